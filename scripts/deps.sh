@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Install the Debian packages contam needs to build and test, if missing.
+set -euo pipefail
+pkgs=(build-essential meson ninja-build pkg-config libzstd-dev libxxhash-dev
+      libarchive-dev libutf8proc-dev zlib1g-dev libjansson-dev zstd python3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}" >&2
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,43 @@
+/*
+ * cli.h -- shared helpers of the contam program.  The CLI uses only the
+ * public header contam.h.  Exit status: 0 success, 1 usage, 2 input/IO.
+ */
+#ifndef CONTAM_CLI_H
+#define CONTAM_CLI_H
+
+#include "contam.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define EXIT_USAGE 1
+#define EXIT_INPUT 2
+
+int cli_index(int argc, char **argv);
+int cli_probe(int argc, char **argv);
+int cli_info(int argc, char **argv);
+
+/* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
+int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Parse "123", "1.5G", "512M", "64k" (powers of 1024; also "T").  Returns
+ * false on junk. */
+bool cli_parse_size(const char *s, uint64_t *out);
+/* Parse counts like "2e9", "1500000", "3G" (powers of 1000). */
+bool cli_parse_count(const char *s, uint64_t *out);
+bool cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *out);
+bool cli_parse_double(const char *s, double *out);
+
+/* Human-readable byte count in a static-free caller buffer. */
+const char *cli_bytes(uint64_t n, char *buf, size_t len);
+
+/* Whether progress bars may be drawn (stderr is a terminal). */
+bool cli_stderr_is_tty(void);
+
+/* SIGINT/SIGTERM set this flag; long operations poll it. */
+extern volatile int cli_interrupted;
+void cli_install_signal_handlers(void);
+
+#endif

@@ -1,0 +1,286 @@
+/*
+ * cli_index.c -- `contam index`: size the filter, read every input, save
+ * the index atomically, and say how full it is.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WARNINGS_SHOWN 20
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: contam index -o INDEX [options] INPUT...\n"
+"\n"
+"Read corpus files and directories (walked recursively) into a Bloom-filter\n"
+"index of word n-grams.  The kind of each file is detected from its name and\n"
+"content: WARC/WET (.warc, .warc.gz, .warc.wet.gz), JSONL (.jsonl, .json,\n"
+"plain/.gz/.zst), archives (.tar, .tar.gz, .tar.zst, .zip; each member is a\n"
+"document) and plain text (.txt, plain/.gz/.zst; one file is one document).\n"
+"\n"
+"options:\n"
+"  -o, --output INDEX        index file to write (written to a temporary name,\n"
+"                            renamed when complete)\n"
+"  -n, --ngram N             words per n-gram (default 8)\n"
+"      --fpr P               target false-positive rate per n-gram (default 1e-3)\n"
+"      --expected-ngrams N   size the filter for N distinct n-grams (e.g. 2e9)\n"
+"      --memory SIZE         size the filter to SIZE bytes (e.g. 16G); k is\n"
+"                            chosen for the estimated n-grams\n"
+"                            (without either, the size is estimated from the\n"
+"                            input sizes, and the estimate is printed)\n"
+"  -t, --threads T           worker threads (default: all cores); the index is\n"
+"                            bit-identical for any T\n"
+"      --text-field NAME     JSONL field holding the text (default \"text\")\n"
+"      --strict              stop at the first damaged record (exit 2) instead\n"
+"                            of skipping and counting it\n"
+"      --max-record SIZE     longest JSONL line kept (default 256M)\n"
+"  -q, --quiet               no progress, no summary\n"
+"  -h, --help                this help\n"
+"\n"
+"example:\n"
+"  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n");
+}
+
+typedef struct index_ui {
+	bool progress;      /* draw a progress line */
+	bool quiet;
+	uint64_t warnings;
+	bool line_drawn;
+} index_ui;
+
+static void clear_line(index_ui *ui)
+{
+	if (ui->line_drawn) {
+		fputs("\r\033[K", stderr);
+		ui->line_drawn = false;
+	}
+}
+
+static void on_warning(void *ctx, const char *msg)
+{
+	index_ui *ui = ctx;
+	ui->warnings++;
+	if (ui->quiet || ui->warnings > WARNINGS_SHOWN)
+		return;
+	clear_line(ui);
+	cli_warn("%s", msg);
+	if (ui->warnings == WARNINGS_SHOWN)
+		cli_warn("further warnings are counted, not shown (see 'contam info')");
+}
+
+static void on_progress(void *ctx, const contam_progress *p)
+{
+	index_ui *ui = ctx;
+	if (!ui->progress)
+		return;
+	char a[32], b[32];
+	double mbs = p->seconds > 0 ? (double)p->bytes_done / 1e6 / p->seconds : 0;
+	fprintf(stderr, "\r\033[K  %s", cli_bytes(p->bytes_done, a, sizeof(a)));
+	if (p->bytes_total) {
+		double frac = (double)p->bytes_done / (double)p->bytes_total;
+		fprintf(stderr, " / %s (%.0f%%)", cli_bytes(p->bytes_total, b, sizeof(b)),
+			100 * frac);
+		if (frac > 0.01 && frac < 1) {
+			double eta = p->seconds * (1 - frac) / frac;
+			fprintf(stderr, "  ETA %d:%02d", (int)(eta / 60), (int)eta % 60);
+		}
+	}
+	fprintf(stderr, "  %" PRIu64 " docs  %.0f MB/s  files %" PRIu64 "/%" PRIu64,
+		p->documents, mbs, p->files_done, p->files_total);
+	if (p->errors)
+		fprintf(stderr, "  %" PRIu64 " skipped", p->errors);
+	ui->line_drawn = true;
+}
+
+static uint64_t physical_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+	return (pages > 0 && size > 0) ? (uint64_t)pages * (uint64_t)size : 0;
+}
+
+int cli_index(int argc, char **argv)
+{
+	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
+	       OPT_STRICT, OPT_MAX_RECORD };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "ngram", required_argument, NULL, 'n' },
+		{ "fpr", required_argument, NULL, OPT_FPR },
+		{ "expected-ngrams", required_argument, NULL, OPT_EXPECTED },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "threads", required_argument, NULL, 't' },
+		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *output = NULL;
+	unsigned long ngram = 8, threads = 0;
+	double fpr = 1e-3;
+	uint64_t expected = 0, memory = 0;
+	contam_build_options bopt;
+	contam_build_options_init(&bopt);
+	index_ui ui = { 0 };
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:n:t:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': output = optarg; break;
+		case 'n':
+			if (!cli_parse_uint(optarg, 1, CONTAM_MAX_NGRAM, &ngram))
+				return cli_error(EXIT_USAGE, "--ngram wants 1..%d, not '%s'",
+						 CONTAM_MAX_NGRAM, optarg);
+			break;
+		case OPT_FPR:
+			if (!cli_parse_double(optarg, &fpr) || !(fpr > 0 && fpr < 0.5))
+				return cli_error(EXIT_USAGE, "--fpr wants a rate in (0, 0.5), not '%s'", optarg);
+			break;
+		case OPT_EXPECTED:
+			if (!cli_parse_count(optarg, &expected) || expected == 0)
+				return cli_error(EXIT_USAGE, "--expected-ngrams wants a positive count, not '%s'", optarg);
+			break;
+		case OPT_MEMORY:
+			if (!cli_parse_size(optarg, &memory) || memory < 1024)
+				return cli_error(EXIT_USAGE, "--memory wants a size such as 512M or 16G, not '%s'", optarg);
+			break;
+		case 't':
+			if (!cli_parse_uint(optarg, 1, 4096, &threads))
+				return cli_error(EXIT_USAGE, "--threads wants a positive number, not '%s'", optarg);
+			break;
+		case OPT_TEXT_FIELD: bopt.text_field = optarg; break;
+		case OPT_STRICT: bopt.strict = 1; break;
+		case OPT_MAX_RECORD:
+			if (!cli_parse_size(optarg, &bopt.max_record) || bopt.max_record < 1024)
+				return cli_error(EXIT_USAGE, "--max-record wants a size such as 64M, not '%s'", optarg);
+			break;
+		case 'q': ui.quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!output)
+		return cli_error(EXIT_USAGE, "no output: give -o INDEX (see 'contam index --help')");
+	if (optind >= argc)
+		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
+	if (expected && memory)
+		return cli_error(EXIT_USAGE, "give --expected-ngrams or --memory, not both");
+
+	contam_inputs in;
+	char errbuf[1024];
+	int rc = contam_inputs_expand(&in, (const char *const *)argv + optind,
+				      (size_t)(argc - optind), errbuf, sizeof(errbuf));
+	if (rc)
+		return cli_error(EXIT_INPUT, "%s", errbuf);
+	if (in.count == 0) {
+		contam_inputs_free(&in);
+		return cli_error(EXIT_INPUT, "no input files found");
+	}
+
+	/* size the filter */
+	char b1[32], b2[32];
+	uint64_t planned_for = expected;
+	if (!expected) {
+		planned_for = contam_estimate_ngrams(&in);
+		if (!memory && !ui.quiet)
+			fprintf(stderr, "contam: no --expected-ngrams or --memory: sizing for ~%" PRIu64
+				" n-grams, estimated from %s of input\n", planned_for,
+				cli_bytes(in.total_size, b1, sizeof(b1)));
+	}
+	contam_params params;
+	double predicted = 0;
+	rc = contam_plan_filter(planned_for, fpr, memory, (uint32_t)ngram, &params,
+				&predicted);
+	if (rc) {
+		contam_inputs_free(&in);
+		return cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
+	}
+	uint64_t fbytes = params.nblocks * 64, phys = physical_memory();
+	if (phys && fbytes > phys - phys / 8) {
+		contam_inputs_free(&in);
+		return cli_error(EXIT_INPUT, "the filter needs %s but this machine has %s; "
+				 "use --memory, a higher --fpr, or split the corpus",
+				 cli_bytes(fbytes, b1, sizeof(b1)), cli_bytes(phys, b2, sizeof(b2)));
+	}
+	if (!ui.quiet)
+		fprintf(stderr, "contam: %zu input file(s), %s; filter %s, k=%u, %u-grams; "
+			"predicted false-positive rate %.2g at %" PRIu64 " n-grams\n",
+			in.count, cli_bytes(in.total_size, b1, sizeof(b1)),
+			cli_bytes(fbytes, b2, sizeof(b2)), params.k, params.ngram,
+			predicted, planned_for);
+
+	contam_index *ix = NULL;
+	rc = contam_index_new(&ix, &params);
+	if (rc) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		goto out;
+	}
+	cli_install_signal_handlers();
+	ui.progress = !ui.quiet && cli_stderr_is_tty();
+	bopt.threads = (int)threads;
+	bopt.on_warning = on_warning;
+	bopt.on_progress = on_progress;
+	bopt.ctx = &ui;
+	bopt.stop = &cli_interrupted;
+	rc = contam_index_build(ix, &in, &bopt);
+	clear_line(&ui);
+	if (rc) {
+		rc = cli_error(rc == CONTAM_E_INTERRUPTED ? EXIT_INPUT : EXIT_INPUT,
+			       "%s; nothing written to '%s'", contam_index_errmsg(ix), output);
+		goto out;
+	}
+	if (cli_interrupted) {
+		rc = cli_error(EXIT_INPUT, "interrupted; nothing written to '%s'", output);
+		goto out;
+	}
+	rc = contam_index_save(ix, output);
+	if (rc) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		goto out;
+	}
+
+	contam_index_stats st;
+	contam_index_stats_get(ix, &st);
+	if (!ui.quiet) {
+		double secs = 0;
+		uint64_t text = 0;
+		for (size_t i = 0; i < contam_index_manifest_count(ix); i++)
+			text += contam_index_manifest_get(ix, i)->bytes_text;
+		(void)secs;
+		fprintf(stderr, "contam: wrote '%s': %" PRIu64 " documents, %" PRIu64
+			" n-grams (%s of text); fill %.1f%%, false-positive rate %.2g "
+			"(target %.2g)\n", output, st.documents, st.ngrams_inserted,
+			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr,
+			memory ? predicted : fpr);
+		if (st.errors)
+			cli_warn("%" PRIu64 " damaged record(s) skipped and counted in the manifest "
+				 "(use --strict to stop at the first)", st.errors);
+	}
+	/* An overfull filter silently turns into "everything is contaminated";
+	 * say so loudly even with --quiet. */
+	double target = memory ? predicted : fpr;
+	if (st.fpr > 2 * target && st.fpr > 1e-6) {
+		double distinct = -(double)params.nblocks * 512.0 / params.k *
+				  log(1 - (st.fill < 0.999999 ? st.fill : 0.999999));
+		fprintf(stderr,
+			"contam: WARNING: the filter is OVERFULL: false-positive rate %.2g is %.0fx the "
+			"target %.2g (fill %.0f%%).\n"
+			"contam: WARNING: verdicts from this index overstate contamination; rebuild with "
+			"--expected-ngrams %.0f or more\n",
+			st.fpr, st.fpr / target, target, 100 * st.fill, distinct * 1.2);
+	}
+	rc = 0;
+out:
+	contam_index_free(ix);
+	contam_inputs_free(&in);
+	return rc;
+}

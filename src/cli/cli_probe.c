@@ -1,0 +1,213 @@
+/*
+ * cli_probe.c -- `contam probe`: load an index, score benchmark files,
+ * write the JSON report (stdout or -o) and a table on stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: contam probe INDEX [options] BENCH...\n"
+"\n"
+"Score every example of the benchmark files against the index.  BENCH files\n"
+"are JSONL, JSON (an array, or the first array in the top-level object), CSV or\n"
+"TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
+"or txt (one example per line); .gz and .zst are read transparently.\n"
+"\n"
+"options:\n"
+"      --name NAME        benchmark name for all BENCH files (default: one\n"
+"                         benchmark per file, named after it)\n"
+"  -f, --field PATH       text to check: a dotted path (question.stem); a path\n"
+"                         through an array takes every element\n"
+"                         (question.choices.text); repeat for several fields,\n"
+"                         joined by newlines.  Default: every string value\n"
+"      --id-field PATH    field reported as the example's id\n"
+"      --no-header        CSV/TSV: the first row is data\n"
+"      --min-span N       tokens a matched span needs to count toward\n"
+"                         coverage (default 10)\n"
+"  -o, --output FILE      write the JSON report here instead of stdout\n"
+"  -q, --quiet            no table on stderr\n"
+"  -h, --help             this help\n"
+"\n"
+"verdicts: contaminated if coverage >= 0.8, partial if >= 0.2, else clean;\n"
+"too_short when the example has fewer tokens than the index's n.\n"
+"\n"
+"example:\n"
+"  contam probe cc.cidx --name arc --field question.stem \\\n"
+"      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
+}
+
+/* A default benchmark name: the file name without extensions; generic
+ * names (test.jsonl) are prefixed by their directory (gsm8k/test). */
+static char *default_name(const char *path)
+{
+	static const char *const generic[] = { "test", "dev", "val", "valid",
+		"validation", "train", "data", "eval", NULL };
+	char *copy = strdup(path), *copy2 = strdup(path);
+	if (!copy || !copy2) {
+		free(copy);
+		free(copy2);
+		return NULL;
+	}
+	char *base = basename(copy);
+	char *stem = strdup(base);
+	char *dot;
+	for (int i = 0; i < 2 && stem && (dot = strrchr(stem, '.')) && dot != stem; i++) {
+		const char *ext = dot + 1;
+		bool compress = !strcmp(ext, "gz") || !strcmp(ext, "zst");
+		*dot = '\0';
+		if (!compress)
+			break;
+	}
+	char *name = stem;
+	for (int i = 0; stem && generic[i]; i++) {
+		if (!strcmp(stem, generic[i])) {
+			char *dir = basename(dirname(copy2));
+			size_t n = strlen(dir) + strlen(stem) + 2;
+			name = malloc(n);
+			if (name)
+				snprintf(name, n, "%s/%s", dir, stem);
+			free(stem);
+			break;
+		}
+	}
+	free(copy);
+	free(copy2);
+	return name;
+}
+
+int cli_probe(int argc, char **argv)
+{
+	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN };
+	static const struct option longopts[] = {
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "field", required_argument, NULL, 'f' },
+		{ "id-field", required_argument, NULL, OPT_ID },
+		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+		{ "min-span", required_argument, NULL, OPT_MIN_SPAN },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *output = NULL;
+	const char **fields = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nfields = 0;
+	bool quiet = false;
+	contam_probe_options popt;
+	contam_probe_options_init(&popt);
+	contam_index *ix = NULL;
+	contam_probe *probe = NULL;
+	char *tmp = NULL;
+	FILE *out = NULL;
+	int rc = 0, c;
+	unsigned long v;
+
+	if (!fields)
+		return cli_error(EXIT_INPUT, "out of memory");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_NAME: name = optarg; break;
+		case 'f': fields[nfields++] = optarg; break;
+		case OPT_ID: popt.id_field = optarg; break;
+		case OPT_NO_HEADER: popt.no_header = 1; break;
+		case OPT_MIN_SPAN:
+			if (!cli_parse_uint(optarg, 1, 1u << 20, &v)) {
+				rc = cli_error(EXIT_USAGE, "--min-span wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			popt.min_span = (uint32_t)v;
+			break;
+		case 'o': output = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); goto out;
+		default: usage(stderr); rc = EXIT_USAGE; goto out;
+		}
+	}
+	if (optind >= argc) {
+		rc = cli_error(EXIT_USAGE, "no index: usage: contam probe INDEX [options] BENCH...");
+		goto out;
+	}
+	if (optind + 1 >= argc) {
+		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam probe INDEX [options] BENCH...");
+		goto out;
+	}
+	popt.fields = fields;
+	popt.nfields = nfields;
+
+	const char *index_path = argv[optind];
+	if (contam_index_load(&ix, index_path)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		goto out;
+	}
+	if (contam_probe_new(&probe, ix, index_path, &popt)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
+		goto out;
+	}
+	for (int i = optind + 1; i < argc; i++) {
+		char *bname = name ? strdup(name) : default_name(argv[i]);
+		if (!bname) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+			goto out;
+		}
+		int prc = contam_probe_add_file(probe, bname, argv[i]);
+		free(bname);
+		if (prc) {
+			rc = cli_error(prc == CONTAM_E_NOMEM ? EXIT_INPUT : EXIT_INPUT,
+				       "%s", contam_probe_errmsg(probe));
+			goto out;
+		}
+	}
+
+	contam_result res;
+	contam_probe_result(probe, &res);
+	if (output) {
+		size_t n = strlen(output) + 32;
+		tmp = malloc(n);
+		if (!tmp) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+			goto out;
+		}
+		snprintf(tmp, n, "%s.tmp.%ld", output, (long)getpid());
+		out = fopen(tmp, "w");
+		if (!out) {
+			rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", tmp, strerror(errno));
+			goto out;
+		}
+	}
+	if (contam_report_json(&res, out ? out : stdout)) {
+		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	if (out) {
+		int bad = fflush(out) || fsync(fileno(out));
+		bad |= fclose(out);
+		out = NULL;
+		if (bad || rename(tmp, output)) {
+			rc = cli_error(EXIT_INPUT, "cannot write '%s': %s", output, strerror(errno));
+			goto out;
+		}
+	}
+	if (!quiet)
+		contam_report_table(&res, stderr);
+out:
+	if (out) {
+		fclose(out);
+	}
+	if (tmp && rc)
+		unlink(tmp);
+	free(tmp);
+	free(fields);
+	contam_probe_free(probe);
+	contam_index_free(ix);
+	return rc;
+}

@@ -1,0 +1,126 @@
+/*
+ * cli_util.c -- argument parsing helpers, messages, signals.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+volatile int cli_interrupted;
+
+int cli_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("contam: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("contam: warning: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static bool parse_scaled(const char *s, double base, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || !(v >= 0))
+		return false;
+	double mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = base; end++; break;
+	case 'm': case 'M': mul = base * base; end++; break;
+	case 'g': case 'G': mul = base * base * base; end++; break;
+	case 't': case 'T': mul = base * base * base * base; end++; break;
+	default: break;
+	}
+	if (*end == 'i' && base == 1024)
+		end++;
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end)
+		return false;
+	v *= mul;
+	if (v > 1.8e19)
+		return false;
+	*out = (uint64_t)llround(v);
+	return true;
+}
+
+bool cli_parse_size(const char *s, uint64_t *out) { return parse_scaled(s, 1024, out); }
+bool cli_parse_count(const char *s, uint64_t *out) { return parse_scaled(s, 1000, out); }
+
+bool cli_parse_uint(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	if (!s || !*s || *s == '-')
+		return false;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || errno || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || *end || errno || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *cli_bytes(uint64_t n, char *buf, size_t len)
+{
+	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+	else
+		snprintf(buf, len, "%.1f %s", v, unit[u]);
+	return buf;
+}
+
+bool cli_stderr_is_tty(void) { return isatty(STDERR_FILENO); }
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	cli_interrupted = 1;
+}
+
+void cli_install_signal_handlers(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}

@@ -1,0 +1,52 @@
+/*
+ * main.c -- the contam program: dispatch to a subcommand.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: contam <command> [options] [args]\n"
+"\n"
+"Find benchmark test data inside training corpora.  Index a corpus once,\n"
+"then probe any benchmark against the index in seconds.\n"
+"\n"
+"commands:\n"
+"  index   build an index from corpus files (WET/WARC, JSONL, tar/zip, txt)\n"
+"          contam index -o corpus.cidx shards/\n"
+"  probe   score benchmark examples against an index; JSON report + table\n"
+"          contam probe corpus.cidx --field question gsm8k/test.jsonl\n"
+"  info    show an index's parameters, manifest, fill and false-positive rate\n"
+"          contam info corpus.cidx\n"
+"\n"
+"Run 'contam <command> --help' for the options of a command.\n"
+"Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("contam %s (recipe %s)\n", contam_version(), contam_recipe());
+		return 0;
+	}
+	if (!strcmp(cmd, "index"))
+		return cli_index(argc - 1, argv + 1);
+	if (!strcmp(cmd, "probe"))
+		return cli_probe(argc - 1, argv + 1);
+	if (!strcmp(cmd, "info"))
+		return cli_info(argc - 1, argv + 1);
+	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
+	return EXIT_USAGE;
+}

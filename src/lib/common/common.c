@@ -1,0 +1,208 @@
+/*
+ * common.c -- error records, growable buffers, JSON string escaping and
+ * small helpers shared by every module.  Nothing here knows about corpora
+ * or indexes.
+ */
+#include "common.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+int cerr_set(cerr *e, int code, const char *fmt, ...)
+{
+	if (!e)
+		return code;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+	e->code = code;
+	return code;
+}
+
+int cbuf_reserve(cbuf *b, size_t extra)
+{
+	if (b->len + extra + 1 <= b->cap)
+		return CONTAM_OK;
+	if (extra > SIZE_MAX / 2 - b->len)
+		return CONTAM_E_NOMEM;
+	size_t want = b->len + extra + 1;
+	size_t cap = b->cap ? b->cap : 64;
+	while (cap < want)
+		cap *= 2;
+	char *p = realloc(b->data, cap);
+	if (!p)
+		return CONTAM_E_NOMEM;
+	b->data = p;
+	b->cap = cap;
+	b->data[b->len] = '\0';
+	return CONTAM_OK;
+}
+
+int cbuf_append(cbuf *b, const void *p, size_t n)
+{
+	if (cbuf_reserve(b, n))
+		return CONTAM_E_NOMEM;
+	if (n)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return CONTAM_OK;
+}
+
+int cbuf_printf(cbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || cbuf_reserve(b, (size_t)n))
+		return CONTAM_E_NOMEM;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+	return CONTAM_OK;
+}
+
+void cbuf_release(cbuf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *cbuf_detach(cbuf *b, size_t *len)
+{
+	if (!b->data && cbuf_reserve(b, 0))
+		return NULL;
+	char *p = b->data;
+	if (len)
+		*len = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return p;
+}
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid.
+ * Rejects overlong forms, surrogates and code points above U+10FFFF. */
+static size_t utf8_valid_len(const unsigned char *p, size_t n)
+{
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (n >= 2 && (p[1] & 0xC0) == 0x80) ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && p[1] < 0xA0)
+			return 0; /* overlong */
+		if (c == 0xED && p[1] >= 0xA0)
+			return 0; /* surrogate */
+		return 3;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+		    (p[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && p[1] < 0x90)
+			return 0;
+		if (c == 0xF4 && p[1] >= 0x90)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+int cbuf_json_string(cbuf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	if (cbuf_reserve(b, n + 2))
+		return CONTAM_E_NOMEM;
+	b->data[b->len++] = '"';
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		char esc[8];
+		size_t elen = 0;
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\'; esc[1] = (char)c; elen = 2;
+		} else if (c == '\n') {
+			memcpy(esc, "\\n", 2); elen = 2;
+		} else if (c == '\t') {
+			memcpy(esc, "\\t", 2); elen = 2;
+		} else if (c == '\r') {
+			memcpy(esc, "\\r", 2); elen = 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4]; esc[5] = hex[c & 15]; elen = 6;
+		}
+		if (elen) {
+			if (cbuf_append(b, esc, elen))
+				return CONTAM_E_NOMEM;
+			i++;
+			continue;
+		}
+		size_t l = utf8_valid_len(p + i, n - i);
+		if (l == 0) {
+			if (cbuf_append(b, "\xEF\xBF\xBD", 3))
+				return CONTAM_E_NOMEM;
+			i++;
+		} else {
+			if (cbuf_append(b, p + i, l))
+				return CONTAM_E_NOMEM;
+			i += l;
+		}
+	}
+	return cbuf_putc(b, '"');
+}
+
+char *cstrdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+double cnow(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+bool cends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	if (m > n)
+		return false;
+	for (size_t i = 0; i < m; i++)
+		if (tolower((unsigned char)s[n - m + i]) !=
+		    tolower((unsigned char)suffix[i]))
+			return false;
+	return true;
+}
+
+const char *contam_version(void) { return CONTAM_VERSION; }
+
+const char *contam_strerror(int code)
+{
+	switch (code) {
+	case CONTAM_OK: return "success";
+	case CONTAM_E_NOMEM: return "out of memory";
+	case CONTAM_E_IO: return "input/output error";
+	case CONTAM_E_CORRUPT: return "corrupt data";
+	case CONTAM_E_FORMAT: return "bad format";
+	case CONTAM_E_PARAM: return "bad parameter";
+	case CONTAM_E_LIMIT: return "size limit exceeded";
+	case CONTAM_E_INTERRUPTED: return "interrupted";
+	default: return "unknown error";
+	}
+}

@@ -1,0 +1,85 @@
+/*
+ * common.h -- small pieces every module uses: error records, growable
+ * byte buffers, little-endian helpers.  Depends on nothing but libc.
+ */
+#ifndef CONTAM_COMMON_H
+#define CONTAM_COMMON_H
+
+#include "contam.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define CERR_MSG_MAX 1024
+
+/* An error record kept on a handle: a code and a message that names the
+ * file and the offset or record where there is one. */
+typedef struct cerr {
+	int code;
+	char msg[CERR_MSG_MAX];
+} cerr;
+
+static inline void cerr_clear(cerr *e) { e->code = 0; e->msg[0] = '\0'; }
+
+/* Set code and printf-style message; returns `code` so that callers can
+ * write `return cerr_set(err, CONTAM_E_IO, "cannot open '%s'", p);`. */
+int cerr_set(cerr *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Growable byte buffer (git's strbuf, reduced). data is always
+ * NUL-terminated when len > 0 or after cbuf_reserve. */
+typedef struct cbuf {
+	char *data;
+	size_t len, cap;
+} cbuf;
+
+#define CBUF_INIT { NULL, 0, 0 }
+
+int cbuf_reserve(cbuf *b, size_t extra); /* CONTAM_OK or CONTAM_E_NOMEM */
+int cbuf_append(cbuf *b, const void *p, size_t n);
+static inline int cbuf_putc(cbuf *b, char c) { return cbuf_append(b, &c, 1); }
+int cbuf_printf(cbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static inline void cbuf_reset(cbuf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
+void cbuf_release(cbuf *b);
+/* Hand the data to the caller (free() it) and reset the buffer. */
+char *cbuf_detach(cbuf *b, size_t *len);
+
+/* Append `s` as a JSON string literal, quotes included. Invalid UTF-8 is
+ * written as U+FFFD so the output is always valid JSON. */
+int cbuf_json_string(cbuf *b, const char *s, size_t n);
+
+char *cstrdup(const char *s); /* NULL on NULL or out of memory */
+
+/* Fixed little-endian byte order for everything on disk and hashed. */
+static inline void put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline void put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+static inline uint32_t get_le32(const unsigned char *p)
+{
+	uint32_t v = 0;
+	for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+	return v;
+}
+static inline uint64_t get_le64(const unsigned char *p)
+{
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+	return v;
+}
+
+/* Monotonic clock in seconds. */
+double cnow(void);
+
+/* Does `s` end with `suffix` (ASCII case-insensitive)? */
+bool cends_with(const char *s, const char *suffix);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * stream.h -- decompressed byte streams over a file.
+ *
+ * One interface for plain files, gzip (any number of members, as Common
+ * Crawl ships WARC/WET: one member per record) and zstd (any number of
+ * frames).  The codec is chosen from the first bytes of the file, not its
+ * name.  Damage is localized: a corrupt gzip member or zstd frame is
+ * reported with its compressed offset and, unless the stream is strict,
+ * reading resumes at the next member/frame header.  Callers learn about
+ * skipped damage through cstream_take_damage().
+ */
+#ifndef CONTAM_STREAM_H
+#define CONTAM_STREAM_H
+
+#include "common.h"
+
+#include <stdio.h>
+
+typedef enum cstream_codec {
+	CSTREAM_PLAIN = 0,
+	CSTREAM_GZIP,
+	CSTREAM_ZSTD
+} cstream_codec;
+
+typedef struct cstream cstream;
+
+/* Open `path`; sniff the codec from magic bytes. */
+int cstream_open(cstream **out, const char *path, cerr *err);
+/* Wrap an already open FILE (not closed by the stream unless `own`). */
+int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
+		      cerr *err);
+
+/* Read up to n decompressed bytes. Returns bytes read (> 0), 0 at the end,
+ * or a negative CONTAM_E_* code with the message in err (fatal: only for
+ * I/O errors, or damage when strict). */
+long cstream_read(cstream *s, void *buf, size_t n, cerr *err);
+
+/* When strict, damage is fatal (CONTAM_E_CORRUPT from cstream_read). */
+void cstream_set_strict(cstream *s, int strict);
+
+/* If damage was skipped since the last call, copy its description
+ * ("corrupt gzip member at offset 1234: ...") into msg and return the
+ * number of damaged regions skipped; 0 if none. */
+int cstream_take_damage(cstream *s, char *msg, size_t msglen);
+
+uint64_t cstream_bytes_in(const cstream *s);  /* compressed bytes consumed */
+uint64_t cstream_bytes_out(const cstream *s); /* decompressed bytes produced */
+cstream_codec cstream_get_codec(const cstream *s);
+void cstream_free(cstream *s);
+
+/* Read a whole (possibly compressed) file into memory, NUL-terminated;
+ * fails with CONTAM_E_LIMIT above `limit` decompressed bytes and with
+ * CONTAM_E_CORRUPT on any damage (small files such as benchmarks must be
+ * read whole or not at all). *data is malloc'd. */
+int cstream_read_all(const char *path, uint64_t limit, char **data,
+		     size_t *len, cerr *err);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * ngram.h -- n-gram hashes over a stream of token hashes.  Pure, no I/O.
+ *
+ * The hash of an n-gram is XXH3-64 (seeded) of its n token hashes laid out
+ * as 8-byte little-endian words, oldest first.  A ring holding each token
+ * twice keeps the last n tokens contiguous, so no copying per n-gram.
+ */
+#ifndef CONTAM_NGRAM_H
+#define CONTAM_NGRAM_H
+
+#include "../common/common.h"
+
+typedef struct cngram {
+	uint32_t n;
+	uint64_t seed;
+	uint64_t count;                     /* tokens pushed since reset */
+	uint64_t ring[2 * CONTAM_MAX_NGRAM]; /* little-endian token hashes */
+} cngram;
+
+void cngram_init(cngram *g, uint32_t n, uint64_t seed);
+/* Document boundary: n-grams never span one. */
+static inline void cngram_reset(cngram *g) { g->count = 0; }
+/* Push a token hash; when a full window exists, store its hash in *out
+ * and return 1, else return 0. */
+int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out);
+
+/* Hash one window of n token hashes (what cngram_push computes). */
+uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);
+
+#endif

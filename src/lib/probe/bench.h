@@ -1,0 +1,52 @@
+/*
+ * bench.h -- benchmark file readers for probe: JSONL, JSON, CSV/TSV and
+ * txt, plain or .gz/.zst (via cstream_read_all).
+ *
+ * Each record becomes one example: the selected fields (dotted paths, an
+ * array on the path fans out to every element), or every string value of
+ * the record in document order when no field is given, joined with "\n".
+ * Record numbering follows DESIGN.md: line among non-empty lines for JSONL,
+ * data row for CSV/TSV, array index for JSON, non-empty line for txt.
+ *
+ * Anything that cannot be read is an error naming file:line and what was
+ * expected, never a silently missing example.
+ */
+#ifndef CONTAM_BENCH_H
+#define CONTAM_BENCH_H
+
+#include "../common/common.h"
+
+typedef enum bench_format {
+	BENCH_JSONL = 1,
+	BENCH_JSON,
+	BENCH_CSV,
+	BENCH_TSV,
+	BENCH_TXT
+} bench_format;
+
+typedef struct bench_options {
+	const char *const *fields; /* NULL/0: all string values */
+	size_t nfields;
+	const char *id_field;      /* NULL: no id */
+	int no_header;             /* CSV/TSV: columns named "0", "1", ... */
+} bench_options;
+
+typedef struct bench_example {
+	char *text;       /* selected fields joined by '\n' (owned by reader) */
+	size_t len;
+	char *id;         /* NULL when no --id-field; owned by reader */
+	uint64_t record;  /* 0-based, see above */
+	uint64_t line;    /* 1-based line where the record starts (JSON: 0) */
+} bench_example;
+
+typedef struct bench_reader bench_reader;
+
+int bench_reader_open(bench_reader **out, const char *path,
+		      const bench_options *opt, cerr *err);
+/* 1: *ex filled (valid until the next call); 0: end; < 0: error in err,
+ * e.g. "gsm8k.jsonl:17: expected a JSON object". */
+int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err);
+bench_format bench_reader_format(const bench_reader *r);
+void bench_reader_free(bench_reader *r);
+
+#endif

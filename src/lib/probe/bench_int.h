@@ -1,0 +1,82 @@
+/*
+ * bench_int.h -- what the benchmark readers (bench.c, bench_json.c,
+ * bench_csv.c) share and nothing else sees: the reader struct and the
+ * per-format entry points that bench.c dispatches to.
+ */
+#ifndef CONTAM_BENCH_INT_H
+#define CONTAM_BENCH_INT_H
+
+#include "bench.h"
+
+typedef struct json_t json_t;
+
+/* One CSV/TSV row, split into fields: field i is
+ * row.data[start[i] .. start[i] + flen[i]), NUL-terminated. */
+typedef struct bench_row {
+	cbuf bytes;
+	size_t *start, *flen;
+	size_t count, cap;
+} bench_row;
+
+struct bench_reader {
+	char *path;             /* as given, for messages */
+	bench_format format;
+	char **fields;          /* copies of opt->fields */
+	size_t nfields;
+	char *id_field;         /* copy of opt->id_field, or NULL */
+	int no_header;
+
+	char *data;             /* whole decompressed file (NULL for JSON
+				   once parsed) */
+	size_t len;
+	size_t pos;             /* next byte to scan */
+	uint64_t line;          /* 1-based line number of data[pos] */
+	uint64_t records;       /* examples returned so far */
+	int done;               /* 0 was returned */
+	cerr failed;            /* sticky: once next() failed it repeats */
+
+	cbuf text, id, scratch; /* the current example; a key buffer */
+
+	/* JSON: the parsed document and the array of records in it. */
+	json_t *root;
+	json_t *array;          /* borrowed from root */
+	size_t index;
+
+	/* CSV/TSV */
+	char delim;
+	size_t ncols;           /* fields per row, from the header or row 0 */
+	size_t *field_col;      /* column of each --field */
+	long id_col;            /* column of --id-field, -1 if none */
+	int cols_resolved;
+	char **colnames;        /* header names, NULL with no_header */
+	bench_row row;
+};
+
+/* Set err to "path:LINE: <msg>" (or "path: <msg>" when line is 0) and
+ * return CONTAM_E_FORMAT. */
+int bench_fail(const bench_reader *r, cerr *err, uint64_t line,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Append one selected value to `b`, separated from the previous one by
+ * '\n'. */
+int bench_join(cbuf *b, const char *s, size_t n, size_t *pieces);
+
+/* Render "'a', 'b'" for messages about --field. */
+void bench_fields_list(const bench_reader *r, char *out, size_t outlen);
+
+/* The "no examples" error or end of input, called when the data ran out. */
+int bench_end(bench_reader *r, cerr *err);
+
+/* Per-format halves.  *_open runs after the file is in r->data; *_next
+ * has the contract of bench_reader_next. */
+int bench_json_open(bench_reader *r, cerr *err);
+int bench_json_next(bench_reader *r, bench_example *ex, cerr *err);
+int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err);
+int bench_json_looks_jsonl(const char *data, size_t len);
+void bench_json_release(bench_reader *r);
+
+int bench_csv_open(bench_reader *r, cerr *err);
+int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err);
+void bench_csv_release(bench_reader *r);
+
+#endif

@@ -1,0 +1,439 @@
+/*
+ * json_scan.c -- pull a few string fields out of one JSON object (a JSONL
+ * line) without building a tree.
+ *
+ * Why: a corpus shard is millions of lines of which we want one or three
+ * fields; a DOM parser spends most of its time allocating nodes for
+ * metadata we throw away.  This scanner walks the line once, validates
+ * it as it goes (it must be exactly one JSON object, with nothing but
+ * whitespace after it), unescapes only the values of the wanted
+ * top-level keys, and skips everything else, nested arrays and objects
+ * included, with an explicit stack (no recursion, bounded depth).
+ *
+ * Semantics follow jansson's defaults, against which the unit tests
+ * compare it: when a key repeats, the last value wins; control bytes
+ * inside strings are errors.  Two deliberate differences: bytes are not
+ * checked for valid UTF-8 (the text module repairs it later), and an
+ * unpaired surrogate escape (\ud800) becomes U+FFFD instead of failing
+ * the whole line.
+ */
+#include "reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define JSON_MAX_DEPTH 2048
+
+typedef struct jscan {
+	const unsigned char *p, *end, *start;
+	cerr *err;
+} jscan;
+
+static int fail(jscan *j, const char *what)
+{
+	return cerr_set(j->err, CONTAM_E_FORMAT, "byte %zu: %s",
+			(size_t)(j->p - j->start), what);
+}
+
+static void skip_ws(jscan *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' ||
+				 *j->p == '\n' || *j->p == '\r'))
+		j->p++;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Read the 4 hex digits after "\u" at j->p; -1 if malformed. */
+static long read_hex4(jscan *j)
+{
+	if (j->end - j->p < 4)
+		return -1;
+	long v = 0;
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(j->p[i]);
+		if (h < 0)
+			return -1;
+		v = (v << 4) | h;
+	}
+	j->p += 4;
+	return v;
+}
+
+static size_t put_utf8(unsigned char *o, unsigned long cp)
+{
+	if (cp < 0x80) {
+		o[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (unsigned char)(0xc0 | (cp >> 6));
+		o[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (unsigned char)(0xe0 | (cp >> 12));
+		o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		o[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	o[0] = (unsigned char)(0xf0 | (cp >> 18));
+	o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	o[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Scan a string whose opening quote is at j->p.  With `out`, append its
+ * unescaped value.  Leaves j->p after the closing quote.  *raw_plain is
+ * set when the string holds no escapes (so the raw bytes are its value). */
+static int scan_string(jscan *j, cbuf *out, int *raw_plain)
+{
+	j->p++; /* opening quote */
+	if (raw_plain)
+		*raw_plain = 1;
+	if (out && cbuf_reserve(out, 64) < 0)
+		return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+	for (;;) {
+		const unsigned char *run = j->p;
+		while (j->p < j->end && *j->p != '"' && *j->p != '\\' &&
+		       *j->p >= 0x20)
+			j->p++;
+		if (out && j->p > run &&
+		    cbuf_append(out, run, (size_t)(j->p - run)) < 0)
+			return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+		if (j->p >= j->end)
+			return fail(j, "unterminated string");
+		if (*j->p == '"') {
+			j->p++;
+			return CONTAM_OK;
+		}
+		if (*j->p < 0x20)
+			return fail(j, "control character in string");
+		/* backslash */
+		if (raw_plain)
+			*raw_plain = 0;
+		j->p++;
+		if (j->p >= j->end)
+			return fail(j, "unterminated string");
+		unsigned char c = *j->p++;
+		unsigned char u[4];
+		size_t ulen = 1;
+		switch (c) {
+		case '"': u[0] = '"'; break;
+		case '\\': u[0] = '\\'; break;
+		case '/': u[0] = '/'; break;
+		case 'b': u[0] = '\b'; break;
+		case 'f': u[0] = '\f'; break;
+		case 'n': u[0] = '\n'; break;
+		case 'r': u[0] = '\r'; break;
+		case 't': u[0] = '\t'; break;
+		case 'u': {
+			long cp = read_hex4(j);
+			if (cp < 0)
+				return fail(j, "bad \\u escape");
+			if (cp >= 0xd800 && cp <= 0xdbff) {
+				/* High surrogate: pair it with a following
+				 * low one, else it is lone. */
+				if (j->end - j->p >= 6 && j->p[0] == '\\' &&
+				    j->p[1] == 'u') {
+					const unsigned char *save = j->p;
+					j->p += 2;
+					long lo = read_hex4(j);
+					if (lo < 0)
+						return fail(j, "bad \\u escape");
+					if (lo >= 0xdc00 && lo <= 0xdfff)
+						cp = 0x10000 + ((cp - 0xd800) << 10) +
+						     (lo - 0xdc00);
+					else {
+						cp = 0xfffd;
+						j->p = save; /* rescan it */
+					}
+				} else {
+					cp = 0xfffd;
+				}
+			} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+				cp = 0xfffd;
+			}
+			ulen = put_utf8(u, (unsigned long)cp);
+			break;
+		}
+		default:
+			j->p -= 1;
+			return fail(j, "bad escape in string");
+		}
+		if (out && cbuf_append(out, u, ulen) < 0)
+			return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+	}
+}
+
+static int scan_number(jscan *j)
+{
+	const unsigned char *p = j->p;
+	if (p < j->end && *p == '-')
+		p++;
+	if (p >= j->end)
+		goto bad;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9')
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	else
+		goto bad;
+	if (p < j->end && *p == '.') {
+		p++;
+		if (p >= j->end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < j->end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < j->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= j->end || *p < '0' || *p > '9')
+			goto bad;
+		while (p < j->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	j->p = p;
+	return CONTAM_OK;
+bad:
+	return fail(j, "bad number");
+}
+
+static int scan_literal(jscan *j, const char *word)
+{
+	size_t n = strlen(word);
+	if ((size_t)(j->end - j->p) < n || memcmp(j->p, word, n) != 0)
+		return fail(j, "unexpected character");
+	j->p += n;
+	return CONTAM_OK;
+}
+
+/* Skip one value of any type at j->p (after whitespace). */
+static int skip_value(jscan *j)
+{
+	/* stack[i]: '{' or '['; expect_key when inside an object and the
+	 * next item is a key. */
+	unsigned char stack[JSON_MAX_DEPTH];
+	size_t depth = 0;
+	int rc;
+
+	for (;;) {
+		skip_ws(j);
+		if (j->p >= j->end)
+			return fail(j, "unexpected end of line");
+		unsigned char c = *j->p;
+		/* One value. */
+		if (c == '{' || c == '[') {
+			if (depth == JSON_MAX_DEPTH)
+				return fail(j, "nested too deeply");
+			stack[depth++] = c;
+			j->p++;
+			skip_ws(j);
+			if (j->p < j->end && *j->p == (c == '{' ? '}' : ']')) {
+				j->p++;
+				depth--;
+				goto after_value;
+			}
+			if (c == '{') {
+				if (j->p >= j->end || *j->p != '"')
+					return fail(j, "expected a key");
+				if ((rc = scan_string(j, NULL, NULL)) < 0)
+					return rc;
+				skip_ws(j);
+				if (j->p >= j->end || *j->p != ':')
+					return fail(j, "expected ':'");
+				j->p++;
+			}
+			continue;
+		}
+		if (c == '"')
+			rc = scan_string(j, NULL, NULL);
+		else if (c == '-' || (c >= '0' && c <= '9'))
+			rc = scan_number(j);
+		else if (c == 't')
+			rc = scan_literal(j, "true");
+		else if (c == 'f')
+			rc = scan_literal(j, "false");
+		else if (c == 'n')
+			rc = scan_literal(j, "null");
+		else
+			rc = fail(j, "unexpected character");
+		if (rc < 0)
+			return rc;
+after_value:
+		/* After a value: close containers or go to the next item. */
+		for (;;) {
+			if (depth == 0)
+				return CONTAM_OK;
+			skip_ws(j);
+			if (j->p >= j->end)
+				return fail(j, "unexpected end of line");
+			unsigned char top = stack[depth - 1];
+			if (*j->p == (top == '{' ? '}' : ']')) {
+				j->p++;
+				depth--;
+				continue;
+			}
+			if (*j->p != ',')
+				return fail(j, "expected ',' or a closing bracket");
+			j->p++;
+			if (top == '{') {
+				skip_ws(j);
+				if (j->p >= j->end || *j->p != '"')
+					return fail(j, "expected a key");
+				if ((rc = scan_string(j, NULL, NULL)) < 0)
+					return rc;
+				skip_ws(j);
+				if (j->p >= j->end || *j->p != ':')
+					return fail(j, "expected ':'");
+				j->p++;
+			}
+			break;
+		}
+	}
+}
+
+/* Which of keys[] does the key string at j->p name?  Leaves j->p after
+ * it; *which = index or -1. */
+static int match_key(jscan *j, const char *const *keys, size_t nkeys,
+		     cbuf *scratch, long *which)
+{
+	const unsigned char *start = j->p + 1;
+	int plain = 0;
+	int rc;
+
+	*which = -1;
+	cbuf_reset(scratch);
+	/* Unescape only when needed: keys almost never hold escapes. */
+	const unsigned char *q = start;
+	while (q < j->end && *q != '"' && *q != '\\')
+		q++;
+	if (q < j->end && *q == '"') {
+		rc = scan_string(j, NULL, &plain);
+		if (rc < 0)
+			return rc;
+		size_t klen = (size_t)(q - start);
+		for (size_t i = 0; i < nkeys; i++)
+			if (strlen(keys[i]) == klen &&
+			    memcmp(keys[i], start, klen) == 0)
+				*which = (long)i;
+		return CONTAM_OK;
+	}
+	rc = scan_string(j, scratch, &plain);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < nkeys; i++)
+		if (strlen(keys[i]) == scratch->len &&
+		    memcmp(keys[i], scratch->data ? scratch->data : "",
+			   scratch->len) == 0)
+			*which = (long)i;
+	return CONTAM_OK;
+}
+
+int cjson_extract_fields(const char *line, size_t len,
+			 const char *const *keys, size_t nkeys,
+			 cbuf *outs, int *found, cerr *err)
+{
+	jscan j = { (const unsigned char *)line,
+		    (const unsigned char *)line + len,
+		    (const unsigned char *)line, err };
+	cbuf scratch = CBUF_INIT;
+	int rc = CONTAM_OK;
+
+	for (size_t i = 0; i < nkeys; i++) {
+		found[i] = 0;
+		cbuf_reset(&outs[i]);
+	}
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p != '{') {
+		rc = fail(&j, "not a JSON object");
+		goto out;
+	}
+	j.p++;
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == '}') {
+		j.p++;
+		goto end;
+	}
+	for (;;) {
+		long which;
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != '"') {
+			rc = fail(&j, "expected a key");
+			goto out;
+		}
+		rc = match_key(&j, keys, nkeys, &scratch, &which);
+		if (rc < 0)
+			goto out;
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != ':') {
+			rc = fail(&j, "expected ':'");
+			goto out;
+		}
+		j.p++;
+		skip_ws(&j);
+		if (which >= 0 && j.p < j.end && *j.p == '"') {
+			cbuf_reset(&outs[which]);
+			rc = scan_string(&j, &outs[which], NULL);
+			if (rc < 0)
+				goto out;
+			found[which] = 1;
+		} else {
+			if (which >= 0) {
+				found[which] = 0; /* last value wins */
+				cbuf_reset(&outs[which]);
+			}
+			rc = skip_value(&j);
+			if (rc < 0)
+				goto out;
+		}
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		if (j.p < j.end && *j.p == '}') {
+			j.p++;
+			break;
+		}
+		rc = fail(&j, "expected ',' or '}'");
+		goto out;
+	}
+end:
+	skip_ws(&j);
+	if (j.p != j.end) {
+		rc = fail(&j, "text after the JSON object");
+		goto out;
+	}
+	rc = CONTAM_OK;
+out:
+	if (rc < 0)
+		for (size_t i = 0; i < nkeys; i++) {
+			found[i] = 0;
+			cbuf_reset(&outs[i]);
+		}
+	cbuf_release(&scratch);
+	return rc;
+}
+
+int cjson_skip_value(const char *s, size_t len, size_t *end, cerr *err)
+{
+	jscan j = { (const unsigned char *)s, (const unsigned char *)s + len,
+		    (const unsigned char *)s, err };
+	int rc = skip_value(&j);
+	*end = (size_t)(j.p - j.start);
+	return rc;
+}

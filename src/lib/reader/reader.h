@@ -1,0 +1,173 @@
+/*
+ * reader.h -- corpus readers: one file in, documents out.
+ *
+ * Each source kind (WARC/WET, JSONL, archive, plain text) is a plugin
+ * behind the small table in creader_ops, one file per kind
+ * (reader_warc.c, reader_jsonl.c, reader_archive.c, reader_text.c), chosen
+ * by creader_detect() from the file's name and first bytes.
+ *
+ * A document is delivered as a sequence of text pieces, so that a 2 GiB
+ * document never has to sit in memory:
+ *
+ *     while ((rc = creader_next_doc(r, &doc)) == 1)
+ *         while ((rc = creader_read_text(r, &p, &n)) == 1)
+ *             feed(p, n);
+ *
+ * Damaged records are skipped and counted (creader_errors()), each one
+ * described through the on_warning callback with file and offset; in
+ * strict mode the first one is fatal.  Readers never see the index.
+ */
+#ifndef CONTAM_READER_H
+#define CONTAM_READER_H
+
+#include "../common/common.h"
+
+typedef struct creader creader;
+
+typedef struct creader_options {
+	const char *text_field;   /* JSONL text field, default "text" */
+	int strict;
+	uint64_t max_record;      /* longest JSONL line / WARC header block */
+	void (*on_warning)(void *ctx, const char *msg);
+	void *ctx;
+} creader_options;
+
+/* Provenance of the current document; strings are borrowed and valid
+ * until the next creader_next_doc(). */
+typedef struct creader_doc {
+	const char *path;    /* the input file */
+	const char *member;  /* archive member name, or NULL */
+	uint64_t record;     /* 0-based record / line / member number */
+	uint64_t offset;     /* byte offset of the record in the decompressed
+				stream (in the member, for archives) */
+	const char *url;     /* WARC-Target-URI or JSON "url", or NULL */
+	const char *id;      /* WARC-Record-ID or JSON "id", or NULL */
+} creader_doc;
+
+/* Guess the kind of input from its name (and, for unknown names, its
+ * first bytes). */
+contam_input_kind creader_detect(const char *path);
+
+int creader_open(creader **out, const char *path, const creader_options *opt,
+		 cerr *err);
+/* 1: a document is ready; 0: end of input; < 0: fatal error (in err). */
+int creader_next_doc(creader *r, creader_doc *doc, cerr *err);
+/* 1: (*p, *n) is the next piece of the current document's text (borrowed,
+ * valid until the next call); 0: end of the document; < 0: fatal error. */
+int creader_read_text(creader *r, const char **p, size_t *n, cerr *err);
+
+uint64_t creader_errors(const creader *r);    /* records skipped as damaged */
+uint64_t creader_bytes_in(const creader *r);  /* file bytes consumed */
+uint64_t creader_bytes_text(const creader *r); /* text bytes delivered */
+contam_input_kind creader_kind(const creader *r);
+void creader_free(creader *r);
+
+/* Extract the string values of several top-level keys of one JSON object
+ * (a JSONL line) in one pass: keys[i]'s value is unescaped into outs[i]
+ * (reset first) and found[i] is set to 1 when present and a string, else 0.
+ * Returns CONTAM_OK, or CONTAM_E_FORMAT when the line is not one valid
+ * JSON object (err says at which byte).  A hand-written scanner because a
+ * DOM parser was the bottleneck; tests/unit/test_reader.c checks it
+ * against jansson. */
+int cjson_extract_fields(const char *line, size_t len,
+			 const char *const *keys, size_t nkeys,
+			 cbuf *outs, int *found, cerr *err);
+
+/* Length of the one JSON value (any type) that starts at s[0] after
+ * optional whitespace, in *end (just past it); CONTAM_E_FORMAT if it is
+ * malformed or cut.  Used to walk a file that is one JSON array. */
+int cjson_skip_value(const char *s, size_t len, size_t *end, cerr *err);
+
+/* ------------------------------------------------------------------ */
+/* Plugin interface: for reader.c and reader_*.c only.                 */
+
+#include "../common/stream.h"
+
+/* Longest JSONL line / WARC header block when max_record is 0. */
+#define CREADER_DEFAULT_MAX_RECORD (64u * 1024u * 1024u)
+/* Largest piece of text handed out by creader_read_text(). */
+#define CREADER_PIECE (256u * 1024u)
+
+/* What a plugin needs to report damage: a label that starts every
+ * message (the path, or "path: member" inside archives), the options,
+ * and the error counter it adds to (shared with an enclosing archive). */
+typedef struct creader_ctx {
+	const char *label;
+	const creader_options *opt;
+	uint64_t *errors;
+} creader_ctx;
+
+/* Report a damaged region: "label: what" goes to on_warning and `count`
+ * is added to the error counter.  Returns CONTAM_OK, or (strict)
+ * CONTAM_E_CORRUPT with the message in err. */
+int creader_damage(const creader_ctx *cx, cerr *err, uint64_t count,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* One source kind.  open() gets the decompressed input `in` (the plugin
+ * owns it from then on, even when open fails), or NULL for kinds that
+ * read `path` themselves (archives).  next_doc/read_text follow
+ * creader_next_doc/creader_read_text; doc->path is filled by the
+ * caller. */
+typedef struct creader_ops {
+	const char *name;
+	int (*open)(void **state, const char *path, cstream *in,
+		    const creader_ctx *cx, cerr *err);
+	int (*next_doc)(void *state, creader_doc *doc, cerr *err);
+	int (*read_text)(void *state, const char **p, size_t *n, cerr *err);
+	uint64_t (*bytes_in)(const void *state);
+	void (*close)(void *state);
+} creader_ops;
+
+extern const creader_ops creader_warc_ops;
+extern const creader_ops creader_jsonl_ops;
+extern const creader_ops creader_archive_ops;
+extern const creader_ops creader_text_ops;
+
+/* The kind a name says (no content sniffing); UNKNOWN if it says none. */
+contam_input_kind creader_detect_name(const char *name);
+
+/* A look-ahead buffer over a cstream for record parsers, which keeps
+ * track of where damage skipped by the stream lies: bytes before and
+ * after a damaged region are never readable as one contiguous run.
+ * Readable bytes are buf[pos .. crin_limit()). */
+typedef struct crin {
+	cstream *s;
+	char *buf;
+	size_t cap, pos, len;
+	size_t max_cap;          /* growth limit */
+	uint64_t base;           /* decompressed offset of buf[0] */
+	int eof;
+	int has_damage;          /* a damaged region lies at buf[damage_at] */
+	size_t damage_at;
+	int damage_count;
+	char damage_msg[CERR_MSG_MAX];
+} crin;
+
+#define CRIN_DAMAGE 2
+
+/* Takes ownership of s (freed by crin_release). */
+int crin_init(crin *in, cstream *s, size_t max_cap, cerr *err);
+void crin_release(crin *in);
+static inline size_t crin_limit(const crin *in)
+{
+	return in->has_damage ? in->damage_at : in->len;
+}
+static inline size_t crin_avail(const crin *in)
+{
+	return crin_limit(in) - in->pos;
+}
+static inline uint64_t crin_offset(const crin *in)
+{
+	return in->base + in->pos;
+}
+/* Make more bytes readable, keeping the unread ones and growing the
+ * buffer so that at least `want` unread bytes fit (up to max_cap).
+ * Returns 1 when bytes were added, 0 at the end of the input,
+ * CRIN_DAMAGE when the readable run ends at a damaged region (call
+ * crin_pass_damage to go past it), or < 0 on a fatal error. */
+int crin_more(crin *in, size_t want, cerr *err);
+/* Drop the unread bytes before the damaged region and step over it;
+ * returns the number of damaged regions and their description. */
+int crin_pass_damage(crin *in, char *msg, size_t msglen);
+
+#endif

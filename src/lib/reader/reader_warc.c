@@ -1,0 +1,589 @@
+/*
+ * reader_warc.c -- WARC and WET files (WARC/1.0, 1.1 and ClueWeb's 0.18),
+ * plain, gzip or zstd, parsed over the decompressed stream.
+ *
+ * Why not libarchive: its WARC reader drops `conversion` records, which
+ * is every document of a Common Crawl WET file.  The format is simple
+ * enough to parse directly:
+ *
+ *     WARC/1.0 CRLF  (Name: value CRLF)*  CRLF  body[Content-Length]  CRLF CRLF
+ *
+ * Documents are `conversion` and `resource` records, and `response`
+ * records whose HTTP payload is text (Content-Type text/... or absent);
+ * for those the HTTP status line and headers are stripped.  Everything
+ * else (warcinfo, request, metadata, revisit ...) is skipped quietly.
+ *
+ * The file is untrusted.  The header block must fit in max_record bytes;
+ * Content-Length must be a plain decimal number.  Bodies are never held
+ * whole: they are handed out in pieces straight from the look-ahead
+ * buffer.  Damage -- a record running past the end of the file, a record
+ * not followed by "WARC/", a gzip member or zstd frame the stream had to
+ * skip -- is reported once with its offset in the decompressed stream and
+ * counted; the parser then resynchronizes on the next "WARC/1." or
+ * "WARC/0." at the start of a line (right after a skipped gzip member,
+ * which in Common Crawl files is exactly a record boundary, it looks
+ * there first).
+ */
+#include "reader.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Result of a parsing step that may have hit damage and resynced. */
+#define WARC_RESYNCED 3
+
+typedef struct warc {
+	crin in;
+	const creader_ctx *cx;
+	size_t max_header;
+	uint64_t record;        /* WARC records started so far */
+	uint64_t rec_offset;    /* offset of the current record */
+	uint64_t rec_index;     /* index of the current record */
+	uint64_t body_left;     /* unread body bytes of the current record */
+	int in_body;            /* positioned inside a record body */
+	int doc_open;           /* the current document's text is flowing */
+	int resync;             /* 0, or 1/2: look for a record (2: here) */
+	cbuf url, id;
+} warc;
+
+typedef struct warc_header {
+	const char *type;
+	size_t type_len;
+	const char *url, *id, *ctype;
+	size_t url_len, id_len, ctype_len;
+	int has_length;
+	int bad_length;
+	uint64_t length;
+} warc_header;
+
+static int pass_damage(warc *w, const char *doing, cerr *err)
+{
+	char msg[CERR_MSG_MAX];
+	uint64_t at = crin_offset(&w->in);
+	int n = crin_pass_damage(&w->in, msg, sizeof msg);
+	return creader_damage(w->cx, err, (uint64_t)n,
+			      "offset %" PRIu64 ": %s%s, data skipped", at,
+			      msg, doing);
+}
+
+/* Scan for "WARC/1." or "WARC/0." at the start of a line.  If `here`,
+ * the current position counts as a line start.  Returns 1 positioned at
+ * the 'W', 0 at the end of the input, < 0 on a fatal error. */
+static int warc_resync(warc *w, int here, cerr *err)
+{
+	crin *in = &w->in;
+	int line_start = here;
+
+	for (;;) {
+		size_t avail = crin_avail(in);
+		const char *s = in->buf + in->pos;
+		size_t i = 0, keep_from = avail;
+
+		while (i < avail) {
+			const char *h = memmem(s + i, avail - i, "WARC/", 5);
+			if (!h)
+				break;
+			size_t k = (size_t)(h - s);
+			if (avail - k < 7) {
+				keep_from = k;
+				break;
+			}
+			int ls = k == 0 ? line_start : s[k - 1] == '\n';
+			if (ls && (h[5] == '1' || h[5] == '0') && h[6] == '.') {
+				in->pos += k;
+				return 1;
+			}
+			i = k + 1;
+		}
+		/* Consume what cannot start a match; keep a possible
+		 * partial "WARC/" at the end. */
+		size_t c = avail > 6 ? avail - 6 : 0;
+		if (keep_from < c)
+			c = keep_from;
+		if (c > 0) {
+			line_start = s[c - 1] == '\n';
+			in->pos += c;
+		}
+		int rc = crin_more(in, crin_avail(in) + 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			in->pos = crin_limit(in);
+			return 0;
+		}
+		if (rc == CRIN_DAMAGE) {
+			rc = pass_damage(w, " while looking for the next record",
+					 err);
+			if (rc < 0)
+				return rc;
+			line_start = 1;
+		}
+	}
+}
+
+/* Skip the CR/LF between records; 1 when something else follows, 0 at
+ * the end of the input. */
+static int skip_newlines(warc *w, cerr *err)
+{
+	crin *in = &w->in;
+	for (;;) {
+		while (crin_avail(in) > 0 &&
+		       (in->buf[in->pos] == '\r' || in->buf[in->pos] == '\n'))
+			in->pos++;
+		if (crin_avail(in) > 0)
+			return 1;
+		int rc = crin_more(in, 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			return 0;
+		if (rc == CRIN_DAMAGE) {
+			rc = pass_damage(w, " between records", err);
+			if (rc < 0)
+				return rc;
+			w->resync = 2;
+			return 1;
+		}
+	}
+}
+
+/* Does the line [p, p+n) start with header `name` (case-insensitive)?
+ * Then point *v, *vn at its trimmed value. */
+static int header_is(const char *p, size_t n, const char *name,
+		     const char **v, size_t *vn)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(p, name, k) != 0 || p[k] != ':')
+		return 0;
+	const char *a = p + k + 1, *b = p + n;
+	while (a < b && (*a == ' ' || *a == '\t'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\r'))
+		b--;
+	*v = a;
+	*vn = (size_t)(b - a);
+	return 1;
+}
+
+static int parse_length(const char *v, size_t n, uint64_t *out)
+{
+	uint64_t x = 0;
+	if (n == 0 || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+static void parse_header_block(const char *p, size_t n, warc_header *h)
+{
+	const char *end = p + n;
+	int first = 1;
+
+	memset(h, 0, sizeof *h);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *v;
+		size_t vn;
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (first) {
+			first = 0; /* "WARC/1.0": checked by the caller */
+		} else if (header_is(p, len, "WARC-Type", &v, &vn)) {
+			h->type = v;
+			h->type_len = vn;
+		} else if (header_is(p, len, "Content-Length", &v, &vn)) {
+			h->has_length = 1;
+			h->bad_length = parse_length(v, vn, &h->length) < 0;
+		} else if (header_is(p, len, "WARC-Target-URI", &v, &vn)) {
+			/* WARC 1.1 drafts wrote it in angle brackets. */
+			if (vn >= 2 && v[0] == '<' && v[vn - 1] == '>') {
+				v++;
+				vn -= 2;
+			}
+			h->url = v;
+			h->url_len = vn;
+		} else if (header_is(p, len, "WARC-Record-ID", &v, &vn)) {
+			h->id = v;
+			h->id_len = vn;
+		} else if (header_is(p, len, "Content-Type", &v, &vn)) {
+			h->ctype = v;
+			h->ctype_len = vn;
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/* Read the header block at the current position (which holds "WARC/").
+ * Returns 1 with the block at buf[pos .. pos + *len), 0 at the end of the
+ * input, WARC_RESYNCED when it was damaged (reported; resync set). */
+static int read_header_block(warc *w, size_t *len, cerr *err)
+{
+	crin *in = &w->in;
+	size_t line = 0; /* start of the line being scanned, from pos */
+	int rc;
+
+	for (;;) {
+		size_t avail = crin_avail(in);
+		const char *s = in->buf + in->pos;
+		while (line < avail) {
+			const char *nl = memchr(s + line, '\n', avail - line);
+			if (!nl)
+				break;
+			size_t k = (size_t)(nl - s);
+			size_t llen = k - line;
+			if (line > 0 && (llen == 0 || (llen == 1 && s[line] == '\r'))) {
+				*len = k + 1;
+				return 1;
+			}
+			line = k + 1;
+		}
+		if (avail > w->max_header) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": WARC header longer "
+					    "than %zu bytes", crin_offset(in),
+					    w->max_header);
+			if (rc < 0)
+				return rc;
+			in->pos++;
+			w->resync = 1;
+			return WARC_RESYNCED;
+		}
+		rc = crin_more(in, avail + 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": truncated WARC "
+					    "header at the end of the input",
+					    crin_offset(in));
+			if (rc < 0)
+				return rc;
+			in->pos = crin_limit(in);
+			return 0;
+		}
+		if (rc == CRIN_DAMAGE) {
+			rc = pass_damage(w, " in a WARC header", err);
+			if (rc < 0)
+				return rc;
+			w->resync = 2;
+			return WARC_RESYNCED;
+		}
+	}
+}
+
+/* Is this HTTP Content-Type value text?  Absent counts as text. */
+static int http_type_is_text(const char *v, size_t n)
+{
+	return n == 0 || (n >= 5 && strncasecmp(v, "text/", 5) == 0);
+}
+
+/* At the start of a response body: strip the HTTP header block if there
+ * is one and tell whether the payload is text.  When the header does
+ * not fit (or the body is cut), the record is not a document; the body
+ * skipper then meets and reports any damage. */
+static int strip_http(warc *w, int *is_text, cerr *err)
+{
+	crin *in = &w->in;
+	uint64_t lim64 = w->body_left < w->max_header ? w->body_left
+						      : w->max_header;
+	size_t lim = (size_t)lim64;
+	size_t line = 0;
+
+	*is_text = 0;
+	for (;;) {
+		size_t avail = crin_avail(in);
+		if (avail > lim)
+			avail = lim;
+		const char *s = in->buf + in->pos;
+		if (avail >= 5 && memcmp(s, "HTTP/", 5) != 0)
+			return CONTAM_OK; /* not an HTTP response */
+		while (line < avail) {
+			const char *nl = memchr(s + line, '\n', avail - line);
+			if (!nl)
+				break;
+			size_t k = (size_t)(nl - s);
+			size_t llen = k - line;
+			if (line > 0 && (llen == 0 || (llen == 1 && s[line] == '\r'))) {
+				/* Header block is s[0 .. k]. */
+				const char *p = s, *end = s + k;
+				const char *v = NULL;
+				size_t vn = 0;
+				while (p < end) {
+					const char *e = memchr(p, '\n', (size_t)(end - p));
+					size_t ln = e ? (size_t)(e - p) : (size_t)(end - p);
+					if (header_is(p, ln, "Content-Type", &v, &vn))
+						break;
+					v = NULL;
+					vn = 0;
+					p = e ? e + 1 : end;
+				}
+				*is_text = http_type_is_text(v, v ? vn : 0);
+				in->pos += k + 1;
+				w->body_left -= k + 1;
+				return CONTAM_OK;
+			}
+			line = k + 1;
+		}
+		if (avail >= lim)
+			return CONTAM_OK; /* header does not end in time */
+		int rc = crin_more(in, lim, err);
+		if (rc < 0)
+			return rc;
+		if (rc != 1)
+			return CONTAM_OK; /* end or damage: skipper reports */
+	}
+}
+
+/* Body ran out (end of input or damage) before Content-Length bytes. */
+static int body_cut(warc *w, int rc, cerr *err)
+{
+	w->in_body = 0;
+	w->doc_open = 0;
+	w->body_left = 0;
+	if (rc == CRIN_DAMAGE) {
+		w->resync = 2;
+		return pass_damage(w, " inside a WARC record", err);
+	}
+	w->resync = 1;
+	return creader_damage(w->cx, err, 1,
+			      "offset %" PRIu64 ": record %" PRIu64
+			      " runs past the end of the input (Content-Length "
+			      "too large or file truncated)", w->rec_offset,
+			      w->rec_index);
+}
+
+static int skip_body(warc *w, cerr *err)
+{
+	crin *in = &w->in;
+	while (w->body_left > 0) {
+		size_t avail = crin_avail(in);
+		if (avail == 0) {
+			int rc = crin_more(in, 1, err);
+			if (rc < 0)
+				return rc;
+			if (rc != 1)
+				return body_cut(w, rc, err);
+			continue;
+		}
+		if ((uint64_t)avail > w->body_left)
+			avail = (size_t)w->body_left;
+		in->pos += avail;
+		w->body_left -= avail;
+	}
+	w->in_body = 0;
+	w->doc_open = 0;
+	return CONTAM_OK;
+}
+
+static int set_str(cbuf *b, const char *p, size_t n, cerr *err)
+{
+	cbuf_reset(b);
+	if (!p)
+		return CONTAM_OK;
+	if (cbuf_append(b, p, n) < 0 || cbuf_reserve(b, 0) < 0)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	return CONTAM_OK;
+}
+
+static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
+{
+	warc *w = state;
+	crin *in = &w->in;
+	int rc;
+
+	for (;;) {
+		if (w->in_body) {
+			rc = skip_body(w, err);
+			if (rc < 0)
+				return rc;
+		}
+		if (w->resync) {
+			rc = warc_resync(w, w->resync == 2, err);
+			w->resync = 0;
+			if (rc <= 0)
+				return rc;
+		} else {
+			rc = skip_newlines(w, err);
+			if (rc <= 0)
+				return rc;
+			if (w->resync)
+				continue;
+			rc = 1;
+			while (crin_avail(in) < 7 && rc == 1) {
+				rc = crin_more(in, 7, err);
+				if (rc < 0)
+					return rc;
+			}
+			if (rc == CRIN_DAMAGE && crin_avail(in) < 7) {
+				rc = pass_damage(w, " between records", err);
+				if (rc < 0)
+					return rc;
+				w->resync = 2;
+				continue;
+			}
+			if (crin_avail(in) < 5 ||
+			    memcmp(in->buf + in->pos, "WARC/", 5) != 0) {
+				rc = creader_damage(w->cx, err, 1,
+						    "offset %" PRIu64 ": expected "
+						    "'WARC/' at the start of a "
+						    "record", crin_offset(in));
+				if (rc < 0)
+					return rc;
+				in->pos++;
+				w->resync = 1;
+				continue;
+			}
+		}
+
+		size_t hlen;
+		w->rec_offset = crin_offset(in);
+		rc = read_header_block(w, &hlen, err);
+		if (rc <= 0)
+			return rc;
+		if (rc == WARC_RESYNCED)
+			continue;
+		warc_header h;
+		parse_header_block(in->buf + in->pos, hlen, &h);
+		w->rec_index = w->record++;
+		if (!h.has_length || h.bad_length) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": record %" PRIu64
+					    ": %s Content-Length", w->rec_offset,
+					    w->rec_index,
+					    h.has_length ? "bad" : "missing");
+			if (rc < 0)
+				return rc;
+			in->pos++;
+			w->resync = 1;
+			continue;
+		}
+		/* Save provenance before the header leaves the buffer. */
+		if ((rc = set_str(&w->url, h.url, h.url_len, err)) < 0 ||
+		    (rc = set_str(&w->id, h.id, h.id_len, err)) < 0)
+			return rc;
+		in->pos += hlen;
+		w->body_left = h.length;
+		w->in_body = 1;
+
+		if (!h.type) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": record %" PRIu64
+					    ": missing WARC-Type, skipped",
+					    w->rec_offset, w->rec_index);
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		int is_doc = 0;
+		if ((h.type_len == 10 && strncasecmp(h.type, "conversion", 10) == 0) ||
+		    (h.type_len == 8 && strncasecmp(h.type, "resource", 8) == 0)) {
+			is_doc = 1;
+		} else if (h.type_len == 8 && strncasecmp(h.type, "response", 8) == 0) {
+			rc = strip_http(w, &is_doc, err);
+			if (rc < 0)
+				return rc;
+		}
+		if (!is_doc)
+			continue;
+		w->doc_open = 1;
+		doc->member = NULL;
+		doc->record = w->rec_index;
+		doc->offset = w->rec_offset;
+		doc->url = w->url.len ? w->url.data : NULL;
+		doc->id = w->id.len ? w->id.data : NULL;
+		return 1;
+	}
+}
+
+static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
+{
+	warc *w = state;
+	crin *in = &w->in;
+
+	if (!w->doc_open)
+		return 0;
+	if (w->body_left == 0) {
+		w->doc_open = 0;
+		w->in_body = 0;
+		return 0;
+	}
+	if (crin_avail(in) == 0) {
+		int rc = crin_more(in, 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc != 1) {
+			rc = body_cut(w, rc, err);
+			return rc < 0 ? rc : 0;
+		}
+	}
+	size_t k = crin_avail(in);
+	if ((uint64_t)k > w->body_left)
+		k = (size_t)w->body_left;
+	if (k > CREADER_PIECE)
+		k = CREADER_PIECE;
+	*p = in->buf + in->pos;
+	*n = k;
+	in->pos += k;
+	w->body_left -= k;
+	return 1;
+}
+
+static uint64_t warc_bytes_in(const void *state)
+{
+	const warc *w = state;
+	return cstream_bytes_in(w->in.s);
+}
+
+static void warc_close(void *state)
+{
+	warc *w = state;
+	if (!w)
+		return;
+	crin_release(&w->in);
+	cbuf_release(&w->url);
+	cbuf_release(&w->id);
+	free(w);
+}
+
+static int warc_open(void **state, const char *path, cstream *in,
+		     const creader_ctx *cx, cerr *err)
+{
+	warc *w = NULL;
+	int rc = CONTAM_OK;
+
+	*state = NULL;
+	w = calloc(1, sizeof *w);
+	if (!w) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	w->cx = cx;
+	w->max_header = (size_t)cx->opt->max_record;
+	if (cx->opt->max_record > (1u << 30))
+		w->max_header = 1u << 30;
+	if (w->max_header < 1024)
+		w->max_header = 1024;
+	rc = crin_init(&w->in, in, w->max_header + 2, err);
+	in = NULL;
+	if (rc < 0)
+		goto out;
+	*state = w;
+	w = NULL;
+out:
+	cstream_free(in);
+	warc_close(w);
+	return rc;
+}
+
+const creader_ops creader_warc_ops = {
+	"warc", warc_open, warc_next_doc, warc_read_text, warc_bytes_in,
+	warc_close
+};

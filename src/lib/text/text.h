@@ -1,0 +1,59 @@
+/*
+ * text.h -- normalization and tokenization (recipe
+ * CONTAM_RECIPE_NAME / CONTAM_RECIPE_VERSION).
+ *
+ * A pure function of the bytes: UTF-8 repair (invalid bytes -> U+FFFD),
+ * NFKC, case folding; every character that is not a letter (L*) or a
+ * number (N*) separates tokens; each CJK ideograph or kana is a token of
+ * its own.  Text may be fed in pieces of any size: the tokens are the same
+ * as for the whole document at once (tests check this).
+ */
+#ifndef CONTAM_TEXT_H
+#define CONTAM_TEXT_H
+
+#include "../common/common.h"
+
+typedef struct ctok_token {
+	uint64_t hash;         /* XXH3-64 of the normalized bytes, seeded */
+	uint64_t start, end;   /* byte offsets in the document as fed */
+	const char *bytes;     /* normalized UTF-8, valid during the call */
+	size_t len;
+} ctok_token;
+
+typedef void (*ctok_emit_fn)(void *ctx, const ctok_token *t);
+
+/* Runs of word bytes longer than this are cut (at a character boundary)
+ * so memory stays bounded on hostile input; deterministic, so indexing
+ * and probing still agree. */
+#define CTOK_RUN_MAX (64 * 1024)
+
+typedef struct ctok {
+	uint64_t seed;
+	ctok_emit_fn emit;
+	void *ctx;
+	uint64_t pos;           /* document offset of the next byte fed */
+	/* the current run of non-separator bytes */
+	unsigned char *run;
+	size_t run_len, run_cap;
+	uint64_t run_start;
+	int run_ascii;          /* every byte of the run is ASCII */
+	/* scratch for the slow (non-ASCII) path */
+	int32_t *cps;
+	size_t cps_cap;
+	unsigned char *tok;
+	size_t tok_len, tok_cap;
+	uint64_t tok_start, tok_end;
+	int oom;
+} ctok;
+
+void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx);
+/* Feed the next piece of the current document. */
+int ctok_feed(ctok *t, const char *p, size_t n);
+/* End of document: flush the last token and reset offsets. */
+int ctok_finish(ctok *t);
+void ctok_release(ctok *t);
+
+/* Hash of one normalized token, as the tokenizer computes it. */
+uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed);
+
+#endif

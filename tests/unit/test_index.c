@@ -1,0 +1,255 @@
+/*
+ * test_index.c -- the blocked Bloom filter and its file format.
+ *
+ * Properties: no false negatives, ever; a false-positive rate close to the
+ * prediction; bits independent of insertion order and threads; a file that
+ * round-trips bit for bit; and any damage to the file refused on load.
+ */
+#include "index/index.h"
+#include "testutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static char tmpdir[256];
+
+static void test_plan(void)
+{
+	contam_params p;
+	double f;
+	CHECK(contam_plan_filter(1000000, 1e-3, 0, 8, &p, &f) == CONTAM_OK);
+	double bits_per_key = (double)p.nblocks * 512 / 1e6;
+	CHECK(f <= 1e-3);
+	CHECK(bits_per_key > 12 && bits_per_key < 20);
+	CHECK(p.k >= 5 && p.k <= 12);
+	CHECK(contam_plan_filter(1000000, 1e-3, 64 << 20, 8, &p, &f) == CONTAM_OK);
+	CHECK_EQ_U64(p.nblocks, (64 << 20) / 64);
+	CHECK(contam_plan_filter(10, 0, 0, 8, &p, &f) == CONTAM_E_PARAM);
+	CHECK(contam_plan_filter(10, 1e-3, 0, 0, &p, &f) == CONTAM_E_PARAM);
+}
+
+static contam_index *filled_index(uint64_t nkeys, uint64_t seed, double *pred)
+{
+	contam_params p;
+	contam_index *ix;
+	contam_plan_filter(nkeys, 1e-3, 0, 8, &p, pred);
+	if (contam_index_new(&ix, &p))
+		return NULL;
+	uint64_t *keys = malloc(nkeys * sizeof(uint64_t)), s = seed;
+	for (uint64_t i = 0; i < nkeys; i++)
+		keys[i] = splitmix(&s);
+	cbloom_insert_batch(ix->bits, &ix->params, keys, nkeys);
+	ix->ngrams_inserted = nkeys;
+	free(keys);
+	return ix;
+}
+
+static void test_no_false_negatives_and_fpr(void)
+{
+	const uint64_t n = 200000;
+	double pred;
+	contam_index *ix = filled_index(n, 1, &pred);
+	CHECK(ix != NULL);
+	if (!ix)
+		return;
+	uint64_t s = 1, missing = 0;
+	for (uint64_t i = 0; i < n; i++)
+		missing += !contam_index_contains(ix, splitmix(&s));
+	CHECK_EQ_U64(missing, 0);
+	uint64_t fp = 0, trials = 2000000, s2 = 999;
+	for (uint64_t i = 0; i < trials; i++)
+		fp += contam_index_contains(ix, splitmix(&s2) ^ 0x5555);
+	double rate = (double)fp / (double)trials;
+	contam_index_stats st;
+	contam_index_stats_get(ix, &st);
+	fprintf(stderr, "fpr: predicted %.3g, measured by fill %.3g, observed %.3g\n",
+		pred, st.fpr, rate);
+	CHECK(rate < 3 * pred && rate > pred / 3);
+	CHECK(st.fpr < 2 * pred && st.fpr > pred / 2);
+	CHECK(fabs(contam_predict_fpr(&ix->params, n) - pred) < 1e-12);
+	contam_index_free(ix);
+}
+
+/* Bits do not depend on the order or the threads that inserted them. */
+static void test_order_independent(void)
+{
+	double pred;
+	contam_index *a = filled_index(50000, 7, &pred);
+	contam_index *b = NULL;
+	contam_index_new(&b, &a->params);
+	uint64_t *keys = malloc(50000 * sizeof(uint64_t)), s = 7;
+	for (int i = 0; i < 50000; i++)
+		keys[i] = splitmix(&s);
+	/* reversed, in uneven batches, from several threads */
+	#pragma omp parallel for schedule(dynamic, 1)
+	for (int i = 49; i >= 0; i--)
+		cbloom_insert_batch(b->bits, &b->params, keys + i * 1000, 1000);
+	CHECK(memcmp(a->bits, b->bits, cbloom_bytes(&a->params)) == 0);
+	free(keys);
+	contam_index_free(a);
+	contam_index_free(b);
+}
+
+static int load_fails(const char *path, const char *needle)
+{
+	contam_index *ix = NULL;
+	int rc = contam_index_load(&ix, path);
+	int ok = rc != CONTAM_OK;
+	if (ok && needle && !strstr(contam_index_errmsg(ix), needle)) {
+		fprintf(stderr, "message '%s' lacks '%s'\n", contam_index_errmsg(ix), needle);
+		ok = 0;
+	}
+	contam_index_free(ix);
+	return ok;
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	*n = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	unsigned char *p = malloc(*n);
+	if (fread(p, 1, *n, f) != *n) {
+		free(p);
+		p = NULL;
+	}
+	fclose(f);
+	return p;
+}
+
+static void spit(const char *path, const unsigned char *p, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	fwrite(p, 1, n, f);
+	fclose(f);
+}
+
+static void test_file_roundtrip_and_damage(void)
+{
+	double pred;
+	contam_index *ix = filled_index(300000, 3, &pred);
+	contam_manifest_entry e = { .path = "corpus/a.jsonl.gz", .kind = CONTAM_INPUT_JSONL,
+		.size = 123, .bytes_text = 456, .documents = 7, .ngrams = 300000, .errors = 2 };
+	CHECK(cindex_manifest_add(ix, &e) == CONTAM_OK);
+	char path[512], bad[512];
+	snprintf(path, sizeof(path), "%s/a.cidx", tmpdir);
+	snprintf(bad, sizeof(bad), "%s/bad.cidx", tmpdir);
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+
+	contam_index *ld = NULL;
+	CHECK(contam_index_load(&ld, path) == CONTAM_OK);
+	if (!ld) {
+		contam_index_free(ix);
+		return;
+	}
+	CHECK(ld->params.ngram == ix->params.ngram && ld->params.k == ix->params.k &&
+	      ld->params.nblocks == ix->params.nblocks &&
+	      ld->params.seed == ix->params.seed &&
+	      ld->params.recipe_version == ix->params.recipe_version);
+	CHECK(ld->bits && memcmp(ld->bits, ix->bits, cbloom_bytes(&ix->params)) == 0);
+	CHECK_EQ_U64(ld->ngrams_inserted, 300000);
+	CHECK_EQ_U64(contam_index_manifest_count(ld), 1);
+	const contam_manifest_entry *m = contam_index_manifest_get(ld, 0);
+	CHECK(m && strcmp(m->path, e.path) == 0 && m->documents == 7 &&
+	      m->errors == 2 && m->kind == CONTAM_INPUT_JSONL && m->bytes_text == 456);
+	contam_index_free(ld);
+
+	size_t n;
+	unsigned char *img = slurp(path, &n);
+	CHECK(img != NULL && n > 200);
+	if (!img) {
+		contam_index_free(ix);
+		return;
+	}
+	/* A flipped bit anywhere -- header, section table, manifest, chunk
+	 * table, chunk data, trailer -- is refused. */
+	size_t offsets[] = { 0, 9, 17, 25, 64, 100, 170, 200, n / 3, n / 2, n - 20,
+			     n - 9, n - 1 };
+	int refused = 0, tried = 0;
+	for (size_t i = 0; i < sizeof(offsets) / sizeof(*offsets); i++) {
+		if (offsets[i] >= n)
+			continue;
+		img[offsets[i]] ^= 0x10;
+		spit(bad, img, n);
+		img[offsets[i]] ^= 0x10;
+		tried++;
+		if (load_fails(bad, NULL))
+			refused++;
+		else
+			fprintf(stderr, "flip at %zu of %zu accepted\n", offsets[i], n);
+	}
+	CHECK_EQ_U64(refused, tried);
+	/* truncation */
+	spit(bad, img, n - 100);
+	CHECK(load_fails(bad, "truncated") || load_fails(bad, NULL));
+	spit(bad, img, 50);
+	CHECK(load_fails(bad, "not a contam index"));
+	/* wrong version */
+	img[8] = 99;
+	spit(bad, img, n);
+	CHECK(load_fails(bad, "version 99"));
+	img[8] = 1;
+	/* not an index */
+	spit(bad, (const unsigned char *)"hello world, this is not an index file at all....", 50);
+	CHECK(load_fails(bad, "not a contam index"));
+	CHECK(load_fails("/nonexistent/x.cidx", "cannot open"));
+	free(img);
+
+	/* a failed save leaves nothing behind */
+	CHECK(contam_index_save(ix, "/nonexistent-dir/x.cidx") != CONTAM_OK);
+	contam_index_free(ix);
+}
+
+/* An all-zero filter is stored sparsely and still loads. */
+static void test_sparse(void)
+{
+	contam_params p;
+	double f;
+	contam_plan_filter(1, 1e-3, 32 << 20, 8, &p, &f);
+	contam_index *ix;
+	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	uint64_t key = 12345;
+	cbloom_insert_batch(ix->bits, &ix->params, &key, 1);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/sparse.cidx", tmpdir);
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+	struct stat sb;
+	CHECK(stat(path, &sb) == 0 && sb.st_size < 64 * 1024);
+	contam_index *ld = NULL;
+	CHECK(contam_index_load(&ld, path) == CONTAM_OK);
+	CHECK(ld && contam_index_contains(ld, key));
+	contam_index_free(ld);
+	contam_index_free(ix);
+}
+
+int main(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/contam-test-index-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_plan();
+	test_no_false_negatives_and_fpr();
+	test_order_independent();
+	test_file_roundtrip_and_damage();
+	test_sparse();
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	return tu_finish("index");
+}

@@ -1,0 +1,226 @@
+/*
+ * test_text.c -- the tokenizer against tests/data/tokenizer_cases.txt, the
+ * ASCII fast path against the Unicode path, and the streaming property:
+ * any split of the input into pieces gives the same tokens and offsets.
+ */
+#include "text/text.h"
+#include "testutil.h"
+
+#include <stdlib.h>
+#include <utf8proc.h>
+
+typedef struct toklist {
+	cbuf text;            /* tokens joined by ' ' */
+	uint64_t hashes[4096];
+	uint64_t starts[4096], ends[4096];
+	size_t n;
+} toklist;
+
+static void collect(void *ctx, const ctok_token *t)
+{
+	toklist *l = ctx;
+	if (l->text.len)
+		cbuf_putc(&l->text, ' ');
+	cbuf_append(&l->text, t->bytes, t->len);
+	if (l->n < 4096) {
+		l->hashes[l->n] = t->hash;
+		l->starts[l->n] = t->start;
+		l->ends[l->n] = t->end;
+	}
+	l->n++;
+}
+
+static void tokenize(const char *s, size_t n, size_t piece, toklist *out)
+{
+	ctok t;
+	memset(out, 0, sizeof(*out));
+	ctok_init(&t, 42, collect, out);
+	for (size_t i = 0; i < n; i += piece)
+		ctok_feed(&t, s + i, (n - i) < piece ? n - i : piece);
+	ctok_finish(&t);
+	ctok_release(&t);
+	if (!out->text.data)
+		cbuf_reserve(&out->text, 0);
+}
+
+/* Decode the escapes of the case file into raw bytes. */
+static void unescape(const char *s, cbuf *out)
+{
+	cbuf_reset(out);
+	while (*s) {
+		if (s[0] == '\\' && s[1] == 'n') { cbuf_putc(out, '\n'); s += 2; }
+		else if (s[0] == '\\' && s[1] == 'r') { cbuf_putc(out, '\r'); s += 2; }
+		else if (s[0] == '\\' && s[1] == 't') { cbuf_putc(out, '\t'); s += 2; }
+		else if (s[0] == '\\' && s[1] == '\\') { cbuf_putc(out, '\\'); s += 2; }
+		else if (s[0] == '\\' && s[1] == 'x') {
+			char hex[3] = { s[2], s[3], 0 };
+			cbuf_putc(out, (char)strtol(hex, NULL, 16));
+			s += 4;
+		} else if (s[0] == '\\' && s[1] == 'u' && s[2] == '{') {
+			char *end;
+			long cp = strtol(s + 3, &end, 16);
+			unsigned char enc[4];
+			utf8proc_ssize_t l = utf8proc_encode_char((utf8proc_int32_t)cp, enc);
+			cbuf_append(out, enc, (size_t)l);
+			s = end + 1;
+		} else {
+			cbuf_putc(out, *s++);
+		}
+	}
+	if (!out->data)
+		cbuf_reserve(out, 0);
+}
+
+static void test_cases(const char *dir)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tokenizer_cases.txt", dir);
+	FILE *f = fopen(path, "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	char line[4096];
+	int lineno = 0, cases = 0;
+	cbuf in = CBUF_INIT, want = CBUF_INIT;
+	while (fgets(line, sizeof(line), f)) {
+		lineno++;
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		char *tab = strchr(line, '\t');
+		CHECK(tab != NULL);
+		if (!tab)
+			continue;
+		*tab = '\0';
+		unescape(line, &in);
+		unescape(tab + 1, &want);
+		for (size_t piece = 1; piece <= in.len + 1; piece = piece * 2 + 1) {
+			toklist got;
+			tokenize(in.data, in.len, piece, &got);
+			if (strcmp(got.text.data, want.data) != 0) {
+				fprintf(stderr, "%s:%d: piece %zu: got '%s' want '%s'\n",
+					path, lineno, piece, got.text.data, want.data);
+				tu_failed++;
+			} else {
+				tu_passed++;
+			}
+			cbuf_release(&got.text);
+		}
+		cases++;
+	}
+	fclose(f);
+	CHECK(cases >= 30);
+	cbuf_release(&in);
+	cbuf_release(&want);
+}
+
+/* The ASCII fast path and the Unicode path must hash a word identically. */
+static void test_fast_path_agrees(void)
+{
+	toklist a, b;
+	tokenize("Hello World", 11, 64, &a);
+	/* the NBSP forces the whole run through the Unicode path */
+	tokenize("Hello\xC2\xA0World", 12, 64, &b);
+	CHECK_EQ_U64(a.n, 2);
+	CHECK_EQ_U64(b.n, 2);
+	CHECK_EQ_U64(a.hashes[0], b.hashes[0]);
+	CHECK_EQ_U64(a.hashes[1], b.hashes[1]);
+	CHECK_EQ_U64(a.hashes[0], ctok_hash("hello", 5, 42));
+	cbuf_release(&a.text);
+	cbuf_release(&b.text);
+}
+
+static void test_offsets(void)
+{
+	toklist l;
+	const char *s = "  Caf\xC3\xA9 au lait, \xE6\x97\xA5\xE6\x9C\xAC!";
+	tokenize(s, strlen(s), 3, &l);
+	CHECK_EQ_U64(l.n, 5);
+	CHECK_EQ_U64(l.starts[0], 2);
+	CHECK_EQ_U64(l.ends[0], 7);   /* "Café" is 5 bytes */
+	CHECK_EQ_U64(l.starts[1], 8);
+	CHECK_EQ_U64(l.starts[3], 17); /* 日 */
+	CHECK_EQ_U64(l.ends[3], 20);
+	CHECK_EQ_U64(l.starts[4], 20); /* 本 */
+	cbuf_release(&l.text);
+}
+
+/* Random text of ASCII, Latin, CJK, combining marks and broken bytes. */
+static size_t random_text(unsigned char *buf, size_t cap, unsigned *seed)
+{
+	static const char *const parts[] = {
+		"the ", "Quick", " brown", "\xC3\xA9", "e\xCC\x81", "\xE6\x97\xA5",
+		"\xE3\x81\x82", ", ", "\n", "\xFF", "\xE2\x82", "\xC2\xA0", "42",
+		"\xEF\xBC\xA1", "\xF0\x9F\x98\x80", "_", "\xE2\x80\x99", "x",
+	};
+	size_t n = 0;
+	while (n + 8 < cap) {
+		const char *p = parts[rand_r(seed) % (sizeof(parts) / sizeof(*parts))];
+		size_t l = strlen(p);
+		memcpy(buf + n, p, l);
+		n += l;
+	}
+	return n;
+}
+
+static void test_streaming_property(void)
+{
+	unsigned seed = 12345;
+	static unsigned char buf[20000];
+	for (int round = 0; round < 40; round++) {
+		size_t n = random_text(buf, 200 + (size_t)(rand_r(&seed) % 19000), &seed);
+		toklist whole, pieces;
+		tokenize((const char *)buf, n, n + 1, &whole);
+		/* random-sized pieces */
+		ctok t;
+		memset(&pieces, 0, sizeof(pieces));
+		ctok_init(&t, 42, collect, &pieces);
+		for (size_t i = 0; i < n;) {
+			size_t k = 1 + (size_t)(rand_r(&seed) % 37);
+			if (k > n - i)
+				k = n - i;
+			ctok_feed(&t, (const char *)buf + i, k);
+			i += k;
+		}
+		ctok_finish(&t);
+		ctok_release(&t);
+		int same = whole.n == pieces.n &&
+			   strcmp(whole.text.data ? whole.text.data : "",
+				  pieces.text.data ? pieces.text.data : "") == 0;
+		for (size_t i = 0; same && i < whole.n && i < 4096; i++)
+			same = whole.hashes[i] == pieces.hashes[i] &&
+			       whole.starts[i] == pieces.starts[i] &&
+			       whole.ends[i] == pieces.ends[i];
+		CHECK(same);
+		cbuf_release(&whole.text);
+		cbuf_release(&pieces.text);
+	}
+}
+
+/* A word longer than CTOK_RUN_MAX is cut deterministically. */
+static void test_long_run(void)
+{
+	size_t n = CTOK_RUN_MAX * 2 + 100;
+	char *s = malloc(n);
+	memset(s, 'a', n);
+	toklist a, b;
+	tokenize(s, n, n, &a);
+	tokenize(s, n, 1000, &b);
+	CHECK_EQ_U64(a.n, 3);
+	CHECK_EQ_U64(b.n, 3);
+	CHECK_EQ_U64(a.hashes[2], b.hashes[2]);
+	cbuf_release(&a.text);
+	cbuf_release(&b.text);
+	free(s);
+}
+
+int main(int argc, char **argv)
+{
+	test_cases(tu_datadir(argc, argv));
+	test_fast_path_agrees();
+	test_offsets();
+	test_streaming_property();
+	test_long_run();
+	CHECK_STR(contam_recipe(), "nfkc-casefold-alnum-cjk/v1");
+	return tu_finish("text");
+}
