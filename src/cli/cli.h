@@ -16,6 +16,7 @@
 int cli_index(int argc, char **argv);
 int cli_probe(int argc, char **argv);
 int cli_info(int argc, char **argv);
+int cli_verify(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -21,6 +21,8 @@ static void usage(FILE *f)
 "          contam probe corpus.cidx --field question gsm8k/test.jsonl\n"
 "  info    show an index's parameters, manifest, fill and false-positive rate\n"
 "          contam info corpus.cidx\n"
+"  verify  check every checksum of an index file\n"
+"          contam verify corpus.cidx\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
@@ -47,6 +49,8 @@ int main(int argc, char **argv)
 		return cli_probe(argc - 1, argv + 1);
 	if (!strcmp(cmd, "info"))
 		return cli_info(argc - 1, argv + 1);
+	if (!strcmp(cmd, "verify"))
+		return cli_verify(argc - 1, argv + 1);
 	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
 	return EXIT_USAGE;
 }

@@ -36,7 +36,8 @@ static inline uint64_t cbloom_bytes(const contam_params *p)
 /* Block of a key: the high bits of h, by multiply-shift (no modulo bias). */
 static inline uint64_t cbloom_block(uint64_t h, uint64_t nblocks)
 {
-	return (uint64_t)(((unsigned __int128)h * nblocks) >> 64);
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)(((u128)h * nblocks) >> 64);
 }
 
 /* Bit positions inside the block come from a remix of h, 9 bits each. */

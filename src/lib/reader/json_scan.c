@@ -306,8 +306,8 @@ after_value:
 	}
 }
 
-/* Which of keys[] does the key string at j->p name?  Leaves j->p after
- * it; *which = index or -1. */
+/* Which of keys[] does the key string at j->p name (the first match, if
+ * keys repeat)?  Leaves j->p after it; *which = index or -1. */
 static int match_key(jscan *j, const char *const *keys, size_t nkeys,
 		     cbuf *scratch, long *which)
 {
@@ -326,7 +326,7 @@ static int match_key(jscan *j, const char *const *keys, size_t nkeys,
 		if (rc < 0)
 			return rc;
 		size_t klen = (size_t)(q - start);
-		for (size_t i = 0; i < nkeys; i++)
+		for (size_t i = 0; i < nkeys && *which < 0; i++)
 			if (strlen(keys[i]) == klen &&
 			    memcmp(keys[i], start, klen) == 0)
 				*which = (long)i;
@@ -335,7 +335,7 @@ static int match_key(jscan *j, const char *const *keys, size_t nkeys,
 	rc = scan_string(j, scratch, &plain);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < nkeys; i++)
+	for (size_t i = 0; i < nkeys && *which < 0; i++)
 		if (strlen(keys[i]) == scratch->len &&
 		    memcmp(keys[i], scratch->data ? scratch->data : "",
 			   scratch->len) == 0)

@@ -233,8 +233,9 @@ static int read_header_block(warc *w, size_t *len, cerr *err)
 	for (;;) {
 		size_t avail = crin_avail(in);
 		const char *s = in->buf + in->pos;
-		while (line < avail) {
-			const char *nl = memchr(s + line, '\n', avail - line);
+		size_t scan = avail < w->max_header ? avail : w->max_header;
+		while (line < scan) {
+			const char *nl = memchr(s + line, '\n', scan - line);
 			if (!nl)
 				break;
 			size_t k = (size_t)(nl - s);
@@ -245,7 +246,7 @@ static int read_header_block(warc *w, size_t *len, cerr *err)
 			}
 			line = k + 1;
 		}
-		if (avail > w->max_header) {
+		if (avail >= w->max_header) {
 			rc = creader_damage(w->cx, err, 1,
 					    "offset %" PRIu64 ": WARC header longer "
 					    "than %zu bytes", crin_offset(in),
@@ -559,6 +560,7 @@ static int warc_open(void **state, const char *path, cstream *in,
 	warc *w = NULL;
 	int rc = CONTAM_OK;
 
+	(void)path;
 	*state = NULL;
 	w = calloc(1, sizeof *w);
 	if (!w) {

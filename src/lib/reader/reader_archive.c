@@ -1,0 +1,300 @@
+/*
+ * reader_archive.c -- tar (plain, gzip, zstd, xz, bzip2 ...), zip, 7z and
+ * cpio archives through libarchive.  Every regular member is read as the
+ * kind its name says: a .jsonl/.json(.gz/.zst) member yields one document
+ * per line, a .warc/.wet(.gz) member one per record, anything else is one
+ * plain-text document (decompressed if it is gzip or zstd).
+ *
+ * How members are read: rather than loading a member into memory (a
+ * member can be a multi-GB WET file), its data is streamed.  A stdio FILE
+ * is opened over archive_read_data() with fopencookie(), a cstream is put
+ * on that FILE (so compressed members are decoded and damage in them is
+ * localized exactly as for files), and the member is handed to the
+ * ordinary plugin for its kind.  Documents from members carry the member
+ * name; `record` is the record within the member for JSONL/WARC members
+ * and the index of the entry in the archive for plain-text members.
+ *
+ * An error from libarchive itself (a truncated or corrupt archive) cannot
+ * be resynchronized past: it is reported once with the member name and
+ * counted, the archive is closed, and what was read so far is kept.
+ * fopencookie() is a GNU extension (glibc, musl); the build defines
+ * _GNU_SOURCE.
+ */
+#include "reader.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* What the FILE cookie reads from; records a libarchive failure so that
+ * it is told apart from damage inside the member. */
+typedef struct member_src {
+	struct archive *a;
+	int failed;
+	char msg[512];
+} member_src;
+
+typedef struct arch {
+	struct archive *a;
+	const creader_ctx *cx;
+	char *path;
+	int done;
+	uint64_t entry;         /* index of the current entry */
+	cbuf member;            /* name of the current member */
+	cbuf label;             /* "path: member", prefix of its messages */
+	creader_ctx sub_cx;
+	const creader_ops *sub_ops;
+	void *sub;
+	contam_input_kind sub_kind;
+	member_src src;
+} arch;
+
+static ssize_t member_read(void *cookie, char *buf, size_t size)
+{
+	member_src *m = cookie;
+	la_ssize_t got = archive_read_data(m->a, buf, size);
+	if (got < 0) {
+		const char *e = archive_error_string(m->a);
+		m->failed = 1;
+		snprintf(m->msg, sizeof m->msg, "%s", e ? e : "read error");
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)got;
+}
+
+static int member_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+static void close_sub(arch *ar)
+{
+	if (ar->sub)
+		ar->sub_ops->close(ar->sub);
+	ar->sub = NULL;
+	ar->sub_ops = NULL;
+}
+
+/* libarchive failed: report it, stop reading the archive. */
+static int archive_failed(arch *ar, const char *msg, cerr *err)
+{
+	int rc;
+
+	close_sub(ar);
+	ar->done = 1;
+	if (ar->member.len)
+		rc = creader_damage(ar->cx, err, 1,
+				    "member '%s': %s; the rest of the archive "
+				    "is skipped", ar->member.data, msg);
+	else
+		rc = creader_damage(ar->cx, err, 1,
+				    "%s; the rest of the archive is skipped",
+				    msg);
+	return rc;
+}
+
+static const char *archive_msg(struct archive *a)
+{
+	const char *e = archive_error_string(a);
+	return e ? e : "archive error";
+}
+
+/* Open the plugin for the member the archive is positioned on.
+ * Returns 1 when a sub-reader is ready, 0 when the member is skipped. */
+static int open_member(arch *ar, cerr *err)
+{
+	contam_input_kind kind = creader_detect_name(ar->member.data);
+	cstream *cs = NULL;
+	int rc;
+
+	if (kind == CONTAM_INPUT_ARCHIVE) {
+		rc = creader_damage(ar->cx, err, 1,
+				    "member '%s': archives inside archives are "
+				    "not read, skipped", ar->member.data);
+		return rc < 0 ? rc : 0;
+	}
+	if (kind != CONTAM_INPUT_WARC && kind != CONTAM_INPUT_JSONL)
+		kind = CONTAM_INPUT_TEXT;
+
+	cbuf_reset(&ar->label);
+	if (cbuf_printf(&ar->label, "%s: %s", ar->path, ar->member.data) < 0)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	ar->sub_cx = *ar->cx;
+	ar->sub_cx.label = ar->label.data;
+
+	ar->src.a = ar->a;
+	ar->src.failed = 0;
+	ar->src.msg[0] = '\0';
+	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	FILE *f = fopencookie(&ar->src, "r", io);
+	if (!f)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	rc = cstream_open_file(&cs, f, ar->label.data, 1, err);
+	if (rc < 0) {
+		if (ar->src.failed)
+			return archive_failed(ar, ar->src.msg, err);
+		return rc;
+	}
+	cstream_set_strict(cs, ar->cx->opt->strict);
+	switch (kind) {
+	case CONTAM_INPUT_WARC: ar->sub_ops = &creader_warc_ops; break;
+	case CONTAM_INPUT_JSONL: ar->sub_ops = &creader_jsonl_ops; break;
+	default: ar->sub_ops = &creader_text_ops; break;
+	}
+	ar->sub_kind = kind;
+	rc = ar->sub_ops->open(&ar->sub, ar->label.data, cs, &ar->sub_cx, err);
+	if (rc < 0) {
+		ar->sub = NULL;
+		ar->sub_ops = NULL;
+		return rc;
+	}
+	return 1;
+}
+
+static int arch_next_doc(void *state, creader_doc *doc, cerr *err)
+{
+	arch *ar = state;
+	struct archive_entry *e;
+	int rc;
+
+	for (;;) {
+		if (ar->sub) {
+			rc = ar->sub_ops->next_doc(ar->sub, doc, err);
+			if (rc == 1) {
+				doc->member = ar->member.data;
+				if (ar->sub_kind == CONTAM_INPUT_TEXT)
+					doc->record = ar->entry;
+				return 1;
+			}
+			if (rc < 0 && ar->src.failed) {
+				rc = archive_failed(ar, ar->src.msg, err);
+				return rc < 0 ? rc : 0;
+			}
+			if (rc < 0)
+				return rc;
+			close_sub(ar);
+		}
+		if (ar->done)
+			return 0;
+		cbuf_reset(&ar->member);
+		int r = archive_read_next_header(ar->a, &e);
+		if (r == ARCHIVE_EOF) {
+			ar->done = 1;
+			return 0;
+		}
+		if (r < ARCHIVE_WARN) {
+			rc = archive_failed(ar, archive_msg(ar->a), err);
+			return rc < 0 ? rc : 0;
+		}
+		ar->entry = (uint64_t)archive_file_count(ar->a) - 1;
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		const char *name = archive_entry_pathname_utf8(e);
+		if (!name)
+			name = archive_entry_pathname(e);
+		if (!name)
+			name = "";
+		if (cbuf_append(&ar->member, name, strlen(name)) < 0 ||
+		    cbuf_reserve(&ar->member, 0) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		rc = open_member(ar, err);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static int arch_read_text(void *state, const char **p, size_t *n, cerr *err)
+{
+	arch *ar = state;
+
+	if (!ar->sub)
+		return 0;
+	int rc = ar->sub_ops->read_text(ar->sub, p, n, err);
+	if (rc < 0 && ar->src.failed) {
+		rc = archive_failed(ar, ar->src.msg, err);
+		return rc < 0 ? rc : 0;
+	}
+	return rc;
+}
+
+static uint64_t arch_bytes_in(const void *state)
+{
+	const arch *ar = state;
+	la_int64_t n = archive_filter_bytes(ar->a, -1);
+	return n > 0 ? (uint64_t)n : 0;
+}
+
+static void arch_close(void *state)
+{
+	arch *ar = state;
+	if (!ar)
+		return;
+	close_sub(ar);
+	if (ar->a)
+		archive_read_free(ar->a);
+	cbuf_release(&ar->member);
+	cbuf_release(&ar->label);
+	free(ar->path);
+	free(ar);
+}
+
+static int arch_open(void **state, const char *path, cstream *in,
+		     const creader_ctx *cx, cerr *err)
+{
+	arch *ar = NULL;
+	int rc = CONTAM_OK;
+
+	*state = NULL;
+	cstream_free(in); /* libarchive reads the file itself */
+	ar = calloc(1, sizeof *ar);
+	if (!ar) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	ar->cx = cx;
+	ar->path = cstrdup(path);
+	ar->a = archive_read_new();
+	if (!ar->path || !ar->a) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	archive_read_support_filter_all(ar->a);
+	archive_read_support_format_tar(ar->a);
+	archive_read_support_format_gnutar(ar->a);
+	archive_read_support_format_zip(ar->a);
+	archive_read_support_format_7zip(ar->a);
+	archive_read_support_format_cpio(ar->a);
+	/* Tell "cannot open" (an I/O error) from "not an archive" (damage:
+	 * reported and counted like a bad record, no documents). */
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
+			      strerror(errno));
+		goto out;
+	}
+	fclose(f);
+	if (archive_read_open_filename(ar->a, path, 64 * 1024) != ARCHIVE_OK) {
+		rc = creader_damage(cx, err, 1, "not a readable archive: %s",
+				    archive_msg(ar->a));
+		if (rc < 0)
+			goto out;
+		ar->done = 1;
+	}
+	*state = ar;
+	ar = NULL;
+out:
+	arch_close(ar);
+	return rc;
+}
+
+const creader_ops creader_archive_ops = {
+	"archive", arch_open, arch_next_doc, arch_read_text, arch_bytes_in,
+	arch_close
+};

@@ -1,0 +1,352 @@
+"""contam_ref.py -- a pure-Python reference for contam's tokenizer and metrics.
+
+Used by the CLI tests to compute *exact* expected metrics: the corpus
+n-grams go into a Python set (no false positives), the benchmark example is
+tokenized the same way, and hits / overlap / longest / coverage / verdict
+are computed as DESIGN.md ("Metrics") defines them.
+
+Tokenizer (recipe nfkc-casefold-alnum-cjk/v1 as specified):
+  bytes -> UTF-8 with repair (invalid bytes -> U+FFFD) -> NFKC -> casefold
+  (-> NFKC again, so that case folding cannot leave a non-NFC string) ->
+  every code point that is not a letter (L*) or number (N*) separates
+  tokens -> each CJK ideograph / kana is a token by itself.
+Pure ASCII text takes a fast path (lowercase + [a-z0-9]+), which is the
+same thing on ASCII.
+
+Corpus readers (enough for the generated formats and the shared samples):
+  WARC/WET (plain/.gz/.zst; conversion + resource records, and response
+  records with a text payload, HTTP headers stripped), JSONL (.jsonl,
+  .json, .ndjson, plain/.gz/.zst; field "text"), tar / zip archives (each
+  member read as the kind its name says), and plain text (one file = one
+  document).  Only the stdlib is used; .zst goes through `zstd -dc`.
+"""
+import gzip
+import io
+import json
+import os
+import re
+import subprocess
+import tarfile
+import unicodedata
+import zipfile
+import zlib
+
+NGRAM = 8
+MIN_SPAN = 10
+
+# CJK ideographs and kana: each one is a token (after NFKC + casefold).
+CJK_RANGES = [
+    (0x3005, 0x3007),    # iteration mark, closing mark, ideographic zero
+    (0x3021, 0x3029),    # Hangzhou numerals
+    (0x3040, 0x309F),    # Hiragana
+    (0x30A0, 0x30FF),    # Katakana
+    (0x31F0, 0x31FF),    # Katakana phonetic extensions
+    (0x3400, 0x4DBF),    # CJK unified ideographs extension A
+    (0x4E00, 0x9FFF),    # CJK unified ideographs
+    (0xF900, 0xFAFF),    # CJK compatibility ideographs
+    (0xFF66, 0xFF9F),    # halfwidth katakana (NFKC maps them anyway)
+    (0x1B000, 0x1B16F),  # kana supplement / extended-A
+    (0x20000, 0x3FFFF),  # extensions B.. and the tertiary plane
+]
+_CJK_CLASS = "".join("\\U%08x-\\U%08x" % r for r in CJK_RANGES)
+# a CJK char that is a word char, or a run of word chars that are not CJK;
+# [^\W_] = str.isalnum() chars = categories L* and N* (and a few CJK
+# ideographs with a numeric value, which are Lo anyway)
+_TOKEN_RE = re.compile("(?:(?=[^\\W_])[" + _CJK_CLASS + "])|[^\\W_" + _CJK_CLASS + "]+")
+_ASCII_RE = re.compile(r"[a-z0-9]+")
+
+
+def normalize(text):
+    t = unicodedata.normalize("NFKC", text).casefold()
+    return unicodedata.normalize("NFKC", t)
+
+
+def tokenize(text):
+    """Tokens of a str or bytes (bytes: UTF-8 with repair)."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    if text.isascii():
+        return _ASCII_RE.findall(text.lower())
+    return _TOKEN_RE.findall(normalize(text))
+
+
+def is_cjk(ch):
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in CJK_RANGES)
+
+
+def tokenize_slow(text):
+    """The same recipe written out char by char (to cross-check the regex)."""
+    if isinstance(text, (bytes, bytearray)):
+        text = bytes(text).decode("utf-8", errors="replace")
+    out, cur = [], []
+    for ch in normalize(text):
+        if unicodedata.category(ch)[0] not in "LN":
+            if cur:
+                out.append("".join(cur))
+                cur = []
+        elif is_cjk(ch):
+            if cur:
+                out.append("".join(cur))
+                cur = []
+            out.append(ch)
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def ngram_keys(tokens, n=NGRAM):
+    """Hashable keys of the n-grams of a token list (Python hashes of the
+    tuples: collisions among a few million keys are negligible)."""
+    return [hash(tuple(tokens[i:i + n])) for i in range(len(tokens) - n + 1)]
+
+
+# ---------------------------------------------------------------------------
+# Metrics
+
+def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
+    """Metrics of one example given the exact set of corpus n-gram keys."""
+    T = len(tokens)
+    r = {"tokens": T, "ngrams": max(0, T - n + 1), "hits": 0, "longest": 0,
+         "covered": 0, "overlap": 0.0, "coverage": 0.0}
+    if T < n:
+        r["verdict"] = "too_short"
+        return r
+    hit = [k in corpus for k in ngram_keys(tokens, n)]
+    G = len(hit)
+    need = min(min_span, T)
+    covered = [False] * T
+    i = 0
+    while i < G:
+        if not hit[i]:
+            i += 1
+            continue
+        j = i
+        while j < G and hit[j]:
+            j += 1
+        span = j - i + n - 1
+        r["hits"] += j - i
+        r["longest"] = max(r["longest"], span)
+        if span >= need:
+            for k in range(i, j - 1 + n):
+                covered[k] = True
+        i = j
+    r["covered"] = sum(covered)
+    r["overlap"] = r["hits"] / G if G else 0.0
+    r["coverage"] = r["covered"] / T
+    r["verdict"] = verdict(r["coverage"])
+    return r
+
+
+def verdict(coverage):
+    if coverage >= 0.8:
+        return "contaminated"
+    if coverage >= 0.2:
+        return "partial"
+    return "clean"
+
+
+class NgramSet:
+    """The exact set of n-grams of a corpus, built document by document
+    (n-grams never cross a document boundary)."""
+
+    def __init__(self, n=NGRAM, restrict=None):
+        self.n = n
+        self.keys = set()
+        self.documents = 0
+        self.restrict = restrict  # only keep keys in this set (memory)
+
+    def add_document(self, text):
+        self.documents += 1
+        keys = ngram_keys(tokenize(text), self.n)
+        if self.restrict is not None:
+            keys = [k for k in keys if k in self.restrict]
+        self.keys.update(keys)
+
+    def add_path(self, path):
+        for doc in read_documents(path):
+            self.add_document(doc)
+
+    def __contains__(self, k):
+        return k in self.keys
+
+    def score(self, text, min_span=MIN_SPAN):
+        return score(tokenize(text), self.keys, self.n, min_span)
+
+
+# ---------------------------------------------------------------------------
+# Corpus readers: documents as bytes
+
+def decompress(data, name=""):
+    """gzip (any number of members), zstd (via the zstd CLI) or raw."""
+    if data[:2] == b"\x1f\x8b":
+        out = []
+        while data[:2] == b"\x1f\x8b":
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out.append(d.decompress(data))
+            data = d.unused_data
+            if not d.eof:
+                raise ValueError(f"{name}: truncated gzip member")
+        return b"".join(out)
+    if data[:4] == b"\x28\xb5\x2f\xfd":
+        return subprocess.run(["zstd", "-dc"], input=data, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, check=True).stdout
+    return data
+
+
+def kind_of(name):
+    n = name.lower()
+    for suf in (".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".zip"):
+        if n.endswith(suf):
+            return "archive"
+    for suf in (".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz", ".wet.zst"):
+        if n.endswith(suf):
+            return "warc"
+    for suf in (".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz",
+                ".json.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst"):
+        if n.endswith(suf):
+            return "jsonl"
+    return "text"
+
+
+def warc_documents(data):
+    """Bodies of the document records of a decompressed WARC stream."""
+    pos, n = 0, len(data)
+    while True:
+        start = data.find(b"WARC/", pos)
+        if start < 0:
+            return
+        end = data.find(b"\r\n\r\n", start)
+        if end < 0:
+            return
+        headers = {}
+        for line in data[start:end].split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            headers[k.strip().lower().decode("latin-1")] = v.strip().decode("latin-1")
+        length = int(headers.get("content-length", "0"))
+        body = data[end + 4:end + 4 + length]
+        pos = end + 4 + length
+        rtype = headers.get("warc-type", "")
+        if rtype in ("conversion", "resource"):
+            yield body
+        elif rtype == "response":
+            ctype = headers.get("content-type", "")
+            if "application/http" in ctype:
+                h_end = body.find(b"\r\n\r\n")
+                if h_end < 0:
+                    continue
+                http = body[:h_end].lower()
+                m = re.search(rb"\ncontent-type:\s*([^\r\n;]*)", http)
+                if m and not m.group(1).strip().startswith(b"text/"):
+                    continue
+                yield body[h_end + 4:]
+            elif ctype == "" or ctype.startswith("text/"):
+                yield body
+        if pos > n:
+            return
+
+
+def jsonl_documents(data, field="text"):
+    text = data.decode("utf-8", errors="replace")
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        records = json.loads(stripped)
+    else:
+        records = (json.loads(line) for line in text.split("\n") if line.strip())
+    for obj in records:
+        if isinstance(obj, dict) and isinstance(obj.get(field), str):
+            yield obj[field].encode("utf-8", errors="surrogatepass")
+
+
+def member_documents(name, data, field="text"):
+    kind = kind_of(name)
+    if kind == "jsonl":
+        yield from jsonl_documents(decompress(data, name), field)
+    elif kind == "warc":
+        yield from warc_documents(decompress(data, name))
+    else:
+        yield decompress(data, name)
+
+
+def archive_documents(path, data, field="text"):
+    if data[:4] == b"PK\x03\x04":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for zi in zf.infolist():
+                if not zi.is_dir():
+                    yield from member_documents(zi.filename, zf.read(zi), field)
+        return
+    with tarfile.open(fileobj=io.BytesIO(decompress(data, path)), mode="r:") as tf:
+        for ti in tf:
+            if ti.isreg():
+                yield from member_documents(ti.name, tf.extractfile(ti).read(), field)
+
+
+def read_documents(path, field="text"):
+    """Documents (bytes) of one corpus file, or of every file under a
+    directory (sorted walk)."""
+    if os.path.isdir(path):
+        for root, dirs, files in os.walk(path):
+            dirs.sort()
+            for f in sorted(files):
+                yield from read_documents(os.path.join(root, f), field)
+        return
+    with open(path, "rb") as f:
+        data = f.read()
+    kind = kind_of(os.path.basename(path))
+    if kind == "archive":
+        yield from archive_documents(path, data, field)
+    elif kind == "warc":
+        yield from warc_documents(decompress(data, path))
+    elif kind == "jsonl":
+        yield from jsonl_documents(decompress(data, path), field)
+    else:
+        yield decompress(data, path)
+
+
+def corpus_ngrams(paths, n=NGRAM, restrict=None):
+    s = NgramSet(n, restrict)
+    for p in paths:
+        s.add_path(p)
+    return s
+
+
+# ---------------------------------------------------------------------------
+# Benchmark field selection (dotted paths, arrays fan out), as DESIGN.md says
+
+def select(obj, path):
+    """Strings at a dotted path; a path through an array takes every element."""
+    cur = [obj]
+    for part in path.split("."):
+        nxt = []
+        for v in cur:
+            if isinstance(v, list):
+                v_items = v
+            else:
+                v_items = [v]
+            for x in v_items:
+                if isinstance(x, dict) and part in x:
+                    nxt.append(x[part])
+        cur = nxt
+    out = []
+    for v in cur:
+        for x in (v if isinstance(v, list) else [v]):
+            if isinstance(x, str):
+                out.append(x)
+            elif isinstance(x, (int, float)) and not isinstance(x, bool):
+                out.append(json.dumps(x))
+    return out
+
+
+def example_text(obj, fields):
+    parts = []
+    for f in fields:
+        parts.extend(select(obj, f))
+    return "\n".join(parts)
+
+
+if __name__ == "__main__":
+    import sys
+    for arg in sys.argv[1:]:
+        print(tokenize(arg))
