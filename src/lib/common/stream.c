@@ -267,7 +267,8 @@ static int unit_begin(cstream *s, size_t produced, cerr *err)
 		char what[256];
 		uint64_t at = cur_off(s);
 		snprintf(what, sizeof what,
-			 "trailing garbage after %s data at offset %" PRIu64,
+			 "trailing garbage after %s data at compressed offset %"
+			 PRIu64,
 			 s->codec == CSTREAM_GZIP ? "gzip" : "zstd", at);
 		rc = note_damage(s, what, err);
 		if (rc < 0)
@@ -355,24 +356,24 @@ static long read_gzip(cstream *s, unsigned char *out, size_t n, cerr *err)
 		if (zr == Z_OK || zr == Z_BUF_ERROR) {
 			if (s->z.avail_out == 0)
 				break; /* output full; pending output stays in zlib */
-			if (s->in_pos < s->in_len) {
-				if (used == 0 && made == 0)
-					goto corrupt; /* no progress: cannot happen */
+			if (s->in_pos < s->in_len && (used > 0 || made > 0))
+				continue;
+			if (s->in_pos == s->in_len && !s->eof)
+				continue; /* refill at the top of the loop */
+			if (s->in_pos == s->in_len) {
+				snprintf(what, sizeof what, "truncated gzip member "
+					 "at compressed offset %" PRIu64,
+					 s->unit_start);
+				int rc = defer_or_damage(s, produced, 1, what, err);
+				if (rc < 0)
+					return rc;
 				continue;
 			}
-			if (!s->eof)
-				continue; /* refill at the top of the loop */
-			snprintf(what, sizeof what,
-				 "truncated gzip member at offset %" PRIu64,
-				 s->unit_start);
-			int rc = defer_or_damage(s, produced, 1, what, err);
-			if (rc < 0)
-				return rc;
-			continue;
+			/* No progress with input left: cannot happen, but
+			 * treat it as damage rather than loop. */
 		}
-corrupt:
 		snprintf(what, sizeof what,
-			 "corrupt gzip member at offset %" PRIu64 ": %s",
+			 "corrupt gzip member at compressed offset %" PRIu64 ": %s",
 			 s->unit_start, s->z.msg ? s->z.msg : "invalid data");
 		int rc = defer_or_damage(s, produced, 0, what, err);
 		if (rc < 0)
@@ -407,7 +408,8 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 		produced += ob.pos;
 		if (ZSTD_isError(zr)) {
 			snprintf(what, sizeof what,
-				 "corrupt zstd frame at offset %" PRIu64 ": %s",
+				 "corrupt zstd frame at compressed offset %" PRIu64
+				 ": %s",
 				 s->unit_start, ZSTD_getErrorName(zr));
 			int rc = defer_or_damage(s, produced, 0, what, err);
 			if (rc < 0)
@@ -427,7 +429,8 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 		if (!s->eof)
 			continue;
 		snprintf(what, sizeof what,
-			 "truncated zstd frame at offset %" PRIu64, s->unit_start);
+			 "truncated zstd frame at compressed offset %" PRIu64,
+			 s->unit_start);
 		int rc = defer_or_damage(s, produced, 1, what, err);
 		if (rc < 0)
 			return rc;

@@ -32,15 +32,18 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 
 /* Read up to n decompressed bytes. Returns bytes read (> 0), 0 at the end,
  * or a negative CONTAM_E_* code with the message in err (fatal: only for
- * I/O errors, or damage when strict). */
+ * I/O errors, or damage when strict).  One call never returns bytes from
+ * both sides of a damaged region: damage that cstream_take_damage()
+ * reports right after a read lies just before that read's bytes. */
 long cstream_read(cstream *s, void *buf, size_t n, cerr *err);
 
 /* When strict, damage is fatal (CONTAM_E_CORRUPT from cstream_read). */
 void cstream_set_strict(cstream *s, int strict);
 
 /* If damage was skipped since the last call, copy its description
- * ("corrupt gzip member at offset 1234: ...") into msg and return the
- * number of damaged regions skipped; 0 if none. */
+ * ("corrupt gzip member at compressed offset 1234: ...", the first one
+ * if several) into msg and return the number of damaged regions
+ * skipped; 0 if none. */
 int cstream_take_damage(cstream *s, char *msg, size_t msglen);
 
 uint64_t cstream_bytes_in(const cstream *s);  /* compressed bytes consumed */

@@ -2,14 +2,25 @@
  * index_build.c -- the indexing driver: inputs -> readers -> tokenizer ->
  * n-gram hashes -> filter.  The only place with OpenMP in the build path.
  *
- * Work is split by input file (dynamic schedule, largest files are not
- * special-cased yet): each thread owns its reader, tokenizer and a buffer
- * of n-gram hashes, and inserts a full buffer at once so the filter's
- * memory misses overlap (see index_bloom.c).  The filter is shared and
- * set with atomic ORs, so the bits do not depend on the thread count or
- * the order of work; the manifest is kept in input order.  Everything
- * else per thread lives in a `worker`, so there is no shared mutable
- * state besides the filter and a few atomic counters.
+ * How it works.  Every input file is an OpenMP task.  A file task runs
+ * the reader (decompression and parsing are sequential within a file) and
+ * copies the text of whole documents into batches of about BATCH_BYTES;
+ * each full batch becomes a child task that tokenizes, hashes and inserts
+ * it on whichever thread is free.  So one huge shard keeps every core
+ * busy, and many small shards are read in parallel.  Back-pressure: when
+ * a file already has MAX_INFLIGHT batches queued, the file task processes
+ * the next batch itself, which bounds memory at about
+ * files_in_flight * MAX_INFLIGHT * BATCH_BYTES.  A document larger than
+ * BIG_DOC is not copied: the file task streams it through its own
+ * tokenizer, so memory stays bounded on a 2 GiB document.
+ *
+ * Tokenizer state lives in a `worker`: one per thread for batch tasks
+ * (batch tasks have no scheduling points, so a thread's worker is never
+ * used by two tasks at once) and one per file task for inline work.  Each
+ * worker collects n-gram hashes and inserts them HASH_BATCH at a time so
+ * the filter's cache misses overlap (index_bloom.c).  The filter is set
+ * with atomic ORs, so its bits do not depend on thread count or order;
+ * the manifest is kept in input order.
  */
 #include "index.h"
 #include "../ngram/ngram.h"
@@ -22,6 +33,9 @@
 #endif
 
 #define HASH_BATCH 4096
+#define BATCH_BYTES (2u << 20)
+#define BIG_DOC (8u << 20)
+#define MAX_INFLIGHT 4
 #define PROGRESS_EVERY 0.25
 
 typedef struct shared_state {
@@ -43,9 +57,17 @@ typedef struct worker {
 	cngram ng;
 	uint64_t *hashes;
 	size_t nhashes;
-	uint64_t ngrams;      /* in the current file */
-	int is_master;
+	uint64_t *ngram_count;  /* the manifest counter being filled */
+	int ok;
 } worker;
+
+/* The text of whole documents, back to back. */
+typedef struct batch {
+	char *text;
+	size_t len, cap;
+	size_t *doc_end;
+	size_t ndocs, cap_docs;
+} batch;
 
 static void flush_hashes(worker *w)
 {
@@ -53,7 +75,7 @@ static void flush_hashes(worker *w)
 		return;
 	cbloom_insert_batch(w->sh->ix->bits, &w->sh->ix->params, w->hashes,
 			    w->nhashes);
-	w->ngrams += w->nhashes;
+	__atomic_fetch_add(w->ngram_count, w->nhashes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&w->sh->ngrams, w->nhashes, __ATOMIC_RELAXED);
 	w->nhashes = 0;
 }
@@ -67,6 +89,24 @@ static void on_token(void *ctx, const ctok_token *t)
 		if (w->nhashes == HASH_BATCH)
 			flush_hashes(w);
 	}
+}
+
+static int worker_init(worker *w, shared_state *sh)
+{
+	memset(w, 0, sizeof(*w));
+	w->sh = sh;
+	ctok_init(&w->tok, sh->ix->params.seed, on_token, w);
+	cngram_init(&w->ng, sh->ix->params.ngram, sh->ix->params.seed);
+	w->hashes = malloc(HASH_BATCH * sizeof(uint64_t));
+	w->ok = w->hashes != NULL;
+	return w->ok ? CONTAM_OK : CONTAM_E_NOMEM;
+}
+
+static void worker_release(worker *w)
+{
+	ctok_release(&w->tok);
+	free(w->hashes);
+	w->hashes = NULL;
 }
 
 static void on_warning(void *ctx, const char *msg)
@@ -94,18 +134,25 @@ static void fail(shared_state *sh, int rc, const cerr *e)
 	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
 }
 
-static void maybe_progress(worker *w, uint64_t file_bytes_in)
+static int thread_id(void)
 {
-	shared_state *sh = w->sh;
-	if (!w->is_master || !sh->opt->on_progress)
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+static void maybe_progress(shared_state *sh)
+{
+	if (thread_id() != 0 || !sh->opt->on_progress)
 		return;
 	double now = cnow();
 	if (now - sh->last_progress < PROGRESS_EVERY)
 		return;
 	sh->last_progress = now;
 	contam_progress p = {
-		.bytes_done = __atomic_load_n(&sh->bytes_done, __ATOMIC_RELAXED) +
-			      file_bytes_in,
+		.bytes_done = __atomic_load_n(&sh->bytes_done, __ATOMIC_RELAXED),
 		.bytes_total = sh->in->total_size,
 		.documents = __atomic_load_n(&sh->documents, __ATOMIC_RELAXED),
 		.ngrams = __atomic_load_n(&sh->ngrams, __ATOMIC_RELAXED),
@@ -117,10 +164,95 @@ static void maybe_progress(worker *w, uint64_t file_bytes_in)
 	sh->opt->on_progress(sh->opt->ctx, &p);
 }
 
-/* Index one input file into the shared filter; fill its manifest line. */
-static void index_file(worker *w, size_t fi, contam_manifest_entry *e)
+/* Tokenize, hash and insert every document of a batch. */
+static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
 {
-	shared_state *sh = w->sh;
+	size_t start = 0;
+	w->ngram_count = ngram_count;
+	for (size_t d = 0; d < b->ndocs; d++) {
+		cngram_reset(&w->ng);
+		if (ctok_feed(&w->tok, b->text + start, b->doc_end[d] - start))
+			w->ok = 0;
+		ctok_finish(&w->tok);
+		start = b->doc_end[d];
+	}
+	flush_hashes(w);
+}
+
+static void batch_free(batch *b)
+{
+	if (!b)
+		return;
+	free(b->text);
+	free(b->doc_end);
+	free(b);
+}
+
+static int batch_append(batch *b, const char *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
+		while (cap < b->len + n)
+			cap *= 2;
+		char *t = realloc(b->text, cap);
+		if (!t)
+			return CONTAM_E_NOMEM;
+		b->text = t;
+		b->cap = cap;
+	}
+	memcpy(b->text + b->len, p, n);
+	b->len += n;
+	return CONTAM_OK;
+}
+
+static int batch_end_doc(batch *b)
+{
+	if (b->ndocs == b->cap_docs) {
+		size_t cap = b->cap_docs ? b->cap_docs * 2 : 256;
+		size_t *d = realloc(b->doc_end, cap * sizeof(*d));
+		if (!d)
+			return CONTAM_E_NOMEM;
+		b->doc_end = d;
+		b->cap_docs = cap;
+	}
+	b->doc_end[b->ndocs++] = b->len;
+	return CONTAM_OK;
+}
+
+typedef struct file_job {
+	shared_state *sh;
+	worker *thread_workers;  /* one per thread, for batch tasks */
+	worker inline_worker;    /* this file task's own */
+	contam_manifest_entry *e;
+	int inflight;
+} file_job;
+
+/* Hand a full batch to another thread, or process it here when enough
+ * are already waiting. */
+static void dispatch(file_job *job, batch *b)
+{
+	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
+		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
+		#pragma omp task firstprivate(b) shared(job) default(none)
+		{
+			worker *w = &job->thread_workers[thread_id()];
+			if (!should_stop(job->sh))
+				process_batch(w, b, &job->e->ngrams);
+			batch_free(b);
+			maybe_progress(job->sh);
+			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
+		}
+	} else {
+		process_batch(&job->inline_worker, b, &job->e->ngrams);
+		batch_free(b);
+	}
+}
+
+/* Read one input file; its documents are indexed by batch tasks. */
+static void index_file(file_job *job, size_t fi)
+{
+	shared_state *sh = job->sh;
+	contam_manifest_entry *e = job->e;
 	const char *path = sh->in->paths[fi];
 	creader_options ropt = {
 		.text_field = sh->opt->text_field,
@@ -131,14 +263,15 @@ static void index_file(worker *w, size_t fi, contam_manifest_entry *e)
 	};
 	creader *r = NULL;
 	creader_doc doc;
+	batch *b = NULL;
 	cerr err;
 	cerr_clear(&err);
+	uint64_t reported_in = 0, reported_err = 0;
 	int rc;
 
 	e->path = (char *)path;
 	e->size = sh->in->sizes[fi];
 	e->kind = creader_detect(path);
-	w->ngrams = 0;
 
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {
@@ -152,26 +285,50 @@ static void index_file(worker *w, size_t fi, contam_manifest_entry *e)
 		goto out;
 	}
 	e->kind = creader_kind(r);
-	uint64_t reported_in = 0, reported_err = 0;
+	worker *iw = &job->inline_worker;
+	iw->ngram_count = &e->ngrams;
 	while (!should_stop(sh) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
 		const char *p;
-		size_t n;
-		cngram_reset(&w->ng);
+		size_t n, doc_start;
+		int streaming = 0;
+		if (!b && !(b = calloc(1, sizeof(*b)))) {
+			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+			break;
+		}
+		doc_start = b->len;
 		while ((rc = creader_read_text(r, &p, &n, &err)) == 1) {
-			if (ctok_feed(&w->tok, p, n)) {
-				rc = cerr_set(&err, CONTAM_E_NOMEM,
-					      "out of memory tokenizing '%s'", path);
-				break;
-			}
-			if (n >= 65536) {
-				maybe_progress(w, creader_bytes_in(r) - reported_in);
+			if (streaming) {
+				if (ctok_feed(&iw->tok, p, n))
+					iw->ok = 0;
 				if (should_stop(sh))
 					break;
+				continue;
+			}
+			if (batch_append(b, p, n)) {
+				rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+				break;
+			}
+			if (b->len - doc_start > BIG_DOC) {
+				/* too big to copy: stream it through our own
+				 * tokenizer, starting with what was copied */
+				streaming = 1;
+				cngram_reset(&iw->ng);
+				if (ctok_feed(&iw->tok, b->text + doc_start,
+					      b->len - doc_start))
+					iw->ok = 0;
+				b->len = doc_start;
 			}
 		}
-		ctok_finish(&w->tok);
+		if (streaming) {
+			ctok_finish(&iw->tok);
+			flush_hashes(iw);
+		}
 		if (rc < 0)
 			break;
+		if (!streaming && batch_end_doc(b)) {
+			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+			break;
+		}
 		e->documents++;
 		__atomic_fetch_add(&sh->documents, 1, __ATOMIC_RELAXED);
 		uint64_t bin = creader_bytes_in(r), nerr = creader_errors(r);
@@ -179,18 +336,30 @@ static void index_file(worker *w, size_t fi, contam_manifest_entry *e)
 		__atomic_fetch_add(&sh->errors, nerr - reported_err, __ATOMIC_RELAXED);
 		reported_in = bin;
 		reported_err = nerr;
-		maybe_progress(w, 0);
+		if (b->len >= BATCH_BYTES) {
+			dispatch(job, b);
+			b = NULL;
+		}
+		maybe_progress(sh);
 	}
-	flush_hashes(w);
 	if (rc < 0)
 		fail(sh, rc, &err);
+	if (b && b->ndocs && !should_stop(sh)) {
+		dispatch(job, b);
+		b = NULL;
+	}
+	#pragma omp taskwait
+	if (!iw->ok) {
+		cerr_set(&err, CONTAM_E_NOMEM, "out of memory tokenizing '%s'", path);
+		fail(sh, CONTAM_E_NOMEM, &err);
+	}
 	e->bytes_text = creader_bytes_text(r);
 	e->errors += creader_errors(r);
 	__atomic_fetch_add(&sh->errors, creader_errors(r) - reported_err,
 			   __ATOMIC_RELAXED);
-	__atomic_fetch_add(&sh->bytes_done, e->size - reported_in, __ATOMIC_RELAXED);
 out:
-	e->ngrams = w->ngrams;
+	batch_free(b);
+	__atomic_fetch_add(&sh->bytes_done, e->size - reported_in, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&sh->files_done, 1, __ATOMIC_RELAXED);
 	creader_free(r);
 }
@@ -230,37 +399,52 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 #else
 	nthreads = 1;
 #endif
-	if ((size_t)nthreads > in->count && in->count > 0)
-		nthreads = (int)in->count;
 	if (nthreads < 1)
 		nthreads = 1;
 
-	#pragma omp parallel num_threads(nthreads)
-	{
-		worker w;
-		memset(&w, 0, sizeof(w));
-		w.sh = &sh;
-#ifdef _OPENMP
-		w.is_master = omp_get_thread_num() == 0;
-#else
-		w.is_master = 1;
-#endif
-		ctok_init(&w.tok, ix->params.seed, on_token, &w);
-		cngram_init(&w.ng, ix->params.ngram, ix->params.seed);
-		w.hashes = malloc(HASH_BATCH * sizeof(uint64_t));
-		if (!w.hashes) {
+	worker *workers = calloc((size_t)nthreads, sizeof(worker));
+	file_job *jobs = calloc(in->count ? in->count : 1, sizeof(file_job));
+	int init_failed = !workers || !jobs;
+	for (int t = 0; t < nthreads && !init_failed; t++)
+		init_failed |= worker_init(&workers[t], &sh) != CONTAM_OK;
+	for (size_t i = 0; i < in->count && !init_failed; i++) {
+		jobs[i].sh = &sh;
+		jobs[i].thread_workers = workers;
+		jobs[i].e = &entries[i];
+	}
+	if (init_failed) {
+		cerr e;
+		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+		fail(&sh, CONTAM_E_NOMEM, &e);
+	}
+
+	#pragma omp parallel num_threads(nthreads) if (!init_failed)
+	#pragma omp single
+	for (size_t i = 0; i < in->count && !init_failed; i++) {
+		#pragma omp task firstprivate(i) shared(jobs, sh) default(none)
+		{
+			file_job *job = &jobs[i];
+			if (!should_stop(&sh) &&
+			    worker_init(&job->inline_worker, &sh) == CONTAM_OK)
+				index_file(job, i);
+			else if (!should_stop(&sh)) {
+				cerr e;
+				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+				fail(&sh, CONTAM_E_NOMEM, &e);
+			}
+			worker_release(&job->inline_worker);
+		}
+	}
+	for (int t = 0; workers && t < nthreads; t++) {
+		if (!workers[t].ok && workers[t].hashes) {
 			cerr e;
-			cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			cerr_set(&e, CONTAM_E_NOMEM, "out of memory while tokenizing");
 			fail(&sh, CONTAM_E_NOMEM, &e);
 		}
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t i = 0; i < in->count; i++) {
-			if (!should_stop(&sh))
-				index_file(&w, i, &entries[i]);
-		}
-		ctok_release(&w.tok);
-		free(w.hashes);
+		worker_release(&workers[t]);
 	}
+	free(workers);
+	free(jobs);
 
 	int rc = sh.rc;
 	if (!rc && opt->stop && *opt->stop)

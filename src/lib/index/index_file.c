@@ -27,7 +27,7 @@
  * Section 1, manifest: one zstd frame holding
  *   u32 entries; per entry: u32 kind, u64 size, u64 bytes_text,
  *   u64 documents, u64 ngrams, u64 errors, u32 path length, path bytes;
- *   then f64-as-u64 build seconds.
+ *   then u64 reserved (0).
  *
  * Section 2, n-gram Bloom filter:
  *   u64 chunk size (raw bytes, a multiple of 64), u64 chunk count C,
@@ -213,9 +213,9 @@ static int manifest_encode(const contam_index *ix, cbuf *raw)
 		     put_u64(raw, e->ngrams) | put_u64(raw, e->errors) |
 		     put_u32(raw, (uint32_t)plen) | put_bytes(raw, e->path, plen);
 	}
-	uint64_t secs;
-	memcpy(&secs, &ix->build_seconds, 8);
-	rc |= put_u64(raw, secs);
+	/* reserved; 0.  (Timings are not stored: an index must be
+	 * bit-identical however and wherever it was built.) */
+	rc |= put_u64(raw, 0);
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
@@ -516,8 +516,7 @@ static int manifest_decode(contam_index *ix, const unsigned char *p, size_t n,
 		if (rc)
 			return cerr_set(&ix->err, rc, "out of memory");
 	}
-	uint64_t secs = cur_u64(&c);
-	memcpy(&ix->build_seconds, &secs, 8);
+	(void)cur_u64(&c); /* reserved */
 	if (c.bad)
 		return cerr_set(&ix->err, CONTAM_E_CORRUPT,
 				"'%s': manifest is damaged", path);

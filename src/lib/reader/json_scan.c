@@ -181,19 +181,17 @@ static int scan_number(jscan *j)
 	const unsigned char *p = j->p;
 	if (p < j->end && *p == '-')
 		p++;
-	if (p >= j->end)
-		goto bad;
-	if (*p == '0')
+	if (p < j->end && *p == '0')
 		p++;
-	else if (*p >= '1' && *p <= '9')
+	else if (p < j->end && *p >= '1' && *p <= '9')
 		while (p < j->end && *p >= '0' && *p <= '9')
 			p++;
 	else
-		goto bad;
+		return fail(j, "bad number");
 	if (p < j->end && *p == '.') {
 		p++;
 		if (p >= j->end || *p < '0' || *p > '9')
-			goto bad;
+			return fail(j, "bad number");
 		while (p < j->end && *p >= '0' && *p <= '9')
 			p++;
 	}
@@ -202,14 +200,12 @@ static int scan_number(jscan *j)
 		if (p < j->end && (*p == '+' || *p == '-'))
 			p++;
 		if (p >= j->end || *p < '0' || *p > '9')
-			goto bad;
+			return fail(j, "bad number");
 		while (p < j->end && *p >= '0' && *p <= '9')
 			p++;
 	}
 	j->p = p;
 	return CONTAM_OK;
-bad:
-	return fail(j, "bad number");
 }
 
 static int scan_literal(jscan *j, const char *word)
@@ -221,60 +217,71 @@ static int scan_literal(jscan *j, const char *word)
 	return CONTAM_OK;
 }
 
-/* Skip one value of any type at j->p (after whitespace). */
+/* After '{' or ',' in an object: the key string and the colon. */
+static int scan_key_colon(jscan *j)
+{
+	skip_ws(j);
+	if (j->p >= j->end || *j->p != '"')
+		return fail(j, "expected a key");
+	int rc = scan_string(j, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	skip_ws(j);
+	if (j->p >= j->end || *j->p != ':')
+		return fail(j, "expected ':'");
+	j->p++;
+	return CONTAM_OK;
+}
+
+/* Skip one value of any type at j->p (after whitespace).  Iterative:
+ * `stack` holds the open containers, so hostile nesting costs a bounded
+ * array, not the C stack. */
 static int skip_value(jscan *j)
 {
-	/* stack[i]: '{' or '['; expect_key when inside an object and the
-	 * next item is a key. */
 	unsigned char stack[JSON_MAX_DEPTH];
 	size_t depth = 0;
-	int rc;
+	int rc = CONTAM_OK;
 
 	for (;;) {
+		/* Read one value, or open a container. */
 		skip_ws(j);
 		if (j->p >= j->end)
 			return fail(j, "unexpected end of line");
 		unsigned char c = *j->p;
-		/* One value. */
+		int have_value = 1;
+		rc = CONTAM_OK;
 		if (c == '{' || c == '[') {
 			if (depth == JSON_MAX_DEPTH)
 				return fail(j, "nested too deeply");
-			stack[depth++] = c;
 			j->p++;
 			skip_ws(j);
 			if (j->p < j->end && *j->p == (c == '{' ? '}' : ']')) {
-				j->p++;
-				depth--;
-				goto after_value;
-			}
-			if (c == '{') {
-				if (j->p >= j->end || *j->p != '"')
-					return fail(j, "expected a key");
-				if ((rc = scan_string(j, NULL, NULL)) < 0)
+				j->p++; /* empty container: a whole value */
+			} else {
+				stack[depth++] = c;
+				have_value = 0;
+				if (c == '{' && (rc = scan_key_colon(j)) < 0)
 					return rc;
-				skip_ws(j);
-				if (j->p >= j->end || *j->p != ':')
-					return fail(j, "expected ':'");
-				j->p++;
 			}
-			continue;
-		}
-		if (c == '"')
+		} else if (c == '"') {
 			rc = scan_string(j, NULL, NULL);
-		else if (c == '-' || (c >= '0' && c <= '9'))
+		} else if (c == '-' || (c >= '0' && c <= '9')) {
 			rc = scan_number(j);
-		else if (c == 't')
+		} else if (c == 't') {
 			rc = scan_literal(j, "true");
-		else if (c == 'f')
+		} else if (c == 'f') {
 			rc = scan_literal(j, "false");
-		else if (c == 'n')
+		} else if (c == 'n') {
 			rc = scan_literal(j, "null");
-		else
+		} else {
 			rc = fail(j, "unexpected character");
+		}
 		if (rc < 0)
 			return rc;
-after_value:
-		/* After a value: close containers or go to the next item. */
+		if (!have_value)
+			continue;
+		/* After a value: close containers, or go on to the next
+		 * item of the innermost one. */
 		for (;;) {
 			if (depth == 0)
 				return CONTAM_OK;
@@ -290,17 +297,8 @@ after_value:
 			if (*j->p != ',')
 				return fail(j, "expected ',' or a closing bracket");
 			j->p++;
-			if (top == '{') {
-				skip_ws(j);
-				if (j->p >= j->end || *j->p != '"')
-					return fail(j, "expected a key");
-				if ((rc = scan_string(j, NULL, NULL)) < 0)
-					return rc;
-				skip_ws(j);
-				if (j->p >= j->end || *j->p != ':')
-					return fail(j, "expected ':'");
-				j->p++;
-			}
+			if (top == '{' && (rc = scan_key_colon(j)) < 0)
+				return rc;
 			break;
 		}
 	}
@@ -364,11 +362,10 @@ int cjson_extract_fields(const char *line, size_t len,
 	}
 	j.p++;
 	skip_ws(&j);
-	if (j.p < j.end && *j.p == '}') {
+	int empty = j.p < j.end && *j.p == '}';
+	if (empty)
 		j.p++;
-		goto end;
-	}
-	for (;;) {
+	while (!empty) {
 		long which;
 		skip_ws(&j);
 		if (j.p >= j.end || *j.p != '"') {
@@ -412,7 +409,6 @@ int cjson_extract_fields(const char *line, size_t len,
 		rc = fail(&j, "expected ',' or '}'");
 		goto out;
 	}
-end:
 	skip_ws(&j);
 	if (j.p != j.end) {
 		rc = fail(&j, "text after the JSON object");

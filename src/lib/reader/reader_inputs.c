@@ -42,30 +42,37 @@ static int add_file(walk *w, const char *path, uint64_t size)
 	if (in->count == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		char **p = realloc(in->paths, cap * sizeof *p);
-		if (!p)
-			goto nomem;
-		in->paths = p;
-		uint64_t *s = realloc(in->sizes, cap * sizeof *s);
-		if (!s)
-			goto nomem;
-		in->sizes = s;
+		if (p)
+			in->paths = p;
+		uint64_t *s = p ? realloc(in->sizes, cap * sizeof *s) : NULL;
+		if (s)
+			in->sizes = s;
+		if (!p || !s) {
+			snprintf(w->errbuf, w->errlen, "out of memory");
+			return CONTAM_E_NOMEM;
+		}
 		w->cap = cap;
 	}
 	in->paths[in->count] = cstrdup(path);
-	if (!in->paths[in->count])
-		goto nomem;
+	if (!in->paths[in->count]) {
+		snprintf(w->errbuf, w->errlen, "out of memory");
+		return CONTAM_E_NOMEM;
+	}
 	in->sizes[in->count] = size;
 	in->count++;
 	in->total_size += size;
 	return CONTAM_OK;
-nomem:
-	snprintf(w->errbuf, w->errlen, "out of memory");
-	return CONTAM_E_NOMEM;
 }
 
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int nomem(walk *w)
+{
+	snprintf(w->errbuf, w->errlen, "out of memory");
+	return CONTAM_E_NOMEM;
 }
 
 static int io_error(walk *w, const char *what, const char *path)
@@ -104,13 +111,17 @@ static int walk_dir(walk *w, const char *dir, dir_stack *stack)
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			char **p = realloc(names, cap * sizeof *p);
-			if (!p)
-				goto nomem;
+			if (!p) {
+				rc = nomem(w);
+				goto out;
+			}
 			names = p;
 		}
 		names[n] = cstrdup(de->d_name);
-		if (!names[n])
-			goto nomem;
+		if (!names[n]) {
+			rc = nomem(w);
+			goto out;
+		}
 		n++;
 	}
 	if (n > 1)
@@ -119,12 +130,12 @@ static int walk_dir(walk *w, const char *dir, dir_stack *stack)
 		struct stat st;
 		cbuf_reset(&path);
 		size_t dl = strlen(dir);
-		if (cbuf_append(&path, dir, dl) < 0)
-			goto nomem;
-		if ((dl == 0 || dir[dl - 1] != '/') && cbuf_putc(&path, '/') < 0)
-			goto nomem;
-		if (cbuf_append(&path, names[i], strlen(names[i])) < 0)
-			goto nomem;
+		if (cbuf_append(&path, dir, dl) < 0 ||
+		    ((dl == 0 || dir[dl - 1] != '/') && cbuf_putc(&path, '/') < 0) ||
+		    cbuf_append(&path, names[i], strlen(names[i])) < 0) {
+			rc = nomem(w);
+			goto out;
+		}
 		if (stat(path.data, &st) != 0) {
 			rc = io_error(w, "cannot open", path.data);
 			goto out;
@@ -158,10 +169,6 @@ static int walk_dir(walk *w, const char *dir, dir_stack *stack)
 		}
 	}
 	rc = CONTAM_OK;
-	goto out;
-nomem:
-	snprintf(w->errbuf, w->errlen, "out of memory");
-	rc = CONTAM_E_NOMEM;
 out:
 	if (d)
 		closedir(d);
