@@ -51,14 +51,25 @@ static inline uint64_t cbloom_remix(uint64_t h)
 	return h;
 }
 
-/* Insert n keys; safe to call from several threads at once (atomic OR). */
+/* Insert n keys with plain ORs: the caller must own the filter (one
+ * thread), or the stripe the keys fall in. */
 void cbloom_insert_batch(uint64_t *bits, const contam_params *p,
 			 const uint64_t *keys, size_t n);
+
+#define CBLOOM_STRIPES_MAX 256
+/* Insert n keys from any number of threads at once: keys are bucketed by
+ * stripe (a contiguous range of blocks) and each stripe is written under
+ * its spin lock locks[s] (0 = free).  scratch holds n keys. */
+void cbloom_insert_striped(uint64_t *bits, const contam_params *p,
+			   int *locks, uint32_t nstripes, const uint64_t *keys,
+			   size_t n, uint64_t *scratch);
+/* Probability that a random absent key is reported by this block. */
+double cbloom_block_fpr(const uint64_t *block_words, uint32_t k);
 int cbloom_contains(const uint64_t *bits, const contam_params *p, uint64_t key);
 
-/* Allocate a zeroed, 64-byte aligned filter. */
+/* Allocate a zeroed, page-aligned filter (huge pages where possible). */
 uint64_t *cbloom_alloc(uint64_t nblocks);
-void cbloom_free(uint64_t *bits);
+void cbloom_free(uint64_t *bits, uint64_t nblocks);
 
 int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e);
 

@@ -103,7 +103,7 @@ void contam_index_free(contam_index *ix)
 	for (size_t i = 0; i < ix->nmanifest; i++)
 		free(ix->manifest[i].path);
 	free(ix->manifest);
-	cbloom_free(ix->bits);
+	cbloom_free(ix->bits, ix->params.nblocks);
 	free(ix);
 }
 
@@ -152,19 +152,14 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 		uint64_t set = 0;
 		double sum = 0;
 		uint64_t nb = ix->params.nblocks;
-		double pw[CBLOOM_BLOCK_BITS + 1];
-		for (int c = 0; c <= CBLOOM_BLOCK_BITS; c++)
-			pw[c] = pow((double)c / CBLOOM_BLOCK_BITS, (double)ix->params.k);
-		/* fill^k per block: a query is a false positive when all its
-		 * k bits are set in the one block it lands in. */
+		/* a query is a false positive when all its bits are set in
+		 * the one block it lands in */
 		#pragma omp parallel for reduction(+:set, sum) schedule(static)
 		for (uint64_t b = 0; b < nb; b++) {
 			const uint64_t *w = ix->bits + b * 8;
-			unsigned c = 0;
 			for (int j = 0; j < 8; j++)
-				c += (unsigned)__builtin_popcountll(w[j]);
-			set += c;
-			sum += pw[c];
+				set += (uint64_t)__builtin_popcountll(w[j]);
+			sum += cbloom_block_fpr(w, ix->params.k);
 		}
 		ix->bits_set = set;
 		ix->fpr_measured = nb ? sum / (double)nb : 0;

@@ -9,6 +9,7 @@
  */
 #include "ngram.h"
 
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 static inline uint64_t to_le64(uint64_t v)

@@ -25,18 +25,53 @@
 
 #include <stdlib.h>
 #include <utf8proc.h>
+/* inline XXH3: tokens are short, and a call per token costs as much as
+ * the hash itself */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
-/* 0: ASCII separator, 1: ASCII letter/digit, 2: byte >= 0x80 */
-static unsigned char byte_class(unsigned char c)
-{
-	if (c >= 0x80)
-		return 2;
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z'))
-		return 1;
-	return 0;
-}
+/* Byte classes: 0 ASCII separator, 1 ASCII letter or digit, 2 byte >= 0x80
+ * (the start or middle of a UTF-8 sequence: the slow path decides). */
+static const unsigned char BYTE_CLASS[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* ASCII lowercase; other bytes unchanged. */
+static const unsigned char ASCII_LOWER[256] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+	32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47,
+	48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63,
+	64, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+	112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 91, 92, 93, 94, 95,
+	96, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 111,
+	112, 113, 114, 115, 116, 117, 118, 119, 120, 121, 122, 123, 124, 125, 126, 127,
+	128, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139, 140, 141, 142, 143,
+	144, 145, 146, 147, 148, 149, 150, 151, 152, 153, 154, 155, 156, 157, 158, 159,
+	160, 161, 162, 163, 164, 165, 166, 167, 168, 169, 170, 171, 172, 173, 174, 175,
+	176, 177, 178, 179, 180, 181, 182, 183, 184, 185, 186, 187, 188, 189, 190, 191,
+	192, 193, 194, 195, 196, 197, 198, 199, 200, 201, 202, 203, 204, 205, 206, 207,
+	208, 209, 210, 211, 212, 213, 214, 215, 216, 217, 218, 219, 220, 221, 222, 223,
+	224, 225, 226, 227, 228, 229, 230, 231, 232, 233, 234, 235, 236, 237, 238, 239,
+	240, 241, 242, 243, 244, 245, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255,
+};
+
+static inline unsigned char byte_class(unsigned char c) { return BYTE_CLASS[c]; }
 
 uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 {
@@ -219,6 +254,7 @@ static void normalize_cluster(ctok *t, const int32_t *in, size_t n,
 }
 
 #define CLUSTER_MAX 64
+#define FAST_WORD_MAX 64
 
 /* Decode a run with UTF-8 repair and normalize it cluster by cluster.
  * Clusters longer than CLUSTER_MAX marks are cut (hostile input only). */
@@ -260,8 +296,7 @@ static void end_run(ctok *t)
 		return;
 	if (t->run_ascii) {
 		for (size_t i = 0; i < t->run_len; i++)
-			t->run[i] |= (unsigned char)((t->run[i] >= 'A' &&
-						     t->run[i] <= 'Z') << 5);
+			t->run[i] = ASCII_LOWER[t->run[i]];
 		emit_token(t, t->run, t->run_len, t->run_start,
 			   t->run_start + t->run_len);
 	} else {
@@ -285,6 +320,23 @@ int ctok_feed(ctok *t, const char *text, size_t n)
 			end_run(t);
 		if (i == n)
 			break;
+		/* Fast path: a short ASCII word wholly inside this piece is
+		 * lowercased on the stack and hashed, with no copy to the run
+		 * buffer.  It must end at a separator within the piece. */
+		if (t->run_len == 0) {
+			unsigned char word[FAST_WORD_MAX];
+			size_t j = i;
+			while (j < n && j - i < FAST_WORD_MAX &&
+			       BYTE_CLASS[p[j]] == 1) {
+				word[j - i] = ASCII_LOWER[p[j]];
+				j++;
+			}
+			if (j < n && BYTE_CLASS[p[j]] == 0) {
+				emit_token(t, word, j - i, t->pos + i, t->pos + j);
+				i = j;
+				continue;
+			}
+		}
 		/* the run: copy up to the next separator */
 		size_t j = i;
 		int ascii = 1;
