@@ -167,6 +167,21 @@ CONTAM_API int contam_index_save(contam_index *ix, const char *path);
 /* Load and verify an index file; on failure *out holds a handle whose
  * errmsg says why (free it), or NULL when out of memory. */
 CONTAM_API int contam_index_load(contam_index **out, const char *path);
+/* Load a set of partition files (built with --partition i/P, all P of
+ * them) as one index; a single path is a plain load. */
+CONTAM_API int contam_index_load_parts(contam_index **out,
+				       const char *const *paths, size_t n);
+/* OR-merge index files built with identical parameters into `out_path`,
+ * streaming chunk by chunk (memory does not grow with index size).  The
+ * manifest is the union of the parts'.  A parameter mismatch is refused
+ * with a message naming the parameter and both values (in errbuf). */
+CONTAM_API int contam_index_merge(const char *out_path,
+				  const char *const *paths, size_t n,
+				  char *errbuf, size_t errlen);
+/* Create an empty index holding only partition i of P of the filter. */
+CONTAM_API int contam_index_new_partition(contam_index **out,
+					  const contam_params *p, uint32_t i,
+					  uint32_t P);
 CONTAM_API void contam_index_free(contam_index *ix);
 CONTAM_API const char *contam_index_errmsg(const contam_index *ix);
 
@@ -179,8 +194,9 @@ typedef struct contam_index_stats {
 	uint64_t errors;
 	uint64_t bits_set;
 	double fill;              /* bits_set / bits */
-	double fpr;               /* measured: mean over blocks of fill^k */
+	double fpr;               /* measured from the filter's fill */
 	uint32_t format_version;
+	uint32_t part_index, part_count; /* 0, 1 when not partitioned */
 } contam_index_stats;
 
 CONTAM_API int contam_index_stats_get(contam_index *ix, contam_index_stats *out);

@@ -48,7 +48,7 @@ static contam_index *filled_index(uint64_t nkeys, uint64_t seed, double *pred)
 	uint64_t *keys = malloc(nkeys * sizeof(uint64_t)), s = seed;
 	for (uint64_t i = 0; i < nkeys; i++)
 		keys[i] = splitmix(&s);
-	cbloom_insert_batch(ix->bits, &ix->params, keys, nkeys);
+	cbloom_insert_batch(&ix->filter, keys, nkeys);
 	ix->ngrams_inserted = nkeys;
 	free(keys);
 	return ix;
@@ -90,11 +90,17 @@ static void test_order_independent(void)
 	uint64_t *keys = malloc(50000 * sizeof(uint64_t)), s = 7;
 	for (int i = 0; i < 50000; i++)
 		keys[i] = splitmix(&s);
-	/* reversed, in uneven batches, from several threads */
-	#pragma omp parallel for schedule(dynamic, 1)
-	for (int i = 49; i >= 0; i--)
-		cbloom_insert_batch(b->bits, &b->params, keys + i * 1000, 1000);
-	CHECK(memcmp(a->bits, b->bits, cbloom_bytes(&a->params)) == 0);
+	/* reversed, in batches, from several threads through the stripes */
+	int locks[CBLOOM_STRIPES_MAX] = { 0 };
+	#pragma omp parallel
+	{
+		uint64_t scratch[1000];
+		#pragma omp for schedule(dynamic, 1)
+		for (int i = 49; i >= 0; i--)
+			cbloom_insert_striped(&b->filter, locks, 64, keys + i * 1000,
+					      1000, scratch);
+	}
+	CHECK(memcmp(a->filter.bits, b->filter.bits, cbloom_bytes(&a->params)) == 0);
 	free(keys);
 	contam_index_free(a);
 	contam_index_free(b);
@@ -159,7 +165,7 @@ static void test_file_roundtrip_and_damage(void)
 	      ld->params.nblocks == ix->params.nblocks &&
 	      ld->params.seed == ix->params.seed &&
 	      ld->params.recipe_version == ix->params.recipe_version);
-	CHECK(ld->bits && memcmp(ld->bits, ix->bits, cbloom_bytes(&ix->params)) == 0);
+	CHECK(ld->filter.bits && memcmp(ld->filter.bits, ix->filter.bits, cbloom_bytes(&ix->params)) == 0);
 	CHECK_EQ_U64(ld->ngrams_inserted, 300000);
 	CHECK_EQ_U64(contam_index_manifest_count(ld), 1);
 	const contam_manifest_entry *m = contam_index_manifest_get(ld, 0);
@@ -222,7 +228,7 @@ static void test_sparse(void)
 	contam_index *ix;
 	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
 	uint64_t key = 12345;
-	cbloom_insert_batch(ix->bits, &ix->params, &key, 1);
+	cbloom_insert_batch(&ix->filter, &key, 1);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/sparse.cidx", tmpdir);
 	CHECK(contam_index_save(ix, path) == CONTAM_OK);
@@ -233,6 +239,117 @@ static void test_sparse(void)
 	CHECK(ld && contam_index_contains(ld, key));
 	contam_index_free(ld);
 	contam_index_free(ix);
+}
+
+static contam_index *index_with(const contam_params *p, uint32_t part,
+				uint32_t P, uint64_t seed, uint64_t n,
+				const char *name)
+{
+	contam_index *ix = NULL;
+	if (contam_index_new_partition(&ix, p, part, P))
+		return NULL;
+	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = seed;
+	for (uint64_t i = 0; i < n; i++)
+		keys[i] = splitmix(&s);
+	cbloom_insert_batch(&ix->filter, keys, n);
+	ix->ngrams_inserted = n;
+	free(keys);
+	if (name) {
+		contam_manifest_entry e = { .path = (char *)name, .kind = CONTAM_INPUT_TEXT,
+			.documents = 1, .ngrams = n };
+		cindex_manifest_add(ix, &e);
+	}
+	return ix;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	unsigned char *pa = slurp(a, &na), *pb = slurp(b, &nb);
+	int same = pa && pb && na == nb && memcmp(pa, pb, na) == 0;
+	free(pa);
+	free(pb);
+	return same;
+}
+
+/* merge(index(A), index(B)) is byte-identical to index(A + B). */
+static void test_merge(void)
+{
+	contam_params p;
+	double f;
+	contam_plan_filter(100000, 1e-3, 0, 8, &p, &f);
+	char pa[512], pb[512], pab[512], pm[512], pbad[512];
+	snprintf(pa, sizeof(pa), "%s/a.cidx", tmpdir);
+	snprintf(pb, sizeof(pb), "%s/b.cidx", tmpdir);
+	snprintf(pab, sizeof(pab), "%s/ab.cidx", tmpdir);
+	snprintf(pm, sizeof(pm), "%s/merged.cidx", tmpdir);
+	snprintf(pbad, sizeof(pbad), "%s/refused.cidx", tmpdir);
+	contam_index *a = index_with(&p, 0, 1, 11, 40000, "b-shard");
+	contam_index *b = index_with(&p, 0, 1, 22, 40000, "a-shard");
+	contam_index *ab = index_with(&p, 0, 1, 11, 40000, "b-shard");
+	uint64_t s = 22, keys[1000];
+	for (int r = 0; r < 40; r++) {
+		for (int i = 0; i < 1000; i++)
+			keys[i] = splitmix(&s);
+		cbloom_insert_batch(&ab->filter, keys, 1000);
+	}
+	ab->ngrams_inserted += 40000;
+	contam_manifest_entry e = { .path = "a-shard", .kind = CONTAM_INPUT_TEXT,
+		.documents = 1, .ngrams = 40000 };
+	cindex_manifest_add(ab, &e);
+	CHECK(contam_index_save(a, pa) == 0 && contam_index_save(b, pb) == 0 &&
+	      contam_index_save(ab, pab) == 0);
+	const char *parts[2] = { pa, pb };
+	char msg[512] = "";
+	CHECK(contam_index_merge(pm, parts, 2, msg, sizeof(msg)) == CONTAM_OK);
+	CHECK(same_file(pm, pab));
+	/* the same input twice is refused */
+	const char *twice[2] = { pa, pa };
+	CHECK(contam_index_merge(pbad, twice, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
+	CHECK(strstr(msg, "more than one part") != NULL);
+	/* a different geometry is refused, naming the parameter */
+	contam_params q = p;
+	q.k = p.k + 1;
+	contam_index *c = index_with(&q, 0, 1, 33, 100, "c-shard");
+	char pc[512];
+	snprintf(pc, sizeof(pc), "%s/c.cidx", tmpdir);
+	CHECK(contam_index_save(c, pc) == 0);
+	const char *mism[2] = { pa, pc };
+	CHECK(contam_index_merge(pbad, mism, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
+	CHECK(strstr(msg, "bits per key") != NULL);
+	struct stat sb;
+	CHECK(stat(pbad, &sb) != 0); /* nothing written */
+	contam_index_free(a);
+	contam_index_free(b);
+	contam_index_free(ab);
+	contam_index_free(c);
+}
+
+/* Partitions together hold exactly the unpartitioned filter. */
+static void test_partitions(void)
+{
+	contam_params p;
+	double f;
+	contam_plan_filter(50000, 1e-3, 0, 8, &p, &f);
+	contam_index *full = index_with(&p, 0, 1, 5, 50000, "x");
+	char paths[3][512];
+	const char *pp[3];
+	for (uint32_t i = 0; i < 3; i++) {
+		contam_index *part = index_with(&p, i, 3, 5, 50000, "x");
+		snprintf(paths[i], sizeof(paths[i]), "%s/part%u.cidx", tmpdir, i);
+		CHECK(part && contam_index_save(part, paths[i]) == 0);
+		pp[2 - i] = paths[i]; /* any order */
+		contam_index_free(part);
+	}
+	contam_index *all = NULL;
+	CHECK(contam_index_load_parts(&all, pp, 3) == CONTAM_OK);
+	CHECK(all && memcmp(all->filter.bits, full->filter.bits,
+			    cbloom_bytes(&p)) == 0);
+	contam_index_free(all);
+	contam_index *some = NULL;
+	CHECK(contam_index_load_parts(&some, pp, 2) == CONTAM_E_PARAM);
+	contam_index_free(some);
+	contam_index_free(full);
 }
 
 int main(void)
@@ -247,6 +364,8 @@ int main(void)
 	test_order_independent();
 	test_file_roundtrip_and_damage();
 	test_sparse();
+	test_merge();
+	test_partitions();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

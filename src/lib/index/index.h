@@ -11,9 +11,20 @@
 #define CBLOOM_BLOCK_WORDS 8   /* 64-bit words per block = one cache line */
 #define CBLOOM_K_MAX 16
 
+/* A filter, or one partition of it: the blocks [lo, hi) of a filter of
+ * nblocks blocks.  Keys always map into the whole 0..nblocks-1 range, so
+ * partitions of one geometry agree on every key's block. */
+typedef struct cbloom {
+	uint64_t *bits;     /* (hi - lo) * 8 words */
+	uint64_t nblocks;
+	uint64_t lo, hi;
+	uint32_t k;
+} cbloom;
+
 struct contam_index {
 	contam_params params;
-	uint64_t *bits;             /* nblocks * 8 words, 64-byte aligned */
+	cbloom filter;
+	uint32_t part_index, part_count; /* 0/1 when not partitioned */
 	uint64_t ngrams_inserted;   /* insertions, with repeats */
 	contam_manifest_entry *manifest;
 	size_t nmanifest;
@@ -27,10 +38,25 @@ struct contam_index {
 	cerr err;
 };
 
-/* Filter memory in bytes. */
+/* Bytes of the whole filter. */
 static inline uint64_t cbloom_bytes(const contam_params *p)
 {
 	return p->nblocks * 64;
+}
+
+/* Bytes held by this filter or partition. */
+static inline uint64_t cbloom_held_bytes(const cbloom *f)
+{
+	return (f->hi - f->lo) * 64;
+}
+
+/* Blocks [lo, hi) of partition i of P (contiguous ranges). */
+static inline void cbloom_partition_range(uint64_t nblocks, uint32_t i,
+					  uint32_t P, uint64_t *lo, uint64_t *hi)
+{
+	__extension__ typedef unsigned __int128 u128;
+	*lo = (uint64_t)((u128)nblocks * i / P);
+	*hi = (uint64_t)((u128)nblocks * (i + 1) / P);
 }
 
 /* Block of a key: the high bits of h, by multiply-shift (no modulo bias). */
@@ -51,26 +77,31 @@ static inline uint64_t cbloom_remix(uint64_t h)
 	return h;
 }
 
-/* Insert n keys with plain ORs: the caller must own the filter (one
- * thread), or the stripe the keys fall in. */
-void cbloom_insert_batch(uint64_t *bits, const contam_params *p,
-			 const uint64_t *keys, size_t n);
+/* Insert n keys with plain ORs; keys whose block lies outside the
+ * filter's [lo, hi) are skipped.  The caller must own the filter (one
+ * thread) or the stripe the keys fall in. */
+void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
 
 #define CBLOOM_STRIPES_MAX 256
 /* Insert n keys from any number of threads at once: keys are bucketed by
  * stripe (a contiguous range of blocks) and each stripe is written under
  * its spin lock locks[s] (0 = free).  scratch holds n keys. */
-void cbloom_insert_striped(uint64_t *bits, const contam_params *p,
-			   int *locks, uint32_t nstripes, const uint64_t *keys,
-			   size_t n, uint64_t *scratch);
+void cbloom_insert_striped(cbloom *f, int *locks, uint32_t nstripes,
+			   const uint64_t *keys, size_t n, uint64_t *scratch);
+/* 1 if present, 0 if absent, -1 if the key's block is not held here. */
+int cbloom_contains(const cbloom *f, uint64_t key);
 /* Probability that a random absent key is reported by this block. */
 double cbloom_block_fpr(const uint64_t *block_words, uint32_t k);
-int cbloom_contains(const uint64_t *bits, const contam_params *p, uint64_t key);
 
 /* Allocate a zeroed, page-aligned filter (huge pages where possible). */
 uint64_t *cbloom_alloc(uint64_t nblocks);
 void cbloom_free(uint64_t *bits, uint64_t nblocks);
 
 int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e);
+/* Index of the manifest entry for `path`, or -1. */
+int cindex_manifest_find(const contam_index *ix, const char *path);
+/* An empty index holding partition part_index of part_count. */
+int cindex_new_part(contam_index **out, const contam_params *p,
+		    uint32_t part_index, uint32_t part_count);
 
 #endif

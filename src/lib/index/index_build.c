@@ -79,12 +79,10 @@ static void flush_hashes(worker *w)
 		return;
 	shared_state *sh = w->sh;
 	if (sh->locks)
-		cbloom_insert_striped(sh->ix->bits, &sh->ix->params, sh->locks,
-				      sh->nstripes, w->hashes, w->nhashes,
-				      w->scratch);
+		cbloom_insert_striped(&sh->ix->filter, sh->locks, sh->nstripes,
+				      w->hashes, w->nhashes, w->scratch);
 	else
-		cbloom_insert_batch(sh->ix->bits, &sh->ix->params, w->hashes,
-				    w->nhashes);
+		cbloom_insert_batch(&sh->ix->filter, w->hashes, w->nhashes);
 	__atomic_fetch_add(w->ngram_count, w->nhashes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&w->sh->ngrams, w->nhashes, __ATOMIC_RELAXED);
 	w->nhashes = 0;
@@ -450,8 +448,8 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	if (nthreads > 1) {
 		/* enough stripes that two threads rarely want the same one */
 		sh.nstripes = CBLOOM_STRIPES_MAX;
-		if (sh.nstripes > ix->params.nblocks)
-			sh.nstripes = (uint32_t)ix->params.nblocks;
+		if (sh.nstripes > ix->filter.hi - ix->filter.lo)
+			sh.nstripes = (uint32_t)(ix->filter.hi - ix->filter.lo);
 		sh.locks = calloc(sh.nstripes, sizeof(int));
 		if (!sh.locks) {
 			free(entries);

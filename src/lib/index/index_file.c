@@ -1,23 +1,29 @@
 /*
- * index_file.c -- the index object's life cycle and its on-disk format.
+ * index_file.c -- the on-disk format of an index: writing, verifying,
+ * loading, and streaming access to chunks (for merge and verify).
  *
  * File layout, version 1.  All integers little-endian.
  *
  *   offset  size  field
  *   0       8     magic "CONTAMIX"
  *   8       4     format version (1)
- *   12      4     header size in bytes (HEADER_SIZE, section table included)
+ *   12      4     header size in bytes (fixed part + section table)
  *   16      4     n (words per n-gram)
  *   20      4     k (bits per key)
- *   24      8     nblocks (512-bit blocks)
+ *   24      8     nblocks: 512-bit blocks of the whole filter
  *   32      8     hash seed
  *   40      4     recipe version
  *   44      4     block size in bits (512)
  *   48      8     n-grams inserted (with repeats)
- *   56      4     number of sections (S <= MAX_SECTIONS)
+ *   56      4     number of sections S (1..MAX_SECTIONS)
  *   60      4     flags (0)
  *   64      32    recipe name, NUL padded
- *   96      32*S  section table: type u32, flags u32, offset u64,
+ *   96      4     partition index i
+ *   100     4     partition count P (1 = not partitioned)
+ *   104     8     first block held (lo)
+ *   112     8     end of blocks held (hi); the file holds blocks [lo, hi)
+ *   120     8     reserved (0)
+ *   128     32*S  section table: type u32, flags u32, offset u64,
  *                 length u64, reserved u64
  *   ...           sections, in table order
  *   end-16  8     XXH3-64 of the header, the manifest section and the
@@ -25,46 +31,45 @@
  *   end-8   8     magic "CONTAMND"
  *
  * Section 1, manifest: one zstd frame holding
- *   u32 entries; per entry: u32 kind, u64 size, u64 bytes_text,
- *   u64 documents, u64 ngrams, u64 errors, u32 path length, path bytes;
- *   then u64 reserved (0).
+ *   u32 entries; per entry (sorted by path): u32 kind, u64 size,
+ *   u64 bytes_text, u64 documents, u64 ngrams, u64 errors, u32 path
+ *   length, path bytes; then u64 reserved (0).
  *
- * Section 2, n-gram Bloom filter:
+ * Section 2, n-gram Bloom filter, blocks [lo, hi):
  *   u64 chunk size (raw bytes, a multiple of 64), u64 chunk count C,
  *   C x { u64 offset from section start, u64 compressed length,
  *         u64 XXH3-64 of the raw chunk }, then the chunks.
  *   A compressed length of 0 marks an all-zero chunk (nothing stored), so
  *   sparse partial filters are small; each chunk is its own zstd frame so
- *   damage stays local and merging can stream chunk by chunk.
+ *   damage stays local and merging streams chunk by chunk.
  *
  * Every chunk is covered by its own hash and the chunk table by the file
  * hash, so the trailer checks everything without re-reading the chunks.
- * Room is left for more sections (MinHash/LSH) with new type numbers.
+ * Unknown section types are skipped: room for MinHash/LSH sections.
+ * Nothing time- or machine-dependent is stored, so the same inputs and
+ * parameters give the same bytes.
  *
  * Saving writes to "<path>.tmp.<pid>", fsyncs, then renames.  Loading
  * treats the file as untrusted: every offset and length is checked before
  * use, and any mismatch is an error, never an answer.
  */
 #include "index.h"
+#include "index_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 #include <zstd.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define MAGIC "CONTAMIX"
 #define MAGIC_END "CONTAMND"
 #define FORMAT_VERSION 1
 #define MAX_SECTIONS 8
-#define HEADER_FIXED 96
+#define HEADER_FIXED 128
 #define SECTION_ENTRY 32
 #define NSECTIONS 2
 #define HEADER_SIZE (HEADER_FIXED + SECTION_ENTRY * NSECTIONS)
@@ -72,149 +77,25 @@
 #define SECTION_NGRAM_BLOOM 2
 #define CHUNK_BYTES (1u << 20)
 #define MANIFEST_MAX (256u << 20)
+#define WRITE_BATCH 16
 
-/* ---- the object -------------------------------------------------- */
+/* ---- small helpers ----------------------------------------------- */
 
-int contam_index_new(contam_index **out, const contam_params *p)
-{
-	*out = NULL;
-	contam_index *ix = calloc(1, sizeof(*ix));
-	if (!ix)
-		return CONTAM_E_NOMEM;
-	*out = ix;
-	ix->format_version = FORMAT_VERSION;
-	snprintf(ix->recipe, sizeof(ix->recipe), "%s", contam_recipe());
-	if (!p || p->ngram == 0 || p->ngram > CONTAM_MAX_NGRAM || p->k == 0 ||
-	    p->k > CBLOOM_K_MAX || p->nblocks == 0)
-		return cerr_set(&ix->err, CONTAM_E_PARAM, "invalid filter parameters");
-	ix->params = *p;
-	ix->bits = cbloom_alloc(p->nblocks);
-	if (!ix->bits)
-		return cerr_set(&ix->err, CONTAM_E_NOMEM,
-				"cannot allocate a %llu MiB filter",
-				(unsigned long long)(cbloom_bytes(p) >> 20));
-	return CONTAM_OK;
-}
-
-void contam_index_free(contam_index *ix)
-{
-	if (!ix)
-		return;
-	for (size_t i = 0; i < ix->nmanifest; i++)
-		free(ix->manifest[i].path);
-	free(ix->manifest);
-	cbloom_free(ix->bits, ix->params.nblocks);
-	free(ix);
-}
-
-const char *contam_index_errmsg(const contam_index *ix)
-{
-	if (!ix)
-		return "out of memory";
-	return ix->err.msg[0] ? ix->err.msg : contam_strerror(ix->err.code);
-}
-
-int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e)
-{
-	contam_manifest_entry *m = realloc(ix->manifest,
-		(ix->nmanifest + 1) * sizeof(*m));
-	if (!m)
-		return CONTAM_E_NOMEM;
-	ix->manifest = m;
-	m[ix->nmanifest] = *e;
-	m[ix->nmanifest].path = cstrdup(e->path ? e->path : "");
-	if (!m[ix->nmanifest].path)
-		return CONTAM_E_NOMEM;
-	ix->nmanifest++;
-	return CONTAM_OK;
-}
-
-size_t contam_index_manifest_count(const contam_index *ix)
-{
-	return ix ? ix->nmanifest : 0;
-}
-
-const contam_manifest_entry *contam_index_manifest_get(const contam_index *ix,
-						       size_t i)
-{
-	return (ix && i < ix->nmanifest) ? &ix->manifest[i] : NULL;
-}
-
-int contam_index_contains(const contam_index *ix, uint64_t hash)
-{
-	return cbloom_contains(ix->bits, &ix->params, hash);
-}
-
-int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
-{
-	memset(out, 0, sizeof(*out));
-	if (!ix->stats_valid) {
-		uint64_t set = 0;
-		double sum = 0;
-		uint64_t nb = ix->params.nblocks;
-		/* a query is a false positive when all its bits are set in
-		 * the one block it lands in */
-		#pragma omp parallel for reduction(+:set, sum) schedule(static)
-		for (uint64_t b = 0; b < nb; b++) {
-			const uint64_t *w = ix->bits + b * 8;
-			for (int j = 0; j < 8; j++)
-				set += (uint64_t)__builtin_popcountll(w[j]);
-			sum += cbloom_block_fpr(w, ix->params.k);
-		}
-		ix->bits_set = set;
-		ix->fpr_measured = nb ? sum / (double)nb : 0;
-		ix->stats_valid = 1;
-	}
-	out->params = ix->params;
-	out->recipe = ix->recipe;
-	out->filter_bytes = cbloom_bytes(&ix->params);
-	out->ngrams_inserted = ix->ngrams_inserted;
-	for (size_t i = 0; i < ix->nmanifest; i++) {
-		out->documents += ix->manifest[i].documents;
-		out->errors += ix->manifest[i].errors;
-	}
-	out->bits_set = ix->bits_set;
-	out->fill = (double)ix->bits_set /
-		    ((double)ix->params.nblocks * CBLOOM_BLOCK_BITS);
-	out->fpr = ix->fpr_measured;
-	out->format_version = ix->format_version;
-	return CONTAM_OK;
-}
-
-/* ---- writing ----------------------------------------------------- */
-
-static int put_bytes(cbuf *b, const void *p, size_t n) { return cbuf_append(b, p, n); }
 static int put_u32(cbuf *b, uint32_t v)
 {
 	unsigned char t[4];
 	put_le32(t, v);
-	return put_bytes(b, t, 4);
+	return cbuf_append(b, t, 4);
 }
+
 static int put_u64(cbuf *b, uint64_t v)
 {
 	unsigned char t[8];
 	put_le64(t, v);
-	return put_bytes(b, t, 8);
+	return cbuf_append(b, t, 8);
 }
 
-static int manifest_encode(const contam_index *ix, cbuf *raw)
-{
-	int rc = put_u32(raw, (uint32_t)ix->nmanifest);
-	for (size_t i = 0; i < ix->nmanifest && !rc; i++) {
-		const contam_manifest_entry *e = &ix->manifest[i];
-		size_t plen = strlen(e->path);
-		rc = put_u32(raw, (uint32_t)e->kind) | put_u64(raw, e->size) |
-		     put_u64(raw, e->bytes_text) | put_u64(raw, e->documents) |
-		     put_u64(raw, e->ngrams) | put_u64(raw, e->errors) |
-		     put_u32(raw, (uint32_t)plen) | put_bytes(raw, e->path, plen);
-	}
-	/* reserved; 0.  (Timings are not stored: an index must be
-	 * bit-identical however and wherever it was built.) */
-	rc |= put_u64(raw, 0);
-	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
-}
-
-static int write_all(int fd, const void *p, size_t n, uint64_t off)
+static int write_at(int fd, const void *p, size_t n, uint64_t off)
 {
 	const char *c = p;
 	while (n) {
@@ -230,214 +111,6 @@ static int write_all(int fd, const void *p, size_t n, uint64_t off)
 	}
 	return 0;
 }
-
-static int all_zero(const unsigned char *p, size_t n)
-{
-	const uint64_t *w = (const uint64_t *)(const void *)p;
-	for (size_t i = 0; i < n / 8; i++)
-		if (w[i])
-			return 0;
-	return 1;
-}
-
-int contam_index_save(contam_index *ix, const char *path)
-{
-	int rc = CONTAM_OK, fd = -1;
-	char *tmp = NULL;
-	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT;
-	void *mcomp = NULL;
-	unsigned char **cbufs = NULL;
-	size_t *clens = NULL;
-	const uint64_t filter_bytes = cbloom_bytes(&ix->params);
-	const uint64_t nchunks = (filter_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
-	const size_t batch = 64;
-
-	size_t tlen = strlen(path) + 32;
-	tmp = malloc(tlen);
-	if (!tmp) {
-		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-
-	/* manifest section */
-	if ((rc = manifest_encode(ix, &raw)))
-		goto out;
-	size_t mbound = ZSTD_compressBound(raw.len);
-	mcomp = malloc(mbound);
-	if (!mcomp) {
-		rc = CONTAM_E_NOMEM;
-		goto out;
-	}
-	size_t mlen = ZSTD_compress(mcomp, mbound, raw.data, raw.len, 3);
-	if (ZSTD_isError(mlen)) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot compress manifest: %s",
-			      ZSTD_getErrorName(mlen));
-		goto out;
-	}
-
-	const uint64_t manifest_off = HEADER_SIZE;
-	const uint64_t filter_off = manifest_off + mlen;
-	const uint64_t table_len = 16 + nchunks * 24;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (fd < 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot create '%s': %s",
-			      tmp, strerror(errno));
-		goto out;
-	}
-
-	/* chunks, compressed in parallel batches, written in order */
-	cbufs = calloc(batch, sizeof(*cbufs));
-	clens = calloc(batch, sizeof(*clens));
-	if (!cbufs || !clens) {
-		rc = CONTAM_E_NOMEM;
-		goto out;
-	}
-	if (put_u64(&table, CHUNK_BYTES) || put_u64(&table, nchunks)) {
-		rc = CONTAM_E_NOMEM;
-		goto out;
-	}
-	uint64_t data_off = table_len; /* relative to the section start */
-	for (uint64_t c0 = 0; c0 < nchunks; c0 += batch) {
-		size_t nb = (size_t)((nchunks - c0) < batch ? nchunks - c0 : batch);
-		int fail = 0;
-		uint64_t hashes[64];
-		#pragma omp parallel for schedule(dynamic, 1) reduction(|:fail)
-		for (size_t i = 0; i < nb; i++) {
-			uint64_t c = c0 + i;
-			const unsigned char *src = (const unsigned char *)ix->bits + c * CHUNK_BYTES;
-			size_t n = (size_t)((filter_bytes - c * CHUNK_BYTES) < CHUNK_BYTES ?
-					    filter_bytes - c * CHUNK_BYTES : CHUNK_BYTES);
-			hashes[i] = XXH3_64bits(src, n);
-			clens[i] = 0;
-			if (all_zero(src, n))
-				continue;
-			size_t bound = ZSTD_compressBound(n);
-			if (!cbufs[i])
-				cbufs[i] = malloc(ZSTD_compressBound(CHUNK_BYTES));
-			if (!cbufs[i]) {
-				fail = 1;
-				continue;
-			}
-			size_t r = ZSTD_compress(cbufs[i], bound, src, n, 1);
-			if (ZSTD_isError(r))
-				fail = 1;
-			else
-				clens[i] = r;
-		}
-		if (fail) {
-			rc = cerr_set(&ix->err, CONTAM_E_NOMEM,
-				      "cannot compress filter chunks");
-			goto out;
-		}
-		for (size_t i = 0; i < nb; i++) {
-			if (put_u64(&table, clens[i] ? data_off : 0) ||
-			    put_u64(&table, clens[i]) || put_u64(&table, hashes[i])) {
-				rc = CONTAM_E_NOMEM;
-				goto out;
-			}
-			if (clens[i] && write_all(fd, cbufs[i], clens[i],
-						  filter_off + data_off)) {
-				rc = cerr_set(&ix->err, CONTAM_E_IO,
-					      "cannot write '%s': %s", tmp,
-					      strerror(errno));
-				goto out;
-			}
-			data_off += clens[i];
-		}
-	}
-	const uint64_t filter_len = data_off;
-
-	/* header and section table */
-	{
-		unsigned char h[HEADER_SIZE];
-		memset(h, 0, sizeof(h));
-		memcpy(h, MAGIC, 8);
-		put_le32(h + 8, FORMAT_VERSION);
-		put_le32(h + 12, HEADER_SIZE);
-		put_le32(h + 16, ix->params.ngram);
-		put_le32(h + 20, ix->params.k);
-		put_le64(h + 24, ix->params.nblocks);
-		put_le64(h + 32, ix->params.seed);
-		put_le32(h + 40, ix->params.recipe_version);
-		put_le32(h + 44, CBLOOM_BLOCK_BITS);
-		put_le64(h + 48, ix->ngrams_inserted);
-		put_le32(h + 56, NSECTIONS);
-		put_le32(h + 60, 0);
-		snprintf((char *)h + 64, 32, "%s", CONTAM_RECIPE_NAME);
-		unsigned char *s = h + HEADER_FIXED;
-		put_le32(s, SECTION_MANIFEST);
-		put_le64(s + 8, manifest_off);
-		put_le64(s + 16, mlen);
-		s += SECTION_ENTRY;
-		put_le32(s, SECTION_NGRAM_BLOOM);
-		put_le64(s + 8, filter_off);
-		put_le64(s + 16, filter_len);
-		if (put_bytes(&head, h, sizeof(h))) {
-			rc = CONTAM_E_NOMEM;
-			goto out;
-		}
-	}
-	XXH3_state_t *st = XXH3_createState();
-	if (!st) {
-		rc = CONTAM_E_NOMEM;
-		goto out;
-	}
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, head.data, head.len);
-	XXH3_64bits_update(st, mcomp, mlen);
-	XXH3_64bits_update(st, table.data, table.len);
-	uint64_t sum = XXH3_64bits_digest(st);
-	XXH3_freeState(st);
-	unsigned char trailer[16];
-	put_le64(trailer, sum);
-	memcpy(trailer + 8, MAGIC_END, 8);
-
-	if (write_all(fd, head.data, head.len, 0) ||
-	    write_all(fd, mcomp, mlen, manifest_off) ||
-	    write_all(fd, table.data, table.len, filter_off) ||
-	    write_all(fd, trailer, 16, filter_off + filter_len) ||
-	    fsync(fd) != 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot write '%s': %s",
-			      tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot write '%s': %s",
-			      tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot rename '%s' to '%s': %s",
-			      tmp, path, strerror(errno));
-		goto out;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc && tmp)
-		unlink(tmp);
-	if (rc == CONTAM_E_NOMEM && !ix->err.msg[0])
-		cerr_set(&ix->err, rc, "out of memory while saving '%s'", path);
-	else if (rc)
-		ix->err.code = rc;
-	if (cbufs)
-		for (size_t i = 0; i < batch; i++)
-			free(cbufs[i]);
-	free(cbufs);
-	free(clens);
-	free(mcomp);
-	free(tmp);
-	cbuf_release(&head);
-	cbuf_release(&raw);
-	cbuf_release(&table);
-	return rc;
-}
-
-/* ---- reading ----------------------------------------------------- */
 
 static int read_at(int fd, void *p, size_t n, uint64_t off)
 {
@@ -455,7 +128,274 @@ static int read_at(int fd, void *p, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Bounds-checked cursor over the decompressed manifest. */
+static int all_zero(const unsigned char *p, size_t n)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)p;
+	for (size_t i = 0; i < n / 8; i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	const contam_manifest_entry *x = a, *y = b;
+	return strcmp(x->path, y->path);
+}
+
+/* ---- writing ----------------------------------------------------- */
+
+static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
+{
+	contam_manifest_entry *sorted = malloc((n ? n : 1) * sizeof(*sorted));
+	if (!sorted)
+		return CONTAM_E_NOMEM;
+	memcpy(sorted, m, n * sizeof(*sorted));
+	/* sorted, so a merge of parts equals a one-shot build */
+	qsort(sorted, n, sizeof(*sorted), by_path);
+	int rc = put_u32(raw, (uint32_t)n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		const contam_manifest_entry *e = &sorted[i];
+		size_t plen = strlen(e->path);
+		rc = put_u32(raw, (uint32_t)e->kind) | put_u64(raw, e->size) |
+		     put_u64(raw, e->bytes_text) | put_u64(raw, e->documents) |
+		     put_u64(raw, e->ngrams) | put_u64(raw, e->errors) |
+		     put_u32(raw, (uint32_t)plen) | cbuf_append(raw, e->path, plen);
+	}
+	rc |= put_u64(raw, 0); /* reserved */
+	free(sorted);
+	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
+}
+
+int cifile_write(const char *path, const cifile_meta *meta,
+		 cichunk_source source, void *ctx, cerr *err)
+{
+	int rc = CONTAM_OK, fd = -1;
+	char *tmp = NULL;
+	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT;
+	void *mcomp = NULL;
+	unsigned char *raw_chunks = NULL, **comp = NULL;
+	size_t *clens = NULL;
+	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
+	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
+
+	size_t tlen = strlen(path) + 32;
+	if (!(tmp = malloc(tlen))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+
+	if (manifest_encode(meta->manifest, meta->nmanifest, &raw)) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	size_t mbound = ZSTD_compressBound(raw.len);
+	if (!(mcomp = malloc(mbound))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	size_t mlen = ZSTD_compress(mcomp, mbound, raw.data, raw.len, 3);
+	if (ZSTD_isError(mlen)) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot compress the manifest: %s",
+			      ZSTD_getErrorName(mlen));
+		goto out;
+	}
+	const uint64_t manifest_off = HEADER_SIZE;
+	const uint64_t filter_off = manifest_off + mlen;
+	const uint64_t table_len = 16 + nchunks * 24;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s", tmp,
+			      strerror(errno));
+		goto out;
+	}
+
+	/* chunks: fetched and compressed in parallel batches, written in
+	 * order; memory is WRITE_BATCH chunks whatever the filter size */
+	raw_chunks = malloc((size_t)WRITE_BATCH * CHUNK_BYTES);
+	comp = calloc(WRITE_BATCH, sizeof(*comp));
+	clens = calloc(WRITE_BATCH, sizeof(*clens));
+	if (!raw_chunks || !comp || !clens || put_u64(&table, CHUNK_BYTES) ||
+	    put_u64(&table, nchunks)) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	uint64_t data_off = table_len; /* relative to the section start */
+	for (uint64_t c0 = 0; c0 < nchunks; c0 += WRITE_BATCH) {
+		size_t nb = (size_t)((nchunks - c0) < WRITE_BATCH ? nchunks - c0 : WRITE_BATCH);
+		int fail = 0;
+		cerr ferr;
+		cerr_clear(&ferr);
+		uint64_t hashes[WRITE_BATCH];
+		#pragma omp parallel for schedule(dynamic, 1) reduction(|:fail)
+		for (size_t i = 0; i < nb; i++) {
+			uint64_t c = c0 + i;
+			unsigned char *src = raw_chunks + i * CHUNK_BYTES;
+			size_t n = (size_t)((held_bytes - c * CHUNK_BYTES) < CHUNK_BYTES ?
+					    held_bytes - c * CHUNK_BYTES : CHUNK_BYTES);
+			clens[i] = 0;
+			cerr e;
+			cerr_clear(&e);
+			if (source(ctx, c, src, n, &e)) {
+				#pragma omp critical(contam_write_fail)
+				if (!ferr.code)
+					ferr = e;
+				fail = 1;
+				continue;
+			}
+			hashes[i] = XXH3_64bits(src, n);
+			if (all_zero(src, n))
+				continue;
+			if (!comp[i])
+				comp[i] = malloc(ZSTD_compressBound(CHUNK_BYTES));
+			size_t r = comp[i] ? ZSTD_compress(comp[i], ZSTD_compressBound(n),
+							   src, n, 1) : 0;
+			if (!comp[i] || ZSTD_isError(r))
+				fail = 1;
+			else
+				clens[i] = r;
+		}
+		if (fail) {
+			if (ferr.code)
+				*err = ferr, rc = ferr.code;
+			else
+				rc = cerr_set(err, CONTAM_E_NOMEM,
+					      "cannot compress filter chunks");
+			goto out;
+		}
+		for (size_t i = 0; i < nb; i++) {
+			if (put_u64(&table, clens[i] ? data_off : 0) ||
+			    put_u64(&table, clens[i]) || put_u64(&table, hashes[i])) {
+				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			if (clens[i] && write_at(fd, comp[i], clens[i],
+						 filter_off + data_off)) {
+				rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s",
+					      tmp, strerror(errno));
+				goto out;
+			}
+			data_off += clens[i];
+		}
+	}
+	const uint64_t filter_len = data_off;
+
+	/* header and section table */
+	unsigned char h[HEADER_SIZE];
+	memset(h, 0, sizeof(h));
+	memcpy(h, MAGIC, 8);
+	put_le32(h + 8, FORMAT_VERSION);
+	put_le32(h + 12, HEADER_SIZE);
+	put_le32(h + 16, meta->params.ngram);
+	put_le32(h + 20, meta->params.k);
+	put_le64(h + 24, meta->params.nblocks);
+	put_le64(h + 32, meta->params.seed);
+	put_le32(h + 40, meta->params.recipe_version);
+	put_le32(h + 44, CBLOOM_BLOCK_BITS);
+	put_le64(h + 48, meta->ngrams_inserted);
+	put_le32(h + 56, NSECTIONS);
+	snprintf((char *)h + 64, 32, "%s", CONTAM_RECIPE_NAME);
+	put_le32(h + 96, meta->part_index);
+	put_le32(h + 100, meta->part_count);
+	put_le64(h + 104, meta->lo);
+	put_le64(h + 112, meta->hi);
+	unsigned char *s = h + HEADER_FIXED;
+	put_le32(s, SECTION_MANIFEST);
+	put_le64(s + 8, manifest_off);
+	put_le64(s + 16, mlen);
+	s += SECTION_ENTRY;
+	put_le32(s, SECTION_NGRAM_BLOOM);
+	put_le64(s + 8, filter_off);
+	put_le64(s + 16, filter_len);
+
+	XXH3_state_t *st = XXH3_createState();
+	if (!st) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, h, sizeof(h));
+	XXH3_64bits_update(st, mcomp, mlen);
+	XXH3_64bits_update(st, table.data, table.len);
+	unsigned char trailer[16];
+	put_le64(trailer, XXH3_64bits_digest(st));
+	XXH3_freeState(st);
+	memcpy(trailer + 8, MAGIC_END, 8);
+
+	if (write_at(fd, h, sizeof(h), 0) ||
+	    write_at(fd, mcomp, mlen, manifest_off) ||
+	    write_at(fd, table.data, table.len, filter_off) ||
+	    write_at(fd, trailer, 16, filter_off + filter_len) || fsync(fd) != 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
+			      strerror(errno));
+		goto out;
+	}
+	int crc = close(fd);
+	fd = -1;
+	if (crc != 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
+			      strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot rename '%s' to '%s': %s",
+			      tmp, path, strerror(errno));
+		goto out;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc && tmp)
+		unlink(tmp);
+	if (comp)
+		for (size_t i = 0; i < WRITE_BATCH; i++)
+			free(comp[i]);
+	free(comp);
+	free(clens);
+	free(raw_chunks);
+	free(mcomp);
+	free(tmp);
+	cbuf_release(&head);
+	cbuf_release(&raw);
+	cbuf_release(&table);
+	return rc;
+}
+
+/* Chunks straight from an in-memory filter. */
+static int memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			 cerr *err)
+{
+	const contam_index *ix = ctx;
+	(void)err;
+	memcpy(dst, (const unsigned char *)ix->filter.bits + c * CHUNK_BYTES, n);
+	return CONTAM_OK;
+}
+
+void cifile_meta_of(const contam_index *ix, cifile_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->params = ix->params;
+	m->ngrams_inserted = ix->ngrams_inserted;
+	m->part_index = ix->part_index;
+	m->part_count = ix->part_count;
+	m->lo = ix->filter.lo;
+	m->hi = ix->filter.hi;
+	m->manifest = ix->manifest;
+	m->nmanifest = ix->nmanifest;
+}
+
+int contam_index_save(contam_index *ix, const char *path)
+{
+	cifile_meta m;
+	cifile_meta_of(ix, &m);
+	cerr_clear(&ix->err);
+	return cifile_write(path, &m, memory_source, ix, &ix->err);
+}
+
+/* ---- reading ----------------------------------------------------- */
+
 typedef struct cursor {
 	const unsigned char *p;
 	size_t left;
@@ -469,6 +409,7 @@ static uint64_t cur_u64(cursor *c)
 	c->p += 8; c->left -= 8;
 	return v;
 }
+
 static uint32_t cur_u32(cursor *c)
 {
 	if (c->left < 4) { c->bad = 1; return 0; }
@@ -477,283 +418,338 @@ static uint32_t cur_u32(cursor *c)
 	return v;
 }
 
-static int manifest_decode(contam_index *ix, const unsigned char *p, size_t n,
-			   const char *path)
+static void manifest_release(cifile *f)
+{
+	for (size_t i = 0; i < f->nmanifest; i++)
+		free(f->manifest[i].path);
+	free(f->manifest);
+	f->manifest = NULL;
+	f->nmanifest = 0;
+}
+
+static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *err)
 {
 	cursor c = { p, n, 0 };
 	uint32_t count = cur_u32(&c);
 	if (count > n / 48)
 		c.bad = 1;
+	if (!c.bad && !(f->manifest = calloc(count ? count : 1, sizeof(*f->manifest))))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < count && !c.bad; i++) {
-		contam_manifest_entry e;
-		memset(&e, 0, sizeof(e));
-		e.kind = (contam_input_kind)cur_u32(&c);
-		e.size = cur_u64(&c);
-		e.bytes_text = cur_u64(&c);
-		e.documents = cur_u64(&c);
-		e.ngrams = cur_u64(&c);
-		e.errors = cur_u64(&c);
+		contam_manifest_entry *e = &f->manifest[i];
+		e->kind = (contam_input_kind)cur_u32(&c);
+		e->size = cur_u64(&c);
+		e->bytes_text = cur_u64(&c);
+		e->documents = cur_u64(&c);
+		e->ngrams = cur_u64(&c);
+		e->errors = cur_u64(&c);
 		uint32_t plen = cur_u32(&c);
-		if (c.bad || plen > c.left || e.kind > CONTAM_INPUT_TEXT) {
+		if (c.bad || plen > c.left || e->kind > CONTAM_INPUT_TEXT) {
 			c.bad = 1;
 			break;
 		}
-		char *s = malloc(plen + 1);
-		if (!s)
-			return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-		memcpy(s, c.p, plen);
-		s[plen] = '\0';
+		if (!(e->path = malloc(plen + 1)))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		memcpy(e->path, c.p, plen);
+		e->path[plen] = '\0';
 		c.p += plen;
 		c.left -= plen;
-		e.path = s;
-		int rc = cindex_manifest_add(ix, &e);
-		free(s);
-		if (rc)
-			return cerr_set(&ix->err, rc, "out of memory");
+		f->nmanifest++;
 	}
 	(void)cur_u64(&c); /* reserved */
 	if (c.bad)
-		return cerr_set(&ix->err, CONTAM_E_CORRUPT,
-				"'%s': manifest is damaged", path);
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the manifest is damaged",
+				f->path);
 	return CONTAM_OK;
 }
 
-int contam_index_load(contam_index **out, const char *path)
+void cifile_close(cifile *f)
 {
-	int rc = CONTAM_OK, fd = -1;
-	unsigned char h[HEADER_FIXED + SECTION_ENTRY * MAX_SECTIONS];
-	unsigned char *mcomp = NULL, *mraw = NULL, *table = NULL;
-	XXH3_state_t *st = NULL;
-	contam_index *ix = calloc(1, sizeof(*ix));
-	*out = ix;
-	if (!ix)
-		return CONTAM_E_NOMEM;
-	snprintf(ix->recipe, sizeof(ix->recipe), "%s", contam_recipe());
+	if (!f)
+		return;
+	if (f->fd >= 0)
+		close(f->fd);
+	manifest_release(f);
+	free(f->table);
+	free(f->path);
+	free(f);
+}
 
-	fd = open(path, O_RDONLY);
-	if (fd < 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot open '%s': %s",
-			      path, strerror(errno));
+int cifile_open(cifile **out, const char *path, cerr *err)
+{
+	int rc = CONTAM_OK;
+	unsigned char h[HEADER_FIXED + SECTION_ENTRY * MAX_SECTIONS];
+	unsigned char *mcomp = NULL, *mraw = NULL;
+	XXH3_state_t *st = NULL;
+	cifile *f = calloc(1, sizeof(*f));
+	*out = NULL;
+	if (!f || !(f->path = cstrdup(path))) {
+		free(f);
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	}
+	f->fd = open(path, O_RDONLY);
+	if (f->fd < 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
+			      strerror(errno));
 		goto out;
 	}
 	struct stat sb;
-	if (fstat(fd, &sb) != 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot stat '%s': %s",
-			      path, strerror(errno));
+	if (fstat(f->fd, &sb) != 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot stat '%s': %s", path,
+			      strerror(errno));
 		goto out;
 	}
 	const uint64_t fsize = (uint64_t)sb.st_size;
-	if (fsize < HEADER_FIXED + 16 || read_at(fd, h, HEADER_FIXED, 0) ||
+	if (fsize < HEADER_FIXED + 16 || read_at(f->fd, h, HEADER_FIXED, 0) ||
 	    memcmp(h, MAGIC, 8) != 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_FORMAT,
+		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s' is not a contam index (bad magic or too short)", path);
 		goto out;
 	}
-	uint32_t version = get_le32(h + 8);
-	if (version != FORMAT_VERSION) {
-		rc = cerr_set(&ix->err, CONTAM_E_FORMAT,
+	f->format_version = get_le32(h + 8);
+	if (f->format_version != FORMAT_VERSION) {
+		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s': index format version %u is not supported (this contam reads %d)",
-			      path, version, FORMAT_VERSION);
+			      path, f->format_version, FORMAT_VERSION);
 		goto out;
 	}
-	uint32_t hsize = get_le32(h + 12);
-	uint32_t nsec = get_le32(h + 56);
+	uint32_t hsize = get_le32(h + 12), nsec = get_le32(h + 56);
 	if (nsec == 0 || nsec > MAX_SECTIONS ||
 	    hsize != HEADER_FIXED + SECTION_ENTRY * nsec || hsize + 16 > fsize ||
-	    read_at(fd, h + HEADER_FIXED, hsize - HEADER_FIXED, HEADER_FIXED)) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT, "'%s': damaged header", path);
+	    read_at(f->fd, h + HEADER_FIXED, hsize - HEADER_FIXED, HEADER_FIXED)) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged header", path);
 		goto out;
 	}
-	contam_params p;
-	p.ngram = get_le32(h + 16);
-	p.k = get_le32(h + 20);
-	p.nblocks = get_le64(h + 24);
-	p.seed = get_le64(h + 32);
-	p.recipe_version = get_le32(h + 40);
-	ix->ngrams_inserted = get_le64(h + 48);
-	ix->format_version = version;
+	contam_params *p = &f->params;
+	p->ngram = get_le32(h + 16);
+	p->k = get_le32(h + 20);
+	p->nblocks = get_le64(h + 24);
+	p->seed = get_le64(h + 32);
+	p->recipe_version = get_le32(h + 40);
+	f->ngrams_inserted = get_le64(h + 48);
+	f->part_index = get_le32(h + 96);
+	f->part_count = get_le32(h + 100);
+	f->lo = get_le64(h + 104);
+	f->hi = get_le64(h + 112);
 	char rname[33];
 	memcpy(rname, h + 64, 32);
 	rname[32] = '\0';
-	if (p.ngram == 0 || p.ngram > CONTAM_MAX_NGRAM || p.k == 0 ||
-	    p.k > CBLOOM_K_MAX || p.nblocks == 0 || p.nblocks > (1ULL << 40) ||
-	    get_le32(h + 44) != CBLOOM_BLOCK_BITS) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
-			      "'%s': invalid filter parameters in header", path);
+	uint64_t want_lo = 0, want_hi = 0;
+	int geometry_ok = p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM &&
+		p->k >= 1 && p->k <= CBLOOM_K_MAX && p->nblocks >= 1 &&
+		p->nblocks <= (1ULL << 40) && get_le32(h + 44) == CBLOOM_BLOCK_BITS &&
+		f->part_count >= 1 && f->part_index < f->part_count &&
+		f->part_count <= p->nblocks;
+	if (geometry_ok)
+		cbloom_partition_range(p->nblocks, f->part_index, f->part_count,
+				       &want_lo, &want_hi);
+	if (!geometry_ok || f->lo != want_lo || f->hi != want_hi) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT,
+			      "'%s': invalid filter parameters in the header", path);
 		goto out;
 	}
 	if (strcmp(rname, CONTAM_RECIPE_NAME) != 0 ||
-	    p.recipe_version != CONTAM_RECIPE_VERSION) {
-		rc = cerr_set(&ix->err, CONTAM_E_FORMAT,
+	    p->recipe_version != CONTAM_RECIPE_VERSION) {
+		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s' was built with recipe %s/v%u; this contam has %s",
-			      path, rname, p.recipe_version, contam_recipe());
+			      path, rname, p->recipe_version, contam_recipe());
 		goto out;
 	}
-	ix->params = p;
 
 	/* sections */
-	uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
+	uint64_t moff = 0, mlen = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
 		uint32_t type = get_le32(s);
 		uint64_t off = get_le64(s + 8), len = get_le64(s + 16);
 		if (off < hsize || off > fsize - 16 || len > fsize - 16 - off) {
-			rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
+			rc = cerr_set(err, CONTAM_E_CORRUPT,
 				      "'%s': section %u lies outside the file (truncated?)",
 				      path, i);
 			goto out;
 		}
 		if (type == SECTION_MANIFEST) { moff = off; mlen = len; }
-		else if (type == SECTION_NGRAM_BLOOM) { foff = off; flen = len; }
-		/* unknown section types are skipped: room for later ones */
+		else if (type == SECTION_NGRAM_BLOOM) { f->foff = off; f->flen = len; }
 	}
-	if (!moff || !foff || mlen > MANIFEST_MAX || flen < 16) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
-			      "'%s': missing or oversized section", path);
+	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': missing or oversized section",
+			      path);
 		goto out;
 	}
 
-	/* trailer + checksum over header, manifest, chunk table */
 	unsigned char trailer[16], t16[16];
-	if (read_at(fd, trailer, 16, fsize - 16) || memcmp(trailer + 8, MAGIC_END, 8)) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
+	if (read_at(f->fd, trailer, 16, fsize - 16) ||
+	    memcmp(trailer + 8, MAGIC_END, 8)) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT,
 			      "'%s': no end marker: the file is truncated", path);
 		goto out;
 	}
 	mcomp = malloc(mlen ? mlen : 1);
-	if (!mcomp || read_at(fd, mcomp, mlen, moff) || read_at(fd, t16, 16, foff)) {
-		rc = cerr_set(&ix->err, mcomp ? CONTAM_E_IO : CONTAM_E_NOMEM,
+	if (!mcomp || read_at(f->fd, mcomp, mlen, moff) ||
+	    read_at(f->fd, t16, 16, f->foff)) {
+		rc = cerr_set(err, mcomp ? CONTAM_E_IO : CONTAM_E_NOMEM,
 			      "cannot read '%s'", path);
 		goto out;
 	}
-	uint64_t chunk_bytes = get_le64(t16), nchunks = get_le64(t16 + 8);
-	const uint64_t filter_bytes = cbloom_bytes(&p);
-	if (chunk_bytes == 0 || chunk_bytes % 64 || chunk_bytes > (1u << 30) ||
-	    nchunks != (filter_bytes + chunk_bytes - 1) / chunk_bytes ||
-	    nchunks > (flen - 16) / 24) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
-			      "'%s': damaged chunk table", path);
+	f->chunk_bytes = get_le64(t16);
+	f->nchunks = get_le64(t16 + 8);
+	f->held_bytes = (f->hi - f->lo) * 64;
+	if (f->chunk_bytes == 0 || f->chunk_bytes % 64 || f->chunk_bytes > (1u << 30) ||
+	    f->nchunks != (f->held_bytes + f->chunk_bytes - 1) / f->chunk_bytes ||
+	    f->nchunks > (f->flen - 16) / 24) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged chunk table", path);
 		goto out;
 	}
-	const uint64_t table_len = 16 + nchunks * 24;
-	table = malloc(table_len);
-	if (!table || read_at(fd, table, table_len, foff)) {
-		rc = cerr_set(&ix->err, table ? CONTAM_E_IO : CONTAM_E_NOMEM,
+	f->table_len = 16 + f->nchunks * 24;
+	f->table = malloc(f->table_len);
+	if (!f->table || read_at(f->fd, f->table, f->table_len, f->foff)) {
+		rc = cerr_set(err, f->table ? CONTAM_E_IO : CONTAM_E_NOMEM,
 			      "cannot read '%s'", path);
 		goto out;
 	}
-	st = XXH3_createState();
-	if (!st) {
-		rc = CONTAM_E_NOMEM;
+	if (!(st = XXH3_createState())) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	XXH3_64bits_reset(st);
 	XXH3_64bits_update(st, h, hsize);
 	XXH3_64bits_update(st, mcomp, mlen);
-	XXH3_64bits_update(st, table, table_len);
+	XXH3_64bits_update(st, f->table, f->table_len);
 	if (XXH3_64bits_digest(st) != get_le64(trailer)) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
-			      "'%s': checksum mismatch in header, manifest or chunk table", path);
+		rc = cerr_set(err, CONTAM_E_CORRUPT,
+			      "'%s': checksum mismatch in the header, manifest or chunk table",
+			      path);
 		goto out;
 	}
 
-	/* manifest */
 	unsigned long long mraw_len = ZSTD_getFrameContentSize(mcomp, mlen);
 	if (mraw_len == ZSTD_CONTENTSIZE_ERROR || mraw_len == ZSTD_CONTENTSIZE_UNKNOWN ||
 	    mraw_len > MANIFEST_MAX) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT, "'%s': damaged manifest", path);
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the manifest is damaged", path);
 		goto out;
 	}
-	mraw = malloc(mraw_len ? mraw_len : 1);
-	if (!mraw) {
-		rc = CONTAM_E_NOMEM;
+	if (!(mraw = malloc(mraw_len ? mraw_len : 1))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	size_t got = ZSTD_decompress(mraw, mraw_len, mcomp, mlen);
 	if (ZSTD_isError(got) || got != mraw_len) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT, "'%s': damaged manifest", path);
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the manifest is damaged", path);
 		goto out;
 	}
-	if ((rc = manifest_decode(ix, mraw, got, path)))
-		goto out;
-
-	/* filter chunks */
-	ix->bits = cbloom_alloc(p.nblocks);
-	if (!ix->bits) {
-		rc = cerr_set(&ix->err, CONTAM_E_NOMEM,
-			      "cannot allocate a %llu MiB filter for '%s'",
-			      (unsigned long long)(filter_bytes >> 20), path);
-		goto out;
-	}
-	int64_t bad_chunk = -1;
-	int io_fail = 0;
-	#pragma omp parallel
-	{
-		unsigned char *cbuf_local = NULL;
-		size_t cap = 0;
-		#pragma omp for schedule(dynamic, 4)
-		for (uint64_t c = 0; c < nchunks; c++) {
-			const unsigned char *e = table + 16 + c * 24;
-			uint64_t off = get_le64(e), len = get_le64(e + 8);
-			uint64_t want = get_le64(e + 16);
-			unsigned char *dst = (unsigned char *)ix->bits + c * chunk_bytes;
-			size_t n = (size_t)((filter_bytes - c * chunk_bytes) < chunk_bytes ?
-					    filter_bytes - c * chunk_bytes : chunk_bytes);
-			int bad = 0;
-			if (len == 0) {
-				/* all-zero chunk: already zeroed */
-			} else if (off < table_len || off > flen || len > flen - off ||
-				   len > ZSTD_compressBound(n)) {
-				bad = 1;
-			} else {
-				if (cap < len) {
-					free(cbuf_local);
-					cap = (size_t)len;
-					cbuf_local = malloc(cap);
-				}
-				if (!cbuf_local || read_at(fd, cbuf_local, (size_t)len, foff + off)) {
-					#pragma omp atomic write
-					io_fail = 1;
-					cap = 0;
-					continue;
-				}
-				size_t r = ZSTD_decompress(dst, n, cbuf_local, (size_t)len);
-				if (ZSTD_isError(r) || r != n)
-					bad = 1;
-			}
-			if (!bad && XXH3_64bits(dst, n) != want)
-				bad = 1;
-			if (bad) {
-				#pragma omp critical(contam_bad_chunk)
-				if (bad_chunk < 0 || (int64_t)c < bad_chunk)
-					bad_chunk = (int64_t)c;
-			}
-		}
-		free(cbuf_local);
-	}
-	if (io_fail) {
-		rc = cerr_set(&ix->err, CONTAM_E_IO, "cannot read '%s': %s", path,
-			      strerror(errno));
-		goto out;
-	}
-	if (bad_chunk >= 0) {
-		rc = cerr_set(&ix->err, CONTAM_E_CORRUPT,
-			      "'%s': filter chunk %lld is damaged (checksum mismatch)",
-			      path, (long long)bad_chunk);
-		goto out;
-	}
+	rc = manifest_decode(f, mraw, got, err);
 out:
-	if (fd >= 0)
-		close(fd);
 	XXH3_freeState(st);
 	free(mcomp);
 	free(mraw);
-	free(table);
 	if (rc) {
-		ix->err.code = rc;
-		if (!ix->err.msg[0])
-			cerr_set(&ix->err, rc, "cannot load '%s': %s", path,
-				 contam_strerror(rc));
+		cifile_close(f);
+		return rc;
 	}
+	*out = f;
+	return CONTAM_OK;
+}
+
+size_t cifile_chunk_size(const cifile *f, uint64_t c)
+{
+	uint64_t off = c * f->chunk_bytes;
+	return (size_t)((f->held_bytes - off) < f->chunk_bytes ?
+			f->held_bytes - off : f->chunk_bytes);
+}
+
+int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+		      cbuf *scratch, cerr *err)
+{
+	const unsigned char *e = f->table + 16 + c * 24;
+	uint64_t off = get_le64(e), len = get_le64(e + 8), want = get_le64(e + 16);
+	size_t n = cifile_chunk_size(f, c);
+	if (c >= f->nchunks)
+		return cerr_set(err, CONTAM_E_PARAM, "no chunk %llu", (unsigned long long)c);
+	if (len == 0) {
+		memset(dst, 0, n);
+	} else {
+		if (off < f->table_len || off > f->flen || len > f->flen - off ||
+		    len > ZSTD_compressBound(n))
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': filter chunk %llu lies outside its section",
+					f->path, (unsigned long long)c);
+		cbuf_reset(scratch);
+		if (cbuf_reserve(scratch, (size_t)len))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		if (read_at(f->fd, scratch->data, (size_t)len, f->foff + off))
+			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
+					f->path, errno ? strerror(errno) : "truncated");
+		size_t r = ZSTD_decompress(dst, n, scratch->data, (size_t)len);
+		if (ZSTD_isError(r) || r != n)
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': filter chunk %llu is damaged (%s)", f->path,
+					(unsigned long long)c,
+					ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short");
+	}
+	if (XXH3_64bits(dst, n) != want)
+		return cerr_set(err, CONTAM_E_CORRUPT,
+				"'%s': filter chunk %llu is damaged (checksum mismatch)",
+				f->path, (unsigned long long)c);
+	return CONTAM_OK;
+}
+
+int cindex_from_file(contam_index **out, cifile *f)
+{
+	contam_index *ix = NULL;
+	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
+	*out = ix;
+	if (rc)
+		return rc;
+	ix->ngrams_inserted = f->ngrams_inserted;
+	ix->format_version = f->format_version;
+	/* take the manifest over */
+	ix->manifest = f->manifest;
+	ix->nmanifest = f->nmanifest;
+	f->manifest = NULL;
+	f->nmanifest = 0;
+	int64_t bad = -1;
+	cerr first;
+	cerr_clear(&first);
+	#pragma omp parallel
+	{
+		cbuf scratch = CBUF_INIT;
+		cerr e;
+		#pragma omp for schedule(dynamic, 4)
+		for (uint64_t c = 0; c < f->nchunks; c++) {
+			unsigned char *dst = (unsigned char *)ix->filter.bits + c * f->chunk_bytes;
+			if (cifile_read_chunk(f, c, dst, &scratch, &e)) {
+				#pragma omp critical(contam_load_bad)
+				if (bad < 0 || (int64_t)c < bad) {
+					bad = (int64_t)c;
+					first = e;
+				}
+			}
+		}
+		cbuf_release(&scratch);
+	}
+	if (bad >= 0) {
+		ix->err = first;
+		return first.code;
+	}
+	return CONTAM_OK;
+}
+
+int contam_index_load(contam_index **out, const char *path)
+{
+	cifile *f = NULL;
+	cerr err;
+	cerr_clear(&err);
+	*out = NULL;
+	int rc = cifile_open(&f, path, &err);
+	if (rc == CONTAM_OK) {
+		rc = cindex_from_file(out, f);
+		cifile_close(f);
+		return rc;
+	}
+	/* hand the message back on an empty handle */
+	contam_index *ix = calloc(1, sizeof(*ix));
+	if (ix)
+		ix->err = err;
+	*out = ix;
 	return rc;
 }

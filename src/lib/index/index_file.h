@@ -1,0 +1,61 @@
+/*
+ * index_file.h -- streaming access to index files (private): open and
+ * verify a file's header, manifest and chunk table, then read and check
+ * chunks one at a time; write a file from any source of chunks.  Merging
+ * and verification use this so that memory never grows with index size.
+ */
+#ifndef CONTAM_INDEX_FILE_H
+#define CONTAM_INDEX_FILE_H
+
+#include "index.h"
+
+typedef struct cifile {
+	int fd;
+	char *path;
+	uint32_t format_version;
+	contam_params params;
+	uint64_t ngrams_inserted;
+	uint32_t part_index, part_count;
+	uint64_t lo, hi;            /* blocks held */
+	contam_manifest_entry *manifest;
+	size_t nmanifest;
+	uint64_t foff, flen;        /* filter section */
+	uint64_t chunk_bytes, nchunks, held_bytes;
+	unsigned char *table;       /* chunk table, verified by the trailer */
+	uint64_t table_len;
+} cifile;
+
+/* Open and verify everything but the chunks' contents. */
+int cifile_open(cifile **out, const char *path, cerr *err);
+void cifile_close(cifile *f);
+/* Raw bytes of chunk c (cifile_chunk_size), checked against its hash;
+ * thread-safe (pread). */
+int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+		      cbuf *scratch, cerr *err);
+size_t cifile_chunk_size(const cifile *f, uint64_t c);
+/* An index from an opened file: reads every chunk; takes the manifest. */
+int cindex_from_file(contam_index **out, cifile *f);
+
+/* What a written file describes besides its chunks. */
+typedef struct cifile_meta {
+	contam_params params;
+	uint64_t ngrams_inserted;
+	uint32_t part_index, part_count;
+	uint64_t lo, hi;
+	const contam_manifest_entry *manifest;
+	size_t nmanifest;
+} cifile_meta;
+
+void cifile_meta_of(const contam_index *ix, cifile_meta *m);
+
+/* Fill dst with the n raw bytes of chunk c; called from several threads. */
+typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
+			      size_t n, cerr *err);
+
+/* Write a complete index file atomically (tmp, fsync, rename). */
+int cifile_write(const char *path, const cifile_meta *meta,
+		 cichunk_source source, void *ctx, cerr *err);
+
+#define CIFILE_CHUNK_BYTES (1u << 20)
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * index_object.c -- the in-memory index: creation, manifest, queries and
+ * fill statistics.  The file format is in index_file.c, merging in
+ * index_merge.c, the build driver in index_build.c.
+ */
+#include "index.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FORMAT_VERSION 1
+
+static int check_params(const contam_params *p)
+{
+	return p && p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM && p->k >= 1 &&
+	       p->k <= CBLOOM_K_MAX && p->nblocks >= 1 && p->nblocks <= (1ULL << 40);
+}
+
+int cindex_new_part(contam_index **out, const contam_params *p,
+		    uint32_t part_index, uint32_t part_count)
+{
+	*out = NULL;
+	contam_index *ix = calloc(1, sizeof(*ix));
+	if (!ix)
+		return CONTAM_E_NOMEM;
+	*out = ix;
+	ix->format_version = FORMAT_VERSION;
+	snprintf(ix->recipe, sizeof(ix->recipe), "%s", contam_recipe());
+	if (!check_params(p) || part_count == 0 || part_index >= part_count ||
+	    part_count > p->nblocks)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "invalid filter parameters");
+	ix->params = *p;
+	ix->part_index = part_index;
+	ix->part_count = part_count;
+	ix->filter.nblocks = p->nblocks;
+	ix->filter.k = p->k;
+	cbloom_partition_range(p->nblocks, part_index, part_count,
+			       &ix->filter.lo, &ix->filter.hi);
+	ix->filter.bits = cbloom_alloc(ix->filter.hi - ix->filter.lo);
+	if (!ix->filter.bits)
+		return cerr_set(&ix->err, CONTAM_E_NOMEM,
+				"cannot allocate a %llu MiB filter",
+				(unsigned long long)(cbloom_held_bytes(&ix->filter) >> 20));
+	return CONTAM_OK;
+}
+
+int contam_index_new_partition(contam_index **out, const contam_params *p,
+			       uint32_t i, uint32_t P)
+{
+	return cindex_new_part(out, p, i, P);
+}
+
+int contam_index_new(contam_index **out, const contam_params *p)
+{
+	return cindex_new_part(out, p, 0, 1);
+}
+
+void contam_index_free(contam_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->nmanifest; i++)
+		free(ix->manifest[i].path);
+	free(ix->manifest);
+	cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
+	free(ix);
+}
+
+const char *contam_index_errmsg(const contam_index *ix)
+{
+	if (!ix)
+		return "out of memory";
+	return ix->err.msg[0] ? ix->err.msg : contam_strerror(ix->err.code);
+}
+
+int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e)
+{
+	contam_manifest_entry *m = realloc(ix->manifest,
+		(ix->nmanifest + 1) * sizeof(*m));
+	if (!m)
+		return CONTAM_E_NOMEM;
+	ix->manifest = m;
+	m[ix->nmanifest] = *e;
+	m[ix->nmanifest].path = cstrdup(e->path ? e->path : "");
+	if (!m[ix->nmanifest].path)
+		return CONTAM_E_NOMEM;
+	ix->nmanifest++;
+	return CONTAM_OK;
+}
+
+int cindex_manifest_find(const contam_index *ix, const char *path)
+{
+	for (size_t i = 0; i < ix->nmanifest; i++)
+		if (strcmp(ix->manifest[i].path, path) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t contam_index_manifest_count(const contam_index *ix)
+{
+	return ix ? ix->nmanifest : 0;
+}
+
+const contam_manifest_entry *contam_index_manifest_get(const contam_index *ix,
+						       size_t i)
+{
+	return (ix && i < ix->nmanifest) ? &ix->manifest[i] : NULL;
+}
+
+int contam_index_contains(const contam_index *ix, uint64_t hash)
+{
+	return cbloom_contains(&ix->filter, hash) == 1;
+}
+
+int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!ix->stats_valid) {
+		uint64_t set = 0;
+		double sum = 0;
+		const uint64_t nb = ix->filter.hi - ix->filter.lo;
+		const uint64_t *bits = ix->filter.bits;
+		const uint32_t k = ix->params.k;
+		/* a query is a false positive when all its bits are set in
+		 * the one block it lands in */
+		#pragma omp parallel for reduction(+:set, sum) schedule(static)
+		for (uint64_t b = 0; b < nb; b++) {
+			const uint64_t *w = bits + b * 8;
+			for (int j = 0; j < 8; j++)
+				set += (uint64_t)__builtin_popcountll(w[j]);
+			sum += cbloom_block_fpr(w, k);
+		}
+		ix->bits_set = set;
+		ix->fpr_measured = nb ? sum / (double)nb : 0;
+		ix->stats_valid = 1;
+	}
+	out->params = ix->params;
+	out->recipe = ix->recipe;
+	out->filter_bytes = cbloom_held_bytes(&ix->filter);
+	out->ngrams_inserted = ix->ngrams_inserted;
+	for (size_t i = 0; i < ix->nmanifest; i++) {
+		out->documents += ix->manifest[i].documents;
+		out->errors += ix->manifest[i].errors;
+	}
+	out->bits_set = ix->bits_set;
+	out->fill = (double)ix->bits_set /
+		    ((double)(ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_BITS);
+	out->fpr = ix->fpr_measured;
+	out->format_version = ix->format_version;
+	out->part_index = ix->part_index;
+	out->part_count = ix->part_count;
+	return CONTAM_OK;
+}
