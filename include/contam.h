@@ -135,6 +135,11 @@ typedef struct contam_build_options {
 	/* Polled; when it becomes nonzero the build stops with
 	 * CONTAM_E_INTERRUPTED. */
 	volatile int *stop;
+	/* Every `checkpoint_every` bytes of finished input files, save the
+	 * index so far (finished files in its manifest) to checkpoint_path
+	 * atomically; a later run loads it and skips those files. */
+	const char *checkpoint_path;
+	uint64_t checkpoint_every;
 } contam_build_options;
 
 CONTAM_API void contam_build_options_init(contam_build_options *opt);
@@ -200,6 +205,11 @@ typedef struct contam_index_stats {
 } contam_index_stats;
 
 CONTAM_API int contam_index_stats_get(contam_index *ix, contam_index_stats *out);
+/* Drop `path` from the manifest before it is indexed again (--force):
+ * its n-grams are subtracted from the count; its bits stay (a Bloom
+ * filter cannot forget, and re-adding the same input sets the same
+ * bits).  Returns 1 if it was there, 0 if not. */
+CONTAM_API int contam_index_forget_input(contam_index *ix, const char *path);
 CONTAM_API size_t contam_index_manifest_count(const contam_index *ix);
 CONTAM_API const contam_manifest_entry *
 contam_index_manifest_get(const contam_index *ix, size_t i);

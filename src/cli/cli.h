@@ -17,6 +17,8 @@ int cli_index(int argc, char **argv);
 int cli_probe(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_verify(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+int cli_plan(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -36,6 +38,10 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len);
 
 /* Whether progress bars may be drawn (stderr is a terminal). */
 bool cli_stderr_is_tty(void);
+
+/* Load INDEX, or a comma-separated set of partition files
+ * ("p0.cidx,p1.cidx,...") as one index. */
+int cli_load_index(contam_index **out, const char *arg);
 
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
 extern volatile int cli_interrupted;

@@ -41,6 +41,18 @@ static void usage(FILE *f)
 "      --strict              stop at the first damaged record (exit 2) instead\n"
 "                            of skipping and counting it\n"
 "      --max-record SIZE     longest JSONL line kept (default 256M)\n"
+"      --add INDEX           add the inputs to an existing index (written back\n"
+"                            to INDEX, or to -o); inputs already in its\n"
+"                            manifest are refused unless --force\n"
+"      --force               with --add: index inputs again even if present\n"
+"      --partition i/P       keep only partition i of P of the filter, so P\n"
+"                            nodes each hold 1/P of an index larger than one\n"
+"                            node's memory; probe takes the P files together\n"
+"      --checkpoint-every SIZE  save progress to INDEX.checkpoint after every\n"
+"                            SIZE of finished input files (e.g. 50G)\n"
+"      --resume              continue from INDEX.checkpoint, skipping the\n"
+"                            files it already holds; the result is identical\n"
+"                            to an uninterrupted run\n"
 "  -q, --quiet               no progress, no summary\n"
 "  -h, --help                this help\n"
 "\n"
@@ -105,10 +117,54 @@ static uint64_t physical_memory(void)
 	return (pages > 0 && size > 0) ? (uint64_t)pages * (uint64_t)size : 0;
 }
 
+/* Keep the inputs that are not in the index's manifest; with `force`,
+ * drop them from the manifest instead.  Returns the number skipped, or
+ * -1 (message printed) when an input is already indexed and not forced. */
+static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
+			 bool resume, const char *base)
+{
+	size_t keep = 0;
+	long skipped = 0;
+	for (size_t i = 0; i < in->count; i++) {
+		bool present = false;
+		for (size_t j = 0; j < contam_index_manifest_count(ix); j++)
+			if (!strcmp(contam_index_manifest_get(ix, j)->path, in->paths[i])) {
+				present = true;
+				break;
+			}
+		if (present && force) {
+			contam_index_forget_input(ix, in->paths[i]);
+			present = false;
+		}
+		if (present && !resume) {
+			cli_error(EXIT_INPUT, "input '%s' is already in '%s' (use --force to index it again)",
+				  in->paths[i], base);
+			return -1;
+		}
+		if (present) {
+			in->total_size -= in->sizes[i];
+			free(in->paths[i]);
+			skipped++;
+			continue;
+		}
+		in->paths[keep] = in->paths[i];
+		in->sizes[keep] = in->sizes[i];
+		keep++;
+	}
+	in->count = keep;
+	return skipped;
+}
+
+static bool file_exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
 int cli_index(int argc, char **argv)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
-	       OPT_STRICT, OPT_MAX_RECORD };
+	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
+	       OPT_CHECKPOINT, OPT_RESUME };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -119,14 +175,20 @@ int cli_index(int argc, char **argv)
 		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
+		{ "add", required_argument, NULL, OPT_ADD },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "partition", required_argument, NULL, OPT_PARTITION },
+		{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT },
+		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *output = NULL;
-	unsigned long ngram = 8, threads = 0;
+	const char *output = NULL, *add = NULL;
+	unsigned long ngram = 8, threads = 0, part_i = 0, part_n = 1;
 	double fpr = 1e-3;
-	uint64_t expected = 0, memory = 0;
+	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
+	bool force = false, resume = false, fpr_given = false;
 	contam_build_options bopt;
 	contam_build_options_init(&bopt);
 	index_ui ui = { 0 };
@@ -144,6 +206,7 @@ int cli_index(int argc, char **argv)
 		case OPT_FPR:
 			if (!cli_parse_double(optarg, &fpr) || !(fpr > 0 && fpr < 0.5))
 				return cli_error(EXIT_USAGE, "--fpr wants a rate in (0, 0.5), not '%s'", optarg);
+			fpr_given = true;
 			break;
 		case OPT_EXPECTED:
 			if (!cli_parse_count(optarg, &expected) || expected == 0)
@@ -163,17 +226,42 @@ int cli_index(int argc, char **argv)
 			if (!cli_parse_size(optarg, &bopt.max_record) || bopt.max_record < 1024)
 				return cli_error(EXIT_USAGE, "--max-record wants a size such as 64M, not '%s'", optarg);
 			break;
+		case OPT_ADD: add = optarg; break;
+		case OPT_FORCE: force = true; break;
+		case OPT_PARTITION: {
+			char *slash = strchr(optarg, '/');
+			char a[32], b[32];
+			if (!slash || (size_t)(slash - optarg) >= sizeof(a) ||
+			    strlen(slash + 1) >= sizeof(b))
+				return cli_error(EXIT_USAGE, "--partition wants i/P such as 0/4, not '%s'", optarg);
+			memcpy(a, optarg, (size_t)(slash - optarg));
+			a[slash - optarg] = '\0';
+			strcpy(b, slash + 1);
+			if (!cli_parse_uint(b, 1, 1u << 20, &part_n) ||
+			    !cli_parse_uint(a, 0, part_n - 1, &part_i))
+				return cli_error(EXIT_USAGE, "--partition wants i/P with 0 <= i < P, not '%s'", optarg);
+			break;
+		}
+		case OPT_CHECKPOINT:
+			if (!cli_parse_size(optarg, &checkpoint_every) || checkpoint_every == 0)
+				return cli_error(EXIT_USAGE, "--checkpoint-every wants a size such as 10G, not '%s'", optarg);
+			break;
+		case OPT_RESUME: resume = true; break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (!output)
+		output = add;
+	if (!output)
 		return cli_error(EXIT_USAGE, "no output: give -o INDEX (see 'contam index --help')");
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
 	if (expected && memory)
 		return cli_error(EXIT_USAGE, "give --expected-ngrams or --memory, not both");
+	if (add && part_n > 1)
+		return cli_error(EXIT_USAGE, "--add keeps the partition of the index it adds to; drop --partition");
 
 	contam_inputs in;
 	char errbuf[1024];
@@ -186,44 +274,80 @@ int cli_index(int argc, char **argv)
 		return cli_error(EXIT_INPUT, "no input files found");
 	}
 
-	/* size the filter */
 	char b1[32], b2[32];
-	uint64_t planned_for = expected;
-	if (!expected) {
-		planned_for = contam_estimate_ngrams(&in);
-		if (!memory && !ui.quiet)
-			fprintf(stderr, "contam: no --expected-ngrams or --memory: sizing for ~%" PRIu64
-				" n-grams, estimated from %s of input\n", planned_for,
-				cli_bytes(in.total_size, b1, sizeof(b1)));
-	}
-	contam_params params;
-	double predicted = 0;
-	rc = contam_plan_filter(planned_for, fpr, memory, (uint32_t)ngram, &params,
-				&predicted);
-	if (rc) {
-		contam_inputs_free(&in);
-		return cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
-	}
-	uint64_t fbytes = params.nblocks * 64, phys = physical_memory();
-	if (phys && fbytes > phys - phys / 8) {
-		contam_inputs_free(&in);
-		return cli_error(EXIT_INPUT, "the filter needs %s but this machine has %s; "
-				 "use --memory, a higher --fpr, or split the corpus",
-				 cli_bytes(fbytes, b1, sizeof(b1)), cli_bytes(phys, b2, sizeof(b2)));
-	}
-	if (!ui.quiet)
-		fprintf(stderr, "contam: %zu input file(s), %s; filter %s, k=%u, %u-grams; "
-			"predicted false-positive rate %.2g at %" PRIu64 " n-grams\n",
-			in.count, cli_bytes(in.total_size, b1, sizeof(b1)),
-			cli_bytes(fbytes, b2, sizeof(b2)), params.k, params.ngram,
-			predicted, planned_for);
-
+	char *checkpoint = NULL;
 	contam_index *ix = NULL;
-	rc = contam_index_new(&ix, &params);
-	if (rc) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+	double predicted = 0;
+	size_t n = strlen(output) + 16;
+	if (!(checkpoint = malloc(n))) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
+	snprintf(checkpoint, n, "%s.checkpoint", output);
+
+	/* the index to build into: an existing one, a checkpoint, or new */
+	const char *base = add ? add : (resume && file_exists(checkpoint)) ? checkpoint : NULL;
+	if (base) {
+		if (contam_index_load(&ix, base)) {
+			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+			goto out;
+		}
+		long skipped = drop_indexed(ix, &in, force, base == checkpoint, base);
+		if (skipped < 0) {
+			rc = EXIT_INPUT;
+			goto out;
+		}
+		contam_index_stats st;
+		contam_index_stats_get(ix, &st);
+		predicted = st.fpr;
+		if (!ui.quiet)
+			fprintf(stderr, "contam: %s '%s' (%" PRIu64 " n-grams, %zu inputs); "
+				"%ld input(s) already done, %zu to go\n",
+				base == checkpoint ? "resuming from" : "adding to", base,
+				st.ngrams_inserted, contam_index_manifest_count(ix), skipped,
+				in.count);
+	} else {
+		if (resume && !ui.quiet)
+			fprintf(stderr, "contam: no checkpoint '%s': starting from the beginning\n",
+				checkpoint);
+		uint64_t planned_for = expected;
+		if (!expected) {
+			planned_for = contam_estimate_ngrams(&in);
+			if (!memory && !ui.quiet)
+				fprintf(stderr, "contam: no --expected-ngrams or --memory: sizing for ~%" PRIu64
+					" n-grams, estimated from %s of input\n", planned_for,
+					cli_bytes(in.total_size, b1, sizeof(b1)));
+			if (part_n > 1 && !memory)
+				cli_warn("with --partition, give every node the same --expected-ngrams or --memory, "
+					 "or the partitions will not fit together");
+		}
+		contam_params params;
+		if (contam_plan_filter(planned_for, fpr, memory, (uint32_t)ngram, &params,
+				       &predicted)) {
+			rc = cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
+			goto out;
+		}
+		uint64_t fbytes = params.nblocks * 64 / part_n, phys = physical_memory();
+		if (phys && fbytes > phys - phys / 8) {
+			rc = cli_error(EXIT_INPUT, "the filter needs %s but this machine has %s; "
+				       "use --memory, a higher --fpr, --partition, or split the corpus",
+				       cli_bytes(fbytes, b1, sizeof(b1)), cli_bytes(phys, b2, sizeof(b2)));
+			goto out;
+		}
+		if (!ui.quiet)
+			fprintf(stderr, "contam: %zu input file(s), %s; filter %s%s, k=%u, %u-grams; "
+				"predicted false-positive rate %.2g at %" PRIu64 " n-grams\n",
+				in.count, cli_bytes(in.total_size, b1, sizeof(b1)),
+				cli_bytes(fbytes, b2, sizeof(b2)),
+				part_n > 1 ? " (this partition)" : "", params.k, params.ngram,
+				predicted, planned_for);
+		rc = contam_index_new_partition(&ix, &params, (uint32_t)part_i, (uint32_t)part_n);
+		if (rc) {
+			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+			goto out;
+		}
+	}
+
 	cli_install_signal_handlers();
 	ui.progress = !ui.quiet && cli_stderr_is_tty();
 	bopt.threads = (int)threads;
@@ -231,55 +355,59 @@ int cli_index(int argc, char **argv)
 	bopt.on_progress = on_progress;
 	bopt.ctx = &ui;
 	bopt.stop = &cli_interrupted;
-	rc = contam_index_build(ix, &in, &bopt);
+	if (checkpoint_every) {
+		bopt.checkpoint_path = checkpoint;
+		bopt.checkpoint_every = checkpoint_every;
+	}
+	rc = in.count ? contam_index_build(ix, &in, &bopt) : 0;
 	clear_line(&ui);
-	if (rc) {
-		rc = cli_error(rc == CONTAM_E_INTERRUPTED ? EXIT_INPUT : EXIT_INPUT,
-			       "%s; nothing written to '%s'", contam_index_errmsg(ix), output);
+	if (rc || cli_interrupted) {
+		rc = cli_error(EXIT_INPUT, "%s; nothing written to '%s'%s",
+			       rc ? contam_index_errmsg(ix) : "interrupted", output,
+			       checkpoint_every && file_exists(checkpoint) ?
+			       " (a checkpoint is kept: rerun with --resume)" : "");
 		goto out;
 	}
-	if (cli_interrupted) {
-		rc = cli_error(EXIT_INPUT, "interrupted; nothing written to '%s'", output);
-		goto out;
-	}
-	rc = contam_index_save(ix, output);
-	if (rc) {
+	if (contam_index_save(ix, output)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 		goto out;
 	}
+	if (file_exists(checkpoint))
+		unlink(checkpoint);
 
 	contam_index_stats st;
 	contam_index_stats_get(ix, &st);
+	double target = fpr_given || !base ? (memory ? predicted : fpr) : 1e-3;
 	if (!ui.quiet) {
-		double secs = 0;
 		uint64_t text = 0;
 		for (size_t i = 0; i < contam_index_manifest_count(ix); i++)
 			text += contam_index_manifest_get(ix, i)->bytes_text;
-		(void)secs;
 		fprintf(stderr, "contam: wrote '%s': %" PRIu64 " documents, %" PRIu64
 			" n-grams (%s of text); fill %.1f%%, false-positive rate %.2g "
 			"(target %.2g)\n", output, st.documents, st.ngrams_inserted,
-			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr,
-			memory ? predicted : fpr);
+			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr, target);
 		if (st.errors)
 			cli_warn("%" PRIu64 " damaged record(s) skipped and counted in the manifest "
 				 "(use --strict to stop at the first)", st.errors);
 	}
 	/* An overfull filter silently turns into "everything is contaminated";
 	 * say so loudly even with --quiet. */
-	double target = memory ? predicted : fpr;
 	if (st.fpr > 2 * target && st.fpr > 1e-6) {
-		double distinct = -(double)params.nblocks * 512.0 / params.k *
-				  log(1 - (st.fill < 0.999999 ? st.fill : 0.999999));
+		double fill = st.fill < 0.999999 ? st.fill : 0.999999;
+		double distinct = -(double)st.params.nblocks * 512.0 / st.params.k * log(1 - fill);
 		fprintf(stderr,
 			"contam: WARNING: the filter is OVERFULL: false-positive rate %.2g is %.0fx the "
 			"target %.2g (fill %.0f%%).\n"
 			"contam: WARNING: verdicts from this index overstate contamination; rebuild with "
 			"--expected-ngrams %.0f or more\n",
 			st.fpr, st.fpr / target, target, 100 * st.fill, distinct * 1.2);
+	} else if (add && st.fpr > target) {
+		cli_warn("the index is getting full: false-positive rate %.2g is above %.2g; "
+			 "plan a larger index for the next additions", st.fpr, target);
 	}
 	rc = 0;
 out:
+	free(checkpoint);
 	contam_index_free(ix);
 	contam_inputs_free(&in);
 	return rc;

@@ -145,7 +145,7 @@ int cli_probe(int argc, char **argv)
 	popt.nfields = nfields;
 
 	const char *index_path = argv[optind];
-	if (contam_index_load(&ix, index_path)) {
+	if (cli_load_index(&ix, index_path)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 		goto out;
 	}

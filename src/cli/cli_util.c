@@ -124,3 +124,28 @@ void cli_install_signal_handlers(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
+
+int cli_load_index(contam_index **out, const char *arg)
+{
+	if (!strchr(arg, ','))
+		return contam_index_load(out, arg);
+	char *copy = strdup(arg);
+	size_t n = 1;
+	for (const char *p = arg; *p; p++)
+		n += *p == ',';
+	const char **paths = calloc(n, sizeof(*paths));
+	if (!copy || !paths) {
+		free(copy);
+		free(paths);
+		*out = NULL;
+		return CONTAM_E_NOMEM;
+	}
+	size_t k = 0;
+	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
+	     t = strtok_r(NULL, ",", &save))
+		paths[k++] = t;
+	int rc = contam_index_load_parts(out, paths, k);
+	free(paths);
+	free(copy);
+	return rc;
+}

@@ -23,6 +23,10 @@ static void usage(FILE *f)
 "          contam info corpus.cidx\n"
 "  verify  check every checksum of an index file\n"
 "          contam verify corpus.cidx\n"
+"  merge   OR-merge indexes built with the same parameters\n"
+"          contam merge -o all.cidx shard-*.cidx\n"
+"  plan    size a crawl-scale run: filter, partitions, disk, wall time\n"
+"          contam plan --text-bytes 9T --node-memory 256G --cores 64\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
@@ -51,6 +55,10 @@ int main(int argc, char **argv)
 		return cli_info(argc - 1, argv + 1);
 	if (!strcmp(cmd, "verify"))
 		return cli_verify(argc - 1, argv + 1);
+	if (!strcmp(cmd, "merge"))
+		return cli_merge(argc - 1, argv + 1);
+	if (!strcmp(cmd, "plan"))
+		return cli_plan(argc - 1, argv + 1);
 	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
 	return EXIT_USAGE;
 }

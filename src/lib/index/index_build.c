@@ -23,6 +23,7 @@
  * the manifest is kept in input order.
  */
 #include "index.h"
+#include "index_file.h"
 #include "../ngram/ngram.h"
 #include "../reader/reader.h"
 #include "../text/text.h"
@@ -51,6 +52,10 @@ typedef struct shared_state {
 	cerr err;             /* first fatal error, under a critical section */
 	int *locks;           /* filter stripes, when several threads write */
 	uint32_t nstripes;
+	/* checkpoints */
+	contam_manifest_entry *entries;
+	unsigned char *finished;
+	uint64_t since_checkpoint;
 } shared_state;
 
 typedef struct worker {
@@ -407,6 +412,62 @@ out:
 	creader_free(r);
 }
 
+/* Save the index with the files finished so far (under a critical
+ * section).  Other threads keep setting bits while the filter is copied
+ * out; that is harmless: every bit of a finished file is already set
+ * (its batches completed before it was marked finished), and extra bits
+ * of unfinished files are set again, identically, when they are redone. */
+static void write_checkpoint(shared_state *sh)
+{
+	contam_index *ix = sh->ix;
+	size_t n = ix->nmanifest;
+	for (size_t i = 0; i < sh->in->count; i++)
+		n += sh->finished[i];
+	contam_manifest_entry *m = malloc((n ? n : 1) * sizeof(*m));
+	if (!m) {
+		on_warning(sh, "cannot write a checkpoint: out of memory");
+		return;
+	}
+	memcpy(m, ix->manifest, ix->nmanifest * sizeof(*m));
+	uint64_t ngrams = ix->ngrams_inserted;
+	size_t k = ix->nmanifest;
+	for (size_t i = 0; i < sh->in->count; i++)
+		if (sh->finished[i]) {
+			m[k++] = sh->entries[i];
+			ngrams += sh->entries[i].ngrams;
+		}
+	cifile_meta meta;
+	cifile_meta_of(ix, &meta);
+	meta.manifest = m;
+	meta.nmanifest = k;
+	meta.ngrams_inserted = ngrams;
+	cerr err;
+	cerr_clear(&err);
+	if (cifile_write(sh->opt->checkpoint_path, &meta, cifile_memory_source,
+			 ix, &err)) {
+		char msg[CERR_MSG_MAX + 64];
+		snprintf(msg, sizeof(msg), "checkpoint not written: %s", err.msg);
+		on_warning(sh, msg);
+	}
+	free(m);
+}
+
+static void file_finished(shared_state *sh, size_t fi)
+{
+	if (!sh->opt->checkpoint_path || !sh->opt->checkpoint_every ||
+	    should_stop(sh))
+		return;
+	#pragma omp critical(contam_checkpoint)
+	{
+		sh->finished[fi] = 1;
+		sh->since_checkpoint += sh->in->sizes[fi];
+		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
+			write_checkpoint(sh);
+			sh->since_checkpoint = 0;
+		}
+	}
+}
+
 void contam_build_options_init(contam_build_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
@@ -432,8 +493,13 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 
 	contam_manifest_entry *entries = calloc(in->count ? in->count : 1,
 						sizeof(*entries));
-	if (!entries)
+	sh.finished = calloc(in->count ? in->count : 1, 1);
+	sh.entries = entries;
+	if (!entries || !sh.finished) {
+		free(entries);
+		free(sh.finished);
 		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	}
 
 	int nthreads = opt->threads;
 #ifdef _OPENMP
@@ -453,6 +519,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		sh.locks = calloc(sh.nstripes, sizeof(int));
 		if (!sh.locks) {
 			free(entries);
+			free(sh.finished);
 			return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 		}
 	}
@@ -479,9 +546,10 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		{
 			file_job *job = &jobs[i];
 			if (!should_stop(&sh) &&
-			    worker_init(&job->inline_worker, &sh) == CONTAM_OK)
+			    worker_init(&job->inline_worker, &sh) == CONTAM_OK) {
 				index_file(job, i);
-			else if (!should_stop(&sh)) {
+				file_finished(&sh, i);
+			} else if (!should_stop(&sh)) {
 				cerr e;
 				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 				fail(&sh, CONTAM_E_NOMEM, &e);
@@ -526,6 +594,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		opt->on_progress(opt->ctx, &p);
 	}
 	free(entries);
+	free(sh.finished);
 	return rc;
 }
 

@@ -364,7 +364,7 @@ out:
 }
 
 /* Chunks straight from an in-memory filter. */
-static int memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 			 cerr *err)
 {
 	const contam_index *ix = ctx;
@@ -391,7 +391,7 @@ int contam_index_save(contam_index *ix, const char *path)
 	cifile_meta m;
 	cifile_meta_of(ix, &m);
 	cerr_clear(&ix->err);
-	return cifile_write(path, &m, memory_source, ix, &ix->err);
+	return cifile_write(path, &m, cifile_memory_source, ix, &ix->err);
 }
 
 /* ---- reading ----------------------------------------------------- */

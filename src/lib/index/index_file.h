@@ -52,6 +52,10 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m);
 typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
 			      size_t n, cerr *err);
 
+/* Source of chunks for an in-memory index (ctx: the contam_index). */
+int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			 cerr *err);
+
 /* Write a complete index file atomically (tmp, fsync, rename). */
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err);

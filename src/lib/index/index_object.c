@@ -97,6 +97,20 @@ int cindex_manifest_find(const contam_index *ix, const char *path)
 	return -1;
 }
 
+int contam_index_forget_input(contam_index *ix, const char *path)
+{
+	int i = cindex_manifest_find(ix, path);
+	if (i < 0)
+		return 0;
+	ix->ngrams_inserted -= ix->manifest[i].ngrams;
+	free(ix->manifest[i].path);
+	memmove(&ix->manifest[i], &ix->manifest[i + 1],
+		(ix->nmanifest - (size_t)i - 1) * sizeof(*ix->manifest));
+	ix->nmanifest--;
+	ix->stats_valid = 0;
+	return 1;
+}
+
 size_t contam_index_manifest_count(const contam_index *ix)
 {
 	return ix ? ix->nmanifest : 0;
