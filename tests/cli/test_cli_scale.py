@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""test_cli_scale.py -- merge, --add, partitions, checkpoint/resume and
+plan, end to end on the binary.
+
+The properties: merging per-shard indexes gives the same bytes as one run;
+adding shards to an index gives the same bytes as one run; the P partition
+files probed together give the same report as the whole index; a run killed
+at a random point and resumed gives the same bytes as an uninterrupted one;
+and a mismatch or a duplicate is refused with a message that says why.
+"""
+import filecmp
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+from clitest import BIN, Suite, check, contam, load_generator
+
+suite = Suite("scale")
+SIZE = ["--expected-ngrams", "100k"]
+
+
+def setup(tmp):
+    gen = load_generator()
+    out = os.path.join(tmp, "data")
+    gen.main([out])  # corpus/, bench/demo.jsonl, expected.json
+    corpus = os.path.join(out, "corpus")
+    files = sorted(os.path.join(dp, f) for dp, _, fs in os.walk(corpus) for f in fs)
+    one = os.path.join(tmp, "one.cidx")
+    contam("index", "-q", *SIZE, "-o", one, corpus).expect(0)
+    return {"tmp": tmp, "data": out, "corpus": corpus, "files": files, "one": one}
+
+
+def probe(index, data):
+    r = contam("probe", "-q", index, "--field", "question", "--field", "answer",
+               "--id-field", "id", os.path.join(data, "bench", "demo.jsonl")).expect(0)
+    return r.json()
+
+
+@suite.test
+def merge_equals_one_run(c):
+    files, tmp = c["files"], c["tmp"]
+    half = len(files) // 2
+    a, b, m = (os.path.join(tmp, n) for n in ("a.cidx", "b.cidx", "m.cidx"))
+    contam("index", "-q", *SIZE, "-o", a, *files[:half]).expect(0)
+    contam("index", "-q", *SIZE, "-o", b, *files[half:]).expect(0)
+    contam("merge", "-q", "-o", m, b, a).expect(0)
+    check(filecmp.cmp(m, c["one"], shallow=False), "merged index differs from the one-shot index")
+
+
+@suite.test
+def merge_refuses_mismatch_and_duplicates(c):
+    tmp, files = c["tmp"], c["files"]
+    small = os.path.join(tmp, "small.cidx")
+    contam("index", "-q", "--memory", "64k", "-o", small, files[0]).expect(0)
+    out = os.path.join(tmp, "x.cidx")
+    r = contam("merge", "-o", out, c["one"], small).expect(2)
+    check("filter size" in r.err and "vs" in r.err, f"mismatch not named: {r.err}")
+    check(not os.path.exists(out), "a refused merge left a file")
+    r = contam("merge", "-o", out, c["one"], c["one"]).expect(2)
+    check("more than one part" in r.err, f"duplicate not named: {r.err}")
+
+
+@suite.test
+def add_equals_one_run(c):
+    files, tmp = c["files"], c["tmp"]
+    base = os.path.join(tmp, "base.cidx")
+    contam("index", "-q", *SIZE, "-o", base, *files[:3]).expect(0)
+    r = contam("index", "-q", "--add", base, files[0])
+    check(r.rc == 2 and "already in" in r.err, f"re-adding was not refused: {r.rc} {r.err}")
+    contam("index", "-q", "--add", base, *files[3:]).expect(0)
+    check(filecmp.cmp(base, c["one"], shallow=False), "--add result differs from one run")
+    # --force re-adds without changing the bits or double counting
+    contam("index", "-q", "--add", base, "--force", files[0]).expect(0)
+    check(filecmp.cmp(base, c["one"], shallow=False), "--add --force changed the index")
+
+
+@suite.test
+def partitions_probe_like_the_whole(c):
+    tmp, data = c["tmp"], c["data"]
+    parts = []
+    for i in range(3):
+        p = os.path.join(tmp, f"part{i}.cidx")
+        contam("index", "-q", *SIZE, "--partition", f"{i}/3", "-o", p, c["corpus"]).expect(0)
+        parts.append(p)
+    whole = probe(c["one"], data)["examples"]
+    together = probe(",".join(reversed(parts)), data)["examples"]
+    check(whole == together, "partitioned probe differs from the whole index")
+    r = contam("probe", "-q", ",".join(parts[:2]), os.path.join(data, "bench", "demo.jsonl"))
+    check(r.rc == 2 and "partitions" in r.err, f"a missing partition was not refused: {r.err}")
+
+
+@suite.test
+def killed_and_resumed_equals_uninterrupted(c):
+    tmp = c["tmp"]
+    # inputs big enough that a run lasts a while: 12 files of generated text
+    big = os.path.join(tmp, "big")
+    os.makedirs(big, exist_ok=True)
+    rnd = random.Random(7)
+    words = [f"w{i}" for i in range(20000)]
+    for f in range(12):
+        with open(os.path.join(big, f"s{f:02d}.txt"), "w") as fh:
+            fh.write(" ".join(rnd.choice(words) for _ in range(400000)))
+    ref = os.path.join(tmp, "ref.cidx")
+    contam("index", "-q", "-t", "2", "--expected-ngrams", "6M", "-o", ref, big).expect(0)
+    out = os.path.join(tmp, "resumed.cidx")
+    args = [BIN, "index", "-q", "-t", "2", "--expected-ngrams", "6M",
+            "--checkpoint-every", "2M", "-o", out, big]
+    t0 = time.time()
+    subprocess.run(args, check=True, stderr=subprocess.DEVNULL)
+    full = time.time() - t0
+    os.unlink(out)
+    # kill -9 at a random point of the run, then resume until it completes
+    p = subprocess.Popen(args, stderr=subprocess.DEVNULL)
+    time.sleep(rnd.uniform(0.3, 0.8) * full)
+    p.send_signal(signal.SIGKILL)
+    p.wait()
+    check(not os.path.exists(out), "a killed run left the final index")
+    subprocess.run(args + ["--resume"], check=True, stderr=subprocess.DEVNULL)
+    check(filecmp.cmp(out, ref, shallow=False), "resumed index differs from an uninterrupted run")
+    check(not os.path.exists(out + ".checkpoint"), "checkpoint left behind after success")
+
+
+@suite.test
+def sigterm_leaves_nothing(c):
+    tmp = c["tmp"]
+    out = os.path.join(tmp, "term.cidx")
+    big = os.path.join(tmp, "big")
+    if not os.path.isdir(big):
+        return "skip"
+    p = subprocess.Popen([BIN, "index", "-q", "-t", "1", "--expected-ngrams", "6M",
+                          "-o", out, big], stderr=subprocess.PIPE)
+    time.sleep(0.12)
+    p.send_signal(signal.SIGTERM)
+    _, err = p.communicate()
+    if p.returncode == 0:
+        return "skip"  # finished before the signal
+    check(p.returncode == 2, f"exit {p.returncode} after SIGTERM")
+    check(b"nothing written" in err, f"no explanation: {err!r}")
+    check(not os.path.exists(out), "SIGTERM left an index at the final path")
+    check(not any(n.startswith("term.cidx.tmp") for n in os.listdir(tmp)), "temporary file left")
+
+
+@suite.test
+def plan_prints_a_plan(c):
+    r = contam("plan", "--text-bytes", "9T", "--node-memory", "256G", "--cores", "64").expect(0)
+    for word in ("filter", "partitions", "disk", "core-hours", "bits per n-gram"):
+        check(word in r.out, f"plan lacks '{word}': {r.out}")
+    r = contam("plan", "--text-bytes", "1G").expect(0)
+    check("fits one node" in r.out, r.out)
+    contam("plan").expect(1)
+
+
+sys.exit(suite.run(setup))
