@@ -70,6 +70,8 @@ typedef struct contam_params {
 	uint64_t nblocks;     /* number of 512-bit blocks */
 	uint64_t seed;        /* hash seed */
 	uint32_t recipe_version;
+	uint32_t winnow;      /* W > 1: only the smallest n-gram hash of every
+				 window of W is kept (0 or 1: all n-grams) */
 } contam_params;
 
 /* Plan a filter.  Give expected_ngrams (distinct n-grams to insert) and a

@@ -50,6 +50,10 @@ static void usage(FILE *f)
 "                            node's memory; probe takes the P files together\n"
 "      --checkpoint-every SIZE  save progress to INDEX.checkpoint after every\n"
 "                            SIZE of finished input files (e.g. 50G)\n"
+"      --winnow W            keep only the smallest n-gram hash of every W\n"
+"                            consecutive ones (MOSS winnowing): about (W+1)/2\n"
+"                            times fewer n-grams; any shared span of at least\n"
+"                            W+n-1 tokens is still guaranteed to be found\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run\n"
@@ -164,7 +168,7 @@ int cli_index(int argc, char **argv)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
-	       OPT_CHECKPOINT, OPT_RESUME };
+	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -180,12 +184,13 @@ int cli_index(int argc, char **argv)
 		{ "partition", required_argument, NULL, OPT_PARTITION },
 		{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "winnow", required_argument, NULL, OPT_WINNOW },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *output = NULL, *add = NULL;
-	unsigned long ngram = 8, threads = 0, part_i = 0, part_n = 1;
+	unsigned long ngram = 8, threads = 0, part_i = 0, part_n = 1, winnow = 0;
 	double fpr = 1e-3;
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false;
@@ -247,6 +252,10 @@ int cli_index(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--checkpoint-every wants a size such as 10G, not '%s'", optarg);
 			break;
 		case OPT_RESUME: resume = true; break;
+		case OPT_WINNOW:
+			if (!cli_parse_uint(optarg, 1, 64, &winnow))
+				return cli_error(EXIT_USAGE, "--winnow wants a window of 1..64 n-grams, not '%s'", optarg);
+			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -321,6 +330,8 @@ int cli_index(int argc, char **argv)
 				cli_warn("with --partition, give every node the same --expected-ngrams or --memory, "
 					 "or the partitions will not fit together");
 		}
+		if (winnow > 1 && !expected) /* about 2/(W+1) of the n-grams are kept */
+			planned_for = planned_for * 2 / (winnow + 1) + 1;
 		contam_params params;
 		if (contam_plan_filter(planned_for, fpr, memory, (uint32_t)ngram, &params,
 				       &predicted)) {
@@ -341,6 +352,11 @@ int cli_index(int argc, char **argv)
 				cli_bytes(fbytes, b2, sizeof(b2)),
 				part_n > 1 ? " (this partition)" : "", params.k, params.ngram,
 				predicted, planned_for);
+		params.winnow = winnow > 1 ? (uint32_t)winnow : 0;
+		if (params.winnow && !ui.quiet)
+			fprintf(stderr, "contam: winnowing: keeping the smallest of every %lu n-grams; "
+				"every shared span of >= %lu tokens is still found\n",
+				winnow, winnow + ngram - 1);
 		rc = contam_index_new_partition(&ix, &params, (uint32_t)part_i, (uint32_t)part_n);
 		if (rc) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));

@@ -76,10 +76,11 @@ int cli_info(int argc, char **argv)
 		       "  \"seed\": %" PRIu64 ",\n  \"filter_bytes\": %" PRIu64 ",\n"
 		       "  \"ngrams_inserted\": %" PRIu64 ",\n  \"documents\": %" PRIu64 ",\n"
 		       "  \"errors\": %" PRIu64 ",\n  \"bits_set\": %" PRIu64 ",\n"
-		       "  \"fill\": %.6g,\n  \"fpr\": %.6g,\n  \"inputs\": [",
+		       "  \"fill\": %.6g,\n  \"fpr\": %.6g,\n  \"winnow\": %u,\n"
+		       "  \"partition\": [%u, %u],\n  \"inputs\": [",
 		       st.params.k, st.params.nblocks, st.params.seed, st.filter_bytes,
 		       st.ngrams_inserted, st.documents, st.errors, st.bits_set,
-		       st.fill, st.fpr);
+		       st.fill, st.fpr, st.params.winnow, st.part_index, st.part_count);
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
 			printf("%s\n    {\"path\": ", i ? "," : "");
@@ -98,6 +99,12 @@ int cli_info(int argc, char **argv)
 		printf("filter     %s, %" PRIu64 " blocks of 512 bits, k=%u, seed %#" PRIx64 "\n",
 		       cli_bytes(st.filter_bytes, b1, sizeof(b1)), st.params.nblocks,
 		       st.params.k, st.params.seed);
+		if (st.part_count > 1)
+			printf("partition  %u of %u (probe all %u files together)\n",
+			       st.part_index, st.part_count, st.part_count);
+		if (st.params.winnow > 1)
+			printf("winnowing  W=%u: spans of >= %u tokens are always found\n",
+			       st.params.winnow, st.params.winnow + st.params.ngram - 1);
 		printf("contents   %" PRIu64 " documents, %" PRIu64 " n-grams inserted, %"
 		       PRIu64 " damaged records skipped\n", st.documents,
 		       st.ngrams_inserted, st.errors);

@@ -145,6 +145,50 @@ def sigterm_leaves_nothing(c):
 
 
 @suite.test
+def winnow_guarantee_and_size(c):
+    """Every span of >= W+n-1 tokens copied from the corpus is found in a
+    winnowed index; the index holds about 2/(W+1) of the n-grams."""
+    tmp = c["tmp"]
+    rnd = random.Random(11)
+    words = [f"t{i}" for i in range(5000)]
+    docs = [[rnd.choice(words) for _ in range(rnd.randint(50, 400))] for _ in range(60)]
+    corpus = os.path.join(tmp, "winnow.jsonl")
+    with open(corpus, "w") as fh:
+        for d in docs:
+            fh.write(json.dumps({"text": " ".join(d)}) + "\n")
+    n, w = 8, 6
+    plain, winn = os.path.join(tmp, "plain.cidx"), os.path.join(tmp, "winn.cidx")
+    contam("index", "-q", "--expected-ngrams", "40k", "-o", plain, corpus).expect(0)
+    contam("index", "-q", "--expected-ngrams", "40k", "--winnow", str(w), "-o", winn,
+           corpus).expect(0)
+    ip = contam("info", "--json", plain).expect(0).json()
+    iw = contam("info", "--json", winn).expect(0).json()
+    check(iw["winnow"] == w, f"winnow not recorded: {iw.get('winnow')}")
+    ratio = ip["ngrams_inserted"] / iw["ngrams_inserted"]
+    check(2.5 < ratio < 4.5, f"winnowing kept 1/{ratio:.2f} of the n-grams, expected about 1/{(w + 1) / 2}")
+    # probe random spans of exactly W+n-1 tokens: each must hit
+    bench = os.path.join(tmp, "spans.txt")
+    with open(bench, "w") as fh:
+        for _ in range(300):
+            d = rnd.choice(docs)
+            a = rnd.randint(0, len(d) - (w + n - 1))
+            fh.write(" ".join(d[a:a + w + n - 1]) + "\n")
+    r = contam("probe", "-q", winn, bench).expect(0).json()
+    missed = [e for e in r["examples"] if e["hits"] == 0]
+    check(not missed, f"{len(missed)} of 300 guaranteed spans found no hit")
+    # whole documents probed against the winnowed index are still contaminated
+    docs_bench = os.path.join(tmp, "docs.txt")
+    with open(docs_bench, "w") as fh:
+        for d in docs[:30]:
+            fh.write(" ".join(d) + "\n")
+    r = contam("probe", "-q", winn, docs_bench).expect(0).json()
+    bad = [e for e in r["examples"] if e["verdict"] != "contaminated"]
+    check(not bad, f"{len(bad)} copied documents not contaminated under winnowing: {bad[:1]}")
+    suite.note(f"winnow W={w}: index holds 1/{ratio:.2f} of the n-grams "
+               f"({iw['filter_bytes']} vs {ip['filter_bytes']} filter bytes at equal --expected-ngrams)")
+
+
+@suite.test
 def plan_prints_a_plan(c):
     r = contam("plan", "--text-bytes", "9T", "--node-memory", "256G", "--cores", "64").expect(0)
     for word in ("filter", "partitions", "disk", "core-hours", "bits per n-gram"):

@@ -4,6 +4,7 @@
  * is caught (it would need a new recipe version).
  */
 #include "ngram/ngram.h"
+#include "ngram/winnow.h"
 #include "text/text.h"
 #include "testutil.h"
 
@@ -63,10 +64,86 @@ static void test_golden(void)
 	CHECK_EQ_U64(cngram_hash_window(t + 1, 3, seed), GOLDEN_3GRAM_1);
 }
 
+static uint64_t rng(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* The winnowing guarantee, as a property on random documents: the
+ * minimum of every window of w consecutive hashes was kept, so any text
+ * sharing w consecutive n-grams with the document finds one of them. */
+static void test_winnow_guarantee(void)
+{
+	uint64_t seed = 88172645463325252ULL;
+	int ok = 1;
+	uint64_t kept_total = 0, seen_total = 0;
+	for (int round = 0; round < 300; round++) {
+		uint32_t w = 2 + (uint32_t)(rng(&seed) % 15);
+		size_t len = 1 + (size_t)(rng(&seed) % 400);
+		uint64_t doc[400], kept[400];
+		size_t nk = 0;
+		cwinnow win;
+		cwinnow_init(&win, w);
+		cwinnow_reset(&win);
+		for (size_t i = 0; i < len; i++) {
+			/* small alphabet: ties happen and must be handled */
+			doc[i] = rng(&seed) % 50;
+			uint64_t k;
+			if (cwinnow_push(&win, doc[i], &k))
+				kept[nk++] = k;
+		}
+		uint64_t k;
+		if (cwinnow_finish(&win, &k))
+			kept[nk++] = k;
+		CHECK(nk <= len);
+		for (size_t s = 0; s + w <= len; s++) {
+			uint64_t m = doc[s];
+			for (size_t j = s; j < s + w; j++)
+				if (doc[j] < m)
+					m = doc[j];
+			int found = 0;
+			for (size_t q = 0; q < nk && !found; q++)
+				found = kept[q] == m;
+			ok &= found;
+		}
+		if (len < w) /* a short document still keeps its minimum */
+			ok &= nk == 1;
+		kept_total += nk;
+		seen_total += len;
+	}
+	CHECK(ok);
+	CHECK(kept_total < seen_total);
+	/* density on distinct hashes is about 2/(w+1) */
+	cwinnow win;
+	cwinnow_init(&win, 9);
+	uint64_t n = 0, s = 12345;
+	for (int i = 0; i < 100000; i++) {
+		uint64_t k;
+		n += (uint64_t)cwinnow_push(&win, rng(&s), &k);
+	}
+	fprintf(stderr, "winnow w=9 keeps %.3f of n-grams (2/(w+1) = 0.2)\n", n / 1e5);
+	CHECK(n > 17000 && n < 23000);
+}
+
+static void test_winnow_fill(void)
+{
+	unsigned char hit[20] = { 0 };
+	hit[2] = hit[5] = hit[15] = 1; /* gaps of 3 and 10 */
+	cwinnow_fill_hits(hit, 20, 4);
+	CHECK(hit[3] && hit[4]);        /* gap <= w filled */
+	CHECK(!hit[6] && !hit[14]);     /* gap > w not */
+	CHECK(!hit[0] && !hit[19]);     /* no extension at the ends */
+}
+
 int main(void)
 {
 	test_ring_equals_direct();
 	test_reset();
 	test_golden();
+	test_winnow_guarantee();
+	test_winnow_fill();
 	return tu_finish("ngram");
 }

@@ -25,6 +25,7 @@
 #include "index.h"
 #include "index_file.h"
 #include "../ngram/ngram.h"
+#include "../ngram/winnow.h"
 #include "../reader/reader.h"
 #include "../text/text.h"
 
@@ -62,6 +63,8 @@ typedef struct worker {
 	shared_state *sh;
 	ctok tok;
 	cngram ng;
+	cwinnow win;            /* used when params.winnow > 1 */
+	int winnowing;
 	uint64_t *hashes;
 	uint64_t *scratch;      /* for striped inserts */
 	size_t nhashes;
@@ -93,15 +96,38 @@ static void flush_hashes(worker *w)
 	w->nhashes = 0;
 }
 
+static inline void keep_hash(worker *w, uint64_t h)
+{
+	w->hashes[w->nhashes++] = h;
+	if (w->nhashes == HASH_BATCH)
+		flush_hashes(w);
+}
+
 static void on_token(void *ctx, const ctok_token *t)
 {
 	worker *w = ctx;
-	uint64_t h;
-	if (cngram_push(&w->ng, t->hash, &h)) {
-		w->hashes[w->nhashes++] = h;
-		if (w->nhashes == HASH_BATCH)
-			flush_hashes(w);
-	}
+	uint64_t h, kept;
+	if (!cngram_push(&w->ng, t->hash, &h))
+		return;
+	if (!w->winnowing)
+		keep_hash(w, h);
+	else if (cwinnow_push(&w->win, h, &kept))
+		keep_hash(w, kept);
+}
+
+/* Document boundaries: n-grams (and winnowing windows) never span one. */
+static void doc_begin(worker *w)
+{
+	cngram_reset(&w->ng);
+	cwinnow_reset(&w->win);
+}
+
+static void doc_end(worker *w)
+{
+	uint64_t kept;
+	ctok_finish(&w->tok);
+	if (w->winnowing && cwinnow_finish(&w->win, &kept))
+		keep_hash(w, kept);
 }
 
 static int worker_init(worker *w, shared_state *sh)
@@ -110,6 +136,8 @@ static int worker_init(worker *w, shared_state *sh)
 	w->sh = sh;
 	ctok_init(&w->tok, sh->ix->params.seed, on_token, w);
 	cngram_init(&w->ng, sh->ix->params.ngram, sh->ix->params.seed);
+	cwinnow_init(&w->win, sh->ix->params.winnow);
+	w->winnowing = sh->ix->params.winnow > 1;
 	w->hashes = malloc(HASH_BATCH * sizeof(uint64_t));
 	w->scratch = malloc(HASH_BATCH * sizeof(uint64_t));
 	w->ok = w->hashes && w->scratch;
@@ -185,10 +213,10 @@ static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
 	size_t start = 0;
 	w->ngram_count = ngram_count;
 	for (size_t d = 0; d < b->ndocs; d++) {
-		cngram_reset(&w->ng);
+		doc_begin(w);
 		if (ctok_feed(&w->tok, b->text + start, b->doc_end[d] - start))
 			w->ok = 0;
-		ctok_finish(&w->tok);
+		doc_end(w);
 		start = b->doc_end[d];
 	}
 	flush_hashes(w);
@@ -355,7 +383,7 @@ static void index_file(file_job *job, size_t fi)
 				/* too big to copy: stream it through our own
 				 * tokenizer, starting with what was copied */
 				streaming = 1;
-				cngram_reset(&iw->ng);
+				doc_begin(iw);
 				if (ctok_feed(&iw->tok, b->text + doc_start,
 					      b->len - doc_start))
 					iw->ok = 0;
@@ -363,7 +391,7 @@ static void index_file(file_job *job, size_t fi)
 			}
 		}
 		if (streaming) {
-			ctok_finish(&iw->tok);
+			doc_end(iw);
 			flush_hashes(iw);
 		}
 		if (rc < 0)

@@ -22,7 +22,8 @@
  *   100     4     partition count P (1 = not partitioned)
  *   104     8     first block held (lo)
  *   112     8     end of blocks held (hi); the file holds blocks [lo, hi)
- *   120     8     reserved (0)
+ *   120     4     winnowing window W (0: every n-gram is inserted)
+ *   124     4     reserved (0)
  *   128     32*S  section table: type u32, flags u32, offset u64,
  *                 length u64, reserved u64
  *   ...           sections, in table order
@@ -301,6 +302,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	put_le32(h + 100, meta->part_count);
 	put_le64(h + 104, meta->lo);
 	put_le64(h + 112, meta->hi);
+	put_le32(h + 120, meta->params.winnow);
 	unsigned char *s = h + HEADER_FIXED;
 	put_le32(s, SECTION_MANIFEST);
 	put_le64(s + 8, manifest_off);
@@ -531,6 +533,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	f->part_count = get_le32(h + 100);
 	f->lo = get_le64(h + 104);
 	f->hi = get_le64(h + 112);
+	p->winnow = get_le32(h + 120);
 	char rname[33];
 	memcpy(rname, h + 64, 32);
 	rname[32] = '\0';
@@ -539,7 +542,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		p->k >= 1 && p->k <= CBLOOM_K_MAX && p->nblocks >= 1 &&
 		p->nblocks <= (1ULL << 40) && get_le32(h + 44) == CBLOOM_BLOCK_BITS &&
 		f->part_count >= 1 && f->part_index < f->part_count &&
-		f->part_count <= p->nblocks;
+		f->part_count <= p->nblocks && p->winnow <= 64;
 	if (geometry_ok)
 		cbloom_partition_range(p->nblocks, f->part_index, f->part_count,
 				       &want_lo, &want_hi);

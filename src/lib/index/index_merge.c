@@ -65,6 +65,7 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 	DIFF(params.seed, "hash seed");
 	DIFF(params.nblocks, "filter size in blocks");
 	DIFF(params.k, "bits per key (k)");
+	DIFF(params.winnow, "winnowing window");
 	DIFF(part_count, "partition count");
 	DIFF(part_index, "partition index");
 #undef DIFF
@@ -160,7 +161,8 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 		if (i && (a->params.ngram != b->params.ngram ||
 			  a->params.seed != b->params.seed ||
 			  a->params.nblocks != b->params.nblocks ||
-			  a->params.k != b->params.k || a->part_count != b->part_count)) {
+			  a->params.k != b->params.k || a->params.winnow != b->params.winnow ||
+			  a->part_count != b->part_count)) {
 			rc = cerr_set(&err, CONTAM_E_PARAM,
 				      "'%s' and '%s' are not partitions of one index",
 				      a->path, b->path);

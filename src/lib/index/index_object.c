@@ -14,7 +14,8 @@
 static int check_params(const contam_params *p)
 {
 	return p && p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM && p->k >= 1 &&
-	       p->k <= CBLOOM_K_MAX && p->nblocks >= 1 && p->nblocks <= (1ULL << 40);
+	       p->k <= CBLOOM_K_MAX && p->nblocks >= 1 && p->nblocks <= (1ULL << 40) &&
+	       p->winnow <= 64;
 }
 
 int cindex_new_part(contam_index **out, const contam_params *p,

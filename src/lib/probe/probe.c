@@ -4,6 +4,7 @@
  * keep per-example metrics (probe_metrics.c) and per-benchmark counts.
  */
 #include "../index/index.h"
+#include "../ngram/winnow.h"
 #include "bench.h"
 #include "probe_metrics.h"
 
@@ -171,6 +172,9 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		}
 		for (size_t i = 0; i < count; i++)
 			p->hit[i] = (unsigned char)contam_index_contains(p->ix, hashes[i]);
+		/* a winnowed index holds a sample: infer the matches */
+		if (p->ix->params.winnow > 1)
+			cwinnow_fill_hits(p->hit, count, p->ix->params.winnow);
 		if (p->nexamples == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 1024;
 			contam_example *e = realloc(p->examples, cap * sizeof(*e));
