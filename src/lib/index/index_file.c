@@ -710,6 +710,11 @@ int cindex_from_file(contam_index **out, cifile *f)
 	ix->nmanifest = f->nmanifest;
 	f->manifest = NULL;
 	f->nmanifest = 0;
+	return cifile_read_all(f, (unsigned char *)ix->filter.bits, &ix->err);
+}
+
+int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err)
+{
 	int64_t bad = -1;
 	cerr first;
 	cerr_clear(&first);
@@ -719,9 +724,8 @@ int cindex_from_file(contam_index **out, cifile *f)
 		cerr e;
 		#pragma omp for schedule(dynamic, 4)
 		for (uint64_t c = 0; c < f->nchunks; c++) {
-			unsigned char *dst = (unsigned char *)ix->filter.bits + c * f->chunk_bytes;
-			if (cifile_read_chunk(f, c, dst, &scratch, &e)) {
-				#pragma omp critical(contam_load_bad)
+			if (cifile_read_chunk(f, c, dst + c * f->chunk_bytes, &scratch, &e)) {
+				#pragma omp critical(contam_read_all_bad)
 				if (bad < 0 || (int64_t)c < bad) {
 					bad = (int64_t)c;
 					first = e;
@@ -731,7 +735,7 @@ int cindex_from_file(contam_index **out, cifile *f)
 		cbuf_release(&scratch);
 	}
 	if (bad >= 0) {
-		ix->err = first;
+		*err = first;
 		return first.code;
 	}
 	return CONTAM_OK;

@@ -33,6 +33,8 @@ void cifile_close(cifile *f);
 int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 		      cbuf *scratch, cerr *err);
 size_t cifile_chunk_size(const cifile *f, uint64_t c);
+/* Read and check every chunk into dst (held_bytes), in parallel. */
+int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
 

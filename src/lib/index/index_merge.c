@@ -199,31 +199,7 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 	parts[0]->nmanifest = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		cifile *f = parts[i];
-		int64_t bad = -1;
-		cerr first;
-		cerr_clear(&first);
-		#pragma omp parallel
-		{
-			cbuf scratch = CBUF_INIT;
-			cerr e;
-			#pragma omp for schedule(dynamic, 4)
-			for (uint64_t c = 0; c < f->nchunks; c++) {
-				unsigned char *dst = (unsigned char *)(ix->filter.bits + f->lo * 8) +
-						     c * f->chunk_bytes;
-				if (cifile_read_chunk(f, c, dst, &scratch, &e)) {
-					#pragma omp critical(contam_parts_bad)
-					if (bad < 0) {
-						bad = (int64_t)c;
-						first = e;
-					}
-				}
-			}
-			cbuf_release(&scratch);
-		}
-		if (bad >= 0) {
-			err = first;
-			rc = first.code;
-		}
+		rc = cifile_read_all(f, (unsigned char *)(ix->filter.bits + f->lo * 8), &err);
 	}
 out:
 	for (size_t i = 0; parts && i < n; i++)

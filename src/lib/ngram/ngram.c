@@ -12,13 +12,9 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-static inline uint64_t to_le64(uint64_t v)
+uint64_t cngram_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return __builtin_bswap64(v);
-#else
-	return v;
-#endif
+	return XXH3_64bits_withSeed(p, len, seed);
 }
 
 void cngram_init(cngram *g, uint32_t n, uint64_t seed)
@@ -28,24 +24,10 @@ void cngram_init(cngram *g, uint32_t n, uint64_t seed)
 	g->seed = seed;
 }
 
-int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out)
-{
-	uint32_t n = g->n;
-	uint32_t p = (uint32_t)(g->count % n);
-	uint64_t le = to_le64(token_hash);
-	g->ring[p] = le;
-	g->ring[p + n] = le;
-	g->count++;
-	if (g->count < n)
-		return 0;
-	*out = XXH3_64bits_withSeed(&g->ring[p + 1], (size_t)n * 8, g->seed);
-	return 1;
-}
-
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed)
 {
 	uint64_t le[CONTAM_MAX_NGRAM];
 	for (uint32_t i = 0; i < n; i++)
-		le[i] = to_le64(tokens[i]);
+		le[i] = cngram_le64(tokens[i]);
 	return XXH3_64bits_withSeed(le, (size_t)n * 8, seed);
 }

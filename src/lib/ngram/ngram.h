@@ -12,6 +12,7 @@
 
 typedef struct cngram {
 	uint32_t n;
+	uint32_t pos;                       /* count % n, kept incrementally */
 	uint64_t seed;
 	uint64_t count;                     /* tokens pushed since reset */
 	uint64_t ring[2 * CONTAM_MAX_NGRAM]; /* little-endian token hashes */
@@ -19,10 +20,33 @@ typedef struct cngram {
 
 void cngram_init(cngram *g, uint32_t n, uint64_t seed);
 /* Document boundary: n-grams never span one. */
-static inline void cngram_reset(cngram *g) { g->count = 0; }
+static inline void cngram_reset(cngram *g) { g->count = 0; g->pos = 0; }
+
+uint64_t cngram_hash_bytes(const void *p, size_t len, uint64_t seed);
+
+static inline uint64_t cngram_le64(uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return __builtin_bswap64(v);
+#else
+	return v;
+#endif
+}
+
 /* Push a token hash; when a full window exists, store its hash in *out
- * and return 1, else return 0. */
-int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out);
+ * and return 1, else return 0.  Inline: it runs once per token. */
+static inline int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out)
+{
+	const uint32_t n = g->n, p = g->pos;
+	const uint64_t le = cngram_le64(token_hash);
+	g->ring[p] = le;
+	g->ring[p + n] = le;
+	g->pos = p + 1 == n ? 0 : p + 1;
+	if (++g->count < n)
+		return 0;
+	*out = cngram_hash_bytes(&g->ring[p + 1], (size_t)n * 8, g->seed);
+	return 1;
+}
 
 /* Hash one window of n token hashes (what cngram_push computes). */
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);
