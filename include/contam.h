@@ -215,6 +215,17 @@ CONTAM_API int contam_index_forget_input(contam_index *ix, const char *path);
 CONTAM_API size_t contam_index_manifest_count(const contam_index *ix);
 CONTAM_API const contam_manifest_entry *
 contam_index_manifest_get(const contam_index *ix, size_t i);
+/* Add a manifest entry built elsewhere (another process's part of the
+ * same build: MPI ranks); its n-grams are added to the count.  The path
+ * is copied.  A path already in the manifest is refused (CONTAM_E_PARAM). */
+CONTAM_API int contam_index_add_manifest(contam_index *ix,
+					 const contam_manifest_entry *e);
+/* The raw filter words this index holds (blocks [lo, hi) of a partition,
+ * 8 words per block), for OR-reducing partial filters across processes.
+ * The words are borrowed and may be written; cached statistics are
+ * dropped by this call, so write before the next contam_index_stats_get. */
+CONTAM_API int contam_index_filter_words(contam_index *ix, uint64_t **words,
+					 size_t *count);
 
 /* Is this n-gram hash (as produced by the index's recipe) in the filter? */
 CONTAM_API int contam_index_contains(const contam_index *ix, uint64_t hash);
@@ -251,7 +262,44 @@ typedef struct contam_example {
 	double overlap;
 	double coverage;
 	contam_verdict verdict;
+	/* Published definitions from the same hits (issue 3). */
+	uint32_t covered10;      /* tokens inside spans >= 10 (Llama 2) */
+	uint8_t gpt3;            /* a matched span >= 13 tokens (or all of a
+				    shorter example) */
+	uint8_t palm;            /* >= 70% of the 8-grams found (n == 8) */
+	/* Question/answer split (--question-field/--answer-field). */
+	uint8_t has_qa;
+	uint32_t q_tokens, q_covered;
+	uint32_t a_tokens, a_covered;
+	/* Evidence: the longest matched spans of a partial or contaminated
+	 * example, longest first (owned by the probe). */
+	struct contam_span *spans;
+	uint32_t nspans;
 } contam_example;
+
+/* One matched span of an example: tokens [token_start, token_end) of
+ * its normalized text, bytes [byte_start, byte_end) of its joined
+ * fields, and those bytes (cut at CONTAM_SPAN_TEXT_MAX). */
+#define CONTAM_SPAN_TEXT_MAX 2000
+#define CONTAM_EVIDENCE_SPANS 3
+typedef struct contam_span {
+	uint32_t token_start, token_end;
+	uint64_t byte_start, byte_end;
+	char *text;
+	int truncated;
+} contam_span;
+
+typedef enum contam_qa_label {
+	CONTAM_QA_CLEAN = 0,
+	CONTAM_QA_QUESTION,          /* question_contaminated */
+	CONTAM_QA_QUESTION_ANSWER,   /* question_answer_contaminated */
+	CONTAM_QA_ANSWER             /* answer_contaminated (answer only) */
+} contam_qa_label;
+
+/* The label of an example with has_qa set: a part counts as found when
+ * its token coverage is >= 0.2 (the partial threshold). */
+CONTAM_API contam_qa_label contam_example_qa_label(const contam_example *e);
+CONTAM_API const char *contam_qa_label_name(contam_qa_label l);
 
 typedef struct contam_benchmark {
 	char *name;
@@ -259,6 +307,8 @@ typedef struct contam_benchmark {
 	size_t nsources;
 	uint64_t examples;
 	uint64_t contaminated, partial, clean, too_short;
+	/* --null-control: verdicts of word-shuffled copies */
+	uint64_t null_examples, null_contaminated, null_partial, null_gpt3;
 } contam_benchmark;
 
 typedef struct contam_probe_options {
@@ -267,6 +317,19 @@ typedef struct contam_probe_options {
 	const char *id_field;      /* or NULL */
 	int no_header;             /* CSV/TSV: first row is data */
 	uint32_t min_span;         /* default 10 */
+	/* Question/answer split: fields of each part (dotted paths).  With
+	 * them, an example's text is its question then its answer, and
+	 * `fields` must be empty. */
+	const char *const *question_fields;
+	size_t nquestion_fields;
+	const char *const *answer_fields;
+	size_t nanswer_fields;
+	/* Also score a word-shuffled copy of every example (fixed seed). */
+	int null_control;
+	/* Write each benchmark file's clean (and too_short) records and its
+	 * partial + contaminated records into this directory, byte for
+	 * byte (JSON arrays are re-serialized), or NULL. */
+	const char *write_clean_dir;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -293,6 +356,8 @@ typedef struct contam_result {
 	size_t nbenchmarks;
 	const contam_example *examples;
 	size_t nexamples;
+	int null_control;          /* benchmarks carry null_* counts */
+	int qa_split;              /* examples carry q_* and a_* */
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
@@ -304,6 +369,108 @@ CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
 CONTAM_API int contam_report_json(const contam_result *r, FILE *out);
 /* A readable per-benchmark table. */
 CONTAM_API int contam_report_table(const contam_result *r, FILE *out);
+
+/* Render report JSON files (one per corpus) for papers.  `format` is
+ * "md", "latex", "csv", "html" or "conda"; several reports make a
+ * benchmark x corpus grid.  On failure errbuf says why. */
+CONTAM_API int contam_report_render(const char *const *paths, size_t n,
+				    const char *format, FILE *out,
+				    char *errbuf, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* Exact scan (issue 4)                                                */
+
+/* The benchmarks' n-grams go into an exact table (64-bit hashes, same
+ * recipe, seed and n as the index: collisions between 64-bit hashes are
+ * negligible, about m*N/2^64 expected for m table keys and N corpus
+ * n-grams) and the corpus streams past it.  Every matching document gets
+ * a hit record with its provenance and the byte offsets of the matched
+ * regions; examples get the probe metrics computed exactly, plus the
+ * number of documents they occur in.  Optionally a purified copy of the
+ * corpus is written. */
+
+typedef enum contam_purify_mode {
+	CONTAM_PURIFY_NONE = 0,
+	CONTAM_PURIFY_DROP,      /* drop documents with a match */
+	CONTAM_PURIFY_CUT        /* cut matched regions +- margin */
+} contam_purify_mode;
+
+typedef struct contam_scan_options {
+	/* benchmark side: as contam_probe_options */
+	const char *const *fields;
+	size_t nfields;
+	const char *id_field;
+	int no_header;
+	uint32_t min_span;       /* default 10 */
+	uint32_t ngram;          /* default 8 */
+	/* corpus side: as contam_build_options */
+	const char *text_field;  /* "text" */
+	int threads;             /* 0 = all cores */
+	int strict;
+	uint64_t max_record;
+	/* n-grams found in more than max_doc_freq documents are ignored
+	 * (0 = no limit) */
+	uint64_t max_doc_freq;
+	/* where hit records go (JSONL), or NULL */
+	FILE *hits;
+	/* decontamination */
+	const char *purify_dir;  /* NULL: no purified copy */
+	contam_purify_mode purify_mode;
+	uint32_t cut_margin;     /* characters kept off each side; 200 */
+	uint32_t cut_max_pieces; /* more pieces than this: drop; 10 */
+	void (*on_warning)(void *ctx, const char *msg);
+	void (*on_progress)(void *ctx, const contam_progress *p);
+	void *ctx;
+	volatile int *stop;
+} contam_scan_options;
+
+CONTAM_API void contam_scan_options_init(contam_scan_options *opt);
+
+typedef struct contam_scan contam_scan;
+
+typedef struct contam_scan_stats {
+	uint64_t files, documents, bytes_in, bytes_text, ngrams, errors;
+	uint64_t hit_documents;       /* documents with at least one match */
+	uint64_t table_ngrams;        /* distinct benchmark n-grams */
+	uint64_t table_bytes;         /* memory of the exact table */
+	uint64_t hits_bytes;          /* memory of the kept hit records */
+	uint64_t ignored_ngrams;      /* matched n-grams over max_doc_freq */
+	uint64_t purified_files, dropped_documents, cut_documents, cut_regions;
+	double seconds;
+} contam_scan_stats;
+
+/* Options are copied (strings too); `hits` is borrowed. */
+CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt);
+/* Add a benchmark file under `name` (several files may share a name). */
+CONTAM_API int contam_scan_add_file(contam_scan *s, const char *name,
+				    const char *path);
+/* Keep only these records of the files added so far (the examples of
+ * `source` whose record is in records[0..n)); for `probe --confirm`. */
+CONTAM_API int contam_scan_select(contam_scan *s, const char *source,
+				  const uint64_t *records, size_t n);
+/* Scan the corpus; then the hit records, the purified copy and the
+ * metrics are written / available.  Call once. */
+CONTAM_API int contam_scan_run(contam_scan *s, const contam_inputs *in);
+/* The per-example metrics in probe form (valid until the scan is freed). */
+CONTAM_API void contam_scan_result(const contam_scan *s, contam_result *out);
+/* Documents where example i (of contam_scan_result) is partial or
+ * contaminated. */
+CONTAM_API uint64_t contam_scan_doc_count(const contam_scan *s, size_t i);
+/* The probe report JSON with scan fields added (doc_count per example,
+ * per n-gram document counts, a "scan" object). */
+CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
+/* Two tiers (probe --confirm): `probe` is the Bloom result of the same
+ * benchmark files, read with the same options and added in the same
+ * order; the examples selected in the scan (the flagged ones) get their
+ * exact metrics, a "bloom" object with the probe's, provenance and
+ * doc_count; a "confirm" object counts flagged and overturned (exactly
+ * clean) examples.  CONTAM_E_PARAM if the examples do not line up. */
+CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
+					const contam_result *probe, FILE *out,
+					uint64_t *flagged, uint64_t *overturned);
+CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
+CONTAM_API const char *contam_scan_errmsg(const contam_scan *s);
+CONTAM_API void contam_scan_free(contam_scan *s);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include "contam.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define EXIT_USAGE 1
@@ -19,6 +20,12 @@ int cli_info(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_plan(int argc, char **argv);
+int cli_scan(int argc, char **argv);
+/* probe --confirm CORPUS...: rescan the flagged examples exactly and
+ * write the report (cli_scan.c); returns an exit status. */
+int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt,
+		      char **corpus, int ncorpus, FILE *out, bool quiet);
+int cli_report(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

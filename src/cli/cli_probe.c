@@ -33,7 +33,20 @@ static void usage(FILE *f)
 "      --no-header        CSV/TSV: the first row is data\n"
 "      --min-span N       tokens a matched span needs to count toward\n"
 "                         coverage (default 10)\n"
+"      --question-field PATH, --answer-field PATH\n"
+"                         split each example into question and answer (both\n"
+"                         repeatable; not with --field): per-example question\n"
+"                         and answer coverage and a label clean /\n"
+"                         question_contaminated / question_answer_contaminated\n"
+"      --null-control     also score a word-shuffled copy of every example\n"
+"                         (fixed seed): the background rate of the corpus\n"
+"      --write-clean DIR  write each file's clean (and too_short) records to\n"
+"                         DIR/NAME.clean.EXT and its partial + contaminated\n"
+"                         ones to DIR/NAME.flagged.EXT, byte for byte\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
+"      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
+"                         index flagged; their metrics become exact, with\n"
+"                         provenance; the report counts overturned flags\n"
 "  -q, --quiet            no table on stderr\n"
 "  -h, --help             this help\n"
 "\n"
@@ -86,13 +99,18 @@ static char *default_name(const char *path)
 
 int cli_probe(int argc, char **argv)
 {
-	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN };
+	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
 		{ "id-field", required_argument, NULL, OPT_ID },
 		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 		{ "min-span", required_argument, NULL, OPT_MIN_SPAN },
+		{ "question-field", required_argument, NULL, OPT_QFIELD },
+		{ "answer-field", required_argument, NULL, OPT_AFIELD },
+		{ "null-control", no_argument, NULL, OPT_NULL },
+		{ "write-clean", required_argument, NULL, OPT_CLEAN },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -100,7 +118,9 @@ int cli_probe(int argc, char **argv)
 	};
 	const char *name = NULL, *output = NULL;
 	const char **fields = calloc((size_t)argc + 1, sizeof(char *));
-	size_t nfields = 0;
+	const char **qfields = calloc((size_t)argc + 1, sizeof(char *));
+	const char **afields = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nfields = 0, nqfields = 0, nafields = 0;
 	bool quiet = false;
 	contam_probe_options popt;
 	contam_probe_options_init(&popt);
@@ -111,8 +131,20 @@ int cli_probe(int argc, char **argv)
 	int rc = 0, c;
 	unsigned long v;
 
-	if (!fields)
+	if (!fields || !qfields || !afields) {
+		free(fields);
+		free(qfields);
+		free(afields);
 		return cli_error(EXIT_INPUT, "out of memory");
+	}
+	/* --confirm CORPUS...: everything after it is corpus (cli_scan.c) */
+	int confirm_at = 0, nconfirm = 0;
+	for (int i = 1; i < argc && !confirm_at; i++)
+		if (!strcmp(argv[i], "--confirm")) {
+			confirm_at = i;
+			nconfirm = argc - i - 1;
+			argc = i;
+		}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -127,6 +159,10 @@ int cli_probe(int argc, char **argv)
 			}
 			popt.min_span = (uint32_t)v;
 			break;
+		case OPT_QFIELD: qfields[nqfields++] = optarg; break;
+		case OPT_AFIELD: afields[nafields++] = optarg; break;
+		case OPT_NULL: popt.null_control = 1; break;
+		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
@@ -143,6 +179,18 @@ int cli_probe(int argc, char **argv)
 	}
 	popt.fields = fields;
 	popt.nfields = nfields;
+	popt.question_fields = qfields;
+	popt.nquestion_fields = nqfields;
+	popt.answer_fields = afields;
+	popt.nanswer_fields = nafields;
+	if ((nqfields > 0) != (nafields > 0)) {
+		rc = cli_error(EXIT_USAGE, "--question-field and --answer-field go together");
+		goto out;
+	}
+	if (nqfields && nfields) {
+		rc = cli_error(EXIT_USAGE, "--field cannot be combined with --question-field/--answer-field");
+		goto out;
+	}
 
 	const char *index_path = argv[optind];
 	if (cli_load_index(&ix, index_path)) {
@@ -184,7 +232,11 @@ int cli_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (contam_report_json(&res, out ? out : stdout)) {
+	if (confirm_at) {
+		if ((rc = cli_probe_confirm(&res, &popt, argv + confirm_at + 1,
+					    nconfirm, out ? out : stdout, quiet)))
+			goto out;
+	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
 	}
@@ -207,6 +259,8 @@ out:
 		unlink(tmp);
 	free(tmp);
 	free(fields);
+	free(qfields);
+	free(afields);
 	contam_probe_free(probe);
 	contam_index_free(ix);
 	return rc;

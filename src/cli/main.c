@@ -27,6 +27,10 @@ static void usage(FILE *f)
 "          contam merge -o all.cidx shard-*.cidx\n"
 "  plan    size a crawl-scale run: filter, partitions, disk, wall time\n"
 "          contam plan --text-bytes 9T --node-memory 256G --cores 64\n"
+"  report  render probe reports for papers: md, latex, csv, html, conda\n"
+"          contam report cc.json c4.json --format latex -o table.tex\n"
+"  scan    exact scan with provenance (file, record, URL, offsets); purify\n"
+"          contam scan --bench gsm8k/test.jsonl -o hits.jsonl shards/\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
@@ -59,6 +63,10 @@ int main(int argc, char **argv)
 		return cli_merge(argc - 1, argv + 1);
 	if (!strcmp(cmd, "plan"))
 		return cli_plan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scan"))
+		return cli_scan(argc - 1, argv + 1);
+	if (!strcmp(cmd, "report"))
+		return cli_report(argc - 1, argv + 1);
 	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
 	return EXIT_USAGE;
 }

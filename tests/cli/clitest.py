@@ -61,11 +61,15 @@ class Result:
         return self
 
 
-def contam(*args, cwd=None, timeout=120, input=None):
+def contam(*args, cwd=None, timeout=120, input=None, env=None):
     args = [str(a) for a in args]
     t0 = time.time()
+    full_env = None
+    if env:
+        full_env = dict(os.environ)
+        full_env.update(env)
     p = subprocess.run([BIN] + args, cwd=cwd, input=input, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=timeout)
+                       stderr=subprocess.PIPE, timeout=timeout, env=full_env)
     return Result(args, p.returncode, p.stdout.decode("utf-8", "replace"),
                   p.stderr.decode("utf-8", "replace"), time.time() - t0)
 

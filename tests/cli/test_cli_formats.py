@@ -413,7 +413,7 @@ def no_ngram_across_documents(c):
 def too_short_and_min_span(c):
     it = c.items[[k for k, it in enumerate(c.items)
                   if c.expected[it["id"]]["mode"] == "verbatim"][0]]
-    words = item_text(it).split()
+    words = ref.tokenize(item_text(it))   # tokens, joined by spaces below
     bench = os.path.join(c.tmp, "short.txt")
     with open(bench, "w") as fh:
         fh.write(" ".join(words[:5]) + "\n")       # 5 tokens < n

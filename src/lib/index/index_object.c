@@ -167,3 +167,26 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 	out->part_count = ix->part_count;
 	return CONTAM_OK;
 }
+
+int contam_index_add_manifest(contam_index *ix, const contam_manifest_entry *e)
+{
+	if (!ix || !e || !e->path)
+		return CONTAM_E_PARAM;
+	if (cindex_manifest_find(ix, e->path) >= 0)
+		return cerr_set(&ix->err, CONTAM_E_PARAM,
+				"input '%s' is already in the manifest", e->path);
+	if (cindex_manifest_add(ix, e))
+		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	ix->ngrams_inserted += e->ngrams;
+	return CONTAM_OK;
+}
+
+int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
+{
+	if (!ix || !words || !count)
+		return CONTAM_E_PARAM;
+	*words = ix->filter.bits;
+	*count = (size_t)((ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_WORDS);
+	ix->stats_valid = 0; /* the caller may write */
+	return CONTAM_OK;
+}

@@ -223,6 +223,7 @@ int bench_reader_open(bench_reader **out, const char *path,
 	}
 	if (rc < 0)
 		goto out;
+	r->head_end = r->raw_start = r->raw_end = r->pos;
 	*out = r;
 	return CONTAM_OK;
 nomem:
@@ -242,6 +243,7 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 	}
 	if (r->done)
 		return 0;
+	size_t before = r->pos;
 	switch (r->format) {
 	case BENCH_JSONL:
 		rc = bench_jsonl_next(r, ex, err);
@@ -257,6 +259,10 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 		rc = txt_next(r, ex, err);
 		break;
 	}
+	if (rc == 1) {
+		r->raw_start = before;
+		r->raw_end = r->pos;
+	}
 	if (rc < 0) {
 		if (err)
 			r->failed = *err;
@@ -265,6 +271,25 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 		r->failed.code = rc;
 	}
 	return rc;
+}
+
+int bench_reader_raw(const bench_reader *r, const char **head,
+		     size_t *head_len, const char **rec, size_t *rec_len)
+{
+	if (r->format == BENCH_JSON || !r->data)
+		return CONTAM_E_FORMAT;
+	*head = r->data;
+	*head_len = r->head_end;
+	*rec = r->data + r->raw_start;
+	*rec_len = r->raw_end - r->raw_start;
+	return CONTAM_OK;
+}
+
+char *bench_reader_record_json(const bench_reader *r)
+{
+	if (r->format != BENCH_JSON || !r->array || r->index == 0)
+		return NULL;
+	return bench_json_dump(r, r->index - 1);
 }
 
 bench_format bench_reader_format(const bench_reader *r)

@@ -47,6 +47,16 @@ int bench_reader_open(bench_reader **out, const char *path,
  * e.g. "gsm8k.jsonl:17: expected a JSON object". */
 int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err);
 bench_format bench_reader_format(const bench_reader *r);
+/* For writing subsets of a file in its own format: the bytes before the
+ * first record (byte order mark, CSV/TSV header) and those of the record
+ * last returned, with the blank lines before it and its line break
+ * (JSONL, CSV/TSV, txt).  Borrowed, valid until the reader is freed.
+ * CONTAM_E_FORMAT for JSON arrays, whose records are not lines. */
+int bench_reader_raw(const bench_reader *r, const char **head,
+		     size_t *head_len, const char **rec, size_t *rec_len);
+/* JSON arrays: the record last returned, serialized compactly
+ * (malloc'd; free()), or NULL. */
+char *bench_reader_record_json(const bench_reader *r);
 void bench_reader_free(bench_reader *r);
 
 #endif

@@ -34,6 +34,8 @@ struct bench_reader {
 	uint64_t records;       /* examples returned so far */
 	int done;               /* 0 was returned */
 	cerr failed;            /* sticky: once next() failed it repeats */
+	size_t head_end;        /* data[0, head_end): BOM and CSV header */
+	size_t raw_start, raw_end; /* bytes of the last record returned */
 
 	cbuf text, id, scratch; /* the current example; a key buffer */
 
@@ -74,6 +76,8 @@ int bench_json_next(bench_reader *r, bench_example *ex, cerr *err);
 int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err);
 int bench_json_looks_jsonl(const char *data, size_t len);
 void bench_json_release(bench_reader *r);
+/* Record i of a JSON array, serialized compactly (malloc'd), or NULL. */
+char *bench_json_dump(const bench_reader *r, size_t i);
 
 int bench_csv_open(bench_reader *r, cerr *err);
 int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err);

@@ -371,6 +371,12 @@ int bench_json_next(bench_reader *r, bench_example *ex, cerr *err)
 	return take_record(r, rec, 0, ex, err);
 }
 
+char *bench_json_dump(const bench_reader *r, size_t i)
+{
+	return json_dumps(json_array_get(r->array, i),
+			  JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+}
+
 void bench_json_release(bench_reader *r)
 {
 	json_decref(r->root);

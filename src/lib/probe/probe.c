@@ -2,13 +2,34 @@
  * probe.c -- score benchmark files against an index: read each example
  * (bench.c), hash its n-grams with the index's recipe, look them up, and
  * keep per-example metrics (probe_metrics.c) and per-benchmark counts.
+ *
+ * The probe tokenizes an example itself (rather than through
+ * contam_index_hash_text) to keep every token's byte offsets: matched
+ * spans are quoted as evidence, and the question/answer boundary is a
+ * token position.  Options that need more than the hit vector:
+ *   question/answer  the same file is opened twice, once per field group,
+ *                    and records are zipped by record number; the text
+ *                    scored is question + "\n" + answer, so n-grams that
+ *                    straddle the boundary count toward both parts;
+ *   null control     each example's words (runs of non-white space) are
+ *                    shuffled with a fixed-seed generator and the copy is
+ *                    scored like the original: the background rate;
+ *   write clean      each record's raw bytes go to DIR/<name>.clean.<ext>
+ *                    or .flagged.<ext> as soon as it is scored.
  */
 #include "../index/index.h"
+#include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
+#include "../text/text.h"
 #include "bench.h"
 #include "probe_metrics.h"
 
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct contam_probe {
 	const contam_index *ix;
@@ -25,6 +46,19 @@ struct contam_probe {
 	size_t nstrings;
 	unsigned char *hit;      /* scratch: hit flag per n-gram */
 	size_t hit_cap;
+	char **qfields, **afields; /* owned copies of the QA field paths */
+	char *clean_dir;
+	char **clean_written;    /* clean paths written by this probe */
+	size_t nclean_written;
+	/* scratch of the tokenizer pass: per token, its byte range; per
+	 * n-gram, its hash */
+	uint64_t *tok_start, *tok_end;
+	size_t ntok, tok_cap;
+	uint64_t *hashes;
+	size_t nhash, hash_cap;
+	cngram ng;
+	int oom;
+	cbuf joined, shuffled;
 	cerr err;
 };
 
@@ -32,6 +66,36 @@ void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->min_span = 10;
+}
+
+static char **copy_strings(const char *const *v, size_t n)
+{
+	char **c = calloc(n, sizeof(*c));
+	for (size_t i = 0; c && i < n; i++) {
+		if (!(c[i] = cstrdup(v[i]))) {
+			while (i--)
+				free(c[i]);
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static void free_strings(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void free_spans(contam_example *e)
+{
+	for (uint32_t i = 0; i < e->nspans; i++)
+		free(e->spans[i].text);
+	free(e->spans);
+	e->spans = NULL;
+	e->nspans = 0;
 }
 
 int contam_probe_new(contam_probe **out, const contam_index *ix,
@@ -62,6 +126,26 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		p->id_field = cstrdup(p->opt.id_field);
 		p->opt.id_field = p->id_field;
 	}
+	if (p->opt.nquestion_fields || p->opt.nanswer_fields) {
+		if (!p->opt.nquestion_fields || !p->opt.nanswer_fields)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "a question/answer "
+					"split needs both question and answer fields");
+		if (p->opt.nfields)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "--field cannot be "
+					"combined with question/answer fields");
+		if (!(p->qfields = copy_strings(p->opt.question_fields,
+						p->opt.nquestion_fields)) ||
+		    !(p->afields = copy_strings(p->opt.answer_fields,
+						p->opt.nanswer_fields)))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		p->opt.question_fields = (const char *const *)p->qfields;
+		p->opt.answer_fields = (const char *const *)p->afields;
+	}
+	if (p->opt.write_clean_dir) {
+		if (!(p->clean_dir = cstrdup(p->opt.write_clean_dir)))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		p->opt.write_clean_dir = p->clean_dir;
+	}
 	contam_index_stats_get((contam_index *)ix, &p->stats);
 	if (!p->index_path)
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
@@ -84,10 +168,21 @@ void contam_probe_free(contam_probe *p)
 		free(p->benchmarks[i].sources);
 	}
 	free(p->benchmarks);
-	for (size_t i = 0; i < p->nexamples; i++)
+	for (size_t i = 0; i < p->nexamples; i++) {
 		free(p->examples[i].id);
+		free_spans(&p->examples[i]);
+	}
 	free(p->examples);
 	free(p->hit);
+	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
+	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
+	free(p->clean_dir);
+	free_strings(p->clean_written, p->nclean_written);
+	free(p->tok_start);
+	free(p->tok_end);
+	free(p->hashes);
+	cbuf_release(&p->joined);
+	cbuf_release(&p->shuffled);
 	free(p);
 }
 
@@ -128,20 +223,394 @@ static int add_source(contam_benchmark *b, const char *path)
 	return CONTAM_OK;
 }
 
+/* Tokenizer callback: keep the token's byte range and, once n tokens
+ * are in, the n-gram hash. */
+static void take_token(void *ctx, const ctok_token *t)
+{
+	contam_probe *p = ctx;
+	uint64_t h;
+	if (p->ntok == p->tok_cap) {
+		size_t cap = p->tok_cap ? p->tok_cap * 2 : 256;
+		uint64_t *s = realloc(p->tok_start, cap * sizeof(*s));
+		if (s)
+			p->tok_start = s;
+		uint64_t *e = realloc(p->tok_end, cap * sizeof(*e));
+		if (e)
+			p->tok_end = e;
+		if (!s || !e) {
+			p->oom = 1;
+			return;
+		}
+		p->tok_cap = cap;
+	}
+	p->tok_start[p->ntok] = t->start;
+	p->tok_end[p->ntok] = t->end;
+	p->ntok++;
+	if (!cngram_push(&p->ng, t->hash, &h))
+		return;
+	if (p->nhash == p->hash_cap) {
+		size_t cap = p->hash_cap ? p->hash_cap * 2 : 256;
+		uint64_t *a = realloc(p->hashes, cap * sizeof(*a));
+		if (!a) {
+			p->oom = 1;
+			return;
+		}
+		p->hashes = a;
+		p->hash_cap = cap;
+	}
+	p->hashes[p->nhash++] = h;
+}
+
+/* Tokenize `text` with the index's recipe and fill p->hit for its
+ * n-grams (p->nhash of them, p->ntok tokens). */
+static int hash_and_look_up(contam_probe *p, const char *text, size_t len)
+{
+	const contam_params *par = &p->ix->params;
+	ctok t;
+	p->ntok = p->nhash = 0;
+	p->oom = 0;
+	cngram_init(&p->ng, par->ngram, par->seed);
+	ctok_init(&t, par->seed, take_token, p);
+	int rc = ctok_feed(&t, text, len);
+	int rc2 = ctok_finish(&t);
+	ctok_release(&t);
+	if (rc || rc2 || p->oom)
+		return CONTAM_E_NOMEM;
+	if (p->nhash > p->hit_cap) {
+		unsigned char *h = realloc(p->hit, p->nhash);
+		if (!h)
+			return CONTAM_E_NOMEM;
+		p->hit = h;
+		p->hit_cap = p->nhash;
+	}
+	for (size_t i = 0; i < p->nhash; i++)
+		p->hit[i] = (unsigned char)contam_index_contains(p->ix, p->hashes[i]);
+	/* a winnowed index holds a sample: infer the matches */
+	if (par->winnow > 1)
+		cwinnow_fill_hits(p->hit, p->nhash, par->winnow);
+	return CONTAM_OK;
+}
+
+/* The longest CONTAM_EVIDENCE_SPANS runs of hits, as text.  Runs are
+ * kept sorted longest first (earlier first on ties) by insertion. */
+static int take_evidence(contam_probe *p, contam_example *ex,
+			 const char *text, size_t len)
+{
+	size_t best_a[CONTAM_EVIDENCE_SPANS], best_b[CONTAM_EVIDENCE_SPANS];
+	size_t nbest = 0, n = p->ix->params.ngram;
+	for (size_t i = 0; i < p->nhash;) {
+		if (!p->hit[i]) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < p->nhash && p->hit[j])
+			j++;
+		size_t a = i, b = j - 1 + n, k = nbest;
+		while (k > 0 && best_b[k - 1] - best_a[k - 1] < b - a)
+			k--;
+		if (k < CONTAM_EVIDENCE_SPANS) {
+			size_t last = nbest < CONTAM_EVIDENCE_SPANS ? nbest
+								    : nbest - 1;
+			for (size_t m = last; m > k; m--) {
+				best_a[m] = best_a[m - 1];
+				best_b[m] = best_b[m - 1];
+			}
+			best_a[k] = a;
+			best_b[k] = b;
+			if (nbest < CONTAM_EVIDENCE_SPANS)
+				nbest++;
+		}
+		i = j;
+	}
+	if (!nbest)
+		return CONTAM_OK;
+	ex->spans = calloc(nbest, sizeof(*ex->spans));
+	if (!ex->spans)
+		return CONTAM_E_NOMEM;
+	for (size_t k = 0; k < nbest; k++) {
+		contam_span *s = &ex->spans[k];
+		s->token_start = (uint32_t)best_a[k];
+		s->token_end = (uint32_t)best_b[k];
+		s->byte_start = p->tok_start[best_a[k]];
+		s->byte_end = p->tok_end[best_b[k] - 1];
+		assert(s->byte_start <= s->byte_end && s->byte_end <= len);
+		size_t bytes = (size_t)(s->byte_end - s->byte_start);
+		if (bytes > CONTAM_SPAN_TEXT_MAX) {
+			/* cut at a UTF-8 character boundary */
+			bytes = CONTAM_SPAN_TEXT_MAX;
+			while (bytes > 0 &&
+			       ((unsigned char)text[s->byte_start + bytes] & 0xC0) == 0x80)
+				bytes--;
+			s->truncated = 1;
+		}
+		if (!(s->text = malloc(bytes + 1)))
+			return CONTAM_E_NOMEM;
+		memcpy(s->text, text + s->byte_start, bytes);
+		s->text[bytes] = '\0';
+		ex->nspans++;
+	}
+	return CONTAM_OK;
+}
+
+/* splitmix64: a tiny, well-mixed generator for the null-control shuffle. */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+int cprobe_shuffle_words(const char *text, size_t len, uint64_t seed, cbuf *out)
+{
+	size_t nwords = 0, cap = 0;
+	size_t *start = NULL, *wlen = NULL;
+	int rc = CONTAM_OK;
+	cbuf_reset(out);
+	for (size_t i = 0; i < len;) {
+		while (i < len && is_space(text[i]))
+			i++;
+		if (i == len)
+			break;
+		size_t j = i;
+		while (j < len && !is_space(text[j]))
+			j++;
+		if (nwords == cap) {
+			cap = cap ? cap * 2 : 64;
+			size_t *s = realloc(start, cap * sizeof(*s));
+			if (s)
+				start = s;
+			size_t *l = realloc(wlen, cap * sizeof(*l));
+			if (l)
+				wlen = l;
+			if (!s || !l) {
+				rc = CONTAM_E_NOMEM;
+				goto out;
+			}
+		}
+		start[nwords] = i;
+		wlen[nwords] = j - i;
+		nwords++;
+		i = j;
+	}
+	/* Fisher-Yates; the modulo bias (< 2^-40 for benchmark sizes) does
+	 * not matter for a control */
+	uint64_t state = seed;
+	for (size_t i = nwords; i > 1; i--) {
+		size_t j = (size_t)(splitmix64(&state) % i);
+		size_t ts = start[i - 1], tl = wlen[i - 1];
+		start[i - 1] = start[j];
+		wlen[i - 1] = wlen[j];
+		start[j] = ts;
+		wlen[j] = tl;
+	}
+	for (size_t i = 0; i < nwords; i++) {
+		if ((i && cbuf_putc(out, ' ')) ||
+		    cbuf_append(out, text + start[i], wlen[i])) {
+			rc = CONTAM_E_NOMEM;
+			goto out;
+		}
+	}
+	if (cbuf_reserve(out, 1)) /* NUL-terminated even when empty */
+		rc = CONTAM_E_NOMEM;
+out:
+	free(start);
+	free(wlen);
+	return rc;
+}
+
+/* The --write-clean pair of one benchmark file. */
+typedef struct clean_out {
+	FILE *clean, *flagged;
+	char *clean_path, *flagged_path;
+	int wrote_head;
+	int json;                /* JSON array: records re-serialized */
+	uint64_t nclean, nflagged;
+} clean_out;
+
+/* DIR/<file name without .gz/.zst, ext moved after .clean/.flagged>;
+ * the k-th file of the run with that name gets "-k" after its stem. */
+static char *clean_name(const char *dir, const char *path, const char *kind,
+			unsigned k)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t bl = strlen(base);
+	static const char *const comp[] = { ".gz", ".zst", ".zstd", NULL };
+	for (int i = 0; comp[i]; i++) {
+		size_t cl = strlen(comp[i]);
+		if (bl > cl && strcmp(base + bl - cl, comp[i]) == 0) {
+			bl -= cl;
+			break;
+		}
+	}
+	size_t stem = bl;
+	for (size_t i = bl; i > 0; i--) {
+		if (base[i - 1] == '.') {
+			stem = i - 1;
+			break;
+		}
+	}
+	if (stem == 0)
+		stem = bl;
+	char num[16] = "";
+	if (k > 1)
+		snprintf(num, sizeof(num), "-%u", k);
+	size_t n = strlen(dir) + bl + strlen(kind) + strlen(num) + 4;
+	char *out = malloc(n);
+	if (out)
+		snprintf(out, n, "%s/%.*s%s.%s%.*s", dir, (int)stem, base, num,
+			 kind, (int)(bl - stem), base + stem);
+	return out;
+}
+
+static int clean_open(contam_probe *p, clean_out *c, const char *path)
+{
+	memset(c, 0, sizeof(*c));
+	if (mkdir(p->clean_dir, 0777) && errno != EEXIST)
+		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
+				p->clean_dir, strerror(errno));
+	/* two benchmark files with the same name (gsm8k/test.jsonl and
+	 * math/test.jsonl) must not overwrite each other's subsets */
+	for (unsigned k = 1;; k++) {
+		free(c->clean_path);
+		c->clean_path = clean_name(p->clean_dir, path, "clean", k);
+		if (!c->clean_path)
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		bool taken = false;
+		for (size_t i = 0; i < p->nclean_written && !taken; i++)
+			taken = !strcmp(p->clean_written[i], c->clean_path);
+		if (!taken) {
+			c->flagged_path = clean_name(p->clean_dir, path, "flagged", k);
+			break;
+		}
+	}
+	char **w = realloc(p->clean_written, (p->nclean_written + 1) * sizeof(*w));
+	if (!c->flagged_path || !w)
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	p->clean_written = w;
+	if (!(w[p->nclean_written] = cstrdup(c->clean_path)))
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	p->nclean_written++;
+	if (!(c->clean = fopen(c->clean_path, "wb")))
+		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
+				c->clean_path, strerror(errno));
+	if (!(c->flagged = fopen(c->flagged_path, "wb")))
+		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
+				c->flagged_path, strerror(errno));
+	return CONTAM_OK;
+}
+
+/* Append the record just read to the clean or the flagged file. */
+static int clean_put(contam_probe *p, clean_out *c, bench_reader *r,
+		     bool flagged)
+{
+	const char *head, *rec;
+	size_t head_len, rec_len;
+	FILE *f = flagged ? c->flagged : c->clean;
+	uint64_t *count = flagged ? &c->nflagged : &c->nclean;
+	if (bench_reader_raw(r, &head, &head_len, &rec, &rec_len) == CONTAM_OK) {
+		if (!c->wrote_head) {
+			c->wrote_head = 1;
+			if (fwrite(head, 1, head_len, c->clean) != head_len ||
+			    fwrite(head, 1, head_len, c->flagged) != head_len)
+				goto io;
+		}
+		if (fwrite(rec, 1, rec_len, f) != rec_len)
+			goto io;
+		/* the last line of a file may lack its line break */
+		if (rec_len && rec[rec_len - 1] != '\n' && fputc('\n', f) == EOF)
+			goto io;
+	} else {
+		char *js = bench_reader_record_json(r);
+		if (!js)
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		c->json = 1;
+		int bad = fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
+			  fputs(js, f) == EOF;
+		free(js);
+		if (bad)
+			goto io;
+	}
+	(*count)++;
+	return CONTAM_OK;
+io:
+	return cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
+			flagged ? c->flagged_path : c->clean_path,
+			strerror(errno));
+}
+
+/* Finish both files; on failure (ok == false) remove them. */
+static int clean_close(contam_probe *p, clean_out *c, bool ok)
+{
+	int rc = CONTAM_OK;
+	FILE *f[2] = { c->clean, c->flagged };
+	const char *path[2] = { c->clean_path, c->flagged_path };
+	uint64_t count[2] = { c->nclean, c->nflagged };
+	for (int i = 0; i < 2; i++) {
+		if (!f[i])
+			continue;
+		if (ok && c->json && fputs(count[i] ? "\n]\n" : "[]\n", f[i]) == EOF)
+			ok = false;
+		if (fclose(f[i]) != 0)
+			ok = false;
+	}
+	if (!ok) {
+		for (int i = 0; i < 2; i++)
+			if (f[i])
+				unlink(path[i]);
+		if (!p->err.code && c->clean_path)
+			rc = cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
+				      c->clean_path, strerror(errno));
+	}
+	free(c->clean_path);
+	free(c->flagged_path);
+	memset(c, 0, sizeof(*c));
+	return rc;
+}
+
+static int grow_examples(contam_probe *p)
+{
+	if (p->nexamples < p->cap)
+		return CONTAM_OK;
+	size_t cap = p->cap ? p->cap * 2 : 1024;
+	contam_example *e = realloc(p->examples, cap * sizeof(*e));
+	if (!e)
+		return CONTAM_E_NOMEM;
+	p->examples = e;
+	p->cap = cap;
+	return CONTAM_OK;
+}
+
 int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 {
+	bool qa = p->opt.nquestion_fields > 0;
 	bench_options bo = {
-		.fields = p->opt.fields,
-		.nfields = p->opt.nfields,
+		.fields = qa ? p->opt.question_fields : p->opt.fields,
+		.nfields = qa ? p->opt.nquestion_fields : p->opt.nfields,
 		.id_field = p->opt.id_field,
 		.no_header = p->opt.no_header,
 	};
-	bench_reader *r = NULL;
-	bench_example bex;
+	bench_options bo_answer = {
+		.fields = p->opt.answer_fields,
+		.nfields = p->opt.nanswer_fields,
+		.no_header = p->opt.no_header,
+	};
+	bench_reader *r = NULL, *ra = NULL;
+	bench_example bex, bans;
 	size_t first = p->nexamples;
-	uint64_t *hashes = NULL;
+	clean_out co;
+	uint32_t n = p->ix->params.ngram;
 	int rc;
 
+	memset(&co, 0, sizeof(co));
 	cerr_clear(&p->err);
 	contam_benchmark *b = find_benchmark(p, name);
 	if (!b || add_source(b, path))
@@ -149,41 +618,42 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	/* Examples point at the benchmark by name and at the source by the
 	 * string now owned by the benchmark (stable: never reallocated). */
 	const char *bname = b->name, *bsource = b->sources[b->nsources - 1];
+	contam_benchmark null_before = *b;
 
 	if ((rc = bench_reader_open(&r, path, &bo, &p->err)) < 0)
 		goto out;
+	if (qa && (rc = bench_reader_open(&ra, path, &bo_answer, &p->err)) < 0)
+		goto out;
+	if (p->clean_dir && (rc = clean_open(p, &co, path)) < 0)
+		goto out;
 	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
-		size_t count = 0, tokens = 0;
-		free(hashes);
-		hashes = NULL;
-		if (contam_index_hash_text(p->ix, bex.text, bex.len, &hashes,
-					   &count, &tokens)) {
+		const char *text = bex.text;
+		size_t len = bex.len, qlen = 0;
+		if (qa) {
+			rc = bench_reader_next(ra, &bans, &p->err);
+			if (rc < 0)
+				goto out;
+			if (rc == 0 || bans.record != bex.record) {
+				rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: record %llu: "
+					      "the answer fields do not line up "
+					      "with the question fields", path,
+					      (unsigned long long)bex.record);
+				goto out;
+			}
+			cbuf_reset(&p->joined);
+			qlen = bex.len;
+			if (cbuf_append(&p->joined, bex.text, bex.len) ||
+			    cbuf_putc(&p->joined, '\n') ||
+			    cbuf_append(&p->joined, bans.text, bans.len)) {
+				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			text = p->joined.data;
+			len = p->joined.len;
+		}
+		if (hash_and_look_up(p, text, len) || grow_examples(p)) {
 			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
-		}
-		if (count > p->hit_cap) {
-			unsigned char *h = realloc(p->hit, count);
-			if (!h) {
-				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			p->hit = h;
-			p->hit_cap = count;
-		}
-		for (size_t i = 0; i < count; i++)
-			p->hit[i] = (unsigned char)contam_index_contains(p->ix, hashes[i]);
-		/* a winnowed index holds a sample: infer the matches */
-		if (p->ix->params.winnow > 1)
-			cwinnow_fill_hits(p->hit, count, p->ix->params.winnow);
-		if (p->nexamples == p->cap) {
-			size_t cap = p->cap ? p->cap * 2 : 1024;
-			contam_example *e = realloc(p->examples, cap * sizeof(*e));
-			if (!e) {
-				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			p->examples = e;
-			p->cap = cap;
 		}
 		contam_example *ex = &p->examples[p->nexamples];
 		memset(ex, 0, sizeof(*ex));
@@ -195,18 +665,73 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
 		}
-		cprobe_score(ex, p->hit, count, tokens, p->ix->params.ngram,
-			     p->opt.min_span);
-		p->nexamples++;
+		p->nexamples++; /* owned from here: freed on failure */
+		size_t T = p->ntok, G = p->nhash;
+		cprobe_score(ex, p->hit, G, T, n, p->opt.min_span);
+		if (qa) {
+			/* question tokens start before the joining newline */
+			size_t tq = 0;
+			while (tq < T && p->tok_start[tq] < qlen)
+				tq++;
+			ex->has_qa = 1;
+			ex->q_tokens = (uint32_t)tq;
+			ex->a_tokens = (uint32_t)(T - tq);
+			ex->q_covered = (uint32_t)cprobe_covered(p->hit, G, T, n,
+					p->opt.min_span, 0, tq);
+			ex->a_covered = (uint32_t)cprobe_covered(p->hit, G, T, n,
+					p->opt.min_span, tq, T);
+		}
+		bool flagged = ex->verdict == CONTAM_PARTIAL ||
+			       ex->verdict == CONTAM_CONTAMINATED;
+		if (flagged && take_evidence(p, ex, text, len)) {
+			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+		if (co.clean && (rc = clean_put(p, &co, r, flagged)) < 0)
+			goto out;
+		if (p->opt.null_control) {
+			contam_example null;
+			uint64_t seed = 0x636F6E74616D0001ULL ^
+					(bex.record * 0x9E3779B97F4A7C15ULL);
+			memset(&null, 0, sizeof(null));
+			if (cprobe_shuffle_words(text, len, seed, &p->shuffled) ||
+			    hash_and_look_up(p, p->shuffled.data, p->shuffled.len)) {
+				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			cprobe_score(&null, p->hit, p->nhash, p->ntok, n,
+				     p->opt.min_span);
+			if (null.verdict != CONTAM_TOO_SHORT)
+				b->null_examples++;
+			b->null_contaminated += null.verdict == CONTAM_CONTAMINATED;
+			b->null_partial += null.verdict == CONTAM_PARTIAL;
+			b->null_gpt3 += null.gpt3;
+		}
+	}
+	if (rc == 0 && qa && (rc = bench_reader_next(ra, &bans, &p->err)) == 1) {
+		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
+			      "than question records", path);
+		goto out;
 	}
 out:
-	free(hashes);
+	if (co.clean || co.flagged || co.clean_path) {
+		int crc = clean_close(p, &co, rc >= 0);
+		if (rc >= 0 && crc < 0)
+			rc = crc;
+	}
 	bench_reader_free(r);
+	bench_reader_free(ra);
 	if (rc < 0) {
 		/* Drop this file's examples: a file is scored whole or not. */
-		for (size_t i = first; i < p->nexamples; i++)
+		for (size_t i = first; i < p->nexamples; i++) {
 			free(p->examples[i].id);
+			free_spans(&p->examples[i]);
+		}
 		p->nexamples = first;
+		b->null_examples = null_before.null_examples;
+		b->null_contaminated = null_before.null_contaminated;
+		b->null_partial = null_before.null_partial;
+		b->null_gpt3 = null_before.null_gpt3;
 		if (!p->err.msg[0])
 			cerr_set(&p->err, rc, "cannot read '%s': %s", path,
 				 contam_strerror(rc));
@@ -240,4 +765,6 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->nbenchmarks = p->nbenchmarks;
 	out->examples = p->examples;
 	out->nexamples = p->nexamples;
+	out->null_control = p->opt.null_control;
+	out->qa_split = p->opt.nquestion_fields > 0;
 }

@@ -179,6 +179,38 @@ out:
 	return rc;
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The same file twice (named twice, or named and inside a walked
+ * directory) would be indexed twice and counted twice in the manifest;
+ * merge refuses that, so the index refuses it here, by the path as given. */
+static int refuse_duplicates(walk *w)
+{
+	contam_inputs *in = w->out;
+	if (in->count < 2)
+		return CONTAM_OK;
+	char **sorted = malloc(in->count * sizeof(*sorted));
+	if (!sorted) {
+		snprintf(w->errbuf, w->errlen, "out of memory");
+		return CONTAM_E_NOMEM;
+	}
+	memcpy(sorted, in->paths, in->count * sizeof(*sorted));
+	qsort(sorted, in->count, sizeof(*sorted), cmp_path);
+	int rc = CONTAM_OK;
+	for (size_t i = 1; i < in->count; i++)
+		if (!strcmp(sorted[i - 1], sorted[i])) {
+			snprintf(w->errbuf, w->errlen, "input '%s' is given more than once",
+				 sorted[i]);
+			rc = CONTAM_E_PARAM;
+			break;
+		}
+	free(sorted);
+	return rc;
+}
+
 int contam_inputs_expand(contam_inputs *out, const char *const *args,
 			 size_t nargs, char *errbuf, size_t errlen)
 {
@@ -213,6 +245,7 @@ int contam_inputs_expand(contam_inputs *out, const char *const *args,
 		if (rc < 0)
 			goto out;
 	}
+	rc = refuse_duplicates(&w);
 out:
 	if (rc < 0)
 		contam_inputs_free(out);

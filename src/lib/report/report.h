@@ -6,5 +6,35 @@
 
 /* How many contaminated verdicts false positives could explain. */
 double creport_expected_false(const contam_result *r, const contam_benchmark *bm);
+/* Expected verdicts with coverage >= frac by spans >= min_span that false
+ * positives alone would produce over the benchmark's scored examples. */
+double creport_expected_false_at(const contam_result *r,
+				 const contam_benchmark *bm, uint32_t min_span,
+				 double frac);
+
+/* Renderers (report_render.c, report_html.c) work on parsed reports. */
+typedef struct json_t json_t;
+struct cbuf;
+
+/* Append s with LaTeX's special characters escaped (& % $ # _ { } ~ ^ \). */
+int creport_latex_escape(struct cbuf *b, const char *s);
+/* Append s as one RFC 4180 CSV field (quoted when needed). */
+int creport_csv_field(struct cbuf *b, const char *s);
+/* Append s with & < > " ' escaped for HTML. */
+int creport_html_escape(struct cbuf *b, const char *s);
+
+/* The corpus a report describes: its index file name. */
+const char *creport_corpus_label(json_t *report);
+/* The rate object of one definition's measure, or NULL (unavailable). */
+json_t *creport_rate(json_t *bench, const char *def, const char *measure);
+json_t *creport_find_bench(json_t *report, const char *name);
+/* A JSON number as double, NaN if it is not one. */
+double creport_num(json_t *v);
+
+/* Render parsed reports; CONTAM_E_PARAM for an unknown format. */
+int creport_render_loaded(json_t **reports, size_t n, const char *format,
+			  struct cbuf *b);
+int creport_html(struct cbuf *b, json_t **reports, size_t n,
+		 const char **names, size_t nnames);
 
 #endif

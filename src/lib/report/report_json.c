@@ -6,8 +6,16 @@
  * `scored` (examples that are not too_short) and `expected_false_contaminated`,
  * the number of contaminated verdicts the filter's false-positive rate
  * could explain; the index carries its fill and geometry.
+ *
+ * Issue 3 adds, per benchmark, `definitions` (contam, gpt3, palm, llama2,
+ * longest: each rate as {count, n, rate, ci95: Wilson 95%}, each with the
+ * expected number of false verdicts, or {"available": false, "why"}),
+ * `coverage_histogram` (10 bins of coverage over scored examples),
+ * `null_control` and `question_answer` when probed with them; per example,
+ * `definitions`, `qa` and `evidence` (longest matched spans as text).
  */
 #include "../common/common.h"
+#include "../probe/probe_metrics.h"
 #include "report.h"
 
 #include <inttypes.h>
@@ -30,16 +38,250 @@ static int put_str(cbuf *b, const char *s)
 
 double creport_expected_false(const contam_result *r, const contam_benchmark *bm)
 {
-	/* A clean example turns contaminated only if false hits build spans
-	 * of >= min_span tokens over most of it: at least (min_span - n + 1)
-	 * consecutive false n-gram hits.  Bound by the chance of one such run
-	 * anywhere in an example of typical length (256 n-grams). */
+	return creport_expected_false_at(r, bm, r->min_span, 0.8);
+}
+
+double creport_expected_false_at(const contam_result *r,
+				 const contam_benchmark *bm, uint32_t min_span,
+				 double frac)
+{
+	/* Sum over the benchmark's scored examples of the chance that false
+	 * hits alone reach the coverage `frac` (cprobe_false_flag explains
+	 * the bound): the expected number of such verdicts if none of the
+	 * examples were in the corpus. */
+	double sum = 0;
 	uint32_t n = r->index.params.ngram;
-	uint32_t run = r->min_span > n ? r->min_span - n + 1 : 1;
-	double p_run = pow(r->index.fpr, (double)run) * 256.0;
-	if (p_run > 1)
-		p_run = 1;
-	return p_run * (double)(bm->examples - bm->too_short);
+	for (size_t i = 0; i < r->nexamples; i++) {
+		const contam_example *e = &r->examples[i];
+		if (e->benchmark != bm->name && strcmp(e->benchmark, bm->name))
+			continue;
+		if (e->verdict == CONTAM_TOO_SHORT)
+			continue;
+		sum += cprobe_false_flag(e->tokens, n, min_span, r->index.fpr, frac);
+	}
+	return sum;
+}
+
+/* {"count": k, "n": m, "rate": k/m, "ci95": [lo, hi]} */
+static int put_rate(cbuf *b, uint64_t k, uint64_t m)
+{
+	double lo, hi;
+	int rc = 0;
+	cprobe_wilson(k, m, &lo, &hi);
+	rc |= cbuf_printf(b, "{\"count\": %" PRIu64 ", \"n\": %" PRIu64
+			  ", \"rate\": ", k, m);
+	rc |= put_num(b, m ? (double)k / (double)m : 0);
+	rc |= cbuf_printf(b, ", \"ci95\": [");
+	rc |= put_num(b, lo);
+	rc |= cbuf_printf(b, ", ");
+	rc |= put_num(b, hi);
+	rc |= cbuf_printf(b, "]}");
+	return rc;
+}
+
+static bool same_benchmark(const contam_example *e, const contam_benchmark *bm)
+{
+	return e->benchmark == bm->name || strcmp(e->benchmark, bm->name) == 0;
+}
+
+/* Llama 2 buckets of one example from its coverage by spans >= 10. */
+static const char *llama2_bucket(const contam_example *e)
+{
+	double c = e->tokens ? (double)e->covered10 / (double)e->tokens : 0;
+	if (c >= 0.8)
+		return "dirty";
+	if (c >= 0.2)
+		return "not_clean";
+	return "clean";
+}
+
+/* The per-benchmark "definitions" object, the null control and the
+ * question/answer split. */
+static int put_benchmark_definitions(cbuf *b, const contam_result *r,
+				     const contam_benchmark *bm)
+{
+	uint32_t n = r->index.params.ngram;
+	uint64_t m = bm->examples, gpt3 = 0, palm = 0, l_clean = 0, l_dirty = 0;
+	uint64_t longest_max = 0, longest_sum = 0, scored = 0;
+	uint64_t hist[10] = { 0 };
+	uint64_t qa[4] = { 0 }, nqa = 0;
+	int rc = 0;
+	for (size_t i = 0; i < r->nexamples; i++) {
+		const contam_example *e = &r->examples[i];
+		if (!same_benchmark(e, bm))
+			continue;
+		gpt3 += e->gpt3;
+		palm += e->palm;
+		const char *lb = llama2_bucket(e);
+		l_clean += lb[0] == 'c';
+		l_dirty += lb[0] == 'd';
+		if (e->longest > longest_max)
+			longest_max = e->longest;
+		longest_sum += e->longest;
+		if (e->verdict != CONTAM_TOO_SHORT) {
+			scored++;
+			int bin = (int)(e->coverage * 10);
+			hist[bin > 9 ? 9 : bin < 0 ? 0 : bin]++;
+		}
+		if (e->has_qa) {
+			nqa++;
+			qa[contam_example_qa_label(e)]++;
+		}
+	}
+	double p = r->index.fpr;
+	rc |= cbuf_printf(b, ", \"scored\": %" PRIu64 ", \"definitions\": {", scored);
+	/* contam's own verdicts */
+	rc |= cbuf_printf(b, "\n      \"contam\": {\"available\": true, \"min_span\": %u"
+			  ", \"contaminated\": ", r->min_span);
+	rc |= put_rate(b, bm->contaminated, m);
+	rc |= cbuf_printf(b, ", \"partial\": ");
+	rc |= put_rate(b, bm->partial, m);
+	rc |= cbuf_printf(b, ", \"flagged\": ");
+	rc |= put_rate(b, bm->contaminated + bm->partial, m);
+	rc |= cbuf_printf(b, ", \"expected_false_contaminated\": ");
+	rc |= put_num(b, creport_expected_false_at(r, bm, r->min_span, 0.8));
+	rc |= cbuf_printf(b, ", \"expected_false_flagged\": ");
+	rc |= put_num(b, creport_expected_false_at(r, bm, r->min_span, 0.2));
+	rc |= cbuf_printf(b, "},");
+	/* GPT-3: a 13-token span is a run of 13 - n + 1 hits */
+	if (n > 13) {
+		rc |= cbuf_printf(b, "\n      \"gpt3\": {\"available\": false, \"why\": "
+				  "\"a 13-token match cannot be seen with %u-grams\"},", n);
+	} else {
+		double ef = 0;
+		for (size_t i = 0; i < r->nexamples; i++) {
+			const contam_example *e = &r->examples[i];
+			if (!same_benchmark(e, bm) || e->verdict == CONTAM_TOO_SHORT)
+				continue;
+			size_t s = e->tokens < 13 ? e->tokens : 13;
+			ef += cprobe_p_run(e->tokens - n + 1, p, s >= n ? s - n + 1 : 1);
+		}
+		rc |= cbuf_printf(b, "\n      \"gpt3\": {\"available\": true, \"min_tokens\": 13"
+				  ", \"run_of_hits\": %u, \"approximation\": \"a span of "
+				  ">= 13 tokens is a chain of >= %u overlapping %u-gram hits\""
+				  ", \"contaminated\": ", 13 - n + 1, 13 - n + 1, n);
+		rc |= put_rate(b, gpt3, m);
+		rc |= cbuf_printf(b, ", \"expected_false\": ");
+		rc |= put_num(b, ef);
+		rc |= cbuf_printf(b, "},");
+	}
+	/* PaLM: the fraction of the example's 8-grams found */
+	if (n != 8) {
+		rc |= cbuf_printf(b, "\n      \"palm\": {\"available\": false, \"why\": "
+				  "\"PaLM counts 8-grams; this index holds %u-grams\"},", n);
+	} else {
+		double ef = 0;
+		for (size_t i = 0; i < r->nexamples; i++) {
+			const contam_example *e = &r->examples[i];
+			if (!same_benchmark(e, bm) || e->verdict == CONTAM_TOO_SHORT)
+				continue;
+			size_t G = e->ngrams;
+			ef += cprobe_binom_tail(G, p, (size_t)ceil(0.7 * (double)G - 1e-9));
+		}
+		rc |= cbuf_printf(b, "\n      \"palm\": {\"available\": true, \"min_overlap\": 0.7"
+				  ", \"contaminated\": ");
+		rc |= put_rate(b, palm, m);
+		rc |= cbuf_printf(b, ", \"expected_false\": ");
+		rc |= put_num(b, ef);
+		rc |= cbuf_printf(b, "},");
+	}
+	/* Llama 2: token coverage by spans >= 10 tokens */
+	if (n > 10) {
+		rc |= cbuf_printf(b, "\n      \"llama2\": {\"available\": false, \"why\": "
+				  "\"a 10-token span cannot be seen with %u-grams\"},", n);
+	} else {
+		rc |= cbuf_printf(b, "\n      \"llama2\": {\"available\": true, \"min_span\": 10"
+				  ", \"approximation\": \"Llama 2 matched skip-grams; "
+				  "here a span is a chain of >= %u consecutive %u-gram "
+				  "hits\", \"clean\": ", 10 - n + 1, n);
+		rc |= put_rate(b, l_clean, m);
+		rc |= cbuf_printf(b, ", \"not_clean\": ");
+		rc |= put_rate(b, m - l_clean, m);
+		rc |= cbuf_printf(b, ", \"not_dirty\": ");
+		rc |= put_rate(b, m - l_dirty, m);
+		rc |= cbuf_printf(b, ", \"dirty\": ");
+		rc |= put_rate(b, l_dirty, m);
+		rc |= cbuf_printf(b, ", \"expected_false_dirty\": ");
+		rc |= put_num(b, creport_expected_false_at(r, bm, 10, 0.8));
+		rc |= cbuf_printf(b, ", \"expected_false_not_clean\": ");
+		rc |= put_num(b, creport_expected_false_at(r, bm, 10, 0.2));
+		rc |= cbuf_printf(b, "},");
+	}
+	rc |= cbuf_printf(b, "\n      \"longest\": {\"available\": true, \"max\": %" PRIu64
+			  ", \"mean\": ", longest_max);
+	rc |= put_num(b, m ? (double)longest_sum / (double)m : 0);
+	rc |= cbuf_printf(b, "}}, \"coverage_histogram\": [");
+	for (int i = 0; i < 10; i++)
+		rc |= cbuf_printf(b, "%s%" PRIu64, i ? ", " : "", hist[i]);
+	rc |= cbuf_printf(b, "]");
+	if (r->null_control) {
+		rc |= cbuf_printf(b, ", \"null_control\": {\"examples\": %" PRIu64
+				  ", \"contaminated\": ", bm->null_examples);
+		rc |= put_rate(b, bm->null_contaminated, bm->null_examples);
+		rc |= cbuf_printf(b, ", \"partial\": ");
+		rc |= put_rate(b, bm->null_partial, bm->null_examples);
+		rc |= cbuf_printf(b, ", \"flagged\": ");
+		rc |= put_rate(b, bm->null_contaminated + bm->null_partial,
+			       bm->null_examples);
+		rc |= cbuf_printf(b, ", \"gpt3\": ");
+		rc |= put_rate(b, bm->null_gpt3, bm->null_examples);
+		rc |= cbuf_printf(b, "}");
+	}
+	if (r->qa_split) {
+		rc |= cbuf_printf(b, ", \"question_answer\": {");
+		for (int l = 0; l < 4; l++) {
+			rc |= cbuf_printf(b, "%s\"%s\": ", l ? ", " : "",
+					  contam_qa_label_name((contam_qa_label)l));
+			rc |= put_rate(b, qa[l], nqa);
+		}
+		rc |= cbuf_printf(b, "}");
+	}
+	return rc;
+}
+
+/* The per-example "definitions", "qa" and "evidence". */
+static int put_example_extras(cbuf *b, const contam_result *r,
+			      const contam_example *e)
+{
+	uint32_t n = r->index.params.ngram;
+	int rc = 0;
+	rc |= cbuf_printf(b, ", \"definitions\": {\"contam\": \"%s\", \"gpt3\": %s"
+			  ", \"palm\": %s, \"llama2\": {\"coverage\": ",
+			  contam_verdict_name(e->verdict),
+			  n > 13 ? "null" : e->gpt3 ? "true" : "false",
+			  n != 8 ? "null" : e->palm ? "true" : "false");
+	rc |= put_num(b, e->tokens ? (double)e->covered10 / (double)e->tokens : 0);
+	if (n > 10)
+		rc |= cbuf_printf(b, ", \"bucket\": null}");
+	else
+		rc |= cbuf_printf(b, ", \"bucket\": \"%s\"}", llama2_bucket(e));
+	rc |= cbuf_printf(b, ", \"longest\": %u}", e->longest);
+	if (e->has_qa) {
+		rc |= cbuf_printf(b, ", \"qa\": {\"question_tokens\": %u"
+				  ", \"question_coverage\": ", e->q_tokens);
+		rc |= put_num(b, e->q_tokens ? (double)e->q_covered / e->q_tokens : 0);
+		rc |= cbuf_printf(b, ", \"answer_tokens\": %u, \"answer_coverage\": ",
+				  e->a_tokens);
+		rc |= put_num(b, e->a_tokens ? (double)e->a_covered / e->a_tokens : 0);
+		rc |= cbuf_printf(b, ", \"label\": \"%s\"}",
+				  contam_qa_label_name(contam_example_qa_label(e)));
+	}
+	if (e->nspans) {
+		rc |= cbuf_printf(b, ", \"evidence\": [");
+		for (uint32_t k = 0; k < e->nspans; k++) {
+			const contam_span *s = &e->spans[k];
+			rc |= cbuf_printf(b, "%s{\"tokens\": [%u, %u], \"bytes\": [%"
+					  PRIu64 ", %" PRIu64 "], \"text\": ",
+					  k ? ", " : "", s->token_start,
+					  s->token_end, s->byte_start, s->byte_end);
+			rc |= put_str(b, s->text);
+			if (s->truncated)
+				rc |= cbuf_printf(b, ", \"truncated\": true");
+			rc |= cbuf_printf(b, "}");
+		}
+		rc |= cbuf_printf(b, "]");
+	}
+	return rc;
 }
 
 int contam_report_json(const contam_result *r, FILE *out)
@@ -88,6 +330,7 @@ int contam_report_json(const contam_result *r, FILE *out)
 		rc |= put_num(&b, ex > 0 ? (double)bm->partial / ex : 0);
 		rc |= cbuf_printf(&b, ", \"expected_false_contaminated\": ");
 		rc |= put_num(&b, creport_expected_false(r, bm));
+		rc |= put_benchmark_definitions(&b, r, bm);
 		rc |= cbuf_printf(&b, "}");
 	}
 	rc |= cbuf_printf(&b, "%s],\n  \"examples\": [", r->nbenchmarks ? "\n  " : "");
@@ -105,8 +348,10 @@ int contam_report_json(const contam_result *r, FILE *out)
 		rc |= put_num(&b, e->overlap);
 		rc |= cbuf_printf(&b, ", \"coverage\": ");
 		rc |= put_num(&b, e->coverage);
-		rc |= cbuf_printf(&b, ", \"longest\": %u, \"verdict\": \"%s\"}",
+		rc |= cbuf_printf(&b, ", \"longest\": %u, \"verdict\": \"%s\"",
 				  e->longest, contam_verdict_name(e->verdict));
+		rc |= put_example_extras(&b, r, e);
+		rc |= cbuf_printf(&b, "}");
 		if (b.len > (1u << 20)) { /* stream large reports */
 			if (fwrite(b.data, 1, b.len, out) != b.len)
 				rc = -1;

@@ -30,6 +30,41 @@ int contam_report_table(const contam_result *r, FILE *out)
 			b->name, b->examples, b->contaminated, b->partial,
 			b->clean, b->too_short, rate);
 	}
+	/* the published definitions, side by side (rates in % of examples) */
+	uint32_t n = r->index.params.ngram;
+	fprintf(out, "%-*s %9s %9s %12s %17s%s\n", (int)w, "definitions", "GPT-3",
+		"PaLM", "Llama2 dirty", "Llama2 not_clean",
+		r->null_control ? "  null control" : "");
+	for (size_t i = 0; i < r->nbenchmarks; i++) {
+		const contam_benchmark *b = &r->benchmarks[i];
+		uint64_t gpt3 = 0, palm = 0, dirty = 0, not_clean = 0;
+		for (size_t j = 0; j < r->nexamples; j++) {
+			const contam_example *e = &r->examples[j];
+			if (strcmp(e->benchmark, b->name))
+				continue;
+			gpt3 += e->gpt3;
+			palm += e->palm;
+			dirty += e->tokens && e->covered10 >= 0.8 * e->tokens;
+			not_clean += e->tokens && e->covered10 >= 0.2 * e->tokens;
+		}
+		double m = b->examples ? (double)b->examples / 100 : 1;
+		char c1[16] = "n/a", c2[16] = "n/a", c3[16] = "n/a", c4[16] = "n/a";
+		if (n <= 13)
+			snprintf(c1, sizeof(c1), "%.2f%%", (double)gpt3 / m);
+		if (n == 8)
+			snprintf(c2, sizeof(c2), "%.2f%%", (double)palm / m);
+		if (n <= 10) {
+			snprintf(c3, sizeof(c3), "%.2f%%", (double)dirty / m);
+			snprintf(c4, sizeof(c4), "%.2f%%", (double)not_clean / m);
+		}
+		fprintf(out, "%-*.*s %9s %9s %12s %17s", (int)w, (int)w, b->name,
+			c1, c2, c3, c4);
+		if (r->null_control)
+			fprintf(out, "  %11.2f%%", b->null_examples ? 100.0 *
+				(double)(b->null_contaminated + b->null_partial) /
+				(double)b->null_examples : 0);
+		fprintf(out, "\n");
+	}
 	const contam_index_stats *s = &r->index;
 	fprintf(out, "index %s: %u-grams, recipe %s, %" PRIu64
 		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",

@@ -1,0 +1,461 @@
+/*
+ * cli_scan.c -- `contam scan`: the exact scan.  Benchmarks go into an
+ * exact n-gram table, the corpus streams past it; hit records (JSONL,
+ * stdout or -o), optionally a probe-schema report (--report) and a
+ * purified copy of the corpus (--purify).  A table, memory use and
+ * throughput go to stderr.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: contam scan [options] --bench BENCH... CORPUS...\n"
+"\n"
+"Exact scan: put the benchmarks' word n-grams in an exact table and stream the\n"
+"corpus past it.  For every corpus document that contains benchmark n-grams, one\n"
+"JSONL hit record: file, member, record, offset, URL/id, the byte offsets of\n"
+"each matched region in the (decompressed) document text, the examples matched\n"
+"and a snippet.  A region matches an example only where consecutive n-grams of\n"
+"the document are consecutive n-grams of that example.\n"
+"\n"
+"options:\n"
+"  -b, --bench FILE         benchmark file (repeat; same formats as probe)\n"
+"      --name NAME          benchmark name for all BENCH files\n"
+"  -f, --field PATH         benchmark text field (repeat; default: all strings)\n"
+"      --id-field PATH      field reported as the example's id\n"
+"      --no-header          CSV/TSV: the first row is data\n"
+"      --min-span N         tokens a span needs to count toward coverage (10)\n"
+"      --ngram N            words per n-gram (default 8, as the index)\n"
+"  -o, --output FILE        hit records here instead of stdout\n"
+"      --report FILE        per-example metrics in the probe report schema,\n"
+"                           computed exactly, plus doc_count per example,\n"
+"                           per n-gram document counts and a \"scan\" object\n"
+"      --max-doc-freq K     ignore n-grams found in more than K documents\n"
+"                           (boilerplate); the report lists them\n"
+"      --purify DIR         write a decontaminated copy of every corpus file\n"
+"                           under DIR (same format and compression) and\n"
+"                           DIR/purify-manifest.jsonl\n"
+"      --purify-mode MODE   drop: remove documents with a match (default);\n"
+"                           cut: remove each match +- 200 characters, and\n"
+"                           drop documents cut into more than 10 pieces\n"
+"      --threads T          threads (default: all cores)\n"
+"      --text-field NAME    JSONL corpus field holding the text (text)\n"
+"      --strict             stop at the first damaged corpus record\n"
+"      --max-record SIZE    longest JSONL line kept (default 256M)\n"
+"  -q, --quiet              no table, no summary\n"
+"  -h, --help               this help\n"
+"\n"
+"64-bit n-gram hashes are compared, not the words: a false match needs a\n"
+"64-bit collision (about 1e-19 per pair), which is neglected.\n"
+"\n"
+"example:\n"
+"  contam scan --field question --field answer --bench gsm8k/test.jsonl \\\n"
+"      -o hits.jsonl --report gsm8k-exact.json shards/\n");
+}
+
+static char *bench_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	char *stem = strdup(base);
+	for (int i = 0; stem && i < 2; i++) {
+		char *dot = strrchr(stem, '.');
+		if (!dot || dot == stem)
+			break;
+		bool compress = !strcmp(dot, ".gz") || !strcmp(dot, ".zst");
+		*dot = '\0';
+		if (!compress)
+			break;
+	}
+	return stem;
+}
+
+typedef struct scan_ui {
+	bool progress, quiet, line_drawn;
+	uint64_t warnings;
+} scan_ui;
+
+static void on_warning(void *ctx, const char *msg)
+{
+	scan_ui *ui = ctx;
+	ui->warnings++;
+	if (ui->quiet || ui->warnings > 20)
+		return;
+	if (ui->line_drawn) {
+		fputs("\r\033[K", stderr);
+		ui->line_drawn = false;
+	}
+	cli_warn("%s", msg);
+}
+
+static void on_progress(void *ctx, const contam_progress *p)
+{
+	scan_ui *ui = ctx;
+	if (!ui->progress)
+		return;
+	char a[32];
+	double mbs = p->seconds > 0 ? (double)p->bytes_done / 1e6 / p->seconds : 0;
+	fprintf(stderr, "\r\033[K  %s  %" PRIu64 " docs  %.0f MB/s  files %" PRIu64
+		"/%" PRIu64, cli_bytes(p->bytes_done, a, sizeof(a)), p->documents,
+		mbs, p->files_done, p->files_total);
+	ui->line_drawn = true;
+}
+
+/* Open `path` for writing under a temporary name; *tmp is malloc'd. */
+static FILE *open_tmp(const char *path, char **tmp)
+{
+	size_t n = strlen(path) + 32;
+	*tmp = malloc(n);
+	if (!*tmp)
+		return NULL;
+	snprintf(*tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	return fopen(*tmp, "w");
+}
+
+static int close_tmp(FILE *f, const char *tmp, const char *path)
+{
+	int bad = fflush(f) != 0;
+	bad |= fsync(fileno(f)) != 0;
+	bad |= fclose(f) != 0;
+	if (bad || rename(tmp, path))
+		return cli_error(EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
+	return 0;
+}
+
+int cli_scan(int argc, char **argv)
+{
+	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_NGRAM,
+	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
+	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD };
+	static const struct option longopts[] = {
+		{ "bench", required_argument, NULL, 'b' },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "field", required_argument, NULL, 'f' },
+		{ "id-field", required_argument, NULL, OPT_ID },
+		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
+		{ "min-span", required_argument, NULL, OPT_MIN_SPAN },
+		{ "ngram", required_argument, NULL, OPT_NGRAM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "max-doc-freq", required_argument, NULL, OPT_MAX_DOC_FREQ },
+		{ "purify", required_argument, NULL, OPT_PURIFY },
+		{ "purify-mode", required_argument, NULL, OPT_PURIFY_MODE },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = NULL, *output = NULL, *report = NULL;
+	const char **fields = calloc((size_t)argc + 1, sizeof(char *));
+	const char **benches = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nfields = 0, nbenches = 0;
+	scan_ui ui = { 0 };
+	contam_scan_options sopt;
+	contam_scan_options_init(&sopt);
+	contam_scan *scan = NULL;
+	contam_inputs in = { 0 };
+	char *tmp_hits = NULL, *tmp_report = NULL;
+	FILE *hits = NULL, *rep = NULL;
+	int rc = 0, c;
+	unsigned long v;
+	uint64_t size;
+
+	if (!fields || !benches) {
+		free(fields);
+		free(benches);
+		return cli_error(EXIT_INPUT, "out of memory");
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:f:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b': benches[nbenches++] = optarg; break;
+		case OPT_NAME: name = optarg; break;
+		case 'f': fields[nfields++] = optarg; break;
+		case OPT_ID: sopt.id_field = optarg; break;
+		case OPT_NO_HEADER: sopt.no_header = 1; break;
+		case OPT_MIN_SPAN:
+			if (!cli_parse_uint(optarg, 1, 1u << 20, &v)) {
+				rc = cli_error(EXIT_USAGE, "--min-span wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			sopt.min_span = (uint32_t)v;
+			break;
+		case OPT_NGRAM:
+			if (!cli_parse_uint(optarg, 1, CONTAM_MAX_NGRAM, &v)) {
+				rc = cli_error(EXIT_USAGE, "--ngram wants 1..%d, not '%s'",
+					       CONTAM_MAX_NGRAM, optarg);
+				goto out;
+			}
+			sopt.ngram = (uint32_t)v;
+			break;
+		case 'o': output = optarg; break;
+		case OPT_REPORT: report = optarg; break;
+		case OPT_MAX_DOC_FREQ:
+			if (!cli_parse_uint(optarg, 1, (unsigned long)-1, &v)) {
+				rc = cli_error(EXIT_USAGE, "--max-doc-freq wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			sopt.max_doc_freq = v;
+			break;
+		case OPT_PURIFY: sopt.purify_dir = optarg; break;
+		case OPT_PURIFY_MODE:
+			if (!strcmp(optarg, "drop"))
+				sopt.purify_mode = CONTAM_PURIFY_DROP;
+			else if (!strcmp(optarg, "cut"))
+				sopt.purify_mode = CONTAM_PURIFY_CUT;
+			else {
+				rc = cli_error(EXIT_USAGE, "--purify-mode is drop or cut, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_THREADS:
+			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
+				rc = cli_error(EXIT_USAGE, "--threads wants a number, not '%s'", optarg);
+				goto out;
+			}
+			sopt.threads = (int)v;
+			break;
+		case OPT_TEXT_FIELD: sopt.text_field = optarg; break;
+		case OPT_STRICT: sopt.strict = 1; break;
+		case OPT_MAX_RECORD:
+			if (!cli_parse_size(optarg, &size) || size == 0) {
+				rc = cli_error(EXIT_USAGE, "--max-record wants a size, not '%s'", optarg);
+				goto out;
+			}
+			sopt.max_record = size;
+			break;
+		case 'q': ui.quiet = true; break;
+		case 'h': usage(stdout); goto out;
+		default: usage(stderr); rc = EXIT_USAGE; goto out;
+		}
+	}
+	if (!nbenches) {
+		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		goto out;
+	}
+	if (optind >= argc) {
+		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		goto out;
+	}
+	if (sopt.purify_mode != CONTAM_PURIFY_NONE && !sopt.purify_dir) {
+		rc = cli_error(EXIT_USAGE, "--purify-mode needs --purify DIR");
+		goto out;
+	}
+	sopt.fields = fields;
+	sopt.nfields = nfields;
+	ui.progress = !ui.quiet && cli_stderr_is_tty();
+	sopt.on_warning = on_warning;
+	sopt.on_progress = on_progress;
+	sopt.ctx = &ui;
+	cli_install_signal_handlers();
+	sopt.stop = &cli_interrupted;
+
+	char errbuf[1024];
+	if (contam_inputs_expand(&in, (const char *const *)argv + optind,
+				 (size_t)(argc - optind), errbuf, sizeof(errbuf))) {
+		rc = cli_error(EXIT_INPUT, "%s", errbuf);
+		goto out;
+	}
+	if (output && !(hits = open_tmp(output, &tmp_hits))) {
+		rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", output, strerror(errno));
+		goto out;
+	}
+	sopt.hits = hits ? hits : stdout;
+	if (contam_scan_new(&scan, &sopt)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+		goto out;
+	}
+	for (size_t i = 0; i < nbenches; i++) {
+		char *bname = name ? strdup(name) : bench_name(benches[i]);
+		if (!bname) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+			goto out;
+		}
+		int src = contam_scan_add_file(scan, bname, benches[i]);
+		free(bname);
+		if (src) {
+			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+			goto out;
+		}
+	}
+	int src = contam_scan_run(scan, &in);
+	if (ui.line_drawn)
+		fputs("\r\033[K", stderr);
+	if (src) {
+		rc = cli_error(src == CONTAM_E_INTERRUPTED ? 130 : EXIT_INPUT, "%s",
+			       contam_scan_errmsg(scan));
+		goto out;
+	}
+	if (hits) {
+		FILE *f = hits;
+		hits = NULL;
+		if ((rc = close_tmp(f, tmp_hits, output)))
+			goto out;
+	}
+	if (report) {
+		if (!(rep = open_tmp(report, &tmp_report))) {
+			rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", report, strerror(errno));
+			goto out;
+		}
+		if (contam_scan_report_json(scan, rep)) {
+			rc = cli_error(EXIT_INPUT, "cannot write '%s': %s", report, strerror(errno));
+			goto out;
+		}
+		FILE *f = rep;
+		rep = NULL;
+		if ((rc = close_tmp(f, tmp_report, report)))
+			goto out;
+	}
+	if (!ui.quiet) {
+		contam_result res;
+		contam_scan_stats st;
+		struct rusage ru;
+		char a[32], b[32], t[32];
+		contam_scan_result(scan, &res);
+		res.index_path = "(exact scan)";
+		contam_scan_stats_get(scan, &st);
+		contam_report_table(&res, stderr);
+		getrusage(RUSAGE_SELF, &ru);
+		double mbs = st.seconds > 0 ? (double)st.bytes_text / 1e6 / st.seconds : 0;
+		fprintf(stderr, "scanned %" PRIu64 " files, %" PRIu64 " documents, %s"
+			" (%s of text) in %.2f s: %.1f MB/s of text\n", st.files,
+			st.documents, cli_bytes(st.bytes_in, a, sizeof(a)),
+			cli_bytes(st.bytes_text, b, sizeof(b)), st.seconds, mbs);
+		fprintf(stderr, "matches in %" PRIu64 " documents; memory: table %" PRIu64
+			" n-grams (%s), hit records %s, peak %s",
+			st.hit_documents, st.table_ngrams,
+			cli_bytes(st.table_bytes, a, sizeof(a)),
+			cli_bytes(st.hits_bytes, b, sizeof(b)),
+			cli_bytes((uint64_t)ru.ru_maxrss * 1024, t, sizeof(t)));
+		if (st.ignored_ngrams)
+			fprintf(stderr, "; %" PRIu64 " n-grams ignored (in more than %"
+				PRIu64 " documents)", st.ignored_ngrams, sopt.max_doc_freq);
+		fputc('\n', stderr);
+		if (sopt.purify_dir)
+			fprintf(stderr, "purified copy in '%s': %" PRIu64 " files, %" PRIu64
+				" documents dropped, %" PRIu64 " cut (%" PRIu64 " regions)\n",
+				sopt.purify_dir, st.purified_files, st.dropped_documents,
+				st.cut_documents, st.cut_regions);
+		if (ui.warnings)
+			fprintf(stderr, "%" PRIu64 " warnings\n", ui.warnings);
+	}
+out:
+	if (hits)
+		fclose(hits);
+	if (rep)
+		fclose(rep);
+	if (rc && tmp_hits)
+		unlink(tmp_hits);
+	if (rc && tmp_report)
+		unlink(tmp_report);
+	free(tmp_hits);
+	free(tmp_report);
+	free(fields);
+	free(benches);
+	contam_inputs_free(&in);
+	contam_scan_free(scan);
+	return rc;
+}
+
+/* `contam probe INDEX ... BENCH... --confirm CORPUS...`: the examples the
+ * index flagged (partial or contaminated) are scanned exactly; their
+ * Bloom metrics are replaced by exact ones in the report written to
+ * `out`, with provenance, and the overturned flags are counted.  Returns
+ * an exit status (0 on success). */
+int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt,
+		      char **corpus, int ncorpus, FILE *out, bool quiet)
+{
+	contam_scan_options sopt;
+	contam_scan *scan = NULL;
+	contam_inputs in = { 0 };
+	uint64_t *records = NULL;
+	char errbuf[1024];
+	int rc = 0;
+
+	if (ncorpus < 1)
+		return cli_error(EXIT_USAGE, "--confirm needs corpus files: usage: contam probe INDEX [options] BENCH... --confirm CORPUS...");
+	if (popt->nquestion_fields || popt->nanswer_fields)
+		return cli_error(EXIT_USAGE, "--confirm does not support --question-field/--answer-field");
+	contam_scan_options_init(&sopt);
+	sopt.fields = popt->fields;
+	sopt.nfields = popt->nfields;
+	sopt.id_field = popt->id_field;
+	sopt.no_header = popt->no_header;
+	sopt.min_span = popt->min_span;
+	sopt.ngram = res->index.params.ngram;
+	scan_ui ui = { .quiet = quiet };
+	sopt.on_warning = on_warning;
+	sopt.ctx = &ui;
+	cli_install_signal_handlers();
+	sopt.stop = &cli_interrupted;
+	if (contam_inputs_expand(&in, (const char *const *)corpus, (size_t)ncorpus,
+				 errbuf, sizeof(errbuf))) {
+		rc = cli_error(EXIT_INPUT, "%s", errbuf);
+		goto out;
+	}
+	if (contam_scan_new(&scan, &sopt)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+		goto out;
+	}
+	records = malloc((res->nexamples ? res->nexamples : 1) * sizeof(*records));
+	if (!records) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
+	/* the benchmark files again, in the probe's order; then only the
+	 * flagged records of each */
+	for (size_t i = 0; i < res->nexamples;) {
+		const contam_example *e = &res->examples[i];
+		size_t nflag = 0, j = i;
+		if (contam_scan_add_file(scan, e->benchmark, e->source)) {
+			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+			goto out;
+		}
+		for (; j < res->nexamples && res->examples[j].source == e->source; j++)
+			if (res->examples[j].verdict == CONTAM_PARTIAL ||
+			    res->examples[j].verdict == CONTAM_CONTAMINATED)
+				records[nflag++] = res->examples[j].record;
+		contam_scan_select(scan, e->source, records, nflag);
+		i = j;
+	}
+	if (contam_scan_run(scan, &in)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+		goto out;
+	}
+	uint64_t flagged = 0, overturned = 0;
+	int crc = contam_scan_confirm_json(scan, res, out, &flagged, &overturned);
+	if (crc == CONTAM_E_PARAM) {
+		rc = cli_error(EXIT_INPUT, "--confirm: the benchmark files read differently the second time");
+		goto out;
+	}
+	if (crc) {
+		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
+		goto out;
+	}
+	if (!quiet) {
+		contam_scan_stats st;
+		contam_scan_stats_get(scan, &st);
+		fprintf(stderr, "confirm: %" PRIu64 " flagged examples scanned exactly over %"
+			PRIu64 " documents in %.2f s: %" PRIu64 " overturned (exactly clean), %"
+			PRIu64 " confirmed\n", flagged, st.documents, st.seconds,
+			overturned, flagged - overturned);
+	}
+out:
+	free(records);
+	contam_inputs_free(&in);
+	contam_scan_free(scan);
+	return rc;
+}

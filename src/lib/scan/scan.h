@@ -1,0 +1,188 @@
+/*
+ * scan.h -- the exact scan (private): the benchmark n-gram table, the
+ * per-thread matcher, the hit records kept for the end of the scan, and
+ * the purified-copy writers.
+ *
+ * Files: scan_table.c (benchmarks -> table), scan_match.c (one document
+ * -> chains of matches), scan_run.c (the OpenMP driver over input files),
+ * scan_report.c (metrics, hit records, report JSON), scan_purify.c and
+ * scan_sink.c (decontaminated copies).
+ */
+#ifndef CONTAM_SCAN_H
+#define CONTAM_SCAN_H
+
+#include "../common/common.h"
+#include "../ngram/ngram.h"
+#include "../text/text.h"
+
+#include <stdio.h>
+
+/* One place an n-gram occurs in a benchmark: example and position. */
+typedef struct cscan_posting {
+	uint32_t ex;
+	uint32_t pos;
+} cscan_posting;
+
+/* The exact table: open addressing over distinct n-gram hashes; each
+ * entry's postings are contiguous and sorted by (ex, pos). */
+typedef struct cscan_table {
+	uint64_t *hash;          /* per entry */
+	uint32_t *post_first;    /* per entry */
+	uint32_t *post_count;    /* per entry */
+	uint64_t *docs;          /* per entry: distinct documents (atomic) */
+	size_t nentries;
+	cscan_posting *post;
+	size_t npost;
+	uint32_t *slot;          /* entry + 1, 0 = empty */
+	uint64_t mask;
+} cscan_table;
+
+#define CSCAN_NONE UINT32_MAX
+
+static inline uint32_t cscan_lookup(const cscan_table *t, uint64_t h)
+{
+	uint64_t i = (h ^ (h >> 29)) & t->mask;
+	for (;;) {
+		uint32_t e = t->slot[i];
+		if (!e)
+			return CSCAN_NONE;
+		if (t->hash[e - 1] == h)
+			return e - 1;
+		i = (i + 1) & t->mask;
+	}
+}
+
+/* A run of consecutive document n-grams that are consecutive n-grams of
+ * one example: example positions [pos, pos + npos), document tokens
+ * [tok, tok + npos + n - 1), bytes [start, end) of the document. */
+typedef struct cscan_chain {
+	uint32_t ex, pos, npos;
+	uint32_t next;           /* while open: expected next position */
+	uint64_t tok;
+	uint64_t start, end;
+} cscan_chain;
+
+/* Overlapping chains merged into one byte region; chains [first, first
+ * + nchains) of the document (sorted by start). */
+typedef struct cscan_region {
+	uint64_t start, end;
+	uint64_t tok_start, tok_end;
+	uint32_t first, nchains;
+	char *snippet;           /* NULL when the bytes were not kept */
+} cscan_region;
+
+/* A document with at least one match. */
+typedef struct cscan_hitdoc {
+	char *member, *url, *id;
+	uint64_t record, offset;
+	uint64_t bytes, tokens;
+	cscan_chain *chains;
+	size_t nchains;
+	cscan_region *regions;
+	size_t nregions;
+} cscan_hitdoc;
+
+/* Per input file. */
+typedef struct cscan_file {
+	const char *path;
+	contam_input_kind kind;
+	uint64_t size, documents, bytes_text, ngrams, errors;
+	cscan_hitdoc *docs;
+	size_t ndocs, cap;
+	uint64_t mem;            /* bytes held by docs */
+} cscan_file;
+
+struct contam_scan {
+	contam_scan_options opt;
+	char **fields;
+	char *id_field, *text_field, *purify_dir;
+	uint64_t seed;
+	/* examples (all added); texts kept for n-gram rendering */
+	contam_example *examples;
+	char **texts;
+	size_t *text_len;
+	unsigned char *selected;
+	uint64_t *doc_count;
+	uint64_t *ex_first;      /* offset of example's entries in ex_entry */
+	uint32_t *ex_entry;      /* per (example, position): table entry */
+	size_t nexamples, cap;
+	uint32_t max_ngrams;     /* largest G of an example */
+	contam_benchmark *benchmarks;
+	size_t nbenchmarks;
+	cscan_table table;
+	cscan_file *files;
+	size_t nfiles;
+	unsigned char *ignored;  /* per entry: over max_doc_freq */
+	contam_scan_stats stats;
+	int ran;
+	cerr err;
+};
+
+/* scan_table.c */
+int cscan_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
+		    uint64_t **out, size_t *count, size_t *tokens);
+int cscan_table_build(contam_scan *s, cerr *err);
+void cscan_table_release(cscan_table *t);
+
+/* scan_match.c: one matcher per thread (or file task). */
+typedef struct cscan_matcher {
+	const contam_scan *s;
+	ctok tok;
+	cngram ng;
+	uint32_t n;
+	uint64_t ntok;           /* tokens of the current document */
+	uint64_t *tok_start;     /* ring of the last n token start offsets */
+	cscan_chain *open, *next;
+	size_t nopen, nnext, cap_open, cap_next;
+	cscan_chain *closed;
+	size_t nclosed, cap_closed;
+	uint32_t *entries;       /* matched entries of this document */
+	size_t nentries, cap_entries;
+	cbuf text;               /* the document's first bytes */
+	uint64_t doc_bytes;
+	uint64_t ngrams;
+	int oom;
+} cscan_matcher;
+
+#define CSCAN_KEEP_TEXT (16u << 20) /* document bytes kept for snippets */
+#define CSCAN_SNIPPET 300           /* longest snippet, bytes */
+
+int cscan_matcher_init(cscan_matcher *m, const contam_scan *s);
+void cscan_matcher_release(cscan_matcher *m);
+void cscan_matcher_begin(cscan_matcher *m);
+int cscan_matcher_feed(cscan_matcher *m, const char *p, size_t n);
+/* End of document: if it matched, fill *hd (owned by the caller; release
+ * with cscan_hitdoc_release) and return 1; 0 if nothing matched; < 0 on
+ * out of memory.  Counts the document in the entries' doc counts. */
+int cscan_matcher_end(cscan_matcher *m, uint64_t *entry_docs,
+		      cscan_hitdoc *hd);
+void cscan_hitdoc_release(cscan_hitdoc *hd);
+
+/* scan_report.c */
+int cscan_finish(contam_scan *s, cerr *err);
+/* Is chain c counted (some n-gram of it is not ignored)? */
+int cscan_chain_kept(const contam_scan *s, const cscan_chain *c);
+
+/* scan_purify.c: prepare, then one call per input file (any thread),
+ * then finish (the manifest in input order, the counts). */
+typedef struct cscan_purified {
+	char *manifest;          /* this file's manifest lines (free()) */
+	size_t manifest_len;
+	uint64_t dropped, cut, regions;
+} cscan_purified;
+int cscan_purify_prepare(contam_scan *s, cerr *err);
+int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err);
+int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err);
+
+/* scan_sink.c: an output file in a given codec; gzip output can be cut
+ * into members (one per WARC record, as Common Crawl ships them). */
+typedef struct cscan_sink cscan_sink;
+int cscan_sink_open(cscan_sink **out, const char *path, int codec, cerr *err);
+int cscan_sink_open_stream(cscan_sink **out, FILE *f, int codec);
+int cscan_sink_write(cscan_sink *k, const void *p, size_t n);
+int cscan_sink_end_member(cscan_sink *k);
+/* Finish, flush and rename into place; frees the sink. */
+int cscan_sink_close(cscan_sink *k, cerr *err);
+void cscan_sink_abort(cscan_sink *k);
+
+#endif

@@ -1,0 +1,679 @@
+/*
+ * scan_report.c -- after the corpus pass: exact metrics, hit records and
+ * the report.
+ *
+ * An example n-gram counts as hit when some corpus document contains it
+ * (the Bloom probe's definition without its false positives), unless it
+ * is in more than max_doc_freq documents; the hit vector then goes
+ * through the probe's own cprobe_score, so the metrics cannot drift from
+ * the probe's.  An example's doc_count is the number of documents whose
+ * own matches (its kept chains) make it partial or contaminated.
+ *
+ * The report is the probe report (contam_report_json, same writer),
+ * re-read with jansson to add the scan's fields: fields are only ever
+ * added to the version 1 schema, never renamed. *
+ * A hit record (one JSON line per corpus document with a match, files in
+ * input order, documents in reader order):
+ *
+ *   file, kind, member       the corpus file, its kind, the archive member
+ *   record, offset           record number and decompressed byte offset
+ *                            of the record (in the member for archives)
+ *   url, id                  WARC-Target-URI / JSON "url"; WARC-Record-ID
+ *                            / JSON "id" (null when absent)
+ *   doc_bytes, doc_tokens    size of the document text as the reader gave it
+ *   ignored                  every match is of n-grams over --max-doc-freq
+ *   examples[]               per example matched: benchmark, source,
+ *                            record, id, start and end (bytes from its
+ *                            first match to its last) and its metrics from this
+ *                            document alone (tokens, ngrams, hits,
+ *                            coverage, longest, verdict)
+ *   regions[]                overlapping matches merged: start, end (byte
+ *                            offsets in the document text, end exclusive),
+ *                            token_start, token_end, tokens, ignored,
+ *                            snippet (first 300 bytes), matches[]:
+ *                            benchmark, source, record, id,
+ *                            example_ngram (first n-gram of the example
+ *                            matched), ngrams, tokens, start, end, ignored
+ */
+#include "scan.h"
+#include "../probe/probe_metrics.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+int cscan_chain_kept(const contam_scan *s, const cscan_chain *c)
+{
+	if (!s->ignored)
+		return 1;
+	const uint32_t *ent = s->ex_entry + s->ex_first[c->ex];
+	for (uint32_t p = c->pos; p < c->pos + c->npos; p++)
+		if (!s->ignored[ent[p]])
+			return 1;
+	return 0;
+}
+
+static int put_str(cbuf *b, const char *s)
+{
+	if (!s)
+		return cbuf_append(b, "null", 4);
+	return cbuf_json_string(b, s, strlen(s));
+}
+
+static int put_example_ref(cbuf *b, const contam_example *e)
+{
+	int rc = cbuf_printf(b, "\"benchmark\": ");
+	rc |= put_str(b, e->benchmark);
+	rc |= cbuf_printf(b, ", \"source\": ");
+	rc |= put_str(b, e->source);
+	rc |= cbuf_printf(b, ", \"record\": %" PRIu64 ", \"id\": ", e->record);
+	rc |= put_str(b, e->id);
+	return rc;
+}
+
+/* Per example in one document: its metrics from this document alone. */
+typedef struct doc_example {
+	uint32_t ex;
+	contam_example m;
+} doc_example;
+
+static int cmp_by_ex(const void *a, const void *b, void *ctx)
+{
+	const cscan_chain *ch = ctx;
+	uint32_t x = ch[*(const uint32_t *)a].ex, y = ch[*(const uint32_t *)b].ex;
+	return x < y ? -1 : x > y;
+}
+
+/* Score every example of a hit document; fills out[0..*nout). */
+static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
+		     uint32_t *order, doc_example *out, size_t *nout)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < hd->nchains; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, hd->nchains, sizeof(*order), cmp_by_ex, hd->chains);
+	for (size_t i = 0; i < hd->nchains;) {
+		uint32_t ex = hd->chains[order[i]].ex;
+		size_t G = s->examples[ex].ngrams;
+		const uint32_t *ent = s->ex_entry + s->ex_first[ex];
+		memset(hit, 0, G);
+		for (; i < hd->nchains && hd->chains[order[i]].ex == ex; i++) {
+			const cscan_chain *c = &hd->chains[order[i]];
+			for (uint32_t p = c->pos; p < c->pos + c->npos && p < G; p++)
+				hit[p] = !s->ignored || !s->ignored[ent[p]];
+		}
+		out[k].ex = ex;
+		out[k].m = s->examples[ex];
+		cprobe_score(&out[k].m, hit, G, s->examples[ex].tokens,
+			     s->opt.ngram, s->opt.min_span);
+		k++;
+	}
+	*nout = k;
+	return CONTAM_OK;
+}
+
+static int write_hit(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd,
+		     const doc_example *de, size_t nde, cbuf *b)
+{
+	int rc = 0, any_kept = 0;
+	for (size_t i = 0; i < hd->nchains; i++)
+		any_kept |= cscan_chain_kept(s, &hd->chains[i]);
+	cbuf_reset(b);
+	rc |= cbuf_printf(b, "{\"file\": ");
+	rc |= put_str(b, f->path);
+	rc |= cbuf_printf(b, ", \"kind\": \"%s\", \"member\": ",
+			  contam_input_kind_name(f->kind));
+	rc |= put_str(b, hd->member);
+	rc |= cbuf_printf(b, ", \"record\": %" PRIu64 ", \"offset\": %" PRIu64
+			  ", \"url\": ", hd->record, hd->offset);
+	rc |= put_str(b, hd->url);
+	rc |= cbuf_printf(b, ", \"id\": ");
+	rc |= put_str(b, hd->id);
+	rc |= cbuf_printf(b, ", \"doc_bytes\": %" PRIu64 ", \"doc_tokens\": %" PRIu64
+			  ", \"ignored\": %s, \"examples\": [",
+			  hd->bytes, hd->tokens, any_kept ? "false" : "true");
+	for (size_t i = 0; i < nde; i++) {
+		const contam_example *m = &de[i].m;
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (size_t c = 0; c < hd->nchains; c++)
+			if (hd->chains[c].ex == de[i].ex) {
+				if (hd->chains[c].start < lo)
+					lo = hd->chains[c].start;
+				if (hd->chains[c].end > hi)
+					hi = hd->chains[c].end;
+			}
+		rc |= cbuf_printf(b, "%s{", i ? ", " : "");
+		rc |= put_example_ref(b, m);
+		rc |= cbuf_printf(b, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64, lo, hi);
+		rc |= cbuf_printf(b, ", \"tokens\": %u, \"ngrams\": %u, \"hits\": %u"
+				  ", \"coverage\": %.6g, \"longest\": %u, \"verdict\": \"%s\"}",
+				  m->tokens, m->ngrams, m->hits, m->coverage,
+				  m->longest, contam_verdict_name(m->verdict));
+	}
+	rc |= cbuf_printf(b, "], \"regions\": [");
+	for (size_t i = 0; i < hd->nregions; i++) {
+		const cscan_region *r = &hd->regions[i];
+		int kept = 0;
+		for (uint32_t j = r->first; j < r->first + r->nchains; j++)
+			kept |= cscan_chain_kept(s, &hd->chains[j]);
+		rc |= cbuf_printf(b, "%s{\"start\": %" PRIu64 ", \"end\": %" PRIu64
+				  ", \"token_start\": %" PRIu64 ", \"token_end\": %" PRIu64
+				  ", \"tokens\": %" PRIu64 ", \"ignored\": %s, \"snippet\": ",
+				  i ? ", " : "", r->start, r->end, r->tok_start,
+				  r->tok_end, r->tok_end - r->tok_start,
+				  kept ? "false" : "true");
+		rc |= put_str(b, r->snippet);
+		rc |= cbuf_printf(b, ", \"matches\": [");
+		for (uint32_t j = r->first; j < r->first + r->nchains; j++) {
+			const cscan_chain *c = &hd->chains[j];
+			rc |= cbuf_printf(b, "%s{", j > r->first ? ", " : "");
+			rc |= put_example_ref(b, &s->examples[c->ex]);
+			rc |= cbuf_printf(b, ", \"example_ngram\": %u, \"ngrams\": %u"
+					  ", \"tokens\": %u, \"start\": %" PRIu64
+					  ", \"end\": %" PRIu64 ", \"ignored\": %s}",
+					  c->pos, c->npos, c->npos + s->opt.ngram - 1,
+					  c->start, c->end,
+					  cscan_chain_kept(s, c) ? "false" : "true");
+		}
+		rc |= cbuf_printf(b, "]}");
+	}
+	rc |= cbuf_printf(b, "]}\n");
+	if (rc)
+		return CONTAM_E_NOMEM;
+	if (fwrite(b->data, 1, b->len, s->opt.hits) != b->len)
+		return CONTAM_E_IO;
+	return CONTAM_OK;
+}
+
+int cscan_finish(contam_scan *s, cerr *err)
+{
+	const cscan_table *t = &s->table;
+	unsigned char *hit = malloc(s->max_ngrams ? s->max_ngrams : 1);
+	uint32_t *order = NULL;
+	doc_example *de = NULL;
+	size_t cap = 0;
+	cbuf b = CBUF_INIT;
+	int rc = CONTAM_OK;
+
+	if (!hit)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (s->opt.max_doc_freq) {
+		s->ignored = calloc(t->nentries ? t->nentries : 1, 1);
+		if (!s->ignored) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t e = 0; e < t->nentries; e++)
+			if (t->docs[e] > s->opt.max_doc_freq) {
+				s->ignored[e] = 1;
+				s->stats.ignored_ngrams++;
+			}
+	}
+	/* per document: doc counts and hit records */
+	for (size_t fi = 0; fi < s->nfiles; fi++) {
+		const cscan_file *f = &s->files[fi];
+		for (size_t d = 0; d < f->ndocs; d++) {
+			const cscan_hitdoc *hd = &f->docs[d];
+			size_t nde = 0;
+			if (hd->nchains > cap) {
+				size_t c2 = hd->nchains * 2;
+				uint32_t *o = realloc(order, c2 * sizeof(*o));
+				if (o)
+					order = o;
+				doc_example *x = realloc(de, c2 * sizeof(*x));
+				if (x)
+					de = x;
+				if (!o || !x) {
+					rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+					goto out;
+				}
+				cap = c2;
+			}
+			score_doc(s, hd, hit, order, de, &nde);
+			for (size_t i = 0; i < nde; i++)
+				if (de[i].m.verdict == CONTAM_PARTIAL ||
+				    de[i].m.verdict == CONTAM_CONTAMINATED)
+					s->doc_count[de[i].ex]++;
+			if (s->opt.hits && (rc = write_hit(s, f, hd, de, nde, &b))) {
+				rc = cerr_set(err, rc, rc == CONTAM_E_IO ?
+					      "cannot write the hit records" : "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (s->opt.hits && fflush(s->opt.hits)) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot write the hit records");
+		goto out;
+	}
+	/* per example: the corpus-wide hit vector */
+	for (size_t i = 0; i < s->nexamples; i++) {
+		contam_example *ex = &s->examples[i];
+		size_t G = ex->ngrams;
+		const uint32_t *ent = s->ex_entry + s->ex_first[i];
+		for (size_t p = 0; p < G; p++) {
+			uint32_t e = ent[p];
+			hit[p] = e != CSCAN_NONE && t->docs[e] > 0 &&
+				 !(s->ignored && s->ignored[e]);
+		}
+		cprobe_score(ex, hit, G, ex->tokens, s->opt.ngram, s->opt.min_span);
+	}
+	for (size_t bi = 0; bi < s->nbenchmarks; bi++) {
+		contam_benchmark *bm = &s->benchmarks[bi];
+		bm->examples = bm->contaminated = bm->partial = bm->clean = bm->too_short = 0;
+		for (size_t i = 0; i < s->nexamples; i++) {
+			const contam_example *ex = &s->examples[i];
+			if (ex->benchmark != bm->name || !s->selected[i])
+				continue;
+			bm->examples++;
+			switch (ex->verdict) {
+			case CONTAM_CONTAMINATED: bm->contaminated++; break;
+			case CONTAM_PARTIAL: bm->partial++; break;
+			case CONTAM_CLEAN: bm->clean++; break;
+			case CONTAM_TOO_SHORT: bm->too_short++; break;
+			}
+		}
+	}
+out:
+	free(hit);
+	free(order);
+	free(de);
+	cbuf_release(&b);
+	return rc;
+}
+
+void contam_scan_result(const contam_scan *s, contam_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->index_path = NULL;
+	out->index.params.ngram = s->opt.ngram;
+	out->index.params.seed = s->seed;
+	out->index.params.recipe_version = CONTAM_RECIPE_VERSION;
+	out->index.recipe = contam_recipe();
+	out->index.fpr = 0;
+	out->index.ngrams_inserted = s->stats.ngrams;
+	out->index.documents = s->stats.documents;
+	out->index.errors = s->stats.errors;
+	out->min_span = s->opt.min_span;
+	out->benchmarks = s->benchmarks;
+	out->nbenchmarks = s->nbenchmarks;
+	out->examples = s->examples;
+	out->nexamples = s->nexamples;
+}
+
+uint64_t contam_scan_doc_count(const contam_scan *s, size_t i)
+{
+	return s->doc_count && i < s->nexamples ? s->doc_count[i] : 0;
+}
+
+/* The text of n-gram `pos` of example `ex`, as it reads in the example. */
+typedef struct span_find {
+	uint64_t want_first, want_last, idx;
+	uint64_t start, end;
+} span_find;
+
+static void span_token(void *ctx, const ctok_token *t)
+{
+	span_find *f = ctx;
+	if (f->idx == f->want_first)
+		f->start = t->start;
+	if (f->idx == f->want_last)
+		f->end = t->end;
+	f->idx++;
+}
+
+static json_t *ngram_text(const contam_scan *s, uint32_t ex, uint32_t pos)
+{
+	span_find f = { pos, pos + s->opt.ngram - 1, 0, 0, 0 };
+	ctok t;
+	ctok_init(&t, s->seed, span_token, &f);
+	ctok_feed(&t, s->texts[ex], s->text_len[ex]);
+	ctok_finish(&t);
+	ctok_release(&t);
+	if (f.end <= f.start || f.end > s->text_len[ex])
+		return json_null();
+	return json_stringn_nocheck(s->texts[ex] + f.start, (size_t)(f.end - f.start));
+}
+
+static int cmp_docs_desc(const void *a, const void *b, void *ctx)
+{
+	const uint64_t *docs = ctx;
+	uint64_t x = docs[*(const uint32_t *)a], y = docs[*(const uint32_t *)b];
+	if (x != y)
+		return x > y ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+#define FREQUENT_LISTED 20
+
+static json_t *scan_object(const contam_scan *s)
+{
+	const cscan_table *t = &s->table;
+	const contam_scan_stats *st = &s->stats;
+	json_t *o = json_object();
+	json_object_set_new(o, "exact", json_true());
+	json_object_set_new(o, "seed", json_sprintf("0x%016" PRIx64, s->seed));
+	json_object_set_new(o, "files", json_integer((json_int_t)st->files));
+	json_object_set_new(o, "documents", json_integer((json_int_t)st->documents));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)st->bytes_in));
+	json_object_set_new(o, "bytes_text", json_integer((json_int_t)st->bytes_text));
+	json_object_set_new(o, "ngrams", json_integer((json_int_t)st->ngrams));
+	json_object_set_new(o, "errors", json_integer((json_int_t)st->errors));
+	json_object_set_new(o, "hit_documents", json_integer((json_int_t)st->hit_documents));
+	json_object_set_new(o, "table_ngrams", json_integer((json_int_t)st->table_ngrams));
+	json_object_set_new(o, "max_doc_freq", s->opt.max_doc_freq ?
+			    json_integer((json_int_t)s->opt.max_doc_freq) : json_null());
+	json_object_set_new(o, "ignored_ngrams", json_integer((json_int_t)st->ignored_ngrams));
+	/* the most frequent matched n-grams (the ignored ones first, as they
+	 * are the most frequent) */
+	size_t nm = 0;
+	for (size_t e = 0; e < t->nentries; e++)
+		nm += t->docs[e] > 0;
+	json_t *arr = json_array();
+	uint32_t *idx = malloc((nm ? nm : 1) * sizeof(*idx));
+	if (idx) {
+		size_t k = 0;
+		for (size_t e = 0; e < t->nentries; e++)
+			if (t->docs[e] > 0)
+				idx[k++] = (uint32_t)e;
+		qsort_r(idx, nm, sizeof(*idx), cmp_docs_desc, t->docs);
+		size_t show = nm < FREQUENT_LISTED ? nm : FREQUENT_LISTED;
+		if (st->ignored_ngrams > show)
+			show = st->ignored_ngrams < 1000 ? st->ignored_ngrams : 1000;
+		for (size_t i = 0; i < show && i < nm; i++) {
+			uint32_t e = idx[i];
+			const cscan_posting *p = &t->post[t->post_first[e]];
+			json_t *g = json_object();
+			json_object_set_new(g, "ngram", ngram_text(s, p->ex, p->pos));
+			json_object_set_new(g, "hash", json_sprintf("%016" PRIx64, t->hash[e]));
+			json_object_set_new(g, "documents", json_integer((json_int_t)t->docs[e]));
+			json_object_set_new(g, "examples", json_integer((json_int_t)t->post_count[e]));
+			json_object_set_new(g, "ignored", json_boolean(s->ignored && s->ignored[e]));
+			json_array_append_new(arr, g);
+		}
+		free(idx);
+	}
+	json_object_set_new(o, "frequent_ngrams", arr);
+	json_object_set_new(o, "seconds", json_real(st->seconds));
+	if (s->opt.purify_dir) {
+		json_t *pu = json_object();
+		json_object_set_new(pu, "dir", json_string(s->opt.purify_dir));
+		json_object_set_new(pu, "mode", json_string(
+			s->opt.purify_mode == CONTAM_PURIFY_CUT ? "cut" : "drop"));
+		json_object_set_new(pu, "files", json_integer((json_int_t)st->purified_files));
+		json_object_set_new(pu, "dropped_documents", json_integer((json_int_t)st->dropped_documents));
+		json_object_set_new(pu, "cut_documents", json_integer((json_int_t)st->cut_documents));
+		json_object_set_new(pu, "cut_regions", json_integer((json_int_t)st->cut_regions));
+		json_object_set_new(o, "purify", pu);
+	}
+	return o;
+}
+
+#define PROVENANCE_MAX 5
+
+/* Per example, the first PROVENANCE_MAX documents where it is partial or
+ * contaminated: file, member, record, offset, url, id and the byte range
+ * of its matches there.  An array of json arrays (NULL where none). */
+static json_t **provenance(const contam_scan *cs)
+{
+	contam_scan *s = (contam_scan *)cs; /* score_doc only reads */
+	json_t **pv = calloc(s->nexamples ? s->nexamples : 1, sizeof(*pv));
+	unsigned char *hit = malloc(s->max_ngrams ? s->max_ngrams : 1);
+	uint32_t *order = NULL;
+	doc_example *de = NULL;
+	size_t cap = 0;
+	if (!pv || !hit)
+		goto fail;
+	for (size_t fi = 0; fi < s->nfiles; fi++) {
+		const cscan_file *f = &s->files[fi];
+		for (size_t d = 0; d < f->ndocs; d++) {
+			const cscan_hitdoc *hd = &f->docs[d];
+			size_t nde = 0;
+			if (hd->nchains > cap) {
+				size_t c2 = hd->nchains * 2;
+				uint32_t *o = realloc(order, c2 * sizeof(*o));
+				if (o)
+					order = o;
+				doc_example *x = realloc(de, c2 * sizeof(*x));
+				if (x)
+					de = x;
+				if (!o || !x)
+					goto fail;
+				cap = c2;
+			}
+			score_doc(s, hd, hit, order, de, &nde);
+			for (size_t i = 0; i < nde; i++) {
+				uint32_t ex = de[i].ex;
+				if (de[i].m.verdict != CONTAM_PARTIAL &&
+				    de[i].m.verdict != CONTAM_CONTAMINATED)
+					continue;
+				if (!pv[ex])
+					pv[ex] = json_array();
+				if (json_array_size(pv[ex]) >= PROVENANCE_MAX)
+					continue;
+				uint64_t lo = UINT64_MAX, hi = 0;
+				for (size_t c = 0; c < hd->nchains; c++) {
+					const cscan_chain *ch = &hd->chains[c];
+					if (ch->ex != ex || !cscan_chain_kept(s, ch))
+						continue;
+					if (ch->start < lo)
+						lo = ch->start;
+					if (ch->end > hi)
+						hi = ch->end;
+				}
+				json_t *o = json_object();
+				json_object_set_new(o, "file", json_string(f->path));
+				json_object_set_new(o, "member", hd->member ? json_string(hd->member) : json_null());
+				json_object_set_new(o, "record", json_integer((json_int_t)hd->record));
+				json_object_set_new(o, "offset", json_integer((json_int_t)hd->offset));
+				json_object_set_new(o, "url", hd->url ? json_string(hd->url) : json_null());
+				json_object_set_new(o, "id", hd->id ? json_string(hd->id) : json_null());
+				json_object_set_new(o, "start", json_integer((json_int_t)lo));
+				json_object_set_new(o, "end", json_integer((json_int_t)hi));
+				json_object_set_new(o, "coverage", json_real(de[i].m.coverage));
+				json_array_append_new(pv[ex], o);
+			}
+		}
+	}
+	free(hit);
+	free(order);
+	free(de);
+	return pv;
+fail:
+	for (size_t i = 0; pv && i < s->nexamples; i++)
+		json_decref(pv[i]);
+	free(pv);
+	free(hit);
+	free(order);
+	free(de);
+	return NULL;
+}
+
+/* Write r with contam_report_json into memory and parse it back. */
+static json_t *probe_json(const contam_result *r, int *rc)
+{
+	char *mem = NULL;
+	size_t memlen = 0;
+	json_error_t jerr;
+	json_t *root = NULL;
+	FILE *ms = open_memstream(&mem, &memlen);
+	if (!ms) {
+		*rc = CONTAM_E_NOMEM;
+		return NULL;
+	}
+	*rc = contam_report_json(r, ms);
+	if (fclose(ms) && !*rc)
+		*rc = CONTAM_E_IO;
+	if (!*rc && !(root = json_loadb(mem, memlen, 0, &jerr)))
+		*rc = CONTAM_E_FORMAT;
+	free(mem);
+	return root;
+}
+
+static int dump(json_t *root, FILE *out)
+{
+	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+		       JSON_REAL_PRECISION(6)) || fputc('\n', out) == EOF ||
+	    fflush(out))
+		return CONTAM_E_IO;
+	return CONTAM_OK;
+}
+
+/* The scan's fields of example i, added to its report object o. */
+static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t **pv)
+{
+	json_object_set_new(o, "doc_count", json_integer((json_int_t)s->doc_count[i]));
+	const uint32_t *ent = s->ex_entry + s->ex_first[i];
+	json_t *nd = json_array();
+	int any = 0;
+	uint64_t ign = 0;
+	for (uint32_t p = 0; p < s->examples[i].ngrams; p++) {
+		uint64_t d = ent[p] == CSCAN_NONE ? 0 : s->table.docs[ent[p]];
+		any |= d > 0;
+		ign += s->ignored && ent[p] != CSCAN_NONE && s->ignored[ent[p]];
+		json_array_append_new(nd, json_integer((json_int_t)d));
+	}
+	if (any)
+		json_object_set_new(o, "ngram_docs", nd);
+	else
+		json_decref(nd);
+	json_object_set_new(o, "ignored_ngrams", json_integer((json_int_t)ign));
+	if (pv && pv[i]) {
+		json_object_set_new(o, "provenance", pv[i]);
+		pv[i] = NULL;
+	}
+}
+
+static void free_pv(const contam_scan *s, json_t **pv)
+{
+	for (size_t i = 0; pv && i < s->nexamples; i++)
+		json_decref(pv[i]);
+	free(pv);
+}
+
+int contam_scan_report_json(const contam_scan *s, FILE *out)
+{
+	json_t *root = NULL, **pv = NULL;
+	contam_result r;
+	int rc = CONTAM_OK;
+
+	contam_scan_result(s, &r);
+	/* only the examples the scan looked at (all unless selected) */
+	contam_example *sel = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*sel));
+	size_t *map = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*map)), nsel = 0;
+	if (!sel || !map || !(pv = provenance(s))) {
+		rc = CONTAM_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->nexamples; i++)
+		if (s->selected[i]) {
+			map[nsel] = i;
+			sel[nsel++] = s->examples[i];
+		}
+	r.examples = sel;
+	r.nexamples = nsel;
+	if (!(root = probe_json(&r, &rc)))
+		goto out;
+	json_t *exs = json_object_get(root, "examples");
+	for (size_t k = 0; k < json_array_size(exs) && k < nsel; k++)
+		add_example_fields(s, map[k], json_array_get(exs, k), pv);
+	json_object_set_new(root, "scan", scan_object(s));
+	rc = dump(root, out);
+out:
+	json_decref(root);
+	free_pv(s, pv);
+	free(sel);
+	free(map);
+	return rc;
+}
+
+int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
+			     FILE *out, uint64_t *flagged_out,
+			     uint64_t *overturned_out)
+{
+	json_t *root = NULL, **pv = NULL;
+	contam_result r = *probe;
+	contam_example *exs = NULL;
+	contam_benchmark *bms = NULL;
+	uint64_t flagged = 0, overturned = 0, downgraded = 0;
+	int rc = CONTAM_OK;
+
+	if (probe->nexamples != s->nexamples)
+		return CONTAM_E_PARAM;
+	for (size_t i = 0; i < s->nexamples; i++)
+		if (probe->examples[i].record != s->examples[i].record ||
+		    strcmp(probe->examples[i].source, s->examples[i].source) != 0)
+			return CONTAM_E_PARAM;
+	exs = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*exs));
+	bms = malloc((probe->nbenchmarks ? probe->nbenchmarks : 1) * sizeof(*bms));
+	if (!exs || !bms || !(pv = provenance(s))) {
+		rc = CONTAM_E_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < s->nexamples; i++) {
+		const contam_example *pe = &probe->examples[i];
+		exs[i] = *pe;
+		if (!s->selected[i])
+			continue;
+		/* the exact metrics, the probe's identity */
+		exs[i] = s->examples[i];
+		exs[i].benchmark = pe->benchmark;
+		exs[i].source = pe->source;
+		exs[i].id = pe->id;
+		flagged++;
+		if (exs[i].verdict == CONTAM_CLEAN)
+			overturned++;
+		else if (pe->verdict == CONTAM_CONTAMINATED && exs[i].verdict == CONTAM_PARTIAL)
+			downgraded++;
+	}
+	for (size_t b = 0; b < probe->nbenchmarks; b++) {
+		bms[b] = probe->benchmarks[b];
+		bms[b].contaminated = bms[b].partial = bms[b].clean = bms[b].too_short = 0;
+		for (size_t i = 0; i < s->nexamples; i++) {
+			if (strcmp(exs[i].benchmark, bms[b].name) != 0)
+				continue;
+			switch (exs[i].verdict) {
+			case CONTAM_CONTAMINATED: bms[b].contaminated++; break;
+			case CONTAM_PARTIAL: bms[b].partial++; break;
+			case CONTAM_CLEAN: bms[b].clean++; break;
+			case CONTAM_TOO_SHORT: bms[b].too_short++; break;
+			}
+		}
+	}
+	r.examples = exs;
+	r.benchmarks = bms;
+	if (!(root = probe_json(&r, &rc)))
+		goto out;
+	json_t *ja = json_object_get(root, "examples");
+	for (size_t i = 0; i < json_array_size(ja) && i < s->nexamples; i++) {
+		json_t *o = json_array_get(ja, i);
+		const contam_example *pe = &probe->examples[i];
+		json_object_set_new(o, "confirmed", json_boolean(s->selected[i]));
+		if (!s->selected[i])
+			continue;
+		json_t *bl = json_object();
+		json_object_set_new(bl, "verdict", json_string(contam_verdict_name(pe->verdict)));
+		json_object_set_new(bl, "coverage", json_real(pe->coverage));
+		json_object_set_new(bl, "hits", json_integer(pe->hits));
+		json_object_set_new(bl, "longest", json_integer(pe->longest));
+		json_object_set_new(o, "bloom", bl);
+		add_example_fields(s, i, o, pv);
+	}
+	json_t *c = json_object();
+	json_object_set_new(c, "exact", json_true());
+	json_object_set_new(c, "flagged", json_integer((json_int_t)flagged));
+	json_object_set_new(c, "overturned", json_integer((json_int_t)overturned));
+	json_object_set_new(c, "downgraded", json_integer((json_int_t)downgraded));
+	json_object_set_new(c, "scan", scan_object(s));
+	json_object_set_new(root, "confirm", c);
+	rc = dump(root, out);
+out:
+	if (flagged_out)
+		*flagged_out = flagged;
+	if (overturned_out)
+		*overturned_out = overturned;
+	json_decref(root);
+	free_pv(s, pv);
+	free(exs);
+	free(bms);
+	return rc;
+}

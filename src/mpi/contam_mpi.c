@@ -1,0 +1,824 @@
+/*
+ * contam_mpi.c -- `contam-mpi index`: one index built by R MPI ranks.
+ *
+ * A crawl-sized corpus is read faster by many nodes than by one, but the
+ * index must come out exactly as `contam index` would write it, so that
+ * nothing downstream (probe, merge, --add) can tell how it was built.  A
+ * Bloom filter makes that easy: the filter of a union of inputs is the
+ * bitwise OR of the filters of its parts, and the manifest is a set.
+ *
+ * How it works
+ *   1. Rank 0 expands the inputs and plans the filter exactly as
+ *      `contam index` does (same flags, same estimate over ALL inputs),
+ *      then assigns every input to a rank: largest first, each into the
+ *      rank with the fewest bytes so far (ties: the earlier input, the
+ *      lower rank).  This is deterministic, and no rank ends up more than
+ *      one file's size above another.  The parameters and the assignment
+ *      are broadcast.
+ *   2. Every rank builds its share into a filter of the full geometry with
+ *      contam_index_build (OpenMP threads inside the rank).
+ *   3. The partial filters are OR-reduced onto rank 0 with
+ *      MPI_Reduce(MPI_BOR, MPI_UINT64_T), REDUCE_CHUNK bytes at a time and
+ *      in place on rank 0, so no rank needs memory for a second filter and
+ *      the MPI library's own buffers stay bounded.
+ *   4. The manifest entries are serialized and gathered to rank 0, which
+ *      adds them (summing the n-gram counts) and saves the file.  The
+ *      manifest is sorted by path on save, so the bytes do not depend on
+ *      the number of ranks or the assignment.
+ *
+ * Every step that can fail on one rank ends with a collective agreement
+ * on the outcome, so a failure makes every rank exit instead of leaving
+ * the others waiting in a collective call.
+ *
+ * This program uses only the public header contam.h (and the CLI's
+ * argument-parsing helpers, which use nothing else).
+ */
+#include "contam.h"
+#include "cli.h"
+
+#include <mpi.h>
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define REDUCE_CHUNK (16u << 20) /* bytes of filter per MPI_Reduce */
+#define WARNINGS_SHOWN 20
+
+static int my_rank, nranks;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: mpirun -np R contam-mpi index -o INDEX [options] INPUT...\n"
+"\n"
+"Build one index with R MPI ranks.  The result is byte-identical to\n"
+"'contam index' with the same inputs and sizing flags, so it can be probed,\n"
+"merged and extended (--add) like any other index.\n"
+"\n"
+"Rank 0 expands the inputs (files and directories, walked recursively) and\n"
+"sizes the filter; the inputs are split into R shares of balanced byte size;\n"
+"every rank reads its share into a full-size filter (so every rank needs the\n"
+"filter's memory once); the filters are OR-reduced onto rank 0 in 16 MiB\n"
+"chunks, and rank 0 writes INDEX.  All ranks must see the inputs at the same\n"
+"paths (a shared file system) and run with the same working directory.\n"
+"\n"
+"options:\n"
+"  -o, --output INDEX        index file to write (by rank 0, atomically)\n"
+"  -n, --ngram N             words per n-gram (default 8)\n"
+"      --fpr P               target false-positive rate per n-gram (default 1e-3)\n"
+"      --expected-ngrams N   size the filter for N distinct n-grams (e.g. 2e9)\n"
+"      --memory SIZE         size the filter to SIZE bytes (e.g. 16G)\n"
+"                            (without either, the size is estimated from the\n"
+"                            sizes of all inputs, as 'contam index' does)\n"
+"  -t, --threads T           threads per rank (default: the cores this rank is\n"
+"                            bound to, or all cores shared among the ranks on\n"
+"                            the node when ranks are not bound)\n"
+"      --text-field NAME     JSONL field holding the text (default \"text\")\n"
+"      --winnow W            keep the smallest n-gram hash of every W (as in\n"
+"                            'contam index --winnow')\n"
+"      --partition i/P       build only partition i of P of the filter (as in\n"
+"                            'contam index --partition'); run the job once per i\n"
+"                            with the same --expected-ngrams or --memory\n"
+"      --strict              stop at the first damaged record (exit 2)\n"
+"  -q, --quiet               no summary\n"
+"  -h, --help                this help\n"
+"\n"
+"Exit status: 0 success, 1 usage error, 2 input or I/O error (on any rank).\n"
+"\n"
+"example:\n"
+"  mpirun -np 16 --map-by node contam-mpi index -o cc.cidx \\\n"
+"      --expected-ngrams 5e10 /shared/CC-MAIN-2024-10/\n");
+}
+
+static int mpi_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int mpi_error(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (my_rank > 0)
+		fprintf(stderr, "contam-mpi: error: rank %d: ", my_rank);
+	else
+		fputs("contam-mpi: error: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return code;
+}
+
+/* The worst exit status of all ranks; every rank gets it. */
+static int agree(int status)
+{
+	int worst = status;
+	MPI_Allreduce(&status, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+	return worst;
+}
+
+typedef struct options {
+	const char *output;
+	unsigned long ngram, threads, winnow, part_i, part_n;
+	double fpr;
+	uint64_t expected, memory;
+	bool quiet;
+	contam_build_options bopt;
+} options;
+
+/* Parse argv after "index".  Every rank parses the same arguments, so every
+ * rank reaches the same decision; only rank 0 prints.  Returns -1 to go on,
+ * or an exit status. */
+static int parse_args(int argc, char **argv, options *o)
+{
+	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
+	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "ngram", required_argument, NULL, 'n' },
+		{ "fpr", required_argument, NULL, OPT_FPR },
+		{ "expected-ngrams", required_argument, NULL, OPT_EXPECTED },
+		{ "memory", required_argument, NULL, OPT_MEMORY },
+		{ "threads", required_argument, NULL, 't' },
+		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
+		{ "winnow", required_argument, NULL, OPT_WINNOW },
+		{ "partition", required_argument, NULL, OPT_PARTITION },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool talk = my_rank == 0;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->ngram = 8;
+	o->part_n = 1;
+	o->fpr = 1e-3;
+	contam_build_options_init(&o->bopt);
+	opterr = talk;
+	optind = 1;
+#define USAGE_ERROR(...) return talk ? mpi_error(EXIT_USAGE, __VA_ARGS__) : EXIT_USAGE
+	while ((c = getopt_long(argc, argv, "o:n:t:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->output = optarg; break;
+		case 'n':
+			if (!cli_parse_uint(optarg, 1, CONTAM_MAX_NGRAM, &o->ngram))
+				USAGE_ERROR("--ngram wants 1..%d, not '%s'", CONTAM_MAX_NGRAM, optarg);
+			break;
+		case OPT_FPR:
+			if (!cli_parse_double(optarg, &o->fpr) || !(o->fpr > 0 && o->fpr < 0.5))
+				USAGE_ERROR("--fpr wants a rate in (0, 0.5), not '%s'", optarg);
+			break;
+		case OPT_EXPECTED:
+			if (!cli_parse_count(optarg, &o->expected) || o->expected == 0)
+				USAGE_ERROR("--expected-ngrams wants a positive count, not '%s'", optarg);
+			break;
+		case OPT_MEMORY:
+			if (!cli_parse_size(optarg, &o->memory) || o->memory < 1024)
+				USAGE_ERROR("--memory wants a size such as 512M or 16G, not '%s'", optarg);
+			break;
+		case 't':
+			if (!cli_parse_uint(optarg, 1, 4096, &o->threads))
+				USAGE_ERROR("--threads wants a positive number, not '%s'", optarg);
+			break;
+		case OPT_TEXT_FIELD: o->bopt.text_field = optarg; break;
+		case OPT_WINNOW:
+			if (!cli_parse_uint(optarg, 1, 64, &o->winnow))
+				USAGE_ERROR("--winnow wants a window of 1..64 n-grams, not '%s'", optarg);
+			break;
+		case OPT_PARTITION: {
+			char *slash = strchr(optarg, '/');
+			char a[32], b[32];
+			if (!slash || (size_t)(slash - optarg) >= sizeof(a) ||
+			    strlen(slash + 1) >= sizeof(b))
+				USAGE_ERROR("--partition wants i/P such as 0/4, not '%s'", optarg);
+			memcpy(a, optarg, (size_t)(slash - optarg));
+			a[slash - optarg] = '\0';
+			strcpy(b, slash + 1);
+			if (!cli_parse_uint(b, 1, 1u << 20, &o->part_n) ||
+			    !cli_parse_uint(a, 0, o->part_n - 1, &o->part_i))
+				USAGE_ERROR("--partition wants i/P with 0 <= i < P, not '%s'", optarg);
+			break;
+		}
+		case OPT_STRICT: o->bopt.strict = 1; break;
+		case 'q': o->quiet = true; break;
+		case 'h':
+			if (talk)
+				usage(stdout);
+			return 0;
+		default:
+			if (talk)
+				usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!o->output)
+		USAGE_ERROR("no output: give -o INDEX (see 'contam-mpi index --help')");
+	if (optind >= argc)
+		USAGE_ERROR("no inputs: give corpus files or directories (see 'contam-mpi index --help')");
+	if (o->expected && o->memory)
+		USAGE_ERROR("give --expected-ngrams or --memory, not both");
+#undef USAGE_ERROR
+	return -1;
+}
+
+/* ---- the plan rank 0 broadcasts ------------------------------------ */
+
+/* A flat byte buffer with native-endian fields: every rank runs the same
+ * binary, so no byte swapping is needed. */
+typedef struct wbuf {
+	unsigned char *p;
+	size_t len, cap;
+	bool oom;
+} wbuf;
+
+static void wbuf_put(wbuf *b, const void *src, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+		while (cap < b->len + n)
+			cap *= 2;
+		unsigned char *q = realloc(b->p, cap);
+		if (!q) {
+			b->oom = true;
+			return;
+		}
+		b->p = q;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+static void wbuf_u32(wbuf *b, uint32_t v) { wbuf_put(b, &v, sizeof(v)); }
+static void wbuf_u64(wbuf *b, uint64_t v) { wbuf_put(b, &v, sizeof(v)); }
+
+typedef struct rbuf {
+	const unsigned char *p;
+	size_t len, pos;
+	bool bad;
+} rbuf;
+
+static void rbuf_get(rbuf *b, void *dst, size_t n)
+{
+	if (b->bad || n > b->len - b->pos) {
+		b->bad = true;
+		memset(dst, 0, n);
+		return;
+	}
+	memcpy(dst, b->p + b->pos, n);
+	b->pos += n;
+}
+
+static uint32_t rbuf_u32(rbuf *b) { uint32_t v; rbuf_get(b, &v, sizeof(v)); return v; }
+static uint64_t rbuf_u64(rbuf *b) { uint64_t v; rbuf_get(b, &v, sizeof(v)); return v; }
+
+/* A path of `len` bytes as a new string, or NULL. */
+static char *rbuf_str(rbuf *b, uint32_t len)
+{
+	if (b->bad || len > b->len - b->pos) {
+		b->bad = true;
+		return NULL;
+	}
+	char *s = malloc((size_t)len + 1);
+	if (s) {
+		memcpy(s, b->p + b->pos, len);
+		s[len] = '\0';
+	}
+	b->pos += len;
+	return s;
+}
+
+/* Largest first into the lightest rank.  Ties are broken by input order
+ * and by rank number, so every run with the same inputs and R agrees. */
+static int assign_shares(const contam_inputs *in, int R, uint32_t *owner,
+			 uint64_t *load)
+{
+	size_t *order = malloc((in->count ? in->count : 1) * sizeof(*order));
+	if (!order)
+		return CONTAM_E_NOMEM;
+	for (size_t i = 0; i < in->count; i++)
+		order[i] = i;
+	/* insertion sort would be quadratic on a crawl's 100k files */
+	const uint64_t *sizes = in->sizes;
+	for (size_t gap = in->count / 2; gap > 0; gap /= 2) /* shell sort */
+		for (size_t i = gap; i < in->count; i++) {
+			size_t v = order[i], j = i;
+			while (j >= gap && (sizes[order[j - gap]] < sizes[v] ||
+					    (sizes[order[j - gap]] == sizes[v] &&
+					     order[j - gap] > v))) {
+				order[j] = order[j - gap];
+				j -= gap;
+			}
+			order[j] = v;
+		}
+	memset(load, 0, (size_t)R * sizeof(*load));
+	for (size_t n = 0; n < in->count; n++) {
+		size_t i = order[n];
+		int best = 0;
+		for (int r = 1; r < R; r++)
+			if (load[r] < load[best])
+				best = r;
+		owner[i] = (uint32_t)best;
+		load[best] += in->sizes[i];
+	}
+	free(order);
+	return CONTAM_OK;
+}
+
+static uint64_t physical_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGE_SIZE);
+	return (pages > 0 && size > 0) ? (uint64_t)pages * (uint64_t)size : 0;
+}
+
+static int by_string(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* An input named twice (a file and its directory) would be read by two
+ * ranks; the manifest is a set, so refuse it, as contam merge does. */
+static int refuse_duplicates(const contam_inputs *in)
+{
+	int rc = 0;
+	char **sorted = malloc((in->count ? in->count : 1) * sizeof(*sorted));
+	if (!sorted)
+		return mpi_error(EXIT_INPUT, "out of memory");
+	memcpy(sorted, in->paths, in->count * sizeof(*sorted));
+	qsort(sorted, in->count, sizeof(*sorted), by_string);
+	for (size_t i = 1; i < in->count && !rc; i++)
+		if (!strcmp(sorted[i - 1], sorted[i]))
+			rc = mpi_error(EXIT_USAGE, "input '%s' is given twice", sorted[i]);
+	free(sorted);
+	return rc;
+}
+
+/* Rank 0: expand the inputs, plan the filter, assign the shares and
+ * serialize the plan: params, then per input u64 size, u32 owner, u32 path
+ * length, path bytes. */
+static int make_plan(const options *o, int argc, char **argv, int local_ranks,
+		     wbuf *plan, contam_params *params)
+{
+	contam_inputs in;
+	char errbuf[1024], b1[32], b2[32], b3[32], b4[32];
+	uint32_t *owner = NULL;
+	uint64_t *load = NULL;
+	double predicted = 0;
+	int rc = contam_inputs_expand(&in, (const char *const *)argv + optind,
+				      (size_t)(argc - optind), errbuf, sizeof(errbuf));
+	if (rc)
+		return mpi_error(EXIT_INPUT, "%s", errbuf);
+	if (in.count == 0) {
+		rc = mpi_error(EXIT_INPUT, "no input files found");
+		goto out;
+	}
+
+	if ((rc = refuse_duplicates(&in)))
+		goto out;
+
+	uint64_t planned_for = o->expected;
+	if (!o->expected) {
+		planned_for = contam_estimate_ngrams(&in);
+		if (!o->memory && !o->quiet)
+			fprintf(stderr, "contam-mpi: no --expected-ngrams or --memory: sizing for ~%"
+				PRIu64 " n-grams, estimated from %s of input\n", planned_for,
+				cli_bytes(in.total_size, b1, sizeof(b1)));
+	}
+	if (o->winnow > 1 && !o->expected) /* about 2/(W+1) of the n-grams are kept */
+		planned_for = planned_for * 2 / (o->winnow + 1) + 1;
+	if (contam_plan_filter(planned_for, o->fpr, o->memory, (uint32_t)o->ngram, params,
+			       &predicted)) {
+		rc = mpi_error(EXIT_USAGE, "cannot plan a filter for these parameters");
+		goto out;
+	}
+	params->winnow = o->winnow > 1 ? (uint32_t)o->winnow : 0;
+	/* every rank holds a whole filter, so the ranks sharing this node
+	 * need it once each */
+	uint64_t fbytes = params->nblocks * 64 / o->part_n, phys = physical_memory();
+	if (phys && fbytes * (uint64_t)local_ranks > phys - phys / 8) {
+		rc = mpi_error(EXIT_INPUT, "%d rank(s) on this node need %s of filter each but the "
+			       "node has %s; use fewer ranks per node, --memory or a higher --fpr",
+			       local_ranks, cli_bytes(fbytes, b1, sizeof(b1)),
+			       cli_bytes(phys, b2, sizeof(b2)));
+		goto out;
+	}
+
+	owner = malloc(in.count * sizeof(*owner));
+	load = malloc((size_t)nranks * sizeof(*load));
+	if (!owner || !load || assign_shares(&in, nranks, owner, load)) {
+		rc = mpi_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
+	wbuf_put(plan, params, sizeof(*params));
+	wbuf_u64(plan, in.count);
+	for (size_t i = 0; i < in.count; i++) {
+		size_t len = strlen(in.paths[i]);
+		wbuf_u64(plan, in.sizes[i]);
+		wbuf_u32(plan, owner[i]);
+		wbuf_u32(plan, (uint32_t)len);
+		wbuf_put(plan, in.paths[i], len);
+	}
+	if (plan->oom || plan->len > INT_MAX) {
+		rc = mpi_error(EXIT_INPUT, plan->oom ? "out of memory" :
+			       "too many inputs for one broadcast (over 2 GiB of paths)");
+		goto out;
+	}
+	if (!o->quiet) {
+		uint64_t lo = UINT64_MAX, hi = 0;
+		for (int r = 0; r < nranks; r++) {
+			lo = load[r] < lo ? load[r] : lo;
+			hi = load[r] > hi ? load[r] : hi;
+		}
+		fprintf(stderr, "contam-mpi: %zu input file(s), %s over %d rank(s) (%s to %s each); "
+			"filter %s per rank, k=%u, %u-grams; predicted false-positive rate %.2g "
+			"at %" PRIu64 " n-grams\n", in.count,
+			cli_bytes(in.total_size, b1, sizeof(b1)), nranks,
+			cli_bytes(lo, b2, sizeof(b2)), cli_bytes(hi, b3, sizeof(b3)),
+			cli_bytes(fbytes, b4, sizeof(b4)), params->k,
+			params->ngram, predicted, planned_for);
+	}
+	rc = 0;
+out:
+	free(owner);
+	free(load);
+	contam_inputs_free(&in);
+	return rc;
+}
+
+/* Any rank: the inputs the plan gives to `rank`. */
+static int read_share(const unsigned char *p, size_t len, int rank,
+		      contam_params *params, contam_inputs *share)
+{
+	rbuf b = { .p = p, .len = len };
+	memset(share, 0, sizeof(*share));
+	rbuf_get(&b, params, sizeof(*params));
+	uint64_t count = rbuf_u64(&b);
+	if (b.bad || count > len)
+		return CONTAM_E_CORRUPT;
+	share->paths = calloc(count ? count : 1, sizeof(*share->paths));
+	share->sizes = calloc(count ? count : 1, sizeof(*share->sizes));
+	if (!share->paths || !share->sizes)
+		return CONTAM_E_NOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t size = rbuf_u64(&b);
+		uint32_t owner = rbuf_u32(&b), plen = rbuf_u32(&b);
+		if ((int)owner != rank) {
+			if (plen <= len - b.pos)
+				b.pos += plen;
+			else
+				b.bad = true;
+			continue;
+		}
+		char *path = rbuf_str(&b, plen);
+		if (!path)
+			return b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
+		share->paths[share->count] = path;
+		share->sizes[share->count] = size;
+		share->count++;
+		share->total_size += size;
+	}
+	return b.bad ? CONTAM_E_CORRUPT : CONTAM_OK;
+}
+
+static void free_share(contam_inputs *share)
+{
+	for (size_t i = 0; i < share->count; i++)
+		free(share->paths[i]);
+	free(share->paths);
+	free(share->sizes);
+	memset(share, 0, sizeof(*share));
+}
+
+/* ---- building, reducing, gathering --------------------------------- */
+
+static int default_threads(int local_ranks)
+{
+	int online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	int avail = online;
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		avail = CPU_COUNT(&set);
+	if (avail < 1)
+		avail = 1;
+	/* bound by mpirun to a core or a socket: use what we were given;
+	 * not bound: share the node with the other ranks on it */
+	if (avail >= online && local_ranks > 1)
+		avail /= local_ranks;
+	return avail > 0 ? avail : 1;
+}
+
+typedef struct warn_state {
+	uint64_t count;
+	bool quiet;
+} warn_state;
+
+static void on_warning(void *ctx, const char *msg)
+{
+	warn_state *w = ctx;
+	w->count++;
+	if (w->quiet || w->count > WARNINGS_SHOWN)
+		return;
+	fprintf(stderr, "contam-mpi: warning: rank %d: %s\n", my_rank, msg);
+	if (w->count == WARNINGS_SHOWN)
+		fprintf(stderr, "contam-mpi: warning: rank %d: further warnings are counted, "
+			"not shown (see 'contam info')\n", my_rank);
+}
+
+/* OR every rank's filter into rank 0's, REDUCE_CHUNK bytes at a time;
+ * rank 0 reduces in place, so nobody holds a second filter. */
+static void reduce_filter(uint64_t *words, size_t count)
+{
+	const size_t step = REDUCE_CHUNK / sizeof(uint64_t);
+	for (size_t off = 0; off < count; off += step) {
+		int n = (int)(count - off < step ? count - off : step);
+		if (my_rank == 0)
+			MPI_Reduce(MPI_IN_PLACE, words + off, n, MPI_UINT64_T, MPI_BOR, 0,
+				   MPI_COMM_WORLD);
+		else
+			MPI_Reduce(words + off, NULL, n, MPI_UINT64_T, MPI_BOR, 0,
+				   MPI_COMM_WORLD);
+	}
+}
+
+/* Serialize the manifest: per entry u32 kind, u64 size, bytes_text,
+ * documents, ngrams, errors, u32 path length, path bytes. */
+static void pack_manifest(const contam_index *ix, wbuf *b)
+{
+	for (size_t i = 0; i < contam_index_manifest_count(ix); i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		size_t len = strlen(e->path);
+		wbuf_u32(b, (uint32_t)e->kind);
+		wbuf_u64(b, e->size);
+		wbuf_u64(b, e->bytes_text);
+		wbuf_u64(b, e->documents);
+		wbuf_u64(b, e->ngrams);
+		wbuf_u64(b, e->errors);
+		wbuf_u32(b, (uint32_t)len);
+		wbuf_put(b, e->path, len);
+	}
+}
+
+static int unpack_manifest(contam_index *ix, const unsigned char *p, size_t len)
+{
+	rbuf b = { .p = p, .len = len };
+	while (b.pos < b.len && !b.bad) {
+		contam_manifest_entry e;
+		memset(&e, 0, sizeof(e));
+		e.kind = (contam_input_kind)rbuf_u32(&b);
+		e.size = rbuf_u64(&b);
+		e.bytes_text = rbuf_u64(&b);
+		e.documents = rbuf_u64(&b);
+		e.ngrams = rbuf_u64(&b);
+		e.errors = rbuf_u64(&b);
+		e.path = rbuf_str(&b, rbuf_u32(&b));
+		if (!e.path)
+			return b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
+		int rc = contam_index_add_manifest(ix, &e);
+		free(e.path);
+		if (rc)
+			return rc;
+	}
+	return b.bad ? CONTAM_E_CORRUPT : CONTAM_OK;
+}
+
+/* Gather every other rank's manifest entries into rank 0's index. */
+static int gather_manifests(contam_index *ix)
+{
+	wbuf mine = { 0 };
+	int status = 0, len = 0;
+	int *lens = NULL, *displs = NULL;
+	unsigned char *all = NULL;
+	if (my_rank != 0)
+		pack_manifest(ix, &mine);
+	if (mine.oom || mine.len > INT_MAX)
+		status = mpi_error(EXIT_INPUT, mine.oom ? "out of memory" :
+				   "manifest over 2 GiB");
+	len = (int)mine.len;
+	if (my_rank == 0) {
+		lens = calloc((size_t)nranks, sizeof(*lens));
+		displs = calloc((size_t)nranks, sizeof(*displs));
+		if (!lens || !displs)
+			status = mpi_error(EXIT_INPUT, "out of memory");
+	}
+	if ((status = agree(status)))
+		goto out;
+	MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+	if (my_rank == 0) {
+		int64_t total = 0;
+		for (int r = 0; r < nranks; r++) {
+			displs[r] = (int)total;
+			total += lens[r];
+			if (total > INT_MAX) {
+				status = mpi_error(EXIT_INPUT, "manifests over 2 GiB in all");
+				break;
+			}
+		}
+		if (!status && !(all = malloc(total ? (size_t)total : 1)))
+			status = mpi_error(EXIT_INPUT, "out of memory");
+	}
+	if ((status = agree(status)))
+		goto out;
+	MPI_Gatherv(mine.p, len, MPI_BYTE, all, lens, displs, MPI_BYTE, 0,
+		    MPI_COMM_WORLD);
+	if (my_rank == 0) {
+		for (int r = 1; r < nranks && !status; r++) {
+			int rc = unpack_manifest(ix, all + displs[r], (size_t)lens[r]);
+			if (rc)
+				status = mpi_error(EXIT_INPUT, "manifest from rank %d: %s", r,
+						   contam_index_errmsg(ix));
+		}
+	}
+	status = agree(status);
+out:
+	free(mine.p);
+	free(lens);
+	free(displs);
+	free(all);
+	return status;
+}
+
+/* Peak resident memory of this process in bytes (Linux: ru_maxrss KiB). */
+static uint64_t peak_rss(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0 || ru.ru_maxrss < 0)
+		return 0;
+	return (uint64_t)ru.ru_maxrss * 1024;
+}
+
+static void print_summary(contam_index *ix, const options *o, double t_build_max,
+			  double t_build_min, double t_reduce, uint64_t rss_max)
+{
+	contam_index_stats st;
+	char b1[32];
+	uint64_t text = 0;
+	contam_index_stats_get(ix, &st);
+	for (size_t i = 0; i < contam_index_manifest_count(ix); i++)
+		text += contam_index_manifest_get(ix, i)->bytes_text;
+	double target = o->memory ? st.fpr : o->fpr;
+	if (!o->quiet) {
+		fprintf(stderr, "contam-mpi: wrote '%s': %" PRIu64 " documents, %" PRIu64
+			" n-grams (%s of text); fill %.1f%%, false-positive rate %.2g\n",
+			o->output, st.documents, st.ngrams_inserted,
+			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr);
+		fprintf(stderr, "contam-mpi: build %.2f s on the slowest rank, %.2f s on the "
+			"fastest; reduce and write %.2f s\n", t_build_max, t_build_min, t_reduce);
+		char b2[32], b3[32];
+		fprintf(stderr, "contam-mpi: peak memory %" PRIu64 " bytes (%s) on rank 0, %s on "
+			"the largest rank; filter %" PRIu64 " bytes (%s)\n", peak_rss(),
+			cli_bytes(peak_rss(), b1, sizeof(b1)), cli_bytes(rss_max, b2, sizeof(b2)),
+			st.filter_bytes, cli_bytes(st.filter_bytes, b3, sizeof(b3)));
+		if (st.errors)
+			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " damaged record(s) skipped "
+				"and counted in the manifest (use --strict to stop at the first)\n",
+				st.errors);
+	}
+	/* an overfull filter turns into "everything is contaminated": say so
+	 * even with --quiet, as contam index does */
+	if (!o->memory && st.fpr > 2 * target && st.fpr > 1e-6)
+		fprintf(stderr, "contam-mpi: WARNING: the filter is OVERFULL: false-positive rate "
+			"%.2g is %.0fx the target %.2g (fill %.0f%%); rebuild with a larger "
+			"--expected-ngrams\n", st.fpr, st.fpr / target, target, 100 * st.fill);
+}
+
+static int run_index(int argc, char **argv)
+{
+	options o;
+	int status = parse_args(argc, argv, &o);
+	if (status >= 0)
+		return status;
+
+	MPI_Comm node;
+	int local_ranks = 1;
+	MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, my_rank, MPI_INFO_NULL,
+			    &node);
+	MPI_Comm_size(node, &local_ranks);
+	MPI_Comm_free(&node);
+
+	/* 1. plan on rank 0, broadcast */
+	wbuf plan = { 0 };
+	contam_params params;
+	contam_inputs share = { 0 };
+	contam_index *ix = NULL;
+	uint64_t plan_len = 0;
+	memset(&params, 0, sizeof(params));
+	if (my_rank == 0)
+		status = make_plan(&o, argc, argv, local_ranks, &plan, &params);
+	if ((status = agree(status)))
+		goto out;
+	plan_len = plan.len;
+	MPI_Bcast(&plan_len, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+	if (my_rank != 0) {
+		plan.p = malloc(plan_len ? plan_len : 1);
+		plan.len = plan.cap = plan_len;
+		if (!plan.p)
+			status = mpi_error(EXIT_INPUT, "out of memory");
+	}
+	if ((status = agree(status)))
+		goto out;
+	MPI_Bcast(plan.p, (int)plan_len, MPI_BYTE, 0, MPI_COMM_WORLD);
+	int rc = read_share(plan.p, plan.len, my_rank, &params, &share);
+	if (rc)
+		status = mpi_error(EXIT_INPUT, "cannot read the plan: %s", contam_strerror(rc));
+	else if ((rc = contam_index_new_partition(&ix, &params, (uint32_t)o.part_i,
+						    (uint32_t)o.part_n)))
+		status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+	free(plan.p);
+	plan.p = NULL;
+	if ((status = agree(status)))
+		goto out;
+
+	/* 2. every rank builds its share */
+	warn_state warn = { .quiet = o.quiet };
+	o.bopt.threads = o.threads ? (int)o.threads : default_threads(local_ranks);
+	o.bopt.on_warning = on_warning;
+	o.bopt.ctx = &warn;
+	o.bopt.stop = &cli_interrupted;
+	cli_install_signal_handlers();
+	double t0 = MPI_Wtime();
+	rc = share.count ? contam_index_build(ix, &share, &o.bopt) : 0;
+	if (rc || cli_interrupted)
+		status = mpi_error(EXIT_INPUT, "%s; nothing written to '%s'",
+				   rc ? contam_index_errmsg(ix) : "interrupted", o.output);
+	double t_build = MPI_Wtime() - t0, t_max = t_build, t_min = t_build;
+	if ((status = agree(status))) {
+		if (my_rank == 0 && !rc && !cli_interrupted)
+			mpi_error(status, "another rank failed; nothing written to '%s'", o.output);
+		goto out;
+	}
+	MPI_Reduce(&t_build, &t_max, 1, MPI_DOUBLE, MPI_MAX, 0, MPI_COMM_WORLD);
+	MPI_Reduce(&t_build, &t_min, 1, MPI_DOUBLE, MPI_MIN, 0, MPI_COMM_WORLD);
+
+	/* 3. OR the filters onto rank 0; 4. gather the manifests */
+	t0 = MPI_Wtime();
+	uint64_t *words = NULL;
+	size_t nwords = 0;
+	contam_index_filter_words(ix, &words, &nwords);
+	reduce_filter(words, nwords);
+	if ((status = gather_manifests(ix)))
+		goto out;
+
+	/* the reduction is done: this is each rank's peak while holding the
+	 * filter (rank 0 adds the save's buffers, counted below) */
+	uint64_t rss = peak_rss(), rss_max = rss;
+	MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
+	if (my_rank == 0) {
+		if (contam_index_save(ix, o.output))
+			status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		else
+			print_summary(ix, &o, t_max, t_min, MPI_Wtime() - t0, rss_max);
+	}
+	status = agree(status);
+out:
+	free(plan.p);
+	free_share(&share);
+	contam_index_free(ix);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	int provided = 0;
+	/* OpenMP threads work inside contam_index_build; only the main
+	 * thread calls MPI */
+	if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+		fputs("contam-mpi: error: cannot initialize MPI\n", stderr);
+		return EXIT_INPUT;
+	}
+	MPI_Comm_rank(MPI_COMM_WORLD, &my_rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &nranks);
+
+	int status;
+	const char *cmd = argc > 1 ? argv[1] : NULL;
+	if (!cmd) {
+		if (my_rank == 0)
+			usage(stderr);
+		status = EXIT_USAGE;
+	} else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		if (my_rank == 0)
+			usage(stdout);
+		status = 0;
+	} else if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		if (my_rank == 0)
+			printf("contam-mpi %s (recipe %s)\n", contam_version(), contam_recipe());
+		status = 0;
+	} else if (!strcmp(cmd, "index")) {
+		status = run_index(argc - 1, argv + 1);
+	} else {
+		if (my_rank == 0)
+			fprintf(stderr, "contam-mpi: '%s' is not a contam-mpi command; the only one "
+				"is 'index' (see 'contam-mpi --help')\n", cmd);
+		status = EXIT_USAGE;
+	}
+	MPI_Finalize();
+	return status;
+}

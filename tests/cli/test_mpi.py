@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""test_mpi.py -- `mpirun -np R contam-mpi index` writes the same bytes as
+`contam index` on the same inputs and sizing flags.
+
+That is the whole contract of the MPI mode: the filter of a union of inputs
+is the OR of the ranks' filters, the manifest is the union of theirs, so the
+file must not depend on R.  Checked for 2 and 3 ranks, with the automatic
+size estimate, with a filter of several 16 MiB reduction chunks (rank 0's
+peak memory must grow by one filter, not two), for one --partition, with
+more ranks than inputs (empty shares); a damaged input on one rank must
+fail the whole job with exit 2 and write nothing.
+
+Environment: CONTAM_BIN (contam), CONTAM_MPI_BIN (contam-mpi; set by
+tests/meson.build when meson found MPI).  Without MPI or mpirun the test is
+skipped (exit 77, meson's SKIP).
+"""
+import filecmp
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+from clitest import ROOT, Suite, check, contam, load_generator
+
+# under meson, CONTAM_BIN is set and CONTAM_MPI_BIN only when MPI was found;
+# by hand, look next to the default build
+MPI_BIN = os.environ.get("CONTAM_MPI_BIN") or (
+    "" if os.environ.get("CONTAM_BIN") else
+    os.path.join(ROOT, "build", "src", "mpi", "contam-mpi"))
+MPIRUN = shutil.which("mpirun")
+SIZE = ["--expected-ngrams", "100k"]
+
+suite = Suite("mpi")
+
+
+def mpi(ranks, *args, timeout=180):
+    cmd = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks),
+           MPI_BIN] + [str(a) for a in args]
+    t0 = time.time()
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=timeout)
+    return p.returncode, p.stderr.decode("utf-8", "replace"), time.time() - t0
+
+
+def setup(tmp):
+    gen = load_generator()
+    out = os.path.join(tmp, "data")
+    gen.main([out])
+    corpus = os.path.join(out, "corpus")
+    one = os.path.join(tmp, "one.cidx")
+    contam("index", "-q", *SIZE, "-o", one, corpus).expect(0)
+    return {"tmp": tmp, "corpus": corpus, "one": one}
+
+
+def same_as_single(c, ranks, name, size, inputs=None):
+    inputs = inputs or [c["corpus"]]
+    single = os.path.join(c["tmp"], name + ".single.cidx")
+    multi = os.path.join(c["tmp"], name + ".mpi.cidx")
+    contam("index", "-q", *size, "-o", single, *inputs).expect(0)
+    rc, err, secs = mpi(ranks, "index", "-q", *size, "-o", multi, *inputs)
+    check(rc == 0, f"contam-mpi on {ranks} ranks: exit {rc}\n  stderr: {err[-800:]}")
+    check(filecmp.cmp(single, multi, shallow=False),
+          f"{ranks} ranks ({' '.join(size)}): index differs from the single-process run")
+    contam("verify", multi).expect(0)
+    suite.note(f"{name}: {ranks} ranks {secs:.2f}s")
+
+
+@suite.test
+def two_ranks_equal_one_process(c):
+    same_as_single(c, 2, "np2", SIZE)
+
+
+@suite.test
+def three_ranks_equal_one_process(c):
+    same_as_single(c, 3, "np3", SIZE)
+
+
+@suite.test
+def estimated_size_is_the_same_plan(c):
+    # no sizing flag: rank 0 estimates over ALL inputs, as contam index does
+    same_as_single(c, 2, "auto", [])
+
+
+PEAK = re.compile(r"peak memory (\d+) bytes .* filter (\d+) bytes")
+
+
+def rank0_peak(c, size):
+    out = os.path.join(c["tmp"], "peak.cidx")
+    rc, err, _ = mpi(2, "index", *size, "-o", out, c["corpus"])
+    check(rc == 0, f"contam-mpi {' '.join(size)}: exit {rc}: {err[-500:]}")
+    m = PEAK.search(err)
+    check(m, f"no peak memory line in the summary: {err[-500:]}")
+    return int(m.group(1)), int(m.group(2))
+
+
+@suite.test
+def several_reduction_chunks_in_bounded_memory(c):
+    # 60M n-grams at 1e-3 is ~112 MiB of filter: seven 16 MiB MPI_Reduce calls
+    size = ["--expected-ngrams", "60M"]
+    same_as_single(c, 2, "chunks", size)
+    # rank 0 reduces in place: its peak grows by the filter plus one chunk's
+    # worth of MPI buffers, not by two filters
+    base, _ = rank0_peak(c, SIZE)
+    peak, filt = rank0_peak(c, size)
+    extra = peak - base
+    check(extra < filt + (48 << 20),
+          f"rank 0 peak grew by {extra >> 20} MiB for a {filt >> 20} MiB filter")
+    suite.note(f"rank 0 peak: {base >> 20} MiB at a tiny filter, {peak >> 20} MiB "
+               f"with a {filt >> 20} MiB filter")
+
+
+@suite.test
+def one_partition_equals_contam_index_partition(c):
+    same_as_single(c, 2, "part1of3", SIZE + ["--partition", "1/3"])
+
+
+@suite.test
+def more_ranks_than_inputs(c):
+    files = sorted(os.path.join(c["corpus"], f) for f in os.listdir(c["corpus"])
+                   if os.path.isfile(os.path.join(c["corpus"], f)))[:2]
+    same_as_single(c, 4, "empty-shares", SIZE, files)
+
+
+@suite.test
+def damaged_input_fails_every_rank(c):
+    bad = os.path.join(c["tmp"], "bad")
+    shutil.copytree(c["corpus"], bad)
+    src = os.path.join(bad, "shard.jsonl.gz")
+    with open(src, "rb") as fh:
+        data = fh.read()
+    with open(os.path.join(bad, "cut.jsonl.gz"), "wb") as fh:
+        fh.write(data[:len(data) // 2])
+    out = os.path.join(c["tmp"], "bad.cidx")
+    rc, err, _ = mpi(3, "index", "-q", "--strict", *SIZE, "-o", out, bad)
+    check(rc == 2, f"damaged input with --strict: exit {rc}, expected 2\n  {err[-500:]}")
+    check("cut.jsonl.gz" in err, f"the error does not name the damaged file: {err[-500:]}")
+    check(not os.path.exists(out), "an index was written although a rank failed")
+    # without --strict the damaged record is skipped and counted, as in contam index
+    same_as_single(c, 3, "damaged", SIZE, [bad])
+
+
+@suite.test
+def usage_and_input_errors(c):
+    rc, err, _ = mpi(2, "index", c["corpus"])
+    check(rc == 1 and "no output" in err, f"missing -o: exit {rc}: {err[-300:]}")
+    # a file named twice (here: also inside its directory) would be read by
+    # two ranks; the manifest is a set, so it is refused
+    rc, err, _ = mpi(2, "index", "-o", os.path.join(c["tmp"], "x"), *SIZE, c["corpus"],
+                     os.path.join(c["corpus"], "essay.txt"))
+    check(rc == 1 and "given twice" in err, f"duplicate input: exit {rc}: {err[-300:]}")
+    rc, err, _ = mpi(2, "index", "-o", os.path.join(c["tmp"], "x"),
+                     os.path.join(c["tmp"], "missing"))
+    check(rc == 2 and "missing" in err, f"missing input: exit {rc}: {err[-300:]}")
+
+
+if __name__ == "__main__":
+    if not MPIRUN or not MPI_BIN or not os.path.exists(MPI_BIN):
+        why = ("no mpirun on PATH" if not MPIRUN else
+               f"no contam-mpi at {MPI_BIN}" if MPI_BIN else "meson did not find MPI")
+        print(f"mpi: skipped ({why}; contam-mpi is built when meson finds MPI)")
+        print("0 passed, 0 failed, 1 skipped")
+        sys.exit(77)
+    sys.exit(suite.run(setup))

@@ -1,0 +1,66 @@
+/*
+ * fuzz_bench.c -- libFuzzer target: the benchmark readers (CSV, TSV,
+ * JSON, JSONL, txt).
+ *
+ * The first byte is a control byte: its value modulo 5 picks the format
+ * (the file name's suffix), the bits above pick the options (field
+ * paths, an id field, no header).  The rest is the file.  Every example
+ * is read to the end or to the first error; an error must come with a
+ * message, and every example's text must be readable to its length.
+ */
+#include "fuzz_util.h"
+#include "probe/bench.h"
+
+static const char *const suffixes[] = { ".csv", ".tsv", ".json", ".jsonl", ".txt" };
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const fields_a[] = { "question", "answer" };
+	static const char *const fields_b[] = { "question.choices.text", "0", "a.b.c" };
+	if (size < 1)
+		return 0;
+	unsigned ctl = data[0];
+	const char *path = fuzz_write(suffixes[ctl % 5], data + 1, size - 1);
+	unsigned opts = ctl / 5;
+	bench_options opt;
+	memset(&opt, 0, sizeof opt);
+	if (opts & 1) {
+		opt.fields = fields_a;
+		opt.nfields = 2;
+	} else if (opts & 2) {
+		opt.fields = fields_b;
+		opt.nfields = 3;
+	}
+	if (opts & 4)
+		opt.id_field = "id";
+	opt.no_header = (opts & 8) != 0;
+
+	bench_reader *r = NULL;
+	cerr err;
+	cerr_clear(&err);
+	if (bench_reader_open(&r, path, &opt, &err) < 0) {
+		if (!err.msg[0])
+			abort();
+		bench_reader_free(r);
+		return 0;
+	}
+	bench_example ex;
+	int rc;
+	uint64_t last = 0;
+	int first = 1;
+	volatile unsigned sum = 0;
+	while ((rc = bench_reader_next(r, &ex, &err)) == 1) {
+		if (!ex.text && ex.len)
+			abort();
+		for (size_t i = 0; i < ex.len; i++) /* ASan checks the bounds */
+			sum += (unsigned char)ex.text[i];
+		if (!first && ex.record <= last)
+			abort(); /* records are numbered in order */
+		last = ex.record;
+		first = 0;
+	}
+	if (rc < 0 && !err.msg[0])
+		abort();
+	bench_reader_free(r);
+	return 0;
+}

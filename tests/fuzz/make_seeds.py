@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Write the seed corpus of every fuzz target into tests/fuzz/corpus/<target>/.
+
+usage: make_seeds.py [--contam BIN] [--out DIR]
+
+The seeds are committed (they are replayed under `meson test`); rerun this
+only to change them.  Needs python3, the zstd command, and a built contam
+(for real index files; default build/src/cli/contam).  Deterministic: the
+same script writes the same bytes.  Keep the total small (< 200 KB).
+
+Seed formats follow the targets:
+  fuzz_warc        the file itself (plain, gzip or zstd WARC/WET)
+  fuzz_jsonl       the file itself (also used whole as one JSON line)
+  fuzz_bench       1 control byte (format = byte % 5: csv tsv json jsonl
+                   txt; options = byte / 5) + the file
+  fuzz_normalize   4 bytes of PRNG seed for the piece sizes (top bit of the
+                   first: repeat the text past CTOK_RUN_MAX) + the text
+  fuzz_index_load  the index file
+"""
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def load_gen_faults():
+    spec = importlib.util.spec_from_file_location(
+        "gen_faults", os.path.join(ROOT, "scripts", "gen_faults.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def put(outdir, target, name, data):
+    d = os.path.join(outdir, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def warc_seeds(g, c, put):
+    rec = g.warc_record
+    t1, t2, t3 = (c.filler(2).encode() for _ in range(3))
+    plain = g.warcinfo() + rec("conversion", t1, 1) + rec("conversion", t2, 2)
+    put("wet.warc", plain)
+    put("wet_members.warc.gz", b"".join(g.gz(r) for r in
+                                        [g.warcinfo(), rec("conversion", t1, 1),
+                                         rec("conversion", t2, 2)]))
+    put("wet.warc.zst", g.zstd(plain))
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + t3
+    put("response.warc", rec("response", http, 3) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\n\x89PNG", 4) +
+        rec("request", b"GET / HTTP/1.1\r\n\r\n", 5) + rec("resource", t2, 6))
+    put("length_short.warc", rec("conversion", t1, 1, length=10) + rec("conversion", t2, 2))
+    put("length_long.warc", rec("conversion", t1, 1, length=len(t1) + 40) +
+        rec("conversion", t2, 2) + rec("conversion", t3, 3))
+    put("missing.warc", rec("conversion", t1, 1, omit=("Content-Length",)) +
+        rec("conversion", t2, 2, omit=("WARC-Type",)) +
+        rec("conversion", t3, 3, version=False) + rec("conversion", t1, 4, length="9x"))
+    trunc = b"".join(g.gz(r) for r in [rec("conversion", t1, 1), rec("conversion", t2, 2)])
+    put("truncated.warc.gz", trunc[:len(trunc) - 30])
+    put("clueweb.warc", plain.replace(b"WARC/1.0", b"WARC/0.18"))
+    put("lf_only.warc", plain.replace(b"\r\n", b"\n"))
+    put("nul.warc", rec("conversion", t1 + b"\x00\x00\xff\xfe" + t2, 1))
+
+
+def jsonl_seeds(g, c, put):
+    lines = [
+        {"id": "a", "url": "http://x.example/", "text": c.filler(1)},
+        {"text": "caf\u00e9 \u00c5ngstr\u00f6m \u6771\u4eac \U0001F600 tab\tquote\" backslash\\"},
+        {"meta": {"text": "nested"}, "text": "after nested", "n": [1, 2.5e3, -0.0, True, None]},
+    ]
+    put("lines.jsonl", b"".join(g.jline(x) for x in lines))
+    put("escapes.jsonl",
+        b'{"text": "\\u00e9\\ud83d\\ude00 \\ud800 lone \\u0000 nul \\/ \\b\\f\\n\\r\\t"}\n'
+        b'{"text":"x","text":"last wins"}\n'
+        b'{ "url" : "u" , "id" : 7 , "text" : "spaced" }\r\n')
+    put("bad_lines.jsonl",
+        b'[1, 2]\n"str"\n42\n{"text": 1}\n{"text": ["a"]}\n{"text": "unterminated\n'
+        b'{"text": "ok"} trailing\n{"a":}\n{\n\x00\x00\n')
+    put("array.json", json.dumps([{"text": "one"}, {"text": "two", "id": "2"}, 3]).encode())
+    put("pretty.json", b'{\n  "text": "one pretty object",\n  "id": "p"\n}\n')
+    put("raw_utf8.jsonl", b'{"text": "bad \xff\xfe \xc0\xaf \xed\xa0\x80 bytes"}\n')
+    put("deep.jsonl", b'{"a":' + b'[' * 200 + b']' * 200 + b', "text": "deep"}\n')
+
+
+def bench_seeds(g, c, put):
+    csv_ = b'question,answer,id\n"What is, with a comma?","yes ""quoted""",1\nplain,row,2\n' \
+           b'"multi\nline",x,3\n'
+    put("csv", bytes([0]) + csv_)
+    put("csv_fields_id", bytes([0 + 5 * (1 | 4)]) + csv_)
+    put("csv_noheader", bytes([0 + 5 * 8]) + b"a,b\nc,d\n")
+    put("csv_unbalanced", bytes([0]) + b'q,a\n"open,x\nmore\n')
+    put("tsv", bytes([1 + 5 * 1]) + b"question\tanswer\nwhat\tthis\n\"q\"\tx\n")
+    put("json_array", bytes([2 + 5 * 2]) + json.dumps(
+        [{"question": {"stem": "s", "choices": [{"text": "a"}, {"text": "b"}]}, "id": 1},
+         {"question": "plain"}]).encode())
+    put("json_object", bytes([2]) + json.dumps(
+        {"version": 1, "data": [{"question": "q1", "answer": "a1"}, {"question": "q2"}]}).encode())
+    put("json_lines", bytes([2 + 5 * 1]) + b'{"question": "a", "answer": "b"}\n{"question": "c"}\n')
+    put("jsonl", bytes([3 + 5 * 5]) + b'{"question": "q", "answer": "a", "id": "x"}\n\n'
+        b'"a string record"\n{"question": ["x", "y"]}\n')
+    put("jsonl_bad", bytes([3]) + b'{"question": "q"}\n{"question": \n')
+    put("txt", bytes([4]) + b"\xef\xbb\xbfone example per line\n\n  \nsecond one\n")
+
+
+def normalize_seeds(g, c, put):
+    seed = bytes([0x9d, 0x21, 0x5b, 0x03])
+    put("ascii", seed + c.filler(4).encode())
+    put("unicode", bytes([1, 2, 3, 4]) + (
+        "Caf\u00e9 cafe\u0301 \uff26\uff55\uff4c\uff4c\uff57\uff49\uff44\uff54\uff48 "
+        "\u6771\u4eac\u90fd\u3072\u3089\u304c\u306a\u30ab\u30bf\u30ab\u30ca \ud55c\uad6d\uc5b4 "
+        "\u0627\u0644\u0639\u0631\u0628\u064a\u0629 \u0928\u092e\u0938\u094d\u0924\u0947 "
+        "Stra\u00dfe \u0130stanbul \u1e9e \ufb01le \u2460\u2461 x\u00b2 \U0001F600\U0001F1FA\U0001F1F8 "
+        "a\u0308\u0301\u0323 \u00a0nbsp\u2003em\u200bzw \u2126 \u212b").encode())
+    put("invalid", bytes([7, 7, 7, 7]) + b"ok \xff\xfe \x80 \xe2\x82 \xed\xa0\x80 \xc0\xaf "
+        b"\xf4\x90\x80\x80 \xf0\x9f\x98 end\x00\x00 \xe6\x97\xa5\xe6\x9c")
+    # top bit of the first byte: the target repeats the text past CTOK_RUN_MAX
+    put("long_run_ascii", bytes([0xd5, 0xaa, 0x55, 0xaa]) + b"abcdefghij")
+    put("long_run_mixed", bytes([0x81, 0x13, 0x77, 0x02]) + "x\u00e9\u0301y".encode())
+    put("long_run_cjk", bytes([0xa0, 0x01, 0x02, 0x03]) + "\u6771\u4eac".encode())
+    put("newlines", bytes([3, 0, 0, 0]) + b"line one\r\nline\ttwo\n\nthree-four_five 3.14 1,000\n")
+
+
+def index_seeds(contam, put):
+    tmp = tempfile.mkdtemp(prefix="contam-seeds-")
+    try:
+        # relative names: the manifest then holds no temporary path
+        a = "a.txt"
+        b = "b.jsonl"
+        with open(os.path.join(tmp, a), "w") as f:
+            f.write("the quick brown fox jumps over the lazy dog " * 20)
+        with open(os.path.join(tmp, b), "w") as f:
+            for i in range(20):
+                f.write(json.dumps({"text": f"record {i} has some words in it for the index "
+                                            f"number {i * 7} and more"}) + "\n")
+        runs = {
+            "small.cidx": ["--memory", "64k", a],
+            "two_inputs.cidx": ["--memory", "128k", "-n", "5", a, b],
+            "part1of2.cidx": ["--memory", "64k", "--partition", "1/2", a, b],
+            "empty.cidx": ["--memory", "64k", "none.txt"],
+            "winnow.cidx": ["--memory", "64k", "--winnow", "4", b],
+        }
+        open(os.path.join(tmp, "none.txt"), "w").close()
+        for name, args in runs.items():
+            out = os.path.join(tmp, name)
+            subprocess.run([contam, "index", "-q", "-t", "1", "-o", name] + args,
+                           check=True, cwd=tmp)
+            with open(out, "rb") as f:
+                put(name, f.read())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--contam", default=os.path.join(ROOT, "build", "src", "cli", "contam"))
+    ap.add_argument("--out", default=os.path.join(HERE, "corpus"))
+    args = ap.parse_args(argv)
+    g = load_gen_faults()
+    c = g.Corpus(1234)
+    for target, make in [("fuzz_warc", warc_seeds), ("fuzz_jsonl", jsonl_seeds),
+                         ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds)]:
+        shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
+        make(g, c, lambda name, data, t=target: put(args.out, t, name, data))
+    shutil.rmtree(os.path.join(args.out, "fuzz_index_load"), ignore_errors=True)
+    index_seeds(args.contam, lambda name, data: put(args.out, "fuzz_index_load", name, data))
+    total = sum(os.path.getsize(os.path.join(dp, f))
+                for dp, _, fs in os.walk(args.out) for f in fs)
+    count = sum(len(fs) for _, _, fs in os.walk(args.out))
+    print(f"{count} seeds, {total} bytes in {args.out}")
+    return 0 if total < 200_000 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
