@@ -318,7 +318,8 @@ def perturb(text, rng):
             elif p < 0.33:
                 w = fullwidth(w)
             chars = []
-            for ch in w:
+            for ci, ch in enumerate(w):
+                last = ci == len(w) - 1
                 if ch in CURLY:
                     o, c = CURLY[ch]
                     chars.append(o if quote_open[ch] else c)
@@ -326,7 +327,9 @@ def perturb(text, rng):
                 elif ch == "." and rng.random() < 0.5:
                     chars.append(rng.choice([";", " \u2014", "!", "..."]))
                 elif ch == "," and rng.random() < 0.6:
-                    chars.append(rng.choice([" ,", ";", " -", ""]))
+                    # dropping a comma is only safe at the end of a word
+                    # ("1,000" must not become "1000")
+                    chars.append(rng.choice([" ,", ";", " -", ""] if last else [" ,", ";"]))
                 elif ch == "?" and rng.random() < 0.5:
                     chars.append("?!")
                 else:
@@ -570,18 +573,22 @@ def build(outdir, seed=1, ndocs=160):
                                       "coverage_if_alone": 0.0}
 
     # Put the plants into documents.
+    planted_paras = set()   # id() of paragraph strings holding a plant
     for t, lst in plants.items():
         for item_id, mode, ptext in lst:
             d = rng.choice(docs[t])
             if mode == "embedded":
-                p = rng.randrange(len(d["paras"]))
+                # a filler paragraph, never one that is already a plant
+                p = rng.choice([k for k, para in enumerate(d["paras"])
+                                if id(para) not in planted_paras])
                 sents = d["paras"][p].split(". ")
                 cut = rng.randint(1, max(1, len(sents) - 1))
                 d["paras"][p] = (". ".join(sents[:cut]) + ". " + ptext + " " +
                                  ". ".join(sents[cut:]))
+                planted_paras.add(id(d["paras"][p]))
             else:
                 d["paras"].insert(rng.randint(1, len(d["paras"])), ptext)
-            # keep plants apart: a filler paragraph after each one
+                planted_paras.add(id(ptext))
             expected[item_id]["doc"] = d["id"]
     for t in docs:
         for d in docs[t]:

@@ -295,7 +295,7 @@ int cli_scan(int argc, char **argv)
 	if (ui.line_drawn)
 		fputs("\r\033[K", stderr);
 	if (src) {
-		rc = cli_error(src == CONTAM_E_INTERRUPTED ? 130 : EXIT_INPUT, "%s",
+		rc = cli_error(EXIT_INPUT, "%s",
 			       contam_scan_errmsg(scan));
 		goto out;
 	}

@@ -340,28 +340,6 @@ static uint64_t physical_memory(void)
 	return (pages > 0 && size > 0) ? (uint64_t)pages * (uint64_t)size : 0;
 }
 
-static int by_string(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* An input named twice (a file and its directory) would be read by two
- * ranks; the manifest is a set, so refuse it, as contam merge does. */
-static int refuse_duplicates(const contam_inputs *in)
-{
-	int rc = 0;
-	char **sorted = malloc((in->count ? in->count : 1) * sizeof(*sorted));
-	if (!sorted)
-		return mpi_error(EXIT_INPUT, "out of memory");
-	memcpy(sorted, in->paths, in->count * sizeof(*sorted));
-	qsort(sorted, in->count, sizeof(*sorted), by_string);
-	for (size_t i = 1; i < in->count && !rc; i++)
-		if (!strcmp(sorted[i - 1], sorted[i]))
-			rc = mpi_error(EXIT_USAGE, "input '%s' is given twice", sorted[i]);
-	free(sorted);
-	return rc;
-}
-
 /* Rank 0: expand the inputs, plan the filter, assign the shares and
  * serialize the plan: params, then per input u64 size, u32 owner, u32 path
  * length, path bytes. */
@@ -382,9 +360,7 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		goto out;
 	}
 
-	if ((rc = refuse_duplicates(&in)))
-		goto out;
-
+	/* an input named twice is refused by contam_inputs_expand */
 	uint64_t planned_for = o->expected;
 	if (!o->expected) {
 		planned_for = contam_estimate_ngrams(&in);

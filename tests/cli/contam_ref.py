@@ -234,14 +234,16 @@ def warc_documents(data):
         elif rtype == "response":
             ctype = headers.get("content-type", "")
             if "application/http" in ctype:
-                h_end = body.find(b"\r\n\r\n")
-                if h_end < 0:
+                # HTTP headers end at an empty line (CRLF or, as in some
+                # ClueWeb records, bare LF)
+                m_end = re.search(rb"\r?\n\r?\n", body)
+                if not m_end:
                     continue
-                http = body[:h_end].lower()
+                http = body[:m_end.start()].lower()
                 m = re.search(rb"\ncontent-type:\s*([^\r\n;]*)", http)
                 if m and not m.group(1).strip().startswith(b"text/"):
                     continue
-                yield body[h_end + 4:]
+                yield body[m_end.end():]
             elif ctype == "" or ctype.startswith("text/"):
                 yield body
         if pos > n:

@@ -137,6 +137,44 @@ def null_control(ctx):
     check(json.load(open(out))["benchmarks"] == r["benchmarks"], "null control not deterministic")
 
 
+def splitmix_shuffle(text, record):
+    """The probe's null-control shuffle, recomputed by hand."""
+    mask = (1 << 64) - 1
+    state = 0x636F6E74616D0001 ^ ((record * 0x9E3779B97F4A7C15) & mask)
+    words = text.split()
+    for i in range(len(words), 1, -1):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        j = (z ^ (z >> 31)) % i
+        words[i - 1], words[j] = words[j], words[i - 1]
+    return " ".join(words)
+
+
+@suite.test
+def null_control_hand_computed(ctx):
+    """A corpus holding the shuffled copy of record 1 (computed here):
+    the null control finds exactly that one, the original finds none."""
+    tmp = ctx["tmp"]
+    texts = ["alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike",
+             "one two three four five six seven eight nine ten eleven twelve thirteen fourteen",
+             "red orange yellow green blue indigo violet black white grey pink brown gold"]
+    bench = os.path.join(tmp, "null.txt")
+    with open(bench, "w") as f:
+        f.write("\n".join(texts) + "\n")
+    corpus = os.path.join(tmp, "null_corpus.txt")
+    with open(corpus, "w") as f:
+        f.write(splitmix_shuffle(texts[1], 1) + "\n")
+    ix = os.path.join(tmp, "null.cidx")
+    contam("index", "-o", ix, corpus).expect(0)
+    r = contam("probe", ix, "--null-control", "-q", bench).expect(0).json()
+    b = r["benchmarks"][0]
+    check(b["contaminated"] == 0, f"originals are not in the corpus: {b}")
+    check(b["null_control"]["contaminated"]["count"] == 1 and
+          b["null_control"]["examples"] == 3, f"null control: {b['null_control']}")
+
+
 @suite.test
 def question_answer(ctx):
     r = json.load(open(ctx["r8"]))

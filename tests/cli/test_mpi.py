@@ -149,7 +149,7 @@ def usage_and_input_errors(c):
     # two ranks; the manifest is a set, so it is refused
     rc, err, _ = mpi(2, "index", "-o", os.path.join(c["tmp"], "x"), *SIZE, c["corpus"],
                      os.path.join(c["corpus"], "essay.txt"))
-    check(rc == 1 and "given twice" in err, f"duplicate input: exit {rc}: {err[-300:]}")
+    check(rc == 2 and "more than once" in err, f"duplicate input: exit {rc}: {err[-300:]}")
     rc, err, _ = mpi(2, "index", "-o", os.path.join(c["tmp"], "x"),
                      os.path.join(c["tmp"], "missing"))
     check(rc == 2 and "missing" in err, f"missing input: exit {rc}: {err[-300:]}")

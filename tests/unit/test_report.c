@@ -80,6 +80,59 @@ static void test_probabilities(void)
 	CHECK(cprobe_false_flag(5, 8, 10, 0.1, 0.2) == 0); /* too short */
 }
 
+static contam_example score(const char *pattern, size_t T, uint32_t n)
+{
+	contam_example ex;
+	unsigned char hit[128];
+	size_t G = strlen(pattern);
+	memset(&ex, 0, sizeof(ex));
+	for (size_t i = 0; i < G; i++)
+		hit[i] = pattern[i] == '1';
+	cprobe_score(&ex, hit, G, T, n, 10);
+	return ex;
+}
+
+static void test_definitions(void)
+{
+	/* T=20, n=8, G=13.  6 consecutive hits span 13 tokens: GPT-3 yes */
+	contam_example e = score("1111110000000", 20, 8);
+	CHECK(e.gpt3 && e.longest == 13);
+	CHECK(!e.palm);                       /* 6/13 < 70% */
+	CHECK_EQ_U64(e.covered10, 13);        /* Llama 2: 13/20 = not_clean */
+	/* 5 hits span 12 tokens: no GPT-3 match */
+	e = score("1111100000000", 20, 8);
+	CHECK(!e.gpt3 && e.longest == 12);
+	/* PaLM: 10 of 13 8-grams found (>= 9.1) even in short runs */
+	e = score("1101101101111", 20, 8);
+	CHECK(e.palm && e.hits == 10);
+	/* the same hits with a 13-gram index never set palm */
+	e = score("11111111", 20, 13);
+	CHECK(!e.palm && e.gpt3);
+	/* a 9-token example fully matched: GPT-3's span is all of it */
+	e = score("11", 9, 8);
+	CHECK(e.gpt3 && e.covered10 == 9);
+	/* Llama 2 coverage counts spans >= 10 even when min_span is 20 */
+	contam_example f;
+	unsigned char hit[13] = { 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	memset(&f, 0, sizeof(f));
+	cprobe_score(&f, hit, 13, 20, 8, 20);
+	CHECK(f.covered == 0 && f.covered10 == 10);
+	/* question/answer: tokens 0..11 question, 12..19 answer; the run of
+	 * hits 2..6 covers tokens 2..13 and straddles the boundary */
+	unsigned char qa[13] = { 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
+	CHECK_EQ_U64(cprobe_covered(qa, 13, 20, 8, 10, 0, 12), 10);
+	CHECK_EQ_U64(cprobe_covered(qa, 13, 20, 8, 10, 12, 20), 2);
+	f.q_tokens = 12, f.q_covered = 10, f.a_tokens = 8, f.a_covered = 2;
+	CHECK(contam_example_qa_label(&f) == CONTAM_QA_QUESTION_ANSWER);
+	f.a_covered = 1;
+	CHECK(contam_example_qa_label(&f) == CONTAM_QA_QUESTION);
+	f.q_covered = 0;
+	CHECK(contam_example_qa_label(&f) == CONTAM_QA_CLEAN);
+	f.a_covered = 8;
+	CHECK(contam_example_qa_label(&f) == CONTAM_QA_ANSWER);
+	CHECK_STR(contam_qa_label_name(CONTAM_QA_QUESTION), "question_contaminated");
+}
+
 static void test_shuffle(void)
 {
 	cbuf b = CBUF_INIT;
@@ -185,6 +238,7 @@ int main(int argc, char **argv)
 	const char *dir = tu_datadir(argc, argv);
 	test_wilson();
 	test_probabilities();
+	test_definitions();
 	test_shuffle();
 	test_escaping();
 	test_golden(dir);

@@ -151,7 +151,8 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
 	contam_manifest_entry *sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
 		return CONTAM_E_NOMEM;
-	memcpy(sorted, m, n * sizeof(*sorted));
+	if (n) /* m may be NULL when empty; memcpy(NULL) is UB even for 0 */
+		memcpy(sorted, m, n * sizeof(*sorted));
 	/* sorted, so a merge of parts equals a one-shot build */
 	qsort(sorted, n, sizeof(*sorted), by_path);
 	int rc = put_u32(raw, (uint32_t)n);

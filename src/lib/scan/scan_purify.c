@@ -794,15 +794,53 @@ out:
 
 /* ---- driver ----------------------------------------------------------- */
 
+/* A file with nothing to remove is copied byte for byte. */
+static int copy_file(purifier *p)
+{
+	char buf[1 << 16];
+	FILE *in = fopen(p->f->path, "rb");
+	cscan_sink *k = NULL;
+	size_t n;
+	int rc;
+	if (!in)
+		return cerr_set(p->err, CONTAM_E_IO, "cannot open '%s': %s",
+				p->f->path, strerror(errno));
+	if ((rc = cscan_sink_open(&k, p->out_path, CSTREAM_PLAIN, p->err))) {
+		fclose(in);
+		return rc;
+	}
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		if (cscan_sink_write(k, buf, n))
+			break;
+	if (ferror(in) || n) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot copy '%s' to '%s'",
+			      p->f->path, p->out_path);
+		cscan_sink_abort(k);
+	} else {
+		rc = cscan_sink_close(k, p->err);
+	}
+	fclose(in);
+	return rc;
+}
+
 static int purify_file(purifier *p)
 {
 	cstream *s = NULL;
 	cscan_sink *k = NULL;
-	int rc;
+	int rc, any = 0;
 
 	if (mkdirs(p->out_path))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot create the directory of '%s': %s",
 				p->out_path, strerror(errno));
+	for (size_t i = 0; i < p->f->ndocs && !any; i++)
+		for (size_t j = 0; j < p->f->docs[i].nchains && !any; j++)
+			any = cscan_chain_kept(p->s, &p->f->docs[i].chains[j]);
+	if (!any) {
+		/* every match is ignored: the documents stay, as they are */
+		for (size_t i = 0; i < p->f->ndocs; i++)
+			p->cursor++;
+		return copy_file(p);
+	}
 	if (p->f->kind == CONTAM_INPUT_ARCHIVE)
 		return purify_archive(p);
 	if ((rc = cstream_open(&s, p->f->path, p->err)))

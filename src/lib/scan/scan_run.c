@@ -1,17 +1,24 @@
 /*
- * scan_run.c -- the scan driver: every input file is an OpenMP task that
- * runs its reader and one matcher (scan_match.c) over its documents.  The
- * only place with OpenMP in the scan.
+ * scan_run.c -- the scan driver, the only place with OpenMP in the scan.
  *
- * Why per file and not per batch like the indexer: the scan keeps, per
- * document, its provenance next to its matches, and files in flight are
- * what bounds memory: each task holds its reader, a matcher (tokenizer
- * state plus at most CSCAN_KEEP_TEXT bytes of the current document) and
- * the hit records of its file.  Nothing grows with the corpus but those
- * hit records, which grow with the matches.  Hit records are kept per
- * file and written in input order at the end, when the document count
- * of every n-gram is known (--max-doc-freq marks matches by it), so the
- * output does not depend on the number of threads.
+ * How it works (as the indexer, index_build.c).  Every input file is an
+ * OpenMP task that runs its reader (decompression and parsing are
+ * sequential within a file) and copies whole documents, with their
+ * provenance, into batches of about BATCH_BYTES; each full batch becomes
+ * a task that matches it (scan_match.c) on whichever thread is free, with
+ * that thread's matcher.  So one huge shard keeps every core busy, and
+ * many small shards are read in parallel.  Back-pressure: with
+ * MAX_INFLIGHT batches of a file queued, the file task matches the next
+ * one itself; a document over BIG_DOC is streamed by the file task, never
+ * copied.  Memory is the table, files in flight x MAX_INFLIGHT x
+ * BATCH_BYTES, and the hit records, which grow with the matches, not with
+ * the corpus.
+ *
+ * Order: each batch (and each big document) gets a result node when it
+ * is handed on, in reader order; after the file's tasks finish the nodes
+ * are concatenated.  Hit records are written in input order at the end,
+ * when the document count of every n-gram is known (--max-doc-freq marks
+ * matches by it), so the output does not depend on the number of threads.
  */
 #include "scan.h"
 #include "../reader/reader.h"
@@ -22,6 +29,9 @@
 #endif
 
 #define PROGRESS_EVERY 0.25
+#define BATCH_BYTES (2u << 20)
+#define BIG_DOC (8u << 20)
+#define MAX_INFLIGHT 4
 
 typedef struct run_state {
 	contam_scan *s;
@@ -83,29 +93,285 @@ static void maybe_progress(run_state *st)
 	o->on_progress(o->ctx, &p);
 }
 
-static int keep_hitdoc(cscan_file *f, cscan_hitdoc *hd, const creader_doc *doc)
+/* ---- batches ---------------------------------------------------------- */
+
+/* The provenance of a document in a batch: strings are offsets into the
+ * batch's string buffer (SIZE_MAX: none). */
+typedef struct doc_prov {
+	uint64_t record, offset;
+	size_t member, url, id;
+	size_t text_end;         /* end of its text in the batch */
+} doc_prov;
+
+/* The hit documents of a batch (or of one big document), kept in the
+ * order the reader produced them. */
+typedef struct result_node {
+	struct result_node *next;
+	cscan_hitdoc *docs;
+	size_t ndocs, cap;
+	int oom;
+} result_node;
+
+typedef struct batch {
+	char *text;
+	size_t len, cap;
+	doc_prov *docs;
+	size_t ndocs, cap_docs;
+	cbuf strings;
+	result_node *node;
+} batch;
+
+typedef struct file_job {
+	run_state *st;
+	cscan_file *f;
+	cscan_matcher *thread_m;  /* one per thread, for batch tasks */
+	cscan_matcher inline_m;   /* this file task's own */
+	int inflight;
+	result_node *head, *tail;
+} file_job;
+
+static int node_add(result_node *n, cscan_hitdoc *hd)
 {
-	if (f->ndocs == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 16;
-		cscan_hitdoc *d = realloc(f->docs, cap * sizeof(*d));
+	if (n->ndocs == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 8;
+		cscan_hitdoc *d = realloc(n->docs, cap * sizeof(*d));
 		if (!d)
 			return CONTAM_E_NOMEM;
-		f->docs = d;
-		f->cap = cap;
+		n->docs = d;
+		n->cap = cap;
 	}
-	hd->record = doc->record;
-	hd->offset = doc->offset;
-	if ((doc->member && !(hd->member = cstrdup(doc->member))) ||
-	    (doc->url && !(hd->url = cstrdup(doc->url))) ||
-	    (doc->id && !(hd->id = cstrdup(doc->id))))
-		return CONTAM_E_NOMEM;
-	f->mem += sizeof(*hd) + hd->nchains * sizeof(cscan_chain) +
-		  hd->nregions * (sizeof(cscan_region) + CSCAN_SNIPPET);
-	f->docs[f->ndocs++] = *hd;
+	n->docs[n->ndocs++] = *hd;
 	return CONTAM_OK;
 }
 
-static void scan_file(run_state *st, size_t fi)
+static size_t keep_string(batch *b, const char *s, int *oom)
+{
+	if (!s)
+		return SIZE_MAX;
+	size_t at = b->strings.len;
+	if (cbuf_append(&b->strings, s, strlen(s) + 1))
+		*oom = 1;
+	return at;
+}
+
+static const char *batch_string(const batch *b, size_t at)
+{
+	return at == SIZE_MAX ? NULL : b->strings.data + at;
+}
+
+static void batch_free(batch *b)
+{
+	if (!b)
+		return;
+	free(b->text);
+	free(b->docs);
+	cbuf_release(&b->strings);
+	free(b);
+}
+
+/* Match every document of a batch into its result node. */
+static void process_batch(file_job *job, cscan_matcher *m, batch *b)
+{
+	result_node *n = b->node;
+	size_t start = 0;
+	for (size_t d = 0; d < b->ndocs && !n->oom; d++) {
+		const doc_prov *dp = &b->docs[d];
+		cscan_hitdoc hd;
+		cscan_matcher_begin(m);
+		int rc = cscan_matcher_feed(m, b->text + start, dp->text_end - start);
+		if (!rc)
+			rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
+		if (rc == 1) {
+			hd.record = dp->record;
+			hd.offset = dp->offset;
+			const char *mem = batch_string(b, dp->member),
+				   *url = batch_string(b, dp->url), *id = batch_string(b, dp->id);
+			if ((mem && !(hd.member = cstrdup(mem))) ||
+			    (url && !(hd.url = cstrdup(url))) ||
+			    (id && !(hd.id = cstrdup(id))) || node_add(n, &hd)) {
+				cscan_hitdoc_release(&hd);
+				rc = CONTAM_E_NOMEM;
+			}
+		}
+		if (rc < 0)
+			n->oom = 1;
+		__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&job->st->ngrams, m->ngrams, __ATOMIC_RELAXED);
+		m->ngrams = 0;
+		start = dp->text_end;
+	}
+}
+
+static int thread_id(void)
+{
+#ifdef _OPENMP
+	return omp_get_thread_num();
+#else
+	return 0;
+#endif
+}
+
+static result_node *new_node(file_job *job)
+{
+	result_node *n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	if (job->tail)
+		job->tail->next = n;
+	else
+		job->head = n;
+	job->tail = n;
+	return n;
+}
+
+/* Hand a full batch to another thread, or match it here when enough are
+ * already waiting. */
+static int dispatch(file_job *job, batch *b)
+{
+	if (!(b->node = new_node(job))) {
+		batch_free(b);
+		return CONTAM_E_NOMEM;
+	}
+	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
+		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
+		#pragma omp task firstprivate(b) shared(job) default(none)
+		{
+			if (!should_stop(job->st))
+				process_batch(job, &job->thread_m[thread_id()], b);
+			batch_free(b);
+			maybe_progress(job->st);
+			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
+		}
+	} else {
+		process_batch(job, &job->inline_m, b);
+		batch_free(b);
+	}
+	return CONTAM_OK;
+}
+
+static int batch_append(batch *b, const char *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
+		while (cap < b->len + n)
+			cap *= 2;
+		char *t = realloc(b->text, cap);
+		if (!t)
+			return CONTAM_E_NOMEM;
+		b->text = t;
+		b->cap = cap;
+	}
+	memcpy(b->text + b->len, p, n);
+	b->len += n;
+	return CONTAM_OK;
+}
+
+static int batch_end_doc(batch *b, const creader_doc *doc)
+{
+	if (b->ndocs == b->cap_docs) {
+		size_t cap = b->cap_docs ? b->cap_docs * 2 : 256;
+		doc_prov *d = realloc(b->docs, cap * sizeof(*d));
+		if (!d)
+			return CONTAM_E_NOMEM;
+		b->docs = d;
+		b->cap_docs = cap;
+	}
+	int oom = 0;
+	doc_prov *dp = &b->docs[b->ndocs++];
+	dp->record = doc->record;
+	dp->offset = doc->offset;
+	dp->member = keep_string(b, doc->member, &oom);
+	dp->url = keep_string(b, doc->url, &oom);
+	dp->id = keep_string(b, doc->id, &oom);
+	dp->text_end = b->len;
+	return oom ? CONTAM_E_NOMEM : CONTAM_OK;
+}
+
+/* A document too big to copy is streamed by the file task through its
+ * own matcher: big_doc_begin() feeds the part already copied (before the
+ * batch holding the earlier documents is handed on), big_doc_rest() the
+ * rest; its result node comes after that batch's. */
+static int big_doc_begin(file_job *job, const char *head, size_t len, cerr *err)
+{
+	cscan_matcher_begin(&job->inline_m);
+	if (cscan_matcher_feed(&job->inline_m, head, len))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	return CONTAM_OK;
+}
+
+static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr *err)
+{
+	cscan_matcher *m = &job->inline_m;
+	cscan_hitdoc hd;
+	const char *p;
+	size_t len;
+	int rc;
+	while ((rc = creader_read_text(r, &p, &len, err)) == 1) {
+		if (cscan_matcher_feed(m, p, len))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		if (should_stop(job->st))
+			return CONTAM_OK;
+	}
+	if (rc < 0)
+		return rc;
+	result_node *n = new_node(job);
+	if (!n)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
+	if (rc == 1) {
+		hd.record = doc->record;
+		hd.offset = doc->offset;
+		if ((doc->member && !(hd.member = cstrdup(doc->member))) ||
+		    (doc->url && !(hd.url = cstrdup(doc->url))) ||
+		    (doc->id && !(hd.id = cstrdup(doc->id))) || node_add(n, &hd)) {
+			cscan_hitdoc_release(&hd);
+			rc = CONTAM_E_NOMEM;
+		}
+	}
+	__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&job->st->ngrams, m->ngrams, __ATOMIC_RELAXED);
+	m->ngrams = 0;
+	return rc < 0 ? cerr_set(err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
+}
+
+/* Move the result nodes, in order, into the file's hit documents. */
+static int collect_results(file_job *job)
+{
+	cscan_file *f = job->f;
+	int rc = CONTAM_OK;
+	while (job->head) {
+		result_node *n = job->head;
+		job->head = n->next;
+		if (n->oom)
+			rc = CONTAM_E_NOMEM;
+		for (size_t i = 0; i < n->ndocs; i++) {
+			cscan_hitdoc *hd = &n->docs[i];
+			if (!rc && f->ndocs == f->cap) {
+				size_t cap = f->cap ? f->cap * 2 : 16;
+				cscan_hitdoc *d = realloc(f->docs, cap * sizeof(*d));
+				if (!d)
+					rc = CONTAM_E_NOMEM;
+				else {
+					f->docs = d;
+					f->cap = cap;
+				}
+			}
+			if (rc) {
+				cscan_hitdoc_release(hd);
+				continue;
+			}
+			f->mem += sizeof(*hd) + hd->nchains * sizeof(cscan_chain) +
+				  hd->nregions * (sizeof(cscan_region) + CSCAN_SNIPPET);
+			f->docs[f->ndocs++] = *hd;
+		}
+		free(n->docs);
+		free(n);
+	}
+	job->tail = NULL;
+	return rc;
+}
+
+static void scan_file(run_state *st, file_job *job, size_t fi)
 {
 	contam_scan *s = st->s;
 	cscan_file *f = &s->files[fi];
@@ -118,18 +384,18 @@ static void scan_file(run_state *st, size_t fi)
 	};
 	creader *r = NULL;
 	creader_doc doc;
-	cscan_matcher m;
-	cscan_hitdoc hd;
+	batch *b = NULL;
 	cerr err;
 	uint64_t reported_in = 0;
 	int rc;
 
 	cerr_clear(&err);
-	memset(&hd, 0, sizeof(hd));
+	job->st = st;
+	job->f = f;
 	f->path = st->in->paths[fi];
 	f->size = st->in->sizes[fi];
 	f->kind = creader_detect(f->path);
-	if (cscan_matcher_init(&m, s)) {
+	if (cscan_matcher_init(&job->inline_m, s)) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
 		fail(st, CONTAM_E_NOMEM, &err);
 		goto out;
@@ -148,43 +414,86 @@ static void scan_file(run_state *st, size_t fi)
 	f->kind = creader_kind(r);
 	while (!should_stop(st) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
 		const char *p;
-		size_t n;
-		cscan_matcher_begin(&m);
-		while ((rc = creader_read_text(r, &p, &n, &err)) == 1)
-			if (cscan_matcher_feed(&m, p, n)) {
-				rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-				break;
-			}
-		if (rc < 0)
-			break;
-		rc = cscan_matcher_end(&m, s->table.docs, &hd);
-		if (rc == 1 && keep_hitdoc(f, &hd, &doc))
-			rc = CONTAM_E_NOMEM;
-		if (rc < 0) {
-			cscan_hitdoc_release(&hd);
+		size_t n, doc_start;
+		int streamed = 0;
+		if (!b && !(b = calloc(1, sizeof(*b)))) {
 			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
 			break;
 		}
-		memset(&hd, 0, sizeof(hd));
+		doc_start = b->len;
+		while ((rc = creader_read_text(r, &p, &n, &err)) == 1) {
+			if (batch_append(b, p, n)) {
+				rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+				break;
+			}
+			if (b->len - doc_start > BIG_DOC) {
+				/* keep the order: the batched documents first */
+				batch *done = b;
+				b = NULL;
+				if ((rc = big_doc_begin(job, done->text + doc_start,
+							done->len - doc_start, &err)) < 0) {
+					batch_free(done);
+					break;
+				}
+				done->len = doc_start;
+				if (done->ndocs)
+					rc = dispatch(job, done);
+				else
+					batch_free(done);
+				if (rc < 0) {
+					cerr_set(&err, rc, "out of memory");
+					break;
+				}
+				rc = big_doc_rest(job, r, &doc, &err);
+				streamed = 1;
+				break;
+			}
+		}
+		if (rc < 0)
+			break;
+		if (!streamed && batch_end_doc(b, &doc)) {
+			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+			break;
+		}
 		f->documents++;
-		f->ngrams += m.ngrams;
-		__atomic_fetch_add(&st->ngrams, m.ngrams, __ATOMIC_RELAXED);
-		m.ngrams = 0;
 		__atomic_fetch_add(&st->documents, 1, __ATOMIC_RELAXED);
 		uint64_t bin = creader_bytes_in(r);
 		__atomic_fetch_add(&st->bytes_done, bin - reported_in, __ATOMIC_RELAXED);
 		reported_in = bin;
+		if (b && b->len >= BATCH_BYTES) {
+			batch *done = b;
+			b = NULL;
+			if ((rc = dispatch(job, done)) < 0) {
+				cerr_set(&err, rc, "out of memory");
+				break;
+			}
+		}
 		maybe_progress(st);
 	}
 	if (rc < 0)
 		fail(st, rc, &err);
+	if (b && b->ndocs && !should_stop(st)) {
+		batch *done = b;
+		b = NULL;
+		if (dispatch(job, done) < 0) {
+			cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+			fail(st, CONTAM_E_NOMEM, &err);
+		}
+	}
+	#pragma omp taskwait
+	if (collect_results(job)) {
+		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+		fail(st, CONTAM_E_NOMEM, &err);
+	}
 	f->bytes_text = creader_bytes_text(r);
 	f->errors += creader_errors(r);
 	__atomic_fetch_add(&st->errors, creader_errors(r), __ATOMIC_RELAXED);
 out:
+	batch_free(b);
+	collect_results(job);
 	__atomic_fetch_add(&st->bytes_done, f->size - reported_in, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&st->files_done, 1, __ATOMIC_RELAXED);
-	cscan_matcher_release(&m);
+	cscan_matcher_release(&job->inline_m);
 	creader_free(r);
 }
 
@@ -258,13 +567,30 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (nthreads < 1)
 		nthreads = 1;
 
-	#pragma omp parallel num_threads(nthreads)
-	#pragma omp single
-	for (size_t i = 0; i < in->count; i++) {
-		#pragma omp task firstprivate(i) shared(st) default(none)
-		if (!should_stop(&st))
-			scan_file(&st, i);
+	cscan_matcher *thread_m = calloc((size_t)nthreads, sizeof(*thread_m));
+	file_job *jobs = calloc(in->count ? in->count : 1, sizeof(*jobs));
+	int init_failed = !thread_m || !jobs;
+	for (int t = 0; t < nthreads && !init_failed; t++)
+		init_failed |= cscan_matcher_init(&thread_m[t], s) != CONTAM_OK;
+	if (init_failed) {
+		cerr e;
+		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+		fail(&st, CONTAM_E_NOMEM, &e);
 	}
+	for (size_t i = 0; jobs && i < in->count; i++)
+		jobs[i].thread_m = thread_m;
+
+	#pragma omp parallel num_threads(nthreads) if (!init_failed)
+	#pragma omp single
+	for (size_t i = 0; i < in->count && !init_failed; i++) {
+		#pragma omp task firstprivate(i) shared(st, jobs) default(none)
+		if (!should_stop(&st))
+			scan_file(&st, &jobs[i], i);
+	}
+	for (int t = 0; thread_m && t < nthreads; t++)
+		cscan_matcher_release(&thread_m[t]);
+	free(thread_m);
+	free(jobs);
 
 	if (!st.rc && s->opt.stop && *s->opt.stop)
 		cerr_set(&st.err, st.rc = CONTAM_E_INTERRUPTED, "interrupted");
