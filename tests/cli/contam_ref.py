@@ -252,6 +252,8 @@ def warc_documents(data):
 
 def jsonl_documents(data, field="text"):
     text = data.decode("utf-8", errors="replace")
+    if text.startswith("\ufeff"):   # a UTF-8 byte order mark
+        text = text[1:]
     stripped = text.lstrip()
     if stripped.startswith("["):
         records = json.loads(stripped)
@@ -334,10 +336,8 @@ def select(obj, path):
     out = []
     for v in cur:
         for x in (v if isinstance(v, list) else [v]):
-            if isinstance(x, str):
+            if isinstance(x, str):      # only string values are text
                 out.append(x)
-            elif isinstance(x, (int, float)) and not isinstance(x, bool):
-                out.append(json.dumps(x))
     return out
 
 

@@ -493,5 +493,169 @@ def tokenizer_agreement(c):
     check(not bad, "\n    ".join(bad))
 
 
+@S.test
+def bench_format_variants(c):
+    """The same items as JSON array, JSON object holding the array, JSON
+    lines named .json, .jsonl.gz, .jsonl.zst, CSV with BOM/CRLF, .csv.gz,
+    TSV, and JSONL with blank lines / CRLF / BOM: identical metrics; record
+    = index among non-empty lines (JSONL), array index (JSON), data row
+    (CSV/TSV)."""
+    items = c.items
+    d = os.path.join(c.tmp, "benchvar")
+    os.makedirs(d, exist_ok=True)
+    lines = [json.dumps(it) for it in items]
+
+    def w(name, data):
+        p = os.path.join(d, name)
+        with open(p, "wb") as fh:
+            fh.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+        return p
+
+    def csv_text(delim):
+        sio = io.StringIO()
+        import csv
+        wr = csv.writer(sio, delimiter=delim, lineterminator="\r\n")
+        wr.writerow(["id", "question", "answer"])
+        for it in items:
+            wr.writerow([it["id"], it["question"], it["answer"]])
+        return sio.getvalue()
+
+    variants = {
+        "array.json": json.dumps(items, indent=2),
+        "object.json": json.dumps({"version": "1.0", "meta": {"n": len(items)},
+                                   "data": items}),
+        "lines.json": "\n".join(lines) + "\n",
+        "gz.jsonl.gz": gzip.compress(("\n".join(lines) + "\n").encode(), mtime=0),
+        "zst.jsonl.zst": c.gen.zstd_bytes(("\n".join(lines) + "\n").encode()),
+        "crlf_blank.jsonl": "\ufeff" + "\r\n".join(
+            l + ("\r\n" if k % 7 == 3 else "") for k, l in enumerate(lines)) + "\r\n\r\n",
+        "bom_crlf.csv": "\ufeff" + csv_text(","),
+        "gz.csv.gz": gzip.compress(csv_text(",").encode(), mtime=0),
+        "tabs.tsv": csv_text("\t").replace("\r\n", "\n"),
+    }
+    base = probe(c, c.bench_jsonl)["examples"]
+    bad = []
+    for name, data in variants.items():
+        p = w(name, data)
+        r = contam("probe", c.index, "--name", "v", "--field", "question", "--field", "answer",
+                   "--id-field", "id", p)
+        if r.rc != 0:
+            bad.append(f"{name}: exit {r.rc}: {r.err.strip()[-200:]}")
+            continue
+        exs = r.json()["examples"]
+        if len(exs) != len(items):
+            bad.append(f"{name}: {len(exs)} examples, expected {len(items)}")
+            continue
+        for k, (e, b) in enumerate(zip(exs, base)):
+            diff = [f for f in ("id", "tokens", "hits", "coverage", "verdict") if e[f] != b[f]]
+            if e["record"] != k:
+                diff.append(f"record {e['record']}")
+            if diff:
+                bad.append(f"{name} example {k}: differs in {diff}")
+                break
+        if name == "crlf_blank.jsonl" and "line" in exs[0]:
+            # physical line numbers: one blank line after every 7th record
+            want = [k + 1 + sum(1 for j in range(k) if j % 7 == 3) for k in range(len(items))]
+            got = [e["line"] for e in exs]
+            if got != want:
+                bad.append(f"{name}: line numbers {got[:8]}..., expected {want[:8]}...")
+    check(not bad, "\n    ".join(bad))
+
+
+@S.test
+def corpus_format_variants(c):
+    """More corpus shapes: uncompressed .warc, .warc.zst, .tar.zst, .txt.zst,
+    a .jsonl.gz member inside a tar, a .jsonl member inside a zip, JSONL
+    with CRLF, BOM and escapes (surrogate pairs, \\u0000, \\/), an
+    unknown-extension file sniffed as JSONL, one sniffed as WARC, an empty
+    .txt.  Document and n-gram counts must equal the reference readers', and
+    a window from every document must be found."""
+    gen = c.gen
+    d = os.path.join(c.tmp, "corpvar")
+    os.makedirs(d, exist_ok=True)
+    rng = __import__("random").Random(99)
+    lex = gen.Lexicon(rng)
+    gram = gen.Grammar(rng, lex)
+
+    def doc():
+        return gram.document(2, 3)
+
+    def docs(n):
+        return [{"id": f"x{k}", "url": f"http://v.test/{k}", "text": doc(), "score": 0.5}
+                for k in range(n)]
+
+    def w(name, data):
+        p = os.path.join(d, name)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "wb") as fh:
+            fh.write(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+    def wet_plain(ds):
+        return b"".join(gzip.decompress(m) for m in [gen.make_wet(ds, rng, "x")])
+
+    w("plain.warc", wet_plain(docs(3)))
+    w("zstd.warc.zst", gen.zstd_bytes(wet_plain(docs(3))))
+    tar_buf = io.BytesIO()
+    with tarfile.open(fileobj=tar_buf, mode="w") as tf:
+        for name, data in (("a/one.txt", doc().encode()),
+                           ("a/inner.jsonl.gz", gzip.compress(
+                               gen.jsonl_bytes(docs(3), True), mtime=0)),
+                           ("a/inner.warc.wet.gz", gen.make_wet(docs(2), rng, "i"))):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            tf.addfile(ti, io.BytesIO(data))
+    w("arch.tar.zst", gen.zstd_bytes(tar_buf.getvalue()))
+    w("text.txt.zst", gen.zstd_bytes(doc().encode()))
+    zbuf = io.BytesIO()
+    with zipfile.ZipFile(zbuf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("p/one.txt", doc())
+        zf.writestr("p/lines.jsonl", gen.jsonl_bytes(docs(2), False))
+        zf.writestr("p/empty_dir/", "")
+    w("members.zip", zbuf.getvalue())
+    special = [
+        {"text": doc() + " emoji \U0001f600 astral \U00020021 nul \u0000 end", "id": "s1"},
+        {"text": "\u00c5ngstr\u00f6m caf\u00e9 " + doc(), "id": "s2"},
+        {"text": doc().replace(" ", "/", 3), "id": "s3"},
+    ]
+    crlf = "\ufeff" + "\r\n".join(json.dumps(o) for o in special) + "\r\n"
+    w("special.jsonl", crlf.replace("/", "\\/"))
+    w("sniffed_json.data", "\n".join(json.dumps({"text": doc()}) for _ in range(2)) + "\n")
+    w("sniffed_warc.data", wet_plain(docs(2)))
+    w("empty.txt", "")
+    ix = os.path.join(c.tmp, "corpvar.cidx")
+    r = contam("index", "-o", ix, d).expect(0)
+    info = contam("info", "--json", ix).expect(0).json()
+    bad = []
+    windows = []
+    for e in info["inputs"]:
+        name = os.path.relpath(e["path"], d)
+        docs_ref = list(ref.read_documents(e["path"])) if not name.endswith(".data") else \
+            list(ref.warc_documents(open(e["path"], "rb").read())) if "warc" in name else \
+            list(ref.jsonl_documents(open(e["path"], "rb").read()))
+        ng = sum(max(0, len(ref.tokenize(x)) - 7) for x in docs_ref)
+        if (e["documents"], e["ngrams"]) != (len(docs_ref), ng) or e["errors"]:
+            bad.append(f"{name} ({e['kind']}): contam docs/ngrams/errors {e['documents']}/"
+                       f"{e['ngrams']}/{e['errors']}, reference {len(docs_ref)}/{ng}/0")
+        for k, x in enumerate(docs_ref):
+            t = ref.tokenize(x)
+            if len(t) >= 20:
+                m = len(t) // 2 - 10
+                windows.append((name, k, " ".join(t[m:m + 20])))
+            if name == "special.jsonl":
+                t = ref.tokenize(x)
+                windows.append((name, k, " ".join(t[-20:])))
+    check(len(info["inputs"]) == len(os.listdir(d)),
+          f"{len(info['inputs'])} inputs for {len(os.listdir(d))} files: "
+          f"{[os.path.basename(e['path']) for e in info['inputs']]}")
+    bench = os.path.join(c.tmp, "corpvar.txt")
+    with open(bench, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(x[2] for x in windows) + "\n")
+    rep = contam("probe", ix, bench).expect(0).json()
+    for (name, k, _), e in zip(windows, rep["examples"]):
+        if e["verdict"] != "contaminated":
+            bad.append(f"{name} doc {k}: window {e['verdict']} ({e['hits']}/{e['ngrams']})")
+    check(not bad, "\n    ".join(bad))
+
+
 if __name__ == "__main__":
     sys.exit(S.run(setup))

@@ -111,6 +111,65 @@ def real_samples(c):
 
 
 @S.test
+def real_text_windows(c):
+    """Windows of 24 reference tokens cut from real documents (Japanese,
+    Chinese, Korean, English; one-document files of ~1 MB, so windows also
+    sit on the reader's 64 KiB / 256 KiB piece boundaries) must be found
+    whole: the corpus-side tokenizer made exactly the reference's n-grams
+    there.  The same tokens shuffled must (nearly) all be clean."""
+    files = [C("aozora", "neko.txt"), C("zhwiki", "wiki_00"), C("kowiki", "wiki_00"),
+             C("gutenberg", "pg84.txt"), C("c4", "c4_sample.jsonl.gz"),
+             C("commoncrawl_whirlwind", "whirlwind.warc.wet.gz")]
+    files = [f for f in files if os.path.exists(f)]
+    if not files:
+        return "skip"
+    ix = os.path.join(c.tmp, "windows.cidx")
+    contam("index", "-q", "-o", ix, *files).expect(0)
+    rng = random.Random(SEED + 7)
+    W = 24
+    present, shuffled = [], []
+    for f in files:
+        docs = list(ref.read_documents(f))
+        for di, doc in enumerate(docs):
+            toks = ref.tokenize(doc)
+            if len(toks) < W + 1:
+                continue
+            starts = set(rng.sample(range(len(toks) - W), min(40 if len(docs) == 1 else 1,
+                                                              len(toks) - W)))
+            # windows across the reader's piece / run boundaries
+            for b in range(65536, len(doc), 65536):
+                i = len(ref.tokenize(doc[:b]))
+                starts.add(max(0, min(len(toks) - W, i - W // 2)))
+            for s in sorted(starts):
+                win = toks[s:s + W]
+                line = " ".join(win)
+                if ref.tokenize(line) != win:   # normalization not idempotent here
+                    continue
+                present.append((f, di, s, line))
+                sh = list(win)
+                rng.shuffle(sh)
+                shuffled.append(" ".join(sh))
+    bench = os.path.join(c.tmp, "windows.txt")
+    with open(bench, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(x[3] for x in present) + "\n")
+    rep = contam("probe", ix, bench).expect(0).json()
+    exs = rep["examples"]
+    check(len(exs) == len(present), f"{len(exs)} examples for {len(present)} lines")
+    missed = [f"{os.path.relpath(p[0], SHARED)} doc {p[1]} token {p[2]}: hits "
+              f"{e['hits']}/{e['ngrams']} tokens {e['tokens']}"
+              for p, e in zip(present, exs) if e["hits"] != e["ngrams"] or e["tokens"] != W]
+    bench2 = os.path.join(c.tmp, "shuffled.txt")
+    with open(bench2, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(shuffled) + "\n")
+    rep2 = contam("probe", ix, bench2).expect(0).json()
+    clean = sum(1 for e in rep2["examples"] if e["verdict"] == "clean")
+    print(f"  {len(present)} real windows of {W} tokens from {len(files)} files: "
+          f"{len(present) - len(missed)} found whole; shuffled: {clean}/{len(shuffled)} clean")
+    check(not missed, f"{len(missed)} windows not found whole:\n    " + "\n    ".join(missed[:10]))
+    check(clean >= 0.99 * len(shuffled), f"shuffled windows clean: {clean}/{len(shuffled)}")
+
+
+@S.test
 def clipped_warc(c):
     p = C("commoncrawl_resiliparse_tests", "clipped.warc.gz")
     if not os.path.exists(p):

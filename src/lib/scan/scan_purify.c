@@ -10,8 +10,11 @@
  * mostly copies.  Documents are found again by their provenance, in the
  * reader's order: (member, decompressed offset of the record).  Records
  * without a match are copied byte for byte (a JSONL line, a WARC record
- * with its header; gzip output is one member per WARC record, as Common
- * Crawl ships WET files); only matched documents are re-encoded.
+ * with its header); only matched documents are re-encoded.  A file with
+ * nothing to remove is copied as it is; in a gzip WARC/WET file (one
+ * member per record, as Common Crawl ships them) members without a match
+ * keep even their compressed bytes, and a rewritten record is a member of
+ * its own.  Other compressed files are compressed again (same codec).
  *
  * Cut mode follows GPT-3: each kept match plus `cut_margin` characters
  * on each side is removed; the remaining pieces are joined by newlines
@@ -35,6 +38,7 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <zlib.h>
 
 typedef struct purifier {
 	contam_scan *s;
@@ -42,6 +46,9 @@ typedef struct purifier {
 	size_t cursor;           /* next hit document of f to meet */
 	uint64_t missed;         /* hit documents not met again */
 	FILE *manifest;          /* this file's lines (in memory) */
+	uint64_t base;           /* decompressed offset of what is parsed */
+	int in_member;           /* parsing one gzip member: a record cut
+				    by its end means PURIFY_FALLBACK */
 	uint64_t dropped, cut, regions;
 	const char *out_path;
 	cbuf cut_text;           /* scratch: the text after cutting */
@@ -56,7 +63,7 @@ static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset
 	if (p->cursor >= p->f->ndocs)
 		return NULL;
 	const cscan_hitdoc *hd = &p->f->docs[p->cursor];
-	if (hd->offset != offset)
+	if (hd->offset != p->base + offset)
 		return NULL;
 	if ((hd->member == NULL) != (member == NULL) ||
 	    (member && strcmp(hd->member, member) != 0))
@@ -543,8 +550,13 @@ static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *mem
 			rc = (int)avail;
 			break;
 		}
-		if ((size_t)avail < hlen + blen)
+		if ((size_t)avail < hlen + blen) {
+			if (p->in_member) {
+				rc = 1; /* PURIFY_FALLBACK: a record across members */
+				break;
+			}
 			blen = (size_t)avail - hlen;
+		}
 		size_t tail = 0;
 		rec = in.buf + in.pos;
 		while (tail < 4 && hlen + blen + tail < (size_t)avail &&
@@ -794,6 +806,159 @@ out:
 
 /* ---- driver ----------------------------------------------------------- */
 
+/* gzip WARC/WET, one member per record as Common Crawl ships them:
+ * members without a match are copied as they are (compressed bytes
+ * untouched), a member with one is decompressed, purified like any WARC
+ * stream and compressed again as one member.  Anything unusual (not
+ * gzip, damage, a member over MEMBER_MAX) returns PURIFY_FALLBACK before
+ * anything is written, and the file goes the general way. */
+#define PURIFY_FALLBACK 1
+#define MEMBER_MAX (64u << 20)
+
+static int purify_warc_members(purifier *p)
+{
+	FILE *in = fopen(p->f->path, "rb");
+	FILE *manifest = p->manifest, *pending = NULL;
+	char *pending_buf = NULL;
+	size_t pending_len = 0;
+	cscan_sink *out = NULL;
+	cbuf comp = CBUF_INIT, plain = CBUF_INIT;
+	unsigned char ibuf[1 << 16], obuf[1 << 16];
+	z_stream z;
+	int rc = CONTAM_OK, z_open = 0;
+	uint64_t dstart = 0;
+	size_t cursor0 = p->cursor;
+
+	if (!in)
+		return PURIFY_FALLBACK;
+	unsigned char magic[2];
+	if (fread(magic, 1, 2, in) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+		fclose(in);
+		return PURIFY_FALLBACK;
+	}
+	rewind(in);
+	memset(&z, 0, sizeof(z));
+	/* manifest lines wait until the file is done: a fallback drops them */
+	if (!(pending = open_memstream(&pending_buf, &pending_len)) ||
+	    inflateInit2(&z, 15 + 16) != Z_OK) {
+		if (pending)
+			fclose(pending);
+		free(pending_buf);
+		fclose(in);
+		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	}
+	p->manifest = pending;
+	z_open = 1;
+	if ((rc = cscan_sink_open(&out, p->out_path, CSTREAM_PLAIN, p->err)))
+		goto out;
+	size_t have = 0, used = 0;
+	int eof = 0;
+	for (;;) {
+		if (used == have && !eof) {
+			have = fread(ibuf, 1, sizeof ibuf, in);
+			used = 0;
+			eof = have == 0;
+		}
+		if (used == have && eof) {
+			if (comp.len)  /* a member cut short */
+				rc = PURIFY_FALLBACK;
+			break;
+		}
+		z.next_in = ibuf + used;
+		z.avail_in = (uInt)(have - used);
+		z.next_out = obuf;
+		z.avail_out = sizeof obuf;
+		int zr = inflate(&z, Z_NO_FLUSH);
+		size_t consumed = (have - used) - z.avail_in;
+		if (cbuf_append(&comp, ibuf + used, consumed) ||
+		    cbuf_append(&plain, obuf, sizeof obuf - z.avail_out)) {
+			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			break;
+		}
+		used += consumed;
+		if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && !eof)) {
+			rc = PURIFY_FALLBACK;
+			break;
+		}
+		if (plain.len > MEMBER_MAX) {
+			rc = PURIFY_FALLBACK;
+			break;
+		}
+		if (zr != Z_STREAM_END)
+			continue;
+		/* one whole member: [dstart, dstart + plain.len) decompressed */
+		int hit = 0;
+		for (size_t i = p->cursor; i < p->f->ndocs && !hit; i++)
+			hit = p->f->docs[i].offset < dstart + plain.len;
+		if (!hit) {
+			rc = cscan_sink_write(out, comp.data, comp.len);
+		} else {
+			char *mem = NULL;
+			size_t memlen = 0;
+			FILE *mf = fmemopen(plain.data, plain.len, "rb");
+			FILE *of = open_memstream(&mem, &memlen);
+			cstream *cs = NULL;
+			cscan_sink *k = NULL;
+			p->base = dstart;
+			p->in_member = 1;
+			if (!mf || !of || cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
+			    cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
+				if (!cs && mf)
+					fclose(mf);
+				rc = p->err->code ? p->err->code
+						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			} else {
+				rc = purify_warc(p, cs, k, NULL);
+				rc = rc ? rc : cscan_sink_close(k, p->err);
+				if (rc)
+					cscan_sink_abort(k);
+				k = NULL;
+			}
+			cstream_free(cs);
+			if (of)
+				fclose(of);
+			if (!rc && memlen)
+				rc = cscan_sink_write(out, mem, memlen);
+			free(mem);
+			p->base = 0;
+			p->in_member = 0;
+		}
+		if (rc)
+			break;
+		dstart += plain.len;
+		cbuf_reset(&comp);
+		cbuf_reset(&plain);
+		inflateReset(&z);
+	}
+	if (rc == CONTAM_OK && p->cursor < p->f->ndocs)
+		rc = PURIFY_FALLBACK;  /* documents where members were not */
+out:
+	p->manifest = manifest;
+	if (fclose(pending) && rc == CONTAM_OK)
+		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	if (rc == PURIFY_FALLBACK) {
+		/* nothing written for real yet: undo and let the caller redo */
+		cscan_sink_abort(out);
+		p->cursor = cursor0;
+		p->dropped = p->cut = p->regions = 0;
+		cerr_clear(p->err);
+	} else if (rc == CONTAM_OK) {
+		rc = cscan_sink_close(out, p->err);
+		if (!rc && pending_len &&
+		    fwrite(pending_buf, 1, pending_len, manifest) != pending_len)
+			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	} else {
+		cscan_sink_abort(out);
+	}
+	free(pending_buf);
+	if (z_open)
+		inflateEnd(&z);
+	cbuf_release(&comp);
+	cbuf_release(&plain);
+	fclose(in);
+	return rc;
+}
+
 /* A file with nothing to remove is copied byte for byte. */
 static int copy_file(purifier *p)
 {
@@ -837,10 +1002,12 @@ static int purify_file(purifier *p)
 			any = cscan_chain_kept(p->s, &p->f->docs[i].chains[j]);
 	if (!any) {
 		/* every match is ignored: the documents stay, as they are */
-		for (size_t i = 0; i < p->f->ndocs; i++)
-			p->cursor++;
+		p->cursor = p->f->ndocs;
 		return copy_file(p);
 	}
+	if (p->f->kind == CONTAM_INPUT_WARC &&
+	    (rc = purify_warc_members(p)) != PURIFY_FALLBACK)
+		return rc;
 	if (p->f->kind == CONTAM_INPUT_ARCHIVE)
 		return purify_archive(p);
 	if ((rc = cstream_open(&s, p->f->path, p->err)))
