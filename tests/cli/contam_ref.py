@@ -20,7 +20,6 @@ Corpus readers (enough for the generated formats and the shared samples):
   member read as the kind its name says), and plain text (one file = one
   document).  Only the stdlib is used; .zst goes through `zstd -dc`.
 """
-import gzip
 import io
 import json
 import os

@@ -18,6 +18,7 @@
      >= 95%   of items with coverage within 0.1 of the exact reference
    The measured numbers are printed (ACCURACY lines).
 
+CONTAM_PLANT_SCALE=k plants k times as many items (default 1: 138 items).
 If CONTAM_SHARED_DATA is absent: "0 passed, 0 failed, 1 skipped", exit 0.
 """
 import csv
@@ -40,7 +41,9 @@ S = Suite("test_shared_data")
 SEED = 20240601
 FULL_MODES = ["verbatim", "perturbed", "rewrapped", "embedded", "one_in_20"]
 MODES = FULL_MODES + ["half"]
-PER_BENCH = {"gsm8k": 54, "arc": 54, "mmlu": 30}   # planted items per benchmark
+# planted items per benchmark (CONTAM_PLANT_SCALE=k plants k times as many)
+_SCALE = max(1, int(os.environ.get("CONTAM_PLANT_SCALE", "1")))
+PER_BENCH = {"gsm8k": 54 * _SCALE, "arc": 54 * _SCALE, "mmlu": 30 * _SCALE}
 
 
 def C(*parts):
@@ -414,6 +417,7 @@ def planted_accuracy(c):
                 continue
             for e, text in zip(mine, texts):
                 r = exact.score(text)
+                r["text"] = text
                 mode = labels[(name, fi, e["record"])]
                 results.append((name, mode, e, r))
                 if e["tokens"] != r["tokens"]:
@@ -425,8 +429,21 @@ def planted_accuracy(c):
         sel = list(sel)
         return (sum(1 for x in sel if pred(x)) / len(sel) if sel else float("nan")), len(sel)
 
+    # Benchmarks hold near-duplicate items (ARC-Challenge test and MMLU
+    # astronomy do): an item never planted whose text shares a >= min_span
+    # run with a planted item is present for real.  Those are left out of
+    # the "absent" class (and counted).
+    planted_keys = set()
+    for name, files in benches.items():
+        for fi, texts in enumerate(files):
+            for ri, text in enumerate(texts):
+                if labels[(name, fi, ri)] != "absent":
+                    planted_keys.update(ref.ngram_keys(ref.tokenize(text)))
     full = [x for x in results if x[1] in FULL_MODES]
-    absent = [x for x in results if x[1] == "absent"]
+    absent_all = [x for x in results if x[1] == "absent"]
+    dup = [x for x in absent_all
+           if ref.score(ref.tokenize(x[3]["text"]), planted_keys)["coverage"] > 0]
+    absent = [x for x in absent_all if x not in dup]
     half = [x for x in results if x[1] == "half"]
     a_full, n_full = frac(full, lambda x: x[2]["verdict"] == "contaminated")
     a_abs, n_abs = frac(absent, lambda x: x[2]["verdict"] == "clean")
@@ -438,8 +455,11 @@ def planted_accuracy(c):
           f"planted; build {t_build:.1f}s, contam index {t_index:.2f}s, reference {t_ref:.1f}s, "
           f"3 probes {t_probe:.2f}s")
     print(f"ACCURACY fully-present contaminated: {100 * a_full:.2f}% of {n_full} (need >= 99%)")
+    a_abs_all, n_abs_all = frac(absent_all, lambda x: x[2]["verdict"] == "clean")
     print(f"ACCURACY absent clean:               {100 * a_abs:.2f}% of {n_abs} (need >= 99.5%)"
-          f"  [exact reference: {100 * a_abs_ref:.2f}% of absent items are clean]")
+          f"  [exact reference: {100 * a_abs_ref:.2f}% of them clean; {len(dup)} never-planted "
+          f"items left out as near-duplicates of planted ones; with them "
+          f"{100 * a_abs_all:.2f}% of {n_abs_all}]")
     print(f"ACCURACY half-present partial:       {100 * a_half:.2f}% of {n_half} (need >= 90%)")
     print(f"ACCURACY coverage within 0.1 of exact: {100 * a_cov:.2f}% of {n_cov} (need >= 95%)")
     print(f"ACCURACY verdict == exact reference verdict: {100 * a_same:.2f}%")

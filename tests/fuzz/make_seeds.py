@@ -170,7 +170,11 @@ def main(argv=None):
                          ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds)]:
         shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
         make(g, c, lambda name, data, t=target: put(args.out, t, name, data))
-    shutil.rmtree(os.path.join(args.out, "fuzz_index_load"), ignore_errors=True)
+    # legacy_*.cidx are files of older writers (kept, never regenerated)
+    d = os.path.join(args.out, "fuzz_index_load")
+    for f in os.listdir(d) if os.path.isdir(d) else []:
+        if not f.startswith("legacy_"):
+            os.unlink(os.path.join(d, f))
     index_seeds(args.contam, lambda name, data: put(args.out, "fuzz_index_load", name, data))
     total = sum(os.path.getsize(os.path.join(dp, f))
                 for dp, _, fs in os.walk(args.out) for f in fs)

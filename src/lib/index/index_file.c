@@ -16,7 +16,8 @@
  *   44      4     block size in bits (512)
  *   48      8     n-grams inserted (with repeats)
  *   56      4     number of sections S (1..MAX_SECTIONS)
- *   60      4     flags (0)
+ *   60      4     flags: bit 0 (FLAG_STORED_HASH) set by every writer
+ *                 since it was added; other bits must be 0
  *   64      32    recipe name, NUL padded
  *   96      4     partition index i
  *   100     4     partition count P (1 = not partitioned)
@@ -39,7 +40,11 @@
  * Section 2, n-gram Bloom filter, blocks [lo, hi):
  *   u64 chunk size (raw bytes, a multiple of 64), u64 chunk count C,
  *   C x { u64 offset from section start, u64 compressed length,
- *         u64 XXH3-64 of the raw chunk }, then the chunks.
+ *         u64 XXH3-64 }, then the chunks.  The hash is of the stored
+ *   (compressed) bytes when FLAG_STORED_HASH is set, so that every bit
+ *   of the file is covered (a flipped bit in a zstd frame can decode to
+ *   the same raw bytes); of the raw chunk otherwise (older files), and
+ *   always of the raw (zero) chunk when nothing is stored.
  *   A compressed length of 0 marks an all-zero chunk (nothing stored), so
  *   sparse partial filters are small; each chunk is its own zstd frame so
  *   damage stays local and merging streams chunk by chunk.
@@ -79,6 +84,7 @@
 #define CHUNK_BYTES (1u << 20)
 #define MANIFEST_MAX (256u << 20)
 #define WRITE_BATCH 16
+#define FLAG_STORED_HASH 1u
 
 /* ---- small helpers ----------------------------------------------- */
 
@@ -254,10 +260,12 @@ int cifile_write(const char *path, const cifile_meta *meta,
 				comp[i] = malloc(ZSTD_compressBound(CHUNK_BYTES));
 			size_t r = comp[i] ? ZSTD_compress(comp[i], ZSTD_compressBound(n),
 							   src, n, 1) : 0;
-			if (!comp[i] || ZSTD_isError(r))
+			if (!comp[i] || ZSTD_isError(r)) {
 				fail = 1;
-			else
+			} else {
 				clens[i] = r;
+				hashes[i] = XXH3_64bits(comp[i], r);
+			}
 		}
 		if (fail) {
 			if (ferr.code)
@@ -298,6 +306,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	put_le32(h + 44, CBLOOM_BLOCK_BITS);
 	put_le64(h + 48, meta->ngrams_inserted);
 	put_le32(h + 56, NSECTIONS);
+	put_le32(h + 60, FLAG_STORED_HASH);
 	snprintf((char *)h + 64, 32, "%s", CONTAM_RECIPE_NAME);
 	put_le32(h + 96, meta->part_index);
 	put_le32(h + 100, meta->part_count);
@@ -517,6 +526,13 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		goto out;
 	}
 	uint32_t hsize = get_le32(h + 12), nsec = get_le32(h + 56);
+	f->flags = get_le32(h + 60);
+	if (f->flags & ~FLAG_STORED_HASH) {
+		rc = cerr_set(err, CONTAM_E_FORMAT,
+			      "'%s': unknown header flags %#x (written by a newer contam?)",
+			      path, f->flags);
+		goto out;
+	}
 	if (nsec == 0 || nsec > MAX_SECTIONS ||
 	    hsize != HEADER_FIXED + SECTION_ENTRY * nsec || hsize + 16 > fsize ||
 	    read_at(f->fd, h + HEADER_FIXED, hsize - HEADER_FIXED, HEADER_FIXED)) {
@@ -683,6 +699,11 @@ int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 		if (read_at(f->fd, scratch->data, (size_t)len, f->foff + off))
 			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
 					f->path, errno ? strerror(errno) : "truncated");
+		if ((f->flags & FLAG_STORED_HASH) &&
+		    XXH3_64bits(scratch->data, (size_t)len) != want)
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': filter chunk %llu is damaged (checksum mismatch)",
+					f->path, (unsigned long long)c);
 		size_t r = ZSTD_decompress(dst, n, scratch->data, (size_t)len);
 		if (ZSTD_isError(r) || r != n)
 			return cerr_set(err, CONTAM_E_CORRUPT,
@@ -690,7 +711,7 @@ int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 					(unsigned long long)c,
 					ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short");
 	}
-	if (XXH3_64bits(dst, n) != want)
+	if ((len == 0 || !(f->flags & FLAG_STORED_HASH)) && XXH3_64bits(dst, n) != want)
 		return cerr_set(err, CONTAM_E_CORRUPT,
 				"'%s': filter chunk %llu is damaged (checksum mismatch)",
 				f->path, (unsigned long long)c);

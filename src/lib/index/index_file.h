@@ -13,6 +13,7 @@ typedef struct cifile {
 	int fd;
 	char *path;
 	uint32_t format_version;
+	uint32_t flags;             /* header flags (index_file.c) */
 	contam_params params;
 	uint64_t ngrams_inserted;
 	uint32_t part_index, part_count;

@@ -3,9 +3,10 @@
  *
  * One parser serves both; only the delimiter differs.  A field that
  * starts with '"' is quoted: it runs to the next lone '"', "" stands for
- * one quote, and delimiters and line breaks inside are data.  Anything
- * between the closing quote and the next delimiter is kept as is (as
- * Python's csv module does) rather than rejected.  Rows end at "\n" or
+ * one quote, and delimiters and line breaks inside are data.  Text
+ * between the closing quote and the next delimiter is an error (Python's
+ * csv module keeps it, but then a quote left open silently swallows the
+ * rows up to the next quote: examples would vanish).  Rows end at "\n" or
  * "\r\n"; a lone '\r' is data.  Lines that are empty or hold only spaces
  * are not rows.
  *
@@ -107,8 +108,17 @@ static int parse_row(bench_reader *r, uint64_t *start_line, cerr *err)
 				}
 				break;
 			}
+			/* A closing quote must end the field.  Text after it
+			 * almost always means a quote that was never closed
+			 * swallowed the rows up to the next quote: refuse
+			 * rather than lose examples silently. */
+			if (p < n && d[p] != r->delim && d[p] != '\n' &&
+			    !(d[p] == '\r' && (p + 1 == n || d[p + 1] == '\n')))
+				return bench_fail(r, err, quote_line,
+						  "unbalanced quote: text after the closing "
+						  "quote of the field starting here");
 		}
-		/* Unquoted field, or what follows a closing quote. */
+		/* Unquoted field. */
 		size_t from = p;
 		while (p < n && d[p] != r->delim && d[p] != '\n' &&
 		       !(d[p] == '\r' && (p + 1 == n || d[p + 1] == '\n')))
