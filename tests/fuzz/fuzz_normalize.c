@@ -5,15 +5,19 @@
  * The first 4 bytes seed a small PRNG that chooses the piece sizes (from
  * 1 byte to 64 KiB, biased to small ones, so multi-byte characters, long
  * runs and CTOK_RUN_MAX cuts all get split); the rest is the text.  When
- * the top bit of the first byte is set, the text is repeated to just
- * past CTOK_RUN_MAX * 5/4, so that short inputs reach the cutting of
- * over-long runs (scripts/fuzz.sh keeps this target's inputs short).  It is
+ * the first byte is REPEAT_MARK, the text is repeated to just past
+ * CTOK_RUN_MAX, so that short inputs reach the cutting of over-long runs
+ * (scripts/fuzz.sh keeps this target's inputs short).  It is
  * tokenized whole, then in pieces, then whole again after a reused
  * ctok_finish; hashes, offsets and normalized bytes must match exactly,
  * or the target aborts with the first difference.
  */
 #include "fuzz_util.h"
 #include "text/text.h"
+
+/* First byte that asks for the text to be repeated (rare, so that most
+ * executions stay short and fast). */
+#define REPEAT_MARK 0xa5
 
 typedef struct tokens {
 	uint64_t *v;      /* hash, start, end, hash of the bytes: 4 per token */
@@ -84,10 +88,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *text = (const char *)data + 4;
 	size_t len = size - 4;
 	char *longer = NULL;
-	if ((data[0] & 0x80) && len > 0) {
+	if (data[0] == REPEAT_MARK && len > 0) {
 		/* repeat the text past CTOK_RUN_MAX, so that a short input
 		 * still reaches the cut of over-long runs */
-		size_t want = CTOK_RUN_MAX + CTOK_RUN_MAX / 4;
+		size_t want = CTOK_RUN_MAX + 64;
 		size_t n = (want / len + 1) * len;
 		if (!(longer = malloc(n)))
 			abort();

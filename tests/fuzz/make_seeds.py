@@ -13,8 +13,8 @@ Seed formats follow the targets:
   fuzz_jsonl       the file itself (also used whole as one JSON line)
   fuzz_bench       1 control byte (format = byte % 5: csv tsv json jsonl
                    txt; options = byte / 5) + the file
-  fuzz_normalize   4 bytes of PRNG seed for the piece sizes (top bit of the
-                   first: repeat the text past CTOK_RUN_MAX) + the text
+  fuzz_normalize   4 bytes of PRNG seed for the piece sizes (first byte 0xa5:
+                   repeat the text past CTOK_RUN_MAX) + the text
   fuzz_index_load  the index file
 """
 import argparse
@@ -122,10 +122,10 @@ def normalize_seeds(g, c, put):
         "a\u0308\u0301\u0323 \u00a0nbsp\u2003em\u200bzw \u2126 \u212b").encode())
     put("invalid", bytes([7, 7, 7, 7]) + b"ok \xff\xfe \x80 \xe2\x82 \xed\xa0\x80 \xc0\xaf "
         b"\xf4\x90\x80\x80 \xf0\x9f\x98 end\x00\x00 \xe6\x97\xa5\xe6\x9c")
-    # top bit of the first byte: the target repeats the text past CTOK_RUN_MAX
-    put("long_run_ascii", bytes([0xd5, 0xaa, 0x55, 0xaa]) + b"abcdefghij")
-    put("long_run_mixed", bytes([0x81, 0x13, 0x77, 0x02]) + "x\u00e9\u0301y".encode())
-    put("long_run_cjk", bytes([0xa0, 0x01, 0x02, 0x03]) + "\u6771\u4eac".encode())
+    # first byte 0xa5: the target repeats the text past CTOK_RUN_MAX
+    put("long_run_ascii", bytes([0xa5, 0xaa, 0x55, 0xaa]) + b"abcdefghij")
+    put("long_run_mixed", bytes([0xa5, 0x13, 0x77, 0x02]) + "x\u00e9\u0301y".encode())
+    put("long_run_cjk", bytes([0xa5, 0x01, 0x02, 0x03]) + "\u6771\u4eac".encode())
     put("newlines", bytes([3, 0, 0, 0]) + b"line one\r\nline\ttwo\n\nthree-four_five 3.14 1,000\n")
 
 
