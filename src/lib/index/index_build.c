@@ -456,7 +456,8 @@ static void write_checkpoint(shared_state *sh)
 		on_warning(sh, "cannot write a checkpoint: out of memory");
 		return;
 	}
-	memcpy(m, ix->manifest, ix->nmanifest * sizeof(*m));
+	if (ix->nmanifest)
+		memcpy(m, ix->manifest, ix->nmanifest * sizeof(*m));
 	uint64_t ngrams = ix->ngrams_inserted;
 	size_t k = ix->nmanifest;
 	for (size_t i = 0; i < sh->in->count; i++)
