@@ -627,56 +627,10 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	return rc;
 }
 
-/* Collect the n-gram hashes of one text (probe, tests, tools). */
-typedef struct collect {
-	cngram ng;
-	uint64_t *out;
-	size_t n, cap;
-	size_t tokens;
-	int oom;
-} collect;
-
-static void collect_token(void *ctx, const ctok_token *t)
-{
-	collect *c = ctx;
-	uint64_t h;
-	c->tokens++;
-	if (!cngram_push(&c->ng, t->hash, &h))
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		uint64_t *p = realloc(c->out, cap * sizeof(*p));
-		if (!p) {
-			c->oom = 1;
-			return;
-		}
-		c->out = p;
-		c->cap = cap;
-	}
-	c->out[c->n++] = h;
-}
-
 int contam_index_hash_text(const contam_index *ix, const char *text,
 			   size_t len, uint64_t **out, size_t *count,
 			   size_t *tokens)
 {
-	collect c;
-	ctok t;
-	memset(&c, 0, sizeof(c));
-	cngram_init(&c.ng, ix->params.ngram, ix->params.seed);
-	ctok_init(&t, ix->params.seed, collect_token, &c);
-	int rc = ctok_feed(&t, text, len);
-	int rc2 = ctok_finish(&t);
-	ctok_release(&t);
-	if (rc || rc2 || c.oom) {
-		free(c.out);
-		*out = NULL;
-		*count = 0;
-		return CONTAM_E_NOMEM;
-	}
-	*out = c.out;
-	*count = c.n;
-	if (tokens)
-		*tokens = c.tokens;
-	return CONTAM_OK;
+	return cngram_hash_text(text, len, ix->params.ngram, ix->params.seed,
+				out, count, tokens);
 }

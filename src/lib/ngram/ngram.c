@@ -8,6 +8,9 @@
  * n-gram hash is the same on every machine.
  */
 #include "ngram.h"
+#include "../text/text.h"
+
+#include <stdlib.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -30,4 +33,56 @@ uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed)
 	for (uint32_t i = 0; i < n; i++)
 		le[i] = cngram_le64(tokens[i]);
 	return XXH3_64bits_withSeed(le, (size_t)n * 8, seed);
+}
+
+/* Collect the n-gram hashes of one text (probe, scan, tests). */
+typedef struct hash_collect {
+	cngram ng;
+	uint64_t *out;
+	size_t n, cap, tokens;
+	int oom;
+} hash_collect;
+
+static void collect_token(void *ctx, const ctok_token *t)
+{
+	hash_collect *c = ctx;
+	uint64_t h;
+	c->tokens++;
+	if (!cngram_push(&c->ng, t->hash, &h))
+		return;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		uint64_t *p = realloc(c->out, cap * sizeof(*p));
+		if (!p) {
+			c->oom = 1;
+			return;
+		}
+		c->out = p;
+		c->cap = cap;
+	}
+	c->out[c->n++] = h;
+}
+
+int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
+		     uint64_t **out, size_t *count, size_t *tokens)
+{
+	hash_collect c;
+	ctok t;
+	memset(&c, 0, sizeof(c));
+	cngram_init(&c.ng, n, seed);
+	ctok_init(&t, seed, collect_token, &c);
+	int rc = ctok_feed(&t, text, len);
+	int rc2 = ctok_finish(&t);
+	ctok_release(&t);
+	if (rc || rc2 || c.oom) {
+		free(c.out);
+		*out = NULL;
+		*count = 0;
+		return CONTAM_E_NOMEM;
+	}
+	*out = c.out;
+	*count = c.n;
+	if (tokens)
+		*tokens = c.tokens;
+	return CONTAM_OK;
 }

@@ -48,6 +48,11 @@ static inline int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out)
 	return 1;
 }
 
+/* Tokenize a whole text (text.h) and hash its n-grams: *out is malloc'd
+ * (free()), *count n-grams, *tokens (may be NULL) the token count. */
+int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
+		     uint64_t **out, size_t *count, size_t *tokens);
+
 /* Hash one window of n token hashes (what cngram_push computes). */
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);
 

@@ -119,8 +119,6 @@ struct contam_scan {
 };
 
 /* scan_table.c */
-int cscan_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
-		    uint64_t **out, size_t *count, size_t *tokens);
 int cscan_table_build(contam_scan *s, cerr *err);
 void cscan_table_release(cscan_table *t);
 

@@ -148,58 +148,6 @@ const char *contam_scan_errmsg(const contam_scan *s)
 	return s->err.msg[0] ? s->err.msg : contam_strerror(s->err.code);
 }
 
-/* The n-gram hashes of a text with the scan's recipe (as the index's
- * contam_index_hash_text does). */
-typedef struct hash_collect {
-	cngram ng;
-	uint64_t *out;
-	size_t n, cap, tokens;
-	int oom;
-} hash_collect;
-
-static void collect_token(void *ctx, const ctok_token *t)
-{
-	hash_collect *c = ctx;
-	uint64_t h;
-	c->tokens++;
-	if (!cngram_push(&c->ng, t->hash, &h))
-		return;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-		uint64_t *p = realloc(c->out, cap * sizeof(*p));
-		if (!p) {
-			c->oom = 1;
-			return;
-		}
-		c->out = p;
-		c->cap = cap;
-	}
-	c->out[c->n++] = h;
-}
-
-int cscan_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
-		    uint64_t **out, size_t *count, size_t *tokens)
-{
-	hash_collect c;
-	ctok t;
-	memset(&c, 0, sizeof(c));
-	cngram_init(&c.ng, n, seed);
-	ctok_init(&t, seed, collect_token, &c);
-	int rc = ctok_feed(&t, text, len);
-	int rc2 = ctok_finish(&t);
-	ctok_release(&t);
-	if (rc || rc2 || c.oom) {
-		free(c.out);
-		*out = NULL;
-		*count = 0;
-		return CONTAM_E_NOMEM;
-	}
-	*out = c.out;
-	*count = c.n;
-	*tokens = c.tokens;
-	return CONTAM_OK;
-}
-
 static contam_benchmark *find_benchmark(contam_scan *s, const char *name)
 {
 	for (size_t i = 0; i < s->nbenchmarks; i++)
@@ -358,7 +306,7 @@ int cscan_table_build(contam_scan *s, cerr *err)
 		size_t count = 0, tokens = 0;
 		free(hashes);
 		hashes = NULL;
-		if (cscan_hash_text(s->texts[i], s->text_len[i], s->opt.ngram,
+		if (cngram_hash_text(s->texts[i], s->text_len[i], s->opt.ngram,
 				    s->seed, &hashes, &count, &tokens)) {
 			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
