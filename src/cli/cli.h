@@ -39,6 +39,8 @@ bool cli_parse_count(const char *s, uint64_t *out);
 bool cli_parse_uint(const char *s, unsigned long min, unsigned long max,
 		    unsigned long *out);
 bool cli_parse_double(const char *s, double *out);
+/* Parse "i/P" (0 <= i < P <= 2^20) for --partition. */
+bool cli_parse_partition(const char *s, unsigned long *i, unsigned long *P);
 
 /* Human-readable byte count in a static-free caller buffer. */
 const char *cli_bytes(uint64_t n, char *buf, size_t len);

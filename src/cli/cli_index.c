@@ -233,20 +233,10 @@ int cli_index(int argc, char **argv)
 			break;
 		case OPT_ADD: add = optarg; break;
 		case OPT_FORCE: force = true; break;
-		case OPT_PARTITION: {
-			char *slash = strchr(optarg, '/');
-			char a[32], b[32];
-			if (!slash || (size_t)(slash - optarg) >= sizeof(a) ||
-			    strlen(slash + 1) >= sizeof(b))
-				return cli_error(EXIT_USAGE, "--partition wants i/P such as 0/4, not '%s'", optarg);
-			memcpy(a, optarg, (size_t)(slash - optarg));
-			a[slash - optarg] = '\0';
-			strcpy(b, slash + 1);
-			if (!cli_parse_uint(b, 1, 1u << 20, &part_n) ||
-			    !cli_parse_uint(a, 0, part_n - 1, &part_i))
-				return cli_error(EXIT_USAGE, "--partition wants i/P with 0 <= i < P, not '%s'", optarg);
+		case OPT_PARTITION:
+			if (!cli_parse_partition(optarg, &part_i, &part_n))
+				return cli_error(EXIT_USAGE, "--partition wants i/P with 0 <= i < P, such as 0/4, not '%s'", optarg);
 			break;
-		}
 		case OPT_CHECKPOINT:
 			if (!cli_parse_size(optarg, &checkpoint_every) || checkpoint_every == 0)
 				return cli_error(EXIT_USAGE, "--checkpoint-every wants a size such as 10G, not '%s'", optarg);

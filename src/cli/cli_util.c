@@ -91,6 +91,18 @@ bool cli_parse_double(const char *s, double *out)
 	return true;
 }
 
+bool cli_parse_partition(const char *s, unsigned long *i, unsigned long *P)
+{
+	const char *slash = strchr(s, '/');
+	char a[32], b[32];
+	if (!slash || (size_t)(slash - s) >= sizeof(a) || strlen(slash + 1) >= sizeof(b))
+		return false;
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	strcpy(b, slash + 1);
+	return cli_parse_uint(b, 1, 1u << 20, P) && cli_parse_uint(a, 0, *P - 1, i);
+}
+
 const char *cli_bytes(uint64_t n, char *buf, size_t len)
 {
 	const char *unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };

@@ -192,20 +192,10 @@ static int parse_args(int argc, char **argv, options *o)
 			if (!cli_parse_uint(optarg, 1, 64, &o->winnow))
 				USAGE_ERROR("--winnow wants a window of 1..64 n-grams, not '%s'", optarg);
 			break;
-		case OPT_PARTITION: {
-			char *slash = strchr(optarg, '/');
-			char a[32], b[32];
-			if (!slash || (size_t)(slash - optarg) >= sizeof(a) ||
-			    strlen(slash + 1) >= sizeof(b))
-				USAGE_ERROR("--partition wants i/P such as 0/4, not '%s'", optarg);
-			memcpy(a, optarg, (size_t)(slash - optarg));
-			a[slash - optarg] = '\0';
-			strcpy(b, slash + 1);
-			if (!cli_parse_uint(b, 1, 1u << 20, &o->part_n) ||
-			    !cli_parse_uint(a, 0, o->part_n - 1, &o->part_i))
-				USAGE_ERROR("--partition wants i/P with 0 <= i < P, not '%s'", optarg);
+		case OPT_PARTITION:
+			if (!cli_parse_partition(optarg, &o->part_i, &o->part_n))
+				USAGE_ERROR("--partition wants i/P with 0 <= i < P, such as 0/4, not '%s'", optarg);
 			break;
-		}
 		case OPT_STRICT: o->bopt.strict = 1; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
