@@ -10,7 +10,10 @@
  * (scripts/fuzz.sh keeps this target's inputs short).  It is
  * tokenized whole, then in pieces, then whole again after a reused
  * ctok_finish; hashes, offsets and normalized bytes must match exactly,
- * or the target aborts with the first difference.
+ * or the target aborts with the first difference.  The whole text is also
+ * tokenized by the scalar loop alone and by the AVX2 loop (the first run
+ * uses the CPU's best, AVX-512 where present), and through the hash-only
+ * sink the index uses: all must give the same tokens.
  */
 #include "fuzz_util.h"
 #include "text/text.h"
@@ -44,6 +47,34 @@ static void emit(void *ctx, const ctok_token *t)
 	k->v[k->n++] = t->start;
 	k->v[k->n++] = t->end;
 	k->v[k->n++] = ctok_hash(t->bytes, t->len, 0);
+}
+
+static void sink(void *ctx, const uint64_t *h, size_t n)
+{
+	tokens *k = ctx;
+	for (size_t i = 0; i < n; i++) {
+		if (k->n + 1 > k->cap) {
+			size_t cap = k->cap ? k->cap * 2 : 256;
+			uint64_t *v = realloc(k->v, cap * sizeof *v);
+			if (!v)
+				abort();
+			k->v = v;
+			k->cap = cap;
+		}
+		k->v[k->n++] = h[i];
+	}
+}
+
+/* The whole text through a tokenizer made with the given word loop. */
+static void tokenize_with(int simd, const char *text, size_t len, tokens *out)
+{
+	ctok t;
+	ctok_use_simd(simd);
+	ctok_init(&t, 0x5eed, emit, out);
+	ctok_use_simd(CTOK_SIMD_BEST);
+	if (ctok_feed(&t, text, len) || ctok_finish(&t))
+		abort();
+	ctok_release(&t);
 }
 
 static uint32_t next(uint32_t *s)
@@ -132,6 +163,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	compare(&whole, &again, "whole vs whole after reuse");
 	ctok_release(&t);
+
+	tokens scalar = { 0 }, avx2 = { 0 }, hashes = { 0 }, only = { 0 };
+	tokenize_with(CTOK_SIMD_OFF, text, len, &scalar);
+	compare(&whole, &scalar, "best loop vs scalar");
+	tokenize_with(CTOK_SIMD_AVX2, text, len, &avx2);
+	compare(&whole, &avx2, "best loop vs avx2");
+	ctok_init_hashes(&t, 0x5eed, sink, &hashes);
+	if (ctok_feed(&t, text, len) || ctok_finish(&t))
+		abort();
+	ctok_release(&t);
+	for (size_t i = 0; i < whole.n; i += 4)
+		sink(&only, &whole.v[i], 1);
+	compare(&only, &hashes, "emitted hashes vs hash sink");
+	free(scalar.v);
+	free(avx2.v);
+	free(hashes.v);
+	free(only.v);
 
 	free(longer);
 	free(whole.v);

@@ -13,7 +13,7 @@ static void test_ring_equals_direct(void)
 	for (uint32_t n = 1; n <= CONTAM_MAX_NGRAM; n += 3) {
 		cngram g;
 		cngram_init(&g, n, 7);
-		uint64_t toks[200], h;
+		uint64_t toks[200], h = 0;
 		int ok = 1, windows = 0;
 		for (int i = 0; i < 200; i++) {
 			toks[i] = (uint64_t)i * 0x9e3779b97f4a7c15ULL + 1;
@@ -29,6 +29,28 @@ static void test_ring_equals_direct(void)
 		CHECK(ok);
 		CHECK_EQ_U64(windows, 200 - n + 1);
 	}
+}
+
+/* The index's batch path (cngram_hash_windows, with n specialized for
+ * 5, 8, 10 and 13) gives the ring's hashes, for every n. */
+static void test_windows_equal_ring(void)
+{
+	for (uint32_t n = 1; n <= CONTAM_MAX_NGRAM; n++) {
+		cngram g;
+		cngram_init(&g, n, 11);
+		uint64_t toks[300], ring[300], batch[300], h;
+		size_t nring = 0;
+		for (int i = 0; i < 300; i++) {
+			toks[i] = cngram_le64((uint64_t)i * 0xbf58476d1ce4e5b9ULL ^ n);
+			if (cngram_push(&g, toks[i], &h))
+				ring[nring++] = h;
+		}
+		size_t nb = cngram_hash_windows(toks, 300, n, 11, batch);
+		CHECK_EQ_U64(nb, nring);
+		CHECK(nb == nring && memcmp(batch, ring, nb * sizeof(uint64_t)) == 0);
+	}
+	uint64_t one[4] = { 1, 2, 3, 4 }, out[4];
+	CHECK_EQ_U64(cngram_hash_windows(one, 4, 5, 0, out), 0);
 }
 
 static void test_reset(void)
@@ -141,6 +163,7 @@ static void test_winnow_fill(void)
 int main(void)
 {
 	test_ring_equals_direct();
+	test_windows_equal_ring();
 	test_reset();
 	test_golden();
 	test_winnow_guarantee();

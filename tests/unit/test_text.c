@@ -3,6 +3,7 @@
  * ASCII fast path against the Unicode path, and the streaming property:
  * any split of the input into pieces gives the same tokens and offsets.
  */
+#include "common/stream.h"
 #include "text/text.h"
 #include "testutil.h"
 
@@ -197,6 +198,135 @@ static void test_streaming_property(void)
 	}
 }
 
+/* The vectorized word loop (avx512bw or avx2, whichever this CPU has)
+ * gives exactly the scalar loop's tokens, hashes and offsets -- on the
+ * case file, on random mixed text, and on ASCII with words of every
+ * length placed across every 64-byte boundary. */
+static int same_tokens(const toklist *a, const toklist *b)
+{
+	int same = a->n == b->n && strcmp(a->text.data, b->text.data) == 0;
+	for (size_t i = 0; same && i < a->n && i < 4096; i++)
+		same = a->hashes[i] == b->hashes[i] &&
+		       a->starts[i] == b->starts[i] && a->ends[i] == b->ends[i];
+	return same;
+}
+
+static void compare_simd_scalar(const unsigned char *buf, size_t n, size_t piece)
+{
+	toklist best, avx2, slow;
+	ctok_use_simd(CTOK_SIMD_BEST);
+	tokenize((const char *)buf, n, piece, &best);
+	ctok_use_simd(CTOK_SIMD_AVX2);
+	tokenize((const char *)buf, n, piece, &avx2);
+	ctok_use_simd(CTOK_SIMD_OFF);
+	tokenize((const char *)buf, n, piece, &slow);
+	ctok_use_simd(CTOK_SIMD_BEST);
+	CHECK(same_tokens(&best, &slow));
+	CHECK(same_tokens(&avx2, &slow));
+	cbuf_release(&best.text);
+	cbuf_release(&avx2.text);
+	cbuf_release(&slow.text);
+}
+
+static void test_simd_agrees(const char *dir)
+{
+	fprintf(stderr, "word loops: %s and %s against scalar\n",
+		ctok_use_simd(CTOK_SIMD_BEST), ctok_use_simd(CTOK_SIMD_AVX2));
+	ctok_use_simd(CTOK_SIMD_BEST);
+	unsigned seed = 777;
+	static unsigned char buf[20000];
+	for (int round = 0; round < 30; round++) {
+		size_t n = random_text(buf, 200 + (size_t)(rand_r(&seed) % 19000), &seed);
+		compare_simd_scalar(buf, n, n + 1);
+		compare_simd_scalar(buf, n, 1 + (size_t)(rand_r(&seed) % 300));
+	}
+	/* ASCII words of 1..70 letters and digits, separated by 1..3
+	 * separators of assorted kinds, with an occasional non-ASCII byte */
+	static const char seps[] = " \n\t.,;:-_'\"()[]{}!?/\\@#$%^&*+=<>|~`";
+	for (int round = 0; round < 30; round++) {
+		size_t n = 0, want = 500 + (size_t)(rand_r(&seed) % 15000);
+		while (n + 80 < want) {
+			size_t len = 1 + (size_t)(rand_r(&seed) % (round < 10 ? 20 : 70));
+			for (size_t j = 0; j < len; j++) {
+				int r = rand_r(&seed) % 64;
+				buf[n++] = (unsigned char)(r < 26 ? 'a' + r : r < 52 ?
+					'A' + r - 26 : r < 62 ? '0' + r - 52 :
+					r == 62 ? 0xC3 : 0xA9);
+			}
+			size_t ns = 1 + (size_t)(rand_r(&seed) % 3);
+			for (size_t j = 0; j < ns; j++)
+				buf[n++] = (unsigned char)seps[rand_r(&seed) % (sizeof(seps) - 1)];
+		}
+		compare_simd_scalar(buf, n, n + 1);
+		compare_simd_scalar(buf, n, 64 + (size_t)(rand_r(&seed) % 200));
+	}
+	/* the case file, whole */
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/tokenizer_cases.txt", dir);
+	char *data = NULL;
+	size_t len = 0;
+	cerr e;
+	CHECK(cstream_read_all(path, 1 << 20, &data, &len, &e) == CONTAM_OK);
+	if (data)
+		compare_simd_scalar((const unsigned char *)data, len, len + 1);
+	free(data);
+}
+
+/* The branch-free hash of 1..16 bytes is XXH3's. */
+static void test_short_hash(void)
+{
+	unsigned seed = 99;
+	int same = 1;
+	for (int round = 0; round < 20000; round++) {
+		unsigned char b[16];
+		size_t len = 1 + (size_t)(rand_r(&seed) % 16);
+		for (size_t j = 0; j < 16; j++)
+			b[j] = (unsigned char)rand_r(&seed);
+		uint64_t s = (uint64_t)rand_r(&seed) << 32 | (uint64_t)rand_r(&seed);
+		same &= ctok_hash_short_test(b, len, s) == ctok_hash(b, len, s);
+	}
+	CHECK(same);
+}
+
+/* Hash-only delivery (the index's path) gives the hashes emit gives. */
+typedef struct hash_list {
+	uint64_t v[8192];
+	size_t n, calls;
+} hash_list;
+
+static void take_hashes(void *ctx, const uint64_t *h, size_t n)
+{
+	hash_list *l = ctx;
+	for (size_t i = 0; i < n && l->n < 8192; i++)
+		l->v[l->n++] = h[i];
+	l->calls++;
+}
+
+static void test_hash_sink(void)
+{
+	unsigned seed = 4242;
+	static unsigned char buf[20000];
+	for (int round = 0; round < 20; round++) {
+		size_t n = random_text(buf, 200 + (size_t)(rand_r(&seed) % 19000), &seed);
+		toklist emitted;
+		tokenize((const char *)buf, n, n + 1, &emitted);
+		static hash_list sunk;
+		memset(&sunk, 0, sizeof(sunk));
+		ctok t;
+		ctok_init_hashes(&t, 42, take_hashes, &sunk);
+		for (size_t i = 0; i < n; i += 777)
+			ctok_feed(&t, (const char *)buf + i, n - i < 777 ? n - i : 777);
+		ctok_finish(&t);
+		ctok_release(&t);
+		int same = sunk.n == emitted.n;
+		for (size_t i = 0; same && i < sunk.n && i < 4096; i++)
+			same = sunk.v[i] == emitted.hashes[i];
+		CHECK(same);
+		CHECK(sunk.calls >= emitted.n / CTOK_HASH_BUF);
+		cbuf_release(&emitted.text);
+	}
+}
+
 /* A word longer than CTOK_RUN_MAX is cut deterministically. */
 static void test_long_run(void)
 {
@@ -221,6 +351,9 @@ int main(int argc, char **argv)
 	test_offsets();
 	test_streaming_property();
 	test_long_run();
+	test_simd_agrees(tu_datadir(argc, argv));
+	test_short_hash();
+	test_hash_sink();
 	CHECK_STR(contam_recipe(), "nfkc-casefold-alnum-cjk/v1");
 	return tu_finish("text");
 }

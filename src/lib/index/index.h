@@ -81,6 +81,10 @@ static inline uint64_t cbloom_remix(uint64_t h)
  * filter's [lo, hi) are skipped.  The caller must own the filter (one
  * thread) or the stripe the keys fall in. */
 void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
+/* Insertion uses AVX-512 when the CPU has it; cbloom_use_simd(0) forces
+ * the scalar loop (tests compare the two), (1) restores the default.
+ * Returns "avx512" or "scalar": what is used now. */
+const char *cbloom_use_simd(int enable);
 
 #define CBLOOM_STRIPES_MAX 256
 /* Insert n keys from any number of threads at once: keys are bucketed by

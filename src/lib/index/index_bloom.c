@@ -141,8 +141,92 @@ insert_loop(const cbloom *f, const uint64_t *keys, size_t n, const uint32_t k)
 #undef LOCAL
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* The same insertion with AVX-512: one 512-bit register is the block's
+ * mask, lane w holding word w's bits (lanes >= k masked off), so a key
+ * costs one broadcast, one or two 8-lane multiplies, a shift and one
+ * 64-byte OR -- instead of 8 to 16 scalar multiplies and 8 ORs into
+ * memory.  Bits identical to insert_loop (tests compare the two). */
+__attribute__((target("avx512f,avx512dq"))) static void
+insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
+{
+	const uint32_t k = f->k;
+	const __m512i salt_lo = _mm512_loadu_si512((const void *)SALT);
+	const __m512i salt_hi = _mm512_loadu_si512((const void *)(SALT + 8));
+	const __mmask8 lanes_lo = (__mmask8)(k >= 8 ? 0xFF : (1u << k) - 1);
+	const __mmask8 lanes_hi = (__mmask8)(k > 8 ? (1u << (k - 8)) - 1 : 0);
+	const __m512i one = _mm512_set1_epi64(1);
+	uint64_t blocks[PREFETCH_AHEAD];
+	const uint64_t lo = f->lo, span = f->hi - f->lo;
+	size_t i;
+#define LOCAL(key) local_block(cbloom_block(key, f->nblocks), lo, span)
+	for (i = 0; i < n && i < PREFETCH_AHEAD; i++) {
+		blocks[i] = LOCAL(keys[i]);
+		if (blocks[i] != UINT64_MAX)
+			__builtin_prefetch(f->bits + blocks[i] * 8, 1, 3);
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t b = blocks[i % PREFETCH_AHEAD];
+		if (i + PREFETCH_AHEAD < n) {
+			uint64_t nb = LOCAL(keys[i + PREFETCH_AHEAD]);
+			blocks[i % PREFETCH_AHEAD] = nb;
+			if (nb != UINT64_MAX)
+				__builtin_prefetch(f->bits + nb * 8, 1, 3);
+		}
+		if (b == UINT64_MAX)
+			continue;
+		const __m512i h = _mm512_set1_epi64((long long)(cbloom_remix(keys[i]) | 1));
+		__m512i mask = _mm512_maskz_sllv_epi64(lanes_lo, one,
+			_mm512_srli_epi64(_mm512_mullo_epi64(h, salt_lo), 58));
+		if (lanes_hi)
+			mask = _mm512_or_si512(mask, _mm512_maskz_sllv_epi64(lanes_hi, one,
+				_mm512_srli_epi64(_mm512_mullo_epi64(h, salt_hi), 58)));
+		void *block = f->bits + b * 8;
+		_mm512_store_si512(block, _mm512_or_si512(_mm512_load_si512(block), mask));
+	}
+#undef LOCAL
+}
+
+static int use_avx512 = -1;
+
+static int have_avx512(void)
+{
+	if (use_avx512 < 0) {
+		__builtin_cpu_init();
+		use_avx512 = __builtin_cpu_supports("avx512f") &&
+			     __builtin_cpu_supports("avx512dq");
+	}
+	return use_avx512;
+}
+
+const char *cbloom_use_simd(int enable)
+{
+	use_avx512 = -1;
+	if (!enable)
+		use_avx512 = 0;
+	return have_avx512() ? "avx512" : "scalar";
+}
+#else
+static int have_avx512(void) { return 0; }
+static void insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
+{
+	(void)f; (void)keys; (void)n;
+}
+const char *cbloom_use_simd(int enable)
+{
+	(void)enable;
+	return "scalar";
+}
+#endif
+
 void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n)
 {
+	if (have_avx512()) {
+		insert_avx512(f, keys, n);
+		return;
+	}
 	switch (f->k) {
 #define K(x) case x: insert_loop(f, keys, n, x); break;
 	K(1) K(2) K(3) K(4) K(5) K(6) K(7) K(8)

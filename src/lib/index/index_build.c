@@ -62,7 +62,12 @@ typedef struct shared_state {
 typedef struct worker {
 	shared_state *sh;
 	ctok tok;
-	cngram ng;
+	uint32_t n;             /* n-gram length */
+	uint64_t seed;
+	/* the current document's tokens not yet ending a window: the last
+	 * n - 1 carried over, then the tokenizer's newest batch */
+	uint64_t toks[CONTAM_MAX_NGRAM + CTOK_HASH_BUF];
+	size_t ntoks;
 	cwinnow win;            /* used when params.winnow > 1 */
 	int winnowing;
 	uint64_t *hashes;
@@ -103,22 +108,39 @@ static inline void keep_hash(worker *w, uint64_t h)
 		flush_hashes(w);
 }
 
-static void on_token(void *ctx, const ctok_token *t)
+/* The tokenizer's hashes: hash every window they complete. */
+static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 {
 	worker *w = ctx;
-	uint64_t h, kept;
-	if (!cngram_push(&w->ng, t->hash, &h))
+	const uint32_t n = w->n;
+	for (size_t i = 0; i < m; i++)
+		w->toks[w->ntoks + i] = cngram_le64(hashes[i]);
+	size_t count = w->ntoks + m;
+	if (count < n) {
+		w->ntoks = count;
 		return;
-	if (!w->winnowing)
-		keep_hash(w, h);
-	else if (cwinnow_push(&w->win, h, &kept))
-		keep_hash(w, kept);
+	}
+	/* count - n + 1 <= CTOK_HASH_BUF windows */
+	if (!w->winnowing) {
+		if (w->nhashes + CTOK_HASH_BUF > HASH_BATCH)
+			flush_hashes(w);
+		w->nhashes += cngram_hash_windows(w->toks, count, n, w->seed,
+						  w->hashes + w->nhashes);
+	} else {
+		uint64_t windows[CTOK_HASH_BUF], kept;
+		size_t nw = cngram_hash_windows(w->toks, count, n, w->seed, windows);
+		for (size_t j = 0; j < nw; j++)
+			if (cwinnow_push(&w->win, windows[j], &kept))
+				keep_hash(w, kept);
+	}
+	memmove(w->toks, w->toks + count - (n - 1), (n - 1) * sizeof(uint64_t));
+	w->ntoks = n - 1;
 }
 
 /* Document boundaries: n-grams (and winnowing windows) never span one. */
 static void doc_begin(worker *w)
 {
-	cngram_reset(&w->ng);
+	w->ntoks = 0;
 	cwinnow_reset(&w->win);
 }
 
@@ -134,8 +156,9 @@ static int worker_init(worker *w, shared_state *sh)
 {
 	memset(w, 0, sizeof(*w));
 	w->sh = sh;
-	ctok_init(&w->tok, sh->ix->params.seed, on_token, w);
-	cngram_init(&w->ng, sh->ix->params.ngram, sh->ix->params.seed);
+	w->n = sh->ix->params.ngram;
+	w->seed = sh->ix->params.seed;
+	ctok_init_hashes(&w->tok, w->seed, on_token_hashes, w);
 	cwinnow_init(&w->win, sh->ix->params.winnow);
 	w->winnowing = sh->ix->params.winnow > 1;
 	w->hashes = malloc(HASH_BATCH * sizeof(uint64_t));

@@ -53,6 +53,14 @@ static inline int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out)
 int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
 		     uint64_t **out, size_t *count, size_t *tokens);
 
+/* Hash every window of n consecutive tokens in toks[0..count), whose
+ * entries are little-endian token hashes (cngram_le64): out[j] is the
+ * hash of toks[j..j+n), for j < count - n + 1 (the return value; 0 when
+ * count < n).  The same hashes cngram_push gives, without the ring: the
+ * index's path, which holds its tokens in an array anyway. */
+size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
+			   uint64_t seed, uint64_t *out);
+
 /* Hash one window of n token hashes (what cngram_push computes). */
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);
 

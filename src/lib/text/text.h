@@ -21,16 +21,29 @@ typedef struct ctok_token {
 } ctok_token;
 
 typedef void (*ctok_emit_fn)(void *ctx, const ctok_token *t);
+/* Hash-only delivery (the index's path): a run of token hashes, in order,
+ * with no offsets or bytes.  Called when CTOK_HASH_BUF hashes are waiting
+ * and at ctok_finish, so a document's last tokens arrive before it ends. */
+typedef void (*ctok_hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
+
+#define CTOK_HASH_BUF 512
 
 /* Runs of word bytes longer than this are cut (at a character boundary)
  * so memory stays bounded on hostile input; deterministic, so indexing
  * and probing still agree. */
 #define CTOK_RUN_MAX (64 * 1024)
 
+struct ctok;
+/* The vectorized ASCII word loop chosen for this CPU (text_norm.c). */
+typedef size_t (*ctok_fast_fn)(struct ctok *t, const unsigned char *p,
+			       size_t i, size_t n);
+
 typedef struct ctok {
 	uint64_t seed;
-	ctok_emit_fn emit;
+	ctok_emit_fn emit;      /* one of emit and sink is set */
+	ctok_hashes_fn sink;
 	void *ctx;
+	ctok_fast_fn fast;      /* NULL: scalar only */
 	uint64_t pos;           /* document offset of the next byte fed */
 	/* the current run of non-separator bytes */
 	unsigned char *run;
@@ -44,16 +57,31 @@ typedef struct ctok {
 	size_t tok_len, tok_cap;
 	uint64_t tok_start, tok_end;
 	int oom;
+	size_t nhashes;
+	uint64_t hashes[CTOK_HASH_BUF]; /* waiting for sink; last, so that
+					   init clears only what precedes */
 } ctok;
 
 void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx);
+/* The same tokens, delivered as hashes only, in batches. */
+void ctok_init_hashes(ctok *t, uint64_t seed, ctok_hashes_fn sink, void *ctx);
 /* Feed the next piece of the current document. */
 int ctok_feed(ctok *t, const char *p, size_t n);
 /* End of document: flush the last token and reset offsets. */
 int ctok_finish(ctok *t);
 void ctok_release(ctok *t);
 
+/* Which word loop ctok_init picks: "avx512bw", "avx2" or "scalar".
+ * Tests compare them: ctok_use_simd(CTOK_SIMD_OFF) forces the scalar loop
+ * in tokenizers created after the call, CTOK_SIMD_AVX2 at most AVX2,
+ * CTOK_SIMD_BEST (the default) the CPU's best.  Returns the loop's name. */
+enum { CTOK_SIMD_OFF, CTOK_SIMD_BEST, CTOK_SIMD_AVX2 };
+const char *ctok_use_simd(int level);
+
 /* Hash of one normalized token, as the tokenizer computes it. */
 uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed);
+/* The vectorized loop's branch-free hash of 1..16 bytes; for tests, which
+ * check it equals ctok_hash. */
+uint64_t ctok_hash_short_test(const void *bytes, size_t len, uint64_t seed);
 
 #endif

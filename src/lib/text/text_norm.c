@@ -23,6 +23,7 @@
  */
 #include "text.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <utf8proc.h>
 /* inline XXH3: tokens are short, and a call per token costs as much as
@@ -78,13 +79,23 @@ uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 	return XXH3_64bits_withSeed(bytes, len, seed);
 }
 
+static ctok_fast_fn pick_fast_loop(void);
+static int simd_level = CTOK_SIMD_BEST;
+
 void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
 {
-	memset(t, 0, sizeof(*t));
+	memset(t, 0, offsetof(ctok, hashes));
 	t->seed = seed;
 	t->emit = emit;
 	t->ctx = ctx;
+	t->fast = pick_fast_loop();
 	t->run_ascii = 1;
+}
+
+void ctok_init_hashes(ctok *t, uint64_t seed, ctok_hashes_fn sink, void *ctx)
+{
+	ctok_init(t, seed, NULL, ctx);
+	t->sink = sink;
 }
 
 void ctok_release(ctok *t)
@@ -92,7 +103,9 @@ void ctok_release(ctok *t)
 	free(t->run);
 	free(t->cps);
 	free(t->tok);
-	memset(t, 0, sizeof(*t));
+	t->run = t->tok = NULL;
+	t->cps = NULL;
+	t->run_cap = t->cps_cap = t->tok_cap = 0;
 }
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -110,17 +123,64 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static void emit_token(ctok *t, const unsigned char *bytes, size_t len,
-		       uint64_t start, uint64_t end)
+static void flush_hashes(ctok *t)
 {
+	if (t->nhashes) {
+		t->sink(t->ctx, t->hashes, t->nhashes);
+		t->nhashes = 0;
+	}
+}
+
+/* Every token, from every path, leaves through here. */
+static inline void deliver(ctok *t, uint64_t h, const unsigned char *bytes,
+			   size_t len, uint64_t start, uint64_t end)
+{
+	if (t->sink) {
+		t->hashes[t->nhashes++] = h;
+		if (t->nhashes == CTOK_HASH_BUF)
+			flush_hashes(t);
+		return;
+	}
 	ctok_token tk = {
-		.hash = ctok_hash(bytes, len, t->seed),
+		.hash = h,
 		.start = start,
 		.end = end,
 		.bytes = (const char *)bytes,
 		.len = len,
 	};
 	t->emit(t->ctx, &tk);
+}
+
+static inline void emit_token(ctok *t, const unsigned char *bytes, size_t len,
+			      uint64_t start, uint64_t end)
+{
+	deliver(t, ctok_hash(bytes, len, t->seed), bytes, len, start, end);
+}
+
+/* XXH3-64 of 1 to 16 bytes, as ctok_hash computes it, without a branch on
+ * the length: XXH3 has three formulas for these lengths, and word lengths
+ * are random enough that choosing by branch mispredicts about every other
+ * word.  All three are computed (each on a length clamped into its range,
+ * so every read stays inside p[0..16)) and the right one is selected.
+ * p must have 16 readable bytes.  Tests compare with ctok_hash. */
+static inline uint64_t hash_short_token(const unsigned char *p, size_t len,
+					uint64_t seed)
+{
+	const size_t l1 = len < 3 ? len : 3;
+	const size_t l4 = len < 4 ? 4 : len > 8 ? 8 : len;
+	const size_t l9 = len < 9 ? 9 : len;
+	const uint64_t a = XXH3_len_1to3_64b(p, l1, XXH3_kSecret, seed);
+	const uint64_t b = XXH3_len_4to8_64b(p, l4, XXH3_kSecret, seed);
+	const uint64_t c = XXH3_len_9to16_64b(p, l9, XXH3_kSecret, seed);
+	const uint64_t bc = len > 8 ? c : b;
+	return len < 4 ? a : bc;
+}
+
+uint64_t ctok_hash_short_test(const void *p, size_t len, uint64_t seed)
+{
+	unsigned char buf[16] = { 0 };
+	memcpy(buf, p, len < 16 ? len : 16);
+	return hash_short_token(buf, len, seed);
 }
 
 /* --- slow path ---------------------------------------------------- */
@@ -288,6 +348,145 @@ static void slow_run(ctok *t)
 	tok_flush(t);
 }
 
+/* --- vectorized ASCII words ---------------------------------------
+ *
+ * English text is mostly short ASCII words between ASCII separators.  For
+ * those, one 64-byte load classifies the bytes ahead: the distance to the
+ * next word byte is a count of trailing zeros, and so is the word's length.
+ * A word is taken here only when it is wholly ASCII letters and digits and
+ * ends at an ASCII separator inside the loaded 64 bytes -- exactly the
+ * words the scalar fast path in ctok_feed takes, hashed from the same
+ * lowercased bytes.  Anything else (a byte >= 0x80, a word of 64 bytes or
+ * more, the last 64 bytes of a piece) returns to the scalar loop, which
+ * knows every case; tests and fuzz_normalize compare the two.
+ *
+ * Lowercasing is one OR: for an ASCII letter or digit, c | 0x20 is its
+ * lowercase form (digits already have that bit set).
+ */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+#define FAST_LOOP_BODY(CLASSIFY)                                              \
+	while (i + 64 <= n) {                                                 \
+		uint64_t word, high;                                          \
+		unsigned char lower[64];                                      \
+		CLASSIFY(p + i, &word, &high, lower);                         \
+		if (!(word | high)) {    /* 64 separators */                  \
+			i += 64;                                              \
+			continue;                                             \
+		}                                                             \
+		size_t skip = (size_t)__builtin_ctzll(word | high);           \
+		if (skip) {                                                   \
+			i += skip;                                            \
+			if (i + 64 > n)                                       \
+				break;                                        \
+			CLASSIFY(p + i, &word, &high, lower);                 \
+		}                                                             \
+		if (~word == 0)          /* a word of 64 bytes or more */     \
+			break;                                                \
+		size_t len = (size_t)__builtin_ctzll(~word);                  \
+		if (len == 0 || (high >> len & 1)) /* not pure ASCII */      \
+			break;                                                \
+		uint64_t h = len <= 16 ? hash_short_token(lower, len, t->seed)\
+				       : ctok_hash(lower, len, t->seed);      \
+		deliver(t, h, lower, len, t->pos + i, t->pos + i + len);      \
+		i += len;                                                     \
+	}                                                                     \
+	return i
+
+/* word: bit j set when p[j] is an ASCII letter or digit; high: p[j] >= 0x80;
+ * lower: the 64 bytes with 0x20 ORed in. */
+__attribute__((target("avx512bw"))) static inline void
+classify_avx512(const unsigned char *p, uint64_t *word, uint64_t *high,
+		unsigned char *lower)
+{
+	const __m512i v = _mm512_loadu_si512((const void *)p);
+	const __m512i lo = _mm512_or_si512(v, _mm512_set1_epi8(0x20));
+	__mmask64 letter = _mm512_cmplt_epu8_mask(
+		_mm512_sub_epi8(lo, _mm512_set1_epi8('a')), _mm512_set1_epi8(26));
+	__mmask64 digit = _mm512_cmplt_epu8_mask(
+		_mm512_sub_epi8(v, _mm512_set1_epi8('0')), _mm512_set1_epi8(10));
+	*word = letter | digit;
+	*high = _mm512_movepi8_mask(v);
+	_mm512_storeu_si512((void *)lower, lo);
+}
+
+__attribute__((target("avx512bw"))) static size_t
+fast_words_avx512(ctok *t, const unsigned char *p, size_t i, size_t n)
+{
+	FAST_LOOP_BODY(classify_avx512);
+}
+
+/* The same on 32 bytes; x <= max as min(x, max) == x (no unsigned
+ * compare in AVX2). */
+__attribute__((target("avx2"))) static inline uint32_t
+classify32_avx2(const unsigned char *p, uint32_t *high, unsigned char *lower)
+{
+	const __m256i v = _mm256_loadu_si256((const __m256i *)p);
+	const __m256i lo = _mm256_or_si256(v, _mm256_set1_epi8(0x20));
+	__m256i l = _mm256_sub_epi8(lo, _mm256_set1_epi8('a'));
+	__m256i d = _mm256_sub_epi8(v, _mm256_set1_epi8('0'));
+	__m256i letter = _mm256_cmpeq_epi8(_mm256_min_epu8(l, _mm256_set1_epi8(25)), l);
+	__m256i digit = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
+	*high = (uint32_t)_mm256_movemask_epi8(v);
+	_mm256_storeu_si256((__m256i *)lower, lo);
+	return (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(letter, digit));
+}
+
+__attribute__((target("avx2"))) static inline void
+classify_avx2(const unsigned char *p, uint64_t *word, uint64_t *high,
+	      unsigned char *lower)
+{
+	uint32_t h0, h1;
+	uint32_t w0 = classify32_avx2(p, &h0, lower);
+	uint32_t w1 = classify32_avx2(p + 32, &h1, lower + 32);
+	*word = (uint64_t)w1 << 32 | w0;
+	*high = (uint64_t)h1 << 32 | h0;
+}
+
+__attribute__((target("avx2"))) static size_t
+fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
+{
+	FAST_LOOP_BODY(classify_avx2);
+}
+
+static ctok_fast_fn best_fast_loop(const char **name)
+{
+	__builtin_cpu_init();
+	if (simd_level == CTOK_SIMD_BEST && __builtin_cpu_supports("avx512bw")) {
+		*name = "avx512bw";
+		return fast_words_avx512;
+	}
+	if (__builtin_cpu_supports("avx2")) {
+		*name = "avx2";
+		return fast_words_avx2;
+	}
+	*name = "scalar";
+	return NULL;
+}
+#else
+static ctok_fast_fn best_fast_loop(const char **name)
+{
+	*name = "scalar";
+	return NULL;
+}
+#endif
+
+static ctok_fast_fn pick_fast_loop(void)
+{
+	const char *name;
+	return simd_level != CTOK_SIMD_OFF ? best_fast_loop(&name) : NULL;
+}
+
+const char *ctok_use_simd(int level)
+{
+	const char *name = "scalar";
+	simd_level = level;
+	if (level != CTOK_SIMD_OFF)
+		best_fast_loop(&name);
+	return name;
+}
+
 /* --- runs --------------------------------------------------------- */
 
 static void end_run(ctok *t)
@@ -320,6 +519,13 @@ int ctok_feed(ctok *t, const char *text, size_t n)
 			end_run(t);
 		if (i == n)
 			break;
+		if (t->run_len == 0 && t->fast && i + 64 <= n) {
+			size_t j = t->fast(t, p, i, n);
+			if (j != i) {
+				i = j;
+				continue;
+			}
+		}
 		/* Fast path: a short ASCII word wholly inside this piece is
 		 * lowercased on the stack and hashed, with no copy to the run
 		 * buffer.  It must end at a separator within the piece. */
@@ -374,6 +580,8 @@ int ctok_feed(ctok *t, const char *text, size_t n)
 int ctok_finish(ctok *t)
 {
 	end_run(t);
+	if (t->sink)
+		flush_hashes(t);
 	t->pos = 0;
 	int rc = t->oom ? CONTAM_E_NOMEM : CONTAM_OK;
 	t->oom = 0;
