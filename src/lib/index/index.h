@@ -87,9 +87,11 @@ void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
 const char *cbloom_use_simd(int enable);
 
 #define CBLOOM_STRIPES_MAX 256
-/* Insert n keys from any number of threads at once: keys are bucketed by
- * stripe (a contiguous range of blocks) and each stripe is written under
- * its spin lock locks[s] (0 = free).  scratch holds n keys. */
+#define CBLOOM_STRIPE_BATCH 4096
+/* Insert n <= CBLOOM_STRIPE_BATCH keys from any number of threads at
+ * once: keys are bucketed by stripe (a contiguous range of blocks) and
+ * each stripe is written under its spin lock locks[s] (0 = free).
+ * scratch holds n keys. */
 void cbloom_insert_striped(cbloom *f, int *locks, uint32_t nstripes,
 			   const uint64_t *keys, size_t n, uint64_t *scratch);
 /* 1 if present, 0 if absent, -1 if the key's block is not held here. */

@@ -34,7 +34,7 @@
 #include <omp.h>
 #endif
 
-#define HASH_BATCH 4096
+#define HASH_BATCH CBLOOM_STRIPE_BATCH
 #define BATCH_BYTES (2u << 20)
 #define BIG_DOC (8u << 20)
 #define MAX_INFLIGHT 4
