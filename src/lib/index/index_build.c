@@ -564,8 +564,14 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		nthreads = 1;
 
 	if (nthreads > 1) {
-		/* enough stripes that two threads rarely want the same one */
-		sh.nstripes = CBLOOM_STRIPES_MAX;
+		/* Enough stripes that two threads rarely want the same one,
+		 * and no more: taking a lock is a locked instruction, which
+		 * waits for the batch's pending cache misses before it
+		 * (measured: 256 stripes for 2 threads spent 6% of the
+		 * build in lock acquisition; 8 per thread about 3%). */
+		sh.nstripes = 8 * (uint32_t)nthreads;
+		if (sh.nstripes > CBLOOM_STRIPES_MAX)
+			sh.nstripes = CBLOOM_STRIPES_MAX;
 		if (sh.nstripes > ix->filter.hi - ix->filter.lo)
 			sh.nstripes = (uint32_t)(ix->filter.hi - ix->filter.lo);
 		sh.locks = calloc(sh.nstripes, sizeof(int));
