@@ -350,49 +350,77 @@ static void slow_run(ctok *t)
 
 /* --- vectorized ASCII words ---------------------------------------
  *
- * English text is mostly short ASCII words between ASCII separators.  For
- * those, one 64-byte load classifies the bytes ahead: the distance to the
- * next word byte is a count of trailing zeros, and so is the word's length.
- * A word is taken here only when it is wholly ASCII letters and digits and
- * ends at an ASCII separator inside the loaded 64 bytes -- exactly the
- * words the scalar fast path in ctok_feed takes, hashed from the same
- * lowercased bytes.  Anything else (a byte >= 0x80, a word of 64 bytes or
- * more, the last 64 bytes of a piece) returns to the scalar loop, which
- * knows every case; tests and fuzz_normalize compare the two.
+ * English text is mostly short ASCII words between ASCII separators.  The
+ * loop below classifies the text 64 bytes at a time into bit masks (word
+ * bytes, bytes >= 0x80) and lowercases it, then walks the runs of each
+ * block with bit operations: a run starts where a run byte follows a
+ * separator, and ends at the next separator, found with a count of
+ * trailing zeros in this block or the next.  A run is taken here only when
+ * it is wholly ASCII letters and digits -- exactly the words the scalar
+ * fast path in ctok_feed takes, hashed from the same lowercased bytes.  At
+ * any other run (one holding a byte >= 0x80, or longer than the next block
+ * allows) and in the last 128 bytes of a piece, the loop returns to the
+ * scalar code, which knows every case; tests and fuzz_normalize compare
+ * the two.  Lowercasing is one OR: for an ASCII letter or digit, c | 0x20
+ * is its lowercase form (digits already have that bit set).
  *
- * Lowercasing is one OR: for an ASCII letter or digit, c | 0x20 is its
- * lowercase form (digits already have that bit set).
+ * Entered at a run start or a separator with no run pending (the caller
+ * guarantees it), it returns a position of the same kind.
  */
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
+/* Low len bits, len <= 64. */
+static inline uint64_t low_bits(size_t len)
+{
+	return len >= 64 ? ~0ULL : (1ULL << len) - 1;
+}
+
 #define FAST_LOOP_BODY(CLASSIFY)                                              \
-	while (i + 64 <= n) {                                                 \
-		uint64_t word, high;                                          \
-		unsigned char lower[64];                                      \
-		CLASSIFY(p + i, &word, &high, lower);                         \
-		if (!(word | high)) {    /* 64 separators */                  \
-			i += 64;                                              \
-			continue;                                             \
+	/* two blocks lowercased, and room for 16-byte reads past them */     \
+	unsigned char lower[128 + 16];                                        \
+	uint64_t w0, h0, w1, h1, carry = 0;                                   \
+	size_t next = i;          /* just after the last word taken */        \
+	if (i + 128 > n)                                                      \
+		return i;                                                     \
+	CLASSIFY(p + i, &w0, &h0, lower);                                     \
+	while (i + 128 <= n) {                                                \
+		CLASSIFY(p + i + 64, &w1, &h1, lower + 64);                   \
+		const uint64_t r0 = w0 | h0, r1 = w1 | h1;                    \
+		uint64_t starts = r0 & ~(r0 << 1 | carry);                    \
+		while (starts) {                                              \
+			const unsigned s = (unsigned)__builtin_ctzll(starts); \
+			starts &= starts - 1;                                 \
+			const uint64_t sep = ~r0 >> s;                        \
+			size_t e;                                             \
+			uint64_t high;                                        \
+			if (sep) {                                            \
+				e = s + (size_t)__builtin_ctzll(sep);         \
+				high = (h0 >> s) & low_bits(e - s);           \
+			} else {                                              \
+				if (!~r1)  /* longer than the next block */   \
+					return i + s;                         \
+				e = 64 + (size_t)__builtin_ctzll(~r1);        \
+				high = (h0 >> s) | (h1 & low_bits(e - 64));   \
+			}                                                     \
+			if (high)          /* not pure ASCII */               \
+				return i + s;                                 \
+			const size_t len = e - s;                             \
+			const uint64_t hash = len <= 16 ?                     \
+				hash_short_token(lower + s, len, t->seed) :   \
+				ctok_hash(lower + s, len, t->seed);           \
+			deliver(t, hash, lower + s, len, t->pos + i + s,      \
+				t->pos + i + e);                              \
+			next = i + e;                                         \
 		}                                                             \
-		size_t skip = (size_t)__builtin_ctzll(word | high);           \
-		if (skip) {                                                   \
-			i += skip;                                            \
-			if (i + 64 > n)                                       \
-				break;                                        \
-			CLASSIFY(p + i, &word, &high, lower);                 \
-		}                                                             \
-		if (~word == 0)          /* a word of 64 bytes or more */     \
-			break;                                                \
-		size_t len = (size_t)__builtin_ctzll(~word);                  \
-		if (len == 0 || (high >> len & 1)) /* not pure ASCII */      \
-			break;                                                \
-		uint64_t h = len <= 16 ? hash_short_token(lower, len, t->seed)\
-				       : ctok_hash(lower, len, t->seed);      \
-		deliver(t, h, lower, len, t->pos + i, t->pos + i + len);      \
-		i += len;                                                     \
+		carry = r0 >> 63;                                             \
+		i += 64;                                                      \
+		memcpy(lower, lower + 64, 64);                                \
+		w0 = w1;                                                      \
+		h0 = h1;                                                      \
 	}                                                                     \
-	return i
+	/* a word taken from the last block may reach into this one */       \
+	return next > i ? next : i
 
 /* word: bit j set when p[j] is an ASCII letter or digit; high: p[j] >= 0x80;
  * lower: the 64 bytes with 0x20 ORed in. */
@@ -519,7 +547,7 @@ int ctok_feed(ctok *t, const char *text, size_t n)
 			end_run(t);
 		if (i == n)
 			break;
-		if (t->run_len == 0 && t->fast && i + 64 <= n) {
+		if (t->run_len == 0 && t->fast && i + 128 <= n) {
 			size_t j = t->fast(t, p, i, n);
 			if (j != i) {
 				i = j;
