@@ -1380,11 +1380,40 @@ static const char *const json_cases[] = {
 	"null",
 };
 
+/* The string scanner reads 8 bytes at a time: put each byte that ends a
+ * plain run (quote, backslash escape, control byte) and a non-ASCII
+ * character at every position of strings of 0..40 bytes, and compare
+ * with jansson. */
+static void test_json_string_positions(void)
+{
+	static const char *const specials[] = {
+		"\\\"", "\\\\", "\\n", "\\u00e9", "\xc3\xa9", "\x01", "\x1f",
+		"\"", "~", "\x7f",
+	};
+	unsigned bad = 0, tried = 0;
+	for (size_t len = 0; len <= 40; len++) {
+		for (size_t pos = 0; pos <= len; pos++) {
+			for (size_t k = 0; k < sizeof specials / sizeof *specials; k++) {
+				char line[256];
+				int n = snprintf(line, sizeof line, "{\"text\":\"%.*s%s%.*s\",\"id\":\"x\"}",
+						 (int)pos, "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
+						 specials[k], (int)(len - pos),
+						 "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvuts");
+				tried++;
+				bad += !compare_json(line, (size_t)n, 0);
+			}
+		}
+	}
+	CHECK(tried > 8000);
+	CHECK_EQ_U64(bad, 0);
+}
+
 static void test_json_scan(void)
 {
 	size_t ncases = sizeof json_cases / sizeof json_cases[0];
 	for (size_t i = 0; i < ncases; i++)
 		CHECK(compare_json(json_cases[i], strlen(json_cases[i]), 1));
+	test_json_string_positions();
 
 	/* Random mutations of the valid cases, ASCII only (jansson also
 	 * checks UTF-8, which we leave to the text module), avoiding \u

@@ -93,6 +93,35 @@ static size_t put_utf8(unsigned char *o, unsigned long cp)
 	return 4;
 }
 
+/* First byte of p[0..end) that ends a plain run of a JSON string: '"',
+ * '\\' or a control byte (< 0x20); end if none.  Eight bytes at a time:
+ * in each test below a byte's high bit is set when it matches, and a
+ * borrow only ever runs from a matching byte into the bytes above it, so
+ * the lowest flagged byte is the first match.  (Measured: the byte loop
+ * was 8% of indexing JSONL; see bench/PROFILE.md.) */
+static const unsigned char *plain_run_end(const unsigned char *p,
+					  const unsigned char *end)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	while (end - p >= 8) {
+		uint64_t x;
+		memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		x = __builtin_bswap64(x); /* byte i at bits 8i, as below */
+#endif
+		uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+		uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) |
+			       ((x - ones * 0x20) & ~x);
+		hit &= highs;
+		if (hit)
+			return p + __builtin_ctzll(hit) / 8;
+		p += 8;
+	}
+	while (p < end && *p != '"' && *p != '\\' && *p >= 0x20)
+		p++;
+	return p;
+}
+
 /* Scan a string whose opening quote is at j->p.  With `out`, append its
  * unescaped value.  Leaves j->p after the closing quote.  *raw_plain is
  * set when the string holds no escapes (so the raw bytes are its value). */
@@ -105,9 +134,7 @@ static int scan_string(jscan *j, cbuf *out, int *raw_plain)
 		return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
 	for (;;) {
 		const unsigned char *run = j->p;
-		while (j->p < j->end && *j->p != '"' && *j->p != '\\' &&
-		       *j->p >= 0x20)
-			j->p++;
+		j->p = plain_run_end(j->p, j->end);
 		if (out && j->p > run &&
 		    cbuf_append(out, run, (size_t)(j->p - run)) < 0)
 			return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
