@@ -26,6 +26,11 @@
  * small (at most half the buffer), so that resynchronization can rescan
  * from just after it; for a bigger unit it rescans from the point where
  * the error was found.
+ *
+ * gzip members are inflated by isa-l when it is available (about 3x
+ * zlib's speed on WET files here) and by zlib otherwise; both run the same
+ * loop around them (gzip_step), so damage is handled alike, and tests
+ * compare their output and damage on every gzip test file.
  */
 #include "stream.h"
 
@@ -37,6 +42,9 @@
 
 #include <zlib.h>
 #include <zstd.h>
+#ifdef CONTAM_HAVE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #define CSTREAM_INBUF (256u * 1024u)
 
@@ -61,6 +69,9 @@ struct cstream {
 
 	z_stream z;
 	int z_ready;
+#ifdef CONTAM_HAVE_ISAL
+	struct inflate_state *isal;  /* NULL: zlib inflates */
+#endif
 	ZSTD_DCtx *zd;
 
 	/* Damage met after bytes were produced: handled by the next call. */
@@ -71,6 +82,21 @@ struct cstream {
 	int damage_count;     /* since the last cstream_take_damage() */
 	char damage_msg[CERR_MSG_MAX];
 };
+
+#ifdef CONTAM_HAVE_ISAL
+static int use_isal = 1;
+#endif
+
+const char *cstream_use_isal(int enable)
+{
+#ifdef CONTAM_HAVE_ISAL
+	use_isal = enable;
+	return enable ? "isa-l" : "zlib";
+#else
+	(void)enable;
+	return "zlib";
+#endif
+}
 
 static uint64_t cur_off(const cstream *s) { return s->in_off + s->in_pos; }
 
@@ -315,6 +341,86 @@ static long read_plain(cstream *s, unsigned char *out, size_t n, cerr *err)
 	return (long)produced;
 }
 
+/* One step of inflating the current member: consume from the input
+ * buffer, produce into out[0..room).  Sets *used and *made; returns
+ * GZ_MORE (no error, member not done), GZ_END (member ended, trailer
+ * checked; *used stops right after it), GZ_NOMEM or GZ_BAD (with a
+ * reason in *why). */
+enum { GZ_MORE, GZ_END, GZ_NOMEM, GZ_BAD };
+
+static int gzip_begin_member(cstream *s)
+{
+#ifdef CONTAM_HAVE_ISAL
+	if (s->isal) {
+		isal_inflate_reset(s->isal);
+		s->isal->crc_flag = ISAL_GZIP;
+		return CONTAM_OK;
+	}
+#endif
+	return inflateReset(&s->z) == Z_OK ? CONTAM_OK : CONTAM_E_NOMEM;
+}
+
+#ifdef CONTAM_HAVE_ISAL
+static const char *isal_reason(int r)
+{
+	switch (r) {
+	case ISAL_INVALID_BLOCK: return "invalid deflate block";
+	case ISAL_INVALID_SYMBOL: return "invalid deflate symbol";
+	case ISAL_INVALID_LOOKBACK: return "invalid distance too far back";
+	case ISAL_INVALID_WRAPPER: return "invalid gzip header";
+	case ISAL_UNSUPPORTED_METHOD: return "unknown compression method";
+	case ISAL_INCORRECT_CHECKSUM: return "incorrect data check";
+	default: return "invalid data";
+	}
+}
+#endif
+
+static int gzip_step(cstream *s, unsigned char *out, size_t room,
+		     size_t *used, size_t *made, const char **why)
+{
+	unsigned char *in = s->in + s->in_pos;
+	size_t avail = s->in_len - s->in_pos;
+	if (room > UINT32_MAX)
+		room = UINT32_MAX;
+#ifdef CONTAM_HAVE_ISAL
+	if (s->isal) {
+		struct inflate_state *st = s->isal;
+		st->next_in = in;
+		st->avail_in = (uint32_t)avail;
+		st->next_out = out;
+		st->avail_out = (uint32_t)room;
+		int r = isal_inflate(st);
+		*used = (size_t)(st->next_in - in);
+		*made = room - st->avail_out;
+		if (r < 0 || r == ISAL_NEED_DICT) {
+			*why = isal_reason(r);
+			return GZ_BAD;
+		}
+		/* At the end of a member isa-l has handed back the bytes its
+		 * bit buffer read past the trailer (next_in stops right
+		 * after it): the agreement test reads members back to back. */
+		if (st->block_state == ISAL_BLOCK_FINISH)
+			return GZ_END;
+		return GZ_MORE;
+	}
+#endif
+	s->z.next_in = in;
+	s->z.avail_in = (uInt)avail;
+	s->z.next_out = out;
+	s->z.avail_out = (uInt)room;
+	int zr = inflate(&s->z, Z_NO_FLUSH);
+	*used = (size_t)(s->z.next_in - in);
+	*made = room - s->z.avail_out;
+	if (zr == Z_STREAM_END)
+		return GZ_END;
+	if (zr == Z_MEM_ERROR)
+		return GZ_NOMEM;
+	if (zr == Z_OK || zr == Z_BUF_ERROR)
+		return GZ_MORE;
+	*why = s->z.msg ? s->z.msg : "invalid data";
+	return GZ_BAD;
+}
+
 static long read_gzip(cstream *s, unsigned char *out, size_t n, cerr *err)
 {
 	size_t produced = 0;
@@ -327,35 +433,30 @@ static long read_gzip(cstream *s, unsigned char *out, size_t n, cerr *err)
 				return rc;
 			if (rc == 0)
 				break;
-			if (inflateReset(&s->z) != Z_OK)
-				return cerr_set(err, CONTAM_E_NOMEM, "zlib reset failed");
+			if (gzip_begin_member(s))
+				return cerr_set(err, CONTAM_E_NOMEM, "inflate reset failed");
 		}
 		if (s->in_pos == s->in_len) {
 			long got = refill(s, err);
 			if (got < 0)
 				return got;
 		}
-		s->z.next_in = s->in + s->in_pos;
-		s->z.avail_in = (uInt)(s->in_len - s->in_pos);
-		s->z.next_out = out + produced;
-		size_t room = n - produced;
+		size_t used = 0, made = 0, room = n - produced;
 		if (room > UINT32_MAX)
 			room = UINT32_MAX;
-		s->z.avail_out = (uInt)room;
-		int zr = inflate(&s->z, Z_NO_FLUSH);
-		size_t used = (size_t)(s->z.next_in - (s->in + s->in_pos));
-		size_t made = room - s->z.avail_out;
+		const char *why = "invalid data";
+		int st = gzip_step(s, out + produced, room, &used, &made, &why);
 		s->in_pos += used;
 		produced += made;
-		if (zr == Z_STREAM_END) {
+		if (st == GZ_END) {
 			s->in_unit = 0;
 			continue;
 		}
-		if (zr == Z_MEM_ERROR)
-			return cerr_set(err, CONTAM_E_NOMEM, "out of memory in zlib");
-		if (zr == Z_OK || zr == Z_BUF_ERROR) {
-			if (s->z.avail_out == 0)
-				break; /* output full; pending output stays in zlib */
+		if (st == GZ_NOMEM)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory inflating");
+		if (st == GZ_MORE) {
+			if (made == room)
+				break; /* output full; pending output stays in the inflater */
 			if (s->in_pos < s->in_len && (used > 0 || made > 0))
 				continue;
 			if (s->in_pos == s->in_len && !s->eof)
@@ -374,7 +475,7 @@ static long read_gzip(cstream *s, unsigned char *out, size_t n, cerr *err)
 		}
 		snprintf(what, sizeof what,
 			 "corrupt gzip member at compressed offset %" PRIu64 ": %s",
-			 s->unit_start, s->z.msg ? s->z.msg : "invalid data");
+			 s->unit_start, why);
 		int rc = defer_or_damage(s, produced, 0, what, err);
 		if (rc < 0)
 			return rc;
@@ -506,6 +607,9 @@ void cstream_free(cstream *s)
 		return;
 	if (s->z_ready)
 		inflateEnd(&s->z);
+#ifdef CONTAM_HAVE_ISAL
+	free(s->isal);
+#endif
 	ZSTD_freeDCtx(s->zd);
 	if (s->own && s->f)
 		fclose(s->f);
@@ -552,6 +656,16 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 			goto out;
 		}
 		s->z_ready = 1;
+#ifdef CONTAM_HAVE_ISAL
+		if (use_isal) {
+			s->isal = malloc(sizeof *s->isal);
+			if (!s->isal) {
+				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			isal_inflate_init(s->isal);
+		}
+#endif
 	} else if ((s->in_len >= 4 && s->in[0] == 0x28 && s->in[1] == 0xb5 &&
 		    s->in[2] == 0x2f && s->in[3] == 0xfd) ||
 		   is_zstd_skippable(s->in, s->in_len)) {

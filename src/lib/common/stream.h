@@ -30,6 +30,12 @@ int cstream_open(cstream **out, const char *path, cerr *err);
 int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		      cerr *err);
 
+/* gzip members are inflated with isa-l when contam was built with it
+ * (faster), else with zlib.  cstream_use_isal(0) makes streams opened
+ * afterwards use zlib (tests compare the two); (1) restores the default.
+ * Returns the inflater now chosen: "isa-l" or "zlib". */
+const char *cstream_use_isal(int enable);
+
 /* Read up to n decompressed bytes. Returns bytes read (> 0), 0 at the end,
  * or a negative CONTAM_E_* code with the message in err (fatal: only for
  * I/O errors, or damage when strict).  One call never returns bytes from
