@@ -41,6 +41,29 @@ def probe(index, data):
 
 
 @suite.test
+def fast_paths_give_the_same_index(c):
+    """The vectorized tokenizer (AVX-512 or AVX2), the AVX-512 Bloom
+    insertion and isa-l inflation are optimizations only: with each taken
+    out (CONTAM_SIMD, CONTAM_INFLATE), the index file is the same, byte for
+    byte, on every input kind of the test corpus (gzip among them)."""
+    tmp = c["tmp"]
+    variants = {
+        "scalar-zlib": {"CONTAM_SIMD": "off", "CONTAM_INFLATE": "zlib"},
+        "avx2": {"CONTAM_SIMD": "avx2"},
+        "zlib": {"CONTAM_INFLATE": "zlib"},
+    }
+    gz = [f for f in c["files"] if f.endswith(".gz")]
+    check(gz, "the test corpus has gzip files")
+    for name, env in variants.items():
+        for threads in ("1", "2"):
+            out = os.path.join(tmp, f"fast-{name}-{threads}.cidx")
+            contam("index", "-q", *SIZE, "--threads", threads, "-o", out, c["corpus"],
+                   env=env).expect(0)
+            check(filecmp.cmp(out, c["one"], shallow=False),
+                  f"index with {env}, {threads} threads differs from the default one")
+
+
+@suite.test
 def merge_equals_one_run(c):
     files, tmp = c["files"], c["tmp"]
     half = len(files) // 2

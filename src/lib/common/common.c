@@ -206,3 +206,9 @@ const char *contam_strerror(int code)
 	default: return "unknown error";
 	}
 }
+
+bool cenv_is(const char *name, const char *value)
+{
+	const char *v = getenv(name);
+	return v && strcmp(v, value) == 0;
+}

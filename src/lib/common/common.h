@@ -79,6 +79,14 @@ static inline uint64_t get_le64(const unsigned char *p)
 /* Monotonic clock in seconds. */
 double cnow(void);
 
+/* 1 when environment variable `name` is set to `value`.  contam reads
+ * two, to take its fast paths out for a comparison or a bug hunt (the
+ * results are the same either way; tests check it):
+ *   CONTAM_SIMD=off       scalar tokenizer and Bloom insertion
+ *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
+ *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l */
+bool cenv_is(const char *name, const char *value);
+
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */
 bool cends_with(const char *s, const char *suffix);
 

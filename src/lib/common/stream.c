@@ -657,7 +657,7 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		}
 		s->z_ready = 1;
 #ifdef CONTAM_HAVE_ISAL
-		if (use_isal) {
+		if (use_isal && !cenv_is("CONTAM_INFLATE", "zlib")) {
 			s->isal = malloc(sizeof *s->isal);
 			if (!s->isal) {
 				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");

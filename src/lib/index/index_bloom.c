@@ -196,7 +196,8 @@ static int have_avx512(void)
 	if (use_avx512 < 0) {
 		__builtin_cpu_init();
 		use_avx512 = __builtin_cpu_supports("avx512f") &&
-			     __builtin_cpu_supports("avx512dq");
+			     __builtin_cpu_supports("avx512dq") &&
+			     !cenv_is("CONTAM_SIMD", "off");
 	}
 	return use_avx512;
 }

@@ -481,7 +481,11 @@ fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 static ctok_fast_fn best_fast_loop(const char **name)
 {
 	__builtin_cpu_init();
-	if (simd_level == CTOK_SIMD_BEST && __builtin_cpu_supports("avx512bw")) {
+	*name = "scalar";
+	if (cenv_is("CONTAM_SIMD", "off"))
+		return NULL;
+	if (simd_level == CTOK_SIMD_BEST && !cenv_is("CONTAM_SIMD", "avx2") &&
+	    __builtin_cpu_supports("avx512bw")) {
 		*name = "avx512bw";
 		return fast_words_avx512;
 	}
