@@ -96,8 +96,9 @@ void cbloom_insert_striped(cbloom *f, int *locks, uint32_t nstripes,
 			   const uint64_t *keys, size_t n, uint64_t *scratch);
 /* 1 if present, 0 if absent, -1 if the key's block is not held here. */
 int cbloom_contains(const cbloom *f, uint64_t key);
-/* Probability that a random absent key is reported by this block. */
-double cbloom_block_fpr(const uint64_t *block_words, uint32_t k);
+/* Over n blocks: the sum of their false-positive rates; *set gets the
+ * number of bits set. */
+double cbloom_measure(const uint64_t *blocks, uint64_t n, uint32_t k, uint64_t *set);
 
 /* Allocate a zeroed, page-aligned filter (huge pages where possible). */
 uint64_t *cbloom_alloc(uint64_t nblocks);

@@ -140,11 +140,10 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 		/* a query is a false positive when all its bits are set in
 		 * the one block it lands in */
 		#pragma omp parallel for reduction(+:set, sum) schedule(static)
-		for (uint64_t b = 0; b < nb; b++) {
-			const uint64_t *w = bits + b * 8;
-			for (int j = 0; j < 8; j++)
-				set += (uint64_t)__builtin_popcountll(w[j]);
-			sum += cbloom_block_fpr(w, k);
+		for (uint64_t b = 0; b < nb; b += 4096) {
+			uint64_t n = nb - b < 4096 ? nb - b : 4096, bset = 0;
+			sum += cbloom_measure(bits + b * 8, n, k, &bset);
+			set += bset;
 		}
 		ix->bits_set = set;
 		ix->fpr_measured = nb ? sum / (double)nb : 0;
