@@ -28,14 +28,9 @@ typedef struct tokens {
 	int bad;
 } tokens;
 
-static void emit(void *ctx, const ctok_token *t)
+static void push(tokens *k, uint64_t x)
 {
-	tokens *k = ctx;
-	if (t->start > t->end || t->len == 0 || !t->bytes) {
-		k->bad = 1;
-		return;
-	}
-	if (k->n + 4 > k->cap) {
+	if (k->n == k->cap) {
 		size_t cap = k->cap ? k->cap * 2 : 256;
 		uint64_t *v = realloc(k->v, cap * sizeof *v);
 		if (!v)
@@ -43,26 +38,26 @@ static void emit(void *ctx, const ctok_token *t)
 		k->v = v;
 		k->cap = cap;
 	}
-	k->v[k->n++] = t->hash;
-	k->v[k->n++] = t->start;
-	k->v[k->n++] = t->end;
-	k->v[k->n++] = ctok_hash(t->bytes, t->len, 0);
+	k->v[k->n++] = x;
+}
+
+static void emit(void *ctx, const ctok_token *t)
+{
+	tokens *k = ctx;
+	if (t->start > t->end || t->len == 0 || !t->bytes) {
+		k->bad = 1;
+		return;
+	}
+	push(k, t->hash);
+	push(k, t->start);
+	push(k, t->end);
+	push(k, ctok_hash(t->bytes, t->len, 0));
 }
 
 static void sink(void *ctx, const uint64_t *h, size_t n)
 {
-	tokens *k = ctx;
-	for (size_t i = 0; i < n; i++) {
-		if (k->n + 1 > k->cap) {
-			size_t cap = k->cap ? k->cap * 2 : 256;
-			uint64_t *v = realloc(k->v, cap * sizeof *v);
-			if (!v)
-				abort();
-			k->v = v;
-			k->cap = cap;
-		}
-		k->v[k->n++] = h[i];
-	}
+	for (size_t i = 0; i < n; i++)
+		push(ctx, h[i]);
 }
 
 /* The whole text through a tokenizer made with the given word loop. */

@@ -112,33 +112,49 @@ static inline uint64_t local_block(uint64_t b, uint64_t lo, uint64_t span)
 	return b - lo < span ? b - lo : UINT64_MAX;
 }
 
+/* Keys are inserted in order while the blocks of the keys PREFETCH_AHEAD
+ * further on are computed and prefetched, so that many misses are in
+ * flight at once.  ring[i % PREFETCH_AHEAD] holds key i's block within
+ * [lo, hi), or UINT64_MAX for a key of another partition. */
+static inline __attribute__((always_inline)) uint64_t
+ahead_block(const cbloom *f, uint64_t key)
+{
+	uint64_t b = local_block(cbloom_block(key, f->nblocks), f->lo, f->hi - f->lo);
+	if (b != UINT64_MAX)
+		__builtin_prefetch(f->bits + b * 8, 1, 3);
+	return b;
+}
+
+static inline __attribute__((always_inline)) void
+ahead_start(const cbloom *f, const uint64_t *keys, size_t n, uint64_t *ring)
+{
+	for (size_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		ring[i] = ahead_block(f, keys[i]);
+}
+
+/* Key i's block; starts fetching key i + PREFETCH_AHEAD's. */
+static inline __attribute__((always_inline)) uint64_t
+ahead_next(const cbloom *f, const uint64_t *keys, size_t n, size_t i, uint64_t *ring)
+{
+	uint64_t b = ring[i % PREFETCH_AHEAD];
+	if (i + PREFETCH_AHEAD < n)
+		ring[i % PREFETCH_AHEAD] = ahead_block(f, keys[i + PREFETCH_AHEAD]);
+	return b;
+}
+
 /* The insertion loop, inlined once per k so that the masks stay in
  * registers (k a compile-time constant: measured 10 -> 7 ns per key in
  * cache).  Keys outside [lo, hi) belong to another partition. */
 static inline __attribute__((always_inline)) void
 insert_loop(const cbloom *f, const uint64_t *keys, size_t n, const uint32_t k)
 {
-	uint64_t blocks[PREFETCH_AHEAD];
-	const uint64_t lo = f->lo, span = f->hi - f->lo;
-	size_t i;
-#define LOCAL(key) local_block(cbloom_block(key, f->nblocks), lo, span)
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++) {
-		blocks[i] = LOCAL(keys[i]);
-		if (blocks[i] != UINT64_MAX)
-			__builtin_prefetch(f->bits + blocks[i] * 8, 1, 3);
-	}
-	for (i = 0; i < n; i++) {
-		uint64_t b = blocks[i % PREFETCH_AHEAD];
-		if (i + PREFETCH_AHEAD < n) {
-			uint64_t nb = LOCAL(keys[i + PREFETCH_AHEAD]);
-			blocks[i % PREFETCH_AHEAD] = nb;
-			if (nb != UINT64_MAX)
-				__builtin_prefetch(f->bits + nb * 8, 1, 3);
-		}
+	uint64_t ring[PREFETCH_AHEAD];
+	ahead_start(f, keys, n, ring);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b = ahead_next(f, keys, n, i, ring);
 		if (b != UINT64_MAX)
 			or_block(f->bits + b * 8, keys[i], k);
 	}
-#undef LOCAL
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -158,23 +174,10 @@ insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 	const __mmask8 lanes_lo = (__mmask8)(k >= 8 ? 0xFF : (1u << k) - 1);
 	const __mmask8 lanes_hi = (__mmask8)(k > 8 ? (1u << (k - 8)) - 1 : 0);
 	const __m512i one = _mm512_set1_epi64(1);
-	uint64_t blocks[PREFETCH_AHEAD];
-	const uint64_t lo = f->lo, span = f->hi - f->lo;
-	size_t i;
-#define LOCAL(key) local_block(cbloom_block(key, f->nblocks), lo, span)
-	for (i = 0; i < n && i < PREFETCH_AHEAD; i++) {
-		blocks[i] = LOCAL(keys[i]);
-		if (blocks[i] != UINT64_MAX)
-			__builtin_prefetch(f->bits + blocks[i] * 8, 1, 3);
-	}
-	for (i = 0; i < n; i++) {
-		uint64_t b = blocks[i % PREFETCH_AHEAD];
-		if (i + PREFETCH_AHEAD < n) {
-			uint64_t nb = LOCAL(keys[i + PREFETCH_AHEAD]);
-			blocks[i % PREFETCH_AHEAD] = nb;
-			if (nb != UINT64_MAX)
-				__builtin_prefetch(f->bits + nb * 8, 1, 3);
-		}
+	uint64_t ring[PREFETCH_AHEAD];
+	ahead_start(f, keys, n, ring);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t b = ahead_next(f, keys, n, i, ring);
 		if (b == UINT64_MAX)
 			continue;
 		const __m512i h = _mm512_set1_epi64((long long)(cbloom_remix(keys[i]) | 1));
@@ -186,7 +189,6 @@ insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 		void *block = f->bits + b * 8;
 		_mm512_store_si512(block, _mm512_or_si512(_mm512_load_si512(block), mask));
 	}
-#undef LOCAL
 }
 
 static int use_avx512 = -1;
