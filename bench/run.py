@@ -721,6 +721,7 @@ def main():
         f"per round; the median run is shown), probe {repeat}× (median); rg and the Python "
         f"baseline once; page cache warm",
         "tools: " + "; ".join(f"{k} {v}" for k, v in tools.items() if v),
+        "contam " + (try_sh([contam, "--version"]).splitlines()[1:2] or ["fast paths: ?"])[0],
     ]
     md = [f"# contam bench {stem}", ""] + [f"- {c}" for c in cfg] + ["", "## Targets (issue 5)", "",
         "Ratios are the median over rounds of the ratio within a round (both commands run "

@@ -58,6 +58,10 @@ extern "C" {
 CONTAM_API const char *contam_version(void);
 CONTAM_API const char *contam_strerror(int code);
 CONTAM_API const char *contam_recipe(void); /* "name/vN" */
+/* The fast paths this process uses, e.g. "tokenizer avx512bw, Bloom
+ * insertion avx512, gzip isa-l" (CONTAM_SIMD / CONTAM_INFLATE in the
+ * environment turn them off; results are the same). */
+CONTAM_API const char *contam_fast_paths(void);
 
 /* ------------------------------------------------------------------ */
 /* Filter geometry                                                     */

@@ -49,6 +49,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("contam %s (recipe %s)\n", contam_version(), contam_recipe());
+		printf("fast paths: %s\n", contam_fast_paths());
 		return 0;
 	}
 	if (!strcmp(cmd, "index"))

@@ -52,6 +52,9 @@ def fast_paths_give_the_same_index(c):
         "avx2": {"CONTAM_SIMD": "avx2"},
         "zlib": {"CONTAM_INFLATE": "zlib"},
     }
+    v = contam("--version", env=variants["scalar-zlib"]).expect(0).out
+    check("tokenizer scalar, Bloom insertion scalar, gzip zlib" in v,
+          f"--version does not show the fast paths taken out: {v!r}")
     gz = [f for f in c["files"] if f.endswith(".gz")]
     check(gz, "the test corpus has gzip files")
     for name, env in variants.items():

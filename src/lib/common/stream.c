@@ -91,7 +91,7 @@ const char *cstream_use_isal(int enable)
 {
 #ifdef CONTAM_HAVE_ISAL
 	use_isal = enable;
-	return enable ? "isa-l" : "zlib";
+	return enable && !cenv_is("CONTAM_INFLATE", "zlib") ? "isa-l" : "zlib";
 #else
 	(void)enable;
 	return "zlib";

@@ -4,6 +4,8 @@
  * index_merge.c, the build driver in index_build.c.
  */
 #include "index.h"
+#include "../common/stream.h"
+#include "../text/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -188,4 +190,15 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 	*count = (size_t)((ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_WORDS);
 	ix->stats_valid = 0; /* the caller may write */
 	return CONTAM_OK;
+}
+
+const char *contam_fast_paths(void)
+{
+	static char buf[128];
+	const char *tok = ctok_use_simd(CTOK_SIMD_BEST);
+	const char *ins = cbloom_use_simd(1);
+	const char *gz = cstream_use_isal(1);
+	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, gzip %s",
+		 tok, ins, gz);
+	return buf;
 }
