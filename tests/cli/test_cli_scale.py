@@ -139,11 +139,27 @@ def killed_and_resumed_equals_uninterrupted(c):
     subprocess.run(args, check=True, stderr=subprocess.DEVNULL)
     full = time.time() - t0
     os.unlink(out)
-    # kill -9 at a random point of the run, then resume until it completes
-    p = subprocess.Popen(args, stderr=subprocess.DEVNULL)
-    time.sleep(rnd.uniform(0.3, 0.8) * full)
-    p.send_signal(signal.SIGKILL)
-    p.wait()
+    # kill -9 at a random point after the first checkpoint, then resume
+    # until it completes.  A fixed fraction of a timed run is no point at
+    # all on a shared machine (a run can take half or twice as long as the
+    # last one), so the kill follows the checkpoint file's appearance, and
+    # a run that still finished first is simply run again.
+    for attempt in range(5):
+        p = subprocess.Popen(args, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 300
+        while (not os.path.exists(out + ".checkpoint") and p.poll() is None
+               and time.time() < deadline):
+            time.sleep(0.005)
+        time.sleep(rnd.uniform(0.0, 0.2) * full)
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            p.wait()
+            break
+        for leftover in (out, out + ".checkpoint"):
+            if os.path.exists(leftover):
+                os.unlink(leftover)
+    else:
+        check(False, "every run finished before it could be killed")
     check(not os.path.exists(out), "a killed run left the final index")
     subprocess.run(args + ["--resume"], check=True, stderr=subprocess.DEVNULL)
     check(filecmp.cmp(out, ref, shallow=False), "resumed index differs from an uninterrupted run")
