@@ -153,6 +153,11 @@ static size_t random_text(unsigned char *buf, size_t cap, unsigned *seed)
 		"the ", "Quick", " brown", "\xC3\xA9", "e\xCC\x81", "\xE6\x97\xA5",
 		"\xE3\x81\x82", ", ", "\n", "\xFF", "\xE2\x82", "\xC2\xA0", "42",
 		"\xEF\xBC\xA1", "\xF0\x9F\x98\x80", "_", "\xE2\x80\x99", "x",
+		/* general punctuation: taken by the vector loop (U+2010-2027)
+		 * or not (U+200F, U+2028, a cut sequence) */
+		"\xE2\x80\x9C", "\xE2\x80\x94", "\xE2\x80\xA6", "\xE2\x80\x90",
+		"\xE2\x80\xA7", "\xE2\x80\xA8", "\xE2\x80\x8F", "\xE2\x80",
+		"\xE2\x80\x99\xCC\x81", "don\xE2\x80\x99t",
 	};
 	size_t n = 0;
 	while (n + 8 < cap) {
@@ -256,6 +261,33 @@ static void test_simd_agrees(const char *dir)
 			size_t ns = 1 + (size_t)(rand_r(&seed) % 3);
 			for (size_t j = 0; j < ns; j++)
 				buf[n++] = (unsigned char)seps[rand_r(&seed) % (sizeof(seps) - 1)];
+		}
+		compare_simd_scalar(buf, n, n + 1);
+		compare_simd_scalar(buf, n, 64 + (size_t)(rand_r(&seed) % 200));
+	}
+	/* ASCII words joined by curly quotes and dashes, sometimes broken
+	 * or followed by a combining mark, in runs of every length */
+	static const char *const puncts[] = {
+		"\xE2\x80\x99", "\xE2\x80\x9C", "\xE2\x80\x9D", "\xE2\x80\x94",
+		"\xE2\x80\x90", "\xE2\x80\xA7", "\xE2\x80\xA8", "\xE2\x80\x8F",
+		"\xE2\x80", "\xE2\x81\xB1", "\xE2\x80\x99\xCC\x81", "\xC3\xA9",
+	};
+	for (int round = 0; round < 40; round++) {
+		size_t n = 0, want = 500 + (size_t)(rand_r(&seed) % 15000);
+		while (n + 100 < want) {
+			int pieces = 1 + rand_r(&seed) % (round < 20 ? 4 : 30);
+			for (int k = 0; k < pieces; k++) {
+				size_t len = (size_t)(rand_r(&seed) % 12);
+				for (size_t j = 0; j < len; j++)
+					buf[n++] = (unsigned char)("aBz09Qx"[rand_r(&seed) % 7]);
+				if (k + 1 < pieces) {
+					int r = rand_r(&seed) % 40;
+					const char *q = puncts[r < 34 ? r % 6 : 6 + r % 6];
+					memcpy(buf + n, q, strlen(q));
+					n += strlen(q);
+				}
+			}
+			buf[n++] = (unsigned char)" \n.,"[rand_r(&seed) % 4];
 		}
 		compare_simd_scalar(buf, n, n + 1);
 		compare_simd_scalar(buf, n, 64 + (size_t)(rand_r(&seed) % 200));

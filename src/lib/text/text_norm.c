@@ -376,6 +376,51 @@ static inline uint64_t low_bits(size_t len)
 	return len >= 64 ? ~0ULL : (1ULL << len) - 1;
 }
 
+/* 1 when p[j..j+3) is U+2010..U+2027 (dashes, quotes, bullets, ellipsis):
+ * E2 80 90..A7.  All of them are separators after NFKC and case folding
+ * (categories Pd, Po, Pi, Pf, Ps; U+2017, U+2024-6 decompose to a space
+ * with a combining mark and to periods), and none composes with a
+ * neighbour, so cutting a run at one gives the tokens the slow path would. */
+static inline int is_general_punct(const unsigned char *p, size_t j, size_t end)
+{
+	return j + 2 < end && p[j] == 0xE2 && p[j + 1] == 0x80 &&
+	       p[j + 2] >= 0x90 && p[j + 2] <= 0xA7;
+}
+
+/* A run [s, e) of block-relative positions whose only bytes >= 0x80 are
+ * such punctuation -- "don\u2019t", "\u201cSo" -- is emitted here, as the
+ * ASCII pieces between them.  Only a run inside the loop's window (under
+ * 128 bytes, so never near CTOK_RUN_MAX, where the scalar path would cut
+ * it) comes here.  Returns 0, emitting nothing, for any other run. */
+static inline int punct_run(ctok *t, const unsigned char *p,
+			    const unsigned char *lower, size_t s, size_t e,
+			    uint64_t base)
+{
+	size_t j;
+	for (j = s; j < e; j++) {
+		if (p[j] < 0x80)
+			continue;
+		if (!is_general_punct(p, j, e))
+			return 0;
+		j += 2;
+	}
+	size_t piece = s;
+	for (j = s; j <= e; j++) {
+		if (j < e && p[j] < 0x80)
+			continue;
+		if (j > piece) {
+			const size_t len = j - piece;
+			const uint64_t hash = len <= 16 ?
+				hash_short_token(lower + piece, len, t->seed) :
+				ctok_hash(lower + piece, len, t->seed);
+			deliver(t, hash, lower + piece, len, base + piece, base + j);
+		}
+		j += 2;
+		piece = j + 1;
+	}
+	return 1;
+}
+
 #define FAST_LOOP_BODY(CLASSIFY)                                              \
 	/* two blocks lowercased, and room for 16-byte reads past them */     \
 	unsigned char lower[128 + 16];                                        \
@@ -403,8 +448,13 @@ static inline uint64_t low_bits(size_t len)
 				e = 64 + (size_t)__builtin_ctzll(~r1);        \
 				high = (h0 >> s) | (h1 & low_bits(e - 64));   \
 			}                                                     \
-			if (high)          /* not pure ASCII */               \
-				return i + s;                                 \
+			if (high) {        /* not pure ASCII */               \
+				if (!punct_run(t, p + i, lower, s, e,         \
+					       t->pos + i))                   \
+					return i + s;                         \
+				next = i + e;                                 \
+				continue;                                     \
+			}                                                     \
 			const size_t len = e - s;                             \
 			const uint64_t hash = len <= 16 ?                     \
 				hash_short_token(lower + s, len, t->seed) :   \
