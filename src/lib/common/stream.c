@@ -85,17 +85,31 @@ struct cstream {
 
 #ifdef CONTAM_HAVE_ISAL
 static int use_isal = 1;
+
+/* Streams opened now inflate gzip with isa-l. */
+static int isal_chosen(void)
+{
+	return use_isal && !cenv_is("CONTAM_INFLATE", "zlib");
+}
 #endif
+
+const char *cstream_inflater(void)
+{
+#ifdef CONTAM_HAVE_ISAL
+	return isal_chosen() ? "isa-l" : "zlib";
+#else
+	return "zlib";
+#endif
+}
 
 const char *cstream_use_isal(int enable)
 {
 #ifdef CONTAM_HAVE_ISAL
 	use_isal = enable;
-	return enable && !cenv_is("CONTAM_INFLATE", "zlib") ? "isa-l" : "zlib";
 #else
 	(void)enable;
-	return "zlib";
 #endif
+	return cstream_inflater();
 }
 
 static uint64_t cur_off(const cstream *s) { return s->in_off + s->in_pos; }
@@ -342,7 +356,7 @@ static long read_plain(cstream *s, unsigned char *out, size_t n, cerr *err)
 }
 
 /* One step of inflating the current member: consume from the input
- * buffer, produce into out[0..room).  Sets *used and *made; returns
+ * buffer, produce into out[0..room), room <= UINT32_MAX.  Sets *used and *made; returns
  * GZ_MORE (no error, member not done), GZ_END (member ended, trailer
  * checked; *used stops right after it), GZ_NOMEM or GZ_BAD (with a
  * reason in *why). */
@@ -380,8 +394,6 @@ static int gzip_step(cstream *s, unsigned char *out, size_t room,
 {
 	unsigned char *in = s->in + s->in_pos;
 	size_t avail = s->in_len - s->in_pos;
-	if (room > UINT32_MAX)
-		room = UINT32_MAX;
 #ifdef CONTAM_HAVE_ISAL
 	if (s->isal) {
 		struct inflate_state *st = s->isal;
@@ -657,7 +669,7 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		}
 		s->z_ready = 1;
 #ifdef CONTAM_HAVE_ISAL
-		if (use_isal && !cenv_is("CONTAM_INFLATE", "zlib")) {
+		if (isal_chosen()) {
 			s->isal = malloc(sizeof *s->isal);
 			if (!s->isal) {
 				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");

@@ -35,6 +35,8 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
  * afterwards use zlib (tests compare the two); (1) restores the default.
  * Returns the inflater now chosen: "isa-l" or "zlib". */
 const char *cstream_use_isal(int enable);
+/* The inflater streams opened now use, without changing it. */
+const char *cstream_inflater(void);
 
 /* Read up to n decompressed bytes. Returns bytes read (> 0), 0 at the end,
  * or a negative CONTAM_E_* code with the message in err (fatal: only for

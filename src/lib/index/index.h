@@ -85,6 +85,8 @@ void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
  * the scalar loop (tests compare the two), (1) restores the default.
  * Returns "avx512" or "scalar": what is used now. */
 const char *cbloom_use_simd(int enable);
+/* The insertion loop in use, without changing it. */
+const char *cbloom_simd_name(void);
 
 #define CBLOOM_STRIPES_MAX 256
 #define CBLOOM_STRIPE_BATCH 4096

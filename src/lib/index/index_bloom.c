@@ -209,7 +209,7 @@ const char *cbloom_use_simd(int enable)
 	use_avx512 = -1;
 	if (!enable)
 		use_avx512 = 0;
-	return have_avx512() ? "avx512" : "scalar";
+	return cbloom_simd_name();
 }
 #else
 static int have_avx512(void) { return 0; }
@@ -223,6 +223,11 @@ const char *cbloom_use_simd(int enable)
 	return "scalar";
 }
 #endif
+
+const char *cbloom_simd_name(void)
+{
+	return have_avx512() ? "avx512" : "scalar";
+}
 
 void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n)
 {

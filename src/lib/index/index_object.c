@@ -195,10 +195,7 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 const char *contam_fast_paths(void)
 {
 	static char buf[128];
-	const char *tok = ctok_use_simd(CTOK_SIMD_BEST);
-	const char *ins = cbloom_use_simd(1);
-	const char *gz = cstream_use_isal(1);
 	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, gzip %s",
-		 tok, ins, gz);
+		 ctok_simd_name(), cbloom_simd_name(), cstream_inflater());
 	return buf;
 }

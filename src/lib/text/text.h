@@ -77,6 +77,8 @@ void ctok_release(ctok *t);
  * CTOK_SIMD_BEST (the default) the CPU's best.  Returns the loop's name. */
 enum { CTOK_SIMD_OFF, CTOK_SIMD_BEST, CTOK_SIMD_AVX2 };
 const char *ctok_use_simd(int level);
+/* The word loop tokenizers created now get, without changing it. */
+const char *ctok_simd_name(void);
 
 /* Hash of one normalized token, as the tokenizer computes it. */
 uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed);

@@ -79,7 +79,7 @@ uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 	return XXH3_64bits_withSeed(bytes, len, seed);
 }
 
-static ctok_fast_fn pick_fast_loop(void);
+static ctok_fast_fn chosen_loop(const char **name);
 static int simd_level = CTOK_SIMD_BEST;
 
 void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
@@ -88,7 +88,8 @@ void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
 	t->seed = seed;
 	t->emit = emit;
 	t->ctx = ctx;
-	t->fast = pick_fast_loop();
+	const char *name;
+	t->fast = chosen_loop(&name);
 	t->run_ascii = 1;
 }
 
@@ -174,6 +175,12 @@ static inline uint64_t hash_short_token(const unsigned char *p, size_t len,
 	const uint64_t c = XXH3_len_9to16_64b(p, l9, XXH3_kSecret, seed);
 	const uint64_t bc = len > 8 ? c : b;
 	return len < 4 ? a : bc;
+}
+
+/* The hash of a word in a buffer with 16 readable bytes past its start. */
+static inline uint64_t hash_word(const unsigned char *p, size_t len, uint64_t seed)
+{
+	return len <= 16 ? hash_short_token(p, len, seed) : ctok_hash(p, len, seed);
 }
 
 uint64_t ctok_hash_short_test(const void *p, size_t len, uint64_t seed)
@@ -410,10 +417,8 @@ static inline int punct_run(ctok *t, const unsigned char *p,
 			continue;
 		if (j > piece) {
 			const size_t len = j - piece;
-			const uint64_t hash = len <= 16 ?
-				hash_short_token(lower + piece, len, t->seed) :
-				ctok_hash(lower + piece, len, t->seed);
-			deliver(t, hash, lower + piece, len, base + piece, base + j);
+			deliver(t, hash_word(lower + piece, len, t->seed),
+				lower + piece, len, base + piece, base + j);
 		}
 		j += 2;
 		piece = j + 1;
@@ -456,11 +461,8 @@ static inline int punct_run(ctok *t, const unsigned char *p,
 				continue;                                     \
 			}                                                     \
 			const size_t len = e - s;                             \
-			const uint64_t hash = len <= 16 ?                     \
-				hash_short_token(lower + s, len, t->seed) :   \
-				ctok_hash(lower + s, len, t->seed);           \
-			deliver(t, hash, lower + s, len, t->pos + i + s,      \
-				t->pos + i + e);                              \
+			deliver(t, hash_word(lower + s, len, t->seed),        \
+				lower + s, len, t->pos + i + s, t->pos + i + e); \
 			next = i + e;                                         \
 		}                                                             \
 		carry = r0 >> 63;                                             \
@@ -528,10 +530,10 @@ fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 	FAST_LOOP_BODY(classify_avx2);
 }
 
+/* *name is "scalar" on entry. */
 static ctok_fast_fn best_fast_loop(const char **name)
 {
 	__builtin_cpu_init();
-	*name = "scalar";
 	if (cenv_is("CONTAM_SIMD", "off"))
 		return NULL;
 	if (simd_level == CTOK_SIMD_BEST && !cenv_is("CONTAM_SIMD", "avx2") &&
@@ -543,30 +545,34 @@ static ctok_fast_fn best_fast_loop(const char **name)
 		*name = "avx2";
 		return fast_words_avx2;
 	}
-	*name = "scalar";
 	return NULL;
 }
 #else
 static ctok_fast_fn best_fast_loop(const char **name)
 {
-	*name = "scalar";
+	(void)name;
 	return NULL;
 }
 #endif
 
-static ctok_fast_fn pick_fast_loop(void)
+/* The word loop ctok_init gives a tokenizer now, and its name. */
+static ctok_fast_fn chosen_loop(const char **name)
+{
+	*name = "scalar";
+	return simd_level != CTOK_SIMD_OFF ? best_fast_loop(name) : NULL;
+}
+
+const char *ctok_simd_name(void)
 {
 	const char *name;
-	return simd_level != CTOK_SIMD_OFF ? best_fast_loop(&name) : NULL;
+	chosen_loop(&name);
+	return name;
 }
 
 const char *ctok_use_simd(int level)
 {
-	const char *name = "scalar";
 	simd_level = level;
-	if (level != CTOK_SIMD_OFF)
-		best_fast_loop(&name);
-	return name;
+	return ctok_simd_name();
 }
 
 /* --- runs --------------------------------------------------------- */
