@@ -90,20 +90,86 @@ static void test_order_independent(void)
 	uint64_t *keys = malloc(50000 * sizeof(uint64_t)), s = 7;
 	for (int i = 0; i < 50000; i++)
 		keys[i] = splitmix(&s);
-	/* reversed, in batches, from several threads through the stripes */
-	int locks[CBLOOM_STRIPES_MAX] = { 0 };
+	/* reversed, in batches, from several threads through the queue */
+	cbloom_queue *q = cbloom_queue_new(&b->filter, 0);
 	#pragma omp parallel
 	{
 		uint64_t scratch[1000];
 		#pragma omp for schedule(dynamic, 1)
 		for (int i = 49; i >= 0; i--)
-			cbloom_insert_striped(&b->filter, locks, 64, keys + i * 1000,
-					      1000, scratch);
+			cbloom_queue_add(q, keys + i * 1000, 1000, scratch);
 	}
+	cbloom_queue_free(q);
 	CHECK(memcmp(a->filter.bits, b->filter.bits, cbloom_bytes(&a->params)) == 0);
 	free(keys);
 	contam_index_free(a);
 	contam_index_free(b);
+}
+
+/* Filled through a write queue of `room` keys by several threads, in
+ * batches of `batch` keys (draining midway once), a filter has exactly
+ * the bits of direct insertion: on a filter of 32 MiB (8 regions), whole
+ * and as partition 1 of 3 (whose regions do not start at block 0). */
+static void test_queue_same_bits(void)
+{
+	const size_t n = 300000;
+	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = 11;
+	for (size_t i = 0; i < n; i++)
+		keys[i] = splitmix(&s);
+	contam_params p;
+	contam_plan_filter(n, 0, 32u << 20, 8, &p, NULL);
+	const int64_t rooms[] = { -1, 0, 1, 7, 5000, 1 << 20 };
+	const size_t batches[] = { 1, 333, 4096, 65536 };
+	for (int part = 0; part < 2; part++) {
+		contam_index *want = NULL;
+		if (part)
+			contam_index_new_partition(&want, &p, 1, 3);
+		else
+			contam_index_new(&want, &p);
+		cbloom_insert_batch(&want->filter, keys, n);
+		for (size_t r = 0; r < sizeof rooms / sizeof *rooms; r++) {
+			size_t batch = batches[r % (sizeof batches / sizeof *batches)];
+			contam_index *got = NULL;
+			if (part)
+				contam_index_new_partition(&got, &p, 1, 3);
+			else
+				contam_index_new(&got, &p);
+			cbloom_queue *q = cbloom_queue_new(&got->filter, rooms[r]);
+			CHECK(q != NULL);
+			if (!q)
+				continue;
+			CHECK(cbloom_queue_is_buffered(q) == (rooms[r] != 0));
+			size_t nb = (n + batch - 1) / batch;
+			#pragma omp parallel
+			{
+				uint64_t *scratch = malloc(batch * sizeof(uint64_t));
+				#pragma omp for schedule(dynamic, 1)
+				for (size_t i = 0; i < nb; i++) {
+					size_t m = i + 1 < nb ? batch : n - i * batch;
+					cbloom_queue_add(q, keys + i * batch, m, scratch);
+					if (i == nb / 2)
+						cbloom_queue_drain(q);
+				}
+				free(scratch);
+			}
+			cbloom_queue_drain(q);
+			cbloom_queue_free(q);
+			int same = memcmp(want->filter.bits, got->filter.bits,
+					  cbloom_held_bytes(&want->filter)) == 0;
+			if (!same)
+				fprintf(stderr, "queue room %lld, batch %zu, part %d: bits differ\n",
+					(long long)rooms[r], batch, part);
+			CHECK(same);
+			contam_index_free(got);
+		}
+		/* and nothing inserted is missing */
+		uint64_t missing = 0;
+		for (size_t i = 0; i < n; i++)
+			missing += cbloom_contains(&want->filter, keys[i]) == 0;
+		CHECK_EQ_U64(missing, 0);
+		contam_index_free(want);
+	}
+	free(keys);
 }
 
 /* The AVX-512 insertion sets exactly the scalar loop's bits, for every k,
@@ -401,6 +467,7 @@ int main(void)
 	test_plan();
 	test_no_false_negatives_and_fpr();
 	test_order_independent();
+	test_queue_same_bits();
 	test_simd_insert_agrees();
 	test_file_roundtrip_and_damage();
 	test_sparse();

@@ -88,14 +88,28 @@ const char *cbloom_use_simd(int enable);
 /* The insertion loop in use, without changing it. */
 const char *cbloom_simd_name(void);
 
-#define CBLOOM_STRIPES_MAX 256
-#define CBLOOM_STRIPE_BATCH 4096
-/* Insert n <= CBLOOM_STRIPE_BATCH keys from any number of threads at
- * once: keys are bucketed by stripe (a contiguous range of blocks) and
- * each stripe is written under its spin lock locks[s] (0 = free).
- * scratch holds n keys. */
-void cbloom_insert_striped(cbloom *f, int *locks, uint32_t nstripes,
-			   const uint64_t *keys, size_t n, uint64_t *scratch);
+/* A write queue in front of a filter (index_queue.c): keys wait in one
+ * bucket per region of the filter (at least 4 MiB) and a full bucket is
+ * inserted at once, so that its misses hit one region.  Any number of
+ * threads may add keys at once.  `keys` is the queue's room in keys:
+ * < 0 sizes it from the filter (CONTAM_QUEUE=off in the environment
+ * makes it 0), 0 inserts at once under the region locks. */
+typedef struct cbloom_queue cbloom_queue;
+#define CBLOOM_QUEUE_REGIONS_MAX 4096
+/* Keys a caller should gather before cbloom_queue_add, so that each
+ * region's lock is taken for many keys at a time. */
+#define CBLOOM_QUEUE_BATCH 65536
+cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys);
+void cbloom_queue_free(cbloom_queue *q);
+/* 1 when keys may wait in the queue (room > 0). */
+int cbloom_queue_is_buffered(const cbloom_queue *q);
+/* Queue n keys (any n); scratch holds n keys.  Keys outside the filter's
+ * [lo, hi) are dropped. */
+void cbloom_queue_add(cbloom_queue *q, const uint64_t *keys, size_t n,
+		      uint64_t *scratch);
+/* Insert every waiting key.  Safe while other threads add keys: those
+ * may stay queued. */
+void cbloom_queue_drain(cbloom_queue *q);
 /* 1 if present, 0 if absent, -1 if the key's block is not held here. */
 int cbloom_contains(const cbloom *f, uint64_t key);
 /* Over n blocks: the sum of their false-positive rates; *set gets the

@@ -27,10 +27,10 @@
  * prod_w (popcount_w / 64)^c_w, read off the real filter.
  *
  * Insertion batches keys and prefetches blocks ahead, so the memory misses
- * of many keys overlap.  One thread inserts with plain ORs; several threads
- * share the filter through striped locks (cbloom_insert_striped): a batch
- * is bucketed by stripe and each stripe is written under its lock with
- * plain ORs.  Atomic ORs were measured slower: a locked instruction waits
+ * of many keys overlap.  The caller owns the blocks it writes: the index
+ * build goes through the write queue (index_queue.c), which groups keys
+ * by region of the filter and holds one lock per region.  Plain ORs under
+ * a lock were measured faster than atomic ORs: a locked instruction waits
  * for the cache miss before it, which stops misses from overlapping.
  * Since OR is commutative, the bits are the same for any thread count.
  */
@@ -241,64 +241,6 @@ void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n)
 	K(9) K(10) K(11) K(12) K(13) K(14) K(15) K(16)
 #undef K
 	default: assert(0 && "k out of range");
-	}
-}
-
-/* Stripes are runs of 2^shift consecutive blocks, the smallest runs that
- * make at most nstripes of them.  Any fixed map from blocks to stripes
- * would do (a stripe only says which lock guards a block); a shift keeps
- * the per-key cost at one multiply (measured: a 128-bit division here was
- * 13% of a 2-thread build). */
-static unsigned stripe_shift(uint64_t span, uint32_t nstripes)
-{
-	unsigned shift = 0;
-	while (shift < 63 && ((span - 1) >> shift) >= nstripes)
-		shift++;
-	return shift;
-}
-
-void cbloom_insert_striped(cbloom *f, int *locks, uint32_t nstripes,
-			   const uint64_t *keys, size_t n, uint64_t *scratch)
-{
-	uint32_t count[CBLOOM_STRIPES_MAX + 1];
-	uint32_t start[CBLOOM_STRIPES_MAX + 1];
-	uint32_t fill[CBLOOM_STRIPES_MAX + 1];
-	unsigned char done[CBLOOM_STRIPES_MAX];
-	uint16_t stripe[CBLOOM_STRIPE_BATCH];
-	assert(nstripes >= 1 && nstripes <= CBLOOM_STRIPES_MAX);
-	assert(n <= CBLOOM_STRIPE_BATCH);
-	const uint64_t lo = f->lo, span = f->hi - f->lo;
-	const unsigned shift = stripe_shift(span, nstripes);
-	memset(count, 0, sizeof(count));
-	/* bucket the keys by stripe (counting sort); the extra bucket
-	 * nstripes collects keys of other partitions, dropped */
-	for (size_t i = 0; i < n; i++) {
-		uint64_t b = cbloom_block(keys[i], f->nblocks) - lo;
-		stripe[i] = (uint16_t)(b < span ? b >> shift : nstripes);
-		count[stripe[i]]++;
-	}
-	uint32_t pos = 0;
-	for (uint32_t s = 0; s <= nstripes; s++) {
-		start[s] = fill[s] = pos;
-		pos += count[s];
-	}
-	for (size_t i = 0; i < n; i++)
-		scratch[fill[stripe[i]]++] = keys[i];
-	/* write each stripe under its lock; skip busy stripes, come back */
-	uint32_t left = 0;
-	for (uint32_t s = 0; s < nstripes; s++) {
-		done[s] = count[s] == 0;
-		left += !done[s];
-	}
-	while (left) {
-		for (uint32_t s = 0; s < nstripes; s++) {
-			if (done[s] || __atomic_exchange_n(&locks[s], 1, __ATOMIC_ACQUIRE))
-				continue;
-			cbloom_insert_batch(f, scratch + start[s], count[s]);
-			__atomic_store_n(&locks[s], 0, __ATOMIC_RELEASE);
-			done[s] = 1;
-			left--;
-		}
 	}
 }
 

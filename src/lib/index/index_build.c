@@ -17,10 +17,12 @@
  * Tokenizer state lives in a `worker`: one per thread for batch tasks
  * (batch tasks have no scheduling points, so a thread's worker is never
  * used by two tasks at once) and one per file task for inline work.  Each
- * worker collects n-gram hashes and inserts them HASH_BATCH at a time so
- * the filter's cache misses overlap (index_bloom.c).  The filter is set
- * with atomic ORs, so its bits do not depend on thread count or order;
- * the manifest is kept in input order.
+ * worker collects n-gram hashes and hands them HASH_BATCH at a time to
+ * the shared write queue (index_queue.c), which groups them by region of
+ * the filter and inserts a region's keys together.  Keys may wait there,
+ * so the queue is drained before a checkpoint and at the end.  OR is
+ * commutative, so the bits do not depend on thread count or order; the
+ * manifest is kept in input order.
  */
 #include "index.h"
 #include "index_file.h"
@@ -34,7 +36,7 @@
 #include <omp.h>
 #endif
 
-#define HASH_BATCH CBLOOM_STRIPE_BATCH
+#define HASH_BATCH CBLOOM_QUEUE_BATCH
 #define BATCH_BYTES (2u << 20)
 #define BIG_DOC (8u << 20)
 #define MAX_INFLIGHT 4
@@ -51,8 +53,7 @@ typedef struct shared_state {
 	int stop;             /* set on the first fatal error */
 	int rc;
 	cerr err;             /* first fatal error, under a critical section */
-	int *locks;           /* filter stripes, when several threads write */
-	uint32_t nstripes;
+	cbloom_queue *queue;  /* every insertion goes through it */
 	/* checkpoints */
 	contam_manifest_entry *entries;
 	unsigned char *finished;
@@ -71,7 +72,7 @@ typedef struct worker {
 	cwinnow win;            /* used when params.winnow > 1 */
 	int winnowing;
 	uint64_t *hashes;
-	uint64_t *scratch;      /* for striped inserts */
+	uint64_t *scratch;      /* for the queue's sort by region */
 	size_t nhashes;
 	uint64_t *ngram_count;  /* the manifest counter being filled */
 	int ok;
@@ -90,12 +91,7 @@ static void flush_hashes(worker *w)
 {
 	if (!w->nhashes)
 		return;
-	shared_state *sh = w->sh;
-	if (sh->locks)
-		cbloom_insert_striped(&sh->ix->filter, sh->locks, sh->nstripes,
-				      w->hashes, w->nhashes, w->scratch);
-	else
-		cbloom_insert_batch(&sh->ix->filter, w->hashes, w->nhashes);
+	cbloom_queue_add(w->sh->queue, w->hashes, w->nhashes, w->scratch);
 	__atomic_fetch_add(w->ngram_count, w->nhashes, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&w->sh->ngrams, w->nhashes, __ATOMIC_RELAXED);
 	w->nhashes = 0;
@@ -514,6 +510,8 @@ static void file_finished(shared_state *sh, size_t fi)
 		sh->finished[fi] = 1;
 		sh->since_checkpoint += sh->in->sizes[fi];
 		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
+			/* the finished files' keys may still be queued */
+			cbloom_queue_drain(sh->queue);
 			write_checkpoint(sh);
 			sh->since_checkpoint = 0;
 		}
@@ -563,23 +561,11 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	if (nthreads < 1)
 		nthreads = 1;
 
-	if (nthreads > 1) {
-		/* Enough stripes that two threads rarely want the same one,
-		 * and no more: taking a lock is a locked instruction, which
-		 * waits for the batch's pending cache misses before it
-		 * (measured: 256 stripes for 2 threads spent 6% of the
-		 * build in lock acquisition; 8 per thread about 3%). */
-		sh.nstripes = 8 * (uint32_t)nthreads;
-		if (sh.nstripes > CBLOOM_STRIPES_MAX)
-			sh.nstripes = CBLOOM_STRIPES_MAX;
-		if (sh.nstripes > ix->filter.hi - ix->filter.lo)
-			sh.nstripes = (uint32_t)(ix->filter.hi - ix->filter.lo);
-		sh.locks = calloc(sh.nstripes, sizeof(int));
-		if (!sh.locks) {
-			free(entries);
-			free(sh.finished);
-			return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-		}
+	sh.queue = cbloom_queue_new(&ix->filter, -1);
+	if (!sh.queue) {
+		free(entries);
+		free(sh.finished);
+		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	}
 	worker *workers = calloc((size_t)nthreads, sizeof(worker));
 	file_job *jobs = calloc(in->count ? in->count : 1, sizeof(file_job));
@@ -625,7 +611,8 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	}
 	free(workers);
 	free(jobs);
-	free(sh.locks);
+	cbloom_queue_drain(sh.queue);
+	cbloom_queue_free(sh.queue);
 
 	int rc = sh.rc;
 	if (!rc && opt->stop && *opt->stop)
