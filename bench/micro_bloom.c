@@ -21,20 +21,29 @@ static double now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Seconds to insert n keys (generated on the fly) into f. */
-static double fill(cbloom *f, uint64_t *keys, size_t n, uint64_t *state)
+#define BATCH CBLOOM_QUEUE_BATCH
+
+/* Seconds to insert n keys (generated on the fly) into f, through q when
+ * it is not NULL. */
+static double fill(cbloom *f, cbloom_queue *q, uint64_t *keys, uint64_t *scratch,
+		   size_t n, uint64_t *state)
 {
 	double t0 = now();
-	for (size_t done = 0; done < n; done += 4096) {
-		for (size_t i = 0; i < 4096; i++) {
+	for (size_t done = 0; done < n; done += BATCH) {
+		for (size_t i = 0; i < BATCH; i++) {
 			uint64_t x = *state;
 			x ^= x << 13;
 			x ^= x >> 7;
 			x ^= x << 17;
 			keys[i] = *state = x;
 		}
-		cbloom_insert_batch(f, keys, 4096);
+		if (q)
+			cbloom_queue_add(q, keys, BATCH, scratch);
+		else
+			cbloom_insert_batch(f, keys, BATCH);
 	}
+	if (q)
+		cbloom_queue_drain(q);
 	return now() - t0;
 }
 
@@ -42,23 +51,34 @@ int main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 45000000;
 	const uint64_t sizes[] = { 20000, 1389796, 5559180 }; /* blocks of 64 B */
-	uint64_t *keys = malloc(4096 * sizeof *keys);
-	if (!keys)
+	uint64_t *keys = malloc(BATCH * sizeof *keys);
+	uint64_t *scratch = malloc(BATCH * sizeof *scratch);
+	if (!keys || !scratch)
 		return 1;
-	printf("%-8s %12s %10s %10s\n", "insert", "filter MiB", "1st ns/key", "2nd ns/key");
+	printf("%-8s %-7s %12s %10s %10s\n", "insert", "queue", "filter MiB",
+	       "1st ns/key", "2nd ns/key");
 	for (int simd = 1; simd >= 0; simd--) {
 		const char *name = cbloom_use_simd(simd);
 		for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
-			cbloom f = { .nblocks = sizes[s], .k = 8, .lo = 0, .hi = sizes[s] };
-			if (!(f.bits = cbloom_alloc(sizes[s])))
-				return 1;
-			uint64_t state = 88172645463325252ULL;
-			double a = fill(&f, keys, n, &state), b = fill(&f, keys, n, &state);
-			printf("%-8s %12.1f %10.1f %10.1f\n", name, (double)sizes[s] * 64 / 1048576,
-			       a / (double)n * 1e9, b / (double)n * 1e9);
-			cbloom_free(f.bits, sizes[s]);
+			for (int queued = 0; queued < 2; queued++) {
+				cbloom f = { .nblocks = sizes[s], .k = 8, .lo = 0, .hi = sizes[s] };
+				if (!(f.bits = cbloom_alloc(sizes[s])))
+					return 1;
+				cbloom_queue *q = queued ? cbloom_queue_new(&f, -1) : NULL;
+				if (queued && !q)
+					return 1;
+				uint64_t state = 88172645463325252ULL;
+				double a = fill(&f, q, keys, scratch, n, &state);
+				double b = fill(&f, q, keys, scratch, n, &state);
+				printf("%-8s %-7s %12.1f %10.1f %10.1f\n", name, queued ? "queued" : "direct",
+				       (double)sizes[s] * 64 / 1048576,
+				       a / (double)n * 1e9, b / (double)n * 1e9);
+				cbloom_queue_free(q);
+				cbloom_free(f.bits, sizes[s]);
+			}
 		}
 	}
 	free(keys);
+	free(scratch);
 	return 0;
 }

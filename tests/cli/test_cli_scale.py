@@ -43,17 +43,19 @@ def probe(index, data):
 @suite.test
 def fast_paths_give_the_same_index(c):
     """The vectorized tokenizer (AVX-512 or AVX2), the AVX-512 Bloom
-    insertion and isa-l inflation are optimizations only: with each taken
-    out (CONTAM_SIMD, CONTAM_INFLATE), the index file is the same, byte for
-    byte, on every input kind of the test corpus (gzip among them)."""
+    insertion, the filter's write queue and isa-l inflation are
+    optimizations only: with each taken out (CONTAM_SIMD, CONTAM_QUEUE,
+    CONTAM_INFLATE), the index file is the same, byte for byte, on every
+    input kind of the test corpus (gzip among them)."""
     tmp = c["tmp"]
     variants = {
-        "scalar-zlib": {"CONTAM_SIMD": "off", "CONTAM_INFLATE": "zlib"},
+        "scalar-zlib": {"CONTAM_SIMD": "off", "CONTAM_INFLATE": "zlib", "CONTAM_QUEUE": "off"},
+        "noqueue": {"CONTAM_QUEUE": "off"},
         "avx2": {"CONTAM_SIMD": "avx2"},
         "zlib": {"CONTAM_INFLATE": "zlib"},
     }
     v = contam("--version", env=variants["scalar-zlib"]).expect(0).out
-    check("tokenizer scalar, Bloom insertion scalar, gzip zlib" in v,
+    check("tokenizer scalar, Bloom insertion scalar, write queue off, gzip zlib" in v,
           f"--version does not show the fast paths taken out: {v!r}")
     gz = [f for f in c["files"] if f.endswith(".gz")]
     check(gz, "the test corpus has gzip files")

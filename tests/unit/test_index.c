@@ -108,7 +108,7 @@ static void test_order_independent(void)
 
 /* Filled through a write queue of `room` keys by several threads, in
  * batches of `batch` keys (draining midway once), a filter has exactly
- * the bits of direct insertion: on a filter of 32 MiB (8 regions), whole
+ * the bits of direct insertion: on a filter of 32 MiB (16 regions), whole
  * and as partition 1 of 3 (whose regions do not start at block 0). */
 static void test_queue_same_bits(void)
 {

@@ -89,9 +89,9 @@ const char *cbloom_use_simd(int enable);
 const char *cbloom_simd_name(void);
 
 /* A write queue in front of a filter (index_queue.c): keys wait in one
- * bucket per region of the filter (at least 4 MiB) and a full bucket is
- * inserted at once, so that its misses hit one region.  Any number of
- * threads may add keys at once.  `keys` is the queue's room in keys:
+ * bucket per region of the filter (4 MiB; at least 16 regions) and a
+ * full bucket is inserted at once, so that its misses hit one region.
+ * Any number of threads may add keys at once.  `keys` is the queue's room in keys:
  * < 0 sizes it from the filter (CONTAM_QUEUE=off in the environment
  * makes it 0), 0 inserts at once under the region locks. */
 typedef struct cbloom_queue cbloom_queue;

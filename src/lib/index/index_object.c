@@ -195,7 +195,8 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 const char *contam_fast_paths(void)
 {
 	static char buf[128];
-	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, gzip %s",
-		 ctok_simd_name(), cbloom_simd_name(), cstream_inflater());
+	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
+		 ctok_simd_name(), cbloom_simd_name(),
+		 cenv_is("CONTAM_QUEUE", "off") ? "off" : "on", cstream_inflater());
 	return buf;
 }

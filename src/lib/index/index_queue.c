@@ -8,14 +8,16 @@
  * the TLB reaches, a page walk as well.  Prefetching overlaps those
  * misses but cannot remove them (bench/micro_bloom: 17-25 ns per key on a
  * 339 MiB filter, whatever the prefetch distance).  The queue cuts the
- * filter into regions of at least 4 MiB and keeps a bucket of pending
- * keys per region; a full bucket is inserted at once, so its keys hit one
- * region, which the TLB covers and the last-level cache largely holds
- * while they are written.  The queue holds about one key per two blocks
- * of the filter, at most 128 MiB (measured on the 1 GB bench corpus,
- * 339 MiB filter, -t 1: 11.5 -> 6.8 s; regions of 1, 4 and 16 MiB and
- * queues of 1M, 2.8M and 5.6M keys compared in bench/PROFILE.md).  The
- * bits do not change: OR is commutative.
+ * filter into regions of 4 MiB (smaller ones, at least 16, on a filter
+ * under 64 MiB) and keeps a bucket of pending keys per region; a full
+ * bucket is inserted at once, so its keys hit one region, which the TLB
+ * covers and the last-level cache largely holds while they are written;
+ * on a fresh filter the kernel also zeroes its pages region by region.
+ * The queue holds about one key per two blocks of the filter, at most
+ * 128 MiB (measured on the 1 GB bench corpus, 339 MiB filter, -t 1:
+ * 11.5 -> 6.8 s; regions of 1, 4 and 16 MiB and queues of 1M, 2.8M and
+ * 5.6M keys compared in bench/PROFILE.md).  The bits do not change: OR
+ * is commutative.
  *
  * Threads.  The queue is shared.  Each region has a spin lock guarding
  * both its bucket and its blocks of the filter, so the thread that fills
@@ -33,7 +35,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#define REGION_SHIFT_MIN 16      /* regions of at least 2^16 blocks = 4 MiB */
+#define REGION_SHIFT 16          /* regions of 2^16 blocks = 4 MiB */
 #define QUEUE_KEYS_MIN (1u << 16)
 #define QUEUE_KEYS_MAX (1u << 24) /* 128 MiB of keys, for filters of 2 GiB and more */
 
@@ -71,9 +73,13 @@ cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
 	if (!q)
 		return NULL;
 	q->f = f;
-	q->shift = runs_shift(span, CBLOOM_QUEUE_REGIONS_MAX);
-	if (q->shift < REGION_SHIFT_MIN)
-		q->shift = REGION_SHIFT_MIN;
+	/* regions of 4 MiB, or smaller ones on a small filter so that
+	 * there are at least 16 locks for the threads to share */
+	unsigned fit = runs_shift(span, CBLOOM_QUEUE_REGIONS_MAX);
+	unsigned sixteen = runs_shift(span, 16);
+	q->shift = sixteen < REGION_SHIFT ? sixteen : REGION_SHIFT;
+	if (q->shift < fit)
+		q->shift = fit;
 
 	q->nregions = (uint32_t)(((span - 1) >> q->shift) + 1);
 	if (keys < 0) {
