@@ -83,7 +83,6 @@
 #define SECTION_NGRAM_BLOOM 2
 #define CHUNK_BYTES (1u << 20)
 #define MANIFEST_MAX (256u << 20)
-#define WRITE_BATCH 16
 #define FLAG_STORED_HASH 1u
 
 /* ---- small helpers ----------------------------------------------- */
@@ -175,6 +174,71 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
+/* The filter section's chunks, in order from offset filter_off +
+ * *data_off on: each fetched from `source`, hashed and compressed by any
+ * thread, then written in chunk order (an ordered loop: one thread writes
+ * chunk c while the others compress the next ones), its table entry
+ * appended to `table`.  Memory is two chunks per thread.  (Starting the
+ * writeback early with sync_file_range was tried: the final fsync got
+ * shorter by as much as the writes got longer.) */
+static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
+			uint64_t held_bytes, cichunk_source source, void *ctx,
+			cbuf *table, uint64_t *data_off, cerr *err)
+{
+	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
+	const size_t bound = ZSTD_compressBound(CHUNK_BYTES);
+	int rc = CONTAM_OK;
+	#pragma omp parallel
+	{
+		unsigned char *raw = malloc(CHUNK_BYTES), *comp = malloc(bound);
+		cerr e;
+		cerr_clear(&e);
+		#pragma omp for ordered schedule(static, 1)
+		for (uint64_t c = 0; c < nchunks; c++) {
+			int crc = CONTAM_OK;
+			size_t n = (size_t)((held_bytes - c * CHUNK_BYTES) < CHUNK_BYTES ?
+					    held_bytes - c * CHUNK_BYTES : CHUNK_BYTES);
+			size_t clen = 0;
+			uint64_t hash = 0;
+			if (__atomic_load_n(&rc, __ATOMIC_RELAXED))
+				crc = rc; /* an earlier chunk failed: skip the work */
+			else if (!raw || !comp)
+				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			else if (!(crc = source(ctx, c, raw, n, &e))) {
+				hash = XXH3_64bits(raw, n);
+				if (!all_zero(raw, n)) {
+					clen = ZSTD_compress(comp, bound, raw, n, 1);
+					if (ZSTD_isError(clen))
+						crc = cerr_set(&e, CONTAM_E_NOMEM,
+							       "cannot compress filter chunks: %s",
+							       ZSTD_getErrorName(clen));
+					else
+						hash = XXH3_64bits(comp, clen);
+				}
+			}
+			#pragma omp ordered
+			{
+				if (rc)
+					; /* an earlier chunk failed: its error stands */
+				else if (crc)
+					*err = e;
+				else if (put_u64(table, clen ? *data_off : 0) ||
+					 put_u64(table, clen) || put_u64(table, hash))
+					crc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+				else if (clen && write_at(fd, comp, clen, filter_off + *data_off))
+					crc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s",
+						       tmp, strerror(errno));
+				if (crc && !rc)
+					__atomic_store_n(&rc, crc, __ATOMIC_RELAXED);
+				*data_off += clen;
+			}
+		}
+		free(raw);
+		free(comp);
+	}
+	return rc;
+}
+
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err)
 {
@@ -182,8 +246,6 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	char *tmp = NULL;
 	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT;
 	void *mcomp = NULL;
-	unsigned char *raw_chunks = NULL, **comp = NULL;
-	size_t *clens = NULL;
 	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
 	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 
@@ -220,76 +282,14 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		goto out;
 	}
 
-	/* chunks: fetched and compressed in parallel batches, written in
-	 * order; memory is WRITE_BATCH chunks whatever the filter size */
-	raw_chunks = malloc((size_t)WRITE_BATCH * CHUNK_BYTES);
-	comp = calloc(WRITE_BATCH, sizeof(*comp));
-	clens = calloc(WRITE_BATCH, sizeof(*clens));
-	if (!raw_chunks || !comp || !clens || put_u64(&table, CHUNK_BYTES) ||
-	    put_u64(&table, nchunks)) {
+	if (put_u64(&table, CHUNK_BYTES) || put_u64(&table, nchunks)) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	uint64_t data_off = table_len; /* relative to the section start */
-	for (uint64_t c0 = 0; c0 < nchunks; c0 += WRITE_BATCH) {
-		size_t nb = (size_t)((nchunks - c0) < WRITE_BATCH ? nchunks - c0 : WRITE_BATCH);
-		int fail = 0;
-		cerr ferr;
-		cerr_clear(&ferr);
-		uint64_t hashes[WRITE_BATCH];
-		#pragma omp parallel for schedule(dynamic, 1) reduction(|:fail)
-		for (size_t i = 0; i < nb; i++) {
-			uint64_t c = c0 + i;
-			unsigned char *src = raw_chunks + i * CHUNK_BYTES;
-			size_t n = (size_t)((held_bytes - c * CHUNK_BYTES) < CHUNK_BYTES ?
-					    held_bytes - c * CHUNK_BYTES : CHUNK_BYTES);
-			clens[i] = 0;
-			cerr e;
-			cerr_clear(&e);
-			if (source(ctx, c, src, n, &e)) {
-				#pragma omp critical(contam_write_fail)
-				if (!ferr.code)
-					ferr = e;
-				fail = 1;
-				continue;
-			}
-			hashes[i] = XXH3_64bits(src, n);
-			if (all_zero(src, n))
-				continue;
-			if (!comp[i])
-				comp[i] = malloc(ZSTD_compressBound(CHUNK_BYTES));
-			size_t r = comp[i] ? ZSTD_compress(comp[i], ZSTD_compressBound(n),
-							   src, n, 1) : 0;
-			if (!comp[i] || ZSTD_isError(r)) {
-				fail = 1;
-			} else {
-				clens[i] = r;
-				hashes[i] = XXH3_64bits(comp[i], r);
-			}
-		}
-		if (fail) {
-			if (ferr.code)
-				*err = ferr, rc = ferr.code;
-			else
-				rc = cerr_set(err, CONTAM_E_NOMEM,
-					      "cannot compress filter chunks");
-			goto out;
-		}
-		for (size_t i = 0; i < nb; i++) {
-			if (put_u64(&table, clens[i] ? data_off : 0) ||
-			    put_u64(&table, clens[i]) || put_u64(&table, hashes[i])) {
-				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			if (clens[i] && write_at(fd, comp[i], clens[i],
-						 filter_off + data_off)) {
-				rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s",
-					      tmp, strerror(errno));
-				goto out;
-			}
-			data_off += clens[i];
-		}
-	}
+	if ((rc = write_chunks(fd, tmp, filter_off, held_bytes, source, ctx,
+			       &table, &data_off, err)))
+		goto out;
 	const uint64_t filter_len = data_off;
 
 	/* header and section table */
@@ -361,12 +361,6 @@ out:
 		close(fd);
 	if (rc && tmp)
 		unlink(tmp);
-	if (comp)
-		for (size_t i = 0; i < WRITE_BATCH; i++)
-			free(comp[i]);
-	free(comp);
-	free(clens);
-	free(raw_chunks);
 	free(mcomp);
 	free(tmp);
 	cbuf_release(&head);
