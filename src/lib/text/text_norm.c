@@ -80,6 +80,7 @@ uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 }
 
 static ctok_fast_fn chosen_loop(const char **name);
+static ctok_fast_fn hashing_loop(ctok_fast_fn loop);
 static int simd_level = CTOK_SIMD_BEST;
 
 void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
@@ -97,6 +98,7 @@ void ctok_init_hashes(ctok *t, uint64_t seed, ctok_hashes_fn sink, void *ctx)
 {
 	ctok_init(t, seed, NULL, ctx);
 	t->sink = sink;
+	t->fast = hashing_loop(t->fast);
 }
 
 void ctok_release(ctok *t)
@@ -426,7 +428,11 @@ static inline int punct_run(ctok *t, const unsigned char *p,
 	return 1;
 }
 
-#define FAST_LOOP_BODY(CLASSIFY)                                              \
+/* The loop, for a CLASSIFY function.  TAKE_WORD(s, e) takes the ASCII word
+ * [s, e) of the window (block-relative, e <= 128); SETTLE() delivers every
+ * word taken so far, before anything else is delivered and before the
+ * loop returns; BLOCK_DONE() runs before the window moves on 64 bytes. */
+#define FAST_LOOP_BODY(CLASSIFY, TAKE_WORD, SETTLE, BLOCK_DONE)               \
 	/* two blocks lowercased, and room for 16-byte reads past them */     \
 	unsigned char lower[128 + 16];                                        \
 	uint64_t w0, h0, w1, h1, carry = 0;                                   \
@@ -448,31 +454,40 @@ static inline int punct_run(ctok *t, const unsigned char *p,
 				e = s + (size_t)__builtin_ctzll(sep);         \
 				high = (h0 >> s) & low_bits(e - s);           \
 			} else {                                              \
-				if (!~r1)  /* longer than the next block */   \
+				if (!~r1) { /* longer than the next block */  \
+					SETTLE();                             \
 					return i + s;                         \
+				}                                             \
 				e = 64 + (size_t)__builtin_ctzll(~r1);        \
 				high = (h0 >> s) | (h1 & low_bits(e - 64));   \
 			}                                                     \
 			if (high) {        /* not pure ASCII */               \
+				SETTLE();                                     \
 				if (!punct_run(t, p + i, lower, s, e,         \
 					       t->pos + i))                   \
 					return i + s;                         \
 				next = i + e;                                 \
 				continue;                                     \
 			}                                                     \
-			const size_t len = e - s;                             \
-			deliver(t, hash_word(lower + s, len, t->seed),        \
-				lower + s, len, t->pos + i + s, t->pos + i + e); \
+			TAKE_WORD(s, e);                                      \
 			next = i + e;                                         \
 		}                                                             \
+		BLOCK_DONE();                                                 \
 		carry = r0 >> 63;                                             \
 		i += 64;                                                      \
 		memcpy(lower, lower + 64, 64);                                \
 		w0 = w1;                                                      \
 		h0 = h1;                                                      \
 	}                                                                     \
+	SETTLE();                                                             \
 	/* a word taken from the last block may reach into this one */       \
 	return next > i ? next : i
+
+/* Tokens with offsets: each word hashed and delivered as it is found. */
+#define DELIVER_WORD(s, e)                                                    \
+	deliver(t, hash_word(lower + (s), (e) - (s), t->seed), lower + (s),   \
+		(e) - (s), t->pos + i + (s), t->pos + i + (e))
+#define NOTHING() do { } while (0)
 
 /* word: bit j set when p[j] is an ASCII letter or digit; high: p[j] >= 0x80;
  * lower: the 64 bytes with 0x20 ORed in. */
@@ -494,7 +509,175 @@ classify_avx512(const unsigned char *p, uint64_t *word, uint64_t *high,
 __attribute__((target("avx512bw"))) static size_t
 fast_words_avx512(ctok *t, const unsigned char *p, size_t i, size_t n)
 {
-	FAST_LOOP_BODY(classify_avx512);
+	FAST_LOOP_BODY(classify_avx512, DELIVER_WORD, NOTHING, NOTHING);
+}
+
+/* Hash-only tokenizers (the index build) hash words eight at a time.
+ * Words are noted by position and length as the loop finds them, and
+ * every full group of eight is hashed with AVX-512: XXH3-64 of 1 to 16
+ * bytes, its three formulas computed in all eight lanes and the right one
+ * chosen per lane by length, as hash_short_token does in one.  The
+ * lowercase bytes are the text's with 0x20 ORed in (the words are ASCII
+ * letters and digits), read straight from the text: every read starts at
+ * the word and ends inside the loop's 128-byte window.  Words longer than
+ * 16 bytes take the scalar XXH3.  Tests compare these hashes with the
+ * emitting tokenizer's, and fuzz_normalize does too. */
+#define PENDING_MAX 48  /* 7 left over + at most 32 words from one block */
+
+typedef struct pending_words {
+	uint64_t pos[PENDING_MAX]; /* from p */
+	uint64_t len[PENDING_MAX];
+	size_t n;
+} pending_words;
+
+/* The low 64 bits of a * b, xored with the high 64, in each lane. */
+__attribute__((target("avx512f"))) static inline __m512i
+mul128_fold_x8(__m512i a, __m512i b)
+{
+	const __m512i low32 = _mm512_set1_epi64(0xffffffff);
+	const __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
+	const __m512i ll = _mm512_mul_epu32(a, b), lh = _mm512_mul_epu32(a, bh);
+	const __m512i hl = _mm512_mul_epu32(ah, b), hh = _mm512_mul_epu32(ah, bh);
+	const __m512i cross = _mm512_add_epi64(
+		_mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, low32)),
+		_mm512_and_si512(hl, low32));
+	const __m512i hi = _mm512_add_epi64(
+		_mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32)),
+		_mm512_add_epi64(_mm512_srli_epi64(hl, 32), _mm512_srli_epi64(cross, 32)));
+	const __m512i lo = _mm512_or_si512(_mm512_slli_epi64(cross, 32),
+					   _mm512_and_si512(ll, low32));
+	return _mm512_xor_si512(lo, hi);
+}
+
+#define XORSHIFT(x, k) _mm512_xor_si512((x), _mm512_srli_epi64((x), (k)))
+#define MUL(x, c) _mm512_mullo_epi64((x), _mm512_set1_epi64((long long)(c)))
+
+/* XXH3-64 with seed of the words at p + pos[j], len[j] (1..16 bytes;
+ * other lengths give garbage), for the lanes in `lanes`. */
+__attribute__((target("avx512f,avx512dq,avx512bw"))) static inline __m512i
+hash_words_x8(const unsigned char *p, const uint64_t *pos, const uint64_t *len,
+	      __mmask8 lanes, uint64_t seed)
+{
+	const uint8_t *sec = XXH3_kSecret;
+	const __m512i lower = _mm512_set1_epi8(0x20);
+	const __m512i four = _mm512_set1_epi64(4), eight = _mm512_set1_epi64(8);
+	const __m512i at = _mm512_maskz_loadu_epi64(lanes, pos);
+	const __m512i l = _mm512_maskz_loadu_epi64(lanes, len);
+	/* a: bytes [0, 8); b: the last 8 bytes of a word of 8 or more;
+	 * c: (low half) the last 4 bytes of a word of 4 to 8 */
+	const __m512i a = _mm512_or_si512(lower, _mm512_mask_i64gather_epi64(
+		_mm512_setzero_si512(), lanes, at, (const void *)p, 1));
+	const __m512i b = _mm512_or_si512(lower, _mm512_mask_i64gather_epi64(
+		_mm512_setzero_si512(), lanes,
+		_mm512_sub_epi64(_mm512_add_epi64(at, _mm512_max_epu64(l, eight)), eight),
+		(const void *)p, 1));
+	const __m512i l4 = _mm512_max_epu64(_mm512_min_epu64(l, eight), four);
+	const __m512i c = _mm512_srlv_epi64(a, _mm512_slli_epi64(_mm512_sub_epi64(l4, four), 3));
+	const __m512i byte = _mm512_set1_epi64(0xff);
+
+	/* 1 to 3 bytes */
+	const __m512i l1 = _mm512_min_epu64(l, _mm512_set1_epi64(3));
+	const __m512i c1 = _mm512_and_si512(a, byte);
+	const __m512i c2 = _mm512_and_si512(_mm512_srlv_epi64(a,
+		_mm512_slli_epi64(_mm512_srli_epi64(l1, 1), 3)), byte);
+	const __m512i c3 = _mm512_and_si512(_mm512_srlv_epi64(a,
+		_mm512_slli_epi64(_mm512_sub_epi64(l1, _mm512_set1_epi64(1)), 3)), byte);
+	__m512i h1 = _mm512_or_si512(
+		_mm512_or_si512(_mm512_slli_epi64(c1, 16), _mm512_slli_epi64(c2, 24)),
+		_mm512_or_si512(c3, _mm512_slli_epi64(l1, 8)));
+	h1 = _mm512_xor_si512(h1, _mm512_set1_epi64((long long)
+		((uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)) + seed)));
+	h1 = XORSHIFT(h1, 33);
+	h1 = MUL(h1, XXH_PRIME64_2);
+	h1 = XORSHIFT(h1, 29);
+	h1 = MUL(h1, XXH_PRIME64_3);
+	h1 = XORSHIFT(h1, 32);
+
+	/* 4 to 8 bytes */
+	const uint64_t seed4 = seed ^ ((uint64_t)XXH_swap32((uint32_t)seed) << 32);
+	__m512i h4 = _mm512_add_epi64(_mm512_srli_epi64(_mm512_slli_epi64(c, 32), 32),
+				      _mm512_slli_epi64(a, 32));
+	h4 = _mm512_xor_si512(h4, _mm512_set1_epi64((long long)
+		((XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)) - seed4)));
+	h4 = _mm512_xor_si512(h4, _mm512_xor_si512(_mm512_rol_epi64(h4, 49),
+						   _mm512_rol_epi64(h4, 24)));
+	h4 = MUL(h4, 0x9FB21C651E98DF25ULL);
+	h4 = _mm512_xor_si512(h4, _mm512_add_epi64(_mm512_srli_epi64(h4, 35), l));
+	h4 = MUL(h4, 0x9FB21C651E98DF25ULL);
+	h4 = XORSHIFT(h4, 28);
+
+	/* 9 to 16 bytes */
+	const __m512i lo = _mm512_xor_si512(a, _mm512_set1_epi64((long long)
+		((XXH_readLE64(sec + 24) ^ XXH_readLE64(sec + 32)) + seed)));
+	const __m512i hi = _mm512_xor_si512(b, _mm512_set1_epi64((long long)
+		((XXH_readLE64(sec + 40) ^ XXH_readLE64(sec + 48)) - seed)));
+	const __m512i swap = _mm512_set_epi8(
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+	__m512i h9 = _mm512_add_epi64(
+		_mm512_add_epi64(l, _mm512_shuffle_epi8(lo, swap)),
+		_mm512_add_epi64(hi, mul128_fold_x8(lo, hi)));
+	h9 = XORSHIFT(h9, 37);
+	h9 = MUL(h9, 0x165667919E3779F9ULL);
+	h9 = XORSHIFT(h9, 32);
+
+	__m512i h = _mm512_mask_blend_epi64(_mm512_cmpgt_epu64_mask(l, eight), h4, h9);
+	return _mm512_mask_blend_epi64(_mm512_cmplt_epu64_mask(l, four), h, h1);
+}
+
+/* The hash of an ASCII word of any length, lowercased on the way. */
+static uint64_t hash_ascii_word(const unsigned char *p, size_t len, uint64_t seed)
+{
+	unsigned char buf[128];
+	if (len > sizeof buf)
+		len = sizeof buf; /* not reached: words here are under 128 bytes */
+	for (size_t j = 0; j < len; j++)
+		buf[j] = p[j] | 0x20;
+	return ctok_hash(buf, len, seed);
+}
+
+/* Hash the first `count` pending words (a multiple of 8, or all) and
+ * hand them to the sink in order. */
+__attribute__((target("avx512f,avx512dq,avx512bw"))) static void
+settle_words(ctok *t, const unsigned char *p, pending_words *w, size_t count)
+{
+	for (size_t g = 0; g < count; g += 8) {
+		const size_t m = count - g < 8 ? count - g : 8;
+		if (t->nhashes + 8 > CTOK_HASH_BUF)
+			flush_hashes(t);
+		const __m512i h = hash_words_x8(p, w->pos + g, w->len + g,
+						(__mmask8)((1u << m) - 1), t->seed);
+		_mm512_storeu_si512((void *)(t->hashes + t->nhashes), h);
+		for (size_t j = 0; j < m; j++)
+			if (w->len[g + j] > 16)
+				t->hashes[t->nhashes + j] = hash_ascii_word(
+					p + w->pos[g + j], w->len[g + j], t->seed);
+		t->nhashes += m;
+		if (t->nhashes == CTOK_HASH_BUF) /* deliver() expects room */
+			flush_hashes(t);
+	}
+	w->n -= count;
+	memmove(w->pos, w->pos + count, w->n * sizeof(uint64_t));
+	memmove(w->len, w->len + count, w->n * sizeof(uint64_t));
+}
+
+#define NOTE_WORD(s, e)                                                       \
+	do {                                                                  \
+		words.pos[words.n] = i + (s);                                 \
+		words.len[words.n] = (e) - (s);                               \
+		words.n++;                                                    \
+	} while (0)
+#define SETTLE_ALL() settle_words(t, p, &words, words.n)
+#define SETTLE_GROUPS() settle_words(t, p, &words, words.n & ~(size_t)7)
+
+__attribute__((target("avx512f,avx512dq,avx512bw"))) static size_t
+fast_hashes_avx512(ctok *t, const unsigned char *p, size_t i, size_t n)
+{
+	pending_words words;
+	words.n = 0;
+	FAST_LOOP_BODY(classify_avx512, NOTE_WORD, SETTLE_ALL, SETTLE_GROUPS);
 }
 
 /* The same on 32 bytes; x <= max as min(x, max) == x (no unsigned
@@ -527,7 +710,7 @@ classify_avx2(const unsigned char *p, uint64_t *word, uint64_t *high,
 __attribute__((target("avx2"))) static size_t
 fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 {
-	FAST_LOOP_BODY(classify_avx2);
+	FAST_LOOP_BODY(classify_avx2, DELIVER_WORD, NOTHING, NOTHING);
 }
 
 /* *name is "scalar" on entry. */
@@ -547,11 +730,25 @@ static ctok_fast_fn best_fast_loop(const char **name)
 	}
 	return NULL;
 }
+
+/* The word loop for a hash-only tokenizer: the one that hashes eight
+ * words at a time where the CPU has what it needs. */
+static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
+{
+	if (loop == fast_words_avx512 && __builtin_cpu_supports("avx512dq"))
+		return fast_hashes_avx512;
+	return loop;
+}
 #else
 static ctok_fast_fn best_fast_loop(const char **name)
 {
 	(void)name;
 	return NULL;
+}
+
+static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
+{
+	return loop;
 }
 #endif
 
