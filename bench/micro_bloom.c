@@ -1,10 +1,11 @@
 /*
  * micro_bloom.c -- Bloom filter insertion alone, in ns per key: the
- * scalar loop against the AVX-512 one, at three filter sizes (in cache,
- * about the 256 MB corpus's filter, about the 1 GB corpus's filter).
- * Keys are xorshift output inserted in batches of 4096, as the index
- * inserts them; each size is filled twice (the first pass also pays for
- * the kernel zeroing fresh pages).
+ * scalar loop against the AVX-512 one, each straight into the filter and
+ * through the write queue (index_queue.c, as the index build inserts),
+ * at three filter sizes (in cache, about the 256 MB corpus's filter,
+ * about the 1 GB corpus's filter).  Keys are xorshift output in batches
+ * of 65536; each size is filled twice (the first pass also pays for the
+ * kernel zeroing fresh pages).
  *
  *   build/bench/micro_bloom [keys]      (default 45,000,000)
  */
