@@ -32,7 +32,8 @@ static void test_ring_equals_direct(void)
 }
 
 /* The index's batch path (cngram_hash_windows, with n specialized for
- * 5, 8, 10 and 13) gives the ring's hashes, for every n. */
+ * 5, 8, 10 and 13, and eight windows at a time with AVX-512 for n of 3 to
+ * 16) gives the ring's hashes, for every n and any number of windows. */
 static void test_windows_equal_ring(void)
 {
 	for (uint32_t n = 1; n <= CONTAM_MAX_NGRAM; n++) {
@@ -49,6 +50,19 @@ static void test_windows_equal_ring(void)
 		CHECK_EQ_U64(nb, nring);
 		CHECK(nb == nring && memcmp(batch, ring, nb * sizeof(uint64_t)) == 0);
 	}
+	/* few windows: the eight-at-a-time path's remainders */
+	int same = 1;
+	for (uint32_t n = 1; n <= 17; n++)
+		for (size_t count = n; count < n + 20; count++) {
+			uint64_t toks[40], want[40], got[40];
+			for (size_t i = 0; i < count; i++)
+				toks[i] = cngram_le64((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL ^ count);
+			for (size_t j = 0; j + n <= count; j++)
+				want[j] = cngram_hash_window(toks + j, n, 5);
+			size_t m = cngram_hash_windows(toks, count, n, 5, got);
+			same &= m == count - n + 1 && memcmp(got, want, m * sizeof(uint64_t)) == 0;
+		}
+	CHECK(same);
 	uint64_t one[4] = { 1, 2, 3, 4 }, out[4];
 	CHECK_EQ_U64(cngram_hash_windows(one, 4, 5, 0, out), 0);
 }

@@ -30,6 +30,7 @@
  * the hash itself */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#include "../common/xxh3_x8.h"
 
 /* Byte classes: 0 ASCII separator, 1 ASCII letter or digit, 2 byte >= 0x80
  * (the start or middle of a UTF-8 sequence: the slow path decides). */
@@ -530,25 +531,6 @@ typedef struct pending_words {
 	size_t n;
 } pending_words;
 
-/* The low 64 bits of a * b, xored with the high 64, in each lane. */
-__attribute__((target("avx512f"))) static inline __m512i
-mul128_fold_x8(__m512i a, __m512i b)
-{
-	const __m512i low32 = _mm512_set1_epi64(0xffffffff);
-	const __m512i ah = _mm512_srli_epi64(a, 32), bh = _mm512_srli_epi64(b, 32);
-	const __m512i ll = _mm512_mul_epu32(a, b), lh = _mm512_mul_epu32(a, bh);
-	const __m512i hl = _mm512_mul_epu32(ah, b), hh = _mm512_mul_epu32(ah, bh);
-	const __m512i cross = _mm512_add_epi64(
-		_mm512_add_epi64(_mm512_srli_epi64(ll, 32), _mm512_and_si512(lh, low32)),
-		_mm512_and_si512(hl, low32));
-	const __m512i hi = _mm512_add_epi64(
-		_mm512_add_epi64(hh, _mm512_srli_epi64(lh, 32)),
-		_mm512_add_epi64(_mm512_srli_epi64(hl, 32), _mm512_srli_epi64(cross, 32)));
-	const __m512i lo = _mm512_or_si512(_mm512_slli_epi64(cross, 32),
-					   _mm512_and_si512(ll, low32));
-	return _mm512_xor_si512(lo, hi);
-}
-
 #define XORSHIFT(x, k) _mm512_xor_si512((x), _mm512_srli_epi64((x), (k)))
 #define MUL(x, c) _mm512_mullo_epi64((x), _mm512_set1_epi64((long long)(c)))
 
@@ -618,10 +600,8 @@ hash_words_x8(const unsigned char *p, const uint64_t *pos, const uint64_t *len,
 		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
 	__m512i h9 = _mm512_add_epi64(
 		_mm512_add_epi64(l, _mm512_shuffle_epi8(lo, swap)),
-		_mm512_add_epi64(hi, mul128_fold_x8(lo, hi)));
-	h9 = XORSHIFT(h9, 37);
-	h9 = MUL(h9, 0x165667919E3779F9ULL);
-	h9 = XORSHIFT(h9, 32);
+		_mm512_add_epi64(hi, xxh3_mul128_fold_x8(lo, hi)));
+	h9 = xxh3_avalanche_x8(h9);
 
 	__m512i h = _mm512_mask_blend_epi64(_mm512_cmpgt_epu64_mask(l, eight), h4, h9);
 	return _mm512_mask_blend_epi64(_mm512_cmplt_epu64_mask(l, four), h, h1);
