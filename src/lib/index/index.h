@@ -79,7 +79,7 @@ static inline uint64_t cbloom_remix(uint64_t h)
 
 /* Insert n keys with plain ORs; keys whose block lies outside the
  * filter's [lo, hi) are skipped.  The caller must own the filter (one
- * thread) or the stripe the keys fall in. */
+ * thread) or the region lock of the keys (index_queue.c). */
 void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
 /* Insertion uses AVX-512 when the CPU has it; cbloom_use_simd(0) forces
  * the scalar loop (tests compare the two), (1) restores the default.
