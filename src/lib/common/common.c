@@ -212,3 +212,20 @@ bool cenv_is(const char *name, const char *value)
 	const char *v = getenv(name);
 	return v && strcmp(v, value) == 0;
 }
+
+bool ccpu_avx512(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	static int have = -1;
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx512f") &&
+		       __builtin_cpu_supports("avx512dq") &&
+		       __builtin_cpu_supports("avx512bw") &&
+		       !cenv_is("CONTAM_SIMD", "off");
+	}
+	return have;
+#else
+	return false;
+#endif
+}

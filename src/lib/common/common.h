@@ -86,6 +86,10 @@ double cnow(void);
  *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
  *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l */
 bool cenv_is(const char *name, const char *value);
+/* The CPU runs AVX-512 F, DQ and BW, and CONTAM_SIMD=off is not set: the
+ * eight-lane code paths may be used (each module may still be told not
+ * to, for tests). */
+bool ccpu_avx512(void);
 
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */
 bool cends_with(const char *s, const char *suffix);

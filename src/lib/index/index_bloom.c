@@ -195,12 +195,8 @@ static int use_avx512 = -1;
 
 static int have_avx512(void)
 {
-	if (use_avx512 < 0) {
-		__builtin_cpu_init();
-		use_avx512 = __builtin_cpu_supports("avx512f") &&
-			     __builtin_cpu_supports("avx512dq") &&
-			     !cenv_is("CONTAM_SIMD", "off");
-	}
+	if (use_avx512 < 0)
+		use_avx512 = ccpu_avx512();
 	return use_avx512;
 }
 

@@ -97,18 +97,9 @@ hash_windows_x8(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
 	return j;
 }
 
-static int use_x8 = -1;
-
 static int have_x8(void)
 {
-	if (use_x8 < 0) {
-		__builtin_cpu_init();
-		use_x8 = __builtin_cpu_supports("avx512f") &&
-			 __builtin_cpu_supports("avx512dq") &&
-			 __builtin_cpu_supports("avx512bw") &&
-			 !cenv_is("CONTAM_SIMD", "off");
-	}
-	return use_x8;
+	return ccpu_avx512();
 }
 #else
 static int have_x8(void) { return 0; }

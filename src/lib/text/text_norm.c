@@ -715,7 +715,7 @@ static ctok_fast_fn best_fast_loop(const char **name)
  * words at a time where the CPU has what it needs. */
 static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 {
-	if (loop == fast_words_avx512 && __builtin_cpu_supports("avx512dq"))
+	if (loop == fast_words_avx512 && ccpu_avx512())
 		return fast_hashes_avx512;
 	return loop;
 }
