@@ -22,6 +22,7 @@ CONTAM_PLANT_SCALE=k plants k times as many items (default 1: 138 items).
 If CONTAM_SHARED_DATA is absent: "0 passed, 0 failed, 1 skipped", exit 0.
 """
 import csv
+import filecmp
 import gzip
 import io
 import json
@@ -111,6 +112,31 @@ def real_samples(c):
     wet = by.get(C("commoncrawl_whirlwind", "whirlwind.warc.wet.gz"))
     check(wet is None or wet["documents"] >= 1, "whirlwind WET: no documents")
     check(not bad, "\n    ".join(bad))
+
+
+@S.test
+def fast_paths_same_index_on_real_text(c):
+    """The fast paths (vector word loops, eight-wide token and n-gram
+    hashing, AVX-512 Bloom insertion, the write queue, isa-l) change no
+    bit of the index on real text in every script the shared corpus
+    holds: the whole corpus directory indexed with each taken out gives
+    the default index, byte for byte."""
+    corpus = os.path.join(SHARED, "corpus")
+    want = os.path.join(c.tmp, "fast-default.cidx")
+    contam("index", "-q", "--memory", "64M", "-o", want, corpus).expect(0)
+    variants = {"scalar": {"CONTAM_SIMD": "off"}, "avx2": {"CONTAM_SIMD": "avx2"},
+                "noqueue": {"CONTAM_QUEUE": "off"}, "zlib": {"CONTAM_INFLATE": "zlib"}}
+    differ = []
+    for name, env in variants.items():
+        got = os.path.join(c.tmp, f"fast-{name}.cidx")
+        contam("index", "-q", "--memory", "64M", "-o", got, corpus, env=env).expect(0)
+        if not filecmp.cmp(got, want, shallow=False):
+            differ.append(f"{name} ({env})")
+    info = contam("info", "--json", want).expect(0).json()
+    print(f"  {len(info['inputs'])} files, {info['documents']} documents, "
+          f"{info['ngrams_inserted']} n-grams; same index with each fast path off")
+    check(info["ngrams_inserted"] > 1_000_000, f"only {info['ngrams_inserted']} n-grams")
+    check(not differ, "index differs from the default with: " + ", ".join(differ))
 
 
 @S.test
