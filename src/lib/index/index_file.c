@@ -205,14 +205,19 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 			else if (!raw || !comp)
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 			else if (!(crc = source(ctx, c, raw, n, &e))) {
-				hash = XXH3_64bits(raw, n);
-				if (!all_zero(raw, n)) {
+				/* an all-zero chunk is stored as nothing, with
+				 * the hash of its raw bytes; any other as its
+				 * compressed bytes and their hash */
+				if (all_zero(raw, n)) {
+					hash = XXH3_64bits(raw, n);
+				} else {
 					clen = ZSTD_compress(comp, bound, raw, n, 1);
-					if (ZSTD_isError(clen))
+					if (ZSTD_isError(clen)) {
 						crc = cerr_set(&e, CONTAM_E_NOMEM,
 							       "cannot compress filter chunks: %s",
 							       ZSTD_getErrorName(clen));
-					else
+						clen = 0;
+					} else
 						hash = XXH3_64bits(comp, clen);
 				}
 			}
