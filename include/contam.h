@@ -175,6 +175,10 @@ CONTAM_API int contam_index_build(contam_index *ix, const contam_inputs *in,
 				  const contam_build_options *opt);
 /* Write to `path` atomically (temporary name, fsync, rename). */
 CONTAM_API int contam_index_save(contam_index *ix, const char *path);
+/* A flag (a signal handler's) that, once set, makes a save in progress
+ * stop with CONTAM_E_INTERRUPTED and leave nothing at its path; until
+ * the file is renamed into place, that is.  NULL (the default): never. */
+CONTAM_API void contam_index_set_stop(contam_index *ix, volatile int *stop);
 /* Load and verify an index file; on failure *out holds a handle whose
  * errmsg says why (free it), or NULL when out of memory. */
 CONTAM_API int contam_index_load(contam_index **out, const char *path);

@@ -374,8 +374,12 @@ int cli_index(int argc, char **argv)
 			       " (a checkpoint is kept: rerun with --resume)" : "");
 		goto out;
 	}
+	/* a signal while the file is written leaves nothing, as during
+	 * the build (the checkpoint, if any, is kept) */
+	contam_index_set_stop(ix, &cli_interrupted);
 	if (contam_index_save(ix, output)) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		rc = cli_error(EXIT_INPUT, "%s%s", contam_index_errmsg(ix),
+			       cli_interrupted ? "; nothing written" : "");
 		goto out;
 	}
 	if (file_exists(checkpoint))

@@ -248,6 +248,27 @@ static void spit(const char *path, const unsigned char *p, size_t n)
 	fclose(f);
 }
 
+/* A save stopped by its flag (a signal) leaves nothing: no file at the
+ * path, no temporary beside it; with the flag clear it saves. */
+static void test_save_interrupted(void)
+{
+	double pred;
+	contam_index *ix = filled_index(300000, 9, &pred);
+	char path[512], cmd[700];
+	snprintf(path, sizeof(path), "%s/stopped.cidx", tmpdir);
+	volatile int stop = 1;
+	contam_index_set_stop(ix, &stop);
+	CHECK(contam_index_save(ix, path) == CONTAM_E_INTERRUPTED);
+	CHECK(access(path, F_OK) != 0);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -q stopped", tmpdir);
+	CHECK(system(cmd) != 0); /* no stopped.cidx.tmp.* either */
+	stop = 0;
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+	CHECK(access(path, F_OK) == 0);
+	unlink(path);
+	contam_index_free(ix);
+}
+
 static void test_file_roundtrip_and_damage(void)
 {
 	double pred;
@@ -470,6 +491,7 @@ int main(void)
 	test_queue_same_bits();
 	test_simd_insert_agrees();
 	test_file_roundtrip_and_damage();
+	test_save_interrupted();
 	test_sparse();
 	test_merge();
 	test_partitions();

@@ -35,6 +35,7 @@ struct contam_index {
 	uint64_t bits_set;
 	double fpr_measured;
 	char recipe[64];
+	volatile int *save_stop;    /* contam_index_set_stop */
 	cerr err;
 };
 

@@ -30,6 +30,7 @@
 #include "../ngram/winnow.h"
 #include "../reader/reader.h"
 #include "../text/text.h"
+#include "../common/run.h"
 
 #include <stdlib.h>
 #ifdef _OPENMP
@@ -40,19 +41,12 @@
 #define BATCH_BYTES (2u << 20)
 #define BIG_DOC (8u << 20)
 #define MAX_INFLIGHT 4
-#define PROGRESS_EVERY 0.25
 
 typedef struct shared_state {
 	contam_index *ix;
 	const contam_build_options *opt;
 	const contam_inputs *in;
-	double t0;
-	/* updated atomically by all threads */
-	uint64_t bytes_done, documents, ngrams, errors, files_done;
-	double last_progress; /* touched by thread 0 only */
-	int stop;             /* set on the first fatal error */
-	int rc;
-	cerr err;             /* first fatal error, under a critical section */
+	crun run;             /* counters, first error, stop flag */
 	cbloom_queue *queue;  /* every insertion goes through it */
 	/* checkpoints */
 	contam_manifest_entry *entries;
@@ -93,7 +87,7 @@ static void flush_hashes(worker *w)
 		return;
 	cbloom_queue_add(w->sh->queue, w->hashes, w->nhashes, w->scratch);
 	__atomic_fetch_add(w->ngram_count, w->nhashes, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&w->sh->ngrams, w->nhashes, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&w->sh->run.ngrams, w->nhashes, __ATOMIC_RELAXED);
 	w->nhashes = 0;
 }
 
@@ -169,61 +163,6 @@ static void worker_release(worker *w)
 	free(w->hashes);
 	free(w->scratch);
 	w->hashes = w->scratch = NULL;
-}
-
-static void on_warning(void *ctx, const char *msg)
-{
-	shared_state *sh = ctx;
-	if (!sh->opt->on_warning)
-		return;
-	#pragma omp critical(contam_warning)
-	sh->opt->on_warning(sh->opt->ctx, msg);
-}
-
-static int should_stop(shared_state *sh)
-{
-	return __atomic_load_n(&sh->stop, __ATOMIC_RELAXED) ||
-	       (sh->opt->stop && *sh->opt->stop);
-}
-
-static void fail(shared_state *sh, int rc, const cerr *e)
-{
-	#pragma omp critical(contam_fail)
-	if (!sh->rc) {
-		sh->rc = rc;
-		sh->err = *e;
-	}
-	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELAXED);
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
-}
-
-static void maybe_progress(shared_state *sh)
-{
-	if (thread_id() != 0 || !sh->opt->on_progress)
-		return;
-	double now = cnow();
-	if (now - sh->last_progress < PROGRESS_EVERY)
-		return;
-	sh->last_progress = now;
-	contam_progress p = {
-		.bytes_done = __atomic_load_n(&sh->bytes_done, __ATOMIC_RELAXED),
-		.bytes_total = sh->in->total_size,
-		.documents = __atomic_load_n(&sh->documents, __ATOMIC_RELAXED),
-		.ngrams = __atomic_load_n(&sh->ngrams, __ATOMIC_RELAXED),
-		.errors = __atomic_load_n(&sh->errors, __ATOMIC_RELAXED),
-		.files_done = __atomic_load_n(&sh->files_done, __ATOMIC_RELAXED),
-		.files_total = sh->in->count,
-		.seconds = now - sh->t0,
-	};
-	sh->opt->on_progress(sh->opt->ctx, &p);
 }
 
 /* Tokenize, hash and insert every document of a batch. */
@@ -325,11 +264,11 @@ static void dispatch(file_job *job, batch *b)
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		#pragma omp task firstprivate(b) shared(job) default(none)
 		{
-			worker *w = &job->thread_workers[thread_id()];
-			if (!should_stop(job->sh))
+			worker *w = &job->thread_workers[crun_thread_id()];
+			if (!crun_should_stop(&job->sh->run))
 				process_batch(w, b, &job->e->ngrams);
 			batch_put(job, b);
-			maybe_progress(job->sh);
+			crun_progress(&job->sh->run);
 			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		}
 	} else {
@@ -348,8 +287,8 @@ static void index_file(file_job *job, size_t fi)
 		.text_field = sh->opt->text_field,
 		.strict = sh->opt->strict,
 		.max_record = sh->opt->max_record,
-		.on_warning = on_warning,
-		.ctx = sh,
+		.on_warning = crun_warning,
+		.ctx = &sh->run,
 	};
 	creader *r = NULL;
 	creader_doc doc;
@@ -366,18 +305,18 @@ static void index_file(file_job *job, size_t fi)
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {
 		if (sh->opt->strict || rc == CONTAM_E_NOMEM) {
-			fail(sh, rc, &err);
+			crun_fail(&sh->run, rc, &err);
 		} else {
-			on_warning(sh, err.msg);
+			crun_warning(&sh->run, err.msg);
 			e->errors++;
-			__atomic_fetch_add(&sh->errors, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&sh->run.errors, 1, __ATOMIC_RELAXED);
 		}
 		goto out;
 	}
 	e->kind = creader_kind(r);
 	worker *iw = &job->inline_worker;
 	iw->ngram_count = &e->ngrams;
-	while (!should_stop(sh) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
+	while (!crun_should_stop(&sh->run) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
 		const char *p;
 		size_t n, doc_start;
 		int streaming = 0;
@@ -390,7 +329,7 @@ static void index_file(file_job *job, size_t fi)
 			if (streaming) {
 				if (ctok_feed(&iw->tok, p, n))
 					iw->ok = 0;
-				if (should_stop(sh))
+				if (crun_should_stop(&sh->run))
 					break;
 				continue;
 			}
@@ -420,32 +359,32 @@ static void index_file(file_job *job, size_t fi)
 			break;
 		}
 		e->documents++;
-		__atomic_fetch_add(&sh->documents, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&sh->run.documents, 1, __ATOMIC_RELAXED);
 		uint64_t bin = creader_bytes_in(r), nerr = creader_errors(r);
-		__atomic_fetch_add(&sh->bytes_done, bin - reported_in, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&sh->errors, nerr - reported_err, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&sh->run.bytes_done, bin - reported_in, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&sh->run.errors, nerr - reported_err, __ATOMIC_RELAXED);
 		reported_in = bin;
 		reported_err = nerr;
 		if (b->len >= BATCH_BYTES) {
 			dispatch(job, b);
 			b = NULL;
 		}
-		maybe_progress(sh);
+		crun_progress(&sh->run);
 	}
 	if (rc < 0)
-		fail(sh, rc, &err);
-	if (b && b->ndocs && !should_stop(sh)) {
+		crun_fail(&sh->run, rc, &err);
+	if (b && b->ndocs && !crun_should_stop(&sh->run)) {
 		dispatch(job, b);
 		b = NULL;
 	}
 	#pragma omp taskwait
 	if (!iw->ok) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory tokenizing '%s'", path);
-		fail(sh, CONTAM_E_NOMEM, &err);
+		crun_fail(&sh->run, CONTAM_E_NOMEM, &err);
 	}
 	e->bytes_text = creader_bytes_text(r);
 	e->errors += creader_errors(r);
-	__atomic_fetch_add(&sh->errors, creader_errors(r) - reported_err,
+	__atomic_fetch_add(&sh->run.errors, creader_errors(r) - reported_err,
 			   __ATOMIC_RELAXED);
 out:
 	batch_free(b);
@@ -454,8 +393,8 @@ out:
 		batch_free(job->pool);
 		job->pool = next;
 	}
-	__atomic_fetch_add(&sh->bytes_done, e->size - reported_in, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&sh->files_done, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sh->run.bytes_done, e->size - reported_in, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sh->run.files_done, 1, __ATOMIC_RELAXED);
 	creader_free(r);
 }
 
@@ -472,7 +411,7 @@ static void write_checkpoint(shared_state *sh)
 		n += sh->finished[i];
 	contam_manifest_entry *m = malloc((n ? n : 1) * sizeof(*m));
 	if (!m) {
-		on_warning(sh, "cannot write a checkpoint: out of memory");
+		crun_warning(&sh->run, "cannot write a checkpoint: out of memory");
 		return;
 	}
 	if (ix->nmanifest)
@@ -489,13 +428,14 @@ static void write_checkpoint(shared_state *sh)
 	meta.manifest = m;
 	meta.nmanifest = k;
 	meta.ngrams_inserted = ngrams;
+	meta.stop = sh->opt->stop;
 	cerr err;
 	cerr_clear(&err);
 	if (cifile_write(sh->opt->checkpoint_path, &meta, cifile_memory_source,
 			 ix, &err)) {
 		char msg[CERR_MSG_MAX + 64];
 		snprintf(msg, sizeof(msg), "checkpoint not written: %s", err.msg);
-		on_warning(sh, msg);
+		crun_warning(&sh->run, msg);
 	}
 	free(m);
 }
@@ -503,7 +443,7 @@ static void write_checkpoint(shared_state *sh)
 static void file_finished(shared_state *sh, size_t fi)
 {
 	if (!sh->opt->checkpoint_path || !sh->opt->checkpoint_every ||
-	    should_stop(sh))
+	    crun_should_stop(&sh->run))
 		return;
 	#pragma omp critical(contam_checkpoint)
 	{
@@ -538,7 +478,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	sh.ix = ix;
 	sh.opt = opt;
 	sh.in = in;
-	sh.t0 = cnow();
+	crun_init(&sh.run, in, opt->on_warning, opt->on_progress, opt->ctx, opt->stop);
 	cerr_clear(&ix->err);
 
 	contam_manifest_entry *entries = calloc(in->count ? in->count : 1,
@@ -580,7 +520,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	if (init_failed) {
 		cerr e;
 		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-		fail(&sh, CONTAM_E_NOMEM, &e);
+		crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
 	}
 
 	#pragma omp parallel num_threads(nthreads) if (!init_failed)
@@ -589,14 +529,14 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		#pragma omp task firstprivate(i) shared(jobs, sh) default(none)
 		{
 			file_job *job = &jobs[i];
-			if (!should_stop(&sh) &&
+			if (!crun_should_stop(&sh.run) &&
 			    worker_init(&job->inline_worker, &sh) == CONTAM_OK) {
 				index_file(job, i);
 				file_finished(&sh, i);
-			} else if (!should_stop(&sh)) {
+			} else if (!crun_should_stop(&sh.run)) {
 				cerr e;
 				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				fail(&sh, CONTAM_E_NOMEM, &e);
+				crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
 			}
 			worker_release(&job->inline_worker);
 		}
@@ -605,7 +545,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		if (!workers[t].ok && workers[t].hashes) {
 			cerr e;
 			cerr_set(&e, CONTAM_E_NOMEM, "out of memory while tokenizing");
-			fail(&sh, CONTAM_E_NOMEM, &e);
+			crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
 		}
 		worker_release(&workers[t]);
 	}
@@ -614,11 +554,11 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
 
-	int rc = sh.rc;
+	int rc = sh.run.rc;
 	if (!rc && opt->stop && *opt->stop)
-		rc = cerr_set(&sh.err, CONTAM_E_INTERRUPTED, "interrupted");
+		rc = cerr_set(&sh.run.err, CONTAM_E_INTERRUPTED, "interrupted");
 	if (rc) {
-		ix->err = sh.err;
+		ix->err = sh.run.err;
 		ix->err.code = rc;
 	} else {
 		for (size_t i = 0; i < in->count && !rc; i++) {
@@ -627,17 +567,10 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 			ix->ngrams_inserted += entries[i].ngrams;
 		}
 	}
-	ix->build_seconds += cnow() - sh.t0;
+	ix->build_seconds += cnow() - sh.run.t0;
 	ix->stats_valid = 0;
-	if (opt->on_progress && !rc) {
-		contam_progress p = {
-			.bytes_done = in->total_size, .bytes_total = in->total_size,
-			.documents = sh.documents, .ngrams = sh.ngrams,
-			.errors = sh.errors, .files_done = in->count,
-			.files_total = in->count, .seconds = cnow() - sh.t0,
-		};
-		opt->on_progress(opt->ctx, &p);
-	}
+	if (!rc)
+		crun_progress_done(&sh.run);
 	free(entries);
 	free(sh.finished);
 	return rc;

@@ -183,7 +183,7 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
  * shorter by as much as the writes got longer.) */
 static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 			uint64_t held_bytes, cichunk_source source, void *ctx,
-			cbuf *table, uint64_t *data_off, cerr *err)
+			volatile int *stop, cbuf *table, uint64_t *data_off, cerr *err)
 {
 	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
 	const size_t bound = ZSTD_compressBound(CHUNK_BYTES);
@@ -202,6 +202,8 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 			uint64_t hash = 0;
 			if (__atomic_load_n(&rc, __ATOMIC_RELAXED))
 				crc = rc; /* an earlier chunk failed: skip the work */
+			else if (stop && *stop)
+				crc = cerr_set(&e, CONTAM_E_INTERRUPTED, "interrupted");
 			else if (!raw || !comp)
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 			else if (!(crc = source(ctx, c, raw, n, &e))) {
@@ -293,7 +295,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	}
 	uint64_t data_off = table_len; /* relative to the section start */
 	if ((rc = write_chunks(fd, tmp, filter_off, held_bytes, source, ctx,
-			       &table, &data_off, err)))
+			       meta->stop, &table, &data_off, err)))
 		goto out;
 	const uint64_t filter_len = data_off;
 
@@ -356,6 +358,11 @@ int cifile_write(const char *path, const cifile_meta *meta,
 			      strerror(errno));
 		goto out;
 	}
+	if (meta->stop && *meta->stop) {
+		/* the last moment to leave nothing behind */
+		rc = cerr_set(err, CONTAM_E_INTERRUPTED, "interrupted");
+		goto out;
+	}
 	if (rename(tmp, path) != 0) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot rename '%s' to '%s': %s",
 			      tmp, path, strerror(errno));
@@ -397,10 +404,16 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 	m->nmanifest = ix->nmanifest;
 }
 
+void contam_index_set_stop(contam_index *ix, volatile int *stop)
+{
+	ix->save_stop = stop;
+}
+
 int contam_index_save(contam_index *ix, const char *path)
 {
 	cifile_meta m;
 	cifile_meta_of(ix, &m);
+	m.stop = ix->save_stop;
 	cerr_clear(&ix->err);
 	return cifile_write(path, &m, cifile_memory_source, ix, &ix->err);
 }

@@ -47,6 +47,9 @@ typedef struct cifile_meta {
 	uint64_t lo, hi;
 	const contam_manifest_entry *manifest;
 	size_t nmanifest;
+	/* a flag (a signal handler's) that, once set, stops the write:
+	 * nothing is left at the path; NULL: never */
+	volatile int *stop;
 } cifile_meta;
 
 void cifile_meta_of(const contam_index *ix, cifile_meta *m);
@@ -59,7 +62,9 @@ typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
 int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 			 cerr *err);
 
-/* Write a complete index file atomically (tmp, fsync, rename). */
+/* Write a complete index file atomically (tmp, fsync, rename), or
+ * nothing (CONTAM_E_INTERRUPTED when meta->stop was set before the
+ * rename). */
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err);
 

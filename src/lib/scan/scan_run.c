@@ -22,76 +22,21 @@
  */
 #include "scan.h"
 #include "../reader/reader.h"
+#include "../common/run.h"
 
 #include <stdlib.h>
 #ifdef _OPENMP
 #include <omp.h>
 #endif
 
-#define PROGRESS_EVERY 0.25
 #define BATCH_BYTES (2u << 20)
 #define BIG_DOC (8u << 20)
 #define MAX_INFLIGHT 4
 
 typedef struct run_state {
 	contam_scan *s;
-	const contam_inputs *in;
-	double t0, last_progress;
-	uint64_t bytes_done, documents, ngrams, errors, files_done;
-	int stop, rc;
-	cerr err;
+	crun run;             /* counters, first error, stop flag */
 } run_state;
-
-static void on_warning(void *ctx, const char *msg)
-{
-	run_state *st = ctx;
-	if (!st->s->opt.on_warning)
-		return;
-	#pragma omp critical(contam_scan_warning)
-	st->s->opt.on_warning(st->s->opt.ctx, msg);
-}
-
-static int should_stop(run_state *st)
-{
-	return __atomic_load_n(&st->stop, __ATOMIC_RELAXED) ||
-	       (st->s->opt.stop && *st->s->opt.stop);
-}
-
-static void fail(run_state *st, int rc, const cerr *e)
-{
-	#pragma omp critical(contam_scan_fail)
-	if (!st->rc) {
-		st->rc = rc;
-		st->err = *e;
-	}
-	__atomic_store_n(&st->stop, 1, __ATOMIC_RELAXED);
-}
-
-static void maybe_progress(run_state *st)
-{
-	const contam_scan_options *o = &st->s->opt;
-	if (!o->on_progress)
-		return;
-#ifdef _OPENMP
-	if (omp_get_thread_num() != 0)
-		return;
-#endif
-	double now = cnow();
-	if (now - st->last_progress < PROGRESS_EVERY)
-		return;
-	st->last_progress = now;
-	contam_progress p = {
-		.bytes_done = __atomic_load_n(&st->bytes_done, __ATOMIC_RELAXED),
-		.bytes_total = st->in->total_size,
-		.documents = __atomic_load_n(&st->documents, __ATOMIC_RELAXED),
-		.ngrams = __atomic_load_n(&st->ngrams, __ATOMIC_RELAXED),
-		.errors = __atomic_load_n(&st->errors, __ATOMIC_RELAXED),
-		.files_done = __atomic_load_n(&st->files_done, __ATOMIC_RELAXED),
-		.files_total = st->in->count,
-		.seconds = now - st->t0,
-	};
-	o->on_progress(o->ctx, &p);
-}
 
 /* ---- batches ---------------------------------------------------------- */
 
@@ -196,19 +141,10 @@ static void process_batch(file_job *job, cscan_matcher *m, batch *b)
 		if (rc < 0)
 			n->oom = 1;
 		__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&job->st->ngrams, m->ngrams, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&job->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
 		m->ngrams = 0;
 		start = dp->text_end;
 	}
-}
-
-static int thread_id(void)
-{
-#ifdef _OPENMP
-	return omp_get_thread_num();
-#else
-	return 0;
-#endif
 }
 
 static result_node *new_node(file_job *job)
@@ -236,10 +172,10 @@ static int dispatch(file_job *job, batch *b)
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		#pragma omp task firstprivate(b) shared(job) default(none)
 		{
-			if (!should_stop(job->st))
-				process_batch(job, &job->thread_m[thread_id()], b);
+			if (!crun_should_stop(&job->st->run))
+				process_batch(job, &job->thread_m[crun_thread_id()], b);
 			batch_free(b);
-			maybe_progress(job->st);
+			crun_progress(&job->st->run);
 			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		}
 	} else {
@@ -309,7 +245,7 @@ static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr 
 	while ((rc = creader_read_text(r, &p, &len, err)) == 1) {
 		if (cscan_matcher_feed(m, p, len))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		if (should_stop(job->st))
+		if (crun_should_stop(&job->st->run))
 			return CONTAM_OK;
 	}
 	if (rc < 0)
@@ -329,7 +265,7 @@ static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr 
 		}
 	}
 	__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&job->st->ngrams, m->ngrams, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&job->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
 	m->ngrams = 0;
 	return rc < 0 ? cerr_set(err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
 }
@@ -379,8 +315,8 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 		.text_field = s->opt.text_field,
 		.strict = s->opt.strict,
 		.max_record = s->opt.max_record,
-		.on_warning = on_warning,
-		.ctx = st,
+		.on_warning = crun_warning,
+		.ctx = &st->run,
 	};
 	creader *r = NULL;
 	creader_doc doc;
@@ -392,27 +328,27 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 	cerr_clear(&err);
 	job->st = st;
 	job->f = f;
-	f->path = st->in->paths[fi];
-	f->size = st->in->sizes[fi];
+	f->path = st->run.in->paths[fi];
+	f->size = st->run.in->sizes[fi];
 	f->kind = creader_detect(f->path);
 	if (cscan_matcher_init(&job->inline_m, s)) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-		fail(st, CONTAM_E_NOMEM, &err);
+		crun_fail(&st->run, CONTAM_E_NOMEM, &err);
 		goto out;
 	}
 	rc = creader_open(&r, f->path, &ropt, &err);
 	if (rc < 0) {
 		if (s->opt.strict || rc == CONTAM_E_NOMEM) {
-			fail(st, rc, &err);
+			crun_fail(&st->run, rc, &err);
 		} else {
-			on_warning(st, err.msg);
+			crun_warning(&st->run, err.msg);
 			f->errors++;
-			__atomic_fetch_add(&st->errors, 1, __ATOMIC_RELAXED);
+			__atomic_fetch_add(&st->run.errors, 1, __ATOMIC_RELAXED);
 		}
 		goto out;
 	}
 	f->kind = creader_kind(r);
-	while (!should_stop(st) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
+	while (!crun_should_stop(&st->run) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
 		const char *p;
 		size_t n, doc_start;
 		int streamed = 0;
@@ -456,9 +392,9 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 			break;
 		}
 		f->documents++;
-		__atomic_fetch_add(&st->documents, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st->run.documents, 1, __ATOMIC_RELAXED);
 		uint64_t bin = creader_bytes_in(r);
-		__atomic_fetch_add(&st->bytes_done, bin - reported_in, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&st->run.bytes_done, bin - reported_in, __ATOMIC_RELAXED);
 		reported_in = bin;
 		if (b && b->len >= BATCH_BYTES) {
 			batch *done = b;
@@ -468,31 +404,31 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 				break;
 			}
 		}
-		maybe_progress(st);
+		crun_progress(&st->run);
 	}
 	if (rc < 0)
-		fail(st, rc, &err);
-	if (b && b->ndocs && !should_stop(st)) {
+		crun_fail(&st->run, rc, &err);
+	if (b && b->ndocs && !crun_should_stop(&st->run)) {
 		batch *done = b;
 		b = NULL;
 		if (dispatch(job, done) < 0) {
 			cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			fail(st, CONTAM_E_NOMEM, &err);
+			crun_fail(&st->run, CONTAM_E_NOMEM, &err);
 		}
 	}
 	#pragma omp taskwait
 	if (collect_results(job)) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-		fail(st, CONTAM_E_NOMEM, &err);
+		crun_fail(&st->run, CONTAM_E_NOMEM, &err);
 	}
 	f->bytes_text = creader_bytes_text(r);
 	f->errors += creader_errors(r);
-	__atomic_fetch_add(&st->errors, creader_errors(r), __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->run.errors, creader_errors(r), __ATOMIC_RELAXED);
 out:
 	batch_free(b);
 	collect_results(job);
-	__atomic_fetch_add(&st->bytes_done, f->size - reported_in, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&st->files_done, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->run.bytes_done, f->size - reported_in, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&st->run.files_done, 1, __ATOMIC_RELAXED);
 	cscan_matcher_release(&job->inline_m);
 	creader_free(r);
 }
@@ -510,19 +446,19 @@ static int purify(run_state *st, int nthreads)
 	#pragma omp single
 	for (size_t i = 0; i < s->nfiles; i++) {
 		#pragma omp task firstprivate(i) shared(st, res, s) default(none)
-		if (!should_stop(st)) {
+		if (!crun_should_stop(&st->run)) {
 			cerr err;
 			cerr_clear(&err);
 			int frc = cscan_purify_one(s, i, &res[i], &err);
 			if (frc)
-				fail(st, frc, &err);
+				crun_fail(&st->run, frc, &err);
 		}
 	}
-	if (!st->rc && s->opt.stop && *s->opt.stop)
-		cerr_set(&st->err, st->rc = CONTAM_E_INTERRUPTED, "interrupted");
-	if (st->rc) {
-		s->err = st->err;
-		s->err.code = rc = st->rc;
+	if (!st->run.rc && s->opt.stop && *s->opt.stop)
+		cerr_set(&st->run.err, st->run.rc = CONTAM_E_INTERRUPTED, "interrupted");
+	if (st->run.rc) {
+		s->err = st->run.err;
+		s->err.code = rc = st->run.rc;
 	} else {
 		rc = cscan_purify_finish(s, res, &s->err);
 	}
@@ -543,8 +479,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	s->ran = 1;
 	memset(&st, 0, sizeof(st));
 	st.s = s;
-	st.in = in;
-	st.t0 = cnow();
+	crun_init(&st.run, in, s->opt.on_warning, s->opt.on_progress, s->opt.ctx, s->opt.stop);
 	if ((rc = cscan_table_build(s, &s->err)))
 		return rc;
 	s->files = calloc(in->count ? in->count : 1, sizeof(*s->files));
@@ -575,7 +510,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (init_failed) {
 		cerr e;
 		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-		fail(&st, CONTAM_E_NOMEM, &e);
+		crun_fail(&st.run, CONTAM_E_NOMEM, &e);
 	}
 	for (size_t i = 0; jobs && i < in->count; i++)
 		jobs[i].thread_m = thread_m;
@@ -584,7 +519,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	#pragma omp single
 	for (size_t i = 0; i < in->count && !init_failed; i++) {
 		#pragma omp task firstprivate(i) shared(st, jobs) default(none)
-		if (!should_stop(&st))
+		if (!crun_should_stop(&st.run))
 			scan_file(&st, &jobs[i], i);
 	}
 	for (int t = 0; thread_m && t < nthreads; t++)
@@ -592,12 +527,12 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	free(thread_m);
 	free(jobs);
 
-	if (!st.rc && s->opt.stop && *s->opt.stop)
-		cerr_set(&st.err, st.rc = CONTAM_E_INTERRUPTED, "interrupted");
-	if (st.rc) {
-		s->err = st.err;
-		s->err.code = st.rc;
-		return st.rc;
+	if (!st.run.rc && s->opt.stop && *s->opt.stop)
+		cerr_set(&st.run.err, st.run.rc = CONTAM_E_INTERRUPTED, "interrupted");
+	if (st.run.rc) {
+		s->err = st.run.err;
+		s->err.code = st.run.rc;
+		return st.run.rc;
 	}
 	contam_scan_stats *ss = &s->stats;
 	ss->files = in->count;
@@ -615,7 +550,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		return rc;
 	if (s->opt.purify_dir && (rc = purify(&st, nthreads)))
 		return rc;
-	ss->seconds = cnow() - st.t0;
+	ss->seconds = cnow() - st.run.t0;
 	if (s->opt.on_progress) {
 		contam_progress p = {
 			.bytes_done = in->total_size, .bytes_total = in->total_size,
