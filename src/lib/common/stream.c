@@ -356,10 +356,10 @@ static long read_plain(cstream *s, unsigned char *out, size_t n, cerr *err)
 }
 
 /* One step of inflating the current member: consume from the input
- * buffer, produce into out[0..room), room <= UINT32_MAX.  Sets *used and *made; returns
- * GZ_MORE (no error, member not done), GZ_END (member ended, trailer
- * checked; *used stops right after it), GZ_NOMEM or GZ_BAD (with a
- * reason in *why). */
+ * buffer, produce into out[0..room), room <= UINT32_MAX.  Sets *used and
+ * *made; returns GZ_MORE (no error, member not done), GZ_END (member
+ * ended, trailer checked; *used stops right after it), GZ_NOMEM or
+ * GZ_BAD (with a reason in *why). */
 enum { GZ_MORE, GZ_END, GZ_NOMEM, GZ_BAD };
 
 static int gzip_begin_member(cstream *s)

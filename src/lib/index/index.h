@@ -92,15 +92,18 @@ const char *cbloom_simd_name(void);
 /* A write queue in front of a filter (index_queue.c): keys wait in one
  * bucket per region of the filter (4 MiB; at least 16 regions) and a
  * full bucket is inserted at once, so that its misses hit one region.
- * Any number of threads may add keys at once.  `keys` is the queue's room in keys:
- * < 0 sizes it from the filter (CONTAM_QUEUE=off in the environment
- * makes it 0), 0 inserts at once under the region locks. */
+ * Any number of threads may add keys at once.  `keys` is the queue's
+ * room in keys: < 0 sizes it from the filter (0 when queueing is not
+ * enabled), 0 inserts at once under the region locks. */
 typedef struct cbloom_queue cbloom_queue;
 #define CBLOOM_QUEUE_REGIONS_MAX 4096
 /* Keys a caller should gather before cbloom_queue_add, so that each
  * region's lock is taken for many keys at a time. */
 #define CBLOOM_QUEUE_BATCH 65536
 cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys);
+/* Queueing is on unless CONTAM_QUEUE=off is in the environment (tests
+ * and measurements compare the two). */
+bool cbloom_queue_enabled(void);
 void cbloom_queue_free(cbloom_queue *q);
 /* 1 when keys may wait in the queue (room > 0). */
 int cbloom_queue_is_buffered(const cbloom_queue *q);

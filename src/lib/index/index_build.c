@@ -45,8 +45,7 @@
 typedef struct shared_state {
 	contam_index *ix;
 	const contam_build_options *opt;
-	const contam_inputs *in;
-	crun run;             /* counters, first error, stop flag */
+	crun run;             /* the inputs, counters, first error, stop flag */
 	cbloom_queue *queue;  /* every insertion goes through it */
 	/* checkpoints */
 	contam_manifest_entry *entries;
@@ -282,7 +281,7 @@ static void index_file(file_job *job, size_t fi)
 {
 	shared_state *sh = job->sh;
 	contam_manifest_entry *e = job->e;
-	const char *path = sh->in->paths[fi];
+	const char *path = sh->run.in->paths[fi];
 	creader_options ropt = {
 		.text_field = sh->opt->text_field,
 		.strict = sh->opt->strict,
@@ -299,7 +298,7 @@ static void index_file(file_job *job, size_t fi)
 	int rc;
 
 	e->path = (char *)path;
-	e->size = sh->in->sizes[fi];
+	e->size = sh->run.in->sizes[fi];
 	e->kind = creader_detect(path);
 
 	rc = creader_open(&r, path, &ropt, &err);
@@ -407,7 +406,7 @@ static void write_checkpoint(shared_state *sh)
 {
 	contam_index *ix = sh->ix;
 	size_t n = ix->nmanifest;
-	for (size_t i = 0; i < sh->in->count; i++)
+	for (size_t i = 0; i < sh->run.in->count; i++)
 		n += sh->finished[i];
 	contam_manifest_entry *m = malloc((n ? n : 1) * sizeof(*m));
 	if (!m) {
@@ -418,7 +417,7 @@ static void write_checkpoint(shared_state *sh)
 		memcpy(m, ix->manifest, ix->nmanifest * sizeof(*m));
 	uint64_t ngrams = ix->ngrams_inserted;
 	size_t k = ix->nmanifest;
-	for (size_t i = 0; i < sh->in->count; i++)
+	for (size_t i = 0; i < sh->run.in->count; i++)
 		if (sh->finished[i]) {
 			m[k++] = sh->entries[i];
 			ngrams += sh->entries[i].ngrams;
@@ -448,7 +447,7 @@ static void file_finished(shared_state *sh, size_t fi)
 	#pragma omp critical(contam_checkpoint)
 	{
 		sh->finished[fi] = 1;
-		sh->since_checkpoint += sh->in->sizes[fi];
+		sh->since_checkpoint += sh->run.in->sizes[fi];
 		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
 			/* the finished files' keys may still be queued */
 			cbloom_queue_drain(sh->queue);
@@ -477,7 +476,6 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	memset(&sh, 0, sizeof(sh));
 	sh.ix = ix;
 	sh.opt = opt;
-	sh.in = in;
 	crun_init(&sh.run, in, opt->on_warning, opt->on_progress, opt->ctx, opt->stop);
 	cerr_clear(&ix->err);
 

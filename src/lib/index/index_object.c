@@ -197,6 +197,6 @@ const char *contam_fast_paths(void)
 	static char buf[128];
 	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
 		 ctok_simd_name(), cbloom_simd_name(),
-		 cenv_is("CONTAM_QUEUE", "off") ? "off" : "on", cstream_inflater());
+		 cbloom_queue_enabled() ? "on" : "off", cstream_inflater());
 	return buf;
 }

@@ -64,6 +64,11 @@ static unsigned runs_shift(uint64_t span, uint32_t most)
 	return shift;
 }
 
+bool cbloom_queue_enabled(void)
+{
+	return !cenv_is("CONTAM_QUEUE", "off");
+}
+
 cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
 {
 	const uint64_t span = f->hi - f->lo;
@@ -91,7 +96,7 @@ cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
 			keys = QUEUE_KEYS_MIN;
 		if (keys > QUEUE_KEYS_MAX)
 			keys = QUEUE_KEYS_MAX;
-		if (cenv_is("CONTAM_QUEUE", "off"))
+		if (!cbloom_queue_enabled())
 			keys = 0;
 	}
 	q->cap = keys > 0 ? (uint32_t)(((uint64_t)keys + q->nregions - 1) / q->nregions) : 0;
