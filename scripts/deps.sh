@@ -2,7 +2,7 @@
 # Install the Debian packages contam needs to build and test, if missing.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libzstd-dev libxxhash-dev
-      libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev zstd python3
+      libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev libbz2-dev liblzma-dev zstd python3 bzip2 xz-utils
       libopenmpi-dev openmpi-bin time)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -15,7 +15,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-targets=(fuzz_warc fuzz_jsonl fuzz_bench fuzz_normalize fuzz_index_load)
+targets=()
+for t in fuzz_warc fuzz_jsonl fuzz_bench fuzz_normalize fuzz_index_load fuzz_sniff fuzz_mediawiki; do
+  [ -f "tests/fuzz/$t.c" ] && targets+=("$t")
+done
 
 scripts/deps.sh
 need=()
