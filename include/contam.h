@@ -182,8 +182,12 @@ CONTAM_API void contam_index_set_stop(contam_index *ix, volatile int *stop);
 /* Load and verify an index file; on failure *out holds a handle whose
  * errmsg says why (free it), or NULL when out of memory. */
 CONTAM_API int contam_index_load(contam_index **out, const char *path);
-/* Load a set of partition files (built with --partition i/P, all P of
- * them) as one index; a single path is a plain load. */
+/* Load a set of index files as one whole index: one unpartitioned file,
+ * or all P partitions of one build (--partition i/P), in any order.  A
+ * lone partition, a set with a partition missing or given twice, and
+ * partitions of different indexes (parameters, inputs or n-gram counts
+ * differ) are refused (CONTAM_E_PARAM), naming what is missing; n == 0
+ * too.  Never a partition taken for the whole filter. */
 CONTAM_API int contam_index_load_parts(contam_index **out,
 				       const char *const *paths, size_t n);
 /* OR-merge index files built with identical parameters into `out_path`,
@@ -193,6 +197,19 @@ CONTAM_API int contam_index_load_parts(contam_index **out,
 CONTAM_API int contam_index_merge(const char *out_path,
 				  const char *const *paths, size_t n,
 				  char *errbuf, size_t errlen);
+/* Load and verify an index file as contam_index_load does, but stream
+ * its filter chunk by chunk: the handle holds the header, the manifest
+ * and the statistics (contam_index_stats_get), not the filter, so memory
+ * does not grow with the filter size (info, verify).  It cannot be
+ * probed, saved or merged into (contam_index_contains returns -1). */
+CONTAM_API int contam_index_load_summary(contam_index **out, const char *path);
+/* contam_index_merge with a stop flag (a signal handler's): once set, the
+ * merge stops with CONTAM_E_INTERRUPTED and nothing is left at out_path
+ * (no temporary file either); NULL: never. */
+CONTAM_API int contam_index_merge_stop(const char *out_path,
+				       const char *const *paths, size_t n,
+				       volatile int *stop, char *errbuf,
+				       size_t errlen);
 /* Create an empty index holding only partition i of P of the filter. */
 CONTAM_API int contam_index_new_partition(contam_index **out,
 					  const contam_params *p, uint32_t i,

@@ -49,8 +49,24 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len);
 bool cli_stderr_is_tty(void);
 
 /* Load INDEX, or a comma-separated set of partition files
- * ("p0.cidx,p1.cidx,...") as one index. */
+ * ("p0.cidx,p1.cidx,...") as one index: all P partitions of one build,
+ * never a lone partition or an incomplete set.  Prints the error and
+ * returns an exit status (0 ok; *out may be NULL on failure). */
 int cli_load_index(contam_index **out, const char *arg);
+/* Split an INDEX argument at commas into malloc'd paths (cli_free_paths);
+ * an empty entry ("p0.cidx,", ",") is a usage error.  Returns an exit
+ * status, after printing the error. */
+int cli_split_index(const char *arg, char ***paths, size_t *n);
+void cli_free_paths(char **paths, size_t n);
+
+/* Before anything is read or written: 0 if `output` is none of the
+ * inputs, else (after an error naming both) EXIT_USAGE.  Compared by
+ * device and inode, so a symlink, a hard link or another spelling of an
+ * input is caught; so is an output lying inside an input directory.
+ * An output that does not exist yet clashes with nothing.  `what` names
+ * the output in the message ("output", "report"). */
+int cli_output_clash(const char *what, const char *output,
+		     const char *const *inputs, size_t n);
 
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
 extern volatile int cli_interrupted;

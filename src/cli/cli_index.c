@@ -272,6 +272,12 @@ int cli_index(int argc, char **argv)
 		contam_inputs_free(&in);
 		return cli_error(EXIT_INPUT, "no input files found");
 	}
+	/* before anything is read: the index must not replace a corpus file
+	 * (--add's index is rewritten on purpose, atomically) */
+	if (cli_output_clash("output", output, (const char *const *)in.paths, in.count)) {
+		contam_inputs_free(&in);
+		return EXIT_USAGE;
+	}
 
 	char b1[32], b2[32];
 	char *checkpoint = NULL;

@@ -58,7 +58,8 @@ int cli_info(int argc, char **argv)
 		return cli_error(EXIT_USAGE, "usage: contam info INDEX [--json]");
 	const char *path = argv[optind];
 	contam_index *ix = NULL;
-	if (contam_index_load(&ix, path)) {
+	/* streamed: the filter is measured chunk by chunk, never held */
+	if (contam_index_load_summary(&ix, path)) {
 		int rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 		contam_index_free(ix);
 		return rc;
@@ -100,8 +101,10 @@ int cli_info(int argc, char **argv)
 		       cli_bytes(st.filter_bytes, b1, sizeof(b1)), st.params.nblocks,
 		       st.params.k, st.params.seed);
 		if (st.part_count > 1)
-			printf("partition  %u of %u (probe all %u files together)\n",
-			       st.part_index, st.part_count, st.part_count);
+			printf("partition  %u of %u (built with --partition %u/%u); probe all %u "
+			       "partitions together, as one INDEX: P1,P2,...\n",
+			       st.part_index + 1, st.part_count, st.part_index, st.part_count,
+			       st.part_count);
 		if (st.params.winnow > 1)
 			printf("winnowing  W=%u: spans of >= %u tokens are always found\n",
 			       st.params.winnow, st.params.winnow + st.params.ngram - 1);

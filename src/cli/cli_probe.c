@@ -193,10 +193,27 @@ int cli_probe(int argc, char **argv)
 	}
 
 	const char *index_path = argv[optind];
-	if (cli_load_index(&ix, index_path)) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
-		goto out;
+	if (output) {
+		/* the report must not replace an index, benchmark or corpus */
+		char **ipaths = NULL;
+		size_t nip = 0;
+		if ((rc = cli_split_index(index_path, &ipaths, &nip)))
+			goto out;
+		rc = cli_output_clash("output", output, (const char *const *)ipaths, nip);
+		cli_free_paths(ipaths, nip);
+		if (!rc)
+			rc = cli_output_clash("output", output,
+					      (const char *const *)argv + optind + 1,
+					      (size_t)(argc - optind - 1));
+		if (!rc && confirm_at)
+			rc = cli_output_clash("output", output,
+					      (const char *const *)argv + confirm_at + 1,
+					      (size_t)nconfirm);
+		if (rc)
+			goto out;
 	}
+	if ((rc = cli_load_index(&ix, index_path)))
+		goto out;
 	if (contam_probe_new(&probe, ix, index_path, &popt)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;

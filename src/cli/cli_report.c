@@ -67,6 +67,9 @@ int cli_report(int argc, char **argv)
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no reports: usage: contam report REPORT.json... "
 				 "[--format FMT] [-o FILE]");
+	if (cli_output_clash("output", output, (const char *const *)argv + optind,
+			     (size_t)(argc - optind)))
+		return EXIT_USAGE;
 	if (output) {
 		size_t n = strlen(output) + 32;
 		if (!(tmp = malloc(n)))

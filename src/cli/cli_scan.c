@@ -269,6 +269,22 @@ int cli_scan(int argc, char **argv)
 		rc = cli_error(EXIT_INPUT, "%s", errbuf);
 		goto out;
 	}
+	/* before anything is read or written: neither output may be a
+	 * benchmark or a corpus file, nor the other output */
+	if ((output && (cli_output_clash("output", output, (const char *const *)in.paths,
+					 in.count) ||
+			cli_output_clash("output", output, benches, nbenches))) ||
+	    (report && (cli_output_clash("report", report, (const char *const *)in.paths,
+					 in.count) ||
+			cli_output_clash("report", report, benches, nbenches) ||
+			cli_output_clash("report", report, &output, output ? 1 : 0)))) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (output && report && !strcmp(output, report)) {
+		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
+		goto out;
+	}
 	if (output && !(hits = open_tmp(output, &tmp_hits))) {
 		rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", output, strerror(errno));
 		goto out;

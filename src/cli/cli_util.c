@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 volatile int cli_interrupted;
@@ -137,27 +138,95 @@ void cli_install_signal_handlers(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+int cli_split_index(const char *arg, char ***paths, size_t *n)
+{
+	*paths = NULL;
+	*n = 0;
+	size_t cap = 1;
+	for (const char *p = arg; *p; p++)
+		cap += *p == ',';
+	char **v = calloc(cap, sizeof(*v));
+	if (!v)
+		return cli_error(EXIT_INPUT, "out of memory");
+	const char *s = arg;
+	for (size_t k = 0; k < cap; k++) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+		if (len == 0) {
+			/* "p0.cidx," or ",": a partition left out by a typo
+			 * must not make the rest look like a whole index */
+			cli_free_paths(v, k);
+			return cli_error(EXIT_USAGE, "an empty index path in '%s': give INDEX, "
+					 "or all partitions as P1,P2,... (no empty entries)", arg);
+		}
+		if (!(v[k] = strndup(s, len))) {
+			cli_free_paths(v, k);
+			return cli_error(EXIT_INPUT, "out of memory");
+		}
+		s = e ? e + 1 : s + len;
+	}
+	*paths = v;
+	*n = cap;
+	return 0;
+}
+
+void cli_free_paths(char **paths, size_t n)
+{
+	for (size_t i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 int cli_load_index(contam_index **out, const char *arg)
 {
-	if (!strchr(arg, ','))
-		return contam_index_load(out, arg);
-	char *copy = strdup(arg);
-	size_t n = 1;
-	for (const char *p = arg; *p; p++)
-		n += *p == ',';
-	const char **paths = calloc(n, sizeof(*paths));
-	if (!copy || !paths) {
-		free(copy);
-		free(paths);
-		*out = NULL;
-		return CONTAM_E_NOMEM;
-	}
-	size_t k = 0;
-	for (char *save = NULL, *t = strtok_r(copy, ",", &save); t;
-	     t = strtok_r(NULL, ",", &save))
-		paths[k++] = t;
-	int rc = contam_index_load_parts(out, paths, k);
-	free(paths);
-	free(copy);
+	char **paths = NULL;
+	size_t n = 0;
+	*out = NULL;
+	int rc = cli_split_index(arg, &paths, &n);
+	if (rc)
+		return rc;
+	/* one file or several: a partition is never taken for the whole */
+	if (contam_index_load_parts(out, (const char *const *)paths, n))
+		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(*out));
+	cli_free_paths(paths, n);
 	return rc;
+}
+
+/* Whether the directory `dir` (dev, ino) holds `path`, at any depth. */
+static bool dir_holds(const struct stat *dir, const char *path)
+{
+	char *real = realpath(path, NULL);
+	bool found = false;
+	for (char *slash; real && !found && (slash = strrchr(real, '/'));) {
+		*slash = '\0';
+		struct stat sb;
+		if (!stat(*real ? real : "/", &sb) && sb.st_dev == dir->st_dev &&
+		    sb.st_ino == dir->st_ino)
+			found = true;
+		if (!*real)
+			break;
+	}
+	free(real);
+	return found;
+}
+
+int cli_output_clash(const char *what, const char *output,
+		     const char *const *inputs, size_t n)
+{
+	struct stat out, in;
+	if (!output || stat(output, &out) != 0)
+		return 0; /* not there yet: it cannot be an input */
+	for (size_t i = 0; i < n; i++) {
+		if (!inputs[i] || stat(inputs[i], &in) != 0)
+			continue; /* its own error comes when it is read */
+		if (in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+			return cli_error(EXIT_USAGE, "the %s '%s' is the input '%s' (the same "
+					 "file): writing it would destroy the input; nothing done",
+					 what, output, inputs[i]);
+		if (S_ISDIR(in.st_mode) && !S_ISDIR(out.st_mode) && dir_holds(&in, output))
+			return cli_error(EXIT_USAGE, "the %s '%s' is inside the input directory "
+					 "'%s': writing it would replace a file that is read; nothing done",
+					 what, output, inputs[i]);
+	}
+	return 0;
 }

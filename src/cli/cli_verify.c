@@ -23,7 +23,8 @@ int cli_verify(int argc, char **argv)
 	int rc = 0;
 	for (int i = 1; i < argc; i++) {
 		contam_index *ix = NULL;
-		if (contam_index_load(&ix, argv[i])) {
+		/* streamed: every chunk checked, the filter never held */
+		if (contam_index_load_summary(&ix, argv[i])) {
 			cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 			rc = EXIT_INPUT;
 		} else {

@@ -349,6 +349,11 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		rc = mpi_error(EXIT_INPUT, "no input files found");
 		goto out;
 	}
+	/* before anything is read: the index must not replace an input */
+	if (cli_output_clash("output", o->output, (const char *const *)in.paths, in.count)) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 
 	/* an input named twice is refused by contam_inputs_expand */
 	uint64_t planned_for = o->expected;

@@ -128,6 +128,10 @@ int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e);
 /* Index of the manifest entry for `path`, or -1. */
 int cindex_manifest_find(const contam_index *ix, const char *path);
 /* An empty index holding partition part_index of part_count. */
+/* The same, holding no filter when !with_filter (a summary handle:
+ * header, manifest and statistics only). */
+int cindex_new_shell(contam_index **out, const contam_params *p,
+		     uint32_t part_index, uint32_t part_count, int with_filter);
 int cindex_new_part(contam_index **out, const contam_params *p,
 		    uint32_t part_index, uint32_t part_count);
 

@@ -38,7 +38,9 @@
  *   length, path bytes; then u64 reserved (0).
  *
  * Section 2, n-gram Bloom filter, blocks [lo, hi):
- *   u64 chunk size (raw bytes, a multiple of 64), u64 chunk count C,
+ *   u64 chunk size (raw bytes, a multiple of 64, at most 1 GiB; this
+ *   contam writes 1 MiB, except that a merge of files with larger chunks
+ *   writes the largest of theirs), u64 chunk count C,
  *   C x { u64 offset from section start, u64 compressed length,
  *         u64 XXH3-64 }, then the chunks.  The hash is of the stored
  *   (compressed) bytes when FLAG_STORED_HASH is set, so that every bit
@@ -182,22 +184,23 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
  * writeback early with sync_file_range was tried: the final fsync got
  * shorter by as much as the writes got longer.) */
 static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
-			uint64_t held_bytes, cichunk_source source, void *ctx,
-			volatile int *stop, cbuf *table, uint64_t *data_off, cerr *err)
+			uint64_t held_bytes, uint64_t cb, cichunk_source source,
+			void *ctx, volatile int *stop, cbuf *table, uint64_t *data_off,
+			cerr *err)
 {
-	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
-	const size_t bound = ZSTD_compressBound(CHUNK_BYTES);
+	const uint64_t nchunks = (held_bytes + cb - 1) / cb;
+	const size_t bound = ZSTD_compressBound((size_t)cb);
 	int rc = CONTAM_OK;
 	#pragma omp parallel
 	{
-		unsigned char *raw = malloc(CHUNK_BYTES), *comp = malloc(bound);
+		unsigned char *raw = malloc((size_t)cb), *comp = malloc(bound);
 		cerr e;
 		cerr_clear(&e);
 		#pragma omp for ordered schedule(static, 1)
 		for (uint64_t c = 0; c < nchunks; c++) {
 			int crc = CONTAM_OK;
-			size_t n = (size_t)((held_bytes - c * CHUNK_BYTES) < CHUNK_BYTES ?
-					    held_bytes - c * CHUNK_BYTES : CHUNK_BYTES);
+			size_t n = (size_t)((held_bytes - c * cb) < cb ?
+					    held_bytes - c * cb : cb);
 			size_t clen = 0;
 			uint64_t hash = 0;
 			if (__atomic_load_n(&rc, __ATOMIC_RELAXED))
@@ -254,7 +257,12 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT;
 	void *mcomp = NULL;
 	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
-	const uint64_t nchunks = (held_bytes + CHUNK_BYTES - 1) / CHUNK_BYTES;
+	const uint64_t cb = meta->chunk_bytes ? meta->chunk_bytes : CHUNK_BYTES;
+	const uint64_t nchunks = (held_bytes + cb - 1) / cb;
+
+	if (cb % 64 || cb > CIFILE_CHUNK_MAX)
+		return cerr_set(err, CONTAM_E_PARAM, "invalid chunk size %llu",
+				(unsigned long long)cb);
 
 	size_t tlen = strlen(path) + 32;
 	if (!(tmp = malloc(tlen))) {
@@ -289,12 +297,12 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		goto out;
 	}
 
-	if (put_u64(&table, CHUNK_BYTES) || put_u64(&table, nchunks)) {
+	if (put_u64(&table, cb) || put_u64(&table, nchunks)) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	uint64_t data_off = table_len; /* relative to the section start */
-	if ((rc = write_chunks(fd, tmp, filter_off, held_bytes, source, ctx,
+	if ((rc = write_chunks(fd, tmp, filter_off, held_bytes, cb, source, ctx,
 			       meta->stop, &table, &data_off, err)))
 		goto out;
 	const uint64_t filter_len = data_off;
@@ -412,6 +420,9 @@ void contam_index_set_stop(contam_index *ix, volatile int *stop)
 int contam_index_save(contam_index *ix, const char *path)
 {
 	cifile_meta m;
+	if (!ix->filter.bits) /* a contam_index_load_summary handle */
+		return cerr_set(&ix->err, CONTAM_E_PARAM,
+				"cannot save '%s': this handle holds no filter", path);
 	cifile_meta_of(ix, &m);
 	m.stop = ix->save_stop;
 	cerr_clear(&ix->err);
@@ -485,6 +496,21 @@ static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *er
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the manifest is damaged",
 				f->path);
 	return CONTAM_OK;
+}
+
+/* XXH3-64 of n zero bytes, without n bytes of memory (streamed). */
+static uint64_t zero_hash(uint64_t n)
+{
+	static const unsigned char zeros[1u << 16];
+	XXH3_state_t *st = XXH3_createState();
+	if (!st)
+		return 0; /* every all-zero chunk then fails its check: no answer */
+	XXH3_64bits_reset(st);
+	for (; n; n -= n < sizeof(zeros) ? n : sizeof(zeros))
+		XXH3_64bits_update(st, zeros, n < sizeof(zeros) ? (size_t)n : sizeof(zeros));
+	uint64_t h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
 }
 
 void cifile_close(cifile *f)
@@ -626,13 +652,17 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	f->chunk_bytes = get_le64(t16);
 	f->nchunks = get_le64(t16 + 8);
 	f->held_bytes = (f->hi - f->lo) * 64;
-	if (f->chunk_bytes == 0 || f->chunk_bytes % 64 || f->chunk_bytes > (1u << 30) ||
+	if (f->chunk_bytes == 0 || f->chunk_bytes % 64 || f->chunk_bytes > CIFILE_CHUNK_MAX ||
 	    f->nchunks != (f->held_bytes + f->chunk_bytes - 1) / f->chunk_bytes ||
 	    f->nchunks > (f->flen - 16) / 24) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged chunk table", path);
 		goto out;
 	}
 	f->table_len = 16 + f->nchunks * 24;
+	/* an all-zero chunk (stored as nothing) is checked against these,
+	 * so that it need not be written out to be hashed */
+	f->zero_hash = zero_hash(f->chunk_bytes);
+	f->zero_hash_last = zero_hash(f->held_bytes - (f->nchunks - 1) * f->chunk_bytes);
 	f->table = malloc(f->table_len);
 	if (!f->table || read_at(f->fd, f->table, f->table_len, f->foff)) {
 		rc = cerr_set(err, f->table ? CONTAM_E_IO : CONTAM_E_NOMEM,
@@ -689,16 +719,36 @@ size_t cifile_chunk_size(const cifile *f, uint64_t c)
 			f->held_bytes - off : f->chunk_bytes);
 }
 
+int cifile_chunk_is_zero(const cifile *f, uint64_t c)
+{
+	return c < f->nchunks && get_le64(f->table + 16 + c * 24 + 8) == 0;
+}
+
 int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 		      cbuf *scratch, cerr *err)
 {
+	return cifile_read_chunk_z(f, c, dst, 0, scratch, err);
+}
+
+int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
+			int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	if (c >= f->nchunks)
+		return cerr_set(err, CONTAM_E_PARAM, "no chunk %llu", (unsigned long long)c);
 	const unsigned char *e = f->table + 16 + c * 24;
 	uint64_t off = get_le64(e), len = get_le64(e + 8), want = get_le64(e + 16);
 	size_t n = cifile_chunk_size(f, c);
-	if (c >= f->nchunks)
-		return cerr_set(err, CONTAM_E_PARAM, "no chunk %llu", (unsigned long long)c);
 	if (len == 0) {
-		memset(dst, 0, n);
+		/* stored as nothing: its hash is of n zero bytes, which
+		 * dst need not hold to be checked (untouched pages of a
+		 * fresh filter stay uncommitted) */
+		if (want != (c + 1 == f->nchunks ? f->zero_hash_last : f->zero_hash))
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': filter chunk %llu is damaged (checksum mismatch)",
+					f->path, (unsigned long long)c);
+		if (!dst_zeroed)
+			memset(dst, 0, n);
+		return CONTAM_OK;
 	} else {
 		if (off < f->table_len || off > f->flen || len > f->flen - off ||
 		    len > ZSTD_compressBound(n))
@@ -723,7 +773,7 @@ int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 					(unsigned long long)c,
 					ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short");
 	}
-	if ((len == 0 || !(f->flags & FLAG_STORED_HASH)) && XXH3_64bits(dst, n) != want)
+	if (!(f->flags & FLAG_STORED_HASH) && XXH3_64bits(dst, n) != want)
 		return cerr_set(err, CONTAM_E_CORRUPT,
 				"'%s': filter chunk %llu is damaged (checksum mismatch)",
 				f->path, (unsigned long long)c);
@@ -758,7 +808,7 @@ int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err)
 		cerr e;
 		#pragma omp for schedule(dynamic, 4)
 		for (uint64_t c = 0; c < f->nchunks; c++) {
-			if (cifile_read_chunk(f, c, dst + c * f->chunk_bytes, &scratch, &e)) {
+			if (cifile_read_chunk_z(f, c, dst + c * f->chunk_bytes, 1, &scratch, &e)) {
 				#pragma omp critical(contam_read_all_bad)
 				if (bad < 0 || (int64_t)c < bad) {
 					bad = (int64_t)c;
@@ -791,6 +841,101 @@ int contam_index_load(contam_index **out, const char *path)
 	contam_index *ix = calloc(1, sizeof(*ix));
 	if (ix)
 		ix->err = err;
+	*out = ix;
+	return rc;
+}
+
+/* Every chunk read and checked one at a time, measured and dropped: the
+ * statistics of contam_index_stats_get without the filter in memory.
+ * All-zero chunks are checked against their hash and add nothing. */
+static int summarize(const cifile *f, uint32_t k, uint64_t *bits_set,
+		     double *fpr_sum, cerr *err)
+{
+	int64_t bad = -1;
+	cerr first;
+	cerr_clear(&first);
+	double *sums = calloc(f->nchunks, sizeof(*sums));
+	uint64_t set = 0;
+	if (!sums)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	#pragma omp parallel reduction(+:set)
+	{
+		cbuf scratch = CBUF_INIT;
+		unsigned char *buf = NULL;
+		cerr e;
+		#pragma omp for schedule(dynamic, 4)
+		for (uint64_t c = 0; c < f->nchunks; c++) {
+			int crc;
+			uint64_t bset = 0;
+			size_t n = cifile_chunk_size(f, c);
+			if (cifile_chunk_is_zero(f, c))
+				crc = cifile_read_chunk_z(f, c, NULL, 1, &scratch, &e);
+			else if (!buf && !(buf = malloc((size_t)f->chunk_bytes)))
+				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			else if (!(crc = cifile_read_chunk(f, c, buf, &scratch, &e))) {
+				sums[c] = cbloom_measure((const uint64_t *)(void *)buf,
+							 n / 64, k, &bset);
+				set += bset;
+			}
+			if (crc) {
+				#pragma omp critical(contam_summarize_bad)
+				if (bad < 0 || (int64_t)c < bad) {
+					bad = (int64_t)c;
+					first = e;
+				}
+			}
+		}
+		free(buf);
+		cbuf_release(&scratch);
+	}
+	double sum = 0;
+	for (uint64_t c = 0; c < f->nchunks; c++)
+		sum += sums[c];
+	free(sums);
+	if (bad >= 0) {
+		*err = first;
+		return first.code;
+	}
+	*bits_set = set;
+	*fpr_sum = sum;
+	return CONTAM_OK;
+}
+
+int contam_index_load_summary(contam_index **out, const char *path)
+{
+	cifile *f = NULL;
+	cerr err;
+	cerr_clear(&err);
+	*out = NULL;
+	int rc = cifile_open(&f, path, &err);
+	contam_index *ix = NULL;
+	if (rc == CONTAM_OK &&
+	    (rc = cindex_new_shell(&ix, &f->params, f->part_index, f->part_count, 0)) &&
+	    ix)
+		err = ix->err;
+	if (rc == CONTAM_OK) {
+		uint64_t set = 0;
+		double sum = 0;
+		ix->ngrams_inserted = f->ngrams_inserted;
+		ix->format_version = f->format_version;
+		ix->manifest = f->manifest;
+		ix->nmanifest = f->nmanifest;
+		f->manifest = NULL;
+		f->nmanifest = 0;
+		if (!(rc = summarize(f, f->params.k, &set, &sum, &err))) {
+			const uint64_t nb = f->hi - f->lo;
+			ix->bits_set = set;
+			ix->fpr_measured = nb ? sum / (double)nb : 0;
+			ix->stats_valid = 1;
+		}
+	}
+	cifile_close(f);
+	if (rc) {
+		if (!ix)
+			ix = calloc(1, sizeof(*ix));
+		if (ix)
+			ix->err = err;
+	}
 	*out = ix;
 	return rc;
 }

@@ -24,6 +24,8 @@ typedef struct cifile {
 	uint64_t chunk_bytes, nchunks, held_bytes;
 	unsigned char *table;       /* chunk table, verified by the trailer */
 	uint64_t table_len;
+	uint64_t zero_hash;         /* XXH3 of a whole all-zero chunk */
+	uint64_t zero_hash_last;    /* ... of the last chunk, all zero */
 } cifile;
 
 /* Open and verify everything but the chunks' contents. */
@@ -33,8 +35,17 @@ void cifile_close(cifile *f);
  * thread-safe (pread). */
 int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 		      cbuf *scratch, cerr *err);
+/* The same; with dst_zeroed, an all-zero chunk is checked but dst is
+ * not written (it holds zeros already: a fresh filter). */
+int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
+			int dst_zeroed, cbuf *scratch, cerr *err);
+/* Whether chunk c is stored as nothing (all zero; its hash is checked
+ * when it is read). */
+int cifile_chunk_is_zero(const cifile *f, uint64_t c);
 size_t cifile_chunk_size(const cifile *f, uint64_t c);
-/* Read and check every chunk into dst (held_bytes), in parallel. */
+/* Read and check every chunk into dst (held_bytes, all zero on entry:
+ * all-zero chunks are checked but not written, so they cost no memory),
+ * in parallel. */
 int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
@@ -47,6 +58,9 @@ typedef struct cifile_meta {
 	uint64_t lo, hi;
 	const contam_manifest_entry *manifest;
 	size_t nmanifest;
+	/* raw bytes per chunk (a multiple of 64, <= CIFILE_CHUNK_MAX);
+	 * 0: CIFILE_CHUNK_BYTES */
+	uint64_t chunk_bytes;
 	/* a flag (a signal handler's) that, once set, stops the write:
 	 * nothing is left at the path; NULL: never */
 	volatile int *stop;
@@ -69,5 +83,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err);
 
 #define CIFILE_CHUNK_BYTES (1u << 20)
+/* The largest chunk size a file may declare (the format's limit). */
+#define CIFILE_CHUNK_MAX (1ULL << 30)
 
 #endif

@@ -23,6 +23,12 @@ static int check_params(const contam_params *p)
 int cindex_new_part(contam_index **out, const contam_params *p,
 		    uint32_t part_index, uint32_t part_count)
 {
+	return cindex_new_shell(out, p, part_index, part_count, 1);
+}
+
+int cindex_new_shell(contam_index **out, const contam_params *p,
+		     uint32_t part_index, uint32_t part_count, int with_filter)
+{
 	*out = NULL;
 	contam_index *ix = calloc(1, sizeof(*ix));
 	if (!ix)
@@ -40,6 +46,8 @@ int cindex_new_part(contam_index **out, const contam_params *p,
 	ix->filter.k = p->k;
 	cbloom_partition_range(p->nblocks, part_index, part_count,
 			       &ix->filter.lo, &ix->filter.hi);
+	if (!with_filter)
+		return CONTAM_OK; /* contam_index_load_summary */
 	ix->filter.bits = cbloom_alloc(ix->filter.hi - ix->filter.lo);
 	if (!ix->filter.bits)
 		return cerr_set(&ix->err, CONTAM_E_NOMEM,
@@ -127,13 +135,15 @@ const contam_manifest_entry *contam_index_manifest_get(const contam_index *ix,
 
 int contam_index_contains(const contam_index *ix, uint64_t hash)
 {
+	if (!ix->filter.bits) /* a summary handle: no answer, not "absent" */
+		return -1;
 	return cbloom_contains(&ix->filter, hash) == 1;
 }
 
 int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!ix->stats_valid) {
+	if (!ix->stats_valid && ix->filter.bits) {
 		uint64_t set = 0;
 		double sum = 0;
 		const uint64_t nb = ix->filter.hi - ix->filter.lo;
@@ -184,7 +194,7 @@ int contam_index_add_manifest(contam_index *ix, const contam_manifest_entry *e)
 
 int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 {
-	if (!ix || !words || !count)
+	if (!ix || !words || !count || !ix->filter.bits)
 		return CONTAM_E_PARAM;
 	*words = ix->filter.bits;
 	*count = (size_t)((ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_WORDS);

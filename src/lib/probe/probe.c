@@ -147,6 +147,14 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		p->opt.write_clean_dir = p->clean_dir;
 	}
 	contam_index_stats_get((contam_index *)ix, &p->stats);
+	/* a partition answers only for its blocks: every other n-gram would
+	 * read as absent, a false "clean" (contam_index_load_parts) */
+	if (p->stats.part_count > 1)
+		return cerr_set(&p->err, CONTAM_E_PARAM,
+				"'%s' holds partition %u of %u of an index: load all %u "
+				"partitions as one (contam_index_load_parts) to probe it",
+				p->index_path ? p->index_path : "", p->stats.part_index + 1,
+				p->stats.part_count, p->stats.part_count);
 	if (!p->index_path)
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 	return CONTAM_OK;
