@@ -1,0 +1,432 @@
+/*
+ * test_index_safety.c -- index files the library did not write itself,
+ * and index sets that are not one whole index (issue 12, item 8; redteam
+ * 1, 2, 5, 13, 17, 25).
+ *
+ * Properties: a file with any chunk size the format allows (a multiple of
+ * 64 up to 1 GiB) merges to exactly its bits, alone or with files of other
+ * chunk sizes; a partition is never loaded as a whole index (alone, with
+ * one missing, twice, with another index's partition, or none at all); a
+ * duplicate input is found among many; a stopped merge leaves nothing; a
+ * sparse index is verified and loaded without committing its zero chunks.
+ */
+#include "index/index.h"
+#include "index/index_file.h"
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+
+static uint64_t splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static const char *tpath(const char *name)
+{
+	static char buf[8][512];
+	static int i;
+	char *b = buf[i++ % 8];
+	snprintf(b, 512, "%s/%s", tmpdir, name);
+	return b;
+}
+
+static int exists(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+/* Files in tmpdir whose name contains `part` (left-over temporaries). */
+static int count_named(const char *part)
+{
+	DIR *d = opendir(tmpdir);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += strstr(e->d_name, part) != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static contam_params geometry(uint64_t nblocks)
+{
+	contam_params p;
+	memset(&p, 0, sizeof(p));
+	p.ngram = 8;
+	p.k = 6;
+	p.nblocks = nblocks;
+	p.seed = 0x636f6e74616d3031ULL;
+	p.recipe_version = CONTAM_RECIPE_VERSION;
+	return p;
+}
+
+/* A filter's bytes: a pseudo-random pattern (sparse: one word in
+ * `every` nonzero), the same for every chunk size it is written with. */
+typedef struct pattern {
+	uint64_t seed;
+	unsigned every;
+	uint64_t chunk; /* the chunk size the writer asks with */
+} pattern;
+
+static uint64_t pattern_word(const pattern *pt, uint64_t w)
+{
+	uint64_t s = pt->seed ^ (w * 0x9e3779b97f4a7c15ULL);
+	uint64_t v = splitmix(&s);
+	return (v % pt->every) == 0 ? splitmix(&s) : 0;
+}
+
+static int pattern_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			  cerr *err)
+{
+	const pattern *pt = ctx;
+	(void)err;
+	uint64_t *d = (uint64_t *)(void *)dst, w0 = c * pt->chunk / 8;
+	for (size_t i = 0; i < n / 8; i++)
+		d[i] = pattern_word(pt, w0 + i);
+	return CONTAM_OK;
+}
+
+static int write_crafted(const char *path, uint64_t nblocks, uint64_t chunk,
+			 pattern *pt, const char *input)
+{
+	contam_manifest_entry e;
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)input;
+	e.kind = CONTAM_INPUT_TEXT;
+	e.size = e.documents = e.ngrams = 1;
+	cifile_meta m;
+	memset(&m, 0, sizeof(m));
+	m.params = geometry(nblocks);
+	m.ngrams_inserted = 1;
+	m.part_count = 1;
+	m.lo = 0;
+	m.hi = nblocks;
+	m.manifest = &e;
+	m.nmanifest = 1;
+	m.chunk_bytes = chunk;
+	pt->chunk = chunk ? chunk : CIFILE_CHUNK_BYTES;
+	cerr err;
+	cerr_clear(&err);
+	int rc = cifile_write(path, &m, pattern_source, pt, &err);
+	if (rc)
+		fprintf(stderr, "write %s: %s\n", path, err.msg);
+	return rc;
+}
+
+/* Whether the loaded index at path holds exactly the OR of the patterns. */
+static int holds(const char *path, const pattern *a, const pattern *b)
+{
+	contam_index *ix = NULL;
+	int ok = contam_index_load(&ix, path) == CONTAM_OK;
+	if (!ok)
+		fprintf(stderr, "load %s: %s\n", path, contam_index_errmsg(ix));
+	uint64_t nw = ok ? (ix->filter.hi - ix->filter.lo) * 8 : 0;
+	for (uint64_t w = 0; ok && w < nw; w++) {
+		uint64_t want = pattern_word(a, w) | (b ? pattern_word(b, w) : 0);
+		if (ix->filter.bits[w] != want) {
+			fprintf(stderr, "%s: word %llu differs\n", path, (unsigned long long)w);
+			ok = 0;
+		}
+	}
+	contam_index_free(ix);
+	return ok;
+}
+
+/* redteam 1: merge of files whose chunks are not 1 MiB. */
+static void test_merge_any_chunk_size(void)
+{
+	const uint64_t nblocks = 32768 + 3; /* 2 MiB + 192 bytes */
+	/* larger than the writer's, smaller, not dividing 1 MiB, larger than
+	 * the whole filter */
+	static const uint64_t sizes[] = { 2u << 20, 512u << 10, 192, 3u << 20 };
+	char err[1024];
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		pattern a = { 11 + i, 3, 0 };
+		const char *in = tpath("crafted.cidx"), *out = tpath("merged.cidx");
+		CHECK(write_crafted(in, nblocks, sizes[i], &a, "x.txt") == CONTAM_OK);
+		/* the format allows it, so loading (verify) accepts it ... */
+		CHECK(holds(in, &a, NULL));
+		/* ... and merging keeps every bit */
+		const char *one[] = { in };
+		CHECK(contam_index_merge(out, one, 1, err, sizeof(err)) == CONTAM_OK);
+		CHECK(holds(out, &a, NULL));
+		unlink(out);
+		/* with a standard (1 MiB) file of other bits: the OR of both */
+		pattern b = { 101 + i, 5, 0 };
+		const char *std = tpath("standard.cidx");
+		CHECK(write_crafted(std, nblocks, 0, &b, "y.txt") == CONTAM_OK);
+		const char *two[] = { std, in };
+		CHECK(contam_index_merge(out, two, 2, err, sizeof(err)) == CONTAM_OK);
+		CHECK(holds(out, &a, &b));
+		const char *rev[] = { in, std };
+		unlink(out);
+		CHECK(contam_index_merge(out, rev, 2, err, sizeof(err)) == CONTAM_OK);
+		CHECK(holds(out, &a, &b));
+		unlink(out);
+		unlink(in);
+		unlink(std);
+	}
+	/* the format's limits stand: a chunk size not a multiple of 64 is no
+	 * file the writer makes */
+	pattern c = { 7, 2, 0 };
+	CHECK(write_crafted(tpath("bad.cidx"), 1024, 100, &c, "z.txt") == CONTAM_E_PARAM);
+	CHECK(!exists(tpath("bad.cidx")));
+}
+
+/* Partitions of one build: P files saved from in-memory partitions, all
+ * with the same manifest (every partition reads every input). */
+static void save_parts(const char *prefix, uint32_t P, const char *input,
+		       uint64_t docs, uint64_t seed)
+{
+	contam_params p = geometry(4096);
+	contam_manifest_entry e;
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)input;
+	e.kind = CONTAM_INPUT_TEXT;
+	e.size = 100;
+	e.documents = docs;
+	e.ngrams = 40;
+	for (uint32_t i = 0; i < P; i++) {
+		contam_index *ix = NULL;
+		CHECK(contam_index_new_partition(&ix, &p, i, P) == CONTAM_OK);
+		uint64_t *w;
+		size_t nw;
+		CHECK(contam_index_filter_words(ix, &w, &nw) == CONTAM_OK);
+		uint64_t s = seed + i;
+		for (size_t j = 0; j < nw; j += 7)
+			w[j] = splitmix(&s);
+		CHECK(contam_index_add_manifest(ix, &e) == CONTAM_OK);
+		char name[64];
+		snprintf(name, sizeof(name), "%s%u.cidx", prefix, i);
+		CHECK(contam_index_save(ix, tpath(name)) == CONTAM_OK);
+		contam_index_free(ix);
+	}
+}
+
+static int load_refused(const char *const *paths, size_t n, const char *says)
+{
+	contam_index *ix = NULL;
+	int rc = contam_index_load_parts(&ix, paths, n);
+	const char *msg = contam_index_errmsg(ix);
+	int ok = rc == CONTAM_E_PARAM && strstr(msg, says) != NULL;
+	if (!ok)
+		fprintf(stderr, "load_parts: rc %d, '%s' (wanted '%s')\n", rc, msg, says);
+	contam_index_free(ix);
+	return ok;
+}
+
+/* item 8, redteam 2 and 5 */
+static void test_partition_sets(void)
+{
+	save_parts("p", 4, "corpus.txt", 6, 1);
+	save_parts("o", 4, "other.txt", 6, 50);   /* another index, same geometry */
+	save_parts("q", 4, "corpus.txt", 7, 90);  /* same input name, other build */
+	char p[4][600], o1[600], q2[600];
+	for (int i = 0; i < 4; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "p%d.cidx", i);
+		snprintf(p[i], sizeof(p[i]), "%s", tpath(name));
+	}
+	snprintf(o1, sizeof(o1), "%s", tpath("o1.cidx"));
+	snprintf(q2, sizeof(q2), "%s", tpath("q2.cidx"));
+
+	const char *all[] = { p[2], p[0], p[3], p[1] }; /* any order */
+	contam_index *ix = NULL;
+	CHECK(contam_index_load_parts(&ix, all, 4) == CONTAM_OK);
+	CHECK(ix && ix->part_count == 1 && ix->nmanifest == 1);
+	contam_index_free(ix);
+
+	/* a lone partition names itself and what is missing */
+	const char *lone[] = { p[0] };
+	CHECK(load_refused(lone, 1, "is partition 1 of 4"));
+	CHECK(load_refused(lone, 1, "missing 2, 3 and 4 of 4 (--partition 1/4, 2/4, 3/4)"));
+	const char *three[] = { p[0], p[1], p[3] };
+	CHECK(load_refused(three, 3, "missing 3 of 4 (--partition 2/4)"));
+	const char *twice[] = { p[0], p[1], p[1], p[3] };
+	CHECK(load_refused(twice, 4, "partition 2 of 4 is given twice"));
+	/* another index's partition, though the geometry matches */
+	const char *mixed[] = { p[0], o1, p[2], p[3] };
+	CHECK(load_refused(mixed, 4, "partitions of different indexes"));
+	CHECK(load_refused(mixed, 4, "other.txt"));
+	const char *mixed2[] = { p[0], p[1], q2, p[3] };
+	CHECK(load_refused(mixed2, 4, "partitions of different indexes"));
+	/* nothing at all (the CLI's ","), and an empty path */
+	CHECK(load_refused(NULL, 0, "no index file"));
+	const char *empty[] = { p[0], "" };
+	CHECK(load_refused(empty, 2, "empty index path"));
+
+	/* a partition loaded by itself (info, verify) is no probe's index */
+	CHECK(contam_index_load(&ix, p[1]) == CONTAM_OK);
+	contam_probe *probe = NULL;
+	CHECK(contam_probe_new(&probe, ix, p[1], NULL) == CONTAM_E_PARAM);
+	CHECK(probe && strstr(contam_probe_errmsg(probe), "partition 2 of 4"));
+	contam_probe_free(probe);
+	contam_index_free(ix);
+}
+
+/* redteam 13: the duplicate found wherever it sorts, among 300k inputs,
+ * in well under the 400 s the pairwise search took. */
+static void test_merge_duplicates(void)
+{
+	const size_t N = 150000;
+	contam_manifest_entry *man = calloc(N, sizeof(*man));
+	char *names = malloc(N * 16);
+	char err[1024];
+	if (!man || !names) {
+		CHECK(!"out of memory");
+		free(man);
+		free(names);
+		return;
+	}
+	pattern z = { 1, 1000000, 0 };
+	for (int where = 0; where < 3; where++) {
+		size_t dup = where == 0 ? 0 : where == 1 ? N / 2 : N - 1;
+		for (int part = 0; part < 2; part++) {
+			/* part 1's names are disjoint from part 0's but for
+			 * one: first, middle or last in sort order */
+			for (size_t i = 0; i < N; i++) {
+				man[i].path = names + i * 16;
+				man[i].kind = CONTAM_INPUT_TEXT;
+				snprintf(man[i].path, 16, "in/%07zu",
+					 part == 1 && i == dup ? 2 * i : 2 * i + (size_t)part);
+			}
+			cifile_meta m;
+			memset(&m, 0, sizeof(m));
+			m.params = geometry(1024);
+			m.part_count = 1;
+			m.hi = 1024;
+			m.manifest = man;
+			m.nmanifest = N;
+			z.chunk = CIFILE_CHUNK_BYTES;
+			cerr e;
+			cerr_clear(&e);
+			CHECK(cifile_write(tpath(part ? "d1.cidx" : "d0.cidx"), &m, pattern_source,
+					   &z, &e) == CONTAM_OK);
+		}
+		const char *two[] = { tpath("d0.cidx"), tpath("d1.cidx") };
+		char want[64];
+		snprintf(want, sizeof(want), "input 'in/%07zu' is in more than one part", 2 * dup);
+		time_t t0 = time(NULL);
+		CHECK(contam_index_merge(tpath("dm.cidx"), two, 2, err, sizeof(err)) == CONTAM_E_PARAM);
+		CHECK(time(NULL) - t0 < 30);
+		CHECK(strstr(err, want) != NULL);
+		CHECK(!exists(tpath("dm.cidx")));
+	}
+	/* no duplicate: merged, every input once */
+	const char *one[] = { tpath("d0.cidx") };
+	CHECK(contam_index_merge(tpath("dm.cidx"), one, 1, err, sizeof(err)) == CONTAM_OK);
+	contam_index *ix = NULL;
+	CHECK(contam_index_load_summary(&ix, tpath("dm.cidx")) == CONTAM_OK);
+	CHECK(contam_index_manifest_count(ix) == N);
+	contam_index_free(ix);
+	unlink(tpath("dm.cidx"));
+	unlink(tpath("d0.cidx"));
+	unlink(tpath("d1.cidx"));
+	free(man);
+	free(names);
+}
+
+/* redteam 25: a stop flag set (SIGTERM) leaves neither OUT nor OUT.tmp.PID */
+static void test_merge_stopped(void)
+{
+	pattern a = { 3, 2, 0 };
+	const char *in = tpath("s.cidx");
+	CHECK(write_crafted(in, 65536, 0, &a, "s.txt") == CONTAM_OK);
+	volatile int stop = 1;
+	char err[1024];
+	const char *one[] = { in };
+	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, err,
+				      sizeof(err)) == CONTAM_E_INTERRUPTED);
+	CHECK(!exists(tpath("stopped.cidx")));
+	CHECK(count_named("stopped.cidx") == 0);
+	stop = 0;
+	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, err,
+				      sizeof(err)) == CONTAM_OK);
+	CHECK(holds(tpath("stopped.cidx"), &a, NULL));
+	unlink(tpath("stopped.cidx"));
+	unlink(in);
+}
+
+static long maxrss_kb(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/* redteam 17: a 512 MiB filter whose chunks are all zero but one is
+ * verified, summarized and loaded without its zero chunks in memory. */
+static void test_sparse_memory(void)
+{
+	contam_params p = geometry((512u << 20) / 64);
+	contam_index *ix = NULL;
+	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	if (!ix || !ix->filter.bits)
+		return;
+	ix->filter.bits[12345] = 0xff00ff00ff00ff00ULL; /* chunk 0 */
+	ix->filter.bits[(300u << 20) / 8] = 1;         /* chunk 300 */
+	contam_manifest_entry e;
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)"sparse.txt";
+	CHECK(contam_index_add_manifest(ix, &e) == CONTAM_OK);
+	CHECK(contam_index_save(ix, tpath("sparse.cidx")) == CONTAM_OK);
+	contam_index_free(ix);
+
+	long before = maxrss_kb();
+	contam_index *sum = NULL;
+	CHECK(contam_index_load_summary(&sum, tpath("sparse.cidx")) == CONTAM_OK);
+	contam_index_stats st;
+	CHECK(sum && contam_index_stats_get(sum, &st) == CONTAM_OK);
+	CHECK_EQ_U64(st.bits_set, 33);
+	CHECK_EQ_U64(st.filter_bytes, 512u << 20);
+	CHECK(contam_index_manifest_count(sum) == 1);
+	CHECK(contam_index_contains(sum, 42) == -1); /* no answer, not "absent" */
+	CHECK(contam_index_save(sum, tpath("nope.cidx")) == CONTAM_E_PARAM);
+	CHECK(!exists(tpath("nope.cidx")));
+	contam_index_free(sum);
+
+	contam_index *full = NULL;
+	CHECK(contam_index_load(&full, tpath("sparse.cidx")) == CONTAM_OK);
+	CHECK(full && full->filter.bits[12345] == 0xff00ff00ff00ff00ULL &&
+	      full->filter.bits[(300u << 20) / 8] == 1);
+	CHECK(full && contam_index_stats_get(full, &st) == CONTAM_OK && st.bits_set == 33);
+	long grew = maxrss_kb() - before;
+	/* two touched chunks, not 512 MiB */
+	if (grew >= 64 * 1024)
+		fprintf(stderr, "loading a sparse 512 MiB index grew RSS by %ld kB\n", grew);
+	CHECK(grew < 64 * 1024);
+	contam_index_free(full);
+	unlink(tpath("sparse.cidx"));
+}
+
+int main(void)
+{
+	/* thousands of tiny chunks through the ordered write loop: spinning
+	 * OpenMP threads would only burn the shared cores */
+	setenv("OMP_WAIT_POLICY", "passive", 0);
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/contam-test-index-safety-XXXXXX");
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_sparse_memory(); /* first: RSS is a high-water mark */
+	test_merge_any_chunk_size();
+	test_partition_sets();
+	test_merge_duplicates();
+	test_merge_stopped();
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	return tu_finish("index_safety");
+}
