@@ -9,7 +9,8 @@
  * The recomputed copy is skipped when its header asks for a filter over
  * 64 MiB: a valid file may describe a large, empty (all chunks absent)
  * filter, and allocating it is correct, just not interesting here.
- * A loaded index must answer queries and give consistent statistics.
+ * A loaded index must answer queries and give consistent statistics,
+ * and contam_index_load_summary must agree with the load.
  */
 #include "fuzz_util.h"
 
@@ -48,6 +49,21 @@ static void load(const uint8_t *data, size_t size)
 	} else if (ix && !contam_index_errmsg(ix)[0]) {
 		abort(); /* an error always says why */
 	}
+	/* the streamed summary (info, verify) accepts exactly what the
+	 * load accepts, and measures the same bits */
+	contam_index *sum = NULL;
+	int src = contam_index_load_summary(&sum, path);
+	if ((src == CONTAM_OK) != (rc == CONTAM_OK))
+		abort();
+	if (src == CONTAM_OK) {
+		contam_index_stats a, b;
+		contam_index_stats_get(ix, &a);
+		contam_index_stats_get(sum, &b);
+		if (a.bits_set != b.bits_set || a.filter_bytes != b.filter_bytes ||
+		    contam_index_manifest_count(ix) != contam_index_manifest_count(sum))
+			abort();
+	}
+	contam_index_free(sum);
 	contam_index_free(ix);
 }
 
