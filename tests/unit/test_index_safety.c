@@ -15,6 +15,7 @@
 #include "testutil.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -203,8 +204,8 @@ static void save_parts(const char *prefix, uint32_t P, const char *input,
 		size_t nw;
 		CHECK(contam_index_filter_words(ix, &w, &nw) == CONTAM_OK);
 		uint64_t s = seed + i;
-		for (size_t j = 0; j < nw; j += 7)
-			w[j] = splitmix(&s);
+		for (size_t j = 0; j < nw; j++)
+			w[j] = splitmix(&s) & splitmix(&s);
 		CHECK(contam_index_add_manifest(ix, &e) == CONTAM_OK);
 		char name[64];
 		snprintf(name, sizeof(name), "%s%u.cidx", prefix, i);
@@ -244,6 +245,15 @@ static void test_partition_sets(void)
 	contam_index *ix = NULL;
 	CHECK(contam_index_load_parts(&ix, all, 4) == CONTAM_OK);
 	CHECK(ix && ix->part_count == 1 && ix->nmanifest == 1);
+	/* the statistics measured while loading are the filter's */
+	contam_index_stats loaded, fresh;
+	CHECK(ix && contam_index_stats_get(ix, &loaded) == CONTAM_OK);
+	uint64_t *words;
+	size_t nwords;
+	CHECK(ix && contam_index_filter_words(ix, &words, &nwords) == CONTAM_OK);
+	CHECK(ix && contam_index_stats_get(ix, &fresh) == CONTAM_OK);
+	CHECK(loaded.bits_set > 0 && loaded.bits_set == fresh.bits_set);
+	CHECK(loaded.fpr > 0 && fabs(loaded.fpr - fresh.fpr) <= 1e-12 * fresh.fpr);
 	contam_index_free(ix);
 
 	/* a lone partition names itself and what is missing */

@@ -128,6 +128,9 @@ int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e);
 /* Index of the manifest entry for `path`, or -1. */
 int cindex_manifest_find(const contam_index *ix, const char *path);
 /* An empty index holding partition part_index of part_count. */
+/* Cache the statistics measured while loading (cifile_read_all): bits
+ * set and the sum of the blocks' false-positive probabilities. */
+void cindex_set_stats(contam_index *ix, uint64_t bits_set, double fpr_sum);
 /* The same, holding no filter when !with_filter (a summary handle:
  * header, manifest and statistics only). */
 int cindex_new_shell(contam_index **out, const contam_params *p,

@@ -794,34 +794,13 @@ int cindex_from_file(contam_index **out, cifile *f)
 	ix->nmanifest = f->nmanifest;
 	f->manifest = NULL;
 	f->nmanifest = 0;
-	return cifile_read_all(f, (unsigned char *)ix->filter.bits, &ix->err);
-}
-
-int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err)
-{
-	int64_t bad = -1;
-	cerr first;
-	cerr_clear(&first);
-	#pragma omp parallel
-	{
-		cbuf scratch = CBUF_INIT;
-		cerr e;
-		#pragma omp for schedule(dynamic, 4)
-		for (uint64_t c = 0; c < f->nchunks; c++) {
-			if (cifile_read_chunk_z(f, c, dst + c * f->chunk_bytes, 1, &scratch, &e)) {
-				#pragma omp critical(contam_read_all_bad)
-				if (bad < 0 || (int64_t)c < bad) {
-					bad = (int64_t)c;
-					first = e;
-				}
-			}
-		}
-		cbuf_release(&scratch);
-	}
-	if (bad >= 0) {
-		*err = first;
-		return first.code;
-	}
+	uint64_t set = 0;
+	double sum = 0;
+	/* measured while read: the statistics never touch the zero chunks */
+	if ((rc = cifile_read_all(f, (unsigned char *)ix->filter.bits, &set, &sum,
+				  &ix->err)))
+		return rc;
+	cindex_set_stats(ix, set, sum);
 	return CONTAM_OK;
 }
 
@@ -845,17 +824,22 @@ int contam_index_load(contam_index **out, const char *path)
 	return rc;
 }
 
-/* Every chunk read and checked one at a time, measured and dropped: the
- * statistics of contam_index_stats_get without the filter in memory.
- * All-zero chunks are checked against their hash and add nothing. */
-static int summarize(const cifile *f, uint32_t k, uint64_t *bits_set,
-		     double *fpr_sum, cerr *err)
+/* Every chunk read and checked, in parallel, into dst (when not NULL)
+ * and measured as contam_index_stats_get measures a filter: the sum of
+ * the blocks' false-positive probabilities (added in chunk order, so the
+ * result does not depend on the threads) and the bits set.  Without dst
+ * each chunk is dropped once measured (contam_index_load_summary); with
+ * it, all-zero chunks are checked against their hash but never written,
+ * so that a fresh filter's pages for them are never committed. */
+int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
+		    double *fpr_sum, cerr *err)
 {
 	int64_t bad = -1;
 	cerr first;
 	cerr_clear(&first);
 	double *sums = calloc(f->nchunks, sizeof(*sums));
 	uint64_t set = 0;
+	const uint32_t k = f->params.k;
 	if (!sums)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	#pragma omp parallel reduction(+:set)
@@ -868,17 +852,18 @@ static int summarize(const cifile *f, uint32_t k, uint64_t *bits_set,
 			int crc;
 			uint64_t bset = 0;
 			size_t n = cifile_chunk_size(f, c);
+			unsigned char *to = dst ? dst + c * f->chunk_bytes : buf;
 			if (cifile_chunk_is_zero(f, c))
-				crc = cifile_read_chunk_z(f, c, NULL, 1, &scratch, &e);
-			else if (!buf && !(buf = malloc((size_t)f->chunk_bytes)))
+				crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e);
+			else if (!to && !(to = buf = malloc((size_t)f->chunk_bytes)))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = cifile_read_chunk(f, c, buf, &scratch, &e))) {
-				sums[c] = cbloom_measure((const uint64_t *)(void *)buf,
-							 n / 64, k, &bset);
+			else if (!(crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e))) {
+				sums[c] = cbloom_measure((const uint64_t *)(void *)to, n / 64, k,
+							 &bset);
 				set += bset;
 			}
 			if (crc) {
-				#pragma omp critical(contam_summarize_bad)
+				#pragma omp critical(contam_read_all_bad)
 				if (bad < 0 || (int64_t)c < bad) {
 					bad = (int64_t)c;
 					first = e;
@@ -896,8 +881,10 @@ static int summarize(const cifile *f, uint32_t k, uint64_t *bits_set,
 		*err = first;
 		return first.code;
 	}
-	*bits_set = set;
-	*fpr_sum = sum;
+	if (bits_set)
+		*bits_set += set;
+	if (fpr_sum)
+		*fpr_sum += sum;
 	return CONTAM_OK;
 }
 
@@ -922,12 +909,8 @@ int contam_index_load_summary(contam_index **out, const char *path)
 		ix->nmanifest = f->nmanifest;
 		f->manifest = NULL;
 		f->nmanifest = 0;
-		if (!(rc = summarize(f, f->params.k, &set, &sum, &err))) {
-			const uint64_t nb = f->hi - f->lo;
-			ix->bits_set = set;
-			ix->fpr_measured = nb ? sum / (double)nb : 0;
-			ix->stats_valid = 1;
-		}
+		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)))
+			cindex_set_stats(ix, set, sum);
 	}
 	cifile_close(f);
 	if (rc) {

@@ -45,8 +45,11 @@ int cifile_chunk_is_zero(const cifile *f, uint64_t c);
 size_t cifile_chunk_size(const cifile *f, uint64_t c);
 /* Read and check every chunk into dst (held_bytes, all zero on entry:
  * all-zero chunks are checked but not written, so they cost no memory),
- * in parallel. */
-int cifile_read_all(const cifile *f, unsigned char *dst, cerr *err);
+ * in parallel; dst NULL: check only.  Adds the bits set and the sum of
+ * the blocks' false-positive probabilities to *bits_set and *fpr_sum
+ * (either may be NULL): contam_index_stats_get's measure, per chunk. */
+int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
+		    double *fpr_sum, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
 

@@ -270,8 +270,6 @@ static void name_missing(const unsigned char *seen, uint32_t P, char *buf,
 	}
 	snprintf(buf, len, "%s%s of %u (--partition %s%s)", ones,
 		 missing > shown ? " ..." : "", P, flags, missing > shown ? ", ..." : "");
-	(void)a;
-	(void)b;
 }
 
 int contam_index_load_parts(contam_index **out, const char *const *paths,
@@ -363,10 +361,15 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 	ix->nmanifest = parts[0]->nmanifest;
 	parts[0]->manifest = NULL;
 	parts[0]->nmanifest = 0;
+	uint64_t set = 0;
+	double sum = 0;
 	for (size_t i = 0; i < n && !rc; i++) {
 		cifile *f = parts[i];
-		rc = cifile_read_all(f, (unsigned char *)(ix->filter.bits + f->lo * 8), &err);
+		rc = cifile_read_all(f, (unsigned char *)(ix->filter.bits + f->lo * 8),
+				     &set, &sum, &err);
 	}
+	if (!rc)
+		cindex_set_stats(ix, set, sum);
 out:
 	free(seen);
 	for (size_t i = 0; parts && i < n; i++)

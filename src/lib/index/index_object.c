@@ -140,6 +140,14 @@ int contam_index_contains(const contam_index *ix, uint64_t hash)
 	return cbloom_contains(&ix->filter, hash) == 1;
 }
 
+void cindex_set_stats(contam_index *ix, uint64_t bits_set, double fpr_sum)
+{
+	const uint64_t nb = ix->filter.hi - ix->filter.lo;
+	ix->bits_set = bits_set;
+	ix->fpr_measured = nb ? fpr_sum / (double)nb : 0;
+	ix->stats_valid = 1;
+}
+
 int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 {
 	memset(out, 0, sizeof(*out));
