@@ -74,6 +74,7 @@ typedef struct cscan_region {
 /* A document with at least one match. */
 typedef struct cscan_hitdoc {
 	char *member, *url, *id;
+	uint64_t entry;          /* archive entry number of member */
 	uint64_t record, offset;
 	uint64_t bytes, tokens;
 	cscan_chain *chains;
@@ -167,10 +168,14 @@ typedef struct cscan_purified {
 	char *manifest;          /* this file's manifest lines (free()) */
 	size_t manifest_len;
 	uint64_t dropped, cut, regions;
+	uint64_t unread;         /* records the reader skipped, left out */
+	int written;             /* the copy is in place */
 } cscan_purified;
 int cscan_purify_prepare(contam_scan *s, cerr *err);
 int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err);
 int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err);
+/* Remove the copies written (after a failure or a stop). */
+void cscan_purify_undo(contam_scan *s, const cscan_purified *res);
 
 /* scan_sink.c: an output file in a given codec; gzip output can be cut
  * into members (one per WARC record, as Common Crawl ships them). */
@@ -179,7 +184,10 @@ int cscan_sink_open(cscan_sink **out, const char *path, int codec, cerr *err);
 int cscan_sink_open_stream(cscan_sink **out, FILE *f, int codec);
 int cscan_sink_write(cscan_sink *k, const void *p, size_t n);
 int cscan_sink_end_member(cscan_sink *k);
-/* Finish, flush and rename into place; frees the sink. */
+/* The reason of the first failed write (strerror of its errno). */
+const char *cscan_sink_strerror(const cscan_sink *k);
+/* Finish, flush and rename into place; frees the sink.  Every failure
+ * message carries the errno text. */
 int cscan_sink_close(cscan_sink *k, cerr *err);
 void cscan_sink_abort(cscan_sink *k);
 

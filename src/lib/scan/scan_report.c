@@ -403,6 +403,7 @@ static json_t *scan_object(const contam_scan *s)
 		json_object_set_new(pu, "dropped_documents", json_integer((json_int_t)st->dropped_documents));
 		json_object_set_new(pu, "cut_documents", json_integer((json_int_t)st->cut_documents));
 		json_object_set_new(pu, "cut_regions", json_integer((json_int_t)st->cut_regions));
+		json_object_set_new(pu, "unread_records", json_integer((json_int_t)st->purify_unread));
 		json_object_set_new(o, "purify", pu);
 	}
 	return o;

@@ -43,7 +43,7 @@ typedef struct run_state {
 /* The provenance of a document in a batch: strings are offsets into the
  * batch's string buffer (SIZE_MAX: none). */
 typedef struct doc_prov {
-	uint64_t record, offset;
+	uint64_t entry, record, offset;
 	size_t member, url, id;
 	size_t text_end;         /* end of its text in the batch */
 } doc_prov;
@@ -127,6 +127,7 @@ static void process_batch(file_job *job, cscan_matcher *m, batch *b)
 		if (!rc)
 			rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
 		if (rc == 1) {
+			hd.entry = dp->entry;
 			hd.record = dp->record;
 			hd.offset = dp->offset;
 			const char *mem = batch_string(b, dp->member),
@@ -214,6 +215,7 @@ static int batch_end_doc(batch *b, const creader_doc *doc)
 	}
 	int oom = 0;
 	doc_prov *dp = &b->docs[b->ndocs++];
+	dp->entry = doc->entry;
 	dp->record = doc->record;
 	dp->offset = doc->offset;
 	dp->member = keep_string(b, doc->member, &oom);
@@ -255,6 +257,7 @@ static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr 
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
 	if (rc == 1) {
+		hd.entry = doc->entry;
 		hd.record = doc->record;
 		hd.offset = doc->offset;
 		if ((doc->member && !(hd.member = cstrdup(doc->member))) ||
@@ -461,6 +464,14 @@ static int purify(run_state *st, int nthreads)
 		s->err.code = rc = st->run.rc;
 	} else {
 		rc = cscan_purify_finish(s, res, &s->err);
+	}
+	if (rc) {
+		/* all or nothing: no copy of this run is left without its
+		 * manifest */
+		cscan_purify_undo(s, res);
+		if (rc == CONTAM_E_INTERRUPTED)
+			cerr_set(&s->err, rc, "interrupted; no purified copy left in '%s'",
+				 s->opt.purify_dir);
 	}
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(res[i].manifest);
