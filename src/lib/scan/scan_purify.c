@@ -384,17 +384,24 @@ static int pin_fill(pin *in, size_t want)
 			in->len -= in->pos;
 			in->pos = 0;
 		}
-		if (in->cap - in->len < (1u << 16)) {
+		/* grow to about `want`, and read no more than it needs: the
+		 * buffer (and what is touched of it) stays near `want` */
+		size_t need = want - (in->len - in->pos);
+		size_t chunk = need > (1u << 16) ? need : (1u << 16);
+		if (in->cap - in->len < chunk) {
 			size_t cap = in->cap ? in->cap * 2 : (1u << 20);
-			while (cap - in->len < (1u << 16))
-				cap *= 2;
+			if (cap < in->len + chunk)
+				cap = in->len + chunk;
+			if (cap > in->len + chunk && in->len + chunk >= (64u << 20))
+				cap = in->len + chunk;
 			char *b = realloc(in->buf, cap);
 			if (!b)
 				return cerr_set(in->err, CONTAM_E_NOMEM, "out of memory");
 			in->buf = b;
 			in->cap = cap;
 		}
-		long n = cstream_read(in->s, in->buf + in->len, in->cap - in->len, in->err);
+		size_t room = in->cap - in->len;
+		long n = cstream_read(in->s, in->buf + in->len, room < chunk ? room : chunk, in->err);
 		if (n < 0)
 			return (int)n;
 		if (n == 0)
@@ -503,7 +510,8 @@ static int skip_long_line(purifier *p, pin *in, const char *member)
 		int f = pin_find(in, 0, "\n", 1, 1u << 20, &nl);
 		if (f < 0)
 			return f;
-		size_t n = f ? nl + 1 : pin_avail(in);
+		/* only the bytes searched */
+		size_t n = f ? nl + 1 : pin_avail(in) < (1u << 20) ? pin_avail(in) : (1u << 20);
 		in->pos += n;
 		bytes += n;
 		if (f || (in->eof && pin_avail(in) == 0))
@@ -666,9 +674,12 @@ static int skip_unread(purifier *p, pin *in, const char *member, size_t from,
 			from = at + 1;
 			continue;
 		}
-		/* keep a possible partial "\nWARC/" at the end */
+		/* keep a possible partial "\nWARC/" at the end; only the
+		 * bytes searched */
 		size_t n = pin_avail(in);
-		if (in->eof) {
+		if (n > (1u << 20))
+			n = 1u << 20;
+		else if (in->eof) {
 			in->pos += n;
 			bytes += n;
 			break;
@@ -950,33 +961,46 @@ static int spool_out(purifier *p, FILE *f, struct archive *w)
 	return CONTAM_OK;
 }
 
-/* One regular member with matches: through the plugin of its kind into
- * an unlinked spool file, then into the archive with its new size. */
-static int purify_member(purifier *p, struct archive *r, struct archive *w,
-			 struct archive_entry *e, const char *name)
+/* The spool of purified members: an unlinked file next to the output
+ * (not in memory, not in a tmpfs /tmp), one per archive, reused. */
+static int open_spool(purifier *p, FILE **of)
 {
-	member_src src = { r, 0 };
-	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
-	char *spool_name = NULL;
-	FILE *mf = NULL, *of = NULL;
-	cstream *cs = NULL;
-	cscan_sink *k = NULL;
-	int rc = CONTAM_OK, fd = -1;
-
 	size_t n = strlen(p->out_path) + 32;
-	if (!(spool_name = malloc(n))) {
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(spool_name, n, "%s.member.XXXXXX", p->out_path);
-	if ((fd = mkstemp(spool_name)) < 0 || !(of = fdopen(fd, "w+b"))) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot create '%s': %s", spool_name,
+	char *name = malloc(n);
+	int fd = -1, rc = CONTAM_OK;
+	if (!name)
+		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	snprintf(name, n, "%s.member.XXXXXX", p->out_path);
+	if ((fd = mkstemp(name)) < 0 || !(*of = fdopen(fd, "w+b"))) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot create '%s': %s", name,
 			      strerror(errno));
 		if (fd >= 0)
 			close(fd);
+	}
+	if (fd >= 0)
+		unlink(name);
+	free(name);
+	return rc;
+}
+
+/* One regular member with matches: through the plugin of its kind into
+ * the spool file `of`, then into the archive with its new size. */
+static int purify_member(purifier *p, struct archive *r, struct archive *w,
+			 struct archive_entry *e, const char *name, FILE *of)
+{
+	member_src src = { r, 0 };
+	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	FILE *mf = NULL;
+	cstream *cs = NULL;
+	cscan_sink *k = NULL;
+	int rc = CONTAM_OK;
+
+	rewind(of);
+	if (ftruncate(fileno(of), 0)) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
+			      strerror(errno));
 		goto out;
 	}
-	unlink(spool_name);
 	if (!(mf = fopencookie(&src, "r", io))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -1022,9 +1046,6 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 out:
 	cscan_sink_abort(k);
 	cstream_free(cs);
-	if (of)
-		fclose(of);
-	free(spool_name);
 	return rc;
 }
 
@@ -1039,6 +1060,7 @@ static int purify_archive(purifier *p)
 	struct archive *r = archive_read_new(), *w = archive_write_new();
 	struct archive_entry *e;
 	char *tmp = NULL;
+	FILE *spool = NULL;
 	int rc = CONTAM_OK, opened = 0;
 	char buf[1 << 16];
 
@@ -1106,7 +1128,8 @@ static int purify_archive(purifier *p)
 		 * reader skipped damage, is parsed; the others are copied */
 		if (regular && name && ((next && next->member && next->entry == p->entry) ||
 					p->f->errors)) {
-			if ((rc = purify_member(p, r, w, e, name)))
+			if ((!spool && (rc = open_spool(p, &spool))) ||
+			    (rc = purify_member(p, r, w, e, name, spool)))
 				goto out;
 			continue;
 		}
@@ -1156,6 +1179,8 @@ out:
 		archive_write_free(w);
 	if (rc && tmp && opened)
 		unlink(tmp);
+	if (spool)
+		fclose(spool);
 	free(tmp);
 	return rc;
 }
