@@ -83,14 +83,21 @@ typedef struct cscan_hitdoc {
 	size_t nregions;
 } cscan_hitdoc;
 
+/* A run of a file's hit documents in the spill file (scan_hits.c). */
+typedef struct cscan_chunk {
+	uint64_t off, len;
+	size_t ndocs;
+} cscan_chunk;
+
 /* Per input file. */
 typedef struct cscan_file {
 	const char *path;
 	contam_input_kind kind;
 	uint64_t size, documents, bytes_text, ngrams, errors;
-	cscan_hitdoc *docs;
-	size_t ndocs, cap;
-	uint64_t mem;            /* bytes held by docs */
+	cscan_chunk *chunks;     /* its hit documents, in reader order */
+	size_t nchunks, cap_chunks;
+	size_t ndocs;            /* hit documents */
+	uint64_t mem;            /* bytes of them in the spill file */
 } cscan_file;
 
 struct contam_scan {
@@ -114,6 +121,10 @@ struct contam_scan {
 	cscan_file *files;
 	size_t nfiles;
 	unsigned char *ignored;  /* per entry: over max_doc_freq */
+	int spill_fd;            /* the hit documents (scan_hits.c), or -1 */
+	uint64_t spill_end;
+	int mspill_fd;           /* purify manifest lines (scan_purify.c) */
+	uint64_t mspill_end;
 	contam_scan_stats stats;
 	int ran;
 	cerr err;
@@ -157,6 +168,31 @@ int cscan_matcher_end(cscan_matcher *m, uint64_t *entry_docs,
 		      cscan_hitdoc *hd);
 void cscan_hitdoc_release(cscan_hitdoc *hd);
 
+/* scan_hits.c: hit documents go to an unlinked spill file in chunks of
+ * about CSCAN_CHUNK bytes as each file task finds them, and are read
+ * back file by file, in order, one chunk in memory. */
+#define CSCAN_CHUNK (1u << 20)
+int cscan_hitdoc_pack(cbuf *b, const cscan_hitdoc *hd);
+int cscan_spill_open(contam_scan *s, cerr *err);
+void cscan_spill_close(contam_scan *s);
+/* Append b (ndocs packed documents of f) as f's next chunk; not thread
+ * safe (the caller serializes). */
+int cscan_spill_chunk(contam_scan *s, cscan_file *f, const cbuf *b, size_t ndocs,
+		      cerr *err);
+typedef struct cscan_hits {
+	const contam_scan *s;
+	const cscan_file *f;
+	size_t chunk;            /* next chunk to read */
+	char *buf;
+	size_t cap, left;
+	const char *p;
+} cscan_hits;
+/* Read f's hit documents back (any thread; each reader its own). */
+void cscan_hits_open(cscan_hits *it, const contam_scan *s, const cscan_file *f);
+/* 1: *hd is the next one (the caller releases it); 0: no more; < 0. */
+int cscan_hits_next(cscan_hits *it, cscan_hitdoc *hd, cerr *err);
+void cscan_hits_close(cscan_hits *it);
+
 /* scan_report.c */
 int cscan_finish(contam_scan *s, cerr *err);
 /* Is chain c counted (some n-gram of it is not ignored)? */
@@ -165,8 +201,9 @@ int cscan_chain_kept(const contam_scan *s, const cscan_chain *c);
 /* scan_purify.c: prepare, then one call per input file (any thread),
  * then finish (the manifest in input order, the counts). */
 typedef struct cscan_purified {
-	char *manifest;          /* this file's manifest lines (free()) */
-	size_t manifest_len;
+	cscan_chunk *chunks;     /* this file's manifest lines, in the
+				    manifest spill (free()) */
+	size_t nchunks, cap_chunks;
 	uint64_t dropped, cut, regions;
 	uint64_t unread;         /* records the reader skipped, left out */
 	int written;             /* the copy is in place */

@@ -50,6 +50,7 @@
 #include "../reader/reader.h"
 
 #include <archive.h>
+#include <assert.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -64,8 +65,14 @@ typedef struct purifier {
 	contam_scan *s;
 	const cscan_file *f;
 	size_t cursor;           /* next hit document of f to meet */
+	cscan_hits it;           /* f's hit documents, read back in order */
+	cscan_hitdoc slot[2];    /* the one met last (valid until the next
+				    meet) and the next one */
+	int next_slot, have_next, have_cur;
+	int iter_rc;             /* reading them back failed */
 	uint64_t missed;         /* hit documents not met again */
-	FILE *manifest;          /* this file's lines (in memory) */
+	FILE *manifest;          /* this file's lines (to the manifest spill) */
+	struct mspill *mspill;
 	uint64_t base;           /* decompressed offset of what is parsed */
 	int in_member;           /* parsing one gzip member: a record cut
 				    by its end means PURIFY_FALLBACK */
@@ -79,20 +86,62 @@ typedef struct purifier {
 
 enum { KEEP = 0, DROP = 1, CUT = 2 };
 
+/* The next hit document not met yet, or NULL. */
+static const cscan_hitdoc *peek(const purifier *p)
+{
+	return p->have_next ? &p->slot[p->next_slot] : NULL;
+}
+
+static void load_next(purifier *p)
+{
+	cscan_hitdoc *n = &p->slot[p->next_slot];
+	int rc = p->iter_rc ? 0 : cscan_hits_next(&p->it, n, p->err);
+	p->have_next = rc == 1;
+	if (rc < 0)
+		p->iter_rc = rc;
+}
+
+static void hits_start(purifier *p)
+{
+	cscan_hits_open(&p->it, p->s, p->f);
+	p->next_slot = 0;
+	p->cursor = 0;
+	load_next(p);
+}
+
+static void hits_end(purifier *p)
+{
+	if (p->have_next)
+		cscan_hitdoc_release(&p->slot[p->next_slot]);
+	if (p->have_cur)
+		cscan_hitdoc_release(&p->slot[p->next_slot ^ 1]);
+	p->have_next = p->have_cur = 0;
+	cscan_hits_close(&p->it);
+}
+
+/* The next one becomes the one met. */
+static const cscan_hitdoc *advance(purifier *p)
+{
+	if (p->have_cur)
+		cscan_hitdoc_release(&p->slot[p->next_slot ^ 1]);
+	p->have_cur = p->have_next;
+	p->next_slot ^= 1;
+	p->cursor++;
+	load_next(p);
+	return &p->slot[p->next_slot ^ 1];
+}
+
 /* The hit document at (member, offset), if it is the next one; in an
  * archive, of the entry being purified (p->entry). */
 static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset)
 {
-	if (p->cursor >= p->f->ndocs)
-		return NULL;
-	const cscan_hitdoc *hd = &p->f->docs[p->cursor];
-	if (hd->offset != p->base + offset)
+	const cscan_hitdoc *hd = peek(p);
+	if (!hd || hd->offset != p->base + offset)
 		return NULL;
 	if ((hd->member == NULL) != (member == NULL) ||
 	    (member && hd->entry != p->entry))
 		return NULL;
-	p->cursor++;
-	return hd;
+	return advance(p);
 }
 
 static int stopped(const purifier *p)
@@ -154,6 +203,82 @@ static char *out_name(const char *dir, const char *path)
 		return NULL;
 	}
 	return cbuf_detach(&b, NULL);
+}
+
+/* ---- the manifest, spilled ------------------------------------------ */
+
+/* Each file's manifest lines go, through a stdio FILE, to chunks of one
+ * unlinked file in the purify directory (space for them reserved with an
+ * atomic add, so files purified in parallel write without a lock);
+ * cscan_purify_finish() copies them out in input order.  Memory: one
+ * chunk per file in flight, whatever the number of matches. */
+typedef struct mspill {
+	contam_scan *s;
+	cscan_purified *res;
+	cbuf buf;
+	int errnum;
+} mspill;
+
+static int mspill_flush(mspill *m)
+{
+	if (!m->buf.len || m->errnum)
+		return m->errnum ? -1 : 0;
+	cscan_purified *r = m->res;
+	if (r->nchunks == r->cap_chunks) {
+		size_t cap = r->cap_chunks ? r->cap_chunks * 2 : 4;
+		cscan_chunk *c = realloc(r->chunks, cap * sizeof(*c));
+		if (!c) {
+			m->errnum = ENOMEM;
+			return -1;
+		}
+		r->chunks = c;
+		r->cap_chunks = cap;
+	}
+	uint64_t at = __atomic_fetch_add(&m->s->mspill_end, (uint64_t)m->buf.len,
+					 __ATOMIC_RELAXED);
+	for (size_t done = 0; done < m->buf.len;) {
+		ssize_t n = pwrite(m->s->mspill_fd, m->buf.data + done, m->buf.len - done,
+				   (off_t)(at + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			m->errnum = n < 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	r->chunks[r->nchunks++] = (cscan_chunk){ at, m->buf.len, 0 };
+	cbuf_reset(&m->buf);
+	return 0;
+}
+
+static ssize_t mspill_write(void *cookie, const char *data, size_t n)
+{
+	mspill *m = cookie;
+	if (m->errnum)
+		return -1;
+	if (cbuf_append(&m->buf, data, n)) {
+		m->errnum = ENOMEM;
+		return -1;
+	}
+	if (m->buf.len >= CSCAN_CHUNK && mspill_flush(m))
+		return -1;
+	return (ssize_t)n;
+}
+
+static int mspill_close(void *cookie)
+{
+	mspill *m = cookie;
+	int rc = mspill_flush(m);
+	cbuf_release(&m->buf);
+	return rc;
+}
+
+/* Forget what this file wrote so far (its chunks stay unused). */
+static void mspill_discard(mspill *m)
+{
+	cbuf_reset(&m->buf);
+	m->res->nchunks = 0;
 }
 
 /* ---- decisions ---------------------------------------------------- */
@@ -1116,7 +1241,7 @@ static int purify_archive(purifier *p)
 		if (!name)
 			name = archive_entry_pathname(e);
 		int regular = archive_entry_filetype(e) == AE_IFREG;
-		const cscan_hitdoc *next = p->cursor < p->f->ndocs ? &p->f->docs[p->cursor] : NULL;
+		const cscan_hitdoc *next = peek(p);
 		if (regular && name && creader_detect_name(name) == CONTAM_INPUT_ARCHIVE) {
 			/* the reader does not open archives in archives */
 			if ((rc = manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
@@ -1228,16 +1353,13 @@ static int one_sound_record(const purifier *p, const char *d, size_t n)
 static int purify_warc_members(purifier *p)
 {
 	FILE *in = fopen(p->f->path, "rb");
-	FILE *manifest = p->manifest, *pending = NULL;
-	char *pending_buf = NULL;
-	size_t pending_len = 0;
 	cscan_sink *out = NULL;
 	cbuf comp = CBUF_INIT, plain = CBUF_INIT;
 	unsigned char ibuf[1 << 16], obuf[1 << 16];
 	z_stream z;
 	int rc = CONTAM_OK, z_open = 0;
 	uint64_t dstart = 0;
-	size_t cursor0 = p->cursor;
+	assert(p->cursor == 0); /* a fallback starts the file again */
 
 	if (!in)
 		return PURIFY_FALLBACK;
@@ -1248,16 +1370,10 @@ static int purify_warc_members(purifier *p)
 	}
 	rewind(in);
 	memset(&z, 0, sizeof(z));
-	/* manifest lines wait until the file is done: a fallback drops them */
-	if (!(pending = open_memstream(&pending_buf, &pending_len)) ||
-	    inflateInit2(&z, 15 + 16) != Z_OK) {
-		if (pending)
-			fclose(pending);
-		free(pending_buf);
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
 		fclose(in);
 		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	}
-	p->manifest = pending;
 	z_open = 1;
 	if ((rc = cscan_sink_open(&out, p->out_path, CSTREAM_PLAIN, p->err)))
 		goto out;
@@ -1302,8 +1418,7 @@ static int purify_warc_members(purifier *p)
 			continue;
 		/* one whole member: [dstart, dstart + plain.len) decompressed */
 		/* hit documents are in offset order: the next one tells */
-		int hit = p->cursor < p->f->ndocs &&
-			  p->f->docs[p->cursor].offset < dstart + plain.len;
+		int hit = peek(p) && peek(p)->offset < dstart + plain.len;
 		if (!hit && one_sound_record(p, plain.data, plain.len)) {
 			if (cscan_sink_write(out, comp.data, comp.len))
 				rc = write_failed(p, out);
@@ -1350,24 +1465,21 @@ static int purify_warc_members(purifier *p)
 	if (rc == CONTAM_OK && p->cursor < p->f->ndocs)
 		rc = PURIFY_FALLBACK;  /* documents where members were not */
 out:
-	p->manifest = manifest;
-	if (fclose(pending) && rc == CONTAM_OK)
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	if (rc == PURIFY_FALLBACK) {
-		/* nothing written for real yet: undo and let the caller redo */
+		/* nothing written for real yet: undo (the manifest lines too)
+		 * and let the caller redo */
 		cscan_sink_abort(out);
-		p->cursor = cursor0;
+		hits_end(p);
+		hits_start(p);
 		p->dropped = p->cut = p->regions = p->unread = 0;
+		fflush(p->manifest);
+		mspill_discard(p->mspill);
 		cerr_clear(p->err);
 	} else if (rc == CONTAM_OK) {
 		rc = cscan_sink_close(out, p->err);
-		if (!rc && pending_len &&
-		    fwrite(pending_buf, 1, pending_len, manifest) != pending_len)
-			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	} else {
 		cscan_sink_abort(out);
 	}
-	free(pending_buf);
 	if (z_open)
 		inflateEnd(&z);
 	cbuf_release(&comp);
@@ -1426,9 +1538,17 @@ static int purify_file(purifier *p)
 	if (mkdirs(p->out_path))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot create the directory of '%s': %s",
 				p->out_path, strerror(errno));
-	for (size_t i = 0; i < p->f->ndocs && !any; i++)
-		for (size_t j = 0; j < p->f->docs[i].nchains && !any; j++)
-			any = cscan_chain_kept(p->s, &p->f->docs[i].chains[j]);
+	cscan_hits it;
+	cscan_hitdoc hd;
+	cscan_hits_open(&it, p->s, p->f);
+	while (!any && (rc = cscan_hits_next(&it, &hd, p->err)) == 1) {
+		for (size_t j = 0; j < hd.nchains && !any; j++)
+			any = cscan_chain_kept(p->s, &hd.chains[j]);
+		cscan_hitdoc_release(&hd);
+	}
+	cscan_hits_close(&it);
+	if (rc < 0)
+		return rc;
 	if (!any && !p->f->errors) {
 		/* every match is ignored: the documents stay, as they are */
 		p->cursor = p->f->ndocs;
@@ -1547,6 +1667,14 @@ int cscan_purify_prepare(contam_scan *s, cerr *err)
 				      "written to '%s' (an input given twice?)", names[i]);
 			goto out;
 		}
+	/* the manifest's spill, unlinked at once */
+	snprintf(mpath, n, "%s/.purify-manifest.XXXXXX", s->opt.purify_dir);
+	if ((s->mspill_fd = mkstemp(mpath)) < 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot create a file in '%s': %s",
+			      s->opt.purify_dir, strerror(errno));
+		goto out;
+	}
+	unlink(mpath);
 out:
 	for (size_t i = 0; names && i < nf; i++)
 		free(names[i]);
@@ -1582,23 +1710,32 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	p.err = err;
 	p.f = &s->files[i];
 	char *o = out_name(s->opt.purify_dir, p.f->path);
-	if (!o || !(p.manifest = open_memstream(&res->manifest, &res->manifest_len))) {
+	mspill ms = { s, res, CBUF_INIT, 0 };
+	cookie_io_functions_t io = { NULL, mspill_write, NULL, mspill_close };
+	if (!o || !(p.manifest = fopencookie(&ms, "w", io))) {
 		free(o);
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	}
+	p.mspill = &ms;
 	p.out_path = o;
+	hits_start(&p);
 	rc = purify_file(&p);
+	if (!rc && p.iter_rc)
+		rc = p.iter_rc;
 	if (!rc && p.cursor < p.f->ndocs) {
 		/* the reader found documents this pass did not: never claim a
 		 * clean copy that is not */
+		const cscan_hitdoc *hd = peek(&p);
 		rc = cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': %zu matched "
 			      "documents could not be located (record %" PRIu64
 			      " at offset %" PRIu64 ")", p.f->path,
-			      p.f->ndocs - p.cursor, p.f->docs[p.cursor].record,
-			      p.f->docs[p.cursor].offset);
+			      p.f->ndocs - p.cursor, hd ? hd->record : 0,
+			      hd ? hd->offset : 0);
 	}
+	hits_end(&p);
 	if (fclose(p.manifest) && !rc)
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		rc = cerr_set(err, CONTAM_E_IO, "cannot write the purify manifest: %s",
+			      strerror(ms.errnum ? ms.errnum : EIO));
 	res->written = rc == CONTAM_OK;
 	res->dropped = p.dropped;
 	res->cut = p.cut;
@@ -1622,16 +1759,32 @@ int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err)
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s", mpath, strerror(errno));
 		goto out;
 	}
+	char *buf = NULL;
+	size_t cap = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
-		if (res[i].manifest_len &&
-		    fwrite(res[i].manifest, 1, res[i].manifest_len, m) != res[i].manifest_len)
-			rc = CONTAM_E_IO;
+		for (size_t c = 0; c < res[i].nchunks && !rc; c++) {
+			const cscan_chunk *ch = &res[i].chunks[c];
+			if (ch->len > cap) {
+				char *b = realloc(buf, ch->len);
+				if (!b) {
+					rc = CONTAM_E_NOMEM;
+					errno = ENOMEM;
+					break;
+				}
+				buf = b;
+				cap = ch->len;
+			}
+			if (pread(s->mspill_fd, buf, ch->len, (off_t)ch->off) != (ssize_t)ch->len ||
+			    fwrite(buf, 1, ch->len, m) != ch->len)
+				rc = CONTAM_E_IO;
+		}
 		s->stats.dropped_documents += res[i].dropped;
 		s->stats.cut_documents += res[i].cut;
 		s->stats.cut_regions += res[i].regions;
 		s->stats.purify_unread += res[i].unread;
 		s->stats.purified_files++;
 	}
+	free(buf);
 	int e = rc ? errno : 0;
 	if (fclose(m) && !rc) {
 		rc = CONTAM_E_IO;
