@@ -461,6 +461,8 @@ typedef struct contam_scan_stats {
 	uint64_t hits_bytes;          /* memory of the kept hit records */
 	uint64_t ignored_ngrams;      /* matched n-grams over max_doc_freq */
 	uint64_t purified_files, dropped_documents, cut_documents, cut_regions;
+	uint64_t purify_unread;       /* records the reader skipped as damaged,
+					 left out of the purified copy */
 	double seconds;
 } contam_scan_stats;
 

@@ -368,6 +368,15 @@ int cli_scan(int argc, char **argv)
 		if (ui.warnings)
 			fprintf(stderr, "%" PRIu64 " warnings\n", ui.warnings);
 	}
+	if (sopt.purify_dir) {
+		contam_scan_stats st;
+		contam_scan_stats_get(scan, &st);
+		if (st.purify_unread)
+			fprintf(stderr, "contam: purify: %" PRIu64 " damaged record(s) the "
+				"scan could not read were left out of the copy (listed "
+				"in '%s/purify-manifest.jsonl')\n", st.purify_unread,
+				sopt.purify_dir);
+	}
 out:
 	if (hits)
 		fclose(hits);

@@ -37,6 +37,9 @@ typedef struct creader_options {
 typedef struct creader_doc {
 	const char *path;    /* the input file */
 	const char *member;  /* archive member name, or NULL */
+	uint64_t entry;      /* the member's entry number in the archive
+				(every entry counts, from 0; 0 outside
+				archives): two members may share a name */
 	uint64_t record;     /* 0-based record / line / member number */
 	uint64_t offset;     /* byte offset of the record in the decompressed
 				stream (in the member, for archives) */
@@ -77,6 +80,28 @@ int cjson_extract_fields(const char *line, size_t len,
  * optional whitespace, in *end (just past it); CONTAM_E_FORMAT if it is
  * malformed or cut.  Used to walk a file that is one JSON array. */
 int cjson_skip_value(const char *s, size_t len, size_t *end, cerr *err);
+
+/* One WARC header block ("WARC/1.0" line, headers, blank line) parsed
+ * by the reader's rules; the reader and the purified copy both use it,
+ * so they cannot disagree on where a record ends.  Values point into the
+ * block.  bad_length: Content-Length missing a plain decimal value, or
+ * given twice with different values (conflicting_length): the record is
+ * damaged. */
+typedef struct cwarc_header {
+	const char *type;
+	size_t type_len;
+	const char *url, *id, *ctype;
+	size_t url_len, id_len, ctype_len;
+	int has_length;
+	int bad_length;
+	int conflicting_length;
+	uint64_t length;
+} cwarc_header;
+void cwarc_parse_header(const char *p, size_t n, cwarc_header *h);
+/* Does the line [p, p+n) start with header `name` (case-insensitive)?
+ * Then (*v, *vn) is its value, trimmed. */
+int cwarc_header_is(const char *p, size_t n, const char *name,
+		    const char **v, size_t *vn);
 
 /* ------------------------------------------------------------------ */
 /* Plugin interface: for reader.c and reader_*.c only.                 */

@@ -169,6 +169,7 @@ static int arch_next_doc(void *state, creader_doc *doc, cerr *err)
 			rc = ar->sub_ops->next_doc(ar->sub, doc, err);
 			if (rc == 1) {
 				doc->member = ar->member.data;
+				doc->entry = ar->entry;
 				if (ar->sub_kind == CONTAM_INPUT_TEXT)
 					doc->record = ar->entry;
 				return 1;

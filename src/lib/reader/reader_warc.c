@@ -14,7 +14,11 @@
  * else (warcinfo, request, metadata, revisit ...) is skipped quietly.
  *
  * The file is untrusted.  The header block must fit in max_record bytes;
- * Content-Length must be a plain decimal number.  Bodies are never held
+ * Content-Length must be a plain decimal number, and a record with two
+ * Content-Length headers that disagree is damaged (skipped, counted):
+ * taking either one would let a crafted record hide text from one of
+ * its readers.  cwarc_parse_header() is the one header parser: the
+ * purified copy (scan_purify.c) parses records with it too.  Bodies are never held
  * whole: they are handed out in pieces straight from the look-ahead
  * buffer.  Damage -- a record running past the end of the file, a record
  * not followed by "WARC/", a gzip member or zstd frame the stream had to
@@ -47,16 +51,6 @@ typedef struct warc {
 	int resync;             /* 0, or 1/2: look for a record (2: here) */
 	cbuf url, id;
 } warc;
-
-typedef struct warc_header {
-	const char *type;
-	size_t type_len;
-	const char *url, *id, *ctype;
-	size_t url_len, id_len, ctype_len;
-	int has_length;
-	int bad_length;
-	uint64_t length;
-} warc_header;
 
 static int pass_damage(warc *w, const char *doing, cerr *err)
 {
@@ -151,7 +145,7 @@ static int skip_newlines(warc *w, cerr *err)
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
  * Then point *v, *vn at its trimmed value. */
-static int header_is(const char *p, size_t n, const char *name,
+int cwarc_header_is(const char *p, size_t n, const char *name,
 		     const char **v, size_t *vn)
 {
 	size_t k = strlen(name);
@@ -181,7 +175,7 @@ static int parse_length(const char *v, size_t n, uint64_t *out)
 	return 0;
 }
 
-static void parse_header_block(const char *p, size_t n, warc_header *h)
+void cwarc_parse_header(const char *p, size_t n, cwarc_header *h)
 {
 	const char *end = p + n;
 	int first = 1;
@@ -196,13 +190,21 @@ static void parse_header_block(const char *p, size_t n, warc_header *h)
 			len--;
 		if (first) {
 			first = 0; /* "WARC/1.0": checked by the caller */
-		} else if (header_is(p, len, "WARC-Type", &v, &vn)) {
+		} else if (cwarc_header_is(p, len, "WARC-Type", &v, &vn)) {
 			h->type = v;
 			h->type_len = vn;
-		} else if (header_is(p, len, "Content-Length", &v, &vn)) {
+		} else if (cwarc_header_is(p, len, "Content-Length", &v, &vn)) {
+			/* a second Content-Length must agree with the first,
+			 * or nobody knows where the record ends: damaged */
+			uint64_t x = 0;
+			int bad = parse_length(v, vn, &x) < 0;
+			if (h->has_length && !h->bad_length && !bad && x != h->length)
+				h->conflicting_length = 1;
+			h->bad_length |= bad || h->conflicting_length;
+			if (!h->has_length)
+				h->length = x;
 			h->has_length = 1;
-			h->bad_length = parse_length(v, vn, &h->length) < 0;
-		} else if (header_is(p, len, "WARC-Target-URI", &v, &vn)) {
+		} else if (cwarc_header_is(p, len, "WARC-Target-URI", &v, &vn)) {
 			/* WARC 1.1 drafts wrote it in angle brackets. */
 			if (vn >= 2 && v[0] == '<' && v[vn - 1] == '>') {
 				v++;
@@ -210,10 +212,10 @@ static void parse_header_block(const char *p, size_t n, warc_header *h)
 			}
 			h->url = v;
 			h->url_len = vn;
-		} else if (header_is(p, len, "WARC-Record-ID", &v, &vn)) {
+		} else if (cwarc_header_is(p, len, "WARC-Record-ID", &v, &vn)) {
 			h->id = v;
 			h->id_len = vn;
-		} else if (header_is(p, len, "Content-Type", &v, &vn)) {
+		} else if (cwarc_header_is(p, len, "Content-Type", &v, &vn)) {
 			h->ctype = v;
 			h->ctype_len = vn;
 		}
@@ -320,7 +322,7 @@ static int strip_http(warc *w, int *is_text, cerr *err)
 				while (p < end) {
 					const char *e = memchr(p, '\n', (size_t)(end - p));
 					size_t ln = e ? (size_t)(e - p) : (size_t)(end - p);
-					if (header_is(p, ln, "Content-Type", &v, &vn))
+					if (cwarc_header_is(p, ln, "Content-Type", &v, &vn))
 						break;
 					v = NULL;
 					vn = 0;
@@ -451,15 +453,16 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 			return rc;
 		if (rc == WARC_RESYNCED)
 			continue;
-		warc_header h;
-		parse_header_block(in->buf + in->pos, hlen, &h);
+		cwarc_header h;
+		cwarc_parse_header(in->buf + in->pos, hlen, &h);
 		w->rec_index = w->record++;
 		if (!h.has_length || h.bad_length) {
 			rc = creader_damage(w->cx, err, 1,
 					    "offset %" PRIu64 ": record %" PRIu64
 					    ": %s Content-Length", w->rec_offset,
 					    w->rec_index,
-					    h.has_length ? "bad" : "missing");
+					    !h.has_length ? "missing" :
+					    h.conflicting_length ? "two different" : "bad");
 			if (rc < 0)
 				return rc;
 			in->pos++;

@@ -74,6 +74,7 @@ typedef struct cscan_region {
 /* A document with at least one match. */
 typedef struct cscan_hitdoc {
 	char *member, *url, *id;
+	uint64_t entry;          /* archive entry number of member */
 	uint64_t record, offset;
 	uint64_t bytes, tokens;
 	cscan_chain *chains;
@@ -82,14 +83,21 @@ typedef struct cscan_hitdoc {
 	size_t nregions;
 } cscan_hitdoc;
 
+/* A run of a file's hit documents in the spill file (scan_hits.c). */
+typedef struct cscan_chunk {
+	uint64_t off, len;
+	size_t ndocs;
+} cscan_chunk;
+
 /* Per input file. */
 typedef struct cscan_file {
 	const char *path;
 	contam_input_kind kind;
 	uint64_t size, documents, bytes_text, ngrams, errors;
-	cscan_hitdoc *docs;
-	size_t ndocs, cap;
-	uint64_t mem;            /* bytes held by docs */
+	cscan_chunk *chunks;     /* its hit documents, in reader order */
+	size_t nchunks, cap_chunks;
+	size_t ndocs;            /* hit documents */
+	uint64_t mem;            /* bytes of them in the spill file */
 } cscan_file;
 
 struct contam_scan {
@@ -113,6 +121,10 @@ struct contam_scan {
 	cscan_file *files;
 	size_t nfiles;
 	unsigned char *ignored;  /* per entry: over max_doc_freq */
+	int spill_fd;            /* the hit documents (scan_hits.c), or -1 */
+	uint64_t spill_end;
+	int mspill_fd;           /* purify manifest lines (scan_purify.c) */
+	uint64_t mspill_end;
 	contam_scan_stats stats;
 	int ran;
 	cerr err;
@@ -156,6 +168,31 @@ int cscan_matcher_end(cscan_matcher *m, uint64_t *entry_docs,
 		      cscan_hitdoc *hd);
 void cscan_hitdoc_release(cscan_hitdoc *hd);
 
+/* scan_hits.c: hit documents go to an unlinked spill file in chunks of
+ * about CSCAN_CHUNK bytes as each file task finds them, and are read
+ * back file by file, in order, one chunk in memory. */
+#define CSCAN_CHUNK (1u << 20)
+int cscan_hitdoc_pack(cbuf *b, const cscan_hitdoc *hd);
+int cscan_spill_open(contam_scan *s, cerr *err);
+void cscan_spill_close(contam_scan *s);
+/* Append b (ndocs packed documents of f) as f's next chunk; not thread
+ * safe (the caller serializes). */
+int cscan_spill_chunk(contam_scan *s, cscan_file *f, const cbuf *b, size_t ndocs,
+		      cerr *err);
+typedef struct cscan_hits {
+	const contam_scan *s;
+	const cscan_file *f;
+	size_t chunk;            /* next chunk to read */
+	char *buf;
+	size_t cap, left;
+	const char *p;
+} cscan_hits;
+/* Read f's hit documents back (any thread; each reader its own). */
+void cscan_hits_open(cscan_hits *it, const contam_scan *s, const cscan_file *f);
+/* 1: *hd is the next one (the caller releases it); 0: no more; < 0. */
+int cscan_hits_next(cscan_hits *it, cscan_hitdoc *hd, cerr *err);
+void cscan_hits_close(cscan_hits *it);
+
 /* scan_report.c */
 int cscan_finish(contam_scan *s, cerr *err);
 /* Is chain c counted (some n-gram of it is not ignored)? */
@@ -164,13 +201,18 @@ int cscan_chain_kept(const contam_scan *s, const cscan_chain *c);
 /* scan_purify.c: prepare, then one call per input file (any thread),
  * then finish (the manifest in input order, the counts). */
 typedef struct cscan_purified {
-	char *manifest;          /* this file's manifest lines (free()) */
-	size_t manifest_len;
+	cscan_chunk *chunks;     /* this file's manifest lines, in the
+				    manifest spill (free()) */
+	size_t nchunks, cap_chunks;
 	uint64_t dropped, cut, regions;
+	uint64_t unread;         /* records the reader skipped, left out */
+	int written;             /* the copy is in place */
 } cscan_purified;
 int cscan_purify_prepare(contam_scan *s, cerr *err);
 int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err);
 int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err);
+/* Remove the copies written (after a failure or a stop). */
+void cscan_purify_undo(contam_scan *s, const cscan_purified *res);
 
 /* scan_sink.c: an output file in a given codec; gzip output can be cut
  * into members (one per WARC record, as Common Crawl ships them). */
@@ -179,7 +221,10 @@ int cscan_sink_open(cscan_sink **out, const char *path, int codec, cerr *err);
 int cscan_sink_open_stream(cscan_sink **out, FILE *f, int codec);
 int cscan_sink_write(cscan_sink *k, const void *p, size_t n);
 int cscan_sink_end_member(cscan_sink *k);
-/* Finish, flush and rename into place; frees the sink. */
+/* The reason of the first failed write (strerror of its errno). */
+const char *cscan_sink_strerror(const cscan_sink *k);
+/* Finish, flush and rename into place; frees the sink.  Every failure
+ * message carries the errno text. */
 int cscan_sink_close(cscan_sink *k, cerr *err);
 void cscan_sink_abort(cscan_sink *k);
 

@@ -8,13 +8,32 @@
  * match is only known to count once every n-gram's document frequency is
  * known (--max-doc-freq), and hit documents are rare, so the second pass
  * mostly copies.  Documents are found again by their provenance, in the
- * reader's order: (member, decompressed offset of the record).  Records
- * without a match are copied byte for byte (a JSONL line, a WARC record
- * with its header); only matched documents are re-encoded.  A file with
- * nothing to remove is copied as it is; in a gzip WARC/WET file (one
- * member per record, as Common Crawl ships them) members without a match
- * keep even their compressed bytes, and a rewritten record is a member of
- * its own.  Other compressed files are compressed again (same codec).
+ * reader's order: (archive entry number, decompressed offset of the
+ * record) -- the entry number, not the member name, as two members may
+ * share a name.  Records without a match are copied byte for byte (a
+ * JSONL line, a WARC record with its header); only matched documents are
+ * re-encoded.  A file with nothing to remove is copied as it is; in a
+ * gzip WARC/WET file (one member per record, as Common Crawl ships them)
+ * members holding one sound record without a match keep even their
+ * compressed bytes, and a rewritten record is a member of its own.  Other
+ * compressed files are compressed again (same codec; archives with the
+ * same libarchive format and filter, or refused when it cannot be
+ * written back).
+ *
+ * The copy holds only what the scan read.  A record the reader skipped
+ * as damaged -- a JSONL line longer than --max-record, a WARC record
+ * whose header block is too long or whose Content-Length is missing, bad
+ * or given twice with different values, bytes between WARC records -- is
+ * left out of the copy and listed in the manifest ("action": "drop",
+ * "reason" says why), counted as unread.  WARC headers are parsed by the
+ * reader's own parser (cwarc_parse_header), so the two sides cannot
+ * disagree on where a record ends.
+ *
+ * Memory is bounded: bodies and lines are streamed; only a record to be
+ * cut is held whole, and one over --max-record is dropped rather than
+ * cut ("too large to cut").  Archive members are streamed from
+ * libarchive and their purified data spooled to an unlinked file in the
+ * purify directory (a tar header needs the size first).
  *
  * Cut mode follows GPT-3: each kept match plus `cut_margin` characters
  * on each side is removed; the remaining pieces are joined by newlines
@@ -31,6 +50,7 @@
 #include "../reader/reader.h"
 
 #include <archive.h>
+#include <assert.h>
 #include <archive_entry.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -38,18 +58,27 @@
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 typedef struct purifier {
 	contam_scan *s;
 	const cscan_file *f;
 	size_t cursor;           /* next hit document of f to meet */
+	cscan_hits it;           /* f's hit documents, read back in order */
+	cscan_hitdoc slot[2];    /* the one met last (valid until the next
+				    meet) and the next one */
+	int next_slot, have_next, have_cur;
+	int iter_rc;             /* reading them back failed */
 	uint64_t missed;         /* hit documents not met again */
-	FILE *manifest;          /* this file's lines (in memory) */
+	FILE *manifest;          /* this file's lines (to the manifest spill) */
+	struct mspill *mspill;
 	uint64_t base;           /* decompressed offset of what is parsed */
 	int in_member;           /* parsing one gzip member: a record cut
 				    by its end means PURIFY_FALLBACK */
-	uint64_t dropped, cut, regions;
+	uint64_t entry;          /* archive entry being purified */
+	size_t max_record;       /* longest line / header / text held whole */
+	uint64_t dropped, cut, regions, unread;
 	const char *out_path;
 	cbuf cut_text;           /* scratch: the text after cutting */
 	cerr *err;
@@ -57,19 +86,78 @@ typedef struct purifier {
 
 enum { KEEP = 0, DROP = 1, CUT = 2 };
 
-/* The hit document at (member, offset), if it is the next one. */
+/* The next hit document not met yet, or NULL. */
+static const cscan_hitdoc *peek(const purifier *p)
+{
+	return p->have_next ? &p->slot[p->next_slot] : NULL;
+}
+
+static void load_next(purifier *p)
+{
+	cscan_hitdoc *n = &p->slot[p->next_slot];
+	int rc = p->iter_rc ? 0 : cscan_hits_next(&p->it, n, p->err);
+	p->have_next = rc == 1;
+	if (rc < 0)
+		p->iter_rc = rc;
+}
+
+static void hits_start(purifier *p)
+{
+	cscan_hits_open(&p->it, p->s, p->f);
+	p->next_slot = 0;
+	p->cursor = 0;
+	load_next(p);
+}
+
+static void hits_end(purifier *p)
+{
+	if (p->have_next)
+		cscan_hitdoc_release(&p->slot[p->next_slot]);
+	if (p->have_cur)
+		cscan_hitdoc_release(&p->slot[p->next_slot ^ 1]);
+	p->have_next = p->have_cur = 0;
+	cscan_hits_close(&p->it);
+}
+
+/* The next one becomes the one met. */
+static const cscan_hitdoc *advance(purifier *p)
+{
+	if (p->have_cur)
+		cscan_hitdoc_release(&p->slot[p->next_slot ^ 1]);
+	p->have_cur = p->have_next;
+	p->next_slot ^= 1;
+	p->cursor++;
+	load_next(p);
+	return &p->slot[p->next_slot ^ 1];
+}
+
+/* The hit document at (member, offset), if it is the next one; in an
+ * archive, of the entry being purified (p->entry). */
 static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset)
 {
-	if (p->cursor >= p->f->ndocs)
-		return NULL;
-	const cscan_hitdoc *hd = &p->f->docs[p->cursor];
-	if (hd->offset != p->base + offset)
+	const cscan_hitdoc *hd = peek(p);
+	if (!hd || hd->offset != p->base + offset)
 		return NULL;
 	if ((hd->member == NULL) != (member == NULL) ||
-	    (member && strcmp(hd->member, member) != 0))
+	    (member && hd->entry != p->entry))
 		return NULL;
-	p->cursor++;
-	return hd;
+	return advance(p);
+}
+
+static int stopped(const purifier *p)
+{
+	return p->s->opt.stop && *p->s->opt.stop;
+}
+
+static int interrupted(purifier *p)
+{
+	return cerr_set(p->err, CONTAM_E_INTERRUPTED, "interrupted");
+}
+
+static int write_failed(purifier *p, const cscan_sink *k)
+{
+	return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
+			cscan_sink_strerror(k));
 }
 
 static int mkdirs(const char *path)
@@ -115,6 +203,82 @@ static char *out_name(const char *dir, const char *path)
 		return NULL;
 	}
 	return cbuf_detach(&b, NULL);
+}
+
+/* ---- the manifest, spilled ------------------------------------------ */
+
+/* Each file's manifest lines go, through a stdio FILE, to chunks of one
+ * unlinked file in the purify directory (space for them reserved with an
+ * atomic add, so files purified in parallel write without a lock);
+ * cscan_purify_finish() copies them out in input order.  Memory: one
+ * chunk per file in flight, whatever the number of matches. */
+typedef struct mspill {
+	contam_scan *s;
+	cscan_purified *res;
+	cbuf buf;
+	int errnum;
+} mspill;
+
+static int mspill_flush(mspill *m)
+{
+	if (!m->buf.len || m->errnum)
+		return m->errnum ? -1 : 0;
+	cscan_purified *r = m->res;
+	if (r->nchunks == r->cap_chunks) {
+		size_t cap = r->cap_chunks ? r->cap_chunks * 2 : 4;
+		cscan_chunk *c = realloc(r->chunks, cap * sizeof(*c));
+		if (!c) {
+			m->errnum = ENOMEM;
+			return -1;
+		}
+		r->chunks = c;
+		r->cap_chunks = cap;
+	}
+	uint64_t at = __atomic_fetch_add(&m->s->mspill_end, (uint64_t)m->buf.len,
+					 __ATOMIC_RELAXED);
+	for (size_t done = 0; done < m->buf.len;) {
+		ssize_t n = pwrite(m->s->mspill_fd, m->buf.data + done, m->buf.len - done,
+				   (off_t)(at + done));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			m->errnum = n < 0 ? errno : EIO;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	r->chunks[r->nchunks++] = (cscan_chunk){ at, m->buf.len, 0 };
+	cbuf_reset(&m->buf);
+	return 0;
+}
+
+static ssize_t mspill_write(void *cookie, const char *data, size_t n)
+{
+	mspill *m = cookie;
+	if (m->errnum)
+		return -1;
+	if (cbuf_append(&m->buf, data, n)) {
+		m->errnum = ENOMEM;
+		return -1;
+	}
+	if (m->buf.len >= CSCAN_CHUNK && mspill_flush(m))
+		return -1;
+	return (ssize_t)n;
+}
+
+static int mspill_close(void *cookie)
+{
+	mspill *m = cookie;
+	int rc = mspill_flush(m);
+	cbuf_release(&m->buf);
+	return rc;
+}
+
+/* Forget what this file wrote so far (its chunks stay unused). */
+static void mspill_discard(mspill *m)
+{
+	cbuf_reset(&m->buf);
+	m->res->nchunks = 0;
 }
 
 /* ---- decisions ---------------------------------------------------- */
@@ -209,11 +373,35 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 	return CONTAM_OK;
 }
 
+/* A record the scan did not read (the reader skipped it as damaged):
+ * left out of the copy, one manifest line, counted. */
+static int manifest_unread(purifier *p, const char *member, uint64_t offset,
+			   uint64_t bytes, const char *why)
+{
+	cbuf b = CBUF_INIT;
+	int rc = cbuf_printf(&b, "{\"file\": ");
+	rc |= cbuf_json_string(&b, p->f->path, strlen(p->f->path));
+	rc |= cbuf_printf(&b, ", \"output\": ");
+	rc |= cbuf_json_string(&b, p->out_path, strlen(p->out_path));
+	rc |= cbuf_printf(&b, ", \"member\": ");
+	rc |= member ? cbuf_json_string(&b, member, strlen(member)) : cbuf_printf(&b, "null");
+	rc |= cbuf_printf(&b, ", \"record\": null, \"offset\": %" PRIu64
+			  ", \"bytes\": %" PRIu64 ", \"action\": \"drop\", \"reason\": "
+			  "\"unread: %s\"}\n", p->base + offset, bytes, why);
+	if (!rc && fwrite(b.data, 1, b.len, p->manifest) != b.len)
+		rc = CONTAM_E_IO;
+	cbuf_release(&b);
+	p->unread++;
+	if (rc)
+		return cerr_set(p->err, CONTAM_E_NOMEM, "cannot write the purify manifest");
+	return CONTAM_OK;
+}
+
 /* What to do with a hit document whose text is text[0..len) (NULL when
- * the caller cannot cut: then cut mode drops).  For CUT, p->cut_text holds
+ * the caller cannot cut: then cut mode drops, saying `nocut`).  For CUT, p->cut_text holds
  * the new text. */
 static int decide(purifier *p, const cscan_hitdoc *hd, const char *text,
-		  uint64_t len, int *action)
+		  uint64_t len, const char *nocut, int *action)
 {
 	const contam_scan_options *o = &p->s->opt;
 	range *rs = NULL;
@@ -235,8 +423,7 @@ static int decide(purifier *p, const cscan_hitdoc *hd, const char *text,
 		*action = DROP;
 		p->dropped++;
 		rc = manifest_line(p, hd, DROP, o->purify_mode == CONTAM_PURIFY_CUT ?
-				   "match; this record kind cannot be cut" : "match",
-				   rs, nr, 0);
+				   nocut : "match", rs, nr, 0);
 		goto out;
 	}
 	/* widen by the margin, merge */
@@ -305,9 +492,15 @@ typedef struct pin {
 	cerr *err;
 } pin;
 
+static size_t pin_avail(const pin *in)
+{
+	return in->len - in->pos;
+}
+
 /* Make at least `want` unread bytes available if the input has them;
- * returns the number available, or < 0 on error. */
-static long pin_fill(pin *in, size_t want)
+ * the buffer grows to about `want`, never more.  CONTAM_OK or an error
+ * (read the count with pin_avail). */
+static int pin_fill(pin *in, size_t want)
 {
 	while (in->len - in->pos < want && !in->eof) {
 		if (in->pos) {
@@ -316,45 +509,85 @@ static long pin_fill(pin *in, size_t want)
 			in->len -= in->pos;
 			in->pos = 0;
 		}
-		if (in->cap - in->len < (1u << 16)) {
+		/* grow to about `want`, and read no more than it needs: the
+		 * buffer (and what is touched of it) stays near `want` */
+		size_t need = want - (in->len - in->pos);
+		size_t chunk = need > (1u << 16) ? need : (1u << 16);
+		if (in->cap - in->len < chunk) {
 			size_t cap = in->cap ? in->cap * 2 : (1u << 20);
-			while (cap - in->len < (1u << 16))
-				cap *= 2;
+			if (cap < in->len + chunk)
+				cap = in->len + chunk;
+			if (cap > in->len + chunk && in->len + chunk >= (64u << 20))
+				cap = in->len + chunk;
 			char *b = realloc(in->buf, cap);
 			if (!b)
 				return cerr_set(in->err, CONTAM_E_NOMEM, "out of memory");
 			in->buf = b;
 			in->cap = cap;
 		}
-		long n = cstream_read(in->s, in->buf + in->len, in->cap - in->len, in->err);
+		size_t room = in->cap - in->len;
+		long n = cstream_read(in->s, in->buf + in->len, room < chunk ? room : chunk, in->err);
 		if (n < 0)
-			return n;
+			return (int)n;
 		if (n == 0)
 			in->eof = 1;
 		in->len += (size_t)n;
 	}
-	return (long)(in->len - in->pos);
+	return CONTAM_OK;
 }
 
-/* Find `needle` in the unread bytes from `from`, reading more as needed;
- * returns its index relative to pos, or -1 (end of input), or < -1. */
-static long pin_find(pin *in, size_t from, const char *needle, size_t nlen)
+/* Find `needle` in the unread bytes [from, limit), reading more as
+ * needed.  1: found at *at (relative to pos); 0: not there (the input
+ * ends first, or `limit` bytes are available without it); < 0: error. */
+static int pin_find(pin *in, size_t from, const char *needle, size_t nlen,
+		    size_t limit, size_t *at)
 {
 	for (;;) {
-		size_t avail = in->len - in->pos;
-		if (avail >= from + nlen) {
-			const char *h = memmem(in->buf + in->pos + from, avail - from,
+		size_t avail = pin_avail(in);
+		size_t upto = avail < limit ? avail : limit;
+		if (upto >= from + nlen) {
+			const char *h = memmem(in->buf + in->pos + from, upto - from,
 					       needle, nlen);
-			if (h)
-				return (long)(h - (in->buf + in->pos));
-			from = avail - nlen + 1;
+			if (h) {
+				*at = (size_t)(h - (in->buf + in->pos));
+				return 1;
+			}
+			from = upto - nlen + 1;
 		}
-		if (in->eof)
-			return -1;
-		long r = pin_fill(in, avail + (1u << 16));
-		if (r < 0)
-			return r - 1;
+		if (in->eof || avail >= limit)
+			return 0;
+		size_t want = avail + (1u << 16);
+		int rc = pin_fill(in, want < limit ? want : limit);
+		if (rc)
+			return rc;
 	}
+}
+
+/* Pass n unread bytes on to `out` (NULL: drop them), streaming; *done
+ * says how many there were (fewer at the end of the input). */
+static int pin_pass(purifier *p, pin *in, uint64_t n, cscan_sink *out, uint64_t *done)
+{
+	*done = 0;
+	while (*done < n) {
+		if (pin_avail(in) == 0) {
+			uint64_t left = n - *done;
+			int rc = pin_fill(in, left < (1u << 20) ? (size_t)left : (1u << 20));
+			if (rc)
+				return rc;
+			if (pin_avail(in) == 0)
+				return CONTAM_OK;
+			if (stopped(p))
+				return interrupted(p);
+		}
+		size_t k = pin_avail(in);
+		if ((uint64_t)k > n - *done)
+			k = (size_t)(n - *done);
+		if (out && cscan_sink_write(out, in->buf + in->pos, k))
+			return write_failed(p, out);
+		in->pos += k;
+		*done += k;
+	}
+	return CONTAM_OK;
 }
 
 /* ---- JSONL ---------------------------------------------------------- */
@@ -370,11 +603,12 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	json_t *v = root ? json_object_get(root, p->s->opt.text_field) : NULL;
 	int rc;
 	if (!v || !json_is_string(v)) {
-		rc = decide(p, hd, NULL, 0, action); /* cannot cut: drop */
+		rc = decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
+			    action);
 		json_decref(root);
 		return rc;
 	}
-	rc = decide(p, hd, json_string_value(v), json_string_length(v), action);
+	rc = decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
 	if (rc || *action != CUT) {
 		json_decref(root);
 		return rc;
@@ -388,21 +622,85 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	rc = cscan_sink_write(out, s, strlen(s));
 	rc |= cscan_sink_write(out, eol, strlen(eol));
 	free(s);
-	return rc ? cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path) : 0;
+	return rc ? write_failed(p, out) : 0;
+}
+
+/* A line the reader skipped as longer than --max-record: dropped as it
+ * streams past, never held. */
+static int skip_long_line(purifier *p, pin *in, const char *member)
+{
+	uint64_t off = in->base + in->pos, bytes = 0;
+	for (;;) {
+		size_t nl;
+		int f = pin_find(in, 0, "\n", 1, 1u << 20, &nl);
+		if (f < 0)
+			return f;
+		/* only the bytes searched */
+		size_t n = f ? nl + 1 : pin_avail(in) < (1u << 20) ? pin_avail(in) : (1u << 20);
+		in->pos += n;
+		bytes += n;
+		if (f || (in->eof && pin_avail(in) == 0))
+			break;
+		if (stopped(p))
+			return interrupted(p);
+	}
+	return manifest_unread(p, member, off, bytes, "line longer than --max-record");
+}
+
+/* Would the reader take this line as a record (a JSON object with the
+ * text field a string)?  Blank lines are no records, and not damage. */
+static int line_unread(purifier *p, const char *line, size_t n, uint64_t off,
+		       cbuf *scratch, int *unread)
+{
+	const char *keys[1] = { p->s->opt.text_field };
+	int found = 0;
+	cerr perr;
+	*unread = 0;
+	if (off == 0 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
+		line += 3;
+		n -= 3;
+	}
+	size_t i = 0;
+	while (i < n && strchr(" \t\r\n", line[i]))
+		i++;
+	if (i == n)
+		return CONTAM_OK;
+	cerr_clear(&perr);
+	int rc = cjson_extract_fields(line, n, keys, 1, scratch, &found, &perr);
+	if (rc == CONTAM_E_NOMEM)
+		return cerr_set(p->err, rc, "out of memory");
+	*unread = rc < 0 || !found;
+	return CONTAM_OK;
 }
 
 static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
 	pin in = { .s = s, .err = p->err };
+	cbuf scratch = CBUF_INIT;
+	/* the reader skipped records: find them again (else no line is
+	 * damaged, and none is parsed) */
+	int check = p->f->errors > 0;
 	int rc = CONTAM_OK;
 	for (;;) {
-		long nl = pin_find(&in, 0, "\n", 1);
-		if (nl < -1) {
-			rc = (int)(nl + 1);
+		size_t nl;
+		if (stopped(p)) {
+			rc = interrupted(p);
 			break;
 		}
-		size_t avail = in.len - in.pos;
-		size_t n = nl < 0 ? avail : (size_t)nl + 1; /* with the newline */
+		/* the reader's rule: a line of more than max_record bytes
+		 * (newline not counted) is skipped */
+		int f = pin_find(&in, 0, "\n", 1, p->max_record + 1, &nl);
+		if (f < 0) {
+			rc = f;
+			break;
+		}
+		size_t avail = pin_avail(&in);
+		if (!f && (!in.eof || avail > p->max_record)) {
+			if ((rc = skip_long_line(p, &in, member)))
+				break;
+			continue;
+		}
+		size_t n = f ? nl + 1 : avail; /* with the newline */
 		if (n == 0)
 			break;
 		const char *line = in.buf + in.pos;
@@ -422,86 +720,131 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 			}
 			rc = write_cut_json(p, out, line, body, eol, hd, &action);
 		} else if (hd) {
-			rc = decide(p, hd, NULL, 0, &action);
+			rc = decide(p, hd, NULL, 0, NULL, &action);
+		} else if (check) {
+			int unread;
+			rc = line_unread(p, line, n, off, &scratch, &unread);
+			if (!rc && unread) {
+				action = DROP;
+				rc = manifest_unread(p, member, off, n, "not a JSON "
+						     "object with a string text field");
+			}
 		}
 		if (!rc && action == KEEP && cscan_sink_write(out, line, n))
-			rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
+			rc = write_failed(p, out);
 		in.pos += n;
 		if (rc)
 			break;
 	}
 	free(in.buf);
+	cbuf_release(&scratch);
 	return rc;
 }
 
 /* ---- WARC ----------------------------------------------------------- */
 
-/* Value of header `name` in the header block h[0..n), or NULL. */
-static const char *header_value(const char *h, size_t n, const char *name,
-				size_t *vlen)
-{
-	size_t nl = strlen(name);
-	const char *end = h + n, *q = h;
-	while (q < end) {
-		const char *e = memchr(q, '\n', (size_t)(end - q));
-		if (!e)
-			e = end;
-		if ((size_t)(e - q) > nl && q[nl] == ':' && strncasecmp(q, name, nl) == 0) {
-			const char *v = q + nl + 1;
-			while (v < e && (*v == ' ' || *v == '\t'))
-				v++;
-			const char *ve = e;
-			while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
-				ve--;
-			*vlen = (size_t)(ve - v);
-			return v;
-		}
-		q = e + 1;
-	}
-	return NULL;
-}
-
 /* Length of the WARC header block at the read position, blank line
- * included (CRLF or LF lines); -1 if the input ends first; < -1 on error. */
-static long header_end(pin *in)
+ * included (CRLF or LF lines), as the reader finds it: 1 and *hlen; 0
+ * when it does not end within max_record bytes or the input ends first;
+ * < 0 on error. */
+static int header_end(purifier *p, pin *in, size_t *hlen)
 {
-	size_t from = 0;
+	size_t from = 0, lim = p->max_record < 1024 ? 1024 : p->max_record;
 	for (;;) {
-		long k = pin_find(in, from, "\n", 1);
-		if (k < 0)
-			return k;
-		long r = pin_fill(in, (size_t)k + 3);
-		if (r < 0)
-			return r - 1;
+		size_t k;
+		int f = pin_find(in, from, "\n", 1, lim, &k);
+		if (f <= 0)
+			return f;
+		int rc = pin_fill(in, k + 3);
+		if (rc)
+			return rc;
 		const char *b = in->buf + in->pos;
-		size_t avail = (size_t)r;
-		if ((size_t)k + 1 < avail && b[k + 1] == '\n')
-			return k + 2;
-		if ((size_t)k + 2 < avail && b[k + 1] == '\r' && b[k + 2] == '\n')
-			return k + 3;
-		from = (size_t)k + 1;
+		size_t avail = pin_avail(in);
+		if (k + 1 < avail && b[k + 1] == '\n' && k + 2 <= lim) {
+			*hlen = k + 2;
+			return 1;
+		}
+		if (k + 2 < avail && b[k + 1] == '\r' && b[k + 2] == '\n' &&
+		    k + 3 <= lim) {
+			*hlen = k + 3;
+			return 1;
+		}
+		from = k + 1;
 	}
 }
 
-static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
-			    size_t hlen, size_t blen, size_t tail)
+/* Drop bytes the reader skips: from the read position (plus `from`) up
+ * to the next "WARC/1." or "WARC/0." at the start of a line, as the
+ * reader resynchronizes. */
+static int skip_unread(purifier *p, pin *in, const char *member, size_t from,
+		       const char *why)
 {
-	/* header with the new Content-Length, new body, same trailer */
-	size_t vlen;
-	const char *v = header_value(rec, hlen, "Content-Length", &vlen);
+	uint64_t off = in->base + in->pos, bytes = 0;
+	for (;;) {
+		size_t at;
+		int f = pin_find(in, from, "\nWARC/", 6, 1u << 20, &at);
+		if (f < 0)
+			return f;
+		if (f) {
+			int rc = pin_fill(in, at + 8);
+			if (rc)
+				return rc;
+			const char *v = in->buf + in->pos + at + 6;
+			if (pin_avail(in) >= at + 8 && (v[0] == '1' || v[0] == '0') &&
+			    v[1] == '.') {
+				in->pos += at + 1;
+				bytes += at + 1;
+				break;
+			}
+			from = at + 1;
+			continue;
+		}
+		/* keep a possible partial "\nWARC/" at the end; only the
+		 * bytes searched */
+		size_t n = pin_avail(in);
+		if (n > (1u << 20))
+			n = 1u << 20;
+		else if (in->eof) {
+			in->pos += n;
+			bytes += n;
+			break;
+		}
+		n = n > 8 ? n - 8 : 0;
+		in->pos += n;
+		bytes += n;
+		from = from > n ? from - n : 0;
+		if (stopped(p))
+			return interrupted(p);
+	}
+	return manifest_unread(p, member, off, bytes, why);
+}
+
+/* The header block with every Content-Length set to the cut text's
+ * length, the new body and the same trailer. */
+static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
+			    size_t hlen, const char *tail, size_t ntail)
+{
 	char num[32];
 	int rc = 0;
 	snprintf(num, sizeof num, "%zu", p->cut_text.len);
-	if (v) {
-		rc |= cscan_sink_write(out, rec, (size_t)(v - rec));
-		rc |= cscan_sink_write(out, num, strlen(num));
-		rc |= cscan_sink_write(out, v + vlen, hlen - (size_t)(v + vlen - rec));
-	} else {
-		rc |= cscan_sink_write(out, rec, hlen);
+	const char *q = rec, *end = rec + hlen;
+	while (q < end && !rc) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *e = nl ? nl + 1 : end;
+		const char *v;
+		size_t vn;
+		if (cwarc_header_is(q, (size_t)((nl ? nl : end) - q), "Content-Length", &v, &vn)) {
+			rc |= cscan_sink_write(out, q, (size_t)(v - q));
+			rc |= cscan_sink_write(out, num, strlen(num));
+			rc |= cscan_sink_write(out, v + vn, (size_t)(e - (v + vn)));
+		} else {
+			rc |= cscan_sink_write(out, q, (size_t)(e - q));
+		}
+		q = e;
 	}
 	rc |= cscan_sink_write(out, p->cut_text.data ? p->cut_text.data : "", p->cut_text.len);
-	rc |= cscan_sink_write(out, rec + hlen + blen, tail);
-	return rc;
+	rc |= cscan_sink_write(out, tail, ntail);
+	return rc ? write_failed(p, out) : CONTAM_OK;
 }
 
 static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member)
@@ -509,82 +852,126 @@ static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *mem
 	pin in = { .s = s, .err = p->err };
 	int rc = CONTAM_OK;
 	for (;;) {
-		long avail = pin_fill(&in, 6);
-		if (avail < 0) {
-			rc = (int)avail;
+		if (stopped(p)) {
+			rc = interrupted(p);
 			break;
 		}
-		if (avail == 0)
+		/* the CR/LF between records, as they are */
+		if ((rc = pin_fill(&in, 7)))
 			break;
-		const char *rec = in.buf + in.pos;
-		if (avail < 5 || memcmp(rec, "WARC/", 5) != 0) {
-			/* not a record start (junk, damage): copy up to the next one */
-			long nx = pin_find(&in, 1, "\nWARC/", 6);
-			if (nx < -1) {
-				rc = (int)(nx + 1);
+		size_t nls = 0;
+		while (nls < pin_avail(&in) &&
+		       (in.buf[in.pos + nls] == '\r' || in.buf[in.pos + nls] == '\n'))
+			nls++;
+		if (nls) {
+			if (cscan_sink_write(out, in.buf + in.pos, nls)) {
+				rc = write_failed(p, out);
 				break;
 			}
-			size_t n = nx < 0 ? in.len - in.pos : (size_t)nx + 1;
-			if (cscan_sink_write(out, in.buf + in.pos, n))
-				rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
-			in.pos += n;
-			if (rc)
+			in.pos += nls;
+			continue;
+		}
+		if (pin_avail(&in) == 0)
+			break;
+		const char *rec = in.buf + in.pos;
+		if (pin_avail(&in) < 5 || memcmp(rec, "WARC/", 5) != 0) {
+			if ((rc = skip_unread(p, &in, member, 0, "not a WARC record")))
 				break;
 			continue;
 		}
-		long hl = header_end(&in);
-		if (hl < -1) {
-			rc = (int)(hl + 1);
+		size_t hlen = 0;
+		int f = header_end(p, &in, &hlen);
+		if (f < 0) {
+			rc = f;
 			break;
+		}
+		if (!f) {
+			if ((rc = skip_unread(p, &in, member, 1, "WARC header block too "
+					      "long or cut short")))
+				break;
+			continue;
 		}
 		uint64_t off = in.base + in.pos;
-		size_t hlen = hl < 0 ? in.len - in.pos : (size_t)hl;
-		size_t vlen, blen = 0;
-		const char *v = header_value(in.buf + in.pos, hlen, "Content-Length", &vlen);
-		if (v) {
-			char num[32];
-			snprintf(num, sizeof num, "%.*s", (int)(vlen < 31 ? vlen : 31), v);
-			blen = (size_t)strtoull(num, NULL, 10);
+		cwarc_header h;
+		cwarc_parse_header(in.buf + in.pos, hlen, &h);
+		if (!h.has_length || h.bad_length || !h.type) {
+			const char *why = !h.has_length ? "missing Content-Length" :
+					  h.conflicting_length ? "two different Content-Length headers" :
+					  h.bad_length ? "bad Content-Length" : "missing WARC-Type";
+			if (h.has_length && !h.bad_length) {
+				/* the record's extent is known: just it */
+				uint64_t done;
+				in.pos += hlen;
+				if ((rc = pin_pass(p, &in, h.length, NULL, &done)) ||
+				    (rc = manifest_unread(p, member, off, hlen + done, why)))
+					break;
+				continue;
+			}
+			if ((rc = skip_unread(p, &in, member, 1, why)))
+				break;
+			continue;
 		}
-		if ((avail = pin_fill(&in, hlen + blen + 4)) < 0) {
-			rc = (int)avail;
-			break;
-		}
-		if ((size_t)avail < hlen + blen) {
-			if (p->in_member) {
+		const cscan_hitdoc *hd = meet(p, member, off);
+		int action = KEEP;
+		int cuttable = (h.type_len == 10 && !strncasecmp(h.type, "conversion", 10)) ||
+			       (h.type_len == 8 && !strncasecmp(h.type, "resource", 8));
+		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT && cuttable &&
+		    h.length <= p->max_record) {
+			/* held whole to be cut (with up to four CR/LF after it) */
+			if ((rc = pin_fill(&in, hlen + (size_t)h.length + 4)))
+				break;
+			if (pin_avail(&in) < hlen + h.length && p->in_member) {
 				rc = 1; /* PURIFY_FALLBACK: a record across members */
 				break;
 			}
-			blen = (size_t)avail - hlen;
+			rec = in.buf + in.pos;
+			size_t blen = pin_avail(&in) - hlen < h.length ?
+				      pin_avail(&in) - hlen : (size_t)h.length;
+			size_t tail = 0;
+			while (tail < 4 && hlen + blen + tail < pin_avail(&in) &&
+			       (rec[hlen + blen + tail] == '\r' || rec[hlen + blen + tail] == '\n'))
+				tail++;
+			if ((rc = decide(p, hd, rec + hlen, blen, NULL, &action)))
+				break;
+			if (action == KEEP && cscan_sink_write(out, rec, hlen + blen + tail))
+				rc = write_failed(p, out);
+			else if (action == CUT)
+				rc = write_record_cut(p, out, rec, hlen, rec + hlen + blen, tail);
+			in.pos += hlen + blen + tail;
+		} else {
+			if (hd && (rc = decide(p, hd, NULL, 0, !cuttable ?
+					       "match; this record kind cannot be cut" :
+					       "match; record too large to cut (over --max-record)",
+					       &action)))
+				break;
+			cscan_sink *to = action == KEEP ? out : NULL;
+			uint64_t done;
+			if (to && cscan_sink_write(to, in.buf + in.pos, hlen)) {
+				rc = write_failed(p, out);
+				break;
+			}
+			in.pos += hlen;
+			if ((rc = pin_pass(p, &in, h.length, to, &done)))
+				break;
+			if (done < h.length && p->in_member) {
+				rc = 1; /* PURIFY_FALLBACK: a record across members */
+				break;
+			}
+			/* the record's trailer: up to four CR/LF */
+			if ((rc = pin_fill(&in, 4)))
+				break;
+			size_t tail = 0;
+			while (tail < 4 && tail < pin_avail(&in) &&
+			       (in.buf[in.pos + tail] == '\r' || in.buf[in.pos + tail] == '\n'))
+				tail++;
+			if (to && cscan_sink_write(to, in.buf + in.pos, tail))
+				rc = write_failed(p, out);
+			in.pos += tail;
 		}
-		size_t tail = 0;
-		rec = in.buf + in.pos;
-		while (tail < 4 && hlen + blen + tail < (size_t)avail &&
-		       (rec[hlen + blen + tail] == '\r' || rec[hlen + blen + tail] == '\n'))
-			tail++;
-		size_t total = hlen + blen + tail;
-		const cscan_hitdoc *hd = meet(p, member, off);
-		int action = KEEP;
-		if (hd) {
-			size_t tl;
-			const char *type = header_value(rec, hlen, "WARC-Type", &tl);
-			int cuttable = type && ((tl == 10 && !strncasecmp(type, "conversion", 10)) ||
-						(tl == 8 && !strncasecmp(type, "resource", 8)));
-			rc = decide(p, hd, cuttable ? rec + hlen : NULL, blen, &action);
-		}
-		if (!rc && action == KEEP)
-			rc = cscan_sink_write(out, rec, total);
-		else if (!rc && action == CUT)
-			rc = write_record_cut(p, out, rec, hlen, blen, tail);
-		if (!rc && action != DROP)
-			rc = cscan_sink_end_member(out);
-		if (rc) {
-			if (!p->err->code)
-				cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
-			rc = p->err->code;
+		if (!rc && action != DROP && cscan_sink_end_member(out))
+			rc = write_failed(p, out);
+		if (rc)
 			break;
-		}
-		in.pos += total;
 	}
 	free(in.buf);
 	return rc;
@@ -592,32 +979,48 @@ static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *mem
 
 /* ---- plain text: one document --------------------------------------- */
 
+static int copy_stream(purifier *p, cstream *s, cscan_sink *out)
+{
+	char buf[1 << 16];
+	long n;
+	while ((n = cstream_read(s, buf, sizeof buf, p->err)) > 0) {
+		if (cscan_sink_write(out, buf, (size_t)n))
+			return write_failed(p, out);
+		if (stopped(p))
+			return interrupted(p);
+	}
+	return n < 0 ? (int)n : CONTAM_OK;
+}
+
 static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
 	const cscan_hitdoc *hd = meet(p, member, 0);
 	pin in = { .s = s, .err = p->err };
 	int rc = CONTAM_OK, action = KEEP;
-	if (!hd) {
-		char buf[1 << 16];
-		long n;
-		while ((n = cstream_read(s, buf, sizeof buf, p->err)) > 0)
-			if (cscan_sink_write(out, buf, (size_t)n))
-				return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
-		return n < 0 ? (int)n : CONTAM_OK;
+	if (!hd)
+		return copy_stream(p, s, out);
+	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
+		/* held whole to be cut, up to max_record bytes */
+		if ((rc = pin_fill(&in, p->max_record + 1)))
+			goto out;
 	}
-	long n = pin_fill(&in, SIZE_MAX / 2);
-	if (n < 0) {
-		rc = (int)n;
-		goto out;
-	}
-	if ((rc = decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, &action)))
-		goto out;
-	if (action == KEEP)
-		rc = cscan_sink_write(out, in.buf, (size_t)n);
-	else if (action == CUT)
-		rc = cscan_sink_write(out, p->cut_text.data, p->cut_text.len);
+	size_t n = pin_avail(&in);
+	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT && n <= p->max_record && in.eof)
+		rc = decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
+	else
+		rc = decide(p, hd, NULL, 0, "match; document too large to cut "
+			    "(over --max-record)", &action);
 	if (rc)
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
+		goto out;
+	if (action == KEEP) {
+		/* every match ignored: the text as it is */
+		if (n && cscan_sink_write(out, in.buf + in.pos, n))
+			rc = write_failed(p, out);
+		else if (!in.eof)
+			rc = copy_stream(p, s, out);
+	} else if (action == CUT && cscan_sink_write(out, p->cut_text.data, p->cut_text.len)) {
+		rc = write_failed(p, out);
+	}
 out:
 	free(in.buf);
 	return rc;
@@ -635,20 +1038,154 @@ static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
 
 /* ---- archives ------------------------------------------------------- */
 
-static int member_has_hits(const purifier *p, const char *name)
+/* Member data read straight from libarchive through a FILE, as the
+ * reader does (reader_archive.c), so a member is never held whole. */
+typedef struct member_src {
+	struct archive *a;
+	int failed;
+} member_src;
+
+static ssize_t member_read(void *cookie, char *buf, size_t size)
 {
-	for (size_t i = p->cursor; i < p->f->ndocs; i++)
-		if (p->f->docs[i].member && !strcmp(p->f->docs[i].member, name))
-			return 1;
+	member_src *m = cookie;
+	la_ssize_t n = archive_read_data(m->a, buf, size);
+	if (n < 0) {
+		m->failed = 1;
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static int member_close(void *cookie)
+{
+	(void)cookie;
 	return 0;
+}
+
+static int archive_write_failed(purifier *p, struct archive *w)
+{
+	int e = archive_errno(w);
+	const char *msg = archive_error_string(w);
+	return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s%s%s", p->out_path,
+			msg ? msg : "write error", e > 0 ? ": " : "", e > 0 ? strerror(e) : "");
+}
+
+/* Copy n bytes of f (from its start) into the archive being written. */
+static int spool_out(purifier *p, FILE *f, struct archive *w)
+{
+	char buf[1 << 16];
+	size_t n;
+	rewind(f);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (archive_write_data(w, buf, n) != (la_ssize_t)n)
+			return archive_write_failed(p, w);
+	if (ferror(f))
+		return cerr_set(p->err, CONTAM_E_IO, "cannot read back a purified member "
+				"of '%s': %s", p->out_path, strerror(errno));
+	return CONTAM_OK;
+}
+
+/* The spool of purified members: an unlinked file next to the output
+ * (not in memory, not in a tmpfs /tmp), one per archive, reused. */
+static int open_spool(purifier *p, FILE **of)
+{
+	size_t n = strlen(p->out_path) + 32;
+	char *name = malloc(n);
+	int fd = -1, rc = CONTAM_OK;
+	if (!name)
+		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	snprintf(name, n, "%s.member.XXXXXX", p->out_path);
+	if ((fd = mkstemp(name)) < 0 || !(*of = fdopen(fd, "w+b"))) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot create '%s': %s", name,
+			      strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (fd >= 0)
+		unlink(name);
+	free(name);
+	return rc;
+}
+
+/* One regular member with matches: through the plugin of its kind into
+ * the spool file `of`, then into the archive with its new size. */
+static int purify_member(purifier *p, struct archive *r, struct archive *w,
+			 struct archive_entry *e, const char *name, FILE *of)
+{
+	member_src src = { r, 0 };
+	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	FILE *mf = NULL;
+	cstream *cs = NULL;
+	cscan_sink *k = NULL;
+	int rc = CONTAM_OK;
+
+	rewind(of);
+	if (ftruncate(fileno(of), 0)) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
+			      strerror(errno));
+		goto out;
+	}
+	if (!(mf = fopencookie(&src, "r", io))) {
+		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	rc = cstream_open_file(&cs, mf, name, 1, p->err);
+	mf = NULL;
+	if (rc)
+		goto out;
+	contam_input_kind kind = creader_detect_name(name);
+	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE)
+		kind = CONTAM_INPUT_TEXT;
+	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
+		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	uint64_t dropped = p->dropped;
+	rc = purify_stream(p, kind, cs, k, name);
+	if (!rc && src.failed)
+		rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s", p->f->path,
+			      name, archive_error_string(r));
+	if (!rc)
+		rc = cscan_sink_close(k, p->err);
+	else
+		cscan_sink_abort(k);
+	k = NULL;
+	if (rc)
+		goto out;
+	/* a plain-text member dropped whole is left out */
+	if (kind == CONTAM_INPUT_TEXT && p->dropped > dropped)
+		goto out;
+	off_t size = ftello(of);
+	if (size < 0) {
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
+			      strerror(errno));
+		goto out;
+	}
+	archive_entry_set_size(e, (la_int64_t)size);
+	if (archive_write_header(w, e) != ARCHIVE_OK) {
+		rc = archive_write_failed(p, w);
+		goto out;
+	}
+	rc = spool_out(p, of, w);
+out:
+	cscan_sink_abort(k);
+	cstream_free(cs);
+	return rc;
+}
+
+static const char *filter_name(struct archive *r, int i)
+{
+	const char *n = archive_filter_name(r, i);
+	return n ? n : "?";
 }
 
 static int purify_archive(purifier *p)
 {
 	struct archive *r = archive_read_new(), *w = archive_write_new();
 	struct archive_entry *e;
-	char *data = NULL, *outdata = NULL, *tmp = NULL;
-	size_t outlen = 0;
+	char *tmp = NULL;
+	FILE *spool = NULL;
 	int rc = CONTAM_OK, opened = 0;
 	char buf[1 << 16];
 
@@ -671,102 +1208,72 @@ static int purify_archive(purifier *p)
 	snprintf(tmp, n, "%s.tmp.%ld", p->out_path, (long)getpid());
 	int ar;
 	while ((ar = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
+		if (stopped(p)) {
+			rc = interrupted(p);
+			goto out;
+		}
+		p->entry = (uint64_t)archive_file_count(r) - 1;
 		if (!opened) {
-			/* same format and filter as the input */
+			/* same format and filter as the input, or refuse */
+			int nf = archive_filter_count(r);
+			if (nf > 2) {
+				rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': %s over %s: "
+					      "an archive compressed twice cannot be written back",
+					      p->f->path, filter_name(r, 0), filter_name(r, 1));
+				goto out;
+			}
 			if (archive_write_set_format(w, archive_format(r)) != ARCHIVE_OK ||
-			    (archive_filter_count(r) > 1 &&
-			     archive_write_add_filter(w, archive_filter_code(r, 0)) != ARCHIVE_OK) ||
-			    archive_write_open_filename(w, tmp) != ARCHIVE_OK) {
-				rc = cerr_set(p->err, CONTAM_E_FORMAT, "cannot write '%s': %s",
-					      p->out_path, archive_error_string(w));
+			    (nf == 2 &&
+			     archive_write_add_filter(w, archive_filter_code(r, 0)) != ARCHIVE_OK)) {
+				rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': cannot write "
+					      "%s%s%s: %s", p->f->path, archive_format_name(r),
+					      nf == 2 ? " with " : "", nf == 2 ? filter_name(r, 0) : "",
+					      archive_error_string(w));
+				goto out;
+			}
+			if (archive_write_open_filename(w, tmp) != ARCHIVE_OK) {
+				rc = archive_write_failed(p, w);
 				goto out;
 			}
 			opened = 1;
 		}
-		const char *name = archive_entry_pathname(e);
+		const char *name = archive_entry_pathname_utf8(e);
+		if (!name)
+			name = archive_entry_pathname(e);
 		int regular = archive_entry_filetype(e) == AE_IFREG;
-		if (!regular || !name || !member_has_hits(p, name)) {
-			if (archive_write_header(w, e) != ARCHIVE_OK) {
-				rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s",
-					      p->out_path, archive_error_string(w));
+		const cscan_hitdoc *next = peek(p);
+		if (regular && name && creader_detect_name(name) == CONTAM_INPUT_ARCHIVE) {
+			/* the reader does not open archives in archives */
+			if ((rc = manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
+						  "an archive inside an archive")))
 				goto out;
-			}
-			la_ssize_t got;
-			while ((got = archive_read_data(r, buf, sizeof buf)) > 0)
-				if (archive_write_data(w, buf, (size_t)got) != got) {
-					rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s",
-						      p->out_path, archive_error_string(w));
-					goto out;
-				}
-			if (got < 0) {
-				rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s",
-					      p->f->path, name ? name : "?", archive_error_string(r));
-				goto out;
-			}
 			continue;
 		}
-		/* a member with matches: through the plugin of its kind, in memory */
-		cbuf mem = CBUF_INIT;
+		/* a member with matches, or any member of an archive where the
+		 * reader skipped damage, is parsed; the others are copied */
+		if (regular && name && ((next && next->member && next->entry == p->entry) ||
+					p->f->errors)) {
+			if ((!spool && (rc = open_spool(p, &spool))) ||
+			    (rc = purify_member(p, r, w, e, name, spool)))
+				goto out;
+			continue;
+		}
+		/* untouched: the entry as it was read, its data byte for byte */
+		if (archive_write_header(w, e) != ARCHIVE_OK) {
+			rc = archive_write_failed(p, w);
+			goto out;
+		}
 		la_ssize_t got;
 		while ((got = archive_read_data(r, buf, sizeof buf)) > 0)
-			if (cbuf_append(&mem, buf, (size_t)got)) {
-				cbuf_release(&mem);
-				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			if (archive_write_data(w, buf, (size_t)got) != got) {
+				rc = archive_write_failed(p, w);
 				goto out;
 			}
 		if (got < 0) {
-			cbuf_release(&mem);
 			rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s",
-				      p->f->path, name, archive_error_string(r));
+				      p->f->path, name ? name : "?", archive_error_string(r));
 			goto out;
 		}
-		size_t mlen = mem.len;
-		data = cbuf_detach(&mem, NULL);
-		FILE *mf = data && mlen ? fmemopen(data, mlen, "rb") : NULL;
-		cstream *cs = NULL;
-		FILE *of = open_memstream(&outdata, &outlen);
-		cscan_sink *k = NULL;
-		contam_input_kind kind = creader_detect_name(name);
-		if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE)
-			kind = CONTAM_INPUT_TEXT;
-		if (!mf || !of || cstream_open_file(&cs, mf, name, 1, p->err) ||
-		    cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
-			if (!cs && mf)
-				fclose(mf);
-			cstream_free(cs);
-			if (of)
-				fclose(of);
-			rc = p->err->code ? p->err->code
-					  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		uint64_t dropped = p->dropped;
-		rc = purify_stream(p, kind, cs, k, name);
-		cstream_free(cs);
-		if (!rc)
-			rc = cscan_sink_close(k, p->err);
-		else
-			cscan_sink_abort(k);
-		fclose(of);
-		free(data);
-		data = NULL;
-		if (rc)
-			goto out;
-		/* a plain-text member dropped whole is left out */
-		if (kind == CONTAM_INPUT_TEXT && p->dropped > dropped) {
-			free(outdata);
-			outdata = NULL;
-			continue;
-		}
-		archive_entry_set_size(e, (la_int64_t)outlen);
-		if (archive_write_header(w, e) != ARCHIVE_OK ||
-		    (outlen && archive_write_data(w, outdata, outlen) != (la_ssize_t)outlen)) {
-			rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s",
-				      p->out_path, archive_error_string(w));
-			goto out;
-		}
-		free(outdata);
-		outdata = NULL;
 	}
 	if (ar != ARCHIVE_EOF) {
 		rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': %s", p->f->path,
@@ -778,14 +1285,13 @@ static int purify_archive(purifier *p)
 		 * empty tar */
 		if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
 		    archive_write_open_filename(w, tmp) != ARCHIVE_OK) {
-			rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s'", p->out_path);
+			rc = archive_write_failed(p, w);
 			goto out;
 		}
 		opened = 1;
 	}
 	if (archive_write_close(w) != ARCHIVE_OK) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s",
-			      p->out_path, archive_error_string(w));
+		rc = archive_write_failed(p, w);
 		goto out;
 	}
 	if (rename(tmp, p->out_path))
@@ -798,9 +1304,9 @@ out:
 		archive_write_free(w);
 	if (rc && tmp && opened)
 		unlink(tmp);
+	if (spool)
+		fclose(spool);
 	free(tmp);
-	free(data);
-	free(outdata);
 	return rc;
 }
 
@@ -811,23 +1317,49 @@ out:
  * untouched), a member with one is decompressed, purified like any WARC
  * stream and compressed again as one member.  Anything unusual (not
  * gzip, damage, a member over MEMBER_MAX) returns PURIFY_FALLBACK before
- * anything is written, and the file goes the general way. */
+ * anything is written, and the file goes the general way.  A member is
+ * copied as it is only when it holds one sound record (the header
+ * parsed by the reader's rules, the body of its Content-Length, then
+ * only CR/LF): anything else is parsed, so that what the reader skips is
+ * left out here too. */
 #define PURIFY_FALLBACK 1
 #define MEMBER_MAX (64u << 20)
+
+static int one_sound_record(const purifier *p, const char *d, size_t n)
+{
+	size_t lim = p->max_record < 1024 ? 1024 : p->max_record, hlen = 0;
+	if (n < 5 || memcmp(d, "WARC/", 5) != 0)
+		return 0;
+	for (size_t i = 0; i + 1 < n && i + 1 < lim && !hlen; i++) {
+		if (d[i] != '\n')
+			continue;
+		if (d[i + 1] == '\n')
+			hlen = i + 2;
+		else if (i + 2 < n && d[i + 1] == '\r' && d[i + 2] == '\n')
+			hlen = i + 3;
+	}
+	if (!hlen || hlen > lim)
+		return 0;
+	cwarc_header h;
+	cwarc_parse_header(d, hlen, &h);
+	if (!h.has_length || h.bad_length || !h.type || h.length > n - hlen)
+		return 0;
+	for (size_t i = hlen + (size_t)h.length; i < n; i++)
+		if (d[i] != '\r' && d[i] != '\n')
+			return 0;
+	return 1;
+}
 
 static int purify_warc_members(purifier *p)
 {
 	FILE *in = fopen(p->f->path, "rb");
-	FILE *manifest = p->manifest, *pending = NULL;
-	char *pending_buf = NULL;
-	size_t pending_len = 0;
 	cscan_sink *out = NULL;
 	cbuf comp = CBUF_INIT, plain = CBUF_INIT;
 	unsigned char ibuf[1 << 16], obuf[1 << 16];
 	z_stream z;
 	int rc = CONTAM_OK, z_open = 0;
 	uint64_t dstart = 0;
-	size_t cursor0 = p->cursor;
+	assert(p->cursor == 0); /* a fallback starts the file again */
 
 	if (!in)
 		return PURIFY_FALLBACK;
@@ -838,22 +1370,20 @@ static int purify_warc_members(purifier *p)
 	}
 	rewind(in);
 	memset(&z, 0, sizeof(z));
-	/* manifest lines wait until the file is done: a fallback drops them */
-	if (!(pending = open_memstream(&pending_buf, &pending_len)) ||
-	    inflateInit2(&z, 15 + 16) != Z_OK) {
-		if (pending)
-			fclose(pending);
-		free(pending_buf);
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
 		fclose(in);
 		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	}
-	p->manifest = pending;
 	z_open = 1;
 	if ((rc = cscan_sink_open(&out, p->out_path, CSTREAM_PLAIN, p->err)))
 		goto out;
 	size_t have = 0, used = 0;
 	int eof = 0;
 	for (;;) {
+		if (stopped(p)) {
+			rc = interrupted(p);
+			break;
+		}
 		if (used == have && !eof) {
 			have = fread(ibuf, 1, sizeof ibuf, in);
 			used = 0;
@@ -887,11 +1417,11 @@ static int purify_warc_members(purifier *p)
 		if (zr != Z_STREAM_END)
 			continue;
 		/* one whole member: [dstart, dstart + plain.len) decompressed */
-		int hit = 0;
-		for (size_t i = p->cursor; i < p->f->ndocs && !hit; i++)
-			hit = p->f->docs[i].offset < dstart + plain.len;
-		if (!hit) {
-			rc = cscan_sink_write(out, comp.data, comp.len);
+		/* hit documents are in offset order: the next one tells */
+		int hit = peek(p) && peek(p)->offset < dstart + plain.len;
+		if (!hit && one_sound_record(p, plain.data, plain.len)) {
+			if (cscan_sink_write(out, comp.data, comp.len))
+				rc = write_failed(p, out);
 		} else {
 			char *mem = NULL;
 			size_t memlen = 0;
@@ -901,10 +1431,12 @@ static int purify_warc_members(purifier *p)
 			cscan_sink *k = NULL;
 			p->base = dstart;
 			p->in_member = 1;
-			if (!mf || !of || cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
-			    cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
-				if (!cs && mf)
+			if (!mf || !of) {
+				if (mf)
 					fclose(mf);
+				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			} else if (cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
+				   cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
 				rc = p->err->code ? p->err->code
 						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 			} else {
@@ -917,8 +1449,8 @@ static int purify_warc_members(purifier *p)
 			cstream_free(cs);
 			if (of)
 				fclose(of);
-			if (!rc && memlen)
-				rc = cscan_sink_write(out, mem, memlen);
+			if (!rc && memlen && cscan_sink_write(out, mem, memlen))
+				rc = write_failed(p, out);
 			free(mem);
 			p->base = 0;
 			p->in_member = 0;
@@ -933,24 +1465,21 @@ static int purify_warc_members(purifier *p)
 	if (rc == CONTAM_OK && p->cursor < p->f->ndocs)
 		rc = PURIFY_FALLBACK;  /* documents where members were not */
 out:
-	p->manifest = manifest;
-	if (fclose(pending) && rc == CONTAM_OK)
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	if (rc == PURIFY_FALLBACK) {
-		/* nothing written for real yet: undo and let the caller redo */
+		/* nothing written for real yet: undo (the manifest lines too)
+		 * and let the caller redo */
 		cscan_sink_abort(out);
-		p->cursor = cursor0;
-		p->dropped = p->cut = p->regions = 0;
+		hits_end(p);
+		hits_start(p);
+		p->dropped = p->cut = p->regions = p->unread = 0;
+		fflush(p->manifest);
+		mspill_discard(p->mspill);
 		cerr_clear(p->err);
 	} else if (rc == CONTAM_OK) {
 		rc = cscan_sink_close(out, p->err);
-		if (!rc && pending_len &&
-		    fwrite(pending_buf, 1, pending_len, manifest) != pending_len)
-			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 	} else {
 		cscan_sink_abort(out);
 	}
-	free(pending_buf);
 	if (z_open)
 		inflateEnd(&z);
 	cbuf_release(&comp);
@@ -974,12 +1503,20 @@ static int copy_file(purifier *p)
 		fclose(in);
 		return rc;
 	}
-	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (cscan_sink_write(k, buf, n))
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
+		if (cscan_sink_write(k, buf, n)) {
+			rc = write_failed(p, k);
 			break;
-	if (ferror(in) || n) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot copy '%s' to '%s'",
-			      p->f->path, p->out_path);
+		}
+		if (stopped(p)) {
+			rc = interrupted(p);
+			break;
+		}
+	}
+	if (!rc && ferror(in))
+		rc = cerr_set(p->err, CONTAM_E_IO, "cannot read '%s': %s",
+			      p->f->path, strerror(errno));
+	if (rc) {
 		cscan_sink_abort(k);
 	} else {
 		rc = cscan_sink_close(k, p->err);
@@ -994,13 +1531,25 @@ static int purify_file(purifier *p)
 	cscan_sink *k = NULL;
 	int rc, any = 0;
 
+	/* the readers' bound (reader_jsonl.c, reader_warc.c) */
+	uint64_t mr = p->s->opt.max_record ? p->s->opt.max_record : 256u << 20;
+	p->max_record = mr > (1u << 30) ? (size_t)1 << 30 : mr < 16 ? 16 : (size_t)mr;
+
 	if (mkdirs(p->out_path))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot create the directory of '%s': %s",
 				p->out_path, strerror(errno));
-	for (size_t i = 0; i < p->f->ndocs && !any; i++)
-		for (size_t j = 0; j < p->f->docs[i].nchains && !any; j++)
-			any = cscan_chain_kept(p->s, &p->f->docs[i].chains[j]);
-	if (!any) {
+	cscan_hits it;
+	cscan_hitdoc hd;
+	cscan_hits_open(&it, p->s, p->f);
+	while (!any && (rc = cscan_hits_next(&it, &hd, p->err)) == 1) {
+		for (size_t j = 0; j < hd.nchains && !any; j++)
+			any = cscan_chain_kept(p->s, &hd.chains[j]);
+		cscan_hitdoc_release(&hd);
+	}
+	cscan_hits_close(&it);
+	if (rc < 0)
+		return rc;
+	if (!any && !p->f->errors) {
 		/* every match is ignored: the documents stay, as they are */
 		p->cursor = p->f->ndocs;
 		return copy_file(p);
@@ -1030,45 +1579,124 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Refuse to write over an input, or two inputs to one output (the same
- * file given twice, "a/x" and "./a/x"). */
+typedef struct file_id { dev_t dev; ino_t ino; size_t input; } file_id;
+
+static int cmp_file_id(const void *a, const void *b)
+{
+	const file_id *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* The input that is the file at `path` (same device and inode), if any. */
+static const file_id *input_at(const file_id *ids, size_t n, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return NULL;
+	file_id key = { st.st_dev, st.st_ino, 0 };
+	return bsearch(&key, ids, n, sizeof(*ids), cmp_file_id);
+}
+
+/* Before anything is written: refuse when a copy (or the manifest)
+ * would be written over any input -- its own or another one that lives
+ * under the purify directory, by name or through a link -- or two
+ * inputs would be written to one output (the same file given twice,
+ * "a/x" and "./a/x"). */
 int cscan_purify_prepare(contam_scan *s, cerr *err)
 {
-	char **names = calloc(s->nfiles ? s->nfiles : 1, sizeof(*names));
+	size_t nf = s->nfiles;
+	char **names = calloc(nf ? nf : 1, sizeof(*names));
+	file_id *ids = calloc(nf ? nf : 1, sizeof(*ids));
+	char *mpath = NULL;
+	size_t nids = 0;
 	int rc = CONTAM_OK;
-	if (!names)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (!names || !ids) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
 	if (mkdir(s->opt.purify_dir, 0777) && errno != EEXIST) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s",
 			      s->opt.purify_dir, strerror(errno));
 		goto out;
 	}
-	for (size_t i = 0; i < s->nfiles; i++) {
-		struct stat a, b;
+	for (size_t i = 0; i < nf; i++) {
+		struct stat st;
+		if (stat(s->files[i].path, &st) == 0)
+			ids[nids++] = (file_id){ st.st_dev, st.st_ino, i };
+	}
+	qsort(ids, nids, sizeof(*ids), cmp_file_id);
+	for (size_t i = 0; i < nf; i++) {
 		if (!(names[i] = out_name(s->opt.purify_dir, s->files[i].path))) {
 			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
 		}
-		if (stat(names[i], &a) == 0 && stat(s->files[i].path, &b) == 0 &&
-		    a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		const file_id *in = input_at(ids, nids, names[i]);
+		if (in && in->input == i) {
 			rc = cerr_set(err, CONTAM_E_PARAM, "purify: the copy of '%s' would "
 				      "overwrite it; choose another --purify directory",
 				      s->files[i].path);
 			goto out;
 		}
+		if (in) {
+			rc = cerr_set(err, CONTAM_E_PARAM, "purify: the copy of '%s' would be "
+				      "written over the input '%s' ('%s'); choose a --purify "
+				      "directory that holds no input", s->files[i].path,
+				      s->files[in->input].path, names[i]);
+			goto out;
+		}
 	}
-	qsort(names, s->nfiles, sizeof(*names), cmp_str);
-	for (size_t i = 1; i < s->nfiles; i++)
+	size_t n = strlen(s->opt.purify_dir) + 32;
+	if (!(mpath = malloc(n))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(mpath, n, "%s/purify-manifest.jsonl", s->opt.purify_dir);
+	const file_id *in = input_at(ids, nids, mpath);
+	if (in) {
+		rc = cerr_set(err, CONTAM_E_PARAM, "purify: the manifest '%s' would be "
+			      "written over the input '%s'; choose another --purify "
+			      "directory", mpath, s->files[in->input].path);
+		goto out;
+	}
+	qsort(names, nf, sizeof(*names), cmp_str);
+	for (size_t i = 1; i < nf; i++)
 		if (!strcmp(names[i], names[i - 1])) {
 			rc = cerr_set(err, CONTAM_E_PARAM, "purify: two inputs would both be "
 				      "written to '%s' (an input given twice?)", names[i]);
 			goto out;
 		}
+	/* the manifest's spill, unlinked at once */
+	snprintf(mpath, n, "%s/.purify-manifest.XXXXXX", s->opt.purify_dir);
+	if ((s->mspill_fd = mkstemp(mpath)) < 0) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot create a file in '%s': %s",
+			      s->opt.purify_dir, strerror(errno));
+		goto out;
+	}
+	unlink(mpath);
 out:
-	for (size_t i = 0; i < s->nfiles; i++)
+	for (size_t i = 0; names && i < nf; i++)
 		free(names[i]);
 	free(names);
+	free(ids);
+	free(mpath);
 	return rc;
+}
+
+/* After a failed or interrupted run: the copies already finished are
+ * removed, so that a purify directory never holds part of a copy without
+ * saying so (the manifest is written last, only after every file). */
+void cscan_purify_undo(contam_scan *s, const cscan_purified *res)
+{
+	for (size_t i = 0; i < s->nfiles; i++) {
+		if (!res[i].written)
+			continue;
+		char *o = out_name(s->opt.purify_dir, s->files[i].path);
+		if (o)
+			unlink(o);
+		free(o);
+	}
 }
 
 int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
@@ -1082,26 +1710,37 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	p.err = err;
 	p.f = &s->files[i];
 	char *o = out_name(s->opt.purify_dir, p.f->path);
-	if (!o || !(p.manifest = open_memstream(&res->manifest, &res->manifest_len))) {
+	mspill ms = { s, res, CBUF_INIT, 0 };
+	cookie_io_functions_t io = { NULL, mspill_write, NULL, mspill_close };
+	if (!o || !(p.manifest = fopencookie(&ms, "w", io))) {
 		free(o);
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	}
+	p.mspill = &ms;
 	p.out_path = o;
+	hits_start(&p);
 	rc = purify_file(&p);
+	if (!rc && p.iter_rc)
+		rc = p.iter_rc;
 	if (!rc && p.cursor < p.f->ndocs) {
 		/* the reader found documents this pass did not: never claim a
 		 * clean copy that is not */
+		const cscan_hitdoc *hd = peek(&p);
 		rc = cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': %zu matched "
 			      "documents could not be located (record %" PRIu64
 			      " at offset %" PRIu64 ")", p.f->path,
-			      p.f->ndocs - p.cursor, p.f->docs[p.cursor].record,
-			      p.f->docs[p.cursor].offset);
+			      p.f->ndocs - p.cursor, hd ? hd->record : 0,
+			      hd ? hd->offset : 0);
 	}
+	hits_end(&p);
 	if (fclose(p.manifest) && !rc)
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		rc = cerr_set(err, CONTAM_E_IO, "cannot write the purify manifest: %s",
+			      strerror(ms.errnum ? ms.errnum : EIO));
+	res->written = rc == CONTAM_OK;
 	res->dropped = p.dropped;
 	res->cut = p.cut;
 	res->regions = p.regions;
+	res->unread = p.unread;
 	cbuf_release(&p.cut_text);
 	free(o);
 	return rc;
@@ -1120,17 +1759,41 @@ int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err)
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s", mpath, strerror(errno));
 		goto out;
 	}
+	char *buf = NULL;
+	size_t cap = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
-		if (res[i].manifest_len &&
-		    fwrite(res[i].manifest, 1, res[i].manifest_len, m) != res[i].manifest_len)
-			rc = CONTAM_E_IO;
+		for (size_t c = 0; c < res[i].nchunks && !rc; c++) {
+			const cscan_chunk *ch = &res[i].chunks[c];
+			if (ch->len > cap) {
+				char *b = realloc(buf, ch->len);
+				if (!b) {
+					rc = CONTAM_E_NOMEM;
+					errno = ENOMEM;
+					break;
+				}
+				buf = b;
+				cap = ch->len;
+			}
+			if (pread(s->mspill_fd, buf, ch->len, (off_t)ch->off) != (ssize_t)ch->len ||
+			    fwrite(buf, 1, ch->len, m) != ch->len)
+				rc = CONTAM_E_IO;
+		}
 		s->stats.dropped_documents += res[i].dropped;
 		s->stats.cut_documents += res[i].cut;
 		s->stats.cut_regions += res[i].regions;
+		s->stats.purify_unread += res[i].unread;
 		s->stats.purified_files++;
 	}
-	if ((fclose(m) || rc) && (rc = CONTAM_E_IO))
-		cerr_set(err, rc, "cannot write '%s': %s", mpath, strerror(errno));
+	free(buf);
+	int e = rc ? errno : 0;
+	if (fclose(m) && !rc) {
+		rc = CONTAM_E_IO;
+		e = errno;
+	}
+	if (rc) {
+		unlink(mpath);
+		cerr_set(err, rc, "cannot write '%s': %s", mpath, strerror(e ? e : EIO));
+	}
 out:
 	free(mpath);
 	return rc;

@@ -209,11 +209,14 @@ int cscan_finish(contam_scan *s, cerr *err)
 				s->stats.ignored_ngrams++;
 			}
 	}
-	/* per document: doc counts and hit records */
+	/* per document (read back from the spill file): doc counts and hit
+	 * records */
 	for (size_t fi = 0; fi < s->nfiles; fi++) {
 		const cscan_file *f = &s->files[fi];
-		for (size_t d = 0; d < f->ndocs; d++) {
-			const cscan_hitdoc *hd = &f->docs[d];
+		cscan_hits it;
+		cscan_hitdoc one, *hd = &one;
+		cscan_hits_open(&it, s, f);
+		while ((rc = cscan_hits_next(&it, hd, err)) == 1) {
 			size_t nde = 0;
 			if (hd->nchains > cap) {
 				size_t c2 = hd->nchains * 2;
@@ -225,7 +228,8 @@ int cscan_finish(contam_scan *s, cerr *err)
 					de = x;
 				if (!o || !x) {
 					rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-					goto out;
+					cscan_hitdoc_release(hd);
+					break;
 				}
 				cap = c2;
 			}
@@ -237,9 +241,15 @@ int cscan_finish(contam_scan *s, cerr *err)
 			if (s->opt.hits && (rc = write_hit(s, f, hd, de, nde, &b))) {
 				rc = cerr_set(err, rc, rc == CONTAM_E_IO ?
 					      "cannot write the hit records" : "out of memory");
-				goto out;
+				cscan_hitdoc_release(hd);
+				break;
 			}
+			cscan_hitdoc_release(hd);
 		}
+		cscan_hits_close(&it);
+		if (rc < 0)
+			goto out;
+		rc = CONTAM_OK;
 	}
 	if (s->opt.hits && fflush(s->opt.hits)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write the hit records");
@@ -403,6 +413,7 @@ static json_t *scan_object(const contam_scan *s)
 		json_object_set_new(pu, "dropped_documents", json_integer((json_int_t)st->dropped_documents));
 		json_object_set_new(pu, "cut_documents", json_integer((json_int_t)st->cut_documents));
 		json_object_set_new(pu, "cut_regions", json_integer((json_int_t)st->cut_regions));
+		json_object_set_new(pu, "unread_records", json_integer((json_int_t)st->purify_unread));
 		json_object_set_new(o, "purify", pu);
 	}
 	return o;
@@ -425,8 +436,12 @@ static json_t **provenance(const contam_scan *cs)
 		goto fail;
 	for (size_t fi = 0; fi < s->nfiles; fi++) {
 		const cscan_file *f = &s->files[fi];
-		for (size_t d = 0; d < f->ndocs; d++) {
-			const cscan_hitdoc *hd = &f->docs[d];
+		cscan_hits it;
+		cscan_hitdoc one, *hd = &one;
+		cerr err;
+		int rc;
+		cscan_hits_open(&it, s, f);
+		while ((rc = cscan_hits_next(&it, hd, &err)) == 1) {
 			size_t nde = 0;
 			if (hd->nchains > cap) {
 				size_t c2 = hd->nchains * 2;
@@ -436,8 +451,11 @@ static json_t **provenance(const contam_scan *cs)
 				doc_example *x = realloc(de, c2 * sizeof(*x));
 				if (x)
 					de = x;
-				if (!o || !x)
+				if (!o || !x) {
+					cscan_hitdoc_release(hd);
+					cscan_hits_close(&it);
 					goto fail;
+				}
 				cap = c2;
 			}
 			score_doc(s, hd, hit, order, de, &nde);
@@ -472,7 +490,11 @@ static json_t **provenance(const contam_scan *cs)
 				json_object_set_new(o, "coverage", json_real(de[i].m.coverage));
 				json_array_append_new(pv[ex], o);
 			}
+			cscan_hitdoc_release(hd);
 		}
+		cscan_hits_close(&it);
+		if (rc < 0)
+			goto fail;
 	}
 	free(hit);
 	free(order);

@@ -11,8 +11,9 @@
  * MAX_INFLIGHT batches of a file queued, the file task matches the next
  * one itself; a document over BIG_DOC is streamed by the file task, never
  * copied.  Memory is the table, files in flight x MAX_INFLIGHT x
- * BATCH_BYTES, and the hit records, which grow with the matches, not with
- * the corpus.
+ * BATCH_BYTES; the hit documents go to a spill file as soon as the
+ * nodes holding them are complete (scan_hits.c), so they cost disk, not
+ * memory.
  *
  * Order: each batch (and each big document) gets a result node when it
  * is handed on, in reader order; after the file's tasks finish the nodes
@@ -43,7 +44,7 @@ typedef struct run_state {
 /* The provenance of a document in a batch: strings are offsets into the
  * batch's string buffer (SIZE_MAX: none). */
 typedef struct doc_prov {
-	uint64_t record, offset;
+	uint64_t entry, record, offset;
 	size_t member, url, id;
 	size_t text_end;         /* end of its text in the batch */
 } doc_prov;
@@ -55,6 +56,7 @@ typedef struct result_node {
 	cscan_hitdoc *docs;
 	size_t ndocs, cap;
 	int oom;
+	int done;                /* filled (atomic): may be spilled */
 } result_node;
 
 typedef struct batch {
@@ -73,6 +75,8 @@ typedef struct file_job {
 	cscan_matcher inline_m;   /* this file task's own */
 	int inflight;
 	result_node *head, *tail;
+	cbuf pack;               /* hit documents packed, not yet spilled */
+	size_t pack_docs;
 } file_job;
 
 static int node_add(result_node *n, cscan_hitdoc *hd)
@@ -127,6 +131,7 @@ static void process_batch(file_job *job, cscan_matcher *m, batch *b)
 		if (!rc)
 			rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
 		if (rc == 1) {
+			hd.entry = dp->entry;
 			hd.record = dp->record;
 			hd.offset = dp->offset;
 			const char *mem = batch_string(b, dp->member),
@@ -172,14 +177,17 @@ static int dispatch(file_job *job, batch *b)
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		#pragma omp task firstprivate(b) shared(job) default(none)
 		{
+			result_node *n = b->node;
 			if (!crun_should_stop(&job->st->run))
 				process_batch(job, &job->thread_m[crun_thread_id()], b);
 			batch_free(b);
+			__atomic_store_n(&n->done, 1, __ATOMIC_RELEASE);
 			crun_progress(&job->st->run);
 			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
 		}
 	} else {
 		process_batch(job, &job->inline_m, b);
+		__atomic_store_n(&b->node->done, 1, __ATOMIC_RELEASE);
 		batch_free(b);
 	}
 	return CONTAM_OK;
@@ -214,6 +222,7 @@ static int batch_end_doc(batch *b, const creader_doc *doc)
 	}
 	int oom = 0;
 	doc_prov *dp = &b->docs[b->ndocs++];
+	dp->entry = doc->entry;
 	dp->record = doc->record;
 	dp->offset = doc->offset;
 	dp->member = keep_string(b, doc->member, &oom);
@@ -255,6 +264,7 @@ static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr 
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
 	if (rc == 1) {
+		hd.entry = doc->entry;
 		hd.record = doc->record;
 		hd.offset = doc->offset;
 		if ((doc->member && !(hd.member = cstrdup(doc->member))) ||
@@ -264,47 +274,67 @@ static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr 
 			rc = CONTAM_E_NOMEM;
 		}
 	}
+	__atomic_store_n(&n->done, 1, __ATOMIC_RELEASE);
 	__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&job->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
 	m->ngrams = 0;
 	return rc < 0 ? cerr_set(err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
 }
 
-/* Move the result nodes, in order, into the file's hit documents. */
-static int collect_results(file_job *job)
+static int spill(file_job *job, cerr *err)
 {
-	cscan_file *f = job->f;
+	int rc;
+	#pragma omp critical(cscan_spill)
+	rc = cscan_spill_chunk(job->st->s, job->f, &job->pack, job->pack_docs, err);
+	cbuf_reset(&job->pack);
+	job->pack_docs = 0;
+	return rc;
+}
+
+/* Move the complete result nodes at the head of the list (all of them
+ * when `all`, after the file's tasks are done), in order, to the spill
+ * file; a chunk goes out whenever CSCAN_CHUNK bytes are packed. */
+static int flush_results(file_job *job, int all, cerr *err)
+{
 	int rc = CONTAM_OK;
+	while (job->head && (all || __atomic_load_n(&job->head->done, __ATOMIC_ACQUIRE))) {
+		result_node *n = job->head;
+		job->head = n->next;
+		if (!job->head)
+			job->tail = NULL;
+		if (n->oom && !rc)
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		for (size_t i = 0; i < n->ndocs; i++) {
+			if (!rc && (rc = cscan_hitdoc_pack(&job->pack, &n->docs[i])))
+				rc = cerr_set(err, rc, rc == CONTAM_E_NOMEM ? "out of memory"
+					      : "a hit document too large to keep");
+			job->pack_docs++;
+			cscan_hitdoc_release(&n->docs[i]);
+		}
+		free(n->docs);
+		free(n);
+		if (!rc && job->pack.len >= CSCAN_CHUNK)
+			rc = spill(job, err);
+	}
+	if (!rc && all)
+		rc = spill(job, err);
+	return rc;
+}
+
+/* After a failure: the nodes are dropped. */
+static void drop_results(file_job *job)
+{
 	while (job->head) {
 		result_node *n = job->head;
 		job->head = n->next;
-		if (n->oom)
-			rc = CONTAM_E_NOMEM;
-		for (size_t i = 0; i < n->ndocs; i++) {
-			cscan_hitdoc *hd = &n->docs[i];
-			if (!rc && f->ndocs == f->cap) {
-				size_t cap = f->cap ? f->cap * 2 : 16;
-				cscan_hitdoc *d = realloc(f->docs, cap * sizeof(*d));
-				if (!d)
-					rc = CONTAM_E_NOMEM;
-				else {
-					f->docs = d;
-					f->cap = cap;
-				}
-			}
-			if (rc) {
-				cscan_hitdoc_release(hd);
-				continue;
-			}
-			f->mem += sizeof(*hd) + hd->nchains * sizeof(cscan_chain) +
-				  hd->nregions * (sizeof(cscan_region) + CSCAN_SNIPPET);
-			f->docs[f->ndocs++] = *hd;
-		}
+		for (size_t i = 0; i < n->ndocs; i++)
+			cscan_hitdoc_release(&n->docs[i]);
 		free(n->docs);
 		free(n);
 	}
 	job->tail = NULL;
-	return rc;
+	cbuf_release(&job->pack);
+	job->pack_docs = 0;
 }
 
 static void scan_file(run_state *st, file_job *job, size_t fi)
@@ -404,6 +434,8 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 				break;
 			}
 		}
+		if (job->head && (rc = flush_results(job, 0, &err)) < 0)
+			break;
 		crun_progress(&st->run);
 	}
 	if (rc < 0)
@@ -417,16 +449,15 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 		}
 	}
 	#pragma omp taskwait
-	if (collect_results(job)) {
-		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-		crun_fail(&st->run, CONTAM_E_NOMEM, &err);
-	}
+	if (!crun_should_stop(&st->run) && (rc = flush_results(job, 1, &err)) < 0)
+		crun_fail(&st->run, rc, &err);
 	f->bytes_text = creader_bytes_text(r);
 	f->errors += creader_errors(r);
 	__atomic_fetch_add(&st->run.errors, creader_errors(r), __ATOMIC_RELAXED);
 out:
 	batch_free(b);
-	collect_results(job);
+	#pragma omp taskwait
+	drop_results(job);
 	__atomic_fetch_add(&st->run.bytes_done, f->size - reported_in, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&st->run.files_done, 1, __ATOMIC_RELAXED);
 	cscan_matcher_release(&job->inline_m);
@@ -462,8 +493,16 @@ static int purify(run_state *st, int nthreads)
 	} else {
 		rc = cscan_purify_finish(s, res, &s->err);
 	}
+	if (rc) {
+		/* all or nothing: no copy of this run is left without its
+		 * manifest */
+		cscan_purify_undo(s, res);
+		if (rc == CONTAM_E_INTERRUPTED)
+			cerr_set(&s->err, rc, "interrupted; no purified copy left in '%s'",
+				 s->opt.purify_dir);
+	}
 	for (size_t i = 0; i < s->nfiles; i++)
-		free(res[i].manifest);
+		free(res[i].chunks);
 	free(res);
 	return rc;
 }
@@ -488,6 +527,8 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	s->nfiles = in->count;
 	for (size_t i = 0; i < in->count; i++)
 		s->files[i].path = in->paths[i];
+	if ((rc = cscan_spill_open(s, &s->err)))
+		return rc;
 	/* fail before the long pass, not after it */
 	if (s->opt.purify_dir && (rc = cscan_purify_prepare(s, &s->err)))
 		return rc;

@@ -26,12 +26,20 @@ struct cscan_sink {
 	ZSTD_CCtx *zc;
 	unsigned char out[1 << 16];
 	int failed;
+	int errnum;              /* errno of the first failure */
 };
+
+static void fail(cscan_sink *k, int e)
+{
+	if (!k->errnum)
+		k->errnum = e ? e : EIO;
+	k->failed = 1;
+}
 
 static int put(cscan_sink *k, const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, k->f) != n)
-		k->failed = 1;
+		fail(k, errno);
 	k->written += n;
 	return k->failed ? CONTAM_E_IO : CONTAM_OK;
 }
@@ -46,7 +54,7 @@ static int z_run(cscan_sink *k, const void *p, size_t n, int flush)
 		k->z.avail_out = sizeof(k->out);
 		zr = deflate(&k->z, flush);
 		if (zr == Z_STREAM_ERROR)
-			return k->failed = 1, CONTAM_E_IO;
+			return fail(k, EIO), CONTAM_E_IO;
 		if (put(k, k->out, sizeof(k->out) - k->z.avail_out))
 			return CONTAM_E_IO;
 	} while (k->z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
@@ -61,7 +69,7 @@ static int zstd_run(cscan_sink *k, const void *p, size_t n, ZSTD_EndDirective en
 		ZSTD_outBuffer o = { k->out, sizeof(k->out), 0 };
 		left = ZSTD_compressStream2(k->zc, &o, &in, end);
 		if (ZSTD_isError(left))
-			return k->failed = 1, CONTAM_E_IO;
+			return fail(k, EIO), CONTAM_E_IO;
 		if (put(k, k->out, o.pos))
 			return CONTAM_E_IO;
 	} while (end == ZSTD_e_end ? left != 0 : in.pos < in.size);
@@ -159,21 +167,35 @@ static int finish(cscan_sink *k)
 	return k->failed ? CONTAM_E_IO : CONTAM_OK;
 }
 
+const char *cscan_sink_strerror(const cscan_sink *k)
+{
+	return strerror(k->errnum ? k->errnum : EIO);
+}
+
 int cscan_sink_close(cscan_sink *k, cerr *err)
 {
 	int rc = finish(k);
 	if (k->own) {
-		int bad = rc || fflush(k->f) != 0 || fsync(fileno(k->f)) != 0;
-		bad |= fclose(k->f) != 0;
+		if (!rc && fflush(k->f) != 0)
+			fail(k, errno);
+		if (!k->failed && fsync(fileno(k->f)) != 0)
+			fail(k, errno);
+		if (fclose(k->f) != 0)
+			fail(k, errno);
 		k->f = NULL;
-		if (bad || rename(k->tmp, k->path)) {
-			int e = errno;
+		if (!k->failed && rename(k->tmp, k->path))
+			fail(k, errno);
+		if (k->failed) {
 			unlink(k->tmp);
 			rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s",
-				      k->path, strerror(e));
+				      k->path, cscan_sink_strerror(k));
 		}
-	} else if (rc) {
-		cerr_set(err, rc, "cannot write a purified archive member");
+	} else {
+		if (!rc && fflush(k->f) != 0)
+			fail(k, errno);
+		if (k->failed)
+			rc = cerr_set(err, CONTAM_E_IO, "cannot write a purified "
+				      "archive member: %s", cscan_sink_strerror(k));
 	}
 	k->own = 0;
 	cscan_sink_abort(k);

@@ -21,6 +21,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 void contam_scan_options_init(contam_scan_options *opt)
 {
@@ -39,6 +40,8 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	*out = s;
 	if (!s)
 		return CONTAM_E_NOMEM;
+	s->spill_fd = -1;
+	s->mspill_fd = -1;
 	if (opt)
 		s->opt = *opt;
 	else
@@ -131,11 +134,11 @@ void contam_scan_free(contam_scan *s)
 	}
 	free(s->benchmarks);
 	cscan_table_release(&s->table);
-	for (size_t i = 0; i < s->nfiles; i++) {
-		for (size_t j = 0; j < s->files[i].ndocs; j++)
-			cscan_hitdoc_release(&s->files[i].docs[j]);
-		free(s->files[i].docs);
-	}
+	for (size_t i = 0; i < s->nfiles; i++)
+		free(s->files[i].chunks);
+	cscan_spill_close(s);
+	if (s->mspill_fd >= 0)
+		close(s->mspill_fd);
 	free(s->files);
 	free(s->ignored);
 	free(s);
