@@ -303,7 +303,9 @@ static void index_file(file_job *job, size_t fi)
 
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {
-		if (sh->opt->strict || rc == CONTAM_E_NOMEM) {
+		/* E_FORMAT: content contam refuses (creader_sniff) */
+		if (sh->opt->strict || rc == CONTAM_E_NOMEM ||
+		    rc == CONTAM_E_FORMAT) {
 			crun_fail(&sh->run, rc, &err);
 		} else {
 			crun_warning(&sh->run, err.msg);
