@@ -1161,28 +1161,28 @@ int cstream_open(cstream **out, const char *path, cerr *err)
 	return cstream_open_file(out, f, path, 1, err);
 }
 
-int cstream_read_all(const char *path, uint64_t limit, char **data,
-		     size_t *len, cerr *err)
+int cstream_read_rest(cstream *s, uint64_t limit, char **data, size_t *len,
+		      cerr *err)
 {
-	cstream *s = NULL;
 	cbuf b = CBUF_INIT;
 	int rc;
 
 	*data = NULL;
 	*len = 0;
-	rc = cstream_open(&s, path, err);
-	if (rc < 0)
-		goto out;
-	cstream_set_strict(s, 1);
 	for (;;) {
 		rc = cbuf_reserve(&b, 64 * 1024);
 		if (rc < 0) {
-			cerr_set(err, rc, "out of memory reading '%s'", path);
+			cerr_set(err, rc, "out of memory reading '%s'", s->name);
 			goto out;
 		}
 		long got = cstream_read(s, b.data + b.len, b.cap - b.len - 1, err);
 		if (got < 0) {
 			rc = (int)got;
+			goto out;
+		}
+		char dmg[CERR_MSG_MAX];
+		if (cstream_take_damage(s, dmg, sizeof dmg) > 0) {
+			rc = cerr_set(err, CONTAM_E_CORRUPT, "%s: %s", s->name, dmg);
 			goto out;
 		}
 		if (got == 0)
@@ -1191,13 +1191,13 @@ int cstream_read_all(const char *path, uint64_t limit, char **data,
 		if ((uint64_t)b.len > limit) {
 			rc = cerr_set(err, CONTAM_E_LIMIT,
 				      "'%s' is larger than %" PRIu64
-				      " bytes when decompressed", path, limit);
+				      " bytes when decompressed", s->name, limit);
 			goto out;
 		}
 	}
 	rc = cbuf_reserve(&b, 1);
 	if (rc < 0) {
-		cerr_set(err, rc, "out of memory reading '%s'", path);
+		cerr_set(err, rc, "out of memory reading '%s'", s->name);
 		goto out;
 	}
 	b.data[b.len] = '\0';
@@ -1205,6 +1205,22 @@ int cstream_read_all(const char *path, uint64_t limit, char **data,
 	rc = CONTAM_OK;
 out:
 	cbuf_release(&b);
+	return rc;
+}
+
+int cstream_read_all(const char *path, uint64_t limit, char **data,
+		     size_t *len, cerr *err)
+{
+	cstream *s = NULL;
+	int rc;
+
+	*data = NULL;
+	*len = 0;
+	rc = cstream_open(&s, path, err);
+	if (rc < 0)
+		return rc;
+	cstream_set_strict(s, 1);
+	rc = cstream_read_rest(s, limit, data, len, err);
 	cstream_free(s);
 	return rc;
 }

@@ -87,5 +87,8 @@ void cstream_free(cstream *s);
  * read whole or not at all). *data is malloc'd. */
 int cstream_read_all(const char *path, uint64_t limit, char **data,
 		     size_t *len, cerr *err);
+/* The same on an open stream, from where it is (damage is fatal). */
+int cstream_read_rest(cstream *s, uint64_t limit, char **data, size_t *len,
+		      cerr *err);
 
 #endif

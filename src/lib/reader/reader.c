@@ -278,7 +278,13 @@ static contam_input_kind text_kind(const unsigned char *p, size_t n,
 }
 
 /* Decide what the stream `cs` (just opened, nothing read) holds, for an
- * input whose name says `name_kind`.  Sets *kind, and for UTF-16 content
+ * input whose name says `name_kind`.  Content wins where it is certain:
+ * magic numbers (refused formats, archives, compression), WARC's
+ * "WARC/", UTF-16.  Bytes that are merely not text-like (NUL-heavy, no
+ * magic) are refused only when the name says nothing: a file named
+ * .txt/.jsonl/.warc with runs of NULs in it is read as named
+ * (text_despite_nul: NULs separate tokens, bad JSON lines are damage),
+ * and one named like an archive is left to libarchive to judge.  Sets *kind, and for UTF-16 content
  * switches the stream to UTF-8.  A note for the caller (name and
  * content disagree, UTF-16 without a byte order mark) goes into note,
  * else note[0] is '\0'.  Refused content: CONTAM_E_FORMAT with
@@ -298,6 +304,10 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
+	if (sn.kind == CSNIFF_BINARY && name_kind == CONTAM_INPUT_ARCHIVE)
+		return CONTAM_OK; /* libarchive says what is wrong with it */
+	if (sn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
+		sn.kind = CSNIFF_TEXT; /* text_despite_nul, above */
 	switch (csniff_class_of(sn.kind)) {
 	case CSNIFF_IS_REFUSED:
 		csniff_refusal(&sn, label, msg, sizeof msg);
@@ -318,6 +328,8 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	cstream_codec codec = codec_of_sniff(sn.kind);
 	if (codec != CSTREAM_PLAIN) {
 		csniff_bytes(p, n, 0, &dn);
+		if (dn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
+			dn.kind = CSNIFF_TEXT;
 		csniff_class cls = csniff_class_of(dn.kind);
 		if (cls == CSNIFF_IS_REFUSED || cls == CSNIFF_IS_CODEC) {
 			char what[sizeof dn.what];
