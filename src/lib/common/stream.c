@@ -56,7 +56,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <bzlib.h>
 #include <lzma.h>
@@ -1151,14 +1154,70 @@ out:
 	return rc;
 }
 
-int cstream_open(cstream **out, const char *path, cerr *err)
+/* A FIFO: wait for its writer without blocking in open(), so that a
+ * stop request (a signal, handled on whichever thread) is seen within
+ * 0.2 s; then read it like any file. */
+static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (stop && *stop) {
+			close(fd);
+			cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': interrupted "
+				 "while waiting for a writer", path);
+			return NULL;
+		}
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int n = poll(&pfd, 1, 200);
+		if (n > 0)
+			break; /* data, or a writer came and went */
+		if (n < 0 && errno != EINTR) {
+			cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
+				 strerror(errno));
+			close(fd);
+			return NULL;
+		}
+	}
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
+			 strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	FILE *f = fdopen(fd, "rb");
+	if (!f) {
+		cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		close(fd);
+	}
+	return f;
+}
+
+int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
+		      cerr *err)
+{
+	struct stat st;
+	FILE *f;
+
 	*out = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+		if (!(f = open_fifo(path, stop, err)))
+			return err->code;
+	} else if (!(f = fopen(path, "rb"))) {
 		return cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
 				strerror(errno));
+	}
 	return cstream_open_file(out, f, path, 1, err);
+}
+
+int cstream_open(cstream **out, const char *path, cerr *err)
+{
+	return cstream_open_wait(out, path, NULL, err);
 }
 
 int cstream_read_rest(cstream *s, uint64_t limit, char **data, size_t *len,

@@ -29,6 +29,11 @@ typedef struct cstream cstream;
 
 /* Open `path`; sniff the codec from magic bytes. */
 int cstream_open(cstream **out, const char *path, cerr *err);
+/* The same; a FIFO is waited for (until it has a writer) without
+ * blocking in open(), polling *stop (if not NULL) every 0.2 s: nonzero
+ * gives CONTAM_E_INTERRUPTED. */
+int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
+		      cerr *err);
 /* Wrap an already open FILE (not closed by the stream unless `own`). */
 int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		      cerr *err);

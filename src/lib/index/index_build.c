@@ -288,6 +288,7 @@ static void index_file(file_job *job, size_t fi)
 		.max_record = sh->opt->max_record,
 		.on_warning = crun_warning,
 		.ctx = &sh->run,
+		.stop = sh->run.stop_requested,
 	};
 	creader *r = NULL;
 	creader_doc doc;

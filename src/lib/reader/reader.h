@@ -30,6 +30,7 @@ typedef struct creader_options {
 	uint64_t max_record;      /* longest JSONL line / WARC header block */
 	void (*on_warning)(void *ctx, const char *msg);
 	void *ctx;
+	volatile int *stop;       /* polled while a FIFO waits for a writer */
 } creader_options;
 
 /* Provenance of the current document; strings are borrowed and valid

@@ -317,6 +317,7 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 		.max_record = s->opt.max_record,
 		.on_warning = crun_warning,
 		.ctx = &st->run,
+		.stop = st->run.stop_requested,
 	};
 	creader *r = NULL;
 	creader_doc doc;
