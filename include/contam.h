@@ -355,6 +355,10 @@ typedef struct contam_probe_options {
 	 * partial + contaminated records into this directory, byte for
 	 * byte (JSON arrays are re-serialized), or NULL. */
 	const char *write_clean_dir;
+	/* Notes about how a benchmark file was read ("'x.jsonl' is
+	 * gzip-compressed ...: read by its content"), or NULL. */
+	void (*on_warning)(void *ctx, const char *msg);
+	void *warning_ctx;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);

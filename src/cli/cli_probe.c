@@ -97,6 +97,13 @@ static char *default_name(const char *path)
 	return name;
 }
 
+/* How a benchmark file was read, when name and content disagree. */
+static void probe_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	cli_warn("%s", msg);
+}
+
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
@@ -124,6 +131,7 @@ int cli_probe(int argc, char **argv)
 	bool quiet = false;
 	contam_probe_options popt;
 	contam_probe_options_init(&popt);
+	popt.on_warning = probe_note;
 	contam_index *ix = NULL;
 	contam_probe *probe = NULL;
 	char *tmp = NULL;

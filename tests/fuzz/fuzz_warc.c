@@ -22,7 +22,7 @@ static void walk(const char *path, int strict, uint64_t max_record)
 	creader_doc doc;
 	cerr err;
 	uint64_t warnings = 0, text = 0;
-	creader_options opt = { NULL, strict, max_record, count_warning, &warnings };
+	creader_options opt = { NULL, strict, max_record, count_warning, &warnings, NULL };
 
 	cerr_clear(&err);
 	if (creader_open(&r, path, &opt, &err) < 0) {
@@ -45,8 +45,10 @@ static void walk(const char *path, int strict, uint64_t max_record)
 	}
 	if (text != creader_bytes_text(r))
 		abort();
-	if (!strict && warnings > creader_errors(r))
-		abort(); /* every warning is counted */
+	/* every warning is counted, but for the one note creader_open may
+	 * give on how the file was read (name and content disagree) */
+	if (!strict && warnings > creader_errors(r) + 1)
+		abort();
 	creader_free(r);
 }
 

@@ -93,7 +93,7 @@ static void read_bench(const char *path, const char *const *fields,
 		       size_t nfields, const char *id_field, int no_header,
 		       got *g)
 {
-	bench_options opt = { fields, nfields, id_field, no_header };
+	bench_options opt = { fields, nfields, id_field, no_header, NULL, NULL };
 	bench_reader *r = NULL;
 	bench_example ex;
 	cerr err;

@@ -224,7 +224,7 @@ static void run_release(run *r)
 static void read_file_opts(run *r, const char *path, const char *text_field,
 			   int strict, uint64_t max_record)
 {
-	creader_options opt = { text_field, strict, max_record, on_warning, r };
+	creader_options opt = { text_field, strict, max_record, on_warning, r, NULL };
 	creader *rd = NULL;
 	cerr err;
 
@@ -646,7 +646,7 @@ static void test_warc(void)
 
 	/* Documents whose text is not read are skipped correctly. */
 	for (int f = 0; f < 2; f++) {
-		creader_options opt = { NULL, 0, 0, NULL, NULL };
+		creader_options opt = { NULL, 0, 0, NULL, NULL, NULL };
 		creader *rd = NULL;
 		creader_doc d;
 		cerr err;
@@ -1178,10 +1178,11 @@ static void test_archive(void)
 		cbuf_release(&big);
 	}
 
-	/* Not an archive at all. */
+	/* Not an archive at all: read by its content, with a note. */
 	write_file(tpath("fake.zip"), "this is no zip file at all", 26);
 	read_file(&r, tpath("fake.zip"));
-	CHECK(r.rc == 0 && r.ndocs == 0 && r.errors == 1);
+	CHECK(r.rc == 0 && r.ndocs == 1 && r.errors == 0);
+	CHECK(has_warning(&r, "named like an archive but holds text"));
 	run_release(&r);
 
 	cbuf_release(&wet);

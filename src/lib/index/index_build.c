@@ -288,6 +288,7 @@ static void index_file(file_job *job, size_t fi)
 		.max_record = sh->opt->max_record,
 		.on_warning = crun_warning,
 		.ctx = &sh->run,
+		.stop = sh->run.stop_requested,
 	};
 	creader *r = NULL;
 	creader_doc doc;
@@ -303,7 +304,9 @@ static void index_file(file_job *job, size_t fi)
 
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {
-		if (sh->opt->strict || rc == CONTAM_E_NOMEM) {
+		/* E_FORMAT: content contam refuses (creader_sniff) */
+		if (sh->opt->strict || rc == CONTAM_E_NOMEM ||
+		    rc == CONTAM_E_FORMAT) {
 			crun_fail(&sh->run, rc, &err);
 		} else {
 			crun_warning(&sh->run, err.msg);

@@ -1,6 +1,8 @@
 /*
  * bench.h -- benchmark file readers for probe: JSONL, JSON, CSV/TSV and
- * txt, plain or .gz/.zst (via cstream_read_all).
+ * txt, plain or gzip/zstd/bzip2/xz, UTF-8 or UTF-16, or the one file of a
+ * zip/tar/7z archive; anything else (Parquet, executables, binary data)
+ * is refused with what was seen.
  *
  * Each record becomes one example: the selected fields (dotted paths, an
  * array on the path fans out to every element), or every string value of
@@ -29,6 +31,9 @@ typedef struct bench_options {
 	size_t nfields;
 	const char *id_field;      /* NULL: no id */
 	int no_header;             /* CSV/TSV: columns named "0", "1", ... */
+	/* notes on how the file was read (see bench_reader_open), or NULL */
+	void (*on_warning)(void *ctx, const char *msg);
+	void *ctx;
 } bench_options;
 
 typedef struct bench_example {
@@ -41,6 +46,12 @@ typedef struct bench_example {
 
 typedef struct bench_reader bench_reader;
 
+/* Kind from content (common/sniff.h): compression and UTF-16 are undone
+ * whatever the name; an archive must hold exactly one regular file,
+ * which is read as its own name says; Parquet, executables, images and
+ * other binary data are CONTAM_E_FORMAT ("'x.parquet' is a Parquet file
+ * (magic PAR1); contam cannot read Parquet yet: ...").  Where name and
+ * content disagree the content wins, with a note to opt->on_warning. */
 int bench_reader_open(bench_reader **out, const char *path,
 		      const bench_options *opt, cerr *err);
 /* 1: *ex filled (valid until the next call); 0: end; < 0: error in err,

@@ -605,6 +605,8 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.nfields = qa ? p->opt.nquestion_fields : p->opt.nfields,
 		.id_field = p->opt.id_field,
 		.no_header = p->opt.no_header,
+		.on_warning = p->opt.on_warning,
+		.ctx = p->opt.warning_ctx,
 	};
 	bench_options bo_answer = {
 		.fields = p->opt.answer_fields,

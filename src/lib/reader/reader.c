@@ -13,12 +13,15 @@
  */
 #include "reader.h"
 
+#include "../common/sniff.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct creader {
 	const creader_ops *ops;
@@ -150,96 +153,284 @@ static int ends_with_any(const char *name, const char *const *suffixes)
 	return 0;
 }
 
+/* Compression suffixes a name may carry on top of its kind. */
+static const char *const codec_suffixes[] = {
+	".gz", ".zst", ".zstd", ".bz2", ".xz", NULL
+};
+
+/* The codec a name says (".jsonl.gz": gzip), or CSTREAM_PLAIN. */
+static cstream_codec name_codec(const char *name)
+{
+	if (cends_with(name, ".gz") || cends_with(name, ".tgz"))
+		return CSTREAM_GZIP;
+	if (cends_with(name, ".zst") || cends_with(name, ".zstd") ||
+	    cends_with(name, ".tzst"))
+		return CSTREAM_ZSTD;
+	if (cends_with(name, ".bz2") || cends_with(name, ".tbz2") ||
+	    cends_with(name, ".tbz"))
+		return CSTREAM_BZIP2;
+	if (cends_with(name, ".xz") || cends_with(name, ".txz"))
+		return CSTREAM_XZ;
+	return CSTREAM_PLAIN;
+}
+
 contam_input_kind creader_detect_name(const char *name)
 {
 	static const char *const archive[] = {
-		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tzst", ".tar.xz",
-		".txz", ".tar.bz2", ".tbz2", ".tbz", ".zip", ".7z", NULL
+		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
+		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".zip", ".7z",
+		NULL
 	};
 	static const char *const warc[] = {
-		".warc", ".warc.gz", ".warc.zst", ".wet", ".wet.gz",
-		".wet.zst", NULL
+		".warc", ".wet", NULL
 	};
 	static const char *const jsonl[] = {
-		".jsonl", ".jsonl.gz", ".jsonl.zst", ".json", ".json.gz",
-		".json.zst", ".ndjson", ".ndjson.gz", ".ndjson.zst", NULL
+		".jsonl", ".json", ".ndjson", NULL
 	};
 	static const char *const text[] = {
-		".txt", ".txt.gz", ".txt.zst", NULL
+		".txt", NULL
 	};
+	char base[64];
 
 	/* Archives first: "x.jsonl.tar" is an archive. */
 	if (ends_with_any(name, archive))
 		return CONTAM_INPUT_ARCHIVE;
-	if (ends_with_any(name, warc))
+	/* "x.jsonl.bz2" is JSONL: strip one compression suffix */
+	size_t n = strlen(name);
+	for (size_t i = 0; codec_suffixes[i]; i++) {
+		if (cends_with(name, codec_suffixes[i])) {
+			n -= strlen(codec_suffixes[i]);
+			break;
+		}
+	}
+	size_t from = n > sizeof base - 1 ? n - (sizeof base - 1) : 0;
+	memcpy(base, name + from, n - from);
+	base[n - from] = '\0';
+	if (ends_with_any(base, warc))
 		return CONTAM_INPUT_WARC;
-	if (ends_with_any(name, jsonl))
+	if (ends_with_any(base, jsonl))
 		return CONTAM_INPUT_JSONL;
-	if (ends_with_any(name, text))
+	if (ends_with_any(base, text))
 		return CONTAM_INPUT_TEXT;
 	return CONTAM_INPUT_UNKNOWN;
 }
 
-/* Sniff the first bytes.  Raw magic first (zip, xz and bzip2 are not
- * decoded by cstream, so they can only be recognized raw), then the
- * decompressed start. */
-static contam_input_kind detect_content(const char *path)
+static cstream_codec codec_of_sniff(csniff_kind k)
 {
-	unsigned char raw[8];
+	switch (k) {
+	case CSNIFF_GZIP: return CSTREAM_GZIP;
+	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
+	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
+	case CSNIFF_XZ: return CSTREAM_XZ;
+	default: return CSTREAM_PLAIN;
+	}
+}
+
+static const char *codec_label(cstream_codec c)
+{
+	switch (c) {
+	case CSTREAM_GZIP: return "gzip";
+	case CSTREAM_ZSTD: return "zstd";
+	case CSTREAM_BZIP2: return "bzip2";
+	case CSTREAM_XZ: return "xz";
+	default: return "plain";
+	}
+}
+
+static const char *kind_phrase(contam_input_kind k)
+{
+	switch (k) {
+	case CONTAM_INPUT_WARC: return "WARC";
+	case CONTAM_INPUT_JSONL: return "JSON lines";
+	case CONTAM_INPUT_ARCHIVE: return "an archive";
+	default: return "text";
+	}
+}
+
+/* The kind text content says: WARC ("WARC/"), JSONL (a '{' first), or
+ * plain text.  For UTF-16, the ASCII projection of the head is looked
+ * at. */
+static contam_input_kind text_kind(const unsigned char *p, size_t n,
+				   const csniff *sn)
+{
 	char head[512];
-	cstream *s = NULL;
-	cerr err;
-	contam_input_kind kind = CONTAM_INPUT_TEXT;
-	size_t n = 0;
+	size_t m = 0, i = (size_t)sn->bom;
 
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return CONTAM_INPUT_TEXT; /* the open error is reported later */
-	size_t nraw = fread(raw, 1, sizeof raw, f);
-	if ((nraw >= 4 && memcmp(raw, "PK\003\004", 4) == 0) ||
-	    (nraw >= 4 && memcmp(raw, "PK\005\006", 4) == 0) ||
-	    (nraw >= 6 && memcmp(raw, "\xfd" "7zXZ\0", 6) == 0) ||
-	    (nraw >= 6 && memcmp(raw, "7z\xbc\xaf\x27\x1c", 6) == 0) ||
-	    (nraw >= 3 && memcmp(raw, "BZh", 3) == 0)) {
-		fclose(f);
-		return CONTAM_INPUT_ARCHIVE;
+	if (sn->kind == CSNIFF_UTF16LE || sn->kind == CSNIFF_UTF16BE) {
+		int be = sn->kind == CSNIFF_UTF16BE;
+		for (; i + 1 < n && m < sizeof head; i += 2) {
+			unsigned lo = p[i + !be], hi = p[i + be];
+			head[m++] = hi == 0 && lo < 0x80 ? (char)lo : '?';
+		}
+	} else {
+		for (; i < n && m < sizeof head; i++)
+			head[m++] = (char)p[i];
 	}
-	rewind(f);
-	cerr_clear(&err);
-	if (cstream_open_file(&s, f, path, 1, &err) < 0)
-		return CONTAM_INPUT_TEXT;
-	while (n < sizeof head) {
-		long got = cstream_read(s, head + n, sizeof head - n, &err);
-		if (got <= 0)
-			break;
-		n += (size_t)got;
-	}
-	cstream_free(s);
+	if (m >= 5 && memcmp(head, "WARC/", 5) == 0)
+		return CONTAM_INPUT_WARC;
+	i = 0;
+	while (i < m && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
+			 head[i] == '\n'))
+		i++;
+	if (i < m && head[i] == '{')
+		return CONTAM_INPUT_JSONL;
+	return CONTAM_INPUT_TEXT;
+}
 
-	size_t i = 0;
-	if (n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0)
-		i = 3; /* UTF-8 byte order mark */
-	if (n >= 5 && memcmp(head, "WARC/", 5) == 0)
-		kind = CONTAM_INPUT_WARC;
-	else if (n >= 262 && memcmp(head + 257, "ustar", 5) == 0)
-		kind = CONTAM_INPUT_ARCHIVE;
-	else {
-		while (i < n && (head[i] == ' ' || head[i] == '\t' ||
-				 head[i] == '\r' || head[i] == '\n'))
-			i++;
-		if (i < n && head[i] == '{')
-			kind = CONTAM_INPUT_JSONL;
+/* Decide what the stream `cs` (just opened, nothing read) holds, for an
+ * input whose name says `name_kind`.  Content wins where it is certain:
+ * magic numbers (refused formats, archives, compression), WARC's
+ * "WARC/", UTF-16.  Bytes that are merely not text-like (NUL-heavy, no
+ * magic) are refused only when the name says nothing: a file named
+ * .txt/.jsonl/.warc with runs of NULs in it is read as named
+ * (text_despite_nul: NULs separate tokens, bad JSON lines are damage),
+ * and one named like an archive is left to libarchive to judge.  Sets *kind, and for UTF-16 content
+ * switches the stream to UTF-8.  A note for the caller (name and
+ * content disagree, UTF-16 without a byte order mark) goes into note,
+ * else note[0] is '\0'.  Refused content: CONTAM_E_FORMAT with
+ * "'label' is ..." in err. */
+int creader_sniff_stream(cstream *cs, const char *label,
+			 contam_input_kind name_kind, contam_input_kind *kind,
+			 char *note, size_t notelen, cerr *err)
+{
+	const unsigned char *raw = NULL, *p = NULL;
+	size_t nraw = 0, n = 0;
+	csniff sn, dn;
+	char msg[CERR_MSG_MAX];
+	int rc;
+
+	note[0] = '\0';
+	*kind = name_kind;
+	if (!cstream_raw_head(cs, &raw, &nraw))
+		nraw = 0;
+	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
+	if (sn.kind == CSNIFF_BINARY && name_kind == CONTAM_INPUT_ARCHIVE)
+		return CONTAM_OK; /* libarchive says what is wrong with it */
+	if (sn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
+		sn.kind = CSNIFF_TEXT; /* text_despite_nul, above */
+	switch (csniff_class_of(sn.kind)) {
+	case CSNIFF_IS_REFUSED:
+		csniff_refusal(&sn, label, msg, sizeof msg);
+		return cerr_set(err, CONTAM_E_FORMAT, "%s", msg);
+	case CSNIFF_IS_ARCHIVE:
+		*kind = CONTAM_INPUT_ARCHIVE;
+		if (name_kind != CONTAM_INPUT_ARCHIVE &&
+		    name_kind != CONTAM_INPUT_UNKNOWN)
+			snprintf(note, notelen, "'%s' is %s: read as an archive, "
+				 "by its content", label, sn.what);
+		return CONTAM_OK;
+	default:
+		break;
 	}
-	return kind;
+	rc = cstream_peek(cs, CSNIFF_HEAD, &p, &n, err);
+	if (rc < 0)
+		return rc;
+	cstream_codec codec = codec_of_sniff(sn.kind);
+	if (codec != CSTREAM_PLAIN) {
+		csniff_bytes(p, n, 0, &dn);
+		if (dn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
+			dn.kind = CSNIFF_TEXT;
+		csniff_class cls = csniff_class_of(dn.kind);
+		if (cls == CSNIFF_IS_REFUSED || cls == CSNIFF_IS_CODEC) {
+			char what[sizeof dn.what];
+			if (cls == CSNIFF_IS_CODEC) {
+				snprintf(what, sizeof what, "%s data inside %s "
+					 "compression", csniff_name(dn.kind),
+					 codec_label(codec));
+				snprintf(dn.advice, sizeof dn.advice,
+					 "; decompress it once first");
+			} else {
+				snprintf(what, sizeof what, "%.100s once "
+					 "%s-decompressed", dn.what,
+					 codec_label(codec));
+			}
+			memcpy(dn.what, what, sizeof what);
+			csniff_refusal(&dn, label, msg, sizeof msg);
+			return cerr_set(err, CONTAM_E_FORMAT, "%s", msg);
+		}
+		if (cls == CSNIFF_IS_ARCHIVE) {
+			*kind = CONTAM_INPUT_ARCHIVE;
+			if (name_kind != CONTAM_INPUT_ARCHIVE &&
+			    name_kind != CONTAM_INPUT_UNKNOWN)
+				snprintf(note, notelen, "'%s' is %s %s-compressed: "
+					 "read as an archive, by its content",
+					 label, dn.what, codec_label(codec));
+			return CONTAM_OK;
+		}
+		sn = dn;
+	}
+	/* text (UTF-8 or UTF-16), plain or decoded */
+	contam_input_kind ck = text_kind(p, n, &sn);
+	cstream_codec said = name_codec(label);
+	if (name_kind == CONTAM_INPUT_UNKNOWN) {
+		*kind = ck;
+	} else if (name_kind == CONTAM_INPUT_ARCHIVE ||
+		   (ck == CONTAM_INPUT_WARC && name_kind != CONTAM_INPUT_WARC) ||
+		   (ck == CONTAM_INPUT_JSONL && name_kind == CONTAM_INPUT_WARC)) {
+		*kind = ck;
+		snprintf(note, notelen, "'%s' is named like %s but holds %s: "
+			 "read as %s, by its content", label,
+			 kind_phrase(name_kind), kind_phrase(ck),
+			 kind_phrase(ck));
+	} else if (said != codec && name_kind != CONTAM_INPUT_ARCHIVE) {
+		if (codec != CSTREAM_PLAIN)
+			snprintf(note, notelen, "'%s' is %s-compressed although "
+				 "its name does not say so: decompressed, by its "
+				 "content", label, codec_label(codec));
+		else
+			snprintf(note, notelen, "'%s' is not %s-compressed "
+				 "although its name says so: read as it is",
+				 label, codec_label(said));
+	}
+	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
+		cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE);
+		if (!sn.bom && !note[0])
+			snprintf(note, notelen, "'%s' is %s: read as UTF-16",
+				 label, sn.what);
+	}
+	return CONTAM_OK;
+}
+
+/* The input's name, for the name rules: the last path component. */
+static const char *base_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return base ? base + 1 : path;
+}
+
+static int is_regular(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int creader_sniff(const char *path, contam_input_kind *kind, cerr *err)
+{
+	cstream *cs = NULL;
+	char note[CERR_MSG_MAX];
+	int rc;
+
+	*kind = creader_detect_name(base_name(path));
+	rc = cstream_open(&cs, path, err);
+	if (rc < 0)
+		return rc;
+	rc = creader_sniff_stream(cs, path, *kind, kind, note, sizeof note, err);
+	cstream_free(cs);
+	return rc;
 }
 
 contam_input_kind creader_detect(const char *path)
 {
-	const char *base = strrchr(path, '/');
-	contam_input_kind kind = creader_detect_name(base ? base + 1 : path);
-	if (kind != CONTAM_INPUT_UNKNOWN)
+	contam_input_kind kind = creader_detect_name(base_name(path));
+	cerr err;
+
+	/* A pipe or FIFO is looked at once, by creader_open. */
+	if (!is_regular(path))
 		return kind;
-	return detect_content(path);
+	cerr_clear(&err);
+	if (creader_sniff(path, &kind, &err) < 0)
+		return creader_detect_name(base_name(path));
+	return kind;
 }
 
 static const creader_ops *ops_for(contam_input_kind kind)
@@ -260,6 +451,7 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 {
 	creader *r = NULL;
 	cstream *in = NULL;
+	char note[CERR_MSG_MAX];
 	int rc = CONTAM_OK;
 
 	*out = NULL;
@@ -284,15 +476,30 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 	r->cx.opt = &r->opt;
 	r->cx.errors = &r->errors;
 
-	r->kind = creader_detect(path);
+	/* One open, sniffed through the stream's own buffer: a pipe or
+	 * FIFO cannot be read twice. */
+	rc = cstream_open_wait(&in, path, r->opt.stop, err);
+	if (rc < 0)
+		goto out;
+	cstream_set_strict(in, r->opt.strict);
+	rc = creader_sniff_stream(in, path, creader_detect_name(base_name(path)),
+				  &r->kind, note, sizeof note, err);
+	if (rc < 0)
+		goto out;
+	if (note[0] && r->opt.on_warning)
+		r->opt.on_warning(r->opt.ctx, note);
 	if (r->kind == CONTAM_INPUT_UNKNOWN)
 		r->kind = CONTAM_INPUT_TEXT;
 	r->ops = ops_for(r->kind);
-	if (r->kind != CONTAM_INPUT_ARCHIVE) {
-		rc = cstream_open(&in, path, err);
-		if (rc < 0)
+	if (r->kind == CONTAM_INPUT_ARCHIVE) {
+		/* libarchive reads a regular file itself (zip needs to
+		 * seek); anything else from the bytes already buffered */
+		if (is_regular(path)) {
+			cstream_free(in);
+			in = NULL;
+		} else if ((rc = cstream_restart_raw(in, err)) < 0) {
 			goto out;
-		cstream_set_strict(in, r->opt.strict);
+		}
 	}
 	rc = r->ops->open(&r->state, path, in, &r->cx, err);
 	in = NULL; /* owned by the plugin now */

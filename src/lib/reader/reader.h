@@ -30,6 +30,7 @@ typedef struct creader_options {
 	uint64_t max_record;      /* longest JSONL line / WARC header block */
 	void (*on_warning)(void *ctx, const char *msg);
 	void *ctx;
+	volatile int *stop;       /* polled while a FIFO waits for a writer */
 } creader_options;
 
 /* Provenance of the current document; strings are borrowed and valid
@@ -47,9 +48,19 @@ typedef struct creader_doc {
 	const char *id;      /* WARC-Record-ID or JSON "id", or NULL */
 } creader_doc;
 
-/* Guess the kind of input from its name (and, for unknown names, its
- * first bytes). */
+/* The kind of input from its name and first bytes (the same decision
+ * creader_open makes; see creader_sniff).  Pipes and FIFOs are not
+ * opened: only their name is looked at. */
 contam_input_kind creader_detect(const char *path);
+
+/* Open `path` and decide what it holds, as creader_open will: the kind,
+ * or CONTAM_E_FORMAT when contam refuses the content, with the reason
+ * in err ("'x.parquet' is a Parquet file (magic PAR1); contam cannot
+ * read Parquet yet: ...", "'ls' is an ELF executable ..., not text"),
+ * or CONTAM_E_IO when it cannot be opened.  creader_open fails with the
+ * same code and message, so a directory walk can count such a file as
+ * skipped and a file named on the command line can be refused. */
+int creader_sniff(const char *path, contam_input_kind *kind, cerr *err);
 
 int creader_open(creader **out, const char *path, const creader_options *opt,
 		 cerr *err);
@@ -148,8 +159,18 @@ extern const creader_ops creader_jsonl_ops;
 extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
 
-/* The kind a name says (no content sniffing); UNKNOWN if it says none. */
+/* The kind a name says (no content sniffing); UNKNOWN if it says none.
+ * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:
+ * x.jsonl.bz2 is JSONL; x.tar.bz2 is an archive. */
 contam_input_kind creader_detect_name(const char *name);
+
+/* The decision creader_open makes on a just opened stream (see
+ * reader.c); `label` names the input in messages.  UTF-16 content
+ * switches the stream to UTF-8.  A note about it (name and content
+ * disagree, ...) is left in note, else note[0] == '\0'. */
+int creader_sniff_stream(cstream *cs, const char *label,
+			 contam_input_kind name_kind, contam_input_kind *kind,
+			 char *note, size_t notelen, cerr *err);
 
 /* A look-ahead buffer over a cstream for record parsers, which keeps
  * track of where damage skipped by the stream lies: bytes before and

@@ -41,6 +41,8 @@ typedef struct member_src {
 
 typedef struct arch {
 	struct archive *a;
+	cstream *raw;           /* the input, when it is not a regular file */
+	unsigned char *rawbuf;
 	const creader_ctx *cx;
 	char *path;
 	int done;
@@ -143,6 +145,38 @@ static int open_member(arch *ar, cerr *err)
 		return rc;
 	}
 	cstream_set_strict(cs, ar->cx->opt->strict);
+	{
+		char note[CERR_MSG_MAX];
+		contam_input_kind ck;
+		rc = creader_sniff_stream(cs, ar->label.data, kind ==
+					  CONTAM_INPUT_TEXT ? creader_detect_name(
+					  ar->member.data) : kind, &ck, note,
+					  sizeof note, err);
+		if (rc == CONTAM_E_FORMAT) {
+			/* a binary member: counted and skipped, not indexed */
+			cstream_free(cs);
+			rc = creader_damage(ar->cx, err, 1, "member '%s' skipped: "
+					    "%s", ar->member.data, err->msg);
+			return rc < 0 ? rc : 0;
+		}
+		if (rc < 0) {
+			cstream_free(cs);
+			if (ar->src.failed)
+				return archive_failed(ar, ar->src.msg, err);
+			return rc;
+		}
+		if (ck == CONTAM_INPUT_ARCHIVE) {
+			cstream_free(cs);
+			rc = creader_damage(ar->cx, err, 1,
+					    "member '%s': archives inside archives "
+					    "are not read, skipped", ar->member.data);
+			return rc < 0 ? rc : 0;
+		}
+		if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
+			kind = ck;
+		if (note[0] && ar->cx->opt->on_warning)
+			ar->cx->opt->on_warning(ar->cx->opt->ctx, note);
+	}
 	switch (kind) {
 	case CONTAM_INPUT_WARC: ar->sub_ops = &creader_warc_ops; break;
 	case CONTAM_INPUT_JSONL: ar->sub_ops = &creader_jsonl_ops; break;
@@ -240,10 +274,27 @@ static void arch_close(void *state)
 	close_sub(ar);
 	if (ar->a)
 		archive_read_free(ar->a);
+	cstream_free(ar->raw);
+	free(ar->rawbuf);
 	cbuf_release(&ar->member);
 	cbuf_release(&ar->label);
 	free(ar->path);
 	free(ar);
+}
+
+/* libarchive's read callback over a stream (a pipe or FIFO). */
+static la_ssize_t raw_read_cb(struct archive *a, void *cookie,
+			      const void **buf)
+{
+	arch *ar = cookie;
+	cerr e;
+	long got = cstream_read(ar->raw, ar->rawbuf, 64 * 1024, &e);
+	if (got < 0) {
+		archive_set_error(a, EIO, "%s", e.msg);
+		return -1;
+	}
+	*buf = ar->rawbuf;
+	return (la_ssize_t)got;
 }
 
 static int arch_open(void **state, const char *path, cstream *in,
@@ -253,12 +304,15 @@ static int arch_open(void **state, const char *path, cstream *in,
 	int rc = CONTAM_OK;
 
 	*state = NULL;
-	cstream_free(in); /* libarchive reads the file itself */
 	ar = calloc(1, sizeof *ar);
 	if (!ar) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		cstream_free(in);
 		goto out;
 	}
+	/* `in` (raw bytes) for a pipe or FIFO; else libarchive reads the
+	 * file itself, seeking where the format wants to */
+	ar->raw = in;
 	ar->cx = cx;
 	ar->path = cstrdup(path);
 	ar->a = archive_read_new();
@@ -272,16 +326,27 @@ static int arch_open(void **state, const char *path, cstream *in,
 	archive_read_support_format_zip(ar->a);
 	archive_read_support_format_7zip(ar->a);
 	archive_read_support_format_cpio(ar->a);
-	/* Tell "cannot open" (an I/O error) from "not an archive" (damage:
-	 * reported and counted like a bad record, no documents). */
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		rc = cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
-			      strerror(errno));
-		goto out;
+	int opened;
+	if (ar->raw) {
+		ar->rawbuf = malloc(64 * 1024);
+		if (!ar->rawbuf) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+		opened = archive_read_open(ar->a, ar, NULL, raw_read_cb, NULL);
+	} else {
+		/* Tell "cannot open" (an I/O error) from "not an archive"
+		 * (damage: reported and counted like a bad record). */
+		FILE *f = fopen(path, "rb");
+		if (!f) {
+			rc = cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s",
+				      path, strerror(errno));
+			goto out;
+		}
+		fclose(f);
+		opened = archive_read_open_filename(ar->a, path, 64 * 1024);
 	}
-	fclose(f);
-	if (archive_read_open_filename(ar->a, path, 64 * 1024) != ARCHIVE_OK) {
+	if (opened != ARCHIVE_OK) {
 		rc = creader_damage(cx, err, 1, "not a readable archive: %s",
 				    archive_msg(ar->a));
 		if (rc < 0)

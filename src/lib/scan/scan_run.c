@@ -347,6 +347,7 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 		.max_record = s->opt.max_record,
 		.on_warning = crun_warning,
 		.ctx = &st->run,
+		.stop = st->run.stop_requested,
 	};
 	creader *r = NULL;
 	creader_doc doc;
@@ -368,7 +369,9 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 	}
 	rc = creader_open(&r, f->path, &ropt, &err);
 	if (rc < 0) {
-		if (s->opt.strict || rc == CONTAM_E_NOMEM) {
+		/* E_FORMAT: content contam refuses (creader_sniff) */
+		if (s->opt.strict || rc == CONTAM_E_NOMEM ||
+		    rc == CONTAM_E_FORMAT) {
 			crun_fail(&st->run, rc, &err);
 		} else {
 			crun_warning(&st->run, err.msg);

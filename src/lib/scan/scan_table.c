@@ -198,6 +198,8 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		.nfields = s->opt.nfields,
 		.id_field = s->opt.id_field,
 		.no_header = s->opt.no_header,
+		.on_warning = s->opt.on_warning,
+		.ctx = s->opt.ctx,
 	};
 	bench_reader *r = NULL;
 	bench_example bex;
