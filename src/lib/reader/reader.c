@@ -26,6 +26,8 @@ struct creader {
 	contam_input_kind kind;
 	char *path;
 	char *text_field;
+	char **text_fields;      /* copies; at least one ("text") */
+	size_t ntext_fields;
 	creader_options opt;
 	creader_ctx cx;
 	uint64_t errors;
@@ -171,6 +173,12 @@ contam_input_kind creader_detect_name(const char *name)
 	/* Archives first: "x.jsonl.tar" is an archive. */
 	if (ends_with_any(name, archive))
 		return CONTAM_INPUT_ARCHIVE;
+	/* A MediaWiki dump is named "<wiki>-<date>-pages-articles*.xml*"
+	 * (or pages-meta-*), compressed or not; the enwiki chunks put the
+	 * page range after ".xml" ("...articles1.xml-p10p30302.bz2"). */
+	if ((strstr(name, "pages-articles") || strstr(name, "pages-meta")) &&
+	    strstr(name, ".xml"))
+		return CONTAM_INPUT_MEDIAWIKI;
 	if (ends_with_any(name, warc))
 		return CONTAM_INPUT_WARC;
 	if (ends_with_any(name, jsonl))
@@ -178,6 +186,25 @@ contam_input_kind creader_detect_name(const char *name)
 	if (ends_with_any(name, text))
 		return CONTAM_INPUT_TEXT;
 	return CONTAM_INPUT_UNKNOWN;
+}
+
+/* Does the decompressed start s[0..n) (at a '<') open a <mediawiki>
+ * root element, after an XML declaration and comments? */
+static int is_mediawiki(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i + 1 < n && s[i] == '<' && (s[i + 1] == '?' || s[i + 1] == '!')) {
+		const char *gt = memchr(s + i, '>', n - i);
+		if (!gt)
+			return 0;
+		i = (size_t)(gt - s) + 1;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+				 s[i] == '\n'))
+			i++;
+	}
+	return n - i > 10 && memcmp(s + i, "<mediawiki", 10) == 0 &&
+	       (s[i + 10] == ' ' || s[i + 10] == '>' || s[i + 10] == '\n' ||
+		s[i + 10] == '\t' || s[i + 10] == '\r');
 }
 
 /* Sniff the first bytes.  Raw magic first (zip, xz and bzip2 are not
@@ -229,6 +256,8 @@ static contam_input_kind detect_content(const char *path)
 			i++;
 		if (i < n && head[i] == '{')
 			kind = CONTAM_INPUT_JSONL;
+		else if (i < n && head[i] == '<' && is_mediawiki(head + i, n - i))
+			kind = CONTAM_INPUT_MEDIAWIKI;
 	}
 	return kind;
 }
@@ -248,6 +277,7 @@ static const creader_ops *ops_for(contam_input_kind kind)
 	case CONTAM_INPUT_WARC: return &creader_warc_ops;
 	case CONTAM_INPUT_JSONL: return &creader_jsonl_ops;
 	case CONTAM_INPUT_ARCHIVE: return &creader_archive_ops;
+	case CONTAM_INPUT_MEDIAWIKI: return &creader_mediawiki_ops;
 	default: return &creader_text_ops;
 	}
 }
@@ -278,6 +308,24 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 		goto out;
 	}
 	r->opt.text_field = r->text_field;
+	/* The paths, copied: the given list, else the one text_field. */
+	size_t nf = r->opt.ntext_fields ? r->opt.ntext_fields : 1;
+	r->text_fields = calloc(nf, sizeof *r->text_fields);
+	if (!r->text_fields) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	r->ntext_fields = nf;
+	for (size_t i = 0; i < nf; i++) {
+		const char *f = r->opt.ntext_fields ? r->opt.text_fields[i]
+						    : r->text_field;
+		if (!(r->text_fields[i] = cstrdup(f && f[0] ? f : "text"))) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	r->opt.text_fields = (const char *const *)r->text_fields;
+	r->opt.ntext_fields = nf;
 	if (r->opt.max_record == 0)
 		r->opt.max_record = CREADER_DEFAULT_MAX_RECORD;
 	r->cx.label = r->path;
@@ -359,5 +407,8 @@ void creader_free(creader *r)
 		r->ops->close(r->state);
 	free(r->path);
 	free(r->text_field);
+	for (size_t i = 0; i < r->ntext_fields; i++)
+		free(r->text_fields[i]);
+	free(r->text_fields);
 	free(r);
 }

@@ -1032,12 +1032,46 @@ static int cmp_str(const void *a, const void *b)
 
 /* Refuse to write over an input, or two inputs to one output (the same
  * file given twice, "a/x" and "./a/x"). */
+/* Formats purify cannot write back are refused before anything is
+ * written: a MediaWiki dump, a whole-file JSON (array or object), and
+ * JSON lines whose text is not one plain top-level string field. */
+static int purify_refuse(contam_scan *s, cerr *err)
+{
+	int plain = s->opt.ntext_fields == 0 ||
+		    (s->opt.ntext_fields == 1 &&
+		     !strchr(s->opt.text_fields[0], '.'));
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const char *path = s->files[i].path;
+		contam_input_kind kind = creader_detect(path);
+		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
+		if (kind == CONTAM_INPUT_MEDIAWIKI)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is a "
+					"MediaWiki XML dump, which --purify cannot "
+					"write back; scan it without --purify",
+					path);
+		if (whole)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
+					"JSON %s (read whole-file), which --purify "
+					"cannot write back; convert it to JSON lines "
+					"or scan it without --purify", path,
+					whole == 1 ? "array" : "object");
+		if (kind == CONTAM_INPUT_JSONL && !plain)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': "
+					"--purify rewrites one top-level string "
+					"field, not a --text-field path or several "
+					"fields", path);
+	}
+	return CONTAM_OK;
+}
+
 int cscan_purify_prepare(contam_scan *s, cerr *err)
 {
 	char **names = calloc(s->nfiles ? s->nfiles : 1, sizeof(*names));
 	int rc = CONTAM_OK;
 	if (!names)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if ((rc = purify_refuse(s, err)))
+		goto out;
 	if (mkdir(s->opt.purify_dir, 0777) && errno != EEXIST) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s",
 			      s->opt.purify_dir, strerror(errno));
