@@ -596,6 +596,16 @@ static int start(mwiki *m, cerr *err)
 				"in UTF-16 (byte order mark %02X %02X); contam "
 				"reads UTF-8 dumps: convert it first, e.g. "
 				"iconv -f UTF-16 -t UTF-8", m->cx->label, s[0], s[1]);
+	if (n >= 3 && memcmp(s, "BZh", 3) == 0)
+		return cerr_set(err, CONTAM_E_FORMAT, "%s: a MediaWiki dump "
+				"compressed with bzip2, which this build cannot "
+				"decompress: decompress it first (bunzip2)",
+				m->cx->label);
+	if (n >= 4 && memcmp(s, "\xfd" "7zX", 4) == 0)
+		return cerr_set(err, CONTAM_E_FORMAT, "%s: a MediaWiki dump "
+				"compressed with xz, which this build cannot "
+				"decompress: decompress it first (unxz)",
+				m->cx->label);
 	if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
 		in->pos += 3;
 	/* The root element, after the prolog and comments. */
