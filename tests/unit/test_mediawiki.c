@@ -317,15 +317,33 @@ static void test_json_records(void)
 	CHECK_EQ_U64(r.ndocs, 1);
 	CHECK_EQ_U64(r.errors, 1);
 
-	/* JSON lines: a plain name whose value is an array works too */
+	/* JSON lines: a --text-field plain name whose value is an array
+	 * works too; the default "text" must be a string (a guess that does
+	 * not fit is damage, as before) */
 	const char *lines = "{\"text\": \"s\"}\n{\"text\": [\"a\", \"b\"]}\n{\"other\": 1}\n";
 	const char *p5 = tmp("l.jsonl");
 	write_file(p5, lines, strlen(lines));
-	read_all(&r, p5, NULL, 0, 0);
+	const char *ft[] = { "text" };
+	read_all(&r, p5, ft, 1, 0);
 	CHECK_EQ_U64(r.ndocs, 2);
 	CHECK_STR(r.text[1], "a\nb");
 	CHECK_EQ_U64(r.errors, 1);
 	CHECK(strstr(r.last_warning, "the record has 1 key(s): 'other'") != NULL);
+	read_all(&r, p5, NULL, 0, 0);
+	CHECK_EQ_U64(r.ndocs, 1);
+	CHECK_EQ_U64(r.errors, 2);
+	CHECK(strstr(r.last_warning, "field 'text' is missing or not a string") != NULL);
+	CHECK(strstr(r.last_warning, "'other'") != NULL);
+
+	/* a pretty-printed object with the text at its top is one record,
+	 * even when it holds an array of objects */
+	const char *top = "{\n  \"text\": \"the doc\",\n  \"meta\": [{\"k\": \"v\"}]\n}\n";
+	const char *p6 = tmp("top.json");
+	write_file(p6, top, strlen(top));
+	read_all(&r, p6, NULL, 0, 0);
+	CHECK_EQ_U64(r.ndocs, 1);
+	CHECK_STR(r.text[0], "the doc");
+	CHECK_EQ_U64(r.errors, 0);
 	cbuf_release(&b);
 }
 

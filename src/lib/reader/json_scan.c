@@ -737,3 +737,47 @@ out:
 	cbuf_release(&key);
 	return rc;
 }
+
+int cjson_has_key(const char *s, size_t len, const char *key, size_t klen)
+{
+	jscan j = { (const unsigned char *)s, (const unsigned char *)s + len,
+		    (const unsigned char *)s, NULL };
+	cerr err;
+	cbuf k = CBUF_INIT;
+	int found = 0;
+
+	j.err = &err;
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p != '{')
+		return 0;
+	j.p++;
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == '}')
+		return 0;
+	for (;;) {
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != '"')
+			break;
+		cbuf_reset(&k);
+		if (scan_string(&j, &k, NULL) < 0)
+			break;
+		if (k.len == klen && (klen == 0 || memcmp(k.data, key, klen) == 0)) {
+			found = 1;
+			break;
+		}
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != ':')
+			break;
+		j.p++;
+		if (skip_value(&j) < 0)
+			break;
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		break;
+	}
+	cbuf_release(&k);
+	return found;
+}

@@ -26,7 +26,7 @@ struct creader {
 	contam_input_kind kind;
 	char *path;
 	char *text_field;
-	char **text_fields;      /* copies; at least one ("text") */
+	char **text_fields;      /* copies of opt.text_fields (may be none) */
 	size_t ntext_fields;
 	creader_options opt;
 	creader_ctx cx;
@@ -308,23 +308,22 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 		goto out;
 	}
 	r->opt.text_field = r->text_field;
-	/* The paths, copied: the given list, else the one text_field. */
-	size_t nf = r->opt.ntext_fields ? r->opt.ntext_fields : 1;
-	r->text_fields = calloc(nf, sizeof *r->text_fields);
+	/* The paths, copied (none: the one plain text_field). */
+	size_t nf = r->opt.text_fields ? r->opt.ntext_fields : 0;
+	r->text_fields = calloc(nf ? nf : 1, sizeof *r->text_fields);
 	if (!r->text_fields) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	r->ntext_fields = nf;
 	for (size_t i = 0; i < nf; i++) {
-		const char *f = r->opt.ntext_fields ? r->opt.text_fields[i]
-						    : r->text_field;
+		const char *f = r->opt.text_fields[i];
 		if (!(r->text_fields[i] = cstrdup(f && f[0] ? f : "text"))) {
 			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
 		}
 	}
-	r->opt.text_fields = (const char *const *)r->text_fields;
+	r->opt.text_fields = nf ? (const char *const *)r->text_fields : NULL;
 	r->opt.ntext_fields = nf;
 	if (r->opt.max_record == 0)
 		r->opt.max_record = CREADER_DEFAULT_MAX_RECORD;

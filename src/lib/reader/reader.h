@@ -32,7 +32,9 @@ typedef struct creader_options {
 	void *ctx;
 	/* Several --text-field paths (dotted, through arrays; see
 	 * cjson_select_path); when ntext_fields > 0 they replace
-	 * text_field, and their values are joined with '\n'. */
+	 * text_field, and their values are joined with '\n'.  Without
+	 * them, text_field must name a top-level string (a "text" holding
+	 * an array is a damaged record: the default is a guess). */
 	const char *const *text_fields;
 	size_t ntext_fields;
 } creader_options;
@@ -101,6 +103,9 @@ int cjson_skip_value(const char *s, size_t len, size_t *end, cerr *err);
  * selects the value itself.  CONTAM_E_FORMAT if the value is malformed. */
 int cjson_select_path(const char *s, size_t len, const char *path,
 		      cbuf *out, size_t *pieces, cerr *err);
+
+/* Does the JSON object s[0..len) have the top-level key key[0..klen)? */
+int cjson_has_key(const char *s, size_t len, const char *key, size_t klen);
 
 /* The first CJSON_KEY_LIST_MAX keys of the JSON object s, as "'a', 'b'"
  * (for messages), and the number of keys in *nkeys. */

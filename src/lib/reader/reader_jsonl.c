@@ -38,6 +38,8 @@ typedef struct jsonl {
 	char array_key[64];    /* the object member holding the records */
 	const char *const *fields; /* --text-field paths */
 	size_t nfields;
+	int paths;             /* --text-field given: path rule (else the
+				  one text_field must be a string) */
 	int fast;              /* one plain top-level name */
 	uint64_t record;       /* records (non-empty lines) so far */
 	uint64_t line_no;      /* 1-based line number of the next line */
@@ -203,7 +205,7 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
 			 p[i] == '\n'))
 		i++;
-	int bare = j->array && i < n && p[i] == '"';
+	int bare = j->paths && j->array && i < n && p[i] == '"';
 	cerr_clear(&perr);
 	if (bare) {
 		for (int f = 0; f < NFIELDS; f++) {
@@ -225,7 +227,20 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 	}
 	/* Fast path: one plain top-level name whose value is a string was
 	 * taken by the scan above.  Anything else walks the paths. */
-	if (!(j->fast && j->found[F_TEXT])) {
+	if (!j->paths && !j->found[F_TEXT]) {
+		char keys[256];
+		size_t nkeys = 0;
+		cjson_key_list(p, n, keys, sizeof keys, &nkeys);
+		rc = creader_damage(j->cx, err, 1,
+				    "offset %" PRIu64 ": %s: field '%s' is missing "
+				    "or not a string (see --text-field for paths "
+				    "and arrays); the record has %zu key(s)%s%s%s, "
+				    "skipped", off, where, j->keys[F_TEXT], nkeys,
+				    nkeys ? ": " : "", keys,
+				    nkeys > CJSON_KEY_LIST_MAX ? ", ..." : "");
+		return rc < 0 ? rc : 0;
+	}
+	if (j->paths && !(j->fast && j->found[F_TEXT])) {
 		size_t pieces;
 		rc = select_text(j, p, n, bare, &pieces, &perr);
 		if (rc == CONTAM_E_NOMEM)
@@ -438,6 +453,20 @@ static int array_fail(jsonl *j, int rc, const cerr *perr, size_t off,
 	return rc;
 }
 
+/* Does the object s[0..n) have a top-level key that starts one of the
+ * text paths (the first step, or the whole path as one dotted key)? */
+static int has_text_key(const jsonl *j, const char *s, size_t n)
+{
+	for (size_t i = 0; i < j->nfields; i++) {
+		const char *f = j->fields[i];
+		const char *dot = j->paths ? strchr(f, '.') : NULL;
+		size_t k = dot ? (size_t)(dot - f) : strlen(f);
+		if (cjson_has_key(s, n, f, k) || (dot && cjson_has_key(s, n, f, strlen(f))))
+			return 1;
+	}
+	return 0;
+}
+
 /* A pretty-printed top-level object: its records are the elements of
  * the first member whose value is an array of objects (as the benchmark
  * reader takes the first array); without one, the object itself is the
@@ -519,14 +548,23 @@ static int next_array_doc(jsonl *j, creader_doc *doc, cerr *err)
 		if (j->array == 2) {
 			if (j->record > 0)
 				break; /* the one object was read */
-			rc = find_records(j, err);
-			if (rc < 0)
-				return rc;
-			if (j->array_done)
-				break;
-			if (rc == 1)
-				continue;
+			/* An object with the text field at its top is the one
+			 * record; else its first array of objects holds the
+			 * records (found streaming when the object is too big
+			 * to hold). */
 			rc = value_at(j, 0, &end, &perr, err);
+			if (rc == 1 && has_text_key(j, in->buf + in->pos, end))
+				goto take;
+			if (rc == 1 || rc == TOO_BIG) {
+				rc = find_records(j, err);
+				if (rc < 0)
+					return rc;
+				if (j->array_done)
+					break;
+				if (rc == 1)
+					continue;
+				rc = value_at(j, 0, &end, &perr, err);
+			}
 			if (rc != 1) {
 				rc = array_fail(j, rc, &perr, 0, err);
 				if (rc < 0)
@@ -551,6 +589,7 @@ static int next_array_doc(jsonl *j, creader_doc *doc, cerr *err)
 				break;
 			}
 		}
+take:;
 		const char *p = in->buf + in->pos;
 		uint64_t off = crin_offset(in);
 		in->pos += end;
@@ -649,10 +688,11 @@ static int jsonl_open(void **state, const char *path, cstream *in,
 	j->line_no = 1;
 	j->fields = cx->opt->text_fields;
 	j->nfields = cx->opt->ntext_fields;
-	if (!j->nfields) {
-		static const char *const deflt[] = { "text" };
-		j->fields = deflt;
+	j->paths = j->nfields > 0;
+	if (!j->paths) {
+		j->fields = &j->keys[F_TEXT];
 		j->nfields = 1;
+		j->keys[F_TEXT] = cx->opt->text_field ? cx->opt->text_field : "text";
 	}
 	j->fast = j->nfields == 1 && !strchr(j->fields[0], '.');
 	j->keys[F_TEXT] = j->fields[0];
