@@ -29,7 +29,9 @@
  * an unclosed {{ or <ref> drops the rest of that page only.
  *
  * The dump must be UTF-8 (the only encoding MediaWiki writes); a UTF-16
- * file (a byte order mark, as re-encoded samples have) is refused.
+ * file (a byte order mark, as re-encoded samples have), a compression the
+ * stream cannot decode, or another root element fails the open (the
+ * caller counts and reports it, or stops with --strict).
  * Damage skipped by the stream (a corrupt gzip member) ends the page it
  * falls in; reading resumes at the next <page>.
  */
@@ -417,26 +419,53 @@ static int filter_end(mwiki *m)
 	return rc;
 }
 
+/* Bytes that matter in each state, for the runs skipped in one go. */
+static const char *skip_plain(const char *s, const char *e)
+{
+	/* '{' '}' '[' ']' '<' '\'' '|' */
+	static const unsigned char special[256] = {
+		['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1, ['<'] = 1,
+		['\''] = 1, ['|'] = 1,
+	};
+	while (s < e && !special[(unsigned char)*s])
+		s++;
+	return s;
+}
+
+static const char *skip_tmpl(const char *s, const char *e)
+{
+	while (s < e && *s != '{' && *s != '}')
+		s++;
+	return s;
+}
+
 static int filter(mwiki *m, const char *s, size_t n)
 {
 	wfilter *f = &m->f;
-	size_t i = 0;
-	while (i < n) {
-		/* fast path: a run of plain text */
-		if (!f->pend && !f->quotes && !f->tmpl && !f->ref &&
-		    !f->comment && !f->htag && f->link != 1) {
-			size_t k = i;
-			while (k < n && s[k] != '{' && s[k] != '}' &&
-			       s[k] != '[' && s[k] != ']' && s[k] != '<' &&
-			       s[k] != '\'' && s[k] != '|')
-				k++;
-			if (k > i && cbuf_append(&m->out, s + i, k - i))
-				return CONTAM_E_NOMEM;
-			i = k;
-			if (i == n)
+	const char *p = s, *e = s + n;
+	while (p < e) {
+		/* fast paths: a run that changes no state */
+		if (!f->pend && !f->quotes && !f->comment && !f->htag) {
+			if (!f->tmpl && !f->ref && f->link != 1) {
+				const char *k = skip_plain(p, e);
+				if (k > p && cbuf_append(&m->out, p, (size_t)(k - p)))
+					return CONTAM_E_NOMEM;
+				p = k;
+			} else if (f->tmpl) {
+				p = skip_tmpl(p, e);
+			} else if (f->ref) {
+				const char *k = memchr(p, '<', (size_t)(e - p));
+				p = k ? k : e;
+			}
+			if (p == e)
+				break;
+		} else if (f->comment && f->comment_dash == 0) {
+			const char *k = memchr(p, '-', (size_t)(e - p));
+			p = k ? k : e;
+			if (p == e)
 				break;
 		}
-		int rc = filter_byte(m, s[i++]);
+		int rc = filter_byte(m, *p++);
 		if (rc)
 			return rc;
 	}
@@ -653,10 +682,6 @@ static int mw_next_doc(void *state, creader_doc *doc, cerr *err)
 	}
 	if (m->done)
 		return 0;
-	if (!m->started && (rc = start(m, err)) < 0) {
-		m->done = 1;
-		return rc;
-	}
 	for (;;) {
 		uint64_t at = crin_offset(&m->in);
 		rc = next_tag(m, NULL, err);
@@ -905,6 +930,10 @@ static int mw_open(void **state, const char *path, cstream *in,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
+	/* A file that is not a UTF-8 dump fails to open, as an unreadable
+	 * archive does: counted and reported, fatal with --strict. */
+	if ((rc = start(m, err)) < 0)
+		goto out;
 	*state = m;
 	m = NULL;
 out:
