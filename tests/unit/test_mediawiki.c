@@ -112,7 +112,12 @@ static void test_pages(void)
 		"'''Alpha''' is a [[Greek alphabet|letter]] of the [[alphabet]].{{Infobox|x={{nested|y}}}}"
 		" It is ''old''&lt;ref name=&quot;a&quot;&gt;cite {{cite|a}}&lt;/ref&gt; and &lt;b&gt;bold&lt;/b&gt;"
 		" &#65;&#x42;&#x4E2D;. Don't.&lt;ref name=x /&gt;&lt;!-- hidden > still --&gt; "
-		"{| class=x\n| cell\n|} [http://e.org e] End</text>\n"
+		"{| class=x\n| cell\n|} [http://e.org e] End"
+		"&lt;!-- a comment longer than a tag buffer: "
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		"- -&gt; --&gt;.</text>\n"
 		"    <sha1>x</sha1></revision>\n  </page>\n"
 		"  <page><title>Redir</title><ns>0</ns><id>11</id><redirect title=\"Alpha\" />"
 		"<revision><id>100</id><text xml:space=\"preserve\">#REDIRECT [[Alpha]]</text></revision></page>\n"
@@ -135,7 +140,7 @@ static void test_pages(void)
 	CHECK_STR(r.title[0], "Alpha & Beta");
 	CHECK_STR(r.id[0], "10");
 	CHECK_STR(r.text[0], "Alpha is a letter of the alphabet. It is old and bold AB\xe4\xb8\xad. Don't. "
-		  "{| class=x\n| cell\n|} [http://e.org e] End");
+		  "{| class=x\n| cell\n|} [http://e.org e] End.");
 	CHECK_STR(r.title[1], "Empty");
 	CHECK_STR(r.id[1], "13");
 	CHECK_EQ_U64(r.len[1], 0);

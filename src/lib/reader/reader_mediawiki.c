@@ -252,13 +252,6 @@ static int end_htag(mwiki *m)
 	const char *t = f->hbuf + 1;
 	size_t n = f->hlen - 2; /* between < and > */
 	f->htag = 0;
-	if (n >= 3 && memcmp(t, "!--", 3) == 0) {
-		if (!(n >= 5 && memcmp(t + n - 2, "--", 2) == 0)) {
-			f->comment = 1;
-			f->comment_dash = 0;
-		}
-		return CONTAM_OK;
-	}
 	int closing = t[0] == '/';
 	size_t i = closing ? 1 : 0, k = i;
 	while (k < n && isalpha((unsigned char)t[k]))
@@ -310,6 +303,13 @@ static int filter_byte(mwiki *m, char c)
 	}
 	if (f->htag) {
 		f->hbuf[f->hlen++] = c;
+		if (f->hlen == 4 && memcmp(f->hbuf, "<!--", 4) == 0) {
+			/* a comment: dropped up to "-->", however long */
+			f->htag = 0;
+			f->comment = 1;
+			f->comment_dash = 0;
+			return CONTAM_OK;
+		}
 		if (c == '>')
 			return end_htag(m);
 		if (f->hlen == MW_HTAG_MAX || c == '\n') {
