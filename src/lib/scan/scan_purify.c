@@ -727,7 +727,8 @@ static int purify_archive(purifier *p)
 		FILE *of = open_memstream(&outdata, &outlen);
 		cscan_sink *k = NULL;
 		contam_input_kind kind = creader_detect_name(name);
-		if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE)
+		if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE ||
+		    kind == CONTAM_INPUT_MEDIAWIKI) /* read as text in archives */
 			kind = CONTAM_INPUT_TEXT;
 		if (!mf || !of || cstream_open_file(&cs, mf, name, 1, p->err) ||
 		    cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
