@@ -97,7 +97,8 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_WARC,    /* WARC / WET, plain or gzip */
 	CONTAM_INPUT_JSONL,   /* JSON lines, plain, gzip or zstd */
 	CONTAM_INPUT_ARCHIVE, /* tar, tar.gz, tar.zst, zip ... */
-	CONTAM_INPUT_TEXT     /* plain text: one file = one document */
+	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
+	CONTAM_INPUT_MEDIAWIKI /* MediaWiki XML dump: one page = one document */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
@@ -130,6 +131,11 @@ typedef struct contam_progress {
 
 typedef struct contam_build_options {
 	const char *text_field;  /* JSONL field holding the text; "text" */
+	/* Several --text-field paths (dotted, through arrays: as probe's
+	 * --field); when ntext_fields > 0 they replace text_field and their
+	 * values are joined with '\n'. */
+	const char *const *text_fields;
+	size_t ntext_fields;
 	int threads;             /* 0 = all cores */
 	int strict;              /* first damaged record is fatal */
 	uint64_t max_record;     /* longest JSONL line / WARC header kept */
@@ -434,6 +440,8 @@ typedef struct contam_scan_options {
 	uint32_t ngram;          /* default 8 */
 	/* corpus side: as contam_build_options */
 	const char *text_field;  /* "text" */
+	const char *const *text_fields; /* as contam_build_options */
+	size_t ntext_fields;
 	int threads;             /* 0 = all cores */
 	int strict;
 	uint64_t max_record;

@@ -14,6 +14,9 @@
 #define EXIT_USAGE 1
 #define EXIT_INPUT 2
 
+/* How many --text-field paths one command takes. */
+#define CLI_MAX_TEXT_FIELDS 64
+
 int cli_index(int argc, char **argv);
 int cli_probe(int argc, char **argv);
 int cli_info(int argc, char **argv);

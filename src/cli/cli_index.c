@@ -37,7 +37,11 @@ static void usage(FILE *f)
 "                            input sizes, and the estimate is printed)\n"
 "  -t, --threads T           worker threads (default: all cores); the index is\n"
 "                            bit-identical for any T\n"
-"      --text-field NAME     JSONL field holding the text (default \"text\")\n"
+"      --text-field PATH     JSON field holding the text (default \"text\"): a\n"
+"                            name, or a dotted path through objects and arrays\n"
+"                            as probe's --field (\"paragraphs\", \"meta.body\",\n"
+"                            \"turns.0.text\"); repeat it to join several fields\n"
+"                            with newlines\n"
 "      --strict              stop at the first damaged record (exit 2) instead\n"
 "                            of skipping and counting it\n"
 "      --max-record SIZE     longest JSONL line kept (default 256M)\n"
@@ -195,6 +199,8 @@ int cli_index(int argc, char **argv)
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false;
 	contam_build_options bopt;
+	const char *text_fields[CLI_MAX_TEXT_FIELDS];
+	size_t ntext_fields = 0;
 	contam_build_options_init(&bopt);
 	index_ui ui = { 0 };
 	int c;
@@ -225,7 +231,15 @@ int cli_index(int argc, char **argv)
 			if (!cli_parse_uint(optarg, 1, 4096, &threads))
 				return cli_error(EXIT_USAGE, "--threads wants a positive number, not '%s'", optarg);
 			break;
-		case OPT_TEXT_FIELD: bopt.text_field = optarg; break;
+		case OPT_TEXT_FIELD:
+			if (!optarg[0] || ntext_fields == CLI_MAX_TEXT_FIELDS)
+				return cli_error(EXIT_USAGE, "--text-field wants a field name or path (at most %d of them), not '%s'",
+						 CLI_MAX_TEXT_FIELDS, optarg);
+			text_fields[ntext_fields++] = optarg;
+			bopt.text_field = text_fields[0];
+			bopt.text_fields = text_fields;
+			bopt.ntext_fields = ntext_fields;
+			break;
 		case OPT_STRICT: bopt.strict = 1; break;
 		case OPT_MAX_RECORD:
 			if (!cli_parse_size(optarg, &bopt.max_record) || bopt.max_record < 1024)

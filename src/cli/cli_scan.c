@@ -49,7 +49,10 @@ static void usage(FILE *f)
 "                           cut: remove each match +- 200 characters, and\n"
 "                           drop documents cut into more than 10 pieces\n"
 "      --threads T          threads (default: all cores)\n"
-"      --text-field NAME    JSONL corpus field holding the text (text)\n"
+"      --text-field PATH    JSON corpus field holding the text (text): a name\n"
+"                           or a dotted path through objects and arrays, as\n"
+"                           --field; repeat to join several with newlines\n"
+"                           (--purify takes one plain name only)\n"
 "      --strict             stop at the first damaged corpus record\n"
 "      --max-record SIZE    longest JSONL line kept (default 256M)\n"
 "  -q, --quiet              no table, no summary\n"
@@ -164,6 +167,8 @@ int cli_scan(int argc, char **argv)
 	size_t nfields = 0, nbenches = 0;
 	scan_ui ui = { 0 };
 	contam_scan_options sopt;
+	const char *text_fields[CLI_MAX_TEXT_FIELDS];
+	size_t ntext_fields = 0;
 	contam_scan_options_init(&sopt);
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
@@ -228,7 +233,17 @@ int cli_scan(int argc, char **argv)
 			}
 			sopt.threads = (int)v;
 			break;
-		case OPT_TEXT_FIELD: sopt.text_field = optarg; break;
+		case OPT_TEXT_FIELD:
+			if (!optarg[0] || ntext_fields == CLI_MAX_TEXT_FIELDS) {
+				rc = cli_error(EXIT_USAGE, "--text-field wants a field name or path (at most %d of them), not '%s'",
+					       CLI_MAX_TEXT_FIELDS, optarg);
+				goto out;
+			}
+			text_fields[ntext_fields++] = optarg;
+			sopt.text_field = text_fields[0];
+			sopt.text_fields = text_fields;
+			sopt.ntext_fields = ntext_fields;
+			break;
 		case OPT_STRICT: sopt.strict = 1; break;
 		case OPT_MAX_RECORD:
 			if (!cli_parse_size(optarg, &size) || size == 0) {

@@ -82,7 +82,11 @@ static void usage(FILE *f)
 "  -t, --threads T           threads per rank (default: the cores this rank is\n"
 "                            bound to, or all cores shared among the ranks on\n"
 "                            the node when ranks are not bound)\n"
-"      --text-field NAME     JSONL field holding the text (default \"text\")\n"
+"      --text-field PATH     JSON field holding the text (default \"text\"): a\n"
+"                            name, or a dotted path through objects and arrays\n"
+"                            as probe's --field (\"paragraphs\", \"meta.body\",\n"
+"                            \"turns.0.text\"); repeat it to join several fields\n"
+"                            with newlines\n"
 "      --winnow W            keep the smallest n-gram hash of every W (as in\n"
 "                            'contam index --winnow')\n"
 "      --partition i/P       build only partition i of P of the filter (as in\n"
@@ -129,6 +133,8 @@ typedef struct options {
 	uint64_t expected, memory;
 	bool quiet;
 	contam_build_options bopt;
+	const char *text_fields[CLI_MAX_TEXT_FIELDS];
+	size_t ntext_fields;
 } options;
 
 /* Parse argv after "index".  Every rank parses the same arguments, so every
@@ -187,7 +193,15 @@ static int parse_args(int argc, char **argv, options *o)
 			if (!cli_parse_uint(optarg, 1, 4096, &o->threads))
 				USAGE_ERROR("--threads wants a positive number, not '%s'", optarg);
 			break;
-		case OPT_TEXT_FIELD: o->bopt.text_field = optarg; break;
+		case OPT_TEXT_FIELD:
+			if (!optarg[0] || o->ntext_fields == CLI_MAX_TEXT_FIELDS)
+				USAGE_ERROR("--text-field wants a field name or path (at most %d of them), not '%s'",
+					    CLI_MAX_TEXT_FIELDS, optarg);
+			o->text_fields[o->ntext_fields++] = optarg;
+			o->bopt.text_field = o->text_fields[0];
+			o->bopt.text_fields = o->text_fields;
+			o->bopt.ntext_fields = o->ntext_fields;
+			break;
 		case OPT_WINNOW:
 			if (!cli_parse_uint(optarg, 1, 64, &o->winnow))
 				USAGE_ERROR("--winnow wants a window of 1..64 n-grams, not '%s'", optarg);

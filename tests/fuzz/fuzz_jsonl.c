@@ -47,7 +47,7 @@ static void walk(const char *path, int strict, const char *field)
 	creader *r = NULL;
 	creader_doc doc;
 	cerr err;
-	creader_options opt = { field, strict, 4096, NULL, NULL, NULL };
+	creader_options opt = { .text_field = field, .strict = strict, .max_record = 4096 };
 
 	cerr_clear(&err);
 	if (creader_open(&r, path, &opt, &err) < 0) {

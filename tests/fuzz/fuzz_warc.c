@@ -22,7 +22,8 @@ static void walk(const char *path, int strict, uint64_t max_record)
 	creader_doc doc;
 	cerr err;
 	uint64_t warnings = 0, text = 0;
-	creader_options opt = { NULL, strict, max_record, count_warning, &warnings, NULL };
+	creader_options opt = { .strict = strict, .max_record = max_record,
+				 .on_warning = count_warning, .ctx = &warnings };
 
 	cerr_clear(&err);
 	if (creader_open(&r, path, &opt, &err) < 0) {

@@ -16,6 +16,8 @@ Seed formats follow the targets:
   fuzz_normalize   4 bytes of PRNG seed for the piece sizes (first byte 0xa5:
                    repeat the text past CTOK_RUN_MAX) + the text
   fuzz_index_load  the index file
+  fuzz_mediawiki   the file itself (a MediaWiki XML dump; also used whole
+                   as one JSON value for the --text-field paths)
 """
 import argparse
 import importlib.util
@@ -159,6 +161,25 @@ def index_seeds(contam, put):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def mediawiki_seeds(g, c, put):
+    head = (b'<?xml version="1.0"?>\n<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/">\n'
+            b'<siteinfo><sitename>T</sitename></siteinfo>\n')
+    page = (b'<page><title>A &amp; B</title><ns>0</ns><id>7</id><revision><id>9</id>'
+            b'<text xml:space="preserve">\'\'\'A\'\'\' is [[x|y]] {{t|{{u}}}} &lt;ref&gt;r&lt;/ref&gt;'
+            b' &lt;!-- c --&gt; &#65;&#x42; [[z]]</text></revision></page>\n')
+    redir = (b'<page><title>R</title><ns>0</ns><id>8</id><redirect title="A" />'
+             b'<revision><text>#REDIRECT [[A]]</text></revision></page>\n')
+    put("dump.xml", head + page + redir + b'</mediawiki>\n')
+    put("cut.xml", head + page[:-40])
+    put("history.xml", head + page.replace(b'</revision>', b'</revision><revision><text>old</text></revision>')
+        + b'</mediawiki>\n')
+    put("unclosed.xml", head + b'<page><title>U</title><id>1</id><revision><text>{{a [[b &lt;ref&gt; c'
+        b'</text></revision></page></mediawiki>\n')
+    put("notwiki.xml", b'<?xml version="1.0"?><root><page/></root>')
+    put("array.json", b'[{"title": "t", "paragraphs": ["a", "b"], "c": [{"d": 1}]}, "s"]')
+    put("object.json", b'{\n"a": {"b": "x"}, "text": [1, true, null, {"k": "v"}]}')
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--contam", default=os.path.join(ROOT, "build", "src", "cli", "contam"))
@@ -167,7 +188,8 @@ def main(argv=None):
     g = load_gen_faults()
     c = g.Corpus(1234)
     for target, make in [("fuzz_warc", warc_seeds), ("fuzz_jsonl", jsonl_seeds),
-                         ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds)]:
+                         ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds),
+                         ("fuzz_mediawiki", mediawiki_seeds)]:
         shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
         make(g, c, lambda name, data, t=target: put(args.out, t, name, data))
     # legacy_*.cidx are files of older writers (kept, never regenerated)

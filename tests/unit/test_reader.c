@@ -224,7 +224,9 @@ static void run_release(run *r)
 static void read_file_opts(run *r, const char *path, const char *text_field,
 			   int strict, uint64_t max_record)
 {
-	creader_options opt = { text_field, strict, max_record, on_warning, r, NULL };
+	creader_options opt = { .text_field = text_field, .strict = strict,
+				 .max_record = max_record, .on_warning = on_warning,
+				 .ctx = r };
 	creader *rd = NULL;
 	cerr err;
 
@@ -646,7 +648,7 @@ static void test_warc(void)
 
 	/* Documents whose text is not read are skipped correctly. */
 	for (int f = 0; f < 2; f++) {
-		creader_options opt = { NULL, 0, 0, NULL, NULL, NULL };
+		creader_options opt = { 0 };
 		creader *rd = NULL;
 		creader_doc d;
 		cerr err;

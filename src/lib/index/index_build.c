@@ -284,6 +284,8 @@ static void index_file(file_job *job, size_t fi)
 	const char *path = sh->run.in->paths[fi];
 	creader_options ropt = {
 		.text_field = sh->opt->text_field,
+		.text_fields = sh->opt->text_fields,
+		.ntext_fields = sh->opt->ntext_fields,
 		.strict = sh->opt->strict,
 		.max_record = sh->opt->max_record,
 		.on_warning = crun_warning,

@@ -460,3 +460,324 @@ int cjson_skip_value(const char *s, size_t len, size_t *end, cerr *err)
 	*end = (size_t)(j.p - j.start);
 	return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* --text-field paths                                                   */
+
+/* Append one selected piece, joined to the previous ones by '\n'. */
+static int emit_piece(jscan *j, cbuf *out, size_t *pieces,
+		      const unsigned char *s, size_t n)
+{
+	if (*pieces && cbuf_putc(out, '\n') < 0)
+		return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+	if (n && cbuf_append(out, s, n) < 0)
+		return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+	(*pieces)++;
+	return CONTAM_OK;
+}
+
+static int emit_string(jscan *j, cbuf *out, size_t *pieces)
+{
+	if (*pieces && cbuf_putc(out, '\n') < 0)
+		return cerr_set(j->err, CONTAM_E_NOMEM, "out of memory");
+	(*pieces)++;
+	return scan_string(j, out, NULL);
+}
+
+/* Every string under the value at j->p, in document order (numbers,
+ * booleans and null are not text); `scalars` also takes a top-level
+ * number or boolean as its JSON text. */
+static int emit_all(jscan *j, cbuf *out, size_t *pieces, int scalars,
+		    int depth)
+{
+	int rc;
+
+	skip_ws(j);
+	if (j->p >= j->end)
+		return fail(j, "unexpected end of value");
+	if (depth > JSON_MAX_DEPTH)
+		return fail(j, "nested too deeply");
+	unsigned char c = *j->p;
+	if (c == '"')
+		return emit_string(j, out, pieces);
+	if (c == '[' || c == '{') {
+		j->p++;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == (c == '{' ? '}' : ']')) {
+			j->p++;
+			return CONTAM_OK;
+		}
+		for (;;) {
+			if (c == '{' && (rc = scan_key_colon(j)) < 0)
+				return rc;
+			/* array elements keep the scalar rule of the end of
+			 * a path; object members give their strings only */
+			rc = emit_all(j, out, pieces, c == '[' && scalars,
+				      depth + 1);
+			if (rc < 0)
+				return rc;
+			skip_ws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p < j->end && *j->p == (c == '{' ? '}' : ']')) {
+				j->p++;
+				return CONTAM_OK;
+			}
+			return fail(j, "expected ',' or a closing bracket");
+		}
+	}
+	const unsigned char *start = j->p;
+	rc = skip_value(j);
+	if (rc < 0 || !scalars || c == 'n')
+		return rc;
+	return emit_piece(j, out, pieces, start, (size_t)(j->p - start));
+}
+
+static int all_digits(const char *s, size_t n)
+{
+	if (n == 0 || n > 18)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return 1;
+}
+
+/* Length k of the path prefix that the key at j->p names (the key equals
+ * path[0..k) and k ends a step), or 0; leaves j->p after the key. */
+static int key_match(jscan *j, const char *path, size_t n, cbuf *scratch,
+		     size_t *k)
+{
+	*k = 0;
+	cbuf_reset(scratch);
+	int rc = scan_string(j, scratch, NULL);
+	if (rc < 0)
+		return rc;
+	size_t klen = scratch->len;
+	if (klen > 0 && klen <= n && (klen == n || path[klen] == '.') &&
+	    memcmp(path, scratch->data, klen) == 0)
+		*k = klen;
+	return CONTAM_OK;
+}
+
+static int select_path(jscan *j, const char *path, size_t n, cbuf *out,
+		       size_t *pieces, cbuf *scratch, int depth)
+{
+	int rc;
+
+	if (n == 0)
+		return emit_all(j, out, pieces, 1, depth);
+	skip_ws(j);
+	if (j->p >= j->end)
+		return fail(j, "unexpected end of value");
+	if (depth > JSON_MAX_DEPTH)
+		return fail(j, "nested too deeply");
+	unsigned char c = *j->p;
+	if (c == '[') {
+		const char *dot = memchr(path, '.', n);
+		size_t step = dot ? (size_t)(dot - path) : n;
+		long want = all_digits(path, step) ? atol(path) : -1;
+		long idx = 0;
+		j->p++;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ']') {
+			j->p++;
+			return CONTAM_OK;
+		}
+		for (;; idx++) {
+			if (want < 0)
+				rc = select_path(j, path, n, out, pieces, scratch,
+						 depth + 1);
+			else if (idx == want)
+				rc = select_path(j, dot ? dot + 1 : path + n,
+						 dot ? n - step - 1 : 0, out,
+						 pieces, scratch, depth + 1);
+			else
+				rc = skip_value(j);
+			if (rc < 0)
+				return rc;
+			skip_ws(j);
+			if (j->p < j->end && *j->p == ',') {
+				j->p++;
+				continue;
+			}
+			if (j->p < j->end && *j->p == ']') {
+				j->p++;
+				return CONTAM_OK;
+			}
+			return fail(j, "expected ',' or ']'");
+		}
+	}
+	if (c != '{')
+		return skip_value(j);
+	/* The shortest key that names a prefix of the path wins ("a" before
+	 * "a.b"); among equal keys the last one, as in the JSON readers. */
+	const unsigned char *best = NULL;
+	size_t best_k = 0;
+	j->p++;
+	skip_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return CONTAM_OK;
+	}
+	for (;;) {
+		size_t k;
+		skip_ws(j);
+		if (j->p >= j->end || *j->p != '"')
+			return fail(j, "expected a key");
+		rc = key_match(j, path, n, scratch, &k);
+		if (rc < 0)
+			return rc;
+		skip_ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			return fail(j, "expected ':'");
+		j->p++;
+		skip_ws(j);
+		if (k && (!best || k <= best_k)) {
+			best = j->p;
+			best_k = k;
+		}
+		if ((rc = skip_value(j)) < 0)
+			return rc;
+		skip_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			break;
+		}
+		return fail(j, "expected ',' or '}'");
+	}
+	if (!best)
+		return CONTAM_OK;
+	const unsigned char *after = j->p;
+	j->p = best;
+	rc = best_k == n ? select_path(j, path + n, 0, out, pieces, scratch,
+				       depth + 1)
+			 : select_path(j, path + best_k + 1, n - best_k - 1,
+				       out, pieces, scratch, depth + 1);
+	j->p = after;
+	return rc;
+}
+
+int cjson_select_path(const char *s, size_t len, const char *path,
+		      cbuf *out, size_t *pieces, cerr *err)
+{
+	jscan j = { (const unsigned char *)s, (const unsigned char *)s + len,
+		    (const unsigned char *)s, err };
+	cbuf scratch = CBUF_INIT;
+	int rc = select_path(&j, path, strlen(path), out, pieces, &scratch, 0);
+	cbuf_release(&scratch);
+	return rc;
+}
+
+int cjson_key_list(const char *s, size_t len, char *out, size_t outlen,
+		   size_t *nkeys)
+{
+	jscan j = { (const unsigned char *)s, (const unsigned char *)s + len,
+		    (const unsigned char *)s, NULL };
+	cerr err;
+	cbuf key = CBUF_INIT;
+	size_t used = 0, count = 0;
+	int rc = CONTAM_OK;
+
+	j.err = &err;
+	if (outlen)
+		out[0] = '\0';
+	*nkeys = 0;
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p != '{')
+		return CONTAM_E_FORMAT;
+	j.p++;
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == '}')
+		goto out;
+	for (;;) {
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != '"') {
+			rc = CONTAM_E_FORMAT;
+			goto out;
+		}
+		cbuf_reset(&key);
+		if ((rc = scan_string(&j, &key, NULL)) < 0)
+			goto out;
+		if (count < CJSON_KEY_LIST_MAX && used + 1 < outlen) {
+			int w = snprintf(out + used, outlen - used, "%s'%.*s'",
+					 count ? ", " : "", (int)key.len,
+					 key.data ? key.data : "");
+			if (w < 0 || (size_t)w >= outlen - used) {
+				out[used] = '\0';
+				used = outlen; /* full: count the rest only */
+			} else {
+				used += (size_t)w;
+			}
+		}
+		count++;
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != ':') {
+			rc = CONTAM_E_FORMAT;
+			goto out;
+		}
+		j.p++;
+		if ((rc = skip_value(&j)) < 0)
+			goto out;
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		break;
+	}
+out:
+	*nkeys = count;
+	cbuf_release(&key);
+	return rc;
+}
+
+int cjson_has_key(const char *s, size_t len, const char *key, size_t klen)
+{
+	jscan j = { (const unsigned char *)s, (const unsigned char *)s + len,
+		    (const unsigned char *)s, NULL };
+	cerr err;
+	cbuf k = CBUF_INIT;
+	int found = 0;
+
+	j.err = &err;
+	skip_ws(&j);
+	if (j.p >= j.end || *j.p != '{')
+		return 0;
+	j.p++;
+	skip_ws(&j);
+	if (j.p < j.end && *j.p == '}')
+		return 0;
+	for (;;) {
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != '"')
+			break;
+		cbuf_reset(&k);
+		if (scan_string(&j, &k, NULL) < 0)
+			break;
+		if (k.len == klen && (klen == 0 || memcmp(k.data, key, klen) == 0)) {
+			found = 1;
+			break;
+		}
+		skip_ws(&j);
+		if (j.p >= j.end || *j.p != ':')
+			break;
+		j.p++;
+		if (skip_value(&j) < 0)
+			break;
+		skip_ws(&j);
+		if (j.p < j.end && *j.p == ',') {
+			j.p++;
+			continue;
+		}
+		break;
+	}
+	cbuf_release(&k);
+	return found;
+}

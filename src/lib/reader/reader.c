@@ -29,6 +29,8 @@ struct creader {
 	contam_input_kind kind;
 	char *path;
 	char *text_field;
+	char **text_fields;      /* copies of opt.text_fields (may be none) */
+	size_t ntext_fields;
 	creader_options opt;
 	creader_ctx cx;
 	uint64_t errors;
@@ -178,8 +180,8 @@ contam_input_kind creader_detect_name(const char *name)
 {
 	static const char *const archive[] = {
 		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
-		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".zip", ".7z",
-		NULL
+		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar.lzma",
+		".tlz", ".tar.lz4", ".tar.Z", ".taz", ".zip", ".7z", NULL
 	};
 	static const char *const warc[] = {
 		".warc", ".wet", NULL
@@ -195,6 +197,12 @@ contam_input_kind creader_detect_name(const char *name)
 	/* Archives first: "x.jsonl.tar" is an archive. */
 	if (ends_with_any(name, archive))
 		return CONTAM_INPUT_ARCHIVE;
+	/* A MediaWiki dump is named "<wiki>-<date>-pages-articles*.xml*"
+	 * (or pages-meta-*), compressed or not; the enwiki chunks put the
+	 * page range after ".xml" ("...articles1.xml-p10p30302.bz2"). */
+	if ((strstr(name, "pages-articles") || strstr(name, "pages-meta")) &&
+	    strstr(name, ".xml"))
+		return CONTAM_INPUT_MEDIAWIKI;
 	/* "x.jsonl.bz2" is JSONL: strip one compression suffix */
 	size_t n = strlen(name);
 	for (size_t i = 0; codec_suffixes[i]; i++) {
@@ -243,8 +251,28 @@ static const char *kind_phrase(contam_input_kind k)
 	case CONTAM_INPUT_WARC: return "WARC";
 	case CONTAM_INPUT_JSONL: return "JSON lines";
 	case CONTAM_INPUT_ARCHIVE: return "an archive";
+	case CONTAM_INPUT_MEDIAWIKI: return "a MediaWiki dump";
 	default: return "text";
 	}
+}
+
+/* Does the decompressed start s[0..n) (at a '<') open a <mediawiki>
+ * root element, after an XML declaration and comments? */
+static int is_mediawiki(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i + 1 < n && s[i] == '<' && (s[i + 1] == '?' || s[i + 1] == '!')) {
+		const char *gt = memchr(s + i, '>', n - i);
+		if (!gt)
+			return 0;
+		i = (size_t)(gt - s) + 1;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+				 s[i] == '\n'))
+			i++;
+	}
+	return n - i > 10 && memcmp(s + i, "<mediawiki", 10) == 0 &&
+	       (s[i + 10] == ' ' || s[i + 10] == '>' || s[i + 10] == '\n' ||
+		s[i + 10] == '\t' || s[i + 10] == '\r');
 }
 
 /* The kind text content says: WARC ("WARC/"), JSONL (a '{' first), or
@@ -274,6 +302,8 @@ static contam_input_kind text_kind(const unsigned char *p, size_t n,
 		i++;
 	if (i < m && head[i] == '{')
 		return CONTAM_INPUT_JSONL;
+	if (i < m && head[i] == '<' && is_mediawiki(head + i, m - i))
+		return CONTAM_INPUT_MEDIAWIKI;
 	return CONTAM_INPUT_TEXT;
 }
 
@@ -304,8 +334,11 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
-	if (sn.kind == CSNIFF_BINARY && name_kind == CONTAM_INPUT_ARCHIVE)
-		return CONTAM_OK; /* libarchive says what is wrong with it */
+	if (name_kind == CONTAM_INPUT_ARCHIVE &&
+	    (sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
+	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_COMPRESS))
+		return CONTAM_OK; /* libarchive reads these filters, or says
+				     what is wrong with the file */
 	if (sn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
 		sn.kind = CSNIFF_TEXT; /* text_despite_nul, above */
 	switch (csniff_class_of(sn.kind)) {
@@ -439,6 +472,7 @@ static const creader_ops *ops_for(contam_input_kind kind)
 	case CONTAM_INPUT_WARC: return &creader_warc_ops;
 	case CONTAM_INPUT_JSONL: return &creader_jsonl_ops;
 	case CONTAM_INPUT_ARCHIVE: return &creader_archive_ops;
+	case CONTAM_INPUT_MEDIAWIKI: return &creader_mediawiki_ops;
 	default: return &creader_text_ops;
 	}
 }
@@ -470,6 +504,23 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 		goto out;
 	}
 	r->opt.text_field = r->text_field;
+	/* The paths, copied (none: the one plain text_field). */
+	size_t nf = r->opt.text_fields ? r->opt.ntext_fields : 0;
+	r->text_fields = calloc(nf ? nf : 1, sizeof *r->text_fields);
+	if (!r->text_fields) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	r->ntext_fields = nf;
+	for (size_t i = 0; i < nf; i++) {
+		const char *f = r->opt.text_fields[i];
+		if (!(r->text_fields[i] = cstrdup(f && f[0] ? f : "text"))) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	r->opt.text_fields = nf ? (const char *const *)r->text_fields : NULL;
+	r->opt.ntext_fields = nf;
 	if (r->opt.max_record == 0)
 		r->opt.max_record = CREADER_DEFAULT_MAX_RECORD;
 	r->cx.label = r->path;
@@ -566,5 +617,8 @@ void creader_free(creader *r)
 		r->ops->close(r->state);
 	free(r->path);
 	free(r->text_field);
+	for (size_t i = 0; i < r->ntext_fields; i++)
+		free(r->text_fields[i]);
+	free(r->text_fields);
 	free(r);
 }

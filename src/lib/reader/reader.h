@@ -31,6 +31,13 @@ typedef struct creader_options {
 	void (*on_warning)(void *ctx, const char *msg);
 	void *ctx;
 	volatile int *stop;       /* polled while a FIFO waits for a writer */
+	/* Several --text-field paths (dotted, through arrays; see
+	 * cjson_select_path); when ntext_fields > 0 they replace
+	 * text_field, and their values are joined with '\n'.  Without
+	 * them, text_field must name a top-level string (a "text" holding
+	 * an array is a damaged record: the default is a guess). */
+	const char *const *text_fields;
+	size_t ntext_fields;
 } creader_options;
 
 /* Provenance of the current document; strings are borrowed and valid
@@ -45,7 +52,9 @@ typedef struct creader_doc {
 	uint64_t offset;     /* byte offset of the record in the decompressed
 				stream (in the member, for archives) */
 	const char *url;     /* WARC-Target-URI or JSON "url", or NULL */
-	const char *id;      /* WARC-Record-ID or JSON "id", or NULL */
+	const char *id;      /* WARC-Record-ID or JSON "id", or MediaWiki
+				page id, or NULL */
+	const char *title;   /* MediaWiki page title, or NULL */
 } creader_doc;
 
 /* The kind of input from its name and first bytes (the same decision
@@ -61,6 +70,9 @@ contam_input_kind creader_detect(const char *path);
  * same code and message, so a directory walk can count such a file as
  * skipped and a file named on the command line can be refused. */
 int creader_sniff(const char *path, contam_input_kind *kind, cerr *err);
+/* For a JSON input: 1 when it is one JSON array, 2 one pretty-printed
+ * object (both read whole-file, as records), 0 JSON lines (or unreadable). */
+int creader_jsonl_whole(const char *path);
 
 int creader_open(creader **out, const char *path, const creader_options *opt,
 		 cerr *err);
@@ -113,6 +125,27 @@ void cwarc_parse_header(const char *p, size_t n, cwarc_header *h);
  * Then (*v, *vn) is its value, trimmed. */
 int cwarc_header_is(const char *p, size_t n, const char *name,
 		    const char **v, size_t *vn);
+/* Append the text that a --text-field path selects in the one JSON value
+ * s[0..len) to out, each selected value joined to the previous ones with
+ * '\n' and counted in *pieces.  The path is split at dots and walked as
+ * the benchmark reader's --field paths are (src/lib/probe/bench_json.c):
+ * an object step is a key (a key with dots in it is tried when the
+ * shorter one is absent), a numeric step indexes an array, any other step
+ * applies to every element of an array; at the end a string is taken as
+ * is, a number or boolean as its JSON text, an array element by element,
+ * an object as all its strings; null gives nothing.  The empty path
+ * selects the value itself.  CONTAM_E_FORMAT if the value is malformed. */
+int cjson_select_path(const char *s, size_t len, const char *path,
+		      cbuf *out, size_t *pieces, cerr *err);
+
+/* Does the JSON object s[0..len) have the top-level key key[0..klen)? */
+int cjson_has_key(const char *s, size_t len, const char *key, size_t klen);
+
+/* The first CJSON_KEY_LIST_MAX keys of the JSON object s, as "'a', 'b'"
+ * (for messages), and the number of keys in *nkeys. */
+#define CJSON_KEY_LIST_MAX 8
+int cjson_key_list(const char *s, size_t len, char *out, size_t outlen,
+		   size_t *nkeys);
 
 /* ------------------------------------------------------------------ */
 /* Plugin interface: for reader.c and reader_*.c only.                 */
@@ -158,6 +191,7 @@ extern const creader_ops creader_warc_ops;
 extern const creader_ops creader_jsonl_ops;
 extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
+extern const creader_ops creader_mediawiki_ops;
 
 /* The kind a name says (no content sniffing); UNKNOWN if it says none.
  * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:

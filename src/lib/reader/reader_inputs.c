@@ -298,6 +298,7 @@ const char *contam_input_kind_name(contam_input_kind kind)
 	case CONTAM_INPUT_JSONL: return "jsonl";
 	case CONTAM_INPUT_ARCHIVE: return "archive";
 	case CONTAM_INPUT_TEXT: return "text";
+	case CONTAM_INPUT_MEDIAWIKI: return "mediawiki";
 	default: return "unknown";
 	}
 }

@@ -21,6 +21,7 @@
 #include "reader.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,8 +33,14 @@ typedef struct jsonl {
 	size_t max_record;
 	int started;           /* first byte examined (array or lines) */
 	int array;             /* whole file: 1 a JSON array, 2 one object */
-	size_t array_pos;      /* array mode: next element, from in.pos */
 	int array_done;
+	uint64_t array_base;   /* offset just after the array's '[' */
+	char array_key[64];    /* the object member holding the records */
+	const char *const *fields; /* --text-field paths */
+	size_t nfields;
+	int paths;             /* --text-field given: path rule (else the
+				  one text_field must be a string) */
+	int fast;              /* one plain top-level name */
 	uint64_t record;       /* records (non-empty lines) so far */
 	uint64_t line_no;      /* 1-based line number of the next line */
 	const char *keys[NFIELDS];
@@ -143,26 +150,73 @@ static int is_blank(const char *p, size_t n)
 	return 1;
 }
 
+/* "'a', 'b'" for messages about --text-field. */
+static void fields_list(const jsonl *j, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < j->nfields && used + 1 < outlen; i++) {
+		int w = snprintf(out + used, outlen - used, "%s'%s'",
+				 i ? ", " : "", j->fields[i]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* The text of a record: the --text-field paths' values (or, for a bare
+ * JSON string, the string).  *pieces is the number of values taken. */
+static int select_text(jsonl *j, const char *p, size_t n, int bare,
+		       size_t *pieces, cerr *perr)
+{
+	cbuf *t = &j->outs[F_TEXT];
+	int rc = CONTAM_OK;
+
+	cbuf_reset(t);
+	*pieces = 0;
+	if (bare)
+		return cjson_select_path(p, n, "", t, pieces, perr);
+	for (size_t i = 0; i < j->nfields && rc == CONTAM_OK; i++)
+		rc = cjson_select_path(p, n, j->fields[i], t, pieces, perr);
+	return rc;
+}
+
 /* Extract fields from one record; 1 if it is a document, 0 if it was
  * reported and skipped. */
 static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 		       uint64_t rec, uint64_t line, creader_doc *doc,
 		       cerr *err)
 {
-	char where[96];
+	char where[160];
 	cerr perr;
+	int rc;
 
 	if (j->array == 1)
 		snprintf(where, sizeof where, "record %" PRIu64
-			 " (element of the JSON array)", rec);
+			 " (element of the JSON array%s%s%s)", rec,
+			 j->array_key[0] ? " '" : "", j->array_key,
+			 j->array_key[0] ? "'" : "");
 	else if (j->array == 2)
 		snprintf(where, sizeof where, "the file's one JSON object");
 	else
 		snprintf(where, sizeof where, "record %" PRIu64 " (line %"
 			 PRIu64 ")", rec, line);
+	size_t i = 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+			 p[i] == '\n'))
+		i++;
+	int bare = j->paths && j->array && i < n && p[i] == '"';
 	cerr_clear(&perr);
-	int rc = cjson_extract_fields(p, n, j->keys, NFIELDS, j->outs,
-				      j->found, &perr);
+	if (bare) {
+		for (int f = 0; f < NFIELDS; f++) {
+			j->found[f] = 0;
+			cbuf_reset(&j->outs[f]);
+		}
+		rc = CONTAM_OK;
+	} else {
+		rc = cjson_extract_fields(p, n, j->keys, NFIELDS, j->outs,
+					  j->found, &perr);
+	}
 	if (rc == CONTAM_E_NOMEM)
 		return cerr_set(err, rc, "out of memory");
 	if (rc < 0) {
@@ -171,12 +225,46 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 				    where, perr.msg);
 		return rc < 0 ? rc : 0;
 	}
-	if (!j->found[F_TEXT]) {
+	/* Fast path: one plain top-level name whose value is a string was
+	 * taken by the scan above.  Anything else walks the paths. */
+	if (!j->paths && !j->found[F_TEXT]) {
+		char keys[256];
+		size_t nkeys = 0;
+		cjson_key_list(p, n, keys, sizeof keys, &nkeys);
 		rc = creader_damage(j->cx, err, 1,
-				    "offset %" PRIu64 ": %s: field '%s' is "
-				    "missing or not a string, skipped", off,
-				    where, j->keys[F_TEXT]);
+				    "offset %" PRIu64 ": %s: field '%s' is missing "
+				    "or not a string (see --text-field for paths "
+				    "and arrays); the record has %zu key(s)%s%s%s, "
+				    "skipped", off, where, j->keys[F_TEXT], nkeys,
+				    nkeys ? ": " : "", keys,
+				    nkeys > CJSON_KEY_LIST_MAX ? ", ..." : "");
 		return rc < 0 ? rc : 0;
+	}
+	if (j->paths && !(j->fast && j->found[F_TEXT])) {
+		size_t pieces;
+		rc = select_text(j, p, n, bare, &pieces, &perr);
+		if (rc == CONTAM_E_NOMEM)
+			return cerr_set(err, rc, "out of memory");
+		if (rc < 0) {
+			rc = creader_damage(j->cx, err, 1,
+					    "offset %" PRIu64 ": %s: %s, skipped",
+					    off, where, perr.msg);
+			return rc < 0 ? rc : 0;
+		}
+		if (pieces == 0) {
+			char keys[256], names[256];
+			size_t nkeys = 0;
+			cjson_key_list(p, n, keys, sizeof keys, &nkeys);
+			fields_list(j, names, sizeof names);
+			rc = creader_damage(j->cx, err, 1,
+					    "offset %" PRIu64 ": %s: --text-field "
+					    "%s is missing or holds no text; the "
+					    "record has %zu key(s)%s%s%s, skipped",
+					    off, where, names, nkeys,
+					    nkeys ? ": " : "", keys,
+					    nkeys > CJSON_KEY_LIST_MAX ? ", ..." : "");
+			return rc < 0 ? rc : 0;
+		}
 	}
 	doc->member = NULL;
 	doc->record = rec;
@@ -188,9 +276,93 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 	return 1;
 }
 
+/* Make at least `want` bytes readable from in.pos.  1: they are (or the
+ * input ended first: in.eof); CRIN_DAMAGE; < 0 fatal. */
+static int fill(jsonl *j, size_t want, cerr *err)
+{
+	crin *in = &j->in;
+	if (want > j->max_record + 1)
+		want = j->max_record + 1;
+	while (crin_avail(in) < want && !in->eof) {
+		int rc = crin_more(in, want, err);
+		if (rc < 0 || rc == CRIN_DAMAGE)
+			return rc;
+	}
+	return 1;
+}
+
+#define TOO_BIG 3
+
+/* The byte at in.pos + off: 1 with *c; 0 at the end of the input;
+ * TOO_BIG past max_record; CRIN_DAMAGE; < 0 fatal. */
+static int peek(jsonl *j, size_t off, int *c, cerr *err)
+{
+	crin *in = &j->in;
+	if (off >= crin_avail(in)) {
+		if (off >= j->max_record)
+			return TOO_BIG;
+		size_t want = crin_avail(in) * 2;
+		if (want < off + 65536)
+			want = off + 65536;
+		int rc = fill(j, want, err);
+		if (rc != 1)
+			return rc;
+		if (off >= crin_avail(in))
+			return 0;
+	}
+	*c = (unsigned char)in->buf[in->pos + off];
+	return 1;
+}
+
+static int is_ws(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Skip blanks (and, with commas, commas) from *off. Returns as peek(),
+ * with *c the byte there. */
+static int skip_blank(jsonl *j, size_t *off, int commas, int *c, cerr *err)
+{
+	for (;;) {
+		int rc = peek(j, *off, c, err);
+		if (rc != 1)
+			return rc;
+		if (!is_ws(*c) && !(commas && *c == ','))
+			return 1;
+		(*off)++;
+	}
+}
+
+/* The one whole JSON value at in.pos + off, read in as far as needed:
+ * 1 with its length in *end; 0 when it is malformed or cut by the end
+ * of the input (perr says why); TOO_BIG; CRIN_DAMAGE; < 0 fatal. */
+static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
+		    cerr *err)
+{
+	crin *in = &j->in;
+	for (;;) {
+		size_t avail = crin_avail(in);
+		cerr_clear(perr);
+		int rc = off < avail
+			 ? cjson_skip_value(in->buf + in->pos + off, avail - off,
+					    end, perr)
+			 : cerr_set(perr, CONTAM_E_FORMAT, "unexpected end");
+		/* a number at the end of the bytes read so far may go on */
+		if (rc == CONTAM_OK && (off + *end < avail || in->eof))
+			return 1;
+		if (rc < 0 && in->eof)
+			return 0;
+		if (avail > j->max_record)
+			return TOO_BIG;
+		size_t want = avail * 2 > avail + 65536 ? avail * 2 : avail + 65536;
+		rc = fill(j, want, err);
+		if (rc != 1)
+			return rc;
+	}
+}
+
 /* First call: skip a byte order mark and leading blanks, and find out
- * whether this is JSON lines or whole-file JSON.  For the latter, read the
- * whole input into the buffer. */
+ * whether this is JSON lines or whole-file JSON. */
 static int start(jsonl *j, cerr *err)
 {
 	crin *in = &j->in;
@@ -241,68 +413,188 @@ static int start(jsonl *j, cerr *err)
 		if (rc != 1)
 			return CONTAM_OK; /* lines mode sees the end/damage */
 	}
-	if (!j->array)
-		return CONTAM_OK;
-	for (;;) {
-		size_t avail = crin_avail(in);
-		if (avail > j->max_record) {
-			j->array_done = 1;
-			return creader_damage(j->cx, err, 1,
-					      "file is one JSON value larger "
-					      "than %zu bytes; convert it to JSON "
-					      "lines", j->max_record);
-		}
-		rc = crin_more(in, avail + 1, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			break;
-		if (rc == CRIN_DAMAGE) {
-			j->array_done = 1;
-			return pass_damage(j, err);
-		}
+	if (j->array == 1) {
+		in->pos += i + 1; /* after '[' */
+		j->array_base = crin_offset(in);
+	} else if (j->array == 2) {
+		in->pos += i;     /* at '{' */
 	}
-	j->array_pos = j->array == 1 ? i + 1 : i; /* after '[' */
 	return CONTAM_OK;
+}
+
+/* A damaged, cut or oversized whole-file JSON: report, stop reading. */
+static int array_fail(jsonl *j, int rc, const cerr *perr, size_t off,
+		      cerr *err)
+{
+	j->array_done = 1;
+	if (rc == CRIN_DAMAGE)
+		return pass_damage(j, err);
+	if (rc == TOO_BIG)
+		return creader_damage(j->cx, err, 1,
+				      "offset %" PRIu64 ": record %" PRIu64
+				      " of the whole-file JSON is larger than "
+				      "%zu bytes (see --max-record); the rest "
+				      "of the file is skipped",
+				      crin_offset(&j->in) + off, j->record,
+				      j->max_record);
+	if (rc == 0 && perr)
+		return creader_damage(j->cx, err, 1,
+				      "offset %" PRIu64 ": record %" PRIu64
+				      " of the whole-file JSON: %s; the rest of "
+				      "the file is skipped",
+				      crin_offset(&j->in) + off, j->record,
+				      perr->msg);
+	if (rc == 0)
+		return creader_damage(j->cx, err, 1,
+				      "offset %" PRIu64 ": the whole-file JSON "
+				      "ends before its closing bracket (cut?); "
+				      "the rest is lost",
+				      crin_offset(&j->in) + off);
+	return rc;
+}
+
+/* Does the object s[0..n) have a top-level key that starts one of the
+ * text paths (the first step, or the whole path as one dotted key)? */
+static int has_text_key(const jsonl *j, const char *s, size_t n)
+{
+	for (size_t i = 0; i < j->nfields; i++) {
+		const char *f = j->fields[i];
+		const char *dot = j->paths ? strchr(f, '.') : NULL;
+		size_t k = dot ? (size_t)(dot - f) : strlen(f);
+		if (cjson_has_key(s, n, f, k) || (dot && cjson_has_key(s, n, f, strlen(f))))
+			return 1;
+	}
+	return 0;
+}
+
+/* A pretty-printed top-level object: its records are the elements of
+ * the first member whose value is an array of objects (as the benchmark
+ * reader takes the first array); without one, the object itself is the
+ * one record.  Returns 1 when array mode now reads that member. */
+static int find_records(jsonl *j, cerr *err)
+{
+	size_t off = 1, end;
+	int c, rc;
+	cerr perr;
+
+	for (;;) {
+		rc = skip_blank(j, &off, 1, &c, err);
+		if (rc != 1 || c == '}')
+			break;
+		if (c != '"') {
+			rc = 0;
+			break;
+		}
+		size_t key = off;
+		rc = value_at(j, off, &end, &perr, err);
+		if (rc != 1)
+			break;
+		off += end;
+		rc = skip_blank(j, &off, 0, &c, err);
+		if (rc != 1)
+			break;
+		if (c != ':') {
+			rc = 0;
+			break;
+		}
+		off++;
+		rc = skip_blank(j, &off, 0, &c, err);
+		if (rc != 1)
+			break;
+		if (c == '[') {
+			size_t o2 = off + 1;
+			rc = skip_blank(j, &o2, 0, &c, err);
+			if (rc != 1)
+				break;
+			if (c == '{') {
+				size_t klen = end - 2 < sizeof j->array_key - 1
+					      ? end - 2 : sizeof j->array_key - 1;
+				memcpy(j->array_key, j->in.buf + j->in.pos + key + 1,
+				       klen);
+				j->array_key[klen] = '\0';
+				j->in.pos += off + 1;
+				j->array = 1;
+				j->array_base = crin_offset(&j->in);
+				return 1;
+			}
+		}
+		rc = value_at(j, off, &end, &perr, err);
+		if (rc != 1)
+			break;
+		off += end;
+	}
+	/* No array of objects: the whole object is the record. */
+	if (rc == 1 || rc == 0)
+		return 0;
+	if (rc == TOO_BIG) {
+		j->array_done = 1;
+		return creader_damage(j->cx, err, 1,
+				      "file is one JSON object larger than %zu "
+				      "bytes with no array of records in it "
+				      "(see --max-record); convert it to JSON "
+				      "lines", j->max_record);
+	}
+	return array_fail(j, rc, NULL, off, err);
 }
 
 static int next_array_doc(jsonl *j, creader_doc *doc, cerr *err)
 {
 	crin *in = &j->in;
-	const char *s = in->buf + in->pos;
-	size_t len = crin_avail(in);
 	cerr perr;
-	int rc;
+	size_t end;
+	int c, rc;
 
 	while (!j->array_done) {
-		size_t i = j->array_pos;
-		if (j->array == 2 && j->record > 0)
-			break; /* the one object was read */
-		while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-				   s[i] == '\n' || s[i] == ','))
-			i++;
-		if (i < len && s[i] == ']') {
-			j->array_done = 1;
-			break;
+		if (j->array == 2) {
+			if (j->record > 0)
+				break; /* the one object was read */
+			/* An object with the text field at its top is the one
+			 * record; else its first array of objects holds the
+			 * records (found streaming when the object is too big
+			 * to hold). */
+			rc = value_at(j, 0, &end, &perr, err);
+			if (rc == 1 && has_text_key(j, in->buf + in->pos, end))
+				goto take;
+			if (rc == 1 || rc == TOO_BIG) {
+				rc = find_records(j, err);
+				if (rc < 0)
+					return rc;
+				if (j->array_done)
+					break;
+				if (rc == 1)
+					continue;
+				rc = value_at(j, 0, &end, &perr, err);
+			}
+			if (rc != 1) {
+				rc = array_fail(j, rc, &perr, 0, err);
+				if (rc < 0)
+					return rc;
+				break;
+			}
+		} else {
+			size_t off = 0;
+			rc = skip_blank(j, &off, 1, &c, err);
+			in->pos += off;
+			if (rc == 1 && c == ']') {
+				j->array_done = 1;
+				break;
+			}
+			if (rc == 1)
+				rc = value_at(j, 0, &end, &perr, err);
+			if (rc != 1) {
+				rc = array_fail(j, rc, rc == 0 && crin_avail(in)
+						? &perr : NULL, 0, err);
+				if (rc < 0)
+					return rc;
+				break;
+			}
 		}
-		size_t end;
-		cerr_clear(&perr);
-		rc = cjson_skip_value(s + i, len - i, &end, &perr);
-		if (rc < 0) {
-			j->array_done = 1;
-			rc = creader_damage(j->cx, err, 1,
-					    "offset %" PRIu64 ": record %" PRIu64
-					    " of the whole-file JSON: %s; the "
-					    "rest of the file is skipped",
-					    crin_offset(in) + i, j->record, perr.msg);
-			if (rc < 0)
-				return rc;
-			break;
-		}
-		j->array_pos = i + end;
+take:;
+		const char *p = in->buf + in->pos;
+		uint64_t off = crin_offset(in);
+		in->pos += end;
 		uint64_t rec = j->record++;
-		rc = take_record(j, s + i, end, crin_offset(in) + i, rec, 0,
-				 doc, err);
+		rc = take_record(j, p, end, off, rec, 0, doc, err);
 		if (rc != 0)
 			return rc;
 	}
@@ -394,7 +686,16 @@ static int jsonl_open(void **state, const char *path, cstream *in,
 	if (j->max_record < 16)
 		j->max_record = 16;
 	j->line_no = 1;
-	j->keys[F_TEXT] = cx->opt->text_field ? cx->opt->text_field : "text";
+	j->fields = cx->opt->text_fields;
+	j->nfields = cx->opt->ntext_fields;
+	j->paths = j->nfields > 0;
+	if (!j->paths) {
+		j->fields = &j->keys[F_TEXT];
+		j->nfields = 1;
+		j->keys[F_TEXT] = cx->opt->text_field ? cx->opt->text_field : "text";
+	}
+	j->fast = j->nfields == 1 && !strchr(j->fields[0], '.');
+	j->keys[F_TEXT] = j->fields[0];
 	j->keys[F_URL] = "url";
 	j->keys[F_ID] = "id";
 	rc = crin_init(&j->in, in, j->max_record + 2, err);
@@ -407,6 +708,39 @@ out:
 	cstream_free(in);
 	jsonl_close(j);
 	return rc;
+}
+
+int creader_jsonl_whole(const char *path)
+{
+	cstream *s = NULL;
+	cerr err;
+	char head[4096];
+	size_t n = 0;
+
+	cerr_clear(&err);
+	if (cstream_open(&s, path, &err) < 0)
+		return 0; /* the open error is reported by the reader */
+	while (n < sizeof head) {
+		long got = cstream_read(s, head + n, sizeof head - n, &err);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	cstream_free(s);
+	size_t i = n >= 3 && memcmp(head, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	while (i < n && is_ws(head[i]))
+		i++;
+	if (i < n && head[i] == '[')
+		return 1;
+	if (i < n && head[i] == '{') {
+		size_t k = i + 1;
+		while (k < n && (head[k] == ' ' || head[k] == '\t' ||
+				 head[k] == '\r'))
+			k++;
+		if (k < n && head[k] == '\n')
+			return 2;
+	}
+	return 0;
 }
 
 const creader_ops creader_jsonl_ops = {

@@ -1135,7 +1135,8 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 	if (rc)
 		goto out;
 	contam_input_kind kind = creader_detect_name(name);
-	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE)
+	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE ||
+	    kind == CONTAM_INPUT_MEDIAWIKI) /* read as text in archives */
 		kind = CONTAM_INPUT_TEXT;
 	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
@@ -1599,6 +1600,38 @@ static const file_id *input_at(const file_id *ids, size_t n, const char *path)
 	return bsearch(&key, ids, n, sizeof(*ids), cmp_file_id);
 }
 
+/* Formats purify cannot write back are refused before anything is
+ * written: a MediaWiki dump, a whole-file JSON (array or object), and
+ * JSON lines whose text is not one plain top-level string field. */
+static int purify_refuse(contam_scan *s, cerr *err)
+{
+	int plain = s->opt.ntext_fields == 0 ||
+		    (s->opt.ntext_fields == 1 &&
+		     !strchr(s->opt.text_fields[0], '.'));
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const char *path = s->files[i].path;
+		contam_input_kind kind = creader_detect(path);
+		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
+		if (kind == CONTAM_INPUT_MEDIAWIKI)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is a "
+					"MediaWiki XML dump, which --purify cannot "
+					"write back; scan it without --purify",
+					path);
+		if (whole)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
+					"JSON %s (read whole-file), which --purify "
+					"cannot write back; convert it to JSON lines "
+					"or scan it without --purify", path,
+					whole == 1 ? "array" : "object");
+		if (kind == CONTAM_INPUT_JSONL && !plain)
+			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': "
+					"--purify rewrites one top-level string "
+					"field, not a --text-field path or several "
+					"fields", path);
+	}
+	return CONTAM_OK;
+}
+
 /* Before anything is written: refuse when a copy (or the manifest)
  * would be written over any input -- its own or another one that lives
  * under the purify directory, by name or through a link -- or two
@@ -1616,6 +1649,8 @@ int cscan_purify_prepare(contam_scan *s, cerr *err)
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
+	if ((rc = purify_refuse(s, err)))
+		goto out;
 	if (mkdir(s->opt.purify_dir, 0777) && errno != EEXIST) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s",
 			      s->opt.purify_dir, strerror(errno));

@@ -343,6 +343,8 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 	cscan_file *f = &s->files[fi];
 	creader_options ropt = {
 		.text_field = s->opt.text_field,
+		.text_fields = s->opt.text_fields,
+		.ntext_fields = s->opt.ntext_fields,
 		.strict = s->opt.strict,
 		.max_record = s->opt.max_record,
 		.on_warning = crun_warning,
