@@ -157,12 +157,77 @@ typedef struct contam_inputs {
 	uint64_t *sizes;
 	size_t count;
 	uint64_t total_size;
+	/* issue 12: per file, its modification time (ns since the epoch),
+	 * identity and the argument it came from */
+	int64_t *mtimes;
+	uint64_t *devs, *inos;
+	uint32_t *origin;
+	/* the arguments as given, and whether each was a directory */
+	char **args;
+	unsigned char *arg_is_dir;
+	size_t nargs;
+	/* what the walks skipped (contam_inputs_expand_walk) */
+	struct contam_input_skip *skips;
+	size_t nskips;
 } contam_inputs;
 
 CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
 				    char *errbuf, size_t errlen);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
+
+/* ---- What a walk takes and what it skips (issue 12, item 4) ----------
+ * Files named as arguments are always kept (or refused with an error:
+ * contam's own outputs, the same file named twice).  Inside walked
+ * directories a file is skipped, counted and listed when it is of unknown
+ * kind (not text, by name or first bytes), one of contam's own outputs
+ * (index, checkpoint, *.tmp.PID, report, hits, purify manifest), excluded
+ * by --include/--exclude, or the same file (st_dev, st_ino) reached a
+ * second time (symlinks); a directory reached twice is walked once. */
+typedef enum contam_skip_reason {
+	CONTAM_SKIP_UNKNOWN_KIND = 0,
+	CONTAM_SKIP_CONTAM_OUTPUT,
+	CONTAM_SKIP_EXCLUDED,
+	CONTAM_SKIP_DUPLICATE,
+	CONTAM_SKIP_REASONS
+} contam_skip_reason;
+
+CONTAM_API const char *contam_skip_reason_name(contam_skip_reason r);
+
+#define CONTAM_SKIP_NAMES 10
+/* The files one walked argument skipped for one reason: the count and
+ * the first CONTAM_SKIP_NAMES names (relative to dir). */
+typedef struct contam_input_skip {
+	char *dir;
+	contam_skip_reason reason;
+	uint64_t count;
+	char *names[CONTAM_SKIP_NAMES];
+	size_t nnames;
+} contam_input_skip;
+
+/* Globs for walks (fnmatch(3)): a pattern containing '/' is matched
+ * against the path relative to the walked directory ('*' also matches
+ * '/'), any other against the base name.  With includes, a walked file
+ * must match one; a file or directory matching an exclude is skipped. */
+typedef struct contam_walk_options {
+	const char *const *include;
+	size_t ninclude;
+	const char *const *exclude;
+	size_t nexclude;
+} contam_walk_options;
+
+/* contam_inputs_expand with walk options (NULL: none).  Also fills the
+ * fields below the line in contam_inputs. */
+CONTAM_API int contam_inputs_expand_walk(contam_inputs *out,
+					 const char *const *args, size_t nargs,
+					 const contam_walk_options *opt,
+					 char *errbuf, size_t errlen);
+/* Of the arguments, the first one (its index) none of whose files was
+ * read into a document, given each file's documents (documents[i] for
+ * in->paths[i]); -1 if every argument yielded documents.  Arguments
+ * with every file already done (none left in `in`) are not checked. */
+CONTAM_API long contam_inputs_find_unread(const contam_inputs *in,
+					  const uint64_t *documents);
 
 /* Rough number of n-grams in the inputs, from their sizes and kinds; used
  * to size the filter when the user gave no size. */
