@@ -102,6 +102,19 @@ typedef enum contam_input_kind {
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
 
+/* Kinds of problem counted per input in the manifest. */
+typedef enum contam_problem {
+	CONTAM_PROBLEM_DAMAGED = 0,  /* damaged record or member skipped */
+	CONTAM_PROBLEM_NO_TEXT,      /* record without the text field */
+	CONTAM_PROBLEM_UNREADABLE,   /* the file could not be opened or read */
+	CONTAM_PROBLEM_EMPTY,        /* no document was read from it */
+	CONTAM_PROBLEMS
+} contam_problem;
+
+#define CONTAM_MANIFEST_MESSAGES 20
+
+CONTAM_API const char *contam_problem_name(contam_problem p);
+
 /* One line of the index manifest: what was read from one input file. */
 typedef struct contam_manifest_entry {
 	char *path;
@@ -111,7 +124,15 @@ typedef struct contam_manifest_entry {
 	uint64_t documents;
 	uint64_t ngrams;        /* n-grams inserted (with repeats) */
 	uint64_t errors;        /* records or members skipped as damaged */
+	/* issue 12 (the index file's "input notes" section; zero or NULL
+	 * in files written before it) */
+	int64_t mtime;          /* modification time, ns since the epoch */
+	uint64_t problems[CONTAM_PROBLEMS]; /* counts per contam_problem */
+	char **messages;        /* the first CONTAM_MANIFEST_MESSAGES problem
+				   messages, in order (owned by the index) */
+	uint32_t nmessages;
 } contam_manifest_entry;
+
 
 /* ------------------------------------------------------------------ */
 /* Building and loading an index                                       */
@@ -293,6 +314,11 @@ contam_index_manifest_get(const contam_index *ix, size_t i);
  * is copied.  A path already in the manifest is refused (CONTAM_E_PARAM). */
 CONTAM_API int contam_index_add_manifest(contam_index *ix,
 					 const contam_manifest_entry *e);
+/* What the walks of the builds skipped (counts and first names),
+ * kept in the index file (the "input notes" section). */
+CONTAM_API size_t contam_index_skip_count(const contam_index *ix);
+CONTAM_API const contam_input_skip *contam_index_skip_get(const contam_index *ix,
+							  size_t i);
 /* The raw filter words this index holds (blocks [lo, hi) of a partition,
  * 8 words per block), for OR-reducing partial filters across processes.
  * The words are borrowed and may be written; cached statistics are
