@@ -10,17 +10,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 volatile int cli_interrupted;
+
+void cli_put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Messages carry file names, which may hold terminal escape sequences:
+ * control bytes are written as \xNN, never raw (issue 12). */
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fputs(prefix, stderr);
+	cli_put_escaped(stderr, buf);
+	fputc('\n', stderr);
+}
 
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("contam: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmessage("contam: error: ", fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -29,10 +49,52 @@ void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("contam: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmessage("contam: warning: ", fmt, ap);
 	va_end(ap);
+}
+
+unsigned long cli_cap_threads(unsigned long threads)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long cap = cores > 0 ? 4 * (unsigned long)cores : 64;
+	if (cap > CLI_MAX_THREADS)
+		cap = CLI_MAX_THREADS;
+	if (cap < 4)
+		cap = 4;
+	if (threads > cap) {
+		cli_warn("--threads %lu is more than 4 per core (%ld cores): using %lu",
+			 threads, cores, cap);
+		return cap;
+	}
+	return threads;
+}
+
+bool cli_is_stdout_name(const char *path)
+{
+	return path && !strcmp(path, "-");
+}
+
+int cli_check_output_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return cli_error(EXIT_INPUT, "cannot write '%s': directory '%s': %s",
+				 path, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_error(EXIT_INPUT, "cannot write '%s': '%s' is not a directory",
+				 path, dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		return cli_error(EXIT_INPUT, "cannot write '%s': directory '%s': %s",
+				 path, dir, strerror(errno));
+	return 0;
 }
 
 static bool parse_scaled(const char *s, double base, uint64_t *out)
