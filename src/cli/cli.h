@@ -42,6 +42,10 @@ bool cli_is_stdout_name(const char *path);
  * else the message is printed and EXIT_INPUT returned (before any input
  * is read). */
 int cli_check_output_dir(const char *path);
+/* After expanding corpus inputs: list what the walks skipped (unless
+ * quiet), and refuse an argument that left no file to read (unless
+ * allow_empty).  Returns 0 or EXIT_INPUT (message printed). */
+int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty);
 
 /* Parse "123", "1.5G", "512M", "64k" (powers of 1024; also "T").  Returns
  * false on junk. */

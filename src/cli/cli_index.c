@@ -279,50 +279,6 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-/* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..." */
-static void report_skips(const contam_inputs *in)
-{
-	for (size_t i = 0; i < in->nskips; i++) {
-		const contam_input_skip *k = &in->skips[i];
-		char list[2048];
-		size_t used = 0;
-		list[0] = '\0';
-		for (size_t j = 0; j < k->nnames && used < sizeof list; j++)
-			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
-						 j ? ", " : "", k->names[j]);
-		cli_warn("skipped %" PRIu64 " %s %s under '%s': %s%s", k->count,
-			 k->reason == CONTAM_SKIP_DUPLICATE ? "entries" : "files",
-			 contam_skip_reason_name(k->reason), k->dir, list,
-			 k->count > k->nnames ? ", ..." : "");
-	}
-}
-
-/* An argument none of whose files is left to read (a directory holding
- * nothing readable) is an error: nothing read must not look like
- * nothing found. */
-static int refuse_argless(const contam_inputs *in)
-{
-	unsigned char *has = calloc(in->nargs ? in->nargs : 1, 1);
-	if (!has)
-		return cli_error(EXIT_INPUT, "out of memory");
-	for (size_t i = 0; i < in->count; i++)
-		has[in->origin[i]] = 1;
-	int rc = 0;
-	for (size_t a = 0; a < in->nargs && !rc; a++) {
-		if (has[a])
-			continue;
-		uint64_t skipped = 0;
-		for (size_t k = 0; k < in->nskips; k++)
-			if (!strcmp(in->skips[k].dir, in->args[a]))
-				skipped += in->skips[k].count;
-		rc = cli_error(EXIT_INPUT, "'%s': no input files found (%" PRIu64
-			       " skipped%s; --allow-empty to go on without it)",
-			       in->args[a], skipped, skipped ? ", listed above" : "");
-	}
-	free(has);
-	return rc;
-}
-
 /* Each input with problems, bounded on the terminal; the index keeps
  * the first messages of every one (contam info). */
 static void report_problems(contam_index *ix, size_t first, size_t n,
@@ -566,9 +522,7 @@ static int index_main(int argc, char **argv, const char **globs)
 					   sizeof(errbuf));
 	if (rc)
 		return cli_error(EXIT_INPUT, "%s", errbuf);
-	if (!ui.quiet)
-		report_skips(&in);
-	if (!allow_empty && (rc = refuse_argless(&in)))
+	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
 		goto out_inputs;
 	if (in.count == 0) {
 		contam_inputs_free(&in);
