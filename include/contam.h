@@ -126,7 +126,8 @@ typedef struct contam_manifest_entry {
 	uint64_t errors;        /* records or members skipped as damaged */
 	/* issue 12 (the index file's "input notes" section; zero or NULL
 	 * in files written before it) */
-	int64_t mtime;          /* modification time, ns since the epoch */
+	uint64_t fingerprint;   /* contam_input_fingerprint() when it was read
+				   (0: unknown) */
 	uint64_t problems[CONTAM_PROBLEMS]; /* counts per contam_problem */
 	char **messages;        /* the first CONTAM_MANIFEST_MESSAGES problem
 				   messages, in order (owned by the index) */
@@ -196,6 +197,12 @@ CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
 				    char *errbuf, size_t errlen);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
+/* A fingerprint of a regular file's content: XXH3-64 of its size, its
+ * first MiB and its last MiB (never 0).  It tells --resume that a file
+ * changed without keeping anything time-dependent in the index.  0 when
+ * the file cannot be read or is not a regular file (a fifo is never
+ * read for it). */
+CONTAM_API uint64_t contam_input_fingerprint(const char *path);
 
 /* ---- What a walk takes and what it skips (issue 12, item 4) ----------
  * Files named as arguments are always kept (or refused with an error:

@@ -164,7 +164,7 @@ static int cmp_by_path(const void *a, const void *b)
 
 /* Keep the inputs that are not in the index's manifest; with `force`,
  * drop them from the manifest instead.  With `resume`, an input whose
- * size or modification time differs from its entry, or which could not
+ * size or content fingerprint differs from its entry, or which could not
  * be read, is not done: an unreadable one is read again; a changed one
  * makes the checkpoint useless (its n-grams are in the filter): -2.
  * Returns the number skipped, or -1 (message printed) when an input is
@@ -210,8 +210,9 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 		/* a changed file's old n-grams cannot be taken out of the
 		 * filter: the checkpoint is of no use */
 		if (e && resume && !e->problems[CONTAM_PROBLEM_UNREADABLE] &&
-		    (e->size != in->sizes[i] || (e->mtime && e->mtime != in->mtimes[i]))) {
-			cli_warn("'%s' changed since the checkpoint (size or modification time)",
+		    (e->size != in->sizes[i] ||
+		     (e->fingerprint && e->fingerprint != contam_input_fingerprint(in->paths[i])))) {
+			cli_warn("'%s' changed since the checkpoint (its size or content)",
 				 in->paths[i]);
 			rc = 1;
 		}

@@ -162,7 +162,7 @@ int cli_info(int argc, char **argv)
 	size_t nm = contam_index_manifest_count(ix);
 	if (json) {
 		/* the inputs carry "problems" (counts by kind), "messages"
-		 * (the first ones kept) and "mtime_ns"; "skipped" lists what
+		 * (the first ones kept) and "fingerprint"; "skipped" lists what
 		 * the walks skipped */
 		printf("{\n  \"path\": ");
 		json_str(stdout, path);
@@ -187,7 +187,7 @@ int cli_info(int argc, char **argv)
 			       ", \"errors\": %" PRIu64,
 			       contam_input_kind_name(e->kind), e->size, e->bytes_text,
 			       e->documents, e->ngrams, e->errors);
-			printf(", \"mtime_ns\": %" PRId64 ", \"problems\": {", e->mtime);
+			printf(", \"fingerprint\": \"%016" PRIx64 "\", \"problems\": {", e->fingerprint);
 			for (int k = 0; k < CONTAM_PROBLEMS; k++)
 				printf("%s\"%s\": %" PRIu64, k ? ", " : "", problem_key[k],
 				       e->problems[k]);

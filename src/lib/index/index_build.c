@@ -313,7 +313,7 @@ static void index_file(file_job *job, size_t fi)
 
 	e->path = (char *)path;
 	e->size = sh->run.in->sizes[fi];
-	e->mtime = sh->run.in->mtimes ? sh->run.in->mtimes[fi] : 0;
+	e->fingerprint = contam_input_fingerprint(path);
 	e->kind = creader_detect(path);
 
 	rc = creader_open(&r, path, &ropt, &err);

@@ -41,7 +41,8 @@
  * without it loads with no notes, and older readers skip it): one zstd
  * frame holding
  *   u32 notes version (1), u32 entries E (those of the manifest, in its
- *   order); per entry: u64 mtime (ns since the epoch, two's complement),
+ *   order); per entry: u64 fingerprint (contam_input_fingerprint, 0:
+ *   unknown),
  *   u32 P (problem kinds), P x u64 counts (contam_problem order), u32 M
  *   messages (at most CONTAM_MANIFEST_MESSAGES), M x { u32 length,
  *   bytes };
@@ -180,7 +181,7 @@ static int put_str(cbuf *b, const char *s)
 /* The input notes of one entry (section 3). */
 static int notes_encode_entry(cbuf *b, const contam_manifest_entry *e)
 {
-	int rc = put_u64(b, (uint64_t)e->mtime) | put_u32(b, CONTAM_PROBLEMS);
+	int rc = put_u64(b, e->fingerprint) | put_u32(b, CONTAM_PROBLEMS);
 	for (int k = 0; k < CONTAM_PROBLEMS; k++)
 		rc |= put_u64(b, e->problems[k]);
 	uint32_t nm = e->messages ? e->nmessages : 0;
@@ -564,7 +565,7 @@ static void notes_decode(cifile *f, cursor *c)
 	}
 	for (uint32_t i = 0; i < n && !c->bad; i++) {
 		contam_manifest_entry *e = &f->manifest[i];
-		e->mtime = (int64_t)cur_u64(c);
+		e->fingerprint = cur_u64(c);
 		uint32_t kinds = cur_u32(c);
 		if (kinds > 64 || (uint64_t)kinds * 8 > c->left) {
 			c->bad = 1;

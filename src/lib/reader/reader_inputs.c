@@ -33,6 +33,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
 
 /* ---- identity sets: (st_dev, st_ino) pairs, open addressing ------- */
 
@@ -208,8 +211,10 @@ static const char *contam_output_kind(const char *name, const unsigned char *h,
 	if (i < n && h[i] == '{') {
 		const char *t = (const char *)h + i;
 		size_t left = n - i;
-		if (left >= 8 && memmem(t, left, "\"report_version\"", 16) &&
-		    memmem(t, left, "\"tool\": {\"name\": \"contam\"", 26))
+		/* probe and scan reports: {"report_version": N, "tool":
+		 * {"name": "contam", ...}, in either layout */
+		const char *rv = memmem(t, left, "\"report_version\"", 16);
+		if (rv && rv - t < 16 && memmem(t, left, "\"contam\"", 8))
 			return "a contam report";
 		if (left >= 9 && memcmp(t, "{\"file\": ", 9) == 0) {
 			const char *eol = memchr(t, '\n', left);
@@ -558,6 +563,50 @@ long contam_inputs_find_unread(const contam_inputs *in, const uint64_t *document
 			bad = (long)a;
 	free(seen);
 	return bad;
+}
+
+uint64_t contam_input_fingerprint(const char *path)
+{
+	enum { PIECE = 1 << 20 };
+	uint64_t h = 0;
+	unsigned char *buf = NULL;
+	XXH3_state_t *st = NULL;
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+		goto out;
+	if (!(buf = malloc(PIECE)) || !(st = XXH3_createState()))
+		goto out;
+	XXH3_64bits_reset(st);
+	uint64_t size = (uint64_t)sb.st_size;
+	unsigned char le[8];
+	for (int i = 0; i < 8; i++)
+		le[i] = (unsigned char)(size >> (8 * i));
+	XXH3_64bits_update(st, le, 8);
+	/* the first MiB, then the last MiB (or what is left of the file) */
+	uint64_t starts[2] = { 0, size > 2 * (uint64_t)PIECE ? size - PIECE : PIECE };
+	for (int p = 0; p < 2; p++) {
+		uint64_t off = starts[p], end = p ? size : (size < PIECE ? size : PIECE);
+		while (off < end) {
+			size_t want = (size_t)(end - off);
+			ssize_t got = pread(fd, buf, want < PIECE ? want : PIECE, (off_t)off);
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				goto out;
+			XXH3_64bits_update(st, buf, (size_t)got);
+			off += (uint64_t)got;
+		}
+	}
+	h = XXH3_64bits_digest(st);
+	if (!h)
+		h = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	XXH3_freeState(st);
+	free(buf);
+	return h;
 }
 
 const char *contam_skip_reason_name(contam_skip_reason r)
