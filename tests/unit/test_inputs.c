@@ -335,6 +335,32 @@ static void test_notes_round_trip(void)
 
 }
 
+/* A file that cannot be opened when it is read is counted unreadable
+ * (so --resume reads it again), with the reason kept. */
+static void test_unreadable(void)
+{
+	write_str("gone.txt", "alpha bravo charlie delta echo foxtrot golf hotel\n");
+	write_str("stays.txt", "india juliet kilo lima mike november oscar papa\n");
+	const char *args[] = { tpath("gone.txt"), tpath("stays.txt") };
+	contam_inputs in;
+	char err[512];
+	CHECK(contam_inputs_expand_walk(&in, args, 2, NULL, err, sizeof err) == CONTAM_OK);
+	unlink(tpath("gone.txt"));
+	contam_params p;
+	double fpr;
+	CHECK(contam_plan_filter(1000, 1e-3, 0, 8, &p, &fpr) == CONTAM_OK);
+	contam_index *ix = NULL;
+	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_build(ix, &in, NULL) == CONTAM_OK);
+	const contam_manifest_entry *e = contam_index_manifest_get(ix, 0);
+	CHECK(e && e->problems[CONTAM_PROBLEM_UNREADABLE] == 1 && e->documents == 0);
+	CHECK(e && e->nmessages == 1 && strstr(e->messages[0], "gone.txt") &&
+	      strstr(e->messages[0], "No such file"));
+	CHECK(e && e->fingerprint == 0);
+	contam_index_free(ix);
+	contam_inputs_free(&in);
+}
+
 /* An index written before the notes section (by contam at 769b2ed:
  * tests/data/index_v1_no_notes.cidx) loads, with no notes. */
 static void test_old_file_loads(const char *datadir)
@@ -373,6 +399,7 @@ int main(int argc, char **argv)
 	test_find_unread();
 	test_fingerprint();
 	test_notes_round_trip();
+	test_unreadable();
 	test_old_file_loads(tu_datadir(argc, argv));
 	nftw(tmpdir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 	return tu_finish("test_inputs");
