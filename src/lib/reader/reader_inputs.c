@@ -571,8 +571,13 @@ uint64_t contam_input_fingerprint(const char *path)
 	uint64_t h = 0;
 	unsigned char *buf = NULL;
 	XXH3_state_t *st = NULL;
-	int fd = open(path, O_RDONLY | O_NONBLOCK);
 	struct stat sb;
+	int fd = -1;
+	/* a fifo is never opened here: that would let its writer's open
+	 * succeed and then see the reader go away */
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		goto out;
+	fd = open(path, O_RDONLY);
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
 		goto out;
 	if (!(buf = malloc(PIECE)) || !(st = XXH3_createState()))
