@@ -46,6 +46,9 @@ int cli_check_output_dir(const char *path);
  * quiet), and refuse an argument that left no file to read (unless
  * allow_empty).  Returns 0 or EXIT_INPUT (message printed). */
 int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty);
+/* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..."
+ * for each skip record of the walks (at the end of a run). */
+void cli_print_skips(const contam_inputs *in);
 
 /* Parse "123", "1.5G", "512M", "64k" (powers of 1024; also "T").  Returns
  * false on junk. */

@@ -655,8 +655,10 @@ static int index_main(int argc, char **argv, const char **globs)
 	}
 	for (size_t i = 0; i < in.count; i++)
 		docs[i] = contam_index_manifest_get(ix, first + i)->documents;
-	if (!ui.quiet)
+	if (!ui.quiet) {
+		cli_print_skips(&in);
 		report_problems(ix, first, in.count, output);
+	}
 	long unread = contam_inputs_find_unread(&in, docs);
 	if (unread >= 0) {
 		if (!allow_empty) {

@@ -373,6 +373,8 @@ int cli_scan(int argc, char **argv)
 			       contam_scan_errmsg(scan));
 		goto out;
 	}
+	if (!ui.quiet)
+		cli_print_skips(&in);
 	if ((rc = refuse_unread(scan, &in, allow_empty)))
 		goto out;
 	if (hits) {

@@ -226,7 +226,7 @@ int cli_load_index(contam_index **out, const char *arg)
 }
 
 /* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..." */
-static void report_skips(const contam_inputs *in)
+void cli_print_skips(const contam_inputs *in)
 {
 	for (size_t i = 0; i < in->nskips; i++) {
 		const contam_input_skip *k = &in->skips[i];
@@ -269,9 +269,25 @@ static int refuse_argless(const contam_inputs *in)
 	return rc;
 }
 
+static bool has_argless(const contam_inputs *in)
+{
+	unsigned char *has = calloc(in->nargs ? in->nargs : 1, 1);
+	bool any = false;
+	if (!has)
+		return false;
+	for (size_t i = 0; i < in->count; i++)
+		has[in->origin[i]] = 1;
+	for (size_t a = 0; a < in->nargs; a++)
+		any |= !has[a];
+	free(has);
+	return any;
+}
+
 int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty)
 {
+	if (allow_empty || !has_argless(in))
+		return 0;
 	if (!quiet)
-		report_skips(in);
-	return allow_empty ? 0 : refuse_argless(in);
+		cli_print_skips(in);
+	return refuse_argless(in);
 }

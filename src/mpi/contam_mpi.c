@@ -357,6 +357,8 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		return mpi_error(EXIT_INPUT, "%s", errbuf);
 	if ((rc = cli_report_walk(&in, o->quiet, o->allow_empty)))
 		goto out;
+	if (!o->quiet) /* rank 0 only holds the list, and only now */
+		cli_print_skips(&in);
 	if (in.count == 0) {
 		rc = mpi_error(EXIT_INPUT, "no input files found");
 		goto out;
