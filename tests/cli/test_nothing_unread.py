@@ -315,6 +315,10 @@ def terminal_escapes_r23(tmp):
     t = contam("info", out).expect(0)
     check("\x1b" not in t.out and "\x07" not in t.out and "\\x1b]0;PWNED" in t.out,
           f"raw escapes in info: {t.out!r}"[-400:])
+    # the probe table names the benchmark (from its file name)
+    bench = write(os.path.join(d, "b\x1b[2Jx.jsonl"), json.dumps({"text": PL}) + "\n")
+    r = contam("probe", out, bench).expect(0)
+    check("\x1b" not in r.err and "b?[2Jx" in r.err, f"raw escapes in the probe table: {r.err!r}"[-400:])
     yname = os.fsencode(d) + b"/y\xff.txt"
     with open(yname, "w") as f:
         f.write(PL + "\n")
