@@ -295,6 +295,8 @@ def stdout_and_threads(tmp):
     check(r.rc == 1 and not os.path.exists(os.path.join(d, "-")), f"-o -: {r.rc} {r.err}")
     out = os.path.join(d, "t.cidx")
     r = contam("index", "-q", *SMALL, "--threads", "1024", "-o", out, a).expect(0)
+    r2 = contam("merge", "-o", "-", out, cwd=d)
+    check(r2.rc == 1 and not os.path.exists(os.path.join(d, "-")), f"merge -o -: {r2.rc} {r2.err}")
     check("--threads 1024" in r.err and "using" in r.err, r.err[-300:])
     bench = write(os.path.join(d, "b.jsonl"), json.dumps({"text": PL}) + "\n")
     r = contam("probe", "-q", "-o", "-", out, bench, cwd=d).expect(0)
