@@ -149,12 +149,15 @@ def walks_skip_and_list(tmp):
     contam("probe", "-q", "-o", os.path.join(d, "probe.json"),
            os.path.join(d, "inside.cidx"), bench).expect(0)
     check(os.path.exists(os.path.join(d, "clean", "purify-manifest.jsonl")), "no purify manifest")
+    with open(os.path.join(d, "manifest.json"), "w") as f:
+        f.write(contam("info", "--json", os.path.join(d, "inside.cidx")).expect(0).out)
     r = contam("index", *SMALL, "-o", out, d).expect(0)
     check("skipped 3 files of unknown kind under '" + d + "': b.parquet, c.png, d.bin" in r.err,
           r.err[-800:])
     m = [ln for ln in r.err.splitlines() if "written by contam" in ln]
     check(m and all(x in m[0] for x in ("inside.cidx", "hits.jsonl", "rep.json", "probe.json",
-                                        "purify-manifest.jsonl")), f"own outputs: {m}")
+                                        "purify-manifest.jsonl", "manifest.json")),
+          f"own outputs: {m}")
     inf = info(out)
     paths = [e["path"] for e in inf["inputs"]]
     # a.txt and its purified copy (a corpus file, not a contam output)
@@ -164,11 +167,11 @@ def walks_skip_and_list(tmp):
     sk = {s["reason"]: s for s in inf["skipped"]}
     check(sk["unknown_kind"]["count"] == 3 and sk["unknown_kind"]["names"] ==
           ["b.parquet", "c.png", "d.bin"], f"skips in the manifest: {inf['skipped']}")
-    check(sk["contam_output"]["count"] == 5, f"own outputs in the manifest: {sk}")
+    check(sk["contam_output"]["count"] == 6, f"own outputs in the manifest: {sk}")
     t = contam("info", out).expect(0).out
     check("3 files of unknown kind under" in t, t[-500:])
     # named: refused
-    for own in ("inside.cidx", "hits.jsonl", "rep.json", "probe.json"):
+    for own in ("inside.cidx", "hits.jsonl", "rep.json", "probe.json", "manifest.json"):
         r = contam("index", *SMALL, "-o", out + "2", os.path.join(d, own)).expect(2)
         check("never reads its own outputs" in r.err, f"{own}: {r.err[-300:]}")
     # a directory holding nothing readable

@@ -17,7 +17,8 @@
  * kind", counted and listed (contam_input_skip).  contam's own outputs
  * are never corpus: index files (magic "CONTAMIX": indexes, partitions,
  * checkpoints), "*.tmp.PID" temporaries, purify-manifest.jsonl, probe
- * and scan reports ("report_version") and scan hit records are skipped
+ * and scan reports ("report_version"), index manifests (`info --json`)
+ * and scan hit records are skipped
  * in walks and refused when named.  Files and directories are identified
  * by (st_dev, st_ino): a directory reached twice (a symlinked directory,
  * a loop) is walked once, a file reached twice is taken once, and one
@@ -216,6 +217,11 @@ static const char *contam_output_kind(const char *name, const unsigned char *h,
 		const char *rv = memmem(t, left, "\"report_version\"", 16);
 		if (rv && rv - t < 16 && memmem(t, left, "\"contam\"", 8))
 			return "a contam report";
+		/* `contam info --json`: an index's manifest */
+		if (left >= 12 && memcmp(t, "{\n  \"path\": ", 12) == 0 &&
+		    memmem(t, left, "\"format_version\": ", 18) &&
+		    memmem(t, left, "\"recipe\": ", 10))
+			return "a contam index manifest (info --json)";
 		if (left >= 9 && memcmp(t, "{\"file\": ", 9) == 0) {
 			const char *eol = memchr(t, '\n', left);
 			size_t ll = eol ? (size_t)(eol - t) : left;
