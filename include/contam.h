@@ -326,6 +326,10 @@ CONTAM_API int contam_index_add_manifest(contam_index *ix,
 CONTAM_API size_t contam_index_skip_count(const contam_index *ix);
 CONTAM_API const contam_input_skip *contam_index_skip_get(const contam_index *ix,
 							  size_t i);
+/* Record what the walks of `in` skipped (contam_index_build does this for
+ * its inputs; a front end that builds from shares of the inputs, such as
+ * contam-mpi, calls it with the whole list). */
+CONTAM_API int contam_index_add_skips(contam_index *ix, const contam_inputs *in);
 /* The raw filter words this index holds (blocks [lo, hi) of a partition,
  * 8 words per block), for OR-reducing partial filters across processes.
  * The words are borrowed and may be written; cached statistics are

@@ -341,7 +341,7 @@ static uint64_t physical_memory(void)
  * serialize the plan: params, then per input u64 size, u32 owner, u32 path
  * length, path bytes. */
 static int make_plan(const options *o, int argc, char **argv, int local_ranks,
-		     wbuf *plan, contam_params *params)
+		     wbuf *plan, contam_params *params, contam_inputs *skipped)
 {
 	contam_inputs in;
 	char errbuf[1024], b1[32], b2[32], b3[32], b4[32];
@@ -430,6 +430,12 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 out:
 	free(owner);
 	free(load);
+	/* what the walks skipped goes into rank 0's index, as in contam
+	 * index (the list moves to `skipped`) */
+	skipped->skips = in.skips;
+	skipped->nskips = in.nskips;
+	in.skips = NULL;
+	in.nskips = 0;
 	contam_inputs_free(&in);
 	return rc;
 }
@@ -753,12 +759,12 @@ static int run_index(int argc, char **argv)
 	/* 1. plan on rank 0, broadcast */
 	wbuf plan = { 0 };
 	contam_params params;
-	contam_inputs share = { 0 };
+	contam_inputs share = { 0 }, skipped = { 0 };
 	contam_index *ix = NULL;
 	uint64_t plan_len = 0;
 	memset(&params, 0, sizeof(params));
 	if (my_rank == 0)
-		status = make_plan(&o, argc, argv, local_ranks, &plan, &params);
+		status = make_plan(&o, argc, argv, local_ranks, &plan, &params, &skipped);
 	if ((status = agree(status)))
 		goto out;
 	plan_len = plan.len;
@@ -821,6 +827,8 @@ static int run_index(int argc, char **argv)
 	MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
 	if (my_rank == 0 && !o.allow_empty)
 		status = refuse_unread(ix, argc, argv, o.output);
+	if (my_rank == 0 && !status && contam_index_add_skips(ix, &skipped))
+		status = mpi_error(EXIT_INPUT, "out of memory");
 	if (my_rank == 0 && !status) {
 		if (contam_index_save(ix, o.output))
 			status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
@@ -831,6 +839,7 @@ static int run_index(int argc, char **argv)
 out:
 	free(plan.p);
 	free_share(&share);
+	contam_inputs_free(&skipped);
 	contam_index_free(ix);
 	return status;
 }

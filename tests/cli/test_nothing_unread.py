@@ -131,6 +131,20 @@ def mpi_no_documents_is_an_error(tmp):
     check(p.returncode == 2, f"contam-mpi exit {p.returncode}: {err[-400:]}")
     check(f"'{bad}': 0 documents read" in err, err[-400:])
     check(not os.path.exists(out), "contam-mpi wrote an index")
+    # the skips of the walk are in the index, as with contam index: same bytes
+    w = os.path.join(d, "walk")
+    write(os.path.join(w, "a.txt"), PL + "\n")
+    write(os.path.join(w, "b.txt"), PL + " b\n")
+    write(os.path.join(w, "c.parquet"), b"PAR1" + b"\0" * 32)
+    one = os.path.join(d, "one.cidx")
+    contam("index", "-q", *SMALL, "-o", one, w).expect(0)
+    p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2", MPI_BIN,
+                        "index", "-q", *SMALL, "-o", out, w],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    check(p.returncode == 0, p.stderr.decode()[-300:])
+    check(info(out)["skipped"] == info(one)["skipped"] != [], "skips differ")
+    with open(one, "rb") as f1, open(out, "rb") as f2:
+        check(f1.read() == f2.read(), "contam-mpi and contam index differ")
 
 
 @S.test

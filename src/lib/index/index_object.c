@@ -189,6 +189,15 @@ int cindex_skips_add(contam_index *ix, const contam_input_skip *k, size_t n)
 	return CONTAM_OK;
 }
 
+int contam_index_add_skips(contam_index *ix, const contam_inputs *in)
+{
+	if (!ix || !in)
+		return CONTAM_E_PARAM;
+	if (cindex_skips_add(ix, in->skips, in->nskips))
+		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	return CONTAM_OK;
+}
+
 size_t contam_index_skip_count(const contam_index *ix)
 {
 	return ix ? ix->nskips : 0;
