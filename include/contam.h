@@ -179,9 +179,8 @@ typedef struct contam_inputs {
 	uint64_t *sizes;
 	size_t count;
 	uint64_t total_size;
-	/* issue 12: per file, its modification time (ns since the epoch),
-	 * identity and the argument it came from */
-	int64_t *mtimes;
+	/* issue 12: per file, its identity (st_dev, st_ino) and the
+	 * argument it came from */
 	uint64_t *devs, *inos;
 	uint32_t *origin;
 	/* the arguments as given, and whether each was a directory */

@@ -250,7 +250,6 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 		}
 		in->paths[keep] = in->paths[i];
 		in->sizes[keep] = in->sizes[i];
-		in->mtimes[keep] = in->mtimes[i];
 		in->devs[keep] = in->devs[i];
 		in->inos[keep] = in->inos[i];
 		in->origin[keep] = in->origin[i];

@@ -129,7 +129,6 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		if (grow((void **)&in->paths, cap, sizeof(*in->paths)) ||
 		    grow((void **)&in->sizes, cap, sizeof(*in->sizes)) ||
-		    grow((void **)&in->mtimes, cap, sizeof(*in->mtimes)) ||
 		    grow((void **)&in->devs, cap, sizeof(*in->devs)) ||
 		    grow((void **)&in->inos, cap, sizeof(*in->inos)) ||
 		    grow((void **)&in->origin, cap, sizeof(*in->origin)))
@@ -140,8 +139,6 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 		return nomem(w);
 	uint64_t size = S_ISREG(st->st_mode) ? (uint64_t)st->st_size : 0;
 	in->sizes[in->count] = size;
-	in->mtimes[in->count] = (int64_t)st->st_mtim.tv_sec * 1000000000 +
-				st->st_mtim.tv_nsec;
 	in->devs[in->count] = (uint64_t)st->st_dev;
 	in->inos[in->count] = (uint64_t)st->st_ino;
 	in->origin[in->count] = w->arg;
@@ -646,7 +643,6 @@ void contam_inputs_free(contam_inputs *in)
 	}
 	free(in->paths);
 	free(in->sizes);
-	free(in->mtimes);
 	free(in->devs);
 	free(in->inos);
 	free(in->origin);
