@@ -358,7 +358,7 @@ def per_input_memory_r17(tmp):
         return "skip"
     d = os.path.join(tmp, "r17", "f")
     os.makedirs(d)
-    n = 30000
+    n = 10000
     for i in range(n):
         with open(os.path.join(d, "f%06d.txt" % i), "w") as f:
             f.write("w%d a\n" % i)
