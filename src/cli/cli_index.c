@@ -64,10 +64,10 @@ static void usage(FILE *f)
 "                            times fewer n-grams; any shared span of at least\n"
 "                            W+n-1 tokens is still guaranteed to be found\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
-"                            files it already holds (not those whose size or\n"
-"                            modification time changed, or that could not be\n"
-"                            read); the result is identical to an\n"
-"                            uninterrupted run\n"
+"                            files it already holds; the result is identical\n"
+"                            to an uninterrupted run (a file whose size or\n"
+"                            content changed starts the run over, one that\n"
+"                            could not be read is read again)\n"
 "  -q, --quiet               no progress, no summary\n"
 "  -h, --help                this help\n"
 "\n"
@@ -377,7 +377,8 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 		char b1[32], b2[32];
 		if (contam_plan_filter(planned, fpr > 0 ? fpr : 1e-3, memory,
 				       st.params.ngram, &p, &predicted) ||
-		    p.nblocks != st.params.nblocks || p.k != st.params.k)
+		    p.nblocks != st.params.nblocks ||
+		    (!memory && p.k != st.params.k)) /* --memory: k follows the inputs */
 			return cli_error(EXIT_USAGE, "--memory/--expected-ngrams/--fpr give a "
 					 "%s filter (k=%u), but %s '%s' has %s (k=%u); drop them "
 					 "or start a new index",
