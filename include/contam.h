@@ -103,6 +103,19 @@ typedef enum contam_input_kind {
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
 
+/* Kinds of problem counted per input in the manifest. */
+typedef enum contam_problem {
+	CONTAM_PROBLEM_DAMAGED = 0,  /* damaged record or member skipped */
+	CONTAM_PROBLEM_NO_TEXT,      /* record without the text field */
+	CONTAM_PROBLEM_UNREADABLE,   /* the file could not be opened or read */
+	CONTAM_PROBLEM_EMPTY,        /* no document was read from it */
+	CONTAM_PROBLEMS
+} contam_problem;
+
+#define CONTAM_MANIFEST_MESSAGES 20
+
+CONTAM_API const char *contam_problem_name(contam_problem p);
+
 /* One line of the index manifest: what was read from one input file. */
 typedef struct contam_manifest_entry {
 	char *path;
@@ -112,7 +125,16 @@ typedef struct contam_manifest_entry {
 	uint64_t documents;
 	uint64_t ngrams;        /* n-grams inserted (with repeats) */
 	uint64_t errors;        /* records or members skipped as damaged */
+	/* issue 12 (the index file's "input notes" section; zero or NULL
+	 * in files written before it) */
+	uint64_t fingerprint;   /* contam_input_fingerprint() when it was read
+				   (0: unknown) */
+	uint64_t problems[CONTAM_PROBLEMS]; /* counts per contam_problem */
+	char **messages;        /* the first CONTAM_MANIFEST_MESSAGES problem
+				   messages, in order (owned by the index) */
+	uint32_t nmessages;
 } contam_manifest_entry;
+
 
 /* ------------------------------------------------------------------ */
 /* Building and loading an index                                       */
@@ -163,12 +185,82 @@ typedef struct contam_inputs {
 	uint64_t *sizes;
 	size_t count;
 	uint64_t total_size;
+	/* issue 12: per file, its identity (st_dev, st_ino) and the
+	 * argument it came from */
+	uint64_t *devs, *inos;
+	uint32_t *origin;
+	/* the arguments as given, and whether each was a directory */
+	char **args;
+	unsigned char *arg_is_dir;
+	size_t nargs;
+	/* what the walks skipped (contam_inputs_expand_walk) */
+	struct contam_input_skip *skips;
+	size_t nskips;
 } contam_inputs;
 
 CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
 				    char *errbuf, size_t errlen);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
+/* A fingerprint of a regular file's content: XXH3-64 of its size, its
+ * first MiB and its last MiB (never 0).  It tells --resume that a file
+ * changed without keeping anything time-dependent in the index.  0 when
+ * the file cannot be read or is not a regular file (a fifo is never
+ * read for it). */
+CONTAM_API uint64_t contam_input_fingerprint(const char *path);
+
+/* ---- What a walk takes and what it skips (issue 12, item 4) ----------
+ * Files named as arguments are always kept (or refused with an error:
+ * contam's own outputs, the same file named twice).  Inside walked
+ * directories a file is skipped, counted and listed when it is of unknown
+ * kind (not text, by name or first bytes), one of contam's own outputs
+ * (index, checkpoint, *.tmp.PID, report, hits, purify manifest), excluded
+ * by --include/--exclude, or the same file (st_dev, st_ino) reached a
+ * second time (symlinks); a directory reached twice is walked once. */
+typedef enum contam_skip_reason {
+	CONTAM_SKIP_UNKNOWN_KIND = 0,
+	CONTAM_SKIP_CONTAM_OUTPUT,
+	CONTAM_SKIP_EXCLUDED,
+	CONTAM_SKIP_DUPLICATE,
+	CONTAM_SKIP_REASONS
+} contam_skip_reason;
+
+CONTAM_API const char *contam_skip_reason_name(contam_skip_reason r);
+
+#define CONTAM_SKIP_NAMES 10
+/* The files one walked argument skipped for one reason: the count and
+ * the first CONTAM_SKIP_NAMES names (relative to dir). */
+typedef struct contam_input_skip {
+	char *dir;
+	contam_skip_reason reason;
+	uint64_t count;
+	char *names[CONTAM_SKIP_NAMES];
+	size_t nnames;
+} contam_input_skip;
+
+/* Globs for walks (fnmatch(3)): a pattern containing '/' is matched
+ * against the path relative to the walked directory ('*' also matches
+ * '/'), any other against the base name.  With includes, a walked file
+ * must match one; a file or directory matching an exclude is skipped. */
+typedef struct contam_walk_options {
+	const char *const *include;
+	size_t ninclude;
+	const char *const *exclude;
+	size_t nexclude;
+} contam_walk_options;
+
+/* contam_inputs_expand with walk options (NULL: none).  Also fills the
+ * fields below the line in contam_inputs. */
+CONTAM_API int contam_inputs_expand_walk(contam_inputs *out,
+					 const char *const *args, size_t nargs,
+					 const contam_walk_options *opt,
+					 char *errbuf, size_t errlen);
+/* Of the arguments, the first one (its index) none of whose files was
+ * read into a document, given each file's documents (documents[i] for
+ * in->paths[i]); -1 if every argument yielded documents.  Arguments
+ * with every file already done (none left in `in`) are not checked. */
+CONTAM_API long contam_inputs_find_unread(const contam_inputs *in,
+					  const uint64_t *documents);
 
 /* Rough number of n-grams in the inputs, from their sizes and kinds; used
  * to size the filter when the user gave no size. */
@@ -251,6 +343,15 @@ contam_index_manifest_get(const contam_index *ix, size_t i);
  * is copied.  A path already in the manifest is refused (CONTAM_E_PARAM). */
 CONTAM_API int contam_index_add_manifest(contam_index *ix,
 					 const contam_manifest_entry *e);
+/* What the walks of the builds skipped (counts and first names),
+ * kept in the index file (the "input notes" section). */
+CONTAM_API size_t contam_index_skip_count(const contam_index *ix);
+CONTAM_API const contam_input_skip *contam_index_skip_get(const contam_index *ix,
+							  size_t i);
+/* Record what the walks of `in` skipped (contam_index_build does this for
+ * its inputs; a front end that builds from shares of the inputs, such as
+ * contam-mpi, calls it with the whole list). */
+CONTAM_API int contam_index_add_skips(contam_index *ix, const contam_inputs *in);
 /* The raw filter words this index holds (blocks [lo, hi) of a partition,
  * 8 words per block), for OR-reducing partial filters across processes.
  * The words are borrowed and may be written; cached statistics are
@@ -508,6 +609,10 @@ CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
+/* Documents read and records skipped in corpus file i (of the inputs
+ * given to contam_scan_run), for refusing inputs that yield nothing. */
+CONTAM_API int contam_scan_file_documents(const contam_scan *s, size_t i,
+					  uint64_t *documents, uint64_t *errors);
 CONTAM_API const char *contam_scan_errmsg(const contam_scan *s);
 CONTAM_API void contam_scan_free(contam_scan *s);
 

@@ -33,6 +33,25 @@ int cli_report(int argc, char **argv);
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write s with control bytes as \xNN (file names on a terminal). */
+void cli_put_escaped(FILE *f, const char *s);
+/* --threads above 4 per core (at most CLI_MAX_THREADS) is capped, with a
+ * warning; returns the number to use. */
+#define CLI_MAX_THREADS 256
+unsigned long cli_cap_threads(unsigned long threads);
+/* "-" as an output path: stdout. */
+bool cli_is_stdout_name(const char *path);
+/* 0 if the directory `path` would be written in exists and is writable;
+ * else the message is printed and EXIT_INPUT returned (before any input
+ * is read). */
+int cli_check_output_dir(const char *path);
+/* After expanding corpus inputs: list what the walks skipped (unless
+ * quiet), and refuse an argument that left no file to read (unless
+ * allow_empty).  Returns 0 or EXIT_INPUT (message printed). */
+int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty);
+/* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..."
+ * for each skip record of the walks (at the end of a run). */
+void cli_print_skips(const contam_inputs *in);
 
 /* Parse "123", "1.5G", "512M", "64k" (powers of 1024; also "T").  Returns
  * false on junk. */

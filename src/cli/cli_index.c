@@ -10,9 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WARNINGS_SHOWN 20
+#define PROBLEM_INPUTS_SHOWN 20
 
 static void usage(FILE *f)
 {
@@ -45,6 +47,13 @@ static void usage(FILE *f)
 "      --strict              stop at the first damaged record (exit 2) instead\n"
 "                            of skipping and counting it\n"
 "      --max-record SIZE     longest JSONL line kept (default 256M)\n"
+"      --include GLOB        in walked directories, read only the files that\n"
+"                            match GLOB (repeatable; a GLOB with '/' matches the\n"
+"                            path relative to the directory, else the base name)\n"
+"      --exclude GLOB        in walked directories, skip the files and\n"
+"                            directories that match GLOB (repeatable)\n"
+"      --allow-empty         an input that yields no documents is reported, not\n"
+"                            an error (without it: exit 2, nothing written)\n"
 "      --add INDEX           add the inputs to an existing index (written back\n"
 "                            to INDEX, or to -o); inputs already in its\n"
 "                            manifest are refused unless --force\n"
@@ -60,7 +69,9 @@ static void usage(FILE *f)
 "                            W+n-1 tokens is still guaranteed to be found\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
-"                            to an uninterrupted run\n"
+"                            to an uninterrupted run (a file whose size or\n"
+"                            content changed starts the run over, one that\n"
+"                            could not be read is read again)\n"
 "  -q, --quiet               no progress, no summary\n"
 "  -h, --help                this help\n"
 "\n"
@@ -71,6 +82,7 @@ static void usage(FILE *f)
 typedef struct index_ui {
 	bool progress;      /* draw a progress line */
 	bool quiet;
+	const char *output;
 	uint64_t warnings;
 	bool line_drawn;
 } index_ui;
@@ -92,7 +104,9 @@ static void on_warning(void *ctx, const char *msg)
 	clear_line(ui);
 	cli_warn("%s", msg);
 	if (ui->warnings == WARNINGS_SHOWN)
-		cli_warn("further warnings are counted, not shown (see 'contam info')");
+		cli_warn("further warnings are counted, not shown; the index keeps the "
+			 "first %d of each input ('contam info %s' lists them)",
+			 CONTAM_MANIFEST_MESSAGES, ui->output ? ui->output : "INDEX");
 }
 
 static void on_progress(void *ctx, const contam_progress *p)
@@ -125,29 +139,112 @@ static uint64_t physical_memory(void)
 	return (pages > 0 && size > 0) ? (uint64_t)pages * (uint64_t)size : 0;
 }
 
+/* Manifest entries by path and by file identity (st_dev, st_ino), for
+ * matching inputs against an index under any spelling ("c//x", "./c/x"). */
+typedef struct ident {
+	uint64_t dev, ino;
+	size_t entry;
+} ident;
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const ident *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	if (x->ino != y->ino)
+		return x->ino < y->ino ? -1 : 1;
+	return 0;
+}
+
+typedef struct by_path {
+	const char *path;
+	size_t entry;
+} by_path;
+
+static int cmp_by_path(const void *a, const void *b)
+{
+	return strcmp(((const by_path *)a)->path, ((const by_path *)b)->path);
+}
+
 /* Keep the inputs that are not in the index's manifest; with `force`,
- * drop them from the manifest instead.  Returns the number skipped, or
- * -1 (message printed) when an input is already indexed and not forced. */
+ * drop them from the manifest instead.  With `resume`, an input whose
+ * size or content fingerprint differs from its entry, or which could not
+ * be read, is not done: an unreadable one is read again; a changed one
+ * makes the checkpoint useless (its n-grams are in the filter): -2.
+ * Returns the number skipped, or -1 (message printed) when an input is
+ * already indexed and not forced. */
 static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 			 bool resume, const char *base)
 {
-	size_t keep = 0;
+	size_t keep = 0, nm = contam_index_manifest_count(ix), nid = 0, nforget = 0;
 	long skipped = 0;
+	int rc = 0;
+	by_path *paths = calloc(nm ? nm : 1, sizeof(*paths));
+	ident *ids = calloc(nm ? nm : 1, sizeof(*ids));
+	char **forget = calloc(in->count ? in->count : 1, sizeof(*forget));
+	const contam_manifest_entry **found = calloc(in->count ? in->count : 1, sizeof(*found));
+	if (!paths || !ids || !forget || !found) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
+	for (size_t j = 0; j < nm; j++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, j);
+		struct stat st;
+		paths[j].path = e->path;
+		paths[j].entry = j;
+		if (stat(e->path, &st) == 0) {
+			ids[nid].dev = (uint64_t)st.st_dev;
+			ids[nid].ino = (uint64_t)st.st_ino;
+			ids[nid++].entry = j;
+		}
+	}
+	qsort(paths, nm, sizeof(*paths), cmp_by_path);
+	qsort(ids, nid, sizeof(*ids), cmp_ident);
 	for (size_t i = 0; i < in->count; i++) {
-		bool present = false;
-		for (size_t j = 0; j < contam_index_manifest_count(ix); j++)
-			if (!strcmp(contam_index_manifest_get(ix, j)->path, in->paths[i])) {
-				present = true;
-				break;
-			}
-		if (present && force) {
-			contam_index_forget_input(ix, in->paths[i]);
+		by_path key = { in->paths[i], 0 };
+		by_path *hit = nm ? bsearch(&key, paths, nm, sizeof(*paths), cmp_by_path) : NULL;
+		const contam_manifest_entry *e = hit ? contam_index_manifest_get(ix, hit->entry) : NULL;
+		if (!e && nid) {
+			ident k = { in->devs[i], in->inos[i], 0 };
+			ident *h = bsearch(&k, ids, nid, sizeof(*ids), cmp_ident);
+			if (h)
+				e = contam_index_manifest_get(ix, h->entry);
+		}
+		found[i] = e;
+		/* a changed file's old n-grams cannot be taken out of the
+		 * filter: the checkpoint is of no use */
+		if (e && resume && !e->problems[CONTAM_PROBLEM_UNREADABLE] &&
+		    (e->size != in->sizes[i] ||
+		     (e->fingerprint && e->fingerprint != contam_input_fingerprint(in->paths[i])))) {
+			cli_warn("'%s' changed since the checkpoint (its size or content)",
+				 in->paths[i]);
+			rc = 1;
+		}
+	}
+	if (rc) {
+		skipped = -2;
+		goto out;
+	}
+	for (size_t i = 0; i < in->count; i++) {
+		const contam_manifest_entry *e = found[i];
+		bool present = e != NULL;
+		if (present && resume && e->problems[CONTAM_PROBLEM_UNREADABLE]) {
+			cli_warn("'%s' could not be read before: reading it again", e->path);
+			forget[nforget++] = e->path;
+			present = false;
+		} else if (present && force) {
+			forget[nforget++] = e->path;
 			present = false;
 		}
 		if (present && !resume) {
-			cli_error(EXIT_INPUT, "input '%s' is already in '%s' (use --force to index it again)",
-				  in->paths[i], base);
-			return -1;
+			if (strcmp(e->path, in->paths[i]))
+				rc = cli_error(EXIT_INPUT, "input '%s' is already in '%s' as '%s' "
+					       "(use --force to index it again)", in->paths[i],
+					       base, e->path);
+			else
+				rc = cli_error(EXIT_INPUT, "input '%s' is already in '%s' "
+					       "(use --force to index it again)", in->paths[i], base);
+			goto out;
 		}
 		if (present) {
 			in->total_size -= in->sizes[i];
@@ -157,10 +254,28 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 		}
 		in->paths[keep] = in->paths[i];
 		in->sizes[keep] = in->sizes[i];
+		in->devs[keep] = in->devs[i];
+		in->inos[keep] = in->inos[i];
+		in->origin[keep] = in->origin[i];
 		keep++;
 	}
 	in->count = keep;
-	return skipped;
+	/* forgotten after the lookups, which borrow the entries' paths */
+	for (size_t k = 0; k < nforget; k++) {
+		char *p = strdup(forget[k]);
+		if (!p) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+			goto out;
+		}
+		contam_index_forget_input(ix, p);
+		free(p);
+	}
+out:
+	free(paths);
+	free(ids);
+	free(forget);
+	free(found);
+	return skipped == -2 ? -2 : rc ? -1 : skipped;
 }
 
 static bool file_exists(const char *path)
@@ -168,11 +283,122 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-int cli_index(int argc, char **argv)
+/* Each input with problems, bounded on the terminal; the index keeps
+ * the first messages of every one (contam info). */
+static void report_problems(contam_index *ix, size_t first, size_t n,
+			    const char *output)
+{
+	size_t shown = 0, more = 0;
+	for (size_t i = 0; i < n; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, first + i);
+		uint64_t total = e->errors;
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			total += e->problems[k];
+		if (!total)
+			continue;
+		if (shown == PROBLEM_INPUTS_SHOWN) {
+			more++;
+			continue;
+		}
+		if (!shown++)
+			cli_warn("inputs with problems:");
+		char what[512];
+		size_t used = 0;
+		what[0] = '\0';
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			if (e->problems[k] && k != CONTAM_PROBLEM_EMPTY && used < sizeof what)
+				used += (size_t)snprintf(what + used, sizeof what - used,
+							 ", %" PRIu64 " %s", e->problems[k],
+							 contam_problem_name((contam_problem)k));
+		if (e->errors && used < sizeof what)
+			snprintf(what + used, sizeof what - used, " (%" PRIu64 " records skipped)",
+				 e->errors);
+		fputs("contam:   '", stderr);
+		cli_put_escaped(stderr, e->path);
+		fprintf(stderr, "': %" PRIu64 " documents%s\n", e->documents, what);
+	}
+	if (more)
+		cli_warn("and %zu more inputs with problems: 'contam info %s' lists them all",
+			 more, output);
+	else if (shown)
+		cli_warn("'contam info %s' shows the first %d messages of each", output,
+			 CONTAM_MANIFEST_MESSAGES);
+}
+
+/* "'x.json': 0 documents read (1513 records skipped: first message)" */
+static int explain_unread(contam_index *ix, size_t first, const contam_inputs *in,
+			  size_t arg, const char *output)
+{
+	uint64_t files = 0, errors = 0;
+	const char *msg = NULL;
+	for (size_t i = 0; i < in->count; i++) {
+		if (in->origin[i] != arg)
+			continue;
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, first + i);
+		files++;
+		errors += e->errors;
+		if (!msg && e->nmessages)
+			msg = e->messages[0];
+	}
+	char from[64] = "";
+	if (in->arg_is_dir[arg])
+		snprintf(from, sizeof from, " from its %" PRIu64 " file(s)", files);
+	if (errors)
+		return cli_error(EXIT_INPUT, "'%s': 0 documents read%s (%" PRIu64
+				 " records skipped: %s); nothing written to '%s' "
+				 "(--allow-empty to write it anyway)", in->args[arg], from,
+				 errors, msg ? msg : "see above", output);
+	return cli_error(EXIT_INPUT, "'%s': 0 documents read%s (no text in it); nothing "
+			 "written to '%s' (--allow-empty to write it anyway)",
+			 in->args[arg], from, output);
+}
+
+/* --resume and --add keep the geometry of the index they continue:
+ * --ngram, --winnow, --memory, --expected-ngrams or --fpr that would
+ * give another filter are refused, not ignored. */
+static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
+				 const char *base, bool resume, unsigned long ngram,
+				 unsigned long winnow, uint64_t memory,
+				 uint64_t expected, double fpr)
+{
+	contam_index_stats st;
+	contam_index_stats_get(ix, &st);
+	const char *what = resume ? "the checkpoint" : "the index";
+	if (ngram && ngram != st.params.ngram)
+		return cli_error(EXIT_USAGE, "--ngram %lu differs from %s '%s' (n=%u); "
+				 "drop it or start a new index", ngram, what, base,
+				 st.params.ngram);
+	uint32_t w = st.params.winnow > 1 ? st.params.winnow : 1;
+	if (winnow && (winnow > 1 ? winnow : 1) != w)
+		return cli_error(EXIT_USAGE, "--winnow %lu differs from %s '%s' (W=%u); "
+				 "drop it or start a new index", winnow, what, base, w);
+	if (memory || expected || (fpr > 0 && resume)) {
+		uint64_t planned = expected ? expected : contam_estimate_ngrams(in);
+		if (st.params.winnow > 1 && !expected)
+			planned = planned * 2 / (st.params.winnow + 1) + 1;
+		contam_params p;
+		double predicted;
+		char b1[32], b2[32];
+		if (contam_plan_filter(planned, fpr > 0 ? fpr : 1e-3, memory,
+				       st.params.ngram, &p, &predicted) ||
+		    p.nblocks != st.params.nblocks ||
+		    (!memory && p.k != st.params.k)) /* --memory: k follows the inputs */
+			return cli_error(EXIT_USAGE, "--memory/--expected-ngrams/--fpr give a "
+					 "%s filter (k=%u), but %s '%s' has %s (k=%u); drop them "
+					 "or start a new index",
+					 cli_bytes(p.nblocks * 64, b1, sizeof b1), p.k, what, base,
+					 cli_bytes(st.params.nblocks * 64, b2, sizeof b2), st.params.k);
+	}
+	return 0;
+}
+
+/* globs: room for argc --include/--exclude patterns (freed by cli_index) */
+static int index_main(int argc, char **argv, const char **globs)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
-	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW };
+	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
+	       OPT_ALLOW_EMPTY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -189,6 +415,9 @@ int cli_index(int argc, char **argv)
 		{ "checkpoint-every", required_argument, NULL, OPT_CHECKPOINT },
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "winnow", required_argument, NULL, OPT_WINNOW },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -197,7 +426,11 @@ int cli_index(int argc, char **argv)
 	unsigned long ngram = 8, threads = 0, part_i = 0, part_n = 1, winnow = 0;
 	double fpr = 1e-3;
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
-	bool force = false, resume = false, fpr_given = false;
+	bool force = false, resume = false, fpr_given = false, allow_empty = false;
+	bool ngram_given = false, winnow_given = false;
+	/* --include then --exclude globs, in one array */
+	size_t nglobs = 0, ninclude = 0;
+	contam_walk_options wopt = { 0 };
 	contam_build_options bopt;
 	const char *text_fields[CLI_MAX_TEXT_FIELDS];
 	size_t ntext_fields = 0;
@@ -213,6 +446,7 @@ int cli_index(int argc, char **argv)
 			if (!cli_parse_uint(optarg, 1, CONTAM_MAX_NGRAM, &ngram))
 				return cli_error(EXIT_USAGE, "--ngram wants 1..%d, not '%s'",
 						 CONTAM_MAX_NGRAM, optarg);
+			ngram_given = true;
 			break;
 		case OPT_FPR:
 			if (!cli_parse_double(optarg, &fpr) || !(fpr > 0 && fpr < 0.5))
@@ -259,7 +493,16 @@ int cli_index(int argc, char **argv)
 		case OPT_WINNOW:
 			if (!cli_parse_uint(optarg, 1, 64, &winnow))
 				return cli_error(EXIT_USAGE, "--winnow wants a window of 1..64 n-grams, not '%s'", optarg);
+			winnow_given = true;
 			break;
+		case OPT_INCLUDE:
+			memmove(globs + ninclude + 1, globs + ninclude,
+				(nglobs - ninclude) * sizeof(*globs));
+			globs[ninclude++] = optarg;
+			nglobs++;
+			break;
+		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
+		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -269,6 +512,14 @@ int cli_index(int argc, char **argv)
 		output = add;
 	if (!output)
 		return cli_error(EXIT_USAGE, "no output: give -o INDEX (see 'contam index --help')");
+	if (cli_is_stdout_name(output))
+		return cli_error(EXIT_USAGE, "an index cannot be written to stdout ('-o -'): give a file name");
+	ui.output = output;
+	threads = cli_cap_threads(threads);
+	wopt.include = globs;
+	wopt.ninclude = ninclude;
+	wopt.exclude = globs + ninclude;
+	wopt.nexclude = nglobs - ninclude;
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
 	if (expected && memory)
@@ -276,12 +527,18 @@ int cli_index(int argc, char **argv)
 	if (add && part_n > 1)
 		return cli_error(EXIT_USAGE, "--add keeps the partition of the index it adds to; drop --partition");
 
+	/* the output's directory is checked before any input is read */
+	if (cli_check_output_dir(output))
+		return EXIT_INPUT;
 	contam_inputs in;
 	char errbuf[1024];
-	int rc = contam_inputs_expand(&in, (const char *const *)argv + optind,
-				      (size_t)(argc - optind), errbuf, sizeof(errbuf));
+	int rc = contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
+					   (size_t)(argc - optind), &wopt, errbuf,
+					   sizeof(errbuf));
 	if (rc)
 		return cli_error(EXIT_INPUT, "%s", errbuf);
+	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
+		goto out_inputs;
 	if (in.count == 0) {
 		contam_inputs_free(&in);
 		return cli_error(EXIT_INPUT, "no input files found");
@@ -295,6 +552,7 @@ int cli_index(int argc, char **argv)
 
 	char b1[32], b2[32];
 	char *checkpoint = NULL;
+	uint64_t *docs = NULL;
 	contam_index *ix = NULL;
 	double predicted = 0;
 	size_t n = strlen(output) + 16;
@@ -306,16 +564,30 @@ int cli_index(int argc, char **argv)
 
 	/* the index to build into: an existing one, a checkpoint, or new */
 	const char *base = add ? add : (resume && file_exists(checkpoint)) ? checkpoint : NULL;
+	long skipped = 0;
 	if (base) {
 		if (contam_index_load(&ix, base)) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 			goto out;
 		}
-		long skipped = drop_indexed(ix, &in, force, base == checkpoint, base);
-		if (skipped < 0) {
+		if ((rc = refuse_changed_params(ix, &in, base, base == checkpoint,
+						ngram_given ? ngram : 0, winnow_given ? winnow : 0,
+						memory, expected, fpr_given ? fpr : 0)))
+			goto out;
+		skipped = drop_indexed(ix, &in, force, base == checkpoint, base);
+		if (skipped == -2) {
+			if (!ui.quiet)
+				fprintf(stderr, "contam: the checkpoint '%s' holds n-grams of changed "
+					"files: starting from the beginning\n", checkpoint);
+			contam_index_free(ix);
+			ix = NULL;
+			base = NULL;
+		} else if (skipped < 0) {
 			rc = EXIT_INPUT;
 			goto out;
 		}
+	}
+	if (base) {
 		contam_index_stats st;
 		contam_index_stats_get(ix, &st);
 		predicted = st.fpr;
@@ -326,7 +598,7 @@ int cli_index(int argc, char **argv)
 				st.ngrams_inserted, contam_index_manifest_count(ix), skipped,
 				in.count);
 	} else {
-		if (resume && !ui.quiet)
+		if (resume && !ui.quiet && !file_exists(checkpoint))
 			fprintf(stderr, "contam: no checkpoint '%s': starting from the beginning\n",
 				checkpoint);
 		uint64_t planned_for = expected;
@@ -394,6 +666,27 @@ int cli_index(int argc, char **argv)
 			       " (a checkpoint is kept: rerun with --resume)" : "");
 		goto out;
 	}
+	/* this run's entries are the last in.count of the manifest, in
+	 * input order */
+	size_t first = contam_index_manifest_count(ix) - in.count;
+	if (!(docs = calloc(in.count ? in.count : 1, sizeof(*docs)))) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < in.count; i++)
+		docs[i] = contam_index_manifest_get(ix, first + i)->documents;
+	if (!ui.quiet) {
+		cli_print_skips(&in);
+		report_problems(ix, first, in.count, output);
+	}
+	long unread = contam_inputs_find_unread(&in, docs);
+	if (unread >= 0) {
+		if (!allow_empty) {
+			rc = explain_unread(ix, first, &in, (size_t)unread, output);
+			goto out;
+		}
+		cli_warn("'%s': no documents read (--allow-empty)", in.args[unread]);
+	}
 	/* a signal while the file is written leaves nothing, as during
 	 * the build (the checkpoint, if any, is kept) */
 	contam_index_set_stop(ix, &cli_interrupted);
@@ -437,8 +730,20 @@ int cli_index(int argc, char **argv)
 	}
 	rc = 0;
 out:
+	free(docs);
 	free(checkpoint);
 	contam_index_free(ix);
+out_inputs:
 	contam_inputs_free(&in);
+	return rc;
+}
+
+int cli_index(int argc, char **argv)
+{
+	const char **globs = calloc((size_t)argc + 1, sizeof(char *));
+	if (!globs)
+		return cli_error(EXIT_INPUT, "out of memory");
+	int rc = index_main(argc, argv, globs);
+	free(globs);
 	return rc;
 }

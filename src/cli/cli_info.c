@@ -23,18 +23,112 @@ static void usage(FILE *f)
 "  -h, --help   this help\n");
 }
 
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n;
+	uint32_t cp;
+	if (p[0] < 0x80)
+		return 1;
+	else if ((p[0] & 0xe0) == 0xc0) { n = 2; cp = p[0] & 0x1f; }
+	else if ((p[0] & 0xf0) == 0xe0) { n = 3; cp = p[0] & 0x0f; }
+	else if ((p[0] & 0xf8) == 0xf0) { n = 4; cp = p[0] & 0x07; }
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A JSON string: always valid UTF-8; a byte that is not part of valid
+ * UTF-8 (a file name may hold any bytes) is written as U+FFFD. */
 static void json_str(FILE *f, const char *s)
 {
 	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			p++;
+		} else if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else {
+			fwrite(p, 1, n, f);
+			p += n;
+		}
 	}
 	fputc('"', f);
+}
+
+/* JSON keys of contam_problem and contam_skip_reason, in order. */
+static const char *const problem_key[CONTAM_PROBLEMS] = {
+	"damaged", "no_text_field", "unreadable", "empty"
+};
+static const char *const skip_key[CONTAM_SKIP_REASONS] = {
+	"unknown_kind", "contam_output", "excluded", "duplicate"
+};
+
+/* The problems of every input (counts by kind and the kept messages),
+ * then what the walks skipped. */
+static void print_problems(const contam_index *ix)
+{
+	size_t nm = contam_index_manifest_count(ix), shown = 0;
+	for (size_t i = 0; i < nm; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		uint64_t total = 0;
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			total += e->problems[k];
+		if (!total && !e->nmessages)
+			continue;
+		if (!shown++)
+			printf("problems\n");
+		printf("  ");
+		cli_put_escaped(stdout, e->path);
+		printf(":");
+		const char *sep = " ";
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			if (e->problems[k]) {
+				printf("%s%" PRIu64 " %s", sep, e->problems[k],
+				       contam_problem_name((contam_problem)k));
+				sep = ", ";
+			}
+		putchar('\n');
+		for (uint32_t m = 0; m < e->nmessages; m++) {
+			printf("    ");
+			cli_put_escaped(stdout, e->messages[m]);
+			putchar('\n');
+		}
+		uint64_t counted = e->problems[CONTAM_PROBLEM_DAMAGED] +
+				   e->problems[CONTAM_PROBLEM_NO_TEXT] +
+				   e->problems[CONTAM_PROBLEM_UNREADABLE];
+		if (counted > e->nmessages)
+			printf("    (%" PRIu64 " more messages were counted, not kept)\n",
+			       counted - e->nmessages);
+	}
+	size_t nk = contam_index_skip_count(ix);
+	for (size_t i = 0; i < nk; i++) {
+		const contam_input_skip *k = contam_index_skip_get(ix, i);
+		if (!i)
+			printf("skipped\n");
+		printf("  %" PRIu64 " %s %s under '", k->count,
+		       k->reason == CONTAM_SKIP_DUPLICATE ? "entries" : "files",
+		       contam_skip_reason_name(k->reason));
+		cli_put_escaped(stdout, k->dir);
+		printf("':");
+		for (size_t j = 0; j < k->nnames; j++) {
+			printf("%s", j ? ", " : " ");
+			cli_put_escaped(stdout, k->names[j]);
+		}
+		printf("%s\n", k->count > k->nnames ? ", ..." : "");
+	}
 }
 
 int cli_info(int argc, char **argv)
@@ -68,6 +162,9 @@ int cli_info(int argc, char **argv)
 	contam_index_stats_get(ix, &st);
 	size_t nm = contam_index_manifest_count(ix);
 	if (json) {
+		/* the inputs carry "problems" (counts by kind), "messages"
+		 * (the first ones kept) and "fingerprint"; "skipped" lists what
+		 * the walks skipped */
 		printf("{\n  \"path\": ");
 		json_str(stdout, path);
 		printf(",\n  \"format_version\": %u,\n  \"ngram\": %u,\n  \"recipe\": ",
@@ -88,14 +185,42 @@ int cli_info(int argc, char **argv)
 			json_str(stdout, e->path);
 			printf(", \"kind\": \"%s\", \"size\": %" PRIu64 ", \"text_bytes\": %" PRIu64
 			       ", \"documents\": %" PRIu64 ", \"ngrams\": %" PRIu64
-			       ", \"errors\": %" PRIu64 "}",
+			       ", \"errors\": %" PRIu64,
 			       contam_input_kind_name(e->kind), e->size, e->bytes_text,
 			       e->documents, e->ngrams, e->errors);
+			printf(", \"fingerprint\": \"%016" PRIx64 "\", \"problems\": {", e->fingerprint);
+			for (int k = 0; k < CONTAM_PROBLEMS; k++)
+				printf("%s\"%s\": %" PRIu64, k ? ", " : "", problem_key[k],
+				       e->problems[k]);
+			printf("}, \"messages\": [");
+			for (uint32_t m = 0; m < e->nmessages; m++) {
+				if (m)
+					printf(", ");
+				json_str(stdout, e->messages[m]);
+			}
+			printf("]}");
 		}
-		printf("%s]\n}\n", nm ? "\n  " : "");
+		printf("%s],\n  \"skipped\": [", nm ? "\n  " : "");
+		size_t nk = contam_index_skip_count(ix);
+		for (size_t i = 0; i < nk; i++) {
+			const contam_input_skip *k = contam_index_skip_get(ix, i);
+			printf("%s\n    {\"dir\": ", i ? "," : "");
+			json_str(stdout, k->dir);
+			printf(", \"reason\": \"%s\", \"count\": %" PRIu64 ", \"names\": [",
+			       skip_key[k->reason < CONTAM_SKIP_REASONS ? k->reason : 0], k->count);
+			for (size_t j = 0; j < k->nnames; j++) {
+				if (j)
+					printf(", ");
+				json_str(stdout, k->names[j]);
+			}
+			printf("]}");
+		}
+		printf("%s]\n}\n", nk ? "\n  " : "");
 	} else {
 		char b1[32];
-		printf("index      %s (format v%u)\n", path, st.format_version);
+		printf("index      ");
+		cli_put_escaped(stdout, path);
+		printf(" (format v%u)\n", st.format_version);
 		printf("n-gram     %u words, recipe %s\n", st.params.ngram, st.recipe);
 		printf("filter     %s, %" PRIu64 " blocks of 512 bits, k=%u, seed %#" PRIx64 "\n",
 		       cli_bytes(st.filter_bytes, b1, sizeof(b1)), st.params.nblocks,
@@ -117,10 +242,13 @@ int cli_info(int argc, char **argv)
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
 			printf("  %-8s %10s %9" PRIu64 " docs %12" PRIu64 " n-grams %6" PRIu64
-			       " errors  %s\n", contam_input_kind_name(e->kind),
+			       " errors  ", contam_input_kind_name(e->kind),
 			       cli_bytes(e->size, b1, sizeof(b1)), e->documents, e->ngrams,
-			       e->errors, e->path);
+			       e->errors);
+			cli_put_escaped(stdout, e->path);
+			putchar('\n');
 		}
+		print_problems(ix);
 	}
 	contam_index_free(ix);
 	return 0;

@@ -50,6 +50,8 @@ int cli_merge(int argc, char **argv)
 	}
 	if (!output)
 		return cli_error(EXIT_USAGE, "no output: give -o OUT (see 'contam merge --help')");
+	if (cli_is_stdout_name(output))
+		return cli_error(EXIT_USAGE, "an index cannot be written to stdout ('-o -'): give a file name");
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "nothing to merge: give index files");
 	for (int i = optind; i < argc; i++)

@@ -171,7 +171,7 @@ int cli_probe(int argc, char **argv)
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
 		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
-		case 'o': output = optarg; break;
+		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		default: usage(stderr); rc = EXIT_USAGE; goto out;

@@ -51,7 +51,7 @@ int cli_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "F:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': format = optarg; break;
-		case 'o': output = optarg; break;
+		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}

@@ -55,6 +55,11 @@ static void usage(FILE *f)
 "                           (--purify takes one plain name only)\n"
 "      --strict             stop at the first damaged corpus record\n"
 "      --max-record SIZE    longest JSONL line kept (default 256M)\n"
+"      --include GLOB       in walked corpus directories, read only files\n"
+"                           matching GLOB (repeatable; see 'contam index')\n"
+"      --exclude GLOB       in walked corpus directories, skip matching files\n"
+"      --allow-empty        a corpus input that yields no documents is\n"
+"                           reported, not an error (exit 2 without it)\n"
 "  -q, --quiet              no table, no summary\n"
 "  -h, --help               this help\n"
 "\n"
@@ -135,9 +140,40 @@ static int close_tmp(FILE *f, const char *tmp, const char *path)
 	return 0;
 }
 
+/* A corpus argument none of whose files gave a document is an error
+ * (issue 12): "'x.json': 0 documents read (1513 records skipped)". */
+static int refuse_unread(const contam_scan *scan, const contam_inputs *in,
+			 bool allow_empty)
+{
+	uint64_t *docs = calloc(in->count ? in->count : 1, sizeof(*docs));
+	if (!docs)
+		return cli_error(EXIT_INPUT, "out of memory");
+	uint64_t errors = 0, e;
+	for (size_t i = 0; i < in->count; i++)
+		contam_scan_file_documents(scan, i, &docs[i], &e);
+	long bad = contam_inputs_find_unread(in, docs);
+	int rc = 0;
+	if (bad >= 0) {
+		for (size_t i = 0; i < in->count; i++)
+			if (in->origin[i] == (uint32_t)bad &&
+			    !contam_scan_file_documents(scan, i, &docs[i], &e))
+				errors += e;
+		if (allow_empty)
+			cli_warn("'%s': 0 documents read (%" PRIu64 " records skipped; --allow-empty)",
+				 in->args[bad], errors);
+		else
+			rc = cli_error(EXIT_INPUT, "'%s': 0 documents read (%" PRIu64 " records "
+				       "skipped, see the warnings above); no results written "
+				       "(--allow-empty to go on)", in->args[bad], errors);
+	}
+	free(docs);
+	return rc;
+}
+
 int cli_scan(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_NGRAM,
+	       OPT_INCLUDE = 512, OPT_EXCLUDE, OPT_ALLOW_EMPTY,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD };
 	static const struct option longopts[] = {
@@ -157,6 +193,9 @@ int cli_scan(int argc, char **argv)
 		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
+		{ "include", required_argument, NULL, OPT_INCLUDE },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,6 +204,10 @@ int cli_scan(int argc, char **argv)
 	const char **fields = calloc((size_t)argc + 1, sizeof(char *));
 	const char **benches = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nfields = 0, nbenches = 0;
+	/* corpus walks: --include globs, then --exclude globs */
+	const char **globs = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nglobs = 0, ninclude = 0;
+	bool allow_empty = false, report_stdout = false;
 	scan_ui ui = { 0 };
 	contam_scan_options sopt;
 	const char *text_fields[CLI_MAX_TEXT_FIELDS];
@@ -178,9 +221,10 @@ int cli_scan(int argc, char **argv)
 	unsigned long v;
 	uint64_t size;
 
-	if (!fields || !benches) {
+	if (!fields || !benches || !globs) {
 		free(fields);
 		free(benches);
+		free(globs);
 		return cli_error(EXIT_INPUT, "out of memory");
 	}
 	optind = 1;
@@ -231,7 +275,7 @@ int cli_scan(int argc, char **argv)
 				rc = cli_error(EXIT_USAGE, "--threads wants a number, not '%s'", optarg);
 				goto out;
 			}
-			sopt.threads = (int)v;
+			sopt.threads = (int)cli_cap_threads(v);
 			break;
 		case OPT_TEXT_FIELD:
 			if (!optarg[0] || ntext_fields == CLI_MAX_TEXT_FIELDS) {
@@ -244,6 +288,14 @@ int cli_scan(int argc, char **argv)
 			sopt.text_fields = text_fields;
 			sopt.ntext_fields = ntext_fields;
 			break;
+		case OPT_INCLUDE:
+			memmove(globs + ninclude + 1, globs + ninclude,
+				(nglobs - ninclude) * sizeof(*globs));
+			globs[ninclude++] = optarg;
+			nglobs++;
+			break;
+		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
+		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_STRICT: sopt.strict = 1; break;
 		case OPT_MAX_RECORD:
 			if (!cli_parse_size(optarg, &size) || size == 0) {
@@ -278,9 +330,29 @@ int cli_scan(int argc, char **argv)
 	cli_install_signal_handlers();
 	sopt.stop = &cli_interrupted;
 
+	/* '-' is stdout: the hits (the default) or the report */
+	if (cli_is_stdout_name(output))
+		output = NULL;
+	if (cli_is_stdout_name(report)) {
+		if (!output) {
+			rc = cli_error(EXIT_USAGE, "--report - and the hits would both go to stdout: give -o FILE");
+			goto out;
+		}
+		report = NULL;
+		report_stdout = true;
+	}
+	/* outputs are checked before the corpus is read */
+	if ((output && (rc = cli_check_output_dir(output))) ||
+	    (report && (rc = cli_check_output_dir(report))))
+		goto out;
 	char errbuf[1024];
-	if (contam_inputs_expand(&in, (const char *const *)argv + optind,
-				 (size_t)(argc - optind), errbuf, sizeof(errbuf))) {
+	contam_walk_options wopt = {
+		.include = globs, .ninclude = ninclude,
+		.exclude = globs + ninclude, .nexclude = nglobs - ninclude,
+	};
+	if (contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
+				      (size_t)(argc - optind), &wopt, errbuf,
+				      sizeof(errbuf))) {
 		rc = cli_error(EXIT_INPUT, "%s", errbuf);
 		goto out;
 	}
@@ -300,6 +372,8 @@ int cli_scan(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
 		goto out;
 	}
+	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
+		goto out;
 	if (output && !(hits = open_tmp(output, &tmp_hits))) {
 		rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", output, strerror(errno));
 		goto out;
@@ -330,11 +404,19 @@ int cli_scan(int argc, char **argv)
 			       contam_scan_errmsg(scan));
 		goto out;
 	}
+	if (!ui.quiet)
+		cli_print_skips(&in);
+	if ((rc = refuse_unread(scan, &in, allow_empty)))
+		goto out;
 	if (hits) {
 		FILE *f = hits;
 		hits = NULL;
 		if ((rc = close_tmp(f, tmp_hits, output)))
 			goto out;
+	}
+	if (report_stdout && contam_scan_report_json(scan, stdout)) {
+		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
+		goto out;
 	}
 	if (report) {
 		if (!(rep = open_tmp(report, &tmp_report))) {
@@ -405,6 +487,7 @@ out:
 	free(tmp_report);
 	free(fields);
 	free(benches);
+	free(globs);
 	contam_inputs_free(&in);
 	contam_scan_free(scan);
 	return rc;

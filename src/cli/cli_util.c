@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -15,13 +16,32 @@
 
 volatile int cli_interrupted;
 
+void cli_put_escaped(FILE *f, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+}
+
+/* Messages carry file names, which may hold terminal escape sequences:
+ * control bytes are written as \xNN, never raw (issue 12). */
+static void vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[4096];
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	fputs(prefix, stderr);
+	cli_put_escaped(stderr, buf);
+	fputc('\n', stderr);
+}
+
 int cli_error(int code, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("contam: error: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmessage("contam: error: ", fmt, ap);
 	va_end(ap);
 	return code;
 }
@@ -30,10 +50,52 @@ void cli_warn(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("contam: warning: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vmessage("contam: warning: ", fmt, ap);
 	va_end(ap);
+}
+
+unsigned long cli_cap_threads(unsigned long threads)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned long cap = cores > 0 ? 4 * (unsigned long)cores : 64;
+	if (cap > CLI_MAX_THREADS)
+		cap = CLI_MAX_THREADS;
+	if (cap < 4)
+		cap = 4;
+	if (threads > cap) {
+		cli_warn("--threads %lu is more than 4 per core (%ld cores): using %lu",
+			 threads, cores, cap);
+		return cap;
+	}
+	return threads;
+}
+
+bool cli_is_stdout_name(const char *path)
+{
+	return path && !strcmp(path, "-");
+}
+
+int cli_check_output_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[4096];
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	struct stat st;
+	if (stat(dir, &st) != 0)
+		return cli_error(EXIT_INPUT, "cannot write '%s': directory '%s': %s",
+				 path, dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return cli_error(EXIT_INPUT, "cannot write '%s': '%s' is not a directory",
+				 path, dir);
+	if (access(dir, W_OK | X_OK) != 0)
+		return cli_error(EXIT_INPUT, "cannot write '%s': directory '%s': %s",
+				 path, dir, strerror(errno));
+	return 0;
 }
 
 static bool parse_scaled(const char *s, double base, uint64_t *out)
@@ -229,4 +291,71 @@ int cli_output_clash(const char *what, const char *output,
 					 what, output, inputs[i]);
 	}
 	return 0;
+}
+
+/* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..." */
+void cli_print_skips(const contam_inputs *in)
+{
+	for (size_t i = 0; i < in->nskips; i++) {
+		const contam_input_skip *k = &in->skips[i];
+		char list[2048];
+		size_t used = 0;
+		list[0] = '\0';
+		for (size_t j = 0; j < k->nnames && used < sizeof list; j++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+						 j ? ", " : "", k->names[j]);
+		cli_warn("skipped %" PRIu64 " %s %s under '%s': %s%s", k->count,
+			 k->reason == CONTAM_SKIP_DUPLICATE ? "entries" : "files",
+			 contam_skip_reason_name(k->reason), k->dir, list,
+			 k->count > k->nnames ? ", ..." : "");
+	}
+}
+
+/* An argument none of whose files is left to read (a directory holding
+ * nothing readable) is an error: nothing read must not look like
+ * nothing found. */
+static int refuse_argless(const contam_inputs *in)
+{
+	unsigned char *has = calloc(in->nargs ? in->nargs : 1, 1);
+	if (!has)
+		return cli_error(EXIT_INPUT, "out of memory");
+	for (size_t i = 0; i < in->count; i++)
+		has[in->origin[i]] = 1;
+	int rc = 0;
+	for (size_t a = 0; a < in->nargs && !rc; a++) {
+		if (has[a])
+			continue;
+		uint64_t skipped = 0;
+		for (size_t k = 0; k < in->nskips; k++)
+			if (!strcmp(in->skips[k].dir, in->args[a]))
+				skipped += in->skips[k].count;
+		rc = cli_error(EXIT_INPUT, "'%s': no input files found (%" PRIu64
+			       " skipped%s; --allow-empty to go on without it)",
+			       in->args[a], skipped, skipped ? ", listed above" : "");
+	}
+	free(has);
+	return rc;
+}
+
+static bool has_argless(const contam_inputs *in)
+{
+	unsigned char *has = calloc(in->nargs ? in->nargs : 1, 1);
+	bool any = false;
+	if (!has)
+		return false;
+	for (size_t i = 0; i < in->count; i++)
+		has[in->origin[i]] = 1;
+	for (size_t a = 0; a < in->nargs; a++)
+		any |= !has[a];
+	free(has);
+	return any;
+}
+
+int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty)
+{
+	if (allow_empty || !has_argless(in))
+		return 0;
+	if (!quiet)
+		cli_print_skips(in);
+	return refuse_argless(in);
 }

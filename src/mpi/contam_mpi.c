@@ -87,6 +87,8 @@ static void usage(FILE *f)
 "                            as probe's --field (\"paragraphs\", \"meta.body\",\n"
 "                            \"turns.0.text\"); repeat it to join several fields\n"
 "                            with newlines\n"
+"      --allow-empty         an input that yields no documents is reported, not\n"
+"                            an error (without it: exit 2, nothing written)\n"
 "      --winnow W            keep the smallest n-gram hash of every W (as in\n"
 "                            'contam index --winnow')\n"
 "      --partition i/P       build only partition i of P of the filter (as in\n"
@@ -132,6 +134,7 @@ typedef struct options {
 	double fpr;
 	uint64_t expected, memory;
 	bool quiet;
+	bool allow_empty;
 	contam_build_options bopt;
 	const char *text_fields[CLI_MAX_TEXT_FIELDS];
 	size_t ntext_fields;
@@ -143,7 +146,7 @@ typedef struct options {
 static int parse_args(int argc, char **argv, options *o)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
-	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION };
+	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION, OPT_ALLOW_EMPTY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -155,6 +158,7 @@ static int parse_args(int argc, char **argv, options *o)
 		{ "winnow", required_argument, NULL, OPT_WINNOW },
 		{ "partition", required_argument, NULL, OPT_PARTITION },
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -211,6 +215,7 @@ static int parse_args(int argc, char **argv, options *o)
 				USAGE_ERROR("--partition wants i/P with 0 <= i < P, such as 0/4, not '%s'", optarg);
 			break;
 		case OPT_STRICT: o->bopt.strict = 1; break;
+		case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			if (talk)
@@ -224,6 +229,8 @@ static int parse_args(int argc, char **argv, options *o)
 	}
 	if (!o->output)
 		USAGE_ERROR("no output: give -o INDEX (see 'contam-mpi index --help')");
+	if (cli_is_stdout_name(o->output))
+		USAGE_ERROR("an index cannot be written to stdout ('-o -'): give a file name");
 	if (optind >= argc)
 		USAGE_ERROR("no inputs: give corpus files or directories (see 'contam-mpi index --help')");
 	if (o->expected && o->memory)
@@ -348,17 +355,24 @@ static uint64_t physical_memory(void)
  * serialize the plan: params, then per input u64 size, u32 owner, u32 path
  * length, path bytes. */
 static int make_plan(const options *o, int argc, char **argv, int local_ranks,
-		     wbuf *plan, contam_params *params)
+		     wbuf *plan, contam_params *params, contam_inputs *skipped)
 {
 	contam_inputs in;
 	char errbuf[1024], b1[32], b2[32], b3[32], b4[32];
 	uint32_t *owner = NULL;
 	uint64_t *load = NULL;
 	double predicted = 0;
+	/* the output's directory is checked before any input is read */
+	if (cli_check_output_dir(o->output))
+		return EXIT_INPUT;
 	int rc = contam_inputs_expand(&in, (const char *const *)argv + optind,
 				      (size_t)(argc - optind), errbuf, sizeof(errbuf));
 	if (rc)
 		return mpi_error(EXIT_INPUT, "%s", errbuf);
+	if ((rc = cli_report_walk(&in, o->quiet, o->allow_empty)))
+		goto out;
+	if (!o->quiet) /* rank 0 only holds the list, and only now */
+		cli_print_skips(&in);
 	if (in.count == 0) {
 		rc = mpi_error(EXIT_INPUT, "no input files found");
 		goto out;
@@ -435,6 +449,12 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 out:
 	free(owner);
 	free(load);
+	/* what the walks skipped goes into rank 0's index, as in contam
+	 * index (the list moves to `skipped`) */
+	skipped->skips = in.skips;
+	skipped->nskips = in.nskips;
+	in.skips = NULL;
+	in.nskips = 0;
 	contam_inputs_free(&in);
 	return rc;
 }
@@ -535,7 +555,9 @@ static void reduce_filter(uint64_t *words, size_t count)
 }
 
 /* Serialize the manifest: per entry u32 kind, u64 size, bytes_text,
- * documents, ngrams, errors, u32 path length, path bytes. */
+ * documents, ngrams, errors, u32 path length, path bytes; then the input
+ * notes: u64 fingerprint, CONTAM_PROBLEMS x u64 counts, u32 messages, each
+ * u32 length + bytes. */
 static void pack_manifest(const contam_index *ix, wbuf *b)
 {
 	for (size_t i = 0; i < contam_index_manifest_count(ix); i++) {
@@ -549,6 +571,15 @@ static void pack_manifest(const contam_index *ix, wbuf *b)
 		wbuf_u64(b, e->errors);
 		wbuf_u32(b, (uint32_t)len);
 		wbuf_put(b, e->path, len);
+		wbuf_u64(b, e->fingerprint);
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			wbuf_u64(b, e->problems[k]);
+		wbuf_u32(b, e->nmessages);
+		for (uint32_t m = 0; m < e->nmessages; m++) {
+			size_t ml = strlen(e->messages[m]);
+			wbuf_u32(b, (uint32_t)ml);
+			wbuf_put(b, e->messages[m], ml);
+		}
 	}
 }
 
@@ -567,7 +598,28 @@ static int unpack_manifest(contam_index *ix, const unsigned char *p, size_t len)
 		e.path = rbuf_str(&b, rbuf_u32(&b));
 		if (!e.path)
 			return b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
-		int rc = contam_index_add_manifest(ix, &e);
+		e.fingerprint = rbuf_u64(&b);
+		for (int k = 0; k < CONTAM_PROBLEMS; k++)
+			e.problems[k] = rbuf_u64(&b);
+		uint32_t nm = rbuf_u32(&b);
+		char *msgs[CONTAM_MANIFEST_MESSAGES];
+		int rc = CONTAM_OK;
+		if (nm > CONTAM_MANIFEST_MESSAGES)
+			b.bad = true;
+		for (uint32_t m = 0; m < nm && !b.bad; m++) {
+			if (!(msgs[m] = rbuf_str(&b, rbuf_u32(&b)))) {
+				rc = b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
+				break;
+			}
+			e.nmessages = m + 1;
+		}
+		e.messages = msgs;
+		if (!rc && b.bad)
+			rc = CONTAM_E_CORRUPT;
+		if (!rc)
+			rc = contam_index_add_manifest(ix, &e);
+		for (uint32_t m = 0; m < e.nmessages; m++)
+			free(msgs[m]);
 		free(e.path);
 		if (rc)
 			return rc;
@@ -675,6 +727,40 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 			"--expected-ngrams\n", st.fpr, st.fpr / target, target, 100 * st.fill);
 }
 
+/* Rank 0, with every manifest gathered: an argument that gave no document
+ * (a file, or a directory with none in any of its files) is an error and
+ * nothing is written, as in 'contam index' (issue 12). */
+static int refuse_unread(const contam_index *ix, int argc, char **argv,
+			 const char *output)
+{
+	size_t nm = contam_index_manifest_count(ix);
+	for (int a = optind; a < argc; a++) {
+		const char *arg = argv[a];
+		size_t len = strlen(arg);
+		uint64_t docs = 0, errors = 0, files = 0;
+		const char *msg = NULL;
+		for (size_t i = 0; i < nm; i++) {
+			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+			bool mine = !strcmp(e->path, arg) ||
+				    (!strncmp(e->path, arg, len) &&
+				     (e->path[len] == '/' || (len && arg[len - 1] == '/')));
+			if (!mine)
+				continue;
+			files++;
+			docs += e->documents;
+			errors += e->errors;
+			if (!msg && e->nmessages)
+				msg = e->messages[0];
+		}
+		if (files && !docs)
+			return mpi_error(EXIT_INPUT, "'%s': 0 documents read (%" PRIu64 " records "
+					 "skipped%s%s); nothing written to '%s' (--allow-empty to "
+					 "write it anyway)", arg, errors, msg ? ": " : "",
+					 msg ? msg : "", output);
+	}
+	return 0;
+}
+
 static int run_index(int argc, char **argv)
 {
 	options o;
@@ -692,12 +778,12 @@ static int run_index(int argc, char **argv)
 	/* 1. plan on rank 0, broadcast */
 	wbuf plan = { 0 };
 	contam_params params;
-	contam_inputs share = { 0 };
+	contam_inputs share = { 0 }, skipped = { 0 };
 	contam_index *ix = NULL;
 	uint64_t plan_len = 0;
 	memset(&params, 0, sizeof(params));
 	if (my_rank == 0)
-		status = make_plan(&o, argc, argv, local_ranks, &plan, &params);
+		status = make_plan(&o, argc, argv, local_ranks, &plan, &params, &skipped);
 	if ((status = agree(status)))
 		goto out;
 	plan_len = plan.len;
@@ -724,7 +810,9 @@ static int run_index(int argc, char **argv)
 
 	/* 2. every rank builds its share */
 	warn_state warn = { .quiet = o.quiet };
-	o.bopt.threads = o.threads ? (int)o.threads : default_threads(local_ranks);
+	o.bopt.threads = o.threads ? (int)(my_rank == 0 ? cli_cap_threads(o.threads)
+					 : o.threads > CLI_MAX_THREADS ? CLI_MAX_THREADS : o.threads)
+				 : default_threads(local_ranks);
 	o.bopt.on_warning = on_warning;
 	o.bopt.ctx = &warn;
 	o.bopt.stop = &cli_interrupted;
@@ -756,7 +844,11 @@ static int run_index(int argc, char **argv)
 	 * filter (rank 0 adds the save's buffers, counted below) */
 	uint64_t rss = peak_rss(), rss_max = rss;
 	MPI_Reduce(&rss, &rss_max, 1, MPI_UINT64_T, MPI_MAX, 0, MPI_COMM_WORLD);
-	if (my_rank == 0) {
+	if (my_rank == 0 && !o.allow_empty)
+		status = refuse_unread(ix, argc, argv, o.output);
+	if (my_rank == 0 && !status && contam_index_add_skips(ix, &skipped))
+		status = mpi_error(EXIT_INPUT, "out of memory");
+	if (my_rank == 0 && !status) {
 		if (contam_index_save(ix, o.output))
 			status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 		else
@@ -766,6 +858,7 @@ static int run_index(int argc, char **argv)
 out:
 	free(plan.p);
 	free_share(&share);
+	contam_inputs_free(&skipped);
 	contam_index_free(ix);
 	return status;
 }

@@ -264,8 +264,14 @@ def classical_chinese_text_fields(c):
     fields = ["paragraphs", "content", "content.paragraphs"]
     for field in fields + [None]:
         flags = ["--text-field", field] if field else sum((["--text-field", x] for x in fields[:2]), [])
-        r, out = index(c.tmp, "cc_" + (field or "both").replace(".", "_"), CHINESE, extra=flags)
+        name = "cc_" + (field or "both").replace(".", "_")
+        r, out = index(c.tmp, name, CHINESE, extra=flags + ["--allow-empty"])
         r.expect(0)
+        total = sum(e["documents"] for e in info(out)["inputs"])
+        if total == 0:  # without --allow-empty, nothing read is an error
+            r2, out2 = index(c.tmp, name + "_strict", CHINESE, extra=flags)
+            check(r2.rc == 2 and "0 documents" in r2.err and not os.path.exists(out2),
+                  f"--text-field {field}: 0 documents, exit {r2.rc}")
         by = {e["path"]: e for e in info(out)["inputs"]}
         use = [field] if field else fields[:2]
         for f in files:
@@ -312,8 +318,11 @@ def jsonl_paths_and_repeats(c):
     for flags, docs in [([], 1), (["--text-field", "meta.body"], 1), (["--text-field", "turns.t"], 1),
                         (["--text-field", "turns.1.t"], 1), (["--text-field", "nope"], 0),
                         (["--text-field", "text", "--text-field", "meta.body"], 1)]:
-        r, out = index(c.tmp, "jp", p, extra=flags)
+        r, out = index(c.tmp, "jp", p, extra=flags + (["--allow-empty"] if docs == 0 else []))
         r.expect(0)
+        if docs == 0:
+            r2, _ = index(c.tmp, "jp0", p, extra=flags)
+            check(r2.rc == 2 and "0 documents" in r2.err, f"{flags}: exit {r2.rc}: {r2.err[-300:]!r}")
         e = info(out)["inputs"][0]
         check(e["documents"] == docs, f"{flags}: {e['documents']} documents")
     r = contam("index", "-o", os.path.join(c.tmp, "e.cidx"), "--text-field", "", p)

@@ -4,7 +4,8 @@
  * The input is the file.  It is loaded as is (random bytes almost never
  * get past the header checks and the file checksum), then once more with
  * the trailer checksum recomputed over the mutated header, manifest and
- * chunk table, so that the fuzzer reaches the manifest decoder, the
+ * chunk table (and the input notes' hash in the section table), so that
+ * the fuzzer reaches the manifest and notes decoders, the
  * chunk table checks and the chunk decompression behind the checksum.
  * The recomputed copy is skipped when its header asks for a filter over
  * 64 MiB: a valid file may describe a large, empty (all chunks absent)
@@ -43,9 +44,20 @@ static void load(const uint8_t *data, size_t size)
 		for (uint64_t h = 1; h < 64; h++)
 			(void)contam_index_contains(ix, h * 0x9e3779b97f4a7c15ULL);
 		size_t n = contam_index_manifest_count(ix);
-		for (size_t i = 0; i < n; i++)
-			if (!contam_index_manifest_get(ix, i)->path)
+		for (size_t i = 0; i < n; i++) {
+			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+			if (!e->path || e->nmessages > CONTAM_MANIFEST_MESSAGES)
 				abort();
+			for (uint32_t m = 0; m < e->nmessages; m++)
+				if (!e->messages[m])
+					abort();
+		}
+		for (size_t i = 0; i < contam_index_skip_count(ix); i++) {
+			const contam_input_skip *k = contam_index_skip_get(ix, i);
+			if (!k->dir || k->nnames > CONTAM_SKIP_NAMES ||
+			    (unsigned)k->reason >= CONTAM_SKIP_REASONS)
+				abort();
+		}
 	} else if (ix && !contam_index_errmsg(ix)[0]) {
 		abort(); /* an error always says why */
 	}
@@ -89,6 +101,9 @@ static int fix_checksum(uint8_t *d, size_t size)
 			mlen = len;
 		} else if (le(s, 4) == 2) {
 			foff = off;
+		} else if (le(s, 4) == 3) {
+			/* the input notes: their hash lives in the table entry */
+			put_le64(d + 128 + 32 * i + 24, XXH3_64bits(d + off, (size_t)len));
 		}
 	}
 	if (!moff || !foff || foff + 16 > size - 16)

@@ -147,10 +147,19 @@ def index_seeds(contam, put):
             "small.cidx": ["--memory", "64k", a],
             "two_inputs.cidx": ["--memory", "128k", "-n", "5", a, b],
             "part1of2.cidx": ["--memory", "64k", "--partition", "1/2", a, b],
-            "empty.cidx": ["--memory", "64k", "none.txt"],
+            "empty.cidx": ["--memory", "64k", "--allow-empty", "none.txt"],
             "winnow.cidx": ["--memory", "64k", "--winnow", "4", b],
+            # the input notes section: problem counts, messages, skips
+            "notes.cidx": ["--memory", "64k", "--allow-empty", "bad.jsonl", "walked"],
         }
         open(os.path.join(tmp, "none.txt"), "w").close()
+        with open(os.path.join(tmp, "bad.jsonl"), "w") as f:
+            f.write('{"text": "kept words here and there"}\n{"body": 1}\nnot json\n')
+        os.makedirs(os.path.join(tmp, "walked"))
+        with open(os.path.join(tmp, "walked", "x.txt"), "w") as f:
+            f.write("walked text file words " * 5)
+        with open(os.path.join(tmp, "walked", "y.parquet"), "wb") as f:
+            f.write(b"PAR1" + bytes(16))
         for name, args in runs.items():
             out = os.path.join(tmp, name)
             subprocess.run([contam, "index", "-q", "-t", "1", "-o", name] + args,

@@ -28,6 +28,8 @@ struct contam_index {
 	uint64_t ngrams_inserted;   /* insertions, with repeats */
 	contam_manifest_entry *manifest;
 	size_t nmanifest;
+	contam_input_skip *skips;   /* what the builds' walks skipped */
+	size_t nskips;
 	double build_seconds;       /* wall time of the build that made it */
 	uint32_t format_version;
 	/* cached by contam_index_stats_get */
@@ -125,6 +127,17 @@ uint64_t *cbloom_alloc(uint64_t nblocks);
 void cbloom_free(uint64_t *bits, uint64_t nblocks);
 
 int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e);
+/* Free what an entry owns (path, messages). */
+void cmanifest_entry_release(contam_manifest_entry *e);
+/* Copy an entry's messages into `to` (which owns none yet). */
+int cmanifest_copy_messages(contam_manifest_entry *to, const contam_manifest_entry *from);
+/* Keep a problem message on an entry: counted under its kind, kept when
+ * fewer than CONTAM_MANIFEST_MESSAGES are.  CONTAM_E_NOMEM or OK. */
+int cmanifest_note(contam_manifest_entry *e, contam_problem kind, const char *msg);
+/* Add skip records (copied; records of the same dir and reason are
+ * summed). */
+int cindex_skips_add(contam_index *ix, const contam_input_skip *k, size_t n);
+void cskips_free(contam_input_skip *k, size_t n);
 /* Index of the manifest entry for `path`, or -1. */
 int cindex_manifest_find(const contam_index *ix, const char *path);
 /* An empty index holding partition part_index of part_count. */

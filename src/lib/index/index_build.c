@@ -229,6 +229,7 @@ typedef struct file_job {
 	 * the kernel must zero (measured ~6% of the run). */
 	batch *pool;
 	int pool_lock;
+	int note_failed;         /* a message could not be kept */
 } file_job;
 
 static batch *batch_get(file_job *job)
@@ -276,6 +277,19 @@ static void dispatch(file_job *job, batch *b)
 	}
 }
 
+/* A reader's message: kept on the file's manifest entry (counted by
+ * kind, the first ones word for word), then passed on.  Called from the
+ * file task only. */
+static void file_warning(void *ctx, const char *msg)
+{
+	file_job *job = ctx;
+	contam_problem kind = strstr(msg, "missing or not a string") ?
+		CONTAM_PROBLEM_NO_TEXT : CONTAM_PROBLEM_DAMAGED;
+	if (cmanifest_note(job->e, kind, msg))
+		job->note_failed = 1;
+	crun_warning(&job->sh->run, msg);
+}
+
 /* Read one input file; its documents are indexed by batch tasks. */
 static void index_file(file_job *job, size_t fi)
 {
@@ -288,8 +302,8 @@ static void index_file(file_job *job, size_t fi)
 		.ntext_fields = sh->opt->ntext_fields,
 		.strict = sh->opt->strict,
 		.max_record = sh->opt->max_record,
-		.on_warning = crun_warning,
-		.ctx = &sh->run,
+		.on_warning = file_warning,
+		.ctx = job,
 		.stop = sh->run.stop_requested,
 	};
 	creader *r = NULL;
@@ -302,6 +316,7 @@ static void index_file(file_job *job, size_t fi)
 
 	e->path = (char *)path;
 	e->size = sh->run.in->sizes[fi];
+	e->fingerprint = contam_input_fingerprint(path);
 	e->kind = creader_detect(path);
 
 	rc = creader_open(&r, path, &ropt, &err);
@@ -311,6 +326,8 @@ static void index_file(file_job *job, size_t fi)
 		    rc == CONTAM_E_FORMAT) {
 			crun_fail(&sh->run, rc, &err);
 		} else {
+			if (cmanifest_note(e, CONTAM_PROBLEM_UNREADABLE, err.msg))
+				job->note_failed = 1;
 			crun_warning(&sh->run, err.msg);
 			e->errors++;
 			__atomic_fetch_add(&sh->run.errors, 1, __ATOMIC_RELAXED);
@@ -390,7 +407,13 @@ static void index_file(file_job *job, size_t fi)
 	e->errors += creader_errors(r);
 	__atomic_fetch_add(&sh->run.errors, creader_errors(r) - reported_err,
 			   __ATOMIC_RELAXED);
+	if (!e->documents && !crun_should_stop(&sh->run))
+		e->problems[CONTAM_PROBLEM_EMPTY]++;
 out:
+	if (job->note_failed) {
+		cerr_set(&err, CONTAM_E_NOMEM, "out of memory keeping the messages of '%s'", path);
+		crun_fail(&sh->run, CONTAM_E_NOMEM, &err);
+	}
 	batch_free(b);
 	while (job->pool) {
 		batch *next = job->pool->next;
@@ -415,7 +438,9 @@ static void write_checkpoint(shared_state *sh)
 		n += sh->finished[i];
 	contam_manifest_entry *m = malloc((n ? n : 1) * sizeof(*m));
 	if (!m) {
-		crun_warning(&sh->run, "cannot write a checkpoint: out of memory");
+		cerr e;
+		cerr_set(&e, CONTAM_E_NOMEM, "cannot write a checkpoint: out of memory");
+		crun_fail(&sh->run, CONTAM_E_NOMEM, &e);
 		return;
 	}
 	if (ix->nmanifest)
@@ -435,11 +460,14 @@ static void write_checkpoint(shared_state *sh)
 	meta.stop = sh->opt->stop;
 	cerr err;
 	cerr_clear(&err);
-	if (cifile_write(sh->opt->checkpoint_path, &meta, cifile_memory_source,
-			 ix, &err)) {
-		char msg[CERR_MSG_MAX + 64];
-		snprintf(msg, sizeof(msg), "checkpoint not written: %s", err.msg);
-		crun_warning(&sh->run, msg);
+	int rc = cifile_write(sh->opt->checkpoint_path, &meta, cifile_memory_source,
+			      ix, &err);
+	if (rc && rc != CONTAM_E_INTERRUPTED) {
+		/* a run that cannot keep its checkpoints cannot be resumed:
+		 * an error, not a warning (issue 12) */
+		cerr e;
+		cerr_set(&e, rc, "checkpoint not written: %s", err.msg);
+		crun_fail(&sh->run, rc, &e);
 	}
 	free(m);
 }
@@ -511,15 +539,9 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	}
 	worker *workers = calloc((size_t)nthreads, sizeof(worker));
-	file_job *jobs = calloc(in->count ? in->count : 1, sizeof(file_job));
-	int init_failed = !workers || !jobs;
+	int init_failed = !workers;
 	for (int t = 0; t < nthreads && !init_failed; t++)
 		init_failed |= worker_init(&workers[t], &sh) != CONTAM_OK;
-	for (size_t i = 0; i < in->count && !init_failed; i++) {
-		jobs[i].sh = &sh;
-		jobs[i].thread_workers = workers;
-		jobs[i].e = &entries[i];
-	}
 	if (init_failed) {
 		cerr e;
 		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
@@ -529,11 +551,19 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	#pragma omp parallel num_threads(nthreads) if (!init_failed)
 	#pragma omp single
 	for (size_t i = 0; i < in->count && !init_failed; i++) {
-		#pragma omp task firstprivate(i) shared(jobs, sh) default(none)
+		#pragma omp task firstprivate(i) shared(workers, entries, sh) default(none)
 		{
-			file_job *job = &jobs[i];
-			if (!crun_should_stop(&sh.run) &&
-			    worker_init(&job->inline_worker, &sh) == CONTAM_OK) {
+			/* a file's job (its own tokenizer: some KiB) lives only
+			 * while the file is read, so memory does not grow with
+			 * the number of inputs (issue 12: 9 KiB per file) */
+			file_job *job = crun_should_stop(&sh.run) ? NULL
+					: calloc(1, sizeof(*job));
+			if (job) {
+				job->sh = &sh;
+				job->thread_workers = workers;
+				job->e = &entries[i];
+			}
+			if (job && worker_init(&job->inline_worker, &sh) == CONTAM_OK) {
 				index_file(job, i);
 				file_finished(&sh, i);
 			} else if (!crun_should_stop(&sh.run)) {
@@ -541,7 +571,9 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 				crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
 			}
-			worker_release(&job->inline_worker);
+			if (job)
+				worker_release(&job->inline_worker);
+			free(job);
 		}
 	}
 	for (int t = 0; workers && t < nthreads; t++) {
@@ -553,7 +585,6 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		worker_release(&workers[t]);
 	}
 	free(workers);
-	free(jobs);
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
 
@@ -569,6 +600,12 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 				rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 			ix->ngrams_inserted += entries[i].ngrams;
 		}
+		if (!rc && in->nskips && cindex_skips_add(ix, in->skips, in->nskips))
+			rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < in->count; i++) {
+		entries[i].path = NULL; /* borrowed from the inputs */
+		cmanifest_entry_release(&entries[i]);
 	}
 	ix->build_seconds += cnow() - sh.run.t0;
 	ix->stats_valid = 0;

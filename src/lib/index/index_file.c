@@ -37,6 +37,23 @@
  *   u64 bytes_text, u64 documents, u64 ngrams, u64 errors, u32 path
  *   length, path bytes; then u64 reserved (0).
  *
+ * Section 3, input notes (optional, written since issue 12; a file
+ * without it loads with no notes, and older readers skip it): one zstd
+ * frame holding
+ *   u32 notes version (1), u32 entries E (those of the manifest, in its
+ *   order); per entry: u64 fingerprint (contam_input_fingerprint, 0:
+ *   unknown),
+ *   u32 P (problem kinds), P x u64 counts (contam_problem order), u32 M
+ *   messages (at most CONTAM_MANIFEST_MESSAGES), M x { u32 length,
+ *   bytes };
+ *   u32 skip records K; per record: u32 reason (contam_skip_reason), u64
+ *   count, u32 length + the walked directory, u32 N names (at most
+ *   CONTAM_SKIP_NAMES), N x { u32 length, bytes }; then u64 reserved (0).
+ *   The reserved u64 of its section-table entry holds the XXH3-64 of the
+ *   stored (compressed) section, so the trailer, which covers the header,
+ *   covers the notes too.  Sections are written in the order manifest,
+ *   notes, filter.
+ *
  * Section 2, n-gram Bloom filter, blocks [lo, hi):
  *   u64 chunk size (raw bytes, a multiple of 64, at most 1 GiB; this
  *   contam writes 1 MiB, except that a merge of files with larger chunks
@@ -79,10 +96,12 @@
 #define MAX_SECTIONS 8
 #define HEADER_FIXED 128
 #define SECTION_ENTRY 32
-#define NSECTIONS 2
+#define NSECTIONS 3
 #define HEADER_SIZE (HEADER_FIXED + SECTION_ENTRY * NSECTIONS)
 #define SECTION_MANIFEST 1
 #define SECTION_NGRAM_BLOOM 2
+#define SECTION_INPUT_NOTES 3
+#define NOTES_VERSION 1
 #define CHUNK_BYTES (1u << 20)
 #define MANIFEST_MAX (256u << 20)
 #define FLAG_STORED_HASH 1u
@@ -153,7 +172,44 @@ static int by_path(const void *a, const void *b)
 
 /* ---- writing ----------------------------------------------------- */
 
-static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
+static int put_str(cbuf *b, const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+	if (len > UINT32_MAX)
+		len = UINT32_MAX;
+	return put_u32(b, (uint32_t)len) | cbuf_append(b, s ? s : "", len);
+}
+
+/* The input notes of one entry (section 3). */
+static int notes_encode_entry(cbuf *b, const contam_manifest_entry *e)
+{
+	int rc = put_u64(b, e->fingerprint) | put_u32(b, CONTAM_PROBLEMS);
+	for (int k = 0; k < CONTAM_PROBLEMS; k++)
+		rc |= put_u64(b, e->problems[k]);
+	uint32_t nm = e->messages ? e->nmessages : 0;
+	if (nm > CONTAM_MANIFEST_MESSAGES)
+		nm = CONTAM_MANIFEST_MESSAGES;
+	rc |= put_u32(b, nm);
+	for (uint32_t i = 0; i < nm; i++)
+		rc |= put_str(b, e->messages[i]);
+	return rc;
+}
+
+static int notes_encode_skips(cbuf *b, const contam_input_skip *k, size_t n)
+{
+	int rc = put_u32(b, (uint32_t)n);
+	for (size_t i = 0; i < n; i++) {
+		size_t nn = k[i].nnames < CONTAM_SKIP_NAMES ? k[i].nnames : CONTAM_SKIP_NAMES;
+		rc |= put_u32(b, (uint32_t)k[i].reason) | put_u64(b, k[i].count) |
+		      put_str(b, k[i].dir) | put_u32(b, (uint32_t)nn);
+		for (size_t j = 0; j < nn; j++)
+			rc |= put_str(b, k[i].names[j]);
+	}
+	return rc | put_u64(b, 0); /* reserved */
+}
+
+static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw,
+			   cbuf *notes)
 {
 	contam_manifest_entry *sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
@@ -162,14 +218,16 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw)
 		memcpy(sorted, m, n * sizeof(*sorted));
 	/* sorted, so a merge of parts equals a one-shot build */
 	qsort(sorted, n, sizeof(*sorted), by_path);
-	int rc = put_u32(raw, (uint32_t)n);
+	int rc = put_u32(raw, (uint32_t)n) | put_u32(notes, NOTES_VERSION) |
+		 put_u32(notes, (uint32_t)n);
 	for (size_t i = 0; i < n && !rc; i++) {
 		const contam_manifest_entry *e = &sorted[i];
 		size_t plen = strlen(e->path);
 		rc = put_u32(raw, (uint32_t)e->kind) | put_u64(raw, e->size) |
 		     put_u64(raw, e->bytes_text) | put_u64(raw, e->documents) |
 		     put_u64(raw, e->ngrams) | put_u64(raw, e->errors) |
-		     put_u32(raw, (uint32_t)plen) | cbuf_append(raw, e->path, plen);
+		     put_u32(raw, (uint32_t)plen) | cbuf_append(raw, e->path, plen) |
+		     notes_encode_entry(notes, e);
 	}
 	rc |= put_u64(raw, 0); /* reserved */
 	free(sorted);
@@ -254,8 +312,8 @@ int cifile_write(const char *path, const cifile_meta *meta,
 {
 	int rc = CONTAM_OK, fd = -1;
 	char *tmp = NULL;
-	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT;
-	void *mcomp = NULL;
+	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT, notes = CBUF_INIT;
+	void *mcomp = NULL, *ncomp = NULL;
 	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
 	const uint64_t cb = meta->chunk_bytes ? meta->chunk_bytes : CHUNK_BYTES;
 	const uint64_t nchunks = (held_bytes + cb - 1) / cb;
@@ -271,7 +329,8 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	}
 	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
 
-	if (manifest_encode(meta->manifest, meta->nmanifest, &raw)) {
+	if (manifest_encode(meta->manifest, meta->nmanifest, &raw, &notes) ||
+	    notes_encode_skips(&notes, meta->skips, meta->nskips)) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -286,8 +345,20 @@ int cifile_write(const char *path, const cifile_meta *meta,
 			      ZSTD_getErrorName(mlen));
 		goto out;
 	}
+	size_t nbound = ZSTD_compressBound(notes.len);
+	if (!(ncomp = malloc(nbound))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	size_t nlen = ZSTD_compress(ncomp, nbound, notes.data, notes.len, 3);
+	if (ZSTD_isError(nlen)) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot compress the input notes: %s",
+			      ZSTD_getErrorName(nlen));
+		goto out;
+	}
 	const uint64_t manifest_off = HEADER_SIZE;
-	const uint64_t filter_off = manifest_off + mlen;
+	const uint64_t notes_off = manifest_off + mlen;
+	const uint64_t filter_off = notes_off + nlen;
 	const uint64_t table_len = 16 + nchunks * 24;
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -333,6 +404,11 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	put_le64(s + 8, manifest_off);
 	put_le64(s + 16, mlen);
 	s += SECTION_ENTRY;
+	put_le32(s, SECTION_INPUT_NOTES);
+	put_le64(s + 8, notes_off);
+	put_le64(s + 16, nlen);
+	put_le64(s + 24, XXH3_64bits(ncomp, nlen));
+	s += SECTION_ENTRY;
 	put_le32(s, SECTION_NGRAM_BLOOM);
 	put_le64(s + 8, filter_off);
 	put_le64(s + 16, filter_len);
@@ -353,6 +429,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 
 	if (write_at(fd, h, sizeof(h), 0) ||
 	    write_at(fd, mcomp, mlen, manifest_off) ||
+	    write_at(fd, ncomp, nlen, notes_off) ||
 	    write_at(fd, table.data, table.len, filter_off) ||
 	    write_at(fd, trailer, 16, filter_off + filter_len) || fsync(fd) != 0) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
@@ -382,7 +459,9 @@ out:
 	if (rc && tmp)
 		unlink(tmp);
 	free(mcomp);
+	free(ncomp);
 	free(tmp);
+	cbuf_release(&notes);
 	cbuf_release(&head);
 	cbuf_release(&raw);
 	cbuf_release(&table);
@@ -410,6 +489,8 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 	m->hi = ix->filter.hi;
 	m->manifest = ix->manifest;
 	m->nmanifest = ix->nmanifest;
+	m->skips = ix->skips;
+	m->nskips = ix->nskips;
 }
 
 void contam_index_set_stop(contam_index *ix, volatile int *stop)
@@ -456,10 +537,141 @@ static uint32_t cur_u32(cursor *c)
 static void manifest_release(cifile *f)
 {
 	for (size_t i = 0; i < f->nmanifest; i++)
-		free(f->manifest[i].path);
+		cmanifest_entry_release(&f->manifest[i]);
 	free(f->manifest);
 	f->manifest = NULL;
 	f->nmanifest = 0;
+	cskips_free(f->skips, f->nskips);
+	f->skips = NULL;
+	f->nskips = 0;
+}
+
+/* A u32-length string at the cursor, copied (NUL-terminated). */
+static char *cur_str(cursor *c)
+{
+	uint32_t len = cur_u32(c);
+	if (c->bad || len > c->left) {
+		c->bad = 1;
+		return NULL;
+	}
+	char *s = malloc((size_t)len + 1);
+	if (!s) {
+		c->bad = 2;
+		return NULL;
+	}
+	memcpy(s, c->p, len);
+	s[len] = '\0';
+	c->p += len;
+	c->left -= len;
+	return s;
+}
+
+/* Section 3 onto the decoded manifest.  c->bad: 1 damaged, 2 no memory. */
+static void notes_decode(cifile *f, cursor *c)
+{
+	uint32_t version = cur_u32(c), n = cur_u32(c);
+	if (c->bad || version != NOTES_VERSION || n != f->nmanifest) {
+		c->bad = 1;
+		return;
+	}
+	for (uint32_t i = 0; i < n && !c->bad; i++) {
+		contam_manifest_entry *e = &f->manifest[i];
+		e->fingerprint = cur_u64(c);
+		uint32_t kinds = cur_u32(c);
+		if (kinds > 64 || (uint64_t)kinds * 8 > c->left) {
+			c->bad = 1;
+			return;
+		}
+		for (uint32_t k = 0; k < kinds; k++) {
+			uint64_t v = cur_u64(c);
+			if (k < CONTAM_PROBLEMS)
+				e->problems[k] = v;
+		}
+		uint32_t nm = cur_u32(c);
+		if (c->bad || nm > CONTAM_MANIFEST_MESSAGES) {
+			c->bad = 1;
+			return;
+		}
+		if (nm && !(e->messages = calloc(nm, sizeof(char *)))) {
+			c->bad = 2;
+			return;
+		}
+		for (uint32_t m = 0; m < nm && !c->bad; m++)
+			if ((e->messages[m] = cur_str(c)))
+				e->nmessages = m + 1;
+	}
+	uint32_t nk = c->bad ? 0 : cur_u32(c);
+	if (nk > c->left / 20) {
+		c->bad = 1;
+		return;
+	}
+	if (nk && !c->bad && !(f->skips = calloc(nk, sizeof(*f->skips)))) {
+		c->bad = 2;
+		return;
+	}
+	for (uint32_t i = 0; i < nk && !c->bad; i++) {
+		contam_input_skip *k = &f->skips[i];
+		uint32_t reason = cur_u32(c);
+		k->count = cur_u64(c);
+		k->reason = reason < CONTAM_SKIP_REASONS ? (contam_skip_reason)reason
+							: CONTAM_SKIP_UNKNOWN_KIND;
+		if (!(k->dir = cur_str(c)))
+			return;
+		f->nskips = i + 1;
+		uint32_t nn = cur_u32(c);
+		if (c->bad || nn > CONTAM_SKIP_NAMES) {
+			c->bad = 1;
+			return;
+		}
+		for (uint32_t j = 0; j < nn && !c->bad; j++)
+			if ((k->names[j] = cur_str(c)))
+				k->nnames = j + 1;
+	}
+	(void)cur_u64(c); /* reserved */
+}
+
+/* Read, check and decode the notes section [off, off + len). */
+static int notes_load(cifile *f, uint64_t off, uint64_t len, uint64_t want,
+		      cerr *err)
+{
+	int rc = CONTAM_OK;
+	unsigned char *comp = malloc(len ? len : 1), *raw = NULL;
+	if (!comp)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (read_at(f->fd, comp, len, off)) {
+		rc = cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
+		goto out;
+	}
+	if (XXH3_64bits(comp, len) != want) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT,
+			      "'%s': the input notes are damaged (checksum mismatch)", f->path);
+		goto out;
+	}
+	unsigned long long rlen = ZSTD_getFrameContentSize(comp, len);
+	if (rlen == ZSTD_CONTENTSIZE_ERROR || rlen == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    rlen > MANIFEST_MAX) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the input notes are damaged", f->path);
+		goto out;
+	}
+	if (!(raw = malloc(rlen ? rlen : 1))) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	size_t got = ZSTD_decompress(raw, rlen, comp, len);
+	if (ZSTD_isError(got) || got != rlen) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the input notes are damaged", f->path);
+		goto out;
+	}
+	cursor c = { raw, got, 0 };
+	notes_decode(f, &c);
+	if (c.bad == 2)
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	else if (c.bad)
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the input notes are damaged", f->path);
+out:
+	free(comp);
+	free(raw);
+	return rc;
 }
 
 static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *err)
@@ -615,7 +827,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	}
 
 	/* sections */
-	uint64_t moff = 0, mlen = 0;
+	uint64_t moff = 0, mlen = 0, noff = 0, nlen = 0, nhash = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
 		uint32_t type = get_le32(s);
@@ -628,6 +840,11 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		}
 		if (type == SECTION_MANIFEST) { moff = off; mlen = len; }
 		else if (type == SECTION_NGRAM_BLOOM) { f->foff = off; f->flen = len; }
+		else if (type == SECTION_INPUT_NOTES) {
+			noff = off;
+			nlen = len;
+			nhash = get_le64(s + 24);
+		}
 	}
 	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': missing or oversized section",
@@ -700,6 +917,12 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		goto out;
 	}
 	rc = manifest_decode(f, mraw, got, err);
+	if (!rc && noff) {
+		if (nlen > MANIFEST_MAX)
+			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': oversized input notes", path);
+		else
+			rc = notes_load(f, noff, nlen, nhash, err);
+	}
 out:
 	XXH3_freeState(st);
 	free(mcomp);
@@ -792,8 +1015,12 @@ int cindex_from_file(contam_index **out, cifile *f)
 	/* take the manifest over */
 	ix->manifest = f->manifest;
 	ix->nmanifest = f->nmanifest;
+	ix->skips = f->skips;
+	ix->nskips = f->nskips;
 	f->manifest = NULL;
 	f->nmanifest = 0;
+	f->skips = NULL;
+	f->nskips = 0;
 	uint64_t set = 0;
 	double sum = 0;
 	/* measured while read: the statistics never touch the zero chunks */

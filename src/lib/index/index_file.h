@@ -20,6 +20,8 @@ typedef struct cifile {
 	uint64_t lo, hi;            /* blocks held */
 	contam_manifest_entry *manifest;
 	size_t nmanifest;
+	contam_input_skip *skips;   /* from the input notes section */
+	size_t nskips;
 	uint64_t foff, flen;        /* filter section */
 	uint64_t chunk_bytes, nchunks, held_bytes;
 	unsigned char *table;       /* chunk table, verified by the trailer */
@@ -64,6 +66,8 @@ typedef struct cifile_meta {
 	/* raw bytes per chunk (a multiple of 64, <= CIFILE_CHUNK_MAX);
 	 * 0: CIFILE_CHUNK_BYTES */
 	uint64_t chunk_bytes;
+	const contam_input_skip *skips;
+	size_t nskips;
 	/* a flag (a signal handler's) that, once set, stops the write:
 	 * nothing is left at the path; NULL: never */
 	volatile int *stop;

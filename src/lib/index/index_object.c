@@ -72,8 +72,9 @@ void contam_index_free(contam_index *ix)
 	if (!ix)
 		return;
 	for (size_t i = 0; i < ix->nmanifest; i++)
-		free(ix->manifest[i].path);
+		cmanifest_entry_release(&ix->manifest[i]);
 	free(ix->manifest);
+	cskips_free(ix->skips, ix->nskips);
 	cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
 	free(ix);
 }
@@ -94,10 +95,136 @@ int cindex_manifest_add(contam_index *ix, const contam_manifest_entry *e)
 	ix->manifest = m;
 	m[ix->nmanifest] = *e;
 	m[ix->nmanifest].path = cstrdup(e->path ? e->path : "");
-	if (!m[ix->nmanifest].path)
+	if (!m[ix->nmanifest].path ||
+	    cmanifest_copy_messages(&m[ix->nmanifest], e)) {
+		free(m[ix->nmanifest].path);
 		return CONTAM_E_NOMEM;
+	}
 	ix->nmanifest++;
 	return CONTAM_OK;
+}
+
+void cmanifest_entry_release(contam_manifest_entry *e)
+{
+	free(e->path);
+	for (uint32_t i = 0; i < e->nmessages; i++)
+		free(e->messages[i]);
+	free(e->messages);
+	e->path = NULL;
+	e->messages = NULL;
+	e->nmessages = 0;
+}
+
+int cmanifest_copy_messages(contam_manifest_entry *to, const contam_manifest_entry *from)
+{
+	uint32_t n = from->nmessages;
+	to->messages = NULL;
+	to->nmessages = 0;
+	if (!n || !from->messages)
+		return CONTAM_OK;
+	if (!(to->messages = calloc(n, sizeof(char *))))
+		return CONTAM_E_NOMEM;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!(to->messages[i] = cstrdup(from->messages[i] ? from->messages[i] : ""))) {
+			for (uint32_t j = 0; j < i; j++)
+				free(to->messages[j]);
+			free(to->messages);
+			to->messages = NULL;
+			return CONTAM_E_NOMEM;
+		}
+		to->nmessages = i + 1;
+	}
+	return CONTAM_OK;
+}
+
+int cmanifest_note(contam_manifest_entry *e, contam_problem kind, const char *msg)
+{
+	if ((unsigned)kind < CONTAM_PROBLEMS)
+		e->problems[kind]++;
+	if (e->nmessages >= CONTAM_MANIFEST_MESSAGES)
+		return CONTAM_OK;
+	if (!e->messages &&
+	    !(e->messages = calloc(CONTAM_MANIFEST_MESSAGES, sizeof(char *))))
+		return CONTAM_E_NOMEM;
+	if (!(e->messages[e->nmessages] = cstrdup(msg)))
+		return CONTAM_E_NOMEM;
+	e->nmessages++;
+	return CONTAM_OK;
+}
+
+void cskips_free(contam_input_skip *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(k[i].dir);
+		for (size_t j = 0; j < k[i].nnames; j++)
+			free(k[i].names[j]);
+	}
+	free(k);
+}
+
+int cindex_skips_add(contam_index *ix, const contam_input_skip *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		contam_input_skip *t = NULL;
+		for (size_t j = 0; j < ix->nskips && !t; j++)
+			if (ix->skips[j].reason == k[i].reason &&
+			    !strcmp(ix->skips[j].dir, k[i].dir))
+				t = &ix->skips[j];
+		if (!t) {
+			contam_input_skip *m = realloc(ix->skips, (ix->nskips + 1) * sizeof(*m));
+			if (!m)
+				return CONTAM_E_NOMEM;
+			ix->skips = m;
+			t = &m[ix->nskips];
+			memset(t, 0, sizeof(*t));
+			t->reason = k[i].reason;
+			if (!(t->dir = cstrdup(k[i].dir)))
+				return CONTAM_E_NOMEM;
+			ix->nskips++;
+		}
+		t->count += k[i].count;
+		for (size_t j = 0; j < k[i].nnames && t->nnames < CONTAM_SKIP_NAMES; j++) {
+			int dup = 0;
+			for (size_t q = 0; q < t->nnames && !dup; q++)
+				dup = !strcmp(t->names[q], k[i].names[j]);
+			if (dup)
+				continue;
+			if (!(t->names[t->nnames] = cstrdup(k[i].names[j])))
+				return CONTAM_E_NOMEM;
+			t->nnames++;
+		}
+	}
+	return CONTAM_OK;
+}
+
+int contam_index_add_skips(contam_index *ix, const contam_inputs *in)
+{
+	if (!ix || !in)
+		return CONTAM_E_PARAM;
+	if (cindex_skips_add(ix, in->skips, in->nskips))
+		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	return CONTAM_OK;
+}
+
+size_t contam_index_skip_count(const contam_index *ix)
+{
+	return ix ? ix->nskips : 0;
+}
+
+const contam_input_skip *contam_index_skip_get(const contam_index *ix, size_t i)
+{
+	return (ix && i < ix->nskips) ? &ix->skips[i] : NULL;
+}
+
+const char *contam_problem_name(contam_problem p)
+{
+	switch (p) {
+	case CONTAM_PROBLEM_DAMAGED: return "damaged records";
+	case CONTAM_PROBLEM_NO_TEXT: return "records without the text field";
+	case CONTAM_PROBLEM_UNREADABLE: return "unreadable";
+	case CONTAM_PROBLEM_EMPTY: return "empty (no documents)";
+	default: return "problems";
+	}
 }
 
 int cindex_manifest_find(const contam_index *ix, const char *path)
@@ -114,7 +241,7 @@ int contam_index_forget_input(contam_index *ix, const char *path)
 	if (i < 0)
 		return 0;
 	ix->ngrams_inserted -= ix->manifest[i].ngrams;
-	free(ix->manifest[i].path);
+	cmanifest_entry_release(&ix->manifest[i]);
 	memmove(&ix->manifest[i], &ix->manifest[i + 1],
 		(ix->nmanifest - (size_t)i - 1) * sizeof(*ix->manifest));
 	ix->nmanifest--;

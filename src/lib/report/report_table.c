@@ -8,8 +8,20 @@
 
 #include <inttypes.h>
 
+/* A name (from a file name: any bytes) for the terminal: control bytes
+ * become '?', so that a name cannot drive the terminal (issue 12). */
+static const char *shown(const char *name, char *buf, size_t len)
+{
+	size_t i = 0;
+	for (; name[i] && i + 1 < len; i++)
+		buf[i] = ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) ? '?' : name[i];
+	buf[i] = '\0';
+	return buf;
+}
+
 int contam_report_table(const contam_result *r, FILE *out)
 {
+	char nbuf[64];
 	size_t w = 9;
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
 		size_t l = strlen(r->benchmarks[i].name);
@@ -27,7 +39,7 @@ int contam_report_table(const contam_result *r, FILE *out)
 					    (double)b->examples : 0;
 		fprintf(out, "%-*.*s %9" PRIu64 " %12" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %9" PRIu64 " %7.2f%%\n", (int)w, (int)w,
-			b->name, b->examples, b->contaminated, b->partial,
+			shown(b->name, nbuf, sizeof nbuf), b->examples, b->contaminated, b->partial,
 			b->clean, b->too_short, rate);
 	}
 	/* the published definitions, side by side (rates in % of examples) */
@@ -57,7 +69,8 @@ int contam_report_table(const contam_result *r, FILE *out)
 			snprintf(c3, sizeof(c3), "%.2f%%", (double)dirty / m);
 			snprintf(c4, sizeof(c4), "%.2f%%", (double)not_clean / m);
 		}
-		fprintf(out, "%-*.*s %9s %9s %12s %17s", (int)w, (int)w, b->name,
+		fprintf(out, "%-*.*s %9s %9s %12s %17s", (int)w, (int)w,
+			shown(b->name, nbuf, sizeof nbuf),
 			c1, c2, c3, c4);
 		if (r->null_control)
 			fprintf(out, "  %11.2f%%", b->null_examples ? 100.0 *
@@ -66,9 +79,10 @@ int contam_report_table(const contam_result *r, FILE *out)
 		fprintf(out, "\n");
 	}
 	const contam_index_stats *s = &r->index;
+	char pbuf[4096];
 	fprintf(out, "index %s: %u-grams, recipe %s, %" PRIu64
 		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",
-		r->index_path ? r->index_path : "?", s->params.ngram, s->recipe,
+		shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf), s->params.ngram, s->recipe,
 		s->ngrams_inserted, 100.0 * s->fill, s->fpr);
 	fprintf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
 		"coverage counts spans of >= %u tokens\n", r->min_span);

@@ -549,8 +549,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		nthreads = 1;
 
 	cscan_matcher *thread_m = calloc((size_t)nthreads, sizeof(*thread_m));
-	file_job *jobs = calloc(in->count ? in->count : 1, sizeof(*jobs));
-	int init_failed = !thread_m || !jobs;
+	int init_failed = !thread_m;
 	for (int t = 0; t < nthreads && !init_failed; t++)
 		init_failed |= cscan_matcher_init(&thread_m[t], s) != CONTAM_OK;
 	if (init_failed) {
@@ -558,20 +557,30 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 		crun_fail(&st.run, CONTAM_E_NOMEM, &e);
 	}
-	for (size_t i = 0; jobs && i < in->count; i++)
-		jobs[i].thread_m = thread_m;
 
 	#pragma omp parallel num_threads(nthreads) if (!init_failed)
 	#pragma omp single
 	for (size_t i = 0; i < in->count && !init_failed; i++) {
-		#pragma omp task firstprivate(i) shared(st, jobs) default(none)
-		if (!crun_should_stop(&st.run))
-			scan_file(&st, &jobs[i], i);
+		#pragma omp task firstprivate(i) shared(st, thread_m) default(none)
+		if (!crun_should_stop(&st.run)) {
+			/* a file's job (its own matcher) lives only while the
+			 * file is read: memory does not grow with the number of
+			 * inputs (issue 12: 5 KiB per file) */
+			file_job *job = calloc(1, sizeof(*job));
+			if (job) {
+				job->thread_m = thread_m;
+				scan_file(&st, job, i);
+			} else {
+				cerr e;
+				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+				crun_fail(&st.run, CONTAM_E_NOMEM, &e);
+			}
+			free(job);
+		}
 	}
 	for (int t = 0; thread_m && t < nthreads; t++)
 		cscan_matcher_release(&thread_m[t]);
 	free(thread_m);
-	free(jobs);
 
 	if (!st.run.rc && s->opt.stop && *s->opt.stop)
 		cerr_set(&st.run.err, st.run.rc = CONTAM_E_INTERRUPTED, "interrupted");
@@ -606,6 +615,16 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		};
 		s->opt.on_progress(s->opt.ctx, &p);
 	}
+	return CONTAM_OK;
+}
+
+int contam_scan_file_documents(const contam_scan *s, size_t i,
+			       uint64_t *documents, uint64_t *errors)
+{
+	if (!s || i >= s->nfiles)
+		return CONTAM_E_PARAM;
+	*documents = s->files[i].documents;
+	*errors = s->files[i].errors;
 	return CONTAM_OK;
 }
 
