@@ -203,8 +203,9 @@ def wiki_scan_hit_names_the_page(c):
 
 def records_of(doc, fields):
     """The README's rule: a top-level array's elements; an object with a
-    text field at its top level is one record; else the elements of its
-    first member holding an array of objects; else the object itself."""
+    text field at its top level is one record; else the elements of the
+    first array of objects among its members or their members, in
+    document order; else the object itself."""
     if isinstance(doc, list):
         return doc
     if any(f.split(".")[0] in doc or f in doc for f in fields):
@@ -212,6 +213,10 @@ def records_of(doc, fields):
     for v in doc.values():
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return v
+        if isinstance(v, dict):
+            for w in v.values():
+                if isinstance(w, list) and w and isinstance(w[0], dict):
+                    return w
     return [doc]
 
 

@@ -319,6 +319,19 @@ static void test_json_records(void)
 	CHECK_STR(r.text[1], "y\nz");
 	CHECK_EQ_U64(r.errors, 0);
 
+	/* the records one level down, as the benchmark reader finds them */
+	const char *deep = "{\n  \"version\": 1,\n  \"meta\": {\"n\": 2},\n"
+			   "  \"data\": {\"split\": \"train\", \"rows\": [{\"paragraphs\": [\"r1\"]},"
+			   " {\"paragraphs\": \"r2\"}]}\n}\n";
+	const char *pd = tmp("deep.json");
+	write_file(pd, deep, strlen(deep));
+	read_all(&r, pd, f1, 1, 0);
+	CHECK_EQ_U64(r.rc, 0);
+	CHECK_EQ_U64(r.ndocs, 2);
+	CHECK_STR(r.text[0], "r1");
+	CHECK_STR(r.text[1], "r2");
+	CHECK_EQ_U64(r.errors, 0);
+
 	/* without an array of objects the object is the one record */
 	const char *one = "{\n  \"chapter\": \"c\",\n  \"paragraphs\": [\"p\", \"q\"]\n}\n";
 	const char *p3 = tmp("one.json");

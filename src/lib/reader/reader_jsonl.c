@@ -467,48 +467,52 @@ static int has_text_key(const jsonl *j, const char *s, size_t n)
 	return 0;
 }
 
-/* A pretty-printed top-level object: its records are the elements of
- * the first member whose value is an array of objects (as the benchmark
- * reader takes the first array); without one, the object itself is the
- * one record.  Returns 1 when array mode now reads that member. */
-static int find_records(jsonl *j, cerr *err)
+#define NOT_FOUND 4
+
+/* Scan the members of the object at in.pos + *off (at its '{') for one
+ * whose value is an array of objects, in document order, looking into
+ * member objects too while depth < 1.  1: found (array mode reads it
+ * now); NOT_FOUND with *off after the object; 0 malformed or cut;
+ * TOO_BIG; CRIN_DAMAGE; < 0 fatal. */
+static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 {
-	size_t off = 1, end;
+	size_t off = *offp + 1, end;
 	int c, rc;
 	cerr perr;
 
 	for (;;) {
 		rc = skip_blank(j, &off, 1, &c, err);
-		if (rc != 1 || c == '}')
-			break;
-		if (c != '"') {
-			rc = 0;
-			break;
+		if (rc != 1)
+			return rc;
+		if (c == '}') {
+			*offp = off + 1;
+			return NOT_FOUND;
 		}
+		if (c != '"')
+			return 0;
 		size_t key = off;
 		rc = value_at(j, off, &end, &perr, err);
 		if (rc != 1)
-			break;
+			return rc;
+		size_t keylen = end;
 		off += end;
 		rc = skip_blank(j, &off, 0, &c, err);
 		if (rc != 1)
-			break;
-		if (c != ':') {
-			rc = 0;
-			break;
-		}
+			return rc;
+		if (c != ':')
+			return 0;
 		off++;
 		rc = skip_blank(j, &off, 0, &c, err);
 		if (rc != 1)
-			break;
+			return rc;
 		if (c == '[') {
 			size_t o2 = off + 1;
 			rc = skip_blank(j, &o2, 0, &c, err);
 			if (rc != 1)
-				break;
+				return rc;
 			if (c == '{') {
-				size_t klen = end - 2 < sizeof j->array_key - 1
-					      ? end - 2 : sizeof j->array_key - 1;
+				size_t klen = keylen - 2 < sizeof j->array_key - 1
+					      ? keylen - 2 : sizeof j->array_key - 1;
 				memcpy(j->array_key, j->in.buf + j->in.pos + key + 1,
 				       klen);
 				j->array_key[klen] = '\0';
@@ -517,14 +521,32 @@ static int find_records(jsonl *j, cerr *err)
 				j->array_base = crin_offset(&j->in);
 				return 1;
 			}
+		} else if (c == '{' && depth < 1) {
+			rc = scan_members(j, &off, depth + 1, err);
+			if (rc != NOT_FOUND)
+				return rc;
+			continue;
 		}
 		rc = value_at(j, off, &end, &perr, err);
 		if (rc != 1)
-			break;
+			return rc ? rc : 0;
 		off += end;
 	}
+}
+
+/* A pretty-printed top-level object without the text field at its top:
+ * its records are the elements of the first array of objects, in
+ * document order, among its members or its members' members (as the
+ * benchmark reader looks one level down).  Returns 1 when array mode
+ * now reads that array; 0 when the object is the one record. */
+static int find_records(jsonl *j, cerr *err)
+{
+	size_t off = 0;
+	int rc = scan_members(j, &off, 0, err);
+	if (rc == 1)
+		return 1;
 	/* No array of objects: the whole object is the record. */
-	if (rc == 1 || rc == 0)
+	if (rc == NOT_FOUND || rc == 0)
 		return 0;
 	if (rc == TOO_BIG) {
 		j->array_done = 1;
