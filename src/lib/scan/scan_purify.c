@@ -1031,8 +1031,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Refuse to write over an input, or two inputs to one output (the same
- * file given twice, "a/x" and "./a/x"). */
 /* Formats purify cannot write back are refused before anything is
  * written: a MediaWiki dump, a whole-file JSON (array or object), and
  * JSON lines whose text is not one plain top-level string field. */
@@ -1065,6 +1063,8 @@ static int purify_refuse(contam_scan *s, cerr *err)
 	return CONTAM_OK;
 }
 
+/* Refuse to write over an input, or two inputs to one output (the same
+ * file given twice, "a/x" and "./a/x"). */
 int cscan_purify_prepare(contam_scan *s, cerr *err)
 {
 	char **names = calloc(s->nfiles ? s->nfiles : 1, sizeof(*names));
