@@ -7,16 +7,27 @@
  * json_scan.c, which unescapes only the wanted fields.  A line longer
  * than max_record is not buffered: it is skipped as it streams past and
  * counted as damage, so one runaway line costs bounded memory.  Lines
- * that are not a JSON object, or lack a string text field, are reported
- * with their record number (0-based among non-empty lines, as the probe
- * side numbers benchmark records), line number and byte offset, counted
- * and skipped.  An empty text string is still a document (with no text).
+ * that are not a JSON object, or lack the text, are reported with their
+ * record number (0-based among non-empty lines, as the probe side numbers
+ * benchmark records), line number, byte offset and the record's first
+ * keys, counted and skipped.  An empty text string is still a document
+ * (with no text).
  *
- * Some datasets ship a .json file that is one JSON array of objects, or
- * one pretty-printed object.  When the first non-blank byte is '[', or
- * the first non-blank line is a lone "{", the file is read whole (up to
- * max_record bytes) and each array element (or the one object) is a
- * record.
+ * The text: without --text-field paths (creader_options.text_fields), the
+ * string value of one top-level key (text_field); a value of another type
+ * is damage, because the default is a guess about the schema.  With
+ * paths, cjson_select_path() walks each record (dotted paths, through
+ * arrays, as probe's --field) and the values are joined with '\n'; one
+ * plain name whose value is a string still takes the one-pass scanner.
+ *
+ * Some datasets ship a .json file that is one JSON array of records, or
+ * one pretty-printed object.  When the first non-blank byte is '[', the
+ * array's elements are the records, streamed one at a time (each must fit
+ * in max_record, not the file).  When the first non-blank line is a lone
+ * "{": an object with a text key at its top is the one record; else the
+ * first array of objects among its members (or one level down, in
+ * document order) holds the records, streamed the same way; without one
+ * the object is the record.
  */
 #include "reader.h"
 
@@ -34,7 +45,6 @@ typedef struct jsonl {
 	int started;           /* first byte examined (array or lines) */
 	int array;             /* whole file: 1 a JSON array, 2 one object */
 	int array_done;
-	uint64_t array_base;   /* offset just after the array's '[' */
 	char array_key[64];    /* the object member holding the records */
 	const char *const *fields; /* --text-field paths */
 	size_t nfields;
@@ -413,12 +423,10 @@ static int start(jsonl *j, cerr *err)
 		if (rc != 1)
 			return CONTAM_OK; /* lines mode sees the end/damage */
 	}
-	if (j->array == 1) {
+	if (j->array == 1)
 		in->pos += i + 1; /* after '[' */
-		j->array_base = crin_offset(in);
-	} else if (j->array == 2) {
+	else if (j->array == 2)
 		in->pos += i;     /* at '{' */
-	}
 	return CONTAM_OK;
 }
 
@@ -518,7 +526,6 @@ static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 				j->array_key[klen] = '\0';
 				j->in.pos += off + 1;
 				j->array = 1;
-				j->array_base = crin_offset(&j->in);
 				return 1;
 			}
 		} else if (c == '{' && depth < 1) {
