@@ -291,6 +291,29 @@ def classical_chinese_text_fields(c):
 
 
 @S.test
+def json_array_streams_past_max_record(c):
+    """A JSON array far larger than --max-record is read element by
+    element; an element larger than it is counted damage."""
+    d = os.path.join(c.tmp, "big")
+    os.makedirs(d)
+    recs = [{"id": str(i), "text": f"record {i} " + " ".join(f"w{(i * 13 + j) % 997}" for j in range(20))}
+            for i in range(3000)]
+    p = os.path.join(d, "recs.json")
+    write(p, json.dumps(recs, indent=1).encode())
+    check(os.path.getsize(p) > 200_000, "file too small")
+    r, out = index(c.tmp, "bigarr", p, extra=["--max-record", "4K"])
+    r.expect(0)
+    e = info(out)["inputs"][0]
+    check(e["documents"] == 3000 and e["errors"] == 0, f"{e}")
+    recs[10]["text"] = "x " * 5000
+    write(p, json.dumps(recs).encode())
+    r, out = index(c.tmp, "bigarr2", p, extra=["--max-record", "4K"])
+    e = info(out)["inputs"][0]
+    check(e["documents"] == 10 and e["errors"] == 1, f"{e}")
+    check("record 10" in r.err and "larger than" in r.err, r.err[-300:])
+
+
+@S.test
 def missing_field_names_the_keys(c):
     d = os.path.join(c.tmp, "miss")
     os.makedirs(d)

@@ -359,7 +359,7 @@ static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
 			 : cerr_set(perr, CONTAM_E_FORMAT, "unexpected end");
 		/* a number at the end of the bytes read so far may go on */
 		if (rc == CONTAM_OK && (off + *end < avail || in->eof))
-			return 1;
+			return *end > j->max_record ? TOO_BIG : 1;
 		if (rc < 0 && in->eof)
 			return 0;
 		if (avail > j->max_record)
