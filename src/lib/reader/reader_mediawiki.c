@@ -112,14 +112,18 @@ static int pass_damage(mwiki *m, cerr *err)
 				       : "the page there is lost");
 }
 
-/* Make at least one more byte readable: 1, 0 at the end, < 0 fatal.
- * Damage is reported and passed (the caller sees the page state reset). */
+/* What more() and next_tag() return when damage was reported and passed:
+ * the page state is reset, reading goes on at the next <page>. */
+#define MW_RESYNC 2
+
+/* Make at least one more byte readable: 1, 0 at the end, MW_RESYNC, or
+ * < 0 fatal. */
 static int more(mwiki *m, size_t want, cerr *err)
 {
 	int rc = crin_more(&m->in, want, err);
 	if (rc == CRIN_DAMAGE) {
 		rc = pass_damage(m, err);
-		return rc < 0 ? rc : 2;
+		return rc < 0 ? rc : MW_RESYNC;
 	}
 	return rc;
 }
@@ -487,8 +491,7 @@ static int filter(mwiki *m, const char *s, size_t n)
 
 /* Skip to the next '<' (appending the bytes before it to `chars` when
  * given, up to MW_FIELD_MAX) and read the tag into m->tag, without the
- * angle brackets.  1: a tag; 0: end of input; 2: damage was passed
- * (state reset); < 0 fatal. */
+ * angle brackets.  1: a tag; 0: end of input; MW_RESYNC; < 0 fatal. */
 static int next_tag(mwiki *m, cbuf *chars, cerr *err)
 {
 	crin *in = &m->in;
@@ -536,7 +539,7 @@ static int next_tag(mwiki *m, cbuf *chars, cerr *err)
 				return rc;
 			in->pos += avail;
 			m->in_page = 0;
-			return 2;
+			return MW_RESYNC;
 		}
 		rc = more(m, avail + 1, err);
 		if (rc == 0) {
@@ -682,17 +685,17 @@ static void note_skips(mwiki *m)
 
 /* Decode and filter s[0..run) (run <= avail; a '<' or nothing follows
  * within avail); stops before an entity that may be cut at the end of
- * the bytes read so far.  Returns how many bytes were consumed, or
- * (size_t)-1 when out of memory. */
-static size_t decode_run(mwiki *m, const char *s, size_t run, size_t avail,
-			 int whole)
+ * the bytes read so far.  *used says how many bytes were consumed. */
+static int decode_run(mwiki *m, const char *s, size_t run, size_t avail,
+		      int whole, size_t *used)
 {
 	size_t i = 0;
+	int rc = CONTAM_OK;
 	while (i < run) {
 		const char *amp = memchr(s + i, '&', run - i);
 		size_t k = amp ? (size_t)(amp - (s + i)) : run - i;
-		if (k && filter(m, s + i, k))
-			return (size_t)-1;
+		if (k && (rc = filter(m, s + i, k)))
+			break;
 		i += k;
 		if (!amp)
 			break;
@@ -705,11 +708,12 @@ static size_t decode_run(mwiki *m, const char *s, size_t run, size_t avail,
 			ulen = 1;
 			e = 1;
 		}
-		if (filter(m, u, ulen))
-			return (size_t)-1;
+		if ((rc = filter(m, u, ulen)))
+			break;
 		i += e;
 	}
-	return i;
+	*used = i;
+	return rc;
 }
 
 /* The input ended inside a page's text: the page is cut. */
@@ -740,8 +744,8 @@ static int pump(mwiki *m, cbuf *out, size_t limit, cerr *err)
 		int limited = run > room;
 		if (limited)
 			run = room;
-		size_t i = decode_run(m, s, run, avail, lt || in->eof);
-		if (i == (size_t)-1)
+		size_t i;
+		if (decode_run(m, s, run, avail, lt || in->eof, &i))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		in->pos += i;
 		if (lt && in->buf + in->pos == lt) {
@@ -781,7 +785,7 @@ static int pump(mwiki *m, cbuf *out, size_t limit, cerr *err)
 		rc = more(m, crin_avail(in) + MW_ENTITY_MAX, err);
 		if (rc < 0)
 			return rc;
-		/* rc == 2: damage passed, the page is cut short */
+		/* MW_RESYNC: damage passed, the page is cut short */
 	}
 	if (!m->doc_open && filter_end(m))
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
@@ -873,7 +877,7 @@ static int mw_next_doc(void *state, creader_doc *doc, cerr *err)
 		rc = next_tag(m, NULL, err);
 		if (rc < 0)
 			return rc;
-		if (rc == 2)
+		if (rc == MW_RESYNC)
 			continue;
 		if (rc == 0) {
 			m->done = 1;
