@@ -118,6 +118,31 @@ def generated_dump_plain_gz_zst(c):
 
 
 @S.test
+def damaged_gzip_dump_resumes(c):
+    """A corrupt gzip member in the middle of a dump: its pages are lost
+    and counted, reading resumes at the next <page>."""
+    def pages(a, b):
+        return b"".join(f"<page><title>P{i}</title><ns>0</ns><id>{i}</id><revision><text>"
+                        f"{' '.join(f'v{i}x{j}' for j in range(30))}</text></revision></page>\n"
+                        .encode() for i in range(a, b))
+    head = b'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/">\n'
+    m1 = gzip.compress(head + pages(0, 10), mtime=0)
+    m2 = bytearray(gzip.compress(pages(10, 20), mtime=0))
+    for k in range(20, 60):
+        m2[k] ^= 0x5A
+    m3 = gzip.compress(pages(20, 30) + b"</mediawiki>\n", mtime=0)
+    p = os.path.join(c.tmp, "dmg-pages-articles.xml.gz")
+    write(p, m1 + bytes(m2) + m3)
+    r, out = index(c.tmp, "dmg", p)
+    r.expect(0)
+    e = info(out)["inputs"][0]
+    check(20 <= e["documents"] <= 21 and e["errors"] >= 1, f"{e}")
+    check(p in r.err, r.err[-300:])
+    r, out = index(c.tmp, "dmgs", p, extra=["--strict"])
+    check(r.rc == 2 and not os.path.exists(out), f"--strict: exit {r.rc}")
+
+
+@S.test
 def enwiki_sample_counts(c):
     """The real enwiki sample, decompressed by Python: pages - redirects
     documents, in plain, gzip and by-content-only names."""
