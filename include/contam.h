@@ -155,7 +155,8 @@ typedef struct contam_build_options {
 	const char *text_field;  /* JSONL field holding the text; "text" */
 	/* Several --text-field paths (dotted, through arrays: as probe's
 	 * --field); when ntext_fields > 0 they replace text_field and their
-	 * values are joined with '\n'. */
+	 * values are joined with '\n'.  Without them text_field must name a
+	 * top-level string (anything else there is a damaged record). */
 	const char *const *text_fields;
 	size_t ntext_fields;
 	int threads;             /* 0 = all cores */

@@ -118,6 +118,31 @@ def generated_dump_plain_gz_zst(c):
 
 
 @S.test
+def damaged_gzip_dump_resumes(c):
+    """A corrupt gzip member in the middle of a dump: its pages are lost
+    and counted, reading resumes at the next <page>."""
+    def pages(a, b):
+        return b"".join(f"<page><title>P{i}</title><ns>0</ns><id>{i}</id><revision><text>"
+                        f"{' '.join(f'v{i}x{j}' for j in range(30))}</text></revision></page>\n"
+                        .encode() for i in range(a, b))
+    head = b'<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/">\n'
+    m1 = gzip.compress(head + pages(0, 10), mtime=0)
+    m2 = bytearray(gzip.compress(pages(10, 20), mtime=0))
+    for k in range(20, 60):
+        m2[k] ^= 0x5A
+    m3 = gzip.compress(pages(20, 30) + b"</mediawiki>\n", mtime=0)
+    p = os.path.join(c.tmp, "dmg-pages-articles.xml.gz")
+    write(p, m1 + bytes(m2) + m3)
+    r, out = index(c.tmp, "dmg", p)
+    r.expect(0)
+    e = info(out)["inputs"][0]
+    check(20 <= e["documents"] <= 21 and e["errors"] >= 1, f"{e}")
+    check(p in r.err, r.err[-300:])
+    r, out = index(c.tmp, "dmgs", p, extra=["--strict"])
+    check(r.rc == 2 and not os.path.exists(out), f"--strict: exit {r.rc}")
+
+
+@S.test
 def enwiki_sample_counts(c):
     """The real enwiki sample, decompressed by Python: pages - redirects
     documents, in plain, gzip and by-content-only names."""
@@ -202,8 +227,9 @@ def wiki_scan_hit_names_the_page(c):
 
 def records_of(doc, fields):
     """The README's rule: a top-level array's elements; an object with a
-    text field at its top level is one record; else the elements of its
-    first member holding an array of objects; else the object itself."""
+    text field at its top level is one record; else the elements of the
+    first array of objects among its members or their members, in
+    document order; else the object itself."""
     if isinstance(doc, list):
         return doc
     if any(f.split(".")[0] in doc or f in doc for f in fields):
@@ -211,6 +237,10 @@ def records_of(doc, fields):
     for v in doc.values():
         if isinstance(v, list) and v and isinstance(v[0], dict):
             return v
+        if isinstance(v, dict):
+            for w in v.values():
+                if isinstance(w, list) and w and isinstance(w[0], dict):
+                    return w
     return [doc]
 
 
@@ -288,6 +318,29 @@ def classical_chinese_text_fields(c):
     check(sum(e["documents"] for e in by.values()) ==
           sum(len(records_of(d, fields[:2])) for d in loaded.values()),
           "not every record read with both fields")
+
+
+@S.test
+def json_array_streams_past_max_record(c):
+    """A JSON array far larger than --max-record is read element by
+    element; an element larger than it is counted damage."""
+    d = os.path.join(c.tmp, "big")
+    os.makedirs(d)
+    recs = [{"id": str(i), "text": f"record {i} " + " ".join(f"w{(i * 13 + j) % 997}" for j in range(20))}
+            for i in range(3000)]
+    p = os.path.join(d, "recs.json")
+    write(p, json.dumps(recs, indent=1).encode())
+    check(os.path.getsize(p) > 200_000, "file too small")
+    r, out = index(c.tmp, "bigarr", p, extra=["--max-record", "4K"])
+    r.expect(0)
+    e = info(out)["inputs"][0]
+    check(e["documents"] == 3000 and e["errors"] == 0, f"{e}")
+    recs[10]["text"] = "x " * 5000
+    write(p, json.dumps(recs).encode())
+    r, out = index(c.tmp, "bigarr2", p, extra=["--max-record", "4K"])
+    e = info(out)["inputs"][0]
+    check(e["documents"] == 10 and e["errors"] == 1, f"{e}")
+    check("record 10" in r.err and "larger than" in r.err, r.err[-300:])
 
 
 @S.test

@@ -8,16 +8,20 @@
  * 2. cjson_select_path on the input as one JSON value with a few paths
  *    (plain, dotted, numeric, empty) and cjson_key_list: nothing may read
  *    outside the input, and what is selected is counted.
+ * 3. The input as a .json corpus file read with --text-field paths
+ *    (JSON lines, a whole-file array, or a pretty-printed object).
  */
 #include "fuzz_util.h"
 #include "reader/reader.h"
 
-static void walk(const char *path, int strict, int read_text)
+static void walk(const char *path, int strict, int read_text,
+		 const char *const *fields, size_t nfields)
 {
 	creader *r = NULL;
 	creader_doc doc;
 	cerr err;
-	creader_options opt = { .strict = strict, .max_record = 4096 };
+	creader_options opt = { .strict = strict, .max_record = 4096,
+				 .text_fields = fields, .ntext_fields = nfields };
 
 	cerr_clear(&err);
 	if (creader_open(&r, path, &opt, &err) < 0) {
@@ -68,10 +72,15 @@ static void paths(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const char *const fields[] = { "paragraphs", "a.b", "c.0" };
 	const char *path = fuzz_write("-pages-articles.xml", data, size);
-	walk(path, 0, 1);
-	walk(path, 1, 1);
-	walk(path, 0, 0);
+	walk(path, 0, 1, NULL, 0);
+	walk(path, 1, 1, NULL, 0);
+	walk(path, 0, 0, NULL, 0);
 	paths(data, size);
+	/* the JSON reader with --text-field paths (arrays, objects) */
+	path = fuzz_write(".json", data, size);
+	walk(path, 0, 1, fields, 3);
+	walk(path, 1, 1, fields, 1);
 	return 0;
 }

@@ -187,6 +187,8 @@ def mediawiki_seeds(g, c, put):
     put("notwiki.xml", b'<?xml version="1.0"?><root><page/></root>')
     put("array.json", b'[{"title": "t", "paragraphs": ["a", "b"], "c": [{"d": 1}]}, "s"]')
     put("object.json", b'{\n"a": {"b": "x"}, "text": [1, true, null, {"k": "v"}]}')
+    put("deep.json", b'{\n "v": 1,\n "data": {"s": "t", "rows": [{"paragraphs": ["r1"]}, {"c": ["x"]}]}\n}\n')
+    put("lines.json", b'{"paragraphs": ["a", "b"]}\n{"a": {"b": "c"}}\n{"c": [[1], "q"]}\n')
 
 
 def main(argv=None):

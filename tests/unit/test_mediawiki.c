@@ -145,9 +145,9 @@ static void test_pages(void)
 	CHECK_STR(r.title[1], "Empty");
 	CHECK_STR(r.id[1], "13");
 	CHECK_EQ_U64(r.len[1], 0);
-	/* history: the first revision only */
+	/* history: the latest (last) revision only */
 	CHECK_STR(r.title[2], "Hist");
-	CHECK_STR(r.text[2], "first");
+	CHECK_STR(r.text[2], "second");
 	CHECK_EQ_U64(r.errors, 0);
 	/* the skips are reported, not counted as damage */
 	CHECK(r.warnings == 1);
@@ -160,7 +160,9 @@ static void test_pages(void)
 static void test_big_page(void)
 {
 	cbuf b = CBUF_INIT;
-	size_t reps = 200000; /* "a &amp; b " = 10 bytes of XML, 6 of text */
+	/* "a &amp; b " = 10 bytes of XML, 6 of text: 6 MB, more than a
+	 * revision held until </page> (4 MiB), so it streams */
+	size_t reps = 1000000;
 	CHECK(cbuf_append(&b, HEAD, strlen(HEAD)) == 0);
 	cbuf_printf(&b, "<page><title>Big</title><id>1</id><revision><text>");
 	for (size_t i = 0; i < reps; i++)
@@ -168,14 +170,24 @@ static void test_big_page(void)
 	cbuf_printf(&b, "{{");
 	for (size_t i = 0; i < reps; i++)
 		cbuf_append(&b, "dropped ", 8);
-	cbuf_printf(&b, "}}tail</text></revision></page></mediawiki>\n");
+	cbuf_printf(&b, "}}tail</text></revision>"
+		    "<revision><text>a later revision, skipped</text></revision></page>\n");
+	/* a history whose latest revision is a redirect is a redirect */
+	cbuf_printf(&b, "<page><title>H</title><id>2</id><revision><text>old text</text></revision>"
+		    "<revision><text>#REDIRECT [[Big]]</text></revision></page>\n");
+	cbuf_printf(&b, "<page><title>H2</title><id>3</id><revision><text>#REDIRECT [[Big]]</text>"
+		    "</revision><revision><text>now an article</text></revision></page>\n");
+	cbuf_printf(&b, "</mediawiki>\n");
 	const char *path = tmp("big.xml");
 	write_file(path, b.data, b.len);
 	run r;
 	read_all(&r, path, NULL, 0, 0);
 	CHECK_EQ_U64(r.rc, 0);
-	CHECK_EQ_U64(r.ndocs, 1);
-	CHECK_EQ_U64(r.total, reps * 6 + 4); /* "a & b " each, then "tail" */
+	CHECK_EQ_U64(r.ndocs, 2);
+	CHECK_EQ_U64(r.len[0], reps * 6 + 4); /* "a & b " each, then "tail" */
+	CHECK_STR(r.title[1], "H2");
+	CHECK_STR(r.text[1], "now an article");
+	CHECK(strstr(r.last_warning, "1 redirect page(s), 3 older revision(s)") != NULL);
 	CHECK(r.max_piece <= CREADER_PIECE);
 	CHECK(r.max_piece > 0);
 	CHECK_EQ_U64(r.errors, 0);
@@ -319,6 +331,19 @@ static void test_json_records(void)
 	CHECK_EQ_U64(r.rc, 0);
 	CHECK_EQ_U64(r.ndocs, 2);
 	CHECK_STR(r.text[1], "y\nz");
+	CHECK_EQ_U64(r.errors, 0);
+
+	/* the records one level down, as the benchmark reader finds them */
+	const char *deep = "{\n  \"version\": 1,\n  \"meta\": {\"n\": 2},\n"
+			   "  \"data\": {\"split\": \"train\", \"rows\": [{\"paragraphs\": [\"r1\"]},"
+			   " {\"paragraphs\": \"r2\"}]}\n}\n";
+	const char *pd = tmp("deep.json");
+	write_file(pd, deep, strlen(deep));
+	read_all(&r, pd, f1, 1, 0);
+	CHECK_EQ_U64(r.rc, 0);
+	CHECK_EQ_U64(r.ndocs, 2);
+	CHECK_STR(r.text[0], "r1");
+	CHECK_STR(r.text[1], "r2");
 	CHECK_EQ_U64(r.errors, 0);
 
 	/* without an array of objects the object is the one record */

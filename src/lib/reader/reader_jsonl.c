@@ -7,16 +7,27 @@
  * json_scan.c, which unescapes only the wanted fields.  A line longer
  * than max_record is not buffered: it is skipped as it streams past and
  * counted as damage, so one runaway line costs bounded memory.  Lines
- * that are not a JSON object, or lack a string text field, are reported
- * with their record number (0-based among non-empty lines, as the probe
- * side numbers benchmark records), line number and byte offset, counted
- * and skipped.  An empty text string is still a document (with no text).
+ * that are not a JSON object, or lack the text, are reported with their
+ * record number (0-based among non-empty lines, as the probe side numbers
+ * benchmark records), line number, byte offset and the record's first
+ * keys, counted and skipped.  An empty text string is still a document
+ * (with no text).
  *
- * Some datasets ship a .json file that is one JSON array of objects, or
- * one pretty-printed object.  When the first non-blank byte is '[', or
- * the first non-blank line is a lone "{", the file is read whole (up to
- * max_record bytes) and each array element (or the one object) is a
- * record.
+ * The text: without --text-field paths (creader_options.text_fields), the
+ * string value of one top-level key (text_field); a value of another type
+ * is damage, because the default is a guess about the schema.  With
+ * paths, cjson_select_path() walks each record (dotted paths, through
+ * arrays, as probe's --field) and the values are joined with '\n'; one
+ * plain name whose value is a string still takes the one-pass scanner.
+ *
+ * Some datasets ship a .json file that is one JSON array of records, or
+ * one pretty-printed object.  When the first non-blank byte is '[', the
+ * array's elements are the records, streamed one at a time (each must fit
+ * in max_record, not the file).  When the first non-blank line is a lone
+ * "{": an object with a text key at its top is the one record; else the
+ * first array of objects among its members (or one level down, in
+ * document order) holds the records, streamed the same way; without one
+ * the object is the record.
  */
 #include "reader.h"
 
@@ -34,7 +45,6 @@ typedef struct jsonl {
 	int started;           /* first byte examined (array or lines) */
 	int array;             /* whole file: 1 a JSON array, 2 one object */
 	int array_done;
-	uint64_t array_base;   /* offset just after the array's '[' */
 	char array_key[64];    /* the object member holding the records */
 	const char *const *fields; /* --text-field paths */
 	size_t nfields;
@@ -349,7 +359,7 @@ static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
 			 : cerr_set(perr, CONTAM_E_FORMAT, "unexpected end");
 		/* a number at the end of the bytes read so far may go on */
 		if (rc == CONTAM_OK && (off + *end < avail || in->eof))
-			return 1;
+			return *end > j->max_record ? TOO_BIG : 1;
 		if (rc < 0 && in->eof)
 			return 0;
 		if (avail > j->max_record)
@@ -413,12 +423,10 @@ static int start(jsonl *j, cerr *err)
 		if (rc != 1)
 			return CONTAM_OK; /* lines mode sees the end/damage */
 	}
-	if (j->array == 1) {
+	if (j->array == 1)
 		in->pos += i + 1; /* after '[' */
-		j->array_base = crin_offset(in);
-	} else if (j->array == 2) {
+	else if (j->array == 2)
 		in->pos += i;     /* at '{' */
-	}
 	return CONTAM_OK;
 }
 
@@ -467,64 +475,85 @@ static int has_text_key(const jsonl *j, const char *s, size_t n)
 	return 0;
 }
 
-/* A pretty-printed top-level object: its records are the elements of
- * the first member whose value is an array of objects (as the benchmark
- * reader takes the first array); without one, the object itself is the
- * one record.  Returns 1 when array mode now reads that member. */
-static int find_records(jsonl *j, cerr *err)
+#define NOT_FOUND 4
+
+/* Scan the members of the object at in.pos + *off (at its '{') for one
+ * whose value is an array of objects, in document order, looking into
+ * member objects too while depth < 1.  1: found (array mode reads it
+ * now); NOT_FOUND with *off after the object; 0 malformed or cut;
+ * TOO_BIG; CRIN_DAMAGE; < 0 fatal. */
+static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 {
-	size_t off = 1, end;
+	size_t off = *offp + 1, end;
 	int c, rc;
 	cerr perr;
 
 	for (;;) {
 		rc = skip_blank(j, &off, 1, &c, err);
-		if (rc != 1 || c == '}')
-			break;
-		if (c != '"') {
-			rc = 0;
-			break;
+		if (rc != 1)
+			return rc;
+		if (c == '}') {
+			*offp = off + 1;
+			return NOT_FOUND;
 		}
+		if (c != '"')
+			return 0;
 		size_t key = off;
 		rc = value_at(j, off, &end, &perr, err);
 		if (rc != 1)
-			break;
+			return rc;
+		size_t keylen = end;
 		off += end;
 		rc = skip_blank(j, &off, 0, &c, err);
 		if (rc != 1)
-			break;
-		if (c != ':') {
-			rc = 0;
-			break;
-		}
+			return rc;
+		if (c != ':')
+			return 0;
 		off++;
 		rc = skip_blank(j, &off, 0, &c, err);
 		if (rc != 1)
-			break;
+			return rc;
 		if (c == '[') {
 			size_t o2 = off + 1;
 			rc = skip_blank(j, &o2, 0, &c, err);
 			if (rc != 1)
-				break;
+				return rc;
 			if (c == '{') {
-				size_t klen = end - 2 < sizeof j->array_key - 1
-					      ? end - 2 : sizeof j->array_key - 1;
+				size_t klen = keylen - 2 < sizeof j->array_key - 1
+					      ? keylen - 2 : sizeof j->array_key - 1;
 				memcpy(j->array_key, j->in.buf + j->in.pos + key + 1,
 				       klen);
 				j->array_key[klen] = '\0';
 				j->in.pos += off + 1;
 				j->array = 1;
-				j->array_base = crin_offset(&j->in);
 				return 1;
 			}
+		} else if (c == '{' && depth < 1) {
+			rc = scan_members(j, &off, depth + 1, err);
+			if (rc != NOT_FOUND)
+				return rc;
+			continue;
 		}
 		rc = value_at(j, off, &end, &perr, err);
 		if (rc != 1)
-			break;
+			return rc ? rc : 0;
 		off += end;
 	}
+}
+
+/* A pretty-printed top-level object without the text field at its top:
+ * its records are the elements of the first array of objects, in
+ * document order, among its members or its members' members (as the
+ * benchmark reader looks one level down).  Returns 1 when array mode
+ * now reads that array; 0 when the object is the one record. */
+static int find_records(jsonl *j, cerr *err)
+{
+	size_t off = 0;
+	int rc = scan_members(j, &off, 0, err);
+	if (rc == 1)
+		return 1;
 	/* No array of objects: the whole object is the record. */
-	if (rc == 1 || rc == 0)
+	if (rc == NOT_FOUND || rc == 0)
 		return 0;
 	if (rc == TOO_BIG) {
 		j->array_done = 1;

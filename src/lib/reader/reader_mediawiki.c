@@ -1,20 +1,24 @@
 /*
  * reader_mediawiki.c -- MediaWiki XML dumps (pages-articles*.xml, plain,
  * gzip or zstd, and whatever else the stream decodes): each <page> is one
- * document, its text the <text> of its first <revision> (a pages-articles
- * dump holds exactly one, the latest), with the page's <title> as
+ * document, its text the <text> of its latest (last) <revision> (a
+ * pages-articles dump holds exactly one), with the page's <title> as
  * doc->title and doc->url (so scan hit records show it as "url") and its
  * page <id> as doc->id.
  *
  * Skipped, and counted in one note at the end of the file (not errors):
- * redirect pages (a <redirect/> element, or text that starts with
- * "#REDIRECT", any case), and any further <revision> of a page (history
- * dumps).  Pages with no <text> (or <text/>) are documents with no text.
+ * redirect pages (a <redirect/> element, or a latest text that starts
+ * with "#REDIRECT", any case), and the older revisions of a page (history
+ * dumps).  Pages with an empty <text/> are documents with no text.
  *
- * The XML is read as a stream of tags over the look-ahead buffer; the
- * page text is never held whole: it is decoded (the XML entities &lt;
+ * A revision's filtered text is held (up to MW_HOLD_MAX) until </page>
+ * says it was the last; a text longer than that is delivered at once,
+ * streaming, and any later revision of that page is skipped (counted).
+ *
+ * The XML is read as a stream of tags over the look-ahead buffer; a
+ * page text is never held beyond MW_HOLD_MAX: it is decoded (the XML entities &lt;
  * &gt; &amp; &quot; &apos; &#N; &#xH;) and filtered piece by piece, so a
- * 2 GiB page costs one piece buffer.  The markup rule (README: "MediaWiki
+ * 2 GiB page costs the hold buffer and one piece.  The markup rule (README: "MediaWiki
  * dumps") is applied by a small state machine on the decoded text:
  *   - templates {{...}} (nested) are dropped, with what is inside them;
  *   - <ref>...</ref> and <!-- comments --> are dropped with their
@@ -48,6 +52,7 @@
 #define MW_FIELD_MAX 4096u         /* longest title / id kept */
 #define MW_TARGET_MAX 255u         /* longest link target buffered */
 #define MW_HTAG_MAX 256u           /* longest tag inside the text */
+#define MW_HOLD_MAX (4u << 20)     /* a revision's text held until </page> */
 
 typedef struct wfilter {
 	int pend;            /* a '{', '}', '[', ']', '<' waiting for the next
@@ -71,15 +76,20 @@ typedef struct mwiki {
 	crin in;
 	const creader_ctx *cx;
 	int started, done;
-	int in_page, in_rev, revisions, redirect;
-	int page_had_text;
+	int in_page, in_rev, redirect;
+	int held;                /* a revision's text is held in hold */
+	int held_redirect;       /* ... and it starts with #REDIRECT */
+	int page_streamed;       /* this page was too big to hold: delivered */
+	cbuf hold;               /* the filtered text of the latest revision */
+	size_t hold_pos;         /* handed out so far */
+	int serving;             /* the current document is being read */
+	cbuf *dst;               /* where the filter writes */
 	cbuf title, id, tag;
 	uint64_t pages;          /* documents delivered */
 	uint64_t page_no;        /* <page> elements seen */
 	uint64_t redirects, extra_revs;
 	uint64_t page_off;
-	int doc_open;            /* inside the <text> of the current doc */
-	int text_end;            /* saw </text>: last piece pending */
+	int doc_open;            /* inside a <text> element being filtered */
 	cbuf out;
 	wfilter f;
 } mwiki;
@@ -103,14 +113,18 @@ static int pass_damage(mwiki *m, cerr *err)
 				       : "the page there is lost");
 }
 
-/* Make at least one more byte readable: 1, 0 at the end, < 0 fatal.
- * Damage is reported and passed (the caller sees the page state reset). */
+/* What more() and next_tag() return when damage was reported and passed:
+ * the page state is reset, reading goes on at the next <page>. */
+#define MW_RESYNC 2
+
+/* Make at least one more byte readable: 1, 0 at the end, MW_RESYNC, or
+ * < 0 fatal. */
 static int more(mwiki *m, size_t want, cerr *err)
 {
 	int rc = crin_more(&m->in, want, err);
 	if (rc == CRIN_DAMAGE) {
 		rc = pass_damage(m, err);
-		return rc < 0 ? rc : 2;
+		return rc < 0 ? rc : MW_RESYNC;
 	}
 	return rc;
 }
@@ -233,12 +247,12 @@ static int put(mwiki *m, const char *s, size_t n)
 		}
 		/* too long for a link: give back "[[" and what was kept */
 		f->link = 0;
-		if (cbuf_append(&m->out, "[[", 2) ||
-		    cbuf_append(&m->out, f->target, f->target_len))
+		if (cbuf_append(m->dst, "[[", 2) ||
+		    cbuf_append(m->dst, f->target, f->target_len))
 			return CONTAM_E_NOMEM;
 		f->target_len = 0;
 	}
-	return cbuf_append(&m->out, s, n) ? CONTAM_E_NOMEM : CONTAM_OK;
+	return cbuf_append(m->dst, s, n) ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
 static int putc_(mwiki *m, char c)
@@ -361,7 +375,7 @@ static int filter_byte(mwiki *m, char c)
 		} else if (!f->ref && p == ']' && c == ']') {
 			if (f->link == 1) {
 				f->link = 0;
-				rc = cbuf_append(&m->out, f->target, f->target_len)
+				rc = cbuf_append(m->dst, f->target, f->target_len)
 				     ? CONTAM_E_NOMEM : CONTAM_OK;
 				f->target_len = 0;
 				return rc;
@@ -414,7 +428,7 @@ static int filter_end(mwiki *m)
 	if (!rc && f->pend)
 		rc = flush_pend(m);
 	if (!rc && f->link == 1)
-		rc = cbuf_append(&m->out, f->target, f->target_len)
+		rc = cbuf_append(m->dst, f->target, f->target_len)
 		     ? CONTAM_E_NOMEM : CONTAM_OK;
 	memset(f, 0, sizeof *f);
 	return rc;
@@ -449,7 +463,7 @@ static int filter(mwiki *m, const char *s, size_t n)
 		if (!f->pend && !f->quotes && !f->comment && !f->htag) {
 			if (!f->tmpl && !f->ref && f->link != 1) {
 				const char *k = skip_plain(p, e);
-				if (k > p && cbuf_append(&m->out, p, (size_t)(k - p)))
+				if (k > p && cbuf_append(m->dst, p, (size_t)(k - p)))
 					return CONTAM_E_NOMEM;
 				p = k;
 			} else if (f->tmpl) {
@@ -478,8 +492,7 @@ static int filter(mwiki *m, const char *s, size_t n)
 
 /* Skip to the next '<' (appending the bytes before it to `chars` when
  * given, up to MW_FIELD_MAX) and read the tag into m->tag, without the
- * angle brackets.  1: a tag; 0: end of input; 2: damage was passed
- * (state reset); < 0 fatal. */
+ * angle brackets.  1: a tag; 0: end of input; MW_RESYNC; < 0 fatal. */
 static int next_tag(mwiki *m, cbuf *chars, cerr *err)
 {
 	crin *in = &m->in;
@@ -527,7 +540,7 @@ static int next_tag(mwiki *m, cbuf *chars, cerr *err)
 				return rc;
 			in->pos += avail;
 			m->in_page = 0;
-			return 2;
+			return MW_RESYNC;
 		}
 		rc = more(m, avail + 1, err);
 		if (rc == 0) {
@@ -659,130 +672,21 @@ static void note_skips(mwiki *m)
 	o->on_warning(o->ctx, msg);
 }
 
-static int mw_next_doc(void *state, creader_doc *doc, cerr *err)
-{
-	mwiki *m = state;
-	int rc;
-
-	if (m->doc_open) {
-		/* the caller did not read all of the text */
-		m->doc_open = 0;
-		memset(&m->f, 0, sizeof m->f);
-		if ((rc = skip_text(m, err)) < 0)
-			return rc;
-	}
-	if (m->done)
-		return 0;
-	for (;;) {
-		uint64_t at = crin_offset(&m->in);
-		rc = next_tag(m, NULL, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 2)
-			continue;
-		if (rc == 0) {
-			m->done = 1;
-			rc = creader_damage(m->cx, err, 1, "the dump ends without "
-					    "</mediawiki> (cut?)%s", m->in_page
-					    ? "; the last page is lost" : "");
-			note_skips(m);
-			return rc < 0 ? rc : 0;
-		}
-		const char *t = m->tag.data;
-		if (strcmp(t, "/mediawiki") == 0) {
-			m->done = 1;
-			note_skips(m);
-			return 0;
-		}
-		if (tag_is(m, "page")) {
-			m->in_page = 1;
-			m->in_rev = 0;
-			m->revisions = 0;
-			m->redirect = 0;
-			m->page_had_text = 0;
-			m->page_off = at;
-			m->page_no++;
-			cbuf_reset(&m->title);
-			cbuf_reset(&m->id);
-			continue;
-		}
-		if (!m->in_page)
-			continue;
-		if (strcmp(t, "/page") == 0) {
-			m->in_page = 0;
-		} else if (tag_is(m, "revision")) {
-			m->in_rev = 1;
-			m->revisions++;
-			if (m->revisions == 2)
-				m->extra_revs++;
-			else if (m->revisions > 2)
-				m->extra_revs++;
-		} else if (strcmp(t, "/revision") == 0) {
-			m->in_rev = 0;
-		} else if (!m->in_rev && tag_is(m, "title") && !self_closing(m)) {
-			if ((rc = read_field(m, &m->title, err)) < 0)
-				return rc;
-		} else if (!m->in_rev && tag_is(m, "id") && !self_closing(m) &&
-			   m->id.len == 0) {
-			if ((rc = read_field(m, &m->id, err)) < 0)
-				return rc;
-		} else if (!m->in_rev && tag_is(m, "redirect")) {
-			m->redirect = 1;
-		} else if (m->in_rev && tag_is(m, "text")) {
-			int empty = self_closing(m);
-			if (m->revisions > 1 || m->page_had_text) {
-				if (!empty && (rc = skip_text(m, err)) < 0)
-					return rc;
-				continue;
-			}
-			m->page_had_text = 1;
-			if (!m->redirect && !empty) {
-				rc = text_is_redirect(m, err);
-				if (rc < 0)
-					return rc;
-				m->redirect = rc;
-			}
-			if (m->redirect) {
-				m->redirects++;
-				if (!empty && (rc = skip_text(m, err)) < 0)
-					return rc;
-				continue;
-			}
-			if (cbuf_reserve(&m->title, 0) || cbuf_reserve(&m->id, 0))
-				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			m->title.data[m->title.len] = '\0';
-			m->id.data[m->id.len] = '\0';
-			doc->member = NULL;
-			doc->record = m->pages++;
-			doc->offset = m->page_off;
-			/* the title is the page's provenance: as doc->url too,
-			 * so scan hit records carry it in their "url" */
-			doc->url = m->title.len ? m->title.data : NULL;
-			doc->id = m->id.len ? m->id.data : NULL;
-			doc->title = m->title.len ? m->title.data : NULL;
-			memset(&m->f, 0, sizeof m->f);
-			m->doc_open = !empty;
-			m->text_end = 0;
-			return 1;
-		}
-	}
-}
-
 #define MW_PIECE_FILL (CREADER_PIECE - MW_HTAG_MAX - MW_TARGET_MAX - 16)
 
 /* Decode and filter s[0..run) (run <= avail; a '<' or nothing follows
  * within avail); stops before an entity that may be cut at the end of
- * the bytes read so far.  Returns how many bytes were consumed, or
- * (size_t)-1 when out of memory. */
-static size_t decode_run(mwiki *m, const char *s, size_t run, size_t avail,
-			 int whole)
+ * the bytes read so far.  *used says how many bytes were consumed. */
+static int decode_run(mwiki *m, const char *s, size_t run, size_t avail,
+		      int whole, size_t *used)
 {
 	size_t i = 0;
+	int rc = CONTAM_OK;
 	while (i < run) {
 		const char *amp = memchr(s + i, '&', run - i);
 		size_t k = amp ? (size_t)(amp - (s + i)) : run - i;
-		if (k && filter(m, s + i, k))
-			return (size_t)-1;
+		if (k && (rc = filter(m, s + i, k)))
+			break;
 		i += k;
 		if (!amp)
 			break;
@@ -795,38 +699,44 @@ static size_t decode_run(mwiki *m, const char *s, size_t run, size_t avail,
 			ulen = 1;
 			e = 1;
 		}
-		if (filter(m, u, ulen))
-			return (size_t)-1;
+		if ((rc = filter(m, u, ulen)))
+			break;
 		i += e;
 	}
-	return i;
+	*used = i;
+	return rc;
 }
 
+/* The input ended inside a page's text: the page is cut. */
 static int text_cut(mwiki *m, cerr *err)
 {
 	m->doc_open = 0;
+	m->in_page = 0;
+	m->in_rev = 0;
 	return creader_damage(m->cx, err, 1, "the dump ends inside the text "
 			      "of page %" PRIu64 " (cut?)", m->page_no - 1);
 }
 
-static int mw_read_text(void *state, const char **p, size_t *n, cerr *err)
+/* Decode and filter the open <text> into out until out holds `limit`
+ * bytes or the text ends.  doc_open is cleared at the end of the text;
+ * in_page too when the text was cut (end of input, damage). */
+static int pump(mwiki *m, cbuf *out, size_t limit, cerr *err)
 {
-	mwiki *m = state;
 	crin *in = &m->in;
 	int rc;
 
-	cbuf_reset(&m->out);
-	while (m->doc_open && !m->text_end && m->out.len < MW_PIECE_FILL) {
+	m->dst = out;
+	while (m->doc_open && out->len < limit) {
 		size_t avail = crin_avail(in);
 		const char *s = in->buf + in->pos;
 		const char *lt = memchr(s, '<', avail);
 		size_t run = lt ? (size_t)(lt - s) : avail;
-		size_t room = MW_PIECE_FILL - m->out.len;
+		size_t room = limit - out->len;
 		int limited = run > room;
 		if (limited)
 			run = room;
-		size_t i = decode_run(m, s, run, avail, lt || in->eof);
-		if (i == (size_t)-1)
+		size_t i;
+		if (decode_run(m, s, run, avail, lt || in->eof, &i))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		in->pos += i;
 		if (lt && in->buf + in->pos == lt) {
@@ -852,7 +762,7 @@ static int mw_read_text(void *state, const char **p, size_t *n, cerr *err)
 				if (rc < 0)
 					return rc;
 			}
-			m->text_end = 1;
+			m->doc_open = 0;
 			break;
 		}
 		if (limited && i >= run)
@@ -866,13 +776,188 @@ static int mw_read_text(void *state, const char **p, size_t *n, cerr *err)
 		rc = more(m, crin_avail(in) + MW_ENTITY_MAX, err);
 		if (rc < 0)
 			return rc;
-		if (rc == 2)
-			break; /* damage: the page is cut short */
+		/* MW_RESYNC: damage passed, the page is cut short */
 	}
-	if ((m->text_end || !m->doc_open) && filter_end(m))
+	if (!m->doc_open && filter_end(m))
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (m->text_end)
+	return CONTAM_OK;
+}
+
+/* Hand out the current page as a document; its text is m->hold (from
+ * hold_pos), then, when doc_open, the rest of the open <text>. */
+static int deliver(mwiki *m, creader_doc *doc, cerr *err)
+{
+	if (cbuf_reserve(&m->title, 0) || cbuf_reserve(&m->id, 0))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	m->title.data[m->title.len] = '\0';
+	m->id.data[m->id.len] = '\0';
+	doc->member = NULL;
+	doc->record = m->pages++;
+	doc->offset = m->page_off;
+	/* the title is the page's provenance: as doc->url too, so scan hit
+	 * records carry it in their "url" */
+	doc->url = m->title.len ? m->title.data : NULL;
+	doc->id = m->id.len ? m->id.data : NULL;
+	doc->title = m->title.len ? m->title.data : NULL;
+	m->serving = 1;
+	m->hold_pos = 0;
+	return 1;
+}
+
+/* A revision's <text> starts: hold its filtered text (up to
+ * MW_HOLD_MAX) until we know it is the page's last revision.  Returns 1
+ * when a text too long to hold is delivered now, streaming; 0 when it
+ * is held (or dropped: the page was cut); < 0 fatal. */
+static int take_text(mwiki *m, int empty, creader_doc *doc, cerr *err)
+{
+	int rc;
+
+	if (m->held)
+		m->extra_revs++; /* an older revision, replaced */
+	m->held = 0;
+	cbuf_reset(&m->hold);
+	if (empty) {
+		m->held = 1;
+		m->held_redirect = 0;
+		return 0;
+	}
+	if (m->redirect)
+		return (rc = skip_text(m, err)) < 0 ? rc : 0;
+	rc = text_is_redirect(m, err);
+	if (rc < 0)
+		return rc;
+	m->held_redirect = rc;
+	memset(&m->f, 0, sizeof m->f);
+	m->doc_open = 1;
+	if ((rc = pump(m, &m->hold, MW_HOLD_MAX, err)) < 0)
+		return rc;
+	if (!m->doc_open) {
+		m->held = m->in_page; /* else cut: the damage was reported */
+		return 0;
+	}
+	/* Too long to hold: a page this big is delivered now, and any later
+	 * revision of it is skipped. */
+	if (m->held_redirect) {
 		m->doc_open = 0;
+		memset(&m->f, 0, sizeof m->f);
+		m->page_streamed = 1;
+		m->redirects++;
+		return (rc = skip_text(m, err)) < 0 ? rc : 0;
+	}
+	m->page_streamed = 1;
+	return deliver(m, doc, err);
+}
+
+static int mw_next_doc(void *state, creader_doc *doc, cerr *err)
+{
+	mwiki *m = state;
+	int rc;
+
+	m->serving = 0;
+	if (m->doc_open) {
+		/* the caller did not read all of the text */
+		m->doc_open = 0;
+		memset(&m->f, 0, sizeof m->f);
+		if ((rc = skip_text(m, err)) < 0)
+			return rc;
+	}
+	if (m->done)
+		return 0;
+	for (;;) {
+		uint64_t at = crin_offset(&m->in);
+		rc = next_tag(m, NULL, err);
+		if (rc < 0)
+			return rc;
+		if (rc == MW_RESYNC)
+			continue;
+		if (rc == 0) {
+			m->done = 1;
+			rc = creader_damage(m->cx, err, 1, "the dump ends without "
+					    "</mediawiki> (cut?)%s", m->in_page
+					    ? "; the last page is lost" : "");
+			note_skips(m);
+			return rc < 0 ? rc : 0;
+		}
+		const char *t = m->tag.data;
+		if (strcmp(t, "/mediawiki") == 0) {
+			m->done = 1;
+			note_skips(m);
+			return 0;
+		}
+		if (tag_is(m, "page")) {
+			m->in_page = 1;
+			m->in_rev = 0;
+			m->redirect = 0;
+			m->held = 0;
+			m->page_streamed = 0;
+			m->page_off = at;
+			m->page_no++;
+			cbuf_reset(&m->title);
+			cbuf_reset(&m->id);
+			continue;
+		}
+		if (!m->in_page)
+			continue;
+		if (strcmp(t, "/page") == 0) {
+			m->in_page = 0;
+			if (m->page_streamed)
+				continue;
+			if (m->redirect || (m->held && m->held_redirect)) {
+				m->redirects++;
+				continue;
+			}
+			if (m->held) {
+				m->held = 0;
+				return deliver(m, doc, err);
+			}
+			/* a page without a revision text: nothing to read */
+		} else if (tag_is(m, "revision")) {
+			m->in_rev = 1;
+		} else if (strcmp(t, "/revision") == 0) {
+			m->in_rev = 0;
+		} else if (!m->in_rev && tag_is(m, "title") && !self_closing(m)) {
+			if ((rc = read_field(m, &m->title, err)) < 0)
+				return rc;
+		} else if (!m->in_rev && tag_is(m, "id") && !self_closing(m) &&
+			   m->id.len == 0) {
+			if ((rc = read_field(m, &m->id, err)) < 0)
+				return rc;
+		} else if (!m->in_rev && tag_is(m, "redirect")) {
+			m->redirect = 1;
+		} else if (m->in_rev && tag_is(m, "text")) {
+			int empty = self_closing(m);
+			if (m->page_streamed) {
+				m->extra_revs++; /* after a page too big to hold */
+				if (!empty && (rc = skip_text(m, err)) < 0)
+					return rc;
+				continue;
+			}
+			rc = take_text(m, empty, doc, err);
+			if (rc != 0)
+				return rc;
+		}
+	}
+}
+
+static int mw_read_text(void *state, const char **p, size_t *n, cerr *err)
+{
+	mwiki *m = state;
+	int rc;
+
+	if (m->serving && m->hold_pos < m->hold.len) {
+		size_t k = m->hold.len - m->hold_pos;
+		if (k > CREADER_PIECE)
+			k = CREADER_PIECE;
+		*p = m->hold.data + m->hold_pos;
+		*n = k;
+		m->hold_pos += k;
+		return 1;
+	}
+	if (!m->serving || !m->doc_open)
+		return 0;
+	cbuf_reset(&m->out);
+	if ((rc = pump(m, &m->out, MW_PIECE_FILL, err)) < 0)
+		return rc;
 	if (m->out.len == 0)
 		return 0;
 	*p = m->out.data;
@@ -896,6 +981,7 @@ static void mw_close(void *state)
 	cbuf_release(&m->id);
 	cbuf_release(&m->tag);
 	cbuf_release(&m->out);
+	cbuf_release(&m->hold);
 	free(m);
 }
 
