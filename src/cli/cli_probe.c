@@ -29,8 +29,20 @@ static void usage(FILE *f)
 "                         through an array takes every element\n"
 "                         (question.choices.text); repeat for several fields,\n"
 "                         joined by newlines.  Default: every string value\n"
+"                         Every --field must select text in at least one record\n"
+"                         of each file (else exit 2, with the keys the file\n"
+"                         has); records missing one of several are counted\n"
 "      --id-field PATH    field reported as the example's id\n"
-"      --no-header        CSV/TSV: the first row is data\n"
+"      --no-header        CSV/TSV: the first row is data; a header that repeats\n"
+"                         a name wants NAME#k (the k-th column of that name)\n"
+"      --records PATH     JSON/JSONL: where the records are inside a document;\n"
+"                         arrays on the path fan out, '*' takes every element\n"
+"                         or value (SQuAD: --records data.paragraphs.qas);\n"
+"                         '.' is the document itself.  A field ^NAME is NAME\n"
+"                         of the enclosing object (^^NAME: two up), and a\n"
+"                         path step @keys takes an object's keys as text\n"
+"      --lines-per-record N  txt: a record is N lines; --field and --id-field\n"
+"                         are then line numbers 0..N-1\n"
 "      --min-span N       tokens a matched span needs to count toward\n"
 "                         coverage (default 10)\n"
 "      --question-field PATH, --answer-field PATH\n"
@@ -100,7 +112,7 @@ static char *default_name(const char *path)
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
-	       OPT_AFIELD, OPT_NULL, OPT_CLEAN };
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -111,6 +123,8 @@ int cli_probe(int argc, char **argv)
 		{ "answer-field", required_argument, NULL, OPT_AFIELD },
 		{ "null-control", no_argument, NULL, OPT_NULL },
 		{ "write-clean", required_argument, NULL, OPT_CLEAN },
+		{ "records", required_argument, NULL, OPT_RECORDS },
+		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -163,6 +177,14 @@ int cli_probe(int argc, char **argv)
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
 		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
+		case OPT_RECORDS: popt.records = optarg; break;
+		case OPT_LINES:
+			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
+				rc = cli_error(EXIT_USAGE, "--lines-per-record wants 1..4096, not '%s'", optarg);
+				goto out;
+			}
+			popt.lines_per_record = (uint32_t)v;
+			break;
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;

@@ -93,7 +93,8 @@ static void read_bench(const char *path, const char *const *fields,
 		       size_t nfields, const char *id_field, int no_header,
 		       got *g)
 {
-	bench_options opt = { fields, nfields, id_field, no_header };
+	bench_options opt = { .fields = fields, .nfields = nfields,
+			      .id_field = id_field, .no_header = no_header };
 	bench_reader *r = NULL;
 	bench_example ex;
 	cerr err;
@@ -329,9 +330,13 @@ static void test_csv(void)
 	read_bench("q.csv", fdot, 2, NULL, 0, &g);
 	CHECK_STR(g.text[0], "x\nA");
 	got_release(&g);
-	read_bench("q.csv", NULL, 0, "nope", 0, &g);
+	read_bench("q.csv", NULL, 0, NULL, 0, &g);
 	CHECK_STR(g.text[0], "1\nHello, \"world\"\nA\nx");
 	CHECK(g.id[0] == NULL);
+	got_release(&g);
+	/* an --id-field that is no column is an error (issue 12) */
+	read_bench("q.csv", NULL, 0, "nope", 0, &g);
+	CHECK(g.rc < 0);
 	got_release(&g);
 	const char *fpos[] = { "1" };
 	read_bench("q.csv", fpos, 1, NULL, 0, &g);
@@ -387,6 +392,9 @@ static void test_txt(void)
 	got g;
 	write_file("lines.txt", "first line\n\n   \nsecond line\r\nthird");
 	read_bench("lines.txt", NULL, 0, "id", 0, &g);
+	CHECK(g.rc < 0); /* txt has no fields (issue 12) */
+	got_release(&g);
+	read_bench("lines.txt", NULL, 0, NULL, 0, &g);
 	CHECK(g.rc == 0);
 	CHECK(g.format == BENCH_TXT);
 	CHECK_EQ_U64(g.n, 3);

@@ -48,6 +48,7 @@ struct contam_probe {
 	size_t hit_cap;
 	char **qfields, **afields; /* owned copies of the QA field paths */
 	char *clean_dir;
+	char *records_path;      /* owned copy of opt.records */
 	char **clean_written;    /* clean paths written by this probe */
 	size_t nclean_written;
 	/* scratch of the tokenizer pass: per token, its byte range; per
@@ -141,6 +142,11 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		p->opt.question_fields = (const char *const *)p->qfields;
 		p->opt.answer_fields = (const char *const *)p->afields;
 	}
+	if (p->opt.records) {
+		if (!(p->records_path = cstrdup(p->opt.records)))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		p->opt.records = p->records_path;
+	}
 	if (p->opt.write_clean_dir) {
 		if (!(p->clean_dir = cstrdup(p->opt.write_clean_dir)))
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
@@ -166,6 +172,7 @@ void contam_probe_free(contam_probe *p)
 		for (size_t j = 0; j < p->benchmarks[i].nsources; j++)
 			free(p->benchmarks[i].sources[j]);
 		free(p->benchmarks[i].sources);
+		bench_benchmark_fields_free(&p->benchmarks[i]);
 	}
 	free(p->benchmarks);
 	for (size_t i = 0; i < p->nexamples; i++) {
@@ -177,6 +184,7 @@ void contam_probe_free(contam_probe *p)
 	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
 	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
 	free(p->clean_dir);
+	free(p->records_path);
 	free_strings(p->clean_written, p->nclean_written);
 	free(p->tok_start);
 	free(p->tok_end);
@@ -597,11 +605,17 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.nfields = qa ? p->opt.nquestion_fields : p->opt.nfields,
 		.id_field = p->opt.id_field,
 		.no_header = p->opt.no_header,
+		.records = p->opt.records,
+		.lines_per_record = p->opt.lines_per_record,
+		.field_flag = qa ? "--question-field" : "--field",
 	};
 	bench_options bo_answer = {
 		.fields = p->opt.answer_fields,
 		.nfields = p->opt.nanswer_fields,
 		.no_header = p->opt.no_header,
+		.records = p->opt.records,
+		.lines_per_record = p->opt.lines_per_record,
+		.field_flag = "--answer-field",
 	};
 	bench_reader *r = NULL, *ra = NULL;
 	bench_example bex, bans;
@@ -712,6 +726,14 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
 			      "than question records", path);
 		goto out;
+	}
+	if (rc == 0) {
+		uint64_t before = b->records_read;
+		if (bench_merge_fields(b, before, r, p->opt.id_field, 0) ||
+		    (ra && bench_merge_fields(b, before, ra, NULL, 1))) {
+			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 out:
 	if (co.clean || co.flagged || co.clean_path) {

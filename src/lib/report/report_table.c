@@ -8,6 +8,36 @@
 
 #include <inttypes.h>
 
+/* Notes on the fields read (issue 12): which were taken without --field,
+ * and how many records lacked each. */
+static void table_field_notes(const contam_result *r, FILE *out)
+{
+	for (size_t i = 0; i < r->nbenchmarks; i++) {
+		const contam_benchmark *b = &r->benchmarks[i];
+		if (b->fields_auto) {
+			fprintf(out, "%s: no --field: using every string value:", b->name);
+			for (size_t j = 0; j < b->nfields; j++)
+				fprintf(out, "%s '%s'", j ? "," : "", b->fields[j]);
+			if (b->fields_more)
+				fprintf(out, " and %" PRIu64 " more", b->fields_more);
+			if (!b->nfields)
+				fprintf(out, " (records are strings)");
+			fputc('\n', out);
+		}
+		for (size_t j = 0; j < b->nfields; j++) {
+			if (!b->field_missing[j])
+				continue;
+			fprintf(out, "%s: %s '%s' missing in %" PRIu64 " of %" PRIu64
+				" records\n", b->name, b->fields_auto ? "key" : "field",
+				b->fields[j], b->field_missing[j], b->records_read);
+		}
+		if (b->id_field && b->id_missing)
+			fprintf(out, "%s: --id-field '%s' missing in %" PRIu64 " of %"
+				PRIu64 " records\n", b->name, b->id_field,
+				b->id_missing, b->records_read);
+	}
+}
+
 int contam_report_table(const contam_result *r, FILE *out)
 {
 	size_t w = 9;
@@ -65,6 +95,7 @@ int contam_report_table(const contam_result *r, FILE *out)
 				(double)b->null_examples : 0);
 		fprintf(out, "\n");
 	}
+	table_field_notes(r, out);
 	const contam_index_stats *s = &r->index;
 	fprintf(out, "index %s: %u-grams, recipe %s, %" PRIu64
 		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",

@@ -71,6 +71,9 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	if (!(s->text_field = cstrdup(s->opt.text_field ? s->opt.text_field : "text")))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.text_field = s->text_field;
+	if (s->opt.records && !(s->records_path = cstrdup(s->opt.records)))
+		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
+	s->opt.records = s->records_path;
 	if (s->opt.purify_dir && !(s->purify_dir = cstrdup(s->opt.purify_dir)))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.purify_dir = s->purify_dir;
@@ -112,6 +115,7 @@ void contam_scan_free(contam_scan *s)
 	free(s->id_field);
 	free(s->text_field);
 	free(s->purify_dir);
+	free(s->records_path);
 	for (size_t i = 0; i < s->nexamples; i++) {
 		free(s->examples[i].id);
 		free(s->texts[i]);
@@ -128,6 +132,7 @@ void contam_scan_free(contam_scan *s)
 		for (size_t j = 0; j < s->benchmarks[i].nsources; j++)
 			free(s->benchmarks[i].sources[j]);
 		free(s->benchmarks[i].sources);
+		bench_benchmark_fields_free(&s->benchmarks[i]);
 	}
 	free(s->benchmarks);
 	cscan_table_release(&s->table);
@@ -195,6 +200,8 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		.nfields = s->opt.nfields,
 		.id_field = s->opt.id_field,
 		.no_header = s->opt.no_header,
+		.records = s->opt.records,
+		.lines_per_record = s->opt.lines_per_record,
 	};
 	bench_reader *r = NULL;
 	bench_example bex;
@@ -242,6 +249,9 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		s->texts[s->nexamples][bex.len] = '\0';
 		s->nexamples++;
 	}
+	if (rc == 0 && bench_merge_fields(b, b->records_read, r,
+					  s->opt.id_field, 0))
+		rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 out:
 	bench_reader_free(r);
 	if (rc < 0) {
