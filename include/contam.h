@@ -358,6 +358,11 @@ typedef struct contam_probe_options {
 	 * per record (0 or 1: one line), --field then names a line 0..N-1. */
 	const char *records;
 	uint32_t lines_per_record;
+	/* Every input file of the run (borrowed): an output of
+	 * write_clean_dir that is the same file as one of these (device and
+	 * inode) is refused before anything is written. */
+	const char *const *inputs;
+	size_t ninputs;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);

@@ -52,6 +52,20 @@ bool cli_stderr_is_tty(void);
  * ("p0.cidx,p1.cidx,...") as one index. */
 int cli_load_index(contam_index **out, const char *arg);
 
+/* Benchmark arguments (files and directories) as files with unique
+ * benchmark names, or all named `name` (cli_bench.c).  Returns an exit
+ * status; messages are printed. */
+typedef struct cli_bench_list {
+	char **paths;
+	char **names;
+	size_t n;
+} cli_bench_list;
+int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
+		     bool quiet, cli_bench_list *out);
+void cli_bench_list_free(cli_bench_list *l);
+/* A name no corpus has (.csv, .tsv, .parquet): a benchmark. */
+bool cli_bench_like_name(const char *path);
+
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
 extern volatile int cli_interrupted;
 void cli_install_signal_handlers(void);

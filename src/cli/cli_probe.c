@@ -17,7 +17,12 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: contam probe INDEX [options] BENCH...\n"
 "\n"
-"Score every example of the benchmark files against the index.  BENCH files\n"
+"Score every example of the benchmark files against the index.  A BENCH that\n"
+"is a directory is walked (sorted): each benchmark file in it is a benchmark of\n"
+"its own, named by its path under the directory (ceval/val/law_val); other\n"
+"files are skipped and named.  Names are unique: two files that would share\n"
+"one keep more of their directories.  The same file given twice is refused.\n"
+"BENCH files\n"
 "are JSONL, JSON (an array, or the first array in the top-level object), CSV or\n"
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
 "or txt (one example per line); .gz and .zst are read transparently.\n"
@@ -70,45 +75,6 @@ static void usage(FILE *f)
 "      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
 }
 
-/* A default benchmark name: the file name without extensions; generic
- * names (test.jsonl) are prefixed by their directory (gsm8k/test). */
-static char *default_name(const char *path)
-{
-	static const char *const generic[] = { "test", "dev", "val", "valid",
-		"validation", "train", "data", "eval", NULL };
-	char *copy = strdup(path), *copy2 = strdup(path);
-	if (!copy || !copy2) {
-		free(copy);
-		free(copy2);
-		return NULL;
-	}
-	char *base = basename(copy);
-	char *stem = strdup(base);
-	char *dot;
-	for (int i = 0; i < 2 && stem && (dot = strrchr(stem, '.')) && dot != stem; i++) {
-		const char *ext = dot + 1;
-		bool compress = !strcmp(ext, "gz") || !strcmp(ext, "zst");
-		*dot = '\0';
-		if (!compress)
-			break;
-	}
-	char *name = stem;
-	for (int i = 0; stem && generic[i]; i++) {
-		if (!strcmp(stem, generic[i])) {
-			char *dir = basename(dirname(copy2));
-			size_t n = strlen(dir) + strlen(stem) + 2;
-			name = malloc(n);
-			if (name)
-				snprintf(name, n, "%s/%s", dir, stem);
-			free(stem);
-			break;
-		}
-	}
-	free(copy);
-	free(copy2);
-	return name;
-}
-
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
@@ -140,6 +106,7 @@ int cli_probe(int argc, char **argv)
 	contam_probe_options_init(&popt);
 	contam_index *ix = NULL;
 	contam_probe *probe = NULL;
+	cli_bench_list benches = { 0 };
 	char *tmp = NULL;
 	FILE *out = NULL;
 	int rc = 0, c;
@@ -215,6 +182,14 @@ int cli_probe(int argc, char **argv)
 	}
 
 	const char *index_path = argv[optind];
+	/* files and directories, with unique names (cli_bench.c) */
+	if ((rc = cli_bench_expand((const char *const *)argv + optind + 1,
+				   (size_t)(argc - optind - 1), name, quiet,
+				   &benches)))
+		goto out;
+	/* --write-clean must never overwrite an input of this run */
+	popt.inputs = (const char *const *)benches.paths;
+	popt.ninputs = benches.n;
 	if (cli_load_index(&ix, index_path)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 		goto out;
@@ -223,16 +198,11 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;
 	}
-	for (int i = optind + 1; i < argc; i++) {
-		char *bname = name ? strdup(name) : default_name(argv[i]);
-		if (!bname) {
-			rc = cli_error(EXIT_INPUT, "out of memory");
-			goto out;
-		}
-		int prc = contam_probe_add_file(probe, bname, argv[i]);
-		free(bname);
+	for (size_t i = 0; i < benches.n; i++) {
+		int prc = contam_probe_add_file(probe, benches.names[i],
+						benches.paths[i]);
 		if (prc) {
-			rc = cli_error(prc == CONTAM_E_NOMEM ? EXIT_INPUT : EXIT_INPUT,
+			rc = cli_error(prc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
 				       "%s", contam_probe_errmsg(probe));
 			goto out;
 		}
@@ -285,5 +255,6 @@ out:
 	free(afields);
 	contam_probe_free(probe);
 	contam_index_free(ix);
+	cli_bench_list_free(&benches);
 	return rc;
 }

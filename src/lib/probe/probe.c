@@ -434,10 +434,12 @@ out:
 	return rc;
 }
 
-/* The --write-clean pair of one benchmark file. */
+/* The --write-clean pair of one benchmark file, written under temporary
+ * names and renamed when complete. */
 typedef struct clean_out {
 	FILE *clean, *flagged;
 	char *clean_path, *flagged_path;
+	char *clean_tmp, *flagged_tmp;
 	int wrote_head;
 	int json;                /* JSON array: records re-serialized */
 	uint64_t nclean, nflagged;
@@ -507,12 +509,36 @@ static int clean_open(contam_probe *p, clean_out *c, const char *path)
 	if (!(w[p->nclean_written] = cstrdup(c->clean_path)))
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 	p->nclean_written++;
-	if (!(c->clean = fopen(c->clean_path, "wb")))
+	/* an output that is an input of this run (x.clean.jsonl given as a
+	 * benchmark, or the file being read) would destroy it */
+	const char *outs[2] = { c->clean_path, c->flagged_path };
+	for (int k = 0; k < 2; k++) {
+		struct stat so, si;
+		if (stat(outs[k], &so))
+			continue;
+		for (size_t i = 0; i < p->opt.ninputs; i++)
+			if (!stat(p->opt.inputs[i], &si) && si.st_dev == so.st_dev &&
+			    si.st_ino == so.st_ino)
+				return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean "
+						"would overwrite '%s', an input of this "
+						"run ('%s'): choose another directory",
+						outs[k], p->opt.inputs[i]);
+		if (!stat(path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean would "
+					"overwrite '%s', the benchmark being read: "
+					"choose another directory", outs[k]);
+	}
+	size_t tl = strlen(c->clean_path) + 32, fl = strlen(c->flagged_path) + 32;
+	if (!(c->clean_tmp = malloc(tl)) || !(c->flagged_tmp = malloc(fl)))
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	snprintf(c->clean_tmp, tl, "%s.tmp.%ld", c->clean_path, (long)getpid());
+	snprintf(c->flagged_tmp, fl, "%s.tmp.%ld", c->flagged_path, (long)getpid());
+	if (!(c->clean = fopen(c->clean_tmp, "wb")))
 		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->clean_path, strerror(errno));
-	if (!(c->flagged = fopen(c->flagged_path, "wb")))
+				c->clean_tmp, strerror(errno));
+	if (!(c->flagged = fopen(c->flagged_tmp, "wb")))
 		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->flagged_path, strerror(errno));
+				c->flagged_tmp, strerror(errno));
 	return CONTAM_OK;
 }
 
@@ -560,16 +586,22 @@ static int clean_close(contam_probe *p, clean_out *c, bool ok)
 {
 	int rc = CONTAM_OK;
 	FILE *f[2] = { c->clean, c->flagged };
-	const char *path[2] = { c->clean_path, c->flagged_path };
+	const char *path[2] = { c->clean_tmp, c->flagged_tmp };
+	const char *final[2] = { c->clean_path, c->flagged_path };
 	uint64_t count[2] = { c->nclean, c->nflagged };
 	for (int i = 0; i < 2; i++) {
 		if (!f[i])
 			continue;
 		if (ok && c->json && fputs(count[i] ? "\n]\n" : "[]\n", f[i]) == EOF)
 			ok = false;
+		if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
+			ok = false;
 		if (fclose(f[i]) != 0)
 			ok = false;
 	}
+	for (int i = 0; ok && i < 2; i++)
+		if (f[i] && rename(path[i], final[i]) != 0)
+			ok = false;
 	if (!ok) {
 		for (int i = 0; i < 2; i++)
 			if (f[i])
@@ -580,6 +612,8 @@ static int clean_close(contam_probe *p, clean_out *c, bool ok)
 	}
 	free(c->clean_path);
 	free(c->flagged_path);
+	free(c->clean_tmp);
+	free(c->flagged_tmp);
 	memset(c, 0, sizeof(*c));
 	return rc;
 }
