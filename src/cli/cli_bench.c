@@ -196,7 +196,8 @@ out:
 
 /* The name of `path` keeping `dirs` parent directories; NULL when the
  * path has fewer (then *short_of is set). */
-static char *name_at(const char *path, size_t dirs, bool *short_of)
+static char *name_at(const char *path, size_t dirs, bool keep_ext,
+		     bool *short_of)
 {
 	size_t n = strlen(path);
 	while (n > 1 && path[n - 1] == '/')
@@ -206,7 +207,7 @@ static char *name_at(const char *path, size_t dirs, bool *short_of)
 		b--;
 	/* the stem: without compression, then without one extension */
 	size_t end = strip_compression(path + b, n - b);
-	for (size_t i = end; i > 1; i--)
+	for (size_t i = end; i > 1 && !keep_ext; i--)
 		if (path[b + i - 1] == '.') {
 			end = i - 1;
 			break;
@@ -248,7 +249,7 @@ static bool generic_stem(const char *path)
 	static const char *const generic[] = { "test", "dev", "val", "valid",
 		"validation", "train", "data", "eval", NULL };
 	bool s;
-	char *stem = name_at(path, 0, &s);
+	char *stem = name_at(path, 0, false, &s);
 	bool g = false;
 	for (int i = 0; stem && generic[i] && !g; i++)
 		g = !strcmp(stem, generic[i]);
@@ -283,6 +284,7 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 	walk w = { 0 };
 	int rc = 0;
 	size_t *dirs = NULL;
+	bool *ext = NULL;
 	bench_file **order = NULL;
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < nargs && !rc; i++) {
@@ -313,7 +315,8 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 	/* the same file twice */
 	order = malloc((w.n ? w.n : 1) * sizeof(*order));
 	dirs = calloc(w.n ? w.n : 1, sizeof(*dirs));
-	if (!order || !dirs) {
+	ext = calloc(w.n ? w.n : 1, sizeof(*ext));
+	if (!order || !dirs || !ext) {
 		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
@@ -347,7 +350,7 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 			bool s;
 			free(out->names[i]);
 			out->names[i] = name ? strdup(name)
-					     : name_at(out->paths[i], dirs[i], &s);
+					     : name_at(out->paths[i], dirs[i], ext[i], &s);
 			if (!out->names[i]) {
 				rc = cli_error(EXIT_INPUT, "out of memory");
 				goto out;
@@ -360,8 +363,18 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 				if (strcmp(out->names[i], out->names[j]))
 					continue;
 				bool si, sj;
-				char *a = name_at(out->paths[i], dirs[i] + 1, &si);
-				char *b = name_at(out->paths[j], dirs[j] + 1, &sj);
+				/* demo.jsonl and demo.csv: keep the extensions */
+				const char *bi = strrchr(out->paths[i], '/');
+				const char *bj = strrchr(out->paths[j], '/');
+				bi = bi ? bi + 1 : out->paths[i];
+				bj = bj ? bj + 1 : out->paths[j];
+				if (strcmp(bi, bj) && (!ext[i] || !ext[j])) {
+					ext[i] = ext[j] = true;
+					changed = true;
+					continue;
+				}
+				char *a = name_at(out->paths[i], dirs[i] + 1, ext[i], &si);
+				char *b = name_at(out->paths[j], dirs[j] + 1, ext[j], &sj);
 				free(a);
 				free(b);
 				if (!si) {
@@ -401,5 +414,6 @@ out:
 	free(w.skipped);
 	free(order);
 	free(dirs);
+	free(ext);
 	return rc;
 }
