@@ -217,6 +217,10 @@ static bench_format format_from_name(const char *path)
 		n -= 4;
 	else if (name_ends(path, n, ".zstd"))
 		n -= 5;
+	else if (name_ends(path, n, ".bz2") || name_ends(path, n, ".zip"))
+		n -= 4;
+	else if (name_ends(path, n, ".xz"))
+		n -= 3;
 	if (name_ends(path, n, ".jsonl") || name_ends(path, n, ".ndjson"))
 		return BENCH_JSONL;
 	if (name_ends(path, n, ".json"))
