@@ -402,6 +402,67 @@ def write_clean_never_overwrites_an_input(c):
                                       "x.clean.jsonl", "x.flagged.jsonl"], f"{os.listdir(out)}")
 
 
+# ------------------------------------------------------------ redteam 23
+
+
+def run_rss(args):
+    """(exit status, stderr, peak RSS in bytes) of one contam run, started
+    from a small Python process: a child forked from this one would count
+    this process's pages (the report parsed here) in its peak."""
+    from clitest import BIN
+    code = ("import resource, subprocess, sys\n"
+            "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)\n"
+            "sys.stderr.buffer.write(p.stderr)\n"
+            "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    p = subprocess.run([sys.executable, "-c", code, BIN] + args, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    rc, kb = p.stdout.split()
+    return int(rc), p.stderr.decode("utf-8", "replace"), int(kb) * 1024
+
+
+@S.test
+def report_memory_and_messages(c):
+    """contam report needed ~10x its input (a jansson tree of every
+    example); now the examples are skipped unless the HTML shows them."""
+    # a real report of 8,000 examples, then a 20 MB field in one of them
+    bench = write(c, "many.txt", "".join(f"line {i} {PL}\n" for i in range(8000)))
+    rep = os.path.join(c.tmp, "many.json")
+    probe(c, "-q", "-o", rep, bench).expect(0)
+    doc = json.load(open(rep))
+    doc["examples"][5]["id"] = "x" * (20 << 20)
+    big = os.path.join(c.tmp, "big.json")
+    with open(big, "w") as f:
+        json.dump(doc, f)
+    size = os.path.getsize(big)
+    for fmt in ("md", "csv", "html"):
+        out = os.path.join(c.tmp, "big." + fmt)
+        rc, err, rss = run_rss(["report", big, "--format", fmt, "-o", out])
+        check(rc == 0, f"report {fmt}: {rc} {err}")
+        # the file is mapped (its pages count); md/csv parse no example,
+        # html parses and prints the flagged ones it shows (the big field
+        # is in one of them)
+        limit = (size if fmt != "html" else size * 5 // 2) + (30 << 20)
+        check(rss < limit, f"report {fmt}: peak RSS {rss >> 20} MiB for a "
+              f"{size >> 20} MiB report")
+    html = open(os.path.join(c.tmp, "big.html")).read()
+    flagged = sum(1 for e in doc["examples"] if e.get("evidence"))
+    check(flagged > 200 and f"200 of {flagged} flagged examples shown" in html,
+          f"evidence count with the rest skipped ({flagged})")
+    # a damaged report: the message names the file and the line
+    with open(big, "rb") as f:
+        data = f.read()
+    cut = os.path.join(c.tmp, "cut.json")
+    with open(cut, "wb") as f:
+        f.write(data[:len(data) // 2])
+    r = contam("report", cut, "--format", "md")
+    check(r.rc == 2 and "cut.json" in r.err and "line" in r.err, f"truncated: {r.rc} {r.err}")
+    bad = os.path.join(c.tmp, "bad.json")
+    with open(bad, "w") as f:
+        f.write('{"report_version": 1,\n "benchmarks": [{"name": tru}]}')
+    r = contam("report", bad, "--format", "md")
+    check(r.rc == 2 and "bad.json" in r.err and "line 2" in r.err, f"bad value: {r.rc} {r.err}")
+
+
 # ------------------------------------------------- the expected-counts table
 
 
