@@ -454,6 +454,8 @@ int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt
 	sopt.nfields = popt->nfields;
 	sopt.id_field = popt->id_field;
 	sopt.no_header = popt->no_header;
+	sopt.records = popt->records;
+	sopt.lines_per_record = popt->lines_per_record;
 	sopt.min_span = popt->min_span;
 	sopt.ngram = res->index.params.ngram;
 	scan_ui ui = { .quiet = quiet };

@@ -197,6 +197,10 @@ def records_path_squad(c):
     # the records as they are, explicitly
     b = report(c, "--records", "data", p)["benchmarks"][0]
     check(b["examples"] == 2, f"--records data: {b['examples']}")
+    # --confirm reads the files again with the same layout
+    r = probe(c, "-q", "--records", "data.paragraphs.qas", "--field", "question", "--field",
+              "^context", p, "--confirm", c.corpus).expect(0)
+    check(r.json()["benchmarks"][0]["examples"] == 4, "confirm with --records")
     r = probe(c, "--records", "data.paragraphs.qaz", p)
     check(r.rc == 2 and "qaz" in r.err and "'qas'" in r.err, f"bad --records: {r.err}")
     # an ^ field missing everywhere is an error too

@@ -433,7 +433,8 @@ static int push_item(bench_reader *r, json_t *rec, json_t *const *stack,
 	it->rec = rec;
 	it->chain_first = r->nchain;
 	it->chain_len = depth;
-	memcpy(r->chain + r->nchain, stack, depth * sizeof(*stack));
+	if (depth)
+		memcpy(r->chain + r->nchain, stack, depth * sizeof(*stack));
 	r->nchain += depth;
 	return CONTAM_OK;
 }
