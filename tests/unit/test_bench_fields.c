@@ -323,6 +323,18 @@ static void test_records(void)
 	CHECK_EQ_U64(g.line[2], 3);
 	got_release(&g);
 
+	/* a line the path does not fit would go unread: refused; a line
+	 * whose array is empty has no records */
+	write_file("m2.jsonl",
+		   "{\"passage\": {\"text\": \"T1\", \"questions\": [{\"question\": \"a\"}]}}\n"
+		   "{\"passage\": {\"text\": \"T2\", \"questions\": []}}\n"
+		   "{\"other\": 1}\n");
+	read_bench("m2.jsonl", &m, &g);
+	CHECK(g.rc < 0 && has(g.msg, "m2.jsonl:3:") &&
+	      has(g.msg, "the document has keys 'other'"));
+	CHECK_EQ_U64(g.n, 1);
+	got_release(&g);
+
 	/* --records on CSV is refused */
 	write_file("r.csv", "a\nb\n");
 	read_bench("r.csv", &m, &g);

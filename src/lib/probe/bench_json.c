@@ -252,14 +252,16 @@ static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 /* "'question' has keys 'stem', 'choices'" for a path that stopped part of
  * the way (NULL when it stopped at the record itself: the message lists
  * the record's keys anyway). */
-static char *stop_diag(const emit_ctx *e, int carets)
+static char *stop_diag(const emit_ctx *e, int carets, bool doc)
 {
 	char buf[600];
 	size_t used;
-	if (!e->stop_val || (e->stop_len == 0 && !carets))
+	if (!e->stop_val || (e->stop_len == 0 && !carets && !doc))
 		return NULL;
-	int w = snprintf(buf, sizeof(buf), "'%.*s%.*s' ", carets, "^^^^^^^^^^^^^^^^",
-			 (int)e->stop_len, e->path);
+	int w = e->stop_len == 0 && !carets
+		? snprintf(buf, sizeof(buf), "the document ")
+		: snprintf(buf, sizeof(buf), "'%.*s%.*s' ", carets,
+			   "^^^^^^^^^^^^^^^^", (int)e->stop_len, e->path);
 	used = w > 0 ? (size_t)w : 0;
 	if (json_is_object(e->stop_val)) {
 		const char *k;
@@ -360,7 +362,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 			if (e.pieces > before)
 				bench_field_hit(r, i);
 			else if (!r->fdiag[i])
-				r->fdiag[i] = stop_diag(&e, carets);
+				r->fdiag[i] = stop_diag(&e, carets, false);
 		}
 	}
 	if (rc < 0)
@@ -393,7 +395,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 			ex->id = r->id.data;
 			r->id_records++;
 		} else if (!r->id_diag) {
-			r->id_diag = stop_diag(&ide, carets);
+			r->id_diag = stop_diag(&ide, carets, false);
 		}
 	}
 	ex->text = r->text.data;
@@ -540,6 +542,8 @@ static int expand_records(bench_reader *r, json_t *doc, json_t *array,
 {
 	int rc = CONTAM_OK;
 	items_reset(r);
+	free(r->records_diag);
+	r->records_diag = NULL;
 	if (!r->records_path) {
 		if (!array)
 			return push_item(r, doc, NULL, 0) ? cerr_set(err,
@@ -564,11 +568,9 @@ static int expand_records(bench_reader *r, json_t *doc, json_t *array,
 				"steps deep", r->records_path, RECORDS_MAX_DEPTH);
 	else if (rc < 0)
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (rc >= 0 && r->nitems == 0 && !r->records_diag) {
-		char *d = stop_diag(&w->diag, 0);
-		r->records_diag = d ? d : cstrdup(w->diag.stop_val
-				       ? "it stops at the top of the document"
-				       : "the arrays on it are empty");
+	if (rc >= 0 && r->nitems == 0) {
+		char *d = stop_diag(&w->diag, 0, true);
+		r->records_diag = d ? d : cstrdup("the arrays on it are empty");
 	}
 	cbuf_release(&w->key);
 	free(w);
@@ -676,6 +678,13 @@ int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err)
 		}
 		if ((rc = expand_records(r, r->doc, NULL, err)) < 0)
 			return rc;
+		/* a line the path does not fit would go unread: refused (a
+		 * path that ends at an empty array is a line without records) */
+		if (r->nitems == 0 && r->records_diag && strcmp(r->records_diag,
+						"the arrays on it are empty"))
+			return bench_fail(r, err, line, "--records '%s' selects "
+					  "nothing in this line: %s",
+					  r->records_path, r->records_diag);
 		if (r->nitems == 0)
 			r->docs_without++;
 	}
