@@ -358,6 +358,9 @@ typedef struct contam_probe_options {
 	 * per record (0 or 1: one line), --field then names a line 0..N-1. */
 	const char *records;
 	uint32_t lines_per_record;
+	/* CSV/TSV: the first row is the header even when it looks like data
+	 * (cells of sentences), which is refused otherwise. */
+	int force_header;
 	/* Every input file of the run (borrowed): an output of
 	 * write_clean_dir that is the same file as one of these (device and
 	 * inode) is refused before anything is written. */
@@ -458,6 +461,7 @@ typedef struct contam_scan_options {
 	/* benchmark layout: as contam_probe_options (issue 12) */
 	const char *records;
 	uint32_t lines_per_record;
+	int force_header;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);

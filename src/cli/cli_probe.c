@@ -40,6 +40,9 @@ static void usage(FILE *f)
 "      --id-field PATH    field reported as the example's id\n"
 "      --no-header        CSV/TSV: the first row is data; a header that repeats\n"
 "                         a name wants NAME#k (the k-th column of that name)\n"
+"      --header           CSV/TSV: the first row is the header even when it\n"
+"                         looks like data (a cell of 4+ words or 64+ bytes),\n"
+"                         which is refused otherwise\n"
 "      --records PATH     JSON/JSONL: where the records are inside a document;\n"
 "                         arrays on the path fan out, '*' takes every element\n"
 "                         or value (SQuAD: --records data.paragraphs.qas);\n"
@@ -78,7 +81,7 @@ static void usage(FILE *f)
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
-	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES };
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -91,6 +94,7 @@ int cli_probe(int argc, char **argv)
 		{ "write-clean", required_argument, NULL, OPT_CLEAN },
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
+		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -145,6 +149,7 @@ int cli_probe(int argc, char **argv)
 		case OPT_NULL: popt.null_control = 1; break;
 		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
 		case OPT_RECORDS: popt.records = optarg; break;
+		case OPT_HEADER: popt.force_header = 1; break;
 		case OPT_LINES:
 			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
 				rc = cli_error(EXIT_USAGE, "--lines-per-record wants 1..4096, not '%s'", optarg);

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 "                           .parquet, or beside a --bench file with its\n"
 "                           extension: the rest of a shell glob) is refused;\n"
 "                           corpus inputs after '--' are taken as given\n"
-"      --records PATH, --lines-per-record N\n"
+"      --records PATH, --lines-per-record N, --header\n"
 "                           benchmark layout, as in probe\n"
 "      --name NAME          benchmark name for all BENCH files\n"
 "  -f, --field PATH         benchmark text field (repeat; default: all strings)\n"
@@ -174,7 +174,7 @@ int cli_scan(int argc, char **argv)
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_NGRAM,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
-	       OPT_RECORDS, OPT_LINES };
+	       OPT_RECORDS, OPT_LINES, OPT_HEADER };
 	static const struct option longopts[] = {
 		{ "bench", required_argument, NULL, 'b' },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -194,6 +194,7 @@ int cli_scan(int argc, char **argv)
 		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
+		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -287,6 +288,7 @@ int cli_scan(int argc, char **argv)
 			sopt.max_record = size;
 			break;
 		case OPT_RECORDS: sopt.records = optarg; break;
+		case OPT_HEADER: sopt.force_header = 1; break;
 		case OPT_LINES:
 			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
 				rc = cli_error(EXIT_USAGE, "--lines-per-record wants 1..4096, not '%s'", optarg);
@@ -456,6 +458,7 @@ int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt
 	sopt.no_header = popt->no_header;
 	sopt.records = popt->records;
 	sopt.lines_per_record = popt->lines_per_record;
+	sopt.force_header = popt->force_header;
 	sopt.min_span = popt->min_span;
 	sopt.ngram = res->index.params.ngram;
 	scan_ui ui = { .quiet = quiet };

@@ -149,6 +149,30 @@ def fields_taken_are_named(c):
 
 
 @S.test
+def headerless_csv_is_not_read_as_header(c):
+    """MMLU's CSV files have no header: without --no-header the first
+    question became the column names and one example was lost silently."""
+    rows = "".join(f'"Which of the following is true about item {i}?",a,b,c,d,A\n' for i in range(3))
+    p = write(c, "mmlu_like.csv", rows)
+    r = probe(c, p)
+    check(r.rc == 2 and "looks like data" in r.err and "--no-header" in r.err, f"{r.rc} {r.err}")
+    check(report(c, "--no-header", p)["benchmarks"][0]["examples"] == 3, "--no-header")
+    check(report(c, "--header", p)["benchmarks"][0]["examples"] == 2, "--header forces it")
+    if have_shared():
+        real = os.path.join(BENCH, "mmlu", "data", "test", "anatomy_test.csv")
+        r = probe(c, real)
+        check(r.rc == 2 and "--no-header" in r.err, f"MMLU without --no-header: {r.rc}")
+
+
+@S.test
+def several_arrays_at_the_top(c):
+    p = write(c, "splits.json", json.dumps({"train": [{"q": "a"}], "test": [{"q": "b"}, {"q": "c"}]}))
+    r = probe(c, p)
+    check(r.rc == 2 and "more than one array" in r.err and "--records train" in r.err, r.err)
+    check(report(c, "--records", "test", p)["benchmarks"][0]["examples"] == 2, "--records test")
+
+
+@S.test
 def duplicate_csv_columns(c):
     p = write(c, "dup.csv", "q,x,q\nfirst,1,second\n")
     r = probe(c, "--field", "q", p)

@@ -254,6 +254,12 @@ static void test_json(void)
 		   "{\"version\":\"1.0\",\"tags\":[],\"data\":[{\"text\":\"a b c\","
 		   "\"id\":7},{\"text\":\"d e\",\"id\":8}],\"more\":[1]}");
 	read_bench("obj.json", ft, 1, "id", 0, &g);
+	CHECK(g.rc < 0); /* "data" and "more": which are the records? */
+	got_release(&g);
+	write_file("obj.json",
+		   "{\"version\":\"1.0\",\"tags\":[],\"data\":[{\"text\":\"a b c\","
+		   "\"id\":7},{\"text\":\"d e\",\"id\":8}],\"more\":{}}");
+	read_bench("obj.json", ft, 1, "id", 0, &g);
 	CHECK(g.rc == 0);
 	CHECK_EQ_U64(g.n, 2);
 	CHECK_STR(g.text[0], "a b c");
@@ -602,19 +608,20 @@ static void test_shared(const char *datadir)
 		int no_header;
 		size_t count;
 		bench_format format;
+		const char *id; /* must exist in the file (issue 12) */
 	} cases[] = {
-		{ "gsm8k/test.jsonl", { "question" }, 0, 1319, BENCH_JSONL },
+		{ "gsm8k/test.jsonl", { "question" }, 0, 1319, BENCH_JSONL, NULL },
 		{ "mmlu/data/test/abstract_algebra_test.csv", { NULL }, 1, 100,
-		  BENCH_CSV },
+		  BENCH_CSV, "5" },
 		{ "arc/ARC-Challenge-Test.jsonl",
 		  { "question.stem", "question.choices.text" }, 0, 1172,
-		  BENCH_JSONL },
+		  BENCH_JSONL, "id" },
 		{ "truthfulqa/TruthfulQA.csv", { "Question", "Best Answer" }, 0,
-		  790, BENCH_CSV }, /* current upstream file; v1 had 817 */
+		  790, BENCH_CSV, NULL }, /* current upstream file; v1 had 817 */
 		{ "humaneval/HumanEval.jsonl.gz", { "prompt" }, 0, 164,
-		  BENCH_JSONL },
+		  BENCH_JSONL, "task_id" },
 		{ "sciq/test.json", { "question", "correct_answer" }, 0, 1000,
-		  BENCH_JSON },
+		  BENCH_JSON, NULL },
 	};
 	char root[PATH_MAX], bench[PATH_MAX + 64];
 	snprintf(bench, sizeof(bench), "%s/../../../shared/data/benchmarks",
@@ -634,8 +641,8 @@ static void test_shared(const char *datadir)
 		}
 		while (nf < 3 && cases[i].fields[nf])
 			nf++;
-		read_bench(path, cases[i].fields, nf, "id", cases[i].no_header,
-			   &g);
+		read_bench(path, cases[i].fields, nf, cases[i].id,
+			   cases[i].no_header, &g);
 		if (g.rc != 0)
 			fprintf(stderr, "  %s: %s\n", cases[i].path, g.msg);
 		CHECK(g.rc == 0);

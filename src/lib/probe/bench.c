@@ -445,6 +445,7 @@ int bench_reader_open(bench_reader **out, const char *path,
 			goto nomem;
 	}
 	r->no_header = opt ? opt->no_header : 0;
+	r->force_header = opt ? opt->force_header : 0;
 	r->lines_per_record = opt ? opt->lines_per_record : 0;
 	if (opt && opt->field_flag && !(r->field_flag = cstrdup(opt->field_flag)))
 		goto nomem;

@@ -29,6 +29,9 @@ typedef struct bench_options {
 	size_t nfields;
 	const char *id_field;      /* NULL: no id */
 	int no_header;             /* CSV/TSV: columns named "0", "1", ... */
+	int force_header;          /* CSV/TSV: the first row is the header
+				      even when its cells look like data
+				      (sentences), which is refused otherwise */
 	const char *records;       /* JSON/JSONL: path to the records inside
 				      each document (see bench_json.c), or
 				      NULL: the top-level array / each line */

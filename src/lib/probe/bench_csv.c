@@ -273,6 +273,22 @@ int bench_csv_open(bench_reader *r, cerr *err)
 	if (rc == 0)
 		return bench_fail(r, err, 0, "no examples found");
 	r->ncols = r->row.count;
+	/* A header row of sentences is a first record read as a header
+	 * (MMLU's files have none): refused rather than one example lost. */
+	for (size_t i = 0; i < r->row.count && !r->force_header; i++) {
+		const char *f = row_field(&r->row, i);
+		size_t words = 0, len = r->row.flen[i];
+		for (size_t k = 0; k < len; k++)
+			if (f[k] != ' ' && (k == 0 || f[k - 1] == ' '))
+				words++;
+		if (len > 64 || words >= 4 || memchr(f, '\n', len))
+			return bench_fail(r, err, line, "the first row looks like "
+					  "data, not a header (column %zu is "
+					  "'%.40s%s'): give --no-header if the "
+					  "file has no header row, or --header "
+					  "to read it as one", i, f,
+					  len > 40 ? "..." : "");
+	}
 	r->colnames = calloc(r->ncols, sizeof(*r->colnames));
 	if (!r->colnames)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");

@@ -26,6 +26,8 @@ struct bench_reader {
 	char *id_field;         /* copy of opt->id_field, or NULL */
 	char *field_flag;       /* "--field", "--question-field", ... */
 	int no_header;
+	int force_header;       /* CSV/TSV: the first row is the header,
+				   even when it looks like data */
 
 	char *data;             /* whole decompressed file (NULL for JSON
 				   once parsed) */

@@ -720,9 +720,10 @@ int bench_json_looks_jsonl(const char *data, size_t len)
 /* The first non-empty array among the object's values; then one level
  * deeper, among the values of its object values; failing that, the first
  * (empty) array seen, so the file reads as having no examples.  `key`
- * gets the path of the array.  One level deeper, arrays under more than
+ * gets the path of the array.  Two non-empty arrays at the top (train
+ * and test) set *several to 2; one level deeper, arrays under more than
  * one key (an object of passages keyed by id, each with its questions)
- * are not one list of records: *several is set. */
+ * are not one list of records either: *several is 1. */
 static json_t *find_records(json_t *obj, cbuf *key, int *several)
 {
 	const char *k, *k2;
@@ -730,12 +731,24 @@ static json_t *find_records(json_t *obj, cbuf *key, int *several)
 	*several = 0;
 	json_object_foreach(obj, k, v) {
 		if (json_is_array(v)) {
-			if (json_array_size(v))
-				return cbuf_append(key, k, strlen(k)) ? NULL : v;
+			if (json_array_size(v)) {
+				if (found) {
+					/* {"train": [...], "test": [...]}:
+					 * which one is not ours to guess */
+					*several = 2;
+					return found;
+				}
+				found = v;
+				if (cbuf_append(key, k, strlen(k)))
+					return NULL;
+				continue;
+			}
 			if (!empty)
 				empty = v;
 		}
 	}
+	if (found)
+		return found;
 	json_object_foreach(obj, k, v) {
 		if (!json_is_object(v))
 			continue;
@@ -797,6 +810,13 @@ int bench_json_open(bench_reader *r, cerr *err)
 	}
 	if (cbuf_reserve(&key, 0)) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (several == 2) {
+		rc = bench_fail(r, err, 0, "the top-level object holds more "
+				"than one array (the first at '%s'): say which "
+				"are the records, e.g. --records %s", key.data,
+				key.data);
 		goto out;
 	}
 	if (several) {

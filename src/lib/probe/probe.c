@@ -641,6 +641,7 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.no_header = p->opt.no_header,
 		.records = p->opt.records,
 		.lines_per_record = p->opt.lines_per_record,
+		.force_header = p->opt.force_header,
 		.field_flag = qa ? "--question-field" : "--field",
 	};
 	bench_options bo_answer = {
@@ -649,6 +650,7 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.no_header = p->opt.no_header,
 		.records = p->opt.records,
 		.lines_per_record = p->opt.lines_per_record,
+		.force_header = p->opt.force_header,
 		.field_flag = "--answer-field",
 	};
 	bench_reader *r = NULL, *ra = NULL;

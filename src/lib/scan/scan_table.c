@@ -202,6 +202,7 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		.no_header = s->opt.no_header,
 		.records = s->opt.records,
 		.lines_per_record = s->opt.lines_per_record,
+		.force_header = s->opt.force_header,
 	};
 	bench_reader *r = NULL;
 	bench_example bex;
