@@ -20,7 +20,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: contam scan [options] --bench BENCH... CORPUS...\n"
+"usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...\n"
 "\n"
 "Exact scan: put the benchmarks' word n-grams in an exact table and stream the\n"
 "corpus past it.  For every corpus document that contains benchmark n-grams, one\n"
@@ -302,11 +302,11 @@ int cli_scan(int argc, char **argv)
 		}
 	}
 	if (!nbenches) {
-		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
 		goto out;
 	}
 	if (optind >= argc) {
-		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
 		goto out;
 	}
 	if (sopt.purify_mode != CONTAM_PURIFY_NONE && !sopt.purify_dir) {
