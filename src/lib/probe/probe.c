@@ -566,9 +566,12 @@ static int clean_put(contam_probe *p, clean_out *c, bench_reader *r,
 		char *js = bench_reader_record_json(r);
 		if (!js)
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		c->json = 1;
-		int bad = fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
-			  fputs(js, f) == EOF;
+		/* --records on JSONL: one selected record per line */
+		bool lines = bench_reader_format(r) == BENCH_JSONL;
+		c->json = !lines;
+		int bad = lines ? fputs(js, f) == EOF || fputc('\n', f) == EOF
+				: fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
+				  fputs(js, f) == EOF;
 		free(js);
 		if (bad)
 			goto io;
