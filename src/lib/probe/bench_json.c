@@ -331,7 +331,9 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 				  json_is_array(rec) && !r->records_path
 				  ? "; --records PATH selects records "
 				    "inside nested arrays" : "");
-	if (json_is_object(rec)) {
+	/* the keys for messages, from the first records (enough to name
+	 * what a file holds; noting every record's would cost time) */
+	if (json_is_object(rec) && record < 1000) {
 		const char *k;
 		json_t *child;
 		json_object_foreach(rec, k, child) {
