@@ -442,6 +442,20 @@ typedef struct contam_benchmark {
 	uint64_t contaminated, partial, clean, too_short;
 	/* --null-control: verdicts of word-shuffled copies */
 	uint64_t null_examples, null_contaminated, null_partial, null_gpt3;
+	/* The fields read (issue 12).  With --field (or question/answer
+	 * fields) the paths given, question fields first; without, the keys
+	 * or CSV columns whose strings were taken (fields_auto set), first
+	 * seen first, fields_more counting keys beyond those listed.
+	 * field_missing[i]: records of the benchmark with nothing at
+	 * fields[i].  id_missing: records without an id (--id-field). */
+	char **fields;
+	uint64_t *field_missing;
+	size_t nfields;
+	int fields_auto;
+	uint64_t fields_more;
+	uint64_t records_read;     /* records read from the sources */
+	char *id_field;            /* or NULL */
+	uint64_t id_missing;
 } contam_benchmark;
 
 typedef struct contam_probe_options {
@@ -467,6 +481,20 @@ typedef struct contam_probe_options {
 	 * gzip-compressed ...: read by its content"), or NULL. */
 	void (*on_warning)(void *ctx, const char *msg);
 	void *warning_ctx;
+	/* Benchmark layout (issue 12): the path to the records inside a
+	 * JSON/JSONL document (SQuAD: "data.paragraphs.qas"; fields of the
+	 * enclosing objects are reached as "^context"), or NULL; txt: lines
+	 * per record (0 or 1: one line), --field then names a line 0..N-1. */
+	const char *records;
+	uint32_t lines_per_record;
+	/* CSV/TSV: the first row is the header even when it looks like data
+	 * (cells of sentences), which is refused otherwise. */
+	int force_header;
+	/* Every input file of the run (borrowed): an output of
+	 * write_clean_dir that is the same file as one of these (device and
+	 * inode) is refused before anything is written. */
+	const char *const *inputs;
+	size_t ninputs;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -561,6 +589,10 @@ typedef struct contam_scan_options {
 	void (*on_progress)(void *ctx, const contam_progress *p);
 	void *ctx;
 	volatile int *stop;
+	/* benchmark layout: as contam_probe_options (issue 12) */
+	const char *records;
+	uint32_t lines_per_record;
+	int force_header;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);

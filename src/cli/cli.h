@@ -90,6 +90,20 @@ void cli_free_paths(char **paths, size_t n);
 int cli_output_clash(const char *what, const char *output,
 		     const char *const *inputs, size_t n);
 
+/* Benchmark arguments (files and directories) as files with unique
+ * benchmark names, or all named `name` (cli_bench.c).  Returns an exit
+ * status; messages are printed. */
+typedef struct cli_bench_list {
+	char **paths;
+	char **names;
+	size_t n;
+} cli_bench_list;
+int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
+		     bool quiet, cli_bench_list *out);
+void cli_bench_list_free(cli_bench_list *l);
+/* A name no corpus has (.csv, .tsv, .parquet): a benchmark. */
+bool cli_bench_like_name(const char *path);
+
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
 extern volatile int cli_interrupted;
 void cli_install_signal_handlers(void);

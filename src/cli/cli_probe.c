@@ -17,7 +17,12 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: contam probe INDEX [options] BENCH...\n"
 "\n"
-"Score every example of the benchmark files against the index.  BENCH files\n"
+"Score every example of the benchmark files against the index.  A BENCH that\n"
+"is a directory is walked (sorted): each benchmark file in it is a benchmark of\n"
+"its own, named by its path under the directory (ceval/val/law_val); other\n"
+"files are skipped and named.  Names are unique: two files that would share\n"
+"one keep more of their directories.  The same file given twice is refused.\n"
+"BENCH files\n"
 "are JSONL, JSON (an array, or the first array in the top-level object), CSV or\n"
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
 "or txt (one example per line); .gz and .zst are read transparently.\n"
@@ -29,8 +34,23 @@ static void usage(FILE *f)
 "                         through an array takes every element\n"
 "                         (question.choices.text); repeat for several fields,\n"
 "                         joined by newlines.  Default: every string value\n"
+"                         Every --field must select text in at least one record\n"
+"                         of each file (else exit 2, with the keys the file\n"
+"                         has); records missing one of several are counted\n"
 "      --id-field PATH    field reported as the example's id\n"
-"      --no-header        CSV/TSV: the first row is data\n"
+"      --no-header        CSV/TSV: the first row is data; a header that repeats\n"
+"                         a name wants NAME#k (the k-th column of that name)\n"
+"      --header           CSV/TSV: the first row is the header even when it\n"
+"                         looks like data (a cell of 4+ words or 64+ bytes),\n"
+"                         which is refused otherwise\n"
+"      --records PATH     JSON/JSONL: where the records are inside a document;\n"
+"                         arrays on the path fan out, '*' takes every element\n"
+"                         or value (SQuAD: --records data.paragraphs.qas);\n"
+"                         '.' is the document itself.  A field ^NAME is NAME\n"
+"                         of the enclosing object (^^NAME: two up), and a\n"
+"                         path step @keys takes an object's keys as text\n"
+"      --lines-per-record N  txt: a record is N lines; --field and --id-field\n"
+"                         are then line numbers 0..N-1\n"
 "      --min-span N       tokens a matched span needs to count toward\n"
 "                         coverage (default 10)\n"
 "      --question-field PATH, --answer-field PATH\n"
@@ -58,45 +78,6 @@ static void usage(FILE *f)
 "      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
 }
 
-/* A default benchmark name: the file name without extensions; generic
- * names (test.jsonl) are prefixed by their directory (gsm8k/test). */
-static char *default_name(const char *path)
-{
-	static const char *const generic[] = { "test", "dev", "val", "valid",
-		"validation", "train", "data", "eval", NULL };
-	char *copy = strdup(path), *copy2 = strdup(path);
-	if (!copy || !copy2) {
-		free(copy);
-		free(copy2);
-		return NULL;
-	}
-	char *base = basename(copy);
-	char *stem = strdup(base);
-	char *dot;
-	for (int i = 0; i < 2 && stem && (dot = strrchr(stem, '.')) && dot != stem; i++) {
-		const char *ext = dot + 1;
-		bool compress = !strcmp(ext, "gz") || !strcmp(ext, "zst");
-		*dot = '\0';
-		if (!compress)
-			break;
-	}
-	char *name = stem;
-	for (int i = 0; stem && generic[i]; i++) {
-		if (!strcmp(stem, generic[i])) {
-			char *dir = basename(dirname(copy2));
-			size_t n = strlen(dir) + strlen(stem) + 2;
-			name = malloc(n);
-			if (name)
-				snprintf(name, n, "%s/%s", dir, stem);
-			free(stem);
-			break;
-		}
-	}
-	free(copy);
-	free(copy2);
-	return name;
-}
-
 /* How a benchmark file was read, when name and content disagree. */
 static void probe_note(void *ctx, const char *msg)
 {
@@ -107,7 +88,7 @@ static void probe_note(void *ctx, const char *msg)
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
-	       OPT_AFIELD, OPT_NULL, OPT_CLEAN };
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -118,6 +99,9 @@ int cli_probe(int argc, char **argv)
 		{ "answer-field", required_argument, NULL, OPT_AFIELD },
 		{ "null-control", no_argument, NULL, OPT_NULL },
 		{ "write-clean", required_argument, NULL, OPT_CLEAN },
+		{ "records", required_argument, NULL, OPT_RECORDS },
+		{ "lines-per-record", required_argument, NULL, OPT_LINES },
+		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -134,6 +118,7 @@ int cli_probe(int argc, char **argv)
 	popt.on_warning = probe_note;
 	contam_index *ix = NULL;
 	contam_probe *probe = NULL;
+	cli_bench_list benches = { 0 };
 	char *tmp = NULL;
 	FILE *out = NULL;
 	int rc = 0, c;
@@ -171,6 +156,15 @@ int cli_probe(int argc, char **argv)
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
 		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
+		case OPT_RECORDS: popt.records = optarg; break;
+		case OPT_HEADER: popt.force_header = 1; break;
+		case OPT_LINES:
+			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
+				rc = cli_error(EXIT_USAGE, "--lines-per-record wants 1..4096, not '%s'", optarg);
+				goto out;
+			}
+			popt.lines_per_record = (uint32_t)v;
+			break;
 		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
@@ -201,6 +195,14 @@ int cli_probe(int argc, char **argv)
 	}
 
 	const char *index_path = argv[optind];
+	/* files and directories, with unique names (cli_bench.c) */
+	if ((rc = cli_bench_expand((const char *const *)argv + optind + 1,
+				   (size_t)(argc - optind - 1), name, quiet,
+				   &benches)))
+		goto out;
+	/* --write-clean must never overwrite an input of this run */
+	popt.inputs = (const char *const *)benches.paths;
+	popt.ninputs = benches.n;
 	if (output) {
 		/* the report must not replace an index, benchmark or corpus */
 		char **ipaths = NULL;
@@ -226,16 +228,11 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;
 	}
-	for (int i = optind + 1; i < argc; i++) {
-		char *bname = name ? strdup(name) : default_name(argv[i]);
-		if (!bname) {
-			rc = cli_error(EXIT_INPUT, "out of memory");
-			goto out;
-		}
-		int prc = contam_probe_add_file(probe, bname, argv[i]);
-		free(bname);
+	for (size_t i = 0; i < benches.n; i++) {
+		int prc = contam_probe_add_file(probe, benches.names[i],
+						benches.paths[i]);
 		if (prc) {
-			rc = cli_error(prc == CONTAM_E_NOMEM ? EXIT_INPUT : EXIT_INPUT,
+			rc = cli_error(prc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
 				       "%s", contam_probe_errmsg(probe));
 			goto out;
 		}
@@ -288,5 +285,6 @@ out:
 	free(afields);
 	contam_probe_free(probe);
 	contam_index_free(ix);
+	cli_bench_list_free(&benches);
 	return rc;
 }

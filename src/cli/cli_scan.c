@@ -14,12 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: contam scan [options] --bench BENCH... CORPUS...\n"
+"usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...\n"
 "\n"
 "Exact scan: put the benchmarks' word n-grams in an exact table and stream the\n"
 "corpus past it.  For every corpus document that contains benchmark n-grams, one\n"
@@ -29,7 +30,15 @@ static void usage(FILE *f)
 "the document are consecutive n-grams of that example.\n"
 "\n"
 "options:\n"
-"  -b, --bench FILE         benchmark file (repeat; same formats as probe)\n"
+"  -b, --bench PATH         a benchmark file or a directory of them (walked,\n"
+"                           each file its own benchmark, as in probe); one\n"
+"                           path per --bench, repeat for more.  A corpus\n"
+"                           input that looks like a benchmark (.csv, .tsv,\n"
+"                           .parquet, or beside a --bench file with its\n"
+"                           extension: the rest of a shell glob) is refused;\n"
+"                           corpus inputs after '--' are taken as given\n"
+"      --records PATH, --lines-per-record N, --header\n"
+"                           benchmark layout, as in probe\n"
 "      --name NAME          benchmark name for all BENCH files\n"
 "  -f, --field PATH         benchmark text field (repeat; default: all strings)\n"
 "      --id-field PATH      field reported as the example's id\n"
@@ -54,7 +63,7 @@ static void usage(FILE *f)
 "                           --field; repeat to join several with newlines\n"
 "                           (--purify takes one plain name only)\n"
 "      --strict             stop at the first damaged corpus record\n"
-"      --max-record SIZE    longest JSONL line kept (default 256M)\n"
+"      --max-record SIZE    longest JSONL line kept (default 256M, at least 1K)\n"
 "      --include GLOB       in walked corpus directories, read only files\n"
 "                           matching GLOB (repeatable; see 'contam index')\n"
 "      --exclude GLOB       in walked corpus directories, skip matching files\n"
@@ -71,21 +80,49 @@ static void usage(FILE *f)
 "      -o hits.jsonl --report gsm8k-exact.json shards/\n");
 }
 
-static char *bench_name(const char *path)
+/* The directory part of a path and its extension (compression suffix
+ * included), for telling the rest of a shell glob from corpus. */
+static bool same_dir_and_ext(const char *a, const char *b)
 {
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	char *stem = strdup(base);
-	for (int i = 0; stem && i < 2; i++) {
-		char *dot = strrchr(stem, '.');
-		if (!dot || dot == stem)
-			break;
-		bool compress = !strcmp(dot, ".gz") || !strcmp(dot, ".zst");
-		*dot = '\0';
-		if (!compress)
-			break;
+	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+	size_t da = sa ? (size_t)(sa - a) : 0, db = sb ? (size_t)(sb - b) : 0;
+	if (da != db || strncmp(a, b, da))
+		return false;
+	const char *ea = strchr(sa ? sa + 1 : a, '.');
+	const char *eb = strchr(sb ? sb + 1 : b, '.');
+	return ea && eb && !strcmp(ea, eb);
+}
+
+/* A shell glob after --bench gives --bench its first file only and makes
+ * the rest corpus (issue 12): a corpus argument that is a benchmark kind
+ * (.csv, .tsv, .parquet) or a sibling of a --bench file with its
+ * extension is refused.  Arguments after "--" are corpus as given. */
+static int check_corpus_args(char **args, int n, int exempt_from,
+			     const char *const *benches, size_t nbenches)
+{
+	for (int i = 0; i < n && i < exempt_from; i++) {
+		struct stat st;
+		if (stat(args[i], &st) || !S_ISREG(st.st_mode))
+			continue;
+		bool sibling = false;
+		for (size_t j = 0; j < nbenches && !sibling; j++)
+			sibling = same_dir_and_ext(args[i], benches[j]);
+		if (!sibling && !cli_bench_like_name(args[i]))
+			continue;
+		return cli_error(EXIT_USAGE, "corpus input '%s' looks like a "
+				 "benchmark file%s: --bench takes one path each, "
+				 "so 'scan --bench dir/*.csv corpus/' makes all but "
+				 "the first file corpus.  Give every file its own "
+				 "--bench, or the directory (--bench DIR), e.g.\n"
+				 "  contam scan --bench %.*s [options] CORPUS...\n"
+				 "and put corpus inputs that really are such files "
+				 "after '--'", args[i],
+				 sibling ? " (beside a --bench file, same extension)"
+					 : " (CSV/TSV/Parquet is no corpus format)",
+				 (int)(strrchr(args[i], '/') ? strrchr(args[i], '/') - args[i] : 1),
+				 strrchr(args[i], '/') ? args[i] : ".");
 	}
-	return stem;
+	return 0;
 }
 
 typedef struct scan_ui {
@@ -175,7 +212,8 @@ int cli_scan(int argc, char **argv)
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_NGRAM,
 	       OPT_INCLUDE = 512, OPT_EXCLUDE, OPT_ALLOW_EMPTY,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
-	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD };
+	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
+	       OPT_RECORDS, OPT_LINES, OPT_HEADER };
 	static const struct option longopts[] = {
 		{ "bench", required_argument, NULL, 'b' },
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -196,6 +234,9 @@ int cli_scan(int argc, char **argv)
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+		{ "records", required_argument, NULL, OPT_RECORDS },
+		{ "lines-per-record", required_argument, NULL, OPT_LINES },
+		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -215,6 +256,7 @@ int cli_scan(int argc, char **argv)
 	contam_scan_options_init(&sopt);
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
+	cli_bench_list blist = { 0 };
 	char *tmp_hits = NULL, *tmp_report = NULL;
 	FILE *hits = NULL, *rep = NULL;
 	int rc = 0, c;
@@ -227,6 +269,13 @@ int cli_scan(int argc, char **argv)
 		free(globs);
 		return cli_error(EXIT_INPUT, "out of memory");
 	}
+	/* corpus inputs after "--" are exempt from the benchmark-look check */
+	int dashdash = argc;
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			dashdash = i;
+			break;
+		}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:f:o:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -298,11 +347,21 @@ int cli_scan(int argc, char **argv)
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_STRICT: sopt.strict = 1; break;
 		case OPT_MAX_RECORD:
-			if (!cli_parse_size(optarg, &size) || size == 0) {
-				rc = cli_error(EXIT_USAGE, "--max-record wants a size, not '%s'", optarg);
+			/* the same minimum as index --max-record */
+			if (!cli_parse_size(optarg, &size) || size < 1024) {
+				rc = cli_error(EXIT_USAGE, "--max-record wants a size of at least 1K, such as 64M, not '%s'", optarg);
 				goto out;
 			}
 			sopt.max_record = size;
+			break;
+		case OPT_RECORDS: sopt.records = optarg; break;
+		case OPT_HEADER: sopt.force_header = 1; break;
+		case OPT_LINES:
+			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
+				rc = cli_error(EXIT_USAGE, "--lines-per-record wants 1..4096, not '%s'", optarg);
+				goto out;
+			}
+			sopt.lines_per_record = (uint32_t)v;
 			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); goto out;
@@ -310,11 +369,11 @@ int cli_scan(int argc, char **argv)
 		}
 	}
 	if (!nbenches) {
-		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
 		goto out;
 	}
 	if (optind >= argc) {
-		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench BENCH... CORPUS...");
+		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
 		goto out;
 	}
 	if (sopt.purify_mode != CONTAM_PURIFY_NONE && !sopt.purify_dir) {
@@ -323,6 +382,14 @@ int cli_scan(int argc, char **argv)
 	}
 	sopt.fields = fields;
 	sopt.nfields = nfields;
+	/* getopt moved the operands to the end; those that came after "--"
+	 * are the last (argc - dashdash - 1) of them */
+	int nafter = dashdash < argc ? argc - dashdash - 1 : 0;
+	if ((rc = check_corpus_args(argv + optind, argc - optind,
+				    argc - optind - nafter, benches, nbenches)))
+		goto out;
+	if ((rc = cli_bench_expand(benches, nbenches, name, ui.quiet, &blist)))
+		goto out;
 	ui.progress = !ui.quiet && cli_stderr_is_tty();
 	sopt.on_warning = on_warning;
 	sopt.on_progress = on_progress;
@@ -383,14 +450,8 @@ int cli_scan(int argc, char **argv)
 		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 		goto out;
 	}
-	for (size_t i = 0; i < nbenches; i++) {
-		char *bname = name ? strdup(name) : bench_name(benches[i]);
-		if (!bname) {
-			rc = cli_error(EXIT_INPUT, "out of memory");
-			goto out;
-		}
-		int src = contam_scan_add_file(scan, bname, benches[i]);
-		free(bname);
+	for (size_t i = 0; i < blist.n; i++) {
+		int src = contam_scan_add_file(scan, blist.names[i], blist.paths[i]);
 		if (src) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
@@ -488,6 +549,7 @@ out:
 	free(fields);
 	free(benches);
 	free(globs);
+	cli_bench_list_free(&blist);
 	contam_inputs_free(&in);
 	contam_scan_free(scan);
 	return rc;
@@ -517,6 +579,9 @@ int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt
 	sopt.nfields = popt->nfields;
 	sopt.id_field = popt->id_field;
 	sopt.no_header = popt->no_header;
+	sopt.records = popt->records;
+	sopt.lines_per_record = popt->lines_per_record;
+	sopt.force_header = popt->force_header;
 	sopt.min_span = popt->min_span;
 	sopt.ngram = res->index.params.ngram;
 	scan_ui ui = { .quiet = quiet };

@@ -36,7 +36,9 @@ def setup(tmp):
     contam("index", "--ngram", "13", "-o", ctx["ix13"], os.path.join(tmp, "corpus")).expect(0)
     ctx["r8"] = os.path.join(tmp, "r8.json")
     ctx["clean"] = os.path.join(tmp, "clean")
-    contam("probe", ctx["ix8"], "--id-field", "id", "--question-field", "question",
+    # demo.jsonl and demo.csv are one benchmark on purpose (--name): files
+    # named alike are no longer merged by default (issue 12)
+    contam("probe", ctx["ix8"], "--name", "demo", "--id-field", "id", "--question-field", "question",
            "--answer-field", "answer", "--null-control", "--write-clean", ctx["clean"],
            "-q", "-o", ctx["r8"], os.path.join(ctx["bench"], "demo.jsonl"),
            os.path.join(ctx["bench"], "demo.csv")).expect(0)
@@ -131,7 +133,7 @@ def null_control(ctx):
     check(is_rate(nc["gpt3"]), "null gpt3 rate")
     # deterministic: the same probe twice gives the same report
     out = os.path.join(ctx["tmp"], "again.json")
-    contam("probe", ctx["ix8"], "--id-field", "id", "--question-field", "question",
+    contam("probe", ctx["ix8"], "--name", "demo", "--id-field", "id", "--question-field", "question",
            "--answer-field", "answer", "--null-control", "-q", "-o", out,
            os.path.join(ctx["bench"], "demo.jsonl"), os.path.join(ctx["bench"], "demo.csv")).expect(0)
     check(json.load(open(out))["benchmarks"] == r["benchmarks"], "null control not deterministic")

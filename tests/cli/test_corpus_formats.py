@@ -403,13 +403,13 @@ def purify_refuses_what_it_cannot_write(c):
     for corpus, flags, what in [(wiki, [], "MediaWiki"), (arr, [], "JSON array"),
                                 (lines, ["--text-field", "m.b"], "--text-field path")]:
         outdir = os.path.join(c.tmp, "purified_" + os.path.basename(corpus))
-        r = contam("scan", "-q", "-b", bench, "--purify", outdir, *flags, corpus)
+        r = contam("scan", "-q", "-b", bench, "--purify", outdir, *flags, "--", corpus)
         check(r.rc == 2, f"{corpus}: exit {r.rc}: {r.err[-300:]!r}")
         check(corpus in r.err and what.split()[0] in r.err, f"{corpus}: message {r.err[-300:]!r}")
         check(not os.path.exists(outdir), f"{corpus}: {outdir} was created")
     # the formats purify supports still work
     outdir = os.path.join(c.tmp, "purified_ok")
-    contam("scan", "-q", "-b", bench, "--purify", outdir, lines).expect(0)
+    contam("scan", "-q", "-b", bench, "--purify", outdir, "--", lines).expect(0)
     check(os.path.exists(os.path.join(outdir, "l.jsonl")) or
           any(f.endswith("l.jsonl") for _, _, fs in os.walk(outdir) for f in fs),
           f"no purified copy in {outdir}")

@@ -290,7 +290,7 @@ def output_checked_first_r15(tmp):
           f"the corpus was read before the output was checked: {r.err[-300:]}")
     bench = write(os.path.join(d, "b.jsonl"), json.dumps({"text": PL}) + "\n")
     r = contam("scan", "-q", "--bench", bench, "--report",
-               os.path.join(tmp, "no", "such", "r.json"), big)
+               os.path.join(tmp, "no", "such", "r.json"), "--", big)
     check(r.rc == 2 and "no/such" in r.err, f"scan --report: {r.rc} {r.err[-300:]}")
     # a checkpoint that cannot be written is an error
     ro = os.path.join(tmp, "ro")

@@ -5,7 +5,8 @@
  * The first byte is a control byte: its value modulo 5 picks the format
  * (the file name's suffix), the bits above pick the options (field
  * paths, an id field, no header).  The rest is the file.  Every example
- * is read to the end or to the first error; an error must come with a
+ * is read to the end or to the first error (bits 16 and 32: --records
+ * paths with ^ and @keys, or text records of 3 lines); an error must come with a
  * message, and every example's text must be readable to its length.
  */
 #include "fuzz_util.h"
@@ -36,6 +37,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (opts & 4)
 		opt.id_field = "id";
 	opt.no_header = (opts & 8) != 0;
+	/* issue 12: record paths with ^ and @keys; records of 3 text lines */
+	static const char *const fields_c[] = { "question", "^context", "^^x.@keys" };
+	if (opts & 16) {
+		opt.records = (opts & 32) ? "*.1" : "data.paragraphs.qas";
+		if (opts & 1) {
+			opt.fields = fields_c;
+			opt.nfields = 3;
+		}
+	} else if (opts & 32) {
+		static const char *const lines[] = { "0", "2" };
+		opt.lines_per_record = 3;
+		if (opts & 1) {
+			opt.fields = lines;
+			opt.nfields = 2;
+		}
+	}
 
 	bench_reader *r = NULL;
 	cerr err;

@@ -111,6 +111,13 @@ def bench_seeds(g, c, put):
         b'"a string record"\n{"question": ["x", "y"]}\n')
     put("jsonl_bad", bytes([3]) + b'{"question": "q"}\n{"question": \n')
     put("txt", bytes([4]) + b"\xef\xbb\xbfone example per line\n\n  \nsecond one\n")
+    # issue 12: --records with ^ and @keys, "*.1", records of 3 text lines
+    put("json_records", bytes([2 + 5 * (16 | 1)]) + json.dumps(
+        {"x": {"k1": 1, "k2": 0}, "data": [{"paragraphs": [{"context": "c", "qas": [
+            {"question": "q1"}, {"question": "q2"}]}]}]}).encode())
+    put("json_records_star", bytes([2 + 5 * (16 | 32)]) + json.dumps(
+        [[["p1"], [{"question": "q"}], "id"]]).encode())
+    put("txt_lines", bytes([4 + 5 * (32 | 1)]) + b"a\n1\nb\n\nc\n2\nd\n")
 
 
 def normalize_seeds(g, c, put):

@@ -93,7 +93,8 @@ static void read_bench(const char *path, const char *const *fields,
 		       size_t nfields, const char *id_field, int no_header,
 		       got *g)
 {
-	bench_options opt = { fields, nfields, id_field, no_header, NULL, NULL };
+	bench_options opt = { .fields = fields, .nfields = nfields,
+			      .id_field = id_field, .no_header = no_header };
 	bench_reader *r = NULL;
 	bench_example ex;
 	cerr err;
@@ -253,6 +254,12 @@ static void test_json(void)
 		   "{\"version\":\"1.0\",\"tags\":[],\"data\":[{\"text\":\"a b c\","
 		   "\"id\":7},{\"text\":\"d e\",\"id\":8}],\"more\":[1]}");
 	read_bench("obj.json", ft, 1, "id", 0, &g);
+	CHECK(g.rc < 0); /* "data" and "more": which are the records? */
+	got_release(&g);
+	write_file("obj.json",
+		   "{\"version\":\"1.0\",\"tags\":[],\"data\":[{\"text\":\"a b c\","
+		   "\"id\":7},{\"text\":\"d e\",\"id\":8}],\"more\":{}}");
+	read_bench("obj.json", ft, 1, "id", 0, &g);
 	CHECK(g.rc == 0);
 	CHECK_EQ_U64(g.n, 2);
 	CHECK_STR(g.text[0], "a b c");
@@ -329,9 +336,13 @@ static void test_csv(void)
 	read_bench("q.csv", fdot, 2, NULL, 0, &g);
 	CHECK_STR(g.text[0], "x\nA");
 	got_release(&g);
-	read_bench("q.csv", NULL, 0, "nope", 0, &g);
+	read_bench("q.csv", NULL, 0, NULL, 0, &g);
 	CHECK_STR(g.text[0], "1\nHello, \"world\"\nA\nx");
 	CHECK(g.id[0] == NULL);
+	got_release(&g);
+	/* an --id-field that is no column is an error (issue 12) */
+	read_bench("q.csv", NULL, 0, "nope", 0, &g);
+	CHECK(g.rc < 0);
 	got_release(&g);
 	const char *fpos[] = { "1" };
 	read_bench("q.csv", fpos, 1, NULL, 0, &g);
@@ -387,6 +398,9 @@ static void test_txt(void)
 	got g;
 	write_file("lines.txt", "first line\n\n   \nsecond line\r\nthird");
 	read_bench("lines.txt", NULL, 0, "id", 0, &g);
+	CHECK(g.rc < 0); /* txt has no fields (issue 12) */
+	got_release(&g);
+	read_bench("lines.txt", NULL, 0, NULL, 0, &g);
 	CHECK(g.rc == 0);
 	CHECK(g.format == BENCH_TXT);
 	CHECK_EQ_U64(g.n, 3);
@@ -594,19 +608,20 @@ static void test_shared(const char *datadir)
 		int no_header;
 		size_t count;
 		bench_format format;
+		const char *id; /* must exist in the file (issue 12) */
 	} cases[] = {
-		{ "gsm8k/test.jsonl", { "question" }, 0, 1319, BENCH_JSONL },
+		{ "gsm8k/test.jsonl", { "question" }, 0, 1319, BENCH_JSONL, NULL },
 		{ "mmlu/data/test/abstract_algebra_test.csv", { NULL }, 1, 100,
-		  BENCH_CSV },
+		  BENCH_CSV, "5" },
 		{ "arc/ARC-Challenge-Test.jsonl",
 		  { "question.stem", "question.choices.text" }, 0, 1172,
-		  BENCH_JSONL },
+		  BENCH_JSONL, "id" },
 		{ "truthfulqa/TruthfulQA.csv", { "Question", "Best Answer" }, 0,
-		  790, BENCH_CSV }, /* current upstream file; v1 had 817 */
+		  790, BENCH_CSV, NULL }, /* current upstream file; v1 had 817 */
 		{ "humaneval/HumanEval.jsonl.gz", { "prompt" }, 0, 164,
-		  BENCH_JSONL },
+		  BENCH_JSONL, "task_id" },
 		{ "sciq/test.json", { "question", "correct_answer" }, 0, 1000,
-		  BENCH_JSON },
+		  BENCH_JSON, NULL },
 	};
 	char root[PATH_MAX], bench[PATH_MAX + 64];
 	snprintf(bench, sizeof(bench), "%s/../../../shared/data/benchmarks",
@@ -626,8 +641,8 @@ static void test_shared(const char *datadir)
 		}
 		while (nf < 3 && cases[i].fields[nf])
 			nf++;
-		read_bench(path, cases[i].fields, nf, "id", cases[i].no_header,
-			   &g);
+		read_bench(path, cases[i].fields, nf, cases[i].id,
+			   cases[i].no_header, &g);
 		if (g.rc != 0)
 			fprintf(stderr, "  %s: %s\n", cases[i].path, g.msg);
 		CHECK(g.rc == 0);

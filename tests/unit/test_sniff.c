@@ -653,7 +653,7 @@ static void test_corpus(void)
 
 static uint64_t bench_count(const char *path, cerr *err, seen *notes)
 {
-	bench_options o = { NULL, 0, NULL, 0, NULL, NULL };
+	bench_options o = { 0 };
 	if (notes) {
 		o.on_warning = note_cb;
 		o.ctx = notes;

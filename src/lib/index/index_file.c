@@ -1136,6 +1136,10 @@ int contam_index_load_summary(contam_index **out, const char *path)
 		ix->nmanifest = f->nmanifest;
 		f->manifest = NULL;
 		f->nmanifest = 0;
+		ix->skips = f->skips;
+		ix->nskips = f->nskips;
+		f->skips = NULL;
+		f->nskips = 0;
 		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)))
 			cindex_set_stats(ix, set, sum);
 	}

@@ -77,10 +77,114 @@ void bench_fields_list(const bench_reader *r, char *out, size_t outlen)
 	}
 }
 
+void bench_keys_list(const bench_reader *r, char *out, size_t outlen)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < r->nkeys && used < outlen; i++) {
+		int n = snprintf(out + used, outlen - used, "%s'%s'",
+				 i ? ", " : "", r->keys[i]);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (r->keys_more && used < outlen)
+		snprintf(out + used, outlen - used, " and %llu more",
+			 (unsigned long long)r->keys_more);
+	if (!r->nkeys)
+		snprintf(out, outlen, "none");
+}
+
+int bench_note_key(bench_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->nkeys; i++)
+		if (!strcmp(r->keys[i], name))
+			return CONTAM_OK;
+	if (r->nkeys >= 40) {
+		r->keys_more++;
+		return CONTAM_OK;
+	}
+	char **k = realloc(r->keys, (r->nkeys + 1) * sizeof(*k));
+	if (!k)
+		return CONTAM_E_NOMEM;
+	r->keys = k;
+	if (!(k[r->nkeys] = cstrdup(name)))
+		return CONTAM_E_NOMEM;
+	r->nkeys++;
+	return CONTAM_OK;
+}
+
+void bench_field_hit(bench_reader *r, size_t i)
+{
+	if (i < r->nfstat)
+		r->fstat[i].records++;
+}
+
+int bench_auto_hit(bench_reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->nfstat; i++)
+		if (!strcmp(r->fstat[i].name, name)) {
+			r->fstat[i].records++;
+			return CONTAM_OK;
+		}
+	if (r->nfstat >= BENCH_AUTO_FIELDS) {
+		r->fields_more++;
+		return CONTAM_OK;
+	}
+	bench_field_stat *f = realloc(r->fstat, (r->nfstat + 1) * sizeof(*f));
+	if (!f)
+		return CONTAM_E_NOMEM;
+	r->fstat = f;
+	if (!(f[r->nfstat].name = cstrdup(name)))
+		return CONTAM_E_NOMEM;
+	f[r->nfstat].records = 1;
+	r->nfstat++;
+	return CONTAM_OK;
+}
+
+/* Every --field and the --id-field must select something in at least one
+ * record of the file: a misspelt name would otherwise silently score the
+ * other fields alone (issue 12). */
+static int check_fields_found(bench_reader *r, cerr *err)
+{
+	char keys[700];
+	const char *flag = r->field_flag ? r->field_flag : "--field";
+	bench_keys_list(r, keys, sizeof(keys));
+	const char *what = r->format == BENCH_CSV || r->format == BENCH_TSV
+			   ? "columns" : r->format == BENCH_TXT ? "lines"
+			   : "the records have keys";
+	for (size_t i = 0; !r->fields_auto && i < r->nfstat; i++) {
+		if (r->fstat[i].records)
+			continue;
+		const char *diag = r->fdiag && r->fdiag[i] ? r->fdiag[i] : NULL;
+		return bench_fail(r, err, 0, "%s '%s' selects nothing in any "
+				  "of the %llu records%s%s; %s: %s", flag,
+				  r->fstat[i].name,
+				  (unsigned long long)r->records,
+				  diag ? ": " : "", diag ? diag : "",
+				  what, keys);
+	}
+	if (r->id_field && !r->id_records)
+		return bench_fail(r, err, 0, "--id-field '%s' selects nothing "
+				  "in any of the %llu records%s%s; %s: %s",
+				  r->id_field, (unsigned long long)r->records,
+				  r->id_diag ? ": " : "",
+				  r->id_diag ? r->id_diag : "", what, keys);
+	return CONTAM_OK;
+}
+
 int bench_end(bench_reader *r, cerr *err)
 {
-	if (r->records == 0)
+	if (r->records == 0) {
+		if (r->records_diag)
+			return bench_fail(r, err, 0, "no examples found: "
+					  "--records '%s' selects nothing: %s",
+					  r->records_path, r->records_diag);
 		return bench_fail(r, err, 0, "no examples found");
+	}
+	int rc = check_fields_found(r, err);
+	if (rc < 0)
+		return rc;
 	r->done = 1;
 	return 0;
 }
@@ -119,7 +223,7 @@ static bench_format format_from_name(const char *path)
 {
 	size_t n = strlen(path);
 	static const char *const codecs[] = { ".gz", ".zst", ".zstd", ".bz2",
-					      ".xz", NULL };
+					      ".xz", ".zip", NULL };
 	for (size_t i = 0; codecs[i]; i++) {
 		if (name_ends(path, n, codecs[i])) {
 			n -= strlen(codecs[i]);
@@ -475,6 +579,149 @@ static int txt_next(bench_reader *r, bench_example *ex, cerr *err)
 	return bench_end(r, err);
 }
 
+/* Text with --lines-per-record N: a record is N consecutive lines (blank
+ * ones included: an empty ending is still an ending), --field names a
+ * line by its number 0..N-1 and --id-field one line as the id.  Blank
+ * lines between records are skipped; a file that ends inside a record is
+ * an error, so that a shifted grouping cannot go unnoticed. */
+static int txt_group_next(bench_reader *r, bench_example *ex, cerr *err)
+{
+	uint32_t N = r->lines_per_record;
+	size_t pieces = 0;
+	/* blank lines before a record */
+	while (r->pos < r->len) {
+		const char *s = r->data + r->pos;
+		const char *nl = memchr(s, '\n', r->len - r->pos);
+		size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
+		if (!all_blank(s, n))
+			break;
+		r->pos += n + (nl ? 1 : 0);
+		r->line++;
+	}
+	if (r->pos >= r->len)
+		return bench_end(r, err);
+	uint64_t first = r->line;
+	size_t starts[64], lens[64];
+	size_t *st = N <= 64 ? starts : malloc(N * sizeof(*st));
+	size_t *ln = N <= 64 ? lens : malloc(N * sizeof(*ln));
+	int rc = 1;
+	if (!st || !ln) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	for (uint32_t k = 0; k < N; k++) {
+		if (r->pos >= r->len) {
+			rc = bench_fail(r, err, first, "record %llu has %u of "
+					"its %u lines (--lines-per-record): the "
+					"file ends inside it",
+					(unsigned long long)r->records, k, N);
+			goto out;
+		}
+		const char *s = r->data + r->pos;
+		const char *nl = memchr(s, '\n', r->len - r->pos);
+		size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
+		st[k] = r->pos;
+		r->pos += n + (nl ? 1 : 0);
+		r->line++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		ln[k] = n;
+	}
+	cbuf_reset(&r->text);
+	if (r->nfields) {
+		for (size_t i = 0; i < r->nfields; i++) {
+			size_t k = (size_t)r->line_field[i];
+			if (bench_join(&r->text, r->data + st[k], ln[k], &pieces))
+				goto nomem;
+			bench_field_hit(r, i);
+		}
+	} else {
+		for (uint32_t k = 0; k < N; k++)
+			if (bench_join(&r->text, r->data + st[k], ln[k], &pieces))
+				goto nomem;
+	}
+	if (cbuf_reserve(&r->text, 0))
+		goto nomem;
+	ex->id = NULL;
+	if (r->id_line >= 0) {
+		size_t k = (size_t)r->id_line;
+		cbuf_reset(&r->id);
+		if (cbuf_append(&r->id, r->data + st[k], ln[k]) ||
+		    cbuf_reserve(&r->id, 0))
+			goto nomem;
+		ex->id = r->id.data;
+		r->id_records++;
+	}
+	ex->text = r->text.data;
+	ex->len = r->text.len;
+	ex->record = r->records++;
+	ex->line = first;
+	goto out;
+nomem:
+	rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+out:
+	if (st != starts)
+		free(st);
+	if (ln != lens)
+		free(ln);
+	return rc;
+}
+
+/* A line number within a record of N lines, or -1. */
+static long line_number(const char *s, uint32_t N)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 9 || strspn(s, "0123456789") != n)
+		return -1;
+	unsigned long v = strtoul(s, NULL, 10);
+	return v < N ? (long)v : -1;
+}
+
+/* Plain text has no fields, unless records are groups of lines. */
+static int txt_open(bench_reader *r, cerr *err)
+{
+	const char *flag = r->field_flag ? r->field_flag : "--field";
+	if (r->lines_per_record <= 1) {
+		if (r->nfields)
+			return cerr_set(err, CONTAM_E_PARAM, "%s: %s '%s': a "
+					"text benchmark has no fields (one "
+					"example per line); for records of "
+					"several lines give --lines-per-record "
+					"N and %s by line number 0..N-1",
+					r->path, flag, r->fields[0], flag);
+		if (r->id_field)
+			return cerr_set(err, CONTAM_E_PARAM, "%s: --id-field "
+					"'%s': a text benchmark has no fields "
+					"(one example per line)", r->path,
+					r->id_field);
+		return CONTAM_OK;
+	}
+	if (r->nfields) {
+		r->line_field = calloc(r->nfields, sizeof(*r->line_field));
+		if (!r->line_field)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < r->nfields; i++) {
+		r->line_field[i] = line_number(r->fields[i], r->lines_per_record);
+		if (r->line_field[i] < 0)
+			return cerr_set(err, CONTAM_E_PARAM, "%s: %s '%s': with "
+					"--lines-per-record %u a field is a "
+					"line number 0..%u", r->path, flag,
+					r->fields[i], r->lines_per_record,
+					r->lines_per_record - 1);
+	}
+	if (r->id_field) {
+		r->id_line = line_number(r->id_field, r->lines_per_record);
+		if (r->id_line < 0)
+			return cerr_set(err, CONTAM_E_PARAM, "%s: --id-field "
+					"'%s': with --lines-per-record %u it "
+					"is a line number 0..%u", r->path,
+					r->id_field, r->lines_per_record,
+					r->lines_per_record - 1);
+	}
+	return CONTAM_OK;
+}
+
 int bench_reader_open(bench_reader **out, const char *path,
 		      const bench_options *opt, cerr *err)
 {
@@ -487,6 +734,7 @@ int bench_reader_open(bench_reader **out, const char *path,
 	if (!r)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	r->id_col = -1;
+	r->id_line = -1;
 	r->line = 1;
 	r->path = cstrdup(path);
 	if (!r->path)
@@ -517,6 +765,24 @@ int bench_reader_open(bench_reader **out, const char *path,
 			goto nomem;
 	}
 	r->no_header = opt ? opt->no_header : 0;
+	r->force_header = opt ? opt->force_header : 0;
+	r->lines_per_record = opt ? opt->lines_per_record : 0;
+	if (opt && opt->field_flag && !(r->field_flag = cstrdup(opt->field_flag)))
+		goto nomem;
+	if (opt && opt->records && !(r->records_path = cstrdup(opt->records)))
+		goto nomem;
+	if (r->nfields) {
+		r->fstat = calloc(r->nfields, sizeof(*r->fstat));
+		r->fdiag = calloc(r->nfields, sizeof(*r->fdiag));
+		if (!r->fstat || !r->fdiag)
+			goto nomem;
+		r->nfstat = r->nfields;
+		for (size_t i = 0; i < r->nfields; i++)
+			if (!(r->fstat[i].name = cstrdup(r->fields[i])))
+				goto nomem;
+	} else {
+		r->fields_auto = 1;
+	}
 
 	rc = bench_load(r, opt, err);
 	if (rc < 0)
@@ -531,9 +797,30 @@ int bench_reader_open(bench_reader **out, const char *path,
 	if (r->format == BENCH_JSON &&
 	    bench_json_looks_jsonl(r->data + r->pos, r->len - r->pos))
 		r->format = BENCH_JSONL;
+	if (r->records_path && r->format != BENCH_JSON &&
+	    r->format != BENCH_JSONL) {
+		rc = cerr_set(err, CONTAM_E_PARAM, "%s: --records selects "
+			      "records inside JSON documents; this is %s",
+			      path, r->format == BENCH_TXT ? "a text file"
+							   : "a CSV/TSV file");
+		goto out;
+	}
+	if (r->lines_per_record > 1 && r->format != BENCH_TXT) {
+		rc = cerr_set(err, CONTAM_E_PARAM, "%s: --lines-per-record is "
+			      "for text benchmarks; this is a %s file", path,
+			      r->format == BENCH_CSV || r->format == BENCH_TSV
+			      ? "CSV/TSV" : "JSON");
+		goto out;
+	}
 	switch (r->format) {
 	case BENCH_JSON:
 		rc = bench_json_open(r, err);
+		break;
+	case BENCH_JSONL:
+		rc = bench_jsonl_open(r, err);
+		break;
+	case BENCH_TXT:
+		rc = txt_open(r, err);
 		break;
 	case BENCH_CSV:
 	case BENCH_TSV:
@@ -579,7 +866,8 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 		rc = bench_csv_next(r, ex, err);
 		break;
 	default:
-		rc = txt_next(r, ex, err);
+		rc = r->lines_per_record > 1 ? txt_group_next(r, ex, err)
+					     : txt_next(r, ex, err);
 		break;
 	}
 	if (rc == 1) {
@@ -599,7 +887,7 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 int bench_reader_raw(const bench_reader *r, const char **head,
 		     size_t *head_len, const char **rec, size_t *rec_len)
 {
-	if (r->format == BENCH_JSON || !r->data)
+	if (r->format == BENCH_JSON || !r->data || r->records_path)
 		return CONTAM_E_FORMAT;
 	*head = r->data;
 	*head_len = r->head_end;
@@ -610,9 +898,97 @@ int bench_reader_raw(const bench_reader *r, const char **head,
 
 char *bench_reader_record_json(const bench_reader *r)
 {
-	if (r->format != BENCH_JSON || !r->array || r->index == 0)
+	if ((r->format != BENCH_JSON && r->format != BENCH_JSONL) || !r->cur)
 		return NULL;
-	return bench_json_dump(r, r->index - 1);
+	return bench_json_dump(r);
+}
+
+void bench_reader_fields(const bench_reader *r, const bench_field_stat **f,
+			 size_t *n, int *is_auto, uint64_t *more)
+{
+	*f = r->fstat;
+	*n = r->nfstat;
+	*is_auto = r->fields_auto && r->format != BENCH_TXT;
+	*more = r->fields_more;
+}
+
+uint64_t bench_reader_records(const bench_reader *r)
+{
+	return r->records;
+}
+
+uint64_t bench_reader_id_records(const bench_reader *r)
+{
+	return r->id_records;
+}
+
+static long find_name(char *const *v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], name))
+			return (long)i;
+	return -1;
+}
+
+int bench_merge_fields(contam_benchmark *b, uint64_t before,
+		       const bench_reader *r, const char *id_field,
+		       int same_file)
+{
+	const bench_field_stat *f;
+	size_t n;
+	int is_auto;
+	uint64_t more, recs = r->records;
+	bench_reader_fields(r, &f, &n, &is_auto, &more);
+	if (b->records_read == 0 && b->nfields == 0)
+		b->fields_auto = is_auto;
+	/* fields the benchmark has and this file lacks: all its records */
+	for (size_t i = 0; !same_file && i < b->nfields; i++) {
+		bool in_file = false;
+		for (size_t j = 0; j < n && !in_file; j++)
+			in_file = !strcmp(f[j].name, b->fields[i]);
+		if (!in_file)
+			b->field_missing[i] += recs;
+	}
+	for (size_t j = 0; j < n; j++) {
+		long i = find_name(b->fields, b->nfields, f[j].name);
+		if (i < 0) {
+			char **nf = realloc(b->fields, (b->nfields + 1) * sizeof(*nf));
+			if (!nf)
+				return CONTAM_E_NOMEM;
+			b->fields = nf;
+			uint64_t *nm = realloc(b->field_missing,
+					       (b->nfields + 1) * sizeof(*nm));
+			if (!nm)
+				return CONTAM_E_NOMEM;
+			b->field_missing = nm;
+			if (!(nf[b->nfields] = cstrdup(f[j].name)))
+				return CONTAM_E_NOMEM;
+			nm[b->nfields] = before;
+			i = (long)b->nfields++;
+		}
+		b->field_missing[i] += recs - f[j].records;
+	}
+	b->fields_more += more;
+	if (id_field) {
+		if (!b->id_field && !(b->id_field = cstrdup(id_field)))
+			return CONTAM_E_NOMEM;
+		b->id_missing += recs - r->id_records;
+	}
+	b->records_read = before + recs;
+	return CONTAM_OK;
+}
+
+void bench_benchmark_fields_free(contam_benchmark *b)
+{
+	for (size_t i = 0; i < b->nfields; i++)
+		free(b->fields[i]);
+	free(b->fields);
+	free(b->field_missing);
+	free(b->id_field);
+	b->fields = NULL;
+	b->field_missing = NULL;
+	b->id_field = NULL;
+	b->nfields = 0;
 }
 
 bench_format bench_reader_format(const bench_reader *r)
@@ -630,6 +1006,19 @@ void bench_reader_free(bench_reader *r)
 		free(r->fields[i]);
 	free(r->fields);
 	free(r->id_field);
+	free(r->field_flag);
+	free(r->records_path);
+	for (size_t i = 0; i < r->nfstat; i++)
+		free(r->fstat[i].name);
+	free(r->fstat);
+	for (size_t i = 0; r->fdiag && i < r->nfields; i++)
+		free(r->fdiag[i]);
+	free(r->fdiag);
+	free(r->id_diag);
+	for (size_t i = 0; i < r->nkeys; i++)
+		free(r->keys[i]);
+	free(r->keys);
+	free(r->line_field);
 	free(r->data);
 	free(r->path);
 	cbuf_release(&r->text);

@@ -34,6 +34,16 @@ typedef struct bench_options {
 	/* notes on how the file was read (see bench_reader_open), or NULL */
 	void (*on_warning)(void *ctx, const char *msg);
 	void *ctx;
+	int force_header;          /* CSV/TSV: the first row is the header
+				      even when its cells look like data
+				      (sentences), which is refused otherwise */
+	const char *records;       /* JSON/JSONL: path to the records inside
+				      each document (see bench_json.c), or
+				      NULL: the top-level array / each line */
+	uint32_t lines_per_record; /* txt: a record is this many lines
+				      (0 or 1: one non-blank line) */
+	const char *field_flag;    /* how messages name `fields`: "--field"
+				      (NULL), "--question-field", ... */
 } bench_options;
 
 typedef struct bench_example {
@@ -69,5 +79,31 @@ int bench_reader_raw(const bench_reader *r, const char **head,
  * (malloc'd; free()), or NULL. */
 char *bench_reader_record_json(const bench_reader *r);
 void bench_reader_free(bench_reader *r);
+
+/* What the fields of a file held, for the report (issue 12).  With
+ * --field, one entry per path given, in order; without, the keys or
+ * columns whose strings were taken, first seen first (at most
+ * BENCH_AUTO_FIELDS; *more counts the others).  `records` is the number
+ * of records in which the field selected something.  Valid until the
+ * reader is freed; complete once next() has returned 0. */
+#define BENCH_AUTO_FIELDS 64
+typedef struct bench_field_stat {
+	char *name;
+	uint64_t records;
+} bench_field_stat;
+void bench_reader_fields(const bench_reader *r, const bench_field_stat **f,
+			 size_t *n, int *is_auto, uint64_t *more);
+/* Records returned so far, and those among them that had an id. */
+uint64_t bench_reader_records(const bench_reader *r);
+uint64_t bench_reader_id_records(const bench_reader *r);
+/* Fold one finished file's field statistics into a benchmark's
+ * (fields, field_missing, ...; see contam.h).  `before` is the number of
+ * records the benchmark had read before this file; `same_file` is set
+ * for a second reader of the same file (the answer fields), whose
+ * records were counted by the first. */
+int bench_merge_fields(contam_benchmark *b, uint64_t before,
+		       const bench_reader *r, const char *id_field,
+		       int same_file);
+void bench_benchmark_fields_free(contam_benchmark *b);
 
 #endif

@@ -16,11 +16,14 @@
  * what the header says, and is an error with its line.
  *
  * --field names a column: the exact header name first (so "a.b" works as
- * a column name), then, for a name made of digits, the column at that
- * position.  Fields are resolved once, against the header, so a mistyped
- * name fails at once with the list of columns.  Without --field a record
- * is every field of the row, in order.  --id-field names a column the
- * same way; when there is no such column, examples have no id.
+ * a column name), then "name#k", the k-th column of that name, then, for
+ * a name made of digits, the column at that position.  A name the header
+ * has twice is refused as ambiguous, never silently the first.  Fields
+ * are resolved once, against the header, so a mistyped name fails at once
+ * with the list of columns.  Without --field a record is every field of
+ * the row, in order.  --id-field names a column the same way and must
+ * exist too.  An empty cell is joined (as an empty line) but counts as
+ * missing in the field statistics.
  */
 #include "bench_int.h"
 
@@ -146,13 +149,37 @@ nomem:
 	return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 }
 
-/* Column for a --field / --id-field name, or -1. */
-static long find_column(const bench_reader *r, const char *name)
+/* Column for a --field / --id-field name: the header name, "name#k" for
+ * the k-th column of that name (1-based) when the header repeats it, or
+ * a column number.  -1: no such column; -2: the name is ambiguous (the
+ * header has it more than once), *first and *second are two of them. */
+static long find_column(const bench_reader *r, const char *name,
+			size_t *first, size_t *second)
 {
 	if (r->colnames) {
-		for (size_t i = 0; i < r->ncols; i++)
-			if (strcmp(r->colnames[i], name) == 0)
-				return (long)i;
+		long found = -1;
+		for (size_t i = 0; i < r->ncols; i++) {
+			if (strcmp(r->colnames[i], name) != 0)
+				continue;
+			if (found >= 0) {
+				*first = (size_t)found;
+				*second = i;
+				return -2;
+			}
+			found = (long)i;
+		}
+		if (found >= 0)
+			return found;
+		const char *hash = strrchr(name, '#');
+		size_t hn = hash ? strlen(hash + 1) : 0;
+		if (hash && hn && hn <= 6 && strspn(hash + 1, "0123456789") == hn) {
+			unsigned long k = strtoul(hash + 1, NULL, 10), seen = 0;
+			size_t bl = (size_t)(hash - name);
+			for (size_t i = 0; i < r->ncols && k; i++)
+				if (strlen(r->colnames[i]) == bl &&
+				    !memcmp(r->colnames[i], name, bl) && ++seen == k)
+					return (long)i;
+		}
 	}
 	size_t n = strlen(name);
 	if (n == 0 || n > 9 || strspn(name, "0123456789") != n)
@@ -161,42 +188,75 @@ static long find_column(const bench_reader *r, const char *name)
 	return col < r->ncols ? (long)col : -1;
 }
 
+static void column_list(const bench_reader *r, char *cols, size_t len)
+{
+	size_t used = 0;
+	cols[0] = '\0';
+	for (size_t c = 0; c < r->ncols && used < len; c++) {
+		int w = snprintf(cols + used, len - used, "%s'%s'",
+				 c ? ", " : "", r->colnames[c]);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* One --field or --id-field name to its column, or an error naming the
+ * columns there are. */
+static int resolve_one(bench_reader *r, uint64_t line, const char *flag,
+		       const char *name, size_t *col, cerr *err)
+{
+	size_t a = 0, b = 0;
+	long c = find_column(r, name, &a, &b);
+	if (c >= 0) {
+		*col = (size_t)c;
+		return CONTAM_OK;
+	}
+	if (c == -2)
+		return bench_fail(r, err, line, "%s '%s' is ambiguous: the "
+				  "header names columns %zu and %zu (0-based) "
+				  "'%s'; say '%s#1', '%s#2', ... (the k-th "
+				  "column of that name) or the column number",
+				  flag, name, a, b, name, name, name);
+	if (!r->colnames)
+		return bench_fail(r, err, line, "no text at %s '%s': no "
+				  "header (--no-header), columns are 0..%zu",
+				  flag, name, r->ncols - 1);
+	char cols[600];
+	column_list(r, cols, sizeof(cols));
+	return bench_fail(r, err, line, "no text at %s '%s': no such "
+			  "column in the header (columns: %s)", flag, name,
+			  cols);
+}
+
 /* Map --field and --id-field to columns once ncols is known. */
 static int resolve_columns(bench_reader *r, uint64_t line, cerr *err)
 {
+	int rc;
+	const char *flag = r->field_flag ? r->field_flag : "--field";
 	if (r->nfields) {
 		r->field_col = calloc(r->nfields, sizeof(*r->field_col));
 		if (!r->field_col)
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	}
-	for (size_t i = 0; i < r->nfields; i++) {
-		long col = find_column(r, r->fields[i]);
-		if (col >= 0) {
-			r->field_col[i] = (size_t)col;
-			continue;
-		}
-		if (!r->colnames)
-			return bench_fail(r, err, line, "no text at --field "
-					  "'%s': no header (--no-header), "
-					  "columns are 0..%zu",
-					  r->fields[i], r->ncols - 1);
-		char cols[600];
-		size_t used = 0;
-		cols[0] = '\0';
-		for (size_t c = 0; c < r->ncols && used < sizeof(cols); c++) {
-			int w = snprintf(cols + used, sizeof(cols) - used,
-					 "%s'%s'", c ? ", " : "",
-					 r->colnames[c]);
-			if (w < 0)
-				break;
-			used += (size_t)w;
-		}
-		return bench_fail(r, err, line, "no text at --field '%s': "
-				  "no such column in the header (columns: %s)",
-				  r->fields[i], cols);
+	for (size_t i = 0; i < r->nfields; i++)
+		if ((rc = resolve_one(r, line, flag, r->fields[i],
+				      &r->field_col[i], err)) < 0)
+			return rc;
+	if (r->id_field) {
+		size_t col;
+		if ((rc = resolve_one(r, line, "--id-field", r->id_field, &col,
+				      err)) < 0)
+			return rc;
+		r->id_col = (long)col;
 	}
-	if (r->id_field)
-		r->id_col = find_column(r, r->id_field);
+	/* for messages about fields found in no record */
+	for (size_t i = 0; i < r->ncols; i++) {
+		char num[24];
+		snprintf(num, sizeof(num), "%zu", i);
+		if (bench_note_key(r, r->colnames ? r->colnames[i] : num))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	}
 	r->cols_resolved = 1;
 	return CONTAM_OK;
 }
@@ -213,6 +273,22 @@ int bench_csv_open(bench_reader *r, cerr *err)
 	if (rc == 0)
 		return bench_fail(r, err, 0, "no examples found");
 	r->ncols = r->row.count;
+	/* A header row of sentences is a first record read as a header
+	 * (MMLU's files have none): refused rather than one example lost. */
+	for (size_t i = 0; i < r->row.count && !r->force_header; i++) {
+		const char *f = row_field(&r->row, i);
+		size_t words = 0, len = r->row.flen[i];
+		for (size_t k = 0; k < len; k++)
+			if (f[k] != ' ' && (k == 0 || f[k - 1] == ' '))
+				words++;
+		if (len > 64 || words >= 4 || memchr(f, '\n', len))
+			return bench_fail(r, err, line, "the first row looks like "
+					  "data, not a header (column %zu is "
+					  "'%.40s%s'): give --no-header if the "
+					  "file has no header row, or --header "
+					  "to read it as one", i, f,
+					  len > 40 ? "..." : "");
+	}
 	r->colnames = calloc(r->ncols, sizeof(*r->colnames));
 	if (!r->colnames)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
@@ -247,17 +323,26 @@ int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err)
 					      : "the first row has",
 				  r->ncols, (unsigned long long)record);
 	cbuf_reset(&r->text);
+	/* an empty cell is joined (positions stay) but counts as missing */
 	if (r->nfields == 0) {
-		for (size_t i = 0; i < r->row.count; i++)
+		for (size_t i = 0; i < r->row.count; i++) {
+			char num[24];
 			if (bench_join(&r->text, row_field(&r->row, i),
 				       r->row.flen[i], &pieces))
 				goto nomem;
+			snprintf(num, sizeof(num), "%zu", i);
+			if (r->row.flen[i] &&
+			    bench_auto_hit(r, r->colnames ? r->colnames[i] : num))
+				goto nomem;
+		}
 	} else {
 		for (size_t i = 0; i < r->nfields; i++) {
 			size_t c = r->field_col[i];
 			if (bench_join(&r->text, row_field(&r->row, c),
 				       r->row.flen[c], &pieces))
 				goto nomem;
+			if (r->row.flen[c])
+				bench_field_hit(r, i);
 		}
 	}
 	if (cbuf_reserve(&r->text, 0))
@@ -270,6 +355,7 @@ int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err)
 		    cbuf_reserve(&r->id, 0))
 			goto nomem;
 		ex->id = r->id.data;
+		r->id_records += r->row.flen[c] > 0;
 	}
 	ex->text = r->text.data;
 	ex->len = r->text.len;

@@ -24,7 +24,10 @@ struct bench_reader {
 	char **fields;          /* copies of opt->fields */
 	size_t nfields;
 	char *id_field;         /* copy of opt->id_field, or NULL */
+	char *field_flag;       /* "--field", "--question-field", ... */
 	int no_header;
+	int force_header;       /* CSV/TSV: the first row is the header,
+				   even when it looks like data */
 
 	char *data;             /* whole decompressed file (NULL for JSON
 				   once parsed) */
@@ -52,7 +55,53 @@ struct bench_reader {
 	int cols_resolved;
 	char **colnames;        /* header names, NULL with no_header */
 	bench_row row;
+
+	/* Field statistics (bench_reader_fields): per --field, or per key
+	 * found without --field; with a diagnostic kept from the first
+	 * record that lacked the field (where a dotted path stopped). */
+	bench_field_stat *fstat;
+	size_t nfstat;
+	int fields_auto;
+	uint64_t fields_more;
+	char **fdiag;             /* per --field, or NULL */
+	uint64_t id_records;
+	char *id_diag;
+	/* Keys seen at the top of records (first seen first), for messages. */
+	char **keys;
+	size_t nkeys;
+	uint64_t keys_more;
+
+	/* --records and JSONL: the records of the current document, each
+	 * with its chain of enclosing containers (nearest last), for ^. */
+	char *records_path;
+	json_t *doc;              /* JSONL: the current line's document */
+	json_t *cur;              /* the record last returned */
+	struct bench_item *items;
+	size_t nitems, items_cap, next_item;
+	json_t **chain;
+	size_t nchain, chain_cap;
+	char *records_diag;       /* where --records stopped, first time */
+	uint64_t docs_without;    /* JSONL: lines where --records found none */
+
+	/* txt */
+	uint32_t lines_per_record;
+	long *line_field;         /* per --field: line within the record */
+	long id_line;
 };
+
+typedef struct bench_item {
+	json_t *rec;
+	size_t chain_first, chain_len;
+} bench_item;
+
+/* Count one record in which field i selected something. */
+void bench_field_hit(bench_reader *r, size_t i);
+/* Auto mode: the key/column `name` gave text in this record. */
+int bench_auto_hit(bench_reader *r, const char *name);
+/* Remember a key seen at the top of a record (for messages). */
+int bench_note_key(bench_reader *r, const char *name);
+/* "'a', 'b', ..." of r->keys into out. */
+void bench_keys_list(const bench_reader *r, char *out, size_t outlen);
 
 /* Set err to "path:LINE: <msg>" (or "path: <msg>" when line is 0) and
  * return CONTAM_E_FORMAT. */
@@ -72,12 +121,13 @@ int bench_end(bench_reader *r, cerr *err);
 /* Per-format halves.  *_open runs after the file is in r->data; *_next
  * has the contract of bench_reader_next. */
 int bench_json_open(bench_reader *r, cerr *err);
+int bench_jsonl_open(bench_reader *r, cerr *err);
 int bench_json_next(bench_reader *r, bench_example *ex, cerr *err);
 int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err);
 int bench_json_looks_jsonl(const char *data, size_t len);
 void bench_json_release(bench_reader *r);
-/* Record i of a JSON array, serialized compactly (malloc'd), or NULL. */
-char *bench_json_dump(const bench_reader *r, size_t i);
+/* The record last returned, serialized compactly (malloc'd), or NULL. */
+char *bench_json_dump(const bench_reader *r);
 
 int bench_csv_open(bench_reader *r, cerr *err);
 int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err);

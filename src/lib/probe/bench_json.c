@@ -32,12 +32,17 @@
 
 #define JSON_FLAGS (JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
-/* Where selected values go: at most `max` of them (0: no limit). */
+/* Where selected values go: at most `max` of them (0: no limit).  When a
+ * path finds nothing, stop_len/stop_val say how far it got: the longest
+ * prefix of the path that resolved, and the value found there. */
 typedef struct emit_ctx {
 	cbuf *out;
 	cbuf *key;   /* scratch for NUL-terminated keys */
 	size_t pieces;
 	size_t max;
+	const char *path;
+	size_t stop_len;
+	json_t *stop_val;
 } emit_ctx;
 
 static bool emit_full(const emit_ctx *e)
@@ -147,6 +152,24 @@ static bool all_digits(const char *s, size_t n)
 	return true;
 }
 
+static bool step_is(const char *path, size_t n, const char *word)
+{
+	size_t m = strlen(word);
+	return n >= m && memcmp(path, word, m) == 0 &&
+	       (n == m || path[m] == '.');
+}
+
+static void note_stop(emit_ctx *e, const char *at, json_t *v)
+{
+	size_t len = (size_t)(at - e->path);
+	if (len && at[-1] == '.')
+		len--;
+	if (len > e->stop_len || !e->stop_val) {
+		e->stop_len = len;
+		e->stop_val = v;
+	}
+}
+
 /* Apply path[0..n) to v; see the top of the file. */
 static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 {
@@ -162,23 +185,53 @@ static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 			rc = select_path(e, json_array_get(v, i), path, 0);
 		return rc;
 	}
+	const char *dot = memchr(path, '.', n);
+	size_t step = dot ? (size_t)(dot - path) : n;
+	const char *rest = dot ? dot + 1 : path + n;
+	size_t nrest = dot ? n - step - 1 : 0;
 	if (json_is_array(v)) {
-		const char *dot = memchr(path, '.', n);
-		size_t step = dot ? (size_t)(dot - path) : n;
 		if (all_digits(path, step)) {
 			size_t idx = (size_t)strtoull(path, NULL, 10);
-			size_t rest = dot ? n - step - 1 : 0;
-			if (idx >= json_array_size(v))
+			if (idx >= json_array_size(v)) {
+				note_stop(e, path, v);
 				return CONTAM_OK;
-			return select_path(e, json_array_get(v, idx),
-					   dot ? dot + 1 : path + n, rest);
+			}
+			return select_path(e, json_array_get(v, idx), rest, nrest);
 		}
+		if (step_is(path, n, "*"))
+			path = rest, n = nrest;
 		for (size_t i = 0; i < json_array_size(v) && rc == CONTAM_OK; i++)
 			rc = select_path(e, json_array_get(v, i), path, n);
 		return rc;
 	}
-	if (!json_is_object(v))
+	if (!json_is_object(v)) {
+		note_stop(e, path, v);
 		return CONTAM_OK;
+	}
+	/* @keys: the object's keys are the text (TruthfulQA's mc1_targets
+	 * maps each choice to its label) */
+	if (step_is(path, n, "@keys") && nrest == 0 && !dot) {
+		const char *k;
+		json_t *child;
+		json_object_foreach(v, k, child) {
+			(void)child;
+			if (emit_full(e))
+				break;
+			if (bench_join(e->out, k, strlen(k), &e->pieces))
+				return CONTAM_E_NOMEM;
+		}
+		return CONTAM_OK;
+	}
+	if (step_is(path, n, "*") || step_is(path, n, "@values")) {
+		const char *k;
+		json_t *child;
+		json_object_foreach(v, k, child) {
+			rc = select_path(e, child, rest, nrest);
+			if (rc < 0)
+				return rc;
+		}
+		return rc;
+	}
 	/* Try "a", then "a.b", ... as the key; the first that exists wins. */
 	for (size_t k = 0; k <= n; k++) {
 		if (k < n && path[k] != '.')
@@ -192,61 +245,389 @@ static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 				      : select_path(e, child, path + k + 1,
 						    n - k - 1);
 	}
+	note_stop(e, path, v);
 	return CONTAM_OK;
 }
 
+/* "'question' has keys 'stem', 'choices'" for a path that stopped part of
+ * the way (NULL when it stopped at the record itself: the message lists
+ * the record's keys anyway). */
+static char *stop_diag(const emit_ctx *e, int carets, bool doc)
+{
+	char buf[600];
+	size_t used;
+	if (!e->stop_val || (e->stop_len == 0 && !carets && !doc))
+		return NULL;
+	int w = e->stop_len == 0 && !carets
+		? snprintf(buf, sizeof(buf), "the document ")
+		: snprintf(buf, sizeof(buf), "'%.*s%.*s' ", carets,
+			   "^^^^^^^^^^^^^^^^", (int)e->stop_len, e->path);
+	used = w > 0 ? (size_t)w : 0;
+	if (json_is_object(e->stop_val)) {
+		const char *k;
+		json_t *child;
+		size_t nk = 0;
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "has keys ");
+		json_object_foreach(e->stop_val, k, child) {
+			(void)child;
+			if (used >= sizeof(buf) - 1)
+				break;
+			if (nk++ == 20) {
+				snprintf(buf + used, sizeof(buf) - used, ", ...");
+				break;
+			}
+			used += (size_t)snprintf(buf + used, sizeof(buf) - used,
+						 "%s'%s'", nk > 1 ? ", " : "", k);
+		}
+		if (!nk)
+			snprintf(buf + used, sizeof(buf) - used, "none");
+	} else if (json_is_array(e->stop_val)) {
+		snprintf(buf + used, sizeof(buf) - used, "is an array of %zu",
+			 json_array_size(e->stop_val));
+	} else {
+		snprintf(buf + used, sizeof(buf) - used, "is %s",
+			 type_name(e->stop_val));
+	}
+	return cstrdup(buf);
+}
+
+/* Select `path` for a record: leading '^'s climb to the enclosing
+ * containers of the record (--records), one per '^'. */
+static int select_field(bench_reader *r, emit_ctx *e, json_t *rec,
+			const bench_item *it, const char *path, int *carets)
+{
+	size_t up = 0;
+	while (path[up] == '^')
+		up++;
+	*carets = (int)up;
+	json_t *base = rec;
+	if (up) {
+		if (!it || up > it->chain_len) {
+			e->stop_val = NULL;
+			return CONTAM_OK;
+		}
+		base = r->chain[it->chain_first + it->chain_len - up];
+	}
+	e->path = path + up;
+	e->stop_len = 0;
+	e->stop_val = NULL;
+	return select_path(e, base, path + up, strlen(path + up));
+}
+
 /* Turn one parsed record into *ex. */
-static int take_record(bench_reader *r, json_t *rec, uint64_t line,
-		       bench_example *ex, cerr *err)
+static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
+		       uint64_t line, bench_example *ex, cerr *err)
 {
 	uint64_t record = r->records;
-	emit_ctx e = { &r->text, &r->scratch, 0, 0 };
-	int rc = CONTAM_OK;
+	emit_ctx e = { &r->text, &r->scratch, 0, 0, "", 0, NULL };
+	int rc = CONTAM_OK, carets;
 	cbuf_reset(&r->text);
 	cbuf_reset(&r->id);
 	if (!json_is_object(rec) && !json_is_string(rec))
 		return bench_fail(r, err, line,
 				  "expected a JSON object or string, got %s "
-				  "(record %llu)", type_name(rec),
-				  (unsigned long long)record);
-	if (json_is_string(rec) || r->nfields == 0) {
+				  "(record %llu)%s", type_name(rec),
+				  (unsigned long long)record,
+				  json_is_array(rec) && !r->records_path
+				  ? "; --records PATH selects records "
+				    "inside nested arrays" : "");
+	/* the keys for messages, from the first records (enough to name
+	 * what a file holds; noting every record's would cost time) */
+	if (json_is_object(rec) && record < 1000) {
+		const char *k;
+		json_t *child;
+		json_object_foreach(rec, k, child) {
+			(void)child;
+			if (bench_note_key(r, k))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		}
+	}
+	if (json_is_string(rec)) {
 		rc = emit_strings(&e, rec);
+	} else if (r->nfields == 0) {
+		const char *k;
+		json_t *child;
+		json_object_foreach(rec, k, child) {
+			size_t before = e.pieces;
+			rc = emit_strings(&e, child);
+			if (rc < 0)
+				break;
+			if (e.pieces > before && bench_auto_hit(r, k))
+				rc = CONTAM_E_NOMEM;
+		}
 	} else {
-		for (size_t i = 0; i < r->nfields && rc == CONTAM_OK; i++)
-			rc = select_path(&e, rec, r->fields[i],
-					 strlen(r->fields[i]));
+		for (size_t i = 0; i < r->nfields && rc == CONTAM_OK; i++) {
+			size_t before = e.pieces;
+			rc = select_field(r, &e, rec, it, r->fields[i], &carets);
+			if (rc < 0)
+				break;
+			if (e.pieces > before)
+				bench_field_hit(r, i);
+			else if (!r->fdiag[i])
+				r->fdiag[i] = stop_diag(&e, carets, false);
+		}
 	}
 	if (rc < 0)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	if (e.pieces == 0) {
-		char list[512];
+		char list[512], keys[600];
+		const char *flag = r->field_flag ? r->field_flag : "--field";
+		bench_keys_list(r, keys, sizeof(keys));
 		if (r->nfields == 0)
 			return bench_fail(r, err, line,
 					  "no string values in the record "
 					  "(record %llu)",
 					  (unsigned long long)record);
 		bench_fields_list(r, list, sizeof(list));
-		return bench_fail(r, err, line, "no text at --field %s "
-				  "(record %llu)", list,
-				  (unsigned long long)record);
+		return bench_fail(r, err, line, "no text at %s %s "
+				  "(record %llu)%s%s; the records have keys: %s",
+				  flag, list, (unsigned long long)record,
+				  r->fdiag[0] ? ": " : "",
+				  r->fdiag[0] ? r->fdiag[0] : "", keys);
 	}
 	if (cbuf_reserve(&r->text, 0))
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 
 	ex->id = NULL;
 	if (r->id_field && json_is_object(rec)) {
-		emit_ctx ide = { &r->id, &r->scratch, 0, 1 };
-		if (select_path(&ide, rec, r->id_field, strlen(r->id_field)))
+		emit_ctx ide = { &r->id, &r->scratch, 0, 1, "", 0, NULL };
+		if (select_field(r, &ide, rec, it, r->id_field, &carets))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		if (ide.pieces)
+		if (ide.pieces) {
 			ex->id = r->id.data;
+			r->id_records++;
+		} else if (!r->id_diag) {
+			r->id_diag = stop_diag(&ide, carets, false);
+		}
 	}
 	ex->text = r->text.data;
 	ex->len = r->text.len;
 	ex->record = record;
 	ex->line = line;
+	r->cur = rec;
 	r->records++;
 	return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Records inside a document: --records PATH, and the default.          */
+
+static int push_item(bench_reader *r, json_t *rec, json_t *const *stack,
+		     size_t depth)
+{
+	if (r->nitems == r->items_cap) {
+		size_t cap = r->items_cap ? r->items_cap * 2 : 64;
+		bench_item *it = realloc(r->items, cap * sizeof(*it));
+		if (!it)
+			return CONTAM_E_NOMEM;
+		r->items = it;
+		r->items_cap = cap;
+	}
+	if (r->nchain + depth > r->chain_cap) {
+		size_t cap = r->chain_cap ? r->chain_cap * 2 : 64;
+		while (cap < r->nchain + depth)
+			cap *= 2;
+		json_t **c = realloc(r->chain, cap * sizeof(*c));
+		if (!c)
+			return CONTAM_E_NOMEM;
+		r->chain = c;
+		r->chain_cap = cap;
+	}
+	bench_item *it = &r->items[r->nitems++];
+	it->rec = rec;
+	it->chain_first = r->nchain;
+	it->chain_len = depth;
+	if (depth)
+		memcpy(r->chain + r->nchain, stack, depth * sizeof(*stack));
+	r->nchain += depth;
+	return CONTAM_OK;
+}
+
+#define RECORDS_MAX_DEPTH 64
+
+typedef struct rec_walk {
+	bench_reader *r;
+	json_t *stack[RECORDS_MAX_DEPTH];
+	size_t depth;
+	emit_ctx diag;   /* only the stop_* part is used */
+	cbuf key;
+} rec_walk;
+
+/* Walk --records: arrays fan out (a digit step indexes, "*" is every
+ * element), objects are entered by key ("*" / "@values": every value);
+ * each container a step goes into is pushed on the chain that ^ climbs.
+ * At the end of the path an array's elements are the records, anything
+ * else is one record. */
+static int walk_records(rec_walk *w, json_t *v, const char *path, size_t n)
+{
+	int rc = CONTAM_OK;
+	if (n == 0) {
+		if (!json_is_array(v))
+			return push_item(w->r, v, w->stack, w->depth);
+		for (size_t i = 0; i < json_array_size(v) && rc == CONTAM_OK; i++)
+			rc = push_item(w->r, json_array_get(v, i), w->stack,
+				       w->depth);
+		return rc;
+	}
+	if (w->depth >= RECORDS_MAX_DEPTH)
+		return CONTAM_E_LIMIT;
+	const char *dot = memchr(path, '.', n);
+	size_t step = dot ? (size_t)(dot - path) : n;
+	const char *rest = dot ? dot + 1 : path + n;
+	size_t nrest = dot ? n - step - 1 : 0;
+	if (json_is_array(v)) {
+		if (all_digits(path, step)) {
+			size_t idx = (size_t)strtoull(path, NULL, 10);
+			if (idx >= json_array_size(v)) {
+				note_stop(&w->diag, path, v);
+				return CONTAM_OK;
+			}
+			w->stack[w->depth++] = v;
+			rc = walk_records(w, json_array_get(v, idx), rest, nrest);
+			w->depth--;
+			return rc;
+		}
+		if (step_is(path, n, "*"))
+			path = rest, n = nrest;
+		for (size_t i = 0; i < json_array_size(v) && rc == CONTAM_OK; i++)
+			rc = walk_records(w, json_array_get(v, i), path, n);
+		return rc;
+	}
+	if (!json_is_object(v)) {
+		note_stop(&w->diag, path, v);
+		return CONTAM_OK;
+	}
+	w->stack[w->depth++] = v;
+	if (step_is(path, n, "*") || step_is(path, n, "@values")) {
+		const char *k;
+		json_t *child;
+		json_object_foreach(v, k, child) {
+			rc = walk_records(w, child, rest, nrest);
+			if (rc < 0)
+				break;
+		}
+		w->depth--;
+		return rc;
+	}
+	for (size_t k = 0; k <= n; k++) {
+		if (k < n && path[k] != '.')
+			continue;
+		cbuf_reset(&w->key);
+		if (cbuf_append(&w->key, path, k) || cbuf_reserve(&w->key, 0)) {
+			w->depth--;
+			return CONTAM_E_NOMEM;
+		}
+		json_t *child = json_object_get(v, w->key.data);
+		if (child) {
+			rc = k == n ? walk_records(w, child, path + n, 0)
+				    : walk_records(w, child, path + k + 1,
+						   n - k - 1);
+			w->depth--;
+			return rc;
+		}
+	}
+	w->depth--;
+	note_stop(&w->diag, path, v);
+	return CONTAM_OK;
+}
+
+static void items_reset(bench_reader *r)
+{
+	r->nitems = r->nchain = r->next_item = 0;
+}
+
+/* The records of one document: by --records, else the document itself
+ * (JSONL) or `array` (JSON: the top-level array or the one found in the
+ * top-level object, whose chain is that object). */
+static int expand_records(bench_reader *r, json_t *doc, json_t *array,
+			  cerr *err)
+{
+	int rc = CONTAM_OK;
+	items_reset(r);
+	free(r->records_diag);
+	r->records_diag = NULL;
+	if (!r->records_path) {
+		if (!array)
+			return push_item(r, doc, NULL, 0) ? cerr_set(err,
+				CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
+		json_t *up[1] = { doc };
+		size_t depth = doc != array ? 1 : 0;
+		for (size_t i = 0; i < json_array_size(array) && rc == CONTAM_OK; i++)
+			rc = push_item(r, json_array_get(array, i), up, depth);
+		return rc ? cerr_set(err, CONTAM_E_NOMEM, "out of memory") : rc;
+	}
+	rec_walk *w = calloc(1, sizeof(*w));
+	if (!w)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	w->r = r;
+	const char *p = r->records_path;
+	if (!strcmp(p, "."))
+		p = "";
+	w->diag.path = p;
+	rc = walk_records(w, doc, p, strlen(p));
+	if (rc == CONTAM_E_LIMIT)
+		rc = bench_fail(r, err, 0, "--records '%s' is more than %d "
+				"steps deep", r->records_path, RECORDS_MAX_DEPTH);
+	else if (rc < 0)
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (rc >= 0 && r->nitems == 0) {
+		char *d = stop_diag(&w->diag, 0, true);
+		r->records_diag = d ? d : cstrdup("the arrays on it are empty");
+	}
+	cbuf_release(&w->key);
+	free(w);
+	return rc;
+}
+
+/* The first array of objects under v, through object keys only; its
+ * path (dotted) goes to `path`. */
+static json_t *find_object_array(json_t *v, cbuf *path, int depth)
+{
+	const char *k;
+	json_t *child;
+	if (!json_is_object(v) || depth > 8)
+		return NULL;
+	json_object_foreach(v, k, child) {
+		size_t mark = path->len;
+		if (mark && cbuf_putc(path, '.'))
+			return NULL;
+		if (cbuf_append(path, k, strlen(k)))
+			return NULL;
+		if (json_is_array(child) && json_array_size(child) &&
+		    json_is_object(json_array_get(child, 0)))
+			return child;
+		json_t *a = find_object_array(child, path, depth + 1);
+		if (a)
+			return a;
+		path->len = mark;
+	}
+	return NULL;
+}
+
+/* Without --records, a record that holds records that hold records
+ * (SQuAD: article -> paragraphs -> qas) is read at the wrong grain: the
+ * file is refused with the --records that would read the inner ones. */
+static int check_nesting(bench_reader *r, json_t *rec, const char *prefix,
+			 cerr *err)
+{
+	cbuf p1 = CBUF_INIT, p2 = CBUF_INIT;
+	int rc = CONTAM_OK;
+	if (r->records_path || !json_is_object(rec))
+		return CONTAM_OK;
+	json_t *a1 = find_object_array(rec, &p1, 0);
+	if (a1 && find_object_array(json_array_get(a1, 0), &p2, 0) &&
+	    !cbuf_reserve(&p1, 0) && !cbuf_reserve(&p2, 0))
+		rc = bench_fail(r, err, 0, "the records hold nested records "
+				"('%s' holds objects with an array of objects "
+				"at '%s'): say which records to score, e.g. "
+				"--records %s%s%s.%s (and ^FIELD for a field "
+				"of the enclosing object), or --records %s "
+				"for the records as they are", p1.data, p2.data,
+				prefix, *prefix ? "." : "", p1.data, p2.data,
+				*prefix ? prefix : ".");
+	cbuf_release(&p1);
+	cbuf_release(&p2);
+	return rc;
 }
 
 static bool blank(const char *s, size_t n)
@@ -258,9 +639,23 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
+int bench_jsonl_open(bench_reader *r, cerr *err)
+{
+	(void)err;
+	return CONTAM_OK;
+}
+
 int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err)
 {
-	while (r->pos < r->len) {
+	int rc;
+	for (;;) {
+		if (r->next_item < r->nitems) {
+			bench_item *it = &r->items[r->next_item++];
+			return take_record(r, it->rec, r->records_path ? it : NULL,
+					   r->line - 1, ex, err);
+		}
+		if (r->pos >= r->len)
+			break;
 		const char *s = r->data + r->pos;
 		const char *nl = memchr(s, '\n', r->len - r->pos);
 		size_t n = nl ? (size_t)(nl - s) : r->len - r->pos;
@@ -269,14 +664,31 @@ int bench_jsonl_next(bench_reader *r, bench_example *ex, cerr *err)
 		r->pos += n + (nl ? 1 : 0);
 		if (blank(s, n))
 			continue;
-		json_t *rec = parse(s, n, JSON_FLAGS, &je);
-		if (!rec)
+		json_decref(r->doc);
+		r->cur = NULL;
+		items_reset(r);
+		r->doc = parse(s, n, JSON_FLAGS, &je);
+		if (!r->doc)
 			return bench_fail(r, err, line,
 					  "invalid JSON: %s (column %d)",
 					  je.text, je.column);
-		int rc = take_record(r, rec, line, ex, err);
-		json_decref(rec);
-		return rc;
+		if (!r->records_path) {
+			if (r->records == 0 &&
+			    (rc = check_nesting(r, r->doc, "", err)) < 0)
+				return rc;
+			return take_record(r, r->doc, NULL, line, ex, err);
+		}
+		if ((rc = expand_records(r, r->doc, NULL, err)) < 0)
+			return rc;
+		/* a line the path does not fit would go unread: refused (a
+		 * path that ends at an empty array is a line without records) */
+		if (r->nitems == 0 && r->records_diag && strcmp(r->records_diag,
+						"the arrays on it are empty"))
+			return bench_fail(r, err, line, "--records '%s' selects "
+					  "nothing in this line: %s",
+					  r->records_path, r->records_diag);
+		if (r->nitems == 0)
+			r->docs_without++;
 	}
 	return bench_end(r, err);
 }
@@ -309,37 +721,65 @@ int bench_json_looks_jsonl(const char *data, size_t len)
 
 /* The first non-empty array among the object's values; then one level
  * deeper, among the values of its object values; failing that, the first
- * (empty) array seen, so the file reads as having no examples. */
-static json_t *find_records(json_t *obj)
+ * (empty) array seen, so the file reads as having no examples.  `key`
+ * gets the path of the array.  Two non-empty arrays at the top (train
+ * and test) set *several to 2; one level deeper, arrays under more than
+ * one key (an object of passages keyed by id, each with its questions)
+ * are not one list of records either: *several is 1. */
+static json_t *find_records(json_t *obj, cbuf *key, int *several)
 {
 	const char *k, *k2;
-	json_t *v, *v2, *empty = NULL;
+	json_t *v, *v2, *empty = NULL, *found = NULL;
+	*several = 0;
 	json_object_foreach(obj, k, v) {
 		if (json_is_array(v)) {
-			if (json_array_size(v))
-				return v;
+			if (json_array_size(v)) {
+				if (found) {
+					/* {"train": [...], "test": [...]}:
+					 * which one is not ours to guess */
+					*several = 2;
+					return found;
+				}
+				found = v;
+				if (cbuf_append(key, k, strlen(k)))
+					return NULL;
+				continue;
+			}
 			if (!empty)
 				empty = v;
 		}
 	}
+	if (found)
+		return found;
 	json_object_foreach(obj, k, v) {
 		if (!json_is_object(v))
 			continue;
 		json_object_foreach(v, k2, v2) {
-			if (json_is_array(v2)) {
-				if (json_array_size(v2))
-					return v2;
-				if (!empty)
-					empty = v2;
+			if (json_is_array(v2) && json_array_size(v2)) {
+				if (found) {
+					*several = 1;
+					return found;
+				}
+				found = v2;
+				if (cbuf_append(key, k, strlen(k)) ||
+				    cbuf_putc(key, '.') ||
+				    cbuf_append(key, k2, strlen(k2)))
+					return NULL;
+				break;
 			}
+			if (json_is_array(v2) && !empty)
+				empty = v2;
 		}
 	}
-	return empty;
+	return found ? found : empty;
 }
 
 int bench_json_open(bench_reader *r, cerr *err)
 {
 	json_error_t je;
+	cbuf key = CBUF_INIT;
+	int several = 0, rc = CONTAM_OK;
+	json_t *array = NULL;
 	r->root = parse(r->data + r->pos, r->len - r->pos, JSON_FLAGS, &je);
 	if (!r->root)
 		return bench_fail(r, err, (uint64_t)(je.line > 0 ? je.line : 0),
@@ -349,37 +789,80 @@ int bench_json_open(bench_reader *r, cerr *err)
 	free(r->data);
 	r->data = NULL;
 	r->len = r->pos = 0;
+	if (r->records_path) {
+		if (!json_is_array(r->root) && !json_is_object(r->root))
+			return bench_fail(r, err, 0, "expected a JSON array or "
+					  "object at the top level, got %s",
+					  type_name(r->root));
+		return expand_records(r, r->root, NULL, err);
+	}
 	if (json_is_array(r->root))
-		r->array = r->root;
+		array = r->root;
 	else if (json_is_object(r->root))
-		r->array = find_records(r->root);
+		array = find_records(r->root, &key, &several);
 	else
 		return bench_fail(r, err, 0, "expected a JSON array or object "
 				  "at the top level, got %s",
 				  type_name(r->root));
-	if (!r->array)
-		return bench_fail(r, err, 0, "no array of records in the "
-				  "top-level JSON object");
-	return CONTAM_OK;
+	if (!array) {
+		rc = bench_fail(r, err, 0, "no array of records in the "
+				"top-level JSON object; --records PATH says "
+				"where they are");
+		goto out;
+	}
+	if (cbuf_reserve(&key, 0)) {
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (several == 2) {
+		rc = bench_fail(r, err, 0, "the top-level object holds more "
+				"than one array (the first at '%s'): say which "
+				"are the records, e.g. --records %s", key.data,
+				key.data);
+		goto out;
+	}
+	if (several) {
+		const char *dot = strchr(key.data, '.');
+		rc = bench_fail(r, err, 0, "the top-level object holds arrays "
+				"under several of its objects (the first at "
+				"'%s'): say which records to score, e.g. "
+				"--records '*.%s'", key.data, dot ? dot + 1 : "");
+		goto out;
+	}
+	if (json_array_size(array) &&
+	    (rc = check_nesting(r, json_array_get(array, 0), key.data, err)) < 0)
+		goto out;
+	rc = expand_records(r, r->root, array, err);
+out:
+	cbuf_release(&key);
+	return rc;
 }
 
 int bench_json_next(bench_reader *r, bench_example *ex, cerr *err)
 {
-	if (r->index >= json_array_size(r->array))
+	if (r->next_item >= r->nitems)
 		return bench_end(r, err);
-	json_t *rec = json_array_get(r->array, r->index++);
-	return take_record(r, rec, 0, ex, err);
+	bench_item *it = &r->items[r->next_item++];
+	return take_record(r, it->rec, it, 0, ex, err);
 }
 
-char *bench_json_dump(const bench_reader *r, size_t i)
+char *bench_json_dump(const bench_reader *r)
 {
-	return json_dumps(json_array_get(r->array, i),
-			  JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	return json_dumps(r->cur, JSON_COMPACT | JSON_PRESERVE_ORDER |
+			  JSON_ENCODE_ANY);
 }
 
 void bench_json_release(bench_reader *r)
 {
 	json_decref(r->root);
-	r->root = NULL;
+	json_decref(r->doc);
+	r->root = r->doc = r->cur = NULL;
 	r->array = NULL;
+	free(r->items);
+	free(r->chain);
+	free(r->records_diag);
+	r->items = NULL;
+	r->chain = NULL;
+	r->records_diag = NULL;
+	r->nitems = r->items_cap = r->nchain = r->chain_cap = 0;
 }

@@ -48,6 +48,7 @@ struct contam_probe {
 	size_t hit_cap;
 	char **qfields, **afields; /* owned copies of the QA field paths */
 	char *clean_dir;
+	char *records_path;      /* owned copy of opt.records */
 	char **clean_written;    /* clean paths written by this probe */
 	size_t nclean_written;
 	/* scratch of the tokenizer pass: per token, its byte range; per
@@ -141,6 +142,11 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		p->opt.question_fields = (const char *const *)p->qfields;
 		p->opt.answer_fields = (const char *const *)p->afields;
 	}
+	if (p->opt.records) {
+		if (!(p->records_path = cstrdup(p->opt.records)))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		p->opt.records = p->records_path;
+	}
 	if (p->opt.write_clean_dir) {
 		if (!(p->clean_dir = cstrdup(p->opt.write_clean_dir)))
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
@@ -174,6 +180,7 @@ void contam_probe_free(contam_probe *p)
 		for (size_t j = 0; j < p->benchmarks[i].nsources; j++)
 			free(p->benchmarks[i].sources[j]);
 		free(p->benchmarks[i].sources);
+		bench_benchmark_fields_free(&p->benchmarks[i]);
 	}
 	free(p->benchmarks);
 	for (size_t i = 0; i < p->nexamples; i++) {
@@ -185,6 +192,7 @@ void contam_probe_free(contam_probe *p)
 	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
 	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
 	free(p->clean_dir);
+	free(p->records_path);
 	free_strings(p->clean_written, p->nclean_written);
 	free(p->tok_start);
 	free(p->tok_end);
@@ -434,10 +442,12 @@ out:
 	return rc;
 }
 
-/* The --write-clean pair of one benchmark file. */
+/* The --write-clean pair of one benchmark file, written under temporary
+ * names and renamed when complete. */
 typedef struct clean_out {
 	FILE *clean, *flagged;
 	char *clean_path, *flagged_path;
+	char *clean_tmp, *flagged_tmp;
 	int wrote_head;
 	int json;                /* JSON array: records re-serialized */
 	uint64_t nclean, nflagged;
@@ -507,12 +517,36 @@ static int clean_open(contam_probe *p, clean_out *c, const char *path)
 	if (!(w[p->nclean_written] = cstrdup(c->clean_path)))
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 	p->nclean_written++;
-	if (!(c->clean = fopen(c->clean_path, "wb")))
+	/* an output that is an input of this run (x.clean.jsonl given as a
+	 * benchmark, or the file being read) would destroy it */
+	const char *outs[2] = { c->clean_path, c->flagged_path };
+	for (int k = 0; k < 2; k++) {
+		struct stat so, si;
+		if (stat(outs[k], &so))
+			continue;
+		for (size_t i = 0; i < p->opt.ninputs; i++)
+			if (!stat(p->opt.inputs[i], &si) && si.st_dev == so.st_dev &&
+			    si.st_ino == so.st_ino)
+				return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean "
+						"would overwrite '%s', an input of this "
+						"run ('%s'): choose another directory",
+						outs[k], p->opt.inputs[i]);
+		if (!stat(path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean would "
+					"overwrite '%s', the benchmark being read: "
+					"choose another directory", outs[k]);
+	}
+	size_t tl = strlen(c->clean_path) + 32, fl = strlen(c->flagged_path) + 32;
+	if (!(c->clean_tmp = malloc(tl)) || !(c->flagged_tmp = malloc(fl)))
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	snprintf(c->clean_tmp, tl, "%s.tmp.%ld", c->clean_path, (long)getpid());
+	snprintf(c->flagged_tmp, fl, "%s.tmp.%ld", c->flagged_path, (long)getpid());
+	if (!(c->clean = fopen(c->clean_tmp, "wb")))
 		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->clean_path, strerror(errno));
-	if (!(c->flagged = fopen(c->flagged_path, "wb")))
+				c->clean_tmp, strerror(errno));
+	if (!(c->flagged = fopen(c->flagged_tmp, "wb")))
 		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->flagged_path, strerror(errno));
+				c->flagged_tmp, strerror(errno));
 	return CONTAM_OK;
 }
 
@@ -540,9 +574,12 @@ static int clean_put(contam_probe *p, clean_out *c, bench_reader *r,
 		char *js = bench_reader_record_json(r);
 		if (!js)
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		c->json = 1;
-		int bad = fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
-			  fputs(js, f) == EOF;
+		/* --records on JSONL: one selected record per line */
+		bool lines = bench_reader_format(r) == BENCH_JSONL;
+		c->json = !lines;
+		int bad = lines ? fputs(js, f) == EOF || fputc('\n', f) == EOF
+				: fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
+				  fputs(js, f) == EOF;
 		free(js);
 		if (bad)
 			goto io;
@@ -560,16 +597,22 @@ static int clean_close(contam_probe *p, clean_out *c, bool ok)
 {
 	int rc = CONTAM_OK;
 	FILE *f[2] = { c->clean, c->flagged };
-	const char *path[2] = { c->clean_path, c->flagged_path };
+	const char *path[2] = { c->clean_tmp, c->flagged_tmp };
+	const char *final[2] = { c->clean_path, c->flagged_path };
 	uint64_t count[2] = { c->nclean, c->nflagged };
 	for (int i = 0; i < 2; i++) {
 		if (!f[i])
 			continue;
 		if (ok && c->json && fputs(count[i] ? "\n]\n" : "[]\n", f[i]) == EOF)
 			ok = false;
+		if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
+			ok = false;
 		if (fclose(f[i]) != 0)
 			ok = false;
 	}
+	for (int i = 0; ok && i < 2; i++)
+		if (f[i] && rename(path[i], final[i]) != 0)
+			ok = false;
 	if (!ok) {
 		for (int i = 0; i < 2; i++)
 			if (f[i])
@@ -580,6 +623,8 @@ static int clean_close(contam_probe *p, clean_out *c, bool ok)
 	}
 	free(c->clean_path);
 	free(c->flagged_path);
+	free(c->clean_tmp);
+	free(c->flagged_tmp);
 	memset(c, 0, sizeof(*c));
 	return rc;
 }
@@ -607,11 +652,19 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.no_header = p->opt.no_header,
 		.on_warning = p->opt.on_warning,
 		.ctx = p->opt.warning_ctx,
+		.records = p->opt.records,
+		.lines_per_record = p->opt.lines_per_record,
+		.force_header = p->opt.force_header,
+		.field_flag = qa ? "--question-field" : "--field",
 	};
 	bench_options bo_answer = {
 		.fields = p->opt.answer_fields,
 		.nfields = p->opt.nanswer_fields,
 		.no_header = p->opt.no_header,
+		.records = p->opt.records,
+		.lines_per_record = p->opt.lines_per_record,
+		.force_header = p->opt.force_header,
+		.field_flag = "--answer-field",
 	};
 	bench_reader *r = NULL, *ra = NULL;
 	bench_example bex, bans;
@@ -722,6 +775,14 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
 			      "than question records", path);
 		goto out;
+	}
+	if (rc == 0) {
+		uint64_t before = b->records_read;
+		if (bench_merge_fields(b, before, r, p->opt.id_field, 0) ||
+		    (ra && bench_merge_fields(b, before, ra, NULL, 1))) {
+			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 out:
 	if (co.clean || co.flagged || co.clean_path) {

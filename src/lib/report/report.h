@@ -12,7 +12,10 @@ double creport_expected_false_at(const contam_result *r,
 				 const contam_benchmark *bm, uint32_t min_span,
 				 double frac);
 
-/* Renderers (report_render.c, report_html.c) work on parsed reports. */
+/* Renderers (report_render.c, report_html.c) work on parsed reports.
+ * A loaded report holds only the examples the HTML evidence table shows,
+ * at most this many; "evidence_more" counts the flagged ones left out. */
+#define CREPORT_EVIDENCE_ROWS 200
 typedef struct json_t json_t;
 struct cbuf;
 

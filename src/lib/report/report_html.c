@@ -20,7 +20,7 @@
 #include <jansson.h>
 #include <math.h>
 
-#define EVIDENCE_ROWS_MAX 200
+#define EVIDENCE_ROWS_MAX CREPORT_EVIDENCE_ROWS
 
 int creport_html_escape(cbuf *b, const char *s)
 {
@@ -352,6 +352,7 @@ static int evidence_table(cbuf *b, json_t **reports, size_t n)
 			     "<th class=\"l\">longest matched span</th></tr>\n");
 	for (size_t i = 0; i < n; i++) {
 		json_t *ex = json_object_get(reports[i], "examples");
+		total += (size_t)json_integer_value(json_object_get(reports[i], "evidence_more"));
 		for (size_t j = 0; j < json_array_size(ex); j++) {
 			json_t *e = json_array_get(ex, j);
 			json_t *ev = json_array_get(json_object_get(e, "evidence"), 0);

@@ -239,6 +239,36 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 	return rc;
 }
 
+/* Which fields were read and how many records lacked each (issue 12):
+ * "fields" (the --field paths, or the keys taken when "fields_auto"),
+ * "missing_fields" {field: records without it}, "id_missing". */
+static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
+{
+	int rc = 0;
+	rc |= cbuf_printf(b, ", \"fields\": [");
+	for (size_t i = 0; i < bm->nfields; i++) {
+		rc |= cbuf_printf(b, "%s", i ? ", " : "");
+		rc |= put_str(b, bm->fields[i]);
+	}
+	rc |= cbuf_printf(b, "], \"fields_auto\": %s", bm->fields_auto ? "true" : "false");
+	if (bm->fields_more)
+		rc |= cbuf_printf(b, ", \"fields_more\": %" PRIu64, bm->fields_more);
+	rc |= cbuf_printf(b, ", \"records\": %" PRIu64 ", \"missing_fields\": {",
+			  bm->records_read);
+	for (size_t i = 0; i < bm->nfields; i++) {
+		rc |= cbuf_printf(b, "%s", i ? ", " : "");
+		rc |= put_str(b, bm->fields[i]);
+		rc |= cbuf_printf(b, ": %" PRIu64, bm->field_missing[i]);
+	}
+	rc |= cbuf_printf(b, "}");
+	if (bm->id_field) {
+		rc |= cbuf_printf(b, ", \"id_field\": ");
+		rc |= put_str(b, bm->id_field);
+		rc |= cbuf_printf(b, ", \"id_missing\": %" PRIu64, bm->id_missing);
+	}
+	return rc;
+}
+
 /* The per-example "definitions", "qa" and "evidence". */
 static int put_example_extras(cbuf *b, const contam_result *r,
 			      const contam_example *e)
@@ -331,6 +361,7 @@ int contam_report_json(const contam_result *r, FILE *out)
 		rc |= cbuf_printf(&b, ", \"expected_false_contaminated\": ");
 		rc |= put_num(&b, creport_expected_false(r, bm));
 		rc |= put_benchmark_definitions(&b, r, bm);
+		rc |= put_benchmark_fields(&b, bm);
 		rc |= cbuf_printf(&b, "}");
 	}
 	rc |= cbuf_printf(&b, "%s],\n  \"examples\": [", r->nbenchmarks ? "\n  " : "");

@@ -19,6 +19,40 @@ static const char *shown(const char *name, char *buf, size_t len)
 	return buf;
 }
 
+/* Notes on the fields read (issue 12): which were taken without --field,
+ * and how many records lacked each. */
+static void table_field_notes(const contam_result *r, FILE *out)
+{
+	char nbuf[1024], fbuf[512];
+	for (size_t i = 0; i < r->nbenchmarks; i++) {
+		const contam_benchmark *b = &r->benchmarks[i];
+		const char *name = shown(b->name, nbuf, sizeof nbuf);
+		if (b->fields_auto) {
+			fprintf(out, "%s: no --field: using every string value:", name);
+			for (size_t j = 0; j < b->nfields; j++)
+				fprintf(out, "%s '%s'", j ? "," : "",
+					shown(b->fields[j], fbuf, sizeof fbuf));
+			if (b->fields_more)
+				fprintf(out, " and %" PRIu64 " more", b->fields_more);
+			if (!b->nfields)
+				fprintf(out, " (records are strings)");
+			fputc('\n', out);
+		}
+		for (size_t j = 0; j < b->nfields; j++) {
+			if (!b->field_missing[j])
+				continue;
+			fprintf(out, "%s: %s '%s' missing in %" PRIu64 " of %" PRIu64
+				" records\n", name, b->fields_auto ? "key" : "field",
+				shown(b->fields[j], fbuf, sizeof fbuf), b->field_missing[j],
+				b->records_read);
+		}
+		if (b->id_field && b->id_missing)
+			fprintf(out, "%s: --id-field '%s' missing in %" PRIu64 " of %"
+				PRIu64 " records\n", name, b->id_field,
+				b->id_missing, b->records_read);
+	}
+}
+
 int contam_report_table(const contam_result *r, FILE *out)
 {
 	char nbuf[64];
@@ -78,6 +112,7 @@ int contam_report_table(const contam_result *r, FILE *out)
 				(double)b->null_examples : 0);
 		fprintf(out, "\n");
 	}
+	table_field_notes(r, out);
 	const contam_index_stats *s = &r->index;
 	char pbuf[4096];
 	fprintf(out, "index %s: %u-grams, recipe %s, %" PRIu64

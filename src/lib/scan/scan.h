@@ -104,6 +104,7 @@ struct contam_scan {
 	contam_scan_options opt;
 	char **fields;
 	char *id_field, *text_field, *purify_dir;
+	char *records_path;       /* owned copy of opt.records */
 	uint64_t seed;
 	/* examples (all added); texts kept for n-gram rendering */
 	contam_example *examples;

@@ -74,6 +74,9 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	if (!(s->text_field = cstrdup(s->opt.text_field ? s->opt.text_field : "text")))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.text_field = s->text_field;
+	if (s->opt.records && !(s->records_path = cstrdup(s->opt.records)))
+		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
+	s->opt.records = s->records_path;
 	if (s->opt.purify_dir && !(s->purify_dir = cstrdup(s->opt.purify_dir)))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.purify_dir = s->purify_dir;
@@ -115,6 +118,7 @@ void contam_scan_free(contam_scan *s)
 	free(s->id_field);
 	free(s->text_field);
 	free(s->purify_dir);
+	free(s->records_path);
 	for (size_t i = 0; i < s->nexamples; i++) {
 		free(s->examples[i].id);
 		free(s->texts[i]);
@@ -131,6 +135,7 @@ void contam_scan_free(contam_scan *s)
 		for (size_t j = 0; j < s->benchmarks[i].nsources; j++)
 			free(s->benchmarks[i].sources[j]);
 		free(s->benchmarks[i].sources);
+		bench_benchmark_fields_free(&s->benchmarks[i]);
 	}
 	free(s->benchmarks);
 	cscan_table_release(&s->table);
@@ -200,6 +205,9 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		.no_header = s->opt.no_header,
 		.on_warning = s->opt.on_warning,
 		.ctx = s->opt.ctx,
+		.records = s->opt.records,
+		.lines_per_record = s->opt.lines_per_record,
+		.force_header = s->opt.force_header,
 	};
 	bench_reader *r = NULL;
 	bench_example bex;
@@ -247,6 +255,9 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		s->texts[s->nexamples][bex.len] = '\0';
 		s->nexamples++;
 	}
+	if (rc == 0 && bench_merge_fields(b, b->records_read, r,
+					  s->opt.id_field, 0))
+		rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 out:
 	bench_reader_free(r);
 	if (rc < 0) {
