@@ -148,8 +148,9 @@ static void test_merge_any_chunk_size(void)
 {
 	const uint64_t nblocks = 32768 + 3; /* 2 MiB + 192 bytes */
 	/* larger than the writer's, smaller, not dividing 1 MiB, larger than
-	 * the whole filter */
-	static const uint64_t sizes[] = { 2u << 20, 512u << 10, 192, 3u << 20 };
+	 * the whole filter, the format's largest (no buffer of its size) */
+	static const uint64_t sizes[] = { 2u << 20, 512u << 10, 192, 3u << 20,
+					  CIFILE_CHUNK_MAX };
 	char err[1024];
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		pattern a = { 11 + i, 3, 0 };
