@@ -146,15 +146,20 @@ static int holds(const char *path, const pattern *a, const pattern *b)
 /* redteam 1: merge of files whose chunks are not 1 MiB. */
 static void test_merge_any_chunk_size(void)
 {
-	const uint64_t nblocks = 32768 + 3; /* 2 MiB + 192 bytes */
-	/* larger than the writer's, smaller, not dividing 1 MiB, larger than
-	 * the whole filter */
-	static const uint64_t sizes[] = { 2u << 20, 512u << 10, 192, 3u << 20 };
+	/* larger than the writer's, smaller, not dividing 1 MiB (on a filter
+	 * of several output chunks: 2 MiB + 192 bytes), tiny (on a small
+	 * filter: thousands of chunks go through an ordered loop), larger
+	 * than the whole filter, the format's largest (no buffer of its size) */
+	static const struct { uint64_t chunk, nblocks; } sizes[] = {
+		{ 2u << 20, 32768 + 3 }, { 512u << 10, 32768 + 3 }, { 64000, 32768 + 3 },
+		{ 192, 1024 + 3 }, { 3u << 20, 32768 + 3 }, { CIFILE_CHUNK_MAX, 32768 + 3 },
+	};
 	char err[1024];
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		const uint64_t nblocks = sizes[i].nblocks;
 		pattern a = { 11 + i, 3, 0 };
 		const char *in = tpath("crafted.cidx"), *out = tpath("merged.cidx");
-		CHECK(write_crafted(in, nblocks, sizes[i], &a, "x.txt") == CONTAM_OK);
+		CHECK(write_crafted(in, nblocks, sizes[i].chunk, &a, "x.txt") == CONTAM_OK);
 		/* the format allows it, so loading (verify) accepts it ... */
 		CHECK(holds(in, &a, NULL));
 		/* ... and merging keeps every bit */
@@ -421,9 +426,6 @@ static void test_sparse_memory(void)
 
 int main(void)
 {
-	/* thousands of tiny chunks through the ordered write loop: spinning
-	 * OpenMP threads would only burn the shared cores */
-	setenv("OMP_WAIT_POLICY", "passive", 0);
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/contam-test-index-safety-XXXXXX");
 	if (!mkdtemp(tmpdir)) {
 		perror("mkdtemp");

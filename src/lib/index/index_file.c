@@ -247,11 +247,12 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 			cerr *err)
 {
 	const uint64_t nchunks = (held_bytes + cb - 1) / cb;
-	const size_t bound = ZSTD_compressBound((size_t)cb);
+	const size_t most = (size_t)(cb < held_bytes ? cb : held_bytes);
+	const size_t bound = ZSTD_compressBound(most);
 	int rc = CONTAM_OK;
 	#pragma omp parallel
 	{
-		unsigned char *raw = malloc((size_t)cb), *comp = malloc(bound);
+		unsigned char *raw = malloc(most), *comp = malloc(bound);
 		cerr e;
 		cerr_clear(&e);
 		#pragma omp for ordered schedule(static, 1)
@@ -876,10 +877,6 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		goto out;
 	}
 	f->table_len = 16 + f->nchunks * 24;
-	/* an all-zero chunk (stored as nothing) is checked against these,
-	 * so that it need not be written out to be hashed */
-	f->zero_hash = zero_hash(f->chunk_bytes);
-	f->zero_hash_last = zero_hash(f->held_bytes - (f->nchunks - 1) * f->chunk_bytes);
 	f->table = malloc(f->table_len);
 	if (!f->table || read_at(f->fd, f->table, f->table_len, f->foff)) {
 		rc = cerr_set(err, f->table ? CONTAM_E_IO : CONTAM_E_NOMEM,
@@ -900,6 +897,12 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 			      path);
 		goto out;
 	}
+
+	/* an all-zero chunk (stored as nothing) is checked against these,
+	 * so that it need not be written out to be hashed (computed once
+	 * the table is known to be the writer's) */
+	f->zero_hash_last = zero_hash(f->held_bytes - (f->nchunks - 1) * f->chunk_bytes);
+	f->zero_hash = f->nchunks > 1 ? zero_hash(f->chunk_bytes) : f->zero_hash_last;
 
 	unsigned long long mraw_len = ZSTD_getFrameContentSize(mcomp, mlen);
 	if (mraw_len == ZSTD_CONTENTSIZE_ERROR || mraw_len == ZSTD_CONTENTSIZE_UNKNOWN ||
@@ -1082,7 +1085,7 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 			unsigned char *to = dst ? dst + c * f->chunk_bytes : buf;
 			if (cifile_chunk_is_zero(f, c))
 				crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e);
-			else if (!to && !(to = buf = malloc((size_t)f->chunk_bytes)))
+			else if (!to && !(to = buf = malloc(cifile_chunk_size(f, 0))))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 			else if (!(crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e))) {
 				sums[c] = cbloom_measure((const uint64_t *)(void *)to, n / 64, k,

@@ -185,7 +185,12 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		man[q] = *refs[q].e; /* borrowed strings */
 	}
 	/* the output's chunks are 1 MiB, or as large as the largest input's
-	 * so that no input chunk is decompressed more than twice */
+	 * so that no input chunk is decompressed more than twice; never
+	 * larger than the filter (buffers are a chunk each) */
+	const uint64_t held = parts[0]->held_bytes;
+	const uint64_t max_in = max_chunk < held ? max_chunk : held;
+	if (max_chunk > CIFILE_CHUNK_BYTES)
+		max_chunk = max_in > CIFILE_CHUNK_BYTES ? max_in : CIFILE_CHUNK_BYTES;
 	cifile_meta meta = {
 		.params = parts[0]->params,
 		.ngrams_inserted = ngrams,
@@ -198,7 +203,7 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		.chunk_bytes = max_chunk,
 		.stop = stop,
 	};
-	merge_src src = { parts, n, max_chunk, max_chunk };
+	merge_src src = { parts, n, max_chunk, max_in };
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
 	if (rc && errbuf && errlen)
