@@ -408,5 +408,49 @@ def untouched_entries_keep_metadata(c):
         check(b == a[1:], f"format {fmt}: {a[1:]} became {b}")
 
 
+@S.test
+def scan_memory_bounded(c):
+    """r18, scaled: hit records are spilled, not kept (peak RSS with 400k
+    matching documents about that of 160k: it was ~300 B more per matching
+    document), and --report costs little per
+    example (30k examples: was ~3.9 KB each)."""
+    d = mkdir(c, "r18")
+    if not os.access("/usr/bin/time", os.X_OK):
+        return "skip"
+    write(os.path.join(d, "b.jsonl"), json.dumps({"text": "terms of service privacy policy "
+                                                  "contact us about us all rights reserved "
+                                                  "copyright"}) + "\n")
+    for n in (160000, 400000):
+        with open(os.path.join(d, f"c{n}.jsonl"), "w") as f:
+            for i in range(n):
+                f.write(json.dumps({"text": f"document {i} body text. terms of service "
+                                    "privacy policy contact us about us all rights "
+                                    "reserved copyright"}) + "\n")
+    rss = {}
+    for n in (160000, 400000):
+        rc, err, rss[n] = run_rss(["scan", "-q", "--threads", "1", "--bench", "b.jsonl",
+                                   "--max-doc-freq", "100", "-o", f"h{n}.jsonl",
+                                   f"c{n}.jsonl"], d)
+        check(rc == 0, f"scan: {err}")
+        with open(os.path.join(d, f"h{n}.jsonl")) as f:
+            check(sum(1 for _ in f) == n, "hit records missing")
+    S.note(f"peak RSS: 160k matching documents {rss[160000]} kB, 400k {rss[400000]} kB")
+    check(rss[400000] < rss[160000] + 24 * 1024, f"hit records in memory: {rss}")
+    with open(os.path.join(d, "m.jsonl"), "w") as f:
+        for i in range(30000):
+            f.write(json.dumps({"question": f"question number {i} asks about alpha beta "
+                                "gamma delta epsilon zeta eta"}) + "\n")
+    write(os.path.join(d, "small.txt"), PL + "\n")
+    base = ["scan", "-q", "--threads", "1", "--bench", "m.jsonl", "-o", "/dev/null"]
+    rc0, err0, rss0 = run_rss(base + ["small.txt"], d)
+    rc1, err1, rss1 = run_rss(base + ["--report", "r.json", "small.txt"], d)
+    check(rc0 == 0 and rc1 == 0, f"{err0} {err1}")
+    S.note(f"30k examples: peak RSS {rss0} kB, with --report {rss1} kB")
+    check(rss1 < rss0 + 40 * 1024, f"--report: {rss1} kB against {rss0} kB")
+    with open(os.path.join(d, "r.json")) as f:
+        rep = json.load(f)
+    check(len(rep["examples"]) == 30000 and "scan" in rep, "report incomplete")
+
+
 if __name__ == "__main__":
     sys.exit(S.run(setup))
