@@ -1720,6 +1720,7 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	p.out_path = o;
 	hits_start(&p);
 	rc = purify_file(&p);
+	res->written = rc == CONTAM_OK; /* the copy is in place: undo removes it */
 	if (!rc && p.iter_rc)
 		rc = p.iter_rc;
 	if (!rc && p.cursor < p.f->ndocs) {
@@ -1736,7 +1737,6 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	if (fclose(p.manifest) && !rc)
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write the purify manifest: %s",
 			      strerror(ms.errnum ? ms.errnum : EIO));
-	res->written = rc == CONTAM_OK;
 	res->dropped = p.dropped;
 	res->cut = p.cut;
 	res->regions = p.regions;
