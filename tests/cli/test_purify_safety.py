@@ -339,8 +339,8 @@ def lzma_alone(data):
 
 @S.test
 def archive_filter_kept(c):
-    """Item 30: .tar.lzma stays lzma (not xz); .tar.xz, .tar.bz2, .tar.gz
-    keep theirs."""
+    """Item 30: lzma stays lzma (not xz), also under a .tar.xz name;
+    .tar.xz, .tar.bz2, .tar.gz keep theirs."""
     import bz2
     import gzip
     d = mkdir(c, "filters")
@@ -356,6 +356,8 @@ def archive_filter_kept(c):
         "x.tar.xz": (lzma.compress(tar), lambda b: b[:6] == b"\xfd7zXZ\x00", lzma.decompress),
         "x.tar.bz2": (bz2.compress(tar), lambda b: b[:3] == b"BZh", bz2.decompress),
         "x.tar.gz": (gzip.compress(tar), lambda b: b[:2] == b"\x1f\x8b", gzip.decompress),
+        # lzma data under an xz name: the filter written is the one read
+        "l.tar.xz": (lzma_alone(tar), lambda b: b[:3] == b"\x5d\x00\x00", lzma.decompress),
     }
     for name, (data, _, _) in kinds.items():
         write(os.path.join(d, name), data)
@@ -378,7 +380,8 @@ def archive_filter_kept(c):
 @S.test
 def untouched_entries_keep_metadata(c):
     """Item 31: hardlink and symlink targets (../../x), mode, mtime,
-    owner names of the entries purify does not change."""
+    owner names of the entries purify does not change; a hard link to a
+    member dropped whole goes with it."""
     d = mkdir(c, "meta")
     for fmt in (tarfile.GNU_FORMAT, tarfile.PAX_FORMAT, tarfile.USTAR_FORMAT):
         path = os.path.join(d, f"m{fmt}.tar")
@@ -387,6 +390,9 @@ def untouched_entries_keep_metadata(c):
             ti = tarfile.TarInfo("hit.txt")
             ti.size = len(data)
             t.addfile(ti, io.BytesIO(data))
+            ti = tarfile.TarInfo("hl_to_hit")
+            ti.type, ti.linkname = tarfile.LNKTYPE, "hit.txt"
+            t.addfile(ti)
             ti = tarfile.TarInfo("sub/lnk")
             ti.type, ti.linkname = tarfile.LNKTYPE, "../../x"
             ti.mode, ti.mtime, ti.uname, ti.gname, ti.uid, ti.gid = 0o640, 12345, "alice", "staff", 1001, 50
@@ -405,7 +411,11 @@ def untouched_entries_keep_metadata(c):
                 return [(m.name, m.type, m.linkname, m.mode, m.mtime, m.uname, m.gname,
                          m.uid, m.gid, m.size) for m in t.getmembers()]
         a, b = meta(path), meta(os.path.join(d, "p", f"m{fmt}.tar"))
-        check(b == a[1:], f"format {fmt}: {a[1:]} became {b}")
+        # the contaminated member goes, and the hard link to it
+        check(b == a[2:], f"format {fmt}: {a[2:]} became {b}")
+        m = manifest(os.path.join(d, "p"))
+        check(any(x["member"] == "hl_to_hit" and "hard link" in x["reason"] for x in m),
+              f"manifest {m}")
 
 
 @S.test
