@@ -1728,10 +1728,12 @@ int cscan_purify_prepare(contam_scan *s, cerr *err)
 			goto out;
 		}
 		if (in) {
+			int same = !strcmp(names[i], s->files[in->input].path);
 			rc = cerr_set(err, CONTAM_E_PARAM, "purify: the copy of '%s' would be "
-				      "written over the input '%s' ('%s'); choose a --purify "
+				      "written over the input '%s'%s%s%s; choose a --purify "
 				      "directory that holds no input", s->files[i].path,
-				      s->files[in->input].path, names[i]);
+				      s->files[in->input].path, same ? "" : " (as '",
+				      same ? "" : names[i], same ? "" : "')");
 			goto out;
 		}
 	}
