@@ -604,7 +604,8 @@ typedef struct contam_scan_stats {
 	uint64_t hit_documents;       /* documents with at least one match */
 	uint64_t table_ngrams;        /* distinct benchmark n-grams */
 	uint64_t table_bytes;         /* memory of the exact table */
-	uint64_t hits_bytes;          /* memory of the kept hit records */
+	uint64_t hits_bytes;          /* bytes of the hit records kept (in a
+					 temporary file, not in memory) */
 	uint64_t ignored_ngrams;      /* matched n-grams over max_doc_freq */
 	uint64_t purified_files, dropped_documents, cut_documents, cut_regions;
 	uint64_t purify_unread;       /* records the reader skipped as damaged,

@@ -509,7 +509,7 @@ int cli_scan(int argc, char **argv)
 			st.documents, cli_bytes(st.bytes_in, a, sizeof(a)),
 			cli_bytes(st.bytes_text, b, sizeof(b)), st.seconds, mbs);
 		fprintf(stderr, "matches in %" PRIu64 " documents; memory: table %" PRIu64
-			" n-grams (%s), hit records %s, peak %s",
+			" n-grams (%s), hit records %s (on disk), peak %s",
 			st.hit_documents, st.table_ngrams,
 			cli_bytes(st.table_bytes, a, sizeof(a)),
 			cli_bytes(st.hits_bytes, b, sizeof(b)),

@@ -375,8 +375,8 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 
 /* A record the scan did not read (the reader skipped it as damaged):
  * left out of the copy, one manifest line, counted. */
-static int manifest_unread(purifier *p, const char *member, uint64_t offset,
-			   uint64_t bytes, const char *why)
+static int manifest_left_out(purifier *p, const char *member, uint64_t offset,
+			     uint64_t bytes, int unread, const char *why)
 {
 	cbuf b = CBUF_INIT;
 	int rc = cbuf_printf(&b, "{\"file\": ");
@@ -387,14 +387,20 @@ static int manifest_unread(purifier *p, const char *member, uint64_t offset,
 	rc |= member ? cbuf_json_string(&b, member, strlen(member)) : cbuf_printf(&b, "null");
 	rc |= cbuf_printf(&b, ", \"record\": null, \"offset\": %" PRIu64
 			  ", \"bytes\": %" PRIu64 ", \"action\": \"drop\", \"reason\": "
-			  "\"unread: %s\"}\n", p->base + offset, bytes, why);
+			  "\"%s%s\"}\n", p->base + offset, bytes, unread ? "unread: " : "", why);
 	if (!rc && fwrite(b.data, 1, b.len, p->manifest) != b.len)
 		rc = CONTAM_E_IO;
 	cbuf_release(&b);
-	p->unread++;
+	p->unread += unread != 0;
 	if (rc)
 		return cerr_set(p->err, CONTAM_E_NOMEM, "cannot write the purify manifest");
 	return CONTAM_OK;
+}
+
+static int manifest_unread(purifier *p, const char *member, uint64_t offset,
+			   uint64_t bytes, const char *why)
+{
+	return manifest_left_out(p, member, offset, bytes, 1, why);
 }
 
 /* What to do with a hit document whose text is text[0..len) (NULL when
@@ -1111,7 +1117,7 @@ static int open_spool(purifier *p, FILE **of)
 /* One regular member with matches: through the plugin of its kind into
  * the spool file `of`, then into the archive with its new size. */
 static int purify_member(purifier *p, struct archive *r, struct archive *w,
-			 struct archive_entry *e, const char *name, FILE *of)
+			 struct archive_entry *e, const char *name, FILE *of, int *left_out)
 {
 	member_src src = { r, 0 };
 	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
@@ -1155,8 +1161,10 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 	if (rc)
 		goto out;
 	/* a plain-text member dropped whole is left out */
-	if (kind == CONTAM_INPUT_TEXT && p->dropped > dropped)
+	if (kind == CONTAM_INPUT_TEXT && p->dropped > dropped) {
+		*left_out = 1;
 		goto out;
+	}
 	off_t size = ftello(of);
 	if (size < 0) {
 		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
@@ -1175,6 +1183,71 @@ out:
 	return rc;
 }
 
+/* The names of members left out, to leave out the hard links to them
+ * too (a link to a missing entry would fail to extract, or be filled
+ * from another file of that name): open addressing, FNV-1a. */
+typedef struct name_set {
+	char **slot;
+	size_t cap, n;
+} name_set;
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static int name_set_add(name_set *ns, const char *name)
+{
+	if (2 * (ns->n + 1) > ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 64;
+		char **slot = calloc(cap, sizeof(*slot));
+		if (!slot)
+			return CONTAM_E_NOMEM;
+		for (size_t i = 0; i < ns->cap; i++) {
+			if (!ns->slot[i])
+				continue;
+			size_t j = name_hash(ns->slot[i]) & (cap - 1);
+			while (slot[j])
+				j = (j + 1) & (cap - 1);
+			slot[j] = ns->slot[i];
+		}
+		free(ns->slot);
+		ns->slot = slot;
+		ns->cap = cap;
+	}
+	size_t j = name_hash(name) & (ns->cap - 1);
+	while (ns->slot[j]) {
+		if (!strcmp(ns->slot[j], name))
+			return CONTAM_OK;
+		j = (j + 1) & (ns->cap - 1);
+	}
+	if (!(ns->slot[j] = cstrdup(name)))
+		return CONTAM_E_NOMEM;
+	ns->n++;
+	return CONTAM_OK;
+}
+
+static int name_set_has(const name_set *ns, const char *name)
+{
+	if (!ns->cap)
+		return 0;
+	size_t j = name_hash(name) & (ns->cap - 1);
+	for (; ns->slot[j]; j = (j + 1) & (ns->cap - 1))
+		if (!strcmp(ns->slot[j], name))
+			return 1;
+	return 0;
+}
+
+static void name_set_release(name_set *ns)
+{
+	for (size_t i = 0; i < ns->cap; i++)
+		free(ns->slot[i]);
+	free(ns->slot);
+}
+
 static const char *filter_name(struct archive *r, int i)
 {
 	const char *n = archive_filter_name(r, i);
@@ -1187,6 +1260,7 @@ static int purify_archive(purifier *p)
 	struct archive_entry *e;
 	char *tmp = NULL;
 	FILE *spool = NULL;
+	name_set gone = { 0 };
 	int rc = CONTAM_OK, opened = 0;
 	char buf[1 << 16];
 
@@ -1254,8 +1328,21 @@ static int purify_archive(purifier *p)
 		 * reader skipped damage, is parsed; the others are copied */
 		if (regular && name && ((next && next->member && next->entry == p->entry) ||
 					p->f->errors)) {
+			int left_out = 0;
 			if ((!spool && (rc = open_spool(p, &spool))) ||
-			    (rc = purify_member(p, r, w, e, name, spool)))
+			    (rc = purify_member(p, r, w, e, name, spool, &left_out)))
+				goto out;
+			if (left_out && name_set_add(&gone, archive_entry_pathname(e) ?
+						     archive_entry_pathname(e) : name)) {
+				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			continue;
+		}
+		const char *link = archive_entry_hardlink(e);
+		if (link && name_set_has(&gone, link)) {
+			if ((rc = manifest_left_out(p, name, 0, 0, 0, "hard link to a "
+						    "member dropped from the copy")))
 				goto out;
 			continue;
 		}
@@ -1307,6 +1394,7 @@ out:
 		unlink(tmp);
 	if (spool)
 		fclose(spool);
+	name_set_release(&gone);
 	free(tmp);
 	return rc;
 }
@@ -1675,10 +1763,12 @@ int cscan_purify_prepare(contam_scan *s, cerr *err)
 			goto out;
 		}
 		if (in) {
+			int same = !strcmp(names[i], s->files[in->input].path);
 			rc = cerr_set(err, CONTAM_E_PARAM, "purify: the copy of '%s' would be "
-				      "written over the input '%s' ('%s'); choose a --purify "
+				      "written over the input '%s'%s%s%s; choose a --purify "
 				      "directory that holds no input", s->files[i].path,
-				      s->files[in->input].path, names[i]);
+				      s->files[in->input].path, same ? "" : " (as '",
+				      same ? "" : names[i], same ? "" : "')");
 			goto out;
 		}
 	}
@@ -1755,6 +1845,7 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	p.out_path = o;
 	hits_start(&p);
 	rc = purify_file(&p);
+	res->written = rc == CONTAM_OK; /* the copy is in place: undo removes it */
 	if (!rc && p.iter_rc)
 		rc = p.iter_rc;
 	if (!rc && p.cursor < p.f->ndocs) {
@@ -1771,7 +1862,6 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	if (fclose(p.manifest) && !rc)
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write the purify manifest: %s",
 			      strerror(ms.errnum ? ms.errnum : EIO));
-	res->written = rc == CONTAM_OK;
 	res->dropped = p.dropped;
 	res->cut = p.cut;
 	res->regions = p.regions;

@@ -38,9 +38,12 @@
 #include "scan.h"
 #include "../probe/probe_metrics.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include "../reader/reader.h"
 
 int cscan_chain_kept(const contam_scan *s, const cscan_chain *c)
 {
@@ -510,34 +513,198 @@ fail:
 	return NULL;
 }
 
-/* Write r with contam_report_json into memory and parse it back. */
-static json_t *probe_json(const contam_result *r, int *rc)
+/* ---- the report, streamed --------------------------------------------
+ *
+ * The probe report (contam_report_json) goes to an unlinked temporary
+ * file; it is read back piece by piece: its head (everything before
+ * "examples", small) is parsed whole, then each example object alone,
+ * given the scan's fields and written out; the result is what dumping
+ * the whole document with jansson gives (JSON_INDENT(2)), byte for byte,
+ * at the memory of one example rather than ~4 KB per example. */
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* v dumped as at depth `ind` (its inner lines indented by ind spaces) */
+static int put_dump(FILE *out, json_t *v, int ind)
 {
-	char *mem = NULL;
-	size_t memlen = 0;
-	json_error_t jerr;
-	json_t *root = NULL;
-	FILE *ms = open_memstream(&mem, &memlen);
-	if (!ms) {
-		*rc = CONTAM_E_NOMEM;
-		return NULL;
+	char *d = json_dumps(v, DUMP_FLAGS | JSON_ENCODE_ANY);
+	if (!d)
+		return CONTAM_E_NOMEM;
+	static const char spaces[] = "        ";
+	int rc = CONTAM_OK;
+	assert(ind < (int)sizeof spaces);
+	for (const char *q = d; *q && !rc;) {
+		const char *nl = strchr(q, '\n');
+		size_t n = nl ? (size_t)(nl - q) + 1 : strlen(q);
+		if (fwrite(q, 1, n, out) != n || (nl && fwrite(spaces, 1, (size_t)ind, out) != (size_t)ind))
+			rc = CONTAM_E_IO;
+		q += n;
 	}
-	*rc = contam_report_json(r, ms);
-	if (fclose(ms) && !*rc)
-		*rc = CONTAM_E_IO;
-	if (!*rc && !(root = json_loadb(mem, memlen, 0, &jerr)))
-		*rc = CONTAM_E_FORMAT;
-	free(mem);
-	return root;
+	free(d);
+	return rc;
 }
 
-static int dump(json_t *root, FILE *out)
+typedef struct jtext {
+	FILE *f;
+	char *buf;
+	size_t cap, len, pos;
+	int eof;
+} jtext;
+
+/* Read more of the file, keeping buf[pos..len). */
+static int jtext_more(jtext *j)
 {
-	if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-		       JSON_REAL_PRECISION(6)) || fputc('\n', out) == EOF ||
-	    fflush(out))
-		return CONTAM_E_IO;
-	return CONTAM_OK;
+	if (j->eof)
+		return 0;
+	if (j->pos) {
+		memmove(j->buf, j->buf + j->pos, j->len - j->pos);
+		j->len -= j->pos;
+		j->pos = 0;
+	}
+	if (j->cap - j->len < (1u << 16)) {
+		size_t cap = j->cap ? j->cap * 2 : (1u << 20);
+		char *b = realloc(j->buf, cap);
+		if (!b)
+			return CONTAM_E_NOMEM;
+		j->buf = b;
+		j->cap = cap;
+	}
+	size_t n = fread(j->buf + j->len, 1, j->cap - j->len, j->f);
+	if (n == 0)
+		j->eof = 1;
+	j->len += n;
+	return ferror(j->f) ? CONTAM_E_IO : 1;
+}
+
+typedef void (*example_fn)(const contam_scan *s, size_t k, json_t *o, void *ctx);
+
+static int stream_report(const contam_scan *s, const contam_result *r, FILE *out,
+			 example_fn each, void *ctx, const char *tail_key, json_t *tail)
+{
+	static const char mark[] = "\n  \"examples\": [";
+	jtext j = { 0 };
+	json_t *head = NULL, *o = NULL;
+	json_error_t jerr;
+	cerr perr;
+	int rc = CONTAM_OK;
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/contam-report-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0 || !(j.f = fdopen(fd, "w+b"))) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		rc = CONTAM_E_IO;
+		goto out;
+	}
+	unlink(path);
+	if ((rc = contam_report_json(r, j.f)))
+		goto out;
+	rewind(j.f);
+	/* the head, up to the examples */
+	const char *m = NULL;
+	while (!m) {
+		int mr = jtext_more(&j);
+		if (mr < 0) {
+			rc = mr;
+			goto out;
+		}
+		m = memmem(j.buf, j.len, mark, sizeof mark - 1);
+		if (!m && j.eof) {
+			rc = CONTAM_E_FORMAT;
+			goto out;
+		}
+	}
+	size_t hlen = (size_t)(m - j.buf);
+	cbuf hb = CBUF_INIT;
+	if (cbuf_append(&hb, j.buf, hlen) || cbuf_printf(&hb, "%s]}", mark)) {
+		cbuf_release(&hb);
+		rc = CONTAM_E_NOMEM;
+		goto out;
+	}
+	head = json_loadb(hb.data, hb.len, 0, &jerr);
+	cbuf_release(&hb);
+	if (!head) {
+		rc = CONTAM_E_FORMAT;
+		goto out;
+	}
+	j.pos = hlen + sizeof mark - 1;
+	if (fputc('{', out) == EOF)
+		rc = CONTAM_E_IO;
+	const char *key;
+	json_t *v;
+	int first = 1;
+	json_object_foreach(head, key, v) {
+		if (!strcmp(key, "examples"))
+			continue;
+		if (fprintf(out, "%s\n  \"%s\": ", first ? "" : ",", key) < 0)
+			rc = CONTAM_E_IO;
+		first = 0;
+		if (!rc)
+			rc = put_dump(out, v, 2);
+	}
+	if (!rc && fprintf(out, ",\n  \"examples\": ") < 0)
+		rc = CONTAM_E_IO;
+	/* the examples, one at a time */
+	size_t k = 0;
+	while (!rc) {
+		while (j.pos < j.len && strchr(" \t\r\n,", j.buf[j.pos]))
+			j.pos++;
+		if (j.pos == j.len) {
+			int mr = jtext_more(&j);
+			if (mr < 0)
+				rc = mr;
+			else if (mr == 0)
+				rc = CONTAM_E_FORMAT;
+			continue;
+		}
+		if (j.buf[j.pos] == ']')
+			break;
+		size_t end;
+		cerr_clear(&perr);
+		if (cjson_skip_value(j.buf + j.pos, j.len - j.pos, &end, &perr)) {
+			int mr = jtext_more(&j); /* cut by the buffer's end */
+			if (mr < 0)
+				rc = mr;
+			else if (mr == 0)
+				rc = CONTAM_E_FORMAT;
+			continue;
+		}
+		if (!(o = json_loadb(j.buf + j.pos, end, 0, &jerr))) {
+			rc = CONTAM_E_FORMAT;
+			break;
+		}
+		j.pos += end;
+		each(s, k, o, ctx);
+		if (fprintf(out, "%s\n    ", k ? "," : "[") < 0)
+			rc = CONTAM_E_IO;
+		if (!rc)
+			rc = put_dump(out, o, 4);
+		json_decref(o);
+		o = NULL;
+		k++;
+	}
+	if (!rc && fputs(k ? "\n  ]" : "[]", out) == EOF)
+		rc = CONTAM_E_IO;
+	if (!rc && tail) {
+		if (fprintf(out, ",\n  \"%s\": ", tail_key) < 0)
+			rc = CONTAM_E_IO;
+		else
+			rc = put_dump(out, tail, 2);
+	}
+	if (!rc && (fputs("\n}\n", out) == EOF || fflush(out)))
+		rc = CONTAM_E_IO;
+out:
+	json_decref(o);
+	json_decref(head);
+	json_decref(tail);
+	if (j.f)
+		fclose(j.f);
+	free(j.buf);
+	return rc;
 }
 
 /* The scan's fields of example i, added to its report object o. */
@@ -572,9 +739,22 @@ static void free_pv(const contam_scan *s, json_t **pv)
 	free(pv);
 }
 
+typedef struct report_ctx {
+	const size_t *map;
+	json_t **pv;
+	size_t nsel;
+} report_ctx;
+
+static void report_example(const contam_scan *s, size_t k, json_t *o, void *ctx)
+{
+	const report_ctx *c = ctx;
+	if (k < c->nsel)
+		add_example_fields(s, c->map[k], o, c->pv);
+}
+
 int contam_scan_report_json(const contam_scan *s, FILE *out)
 {
-	json_t *root = NULL, **pv = NULL;
+	json_t **pv = NULL;
 	contam_result r;
 	int rc = CONTAM_OK;
 
@@ -593,26 +773,43 @@ int contam_scan_report_json(const contam_scan *s, FILE *out)
 		}
 	r.examples = sel;
 	r.nexamples = nsel;
-	if (!(root = probe_json(&r, &rc)))
-		goto out;
-	json_t *exs = json_object_get(root, "examples");
-	for (size_t k = 0; k < json_array_size(exs) && k < nsel; k++)
-		add_example_fields(s, map[k], json_array_get(exs, k), pv);
-	json_object_set_new(root, "scan", scan_object(s));
-	rc = dump(root, out);
+	report_ctx c = { map, pv, nsel };
+	rc = stream_report(s, &r, out, report_example, &c, "scan", scan_object(s));
 out:
-	json_decref(root);
 	free_pv(s, pv);
 	free(sel);
 	free(map);
 	return rc;
 }
 
+typedef struct confirm_ctx {
+	const contam_result *probe;
+	json_t **pv;
+} confirm_ctx;
+
+static void confirm_example(const contam_scan *s, size_t i, json_t *o, void *ctx)
+{
+	const confirm_ctx *c = ctx;
+	if (i >= s->nexamples)
+		return;
+	const contam_example *pe = &c->probe->examples[i];
+	json_object_set_new(o, "confirmed", json_boolean(s->selected[i]));
+	if (!s->selected[i])
+		return;
+	json_t *bl = json_object();
+	json_object_set_new(bl, "verdict", json_string(contam_verdict_name(pe->verdict)));
+	json_object_set_new(bl, "coverage", json_real(pe->coverage));
+	json_object_set_new(bl, "hits", json_integer(pe->hits));
+	json_object_set_new(bl, "longest", json_integer(pe->longest));
+	json_object_set_new(o, "bloom", bl);
+	add_example_fields(s, i, o, c->pv);
+}
+
 int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 			     FILE *out, uint64_t *flagged_out,
 			     uint64_t *overturned_out)
 {
-	json_t *root = NULL, **pv = NULL;
+	json_t **pv = NULL;
 	contam_result r = *probe;
 	contam_example *exs = NULL;
 	contam_benchmark *bms = NULL;
@@ -663,37 +860,19 @@ int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 	}
 	r.examples = exs;
 	r.benchmarks = bms;
-	if (!(root = probe_json(&r, &rc)))
-		goto out;
-	json_t *ja = json_object_get(root, "examples");
-	for (size_t i = 0; i < json_array_size(ja) && i < s->nexamples; i++) {
-		json_t *o = json_array_get(ja, i);
-		const contam_example *pe = &probe->examples[i];
-		json_object_set_new(o, "confirmed", json_boolean(s->selected[i]));
-		if (!s->selected[i])
-			continue;
-		json_t *bl = json_object();
-		json_object_set_new(bl, "verdict", json_string(contam_verdict_name(pe->verdict)));
-		json_object_set_new(bl, "coverage", json_real(pe->coverage));
-		json_object_set_new(bl, "hits", json_integer(pe->hits));
-		json_object_set_new(bl, "longest", json_integer(pe->longest));
-		json_object_set_new(o, "bloom", bl);
-		add_example_fields(s, i, o, pv);
-	}
+	confirm_ctx cc = { probe, pv };
 	json_t *c = json_object();
 	json_object_set_new(c, "exact", json_true());
 	json_object_set_new(c, "flagged", json_integer((json_int_t)flagged));
 	json_object_set_new(c, "overturned", json_integer((json_int_t)overturned));
 	json_object_set_new(c, "downgraded", json_integer((json_int_t)downgraded));
 	json_object_set_new(c, "scan", scan_object(s));
-	json_object_set_new(root, "confirm", c);
-	rc = dump(root, out);
+	rc = stream_report(s, &r, out, confirm_example, &cc, "confirm", c);
 out:
 	if (flagged_out)
 		*flagged_out = flagged;
 	if (overturned_out)
 		*overturned_out = overturned;
-	json_decref(root);
 	free_pv(s, pv);
 	free(exs);
 	free(bms);

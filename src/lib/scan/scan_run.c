@@ -77,6 +77,7 @@ typedef struct file_job {
 	result_node *head, *tail;
 	cbuf pack;               /* hit documents packed, not yet spilled */
 	size_t pack_docs;
+	size_t nodes;            /* result nodes in the list */
 } file_job;
 
 static int node_add(result_node *n, cscan_hitdoc *hd)
@@ -162,6 +163,7 @@ static result_node *new_node(file_job *job)
 	else
 		job->head = n;
 	job->tail = n;
+	job->nodes++;
 	return n;
 }
 
@@ -300,6 +302,7 @@ static int flush_results(file_job *job, int all, cerr *err)
 	while (job->head && (all || __atomic_load_n(&job->head->done, __ATOMIC_ACQUIRE))) {
 		result_node *n = job->head;
 		job->head = n->next;
+		job->nodes--;
 		if (!job->head)
 			job->tail = NULL;
 		if (n->oom && !rc)
@@ -333,6 +336,7 @@ static void drop_results(file_job *job)
 		free(n);
 	}
 	job->tail = NULL;
+	job->nodes = 0;
 	cbuf_release(&job->pack);
 	job->pack_docs = 0;
 }
@@ -441,6 +445,13 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 		}
 		if (job->head && (rc = flush_results(job, 0, &err)) < 0)
 			break;
+		if (job->nodes > 2 * MAX_INFLIGHT) {
+			/* a batch task not run yet holds the nodes behind it
+			 * (matched here): wait for it rather than let them pile up */
+			#pragma omp taskwait
+			if ((rc = flush_results(job, 0, &err)) < 0)
+				break;
+		}
 		crun_progress(&st->run);
 	}
 	if (rc < 0)
