@@ -805,15 +805,16 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 /* The decoded bytes: the peeked ones first, then the codec's. */
 static long read_decoded(cstream *s, unsigned char *buf, size_t n, cerr *err)
 {
+	if (s->peek_damage) {
+		/* held back by cstream_peek: it lies before the peeked bytes
+		 * (or before the end, if there were none) */
+		if (s->damage_count == 0)
+			snprintf(s->damage_msg, sizeof s->damage_msg, "%s",
+				 s->peek_damage_msg);
+		s->damage_count += s->peek_damage;
+		s->peek_damage = 0;
+	}
 	if (s->peek_pos < s->peek_len) {
-		if (s->peek_damage) {
-			/* held back by cstream_peek: it lies before these bytes */
-			if (s->damage_count == 0)
-				snprintf(s->damage_msg, sizeof s->damage_msg, "%s",
-					 s->peek_damage_msg);
-			s->damage_count += s->peek_damage;
-			s->peek_damage = 0;
-		}
 		size_t k = s->peek_len - s->peek_pos;
 		if (k > n)
 			k = n;
@@ -1083,7 +1084,9 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 	own = 0; /* from here on, cstream_free() closes it */
 	s->name = cstrdup(name ? name : "(stream)");
 	s->in_cap = CSTREAM_INBUF;
-	s->in = malloc(s->in_cap);
+	/* zeroed: on corrupt input isa-l may look at bytes past the end of
+	 * the input it was given; they must not be leftovers of anything */
+	s->in = calloc(1, s->in_cap);
 	if (!s->name || !s->in) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -1113,7 +1116,9 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		s->z_ready = 1;
 #ifdef CONTAM_HAVE_ISAL
 		if (isal_chosen()) {
-			s->isal = malloc(sizeof *s->isal);
+			/* zeroed: on corrupt data isa-l can copy from history it
+			 * never wrote, which must not be leftovers of anything */
+			s->isal = calloc(1, sizeof *s->isal);
 			if (!s->isal) {
 				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 				goto out;
