@@ -20,7 +20,9 @@ static void usage(FILE *f)
 "Score every example of the benchmark files against the index.  BENCH files\n"
 "are JSONL, JSON (an array, or the first array in the top-level object), CSV or\n"
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
-"or txt (one example per line); .gz and .zst are read transparently.\n"
+"or txt (one example per line); gzip, zstd, bzip2, xz and UTF-16 are read\n"
+"transparently, and a zip/tar/7z holding one file is read as that file.\n"
+"Parquet, executables and other binary files are refused (exit 2).\n"
 "\n"
 "options:\n"
 "      --name NAME        benchmark name for all BENCH files (default: one\n"
@@ -75,7 +77,9 @@ static char *default_name(const char *path)
 	char *dot;
 	for (int i = 0; i < 2 && stem && (dot = strrchr(stem, '.')) && dot != stem; i++) {
 		const char *ext = dot + 1;
-		bool compress = !strcmp(ext, "gz") || !strcmp(ext, "zst");
+		bool compress = !strcmp(ext, "gz") || !strcmp(ext, "zst") ||
+				!strcmp(ext, "bz2") || !strcmp(ext, "xz") ||
+				!strcmp(ext, "zip");
 		*dot = '\0';
 		if (!compress)
 			break;

@@ -72,7 +72,9 @@ static char *bench_name(const char *path)
 		char *dot = strrchr(stem, '.');
 		if (!dot || dot == stem)
 			break;
-		bool compress = !strcmp(dot, ".gz") || !strcmp(dot, ".zst");
+		bool compress = !strcmp(dot, ".gz") || !strcmp(dot, ".zst") ||
+				!strcmp(dot, ".bz2") || !strcmp(dot, ".xz") ||
+				!strcmp(dot, ".zip");
 		*dot = '\0';
 		if (!compress)
 			break;
