@@ -352,6 +352,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		return rc;
 	}
 	cstream_codec codec = codec_of(sn.kind);
+	csniff_kind raw_kind = sn.kind;
 	if ((rc = cstream_peek(s, CSNIFF_HEAD, &p, &n, err)) < 0)
 		return rc;
 	if (codec != CSTREAM_PLAIN) {
@@ -394,9 +395,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		if (codec != CSTREAM_PLAIN)
 			bench_note(opt, "'%s' is %s-compressed although its name "
 				   "does not say so: decompressed, by its content",
-				   label, csniff_name(codec == CSTREAM_GZIP ? CSNIFF_GZIP :
-				   codec == CSTREAM_ZSTD ? CSNIFF_ZSTD :
-				   codec == CSTREAM_BZIP2 ? CSNIFF_BZIP2 : CSNIFF_XZ));
+				   label, csniff_name(raw_kind));
 		else
 			bench_note(opt, "'%s' is not compressed although its name "
 				   "says so: read as it is", label);

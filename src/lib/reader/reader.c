@@ -373,7 +373,11 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			 kind_phrase(name_kind), kind_phrase(ck),
 			 kind_phrase(ck));
 	} else if (said != codec && name_kind != CONTAM_INPUT_ARCHIVE) {
-		if (codec != CSTREAM_PLAIN)
+		if (codec != CSTREAM_PLAIN && said != CSTREAM_PLAIN)
+			snprintf(note, notelen, "'%s' is %s-compressed, not %s as "
+				 "its name says: decompressed, by its content",
+				 label, codec_label(codec), codec_label(said));
+		else if (codec != CSTREAM_PLAIN)
 			snprintf(note, notelen, "'%s' is %s-compressed although "
 				 "its name does not say so: decompressed, by its "
 				 "content", label, codec_label(codec));
