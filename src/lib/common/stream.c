@@ -1181,6 +1181,13 @@ static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 		int n = poll(&pfd, 1, 200);
 		if (n > 0)
 			break; /* data, or a writer came and went */
+		if (n < 0 && errno == EINTR && !stop) {
+			/* a handled signal, and no flag to ask: stop */
+			close(fd);
+			cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': interrupted "
+				 "while waiting for a writer", path);
+			return NULL;
+		}
 		if (n < 0 && errno != EINTR) {
 			cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
 				 strerror(errno));
