@@ -371,7 +371,7 @@ static void test_utf16(void)
 			cstream *s = NULL;
 			cerr err;
 			CHECK(cstream_open(&s, tpath("u16"), &err) == 0);
-			cstream_set_utf16(s, e);
+			CHECK(cstream_set_utf16(s, e, &err) == 0);
 			size_t len;
 			int damage, rc;
 			char *d = read_stream(s, piece, &len, &damage, &rc);
@@ -386,7 +386,7 @@ static void test_utf16(void)
 	cstream *s = NULL;
 	cerr err;
 	CHECK(cstream_open(&s, tpath("u16bad"), &err) == 0);
-	cstream_set_utf16(s, 0);
+	CHECK(cstream_set_utf16(s, 0, &err) == 0);
 	size_t len;
 	int damage, rc;
 	char *d = read_stream(s, 3, &len, &damage, &rc);

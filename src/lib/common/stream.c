@@ -77,6 +77,9 @@
 /* zstd frames may need windows up to 2 GiB (zstd --long=31). */
 #define ZSTD_WINDOWLOG_READ 31
 #define U16_IN (32u * 1024u)
+/* Zeroed bytes kept after the buffered input: a decoder that reads a
+ * word past the end of corrupt input sees zeros, not leftovers. */
+#define IN_SLACK 16
 
 struct cstream {
 	FILE *f;
@@ -123,9 +126,9 @@ struct cstream {
 	/* UTF-16 to UTF-8 (cstream_set_utf16): 0 off, 1 LE, 2 BE */
 	int u16;
 	int u16_first;                /* no code unit seen yet: drop a BOM */
-	unsigned char u16_in[U16_IN + 4];
+	unsigned char *u16_in;        /* U16_IN + 4 bytes */
 	size_t u16_carry;             /* undecoded bytes at u16_in[0] */
-	unsigned char u16_out[U16_IN * 2 + 8];
+	unsigned char *u16_out;       /* 2 * U16_IN + 8 bytes */
 	size_t u16_out_len, u16_out_pos;
 
 	/* Damage met after bytes were produced: handled by the next call. */
@@ -240,6 +243,7 @@ static long refill(cstream *s, cerr *err)
 	if (got <= 0)
 		return got;
 	s->in_len += (size_t)got;
+	memset(s->in + s->in_len, 0, IN_SLACK);
 	return got;
 }
 
@@ -1021,12 +1025,19 @@ int cstream_restart_raw(cstream *s, cerr *err)
 	return CONTAM_OK;
 }
 
-void cstream_set_utf16(cstream *s, int big_endian)
+int cstream_set_utf16(cstream *s, int big_endian, cerr *err)
 {
+	if (!s->u16_in)
+		s->u16_in = malloc(U16_IN + 4);
+	if (!s->u16_out)
+		s->u16_out = malloc(U16_IN * 2 + 8);
+	if (!s->u16_in || !s->u16_out)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	s->u16 = big_endian ? 2 : 1;
 	s->u16_first = 1;
 	s->u16_carry = 0;
 	s->u16_out_len = s->u16_out_pos = 0;
+	return CONTAM_OK;
 }
 
 void cstream_set_strict(cstream *s, int strict) { s->strict = strict; }
@@ -1062,6 +1073,8 @@ void cstream_free(cstream *s)
 	if (s->own && s->f)
 		fclose(s->f);
 	free(s->peek);
+	free(s->u16_in);
+	free(s->u16_out);
 	free(s->in);
 	free(s->name);
 	free(s);
@@ -1084,9 +1097,7 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 	own = 0; /* from here on, cstream_free() closes it */
 	s->name = cstrdup(name ? name : "(stream)");
 	s->in_cap = CSTREAM_INBUF;
-	/* zeroed: on corrupt input isa-l may look at bytes past the end of
-	 * the input it was given; they must not be leftovers of anything */
-	s->in = calloc(1, s->in_cap);
+	s->in = malloc(s->in_cap + IN_SLACK);
 	if (!s->name || !s->in) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;

@@ -401,7 +401,9 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 				   "says so: read as it is", label);
 	}
 	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
-		cstream_set_utf16(s, sn.kind == CSNIFF_UTF16BE);
+		if ((rc = cstream_set_utf16(s, sn.kind == CSNIFF_UTF16BE,
+					    err)) < 0)
+			return rc;
 		if (!sn.bom)
 			bench_note(opt, "'%s' is %s: read as UTF-16", label,
 				   sn.what);

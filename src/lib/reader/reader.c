@@ -387,7 +387,9 @@ int creader_sniff_stream(cstream *cs, const char *label,
 				 label, codec_label(said));
 	}
 	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
-		cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE);
+		if ((rc = cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE,
+					    err)) < 0)
+			return rc;
 		if (!sn.bom && !note[0])
 			snprintf(note, notelen, "'%s' is %s: read as UTF-16",
 				 label, sn.what);
