@@ -157,6 +157,8 @@ static void test_magic(void)
 	CHECK(kind_of("%PDF-1.7\n", 9) == CSNIFF_PDF);
 	CHECK(kind_of("\xff\xd8\xff\xe0", 4) == CSNIFF_JPEG);
 	CHECK(kind_of("SQLite format 3\0", 16) == CSNIFF_SQLITE);
+	CHECK(kind_of("GGUF\x03\0\0\0", 8) == CSNIFF_NUMPY);
+	CHECK(kind_of("FEA1\0\0\0\0", 8) == CSNIFF_ARROW);
 	CHECK(kind_of("RIFF\0\0\0\0WEBPVP8 ", 16) == CSNIFF_WEBP);
 	/* weak magics count only on non-text bytes */
 	CHECK(kind_of("ORCHARD and more words\n", 23) == CSNIFF_TEXT);
