@@ -712,6 +712,23 @@ static void test_bench(void)
 	CHECK(bench_count(tpath("two.zip"), &err, NULL) == UINT64_MAX);
 	CHECK(err.code == CONTAM_E_FORMAT && strstr(err.msg, "2 files") &&
 	      strstr(err.msg, "'part0.jsonl', 'part1.jsonl'"));
+	/* a gzip-compressed tar of one CSV file, with no telling name */
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_gzip(a);
+	CHECK(archive_write_open_filename(a, tpath("bench.bin")) == ARCHIVE_OK);
+	const char csv[] = "question,answer\nq1,a1\nq2,a2\n";
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "dir/test.csv");
+	archive_entry_set_size(e, (la_int64_t)(sizeof csv - 1));
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_write_header(a, e);
+	archive_write_data(a, csv, sizeof csv - 1);
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	CHECK_EQ_U64(bench_count(tpath("bench.bin"), &err, NULL), 2);
 	/* bzip2 / xz text, one example per line */
 	bz2_append(&z, "a b c\nd e f\n\ng h i\n", 19);
 	write_file(tpath("b.txt.bz2"), z.data, z.len);
