@@ -100,6 +100,10 @@ struct cstream {
 	uint64_t unit_start;  /* its compressed offset */
 	uint64_t bytes_out;
 
+	/* FIFOs: the descriptor, read with poll (fifo_read), and the flag
+	 * that stops a wait; poll_fd is -1 for everything else. */
+	int poll_fd;
+	volatile int *stop;
 	/* Regular files: size at open, bytes read from the file so far. */
 	int size_known;
 	uint64_t size_at_open, raw_total;
@@ -193,10 +197,46 @@ static const char *codec_name(cstream_codec c)
 	}
 }
 
+/* A FIFO is read without blocking, polling for data every 0.2 s and
+ * for the stop flag in between, so that a signal stops a read that waits
+ * for a silent writer whichever thread the signal lands on.  Fills the
+ * whole request unless the writer closes (fread's contract). */
+static long fifo_read(cstream *s, unsigned char *buf, size_t n, cerr *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(s->poll_fd, buf + got, n - got);
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (r == 0) {
+			s->eof = 1;
+			break;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
+					s->name, strerror(errno));
+		if ((s->stop && *s->stop) || (errno == EINTR && !s->stop))
+			return cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': "
+					"interrupted while waiting for data",
+					s->name);
+		struct pollfd pfd = { s->poll_fd, POLLIN, 0 };
+		if (poll(&pfd, 1, 200) < 0 && errno == EINTR && !s->stop)
+			return cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': "
+					"interrupted while waiting for data",
+					s->name);
+	}
+	s->raw_total += got;
+	return (long)got;
+}
+
 /* fread from the file; a short read is the end of the file, which for a
  * regular file must not come before the size it had at open. */
 static long raw_read(cstream *s, void *buf, size_t n, cerr *err)
 {
+	if (s->poll_fd >= 0)
+		return fifo_read(s, buf, n, err);
 	size_t got = fread(buf, 1, n, s->f);
 	s->raw_total += got;
 	if (got < n) {
@@ -1080,8 +1120,8 @@ void cstream_free(cstream *s)
 	free(s);
 }
 
-int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
-		      cerr *err)
+static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
+			int poll_fd, volatile int *stop, cerr *err)
 {
 	cstream *s = NULL;
 	int rc = CONTAM_OK;
@@ -1092,6 +1132,8 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
+	s->poll_fd = poll_fd;
+	s->stop = stop;
 	s->f = f;
 	s->own = own;
 	own = 0; /* from here on, cstream_free() closes it */
@@ -1170,9 +1212,15 @@ out:
 	return rc;
 }
 
+int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
+		      cerr *err)
+{
+	return open_file_ex(out, f, name, own, -1, NULL, err);
+}
+
 /* A FIFO: wait for its writer without blocking in open(), so that a
  * stop request (a signal, handled on whichever thread) is seen within
- * 0.2 s; then read it like any file. */
+ * 0.2 s; then it is read through fifo_read. */
 static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -1206,14 +1254,7 @@ static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 			return NULL;
 		}
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
-			 strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	FILE *f = fdopen(fd, "rb");
+	FILE *f = fdopen(fd, "rb"); /* still O_NONBLOCK: see fifo_read */
 	if (!f) {
 		cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		close(fd);
@@ -1228,14 +1269,15 @@ int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
 	FILE *f;
 
 	*out = NULL;
-	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	int fifo = stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (fifo) {
 		if (!(f = open_fifo(path, stop, err)))
 			return err->code;
 	} else if (!(f = fopen(path, "rb"))) {
 		return cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
 				strerror(errno));
 	}
-	return cstream_open_file(out, f, path, 1, err);
+	return open_file_ex(out, f, path, 1, fifo ? fileno(f) : -1, stop, err);
 }
 
 int cstream_open(cstream **out, const char *path, cerr *err)
