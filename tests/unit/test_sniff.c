@@ -166,6 +166,8 @@ static void test_magic(void)
 	CHECK(kind_of("070701 is a number\n", 19) == CSNIFF_TEXT);
 	unsigned char mz[256] = "MZ";
 	CHECK(kind_of(mz, sizeof mz) == CSNIFF_PE);
+	unsigned char arrow[256] = "\xff\xff\xff\xff\x10\x01\0\0";
+	CHECK(kind_of(arrow, sizeof arrow) == CSNIFF_ARROW);
 
 	/* tar: ustar and a v7 header with only its checksum */
 	memset(tar, 0, sizeof tar);

@@ -13,8 +13,9 @@
  *      than 1% of the bytes are NUL or more than 10% are control bytes
  *      other than tab, line breaks, form feed and escape (at least two
  *      of either: one stray byte does not make a short file binary).  "MZ" (PE
- *      executables), "ORC" and a pickle's 80 0N are weak magics and
- *      only count when the bytes are not text.
+ *      executables), "ORC", Arrow's stream marker ff ff ff ff and a
+ *      pickle's 80 0N are weak magics and only count when the bytes are
+ *      not text.
  * The thresholds leave real text alone (one stray NUL in a 4 KiB head
  * is still text) and catch every binary format tried, compressed or
  * not: binary data is dense in NULs and control bytes.
@@ -300,6 +301,12 @@ csniff_kind csniff_bytes(const void *data, size_t n, int complete,
 		char what[160];
 		if (n >= 2 && p[0] == 'M' && p[1] == 'Z') {
 			set(out, CSNIFF_PE, "a Windows executable (magic MZ)");
+			return out->kind;
+		}
+		if (n >= 8 && memcmp(p, "\xff\xff\xff\xff", 4) == 0) {
+			set(out, CSNIFF_ARROW, "an Arrow IPC stream, such as a "
+			    "Hugging Face datasets .arrow file (continuation "
+			    "marker ff ff ff ff)");
 			return out->kind;
 		}
 		if (n >= 3 && memcmp(p, "ORC", 3) == 0) {
