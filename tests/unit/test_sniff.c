@@ -549,6 +549,7 @@ static void test_corpus(void)
 	CHECK(creader_detect_name("x.tar.bz2") == CONTAM_INPUT_ARCHIVE);
 	CHECK(creader_detect_name("x.tar.xz") == CONTAM_INPUT_ARCHIVE);
 	CHECK(creader_detect_name("x.bz2") == CONTAM_INPUT_UNKNOWN);
+	CHECK(creader_detect_name("x.tar.lzma") == CONTAM_INPUT_ARCHIVE);
 
 	/* bz2 / xz JSONL and text */
 	bz2_append(&z, jl, sizeof jl - 1);

@@ -178,8 +178,8 @@ contam_input_kind creader_detect_name(const char *name)
 {
 	static const char *const archive[] = {
 		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
-		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".zip", ".7z",
-		NULL
+		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar.lzma",
+		".tar.lz4", ".tar.lz", ".tar.Z", ".zip", ".7z", NULL
 	};
 	static const char *const warc[] = {
 		".warc", ".wet", NULL
@@ -304,8 +304,10 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
-	if (sn.kind == CSNIFF_BINARY && name_kind == CONTAM_INPUT_ARCHIVE)
-		return CONTAM_OK; /* libarchive says what is wrong with it */
+	if ((sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
+	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_LZIP ||
+	     sn.kind == CSNIFF_COMPRESS) && name_kind == CONTAM_INPUT_ARCHIVE)
+		return CONTAM_OK; /* libarchive's filters; it says what is wrong */
 	if (sn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
 		sn.kind = CSNIFF_TEXT; /* text_despite_nul, above */
 	switch (csniff_class_of(sn.kind)) {
