@@ -335,6 +335,27 @@ def named_fifo(c):
         raise
     check(proc.returncode not in (0, None), f"exit {proc.returncode}")
     check(not os.path.exists(out), "an index was written")
+    # a writer that sends a little and then stalls: SIGTERM still ends it
+    ff3 = p(c, "ff3")
+    os.mkfifo(ff3)
+    out3 = p(c, "ff3.cidx")
+    w = subprocess.Popen(["sh", "-c", 'exec 3>"$0"; echo "some words here" >&3; sleep 60',
+                          ff3])
+    proc = subprocess.Popen([BIN, "index", "-q", "--memory", "1M", "-o", out3, ff3],
+                            stderr=subprocess.PIPE)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        w.kill()
+        w.wait()
+    check(proc.returncode not in (0, None), f"exit {proc.returncode}")
+    check(not os.path.exists(out3), "an index was written")
 
 
 # ---------------------------------------------------------------- zstd --long (r07)

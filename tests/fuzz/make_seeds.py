@@ -18,10 +18,17 @@ Seed formats follow the targets:
   fuzz_index_load  the index file
   fuzz_mediawiki   the file itself (a MediaWiki XML dump; also used whole
                    as one JSON value for the --text-field paths)
+  fuzz_sniff       1 control byte (file name suffix = byte % 8: none .jsonl
+                   .txt .warc .zip .json.gz .csv .bz2) + the file
 """
 import argparse
+import bz2
 import importlib.util
+import io
 import json
+import lzma
+import tarfile
+import zipfile
 import os
 import shutil
 import subprocess
@@ -138,6 +145,56 @@ def normalize_seeds(g, c, put):
     put("newlines", bytes([3, 0, 0, 0]) + b"line one\r\nline\ttwo\n\nthree-four_five 3.14 1,000\n")
 
 
+def sniff_seeds(g, c, put):
+    NONE, JSONL, TXT, WARC, ZIP, JSONGZ, CSV, BZ2 = range(8)
+    jl = b"".join(json.dumps({"text": c.filler(1)}).encode() + b"\n" for _ in range(3))
+    txt = c.filler(2).encode() + b"\n"
+
+    def zipped(members):
+        b = io.BytesIO()
+        with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, data in members:
+                zi = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+                z.writestr(zi, data)
+        return b.getvalue()
+
+    def tarred(members, mode):
+        b = io.BytesIO()
+        with tarfile.open(fileobj=b, mode=mode, format=tarfile.USTAR_FORMAT) as t:
+            for name, data in members:
+                ti = tarfile.TarInfo(name)
+                ti.size, ti.mtime = len(data), 0
+                t.addfile(ti, io.BytesIO(data))
+        return b.getvalue()
+
+    put("text", bytes([NONE]) + txt)
+    put("jsonl_noext", bytes([NONE]) + jl)
+    put("gzip_named_jsonl", bytes([JSONL]) + g.gz(jl))
+    put("zstd_txt", bytes([TXT]) + g.zstd(txt))
+    put("bz2_two_streams", bytes([BZ2]) + bz2.compress(jl) + bz2.compress(txt))
+    put("xz_jsonl", bytes([JSONL]) + lzma.compress(jl) + b"\0\0\0\0" + lzma.compress(jl))
+    put("warc_in_txt", bytes([TXT]) + g.warcinfo() + g.warc_record("conversion", txt, 1))
+    put("utf16le_bom", bytes([TXT]) + txt.decode().encode("utf-16"))
+    put("utf16be_nobom_jsonl", bytes([JSONL]) + jl.decode().encode("utf-16-be"))
+    put("utf32", bytes([TXT]) + txt.decode().encode("utf-32"))
+    put("zip_one", bytes([ZIP]) + zipped([("a.jsonl", jl)]))
+    put("zip_two", bytes([NONE]) + zipped([("a.jsonl", jl), ("b.txt", txt)]))
+    put("tar_gz_noext", bytes([NONE]) + g.gz(tarred([("a.txt", txt), ("b.png", b"\x89PNG\r\n\x1a\n" + bytes(8))], "w")))
+    put("tar_xz_one", bytes([CSV]) + tarred([("q.csv", b"question,answer\nq,a\n")], "w:xz"))
+    put("elf", bytes([NONE]) + b"\x7fELF\x02\x01\x01" + bytes(120))
+    put("elf_gz_named_json", bytes([JSONGZ]) + g.gz(b"\x7fELF\x02\x01\x01" + bytes(120)))
+    put("parquet", bytes([NONE]) + b"PAR1\x15\x04\x15\x10\x15\x14L\x15\x02" + bytes(16) + b"PAR1")
+    put("png", bytes([CSV]) + b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(17))
+    put("pdf", bytes([TXT]) + b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    put("nul_heavy", bytes([NONE]) + bytes(range(256)))
+    put("nul_heavy_named_txt", bytes([TXT]) + b"words " + bytes(300) + b" more words\n")
+    put("lz4", bytes([TXT]) + b"\x04\x22\x4d\x18\x64\x40\xa7" + bytes(8))
+    put("gzip_long_fname", bytes([JSONL]) + b"\x1f\x8b\x08\x08\0\0\0\0\0\xff" +
+        b"n" * 5000 + b"\0" + g.gz(jl)[10:] + g.gz(jl))
+    put("bz2_truncated", bytes([BZ2]) + bz2.compress(jl)[:-7])
+    put("v7tar_bytes", bytes([NONE]) + tarred([("x.txt", txt)], "w")[:512])
+
+
 def index_seeds(contam, put):
     tmp = tempfile.mkdtemp(prefix="contam-seeds-")
     try:
@@ -207,7 +264,7 @@ def main(argv=None):
     c = g.Corpus(1234)
     for target, make in [("fuzz_warc", warc_seeds), ("fuzz_jsonl", jsonl_seeds),
                          ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds),
-                         ("fuzz_mediawiki", mediawiki_seeds)]:
+                         ("fuzz_mediawiki", mediawiki_seeds), ("fuzz_sniff", sniff_seeds)]:
         shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
         make(g, c, lambda name, data, t=target: put(args.out, t, name, data))
     # legacy_*.cidx are files of older writers (kept, never regenerated)

@@ -157,6 +157,8 @@ static void test_magic(void)
 	CHECK(kind_of("%PDF-1.7\n", 9) == CSNIFF_PDF);
 	CHECK(kind_of("\xff\xd8\xff\xe0", 4) == CSNIFF_JPEG);
 	CHECK(kind_of("SQLite format 3\0", 16) == CSNIFF_SQLITE);
+	CHECK(kind_of("GGUF\x03\0\0\0", 8) == CSNIFF_NUMPY);
+	CHECK(kind_of("FEA1\0\0\0\0", 8) == CSNIFF_ARROW);
 	CHECK(kind_of("RIFF\0\0\0\0WEBPVP8 ", 16) == CSNIFF_WEBP);
 	/* weak magics count only on non-text bytes */
 	CHECK(kind_of("ORCHARD and more words\n", 23) == CSNIFF_TEXT);
@@ -164,6 +166,8 @@ static void test_magic(void)
 	CHECK(kind_of("070701 is a number\n", 19) == CSNIFF_TEXT);
 	unsigned char mz[256] = "MZ";
 	CHECK(kind_of(mz, sizeof mz) == CSNIFF_PE);
+	unsigned char arrow[256] = "\xff\xff\xff\xff\x10\x01\0\0";
+	CHECK(kind_of(arrow, sizeof arrow) == CSNIFF_ARROW);
 
 	/* tar: ustar and a v7 header with only its checksum */
 	memset(tar, 0, sizeof tar);
@@ -371,7 +375,7 @@ static void test_utf16(void)
 			cstream *s = NULL;
 			cerr err;
 			CHECK(cstream_open(&s, tpath("u16"), &err) == 0);
-			cstream_set_utf16(s, e);
+			CHECK(cstream_set_utf16(s, e, &err) == 0);
 			size_t len;
 			int damage, rc;
 			char *d = read_stream(s, piece, &len, &damage, &rc);
@@ -386,7 +390,7 @@ static void test_utf16(void)
 	cstream *s = NULL;
 	cerr err;
 	CHECK(cstream_open(&s, tpath("u16bad"), &err) == 0);
-	cstream_set_utf16(s, 0);
+	CHECK(cstream_set_utf16(s, 0, &err) == 0);
 	size_t len;
 	int damage, rc;
 	char *d = read_stream(s, 3, &len, &damage, &rc);
@@ -545,6 +549,7 @@ static void test_corpus(void)
 	CHECK(creader_detect_name("x.tar.bz2") == CONTAM_INPUT_ARCHIVE);
 	CHECK(creader_detect_name("x.tar.xz") == CONTAM_INPUT_ARCHIVE);
 	CHECK(creader_detect_name("x.bz2") == CONTAM_INPUT_UNKNOWN);
+	CHECK(creader_detect_name("x.tar.lzma") == CONTAM_INPUT_ARCHIVE);
 
 	/* bz2 / xz JSONL and text */
 	bz2_append(&z, jl, sizeof jl - 1);
@@ -710,6 +715,23 @@ static void test_bench(void)
 	CHECK(bench_count(tpath("two.zip"), &err, NULL) == UINT64_MAX);
 	CHECK(err.code == CONTAM_E_FORMAT && strstr(err.msg, "2 files") &&
 	      strstr(err.msg, "'part0.jsonl', 'part1.jsonl'"));
+	/* a gzip-compressed tar of one CSV file, with no telling name */
+	struct archive *a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_gzip(a);
+	CHECK(archive_write_open_filename(a, tpath("bench.bin")) == ARCHIVE_OK);
+	const char csv[] = "question,answer\nq1,a1\nq2,a2\n";
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "dir/test.csv");
+	archive_entry_set_size(e, (la_int64_t)(sizeof csv - 1));
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_write_header(a, e);
+	archive_write_data(a, csv, sizeof csv - 1);
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	CHECK_EQ_U64(bench_count(tpath("bench.bin"), &err, NULL), 2);
 	/* bzip2 / xz text, one example per line */
 	bz2_append(&z, "a b c\nd e f\n\ng h i\n", 19);
 	write_file(tpath("b.txt.bz2"), z.data, z.len);

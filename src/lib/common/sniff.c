@@ -13,8 +13,9 @@
  *      than 1% of the bytes are NUL or more than 10% are control bytes
  *      other than tab, line breaks, form feed and escape (at least two
  *      of either: one stray byte does not make a short file binary).  "MZ" (PE
- *      executables), "ORC" and a pickle's 80 0N are weak magics and
- *      only count when the bytes are not text.
+ *      executables), "ORC", Arrow's stream marker ff ff ff ff and a
+ *      pickle's 80 0N are weak magics and only count when the bytes are
+ *      not text.
  * The thresholds leave real text alone (one stray NUL in a 4 KiB head
  * is still text) and catch every binary format tried, compressed or
  * not: binary data is dense in NULs and control bytes.
@@ -53,6 +54,8 @@ static const magic magics[] = {
 	M(0, "PAR1", CSNIFF_PARQUET, "a Parquet file (magic PAR1)"),
 	M(0, "PARE", CSNIFF_PARQUET, "an encrypted Parquet file (magic PARE)"),
 	M(0, "ARROW1", CSNIFF_ARROW, "an Arrow IPC file (magic ARROW1)"),
+	M(0, "FEA1", CSNIFF_ARROW, "a Feather v1 file (magic FEA1)"),
+	M(0, "GGUF", CSNIFF_NUMPY, "a GGUF model file (magic GGUF)"),
 	M(0, "Obj\x01", CSNIFF_AVRO, "an Avro container file (magic Obj 01)"),
 	M(0, "SQLite format 3", CSNIFF_SQLITE, "an SQLite database (magic 'SQLite format 3')"),
 	M(0, "\x89HDF\r\n\x1a\n", CSNIFF_HDF5, "an HDF5 file (magic 89 HDF)"),
@@ -101,7 +104,7 @@ static const struct {
 	{ CSNIFF_AVRO, "Avro", CSNIFF_IS_REFUSED },
 	{ CSNIFF_SQLITE, "SQLite", CSNIFF_IS_REFUSED },
 	{ CSNIFF_HDF5, "HDF5", CSNIFF_IS_REFUSED },
-	{ CSNIFF_NUMPY, "NumPy", CSNIFF_IS_REFUSED },
+	{ CSNIFF_NUMPY, "array or model", CSNIFF_IS_REFUSED },
 	{ CSNIFF_PICKLE, "Python pickle", CSNIFF_IS_REFUSED },
 	{ CSNIFF_ELF, "ELF executable", CSNIFF_IS_REFUSED },
 	{ CSNIFF_MACHO, "Mach-O executable", CSNIFF_IS_REFUSED },
@@ -298,6 +301,12 @@ csniff_kind csniff_bytes(const void *data, size_t n, int complete,
 		char what[160];
 		if (n >= 2 && p[0] == 'M' && p[1] == 'Z') {
 			set(out, CSNIFF_PE, "a Windows executable (magic MZ)");
+			return out->kind;
+		}
+		if (n >= 8 && memcmp(p, "\xff\xff\xff\xff", 4) == 0) {
+			set(out, CSNIFF_ARROW, "an Arrow IPC stream, such as a "
+			    "Hugging Face datasets .arrow file (continuation "
+			    "marker ff ff ff ff)");
 			return out->kind;
 		}
 		if (n >= 3 && memcmp(p, "ORC", 3) == 0) {

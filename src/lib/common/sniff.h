@@ -48,7 +48,7 @@ typedef enum csniff_kind {
 	CSNIFF_AVRO,
 	CSNIFF_SQLITE,
 	CSNIFF_HDF5,
-	CSNIFF_NUMPY,
+	CSNIFF_NUMPY,        /* .npy, and model weights (GGUF) */
 	CSNIFF_PICKLE,
 	CSNIFF_ELF,
 	CSNIFF_MACHO,

@@ -77,6 +77,9 @@
 /* zstd frames may need windows up to 2 GiB (zstd --long=31). */
 #define ZSTD_WINDOWLOG_READ 31
 #define U16_IN (32u * 1024u)
+/* Zeroed bytes kept after the buffered input: a decoder that reads a
+ * word past the end of corrupt input sees zeros, not leftovers. */
+#define IN_SLACK 16
 
 struct cstream {
 	FILE *f;
@@ -97,6 +100,10 @@ struct cstream {
 	uint64_t unit_start;  /* its compressed offset */
 	uint64_t bytes_out;
 
+	/* FIFOs: the descriptor, read with poll (fifo_read), and the flag
+	 * that stops a wait; poll_fd is -1 for everything else. */
+	int poll_fd;
+	volatile int *stop;
 	/* Regular files: size at open, bytes read from the file so far. */
 	int size_known;
 	uint64_t size_at_open, raw_total;
@@ -123,9 +130,9 @@ struct cstream {
 	/* UTF-16 to UTF-8 (cstream_set_utf16): 0 off, 1 LE, 2 BE */
 	int u16;
 	int u16_first;                /* no code unit seen yet: drop a BOM */
-	unsigned char u16_in[U16_IN + 4];
+	unsigned char *u16_in;        /* U16_IN + 4 bytes */
 	size_t u16_carry;             /* undecoded bytes at u16_in[0] */
-	unsigned char u16_out[U16_IN * 2 + 8];
+	unsigned char *u16_out;       /* 2 * U16_IN + 8 bytes */
 	size_t u16_out_len, u16_out_pos;
 
 	/* Damage met after bytes were produced: handled by the next call. */
@@ -190,10 +197,46 @@ static const char *codec_name(cstream_codec c)
 	}
 }
 
+/* A FIFO is read without blocking, polling for data every 0.2 s and
+ * for the stop flag in between, so that a signal stops a read that waits
+ * for a silent writer whichever thread the signal lands on.  Fills the
+ * whole request unless the writer closes (fread's contract). */
+static long fifo_read(cstream *s, unsigned char *buf, size_t n, cerr *err)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = read(s->poll_fd, buf + got, n - got);
+		if (r > 0) {
+			got += (size_t)r;
+			continue;
+		}
+		if (r == 0) {
+			s->eof = 1;
+			break;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
+					s->name, strerror(errno));
+		if ((s->stop && *s->stop) || (errno == EINTR && !s->stop))
+			return cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': "
+					"interrupted while waiting for data",
+					s->name);
+		struct pollfd pfd = { s->poll_fd, POLLIN, 0 };
+		if (poll(&pfd, 1, 200) < 0 && errno == EINTR && !s->stop)
+			return cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': "
+					"interrupted while waiting for data",
+					s->name);
+	}
+	s->raw_total += got;
+	return (long)got;
+}
+
 /* fread from the file; a short read is the end of the file, which for a
  * regular file must not come before the size it had at open. */
 static long raw_read(cstream *s, void *buf, size_t n, cerr *err)
 {
+	if (s->poll_fd >= 0)
+		return fifo_read(s, buf, n, err);
 	size_t got = fread(buf, 1, n, s->f);
 	s->raw_total += got;
 	if (got < n) {
@@ -240,6 +283,7 @@ static long refill(cstream *s, cerr *err)
 	if (got <= 0)
 		return got;
 	s->in_len += (size_t)got;
+	memset(s->in + s->in_len, 0, IN_SLACK);
 	return got;
 }
 
@@ -805,15 +849,16 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 /* The decoded bytes: the peeked ones first, then the codec's. */
 static long read_decoded(cstream *s, unsigned char *buf, size_t n, cerr *err)
 {
+	if (s->peek_damage) {
+		/* held back by cstream_peek: it lies before the peeked bytes
+		 * (or before the end, if there were none) */
+		if (s->damage_count == 0)
+			snprintf(s->damage_msg, sizeof s->damage_msg, "%s",
+				 s->peek_damage_msg);
+		s->damage_count += s->peek_damage;
+		s->peek_damage = 0;
+	}
 	if (s->peek_pos < s->peek_len) {
-		if (s->peek_damage) {
-			/* held back by cstream_peek: it lies before these bytes */
-			if (s->damage_count == 0)
-				snprintf(s->damage_msg, sizeof s->damage_msg, "%s",
-					 s->peek_damage_msg);
-			s->damage_count += s->peek_damage;
-			s->peek_damage = 0;
-		}
 		size_t k = s->peek_len - s->peek_pos;
 		if (k > n)
 			k = n;
@@ -1020,12 +1065,19 @@ int cstream_restart_raw(cstream *s, cerr *err)
 	return CONTAM_OK;
 }
 
-void cstream_set_utf16(cstream *s, int big_endian)
+int cstream_set_utf16(cstream *s, int big_endian, cerr *err)
 {
+	if (!s->u16_in)
+		s->u16_in = malloc(U16_IN + 4);
+	if (!s->u16_out)
+		s->u16_out = malloc(U16_IN * 2 + 8);
+	if (!s->u16_in || !s->u16_out)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	s->u16 = big_endian ? 2 : 1;
 	s->u16_first = 1;
 	s->u16_carry = 0;
 	s->u16_out_len = s->u16_out_pos = 0;
+	return CONTAM_OK;
 }
 
 void cstream_set_strict(cstream *s, int strict) { s->strict = strict; }
@@ -1061,13 +1113,15 @@ void cstream_free(cstream *s)
 	if (s->own && s->f)
 		fclose(s->f);
 	free(s->peek);
+	free(s->u16_in);
+	free(s->u16_out);
 	free(s->in);
 	free(s->name);
 	free(s);
 }
 
-int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
-		      cerr *err)
+static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
+			int poll_fd, volatile int *stop, cerr *err)
 {
 	cstream *s = NULL;
 	int rc = CONTAM_OK;
@@ -1078,12 +1132,14 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
+	s->poll_fd = poll_fd;
+	s->stop = stop;
 	s->f = f;
 	s->own = own;
 	own = 0; /* from here on, cstream_free() closes it */
 	s->name = cstrdup(name ? name : "(stream)");
 	s->in_cap = CSTREAM_INBUF;
-	s->in = malloc(s->in_cap);
+	s->in = malloc(s->in_cap + IN_SLACK);
 	if (!s->name || !s->in) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -1113,7 +1169,9 @@ int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
 		s->z_ready = 1;
 #ifdef CONTAM_HAVE_ISAL
 		if (isal_chosen()) {
-			s->isal = malloc(sizeof *s->isal);
+			/* zeroed: on corrupt data isa-l can copy from history it
+			 * never wrote, which must not be leftovers of anything */
+			s->isal = calloc(1, sizeof *s->isal);
 			if (!s->isal) {
 				rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 				goto out;
@@ -1154,9 +1212,15 @@ out:
 	return rc;
 }
 
+int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
+		      cerr *err)
+{
+	return open_file_ex(out, f, name, own, -1, NULL, err);
+}
+
 /* A FIFO: wait for its writer without blocking in open(), so that a
  * stop request (a signal, handled on whichever thread) is seen within
- * 0.2 s; then read it like any file. */
+ * 0.2 s; then it is read through fifo_read. */
 static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 {
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
@@ -1176,6 +1240,13 @@ static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 		int n = poll(&pfd, 1, 200);
 		if (n > 0)
 			break; /* data, or a writer came and went */
+		if (n < 0 && errno == EINTR && !stop) {
+			/* a handled signal, and no flag to ask: stop */
+			close(fd);
+			cerr_set(err, CONTAM_E_INTERRUPTED, "'%s': interrupted "
+				 "while waiting for a writer", path);
+			return NULL;
+		}
 		if (n < 0 && errno != EINTR) {
 			cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
 				 strerror(errno));
@@ -1183,14 +1254,7 @@ static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 			return NULL;
 		}
 	}
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
-		cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", path,
-			 strerror(errno));
-		close(fd);
-		return NULL;
-	}
-	FILE *f = fdopen(fd, "rb");
+	FILE *f = fdopen(fd, "rb"); /* still O_NONBLOCK: see fifo_read */
 	if (!f) {
 		cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		close(fd);
@@ -1205,14 +1269,15 @@ int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
 	FILE *f;
 
 	*out = NULL;
-	if (stat(path, &st) == 0 && S_ISFIFO(st.st_mode)) {
+	int fifo = stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+	if (fifo) {
 		if (!(f = open_fifo(path, stop, err)))
 			return err->code;
 	} else if (!(f = fopen(path, "rb"))) {
 		return cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
 				strerror(errno));
 	}
-	return cstream_open_file(out, f, path, 1, err);
+	return open_file_ex(out, f, path, 1, fifo ? fileno(f) : -1, stop, err);
 }
 
 int cstream_open(cstream **out, const char *path, cerr *err)

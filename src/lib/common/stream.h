@@ -70,7 +70,7 @@ int cstream_restart_raw(cstream *s, cerr *err);
 /* Decode UTF-16 (little- or big-endian) to UTF-8 from here on: a byte
  * order mark is dropped, unpaired surrogates become U+FFFD.  Offsets
  * (cstream_bytes_out) count the UTF-8 bytes. */
-void cstream_set_utf16(cstream *s, int big_endian);
+int cstream_set_utf16(cstream *s, int big_endian, cerr *err);
 
 /* When strict, damage is fatal (CONTAM_E_CORRUPT from cstream_read). */
 void cstream_set_strict(cstream *s, int strict);

@@ -317,7 +317,7 @@ static void index_file(file_job *job, size_t fi)
 	e->path = (char *)path;
 	e->size = sh->run.in->sizes[fi];
 	e->fingerprint = contam_input_fingerprint(path);
-	e->kind = creader_detect(path);
+	e->kind = creader_detect_name(path); /* by content once open */
 
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {

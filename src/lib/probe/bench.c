@@ -456,6 +456,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		return rc;
 	}
 	cstream_codec codec = codec_of(sn.kind);
+	csniff_kind raw_kind = sn.kind;
 	if ((rc = cstream_peek(s, CSNIFF_HEAD, &p, &n, err)) < 0)
 		return rc;
 	if (codec != CSTREAM_PLAIN) {
@@ -498,15 +499,15 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		if (codec != CSTREAM_PLAIN)
 			bench_note(opt, "'%s' is %s-compressed although its name "
 				   "does not say so: decompressed, by its content",
-				   label, csniff_name(codec == CSTREAM_GZIP ? CSNIFF_GZIP :
-				   codec == CSTREAM_ZSTD ? CSNIFF_ZSTD :
-				   codec == CSTREAM_BZIP2 ? CSNIFF_BZIP2 : CSNIFF_XZ));
+				   label, csniff_name(raw_kind));
 		else
 			bench_note(opt, "'%s' is not compressed although its name "
 				   "says so: read as it is", label);
 	}
 	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
-		cstream_set_utf16(s, sn.kind == CSNIFF_UTF16BE);
+		if ((rc = cstream_set_utf16(s, sn.kind == CSNIFF_UTF16BE,
+					    err)) < 0)
+			return rc;
 		if (!sn.bom)
 			bench_note(opt, "'%s' is %s: read as UTF-16", label,
 				   sn.what);

@@ -461,7 +461,8 @@ static char *clean_name(const char *dir, const char *path, const char *kind,
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t bl = strlen(base);
-	static const char *const comp[] = { ".gz", ".zst", ".zstd", NULL };
+	static const char *const comp[] = { ".gz", ".zst", ".zstd", ".bz2", ".xz",
+					    ".zip", NULL };
 	for (int i = 0; comp[i]; i++) {
 		size_t cl = strlen(comp[i]);
 		if (bl > cl && strcmp(base + bl - cl, comp[i]) == 0) {

@@ -181,7 +181,7 @@ contam_input_kind creader_detect_name(const char *name)
 	static const char *const archive[] = {
 		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
 		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar.lzma",
-		".tlz", ".tar.lz4", ".tar.Z", ".taz", ".zip", ".7z", NULL
+		".tlz", ".tar.lz4", ".tar.lz", ".tar.Z", ".taz", ".zip", ".7z", NULL
 	};
 	static const char *const warc[] = {
 		".warc", ".wet", NULL
@@ -334,11 +334,10 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
-	if (name_kind == CONTAM_INPUT_ARCHIVE &&
-	    (sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
-	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_COMPRESS))
-		return CONTAM_OK; /* libarchive reads these filters, or says
-				     what is wrong with the file */
+	if ((sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
+	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_LZIP ||
+	     sn.kind == CSNIFF_COMPRESS) && name_kind == CONTAM_INPUT_ARCHIVE)
+		return CONTAM_OK; /* libarchive's filters; it says what is wrong */
 	if (sn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
 		sn.kind = CSNIFF_TEXT; /* text_despite_nul, above */
 	switch (csniff_class_of(sn.kind)) {
@@ -406,7 +405,11 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			 kind_phrase(name_kind), kind_phrase(ck),
 			 kind_phrase(ck));
 	} else if (said != codec && name_kind != CONTAM_INPUT_ARCHIVE) {
-		if (codec != CSTREAM_PLAIN)
+		if (codec != CSTREAM_PLAIN && said != CSTREAM_PLAIN)
+			snprintf(note, notelen, "'%s' is %s-compressed, not %s as "
+				 "its name says: decompressed, by its content",
+				 label, codec_label(codec), codec_label(said));
+		else if (codec != CSTREAM_PLAIN)
 			snprintf(note, notelen, "'%s' is %s-compressed although "
 				 "its name does not say so: decompressed, by its "
 				 "content", label, codec_label(codec));
@@ -416,7 +419,9 @@ int creader_sniff_stream(cstream *cs, const char *label,
 				 label, codec_label(said));
 	}
 	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
-		cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE);
+		if ((rc = cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE,
+					    err)) < 0)
+			return rc;
 		if (!sn.bom && !note[0])
 			snprintf(note, notelen, "'%s' is %s: read as UTF-16",
 				 label, sn.what);

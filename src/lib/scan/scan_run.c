@@ -367,7 +367,7 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 	job->f = f;
 	f->path = st->run.in->paths[fi];
 	f->size = st->run.in->sizes[fi];
-	f->kind = creader_detect(f->path);
+	f->kind = creader_detect_name(f->path); /* by content once open */
 	if (cscan_matcher_init(&job->inline_m, s)) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
 		crun_fail(&st->run, CONTAM_E_NOMEM, &err);
