@@ -170,7 +170,7 @@ static int cmp_by_path(const void *a, const void *b)
  * Returns the number skipped, or -1 (message printed) when an input is
  * already indexed and not forced. */
 static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
-			 bool resume, const char *base)
+			 bool resume, const char *base, unsigned char *done_docs)
 {
 	size_t keep = 0, nm = contam_index_manifest_count(ix), nid = 0, nforget = 0;
 	long skipped = 0;
@@ -243,6 +243,10 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 			goto out;
 		}
 		if (present) {
+			/* an argument with a done file that gave documents
+			 * is not "unread" when only its other files are left */
+			if (e->documents)
+				done_docs[in->origin[i]] = 1; /* as "gave" below */
 			in->total_size -= in->sizes[i];
 			free(in->paths[i]);
 			skipped++;
@@ -533,6 +537,11 @@ static int index_main(int argc, char **argv, const char **globs)
 	char b1[32], b2[32];
 	char *checkpoint = NULL;
 	uint64_t *docs = NULL;
+	unsigned char *done_docs = calloc(in.nargs ? in.nargs : 1, 1);
+	if (!done_docs) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
 	contam_index *ix = NULL;
 	double predicted = 0;
 	size_t n = strlen(output) + 16;
@@ -554,7 +563,7 @@ static int index_main(int argc, char **argv, const char **globs)
 						ngram_given ? ngram : 0, winnow_given ? winnow : 0,
 						memory, expected, fpr_given ? fpr : 0)))
 			goto out;
-		skipped = drop_indexed(ix, &in, force, base == checkpoint, base);
+		skipped = drop_indexed(ix, &in, force, base == checkpoint, base, done_docs);
 		if (skipped == -2) {
 			if (!ui.quiet)
 				fprintf(stderr, "contam: the checkpoint '%s' holds n-grams of changed "
@@ -659,7 +668,14 @@ static int index_main(int argc, char **argv, const char **globs)
 		cli_print_skips(&in);
 		report_problems(ix, first, in.count, output);
 	}
-	long unread = contam_inputs_find_unread(&in, docs);
+	/* the first argument with files read now, none of which (nor of its
+	 * files done before, on --resume) gave a document */
+	long unread = -1;
+	for (size_t i = 0; i < in.count; i++) /* 2: files read now; 1: a document */
+		done_docs[in.origin[i]] |= (unsigned char)(2 | (docs[i] ? 1 : 0));
+	for (size_t a = 0; a < in.nargs && unread < 0; a++)
+		if (done_docs[a] == 2)
+			unread = (long)a;
 	if (unread >= 0) {
 		if (!allow_empty) {
 			rc = explain_unread(ix, first, &in, (size_t)unread, output);
@@ -711,6 +727,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	rc = 0;
 out:
 	free(docs);
+	free(done_docs);
 	free(checkpoint);
 	contam_index_free(ix);
 out_inputs:
