@@ -239,14 +239,14 @@ def resume_stale_r05(tmp):
     check(v == ["contaminated", "clean"], f"verdicts after resume: {v}")
     check(entry(info(out), "a.txt")["size"] == os.path.getsize(a), "stale size in the manifest")
     # a directory whose done file gave documents is not "unread" when the
-    # file left to read is empty
+    # file left to read gives none
     rd = os.path.join(d, "rd")
     ra = write(os.path.join(rd, "a.txt"), PL + "\n")
-    write(os.path.join(rd, "e.txt"), "")
+    write(os.path.join(rd, "e.jsonl"), '{"body": "no text field"}\n')
     rout = os.path.join(d, "rd.cidx")
     contam("index", "-q", "--memory", "16M", "-o", rout + ".checkpoint", ra).expect(0)
     r = contam("index", "-q", "--memory", "16M", "--resume", "-o", rout, rd)
-    check(r.rc == 0, f"resume with only an empty file left: {r.rc} {r.err[-300:]}")
+    check(r.rc == 0, f"resume with only an unreadable file left: {r.rc} {r.err[-300:]}")
     # an input that could not be read is not "done"
     u = write(os.path.join(d, "u.txt"), PL + " u\n")
     os.chmod(u, 0)
