@@ -578,10 +578,12 @@ CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
-/* Documents read and records skipped in corpus file i (of the inputs
- * given to contam_scan_run), for refusing inputs that yield nothing. */
+/* Documents read, their text bytes and records skipped in corpus file i
+ * (of the inputs given to contam_scan_run), for refusing inputs that
+ * yield nothing. */
 CONTAM_API int contam_scan_file_documents(const contam_scan *s, size_t i,
-					  uint64_t *documents, uint64_t *errors);
+					  uint64_t *documents, uint64_t *bytes_text,
+					  uint64_t *errors);
 CONTAM_API const char *contam_scan_errmsg(const contam_scan *s);
 CONTAM_API void contam_scan_free(contam_scan *s);
 

@@ -245,7 +245,7 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 		if (present) {
 			/* an argument with a done file that gave documents
 			 * is not "unread" when only its other files are left */
-			if (e->documents)
+			if (e->documents && e->bytes_text)
 				done_docs[in->origin[i]] = 1; /* as "gave" below */
 			in->total_size -= in->sizes[i];
 			free(in->paths[i]);
@@ -662,8 +662,11 @@ static int index_main(int argc, char **argv, const char **globs)
 		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < in.count; i++)
-		docs[i] = contam_index_manifest_get(ix, first + i)->documents;
+	for (size_t i = 0; i < in.count; i++) {
+		/* documents with no text in them count as nothing read */
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, first + i);
+		docs[i] = e->bytes_text ? e->documents : 0;
+	}
 	if (!ui.quiet) {
 		cli_print_skips(&in);
 		report_problems(ix, first, in.count, output);

@@ -96,6 +96,10 @@ def no_documents_is_an_error(tmp):
     check(f"'{empty}': 0 documents read" in r.err, r.err[-300:])
     r = contam("index", *SMALL, "-o", out, os.path.dirname(empty)).expect(2)
     check("0 documents read from its 1 file(s)" in r.err, r.err[-300:])
+    # an empty text file is one document without text: nothing read either
+    etxt = write(os.path.join(d, "e2", "empty.txt"), "")
+    r = contam("index", *SMALL, "-o", out, etxt).expect(2)
+    check(f"'{etxt}': 0 documents read (no text in it)" in r.err, r.err[-300:])
 
 
 @S.test
