@@ -210,12 +210,15 @@ CONTAM_API uint64_t contam_input_fingerprint(const char *path);
  * kind (not text, by name or first bytes), one of contam's own outputs
  * (index, checkpoint, *.tmp.PID, report, hits, purify manifest), excluded
  * by --include/--exclude, or the same file (st_dev, st_ino) reached a
- * second time (symlinks); a directory reached twice is walked once. */
+ * second time (symlinks); a directory reached twice is walked once.
+ * Hidden entries (".git", ".DS_Store") are not walked, and counted. */
 typedef enum contam_skip_reason {
 	CONTAM_SKIP_UNKNOWN_KIND = 0,
 	CONTAM_SKIP_CONTAM_OUTPUT,
 	CONTAM_SKIP_EXCLUDED,
 	CONTAM_SKIP_DUPLICATE,
+	CONTAM_SKIP_HIDDEN,         /* a name starting with '.' (not walked;
+				       reported, not kept in an index) */
 	CONTAM_SKIP_REASONS
 } contam_skip_reason;
 
