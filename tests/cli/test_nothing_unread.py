@@ -212,6 +212,14 @@ def include_exclude(tmp):
           f"{[e['path'] for e in info(out)['inputs']]}")
     contam("index", "-q", *SMALL, "--include", "keep/*", "-o", out, d).expect(0)
     check(len(info(out)["inputs"]) == 2, "relative-path glob")
+    # --list-inputs: what a walk takes, in order, nothing written
+    write(os.path.join(d, "keep", "z.parquet"), b"PAR1" + b"\0" * 16)
+    r = contam("index", "--list-inputs", "--exclude", "out", d).expect(0)
+    lines = [ln.split("\t") for ln in r.out.splitlines()]
+    check([p for _, p in lines] == [os.path.join(d, "keep", "a.jsonl"),
+                                    os.path.join(d, "keep", "b.txt")], f"listed: {lines}")
+    check(lines[0][0] == str(os.path.getsize(os.path.join(d, "keep", "a.jsonl"))), "size")
+    check("z.parquet" in r.err and "out" in r.err, f"skips not listed: {r.err}")
 
 
 @S.test
