@@ -217,12 +217,15 @@ CONTAM_API uint64_t contam_input_fingerprint(const char *path);
  * kind (not text, by name or first bytes), one of contam's own outputs
  * (index, checkpoint, *.tmp.PID, report, hits, purify manifest), excluded
  * by --include/--exclude, or the same file (st_dev, st_ino) reached a
- * second time (symlinks); a directory reached twice is walked once. */
+ * second time (symlinks); a directory reached twice is walked once.
+ * Hidden entries (".git", ".DS_Store") are not walked, and counted. */
 typedef enum contam_skip_reason {
 	CONTAM_SKIP_UNKNOWN_KIND = 0,
 	CONTAM_SKIP_CONTAM_OUTPUT,
 	CONTAM_SKIP_EXCLUDED,
 	CONTAM_SKIP_DUPLICATE,
+	CONTAM_SKIP_HIDDEN,         /* a name starting with '.' (not walked;
+				       reported, not kept in an index) */
 	CONTAM_SKIP_REASONS
 } contam_skip_reason;
 
@@ -643,10 +646,12 @@ CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
-/* Documents read and records skipped in corpus file i (of the inputs
- * given to contam_scan_run), for refusing inputs that yield nothing. */
+/* Documents read, their text bytes and records skipped in corpus file i
+ * (of the inputs given to contam_scan_run), for refusing inputs that
+ * yield nothing. */
 CONTAM_API int contam_scan_file_documents(const contam_scan *s, size_t i,
-					  uint64_t *documents, uint64_t *errors);
+					  uint64_t *documents, uint64_t *bytes_text,
+					  uint64_t *errors);
 CONTAM_API const char *contam_scan_errmsg(const contam_scan *s);
 CONTAM_API void contam_scan_free(contam_scan *s);
 

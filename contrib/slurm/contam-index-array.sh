@@ -28,16 +28,18 @@ usage: contam-index-array.sh -o OUT -s SHARDS (--expected-ngrams N | --memory SI
 Index a corpus on a Slurm cluster: split the input files into SHARDS lists of
 balanced byte size, submit a job array whose task i runs
 
-    contam index -q SIZING -o WORKDIR/part-i.cidx FILES-OF-SHARD-i
+    contam index -q --allow-empty SIZING -o WORKDIR/part-i.cidx FILES-OF-SHARD-i
 
 and a job that starts when every task has succeeded (afterok) and runs
 
     contam merge -o OUT WORKDIR/part-0.cidx ... WORKDIR/part-(S-1).cidx
 
 The merged OUT is byte-identical to one `contam index` over all inputs with
-the same sizing flags.  INPUTs are files or directories (walked recursively,
-hidden names skipped, like contam itself); all nodes must see them at the
-same paths (a shared file system).
+the same sizing flags.  INPUTs are files or directories, walked by contam
+itself (`contam index --list-inputs`: the same order and the same skips);
+all nodes must see them at the same paths (a shared file system).  A shard
+may hold only files that give no document, so tasks run with --allow-empty;
+the one-shot rule that every INPUT gives documents is not checked here.
 
 options:
   -o, --output OUT          the merged index
@@ -49,6 +51,8 @@ options:
       --fpr P, -n/--ngram N, -t/--threads T, --text-field F, --winnow W,
       --strict, --max-record SIZE
                             passed to every `contam index` as given
+      --include GLOB, --exclude GLOB
+                            filter the walks, as in `contam index`
   -l, --list FILE           read more INPUTs from FILE, one per line
   -w, --workdir DIR         shard lists, batch scripts, parts and logs
                             (default: OUT.parts)
@@ -83,7 +87,7 @@ quote_cmd() {
 }
 
 output="" shards="" workdir="" contam_bin="" max_parallel="" dry_run=0
-sizing=() index_opts=() sbatch_args=() inputs=()
+sizing=() index_opts=() sbatch_args=() inputs=() walk_opts=()
 
 need_arg() { [ "$2" -ge 2 ] || die 1 "$1 wants a value (see '$prog --help')"; }
 
@@ -101,6 +105,8 @@ while [ $# -gt 0 ]; do
 	--fpr=*|--ngram=*|--threads=*|--text-field=*|--winnow=*|--max-record=*)
 		index_opts+=("${1%%=*}" "${1#*=}"); shift ;;
 	--strict) index_opts+=("$1"); shift ;;
+	--include|--exclude) need_arg "$1" $#; walk_opts+=("$1" "$2"); shift 2 ;;
+	--include=*|--exclude=*) walk_opts+=("${1%%=*}" "${1#*=}"); shift ;;
 	-l|--list)
 		need_arg "$1" $#
 		[ -r "$2" ] || die 2 "cannot read '$2': No such file or directory"
@@ -142,8 +148,10 @@ case "$contam_bin" in
 esac
 
 # ---- expand the inputs into "size<TAB>path" lines, in contam's order ----
-# (files named explicitly are kept whatever their name; directories are
-# walked following symlinks, skipping names that start with '.')
+# contam itself walks them (`contam index --list-inputs`), so the tasks read
+# exactly what a one-shot `contam index` would: the same order, the same
+# skips (unknown kinds, contam's own outputs, hidden names, --include /
+# --exclude, a directory reached twice), listed on stderr
 listing=$(mktemp "${TMPDIR:-/tmp}/contam-array.XXXXXX")
 trap 'rm -rf "$listing" "$listing".*' EXIT
 for arg in "${inputs[@]}"; do
@@ -151,17 +159,12 @@ for arg in "${inputs[@]}"; do
 	case "$arg" in
 	*$'\n'*|*$'\t'*) die 2 "'$arg': paths with tabs or newlines are not supported" ;;
 	esac
-	if [ -d "$arg" ]; then
-		# sort key: '/' as \001 so a directory's entries sort by name, as
-		# contam walks them (byte order, directory by directory)
-		find -L "$arg" -mindepth 1 -name '.*' -prune -o -type f -printf '%s\t%p\n' |
-			awk -F'\t' '{ k = substr($0, index($0, "\t") + 1); gsub("/", "\001", k);
-				print k "\t" $0 }' |
-			LC_ALL=C sort -t$'\t' -k1,1 | cut -f2-
-	else
-		printf '%s\t%s\n' "$(stat -L -c %s -- "$arg")" "$arg"
-	fi
-done >"$listing" || die 2 "cannot list the inputs"
+done
+"$contam_bin" index --list-inputs "${walk_opts[@]}" -- "${inputs[@]}" >"$listing" ||
+	die 2 "cannot list the inputs"
+if LC_ALL=C grep -q $'\r' "$listing"; then
+	die 2 "a walked path holds a carriage return: not supported"
+fi
 # a file named twice would land in two parts, and contam merge refuses an
 # input present in two parts: refuse it now
 dup=$(cut -f2- "$listing" | LC_ALL=C sort | uniq -d | head -n 1)
@@ -215,7 +218,7 @@ part() { printf '%s/part-%d.cidx' "$workdir" "$1"; }
 index_cmd() { # index_cmd SHARD -> the contam command of task SHARD
 	local -a files
 	mapfile -t files <"$lists/shard-$1.list"
-	quote_cmd "$contam_bin" index -q "${sizing[@]}" "${index_opts[@]}" -o "$(part "$1")" "${files[@]}"
+	quote_cmd "$contam_bin" index -q --allow-empty "${sizing[@]}" "${index_opts[@]}" -o "$(part "$1")" "${files[@]}"
 }
 
 merge_cmd() {
@@ -260,7 +263,7 @@ mv "$lists"/shard-*.list "$workdir"/ || die 2 "cannot write the shard lists in '
 	# shellcheck disable=SC2016 # expanded by the task, not here
 	echo 'i=$SLURM_ARRAY_TASK_ID'
 	echo "mapfile -t files <$(printf '%q' "$workdir")/shard-\$i.list"
-	echo "exec $(quote_cmd "$contam_bin" index -q "${sizing[@]}" "${index_opts[@]}") \\"
+	echo "exec $(quote_cmd "$contam_bin" index -q --allow-empty "${sizing[@]}" "${index_opts[@]}") \\"
 	echo "    -o $(printf '%q' "$workdir")/part-\$i.cidx \"\${files[@]}\""
 } >"$workdir/index.sbatch"
 {

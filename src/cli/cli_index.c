@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -56,6 +57,8 @@ static void usage(FILE *f)
 "                            directories that match GLOB (repeatable)\n"
 "      --allow-empty         an input that yields no documents is reported, not\n"
 "                            an error (without it: exit 2, nothing written)\n"
+"      --list-inputs         print the files that would be read (SIZE<TAB>PATH,\n"
+"                            in order) and exit; no index is written\n"
 "      --add INDEX           add the inputs to an existing index (written back\n"
 "                            to INDEX, or to -o); inputs already in its\n"
 "                            manifest are refused unless --force\n"
@@ -176,7 +179,7 @@ static int cmp_by_path(const void *a, const void *b)
  * Returns the number skipped, or -1 (message printed) when an input is
  * already indexed and not forced. */
 static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
-			 bool resume, const char *base)
+			 bool resume, const char *base, unsigned char *done_docs)
 {
 	size_t keep = 0, nm = contam_index_manifest_count(ix), nid = 0, nforget = 0;
 	long skipped = 0;
@@ -249,6 +252,10 @@ static long drop_indexed(contam_index *ix, contam_inputs *in, bool force,
 			goto out;
 		}
 		if (present) {
+			/* an argument with a done file that gave documents
+			 * is not "unread" when only its other files are left */
+			if (e->documents && e->bytes_text)
+				done_docs[in->origin[i]] = 1; /* as "gave" below */
 			in->total_size -= in->sizes[i];
 			free(in->paths[i]);
 			skipped++;
@@ -394,13 +401,37 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 	return 0;
 }
 
+/* --list-inputs: the files an index of these inputs would read, one
+ * "SIZE<TAB>PATH" line each in input order (for tools that split a corpus
+ * among jobs, contrib/slurm), the walks' skips on stderr. */
+static int list_walk(int argc, char **argv, const contam_walk_options *wopt,
+		     bool quiet, bool allow_empty)
+{
+	if (optind >= argc)
+		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
+	contam_inputs in;
+	char errbuf[1024];
+	if (contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
+				      (size_t)(argc - optind), wopt, errbuf, sizeof(errbuf)))
+		return cli_error(EXIT_INPUT, "%s", errbuf);
+	int rc = cli_report_walk(&in, quiet, allow_empty);
+	if (!rc && !quiet)
+		cli_print_skips(&in);
+	for (size_t i = 0; i < in.count && !rc; i++)
+		printf("%" PRIu64 "\t%s\n", in.sizes[i], in.paths[i]);
+	if (!rc && (fflush(stdout) || ferror(stdout)))
+		rc = cli_error(EXIT_INPUT, "cannot write the list: %s", strerror(errno));
+	contam_inputs_free(&in);
+	return rc;
+}
+
 /* globs: room for argc --include/--exclude patterns (freed by cli_index) */
 static int index_main(int argc, char **argv, const char **globs)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
-	       OPT_ALLOW_EMPTY };
+	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -420,6 +451,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "include", required_argument, NULL, OPT_INCLUDE },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+		{ "list-inputs", no_argument, NULL, OPT_LIST_INPUTS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -429,7 +461,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	double fpr = 1e-3;
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false, allow_empty = false;
-	bool ngram_given = false, winnow_given = false;
+	bool ngram_given = false, winnow_given = false, list_inputs = false;
 	/* --include then --exclude globs, in one array */
 	size_t nglobs = 0, ninclude = 0;
 	contam_walk_options wopt = { 0 };
@@ -505,6 +537,7 @@ static int index_main(int argc, char **argv, const char **globs)
 			break;
 		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
+		case OPT_LIST_INPUTS: list_inputs = true; break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -512,6 +545,10 @@ static int index_main(int argc, char **argv, const char **globs)
 	}
 	if (!output)
 		output = add;
+	if (list_inputs)
+		return list_walk(argc, argv, &(contam_walk_options){
+				 globs, ninclude, globs + ninclude, nglobs - ninclude },
+				 ui.quiet, allow_empty);
 	if (!output)
 		return cli_error(EXIT_USAGE, "no output: give -o INDEX (see 'contam index --help')");
 	if (cli_is_stdout_name(output))
@@ -555,6 +592,11 @@ static int index_main(int argc, char **argv, const char **globs)
 	char b1[32], b2[32];
 	char *checkpoint = NULL;
 	uint64_t *docs = NULL;
+	unsigned char *done_docs = calloc(in.nargs ? in.nargs : 1, 1);
+	if (!done_docs) {
+		rc = cli_error(EXIT_INPUT, "out of memory");
+		goto out;
+	}
 	contam_index *ix = NULL;
 	double predicted = 0;
 	size_t n = strlen(output) + 16;
@@ -576,7 +618,7 @@ static int index_main(int argc, char **argv, const char **globs)
 						ngram_given ? ngram : 0, winnow_given ? winnow : 0,
 						memory, expected, fpr_given ? fpr : 0)))
 			goto out;
-		skipped = drop_indexed(ix, &in, force, base == checkpoint, base);
+		skipped = drop_indexed(ix, &in, force, base == checkpoint, base, done_docs);
 		if (skipped == -2) {
 			if (!ui.quiet)
 				fprintf(stderr, "contam: the checkpoint '%s' holds n-grams of changed "
@@ -675,13 +717,23 @@ static int index_main(int argc, char **argv, const char **globs)
 		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < in.count; i++)
-		docs[i] = contam_index_manifest_get(ix, first + i)->documents;
+	for (size_t i = 0; i < in.count; i++) {
+		/* documents with no text in them count as nothing read */
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, first + i);
+		docs[i] = e->bytes_text ? e->documents : 0;
+	}
 	if (!ui.quiet) {
 		cli_print_skips(&in);
 		report_problems(ix, first, in.count, output);
 	}
-	long unread = contam_inputs_find_unread(&in, docs);
+	/* the first argument with files read now, none of which (nor of its
+	 * files done before, on --resume) gave a document */
+	long unread = -1;
+	for (size_t i = 0; i < in.count; i++) /* 2: files read now; 1: a document */
+		done_docs[in.origin[i]] |= (unsigned char)(2 | (docs[i] ? 1 : 0));
+	for (size_t a = 0; a < in.nargs && unread < 0; a++)
+		if (done_docs[a] == 2)
+			unread = (long)a;
 	if (unread >= 0) {
 		if (!allow_empty) {
 			rc = explain_unread(ix, first, &in, (size_t)unread, output);
@@ -733,6 +785,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	rc = 0;
 out:
 	free(docs);
+	free(done_docs);
 	free(checkpoint);
 	contam_index_free(ix);
 out_inputs:

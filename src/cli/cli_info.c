@@ -73,7 +73,7 @@ static const char *const problem_key[CONTAM_PROBLEMS] = {
 	"damaged", "no_text_field", "unreadable", "empty"
 };
 static const char *const skip_key[CONTAM_SKIP_REASONS] = {
-	"unknown_kind", "contam_output", "excluded", "duplicate"
+	"unknown_kind", "contam_output", "excluded", "duplicate", "hidden"
 };
 
 /* The problems of every input (counts by kind and the kept messages),
@@ -119,7 +119,8 @@ static void print_problems(const contam_index *ix)
 		if (!i)
 			printf("skipped\n");
 		printf("  %" PRIu64 " %s %s under '", k->count,
-		       k->reason == CONTAM_SKIP_DUPLICATE ? "entries" : "files",
+		       k->reason == CONTAM_SKIP_DUPLICATE || k->reason == CONTAM_SKIP_HIDDEN ?
+		       "entries" : "files",
 		       contam_skip_reason_name(k->reason));
 		cli_put_escaped(stdout, k->dir);
 		printf("':");

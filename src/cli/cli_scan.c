@@ -185,15 +185,17 @@ static int refuse_unread(const contam_scan *scan, const contam_inputs *in,
 	uint64_t *docs = calloc(in->count ? in->count : 1, sizeof(*docs));
 	if (!docs)
 		return cli_error(EXIT_INPUT, "out of memory");
-	uint64_t errors = 0, e;
+	uint64_t errors = 0, e, text;
+	/* documents with no text in them count as nothing read */
 	for (size_t i = 0; i < in->count; i++)
-		contam_scan_file_documents(scan, i, &docs[i], &e);
+		if (!contam_scan_file_documents(scan, i, &docs[i], &text, &e) && !text)
+			docs[i] = 0;
 	long bad = contam_inputs_find_unread(in, docs);
 	int rc = 0;
 	if (bad >= 0) {
 		for (size_t i = 0; i < in->count; i++)
 			if (in->origin[i] == (uint32_t)bad &&
-			    !contam_scan_file_documents(scan, i, &docs[i], &e))
+			    !contam_scan_file_documents(scan, i, &docs[i], &text, &e))
 				errors += e;
 		if (allow_empty)
 			cli_warn("'%s': 0 documents read (%" PRIu64 " records skipped; --allow-empty)",

@@ -305,7 +305,8 @@ void cli_print_skips(const contam_inputs *in)
 			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
 						 j ? ", " : "", k->names[j]);
 		cli_warn("skipped %" PRIu64 " %s %s under '%s': %s%s", k->count,
-			 k->reason == CONTAM_SKIP_DUPLICATE ? "entries" : "files",
+			 k->reason == CONTAM_SKIP_DUPLICATE || k->reason == CONTAM_SKIP_HIDDEN ?
+			 "entries" : "files",
 			 contam_skip_reason_name(k->reason), k->dir, list,
 			 k->count > k->nnames ? ", ..." : "");
 	}

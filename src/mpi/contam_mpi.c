@@ -747,7 +747,8 @@ static int refuse_unread(const contam_index *ix, int argc, char **argv,
 			if (!mine)
 				continue;
 			files++;
-			docs += e->documents;
+			if (e->bytes_text) /* documents with no text are nothing read */
+				docs += e->documents;
 			errors += e->errors;
 			if (!msg && e->nmessages)
 				msg = e->messages[0];

@@ -96,6 +96,10 @@ def no_documents_is_an_error(tmp):
     check(f"'{empty}': 0 documents read" in r.err, r.err[-300:])
     r = contam("index", *SMALL, "-o", out, os.path.dirname(empty)).expect(2)
     check("0 documents read from its 1 file(s)" in r.err, r.err[-300:])
+    # an empty text file is one document without text: nothing read either
+    etxt = write(os.path.join(d, "e2", "empty.txt"), "")
+    r = contam("index", *SMALL, "-o", out, etxt).expect(2)
+    check(f"'{etxt}': 0 documents read (no text in it)" in r.err, r.err[-300:])
 
 
 @S.test
@@ -208,6 +212,14 @@ def include_exclude(tmp):
           f"{[e['path'] for e in info(out)['inputs']]}")
     contam("index", "-q", *SMALL, "--include", "keep/*", "-o", out, d).expect(0)
     check(len(info(out)["inputs"]) == 2, "relative-path glob")
+    # --list-inputs: what a walk takes, in order, nothing written
+    write(os.path.join(d, "keep", "z.parquet"), b"PAR1" + b"\0" * 16)
+    r = contam("index", "--list-inputs", "--exclude", "out", d).expect(0)
+    lines = [ln.split("\t") for ln in r.out.splitlines()]
+    check([p for _, p in lines] == [os.path.join(d, "keep", "a.jsonl"),
+                                    os.path.join(d, "keep", "b.txt")], f"listed: {lines}")
+    check(lines[0][0] == str(os.path.getsize(os.path.join(d, "keep", "a.jsonl"))), "size")
+    check("z.parquet" in r.err and "out" in r.err, f"skips not listed: {r.err}")
 
 
 @S.test
@@ -238,6 +250,15 @@ def resume_stale_r05(tmp):
     v = [e["verdict"] for e in rep["examples"]]
     check(v == ["contaminated", "clean"], f"verdicts after resume: {v}")
     check(entry(info(out), "a.txt")["size"] == os.path.getsize(a), "stale size in the manifest")
+    # a directory whose done file gave documents is not "unread" when the
+    # file left to read gives none
+    rd = os.path.join(d, "rd")
+    ra = write(os.path.join(rd, "a.txt"), PL + "\n")
+    write(os.path.join(rd, "e.jsonl"), '{"body": "no text field"}\n')
+    rout = os.path.join(d, "rd.cidx")
+    contam("index", "-q", "--memory", "16M", "-o", rout + ".checkpoint", ra).expect(0)
+    r = contam("index", "-q", "--memory", "16M", "--resume", "-o", rout, rd)
+    check(r.rc == 0, f"resume with only an unreadable file left: {r.rc} {r.err[-300:]}")
     # an input that could not be read is not "done"
     u = write(os.path.join(d, "u.txt"), PL + " u\n")
     os.chmod(u, 0)

@@ -111,7 +111,8 @@ def dry_run_prints_the_exact_commands(c):
     out, shards, tasks, submits, merge = dry_run(c, w)
     check(sorted(tasks) == list(range(SHARDS)), f"task lines: {sorted(tasks)}")
     for s in range(SHARDS):
-        want = [BIN, "index", "-q", *SIZE, "-o", f"{w}/part-{s}.cidx"] + shards[s]
+        # a shard may hold only files that give nothing: --allow-empty
+        want = [BIN, "index", "-q", "--allow-empty", *SIZE, "-o", f"{w}/part-{s}.cidx"] + shards[s]
         check(tasks[s] == want, f"task {s}:\n  got  {tasks[s]}\n  want {want}")
     check(len(submits) == 2, f"expected two sbatch lines: {submits}")
     arr, dep = submits
@@ -193,10 +194,12 @@ def refuses_what_cannot_work(c):
     rc, _, err = run_script("--dry-run", "-o", o, "-s", "2", *SIZE,
                             os.path.join(c["tmp"], "missing"))
     check(rc == 2 and "missing" in err, f"missing input: exit {rc}: {err}")
-    rc, _, err = run_script("--dry-run", "-o", o, "-s", "2", *SIZE, c["corpus"],
-                            os.path.join(c["corpus"], "essay.txt"))
-    check(rc == 1 and "given twice" in err, f"duplicate input: exit {rc}: {err}")
-    rc, out, err = run_script("--dry-run", "-o", o, "-s", "1000", *SIZE, c["corpus"])
+    # contam lists the inputs (--list-inputs) and refuses the duplicate
+    rc, _, err = run_script("--dry-run", "-o", o, "-s", "2", *SIZE, "--contam", BIN,
+                            c["corpus"], os.path.join(c["corpus"], "essay.txt"))
+    check(rc == 2 and "more than once" in err, f"duplicate input: exit {rc}: {err}")
+    rc, out, err = run_script("--dry-run", "-o", o, "-s", "1000", *SIZE, "--contam", BIN,
+                              c["corpus"])
     n = len(c["sizes"])
     check(rc == 0 and f"using {n}" in err and f"task {n - 1}:" in out and
           f"task {n}:" not in out, f"more shards than files: exit {rc}: {err}")

@@ -98,6 +98,9 @@ static void test_walk_skips(void)
 		  "\"contam\", \"version\": \"0.1.0\"},\n  \"index\": {}\n}\n");
 	write_str("w/hits.jsonl", "{\"file\": \"c.jsonl\", \"kind\": \"jsonl\", "
 		  "\"doc_bytes\": 10, \"examples\": [], \"regions\": []}\n");
+	write_str("w/.hidden.txt", "hidden words\n");
+	mkdir(tpath("w/.git"), 0755);
+	write_str("w/.git/HEAD", "ref: refs/heads/main\n");
 
 	const char *args[] = { tpath("w") };
 	contam_inputs in;
@@ -124,6 +127,10 @@ static void test_walk_skips(void)
 	CHECK(skip_names(own, "purify-manifest.jsonl"));
 	CHECK(skip_names(own, "report.json"));
 	CHECK(skip_names(own, "hits.jsonl"));
+	const contam_input_skip *hidden = find_skip(&in, CONTAM_SKIP_HIDDEN);
+	CHECK(hidden && hidden->count == 2 && skip_names(hidden, ".git") &&
+	      skip_names(hidden, ".hidden.txt"));
+	CHECK(hidden && hidden->nnames == 2 && !strcmp(hidden->names[0], ".git"));
 	CHECK_EQ_U64(in.nargs, 1);
 	CHECK(in.arg_is_dir[0] == 1);
 	contam_inputs_free(&in);

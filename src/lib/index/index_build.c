@@ -407,8 +407,8 @@ static void index_file(file_job *job, size_t fi)
 	e->errors += creader_errors(r);
 	__atomic_fetch_add(&sh->run.errors, creader_errors(r) - reported_err,
 			   __ATOMIC_RELAXED);
-	if (!e->documents && !crun_should_stop(&sh->run))
-		e->problems[CONTAM_PROBLEM_EMPTY]++;
+	if ((!e->documents || !e->bytes_text) && !crun_should_stop(&sh->run))
+		e->problems[CONTAM_PROBLEM_EMPTY]++; /* no document, or no text */
 out:
 	if (job->note_failed) {
 		cerr_set(&err, CONTAM_E_NOMEM, "out of memory keeping the messages of '%s'", path);

@@ -166,6 +166,11 @@ int cindex_skips_add(contam_index *ix, const contam_input_skip *k, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		contam_input_skip *t = NULL;
+		/* hidden entries are reported, not kept: an index built from
+		 * the files of a walk (a Slurm task's list) must equal the
+		 * walk's, and dot files are no corpus anyone forgot */
+		if (k[i].reason == CONTAM_SKIP_HIDDEN)
+			continue;
 		for (size_t j = 0; j < ix->nskips && !t; j++)
 			if (ix->skips[j].reason == k[i].reason &&
 			    !strcmp(ix->skips[j].dir, k[i].dir))

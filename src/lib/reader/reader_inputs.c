@@ -5,8 +5,8 @@
  * Directories are walked recursively with their entries sorted by byte
  * value, so that the same tree gives the same order (and the same
  * manifest) on every machine and file system.  Inside walked directories,
- * names starting with '.' are skipped (editor backups, .git, partial
- * downloads); a hidden file named explicitly is kept.  Symbolic links are
+ * names starting with '.' are skipped and counted (editor backups, .git,
+ * partial downloads); a hidden file named explicitly is kept.  Symbolic links are
  * followed; entries that are neither files nor directories (sockets,
  * fifos) inside directories are skipped.
  *
@@ -375,8 +375,9 @@ static int walk_dir(walk *w, const char *dir, unsigned depth)
 			}
 			break;
 		}
-		if (de->d_name[0] == '.')
-			continue; /* ".", ".." and hidden entries */
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+
 		if (n == cap) {
 			cap = cap ? cap * 2 : 32;
 			if (grow((void **)&names, cap, sizeof(*names))) {
@@ -403,6 +404,14 @@ static int walk_dir(walk *w, const char *dir, unsigned depth)
 		    cbuf_append(&path, names[i], strlen(names[i])) < 0) {
 			rc = nomem(w);
 			goto out;
+		}
+		if (names[i][0] == '.') {
+			/* hidden (editor backups, .git, partial downloads):
+			 * not walked, but counted (in sorted order, so the
+			 * names kept do not depend on the file system) */
+			if ((rc = add_skip(w, CONTAM_SKIP_HIDDEN, path.data)) < 0)
+				goto out;
+			continue;
 		}
 		if (stat(path.data, &st) != 0) {
 			rc = io_error(w, "cannot open", path.data);
@@ -624,6 +633,7 @@ const char *contam_skip_reason_name(contam_skip_reason r)
 	case CONTAM_SKIP_CONTAM_OUTPUT: return "written by contam";
 	case CONTAM_SKIP_EXCLUDED: return "excluded by --include/--exclude";
 	case CONTAM_SKIP_DUPLICATE: return "reached twice (symlinks)";
+	case CONTAM_SKIP_HIDDEN: return "hidden (names starting with '.')";
 	default: return "skipped";
 	}
 }

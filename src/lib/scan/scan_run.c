@@ -630,11 +630,13 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 }
 
 int contam_scan_file_documents(const contam_scan *s, size_t i,
-			       uint64_t *documents, uint64_t *errors)
+			       uint64_t *documents, uint64_t *bytes_text,
+			       uint64_t *errors)
 {
 	if (!s || i >= s->nfiles)
 		return CONTAM_E_PARAM;
 	*documents = s->files[i].documents;
+	*bytes_text = s->files[i].bytes_text;
 	*errors = s->files[i].errors;
 	return CONTAM_OK;
 }
