@@ -34,8 +34,9 @@ static void usage(FILE *f)
 "                           each file its own benchmark, as in probe); one\n"
 "                           path per --bench, repeat for more.  A corpus\n"
 "                           input that looks like a benchmark (.csv, .tsv,\n"
-"                           .parquet, or beside a --bench file with its\n"
-"                           extension: the rest of a shell glob) is refused;\n"
+"                           .parquet, beside a --bench file with its\n"
+"                           extension, or of its file name: the rest of a\n"
+"                           shell glob) is refused;\n"
 "                           corpus inputs after '--' are taken as given\n"
 "      --records PATH, --lines-per-record N, --header\n"
 "                           benchmark layout, as in probe\n"
@@ -86,6 +87,9 @@ static bool same_dir_and_ext(const char *a, const char *b)
 {
 	const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
 	size_t da = sa ? (size_t)(sa - a) : 0, db = sb ? (size_t)(sb - b) : 0;
+	/* the same file name elsewhere: a glob such as '*' + '/test.jsonl' */
+	if (!strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b))
+		return true;
 	if (da != db || strncmp(a, b, da))
 		return false;
 	const char *ea = strchr(sa ? sa + 1 : a, '.');
@@ -95,8 +99,9 @@ static bool same_dir_and_ext(const char *a, const char *b)
 
 /* A shell glob after --bench gives --bench its first file only and makes
  * the rest corpus (issue 12): a corpus argument that is a benchmark kind
- * (.csv, .tsv, .parquet) or a sibling of a --bench file with its
- * extension is refused.  Arguments after "--" are corpus as given. */
+ * (.csv, .tsv, .parquet), a sibling of a --bench file with its extension,
+ * or a file of the same name as a --bench file is refused.  Arguments
+ * after "--" are corpus as given. */
 static int check_corpus_args(char **args, int n, int exempt_from,
 			     const char *const *benches, size_t nbenches)
 {
@@ -117,7 +122,7 @@ static int check_corpus_args(char **args, int n, int exempt_from,
 				 "  contam scan --bench %.*s [options] CORPUS...\n"
 				 "and put corpus inputs that really are such files "
 				 "after '--'", args[i],
-				 sibling ? " (beside a --bench file, same extension)"
+				 sibling ? " (beside a --bench file with its extension, or of its name)"
 					 : " (CSV/TSV/Parquet is no corpus format)",
 				 (int)(strrchr(args[i], '/') ? strrchr(args[i], '/') - args[i] : 1),
 				 strrchr(args[i], '/') ? args[i] : ".");

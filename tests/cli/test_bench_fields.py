@@ -357,6 +357,11 @@ def scan_glob_never_becomes_corpus(c):
     gj = sorted(os.path.join(c.tmp, "gj", n) for n in os.listdir(os.path.join(c.tmp, "gj")))
     r = contam("scan", "-q", "--bench", *gj, c.corpus)
     check(r.rc == 1 and "beside a --bench file" in r.err, f"jsonl glob: {r.rc} {r.err}")
+    # */test.jsonl: the same file name in other directories
+    t1 = jsonl(c, "g1/test.jsonl", [{"text": "one"}])
+    t2 = jsonl(c, "g2/test.jsonl", [{"text": "two"}])
+    r = contam("scan", "-q", "--bench", t1, t2, c.corpus)
+    check(r.rc == 1 and "looks like a benchmark" in r.err, f"*/test.jsonl glob: {r.rc} {r.err}")
     # after "--" they are corpus on purpose
     rep = os.path.join(c.tmp, "gj.json")
     contam("scan", "-q", "--bench", gj[0], "--report", rep, "-o", os.devnull, "--", gj[1],

@@ -18,13 +18,19 @@
  *                     the top-level object) -- or JSONL, when the first
  *                     line alone is a complete object and more follows
  *     .csv .tsv       RFC 4180, first row the header unless no_header
- *     .txt            text, one example per non-empty line
+ *     .txt            text, one example per non-empty line, or with
+ *                     lines_per_record N, records of N lines
  *     anything else   by content: JSON/JSONL if it starts with '{' or
  *                     '[', else text; with a note saying so
  *
  * A UTF-8 byte order mark at the start is skipped in every format (CSV
  * files saved by spreadsheets carry one, and it would end up in the first
  * column's name).  Lines holding only white space count as empty.
+ *
+ * Every reader keeps per-field statistics (records in which each --field
+ * selected text, or, without --field, which keys gave text), so that a
+ * field found in no record is an error at the end of the file and a
+ * field missing from some records is counted in the report (issue 12).
  */
 #include "bench_int.h"
 

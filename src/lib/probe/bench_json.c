@@ -17,12 +17,34 @@
  *     boolean as its JSON text ("answer": 42 gives "42"), each element of
  *     an array is taken the same way, and an object gives all of its
  *     strings in document order.  null gives nothing.
+ *   - "*" takes every element of an array or every value of an object
+ *     ("@values" is the same on an object), "@keys" as the last step
+ *     takes an object's keys as text (TruthfulQA's mc1_targets);
+ *   - a leading '^' per level starts at the containers the record sits
+ *     in (see --records below): "^context" is the paragraph's context.
  * Values from all --field paths, in the order given, are joined with
  * '\n'.  A record from which no path selects anything is an error; an
  * empty string counts as selected (the probe reports it as too short).
- * --id-field uses the same paths and keeps the first value selected; a
- * missing id is not an error.  A record that is a bare string is its own
- * text, whatever --field says.
+ * A record missing some of the paths is counted per path
+ * (bench_reader_fields), and a path that selects nothing in any record of
+ * the file is an error at the end, naming what the path found on its way
+ * ("'question' has keys 'stem', 'choices'") and the records' keys.
+ * --id-field uses the same paths and keeps the first value selected; it
+ * too must be found in some record.  A record that is a bare string is
+ * its own text, whatever --field says.
+ *
+ * Where the records are.  Without --records: each JSONL line, or the
+ * elements of the top-level array, or of the one array found in the
+ * top-level object.  A file whose records hold records that hold records
+ * (SQuAD), an object with several arrays, and an object of many keyed
+ * arrays are refused with the --records that would read them: reading
+ * them at the wrong grain would score 48 articles for 10,570 questions.
+ * --records PATH walks like a field path (arrays fan out, digits index,
+ * "*" / "@values"), from the document (each JSONL line, or the JSON file)
+ * and pushes every container it steps into on a chain; at the end, an
+ * array's elements (or the value itself) are the records, each with its
+ * chain for '^'.  The records of a document are listed once (bench_item:
+ * the record and its slice of the chain), then handed out in order.
  */
 #include "bench_int.h"
 
