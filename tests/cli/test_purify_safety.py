@@ -82,6 +82,12 @@ def rescan_hits(c, cwd, path):
     return len([x for x in r.out.splitlines() if x.strip()])
 
 
+def sanitized():
+    """An ASan build's RSS says nothing about ours (shadow memory, quarantine)."""
+    with open(BIN, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def run_rss(args, cwd):
     """Run contam under /usr/bin/time; return (rc, stderr, peak RSS in kB)
     (the RSS of a python child would include the forked interpreter's)."""
@@ -242,7 +248,7 @@ def purify_memory_bounded(c):
             rc, err, rss = run_rss(base + ["--purify", pdir, "--purify-mode", mode, name], d)
             check(rc == 0, f"purify {name} {mode}: {err}")
             S.note(f"{name} {mode}: peak RSS scan {rss0} kB, scan+purify {rss} kB")
-            check(rss < rss0 + 24 * 1024, f"{name} {mode}: peak RSS {rss} kB against "
+            check(sanitized() or rss < rss0 + 24 * 1024, f"{name} {mode}: peak RSS {rss} kB against "
                   f"{rss0} kB for the scan alone")
             out = read(os.path.join(d, pdir, name))
             check(PL.encode() not in out, f"{name} {mode}: match left")
@@ -445,7 +451,7 @@ def scan_memory_bounded(c):
         with open(os.path.join(d, f"h{n}.jsonl")) as f:
             check(sum(1 for _ in f) == n, "hit records missing")
     S.note(f"peak RSS: 160k matching documents {rss[160000]} kB, 400k {rss[400000]} kB")
-    check(rss[400000] < rss[160000] + 24 * 1024, f"hit records in memory: {rss}")
+    check(sanitized() or rss[400000] < rss[160000] + 24 * 1024, f"hit records in memory: {rss}")
     with open(os.path.join(d, "m.jsonl"), "w") as f:
         for i in range(20000):
             f.write(json.dumps({"question": f"question number {i} asks about alpha beta "
@@ -456,7 +462,7 @@ def scan_memory_bounded(c):
     rc1, err1, rss1 = run_rss(base + ["--report", "r.json", "small.txt"], d)
     check(rc0 == 0 and rc1 == 0, f"{err0} {err1}")
     S.note(f"20k examples: peak RSS {rss0} kB, with --report {rss1} kB")
-    check(rss1 < rss0 + 40 * 1024, f"--report: {rss1} kB against {rss0} kB")
+    check(sanitized() or rss1 < rss0 + 40 * 1024, f"--report: {rss1} kB against {rss0} kB")
     with open(os.path.join(d, "r.json")) as f:
         rep = json.load(f)
     check(len(rep["examples"]) == 20000 and "scan" in rep, "report incomplete")
