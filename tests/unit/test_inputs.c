@@ -99,6 +99,7 @@ static void test_walk_skips(void)
 	write_str("w/hits.jsonl", "{\"file\": \"c.jsonl\", \"kind\": \"jsonl\", "
 		  "\"doc_bytes\": 10, \"examples\": [], \"regions\": []}\n");
 	write_str("w/.hidden.txt", "hidden words\n");
+	CHECK(mkfifo(tpath("w/pipe"), 0644) == 0);
 	mkdir(tpath("w/.git"), 0755);
 	write_str("w/.git/HEAD", "ref: refs/heads/main\n");
 
@@ -114,7 +115,8 @@ static void test_walk_skips(void)
 	CHECK(has_path(&in, tpath("w/b.jsonl")));
 	CHECK(has_path(&in, tpath("w/README")));
 	const contam_input_skip *unknown = find_skip(&in, CONTAM_SKIP_UNKNOWN_KIND);
-	CHECK(unknown && unknown->count == 3);
+	CHECK(unknown && unknown->count == 4);
+	CHECK(skip_names(unknown, "pipe"));
 	CHECK(skip_names(unknown, "data.parquet"));
 	CHECK(skip_names(unknown, "tool"));
 	CHECK(skip_names(unknown, "img.png"));

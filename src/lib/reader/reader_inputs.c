@@ -432,6 +432,10 @@ static int walk_dir(walk *w, const char *dir, unsigned depth)
 			}
 		} else if (S_ISREG(st.st_mode)) {
 			rc = walked_file(w, path.data, &st);
+		} else {
+			/* a fifo, socket or device inside a directory: never
+			 * opened (that could block), counted */
+			rc = add_skip(w, CONTAM_SKIP_UNKNOWN_KIND, path.data);
 		}
 		if (rc < 0)
 			goto out;
