@@ -445,7 +445,7 @@ def scan_memory_bounded(c):
     rss = {}
     for n in (160000, 400000):
         rc, err, rss[n] = run_rss(["scan", "-q", "--threads", "1", "--bench", "b.jsonl",
-                                   "--max-doc-freq", "100", "-o", f"h{n}.jsonl",
+                                   "--max-doc-freq", "100", "-o", f"h{n}.jsonl", "--",
                                    f"c{n}.jsonl"], d)
         check(rc == 0, f"scan: {err}")
         with open(os.path.join(d, f"h{n}.jsonl")) as f:
