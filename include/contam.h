@@ -98,7 +98,8 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_JSONL,   /* JSON lines, plain, gzip or zstd */
 	CONTAM_INPUT_ARCHIVE, /* tar, tar.gz, tar.zst, zip ... */
 	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
-	CONTAM_INPUT_MEDIAWIKI /* MediaWiki XML dump: one page = one document */
+	CONTAM_INPUT_MEDIAWIKI, /* MediaWiki XML dump: one page = one document */
+	CONTAM_INPUT_WIKIDOC    /* WikiExtractor output: one <doc> = one document */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);

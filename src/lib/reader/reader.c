@@ -252,6 +252,7 @@ static const char *kind_phrase(contam_input_kind k)
 	case CONTAM_INPUT_JSONL: return "JSON lines";
 	case CONTAM_INPUT_ARCHIVE: return "an archive";
 	case CONTAM_INPUT_MEDIAWIKI: return "a MediaWiki dump";
+	case CONTAM_INPUT_WIKIDOC: return "WikiExtractor <doc> blocks";
 	default: return "text";
 	}
 }
@@ -304,6 +305,8 @@ static contam_input_kind text_kind(const unsigned char *p, size_t n,
 		return CONTAM_INPUT_JSONL;
 	if (i < m && head[i] == '<' && is_mediawiki(head + i, m - i))
 		return CONTAM_INPUT_MEDIAWIKI;
+	if (m - i > 9 && memcmp(head + i, "<doc id=\"", 9) == 0)
+		return CONTAM_INPUT_WIKIDOC;
 	return CONTAM_INPUT_TEXT;
 }
 
@@ -398,7 +401,8 @@ int creader_sniff_stream(cstream *cs, const char *label,
 		*kind = ck;
 	} else if (name_kind == CONTAM_INPUT_ARCHIVE ||
 		   (ck == CONTAM_INPUT_WARC && name_kind != CONTAM_INPUT_WARC) ||
-		   (ck == CONTAM_INPUT_JSONL && name_kind == CONTAM_INPUT_WARC)) {
+		   (ck == CONTAM_INPUT_JSONL && name_kind == CONTAM_INPUT_WARC) ||
+		   (ck == CONTAM_INPUT_WIKIDOC && name_kind == CONTAM_INPUT_TEXT)) {
 		*kind = ck;
 		snprintf(note, notelen, "'%s' is named like %s but holds %s: "
 			 "read as %s, by its content", label,
@@ -478,6 +482,7 @@ static const creader_ops *ops_for(contam_input_kind kind)
 	case CONTAM_INPUT_JSONL: return &creader_jsonl_ops;
 	case CONTAM_INPUT_ARCHIVE: return &creader_archive_ops;
 	case CONTAM_INPUT_MEDIAWIKI: return &creader_mediawiki_ops;
+	case CONTAM_INPUT_WIKIDOC: return &creader_wikidoc_ops;
 	default: return &creader_text_ops;
 	}
 }

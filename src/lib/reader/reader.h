@@ -192,6 +192,7 @@ extern const creader_ops creader_jsonl_ops;
 extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
 extern const creader_ops creader_mediawiki_ops;
+extern const creader_ops creader_wikidoc_ops;
 
 /* The kind a name says (no content sniffing); UNKNOWN if it says none.
  * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:

@@ -702,6 +702,7 @@ const char *contam_input_kind_name(contam_input_kind kind)
 	case CONTAM_INPUT_ARCHIVE: return "archive";
 	case CONTAM_INPUT_TEXT: return "text";
 	case CONTAM_INPUT_MEDIAWIKI: return "mediawiki";
+	case CONTAM_INPUT_WIKIDOC: return "wikiextractor";
 	default: return "unknown";
 	}
 }

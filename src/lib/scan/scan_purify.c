@@ -1142,7 +1142,8 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 		goto out;
 	contam_input_kind kind = creader_detect_name(name);
 	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE ||
-	    kind == CONTAM_INPUT_MEDIAWIKI) /* read as text in archives */
+	    kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
+		/* read as text in archives */
 		kind = CONTAM_INPUT_TEXT;
 	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
@@ -1700,11 +1701,13 @@ static int purify_refuse(contam_scan *s, cerr *err)
 		const char *path = s->files[i].path;
 		contam_input_kind kind = creader_detect(path);
 		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
-		if (kind == CONTAM_INPUT_MEDIAWIKI)
+		if (kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
 			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is a "
-					"MediaWiki XML dump, which --purify cannot "
-					"write back; scan it without --purify",
-					path);
+					"%s, which --purify cannot write back; scan "
+					"it without --purify", path,
+					kind == CONTAM_INPUT_WIKIDOC
+					? "WikiExtractor file (<doc> blocks)"
+					: "MediaWiki XML dump");
 		if (whole)
 			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
 					"JSON %s (read whole-file), which --purify "
