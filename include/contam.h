@@ -204,6 +204,8 @@ CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
 				    char *errbuf, size_t errlen);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
+/* Was input i found by walking a directory (1), or named itself (0)? */
+CONTAM_API int contam_inputs_walked(const contam_inputs *in, size_t i);
 /* A fingerprint of a regular file's content: XXH3-64 of its size, its
  * first MiB and its last MiB (never 0).  It tells --resume that a file
  * changed without keeping anything time-dependent in the index.  0 when

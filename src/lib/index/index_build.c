@@ -321,9 +321,11 @@ static void index_file(file_job *job, size_t fi)
 
 	rc = creader_open(&r, path, &ropt, &err);
 	if (rc < 0) {
-		/* E_FORMAT: content contam refuses (creader_sniff) */
+		/* E_FORMAT: content contam refuses (creader_sniff): fatal
+		 * for a file named on the command line, a counted skip for
+		 * one a directory walk found (its name said a corpus kind) */
 		if (sh->opt->strict || rc == CONTAM_E_NOMEM ||
-		    rc == CONTAM_E_FORMAT) {
+		    (rc == CONTAM_E_FORMAT && !contam_inputs_walked(sh->run.in, fi))) {
 			crun_fail(&sh->run, rc, &err);
 		} else {
 			if (cmanifest_note(e, CONTAM_PROBLEM_UNREADABLE, err.msg))

@@ -706,3 +706,11 @@ const char *contam_input_kind_name(contam_input_kind kind)
 	default: return "unknown";
 	}
 }
+
+int contam_inputs_walked(const contam_inputs *in, size_t i)
+{
+	if (!in || i >= in->count || !in->origin || !in->arg_is_dir)
+		return 0;
+	size_t a = in->origin[i];
+	return a < in->nargs && in->arg_is_dir[a];
+}

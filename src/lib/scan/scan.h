@@ -93,6 +93,7 @@ typedef struct cscan_chunk {
 typedef struct cscan_file {
 	const char *path;
 	contam_input_kind kind;
+	int walked;     /* found in a walked directory, not named */
 	uint64_t size, documents, bytes_text, ngrams, errors;
 	cscan_chunk *chunks;     /* its hit documents, in reader order */
 	size_t nchunks, cap_chunks;

@@ -375,9 +375,11 @@ static void scan_file(run_state *st, file_job *job, size_t fi)
 	}
 	rc = creader_open(&r, f->path, &ropt, &err);
 	if (rc < 0) {
-		/* E_FORMAT: content contam refuses (creader_sniff) */
+		/* E_FORMAT: content contam refuses (creader_sniff): fatal
+		 * for a file named on the command line, a counted skip for
+		 * one a directory walk found (its name said a corpus kind) */
 		if (s->opt.strict || rc == CONTAM_E_NOMEM ||
-		    rc == CONTAM_E_FORMAT) {
+		    (rc == CONTAM_E_FORMAT && !f->walked)) {
 			crun_fail(&st->run, rc, &err);
 		} else {
 			crun_warning(&st->run, err.msg);
@@ -541,8 +543,10 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (!s->files)
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->nfiles = in->count;
-	for (size_t i = 0; i < in->count; i++)
+	for (size_t i = 0; i < in->count; i++) {
 		s->files[i].path = in->paths[i];
+		s->files[i].walked = contam_inputs_walked(in, i);
+	}
 	if ((rc = cscan_spill_open(s, &s->err)))
 		return rc;
 	/* fail before the long pass, not after it */
