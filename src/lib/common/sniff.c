@@ -205,13 +205,11 @@ static void set(csniff *out, csniff_kind kind, const char *what)
 	snprintf(out->what, sizeof out->what, "%s", what);
 }
 
-csniff_kind csniff_bytes(const void *data, size_t n, int complete,
-			 csniff *out)
+csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 {
 	const unsigned char *p = data;
 
 	memset(out, 0, sizeof *out);
-	(void)complete;
 	if (n == 0) {
 		set(out, CSNIFF_EMPTY, "empty");
 		return out->kind;
@@ -324,6 +322,21 @@ csniff_kind csniff_bytes(const void *data, size_t n, int complete,
 	}
 	set(out, CSNIFF_TEXT, "text");
 	return out->kind;
+}
+
+void csniff_inside(csniff *dn, csniff_kind codec)
+{
+	char what[sizeof dn->what];
+	if (csniff_class_of(dn->kind) == CSNIFF_IS_CODEC) {
+		snprintf(what, sizeof what, "%s data inside %s compression",
+			 csniff_name(dn->kind), csniff_name(codec));
+		snprintf(dn->advice, sizeof dn->advice,
+			 "; decompress it once first");
+	} else {
+		snprintf(what, sizeof what, "%.100s once %s-decompressed",
+			 dn->what, csniff_name(codec));
+	}
+	memcpy(dn->what, what, sizeof what);
 }
 
 void csniff_refusal(const csniff *sn, const char *path, char *msg,

@@ -303,7 +303,7 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	*kind = name_kind;
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
-	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
+	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, &sn);
 	if ((sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
 	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_LZIP ||
 	     sn.kind == CSNIFF_COMPRESS) && name_kind == CONTAM_INPUT_ARCHIVE)
@@ -329,24 +329,12 @@ int creader_sniff_stream(cstream *cs, const char *label,
 		return rc;
 	cstream_codec codec = codec_of_sniff(sn.kind);
 	if (codec != CSTREAM_PLAIN) {
-		csniff_bytes(p, n, 0, &dn);
+		csniff_bytes(p, n, &dn);
 		if (dn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
 			dn.kind = CSNIFF_TEXT;
 		csniff_class cls = csniff_class_of(dn.kind);
 		if (cls == CSNIFF_IS_REFUSED || cls == CSNIFF_IS_CODEC) {
-			char what[sizeof dn.what];
-			if (cls == CSNIFF_IS_CODEC) {
-				snprintf(what, sizeof what, "%s data inside %s "
-					 "compression", csniff_name(dn.kind),
-					 codec_label(codec));
-				snprintf(dn.advice, sizeof dn.advice,
-					 "; decompress it once first");
-			} else {
-				snprintf(what, sizeof what, "%.100s once "
-					 "%s-decompressed", dn.what,
-					 codec_label(codec));
-			}
-			memcpy(dn.what, what, sizeof what);
+			csniff_inside(&dn, sn.kind);
 			csniff_refusal(&dn, label, msg, sizeof msg);
 			return cerr_set(err, CONTAM_E_FORMAT, "%s", msg);
 		}
