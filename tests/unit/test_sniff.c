@@ -289,6 +289,26 @@ static void test_bzip2_xz(void)
 		cstream_free(s);
 		cbuf_release(&bad);
 	}
+	/* .lzma (lzma_alone), through the xz decoder */
+	lzma_stream ls = LZMA_STREAM_INIT;
+	lzma_options_lzma lo;
+	lzma_lzma_preset(&lo, 6);
+	CHECK(lzma_alone_encoder(&ls, &lo) == LZMA_OK);
+	cbuf_reset(&z);
+	cbuf_reserve(&z, a.len + 4096);
+	ls.next_in = (const uint8_t *)a.data;
+	ls.avail_in = a.len;
+	ls.next_out = (uint8_t *)z.data;
+	ls.avail_out = z.cap;
+	CHECK(lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END);
+	z.len = z.cap - ls.avail_out;
+	lzma_end(&ls);
+	write_file(tpath("a.txt.lzma"), z.data, z.len);
+	char *d = read_path(tpath("a.txt.lzma"), 4096, &len, &damage, &rc);
+	CHECK(rc == 0 && damage == 0 && len == a.len && d &&
+	      memcmp(d, a.data, len) == 0);
+	free(d);
+	CHECK(creader_detect_name("a.txt.lzma") == CONTAM_INPUT_TEXT);
 	cbuf_release(&a);
 	cbuf_release(&b);
 	cbuf_release(&z);

@@ -92,7 +92,7 @@ static const struct {
 	{ CSNIFF_LZ4, "lz4", CSNIFF_IS_REFUSED },
 	{ CSNIFF_LZIP, "lzip", CSNIFF_IS_REFUSED },
 	{ CSNIFF_COMPRESS, "compress (.Z)", CSNIFF_IS_REFUSED },
-	{ CSNIFF_LZMA, "lzma", CSNIFF_IS_REFUSED },
+	{ CSNIFF_LZMA, "lzma", CSNIFF_IS_CODEC },
 	{ CSNIFF_ZIP, "zip", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_7Z, "7z", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_TAR, "tar", CSNIFF_IS_ARCHIVE },
@@ -366,9 +366,8 @@ void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		case CSNIFF_LZ4:
 		case CSNIFF_LZIP:
 		case CSNIFF_COMPRESS:
-		case CSNIFF_LZMA:
-			advice = "; contam decompresses gzip, zstd, bzip2 and xz "
-				 "only: recompress it with one of those";
+			advice = "; contam decompresses gzip, zstd, bzip2, xz and "
+				 "lzma only: recompress it with one of those";
 			break;
 		case CSNIFF_RAR:
 			advice = "; contam reads tar, zip and 7z archives only: "

@@ -30,11 +30,11 @@ typedef enum csniff_kind {
 	CSNIFF_ZSTD,
 	CSNIFF_BZIP2,
 	CSNIFF_XZ,
+	CSNIFF_LZMA,         /* lzma_alone, .lzma (by the xz decoder) */
 	/* compressed in a way contam does not decode: refused */
 	CSNIFF_LZ4,
 	CSNIFF_LZIP,
 	CSNIFF_COMPRESS,     /* Unix compress, .Z */
-	CSNIFF_LZMA,         /* lzma_alone, .lzma */
 	/* archives: read member by member (libarchive) */
 	CSNIFF_ZIP,
 	CSNIFF_7Z,
@@ -64,7 +64,7 @@ typedef enum csniff_kind {
 
 typedef enum csniff_class {
 	CSNIFF_IS_TEXT = 0,   /* EMPTY, TEXT, UTF16*: read as text */
-	CSNIFF_IS_CODEC,      /* GZIP ZSTD BZIP2 XZ: decode, then sniff again */
+	CSNIFF_IS_CODEC,      /* GZIP ZSTD BZIP2 XZ LZMA: decode, sniff again */
 	CSNIFF_IS_ARCHIVE,    /* ZIP 7Z TAR CPIO */
 	CSNIFF_IS_REFUSED     /* everything else */
 } csniff_class;

@@ -119,7 +119,7 @@ static bench_format format_from_name(const char *path)
 {
 	size_t n = strlen(path);
 	static const char *const codecs[] = { ".gz", ".zst", ".zstd", ".bz2",
-					      ".xz", NULL };
+					      ".xz", ".lzma", NULL };
 	for (size_t i = 0; codecs[i]; i++) {
 		if (name_ends(path, n, codecs[i])) {
 			n -= strlen(codecs[i]);
@@ -148,7 +148,7 @@ static cstream_codec codec_from_name(const char *path)
 		return CSTREAM_ZSTD;
 	if (name_ends(path, n, ".bz2"))
 		return CSTREAM_BZIP2;
-	if (name_ends(path, n, ".xz"))
+	if (name_ends(path, n, ".xz") || name_ends(path, n, ".lzma"))
 		return CSTREAM_XZ;
 	return CSTREAM_PLAIN;
 }
@@ -184,7 +184,8 @@ static cstream_codec codec_of(csniff_kind k)
 	case CSNIFF_GZIP: return CSTREAM_GZIP;
 	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
 	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ: return CSTREAM_XZ;
+	case CSNIFF_XZ:
+	case CSNIFF_LZMA: return CSTREAM_XZ;
 	default: return CSTREAM_PLAIN;
 	}
 }

@@ -155,7 +155,7 @@ static int ends_with_any(const char *name, const char *const *suffixes)
 
 /* Compression suffixes a name may carry on top of its kind. */
 static const char *const codec_suffixes[] = {
-	".gz", ".zst", ".zstd", ".bz2", ".xz", NULL
+	".gz", ".zst", ".zstd", ".bz2", ".xz", ".lzma", NULL
 };
 
 /* The codec a name says (".jsonl.gz": gzip), or CSTREAM_PLAIN. */
@@ -169,8 +169,9 @@ static cstream_codec name_codec(const char *name)
 	if (cends_with(name, ".bz2") || cends_with(name, ".tbz2") ||
 	    cends_with(name, ".tbz"))
 		return CSTREAM_BZIP2;
-	if (cends_with(name, ".xz") || cends_with(name, ".txz"))
-		return CSTREAM_XZ;
+	if (cends_with(name, ".xz") || cends_with(name, ".txz") ||
+	    cends_with(name, ".lzma"))
+		return CSTREAM_XZ; /* the xz decoder reads .lzma too */
 	return CSTREAM_PLAIN;
 }
 
@@ -221,7 +222,8 @@ static cstream_codec codec_of_sniff(csniff_kind k)
 	case CSNIFF_GZIP: return CSTREAM_GZIP;
 	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
 	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ: return CSTREAM_XZ;
+	case CSNIFF_XZ:
+	case CSNIFF_LZMA: return CSTREAM_XZ;
 	default: return CSTREAM_PLAIN;
 	}
 }
