@@ -47,7 +47,7 @@ static uint64_t stream_sum(const char *path, int peek, int *damage,
 		if (cstream_peek(s, CSNIFF_HEAD, &p, &n, &err) < 0)
 			abort();
 		csniff sn;
-		csniff_bytes(p, n, 0, &sn);
+		csniff_bytes(p, n, &sn);
 		if (!sn.what[0])
 			abort();
 	}
@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 
 	csniff sn;
-	csniff_kind k = csniff_bytes(data, size, 1, &sn);
+	csniff_kind k = csniff_bytes(data, size, &sn);
 	if (k != sn.kind || !sn.what[0] || sn.bom < 0 || (size_t)sn.bom > size)
 		abort();
 	char msg[1024];

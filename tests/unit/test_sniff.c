@@ -130,7 +130,7 @@ static char *read_path(const char *path, size_t piece, size_t *len,
 static csniff_kind kind_of(const void *p, size_t n)
 {
 	csniff sn;
-	return csniff_bytes(p, n, 1, &sn);
+	return csniff_bytes(p, n, &sn);
 }
 
 static void test_magic(void)
@@ -149,7 +149,7 @@ static void test_magic(void)
 	CHECK(kind_of("7z\xbc\xaf\x27\x1c\0\x04", 8) == CSNIFF_7Z);
 	CHECK(kind_of("Rar!\x1a\x07\x01\0", 8) == CSNIFF_RAR);
 	CHECK(kind_of("\x04\x22\x4d\x18", 4) == CSNIFF_LZ4);
-	CHECK(csniff_bytes("PAR1\x15\x04", 6, 1, &sn) == CSNIFF_PARQUET);
+	CHECK(csniff_bytes("PAR1\x15\x04", 6, &sn) == CSNIFF_PARQUET);
 	CHECK(strstr(sn.what, "Parquet") && strstr(sn.what, "PAR1"));
 	CHECK(csniff_class_of(sn.kind) == CSNIFF_IS_REFUSED);
 	CHECK(kind_of("\x7f" "ELF\x02\x01\x01\0\0\0\0\0", 12) == CSNIFF_ELF);
@@ -187,16 +187,16 @@ static void test_magic(void)
 	CHECK(kind_of(tar, sizeof tar) == CSNIFF_TAR);
 
 	/* byte order marks */
-	CHECK(csniff_bytes("\xff\xfe" "a\0", 4, 1, &sn) == CSNIFF_UTF16LE &&
+	CHECK(csniff_bytes("\xff\xfe" "a\0", 4, &sn) == CSNIFF_UTF16LE &&
 	      sn.bom == 2);
-	CHECK(csniff_bytes("\xfe\xff\0a", 4, 1, &sn) == CSNIFF_UTF16BE &&
+	CHECK(csniff_bytes("\xfe\xff\0a", 4, &sn) == CSNIFF_UTF16BE &&
 	      sn.bom == 2);
 	CHECK(kind_of("\xff\xfe\0\0a\0\0\0", 8) == CSNIFF_UTF32);
-	CHECK(csniff_bytes("\xef\xbb\xbfok", 5, 1, &sn) == CSNIFF_TEXT &&
+	CHECK(csniff_bytes("\xef\xbb\xbfok", 5, &sn) == CSNIFF_TEXT &&
 	      sn.bom == 3);
 	/* UTF-16 without a byte order mark: NULs in every other byte */
 	const char le[] = "h\0e\0l\0l\0o\0 \0w\0o\0r\0l\0d\0\n\0";
-	CHECK(csniff_bytes(le, sizeof le - 1, 1, &sn) == CSNIFF_UTF16LE &&
+	CHECK(csniff_bytes(le, sizeof le - 1, &sn) == CSNIFF_UTF16LE &&
 	      sn.bom == 0);
 	CHECK(kind_of(le + 1, sizeof le - 2) == CSNIFF_UTF16BE);
 
@@ -204,17 +204,17 @@ static void test_magic(void)
 	unsigned char bin[4096];
 	for (size_t i = 0; i < sizeof bin; i++)
 		bin[i] = (unsigned char)(i * 7 % 251);
-	CHECK(csniff_bytes(bin, sizeof bin, 1, &sn) == CSNIFF_BINARY);
+	CHECK(csniff_bytes(bin, sizeof bin, &sn) == CSNIFF_BINARY);
 	CHECK(strstr(sn.what, "NUL") != NULL);
 	CHECK(kind_of("{\"text\":\"x\"}\n\0", 14) == CSNIFF_TEXT);
 
 	/* the refusal names the file and what was seen */
 	char msg[1024];
-	csniff_bytes("\x7f" "ELF\x02\x01", 6, 1, &sn);
+	csniff_bytes("\x7f" "ELF\x02\x01", 6, &sn);
 	csniff_refusal(&sn, "ls", msg, sizeof msg);
 	CHECK(strstr(msg, "'ls' is an ELF executable") == msg);
 	CHECK(strstr(msg, "not text") != NULL);
-	csniff_bytes("PAR1", 4, 1, &sn);
+	csniff_bytes("PAR1", 4, &sn);
 	csniff_refusal(&sn, "x.parquet", msg, sizeof msg);
 	CHECK(strstr(msg, "'x.parquet' is a Parquet file (magic PAR1); contam "
 		      "cannot read Parquet yet: convert it to JSONL") == msg);
@@ -289,6 +289,26 @@ static void test_bzip2_xz(void)
 		cstream_free(s);
 		cbuf_release(&bad);
 	}
+	/* .lzma (lzma_alone), through the xz decoder */
+	lzma_stream ls = LZMA_STREAM_INIT;
+	lzma_options_lzma lo;
+	lzma_lzma_preset(&lo, 6);
+	CHECK(lzma_alone_encoder(&ls, &lo) == LZMA_OK);
+	cbuf_reset(&z);
+	cbuf_reserve(&z, a.len + 4096);
+	ls.next_in = (const uint8_t *)a.data;
+	ls.avail_in = a.len;
+	ls.next_out = (uint8_t *)z.data;
+	ls.avail_out = z.cap;
+	CHECK(lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END);
+	z.len = z.cap - ls.avail_out;
+	lzma_end(&ls);
+	write_file(tpath("a.txt.lzma"), z.data, z.len);
+	char *d = read_path(tpath("a.txt.lzma"), 4096, &len, &damage, &rc);
+	CHECK(rc == 0 && damage == 0 && len == a.len && d &&
+	      memcmp(d, a.data, len) == 0);
+	free(d);
+	CHECK(creader_detect_name("a.txt.lzma") == CONTAM_INPUT_TEXT);
 	cbuf_release(&a);
 	cbuf_release(&b);
 	cbuf_release(&z);

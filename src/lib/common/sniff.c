@@ -92,7 +92,7 @@ static const struct {
 	{ CSNIFF_LZ4, "lz4", CSNIFF_IS_REFUSED },
 	{ CSNIFF_LZIP, "lzip", CSNIFF_IS_REFUSED },
 	{ CSNIFF_COMPRESS, "compress (.Z)", CSNIFF_IS_REFUSED },
-	{ CSNIFF_LZMA, "lzma", CSNIFF_IS_REFUSED },
+	{ CSNIFF_LZMA, "lzma", CSNIFF_IS_CODEC },
 	{ CSNIFF_ZIP, "zip", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_7Z, "7z", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_TAR, "tar", CSNIFF_IS_ARCHIVE },
@@ -205,13 +205,11 @@ static void set(csniff *out, csniff_kind kind, const char *what)
 	snprintf(out->what, sizeof out->what, "%s", what);
 }
 
-csniff_kind csniff_bytes(const void *data, size_t n, int complete,
-			 csniff *out)
+csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 {
 	const unsigned char *p = data;
 
 	memset(out, 0, sizeof *out);
-	(void)complete;
 	if (n == 0) {
 		set(out, CSNIFF_EMPTY, "empty");
 		return out->kind;
@@ -326,6 +324,21 @@ csniff_kind csniff_bytes(const void *data, size_t n, int complete,
 	return out->kind;
 }
 
+void csniff_inside(csniff *dn, csniff_kind codec)
+{
+	char what[sizeof dn->what];
+	if (csniff_class_of(dn->kind) == CSNIFF_IS_CODEC) {
+		snprintf(what, sizeof what, "%s data inside %s compression",
+			 csniff_name(dn->kind), csniff_name(codec));
+		snprintf(dn->advice, sizeof dn->advice,
+			 "; decompress it once first");
+	} else {
+		snprintf(what, sizeof what, "%.100s once %s-decompressed",
+			 dn->what, csniff_name(codec));
+	}
+	memcpy(dn->what, what, sizeof what);
+}
+
 void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		    size_t msglen)
 {
@@ -353,9 +366,8 @@ void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		case CSNIFF_LZ4:
 		case CSNIFF_LZIP:
 		case CSNIFF_COMPRESS:
-		case CSNIFF_LZMA:
-			advice = "; contam decompresses gzip, zstd, bzip2 and xz "
-				 "only: recompress it with one of those";
+			advice = "; contam decompresses gzip, zstd, bzip2, xz and "
+				 "lzma only: recompress it with one of those";
 			break;
 		case CSNIFF_RAR:
 			advice = "; contam reads tar, zip and 7z archives only: "

@@ -30,11 +30,11 @@ typedef enum csniff_kind {
 	CSNIFF_ZSTD,
 	CSNIFF_BZIP2,
 	CSNIFF_XZ,
+	CSNIFF_LZMA,         /* lzma_alone, .lzma (by the xz decoder) */
 	/* compressed in a way contam does not decode: refused */
 	CSNIFF_LZ4,
 	CSNIFF_LZIP,
 	CSNIFF_COMPRESS,     /* Unix compress, .Z */
-	CSNIFF_LZMA,         /* lzma_alone, .lzma */
 	/* archives: read member by member (libarchive) */
 	CSNIFF_ZIP,
 	CSNIFF_7Z,
@@ -64,7 +64,7 @@ typedef enum csniff_kind {
 
 typedef enum csniff_class {
 	CSNIFF_IS_TEXT = 0,   /* EMPTY, TEXT, UTF16*: read as text */
-	CSNIFF_IS_CODEC,      /* GZIP ZSTD BZIP2 XZ: decode, then sniff again */
+	CSNIFF_IS_CODEC,      /* GZIP ZSTD BZIP2 XZ LZMA: decode, sniff again */
 	CSNIFF_IS_ARCHIVE,    /* ZIP 7Z TAR CPIO */
 	CSNIFF_IS_REFUSED     /* everything else */
 } csniff_class;
@@ -79,10 +79,9 @@ typedef struct csniff {
 	char advice[256];
 } csniff;
 
-/* Classify p[0..n).  `complete`: the bytes are the whole file (lets
- * short files be judged; a truncated look-ahead is judged on what it
- * has).  Returns out->kind. */
-csniff_kind csniff_bytes(const void *p, size_t n, int complete, csniff *out);
+/* Classify p[0..n): the start of a file (CSNIFF_HEAD bytes of it, or
+ * all of a shorter one).  Returns out->kind. */
+csniff_kind csniff_bytes(const void *p, size_t n, csniff *out);
 
 csniff_class csniff_class_of(csniff_kind kind);
 /* Short name: "gzip", "Parquet", "ELF executable", "UTF-16LE text" ... */
@@ -92,6 +91,12 @@ const char *csniff_name(csniff_kind kind);
  * read it[: advice]" -- written into msg. */
 void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		    size_t msglen);
+
+/* `dn` classified the data inside `codec` compression (a CSNIFF_IS_CODEC
+ * kind): say so in its description, "an ELF executable ... once
+ * gzip-decompressed" or, for compression inside compression, "gzip data
+ * inside bzip2 compression; decompress it once first". */
+void csniff_inside(csniff *dn, csniff_kind codec);
 
 /* How many bytes of look-ahead csniff_bytes() wants to see. */
 #define CSNIFF_HEAD 4096

@@ -119,6 +119,7 @@ struct cstream {
 	int bz_ready;
 	lzma_stream xz;
 	int xz_ready;
+	int xz_alone;         /* CSTREAM_XZ reading one .lzma (lzma_alone) */
 
 	/* cstream_peek(): decoded bytes handed out before the codec's */
 	unsigned char *peek;
@@ -333,6 +334,19 @@ static int is_xz_header(const unsigned char *p, size_t n)
 	return n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0;
 }
 
+/* .lzma (lzma_alone, xz --format=lzma): the default properties byte
+ * 5d, a dictionary size, then an unknown (all ff) or plausible size --
+ * the same test as common/sniff.c's. */
+static int is_lzma_alone(const unsigned char *p, size_t n)
+{
+	if (n < 13 || p[0] != 0x5d || p[1] != 0 || p[2] != 0)
+		return 0;
+	int unknown = 1;
+	for (size_t i = 5; i < 13; i++)
+		unknown &= p[i] == 0xff;
+	return unknown || p[12] == 0;
+}
+
 /* A unit header of the stream's codec at p[0..n)?  At the end of the
  * input (n < UNIT_LOOK) a cut header counts: it is then truncated. */
 static int unit_header(const cstream *s, const unsigned char *p, size_t n,
@@ -352,6 +366,8 @@ static int unit_header(const cstream *s, const unsigned char *p, size_t n,
 		return is_bzip2_header(p, n) ||
 		       (cut && n >= 3 && memcmp(p, "BZh", 3) == 0);
 	case CSTREAM_XZ:
+		if (s->xz_alone) /* one stream, at the start, no resync */
+			return !resyncing && cur_off(s) == 0 && n > 0;
 		return is_xz_header(p, n) ||
 		       (cut && n >= 2 && p[0] == 0xfd && p[1] == '7');
 	default:
@@ -604,7 +620,9 @@ static int unit_reset(cstream *s, cerr *err)
 			return cerr_set(err, CONTAM_E_NOMEM, "cannot start bzip2");
 		return CONTAM_OK;
 	case CSTREAM_XZ:
-		if (lzma_stream_decoder(&s->xz, UINT64_MAX, 0) != LZMA_OK)
+		if ((s->xz_alone ? lzma_alone_decoder(&s->xz, UINT64_MAX)
+				 : lzma_stream_decoder(&s->xz, UINT64_MAX, 0)) !=
+		    LZMA_OK)
 			return cerr_set(err, CONTAM_E_NOMEM, "cannot start xz");
 		s->xz_ready = 1;
 		return CONTAM_OK;
@@ -1196,8 +1214,10 @@ static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
 		   : (s->in_len >= 4 && memcmp(s->in, "BZh", 3) == 0 &&
 		      s->in[3] >= '1' && s->in[3] <= '9')) {
 		s->codec = CSTREAM_BZIP2;
-	} else if (is_xz_header(s->in, s->in_len)) {
+	} else if (is_xz_header(s->in, s->in_len) ||
+		   is_lzma_alone(s->in, s->in_len)) {
 		s->codec = CSTREAM_XZ;
+		s->xz_alone = !is_xz_header(s->in, s->in_len);
 		lzma_stream init = LZMA_STREAM_INIT;
 		s->xz = init;
 	} else {

@@ -229,7 +229,7 @@ static bench_format format_from_name(const char *path)
 {
 	size_t n = strlen(path);
 	static const char *const codecs[] = { ".gz", ".zst", ".zstd", ".bz2",
-					      ".xz", ".zip", NULL };
+					      ".xz", ".lzma", ".zip", NULL };
 	for (size_t i = 0; codecs[i]; i++) {
 		if (name_ends(path, n, codecs[i])) {
 			n -= strlen(codecs[i]);
@@ -258,7 +258,7 @@ static cstream_codec codec_from_name(const char *path)
 		return CSTREAM_ZSTD;
 	if (name_ends(path, n, ".bz2"))
 		return CSTREAM_BZIP2;
-	if (name_ends(path, n, ".xz"))
+	if (name_ends(path, n, ".xz") || name_ends(path, n, ".lzma"))
 		return CSTREAM_XZ;
 	return CSTREAM_PLAIN;
 }
@@ -294,7 +294,8 @@ static cstream_codec codec_of(csniff_kind k)
 	case CSNIFF_GZIP: return CSTREAM_GZIP;
 	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
 	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ: return CSTREAM_XZ;
+	case CSNIFF_XZ:
+	case CSNIFF_LZMA: return CSTREAM_XZ;
 	default: return CSTREAM_PLAIN;
 	}
 }
@@ -445,7 +446,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 
 	if (!cstream_raw_head(s, &raw, &nraw))
 		nraw = 0;
-	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
+	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, &sn);
 	if (sn.kind == CSNIFF_BINARY && named)
 		sn.kind = CSNIFF_TEXT; /* named as text: NULs are its problem */
 	csniff_class cls = csniff_class_of(sn.kind);
@@ -466,24 +467,12 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 	if ((rc = cstream_peek(s, CSNIFF_HEAD, &p, &n, err)) < 0)
 		return rc;
 	if (codec != CSTREAM_PLAIN) {
-		csniff_bytes(p, n, 0, &dn);
+		csniff_bytes(p, n, &dn);
 		if (dn.kind == CSNIFF_BINARY && named)
 			dn.kind = CSNIFF_TEXT;
 		cls = csniff_class_of(dn.kind);
 		if (cls == CSNIFF_IS_REFUSED || cls == CSNIFF_IS_CODEC) {
-			char what[sizeof dn.what];
-			if (cls == CSNIFF_IS_CODEC) {
-				snprintf(what, sizeof what, "%s data inside %s "
-					 "compression", csniff_name(dn.kind),
-					 csniff_name(sn.kind));
-				snprintf(dn.advice, sizeof dn.advice,
-					 "; decompress it once first");
-			} else {
-				snprintf(what, sizeof what, "%.100s once "
-					 "%s-decompressed", dn.what,
-					 csniff_name(sn.kind));
-			}
-			memcpy(dn.what, what, sizeof what);
+			csniff_inside(&dn, sn.kind);
 			csniff_refusal(&dn, label, msg, sizeof msg);
 			return cerr_set(err, CONTAM_E_FORMAT, "%s", msg);
 		}

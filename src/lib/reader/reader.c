@@ -157,7 +157,7 @@ static int ends_with_any(const char *name, const char *const *suffixes)
 
 /* Compression suffixes a name may carry on top of its kind. */
 static const char *const codec_suffixes[] = {
-	".gz", ".zst", ".zstd", ".bz2", ".xz", NULL
+	".gz", ".zst", ".zstd", ".bz2", ".xz", ".lzma", NULL
 };
 
 /* The codec a name says (".jsonl.gz": gzip), or CSTREAM_PLAIN. */
@@ -171,8 +171,9 @@ static cstream_codec name_codec(const char *name)
 	if (cends_with(name, ".bz2") || cends_with(name, ".tbz2") ||
 	    cends_with(name, ".tbz"))
 		return CSTREAM_BZIP2;
-	if (cends_with(name, ".xz") || cends_with(name, ".txz"))
-		return CSTREAM_XZ;
+	if (cends_with(name, ".xz") || cends_with(name, ".txz") ||
+	    cends_with(name, ".lzma"))
+		return CSTREAM_XZ; /* the xz decoder reads .lzma too */
 	return CSTREAM_PLAIN;
 }
 
@@ -229,7 +230,8 @@ static cstream_codec codec_of_sniff(csniff_kind k)
 	case CSNIFF_GZIP: return CSTREAM_GZIP;
 	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
 	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ: return CSTREAM_XZ;
+	case CSNIFF_XZ:
+	case CSNIFF_LZMA: return CSTREAM_XZ;
 	default: return CSTREAM_PLAIN;
 	}
 }
@@ -336,7 +338,7 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	*kind = name_kind;
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
-	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, 0, &sn);
+	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, &sn);
 	if ((sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
 	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_LZIP ||
 	     sn.kind == CSNIFF_COMPRESS) && name_kind == CONTAM_INPUT_ARCHIVE)
@@ -362,24 +364,12 @@ int creader_sniff_stream(cstream *cs, const char *label,
 		return rc;
 	cstream_codec codec = codec_of_sniff(sn.kind);
 	if (codec != CSTREAM_PLAIN) {
-		csniff_bytes(p, n, 0, &dn);
+		csniff_bytes(p, n, &dn);
 		if (dn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
 			dn.kind = CSNIFF_TEXT;
 		csniff_class cls = csniff_class_of(dn.kind);
 		if (cls == CSNIFF_IS_REFUSED || cls == CSNIFF_IS_CODEC) {
-			char what[sizeof dn.what];
-			if (cls == CSNIFF_IS_CODEC) {
-				snprintf(what, sizeof what, "%s data inside %s "
-					 "compression", csniff_name(dn.kind),
-					 codec_label(codec));
-				snprintf(dn.advice, sizeof dn.advice,
-					 "; decompress it once first");
-			} else {
-				snprintf(what, sizeof what, "%.100s once "
-					 "%s-decompressed", dn.what,
-					 codec_label(codec));
-			}
-			memcpy(dn.what, what, sizeof what);
+			csniff_inside(&dn, sn.kind);
 			csniff_refusal(&dn, label, msg, sizeof msg);
 			return cerr_set(err, CONTAM_E_FORMAT, "%s", msg);
 		}
