@@ -1,12 +1,13 @@
 /*
  * scan.h -- the exact scan (private): the benchmark n-gram table, the
- * per-thread matcher, the hit records kept for the end of the scan, and
- * the purified-copy writers.
+ * per-thread matcher, the hit documents kept (on disk) for the end of the
+ * scan, and the purified-copy writers.
  *
  * Files: scan_table.c (benchmarks -> table), scan_match.c (one document
  * -> chains of matches), scan_run.c (the OpenMP driver over input files),
- * scan_report.c (metrics, hit records, report JSON), scan_purify.c and
- * scan_sink.c (decontaminated copies).
+ * scan_hits.c (hit documents spilled and read back), scan_report.c
+ * (metrics, hit records, report JSON), scan_purify.c and scan_sink.c
+ * (decontaminated copies).
  */
 #ifndef CONTAM_SCAN_H
 #define CONTAM_SCAN_H

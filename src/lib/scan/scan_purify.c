@@ -1083,9 +1083,12 @@ static int spool_out(purifier *p, FILE *f, struct archive *w)
 	char buf[1 << 16];
 	size_t n;
 	rewind(f);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		if (archive_write_data(w, buf, n) != (la_ssize_t)n)
 			return archive_write_failed(p, w);
+		if (stopped(p))
+			return interrupted(p);
+	}
 	if (ferror(f))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot read back a purified member "
 				"of '%s': %s", p->out_path, strerror(errno));
@@ -1353,11 +1356,16 @@ static int purify_archive(purifier *p)
 			goto out;
 		}
 		la_ssize_t got;
-		while ((got = archive_read_data(r, buf, sizeof buf)) > 0)
+		while ((got = archive_read_data(r, buf, sizeof buf)) > 0) {
 			if (archive_write_data(w, buf, (size_t)got) != got) {
 				rc = archive_write_failed(p, w);
 				goto out;
 			}
+			if (stopped(p)) {
+				rc = interrupted(p);
+				goto out;
+			}
+		}
 		if (got < 0) {
 			rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s",
 				      p->f->path, name ? name : "?", archive_error_string(r));

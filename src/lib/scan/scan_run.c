@@ -16,8 +16,8 @@
  * memory.
  *
  * Order: each batch (and each big document) gets a result node when it
- * is handed on, in reader order; after the file's tasks finish the nodes
- * are concatenated.  Hit records are written in input order at the end,
+ * is handed on, in reader order; complete nodes at the head of the list
+ * go to the spill file in that order.  Hit records are written in input order at the end,
  * when the document count of every n-gram is known (--max-doc-freq marks
  * matches by it), so the output does not depend on the number of threads.
  */
