@@ -305,7 +305,28 @@ def read_documents(path, field="text"):
     elif kind == "jsonl":
         yield from jsonl_documents(decompress(data, path), field)
     else:
-        yield decompress(data, path)
+        text = decompress(data, path)
+        if text.lstrip().startswith(b'<doc id="'):
+            yield from wikidoc_documents(text)
+        else:
+            yield text
+
+
+def wikidoc_documents(text):
+    """WikiExtractor output: the lines between each <doc ...> line and its
+    </doc> line are one document (written independently of the reader)."""
+    doc = None
+    for line in text.splitlines(keepends=True):
+        if doc is None:
+            if line.startswith(b"<doc ") or line.startswith(b"<doc>"):
+                doc = []
+        elif line.rstrip() == b"</doc>":
+            yield b"".join(doc)
+            doc = None
+        else:
+            doc.append(line)
+    if doc is not None:
+        yield b"".join(doc)
 
 
 def corpus_ngrams(paths, n=NGRAM, restrict=None):

@@ -637,7 +637,7 @@ static int skip_long_line(purifier *p, pin *in, const char *member)
 {
 	uint64_t off = in->base + in->pos, bytes = 0;
 	for (;;) {
-		size_t nl;
+		size_t nl = 0;
 		int f = pin_find(in, 0, "\n", 1, 1u << 20, &nl);
 		if (f < 0)
 			return f;
@@ -688,7 +688,7 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 	int check = p->f->errors > 0;
 	int rc = CONTAM_OK;
 	for (;;) {
-		size_t nl;
+		size_t nl = 0;
 		if (stopped(p)) {
 			rc = interrupted(p);
 			break;
@@ -757,7 +757,7 @@ static int header_end(purifier *p, pin *in, size_t *hlen)
 {
 	size_t from = 0, lim = p->max_record < 1024 ? 1024 : p->max_record;
 	for (;;) {
-		size_t k;
+		size_t k = 0;
 		int f = pin_find(in, from, "\n", 1, lim, &k);
 		if (f <= 0)
 			return f;
@@ -787,7 +787,7 @@ static int skip_unread(purifier *p, pin *in, const char *member, size_t from,
 {
 	uint64_t off = in->base + in->pos, bytes = 0;
 	for (;;) {
-		size_t at;
+		size_t at = 0;
 		int f = pin_find(in, from, "\nWARC/", 6, 1u << 20, &at);
 		if (f < 0)
 			return f;
