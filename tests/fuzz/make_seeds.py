@@ -265,7 +265,11 @@ def main(argv=None):
     for target, make in [("fuzz_warc", warc_seeds), ("fuzz_jsonl", jsonl_seeds),
                          ("fuzz_bench", bench_seeds), ("fuzz_normalize", normalize_seeds),
                          ("fuzz_mediawiki", mediawiki_seeds), ("fuzz_sniff", sniff_seeds)]:
-        shutil.rmtree(os.path.join(args.out, target), ignore_errors=True)
+        # regress-* are inputs the fuzzers found (kept, never regenerated)
+        d = os.path.join(args.out, target)
+        for f in os.listdir(d) if os.path.isdir(d) else []:
+            if not f.startswith("regress-"):
+                os.unlink(os.path.join(d, f))
         make(g, c, lambda name, data, t=target: put(args.out, t, name, data))
     # legacy_*.cidx are files of older writers (kept, never regenerated)
     d = os.path.join(args.out, "fuzz_index_load")

@@ -63,6 +63,11 @@
 
 #include <bzlib.h>
 #include <lzma.h>
+
+/* Memory an xz/lzma decoder may take.  The header says how big a
+ * dictionary the data needs; xz -9 needs 65 MiB, and lzma_alone headers
+ * can ask for 4 GiB, which a crafted 80-byte file would then allocate. */
+#define CSTREAM_XZ_MEMLIMIT (512ULL << 20)
 #include <zlib.h>
 #include <zstd.h>
 #ifdef CONTAM_HAVE_ISAL
@@ -620,8 +625,8 @@ static int unit_reset(cstream *s, cerr *err)
 			return cerr_set(err, CONTAM_E_NOMEM, "cannot start bzip2");
 		return CONTAM_OK;
 	case CSTREAM_XZ:
-		if ((s->xz_alone ? lzma_alone_decoder(&s->xz, UINT64_MAX)
-				 : lzma_stream_decoder(&s->xz, UINT64_MAX, 0)) !=
+		if ((s->xz_alone ? lzma_alone_decoder(&s->xz, CSTREAM_XZ_MEMLIMIT)
+				 : lzma_stream_decoder(&s->xz, CSTREAM_XZ_MEMLIMIT, 0)) !=
 		    LZMA_OK)
 			return cerr_set(err, CONTAM_E_NOMEM, "cannot start xz");
 		s->xz_ready = 1;
@@ -661,7 +666,8 @@ static const char *xz_reason(lzma_ret r)
 	case LZMA_FORMAT_ERROR: return "not in xz format";
 	case LZMA_OPTIONS_ERROR: return "unsupported compression options";
 	case LZMA_DATA_ERROR: return "compressed data is corrupt";
-	case LZMA_MEMLIMIT_ERROR: return "memory limit reached";
+	case LZMA_MEMLIMIT_ERROR: return "its dictionary needs more than the "
+					 "512 MiB contam allows an xz/lzma decoder";
 	default: return "invalid data";
 	}
 }
