@@ -25,9 +25,11 @@ int cli_merge(int argc, char **argv);
 int cli_plan(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 /* probe --confirm CORPUS...: rescan the flagged examples exactly and
- * write the report (cli_scan.c); returns an exit status. */
-int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt,
-		      char **corpus, int ncorpus, FILE *out, bool quiet);
+ * write the report (cli_scan.c); returns an exit status.  The corpus
+ * must hold every input of the index `ix` (with documents). */
+int cli_probe_confirm(const contam_index *ix, const contam_result *res,
+		      const contam_probe_options *popt, char **corpus, int ncorpus,
+		      FILE *out, bool quiet);
 int cli_report(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */

@@ -257,7 +257,7 @@ int cli_probe(int argc, char **argv)
 		}
 	}
 	if (confirm_at) {
-		if ((rc = cli_probe_confirm(&res, &popt, argv + confirm_at + 1,
+		if ((rc = cli_probe_confirm(ix, &res, &popt, argv + confirm_at + 1,
 					    nconfirm, out ? out : stdout, quiet)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {

@@ -567,8 +567,81 @@ out:
  * Bloom metrics are replaced by exact ones in the report written to
  * `out`, with provenance, and the overturned flags are counted.  Returns
  * an exit status (0 on success). */
-int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt,
-		      char **corpus, int ncorpus, FILE *out, bool quiet)
+/* Inputs sorted by size, for finding the file an index's manifest entry
+ * was read from. */
+static const contam_inputs *by_size_in;
+static int cmp_by_size(const void *a, const void *b)
+{
+	uint64_t x = by_size_in->sizes[*(const size_t *)a];
+	uint64_t y = by_size_in->sizes[*(const size_t *)b];
+	return x < y ? -1 : x > y;
+}
+
+/* Is the manifest entry e among the inputs: the same file (real path),
+ * or one of the same size and content fingerprint (the index was built
+ * from another directory, or the corpus was copied)? */
+static bool among_inputs(const contam_manifest_entry *e, const contam_inputs *in,
+			 const size_t *order)
+{
+	size_t lo = 0, hi = in->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (in->sizes[order[mid]] < e->size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	char *want = realpath(e->path, NULL);
+	bool found = false;
+	for (size_t k = lo; k < in->count && in->sizes[order[k]] == e->size && !found; k++) {
+		const char *p = in->paths[order[k]];
+		char *got = want ? realpath(p, NULL) : NULL;
+		found = got && !strcmp(got, want);
+		free(got);
+		if (!found && e->fingerprint)
+			found = contam_input_fingerprint(p) == e->fingerprint;
+	}
+	free(want);
+	return found;
+}
+
+/* An exact rescan of less than the indexed corpus would overturn every
+ * hit that lies in the part left out, and report it clean: refused. */
+static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
+{
+	size_t *order = malloc((in->count ? in->count : 1) * sizeof(*order));
+	if (!order)
+		return cli_error(EXIT_INPUT, "out of memory");
+	for (size_t i = 0; i < in->count; i++)
+		order[i] = i;
+	by_size_in = in;
+	qsort(order, in->count, sizeof(*order), cmp_by_size);
+	int rc = 0;
+	size_t n = contam_index_manifest_count(ix), missing = 0;
+	const char *first = NULL;
+	uint64_t first_docs = 0;
+	for (size_t i = 0; i < n; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		if (!e->documents || among_inputs(e, in, order))
+			continue;
+		if (!missing++) {
+			first = e->path;
+			first_docs = e->documents;
+		}
+	}
+	if (missing)
+		rc = cli_error(EXIT_INPUT, "--confirm must rescan the corpus the index was built "
+			       "from: %zu of its %zu inputs are not among the --confirm inputs, "
+			       "first '%s' (%" PRIu64 " documents); a hit only there would be "
+			       "reported clean.  Give every indexed input ('contam info INDEX' "
+			       "lists them)", missing, n, first, first_docs);
+	free(order);
+	return rc;
+}
+
+int cli_probe_confirm(const contam_index *ix, const contam_result *res,
+		      const contam_probe_options *popt, char **corpus, int ncorpus,
+		      FILE *out, bool quiet)
 {
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
@@ -601,6 +674,8 @@ int cli_probe_confirm(const contam_result *res, const contam_probe_options *popt
 		rc = cli_error(EXIT_INPUT, "%s", errbuf);
 		goto out;
 	}
+	if ((rc = confirm_covers_index(ix, &in)))
+		goto out;
 	if (contam_scan_new(&scan, &sopt)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 		goto out;

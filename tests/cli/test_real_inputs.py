@@ -326,5 +326,36 @@ def parquet_benchmarks_refused(tmp):
     check(not bad, f"{len(bad)} of {len(files)}:\n    " + "\n    ".join(bad[:10]))
 
 
+@S.test
+def confirm_needs_the_indexed_corpus(tmp):
+    """probe --confirm over part of the indexed corpus would overturn the
+    hits in the rest and report them clean: refused (exit 2, naming the
+    missing input); the whole corpus, or a copy of it elsewhere, is taken."""
+    d = os.path.join(tmp, "conf", "c")
+    os.makedirs(d)
+    items = [f"item {i} asks how many marbles the {i} children share when each of them "
+             f"brings {i + 3} bags to the fair" for i in range(20)]
+    with open(os.path.join(d, "a.jsonl"), "w") as f:
+        f.writelines(json.dumps({"text": "filler words " + q}) + "\n" for q in items[:10])
+    with open(os.path.join(d, "b.jsonl"), "w") as f:
+        f.writelines(json.dumps({"text": "other filler " + q}) + "\n" for q in items[10:])
+    bench = os.path.join(tmp, "conf", "bench.jsonl")
+    with open(bench, "w") as f:
+        f.writelines(json.dumps({"q": q}) + "\n" for q in items)
+    ix = os.path.join(tmp, "conf", "i.cidx")
+    rep = os.path.join(tmp, "conf", "r.json")
+    contam("index", "-q", *SMALL, "-o", ix, d).expect(0)
+    r = contam("probe", "-q", ix, "--field", "q", bench, "-o", rep, "--confirm",
+               os.path.join(d, "a.jsonl"))
+    check(r.rc == 2 and "b.jsonl" in r.err and "--confirm" in r.err and not os.path.exists(rep),
+          f"part of the corpus: exit {r.rc}: {r.err[-300:]}")
+    contam("probe", "-q", ix, "--field", "q", bench, "-o", rep, "--confirm", d).expect(0)
+    with open(rep) as f:
+        check(json.load(f)["benchmarks"][0]["contaminated"] == 20, "not all 20 confirmed")
+    copy = os.path.join(tmp, "conf", "copy")
+    shutil.copytree(d, copy)
+    contam("probe", "-q", ix, "--field", "q", bench, "-o", rep, "--confirm", copy).expect(0)
+
+
 if __name__ == "__main__":
     sys.exit(S.run())
