@@ -751,7 +751,13 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
 		}
-		if (co.clean && (rc = clean_put(p, &co, r, flagged)) < 0)
+		/* With the question/answer split, a part found (the label) also
+		 * keeps the record out of the clean subset: a question copied
+		 * whole is diluted below the verdict's threshold by a long
+		 * answer, and must not be handed out as clean. */
+		bool keep_out = flagged ||
+			(ex->has_qa && contam_example_qa_label(ex) != CONTAM_QA_CLEAN);
+		if (co.clean && (rc = clean_put(p, &co, r, keep_out)) < 0)
 			goto out;
 		if (p->opt.null_control) {
 			contam_example null;
