@@ -107,6 +107,11 @@ const char *creport_corpus_label(json_t *report)
 json_t *creport_rate(json_t *bench, const char *def, const char *measure)
 {
 	json_t *d;
+	/* a benchmark none of whose examples could be scored (all shorter
+	 * than n tokens) has no rate: n/a, never 0% */
+	json_t *scored = json_object_get(bench, "scored");
+	if (json_is_integer(scored) && json_integer_value(scored) == 0)
+		return NULL;
 	if (!strcmp(def, "null_control") || !strcmp(def, "question_answer"))
 		d = json_object_get(bench, def);
 	else

@@ -27,6 +27,15 @@ static void table_field_notes(const contam_result *r, FILE *out)
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
 		const contam_benchmark *b = &r->benchmarks[i];
 		const char *name = shown(b->name, nbuf, sizeof nbuf);
+		if (b->examples && b->too_short == b->examples)
+			fprintf(out, "WARNING: %s: all %" PRIu64 " examples are shorter than "
+				"%u tokens (too_short): none was scored, so it has no rate "
+				"(n/a); probe an index with a smaller --ngram, or use "
+				"'contam scan'\n", name, b->examples, r->index.params.ngram);
+		else if (b->examples && 2 * b->too_short > b->examples)
+			fprintf(out, "%s: %" PRIu64 " of %" PRIu64 " examples are shorter "
+				"than %u tokens (too_short) and were not scored\n", name,
+				b->too_short, b->examples, r->index.params.ngram);
 		if (b->fields_auto) {
 			fprintf(out, "%s: no --field: using every string value:", name);
 			for (size_t j = 0; j < b->nfields; j++)
@@ -71,10 +80,13 @@ int contam_report_table(const contam_result *r, FILE *out)
 		const contam_benchmark *b = &r->benchmarks[i];
 		double rate = b->examples ? 100.0 * (double)b->contaminated /
 					    (double)b->examples : 0;
+		char cr[16] = "     n/a"; /* nothing scored: no rate */
+		if (b->too_short < b->examples)
+			snprintf(cr, sizeof cr, "%7.2f%%", rate);
 		fprintf(out, "%-*.*s %9" PRIu64 " %12" PRIu64 " %8" PRIu64
-			" %8" PRIu64 " %9" PRIu64 " %7.2f%%\n", (int)w, (int)w,
+			" %8" PRIu64 " %9" PRIu64 " %s\n", (int)w, (int)w,
 			shown(b->name, nbuf, sizeof nbuf), b->examples, b->contaminated, b->partial,
-			b->clean, b->too_short, rate);
+			b->clean, b->too_short, cr);
 	}
 	/* the published definitions, side by side (rates in % of examples) */
 	uint32_t n = r->index.params.ngram;
@@ -95,11 +107,12 @@ int contam_report_table(const contam_result *r, FILE *out)
 		}
 		double m = b->examples ? (double)b->examples / 100 : 1;
 		char c1[16] = "n/a", c2[16] = "n/a", c3[16] = "n/a", c4[16] = "n/a";
-		if (n <= 13)
+		bool none_scored = b->examples && b->too_short == b->examples;
+		if (n <= 13 && !none_scored)
 			snprintf(c1, sizeof(c1), "%.2f%%", (double)gpt3 / m);
-		if (n == 8)
+		if (n == 8 && !none_scored)
 			snprintf(c2, sizeof(c2), "%.2f%%", (double)palm / m);
-		if (n <= 10) {
+		if (n <= 10 && !none_scored) {
 			snprintf(c3, sizeof(c3), "%.2f%%", (double)dirty / m);
 			snprintf(c4, sizeof(c4), "%.2f%%", (double)not_clean / m);
 		}
