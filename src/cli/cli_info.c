@@ -89,7 +89,7 @@ static void print_problems(const contam_index *ix)
 		if (!total && !e->nmessages)
 			continue;
 		if (!shown++)
-			printf("problems\n");
+			printf("problems and notes\n");
 		printf("  ");
 		cli_put_escaped(stdout, e->path);
 		printf(":");

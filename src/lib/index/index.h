@@ -133,6 +133,8 @@ void cmanifest_entry_release(contam_manifest_entry *e);
 int cmanifest_copy_messages(contam_manifest_entry *to, const contam_manifest_entry *from);
 /* Keep a problem message on an entry: counted under its kind, kept when
  * fewer than CONTAM_MANIFEST_MESSAGES are.  CONTAM_E_NOMEM or OK. */
+/* A message of no problem kind (a note on how the input was read). */
+#define CMANIFEST_NOTE ((contam_problem)CONTAM_PROBLEMS)
 int cmanifest_note(contam_manifest_entry *e, contam_problem kind, const char *msg);
 /* Add skip records (copied; records of the same dir and reason are
  * summed). */

@@ -290,6 +290,16 @@ static void file_warning(void *ctx, const char *msg)
 	crun_warning(&job->sh->run, msg);
 }
 
+/* A note (not damage): kept with the input's messages, counted as no
+ * problem. */
+static void file_note(void *ctx, const char *msg)
+{
+	file_job *job = ctx;
+	if (cmanifest_note(job->e, CMANIFEST_NOTE, msg))
+		job->note_failed = 1;
+	crun_warning(&job->sh->run, msg);
+}
+
 /* Read one input file; its documents are indexed by batch tasks. */
 static void index_file(file_job *job, size_t fi)
 {
@@ -303,6 +313,7 @@ static void index_file(file_job *job, size_t fi)
 		.strict = sh->opt->strict,
 		.max_record = sh->opt->max_record,
 		.on_warning = file_warning,
+		.on_note = file_note,
 		.ctx = job,
 		.stop = sh->run.stop_requested,
 	};

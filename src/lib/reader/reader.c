@@ -61,6 +61,14 @@ int creader_damage(const creader_ctx *cx, cerr *err, uint64_t count,
 	return CONTAM_OK;
 }
 
+void creader_note(const creader_options *opt, const char *msg)
+{
+	if (opt->on_note)
+		opt->on_note(opt->ctx, msg);
+	else if (opt->on_warning)
+		opt->on_warning(opt->ctx, msg);
+}
+
 /* ------------------------------------------------------------------ */
 /* crin: look-ahead buffer with damage boundaries                      */
 
@@ -537,8 +545,8 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 				  &r->kind, note, sizeof note, err);
 	if (rc < 0)
 		goto out;
-	if (note[0] && r->opt.on_warning)
-		r->opt.on_warning(r->opt.ctx, note);
+	if (note[0])
+		creader_note(&r->opt, note);
 	if (r->kind == CONTAM_INPUT_UNKNOWN)
 		r->kind = CONTAM_INPUT_TEXT;
 	r->ops = ops_for(r->kind);

@@ -38,7 +38,14 @@ typedef struct creader_options {
 	 * an array is a damaged record: the default is a guess). */
 	const char *const *text_fields;
 	size_t ntext_fields;
+	/* Notes that are not damage: how an input was read (by its content,
+	 * transcoded), what a format skips by design (redirect pages).  NULL:
+	 * they go to on_warning. */
+	void (*on_note)(void *ctx, const char *msg);
 } creader_options;
+
+/* Deliver a note (see on_note). */
+void creader_note(const creader_options *opt, const char *msg);
 
 /* Provenance of the current document; strings are borrowed and valid
  * until the next creader_next_doc(). */

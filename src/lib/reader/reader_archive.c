@@ -174,8 +174,8 @@ static int open_member(arch *ar, cerr *err)
 		}
 		if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
 			kind = ck;
-		if (note[0] && ar->cx->opt->on_warning)
-			ar->cx->opt->on_warning(ar->cx->opt->ctx, note);
+		if (note[0])
+			creader_note(ar->cx->opt, note);
 	}
 	switch (kind) {
 	case CONTAM_INPUT_WARC: ar->sub_ops = &creader_warc_ops; break;

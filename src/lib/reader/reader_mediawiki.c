@@ -663,13 +663,13 @@ static void note_skips(mwiki *m)
 {
 	const creader_options *o = m->cx->opt;
 	char msg[CERR_MSG_MAX + 256];
-	if (!o->on_warning || (!m->redirects && !m->extra_revs))
+	if (!m->redirects && !m->extra_revs)
 		return;
 	snprintf(msg, sizeof msg, "%s: MediaWiki dump: %" PRIu64 " page(s) "
 		 "read; skipped (not errors): %" PRIu64 " redirect page(s), %"
 		 PRIu64 " older revision(s)", m->cx->label, m->pages,
 		 m->redirects, m->extra_revs);
-	o->on_warning(o->ctx, msg);
+	creader_note(o, msg);
 }
 
 #define MW_PIECE_FILL (CREADER_PIECE - MW_HTAG_MAX - MW_TARGET_MAX - 16)
