@@ -110,4 +110,9 @@ bool cli_bench_like_name(const char *path);
 extern volatile int cli_interrupted;
 void cli_install_signal_handlers(void);
 
+/* Walk globs are kept as the --include ones, then the --exclude ones:
+ * insert an --include glob before the excludes (globs has room). */
+void cli_add_include(const char **globs, size_t *nglobs, size_t *ninclude,
+		     const char *glob);
+
 #endif

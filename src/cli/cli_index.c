@@ -529,12 +529,7 @@ static int index_main(int argc, char **argv, const char **globs)
 				return cli_error(EXIT_USAGE, "--winnow wants a window of 1..64 n-grams, not '%s'", optarg);
 			winnow_given = true;
 			break;
-		case OPT_INCLUDE:
-			memmove(globs + ninclude + 1, globs + ninclude,
-				(nglobs - ninclude) * sizeof(*globs));
-			globs[ninclude++] = optarg;
-			nglobs++;
-			break;
+		case OPT_INCLUDE: cli_add_include(globs, &nglobs, &ninclude, optarg); break;
 		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_LIST_INPUTS: list_inputs = true; break;

@@ -344,12 +344,7 @@ int cli_scan(int argc, char **argv)
 			sopt.text_fields = text_fields;
 			sopt.ntext_fields = ntext_fields;
 			break;
-		case OPT_INCLUDE:
-			memmove(globs + ninclude + 1, globs + ninclude,
-				(nglobs - ninclude) * sizeof(*globs));
-			globs[ninclude++] = optarg;
-			nglobs++;
-			break;
+		case OPT_INCLUDE: cli_add_include(globs, &nglobs, &ninclude, optarg); break;
 		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_STRICT: sopt.strict = 1; break;

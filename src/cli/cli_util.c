@@ -360,3 +360,12 @@ int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty)
 		cli_print_skips(in);
 	return refuse_argless(in);
 }
+
+void cli_add_include(const char **globs, size_t *nglobs, size_t *ninclude,
+		     const char *glob)
+{
+	memmove(globs + *ninclude + 1, globs + *ninclude,
+		(*nglobs - *ninclude) * sizeof(*globs));
+	globs[(*ninclude)++] = glob;
+	(*nglobs)++;
+}

@@ -21,6 +21,7 @@
  * not: binary data is dense in NULs and control bytes.
  */
 #include "sniff.h"
+#include "stream.h"
 
 #include <stdio.h>
 
@@ -177,7 +178,7 @@ static int is_tar(const unsigned char *p, size_t n)
 /* lzma_alone: properties byte 0x5d (the xz/lzma default), a dictionary
  * size, then an uncompressed size that is either unknown (all ff) or
  * plausible. */
-static int is_lzma_alone(const unsigned char *p, size_t n)
+int csniff_lzma_alone(const unsigned char *p, size_t n)
 {
 	if (n < 13 || p[0] != 0x5d || p[1] != 0 || p[2] != 0)
 		return 0;
@@ -259,7 +260,7 @@ csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 		    ? "a tar archive (magic ustar)" : "a tar archive (v7 header)");
 		return out->kind;
 	}
-	if (is_lzma_alone(p, n)) {
+	if (csniff_lzma_alone(p, n)) {
 		set(out, CSNIFF_LZMA, "lzma-compressed (lzma_alone header 5d 00 00)");
 		return out->kind;
 	}
@@ -388,4 +389,16 @@ void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		}
 	}
 	snprintf(msg, msglen, "'%s' is %s%s", path, sn->what, advice);
+}
+
+cstream_codec csniff_codec(csniff_kind k)
+{
+	switch (k) {
+	case CSNIFF_GZIP: return CSTREAM_GZIP;
+	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
+	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
+	case CSNIFF_XZ:
+	case CSNIFF_LZMA: return CSTREAM_XZ;
+	default: return CSTREAM_PLAIN;
+	}
 }

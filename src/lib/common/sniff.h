@@ -18,6 +18,7 @@
 #define CONTAM_SNIFF_H
 
 #include "common.h"
+#include "stream.h"
 
 typedef enum csniff_kind {
 	CSNIFF_EMPTY = 0,    /* no bytes */
@@ -100,5 +101,13 @@ void csniff_inside(csniff *dn, csniff_kind codec);
 
 /* How many bytes of look-ahead csniff_bytes() wants to see. */
 #define CSNIFF_HEAD 4096
+
+/* The stream codec that decodes a compression kind (CSTREAM_PLAIN for
+ * any other kind). */
+cstream_codec csniff_codec(csniff_kind k);
+
+/* lzma_alone (.lzma, xz --format=lzma): the default properties byte 5d,
+ * a dictionary size, then an unknown (all ff) or plausible size. */
+int csniff_lzma_alone(const unsigned char *p, size_t n);
 
 #endif

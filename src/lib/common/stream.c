@@ -50,6 +50,7 @@
  * early is "file shrank while being read", an I/O error, not damage.
  */
 #include "stream.h"
+#include "sniff.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -192,7 +193,7 @@ static const char *codec_unit(cstream_codec c)
 	}
 }
 
-static const char *codec_name(cstream_codec c)
+const char *cstream_codec_name(cstream_codec c)
 {
 	switch (c) {
 	case CSTREAM_GZIP: return "gzip";
@@ -337,19 +338,6 @@ static int is_bzip2_header(const unsigned char *p, size_t n)
 static int is_xz_header(const unsigned char *p, size_t n)
 {
 	return n >= 6 && memcmp(p, "\xfd" "7zXZ\0", 6) == 0;
-}
-
-/* .lzma (lzma_alone, xz --format=lzma): the default properties byte
- * 5d, a dictionary size, then an unknown (all ff) or plausible size --
- * the same test as common/sniff.c's. */
-static int is_lzma_alone(const unsigned char *p, size_t n)
-{
-	if (n < 13 || p[0] != 0x5d || p[1] != 0 || p[2] != 0)
-		return 0;
-	int unknown = 1;
-	for (size_t i = 5; i < 13; i++)
-		unknown &= p[i] == 0xff;
-	return unknown || p[12] == 0;
 }
 
 /* A unit header of the stream's codec at p[0..n)?  At the end of the
@@ -515,7 +503,7 @@ static int unit_begin(cstream *s, size_t produced, cerr *err)
 		uint64_t at = cur_off(s);
 		snprintf(what, sizeof what,
 			 "trailing garbage after %s data at compressed offset %"
-			 PRIu64, codec_name(s->codec), at);
+			 PRIu64, cstream_codec_name(s->codec), at);
 		rc = note_damage(s, what, err);
 		if (rc < 0)
 			return rc;
@@ -1221,7 +1209,7 @@ static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
 		      s->in[3] >= '1' && s->in[3] <= '9')) {
 		s->codec = CSTREAM_BZIP2;
 	} else if (is_xz_header(s->in, s->in_len) ||
-		   is_lzma_alone(s->in, s->in_len)) {
+		   csniff_lzma_alone((const unsigned char *)s->in, s->in_len)) {
 		s->codec = CSTREAM_XZ;
 		s->xz_alone = !is_xz_header(s->in, s->in_len);
 		lzma_stream init = LZMA_STREAM_INIT;

@@ -84,6 +84,8 @@ int cstream_take_damage(cstream *s, char *msg, size_t msglen);
 uint64_t cstream_bytes_in(const cstream *s);  /* compressed bytes consumed */
 uint64_t cstream_bytes_out(const cstream *s); /* decompressed bytes produced */
 cstream_codec cstream_get_codec(const cstream *s);
+/* "gzip", "zstd", "bzip2", "xz" or "plain". */
+const char *cstream_codec_name(cstream_codec c);
 void cstream_free(cstream *s);
 
 /* Read a whole (possibly compressed) file into memory, NUL-terminated;

@@ -288,18 +288,6 @@ static void bench_note(const bench_options *opt, const char *fmt, ...)
 	opt->on_warning(opt->ctx, msg);
 }
 
-static cstream_codec codec_of(csniff_kind k)
-{
-	switch (k) {
-	case CSNIFF_GZIP: return CSTREAM_GZIP;
-	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
-	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ:
-	case CSNIFF_LZMA: return CSTREAM_XZ;
-	default: return CSTREAM_PLAIN;
-	}
-}
-
 static int load_stream(bench_reader *r, const bench_options *opt,
 		       cstream *s, const char *label, const char *name,
 		       int depth, cerr *err);
@@ -462,7 +450,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		free(data);
 		return rc;
 	}
-	cstream_codec codec = codec_of(sn.kind);
+	cstream_codec codec = csniff_codec(sn.kind);
 	csniff_kind raw_kind = sn.kind;
 	if ((rc = cstream_peek(s, CSNIFF_HEAD, &p, &n, err)) < 0)
 		return rc;

@@ -232,29 +232,6 @@ contam_input_kind creader_detect_name(const char *name)
 	return CONTAM_INPUT_UNKNOWN;
 }
 
-static cstream_codec codec_of_sniff(csniff_kind k)
-{
-	switch (k) {
-	case CSNIFF_GZIP: return CSTREAM_GZIP;
-	case CSNIFF_ZSTD: return CSTREAM_ZSTD;
-	case CSNIFF_BZIP2: return CSTREAM_BZIP2;
-	case CSNIFF_XZ:
-	case CSNIFF_LZMA: return CSTREAM_XZ;
-	default: return CSTREAM_PLAIN;
-	}
-}
-
-static const char *codec_label(cstream_codec c)
-{
-	switch (c) {
-	case CSTREAM_GZIP: return "gzip";
-	case CSTREAM_ZSTD: return "zstd";
-	case CSTREAM_BZIP2: return "bzip2";
-	case CSTREAM_XZ: return "xz";
-	default: return "plain";
-	}
-}
-
 static const char *kind_phrase(contam_input_kind k)
 {
 	switch (k) {
@@ -370,7 +347,7 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	rc = cstream_peek(cs, CSNIFF_HEAD, &p, &n, err);
 	if (rc < 0)
 		return rc;
-	cstream_codec codec = codec_of_sniff(sn.kind);
+	cstream_codec codec = csniff_codec(sn.kind);
 	if (codec != CSTREAM_PLAIN) {
 		csniff_bytes(p, n, &dn);
 		if (dn.kind == CSNIFF_BINARY && name_kind != CONTAM_INPUT_UNKNOWN)
@@ -387,7 +364,7 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			    name_kind != CONTAM_INPUT_UNKNOWN)
 				snprintf(note, notelen, "'%s' is %s %s-compressed: "
 					 "read as an archive, by its content",
-					 label, dn.what, codec_label(codec));
+					 label, dn.what, cstream_codec_name(codec));
 			return CONTAM_OK;
 		}
 		sn = dn;
@@ -410,15 +387,15 @@ int creader_sniff_stream(cstream *cs, const char *label,
 		if (codec != CSTREAM_PLAIN && said != CSTREAM_PLAIN)
 			snprintf(note, notelen, "'%s' is %s-compressed, not %s as "
 				 "its name says: decompressed, by its content",
-				 label, codec_label(codec), codec_label(said));
+				 label, cstream_codec_name(codec), cstream_codec_name(said));
 		else if (codec != CSTREAM_PLAIN)
 			snprintf(note, notelen, "'%s' is %s-compressed although "
 				 "its name does not say so: decompressed, by its "
-				 "content", label, codec_label(codec));
+				 "content", label, cstream_codec_name(codec));
 		else
 			snprintf(note, notelen, "'%s' is not %s-compressed "
 				 "although its name says so: read as it is",
-				 label, codec_label(said));
+				 label, cstream_codec_name(said));
 	}
 	if (sn.kind == CSNIFF_UTF16LE || sn.kind == CSNIFF_UTF16BE) {
 		if ((rc = cstream_set_utf16(cs, sn.kind == CSNIFF_UTF16BE,
