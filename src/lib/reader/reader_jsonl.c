@@ -66,8 +66,9 @@ static int pass_damage(jsonl *j, cerr *err)
 	uint64_t at = crin_offset(&j->in);
 	int n = crin_pass_damage(&j->in, msg, sizeof msg);
 	return creader_damage(j->cx, err, (uint64_t)n,
-			      "offset %" PRIu64 ": %s, data skipped (the line "
-			      "there is lost)", at, msg);
+			      "offset %" PRIu64 ": %s, data skipped (every line "
+			      "in the damaged region is lost, and the line cut "
+			      "by it: counted as one damaged record)", at, msg);
 }
 
 /* Skip a line too long to keep, as it streams past.  pos is at its
