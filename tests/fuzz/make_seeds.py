@@ -168,6 +168,10 @@ def sniff_seeds(g, c, put):
         return b.getvalue()
 
     put("text", bytes([NONE]) + txt)
+    wd = (b'<doc id="1" url="u?a=1&amp;b" title="T">\nT\n\n' + txt + b"</doc>\n"
+          b'<doc id="2" url="v" title="U">\n' + txt)  # the second left open
+    put("wikidoc", bytes([NONE]) + wd)
+    put("wikidoc_bz2", bytes([BZ2]) + bz2.compress(wd))
     put("jsonl_noext", bytes([NONE]) + jl)
     put("gzip_named_jsonl", bytes([JSONL]) + g.gz(jl))
     put("zstd_txt", bytes([TXT]) + g.zstd(txt))
