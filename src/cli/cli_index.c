@@ -651,8 +651,8 @@ static int index_main(int argc, char **argv, const char **globs)
 		/* a pipe has no size to estimate from: refused before
 		 * anything is read, not sized for nothing */
 		const char *unsized_what = NULL;
-		long unsized = expected || memory ? -1 : contam_inputs_unsized(&in, &unsized_what);
-		if (unsized >= 0) {
+		long unsized = expected ? -1 : contam_inputs_unsized(&in, &unsized_what);
+		if (unsized >= 0 && !memory) {
 			rc = cli_error(EXIT_USAGE, "cannot size the filter: '%s' is %s; give "
 				       "--expected-ngrams N or --memory SIZE",
 				       in.paths[unsized], unsized_what);
@@ -666,6 +666,8 @@ static int index_main(int argc, char **argv, const char **globs)
 					" n-grams, estimated from %s of input (%zu file(s) sampled)\n",
 					planned_for, cli_bytes(in.total_size, b1, sizeof(b1)),
 					einfo.files_sampled);
+			if (memory && unsized >= 0) /* k for the filter filled to --fpr */
+				planned_for = cli_capacity_at_fpr(memory, fpr, (uint32_t)ngram, planned_for);
 			if (part_n > 1 && !memory)
 				cli_warn("with --partition, give every node the same --expected-ngrams or --memory, "
 					 "or the partitions will not fit together");

@@ -360,3 +360,18 @@ int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty)
 		cli_print_skips(in);
 	return refuse_argless(in);
 }
+
+/* Issue 12 (sizing): the n-grams a filter of `memory` bytes holds at the
+ * false-positive rate fpr; at least `estimate`.  With --memory and an
+ * input of unknown size (a pipe), k is chosen for this count rather than
+ * for the ~0 n-grams the sizes show. */
+uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
+			     uint64_t estimate)
+{
+	contam_params p;
+	const uint64_t probe = 1000000;
+	if (contam_plan_filter(probe, fpr, 0, ngram, &p, NULL) || !p.nblocks)
+		return estimate;
+	double cap = (double)(memory / 64) * (double)probe / (double)p.nblocks;
+	return cap > (double)estimate ? (uint64_t)cap : estimate;
+}
