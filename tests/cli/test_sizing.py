@@ -24,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 
@@ -221,6 +222,41 @@ def probe_warns_on_saturated_index(d):
     index(good, d["zh"]).expect(0)
     r = contam("probe", good, bench)
     check("meaningless" not in r.err, f"warning on a well-sized index:\n{r.err[-400:]}")
+
+
+MPI_BIN = os.environ.get("CONTAM_MPI_BIN") or (
+    "" if os.environ.get("CONTAM_BIN") else
+    os.path.join(os.path.dirname(os.path.dirname(BIN)), "mpi", "contam-mpi"))
+MPIRUN = shutil.which("mpirun")
+
+
+def mpi(*args):
+    p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2",
+                        MPI_BIN] + [str(a) for a in args],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    return p.returncode, p.stderr.decode("utf-8", "replace")
+
+
+@S.test
+def mpi_sizes_like_index(d):
+    if not MPIRUN or not MPI_BIN or not os.path.exists(MPI_BIN):
+        return "skip"
+    one = os.path.join(d["tmp"], "one.cidx")
+    index(one, d["zh"], d["paths"]).expect(0)
+    out = os.path.join(d["tmp"], "mpi.cidx")
+    rc, err = mpi("index", "-o", out, d["zh"], d["paths"])
+    check(rc == 0, f"contam-mpi exit {rc}: {err[-600:]}")
+    a, b = info(one), info(out)
+    check((a["nblocks"], a["k"]) == (b["nblocks"], b["k"]),
+          f"contam-mpi filter {b['nblocks']} blocks k={b['k']}, contam index "
+          f"{a['nblocks']} k={a['k']}")
+    check("OVERFULL" not in err, err[-400:])
+    fifo = os.path.join(d["tmp"], "mpififo")
+    os.mkfifo(fifo)
+    out2 = os.path.join(d["tmp"], "mpi2.cidx")
+    rc, err = mpi("index", "-o", out2, fifo)
+    check(rc == 1 and "is a pipe of unknown size" in err, f"exit {rc}: {err[-400:]}")
+    check(not os.path.exists(out2), "contam-mpi wrote an index of a FIFO")
 
 
 if __name__ == "__main__":
