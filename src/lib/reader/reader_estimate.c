@@ -170,7 +170,13 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		sm->ngrams = ngrams;
 	} else {
 		uint64_t c = 0;
-		if (at_doc && covered > 0) {
+		if (kind == CONTAM_INPUT_TEXT) {
+			/* the text reader holds no look-ahead: the file bytes
+			 * consumed are those of the text (UTF-16 included) */
+			c = creader_bytes_in(r);
+			if (!c)
+				goto out;
+		} else if (at_doc && covered > 0) {
 			if (compressed_for(path, covered, &c) || c == 0)
 				goto out;
 		} else {
