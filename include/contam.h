@@ -273,6 +273,30 @@ CONTAM_API long contam_inputs_find_unread(const contam_inputs *in,
  * to size the filter when the user gave no size. */
 CONTAM_API uint64_t contam_estimate_ngrams(const contam_inputs *in);
 
+/* Issue 12 (sizing): the n-grams of the inputs measured on their content.
+ * Each input (or, with many, 64 spread over the list and the 16 biggest)
+ * is read through the reader with opt's text fields, its first 256 KiB of
+ * text tokenized and its n-grams of `ngram` tokens counted per document;
+ * a file read whole gives its exact count, a bigger one is scaled by the
+ * compressed bytes its sampled documents came from.  Other files get the
+ * size-only guess times the correction the sample showed.  Deterministic
+ * (any thread count); only regular files are opened.  Falls back to
+ * contam_estimate_ngrams when nothing could be sampled.  info may be NULL. */
+typedef struct contam_estimate {
+	uint64_t ngrams;
+	size_t files_sampled;   /* files read for it (0: the size-only guess) */
+	uint64_t bytes_sampled; /* text bytes tokenized */
+	int from_content;
+} contam_estimate;
+CONTAM_API uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
+						   const contam_build_options *opt,
+						   uint32_t ngram,
+						   contam_estimate *info);
+/* The first input that is not a regular file (a pipe, FIFO, /dev/stdin,
+ * a device), whose size is unknown, or -1; *what (may be NULL) says what
+ * it is ("a pipe of unknown size"). */
+CONTAM_API long contam_inputs_unsized(const contam_inputs *in, const char **what);
+
 /* An empty index with the given geometry (filter memory is allocated). */
 CONTAM_API int contam_index_new(contam_index **out, const contam_params *p);
 /* Read every input into the filter and the manifest. */

@@ -38,8 +38,9 @@ static void usage(FILE *f)
 "      --expected-ngrams N   size the filter for N distinct n-grams (e.g. 2e9)\n"
 "      --memory SIZE         size the filter to SIZE bytes (e.g. 16G); k is\n"
 "                            chosen for the estimated n-grams\n"
-"                            (without either, the size is estimated from the\n"
-"                            input sizes, and the estimate is printed)\n"
+"                            (without either, the n-grams are counted on a\n"
+"                            sample of the inputs' text, and the estimate is\n"
+"                            printed; a pipe or FIFO needs one of them)\n"
 "  -t, --threads T           worker threads (default: all cores); the index is\n"
 "                            bit-identical for any T\n"
 "      --text-field PATH     JSON field holding the text (default \"text\"): a\n"
@@ -368,7 +369,8 @@ static int explain_unread(contam_index *ix, size_t first, const contam_inputs *i
 static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 				 const char *base, bool resume, unsigned long ngram,
 				 unsigned long winnow, uint64_t memory,
-				 uint64_t expected, double fpr)
+				 uint64_t expected, double fpr,
+				 const contam_build_options *bopt)
 {
 	contam_index_stats st;
 	contam_index_stats_get(ix, &st);
@@ -382,7 +384,8 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 		return cli_error(EXIT_USAGE, "--winnow %lu differs from %s '%s' (W=%u); "
 				 "drop it or start a new index", winnow, what, base, w);
 	if (memory || expected || (fpr > 0 && resume)) {
-		uint64_t planned = expected ? expected : contam_estimate_ngrams(in);
+		uint64_t planned = expected ? expected :
+			contam_estimate_ngrams_content(in, bopt, st.params.ngram, NULL);
 		if (st.params.winnow > 1 && !expected)
 			planned = planned * 2 / (st.params.winnow + 1) + 1;
 		contam_params p;
@@ -611,7 +614,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		}
 		if ((rc = refuse_changed_params(ix, &in, base, base == checkpoint,
 						ngram_given ? ngram : 0, winnow_given ? winnow : 0,
-						memory, expected, fpr_given ? fpr : 0)))
+						memory, expected, fpr_given ? fpr : 0, &bopt)))
 			goto out;
 		skipped = drop_indexed(ix, &in, force, base == checkpoint, base, done_docs);
 		if (skipped == -2) {
@@ -641,12 +644,26 @@ static int index_main(int argc, char **argv, const char **globs)
 			fprintf(stderr, "contam: no checkpoint '%s': starting from the beginning\n",
 				checkpoint);
 		uint64_t planned_for = expected;
+		/* a pipe has no size to estimate from: refused before
+		 * anything is read, not sized for nothing */
+		const char *unsized_what = NULL;
+		long unsized = expected ? -1 : contam_inputs_unsized(&in, &unsized_what);
+		if (unsized >= 0 && !memory) {
+			rc = cli_error(EXIT_USAGE, "cannot size the filter: '%s' is %s; give "
+				       "--expected-ngrams N or --memory SIZE",
+				       in.paths[unsized], unsized_what);
+			goto out;
+		}
 		if (!expected) {
-			planned_for = contam_estimate_ngrams(&in);
+			contam_estimate einfo;
+			planned_for = contam_estimate_ngrams_content(&in, &bopt, (uint32_t)ngram, &einfo);
 			if (!memory && !ui.quiet)
 				fprintf(stderr, "contam: no --expected-ngrams or --memory: sizing for ~%" PRIu64
-					" n-grams, estimated from %s of input\n", planned_for,
-					cli_bytes(in.total_size, b1, sizeof(b1)));
+					" n-grams, estimated from %s of input (%zu file(s) sampled)\n",
+					planned_for, cli_bytes(in.total_size, b1, sizeof(b1)),
+					einfo.files_sampled);
+			if (memory && unsized >= 0) /* k for the filter filled to --fpr */
+				planned_for = cli_capacity_at_fpr(memory, fpr, (uint32_t)ngram, planned_for);
 			if (part_n > 1 && !memory)
 				cli_warn("with --partition, give every node the same --expected-ngrams or --memory, "
 					 "or the partitions will not fit together");
@@ -772,7 +789,11 @@ static int index_main(int argc, char **argv, const char **globs)
 			"target %.2g (fill %.0f%%).\n"
 			"contam: WARNING: verdicts from this index overstate contamination; rebuild with "
 			"--expected-ngrams %.0f or more\n",
-			st.fpr, st.fpr / target, target, 100 * st.fill, distinct * 1.2);
+			st.fpr, st.fpr / target, target, 100 * st.fill,
+			/* a saturated filter's fill says little: at least the
+			 * n-grams inserted */
+			(distinct > (double)st.ngrams_inserted ? distinct
+							       : (double)st.ngrams_inserted) * 1.2);
 	} else if (add && st.fpr > target) {
 		cli_warn("the index is getting full: false-positive rate %.2g is above %.2g; "
 			 "plan a larger index for the next additions", st.fpr, target);

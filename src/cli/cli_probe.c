@@ -226,6 +226,13 @@ int cli_probe(int argc, char **argv)
 	}
 	if ((rc = cli_load_index(&ix, index_path)))
 		goto out;
+	/* issue 12 (sizing): a saturated filter says "contaminated" to
+	 * everything; loud, even with --quiet */
+	contam_index_stats sat;
+	if (!contam_index_stats_get(ix, &sat) && sat.fpr > 0.01)
+		fprintf(stderr, "contam: WARNING: index %s has a false-positive rate of %.2g per "
+			"n-gram: its verdicts are meaningless; rebuild it with a bigger filter\n",
+			index_path, sat.fpr);
 	if (contam_probe_new(&probe, ix, index_path, &popt)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;

@@ -369,3 +369,18 @@ void cli_add_include(const char **globs, size_t *nglobs, size_t *ninclude,
 	globs[(*ninclude)++] = glob;
 	(*nglobs)++;
 }
+
+/* Issue 12 (sizing): the n-grams a filter of `memory` bytes holds at the
+ * false-positive rate fpr; at least `estimate`.  With --memory and an
+ * input of unknown size (a pipe), k is chosen for this count rather than
+ * for the ~0 n-grams the sizes show. */
+uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
+			     uint64_t estimate)
+{
+	contam_params p;
+	const uint64_t probe = 1000000;
+	if (contam_plan_filter(probe, fpr, 0, ngram, &p, NULL) || !p.nblocks)
+		return estimate;
+	double cap = (double)(memory / 64) * (double)probe / (double)p.nblocks;
+	return cap > (double)estimate ? (uint64_t)cap : estimate;
+}

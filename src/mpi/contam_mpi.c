@@ -77,8 +77,8 @@ static void usage(FILE *f)
 "      --fpr P               target false-positive rate per n-gram (default 1e-3)\n"
 "      --expected-ngrams N   size the filter for N distinct n-grams (e.g. 2e9)\n"
 "      --memory SIZE         size the filter to SIZE bytes (e.g. 16G)\n"
-"                            (without either, the size is estimated from the\n"
-"                            sizes of all inputs, as 'contam index' does)\n"
+"                            (without either, the n-grams are counted on a\n"
+"                            sample of all inputs, as 'contam index' does)\n"
 "  -t, --threads T           threads per rank (default: the cores this rank is\n"
 "                            bound to, or all cores shared among the ranks on\n"
 "                            the node when ranks are not bound)\n"
@@ -385,12 +385,28 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 
 	/* an input named twice is refused by contam_inputs_expand */
 	uint64_t planned_for = o->expected;
+	/* issue 12 (sizing): the same rules and estimate as contam index
+	 * (made on rank 0, broadcast with the plan) */
+	const char *unsized_what = NULL;
+	long unsized = o->expected ? -1 : contam_inputs_unsized(&in, &unsized_what);
+	if (unsized >= 0 && !o->memory) {
+		rc = mpi_error(EXIT_USAGE, "cannot size the filter: '%s' is %s; give "
+			       "--expected-ngrams N or --memory SIZE", in.paths[unsized],
+			       unsized_what);
+		goto out;
+	}
 	if (!o->expected) {
-		planned_for = contam_estimate_ngrams(&in);
+		contam_estimate einfo;
+		planned_for = contam_estimate_ngrams_content(&in, &o->bopt, (uint32_t)o->ngram,
+							     &einfo);
 		if (!o->memory && !o->quiet)
 			fprintf(stderr, "contam-mpi: no --expected-ngrams or --memory: sizing for ~%"
-				PRIu64 " n-grams, estimated from %s of input\n", planned_for,
-				cli_bytes(in.total_size, b1, sizeof(b1)));
+				PRIu64 " n-grams, estimated from %s of input (%zu file(s) sampled)\n",
+				planned_for, cli_bytes(in.total_size, b1, sizeof(b1)),
+				einfo.files_sampled);
+		if (o->memory && unsized >= 0)
+			planned_for = cli_capacity_at_fpr(o->memory, o->fpr, (uint32_t)o->ngram,
+							  planned_for);
 	}
 	if (o->winnow > 1 && !o->expected) /* about 2/(W+1) of the n-grams are kept */
 		planned_for = planned_for * 2 / (o->winnow + 1) + 1;

@@ -1,0 +1,308 @@
+/*
+ * reader_estimate.c -- how many n-grams the inputs hold, measured on a
+ * sample of their content (issue 12: filter sizing).
+ *
+ * The size-only guess (contam_estimate_ngrams: one n-gram per 6 bytes)
+ * is right for English prose and wrong by 2-3x for CJK text, where every
+ * ideograph or kana is a token of its own (3 bytes in UTF-8), and by 20x
+ * and more for lists of short tokens (a file of paths).  So each sampled
+ * input is opened through the real reader (JSON fields, WARC records and
+ * wiki markup are what is measured), its first SAMPLE_TEXT bytes of text
+ * are tokenized by the project's tokenizer and its n-grams counted per
+ * document, exactly as the index counts them.  A file read to its end
+ * gives its exact count; for a bigger one the count is scaled by the
+ * compressed bytes the sampled documents came from (measured by
+ * decompressing the same prefix again), so the codec ratio is measured,
+ * not assumed.
+ *
+ * With many inputs, SAMPLE_SPREAD files spread over the list and the
+ * SAMPLE_BIGGEST biggest ones are read; every other file gets its
+ * size-only guess times the correction its class (codec by name) showed
+ * on the sample.  Deterministic: the same inputs give the same estimate,
+ * whatever the thread count (files are measured independently and summed
+ * in input order).  Only regular files are opened: a FIFO is never read
+ * here.  When nothing could be sampled, the size-only guess is returned.
+ */
+#include "reader.h"
+#include "../text/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SAMPLE_TEXT (256u * 1024u)   /* text bytes tokenized per file */
+#define SAMPLE_CUT (4u * SAMPLE_TEXT) /* a document longer than this is cut */
+#define SAMPLE_SPREAD 64
+#define SAMPLE_BIGGEST 16
+#define NCLASS 3
+
+typedef struct sample {
+	size_t file;
+	int ok;
+	int whole;          /* read to the end: ngrams is exact */
+	double ngrams;      /* for the whole file */
+	uint64_t text;      /* text bytes tokenized */
+} sample;
+
+static void count_tokens(void *ctx, const uint64_t *hashes, size_t n)
+{
+	(void)hashes;
+	*(uint64_t *)ctx += n;
+}
+
+/* The codec the name says, as the size-only guess reads it. */
+static int name_class(const char *p)
+{
+	if (cends_with(p, ".gz") || cends_with(p, ".tgz") ||
+	    cends_with(p, ".bz2") || cends_with(p, ".zip"))
+		return 1;
+	if (cends_with(p, ".zst") || cends_with(p, ".tzst") ||
+	    cends_with(p, ".xz") || cends_with(p, ".txz"))
+		return 2;
+	return 0;
+}
+
+static double size_guess(const char *path, uint64_t size)
+{
+	static const double ratio[NCLASS] = { 1.0, 3.5, 4.0 };
+	return (double)size * ratio[name_class(path)] / 6.0;
+}
+
+/* Compressed bytes that decode to the first `want` bytes of `path`. */
+static int compressed_for(const char *path, uint64_t want, uint64_t *in)
+{
+	cstream *s = NULL;
+	cerr err;
+	char *buf = malloc(64u * 1024u);
+	uint64_t out = 0;
+	int rc = -1;
+	cerr_clear(&err);
+	if (!buf || cstream_open(&s, path, &err) < 0)
+		goto out;
+	while (out < want) {
+		uint64_t left = want - out;
+		long got = cstream_read(s, buf, left < 65536 ? (size_t)left : 65536, &err);
+		if (got <= 0)
+			break;
+		out += (uint64_t)got;
+	}
+	if (out == 0)
+		goto out;
+	/* at the end before `want`: the ratio over what there was */
+	*in = cstream_bytes_in(s);
+	if (out < want)
+		*in = (uint64_t)((double)*in * (double)want / (double)out);
+	rc = 0;
+out:
+	cstream_free(s);
+	free(buf);
+	return rc;
+}
+
+static void sample_file(sample *sm, const contam_inputs *in,
+			const contam_build_options *opt, uint32_t n)
+{
+	const char *path = in->paths[sm->file];
+	creader_options ropt = {
+		.text_field = opt && opt->text_field ? opt->text_field : "text",
+		.text_fields = opt ? opt->text_fields : NULL,
+		.ntext_fields = opt ? opt->ntext_fields : 0,
+		.max_record = opt ? opt->max_record : 0,
+	};
+	struct stat st;
+	creader *r = NULL;
+	creader_doc doc;
+	ctok tok;
+	uint64_t tokens = 0, text = 0, covered = 0;
+	double ngrams = 0;
+	int rc, cut = 0, at_doc = 0, whole = 0;
+	cerr err;
+
+	cerr_clear(&err);
+	sm->ok = 0;
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	if (creader_open(&r, path, &ropt, &err) < 0) {
+		creader_free(r);
+		return;
+	}
+	contam_input_kind kind = creader_kind(r);
+	ctok_init_hashes(&tok, 0, count_tokens, &tokens);
+	while ((rc = creader_next_doc(r, &doc, &err)) == 1) {
+		if (text >= SAMPLE_TEXT) {
+			/* where the sampled documents end */
+			covered = doc.offset;
+			at_doc = !doc.member && kind != CONTAM_INPUT_ARCHIVE;
+			break;
+		}
+		uint64_t before = tokens, doc_text = 0;
+		const char *p;
+		size_t len;
+		size_t limit = kind == CONTAM_INPUT_TEXT ? SAMPLE_TEXT : SAMPLE_CUT;
+		while ((rc = creader_read_text(r, &p, &len, &err)) == 1) {
+			if (ctok_feed(&tok, p, len))
+				break;
+			text += len;
+			doc_text += len;
+			if (doc_text >= limit) {
+				cut = 1;
+				break;
+			}
+		}
+		if (ctok_finish(&tok) || tok.oom || rc < 0)
+			goto out;
+		uint64_t t = tokens - before;
+		ngrams += t >= n ? (double)(t - n + 1) : 0;
+		if (cut) {
+			/* inside a document: its text stands for its bytes
+			 * (exact for plain text) */
+			covered = doc.offset + doc_text;
+			at_doc = !doc.member && kind != CONTAM_INPUT_ARCHIVE;
+			break;
+		}
+	}
+	if (rc == 0 && !cut) {
+		whole = 1;
+	} else if (rc < 0) {
+		goto out;
+	}
+	if (whole) {
+		sm->ngrams = ngrams;
+	} else {
+		uint64_t c = 0;
+		if (kind == CONTAM_INPUT_TEXT) {
+			/* the text reader holds no look-ahead: the file bytes
+			 * consumed are those of the text (UTF-16 included) */
+			c = creader_bytes_in(r);
+			if (!c)
+				goto out;
+		} else if (at_doc && covered > 0) {
+			if (compressed_for(path, covered, &c) || c == 0)
+				goto out;
+		} else {
+			/* archives: the file bytes read so far (over by the
+			 * reader's look-ahead: an underestimate) */
+			c = creader_bytes_in(r);
+			if (!c)
+				goto out;
+		}
+		sm->ngrams = ngrams * (double)in->sizes[sm->file] / (double)c;
+	}
+	sm->whole = whole;
+	sm->text = text;
+	sm->ok = 1;
+out:
+	ctok_release(&tok);
+	creader_free(r);
+}
+
+/* The files to read: all of them when few, else SAMPLE_SPREAD spread
+ * over the list and the SAMPLE_BIGGEST biggest (ties: the first). */
+static size_t pick(const contam_inputs *in, sample *out)
+{
+	size_t m = 0;
+	if (in->count <= SAMPLE_SPREAD + SAMPLE_BIGGEST) {
+		for (size_t i = 0; i < in->count; i++)
+			out[m++].file = i;
+		return m;
+	}
+	unsigned char *taken = calloc(in->count, 1);
+	if (!taken)
+		return 0;
+	for (size_t j = 0; j < SAMPLE_SPREAD; j++)
+		taken[(2 * j + 1) * in->count / (2 * SAMPLE_SPREAD)] = 1;
+	for (size_t b = 0; b < SAMPLE_BIGGEST; b++) {
+		size_t best = SIZE_MAX;
+		for (size_t i = 0; i < in->count; i++)
+			if (taken[i] != 2 && (best == SIZE_MAX || in->sizes[i] > in->sizes[best]))
+				best = i;
+		if (best == SIZE_MAX)
+			break;
+		taken[best] = 2;
+	}
+	for (size_t i = 0; i < in->count; i++)
+		if (taken[i])
+			out[m++].file = i;
+	free(taken);
+	return m;
+}
+
+uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
+					const contam_build_options *opt,
+					uint32_t ngram, contam_estimate *info)
+{
+	contam_estimate scratch;
+	if (!info)
+		info = &scratch;
+	memset(info, 0, sizeof *info);
+	info->ngrams = contam_estimate_ngrams(in);
+	if (!in || !in->count)
+		return info->ngrams;
+	if (ngram == 0)
+		ngram = 8;
+	size_t cap = in->count < SAMPLE_SPREAD + SAMPLE_BIGGEST ? in->count
+							       : SAMPLE_SPREAD + SAMPLE_BIGGEST;
+	sample *sm = calloc(cap, sizeof *sm);
+	double *est = calloc(in->count, sizeof *est);
+	unsigned char *done = calloc(in->count, 1);
+	if (!sm || !est || !done)
+		goto out;
+	size_t m = pick(in, sm);
+	long i;
+	#pragma omp parallel for schedule(dynamic, 1)
+	for (i = 0; i < (long)m; i++)
+		sample_file(&sm[i], in, opt, ngram);
+	double got[NCLASS] = { 0 }, guessed[NCLASS] = { 0 }, all_got = 0, all_guessed = 0;
+	for (size_t j = 0; j < m; j++) {
+		if (!sm[j].ok)
+			continue;
+		size_t f = sm[j].file;
+		int c = name_class(in->paths[f]);
+		double g = size_guess(in->paths[f], in->sizes[f]);
+		est[f] = sm[j].ngrams;
+		done[f] = 1;
+		got[c] += sm[j].ngrams;
+		guessed[c] += g;
+		all_got += sm[j].ngrams;
+		all_guessed += g;
+		info->files_sampled++;
+		info->bytes_sampled += sm[j].text;
+	}
+	if (!info->files_sampled)
+		goto out; /* the size-only guess */
+	double total = 0;
+	for (size_t f = 0; f < in->count; f++) {
+		if (done[f]) {
+			total += est[f];
+			continue;
+		}
+		int c = name_class(in->paths[f]);
+		double corr = guessed[c] > 0 ? got[c] / guessed[c] :
+			      all_guessed > 0 ? all_got / all_guessed : 1.0;
+		total += size_guess(in->paths[f], in->sizes[f]) * corr;
+	}
+	info->from_content = 1;
+	info->ngrams = total >= 1.8e19 ? UINT64_MAX : (uint64_t)(total + 0.5);
+out:
+	free(sm);
+	free(est);
+	free(done);
+	return info->ngrams;
+}
+
+long contam_inputs_unsized(const contam_inputs *in, const char **what)
+{
+	for (size_t i = 0; in && i < in->count; i++) {
+		struct stat st;
+		if (stat(in->paths[i], &st) == 0 && S_ISREG(st.st_mode))
+			continue;
+		if (what)
+			*what = stat(in->paths[i], &st) != 0 ? "a file of unknown size" :
+				S_ISFIFO(st.st_mode) ? "a pipe of unknown size" :
+				S_ISSOCK(st.st_mode) ? "a socket of unknown size" :
+				S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ?
+				"a device of unknown size" : "not a regular file (size unknown)";
+		return (long)i;
+	}
+	return -1;
+}
