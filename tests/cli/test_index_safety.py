@@ -32,7 +32,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import BIN, Suite, check, contam  # noqa: E402
+from clitest import mpi_env, BIN, Suite, check, contam  # noqa: E402
 
 S = Suite("test_index_safety")
 FAST = {"OMP_WAIT_POLICY": "passive"}
@@ -252,7 +252,7 @@ def mpi_output_is_input(c):
     before = read(corpus)
     p = subprocess.run([mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "2",
                         mpi_bin, "index", "-q", "-o", link, corpus],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, env=mpi_env())
     err = p.stderr.decode("utf-8", "replace")
     check(p.returncode != 0, f"contam-mpi -o INPUT: exit 0: {err}")
     check("is the input" in err, err)

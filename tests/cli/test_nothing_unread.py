@@ -32,7 +32,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import Suite, check, contam  # noqa: E402
+from clitest import mpi_env, Suite, check, contam  # noqa: E402
 
 S = Suite("test_nothing_unread")
 MPI_BIN = os.environ.get("CONTAM_MPI_BIN", "")
@@ -130,7 +130,7 @@ def mpi_no_documents_is_an_error(tmp):
     out = os.path.join(d, "m.cidx")
     p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2", MPI_BIN,
                         "index", "-q", *SMALL, "-o", out, bad, good],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, env=mpi_env())
     err = p.stderr.decode("utf-8", "replace")
     check(p.returncode == 2, f"contam-mpi exit {p.returncode}: {err[-400:]}")
     check(f"'{bad}': 0 documents read" in err, err[-400:])
@@ -144,7 +144,7 @@ def mpi_no_documents_is_an_error(tmp):
     contam("index", "-q", *SMALL, "-o", one, w).expect(0)
     p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2", MPI_BIN,
                         "index", "-q", *SMALL, "-o", out, w],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, env=mpi_env())
     check(p.returncode == 0, p.stderr.decode()[-300:])
     check(info(out)["skipped"] == info(one)["skipped"] != [], "skips differ")
     with open(one, "rb") as f1, open(out, "rb") as f2:
@@ -396,12 +396,13 @@ def per_input_memory_r17(tmp):
     kb = peak(["index", "-q", "--memory", "1M", "-o", os.path.join(tmp, "f.cidx"), d])
     per = (kb - base) * 1024 / n
     S.note(f"index: {per:.0f} bytes per input over {n} files (peak {kb} kB, one file {base} kB)")
-    check(per < 1024, f"index holds {per:.0f} bytes per input")
+    asan = bool(os.environ.get("ASAN_OPTIONS"))  # ASan's own bookkeeping
+    check(per < 1024 or asan, f"index holds {per:.0f} bytes per input")
     bench = write(os.path.join(tmp, "r17", "b.jsonl"), '{"text":"a b c d e f g h i j"}\n')
     kb = peak(["scan", "-q", "--bench", bench, "-o", "/dev/null", d])
     per = (kb - base) * 1024 / n
     S.note(f"scan: {per:.0f} bytes per input (peak {kb} kB)")
-    check(per < 1024, f"scan holds {per:.0f} bytes per input")
+    check(per < 1024 or asan, f"scan holds {per:.0f} bytes per input")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import BIN, SHARED, Suite, check, contam  # noqa: E402
+from clitest import mpi_env, BIN, SHARED, Suite, check, contam  # noqa: E402
 
 S = Suite("test_sizing")
 CORPUS = os.path.join(SHARED, "corpus")
@@ -233,7 +233,8 @@ MPIRUN = shutil.which("mpirun")
 def mpi(*args):
     p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2",
                         MPI_BIN] + [str(a) for a in args],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120,
+                       env=mpi_env())
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
 

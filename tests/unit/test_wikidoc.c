@@ -93,7 +93,8 @@ static void run_release(run *r)
 
 static int text_is(const run *r, int i, const char *s)
 {
-	return r->text[i].len == strlen(s) && memcmp(r->text[i].data, s, r->text[i].len) == 0;
+	size_t n = strlen(s);
+	return r->text[i].len == n && (n == 0 || memcmp(r->text[i].data, s, n) == 0);
 }
 
 static const char THREE[] =
