@@ -45,7 +45,10 @@
 #include "reader.h"
 
 #include <string.h>
+#include <stdlib.h>
 #include <strings.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
 	S_TEXT, S_LT, S_NAME, S_ATTRS, S_EQ, S_UNQ, S_DQ, S_SQ,
@@ -56,7 +59,7 @@ enum {
 /* elements whose text is dropped (index + 1 in chtml.skip) */
 static const char *const skip_tags[] = { "noscript", "template", "svg" };
 
-static const char *const block_tags[] = {
+static const char *const block_tags[] = {  /* sorted (bsearch) */
 	"address", "article", "aside", "blockquote", "body", "br", "button",
 	"caption", "center", "dd", "details", "dialog", "dir", "div", "dl",
 	"dt", "fieldset", "figcaption", "figure", "footer", "form", "frame",
@@ -141,15 +144,25 @@ void chtml_init(chtml *h, int cp1252_input)
 	h->cp1252 = cp1252_input;
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+/* block_tags[] is sorted */
+static int is_block(const char *name)
+{
+	return bsearch(name, block_tags, COUNT(block_tags), sizeof block_tags[0],
+		       cmp_name) != NULL;
+}
+
 static int in_list(const char *name, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(name, list[i]) == 0)
+		if (name[0] == list[i][0] && strcmp(name, list[i]) == 0)
 			return 1;
 	return 0;
 }
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static char *put_cp(char *o, unsigned c)
 {
@@ -242,7 +255,7 @@ static char *tag_done(chtml *h, char *o)
 			return o;
 		}
 		for (size_t i = 0; i < COUNT(skip_tags); i++)
-			if (strcmp(n, skip_tags[i]) == 0) {
+			if (n[0] == skip_tags[i][0] && strcmp(n, skip_tags[i]) == 0) {
 				if (!h->selfclose) {
 					h->skip = (int)i + 1;
 					h->skip_depth = 1;
@@ -262,7 +275,7 @@ static char *tag_done(chtml *h, char *o)
 			h->in_title = 0;
 	}
 	if ((was_visible || visible(h)) &&
-	    in_list(n, block_tags, COUNT(block_tags)))
+	    is_block(n))
 		*o++ = '\n';
 	return o;
 }
@@ -276,7 +289,8 @@ static char *named_done(chtml *h, char *o, int semi)
 	if (!visible(h))
 		return o;
 	for (size_t i = 0; i < COUNT(entities); i++)
-		if (strcmp(h->ent, entities[i].name) == 0)
+		if (h->ent[0] == entities[i].name[0] &&
+		    strcmp(h->ent, entities[i].name) == 0)
 			return put_cp(o, entities[i].cp);
 	*o++ = '&';
 	memcpy(o, h->ent, h->ent_len);
@@ -318,8 +332,12 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 				while (r < end && *r != '<' && *r != '&' && *r < 0x80)
 					r++;
 			} else {
-				while (r < end && *r != '<' && *r != '&')
-					r++;
+				const unsigned char *lt = memchr(s, '<', (size_t)(end - s));
+				if (!lt)
+					lt = end;
+				r = memchr(s, '&', (size_t)(lt - s));
+				if (!r)
+					r = lt;
 			}
 			if (r > s) {
 				if (visible(h)) {
@@ -386,6 +404,14 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 			s++;
 			continue;
 		case S_ATTRS:
+			while (s < end && *s != '>' && *s != '/' && *s != '=' &&
+			       !is_space(*s)) {
+				h->selfclose = 0;
+				s++;
+			}
+			if (s == end)
+				continue;
+			c = *s;
 			s++;
 			if (c == '>') {
 				o = tag_done(h, o);
@@ -413,11 +439,10 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 			}
 			continue;
 		case S_UNQ:
-			if (is_space(c) || c == '>') {
+			while (s < end && *s != '>' && !is_space(*s))
+				s++;
+			if (s < end)
 				h->state = S_ATTRS;
-				continue;
-			}
-			s++;
 			continue;
 		case S_DQ:
 		case S_SQ: {
