@@ -325,10 +325,14 @@ class _HTMLText(html.parser.HTMLParser):
             self.emit(data)
 
     def handle_entityref(self, name):
-        # an unknown name is kept; html.parser does not say whether a ';'
-        # followed, and as a separator it changes no token
+        # an unknown name is kept as written, with its ';' if it had one
+        # (getpos() is at the '&': the text is fed in one piece)
         v = HTML_ENTITIES.get(name)
-        self.emit(v if v is not None else "&" + name + ";")
+        if v is None:
+            line, col = self.getpos()
+            at = self.line_starts[line - 1] + col + 1 + len(name)
+            v = "&" + name + (";" if self.src[at:at + 1] == ";" else "")
+        self.emit(v)
 
     def handle_charref(self, name):
         try:
@@ -349,9 +353,16 @@ def html_text(payload, cp1252=False):
     text = _cp1252_decode(payload) if cp1252 else \
         payload.decode("utf-8", errors="surrogateescape")
     p = _HTMLText()
-    p.feed(text)
+    p.src = text
+    p.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    # a sentinel NUL lets html.parser see the end of a last "&name",
+    # which it would otherwise drop; it is taken off again
+    p.feed(text + "\0")
     p.close()
-    return "".join(p.out).encode("utf-8", errors="surrogateescape")
+    out = "".join(p.out)
+    if out.endswith("\0"):
+        out = out[:-1]
+    return out.encode("utf-8", errors="surrogateescape")
 
 
 def html_type(ctype):

@@ -177,6 +177,38 @@ def dolma_paragraph(c):
     check(v["0"] == "contaminated", f"the Dolma paragraph probes {v['0']}")
 
 
+BITS = ["<p>", "</p>", "<b>", "</b>", "<a href=\"x>y\">", "</a>", "<br/>", "<div class='c'>",
+        "</div>", "<script>var a = '<p>' + 1 < 2;</script>", "<style>p{}</style>",
+        "<!-- c <p> -->", "&amp;", "&#8217;", "&#x41;", "&eacute;", "&nbsp;", "&unknown;",
+        "word", "alpha", "beta", " ", "\n", "caf\u00e9", "<noscript>ns <b>x</b></noscript>",
+        "<svg><g>s</g></svg>", "<title>tt</title>", "<head>", "</head>", "<body>",
+        "<![CDATA[cd]]>", "1 < 2", "AT&T", "<span>", "</span>", "<img src=a.png alt='q'>",
+        "<li>", "<td>", "&copy", "&#0;", "<template>t</template>"]
+
+
+@S.test
+def random_markup_matches_reference(c):
+    """Random pages from markup pieces: the index holds each document's
+    distinct n-grams as the html.parser reference counts them."""
+    import random
+    rnd = random.Random(12)
+    recs = []
+    for k in range(300):
+        page = "".join(rnd.choice(BITS) for _ in range(rnd.randint(1, 120)))
+        recs.append(response(page.encode(), "text/html", "http://r.example/%d" % k))
+    path = os.path.join(c["tmp"], "rnd.warc")
+    with open(path, "wb") as f:
+        f.write(b"".join(recs))
+    idx = os.path.join(c["tmp"], "rnd.cidx")
+    contam("index", "-q", "-o", idx, path).expect(0)
+    docs = list(ref.read_documents(path))
+    want = sum(len(set(ref.ngram_keys(ref.tokenize(d)))) for d in docs)
+    j = contam("info", "--json", idx).expect(0).json()
+    check(len(docs) == 300 and j["documents"] == 300, f"documents {j['documents']}")
+    check(j["ngrams_inserted"] == want,
+          f"index {j['ngrams_inserted']} n-grams, reference {want}")
+
+
 INLINE = re.compile(rb"<(a|b|i|em|strong|span|code|small|sup|sub|font|abbr)[\s>]", re.I)
 
 

@@ -10,7 +10,12 @@
  *
  * Documents are `conversion` and `resource` records, and `response`
  * records whose HTTP payload is text (Content-Type text/... or absent);
- * for those the HTTP status line and headers are stripped.  Everything
+ * for those the HTTP status line and headers are stripped.  An HTML
+ * payload (text/html, application/xhtml+xml, or no Content-Type and a
+ * payload starting "<!doctype html" / "<html") goes through the HTML
+ * filter (html_text.c): the document is its visible text, and offsets
+ * in it are offsets into that text (windows-1252 when charset= says so,
+ * transcoded to UTF-8).  Everything
  * else (warcinfo, request, metadata, revisit ...) is skipped quietly.
  *
  * The file is untrusted.  The header block must fit in max_record bytes;
