@@ -366,13 +366,21 @@ def html_text(payload, cp1252=False):
 
 
 def html_type(ctype):
-    """(is_html, cp1252) of an HTTP Content-Type value."""
+    """(is_html, charset) of an HTTP Content-Type value; charset: True
+    (windows-1252), False (another one) or None (not given)."""
     v = ctype.strip().lower()
     media = re.split(r"[;\s]", v, 1)[0]
     if media not in ("text/html", "application/xhtml+xml"):
-        return False, False
+        return False, None
     m = re.search(r"charset=[\"']?([^;\s\"']*)", v)
-    return True, bool(m and m.group(1) in _CP1252_NAMES)
+    return True, (m.group(1) in _CP1252_NAMES) if m else None
+
+
+def meta_cp1252(payload):
+    """Does the first <meta ... charset=X> of the payload's first 1024
+    bytes say windows-1252?"""
+    m = re.search(rb"<meta[^>]*?charset\s*=\s*[\"']?([^\"'\s;/>]*)", payload[:1024], re.I)
+    return bool(m and m.group(1).decode("latin-1").lower() in _CP1252_NAMES)
 
 
 def payload_is_html(payload):
@@ -417,12 +425,12 @@ def warc_documents(data):
                 if m:
                     is_html, cp = html_type(m.group(1).decode("latin-1"))
                     if is_html:
-                        yield html_text(payload, cp)
+                        yield html_text(payload, meta_cp1252(payload) if cp is None else cp)
                         continue
                     if not m.group(1).strip().startswith(b"text/"):
                         continue
                 elif payload_is_html(payload):
-                    yield html_text(payload)
+                    yield html_text(payload, meta_cp1252(payload))
                     continue
                 yield payload
             elif ctype == "" or ctype.startswith("text/"):

@@ -264,6 +264,13 @@ static void test_warc(void)
 	add_response(&w, NULL, "plain <i>text</i>");
 	add_response(&w, "TEXT/HTML;charset=\"windows-1252\"", "caf\xE9");
 	add_response(&w, "text/html; charset=ISO-8859-1", "&eacute;\xE9");
+	/* a <meta> charset counts when HTTP gives none */
+	add_response(&w, "text/html", "<head><META http-equiv=x content=\"text/html; "
+		     "charset=ISO-8859-1\"></head>caf\xE9");
+	add_response(&w, "text/html", "<meta charset = 'windows-1252' />\x93q\x94");
+	add_response(&w, "text/html; charset=utf-8", "<meta charset=latin1>caf\xC3\xA9");
+	add_response(&w, "text/html", "<meta charset=utf-8>caf\xC3\xA9");
+	add_response(&w, NULL, "<html><meta charset=cp1252>caf\xE9");
 	add_response(&w, "image/png", "<p>not text</p>");
 	add_response(&w, "text/html", "<script>only script</script>");
 	cbuf_reserve(&w, 0);
@@ -272,7 +279,8 @@ static void test_warc(void)
 	cbuf_release(&w);
 	char *got = read_docs(path);
 	CHECK_STR(got, "\nenjoy brewing,\n|<p>kept &amp; raw</p>|xy|  no|\nhi|plain <i>text</i>|"
-		  "caf\xC3\xA9|\xC3\xA9\xC3\xA9||");
+		  "caf\xC3\xA9|\xC3\xA9\xC3\xA9|\n\ncaf\xC3\xA9|\xE2\x80\x9Cq\xE2\x80\x9D|"
+		  "caf\xC3\xA9|caf\xC3\xA9|\ncaf\xC3\xA9||");
 	free(got);
 	unlink(path);
 }

@@ -31,8 +31,10 @@
  *     other name is kept as written.
  *   - charset: when the caller says the payload is windows-1252 (HTTP
  *     charset= iso-8859-1, latin1, windows-1252, cp1252, us-ascii --
- *     which browsers all read as windows-1252), text bytes >= 0x80 are
- *     transcoded to UTF-8.  <meta charset> is not looked at.
+ *     which browsers all read as windows-1252; or, without an HTTP
+ *     charset, the first <meta ... charset=X> of the first 1024 bytes:
+ *     reader_warc.c decides), text bytes >= 0x80 are transcoded to UTF-8.
+ *     Other legacy charsets are not transcoded.
  *   - white space is kept as it is (tokens do not depend on it).
  *
  * Streaming: the input comes in pieces of any size; all state (the

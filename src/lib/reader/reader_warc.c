@@ -301,13 +301,26 @@ static int word_is(const char *v, size_t n, const char *w)
 	return n == strlen(w) && strncasecmp(v, w, n) == 0;
 }
 
+/* Is the charset label c[0..k) windows-1252 or one browsers read as it? */
+static int label_is_cp1252(const char *c, size_t k)
+{
+	static const char *const l1[] = {
+		"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1",
+		"windows-1252", "cp1252", "x-cp1252", "us-ascii", "ascii"
+	};
+	for (size_t j = 0; j < sizeof l1 / sizeof l1[0]; j++)
+		if (word_is(c, k, l1[j]))
+			return 1;
+	return 0;
+}
+
 /* The media type of a Content-Type value (before ';', trimmed) is HTML:
- * 1; and *cp1252 when its charset= parameter names windows-1252 or one
- * of the labels browsers read as it. */
-static int http_type_is_html(const char *v, size_t n, int *cp1252)
+ * 1; and *charset is 1 when its charset= parameter names windows-1252
+ * or one of the labels browsers read as it, 2 another charset, 0 none. */
+static int http_type_is_html(const char *v, size_t n, int *charset)
 {
 	size_t t = 0;
-	*cp1252 = 0;
+	*charset = 0;
 	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
 		t++;
 	if (!word_is(v, t, "text/html") && !word_is(v, t, "application/xhtml+xml"))
@@ -324,16 +337,49 @@ static int http_type_is_html(const char *v, size_t n, int *cp1252)
 		while (k < m && c[k] != ';' && c[k] != ' ' && c[k] != '"' &&
 		       c[k] != '\'' && c[k] != '\t')
 			k++;
-		static const char *const l1[] = {
-			"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1",
-			"windows-1252", "cp1252", "x-cp1252", "us-ascii", "ascii"
-		};
-		for (size_t j = 0; j < sizeof l1 / sizeof l1[0]; j++)
-			if (word_is(c, k, l1[j]))
-				*cp1252 = 1;
+		*charset = label_is_cp1252(c, k) ? 1 : 2;
 		break;
 	}
 	return 1;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The charset of the first <meta ... charset=LABEL> in s[0..n) (the
+ * payload's first HTML_PRESCAN bytes): 1 windows-1252 (or a label read
+ * as it), 2 another one, 0 none. */
+#define HTML_PRESCAN 1024
+static int meta_charset(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 5 <= n; i++) {
+		if (s[i] != '<' || strncasecmp(s + i + 1, "meta", 4) != 0)
+			continue;
+		const char *gt = memchr(s + i, '>', n - i);
+		size_t end = gt ? (size_t)(gt - s) : n;
+		for (size_t j = i + 5; j + 7 <= end; j++) {
+			if (strncasecmp(s + j, "charset", 7) != 0)
+				continue;
+			size_t q = j + 7;
+			while (q < end && is_ws(s[q]))
+				q++;
+			if (q >= end || s[q] != '=')
+				continue;
+			q++;
+			while (q < end && is_ws(s[q]))
+				q++;
+			if (q < end && (s[q] == '"' || s[q] == '\''))
+				q++;
+			size_t k = 0;
+			while (q + k < end && s[q + k] != '"' && s[q + k] != '\'' &&
+			       !is_ws(s[q + k]) && s[q + k] != ';' && s[q + k] != '/')
+				k++;
+			return label_is_cp1252(s + q, k) ? 1 : 2;
+		}
+	}
+	return 0;
 }
 
 /* A payload without a Content-Type is HTML when it starts (after an
@@ -350,11 +396,14 @@ static int payload_is_html(const char *s, size_t n)
 	       (n - i >= 5 && strncasecmp(s + i, "<html", 5) == 0);
 }
 
-/* No Content-Type: look at the payload's first bytes. */
-static int sniff_html(warc *w, int *is_html, cerr *err)
+/* At the payload's start: without a Content-Type (sniff), is it HTML;
+ * for HTML without a charset from HTTP, does a <meta> say windows-1252? */
+static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
+		      cerr *err)
 {
 	crin *in = &w->in;
-	size_t want = w->body_left < 64 ? (size_t)w->body_left : 64;
+	size_t want = w->body_left < HTML_PRESCAN ? (size_t)w->body_left
+						  : HTML_PRESCAN;
 	int rc = 1;
 	while (crin_avail(in) < want && rc == 1) {
 		rc = crin_more(in, want, err);
@@ -362,7 +411,10 @@ static int sniff_html(warc *w, int *is_html, cerr *err)
 			return rc;
 	}
 	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
-	*is_html = payload_is_html(in->buf + in->pos, n);
+	if (sniff)
+		*is_html = payload_is_html(in->buf + in->pos, n < 64 ? n : 64);
+	if (*is_html && *charset == 0)
+		*charset = meta_charset(in->buf + in->pos, n);
 	return CONTAM_OK;
 }
 
@@ -409,14 +461,19 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 					vn = 0;
 					p = e ? e + 1 : end;
 				}
+				int charset = 0;
 				*is_text = http_type_is_text(v, v ? vn : 0);
 				if (v)
-					*is_html = http_type_is_html(v, vn, cp1252);
+					*is_html = http_type_is_html(v, vn, &charset);
 				*is_text |= *is_html;
 				in->pos += k + 1;
 				w->body_left -= k + 1;
-				if (!v)
-					return sniff_html(w, is_html, err);
+				if (!v || (*is_html && charset == 0)) {
+					int rc = sniff_html(w, !v, is_html, &charset, err);
+					if (rc < 0)
+						return rc;
+				}
+				*cp1252 = charset == 1;
 				return CONTAM_OK;
 			}
 			line = k + 1;
