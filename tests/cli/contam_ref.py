@@ -15,7 +15,8 @@ same thing on ASCII.
 
 Corpus readers (enough for the generated formats and the shared samples):
   WARC/WET (plain/.gz/.zst; conversion + resource records, and response
-  records with a text payload, HTTP headers stripped), JSONL (.jsonl,
+  records with a text payload, HTTP headers stripped; an HTML payload is
+  reduced to its visible text by html_text(), the rule of html_text.c), JSONL (.jsonl,
   .json, .ndjson, plain/.gz/.zst; field "text"), tar / zip archives (each
   member read as the kind its name says), and plain text (one file = one
   document).  Only the stdlib is used; .zst goes through `zstd -dc`.
@@ -210,6 +211,186 @@ def kind_of(name):
     return "text"
 
 
+# ---------------------------------------------------------------------------
+# HTML payloads (WARC responses with text/html): the visible text, by the
+# rule of src/lib/reader/html_text.c, on Python's html.parser (an
+# independent implementation: the C side is a hand-written state machine).
+
+import html.parser  # noqa: E402
+
+HTML_BLOCK = set("""address article aside blockquote body br button caption
+center dd details dialog dir div dl dt fieldset figcaption figure footer form
+frame frameset h1 h2 h3 h4 h5 h6 head header hgroup hr html iframe input li
+main menu nav ol optgroup option p pre section select summary table tbody td
+textarea tfoot th thead title tr ul""".split())
+HTML_SKIP = {"noscript", "template", "svg"}
+HTML_HEAD_OK = set("base basefont bgsound head link meta noscript script style "
+                   "template title html".split())
+_LATIN1_NAMES = """nbsp iexcl cent pound curren yen brvbar sect uml copy ordf
+laquo not shy reg macr deg plusmn sup2 sup3 acute micro para middot cedil sup1
+ordm raquo frac14 frac12 frac34 iquest Agrave Aacute Acirc Atilde Auml Aring
+AElig Ccedil Egrave Eacute Ecirc Euml Igrave Iacute Icirc Iuml ETH Ntilde
+Ograve Oacute Ocirc Otilde Ouml times Oslash Ugrave Uacute Ucirc Uuml Yacute
+THORN szlig agrave aacute acirc atilde auml aring aelig ccedil egrave eacute
+ecirc euml igrave iacute icirc iuml eth ntilde ograve oacute ocirc otilde ouml
+divide oslash ugrave uacute ucirc uuml yacute thorn yuml""".split()
+HTML_ENTITIES = {name: chr(0xA0 + i) for i, name in enumerate(_LATIN1_NAMES)}
+HTML_ENTITIES.update({
+    "amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'",
+    "ndash": "\u2013", "mdash": "\u2014", "lsquo": "\u2018", "rsquo": "\u2019",
+    "sbquo": "\u201a", "ldquo": "\u201c", "rdquo": "\u201d", "bdquo": "\u201e",
+    "hellip": "\u2026", "bull": "\u2022", "trade": "\u2122", "euro": "\u20ac",
+    "dagger": "\u2020", "Dagger": "\u2021", "lsaquo": "\u2039", "rsaquo": "\u203a",
+    "thinsp": "\u2009", "ensp": "\u2002", "emsp": "\u2003", "zwnj": "\u200c",
+    "zwj": "\u200d", "lrm": "\u200e", "rlm": "\u200f", "OElig": "\u0152",
+    "oelig": "\u0153", "Scaron": "\u0160", "scaron": "\u0161", "Yuml": "\u0178",
+    "fnof": "\u0192", "circ": "\u02c6", "tilde": "\u02dc",
+})
+_CP1252_NAMES = ("iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "windows-1252",
+                 "cp1252", "x-cp1252", "us-ascii", "ascii")
+
+
+def _cp1252_decode(data):
+    out = []
+    for b in data:
+        if 0x80 <= b < 0xA0:
+            try:
+                out.append(bytes([b]).decode("cp1252"))
+            except UnicodeDecodeError:
+                out.append(chr(b))
+        else:
+            out.append(chr(b))
+    return "".join(out)
+
+
+class _HTMLText(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.out = []
+        self.skip = None
+        self.skip_depth = 0
+        self.in_head = False
+        self.in_title = False
+
+    def visible(self):
+        return self.skip is None and (not self.in_head or self.in_title)
+
+    def emit(self, s):
+        if self.visible():
+            self.out.append(s)
+
+    def tag(self, name, closing, selfclose):
+        if self.skip is not None:
+            if name == self.skip:
+                if closing:
+                    self.skip_depth -= 1
+                    if self.skip_depth == 0:
+                        self.skip = None
+                elif not selfclose:
+                    self.skip_depth += 1
+            return
+        was = self.visible()
+        if not closing:
+            if name in ("script", "style"):
+                return
+            if name in HTML_SKIP:
+                if not selfclose:
+                    self.skip, self.skip_depth = name, 1
+                return
+            if name == "head":
+                self.in_head = True
+            elif self.in_head and name not in HTML_HEAD_OK:
+                self.in_head = False
+            if name == "title":
+                self.in_title = not selfclose
+        else:
+            if name == "head":
+                self.in_head = False
+            elif name == "title":
+                self.in_title = False
+        if (was or self.visible()) and name in HTML_BLOCK:
+            self.out.append("\n")
+
+    def handle_starttag(self, tag, attrs):
+        self.tag(tag, False, False)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tag(tag, False, True)
+
+    def handle_endtag(self, tag):
+        self.tag(tag, True, False)
+
+    def handle_data(self, data):
+        if self.cdata_elem is None:   # not inside <script> / <style>
+            self.emit(data)
+
+    def handle_entityref(self, name):
+        # an unknown name is kept as written, with its ';' if it had one
+        # (getpos() is at the '&': the text is fed in one piece)
+        v = HTML_ENTITIES.get(name)
+        if v is None:
+            line, col = self.getpos()
+            at = self.line_starts[line - 1] + col + 1 + len(name)
+            v = "&" + name + (";" if self.src[at:at + 1] == ";" else "")
+        self.emit(v)
+
+    def handle_charref(self, name):
+        try:
+            c = int(name[1:], 16) if name[:1] in "xX" else int(name)
+        except ValueError:
+            c = 0
+        if c == 0 or c > 0x10FFFF or 0xD800 <= c <= 0xDFFF:
+            c = 0xFFFD
+        self.emit(chr(c))
+
+    def unknown_decl(self, data):
+        if data[:6].upper() == "CDATA[":
+            self.emit(data[6:])
+
+
+def html_text(payload, cp1252=False):
+    """The visible text of an HTML payload (bytes in, UTF-8 bytes out)."""
+    text = _cp1252_decode(payload) if cp1252 else \
+        payload.decode("utf-8", errors="surrogateescape")
+    p = _HTMLText()
+    p.src = text
+    p.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    # a sentinel NUL lets html.parser see the end of a last "&name",
+    # which it would otherwise drop; it is taken off again
+    p.feed(text + "\0")
+    p.close()
+    out = "".join(p.out)
+    if out.endswith("\0"):
+        out = out[:-1]
+    return out.encode("utf-8", errors="surrogateescape")
+
+
+def html_type(ctype):
+    """(is_html, charset) of an HTTP Content-Type value; charset: True
+    (windows-1252), False (another one) or None (not given)."""
+    v = ctype.strip().lower()
+    media = re.split(r"[;\s]", v, 1)[0]
+    if media not in ("text/html", "application/xhtml+xml"):
+        return False, None
+    m = re.search(r"charset=[\"']?([^;\s\"']*)", v)
+    return True, (m.group(1) in _CP1252_NAMES) if m else None
+
+
+def meta_cp1252(payload):
+    """Does the first <meta ... charset=X> of the payload's first 1024
+    bytes say windows-1252?"""
+    m = re.search(rb"<meta[^>]*?charset\s*=\s*[\"']?([^\"'\s;/>]*)", payload[:1024], re.I)
+    return bool(m and m.group(1).decode("latin-1").lower() in _CP1252_NAMES)
+
+
+def payload_is_html(payload):
+    p = payload[:64]
+    if p.startswith(b"\xef\xbb\xbf"):
+        p = p[3:]
+    p = p.lstrip(b" \t\r\n").lower()
+    return p.startswith(b"<!doctype html") or p.startswith(b"<html")
+
+
 def warc_documents(data):
     """Bodies of the document records of a decompressed WARC stream."""
     pos, n = 0, len(data)
@@ -239,10 +420,19 @@ def warc_documents(data):
                 if not m_end:
                     continue
                 http = body[:m_end.start()].lower()
-                m = re.search(rb"\ncontent-type:\s*([^\r\n;]*)", http)
-                if m and not m.group(1).strip().startswith(b"text/"):
+                m = re.search(rb"\ncontent-type:[ \t]*([^\r\n]*)", http)
+                payload = body[m_end.end():]
+                if m:
+                    is_html, cp = html_type(m.group(1).decode("latin-1"))
+                    if is_html:
+                        yield html_text(payload, meta_cp1252(payload) if cp is None else cp)
+                        continue
+                    if not m.group(1).strip().startswith(b"text/"):
+                        continue
+                elif payload_is_html(payload):
+                    yield html_text(payload, meta_cp1252(payload))
                     continue
-                yield body[m_end.end():]
+                yield payload
             elif ctype == "" or ctype.startswith("text/"):
                 yield body
         if pos > n:

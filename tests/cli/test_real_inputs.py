@@ -76,7 +76,7 @@ def warc_docs(path):
             head = body[:body.find(b"\r\n\r\n")].decode("latin-1").lower()
             ct = [x.split(":", 1)[1].strip() for x in head.split("\r\n")[1:]
                   if x.startswith("content-type:")]
-            docs += not ct or ct[0].startswith("text/")
+            docs += not ct or ct[0].startswith(("text/", "application/xhtml+xml"))
         pos = he + 4 + n
 
 

@@ -78,6 +78,17 @@ def warc_seeds(g, c, put):
     put("clueweb.warc", plain.replace(b"WARC/1.0", b"WARC/0.18"))
     put("lf_only.warc", plain.replace(b"\r\n", b"\n"))
     put("nul.warc", rec("conversion", t1 + b"\x00\x00\xff\xfe" + t2, 1))
+    # HTML payloads: the HTML-to-text filter (html_text.c)
+    page = (b"<!DOCTYPE html><html><head><title>T &amp; t</title><meta charset=latin1>"
+            b"<script>if (a<b) x='</p>';</script><style>p{}</style></head><body>"
+            b"<p>caf\xe9 <a href=\"x>y\" title='q'>li<b>nk</b></a>&#8217;&#x41;&eacute;"
+            b"&unknown;&#0;<br/><!-- c --><![CDATA[cd]]><svg><g>s</g></svg>"
+            b"<noscript>n</noscript></p></body></html>")
+    put("html.warc", rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" +
+                         page, 7) +
+        rec("response", b"HTTP/1.1 200 OK\r\n\r\n" + page, 8) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=cp1252\r\n"
+            b"\r\n<p>\x93cut <scr", 9))
 
 
 def jsonl_seeds(g, c, put):

@@ -774,7 +774,8 @@ static void test_warc(void)
 			CHECK(r.rc == 0);
 			CHECK_EQ_U64(r.ndocs, 4);
 			CHECK_EQ_U64(r.errors, 0);
-			CHECK(doc_text_is(&r.docs[0], "<p>hello html</p>"));
+			/* text/html: the visible text (html_text.c) */
+			CHECK(doc_text_is(&r.docs[0], "\nhello html\n"));
 			CHECK_STR(r.docs[0].id, "<r1>");
 			CHECK_EQ_U64(r.docs[0].record, 1);
 			CHECK(doc_text_is(&r.docs[1], "a resource"));

@@ -154,6 +154,33 @@ int cjson_has_key(const char *s, size_t len, const char *key, size_t klen);
 int cjson_key_list(const char *s, size_t len, char *out, size_t outlen,
 		   size_t *nkeys);
 
+/* The visible text of an HTML payload, streaming (html_text.c states
+ * the rule): feed the payload in pieces of any size, the text is
+ * appended to out (at most 3 * n + 64 bytes per call); chtml_finish()
+ * flushes a partial entity at the end.  cp1252_input: the payload is
+ * windows-1252 / latin-1 (transcoded to UTF-8), else bytes pass as they
+ * are. */
+typedef struct chtml {
+	int state;
+	int cp1252;
+	int closing, selfclose, name_long;
+	int skip, skip_depth;   /* inside noscript/template/svg */
+	int in_head, in_title;
+	int raw_style;          /* S_RAW: 1 style, 0 script */
+	size_t raw_match;       /* bytes of "</script" matched */
+	size_t name_len, ent_len, bang_len;
+	int dashes;
+	char num_hex;
+	int num_digits, num_over;
+	unsigned num;
+	char name[16];
+	char ent[33];
+	char bang[8];
+} chtml;
+void chtml_init(chtml *h, int cp1252_input);
+int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err);
+int chtml_finish(chtml *h, cbuf *out, cerr *err);
+
 /* ------------------------------------------------------------------ */
 /* Plugin interface: for reader.c and reader_*.c only.                 */
 

@@ -10,7 +10,12 @@
  *
  * Documents are `conversion` and `resource` records, and `response`
  * records whose HTTP payload is text (Content-Type text/... or absent);
- * for those the HTTP status line and headers are stripped.  Everything
+ * for those the HTTP status line and headers are stripped.  An HTML
+ * payload (text/html, application/xhtml+xml, or no Content-Type and a
+ * payload starting "<!doctype html" / "<html") goes through the HTML
+ * filter (html_text.c): the document is its visible text, and offsets
+ * in it are offsets into that text (windows-1252 when charset= says so,
+ * transcoded to UTF-8).  Everything
  * else (warcinfo, request, metadata, revisit ...) is skipped quietly.
  *
  * The file is untrusted.  The header block must fit in max_record bytes;
@@ -50,6 +55,9 @@ typedef struct warc {
 	int doc_open;           /* the current document's text is flowing */
 	int resync;             /* 0, or 1/2: look for a record (2: here) */
 	cbuf url, id;
+	int html;               /* the document is an HTML payload */
+	chtml ht;               /* its filter, and its output */
+	cbuf hout;
 } warc;
 
 static int pass_damage(warc *w, const char *doing, cerr *err)
@@ -288,11 +296,134 @@ static int http_type_is_text(const char *v, size_t n)
 	return n == 0 || (n >= 5 && strncasecmp(v, "text/", 5) == 0);
 }
 
+static int word_is(const char *v, size_t n, const char *w)
+{
+	return n == strlen(w) && strncasecmp(v, w, n) == 0;
+}
+
+/* Is the charset label c[0..k) windows-1252 or one browsers read as it? */
+static int label_is_cp1252(const char *c, size_t k)
+{
+	static const char *const l1[] = {
+		"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1",
+		"windows-1252", "cp1252", "x-cp1252", "us-ascii", "ascii"
+	};
+	for (size_t j = 0; j < sizeof l1 / sizeof l1[0]; j++)
+		if (word_is(c, k, l1[j]))
+			return 1;
+	return 0;
+}
+
+/* The media type of a Content-Type value (before ';', trimmed) is HTML:
+ * 1; and *charset is 1 when its charset= parameter names windows-1252
+ * or one of the labels browsers read as it, 2 another charset, 0 none. */
+static int http_type_is_html(const char *v, size_t n, int *charset)
+{
+	size_t t = 0;
+	*charset = 0;
+	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
+		t++;
+	if (!word_is(v, t, "text/html") && !word_is(v, t, "application/xhtml+xml"))
+		return 0;
+	for (size_t i = t; i + 8 <= n; i++) {
+		if (strncasecmp(v + i, "charset=", 8) != 0)
+			continue;
+		const char *c = v + i + 8;
+		size_t k = 0, m = n - i - 8;
+		if (m > 0 && (*c == '"' || *c == '\'')) {
+			c++;
+			m--;
+		}
+		while (k < m && c[k] != ';' && c[k] != ' ' && c[k] != '"' &&
+		       c[k] != '\'' && c[k] != '\t')
+			k++;
+		*charset = label_is_cp1252(c, k) ? 1 : 2;
+		break;
+	}
+	return 1;
+}
+
+static int is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The charset of the first <meta ... charset=LABEL> in s[0..n) (the
+ * payload's first HTML_PRESCAN bytes): 1 windows-1252 (or a label read
+ * as it), 2 another one, 0 none. */
+#define HTML_PRESCAN 1024
+static int meta_charset(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 5 <= n; i++) {
+		if (s[i] != '<' || strncasecmp(s + i + 1, "meta", 4) != 0)
+			continue;
+		const char *gt = memchr(s + i, '>', n - i);
+		size_t end = gt ? (size_t)(gt - s) : n;
+		for (size_t j = i + 5; j + 7 <= end; j++) {
+			if (strncasecmp(s + j, "charset", 7) != 0)
+				continue;
+			size_t q = j + 7;
+			while (q < end && is_ws(s[q]))
+				q++;
+			if (q >= end || s[q] != '=')
+				continue;
+			q++;
+			while (q < end && is_ws(s[q]))
+				q++;
+			if (q < end && (s[q] == '"' || s[q] == '\''))
+				q++;
+			size_t k = 0;
+			while (q + k < end && s[q + k] != '"' && s[q + k] != '\'' &&
+			       !is_ws(s[q + k]) && s[q + k] != ';' && s[q + k] != '/')
+				k++;
+			return label_is_cp1252(s + q, k) ? 1 : 2;
+		}
+	}
+	return 0;
+}
+
+/* A payload without a Content-Type is HTML when it starts (after an
+ * optional UTF-8 BOM and white space) with "<!doctype html" or "<html"
+ * (ASCII case-insensitive); s[0..n) is its start, n >= 64 or all of it. */
+static int payload_is_html(const char *s, size_t n)
+{
+	size_t i = 0;
+	if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return (n - i >= 14 && strncasecmp(s + i, "<!doctype html", 14) == 0) ||
+	       (n - i >= 5 && strncasecmp(s + i, "<html", 5) == 0);
+}
+
+/* At the payload's start: without a Content-Type (sniff), is it HTML;
+ * for HTML without a charset from HTTP, does a <meta> say windows-1252? */
+static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
+		      cerr *err)
+{
+	crin *in = &w->in;
+	size_t want = w->body_left < HTML_PRESCAN ? (size_t)w->body_left
+						  : HTML_PRESCAN;
+	int rc = 1;
+	while (crin_avail(in) < want && rc == 1) {
+		rc = crin_more(in, want, err);
+		if (rc < 0)
+			return rc;
+	}
+	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
+	if (sniff)
+		*is_html = payload_is_html(in->buf + in->pos, n < 64 ? n : 64);
+	if (*is_html && *charset == 0)
+		*charset = meta_charset(in->buf + in->pos, n);
+	return CONTAM_OK;
+}
+
 /* At the start of a response body: strip the HTTP header block if there
  * is one and tell whether the payload is text.  When the header does
  * not fit (or the body is cut), the record is not a document; the body
  * skipper then meets and reports any damage. */
-static int strip_http(warc *w, int *is_text, cerr *err)
+static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
+		      cerr *err)
 {
 	crin *in = &w->in;
 	uint64_t lim64 = w->body_left < w->max_header ? w->body_left
@@ -301,6 +432,8 @@ static int strip_http(warc *w, int *is_text, cerr *err)
 	size_t line = 0;
 
 	*is_text = 0;
+	*is_html = 0;
+	*cp1252 = 0;
 	for (;;) {
 		size_t avail = crin_avail(in);
 		if (avail > lim)
@@ -328,9 +461,19 @@ static int strip_http(warc *w, int *is_text, cerr *err)
 					vn = 0;
 					p = e ? e + 1 : end;
 				}
+				int charset = 0;
 				*is_text = http_type_is_text(v, v ? vn : 0);
+				if (v)
+					*is_html = http_type_is_html(v, vn, &charset);
+				*is_text |= *is_html;
 				in->pos += k + 1;
 				w->body_left -= k + 1;
+				if (!v || (*is_html && charset == 0)) {
+					int rc = sniff_html(w, !v, is_html, &charset, err);
+					if (rc < 0)
+						return rc;
+				}
+				*cp1252 = charset == 1;
 				return CONTAM_OK;
 			}
 			line = k + 1;
@@ -486,18 +629,21 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 				return rc;
 			continue;
 		}
-		int is_doc = 0;
+		int is_doc = 0, is_html = 0, cp1252 = 0;
 		if ((h.type_len == 10 && strncasecmp(h.type, "conversion", 10) == 0) ||
 		    (h.type_len == 8 && strncasecmp(h.type, "resource", 8) == 0)) {
 			is_doc = 1;
 		} else if (h.type_len == 8 && strncasecmp(h.type, "response", 8) == 0) {
-			rc = strip_http(w, &is_doc, err);
+			rc = strip_http(w, &is_doc, &is_html, &cp1252, err);
 			if (rc < 0)
 				return rc;
 		}
 		if (!is_doc)
 			continue;
 		w->doc_open = 1;
+		w->html = is_html;
+		if (is_html)
+			chtml_init(&w->ht, cp1252);
 		doc->member = NULL;
 		doc->record = w->rec_index;
 		doc->offset = w->rec_offset;
@@ -507,9 +653,41 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 	}
 }
 
+static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err);
+
+/* An HTML payload: its raw pieces through the filter, until one gives
+ * text (most do; a piece inside a <script> may give none). */
 static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 {
 	warc *w = state;
+	if (!w->html)
+		return warc_read_raw(w, p, n, err);
+	for (;;) {
+		const char *raw;
+		size_t k;
+		int rc = warc_read_raw(w, &raw, &k, err);
+		if (rc < 0)
+			return rc;
+		cbuf_reset(&w->hout);
+		if (rc == 0) {
+			w->html = 0;
+			if ((rc = chtml_finish(&w->ht, &w->hout, err)) < 0)
+				return rc;
+			if (w->hout.len == 0)
+				return 0;
+		} else if ((rc = chtml_feed(&w->ht, raw, k, &w->hout, err)) < 0) {
+			return rc;
+		} else if (w->hout.len == 0) {
+			continue;
+		}
+		*p = w->hout.data;
+		*n = w->hout.len;
+		return 1;
+	}
+}
+
+static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
+{
 	crin *in = &w->in;
 
 	if (!w->doc_open)
@@ -554,6 +732,7 @@ static void warc_close(void *state)
 	crin_release(&w->in);
 	cbuf_release(&w->url);
 	cbuf_release(&w->id);
+	cbuf_release(&w->hout);
 	free(w);
 }
 

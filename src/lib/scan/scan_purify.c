@@ -945,7 +945,14 @@ static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *mem
 				rc = write_record_cut(p, out, rec, hlen, rec + hlen + blen, tail);
 			in.pos += hlen + blen + tail;
 		} else {
-			if (hd && (rc = decide(p, hd, NULL, 0, !cuttable ?
+			/* a response's regions are offsets into the text the
+			 * reader extracted (HTTP headers stripped, HTML reduced
+			 * to its visible text), not into the record: dropped */
+			int response = h.type_len == 8 && !strncasecmp(h.type, "response", 8);
+			if (hd && (rc = decide(p, hd, NULL, 0, response ?
+					       "match; a response record cannot be cut "
+					       "(its offsets are in the extracted text)" :
+					       !cuttable ?
 					       "match; this record kind cannot be cut" :
 					       "match; record too large to cut (over --max-record)",
 					       &action)))
