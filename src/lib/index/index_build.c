@@ -522,15 +522,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	}
 
-	int nthreads = opt->threads;
-#ifdef _OPENMP
-	if (nthreads <= 0)
-		nthreads = omp_get_max_threads();
-#else
-	nthreads = 1;
-#endif
-	if (nthreads < 1)
-		nthreads = 1;
+	int nthreads = crun_threads(opt->threads);
 
 	sh.queue = cbloom_queue_new(&ix->filter, -1);
 	if (!sh.queue) {

@@ -80,6 +80,7 @@
  */
 #include "index.h"
 #include "index_file.h"
+#include "../common/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,7 +251,7 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 	const size_t most = (size_t)(cb < held_bytes ? cb : held_bytes);
 	const size_t bound = ZSTD_compressBound(most);
 	int rc = CONTAM_OK;
-	#pragma omp parallel
+	#pragma omp parallel num_threads(crun_threads(0))
 	{
 		unsigned char *raw = malloc(most), *comp = malloc(bound);
 		cerr e;
@@ -1072,7 +1073,7 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	const uint32_t k = f->params.k;
 	if (!sums)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	#pragma omp parallel reduction(+:set)
+	#pragma omp parallel reduction(+:set) num_threads(crun_threads(0))
 	{
 		cbuf scratch = CBUF_INIT;
 		unsigned char *buf = NULL;

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""test_redteam_fixed.py -- the hostile-input review of issue 12, checked
+item by item after the merge: the gaps the other tests left.
+
+- OMP_NUM_THREADS=100000 (no --threads) does not make libgomp abort: every
+  parallel region's team is capped (item 27, env form);
+- a scan of a corpus whose documents are all empty runs clean under UBSan
+  (no arithmetic on a NULL text pointer);
+
+Ends with "N passed, N failed"; exit status 1 on any failure.
+"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import Suite, check, contam  # noqa: E402
+
+S = Suite("test_redteam_fixed")
+PL = ("the quick brown fox jumps over the lazy dog while seven purple "
+      "elephants dance quietly beneath the silver moon tonight")
+
+
+def write(path, data):
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(path, mode) as f:
+        f.write(data)
+    return path
+
+
+@S.test
+def test_omp_num_threads_env_capped(tmp):
+    c = write(os.path.join(tmp, "omp.txt"), PL + "\n")
+    b = write(os.path.join(tmp, "omp_b.jsonl"), json.dumps({"text": PL}) + "\n")
+    env = {"OMP_NUM_THREADS": "100000"}
+    ix = os.path.join(tmp, "omp.cidx")
+    contam("index", "-q", "-o", ix, c, env=env).expect(0)
+    contam("info", ix, env=env).expect(0)
+    contam("verify", ix, env=env).expect(0)
+    r = contam("probe", "-q", ix, b, env=env).expect(0)
+    check('"contaminated"' in r.out, "probe under OMP_NUM_THREADS lost the hit")
+    r = contam("scan", "-q", "--bench", b, "-o", "-", "--", c, env=env).expect(0)
+    check(r.out.count("\n") == 1, f"scan under OMP_NUM_THREADS: {r.out!r}")
+    m = os.path.join(tmp, "omp_m.cidx")
+    contam("merge", "-q", "-o", m, ix, env=env).expect(0)
+
+
+@S.test
+def test_scan_empty_documents(tmp):
+    c = write(os.path.join(tmp, "empty_docs.jsonl"),
+              "".join(json.dumps({"text": ""}) + "\n" for _ in range(5)) +
+              json.dumps({"text": PL}) + "\n")
+    b = write(os.path.join(tmp, "empty_b.jsonl"), json.dumps({"text": PL}) + "\n")
+    r = contam("scan", "-q", "--bench", b, "-o", "-", "--", c)
+    check(r.rc == 0, f"scan of empty documents: exit {r.rc}: {r.err[-400:]}")
+    check(r.out.count("\n") == 1, f"one hit expected: {r.out!r}")
+
+
+if __name__ == "__main__":
+    sys.exit(S.run())
