@@ -6,6 +6,7 @@ item by item after the merge: the gaps the other tests left.
   parallel region's team is capped (item 27, env form);
 - a scan of a corpus whose documents are all empty runs clean under UBSan
   (no arithmetic on a NULL text pointer);
+- merge keeps the walk skips of its parts ("skipped" in info --json);
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -54,6 +55,25 @@ def test_scan_empty_documents(tmp):
     r = contam("scan", "-q", "--bench", b, "-o", "-", "--", c)
     check(r.rc == 0, f"scan of empty documents: exit {r.rc}: {r.err[-400:]}")
     check(r.out.count("\n") == 1, f"one hit expected: {r.out!r}")
+
+
+@S.test
+def test_merge_keeps_walk_skips(tmp):
+    parts = []
+    for i in range(2):
+        d = os.path.join(tmp, f"walk{i}")
+        os.makedirs(d)
+        write(os.path.join(d, "t.txt"), PL + f" {i}\n")
+        write(os.path.join(d, f"blob{i}.bin"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(200))
+        ix = os.path.join(tmp, f"walk{i}.cidx")
+        contam("index", "-q", "-o", ix, d).expect(0)
+        parts.append(ix)
+    m = os.path.join(tmp, "walk_m.cidx")
+    contam("merge", "-q", "-o", m, *parts).expect(0)
+    got = contam("info", "--json", m).expect(0).json().get("skipped") or []
+    names = sorted(n for k in got for n in k.get("names", []))
+    check(names == ["blob0.bin", "blob1.bin"], f"merged index lost the walk skips: {got}")
+    check(sum(k.get("count", 0) for k in got) == 2, f"skip counts: {got}")
 
 
 if __name__ == "__main__":
