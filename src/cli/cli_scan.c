@@ -442,7 +442,7 @@ int cli_scan(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (output && report && !strcmp(output, report)) {
+	if (output && report && cli_same_path(output, report)) {
 		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
 		goto out;
 	}

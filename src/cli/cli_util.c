@@ -293,6 +293,37 @@ int cli_output_clash(const char *what, const char *output,
 	return 0;
 }
 
+/* The resolved directory of `path` (malloc'd), or NULL; *base: its last
+ * component. */
+static char *resolved_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) :
+			    strdup(".");
+	if (!dir)
+		return NULL;
+	char *real = realpath(dir, NULL);
+	free(dir);
+	return real;
+}
+
+bool cli_same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return true;
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	/* not there yet: the same directory and the same last name */
+	const char *ba, *bb;
+	char *da = resolved_parent(a, &ba), *db = resolved_parent(b, &bb);
+	bool same = da && db && *ba && !strcmp(ba, bb) && !strcmp(da, db);
+	free(da);
+	free(db);
+	return same;
+}
+
 /* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..." */
 void cli_print_skips(const contam_inputs *in)
 {

@@ -6,6 +6,8 @@ item by item after the merge: the gaps the other tests left.
   parallel region's team is capped (item 27, env form);
 - a scan of a corpus whose documents are all empty runs clean under UBSan
   (no arithmetic on a NULL text pointer);
+- scan -o and --report spelled differently but naming one new file are
+  refused before anything is read or written;
 - merge keeps the walk skips of its parts ("skipped" in info --json);
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
@@ -74,6 +76,19 @@ def test_merge_keeps_walk_skips(tmp):
     names = sorted(n for k in got for n in k.get("names", []))
     check(names == ["blob0.bin", "blob1.bin"], f"merged index lost the walk skips: {got}")
     check(sum(k.get("count", 0) for k in got) == 2, f"skip counts: {got}")
+
+
+@S.test
+def test_scan_output_report_same_new_file(tmp):
+    c = write(os.path.join(tmp, "orc.txt"), PL + "\n")
+    b = write(os.path.join(tmp, "orc_b.jsonl"), json.dumps({"text": PL}) + "\n")
+    os.makedirs(os.path.join(tmp, "orsub"))
+    for o, rep in (("orsub/../or.json", "./or.json"), ("or.json", tmp + "/or.json")):
+        r = contam("scan", "-q", "--bench", b, "-o", o, "--report", rep, "--", c, cwd=tmp)
+        check(r.rc == 1 and "same file" in r.err, f"-o {o} --report {rep}: exit {r.rc}: {r.err}")
+        check(not os.path.exists(os.path.join(tmp, "or.json")), "a file was written")
+    r = contam("scan", "-q", "--bench", b, "-o", "orsub/or.json", "--report", "or.json",
+               "--", c, cwd=tmp).expect(0)
 
 
 if __name__ == "__main__":
