@@ -8,6 +8,9 @@ item by item after the merge: the gaps the other tests left.
   (no arithmetic on a NULL text pointer);
 - scan -o and --report spelled differently but naming one new file are
   refused before anything is read or written;
+- --resume reads again an input the checkpoint could not read (item 6),
+  tried as root too: the unreadable input is a link to /proc/self/mem
+  (EIO), then a real file;
 - merge keeps the walk skips of its parts ("skipped" in info --json);
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
@@ -89,6 +92,31 @@ def test_scan_output_report_same_new_file(tmp):
         check(not os.path.exists(os.path.join(tmp, "or.json")), "a file was written")
     r = contam("scan", "-q", "--bench", b, "-o", "orsub/or.json", "--report", "or.json",
                "--", c, cwd=tmp).expect(0)
+
+
+@S.test
+def test_resume_rereads_unreadable(tmp):
+    if not os.path.exists("/proc/self/mem"):
+        return "skip"
+    d = os.path.join(tmp, "resume_u")
+    os.makedirs(d)
+    b = write(os.path.join(d, "b.txt"), PL + " b\n")
+    u = os.path.join(d, "u.txt")
+    os.symlink("/proc/self/mem", u)
+    out = os.path.join(d, "idx.cidx")
+    r = contam("index", "-q", "--memory", "16M", "--allow-empty", "-o",
+               out + ".checkpoint", u, b).expect(0)
+    probs = contam("info", out + ".checkpoint").expect(0).out
+    check("unreadable" in probs, f"the link was read: {probs[-300:]}")
+    os.unlink(u)
+    write(u, "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima\n")
+    r = contam("index", "--memory", "16M", "--resume", "-o", out, u, b).expect(0)
+    check("could not be read before" in r.err, r.err[-300:])
+    q = write(os.path.join(d, "q.jsonl"), json.dumps(
+        {"text": "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima"}) + "\n")
+    rep = contam("probe", "-q", out, q).expect(0).json()
+    v = [e["verdict"] for e in rep["examples"]]
+    check(v == ["contaminated"], f"the re-read input is not in the index: {v}")
 
 
 if __name__ == "__main__":
