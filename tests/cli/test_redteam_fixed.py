@@ -11,13 +11,18 @@ item by item after the merge: the gaps the other tests left.
 - --resume reads again an input the checkpoint could not read (item 6),
   tried as root too: the unreadable input is a link to /proc/self/mem
   (EIO), then a real file;
+- one corpus document matching 60k examples costs no more than 60k
+  documents matching one each (hit records, --report provenance and the
+  purify manifest searched every chain per example: quadratic);
 - merge keeps the walk skips of its parts ("skipped" in info --json);
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
 import json
 import os
+import random
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import Suite, check, contam  # noqa: E402
@@ -117,6 +122,35 @@ def test_resume_rereads_unreadable(tmp):
     rep = contam("probe", "-q", out, q).expect(0).json()
     v = [e["verdict"] for e in rep["examples"]]
     check(v == ["contaminated"], f"the re-read input is not in the index: {v}")
+
+
+@S.test
+def test_one_document_many_examples_linear(tmp):
+    r = random.Random(7)
+    words = ["".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7))
+             for _ in range(50000)]
+    lines = [" ".join(r.choice(words) for _ in range(12)) for _ in range(60000)]
+    b = write(os.path.join(tmp, "many_b.jsonl"),
+              "".join(json.dumps({"text": t}) + "\n" for t in lines))
+    one = write(os.path.join(tmp, "many_one.txt"), "\n".join(lines) + "\n")
+    each = write(os.path.join(tmp, "many_each.jsonl"),
+                 "".join(json.dumps({"text": t}) + "\n" for t in lines))
+    secs = {}
+    for name, corpus in (("one", one), ("each", each)):
+        t0 = time.time()
+        r = contam("scan", "-q", "--bench", b, "-o", os.devnull, "--report",
+                   os.path.join(tmp, f"many_{name}.json"), "--purify",
+                   os.path.join(tmp, f"many_p_{name}"), "--", corpus, timeout=300)
+        secs[name] = time.time() - t0
+        check(r.rc == 0, f"{name}: exit {r.rc}: {r.err[-300:]}")
+        rep = json.load(open(os.path.join(tmp, f"many_{name}.json")))
+        n = sum(1 for e in rep["examples"] if e["verdict"] == "contaminated")
+        check(n == 60000, f"{name}: {n} contaminated examples")
+    S.note(f"60k examples in one document {secs['one']:.2f} s, in 60k documents "
+           f"{secs['each']:.2f} s")
+    check(secs["one"] < 2 * secs["each"] + 1,
+          f"one document matching 60k examples took {secs['one']:.1f} s "
+          f"against {secs['each']:.1f} s for 60k documents")
 
 
 if __name__ == "__main__":
