@@ -278,6 +278,8 @@ int cli_output_clash(const char *what, const char *output,
 	struct stat out, in;
 	if (!output || stat(output, &out) != 0)
 		return 0; /* not there yet: it cannot be an input */
+	if (S_ISCHR(out.st_mode))
+		return 0; /* /dev/null: writing a device replaces no file */
 	for (size_t i = 0; i < n; i++) {
 		if (!inputs[i] || stat(inputs[i], &in) != 0)
 			continue; /* its own error comes when it is read */
@@ -308,13 +310,18 @@ static char *resolved_parent(const char *path, const char **base)
 	return real;
 }
 
+bool cli_is_device(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
 bool cli_same_path(const char *a, const char *b)
 {
 	struct stat sa, sb;
-	if (!strcmp(a, b))
-		return true;
 	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+		       !S_ISCHR(sa.st_mode); /* -o /dev/null --report /dev/null */
 	/* not there yet: the same directory and the same last name */
 	const char *ba, *bb;
 	char *da = resolved_parent(a, &ba), *db = resolved_parent(b, &bb);

@@ -14,6 +14,11 @@ item by item after the merge: the gaps the other tests left.
 - one corpus document matching 60k examples costs no more than 60k
   documents matching one each (hit records, --report provenance and the
   purify manifest searched every chain per example: quadratic);
+- an output on a character device (-o /dev/null) is written in place: a
+  temporary renamed over it replaced the device node with a regular file
+  when run as root (and failed as any other user); tried on a private
+  null device (mknod) as root, on /dev/null otherwise;
+- -o /dev/null --report /dev/null is no clash;
 - merge keeps the walk skips of its parts ("skipped" in info --json);
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
@@ -21,6 +26,7 @@ Ends with "N passed, N failed"; exit status 1 on any failure.
 import json
 import os
 import random
+import stat
 import sys
 import time
 
@@ -138,7 +144,7 @@ def test_one_document_many_examples_linear(tmp):
     secs = {}
     for name, corpus in (("one", one), ("each", each)):
         t0 = time.time()
-        r = contam("scan", "-q", "--bench", b, "-o", os.devnull, "--report",
+        r = contam("scan", "-q", "--bench", b, "-o", os.path.join(tmp, "many_h"), "--report",
                    os.path.join(tmp, f"many_{name}.json"), "--purify",
                    os.path.join(tmp, f"many_p_{name}"), "--", corpus, timeout=300)
         secs[name] = time.time() - t0
@@ -151,6 +157,43 @@ def test_one_document_many_examples_linear(tmp):
     check(secs["one"] < 2 * secs["each"] + 1,
           f"one document matching 60k examples took {secs['one']:.1f} s "
           f"against {secs['each']:.1f} s for 60k documents")
+
+
+def null_device(tmp):
+    if os.geteuid() != 0:
+        return "/dev/null"  # no rename over it can succeed: still a test
+    dev = os.path.join(tmp, "null")
+    if not os.path.exists(dev):
+        os.mknod(dev, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return dev
+
+
+@S.test
+def test_output_on_device_in_place(tmp):
+    try:
+        dev = null_device(tmp)
+    except OSError:
+        return "skip"
+    c = write(os.path.join(tmp, "dev.txt"), PL + "\n")
+    b = write(os.path.join(tmp, "dev_b.jsonl"), json.dumps({"text": PL}) + "\n")
+    ix = os.path.join(tmp, "dev.cidx")
+    contam("index", "-q", "-o", ix, c).expect(0)
+    rep = os.path.join(tmp, "dev_r.json")
+    contam("probe", "-q", "-o", rep, ix, b).expect(0)
+    runs = [("index", "-q", "-o", dev, c),
+            ("merge", "-q", "-o", dev, ix),
+            ("probe", "-q", "-o", dev, ix, b),
+            ("probe", "-q", "-o", dev, ix, b, "--confirm", c),
+            ("report", rep, "--format", "md", "-o", dev),
+            ("scan", "-q", "--bench", b, "-o", dev, "--", c),
+            ("scan", "-q", "--bench", b, "-o", dev, "--report", dev, "--", c)]
+    for args in runs:
+        r = contam(*args)
+        check(r.rc == 0, f"contam {' '.join(args)}: exit {r.rc}: {r.err[-300:]}")
+        check(stat.S_ISCHR(os.stat(dev).st_mode),
+              f"contam {' '.join(args)} replaced the device with a regular file")
+    left = [x for x in os.listdir(os.path.dirname(dev)) if ".tmp." in x]
+    check(not left, f"temporaries left: {left}")
 
 
 if __name__ == "__main__":
