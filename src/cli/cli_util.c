@@ -319,6 +319,8 @@ bool cli_is_device(const char *path)
 bool cli_same_path(const char *a, const char *b)
 {
 	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return !cli_is_device(a);
 	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
 		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
 		       !S_ISCHR(sa.st_mode); /* -o /dev/null --report /dev/null */
