@@ -262,7 +262,9 @@ static void dispatch(file_job *job, batch *b)
 {
 	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		#pragma omp task firstprivate(b) shared(job) default(none)
+		/* job by value: the task may run after dispatch returns, when
+		 * its parameter is gone */
+		#pragma omp task firstprivate(b, job) default(none)
 		{
 			worker *w = &job->thread_workers[crun_thread_id()];
 			if (!crun_should_stop(&job->sh->run))

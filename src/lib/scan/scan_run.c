@@ -179,7 +179,9 @@ static int dispatch(file_job *job, batch *b)
 	}
 	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		#pragma omp task firstprivate(b) shared(job) default(none)
+		/* job by value: the task may run after dispatch returns, when
+		 * its parameter is gone (a crash under clang's libomp) */
+		#pragma omp task firstprivate(b, job) default(none)
 		{
 			result_node *n = b->node;
 			if (!crun_should_stop(&job->st->run))
