@@ -4,8 +4,8 @@ item by item after the merge: the gaps the other tests left.
 
 - OMP_NUM_THREADS=100000 (no --threads) does not make libgomp abort: every
   parallel region's team is capped (item 27, env form);
-- a scan of a corpus whose documents are all empty runs clean under UBSan
-  (no arithmetic on a NULL text pointer);
+- a scan or an index of a corpus whose documents are empty runs clean
+  under clang's UBSan (no arithmetic on a NULL batch text);
 - scan -o and --report spelled differently but naming one new file are
   refused before anything is read or written;
 - --resume reads again an input the checkpoint could not read (item 6),
@@ -71,6 +71,10 @@ def test_scan_empty_documents(tmp):
     r = contam("scan", "-q", "--bench", b, "-o", "-", "--", c)
     check(r.rc == 0, f"scan of empty documents: exit {r.rc}: {r.err[-400:]}")
     check(r.out.count("\n") == 1, f"one hit expected: {r.out!r}")
+    e = write(os.path.join(tmp, "empty_only.jsonl"), json.dumps({"text": ""}) + "\n")
+    for corpus in (c, e):
+        r = contam("index", "-q", "--allow-empty", "-o", os.path.join(tmp, "empty.cidx"), corpus)
+        check(r.rc == 0, f"index of empty documents: exit {r.rc}: {r.err[-400:]}")
 
 
 @S.test

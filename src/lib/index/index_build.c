@@ -171,7 +171,9 @@ static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
 	w->ngram_count = ngram_count;
 	for (size_t d = 0; d < b->ndocs; d++) {
 		doc_begin(w);
-		if (ctok_feed(&w->tok, b->text + start, b->doc_end[d] - start))
+		/* a batch of empty documents has no text (NULL + 0 is UB) */
+		const char *text = b->text ? b->text + start : "";
+		if (ctok_feed(&w->tok, text, b->doc_end[d] - start))
 			w->ok = 0;
 		doc_end(w);
 		start = b->doc_end[d];
