@@ -96,6 +96,16 @@ void cli_free_paths(char **paths, size_t n);
 int cli_output_clash(const char *what, const char *output,
 		     const char *const *inputs, size_t n);
 
+/* Whether `path` is an existing character device (/dev/null, a tty): an
+ * output there is written in place, never as a temporary renamed over
+ * it (that would replace the device node when run as root). */
+bool cli_is_device(const char *path);
+
+/* Whether two output paths name one file: by device and inode when both
+ * exist, else by resolved parent directory and last name ("x.json" and
+ * "./d/../x.json"). */
+bool cli_same_path(const char *a, const char *b);
+
 /* Benchmark arguments (files and directories) as files with unique
  * benchmark names, or all named `name` (cli_bench.c).  Returns an exit
  * status; messages are printed. */

@@ -249,7 +249,13 @@ int cli_probe(int argc, char **argv)
 
 	contam_result res;
 	contam_probe_result(probe, &res);
-	if (output) {
+	if (output && cli_is_device(output)) { /* -o /dev/null: in place */
+		if (!(out = fopen(output, "w"))) {
+			rc = cli_error(EXIT_INPUT, "cannot open '%s': %s", output,
+				       strerror(errno));
+			goto out;
+		}
+	} else if (output) {
 		size_t n = strlen(output) + 32;
 		tmp = malloc(n);
 		if (!tmp) {
@@ -272,10 +278,10 @@ int cli_probe(int argc, char **argv)
 		goto out;
 	}
 	if (out) {
-		int bad = fflush(out) || fsync(fileno(out));
+		int bad = fflush(out) || (tmp && fsync(fileno(out)));
 		bad |= fclose(out);
 		out = NULL;
-		if (bad || rename(tmp, output)) {
+		if (bad || (tmp && rename(tmp, output))) {
 			rc = cli_error(EXIT_INPUT, "cannot write '%s': %s", output, strerror(errno));
 			goto out;
 		}

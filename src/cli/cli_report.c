@@ -70,7 +70,11 @@ int cli_report(int argc, char **argv)
 	if (cli_output_clash("output", output, (const char *const *)argv + optind,
 			     (size_t)(argc - optind)))
 		return EXIT_USAGE;
-	if (output) {
+	if (output && cli_is_device(output)) { /* -o /dev/null: in place */
+		if (!(out = fopen(output, "w")))
+			return cli_error(EXIT_INPUT, "cannot open '%s': %s", output,
+					 strerror(errno));
+	} else if (output) {
 		size_t n = strlen(output) + 32;
 		if (!(tmp = malloc(n)))
 			return cli_error(EXIT_INPUT, "out of memory");
@@ -88,10 +92,10 @@ int cli_report(int argc, char **argv)
 		goto out;
 	}
 	if (out) {
-		int bad = fflush(out) || fsync(fileno(out));
+		int bad = fflush(out) || (tmp && fsync(fileno(out)));
 		bad |= fclose(out);
 		out = NULL;
-		if (bad || rename(tmp, output)) {
+		if (bad || (tmp && rename(tmp, output))) {
 			rc = cli_error(EXIT_INPUT, "cannot write '%s': %s", output, strerror(errno));
 			goto out;
 		}

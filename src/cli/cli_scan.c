@@ -164,6 +164,10 @@ static void on_progress(void *ctx, const contam_progress *p)
 /* Open `path` for writing under a temporary name; *tmp is malloc'd. */
 static FILE *open_tmp(const char *path, char **tmp)
 {
+	if (cli_is_device(path)) { /* -o /dev/null */
+		*tmp = NULL;
+		return fopen(path, "w");
+	}
 	size_t n = strlen(path) + 32;
 	*tmp = malloc(n);
 	if (!*tmp)
@@ -175,9 +179,9 @@ static FILE *open_tmp(const char *path, char **tmp)
 static int close_tmp(FILE *f, const char *tmp, const char *path)
 {
 	int bad = fflush(f) != 0;
-	bad |= fsync(fileno(f)) != 0;
+	bad |= tmp && fsync(fileno(f)) != 0;
 	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path))
+	if (bad || (tmp && rename(tmp, path)))
 		return cli_error(EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
 	return 0;
 }
@@ -437,7 +441,7 @@ int cli_scan(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (output && report && !strcmp(output, report)) {
+	if (output && report && cli_same_path(output, report)) {
 		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
 		goto out;
 	}

@@ -278,6 +278,8 @@ int cli_output_clash(const char *what, const char *output,
 	struct stat out, in;
 	if (!output || stat(output, &out) != 0)
 		return 0; /* not there yet: it cannot be an input */
+	if (S_ISCHR(out.st_mode))
+		return 0; /* /dev/null: writing a device replaces no file */
 	for (size_t i = 0; i < n; i++) {
 		if (!inputs[i] || stat(inputs[i], &in) != 0)
 			continue; /* its own error comes when it is read */
@@ -291,6 +293,44 @@ int cli_output_clash(const char *what, const char *output,
 					 what, output, inputs[i]);
 	}
 	return 0;
+}
+
+/* The resolved directory of `path` (malloc'd), or NULL; *base: its last
+ * component. */
+static char *resolved_parent(const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	*base = slash ? slash + 1 : path;
+	char *dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path)) :
+			    strdup(".");
+	if (!dir)
+		return NULL;
+	char *real = realpath(dir, NULL);
+	free(dir);
+	return real;
+}
+
+bool cli_is_device(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISCHR(st.st_mode);
+}
+
+bool cli_same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	if (!strcmp(a, b))
+		return !cli_is_device(a);
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino &&
+		       !S_ISCHR(sa.st_mode); /* -o /dev/null --report /dev/null */
+	/* not there yet: the same directory and the same last name */
+	const char *ba, *bb;
+	char *da = resolved_parent(a, &ba), *db = resolved_parent(b, &bb);
+	bool same = da && db && *ba && !strcmp(ba, bb) && !strcmp(da, db);
+	free(da);
+	free(db);
+	return same;
 }
 
 /* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..." */

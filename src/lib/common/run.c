@@ -3,6 +3,8 @@
  */
 #include "run.h"
 
+#include <unistd.h>
+
 #ifdef _OPENMP
 #include <omp.h>
 #endif
@@ -45,6 +47,30 @@ void crun_fail(crun *r, int rc, const cerr *e)
 		r->err = *e;
 	}
 	__atomic_store_n(&r->stop, 1, __ATOMIC_RELAXED);
+}
+
+int crun_threads(int requested)
+{
+#ifdef _OPENMP
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	long cap = cores > 0 ? 4 * cores : 64;
+	if (cap > CRUN_MAX_THREADS)
+		cap = CRUN_MAX_THREADS;
+	if (cap < 4)
+		cap = 4;
+	/* OMP_NUM_THREADS=1024 would make libgomp abort when it cannot
+	 * create the threads: the default team of every parallel region
+	 * (those without num_threads too) is capped here */
+	if (omp_get_max_threads() > cap)
+		omp_set_num_threads((int)cap);
+	int n = requested > 0 ? requested : omp_get_max_threads();
+	if (n > cap)
+		n = (int)cap;
+	return n < 1 ? 1 : n;
+#else
+	(void)requested;
+	return 1;
+#endif
 }
 
 int crun_thread_id(void)

@@ -46,6 +46,11 @@ void crun_fail(crun *r, int rc, const cerr *e);
 void crun_progress(crun *r);
 /* Report the finished run: every input byte and file done. */
 void crun_progress_done(crun *r);
+/* The threads to use for `requested` (0: the OpenMP default), at most 4
+ * per core and CRUN_MAX_THREADS; also caps the default team size, so no
+ * OMP_NUM_THREADS value can make libgomp abort. */
+#define CRUN_MAX_THREADS 256
+int crun_threads(int requested);
 /* This thread's number in the OpenMP team (0 without OpenMP). */
 int crun_thread_id(void);
 

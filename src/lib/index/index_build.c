@@ -171,7 +171,9 @@ static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
 	w->ngram_count = ngram_count;
 	for (size_t d = 0; d < b->ndocs; d++) {
 		doc_begin(w);
-		if (ctok_feed(&w->tok, b->text + start, b->doc_end[d] - start))
+		/* a batch of empty documents has no text (NULL + 0 is UB) */
+		const char *text = b->text ? b->text + start : "";
+		if (ctok_feed(&w->tok, text, b->doc_end[d] - start))
 			w->ok = 0;
 		doc_end(w);
 		start = b->doc_end[d];
@@ -262,7 +264,9 @@ static void dispatch(file_job *job, batch *b)
 {
 	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		#pragma omp task firstprivate(b) shared(job) default(none)
+		/* job by value: the task may run after dispatch returns, when
+		 * its parameter is gone */
+		#pragma omp task firstprivate(b, job) default(none)
 		{
 			worker *w = &job->thread_workers[crun_thread_id()];
 			if (!crun_should_stop(&job->sh->run))
@@ -535,15 +539,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	}
 
-	int nthreads = opt->threads;
-#ifdef _OPENMP
-	if (nthreads <= 0)
-		nthreads = omp_get_max_threads();
-#else
-	nthreads = 1;
-#endif
-	if (nthreads < 1)
-		nthreads = 1;
+	int nthreads = crun_threads(opt->threads);
 
 	sh.queue = cbloom_queue_new(&ix->filter, -1);
 	if (!sh.queue) {

@@ -80,6 +80,7 @@
  */
 #include "index.h"
 #include "index_file.h"
+#include "../common/run.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -250,7 +251,7 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 	const size_t most = (size_t)(cb < held_bytes ? cb : held_bytes);
 	const size_t bound = ZSTD_compressBound(most);
 	int rc = CONTAM_OK;
-	#pragma omp parallel
+	#pragma omp parallel num_threads(crun_threads(0))
 	{
 		unsigned char *raw = malloc(most), *comp = malloc(bound);
 		cerr e;
@@ -313,6 +314,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 {
 	int rc = CONTAM_OK, fd = -1;
 	char *tmp = NULL;
+	bool direct = false;
 	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT, notes = CBUF_INIT;
 	void *mcomp = NULL, *ncomp = NULL;
 	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
@@ -328,7 +330,13 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
-	snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+	/* an existing device (/dev/null) is written in place: renaming a
+	 * file over it would replace the device node (as root) */
+	struct stat pst;
+	direct = stat(path, &pst) == 0 && S_ISCHR(pst.st_mode);
+	snprintf(tmp, tlen, "%s%s", path, direct ? "" : ".tmp.");
+	if (!direct)
+		snprintf(tmp + strlen(tmp), tlen - strlen(tmp), "%ld", (long)getpid());
 
 	if (manifest_encode(meta->manifest, meta->nmanifest, &raw, &notes) ||
 	    notes_encode_skips(&notes, meta->skips, meta->nskips)) {
@@ -362,7 +370,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	const uint64_t filter_off = notes_off + nlen;
 	const uint64_t table_len = 16 + nchunks * 24;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = direct ? open(tmp, O_WRONLY) : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s", tmp,
 			      strerror(errno));
@@ -432,7 +440,8 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	    write_at(fd, mcomp, mlen, manifest_off) ||
 	    write_at(fd, ncomp, nlen, notes_off) ||
 	    write_at(fd, table.data, table.len, filter_off) ||
-	    write_at(fd, trailer, 16, filter_off + filter_len) || fsync(fd) != 0) {
+	    write_at(fd, trailer, 16, filter_off + filter_len) ||
+	    (!direct && fsync(fd) != 0)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
 			      strerror(errno));
 		goto out;
@@ -449,7 +458,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		rc = cerr_set(err, CONTAM_E_INTERRUPTED, "interrupted");
 		goto out;
 	}
-	if (rename(tmp, path) != 0) {
+	if (!direct && rename(tmp, path) != 0) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot rename '%s' to '%s': %s",
 			      tmp, path, strerror(errno));
 		goto out;
@@ -457,7 +466,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 out:
 	if (fd >= 0)
 		close(fd);
-	if (rc && tmp)
+	if (rc && tmp && !direct)
 		unlink(tmp);
 	free(mcomp);
 	free(ncomp);
@@ -1072,7 +1081,7 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	const uint32_t k = f->params.k;
 	if (!sums)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	#pragma omp parallel reduction(+:set)
+	#pragma omp parallel reduction(+:set) num_threads(crun_threads(0))
 	{
 		cbuf scratch = CBUF_INIT;
 		unsigned char *buf = NULL;

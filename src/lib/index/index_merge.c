@@ -137,6 +137,7 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 	cifile **parts = calloc(n ? n : 1, sizeof(*parts));
 	contam_manifest_entry *man = NULL;
 	man_ref *refs = NULL;
+	contam_index skips = { 0 }; /* only its walk skips: the parts' */
 	size_t nman = 0;
 	uint64_t max_chunk = CIFILE_CHUNK_BYTES;
 	if (!parts) {
@@ -203,6 +204,14 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		.chunk_bytes = max_chunk,
 		.stop = stop,
 	};
+	/* what the parts' walks skipped stays in the merged index */
+	for (size_t i = 0; i < n; i++)
+		if (cindex_skips_add(&skips, parts[i]->skips, parts[i]->nskips)) {
+			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+	meta.skips = skips.skips;
+	meta.nskips = skips.nskips;
 	merge_src src = { parts, n, max_chunk, max_in };
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
@@ -210,6 +219,7 @@ out:
 		snprintf(errbuf, errlen, "%s", err.msg[0] ? err.msg : contam_strerror(rc));
 	free(man);
 	free(refs);
+	cskips_free(skips.skips, skips.nskips);
 	for (size_t i = 0; parts && i < n; i++)
 		cifile_close(parts[i]);
 	free(parts);

@@ -345,14 +345,22 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 		rc |= cbuf_printf(&b, "%s[%" PRIu64 ", %" PRIu64 "]", i ? ", " : "",
 				  rs[i].start, rs[i].end);
 	rc |= cbuf_printf(&b, "], \"examples\": [");
-	/* the distinct examples of the kept chains */
+	/* the distinct examples of the kept chains (a bit per example when
+	 * there are many: a document matching 100k examples was quadratic) */
 	size_t shown = 0;
-	for (size_t i = 0; i < hd->nchains; i++) {
+	unsigned char *exbits = NULL;
+	if (!rc && hd->nchains > 64 && !(exbits = calloc(p->s->nexamples / 8 + 1, 1)))
+		rc = CONTAM_E_NOMEM;
+	for (size_t i = 0; i < hd->nchains && !rc; i++) {
 		const cscan_chain *c = &hd->chains[i];
 		if (!cscan_chain_kept(p->s, c))
 			continue;
 		int seen = 0;
-		for (size_t j = 0; j < i && !seen; j++)
+		if (exbits) {
+			seen = exbits[c->ex / 8] >> (c->ex % 8) & 1;
+			exbits[c->ex / 8] |= (unsigned char)(1u << (c->ex % 8));
+		}
+		for (size_t j = 0; !exbits && j < i && !seen; j++)
 			seen = hd->chains[j].ex == c->ex && cscan_chain_kept(p->s, &hd->chains[j]);
 		if (seen)
 			continue;
@@ -363,6 +371,7 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 		rc |= cbuf_json_string(&b, e->source, strlen(e->source));
 		rc |= cbuf_printf(&b, ", \"record\": %" PRIu64 "}", e->record);
 	}
+	free(exbits);
 	rc |= cbuf_printf(&b, "]}\n");
 	if (!rc && fwrite(b.data, 1, b.len, p->manifest) != b.len)
 		rc = CONTAM_E_IO;

@@ -78,6 +78,8 @@ static int put_example_ref(cbuf *b, const contam_example *e)
 typedef struct doc_example {
 	uint32_t ex;
 	contam_example m;
+	uint64_t lo, hi; /* the span of its chains in the document */
+	uint64_t klo, khi; /* of its chains not ignored (--max-doc-freq) */
 } doc_example;
 
 static int cmp_by_ex(const void *a, const void *b, void *ctx)
@@ -99,12 +101,27 @@ static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
 		uint32_t ex = hd->chains[order[i]].ex;
 		size_t G = s->examples[ex].ngrams;
 		const uint32_t *ent = s->ex_entry + s->ex_first[ex];
+		uint64_t lo = UINT64_MAX, hi = 0, klo = UINT64_MAX, khi = 0;
 		memset(hit, 0, G);
 		for (; i < hd->nchains && hd->chains[order[i]].ex == ex; i++) {
 			const cscan_chain *c = &hd->chains[order[i]];
 			for (uint32_t p = c->pos; p < c->pos + c->npos && p < G; p++)
 				hit[p] = !s->ignored || !s->ignored[ent[p]];
+			if (c->start < lo)
+				lo = c->start;
+			if (c->end > hi)
+				hi = c->end;
+			if (cscan_chain_kept(s, c)) {
+				if (c->start < klo)
+					klo = c->start;
+				if (c->end > khi)
+					khi = c->end;
+			}
 		}
+		out[k].lo = lo;
+		out[k].hi = hi;
+		out[k].klo = klo;
+		out[k].khi = khi;
 		out[k].ex = ex;
 		out[k].m = s->examples[ex];
 		cprobe_score(&out[k].m, hit, G, s->examples[ex].tokens,
@@ -137,14 +154,9 @@ static int write_hit(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd
 			  hd->bytes, hd->tokens, any_kept ? "false" : "true");
 	for (size_t i = 0; i < nde; i++) {
 		const contam_example *m = &de[i].m;
-		uint64_t lo = UINT64_MAX, hi = 0;
-		for (size_t c = 0; c < hd->nchains; c++)
-			if (hd->chains[c].ex == de[i].ex) {
-				if (hd->chains[c].start < lo)
-					lo = hd->chains[c].start;
-				if (hd->chains[c].end > hi)
-					hi = hd->chains[c].end;
-			}
+		/* from score_doc: a search of every chain per example was
+		 * quadratic in a document matching many examples */
+		uint64_t lo = de[i].lo, hi = de[i].hi;
 		rc |= cbuf_printf(b, "%s{", i ? ", " : "");
 		rc |= put_example_ref(b, m);
 		rc |= cbuf_printf(b, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64, lo, hi);
@@ -471,16 +483,7 @@ static json_t **provenance(const contam_scan *cs)
 					pv[ex] = json_array();
 				if (json_array_size(pv[ex]) >= PROVENANCE_MAX)
 					continue;
-				uint64_t lo = UINT64_MAX, hi = 0;
-				for (size_t c = 0; c < hd->nchains; c++) {
-					const cscan_chain *ch = &hd->chains[c];
-					if (ch->ex != ex || !cscan_chain_kept(s, ch))
-						continue;
-					if (ch->start < lo)
-						lo = ch->start;
-					if (ch->end > hi)
-						hi = ch->end;
-				}
+				uint64_t lo = de[i].klo, hi = de[i].khi; /* score_doc's */
 				json_t *o = json_object();
 				json_object_set_new(o, "file", json_string(f->path));
 				json_object_set_new(o, "member", hd->member ? json_string(hd->member) : json_null());

@@ -128,7 +128,9 @@ static void process_batch(file_job *job, cscan_matcher *m, batch *b)
 		const doc_prov *dp = &b->docs[d];
 		cscan_hitdoc hd;
 		cscan_matcher_begin(m);
-		int rc = cscan_matcher_feed(m, b->text + start, dp->text_end - start);
+		/* a batch of empty documents has no text (NULL + 0 is UB) */
+		const char *text = b->text ? b->text + start : "";
+		int rc = cscan_matcher_feed(m, text, dp->text_end - start);
 		if (!rc)
 			rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
 		if (rc == 1) {
@@ -177,7 +179,9 @@ static int dispatch(file_job *job, batch *b)
 	}
 	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
 		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		#pragma omp task firstprivate(b) shared(job) default(none)
+		/* job by value: the task may run after dispatch returns, when
+		 * its parameter is gone (a crash under clang's libomp) */
+		#pragma omp task firstprivate(b, job) default(none)
 		{
 			result_node *n = b->node;
 			if (!crun_should_stop(&job->st->run))
@@ -553,15 +557,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (s->opt.purify_dir && (rc = cscan_purify_prepare(s, &s->err)))
 		return rc;
 
-	int nthreads = s->opt.threads;
-#ifdef _OPENMP
-	if (nthreads <= 0)
-		nthreads = omp_get_max_threads();
-#else
-	nthreads = 1;
-#endif
-	if (nthreads < 1)
-		nthreads = 1;
+	int nthreads = crun_threads(s->opt.threads);
 
 	cscan_matcher *thread_m = calloc((size_t)nthreads, sizeof(*thread_m));
 	int init_failed = !thread_m;
