@@ -25,6 +25,7 @@
  */
 #include "reader.h"
 #include "../text/text.h"
+#include "../common/run.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -249,7 +250,7 @@ uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
 		goto out;
 	size_t m = pick(in, sm);
 	long i;
-	#pragma omp parallel for schedule(dynamic, 1)
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(crun_threads(0))
 	for (i = 0; i < (long)m; i++)
 		sample_file(&sm[i], in, opt, ngram);
 	double got[NCLASS] = { 0 }, guessed[NCLASS] = { 0 }, all_got = 0, all_guessed = 0;
