@@ -306,12 +306,19 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 	}
 	if (rc)
 		goto out;
-	if (w.nskipped && !quiet) {
+	/* a skip is never silent, --quiet or not: up to 8 names, then a count */
+	if (w.nskipped) {
+		char list[2048];
+		size_t used = 0;
+		list[0] = '\0';
+		for (size_t i = 0; i < w.nskipped && i < 8 && used < sizeof list; i++)
+			used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+						 i ? ", " : "", w.skipped[i]);
 		cli_warn("%zu file(s) in benchmark directories are not benchmark "
-			 "files and were skipped: %s%s%s%s", w.nskipped, w.skipped[0],
-			 w.nskipped > 1 ? ", " : "", w.nskipped > 1 ? w.skipped[1] : "",
-			 w.nskipped > 2 ? ", ..." : "");
+			 "files (by their names) and were skipped: %s%s", w.nskipped, list,
+			 w.nskipped > 8 ? ", ..." : "");
 	}
+	(void)quiet;
 	/* the same file twice */
 	order = malloc((w.n ? w.n : 1) * sizeof(*order));
 	dirs = calloc(w.n ? w.n : 1, sizeof(*dirs));

@@ -345,14 +345,29 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 	int rc = CONTAM_OK, carets;
 	cbuf_reset(&r->text);
 	cbuf_reset(&r->id);
-	if (!json_is_object(rec) && !json_is_string(rec))
+	if (!json_is_object(rec) && !json_is_string(rec)) {
+		/* records that are arrays holding an array of objects (C3:
+		 * [dialogue, questions, id]): name the path to those */
+		char hint[160] = "";
+		for (size_t i = 0; json_is_array(rec) && !r->records_path &&
+				   i < json_array_size(rec) && i < 64; i++) {
+			json_t *a = json_array_get(rec, i);
+			if (json_is_array(a) && json_array_size(a) &&
+			    json_is_object(json_array_get(a, 0))) {
+				snprintf(hint, sizeof hint, "; --records '*.%zu' "
+					 "takes the objects in element %zu of each "
+					 "(^N reaches element N of its array)", i, i);
+				break;
+			}
+		}
+		if (!hint[0] && json_is_array(rec) && !r->records_path)
+			snprintf(hint, sizeof hint, "; --records PATH selects "
+				 "records inside nested arrays");
 		return bench_fail(r, err, line,
 				  "expected a JSON object or string, got %s "
 				  "(record %llu)%s", type_name(rec),
-				  (unsigned long long)record,
-				  json_is_array(rec) && !r->records_path
-				  ? "; --records PATH selects records "
-				    "inside nested arrays" : "");
+				  (unsigned long long)record, hint);
+	}
 	/* the keys for messages, from the first records (enough to name
 	 * what a file holds; noting every record's would cost time) */
 	if (json_is_object(rec) && record < 1000) {
@@ -641,11 +656,14 @@ static int check_nesting(bench_reader *r, json_t *rec, const char *prefix,
 	    !cbuf_reserve(&p1, 0) && !cbuf_reserve(&p2, 0))
 		rc = bench_fail(r, err, 0, "the records hold nested records "
 				"('%s' holds objects with an array of objects "
-				"at '%s'): say which records to score, e.g. "
-				"--records %s%s%s.%s (and ^FIELD for a field "
-				"of the enclosing object), or --records %s "
-				"for the records as they are", p1.data, p2.data,
-				prefix, *prefix ? "." : "", p1.data, p2.data,
+				"at '%s'): say which records to score: "
+				"--records %s%s%s.%s (each element of '%s'), "
+				"--records %s%s%s (each element of '%s'), with "
+				"^FIELD for a field of an enclosing object, or "
+				"--records %s for the records as they are",
+				p1.data, p2.data,
+				prefix, *prefix ? "." : "", p1.data, p2.data, p2.data,
+				prefix, *prefix ? "." : "", p1.data, p1.data,
 				*prefix ? prefix : ".");
 	cbuf_release(&p1);
 	cbuf_release(&p2);
