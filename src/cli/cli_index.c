@@ -776,8 +776,9 @@ static int index_main(int argc, char **argv, const char **globs)
 			"(target %.2g)\n", output, st.documents, st.ngrams_inserted,
 			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr, target);
 		if (st.errors)
-			cli_warn("%" PRIu64 " damaged record(s) skipped and counted in the manifest "
-				 "(use --strict to stop at the first)", st.errors);
+			cli_warn("%" PRIu64 " record(s) skipped (damaged, unreadable or without "
+				 "text) and counted in the manifest (use --strict to stop "
+				 "at the first)", st.errors);
 	}
 	/* An overfull filter silently turns into "everything is contaminated";
 	 * say so loudly even with --quiet. */

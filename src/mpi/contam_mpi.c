@@ -731,8 +731,9 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 			cli_bytes(peak_rss(), b1, sizeof(b1)), cli_bytes(rss_max, b2, sizeof(b2)),
 			st.filter_bytes, cli_bytes(st.filter_bytes, b3, sizeof(b3)));
 		if (st.errors)
-			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " damaged record(s) skipped "
-				"and counted in the manifest (use --strict to stop at the first)\n",
+			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " record(s) skipped (damaged, "
+				"unreadable or without text) and counted in the manifest "
+				"(use --strict to stop at the first)\n",
 				st.errors);
 	}
 	/* an overfull filter turns into "everything is contaminated": say so
