@@ -97,7 +97,9 @@ static const struct {
 	{ CSNIFF_ZIP, "zip", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_7Z, "7z", CSNIFF_IS_ARCHIVE },
 	{ CSNIFF_TAR, "tar", CSNIFF_IS_ARCHIVE },
-	{ CSNIFF_CPIO, "cpio", CSNIFF_IS_ARCHIVE },
+	/* refused: libarchive allocates a cpio header's name size as given
+	 * (8 hex digits: 4 GiB from a 126-byte file, found by fuzz_jsonl) */
+	{ CSNIFF_CPIO, "cpio", CSNIFF_IS_REFUSED },
 	{ CSNIFF_RAR, "RAR", CSNIFF_IS_REFUSED },
 	{ CSNIFF_PARQUET, "Parquet", CSNIFF_IS_REFUSED },
 	{ CSNIFF_ARROW, "Arrow", CSNIFF_IS_REFUSED },
@@ -371,8 +373,9 @@ void csniff_refusal(const csniff *sn, const char *path, char *msg,
 				 "lzma only: recompress it with one of those";
 			break;
 		case CSNIFF_RAR:
+		case CSNIFF_CPIO:
 			advice = "; contam reads tar, zip and 7z archives only: "
-				 "extract it first";
+				 "extract it (or repack it as tar) first";
 			break;
 		case CSNIFF_SQLITE:
 		case CSNIFF_HDF5:

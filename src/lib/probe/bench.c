@@ -321,7 +321,6 @@ static int load_archive(bench_reader *r, const bench_options *opt,
 	archive_read_support_format_gnutar(a);
 	archive_read_support_format_zip(a);
 	archive_read_support_format_7zip(a);
-	archive_read_support_format_cpio(a);
 	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
 		rc = cerr_set(err, CONTAM_E_FORMAT, "'%s' is %s but cannot be "
 			      "read: %s", label, what, archive_error_string(a));

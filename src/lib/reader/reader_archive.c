@@ -1,6 +1,7 @@
 /*
- * reader_archive.c -- tar (plain, gzip, zstd, xz, bzip2 ...), zip, 7z and
- * cpio archives through libarchive.  Every regular member is read as the
+ * reader_archive.c -- tar (plain, gzip, zstd, xz, bzip2 ...), zip and 7z
+ * archives through libarchive (not cpio: libarchive allocates the name
+ * size a cpio header states, up to 4 GiB).  Every regular member is read as the
  * kind its name says: a .jsonl/.json(.gz/.zst) member yields one document
  * per line, a .warc/.wet(.gz) member one per record, anything else is one
  * plain-text document (decompressed if it is gzip or zstd).
@@ -325,7 +326,6 @@ static int arch_open(void **state, const char *path, cstream *in,
 	archive_read_support_format_gnutar(ar->a);
 	archive_read_support_format_zip(ar->a);
 	archive_read_support_format_7zip(ar->a);
-	archive_read_support_format_cpio(ar->a);
 	int opened;
 	if (ar->raw) {
 		ar->rawbuf = malloc(64 * 1024);
