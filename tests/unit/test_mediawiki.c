@@ -10,27 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static char tmpdir[256];
-
-static const char *tmp(const char *name)
-{
-	static char buf[4][512];
-	static int slot;
-	slot = (slot + 1) % 4;
-	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-	return buf[slot];
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len);
-	fclose(f);
-}
-
 typedef struct run {
 	int ndocs;
 	char text[8][4096];   /* first bytes of each doc's text */
@@ -129,10 +108,10 @@ static void test_pages(void)
 		"<revision><id>1</id><text>first</text></revision>"
 		"<revision><id>2</id><text>second</text></revision></page>\n"
 		"</mediawiki>\n";
-	const char *path = tmp("pages.xml");
+	const char *path = tu_path("pages.xml");
 	run r;
 
-	write_file(path, xml, strlen(xml));
+	tu_write_file(path, xml, strlen(xml));
 	CHECK(creader_detect(path) == CONTAM_INPUT_MEDIAWIKI);
 	read_all(&r, path, NULL, 0, 0);
 	CHECK_EQ_U64(r.rc, 0);
@@ -178,8 +157,8 @@ static void test_big_page(void)
 	cbuf_printf(&b, "<page><title>H2</title><id>3</id><revision><text>#REDIRECT [[Big]]</text>"
 		    "</revision><revision><text>now an article</text></revision></page>\n");
 	cbuf_printf(&b, "</mediawiki>\n");
-	const char *path = tmp("big.xml");
-	write_file(path, b.data, b.len);
+	const char *path = tu_path("big.xml");
+	tu_write_file(path, b.data, b.len);
 	run r;
 	read_all(&r, path, NULL, 0, 0);
 	CHECK_EQ_U64(r.rc, 0);
@@ -197,8 +176,8 @@ static void test_big_page(void)
 static void test_refusals(void)
 {
 	run r;
-	const char *p1 = tmp("x-pages-articles.xml");
-	write_file(p1, "<?xml version=\"1.0\"?><root><page/></root>", 41);
+	const char *p1 = tu_path("x-pages-articles.xml");
+	tu_write_file(p1, "<?xml version=\"1.0\"?><root><page/></root>", 41);
 	CHECK(creader_detect(p1) == CONTAM_INPUT_MEDIAWIKI);
 	read_all(&r, p1, NULL, 0, 0);
 	CHECK(r.rc == CONTAM_E_FORMAT);
@@ -206,7 +185,7 @@ static void test_refusals(void)
 	CHECK(strstr(r.err, "<root>") != NULL);
 
 	/* UTF-16 (with a byte order mark): the stream turns it into UTF-8 */
-	const char *p2 = tmp("y-pages-articles.xml");
+	const char *p2 = tu_path("y-pages-articles.xml");
 	const char *u8 = HEAD "<page><title>U</title><id>7</id><revision>"
 			 "<text>sixteen bit text</text></revision></page></mediawiki>";
 	size_t u8n = strlen(u8);
@@ -217,7 +196,7 @@ static void test_refusals(void)
 		u16[2 + 2 * i] = u8[i];
 		u16[3 + 2 * i] = '\0';
 	}
-	write_file(p2, u16, 2 * u8n + 2);
+	tu_write_file(p2, u16, 2 * u8n + 2);
 	free(u16);
 	read_all(&r, p2, NULL, 0, 0);
 	CHECK(r.rc == 0);
@@ -226,8 +205,8 @@ static void test_refusals(void)
 
 	/* cut inside a page: counted as damage */
 	const char *cut = HEAD "<page><title>C</title><id>1</id><revision><text>some text";
-	const char *p3 = tmp("cut.xml");
-	write_file(p3, cut, strlen(cut));
+	const char *p3 = tu_path("cut.xml");
+	tu_write_file(p3, cut, strlen(cut));
 	read_all(&r, p3, NULL, 0, 0);
 	CHECK_EQ_U64(r.rc, 0);
 	CHECK(r.errors >= 1);
@@ -240,8 +219,8 @@ static void test_refusals(void)
 	CHECK(creader_detect_name("bgwiki-latest-pages-articles-shortened.xml.bz2") == CONTAM_INPUT_MEDIAWIKI);
 	CHECK(creader_detect_name("notes.xml") == CONTAM_INPUT_UNKNOWN);
 	/* an .xml that is not a dump stays text */
-	const char *p4 = tmp("other.xml");
-	write_file(p4, "<?xml version=\"1.0\"?>\n<root/>", 29);
+	const char *p4 = tu_path("other.xml");
+	tu_write_file(p4, "<?xml version=\"1.0\"?>\n<root/>", 29);
 	CHECK(creader_detect(p4) == CONTAM_INPUT_TEXT);
 }
 
@@ -299,8 +278,8 @@ static void test_json_records(void)
 	for (int i = 0; i < 100000; i++)
 		cbuf_append(&b, "xxxxx", 5);
 	cbuf_printf(&b, "\"]},\n  {\"title\": \"no text\", \"author\": \"a\"},\n  \"bare string\"\n]\n");
-	const char *p1 = tmp("arr.json");
-	write_file(p1, b.data, b.len);
+	const char *p1 = tu_path("arr.json");
+	tu_write_file(p1, b.data, b.len);
 	const char *f1[] = { "paragraphs" };
 	read_all(&r, p1, f1, 1, 0);
 	CHECK_EQ_U64(r.rc, 0);
@@ -325,8 +304,8 @@ static void test_json_records(void)
 	const char *obj = "{\n  \"title\": \"book\",\n  \"abstract\": [\"s1\", \"s2\"],\n"
 			  "  \"content\": [\n    {\"title\": \"c1\", \"paragraphs\": [\"x\"]},\n"
 			  "    {\"title\": \"c2\", \"paragraphs\": [\"y\", \"z\"]}\n  ],\n  \"tail\": 1\n}\n";
-	const char *p2 = tmp("obj.json");
-	write_file(p2, obj, strlen(obj));
+	const char *p2 = tu_path("obj.json");
+	tu_write_file(p2, obj, strlen(obj));
 	read_all(&r, p2, f1, 1, 0);
 	CHECK_EQ_U64(r.rc, 0);
 	CHECK_EQ_U64(r.ndocs, 2);
@@ -337,8 +316,8 @@ static void test_json_records(void)
 	const char *deep = "{\n  \"version\": 1,\n  \"meta\": {\"n\": 2},\n"
 			   "  \"data\": {\"split\": \"train\", \"rows\": [{\"paragraphs\": [\"r1\"]},"
 			   " {\"paragraphs\": \"r2\"}]}\n}\n";
-	const char *pd = tmp("deep.json");
-	write_file(pd, deep, strlen(deep));
+	const char *pd = tu_path("deep.json");
+	tu_write_file(pd, deep, strlen(deep));
 	read_all(&r, pd, f1, 1, 0);
 	CHECK_EQ_U64(r.rc, 0);
 	CHECK_EQ_U64(r.ndocs, 2);
@@ -348,15 +327,15 @@ static void test_json_records(void)
 
 	/* without an array of objects the object is the one record */
 	const char *one = "{\n  \"chapter\": \"c\",\n  \"paragraphs\": [\"p\", \"q\"]\n}\n";
-	const char *p3 = tmp("one.json");
-	write_file(p3, one, strlen(one));
+	const char *p3 = tu_path("one.json");
+	tu_write_file(p3, one, strlen(one));
 	read_all(&r, p3, f1, 1, 0);
 	CHECK_EQ_U64(r.ndocs, 1);
 	CHECK_STR(r.text[0], "p\nq");
 
 	/* a cut array is damage, not a silent end */
-	const char *p4 = tmp("cutarr.json");
-	write_file(p4, "[{\"text\": \"a\"}, {\"text\": \"b", 27);
+	const char *p4 = tu_path("cutarr.json");
+	tu_write_file(p4, "[{\"text\": \"a\"}, {\"text\": \"b", 27);
 	read_all(&r, p4, NULL, 0, 0);
 	CHECK_EQ_U64(r.ndocs, 1);
 	CHECK_EQ_U64(r.errors, 1);
@@ -365,8 +344,8 @@ static void test_json_records(void)
 	 * works too; the default "text" must be a string (a guess that does
 	 * not fit is damage, as before) */
 	const char *lines = "{\"text\": \"s\"}\n{\"text\": [\"a\", \"b\"]}\n{\"other\": 1}\n";
-	const char *p5 = tmp("l.jsonl");
-	write_file(p5, lines, strlen(lines));
+	const char *p5 = tu_path("l.jsonl");
+	tu_write_file(p5, lines, strlen(lines));
 	const char *ft[] = { "text" };
 	read_all(&r, p5, ft, 1, 0);
 	CHECK_EQ_U64(r.ndocs, 2);
@@ -382,8 +361,8 @@ static void test_json_records(void)
 	/* a pretty-printed object with the text at its top is one record,
 	 * even when it holds an array of objects */
 	const char *top = "{\n  \"text\": \"the doc\",\n  \"meta\": [{\"k\": \"v\"}]\n}\n";
-	const char *p6 = tmp("top.json");
-	write_file(p6, top, strlen(top));
+	const char *p6 = tu_path("top.json");
+	tu_write_file(p6, top, strlen(top));
 	read_all(&r, p6, NULL, 0, 0);
 	CHECK_EQ_U64(r.ndocs, 1);
 	CHECK_STR(r.text[0], "the doc");
@@ -395,8 +374,8 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/contam_test_mediawiki_XXXXXX");
-	if (!mkdtemp(tmpdir)) {
+	snprintf(tu_tmpdir, sizeof tu_tmpdir, "/tmp/contam_test_mediawiki_XXXXXX");
+	if (!mkdtemp(tu_tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -406,8 +385,8 @@ int main(int argc, char **argv)
 	test_paths();
 	test_json_records();
 	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+		fprintf(stderr, "cannot remove %s\n", tu_tmpdir);
 	return tu_finish("mediawiki");
 }

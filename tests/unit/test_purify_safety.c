@@ -25,27 +25,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmpdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[8][512];
-	static int slot;
-	slot = (slot + 1) % 8;
-	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-	return buf[slot];
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, n, f) == n);
-	fclose(f);
-}
-
 static void parse(const char *block, cwarc_header *h)
 {
 	cwarc_parse_header(block, strlen(block), h);
@@ -101,13 +80,13 @@ static void test_reader_skips_conflicting_record(void)
 			 "Content-Length: %zu\r\n\r\n%s\r\n\r\n"
 			 "WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: %zu\r\n\r\n%s\r\n\r\n",
 			 strlen(body), body, strlen(clean), clean);
-	write_file(tpath("dupcl.warc"), w, (size_t)n);
+	tu_write_file(tu_path("dupcl.warc"), w, (size_t)n);
 	int warned = 0;
 	creader_options o = { .on_warning = on_warning, .ctx = &warned };
 	creader *r = NULL;
 	cerr err;
 	cerr_clear(&err);
-	CHECK(creader_open(&r, tpath("dupcl.warc"), &o, &err) == CONTAM_OK);
+	CHECK(creader_open(&r, tu_path("dupcl.warc"), &o, &err) == CONTAM_OK);
 	if (!r)
 		return;
 	creader_doc doc;
@@ -185,10 +164,10 @@ static void test_same_name_members(void)
 {
 	char line[512];
 	snprintf(line, sizeof line, "{\"text\": \"%s\"}\n", PL);
-	write_file(tpath("bench.jsonl"), line, strlen(line));
+	tu_write_file(tu_path("bench.jsonl"), line, strlen(line));
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
-	CHECK(archive_write_open_filename(a, tpath("dup.tar")) == ARCHIVE_OK);
+	CHECK(archive_write_open_filename(a, tu_path("dup.tar")) == ARCHIVE_OK);
 	const char *clean = "clean text one two three four five six seven eight nine ten\n";
 	char hit[512];
 	snprintf(hit, sizeof hit, "intro %s outro\n", PL);
@@ -199,13 +178,13 @@ static void test_same_name_members(void)
 
 	contam_scan_options o;
 	contam_scan_options_init(&o);
-	o.purify_dir = tpath("p");
+	o.purify_dir = tu_path("p");
 	o.purify_mode = CONTAM_PURIFY_DROP;
 	o.threads = 1;
 	contam_scan *s = NULL;
 	CHECK(contam_scan_new(&s, &o) == CONTAM_OK);
-	CHECK(contam_scan_add_file(s, "bench", tpath("bench.jsonl")) == CONTAM_OK);
-	const char *paths[] = { tpath("dup.tar") };
+	CHECK(contam_scan_add_file(s, "bench", tu_path("bench.jsonl")) == CONTAM_OK);
+	const char *paths[] = { tu_path("dup.tar") };
 	contam_inputs in;
 	char eb[256];
 	CHECK(contam_inputs_expand(&in, paths, 1, eb, sizeof eb) == CONTAM_OK);
@@ -221,7 +200,7 @@ static void test_same_name_members(void)
 
 	/* the copy: one member, the clean one */
 	char out[700];
-	snprintf(out, sizeof out, "%s/%s", tpath("p"), tpath("dup.tar") + 1);
+	snprintf(out, sizeof out, "%s/%s", tu_path("p"), tu_path("dup.tar") + 1);
 	struct archive *r = archive_read_new();
 	archive_read_support_format_all(r);
 	CHECK(archive_read_open_filename(r, out, 1 << 16) == ARCHIVE_OK);
@@ -248,8 +227,8 @@ static int rm_tree(const char *d)
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/contam-purify-XXXXXX", base ? base : "/tmp");
-	if (!mkdtemp(tmpdir)) {
+	snprintf(tu_tmpdir, sizeof tu_tmpdir, "%s/contam-purify-XXXXXX", base ? base : "/tmp");
+	if (!mkdtemp(tu_tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -257,6 +236,6 @@ int main(void)
 	test_reader_skips_conflicting_record();
 	test_sink_errno();
 	test_same_name_members();
-	rm_tree(tmpdir);
+	rm_tree(tu_tmpdir);
 	return tu_finish("test_purify_safety");
 }

@@ -27,29 +27,8 @@
 #include <zlib.h>
 #include <zstd.h>
 
-static char tmpdir[256];
-
 /* ------------------------------------------------------------------ */
 /* Helpers: files and compression                                      */
-
-static const char *tpath(const char *name)
-{
-	static char buf[8][512];
-	static int slot;
-	slot = (slot + 1) % 8;
-	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-	return buf[slot];
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len);
-	fclose(f);
-}
 
 /* Append one gzip member holding data to b. */
 static void gz_member(cbuf *b, const void *data, size_t len)
@@ -82,7 +61,7 @@ static void gz_file(const char *path, const void *data, size_t len)
 {
 	cbuf b = CBUF_INIT;
 	gz_member(&b, data, len);
-	write_file(path, b.data, b.len);
+	tu_write_file(path, b.data, b.len);
 	cbuf_release(&b);
 }
 
@@ -90,7 +69,7 @@ static void zst_file(const char *path, const void *data, size_t len)
 {
 	cbuf b = CBUF_INIT;
 	zst_frame(&b, data, len);
-	write_file(path, b.data, b.len);
+	tu_write_file(path, b.data, b.len);
 	cbuf_release(&b);
 }
 
@@ -349,8 +328,8 @@ static void test_stream(void)
 	cbuf_append(&all, p3.data, p3.len);
 
 	/* plain */
-	write_file(tpath("plain.txt"), all.data, all.len);
-	out = stream_all(tpath("plain.txt"), 1, &len, &damage, &rc, 1);
+	tu_write_file(tu_path("plain.txt"), all.data, all.len);
+	out = stream_all(tu_path("plain.txt"), 1, &len, &damage, &rc, 1);
 	CHECK(rc == 0 && damage == 0 && len == all.len &&
 	      memcmp(out, all.data, len) == 0);
 	free(out);
@@ -361,9 +340,9 @@ static void test_stream(void)
 	gz_member(&gz, p2.data, p2.len);
 	size_t m3 = gz.len;
 	gz_member(&gz, p3.data, p3.len);
-	write_file(tpath("multi.gz"), gz.data, gz.len);
+	tu_write_file(tu_path("multi.gz"), gz.data, gz.len);
 	for (unsigned seed = 1; seed <= 5; seed++) {
-		out = stream_all(tpath("multi.gz"), 1, &len, &damage, &rc, seed);
+		out = stream_all(tu_path("multi.gz"), 1, &len, &damage, &rc, seed);
 		CHECK(rc == 0 && damage == 0 && len == all.len &&
 		      out && memcmp(out, all.data, len) == 0);
 		free(out);
@@ -371,7 +350,7 @@ static void test_stream(void)
 	{
 		cstream *s;
 		cerr err;
-		CHECK(cstream_open(&s, tpath("multi.gz"), &err) == 0);
+		CHECK(cstream_open(&s, tu_path("multi.gz"), &err) == 0);
 		CHECK(cstream_get_codec(s) == CSTREAM_GZIP);
 		char buf[4096];
 		while (cstream_read(s, buf, sizeof buf, &err) > 0)
@@ -387,9 +366,9 @@ static void test_stream(void)
 		cbuf_append(&bad, gz.data, gz.len);
 		for (size_t i = m2 + 20; i < m2 + 40; i++)
 			bad.data[i] ^= 0x5a;
-		write_file(tpath("corrupt.gz"), bad.data, bad.len);
+		tu_write_file(tu_path("corrupt.gz"), bad.data, bad.len);
 		for (unsigned seed = 1; seed <= 3; seed++) {
-			out = stream_all(tpath("corrupt.gz"), 0, &len, &damage,
+			out = stream_all(tu_path("corrupt.gz"), 0, &len, &damage,
 					 &rc, seed);
 			CHECK(rc == 0);
 			CHECK(damage == 1);
@@ -398,12 +377,12 @@ static void test_stream(void)
 			      memcmp(out + len - p3.len, p3.data, p3.len) == 0);
 			free(out);
 		}
-		out = stream_all(tpath("corrupt.gz"), 1, &len, &damage, &rc, 9);
+		out = stream_all(tu_path("corrupt.gz"), 1, &len, &damage, &rc, 9);
 		CHECK(rc == CONTAM_E_CORRUPT);
 		free(out);
 		char *data = NULL;
 		cerr err;
-		CHECK(cstream_read_all(tpath("corrupt.gz"), 1 << 20, &data,
+		CHECK(cstream_read_all(tu_path("corrupt.gz"), 1 << 20, &data,
 				       &len, &err) == CONTAM_E_CORRUPT);
 		CHECK(data == NULL);
 		CHECK(strstr(err.msg, "corrupt gzip member at compressed offset") != NULL);
@@ -411,8 +390,8 @@ static void test_stream(void)
 	}
 
 	/* gzip: truncated in the last member */
-	write_file(tpath("trunc.gz"), gz.data, m3 + (gz.len - m3) / 2);
-	out = stream_all(tpath("trunc.gz"), 0, &len, &damage, &rc, 3);
+	tu_write_file(tu_path("trunc.gz"), gz.data, m3 + (gz.len - m3) / 2);
+	out = stream_all(tu_path("trunc.gz"), 0, &len, &damage, &rc, 3);
 	CHECK(rc == 0 && damage == 1);
 	CHECK(out && len >= p1.len + p2.len &&
 	      memcmp(out, all.data, p1.len + p2.len) == 0);
@@ -423,22 +402,22 @@ static void test_stream(void)
 		cbuf tg = CBUF_INIT;
 		cbuf_append(&tg, gz.data, gz.len);
 		cbuf_append(&tg, "this is not gzip\n", 17);
-		write_file(tpath("trailing.gz"), tg.data, tg.len);
-		out = stream_all(tpath("trailing.gz"), 0, &len, &damage, &rc, 4);
+		tu_write_file(tu_path("trailing.gz"), tg.data, tg.len);
+		out = stream_all(tu_path("trailing.gz"), 0, &len, &damage, &rc, 4);
 		CHECK(rc == 0 && damage == 1 && len == all.len &&
 		      memcmp(out, all.data, len) == 0);
 		free(out);
 		char *data = NULL;
 		cerr err;
-		CHECK(cstream_read_all(tpath("trailing.gz"), 1 << 20, &data,
+		CHECK(cstream_read_all(tu_path("trailing.gz"), 1 << 20, &data,
 				       &len, &err) == CONTAM_E_CORRUPT);
 		CHECK(strstr(err.msg, "trailing garbage") != NULL);
 		/* Only a stray byte after the last member. */
 		cbuf_reset(&tg);
 		cbuf_append(&tg, gz.data, gz.len);
 		cbuf_append(&tg, "\x1f", 1);
-		write_file(tpath("trailing1.gz"), tg.data, tg.len);
-		out = stream_all(tpath("trailing1.gz"), 0, &len, &damage, &rc, 4);
+		tu_write_file(tu_path("trailing1.gz"), tg.data, tg.len);
+		out = stream_all(tu_path("trailing1.gz"), 0, &len, &damage, &rc, 4);
 		CHECK(rc == 0 && damage == 1 && len == all.len);
 		free(out);
 		cbuf_release(&tg);
@@ -449,8 +428,8 @@ static void test_stream(void)
 	size_t f2 = zs.len;
 	zst_frame(&zs, p2.data, p2.len);
 	zst_frame(&zs, p3.data, p3.len);
-	write_file(tpath("multi.zst"), zs.data, zs.len);
-	out = stream_all(tpath("multi.zst"), 1, &len, &damage, &rc, 5);
+	tu_write_file(tu_path("multi.zst"), zs.data, zs.len);
+	out = stream_all(tu_path("multi.zst"), 1, &len, &damage, &rc, 5);
 	CHECK(rc == 0 && damage == 0 && len == all.len &&
 	      memcmp(out, all.data, len) == 0);
 	free(out);
@@ -459,19 +438,19 @@ static void test_stream(void)
 		cbuf_append(&bad, zs.data, zs.len);
 		for (size_t i = f2 + 12; i < f2 + 30; i++)
 			bad.data[i] ^= 0xa5;
-		write_file(tpath("corrupt.zst"), bad.data, bad.len);
-		out = stream_all(tpath("corrupt.zst"), 0, &len, &damage, &rc, 6);
+		tu_write_file(tu_path("corrupt.zst"), bad.data, bad.len);
+		out = stream_all(tu_path("corrupt.zst"), 0, &len, &damage, &rc, 6);
 		CHECK(rc == 0 && damage == 1);
 		CHECK(out && len >= p1.len + p3.len &&
 		      memcmp(out, p1.data, p1.len) == 0 &&
 		      memcmp(out + len - p3.len, p3.data, p3.len) == 0);
 		free(out);
-		out = stream_all(tpath("corrupt.zst"), 1, &len, &damage, &rc, 6);
+		out = stream_all(tu_path("corrupt.zst"), 1, &len, &damage, &rc, 6);
 		CHECK(rc == CONTAM_E_CORRUPT);
 		free(out);
 		/* truncated final frame */
-		write_file(tpath("trunc.zst"), zs.data, zs.len - 7);
-		out = stream_all(tpath("trunc.zst"), 0, &len, &damage, &rc, 7);
+		tu_write_file(tu_path("trunc.zst"), zs.data, zs.len - 7);
+		out = stream_all(tu_path("trunc.zst"), 0, &len, &damage, &rc, 7);
 		CHECK(rc == 0 && damage == 1);
 		CHECK(out && len >= p1.len + p2.len);
 		free(out);
@@ -482,23 +461,23 @@ static void test_stream(void)
 	{
 		char *data = NULL;
 		cerr err;
-		CHECK(cstream_read_all(tpath("multi.zst"), 1 << 20, &data, &len,
+		CHECK(cstream_read_all(tu_path("multi.zst"), 1 << 20, &data, &len,
 				       &err) == 0);
 		CHECK(len == all.len && data[len] == '\0' &&
 		      memcmp(data, all.data, len) == 0);
 		free(data);
-		CHECK(cstream_read_all(tpath("multi.zst"), 100, &data, &len,
+		CHECK(cstream_read_all(tu_path("multi.zst"), 100, &data, &len,
 				       &err) == CONTAM_E_LIMIT);
 		CHECK(data == NULL);
-		CHECK(cstream_read_all(tpath("nonexistent"), 100, &data, &len,
+		CHECK(cstream_read_all(tu_path("nonexistent"), 100, &data, &len,
 				       &err) == CONTAM_E_IO);
 		char want[600];
 		snprintf(want, sizeof want,
 			 "cannot open '%s': No such file or directory",
-			 tpath("nonexistent"));
+			 tu_path("nonexistent"));
 		CHECK_STR(err.msg, want);
-		write_file(tpath("empty.txt"), "", 0);
-		CHECK(cstream_read_all(tpath("empty.txt"), 100, &data, &len,
+		tu_write_file(tu_path("empty.txt"), "", 0);
+		CHECK(cstream_read_all(tu_path("empty.txt"), 100, &data, &len,
 				       &err) == 0);
 		CHECK(data != NULL && len == 0 && data[0] == '\0');
 		free(data);
@@ -551,13 +530,13 @@ static void test_gzip_inflaters_agree(void)
 		} else {
 			bad = -1;
 		}
-		write_file(tpath("agree.gz"), gz.data, gz.len);
+		tu_write_file(tu_path("agree.gz"), gz.data, gz.len);
 		size_t la, lb;
 		int da, db, ra, rb;
 		cstream_use_isal(1);
-		char *a = stream_all(tpath("agree.gz"), 0, &la, &da, &ra, seed);
+		char *a = stream_all(tu_path("agree.gz"), 0, &la, &da, &ra, seed);
 		cstream_use_isal(0);
-		char *b = stream_all(tpath("agree.gz"), 0, &lb, &db, &rb, seed + 1);
+		char *b = stream_all(tu_path("agree.gz"), 0, &lb, &db, &rb, seed + 1);
 		cstream_use_isal(1);
 		trials++;
 		if (bad < 0) {
@@ -623,9 +602,9 @@ static void test_warc(void)
 		gz_member(&gz, rec.data, rec.len);
 		cbuf_append(&plain, rec.data, rec.len);
 	}
-	write_file(tpath("a.warc.wet.gz"), gz.data, gz.len);
-	write_file(tpath("a.wet"), plain.data, plain.len);
-	const char *files[2] = { tpath("a.warc.wet.gz"), tpath("a.wet") };
+	tu_write_file(tu_path("a.warc.wet.gz"), gz.data, gz.len);
+	tu_write_file(tu_path("a.wet"), plain.data, plain.len);
+	const char *files[2] = { tu_path("a.warc.wet.gz"), tu_path("a.wet") };
 	for (int f = 0; f < 2; f++) {
 		read_file(&r, files[f]);
 		CHECK(r.kind == CONTAM_INPUT_WARC);
@@ -674,8 +653,8 @@ static void test_warc(void)
 		cbuf t = CBUF_INIT;
 		size_t cut = gz.len - 30;
 		cbuf_append(&t, gz.data, cut);
-		write_file(tpath("trunc.warc.wet.gz"), t.data, t.len);
-		read_file(&r, tpath("trunc.warc.wet.gz"));
+		tu_write_file(tu_path("trunc.warc.wet.gz"), t.data, t.len);
+		read_file(&r, tu_path("trunc.warc.wet.gz"));
 		CHECK(r.rc == 0);
 		CHECK(r.ndocs >= 2);
 		CHECK(doc_text_is(&r.docs[0], body_a));
@@ -684,7 +663,7 @@ static void test_warc(void)
 		CHECK(has_warning(&r, "truncated gzip member"));
 		run_release(&r);
 		/* strict: the damage is fatal, the first docs still came */
-		read_file_opts(&r, tpath("trunc.warc.wet.gz"), NULL, 1, 0);
+		read_file_opts(&r, tu_path("trunc.warc.wet.gz"), NULL, 1, 0);
 		CHECK(r.rc == CONTAM_E_CORRUPT);
 		CHECK(r.ndocs >= 2);
 		CHECK(strstr(r.err, "trunc.warc.wet.gz") != NULL);
@@ -709,8 +688,8 @@ static void test_warc(void)
 			for (size_t i = starts[2] + 15; i < starts[2] + 25; i++)
 				t.data[i] ^= 0x77;
 		}
-		write_file(tpath("corrupt.warc.gz"), t.data, t.len);
-		read_file(&r, tpath("corrupt.warc.gz"));
+		tu_write_file(tu_path("corrupt.warc.gz"), t.data, t.len);
+		read_file(&r, tu_path("corrupt.warc.gz"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.errors, 1);
 		CHECK(r.ndocs >= 2);
@@ -727,8 +706,8 @@ static void test_warc(void)
 		cbuf t = CBUF_INIT;
 		cbuf_append(&t, gz.data, gz.len);
 		cbuf_append(&t, "garbage\n", 8);
-		write_file(tpath("garbage.warc.gz"), t.data, t.len);
-		read_file(&r, tpath("garbage.warc.gz"));
+		tu_write_file(tu_path("garbage.warc.gz"), t.data, t.len);
+		read_file(&r, tu_path("garbage.warc.gz"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 3);
 		CHECK_EQ_U64(r.errors, 1);
@@ -766,9 +745,9 @@ static void test_warc(void)
 			    "HTTP/1.1 200 OK\r\nServer: y\r\n\r\nno type", -1);
 		warc_record(&w, "1.0", "revisit", "http://x/", "<r7>",
 			    "application/http", "HTTP/1.1 304\r\n\r\n", -1);
-		write_file(tpath("types.warc"), w.data, w.len);
-		zst_file(tpath("types.warc.zst"), w.data, w.len);
-		const char *tf[2] = { tpath("types.warc"), tpath("types.warc.zst") };
+		tu_write_file(tu_path("types.warc"), w.data, w.len);
+		zst_file(tu_path("types.warc.zst"), w.data, w.len);
+		const char *tf[2] = { tu_path("types.warc"), tu_path("types.warc.zst") };
 		for (int f = 0; f < 2; f++) {
 			read_file(&r, tf[f]);
 			CHECK(r.rc == 0);
@@ -799,8 +778,8 @@ static void test_warc(void)
 			    "one is long", 3);
 		warc_record(&w, "1.0", "conversion", "u:2", "<2>", "text/plain",
 			    "two", -1);
-		write_file(tpath("short.warc"), w.data, w.len);
-		read_file(&r, tpath("short.warc"));
+		tu_write_file(tu_path("short.warc"), w.data, w.len);
+		read_file(&r, tu_path("short.warc"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 3);
 		CHECK_EQ_U64(r.errors, 1);
@@ -809,7 +788,7 @@ static void test_warc(void)
 		CHECK(has_warning(&r, "expected 'WARC/'"));
 		CHECK(has_warning(&r, "short.warc: offset "));
 		run_release(&r);
-		read_file_opts(&r, tpath("short.warc"), NULL, 1, 0);
+		read_file_opts(&r, tu_path("short.warc"), NULL, 1, 0);
 		CHECK(r.rc == CONTAM_E_CORRUPT);
 		run_release(&r);
 
@@ -824,8 +803,8 @@ static void test_warc(void)
 			    "two", -1);
 		warc_record(&w, "1.0", "conversion", "u:3", "<3>", "text/plain",
 			    "three", -1);
-		write_file(tpath("long.warc"), w.data, w.len);
-		read_file(&r, tpath("long.warc"));
+		tu_write_file(tu_path("long.warc"), w.data, w.len);
+		read_file(&r, tu_path("long.warc"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.errors, 1);
 		CHECK_EQ_U64(r.ndocs, 3);
@@ -839,8 +818,8 @@ static void test_warc(void)
 			    "zero", -1);
 		warc_record(&w, "1.0", "conversion", "u:1", "<1>", "text/plain",
 			    "one", 500);
-		write_file(tpath("pastend.warc"), w.data, w.len);
-		read_file(&r, tpath("pastend.warc"));
+		tu_write_file(tu_path("pastend.warc"), w.data, w.len);
+		read_file(&r, tu_path("pastend.warc"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 2);
 		CHECK_EQ_U64(r.errors, 1);
@@ -859,8 +838,8 @@ static void test_warc(void)
 			    "no type", -1);
 		warc_record(&w, "1.0", "conversion", "u:4", "<4>", "text/plain",
 			    "four", -1);
-		write_file(tpath("headers.warc"), w.data, w.len);
-		read_file(&r, tpath("headers.warc"));
+		tu_write_file(tu_path("headers.warc"), w.data, w.len);
+		read_file(&r, tu_path("headers.warc"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 2);
 		CHECK_EQ_U64(r.errors, 3);
@@ -879,8 +858,8 @@ static void test_warc(void)
 		cbuf_printf(&w, "Content-Length: 3\r\n\r\nbig\r\n\r\n");
 		warc_record(&w, "1.0", "conversion", "u:1", "<1>", "text/plain",
 			    "after", -1);
-		write_file(tpath("bighdr.warc"), w.data, w.len);
-		read_file_opts(&r, tpath("bighdr.warc"), NULL, 0, 1024);
+		tu_write_file(tu_path("bighdr.warc"), w.data, w.len);
+		read_file_opts(&r, tu_path("bighdr.warc"), NULL, 0, 1024);
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 1);
 		CHECK_EQ_U64(r.errors, 1);
@@ -889,8 +868,8 @@ static void test_warc(void)
 		run_release(&r);
 
 		/* not a WARC at all, named .warc */
-		write_file(tpath("notwarc.warc"), "hello world\n", 12);
-		read_file(&r, tpath("notwarc.warc"));
+		tu_write_file(tu_path("notwarc.warc"), "hello world\n", 12);
+		read_file(&r, tu_path("notwarc.warc"));
 		CHECK(r.rc == 0 && r.ndocs == 0 && r.errors == 1);
 		run_release(&r);
 		cbuf_release(&w);
@@ -907,8 +886,8 @@ static void test_warc(void)
 			    "text/plain", "next", -1);
 		cbuf g = CBUF_INIT;
 		gz_member(&g, w.data, w.len);
-		write_file(tpath("big.warc.gz"), g.data, g.len);
-		read_file(&r, tpath("big.warc.gz"));
+		tu_write_file(tu_path("big.warc.gz"), g.data, g.len);
+		read_file(&r, tu_path("big.warc.gz"));
 		CHECK(r.rc == 0 && r.ndocs == 2 && r.errors == 0);
 		CHECK(r.docs[0].len == big.len &&
 		      memcmp(r.docs[0].text, big.data, big.len) == 0);
@@ -963,12 +942,12 @@ static void test_jsonl(void)
 	run r;
 	size_t n = strlen(jsonl_good);
 
-	write_file(tpath("good.jsonl"), jsonl_good, n);
-	gz_file(tpath("good.jsonl.gz"), jsonl_good, n);
-	zst_file(tpath("good.jsonl.zst"), jsonl_good, n);
-	write_file(tpath("good.ndjson"), jsonl_good, n);
-	const char *files[] = { tpath("good.jsonl"), tpath("good.jsonl.gz"),
-				tpath("good.jsonl.zst"), tpath("good.ndjson") };
+	tu_write_file(tu_path("good.jsonl"), jsonl_good, n);
+	gz_file(tu_path("good.jsonl.gz"), jsonl_good, n);
+	zst_file(tu_path("good.jsonl.zst"), jsonl_good, n);
+	tu_write_file(tu_path("good.ndjson"), jsonl_good, n);
+	const char *files[] = { tu_path("good.jsonl"), tu_path("good.jsonl.gz"),
+				tu_path("good.jsonl.zst"), tu_path("good.ndjson") };
 	for (size_t i = 0; i < 4; i++) {
 		read_file(&r, files[i]);
 		check_good_jsonl(&r);
@@ -976,9 +955,9 @@ static void test_jsonl(void)
 	}
 
 	/* --text-field */
-	write_file(tpath("field.jsonl"),
+	tu_write_file(tu_path("field.jsonl"),
 		   "{\"content\":\"in content\",\"text\":\"in text\"}\n", 43);
-	read_file_opts(&r, tpath("field.jsonl"), "content", 0, 0);
+	read_file_opts(&r, tu_path("field.jsonl"), "content", 0, 0);
 	CHECK(r.ndocs == 1 && doc_text_is(&r.docs[0], "in content"));
 	run_release(&r);
 
@@ -993,8 +972,8 @@ static void test_jsonl(void)
 		"\n"
 		"{\"text\":\"ok6\"} trailing\n"        /* record 6: bad */
 		"{\"text\":\"ok7\"}\n";                /* record 7 */
-	write_file(tpath("bad.jsonl"), bad, strlen(bad));
-	read_file(&r, tpath("bad.jsonl"));
+	tu_write_file(tu_path("bad.jsonl"), bad, strlen(bad));
+	read_file(&r, tu_path("bad.jsonl"));
 	CHECK(r.rc == 0);
 	CHECK_EQ_U64(r.ndocs, 2);
 	CHECK_EQ_U64(r.errors, 6);
@@ -1007,7 +986,7 @@ static void test_jsonl(void)
 	CHECK(has_warning(&r, "record 4 (line 5)"));
 	CHECK(has_warning(&r, "record 6 (line 8)"));
 	run_release(&r);
-	read_file_opts(&r, tpath("bad.jsonl"), NULL, 1, 0);
+	read_file_opts(&r, tu_path("bad.jsonl"), NULL, 1, 0);
 	CHECK(r.rc == CONTAM_E_CORRUPT);
 	CHECK_EQ_U64(r.ndocs, 1);
 	CHECK(strstr(r.err, "record 1") != NULL);
@@ -1020,9 +999,9 @@ static void test_jsonl(void)
 		for (int i = 0; i < 5000; i++)
 			cbuf_printf(&b, "long ");
 		cbuf_printf(&b, "\"}\n{\"text\":\"short two\"}\n");
-		write_file(tpath("long.jsonl"), b.data, b.len);
-		gz_file(tpath("long.jsonl.gz"), b.data, b.len);
-		const char *lf[2] = { tpath("long.jsonl"), tpath("long.jsonl.gz") };
+		tu_write_file(tu_path("long.jsonl"), b.data, b.len);
+		gz_file(tu_path("long.jsonl.gz"), b.data, b.len);
+		const char *lf[2] = { tu_path("long.jsonl"), tu_path("long.jsonl.gz") };
 		for (int f = 0; f < 2; f++) {
 			read_file_opts(&r, lf[f], NULL, 0, 100);
 			CHECK(r.rc == 0);
@@ -1034,7 +1013,7 @@ static void test_jsonl(void)
 			run_release(&r);
 		}
 		/* with a big enough limit the long line is a document */
-		read_file(&r, tpath("long.jsonl"));
+		read_file(&r, tu_path("long.jsonl"));
 		CHECK(r.ndocs == 3 && r.errors == 0);
 		CHECK(r.docs[1].len == 5000 * 5);
 		run_release(&r);
@@ -1056,8 +1035,8 @@ static void test_jsonl(void)
 		}
 		for (size_t i = starts[1] + 14; i < starts[1] + 24; i++)
 			z.data[i] ^= 0x3c;
-		write_file(tpath("corrupt.jsonl.zst"), z.data, z.len);
-		read_file(&r, tpath("corrupt.jsonl.zst"));
+		tu_write_file(tu_path("corrupt.jsonl.zst"), z.data, z.len);
+		read_file(&r, tu_path("corrupt.jsonl.zst"));
 		CHECK(r.rc == 0);
 		CHECK(r.ndocs >= 100);
 		CHECK(r.errors >= 1);
@@ -1074,8 +1053,8 @@ static void test_jsonl(void)
 		for (int i = 0; i < 2000; i++)
 			cbuf_printf(&b, "{\"text\":\"line %d with a few words\"}\n", i);
 		gz_member(&g, b.data, b.len);
-		write_file(tpath("trunc.jsonl.gz"), g.data, g.len / 2);
-		read_file(&r, tpath("trunc.jsonl.gz"));
+		tu_write_file(tu_path("trunc.jsonl.gz"), g.data, g.len / 2);
+		read_file(&r, tu_path("trunc.jsonl.gz"));
 		CHECK(r.rc == 0);
 		CHECK(r.ndocs > 10 && r.ndocs < 2000);
 		CHECK_EQ_U64(r.errors, 1);
@@ -1089,8 +1068,8 @@ static void test_jsonl(void)
 	{
 		const char *arr = "[\n {\"text\": \"first\", \"url\": \"u1\"},\n"
 				  " {\"text\": \"second\"},\n 5\n]\n";
-		write_file(tpath("array.json"), arr, strlen(arr));
-		read_file(&r, tpath("array.json"));
+		tu_write_file(tu_path("array.json"), arr, strlen(arr));
+		read_file(&r, tu_path("array.json"));
 		CHECK(r.rc == 0);
 		CHECK_EQ_U64(r.ndocs, 2);
 		CHECK_EQ_U64(r.errors, 1);
@@ -1120,8 +1099,8 @@ static void test_archive(void)
 		{ "d.jsonl.gz", jlgz.data, jlgz.len },
 		{ "e.txt", "", 0 },
 	};
-	const char *names[4] = { tpath("a.tar"), tpath("a.tar.gz"),
-				 tpath("a.zip"), tpath("a.tar.zst") };
+	const char *names[4] = { tu_path("a.tar"), tu_path("a.tar.gz"),
+				 tu_path("a.zip"), tu_path("a.tar.zst") };
 	write_archive(names[0], "tar", "", m, 6);
 	write_archive(names[1], "tar", "gzip", m, 6);
 	write_archive(names[2], "zip", "", m, 6);
@@ -1162,28 +1141,28 @@ static void test_archive(void)
 			{ "two.txt", big.data, big.len },
 			{ "three.txt", "third", 5 },
 		};
-		write_archive(tpath("t.tar.gz"), "tar", "gzip", m2, 3);
+		write_archive(tu_path("t.tar.gz"), "tar", "gzip", m2, 3);
 		size_t len;
-		char *data = slurp(tpath("t.tar.gz"), &len);
+		char *data = slurp(tu_path("t.tar.gz"), &len);
 		CHECK(data != NULL);
-		write_file(tpath("trunc.tar.gz"), data, len / 2);
+		tu_write_file(tu_path("trunc.tar.gz"), data, len / 2);
 		free(data);
-		read_file(&r, tpath("trunc.tar.gz"));
+		read_file(&r, tu_path("trunc.tar.gz"));
 		CHECK(r.rc == 0);
 		CHECK(r.ndocs >= 1);
 		CHECK(doc_text_is(&r.docs[0], "first member"));
 		CHECK_EQ_U64(r.errors, 1);
 		CHECK(has_warning(&r, "member 'two.txt'"));
 		run_release(&r);
-		read_file_opts(&r, tpath("trunc.tar.gz"), NULL, 1, 0);
+		read_file_opts(&r, tu_path("trunc.tar.gz"), NULL, 1, 0);
 		CHECK(r.rc == CONTAM_E_CORRUPT);
 		run_release(&r);
 		cbuf_release(&big);
 	}
 
 	/* Not an archive at all: read by its content, with a note. */
-	write_file(tpath("fake.zip"), "this is no zip file at all", 26);
-	read_file(&r, tpath("fake.zip"));
+	tu_write_file(tu_path("fake.zip"), "this is no zip file at all", 26);
+	read_file(&r, tu_path("fake.zip"));
 	CHECK(r.rc == 0 && r.ndocs == 1 && r.errors == 0);
 	CHECK(has_warning(&r, "named like an archive but holds text"));
 	run_release(&r);
@@ -1198,11 +1177,11 @@ static void test_text(void)
 	cbuf big = CBUF_INIT;
 	for (int i = 0; i < 60000; i++)
 		cbuf_printf(&big, "token%d ", i);
-	gz_file(tpath("big.txt.gz"), big.data, big.len);
-	zst_file(tpath("big.txt.zst"), big.data, big.len);
-	write_file(tpath("big.txt"), big.data, big.len);
-	const char *files[3] = { tpath("big.txt.gz"), tpath("big.txt.zst"),
-				 tpath("big.txt") };
+	gz_file(tu_path("big.txt.gz"), big.data, big.len);
+	zst_file(tu_path("big.txt.zst"), big.data, big.len);
+	tu_write_file(tu_path("big.txt"), big.data, big.len);
+	const char *files[3] = { tu_path("big.txt.gz"), tu_path("big.txt.zst"),
+				 tu_path("big.txt") };
 	for (int f = 0; f < 3; f++) {
 		read_file(&r, files[f]);
 		CHECK(r.kind == CONTAM_INPUT_TEXT);
@@ -1212,18 +1191,18 @@ static void test_text(void)
 		CHECK_EQ_U64(r.docs[0].record, 0);
 		run_release(&r);
 	}
-	write_file(tpath("empty2.txt"), "", 0);
-	read_file(&r, tpath("empty2.txt"));
+	tu_write_file(tu_path("empty2.txt"), "", 0);
+	read_file(&r, tu_path("empty2.txt"));
 	CHECK(r.rc == 0 && r.ndocs == 1 && r.docs[0].len == 0);
 	run_release(&r);
 
 	/* truncated .txt.gz: the text before the cut, one error */
 	{
 		size_t len;
-		char *data = slurp(tpath("big.txt.gz"), &len);
-		write_file(tpath("trunc.txt.gz"), data, len - 100);
+		char *data = slurp(tu_path("big.txt.gz"), &len);
+		tu_write_file(tu_path("trunc.txt.gz"), data, len - 100);
 		free(data);
-		read_file(&r, tpath("trunc.txt.gz"));
+		read_file(&r, tu_path("trunc.txt.gz"));
 		CHECK(r.rc == 0 && r.ndocs == 1 && r.errors == 1);
 		CHECK(r.docs[0].len > big.len / 2 &&
 		      memcmp(r.docs[0].text, big.data, r.docs[0].len) == 0);
@@ -1231,11 +1210,11 @@ static void test_text(void)
 	}
 
 	/* Missing file: open fails with the git-style message. */
-	read_file(&r, tpath("missing.txt"));
+	read_file(&r, tu_path("missing.txt"));
 	CHECK(r.rc == CONTAM_E_IO);
 	char want[600];
 	snprintf(want, sizeof want, "cannot open '%s': No such file or directory",
-		 tpath("missing.txt"));
+		 tu_path("missing.txt"));
 	CHECK_STR(r.err, want);
 	run_release(&r);
 	cbuf_release(&big);
@@ -1264,23 +1243,23 @@ static void test_detect(void)
 	/* unknown names: sniffed (after decompression) */
 	cbuf w = CBUF_INIT;
 	warc_record(&w, "1.0", "conversion", "u", "<i>", "text/plain", "x", -1);
-	gz_file(tpath("sniff1"), w.data, w.len);
-	CHECK(creader_detect(tpath("sniff1")) == CONTAM_INPUT_WARC);
-	zst_file(tpath("sniff2.dat"), "\n {\"text\":\"x\"}\n", 16);
-	CHECK(creader_detect(tpath("sniff2.dat")) == CONTAM_INPUT_JSONL);
+	gz_file(tu_path("sniff1"), w.data, w.len);
+	CHECK(creader_detect(tu_path("sniff1")) == CONTAM_INPUT_WARC);
+	zst_file(tu_path("sniff2.dat"), "\n {\"text\":\"x\"}\n", 16);
+	CHECK(creader_detect(tu_path("sniff2.dat")) == CONTAM_INPUT_JSONL);
 	member m[] = { { "a.txt", "abc", 3 } };
-	write_archive(tpath("sniff3"), "tar", "gzip", m, 1);
-	CHECK(creader_detect(tpath("sniff3")) == CONTAM_INPUT_ARCHIVE);
-	write_archive(tpath("sniff4"), "zip", "", m, 1);
-	CHECK(creader_detect(tpath("sniff4")) == CONTAM_INPUT_ARCHIVE);
-	write_file(tpath("sniff5"), "just words\n", 11);
-	CHECK(creader_detect(tpath("sniff5")) == CONTAM_INPUT_TEXT);
+	write_archive(tu_path("sniff3"), "tar", "gzip", m, 1);
+	CHECK(creader_detect(tu_path("sniff3")) == CONTAM_INPUT_ARCHIVE);
+	write_archive(tu_path("sniff4"), "zip", "", m, 1);
+	CHECK(creader_detect(tu_path("sniff4")) == CONTAM_INPUT_ARCHIVE);
+	tu_write_file(tu_path("sniff5"), "just words\n", 11);
+	CHECK(creader_detect(tu_path("sniff5")) == CONTAM_INPUT_TEXT);
 	/* and read through the detected kind */
 	run r;
-	read_file(&r, tpath("sniff1"));
+	read_file(&r, tu_path("sniff1"));
 	CHECK(r.kind == CONTAM_INPUT_WARC && r.ndocs == 1);
 	run_release(&r);
-	read_file(&r, tpath("sniff3"));
+	read_file(&r, tu_path("sniff3"));
 	CHECK(r.kind == CONTAM_INPUT_ARCHIVE && r.ndocs == 1);
 	run_release(&r);
 	cbuf_release(&w);
@@ -1295,32 +1274,32 @@ static void test_detect(void)
 static void test_inputs(void)
 {
 	char root[600];
-	snprintf(root, sizeof root, "%s/tree", tmpdir);
+	snprintf(root, sizeof root, "%s/tree", tu_tmpdir);
 	CHECK(mkdir(root, 0755) == 0);
-	CHECK(mkdir(tpath("tree/b"), 0755) == 0);
-	CHECK(mkdir(tpath("tree/a"), 0755) == 0);
-	CHECK(mkdir(tpath("tree/.git"), 0755) == 0);
-	write_file(tpath("tree/z.txt"), "zz", 2);
-	write_file(tpath("tree/b/2.jsonl"), "{}", 2);
-	write_file(tpath("tree/b/10.jsonl"), "{}", 2);
-	write_file(tpath("tree/a/x.txt"), "xxxx", 4);
-	write_file(tpath("tree/.hidden"), "h", 1);
-	write_file(tpath("tree/.git/config"), "c", 1);
-	write_file(tpath("tree/a/.swp"), "s", 1);
-	write_file(tpath("single.txt.gz"), "0123456789", 10);
-	CHECK(symlink("..", tpath("tree/a/up")) == 0); /* a cycle */
+	CHECK(mkdir(tu_path("tree/b"), 0755) == 0);
+	CHECK(mkdir(tu_path("tree/a"), 0755) == 0);
+	CHECK(mkdir(tu_path("tree/.git"), 0755) == 0);
+	tu_write_file(tu_path("tree/z.txt"), "zz", 2);
+	tu_write_file(tu_path("tree/b/2.jsonl"), "{}", 2);
+	tu_write_file(tu_path("tree/b/10.jsonl"), "{}", 2);
+	tu_write_file(tu_path("tree/a/x.txt"), "xxxx", 4);
+	tu_write_file(tu_path("tree/.hidden"), "h", 1);
+	tu_write_file(tu_path("tree/.git/config"), "c", 1);
+	tu_write_file(tu_path("tree/a/.swp"), "s", 1);
+	tu_write_file(tu_path("single.txt.gz"), "0123456789", 10);
+	CHECK(symlink("..", tu_path("tree/a/up")) == 0); /* a cycle */
 
 	contam_inputs in;
 	char errbuf[512] = "";
-	const char *args[2] = { root, tpath("single.txt.gz") };
+	const char *args[2] = { root, tu_path("single.txt.gz") };
 	CHECK(contam_inputs_expand(&in, args, 2, errbuf, sizeof errbuf) == 0);
 	CHECK_EQ_U64(in.count, 5);
 	if (in.count == 5) {
-		CHECK_STR(in.paths[0], tpath("tree/a/x.txt"));
-		CHECK_STR(in.paths[1], tpath("tree/b/10.jsonl"));
-		CHECK_STR(in.paths[2], tpath("tree/b/2.jsonl"));
-		CHECK_STR(in.paths[3], tpath("tree/z.txt"));
-		CHECK_STR(in.paths[4], tpath("single.txt.gz"));
+		CHECK_STR(in.paths[0], tu_path("tree/a/x.txt"));
+		CHECK_STR(in.paths[1], tu_path("tree/b/10.jsonl"));
+		CHECK_STR(in.paths[2], tu_path("tree/b/2.jsonl"));
+		CHECK_STR(in.paths[3], tu_path("tree/z.txt"));
+		CHECK_STR(in.paths[4], tu_path("single.txt.gz"));
 		CHECK_EQ_U64(in.sizes[0], 4);
 	}
 	CHECK_EQ_U64(in.total_size, 4 + 2 + 2 + 2 + 10);
@@ -1332,7 +1311,7 @@ static void test_inputs(void)
 	contam_inputs_free(NULL);
 
 	/* a hidden file named explicitly is kept */
-	const char *hid[1] = { tpath("tree/.hidden") };
+	const char *hid[1] = { tu_path("tree/.hidden") };
 	CHECK(contam_inputs_expand(&in, hid, 1, errbuf, sizeof errbuf) == 0);
 	CHECK_EQ_U64(in.count, 1);
 	contam_inputs_free(&in);
@@ -1688,9 +1667,9 @@ int main(int argc, char **argv)
 {
 	const char *datadir = tu_datadir(argc, argv);
 	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/contam-reader-XXXXXX",
+	snprintf(tu_tmpdir, sizeof tu_tmpdir, "%s/contam-reader-XXXXXX",
 		 base && base[0] ? base : "/tmp");
-	if (!mkdtemp(tmpdir)) {
+	if (!mkdtemp(tu_tmpdir)) {
 		fprintf(stderr, "cannot create a temporary directory: %s\n",
 			strerror(errno));
 		return 1;
@@ -1707,6 +1686,6 @@ int main(int argc, char **argv)
 	test_json_scan();
 	test_shared_data(datadir);
 
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(tu_tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tu_finish("reader");
 }

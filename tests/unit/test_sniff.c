@@ -28,27 +28,6 @@
 #define ZSTD_STATIC_LINKING_ONLY /* ZSTD_getFrameHeader */
 #include <zstd.h>
 
-static char tmpdir[256];
-
-static const char *tpath(const char *name)
-{
-	static char buf[8][512];
-	static int slot;
-	slot = (slot + 1) % 8;
-	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tmpdir, name);
-	return buf[slot];
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len);
-	fclose(f);
-}
-
 static void bz2_append(cbuf *b, const void *data, size_t len)
 {
 	unsigned int cap = (unsigned int)(len + len / 100 + 700);
@@ -250,16 +229,16 @@ static void test_bzip2_xz(void)
 		enc(&z, b.data, b.len);
 		if (codec) /* xz stream padding between streams */
 			cbuf_append(&z, "\0\0\0\0", 4);
-		write_file(tpath(name), z.data, z.len);
+		tu_write_file(tu_path(name), z.data, z.len);
 		for (size_t piece = 1; piece <= 65536; piece *= 64) {
-			char *d = read_path(tpath(name), piece, &len, &damage, &rc);
+			char *d = read_path(tu_path(name), piece, &len, &damage, &rc);
 			CHECK(rc == 0 && damage == 0);
 			CHECK(len == whole.len && d && memcmp(d, whole.data, len) == 0);
 			free(d);
 		}
 		cstream *s = NULL;
 		cerr err;
-		CHECK(cstream_open(&s, tpath(name), &err) == 0);
+		CHECK(cstream_open(&s, tu_path(name), &err) == 0);
 		CHECK(cstream_get_codec(s) == (codec ? CSTREAM_XZ : CSTREAM_BZIP2));
 		cstream_free(s);
 
@@ -267,21 +246,21 @@ static void test_bzip2_xz(void)
 		cbuf bad = CBUF_INIT;
 		cbuf_append(&bad, z.data, z.len);
 		bad.data[first_len / 2] ^= 0x55;
-		write_file(tpath("bad"), bad.data, bad.len);
-		char *d = read_path(tpath("bad"), 4096, &len, &damage, &rc);
+		tu_write_file(tu_path("bad"), bad.data, bad.len);
+		char *d = read_path(tu_path("bad"), 4096, &len, &damage, &rc);
 		CHECK(rc == 0 && damage >= 1);
 		CHECK(len >= b.len && memcmp(d + len - b.len, b.data, b.len) == 0);
 		free(d);
 		/* strict: the damage is fatal */
-		CHECK(cstream_open(&s, tpath("bad"), &err) == 0);
+		CHECK(cstream_open(&s, tu_path("bad"), &err) == 0);
 		cstream_set_strict(s, 1);
 		d = read_stream(s, 4096, &len, &damage, &rc);
 		CHECK(rc == CONTAM_E_CORRUPT);
 		free(d);
 		cstream_free(s);
 		/* cut short: truncated, named */
-		write_file(tpath("cut"), z.data, first_len + (z.len - first_len) / 2);
-		CHECK(cstream_open(&s, tpath("cut"), &err) == 0);
+		tu_write_file(tu_path("cut"), z.data, first_len + (z.len - first_len) / 2);
+		CHECK(cstream_open(&s, tu_path("cut"), &err) == 0);
 		d = read_stream(s, 4096, &len, &damage, &rc);
 		CHECK(rc == 0 && damage == 1);
 		CHECK(len >= a.len && memcmp(d, a.data, a.len) == 0);
@@ -303,8 +282,8 @@ static void test_bzip2_xz(void)
 	CHECK(lzma_code(&ls, LZMA_FINISH) == LZMA_STREAM_END);
 	z.len = z.cap - ls.avail_out;
 	lzma_end(&ls);
-	write_file(tpath("a.txt.lzma"), z.data, z.len);
-	char *d = read_path(tpath("a.txt.lzma"), 4096, &len, &damage, &rc);
+	tu_write_file(tu_path("a.txt.lzma"), z.data, z.len);
+	char *d = read_path(tu_path("a.txt.lzma"), 4096, &len, &damage, &rc);
 	CHECK(rc == 0 && damage == 0 && len == a.len && d &&
 	      memcmp(d, a.data, len) == 0);
 	free(d);
@@ -340,10 +319,10 @@ static void test_zstd_long(void)
 	ZSTD_frameHeader fh;
 	CHECK(ZSTD_getFrameHeader(&fh, z.data, z.len) == 0 &&
 	      fh.windowSize > (1ull << 27));
-	write_file(tpath("long.zst"), z.data, z.len);
+	tu_write_file(tu_path("long.zst"), z.data, z.len);
 	size_t len;
 	int damage, rc;
-	char *d = read_path(tpath("long.zst"), 65536, &len, &damage, &rc);
+	char *d = read_path(tu_path("long.zst"), 65536, &len, &damage, &rc);
 	CHECK(rc == 0 && damage == 0 && len == t.len && d &&
 	      memcmp(d, t.data, len) == 0);
 	free(d);
@@ -366,12 +345,12 @@ static void test_gzip_long_name(void)
 	cbuf_putc(&g, '\0');
 	cbuf_append(&g, m.data + 10, m.len - 10);
 	cbuf_append(&g, m.data, m.len); /* a second, ordinary member */
-	write_file(tpath("fname.gz"), g.data, g.len);
+	tu_write_file(tu_path("fname.gz"), g.data, g.len);
 	for (int isal = 1; isal >= 0; isal--) {
 		cstream_use_isal(isal);
 		size_t len;
 		int damage, rc;
-		char *d = read_path(tpath("fname.gz"), 4096, &len, &damage, &rc);
+		char *d = read_path(tu_path("fname.gz"), 4096, &len, &damage, &rc);
 		CHECK(rc == 0 && damage == 0);
 		CHECK(len == 2 * (sizeof body - 1) && d &&
 		      memcmp(d, body, sizeof body - 1) == 0 &&
@@ -390,11 +369,11 @@ static void test_utf16(void)
 	const char be[] = "\xfe\xff" "\0h\0\xe9\0l\0l\0o\0 \xd8\x3d\xde\x00\0\n";
 	const char want[] = "h\xc3\xa9llo \xf0\x9f\x98\x80\n";
 	for (int e = 0; e < 2; e++) {
-		write_file(tpath("u16"), e ? be : le, sizeof le - 1);
+		tu_write_file(tu_path("u16"), e ? be : le, sizeof le - 1);
 		for (size_t piece = 1; piece <= 64; piece *= 4) {
 			cstream *s = NULL;
 			cerr err;
-			CHECK(cstream_open(&s, tpath("u16"), &err) == 0);
+			CHECK(cstream_open(&s, tu_path("u16"), &err) == 0);
 			CHECK(cstream_set_utf16(s, e, &err) == 0);
 			size_t len;
 			int damage, rc;
@@ -406,10 +385,10 @@ static void test_utf16(void)
 		}
 	}
 	/* a lone surrogate and an odd last byte become U+FFFD */
-	write_file(tpath("u16bad"), "a\0\x00\xd8" "b\0c", 7);
+	tu_write_file(tu_path("u16bad"), "a\0\x00\xd8" "b\0c", 7);
 	cstream *s = NULL;
 	cerr err;
-	CHECK(cstream_open(&s, tpath("u16bad"), &err) == 0);
+	CHECK(cstream_open(&s, tu_path("u16bad"), &err) == 0);
 	CHECK(cstream_set_utf16(s, 0, &err) == 0);
 	size_t len;
 	int damage, rc;
@@ -466,8 +445,8 @@ static void test_peek(void)
 	gz_append(&two, "lost\n", 5);
 	two.data[10] = 0x07; /* first deflate block: BTYPE 11, invalid */
 	gz_append(&two, "kept\n", 5);
-	write_file(tpath("dmg.gz"), two.data, two.len);
-	CHECK(cstream_open(&s, tpath("dmg.gz"), &err) == 0);
+	tu_write_file(tu_path("dmg.gz"), two.data, two.len);
+	CHECK(cstream_open(&s, tu_path("dmg.gz"), &err) == 0);
 	CHECK(cstream_take_damage(s, NULL, 0) == 0);
 	CHECK(cstream_peek(s, 64, &p, &n, &err) == 0);
 	CHECK(n == 5 && memcmp(p, "kept\n", 5) == 0);
@@ -486,11 +465,11 @@ static void test_shrink(void)
 {
 	cbuf t = CBUF_INIT;
 	make_text(&t, 30000, "shrink"); /* > the 256 KiB input buffer */
-	write_file(tpath("shrink.txt"), t.data, t.len);
+	tu_write_file(tu_path("shrink.txt"), t.data, t.len);
 	cstream *s = NULL;
 	cerr err;
-	CHECK(cstream_open(&s, tpath("shrink.txt"), &err) == 0);
-	CHECK(truncate(tpath("shrink.txt"), (off_t)(t.len / 2)) == 0);
+	CHECK(cstream_open(&s, tu_path("shrink.txt"), &err) == 0);
+	CHECK(truncate(tu_path("shrink.txt"), (off_t)(t.len / 2)) == 0);
 	size_t len;
 	int damage, rc;
 	char *d = read_stream(s, 65536, &len, &damage, &rc);
@@ -573,62 +552,62 @@ static void test_corpus(void)
 
 	/* bz2 / xz JSONL and text */
 	bz2_append(&z, jl, sizeof jl - 1);
-	write_file(tpath("c.jsonl.bz2"), z.data, z.len);
-	read_corpus(tpath("c.jsonl.bz2"), &v);
+	tu_write_file(tu_path("c.jsonl.bz2"), z.data, z.len);
+	read_corpus(tu_path("c.jsonl.bz2"), &v);
 	CHECK(v.rc == 0 && v.docs == 2 && v.notes.len == 0);
 	seen_release(&v);
 	cbuf_reset(&z);
 	xz_append(&z, "plain words here\n", 17);
-	write_file(tpath("c.txt.xz"), z.data, z.len);
-	read_corpus(tpath("c.txt.xz"), &v);
+	tu_write_file(tu_path("c.txt.xz"), z.data, z.len);
+	read_corpus(tu_path("c.txt.xz"), &v);
 	CHECK(v.rc == 0 && v.docs == 1 && strcmp(v.text.data, "plain words here\n") == 0);
 	seen_release(&v);
 
 	/* a .jsonl that is really gzip: read by content, with a note */
 	cbuf_reset(&z);
 	gz_append(&z, jl, sizeof jl - 1);
-	write_file(tpath("really_gz.jsonl"), z.data, z.len);
-	read_corpus(tpath("really_gz.jsonl"), &v);
+	tu_write_file(tu_path("really_gz.jsonl"), z.data, z.len);
+	read_corpus(tu_path("really_gz.jsonl"), &v);
 	CHECK(v.rc == 0 && v.docs == 2);
 	CHECK(strstr(v.notes.data, "gzip-compressed although its name") != NULL);
 	seen_release(&v);
 	/* a .txt that holds WARC records: read as WARC, with a note */
 	const char warc[] = "WARC/1.0\r\nWARC-Type: conversion\r\n"
 			    "Content-Length: 5\r\n\r\nhello\r\n\r\n";
-	write_file(tpath("w.txt"), warc, sizeof warc - 1);
-	read_corpus(tpath("w.txt"), &v);
+	tu_write_file(tu_path("w.txt"), warc, sizeof warc - 1);
+	read_corpus(tu_path("w.txt"), &v);
 	CHECK(v.rc == 0 && v.docs == 1 && strcmp(v.text.data, "hello") == 0);
 	CHECK(strstr(v.notes.data, "named like text but holds WARC") != NULL);
 	seen_release(&v);
 
 	/* UTF-16 corpus text is transcoded, not indexed as garbage */
-	write_file(tpath("u16.txt"), "\xff\xfe" "o\0k\0 \0\xe9\0\n\0", 12);
-	read_corpus(tpath("u16.txt"), &v);
+	tu_write_file(tu_path("u16.txt"), "\xff\xfe" "o\0k\0 \0\xe9\0\n\0", 12);
+	read_corpus(tu_path("u16.txt"), &v);
 	CHECK(v.rc == 0 && v.docs == 1 && strcmp(v.text.data, "ok \xc3\xa9\n") == 0);
 	seen_release(&v);
 	const char u16jl[] = "{\0\"\0t\0e\0x\0t\0\"\0:\0\"\0h\0i\0\"\0}\0\n\0";
-	write_file(tpath("u16.jsonl"), u16jl, sizeof u16jl - 1);
-	read_corpus(tpath("u16.jsonl"), &v);
+	tu_write_file(tu_path("u16.jsonl"), u16jl, sizeof u16jl - 1);
+	read_corpus(tu_path("u16.jsonl"), &v);
 	CHECK(v.rc == 0 && v.docs == 1 && strcmp(v.text.data, "hi") == 0);
 	CHECK(strstr(v.notes.data, "without a byte order mark") != NULL);
 	seen_release(&v);
 
 	/* refused: the message names the file and what was seen */
 	unsigned char elf[2048] = "\x7f" "ELF\x02\x01\x01";
-	write_file(tpath("prog"), elf, sizeof elf);
-	read_corpus(tpath("prog"), &v);
+	tu_write_file(tu_path("prog"), elf, sizeof elf);
+	read_corpus(tu_path("prog"), &v);
 	CHECK(v.rc == CONTAM_E_FORMAT && strstr(v.err.msg, "prog' is an ELF"));
 	seen_release(&v);
-	CHECK(creader_sniff(tpath("prog"), &k, &err) == CONTAM_E_FORMAT);
-	write_file(tpath("t.parquet"), "PAR1\x15\x04\x15\x10PAR1", 12);
-	read_corpus(tpath("t.parquet"), &v);
+	CHECK(creader_sniff(tu_path("prog"), &k, &err) == CONTAM_E_FORMAT);
+	tu_write_file(tu_path("t.parquet"), "PAR1\x15\x04\x15\x10PAR1", 12);
+	read_corpus(tu_path("t.parquet"), &v);
 	CHECK(v.rc == CONTAM_E_FORMAT && strstr(v.err.msg, "Parquet yet"));
 	seen_release(&v);
 	/* an ELF file gzip-compressed and named .jsonl.gz: still refused */
 	cbuf_reset(&z);
 	gz_append(&z, elf, sizeof elf);
-	write_file(tpath("hidden.jsonl.gz"), z.data, z.len);
-	read_corpus(tpath("hidden.jsonl.gz"), &v);
+	tu_write_file(tu_path("hidden.jsonl.gz"), z.data, z.len);
+	read_corpus(tu_path("hidden.jsonl.gz"), &v);
 	CHECK(v.rc == CONTAM_E_FORMAT &&
 	      strstr(v.err.msg, "ELF executable or object file (magic 7f ELF) "
 		     "once gzip-decompressed"));
@@ -637,18 +616,18 @@ static void test_corpus(void)
 	unsigned char nul[4096];
 	memset(nul, 0, sizeof nul);
 	memcpy(nul, "words", 5);
-	write_file(tpath("blob"), nul, sizeof nul);
-	CHECK(creader_sniff(tpath("blob"), &k, &err) == CONTAM_E_FORMAT &&
+	tu_write_file(tu_path("blob"), nul, sizeof nul);
+	CHECK(creader_sniff(tu_path("blob"), &k, &err) == CONTAM_E_FORMAT &&
 	      strstr(err.msg, "binary data"));
-	write_file(tpath("blob.txt"), nul, sizeof nul);
-	CHECK(creader_sniff(tpath("blob.txt"), &k, &err) == 0 &&
+	tu_write_file(tu_path("blob.txt"), nul, sizeof nul);
+	CHECK(creader_sniff(tu_path("blob.txt"), &k, &err) == 0 &&
 	      k == CONTAM_INPUT_TEXT);
 
 	/* an archive with an unknown name, xz-compressed tar */
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	archive_write_add_filter_xz(a);
-	CHECK(archive_write_open_filename(a, tpath("noname")) == ARCHIVE_OK);
+	CHECK(archive_write_open_filename(a, tu_path("noname")) == ARCHIVE_OK);
 	const char *names[] = { "a.jsonl", "b.png" };
 	const char *datas[] = { jl, "\x89PNG\r\n\x1a\n\0\0\0\rIHDR" };
 	size_t lens[] = { sizeof jl - 1, 16 };
@@ -664,8 +643,8 @@ static void test_corpus(void)
 	}
 	archive_write_close(a);
 	archive_write_free(a);
-	CHECK(creader_detect(tpath("noname")) == CONTAM_INPUT_ARCHIVE);
-	read_corpus(tpath("noname"), &v);
+	CHECK(creader_detect(tu_path("noname")) == CONTAM_INPUT_ARCHIVE);
+	read_corpus(tu_path("noname"), &v);
 	/* the PNG member is a counted skip, not a document */
 	CHECK(v.rc == 0 && v.docs == 2);
 	CHECK(strstr(v.notes.data, "member 'b.png' skipped") != NULL);
@@ -728,18 +707,18 @@ static void test_bench(void)
 
 	memset(&v, 0, sizeof v);
 	/* a zip with one member: read as that member */
-	zip_file(tpath("one.zip"), 1, jl, sizeof jl - 1);
-	CHECK_EQ_U64(bench_count(tpath("one.zip"), &err, NULL), 3);
+	zip_file(tu_path("one.zip"), 1, jl, sizeof jl - 1);
+	CHECK_EQ_U64(bench_count(tu_path("one.zip"), &err, NULL), 3);
 	/* more members: refused, naming them */
-	zip_file(tpath("two.zip"), 2, jl, sizeof jl - 1);
-	CHECK(bench_count(tpath("two.zip"), &err, NULL) == UINT64_MAX);
+	zip_file(tu_path("two.zip"), 2, jl, sizeof jl - 1);
+	CHECK(bench_count(tu_path("two.zip"), &err, NULL) == UINT64_MAX);
 	CHECK(err.code == CONTAM_E_FORMAT && strstr(err.msg, "2 files") &&
 	      strstr(err.msg, "'part0.jsonl', 'part1.jsonl'"));
 	/* a gzip-compressed tar of one CSV file, with no telling name */
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
 	archive_write_add_filter_gzip(a);
-	CHECK(archive_write_open_filename(a, tpath("bench.bin")) == ARCHIVE_OK);
+	CHECK(archive_write_open_filename(a, tu_path("bench.bin")) == ARCHIVE_OK);
 	const char csv[] = "question,answer\nq1,a1\nq2,a2\n";
 	struct archive_entry *e = archive_entry_new();
 	archive_entry_set_pathname(e, "dir/test.csv");
@@ -751,44 +730,44 @@ static void test_bench(void)
 	archive_entry_free(e);
 	archive_write_close(a);
 	archive_write_free(a);
-	CHECK_EQ_U64(bench_count(tpath("bench.bin"), &err, NULL), 2);
+	CHECK_EQ_U64(bench_count(tu_path("bench.bin"), &err, NULL), 2);
 	/* bzip2 / xz text, one example per line */
 	bz2_append(&z, "a b c\nd e f\n\ng h i\n", 19);
-	write_file(tpath("b.txt.bz2"), z.data, z.len);
-	CHECK_EQ_U64(bench_count(tpath("b.txt.bz2"), &err, NULL), 3);
+	tu_write_file(tu_path("b.txt.bz2"), z.data, z.len);
+	CHECK_EQ_U64(bench_count(tu_path("b.txt.bz2"), &err, NULL), 3);
 	cbuf_reset(&z);
 	xz_append(&z, jl, sizeof jl - 1);
-	write_file(tpath("b.jsonl.xz"), z.data, z.len);
-	CHECK_EQ_U64(bench_count(tpath("b.jsonl.xz"), &err, NULL), 3);
+	tu_write_file(tu_path("b.jsonl.xz"), z.data, z.len);
+	CHECK_EQ_U64(bench_count(tu_path("b.jsonl.xz"), &err, NULL), 3);
 	/* a .jsonl that is gzip: read, with a note */
 	cbuf_reset(&z);
 	gz_append(&z, jl, sizeof jl - 1);
-	write_file(tpath("gz.jsonl"), z.data, z.len);
-	CHECK_EQ_U64(bench_count(tpath("gz.jsonl"), &err, &v), 3);
+	tu_write_file(tu_path("gz.jsonl"), z.data, z.len);
+	CHECK_EQ_U64(bench_count(tu_path("gz.jsonl"), &err, &v), 3);
 	cbuf_reserve(&v.notes, 1);
 	CHECK(v.notes.data && strstr(v.notes.data, "gzip-compressed although"));
 	/* UTF-16 (PowerShell's >): transcoded, two examples */
-	write_file(tpath("ps.txt"), "\xff\xfe" "a\0 \0b\0\r\0\n\0c\0\r\0\n\0", 18);
-	CHECK_EQ_U64(bench_count(tpath("ps.txt"), &err, NULL), 2);
+	tu_write_file(tu_path("ps.txt"), "\xff\xfe" "a\0 \0b\0\r\0\n\0c\0\r\0\n\0", 18);
+	CHECK_EQ_U64(bench_count(tu_path("ps.txt"), &err, NULL), 2);
 	/* refused: Parquet, ELF, NUL-heavy data without a known name */
-	write_file(tpath("t.parquet"), "PAR1\x15\x04\x15\x10PAR1", 12);
-	CHECK(bench_count(tpath("t.parquet"), &err, NULL) == UINT64_MAX &&
+	tu_write_file(tu_path("t.parquet"), "PAR1\x15\x04\x15\x10PAR1", 12);
+	CHECK(bench_count(tu_path("t.parquet"), &err, NULL) == UINT64_MAX &&
 	      err.code == CONTAM_E_FORMAT && strstr(err.msg, "Parquet yet"));
 	unsigned char elf[1024] = "\x7f" "ELF\x02\x01\x01";
-	write_file(tpath("ls"), elf, sizeof elf);
-	CHECK(bench_count(tpath("ls"), &err, NULL) == UINT64_MAX &&
+	tu_write_file(tu_path("ls"), elf, sizeof elf);
+	CHECK(bench_count(tu_path("ls"), &err, NULL) == UINT64_MAX &&
 	      err.code == CONTAM_E_FORMAT && strstr(err.msg, "'") &&
 	      strstr(err.msg, "ls' is an ELF executable"));
 	unsigned char bin[4096];
 	for (size_t i = 0; i < sizeof bin; i++)
 		bin[i] = (unsigned char)(i * 13 % 256);
-	write_file(tpath("data.bin"), bin, sizeof bin);
-	CHECK(bench_count(tpath("data.bin"), &err, NULL) == UINT64_MAX &&
+	tu_write_file(tu_path("data.bin"), bin, sizeof bin);
+	CHECK(bench_count(tu_path("data.bin"), &err, NULL) == UINT64_MAX &&
 	      strstr(err.msg, "binary data"));
 	/* no extension: by content, with a note */
 	cbuf_reset(&v.notes);
-	write_file(tpath("noext"), jl, sizeof jl - 1);
-	CHECK_EQ_U64(bench_count(tpath("noext"), &err, &v), 3);
+	tu_write_file(tu_path("noext"), jl, sizeof jl - 1);
+	CHECK_EQ_U64(bench_count(tu_path("noext"), &err, &v), 3);
 	cbuf_reserve(&v.notes, 1);
 	CHECK(strstr(v.notes.data, "read as JSON") != NULL);
 	cbuf_release(&v.notes);
@@ -809,9 +788,9 @@ int main(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	const char *base = getenv("TMPDIR");
-	snprintf(tmpdir, sizeof tmpdir, "%s/contam-sniff-XXXXXX",
+	snprintf(tu_tmpdir, sizeof tu_tmpdir, "%s/contam-sniff-XXXXXX",
 		 base && base[0] ? base : "/tmp");
-	if (!mkdtemp(tmpdir)) {
+	if (!mkdtemp(tu_tmpdir)) {
 		fprintf(stderr, "cannot create a temporary directory: %s\n",
 			strerror(errno));
 		return 1;
@@ -825,6 +804,6 @@ int main(int argc, char **argv)
 	test_shrink();
 	test_corpus();
 	test_bench();
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	nftw(tu_tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tu_finish("sniff");
 }

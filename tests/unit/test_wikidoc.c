@@ -25,27 +25,6 @@ typedef struct run {
 	contam_input_kind kind;
 } run;
 
-static char tmpdir[] = "/tmp/contam-test-wikidoc-XXXXXX";
-
-static const char *tpath(const char *name)
-{
-	static char buf[4][512];
-	static int next;
-	char *p = buf[next++ % 4];
-	snprintf(p, 512, "%s/%s", tmpdir, name);
-	return p;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	CHECK(f != NULL);
-	if (!f)
-		return;
-	CHECK(fwrite(data, 1, len, f) == len);
-	fclose(f);
-}
-
 static void on_warning(void *ctx, const char *msg)
 {
 	run *r = ctx;
@@ -114,8 +93,8 @@ static const char THREE[] =
 static void test_blocks(void)
 {
 	run r;
-	const char *p = tpath("wiki_00");
-	write_file(p, THREE, sizeof THREE - 1);
+	const char *p = tu_path("wiki_00");
+	tu_write_file(p, THREE, sizeof THREE - 1);
 	read_all(&r, p);
 	CHECK(r.rc == 0);
 	CHECK(r.kind == CONTAM_INPUT_WIKIDOC);
@@ -131,7 +110,7 @@ static void test_blocks(void)
 	run_release(&r);
 
 	/* the same, gzip-compressed, still found by content */
-	const char *gz = tpath("wiki_01");
+	const char *gz = tu_path("wiki_01");
 	gzFile g = gzopen(gz, "wb");
 	CHECK(g != NULL);
 	if (g) {
@@ -156,15 +135,15 @@ static void test_damage(void)
 		"another stray\n"
 		"<doc id=\"2\" url=\"v\" title=\"t\">\n"
 		"cut off here";
-	const char *p = tpath("wiki_02");
-	write_file(p, stray, sizeof stray - 1);
+	const char *p = tu_path("wiki_02");
+	tu_write_file(p, stray, sizeof stray - 1);
 	/* the first line is not a <doc>: by content this is plain text */
 	read_all(&r, p);
 	CHECK(r.kind == CONTAM_INPUT_TEXT);
 	run_release(&r);
 
-	const char *q = tpath("wiki_03");
-	write_file(q, stray + 18, sizeof stray - 1 - 18);
+	const char *q = tu_path("wiki_03");
+	tu_write_file(q, stray + 18, sizeof stray - 1 - 18);
 	read_all(&r, q);
 	CHECK(r.rc == 0 && r.kind == CONTAM_INPUT_WIKIDOC);
 	CHECK_EQ_U64(r.ndocs, 2);
@@ -185,8 +164,8 @@ static void test_long_block(void)
 		cbuf_printf(&b, "line %d of a long article with some words\n", i);
 	size_t end = b.len;
 	cbuf_printf(&b, "</doc>\n<doc id=\"8\" url=\"w\" title=\"x\">\nlast\n</doc>\n");
-	const char *p = tpath("wiki_04");
-	write_file(p, b.data, b.len);
+	const char *p = tu_path("wiki_04");
+	tu_write_file(p, b.data, b.len);
 	run r;
 	read_all(&r, p);
 	CHECK(r.rc == 0);
@@ -229,7 +208,8 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	if (!mkdtemp(tmpdir)) {
+	snprintf(tu_tmpdir, sizeof tu_tmpdir, "/tmp/contam-test-wikidoc-XXXXXX");
+	if (!mkdtemp(tu_tmpdir)) {
 		perror("mkdtemp");
 		return 1;
 	}
@@ -238,8 +218,8 @@ int main(int argc, char **argv)
 	test_long_block();
 	test_real_files();
 	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+		fprintf(stderr, "could not remove %s\n", tu_tmpdir);
 	return tu_finish("test_wikidoc");
 }

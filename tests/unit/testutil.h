@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tu_passed, tu_failed;
 
@@ -71,6 +72,30 @@ static inline const char *tu_datadir(int argc, char **argv)
 		return argv[1];
 	const char *d = getenv("CONTAM_TEST_DATA");
 	return d ? d : "tests/data";
+}
+
+/* A scratch directory for a test program's files (each program makes it
+ * with mkdtemp): tu_path() names a file in it (the last 8 results stay
+ * valid), tu_write_file() writes one, checking that it could. */
+static char tu_tmpdir[256];
+
+static inline const char *tu_path(const char *name)
+{
+	static char buf[8][512];
+	static int slot;
+	slot = (slot + 1) % 8;
+	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tu_tmpdir, name);
+	return buf[slot];
+}
+
+static inline void tu_write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	CHECK(fwrite(data, 1, len, f) == len);
+	fclose(f);
 }
 
 #endif
