@@ -438,6 +438,20 @@ typedef struct contam_example {
 	 * example, longest first (owned by the probe). */
 	struct contam_span *spans;
 	uint32_t nspans;
+	/* Why (issue 13).  `tokens` and `ngrams` count what is scored; these
+	 * say what is not, and how much of the hits chance could explain. */
+	uint32_t unscored_tokens;  /* in fields shorter than n tokens, or
+				      only in template/frequent n-grams */
+	uint32_t template_ngrams;  /* the benchmark's own scaffolding */
+	uint32_t frequent_ngrams;  /* in more than --max-doc-freq documents */
+	uint32_t chance_hits;      /* hits outside every span >= min_span */
+	double longest_words;      /* the longest span in words (CJK
+				      characters count cjk_chars_per_word
+				      to a word) */
+	uint8_t joined;            /* no field reached n tokens: scored as
+				      the joined fields */
+	double chance;             /* upper bound on the probability that
+				      false positives alone give this verdict */
 } contam_example;
 
 /* One matched span of an example: tokens [token_start, token_end) of
@@ -450,6 +464,8 @@ typedef struct contam_span {
 	uint64_t byte_start, byte_end;
 	char *text;
 	int truncated;
+	double words;            /* its length in words (CJK characters
+				    count cjk_chars_per_word to a word) */
 } contam_span;
 
 typedef enum contam_qa_label {
@@ -470,8 +486,16 @@ typedef struct contam_benchmark {
 	size_t nsources;
 	uint64_t examples;
 	uint64_t contaminated, partial, clean, too_short;
-	/* --null-control: verdicts of word-shuffled copies */
+	/* --null-control: verdicts of token-shuffled copies, per definition */
 	uint64_t null_examples, null_contaminated, null_partial, null_gpt3;
+	uint64_t null_palm, null_llama2_dirty, null_llama2_not_clean;
+	/* Template n-grams (issue 13): the rule (share of the examples of
+	 * a file, minimum examples; share 0: off), the distinct n-grams
+	 * found and the n-gram occurrences they took out of scoring. */
+	double template_share;
+	uint32_t template_min;
+	uint64_t template_distinct, template_ngrams;
+	uint64_t frequent_ngrams;  /* occurrences over --max-doc-freq */
 	/* The fields read (issue 12).  With --field (or question/answer
 	 * fields) the paths given, question fields first; without, the keys
 	 * or CSV columns whose strings were taken (fields_auto set), first
@@ -501,8 +525,26 @@ typedef struct contam_probe_options {
 	size_t nquestion_fields;
 	const char *const *answer_fields;
 	size_t nanswer_fields;
-	/* Also score a word-shuffled copy of every example (fixed seed). */
+	/* Also score a token-shuffled copy of every example (fixed seed). */
 	int null_control;
+	/* Scoring rules (issue 13, README "Scoring rules").  join_fields:
+	 * score the selected fields as one joined text (the rule before
+	 * issue 13); keep_labels: choice labels ("A.", "(b)") stay tokens;
+	 * template_share/template_min: n-grams in more than this share of
+	 * a file's examples and in at least template_min of them are
+	 * template (contam_probe_options_init: CONTAM_TEMPLATE_SHARE,
+	 * CONTAM_TEMPLATE_MIN; share 0: no template rule);
+	 * cjk_chars_per_word: CJK characters that make one word of a span
+	 * (init: CONTAM_CJK_CHARS_PER_WORD; 1: a character is a word);
+	 * max_doc_freq: n-grams the index counts in more than this many
+	 * documents count neither as hits nor as misses (0: off; needs an
+	 * index built with --doc-freq). */
+	int join_fields;
+	int keep_labels;
+	double template_share;
+	uint32_t template_min;
+	uint32_t cjk_chars_per_word;
+	uint64_t max_doc_freq;
 	/* Write each benchmark file's clean (and too_short) records and its
 	 * partial + contaminated records into this directory, byte for
 	 * byte (JSON arrays are re-serialized), or NULL. */
@@ -526,6 +568,10 @@ typedef struct contam_probe_options {
 	const char *const *inputs;
 	size_t ninputs;
 } contam_probe_options;
+
+#define CONTAM_TEMPLATE_SHARE 0.05
+#define CONTAM_TEMPLATE_MIN 5
+#define CONTAM_CJK_CHARS_PER_WORD 2
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
 
@@ -553,6 +599,10 @@ typedef struct contam_result {
 	size_t nexamples;
 	int null_control;          /* benchmarks carry null_* counts */
 	int qa_split;              /* examples carry q_* and a_* */
+	/* the scoring rules used (contam_probe_options, issue 13) */
+	int join_fields, keep_labels;
+	uint32_t cjk_chars_per_word;
+	uint64_t max_doc_freq;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
@@ -623,6 +673,13 @@ typedef struct contam_scan_options {
 	const char *records;
 	uint32_t lines_per_record;
 	int force_header;
+	/* scoring rules: as contam_probe_options (issue 13), so that a scan
+	 * confirms a probe's flags by the same rules */
+	int join_fields;
+	int keep_labels;
+	double template_share;
+	uint32_t template_min;
+	uint32_t cjk_chars_per_word;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);

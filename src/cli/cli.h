@@ -76,6 +76,42 @@ uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
 /* Whether progress bars may be drawn (stderr is a terminal). */
 bool cli_stderr_is_tty(void);
 
+/* The scoring-rule options probe and scan share (issue 13), so that a
+ * scan confirms a probe by the same rules.  CLI_SCORING_LONGOPTS(BASE)
+ * goes into a getopt_long table; option BASE + CLI_RULE_x is parsed by
+ * cli_parse_rule into the fields `rules` points at (max_doc_freq NULL:
+ * the command has its own --max-doc-freq). */
+enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
+       CLI_RULE_NO_TEMPLATES, CLI_RULE_CJK, CLI_RULE_DOC_FREQ };
+#define CLI_SCORING_LONGOPTS(BASE) \
+	{ "join-fields", no_argument, NULL, (BASE) + CLI_RULE_JOIN }, \
+	{ "keep-labels", no_argument, NULL, (BASE) + CLI_RULE_LABELS }, \
+	{ "template-share", required_argument, NULL, (BASE) + CLI_RULE_SHARE }, \
+	{ "template-min", required_argument, NULL, (BASE) + CLI_RULE_MIN }, \
+	{ "no-templates", no_argument, NULL, (BASE) + CLI_RULE_NO_TEMPLATES }, \
+	{ "cjk-chars-per-word", required_argument, NULL, (BASE) + CLI_RULE_CJK }
+#define CLI_SCORING_HELP \
+"scoring rules (README \"Scoring rules\"; the report's \"scoring\" says which):\n" \
+"      --join-fields      score the selected fields as one text joined by\n" \
+"                         newlines (the rule before v0.2); default: each field\n" \
+"                         on its own, no n-gram bridging two fields\n" \
+"      --keep-labels      keep choice labels (\"A.\", \"(b)\", \"1)\") at the start\n" \
+"                         of a field or line as tokens; default: dropped\n" \
+"      --template-share S an n-gram in more than this share of a file's examples\n" \
+"                         (and in --template-min of them) is the benchmark's own\n" \
+"                         template and counts neither way (default 0.05)\n" \
+"      --template-min M   (default 5)\n" \
+"      --no-templates     count template n-grams like any other\n" \
+"      --cjk-chars-per-word K  CJK characters that make one word of a span\n" \
+"                         (default 2; 1: a character is a word)\n"
+typedef struct cli_rules {
+	int *join_fields, *keep_labels;
+	double *template_share;
+	uint32_t *template_min, *cjk_chars_per_word;
+	uint64_t *max_doc_freq;
+} cli_rules;
+int cli_parse_rule(int rule, const char *arg, cli_rules *r);
+
 /* Load INDEX, or a comma-separated set of partition files
  * ("p0.cidx,p1.cidx,...") as one index: all P partitions of one build,
  * never a lone partition or an incomplete set.  Prints the error and

@@ -35,7 +35,8 @@ static void usage(FILE *f)
 "  -f, --field PATH       text to check: a dotted path (question.stem); a path\n"
 "                         through an array takes every element\n"
 "                         (question.choices.text); repeat for several fields,\n"
-"                         joined by newlines.  Default: every string value\n"
+"                         each scored on its own (--join-fields: as one text).\n"
+"                         Default: every string value.\n"
 "                         Every --field must select text in at least one record\n"
 "                         of each file (else exit 2, with the keys the file\n"
 "                         has); records missing one of several are counted\n"
@@ -53,15 +54,22 @@ static void usage(FILE *f)
 "                         path step @keys takes an object's keys as text\n"
 "      --lines-per-record N  txt: a record is N lines; --field and --id-field\n"
 "                         are then line numbers 0..N-1\n"
-"      --min-span N       tokens a matched span needs to count toward\n"
-"                         coverage (default 10)\n"
+"      --min-span N       words a matched span needs to count toward\n"
+"                         coverage (default 10; a word is a token, or\n"
+"                         --cjk-chars-per-word CJK characters)\n"
 "      --question-field PATH, --answer-field PATH\n"
 "                         split each example into question and answer (both\n"
 "                         repeatable; not with --field): per-example question\n"
 "                         and answer coverage and a label clean /\n"
 "                         question_contaminated / question_answer_contaminated\n"
-"      --null-control     also score a word-shuffled copy of every example\n"
-"                         (fixed seed): the background rate of the corpus\n"
+"      --null-control     also score a token-shuffled copy of every example\n"
+"                         (fixed seed): chance matches at this index's fill,\n"
+"                         plus phrases common enough to survive reordering\n");
+	fputs(CLI_SCORING_HELP, f);
+	fputs(
+"      --max-doc-freq K   n-grams the index counts in more than K documents\n"
+"                         (corpus boilerplate) count neither way; needs an\n"
+"                         index built with --doc-freq\n"
 "      --write-clean DIR  write each file's clean (and too_short) records to\n"
 "                         DIR/NAME.clean.EXT and its partial + contaminated\n"
 "                         ones to DIR/NAME.flagged.EXT, byte for byte\n"
@@ -77,7 +85,7 @@ static void usage(FILE *f)
 "\n"
 "example:\n"
 "  contam probe cc.cidx --name arc --field question.stem \\\n"
-"      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
+"      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n", f);
 }
 
 /* How a benchmark file was read, when name and content disagree. */
@@ -90,7 +98,8 @@ static void probe_note(void *ctx, const char *msg)
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
-	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER };
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
+	       OPT_RULES };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -104,6 +113,8 @@ int cli_probe(int argc, char **argv)
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "header", no_argument, NULL, OPT_HEADER },
+		CLI_SCORING_LONGOPTS(OPT_RULES),
+		{ "max-doc-freq", required_argument, NULL, OPT_RULES + CLI_RULE_DOC_FREQ },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -170,6 +181,20 @@ int cli_probe(int argc, char **argv)
 		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); goto out;
+		case OPT_RULES + CLI_RULE_JOIN:
+		case OPT_RULES + CLI_RULE_LABELS:
+		case OPT_RULES + CLI_RULE_SHARE:
+		case OPT_RULES + CLI_RULE_MIN:
+		case OPT_RULES + CLI_RULE_NO_TEMPLATES:
+		case OPT_RULES + CLI_RULE_CJK:
+		case OPT_RULES + CLI_RULE_DOC_FREQ: {
+			cli_rules rules = { &popt.join_fields, &popt.keep_labels,
+					    &popt.template_share, &popt.template_min,
+					    &popt.cjk_chars_per_word, &popt.max_doc_freq };
+			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &rules)))
+				goto out;
+			break;
+		}
 		default: usage(stderr); rc = EXIT_USAGE; goto out;
 		}
 	}

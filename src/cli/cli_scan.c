@@ -44,7 +44,7 @@ static void usage(FILE *f)
 "  -f, --field PATH         benchmark text field (repeat; default: all strings)\n"
 "      --id-field PATH      field reported as the example's id\n"
 "      --no-header          CSV/TSV: the first row is data\n"
-"      --min-span N         tokens a span needs to count toward coverage (10)\n"
+"      --min-span N         words a span needs to count toward coverage (10)\n"
 "      --ngram N            words per n-gram (default 8, as the index)\n"
 "  -o, --output FILE        hit records here instead of stdout\n"
 "      --report FILE        per-example metrics in the probe report schema,\n"
@@ -79,6 +79,7 @@ static void usage(FILE *f)
 "example:\n"
 "  contam scan --field question --field answer --bench gsm8k/test.jsonl \\\n"
 "      -o hits.jsonl --report gsm8k-exact.json shards/\n");
+	fputs("\n" CLI_SCORING_HELP, f);
 }
 
 /* The directory part of a path and its extension (compression suffix
@@ -224,8 +225,9 @@ int cli_scan(int argc, char **argv)
 	       OPT_INCLUDE = 512, OPT_EXCLUDE, OPT_ALLOW_EMPTY,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
-	       OPT_RECORDS, OPT_LINES, OPT_HEADER };
+	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_RULES = 1024 };
 	static const struct option longopts[] = {
+		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "bench", required_argument, NULL, 'b' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -371,6 +373,19 @@ int cli_scan(int argc, char **argv)
 			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); goto out;
+		case OPT_RULES + CLI_RULE_JOIN:
+		case OPT_RULES + CLI_RULE_LABELS:
+		case OPT_RULES + CLI_RULE_SHARE:
+		case OPT_RULES + CLI_RULE_MIN:
+		case OPT_RULES + CLI_RULE_NO_TEMPLATES:
+		case OPT_RULES + CLI_RULE_CJK: {
+			cli_rules rules = { &sopt.join_fields, &sopt.keep_labels,
+					    &sopt.template_share, &sopt.template_min,
+					    &sopt.cjk_chars_per_word, NULL };
+			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &rules)))
+				goto out;
+			break;
+		}
 		default: usage(stderr); rc = EXIT_USAGE; goto out;
 		}
 	}
@@ -663,6 +678,14 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	sopt.force_header = popt->force_header;
 	sopt.min_span = popt->min_span;
 	sopt.ngram = res->index.params.ngram;
+	sopt.join_fields = popt->join_fields;
+	sopt.keep_labels = popt->keep_labels;
+	sopt.template_share = popt->template_share;
+	sopt.template_min = popt->template_min;
+	sopt.cjk_chars_per_word = popt->cjk_chars_per_word;
+	/* the probe's --max-doc-freq counts the index's estimate; the scan
+	 * counts exactly, so an exact scan at the same K confirms it */
+	sopt.max_doc_freq = popt->max_doc_freq;
 	scan_ui ui = { .quiet = quiet };
 	sopt.on_warning = on_warning;
 	sopt.ctx = &ui;

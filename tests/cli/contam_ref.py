@@ -140,6 +140,125 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
     return r
 
 
+# Per-field scoring (issue 13), written from the rules of the README
+# ("Scoring rules"), not from the C: each value is its own piece; a
+# choice label at a value's start or a line's start is dropped, and a
+# labelled line starts a new piece; n-grams stay inside a piece; a run of
+# hits goes on into the next piece when the last n-gram of one and the
+# first of the next are both hits; a run holding a whole piece of at
+# least n words counts as covered whatever min_span; span lengths are in words, CJK
+# characters counting 1/cjk of a word; with no n-gram at all (every piece
+# shorter than n), the joined tokens are scored.
+CJK_CHARS_PER_WORD = 2
+_LABEL_RE = re.compile(r"[ \t]*(?:\((?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\)"
+                       r"|\[(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\]"
+                       r"|(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])[.):])"
+                       r"(?=[ \t\r\n]|\Z)")
+
+
+def label_len(s):
+    m = _LABEL_RE.match(s)
+    return m.end() if m else 0
+
+
+def value_pieces(v, labels=True):
+    """The pieces (strings) of one field value."""
+    if not labels:
+        return [v]
+    out = []
+    p = label_len(v)
+    while True:
+        cut = None
+        q = v.find("\n", p)
+        while q >= 0:
+            l = label_len(v[q + 1:])
+            if l:
+                cut = (q, q + 1 + l)
+                break
+            q = v.find("\n", q + 1)
+        if cut is None:
+            out.append(v[p:])
+            return out
+        out.append(v[p:cut[0]])
+        p = cut[1]
+
+
+def token_weight(tok, cjk):
+    return 1 if len(tok) == 1 and is_cjk(tok) else cjk
+
+
+def field_ngrams(values, n=NGRAM, min_span=MIN_SPAN, cjk=CJK_CHARS_PER_WORD,
+                 labels=True, joined=False):
+    """(tokens, [(first token, key)], joined?) of an example's values."""
+    if joined:
+        values = ["\n".join(values)]
+    pieces = []
+    for v in values:
+        pieces.extend(tokenize(p) for p in value_pieces(v, labels))
+    tokens, grams, bounds = [], [], []
+    for toks in pieces:
+        bounds.append((len(tokens), len(tokens) + len(toks)))
+        base = len(tokens)
+        tokens.extend(toks)
+        for i in range(len(toks) - n + 1):
+            grams.append((base + i, hash(tuple(toks[i:i + n]))))
+    if not grams and len(pieces) > 1 and len(tokens) >= n:
+        return tokens, [(i, hash(tuple(tokens[i:i + n])))
+                        for i in range(len(tokens) - n + 1)], True, [(0, len(tokens))]
+    return tokens, grams, False, bounds
+
+
+def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
+                 cjk=CJK_CHARS_PER_WORD, labels=True, templates=()):
+    """Metrics of one example of several field values (see above)."""
+    tokens, grams, joined, bounds = field_ngrams(values, n, min_span, cjk, labels)
+    counted = [(f, k) for f, k in grams if k not in templates]
+    scored = set()
+    for f, _ in counted:
+        scored.update(range(f, f + n))
+    T = len(scored)
+    W = sum(token_weight(tokens[t], cjk) for t in scored)
+    r = {"tokens": T if counted else len(tokens), "ngrams": len(counted),
+         "hits": 0, "longest": 0, "covered": 0, "covered10": 0,
+         "overlap": 0.0, "coverage": 0.0, "gpt3": False, "joined": joined,
+         "template_ngrams": len(grams) - len(counted)}
+    if not counted:
+        r["verdict"] = "too_short"
+        return r
+    state = {f: (k in corpus) for f, k in counted}
+    need = min(min_span * cjk, W)
+    need10, need13 = min(10 * cjk, W), min(13 * cjk, W)
+    cov, cov10 = set(), set()
+    firsts = [f for f, _ in counted]
+    i = 0
+    while i < len(firsts):
+        if not state[firsts[i]]:
+            i += 1
+            continue
+        j = i + 1
+        while j < len(firsts) and state[firsts[j]] and \
+                firsts[j] - firsts[j - 1] in (1, n):
+            j += 1
+        a, b = firsts[i], firsts[j - 1] + n
+        w = sum(token_weight(tokens[t], cjk) for t in range(a, b))
+        r["hits"] += j - i
+        r["longest"] = max(r["longest"], b - a)
+        whole = w >= n * cjk and any(pb > pa and a <= pa and pb <= b for pa, pb in bounds)
+        if w >= need or whole:
+            cov.update(range(a, b))
+        if w >= need10 or whole:
+            cov10.update(range(a, b))
+        if w >= need13:
+            r["gpt3"] = True
+        i = j
+    r["covered"] = len(cov & scored)
+    r["covered10"] = len(cov10 & scored)
+    r["overlap"] = r["hits"] / len(counted)
+    r["coverage"] = r["covered"] / T
+    r["verdict"] = verdict(r["coverage"])
+    return r
+
+
 def verdict(coverage):
     if coverage >= 0.8:
         return "contaminated"
@@ -174,6 +293,9 @@ class NgramSet:
 
     def score(self, text, min_span=MIN_SPAN):
         return score(tokenize(text), self.keys, self.n, min_span)
+
+    def score_fields(self, values, min_span=MIN_SPAN, **kw):
+        return score_fields(values, self.keys, self.n, min_span, **kw)
 
 
 # ---------------------------------------------------------------------------

@@ -120,8 +120,13 @@ static void test_definitions(void)
 	/* question/answer: tokens 0..11 question, 12..19 answer; the run of
 	 * hits 2..6 covers tokens 2..13 and straddles the boundary */
 	unsigned char qa[13] = { 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0 };
-	CHECK_EQ_U64(cprobe_covered(qa, 13, 20, 8, 10, 0, 12), 10);
-	CHECK_EQ_U64(cprobe_covered(qa, 13, 20, 8, 10, 12, 20), 2);
+	memset(&f, 0, sizeof(f));
+	f.has_qa = 1;
+	cprobe_score_split(&f, qa, 13, 20, 8, 10, 12);
+	CHECK_EQ_U64(f.q_covered, 10);
+	CHECK_EQ_U64(f.a_covered, 2);
+	CHECK_EQ_U64(f.q_tokens, 12);
+	CHECK_EQ_U64(f.a_tokens, 8);
 	f.q_tokens = 12, f.q_covered = 10, f.a_tokens = 8, f.a_covered = 2;
 	CHECK(contam_example_qa_label(&f) == CONTAM_QA_QUESTION_ANSWER);
 	f.a_covered = 1;
@@ -131,20 +136,6 @@ static void test_definitions(void)
 	f.a_covered = 8;
 	CHECK(contam_example_qa_label(&f) == CONTAM_QA_ANSWER);
 	CHECK_STR(contam_qa_label_name(CONTAM_QA_QUESTION), "question_contaminated");
-}
-
-static void test_shuffle(void)
-{
-	cbuf b = CBUF_INIT;
-	const char *s = "the quick brown fox\njumps  over the lazy dog";
-	/* hand-computed with splitmix64 + Fisher-Yates (seed 42) */
-	CHECK(cprobe_shuffle_words(s, strlen(s), 42, &b) == 0);
-	CHECK_STR(b.data, "lazy jumps dog brown over the the fox quick");
-	const char *t = "a b c d e f g h";
-	CHECK(cprobe_shuffle_words(t, strlen(t), 0x636F6E74616D0001ULL, &b) == 0);
-	CHECK_STR(b.data, "d f a e g b c h");
-	CHECK(cprobe_shuffle_words("  ", 2, 1, &b) == 0 && b.len == 0);
-	cbuf_release(&b);
 }
 
 static void test_escaping(void)
@@ -239,7 +230,6 @@ int main(int argc, char **argv)
 	test_wilson();
 	test_probabilities();
 	test_definitions();
-	test_shuffle();
 	test_escaping();
 	test_golden(dir);
 	return tu_finish("report");

@@ -60,12 +60,24 @@ int bench_fail(const bench_reader *r, cerr *err, uint64_t line,
 	return cerr_set(err, CONTAM_E_FORMAT, "%s: %s", r->path, msg);
 }
 
-int bench_join(cbuf *b, const char *s, size_t n, size_t *pieces)
+int bench_join(cbuf *b, bench_segs *segs, const char *s, size_t n,
+	       size_t *pieces)
 {
 	if (*pieces && cbuf_putc(b, '\n'))
 		return CONTAM_E_NOMEM;
 	if (cbuf_append(b, s, n))
 		return CONTAM_E_NOMEM;
+	if (segs) {
+		if (segs->n == segs->cap) {
+			size_t cap = segs->cap ? segs->cap * 2 : 16;
+			size_t *e = realloc(segs->end, cap * sizeof(*e));
+			if (!e)
+				return CONTAM_E_NOMEM;
+			segs->end = e;
+			segs->cap = cap;
+		}
+		segs->end[segs->n++] = b->len;
+	}
 	(*pieces)++;
 	return CONTAM_OK;
 }
@@ -550,7 +562,10 @@ static int txt_next(bench_reader *r, bench_example *ex, cerr *err)
 		if (n && s[n - 1] == '\r')
 			n--;
 		cbuf_reset(&r->text);
-		if (cbuf_append(&r->text, s, n))
+		r->segs.n = 0;
+		size_t pieces = 0;
+		if (bench_join(&r->text, &r->segs, s, n, &pieces) ||
+		    cbuf_reserve(&r->text, 0))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		ex->text = r->text.data;
 		ex->len = r->text.len;
@@ -611,16 +626,17 @@ static int txt_group_next(bench_reader *r, bench_example *ex, cerr *err)
 		ln[k] = n;
 	}
 	cbuf_reset(&r->text);
+	r->segs.n = 0;
 	if (r->nfields) {
 		for (size_t i = 0; i < r->nfields; i++) {
 			size_t k = (size_t)r->line_field[i];
-			if (bench_join(&r->text, r->data + st[k], ln[k], &pieces))
+			if (bench_join(&r->text, &r->segs, r->data + st[k], ln[k], &pieces))
 				goto nomem;
 			bench_field_hit(r, i);
 		}
 	} else {
 		for (uint32_t k = 0; k < N; k++)
-			if (bench_join(&r->text, r->data + st[k], ln[k], &pieces))
+			if (bench_join(&r->text, &r->segs, r->data + st[k], ln[k], &pieces))
 				goto nomem;
 	}
 	if (cbuf_reserve(&r->text, 0))
@@ -856,6 +872,8 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 	if (rc == 1) {
 		r->raw_start = before;
 		r->raw_end = r->pos;
+		ex->seg_end = r->segs.end;
+		ex->nseg = r->segs.n;
 	}
 	if (rc < 0) {
 		if (err)
@@ -1004,6 +1022,7 @@ void bench_reader_free(bench_reader *r)
 	free(r->line_field);
 	free(r->data);
 	free(r->path);
+	free(r->segs.end);
 	cbuf_release(&r->text);
 	cbuf_release(&r->id);
 	cbuf_release(&r->scratch);

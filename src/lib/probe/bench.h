@@ -49,12 +49,25 @@ typedef struct bench_options {
 typedef struct bench_example {
 	char *text;       /* selected fields joined by '\n' (owned by reader) */
 	size_t len;
+	/* Where each selected value ends: value i is text[start_i,
+	 * seg_end[i]), start_0 = 0 and start_i = seg_end[i - 1] + 1 (after
+	 * the joining '\n').  Probe scores each value on its own, so that
+	 * no n-gram bridges two fields (an option list is never one run of
+	 * text).  Owned by the reader. */
+	const size_t *seg_end;
+	size_t nseg;
 	char *id;         /* NULL when no --id-field; owned by reader */
 	uint64_t record;  /* 0-based, see above */
 	uint64_t line;    /* 1-based line where the record starts (JSON: 0) */
 } bench_example;
 
 typedef struct bench_reader bench_reader;
+
+/* The ends of the values joined into one example (bench_example). */
+typedef struct bench_segs {
+	size_t *end;
+	size_t n, cap;
+} bench_segs;
 
 /* Kind from content (common/sniff.h): compression and UTF-16 are undone
  * whatever the name; an archive must hold exactly one regular file,

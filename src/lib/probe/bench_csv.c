@@ -323,11 +323,12 @@ int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err)
 					      : "the first row has",
 				  r->ncols, (unsigned long long)record);
 	cbuf_reset(&r->text);
+	r->segs.n = 0;
 	/* an empty cell is joined (positions stay) but counts as missing */
 	if (r->nfields == 0) {
 		for (size_t i = 0; i < r->row.count; i++) {
 			char num[24];
-			if (bench_join(&r->text, row_field(&r->row, i),
+			if (bench_join(&r->text, &r->segs, row_field(&r->row, i),
 				       r->row.flen[i], &pieces))
 				goto nomem;
 			snprintf(num, sizeof(num), "%zu", i);
@@ -338,7 +339,7 @@ int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err)
 	} else {
 		for (size_t i = 0; i < r->nfields; i++) {
 			size_t c = r->field_col[i];
-			if (bench_join(&r->text, row_field(&r->row, c),
+			if (bench_join(&r->text, &r->segs, row_field(&r->row, c),
 				       r->row.flen[c], &pieces))
 				goto nomem;
 			if (r->row.flen[c])

@@ -41,6 +41,7 @@ struct bench_reader {
 	size_t raw_start, raw_end; /* bytes of the last record returned */
 
 	cbuf text, id, scratch; /* the current example; a key buffer */
+	bench_segs segs;        /* where the values joined into text end */
 
 	/* JSON: the parsed document and the array of records in it. */
 	json_t *root;
@@ -109,8 +110,10 @@ int bench_fail(const bench_reader *r, cerr *err, uint64_t line,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Append one selected value to `b`, separated from the previous one by
- * '\n'. */
-int bench_join(cbuf *b, const char *s, size_t n, size_t *pieces);
+ * '\n', and note where it ends in `segs` (NULL: not an example's text,
+ * e.g. its id). */
+int bench_join(cbuf *b, bench_segs *segs, const char *s, size_t n,
+	       size_t *pieces);
 
 /* Render "'a', 'b'" for messages about --field. */
 void bench_fields_list(const bench_reader *r, char *out, size_t outlen);

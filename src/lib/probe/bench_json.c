@@ -59,6 +59,7 @@
  * prefix of the path that resolved, and the value found there. */
 typedef struct emit_ctx {
 	cbuf *out;
+	bench_segs *segs; /* value ends of an example's text, or NULL */
 	cbuf *key;   /* scratch for NUL-terminated keys */
 	size_t pieces;
 	size_t max;
@@ -106,7 +107,7 @@ static int emit_scalar(emit_ctx *e, const json_t *v)
 		return CONTAM_OK;
 	switch (json_typeof(v)) {
 	case JSON_STRING:
-		return bench_join(e->out, json_string_value(v),
+		return bench_join(e->out, e->segs, json_string_value(v),
 				  json_string_length(v), &e->pieces);
 	case JSON_INTEGER:
 		n = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
@@ -134,7 +135,7 @@ static int emit_scalar(emit_ctx *e, const json_t *v)
 	}
 	if (n < 0 || (size_t)n >= sizeof(num))
 		return CONTAM_OK;
-	return bench_join(e->out, num, (size_t)n, &e->pieces);
+	return bench_join(e->out, e->segs, num, (size_t)n, &e->pieces);
 }
 
 /* Every string under v, in document order; numbers, booleans and null
@@ -239,7 +240,7 @@ static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 			(void)child;
 			if (emit_full(e))
 				break;
-			if (bench_join(e->out, k, strlen(k), &e->pieces))
+			if (bench_join(e->out, e->segs, k, strlen(k), &e->pieces))
 				return CONTAM_E_NOMEM;
 		}
 		return CONTAM_OK;
@@ -341,9 +342,10 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 		       uint64_t line, bench_example *ex, cerr *err)
 {
 	uint64_t record = r->records;
-	emit_ctx e = { &r->text, &r->scratch, 0, 0, "", 0, NULL };
+	emit_ctx e = { &r->text, &r->segs, &r->scratch, 0, 0, "", 0, NULL };
 	int rc = CONTAM_OK, carets;
 	cbuf_reset(&r->text);
+	r->segs.n = 0;
 	cbuf_reset(&r->id);
 	if (!json_is_object(rec) && !json_is_string(rec)) {
 		/* records that are arrays holding an array of objects (C3:
@@ -427,7 +429,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 
 	ex->id = NULL;
 	if (r->id_field && json_is_object(rec)) {
-		emit_ctx ide = { &r->id, &r->scratch, 0, 1, "", 0, NULL };
+		emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL };
 		if (select_field(r, &ide, rec, it, r->id_field, &carets))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		if (ide.pieces) {

@@ -22,6 +22,7 @@
 #include "../ngram/winnow.h"
 #include "../text/text.h"
 #include "bench.h"
+#include "probe_item.h"
 #include "probe_metrics.h"
 
 #include <assert.h>
@@ -44,29 +45,42 @@ struct contam_probe {
 	size_t nexamples, cap;
 	char **strings;          /* owned names/sources for examples */
 	size_t nstrings;
-	unsigned char *hit;      /* scratch: hit flag per n-gram */
-	size_t hit_cap;
+	unsigned char *state;    /* scratch: state per n-gram (probe_item.h) */
+	size_t state_cap;
+	cprobe_recipe recipe;
+	cprobe_rule rule;
+	struct file_example *file; /* the file being read */
+	size_t nfile, file_cap;
+	cbuf file_text;          /* their texts */
+	cprobe_item shuffled;    /* scratch of the null control */
 	char **qfields, **afields; /* owned copies of the QA field paths */
 	char *clean_dir;
 	char *records_path;      /* owned copy of opt.records */
 	char **clean_written;    /* clean paths written by this probe */
 	size_t nclean_written;
-	/* scratch of the tokenizer pass: per token, its byte range; per
-	 * n-gram, its hash */
-	uint64_t *tok_start, *tok_end;
-	size_t ntok, tok_cap;
-	uint64_t *hashes;
-	size_t nhash, hash_cap;
-	cngram ng;
-	int oom;
-	cbuf joined, shuffled;
+	cbuf joined;             /* question + answer of an example */
 	cerr err;
 };
+
+static void free_file_examples(contam_probe *p);
+
+/* Documents the index counts for an n-gram, or -1 without a doc-freq
+ * section.  TEMPORARY until the doc-freq section lands. */
+static int64_t contam_index_doc_freq(const contam_index *ix, uint64_t h)
+{
+	(void)ix;
+	(void)h;
+	return -1;
+}
+
 
 void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->min_span = 10;
+	opt->template_share = CONTAM_TEMPLATE_SHARE;
+	opt->template_min = CONTAM_TEMPLATE_MIN;
+	opt->cjk_chars_per_word = CONTAM_CJK_CHARS_PER_WORD;
 }
 
 static char **copy_strings(const char *const *v, size_t n)
@@ -113,6 +127,12 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		contam_probe_options_init(&p->opt);
 	if (p->opt.min_span == 0)
 		p->opt.min_span = 1;
+	if (p->opt.cjk_chars_per_word == 0)
+		p->opt.cjk_chars_per_word = 1;
+	p->recipe = (cprobe_recipe){ ix->params.ngram, ix->params.seed,
+				     p->opt.join_fields, p->opt.keep_labels };
+	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
+				 p->opt.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
 	if (p->opt.nfields) {
 		p->fields = calloc(p->opt.nfields, sizeof(char *));
@@ -163,6 +183,11 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 				p->stats.part_count, p->stats.part_count);
 	if (!p->index_path)
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	/* without counts, --max-doc-freq would silently count nothing */
+	if (p->opt.max_doc_freq && contam_index_doc_freq(ix, 0) < 0)
+		return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no document "
+				"counts: --max-doc-freq needs an index built with "
+				"contam index --doc-freq", p->index_path);
 	return CONTAM_OK;
 }
 
@@ -188,17 +213,17 @@ void contam_probe_free(contam_probe *p)
 		free_spans(&p->examples[i]);
 	}
 	free(p->examples);
-	free(p->hit);
+	free(p->state);
+	free_file_examples(p);
+	free(p->file);
+	cbuf_release(&p->file_text);
+	cprobe_item_release(&p->shuffled);
 	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
 	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
 	free(p->clean_dir);
 	free(p->records_path);
 	free_strings(p->clean_written, p->nclean_written);
-	free(p->tok_start);
-	free(p->tok_end);
-	free(p->hashes);
 	cbuf_release(&p->joined);
-	cbuf_release(&p->shuffled);
 	free(p);
 }
 
@@ -239,90 +264,61 @@ static int add_source(contam_benchmark *b, const char *path)
 	return CONTAM_OK;
 }
 
-/* Tokenizer callback: keep the token's byte range and, once n tokens
- * are in, the n-gram hash. */
-static void take_token(void *ctx, const ctok_token *t)
-{
-	contam_probe *p = ctx;
-	uint64_t h;
-	if (p->ntok == p->tok_cap) {
-		size_t cap = p->tok_cap ? p->tok_cap * 2 : 256;
-		uint64_t *s = realloc(p->tok_start, cap * sizeof(*s));
-		if (s)
-			p->tok_start = s;
-		uint64_t *e = realloc(p->tok_end, cap * sizeof(*e));
-		if (e)
-			p->tok_end = e;
-		if (!s || !e) {
-			p->oom = 1;
-			return;
-		}
-		p->tok_cap = cap;
-	}
-	p->tok_start[p->ntok] = t->start;
-	p->tok_end[p->ntok] = t->end;
-	p->ntok++;
-	if (!cngram_push(&p->ng, t->hash, &h))
-		return;
-	if (p->nhash == p->hash_cap) {
-		size_t cap = p->hash_cap ? p->hash_cap * 2 : 256;
-		uint64_t *a = realloc(p->hashes, cap * sizeof(*a));
-		if (!a) {
-			p->oom = 1;
-			return;
-		}
-		p->hashes = a;
-		p->hash_cap = cap;
-	}
-	p->hashes[p->nhash++] = h;
-}
-
-/* Tokenize `text` with the index's recipe and fill p->hit for its
- * n-grams (p->nhash of them, p->ntok tokens). */
-static int hash_and_look_up(contam_probe *p, const char *text, size_t len)
+/* The state of each n-gram of `it`: found in the index or not, or left
+ * out of scoring as template or corpus-frequent. */
+static int look_up(contam_probe *p, const cprobe_item *it, const uint64_t *tmpl,
+		   size_t ntmpl)
 {
 	const contam_params *par = &p->ix->params;
-	ctok t;
-	p->ntok = p->nhash = 0;
-	p->oom = 0;
-	cngram_init(&p->ng, par->ngram, par->seed);
-	ctok_init(&t, par->seed, take_token, p);
-	int rc = ctok_feed(&t, text, len);
-	int rc2 = ctok_finish(&t);
-	ctok_release(&t);
-	if (rc || rc2 || p->oom)
-		return CONTAM_E_NOMEM;
-	if (p->nhash > p->hit_cap) {
-		unsigned char *h = realloc(p->hit, p->nhash);
+	size_t G = it->ngrams;
+	if (G > p->state_cap) {
+		unsigned char *h = realloc(p->state, G);
 		if (!h)
 			return CONTAM_E_NOMEM;
-		p->hit = h;
-		p->hit_cap = p->nhash;
+		p->state = h;
+		p->state_cap = G;
 	}
-	for (size_t i = 0; i < p->nhash; i++)
-		p->hit[i] = (unsigned char)contam_index_contains(p->ix, p->hashes[i]);
-	/* a winnowed index holds a sample: infer the matches */
-	if (par->winnow > 1)
-		cwinnow_fill_hits(p->hit, p->nhash, par->winnow);
+	for (size_t g = 0; g < G; g++)
+		p->state[g] = (unsigned char)contam_index_contains(p->ix, it->hash[g]);
+	/* a winnowed index holds a sample: infer the matches, piece by
+	 * piece (runs of consecutive n-grams) */
+	if (par->winnow > 1) {
+		for (size_t a = 0; a < G;) {
+			size_t b = a + 1;
+			while (b < G && it->first[b] == it->first[b - 1] + 1)
+				b++;
+			cwinnow_fill_hits(p->state + a, b - a, par->winnow);
+			a = b;
+		}
+	}
+	for (size_t g = 0; g < G; g++) {
+		if (ntmpl && cprobe_is_template(tmpl, ntmpl, it->hash[g]))
+			p->state[g] = CPROBE_TEMPLATE;
+		else if (p->state[g] == CPROBE_HIT && p->opt.max_doc_freq &&
+			 contam_index_doc_freq(p->ix, it->hash[g]) >
+				 (int64_t)p->opt.max_doc_freq)
+			p->state[g] = CPROBE_FREQUENT;
+	}
 	return CONTAM_OK;
 }
 
 /* The longest CONTAM_EVIDENCE_SPANS runs of hits, as text.  Runs are
  * kept sorted longest first (earlier first on ties) by insertion. */
 static int take_evidence(contam_probe *p, contam_example *ex,
-			 const char *text, size_t len)
+			 const cprobe_item *it, const char *text, size_t len)
 {
 	size_t best_a[CONTAM_EVIDENCE_SPANS], best_b[CONTAM_EVIDENCE_SPANS];
-	size_t nbest = 0, n = p->ix->params.ngram;
-	for (size_t i = 0; i < p->nhash;) {
-		if (!p->hit[i]) {
+	size_t nbest = 0, n = p->ix->params.ngram, G = it->ngrams;
+	const unsigned char *st = p->state;
+	for (size_t i = 0; i < G;) {
+		if (st[i] != CPROBE_HIT) {
 			i++;
 			continue;
 		}
-		size_t j = i;
-		while (j < p->nhash && p->hit[j])
+		size_t j = i + 1;
+		while (j < G && st[j] == CPROBE_HIT && cprobe_item_adjacent(it, j - 1, (uint32_t)n))
 			j++;
-		size_t a = i, b = j - 1 + n, k = nbest;
+		size_t a = it->first[i], b = it->first[j - 1] + n, k = nbest;
 		while (k > 0 && best_b[k - 1] - best_a[k - 1] < b - a)
 			k--;
 		if (k < CONTAM_EVIDENCE_SPANS) {
@@ -348,8 +344,11 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 		contam_span *s = &ex->spans[k];
 		s->token_start = (uint32_t)best_a[k];
 		s->token_end = (uint32_t)best_b[k];
-		s->byte_start = p->tok_start[best_a[k]];
-		s->byte_end = p->tok_end[best_b[k] - 1];
+		s->words = (double)cprobe_item_weight(it, best_a[k], best_b[k],
+						      p->rule.cjk_chars_per_word) /
+			   p->rule.cjk_chars_per_word;
+		s->byte_start = it->tok_start[best_a[k]];
+		s->byte_end = it->tok_end[best_b[k] - 1];
 		assert(s->byte_start <= s->byte_end && s->byte_end <= len);
 		size_t bytes = (size_t)(s->byte_end - s->byte_start);
 		if (bytes > CONTAM_SPAN_TEXT_MAX) {
@@ -367,79 +366,6 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 		ex->nspans++;
 	}
 	return CONTAM_OK;
-}
-
-/* splitmix64: a tiny, well-mixed generator for the null-control shuffle. */
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-	       c == '\v';
-}
-
-int cprobe_shuffle_words(const char *text, size_t len, uint64_t seed, cbuf *out)
-{
-	size_t nwords = 0, cap = 0;
-	size_t *start = NULL, *wlen = NULL;
-	int rc = CONTAM_OK;
-	cbuf_reset(out);
-	for (size_t i = 0; i < len;) {
-		while (i < len && is_space(text[i]))
-			i++;
-		if (i == len)
-			break;
-		size_t j = i;
-		while (j < len && !is_space(text[j]))
-			j++;
-		if (nwords == cap) {
-			cap = cap ? cap * 2 : 64;
-			size_t *s = realloc(start, cap * sizeof(*s));
-			if (s)
-				start = s;
-			size_t *l = realloc(wlen, cap * sizeof(*l));
-			if (l)
-				wlen = l;
-			if (!s || !l) {
-				rc = CONTAM_E_NOMEM;
-				goto out;
-			}
-		}
-		start[nwords] = i;
-		wlen[nwords] = j - i;
-		nwords++;
-		i = j;
-	}
-	/* Fisher-Yates; the modulo bias (< 2^-40 for benchmark sizes) does
-	 * not matter for a control */
-	uint64_t state = seed;
-	for (size_t i = nwords; i > 1; i--) {
-		size_t j = (size_t)(splitmix64(&state) % i);
-		size_t ts = start[i - 1], tl = wlen[i - 1];
-		start[i - 1] = start[j];
-		wlen[i - 1] = wlen[j];
-		start[j] = ts;
-		wlen[j] = tl;
-	}
-	for (size_t i = 0; i < nwords; i++) {
-		if ((i && cbuf_putc(out, ' ')) ||
-		    cbuf_append(out, text + start[i], wlen[i])) {
-			rc = CONTAM_E_NOMEM;
-			goto out;
-		}
-	}
-	if (cbuf_reserve(out, 1)) /* NUL-terminated even when empty */
-		rc = CONTAM_E_NOMEM;
-out:
-	free(start);
-	free(wlen);
-	return rc;
 }
 
 /* The --write-clean pair of one benchmark file, written under temporary
@@ -643,6 +569,188 @@ static int grow_examples(contam_probe *p)
 	return CONTAM_OK;
 }
 
+/* One example of the file being read, kept until the whole file is in:
+ * template n-grams are a property of the file. */
+typedef struct file_example {
+	cprobe_item it;
+	size_t text_off, text_len; /* in p->file_text */
+	size_t split;              /* first answer token (question/answer) */
+	uint64_t record, line;
+	char *id;
+} file_example;
+
+static void free_file_examples(contam_probe *p)
+{
+	for (size_t i = 0; i < p->nfile; i++) {
+		cprobe_item_release(&p->file[i].it);
+		free(p->file[i].id);
+	}
+	p->nfile = 0;
+}
+
+static file_example *next_file_example(contam_probe *p)
+{
+	if (p->nfile == p->file_cap) {
+		size_t cap = p->file_cap ? p->file_cap * 2 : 256;
+		file_example *f = realloc(p->file, cap * sizeof(*f));
+		if (!f)
+			return NULL;
+		p->file = f;
+		p->file_cap = cap;
+	}
+	file_example *f = &p->file[p->nfile++];
+	memset(f, 0, sizeof(*f));
+	return f;
+}
+
+/* Read every record of `path` (question and answer readers zipped by
+ * record number) into p->file, each tokenized into its pieces. */
+static int read_file_examples(contam_probe *p, const char *path,
+			      bench_reader *r, bench_reader *ra)
+{
+	bench_example bex, bans;
+	size_t *segs = NULL, segcap = 0;
+	int rc;
+	cbuf_reset(&p->file_text);
+	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
+		const size_t *seg_end = bex.seg_end;
+		size_t nseg = bex.nseg, qlen = bex.len;
+		const char *text = bex.text;
+		size_t len = bex.len;
+		if (ra) {
+			rc = bench_reader_next(ra, &bans, &p->err);
+			if (rc < 0)
+				goto out;
+			if (rc == 0 || bans.record != bex.record) {
+				rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: record %llu: "
+					      "the answer fields do not line up "
+					      "with the question fields", path,
+					      (unsigned long long)bex.record);
+				goto out;
+			}
+			/* question then answer; their values stay pieces */
+			cbuf_reset(&p->joined);
+			if (segcap < bex.nseg + bans.nseg) {
+				size_t c = (bex.nseg + bans.nseg) * 2;
+				size_t *s = realloc(segs, c * sizeof(*s));
+				if (!s)
+					goto nomem;
+				segs = s;
+				segcap = c;
+			}
+			memcpy(segs, bex.seg_end, bex.nseg * sizeof(*segs));
+			for (size_t i = 0; i < bans.nseg; i++)
+				segs[bex.nseg + i] = bex.len + 1 + bans.seg_end[i];
+			if (cbuf_append(&p->joined, bex.text, bex.len) ||
+			    cbuf_putc(&p->joined, '\n') ||
+			    cbuf_append(&p->joined, bans.text, bans.len))
+				goto nomem;
+			text = p->joined.data;
+			len = p->joined.len;
+			seg_end = segs;
+			nseg = bex.nseg + bans.nseg;
+		}
+		file_example *f = next_file_example(p);
+		if (!f)
+			goto nomem;
+		f->record = bex.record;
+		f->line = bex.line;
+		f->text_off = p->file_text.len;
+		f->text_len = len;
+		if ((bex.id && !(f->id = cstrdup(bex.id))) ||
+		    cbuf_append(&p->file_text, text, len))
+			goto nomem;
+		rc = cprobe_item_build(&f->it, text, len, seg_end, nseg, &p->recipe);
+		if (rc == CONTAM_E_LIMIT) {
+			rc = cerr_set(&p->err, rc, "%s: record %llu: example too long",
+				      path, (unsigned long long)bex.record);
+			goto out;
+		}
+		if (rc < 0)
+			goto nomem;
+		/* question tokens start before the joining newline */
+		while (ra && f->split < f->it.ntok && f->it.tok_start[f->split] < qlen)
+			f->split++;
+	}
+	if (rc == 0 && ra && (rc = bench_reader_next(ra, &bans, &p->err)) == 1)
+		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
+			      "than question records", path);
+	goto out;
+nomem:
+	rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+out:
+	free(segs);
+	return rc;
+}
+
+/* Score a token-shuffled copy of the example and count its verdicts:
+ * what chance matches at this index's fill, plus phrases common enough
+ * to survive reordering, give. */
+static int score_null(contam_probe *p, contam_benchmark *b, const file_example *f,
+		      const uint64_t *tmpl, size_t ntmpl)
+{
+	contam_example null;
+	uint64_t seed = 0x636F6E74616D0001ULL ^ (f->record * 0x9E3779B97F4A7C15ULL);
+	memset(&null, 0, sizeof(null));
+	if (cprobe_item_shuffle(&p->shuffled, &f->it, &p->recipe, seed) ||
+	    look_up(p, &p->shuffled, tmpl, ntmpl))
+		return CONTAM_E_NOMEM;
+	cprobe_item_score(&null, &p->shuffled, p->state, &p->rule, 0);
+	if (null.verdict == CONTAM_TOO_SHORT)
+		return CONTAM_OK;
+	b->null_examples++;
+	b->null_contaminated += null.verdict == CONTAM_CONTAMINATED;
+	b->null_partial += null.verdict == CONTAM_PARTIAL;
+	b->null_gpt3 += null.gpt3;
+	b->null_palm += null.palm;
+	double c10 = null.tokens ? (double)null.covered10 / null.tokens : 0;
+	b->null_llama2_dirty += c10 >= 0.8;
+	b->null_llama2_not_clean += c10 >= 0.2 && c10 < 0.8;
+	return CONTAM_OK;
+}
+
+/* Write the file's clean and flagged subsets: a second read of the file,
+ * record i going by the verdict of the file's example i. */
+static int write_clean(contam_probe *p, const char *path, const bench_options *bo,
+		       size_t first)
+{
+	bench_reader *r = NULL;
+	bench_example bex;
+	clean_out co;
+	size_t i = first;
+	int rc;
+	memset(&co, 0, sizeof(co));
+	if ((rc = bench_reader_open(&r, path, bo, &p->err)) < 0)
+		goto out;
+	if ((rc = clean_open(p, &co, path)) < 0)
+		goto out;
+	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
+		if (i >= p->nexamples || p->examples[i].record != bex.record) {
+			rc = cerr_set(&p->err, CONTAM_E_IO, "%s: the file changed "
+				      "while it was read", path);
+			goto out;
+		}
+		const contam_example *ex = &p->examples[i++];
+		/* With the question/answer split, a part found (the label) also
+		 * keeps the record out of the clean subset: a question copied
+		 * whole is diluted below the verdict's threshold by a long
+		 * answer, and must not be handed out as clean. */
+		bool keep_out = ex->verdict == CONTAM_PARTIAL ||
+				ex->verdict == CONTAM_CONTAMINATED ||
+				(ex->has_qa && contam_example_qa_label(ex) != CONTAM_QA_CLEAN);
+		if ((rc = clean_put(p, &co, r, keep_out)) < 0)
+			goto out;
+	}
+out:
+	if (co.clean || co.flagged || co.clean_path) {
+		int crc = clean_close(p, &co, rc >= 0);
+		if (rc >= 0 && crc < 0)
+			rc = crc;
+	}
+	bench_reader_free(r);
+	return rc;
+}
+
 int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 {
 	bool qa = p->opt.nquestion_fields > 0;
@@ -668,13 +776,12 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		.field_flag = "--answer-field",
 	};
 	bench_reader *r = NULL, *ra = NULL;
-	bench_example bex, bans;
 	size_t first = p->nexamples;
-	clean_out co;
-	uint32_t n = p->ix->params.ngram;
+	uint64_t *tmpl = NULL;
+	size_t ntmpl = 0;
+	double fpr = p->stats.fpr;
 	int rc;
 
-	memset(&co, 0, sizeof(co));
 	cerr_clear(&p->err);
 	contam_benchmark *b = find_benchmark(p, name);
 	if (!b || add_source(b, path))
@@ -682,121 +789,73 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	/* Examples point at the benchmark by name and at the source by the
 	 * string now owned by the benchmark (stable: never reallocated). */
 	const char *bname = b->name, *bsource = b->sources[b->nsources - 1];
-	contam_benchmark null_before = *b;
+	contam_benchmark before = *b;
 
 	if ((rc = bench_reader_open(&r, path, &bo, &p->err)) < 0)
 		goto out;
 	if (qa && (rc = bench_reader_open(&ra, path, &bo_answer, &p->err)) < 0)
 		goto out;
-	if (p->clean_dir && (rc = clean_open(p, &co, path)) < 0)
+	if ((rc = read_file_examples(p, path, r, ra)) < 0)
 		goto out;
-	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
-		const char *text = bex.text;
-		size_t len = bex.len, qlen = 0;
-		if (qa) {
-			rc = bench_reader_next(ra, &bans, &p->err);
-			if (rc < 0)
-				goto out;
-			if (rc == 0 || bans.record != bex.record) {
-				rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: record %llu: "
-					      "the answer fields do not line up "
-					      "with the question fields", path,
-					      (unsigned long long)bex.record);
-				goto out;
-			}
-			cbuf_reset(&p->joined);
-			qlen = bex.len;
-			if (cbuf_append(&p->joined, bex.text, bex.len) ||
-			    cbuf_putc(&p->joined, '\n') ||
-			    cbuf_append(&p->joined, bans.text, bans.len)) {
-				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			text = p->joined.data;
-			len = p->joined.len;
-		}
-		if (hash_and_look_up(p, text, len) || grow_examples(p)) {
-			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
+	cprobe_item *const *items = NULL;
+	if (p->opt.template_share > 0 && p->nfile) {
+		cprobe_item **v = malloc(p->nfile * sizeof(*v));
+		if (!v)
+			goto nomem;
+		for (size_t i = 0; i < p->nfile; i++)
+			v[i] = &p->file[i].it;
+		items = v;
+		rc = cprobe_templates(items, p->nfile, p->opt.template_share,
+				      p->opt.template_min, &tmpl, &ntmpl);
+		free(v);
+		if (rc < 0)
+			goto nomem;
+	}
+	b->template_share = p->opt.template_share;
+	b->template_min = p->opt.template_min;
+	b->template_distinct += ntmpl;
+	for (size_t i = 0; i < p->nfile; i++) {
+		file_example *f = &p->file[i];
+		const char *text = p->file_text.data + f->text_off;
+		if (look_up(p, &f->it, tmpl, ntmpl) || grow_examples(p))
+			goto nomem;
 		contam_example *ex = &p->examples[p->nexamples];
 		memset(ex, 0, sizeof(*ex));
 		ex->benchmark = bname;
 		ex->source = bsource;
-		ex->record = bex.record;
-		ex->line = bex.line;
-		if (bex.id && !(ex->id = cstrdup(bex.id))) {
-			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
+		ex->record = f->record;
+		ex->line = f->line;
+		ex->id = f->id;
+		f->id = NULL;
 		p->nexamples++; /* owned from here: freed on failure */
-		size_t T = p->ntok, G = p->nhash;
-		cprobe_score(ex, p->hit, G, T, n, p->opt.min_span);
-		if (qa) {
-			/* question tokens start before the joining newline */
-			size_t tq = 0;
-			while (tq < T && p->tok_start[tq] < qlen)
-				tq++;
-			ex->has_qa = 1;
-			ex->q_tokens = (uint32_t)tq;
-			ex->a_tokens = (uint32_t)(T - tq);
-			ex->q_covered = (uint32_t)cprobe_covered(p->hit, G, T, n,
-					p->opt.min_span, 0, tq);
-			ex->a_covered = (uint32_t)cprobe_covered(p->hit, G, T, n,
-					p->opt.min_span, tq, T);
-		}
+		ex->has_qa = qa;
+		cprobe_item_score(ex, &f->it, p->state, &p->rule, f->split);
+		b->template_ngrams += ex->template_ngrams;
+		b->frequent_ngrams += ex->frequent_ngrams;
 		bool flagged = ex->verdict == CONTAM_PARTIAL ||
 			       ex->verdict == CONTAM_CONTAMINATED;
-		if (flagged && take_evidence(p, ex, text, len)) {
-			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
+		if (flagged) {
+			double frac = ex->verdict == CONTAM_CONTAMINATED ? 0.8 : 0.2;
+			ex->chance = cprobe_false_flag(ex->tokens, p->ix->params.ngram,
+						       p->opt.min_span, fpr, frac);
+			if (take_evidence(p, ex, &f->it, text, f->text_len))
+				goto nomem;
 		}
-		/* With the question/answer split, a part found (the label) also
-		 * keeps the record out of the clean subset: a question copied
-		 * whole is diluted below the verdict's threshold by a long
-		 * answer, and must not be handed out as clean. */
-		bool keep_out = flagged ||
-			(ex->has_qa && contam_example_qa_label(ex) != CONTAM_QA_CLEAN);
-		if (co.clean && (rc = clean_put(p, &co, r, keep_out)) < 0)
-			goto out;
-		if (p->opt.null_control) {
-			contam_example null;
-			uint64_t seed = 0x636F6E74616D0001ULL ^
-					(bex.record * 0x9E3779B97F4A7C15ULL);
-			memset(&null, 0, sizeof(null));
-			if (cprobe_shuffle_words(text, len, seed, &p->shuffled) ||
-			    hash_and_look_up(p, p->shuffled.data, p->shuffled.len)) {
-				rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			cprobe_score(&null, p->hit, p->nhash, p->ntok, n,
-				     p->opt.min_span);
-			if (null.verdict != CONTAM_TOO_SHORT)
-				b->null_examples++;
-			b->null_contaminated += null.verdict == CONTAM_CONTAMINATED;
-			b->null_partial += null.verdict == CONTAM_PARTIAL;
-			b->null_gpt3 += null.gpt3;
-		}
+		if (p->opt.null_control && score_null(p, b, f, tmpl, ntmpl))
+			goto nomem;
 	}
-	if (rc == 0 && qa && (rc = bench_reader_next(ra, &bans, &p->err)) == 1) {
-		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
-			      "than question records", path);
+	if (bench_merge_fields(b, b->records_read, r, p->opt.id_field, 0) ||
+	    (ra && bench_merge_fields(b, before.records_read, ra, NULL, 1)))
+		goto nomem;
+	if (p->clean_dir && (rc = write_clean(p, path, &bo, first)) < 0)
 		goto out;
-	}
-	if (rc == 0) {
-		uint64_t before = b->records_read;
-		if (bench_merge_fields(b, before, r, p->opt.id_field, 0) ||
-		    (ra && bench_merge_fields(b, before, ra, NULL, 1))) {
-			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-	}
+	rc = CONTAM_OK;
+	goto out;
+nomem:
+	rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 out:
-	if (co.clean || co.flagged || co.clean_path) {
-		int crc = clean_close(p, &co, rc >= 0);
-		if (rc >= 0 && crc < 0)
-			rc = crc;
-	}
+	free(tmpl);
+	free_file_examples(p);
 	bench_reader_free(r);
 	bench_reader_free(ra);
 	if (rc < 0) {
@@ -806,10 +865,16 @@ out:
 			free_spans(&p->examples[i]);
 		}
 		p->nexamples = first;
-		b->null_examples = null_before.null_examples;
-		b->null_contaminated = null_before.null_contaminated;
-		b->null_partial = null_before.null_partial;
-		b->null_gpt3 = null_before.null_gpt3;
+		b->null_examples = before.null_examples;
+		b->null_contaminated = before.null_contaminated;
+		b->null_partial = before.null_partial;
+		b->null_gpt3 = before.null_gpt3;
+		b->null_palm = before.null_palm;
+		b->null_llama2_dirty = before.null_llama2_dirty;
+		b->null_llama2_not_clean = before.null_llama2_not_clean;
+		b->template_distinct = before.template_distinct;
+		b->template_ngrams = before.template_ngrams;
+		b->frequent_ngrams = before.frequent_ngrams;
 		if (!p->err.msg[0])
 			cerr_set(&p->err, rc, "cannot read '%s': %s", path,
 				 contam_strerror(rc));
@@ -845,4 +910,8 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->nexamples = p->nexamples;
 	out->null_control = p->opt.null_control;
 	out->qa_split = p->opt.nquestion_fields > 0;
+	out->join_fields = p->opt.join_fields;
+	out->keep_labels = p->opt.keep_labels;
+	out->cjk_chars_per_word = p->opt.cjk_chars_per_word;
+	out->max_doc_freq = p->opt.max_doc_freq;
 }

@@ -1,5 +1,6 @@
 /*
- * probe_metrics.c -- the per-example metrics of DESIGN.md.
+ * probe_metrics.c -- verdict names, error bars and false-flag bounds.
+ * The per-example metrics themselves are computed in probe_item.c.
  *
  * For each example: tokenize with the index's recipe, hash its G = T-n+1
  * n-grams, look each up, and derive the metrics of DESIGN.md from the hit
@@ -21,67 +22,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-void cprobe_score(contam_example *ex, const unsigned char *hit, size_t G,
-		  size_t T, uint32_t n, uint32_t min_span)
-{
-	ex->tokens = (uint32_t)T;
-	ex->ngrams = (uint32_t)G;
-	ex->hits = 0;
-	ex->longest = 0;
-	ex->covered = 0;
-	ex->covered10 = 0;
-	ex->gpt3 = 0;
-	ex->palm = 0;
-	if (T < n) {
-		ex->overlap = 0;
-		ex->coverage = 0;
-		ex->verdict = CONTAM_TOO_SHORT;
-		return;
-	}
-	size_t need = min_span < T ? min_span : T;
-	size_t covered_end = 0; /* tokens [0, covered_end) already counted */
-	size_t covered = 0;
-	for (size_t i = 0; i < G;) {
-		if (!hit[i]) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < G && hit[j])
-			j++;
-		size_t run = j - i, span = run + n - 1;
-		ex->hits += (uint32_t)run;
-		if (span > ex->longest)
-			ex->longest = (uint32_t)span;
-		if (span >= need) {
-			size_t a = i, b = j - 1 + n; /* tokens [a, b) */
-			if (a < covered_end)
-				a = covered_end;
-			if (b > a)
-				covered += b - a;
-			if (b > covered_end)
-				covered_end = b;
-		}
-		i = j;
-	}
-	ex->covered = (uint32_t)covered;
-	ex->covered10 = (uint32_t)cprobe_covered(hit, G, T, n, 10, 0, T);
-	/* GPT-3: one matched span of >= 13 tokens (all of a shorter one) */
-	ex->gpt3 = ex->hits > 0 && ex->longest >= (T < 13 ? T : 13);
-	/* PaLM: >= 70% of the example's 8-grams; only an 8-gram index
-	 * has them (the report says "available": false otherwise) */
-	ex->palm = n == 8 && G > 0 && (double)ex->hits >= 0.7 * (double)G;
-	ex->overlap = G ? (double)ex->hits / (double)G : 0;
-	ex->coverage = T ? (double)covered / (double)T : 0;
-	if (ex->coverage >= 0.8)
-		ex->verdict = CONTAM_CONTAMINATED;
-	else if (ex->coverage >= 0.2)
-		ex->verdict = CONTAM_PARTIAL;
-	else
-		ex->verdict = CONTAM_CLEAN;
-}
-
-
 const char *contam_verdict_name(contam_verdict v)
 {
 	switch (v) {
@@ -91,37 +31,6 @@ const char *contam_verdict_name(contam_verdict v)
 	case CONTAM_TOO_SHORT: return "too_short";
 	}
 	return "unknown";
-}
-
-size_t cprobe_covered(const unsigned char *hit, size_t G, size_t T, uint32_t n,
-		      uint32_t min_span, size_t lo, size_t hi)
-{
-	size_t need = min_span < T ? min_span : T;
-	size_t covered_end = lo, covered = 0;
-	if (T < n)
-		return 0;
-	for (size_t i = 0; i < G;) {
-		if (!hit[i]) {
-			i++;
-			continue;
-		}
-		size_t j = i;
-		while (j < G && hit[j])
-			j++;
-		if (j - i + n - 1 >= need) {
-			size_t a = i, b = j - 1 + n; /* tokens [a, b) */
-			if (a < covered_end)
-				a = covered_end;
-			if (b > hi)
-				b = hi;
-			if (b > a)
-				covered += b - a;
-			if (b > covered_end)
-				covered_end = b;
-		}
-		i = j;
-	}
-	return covered;
 }
 
 contam_qa_label contam_example_qa_label(const contam_example *e)

@@ -9,13 +9,14 @@
 
 /* Fill tokens, ngrams, hits, longest, covered, overlap, coverage and
  * verdict of `ex` from hit[0..G) (1 = n-gram found), for an example of T
- * tokens and n-grams of n words. */
+ * tokens in one field (G = T - n + 1, no CJK): cprobe_item_score on the
+ * simplest item, for tests of the arithmetic.  With ex->has_qa, tokens
+ * before `split` are the question. */
 void cprobe_score(contam_example *ex, const unsigned char *hit, size_t G,
 		  size_t T, uint32_t n, uint32_t min_span);
+void cprobe_score_split(contam_example *ex, const unsigned char *hit, size_t G,
+			size_t T, uint32_t n, uint32_t min_span, size_t split);
 
-/* Tokens of [lo, hi) inside runs spanning >= min(min_span, T) tokens. */
-size_t cprobe_covered(const unsigned char *hit, size_t G, size_t T, uint32_t n,
-		      uint32_t min_span, size_t lo, size_t hi);
 
 /* Wilson 95% score interval of k out of m ([0, 1] when m == 0). */
 void cprobe_wilson(uint64_t k, uint64_t m, double *lo, double *hi);
@@ -28,8 +29,5 @@ double cprobe_binom_tail(size_t G, double p, size_t k);
 double cprobe_false_flag(size_t T, uint32_t n, uint32_t min_span, double p,
 			 double frac);
 
-/* The words (runs of non-white space) of text in an order shuffled by
- * `seed`, joined by single spaces, into out (NUL-terminated). */
-int cprobe_shuffle_words(const char *text, size_t len, uint64_t seed, cbuf *out);
 
 #endif

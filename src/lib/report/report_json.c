@@ -225,8 +225,36 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 			       bm->null_examples);
 		rc |= cbuf_printf(b, ", \"gpt3\": ");
 		rc |= put_rate(b, bm->null_gpt3, bm->null_examples);
-		rc |= cbuf_printf(b, "}");
+		if (n == 8) {
+			rc |= cbuf_printf(b, ", \"palm\": ");
+			rc |= put_rate(b, bm->null_palm, bm->null_examples);
+		}
+		if (n <= 10) {
+			rc |= cbuf_printf(b, ", \"llama2_dirty\": ");
+			rc |= put_rate(b, bm->null_llama2_dirty, bm->null_examples);
+			rc |= cbuf_printf(b, ", \"llama2_not_clean\": ");
+			rc |= put_rate(b, bm->null_llama2_dirty + bm->null_llama2_not_clean,
+				       bm->null_examples);
+		}
+		rc |= cbuf_printf(b, ", \"estimates\": \"each example's normalized "
+				  "tokens shuffled within it and scored by the same "
+				  "rules: what chance matches at this index's fill, plus "
+				  "phrases common enough to survive reordering, give\"}");
 	}
+	rc |= cbuf_printf(b, ", \"scoring\": {\"fields\": \"%s\", \"labels\": \"%s\""
+			  ", \"cjk_chars_per_word\": %u, \"template\": {\"share\": ",
+			  r->join_fields ? "joined" : "separate",
+			  r->keep_labels ? "kept" : "dropped", r->cjk_chars_per_word);
+	rc |= put_num(b, bm->template_share);
+	rc |= cbuf_printf(b, ", \"min_examples\": %u, \"distinct_ngrams\": %" PRIu64
+			  ", \"ngrams_excluded\": %" PRIu64 "}, \"max_doc_freq\": ",
+			  bm->template_min, bm->template_distinct, bm->template_ngrams);
+	if (r->max_doc_freq)
+		rc |= cbuf_printf(b, "%" PRIu64, r->max_doc_freq);
+	else
+		rc |= cbuf_printf(b, "null");
+	rc |= cbuf_printf(b, ", \"frequent_ngrams_excluded\": %" PRIu64 "}",
+			  bm->frequent_ngrams);
 	if (r->qa_split) {
 		rc |= cbuf_printf(b, ", \"question_answer\": {");
 		for (int l = 0; l < 4; l++) {
@@ -269,6 +297,45 @@ static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
 	return rc;
 }
 
+/* "why": one sentence a reader can check a flag against, from the
+ * counts the example carries (issue 13). */
+static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
+{
+	char line[768];
+	int k = snprintf(line, sizeof(line), "%u of %u scored tokens lie in "
+			 "matched spans of >= %u words (longest %.4g words, %u "
+			 "hits)", e->covered, e->tokens, r->min_span,
+			 e->longest_words, e->hits);
+	if (k > 0 && (size_t)k < sizeof(line) && e->template_ngrams)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u template "
+			      "n-grams not counted", e->template_ngrams);
+	if (k > 0 && (size_t)k < sizeof(line) && e->frequent_ngrams)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u n-grams in "
+			      "more than %" PRIu64 " corpus documents not counted",
+			      e->frequent_ngrams, r->max_doc_freq);
+	if (k > 0 && (size_t)k < sizeof(line) && e->chance_hits)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits outside "
+			      "those spans (plausibly chance)", e->chance_hits);
+	if (k > 0 && (size_t)k < sizeof(line) && e->unscored_tokens)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u tokens not "
+			      "scored (fields shorter than %u tokens, or only in "
+			      "n-grams not counted)", e->unscored_tokens,
+			      r->index.params.ngram);
+	if (k > 0 && (size_t)k < sizeof(line) && e->joined)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, "; every field is "
+			      "shorter than %u tokens, so the fields were scored "
+			      "joined", r->index.params.ngram);
+	if (k > 0 && (size_t)k < sizeof(line))
+		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
+			 "alone would give this verdict with probability <= %.2g",
+			 e->chance);
+	int rc = cbuf_printf(b, ", \"why\": ");
+	rc |= put_str(b, line);
+	rc |= cbuf_printf(b, ", \"chance\": ");
+	rc |= put_num(b, e->chance);
+	return rc;
+}
+
 /* The per-example "definitions", "qa" and "evidence". */
 static int put_example_extras(cbuf *b, const contam_result *r,
 			      const contam_example *e)
@@ -286,6 +353,15 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	else
 		rc |= cbuf_printf(b, ", \"bucket\": \"%s\"}", llama2_bucket(e));
 	rc |= cbuf_printf(b, ", \"longest\": %u}", e->longest);
+	rc |= cbuf_printf(b, ", \"unscored_tokens\": %u, \"template_ngrams\": %u"
+			  ", \"frequent_ngrams\": %u, \"chance_hits\": %u"
+			  ", \"longest_words\": ", e->unscored_tokens,
+			  e->template_ngrams, e->frequent_ngrams, e->chance_hits);
+	rc |= put_num(b, e->longest_words);
+	if (e->joined)
+		rc |= cbuf_printf(b, ", \"joined\": true");
+	if (e->verdict == CONTAM_PARTIAL || e->verdict == CONTAM_CONTAMINATED)
+		rc |= put_why(b, r, e);
 	if (e->has_qa) {
 		rc |= cbuf_printf(b, ", \"qa\": {\"question_tokens\": %u"
 				  ", \"question_coverage\": ", e->q_tokens);
@@ -305,6 +381,8 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 					  k ? ", " : "", s->token_start,
 					  s->token_end, s->byte_start, s->byte_end);
 			rc |= put_str(b, s->text);
+			rc |= cbuf_printf(b, ", \"words\": ");
+			rc |= put_num(b, s->words);
 			if (s->truncated)
 				rc |= cbuf_printf(b, ", \"truncated\": true");
 			rc |= cbuf_printf(b, "}");

@@ -15,6 +15,7 @@
 #include "../common/common.h"
 #include "../ngram/ngram.h"
 #include "../text/text.h"
+#include "../probe/probe_item.h"
 
 #include <stdio.h>
 
@@ -114,6 +115,11 @@ struct contam_scan {
 	size_t *text_len;
 	unsigned char *selected;
 	uint64_t *doc_count;
+	cprobe_item *items;      /* per example: tokens and n-grams */
+	cprobe_recipe recipe;
+	cprobe_rule rule;
+	unsigned char *ex_tmpl;  /* per (example, position): template */
+	unsigned char *state;    /* scratch: n-gram states of one example */
 	uint64_t *ex_first;      /* offset of example's entries in ex_entry */
 	uint32_t *ex_entry;      /* per (example, position): table entry */
 	size_t nexamples, cap;

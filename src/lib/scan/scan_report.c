@@ -99,14 +99,18 @@ static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
 	qsort_r(order, hd->nchains, sizeof(*order), cmp_by_ex, hd->chains);
 	for (size_t i = 0; i < hd->nchains;) {
 		uint32_t ex = hd->chains[order[i]].ex;
-		size_t G = s->examples[ex].ngrams;
+		size_t G = s->items[ex].ngrams;
 		const uint32_t *ent = s->ex_entry + s->ex_first[ex];
+		const unsigned char *tmpl = s->ex_tmpl + s->ex_first[ex];
 		uint64_t lo = UINT64_MAX, hi = 0, klo = UINT64_MAX, khi = 0;
-		memset(hit, 0, G);
+		for (size_t p = 0; p < G; p++)
+			hit[p] = tmpl[p] ? CPROBE_TEMPLATE : CPROBE_MISS;
 		for (; i < hd->nchains && hd->chains[order[i]].ex == ex; i++) {
 			const cscan_chain *c = &hd->chains[order[i]];
 			for (uint32_t p = c->pos; p < c->pos + c->npos && p < G; p++)
-				hit[p] = !s->ignored || !s->ignored[ent[p]];
+				if (!tmpl[p])
+					hit[p] = s->ignored && s->ignored[ent[p]]
+						 ? CPROBE_FREQUENT : CPROBE_HIT;
 			if (c->start < lo)
 				lo = c->start;
 			if (c->end > hi)
@@ -124,8 +128,7 @@ static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
 		out[k].khi = khi;
 		out[k].ex = ex;
 		out[k].m = s->examples[ex];
-		cprobe_score(&out[k].m, hit, G, s->examples[ex].tokens,
-			     s->opt.ngram, s->opt.min_span);
+		cprobe_item_score(&out[k].m, &s->items[ex], hit, &s->rule, 0);
 		k++;
 	}
 	*nout = k;
@@ -273,14 +276,20 @@ int cscan_finish(contam_scan *s, cerr *err)
 	/* per example: the corpus-wide hit vector */
 	for (size_t i = 0; i < s->nexamples; i++) {
 		contam_example *ex = &s->examples[i];
-		size_t G = ex->ngrams;
+		size_t G = s->items[i].ngrams;
 		const uint32_t *ent = s->ex_entry + s->ex_first[i];
+		const unsigned char *tmpl = s->ex_tmpl + s->ex_first[i];
 		for (size_t p = 0; p < G; p++) {
 			uint32_t e = ent[p];
-			hit[p] = e != CSCAN_NONE && t->docs[e] > 0 &&
-				 !(s->ignored && s->ignored[e]);
+			if (tmpl[p])
+				hit[p] = CPROBE_TEMPLATE;
+			else if (e == CSCAN_NONE || t->docs[e] == 0)
+				hit[p] = CPROBE_MISS;
+			else
+				hit[p] = s->ignored && s->ignored[e] ? CPROBE_FREQUENT
+								     : CPROBE_HIT;
 		}
-		cprobe_score(ex, hit, G, ex->tokens, s->opt.ngram, s->opt.min_span);
+		cprobe_item_score(ex, &s->items[i], hit, &s->rule, 0);
 	}
 	for (size_t bi = 0; bi < s->nbenchmarks; bi++) {
 		contam_benchmark *bm = &s->benchmarks[bi];
@@ -331,32 +340,16 @@ uint64_t contam_scan_doc_count(const contam_scan *s, size_t i)
 }
 
 /* The text of n-gram `pos` of example `ex`, as it reads in the example. */
-typedef struct span_find {
-	uint64_t want_first, want_last, idx;
-	uint64_t start, end;
-} span_find;
-
-static void span_token(void *ctx, const ctok_token *t)
-{
-	span_find *f = ctx;
-	if (f->idx == f->want_first)
-		f->start = t->start;
-	if (f->idx == f->want_last)
-		f->end = t->end;
-	f->idx++;
-}
-
 static json_t *ngram_text(const contam_scan *s, uint32_t ex, uint32_t pos)
 {
-	span_find f = { pos, pos + s->opt.ngram - 1, 0, 0, 0 };
-	ctok t;
-	ctok_init(&t, s->seed, span_token, &f);
-	ctok_feed(&t, s->texts[ex], s->text_len[ex]);
-	ctok_finish(&t);
-	ctok_release(&t);
-	if (f.end <= f.start || f.end > s->text_len[ex])
+	const cprobe_item *it = &s->items[ex];
+	if (pos >= it->ngrams)
 		return json_null();
-	return json_stringn_nocheck(s->texts[ex] + f.start, (size_t)(f.end - f.start));
+	uint64_t start = it->tok_start[it->first[pos]];
+	uint64_t end = it->tok_end[it->first[pos] + s->opt.ngram - 1];
+	if (end <= start || end > s->text_len[ex])
+		return json_null();
+	return json_stringn_nocheck(s->texts[ex] + start, (size_t)(end - start));
 }
 
 static int cmp_docs_desc(const void *a, const void *b, void *ctx)
@@ -718,7 +711,7 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 	json_t *nd = json_array();
 	int any = 0;
 	uint64_t ign = 0;
-	for (uint32_t p = 0; p < s->examples[i].ngrams; p++) {
+	for (uint32_t p = 0; p < s->items[i].ngrams; p++) {
 		uint64_t d = ent[p] == CSCAN_NONE ? 0 : s->table.docs[ent[p]];
 		any |= d > 0;
 		ign += s->ignored && ent[p] != CSCAN_NONE && s->ignored[ent[p]];

@@ -32,6 +32,9 @@ void contam_scan_options_init(contam_scan_options *opt)
 	opt->max_record = 256u << 20;
 	opt->cut_margin = 200;
 	opt->cut_max_pieces = 10;
+	opt->template_share = CONTAM_TEMPLATE_SHARE;
+	opt->template_min = CONTAM_TEMPLATE_MIN;
+	opt->cjk_chars_per_word = CONTAM_CJK_CHARS_PER_WORD;
 }
 
 int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
@@ -50,6 +53,8 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 		s->opt.min_span = 1;
 	if (s->opt.ngram == 0)
 		s->opt.ngram = 8;
+	if (s->opt.cjk_chars_per_word == 0)
+		s->opt.cjk_chars_per_word = 1;
 	if (s->opt.ngram > CONTAM_MAX_NGRAM)
 		return cerr_set(&s->err, CONTAM_E_PARAM, "n-gram size %u is over %d",
 				s->opt.ngram, CONTAM_MAX_NGRAM);
@@ -59,6 +64,10 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	if (contam_plan_filter(1000, 0.01, 0, s->opt.ngram, &p, &fpr))
 		return cerr_set(&s->err, CONTAM_E_PARAM, "cannot plan n-gram parameters");
 	s->seed = p.seed;
+	s->recipe = (cprobe_recipe){ s->opt.ngram, s->seed, s->opt.join_fields,
+				     s->opt.keep_labels };
+	s->rule = (cprobe_rule){ s->opt.ngram, s->opt.min_span,
+				 s->opt.cjk_chars_per_word };
 	if (s->opt.nfields) {
 		s->fields = calloc(s->opt.nfields, sizeof(char *));
 		if (!s->fields)
@@ -122,7 +131,11 @@ void contam_scan_free(contam_scan *s)
 	for (size_t i = 0; i < s->nexamples; i++) {
 		free(s->examples[i].id);
 		free(s->texts[i]);
+		cprobe_item_release(&s->items[i]);
 	}
+	free(s->items);
+	free(s->ex_tmpl);
+	free(s->state);
 	free(s->examples);
 	free(s->texts);
 	free(s->text_len);
@@ -190,7 +203,10 @@ static int grow_examples(contam_scan *s)
 	unsigned char *sel = realloc(s->selected, cap);
 	if (sel)
 		s->selected = sel;
-	if (!e || !t || !l || !sel)
+	cprobe_item *it = realloc(s->items, cap * sizeof(*it));
+	if (it)
+		s->items = it;
+	if (!e || !t || !l || !sel || !it)
 		return CONTAM_E_NOMEM;
 	s->cap = cap;
 	return CONTAM_OK;
@@ -253,7 +269,20 @@ int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 		}
 		memcpy(s->texts[s->nexamples], bex.text, bex.len);
 		s->texts[s->nexamples][bex.len] = '\0';
+		cprobe_item *it = &s->items[s->nexamples];
+		memset(it, 0, sizeof(*it));
 		s->nexamples++;
+		rc = cprobe_item_build(it, bex.text, bex.len, bex.seg_end, bex.nseg,
+				       &s->recipe);
+		if (rc == CONTAM_E_LIMIT) {
+			rc = cerr_set(&s->err, rc, "%s: record %" PRIu64
+				      ": example too long", path, bex.record);
+			goto out;
+		}
+		if (rc < 0) {
+			rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
 	}
 	if (rc == 0 && bench_merge_fields(b, b->records_read, r,
 					  s->opt.id_field, 0))
@@ -264,6 +293,7 @@ out:
 		for (size_t i = first; i < s->nexamples; i++) {
 			free(s->examples[i].id);
 			free(s->texts[i]);
+			cprobe_item_release(&s->items[i]);
 		}
 		s->nexamples = first;
 		if (!s->err.msg[0])
@@ -304,12 +334,51 @@ static int cmp_triple(const void *a, const void *b)
 	return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
+/* Template n-grams, file by file over every example added (a --confirm
+ * selection narrows what is scanned, not what the file's templates are),
+ * as the probe finds them: s->ex_tmpl[ex_first[i] + g] = 1 for
+ * template n-gram g of example i.  Also sets ex_first. */
+static int mark_templates(contam_scan *s, cerr *err)
+{
+	for (size_t i = 0; i < s->nexamples; i++)
+		s->ex_first[i + 1] = s->ex_first[i] + s->items[i].ngrams;
+	size_t total = s->ex_first[s->nexamples];
+	s->ex_tmpl = calloc(total ? total : 1, 1);
+	if (!s->ex_tmpl)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (s->opt.template_share <= 0)
+		return CONTAM_OK;
+	for (size_t a = 0; a < s->nexamples;) {
+		size_t b = a + 1;
+		while (b < s->nexamples && s->examples[b].source == s->examples[a].source)
+			b++;
+		cprobe_item **v = malloc((b - a) * sizeof(*v));
+		uint64_t *set = NULL;
+		size_t nset = 0;
+		if (!v)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		for (size_t i = a; i < b; i++)
+			v[i - a] = &s->items[i];
+		int rc = cprobe_templates(v, b - a, s->opt.template_share,
+					  s->opt.template_min, &set, &nset);
+		free(v);
+		if (rc < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		for (size_t i = a; i < b; i++)
+			for (size_t g = 0; nset && g < s->items[i].ngrams; g++)
+				s->ex_tmpl[s->ex_first[i] + g] = (unsigned char)
+					cprobe_is_template(set, nset, s->items[i].hash[g]);
+		free(set);
+		a = b;
+	}
+	return CONTAM_OK;
+}
+
 int cscan_table_build(contam_scan *s, cerr *err)
 {
 	cscan_table *t = &s->table;
 	triple *tr = NULL;
 	size_t ntr = 0, cap = 0;
-	uint64_t *hashes = NULL;
 	int rc = CONTAM_OK;
 
 	if (s->nexamples >= UINT32_MAX)
@@ -318,24 +387,14 @@ int cscan_table_build(contam_scan *s, cerr *err)
 	s->doc_count = calloc(s->nexamples ? s->nexamples : 1, sizeof(uint64_t));
 	if (!s->ex_first || !s->doc_count)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (mark_templates(s, err))
+		return CONTAM_E_NOMEM;
 	for (size_t i = 0; i < s->nexamples; i++) {
-		size_t count = 0, tokens = 0;
-		free(hashes);
-		hashes = NULL;
-		if (cngram_hash_text(s->texts[i], s->text_len[i], s->opt.ngram,
-				    s->seed, &hashes, &count, &tokens)) {
-			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if (count >= UINT32_MAX || tokens >= UINT32_MAX) {
-			rc = cerr_set(err, CONTAM_E_LIMIT, "%s: record %" PRIu64
-				      ": example too long", s->examples[i].source,
-				      s->examples[i].record);
-			goto out;
-		}
-		s->examples[i].tokens = (uint32_t)tokens;
+		const cprobe_item *it = &s->items[i];
+		size_t count = it->ngrams;
+		const uint64_t *hashes = it->hash;
+		s->examples[i].tokens = (uint32_t)it->ntok;
 		s->examples[i].ngrams = (uint32_t)count;
-		s->ex_first[i + 1] = s->ex_first[i] + count;
 		if (count > s->max_ngrams)
 			s->max_ngrams = (uint32_t)count;
 		if (!s->selected[i])
@@ -404,6 +463,5 @@ int cscan_table_build(contam_scan *s, cerr *err)
 			       slots * 4 + total * 4;
 out:
 	free(tr);
-	free(hashes);
 	return rc;
 }

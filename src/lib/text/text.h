@@ -80,6 +80,10 @@ const char *ctok_use_simd(int level);
 /* The word loop tokenizers created now get, without changing it. */
 const char *ctok_simd_name(void);
 
+/* 1 if the token is one CJK ideograph or kana (each is a token of its
+ * own), for rules that count such tokens as characters, not words. */
+int ctok_token_is_cjk(const ctok_token *t);
+
 /* Hash of one normalized token, as the tokenizer computes it. */
 uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed);
 /* The vectorized loop's branch-free hash of 1..16 bytes; for tests, which

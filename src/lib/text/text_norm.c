@@ -209,6 +209,22 @@ static int is_cjk_char(int32_t cp)
 	       (cp >= 0x20000 && cp <= 0x3FFFF);   /* ext. B and later */
 }
 
+int ctok_token_is_cjk(const ctok_token *t)
+{
+	const unsigned char *b = (const unsigned char *)t->bytes;
+	int32_t cp;
+	if (t->len < 3 || t->len > 4)
+		return 0;
+	if (t->len == 3 && (b[0] & 0xF0) == 0xE0)
+		cp = (b[0] & 0x0F) << 12 | (b[1] & 0x3F) << 6 | (b[2] & 0x3F);
+	else if (t->len == 4 && (b[0] & 0xF8) == 0xF0)
+		cp = (b[0] & 0x07) << 18 | (b[1] & 0x3F) << 12 |
+		     (b[2] & 0x3F) << 6 | (b[3] & 0x3F);
+	else
+		return 0;
+	return is_cjk_char(cp);
+}
+
 static int is_word_char(int32_t cp)
 {
 	switch (utf8proc_category(cp)) {

@@ -1,0 +1,647 @@
+/*
+ * probe_item.c -- an example's pieces, tokens and n-grams, the benchmark's
+ * template n-grams, and the metrics of a vector of n-gram states (the
+ * rules are listed in probe_item.h).
+ *
+ * Scoring, from the state of each n-gram (hit, miss, template, frequent):
+ *   counted     hit or miss; template and frequent n-grams count as
+ *               neither;
+ *   tokens      the tokens inside at least one counted n-gram (the
+ *               denominator of coverage); tokens only in short pieces or
+ *               only in excluded n-grams are `unscored`;
+ *   run         consecutive hits (cprobe_item_adjacent: in one piece, or
+ *               across the boundary of two adjacent pieces); its span is
+ *               its tokens;
+ *   covered     tokens inside runs whose span weighs >= min(min_span,
+ *               all scored tokens) words, so a fully copied short
+ *               example still counts while a lone false-positive n-gram
+ *               (n tokens < min_span) never does; a run that holds a
+ *               whole field (piece) of at least n words counts too;
+ *   chance      hits outside every such run;
+ *   verdict     coverage >= 0.8 contaminated, >= 0.2 partial, else
+ *               clean; too_short when nothing is counted.
+ */
+#include "probe_item.h"
+#include "probe_metrics.h"
+#include "../ngram/ngram.h"
+#include "../text/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void cprobe_item_release(cprobe_item *it)
+{
+	free(it->tok_start);
+	free(it->tok_end);
+	free(it->tok_hash);
+	free(it->tok_cjk);
+	free(it->mark);
+	free(it->piece_first);
+	free(it->hash);
+	free(it->first);
+	memset(it, 0, sizeof(*it));
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return CONTAM_OK;
+	size_t c = *cap ? *cap : 64;
+	while (c < need)
+		c *= 2;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return CONTAM_E_NOMEM;
+	*p = q;
+	return CONTAM_OK;
+}
+
+static int reserve_tokens(cprobe_item *it, size_t need)
+{
+	size_t cap = it->cap_tok;
+	if (need <= cap)
+		return CONTAM_OK;
+	size_t c = cap;
+	if (grow((void **)&it->tok_start, &c, need, sizeof(uint64_t)))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->tok_end, &c, need, sizeof(uint64_t)))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->tok_hash, &c, need, sizeof(uint64_t)))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->tok_cjk, &c, need, 1))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->mark, &c, need, 1))
+		return CONTAM_E_NOMEM;
+	size_t c2 = cap ? cap : 64;
+	while (c2 < need)
+		c2 *= 2;
+	it->cap_tok = c2;
+	return CONTAM_OK;
+}
+
+static int reserve_grams(cprobe_item *it, size_t need)
+{
+	size_t cap = it->cap_gram, c = cap;
+	if (need <= cap)
+		return CONTAM_OK;
+	if (grow((void **)&it->hash, &c, need, sizeof(uint64_t)))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->first, &c, need, sizeof(uint32_t)))
+		return CONTAM_E_NOMEM;
+	it->cap_gram = c;
+	return CONTAM_OK;
+}
+
+static int add_piece(cprobe_item *it)
+{
+	if (grow((void **)&it->piece_first, &it->cap_piece, it->npieces + 2,
+		 sizeof(uint32_t)))
+		return CONTAM_E_NOMEM;
+	it->piece_first[it->npieces++] = (uint32_t)it->ntok;
+	it->piece_first[it->npieces] = (uint32_t)it->ntok;
+	return CONTAM_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tokens and pieces                                                   */
+
+typedef struct tok_ctx {
+	cprobe_item *it;
+	uint64_t base;          /* offset of the piece in the text */
+	int oom;
+} tok_ctx;
+
+static void take_token(void *ctx, const ctok_token *t)
+{
+	tok_ctx *c = ctx;
+	cprobe_item *it = c->it;
+	if (reserve_tokens(it, it->ntok + 1)) {
+		c->oom = 1;
+		return;
+	}
+	it->tok_start[it->ntok] = c->base + t->start;
+	it->tok_end[it->ntok] = c->base + t->end;
+	it->tok_hash[it->ntok] = t->hash;
+	it->tok_cjk[it->ntok] = (unsigned char)ctok_token_is_cjk(t);
+	it->ntok++;
+}
+
+static int is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_roman(char c)
+{
+	return c == 'i' || c == 'v' || c == 'x' || c == 'I' || c == 'V' ||
+	       c == 'X';
+}
+
+/*
+ * Length of a choice label at s[0..n): optional blanks, then "A." "A)"
+ * "A:" "(A)" "[A]" with A one ASCII letter, one or two digits or a roman
+ * numeral up to four letters (i..xx), then a blank or the end.  0 when
+ * there is none.  "A. Lincoln" loses its "A" too: the rule is stated in
+ * the README, and a lost initial cannot make a match, only shorten one.
+ */
+static size_t label_len(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	char open = 0;
+	if (i < n && (s[i] == '(' || s[i] == '['))
+		open = s[i++];
+	size_t body = i;
+	if (i < n && is_digit(s[i])) {
+		i++;
+		if (i < n && is_digit(s[i]))
+			i++;
+	} else if (i < n && is_roman(s[i])) {
+		/* i..xx; a run such as "ivx" is not worth telling apart */
+		while (i < n && i - body < 4 && is_roman(s[i]))
+			i++;
+	} else if (i < n && is_alpha(s[i])) {
+		i++;
+	} else {
+		return 0;
+	}
+	if (i >= n)
+		return 0;
+	char close = s[i];
+	if (open == '(' ? close != ')' : open == '[' ? close != ']'
+			: close != '.' && close != ')' && close != ':')
+		return 0;
+	i++;
+	if (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+		return 0;
+	return i;
+}
+
+/* Tokenize text[a, b) as one piece (a new piece starts at every line
+ * that opens with a label). */
+static int tokenize_value(cprobe_item *it, const char *text, size_t a,
+			  size_t b, const cprobe_recipe *r, uint64_t seed)
+{
+	size_t start = a;
+	if (!r->keep_labels)
+		start += label_len(text + a, b - a);
+	size_t p = start;
+	for (;;) {
+		/* find the next line start inside [p, b) that opens with a
+		 * label: the piece ends there */
+		size_t end = b, next = b;
+		if (!r->keep_labels) {
+			for (size_t q = p; q < b; q++) {
+				if (text[q] != '\n')
+					continue;
+				size_t l = label_len(text + q + 1, b - q - 1);
+				if (l) {
+					end = q;
+					next = q + 1 + l;
+					break;
+				}
+			}
+		}
+		tok_ctx c = { it, p, 0 };
+		ctok t;
+		if (add_piece(it))
+			return CONTAM_E_NOMEM;
+		ctok_init(&t, seed, take_token, &c);
+		int rc = ctok_feed(&t, text + p, end - p);
+		int rc2 = ctok_finish(&t);
+		ctok_release(&t);
+		if (rc || rc2 || c.oom)
+			return CONTAM_E_NOMEM;
+		it->piece_first[it->npieces] = (uint32_t)it->ntok;
+		if (end == b)
+			return CONTAM_OK;
+		p = next;
+	}
+}
+
+/* n-grams of tokens [a, b) as one run of text. */
+static int hash_piece(cprobe_item *it, size_t a, size_t b, uint32_t n,
+		      uint64_t seed)
+{
+	if (b - a < n)
+		return CONTAM_OK;
+	size_t g = b - a - n + 1;
+	if (reserve_grams(it, it->ngrams + g))
+		return CONTAM_E_NOMEM;
+	uint64_t *le = malloc((b - a) * sizeof(*le));
+	if (!le)
+		return CONTAM_E_NOMEM;
+	for (size_t i = a; i < b; i++)
+		le[i - a] = cngram_le64(it->tok_hash[i]);
+	cngram_hash_windows(le, b - a, n, seed, it->hash + it->ngrams);
+	free(le);
+	for (size_t j = 0; j < g; j++)
+		it->first[it->ngrams + j] = (uint32_t)(a + j);
+	it->ngrams += g;
+	return CONTAM_OK;
+}
+
+static int hash_pieces(cprobe_item *it, const cprobe_recipe *r)
+{
+	it->ngrams = 0;
+	it->joined = 0;
+	for (size_t p = 0; p < it->npieces; p++)
+		if (hash_piece(it, it->piece_first[p], it->piece_first[p + 1],
+			       r->n, r->seed))
+			return CONTAM_E_NOMEM;
+	/* no piece reaches n tokens: the example as its joined tokens, or
+	 * a short multiple-choice item could never be scored */
+	if (it->ngrams == 0 && it->npieces > 1 && it->ntok >= r->n) {
+		it->joined = 1;
+		return hash_piece(it, 0, it->ntok, r->n, r->seed);
+	}
+	return CONTAM_OK;
+}
+
+int cprobe_item_build(cprobe_item *it, const char *text, size_t len,
+		      const size_t *seg_end, size_t nseg,
+		      const cprobe_recipe *r)
+{
+	it->ntok = it->npieces = it->ngrams = 0;
+	if (nseg == 0 || r->join_fields) {
+		if (tokenize_value(it, text, 0, len, r, r->seed))
+			return CONTAM_E_NOMEM;
+	} else {
+		size_t a = 0;
+		for (size_t s = 0; s < nseg; s++) {
+			size_t b = seg_end[s] < len ? seg_end[s] : len;
+			if (a > b)
+				a = b;
+			if (tokenize_value(it, text, a, b, r, r->seed))
+				return CONTAM_E_NOMEM;
+			a = b + 1;
+		}
+	}
+	if (it->ntok >= UINT32_MAX)
+		return CONTAM_E_LIMIT;
+	if (reserve_tokens(it, 1))
+		return CONTAM_E_NOMEM;
+	return hash_pieces(it, r);
+}
+
+/* splitmix64: a tiny, well-mixed generator for the null-control shuffle. */
+static uint64_t splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+int cprobe_item_shuffle(cprobe_item *out, const cprobe_item *in,
+			const cprobe_recipe *r, uint64_t seed)
+{
+	out->ntok = out->npieces = out->ngrams = 0;
+	if (reserve_tokens(out, in->ntok + 1))
+		return CONTAM_E_NOMEM;
+	memcpy(out->tok_hash, in->tok_hash, in->ntok * sizeof(uint64_t));
+	memcpy(out->tok_cjk, in->tok_cjk, in->ntok);
+	memcpy(out->tok_start, in->tok_start, in->ntok * sizeof(uint64_t));
+	memcpy(out->tok_end, in->tok_end, in->ntok * sizeof(uint64_t));
+	out->ntok = in->ntok;
+	/* Fisher-Yates over the normalized tokens, so CJK text (one token
+	 * per character, no spaces) shuffles as well as English; the modulo
+	 * bias (< 2^-40 for benchmark sizes) does not matter for a control */
+	uint64_t state = seed;
+	for (size_t i = in->ntok; i > 1; i--) {
+		size_t j = (size_t)(splitmix64(&state) % i);
+		uint64_t h = out->tok_hash[i - 1];
+		unsigned char c = out->tok_cjk[i - 1];
+		out->tok_hash[i - 1] = out->tok_hash[j];
+		out->tok_cjk[i - 1] = out->tok_cjk[j];
+		out->tok_hash[j] = h;
+		out->tok_cjk[j] = c;
+	}
+	for (size_t p = 0; p < in->npieces; p++) {
+		if (add_piece(out))
+			return CONTAM_E_NOMEM;
+		out->piece_first[p] = in->piece_first[p];
+		out->piece_first[p + 1] = in->piece_first[p + 1];
+	}
+	return hash_pieces(out, r);
+}
+
+/* ------------------------------------------------------------------ */
+/* Scoring                                                             */
+
+uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
+			    uint32_t cjk_chars_per_word)
+{
+	uint64_t w = 0;
+	for (size_t t = a; t < b; t++)
+		w += it->tok_cjk[t] ? 1 : cjk_chars_per_word;
+	return w;
+}
+
+/* Whether tokens [a, b) hold every token of at least one piece. */
+static int whole_piece(const cprobe_item *it, size_t a, size_t b)
+{
+	for (size_t p = 0; p < it->npieces; p++) {
+		size_t pa = it->piece_first[p], pb = it->piece_first[p + 1];
+		if (pb > pa && pa >= a && pb <= b)
+			return 1;
+		if (pa >= b)
+			break;
+	}
+	return 0;
+}
+
+enum {
+	MARK_SCORED = 1,
+	MARK_COVERED = 2,       /* inside a run >= min_span words */
+	MARK_COVERED10 = 4      /* inside a run >= 10 words (Llama 2) */
+};
+
+void cprobe_item_score(contam_example *ex, cprobe_item *it,
+		       const unsigned char *state, const cprobe_rule *r,
+		       size_t split)
+{
+	const size_t G = it->ngrams, n = r->n;
+	const uint32_t c = r->cjk_chars_per_word ? r->cjk_chars_per_word : 1;
+	uint64_t counted = 0, hits = 0, longest = 0, longest_w = 0;
+	uint64_t chance = 0, tmpl = 0, freq = 0;
+
+	memset(it->mark, 0, it->ntok);
+	for (size_t g = 0; g < G; g++) {
+		if (state[g] == CPROBE_TEMPLATE) {
+			tmpl++;
+			continue;
+		}
+		if (state[g] == CPROBE_FREQUENT) {
+			freq++;
+			continue;
+		}
+		counted++;
+		for (size_t t = it->first[g]; t < it->first[g] + n; t++)
+			it->mark[t] |= MARK_SCORED;
+	}
+	uint64_t T = 0, W = 0;
+	for (size_t t = 0; t < it->ntok; t++) {
+		if (it->mark[t] & MARK_SCORED) {
+			T++;
+			W += it->tok_cjk[t] ? 1 : c;
+		}
+	}
+	uint64_t need = (uint64_t)r->min_span * c, need10 = 10ull * c,
+		 need13 = 13ull * c;
+	if (need > W)
+		need = W;
+	if (need10 > W)
+		need10 = W;
+	if (need13 > W)
+		need13 = W;
+	for (size_t g = 0; g < G;) {
+		if (state[g] != CPROBE_HIT) {
+			g++;
+			continue;
+		}
+		size_t h = g + 1;
+		while (h < G && state[h] == CPROBE_HIT &&
+		       cprobe_item_adjacent(it, h - 1, (uint32_t)n))
+			h++;
+		size_t a = it->first[g], b = it->first[h - 1] + n;
+		uint64_t w = cprobe_item_weight(it, a, b, c);
+		hits += h - g;
+		if (b - a > longest)
+			longest = b - a;
+		if (w > longest_w)
+			longest_w = w;
+		/* a field found whole counts as a span of all its tokens, as a
+		 * whole short example does, when it weighs n words (a copied
+		 * 9-token answer after a question whose end was edited) */
+		uint64_t span_need = need, span_need10 = need10;
+		if (whole_piece(it, a, b) && w >= (uint64_t)n * c) {
+			span_need = w < need ? w : need;
+			span_need10 = w < need10 ? w : need10;
+		}
+		unsigned char m = (w >= span_need ? MARK_COVERED : 0) |
+				  (w >= span_need10 ? MARK_COVERED10 : 0);
+		if (!(m & MARK_COVERED))
+			chance += h - g;
+		for (size_t t = a; m && t < b; t++)
+			it->mark[t] |= m;
+		g = h;
+	}
+	uint64_t cov = 0, cov10 = 0, qt = 0, qc = 0, at = 0, ac = 0;
+	for (size_t t = 0; t < it->ntok; t++) {
+		unsigned char m = it->mark[t];
+		if (!(m & MARK_SCORED))
+			continue;
+		cov += (m & MARK_COVERED) != 0;
+		cov10 += (m & MARK_COVERED10) != 0;
+		if (t < split) {
+			qt++;
+			qc += (m & MARK_COVERED) != 0;
+		} else {
+			at++;
+			ac += (m & MARK_COVERED) != 0;
+		}
+	}
+	/* nothing counted (too_short): the tokens there are, so the report
+	 * says how short the example is */
+	ex->tokens = (uint32_t)(counted ? T : it->ntok);
+	ex->unscored_tokens = (uint32_t)(counted ? it->ntok - T : 0);
+	ex->ngrams = (uint32_t)counted;
+	ex->template_ngrams = (uint32_t)tmpl;
+	ex->frequent_ngrams = (uint32_t)freq;
+	ex->hits = (uint32_t)hits;
+	ex->chance_hits = (uint32_t)chance;
+	ex->longest = (uint32_t)longest;
+	ex->longest_words = c ? (double)longest_w / c : 0;
+	ex->covered = (uint32_t)cov;
+	ex->covered10 = (uint32_t)cov10;
+	ex->joined = (uint8_t)it->joined;
+	if (ex->has_qa) {
+		ex->q_tokens = (uint32_t)qt;
+		ex->q_covered = (uint32_t)qc;
+		ex->a_tokens = (uint32_t)at;
+		ex->a_covered = (uint32_t)ac;
+	}
+	/* GPT-3: one matched span of >= 13 words (all of a shorter one) */
+	ex->gpt3 = hits > 0 && longest_w >= need13;
+	/* PaLM: >= 70% of the example's 8-grams; only an 8-gram index
+	 * has them (the report says "available": false otherwise) */
+	ex->palm = n == 8 && counted > 0 && (double)hits >= 0.7 * (double)counted;
+	ex->overlap = counted ? (double)hits / (double)counted : 0;
+	ex->coverage = T ? (double)cov / (double)T : 0;
+	if (counted == 0)
+		ex->verdict = CONTAM_TOO_SHORT;
+	else if (ex->coverage >= 0.8)
+		ex->verdict = CONTAM_CONTAMINATED;
+	else if (ex->coverage >= 0.2)
+		ex->verdict = CONTAM_PARTIAL;
+	else
+		ex->verdict = CONTAM_CLEAN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Templates                                                           */
+
+typedef struct pair64 {
+	uint64_t key;
+	uint64_t ex;
+} pair64;
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const pair64 *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->ex < y->ex ? -1 : x->ex > y->ex;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+int cprobe_templates(cprobe_item *const *items, size_t nitems, double share,
+		     uint32_t min_count, uint64_t **out, size_t *nout)
+{
+	pair64 *pieces = NULL, *grams = NULL;
+	size_t npieces = 0, ngrams = 0, cap = 0;
+	unsigned char *first_seen = NULL;
+	int rc = CONTAM_E_NOMEM;
+
+	*out = NULL;
+	*nout = 0;
+	if (share <= 0 || nitems == 0)
+		return CONTAM_OK;
+	/* each piece by its content (the hash of its token hashes), so that
+	 * a passage shared by many questions counts once */
+	for (size_t i = 0; i < nitems; i++)
+		npieces += items[i]->npieces;
+	pieces = malloc((npieces ? npieces : 1) * sizeof(*pieces));
+	first_seen = calloc(npieces ? npieces : 1, 1);
+	if (!pieces || !first_seen)
+		goto out;
+	size_t k = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		const cprobe_item *it = items[i];
+		for (size_t p = 0; p < it->npieces; p++) {
+			size_t a = it->piece_first[p], b = it->piece_first[p + 1];
+			uint64_t h = 0x9E3779B97F4A7C15ULL * (b - a + 1);
+			for (size_t t = a; t < b; t++)
+				h = (h ^ it->tok_hash[t]) * 0xBF58476D1CE4E5B9ULL +
+				    (h >> 29);
+			pieces[k].key = h;
+			pieces[k].ex = k; /* global piece number */
+			k++;
+		}
+	}
+	qsort(pieces, npieces, sizeof(*pieces), cmp_pair);
+	for (size_t j = 0; j < npieces; j++)
+		if (j == 0 || pieces[j].key != pieces[j - 1].key)
+			first_seen[pieces[j].ex] = 1;
+	/* (n-gram, example) pairs of first-seen pieces */
+	size_t base = 0;
+	for (size_t i = 0; i < nitems; i++) {
+		const cprobe_item *it = items[i];
+		size_t p = 0;
+		for (size_t g = 0; g < it->ngrams; g++) {
+			while (p + 1 < it->npieces && it->first[g] >= it->piece_first[p + 1])
+				p++;
+			if (!it->joined && !first_seen[base + p])
+				continue;
+			if (ngrams == cap) {
+				size_t c2 = cap ? cap * 2 : 4096;
+				pair64 *q = realloc(grams, c2 * sizeof(*q));
+				if (!q)
+					goto out;
+				grams = q;
+				cap = c2;
+			}
+			grams[ngrams++] = (pair64){ it->hash[g], i };
+		}
+		base += it->npieces;
+	}
+	if (ngrams)
+		qsort(grams, ngrams, sizeof(*grams), cmp_pair);
+	double limit = share * (double)nitems;
+	size_t nt = 0;
+	for (size_t j = 0; j < ngrams;) {
+		size_t e = j, distinct = 0;
+		while (e < ngrams && grams[e].key == grams[j].key) {
+			distinct += e == j || grams[e].ex != grams[e - 1].ex;
+			e++;
+		}
+		if ((double)distinct > limit && distinct >= min_count)
+			grams[nt++].key = grams[j].key;
+		j = e;
+	}
+	if (nt) {
+		uint64_t *set = malloc(nt * sizeof(*set));
+		if (!set)
+			goto out;
+		for (size_t j = 0; j < nt; j++)
+			set[j] = grams[j].key;
+		qsort(set, nt, sizeof(*set), cmp_u64);
+		*out = set;
+		*nout = nt;
+	}
+	rc = CONTAM_OK;
+out:
+	free(pieces);
+	free(first_seen);
+	free(grams);
+	return rc;
+}
+
+int cprobe_is_template(const uint64_t *set, size_t n, uint64_t hash)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set[mid] < hash)
+			lo = mid + 1;
+		else if (set[mid] > hash)
+			hi = mid;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+void cprobe_score_split(contam_example *ex, const unsigned char *hit, size_t G,
+			size_t T, uint32_t n, uint32_t min_span, size_t split)
+{
+	cprobe_item it;
+	cprobe_rule r = { n, min_span, 1 };
+	memset(&it, 0, sizeof(it));
+	if (reserve_tokens(&it, T + 1) || reserve_grams(&it, G + 1)) {
+		memset(ex, 0, sizeof(*ex));
+		ex->verdict = CONTAM_TOO_SHORT;
+		cprobe_item_release(&it);
+		return;
+	}
+	memset(it.tok_cjk, 0, T + 1);
+	it.ntok = T;
+	it.ngrams = T < n ? 0 : G;
+	for (size_t g = 0; g < it.ngrams; g++)
+		it.first[g] = (uint32_t)g;
+	cprobe_item_score(ex, &it, hit, &r, split);
+	cprobe_item_release(&it);
+}
+
+void cprobe_score(contam_example *ex, const unsigned char *hit, size_t G,
+		  size_t T, uint32_t n, uint32_t min_span)
+{
+	cprobe_score_split(ex, hit, G, T, n, min_span, 0);
+}
