@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -62,9 +63,20 @@ static void usage(FILE *f)
 "                         question_contaminated / question_answer_contaminated\n"
 "      --null-control     also score a word-shuffled copy of every example\n"
 "                         (fixed seed): the background rate of the corpus\n"
+	);
+	/* two strings: C17 promises only 4095 bytes in one literal */
+	fprintf(f,
 "      --write-clean DIR  write each file's clean (and too_short) records to\n"
-"                         DIR/NAME.clean.EXT and its partial + contaminated\n"
-"                         ones to DIR/NAME.flagged.EXT, byte for byte\n"
+"                         DIR/NAME.clean.EXT and its flagged ones to\n"
+"                         DIR/NAME.flagged.EXT, byte for byte, and the flagged\n"
+"                         record numbers, lines and ids to\n"
+"                         DIR/NAME.flagged-ids.json.  Written after scoring\n"
+"                         and after --confirm: a flag the exact scan overturns\n"
+"                         is clean.  Each file is read twice (not a pipe)\n"
+"      --definition NAME  which flags --write-clean holds out: contam (partial\n"
+"                         + contaminated, the default), gpt3 (a 13-token\n"
+"                         span), palm (70%% of 8-grams), llama2 (not clean:\n"
+"                         20%% of tokens in 10-token spans)\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
@@ -90,7 +102,8 @@ static void probe_note(void *ctx, const char *msg)
 int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
-	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER };
+	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
+	       OPT_DEFINITION };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -104,6 +117,7 @@ int cli_probe(int argc, char **argv)
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "header", no_argument, NULL, OPT_HEADER },
+		{ "definition", required_argument, NULL, OPT_DEFINITION },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
@@ -123,6 +137,9 @@ int cli_probe(int argc, char **argv)
 	cli_bench_list benches = { 0 };
 	char *tmp = NULL;
 	FILE *out = NULL;
+	const char *clean_dir = NULL, *def_name = NULL;
+	contam_definition def = CONTAM_DEF_CONTAM;
+	unsigned char *overturned = NULL;
 	int rc = 0, c;
 	unsigned long v;
 
@@ -157,7 +174,14 @@ int cli_probe(int argc, char **argv)
 		case OPT_QFIELD: qfields[nqfields++] = optarg; break;
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
-		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
+		case OPT_CLEAN: clean_dir = optarg; break;
+		case OPT_DEFINITION:
+			def_name = optarg;
+			if (contam_definition_parse(optarg, &def)) {
+				rc = cli_error(EXIT_USAGE, "--definition wants contam, gpt3, palm or llama2, not '%s'", optarg);
+				goto out;
+			}
+			break;
 		case OPT_RECORDS: popt.records = optarg; break;
 		case OPT_HEADER: popt.force_header = 1; break;
 		case OPT_LINES:
@@ -189,6 +213,11 @@ int cli_probe(int argc, char **argv)
 	popt.nanswer_fields = nafields;
 	if ((nqfields > 0) != (nafields > 0)) {
 		rc = cli_error(EXIT_USAGE, "--question-field and --answer-field go together");
+		goto out;
+	}
+	if (def_name && !clean_dir) {
+		/* the report carries every definition; this one picks a subset */
+		rc = cli_error(EXIT_USAGE, "--definition chooses the flags --write-clean holds out: give --write-clean DIR");
 		goto out;
 	}
 	if (nqfields && nfields) {
@@ -224,6 +253,17 @@ int cli_probe(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	/* --write-clean reads each file again after scoring (and --confirm):
+	 * a pipe would read empty the second time; refused before the work */
+	for (size_t i = 0; clean_dir && i < benches.n; i++) {
+		struct stat st;
+		if (!stat(benches.paths[i], &st) && !S_ISREG(st.st_mode)) {
+			rc = cli_error(EXIT_USAGE, "--write-clean reads each benchmark file again "
+				       "after scoring, and '%s' is not a regular file (a pipe?): "
+				       "save it to a file first", benches.paths[i]);
+			goto out;
+		}
+	}
 	if ((rc = cli_load_index(&ix, index_path)))
 		goto out;
 	/* issue 12 (sizing): a saturated filter says "contaminated" to
@@ -233,6 +273,12 @@ int cli_probe(int argc, char **argv)
 		fprintf(stderr, "contam: WARNING: index %s has a false-positive rate of %.2g per "
 			"n-gram: its verdicts are meaningless; rebuild it with a bigger filter\n",
 			index_path, sat.fpr);
+	const char *why = contam_definition_unavailable(def, sat.params.ngram);
+	if (clean_dir && why) {
+		rc = cli_error(EXIT_USAGE, "--definition %s: %s (this index holds %u-grams)",
+			       contam_definition_name(def), why, sat.params.ngram);
+		goto out;
+	}
 	if (contam_probe_new(&probe, ix, index_path, &popt)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;
@@ -271,11 +317,30 @@ int cli_probe(int argc, char **argv)
 	}
 	if (confirm_at) {
 		if ((rc = cli_probe_confirm(ix, &res, &popt, argv + confirm_at + 1,
-					    nconfirm, out ? out : stdout, quiet)))
+					    nconfirm, out ? out : stdout, quiet, def,
+					    clean_dir ? &overturned : NULL)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
+	}
+	if (clean_dir) {
+		/* after the verdicts are final; a signal from here on leaves
+		 * nothing (the report's temporary goes below) */
+		cli_install_signal_handlers();
+		contam_clean_options co;
+		contam_clean_options_init(&co);
+		co.dir = clean_dir;
+		co.definition = def;
+		co.overturned = overturned;
+		co.confirmed = confirm_at != 0;
+		co.stop = &cli_interrupted;
+		int wrc = contam_probe_write_clean(probe, &co);
+		if (wrc) {
+			rc = cli_error(wrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
+				       "%s", contam_probe_errmsg(probe));
+			goto out;
+		}
 	}
 	if (out) {
 		int bad = fflush(out) || (tmp && fsync(fileno(out)));
@@ -295,6 +360,7 @@ out:
 	if (tmp && rc)
 		unlink(tmp);
 	free(tmp);
+	free(overturned);
 	free(fields);
 	free(qfields);
 	free(afields);

@@ -640,12 +640,14 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 
 int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
-		      FILE *out, bool quiet)
+		      FILE *out, bool quiet, contam_definition def,
+		      unsigned char **overturned_out)
 {
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
 	uint64_t *records = NULL;
+	unsigned char *sel = NULL;
 	char errbuf[1024];
 	int rc = 0;
 
@@ -680,7 +682,8 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		goto out;
 	}
 	records = malloc((res->nexamples ? res->nexamples : 1) * sizeof(*records));
-	if (!records) {
+	sel = calloc(res->nexamples ? res->nexamples : 1, 1);
+	if (!records || !sel) {
 		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
@@ -693,10 +696,14 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
 		}
+		/* for a clean subset by another definition, its flags too
+		 * (contam_scan_confirm_json counts only contam's as flagged) */
 		for (; j < res->nexamples && res->examples[j].source == e->source; j++)
-			if (res->examples[j].verdict == CONTAM_PARTIAL ||
-			    res->examples[j].verdict == CONTAM_CONTAMINATED)
+			if (contam_example_flagged(&res->examples[j], CONTAM_DEF_CONTAM) ||
+			    (overturned_out && contam_example_flagged(&res->examples[j], def))) {
+				sel[j] = 1;
 				records[nflag++] = res->examples[j].record;
+			}
 		contam_scan_select(scan, e->source, records, nflag);
 		i = j;
 	}
@@ -714,6 +721,16 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
 	}
+	if (overturned_out) {
+		/* the exact metrics of the examples scanned, under `def`: the
+		 * report's figures come from the same examples */
+		contam_result sr;
+		contam_scan_result(scan, &sr);
+		for (size_t i = 0; i < res->nexamples; i++)
+			sel[i] = sel[i] && !contam_example_flagged(&sr.examples[i], def);
+		*overturned_out = sel;
+		sel = NULL;
+	}
 	if (!quiet) {
 		contam_scan_stats st;
 		contam_scan_stats_get(scan, &st);
@@ -724,6 +741,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	}
 out:
 	free(records);
+	free(sel);
 	contam_inputs_free(&in);
 	contam_scan_free(scan);
 	return rc;

@@ -13,9 +13,8 @@
  *                    straddle the boundary count toward both parts;
  *   null control     each example's words (runs of non-white space) are
  *                    shuffled with a fixed-seed generator and the copy is
- *                    scored like the original: the background rate;
- *   write clean      each record's raw bytes go to DIR/<name>.clean.<ext>
- *                    or .flagged.<ext> as soon as it is scored.
+ *                    scored like the original: the background rate.
+ * The clean subsets are written after scoring (probe_clean.c).
  */
 #include "../index/index.h"
 #include "../ngram/ngram.h"
@@ -47,10 +46,7 @@ struct contam_probe {
 	unsigned char *hit;      /* scratch: hit flag per n-gram */
 	size_t hit_cap;
 	char **qfields, **afields; /* owned copies of the QA field paths */
-	char *clean_dir;
 	char *records_path;      /* owned copy of opt.records */
-	char **clean_written;    /* clean paths written by this probe */
-	size_t nclean_written;
 	/* scratch of the tokenizer pass: per token, its byte range; per
 	 * n-gram, its hash */
 	uint64_t *tok_start, *tok_end;
@@ -147,11 +143,6 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 		p->opt.records = p->records_path;
 	}
-	if (p->opt.write_clean_dir) {
-		if (!(p->clean_dir = cstrdup(p->opt.write_clean_dir)))
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		p->opt.write_clean_dir = p->clean_dir;
-	}
 	contam_index_stats_get((contam_index *)ix, &p->stats);
 	/* a partition answers only for its blocks: every other n-gram would
 	 * read as absent, a false "clean" (contam_index_load_parts) */
@@ -191,9 +182,7 @@ void contam_probe_free(contam_probe *p)
 	free(p->hit);
 	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
 	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
-	free(p->clean_dir);
 	free(p->records_path);
-	free_strings(p->clean_written, p->nclean_written);
 	free(p->tok_start);
 	free(p->tok_end);
 	free(p->hashes);
@@ -442,194 +431,6 @@ out:
 	return rc;
 }
 
-/* The --write-clean pair of one benchmark file, written under temporary
- * names and renamed when complete. */
-typedef struct clean_out {
-	FILE *clean, *flagged;
-	char *clean_path, *flagged_path;
-	char *clean_tmp, *flagged_tmp;
-	int wrote_head;
-	int json;                /* JSON array: records re-serialized */
-	uint64_t nclean, nflagged;
-} clean_out;
-
-/* DIR/<file name without .gz/.zst, ext moved after .clean/.flagged>;
- * the k-th file of the run with that name gets "-k" after its stem. */
-static char *clean_name(const char *dir, const char *path, const char *kind,
-			unsigned k)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t bl = strlen(base);
-	static const char *const comp[] = { ".gz", ".zst", ".zstd", ".bz2", ".xz",
-					    ".zip", NULL };
-	for (int i = 0; comp[i]; i++) {
-		size_t cl = strlen(comp[i]);
-		if (bl > cl && strcmp(base + bl - cl, comp[i]) == 0) {
-			bl -= cl;
-			break;
-		}
-	}
-	size_t stem = bl;
-	for (size_t i = bl; i > 0; i--) {
-		if (base[i - 1] == '.') {
-			stem = i - 1;
-			break;
-		}
-	}
-	if (stem == 0)
-		stem = bl;
-	char num[16] = "";
-	if (k > 1)
-		snprintf(num, sizeof(num), "-%u", k);
-	size_t n = strlen(dir) + bl + strlen(kind) + strlen(num) + 4;
-	char *out = malloc(n);
-	if (out)
-		snprintf(out, n, "%s/%.*s%s.%s%.*s", dir, (int)stem, base, num,
-			 kind, (int)(bl - stem), base + stem);
-	return out;
-}
-
-static int clean_open(contam_probe *p, clean_out *c, const char *path)
-{
-	memset(c, 0, sizeof(*c));
-	if (mkdir(p->clean_dir, 0777) && errno != EEXIST)
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				p->clean_dir, strerror(errno));
-	/* two benchmark files with the same name (gsm8k/test.jsonl and
-	 * math/test.jsonl) must not overwrite each other's subsets */
-	for (unsigned k = 1;; k++) {
-		free(c->clean_path);
-		c->clean_path = clean_name(p->clean_dir, path, "clean", k);
-		if (!c->clean_path)
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		bool taken = false;
-		for (size_t i = 0; i < p->nclean_written && !taken; i++)
-			taken = !strcmp(p->clean_written[i], c->clean_path);
-		if (!taken) {
-			c->flagged_path = clean_name(p->clean_dir, path, "flagged", k);
-			break;
-		}
-	}
-	char **w = realloc(p->clean_written, (p->nclean_written + 1) * sizeof(*w));
-	if (!c->flagged_path || !w)
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	p->clean_written = w;
-	if (!(w[p->nclean_written] = cstrdup(c->clean_path)))
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	p->nclean_written++;
-	/* an output that is an input of this run (x.clean.jsonl given as a
-	 * benchmark, or the file being read) would destroy it */
-	const char *outs[2] = { c->clean_path, c->flagged_path };
-	for (int k = 0; k < 2; k++) {
-		struct stat so, si;
-		if (stat(outs[k], &so))
-			continue;
-		for (size_t i = 0; i < p->opt.ninputs; i++)
-			if (!stat(p->opt.inputs[i], &si) && si.st_dev == so.st_dev &&
-			    si.st_ino == so.st_ino)
-				return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean "
-						"would overwrite '%s', an input of this "
-						"run ('%s'): choose another directory",
-						outs[k], p->opt.inputs[i]);
-		if (!stat(path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-			return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean would "
-					"overwrite '%s', the benchmark being read: "
-					"choose another directory", outs[k]);
-	}
-	size_t tl = strlen(c->clean_path) + 32, fl = strlen(c->flagged_path) + 32;
-	if (!(c->clean_tmp = malloc(tl)) || !(c->flagged_tmp = malloc(fl)))
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	snprintf(c->clean_tmp, tl, "%s.tmp.%ld", c->clean_path, (long)getpid());
-	snprintf(c->flagged_tmp, fl, "%s.tmp.%ld", c->flagged_path, (long)getpid());
-	if (!(c->clean = fopen(c->clean_tmp, "wb")))
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->clean_tmp, strerror(errno));
-	if (!(c->flagged = fopen(c->flagged_tmp, "wb")))
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->flagged_tmp, strerror(errno));
-	return CONTAM_OK;
-}
-
-/* Append the record just read to the clean or the flagged file. */
-static int clean_put(contam_probe *p, clean_out *c, bench_reader *r,
-		     bool flagged)
-{
-	const char *head, *rec;
-	size_t head_len, rec_len;
-	FILE *f = flagged ? c->flagged : c->clean;
-	uint64_t *count = flagged ? &c->nflagged : &c->nclean;
-	if (bench_reader_raw(r, &head, &head_len, &rec, &rec_len) == CONTAM_OK) {
-		if (!c->wrote_head) {
-			c->wrote_head = 1;
-			if (fwrite(head, 1, head_len, c->clean) != head_len ||
-			    fwrite(head, 1, head_len, c->flagged) != head_len)
-				goto io;
-		}
-		if (fwrite(rec, 1, rec_len, f) != rec_len)
-			goto io;
-		/* the last line of a file may lack its line break */
-		if (rec_len && rec[rec_len - 1] != '\n' && fputc('\n', f) == EOF)
-			goto io;
-	} else {
-		char *js = bench_reader_record_json(r);
-		if (!js)
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		/* --records on JSONL: one selected record per line */
-		bool lines = bench_reader_format(r) == BENCH_JSONL;
-		c->json = !lines;
-		int bad = lines ? fputs(js, f) == EOF || fputc('\n', f) == EOF
-				: fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
-				  fputs(js, f) == EOF;
-		free(js);
-		if (bad)
-			goto io;
-	}
-	(*count)++;
-	return CONTAM_OK;
-io:
-	return cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
-			flagged ? c->flagged_path : c->clean_path,
-			strerror(errno));
-}
-
-/* Finish both files; on failure (ok == false) remove them. */
-static int clean_close(contam_probe *p, clean_out *c, bool ok)
-{
-	int rc = CONTAM_OK;
-	FILE *f[2] = { c->clean, c->flagged };
-	const char *path[2] = { c->clean_tmp, c->flagged_tmp };
-	const char *final[2] = { c->clean_path, c->flagged_path };
-	uint64_t count[2] = { c->nclean, c->nflagged };
-	for (int i = 0; i < 2; i++) {
-		if (!f[i])
-			continue;
-		if (ok && c->json && fputs(count[i] ? "\n]\n" : "[]\n", f[i]) == EOF)
-			ok = false;
-		if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
-			ok = false;
-		if (fclose(f[i]) != 0)
-			ok = false;
-	}
-	for (int i = 0; ok && i < 2; i++)
-		if (f[i] && rename(path[i], final[i]) != 0)
-			ok = false;
-	if (!ok) {
-		for (int i = 0; i < 2; i++)
-			if (f[i])
-				unlink(path[i]);
-		if (!p->err.code && c->clean_path)
-			rc = cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
-				      c->clean_path, strerror(errno));
-	}
-	free(c->clean_path);
-	free(c->flagged_path);
-	free(c->clean_tmp);
-	free(c->flagged_tmp);
-	memset(c, 0, sizeof(*c));
-	return rc;
-}
-
 static int grow_examples(contam_probe *p)
 {
 	if (p->nexamples < p->cap)
@@ -670,11 +471,9 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	bench_reader *r = NULL, *ra = NULL;
 	bench_example bex, bans;
 	size_t first = p->nexamples;
-	clean_out co;
 	uint32_t n = p->ix->params.ngram;
 	int rc;
 
-	memset(&co, 0, sizeof(co));
 	cerr_clear(&p->err);
 	contam_benchmark *b = find_benchmark(p, name);
 	if (!b || add_source(b, path))
@@ -687,8 +486,6 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	if ((rc = bench_reader_open(&r, path, &bo, &p->err)) < 0)
 		goto out;
 	if (qa && (rc = bench_reader_open(&ra, path, &bo_answer, &p->err)) < 0)
-		goto out;
-	if (p->clean_dir && (rc = clean_open(p, &co, path)) < 0)
 		goto out;
 	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
 		const char *text = bex.text;
@@ -751,14 +548,6 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 			goto out;
 		}
-		/* With the question/answer split, a part found (the label) also
-		 * keeps the record out of the clean subset: a question copied
-		 * whole is diluted below the verdict's threshold by a long
-		 * answer, and must not be handed out as clean. */
-		bool keep_out = flagged ||
-			(ex->has_qa && contam_example_qa_label(ex) != CONTAM_QA_CLEAN);
-		if (co.clean && (rc = clean_put(p, &co, r, keep_out)) < 0)
-			goto out;
 		if (p->opt.null_control) {
 			contam_example null;
 			uint64_t seed = 0x636F6E74616D0001ULL ^
@@ -792,11 +581,6 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		}
 	}
 out:
-	if (co.clean || co.flagged || co.clean_path) {
-		int crc = clean_close(p, &co, rc >= 0);
-		if (rc >= 0 && crc < 0)
-			rc = crc;
-	}
 	bench_reader_free(r);
 	bench_reader_free(ra);
 	if (rc < 0) {
@@ -845,4 +629,15 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->nexamples = p->nexamples;
 	out->null_control = p->opt.null_control;
 	out->qa_split = p->opt.nquestion_fields > 0;
+}
+
+/* For probe_clean.c, which re-reads the files with the same options. */
+const contam_probe_options *cprobe_options(const contam_probe *p)
+{
+	return &p->opt;
+}
+
+cerr *cprobe_err(contam_probe *p)
+{
+	return &p->err;
 }
