@@ -594,7 +594,8 @@ CONTAM_API void contam_clean_options_init(contam_clean_options *o);
  * write, per file, DIR/<stem>.clean.<ext> (records not flagged: clean
  * and too_short), DIR/<stem>.flagged.<ext> (byte for byte; JSON arrays
  * and --records selections are re-serialized) and
- * DIR/<stem>.flagged-ids.json (the flagged records: number, line, id).
+ * DIR/<stem>.flagged.<ext>.ids.json (the flagged records: number, line,
+ * id).
  * With a question/answer split and the contam definition, a record
  * whose question or answer was found is flagged too.  All files are
  * written under temporary names and renamed only when every one is

@@ -70,7 +70,7 @@ static void usage(FILE *f)
 "                         DIR/NAME.clean.EXT and its flagged ones to\n"
 "                         DIR/NAME.flagged.EXT, byte for byte, and the flagged\n"
 "                         record numbers, lines and ids to\n"
-"                         DIR/NAME.flagged-ids.json.  Written after scoring\n"
+"                         DIR/NAME.flagged.EXT.ids.json.  Written after scoring\n"
 "                         and after --confirm: a flag the exact scan overturns\n"
 "                         is clean.  Each file is read twice (not a pipe)\n"
 "      --definition NAME  which flags --write-clean holds out: contam (partial\n"

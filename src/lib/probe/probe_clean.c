@@ -102,10 +102,9 @@ typedef struct clean_run {
 } clean_run;
 
 /* DIR/<file name without .gz/.zst, ext moved after .clean/.flagged>;
- * the k-th file of the run with that name gets "-k" after its stem.
- * `ext` replaces the file's own extension when not NULL. */
+ * the k-th file of the run with that name gets "-k" after its stem. */
 static char *clean_name(const char *dir, const char *path, const char *kind,
-			unsigned k, const char *ext)
+			unsigned k)
 {
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -131,13 +130,11 @@ static char *clean_name(const char *dir, const char *path, const char *kind,
 	char num[16] = "";
 	if (k > 1)
 		snprintf(num, sizeof(num), "-%u", k);
-	const char *e = ext ? ext : base + stem;
-	int el = ext ? (int)strlen(ext) : (int)(bl - stem);
-	size_t n = strlen(dir) + bl + strlen(kind) + strlen(num) + strlen(e) + 4;
+	size_t n = strlen(dir) + bl + strlen(kind) + strlen(num) + 4;
 	char *out = malloc(n);
 	if (out)
 		snprintf(out, n, "%s/%.*s%s.%s%.*s", dir, (int)stem, base, num,
-			 kind, el, e);
+			 kind, (int)(bl - stem), base + stem);
 	return out;
 }
 
@@ -152,12 +149,11 @@ static int name_job(clean_run *c, size_t j)
 {
 	clean_job *job = &c->jobs[j];
 	const contam_probe_options *po = cprobe_options(c->p);
-	static const char *const kind[NOUT] = { "clean", "flagged", "flagged-ids" };
 	/* two benchmark files with the same name (gsm8k/test.jsonl and
 	 * math/test.jsonl) must not overwrite each other's subsets */
 	for (unsigned k = 1;; k++) {
 		free(job->path[OUT_CLEAN]);
-		job->path[OUT_CLEAN] = clean_name(c->o->dir, job->source, "clean", k, NULL);
+		job->path[OUT_CLEAN] = clean_name(c->o->dir, job->source, "clean", k);
 		if (!job->path[OUT_CLEAN])
 			return cerr_set(c->err, CONTAM_E_NOMEM, "out of memory");
 		bool taken = false;
@@ -165,9 +161,13 @@ static int name_job(clean_run *c, size_t j)
 			taken = !strcmp(c->jobs[i].path[OUT_CLEAN], job->path[OUT_CLEAN]);
 		if (taken)
 			continue;
-		job->path[OUT_FLAGGED] = clean_name(c->o->dir, job->source, "flagged", k, NULL);
-		job->path[OUT_LIST] = clean_name(c->o->dir, job->source, kind[OUT_LIST], k,
-						 ".json");
+		job->path[OUT_FLAGGED] = clean_name(c->o->dir, job->source, "flagged", k);
+		/* the list is named after the flagged file it describes:
+		 * unique with it (demo.jsonl and demo.csv of one run) */
+		if (job->path[OUT_FLAGGED] &&
+		    (job->path[OUT_LIST] = malloc(strlen(job->path[OUT_FLAGGED]) + 10)))
+			snprintf(job->path[OUT_LIST], strlen(job->path[OUT_FLAGGED]) + 10,
+				 "%s.ids.json", job->path[OUT_FLAGGED]);
 		break;
 	}
 	for (int k = 0; k < NOUT; k++) {
