@@ -293,6 +293,10 @@ int cli_probe(int argc, char **argv)
 		}
 	}
 
+	/* a signal from here on leaves nothing: the subsets and the
+	 * report's temporary are removed (contam_probe_write_clean stops) */
+	if (clean_dir)
+		cli_install_signal_handlers();
 	contam_result res;
 	contam_probe_result(probe, &res);
 	if (output && cli_is_device(output)) { /* -o /dev/null: in place */
@@ -325,9 +329,7 @@ int cli_probe(int argc, char **argv)
 		goto out;
 	}
 	if (clean_dir) {
-		/* after the verdicts are final; a signal from here on leaves
-		 * nothing (the report's temporary goes below) */
-		cli_install_signal_handlers();
+		/* after the verdicts are final */
 		contam_clean_options co;
 		contam_clean_options_init(&co);
 		co.dir = clean_dir;

@@ -461,6 +461,11 @@ int contam_probe_write_clean(contam_probe *p, const contam_clean_options *o)
 	for (size_t j = 0; j < c.njobs; j++)
 		if ((rc = write_job(&c, &c.jobs[j])) < 0)
 			goto out;
+	if (o->stop && *o->stop) {
+		rc = cerr_set(c.err, CONTAM_E_INTERRUPTED, "interrupted; no clean "
+			      "subset written");
+		goto out;
+	}
 	/* all complete: only now do the final names appear (and, should a
 	 * rename fail, those already renamed go again) */
 	for (size_t j = 0; j < c.njobs; j++)
