@@ -725,11 +725,22 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		/* the exact metrics of the examples scanned, under `def`: the
 		 * report's figures come from the same examples */
 		contam_result sr;
+		size_t extra = 0, def_flagged = 0, def_over = 0;
 		contam_scan_result(scan, &sr);
-		for (size_t i = 0; i < res->nexamples; i++)
+		for (size_t i = 0; i < res->nexamples; i++) {
+			bool bloom = contam_example_flagged(&res->examples[i], def);
+			extra += sel[i] && !contam_example_flagged(&res->examples[i],
+								   CONTAM_DEF_CONTAM);
 			sel[i] = sel[i] && !contam_example_flagged(&sr.examples[i], def);
+			def_flagged += bloom;
+			def_over += bloom && sel[i];
+		}
 		*overturned_out = sel;
 		sel = NULL;
+		if (!quiet && def != CONTAM_DEF_CONTAM)
+			fprintf(stderr, "confirm: --definition %s: %zu flags (%zu of them not "
+				"flagged by contam, also scanned): %zu overturned\n",
+				contam_definition_name(def), def_flagged, extra, def_over);
 	}
 	if (!quiet) {
 		contam_scan_stats st;
