@@ -18,7 +18,7 @@ with and without --confirm and under each --definition; the flagged list
 the report's figures say; the old behaviour (no --confirm: partial +
 contaminated held out, byte for byte) holds; pipes, unknown or unavailable
 definitions and --definition without --write-clean are refused; a failure
-while writing leaves nothing.
+or SIGINT while writing leaves nothing.
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -262,6 +262,39 @@ def failure_leaves_nothing(c):
     check(r.rc == 2 and "z.flagged.jsonl.ids.json" in r.err, f"{r.rc} {r.err}")
     check(os.listdir(out) == ["z.flagged.jsonl.ids.json"], f"left: {os.listdir(out)}")
     check(not os.path.exists(rep), "no report either")
+
+
+@S.test
+def signal_leaves_nothing(c):
+    # SIGINT while the subsets are being written (their temporaries are
+    # there): exit 2, no subset, no temporary, no report
+    import signal
+    import subprocess
+    import time
+    from clitest import BIN
+    big = os.path.join(c.tmp, "big.jsonl")
+    rng = random.Random(2)
+    with open(big, "w") as f:
+        for i in range(100000):
+            f.write(json.dumps({"text": " ".join(words(rng, 12))}) + "\n")
+    out = os.path.join(c.tmp, "sig")
+    rep = os.path.join(c.tmp, "sig.json")
+    p = subprocess.Popen([BIN, "probe", c.ix, "-q", "--write-clean", out, "-o", rep, big],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    seen = False
+    t0 = time.time()
+    while p.poll() is None and time.time() - t0 < 60:
+        if os.path.isdir(out) and any(".tmp." in n for n in os.listdir(out)):
+            seen = True
+            break
+        time.sleep(0.001)
+    time.sleep(0.02)
+    p.send_signal(signal.SIGINT)
+    err = p.communicate(timeout=60)[1].decode()
+    check(seen, f"the temporaries were never seen (exit {p.returncode})")
+    check(p.returncode == 2 and "interrupted" in err, f"{p.returncode} {err}")
+    check(os.listdir(out) == [], f"left: {os.listdir(out)}")
+    check(not [n for n in os.listdir(c.tmp) if n.startswith("sig.json")], "no report")
 
 
 if __name__ == "__main__":
