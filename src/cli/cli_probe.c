@@ -81,6 +81,7 @@ static void usage(FILE *f)
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
 "                         provenance; the report counts overturned flags\n"
+"                         (with --definition, its flags are scanned too)\n"
 "  -q, --quiet            no table on stderr\n"
 "  -h, --help             this help\n"
 "\n"
