@@ -545,10 +545,6 @@ typedef struct contam_probe_options {
 	uint32_t template_min;
 	uint32_t cjk_chars_per_word;
 	uint64_t max_doc_freq;
-	/* Write each benchmark file's clean (and too_short) records and its
-	 * partial + contaminated records into this directory, byte for
-	 * byte (JSON arrays are re-serialized), or NULL. */
-	const char *write_clean_dir;
 	/* Notes about how a benchmark file was read ("'x.jsonl' is
 	 * gzip-compressed ...: read by its content"), or NULL. */
 	void (*on_warning)(void *ctx, const char *msg);
@@ -563,8 +559,8 @@ typedef struct contam_probe_options {
 	 * (cells of sentences), which is refused otherwise. */
 	int force_header;
 	/* Every input file of the run (borrowed): an output of
-	 * write_clean_dir that is the same file as one of these (device and
-	 * inode) is refused before anything is written. */
+	 * contam_probe_write_clean that is the same file as one of these
+	 * (device and inode) is refused before anything is written. */
 	const char *const *inputs;
 	size_t ninputs;
 } contam_probe_options;
@@ -606,6 +602,57 @@ typedef struct contam_result {
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
+
+/* The published definitions of a flagged example (issue 3), one rule
+ * each, shared by the report and the clean subsets. */
+typedef enum contam_definition {
+	CONTAM_DEF_CONTAM = 0,   /* verdict partial or contaminated */
+	CONTAM_DEF_GPT3,         /* gpt3: a matched span >= 13 tokens */
+	CONTAM_DEF_PALM,         /* palm: >= 70% of the 8-grams found */
+	CONTAM_DEF_LLAMA2        /* Llama 2 "not clean": >= 20% of the
+				    tokens in spans >= 10 tokens */
+} contam_definition;
+
+/* "contam", "gpt3", "palm", "llama2"; CONTAM_E_PARAM for another name. */
+CONTAM_API int contam_definition_parse(const char *name, contam_definition *out);
+CONTAM_API const char *contam_definition_name(contam_definition d);
+/* NULL when an index of n-grams can tell definition d, else why not
+ * (gpt3 needs n <= 13, palm n == 8, llama2 n <= 10). */
+CONTAM_API const char *contam_definition_unavailable(contam_definition d,
+						     uint32_t ngram);
+/* Whether e is in the flagged set of definition d. */
+CONTAM_API int contam_example_flagged(const contam_example *e,
+				      contam_definition d);
+
+/* Clean subsets (probe --write-clean), written in a pass of their own
+ * after scoring, so that a later exact scan can overturn flags. */
+typedef struct contam_clean_options {
+	const char *dir;           /* created if missing */
+	contam_definition definition;
+	/* Per example of contam_probe_result (all of them), nonzero where
+	 * an exact scan found it not flagged under `definition`: it goes to
+	 * the clean file.  NULL: the probe's verdicts stand. */
+	const unsigned char *overturned;
+	int confirmed;             /* the flags were checked by an exact scan
+				      (recorded in the list) */
+	volatile int *stop;        /* set by a signal handler: stop, leave
+				      nothing (CONTAM_E_INTERRUPTED); or NULL */
+} contam_clean_options;
+
+CONTAM_API void contam_clean_options_init(contam_clean_options *o);
+/* Re-read every benchmark file added to the probe (same options) and
+ * write, per file, DIR/<stem>.clean.<ext> (records not flagged: clean
+ * and too_short), DIR/<stem>.flagged.<ext> (byte for byte; JSON arrays
+ * and --records selections are re-serialized) and
+ * DIR/<stem>.flagged.<ext>.ids.json (the flagged records: number, line,
+ * id).
+ * With a question/answer split and the contam definition, a record
+ * whose question or answer was found is flagged too.  All files are
+ * written under temporary names and renamed only when every one is
+ * complete; on failure none is left.  A file that cannot be read again
+ * (a pipe) is CONTAM_E_PARAM, as is an output that is an input. */
+CONTAM_API int contam_probe_write_clean(contam_probe *p,
+					const contam_clean_options *o);
 
 /* ------------------------------------------------------------------ */
 /* Reports                                                             */

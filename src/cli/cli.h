@@ -27,9 +27,13 @@ int cli_scan(int argc, char **argv);
 /* probe --confirm CORPUS...: rescan the flagged examples exactly and
  * write the report (cli_scan.c); returns an exit status.  The corpus
  * must hold every input of the index `ix` (with documents). */
+/* With `overturned` (probe --write-clean), the examples flagged under
+ * `def` are scanned too, and *overturned (malloc'd, one per example of
+ * res) marks those the exact scan finds not flagged under `def`. */
 int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
-		      FILE *out, bool quiet);
+		      FILE *out, bool quiet, contam_definition def,
+		      unsigned char **overturned);
 int cli_report(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void usage(FILE *f)
@@ -66,17 +67,27 @@ static void usage(FILE *f)
 "                         (fixed seed): chance matches at this index's fill,\n"
 "                         plus phrases common enough to survive reordering\n");
 	fputs(CLI_SCORING_HELP, f);
-	fputs(
+	/* more strings: C17 promises only 4095 bytes in one literal */
+	fprintf(f,
 "      --max-doc-freq K   n-grams the index counts in more than K documents\n"
 "                         (corpus boilerplate) count neither way; needs an\n"
 "                         index built with --doc-freq\n"
 "      --write-clean DIR  write each file's clean (and too_short) records to\n"
-"                         DIR/NAME.clean.EXT and its partial + contaminated\n"
-"                         ones to DIR/NAME.flagged.EXT, byte for byte\n"
+"                         DIR/NAME.clean.EXT and its flagged ones to\n"
+"                         DIR/NAME.flagged.EXT, byte for byte, and the flagged\n"
+"                         record numbers, lines and ids to\n"
+"                         DIR/NAME.flagged.EXT.ids.json.  Written after scoring\n"
+"                         and after --confirm: a flag the exact scan overturns\n"
+"                         is clean.  Each file is read twice (not a pipe)\n"
+"      --definition NAME  which flags --write-clean holds out: contam (partial\n"
+"                         + contaminated, the default), gpt3 (a 13-token\n"
+"                         span), palm (70%% of 8-grams), llama2 (not clean:\n"
+"                         20%% of tokens in 10-token spans)\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
 "                         provenance; the report counts overturned flags\n"
+"                         (with --definition, its flags are scanned too)\n"
 "  -q, --quiet            no table on stderr\n"
 "  -h, --help             this help\n"
 "\n"
@@ -85,7 +96,7 @@ static void usage(FILE *f)
 "\n"
 "example:\n"
 "  contam probe cc.cidx --name arc --field question.stem \\\n"
-"      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n", f);
+"      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
 }
 
 /* How a benchmark file was read, when name and content disagree. */
@@ -99,7 +110,7 @@ int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
 	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
-	       OPT_RULES };
+	       OPT_DEFINITION, OPT_RULES };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -113,6 +124,7 @@ int cli_probe(int argc, char **argv)
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "header", no_argument, NULL, OPT_HEADER },
+		{ "definition", required_argument, NULL, OPT_DEFINITION },
 		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "max-doc-freq", required_argument, NULL, OPT_RULES + CLI_RULE_DOC_FREQ },
 		{ "output", required_argument, NULL, 'o' },
@@ -134,6 +146,9 @@ int cli_probe(int argc, char **argv)
 	cli_bench_list benches = { 0 };
 	char *tmp = NULL;
 	FILE *out = NULL;
+	const char *clean_dir = NULL, *def_name = NULL;
+	contam_definition def = CONTAM_DEF_CONTAM;
+	unsigned char *overturned = NULL;
 	int rc = 0, c;
 	unsigned long v;
 
@@ -168,7 +183,14 @@ int cli_probe(int argc, char **argv)
 		case OPT_QFIELD: qfields[nqfields++] = optarg; break;
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
-		case OPT_CLEAN: popt.write_clean_dir = optarg; break;
+		case OPT_CLEAN: clean_dir = optarg; break;
+		case OPT_DEFINITION:
+			def_name = optarg;
+			if (contam_definition_parse(optarg, &def)) {
+				rc = cli_error(EXIT_USAGE, "--definition wants contam, gpt3, palm or llama2, not '%s'", optarg);
+				goto out;
+			}
+			break;
 		case OPT_RECORDS: popt.records = optarg; break;
 		case OPT_HEADER: popt.force_header = 1; break;
 		case OPT_LINES:
@@ -216,6 +238,11 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "--question-field and --answer-field go together");
 		goto out;
 	}
+	if (def_name && !clean_dir) {
+		/* the report carries every definition; this one picks a subset */
+		rc = cli_error(EXIT_USAGE, "--definition chooses the flags --write-clean holds out: give --write-clean DIR");
+		goto out;
+	}
 	if (nqfields && nfields) {
 		rc = cli_error(EXIT_USAGE, "--field cannot be combined with --question-field/--answer-field");
 		goto out;
@@ -249,6 +276,17 @@ int cli_probe(int argc, char **argv)
 		if (rc)
 			goto out;
 	}
+	/* --write-clean reads each file again after scoring (and --confirm):
+	 * a pipe would read empty the second time; refused before the work */
+	for (size_t i = 0; clean_dir && i < benches.n; i++) {
+		struct stat st;
+		if (!stat(benches.paths[i], &st) && !S_ISREG(st.st_mode)) {
+			rc = cli_error(EXIT_USAGE, "--write-clean reads each benchmark file again "
+				       "after scoring, and '%s' is not a regular file (a pipe?): "
+				       "save it to a file first", benches.paths[i]);
+			goto out;
+		}
+	}
 	if ((rc = cli_load_index(&ix, index_path)))
 		goto out;
 	/* issue 12 (sizing): a saturated filter says "contaminated" to
@@ -258,6 +296,12 @@ int cli_probe(int argc, char **argv)
 		fprintf(stderr, "contam: WARNING: index %s has a false-positive rate of %.2g per "
 			"n-gram: its verdicts are meaningless; rebuild it with a bigger filter\n",
 			index_path, sat.fpr);
+	const char *why = contam_definition_unavailable(def, sat.params.ngram);
+	if (clean_dir && why) {
+		rc = cli_error(EXIT_USAGE, "--definition %s: %s (this index holds %u-grams)",
+			       contam_definition_name(def), why, sat.params.ngram);
+		goto out;
+	}
 	if (contam_probe_new(&probe, ix, index_path, &popt)) {
 		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
 		goto out;
@@ -272,6 +316,10 @@ int cli_probe(int argc, char **argv)
 		}
 	}
 
+	/* a signal from here on leaves nothing: the subsets and the
+	 * report's temporary are removed (contam_probe_write_clean stops) */
+	if (clean_dir)
+		cli_install_signal_handlers();
 	contam_result res;
 	contam_probe_result(probe, &res);
 	if (output && cli_is_device(output)) { /* -o /dev/null: in place */
@@ -296,11 +344,28 @@ int cli_probe(int argc, char **argv)
 	}
 	if (confirm_at) {
 		if ((rc = cli_probe_confirm(ix, &res, &popt, argv + confirm_at + 1,
-					    nconfirm, out ? out : stdout, quiet)))
+					    nconfirm, out ? out : stdout, quiet, def,
+					    clean_dir ? &overturned : NULL)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
+	}
+	if (clean_dir) {
+		/* after the verdicts are final */
+		contam_clean_options co;
+		contam_clean_options_init(&co);
+		co.dir = clean_dir;
+		co.definition = def;
+		co.overturned = overturned;
+		co.confirmed = confirm_at != 0;
+		co.stop = &cli_interrupted;
+		int wrc = contam_probe_write_clean(probe, &co);
+		if (wrc) {
+			rc = cli_error(wrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
+				       "%s", contam_probe_errmsg(probe));
+			goto out;
+		}
 	}
 	if (out) {
 		int bad = fflush(out) || (tmp && fsync(fileno(out)));
@@ -320,6 +385,7 @@ out:
 	if (tmp && rc)
 		unlink(tmp);
 	free(tmp);
+	free(overturned);
 	free(fields);
 	free(qfields);
 	free(afields);

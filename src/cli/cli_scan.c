@@ -655,12 +655,14 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 
 int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
-		      FILE *out, bool quiet)
+		      FILE *out, bool quiet, contam_definition def,
+		      unsigned char **overturned_out)
 {
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
 	uint64_t *records = NULL;
+	unsigned char *sel = NULL;
 	char errbuf[1024];
 	int rc = 0;
 
@@ -703,7 +705,8 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		goto out;
 	}
 	records = malloc((res->nexamples ? res->nexamples : 1) * sizeof(*records));
-	if (!records) {
+	sel = calloc(res->nexamples ? res->nexamples : 1, 1);
+	if (!records || !sel) {
 		rc = cli_error(EXIT_INPUT, "out of memory");
 		goto out;
 	}
@@ -716,10 +719,14 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
 		}
+		/* for a clean subset by another definition, its flags too
+		 * (contam_scan_confirm_json counts only contam's as flagged) */
 		for (; j < res->nexamples && res->examples[j].source == e->source; j++)
-			if (res->examples[j].verdict == CONTAM_PARTIAL ||
-			    res->examples[j].verdict == CONTAM_CONTAMINATED)
+			if (contam_example_flagged(&res->examples[j], CONTAM_DEF_CONTAM) ||
+			    (overturned_out && contam_example_flagged(&res->examples[j], def))) {
+				sel[j] = 1;
 				records[nflag++] = res->examples[j].record;
+			}
 		contam_scan_select(scan, e->source, records, nflag);
 		i = j;
 	}
@@ -737,6 +744,27 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
 	}
+	if (overturned_out) {
+		/* the exact metrics of the examples scanned, under `def`: the
+		 * report's figures come from the same examples */
+		contam_result sr;
+		size_t extra = 0, def_flagged = 0, def_over = 0;
+		contam_scan_result(scan, &sr);
+		for (size_t i = 0; i < res->nexamples; i++) {
+			bool bloom = contam_example_flagged(&res->examples[i], def);
+			extra += sel[i] && !contam_example_flagged(&res->examples[i],
+								   CONTAM_DEF_CONTAM);
+			sel[i] = sel[i] && !contam_example_flagged(&sr.examples[i], def);
+			def_flagged += bloom;
+			def_over += bloom && sel[i];
+		}
+		*overturned_out = sel;
+		sel = NULL;
+		if (!quiet && def != CONTAM_DEF_CONTAM)
+			fprintf(stderr, "confirm: --definition %s: %zu flags (%zu of them not "
+				"flagged by contam, also scanned): %zu overturned\n",
+				contam_definition_name(def), def_flagged, extra, def_over);
+	}
 	if (!quiet) {
 		contam_scan_stats st;
 		contam_scan_stats_get(scan, &st);
@@ -747,6 +775,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	}
 out:
 	free(records);
+	free(sel);
 	contam_inputs_free(&in);
 	contam_scan_free(scan);
 	return rc;

@@ -430,7 +430,9 @@ def write_clean_never_overwrites_an_input(c):
     out = os.path.join(c.tmp, "wc_out")
     probe(c, "-q", x, y, "--write-clean", out, "-o", os.devnull).expect(0)
     check(sorted(os.listdir(out)) == ["x.clean.clean.jsonl", "x.clean.flagged.jsonl",
-                                      "x.clean.jsonl", "x.flagged.jsonl"], f"{os.listdir(out)}")
+                                      "x.clean.flagged.jsonl.ids.json",
+                                      "x.clean.jsonl", "x.flagged.jsonl",
+                                      "x.flagged.jsonl.ids.json"], f"{os.listdir(out)}")
 
 
 # ------------------------------------------------------------ redteam 23

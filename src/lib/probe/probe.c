@@ -13,9 +13,8 @@
  *                    straddle the boundary count toward both parts;
  *   null control     each example's words (runs of non-white space) are
  *                    shuffled with a fixed-seed generator and the copy is
- *                    scored like the original: the background rate;
- *   write clean      each record's raw bytes go to DIR/<name>.clean.<ext>
- *                    or .flagged.<ext> as soon as it is scored.
+ *                    scored like the original: the background rate.
+ * The clean subsets are written after scoring (probe_clean.c).
  */
 #include "../index/index.h"
 #include "../ngram/ngram.h"
@@ -54,10 +53,7 @@ struct contam_probe {
 	cbuf file_text;          /* their texts */
 	cprobe_item shuffled;    /* scratch of the null control */
 	char **qfields, **afields; /* owned copies of the QA field paths */
-	char *clean_dir;
 	char *records_path;      /* owned copy of opt.records */
-	char **clean_written;    /* clean paths written by this probe */
-	size_t nclean_written;
 	cbuf joined;             /* question + answer of an example */
 	cerr err;
 };
@@ -167,11 +163,6 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 		p->opt.records = p->records_path;
 	}
-	if (p->opt.write_clean_dir) {
-		if (!(p->clean_dir = cstrdup(p->opt.write_clean_dir)))
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		p->opt.write_clean_dir = p->clean_dir;
-	}
 	contam_index_stats_get((contam_index *)ix, &p->stats);
 	/* a partition answers only for its blocks: every other n-gram would
 	 * read as absent, a false "clean" (contam_index_load_parts) */
@@ -220,9 +211,7 @@ void contam_probe_free(contam_probe *p)
 	cprobe_item_release(&p->shuffled);
 	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
 	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
-	free(p->clean_dir);
 	free(p->records_path);
-	free_strings(p->clean_written, p->nclean_written);
 	cbuf_release(&p->joined);
 	free(p);
 }
@@ -366,194 +355,6 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 		ex->nspans++;
 	}
 	return CONTAM_OK;
-}
-
-/* The --write-clean pair of one benchmark file, written under temporary
- * names and renamed when complete. */
-typedef struct clean_out {
-	FILE *clean, *flagged;
-	char *clean_path, *flagged_path;
-	char *clean_tmp, *flagged_tmp;
-	int wrote_head;
-	int json;                /* JSON array: records re-serialized */
-	uint64_t nclean, nflagged;
-} clean_out;
-
-/* DIR/<file name without .gz/.zst, ext moved after .clean/.flagged>;
- * the k-th file of the run with that name gets "-k" after its stem. */
-static char *clean_name(const char *dir, const char *path, const char *kind,
-			unsigned k)
-{
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	size_t bl = strlen(base);
-	static const char *const comp[] = { ".gz", ".zst", ".zstd", ".bz2", ".xz",
-					    ".zip", NULL };
-	for (int i = 0; comp[i]; i++) {
-		size_t cl = strlen(comp[i]);
-		if (bl > cl && strcmp(base + bl - cl, comp[i]) == 0) {
-			bl -= cl;
-			break;
-		}
-	}
-	size_t stem = bl;
-	for (size_t i = bl; i > 0; i--) {
-		if (base[i - 1] == '.') {
-			stem = i - 1;
-			break;
-		}
-	}
-	if (stem == 0)
-		stem = bl;
-	char num[16] = "";
-	if (k > 1)
-		snprintf(num, sizeof(num), "-%u", k);
-	size_t n = strlen(dir) + bl + strlen(kind) + strlen(num) + 4;
-	char *out = malloc(n);
-	if (out)
-		snprintf(out, n, "%s/%.*s%s.%s%.*s", dir, (int)stem, base, num,
-			 kind, (int)(bl - stem), base + stem);
-	return out;
-}
-
-static int clean_open(contam_probe *p, clean_out *c, const char *path)
-{
-	memset(c, 0, sizeof(*c));
-	if (mkdir(p->clean_dir, 0777) && errno != EEXIST)
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				p->clean_dir, strerror(errno));
-	/* two benchmark files with the same name (gsm8k/test.jsonl and
-	 * math/test.jsonl) must not overwrite each other's subsets */
-	for (unsigned k = 1;; k++) {
-		free(c->clean_path);
-		c->clean_path = clean_name(p->clean_dir, path, "clean", k);
-		if (!c->clean_path)
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		bool taken = false;
-		for (size_t i = 0; i < p->nclean_written && !taken; i++)
-			taken = !strcmp(p->clean_written[i], c->clean_path);
-		if (!taken) {
-			c->flagged_path = clean_name(p->clean_dir, path, "flagged", k);
-			break;
-		}
-	}
-	char **w = realloc(p->clean_written, (p->nclean_written + 1) * sizeof(*w));
-	if (!c->flagged_path || !w)
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	p->clean_written = w;
-	if (!(w[p->nclean_written] = cstrdup(c->clean_path)))
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	p->nclean_written++;
-	/* an output that is an input of this run (x.clean.jsonl given as a
-	 * benchmark, or the file being read) would destroy it */
-	const char *outs[2] = { c->clean_path, c->flagged_path };
-	for (int k = 0; k < 2; k++) {
-		struct stat so, si;
-		if (stat(outs[k], &so))
-			continue;
-		for (size_t i = 0; i < p->opt.ninputs; i++)
-			if (!stat(p->opt.inputs[i], &si) && si.st_dev == so.st_dev &&
-			    si.st_ino == so.st_ino)
-				return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean "
-						"would overwrite '%s', an input of this "
-						"run ('%s'): choose another directory",
-						outs[k], p->opt.inputs[i]);
-		if (!stat(path, &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-			return cerr_set(&p->err, CONTAM_E_PARAM, "--write-clean would "
-					"overwrite '%s', the benchmark being read: "
-					"choose another directory", outs[k]);
-	}
-	size_t tl = strlen(c->clean_path) + 32, fl = strlen(c->flagged_path) + 32;
-	if (!(c->clean_tmp = malloc(tl)) || !(c->flagged_tmp = malloc(fl)))
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	snprintf(c->clean_tmp, tl, "%s.tmp.%ld", c->clean_path, (long)getpid());
-	snprintf(c->flagged_tmp, fl, "%s.tmp.%ld", c->flagged_path, (long)getpid());
-	if (!(c->clean = fopen(c->clean_tmp, "wb")))
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->clean_tmp, strerror(errno));
-	if (!(c->flagged = fopen(c->flagged_tmp, "wb")))
-		return cerr_set(&p->err, CONTAM_E_IO, "cannot create '%s': %s",
-				c->flagged_tmp, strerror(errno));
-	return CONTAM_OK;
-}
-
-/* Append the record just read to the clean or the flagged file. */
-static int clean_put(contam_probe *p, clean_out *c, bench_reader *r,
-		     bool flagged)
-{
-	const char *head, *rec;
-	size_t head_len, rec_len;
-	FILE *f = flagged ? c->flagged : c->clean;
-	uint64_t *count = flagged ? &c->nflagged : &c->nclean;
-	if (bench_reader_raw(r, &head, &head_len, &rec, &rec_len) == CONTAM_OK) {
-		if (!c->wrote_head) {
-			c->wrote_head = 1;
-			if (fwrite(head, 1, head_len, c->clean) != head_len ||
-			    fwrite(head, 1, head_len, c->flagged) != head_len)
-				goto io;
-		}
-		if (fwrite(rec, 1, rec_len, f) != rec_len)
-			goto io;
-		/* the last line of a file may lack its line break */
-		if (rec_len && rec[rec_len - 1] != '\n' && fputc('\n', f) == EOF)
-			goto io;
-	} else {
-		char *js = bench_reader_record_json(r);
-		if (!js)
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		/* --records on JSONL: one selected record per line */
-		bool lines = bench_reader_format(r) == BENCH_JSONL;
-		c->json = !lines;
-		int bad = lines ? fputs(js, f) == EOF || fputc('\n', f) == EOF
-				: fputs(*count ? ",\n  " : "[\n  ", f) == EOF ||
-				  fputs(js, f) == EOF;
-		free(js);
-		if (bad)
-			goto io;
-	}
-	(*count)++;
-	return CONTAM_OK;
-io:
-	return cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
-			flagged ? c->flagged_path : c->clean_path,
-			strerror(errno));
-}
-
-/* Finish both files; on failure (ok == false) remove them. */
-static int clean_close(contam_probe *p, clean_out *c, bool ok)
-{
-	int rc = CONTAM_OK;
-	FILE *f[2] = { c->clean, c->flagged };
-	const char *path[2] = { c->clean_tmp, c->flagged_tmp };
-	const char *final[2] = { c->clean_path, c->flagged_path };
-	uint64_t count[2] = { c->nclean, c->nflagged };
-	for (int i = 0; i < 2; i++) {
-		if (!f[i])
-			continue;
-		if (ok && c->json && fputs(count[i] ? "\n]\n" : "[]\n", f[i]) == EOF)
-			ok = false;
-		if (fflush(f[i]) != 0 || fsync(fileno(f[i])) != 0)
-			ok = false;
-		if (fclose(f[i]) != 0)
-			ok = false;
-	}
-	for (int i = 0; ok && i < 2; i++)
-		if (f[i] && rename(path[i], final[i]) != 0)
-			ok = false;
-	if (!ok) {
-		for (int i = 0; i < 2; i++)
-			if (f[i])
-				unlink(path[i]);
-		if (!p->err.code && c->clean_path)
-			rc = cerr_set(&p->err, CONTAM_E_IO, "cannot write '%s': %s",
-				      c->clean_path, strerror(errno));
-	}
-	free(c->clean_path);
-	free(c->flagged_path);
-	free(c->clean_tmp);
-	free(c->flagged_tmp);
-	memset(c, 0, sizeof(*c));
-	return rc;
 }
 
 static int grow_examples(contam_probe *p)
@@ -709,48 +510,6 @@ static int score_null(contam_probe *p, contam_benchmark *b, const file_example *
 	return CONTAM_OK;
 }
 
-/* Write the file's clean and flagged subsets: a second read of the file,
- * record i going by the verdict of the file's example i. */
-static int write_clean(contam_probe *p, const char *path, const bench_options *bo,
-		       size_t first)
-{
-	bench_reader *r = NULL;
-	bench_example bex;
-	clean_out co;
-	size_t i = first;
-	int rc;
-	memset(&co, 0, sizeof(co));
-	if ((rc = bench_reader_open(&r, path, bo, &p->err)) < 0)
-		goto out;
-	if ((rc = clean_open(p, &co, path)) < 0)
-		goto out;
-	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
-		if (i >= p->nexamples || p->examples[i].record != bex.record) {
-			rc = cerr_set(&p->err, CONTAM_E_IO, "%s: the file changed "
-				      "while it was read", path);
-			goto out;
-		}
-		const contam_example *ex = &p->examples[i++];
-		/* With the question/answer split, a part found (the label) also
-		 * keeps the record out of the clean subset: a question copied
-		 * whole is diluted below the verdict's threshold by a long
-		 * answer, and must not be handed out as clean. */
-		bool keep_out = ex->verdict == CONTAM_PARTIAL ||
-				ex->verdict == CONTAM_CONTAMINATED ||
-				(ex->has_qa && contam_example_qa_label(ex) != CONTAM_QA_CLEAN);
-		if ((rc = clean_put(p, &co, r, keep_out)) < 0)
-			goto out;
-	}
-out:
-	if (co.clean || co.flagged || co.clean_path) {
-		int crc = clean_close(p, &co, rc >= 0);
-		if (rc >= 0 && crc < 0)
-			rc = crc;
-	}
-	bench_reader_free(r);
-	return rc;
-}
-
 int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 {
 	bool qa = p->opt.nquestion_fields > 0;
@@ -847,8 +606,6 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	if (bench_merge_fields(b, b->records_read, r, p->opt.id_field, 0) ||
 	    (ra && bench_merge_fields(b, before.records_read, ra, NULL, 1)))
 		goto nomem;
-	if (p->clean_dir && (rc = write_clean(p, path, &bo, first)) < 0)
-		goto out;
 	rc = CONTAM_OK;
 	goto out;
 nomem:
@@ -914,4 +671,15 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->keep_labels = p->opt.keep_labels;
 	out->cjk_chars_per_word = p->opt.cjk_chars_per_word;
 	out->max_doc_freq = p->opt.max_doc_freq;
+}
+
+/* For probe_clean.c, which re-reads the files with the same options. */
+const contam_probe_options *cprobe_options(const contam_probe *p)
+{
+	return &p->opt;
+}
+
+cerr *cprobe_err(contam_probe *p)
+{
+	return &p->err;
 }

@@ -90,7 +90,7 @@ static const char *llama2_bucket(const contam_example *e)
 	double c = e->tokens ? (double)e->covered10 / (double)e->tokens : 0;
 	if (c >= 0.8)
 		return "dirty";
-	if (c >= 0.2)
+	if (contam_example_flagged(e, CONTAM_DEF_LLAMA2)) /* c >= 0.2 */
 		return "not_clean";
 	return "clean";
 }

@@ -103,7 +103,7 @@ int contam_report_table(const contam_result *r, FILE *out)
 			gpt3 += e->gpt3;
 			palm += e->palm;
 			dirty += e->tokens && e->covered10 >= 0.8 * e->tokens;
-			not_clean += e->tokens && e->covered10 >= 0.2 * e->tokens;
+			not_clean += contam_example_flagged(e, CONTAM_DEF_LLAMA2) != 0;
 		}
 		double m = b->examples ? (double)b->examples / 100 : 1;
 		char c1[16] = "n/a", c2[16] = "n/a", c3[16] = "n/a", c4[16] = "n/a";

@@ -834,6 +834,10 @@ int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 		exs[i].benchmark = pe->benchmark;
 		exs[i].source = pe->source;
 		exs[i].id = pe->id;
+		/* scanned only for another definition's clean subset (probe
+		 * --write-clean --definition): not one of contam's flags */
+		if (!contam_example_flagged(pe, CONTAM_DEF_CONTAM))
+			continue;
 		flagged++;
 		if (exs[i].verdict == CONTAM_CLEAN)
 			overturned++;
