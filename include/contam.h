@@ -567,7 +567,7 @@ typedef struct contam_probe_options {
 
 #define CONTAM_TEMPLATE_SHARE 0.05
 #define CONTAM_TEMPLATE_MIN 5
-#define CONTAM_CJK_CHARS_PER_WORD 2
+#define CONTAM_CJK_CHARS_PER_WORD 3
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
 

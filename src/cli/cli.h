@@ -107,7 +107,7 @@ enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
 "      --template-min M   (default 5)\n" \
 "      --no-templates     count template n-grams like any other\n" \
 "      --cjk-chars-per-word K  CJK characters that make one word of a span\n" \
-"                         (default 2; 1: a character is a word)\n"
+"                         (default 3; 1: a character is a word)\n"
 typedef struct cli_rules {
 	int *join_fields, *keep_labels;
 	double *template_share;

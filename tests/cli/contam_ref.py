@@ -149,7 +149,7 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
 # least n words counts as covered whatever min_span; span lengths are in words, CJK
 # characters counting 1/cjk of a word; with no n-gram at all (every piece
 # shorter than n), the joined tokens are scored.
-CJK_CHARS_PER_WORD = 2
+CJK_CHARS_PER_WORD = 3
 _LABEL_RE = re.compile(r"[ \t]*(?:\((?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\)"
                        r"|\[(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\]"
                        r"|(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])[.):])"

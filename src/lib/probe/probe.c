@@ -564,7 +564,8 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		for (size_t i = 0; i < p->nfile; i++)
 			v[i] = &p->file[i].it;
 		items = v;
-		rc = cprobe_templates(items, p->nfile, p->opt.template_share,
+		rc = cprobe_templates(items, p->nfile, p->ix->params.ngram,
+				      p->opt.template_share,
 				      p->opt.template_min, &tmpl, &ntmpl);
 		free(v);
 		if (rc < 0)

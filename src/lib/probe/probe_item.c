@@ -512,8 +512,8 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-int cprobe_templates(cprobe_item *const *items, size_t nitems, double share,
-		     uint32_t min_count, uint64_t **out, size_t *nout)
+int cprobe_templates(cprobe_item *const *items, size_t nitems, uint32_t n,
+		     double share, uint32_t min_count, uint64_t **out, size_t *nout)
 {
 	pair64 *pieces = NULL, *grams = NULL;
 	size_t npieces = 0, ngrams = 0, cap = 0;
@@ -525,7 +525,10 @@ int cprobe_templates(cprobe_item *const *items, size_t nitems, double share,
 	if (share <= 0 || nitems == 0)
 		return CONTAM_OK;
 	/* each piece by its content (the hash of its token hashes), so that
-	 * a passage shared by many questions counts once */
+	 * a passage shared by many questions counts once; only pieces of at
+	 * least 2n tokens: a short value repeated in every example (BBH's
+	 * instruction, C-Eval's 下列各句中没有语病的一句是) is the prompt
+	 * itself (bench/results/2026-12-02-flags-templates.md) */
 	for (size_t i = 0; i < nitems; i++)
 		npieces += items[i]->npieces;
 	pieces = malloc((npieces ? npieces : 1) * sizeof(*pieces));
@@ -541,14 +544,16 @@ int cprobe_templates(cprobe_item *const *items, size_t nitems, double share,
 			for (size_t t = a; t < b; t++)
 				h = (h ^ it->tok_hash[t]) * 0xBF58476D1CE4E5B9ULL +
 				    (h >> 29);
-			pieces[k].key = h;
+			/* the low bit marks a short piece: never deduplicated */
+			pieces[k].key = (h & ~1ull) | (b - a < 2 * (size_t)n);
 			pieces[k].ex = k; /* global piece number */
 			k++;
 		}
 	}
 	qsort(pieces, npieces, sizeof(*pieces), cmp_pair);
 	for (size_t j = 0; j < npieces; j++)
-		if (j == 0 || pieces[j].key != pieces[j - 1].key)
+		if (j == 0 || pieces[j].key != pieces[j - 1].key ||
+		    pieces[j].key & 1)
 			first_seen[pieces[j].ex] = 1;
 	/* (n-gram, example) pairs of first-seen pieces */
 	size_t base = 0;

@@ -108,10 +108,10 @@ uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
 
 /* The template n-grams of one benchmark file: those found in more than
  * share * nitems of its examples and in at least min_count of them,
- * where a field value that occurs in several examples (a shared reading
- * passage) counts once.  *out: sorted, malloc'd. */
-int cprobe_templates(cprobe_item *const *items, size_t nitems, double share,
-		     uint32_t min_count, uint64_t **out, size_t *nout);
+ * where a field value of >= 2n tokens that occurs in several examples
+ * (a shared reading passage) counts once.  *out: sorted, malloc'd. */
+int cprobe_templates(cprobe_item *const *items, size_t nitems, uint32_t n,
+		     double share, uint32_t min_count, uint64_t **out, size_t *nout);
 int cprobe_is_template(const uint64_t *set, size_t n, uint64_t hash);
 
 #endif

@@ -359,7 +359,7 @@ static int mark_templates(contam_scan *s, cerr *err)
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		for (size_t i = a; i < b; i++)
 			v[i - a] = &s->items[i];
-		int rc = cprobe_templates(v, b - a, s->opt.template_share,
+		int rc = cprobe_templates(v, b - a, s->opt.ngram, s->opt.template_share,
 					  s->opt.template_min, &set, &nset);
 		free(v);
 		if (rc < 0)
