@@ -14,7 +14,9 @@ weighted length of the whole example) (the whole-example allowance of
 DESIGN.md's rule, weighted the same way) -- need mode "example".  Two
 other allowances are measured: "scoreable" (min(min_span, the weighted
 length of the example's fields that have >= n tokens, the only ones that
-can match)) and "field" (min(min_span, the weighted length of the run's
+can match)), "sum" (all runs of the example count when their weighted
+lengths add up to min(min_span, that scoreable length), each distinct
+matched text counted once: evidence adds up across fields) and "field" (min(min_span, the weighted length of the run's
 own field): a run covering a whole field counts).  coverage = tokens in
 qualifying spans / tokens of the example; flagged if coverage >= 0.2.
 
@@ -54,7 +56,7 @@ import benchload  # noqa: E402
 from contam_ref import tokenize, is_cjk, wikidoc_documents  # noqa: E402
 
 WS = [1.0, 0.5, 1 / 3, 0.25]
-NEED = ("example", "scoreable", "field")
+NEED = ("example", "scoreable", "sum", "field")
 
 
 def key(w, mode):
@@ -202,6 +204,8 @@ def score(fields, corpus, n, ws, min_span=10):
                 L = sum(w if is_cjk(x[0]) else 1 for x in toks[fi][a:b])
                 if mode == "example":
                     need = min(min_span, wlen[w])
+                elif mode == "sum":
+                    continue
                 elif mode == "scoreable":   # the example's fields of >= n tokens
                     need = min(min_span, swlen[w])
                 else:   # "field": a run covering its whole field counts too
@@ -210,6 +214,18 @@ def score(fields, corpus, n, ws, min_span=10):
                     cov += b - a   # runs of one field never overlap
                     spans.append("".join(x if is_cjk(x[0]) else " " + x + " "
                                          for x in toks[fi][a:b]).strip())
+            if mode == "sum":
+                # evidence adds up over the example's fields: when the runs
+                # together are long enough, every run counts
+                # (distinct texts: one phrase repeated in four options counts once)
+                tot = sum(sum(w if is_cjk(x[0]) else 1 for x in r)
+                          for r in {tuple(toks[fi][a:b]) for fi, a, b in runs})
+                if runs and tot >= min(min_span, swlen[w]) - 1e-9:
+                    cov = sum(b - a for fi, a, b in runs)
+                    spans = ["".join(x if is_cjk(x[0]) else " " + x + " " for x in toks[fi][a:b]).strip()
+                             for fi, a, b in runs]
+                else:
+                    cov, spans = 0, []
             c = cov / T if T else 0.0
             res["per_w"][key(w, mode)] = (c, (not res["too_short"]) and c >= 0.2, spans)
     return res

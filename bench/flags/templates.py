@@ -49,16 +49,20 @@ def analyse(examples, n, top=8, dshare=None, dmin=None):
     cnt = {"plain": collections.Counter(), "dedup": collections.Counter()}
     seen_values = set()
     for ex in fields:
-        ex_keys = set()
+        ex_keys, new_keys, new_vals = set(), set(), set()
         for toks in ex:
             if len(toks) < n:
                 continue
             keys = {toks[i:i + n] for i in range(len(toks) - n + 1)}
             ex_keys |= keys
             if toks not in seen_values:
-                seen_values.add(toks)
-                cnt["dedup"].update(keys)
+                new_vals.add(toks)
+                new_keys |= keys
+        # dedup: a field value seen in an earlier example adds nothing; each
+        # example still counts once
+        seen_values |= new_vals
         cnt["plain"].update(ex_keys)
+        cnt["dedup"].update(new_keys)
     # identical field values shared by several examples (context paragraphs)
     vals = collections.Counter()
     for ex in fields:
@@ -102,6 +106,13 @@ def analyse(examples, n, top=8, dshare=None, dmin=None):
     # top n-grams by example count (plain), for the reader
     res["top"] = [(" ".join(g), k) for g, k in cnt["plain"].most_common(top)]
     res["top_dedup"] = [(" ".join(g), k) for g, k in cnt["dedup"].most_common(top)]
+    # what each share adds: the most frequent n-grams with t(S) <= count < t(next S), M = 3
+    res["bands"] = {}
+    for mode in ("plain", "dedup"):
+        items = sorted(cnt[mode].items(), key=lambda kv: -kv[1])
+        ts = [threshold(E, S, 3) for S in SHARES] + [E + 1]
+        res["bands"][mode] = {str(S): [(" ".join(g), k) for g, k in items if ts[i] <= k < ts[i + 1]][:3]
+                              for i, S in enumerate(SHARES)}
     return res
 
 
@@ -153,7 +164,7 @@ def main():
                "n_shared_values": r["n_shared_values"],
                "examples_with_shared_value": r["examples_with_shared_value"],
                "shared_values": [(c, " ".join(v[:20])) for c, v in r["shared_values"]],
-               "top": r["top"], "top_dedup": r["top_dedup"], "grid": {}}
+               "top": r["top"], "top_dedup": r["top_dedup"], "bands": r["bands"], "grid": {}}
         fam = family(rel)
         for mode in ("plain", "dedup"):
             for S in SHARES:
