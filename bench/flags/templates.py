@@ -9,9 +9,11 @@ n-grams never bridge two fields.  Two ways of counting are measured:
 
   plain  - an n-gram's count is the number of examples it occurs in;
   dedup  - a field value that is identical (same tokens) in several
-           examples is one text, counted once: the count is the number of
-           distinct field values it occurs in (SQuAD's shared context
-           paragraph counts once, not once per question).
+           examples is one text, counted once: an example adds nothing for
+           a value an earlier example had (SQuAD's shared context
+           paragraph counts once, not once per question);
+  dedup2n - the same, but only values of at least 2n tokens are collapsed
+           (passages); a short value repeated verbatim is a prompt.
 
 For every (S, M) of the grid: the share of n-gram occurrences and of
 tokens marked template, and the examples that lose more than half their
@@ -32,6 +34,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "tests",
 import benchload  # noqa: E402
 from contam_ref import tokenize  # noqa: E402
 
+MODES = ("plain", "dedup", "dedup2n")
 SHARES = [0.005, 0.01, 0.02, 0.05, 0.10, 0.20]
 MINS = [2, 3, 5, 10]
 
@@ -46,10 +49,10 @@ def analyse(examples, n, top=8, dshare=None, dmin=None):
     counts, per-token max counts, per-example 'half' counts."""
     E = len(examples)
     fields = [[tuple(tokenize(f)) for f in ex] for ex in examples]
-    cnt = {"plain": collections.Counter(), "dedup": collections.Counter()}
+    cnt = {m: collections.Counter() for m in MODES}
     seen_values = set()
     for ex in fields:
-        ex_keys, new_keys, new_vals = set(), set(), set()
+        ex_keys, new_keys, long_keys, new_vals = set(), set(), set(), set()
         for toks in ex:
             if len(toks) < n:
                 continue
@@ -58,11 +61,17 @@ def analyse(examples, n, top=8, dshare=None, dmin=None):
             if toks not in seen_values:
                 new_vals.add(toks)
                 new_keys |= keys
+                long_keys |= keys
+            elif len(toks) < 2 * n:
+                long_keys |= keys
         # dedup: a field value seen in an earlier example adds nothing; each
-        # example still counts once
+        # example still counts once.  dedup2n: only values of >= 2n tokens
+        # are collapsed (a passage); a short value repeated verbatim
+        # ("下列各句中没有语病的一句是", BBH dyck's instruction) is a prompt
         seen_values |= new_vals
         cnt["plain"].update(ex_keys)
         cnt["dedup"].update(new_keys)
+        cnt["dedup2n"].update(long_keys)
     # identical field values shared by several examples (context paragraphs)
     vals = collections.Counter()
     for ex in fields:
@@ -105,10 +114,10 @@ def analyse(examples, n, top=8, dshare=None, dmin=None):
                                             if any(vals.get(t, 0) > 1 for t in ex if len(t) >= n))
     # top n-grams by example count (plain), for the reader
     res["top"] = [(" ".join(g), k) for g, k in cnt["plain"].most_common(top)]
-    res["top_dedup"] = [(" ".join(g), k) for g, k in cnt["dedup"].most_common(top)]
+    res["top_dedup"] = [(" ".join(g), k) for g, k in cnt["dedup2n"].most_common(top)]
     # what each share adds: the most frequent n-grams with t(S) <= count < t(next S), M = 3
     res["bands"] = {}
-    for mode in ("plain", "dedup"):
+    for mode in MODES:
         items = sorted(cnt[mode].items(), key=lambda kv: -kv[1])
         ts = [threshold(E, S, 3) for S in SHARES] + [E + 1]
         res["bands"][mode] = {str(S): [(" ".join(g), k) for g, k in items if ts[i] <= k < ts[i + 1]][:3]
@@ -152,7 +161,7 @@ def main():
     t0 = time.time()
     files = benchload.benchmark_files(pattern=a.pattern)
     grid = {mode: {(S, M): collections.Counter() for S in SHARES for M in MINS}
-            for mode in ("plain", "dedup")}
+            for mode in MODES}
     perfile = []
     fam_grid = {}
     for rel in files:
@@ -166,7 +175,7 @@ def main():
                "shared_values": [(c, " ".join(v[:20])) for c, v in r["shared_values"]],
                "top": r["top"], "top_dedup": r["top_dedup"], "bands": r["bands"], "grid": {}}
         fam = family(rel)
-        for mode in ("plain", "dedup"):
+        for mode in MODES:
             for S in SHARES:
                 for M in MINS:
                     s = summarize(r, S, M, mode)

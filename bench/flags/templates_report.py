@@ -74,23 +74,23 @@ def main():
         tot_ex = sum(r["examples"] for r in dd["perfile"])
         with_ng = dd["grid"]["plain"][key]["ex_ngrams"]
         print(f"#### n = {dd['n']} ({tot_ex} examples, {with_ng} with at least one n-gram)\n")
-        for mode in ("plain", "dedup"):
+        for mode in ("plain", "dedup", "dedup2n"):
             print(f"{mode}:\n")
             print(grid_table(dd, mode))
             print()
     print(f"### Examples losing more than half their n-grams, per benchmark (n = {d['n']}, M = {a.M})\n")
-    for mode in ("plain", "dedup"):
+    for mode in ("plain", "dedup", "dedup2n"):
         print(f"{mode}:\n")
         print(family_table(d, a.M, mode))
         print()
     # files where something is marked at the chosen S, M
-    print(f"### Files with template n-grams at S = {a.S * 100:g}%, M = {a.M} (n = {d['n']}, dedup)\n")
+    print(f"### Files with template n-grams at S = {a.S * 100:g}%, M = {a.M} (n = {d['n']}, dedup2n)\n")
     print("| file | examples | threshold | distinct template n-grams | occurrences marked | "
           "examples losing > half | top template n-grams (examples holding it) |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    rows = sorted(d["perfile"], key=lambda r: -r["grid"]["dedup " + key]["occ_tpl"])
+    rows = sorted(d["perfile"], key=lambda r: -r["grid"]["dedup2n " + key]["occ_tpl"])
     for r in rows:
-        g = r["grid"]["dedup " + key]
+        g = r["grid"]["dedup2n " + key]
         if not g["distinct_tpl"]:
             continue
         tops = "; ".join(f"\"{t}\" ({k})" for t, k in r["top_dedup"][:3] if k >= g["t"])
@@ -98,13 +98,13 @@ def main():
               f"{pct(g['occ_tpl'], g['occ_all'])} | {g['ex_half']} | {tops} |")
     print()
     # what the lower shares add
-    print(f"### What a lower share adds (n = {d['n']}, M = 3, dedup): the most frequent n-grams "
+    print(f"### What a lower share adds (n = {d['n']}, M = 3, dedup2n): the most frequent n-grams "
           "marked at S but not at the next share up\n")
     print("| file | S | n-grams (examples) |")
     print("|---|---|---|")
     for r in sorted(d["perfile"], key=lambda r: -r["examples"]):
         for S in SH[:4]:
-            b = r["bands"]["dedup"][str(S)]
+            b = r["bands"]["dedup2n"][str(S)]
             if b and r["examples"] >= 100:
                 print(f"| {r['file']} | {S * 100:g}% | " + "; ".join(f"\"{t}\" ({k})" for t, k in b[:2]) + " |")
     print()
@@ -112,7 +112,7 @@ def main():
     print("A shared value is a field (of at least n tokens) whose tokens are identical in "
           "two or more examples: a context paragraph several questions are asked about.\n")
     print("| file | examples | examples with a shared value | distinct shared values | "
-          + " | ".join(f"lose > half at S={S * 100:g}% plain / dedup" for S in (0.01, 0.02, 0.05)) +
+          + " | ".join(f"lose > half at S={S * 100:g}% plain / dedup / dedup2n" for S in (0.01, 0.02, 0.05)) +
           " | largest (examples: start of text) |")
     print("|---|---:|---:|---:|" + "---:|" * 3 + "---|")
     for r in sorted(d["perfile"], key=lambda r: -r["examples_with_shared_value"]):
@@ -120,7 +120,7 @@ def main():
             continue
         cells = []
         for S in (0.01, 0.02, 0.05):
-            cells.append(f"{r['grid'][f'plain {S} {a.M}']['ex_half']} / {r['grid'][f'dedup {S} {a.M}']['ex_half']}")
+            cells.append(f"{r['grid'][f'plain {S} {a.M}']['ex_half']} / {r['grid'][f'dedup {S} {a.M}']['ex_half']} / {r['grid'][f'dedup2n {S} {a.M}']['ex_half']}")
         sv = r["shared_values"][0] if r["shared_values"] else (0, "")
         print(f"| {r['file']} | {r['examples']} | {r['examples_with_shared_value']} | "
               f"{r['n_shared_values']} | " + " | ".join(cells) + f" | {sv[0]}: {sv[1][:80]} |")
