@@ -8,8 +8,9 @@
 #   CONTAM=build/src/cli/contam bench/flags/run.sh [OUT_DIR] [plant.py options]
 #
 # Needs python3 and ../shared/data (or CONTAM_SHARED_DATA).  About a minute
-# on 2 cores.  PROBE_OPTS is passed to every probe (e.g. PROBE_OPTS="-n 13"
-# is not a probe option; try PROBE_OPTS="--min-span 13").
+# on 2 cores.  PROBE_OPTS is passed to every probe (PROBE_OPTS="--min-span 13",
+# or a flag that turns a new rule off, to compare); INDEX_OPTS to every index
+# (INDEX_OPTS="-n 13"); THREADS (default 2) to index.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -19,6 +20,7 @@ B=$SHARED/benchmarks
 OUT=${1:-${TMPDIR:-/tmp}/contam-flags}
 [ $# -gt 0 ] && shift
 PROBE_OPTS=${PROBE_OPTS:-}
+INDEX_OPTS=${INDEX_OPTS:-}
 THREADS=${THREADS:-2}
 [ -x "$CONTAM" ] || { echo "run.sh: no contam at '$CONTAM' (set CONTAM=)" >&2; exit 2; }
 [ -d "$B" ] || { echo "run.sh: no benchmarks under '$SHARED'" >&2; exit 2; }
@@ -27,7 +29,8 @@ CONTAM_SHARED_DATA=$SHARED python3 "$HERE/plant.py" --out "$OUT" "$@"
 echo "contam: $("$CONTAM" --version 2>&1 | head -1)"
 
 for c in en cjk; do
-	"$CONTAM" index -q -t "$THREADS" -o "$OUT/$c.cidx" "$OUT/$c"
+	# shellcheck disable=SC2086
+	"$CONTAM" index -q -t "$THREADS" $INDEX_OPTS -o "$OUT/$c.cidx" "$OUT/$c"
 done
 
 # shellcheck disable=SC2086
