@@ -440,16 +440,13 @@ typedef struct contam_example {
 	uint32_t nspans;
 	/* Why (issue 13).  `tokens` and `ngrams` count what is scored; these
 	 * say what is not, and how much of the hits chance could explain. */
-	uint32_t unscored_tokens;  /* in fields shorter than n tokens, or
-				      only in template/frequent n-grams */
+	uint32_t unscored_tokens;  /* only in template/frequent n-grams */
 	uint32_t template_ngrams;  /* the benchmark's own scaffolding */
 	uint32_t frequent_ngrams;  /* in more than --max-doc-freq documents */
 	uint32_t chance_hits;      /* hits outside every span >= min_span */
 	double longest_words;      /* the longest span in words (CJK
 				      characters count cjk_chars_per_word
 				      to a word) */
-	uint8_t joined;            /* no field reached n tokens: scored as
-				      the joined fields */
 	double chance;             /* upper bound on the probability that
 				      false positives alone give this verdict */
 } contam_example;

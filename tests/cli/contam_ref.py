@@ -141,14 +141,13 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
 
 
 # Per-field scoring (issue 13), written from the rules of the README
-# ("Scoring rules"), not from the C: each value is its own piece; a
-# choice label at a value's start or a line's start is dropped, and a
-# labelled line starts a new piece; n-grams stay inside a piece; a run of
-# hits goes on into the next piece when the last n-gram of one and the
-# first of the next are both hits; a run holding a whole piece of at
-# least n words counts as covered whatever min_span; span lengths are in words, CJK
-# characters counting 1/cjk of a word; with no n-gram at all (every piece
-# shorter than n), the joined tokens are scored.
+# ("Scoring rules"), not from the C: a choice label at a value's start or
+# a line's start is dropped, and a labelled line is a piece of its own, as
+# each value is; n-grams run over all the tokens in order; a run of hits
+# counts only when it has tokens of a piece of >= n tokens (unless no
+# piece has n tokens), and then when it weighs min(min_span, example)
+# words (CJK characters count 1/cjk of a word) or holds a whole piece of
+# n words; a counted run covers all its tokens.
 CJK_CHARS_PER_WORD = 3
 _LABEL_RE = re.compile(r"[ \t]*(?:\((?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\)"
                        r"|\[(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\]"
@@ -187,31 +186,24 @@ def token_weight(tok, cjk):
     return 1 if len(tok) == 1 and is_cjk(tok) else cjk
 
 
-def field_ngrams(values, n=NGRAM, min_span=MIN_SPAN, cjk=CJK_CHARS_PER_WORD,
-                 labels=True, joined=False):
-    """(tokens, [(first token, key)], joined?) of an example's values."""
+def field_ngrams(values, n=NGRAM, labels=True, joined=False):
+    """(tokens, [(first token, key)], [(piece start, end)]) of an example."""
     if joined:
         values = ["\n".join(values)]
-    pieces = []
+    tokens, bounds = [], []
     for v in values:
-        pieces.extend(tokenize(p) for p in value_pieces(v, labels))
-    tokens, grams, bounds = [], [], []
-    for toks in pieces:
-        bounds.append((len(tokens), len(tokens) + len(toks)))
-        base = len(tokens)
-        tokens.extend(toks)
-        for i in range(len(toks) - n + 1):
-            grams.append((base + i, hash(tuple(toks[i:i + n]))))
-    if not grams and len(pieces) > 1 and len(tokens) >= n:
-        return tokens, [(i, hash(tuple(tokens[i:i + n])))
-                        for i in range(len(tokens) - n + 1)], True, [(0, len(tokens))]
-    return tokens, grams, False, bounds
+        for p in value_pieces(v, labels):
+            toks = tokenize(p)
+            bounds.append((len(tokens), len(tokens) + len(toks)))
+            tokens.extend(toks)
+    grams = [(i, hash(tuple(tokens[i:i + n]))) for i in range(len(tokens) - n + 1)]
+    return tokens, grams, bounds
 
 
 def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
-                 cjk=CJK_CHARS_PER_WORD, labels=True, templates=()):
+                 cjk=CJK_CHARS_PER_WORD, labels=True, templates=(), joined=False):
     """Metrics of one example of several field values (see above)."""
-    tokens, grams, joined, bounds = field_ngrams(values, n, min_span, cjk, labels)
+    tokens, grams, bounds = field_ngrams(values, n, labels, joined)
     counted = [(f, k) for f, k in grams if k not in templates]
     scored = set()
     for f, _ in counted:
@@ -220,7 +212,7 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
     W = sum(token_weight(tokens[t], cjk) for t in scored)
     r = {"tokens": T if counted else len(tokens), "ngrams": len(counted),
          "hits": 0, "longest": 0, "covered": 0, "covered10": 0,
-         "overlap": 0.0, "coverage": 0.0, "gpt3": False, "joined": joined,
+         "overlap": 0.0, "coverage": 0.0, "gpt3": False,
          "template_ngrams": len(grams) - len(counted)}
     if not counted:
         r["verdict"] = "too_short"
@@ -230,27 +222,44 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
     need10, need13 = min(10 * cjk, W), min(13 * cjk, W)
     cov, cov10 = set(), set()
     firsts = [f for f, _ in counted]
+    long_piece = any(pb - pa >= n for pa, pb in bounds)
+    runs = []   # [a, b, hits, anchored, whole]
     i = 0
     while i < len(firsts):
         if not state[firsts[i]]:
             i += 1
             continue
         j = i + 1
-        while j < len(firsts) and state[firsts[j]] and \
-                firsts[j] - firsts[j - 1] in (1, n):
+        while j < len(firsts) and state[firsts[j]] and firsts[j] == firsts[j - 1] + 1:
             j += 1
         a, b = firsts[i], firsts[j - 1] + n
-        w = sum(token_weight(tokens[t], cjk) for t in range(a, b))
-        r["hits"] += j - i
-        r["longest"] = max(r["longest"], b - a)
-        whole = w >= n * cjk and any(pb > pa and a <= pa and pb <= b for pa, pb in bounds)
-        if w >= need or whole:
-            cov.update(range(a, b))
-        if w >= need10 or whole:
-            cov10.update(range(a, b))
-        if w >= need13:
-            r["gpt3"] = True
+        anchored, whole = not long_piece, False
+        for pa, pb in bounds:
+            lo, hi = max(pa, a), min(pb, b)
+            if lo >= hi:
+                continue
+            anchored |= pb - pa >= n
+            whole |= lo == pa and hi == pb and \
+                sum(token_weight(tokens[t], cjk) for t in range(lo, hi)) >= n * cjk
+        runs.append([a, b, j - i, anchored, whole])
         i = j
+    # a run within n tokens of an anchored one (an edited word) is anchored
+    for k in range(1, len(runs)):
+        if runs[k - 1][3] and runs[k][0] - runs[k - 1][1] < n:
+            runs[k][3] = True
+    for k in range(len(runs) - 1, 0, -1):
+        if runs[k][3] and runs[k][0] - runs[k - 1][1] < n:
+            runs[k - 1][3] = True
+    for a, b, hits, anchored, whole in runs:
+        w = sum(token_weight(tokens[t], cjk) for t in range(a, b))
+        r["hits"] += hits
+        r["longest"] = max(r["longest"], b - a)
+        if anchored and (w >= need or whole):
+            cov.update(range(a, b))
+        if anchored and (w >= need10 or whole):
+            cov10.update(range(a, b))
+        if anchored and (w >= need13 or whole):
+            r["gpt3"] = True
     r["covered"] = len(cov & scored)
     r["covered10"] = len(cov10 & scored)
     r["overlap"] = r["hits"] / len(counted)
@@ -673,11 +682,26 @@ def select(obj, path):
     return out
 
 
-def example_text(obj, fields):
+def example_values(obj, fields):
+    """The values the fields select, in order (probe scores each apart)."""
     parts = []
     for f in fields:
         parts.extend(select(obj, f))
-    return "\n".join(parts)
+    return parts
+
+
+def example_text(obj, fields):
+    return "\n".join(example_values(obj, fields))
+
+
+class Joined(str):
+    """An example's values joined by newlines (the text a copy of it is
+    written as), carrying the values themselves (for score_fields)."""
+
+    def __new__(cls, values):
+        s = str.__new__(cls, "\n".join(values))
+        s.values = list(values)
+        return s
 
 
 if __name__ == "__main__":

@@ -197,7 +197,8 @@ def test_offsets_read_back(c):
                 check(r["start"] <= m["start"] < m["end"] <= r["end"], f"match {m} outside {r}")
                 got = ref.tokenize(text[m["start"]:m["end"]])
                 toks = ref.tokenize(item_text(c.items[m["record"]]))
-                want = toks[m["example_ngram"]:m["example_ngram"] + m["tokens"]]
+                et = m["example_token"]
+                want = toks[et:et + m["tokens"]]
                 check(m["tokens"] == m["ngrams"] + N - 1, f"tokens of {m}")
                 check(got == want, f"{h['file']}@{h['offset']} [{m['start']}:{m['end']}]: "
                       f"{got[:6]}... != {want[:6]}...")
@@ -252,7 +253,8 @@ def test_metrics_exact_and_le_probe(c):
     bad = []
     for e in c.report["examples"]:
         p = pr[(e["source"], e["record"])]
-        r = exact.score(item_text(c.items[e["record"]]))
+        it = c.items[e["record"]]
+        r = exact.score_fields([it["question"], it["answer"]])
         for k in ("tokens", "ngrams", "hits", "longest", "verdict"):
             if e[k] != r[k]:
                 bad.append(f"record {e['record']}: {k} {e[k]} != exact {r[k]}")

@@ -36,6 +36,8 @@ from clitest import mpi_env, BIN, Suite, check, contam  # noqa: E402
 
 S = Suite("test_index_safety")
 FAST = {"OMP_WAIT_POLICY": "passive"}
+# the six benchmark items share PL, the file's own template by the rule
+# of issue 13: probes here use --no-templates
 PL = ("the quick brown fox jumps over the lazy dog while seven purple elephants "
       "dance quietly beneath the silver moon tonight")
 
@@ -85,17 +87,17 @@ def setup(tmp):
 
 @S.test
 def all_partitions_find_what_the_whole_finds(c):
-    whole = contaminated(contam("probe", "-q", c.whole, c.bench, env=FAST).expect(0))
+    whole = contaminated(contam("probe", "-q", "--no-templates", c.whole, c.bench, env=FAST).expect(0))
     check(whole == 6, f"whole index: {whole} contaminated, expected 6")
     for order in ([0, 1, 2], [2, 0, 1]):
-        r = contam("probe", "-q", ",".join(c.p[i] for i in order), c.bench, env=FAST)
+        r = contam("probe", "-q", "--no-templates", ",".join(c.p[i] for i in order), c.bench, env=FAST)
         check(contaminated(r.expect(0)) == 6, f"all partitions {order}: {r.out[:200]}")
 
 
 @S.test
 def lone_partition_is_refused(c):
     for i in range(3):
-        r = contam("probe", "-q", c.p[i], c.bench, env=FAST).expect(2)
+        r = contam("probe", "-q", "--no-templates", c.p[i], c.bench, env=FAST).expect(2)
         check(f"partition {i + 1} of 3" in r.err, r.err)
         missing = [j for j in range(3) if j != i]
         want = " and ".join(str(j + 1) for j in missing) + " of 3"
@@ -106,18 +108,18 @@ def lone_partition_is_refused(c):
 
 @S.test
 def incomplete_or_doubled_sets_are_refused(c):
-    r = contam("probe", "-q", f"{c.p[0]},{c.p[2]}", c.bench, env=FAST).expect(2)
+    r = contam("probe", "-q", "--no-templates", f"{c.p[0]},{c.p[2]}", c.bench, env=FAST).expect(2)
     check("missing 2 of 3 (--partition 1/3)" in r.err, r.err)
-    r = contam("probe", "-q", f"{c.p[0]},{c.p[1]},{c.p[1]}", c.bench, env=FAST).expect(2)
+    r = contam("probe", "-q", "--no-templates", f"{c.p[0]},{c.p[1]},{c.p[1]}", c.bench, env=FAST).expect(2)
     check("partition 2 of 3 is given twice" in r.err, r.err)
-    r = contam("probe", "-q", f"{c.whole},{c.p[1]}", c.bench, env=FAST).expect(2)
+    r = contam("probe", "-q", "--no-templates", f"{c.whole},{c.p[1]}", c.bench, env=FAST).expect(2)
     check("not partitions of one index" in r.err or "whole index" in r.err, r.err)
 
 
 @S.test
 def partitions_of_another_index_are_refused(c):
     # same geometry, other corpus: bits from two indexes are no index
-    r = contam("probe", "-q", f"{c.p[0]},{c.o[1]},{c.p[2]}", c.bench, env=FAST).expect(2)
+    r = contam("probe", "-q", "--no-templates", f"{c.p[0]},{c.o[1]},{c.p[2]}", c.bench, env=FAST).expect(2)
     check("partitions of different indexes" in r.err, r.err)
     check("other.txt" in r.err and "corpus.txt" in r.err, r.err)
     check(r.out == "", r.out[:200])
@@ -126,11 +128,11 @@ def partitions_of_another_index_are_refused(c):
 @S.test
 def empty_entries_are_usage_errors(c):
     for arg in (c.p[0] + ",", "," + c.p[0], f"{c.p[0]},,{c.p[1]},{c.p[2]}", ",", ",,"):
-        r = contam("probe", "-q", arg, c.bench, env=FAST)
+        r = contam("probe", "-q", "--no-templates", arg, c.bench, env=FAST)
         check(r.rc == 1, f"probe {arg!r}: exit {r.rc} (-11 = SIGSEGV), expected 1: {r.err}")
         check("empty index path" in r.err, r.err)
     # the whole index with a trailing comma is refused too: the rule is one
-    r = contam("probe", "-q", c.whole + ",", c.bench, env=FAST).expect(1)
+    r = contam("probe", "-q", "--no-templates", c.whole + ",", c.bench, env=FAST).expect(1)
 
 
 @S.test
@@ -225,7 +227,7 @@ def scan_outputs_are_inputs(c):
 @S.test
 def report_output_is_input(c):
     rep = os.path.join(c.tmp, "oi-report.json")
-    contam("probe", "-q", c.whole, c.bench, "-o", rep, env=FAST).expect(0)
+    contam("probe", "-q", "--no-templates", c.whole, c.bench, "-o", rep, env=FAST).expect(0)
     for out in spellings(c, rep, "rp"):
         refused(c, ["report", rep, "--format", "md", "-o", out], rep)
     contam("report", rep, "--format", "md", env=FAST).expect(0)
@@ -403,7 +405,7 @@ def sparse_index_is_not_committed(c):
         check(kb < 200 * 1024, f"contam {' '.join(args[:1])} of a sparse 1 GiB index: "
               f"peak RSS {kb} kB")
     # and the probe still finds everything
-    check(contaminated(contam("probe", "-q", sparse, c.bench, env=FAST).expect(0)) == 6,
+    check(contaminated(contam("probe", "-q", "--no-templates", sparse, c.bench, env=FAST).expect(0)) == 6,
           "the sparse index lost its n-grams")
 
 

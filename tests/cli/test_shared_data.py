@@ -221,7 +221,7 @@ def load_gsm8k():
         for line in f:
             if line.strip():
                 o = json.loads(line)
-                items.append(o["question"] + "\n" + o["answer"])
+                items.append(ref.Joined([o["question"], o["answer"]]))
     return items
 
 
@@ -231,7 +231,8 @@ def load_arc():
         for line in f:
             if line.strip():
                 o = json.loads(line)
-                items.append(ref.example_text(o, ["question.stem", "question.choices.text"]))
+                items.append(ref.Joined(ref.example_values(
+                    o, ["question.stem", "question.choices.text"])))
     return items
 
 
@@ -243,7 +244,7 @@ def load_mmlu():
     for name in MMLU_FILES:
         with open(B("mmlu", "data", "test", name), encoding="utf-8", newline="") as f:
             rows = [r for r in csv.reader(f) if r and any(x.strip() for x in r)]
-        per_file.append([ "\n".join(r[:5]) for r in rows])
+        per_file.append([ref.Joined(r[:5]) for r in rows])
     return per_file
 
 
@@ -442,7 +443,7 @@ def planted_accuracy(c):
                                 f"python reads {len(texts)}")
                 continue
             for e, text in zip(mine, texts):
-                r = exact.score(text)
+                r = exact.score_fields(text.values)
                 r["text"] = text
                 mode = labels[(name, fi, e["record"])]
                 results.append((name, mode, e, r))
@@ -535,9 +536,18 @@ def mmlu_without_field(c):
     with open(p, encoding="utf-8", newline="") as f:
         rows = [r for r in csv.reader(f) if r]
     check(len(rep["examples"]) == len(rows), f"{len(rep['examples'])} examples, {len(rows)} rows")
-    bad = [f"record {e['record']}: tokens {e['tokens']} vs {len(ref.tokenize(chr(10).join(r)))}"
-           for e, r in zip(rep["examples"], rows)
-           if e["tokens"] != len(ref.tokenize("\n".join(r)))]
+    # each column is scored on its own: the reference's scored tokens, and
+    # every token read (scored + unscored: short columns such as the answer
+    # letter) unless a choice label was dropped
+    bad = []
+    for e, r in zip(rep["examples"], rows):
+        want = ref.score_fields(r, set())
+        read = len(ref.tokenize("\n".join(r)))
+        dropped = read - len(ref.field_ngrams(r)[0])   # choice labels
+        if e["tokens"] != want["tokens"] or \
+                e["tokens"] + e["unscored_tokens"] + dropped != read:
+            bad.append(f"record {e['record']}: tokens {e['tokens']} + unscored "
+                       f"{e['unscored_tokens']} vs reference {want['tokens']} of {read}")
     check(not bad, "; ".join(bad[:5]))
     check(all(e["verdict"] == "clean" for e in rep["examples"]), "clean index found something")
 

@@ -269,17 +269,9 @@ static int look_up(contam_probe *p, const cprobe_item *it, const uint64_t *tmpl,
 	}
 	for (size_t g = 0; g < G; g++)
 		p->state[g] = (unsigned char)contam_index_contains(p->ix, it->hash[g]);
-	/* a winnowed index holds a sample: infer the matches, piece by
-	 * piece (runs of consecutive n-grams) */
-	if (par->winnow > 1) {
-		for (size_t a = 0; a < G;) {
-			size_t b = a + 1;
-			while (b < G && it->first[b] == it->first[b - 1] + 1)
-				b++;
-			cwinnow_fill_hits(p->state + a, b - a, par->winnow);
-			a = b;
-		}
-	}
+	/* a winnowed index holds a sample: infer the matches */
+	if (par->winnow > 1)
+		cwinnow_fill_hits(p->state, G, par->winnow);
 	for (size_t g = 0; g < G; g++) {
 		if (ntmpl && cprobe_is_template(tmpl, ntmpl, it->hash[g]))
 			p->state[g] = CPROBE_TEMPLATE;
@@ -305,7 +297,7 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 			continue;
 		}
 		size_t j = i + 1;
-		while (j < G && st[j] == CPROBE_HIT && cprobe_item_adjacent(it, j - 1, (uint32_t)n))
+		while (j < G && st[j] == CPROBE_HIT && it->first[j] == it->first[j - 1] + 1)
 			j++;
 		size_t a = it->first[i], b = it->first[j - 1] + n, k = nbest;
 		while (k > 0 && best_b[k - 1] - best_a[k - 1] < b - a)

@@ -9,14 +9,13 @@
  *   tokens      the tokens inside at least one counted n-gram (the
  *               denominator of coverage); tokens only in short pieces or
  *               only in excluded n-grams are `unscored`;
- *   run         consecutive hits (cprobe_item_adjacent: in one piece, or
- *               across the boundary of two adjacent pieces); its span is
- *               its tokens;
- *   covered     tokens inside runs whose span weighs >= min(min_span,
- *               all scored tokens) words, so a fully copied short
- *               example still counts while a lone false-positive n-gram
- *               (n tokens < min_span) never does; a run that holds a
- *               whole field (piece) of at least n words counts too;
+ *   run         consecutive hits; its span is its tokens;
+ *   covered     tokens inside anchored runs (with tokens of a piece of
+ *               >= n tokens) whose span weighs >= min(min_span, all scored
+ *               tokens) words (so a fully copied short example still
+ *               counts while a lone false-positive n-gram, n tokens <
+ *               min_span, never does), or that hold a whole piece of >= n
+ *               words;
  *   chance      hits outside every such run;
  *   verdict     coverage >= 0.8 contaminated, >= 0.2 partial, else
  *               clean; too_short when nothing is counted.
@@ -39,6 +38,7 @@ void cprobe_item_release(cprobe_item *it)
 	free(it->piece_first);
 	free(it->hash);
 	free(it->first);
+	free(it->runs);
 	memset(it, 0, sizeof(*it));
 }
 
@@ -92,6 +92,9 @@ static int reserve_grams(cprobe_item *it, size_t need)
 		return CONTAM_E_NOMEM;
 	c = cap;
 	if (grow((void **)&it->first, &c, need, sizeof(uint32_t)))
+		return CONTAM_E_NOMEM;
+	c = cap;
+	if (grow((void **)&it->runs, &c, need, sizeof(cprobe_run)))
 		return CONTAM_E_NOMEM;
 	it->cap_gram = c;
 	return CONTAM_OK;
@@ -255,18 +258,7 @@ static int hash_piece(cprobe_item *it, size_t a, size_t b, uint32_t n,
 static int hash_pieces(cprobe_item *it, const cprobe_recipe *r)
 {
 	it->ngrams = 0;
-	it->joined = 0;
-	for (size_t p = 0; p < it->npieces; p++)
-		if (hash_piece(it, it->piece_first[p], it->piece_first[p + 1],
-			       r->n, r->seed))
-			return CONTAM_E_NOMEM;
-	/* no piece reaches n tokens: the example as its joined tokens, or
-	 * a short multiple-choice item could never be scored */
-	if (it->ngrams == 0 && it->npieces > 1 && it->ntok >= r->n) {
-		it->joined = 1;
-		return hash_piece(it, 0, it->ntok, r->n, r->seed);
-	}
-	return CONTAM_OK;
+	return hash_piece(it, 0, it->ntok, r->n, r->seed);
 }
 
 int cprobe_item_build(cprobe_item *it, const char *text, size_t len,
@@ -349,16 +341,34 @@ uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
 	return w;
 }
 
-/* Whether tokens [a, b) hold every token of at least one piece. */
-static int whole_piece(const cprobe_item *it, size_t a, size_t b)
+/* Whether the run of tokens [a, b) has tokens of a piece of >= n tokens
+ * (its anchor: a run inside short options has none), and whether it
+ * holds a whole piece that weighs >= n words. */
+static void anchor_of(const cprobe_item *it, size_t a, size_t b, uint32_t c,
+		      size_t n, int *anchored, int *whole)
 {
 	for (size_t p = 0; p < it->npieces; p++) {
 		size_t pa = it->piece_first[p], pb = it->piece_first[p + 1];
-		if (pb > pa && pa >= a && pb <= b)
-			return 1;
+		if (pb <= a)
+			continue;
 		if (pa >= b)
 			break;
+		size_t lo = pa > a ? pa : a, hi = pb < b ? pb : b;
+		if (pb - pa >= n)
+			*anchored = 1;
+		if (lo == pa && hi == pb && cprobe_item_weight(it, lo, hi, c) >= (uint64_t)n * c)
+			*whole = 1;
 	}
+}
+
+/* Whether some piece of the item holds n tokens: if none does, no run
+ * can have an anchor, and any run may count (a short item, scored as the
+ * whole it is). */
+static int has_long_piece(const cprobe_item *it, size_t n)
+{
+	for (size_t p = 0; p < it->npieces; p++)
+		if (it->piece_first[p + 1] - it->piece_first[p] >= n)
+			return 1;
 	return 0;
 }
 
@@ -376,6 +386,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	const uint32_t c = r->cjk_chars_per_word ? r->cjk_chars_per_word : 1;
 	uint64_t counted = 0, hits = 0, longest = 0, longest_w = 0;
 	uint64_t chance = 0, tmpl = 0, freq = 0;
+	int gpt3 = 0;
 
 	memset(it->mark, 0, it->ntok);
 	for (size_t g = 0; g < G; g++) {
@@ -398,6 +409,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 			W += it->tok_cjk[t] ? 1 : c;
 		}
 	}
+	const int long_piece = has_long_piece(it, n);
 	uint64_t need = (uint64_t)r->min_span * c, need10 = 10ull * c,
 		 need13 = 13ull * c;
 	if (need > W)
@@ -406,6 +418,8 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		need10 = W;
 	if (need13 > W)
 		need13 = W;
+	/* the runs of hits, with their anchors */
+	size_t nrun = 0;
 	for (size_t g = 0; g < G;) {
 		if (state[g] != CPROBE_HIT) {
 			g++;
@@ -413,30 +427,47 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		}
 		size_t h = g + 1;
 		while (h < G && state[h] == CPROBE_HIT &&
-		       cprobe_item_adjacent(it, h - 1, (uint32_t)n))
+		       it->first[h] == it->first[h - 1] + 1)
 			h++;
-		size_t a = it->first[g], b = it->first[h - 1] + n;
-		uint64_t w = cprobe_item_weight(it, a, b, c);
-		hits += h - g;
-		if (b - a > longest)
-			longest = b - a;
+		cprobe_run *u = &it->runs[nrun++];
+		u->a = it->first[g];
+		u->b = it->first[h - 1] + n;
+		u->hits = h - g;
+		u->anchored = !long_piece;
+		u->whole = 0;
+		anchor_of(it, u->a, u->b, c, n, &u->anchored, &u->whole);
+		g = h;
+	}
+	/* a run that goes on after a gap of fewer than n tokens from an
+	 * anchored one (an edited word) is the same copy: anchored too */
+	for (size_t i = 1; i < nrun; i++)
+		if (it->runs[i - 1].anchored && it->runs[i].a - it->runs[i - 1].b < n)
+			it->runs[i].anchored = 1;
+	for (size_t i = nrun; i-- > 1;)
+		if (it->runs[i].anchored && it->runs[i].a - it->runs[i - 1].b < n)
+			it->runs[i - 1].anchored = 1;
+	for (size_t i = 0; i < nrun; i++) {
+		const cprobe_run *u = &it->runs[i];
+		uint64_t w = cprobe_item_weight(it, u->a, u->b, c);
+		hits += u->hits;
+		if (u->b - u->a > longest)
+			longest = u->b - u->a;
 		if (w > longest_w)
 			longest_w = w;
-		/* a field found whole counts as a span of all its tokens, as a
-		 * whole short example does, when it weighs n words (a copied
-		 * 9-token answer after a question whose end was edited) */
-		uint64_t span_need = need, span_need10 = need10;
-		if (whole_piece(it, a, b) && w >= (uint64_t)n * c) {
-			span_need = w < need ? w : need;
-			span_need10 = w < need10 ? w : need10;
+		/* an anchored run counts by its length, or by a whole field
+		 * of n words (an 8-token question copied whole, its options
+		 * cut off by labels in the copy) */
+		unsigned char m = 0;
+		if (u->anchored) {
+			m = (w >= need || u->whole ? MARK_COVERED : 0) |
+			    (w >= need10 || u->whole ? MARK_COVERED10 : 0);
+			if (w >= need13 || u->whole)
+				gpt3 = 1;
 		}
-		unsigned char m = (w >= span_need ? MARK_COVERED : 0) |
-				  (w >= span_need10 ? MARK_COVERED10 : 0);
 		if (!(m & MARK_COVERED))
-			chance += h - g;
-		for (size_t t = a; m && t < b; t++)
+			chance += u->hits;
+		for (size_t t = u->a; m && t < u->b; t++)
 			it->mark[t] |= m;
-		g = h;
 	}
 	uint64_t cov = 0, cov10 = 0, qt = 0, qc = 0, at = 0, ac = 0;
 	for (size_t t = 0; t < it->ntok; t++) {
@@ -466,15 +497,15 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	ex->longest_words = c ? (double)longest_w / c : 0;
 	ex->covered = (uint32_t)cov;
 	ex->covered10 = (uint32_t)cov10;
-	ex->joined = (uint8_t)it->joined;
 	if (ex->has_qa) {
 		ex->q_tokens = (uint32_t)qt;
 		ex->q_covered = (uint32_t)qc;
 		ex->a_tokens = (uint32_t)at;
 		ex->a_covered = (uint32_t)ac;
 	}
-	/* GPT-3: one matched span of >= 13 words (all of a shorter one) */
-	ex->gpt3 = hits > 0 && longest_w >= need13;
+	/* GPT-3: one matched span of >= 13 words (all of a shorter one),
+	 * anchored as the coverage's spans are */
+	ex->gpt3 = (uint8_t)gpt3;
 	/* PaLM: >= 70% of the example's 8-grams; only an 8-gram index
 	 * has them (the report says "available": false otherwise) */
 	ex->palm = n == 8 && counted > 0 && (double)hits >= 0.7 * (double)counted;
@@ -563,7 +594,9 @@ int cprobe_templates(cprobe_item *const *items, size_t nitems, uint32_t n,
 		for (size_t g = 0; g < it->ngrams; g++) {
 			while (p + 1 < it->npieces && it->first[g] >= it->piece_first[p + 1])
 				p++;
-			if (!it->joined && !first_seen[base + p])
+			/* an n-gram inside a repeated long value counts once */
+			if (!first_seen[base + p] &&
+			    it->first[g] + n <= it->piece_first[p + 1])
 				continue;
 			if (ngrams == cap) {
 				size_t c2 = cap ? cap * 2 : 4096;

@@ -5,30 +5,35 @@
  * n-grams; and the metrics of one vector of n-gram states.
  *
  * The rules, in the order they apply (README "Scoring rules"):
- *   fields    each selected value is tokenized on its own and n-grams
- *             never cross from one value into the next, so an option
- *             list is never one run of text;
  *   labels    a choice label or enumerator ("A.", "(b)", "1)", "[C]",
  *             "iv.") at the start of a value, or of a line inside one,
- *             is not a token of the match; a labelled line starts a new
- *             piece, as a new field would;
- *   spans     a run of hits may continue from one piece into the next
- *             only where the last n-gram of the one and the first of the
- *             next are both hits: the copy goes on across the field
- *             boundary (a 9-token answer after a copied question), while
- *             no n-gram ever holds tokens of two fields;
- *   short     a piece with fewer than n tokens has no n-gram of its own
- *             and ends any run; when no piece of an example reaches n
- *             tokens, the example is scored as its joined tokens
- *             (`joined` in the report), so a short multiple-choice item
- *             is still scored, as a whole;
+ *             is not a token of the match; a labelled line is a piece of
+ *             its own, as a field is;
+ *   anchor    a run of matched n-grams counts toward coverage only when
+ *             it has tokens of a piece (a field, a labelled line) of at
+ *             least n tokens: a run inside short options alone ("the
+ *             right to life\nthe right to liberty") never counts, so an
+ *             option list is never a match by itself.  An anchored
+ *             run covers all its tokens, those it carries on into the
+ *             next fields too (a copy written the way the benchmark joins
+ *             its fields), and so does a run that goes on within n tokens
+ *             of an anchored one (after an edited word).  An example none
+ *             of whose pieces has n tokens needs no anchor (it is scored
+ *             as the short whole it is);
+ *   spans     an anchored run counts when it weighs min_span words, or
+ *             min(min_span, the example) for a short example, or when it
+ *             holds a whole piece of >= n words (an 8-token question
+ *             copied whole, the copy's own labels cutting its options);
  *   template  an n-gram in more than a share of the examples of one
- *             benchmark file (each distinct field value counted once) is
- *             the benchmark's own scaffolding and counts neither as a
- *             hit nor as a miss;
+ *             benchmark file (a field value of 2n tokens repeated across
+ *             examples counted once) is the benchmark's own scaffolding
+ *             and counts neither as a hit nor as a miss;
  *   CJK       a span's length is counted in words, where
  *             `cjk_chars_per_word` CJK characters make one word, so a
  *             ten-character set phrase is not a ten-word match.
+ * N-grams are those of the example's tokens in order, as the index
+ * holds those of a document: the denominator of coverage is every token
+ * of the example, short fields included.
  */
 #ifndef CONTAM_PROBE_ITEM_H
 #define CONTAM_PROBE_ITEM_H
@@ -39,9 +44,15 @@
 typedef struct cprobe_recipe {
 	uint32_t n;
 	uint64_t seed;
-	int join_fields;        /* one piece: the old joined text */
+	int join_fields;        /* one piece: any run may anchor itself */
 	int keep_labels;        /* labels stay tokens */
 } cprobe_recipe;
+
+/* A run of consecutive hits: tokens [a, b) (scratch of scoring). */
+typedef struct cprobe_run {
+	size_t a, b, hits;
+	int anchored, whole;
+} cprobe_run;
 
 typedef struct cprobe_item {
 	size_t ntok;            /* tokens kept */
@@ -54,7 +65,7 @@ typedef struct cprobe_item {
 	size_t ngrams;
 	uint64_t *hash;         /* per n-gram */
 	uint32_t *first;        /* per n-gram: its first token */
-	int joined;             /* scored as joined tokens (no piece >= n) */
+	cprobe_run *runs;       /* scratch of cprobe_item_score */
 	size_t cap_tok, cap_gram, cap_piece;
 } cprobe_item;
 
@@ -90,16 +101,6 @@ typedef struct cprobe_rule {
 void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		       const unsigned char *state, const cprobe_rule *r,
 		       size_t split);
-
-/* Whether n-grams g and g + 1 of an item continue one run when both
- * are hits: next in one piece, or last and first of two adjacent
- * pieces. */
-static inline int cprobe_item_adjacent(const cprobe_item *it, size_t g,
-				       uint32_t n)
-{
-	return it->first[g + 1] == it->first[g] + 1 ||
-	       it->first[g + 1] == it->first[g] + n;
-}
 
 /* Weight of tokens [a, b) in CJK-character units (a word is
  * cjk_chars_per_word units). */

@@ -303,8 +303,8 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 {
 	char line[768];
 	int k = snprintf(line, sizeof(line), "%u of %u scored tokens lie in "
-			 "matched spans of >= %u words (longest %.4g words, %u "
-			 "hits)", e->covered, e->tokens, r->min_span,
+			 "matched spans anchored by >= %u words inside one "
+			 "field (longest %.4g words, %u hits)", e->covered, e->tokens, r->min_span,
 			 e->longest_words, e->hits);
 	if (k > 0 && (size_t)k < sizeof(line) && e->template_ngrams)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u template "
@@ -318,13 +318,8 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 			      "those spans (plausibly chance)", e->chance_hits);
 	if (k > 0 && (size_t)k < sizeof(line) && e->unscored_tokens)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u tokens not "
-			      "scored (fields shorter than %u tokens, or only in "
-			      "n-grams not counted)", e->unscored_tokens,
-			      r->index.params.ngram);
-	if (k > 0 && (size_t)k < sizeof(line) && e->joined)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "; every field is "
-			      "shorter than %u tokens, so the fields were scored "
-			      "joined", r->index.params.ngram);
+			      "scored (only in n-grams not counted)",
+			      e->unscored_tokens);
 	if (k > 0 && (size_t)k < sizeof(line))
 		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
 			 "alone would give this verdict with probability <= %.2g",
@@ -358,8 +353,6 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 			  ", \"longest_words\": ", e->unscored_tokens,
 			  e->template_ngrams, e->frequent_ngrams, e->chance_hits);
 	rc |= put_num(b, e->longest_words);
-	if (e->joined)
-		rc |= cbuf_printf(b, ", \"joined\": true");
 	if (e->verdict == CONTAM_PARTIAL || e->verdict == CONTAM_CONTAMINATED)
 		rc |= put_why(b, r, e);
 	if (e->has_qa) {

@@ -33,7 +33,10 @@
  *                            snippet (first 300 bytes), matches[]:
  *                            benchmark, source, record, id,
  *                            example_ngram (first n-gram of the example
- *                            matched), ngrams, tokens, start, end, ignored
+ *                            matched), example_token (its first token:
+ *                            fields are scored apart, so n-gram and token
+ *                            numbers differ), ngrams, tokens, start, end,
+ *                            ignored
  */
 #include "scan.h"
 #include "../probe/probe_metrics.h"
@@ -186,10 +189,11 @@ static int write_hit(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd
 			const cscan_chain *c = &hd->chains[j];
 			rc |= cbuf_printf(b, "%s{", j > r->first ? ", " : "");
 			rc |= put_example_ref(b, &s->examples[c->ex]);
-			rc |= cbuf_printf(b, ", \"example_ngram\": %u, \"ngrams\": %u"
-					  ", \"tokens\": %u, \"start\": %" PRIu64
+			rc |= cbuf_printf(b, ", \"example_ngram\": %u, \"example_token\": %u"
+					  ", \"ngrams\": %u, \"tokens\": %u, \"start\": %" PRIu64
 					  ", \"end\": %" PRIu64 ", \"ignored\": %s}",
-					  c->pos, c->npos, c->npos + s->opt.ngram - 1,
+					  c->pos, s->items[c->ex].first[c->pos],
+					  c->npos, c->npos + s->opt.ngram - 1,
 					  c->start, c->end,
 					  cscan_chain_kept(s, c) ? "false" : "true");
 		}
