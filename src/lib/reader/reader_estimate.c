@@ -149,8 +149,20 @@ out:
 	return rc;
 }
 
+/* Keys a document of g n-grams leaves in the index (see contam.h). */
+static double doc_keys(uint64_t g, uint32_t w)
+{
+	if (w <= 1)
+		return (double)g;
+	if (g == 0)
+		return 0;
+	if (g < w)
+		return 1;
+	return 1 + (double)(g - w) * 2.0 / (double)(w + 1);
+}
+
 static void sample_file(sample *sm, const contam_inputs *in,
-			const contam_build_options *opt, uint32_t n)
+			const contam_build_options *opt, uint32_t n, uint32_t w)
 {
 	const char *path = in->paths[sm->file];
 	creader_options ropt = {
@@ -202,7 +214,7 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		if (ctok_finish(&tok) || tok.oom || rc < 0)
 			goto out;
 		uint64_t t = tokens - before;
-		ngrams += t >= n ? (double)(t - n + 1) : 0;
+		ngrams += doc_keys(t >= n ? t - n + 1 : 0, w);
 		if (cut) {
 			/* inside a document: its text stands for its bytes
 			 * (exact for plain text) */
@@ -291,11 +303,21 @@ uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
 					const contam_build_options *opt,
 					uint32_t ngram, contam_estimate *info)
 {
+	return contam_estimate_keys_content(in, opt, ngram, 0, info);
+}
+
+uint64_t contam_estimate_keys_content(const contam_inputs *in,
+				      const contam_build_options *opt,
+				      uint32_t ngram, uint32_t winnow,
+				      contam_estimate *info)
+{
 	contam_estimate scratch;
 	if (!info)
 		info = &scratch;
 	memset(info, 0, sizeof *info);
 	info->ngrams = contam_estimate_ngrams(in);
+	if (winnow > 1) /* the size-only guess: 2/(W+1) of the n-grams kept */
+		info->ngrams = info->ngrams / (winnow + 1) * 2 + 1;
 	if (!in || !in->count)
 		return info->ngrams;
 	if (ngram == 0)
@@ -311,7 +333,7 @@ uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
 	long i;
 	#pragma omp parallel for schedule(dynamic, 1) num_threads(crun_threads(0))
 	for (i = 0; i < (long)m; i++)
-		sample_file(&sm[i], in, opt, ngram);
+		sample_file(&sm[i], in, opt, ngram, winnow);
 	double got[NCLASS] = { 0 }, guessed[NCLASS] = { 0 }, all_got = 0, all_guessed = 0;
 	for (size_t j = 0; j < m; j++) {
 		if (!sm[j].ok)
