@@ -806,12 +806,12 @@ static int index_main(int argc, char **argv, const char **globs)
 		double distinct = -(double)st.params.nblocks * 512.0 / st.params.k * log(1 - fill);
 		if (add)
 			cli_warn("the index is too full: false-positive rate %.2g is %.2fx the target "
-				 "%.2g (more than %.2gx); verdicts overstate contamination a little; "
+				 "%.2g (more than %.3gx); verdicts overstate contamination a little; "
 				 "plan a larger index for the next additions", st.fpr,
 				 st.fpr / target, target, CLI_FPR_MARGIN);
 		else
 			cli_warn("the filter is too full: false-positive rate %.2g is %.2fx the target "
-				 "%.2g (more than %.2gx); verdicts overstate contamination a little; "
+				 "%.2g (more than %.3gx); verdicts overstate contamination a little; "
 				 "rebuild with --expected-ngrams %.0f or more", st.fpr,
 				 st.fpr / target, target, CLI_FPR_MARGIN,
 				 (distinct > (double)st.ngrams_inserted ? distinct

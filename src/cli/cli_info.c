@@ -272,7 +272,7 @@ int cli_info(int argc, char **argv)
 	/* issue 13: as the build does, from 1.25x the target on */
 	if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
 		cli_warn("'%s': false-positive rate %.2g is %.2fx the target %.2g (more than "
-			 "%.2gx%s); verdicts from it overstate contamination; rebuild it with a "
+			 "%.3gx%s); verdicts from it overstate contamination; rebuild it with a "
 			 "larger --expected-ngrams", path, st.fpr, st.fpr / target, target,
 			 CLI_FPR_MARGIN, st.fpr > 2 * target ? ": OVERFULL" : "");
 	contam_index_free(ix);

@@ -747,7 +747,7 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 			"--expected-ngrams\n", st.fpr, st.fpr / target, target, 100 * st.fill);
 	else if (!o->memory && st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
 		fprintf(stderr, "contam-mpi: warning: the filter is too full: false-positive rate "
-			"%.2g is %.2fx the target %.2g (more than %.2gx); rebuild with a larger "
+			"%.2g is %.2fx the target %.2g (more than %.3gx); rebuild with a larger "
 			"--expected-ngrams\n", st.fpr, st.fpr / target, target, CLI_FPR_MARGIN);
 }
 
