@@ -290,7 +290,8 @@ CONTAM_API uint64_t contam_estimate_ngrams(const contam_inputs *in);
 /* Issue 12 (sizing): the n-grams of the inputs measured on their content.
  * Each input (or, with many, 64 spread over the list and the 16 biggest)
  * is read through the reader with opt's text fields, its first 256 KiB of
- * text tokenized and its n-grams of `ngram` tokens counted per document;
+ * text (16 MiB over all the files read, when that is more) tokenized and
+ * its n-grams of `ngram` tokens counted per document;
  * a file read whole gives its exact count, a bigger one is scaled by the
  * compressed bytes its sampled documents came from.  Other files get the
  * size-only guess times the correction the sample showed.  Deterministic

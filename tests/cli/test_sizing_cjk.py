@@ -20,7 +20,7 @@ punctuation; seeded) as .txt, .jsonl.gz, .jsonl.bz2, .jsonl.xz and
 0.0075 zstd, 0.21 bzip2); a generated English corpus with --winnow 4, 10
 and 32 (before: 0.014, 0.066, 0.074), with many short documents; and the
 shared-data variant (zh/ja Wikipedia, Chinese web text, C4 and Gutenberg
-winnowed), skipped when ../shared is absent.  The warning: an index over
+winnowed, an enwiki .xml.bz2 dump), skipped when ../shared is absent.  The warning: an index over
 1.25x its target is warned about by the build and by `contam info`, one
 under it is not.
 
@@ -264,6 +264,12 @@ def shared_english_winnowed_reaches_target(d):
             if os.path.exists(os.path.join(CORPUS, n))]
     if not todo:
         return "skip"
+    # not winnowed: a dump whose first 256 KiB of text is not like the
+    # rest (before: 0.0138, then 0.0035 with the codec fixed)
+    wiki = os.path.join(CORPUS, "wikipedia_dump_samples",
+                        "enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2")
+    if os.path.exists(wiki):
+        case(d, "enwiki .xml.bz2", [wiki], d["bench_en"])
     for n in todo:
         for w in ("10", "32") if n.startswith("c4") else ("10",):
             case(d, f"{n} --winnow {w}", [os.path.join(CORPUS, n)], d["bench_en"],

@@ -8,12 +8,14 @@
  * and more for lists of short tokens (a file of paths).  So each sampled
  * input is opened through the real reader (JSON fields, WARC records and
  * wiki markup are what is measured), its first SAMPLE_TEXT bytes of text
- * are tokenized by the project's tokenizer and its n-grams counted per
- * document, exactly as the index counts them.  A file read to its end
- * gives its exact count; for a bigger one the count is scaled by the
- * compressed bytes the sampled documents came from (measured by
- * decompressing the same prefix again), so the codec ratio is measured,
- * not assumed.
+ * (more when few files are read: SAMPLE_BUDGET over all of them) are
+ * tokenized by the project's tokenizer and its n-grams counted per
+ * document, exactly as the index counts them (for a winnowed index, the
+ * keys each document keeps).  A file read to its end gives its exact
+ * count; for a bigger one the count is scaled by the compressed bytes the
+ * sampled documents came from (measured by decompressing the file again,
+ * where the decoder takes input: see compressed_for), so the codec ratio
+ * is measured, not assumed.
  *
  * With many inputs, SAMPLE_SPREAD files spread over the list and the
  * SAMPLE_BIGGEST biggest ones are read; every other file gets its
