@@ -18,7 +18,8 @@ Cases: a generated CJK corpus (common ideographs with a Zipf law, kana,
 punctuation; seeded) as .txt, .jsonl.gz, .jsonl.bz2, .jsonl.xz and
 .jsonl.zst (before issue 13 the compressed ones missed: 0.0017 gzip,
 0.0075 zstd, 0.21 bzip2); a generated English corpus with --winnow 4, 10
-and 32 (before: 0.014, 0.066, 0.074), with many short documents; and the
+and 32, with many short documents (before, on Gutenberg: 0.014, 0.066,
+0.074 per lookup); and the
 shared-data variant (zh/ja Wikipedia, Chinese web text, C4 and Gutenberg
 winnowed, an enwiki .xml.bz2 dump), skipped when ../shared is absent.  The warning: an index over
 1.25x its target is warned about by the build and by `contam info`, one
