@@ -89,6 +89,20 @@ CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
  * distinct keys. */
 CONTAM_API double contam_predict_fpr(const contam_params *p, uint64_t ngrams);
 
+/* Issue 13 (sizing): the false-positive rate verdicts see.  A winnowed
+ * index (W > 1) holds a sample, so the probe fills every gap of at most
+ * W n-grams between two hits (cwinnow_fill_hits): two chance hits close
+ * together make a run.  For a filter whose lookups are false with rate
+ * `lookup_fpr`, the share of a long absent text's n-grams that come out
+ * hit is lookup_fpr + (1 - lookup_fpr) * sum over the gaps d = 2..W of
+ * (d - 1) lookup_fpr^2 (1 - lookup_fpr)^(d - 2), about
+ * lookup_fpr * (1 + lookup_fpr * W (W - 1) / 2); W <= 1: lookup_fpr.
+ * contam_index_stats.fpr and the build's figures are this rate. */
+CONTAM_API double contam_seen_fpr(double lookup_fpr, uint32_t winnow);
+/* The lookup rate whose seen rate is `seen_fpr` (the inverse): the rate
+ * a winnowed index's filter is planned for. */
+CONTAM_API double contam_lookup_fpr_for(double seen_fpr, uint32_t winnow);
+
 /* ------------------------------------------------------------------ */
 /* Inputs                                                              */
 
@@ -276,7 +290,8 @@ CONTAM_API uint64_t contam_estimate_ngrams(const contam_inputs *in);
 /* Issue 12 (sizing): the n-grams of the inputs measured on their content.
  * Each input (or, with many, 64 spread over the list and the 16 biggest)
  * is read through the reader with opt's text fields, its first 256 KiB of
- * text tokenized and its n-grams of `ngram` tokens counted per document;
+ * text (16 MiB over all the files read, when that is more) tokenized and
+ * its n-grams of `ngram` tokens counted per document;
  * a file read whole gives its exact count, a bigger one is scaled by the
  * compressed bytes its sampled documents came from.  Other files get the
  * size-only guess times the correction the sample showed.  Deterministic
@@ -292,6 +307,15 @@ CONTAM_API uint64_t contam_estimate_ngrams_content(const contam_inputs *in,
 						   const contam_build_options *opt,
 						   uint32_t ngram,
 						   contam_estimate *info);
+/* The same for a winnowed index (winnow W > 1): the keys it will hold.
+ * A document of g n-grams keeps one key when 0 < g < W (a short
+ * document is not lost), else about 1 + (g - W) * 2 / (W + 1); counted
+ * per sampled document, so a corpus of short documents is not sized for
+ * 2/(W+1) of its n-grams.  info->ngrams is then that count of keys. */
+CONTAM_API uint64_t contam_estimate_keys_content(const contam_inputs *in,
+						 const contam_build_options *opt,
+						 uint32_t ngram, uint32_t winnow,
+						 contam_estimate *info);
 /* The first input that is not a regular file (a pipe, FIFO, /dev/stdin,
  * a device), whose size is unknown, or -1; *what (may be NULL) says what
  * it is ("a pipe of unknown size"). */
@@ -355,7 +379,10 @@ typedef struct contam_index_stats {
 	uint64_t errors;
 	uint64_t bits_set;
 	double fill;              /* bits_set / bits */
-	double fpr;               /* measured from the filter's fill */
+	double fpr;               /* measured from the filter's fill: per
+				     probed n-gram, as verdicts see it
+				     (contam_seen_fpr of fpr_lookup) */
+	double fpr_lookup;        /* per filter lookup (= fpr unless winnowed) */
 	uint32_t format_version;
 	uint32_t part_index, part_count; /* 0, 1 when not partitioned */
 } contam_index_stats;

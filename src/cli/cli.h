@@ -72,6 +72,10 @@ bool cli_parse_partition(const char *s, unsigned long *i, unsigned long *P);
 
 /* Human-readable byte count in a static-free caller buffer. */
 const char *cli_bytes(uint64_t n, char *buf, size_t len);
+/* Issue 13: the build and `contam info` warn once the false-positive
+ * rate verdicts see is more than this times the target (OVERFULL: 2x). */
+#define CLI_FPR_MARGIN 1.25
+
 /* The n-grams a --memory filter holds at --fpr (at least estimate): k
  * for a pipe's filter of unknown fill (issue 12, sizing). */
 uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,

@@ -384,14 +384,14 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 		return cli_error(EXIT_USAGE, "--winnow %lu differs from %s '%s' (W=%u); "
 				 "drop it or start a new index", winnow, what, base, w);
 	if (memory || expected || (fpr > 0 && resume)) {
+		/* planned as a new index is (index_main) */
+		uint32_t pw = st.params.winnow > 1 ? st.params.winnow : 0;
 		uint64_t planned = expected ? expected :
-			contam_estimate_ngrams_content(in, bopt, st.params.ngram, NULL);
-		if (st.params.winnow > 1 && !expected)
-			planned = planned * 2 / (st.params.winnow + 1) + 1;
+			contam_estimate_keys_content(in, bopt, st.params.ngram, pw, NULL);
 		contam_params p;
 		double predicted;
 		char b1[32], b2[32];
-		if (contam_plan_filter(planned, fpr > 0 ? fpr : 1e-3, memory,
+		if (contam_plan_filter(planned, contam_lookup_fpr_for(fpr > 0 ? fpr : 1e-3, pw), memory,
 				       st.params.ngram, &p, &predicted) ||
 		    p.nblocks != st.params.nblocks ||
 		    (!memory && p.k != st.params.k)) /* --memory: k follows the inputs */
@@ -654,28 +654,33 @@ static int index_main(int argc, char **argv, const char **globs)
 				       in.paths[unsized], unsized_what);
 			goto out;
 		}
+		/* issue 13: a winnowed index is planned for the lookup rate
+		 * whose rate after the probe's fill (what verdicts see) is
+		 * --fpr, and for the keys winnowing keeps, counted per
+		 * sampled document */
+		uint32_t w = winnow > 1 ? (uint32_t)winnow : 0;
+		double plan_fpr = contam_lookup_fpr_for(fpr, w);
 		if (!expected) {
 			contam_estimate einfo;
-			planned_for = contam_estimate_ngrams_content(&in, &bopt, (uint32_t)ngram, &einfo);
+			planned_for = contam_estimate_keys_content(&in, &bopt, (uint32_t)ngram, w, &einfo);
 			if (!memory && !ui.quiet)
 				fprintf(stderr, "contam: no --expected-ngrams or --memory: sizing for ~%" PRIu64
-					" n-grams, estimated from %s of input (%zu file(s) sampled)\n",
-					planned_for, cli_bytes(in.total_size, b1, sizeof(b1)),
-					einfo.files_sampled);
+					" n-grams%s, estimated from %s of input (%zu file(s) sampled)\n",
+					planned_for, w ? " kept by winnowing" : "",
+					cli_bytes(in.total_size, b1, sizeof(b1)), einfo.files_sampled);
 			if (memory && unsized >= 0) /* k for the filter filled to --fpr */
-				planned_for = cli_capacity_at_fpr(memory, fpr, (uint32_t)ngram, planned_for);
+				planned_for = cli_capacity_at_fpr(memory, plan_fpr, (uint32_t)ngram, planned_for);
 			if (part_n > 1 && !memory)
 				cli_warn("with --partition, give every node the same --expected-ngrams or --memory, "
 					 "or the partitions will not fit together");
 		}
-		if (winnow > 1 && !expected) /* about 2/(W+1) of the n-grams are kept */
-			planned_for = planned_for * 2 / (winnow + 1) + 1;
 		contam_params params;
-		if (contam_plan_filter(planned_for, fpr, memory, (uint32_t)ngram, &params,
+		if (contam_plan_filter(planned_for, plan_fpr, memory, (uint32_t)ngram, &params,
 				       &predicted)) {
 			rc = cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
 			goto out;
 		}
+		predicted = contam_seen_fpr(predicted, w);
 		uint64_t fbytes = params.nblocks * 64 / part_n, phys = physical_memory();
 		if (phys && fbytes > phys - phys / 8) {
 			rc = cli_error(EXIT_INPUT, "the filter needs %s but this machine has %s; "
@@ -795,6 +800,22 @@ static int index_main(int argc, char **argv, const char **globs)
 			 * n-grams inserted */
 			(distinct > (double)st.ngrams_inserted ? distinct
 							       : (double)st.ngrams_inserted) * 1.2);
+	} else if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6) {
+		/* issue 13: said from 1.25x on, not only once it doubles */
+		double fill = st.fill < 0.999999 ? st.fill : 0.999999;
+		double distinct = -(double)st.params.nblocks * 512.0 / st.params.k * log(1 - fill);
+		if (add)
+			cli_warn("the index is too full: false-positive rate %.2g is %.2fx the target "
+				 "%.2g (more than %.3gx); verdicts overstate contamination a little; "
+				 "plan a larger index for the next additions", st.fpr,
+				 st.fpr / target, target, CLI_FPR_MARGIN);
+		else
+			cli_warn("the filter is too full: false-positive rate %.2g is %.2fx the target "
+				 "%.2g (more than %.3gx); verdicts overstate contamination a little; "
+				 "rebuild with --expected-ngrams %.0f or more", st.fpr,
+				 st.fpr / target, target, CLI_FPR_MARGIN,
+				 (distinct > (double)st.ngrams_inserted ? distinct
+								: (double)st.ngrams_inserted) * 1.2);
 	} else if (add && st.fpr > target) {
 		cli_warn("the index is getting full: false-positive rate %.2g is above %.2g; "
 			 "plan a larger index for the next additions", st.fpr, target);

@@ -12,14 +12,19 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: contam info INDEX [--json]\n"
+"usage: contam info INDEX [--json] [--fpr P]\n"
 "\n"
 "Print an index's parameters (n, recipe, k, size, seed), the manifest of its\n"
 "inputs (documents, n-grams, damaged records skipped), its fill and measured\n"
 "false-positive rate.  The file is fully verified while loading.\n"
 "\n"
+"The rate is per probed n-gram, as verdicts see it: for a winnowed index, after\n"
+"the probe fills the gaps between hits.  A rate above 1.25x the target is\n"
+"warned about on stderr.\n"
+"\n"
 "options:\n"
 "      --json   machine-readable output on stdout\n"
+"      --fpr P  the target the index was built for (default 1e-3)\n"
 "  -h, --help   this help\n");
 }
 
@@ -136,21 +141,28 @@ int cli_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "fpr", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
+	double target = 1e-3;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
+		case 'f':
+			if (!cli_parse_double(optarg, &target) || !(target > 0 && target < 0.5))
+				return cli_error(EXIT_USAGE, "--fpr wants a rate in (0, 0.5), not '%s'",
+						 optarg);
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_error(EXIT_USAGE, "usage: contam info INDEX [--json]");
+		return cli_error(EXIT_USAGE, "usage: contam info INDEX [--json] [--fpr P]");
 	const char *path = argv[optind];
 	contam_index *ix = NULL;
 	/* streamed: the filter is measured chunk by chunk, never held */
@@ -175,11 +187,13 @@ int cli_info(int argc, char **argv)
 		       "  \"seed\": %" PRIu64 ",\n  \"filter_bytes\": %" PRIu64 ",\n"
 		       "  \"ngrams_inserted\": %" PRIu64 ",\n  \"documents\": %" PRIu64 ",\n"
 		       "  \"errors\": %" PRIu64 ",\n  \"bits_set\": %" PRIu64 ",\n"
-		       "  \"fill\": %.6g,\n  \"fpr\": %.6g,\n  \"winnow\": %u,\n"
+		       "  \"fill\": %.6g,\n  \"fpr\": %.6g,\n  \"fpr_lookup\": %.6g,\n"
+		       "  \"fpr_target\": %.6g,\n  \"winnow\": %u,\n"
 		       "  \"partition\": [%u, %u],\n  \"inputs\": [",
 		       st.params.k, st.params.nblocks, st.params.seed, st.filter_bytes,
 		       st.ngrams_inserted, st.documents, st.errors, st.bits_set,
-		       st.fill, st.fpr, st.params.winnow, st.part_index, st.part_count);
+		       st.fill, st.fpr, st.fpr_lookup, target, st.params.winnow,
+		       st.part_index, st.part_count);
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
 			printf("%s\n    {\"path\": ", i ? "," : "");
@@ -239,6 +253,10 @@ int cli_info(int argc, char **argv)
 		       st.ngrams_inserted, st.errors);
 		printf("fill       %.2f%% of bits set; false-positive rate %.3g per n-gram\n",
 		       100 * st.fill, st.fpr);
+		if (st.params.winnow > 1)
+			printf("           (%.3g per filter lookup; the probe fills gaps of <= %u "
+			       "n-grams between hits, so chance hits close together count too)\n",
+			       st.fpr_lookup, st.params.winnow);
 		printf("inputs     %zu\n", nm);
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
@@ -251,6 +269,12 @@ int cli_info(int argc, char **argv)
 		}
 		print_problems(ix);
 	}
+	/* issue 13: as the build does, from 1.25x the target on */
+	if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
+		cli_warn("'%s': false-positive rate %.2g is %.2fx the target %.2g (more than "
+			 "%.3gx%s); verdicts from it overstate contamination; rebuild it with a "
+			 "larger --expected-ngrams", path, st.fpr, st.fpr / target, target,
+			 CLI_FPR_MARGIN, st.fpr > 2 * target ? ": OVERFULL" : "");
 	contam_index_free(ix);
 	return 0;
 }

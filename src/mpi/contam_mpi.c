@@ -395,26 +395,29 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 			       unsized_what);
 		goto out;
 	}
+	/* issue 13: winnowed, planned for the keys kept and the lookup rate
+	 * whose rate after the probe's fill is --fpr (as contam index) */
+	uint32_t w = o->winnow > 1 ? (uint32_t)o->winnow : 0;
+	double plan_fpr = contam_lookup_fpr_for(o->fpr, w);
 	if (!o->expected) {
 		contam_estimate einfo;
-		planned_for = contam_estimate_ngrams_content(&in, &o->bopt, (uint32_t)o->ngram,
-							     &einfo);
+		planned_for = contam_estimate_keys_content(&in, &o->bopt, (uint32_t)o->ngram, w,
+							   &einfo);
 		if (!o->memory && !o->quiet)
 			fprintf(stderr, "contam-mpi: no --expected-ngrams or --memory: sizing for ~%"
-				PRIu64 " n-grams, estimated from %s of input (%zu file(s) sampled)\n",
-				planned_for, cli_bytes(in.total_size, b1, sizeof(b1)),
-				einfo.files_sampled);
+				PRIu64 " n-grams%s, estimated from %s of input (%zu file(s) sampled)\n",
+				planned_for, w ? " kept by winnowing" : "",
+				cli_bytes(in.total_size, b1, sizeof(b1)), einfo.files_sampled);
 		if (o->memory && unsized >= 0)
-			planned_for = cli_capacity_at_fpr(o->memory, o->fpr, (uint32_t)o->ngram,
+			planned_for = cli_capacity_at_fpr(o->memory, plan_fpr, (uint32_t)o->ngram,
 							  planned_for);
 	}
-	if (o->winnow > 1 && !o->expected) /* about 2/(W+1) of the n-grams are kept */
-		planned_for = planned_for * 2 / (o->winnow + 1) + 1;
-	if (contam_plan_filter(planned_for, o->fpr, o->memory, (uint32_t)o->ngram, params,
+	if (contam_plan_filter(planned_for, plan_fpr, o->memory, (uint32_t)o->ngram, params,
 			       &predicted)) {
 		rc = mpi_error(EXIT_USAGE, "cannot plan a filter for these parameters");
 		goto out;
 	}
+	predicted = contam_seen_fpr(predicted, w);
 	params->winnow = o->winnow > 1 ? (uint32_t)o->winnow : 0;
 	/* every rank holds a whole filter, so the ranks sharing this node
 	 * need it once each */
@@ -742,6 +745,10 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 		fprintf(stderr, "contam-mpi: WARNING: the filter is OVERFULL: false-positive rate "
 			"%.2g is %.0fx the target %.2g (fill %.0f%%); rebuild with a larger "
 			"--expected-ngrams\n", st.fpr, st.fpr / target, target, 100 * st.fill);
+	else if (!o->memory && st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
+		fprintf(stderr, "contam-mpi: warning: the filter is too full: false-positive rate "
+			"%.2g is %.2fx the target %.2g (more than %.3gx); rebuild with a larger "
+			"--expected-ngrams\n", st.fpr, st.fpr / target, target, CLI_FPR_MARGIN);
 }
 
 /* Rank 0, with every manifest gathered: an argument that gave no document

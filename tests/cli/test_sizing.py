@@ -5,7 +5,8 @@
   inputs' content (read through the reader, tokenized): CJK text (every
   ideograph a token, 3 bytes each), a gzipped list of paths (short tokens,
   compressing 20x) and the CJK files of ../shared/data get a filter whose
-  false-positive rate is within 2x of --fpr, with no OVERFULL warning.
+  false-positive rate is within 1.25x of --fpr (2x before issue 13), with
+  no OVERFULL or too-full warning.
 - English corpora get about the filter their real n-gram count asks for
   (not a much bigger one); the estimate is the same for --threads 1 and 2
   (the index bytes are identical), also when only a sample of many files
@@ -92,9 +93,11 @@ def rate(r):
 def within_target(r, what):
     r.expect(0)
     fpr, target = rate(r)
-    check("OVERFULL" not in r.err, f"{what}: OVERFULL warning:\n{r.err[-600:]}")
-    check(fpr <= 2 * target,
-          f"{what}: false-positive rate {fpr} is {fpr / target:.1f}x the target {target}")
+    check("OVERFULL" not in r.err and "too full" not in r.err,
+          f"{what}: OVERFULL or too-full warning:\n{r.err[-600:]}")
+    # issue 13: within the 1.25x the build warns at (was 2x)
+    check(fpr <= 1.25 * target,
+          f"{what}: false-positive rate {fpr} is {fpr / target:.2f}x the target {target}")
     return fpr
 
 

@@ -371,3 +371,35 @@ int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 		*predicted_fpr = f;
 	return CONTAM_OK;
 }
+
+double contam_seen_fpr(double f, uint32_t w)
+{
+	if (w <= 1 || !(f > 0))
+		return f;
+	if (f >= 1)
+		return 1;
+	/* i is filled when its nearest hits on the left (a back) and on
+	 * the right (b on) are at most W apart: d = a + b, d - 1 ways */
+	double sum = 0, q = 1;
+	for (uint32_t d = 2; d <= w; d++) {
+		sum += (double)(d - 1) * q;
+		q *= 1 - f;
+	}
+	double seen = f + (1 - f) * f * f * sum;
+	return seen < 1 ? seen : 1;
+}
+
+double contam_lookup_fpr_for(double seen, uint32_t w)
+{
+	if (w <= 1 || !(seen > 0))
+		return seen;
+	double lo = 0, hi = seen; /* seen(f) >= f, increasing in f */
+	for (int it = 0; it < 60; it++) {
+		double mid = (lo + hi) / 2;
+		if (contam_seen_fpr(mid, w) > seen)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return lo;
+}

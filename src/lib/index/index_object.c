@@ -314,7 +314,8 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 	out->bits_set = ix->bits_set;
 	out->fill = (double)ix->bits_set /
 		    ((double)(ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_BITS);
-	out->fpr = ix->fpr_measured;
+	out->fpr_lookup = ix->fpr_measured;
+	out->fpr = contam_seen_fpr(ix->fpr_measured, ix->params.winnow);
 	out->format_version = ix->format_version;
 	out->part_index = ix->part_index;
 	out->part_count = ix->part_count;
