@@ -441,10 +441,10 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	/* a run that goes on after a gap of fewer than n tokens from an
 	 * anchored one (an edited word) is the same copy: anchored too */
 	for (size_t i = 1; i < nrun; i++)
-		if (it->runs[i - 1].anchored && it->runs[i].a - it->runs[i - 1].b < n)
+		if (it->runs[i - 1].anchored && it->runs[i].a < it->runs[i - 1].b + n)
 			it->runs[i].anchored = 1;
 	for (size_t i = nrun; i-- > 1;)
-		if (it->runs[i].anchored && it->runs[i].a - it->runs[i - 1].b < n)
+		if (it->runs[i].anchored && it->runs[i].a < it->runs[i - 1].b + n)
 			it->runs[i - 1].anchored = 1;
 	for (size_t i = 0; i < nrun; i++) {
 		const cprobe_run *u = &it->runs[i];
