@@ -176,6 +176,13 @@ typedef struct contam_build_options {
 	 * atomically; a later run loads it and skips those files. */
 	const char *checkpoint_path;
 	uint64_t checkpoint_every;
+	/* Issue 13: > 0 adds a document-frequency sketch of about this many
+	 * 16-bit counters to an index that has none and holds no documents
+	 * yet (an index with documents but no sketch is refused:
+	 * CONTAM_E_PARAM, their documents were never counted).  An index
+	 * that has a sketch always counts the documents added to it,
+	 * whatever this says. */
+	uint64_t doc_freq_counters;
 } contam_build_options;
 
 CONTAM_API void contam_build_options_init(contam_build_options *opt);
@@ -358,6 +365,19 @@ typedef struct contam_index_stats {
 	double fpr;               /* measured from the filter's fill */
 	uint32_t format_version;
 	uint32_t part_index, part_count; /* 0, 1 when not partitioned */
+	/* Issue 13: the document-frequency sketch (index --doc-freq), when
+	 * has_doc_freq.  Counters and bytes are those held (a partition
+	 * holds its share); pairs: (document, n-gram) pairs counted, each
+	 * n-gram once per document; noise: d * pairs / counters, the mean
+	 * counter, which bounds the mean over-count of an estimate. */
+	int has_doc_freq;
+	uint32_t doc_freq_d;          /* counters per n-gram (min taken) */
+	uint64_t doc_freq_counters;
+	uint64_t doc_freq_bytes;
+	uint64_t doc_freq_lines;      /* 64-byte lines of the whole sketch */
+	uint64_t doc_freq_pairs;
+	uint64_t doc_freq_saturated;  /* counters at 65535 */
+	double doc_freq_noise;
 } contam_index_stats;
 
 CONTAM_API int contam_index_stats_get(contam_index *ix, contam_index_stats *out);
@@ -398,6 +418,20 @@ CONTAM_API int contam_index_contains(const contam_index *ix, uint64_t hash);
 CONTAM_API int contam_index_hash_text(const contam_index *ix, const char *text,
 				      size_t len, uint64_t **out, size_t *count,
 				      size_t *tokens);
+
+/* Issue 13: in how many distinct documents does this n-gram hash occur?
+ * An upper bound from the doc-freq sketch (index --doc-freq): never below
+ * the true count, above it by the sketch's noise (contam_index_stats
+ * doc_freq_noise); 65535 means 65535 or more.  -1 when the index has no
+ * doc-freq section (or the handle holds none: a summary handle, or a
+ * partition that does not hold this key). */
+CONTAM_API int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash);
+/* The estimate for every n-gram of a text, in order (as
+ * contam_index_hash_text hashes them; not winnowed): *out is malloc'd
+ * (free()), *count entries.  CONTAM_E_PARAM when the index has no
+ * doc-freq section.  For tools and tests. */
+CONTAM_API int contam_index_doc_freq_text(const contam_index *ix, const char *text,
+					  size_t len, int64_t **out, size_t *count);
 
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */
