@@ -432,6 +432,18 @@ CONTAM_API int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash);
  * doc-freq section.  For tools and tests. */
 CONTAM_API int contam_index_doc_freq_text(const contam_index *ix, const char *text,
 					  size_t len, int64_t **out, size_t *count);
+/* Give an index that holds no documents yet an empty doc-freq sketch of
+ * about `counters` counters (what contam_build_options.doc_freq_counters
+ * does in contam_index_build); CONTAM_E_PARAM when it holds documents or
+ * has a sketch already. */
+CONTAM_API int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters);
+/* The raw doc-freq counters this index holds (lines [lo, hi) of the
+ * sketch, 32 per line) and its count of (document, n-gram) pairs, for
+ * reducing partial sketches across processes (contam-mpi): counters add
+ * by saturating addition (min(a + b, 65535)), pairs by addition.
+ * Borrowed and writable; CONTAM_E_PARAM without a sketch. */
+CONTAM_API int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters,
+					   size_t *count, uint64_t **pairs);
 
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */

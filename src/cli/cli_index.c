@@ -15,8 +15,7 @@
 #include <unistd.h>
 
 #define WARNINGS_SHOWN 20
-/* Doc-freq counters per planned n-gram (issue 13; bench/docfreq.py). */
-#define DOC_FREQ_PER_NGRAM 1.0
+#define DOC_FREQ_PER_NGRAM CLI_DOC_FREQ_PER_NGRAM
 #define PROBLEM_INPUTS_SHOWN 20
 
 static void usage(FILE *f)

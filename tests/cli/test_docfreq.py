@@ -16,16 +16,20 @@
 - Partitions each carry a share of the sketch (info shows it per
   partition), and --resume from a checkpoint keeps counting.
 - A damaged doc-freq section is refused by verify and info (exit 2).
+- contam-mpi --doc-freq with 2 and 3 ranks writes the bytes of contam
+  index --doc-freq (skipped without mpirun or contam-mpi).
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
 import json
 import os
 import random
+import shutil
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import Suite, check, contam  # noqa: E402
+from clitest import ROOT, Suite, check, contam, mpi_env  # noqa: E402
 
 S = Suite("test_docfreq")
 
@@ -190,6 +194,28 @@ def damaged_section(d):
     check(r.rc == 2 and "doc-freq" in r.err, f"exit {r.rc}: {r.err}")
     r = contam("info", bad)
     check(r.rc == 2 and "doc-freq" in r.err, f"exit {r.rc}: {r.err}")
+
+
+MPI_BIN = os.environ.get("CONTAM_MPI_BIN") or (
+    "" if os.environ.get("CONTAM_BIN") else os.path.join(ROOT, "build", "src", "mpi", "contam-mpi"))
+MPIRUN = shutil.which("mpirun")
+
+
+@S.test
+def mpi_same_bytes(d):
+    if not MPIRUN or not MPI_BIN or not os.path.exists(MPI_BIN):
+        return "skip"
+    one = os.path.join(d["tmp"], "one.cidx")
+    contam("index", "-o", one, "--doc-freq", *d["opts"], d["a"], d["b"]).expect(0)
+    for ranks in (2, 3):
+        out = os.path.join(d["tmp"], f"mpi{ranks}.cidx")
+        p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", str(ranks),
+                            MPI_BIN, "index", "-o", out, "--doc-freq", *d["opts"], d["a"], d["b"]],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           timeout=180, env=mpi_env())
+        check(p.returncode == 0, f"contam-mpi -np {ranks}: exit {p.returncode}: {p.stderr[-600:]}")
+        check(same_bytes(out, one), f"contam-mpi -np {ranks} differs from contam index "
+              f"({info(out)['doc_freq']} vs {info(one)['doc_freq']})")
 
 
 if __name__ == "__main__":

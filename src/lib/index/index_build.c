@@ -623,28 +623,12 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	int nthreads = crun_threads(opt->threads);
 
 	/* a sketch counts from the first document on, or not at all */
-	if (opt->doc_freq_counters && !ix->df) {
-		if (ix->nmanifest || ix->ngrams_inserted) {
-			free(entries);
-			free(sh.finished);
-			return cerr_set(&ix->err, CONTAM_E_PARAM,
-					"the index has no doc-freq section and already holds "
-					"documents, which were not counted: build a new index "
-					"with --doc-freq");
-		}
-		uint32_t d = CDF_D_DEFAULT;
-		const char *dv = getenv("CONTAM_DOC_FREQ_D"); /* for measurements */
-		if (dv && dv[0] >= '1' && dv[0] <= '0' + CDF_D_MAX && !dv[1])
-			d = (uint32_t)(dv[0] - '0');
-		ix->df = cdf_new(cdf_lines_for(opt->doc_freq_counters), d,
-				 ix->params.nblocks, ix->filter.lo, ix->filter.hi);
-		if (!ix->df) {
-			free(entries);
-			free(sh.finished);
-			return cerr_set(&ix->err, CONTAM_E_NOMEM,
-					"cannot allocate a doc-freq sketch of %llu counters",
-					(unsigned long long)opt->doc_freq_counters);
-		}
+	int drc = opt->doc_freq_counters && !ix->df ?
+		contam_index_enable_doc_freq(ix, opt->doc_freq_counters) : CONTAM_OK;
+	if (drc) {
+		free(entries);
+		free(sh.finished);
+		return drc;
 	}
 
 	sh.queue = cbloom_queue_new(&ix->filter, -1);

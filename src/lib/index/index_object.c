@@ -348,6 +348,42 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 	return CONTAM_OK;
 }
 
+int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
+{
+	if (!ix || !ix->filter.bits || counters == 0)
+		return CONTAM_E_PARAM;
+	if (ix->df)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "the index has a doc-freq section already");
+	if (ix->nmanifest || ix->ngrams_inserted)
+		return cerr_set(&ix->err, CONTAM_E_PARAM,
+				"the index has no doc-freq section and already holds "
+				"documents, which were not counted: build a new index "
+				"with --doc-freq");
+	uint32_t d = CDF_D_DEFAULT;
+	const char *dv = getenv("CONTAM_DOC_FREQ_D"); /* for measurements */
+	if (dv && dv[0] >= '1' && dv[0] <= '0' + CDF_D_MAX && !dv[1])
+		d = (uint32_t)(dv[0] - '0');
+	ix->df = cdf_new(cdf_lines_for(counters), d, ix->params.nblocks, ix->filter.lo,
+			 ix->filter.hi);
+	if (!ix->df)
+		return cerr_set(&ix->err, CONTAM_E_NOMEM,
+				"cannot allocate a doc-freq sketch of %llu counters",
+				(unsigned long long)counters);
+	ix->stats_valid = 0;
+	return CONTAM_OK;
+}
+
+int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters, size_t *count,
+				uint64_t **pairs)
+{
+	if (!ix || !ix->df || !counters || !count || !pairs)
+		return CONTAM_E_PARAM;
+	*counters = ix->df->c;
+	*count = (size_t)((ix->df->hi - ix->df->lo) * CDF_LINE_COUNTERS);
+	*pairs = &ix->df->pairs;
+	return CONTAM_OK;
+}
+
 int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash)
 {
 	if (!ix || !ix->df)
