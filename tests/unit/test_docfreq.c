@@ -474,6 +474,7 @@ static void test_saturation(void)
 	for (int i = 0; i < 70000; i++)
 		keys[i] = 0x1234567890abcdefULL;
 	CHECK_EQ_U64(cdf_add(s, keys, 70000, scratch), 70000);
+	cdf_drain(s);
 	CHECK_EQ_U64(cdf_query(s, 0x1234567890abcdefULL), 65535);
 	uint16_t a[3] = { 65000, 65535, 7 }, b[3] = { 1000, 1, 8 };
 	cdf_sat_add(a, b, 3);

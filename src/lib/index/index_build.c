@@ -582,6 +582,8 @@ static void file_finished(shared_state *sh, size_t fi)
 		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
 			/* the finished files' keys may still be queued */
 			cbloom_queue_drain(sh->queue);
+			if (sh->ix->df)
+				cdf_drain(sh->ix->df);
 			write_checkpoint(sh);
 			sh->since_checkpoint = 0;
 		}
@@ -686,6 +688,8 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	free(workers);
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
+	if (ix->df)
+		cdf_drain(ix->df);
 
 	int rc = sh.run.rc;
 	if (!rc && opt->stop && *opt->stop)

@@ -22,6 +22,13 @@
  * Saturating addition is associative and commutative, so the counters do
  * not depend on thread count, input order or how builds are merged.
  *
+ * Counting goes through buckets per region of 4 MiB of lines, as the
+ * filter's write queue does (index_queue.c): a full bucket is counted at
+ * once, so that its misses hit one region (measured on 128 MB of bench
+ * text, -t 1: counting directly was 19% of the build's samples, ahead of
+ * the filter's insertion).  Keys wait there until their bucket fills or
+ * the sketch is drained.
+ *
  * The line of a key is a multiply-shift of its hash, like its Bloom
  * block (index.h), not a remix: keys in order of hash go to blocks and
  * to lines in the same order, so the keys of a partition's blocks fill a
@@ -34,9 +41,17 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
-#define REGIONS_MAX 1024
-#define REGION_SHIFT 16        /* at most 2^16 lines = 4 MiB per lock */
+#define REGIONS_MAX 4096
+#define REGION_SHIFT 16        /* regions of 2^16 lines = 4 MiB */
 #define PREFETCH_AHEAD 16
+#define BUCKET_KEYS_MIN (1u << 16)
+#define BUCKET_KEYS_MAX (1u << 24)
+
+typedef struct cdf_region {
+	int lock;
+	uint32_t count;
+	uint64_t *keys;
+} __attribute__((aligned(64))) cdf_region;
 
 __extension__ typedef unsigned __int128 cdf_u128;
 
@@ -107,6 +122,8 @@ cdocfreq *cdf_new(uint64_t lines, uint32_t d, uint64_t nblocks, uint64_t blo,
 	/* mapped: fresh pages are zero, and huge pages cut the TLB misses
 	 * of random access, as for the filter (index_bloom.c) */
 	s->c = (uint16_t *)(void *)cbloom_alloc(span);
+	/* regions of 4 MiB, smaller ones on a small sketch so that there
+	 * are at least 16 locks */
 	unsigned shift = 0;
 	while (shift < REGION_SHIFT && ((span - 1) >> shift) >= 16)
 		shift++;
@@ -114,11 +131,23 @@ cdocfreq *cdf_new(uint64_t lines, uint32_t d, uint64_t nblocks, uint64_t blo,
 		shift++;
 	s->shift = shift;
 	s->nregions = (uint32_t)(((span - 1) >> shift) + 1);
-	s->locks = calloc((size_t)s->nregions * 16, sizeof(int));
-	if (!s->c || !s->locks) {
+	/* about one waiting key per two lines */
+	uint64_t keys = span / 2;
+	keys = keys < BUCKET_KEYS_MIN ? BUCKET_KEYS_MIN : keys > BUCKET_KEYS_MAX ?
+		BUCKET_KEYS_MAX : keys;
+	s->cap = (uint32_t)((keys + s->nregions - 1) / s->nregions);
+	s->regions = aligned_alloc(64, s->nregions * sizeof(cdf_region));
+	s->store_bytes = (size_t)s->nregions * s->cap * sizeof(uint64_t);
+	void *st = mmap(NULL, s->store_bytes, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	s->store = st == MAP_FAILED ? NULL : st;
+	if (!s->c || !s->regions || !s->store) {
 		cdf_free(s);
 		return NULL;
 	}
+	memset(s->regions, 0, s->nregions * sizeof(cdf_region));
+	for (uint32_t r = 0; r < s->nregions; r++)
+		s->regions[r].keys = s->store + (size_t)r * s->cap;
 	return s;
 }
 
@@ -127,11 +156,14 @@ void cdf_free(cdocfreq *s)
 	if (!s)
 		return;
 	cbloom_free((uint64_t *)(void *)s->c, s->hi - s->lo);
-	free(s->locks);
+	if (s->store)
+		munmap(s->store, s->store_bytes);
+	free(s->regions);
 	free(s);
 }
 
-static inline void count_key(uint16_t *line, uint64_t key, unsigned d)
+static inline __attribute__((always_inline)) void
+count_key(uint16_t *line, uint64_t key, const unsigned d)
 {
 	const uint64_t m = slot_mix(key);
 	const unsigned g = CDF_LINE_COUNTERS / d;
@@ -148,6 +180,77 @@ static inline uint32_t region_of(const cdocfreq *s, uint64_t key)
 	if (b < s->blo || b >= s->bhi)
 		return s->nregions;
 	return (uint32_t)((line_of(key, s->lines) - s->lo) >> s->shift);
+}
+
+static inline uint16_t *line_ptr(const cdocfreq *s, uint64_t key)
+{
+	uint16_t *p = s->c + (line_of(key, s->lines) - s->lo) * CDF_LINE_COUNTERS;
+	__builtin_prefetch(p, 1, 3);
+	return p;
+}
+
+/* Count m keys of one region (the caller holds its lock): the lines of
+ * the keys PREFETCH_AHEAD further on are fetched meanwhile; inlined per
+ * d, so that the slot arithmetic is constant. */
+static inline __attribute__((always_inline)) void
+count_loop(cdocfreq *s, const uint64_t *k, size_t m, const unsigned d)
+{
+	uint16_t *ring[PREFETCH_AHEAD];
+	for (size_t i = 0; i < m && i < PREFETCH_AHEAD; i++)
+		ring[i] = line_ptr(s, k[i]);
+	for (size_t i = 0; i < m; i++) {
+		uint16_t *p = ring[i % PREFETCH_AHEAD];
+		if (i + PREFETCH_AHEAD < m)
+			ring[i % PREFETCH_AHEAD] = line_ptr(s, k[i + PREFETCH_AHEAD]);
+		count_key(p, k[i], d);
+	}
+}
+
+static void count_keys(cdocfreq *s, const uint64_t *k, size_t m)
+{
+	switch (s->d) {
+	case 1: count_loop(s, k, m, 1); break;
+	case 2: count_loop(s, k, m, 2); break;
+	case 3: count_loop(s, k, m, 3); break;
+	default: count_loop(s, k, m, 4); break;
+	}
+}
+
+static inline int try_lock(cdf_region *r)
+{
+	return !__atomic_exchange_n(&r->lock, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void unlock(cdf_region *r)
+{
+	__atomic_store_n(&r->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* Put m keys into region r's bucket (the caller holds its lock). */
+static void bucket_put(cdocfreq *s, cdf_region *r, const uint64_t *keys, size_t m)
+{
+	if (r->count && r->count + m > s->cap) {
+		count_keys(s, r->keys, r->count);
+		r->count = 0;
+	}
+	if (m >= s->cap) {
+		count_keys(s, keys, m);
+		return;
+	}
+	memcpy(r->keys + r->count, keys, m * sizeof(uint64_t));
+	r->count += (uint32_t)m;
+}
+
+void cdf_drain(cdocfreq *s)
+{
+	for (uint32_t i = 0; i < s->nregions; i++) {
+		cdf_region *r = &s->regions[i];
+		while (!try_lock(r))
+			;
+		count_keys(s, r->keys, r->count);
+		r->count = 0;
+		unlock(r);
+	}
 }
 
 uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch)
@@ -176,18 +279,10 @@ uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch)
 	while (left) {
 		for (uint32_t r = 0; r < nr; r++) {
 			size_t m = next[r] - start[r];
-			int *lock = &s->locks[(size_t)r * 16];
-			if (m == 0 || __atomic_exchange_n(lock, 1, __ATOMIC_ACQUIRE))
+			if (m == 0 || !try_lock(&s->regions[r]))
 				continue;
-			const uint64_t *k = scratch + start[r];
-			for (size_t i = 0; i < m; i++) {
-				if (i + PREFETCH_AHEAD < m)
-					__builtin_prefetch(s->c + (line_of(k[i + PREFETCH_AHEAD],
-						s->lines) - s->lo) * CDF_LINE_COUNTERS, 1, 3);
-				count_key(s->c + (line_of(k[i], s->lines) - s->lo) *
-					  CDF_LINE_COUNTERS, k[i], s->d);
-			}
-			__atomic_store_n(lock, 0, __ATOMIC_RELEASE);
+			bucket_put(s, &s->regions[r], scratch + start[r], m);
+			unlock(&s->regions[r]);
 			next[r] = start[r];
 			left--;
 		}

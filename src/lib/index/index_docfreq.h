@@ -35,10 +35,14 @@ typedef struct cdocfreq {
 	/* the filter's geometry: a key is counted here only when its Bloom
 	 * block lies in [blo, bhi) of nblocks */
 	uint64_t nblocks, blo, bhi;
-	/* region locks for concurrent counting */
+	/* concurrent counting: per region of lines a lock and a bucket of
+	 * waiting keys, as the filter's write queue (index_queue.c) */
 	unsigned shift;
 	uint32_t nregions;
-	int *locks;           /* one per region, a cache line apart */
+	uint32_t cap;         /* keys per bucket */
+	struct cdf_region *regions;
+	uint64_t *store;      /* the buckets, back to back */
+	size_t store_bytes;
 } cdocfreq;
 
 /* Lines [lo, hi) that the keys of Bloom blocks [blo, bhi) of nblocks map
@@ -65,6 +69,9 @@ static inline uint64_t cdf_held_bytes(const cdocfreq *s)
  * the same for any order).  scratch holds n keys.  Returns the keys
  * counted. */
 uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch);
+/* Count every key still waiting in a bucket (before the counters are
+ * read or saved).  Safe while other threads add keys: those may wait. */
+void cdf_drain(cdocfreq *s);
 /* The estimate: min over the key's counters (>= the true count; 65535
  * means 65535 or more); -1 when its line is not held. */
 int64_t cdf_query(const cdocfreq *s, uint64_t key);
