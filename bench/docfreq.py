@@ -75,7 +75,8 @@ def ensure_corpus(data, size, shared):
 
 
 def timed(cmd):
-    """Wall seconds and peak RSS (MiB, from /usr/bin/time when present)."""
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system; from
+    /usr/bin/time when present)."""
     tv = ["/usr/bin/time", "-v"] if os.path.exists("/usr/bin/time") else []
     t0 = time.time()
     p = subprocess.run(tv + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -83,7 +84,10 @@ def timed(cmd):
     if p.returncode != 0:
         sys.exit(f"docfreq: {' '.join(cmd)} failed:\n{p.stderr[-2000:]}")
     m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr)
-    return wall, (int(m.group(1)) / 1024 if m else None)
+    u = re.search(r"User time \(seconds\): ([0-9.]+)", p.stderr)
+    s = re.search(r"System time \(seconds\): ([0-9.]+)", p.stderr)
+    cpu = float(u.group(1)) + float(s.group(1)) if u and s else None
+    return wall, (int(m.group(1)) / 1024 if m else None), cpu
 
 
 def cost(contam, man, data, work, threads, repeat):
@@ -95,22 +99,26 @@ def cost(contam, man, data, work, threads, repeat):
         for name in ("plain", "doc-freq"):
             cmd = [contam, "index", "-q", "-t", str(threads), "-o", outs[name],
                    "--expected-ngrams", expected, zst] + (["--doc-freq"] if name == "doc-freq" else [])
-            wall, rss = timed(cmd)
-            runs[name].append((wall, rss))
+            wall, rss, cpu = timed(cmd)
+            runs[name].append((wall, rss, cpu))
             log(f"round {r + 1}: {name} {wall:.2f} s")
     res = {}
     for name, rr in runs.items():
-        walls = sorted(w for w, _ in rr)
+        walls = sorted(w for w, _, _ in rr)
         med = statistics.median(walls)
-        rss = [m for w, m in rr if m is not None]
+        rss = [m for w, m, _ in rr if m is not None]
+        cpus = [c for _, _, c in rr if c is not None]
         info = json.loads(subprocess.run([contam, "info", "--json", outs[name]], check=True,
                                          stdout=subprocess.PIPE, text=True).stdout)
         res[name] = {"wall_s": med, "walls": walls, "peak_rss_mib": max(rss) if rss else None,
+                     "cpu_s": statistics.median(cpus) if cpus else None, "cpus": sorted(cpus),
                      "file_bytes": os.path.getsize(outs[name]), "filter_bytes": info["filter_bytes"],
                      "doc_freq": info.get("doc_freq"), "ngrams": info["ngrams_inserted"]}
     res["command"] = (f"contam index -q -t {threads} -o X --expected-ngrams {expected} "
                       f"corpus.jsonl.zst [--doc-freq]")
     res["time_ratio"] = res["doc-freq"]["wall_s"] / res["plain"]["wall_s"]
+    if res["plain"]["cpu_s"] and res["doc-freq"]["cpu_s"]:
+        res["cpu_ratio"] = res["doc-freq"]["cpu_s"] / res["plain"]["cpu_s"]
     res["size_ratio"] = res["doc-freq"]["file_bytes"] / res["plain"]["file_bytes"]
     if res["plain"]["peak_rss_mib"] and res["doc-freq"]["peak_rss_mib"]:
         res["rss_ratio"] = res["doc-freq"]["peak_rss_mib"] / res["plain"]["peak_rss_mib"]
@@ -191,11 +199,13 @@ def report(res, acc, meta, path_md):
              f"Command: `{meta['command']}`", "",
              "## Cost (median of %d interleaved rounds, -t %d)" % (meta["repeat"], meta["threads"]), "",
              f"Corpus: generated English, {meta['size']} of text, {c['plain']['ngrams']:,} n-grams.", "",
-             "| | wall s | peak RSS MiB | file bytes |", "|---|---|---|---|"]
+             "| | wall s | CPU s | peak RSS MiB | file bytes | all wall s |", "|---|---|---|---|---|---|"]
     for name in ("plain", "doc-freq"):
         r = c[name]
-        lines.append(f"| {name} | {r['wall_s']:.2f} | {r['peak_rss_mib'] or 0:.0f} | {r['file_bytes']:,} |")
-    lines += ["", f"Ratios (doc-freq / plain): time {c['time_ratio']:.3f}, file size "
+        lines.append(f"| {name} | {r['wall_s']:.2f} | {r['cpu_s'] or 0:.2f} | {r['peak_rss_mib'] or 0:.0f} | "
+                     f"{r['file_bytes']:,} | {', '.join(f'{w:.2f}' for w in r['walls'])} |")
+    lines += ["", f"Ratios (doc-freq / plain): wall time {c['time_ratio']:.3f}, CPU time "
+              f"{c.get('cpu_ratio', 0):.3f}, file size "
               f"{c['size_ratio']:.3f}" + (f", peak RSS {c['rss_ratio']:.3f}" if "rss_ratio" in c else ""),
               "", f"Sketch: {json.dumps(c['doc-freq']['doc_freq'])}", "",
               "## Accuracy (estimate - exact, over distinct n-grams)", "",
@@ -224,6 +234,7 @@ def main():
                                                         os.path.join(ROOT, "..", "shared", "data")))
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--no-cost", action="store_true", help="accuracy only")
+    ap.add_argument("--no-accuracy", action="store_true", help="cost only")
     ap.add_argument("--tag", default="")
     a = ap.parse_args()
     build = os.path.join(ROOT, "build")
@@ -242,11 +253,13 @@ def main():
         man = ensure_corpus(data, size, a.shared)
         res = cost(contam, man, data, work, a.threads, a.repeat)
         log(f"time ratio {res['time_ratio']:.3f}, size ratio {res['size_ratio']:.3f}")
-    esize = parse_size(a.err_size)
-    edata = os.path.join(HERE, "data", a.err_size)
-    ensure_corpus(edata, esize, a.shared)
-    jl, txt, dmeta = accuracy_docs(edata, a.shared, work)
-    acc = accuracy(errbin, jl, txt, dmeta["ngrams_approx"])
+    acc, dmeta = [], {}
+    if not a.no_accuracy:
+        esize = parse_size(a.err_size)
+        edata = os.path.join(HERE, "data", a.err_size)
+        ensure_corpus(edata, esize, a.shared)
+        jl, txt, dmeta = accuracy_docs(edata, a.shared, work)
+        acc = accuracy(errbin, jl, txt, dmeta["ngrams_approx"])
     meta = {"date": date, "isa": tag, "cpu": cpu, "repeat": a.repeat, "threads": a.threads,
             "size": a.size, "err_size": a.err_size, "acc_docs": dmeta,
             "command": "bench/docfreq.py " + " ".join(sys.argv[1:])}
