@@ -174,11 +174,13 @@ count_key(uint16_t *line, uint64_t key, const unsigned d)
 }
 
 /* Region of a key, or nregions for a key whose block is not held here. */
-static inline uint32_t region_of(const cdocfreq *s, uint64_t key)
+static inline uint32_t region_of(const cdocfreq *s, uint64_t key, const int whole)
 {
-	uint64_t b = cbloom_block(key, s->nblocks);
-	if (b < s->blo || b >= s->bhi)
-		return s->nregions;
+	if (!whole) {
+		uint64_t b = cbloom_block(key, s->nblocks);
+		if (b < s->blo || b >= s->bhi)
+			return s->nregions;
+	}
 	return (uint32_t)((line_of(key, s->lines) - s->lo) >> s->shift);
 }
 
@@ -261,9 +263,11 @@ uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch)
 		return 0;
 	/* counting sort by region, as the filter's write queue does, so
 	 * that each lock is taken once per batch */
+	/* an unpartitioned sketch holds every key: no block to check */
+	const int whole = s->blo == 0 && s->bhi == s->nblocks;
 	memset(next, 0, (nr + 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
-		next[region_of(s, keys[i])]++;
+		next[region_of(s, keys[i], whole)]++;
 	uint32_t pos = 0;
 	for (uint32_t r = 0; r <= nr; r++) {
 		uint32_t c = next[r];
@@ -271,7 +275,7 @@ uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch)
 		pos += c;
 	}
 	for (size_t i = 0; i < n; i++)
-		scratch[next[region_of(s, keys[i])]++] = keys[i];
+		scratch[next[region_of(s, keys[i], whole)]++] = keys[i];
 	const uint64_t counted = start[nr];
 	uint32_t left = 0;
 	for (uint32_t r = 0; r < nr; r++)
