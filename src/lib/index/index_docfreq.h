@@ -66,8 +66,9 @@ static inline uint64_t cdf_held_bytes(const cdocfreq *s)
  * document): saturating +1 on its d counters.  Keys whose Bloom block is
  * not held here are skipped.  Any number of threads may call this at
  * once (region locks; saturating addition commutes, so the counters are
- * the same for any order).  scratch holds n keys.  Returns the keys
- * counted. */
+ * the same for any order).  Keys may wait in their region's bucket until
+ * cdf_drain.  scratch holds n keys.  Returns the keys taken (counted in
+ * pairs). */
 uint64_t cdf_add(cdocfreq *s, const uint64_t *keys, size_t n, uint64_t *scratch);
 /* Count every key still waiting in a bucket (before the counters are
  * read or saved).  Safe while other threads add keys: those may wait. */
