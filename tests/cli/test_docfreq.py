@@ -131,6 +131,10 @@ def merge_add_threads(d):
     check(info(added)["doc_freq"] == info(ab)["doc_freq"],
           f"{info(added)['doc_freq']} vs {info(ab)['doc_freq']}")
     check(same_bytes(added, ab), "--add differs from one build")
+    # --add keeps the sketch it continues: another size is refused
+    r = contam("index", "--add", a, "-o", os.path.join(tmp, "added2.cidx"), "-q",
+               "--doc-freq-memory", "1M", d["b"])
+    check(r.rc == 1 and "--doc-freq-memory" in r.err, f"exit {r.rc}: {r.err}")
     # refused merges write nothing
     plain = os.path.join(tmp, "mplain.cidx")
     contam("index", "-o", plain, *d["opts"], d["b"]).expect(0)
