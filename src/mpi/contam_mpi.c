@@ -789,6 +789,11 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 			"the largest rank; filter %" PRIu64 " bytes (%s)\n", peak_rss(),
 			cli_bytes(peak_rss(), b1, sizeof(b1)), cli_bytes(rss_max, b2, sizeof(b2)),
 			st.filter_bytes, cli_bytes(st.filter_bytes, b3, sizeof(b3)));
+		if (st.has_doc_freq)
+			fprintf(stderr, "contam-mpi: doc-freq: %" PRIu64 " (document, n-gram) pairs "
+				"in %" PRIu64 " counters (d=%u); an estimate over-counts by %.2g "
+				"on average at most\n", st.doc_freq_pairs, st.doc_freq_counters,
+				st.doc_freq_d, st.doc_freq_noise);
 		if (st.errors)
 			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " record(s) skipped (damaged, "
 				"unreadable or without text) and counted in the manifest "
