@@ -190,6 +190,13 @@ typedef struct contam_build_options {
 	 * atomically; a later run loads it and skips those files. */
 	const char *checkpoint_path;
 	uint64_t checkpoint_every;
+	/* Issue 13: > 0 adds a document-frequency sketch of about this many
+	 * 16-bit counters to an index that has none and holds no documents
+	 * yet (an index with documents but no sketch is refused:
+	 * CONTAM_E_PARAM, their documents were never counted).  An index
+	 * that has a sketch always counts the documents added to it,
+	 * whatever this says. */
+	uint64_t doc_freq_counters;
 } contam_build_options;
 
 CONTAM_API void contam_build_options_init(contam_build_options *opt);
@@ -385,6 +392,19 @@ typedef struct contam_index_stats {
 	double fpr_lookup;        /* per filter lookup (= fpr unless winnowed) */
 	uint32_t format_version;
 	uint32_t part_index, part_count; /* 0, 1 when not partitioned */
+	/* Issue 13: the document-frequency sketch (index --doc-freq), when
+	 * has_doc_freq.  Counters and bytes are those held (a partition
+	 * holds its share); pairs: (document, n-gram) pairs counted, each
+	 * n-gram once per document; noise: d * pairs / counters, the mean
+	 * counter, which bounds the mean over-count of an estimate. */
+	int has_doc_freq;
+	uint32_t doc_freq_d;          /* counters per n-gram (min taken) */
+	uint64_t doc_freq_counters;
+	uint64_t doc_freq_bytes;
+	uint64_t doc_freq_lines;      /* 64-byte lines of the whole sketch */
+	uint64_t doc_freq_pairs;
+	uint64_t doc_freq_saturated;  /* counters at 65535 */
+	double doc_freq_noise;
 } contam_index_stats;
 
 CONTAM_API int contam_index_stats_get(contam_index *ix, contam_index_stats *out);
@@ -425,6 +445,32 @@ CONTAM_API int contam_index_contains(const contam_index *ix, uint64_t hash);
 CONTAM_API int contam_index_hash_text(const contam_index *ix, const char *text,
 				      size_t len, uint64_t **out, size_t *count,
 				      size_t *tokens);
+
+/* Issue 13: in how many distinct documents does this n-gram hash occur?
+ * An upper bound from the doc-freq sketch (index --doc-freq): never below
+ * the true count, above it by the sketch's noise (contam_index_stats
+ * doc_freq_noise); 65535 means 65535 or more.  -1 when the index has no
+ * doc-freq section (or the handle holds none: a summary handle, or a
+ * partition that does not hold this key). */
+CONTAM_API int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash);
+/* The estimate for every n-gram of a text, in order (as
+ * contam_index_hash_text hashes them; not winnowed): *out is malloc'd
+ * (free()), *count entries.  CONTAM_E_PARAM when the index has no
+ * doc-freq section.  For tools and tests. */
+CONTAM_API int contam_index_doc_freq_text(const contam_index *ix, const char *text,
+					  size_t len, int64_t **out, size_t *count);
+/* Give an index that holds no documents yet an empty doc-freq sketch of
+ * about `counters` counters (what contam_build_options.doc_freq_counters
+ * does in contam_index_build); CONTAM_E_PARAM when it holds documents or
+ * has a sketch already. */
+CONTAM_API int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters);
+/* The raw doc-freq counters this index holds (lines [lo, hi) of the
+ * sketch, 32 per line) and its count of (document, n-gram) pairs, for
+ * reducing partial sketches across processes (contam-mpi): counters add
+ * by saturating addition (min(a + b, 65535)), pairs by addition.
+ * Borrowed and writable; CONTAM_E_PARAM without a sketch. */
+CONTAM_API int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters,
+					   size_t *count, uint64_t **pairs);
 
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */

@@ -16,6 +16,9 @@
 
 /* How many --text-field paths one command takes. */
 #define CLI_MAX_TEXT_FIELDS 64
+/* index --doc-freq: counters per planned n-gram (issue 13; measured in
+ * bench/docfreq.py) */
+#define CLI_DOC_FREQ_PER_NGRAM 1.0
 
 int cli_index(int argc, char **argv);
 int cli_probe(int argc, char **argv);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #define WARNINGS_SHOWN 20
+#define DOC_FREQ_PER_NGRAM CLI_DOC_FREQ_PER_NGRAM
 #define PROBLEM_INPUTS_SHOWN 20
 
 static void usage(FILE *f)
@@ -72,7 +73,13 @@ static void usage(FILE *f)
 "      --winnow W            keep only the smallest n-gram hash of every W\n"
 "                            consecutive ones (MOSS winnowing): about (W+1)/2\n"
 "                            times fewer n-grams; any shared span of at least\n"
-"                            W+n-1 tokens is still guaranteed to be found\n"
+"                            W+n-1 tokens is still guaranteed to be found\n");
+	fprintf(f,
+"      --doc-freq            also count, per n-gram, the documents it occurs in\n"
+"                            (an upper bound, in a count-min sketch of 16-bit\n"
+"                            counters, %g per planned n-gram): probe can then\n"
+"                            set corpus-frequent n-grams aside\n"
+"      --doc-freq-memory SIZE  the sketch's size (implies --doc-freq)\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -82,7 +89,8 @@ static void usage(FILE *f)
 "  -h, --help                this help\n"
 "\n"
 "example:\n"
-"  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n");
+"  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n",
+		DOC_FREQ_PER_NGRAM);
 }
 
 typedef struct index_ui {
@@ -434,7 +442,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
-	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS };
+	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -455,6 +463,8 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "list-inputs", no_argument, NULL, OPT_LIST_INPUTS },
+		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
+		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -465,6 +475,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false, allow_empty = false;
 	bool ngram_given = false, winnow_given = false, list_inputs = false;
+	bool doc_freq = false;
+	uint64_t doc_freq_memory = 0;
 	/* --include then --exclude globs, in one array */
 	size_t nglobs = 0, ninclude = 0;
 	contam_walk_options wopt = { 0 };
@@ -536,6 +548,12 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_LIST_INPUTS: list_inputs = true; break;
+		case OPT_DOC_FREQ: doc_freq = true; break;
+		case OPT_DOC_FREQ_MEMORY:
+			if (!cli_parse_size(optarg, &doc_freq_memory) || doc_freq_memory < 1024)
+				return cli_error(EXIT_USAGE, "--doc-freq-memory wants a size such as 512M, not '%s'", optarg);
+			doc_freq = true;
+			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -633,6 +651,26 @@ static int index_main(int argc, char **argv, const char **globs)
 		contam_index_stats st;
 		contam_index_stats_get(ix, &st);
 		predicted = st.fpr;
+		/* counts from the first document on, or not at all */
+		if (doc_freq && !st.has_doc_freq) {
+			rc = cli_error(EXIT_USAGE, "--doc-freq: %s '%s' has no doc-freq section, "
+				       "so its documents were never counted; build a new index "
+				       "with --doc-freq", base == checkpoint ? "the checkpoint" :
+				       "the index", base);
+			goto out;
+		}
+		if (doc_freq_memory && st.has_doc_freq &&
+		    (doc_freq_memory / 2 + 31) / 32 != st.doc_freq_lines &&
+		    !(doc_freq_memory / 2 < 512 && st.doc_freq_lines == 16)) {
+			rc = cli_error(EXIT_USAGE, "--doc-freq-memory %s differs from the doc-freq "
+				       "sketch of '%s' (%s); drop it or start a new index",
+				       cli_bytes(doc_freq_memory, b1, sizeof b1), base,
+				       cli_bytes(st.doc_freq_lines * 64, b2, sizeof b2));
+			goto out;
+		}
+		if (st.has_doc_freq && !ui.quiet)
+			fprintf(stderr, "contam: counting document frequencies: '%s' has a doc-freq "
+				"section\n", base);
 		if (!ui.quiet)
 			fprintf(stderr, "contam: %s '%s' (%" PRIu64 " n-grams, %zu inputs); "
 				"%ld input(s) already done, %zu to go\n",
@@ -704,6 +742,25 @@ static int index_main(int argc, char **argv, const char **globs)
 		if (rc) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 			goto out;
+		}
+		if (doc_freq) {
+			/* noise per counter: d * pairs / counters (README) */
+			double want = doc_freq_memory ? (double)(doc_freq_memory / 2)
+					: DOC_FREQ_PER_NGRAM * (double)planned_for;
+			bopt.doc_freq_counters = want < 1 ? 1 : (uint64_t)want;
+			uint64_t dbytes = (bopt.doc_freq_counters + 31) / 32 * 64;
+			if (phys && fbytes + dbytes / part_n > phys - phys / 8) {
+				rc = cli_error(EXIT_INPUT, "the filter and the doc-freq sketch need %s "
+					       "but this machine has %s; use --doc-freq-memory, --memory "
+					       "or --partition", cli_bytes(fbytes + dbytes / part_n, b1,
+					       sizeof(b1)), cli_bytes(phys, b2, sizeof(b2)));
+				goto out;
+			}
+			if (!ui.quiet)
+				fprintf(stderr, "contam: doc-freq sketch %s%s (%" PRIu64 " counters "
+					"of 16 bits)\n", cli_bytes(dbytes / part_n, b1, sizeof(b1)),
+					part_n > 1 ? " (this partition)" : "",
+					bopt.doc_freq_counters);
 		}
 	}
 
@@ -780,6 +837,11 @@ static int index_main(int argc, char **argv, const char **globs)
 			" n-grams (%s of text); fill %.1f%%, false-positive rate %.2g "
 			"(target %.2g)\n", output, st.documents, st.ngrams_inserted,
 			cli_bytes(text, b1, sizeof(b1)), 100 * st.fill, st.fpr, target);
+		if (st.has_doc_freq)
+			fprintf(stderr, "contam: doc-freq: %" PRIu64 " (document, n-gram) pairs in %"
+				PRIu64 " counters (d=%u); an estimate over-counts by %.2g on "
+				"average at most\n", st.doc_freq_pairs, st.doc_freq_counters,
+				st.doc_freq_d, st.doc_freq_noise);
 		if (st.errors)
 			cli_warn("%" PRIu64 " record(s) skipped (damaged, unreadable or without "
 				 "text) and counted in the manifest (use --strict to stop "

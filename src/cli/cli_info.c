@@ -189,11 +189,21 @@ int cli_info(int argc, char **argv)
 		       "  \"errors\": %" PRIu64 ",\n  \"bits_set\": %" PRIu64 ",\n"
 		       "  \"fill\": %.6g,\n  \"fpr\": %.6g,\n  \"fpr_lookup\": %.6g,\n"
 		       "  \"fpr_target\": %.6g,\n  \"winnow\": %u,\n"
-		       "  \"partition\": [%u, %u],\n  \"inputs\": [",
+		       "  \"partition\": [%u, %u],",
 		       st.params.k, st.params.nblocks, st.params.seed, st.filter_bytes,
 		       st.ngrams_inserted, st.documents, st.errors, st.bits_set,
 		       st.fill, st.fpr, st.fpr_lookup, target, st.params.winnow,
 		       st.part_index, st.part_count);
+		/* issue 13: null without a doc-freq section */
+		if (st.has_doc_freq)
+			printf("\n  \"doc_freq\": {\"d\": %u, \"counters\": %" PRIu64
+			       ", \"bytes\": %" PRIu64 ", \"lines\": %" PRIu64
+			       ", \"pairs\": %" PRIu64 ", \"saturated\": %" PRIu64
+			       ", \"noise\": %.6g},\n  \"inputs\": [", st.doc_freq_d,
+			       st.doc_freq_counters, st.doc_freq_bytes, st.doc_freq_lines,
+			       st.doc_freq_pairs, st.doc_freq_saturated, st.doc_freq_noise);
+		else
+			printf("\n  \"doc_freq\": null,\n  \"inputs\": [");
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
 			printf("%s\n    {\"path\": ", i ? "," : "");
@@ -257,6 +267,18 @@ int cli_info(int argc, char **argv)
 			printf("           (%.3g per filter lookup; the probe fills gaps of <= %u "
 			       "n-grams between hits, so chance hits close together count too)\n",
 			       st.fpr_lookup, st.params.winnow);
+		if (st.has_doc_freq)
+			printf("doc-freq   %s, %" PRIu64 " counters of 16 bits, d=%u; %" PRIu64
+			       " (document, n-gram) pairs counted; an estimate is >= the "
+			       "true count and over-counts by %.3g on average at most%s\n",
+			       cli_bytes(st.doc_freq_bytes, b1, sizeof(b1)), st.doc_freq_counters,
+			       st.doc_freq_d, st.doc_freq_pairs, st.doc_freq_noise,
+			       st.part_count > 1 ? " (this partition)" : "");
+		else
+			printf("doc-freq   none (no doc-freq section: built without --doc-freq)\n");
+		if (st.doc_freq_saturated)
+			printf("           %" PRIu64 " counters saturated at 65535\n",
+			       st.doc_freq_saturated);
 		printf("inputs     %zu\n", nm);
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);

@@ -14,8 +14,8 @@ int cli_verify(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
 		printf("usage: contam verify INDEX...\n\n"
-		       "Check every header field, section bound, checksum and filter chunk of\n"
-		       "each index file.  Prints 'ok' per file; exit 2 if any file is damaged.\n");
+		       "Check every header field, section bound, checksum, filter chunk and\n"
+		       "doc-freq chunk of each index file.  Prints 'ok' per file; exit 2 if any file is damaged.\n");
 		return 0;
 	}
 	if (argc < 2)
@@ -30,9 +30,10 @@ int cli_verify(int argc, char **argv)
 		} else {
 			contam_index_stats st;
 			contam_index_stats_get(ix, &st);
-			printf("%s: ok (format v%u, %u-grams, %" PRIu64 " n-grams, %zu inputs)\n",
+			printf("%s: ok (format v%u, %u-grams, %" PRIu64 " n-grams, %zu inputs%s)\n",
 			       argv[i], st.format_version, st.params.ngram,
-			       st.ngrams_inserted, contam_index_manifest_count(ix));
+			       st.ngrams_inserted, contam_index_manifest_count(ix),
+			       st.has_doc_freq ? ", doc-freq sketch" : "");
 		}
 		contam_index_free(ix);
 	}

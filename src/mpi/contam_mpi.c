@@ -21,6 +21,10 @@
  *      MPI_Reduce(MPI_BOR, MPI_UINT64_T), REDUCE_CHUNK bytes at a time and
  *      in place on rank 0, so no rank needs memory for a second filter and
  *      the MPI library's own buffers stay bounded.
+ *      With --doc-freq every rank also counts its share into a full-size
+ *      doc-freq sketch, reduced the same way by saturating addition (a
+ *      user operation: min(a + b, 65535) is associative and commutative,
+ *      so the counters are those of one build).
  *   4. The manifest entries are serialized and gathered to rank 0, which
  *      adds them (summing the n-gram counts) and saves the file.  The
  *      manifest is sorted by path on save, so the bytes do not depend on
@@ -94,6 +98,9 @@ static void usage(FILE *f)
 "      --partition i/P       build only partition i of P of the filter (as in\n"
 "                            'contam index --partition'); run the job once per i\n"
 "                            with the same --expected-ngrams or --memory\n"
+"      --doc-freq            count each n-gram's documents (as in 'contam index\n"
+"                            --doc-freq'); the sketches are reduced onto rank 0\n"
+"      --doc-freq-memory SIZE  the sketch's size (implies --doc-freq)\n"
 "      --strict              stop at the first damaged record (exit 2)\n"
 "  -q, --quiet               no summary\n"
 "  -h, --help                this help\n"
@@ -132,7 +139,8 @@ typedef struct options {
 	const char *output;
 	unsigned long ngram, threads, winnow, part_i, part_n;
 	double fpr;
-	uint64_t expected, memory;
+	uint64_t expected, memory, doc_freq_memory;
+	bool doc_freq;
 	bool quiet;
 	bool allow_empty;
 	contam_build_options bopt;
@@ -146,7 +154,8 @@ typedef struct options {
 static int parse_args(int argc, char **argv, options *o)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
-	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION, OPT_ALLOW_EMPTY };
+	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION, OPT_ALLOW_EMPTY, OPT_DOC_FREQ,
+	       OPT_DOC_FREQ_MEMORY };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -159,6 +168,8 @@ static int parse_args(int argc, char **argv, options *o)
 		{ "partition", required_argument, NULL, OPT_PARTITION },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
+		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
+		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -216,6 +227,12 @@ static int parse_args(int argc, char **argv, options *o)
 			break;
 		case OPT_STRICT: o->bopt.strict = 1; break;
 		case OPT_ALLOW_EMPTY: o->allow_empty = true; break;
+		case OPT_DOC_FREQ: o->doc_freq = true; break;
+		case OPT_DOC_FREQ_MEMORY:
+			if (!cli_parse_size(optarg, &o->doc_freq_memory) || o->doc_freq_memory < 1024)
+				USAGE_ERROR("--doc-freq-memory wants a size such as 512M, not '%s'", optarg);
+			o->doc_freq = true;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			if (talk)
@@ -355,7 +372,8 @@ static uint64_t physical_memory(void)
  * serialize the plan: params, then per input u64 size, u32 owner, u32 path
  * length, path bytes. */
 static int make_plan(const options *o, int argc, char **argv, int local_ranks,
-		     wbuf *plan, contam_params *params, contam_inputs *skipped)
+		     wbuf *plan, contam_params *params, contam_inputs *skipped,
+		     uint64_t *doc_freq_counters)
 {
 	contam_inputs in;
 	char errbuf[1024], b1[32], b2[32], b3[32], b4[32];
@@ -419,6 +437,11 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 	}
 	predicted = contam_seen_fpr(predicted, w);
 	params->winnow = o->winnow > 1 ? (uint32_t)o->winnow : 0;
+	if (o->doc_freq) { /* as contam index: broadcast with the plan */
+		double want = o->doc_freq_memory ? (double)(o->doc_freq_memory / 2)
+				: CLI_DOC_FREQ_PER_NGRAM * (double)planned_for;
+		*doc_freq_counters = want < 1 ? 1 : (uint64_t)want;
+	}
 	/* every rank holds a whole filter, so the ranks sharing this node
 	 * need it once each */
 	uint64_t fbytes = params->nblocks * 64 / o->part_n, phys = physical_memory();
@@ -571,6 +594,42 @@ static void reduce_filter(uint64_t *words, size_t count)
 			MPI_Reduce(words + off, NULL, n, MPI_UINT64_T, MPI_BOR, 0,
 				   MPI_COMM_WORLD);
 	}
+}
+
+/* MPI user operation: saturating addition of 16-bit counters. */
+static void sat_add_op(void *in, void *inout, int *len, MPI_Datatype *type)
+{
+	const uint16_t *a = in;
+	uint16_t *b = inout;
+	(void)type;
+	for (int i = 0; i < *len; i++) {
+		uint32_t v = (uint32_t)a[i] + b[i];
+		b[i] = (uint16_t)(v > 65535 ? 65535 : v);
+	}
+}
+
+/* Add every rank's doc-freq sketch into rank 0's (saturating), in
+ * REDUCE_CHUNK pieces and in place, and sum the pairs counted. */
+static void reduce_doc_freq(contam_index *ix)
+{
+	uint16_t *c = NULL;
+	uint64_t *pairs = NULL, total = 0;
+	size_t count = 0;
+	contam_index_doc_freq_words(ix, &c, &count, &pairs);
+	MPI_Op op;
+	MPI_Op_create(sat_add_op, 1, &op);
+	const size_t step = REDUCE_CHUNK / sizeof(uint16_t);
+	for (size_t off = 0; off < count; off += step) {
+		int n = (int)(count - off < step ? count - off : step);
+		if (my_rank == 0)
+			MPI_Reduce(MPI_IN_PLACE, c + off, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
+		else
+			MPI_Reduce(c + off, NULL, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
+	}
+	MPI_Op_free(&op);
+	MPI_Reduce(pairs, &total, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+	if (my_rank == 0)
+		*pairs = total;
 }
 
 /* Serialize the manifest: per entry u32 kind, u64 size, bytes_text,
@@ -733,6 +792,11 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 			"the largest rank; filter %" PRIu64 " bytes (%s)\n", peak_rss(),
 			cli_bytes(peak_rss(), b1, sizeof(b1)), cli_bytes(rss_max, b2, sizeof(b2)),
 			st.filter_bytes, cli_bytes(st.filter_bytes, b3, sizeof(b3)));
+		if (st.has_doc_freq)
+			fprintf(stderr, "contam-mpi: doc-freq: %" PRIu64 " (document, n-gram) pairs "
+				"in %" PRIu64 " counters (d=%u); an estimate over-counts by %.2g "
+				"on average at most\n", st.doc_freq_pairs, st.doc_freq_counters,
+				st.doc_freq_d, st.doc_freq_noise);
 		if (st.errors)
 			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " record(s) skipped (damaged, "
 				"unreadable or without text) and counted in the manifest "
@@ -808,7 +872,8 @@ static int run_index(int argc, char **argv)
 	uint64_t plan_len = 0;
 	memset(&params, 0, sizeof(params));
 	if (my_rank == 0)
-		status = make_plan(&o, argc, argv, local_ranks, &plan, &params, &skipped);
+		status = make_plan(&o, argc, argv, local_ranks, &plan, &params, &skipped,
+				   &o.bopt.doc_freq_counters);
 	if ((status = agree(status)))
 		goto out;
 	plan_len = plan.len;
@@ -822,11 +887,16 @@ static int run_index(int argc, char **argv)
 	if ((status = agree(status)))
 		goto out;
 	MPI_Bcast(plan.p, (int)plan_len, MPI_BYTE, 0, MPI_COMM_WORLD);
+	MPI_Bcast(&o.bopt.doc_freq_counters, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
 	int rc = read_share(plan.p, plan.len, my_rank, &params, &share);
 	if (rc)
 		status = mpi_error(EXIT_INPUT, "cannot read the plan: %s", contam_strerror(rc));
 	else if ((rc = contam_index_new_partition(&ix, &params, (uint32_t)o.part_i,
 						    (uint32_t)o.part_n)))
+		status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+	/* every rank holds a sketch, also one with no share, for the reduction */
+	else if (o.bopt.doc_freq_counters &&
+		 (rc = contam_index_enable_doc_freq(ix, o.bopt.doc_freq_counters)))
 		status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
 	free(plan.p);
 	plan.p = NULL;
@@ -862,6 +932,8 @@ static int run_index(int argc, char **argv)
 	size_t nwords = 0;
 	contam_index_filter_words(ix, &words, &nwords);
 	reduce_filter(words, nwords);
+	if (o.bopt.doc_freq_counters)
+		reduce_doc_freq(ix);
 	if ((status = gather_manifests(ix)))
 		goto out;
 

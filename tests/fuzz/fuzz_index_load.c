@@ -41,8 +41,14 @@ static void load(const uint8_t *data, size_t size)
 			abort();
 		if (st.fill < 0 || st.fill > 1 || st.bits_set > st.filter_bytes * 8)
 			abort();
-		for (uint64_t h = 1; h < 64; h++)
+		for (uint64_t h = 1; h < 64; h++) {
 			(void)contam_index_contains(ix, h * 0x9e3779b97f4a7c15ULL);
+			/* issue 13: an estimate, or -1 without a sketch */
+			int64_t df = contam_index_doc_freq(ix, h * 0x9e3779b97f4a7c15ULL);
+			if (df < -1 || df > 65535 || (df == -1 && st.has_doc_freq &&
+						      st.part_count == 1))
+				abort();
+		}
 		size_t n = contam_index_manifest_count(ix);
 		for (size_t i = 0; i < n; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
@@ -72,7 +78,9 @@ static void load(const uint8_t *data, size_t size)
 		contam_index_stats_get(ix, &a);
 		contam_index_stats_get(sum, &b);
 		if (a.bits_set != b.bits_set || a.filter_bytes != b.filter_bytes ||
-		    contam_index_manifest_count(ix) != contam_index_manifest_count(sum))
+		    contam_index_manifest_count(ix) != contam_index_manifest_count(sum) ||
+		    a.has_doc_freq != b.has_doc_freq || a.doc_freq_pairs != b.doc_freq_pairs ||
+		    a.doc_freq_saturated != b.doc_freq_saturated)
 			abort();
 	}
 	contam_index_free(sum);
@@ -104,6 +112,13 @@ static int fix_checksum(uint8_t *d, size_t size)
 		} else if (le(s, 4) == 3) {
 			/* the input notes: their hash lives in the table entry */
 			put_le64(d + 128 + 32 * i + 24, XXH3_64bits(d + off, (size_t)len));
+		} else if (le(s, 4) == 4 && len >= 64) {
+			/* the doc-freq sketch (issue 13): its header and chunk
+			 * table's hash lives in the table entry */
+			uint64_t n = le(d + off + 56, 8);
+			if (n <= (len - 64) / 24)
+				put_le64(d + 128 + 32 * i + 24,
+					 XXH3_64bits(d + off, (size_t)(64 + n * 24)));
 		}
 	}
 	if (!moff || !foff || foff + 16 > size - 16)

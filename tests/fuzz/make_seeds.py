@@ -228,6 +228,10 @@ def index_seeds(contam, put):
             "part1of2.cidx": ["--memory", "64k", "--partition", "1/2", a, b],
             "empty.cidx": ["--memory", "64k", "--allow-empty", "none.txt"],
             "winnow.cidx": ["--memory", "64k", "--winnow", "4", b],
+            # the doc-freq section (issue 13), whole and one partition
+            "docfreq.cidx": ["--memory", "64k", "--doc-freq-memory", "4k", a, b],
+            "docfreq_part2of2.cidx": ["--memory", "64k", "--doc-freq-memory", "4k",
+                                      "--partition", "1/2", a, b],
             # the input notes section: problem counts, messages, skips
             "notes.cidx": ["--memory", "64k", "--allow-empty", "bad.jsonl", "walked"],
         }

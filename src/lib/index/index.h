@@ -6,6 +6,7 @@
 #define CONTAM_INDEX_H
 
 #include "../common/common.h"
+#include "index_docfreq.h"
 
 #define CBLOOM_BLOCK_BITS 512
 #define CBLOOM_BLOCK_WORDS 8   /* 64-bit words per block = one cache line */
@@ -39,6 +40,12 @@ struct contam_index {
 	char recipe[64];
 	volatile int *save_stop;    /* contam_index_set_stop */
 	cerr err;
+	/* the document-frequency sketch (issue 13), or NULL; a summary
+	 * handle keeps its statistics only */
+	cdocfreq *df;
+	int has_df;
+	uint32_t df_d;
+	uint64_t df_lines, df_lo, df_hi, df_pairs, df_sum, df_saturated;
 };
 
 /* Bytes of the whole filter. */

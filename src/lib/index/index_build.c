@@ -23,6 +23,14 @@
  * so the queue is drained before a checkpoint and at the end.  OR is
  * commutative, so the bits do not depend on thread count or order; the
  * manifest is kept in input order.
+ *
+ * With a doc-freq sketch (issue 13), each worker also keeps the hashes of
+ * the document it is tokenizing -- the ones the filter gets, so winnowed
+ * indexes count the kept n-grams -- and at the end of the document drops
+ * repeats (index_docfreq.c) and counts the rest once.  A document of more
+ * than CDF_PIECE n-grams is de-duplicated piece by piece, so an n-gram of
+ * a huge document can count once per piece.  Saturating addition
+ * commutes, so the counters do not depend on threads or order either.
  */
 #include "index.h"
 #include "index_file.h"
@@ -69,6 +77,13 @@ typedef struct worker {
 	size_t nhashes;
 	uint64_t *ngram_count;  /* the manifest counter being filled */
 	int ok;
+	/* doc-freq counting (NULL df: off) */
+	cdocfreq *df;
+	uint64_t *doc;          /* this document's hashes (this piece) */
+	size_t ndoc, cap_doc;
+	uint64_t *dfout;        /* de-duplicated hashes waiting to be counted */
+	size_t ndfout;
+	cdf_dedup dd;
 } worker;
 
 /* The text of whole documents, back to back. */
@@ -79,6 +94,56 @@ typedef struct batch {
 	size_t *doc_end;
 	size_t ndocs, cap_docs;
 } batch;
+
+/* Count the de-duplicated hashes gathered so far. */
+static void df_flush(worker *w)
+{
+	if (!w->ndfout)
+		return;
+	cdf_add(w->df, w->dfout, w->ndfout, w->scratch);
+	w->ndfout = 0;
+}
+
+/* The end of a document, or of a piece of one: its distinct hashes are
+ * counted. */
+static void df_piece_end(worker *w)
+{
+	size_t m = cdf_dedup_run(&w->dd, w->doc, w->ndoc);
+	if (m == (size_t)-1) {
+		w->ok = 0;
+		m = 0;
+	}
+	for (size_t i = 0; i < m;) {
+		size_t take = HASH_BATCH - w->ndfout < m - i ? HASH_BATCH - w->ndfout : m - i;
+		memcpy(w->dfout + w->ndfout, w->doc + i, take * sizeof(uint64_t));
+		w->ndfout += take;
+		i += take;
+		if (w->ndfout == HASH_BATCH)
+			df_flush(w);
+	}
+	w->ndoc = 0;
+}
+
+/* Keep n hashes of the current document for counting. */
+static void df_take(worker *w, const uint64_t *h, size_t n)
+{
+	if (w->ndoc + n > CDF_PIECE)
+		df_piece_end(w);
+	if (w->ndoc + n > w->cap_doc) {
+		size_t cap = w->cap_doc ? w->cap_doc : 4096;
+		while (cap < w->ndoc + n)
+			cap *= 2;
+		uint64_t *t = realloc(w->doc, cap * sizeof(uint64_t));
+		if (!t) {
+			w->ok = 0;
+			return;
+		}
+		w->doc = t;
+		w->cap_doc = cap;
+	}
+	memcpy(w->doc + w->ndoc, h, n * sizeof(uint64_t));
+	w->ndoc += n;
+}
 
 static void flush_hashes(worker *w)
 {
@@ -92,6 +157,8 @@ static void flush_hashes(worker *w)
 
 static inline void keep_hash(worker *w, uint64_t h)
 {
+	if (w->df)
+		df_take(w, &h, 1);
 	w->hashes[w->nhashes++] = h;
 	if (w->nhashes == HASH_BATCH)
 		flush_hashes(w);
@@ -142,8 +209,11 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 	if (!w->winnowing) {
 		if (w->nhashes + CTOK_HASH_BUF > HASH_BATCH)
 			flush_hashes(w);
-		w->nhashes += cngram_hash_windows(w->toks, count, n, w->seed,
+		size_t made = cngram_hash_windows(w->toks, count, n, w->seed,
 						  w->hashes + w->nhashes);
+		if (w->df)
+			df_take(w, w->hashes + w->nhashes, made);
+		w->nhashes += made;
 	} else {
 		uint64_t windows[CTOK_HASH_BUF], kept;
 		size_t nw = cngram_hash_windows(w->toks, count, n, w->seed, windows);
@@ -168,6 +238,8 @@ static void doc_end(worker *w)
 	ctok_finish(&w->tok);
 	if (w->winnowing && cwinnow_finish(&w->win, &kept))
 		keep_hash(w, winnow_key(kept));
+	if (w->df)
+		df_piece_end(w);
 }
 
 static int worker_init(worker *w, shared_state *sh)
@@ -182,6 +254,8 @@ static int worker_init(worker *w, shared_state *sh)
 	w->hashes = malloc(HASH_BATCH * sizeof(uint64_t));
 	w->scratch = malloc(HASH_BATCH * sizeof(uint64_t));
 	w->ok = w->hashes && w->scratch;
+	if ((w->df = sh->ix->df) && !(w->dfout = malloc(HASH_BATCH * sizeof(uint64_t))))
+		w->ok = 0;
 	return w->ok ? CONTAM_OK : CONTAM_E_NOMEM;
 }
 
@@ -190,7 +264,10 @@ static void worker_release(worker *w)
 	ctok_release(&w->tok);
 	free(w->hashes);
 	free(w->scratch);
-	w->hashes = w->scratch = NULL;
+	free(w->doc);
+	free(w->dfout);
+	cdf_dedup_release(&w->dd);
+	w->hashes = w->scratch = w->doc = w->dfout = NULL;
 }
 
 /* Tokenize, hash and insert every document of a batch. */
@@ -208,6 +285,8 @@ static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
 		start = b->doc_end[d];
 	}
 	flush_hashes(w);
+	if (w->df)
+		df_flush(w);
 }
 
 static void batch_free(batch *b)
@@ -418,6 +497,8 @@ static void index_file(file_job *job, size_t fi)
 		if (streaming) {
 			doc_end(iw);
 			flush_hashes(iw);
+			if (iw->df)
+				df_flush(iw);
 		}
 		if (rc < 0)
 			break;
@@ -530,6 +611,8 @@ static void file_finished(shared_state *sh, size_t fi)
 		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
 			/* the finished files' keys may still be queued */
 			cbloom_queue_drain(sh->queue);
+			if (sh->ix->df)
+				cdf_drain(sh->ix->df);
 			write_checkpoint(sh);
 			sh->since_checkpoint = 0;
 		}
@@ -569,6 +652,15 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	}
 
 	int nthreads = crun_threads(opt->threads);
+
+	/* a sketch counts from the first document on, or not at all */
+	int drc = opt->doc_freq_counters && !ix->df ?
+		contam_index_enable_doc_freq(ix, opt->doc_freq_counters) : CONTAM_OK;
+	if (drc) {
+		free(entries);
+		free(sh.finished);
+		return drc;
+	}
 
 	sh.queue = cbloom_queue_new(&ix->filter, -1);
 	if (!sh.queue) {
@@ -625,6 +717,8 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	free(workers);
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
+	if (ix->df)
+		cdf_drain(ix->df);
 
 	int rc = sh.run.rc;
 	if (!rc && opt->stop && *opt->stop)

@@ -68,6 +68,19 @@
  *   sparse partial filters are small; each chunk is its own zstd frame so
  *   damage stays local and merging streams chunk by chunk.
  *
+ * Section 4, document-frequency sketch (optional, issue 13: written by
+ * `index --doc-freq`; older readers skip it), counters of lines [lo, hi)
+ * of a sketch of L lines (index_docfreq.c):
+ *   u32 sketch version (1), u32 d (counters per key, 1..4), u64 L, u64
+ *   lo, u64 hi, u64 pairs counted (document, n-gram) in this file, u64
+ *   reserved (0); then a chunk table and chunks as in section 2, of the
+ *   raw counters (32 little-endian u16 per line).  lo and hi must be the
+ *   lines the filter's blocks [lo, hi) map to (cdf_part_lines).  The
+ *   reserved u64 of its section-table entry holds the XXH3-64 of the
+ *   sketch header and chunk table, so the trailer covers them through
+ *   the header, and each chunk is covered by its own hash.  Written after
+ *   the filter.
+ *
  * Every chunk is covered by its own hash and the chunk table by the file
  * hash, so the trailer checks everything without re-reading the chunks.
  * Unknown section types are skipped: room for MinHash/LSH sections.
@@ -97,11 +110,15 @@
 #define MAX_SECTIONS 8
 #define HEADER_FIXED 128
 #define SECTION_ENTRY 32
-#define NSECTIONS 3
+#define NSECTIONS 3              /* without the doc-freq section */
 #define HEADER_SIZE (HEADER_FIXED + SECTION_ENTRY * NSECTIONS)
+#define HEADER_SIZE_MAX (HEADER_FIXED + SECTION_ENTRY * (NSECTIONS + 1))
 #define SECTION_MANIFEST 1
 #define SECTION_NGRAM_BLOOM 2
 #define SECTION_INPUT_NOTES 3
+#define SECTION_DOC_FREQ 4
+#define DF_VERSION 1
+#define DF_HEAD 48
 #define NOTES_VERSION 1
 #define CHUNK_BYTES (1u << 20)
 #define MANIFEST_MAX (256u << 20)
@@ -316,6 +333,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	char *tmp = NULL;
 	bool direct = false;
 	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT, notes = CBUF_INIT;
+	cbuf dtable = CBUF_INIT;
 	void *mcomp = NULL, *ncomp = NULL;
 	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
 	const uint64_t cb = meta->chunk_bytes ? meta->chunk_bytes : CHUNK_BYTES;
@@ -365,7 +383,9 @@ int cifile_write(const char *path, const cifile_meta *meta,
 			      ZSTD_getErrorName(nlen));
 		goto out;
 	}
-	const uint64_t manifest_off = HEADER_SIZE;
+	const uint32_t nsec = meta->has_df ? NSECTIONS + 1 : NSECTIONS;
+	const uint32_t hsize = HEADER_FIXED + SECTION_ENTRY * nsec;
+	const uint64_t manifest_off = hsize;
 	const uint64_t notes_off = manifest_off + mlen;
 	const uint64_t filter_off = notes_off + nlen;
 	const uint64_t table_len = 16 + nchunks * 24;
@@ -387,12 +407,46 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		goto out;
 	const uint64_t filter_len = data_off;
 
+	/* the doc-freq section, after the filter: its chunks, then its
+	 * header and chunk table in front of them */
+	const uint64_t df_off = filter_off + filter_len;
+	uint64_t df_len = 0, df_hash = 0;
+	if (meta->has_df) {
+		const uint64_t dheld = (meta->df_hi - meta->df_lo) * 64;
+		const uint64_t dcb = meta->df_chunk_bytes ? meta->df_chunk_bytes : CHUNK_BYTES;
+		const uint64_t dn = (dheld + dcb - 1) / dcb;
+		unsigned char dh[DF_HEAD];
+		memset(dh, 0, sizeof(dh));
+		put_le32(dh, DF_VERSION);
+		put_le32(dh + 4, meta->df_d);
+		put_le64(dh + 8, meta->df_lines);
+		put_le64(dh + 16, meta->df_lo);
+		put_le64(dh + 24, meta->df_hi);
+		put_le64(dh + 32, meta->df_pairs);
+		if (dcb % 64 || dcb > CIFILE_CHUNK_MAX) {
+			rc = cerr_set(err, CONTAM_E_PARAM, "invalid chunk size %llu",
+				      (unsigned long long)dcb);
+			goto out;
+		}
+		if (cbuf_append(&dtable, dh, sizeof(dh)) || put_u64(&dtable, dcb) ||
+		    put_u64(&dtable, dn)) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+		uint64_t ddata = DF_HEAD + 16 + dn * 24;
+		if ((rc = write_chunks(fd, tmp, df_off, dheld, dcb, meta->df_source,
+				       meta->df_ctx, meta->stop, &dtable, &ddata, err)))
+			goto out;
+		df_len = ddata;
+		df_hash = XXH3_64bits(dtable.data, dtable.len);
+	}
+
 	/* header and section table */
-	unsigned char h[HEADER_SIZE];
+	unsigned char h[HEADER_SIZE_MAX];
 	memset(h, 0, sizeof(h));
 	memcpy(h, MAGIC, 8);
 	put_le32(h + 8, FORMAT_VERSION);
-	put_le32(h + 12, HEADER_SIZE);
+	put_le32(h + 12, hsize);
 	put_le32(h + 16, meta->params.ngram);
 	put_le32(h + 20, meta->params.k);
 	put_le64(h + 24, meta->params.nblocks);
@@ -400,7 +454,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	put_le32(h + 40, meta->params.recipe_version);
 	put_le32(h + 44, CBLOOM_BLOCK_BITS);
 	put_le64(h + 48, meta->ngrams_inserted);
-	put_le32(h + 56, NSECTIONS);
+	put_le32(h + 56, nsec);
 	put_le32(h + 60, FLAG_STORED_HASH);
 	snprintf((char *)h + 64, 32, "%s", CONTAM_RECIPE_NAME);
 	put_le32(h + 96, meta->part_index);
@@ -421,6 +475,13 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	put_le32(s, SECTION_NGRAM_BLOOM);
 	put_le64(s + 8, filter_off);
 	put_le64(s + 16, filter_len);
+	if (meta->has_df) {
+		s += SECTION_ENTRY;
+		put_le32(s, SECTION_DOC_FREQ);
+		put_le64(s + 8, df_off);
+		put_le64(s + 16, df_len);
+		put_le64(s + 24, df_hash);
+	}
 
 	XXH3_state_t *st = XXH3_createState();
 	if (!st) {
@@ -428,7 +489,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		goto out;
 	}
 	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, h, sizeof(h));
+	XXH3_64bits_update(st, h, hsize);
 	XXH3_64bits_update(st, mcomp, mlen);
 	XXH3_64bits_update(st, table.data, table.len);
 	unsigned char trailer[16];
@@ -436,11 +497,12 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	XXH3_freeState(st);
 	memcpy(trailer + 8, MAGIC_END, 8);
 
-	if (write_at(fd, h, sizeof(h), 0) ||
+	if (write_at(fd, h, hsize, 0) ||
 	    write_at(fd, mcomp, mlen, manifest_off) ||
 	    write_at(fd, ncomp, nlen, notes_off) ||
 	    write_at(fd, table.data, table.len, filter_off) ||
-	    write_at(fd, trailer, 16, filter_off + filter_len) ||
+	    (meta->has_df && write_at(fd, dtable.data, dtable.len, df_off)) ||
+	    write_at(fd, trailer, 16, df_off + df_len) ||
 	    (!direct && fsync(fd) != 0)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
 			      strerror(errno));
@@ -475,6 +537,7 @@ out:
 	cbuf_release(&head);
 	cbuf_release(&raw);
 	cbuf_release(&table);
+	cbuf_release(&dtable);
 	return rc;
 }
 
@@ -501,6 +564,25 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 	m->nmanifest = ix->nmanifest;
 	m->skips = ix->skips;
 	m->nskips = ix->nskips;
+	if (ix->df) {
+		m->has_df = 1;
+		m->df_d = ix->df->d;
+		m->df_lines = ix->df->lines;
+		m->df_lo = ix->df->lo;
+		m->df_hi = ix->df->hi;
+		m->df_pairs = __atomic_load_n(&ix->df->pairs, __ATOMIC_RELAXED);
+		m->df_source = cifile_memory_df_source;
+		m->df_ctx = (void *)ix;
+	}
+}
+
+int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err)
+{
+	const contam_index *ix = ctx;
+	(void)err;
+	memcpy(dst, (const unsigned char *)ix->df->c + c * CHUNK_BYTES, n);
+	return CONTAM_OK;
 }
 
 void contam_index_set_stop(contam_index *ix, volatile int *stop)
@@ -743,8 +825,69 @@ void cifile_close(cifile *f)
 		close(f->fd);
 	manifest_release(f);
 	free(f->table);
+	free(f->dfc.table);
 	free(f->path);
 	free(f);
+}
+
+/* The doc-freq section at [off, off + len), whose table entry holds
+ * `want` (the hash of its header and chunk table): header and table read
+ * and checked against the filter's geometry. */
+static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *err)
+{
+	unsigned char dh[DF_HEAD + 16];
+	if (len < sizeof(dh) || read_at(f->fd, dh, sizeof(dh), off))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
+				"(truncated header)", f->path);
+	uint32_t version = get_le32(dh), d = get_le32(dh + 4);
+	uint64_t lines = get_le64(dh + 8), lo = get_le64(dh + 16), hi = get_le64(dh + 24);
+	uint64_t cb = get_le64(dh + DF_HEAD), n = get_le64(dh + DF_HEAD + 8);
+	if (version != DF_VERSION)
+		return cerr_set(err, CONTAM_E_FORMAT, "'%s': doc-freq section version %u is not "
+				"supported (this contam reads %d)", f->path, version, DF_VERSION);
+	uint64_t want_lo = 0, want_hi = 0;
+	int ok = d >= 1 && d <= CDF_D_MAX && lines >= 1 && lines <= CDF_LINES_MAX;
+	if (ok)
+		cdf_part_lines(lines, f->params.nblocks, f->lo, f->hi, &want_lo, &want_hi);
+	if (!ok || lo != want_lo || hi != want_hi)
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
+				"(invalid sketch geometry)", f->path);
+	cichunks *cs = &f->dfc;
+	cs->what = "doc-freq";
+	cs->off = off;
+	cs->len = len;
+	cs->table_at = DF_HEAD;
+	cs->chunk_bytes = cb;
+	cs->nchunks = n;
+	cs->held_bytes = (hi - lo) * 64;
+	if (cb == 0 || cb % 64 || cb > CIFILE_CHUNK_MAX ||
+	    n != (cs->held_bytes + cb - 1) / cb || n > (len - sizeof(dh)) / 24)
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
+				"(chunk table)", f->path);
+	cs->table_len = 16 + n * 24;
+	unsigned char *all = malloc(DF_HEAD + cs->table_len);
+	if (!all)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (read_at(f->fd, all, DF_HEAD + cs->table_len, off)) {
+		free(all);
+		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
+	}
+	if (XXH3_64bits(all, DF_HEAD + cs->table_len) != want) {
+		free(all);
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
+				"(checksum mismatch)", f->path);
+	}
+	memmove(all, all + DF_HEAD, cs->table_len);
+	cs->table = all;
+	cs->zero_hash_last = zero_hash(cs->held_bytes - (n - 1) * cb);
+	cs->zero_hash = n > 1 ? zero_hash(cb) : cs->zero_hash_last;
+	f->has_df = 1;
+	f->df_d = d;
+	f->df_lines = lines;
+	f->df_lo = lo;
+	f->df_hi = hi;
+	f->df_pairs = get_le64(dh + 32);
+	return CONTAM_OK;
 }
 
 int cifile_open(cifile **out, const char *path, cerr *err)
@@ -838,6 +981,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 
 	/* sections */
 	uint64_t moff = 0, mlen = 0, noff = 0, nlen = 0, nhash = 0;
+	uint64_t dfoff = 0, dflen = 0, dfhash = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
 		uint32_t type = get_le32(s);
@@ -854,6 +998,10 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 			noff = off;
 			nlen = len;
 			nhash = get_le64(s + 24);
+		} else if (type == SECTION_DOC_FREQ) {
+			dfoff = off;
+			dflen = len;
+			dfhash = get_le64(s + 24);
 		}
 	}
 	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
@@ -929,6 +1077,8 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		goto out;
 	}
 	rc = manifest_decode(f, mraw, got, err);
+	if (!rc && dfoff)
+		rc = df_open(f, dfoff, dflen, dfhash, err);
 	if (!rc && noff) {
 		if (nlen > MANIFEST_MAX)
 			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': oversized input notes", path);
@@ -965,53 +1115,173 @@ int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 	return cifile_read_chunk_z(f, c, dst, 0, scratch, err);
 }
 
-int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
-			int dst_zeroed, cbuf *scratch, cerr *err)
+/* The filter section as a chunk set. */
+static void filter_chunks(const cifile *f, cichunks *cs)
 {
-	if (c >= f->nchunks)
+	cs->what = "filter";
+	cs->off = f->foff;
+	cs->len = f->flen;
+	cs->table_at = 0;
+	cs->chunk_bytes = f->chunk_bytes;
+	cs->nchunks = f->nchunks;
+	cs->held_bytes = f->held_bytes;
+	cs->table = f->table;
+	cs->table_len = f->table_len;
+	cs->zero_hash = f->zero_hash;
+	cs->zero_hash_last = f->zero_hash_last;
+}
+
+static size_t cs_chunk_size(const cichunks *cs, uint64_t c)
+{
+	uint64_t off = c * cs->chunk_bytes;
+	return (size_t)((cs->held_bytes - off) < cs->chunk_bytes ?
+			cs->held_bytes - off : cs->chunk_bytes);
+}
+
+static int read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
+			 unsigned char *dst, int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	if (c >= cs->nchunks)
 		return cerr_set(err, CONTAM_E_PARAM, "no chunk %llu", (unsigned long long)c);
-	const unsigned char *e = f->table + 16 + c * 24;
+	const unsigned char *e = cs->table + 16 + c * 24;
 	uint64_t off = get_le64(e), len = get_le64(e + 8), want = get_le64(e + 16);
-	size_t n = cifile_chunk_size(f, c);
+	size_t n = cs_chunk_size(cs, c);
 	if (len == 0) {
 		/* stored as nothing: its hash is of n zero bytes, which
 		 * dst need not hold to be checked (untouched pages of a
 		 * fresh filter stay uncommitted) */
-		if (want != (c + 1 == f->nchunks ? f->zero_hash_last : f->zero_hash))
+		if (want != (c + 1 == cs->nchunks ? cs->zero_hash_last : cs->zero_hash))
 			return cerr_set(err, CONTAM_E_CORRUPT,
-					"'%s': filter chunk %llu is damaged (checksum mismatch)",
-					f->path, (unsigned long long)c);
+					"'%s': %s chunk %llu is damaged (checksum mismatch)",
+					f->path, cs->what, (unsigned long long)c);
 		if (!dst_zeroed)
 			memset(dst, 0, n);
 		return CONTAM_OK;
 	} else {
-		if (off < f->table_len || off > f->flen || len > f->flen - off ||
-		    len > ZSTD_compressBound(n))
+		if (off < cs->table_at + cs->table_len || off > cs->len ||
+		    len > cs->len - off || len > ZSTD_compressBound(n))
 			return cerr_set(err, CONTAM_E_CORRUPT,
-					"'%s': filter chunk %llu lies outside its section",
-					f->path, (unsigned long long)c);
+					"'%s': %s chunk %llu lies outside its section",
+					f->path, cs->what, (unsigned long long)c);
 		cbuf_reset(scratch);
 		if (cbuf_reserve(scratch, (size_t)len))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		if (read_at(f->fd, scratch->data, (size_t)len, f->foff + off))
+		if (read_at(f->fd, scratch->data, (size_t)len, cs->off + off))
 			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
 					f->path, errno ? strerror(errno) : "truncated");
 		if ((f->flags & FLAG_STORED_HASH) &&
 		    XXH3_64bits(scratch->data, (size_t)len) != want)
 			return cerr_set(err, CONTAM_E_CORRUPT,
-					"'%s': filter chunk %llu is damaged (checksum mismatch)",
-					f->path, (unsigned long long)c);
+					"'%s': %s chunk %llu is damaged (checksum mismatch)",
+					f->path, cs->what, (unsigned long long)c);
 		size_t r = ZSTD_decompress(dst, n, scratch->data, (size_t)len);
 		if (ZSTD_isError(r) || r != n)
 			return cerr_set(err, CONTAM_E_CORRUPT,
-					"'%s': filter chunk %llu is damaged (%s)", f->path,
-					(unsigned long long)c,
+					"'%s': %s chunk %llu is damaged (%s)", f->path,
+					cs->what, (unsigned long long)c,
 					ZSTD_isError(r) ? ZSTD_getErrorName(r) : "short");
 	}
 	if (!(f->flags & FLAG_STORED_HASH) && XXH3_64bits(dst, n) != want)
 		return cerr_set(err, CONTAM_E_CORRUPT,
-				"'%s': filter chunk %llu is damaged (checksum mismatch)",
-				f->path, (unsigned long long)c);
+				"'%s': %s chunk %llu is damaged (checksum mismatch)",
+				f->path, cs->what, (unsigned long long)c);
+	return CONTAM_OK;
+}
+
+int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
+			int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	cichunks cs;
+	filter_chunks(f, &cs);
+	return read_cs_chunk(f, &cs, c, dst, dst_zeroed, scratch, err);
+}
+
+int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	if (!f->has_df)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
+	return read_cs_chunk(f, &f->dfc, c, dst, dst_zeroed, scratch, err);
+}
+
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err)
+{
+	const cichunks *cs = &f->dfc;
+	int64_t bad = -1;
+	cerr first;
+	cerr_clear(&first);
+	uint64_t total = 0, sat = 0;
+	if (!f->has_df)
+		return CONTAM_OK;
+	#pragma omp parallel reduction(+:total, sat) num_threads(crun_threads(0))
+	{
+		cbuf scratch = CBUF_INIT;
+		unsigned char *buf = NULL;
+		cerr e;
+		#pragma omp for schedule(dynamic, 4)
+		for (uint64_t c = 0; c < cs->nchunks; c++) {
+			int crc;
+			size_t n = cs_chunk_size(cs, c);
+			unsigned char *to = dst ? dst + c * cs->chunk_bytes : buf;
+			int zero = get_le64(cs->table + 16 + c * 24 + 8) == 0;
+			if (zero)
+				crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
+			else if (!to && !(to = buf = malloc(cs_chunk_size(cs, 0))))
+				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e))) {
+				uint64_t s1 = 0, s2 = 0;
+				cdf_measure((const uint16_t *)(void *)to, n / 2, &s1, &s2);
+				total += s1;
+				sat += s2;
+			}
+			if (crc) {
+				#pragma omp critical(contam_read_df_bad)
+				if (bad < 0 || (int64_t)c < bad) {
+					bad = (int64_t)c;
+					first = e;
+				}
+			}
+		}
+		free(buf);
+		cbuf_release(&scratch);
+	}
+	if (bad >= 0) {
+		*err = first;
+		return first.code;
+	}
+	*sum += total;
+	*saturated += sat;
+	return CONTAM_OK;
+}
+
+/* The doc-freq section of f onto ix: its counters (with_counters) or
+ * only its statistics (a summary handle), every chunk checked. */
+static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *err)
+{
+	if (!f->has_df)
+		return CONTAM_OK;
+	uint64_t sum = 0, sat = 0;
+	unsigned char *dst = NULL;
+	if (with_counters) {
+		ix->df = cdf_new(f->df_lines, f->df_d, f->params.nblocks, f->lo, f->hi);
+		if (!ix->df)
+			return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB "
+					"doc-freq sketch", (unsigned long long)(f->dfc.held_bytes >> 20));
+		ix->df->pairs = f->df_pairs;
+		dst = (unsigned char *)ix->df->c;
+	}
+	int rc = cifile_read_df_all(f, dst, &sum, &sat, err);
+	if (rc)
+		return rc;
+	ix->has_df = 1;
+	ix->df_d = f->df_d;
+	ix->df_lines = f->df_lines;
+	ix->df_lo = f->df_lo;
+	ix->df_hi = f->df_hi;
+	ix->df_pairs = f->df_pairs;
+	ix->df_sum = sum;
+	ix->df_saturated = sat;
 	return CONTAM_OK;
 }
 
@@ -1038,6 +1308,8 @@ int cindex_from_file(contam_index **out, cifile *f)
 	/* measured while read: the statistics never touch the zero chunks */
 	if ((rc = cifile_read_all(f, (unsigned char *)ix->filter.bits, &set, &sum,
 				  &ix->err)))
+		return rc;
+	if ((rc = df_load(ix, f, 1, &ix->err)))
 		return rc;
 	cindex_set_stats(ix, set, sum);
 	return CONTAM_OK;
@@ -1152,7 +1424,8 @@ int contam_index_load_summary(contam_index **out, const char *path)
 		ix->nskips = f->nskips;
 		f->skips = NULL;
 		f->nskips = 0;
-		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)))
+		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)) &&
+		    !(rc = df_load(ix, f, 0, &err)))
 			cindex_set_stats(ix, set, sum);
 	}
 	cifile_close(f);

@@ -9,6 +9,18 @@
 
 #include "index.h"
 
+/* A section of chunks (the filter's, the doc-freq sketch's): where its
+ * chunk table and chunks are. */
+typedef struct cichunks {
+	const char *what;           /* "filter", "doc-freq" (messages) */
+	uint64_t off, len;          /* the section */
+	uint64_t table_at;          /* offset of the chunk table in it */
+	uint64_t chunk_bytes, nchunks, held_bytes;
+	unsigned char *table;       /* 16 + nchunks * 24 bytes */
+	uint64_t table_len;
+	uint64_t zero_hash, zero_hash_last;
+} cichunks;
+
 typedef struct cifile {
 	int fd;
 	char *path;
@@ -28,7 +40,21 @@ typedef struct cifile {
 	uint64_t table_len;
 	uint64_t zero_hash;         /* XXH3 of a whole all-zero chunk */
 	uint64_t zero_hash_last;    /* ... of the last chunk, all zero */
+	/* the doc-freq section (index_docfreq.h), when has_df */
+	int has_df;
+	uint32_t df_d;
+	uint64_t df_lines, df_lo, df_hi, df_pairs;
+	cichunks dfc;
 } cifile;
+
+/* Chunk c of the doc-freq section, as cifile_read_chunk_z. */
+int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err);
+/* Read and check every doc-freq chunk into dst (df_hi - df_lo lines, all
+ * zero on entry) or, dst NULL, check only; adds the counters' sum and the
+ * saturated ones to *sum and *saturated. */
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err);
 
 /* Open and verify everything but the chunks' contents. */
 int cifile_open(cifile **out, const char *path, cerr *err);
@@ -71,6 +97,15 @@ typedef struct cifile_meta {
 	/* a flag (a signal handler's) that, once set, stops the write:
 	 * nothing is left at the path; NULL: never */
 	volatile int *stop;
+	/* the doc-freq section, written when has_df: lines [df_lo, df_hi)
+	 * of df_lines, each chunk from df_source(df_ctx, ...) */
+	int has_df;
+	uint32_t df_d;
+	uint64_t df_lines, df_lo, df_hi, df_pairs;
+	uint64_t df_chunk_bytes;     /* 0: CIFILE_CHUNK_BYTES */
+	int (*df_source)(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			 cerr *err);
+	void *df_ctx;
 } cifile_meta;
 
 void cifile_meta_of(const contam_index *ix, cifile_meta *m);
@@ -78,6 +113,11 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m);
 /* Fill dst with the n raw bytes of chunk c; called from several threads. */
 typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
 			      size_t n, cerr *err);
+
+/* Source of doc-freq chunks for an in-memory index (ctx: the
+ * contam_index). */
+int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err);
 
 /* Source of chunks for an in-memory index (ctx: the contam_index). */
 int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,

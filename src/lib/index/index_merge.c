@@ -10,9 +10,16 @@
  * large the index.  The manifest is the union of the parts' manifests and
  * is sorted on write, so merging per-shard indexes gives the same bytes
  * as indexing all shards in one run.
+ *
+ * A doc-freq sketch (issue 13) of a union of inputs is the saturating sum
+ * of the parts' sketches, merged chunk by chunk the same way; the parts
+ * must all have one, of the same geometry.  Loading the partitions of an
+ * index as one adds their sketches' lines (adjacent partitions may share
+ * the line at their boundary, each holding its own keys' counts there).
  */
 #include "index.h"
 #include "index_file.h"
+#include "../common/run.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,28 +30,33 @@ typedef struct merge_src {
 	size_t nparts;
 	uint64_t chunk_bytes;  /* of the output */
 	uint64_t max_in_chunk; /* the largest input chunk */
+	uint64_t max_df_chunk; /* the largest input doc-freq chunk */
 } merge_src;
 
 /* Raw bytes [off, off + n) of f's filter, from whichever of its chunks
  * hold them: the parts' chunk sizes need not be the output's (any
  * multiple of 64 up to 1 GiB is a valid file).  tmp holds one of f's
  * chunks when one is only partly wanted. */
-static int read_range(const cifile *f, uint64_t off, unsigned char *dst,
-		      size_t n, unsigned char **tmp, uint64_t tmp_len,
-		      cbuf *scratch, cerr *err)
+static int read_range_in(const cifile *f, int df, uint64_t off, unsigned char *dst,
+			 size_t n, unsigned char **tmp, uint64_t tmp_len,
+			 cbuf *scratch, cerr *err)
 {
-	const uint64_t cb = f->chunk_bytes;
+	const uint64_t cb = df ? f->dfc.chunk_bytes : f->chunk_bytes;
+	const uint64_t held = df ? f->dfc.held_bytes : f->held_bytes;
 	for (uint64_t c = off / cb; n; c++) {
-		size_t csize = cifile_chunk_size(f, c);
+		size_t csize = (size_t)(held - c * cb < cb ? held - c * cb : cb);
 		size_t skip = (size_t)(off - c * cb);
 		size_t take = csize - skip < n ? csize - skip : n;
 		int rc;
 		if (skip == 0 && take == csize) {
-			rc = cifile_read_chunk(f, c, dst, scratch, err);
+			rc = df ? cifile_read_df_chunk(f, c, dst, 0, scratch, err)
+				: cifile_read_chunk(f, c, dst, scratch, err);
 		} else {
 			if (!*tmp && !(*tmp = malloc((size_t)tmp_len)))
 				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			if (!(rc = cifile_read_chunk(f, c, *tmp, scratch, err)))
+			rc = df ? cifile_read_df_chunk(f, c, *tmp, 0, scratch, err)
+				: cifile_read_chunk(f, c, *tmp, scratch, err);
+			if (!rc)
 				memcpy(dst, *tmp + skip, take);
 		}
 		if (rc)
@@ -54,6 +66,36 @@ static int read_range(const cifile *f, uint64_t off, unsigned char *dst,
 		n -= take;
 	}
 	return CONTAM_OK;
+}
+
+static int read_range(const cifile *f, uint64_t off, unsigned char *dst,
+		      size_t n, unsigned char **tmp, uint64_t tmp_len,
+		      cbuf *scratch, cerr *err)
+{
+	return read_range_in(f, 0, off, dst, n, tmp, tmp_len, scratch, err);
+}
+
+/* The doc-freq chunk c of the output: the saturating sum of the parts'. */
+static int sat_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+		      cerr *err)
+{
+	merge_src *m = ctx;
+	cbuf scratch = CBUF_INIT;
+	unsigned char *tmp = malloc(n), *part = NULL;
+	const uint64_t off = c * CIFILE_CHUNK_BYTES;
+	int rc = CONTAM_OK;
+	if (!tmp)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	for (size_t i = 0; i < m->nparts && !rc; i++) {
+		rc = read_range_in(m->parts[i], 1, off, i ? tmp : dst, n, &part,
+				   m->max_df_chunk, &scratch, err);
+		if (!rc && i)
+			cdf_sat_add((uint16_t *)(void *)dst, (const uint16_t *)(void *)tmp, n / 2);
+	}
+	free(tmp);
+	free(part);
+	cbuf_release(&scratch);
+	return rc;
 }
 
 static int or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
@@ -117,6 +159,17 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 	DIFF(params.winnow, "winnowing window");
 	DIFF(part_count, "partition count");
 	DIFF(part_index, "partition index");
+	if (a->has_df != b->has_df) {
+		const cifile *without = a->has_df ? b : a;
+		return cerr_set(err, CONTAM_E_PARAM,
+				"cannot merge '%s' and '%s': '%s' has no doc-freq section "
+				"(its documents were not counted; build every part with "
+				"--doc-freq, or none)", a->path, b->path, without->path);
+	}
+	if (a->has_df) {
+		DIFF(df_lines, "doc-freq sketch size in lines");
+		DIFF(df_d, "doc-freq counters per n-gram (d)");
+	}
 #undef DIFF
 	return CONTAM_OK;
 }
@@ -148,10 +201,13 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		rc = cerr_set(&err, CONTAM_E_PARAM, "nothing to merge");
 		goto out;
 	}
-	uint64_t ngrams = 0;
+	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
 			goto out;
+		df_pairs += parts[i]->df_pairs;
+		if (parts[i]->has_df && parts[i]->dfc.chunk_bytes > max_df_chunk)
+			max_df_chunk = parts[i]->dfc.chunk_bytes;
 		if (i && (rc = same_geometry(parts[0], parts[i], &err)))
 			goto out;
 		ngrams += parts[i]->ngrams_inserted;
@@ -212,7 +268,21 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		}
 	meta.skips = skips.skips;
 	meta.nskips = skips.nskips;
-	merge_src src = { parts, n, max_chunk, max_in };
+	merge_src src = { parts, n, max_chunk, max_in,
+			  max_df_chunk < parts[0]->dfc.held_bytes ? max_df_chunk
+								  : parts[0]->dfc.held_bytes };
+	if (parts[0]->has_df) {
+		/* the output's doc-freq chunks are 1 MiB (sat_source) */
+		meta.has_df = 1;
+		meta.df_d = parts[0]->df_d;
+		meta.df_lines = parts[0]->df_lines;
+		meta.df_lo = parts[0]->df_lo;
+		meta.df_hi = parts[0]->df_hi;
+		meta.df_pairs = df_pairs;
+		meta.df_chunk_bytes = CIFILE_CHUNK_BYTES;
+		meta.df_source = sat_source;
+		meta.df_ctx = &src;
+	}
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
 	if (rc && errbuf && errlen)
@@ -287,6 +357,56 @@ static void name_missing(const unsigned char *seen, uint32_t P, char *buf,
 		 missing > shown ? " ..." : "", P, flags, missing > shown ? ", ..." : "");
 }
 
+/* The partitions' sketches as one: each part's lines added into the
+ * whole sketch (boundary lines are held by two parts). */
+static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
+{
+	const cifile *p0 = parts[0];
+	ix->df = cdf_new(p0->df_lines, p0->df_d, p0->params.nblocks, 0, p0->params.nblocks);
+	if (!ix->df)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB doc-freq sketch",
+				(unsigned long long)(p0->df_lines * 64 >> 20));
+	int rc = CONTAM_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const cifile *f = parts[i];
+		const uint64_t cb = f->dfc.chunk_bytes;
+		int bad = 0;
+		cerr first;
+		cerr_clear(&first);
+		ix->df->pairs += f->df_pairs;
+		/* chunks of one part do not overlap: in parallel */
+		#pragma omp parallel num_threads(crun_threads(0))
+		{
+			cbuf scratch = CBUF_INIT;
+			unsigned char *buf = malloc((size_t)cb);
+			cerr e;
+			#pragma omp for schedule(dynamic, 4)
+			for (uint64_t c = 0; c < f->dfc.nchunks; c++) {
+				int crc = buf ? cifile_read_df_chunk(f, c, buf, 0, &scratch, &e)
+					      : cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+				if (!crc) {
+					uint64_t at = (f->df_lo * 64 + c * cb) / 2;
+					size_t len = (size_t)(f->dfc.held_bytes - c * cb < cb ?
+							      f->dfc.held_bytes - c * cb : cb);
+					cdf_sat_add(ix->df->c + at, (const uint16_t *)(void *)buf, len / 2);
+				}
+				#pragma omp critical(contam_parts_df_bad)
+				if (crc && !bad) {
+					bad = 1;
+					first = e;
+				}
+			}
+			free(buf);
+			cbuf_release(&scratch);
+		}
+		if (bad) {
+			*err = first;
+			rc = first.code;
+		}
+	}
+	return rc;
+}
+
 int contam_index_load_parts(contam_index **out, const char *const *paths,
 			    size_t n)
 {
@@ -318,7 +438,8 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 			  a->params.nblocks != b->params.nblocks ||
 			  a->params.k != b->params.k || a->params.winnow != b->params.winnow ||
 			  a->params.recipe_version != b->params.recipe_version ||
-			  a->part_count != b->part_count)) {
+			  a->part_count != b->part_count || a->has_df != b->has_df ||
+			  a->df_lines != b->df_lines || a->df_d != b->df_d)) {
 			rc = cerr_set(&err, CONTAM_E_PARAM,
 				      "'%s' and '%s' are not partitions of one index "
 				      "(their parameters differ)", a->path, b->path);
@@ -383,6 +504,8 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 		rc = cifile_read_all(f, (unsigned char *)(ix->filter.bits + f->lo * 8),
 				     &set, &sum, &err);
 	}
+	if (!rc && parts[0]->has_df)
+		rc = load_parts_df(ix, parts, n, &err);
 	if (!rc)
 		cindex_set_stats(ix, set, sum);
 out:

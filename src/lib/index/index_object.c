@@ -77,6 +77,7 @@ void contam_index_free(contam_index *ix)
 	free(ix->manifest);
 	cskips_free(ix->skips, ix->nskips);
 	cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
+	cdf_free(ix->df);
 	free(ix);
 }
 
@@ -319,6 +320,103 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 	out->format_version = ix->format_version;
 	out->part_index = ix->part_index;
 	out->part_count = ix->part_count;
+	if (ix->df) {
+		/* counted now: a build may have added to it */
+		uint64_t sum = 0, sat = 0;
+		cdf_measure(ix->df->c, (size_t)((ix->df->hi - ix->df->lo) * CDF_LINE_COUNTERS),
+			    &sum, &sat);
+		ix->has_df = 1;
+		ix->df_d = ix->df->d;
+		ix->df_lines = ix->df->lines;
+		ix->df_lo = ix->df->lo;
+		ix->df_hi = ix->df->hi;
+		ix->df_pairs = ix->df->pairs;
+		ix->df_sum = sum;
+		ix->df_saturated = sat;
+	}
+	if (ix->has_df) {
+		out->has_doc_freq = 1;
+		out->doc_freq_d = ix->df_d;
+		out->doc_freq_counters = (ix->df_hi - ix->df_lo) * CDF_LINE_COUNTERS;
+		out->doc_freq_bytes = (ix->df_hi - ix->df_lo) * 64;
+		out->doc_freq_lines = ix->df_lines;
+		out->doc_freq_pairs = ix->df_pairs;
+		out->doc_freq_saturated = ix->df_saturated;
+		out->doc_freq_noise = out->doc_freq_counters ?
+			(double)ix->df_d * (double)ix->df_pairs /
+			(double)out->doc_freq_counters : 0;
+	}
+	return CONTAM_OK;
+}
+
+int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
+{
+	if (!ix || !ix->filter.bits || counters == 0)
+		return CONTAM_E_PARAM;
+	if (ix->df)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "the index has a doc-freq section already");
+	if (ix->nmanifest || ix->ngrams_inserted)
+		return cerr_set(&ix->err, CONTAM_E_PARAM,
+				"the index has no doc-freq section and already holds "
+				"documents, which were not counted: build a new index "
+				"with --doc-freq");
+	uint32_t d = CDF_D_DEFAULT;
+	const char *dv = getenv("CONTAM_DOC_FREQ_D"); /* for measurements */
+	if (dv && dv[0] >= '1' && dv[0] <= '0' + CDF_D_MAX && !dv[1])
+		d = (uint32_t)(dv[0] - '0');
+	ix->df = cdf_new(cdf_lines_for(counters), d, ix->params.nblocks, ix->filter.lo,
+			 ix->filter.hi);
+	if (!ix->df)
+		return cerr_set(&ix->err, CONTAM_E_NOMEM,
+				"cannot allocate a doc-freq sketch of %llu counters",
+				(unsigned long long)counters);
+	ix->stats_valid = 0;
+	return CONTAM_OK;
+}
+
+int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters, size_t *count,
+				uint64_t **pairs)
+{
+	if (!ix || !ix->df || !counters || !count || !pairs)
+		return CONTAM_E_PARAM;
+	*counters = ix->df->c;
+	*count = (size_t)((ix->df->hi - ix->df->lo) * CDF_LINE_COUNTERS);
+	*pairs = &ix->df->pairs;
+	return CONTAM_OK;
+}
+
+int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash)
+{
+	if (!ix || !ix->df)
+		return -1;
+	uint64_t b = cbloom_block(hash, ix->df->nblocks);
+	if (b < ix->df->blo || b >= ix->df->bhi)
+		return -1; /* another partition's key */
+	return cdf_query(ix->df, hash);
+}
+
+int contam_index_doc_freq_text(const contam_index *ix, const char *text,
+			       size_t len, int64_t **out, size_t *count)
+{
+	uint64_t *h = NULL;
+	size_t n = 0, tokens = 0;
+	*out = NULL;
+	*count = 0;
+	if (!ix || !ix->df)
+		return CONTAM_E_PARAM;
+	int rc = contam_index_hash_text(ix, text, len, &h, &n, &tokens);
+	if (rc)
+		return rc;
+	int64_t *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v) {
+		free(h);
+		return CONTAM_E_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = contam_index_doc_freq(ix, h[i]);
+	free(h);
+	*out = v;
+	*count = n;
 	return CONTAM_OK;
 }
 

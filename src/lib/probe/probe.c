@@ -60,16 +60,6 @@ struct contam_probe {
 
 static void free_file_examples(contam_probe *p);
 
-/* Documents the index counts for an n-gram, or -1 without a doc-freq
- * section.  TEMPORARY until the doc-freq section lands. */
-static int64_t contam_index_doc_freq(const contam_index *ix, uint64_t h)
-{
-	(void)ix;
-	(void)h;
-	return -1;
-}
-
-
 void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
