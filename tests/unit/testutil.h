@@ -81,7 +81,7 @@ static char tu_tmpdir[256];
 
 static inline const char *tu_path(const char *name)
 {
-	static char buf[8][512];
+	static char buf[8][1024];
 	static int slot;
 	slot = (slot + 1) % 8;
 	snprintf(buf[slot], sizeof buf[slot], "%s/%s", tu_tmpdir, name);

@@ -353,7 +353,10 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 			  ", \"longest_words\": ", e->unscored_tokens,
 			  e->template_ngrams, e->frequent_ngrams, e->chance_hits);
 	rc |= put_num(b, e->longest_words);
-	if (e->verdict == CONTAM_PARTIAL || e->verdict == CONTAM_CONTAMINATED)
+	/* a flag says why; so does an example that --max-doc-freq may have
+	 * kept from a flag */
+	if (e->verdict == CONTAM_PARTIAL || e->verdict == CONTAM_CONTAMINATED ||
+	    e->frequent_ngrams)
 		rc |= put_why(b, r, e);
 	if (e->has_qa) {
 		rc |= cbuf_printf(b, ", \"qa\": {\"question_tokens\": %u"
