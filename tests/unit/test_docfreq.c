@@ -195,10 +195,10 @@ static void exact_counts(const contam_index *ix, const char *path, exact *m,
 			cwinnow_init(&w, ix->params.winnow);
 			cwinnow_reset(&w);
 			for (size_t i = 0; i < nh; i++)
-				if (cwinnow_push(&w, h[i], &kept))
-					exact_add(m, kept, *docno);
+				if (cwinnow_push(&w, cwinnow_order(h[i]), &kept))
+					exact_add(m, cwinnow_key(kept), *docno);
 			if (cwinnow_finish(&w, &kept))
-				exact_add(m, kept, *docno);
+				exact_add(m, cwinnow_key(kept), *docno);
 		} else {
 			for (size_t i = 0; i < nh; i++)
 				exact_add(m, h[i], *docno);

@@ -173,26 +173,6 @@ static inline void keep_hash(worker *w, uint64_t h)
  * remix of the hash (the splitmix64 finalizer), whose order says nothing
  * of the key's bits, and the key itself is inserted.  Probing looks up
  * every n-gram, so any order keeps the winnowing guarantee. */
-static inline uint64_t winnow_order(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
-
-static inline uint64_t winnow_key(uint64_t x) /* winnow_order's inverse */
-{
-	x ^= x >> 31 ^ x >> 62;
-	x *= 0x319642b2d24d8ec3ULL;
-	x ^= x >> 27 ^ x >> 54;
-	x *= 0x96de1b173f119089ULL;
-	x ^= x >> 30 ^ x >> 60;
-	return x;
-}
-
 /* The tokenizer's hashes: hash every window they complete. */
 static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 {
@@ -218,8 +198,8 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 		uint64_t windows[CTOK_HASH_BUF], kept;
 		size_t nw = cngram_hash_windows(w->toks, count, n, w->seed, windows);
 		for (size_t j = 0; j < nw; j++)
-			if (cwinnow_push(&w->win, winnow_order(windows[j]), &kept))
-				keep_hash(w, winnow_key(kept));
+			if (cwinnow_push(&w->win, cwinnow_order(windows[j]), &kept))
+				keep_hash(w, cwinnow_key(kept));
 	}
 	memmove(w->toks, w->toks + count - (n - 1), (n - 1) * sizeof(uint64_t));
 	w->ntoks = n - 1;
@@ -237,7 +217,7 @@ static void doc_end(worker *w)
 	uint64_t kept;
 	ctok_finish(&w->tok);
 	if (w->winnowing && cwinnow_finish(&w->win, &kept))
-		keep_hash(w, winnow_key(kept));
+		keep_hash(w, cwinnow_key(kept));
 	if (w->df)
 		df_piece_end(w);
 }

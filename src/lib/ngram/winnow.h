@@ -39,4 +39,27 @@ int cwinnow_finish(cwinnow *s, uint64_t *kept);
  * n-grams at each end. */
 void cwinnow_fill_hits(unsigned char *hit, size_t g, uint32_t w);
 
+/* The order windows compare (index_build.c says why: the kept keys must
+ * not crowd into the filter's first blocks) and its inverse, the key that
+ * is inserted. */
+static inline uint64_t cwinnow_order(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static inline uint64_t cwinnow_key(uint64_t x) /* cwinnow_order's inverse */
+{
+	x ^= x >> 31 ^ x >> 62;
+	x *= 0x319642b2d24d8ec3ULL;
+	x ^= x >> 27 ^ x >> 54;
+	x *= 0x96de1b173f119089ULL;
+	x ^= x >> 30 ^ x >> 60;
+	return x;
+}
+
 #endif
