@@ -172,7 +172,9 @@ static inline void keep_hash(worker *w, uint64_t h)
  * 0.074 for a filter planned for 0.001).  So windows compare a bijective
  * remix of the hash (the splitmix64 finalizer), whose order says nothing
  * of the key's bits, and the key itself is inserted.  Probing looks up
- * every n-gram, so any order keeps the winnowing guarantee. */
+ * every n-gram, so any order keeps the winnowing guarantee (the order and
+ * its inverse: cwinnow_order, cwinnow_key in winnow.h). */
+
 /* The tokenizer's hashes: hash every window they complete. */
 static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 {
