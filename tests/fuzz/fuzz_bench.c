@@ -11,6 +11,7 @@
  */
 #include "fuzz_util.h"
 #include "probe/bench.h"
+#include "probe/probe_item.h"
 
 static volatile unsigned sink; /* keeps the reads of example text */
 
@@ -64,8 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	bench_example ex;
+	cprobe_item item;
 	int rc;
 	uint64_t last = 0;
+	memset(&item, 0, sizeof(item));
 	int first = 1;
 	while ((rc = bench_reader_next(r, &ex, &err)) == 1) {
 		if (!ex.text && ex.len)
@@ -76,7 +79,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort(); /* records are numbered in order */
 		last = ex.record;
 		first = 0;
+		/* the value ends lie inside the text, in order */
+		for (size_t i = 0; i < ex.nseg; i++)
+			if (ex.seg_end[i] > ex.len || (i && ex.seg_end[i] <= ex.seg_end[i - 1]))
+				abort();
+		/* pieces, labels and scoring on whatever the reader gave: every
+		 * token inside the text, states taken from the input's bytes */
+		cprobe_recipe rc3 = { 3, 1, 0, 0 };
+		if (cprobe_item_build(&item, ex.text, ex.len, ex.seg_end, ex.nseg, &rc3) == 0) {
+			for (size_t t = 0; t < item.ntok; t++)
+				if (item.tok_start[t] > item.tok_end[t] || item.tok_end[t] > ex.len)
+					abort();
+			unsigned char *st = malloc(item.ngrams + 1);
+			if (st) {
+				for (size_t g = 0; g < item.ngrams; g++)
+					st[g] = (unsigned char)(data[g % size] & 3);
+				contam_example ce;
+				cprobe_rule rule = { 3, 1 + data[0] % 12, 1 + data[size - 1] % 4 };
+				memset(&ce, 0, sizeof(ce));
+				cprobe_item_score(&ce, &item, st, &rule, item.ntok / 2);
+				if (ce.coverage < 0 || ce.coverage > 1 || ce.covered > ce.tokens)
+					abort();
+				free(st);
+			}
+		}
 	}
+	cprobe_item_release(&item);
 	if (rc < 0 && !err.msg[0])
 		abort();
 	bench_reader_free(r);
