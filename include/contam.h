@@ -517,6 +517,9 @@ typedef struct contam_example {
 	uint32_t template_ngrams;  /* the benchmark's own scaffolding */
 	uint32_t frequent_ngrams;  /* in more than --max-doc-freq documents */
 	uint32_t chance_hits;      /* hits outside every span >= min_span */
+	uint32_t whole_fields;     /* spans counted because they hold a whole
+				      field of >= n words, though shorter
+				      than min_span */
 	double longest_words;      /* the longest span in words (CJK
 				      characters count cjk_chars_per_word
 				      to a word) */

@@ -385,7 +385,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	const size_t G = it->ngrams, n = r->n;
 	const uint32_t c = r->cjk_chars_per_word ? r->cjk_chars_per_word : 1;
 	uint64_t counted = 0, hits = 0, longest = 0, longest_w = 0;
-	uint64_t chance = 0, tmpl = 0, freq = 0;
+	uint64_t chance = 0, tmpl = 0, freq = 0, whole_fields = 0;
 	int gpt3 = 0;
 
 	memset(it->mark, 0, it->ntok);
@@ -459,6 +459,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		 * cut off by labels in the copy) */
 		unsigned char m = 0;
 		if (u->anchored) {
+			whole_fields += w < need && u->whole;
 			m = (w >= need || u->whole ? MARK_COVERED : 0) |
 			    (w >= need10 || u->whole ? MARK_COVERED10 : 0);
 			if (w >= need13 || u->whole)
@@ -493,6 +494,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	ex->frequent_ngrams = (uint32_t)freq;
 	ex->hits = (uint32_t)hits;
 	ex->chance_hits = (uint32_t)chance;
+	ex->whole_fields = (uint32_t)whole_fields;
 	ex->longest = (uint32_t)longest;
 	ex->longest_words = c ? (double)longest_w / c : 0;
 	ex->covered = (uint32_t)cov;

@@ -303,9 +303,14 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 {
 	char line[768];
 	int k = snprintf(line, sizeof(line), "%u of %u scored tokens lie in "
-			 "matched spans anchored by >= %u words inside one "
-			 "field (longest %.4g words, %u hits)", e->covered, e->tokens, r->min_span,
+			 "counted spans (>= %u words, with tokens of a field of "
+			 ">= %u tokens; longest %.4g words, %u hits)", e->covered,
+			 e->tokens, r->min_span, r->index.params.ngram,
 			 e->longest_words, e->hits);
+	if (k > 0 && (size_t)k < sizeof(line) && e->whole_fields)
+		k += snprintf(line + k, sizeof(line) - (size_t)k, ", %u of the spans "
+			      "shorter but holding a whole field of >= %u words",
+			      e->whole_fields, r->index.params.ngram);
 	if (k > 0 && (size_t)k < sizeof(line) && e->template_ngrams)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u template "
 			      "n-grams not counted", e->template_ngrams);
@@ -350,8 +355,9 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	rc |= cbuf_printf(b, ", \"longest\": %u}", e->longest);
 	rc |= cbuf_printf(b, ", \"unscored_tokens\": %u, \"template_ngrams\": %u"
 			  ", \"frequent_ngrams\": %u, \"chance_hits\": %u"
-			  ", \"longest_words\": ", e->unscored_tokens,
-			  e->template_ngrams, e->frequent_ngrams, e->chance_hits);
+			  ", \"whole_fields\": %u, \"longest_words\": ", e->unscored_tokens,
+			  e->template_ngrams, e->frequent_ngrams, e->chance_hits,
+			  e->whole_fields);
 	rc |= put_num(b, e->longest_words);
 	/* a flag says why; so does an example that --max-doc-freq may have
 	 * kept from a flag */
