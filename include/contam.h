@@ -585,6 +585,29 @@ typedef struct contam_benchmark {
 	uint64_t id_missing;
 } contam_benchmark;
 
+/* The scoring rules probe and scan share (issue 13, README "Scoring
+ * rules").  join_fields: the selected fields are one piece (the rule
+ * before issue 13: any run of hits may count); keep_labels: choice labels
+ * ("A.", "(b)") stay tokens; template_share/template_min: n-grams in more
+ * than this share of a file's examples and in at least template_min of
+ * them are the benchmark's template and count neither way (share 0: no
+ * template rule); cjk_chars_per_word: CJK characters that make one word
+ * of a span (1: a character is a word; 0 is taken as 1). */
+typedef struct contam_rules {
+	int join_fields;
+	int keep_labels;
+	double template_share;
+	uint32_t template_min;
+	uint32_t cjk_chars_per_word;
+} contam_rules;
+
+#define CONTAM_TEMPLATE_SHARE 0.05
+#define CONTAM_TEMPLATE_MIN 5
+#define CONTAM_CJK_CHARS_PER_WORD 3
+
+/* The defaults above: fields apart, labels dropped. */
+CONTAM_API void contam_rules_init(contam_rules *r);
+
 typedef struct contam_probe_options {
 	const char *const *fields; /* dotted paths; NULL/0 = all strings */
 	size_t nfields;
@@ -600,23 +623,11 @@ typedef struct contam_probe_options {
 	size_t nanswer_fields;
 	/* Also score a token-shuffled copy of every example (fixed seed). */
 	int null_control;
-	/* Scoring rules (issue 13, README "Scoring rules").  join_fields:
-	 * score the selected fields as one joined text (the rule before
-	 * issue 13); keep_labels: choice labels ("A.", "(b)") stay tokens;
-	 * template_share/template_min: n-grams in more than this share of
-	 * a file's examples and in at least template_min of them are
-	 * template (contam_probe_options_init: CONTAM_TEMPLATE_SHARE,
-	 * CONTAM_TEMPLATE_MIN; share 0: no template rule);
-	 * cjk_chars_per_word: CJK characters that make one word of a span
-	 * (init: CONTAM_CJK_CHARS_PER_WORD; 1: a character is a word);
-	 * max_doc_freq: n-grams the index counts in more than this many
-	 * documents count neither as hits nor as misses (0: off; needs an
-	 * index built with --doc-freq). */
-	int join_fields;
-	int keep_labels;
-	double template_share;
-	uint32_t template_min;
-	uint32_t cjk_chars_per_word;
+	/* Scoring rules (issue 13; contam_probe_options_init sets the
+	 * defaults).  max_doc_freq: n-grams the index counts in more than
+	 * this many documents count neither as hits nor as misses (0: off;
+	 * needs an index built with --doc-freq). */
+	contam_rules rules;
 	uint64_t max_doc_freq;
 	/* Notes about how a benchmark file was read ("'x.jsonl' is
 	 * gzip-compressed ...: read by its content"), or NULL. */
@@ -637,10 +648,6 @@ typedef struct contam_probe_options {
 	const char *const *inputs;
 	size_t ninputs;
 } contam_probe_options;
-
-#define CONTAM_TEMPLATE_SHARE 0.05
-#define CONTAM_TEMPLATE_MIN 5
-#define CONTAM_CJK_CHARS_PER_WORD 3
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
 
@@ -669,8 +676,7 @@ typedef struct contam_result {
 	int null_control;          /* benchmarks carry null_* counts */
 	int qa_split;              /* examples carry q_* and a_* */
 	/* the scoring rules used (contam_probe_options, issue 13) */
-	int join_fields, keep_labels;
-	uint32_t cjk_chars_per_word;
+	contam_rules rules;
 	uint64_t max_doc_freq;
 } contam_result;
 
@@ -795,11 +801,7 @@ typedef struct contam_scan_options {
 	int force_header;
 	/* scoring rules: as contam_probe_options (issue 13), so that a scan
 	 * confirms a probe's flags by the same rules */
-	int join_fields;
-	int keep_labels;
-	double template_share;
-	uint32_t template_min;
-	uint32_t cjk_chars_per_word;
+	contam_rules rules;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);

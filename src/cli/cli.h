@@ -90,8 +90,8 @@ bool cli_stderr_is_tty(void);
 /* The scoring-rule options probe and scan share (issue 13), so that a
  * scan confirms a probe by the same rules.  CLI_SCORING_LONGOPTS(BASE)
  * goes into a getopt_long table; option BASE + CLI_RULE_x is parsed by
- * cli_parse_rule into the fields `rules` points at (max_doc_freq NULL:
- * the command has its own --max-doc-freq). */
+ * cli_parse_rule into `r` (max_doc_freq NULL: the command has its own
+ * --max-doc-freq). */
 enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
        CLI_RULE_NO_TEMPLATES, CLI_RULE_CJK, CLI_RULE_DOC_FREQ };
 #define CLI_SCORING_LONGOPTS(BASE) \
@@ -115,13 +115,8 @@ enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
 "      --no-templates     count template n-grams like any other\n" \
 "      --cjk-chars-per-word K  CJK characters that make one word of a span\n" \
 "                         (default 3; 1: a character is a word)\n"
-typedef struct cli_rules {
-	int *join_fields, *keep_labels;
-	double *template_share;
-	uint32_t *template_min, *cjk_chars_per_word;
-	uint64_t *max_doc_freq;
-} cli_rules;
-int cli_parse_rule(int rule, const char *arg, cli_rules *r);
+int cli_parse_rule(int rule, const char *arg, contam_rules *r,
+		   uint64_t *max_doc_freq);
 
 /* Load INDEX, or a comma-separated set of partition files
  * ("p0.cidx,p1.cidx,...") as one index: all P partitions of one build,

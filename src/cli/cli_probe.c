@@ -210,10 +210,8 @@ int cli_probe(int argc, char **argv)
 		case OPT_RULES + CLI_RULE_NO_TEMPLATES:
 		case OPT_RULES + CLI_RULE_CJK:
 		case OPT_RULES + CLI_RULE_DOC_FREQ: {
-			cli_rules rules = { &popt.join_fields, &popt.keep_labels,
-					    &popt.template_share, &popt.template_min,
-					    &popt.cjk_chars_per_word, &popt.max_doc_freq };
-			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &rules)))
+			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &popt.rules,
+						 &popt.max_doc_freq)))
 				goto out;
 			break;
 		}

@@ -379,10 +379,7 @@ int cli_scan(int argc, char **argv)
 		case OPT_RULES + CLI_RULE_MIN:
 		case OPT_RULES + CLI_RULE_NO_TEMPLATES:
 		case OPT_RULES + CLI_RULE_CJK: {
-			cli_rules rules = { &sopt.join_fields, &sopt.keep_labels,
-					    &sopt.template_share, &sopt.template_min,
-					    &sopt.cjk_chars_per_word, NULL };
-			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &rules)))
+			if ((rc = cli_parse_rule(c - OPT_RULES, optarg, &sopt.rules, NULL)))
 				goto out;
 			break;
 		}
@@ -680,11 +677,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	sopt.force_header = popt->force_header;
 	sopt.min_span = popt->min_span;
 	sopt.ngram = res->index.params.ngram;
-	sopt.join_fields = popt->join_fields;
-	sopt.keep_labels = popt->keep_labels;
-	sopt.template_share = popt->template_share;
-	sopt.template_min = popt->template_min;
-	sopt.cjk_chars_per_word = popt->cjk_chars_per_word;
+	sopt.rules = popt->rules;
 	/* the probe's --max-doc-freq counts the index's estimate; the scan
 	 * counts exactly, so an exact scan at the same K confirms it */
 	sopt.max_doc_freq = popt->max_doc_freq;

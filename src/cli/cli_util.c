@@ -426,43 +426,46 @@ uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
 	return cap > (double)estimate ? (uint64_t)cap : estimate;
 }
 
-int cli_parse_rule(int rule, const char *arg, cli_rules *r)
+int cli_parse_rule(int rule, const char *arg, contam_rules *r,
+		   uint64_t *max_doc_freq)
 {
 	unsigned long v;
 	double d;
 	switch (rule) {
 	case CLI_RULE_JOIN:
-		*r->join_fields = 1;
+		r->join_fields = 1;
 		return 0;
 	case CLI_RULE_LABELS:
-		*r->keep_labels = 1;
+		r->keep_labels = 1;
 		return 0;
 	case CLI_RULE_NO_TEMPLATES:
-		*r->template_share = 0;
+		r->template_share = 0;
 		return 0;
 	case CLI_RULE_SHARE:
 		if (!cli_parse_double(arg, &d) || d < 0 || d >= 1)
 			return cli_error(EXIT_USAGE, "--template-share wants a share "
 					 "in [0, 1), such as 0.05, not '%s'", arg);
-		*r->template_share = d;
+		r->template_share = d;
 		return 0;
 	case CLI_RULE_MIN:
 		if (!cli_parse_uint(arg, 1, UINT32_MAX, &v))
 			return cli_error(EXIT_USAGE, "--template-min wants a positive "
 					 "number, not '%s'", arg);
-		*r->template_min = (uint32_t)v;
+		r->template_min = (uint32_t)v;
 		return 0;
 	case CLI_RULE_CJK:
 		if (!cli_parse_uint(arg, 1, 16, &v))
 			return cli_error(EXIT_USAGE, "--cjk-chars-per-word wants 1..16, "
 					 "not '%s'", arg);
-		*r->cjk_chars_per_word = (uint32_t)v;
+		r->cjk_chars_per_word = (uint32_t)v;
 		return 0;
 	case CLI_RULE_DOC_FREQ:
+		if (!max_doc_freq)
+			break;
 		if (!cli_parse_uint(arg, 1, ULONG_MAX, &v))
 			return cli_error(EXIT_USAGE, "--max-doc-freq wants a positive "
 					 "number, not '%s'", arg);
-		*r->max_doc_freq = v;
+		*max_doc_freq = v;
 		return 0;
 	}
 	return cli_error(EXIT_USAGE, "unknown scoring option");

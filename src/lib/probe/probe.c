@@ -64,9 +64,7 @@ void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->min_span = 10;
-	opt->template_share = CONTAM_TEMPLATE_SHARE;
-	opt->template_min = CONTAM_TEMPLATE_MIN;
-	opt->cjk_chars_per_word = CONTAM_CJK_CHARS_PER_WORD;
+	contam_rules_init(&opt->rules);
 }
 
 static char **copy_strings(const char *const *v, size_t n)
@@ -113,12 +111,12 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 		contam_probe_options_init(&p->opt);
 	if (p->opt.min_span == 0)
 		p->opt.min_span = 1;
-	if (p->opt.cjk_chars_per_word == 0)
-		p->opt.cjk_chars_per_word = 1;
+	if (p->opt.rules.cjk_chars_per_word == 0)
+		p->opt.rules.cjk_chars_per_word = 1;
 	p->recipe = (cprobe_recipe){ ix->params.ngram, ix->params.seed,
-				     p->opt.join_fields, p->opt.keep_labels };
+				     p->opt.rules.join_fields, p->opt.rules.keep_labels };
 	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
-				 p->opt.cjk_chars_per_word };
+				 p->opt.rules.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
 	if (p->opt.nfields) {
 		p->fields = calloc(p->opt.nfields, sizeof(char *));
@@ -539,7 +537,7 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	if ((rc = read_file_examples(p, path, r, ra)) < 0)
 		goto out;
 	cprobe_item *const *items = NULL;
-	if (p->opt.template_share > 0 && p->nfile) {
+	if (p->opt.rules.template_share > 0 && p->nfile) {
 		cprobe_item **v = malloc(p->nfile * sizeof(*v));
 		if (!v)
 			goto nomem;
@@ -547,14 +545,14 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			v[i] = &p->file[i].it;
 		items = v;
 		rc = cprobe_templates(items, p->nfile, p->ix->params.ngram,
-				      p->opt.template_share,
-				      p->opt.template_min, &tmpl, &ntmpl);
+				      p->opt.rules.template_share,
+				      p->opt.rules.template_min, &tmpl, &ntmpl);
 		free(v);
 		if (rc < 0)
 			goto nomem;
 	}
-	b->template_share = p->opt.template_share;
-	b->template_min = p->opt.template_min;
+	b->template_share = p->opt.rules.template_share;
+	b->template_min = p->opt.rules.template_min;
 	b->template_distinct += ntmpl;
 	for (size_t i = 0; i < p->nfile; i++) {
 		file_example *f = &p->file[i];
@@ -650,9 +648,7 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->nexamples = p->nexamples;
 	out->null_control = p->opt.null_control;
 	out->qa_split = p->opt.nquestion_fields > 0;
-	out->join_fields = p->opt.join_fields;
-	out->keep_labels = p->opt.keep_labels;
-	out->cjk_chars_per_word = p->opt.cjk_chars_per_word;
+	out->rules = p->opt.rules;
 	out->max_doc_freq = p->opt.max_doc_freq;
 }
 

@@ -332,6 +332,14 @@ int cprobe_item_shuffle(cprobe_item *out, const cprobe_item *in,
 /* ------------------------------------------------------------------ */
 /* Scoring                                                             */
 
+void contam_rules_init(contam_rules *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->template_share = CONTAM_TEMPLATE_SHARE;
+	r->template_min = CONTAM_TEMPLATE_MIN;
+	r->cjk_chars_per_word = CONTAM_CJK_CHARS_PER_WORD;
+}
+
 uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
 			    uint32_t cjk_chars_per_word)
 {

@@ -243,8 +243,8 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 	}
 	rc |= cbuf_printf(b, ", \"scoring\": {\"fields\": \"%s\", \"labels\": \"%s\""
 			  ", \"cjk_chars_per_word\": %u, \"template\": {\"share\": ",
-			  r->join_fields ? "joined" : "separate",
-			  r->keep_labels ? "kept" : "dropped", r->cjk_chars_per_word);
+			  r->rules.join_fields ? "joined" : "separate",
+			  r->rules.keep_labels ? "kept" : "dropped", r->rules.cjk_chars_per_word);
 	rc |= put_num(b, bm->template_share);
 	rc |= cbuf_printf(b, ", \"min_examples\": %u, \"distinct_ngrams\": %" PRIu64
 			  ", \"ngrams_excluded\": %" PRIu64 "}, \"max_doc_freq\": ",

@@ -32,9 +32,7 @@ void contam_scan_options_init(contam_scan_options *opt)
 	opt->max_record = 256u << 20;
 	opt->cut_margin = 200;
 	opt->cut_max_pieces = 10;
-	opt->template_share = CONTAM_TEMPLATE_SHARE;
-	opt->template_min = CONTAM_TEMPLATE_MIN;
-	opt->cjk_chars_per_word = CONTAM_CJK_CHARS_PER_WORD;
+	contam_rules_init(&opt->rules);
 }
 
 int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
@@ -53,8 +51,8 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 		s->opt.min_span = 1;
 	if (s->opt.ngram == 0)
 		s->opt.ngram = 8;
-	if (s->opt.cjk_chars_per_word == 0)
-		s->opt.cjk_chars_per_word = 1;
+	if (s->opt.rules.cjk_chars_per_word == 0)
+		s->opt.rules.cjk_chars_per_word = 1;
 	if (s->opt.ngram > CONTAM_MAX_NGRAM)
 		return cerr_set(&s->err, CONTAM_E_PARAM, "n-gram size %u is over %d",
 				s->opt.ngram, CONTAM_MAX_NGRAM);
@@ -64,10 +62,10 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	if (contam_plan_filter(1000, 0.01, 0, s->opt.ngram, &p, &fpr))
 		return cerr_set(&s->err, CONTAM_E_PARAM, "cannot plan n-gram parameters");
 	s->seed = p.seed;
-	s->recipe = (cprobe_recipe){ s->opt.ngram, s->seed, s->opt.join_fields,
-				     s->opt.keep_labels };
+	s->recipe = (cprobe_recipe){ s->opt.ngram, s->seed, s->opt.rules.join_fields,
+				     s->opt.rules.keep_labels };
 	s->rule = (cprobe_rule){ s->opt.ngram, s->opt.min_span,
-				 s->opt.cjk_chars_per_word };
+				 s->opt.rules.cjk_chars_per_word };
 	if (s->opt.nfields) {
 		s->fields = calloc(s->opt.nfields, sizeof(char *));
 		if (!s->fields)
@@ -346,7 +344,7 @@ static int mark_templates(contam_scan *s, cerr *err)
 	s->ex_tmpl = calloc(total ? total : 1, 1);
 	if (!s->ex_tmpl)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (s->opt.template_share <= 0)
+	if (s->opt.rules.template_share <= 0)
 		return CONTAM_OK;
 	for (size_t a = 0; a < s->nexamples;) {
 		size_t b = a + 1;
@@ -359,8 +357,8 @@ static int mark_templates(contam_scan *s, cerr *err)
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		for (size_t i = a; i < b; i++)
 			v[i - a] = &s->items[i];
-		int rc = cprobe_templates(v, b - a, s->opt.ngram, s->opt.template_share,
-					  s->opt.template_min, &set, &nset);
+		int rc = cprobe_templates(v, b - a, s->opt.ngram, s->opt.rules.template_share,
+					  s->opt.rules.template_min, &set, &nset);
 		free(v);
 		if (rc < 0)
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
