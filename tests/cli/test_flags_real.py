@@ -45,7 +45,7 @@ own document, embedded between two paragraphs, or the first half only):
 The earlier accuracy cases (verbatim, perturbed, wrapped, embedded, half,
 edited copies) are tests/cli/test_shared_data.py planted_accuracy; nothing
 of them is repeated here.  Skips cleanly without ../shared/data.  About
-30 s on 2 shared cores.
+15 s on 2 shared cores.
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -316,7 +316,6 @@ def moral_scenarios(c):
           f"{ms['scoring']['template']['distinct_ngrams']}")
     missed = [k for k in planted - found if longest_piece(bench_examples(c, k[0])[k[1]]) >= N]
     check(not missed, f"planted items with a field of n tokens not flagged: {missed}")
-    c.manifest_moral = rows
     saved = c.manifest
     c.manifest = rows
     try:
@@ -486,7 +485,6 @@ def write_clean_gsm8k(c):
     with open(os.path.join(out, "test.flagged.jsonl"), encoding="utf-8") as f:
         n_flag = sum(1 for _ in f)
     ids = json.load(open(os.path.join(out, "test.flagged.jsonl.ids.json")))
-    by_verdict = collections.Counter(e["verdict"] for e in rep["examples"])
     print(f"  GSM8K: report clean {b['clean']} + too_short {b['too_short']}, flagged "
           f"{b['partial'] + b['contaminated']}; files: clean {n_clean}, flagged {n_flag}")
     check(n_clean == b["clean"] + b["too_short"], f"clean file {n_clean} lines, report {b['clean']}")
@@ -497,7 +495,6 @@ def write_clean_gsm8k(c):
     check(sorted(r["record"] for r in ids["flagged_records"]) == flagged_recs,
           "ids.json flagged records differ from the report's flagged examples")
     check(n_flag >= 14, f"only {n_flag} GSM8K items flagged of 14 planted")
-    del by_verdict
 
 
 def main():
