@@ -147,7 +147,8 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
 # counts only when it has tokens of a piece of >= n tokens (unless no
 # piece has n tokens), and then when it weighs min(min_span, example)
 # words (CJK characters count 1/cjk of a word) or holds a whole piece of
-# n words; a counted run covers all its tokens.
+# n words (the first piece of n tokens, the question: n tokens); a
+# counted run covers all its tokens.
 CJK_CHARS_PER_WORD = 3
 _LABEL_RE = re.compile(r"[ \t]*(?:\((?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\)"
                        r"|\[(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\]"
@@ -234,13 +235,17 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
             j += 1
         a, b = firsts[i], firsts[j - 1] + n
         anchored, whole = not long_piece, False
-        for pa, pb in bounds:
+        main = next((k for k, (pa, pb) in enumerate(bounds) if pb - pa >= n), -1)
+        for k, (pa, pb) in enumerate(bounds):
             lo, hi = max(pa, a), min(pb, b)
             if lo >= hi:
                 continue
             anchored |= pb - pa >= n
-            whole |= lo == pa and hi == pb and \
-                sum(token_weight(tokens[t], cjk) for t in range(lo, hi)) >= n * cjk
+            if k == main:
+                whole |= lo == pa and hi == pb and pb - pa >= n
+            else:
+                whole |= lo == pa and hi == pb and \
+                    sum(token_weight(tokens[t], cjk) for t in range(lo, hi)) >= n * cjk
         runs.append([a, b, j - i, anchored, whole])
         i = j
     # a run within n tokens of an anchored one (an edited word) is anchored

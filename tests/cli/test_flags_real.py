@@ -66,13 +66,13 @@ B = os.path.join(SHARED, "benchmarks")
 N = 8
 MIN_SPAN = 10
 
-# CJK planted recall (own_doc + embedded; half copies) measured with the
-# defaults of de15ca6 (--cjk-chars-per-word 3): 20 of 60 and 8 of 30
-# (bench/results/2026-12-02-flags-harness.md, AFTER).  The bound is that,
-# with a margin of 3 items; it is low because a CJK question under 24
-# characters copied with its labelled options has no counted span (see the
-# results file): raise it when the rule changes.
-CJK_RECALL = (17, 6)
+# CJK planted recall (own_doc + embedded; half copies), measured with the
+# defaults (--cjk-chars-per-word 3): 20 of 60 and 8 of 30 before a
+# question copied whole counted from n tokens (a CJK question under 24
+# characters copied with its labelled options had no counted span), 53 of
+# 60 and 27 of 30 after (bench/results/2026-12-02-flags-harness.md).  The
+# bound is that, with a margin of 3 items.
+CJK_RECALL = (50, 24)
 CJK_MAX_FLAGS = 5       # of 31,026 items (0.016 %); measured 1
 NULL_MAX = 0.001        # null-control flagged rate, English and CJK; measured 1/18,908 and 0/17,566
 

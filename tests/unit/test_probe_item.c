@@ -141,6 +141,32 @@ static void test_anchor(void)
 	e = score(&it, "10000000000", 3, 5, 1);
 	CHECK_EQ_U64(e.covered, 3);
 	CHECK(e.verdict == CONTAM_PARTIAL);
+	/* the main piece (the first of n tokens) whole counts from n tokens,
+	 * another piece only from n words: CJK, 3 characters a word */
+	cprobe_item cj;
+	memset(&cj, 0, sizeof(cj));
+	const char *q = "洋風の居間のことを何と呼ぶ\nマサチューセッツ工科大学";
+	size_t qe[2] = { 39, 76 };
+	cprobe_recipe r8 = { 8, 7, 0, 0 };
+	CHECK(cprobe_item_build(&cj, q, strlen(q), qe, 2, &r8) == 0);
+	CHECK_EQ_U64(cj.npieces, 2);
+	CHECK_EQ_U64(cj.piece_first[1], 13);
+	CHECK_EQ_U64(cj.ntok, 25);
+	unsigned char qs[32] = { 0 };
+	cprobe_rule r8w = { 8, 10, 3 };
+	contam_example f;
+	for (int g = 0; g < 6; g++)
+		qs[g] = CPROBE_HIT; /* the question, tokens 0..12 */
+	memset(&f, 0, sizeof(f));
+	cprobe_item_score(&f, &cj, qs, &r8w, 0);
+	CHECK(f.covered == 13 && f.whole_fields == 1 && f.verdict == CONTAM_PARTIAL);
+	memset(qs, 0, sizeof(qs));
+	for (int g = 13; g < 18; g++)
+		qs[g] = CPROBE_HIT; /* the option, tokens 13..24 */
+	memset(&f, 0, sizeof(f));
+	cprobe_item_score(&f, &cj, qs, &r8w, 0);
+	CHECK(f.covered == 0 && f.verdict == CONTAM_CLEAN);
+	cprobe_item_release(&cj);
 	/* the same hit inside the long field is a lone n-gram: not covered */
 	e = score(&it, "00001000000", 3, 5, 1);
 	CHECK_EQ_U64(e.covered, 0);

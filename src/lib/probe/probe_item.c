@@ -353,7 +353,7 @@ uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
  * (its anchor: a run inside short options has none), and whether it
  * holds a whole piece that weighs >= n words. */
 static void anchor_of(const cprobe_item *it, size_t a, size_t b, uint32_t c,
-		      size_t n, int *anchored, int *whole)
+		      size_t n, size_t main_piece, int *anchored, int *whole)
 {
 	for (size_t p = 0; p < it->npieces; p++) {
 		size_t pa = it->piece_first[p], pb = it->piece_first[p + 1];
@@ -364,9 +364,27 @@ static void anchor_of(const cprobe_item *it, size_t a, size_t b, uint32_t c,
 		size_t lo = pa > a ? pa : a, hi = pb < b ? pb : b;
 		if (pb - pa >= n)
 			*anchored = 1;
-		if (lo == pa && hi == pb && cprobe_item_weight(it, lo, hi, c) >= (uint64_t)n * c)
+		/* the example's main piece (its question or passage) whole
+		 * counts from n tokens, any other from n words: a 13-character
+		 * Japanese question copied whole, its options cut off by the
+		 * copy's own labels, is found, while options that are set
+		 * phrases (マサチューセッツ工科大学) are not */
+		if (lo == pa && hi == pb &&
+		    (p == main_piece ? pb - pa >= n
+				     : cprobe_item_weight(it, lo, hi, c) >= (uint64_t)n * c))
 			*whole = 1;
 	}
+}
+
+/* The example's first piece of n tokens: its question or passage in
+ * every layout seen (fields come in record order, the question before
+ * the options; an id or a number before it is shorter), or npieces. */
+static size_t main_piece_of(const cprobe_item *it, size_t n)
+{
+	for (size_t p = 0; p < it->npieces; p++)
+		if (it->piece_first[p + 1] - it->piece_first[p] >= n)
+			return p;
+	return it->npieces;
 }
 
 /* Whether some piece of the item holds n tokens: if none does, no run
@@ -418,6 +436,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		}
 	}
 	const int long_piece = has_long_piece(it, n);
+	const size_t main_piece = main_piece_of(it, n);
 	uint64_t need = (uint64_t)r->min_span * c, need10 = 10ull * c,
 		 need13 = 13ull * c;
 	if (need > W)
@@ -443,7 +462,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		u->hits = h - g;
 		u->anchored = !long_piece;
 		u->whole = 0;
-		anchor_of(it, u->a, u->b, c, n, &u->anchored, &u->whole);
+		anchor_of(it, u->a, u->b, c, n, main_piece, &u->anchored, &u->whole);
 		g = h;
 	}
 	/* a run that goes on after a gap of fewer than n tokens from an

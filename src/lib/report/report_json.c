@@ -325,10 +325,14 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u tokens not "
 			      "scored (only in n-grams not counted)",
 			      e->unscored_tokens);
-	if (k > 0 && (size_t)k < sizeof(line))
+	/* 0: an exact scan (no false positives), or a bound below 1e-308 */
+	if (k > 0 && (size_t)k < sizeof(line) && e->chance > 0)
 		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
 			 "alone would give this verdict with probability <= %.2g",
 			 e->chance);
+	else if (k > 0 && (size_t)k < sizeof(line))
+		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
+			 "cannot explain it (exact match, or a bound below 1e-300)");
 	int rc = cbuf_printf(b, ", \"why\": ");
 	rc |= put_str(b, line);
 	rc |= cbuf_printf(b, ", \"chance\": ");
