@@ -525,6 +525,9 @@ typedef struct contam_example {
 				      to a word) */
 	double chance;             /* upper bound on the probability that
 				      false positives alone give this verdict */
+	/* --null-control: the token-shuffled copy's verdict (has_null set) */
+	uint8_t has_null, null_verdict, null_gpt3;
+	double null_coverage;
 } contam_example;
 
 /* One matched span of an example: tokens [token_start, token_end) of

@@ -467,8 +467,8 @@ out:
 /* Score a token-shuffled copy of the example and count its verdicts:
  * what chance matches at this index's fill, plus phrases common enough
  * to survive reordering, give. */
-static int score_null(contam_probe *p, contam_benchmark *b, const file_example *f,
-		      const uint64_t *tmpl, size_t ntmpl)
+static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
+		      const file_example *f, const uint64_t *tmpl, size_t ntmpl)
 {
 	contam_example null;
 	uint64_t seed = 0x636F6E74616D0001ULL ^ (f->record * 0x9E3779B97F4A7C15ULL);
@@ -477,6 +477,11 @@ static int score_null(contam_probe *p, contam_benchmark *b, const file_example *
 	    look_up(p, &p->shuffled, tmpl, ntmpl))
 		return CONTAM_E_NOMEM;
 	cprobe_item_score(&null, &p->shuffled, p->state, &p->rule, 0);
+	/* per example too, so a null flag can be traced to its item */
+	ex->has_null = 1;
+	ex->null_verdict = (uint8_t)null.verdict;
+	ex->null_gpt3 = null.gpt3;
+	ex->null_coverage = null.coverage;
 	if (null.verdict == CONTAM_TOO_SHORT)
 		return CONTAM_OK;
 	b->null_examples++;
@@ -581,7 +586,7 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			if (take_evidence(p, ex, &f->it, text, f->text_len))
 				goto nomem;
 		}
-		if (p->opt.null_control && score_null(p, b, f, tmpl, ntmpl))
+		if (p->opt.null_control && score_null(p, b, ex, f, tmpl, ntmpl))
 			goto nomem;
 	}
 	if (bench_merge_fields(b, b->records_read, r, p->opt.id_field, 0) ||

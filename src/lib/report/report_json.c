@@ -368,6 +368,14 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	if (e->verdict == CONTAM_PARTIAL || e->verdict == CONTAM_CONTAMINATED ||
 	    e->frequent_ngrams)
 		rc |= put_why(b, r, e);
+	if (e->has_null) {
+		rc |= cbuf_printf(b, ", \"null_control\": {\"verdict\": \"%s\", "
+				  "\"gpt3\": %s, \"coverage\": ",
+				  contam_verdict_name((contam_verdict)e->null_verdict),
+				  e->null_gpt3 ? "true" : "false");
+		rc |= put_num(b, e->null_coverage);
+		rc |= cbuf_printf(b, "}");
+	}
 	if (e->has_qa) {
 		rc |= cbuf_printf(b, ", \"qa\": {\"question_tokens\": %u"
 				  ", \"question_coverage\": ", e->q_tokens);
