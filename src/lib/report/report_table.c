@@ -133,6 +133,21 @@ int contam_report_table(const contam_result *r, FILE *out)
 		shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf), s->params.ngram, s->recipe,
 		s->ngrams_inserted, 100.0 * s->fill, s->fpr);
 	fprintf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
-		"coverage counts spans of >= %u tokens\n", r->min_span);
+		"coverage counts spans of >= %u words (%u CJK characters a word) "
+		"that touch a field of >= %u tokens\n", r->min_span,
+		r->rules.cjk_chars_per_word ? r->rules.cjk_chars_per_word : 1,
+		s->params.ngram);
+	uint64_t tmpl = 0, freq = 0;
+	for (size_t i = 0; i < r->nbenchmarks; i++) {
+		tmpl += r->benchmarks[i].template_ngrams;
+		freq += r->benchmarks[i].frequent_ngrams;
+	}
+	if (tmpl)
+		fprintf(out, "templates: %" PRIu64 " n-grams in more than %.3g of a "
+			"file's examples were not counted (--no-templates counts "
+			"them)\n", tmpl, r->benchmarks[0].template_share);
+	if (freq)
+		fprintf(out, "boilerplate: %" PRIu64 " n-grams in more than %" PRIu64
+			" corpus documents were not counted\n", freq, r->max_doc_freq);
 	return ferror(out) ? CONTAM_E_IO : CONTAM_OK;
 }
