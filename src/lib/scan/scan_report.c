@@ -838,6 +838,17 @@ int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 		exs[i].benchmark = pe->benchmark;
 		exs[i].source = pe->source;
 		exs[i].id = pe->id;
+		/* the probe's evidence spans (the exact matches lie inside
+		 * them) and its null control stay with a flag that stands */
+		if (exs[i].verdict == CONTAM_PARTIAL ||
+		    exs[i].verdict == CONTAM_CONTAMINATED) {
+			exs[i].spans = pe->spans;
+			exs[i].nspans = pe->nspans;
+		}
+		exs[i].has_null = pe->has_null;
+		exs[i].null_verdict = pe->null_verdict;
+		exs[i].null_gpt3 = pe->null_gpt3;
+		exs[i].null_coverage = pe->null_coverage;
 		/* scanned only for another definition's clean subset (probe
 		 * --write-clean --definition): not one of contam's flags */
 		if (!contam_example_flagged(pe, CONTAM_DEF_CONTAM))
