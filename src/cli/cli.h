@@ -103,9 +103,10 @@ enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
 	{ "cjk-chars-per-word", required_argument, NULL, (BASE) + CLI_RULE_CJK }
 #define CLI_SCORING_HELP \
 "scoring rules (README \"Scoring rules\"; the report's \"scoring\" says which):\n" \
-"      --join-fields      score the selected fields as one text joined by\n" \
-"                         newlines (the rule before v0.2); default: each field\n" \
-"                         on its own, no n-gram bridging two fields\n" \
+"      --join-fields      score the selected fields as one text (any run of\n" \
+"                         hits may count); default: a run counts only when it\n" \
+"                         touches a field of n tokens, so options alone never\n" \
+"                         match\n" \
 "      --keep-labels      keep choice labels (\"A.\", \"(b)\", \"1)\") at the start\n" \
 "                         of a field or line as tokens; default: dropped\n" \
 "      --template-share S an n-gram in more than this share of a file's examples\n" \
