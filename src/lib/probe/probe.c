@@ -1,19 +1,22 @@
 /*
- * probe.c -- score benchmark files against an index: read each example
- * (bench.c), hash its n-grams with the index's recipe, look them up, and
- * keep per-example metrics (probe_metrics.c) and per-benchmark counts.
+ * probe.c -- score benchmark files against an index: read every example of
+ * a file (bench.c), tokenize it into its pieces and n-grams
+ * (probe_item.c: the scoring rules), find the file's template n-grams,
+ * look each n-gram up in the index, and score: per-example metrics,
+ * evidence and per-benchmark counts.
  *
- * The probe tokenizes an example itself (rather than through
- * contam_index_hash_text) to keep every token's byte offsets: matched
- * spans are quoted as evidence, and the question/answer boundary is a
- * token position.  Options that need more than the hit vector:
+ * A file is read whole before any example is scored, because templates
+ * are a property of the file (an n-gram in 5% of its examples).  Options
+ * that need more than the hit vector:
  *   question/answer  the same file is opened twice, once per field group,
- *                    and records are zipped by record number; the text
- *                    scored is question + "\n" + answer, so n-grams that
- *                    straddle the boundary count toward both parts;
- *   null control     each example's words (runs of non-white space) are
- *                    shuffled with a fixed-seed generator and the copy is
- *                    scored like the original: the background rate.
+ *                    and records are zipped by record number; question
+ *                    and answer values are the pieces of one example, the
+ *                    question's first, and a token position splits them;
+ *   max doc freq     a hit on an n-gram the index counts in more than K
+ *                    documents (the doc-freq section) counts neither way;
+ *   null control     each example's tokens are shuffled with a fixed-seed
+ *                    generator across its pieces and the copy is scored
+ *                    by the same rules: chance plus order-proof phrases.
  * The clean subsets are written after scoring (probe_clean.c).
  */
 #include "../index/index.h"
