@@ -1,8 +1,10 @@
 /*
  * probe_item.h -- one benchmark example as the probe and the exact scan
- * both score it (issue 13): its tokens, with choice labels dropped; its
- * n-grams, which never bridge two fields; the benchmark's template
- * n-grams; and the metrics of one vector of n-gram states.
+ * both score it (issue 13): its pieces (fields, labelled lines) and
+ * tokens, with choice labels dropped; its n-grams, over the tokens in
+ * order; the benchmark's template n-grams; and the metrics of one vector
+ * of n-gram states, where a run of hits counts only when anchored in a
+ * field of n tokens.
  *
  * The rules, in the order they apply (README "Scoring rules"):
  *   labels    a choice label or enumerator ("A.", "(b)", "1)", "[C]",
