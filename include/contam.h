@@ -4,7 +4,7 @@
  * contam finds benchmark test data inside training corpora.  A corpus is
  * indexed once into a blocked Bloom filter of word n-gram hashes; any
  * benchmark is then probed against the index, and every example gets the
- * metrics and verdict defined in docs (DESIGN.md, "Metrics").
+ * metrics and verdict defined in docs/SCORING.md.
  *
  * If it is not in this file, it is not a published API: everything under
  * src/lib/ is private and may change.
@@ -739,7 +739,7 @@ CONTAM_API int contam_probe_write_clean(contam_probe *p,
 /* ------------------------------------------------------------------ */
 /* Reports                                                             */
 
-/* The report JSON (version 1, see DESIGN.md). */
+/* The report JSON (version 1, see docs/REPORT.md). */
 CONTAM_API int contam_report_json(const contam_result *r, FILE *out);
 /* A readable per-benchmark table. */
 CONTAM_API int contam_report_table(const contam_result *r, FILE *out);

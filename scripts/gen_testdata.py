@@ -77,7 +77,7 @@ TARGETS = [
 ]
 
 # ---------------------------------------------------------------------------
-# A tiny tokenizer (the recipe of DESIGN.md, enough for this generator's own
+# A tiny tokenizer (the recipe of docs/FORMAT.md, enough for this generator's own
 # checks; tests/cli/contam_ref.py has the full reference).
 
 _CJK = ("\u3005-\u3007\u3021-\u3029\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf"
@@ -99,7 +99,7 @@ def ngrams(tokens, n=NGRAM):
 
 
 def exact_coverage(item_tokens, corpus_ngrams, n=NGRAM, min_span=MIN_SPAN):
-    """coverage of DESIGN.md given an exact set of corpus n-grams."""
+    """coverage of docs/SCORING.md given an exact set of corpus n-grams."""
     T = len(item_tokens)
     if T < n:
         return 0.0

@@ -11,7 +11,7 @@ n-grams covers the tokens [i, j+n-1); its length counts a CJK token
 (a Latin word, a number, a Korean word: Hangul is a letter run) as 1.
 A span counts towards coverage if that length is >= min(min_span, the
 weighted length of the whole example) (the whole-example allowance of
-DESIGN.md's rule, weighted the same way) -- need mode "example".  Two
+docs/SCORING.md's rule, weighted the same way) -- need mode "example".  Two
 other allowances are measured: "scoreable" (min(min_span, the weighted
 length of the example's fields that have >= n tokens, the only ones that
 can match)), "sum" (all runs of the example count when their weighted

@@ -3,7 +3,7 @@
 Used by the CLI tests to compute *exact* expected metrics: the corpus
 n-grams go into a Python set (no false positives), the benchmark example is
 tokenized the same way, and hits / overlap / longest / coverage / verdict
-are computed as DESIGN.md ("Metrics") defines them.
+are computed as docs/SCORING.md defines them.
 
 Tokenizer (recipe nfkc-casefold-alnum-cjk/v1 as specified):
   bytes -> UTF-8 with repair (invalid bytes -> U+FFFD) -> NFKC -> casefold
@@ -663,7 +663,7 @@ def corpus_ngrams(paths, n=NGRAM, restrict=None):
 
 
 # ---------------------------------------------------------------------------
-# Benchmark field selection (dotted paths, arrays fan out), as DESIGN.md says
+# Benchmark field selection (dotted paths, arrays fan out), as docs/REPORT.md says
 
 def select(obj, path):
     """Strings at a dotted path; a path through an array takes every element."""

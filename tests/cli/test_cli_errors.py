@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_cli_errors.py -- exit codes and messages of contam on bad usage and
-bad input (DESIGN.md: 0 success, 1 usage error, 2 input or I/O error).
+bad input (docs/REPORT.md: 0 success, 1 usage error, 2 input or I/O error).
 
 Covers: usage errors (no args, unknown command/flag, missing operands, bad
 numbers); a missing index / input / benchmark (exit 2, path in stderr);

@@ -1,5 +1,5 @@
 /*
- * test_probe.c -- the per-example metrics of DESIGN.md on hit vectors
+ * test_probe.c -- the per-example metrics of docs/SCORING.md on hit vectors
  * whose answers are worked out by hand, and a brute-force cross-check on
  * random vectors.
  */

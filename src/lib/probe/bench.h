@@ -7,7 +7,7 @@
  * Each record becomes one example: the selected fields (dotted paths, an
  * array on the path fans out to every element), or every string value of
  * the record in document order when no field is given, joined with "\n".
- * Record numbering follows DESIGN.md: line among non-empty lines for JSONL,
+ * Record numbering follows docs/REPORT.md: line among non-empty lines for JSONL,
  * data row for CSV/TSV, array index for JSON, non-empty line for txt.
  *
  * Anything that cannot be read is an error naming file:line and what was

@@ -3,7 +3,7 @@
  * The per-example metrics themselves are computed in probe_item.c.
  *
  * For each example: tokenize with the index's recipe, hash its G = T-n+1
- * n-grams, look each up, and derive the metrics of DESIGN.md from the hit
+ * n-grams, look each up, and derive the metrics of docs/SCORING.md from the hit
  * vector:
  *   hits / overlap   n-grams found, and the fraction of G;
  *   longest          longest run of consecutive hits, in tokens (run+n-1);

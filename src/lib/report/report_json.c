@@ -1,5 +1,5 @@
 /*
- * report_json.c -- the report JSON, version 1 (DESIGN.md).  Fields may be
+ * report_json.c -- the report JSON, version 1 (docs/REPORT.md).  Fields may be
  * added, never renamed.  Sees only the result structs.
  *
  * Beyond the contract, each benchmark carries `partial_rate`,
