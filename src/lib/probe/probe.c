@@ -628,19 +628,7 @@ out:
 		return rc;
 	}
 	/* Recount the benchmark from its examples. */
-	b->examples = b->contaminated = b->partial = b->clean = b->too_short = 0;
-	for (size_t i = 0; i < p->nexamples; i++) {
-		const contam_example *ex = &p->examples[i];
-		if (ex->benchmark != bname)
-			continue;
-		b->examples++;
-		switch (ex->verdict) {
-		case CONTAM_CONTAMINATED: b->contaminated++; break;
-		case CONTAM_PARTIAL: b->partial++; break;
-		case CONTAM_CLEAN: b->clean++; break;
-		case CONTAM_TOO_SHORT: b->too_short++; break;
-		}
-	}
+	cprobe_tally(b, p->examples, p->nexamples, NULL);
 	return CONTAM_OK;
 }
 

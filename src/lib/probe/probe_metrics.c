@@ -21,6 +21,26 @@
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
+
+void cprobe_tally(contam_benchmark *b, const contam_example *ex, size_t n,
+		  const unsigned char *selected)
+{
+	b->examples = b->contaminated = b->partial = b->clean = b->too_short = 0;
+	for (size_t i = 0; i < n; i++) {
+		const contam_example *e = &ex[i];
+		if ((selected && !selected[i]) ||
+		    (e->benchmark != b->name && strcmp(e->benchmark, b->name)))
+			continue;
+		b->examples++;
+		switch (e->verdict) {
+		case CONTAM_CONTAMINATED: b->contaminated++; break;
+		case CONTAM_PARTIAL: b->partial++; break;
+		case CONTAM_CLEAN: b->clean++; break;
+		case CONTAM_TOO_SHORT: b->too_short++; break;
+		}
+	}
+}
 
 const char *contam_verdict_name(contam_verdict v)
 {

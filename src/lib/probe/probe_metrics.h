@@ -18,6 +18,11 @@ void cprobe_score_split(contam_example *ex, const unsigned char *hit, size_t G,
 			size_t T, uint32_t n, uint32_t min_span, size_t split);
 
 
+/* Recount b's examples and verdicts from the examples of ex[0..n) that
+ * belong to it (by name) and are selected (selected NULL: all). */
+void cprobe_tally(contam_benchmark *b, const contam_example *ex, size_t n,
+		  const unsigned char *selected);
+
 /* Wilson 95% score interval of k out of m ([0, 1] when m == 0). */
 void cprobe_wilson(uint64_t k, uint64_t m, double *lo, double *hi);
 /* P(at least one run of >= r successes in G Bernoulli(p) trials), exact. */

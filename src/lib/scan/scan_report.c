@@ -297,19 +297,7 @@ int cscan_finish(contam_scan *s, cerr *err)
 	}
 	for (size_t bi = 0; bi < s->nbenchmarks; bi++) {
 		contam_benchmark *bm = &s->benchmarks[bi];
-		bm->examples = bm->contaminated = bm->partial = bm->clean = bm->too_short = 0;
-		for (size_t i = 0; i < s->nexamples; i++) {
-			const contam_example *ex = &s->examples[i];
-			if (ex->benchmark != bm->name || !s->selected[i])
-				continue;
-			bm->examples++;
-			switch (ex->verdict) {
-			case CONTAM_CONTAMINATED: bm->contaminated++; break;
-			case CONTAM_PARTIAL: bm->partial++; break;
-			case CONTAM_CLEAN: bm->clean++; break;
-			case CONTAM_TOO_SHORT: bm->too_short++; break;
-			}
-		}
+		cprobe_tally(bm, s->examples, s->nexamples, s->selected);
 	}
 out:
 	free(hit);
@@ -861,17 +849,7 @@ int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 	}
 	for (size_t b = 0; b < probe->nbenchmarks; b++) {
 		bms[b] = probe->benchmarks[b];
-		bms[b].contaminated = bms[b].partial = bms[b].clean = bms[b].too_short = 0;
-		for (size_t i = 0; i < s->nexamples; i++) {
-			if (strcmp(exs[i].benchmark, bms[b].name) != 0)
-				continue;
-			switch (exs[i].verdict) {
-			case CONTAM_CONTAMINATED: bms[b].contaminated++; break;
-			case CONTAM_PARTIAL: bms[b].partial++; break;
-			case CONTAM_CLEAN: bms[b].clean++; break;
-			case CONTAM_TOO_SHORT: bms[b].too_short++; break;
-			}
-		}
+		cprobe_tally(&bms[b], exs, s->nexamples, NULL);
 	}
 	r.examples = exs;
 	r.benchmarks = bms;
