@@ -999,6 +999,56 @@ int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
 	return CONTAM_OK;
 }
 
+/* Packed: u64 length of the manifest's raw bytes, those bytes, then the
+ * notes' raw bytes; both exactly as the file's sections hold them before
+ * compression (cimanifest_encode). */
+int contam_index_manifest_pack(const contam_index *ix, unsigned char **out,
+			       size_t *len)
+{
+	cbuf raw = CBUF_INIT, notes = CBUF_INIT, all = CBUF_INIT;
+	int rc;
+	if (!ix || !out || !len)
+		return CONTAM_E_PARAM;
+	*out = NULL;
+	*len = 0;
+	rc = cimanifest_encode(ix->manifest, ix->nmanifest, ix->skips, ix->nskips, &raw,
+			       &notes);
+	if (!rc && (put_u64(&all, raw.len) || cbuf_append(&all, raw.data, raw.len) ||
+		    cbuf_append(&all, notes.data, notes.len)))
+		rc = CONTAM_E_NOMEM;
+	cbuf_release(&raw);
+	cbuf_release(&notes);
+	if (rc) {
+		cbuf_release(&all);
+		return rc;
+	}
+	*out = (unsigned char *)all.data;
+	*len = all.len;
+	return CONTAM_OK;
+}
+
+int contam_index_manifest_unpack(contam_index *ix, const unsigned char *p,
+				 size_t len)
+{
+	if (!ix || (!p && len))
+		return CONTAM_E_PARAM;
+	if (len < 8 || get_le64(p) > len - 8)
+		return cerr_set(&ix->err, CONTAM_E_CORRUPT, "a packed manifest is damaged");
+	const size_t rlen = (size_t)get_le64(p);
+	cifile f;
+	memset(&f, 0, sizeof(f));
+	f.fd = -1;
+	f.path = (char *)"a packed manifest";
+	int rc = cimanifest_decode(&f, p + 8, rlen, p + 8 + rlen, len - 8 - rlen,
+				   &ix->err);
+	for (size_t i = 0; i < f.nmanifest && !rc; i++)
+		rc = contam_index_add_manifest(ix, &f.manifest[i]);
+	if (!rc && cindex_skips_add(ix, f.skips, f.nskips))
+		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	manifest_release(&f);
+	return rc;
+}
+
 /* XXH3-64 of n zero bytes, without n bytes of memory (streamed). */
 static uint64_t zero_hash(uint64_t n)
 {
