@@ -1357,6 +1357,8 @@ out:
 
 size_t cifile_chunk_size(const cifile *f, uint64_t c)
 {
+	if (c >= f->nchunks) /* no such chunk: not an underflowed size */
+		return 0;
 	uint64_t off = c * f->chunk_bytes;
 	return (size_t)((f->held_bytes - off) < f->chunk_bytes ?
 			f->held_bytes - off : f->chunk_bytes);
@@ -1391,6 +1393,8 @@ static void filter_chunks(const cifile *f, cichunks *cs)
 
 static size_t cs_chunk_size(const cichunks *cs, uint64_t c)
 {
+	if (c >= cs->nchunks)
+		return 0;
 	uint64_t off = c * cs->chunk_bytes;
 	return (size_t)((cs->held_bytes - off) < cs->chunk_bytes ?
 			cs->held_bytes - off : cs->chunk_bytes);
