@@ -25,8 +25,9 @@
  *   112     8     end of blocks held (hi); the file holds blocks [lo, hi)
  *   120     4     winnowing window W (0: every n-gram is inserted)
  *   124     4     reserved (0)
- *   128     32*S  section table: type u32, flags u32, offset u64,
- *                 length u64, reserved u64
+ *   128     32*S  section table: type u32, flags u32 (0), offset u64,
+ *                 length u64, checksum u64 (0 when the section has
+ *                 none; "reserved" below); the H_* and S_* offsets
  *   ...           sections, in table order
  *   end-16  8     XXH3-64 of the header, the manifest section and the
  *                 filter section's chunk table (see below)
@@ -83,7 +84,19 @@
  *
  * Every chunk is covered by its own hash and the chunk table by the file
  * hash, so the trailer checks everything without re-reading the chunks.
- * Unknown section types are skipped: room for MinHash/LSH sections.
+ *
+ * Section types.  The writer takes a list of sections (cifile_write's
+ * secs[]: type, flags, a function that writes the section where the one
+ * before it ended and sets its length and checksum); the reader a table
+ * of the types it knows (sec_kinds[]), each saying how two files' copies
+ * combine: the filter by OR, the doc-freq sketch by saturating add, the
+ * manifest by union (an input in two parts refused), the notes by
+ * concatenation.  A section of a type not in the table is refused with
+ * an error that names it ("written by a newer contam?"), never skipped:
+ * merge, --add and checkpoints write every section they know again, so a
+ * skipped one would vanish from their output.  (Contam before this rule
+ * skipped them; no contam has written one.)  A new section type, such
+ * as MinHash signatures, is an entry in each of the two and its reader.
  * Nothing time- or machine-dependent is stored, so the same inputs and
  * parameters give the same bytes.
  *

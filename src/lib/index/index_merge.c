@@ -367,7 +367,8 @@ static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
 					uint64_t at = (f->df_lo * 64 + c * cb) / 2;
 					size_t len = (size_t)(f->dfc.held_bytes - c * cb < cb ?
 							      f->dfc.held_bytes - c * cb : cb);
-					cdf_sat_add(ix->df->c + at, (const uint16_t *)(void *)buf, len / 2);
+					cifile_combine(cifile_chunk_rule(1),
+						       (unsigned char *)(ix->df->c + at), buf, len);
 				}
 				#pragma omp critical(contam_parts_df_bad)
 				if (crc && !bad) {
