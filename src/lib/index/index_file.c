@@ -482,6 +482,7 @@ typedef struct wfile {
 	const cifile_meta *meta;
 	cichunk_source source;
 	void *ctx;
+	cbuf notes;              /* the notes, encoded with the manifest */
 } wfile;
 
 typedef struct wsection {
@@ -521,33 +522,26 @@ static int write_frame(wfile *w, wsection *s, const cbuf *raw, const char *what,
 	return CONTAM_OK;
 }
 
+/* The manifest: its entries and their notes are encoded together
+ * (cimanifest_encode), so the notes wait in w->notes for their own
+ * section. */
 static int write_manifest(wfile *w, wsection *s, cerr *err)
 {
-	cbuf raw = CBUF_INIT, notes = CBUF_INIT;
-	int rc = cimanifest_encode(w->meta->manifest, w->meta->nmanifest, NULL, 0, &raw,
-				   &notes);
+	cbuf raw = CBUF_INIT;
+	int rc = cimanifest_encode(w->meta->manifest, w->meta->nmanifest, w->meta->skips,
+				   w->meta->nskips, &raw, &w->notes);
 	if (rc)
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	else
 		rc = write_frame(w, s, &raw, "manifest", 1, 0, err);
 	cbuf_release(&raw);
-	cbuf_release(&notes);
 	return rc;
 }
 
 /* The notes: the trailer covers them through their entry's checksum. */
 static int write_notes(wfile *w, wsection *s, cerr *err)
 {
-	cbuf raw = CBUF_INIT, notes = CBUF_INIT;
-	int rc = cimanifest_encode(w->meta->manifest, w->meta->nmanifest, w->meta->skips,
-				   w->meta->nskips, &raw, &notes);
-	if (rc)
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	else
-		rc = write_frame(w, s, &notes, "input notes", 0, 1, err);
-	cbuf_release(&raw);
-	cbuf_release(&notes);
-	return rc;
+	return write_frame(w, s, &w->notes, "input notes", 0, 1, err);
 }
 
 /* A chunk table and its chunks at s->off + head_len (a section header
@@ -611,6 +605,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	int rc = CONTAM_OK, fd = -1;
 	char *tmp = NULL;
 	bool direct = false;
+	wfile w = { .fd = -1 };
 	/* the sections, in file and table order */
 	wsection secs[] = {
 		{ .type = SECTION_MANIFEST, .write = write_manifest },
@@ -648,7 +643,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 			      strerror(errno));
 		goto out;
 	}
-	wfile w = { fd, tmp, meta, source, ctx };
+	w = (wfile){ fd, tmp, meta, source, ctx, CBUF_INIT };
 	const uint32_t hsize = HEADER_FIXED + SECTION_ENTRY * nsec;
 	uint64_t at = hsize;
 	for (size_t i = 0; i < nall; i++) {
@@ -728,6 +723,7 @@ out:
 	if (rc && tmp && !direct)
 		unlink(tmp);
 	free(tmp);
+	cbuf_release(&w.notes);
 	for (size_t i = 0; i < nall; i++) {
 		free(secs[i].hold);
 		cbuf_release(&secs[i].covered);
