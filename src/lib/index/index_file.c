@@ -1475,17 +1475,24 @@ int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 	return read_cs_chunk(f, &f->dfc, c, dst, dst_zeroed, scratch, err);
 }
 
-int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
-		       uint64_t *saturated, cerr *err)
+/* Measures of one chunk's raw bytes, called from any thread; each
+ * writes only chunk c's slots, so that the sums come out in chunk order
+ * whatever the threads. */
+typedef void (*chunk_measure)(void *ctx, uint64_t c, const unsigned char *raw,
+			      size_t n);
+
+/* Every chunk of a chunk section (the filter's, the doc-freq's) read and
+ * checked in parallel into dst (when not NULL, all zero on entry: zero
+ * chunks are checked, never written, so their pages stay uncommitted;
+ * NULL: each chunk is dropped once measured) and measured unless all
+ * zero.  The first damaged chunk's error is returned. */
+static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       chunk_measure measure, void *ctx, cerr *err)
 {
-	const cichunks *cs = &f->dfc;
 	int64_t bad = -1;
 	cerr first;
 	cerr_clear(&first);
-	uint64_t total = 0, sat = 0;
-	if (!f->has_df)
-		return CONTAM_OK;
-	#pragma omp parallel reduction(+:total, sat) num_threads(crun_threads(0))
+	#pragma omp parallel num_threads(crun_threads(0))
 	{
 		cbuf scratch = CBUF_INIT;
 		unsigned char *buf = NULL;
@@ -1495,19 +1502,14 @@ int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 			int crc;
 			size_t n = cs_chunk_size(cs, c);
 			unsigned char *to = dst ? dst + c * cs->chunk_bytes : buf;
-			int zero = get_le64(cs->table + 16 + c * 24 + 8) == 0;
-			if (zero)
+			if (get_le64(cs->table + 16 + c * 24 + 8) == 0)
 				crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
 			else if (!to && !(to = buf = malloc(cs_chunk_size(cs, 0))))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e))) {
-				uint64_t s1 = 0, s2 = 0;
-				cdf_measure((const uint16_t *)(void *)to, n / 2, &s1, &s2);
-				total += s1;
-				sat += s2;
-			}
+			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e)))
+				measure(ctx, c, to, n);
 			if (crc) {
-				#pragma omp critical(contam_read_df_bad)
+				#pragma omp critical(contam_read_cs_bad)
 				if (bad < 0 || (int64_t)c < bad) {
 					bad = (int64_t)c;
 					first = e;
@@ -1521,9 +1523,37 @@ int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 		*err = first;
 		return first.code;
 	}
-	*sum += total;
-	*saturated += sat;
 	return CONTAM_OK;
+}
+
+typedef struct df_measures {
+	uint64_t *sum, *saturated; /* per chunk */
+} df_measures;
+
+static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	df_measures *m = ctx;
+	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
+		    &m->saturated[c]);
+}
+
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err)
+{
+	if (!f->has_df)
+		return CONTAM_OK;
+	const cichunks *cs = &f->dfc;
+	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
+			  calloc(cs->nchunks, sizeof(uint64_t)) };
+	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
+				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
+		*sum += m.sum[c];
+		*saturated += m.saturated[c];
+	}
+	free(m.sum);
+	free(m.saturated);
+	return rc;
 }
 
 /* The doc-freq section of f onto ix: its counters (with_counters) or
@@ -1613,56 +1643,38 @@ int contam_index_load(contam_index **out, const char *path)
  * each chunk is dropped once measured (contam_index_load_summary); with
  * it, all-zero chunks are checked against their hash but never written,
  * so that a fresh filter's pages for them are never committed. */
+typedef struct filter_measures {
+	uint32_t k;
+	double *fpr;       /* per chunk */
+	uint64_t *set;     /* per chunk */
+} filter_measures;
+
+static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	filter_measures *m = ctx;
+	m->fpr[c] = cbloom_measure((const uint64_t *)(const void *)raw, n / 64, m->k,
+				   &m->set[c]);
+}
+
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err)
 {
-	int64_t bad = -1;
-	cerr first;
-	cerr_clear(&first);
-	double *sums = calloc(f->nchunks, sizeof(*sums));
-	uint64_t set = 0;
-	const uint32_t k = f->params.k;
-	if (!sums)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	#pragma omp parallel reduction(+:set) num_threads(crun_threads(0))
-	{
-		cbuf scratch = CBUF_INIT;
-		unsigned char *buf = NULL;
-		cerr e;
-		#pragma omp for schedule(dynamic, 4)
-		for (uint64_t c = 0; c < f->nchunks; c++) {
-			int crc;
-			uint64_t bset = 0;
-			size_t n = cifile_chunk_size(f, c);
-			unsigned char *to = dst ? dst + c * f->chunk_bytes : buf;
-			if (cifile_chunk_is_zero(f, c))
-				crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e);
-			else if (!to && !(to = buf = malloc(cifile_chunk_size(f, 0))))
-				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e))) {
-				sums[c] = cbloom_measure((const uint64_t *)(void *)to, n / 64, k,
-							 &bset);
-				set += bset;
-			}
-			if (crc) {
-				#pragma omp critical(contam_read_all_bad)
-				if (bad < 0 || (int64_t)c < bad) {
-					bad = (int64_t)c;
-					first = e;
-				}
-			}
-		}
-		free(buf);
-		cbuf_release(&scratch);
-	}
+	cichunks cs;
+	filter_chunks(f, &cs);
+	filter_measures m = { f->params.k, calloc(f->nchunks, sizeof(double)),
+			      calloc(f->nchunks, sizeof(uint64_t)) };
+	int rc = m.fpr && m.set ? read_cs_all(f, &cs, dst, filter_measure, &m, err)
+				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
-	for (uint64_t c = 0; c < f->nchunks; c++)
-		sum += sums[c];
-	free(sums);
-	if (bad >= 0) {
-		*err = first;
-		return first.code;
+	uint64_t set = 0;
+	for (uint64_t c = 0; !rc && c < f->nchunks; c++) {
+		sum += m.fpr[c];
+		set += m.set[c];
 	}
+	free(m.fpr);
+	free(m.set);
+	if (rc)
+		return rc;
 	if (bits_set)
 		*bits_set += set;
 	if (fpr_sum)
