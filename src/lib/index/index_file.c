@@ -142,8 +142,10 @@ enum {
 	H_RECIPE_LEN = 32, H_PART_INDEX = 96, H_PART_COUNT = 100, H_LO = 104,
 	H_HI = 112, H_WINNOW = 120, H_RESERVED = 124
 };
-/* ... and of a section-table entry's. */
+/* ... of a section-table entry's ... */
 enum { S_TYPE = 0, S_FLAGS = 4, S_OFF = 8, S_LEN = 16, S_SUM = 24 };
+/* ... and of the doc-freq section's header (DF_HEAD bytes). */
+enum { D_VERSION = 0, D_D = 4, D_LINES = 8, D_LO = 16, D_HI = 24, D_PAIRS = 32 };
 
 /* The section types this contam knows, and how each combines when two
  * files of one index become one.  A file with a type not in this table
@@ -588,12 +590,12 @@ static int write_doc_freq(wfile *w, wsection *s, cerr *err)
 	const cifile_meta *m = w->meta;
 	unsigned char dh[DF_HEAD];
 	memset(dh, 0, sizeof(dh));
-	put_le32(dh, DF_VERSION);
-	put_le32(dh + 4, m->df_d);
-	put_le64(dh + 8, m->df_lines);
-	put_le64(dh + 16, m->df_lo);
-	put_le64(dh + 24, m->df_hi);
-	put_le64(dh + 32, m->df_pairs);
+	put_le32(dh + D_VERSION, DF_VERSION);
+	put_le32(dh + D_D, m->df_d);
+	put_le64(dh + D_LINES, m->df_lines);
+	put_le64(dh + D_LO, m->df_lo);
+	put_le64(dh + D_HI, m->df_hi);
+	put_le64(dh + D_PAIRS, m->df_pairs);
 	return write_chunk_section(w, s, dh, sizeof(dh), (m->df_hi - m->df_lo) * 64,
 				   m->df_chunk_bytes ? m->df_chunk_bytes : CHUNK_BYTES,
 				   m->df_source, m->df_ctx, 0, err);
@@ -1095,8 +1097,9 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	if (len < sizeof(dh) || read_at(f->fd, dh, sizeof(dh), off))
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
 				"(truncated header)", f->path);
-	uint32_t version = get_le32(dh), d = get_le32(dh + 4);
-	uint64_t lines = get_le64(dh + 8), lo = get_le64(dh + 16), hi = get_le64(dh + 24);
+	uint32_t version = get_le32(dh + D_VERSION), d = get_le32(dh + D_D);
+	uint64_t lines = get_le64(dh + D_LINES), lo = get_le64(dh + D_LO);
+	uint64_t hi = get_le64(dh + D_HI);
 	uint64_t cb = get_le64(dh + DF_HEAD), n = get_le64(dh + DF_HEAD + 8);
 	if (version != DF_VERSION)
 		return cerr_set(err, CONTAM_E_FORMAT, "'%s': doc-freq section version %u is not "
@@ -1142,7 +1145,7 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	f->df_lines = lines;
 	f->df_lo = lo;
 	f->df_hi = hi;
-	f->df_pairs = get_le64(dh + 32);
+	f->df_pairs = get_le64(dh + D_PAIRS);
 	return CONTAM_OK;
 }
 
