@@ -1589,16 +1589,12 @@ static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *e
 	return CONTAM_OK;
 }
 
-int cindex_from_file(contam_index **out, cifile *f)
+/* What f describes besides its chunks, onto ix: the counts, and the
+ * manifest and skips taken over (f keeps none). */
+static void take_file(contam_index *ix, cifile *f)
 {
-	contam_index *ix = NULL;
-	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
-	*out = ix;
-	if (rc)
-		return rc;
 	ix->ngrams_inserted = f->ngrams_inserted;
 	ix->format_version = f->format_version;
-	/* take the manifest over */
 	ix->manifest = f->manifest;
 	ix->nmanifest = f->nmanifest;
 	ix->skips = f->skips;
@@ -1607,6 +1603,16 @@ int cindex_from_file(contam_index **out, cifile *f)
 	f->nmanifest = 0;
 	f->skips = NULL;
 	f->nskips = 0;
+}
+
+int cindex_from_file(contam_index **out, cifile *f)
+{
+	contam_index *ix = NULL;
+	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
+	*out = ix;
+	if (rc)
+		return rc;
+	take_file(ix, f);
 	uint64_t set = 0;
 	double sum = 0;
 	/* measured while read: the statistics never touch the zero chunks */
@@ -1700,16 +1706,7 @@ int contam_index_load_summary(contam_index **out, const char *path)
 	if (rc == CONTAM_OK) {
 		uint64_t set = 0;
 		double sum = 0;
-		ix->ngrams_inserted = f->ngrams_inserted;
-		ix->format_version = f->format_version;
-		ix->manifest = f->manifest;
-		ix->nmanifest = f->nmanifest;
-		f->manifest = NULL;
-		f->nmanifest = 0;
-		ix->skips = f->skips;
-		ix->nskips = f->nskips;
-		f->skips = NULL;
-		f->nskips = 0;
+		take_file(ix, f);
 		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)) &&
 		    !(rc = df_load(ix, f, 0, &err)))
 			cindex_set_stats(ix, set, sum);
