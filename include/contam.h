@@ -421,6 +421,16 @@ contam_index_manifest_get(const contam_index *ix, size_t i);
  * is copied.  A path already in the manifest is refused (CONTAM_E_PARAM). */
 CONTAM_API int contam_index_add_manifest(contam_index *ix,
 					 const contam_manifest_entry *e);
+/* The manifest, its input notes and the walks' skips in the index
+ * file's own encoding (uncompressed), to ship a part of a build between
+ * processes (contam-mpi): *out is malloc'd (free it).  Unpack adds what
+ * pack wrote to ix as contam_index_add_manifest adds an entry (a path
+ * already there is refused), and the skips to its skips;
+ * CONTAM_E_CORRUPT for bytes pack did not write. */
+CONTAM_API int contam_index_manifest_pack(const contam_index *ix,
+					  unsigned char **out, size_t *len);
+CONTAM_API int contam_index_manifest_unpack(contam_index *ix,
+					    const unsigned char *p, size_t len);
 /* What the walks of the builds skipped (counts and first names),
  * kept in the index file (the "input notes" section). */
 CONTAM_API size_t contam_index_skip_count(const contam_index *ix);

@@ -632,88 +632,17 @@ static void reduce_doc_freq(contam_index *ix)
 		*pairs = total;
 }
 
-/* Serialize the manifest: per entry u32 kind, u64 size, bytes_text,
- * documents, ngrams, errors, u32 path length, path bytes; then the input
- * notes: u64 fingerprint, CONTAM_PROBLEMS x u64 counts, u32 messages, each
- * u32 length + bytes. */
-static void pack_manifest(const contam_index *ix, wbuf *b)
-{
-	for (size_t i = 0; i < contam_index_manifest_count(ix); i++) {
-		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
-		size_t len = strlen(e->path);
-		wbuf_u32(b, (uint32_t)e->kind);
-		wbuf_u64(b, e->size);
-		wbuf_u64(b, e->bytes_text);
-		wbuf_u64(b, e->documents);
-		wbuf_u64(b, e->ngrams);
-		wbuf_u64(b, e->errors);
-		wbuf_u32(b, (uint32_t)len);
-		wbuf_put(b, e->path, len);
-		wbuf_u64(b, e->fingerprint);
-		for (int k = 0; k < CONTAM_PROBLEMS; k++)
-			wbuf_u64(b, e->problems[k]);
-		wbuf_u32(b, e->nmessages);
-		for (uint32_t m = 0; m < e->nmessages; m++) {
-			size_t ml = strlen(e->messages[m]);
-			wbuf_u32(b, (uint32_t)ml);
-			wbuf_put(b, e->messages[m], ml);
-		}
-	}
-}
-
-static int unpack_manifest(contam_index *ix, const unsigned char *p, size_t len)
-{
-	rbuf b = { .p = p, .len = len };
-	while (b.pos < b.len && !b.bad) {
-		contam_manifest_entry e;
-		memset(&e, 0, sizeof(e));
-		e.kind = (contam_input_kind)rbuf_u32(&b);
-		e.size = rbuf_u64(&b);
-		e.bytes_text = rbuf_u64(&b);
-		e.documents = rbuf_u64(&b);
-		e.ngrams = rbuf_u64(&b);
-		e.errors = rbuf_u64(&b);
-		e.path = rbuf_str(&b, rbuf_u32(&b));
-		if (!e.path)
-			return b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
-		e.fingerprint = rbuf_u64(&b);
-		for (int k = 0; k < CONTAM_PROBLEMS; k++)
-			e.problems[k] = rbuf_u64(&b);
-		uint32_t nm = rbuf_u32(&b);
-		char *msgs[CONTAM_MANIFEST_MESSAGES];
-		int rc = CONTAM_OK;
-		if (nm > CONTAM_MANIFEST_MESSAGES)
-			b.bad = true;
-		for (uint32_t m = 0; m < nm && !b.bad; m++) {
-			if (!(msgs[m] = rbuf_str(&b, rbuf_u32(&b)))) {
-				rc = b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
-				break;
-			}
-			e.nmessages = m + 1;
-		}
-		e.messages = msgs;
-		if (!rc && b.bad)
-			rc = CONTAM_E_CORRUPT;
-		if (!rc)
-			rc = contam_index_add_manifest(ix, &e);
-		for (uint32_t m = 0; m < e.nmessages; m++)
-			free(msgs[m]);
-		free(e.path);
-		if (rc)
-			return rc;
-	}
-	return b.bad ? CONTAM_E_CORRUPT : CONTAM_OK;
-}
-
 /* Gather every other rank's manifest entries into rank 0's index. */
 static int gather_manifests(contam_index *ix)
 {
+	/* packed in the index file's own encoding (the one codec) */
 	wbuf mine = { 0 };
 	int status = 0, len = 0;
 	int *lens = NULL, *displs = NULL;
 	unsigned char *all = NULL;
-	if (my_rank != 0)
-		pack_manifest(ix, &mine);
+	if (my_rank != 0 &&
+	    contam_index_manifest_pack(ix, &mine.p, &mine.len) != CONTAM_OK)
+		mine.oom = true;
 	if (mine.oom || mine.len > INT_MAX)
 		status = mpi_error(EXIT_INPUT, mine.oom ? "out of memory" :
 				   "manifest over 2 GiB");
@@ -746,7 +675,8 @@ static int gather_manifests(contam_index *ix)
 		    MPI_COMM_WORLD);
 	if (my_rank == 0) {
 		for (int r = 1; r < nranks && !status; r++) {
-			int rc = unpack_manifest(ix, all + displs[r], (size_t)lens[r]);
+			int rc = contam_index_manifest_unpack(ix, all + displs[r],
+							      (size_t)lens[r]);
 			if (rc)
 				status = mpi_error(EXIT_INPUT, "manifest from rank %d: %s", r,
 						   contam_index_errmsg(ix));

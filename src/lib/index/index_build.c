@@ -605,7 +605,7 @@ void contam_build_options_init(contam_build_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->text_field = "text";
-	opt->max_record = 256u << 20;
+	opt->max_record = CREADER_DEFAULT_MAX_RECORD;
 }
 
 int contam_index_build(contam_index *ix, const contam_inputs *in,

@@ -25,8 +25,9 @@
  *   112     8     end of blocks held (hi); the file holds blocks [lo, hi)
  *   120     4     winnowing window W (0: every n-gram is inserted)
  *   124     4     reserved (0)
- *   128     32*S  section table: type u32, flags u32, offset u64,
- *                 length u64, reserved u64
+ *   128     32*S  section table: type u32, flags u32 (0), offset u64,
+ *                 length u64, checksum u64 (0 when the section has
+ *                 none; "reserved" below); the H_* and S_* offsets
  *   ...           sections, in table order
  *   end-16  8     XXH3-64 of the header, the manifest section and the
  *                 filter section's chunk table (see below)
@@ -83,7 +84,19 @@
  *
  * Every chunk is covered by its own hash and the chunk table by the file
  * hash, so the trailer checks everything without re-reading the chunks.
- * Unknown section types are skipped: room for MinHash/LSH sections.
+ *
+ * Section types.  The writer takes a list of sections (cifile_write's
+ * secs[]: type, flags, a function that writes the section where the one
+ * before it ended and sets its length and checksum); the reader a table
+ * of the types it knows (sec_kinds[]), each saying how two files' copies
+ * combine: the filter by OR, the doc-freq sketch by saturating add, the
+ * manifest by union (an input in two parts refused), the notes by
+ * concatenation.  A section of a type not in the table is refused with
+ * an error that names it ("written by a newer contam?"), never skipped:
+ * merge, --add and checkpoints write every section they know again, so a
+ * skipped one would vanish from their output.  (Contam before this rule
+ * skipped them; no contam has written one.)  A new section type, such
+ * as MinHash signatures, is an entry in each of the two and its reader.
  * Nothing time- or machine-dependent is stored, so the same inputs and
  * parameters give the same bytes.
  *
@@ -106,13 +119,9 @@
 
 #define MAGIC "CONTAMIX"
 #define MAGIC_END "CONTAMND"
-#define FORMAT_VERSION 1
 #define MAX_SECTIONS 8
-#define HEADER_FIXED 128
+#define HEADER_FIXED CIFILE_HEADER_FIXED
 #define SECTION_ENTRY 32
-#define NSECTIONS 3              /* without the doc-freq section */
-#define HEADER_SIZE (HEADER_FIXED + SECTION_ENTRY * NSECTIONS)
-#define HEADER_SIZE_MAX (HEADER_FIXED + SECTION_ENTRY * (NSECTIONS + 1))
 #define SECTION_MANIFEST 1
 #define SECTION_NGRAM_BLOOM 2
 #define SECTION_INPUT_NOTES 3
@@ -120,9 +129,142 @@
 #define DF_VERSION 1
 #define DF_HEAD 48
 #define NOTES_VERSION 1
-#define CHUNK_BYTES (1u << 20)
+#define CHUNK_BYTES CIFILE_CHUNK_BYTES
 #define MANIFEST_MAX (256u << 20)
 #define FLAG_STORED_HASH 1u
+
+/* Byte offsets of the fixed header's fields (the layout above), the one
+ * place they are written out: cihdr_encode and cihdr_decode use them. */
+enum {
+	H_MAGIC = 0, H_VERSION = 8, H_HSIZE = 12, H_NGRAM = 16, H_K = 20,
+	H_NBLOCKS = 24, H_SEED = 32, H_RECIPE_VERSION = 40, H_BLOCK_BITS = 44,
+	H_NGRAMS = 48, H_NSEC = 56, H_FLAGS = 60, H_RECIPE = 64,
+	H_RECIPE_LEN = 32, H_PART_INDEX = 96, H_PART_COUNT = 100, H_LO = 104,
+	H_HI = 112, H_WINNOW = 120, H_RESERVED = 124
+};
+/* ... of a section-table entry's ... */
+enum { S_TYPE = 0, S_FLAGS = 4, S_OFF = 8, S_LEN = 16, S_SUM = 24 };
+/* ... and of the doc-freq section's header (DF_HEAD bytes). */
+enum { D_VERSION = 0, D_D = 4, D_LINES = 8, D_LO = 16, D_HI = 24, D_PAIRS = 32 };
+
+/* The section types this contam knows, and how each combines when two
+ * files of one index become one.  A file with a type not in this table
+ * is refused (cifile_open): merge, --add and checkpoints rewrite every
+ * section they know, so a section they could not combine would be
+ * dropped without a word.  A new section type is one entry here, one
+ * writer in cifile_write's list and its reader in cifile_open. */
+static const struct sec_kind {
+	uint32_t type;
+	const char *name;
+	cisec_combine combine;
+	int required;
+} sec_kinds[] = {
+	{ SECTION_MANIFEST, "manifest", CISEC_UNION, 1 },
+	{ SECTION_NGRAM_BLOOM, "filter", CISEC_OR, 1 },
+	{ SECTION_INPUT_NOTES, "input notes", CISEC_CONCAT, 0 },
+	{ SECTION_DOC_FREQ, "doc-freq", CISEC_SAT_ADD, 0 },
+};
+#define NKINDS (sizeof(sec_kinds) / sizeof(sec_kinds[0]))
+
+static const struct sec_kind *sec_kind_of(uint32_t type)
+{
+	for (size_t i = 0; i < NKINDS; i++)
+		if (sec_kinds[i].type == type)
+			return &sec_kinds[i];
+	return NULL;
+}
+
+cisec_combine cifile_chunk_rule(int df)
+{
+	return sec_kind_of(df ? SECTION_DOC_FREQ : SECTION_NGRAM_BLOOM)->combine;
+}
+
+void cifile_combine(cisec_combine rule, unsigned char *dst,
+		    const unsigned char *src, size_t n)
+{
+	if (rule == CISEC_SAT_ADD) {
+		cdf_sat_add((uint16_t *)(void *)dst, (const uint16_t *)(const void *)src,
+			    n / 2);
+		return;
+	}
+	uint64_t *d = (uint64_t *)(void *)dst;
+	const uint64_t *s = (const uint64_t *)(const void *)src;
+	for (size_t w = 0; w < n / 8; w++)
+		d[w] |= s[w];
+}
+
+void cihdr_encode(unsigned char *h, const cihdr *x)
+{
+	memset(h, 0, HEADER_FIXED);
+	memcpy(h + H_MAGIC, MAGIC, 8);
+	put_le32(h + H_VERSION, x->version);
+	put_le32(h + H_HSIZE, x->hsize);
+	put_le32(h + H_NGRAM, x->params.ngram);
+	put_le32(h + H_K, x->params.k);
+	put_le64(h + H_NBLOCKS, x->params.nblocks);
+	put_le64(h + H_SEED, x->params.seed);
+	put_le32(h + H_RECIPE_VERSION, x->params.recipe_version);
+	put_le32(h + H_BLOCK_BITS, x->block_bits);
+	put_le64(h + H_NGRAMS, x->ngrams_inserted);
+	put_le32(h + H_NSEC, x->nsec);
+	put_le32(h + H_FLAGS, x->flags);
+	/* NUL padded, at most H_RECIPE_LEN - 1 bytes of name */
+	memcpy(h + H_RECIPE, x->recipe, strnlen(x->recipe, H_RECIPE_LEN - 1));
+	put_le32(h + H_PART_INDEX, x->part_index);
+	put_le32(h + H_PART_COUNT, x->part_count);
+	put_le64(h + H_LO, x->lo);
+	put_le64(h + H_HI, x->hi);
+	put_le32(h + H_WINNOW, x->params.winnow);
+}
+
+void cihdr_decode(const unsigned char *h, cihdr *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->version = get_le32(h + H_VERSION);
+	x->hsize = get_le32(h + H_HSIZE);
+	x->params.ngram = get_le32(h + H_NGRAM);
+	x->params.k = get_le32(h + H_K);
+	x->params.nblocks = get_le64(h + H_NBLOCKS);
+	x->params.seed = get_le64(h + H_SEED);
+	x->params.recipe_version = get_le32(h + H_RECIPE_VERSION);
+	x->block_bits = get_le32(h + H_BLOCK_BITS);
+	x->ngrams_inserted = get_le64(h + H_NGRAMS);
+	x->nsec = get_le32(h + H_NSEC);
+	x->flags = get_le32(h + H_FLAGS);
+	memcpy(x->recipe, h + H_RECIPE, H_RECIPE_LEN);
+	x->recipe[H_RECIPE_LEN] = '\0';
+	x->part_index = get_le32(h + H_PART_INDEX);
+	x->part_count = get_le32(h + H_PART_COUNT);
+	x->lo = get_le64(h + H_LO);
+	x->hi = get_le64(h + H_HI);
+	x->params.winnow = get_le32(h + H_WINNOW);
+}
+
+int cifile_params_valid(const contam_params *p)
+{
+	return p && p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM && p->k >= 1 &&
+	       p->k <= CBLOOM_K_MAX && p->nblocks >= 1 && p->nblocks <= (1ULL << 40) &&
+	       p->winnow <= 64;
+}
+
+const char *cifile_params_differ(const contam_params *a, const contam_params *b,
+				 uint64_t *va, uint64_t *vb)
+{
+#define DIFF(field, what)                                                      \
+	if (a->field != b->field) {                                            \
+		*va = a->field;                                                \
+		*vb = b->field;                                                \
+		return what;                                                   \
+	}
+	DIFF(ngram, "n-gram length");
+	DIFF(recipe_version, "recipe version");
+	DIFF(seed, "hash seed");
+	DIFF(nblocks, "filter size in blocks");
+	DIFF(k, "bits per key (k)");
+	DIFF(winnow, "winnowing window");
+#undef DIFF
+	return NULL;
+}
 
 /* ---- small helpers ----------------------------------------------- */
 
@@ -226,8 +368,9 @@ static int notes_encode_skips(cbuf *b, const contam_input_skip *k, size_t n)
 	return rc | put_u64(b, 0); /* reserved */
 }
 
-static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw,
-			   cbuf *notes)
+int cimanifest_encode(const contam_manifest_entry *m, size_t n,
+		      const contam_input_skip *skips, size_t nskips, cbuf *raw,
+		      cbuf *notes)
 {
 	contam_manifest_entry *sorted = malloc((n ? n : 1) * sizeof(*sorted));
 	if (!sorted)
@@ -248,6 +391,7 @@ static int manifest_encode(const contam_manifest_entry *m, size_t n, cbuf *raw,
 		     notes_encode_entry(notes, e);
 	}
 	rc |= put_u64(raw, 0); /* reserved */
+	rc |= notes_encode_skips(notes, skips, nskips);
 	free(sorted);
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
@@ -326,19 +470,158 @@ static int write_chunks(int fd, const char *tmp, uint64_t filter_off,
 	return rc;
 }
 
+/* The writer's section list, in the manner of git's chunk-format: each
+ * section is written by its own function at the offset the one before
+ * it ended, which sets its length, the checksum its table entry holds
+ * (the reserved u64, 0 when it has none) and which of its bytes the
+ * trailer covers; the header and its table go in last, when every
+ * offset is known.  Sizes are not known beforehand (chunks are
+ * compressed as they stream), hence a function per section, not a
+ * size. */
+typedef struct wfile {
+	int fd;
+	const char *tmp;
+	const cifile_meta *meta;
+	cichunk_source source;
+	void *ctx;
+	cbuf notes;              /* the notes, encoded with the manifest */
+} wfile;
+
+typedef struct wsection {
+	uint32_t type, flags;
+	int (*write)(wfile *w, struct wsection *s, cerr *err);
+	uint64_t off, len, sum;
+	cbuf covered;            /* bytes the trailer's hash covers */
+	void *hold;              /* what write kept for the file (freed) */
+} wsection;
+
+static int write_fail(wfile *w, cerr *err)
+{
+	return cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", w->tmp,
+			strerror(errno));
+}
+
+/* A zstd frame of raw at s->off. */
+static int write_frame(wfile *w, wsection *s, const cbuf *raw, const char *what,
+		       int covered, int summed, cerr *err)
+{
+	size_t bound = ZSTD_compressBound(raw->len);
+	unsigned char *comp = malloc(bound);
+	if (!comp)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	s->hold = comp;
+	size_t len = ZSTD_compress(comp, bound, raw->data, raw->len, 3);
+	if (ZSTD_isError(len))
+		return cerr_set(err, CONTAM_E_IO, "cannot compress the %s: %s", what,
+				ZSTD_getErrorName(len));
+	s->len = len;
+	if (summed)
+		s->sum = XXH3_64bits(comp, len);
+	if (covered && cbuf_append(&s->covered, comp, len))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (write_at(w->fd, comp, len, s->off))
+		return write_fail(w, err);
+	return CONTAM_OK;
+}
+
+/* The manifest: its entries and their notes are encoded together
+ * (cimanifest_encode), so the notes wait in w->notes for their own
+ * section. */
+static int write_manifest(wfile *w, wsection *s, cerr *err)
+{
+	cbuf raw = CBUF_INIT;
+	int rc = cimanifest_encode(w->meta->manifest, w->meta->nmanifest, w->meta->skips,
+				   w->meta->nskips, &raw, &w->notes);
+	if (rc)
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	else
+		rc = write_frame(w, s, &raw, "manifest", 1, 0, err);
+	cbuf_release(&raw);
+	return rc;
+}
+
+/* The notes: the trailer covers them through their entry's checksum. */
+static int write_notes(wfile *w, wsection *s, cerr *err)
+{
+	return write_frame(w, s, &w->notes, "input notes", 0, 1, err);
+}
+
+/* A chunk table and its chunks at s->off + head_len (a section header
+ * of head_len bytes, in head, in front of them): the trailer covers the
+ * filter's table, the doc-freq's is covered by its entry's checksum. */
+static int write_chunk_section(wfile *w, wsection *s, const unsigned char *head,
+			       size_t head_len, uint64_t held, uint64_t cb,
+			       cichunk_source source, void *ctx, int covered,
+			       cerr *err)
+{
+	const uint64_t n = (held + cb - 1) / cb;
+	cbuf *table = &s->covered;
+	if (cb % 64 || cb > CIFILE_CHUNK_MAX)
+		return cerr_set(err, CONTAM_E_PARAM, "invalid chunk size %llu",
+				(unsigned long long)cb);
+	if ((head_len && cbuf_append(table, head, head_len)) || put_u64(table, cb) ||
+	    put_u64(table, n))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	uint64_t data = head_len + 16 + n * 24; /* relative to the section */
+	int rc = write_chunks(w->fd, w->tmp, s->off, held, cb, source, ctx,
+			      w->meta->stop, table, &data, err);
+	if (rc)
+		return rc;
+	s->len = data;
+	if (write_at(w->fd, table->data, table->len, s->off))
+		return write_fail(w, err);
+	if (!covered) {
+		s->sum = XXH3_64bits(table->data, table->len);
+		cbuf_reset(table);
+	}
+	return CONTAM_OK;
+}
+
+static int write_filter(wfile *w, wsection *s, cerr *err)
+{
+	const cifile_meta *m = w->meta;
+	return write_chunk_section(w, s, NULL, 0, (m->hi - m->lo) * 64,
+				   m->chunk_bytes ? m->chunk_bytes : CHUNK_BYTES,
+				   w->source, w->ctx, 1, err);
+}
+
+static int write_doc_freq(wfile *w, wsection *s, cerr *err)
+{
+	const cifile_meta *m = w->meta;
+	unsigned char dh[DF_HEAD];
+	memset(dh, 0, sizeof(dh));
+	put_le32(dh + D_VERSION, DF_VERSION);
+	put_le32(dh + D_D, m->df_d);
+	put_le64(dh + D_LINES, m->df_lines);
+	put_le64(dh + D_LO, m->df_lo);
+	put_le64(dh + D_HI, m->df_hi);
+	put_le64(dh + D_PAIRS, m->df_pairs);
+	return write_chunk_section(w, s, dh, sizeof(dh), (m->df_hi - m->df_lo) * 64,
+				   m->df_chunk_bytes ? m->df_chunk_bytes : CHUNK_BYTES,
+				   m->df_source, m->df_ctx, 0, err);
+}
+
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err)
 {
 	int rc = CONTAM_OK, fd = -1;
 	char *tmp = NULL;
 	bool direct = false;
-	cbuf head = CBUF_INIT, raw = CBUF_INIT, table = CBUF_INIT, notes = CBUF_INIT;
-	cbuf dtable = CBUF_INIT;
-	void *mcomp = NULL, *ncomp = NULL;
-	const uint64_t held_bytes = (meta->hi - meta->lo) * 64;
+	wfile w = { .fd = -1 };
+	/* the sections, in file and table order */
+	wsection secs[] = {
+		{ .type = SECTION_MANIFEST, .write = write_manifest },
+		{ .type = SECTION_INPUT_NOTES, .write = write_notes },
+		{ .type = SECTION_NGRAM_BLOOM, .write = write_filter },
+		{ .type = SECTION_DOC_FREQ, .write = meta->has_df ? write_doc_freq : NULL },
+	};
+	const size_t nall = sizeof(secs) / sizeof(secs[0]);
+	uint32_t nsec = 0;
+	for (size_t i = 0; i < nall; i++) {
+		secs[i].covered = (cbuf)CBUF_INIT;
+		nsec += secs[i].write != NULL;
+	}
 	const uint64_t cb = meta->chunk_bytes ? meta->chunk_bytes : CHUNK_BYTES;
-	const uint64_t nchunks = (held_bytes + cb - 1) / cb;
-
 	if (cb % 64 || cb > CIFILE_CHUNK_MAX)
 		return cerr_set(err, CONTAM_E_PARAM, "invalid chunk size %llu",
 				(unsigned long long)cb);
@@ -356,131 +639,46 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	if (!direct)
 		snprintf(tmp + strlen(tmp), tlen - strlen(tmp), "%ld", (long)getpid());
 
-	if (manifest_encode(meta->manifest, meta->nmanifest, &raw, &notes) ||
-	    notes_encode_skips(&notes, meta->skips, meta->nskips)) {
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	size_t mbound = ZSTD_compressBound(raw.len);
-	if (!(mcomp = malloc(mbound))) {
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	size_t mlen = ZSTD_compress(mcomp, mbound, raw.data, raw.len, 3);
-	if (ZSTD_isError(mlen)) {
-		rc = cerr_set(err, CONTAM_E_IO, "cannot compress the manifest: %s",
-			      ZSTD_getErrorName(mlen));
-		goto out;
-	}
-	size_t nbound = ZSTD_compressBound(notes.len);
-	if (!(ncomp = malloc(nbound))) {
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	size_t nlen = ZSTD_compress(ncomp, nbound, notes.data, notes.len, 3);
-	if (ZSTD_isError(nlen)) {
-		rc = cerr_set(err, CONTAM_E_IO, "cannot compress the input notes: %s",
-			      ZSTD_getErrorName(nlen));
-		goto out;
-	}
-	const uint32_t nsec = meta->has_df ? NSECTIONS + 1 : NSECTIONS;
-	const uint32_t hsize = HEADER_FIXED + SECTION_ENTRY * nsec;
-	const uint64_t manifest_off = hsize;
-	const uint64_t notes_off = manifest_off + mlen;
-	const uint64_t filter_off = notes_off + nlen;
-	const uint64_t table_len = 16 + nchunks * 24;
-
 	fd = direct ? open(tmp, O_WRONLY) : open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot create '%s': %s", tmp,
 			      strerror(errno));
 		goto out;
 	}
-
-	if (put_u64(&table, cb) || put_u64(&table, nchunks)) {
-		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	uint64_t data_off = table_len; /* relative to the section start */
-	if ((rc = write_chunks(fd, tmp, filter_off, held_bytes, cb, source, ctx,
-			       meta->stop, &table, &data_off, err)))
-		goto out;
-	const uint64_t filter_len = data_off;
-
-	/* the doc-freq section, after the filter: its chunks, then its
-	 * header and chunk table in front of them */
-	const uint64_t df_off = filter_off + filter_len;
-	uint64_t df_len = 0, df_hash = 0;
-	if (meta->has_df) {
-		const uint64_t dheld = (meta->df_hi - meta->df_lo) * 64;
-		const uint64_t dcb = meta->df_chunk_bytes ? meta->df_chunk_bytes : CHUNK_BYTES;
-		const uint64_t dn = (dheld + dcb - 1) / dcb;
-		unsigned char dh[DF_HEAD];
-		memset(dh, 0, sizeof(dh));
-		put_le32(dh, DF_VERSION);
-		put_le32(dh + 4, meta->df_d);
-		put_le64(dh + 8, meta->df_lines);
-		put_le64(dh + 16, meta->df_lo);
-		put_le64(dh + 24, meta->df_hi);
-		put_le64(dh + 32, meta->df_pairs);
-		if (dcb % 64 || dcb > CIFILE_CHUNK_MAX) {
-			rc = cerr_set(err, CONTAM_E_PARAM, "invalid chunk size %llu",
-				      (unsigned long long)dcb);
+	w = (wfile){ fd, tmp, meta, source, ctx, CBUF_INIT };
+	const uint32_t hsize = HEADER_FIXED + SECTION_ENTRY * nsec;
+	uint64_t at = hsize;
+	for (size_t i = 0; i < nall; i++) {
+		if (!secs[i].write)
+			continue;
+		secs[i].off = at;
+		if ((rc = secs[i].write(&w, &secs[i], err)))
 			goto out;
-		}
-		if (cbuf_append(&dtable, dh, sizeof(dh)) || put_u64(&dtable, dcb) ||
-		    put_u64(&dtable, dn)) {
-			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		uint64_t ddata = DF_HEAD + 16 + dn * 24;
-		if ((rc = write_chunks(fd, tmp, df_off, dheld, dcb, meta->df_source,
-				       meta->df_ctx, meta->stop, &dtable, &ddata, err)))
-			goto out;
-		df_len = ddata;
-		df_hash = XXH3_64bits(dtable.data, dtable.len);
+		at += secs[i].len;
 	}
 
 	/* header and section table */
-	unsigned char h[HEADER_SIZE_MAX];
+	unsigned char h[HEADER_FIXED + SECTION_ENTRY * MAX_SECTIONS];
 	memset(h, 0, sizeof(h));
-	memcpy(h, MAGIC, 8);
-	put_le32(h + 8, FORMAT_VERSION);
-	put_le32(h + 12, hsize);
-	put_le32(h + 16, meta->params.ngram);
-	put_le32(h + 20, meta->params.k);
-	put_le64(h + 24, meta->params.nblocks);
-	put_le64(h + 32, meta->params.seed);
-	put_le32(h + 40, meta->params.recipe_version);
-	put_le32(h + 44, CBLOOM_BLOCK_BITS);
-	put_le64(h + 48, meta->ngrams_inserted);
-	put_le32(h + 56, nsec);
-	put_le32(h + 60, FLAG_STORED_HASH);
-	snprintf((char *)h + 64, 32, "%s", CONTAM_RECIPE_NAME);
-	put_le32(h + 96, meta->part_index);
-	put_le32(h + 100, meta->part_count);
-	put_le64(h + 104, meta->lo);
-	put_le64(h + 112, meta->hi);
-	put_le32(h + 120, meta->params.winnow);
-	unsigned char *s = h + HEADER_FIXED;
-	put_le32(s, SECTION_MANIFEST);
-	put_le64(s + 8, manifest_off);
-	put_le64(s + 16, mlen);
-	s += SECTION_ENTRY;
-	put_le32(s, SECTION_INPUT_NOTES);
-	put_le64(s + 8, notes_off);
-	put_le64(s + 16, nlen);
-	put_le64(s + 24, XXH3_64bits(ncomp, nlen));
-	s += SECTION_ENTRY;
-	put_le32(s, SECTION_NGRAM_BLOOM);
-	put_le64(s + 8, filter_off);
-	put_le64(s + 16, filter_len);
-	if (meta->has_df) {
-		s += SECTION_ENTRY;
-		put_le32(s, SECTION_DOC_FREQ);
-		put_le64(s + 8, df_off);
-		put_le64(s + 16, df_len);
-		put_le64(s + 24, df_hash);
+	cihdr x = {
+		.version = CIFILE_FORMAT_VERSION, .hsize = hsize, .nsec = nsec,
+		.flags = FLAG_STORED_HASH, .block_bits = CBLOOM_BLOCK_BITS,
+		.params = meta->params, .ngrams_inserted = meta->ngrams_inserted,
+		.part_index = meta->part_index, .part_count = meta->part_count,
+		.lo = meta->lo, .hi = meta->hi,
+	};
+	snprintf(x.recipe, sizeof(x.recipe), "%s", CONTAM_RECIPE_NAME);
+	cihdr_encode(h, &x);
+	unsigned char *e = h + HEADER_FIXED;
+	for (size_t i = 0; i < nall; i++) {
+		if (!secs[i].write)
+			continue;
+		put_le32(e + S_TYPE, secs[i].type);
+		put_le32(e + S_FLAGS, secs[i].flags);
+		put_le64(e + S_OFF, secs[i].off);
+		put_le64(e + S_LEN, secs[i].len);
+		put_le64(e + S_SUM, secs[i].sum);
+		e += SECTION_ENTRY;
 	}
 
 	XXH3_state_t *st = XXH3_createState();
@@ -490,19 +688,15 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	}
 	XXH3_64bits_reset(st);
 	XXH3_64bits_update(st, h, hsize);
-	XXH3_64bits_update(st, mcomp, mlen);
-	XXH3_64bits_update(st, table.data, table.len);
+	for (size_t i = 0; i < nall; i++)
+		if (secs[i].write && secs[i].covered.len)
+			XXH3_64bits_update(st, secs[i].covered.data, secs[i].covered.len);
 	unsigned char trailer[16];
 	put_le64(trailer, XXH3_64bits_digest(st));
 	XXH3_freeState(st);
 	memcpy(trailer + 8, MAGIC_END, 8);
 
-	if (write_at(fd, h, hsize, 0) ||
-	    write_at(fd, mcomp, mlen, manifest_off) ||
-	    write_at(fd, ncomp, nlen, notes_off) ||
-	    write_at(fd, table.data, table.len, filter_off) ||
-	    (meta->has_df && write_at(fd, dtable.data, dtable.len, df_off)) ||
-	    write_at(fd, trailer, 16, df_off + df_len) ||
+	if (write_at(fd, h, hsize, 0) || write_at(fd, trailer, 16, at) ||
 	    (!direct && fsync(fd) != 0)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write '%s': %s", tmp,
 			      strerror(errno));
@@ -530,14 +724,12 @@ out:
 		close(fd);
 	if (rc && tmp && !direct)
 		unlink(tmp);
-	free(mcomp);
-	free(ncomp);
 	free(tmp);
-	cbuf_release(&notes);
-	cbuf_release(&head);
-	cbuf_release(&raw);
-	cbuf_release(&table);
-	cbuf_release(&dtable);
+	cbuf_release(&w.notes);
+	for (size_t i = 0; i < nall; i++) {
+		free(secs[i].hold);
+		cbuf_release(&secs[i].covered);
+	}
 	return rc;
 }
 
@@ -802,6 +994,72 @@ static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *er
 	return CONTAM_OK;
 }
 
+int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
+		      const unsigned char *notes, size_t noteslen, cerr *err)
+{
+	int rc = manifest_decode(f, raw, rawlen, err);
+	if (rc || !notes)
+		return rc;
+	cursor c = { notes, noteslen, 0 };
+	notes_decode(f, &c);
+	if (c.bad == 2)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (c.bad)
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the input notes are damaged",
+				f->path);
+	return CONTAM_OK;
+}
+
+/* Packed: u64 length of the manifest's raw bytes, those bytes, then the
+ * notes' raw bytes; both exactly as the file's sections hold them before
+ * compression (cimanifest_encode). */
+int contam_index_manifest_pack(const contam_index *ix, unsigned char **out,
+			       size_t *len)
+{
+	cbuf raw = CBUF_INIT, notes = CBUF_INIT, all = CBUF_INIT;
+	int rc;
+	if (!ix || !out || !len)
+		return CONTAM_E_PARAM;
+	*out = NULL;
+	*len = 0;
+	rc = cimanifest_encode(ix->manifest, ix->nmanifest, ix->skips, ix->nskips, &raw,
+			       &notes);
+	if (!rc && (put_u64(&all, raw.len) || cbuf_append(&all, raw.data, raw.len) ||
+		    cbuf_append(&all, notes.data, notes.len)))
+		rc = CONTAM_E_NOMEM;
+	cbuf_release(&raw);
+	cbuf_release(&notes);
+	if (rc) {
+		cbuf_release(&all);
+		return rc;
+	}
+	*out = (unsigned char *)all.data;
+	*len = all.len;
+	return CONTAM_OK;
+}
+
+int contam_index_manifest_unpack(contam_index *ix, const unsigned char *p,
+				 size_t len)
+{
+	if (!ix || (!p && len))
+		return CONTAM_E_PARAM;
+	if (len < 8 || get_le64(p) > len - 8)
+		return cerr_set(&ix->err, CONTAM_E_CORRUPT, "a packed manifest is damaged");
+	const size_t rlen = (size_t)get_le64(p);
+	cifile f;
+	memset(&f, 0, sizeof(f));
+	f.fd = -1;
+	f.path = (char *)"a packed manifest";
+	int rc = cimanifest_decode(&f, p + 8, rlen, p + 8 + rlen, len - 8 - rlen,
+				   &ix->err);
+	for (size_t i = 0; i < f.nmanifest && !rc; i++)
+		rc = contam_index_add_manifest(ix, &f.manifest[i]);
+	if (!rc && cindex_skips_add(ix, f.skips, f.nskips))
+		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	manifest_release(&f);
+	return rc;
+}
+
 /* XXH3-64 of n zero bytes, without n bytes of memory (streamed). */
 static uint64_t zero_hash(uint64_t n)
 {
@@ -839,8 +1097,9 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	if (len < sizeof(dh) || read_at(f->fd, dh, sizeof(dh), off))
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
 				"(truncated header)", f->path);
-	uint32_t version = get_le32(dh), d = get_le32(dh + 4);
-	uint64_t lines = get_le64(dh + 8), lo = get_le64(dh + 16), hi = get_le64(dh + 24);
+	uint32_t version = get_le32(dh + D_VERSION), d = get_le32(dh + D_D);
+	uint64_t lines = get_le64(dh + D_LINES), lo = get_le64(dh + D_LO);
+	uint64_t hi = get_le64(dh + D_HI);
 	uint64_t cb = get_le64(dh + DF_HEAD), n = get_le64(dh + DF_HEAD + 8);
 	if (version != DF_VERSION)
 		return cerr_set(err, CONTAM_E_FORMAT, "'%s': doc-freq section version %u is not "
@@ -886,7 +1145,7 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	f->df_lines = lines;
 	f->df_lo = lo;
 	f->df_hi = hi;
-	f->df_pairs = get_le64(dh + 32);
+	f->df_pairs = get_le64(dh + D_PAIRS);
 	return CONTAM_OK;
 }
 
@@ -921,15 +1180,17 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 			      "'%s' is not a contam index (bad magic or too short)", path);
 		goto out;
 	}
-	f->format_version = get_le32(h + 8);
-	if (f->format_version != FORMAT_VERSION) {
+	cihdr x;
+	cihdr_decode(h, &x);
+	f->format_version = x.version;
+	if (f->format_version != CIFILE_FORMAT_VERSION) {
 		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s': index format version %u is not supported (this contam reads %d)",
-			      path, f->format_version, FORMAT_VERSION);
+			      path, f->format_version, CIFILE_FORMAT_VERSION);
 		goto out;
 	}
-	uint32_t hsize = get_le32(h + 12), nsec = get_le32(h + 56);
-	f->flags = get_le32(h + 60);
+	uint32_t hsize = x.hsize, nsec = x.nsec;
+	f->flags = x.flags;
 	if (f->flags & ~FLAG_STORED_HASH) {
 		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s': unknown header flags %#x (written by a newer contam?)",
@@ -943,26 +1204,16 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 		goto out;
 	}
 	contam_params *p = &f->params;
-	p->ngram = get_le32(h + 16);
-	p->k = get_le32(h + 20);
-	p->nblocks = get_le64(h + 24);
-	p->seed = get_le64(h + 32);
-	p->recipe_version = get_le32(h + 40);
-	f->ngrams_inserted = get_le64(h + 48);
-	f->part_index = get_le32(h + 96);
-	f->part_count = get_le32(h + 100);
-	f->lo = get_le64(h + 104);
-	f->hi = get_le64(h + 112);
-	p->winnow = get_le32(h + 120);
-	char rname[33];
-	memcpy(rname, h + 64, 32);
-	rname[32] = '\0';
+	*p = x.params;
+	f->ngrams_inserted = x.ngrams_inserted;
+	f->part_index = x.part_index;
+	f->part_count = x.part_count;
+	f->lo = x.lo;
+	f->hi = x.hi;
 	uint64_t want_lo = 0, want_hi = 0;
-	int geometry_ok = p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM &&
-		p->k >= 1 && p->k <= CBLOOM_K_MAX && p->nblocks >= 1 &&
-		p->nblocks <= (1ULL << 40) && get_le32(h + 44) == CBLOOM_BLOCK_BITS &&
+	int geometry_ok = cifile_params_valid(p) && x.block_bits == CBLOOM_BLOCK_BITS &&
 		f->part_count >= 1 && f->part_index < f->part_count &&
-		f->part_count <= p->nblocks && p->winnow <= 64;
+		f->part_count <= p->nblocks;
 	if (geometry_ok)
 		cbloom_partition_range(p->nblocks, f->part_index, f->part_count,
 				       &want_lo, &want_hi);
@@ -971,37 +1222,56 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 			      "'%s': invalid filter parameters in the header", path);
 		goto out;
 	}
-	if (strcmp(rname, CONTAM_RECIPE_NAME) != 0 ||
+	if (strcmp(x.recipe, CONTAM_RECIPE_NAME) != 0 ||
 	    p->recipe_version != CONTAM_RECIPE_VERSION) {
 		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s' was built with recipe %s/v%u; this contam has %s",
-			      path, rname, p->recipe_version, contam_recipe());
+			      path, x.recipe, p->recipe_version, contam_recipe());
 		goto out;
 	}
 
 	/* sections */
 	uint64_t moff = 0, mlen = 0, noff = 0, nlen = 0, nhash = 0;
 	uint64_t dfoff = 0, dflen = 0, dfhash = 0;
+	unsigned seen = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
-		uint32_t type = get_le32(s);
-		uint64_t off = get_le64(s + 8), len = get_le64(s + 16);
+		uint32_t type = get_le32(s + S_TYPE);
+		uint64_t off = get_le64(s + S_OFF), len = get_le64(s + S_LEN);
+		uint64_t sum = get_le64(s + S_SUM);
+		const struct sec_kind *kind = sec_kind_of(type);
 		if (off < hsize || off > fsize - 16 || len > fsize - 16 - off) {
 			rc = cerr_set(err, CONTAM_E_CORRUPT,
 				      "'%s': section %u lies outside the file (truncated?)",
 				      path, i);
 			goto out;
 		}
+		if (!kind) {
+			/* refused, not skipped: what reads this file may
+			 * write it again (merge, --add), and a section it
+			 * cannot combine would be lost without a word */
+			rc = cerr_set(err, CONTAM_E_FORMAT,
+				      "'%s': section %u is of unknown type %u (written by a "
+				      "newer contam?); this contam cannot read or carry it, "
+				      "so it does not use the file", path, i, type);
+			goto out;
+		}
+		if (seen & (1u << (kind - sec_kinds))) {
+			rc = cerr_set(err, CONTAM_E_CORRUPT,
+				      "'%s': damaged header (two %s sections)", path, kind->name);
+			goto out;
+		}
+		seen |= 1u << (kind - sec_kinds);
 		if (type == SECTION_MANIFEST) { moff = off; mlen = len; }
 		else if (type == SECTION_NGRAM_BLOOM) { f->foff = off; f->flen = len; }
 		else if (type == SECTION_INPUT_NOTES) {
 			noff = off;
 			nlen = len;
-			nhash = get_le64(s + 24);
+			nhash = sum;
 		} else if (type == SECTION_DOC_FREQ) {
 			dfoff = off;
 			dflen = len;
-			dfhash = get_le64(s + 24);
+			dfhash = sum;
 		}
 	}
 	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
@@ -1099,6 +1369,8 @@ out:
 
 size_t cifile_chunk_size(const cifile *f, uint64_t c)
 {
+	if (c >= f->nchunks) /* no such chunk: not an underflowed size */
+		return 0;
 	uint64_t off = c * f->chunk_bytes;
 	return (size_t)((f->held_bytes - off) < f->chunk_bytes ?
 			f->held_bytes - off : f->chunk_bytes);
@@ -1133,6 +1405,8 @@ static void filter_chunks(const cifile *f, cichunks *cs)
 
 static size_t cs_chunk_size(const cichunks *cs, uint64_t c)
 {
+	if (c >= cs->nchunks)
+		return 0;
 	uint64_t off = c * cs->chunk_bytes;
 	return (size_t)((cs->held_bytes - off) < cs->chunk_bytes ?
 			cs->held_bytes - off : cs->chunk_bytes);
@@ -1204,17 +1478,24 @@ int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 	return read_cs_chunk(f, &f->dfc, c, dst, dst_zeroed, scratch, err);
 }
 
-int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
-		       uint64_t *saturated, cerr *err)
+/* Measures of one chunk's raw bytes, called from any thread; each
+ * writes only chunk c's slots, so that the sums come out in chunk order
+ * whatever the threads. */
+typedef void (*chunk_measure)(void *ctx, uint64_t c, const unsigned char *raw,
+			      size_t n);
+
+/* Every chunk of a chunk section (the filter's, the doc-freq's) read and
+ * checked in parallel into dst (when not NULL, all zero on entry: zero
+ * chunks are checked, never written, so their pages stay uncommitted;
+ * NULL: each chunk is dropped once measured) and measured unless all
+ * zero.  The first damaged chunk's error is returned. */
+static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       chunk_measure measure, void *ctx, cerr *err)
 {
-	const cichunks *cs = &f->dfc;
 	int64_t bad = -1;
 	cerr first;
 	cerr_clear(&first);
-	uint64_t total = 0, sat = 0;
-	if (!f->has_df)
-		return CONTAM_OK;
-	#pragma omp parallel reduction(+:total, sat) num_threads(crun_threads(0))
+	#pragma omp parallel num_threads(crun_threads(0))
 	{
 		cbuf scratch = CBUF_INIT;
 		unsigned char *buf = NULL;
@@ -1224,19 +1505,14 @@ int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 			int crc;
 			size_t n = cs_chunk_size(cs, c);
 			unsigned char *to = dst ? dst + c * cs->chunk_bytes : buf;
-			int zero = get_le64(cs->table + 16 + c * 24 + 8) == 0;
-			if (zero)
+			if (get_le64(cs->table + 16 + c * 24 + 8) == 0)
 				crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
 			else if (!to && !(to = buf = malloc(cs_chunk_size(cs, 0))))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e))) {
-				uint64_t s1 = 0, s2 = 0;
-				cdf_measure((const uint16_t *)(void *)to, n / 2, &s1, &s2);
-				total += s1;
-				sat += s2;
-			}
+			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e)))
+				measure(ctx, c, to, n);
 			if (crc) {
-				#pragma omp critical(contam_read_df_bad)
+				#pragma omp critical(contam_read_cs_bad)
 				if (bad < 0 || (int64_t)c < bad) {
 					bad = (int64_t)c;
 					first = e;
@@ -1250,9 +1526,37 @@ int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 		*err = first;
 		return first.code;
 	}
-	*sum += total;
-	*saturated += sat;
 	return CONTAM_OK;
+}
+
+typedef struct df_measures {
+	uint64_t *sum, *saturated; /* per chunk */
+} df_measures;
+
+static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	df_measures *m = ctx;
+	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
+		    &m->saturated[c]);
+}
+
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err)
+{
+	if (!f->has_df)
+		return CONTAM_OK;
+	const cichunks *cs = &f->dfc;
+	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
+			  calloc(cs->nchunks, sizeof(uint64_t)) };
+	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
+				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
+		*sum += m.sum[c];
+		*saturated += m.saturated[c];
+	}
+	free(m.sum);
+	free(m.saturated);
+	return rc;
 }
 
 /* The doc-freq section of f onto ix: its counters (with_counters) or
@@ -1285,16 +1589,12 @@ static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *e
 	return CONTAM_OK;
 }
 
-int cindex_from_file(contam_index **out, cifile *f)
+/* What f describes besides its chunks, onto ix: the counts, and the
+ * manifest and skips taken over (f keeps none). */
+static void take_file(contam_index *ix, cifile *f)
 {
-	contam_index *ix = NULL;
-	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
-	*out = ix;
-	if (rc)
-		return rc;
 	ix->ngrams_inserted = f->ngrams_inserted;
 	ix->format_version = f->format_version;
-	/* take the manifest over */
 	ix->manifest = f->manifest;
 	ix->nmanifest = f->nmanifest;
 	ix->skips = f->skips;
@@ -1303,6 +1603,16 @@ int cindex_from_file(contam_index **out, cifile *f)
 	f->nmanifest = 0;
 	f->skips = NULL;
 	f->nskips = 0;
+}
+
+int cindex_from_file(contam_index **out, cifile *f)
+{
+	contam_index *ix = NULL;
+	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
+	*out = ix;
+	if (rc)
+		return rc;
+	take_file(ix, f);
 	uint64_t set = 0;
 	double sum = 0;
 	/* measured while read: the statistics never touch the zero chunks */
@@ -1342,56 +1652,38 @@ int contam_index_load(contam_index **out, const char *path)
  * each chunk is dropped once measured (contam_index_load_summary); with
  * it, all-zero chunks are checked against their hash but never written,
  * so that a fresh filter's pages for them are never committed. */
+typedef struct filter_measures {
+	uint32_t k;
+	double *fpr;       /* per chunk */
+	uint64_t *set;     /* per chunk */
+} filter_measures;
+
+static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	filter_measures *m = ctx;
+	m->fpr[c] = cbloom_measure((const uint64_t *)(const void *)raw, n / 64, m->k,
+				   &m->set[c]);
+}
+
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err)
 {
-	int64_t bad = -1;
-	cerr first;
-	cerr_clear(&first);
-	double *sums = calloc(f->nchunks, sizeof(*sums));
-	uint64_t set = 0;
-	const uint32_t k = f->params.k;
-	if (!sums)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	#pragma omp parallel reduction(+:set) num_threads(crun_threads(0))
-	{
-		cbuf scratch = CBUF_INIT;
-		unsigned char *buf = NULL;
-		cerr e;
-		#pragma omp for schedule(dynamic, 4)
-		for (uint64_t c = 0; c < f->nchunks; c++) {
-			int crc;
-			uint64_t bset = 0;
-			size_t n = cifile_chunk_size(f, c);
-			unsigned char *to = dst ? dst + c * f->chunk_bytes : buf;
-			if (cifile_chunk_is_zero(f, c))
-				crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e);
-			else if (!to && !(to = buf = malloc(cifile_chunk_size(f, 0))))
-				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = cifile_read_chunk_z(f, c, to, 1, &scratch, &e))) {
-				sums[c] = cbloom_measure((const uint64_t *)(void *)to, n / 64, k,
-							 &bset);
-				set += bset;
-			}
-			if (crc) {
-				#pragma omp critical(contam_read_all_bad)
-				if (bad < 0 || (int64_t)c < bad) {
-					bad = (int64_t)c;
-					first = e;
-				}
-			}
-		}
-		free(buf);
-		cbuf_release(&scratch);
-	}
+	cichunks cs;
+	filter_chunks(f, &cs);
+	filter_measures m = { f->params.k, calloc(f->nchunks, sizeof(double)),
+			      calloc(f->nchunks, sizeof(uint64_t)) };
+	int rc = m.fpr && m.set ? read_cs_all(f, &cs, dst, filter_measure, &m, err)
+				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
-	for (uint64_t c = 0; c < f->nchunks; c++)
-		sum += sums[c];
-	free(sums);
-	if (bad >= 0) {
-		*err = first;
-		return first.code;
+	uint64_t set = 0;
+	for (uint64_t c = 0; !rc && c < f->nchunks; c++) {
+		sum += m.fpr[c];
+		set += m.set[c];
 	}
+	free(m.fpr);
+	free(m.set);
+	if (rc)
+		return rc;
 	if (bits_set)
 		*bits_set += set;
 	if (fpr_sum)
@@ -1414,16 +1706,7 @@ int contam_index_load_summary(contam_index **out, const char *path)
 	if (rc == CONTAM_OK) {
 		uint64_t set = 0;
 		double sum = 0;
-		ix->ngrams_inserted = f->ngrams_inserted;
-		ix->format_version = f->format_version;
-		ix->manifest = f->manifest;
-		ix->nmanifest = f->nmanifest;
-		f->manifest = NULL;
-		f->nmanifest = 0;
-		ix->skips = f->skips;
-		ix->nskips = f->nskips;
-		f->skips = NULL;
-		f->nskips = 0;
+		take_file(ix, f);
 		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)) &&
 		    !(rc = df_load(ix, f, 0, &err)))
 			cindex_set_stats(ix, set, sum);

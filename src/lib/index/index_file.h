@@ -129,6 +129,63 @@ int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err);
 
+/* The one format version this contam writes and reads. */
+#define CIFILE_FORMAT_VERSION 1
+/* The fixed part of the header, before the section table. */
+#define CIFILE_HEADER_FIXED 128
+
+/* The fixed header, decoded (its byte offsets: index_file.c). */
+typedef struct cihdr {
+	uint32_t version, hsize, nsec, flags, block_bits;
+	contam_params params;       /* ngram, k, nblocks, seed, recipe_version,
+				     * winnow */
+	uint64_t ngrams_inserted;
+	char recipe[33];            /* recipe name, NUL terminated */
+	uint32_t part_index, part_count;
+	uint64_t lo, hi;            /* blocks held */
+} cihdr;
+
+/* The CIFILE_HEADER_FIXED bytes at h from x, and back (no checks). */
+void cihdr_encode(unsigned char *h, const cihdr *x);
+void cihdr_decode(const unsigned char *h, cihdr *x);
+/* Whether p describes a filter this contam can hold: the one geometry
+ * check (n, k, size, winnowing window). */
+int cifile_params_valid(const contam_params *p);
+/* The first parameter in which b differs from a that makes their
+ * filters incompatible (n-gram length, recipe version, hash seed,
+ * filter size, k, winnowing window), as words, with both values in
+ * *va and *vb; NULL when they agree.  Merge, partition sets and --add
+ * all ask this. */
+const char *cifile_params_differ(const contam_params *a, const contam_params *b,
+				 uint64_t *va, uint64_t *vb);
+
+/* How the sections of two files of one index combine into one (merge,
+ * partition sets): each section type says (index_file.c's table). */
+typedef enum cisec_combine {
+	CISEC_OR,        /* filter chunks: bitwise OR */
+	CISEC_SAT_ADD,   /* doc-freq chunks: saturating u16 add */
+	CISEC_UNION,     /* manifest: union, an input in two parts refused */
+	CISEC_CONCAT,    /* input notes: the walks' skips concatenated */
+} cisec_combine;
+
+/* The combine rule of the filter (df 0) or doc-freq (df 1) chunks. */
+cisec_combine cifile_chunk_rule(int df);
+/* dst = dst (rule) src over n bytes (n a multiple of 8). */
+void cifile_combine(cisec_combine rule, unsigned char *dst,
+		    const unsigned char *src, size_t n);
+
+/* The manifest codec, once: entries (sorted by path) as the manifest
+ * section's raw bytes and the input notes' (with the walk skips); the
+ * file stores each zstd-compressed, contam-mpi ships both as they are
+ * (contam_index_manifest_pack). */
+int cimanifest_encode(const contam_manifest_entry *m, size_t n,
+		      const contam_input_skip *skips, size_t nskips, cbuf *raw,
+		      cbuf *notes);
+/* Decode into f->manifest / f->skips; 0, CONTAM_E_CORRUPT or
+ * CONTAM_E_NOMEM (err names f->path).  notes NULL: none. */
+int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
+		      const unsigned char *notes, size_t noteslen, cerr *err);
+
 #define CIFILE_CHUNK_BYTES (1u << 20)
 /* The largest chunk size a file may declare (the format's limit). */
 #define CIFILE_CHUNK_MAX (1ULL << 30)

@@ -68,65 +68,43 @@ static int read_range_in(const cifile *f, int df, uint64_t off, unsigned char *d
 	return CONTAM_OK;
 }
 
-static int read_range(const cifile *f, uint64_t off, unsigned char *dst,
-		      size_t n, unsigned char **tmp, uint64_t tmp_len,
-		      cbuf *scratch, cerr *err)
+/* Output chunk c of the filter (df 0) or the doc-freq sketch (df 1):
+ * the parts' chunks combined as their section type says (OR, saturating
+ * add: cifile_chunk_rule). */
+static int combine_source(merge_src *m, int df, uint64_t c, unsigned char *dst,
+			  size_t n, cerr *err)
 {
-	return read_range_in(f, 0, off, dst, n, tmp, tmp_len, scratch, err);
-}
-
-/* The doc-freq chunk c of the output: the saturating sum of the parts'. */
-static int sat_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-		      cerr *err)
-{
-	merge_src *m = ctx;
 	cbuf scratch = CBUF_INIT;
 	unsigned char *tmp = malloc(n), *part = NULL;
-	const uint64_t off = c * CIFILE_CHUNK_BYTES;
+	/* the output's doc-freq chunks are always CIFILE_CHUNK_BYTES */
+	const uint64_t off = c * (df ? CIFILE_CHUNK_BYTES : m->chunk_bytes);
+	const uint64_t most = df ? m->max_df_chunk : m->max_in_chunk;
+	const cisec_combine rule = cifile_chunk_rule(df);
 	int rc = CONTAM_OK;
 	if (!tmp)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < m->nparts && !rc; i++) {
-		rc = read_range_in(m->parts[i], 1, off, i ? tmp : dst, n, &part,
-				   m->max_df_chunk, &scratch, err);
+		rc = read_range_in(m->parts[i], df, off, i ? tmp : dst, n, &part, most,
+				   &scratch, err);
 		if (!rc && i)
-			cdf_sat_add((uint16_t *)(void *)dst, (const uint16_t *)(void *)tmp, n / 2);
+			cifile_combine(rule, dst, tmp, n);
 	}
 	free(tmp);
 	free(part);
 	cbuf_release(&scratch);
 	return rc;
+}
+
+static int sat_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+		      cerr *err)
+{
+	return combine_source(ctx, 1, c, dst, n, err);
 }
 
 static int or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 		     cerr *err)
 {
-	merge_src *m = ctx;
-	cbuf scratch = CBUF_INIT;
-	unsigned char *tmp = malloc(n), *part = NULL;
-	const uint64_t off = c * m->chunk_bytes;
-	int rc = CONTAM_OK;
-	if (!tmp)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	for (size_t i = 0; i < m->nparts && !rc; i++) {
-		if (i == 0) {
-			rc = read_range(m->parts[0], off, dst, n, &part, m->max_in_chunk,
-					&scratch, err);
-			continue;
-		}
-		rc = read_range(m->parts[i], off, tmp, n, &part, m->max_in_chunk,
-				&scratch, err);
-		if (!rc) {
-			uint64_t *d = (uint64_t *)(void *)dst;
-			const uint64_t *s = (const uint64_t *)(const void *)tmp;
-			for (size_t w = 0; w < n / 8; w++)
-				d[w] |= s[w];
-		}
-	}
-	free(tmp);
-	free(part);
-	cbuf_release(&scratch);
-	return rc;
+	return combine_source(ctx, 0, c, dst, n, err);
 }
 
 typedef struct man_ref {
@@ -144,6 +122,13 @@ static int by_ref_path(const void *a, const void *b)
 /* Name the first parameter in which b differs from a. */
 static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 {
+	uint64_t va = 0, vb = 0;
+	const char *differs = cifile_params_differ(&a->params, &b->params, &va, &vb);
+	if (differs)
+		return cerr_set(err, CONTAM_E_PARAM,
+				"cannot merge '%s' and '%s': %s differs "
+				"(%" PRIu64 " vs %" PRIu64 ")", a->path, b->path, differs,
+				va, vb);
 #define DIFF(field, what)                                                      \
 	if (a->field != b->field)                                              \
 		return cerr_set(err, CONTAM_E_PARAM,                           \
@@ -151,12 +136,6 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 				"(%" PRIu64 " vs %" PRIu64 ")", a->path,        \
 				b->path, what, (uint64_t)a->field,             \
 				(uint64_t)b->field)
-	DIFF(params.ngram, "n-gram length");
-	DIFF(params.recipe_version, "recipe version");
-	DIFF(params.seed, "hash seed");
-	DIFF(params.nblocks, "filter size in blocks");
-	DIFF(params.k, "bits per key (k)");
-	DIFF(params.winnow, "winnowing window");
 	DIFF(part_count, "partition count");
 	DIFF(part_index, "partition index");
 	if (a->has_df != b->has_df) {
@@ -388,7 +367,8 @@ static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
 					uint64_t at = (f->df_lo * 64 + c * cb) / 2;
 					size_t len = (size_t)(f->dfc.held_bytes - c * cb < cb ?
 							      f->dfc.held_bytes - c * cb : cb);
-					cdf_sat_add(ix->df->c + at, (const uint16_t *)(void *)buf, len / 2);
+					cifile_combine(cifile_chunk_rule(1),
+						       (unsigned char *)(ix->df->c + at), buf, len);
 				}
 				#pragma omp critical(contam_parts_df_bad)
 				if (crc && !bad) {
@@ -433,11 +413,8 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
 			goto out;
 		cifile *a = parts[0], *b = parts[i];
-		if (i && (a->params.ngram != b->params.ngram ||
-			  a->params.seed != b->params.seed ||
-			  a->params.nblocks != b->params.nblocks ||
-			  a->params.k != b->params.k || a->params.winnow != b->params.winnow ||
-			  a->params.recipe_version != b->params.recipe_version ||
+		uint64_t va, vb;
+		if (i && (cifile_params_differ(&a->params, &b->params, &va, &vb) ||
 			  a->part_count != b->part_count || a->has_df != b->has_df ||
 			  a->df_lines != b->df_lines || a->df_d != b->df_d)) {
 			rc = cerr_set(&err, CONTAM_E_PARAM,

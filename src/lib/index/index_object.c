@@ -4,6 +4,7 @@
  * index_merge.c, the build driver in index_build.c.
  */
 #include "index.h"
+#include "index_file.h"
 #include "../common/stream.h"
 #include "../common/run.h"
 #include "../text/text.h"
@@ -12,14 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FORMAT_VERSION 1
-
-static int check_params(const contam_params *p)
-{
-	return p && p->ngram >= 1 && p->ngram <= CONTAM_MAX_NGRAM && p->k >= 1 &&
-	       p->k <= CBLOOM_K_MAX && p->nblocks >= 1 && p->nblocks <= (1ULL << 40) &&
-	       p->winnow <= 64;
-}
 
 int cindex_new_part(contam_index **out, const contam_params *p,
 		    uint32_t part_index, uint32_t part_count)
@@ -35,9 +28,9 @@ int cindex_new_shell(contam_index **out, const contam_params *p,
 	if (!ix)
 		return CONTAM_E_NOMEM;
 	*out = ix;
-	ix->format_version = FORMAT_VERSION;
+	ix->format_version = CIFILE_FORMAT_VERSION;
 	snprintf(ix->recipe, sizeof(ix->recipe), "%s", contam_recipe());
-	if (!check_params(p) || part_count == 0 || part_index >= part_count ||
+	if (!cifile_params_valid(p) || part_count == 0 || part_index >= part_count ||
 	    part_count > p->nblocks)
 		return cerr_set(&ix->err, CONTAM_E_PARAM, "invalid filter parameters");
 	ix->params = *p;

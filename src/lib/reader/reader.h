@@ -186,8 +186,10 @@ int chtml_finish(chtml *h, cbuf *out, cerr *err);
 
 #include "../common/stream.h"
 
-/* Longest JSONL line / WARC header block when max_record is 0. */
-#define CREADER_DEFAULT_MAX_RECORD (64u * 1024u * 1024u)
+/* Longest JSONL line / WARC header block when max_record is 0, and the
+ * build options' default (contam_build_options_init): one constant, the
+ * 256 MiB that `index --help` and `scan --help` document. */
+#define CREADER_DEFAULT_MAX_RECORD (256u * 1024u * 1024u)
 /* Largest piece of text handed out by creader_read_text(). */
 #define CREADER_PIECE (256u * 1024u)
 
