@@ -229,3 +229,20 @@ bool ccpu_avx512(void)
 	return false;
 #endif
 }
+
+int cgrow(void **p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return CONTAM_OK;
+	size_t c = *cap ? *cap * 2 : 16;
+	while (c < need)
+		c *= 2;
+	if (c > SIZE_MAX / size)
+		return CONTAM_E_NOMEM;
+	void *q = realloc(*p, c * size);
+	if (!q)
+		return CONTAM_E_NOMEM;
+	*p = q;
+	*cap = c;
+	return CONTAM_OK;
+}

@@ -54,6 +54,11 @@ int cbuf_json_string(cbuf *b, const char *s, size_t n);
 
 char *cstrdup(const char *s); /* NULL on NULL or out of memory */
 
+/* Make room for `need` elements of `size` bytes in *p, whose capacity is
+ * *cap: doubling from 16, so appends cost O(1) amortized.  CONTAM_OK or
+ * CONTAM_E_NOMEM (*p and *cap unchanged). */
+int cgrow(void **p, size_t *cap, size_t need, size_t size);
+
 /* Fixed little-endian byte order for everything on disk and hashed. */
 static inline void put_le32(unsigned char *p, uint32_t v)
 {

@@ -42,68 +42,46 @@ void cprobe_item_release(cprobe_item *it)
 	memset(it, 0, sizeof(*it));
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return CONTAM_OK;
-	size_t c = *cap ? *cap : 64;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return CONTAM_E_NOMEM;
-	*p = q;
-	return CONTAM_OK;
-}
-
+/* The per-token arrays share one capacity, the per-n-gram ones another:
+ * each grows from the shared value, which moves when all have grown. */
 static int reserve_tokens(cprobe_item *it, size_t need)
 {
-	size_t cap = it->cap_tok;
-	if (need <= cap)
+	size_t c = it->cap_tok;
+	if (need <= c)
 		return CONTAM_OK;
-	size_t c = cap;
-	if (grow((void **)&it->tok_start, &c, need, sizeof(uint64_t)))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->tok_end, &c, need, sizeof(uint64_t)))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->tok_hash, &c, need, sizeof(uint64_t)))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->tok_cjk, &c, need, 1))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->mark, &c, need, 1))
-		return CONTAM_E_NOMEM;
-	size_t c2 = cap ? cap : 64;
-	while (c2 < need)
-		c2 *= 2;
-	it->cap_tok = c2;
+	void **arr[] = { (void **)&it->tok_start, (void **)&it->tok_end,
+			 (void **)&it->tok_hash, (void **)&it->tok_cjk,
+			 (void **)&it->mark };
+	size_t size[] = { sizeof(uint64_t), sizeof(uint64_t), sizeof(uint64_t), 1, 1 };
+	for (size_t i = 0; i < sizeof(size) / sizeof(size[0]); i++) {
+		c = it->cap_tok;
+		if (cgrow(arr[i], &c, need, size[i]))
+			return CONTAM_E_NOMEM;
+	}
+	it->cap_tok = c;
 	return CONTAM_OK;
 }
 
 static int reserve_grams(cprobe_item *it, size_t need)
 {
-	size_t cap = it->cap_gram, c = cap;
-	if (need <= cap)
+	size_t c = it->cap_gram;
+	if (need <= c)
 		return CONTAM_OK;
-	if (grow((void **)&it->hash, &c, need, sizeof(uint64_t)))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->first, &c, need, sizeof(uint32_t)))
-		return CONTAM_E_NOMEM;
-	c = cap;
-	if (grow((void **)&it->runs, &c, need, sizeof(cprobe_run)))
-		return CONTAM_E_NOMEM;
+	void **arr[] = { (void **)&it->hash, (void **)&it->first, (void **)&it->runs };
+	size_t size[] = { sizeof(uint64_t), sizeof(uint32_t), sizeof(cprobe_run) };
+	for (size_t i = 0; i < sizeof(size) / sizeof(size[0]); i++) {
+		c = it->cap_gram;
+		if (cgrow(arr[i], &c, need, size[i]))
+			return CONTAM_E_NOMEM;
+	}
 	it->cap_gram = c;
 	return CONTAM_OK;
 }
 
 static int add_piece(cprobe_item *it)
 {
-	if (grow((void **)&it->piece_first, &it->cap_piece, it->npieces + 2,
-		 sizeof(uint32_t)))
+	if (cgrow((void **)&it->piece_first, &it->cap_piece, it->npieces + 2,
+		  sizeof(uint32_t)))
 		return CONTAM_E_NOMEM;
 	it->piece_first[it->npieces++] = (uint32_t)it->ntok;
 	it->piece_first[it->npieces] = (uint32_t)it->ntok;

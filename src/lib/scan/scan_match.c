@@ -28,24 +28,9 @@
 #include <stdlib.h>
 #include <utf8proc.h>
 
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return CONTAM_OK;
-	size_t c = *cap ? *cap * 2 : 16;
-	while (c < need)
-		c *= 2;
-	void *q = realloc(*p, c * size);
-	if (!q)
-		return CONTAM_E_NOMEM;
-	*p = q;
-	*cap = c;
-	return CONTAM_OK;
-}
-
 static void close_chain(cscan_matcher *m, const cscan_chain *c)
 {
-	if (grow((void **)&m->closed, &m->cap_closed, m->nclosed + 1,
+	if (cgrow((void **)&m->closed, &m->cap_closed, m->nclosed + 1,
 		 sizeof(*m->closed))) {
 		m->oom = 1;
 		return;
@@ -69,9 +54,9 @@ static void on_ngram(cscan_matcher *m, uint64_t h, uint64_t start,
 		close_all(m);
 		return;
 	}
-	if (grow((void **)&m->entries, &m->cap_entries, m->nentries + 1,
+	if (cgrow((void **)&m->entries, &m->cap_entries, m->nentries + 1,
 		 sizeof(*m->entries)) ||
-	    grow((void **)&m->next, &m->cap_next, t->post_count[e],
+	    cgrow((void **)&m->next, &m->cap_next, t->post_count[e],
 		 sizeof(*m->next))) {
 		m->oom = 1;
 		return;
