@@ -146,9 +146,10 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
 # each value is; n-grams run over all the tokens in order; a run of hits
 # counts only when it has tokens of a piece of >= n tokens (unless no
 # piece has n tokens), and then when it weighs min(min_span, example)
-# words (CJK characters count 1/cjk of a word) or holds a whole piece of
-# n words (the first piece of n tokens, the question: n tokens); a
-# counted run covers all its tokens.
+# words (CJK characters count 1/cjk of a word), or holds the main piece
+# (the first of n tokens) whole and that has n + 2 tokens, or holds any
+# piece of n + 2 tokens whole within n tokens of a counted run; a counted
+# run covers all its tokens.  GPT-3 and Llama 2 take no whole pieces.
 CJK_CHARS_PER_WORD = 3
 _LABEL_RE = re.compile(r"[ \t]*(?:\((?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\)"
                        r"|\[(?:[0-9]{1,2}|[ivxIVX]{1,4}|[A-Za-z])\]"
@@ -224,7 +225,8 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
     cov, cov10 = set(), set()
     firsts = [f for f, _ in counted]
     long_piece = any(pb - pa >= n for pa, pb in bounds)
-    runs = []   # [a, b, hits, anchored, whole]
+    main = next((k for k, (pa, pb) in enumerate(bounds) if pb - pa >= n), -1)
+    runs = []   # dicts: a, b, hits, w, anchored, whole_main, whole_any
     i = 0
     while i < len(firsts):
         if not state[firsts[i]]:
@@ -234,36 +236,46 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
         while j < len(firsts) and state[firsts[j]] and firsts[j] == firsts[j - 1] + 1:
             j += 1
         a, b = firsts[i], firsts[j - 1] + n
-        anchored, whole = not long_piece, False
-        main = next((k for k, (pa, pb) in enumerate(bounds) if pb - pa >= n), -1)
+        u = {"a": a, "b": b, "hits": j - i, "anchored": not long_piece,
+             "whole_main": False, "whole_any": False,
+             "w": sum(token_weight(tokens[t], cjk) for t in range(a, b))}
         for k, (pa, pb) in enumerate(bounds):
-            lo, hi = max(pa, a), min(pb, b)
-            if lo >= hi:
+            if pb <= a or pa >= b:
                 continue
-            anchored |= pb - pa >= n
-            if k == main:
-                whole |= lo == pa and hi == pb and pb - pa >= n
-            else:
-                whole |= lo == pa and hi == pb and \
-                    sum(token_weight(tokens[t], cjk) for t in range(lo, hi)) >= n * cjk
-        runs.append([a, b, j - i, anchored, whole])
+            u["anchored"] |= pb - pa >= n
+            if a <= pa and pb <= b and pb - pa >= n + 1:
+                u["whole_any"] = True
+                u["whole_main"] |= k == main
+        runs.append(u)
         i = j
     # a run within n tokens of an anchored one (an edited word) is anchored
     for k in range(1, len(runs)):
-        if runs[k - 1][3] and runs[k][0] - runs[k - 1][1] < n:
-            runs[k][3] = True
+        if runs[k - 1]["anchored"] and runs[k]["a"] - runs[k - 1]["b"] < n:
+            runs[k]["anchored"] = True
     for k in range(len(runs) - 1, 0, -1):
-        if runs[k][3] and runs[k][0] - runs[k - 1][1] < n:
-            runs[k - 1][3] = True
-    for a, b, hits, anchored, whole in runs:
-        w = sum(token_weight(tokens[t], cjk) for t in range(a, b))
-        r["hits"] += hits
-        r["longest"] = max(r["longest"], b - a)
-        if anchored and (w >= need or whole):
-            cov.update(range(a, b))
-        if anchored and (w >= need10 or whole):
-            cov10.update(range(a, b))
-        if anchored and (w >= need13 or whole):
+        if runs[k]["anchored"] and runs[k]["a"] - runs[k - 1]["b"] < n:
+            runs[k - 1]["anchored"] = True
+    for u in runs:
+        u["counted"] = u["anchored"] and (u["w"] >= need or u["whole_main"])
+    # a whole piece carried on within n tokens of a counted run counts
+    for k in range(1, len(runs)):
+        u = runs[k]
+        if not u["counted"] and u["anchored"] and u["whole_any"] and \
+                runs[k - 1]["counted"] and u["a"] - runs[k - 1]["b"] < n:
+            u["counted"] = True
+    for k in range(len(runs) - 1, 0, -1):
+        u = runs[k - 1]
+        if not u["counted"] and u["anchored"] and u["whole_any"] and \
+                runs[k]["counted"] and runs[k]["a"] - u["b"] < n:
+            u["counted"] = True
+    for u in runs:
+        r["hits"] += u["hits"]
+        r["longest"] = max(r["longest"], u["b"] - u["a"])
+        if u["counted"]:
+            cov.update(range(u["a"], u["b"]))
+        if u["anchored"] and u["w"] >= need10:
+            cov10.update(range(u["a"], u["b"]))
+        if u["anchored"] and u["w"] >= need13:
             r["gpt3"] = True
     r["covered"] = len(cov & scored)
     r["covered10"] = len(cov10 & scored)

@@ -69,10 +69,11 @@ MIN_SPAN = 10
 # CJK planted recall (own_doc + embedded; half copies), measured with the
 # defaults (--cjk-chars-per-word 3): 20 of 60 and 8 of 30 before a
 # question copied whole counted from n tokens (a CJK question under 24
-# characters copied with its labelled options had no counted span), 53 of
-# 60 and 27 of 30 after (bench/results/2026-12-02-flags-harness.md).  The
-# bound is that, with a margin of 3 items.
-CJK_RECALL = (50, 24)
+# characters copied with its labelled options had no counted span), 52 of
+# 60 and 24 of 30 after (the main piece whole from n + 1 characters;
+# bench/results/2026-12-02-flags-harness.md).  The bound is that, with a
+# margin of 3 items.
+CJK_RECALL = (49, 21)
 CJK_MAX_FLAGS = 5       # of 31,026 items (0.016 %); measured 1
 NULL_MAX = 0.001        # null-control flagged rate, English and CJK; measured 1/18,908 and 0/17,566
 
@@ -275,15 +276,21 @@ def planted_english(c):
     for key, e in missed:
         lp = longest_piece(bench_examples(c, key[0])[key[1]])
         print(f"    missed {key[0]}#{key[1]}: longest field {lp} tokens")
-        if lp >= N:
+        # a field of n + 1 tokens copied whole is two hits; a field of n
+        # tokens is one n-gram, which a false positive could make, so it
+        # does not count alone (README "Scoring rules", 3)
+        if lp >= N + 1:
             unfindable.append(f"{key[0]}#{key[1]} (a field of {lp} tokens)")
     check(st["planted"] == 54 and st["half"] == 26, f"plant.py wrote {st['planted']} + {st['half']} items")
-    check(not unfindable, "planted items with a field of >= n tokens missed: " + ", ".join(unfindable))
+    check(not unfindable, "planted items with a field of >= n + 1 tokens missed: " + ", ".join(unfindable))
     # the ones without a field of n tokens: at most those of the sample
     # (3 with seed 13: MMLU virology #152, elementary_mathematics #338,
     # ARC-Easy #590)
-    check(len(missed) <= 3, f"{len(missed)} planted items missed")
-    check(st["half_found"] >= 20, f"half copies found {st['half_found']}/{st['half']} (measured 22)")
+    # (4 with seed 13: MMLU virology #152, elementary_mathematics #338,
+    # ARC-Easy #590, and college_mathematics #64, whose question is one
+    # 8-gram)
+    check(len(missed) <= 4, f"{len(missed)} planted items missed")
+    check(st["half_found"] >= 19, f"half copies found {st['half_found']}/{st['half']} (measured 21)")
     bad, kinds = check_unplanted(c, "en", unplanted, "en")
     print(f"  English unplanted flags by class: {dict(kinds)}")
     check(not bad, "unplanted flags the exact scan does not explain: " + "; ".join(bad[:5]))
@@ -314,8 +321,8 @@ def moral_scenarios(c):
     print(f"  40 planted (4 moral_scenarios): {len(flags)} flags, {len(found)} planted found, "
           f"{len(others)} others; moral_scenarios template n-grams "
           f"{ms['scoring']['template']['distinct_ngrams']}")
-    missed = [k for k in planted - found if longest_piece(bench_examples(c, k[0])[k[1]]) >= N]
-    check(not missed, f"planted items with a field of n tokens not flagged: {missed}")
+    missed = [k for k in planted - found if longest_piece(bench_examples(c, k[0])[k[1]]) >= N + 1]
+    check(not missed, f"planted items with a field of n + 1 tokens not flagged: {missed}")
     saved = c.manifest
     c.manifest = rows
     try:

@@ -134,15 +134,32 @@ static void test_anchor(void)
 	make_item(&it, sh, 4, 3);
 	e = score(&it, "111111", 3, 10, 1);
 	CHECK(e.coverage == 1.0 && e.verdict == CONTAM_CONTAMINATED);
-	/* a whole field of n tokens counts whatever min_span: a 3-token
-	 * question copied whole, its 10-token passage not */
-	size_t wq[2] = { 3, 10 };
+	/* the main piece whole counts whatever min_span once it has n + 2
+	 * tokens (three hits): a 5-token question copied whole, its 10-token
+	 * passage not; n = 3 */
+	size_t wq[2] = { 5, 10 };
 	make_item(&it, wq, 2, 3);
-	e = score(&it, "10000000000", 3, 5, 1);
-	CHECK_EQ_U64(e.covered, 3);
+	e = score(&it, "1110000000000", 3, 8, 1);
+	CHECK_EQ_U64(e.covered, 5);
+	CHECK_EQ_U64(e.whole_fields, 1);
 	CHECK(e.verdict == CONTAM_PARTIAL);
-	/* the main piece (the first of n tokens) whole counts from n tokens,
-	 * another piece only from n words: CJK, 3 characters a word */
+	/* a main piece of n tokens is one n-gram: one false positive could
+	 * make it, so it does not count */
+	size_t w3[2] = { 3, 10 };
+	make_item(&it, w3, 2, 3);
+	e = score(&it, "10000000000", 3, 5, 1);
+	CHECK_EQ_U64(e.covered, 0);
+	/* an option copied whole right after the counted question (the
+	 * copy's label between them) is the same copy; alone it is not */
+	size_t qo[2] = { 6, 5 };
+	make_item(&it, qo, 2, 3);
+	e = score(&it, "111100111", 3, 10, 1);
+	CHECK_EQ_U64(e.covered, 11);
+	e = score(&it, "000000111", 3, 10, 1);
+	CHECK_EQ_U64(e.covered, 0);
+	make_item(&it, wq, 2, 3);
+	/* the main piece (the first of n tokens) whole counts; another piece
+	 * whole alone does not: CJK, 3 characters a word */
 	cprobe_item cj;
 	memset(&cj, 0, sizeof(cj));
 	const char *q = "洋風の居間のことを何と呼ぶ\nマサチューセッツ工科大学";
@@ -160,6 +177,7 @@ static void test_anchor(void)
 	memset(&f, 0, sizeof(f));
 	cprobe_item_score(&f, &cj, qs, &r8w, 0);
 	CHECK(f.covered == 13 && f.whole_fields == 1 && f.verdict == CONTAM_PARTIAL);
+	CHECK(!f.gpt3 && f.covered10 == 0); /* no whole fields for GPT-3, Llama 2 */
 	memset(qs, 0, sizeof(qs));
 	for (int g = 13; g < 18; g++)
 		qs[g] = CPROBE_HIT; /* the option, tokens 13..24 */
@@ -168,7 +186,7 @@ static void test_anchor(void)
 	CHECK(f.covered == 0 && f.verdict == CONTAM_CLEAN);
 	cprobe_item_release(&cj);
 	/* the same hit inside the long field is a lone n-gram: not covered */
-	e = score(&it, "00001000000", 3, 5, 1);
+	e = score(&it, "0000001000000", 3, 5, 1);
 	CHECK_EQ_U64(e.covered, 0);
 	/* template n-grams count neither way: tokens only in them are not
 	 * scored, and they break runs */

@@ -10,12 +10,13 @@
  *               denominator of coverage); tokens only in short pieces or
  *               only in excluded n-grams are `unscored`;
  *   run         consecutive hits; its span is its tokens;
- *   covered     tokens inside anchored runs (with tokens of a piece of
- *               >= n tokens) whose span weighs >= min(min_span, all scored
- *               tokens) words (so a fully copied short example still
- *               counts while a lone false-positive n-gram, n tokens <
- *               min_span, never does), or that hold a whole piece of >= n
- *               words;
+ *   covered     tokens inside counted runs: anchored (with tokens of a
+ *               piece of >= n tokens) and weighing >= min(min_span, all
+ *               scored tokens) words (so a fully copied short example
+ *               still counts while a lone false-positive n-gram, n tokens
+ *               < min_span, never does), or holding the main piece whole
+ *               (>= n + 2 tokens: three hits), or holding any piece of
+ *               >= n + 2 tokens whole within n tokens of a counted run;
  *   chance      hits outside every such run;
  *   verdict     coverage >= 0.8 contaminated, >= 0.2 partial, else
  *               clean; too_short when nothing is counted.
@@ -328,29 +329,26 @@ uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
 }
 
 /* Whether the run of tokens [a, b) has tokens of a piece of >= n tokens
- * (its anchor: a run inside short options has none), and whether it
- * holds a whole piece that weighs >= n words. */
-static void anchor_of(const cprobe_item *it, size_t a, size_t b, uint32_t c,
-		      size_t n, size_t main_piece, int *anchored, int *whole)
+ * (its anchor: a run inside short options has none), and which whole
+ * pieces of >= n + 2 tokens (three n-grams, all hits: chance p^3) it
+ * holds: the main piece, or any. */
+static void anchor_of(const cprobe_run *u, const cprobe_item *it, size_t n,
+		      size_t main_piece, int *anchored, int *whole_main,
+		      int *whole_any)
 {
 	for (size_t p = 0; p < it->npieces; p++) {
 		size_t pa = it->piece_first[p], pb = it->piece_first[p + 1];
-		if (pb <= a)
+		if (pb <= u->a)
 			continue;
-		if (pa >= b)
+		if (pa >= u->b)
 			break;
-		size_t lo = pa > a ? pa : a, hi = pb < b ? pb : b;
 		if (pb - pa >= n)
 			*anchored = 1;
-		/* the example's main piece (its question or passage) whole
-		 * counts from n tokens, any other from n words: a 13-character
-		 * Japanese question copied whole, its options cut off by the
-		 * copy's own labels, is found, while options that are set
-		 * phrases (マサチューセッツ工科大学) are not */
-		if (lo == pa && hi == pb &&
-		    (p == main_piece ? pb - pa >= n
-				     : cprobe_item_weight(it, lo, hi, c) >= (uint64_t)n * c))
-			*whole = 1;
+		if (pa >= u->a && pb <= u->b && pb - pa >= n + 1) {
+			*whole_any = 1;
+			if (p == main_piece)
+				*whole_main = 1;
+		}
 	}
 }
 
@@ -435,12 +433,14 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		       it->first[h] == it->first[h - 1] + 1)
 			h++;
 		cprobe_run *u = &it->runs[nrun++];
+		memset(u, 0, sizeof(*u));
 		u->a = it->first[g];
 		u->b = it->first[h - 1] + n;
 		u->hits = h - g;
+		u->w = cprobe_item_weight(it, u->a, u->b, c);
 		u->anchored = !long_piece;
-		u->whole = 0;
-		anchor_of(it, u->a, u->b, c, n, main_piece, &u->anchored, &u->whole);
+		anchor_of(u, it, n, main_piece, &u->anchored, &u->whole_main,
+			  &u->whole_any);
 		g = h;
 	}
 	/* a run that goes on after a gap of fewer than n tokens from an
@@ -451,26 +451,43 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	for (size_t i = nrun; i-- > 1;)
 		if (it->runs[i].anchored && it->runs[i].a < it->runs[i - 1].b + n)
 			it->runs[i - 1].anchored = 1;
+	/* an anchored run counts by its length, or by holding the main
+	 * piece whole (an 8-token question, a 13-character Japanese one,
+	 * copied whole while the copy's own labels cut its options off) */
+	for (size_t i = 0; i < nrun; i++) {
+		cprobe_run *u = &it->runs[i];
+		u->counted = u->anchored && (u->w >= need || u->whole_main);
+	}
+	/* and a whole field carried on within n tokens of a counted run (an
+	 * option of the copied question, cut off by the copy's label) is
+	 * part of the same copy; on its own a whole option never counts */
+	for (size_t i = 1; i < nrun; i++) {
+		cprobe_run *u = &it->runs[i];
+		if (!u->counted && u->anchored && u->whole_any &&
+		    it->runs[i - 1].counted && u->a < it->runs[i - 1].b + n)
+			u->counted = 1;
+	}
+	for (size_t i = nrun; i-- > 1;) {
+		cprobe_run *u = &it->runs[i - 1];
+		if (!u->counted && u->anchored && u->whole_any &&
+		    it->runs[i].counted && it->runs[i].a < u->b + n)
+			u->counted = 1;
+	}
 	for (size_t i = 0; i < nrun; i++) {
 		const cprobe_run *u = &it->runs[i];
-		uint64_t w = cprobe_item_weight(it, u->a, u->b, c);
 		hits += u->hits;
 		if (u->b - u->a > longest)
 			longest = u->b - u->a;
-		if (w > longest_w)
-			longest_w = w;
-		/* an anchored run counts by its length, or by a whole field
-		 * of n words (an 8-token question copied whole, its options
-		 * cut off by labels in the copy) */
-		unsigned char m = 0;
-		if (u->anchored) {
-			whole_fields += w < need && u->whole;
-			m = (w >= need || u->whole ? MARK_COVERED : 0) |
-			    (w >= need10 || u->whole ? MARK_COVERED10 : 0);
-			if (w >= need13 || u->whole)
-				gpt3 = 1;
-		}
-		if (!(m & MARK_COVERED))
+		if (u->w > longest_w)
+			longest_w = u->w;
+		/* GPT-3's 13 words and Llama 2's 10 are spans as they define
+		 * them (anchored, as every span here): no whole-field rule */
+		unsigned char m = (u->counted ? MARK_COVERED : 0) |
+				  (u->anchored && u->w >= need10 ? MARK_COVERED10 : 0);
+		if (u->anchored && u->w >= need13)
+			gpt3 = 1;
+		whole_fields += u->counted && u->w < need;
+		if (!u->counted)
 			chance += u->hits;
 		for (size_t t = u->a; m && t < u->b; t++)
 			it->mark[t] |= m;

@@ -24,8 +24,12 @@
  *             as the short whole it is);
  *   spans     an anchored run counts when it weighs min_span words, or
  *             min(min_span, the example) for a short example, or when it
- *             holds a whole piece of >= n words (an 8-token question
- *             copied whole, the copy's own labels cutting its options);
+ *             holds the main piece (the first of n tokens: the question)
+ *             whole and that piece has n + 2 tokens (three hits, so a
+ *             false positive cannot do it), or when it holds any piece of
+ *             n + 2 tokens whole within n tokens of a counted run (an
+ *             option of the copied question, its label cutting the run).
+ *             GPT-3's 13 words and Llama 2's 10 take no whole pieces;
  *   template  an n-gram in more than a share of the examples of one
  *             benchmark file (a field value of 2n tokens repeated across
  *             examples counted once) is the benchmark's own scaffolding
@@ -53,7 +57,8 @@ typedef struct cprobe_recipe {
 /* A run of consecutive hits: tokens [a, b) (scratch of scoring). */
 typedef struct cprobe_run {
 	size_t a, b, hits;
-	int anchored, whole;
+	uint64_t w;             /* weight of its tokens */
+	int anchored, whole_main, whole_any, counted;
 } cprobe_run;
 
 typedef struct cprobe_item {
