@@ -578,33 +578,6 @@ static int pin_find(pin *in, size_t from, const char *needle, size_t nlen,
 	}
 }
 
-/* Pass n unread bytes on to `out` (NULL: drop them), streaming; *done
- * says how many there were (fewer at the end of the input). */
-static int pin_pass(purifier *p, pin *in, uint64_t n, cscan_sink *out, uint64_t *done)
-{
-	*done = 0;
-	while (*done < n) {
-		if (pin_avail(in) == 0) {
-			uint64_t left = n - *done;
-			int rc = pin_fill(in, left < (1u << 20) ? (size_t)left : (1u << 20));
-			if (rc)
-				return rc;
-			if (pin_avail(in) == 0)
-				return CONTAM_OK;
-			if (stopped(p))
-				return interrupted(p);
-		}
-		size_t k = pin_avail(in);
-		if ((uint64_t)k > n - *done)
-			k = (size_t)(n - *done);
-		if (out && cscan_sink_write(out, in->buf + in->pos, k))
-			return write_failed(p, out);
-		in->pos += k;
-		*done += k;
-	}
-	return CONTAM_OK;
-}
-
 /* ---- JSONL ---------------------------------------------------------- */
 
 /* Cut mode on one JSONL record: *action says what happened; KEEP means
@@ -758,82 +731,6 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 
 /* ---- WARC ----------------------------------------------------------- */
 
-/* Length of the WARC header block at the read position, blank line
- * included (CRLF or LF lines), as the reader finds it: 1 and *hlen; 0
- * when it does not end within max_record bytes or the input ends first;
- * < 0 on error. */
-static int header_end(purifier *p, pin *in, size_t *hlen)
-{
-	size_t from = 0, lim = p->max_record < 1024 ? 1024 : p->max_record;
-	for (;;) {
-		size_t k = 0;
-		int f = pin_find(in, from, "\n", 1, lim, &k);
-		if (f <= 0)
-			return f;
-		int rc = pin_fill(in, k + 3);
-		if (rc)
-			return rc;
-		const char *b = in->buf + in->pos;
-		size_t avail = pin_avail(in);
-		if (k + 1 < avail && b[k + 1] == '\n' && k + 2 <= lim) {
-			*hlen = k + 2;
-			return 1;
-		}
-		if (k + 2 < avail && b[k + 1] == '\r' && b[k + 2] == '\n' &&
-		    k + 3 <= lim) {
-			*hlen = k + 3;
-			return 1;
-		}
-		from = k + 1;
-	}
-}
-
-/* Drop bytes the reader skips: from the read position (plus `from`) up
- * to the next "WARC/1." or "WARC/0." at the start of a line, as the
- * reader resynchronizes. */
-static int skip_unread(purifier *p, pin *in, const char *member, size_t from,
-		       const char *why)
-{
-	uint64_t off = in->base + in->pos, bytes = 0;
-	for (;;) {
-		size_t at = 0;
-		int f = pin_find(in, from, "\nWARC/", 6, 1u << 20, &at);
-		if (f < 0)
-			return f;
-		if (f) {
-			int rc = pin_fill(in, at + 8);
-			if (rc)
-				return rc;
-			const char *v = in->buf + in->pos + at + 6;
-			if (pin_avail(in) >= at + 8 && (v[0] == '1' || v[0] == '0') &&
-			    v[1] == '.') {
-				in->pos += at + 1;
-				bytes += at + 1;
-				break;
-			}
-			from = at + 1;
-			continue;
-		}
-		/* keep a possible partial "\nWARC/" at the end; only the
-		 * bytes searched */
-		size_t n = pin_avail(in);
-		if (n > (1u << 20))
-			n = 1u << 20;
-		else if (in->eof) {
-			in->pos += n;
-			bytes += n;
-			break;
-		}
-		n = n > 8 ? n - 8 : 0;
-		in->pos += n;
-		bytes += n;
-		from = from > n ? from - n : 0;
-		if (stopped(p))
-			return interrupted(p);
-	}
-	return manifest_unread(p, member, off, bytes, why);
-}
-
 /* The header block with every Content-Length set to the cut text's
  * length, the new body and the same trailer. */
 static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
@@ -862,102 +759,141 @@ static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
 	return rc ? write_failed(p, out) : CONTAM_OK;
 }
 
+/* Why the reader skipped a run of bytes, as the manifest says it. */
+static const char *warc_why(int why)
+{
+	switch (why) {
+	case CWARC_WHY_NOT_RECORD: return "not a WARC record";
+	case CWARC_WHY_HEADER: return "WARC header block too long or cut short";
+	case CWARC_WHY_NO_LENGTH: return "missing Content-Length";
+	case CWARC_WHY_TWO_LENGTHS: return "two different Content-Length headers";
+	case CWARC_WHY_BAD_LENGTH: return "bad Content-Length";
+	case CWARC_WHY_NO_TYPE: return "missing WARC-Type";
+	case CWARC_WHY_DAMAGE: return "a record cut by damaged compressed data";
+	default: return "bytes after damaged compressed data, up to the next record";
+	}
+}
+
+/* A run of skipped bytes being gathered into one manifest line. */
+typedef struct skip_run {
+	int open, why;
+	uint64_t offset, bytes;
+} skip_run;
+
+static int skip_flush(purifier *p, skip_run *r, const char *member)
+{
+	if (!r->open)
+		return CONTAM_OK;
+	r->open = 0;
+	return manifest_unread(p, member, r->offset, r->bytes, warc_why(r->why));
+}
+
+/* Up to four CR/LF after a record's body: its trailer, kept with it. */
+static int record_tail(crin *in, size_t from, size_t *tail, cerr *err)
+{
+	int rc = 1;
+	while (crin_avail(in) < from + 4 && rc == 1)
+		if ((rc = crin_more(in, from + 4, err)) < 0)
+			return rc;
+	const char *t = in->buf + in->pos + from;
+	*tail = 0;
+	while (*tail < 4 && from + *tail < crin_avail(in) &&
+	       (t[*tail] == '\r' || t[*tail] == '\n'))
+		(*tail)++;
+	return CONTAM_OK;
+}
+
+/* The records are walked by the reader's walker (cwarc_next): the same
+ * header bound, Content-Length rules, resync and look-ahead, so a record
+ * is met at the offset the scan gave it and what the reader skipped is
+ * what is left out here. */
 static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	pin in = { .s = s, .err = p->err };
-	int rc = CONTAM_OK;
-	for (;;) {
+	creader_options ro = { .max_record = p->s->opt.max_record };
+	uint64_t errors = 0;
+	creader_ctx cx = { p->f->path, &ro, &errors };
+	cwarc w;
+	cwarc_item it;
+	skip_run run = { 0 };
+	/* room to hold a record to be cut whole, with its trailer */
+	int rc = cwarc_init(&w, s, &cx, p->max_record + 8, p->err);
+	crin *in = &w.in;
+	while (rc == CONTAM_OK) {
 		if (stopped(p)) {
 			rc = interrupted(p);
 			break;
 		}
-		/* the CR/LF between records, as they are */
-		if ((rc = pin_fill(&in, 7)))
+		int got = cwarc_next(&w, &it, p->err);
+		if (got < 0) {
+			rc = got;
 			break;
-		size_t nls = 0;
-		while (nls < pin_avail(&in) &&
-		       (in.buf[in.pos + nls] == '\r' || in.buf[in.pos + nls] == '\n'))
-			nls++;
-		if (nls) {
-			if (cscan_sink_write(out, in.buf + in.pos, nls)) {
+		}
+		if (got == 0 || it.kind != CWARC_SKIP || !it.cont)
+			if ((rc = skip_flush(p, &run, member)))
+				break;
+		if (got == 0)
+			break;
+		if (it.kind == CWARC_GAP) {
+			/* the CR/LF between records, as they are */
+			if (cscan_sink_write(out, it.p, it.n))
 				rc = write_failed(p, out);
-				break;
+			continue;
+		}
+		if (it.kind == CWARC_SKIP) {
+			if (!run.open) {
+				run.open = 1;
+				run.why = it.why;
+				run.offset = it.offset;
+				run.bytes = 0;
 			}
-			in.pos += nls;
+			run.bytes += it.n;
 			continue;
 		}
-		if (pin_avail(&in) == 0)
-			break;
-		const char *rec = in.buf + in.pos;
-		if (pin_avail(&in) < 5 || memcmp(rec, "WARC/", 5) != 0) {
-			if ((rc = skip_unread(p, &in, member, 0, "not a WARC record")))
-				break;
-			continue;
-		}
-		size_t hlen = 0;
-		int f = header_end(p, &in, &hlen);
-		if (f < 0) {
-			rc = f;
-			break;
-		}
-		if (!f) {
-			if ((rc = skip_unread(p, &in, member, 1, "WARC header block too "
-					      "long or cut short")))
-				break;
-			continue;
-		}
-		uint64_t off = in.base + in.pos;
-		cwarc_header h;
-		cwarc_parse_header(in.buf + in.pos, hlen, &h);
-		if (!h.has_length || h.bad_length || !h.type) {
-			const char *why = !h.has_length ? "missing Content-Length" :
-					  h.conflicting_length ? "two different Content-Length headers" :
-					  h.bad_length ? "bad Content-Length" : "missing WARC-Type";
-			if (h.has_length && !h.bad_length) {
-				/* the record's extent is known: just it */
-				uint64_t done;
-				in.pos += hlen;
-				if ((rc = pin_pass(p, &in, h.length, NULL, &done)) ||
-				    (rc = manifest_unread(p, member, off, hlen + done, why)))
-					break;
-				continue;
-			}
-			if ((rc = skip_unread(p, &in, member, 1, why)))
-				break;
-			continue;
-		}
-		const cscan_hitdoc *hd = meet(p, member, off);
+		const cwarc_header *h = &it.h;
+		size_t hlen = it.hlen;
+		const cscan_hitdoc *hd = meet(p, member, it.offset);
 		int action = KEEP;
-		int cuttable = (h.type_len == 10 && !strncasecmp(h.type, "conversion", 10)) ||
-			       (h.type_len == 8 && !strncasecmp(h.type, "resource", 8));
+		int cuttable = cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource");
+		int held = 0;
 		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT && cuttable &&
-		    h.length <= p->max_record) {
+		    h->length <= p->max_record) {
 			/* held whole to be cut (with up to four CR/LF after it) */
-			if ((rc = pin_fill(&in, hlen + (size_t)h.length + 4)))
+			size_t need = hlen + (size_t)h->length;
+			int mr = 1;
+			while (crin_avail(in) < need + 4 && mr == 1)
+				if ((mr = crin_more(in, need + 4, p->err)) < 0)
+					break;
+			if (mr < 0) {
+				rc = mr;
 				break;
-			if (pin_avail(&in) < hlen + h.length && p->in_member) {
+			}
+			if (crin_avail(in) < need && p->in_member) {
 				rc = 1; /* PURIFY_FALLBACK: a record across members */
 				break;
 			}
-			rec = in.buf + in.pos;
-			size_t blen = pin_avail(&in) - hlen < h.length ?
-				      pin_avail(&in) - hlen : (size_t)h.length;
+			/* a record cut by damage goes the streaming way */
+			held = crin_avail(in) >= need || !in->has_damage;
+		}
+		if (held) {
+			const char *rec = in->buf + in->pos;
+			size_t avail = crin_avail(in);
+			size_t blen = avail - hlen < h->length ? avail - hlen : (size_t)h->length;
 			size_t tail = 0;
-			while (tail < 4 && hlen + blen + tail < pin_avail(&in) &&
-			       (rec[hlen + blen + tail] == '\r' || rec[hlen + blen + tail] == '\n'))
-				tail++;
+			if ((rc = record_tail(in, hlen + blen, &tail, p->err)))
+				break;
+			rec = in->buf + in->pos;
 			if ((rc = decide(p, hd, rec + hlen, blen, NULL, &action)))
 				break;
 			if (action == KEEP && cscan_sink_write(out, rec, hlen + blen + tail))
 				rc = write_failed(p, out);
 			else if (action == CUT)
 				rc = write_record_cut(p, out, rec, hlen, rec + hlen + blen, tail);
-			in.pos += hlen + blen + tail;
+			in->pos += hlen + blen + tail;
 		} else {
 			/* a response's regions are offsets into the text the
 			 * reader extracted (HTTP headers stripped, HTML reduced
 			 * to its visible text), not into the record: dropped */
-			int response = h.type_len == 8 && !strncasecmp(h.type, "response", 8);
+			int response = cwarc_type_is(h, "response");
 			if (hd && (rc = decide(p, hd, NULL, 0, response ?
 					       "match; a response record cannot be cut "
 					       "(its offsets are in the extracted text)" :
@@ -967,35 +903,44 @@ static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *mem
 					       &action)))
 				break;
 			cscan_sink *to = action == KEEP ? out : NULL;
-			uint64_t done;
-			if (to && cscan_sink_write(to, in.buf + in.pos, hlen)) {
+			if (to && cscan_sink_write(to, it.p, hlen)) {
 				rc = write_failed(p, out);
 				break;
 			}
-			in.pos += hlen;
-			if ((rc = pin_pass(p, &in, h.length, to, &done)))
+			cwarc_enter_body(&w, &it);
+			const char *b;
+			size_t n;
+			int more;
+			while ((more = cwarc_body(&w, &b, &n, 1u << 20, p->err)) == 1) {
+				if (to && cscan_sink_write(to, b, n)) {
+					more = write_failed(p, out);
+					break;
+				}
+				if (stopped(p)) {
+					more = interrupted(p);
+					break;
+				}
+			}
+			if ((rc = more))
 				break;
-			if (done < h.length && p->in_member) {
+			if (w.body_short && p->in_member) {
 				rc = 1; /* PURIFY_FALLBACK: a record across members */
 				break;
 			}
-			/* the record's trailer: up to four CR/LF */
-			if ((rc = pin_fill(&in, 4)))
-				break;
+			/* the record's trailer; a body cut short is followed
+			 * by what the walker resynchronizes on */
 			size_t tail = 0;
-			while (tail < 4 && tail < pin_avail(&in) &&
-			       (in.buf[in.pos + tail] == '\r' || in.buf[in.pos + tail] == '\n'))
-				tail++;
-			if (to && cscan_sink_write(to, in.buf + in.pos, tail))
+			if (!w.body_short && (rc = record_tail(in, 0, &tail, p->err)))
+				break;
+			if (to && cscan_sink_write(to, in->buf + in->pos, tail))
 				rc = write_failed(p, out);
-			in.pos += tail;
+			in->pos += tail;
 		}
 		if (!rc && action != DROP && cscan_sink_end_member(out))
 			rc = write_failed(p, out);
-		if (rc)
-			break;
 	}
-	free(in.buf);
+	w.in.s = NULL; /* the stream is the caller's */
+	cwarc_release(&w);
 	return rc;
 }
 
@@ -1646,7 +1591,7 @@ static int purify_file(purifier *p)
 	int rc, any = 0;
 
 	/* the readers' bound (reader_jsonl.c, reader_warc.c) */
-	uint64_t mr = p->s->opt.max_record ? p->s->opt.max_record : 256u << 20;
+	uint64_t mr = creader_max_record(p->s->opt.max_record);
 	p->max_record = mr > (1u << 30) ? (size_t)1 << 30 : mr < 16 ? 16 : (size_t)mr;
 
 	if (mkdirs(p->out_path))
