@@ -243,6 +243,16 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			 contam_input_kind name_kind, contam_input_kind *kind,
 			 char *note, size_t notelen, cerr *err);
 
+/* The kind an archive member is read as, by the archive reader's rule
+ * (reader_archive.c): its name, then its first bytes (a WARC or JSONL
+ * content wins over the name; UTF-16 content switches cs to UTF-8):
+ * CONTAM_OK with WARC, JSONL or TEXT in *kind; 1 for an archive inside
+ * the archive (not read); CONTAM_E_FORMAT for a binary member (the
+ * reason in err); a note as creader_sniff_stream leaves one. */
+int creader_member_kind(cstream *cs, const char *label, const char *name,
+			contam_input_kind *kind, char *note, size_t notelen,
+			cerr *err);
+
 /* A look-ahead buffer over a cstream for record parsers, which keeps
  * track of where damage skipped by the stream lies: bytes before and
  * after a damaged region are never readable as one contiguous run.
@@ -339,6 +349,11 @@ typedef struct cwarc_item {
 	cwarc_header h;          /* RECORD: parsed header */
 } cwarc_item;
 
+/* The end of a WARC header block (the blank line after "WARC/1.0" and
+ * its headers) in s[0..n), looked for from the line that starts at
+ * *line (0 at first; updated, so a caller can go on with more bytes):
+ * 1 with the block's length, blank line included, in *len; 0 not in n. */
+int cwarc_header_end(const char *s, size_t n, size_t *line, size_t *len);
 /* The header-block bound for a max_record option (0: the default). */
 size_t cwarc_max_header(uint64_t max_record);
 /* The effective --max-record of every reader (0: the default). */

@@ -109,6 +109,26 @@ static const char *archive_msg(struct archive *a)
 	return e ? e : "archive error";
 }
 
+int creader_member_kind(cstream *cs, const char *label, const char *name,
+			contam_input_kind *kind, char *note, size_t notelen,
+			cerr *err)
+{
+	contam_input_kind nk = creader_detect_name(name), ck;
+	note[0] = '\0';
+	if (nk == CONTAM_INPUT_ARCHIVE)
+		return 1;
+	*kind = nk == CONTAM_INPUT_WARC || nk == CONTAM_INPUT_JSONL ? nk
+								    : CONTAM_INPUT_TEXT;
+	int rc = creader_sniff_stream(cs, label, nk, &ck, note, notelen, err);
+	if (rc < 0)
+		return rc;
+	if (ck == CONTAM_INPUT_ARCHIVE)
+		return 1;
+	if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
+		*kind = ck;
+	return CONTAM_OK;
+}
+
 /* Open the plugin for the member the archive is positioned on.
  * Returns 1 when a sub-reader is ready, 0 when the member is skipped. */
 static int open_member(arch *ar, cerr *err)
@@ -148,11 +168,8 @@ static int open_member(arch *ar, cerr *err)
 	cstream_set_strict(cs, ar->cx->opt->strict);
 	{
 		char note[CERR_MSG_MAX];
-		contam_input_kind ck;
-		rc = creader_sniff_stream(cs, ar->label.data, kind ==
-					  CONTAM_INPUT_TEXT ? creader_detect_name(
-					  ar->member.data) : kind, &ck, note,
-					  sizeof note, err);
+		rc = creader_member_kind(cs, ar->label.data, ar->member.data,
+					 &kind, note, sizeof note, err);
 		if (rc == CONTAM_E_FORMAT) {
 			/* a binary member: counted and skipped, not indexed */
 			cstream_free(cs);
@@ -166,15 +183,13 @@ static int open_member(arch *ar, cerr *err)
 				return archive_failed(ar, ar->src.msg, err);
 			return rc;
 		}
-		if (ck == CONTAM_INPUT_ARCHIVE) {
+		if (rc == 1) {
 			cstream_free(cs);
 			rc = creader_damage(ar->cx, err, 1,
 					    "member '%s': archives inside archives "
 					    "are not read, skipped", ar->member.data);
 			return rc < 0 ? rc : 0;
 		}
-		if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
-			kind = ck;
 		if (note[0])
 			creader_note(ar->cx->opt, note);
 	}

@@ -134,6 +134,23 @@ void cwarc_parse_header(const char *p, size_t n, cwarc_header *h)
 	}
 }
 
+int cwarc_header_end(const char *s, size_t n, size_t *line, size_t *len)
+{
+	while (*line < n) {
+		const char *nl = memchr(s + *line, '\n', n - *line);
+		if (!nl)
+			break;
+		size_t k = (size_t)(nl - s);
+		size_t llen = k - *line;
+		if (*line > 0 && (llen == 0 || (llen == 1 && s[*line] == '\r'))) {
+			*len = k + 1;
+			return 1;
+		}
+		*line = k + 1;
+	}
+	return 0;
+}
+
 size_t cwarc_max_header(uint64_t max_record)
 {
 	if (max_record == 0)
@@ -276,18 +293,8 @@ static int read_header_block(cwarc *w, size_t *len, size_t *rest, cerr *err)
 		size_t avail = crin_avail(in);
 		const char *s = in->buf + in->pos;
 		size_t scan = avail < w->max_header ? avail : w->max_header;
-		while (line < scan) {
-			const char *nl = memchr(s + line, '\n', scan - line);
-			if (!nl)
-				break;
-			size_t k = (size_t)(nl - s);
-			size_t llen = k - line;
-			if (line > 0 && (llen == 0 || (llen == 1 && s[line] == '\r'))) {
-				*len = k + 1;
-				return 1;
-			}
-			line = k + 1;
-		}
+		if (cwarc_header_end(s, scan, &line, len))
+			return 1;
 		if (avail >= w->max_header) {
 			rc = creader_damage(w->cx, err, 1,
 					    "offset %" PRIu64 ": WARC header longer "

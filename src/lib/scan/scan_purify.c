@@ -993,14 +993,57 @@ out:
 	return rc;
 }
 
+/* ---- the writers, one per input kind -------------------------------- */
+
+/* How each kind is written back: a stream writer (the decompressed
+ * input in, the copy out) or, for archives, a whole-file one.  A kind
+ * without an entry has no writer: purify refuses it (purify_refuse,
+ * purify_stream) rather than rewrite it as something else. */
+typedef struct purify_writer {
+	contam_input_kind kind;
+	int (*stream)(purifier *p, cstream *s, cscan_sink *out, const char *member);
+	int (*file)(purifier *p);
+} purify_writer;
+
+static int purify_archive(purifier *p);
+
+static const purify_writer purify_writers[] = {
+	{ CONTAM_INPUT_WARC, purify_warc, NULL },
+	{ CONTAM_INPUT_JSONL, purify_jsonl, NULL },
+	{ CONTAM_INPUT_TEXT, purify_text, NULL },
+	{ CONTAM_INPUT_ARCHIVE, NULL, purify_archive },
+};
+
+static const purify_writer *writer_for(contam_input_kind kind)
+{
+	for (size_t i = 0; i < sizeof purify_writers / sizeof *purify_writers; i++)
+		if (purify_writers[i].kind == kind)
+			return &purify_writers[i];
+	return NULL;
+}
+
+/* A kind without a writer, refused: the file, what it holds and its
+ * kind name. */
+static int no_writer(cerr *err, const char *path, const char *member,
+		     contam_input_kind kind)
+{
+	const char *what = kind == CONTAM_INPUT_MEDIAWIKI ? "a MediaWiki XML dump" :
+			   kind == CONTAM_INPUT_WIKIDOC ?
+			   "a WikiExtractor file (<doc> blocks)" : "an input";
+	return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s'%s%s%s is %s of kind "
+			"'%s', which --purify cannot write back (no purify "
+			"writer for it); scan it without --purify", path,
+			member ? ": member '" : "", member ? member : "",
+			member ? "'" : "", what, contam_input_kind_name(kind));
+}
+
 static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
 			 cscan_sink *out, const char *member)
 {
-	switch (kind) {
-	case CONTAM_INPUT_JSONL: return purify_jsonl(p, s, out, member);
-	case CONTAM_INPUT_WARC: return purify_warc(p, s, out, member);
-	default: return purify_text(p, s, out, member);
-	}
+	const purify_writer *w = writer_for(kind);
+	if (!w || !w->stream)
+		return no_writer(p->err, p->f->path, member, kind);
+	return w->stream(p, s, out, member);
 }
 
 /* ---- archives ------------------------------------------------------- */
@@ -1104,11 +1147,18 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 	mf = NULL;
 	if (rc)
 		goto out;
-	contam_input_kind kind = creader_detect_name(name);
-	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE ||
-	    kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
-		/* read as text in archives */
-		kind = CONTAM_INPUT_TEXT;
+	/* the kind the reader read it as (by name and content) */
+	contam_input_kind kind = CONTAM_INPUT_TEXT;
+	char note[CERR_MSG_MAX];
+	rc = creader_member_kind(cs, name, name, &kind, note, sizeof note, p->err);
+	if (rc == 1 || rc == CONTAM_E_FORMAT) {
+		/* the reader skipped it: it held no match */
+		rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': member '%s' "
+			      "has matches but the reader skips it", p->f->path, name);
+		goto out;
+	}
+	if (rc)
+		goto out;
 	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -1386,18 +1436,10 @@ out:
 
 static int one_sound_record(const purifier *p, const char *d, size_t n)
 {
-	size_t lim = p->max_record < 1024 ? 1024 : p->max_record, hlen = 0;
+	size_t lim = cwarc_max_header(p->s->opt.max_record), hlen = 0, line = 0;
 	if (n < 5 || memcmp(d, "WARC/", 5) != 0)
 		return 0;
-	for (size_t i = 0; i + 1 < n && i + 1 < lim && !hlen; i++) {
-		if (d[i] != '\n')
-			continue;
-		if (d[i + 1] == '\n')
-			hlen = i + 2;
-		else if (i + 2 < n && d[i + 1] == '\r' && d[i + 2] == '\n')
-			hlen = i + 3;
-	}
-	if (!hlen || hlen > lim)
+	if (!cwarc_header_end(d, n < lim ? n : lim, &line, &hlen))
 		return 0;
 	cwarc_header h;
 	cwarc_parse_header(d, hlen, &h);
@@ -1616,8 +1658,9 @@ static int purify_file(purifier *p)
 	if (p->f->kind == CONTAM_INPUT_WARC &&
 	    (rc = purify_warc_members(p)) != PURIFY_FALLBACK)
 		return rc;
-	if (p->f->kind == CONTAM_INPUT_ARCHIVE)
-		return purify_archive(p);
+	const purify_writer *w = writer_for(p->f->kind);
+	if (w && w->file)
+		return w->file(p);
 	if ((rc = cstream_open(&s, p->f->path, p->err)))
 		return rc;
 	if ((rc = cscan_sink_open(&k, p->out_path, cstream_get_codec(s), p->err)))
@@ -1670,13 +1713,10 @@ static int purify_refuse(contam_scan *s, cerr *err)
 		const char *path = s->files[i].path;
 		contam_input_kind kind = creader_detect(path);
 		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
-		if (kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is a "
-					"%s, which --purify cannot write back; scan "
-					"it without --purify", path,
-					kind == CONTAM_INPUT_WIKIDOC
-					? "WikiExtractor file (<doc> blocks)"
-					: "MediaWiki XML dump");
+		/* what neither name nor content places, the reader reads as
+		 * text (creader_open) */
+		if (!writer_for(kind == CONTAM_INPUT_UNKNOWN ? CONTAM_INPUT_TEXT : kind))
+			return no_writer(err, path, NULL, kind);
 		if (whole)
 			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
 					"JSON %s (read whole-file), which --purify "
