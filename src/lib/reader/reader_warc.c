@@ -263,6 +263,14 @@ static int resync_step(cwarc *w, cwarc_item *it, cerr *err)
 			return 0;
 		}
 		if (rc == CRIN_DAMAGE) {
+			/* the bytes kept before the damage go too */
+			size_t k = crin_avail(in);
+			if (k) {
+				s = in->buf + in->pos;
+				at = crin_offset(in);
+				in->pos += k;
+				return skipped(w, it, s, k, at, 0);
+			}
 			rc = pass_damage(w, " while looking for the next record",
 					 err);
 			if (rc < 0)
