@@ -487,10 +487,11 @@ int cwarc_next(cwarc *w, cwarc_item *it, cerr *err)
 
 		size_t hlen, rest;
 		w->rec_offset = crin_offset(in);
-		const char *s = in->buf + in->pos;
 		rc = read_header_block(w, &hlen, &rest, err);
 		if (rc < 0)
 			return rc;
+		/* after read_header_block: reading more moves the buffer */
+		const char *s = in->buf + in->pos;
 		if (rc == 0) {
 			in->pos += rest;
 			w->at_end = 1;
