@@ -21,50 +21,15 @@ import gzip
 import json
 import os
 import re
-import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import BIN, Suite, check, contam  # noqa: E402
+from clitest import Suite, check, contam  # noqa: E402
+# the fixture helpers of the purify safety tests (their suite is not run here)
+from test_purify_safety import PL, manifest, mkdir, read, run_rss, sanitized, setup, write  # noqa: E402
 
 S = Suite("test_purify_kinds")
-PL = ("the quick brown fox jumps over the lazy dog while seven purple "
-      "elephants dance quietly beneath the silver moon tonight")
 CLEAN = " ".join(f"clean{i} filler words here" for i in range(120))
-
-
-class Ctx:
-    pass
-
-
-def setup(tmp):
-    c = Ctx()
-    c.tmp = tmp
-    c.bench = os.path.join(tmp, "bench.jsonl")
-    with open(c.bench, "w") as f:
-        f.write(json.dumps({"text": PL}) + "\n")
-    return c
-
-
-def mkdir(c, name):
-    d = os.path.join(c.tmp, name)
-    os.makedirs(d, exist_ok=True)
-    return d
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
-
-
-def manifest(pdir):
-    with open(os.path.join(pdir, "purify-manifest.jsonl")) as f:
-        return [json.loads(x) for x in f]
 
 
 def hits(path):
@@ -251,22 +216,13 @@ def max_record_bounds_purify_as_the_reader(c):
               (want == "cut" or "too large to cut" in m[0]["reason"]), f"{name}: {m}")
 
 
-def peak_rss(args, cwd):
-    out = os.path.join(cwd, "time.txt")
-    p = subprocess.run(["/usr/bin/time", "-o", out, "-f", "%x %M", BIN] + args, cwd=cwd,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    rc, rss = open(out).read().split()[-2:]
-    return int(rc), int(rss)
-
-
 @S.test
 def purify_memory_bounded_by_max_record(c):
     """A 48 MiB text and a 48 MiB WARC record with a match, cut mode,
     --max-record 1M: neither is held whole (peak RSS well under 48 MiB)."""
-    with open(BIN, "rb") as f:
-        if b"__asan_init" in f.read():
-            S.note("sanitized build: RSS not measured")
-            return
+    if sanitized():
+        S.note("sanitized build: RSS not measured")
+        return
     if not os.path.exists("/usr/bin/time"):
         S.note("/usr/bin/time missing: RSS not measured")
         return
@@ -277,7 +233,7 @@ def purify_memory_bounded_by_max_record(c):
     write(os.path.join(d, "big.txt"), body)
     write(os.path.join(d, "big.warc"), rec(body))
     for name in ("big.txt", "big.warc"):
-        rc, rss = peak_rss(["scan", "-q", "--threads", "1", "--bench", c.bench,
+        rc, _, rss = run_rss(["scan", "-q", "--threads", "1", "--bench", c.bench,
                             "--max-record", "1M", "--purify-mode", "cut",
                             "--purify", "p-" + name, "-o", "h.jsonl", name], d)
         check(rc == 0, f"{name}: exit {rc}")
