@@ -22,8 +22,9 @@
  * Content-Length must be a plain decimal number, and a record with two
  * Content-Length headers that disagree is damaged (skipped, counted):
  * taking either one would let a crafted record hide text from one of
- * its readers.  cwarc_parse_header() is the one header parser: the
- * purified copy (scan_purify.c) parses records with it too.  Bodies are never held
+ * its readers.  cwarc_next() is the one record walker (header parser,
+ * header bound, Content-Length, resync, look-ahead): the purified copy
+ * (src/lib/scan/purify_warc.c) walks records with it too.  Bodies are never held
  * whole: they are handed out in pieces straight from the look-ahead
  * buffer.  Damage -- a record running past the end of the file, a record
  * not followed by "WARC/", a gzip member or zstd frame the stream had to

@@ -25,9 +25,9 @@
  * whose header block is too long or whose Content-Length is missing, bad
  * or given twice with different values, bytes between WARC records -- is
  * left out of the copy and listed in the manifest ("action": "drop",
- * "reason" says why), counted as unread.  WARC headers are parsed by the
- * reader's own parser (cwarc_parse_header), so the two sides cannot
- * disagree on where a record ends.
+ * "reason" says why), counted as unread.  WARC records are walked by the
+ * reader's own walker (cwarc_next), so the two sides cannot disagree on
+ * where a record starts or ends.
  *
  * Memory is bounded: bodies and lines are streamed; only a record to be
  * cut is held whole, and one over --max-record is dropped rather than
@@ -42,10 +42,13 @@
  * --max-doc-freq is not a match here either.
  *
  * Supported: JSONL (plain, gzip, zstd), WARC/WET (plain, gzip -- one
- * member per record -- or zstd), plain text, and tar/zip archives of
- * those (through libarchive, same format and filter).
+ * member per record -- or zstd; the writer is purify_warc.c), plain
+ * text, and tar/zip archives of those (through libarchive, same format
+ * and filter): one writer per input kind in purify_writers; a kind
+ * without one is refused before anything is written, never rewritten
+ * as plain text.
  */
-#include "scan.h"
+#include "purify.h"
 #include "../common/stream.h"
 #include "../reader/reader.h"
 
@@ -61,30 +64,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-typedef struct purifier {
-	contam_scan *s;
-	const cscan_file *f;
-	size_t cursor;           /* next hit document of f to meet */
-	cscan_hits it;           /* f's hit documents, read back in order */
-	cscan_hitdoc slot[2];    /* the one met last (valid until the next
-				    meet) and the next one */
-	int next_slot, have_next, have_cur;
-	int iter_rc;             /* reading them back failed */
-	uint64_t missed;         /* hit documents not met again */
-	FILE *manifest;          /* this file's lines (to the manifest spill) */
-	struct mspill *mspill;
-	uint64_t base;           /* decompressed offset of what is parsed */
-	int in_member;           /* parsing one gzip member: a record cut
-				    by its end means PURIFY_FALLBACK */
-	uint64_t entry;          /* archive entry being purified */
-	size_t max_record;       /* longest line / header / text held whole */
-	uint64_t dropped, cut, regions, unread;
-	const char *out_path;
-	cbuf cut_text;           /* scratch: the text after cutting */
-	cerr *err;
-} purifier;
-
-enum { KEEP = 0, DROP = 1, CUT = 2 };
 
 /* The next hit document not met yet, or NULL. */
 static const cscan_hitdoc *peek(const purifier *p)
@@ -133,7 +112,7 @@ static const cscan_hitdoc *advance(purifier *p)
 
 /* The hit document at (member, offset), if it is the next one; in an
  * archive, of the entry being purified (p->entry). */
-static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset)
+const cscan_hitdoc *cpurify_meet(purifier *p, const char *member, uint64_t offset)
 {
 	const cscan_hitdoc *hd = peek(p);
 	if (!hd || hd->offset != p->base + offset)
@@ -144,17 +123,17 @@ static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset
 	return advance(p);
 }
 
-static int stopped(const purifier *p)
+int cpurify_stopped(const purifier *p)
 {
 	return p->s->opt.stop && *p->s->opt.stop;
 }
 
-static int interrupted(purifier *p)
+int cpurify_interrupted(purifier *p)
 {
 	return cerr_set(p->err, CONTAM_E_INTERRUPTED, "interrupted");
 }
 
-static int write_failed(purifier *p, const cscan_sink *k)
+int cpurify_write_failed(purifier *p, const cscan_sink *k)
 {
 	return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
 			cscan_sink_strerror(k));
@@ -406,7 +385,7 @@ static int manifest_left_out(purifier *p, const char *member, uint64_t offset,
 	return CONTAM_OK;
 }
 
-static int manifest_unread(purifier *p, const char *member, uint64_t offset,
+int cpurify_manifest_unread(purifier *p, const char *member, uint64_t offset,
 			   uint64_t bytes, const char *why)
 {
 	return manifest_left_out(p, member, offset, bytes, 1, why);
@@ -415,7 +394,7 @@ static int manifest_unread(purifier *p, const char *member, uint64_t offset,
 /* What to do with a hit document whose text is text[0..len) (NULL when
  * the caller cannot cut: then cut mode drops, saying `nocut`).  For CUT, p->cut_text holds
  * the new text. */
-static int decide(purifier *p, const cscan_hitdoc *hd, const char *text,
+int cpurify_decide(purifier *p, const cscan_hitdoc *hd, const char *text,
 		  uint64_t len, const char *nocut, int *action)
 {
 	const contam_scan_options *o = &p->s->opt;
@@ -591,12 +570,12 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	json_t *v = root ? json_object_get(root, p->s->opt.text_field) : NULL;
 	int rc;
 	if (!v || !json_is_string(v)) {
-		rc = decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
+		rc = cpurify_decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
 			    action);
 		json_decref(root);
 		return rc;
 	}
-	rc = decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
+	rc = cpurify_decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
 	if (rc || *action != CUT) {
 		json_decref(root);
 		return rc;
@@ -610,7 +589,7 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	rc = cscan_sink_write(out, s, strlen(s));
 	rc |= cscan_sink_write(out, eol, strlen(eol));
 	free(s);
-	return rc ? write_failed(p, out) : 0;
+	return rc ? cpurify_write_failed(p, out) : 0;
 }
 
 /* A line the reader skipped as longer than --max-record: dropped as it
@@ -629,10 +608,10 @@ static int skip_long_line(purifier *p, pin *in, const char *member)
 		bytes += n;
 		if (f || (in->eof && pin_avail(in) == 0))
 			break;
-		if (stopped(p))
-			return interrupted(p);
+		if (cpurify_stopped(p))
+			return cpurify_interrupted(p);
 	}
-	return manifest_unread(p, member, off, bytes, "line longer than --max-record");
+	return cpurify_manifest_unread(p, member, off, bytes, "line longer than --max-record");
 }
 
 /* Would the reader take this line as a record (a JSON object with the
@@ -671,8 +650,8 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 	int rc = CONTAM_OK;
 	for (;;) {
 		size_t nl = 0;
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
 		/* the reader's rule: a line of more than max_record bytes
@@ -693,7 +672,7 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 			break;
 		const char *line = in.buf + in.pos;
 		uint64_t off = in.base + in.pos;
-		const cscan_hitdoc *hd = meet(p, member, off);
+		const cscan_hitdoc *hd = cpurify_meet(p, member, off);
 		int action = KEEP;
 		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
 			size_t body = n;
@@ -708,18 +687,18 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 			}
 			rc = write_cut_json(p, out, line, body, eol, hd, &action);
 		} else if (hd) {
-			rc = decide(p, hd, NULL, 0, NULL, &action);
+			rc = cpurify_decide(p, hd, NULL, 0, NULL, &action);
 		} else if (check) {
 			int unread;
 			rc = line_unread(p, line, n, off, &scratch, &unread);
 			if (!rc && unread) {
 				action = DROP;
-				rc = manifest_unread(p, member, off, n, "not a JSON "
+				rc = cpurify_manifest_unread(p, member, off, n, "not a JSON "
 						     "object with a string text field");
 			}
 		}
 		if (!rc && action == KEEP && cscan_sink_write(out, line, n))
-			rc = write_failed(p, out);
+			rc = cpurify_write_failed(p, out);
 		in.pos += n;
 		if (rc)
 			break;
@@ -731,219 +710,6 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 
 /* ---- WARC ----------------------------------------------------------- */
 
-/* The header block with every Content-Length set to the cut text's
- * length, the new body and the same trailer. */
-static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
-			    size_t hlen, const char *tail, size_t ntail)
-{
-	char num[32];
-	int rc = 0;
-	snprintf(num, sizeof num, "%zu", p->cut_text.len);
-	const char *q = rec, *end = rec + hlen;
-	while (q < end && !rc) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		const char *e = nl ? nl + 1 : end;
-		const char *v;
-		size_t vn;
-		if (cwarc_header_is(q, (size_t)((nl ? nl : end) - q), "Content-Length", &v, &vn)) {
-			rc |= cscan_sink_write(out, q, (size_t)(v - q));
-			rc |= cscan_sink_write(out, num, strlen(num));
-			rc |= cscan_sink_write(out, v + vn, (size_t)(e - (v + vn)));
-		} else {
-			rc |= cscan_sink_write(out, q, (size_t)(e - q));
-		}
-		q = e;
-	}
-	rc |= cscan_sink_write(out, p->cut_text.data ? p->cut_text.data : "", p->cut_text.len);
-	rc |= cscan_sink_write(out, tail, ntail);
-	return rc ? write_failed(p, out) : CONTAM_OK;
-}
-
-/* Why the reader skipped a run of bytes, as the manifest says it. */
-static const char *warc_why(int why)
-{
-	switch (why) {
-	case CWARC_WHY_NOT_RECORD: return "not a WARC record";
-	case CWARC_WHY_HEADER: return "WARC header block too long or cut short";
-	case CWARC_WHY_NO_LENGTH: return "missing Content-Length";
-	case CWARC_WHY_TWO_LENGTHS: return "two different Content-Length headers";
-	case CWARC_WHY_BAD_LENGTH: return "bad Content-Length";
-	case CWARC_WHY_NO_TYPE: return "missing WARC-Type";
-	case CWARC_WHY_DAMAGE: return "a record cut by damaged compressed data";
-	default: return "bytes after damaged compressed data, up to the next record";
-	}
-}
-
-/* A run of skipped bytes being gathered into one manifest line. */
-typedef struct skip_run {
-	int open, why;
-	uint64_t offset, bytes;
-} skip_run;
-
-static int skip_flush(purifier *p, skip_run *r, const char *member)
-{
-	if (!r->open)
-		return CONTAM_OK;
-	r->open = 0;
-	return manifest_unread(p, member, r->offset, r->bytes, warc_why(r->why));
-}
-
-/* Up to four CR/LF after a record's body: its trailer, kept with it. */
-static int record_tail(crin *in, size_t from, size_t *tail, cerr *err)
-{
-	int rc = 1;
-	while (crin_avail(in) < from + 4 && rc == 1)
-		if ((rc = crin_more(in, from + 4, err)) < 0)
-			return rc;
-	const char *t = in->buf + in->pos + from;
-	*tail = 0;
-	while (*tail < 4 && from + *tail < crin_avail(in) &&
-	       (t[*tail] == '\r' || t[*tail] == '\n'))
-		(*tail)++;
-	return CONTAM_OK;
-}
-
-/* The records are walked by the reader's walker (cwarc_next): the same
- * header bound, Content-Length rules, resync and look-ahead, so a record
- * is met at the offset the scan gave it and what the reader skipped is
- * what is left out here. */
-static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member)
-{
-	creader_options ro = { .max_record = p->s->opt.max_record };
-	uint64_t errors = 0;
-	creader_ctx cx = { p->f->path, &ro, &errors };
-	cwarc w;
-	cwarc_item it;
-	skip_run run = { 0 };
-	/* room to hold a record to be cut whole, with its trailer */
-	int rc = cwarc_init(&w, s, &cx, p->max_record + 8, p->err);
-	crin *in = &w.in;
-	while (rc == CONTAM_OK) {
-		if (stopped(p)) {
-			rc = interrupted(p);
-			break;
-		}
-		int got = cwarc_next(&w, &it, p->err);
-		if (got < 0) {
-			rc = got;
-			break;
-		}
-		if (got == 0 || it.kind != CWARC_SKIP || !it.cont)
-			if ((rc = skip_flush(p, &run, member)))
-				break;
-		if (got == 0)
-			break;
-		if (it.kind == CWARC_GAP) {
-			/* the CR/LF between records, as they are */
-			if (cscan_sink_write(out, it.p, it.n))
-				rc = write_failed(p, out);
-			continue;
-		}
-		if (it.kind == CWARC_SKIP) {
-			if (!run.open) {
-				run.open = 1;
-				run.why = it.why;
-				run.offset = it.offset;
-				run.bytes = 0;
-			}
-			run.bytes += it.n;
-			continue;
-		}
-		const cwarc_header *h = &it.h;
-		size_t hlen = it.hlen;
-		const cscan_hitdoc *hd = meet(p, member, it.offset);
-		int action = KEEP;
-		int cuttable = cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource");
-		int held = 0;
-		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT && cuttable &&
-		    h->length <= p->max_record) {
-			/* held whole to be cut (with up to four CR/LF after it) */
-			size_t need = hlen + (size_t)h->length;
-			int mr = 1;
-			while (crin_avail(in) < need + 4 && mr == 1)
-				if ((mr = crin_more(in, need + 4, p->err)) < 0)
-					break;
-			if (mr < 0) {
-				rc = mr;
-				break;
-			}
-			if (crin_avail(in) < need && p->in_member) {
-				rc = 1; /* PURIFY_FALLBACK: a record across members */
-				break;
-			}
-			/* a record cut by damage goes the streaming way */
-			held = crin_avail(in) >= need || !in->has_damage;
-		}
-		if (held) {
-			const char *rec = in->buf + in->pos;
-			size_t avail = crin_avail(in);
-			size_t blen = avail - hlen < h->length ? avail - hlen : (size_t)h->length;
-			size_t tail = 0;
-			if ((rc = record_tail(in, hlen + blen, &tail, p->err)))
-				break;
-			rec = in->buf + in->pos;
-			if ((rc = decide(p, hd, rec + hlen, blen, NULL, &action)))
-				break;
-			if (action == KEEP && cscan_sink_write(out, rec, hlen + blen + tail))
-				rc = write_failed(p, out);
-			else if (action == CUT)
-				rc = write_record_cut(p, out, rec, hlen, rec + hlen + blen, tail);
-			in->pos += hlen + blen + tail;
-		} else {
-			/* a response's regions are offsets into the text the
-			 * reader extracted (HTTP headers stripped, HTML reduced
-			 * to its visible text), not into the record: dropped */
-			int response = cwarc_type_is(h, "response");
-			if (hd && (rc = decide(p, hd, NULL, 0, response ?
-					       "match; a response record cannot be cut "
-					       "(its offsets are in the extracted text)" :
-					       !cuttable ?
-					       "match; this record kind cannot be cut" :
-					       "match; record too large to cut (over --max-record)",
-					       &action)))
-				break;
-			cscan_sink *to = action == KEEP ? out : NULL;
-			if (to && cscan_sink_write(to, it.p, hlen)) {
-				rc = write_failed(p, out);
-				break;
-			}
-			cwarc_enter_body(&w, &it);
-			const char *b;
-			size_t n;
-			int more;
-			while ((more = cwarc_body(&w, &b, &n, 1u << 20, p->err)) == 1) {
-				if (to && cscan_sink_write(to, b, n)) {
-					more = write_failed(p, out);
-					break;
-				}
-				if (stopped(p)) {
-					more = interrupted(p);
-					break;
-				}
-			}
-			if ((rc = more))
-				break;
-			if (w.body_short && p->in_member) {
-				rc = 1; /* PURIFY_FALLBACK: a record across members */
-				break;
-			}
-			/* the record's trailer; a body cut short is followed
-			 * by what the walker resynchronizes on */
-			size_t tail = 0;
-			if (!w.body_short && (rc = record_tail(in, 0, &tail, p->err)))
-				break;
-			if (to && cscan_sink_write(to, in->buf + in->pos, tail))
-				rc = write_failed(p, out);
-			in->pos += tail;
-		}
-		if (!rc && action != DROP && cscan_sink_end_member(out))
-			rc = write_failed(p, out);
-	}
-	w.in.s = NULL; /* the stream is the caller's */
-	cwarc_release(&w);
-	return rc;
-}
-
 /* ---- plain text: one document --------------------------------------- */
 
 static int copy_stream(purifier *p, cstream *s, cscan_sink *out)
@@ -952,16 +718,16 @@ static int copy_stream(purifier *p, cstream *s, cscan_sink *out)
 	long n;
 	while ((n = cstream_read(s, buf, sizeof buf, p->err)) > 0) {
 		if (cscan_sink_write(out, buf, (size_t)n))
-			return write_failed(p, out);
-		if (stopped(p))
-			return interrupted(p);
+			return cpurify_write_failed(p, out);
+		if (cpurify_stopped(p))
+			return cpurify_interrupted(p);
 	}
 	return n < 0 ? (int)n : CONTAM_OK;
 }
 
 static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	const cscan_hitdoc *hd = meet(p, member, 0);
+	const cscan_hitdoc *hd = cpurify_meet(p, member, 0);
 	pin in = { .s = s, .err = p->err };
 	int rc = CONTAM_OK, action = KEEP;
 	if (!hd)
@@ -973,20 +739,20 @@ static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *mem
 	}
 	size_t n = pin_avail(&in);
 	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT && n <= p->max_record && in.eof)
-		rc = decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
+		rc = cpurify_decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
 	else
-		rc = decide(p, hd, NULL, 0, "match; document too large to cut "
+		rc = cpurify_decide(p, hd, NULL, 0, "match; document too large to cut "
 			    "(over --max-record)", &action);
 	if (rc)
 		goto out;
 	if (action == KEEP) {
 		/* every match ignored: the text as it is */
 		if (n && cscan_sink_write(out, in.buf + in.pos, n))
-			rc = write_failed(p, out);
+			rc = cpurify_write_failed(p, out);
 		else if (!in.eof)
 			rc = copy_stream(p, s, out);
 	} else if (action == CUT && cscan_sink_write(out, p->cut_text.data, p->cut_text.len)) {
-		rc = write_failed(p, out);
+		rc = cpurify_write_failed(p, out);
 	}
 out:
 	free(in.buf);
@@ -1008,7 +774,7 @@ typedef struct purify_writer {
 static int purify_archive(purifier *p);
 
 static const purify_writer purify_writers[] = {
-	{ CONTAM_INPUT_WARC, purify_warc, NULL },
+	{ CONTAM_INPUT_WARC, cpurify_warc, NULL },
 	{ CONTAM_INPUT_JSONL, purify_jsonl, NULL },
 	{ CONTAM_INPUT_TEXT, purify_text, NULL },
 	{ CONTAM_INPUT_ARCHIVE, NULL, purify_archive },
@@ -1090,8 +856,8 @@ static int spool_out(purifier *p, FILE *f, struct archive *w)
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		if (archive_write_data(w, buf, n) != (la_ssize_t)n)
 			return archive_write_failed(p, w);
-		if (stopped(p))
-			return interrupted(p);
+		if (cpurify_stopped(p))
+			return cpurify_interrupted(p);
 	}
 	if (ferror(f))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot read back a purified member "
@@ -1298,8 +1064,8 @@ static int purify_archive(purifier *p)
 	snprintf(tmp, n, "%s.tmp.%ld", p->out_path, (long)getpid());
 	int ar;
 	while ((ar = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			goto out;
 		}
 		p->entry = (uint64_t)archive_file_count(r) - 1;
@@ -1334,7 +1100,7 @@ static int purify_archive(purifier *p)
 		const cscan_hitdoc *next = peek(p);
 		if (regular && name && creader_detect_name(name) == CONTAM_INPUT_ARCHIVE) {
 			/* the reader does not open archives in archives */
-			if ((rc = manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
+			if ((rc = cpurify_manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
 						  "an archive inside an archive")))
 				goto out;
 			continue;
@@ -1372,8 +1138,8 @@ static int purify_archive(purifier *p)
 				rc = archive_write_failed(p, w);
 				goto out;
 			}
-			if (stopped(p)) {
-				rc = interrupted(p);
+			if (cpurify_stopped(p)) {
+				rc = cpurify_interrupted(p);
 				goto out;
 			}
 		}
@@ -1431,25 +1197,7 @@ out:
  * parsed by the reader's rules, the body of its Content-Length, then
  * only CR/LF): anything else is parsed, so that what the reader skips is
  * left out here too. */
-#define PURIFY_FALLBACK 1
 #define MEMBER_MAX (64u << 20)
-
-static int one_sound_record(const purifier *p, const char *d, size_t n)
-{
-	size_t lim = cwarc_max_header(p->s->opt.max_record), hlen = 0, line = 0;
-	if (n < 5 || memcmp(d, "WARC/", 5) != 0)
-		return 0;
-	if (!cwarc_header_end(d, n < lim ? n : lim, &line, &hlen))
-		return 0;
-	cwarc_header h;
-	cwarc_parse_header(d, hlen, &h);
-	if (!h.has_length || h.bad_length || !h.type || h.length > n - hlen)
-		return 0;
-	for (size_t i = hlen + (size_t)h.length; i < n; i++)
-		if (d[i] != '\r' && d[i] != '\n')
-			return 0;
-	return 1;
-}
 
 static int purify_warc_members(purifier *p)
 {
@@ -1481,8 +1229,8 @@ static int purify_warc_members(purifier *p)
 	size_t have = 0, used = 0;
 	int eof = 0;
 	for (;;) {
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
 		if (used == have && !eof) {
@@ -1520,9 +1268,9 @@ static int purify_warc_members(purifier *p)
 		/* one whole member: [dstart, dstart + plain.len) decompressed */
 		/* hit documents are in offset order: the next one tells */
 		int hit = peek(p) && peek(p)->offset < dstart + plain.len;
-		if (!hit && one_sound_record(p, plain.data, plain.len)) {
+		if (!hit && cpurify_warc_sound_member(p, plain.data, plain.len)) {
 			if (cscan_sink_write(out, comp.data, comp.len))
-				rc = write_failed(p, out);
+				rc = cpurify_write_failed(p, out);
 		} else {
 			char *mem = NULL;
 			size_t memlen = 0;
@@ -1541,7 +1289,7 @@ static int purify_warc_members(purifier *p)
 				rc = p->err->code ? p->err->code
 						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 			} else {
-				rc = purify_warc(p, cs, k, NULL);
+				rc = cpurify_warc(p, cs, k, NULL);
 				rc = rc ? rc : cscan_sink_close(k, p->err);
 				if (rc)
 					cscan_sink_abort(k);
@@ -1551,7 +1299,7 @@ static int purify_warc_members(purifier *p)
 			if (of)
 				fclose(of);
 			if (!rc && memlen && cscan_sink_write(out, mem, memlen))
-				rc = write_failed(p, out);
+				rc = cpurify_write_failed(p, out);
 			free(mem);
 			p->base = 0;
 			p->in_member = 0;
@@ -1606,11 +1354,11 @@ static int copy_file(purifier *p)
 	}
 	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
 		if (cscan_sink_write(k, buf, n)) {
-			rc = write_failed(p, k);
+			rc = cpurify_write_failed(p, k);
 			break;
 		}
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
 	}
