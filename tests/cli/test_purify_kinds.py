@@ -13,7 +13,9 @@ and writes back only the kinds it has a writer for.
 - --max-record bounds purify as it bounds the reader: a WARC header block
   over it is skipped by both; a record or a text over it is not held to
   be cut (dropped whole, "too large to cut") and purify's peak memory
-  stays near the bound.
+  stays near the bound;
+- a UTF-16 text is purified in the UTF-8 text the reader read (the cut
+  lands where the scan's offsets say).
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -240,6 +242,23 @@ def purify_memory_bounded_by_max_record(c):
         check(rss < 32 * 1024, f"{name}: peak RSS {rss} kB for a 48 MiB document")
         m = manifest(os.path.join(d, "p-" + name))
         check(len(m) == 1 and "too large to cut" in m[0]["reason"], f"{name}: {m}")
+
+
+@S.test
+def utf16_text_cut_in_the_text_the_scan_read(c):
+    """A UTF-16 text is read transcoded to UTF-8 by the reader, and its
+    regions are offsets into that text: purify reads it the same way, so
+    the cut removes the match (the copy is the UTF-8 text, cut)."""
+    d = mkdir(c, "utf16")
+    text = CLEAN + " " + PL + " " + CLEAN + "\n"
+    write(os.path.join(d, "u.txt"), ("\ufeff" + text).encode("utf-16-le"))
+    s, h, rep, p, m = scan_and_purify(c, d, "u.txt", "cut")
+    p.expect(0)
+    check(len(h) == 1 and len(m) == 1 and m[0]["action"] == "cut", f"manifest {m}")
+    out = read(os.path.join(d, "p-cut", "u.txt")).decode("utf-8")
+    (a, b), = m[0]["removed"]
+    check(out == text[:a] + "\n" + text[b:], f"copy {out[:120]!r} ... {out[-120:]!r}")
+    check("purple" not in out, "benchmark text left in the copy")
 
 
 if __name__ == "__main__":

@@ -1411,6 +1411,15 @@ static int purify_file(purifier *p)
 		return w->file(p);
 	if ((rc = cstream_open(&s, p->f->path, p->err)))
 		return rc;
+	/* read as the reader read it (reader.c): UTF-16 content is
+	 * transcoded to UTF-8, the text whose offsets the scan gave; the
+	 * copy is that text */
+	const char *base = strrchr(p->f->path, '/');
+	contam_input_kind sk;
+	char note[CERR_MSG_MAX];
+	if ((rc = creader_sniff_stream(s, p->f->path, creader_detect_name(base ? base + 1 : p->f->path),
+				       &sk, note, sizeof note, p->err)) < 0)
+		goto out;
 	if ((rc = cscan_sink_open(&k, p->out_path, cstream_get_codec(s), p->err)))
 		goto out;
 	rc = purify_stream(p, p->f->kind, s, k, NULL);
