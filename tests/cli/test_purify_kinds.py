@@ -14,6 +14,8 @@ and writes back only the kinds it has a writer for.
   over it is skipped by both; a record or a text over it is not held to
   be cut (dropped whole, "too large to cut") and purify's peak memory
   stays near the bound;
+- an archive member is purified as the kind the reader read it as (by
+  content, not only by name);
 - a UTF-16 text is purified in the UTF-8 text the reader read (the cut
   lands where the scan's offsets say).
 
@@ -259,6 +261,28 @@ def utf16_text_cut_in_the_text_the_scan_read(c):
     (a, b), = m[0]["removed"]
     check(out == text[:a] + "\n" + text[b:], f"copy {out[:120]!r} ... {out[-120:]!r}")
     check("purple" not in out, "benchmark text left in the copy")
+
+
+@S.test
+def archive_member_kind_is_the_readers(c):
+    """A tar member named like text ("records.txt") that holds WARC: the
+    reader reads it as WARC by its content, and so does purify (the
+    matched record goes, the others stay as records)."""
+    import io
+    import tarfile
+    d = mkdir(c, "member")
+    data = rec(CLEAN) + rec("intro words. " + PL + " outro words.") + rec(CLEAN + " two")
+    with tarfile.open(os.path.join(d, "a.tar"), "w") as t:
+        ti = tarfile.TarInfo("records.txt")
+        ti.size = len(data)
+        t.addfile(ti, io.BytesIO(data))
+    s, h, rep, p, m = scan_and_purify(c, d, "a.tar")
+    check(p.rc == 0, f"purify exit {p.rc}: {p.err[-300:]!r}")
+    check(len(h) == 1 and h[0]["offset"] > 0, f"hits {h}")
+    check(len(m) == 1 and m[0]["offset"] == h[0]["offset"], f"manifest {m}")
+    with tarfile.open(os.path.join(d, "p-drop", "a.tar")) as t:
+        out = t.extractfile("records.txt").read()
+    check(out == rec(CLEAN) + rec(CLEAN + " two"), f"member copy {out[:200]!r}")
 
 
 if __name__ == "__main__":
