@@ -298,6 +298,28 @@ int crin_more(crin *in, size_t want, cerr *err);
 int crin_pass_damage(crin *in, char *msg, size_t msglen);
 
 
+/* ---- JSON lines: reader_jsonl.c and the purified copy --------------- */
+
+/* The lines of a JSONL stream by the reader's rules: a line longer than
+ * max_record is skipped as it streams past (counted, reported through
+ * cx), and a damaged region of the stream takes the unread bytes before
+ * it (the line it cuts).  on_skip, when set, is told of each run of
+ * bytes skipped so (offset in the decompressed stream, bytes). */
+enum { CJSONL_SKIP_LONG = 1, CJSONL_SKIP_DAMAGE };
+typedef struct cjsonl_lines {
+	crin in;
+	const creader_ctx *cx;
+	size_t max_record;
+	uint64_t record;       /* records (non-empty lines) so far */
+	uint64_t line_no;      /* 1-based line number of the next line */
+	void (*on_skip)(void *ctx, uint64_t offset, uint64_t bytes, int why);
+	void *skip_ctx;
+} cjsonl_lines;
+/* Next line: 1 with *p, *n (without its newline; the newline, when there
+ * is one, is consumed too) and *off; 0 at the end; < 0 fatal. */
+int cjsonl_next_line(cjsonl_lines *l, const char **p, size_t *n, uint64_t *off,
+		     cerr *err);
+
 /* ---- the WARC record walker: reader_warc.c and the purified copy ---- */
 
 /* One record walk over a WARC stream, by the reader's rules: the header
