@@ -14,6 +14,8 @@ and writes back only the kinds it has a writer for.
   over it is skipped by both; a record or a text over it is not held to
   be cut (dropped whole, "too large to cut") and purify's peak memory
   stays near the bound;
+- a JSONL line cut by gzip damage: the reader's line splitter and
+  look-ahead on both sides (the next line met where the scan found it);
 - an archive member is purified as the kind the reader read it as (by
   content, not only by name);
 - a UTF-16 text is purified in the UTF-8 text the reader read (the cut
@@ -283,6 +285,34 @@ def archive_member_kind_is_the_readers(c):
     with tarfile.open(os.path.join(d, "p-drop", "a.tar")) as t:
         out = t.extractfile("records.txt").read()
     check(out == rec(CLEAN) + rec(CLEAN + " two"), f"member copy {out[:200]!r}")
+
+
+@S.test
+def jsonl_gzip_damage_cutting_a_line(c):
+    """JSON lines: a line split across two gzip members, the second
+    corrupt.  The reader loses the line cut by the damage and reads on
+    at the next member; purify splits lines with the reader's splitter
+    and look-ahead, so it meets the next line (a match) where the scan
+    found it and leaves the cut line out, listed."""
+    d = mkdir(c, "jsplit")
+    a = (json.dumps({"text": "clean words number one here " * 30}) + "\n").encode()
+    b = (json.dumps({"text": "clean words number two here " * 30}) + "\n").encode()
+    hit = (json.dumps({"text": "intro " + PL + " outro"}) + "\n").encode()
+    half = len(b) // 2
+    m2 = bytearray(gzip.compress(b[half:]))
+    for i in (12, 13, 14):
+        m2[i] ^= 0x55
+    write(os.path.join(d, "s.jsonl.gz"), gzip.compress(a + b[:half]) + bytes(m2) +
+          gzip.compress(hit + a))
+    s, h, rep, p, m = scan_and_purify(c, d, "s.jsonl.gz")
+    check(p.rc == 0, f"purify exit {p.rc}: {p.err[-300:]!r}")
+    check("corrupt gzip member" in s.err and len(h) == 1, f"scan {s.err[-300:]!r}, hits {h}")
+    met = [x for x in m if x["record"] is not None]
+    check(len(met) == 1 and met[0]["offset"] == h[0]["offset"], f"manifest {m}")
+    cut = [x for x in m if x["reason"].startswith("unread")]
+    check(len(cut) == 1 and cut[0]["offset"] == len(a), f"the cut line: {cut}")
+    out = gzip.decompress(read(os.path.join(d, "p-drop", "s.jsonl.gz")))
+    check(out == a + a, f"copy {out[:200]!r}")
 
 
 if __name__ == "__main__":

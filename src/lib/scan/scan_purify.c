@@ -26,8 +26,9 @@
  * or given twice with different values, bytes between WARC records -- is
  * left out of the copy and listed in the manifest ("action": "drop",
  * "reason" says why), counted as unread.  WARC records are walked by the
- * reader's own walker (cwarc_next), so the two sides cannot disagree on
- * where a record starts or ends.
+ * reader's own walker (cwarc_next) and JSON lines split by its own
+ * splitter (cjsonl_next_line), both through the reader's look-ahead, so
+ * the two sides cannot disagree on where a record starts or ends.
  *
  * Memory is bounded: bodies and lines are streamed; only a record to be
  * cut is held whole, and one over --max-record is dropped rather than
@@ -530,33 +531,6 @@ static int pin_fill(pin *in, size_t want)
 	return CONTAM_OK;
 }
 
-/* Find `needle` in the unread bytes [from, limit), reading more as
- * needed.  1: found at *at (relative to pos); 0: not there (the input
- * ends first, or `limit` bytes are available without it); < 0: error. */
-static int pin_find(pin *in, size_t from, const char *needle, size_t nlen,
-		    size_t limit, size_t *at)
-{
-	for (;;) {
-		size_t avail = pin_avail(in);
-		size_t upto = avail < limit ? avail : limit;
-		if (upto >= from + nlen) {
-			const char *h = memmem(in->buf + in->pos + from, upto - from,
-					       needle, nlen);
-			if (h) {
-				*at = (size_t)(h - (in->buf + in->pos));
-				return 1;
-			}
-			from = upto - nlen + 1;
-		}
-		if (in->eof || avail >= limit)
-			return 0;
-		size_t want = avail + (1u << 16);
-		int rc = pin_fill(in, want < limit ? want : limit);
-		if (rc)
-			return rc;
-	}
-}
-
 /* ---- JSONL ---------------------------------------------------------- */
 
 /* Cut mode on one JSONL record: *action says what happened; KEEP means
@@ -592,28 +566,6 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	return rc ? cpurify_write_failed(p, out) : 0;
 }
 
-/* A line the reader skipped as longer than --max-record: dropped as it
- * streams past, never held. */
-static int skip_long_line(purifier *p, pin *in, const char *member)
-{
-	uint64_t off = in->base + in->pos, bytes = 0;
-	for (;;) {
-		size_t nl = 0;
-		int f = pin_find(in, 0, "\n", 1, 1u << 20, &nl);
-		if (f < 0)
-			return f;
-		/* only the bytes searched */
-		size_t n = f ? nl + 1 : pin_avail(in) < (1u << 20) ? pin_avail(in) : (1u << 20);
-		in->pos += n;
-		bytes += n;
-		if (f || (in->eof && pin_avail(in) == 0))
-			break;
-		if (cpurify_stopped(p))
-			return cpurify_interrupted(p);
-	}
-	return cpurify_manifest_unread(p, member, off, bytes, "line longer than --max-record");
-}
-
 /* Would the reader take this line as a record (a JSON object with the
  * text field a string)?  Blank lines are no records, and not damage. */
 static int line_unread(purifier *p, const char *line, size_t n, uint64_t off,
@@ -640,38 +592,58 @@ static int line_unread(purifier *p, const char *line, size_t n, uint64_t off,
 	return CONTAM_OK;
 }
 
+/* What the line splitter skipped, into the manifest. */
+typedef struct jsonl_skips {
+	purifier *p;
+	const char *member;
+	int rc;
+} jsonl_skips;
+
+static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
+{
+	jsonl_skips *k = ctx;
+	if (k->rc || bytes == 0)
+		return;
+	k->rc = cpurify_manifest_unread(k->p, k->member, offset, bytes,
+					why == CJSONL_SKIP_LONG
+					? "line longer than --max-record"
+					: "a line cut by damaged compressed data");
+}
+
+/* Lines are split by the reader's own splitter (cjsonl_next_line): the
+ * same --max-record rule and the same look-ahead, which sees where the
+ * stream skipped a damaged gzip member or zstd frame, so every line is
+ * met at the offset the scan gave it. */
 static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	pin in = { .s = s, .err = p->err };
+	creader_options ro = { .max_record = p->s->opt.max_record };
+	uint64_t errors = 0;
+	creader_ctx cx = { p->f->path, &ro, &errors };
+	jsonl_skips ks = { p, member, 0 };
+	cjsonl_lines ln = { .cx = &cx, .max_record = p->max_record, .line_no = 1,
+			    .on_skip = jsonl_skipped, .skip_ctx = &ks };
 	cbuf scratch = CBUF_INIT;
 	/* the reader skipped records: find them again (else no line is
 	 * damaged, and none is parsed) */
 	int check = p->f->errors > 0;
-	int rc = CONTAM_OK;
-	for (;;) {
-		size_t nl = 0;
+	int rc = crin_init(&ln.in, s, p->max_record + 2, p->err);
+	while (rc == CONTAM_OK) {
 		if (cpurify_stopped(p)) {
 			rc = cpurify_interrupted(p);
 			break;
 		}
-		/* the reader's rule: a line of more than max_record bytes
-		 * (newline not counted) is skipped */
-		int f = pin_find(&in, 0, "\n", 1, p->max_record + 1, &nl);
-		if (f < 0) {
-			rc = f;
+		const char *line;
+		size_t n;
+		uint64_t off;
+		int got = cjsonl_next_line(&ln, &line, &n, &off, p->err);
+		if (got < 0 || ks.rc) {
+			rc = got < 0 ? got : ks.rc;
 			break;
 		}
-		size_t avail = pin_avail(&in);
-		if (!f && (!in.eof || avail > p->max_record)) {
-			if ((rc = skip_long_line(p, &in, member)))
-				break;
-			continue;
-		}
-		size_t n = f ? nl + 1 : avail; /* with the newline */
-		if (n == 0)
+		if (got == 0)
 			break;
-		const char *line = in.buf + in.pos;
-		uint64_t off = in.base + in.pos;
+		/* with its newline, which the splitter consumed too */
+		n = (size_t)(ln.in.buf + ln.in.pos - line);
 		const cscan_hitdoc *hd = cpurify_meet(p, member, off);
 		int action = KEEP;
 		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
@@ -699,16 +671,14 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 		}
 		if (!rc && action == KEEP && cscan_sink_write(out, line, n))
 			rc = cpurify_write_failed(p, out);
-		in.pos += n;
 		if (rc)
 			break;
 	}
-	free(in.buf);
+	ln.in.s = NULL; /* the stream is the caller's */
+	crin_release(&ln.in);
 	cbuf_release(&scratch);
 	return rc;
 }
-
-/* ---- WARC ----------------------------------------------------------- */
 
 /* ---- plain text: one document --------------------------------------- */
 
