@@ -163,6 +163,16 @@ def refused_length_same_for_scan_and_purify(c):
           f"gzip copy {out[:300]!r}")
 
 
+def split_by_damage(before, cut, after):
+    """gzip members: `before` and the first half of `cut`; the second
+    half, its deflate data corrupted; then `after`."""
+    half = len(cut) // 2
+    m2 = bytearray(gzip.compress(cut[half:]))
+    for i in (12, 13, 14):
+        m2[i] ^= 0x55
+    return gzip.compress(before + cut[:half]) + bytes(m2) + gzip.compress(after)
+
+
 @S.test
 def gzip_damage_cutting_a_record(c):
     """A record split across two gzip members, the second corrupt: the
@@ -172,12 +182,7 @@ def gzip_damage_cutting_a_record(c):
     d = mkdir(c, "split")
     a, b = rec(CLEAN), rec(CLEAN + " bee")
     hit, tail = rec("intro words. " + PL + " outro words."), rec(CLEAN + " dee")
-    half = len(b) // 2
-    m2 = bytearray(gzip.compress(b[half:]))
-    for i in (12, 13, 14):
-        m2[i] ^= 0x55
-    write(os.path.join(d, "s.warc.gz"), gzip.compress(a + b[:half]) + bytes(m2) +
-          gzip.compress(hit + tail))
+    write(os.path.join(d, "s.warc.gz"), split_by_damage(a, b, hit + tail))
     s, h, rep, p, m = scan_and_purify(c, d, "s.warc.gz")
     check(p.rc == 0, f"purify exit {p.rc}: {p.err[-300:]!r}")
     check("corrupt gzip member" in s.err, f"scan warnings {s.err[-400:]!r}")
@@ -298,12 +303,7 @@ def jsonl_gzip_damage_cutting_a_line(c):
     a = (json.dumps({"text": "clean words number one here " * 30}) + "\n").encode()
     b = (json.dumps({"text": "clean words number two here " * 30}) + "\n").encode()
     hit = (json.dumps({"text": "intro " + PL + " outro"}) + "\n").encode()
-    half = len(b) // 2
-    m2 = bytearray(gzip.compress(b[half:]))
-    for i in (12, 13, 14):
-        m2[i] ^= 0x55
-    write(os.path.join(d, "s.jsonl.gz"), gzip.compress(a + b[:half]) + bytes(m2) +
-          gzip.compress(hit + a))
+    write(os.path.join(d, "s.jsonl.gz"), split_by_damage(a, b, hit + a))
     s, h, rep, p, m = scan_and_purify(c, d, "s.jsonl.gz")
     check(p.rc == 0, f"purify exit {p.rc}: {p.err[-300:]!r}")
     check("corrupt gzip member" in s.err and len(h) == 1, f"scan {s.err[-300:]!r}, hits {h}")
