@@ -253,6 +253,20 @@ int creader_member_kind(cstream *cs, const char *label, const char *name,
 			contam_input_kind *kind, char *note, size_t notelen,
 			cerr *err);
 
+/* The archive member libarchive is positioned on, read through a FILE
+ * (fopencookie over archive_read_data), so that a member is streamed,
+ * never held whole: by the archive reader and by purify.  A libarchive
+ * failure is recorded (failed, msg), to be told apart from damage inside
+ * the member.  Close the FILE (or the cstream that owns it) before the
+ * archive moves on. */
+struct archive;
+typedef struct creader_member_src {
+	struct archive *a;
+	int failed;
+	char msg[512];
+} creader_member_src;
+FILE *creader_member_open(creader_member_src *m, struct archive *a);
+
 /* A look-ahead buffer over a cstream for record parsers, which keeps
  * track of where damage skipped by the stream lies: bytes before and
  * after a damaged region are never readable as one contiguous run.

@@ -32,13 +32,6 @@
 #include <string.h>
 #include <sys/types.h>
 
-/* What the FILE cookie reads from; records a libarchive failure so that
- * it is told apart from damage inside the member. */
-typedef struct member_src {
-	struct archive *a;
-	int failed;
-	char msg[512];
-} member_src;
 
 typedef struct arch {
 	struct archive *a;
@@ -54,12 +47,12 @@ typedef struct arch {
 	const creader_ops *sub_ops;
 	void *sub;
 	contam_input_kind sub_kind;
-	member_src src;
+	creader_member_src src;
 } arch;
 
 static ssize_t member_read(void *cookie, char *buf, size_t size)
 {
-	member_src *m = cookie;
+	creader_member_src *m = cookie;
 	la_ssize_t got = archive_read_data(m->a, buf, size);
 	if (got < 0) {
 		const char *e = archive_error_string(m->a);
@@ -75,6 +68,15 @@ static int member_close(void *cookie)
 {
 	(void)cookie;
 	return 0;
+}
+
+FILE *creader_member_open(creader_member_src *m, struct archive *a)
+{
+	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	m->a = a;
+	m->failed = 0;
+	m->msg[0] = '\0';
+	return fopencookie(m, "r", io);
 }
 
 static void close_sub(arch *ar)
@@ -152,11 +154,7 @@ static int open_member(arch *ar, cerr *err)
 	ar->sub_cx = *ar->cx;
 	ar->sub_cx.label = ar->label.data;
 
-	ar->src.a = ar->a;
-	ar->src.failed = 0;
-	ar->src.msg[0] = '\0';
-	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
-	FILE *f = fopencookie(&ar->src, "r", io);
+	FILE *f = creader_member_open(&ar->src, ar->a);
 	if (!f)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	rc = cstream_open_file(&cs, f, ar->label.data, 1, err);

@@ -784,31 +784,6 @@ static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
 
 /* ---- archives ------------------------------------------------------- */
 
-/* Member data read straight from libarchive through a FILE, as the
- * reader does (reader_archive.c), so a member is never held whole. */
-typedef struct member_src {
-	struct archive *a;
-	int failed;
-} member_src;
-
-static ssize_t member_read(void *cookie, char *buf, size_t size)
-{
-	member_src *m = cookie;
-	la_ssize_t n = archive_read_data(m->a, buf, size);
-	if (n < 0) {
-		m->failed = 1;
-		errno = EIO;
-		return -1;
-	}
-	return (ssize_t)n;
-}
-
-static int member_close(void *cookie)
-{
-	(void)cookie;
-	return 0;
-}
-
 static int archive_write_failed(purifier *p, struct archive *w)
 {
 	int e = archive_errno(w);
@@ -862,8 +837,7 @@ static int open_spool(purifier *p, FILE **of)
 static int purify_member(purifier *p, struct archive *r, struct archive *w,
 			 struct archive_entry *e, const char *name, FILE *of, int *left_out)
 {
-	member_src src = { r, 0 };
-	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	creader_member_src src;
 	FILE *mf = NULL;
 	cstream *cs = NULL;
 	cscan_sink *k = NULL;
@@ -875,7 +849,7 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 			      strerror(errno));
 		goto out;
 	}
-	if (!(mf = fopencookie(&src, "r", io))) {
+	if (!(mf = creader_member_open(&src, r))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
