@@ -185,6 +185,8 @@ int chtml_finish(chtml *h, cbuf *out, cerr *err);
 /* Plugin interface: for reader.c and reader_*.c only.                 */
 
 #include "../common/stream.h"
+#include <string.h>
+#include <strings.h>
 
 /* Longest JSONL line / WARC header block when max_record is 0, and the
  * build options' default (contam_build_options_init): one constant, the
@@ -243,6 +245,30 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			 contam_input_kind name_kind, contam_input_kind *kind,
 			 char *note, size_t notelen, cerr *err);
 
+/* The kind an archive member is read as, by the archive reader's rule
+ * (reader_archive.c): its name, then its first bytes (a WARC or JSONL
+ * content wins over the name; UTF-16 content switches cs to UTF-8):
+ * CONTAM_OK with WARC, JSONL or TEXT in *kind; 1 for an archive inside
+ * the archive (not read); CONTAM_E_FORMAT for a binary member (the
+ * reason in err); a note as creader_sniff_stream leaves one. */
+int creader_member_kind(cstream *cs, const char *label, const char *name,
+			contam_input_kind *kind, char *note, size_t notelen,
+			cerr *err);
+
+/* The archive member libarchive is positioned on, read through a FILE
+ * (fopencookie over archive_read_data), so that a member is streamed,
+ * never held whole: by the archive reader and by purify.  A libarchive
+ * failure is recorded (failed, msg), to be told apart from damage inside
+ * the member.  Close the FILE (or the cstream that owns it) before the
+ * archive moves on. */
+struct archive;
+typedef struct creader_member_src {
+	struct archive *a;
+	int failed;
+	char msg[512];
+} creader_member_src;
+FILE *creader_member_open(creader_member_src *m, struct archive *a);
+
 /* A look-ahead buffer over a cstream for record parsers, which keeps
  * track of where damage skipped by the stream lies: bytes before and
  * after a damaged region are never readable as one contiguous run.
@@ -286,5 +312,109 @@ int crin_more(crin *in, size_t want, cerr *err);
 /* Drop the unread bytes before the damaged region and step over it;
  * returns the number of damaged regions and their description. */
 int crin_pass_damage(crin *in, char *msg, size_t msglen);
+
+
+/* ---- JSON lines: reader_jsonl.c and the purified copy --------------- */
+
+/* The lines of a JSONL stream by the reader's rules: a line longer than
+ * max_record is skipped as it streams past (counted, reported through
+ * cx), and a damaged region of the stream takes the unread bytes before
+ * it (the line it cuts).  on_skip, when set, is told of each run of
+ * bytes skipped so (offset in the decompressed stream, bytes). */
+enum { CJSONL_SKIP_LONG = 1, CJSONL_SKIP_DAMAGE };
+typedef struct cjsonl_lines {
+	crin in;
+	const creader_ctx *cx;
+	size_t max_record;
+	uint64_t record;       /* records (non-empty lines) so far */
+	uint64_t line_no;      /* 1-based line number of the next line */
+	void (*on_skip)(void *ctx, uint64_t offset, uint64_t bytes, int why);
+	void *skip_ctx;
+} cjsonl_lines;
+/* Next line: 1 with *p, *n (without its newline; the newline, when there
+ * is one, is consumed too) and *off; 0 at the end; < 0 fatal. */
+int cjsonl_next_line(cjsonl_lines *l, const char **p, size_t *n, uint64_t *off,
+		     cerr *err);
+
+/* ---- the WARC record walker: reader_warc.c and the purified copy ---- */
+
+/* One record walk over a WARC stream, by the reader's rules: the header
+ * bound (cwarc_max_header), Content-Length, the resynchronization after
+ * damage and the look-ahead (crin).  The reader and the purified copy
+ * (scan_purify.c) both walk records with it, so they cannot disagree on
+ * record offsets or on what is skipped.  Every byte of the stream is
+ * handed out once: as the CR/LF between records (CWARC_GAP), as a
+ * skipped piece (CWARC_SKIP, damage reported through cx), or as a sound
+ * record's header (CWARC_RECORD) whose body the caller then takes with
+ * cwarc_body (or reads straight from the look-ahead and steps over). */
+typedef struct cwarc {
+	crin in;
+	const creader_ctx *cx;
+	size_t max_header;
+	uint64_t record;         /* records started so far */
+	uint64_t rec_offset, rec_index;
+	uint64_t body_left;      /* unread body bytes of the current record */
+	int in_body;
+	int body_skip;           /* the body is skipped (handed out as SKIP) */
+	int body_short;          /* the last body ran out before its length */
+	int resync, line_start;  /* looking for a record (line_start: here) */
+	int skip_cont, skip_why; /* the skipped run goes on */
+	int at_end;
+} cwarc;
+
+enum { CWARC_GAP = 1, CWARC_SKIP, CWARC_RECORD };
+/* Why a run of bytes was skipped (its first piece says). */
+enum {
+	CWARC_WHY_RESYNC = 0,    /* bytes up to the next record */
+	CWARC_WHY_NOT_RECORD,    /* no "WARC/" where a record must start */
+	CWARC_WHY_HEADER,        /* header block too long, cut or damaged */
+	CWARC_WHY_NO_LENGTH,
+	CWARC_WHY_TWO_LENGTHS,
+	CWARC_WHY_BAD_LENGTH,
+	CWARC_WHY_NO_TYPE,
+	CWARC_WHY_DAMAGE         /* bytes before a damaged region */
+};
+
+typedef struct cwarc_item {
+	int kind;                /* CWARC_GAP, CWARC_SKIP, CWARC_RECORD */
+	const char *p;           /* the bytes (GAP, SKIP) or header block */
+	size_t n;                /* GAP, SKIP: bytes (already consumed) */
+	uint64_t offset;         /* decompressed offset of p[0] */
+	int cont;                /* SKIP: continues the previous skipped run */
+	int why;                 /* SKIP: CWARC_WHY_* of the run */
+	uint64_t index;          /* RECORD: record number */
+	size_t hlen;             /* RECORD: header block length (not consumed) */
+	cwarc_header h;          /* RECORD: parsed header */
+} cwarc_item;
+
+/* The end of a WARC header block (the blank line after "WARC/1.0" and
+ * its headers) in s[0..n), looked for from the line that starts at
+ * *line (0 at first; updated, so a caller can go on with more bytes):
+ * 1 with the block's length, blank line included, in *len; 0 not in n. */
+int cwarc_header_end(const char *s, size_t n, size_t *line, size_t *len);
+/* The header-block bound for a max_record option (0: the default). */
+size_t cwarc_max_header(uint64_t max_record);
+/* The effective --max-record of every reader (0: the default). */
+static inline uint64_t creader_max_record(uint64_t max_record)
+{
+	return max_record ? max_record : CREADER_DEFAULT_MAX_RECORD;
+}
+static inline int cwarc_type_is(const cwarc_header *h, const char *t)
+{
+	size_t k = strlen(t);
+	return h->type && h->type_len == k && strncasecmp(h->type, t, k) == 0;
+}
+/* Takes s (freed by cwarc_release).  `hold`: extra look-ahead room, for
+ * a caller that holds a whole record of up to `hold` bytes. */
+int cwarc_init(cwarc *w, cstream *s, const creader_ctx *cx, size_t hold,
+	       cerr *err);
+void cwarc_release(cwarc *w);
+/* 1: the next item in *it (valid until the next call); 0: end; < 0 fatal. */
+int cwarc_next(cwarc *w, cwarc_item *it, cerr *err);
+/* Step over the header of the RECORD `it` into its body. */
+void cwarc_enter_body(cwarc *w, const cwarc_item *it);
+/* 1: the next piece of the body (at most max bytes); 0: the body's end
+ * (body_short when it ran out: reported, resync set); < 0 fatal. */
+int cwarc_body(cwarc *w, const char **p, size_t *n, size_t max, cerr *err);
 
 #endif

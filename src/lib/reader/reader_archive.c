@@ -32,13 +32,6 @@
 #include <string.h>
 #include <sys/types.h>
 
-/* What the FILE cookie reads from; records a libarchive failure so that
- * it is told apart from damage inside the member. */
-typedef struct member_src {
-	struct archive *a;
-	int failed;
-	char msg[512];
-} member_src;
 
 typedef struct arch {
 	struct archive *a;
@@ -54,12 +47,12 @@ typedef struct arch {
 	const creader_ops *sub_ops;
 	void *sub;
 	contam_input_kind sub_kind;
-	member_src src;
+	creader_member_src src;
 } arch;
 
 static ssize_t member_read(void *cookie, char *buf, size_t size)
 {
-	member_src *m = cookie;
+	creader_member_src *m = cookie;
 	la_ssize_t got = archive_read_data(m->a, buf, size);
 	if (got < 0) {
 		const char *e = archive_error_string(m->a);
@@ -75,6 +68,15 @@ static int member_close(void *cookie)
 {
 	(void)cookie;
 	return 0;
+}
+
+FILE *creader_member_open(creader_member_src *m, struct archive *a)
+{
+	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	m->a = a;
+	m->failed = 0;
+	m->msg[0] = '\0';
+	return fopencookie(m, "r", io);
 }
 
 static void close_sub(arch *ar)
@@ -109,6 +111,26 @@ static const char *archive_msg(struct archive *a)
 	return e ? e : "archive error";
 }
 
+int creader_member_kind(cstream *cs, const char *label, const char *name,
+			contam_input_kind *kind, char *note, size_t notelen,
+			cerr *err)
+{
+	contam_input_kind nk = creader_detect_name(name), ck;
+	note[0] = '\0';
+	if (nk == CONTAM_INPUT_ARCHIVE)
+		return 1;
+	*kind = nk == CONTAM_INPUT_WARC || nk == CONTAM_INPUT_JSONL ? nk
+								    : CONTAM_INPUT_TEXT;
+	int rc = creader_sniff_stream(cs, label, nk, &ck, note, notelen, err);
+	if (rc < 0)
+		return rc;
+	if (ck == CONTAM_INPUT_ARCHIVE)
+		return 1;
+	if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
+		*kind = ck;
+	return CONTAM_OK;
+}
+
 /* Open the plugin for the member the archive is positioned on.
  * Returns 1 when a sub-reader is ready, 0 when the member is skipped. */
 static int open_member(arch *ar, cerr *err)
@@ -132,11 +154,7 @@ static int open_member(arch *ar, cerr *err)
 	ar->sub_cx = *ar->cx;
 	ar->sub_cx.label = ar->label.data;
 
-	ar->src.a = ar->a;
-	ar->src.failed = 0;
-	ar->src.msg[0] = '\0';
-	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
-	FILE *f = fopencookie(&ar->src, "r", io);
+	FILE *f = creader_member_open(&ar->src, ar->a);
 	if (!f)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	rc = cstream_open_file(&cs, f, ar->label.data, 1, err);
@@ -148,11 +166,8 @@ static int open_member(arch *ar, cerr *err)
 	cstream_set_strict(cs, ar->cx->opt->strict);
 	{
 		char note[CERR_MSG_MAX];
-		contam_input_kind ck;
-		rc = creader_sniff_stream(cs, ar->label.data, kind ==
-					  CONTAM_INPUT_TEXT ? creader_detect_name(
-					  ar->member.data) : kind, &ck, note,
-					  sizeof note, err);
+		rc = creader_member_kind(cs, ar->label.data, ar->member.data,
+					 &kind, note, sizeof note, err);
 		if (rc == CONTAM_E_FORMAT) {
 			/* a binary member: counted and skipped, not indexed */
 			cstream_free(cs);
@@ -166,15 +181,13 @@ static int open_member(arch *ar, cerr *err)
 				return archive_failed(ar, ar->src.msg, err);
 			return rc;
 		}
-		if (ck == CONTAM_INPUT_ARCHIVE) {
+		if (rc == 1) {
 			cstream_free(cs);
 			rc = creader_damage(ar->cx, err, 1,
 					    "member '%s': archives inside archives "
 					    "are not read, skipped", ar->member.data);
 			return rc < 0 ? rc : 0;
 		}
-		if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
-			kind = ck;
 		if (note[0])
 			creader_note(ar->cx->opt, note);
 	}

@@ -39,9 +39,7 @@
 enum { F_TEXT, F_URL, F_ID, NFIELDS };
 
 typedef struct jsonl {
-	crin in;
-	const creader_ctx *cx;
-	size_t max_record;
+	cjsonl_lines ln;       /* the look-ahead, its lines and counters */
 	int started;           /* first byte examined (array or lines) */
 	int array;             /* whole file: 1 a JSON array, 2 one object */
 	int array_done;
@@ -51,8 +49,6 @@ typedef struct jsonl {
 	int paths;             /* --text-field given: path rule (else the
 				  one text_field must be a string) */
 	int fast;              /* one plain top-level name */
-	uint64_t record;       /* records (non-empty lines) so far */
-	uint64_t line_no;      /* 1-based line number of the next line */
 	const char *keys[NFIELDS];
 	cbuf outs[NFIELDS];
 	int found[NFIELDS];
@@ -60,11 +56,14 @@ typedef struct jsonl {
 	int doc_open;
 } jsonl;
 
-static int pass_damage(jsonl *j, cerr *err)
+static int pass_damage(cjsonl_lines *j, cerr *err)
 {
 	char msg[CERR_MSG_MAX];
 	uint64_t at = crin_offset(&j->in);
+	size_t lost = crin_limit(&j->in) - j->in.pos;
 	int n = crin_pass_damage(&j->in, msg, sizeof msg);
+	if (j->on_skip)
+		j->on_skip(j->skip_ctx, at, lost, CJSONL_SKIP_DAMAGE);
 	return creader_damage(j->cx, err, (uint64_t)n,
 			      "offset %" PRIu64 ": %s, data skipped (every line "
 			      "in the damaged region is lost, and the line cut "
@@ -73,7 +72,7 @@ static int pass_damage(jsonl *j, cerr *err)
 
 /* Skip a line too long to keep, as it streams past.  pos is at its
  * start; on return it is after its newline (or at the end/damage). */
-static int skip_long_line(jsonl *j, cerr *err)
+static int skip_long_line(cjsonl_lines *j, cerr *err)
 {
 	crin *in = &j->in;
 	uint64_t rec = j->record++;
@@ -84,27 +83,36 @@ static int skip_long_line(jsonl *j, cerr *err)
 	if (rc < 0)
 		return rc;
 	j->line_no++;
+	uint64_t start = crin_offset(in), bytes = 0;
 	for (;;) {
 		size_t avail = crin_avail(in);
 		const char *s = in->buf + in->pos;
 		const char *nl = memchr(s, '\n', avail);
 		if (nl) {
 			in->pos += (size_t)(nl - s) + 1;
-			return CONTAM_OK;
+			bytes += (size_t)(nl - s) + 1;
+			break;
 		}
 		in->pos += avail;
+		bytes += avail;
 		rc = crin_more(in, 1, err);
 		if (rc < 0)
 			return rc;
 		if (rc == 0)
-			return CONTAM_OK;
-		if (rc == CRIN_DAMAGE)
+			break;
+		if (rc == CRIN_DAMAGE) {
+			if (j->on_skip)
+				j->on_skip(j->skip_ctx, start, bytes, CJSONL_SKIP_LONG);
 			return pass_damage(j, err);
+		}
 	}
+	if (j->on_skip)
+		j->on_skip(j->skip_ctx, start, bytes, CJSONL_SKIP_LONG);
+	return CONTAM_OK;
 }
 
 /* Next line: 1 with *p, *n (no newline) and *off; 0 at the end. */
-static int next_line(jsonl *j, const char **p, size_t *n, uint64_t *off,
+int cjsonl_next_line(cjsonl_lines *j, const char **p, size_t *n, uint64_t *off,
 		     cerr *err)
 {
 	crin *in = &j->in;
@@ -231,7 +239,7 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 	if (rc == CONTAM_E_NOMEM)
 		return cerr_set(err, rc, "out of memory");
 	if (rc < 0) {
-		rc = creader_damage(j->cx, err, 1,
+		rc = creader_damage(j->ln.cx, err, 1,
 				    "offset %" PRIu64 ": %s: %s, skipped", off,
 				    where, perr.msg);
 		return rc < 0 ? rc : 0;
@@ -242,7 +250,7 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 		char keys[256];
 		size_t nkeys = 0;
 		cjson_key_list(p, n, keys, sizeof keys, &nkeys);
-		rc = creader_damage(j->cx, err, 1,
+		rc = creader_damage(j->ln.cx, err, 1,
 				    "offset %" PRIu64 ": %s: field '%s' is missing "
 				    "or not a string (see --text-field for paths "
 				    "and arrays); the record has %zu key(s)%s%s%s, "
@@ -257,7 +265,7 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 		if (rc == CONTAM_E_NOMEM)
 			return cerr_set(err, rc, "out of memory");
 		if (rc < 0) {
-			rc = creader_damage(j->cx, err, 1,
+			rc = creader_damage(j->ln.cx, err, 1,
 					    "offset %" PRIu64 ": %s: %s, skipped",
 					    off, where, perr.msg);
 			return rc < 0 ? rc : 0;
@@ -267,7 +275,7 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 			size_t nkeys = 0;
 			cjson_key_list(p, n, keys, sizeof keys, &nkeys);
 			fields_list(j, names, sizeof names);
-			rc = creader_damage(j->cx, err, 1,
+			rc = creader_damage(j->ln.cx, err, 1,
 					    "offset %" PRIu64 ": %s: --text-field "
 					    "%s is missing or holds no text; the "
 					    "record has %zu key(s)%s%s%s, skipped",
@@ -291,9 +299,9 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
  * input ended first: in.eof); CRIN_DAMAGE; < 0 fatal. */
 static int fill(jsonl *j, size_t want, cerr *err)
 {
-	crin *in = &j->in;
-	if (want > j->max_record + 1)
-		want = j->max_record + 1;
+	crin *in = &j->ln.in;
+	if (want > j->ln.max_record + 1)
+		want = j->ln.max_record + 1;
 	while (crin_avail(in) < want && !in->eof) {
 		int rc = crin_more(in, want, err);
 		if (rc < 0 || rc == CRIN_DAMAGE)
@@ -308,9 +316,9 @@ static int fill(jsonl *j, size_t want, cerr *err)
  * TOO_BIG past max_record; CRIN_DAMAGE; < 0 fatal. */
 static int peek(jsonl *j, size_t off, int *c, cerr *err)
 {
-	crin *in = &j->in;
+	crin *in = &j->ln.in;
 	if (off >= crin_avail(in)) {
-		if (off >= j->max_record)
+		if (off >= j->ln.max_record)
 			return TOO_BIG;
 		size_t want = crin_avail(in) * 2;
 		if (want < off + 65536)
@@ -350,7 +358,7 @@ static int skip_blank(jsonl *j, size_t *off, int commas, int *c, cerr *err)
 static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
 		    cerr *err)
 {
-	crin *in = &j->in;
+	crin *in = &j->ln.in;
 	for (;;) {
 		size_t avail = crin_avail(in);
 		cerr_clear(perr);
@@ -360,10 +368,10 @@ static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
 			 : cerr_set(perr, CONTAM_E_FORMAT, "unexpected end");
 		/* a number at the end of the bytes read so far may go on */
 		if (rc == CONTAM_OK && (off + *end < avail || in->eof))
-			return *end > j->max_record ? TOO_BIG : 1;
+			return *end > j->ln.max_record ? TOO_BIG : 1;
 		if (rc < 0 && in->eof)
 			return 0;
-		if (avail > j->max_record)
+		if (avail > j->ln.max_record)
 			return TOO_BIG;
 		size_t want = avail * 2 > avail + 65536 ? avail * 2 : avail + 65536;
 		rc = fill(j, want, err);
@@ -376,7 +384,7 @@ static int value_at(jsonl *j, size_t off, size_t *end, cerr *perr,
  * whether this is JSON lines or whole-file JSON. */
 static int start(jsonl *j, cerr *err)
 {
-	crin *in = &j->in;
+	crin *in = &j->ln.in;
 	int rc;
 
 	j->started = 1;
@@ -416,7 +424,7 @@ static int start(jsonl *j, cerr *err)
 		} else if (i < avail) {
 			break;
 		}
-		if (avail > j->max_record)
+		if (avail > j->ln.max_record)
 			return CONTAM_OK;
 		rc = crin_more(in, avail + 1, err);
 		if (rc < 0)
@@ -437,28 +445,28 @@ static int array_fail(jsonl *j, int rc, const cerr *perr, size_t off,
 {
 	j->array_done = 1;
 	if (rc == CRIN_DAMAGE)
-		return pass_damage(j, err);
+		return pass_damage(&j->ln, err);
 	if (rc == TOO_BIG)
-		return creader_damage(j->cx, err, 1,
+		return creader_damage(j->ln.cx, err, 1,
 				      "offset %" PRIu64 ": record %" PRIu64
 				      " of the whole-file JSON is larger than "
 				      "%zu bytes (see --max-record); the rest "
 				      "of the file is skipped",
-				      crin_offset(&j->in) + off, j->record,
-				      j->max_record);
+				      crin_offset(&j->ln.in) + off, j->ln.record,
+				      j->ln.max_record);
 	if (rc == 0 && perr)
-		return creader_damage(j->cx, err, 1,
+		return creader_damage(j->ln.cx, err, 1,
 				      "offset %" PRIu64 ": record %" PRIu64
 				      " of the whole-file JSON: %s; the rest of "
 				      "the file is skipped",
-				      crin_offset(&j->in) + off, j->record,
+				      crin_offset(&j->ln.in) + off, j->ln.record,
 				      perr->msg);
 	if (rc == 0)
-		return creader_damage(j->cx, err, 1,
+		return creader_damage(j->ln.cx, err, 1,
 				      "offset %" PRIu64 ": the whole-file JSON "
 				      "ends before its closing bracket (cut?); "
 				      "the rest is lost",
-				      crin_offset(&j->in) + off);
+				      crin_offset(&j->ln.in) + off);
 	return rc;
 }
 
@@ -522,10 +530,10 @@ static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 			if (c == '{') {
 				size_t klen = keylen - 2 < sizeof j->array_key - 1
 					      ? keylen - 2 : sizeof j->array_key - 1;
-				memcpy(j->array_key, j->in.buf + j->in.pos + key + 1,
+				memcpy(j->array_key, j->ln.in.buf + j->ln.in.pos + key + 1,
 				       klen);
 				j->array_key[klen] = '\0';
-				j->in.pos += off + 1;
+				j->ln.in.pos += off + 1;
 				j->array = 1;
 				return 1;
 			}
@@ -558,25 +566,25 @@ static int find_records(jsonl *j, cerr *err)
 		return 0;
 	if (rc == TOO_BIG) {
 		j->array_done = 1;
-		return creader_damage(j->cx, err, 1,
+		return creader_damage(j->ln.cx, err, 1,
 				      "file is one JSON object larger than %zu "
 				      "bytes with no array of records in it "
 				      "(see --max-record); convert it to JSON "
-				      "lines", j->max_record);
+				      "lines", j->ln.max_record);
 	}
 	return array_fail(j, rc, NULL, off, err);
 }
 
 static int next_array_doc(jsonl *j, creader_doc *doc, cerr *err)
 {
-	crin *in = &j->in;
+	crin *in = &j->ln.in;
 	cerr perr;
 	size_t end;
 	int c, rc;
 
 	while (!j->array_done) {
 		if (j->array == 2) {
-			if (j->record > 0)
+			if (j->ln.record > 0)
 				break; /* the one object was read */
 			/* An object with the text field at its top is the one
 			 * record; else its first array of objects holds the
@@ -623,7 +631,7 @@ take:;
 		const char *p = in->buf + in->pos;
 		uint64_t off = crin_offset(in);
 		in->pos += end;
-		uint64_t rec = j->record++;
+		uint64_t rec = j->ln.record++;
 		rc = take_record(j, p, end, off, rec, 0, doc, err);
 		if (rc != 0)
 			return rc;
@@ -648,13 +656,13 @@ static int jsonl_next_doc(void *state, creader_doc *doc, cerr *err)
 	if (j->array)
 		return next_array_doc(j, doc, err);
 	for (;;) {
-		rc = next_line(j, &p, &n, &off, err);
+		rc = cjsonl_next_line(&j->ln, &p, &n, &off, err);
 		if (rc <= 0)
 			return rc;
-		uint64_t line = j->line_no++;
+		uint64_t line = j->ln.line_no++;
 		if (is_blank(p, n))
 			continue;
-		uint64_t rec = j->record++;
+		uint64_t rec = j->ln.record++;
 		rc = take_record(j, p, n, off, rec, line, doc, err);
 		if (rc != 0)
 			return rc;
@@ -683,7 +691,7 @@ static int jsonl_read_text(void *state, const char **p, size_t *n, cerr *err)
 static uint64_t jsonl_bytes_in(const void *state)
 {
 	const jsonl *j = state;
-	return cstream_bytes_in(j->in.s);
+	return cstream_bytes_in(j->ln.in.s);
 }
 
 static void jsonl_close(void *state)
@@ -691,7 +699,7 @@ static void jsonl_close(void *state)
 	jsonl *j = state;
 	if (!j)
 		return;
-	crin_release(&j->in);
+	crin_release(&j->ln.in);
 	for (int i = 0; i < NFIELDS; i++)
 		cbuf_release(&j->outs[i]);
 	free(j);
@@ -710,12 +718,12 @@ static int jsonl_open(void **state, const char *path, cstream *in,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
-	j->cx = cx;
-	j->max_record = cx->opt->max_record > (1u << 30)
+	j->ln.cx = cx;
+	j->ln.max_record = cx->opt->max_record > (1u << 30)
 			? (size_t)1 << 30 : (size_t)cx->opt->max_record;
-	if (j->max_record < 16)
-		j->max_record = 16;
-	j->line_no = 1;
+	if (j->ln.max_record < 16)
+		j->ln.max_record = 16;
+	j->ln.line_no = 1;
 	j->fields = cx->opt->text_fields;
 	j->nfields = cx->opt->ntext_fields;
 	j->paths = j->nfields > 0;
@@ -728,7 +736,7 @@ static int jsonl_open(void **state, const char *path, cstream *in,
 	j->keys[F_TEXT] = j->fields[0];
 	j->keys[F_URL] = "url";
 	j->keys[F_ID] = "id";
-	rc = crin_init(&j->in, in, j->max_record + 2, err);
+	rc = crin_init(&j->ln.in, in, j->ln.max_record + 2, err);
 	in = NULL;
 	if (rc < 0)
 		goto out;

@@ -22,8 +22,9 @@
  * Content-Length must be a plain decimal number, and a record with two
  * Content-Length headers that disagree is damaged (skipped, counted):
  * taking either one would let a crafted record hide text from one of
- * its readers.  cwarc_parse_header() is the one header parser: the
- * purified copy (scan_purify.c) parses records with it too.  Bodies are never held
+ * its readers.  cwarc_next() is the one record walker (header parser,
+ * header bound, Content-Length, resync, look-ahead): the purified copy
+ * (src/lib/scan/purify_warc.c) walks records with it too.  Bodies are never held
  * whole: they are handed out in pieces straight from the look-ahead
  * buffer.  Damage -- a record running past the end of the file, a record
  * not followed by "WARC/", a gzip member or zstd frame the stream had to
@@ -40,116 +41,19 @@
 #include <string.h>
 #include <strings.h>
 
-/* Result of a parsing step that may have hit damage and resynced. */
-#define WARC_RESYNCED 3
-
 typedef struct warc {
-	crin in;
+	cwarc cw;               /* the record walker (crin inside) */
+	crin *in;               /* &cw.in */
 	const creader_ctx *cx;
 	size_t max_header;
-	uint64_t record;        /* WARC records started so far */
 	uint64_t rec_offset;    /* offset of the current record */
 	uint64_t rec_index;     /* index of the current record */
-	uint64_t body_left;     /* unread body bytes of the current record */
-	int in_body;            /* positioned inside a record body */
 	int doc_open;           /* the current document's text is flowing */
-	int resync;             /* 0, or 1/2: look for a record (2: here) */
 	cbuf url, id;
 	int html;               /* the document is an HTML payload */
 	chtml ht;               /* its filter, and its output */
 	cbuf hout;
 } warc;
-
-static int pass_damage(warc *w, const char *doing, cerr *err)
-{
-	char msg[CERR_MSG_MAX];
-	uint64_t at = crin_offset(&w->in);
-	int n = crin_pass_damage(&w->in, msg, sizeof msg);
-	return creader_damage(w->cx, err, (uint64_t)n,
-			      "offset %" PRIu64 ": %s%s, data skipped", at,
-			      msg, doing);
-}
-
-/* Scan for "WARC/1." or "WARC/0." at the start of a line.  If `here`,
- * the current position counts as a line start.  Returns 1 positioned at
- * the 'W', 0 at the end of the input, < 0 on a fatal error. */
-static int warc_resync(warc *w, int here, cerr *err)
-{
-	crin *in = &w->in;
-	int line_start = here;
-
-	for (;;) {
-		size_t avail = crin_avail(in);
-		const char *s = in->buf + in->pos;
-		size_t i = 0, keep_from = avail;
-
-		while (i < avail) {
-			const char *h = memmem(s + i, avail - i, "WARC/", 5);
-			if (!h)
-				break;
-			size_t k = (size_t)(h - s);
-			if (avail - k < 7) {
-				keep_from = k;
-				break;
-			}
-			int ls = k == 0 ? line_start : s[k - 1] == '\n';
-			if (ls && (h[5] == '1' || h[5] == '0') && h[6] == '.') {
-				in->pos += k;
-				return 1;
-			}
-			i = k + 1;
-		}
-		/* Consume what cannot start a match; keep a possible
-		 * partial "WARC/" at the end. */
-		size_t c = avail > 6 ? avail - 6 : 0;
-		if (keep_from < c)
-			c = keep_from;
-		if (c > 0) {
-			line_start = s[c - 1] == '\n';
-			in->pos += c;
-		}
-		int rc = crin_more(in, crin_avail(in) + 1, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0) {
-			in->pos = crin_limit(in);
-			return 0;
-		}
-		if (rc == CRIN_DAMAGE) {
-			rc = pass_damage(w, " while looking for the next record",
-					 err);
-			if (rc < 0)
-				return rc;
-			line_start = 1;
-		}
-	}
-}
-
-/* Skip the CR/LF between records; 1 when something else follows, 0 at
- * the end of the input. */
-static int skip_newlines(warc *w, cerr *err)
-{
-	crin *in = &w->in;
-	for (;;) {
-		while (crin_avail(in) > 0 &&
-		       (in->buf[in->pos] == '\r' || in->buf[in->pos] == '\n'))
-			in->pos++;
-		if (crin_avail(in) > 0)
-			return 1;
-		int rc = crin_more(in, 1, err);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			return 0;
-		if (rc == CRIN_DAMAGE) {
-			rc = pass_damage(w, " between records", err);
-			if (rc < 0)
-				return rc;
-			w->resync = 2;
-			return 1;
-		}
-	}
-}
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
  * Then point *v, *vn at its trimmed value. */
@@ -231,31 +135,175 @@ void cwarc_parse_header(const char *p, size_t n, cwarc_header *h)
 	}
 }
 
+int cwarc_header_end(const char *s, size_t n, size_t *line, size_t *len)
+{
+	while (*line < n) {
+		const char *nl = memchr(s + *line, '\n', n - *line);
+		if (!nl)
+			break;
+		size_t k = (size_t)(nl - s);
+		size_t llen = k - *line;
+		if (*line > 0 && (llen == 0 || (llen == 1 && s[*line] == '\r'))) {
+			*len = k + 1;
+			return 1;
+		}
+		*line = k + 1;
+	}
+	return 0;
+}
+
+size_t cwarc_max_header(uint64_t max_record)
+{
+	if (max_record == 0)
+		max_record = CREADER_DEFAULT_MAX_RECORD;
+	if (max_record > (1u << 30))
+		return 1u << 30;
+	return max_record < 1024 ? 1024 : (size_t)max_record;
+}
+
+/* ---- the record walker ---------------------------------------------- */
+
+int cwarc_init(cwarc *w, cstream *s, const creader_ctx *cx, size_t hold,
+	       cerr *err)
+{
+	memset(w, 0, sizeof *w);
+	w->cx = cx;
+	w->max_header = cwarc_max_header(cx->opt->max_record);
+	return crin_init(&w->in, s, w->max_header + 2 + hold, err);
+}
+
+void cwarc_release(cwarc *w)
+{
+	crin_release(&w->in);
+}
+
+/* A skipped piece [p, p+n) of the decompressed stream, for the caller. */
+static int skipped(cwarc *w, cwarc_item *it, const char *p, size_t n,
+		   uint64_t at, int why)
+{
+	it->kind = CWARC_SKIP;
+	it->p = p;
+	it->n = n;
+	it->offset = at;
+	it->cont = w->skip_cont;
+	it->why = w->skip_cont ? w->skip_why : why;
+	w->skip_cont = 1;
+	w->skip_why = it->why;
+	return 1;
+}
+
+/* Step over a damaged region of the stream; the readable bytes before
+ * it go too (handed to the caller first when there are any). */
+static int pass_damage(cwarc *w, const char *doing, cerr *err)
+{
+	char msg[CERR_MSG_MAX];
+	uint64_t at = crin_offset(&w->in);
+	int n = crin_pass_damage(&w->in, msg, sizeof msg);
+	w->skip_cont = 0;
+	return creader_damage(w->cx, err, (uint64_t)n,
+			      "offset %" PRIu64 ": %s%s, data skipped", at,
+			      msg, doing);
+}
+
+/* One step of the resynchronization: scan for "WARC/1." or "WARC/0." at
+ * the start of a line (w->line_start: the current position counts as
+ * one).  1 with a skipped piece in *it; 2 positioned at the 'W' (resync
+ * done); 0 at the end of the input; < 0 on a fatal error. */
+static int resync_step(cwarc *w, cwarc_item *it, cerr *err)
+{
+	crin *in = &w->in;
+
+	for (;;) {
+		size_t avail = crin_avail(in);
+		const char *s = in->buf + in->pos;
+		uint64_t at = crin_offset(in);
+		size_t i = 0, keep_from = avail;
+
+		while (i < avail) {
+			const char *h = memmem(s + i, avail - i, "WARC/", 5);
+			if (!h)
+				break;
+			size_t k = (size_t)(h - s);
+			if (avail - k < 7) {
+				keep_from = k;
+				break;
+			}
+			int ls = k == 0 ? w->line_start : s[k - 1] == '\n';
+			if (ls && (h[5] == '1' || h[5] == '0') && h[6] == '.') {
+				in->pos += k;
+				w->resync = 0;
+				if (k > 0)
+					skipped(w, it, s, k, at, 0);
+				w->skip_cont = 0; /* a new episode from here */
+				return k > 0 ? 1 : 2;
+			}
+			i = k + 1;
+		}
+		/* Consume what cannot start a match; keep a possible
+		 * partial "WARC/" at the end. */
+		size_t c = avail > 6 ? avail - 6 : 0;
+		if (keep_from < c)
+			c = keep_from;
+		if (c > 0) {
+			w->line_start = s[c - 1] == '\n';
+			in->pos += c;
+			return skipped(w, it, s, c, at, 0);
+		}
+		int rc = crin_more(in, crin_avail(in) + 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc == 0) {
+			s = in->buf + in->pos;
+			at = crin_offset(in);
+			size_t rest = crin_limit(in) - in->pos;
+			in->pos = crin_limit(in);
+			w->resync = 0;
+			w->at_end = 1;
+			if (rest)
+				return skipped(w, it, s, rest, at, 0);
+			return 0;
+		}
+		if (rc == CRIN_DAMAGE) {
+			/* the bytes kept before the damage go too */
+			size_t k = crin_avail(in);
+			if (k) {
+				s = in->buf + in->pos;
+				at = crin_offset(in);
+				in->pos += k;
+				return skipped(w, it, s, k, at, 0);
+			}
+			rc = pass_damage(w, " while looking for the next record",
+					 err);
+			if (rc < 0)
+				return rc;
+			w->line_start = 1;
+		}
+	}
+}
+
+static void start_resync(cwarc *w, int here)
+{
+	w->resync = 1;
+	w->line_start = here;
+}
+
 /* Read the header block at the current position (which holds "WARC/").
  * Returns 1 with the block at buf[pos .. pos + *len), 0 at the end of the
- * input, WARC_RESYNCED when it was damaged (reported; resync set). */
-static int read_header_block(warc *w, size_t *len, cerr *err)
+ * input (*rest bytes skipped), 2 when it was damaged (reported; resync
+ * set; *rest bytes at pos are skipped, not consumed yet). */
+static int read_header_block(cwarc *w, size_t *len, size_t *rest, cerr *err)
 {
 	crin *in = &w->in;
 	size_t line = 0; /* start of the line being scanned, from pos */
 	int rc;
 
+	*rest = 0;
 	for (;;) {
 		size_t avail = crin_avail(in);
 		const char *s = in->buf + in->pos;
 		size_t scan = avail < w->max_header ? avail : w->max_header;
-		while (line < scan) {
-			const char *nl = memchr(s + line, '\n', scan - line);
-			if (!nl)
-				break;
-			size_t k = (size_t)(nl - s);
-			size_t llen = k - line;
-			if (line > 0 && (llen == 0 || (llen == 1 && s[line] == '\r'))) {
-				*len = k + 1;
-				return 1;
-			}
-			line = k + 1;
-		}
+		if (cwarc_header_end(s, scan, &line, len))
+			return 1;
 		if (avail >= w->max_header) {
 			rc = creader_damage(w->cx, err, 1,
 					    "offset %" PRIu64 ": WARC header longer "
@@ -263,9 +311,9 @@ static int read_header_block(warc *w, size_t *len, cerr *err)
 					    w->max_header);
 			if (rc < 0)
 				return rc;
-			in->pos++;
-			w->resync = 1;
-			return WARC_RESYNCED;
+			*rest = 1;
+			start_resync(w, 0);
+			return 2;
 		}
 		rc = crin_more(in, avail + 1, err);
 		if (rc < 0)
@@ -277,16 +325,234 @@ static int read_header_block(warc *w, size_t *len, cerr *err)
 					    crin_offset(in));
 			if (rc < 0)
 				return rc;
-			in->pos = crin_limit(in);
+			*rest = crin_limit(in) - in->pos;
 			return 0;
 		}
 		if (rc == CRIN_DAMAGE) {
+			*rest = crin_limit(in) - in->pos;
+			start_resync(w, 1);
+			return 3; /* the bytes, then the damage */
+		}
+	}
+}
+
+/* Body ran out (end of input or damage) before Content-Length bytes. */
+static int body_cut(cwarc *w, int rc, cerr *err)
+{
+	w->in_body = 0;
+	w->body_left = 0;
+	w->body_short = 1;
+	if (rc == CRIN_DAMAGE) {
+		start_resync(w, 1);
+		return pass_damage(w, " inside a WARC record", err);
+	}
+	start_resync(w, 0);
+	return creader_damage(w->cx, err, 1,
+			      "offset %" PRIu64 ": record %" PRIu64
+			      " runs past the end of the input (Content-Length "
+			      "too large or file truncated)", w->rec_offset,
+			      w->rec_index);
+}
+
+int cwarc_body(cwarc *w, const char **p, size_t *n, size_t max, cerr *err)
+{
+	crin *in = &w->in;
+
+	if (!w->in_body)
+		return 0;
+	if (w->body_left == 0) {
+		w->in_body = 0;
+		return 0;
+	}
+	if (crin_avail(in) == 0) {
+		int rc = crin_more(in, 1, err);
+		if (rc < 0)
+			return rc;
+		if (rc != 1) {
+			rc = body_cut(w, rc, err);
+			return rc < 0 ? rc : 0;
+		}
+	}
+	size_t k = crin_avail(in);
+	if ((uint64_t)k > w->body_left)
+		k = (size_t)w->body_left;
+	if (k > max)
+		k = max;
+	*p = in->buf + in->pos;
+	*n = k;
+	in->pos += k;
+	w->body_left -= k;
+	return 1;
+}
+
+void cwarc_enter_body(cwarc *w, const cwarc_item *it)
+{
+	w->in.pos += it->hlen;
+	w->body_left = it->h.length;
+	w->in_body = 1;
+	w->body_short = 0;
+}
+
+int cwarc_next(cwarc *w, cwarc_item *it, cerr *err)
+{
+	crin *in = &w->in;
+	int rc;
+
+	memset(it, 0, sizeof *it);
+	for (;;) {
+		if (w->in_body) {
+			/* the body not taken by the caller, or a skipped
+			 * record's (missing WARC-Type): passed over */
+			const char *p;
+			size_t n;
+			uint64_t at = crin_offset(in);
+			rc = cwarc_body(w, &p, &n, (size_t)-1, err);
+			if (rc < 0)
+				return rc;
+			if (rc == 1 && w->body_skip)
+				return skipped(w, it, p, n, at, 0);
+			if (rc == 1)
+				continue;
+			w->body_skip = 0;
+			if (!w->resync)
+				w->skip_cont = 0;
+		}
+		if (w->at_end)
+			return 0;
+		if (w->resync) {
+			rc = resync_step(w, it, err);
+			if (rc != 2)
+				return rc;
+		} else {
+			/* the CR/LF between records */
+			size_t nl = 0;
+			w->skip_cont = 0;
+			while (nl < crin_avail(in) &&
+			       (in->buf[in->pos + nl] == '\r' || in->buf[in->pos + nl] == '\n'))
+				nl++;
+			if (nl) {
+				it->kind = CWARC_GAP;
+				it->p = in->buf + in->pos;
+				it->n = nl;
+				it->offset = crin_offset(in);
+				in->pos += nl;
+				return 1;
+			}
+			if (crin_avail(in) == 0) {
+				rc = crin_more(in, 1, err);
+				if (rc < 0)
+					return rc;
+				if (rc == 0)
+					return 0;
+				if (rc == CRIN_DAMAGE) {
+					rc = pass_damage(w, " between records", err);
+					if (rc < 0)
+						return rc;
+					start_resync(w, 1);
+				}
+				continue;
+			}
+			rc = 1;
+			while (crin_avail(in) < 7 && rc == 1) {
+				rc = crin_more(in, 7, err);
+				if (rc < 0)
+					return rc;
+			}
+			if (rc == CRIN_DAMAGE && crin_avail(in) < 7) {
+				const char *s = in->buf + in->pos;
+				size_t k = crin_avail(in);
+				uint64_t at = crin_offset(in);
+				rc = pass_damage(w, " between records", err);
+				if (rc < 0)
+					return rc;
+				start_resync(w, 1);
+				if (k)
+					return skipped(w, it, s, k, at, CWARC_WHY_DAMAGE);
+				continue;
+			}
+			if (crin_avail(in) < 5 ||
+			    memcmp(in->buf + in->pos, "WARC/", 5) != 0) {
+				rc = creader_damage(w->cx, err, 1,
+						    "offset %" PRIu64 ": expected "
+						    "'WARC/' at the start of a "
+						    "record", crin_offset(in));
+				if (rc < 0)
+					return rc;
+				uint64_t at = crin_offset(in);
+				const char *s = in->buf + in->pos;
+				in->pos++;
+				start_resync(w, 0);
+				return skipped(w, it, s, 1, at, CWARC_WHY_NOT_RECORD);
+			}
+		}
+
+		size_t hlen, rest;
+		w->rec_offset = crin_offset(in);
+		rc = read_header_block(w, &hlen, &rest, err);
+		if (rc < 0)
+			return rc;
+		/* after read_header_block: reading more moves the buffer */
+		const char *s = in->buf + in->pos;
+		if (rc == 0) {
+			in->pos += rest;
+			w->at_end = 1;
+			if (rest)
+				return skipped(w, it, s, rest, w->rec_offset,
+					       CWARC_WHY_HEADER);
+			return 0;
+		}
+		if (rc == 2) {
+			in->pos += rest;
+			return skipped(w, it, s, rest, w->rec_offset, CWARC_WHY_HEADER);
+		}
+		if (rc == 3) {
+			/* damage in the header: the bytes before it, then it */
 			rc = pass_damage(w, " in a WARC header", err);
 			if (rc < 0)
 				return rc;
-			w->resync = 2;
-			return WARC_RESYNCED;
+			start_resync(w, 1);
+			if (rest)
+				return skipped(w, it, s, rest, w->rec_offset,
+					       CWARC_WHY_HEADER);
+			continue;
 		}
+		cwarc_header *h = &it->h;
+		cwarc_parse_header(s, hlen, h);
+		w->rec_index = w->record++;
+		it->offset = w->rec_offset;
+		it->index = w->rec_index;
+		it->hlen = hlen;
+		it->p = s;
+		if (!h->has_length || h->bad_length) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": record %" PRIu64
+					    ": %s Content-Length", w->rec_offset,
+					    w->rec_index,
+					    !h->has_length ? "missing" :
+					    h->conflicting_length ? "two different" : "bad");
+			if (rc < 0)
+				return rc;
+			in->pos++;
+			start_resync(w, 0);
+			return skipped(w, it, s, 1, w->rec_offset,
+				       !h->has_length ? CWARC_WHY_NO_LENGTH :
+				       h->conflicting_length ? CWARC_WHY_TWO_LENGTHS :
+				       CWARC_WHY_BAD_LENGTH);
+		}
+		if (!h->type) {
+			rc = creader_damage(w->cx, err, 1,
+					    "offset %" PRIu64 ": record %" PRIu64
+					    ": missing WARC-Type, skipped",
+					    w->rec_offset, w->rec_index);
+			if (rc < 0)
+				return rc;
+			cwarc_enter_body(w, it);
+			w->body_skip = 1;
+			w->skip_cont = 0;
+			return skipped(w, it, s, hlen, w->rec_offset, CWARC_WHY_NO_TYPE);
+		}
+		it->kind = CWARC_RECORD;
+		return 1;
 	}
 }
 
@@ -401,8 +667,8 @@ static int payload_is_html(const char *s, size_t n)
 static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
 		      cerr *err)
 {
-	crin *in = &w->in;
-	size_t want = w->body_left < HTML_PRESCAN ? (size_t)w->body_left
+	crin *in = w->in;
+	size_t want = w->cw.body_left < HTML_PRESCAN ? (size_t)w->cw.body_left
 						  : HTML_PRESCAN;
 	int rc = 1;
 	while (crin_avail(in) < want && rc == 1) {
@@ -425,8 +691,8 @@ static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
 static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 		      cerr *err)
 {
-	crin *in = &w->in;
-	uint64_t lim64 = w->body_left < w->max_header ? w->body_left
+	crin *in = w->in;
+	uint64_t lim64 = w->cw.body_left < w->max_header ? w->cw.body_left
 						      : w->max_header;
 	size_t lim = (size_t)lim64;
 	size_t line = 0;
@@ -467,7 +733,7 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 					*is_html = http_type_is_html(v, vn, &charset);
 				*is_text |= *is_html;
 				in->pos += k + 1;
-				w->body_left -= k + 1;
+				w->cw.body_left -= k + 1;
 				if (!v || (*is_html && charset == 0)) {
 					int rc = sniff_html(w, !v, is_html, &charset, err);
 					if (rc < 0)
@@ -488,47 +754,6 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 	}
 }
 
-/* Body ran out (end of input or damage) before Content-Length bytes. */
-static int body_cut(warc *w, int rc, cerr *err)
-{
-	w->in_body = 0;
-	w->doc_open = 0;
-	w->body_left = 0;
-	if (rc == CRIN_DAMAGE) {
-		w->resync = 2;
-		return pass_damage(w, " inside a WARC record", err);
-	}
-	w->resync = 1;
-	return creader_damage(w->cx, err, 1,
-			      "offset %" PRIu64 ": record %" PRIu64
-			      " runs past the end of the input (Content-Length "
-			      "too large or file truncated)", w->rec_offset,
-			      w->rec_index);
-}
-
-static int skip_body(warc *w, cerr *err)
-{
-	crin *in = &w->in;
-	while (w->body_left > 0) {
-		size_t avail = crin_avail(in);
-		if (avail == 0) {
-			int rc = crin_more(in, 1, err);
-			if (rc < 0)
-				return rc;
-			if (rc != 1)
-				return body_cut(w, rc, err);
-			continue;
-		}
-		if ((uint64_t)avail > w->body_left)
-			avail = (size_t)w->body_left;
-		in->pos += avail;
-		w->body_left -= avail;
-	}
-	w->in_body = 0;
-	w->doc_open = 0;
-	return CONTAM_OK;
-}
-
 static int set_str(cbuf *b, const char *p, size_t n, cerr *err)
 {
 	cbuf_reset(b);
@@ -542,98 +767,29 @@ static int set_str(cbuf *b, const char *p, size_t n, cerr *err)
 static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 {
 	warc *w = state;
-	crin *in = &w->in;
+	cwarc_item it;
 	int rc;
 
+	w->doc_open = 0;
 	for (;;) {
-		if (w->in_body) {
-			rc = skip_body(w, err);
-			if (rc < 0)
-				return rc;
-		}
-		if (w->resync) {
-			rc = warc_resync(w, w->resync == 2, err);
-			w->resync = 0;
-			if (rc <= 0)
-				return rc;
-		} else {
-			rc = skip_newlines(w, err);
-			if (rc <= 0)
-				return rc;
-			if (w->resync)
-				continue;
-			rc = 1;
-			while (crin_avail(in) < 7 && rc == 1) {
-				rc = crin_more(in, 7, err);
-				if (rc < 0)
-					return rc;
-			}
-			if (rc == CRIN_DAMAGE && crin_avail(in) < 7) {
-				rc = pass_damage(w, " between records", err);
-				if (rc < 0)
-					return rc;
-				w->resync = 2;
-				continue;
-			}
-			if (crin_avail(in) < 5 ||
-			    memcmp(in->buf + in->pos, "WARC/", 5) != 0) {
-				rc = creader_damage(w->cx, err, 1,
-						    "offset %" PRIu64 ": expected "
-						    "'WARC/' at the start of a "
-						    "record", crin_offset(in));
-				if (rc < 0)
-					return rc;
-				in->pos++;
-				w->resync = 1;
-				continue;
-			}
-		}
-
-		size_t hlen;
-		w->rec_offset = crin_offset(in);
-		rc = read_header_block(w, &hlen, err);
+		rc = cwarc_next(&w->cw, &it, err);
 		if (rc <= 0)
 			return rc;
-		if (rc == WARC_RESYNCED)
-			continue;
-		cwarc_header h;
-		cwarc_parse_header(in->buf + in->pos, hlen, &h);
-		w->rec_index = w->record++;
-		if (!h.has_length || h.bad_length) {
-			rc = creader_damage(w->cx, err, 1,
-					    "offset %" PRIu64 ": record %" PRIu64
-					    ": %s Content-Length", w->rec_offset,
-					    w->rec_index,
-					    !h.has_length ? "missing" :
-					    h.conflicting_length ? "two different" : "bad");
-			if (rc < 0)
-				return rc;
-			in->pos++;
-			w->resync = 1;
-			continue;
-		}
+		if (it.kind != CWARC_RECORD)
+			continue; /* CR/LF between records, or skipped */
+		const cwarc_header *h = &it.h;
 		/* Save provenance before the header leaves the buffer. */
-		if ((rc = set_str(&w->url, h.url, h.url_len, err)) < 0 ||
-		    (rc = set_str(&w->id, h.id, h.id_len, err)) < 0)
+		if ((rc = set_str(&w->url, h->url, h->url_len, err)) < 0 ||
+		    (rc = set_str(&w->id, h->id, h->id_len, err)) < 0)
 			return rc;
-		in->pos += hlen;
-		w->body_left = h.length;
-		w->in_body = 1;
+		w->rec_offset = it.offset;
+		w->rec_index = it.index;
+		cwarc_enter_body(&w->cw, &it);
 
-		if (!h.type) {
-			rc = creader_damage(w->cx, err, 1,
-					    "offset %" PRIu64 ": record %" PRIu64
-					    ": missing WARC-Type, skipped",
-					    w->rec_offset, w->rec_index);
-			if (rc < 0)
-				return rc;
-			continue;
-		}
 		int is_doc = 0, is_html = 0, cp1252 = 0;
-		if ((h.type_len == 10 && strncasecmp(h.type, "conversion", 10) == 0) ||
-		    (h.type_len == 8 && strncasecmp(h.type, "resource", 8) == 0)) {
+		if (cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource")) {
 			is_doc = 1;
-		} else if (h.type_len == 8 && strncasecmp(h.type, "response", 8) == 0) {
+		} else if (cwarc_type_is(h, "response")) {
 			rc = strip_http(w, &is_doc, &is_html, &cp1252, err);
 			if (rc < 0)
 				return rc;
@@ -688,40 +844,18 @@ static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 
 static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 {
-	crin *in = &w->in;
-
 	if (!w->doc_open)
 		return 0;
-	if (w->body_left == 0) {
+	int rc = cwarc_body(&w->cw, p, n, CREADER_PIECE, err);
+	if (rc <= 0)
 		w->doc_open = 0;
-		w->in_body = 0;
-		return 0;
-	}
-	if (crin_avail(in) == 0) {
-		int rc = crin_more(in, 1, err);
-		if (rc < 0)
-			return rc;
-		if (rc != 1) {
-			rc = body_cut(w, rc, err);
-			return rc < 0 ? rc : 0;
-		}
-	}
-	size_t k = crin_avail(in);
-	if ((uint64_t)k > w->body_left)
-		k = (size_t)w->body_left;
-	if (k > CREADER_PIECE)
-		k = CREADER_PIECE;
-	*p = in->buf + in->pos;
-	*n = k;
-	in->pos += k;
-	w->body_left -= k;
-	return 1;
+	return rc;
 }
 
 static uint64_t warc_bytes_in(const void *state)
 {
 	const warc *w = state;
-	return cstream_bytes_in(w->in.s);
+	return cstream_bytes_in(w->cw.in.s);
 }
 
 static void warc_close(void *state)
@@ -729,7 +863,7 @@ static void warc_close(void *state)
 	warc *w = state;
 	if (!w)
 		return;
-	crin_release(&w->in);
+	cwarc_release(&w->cw);
 	cbuf_release(&w->url);
 	cbuf_release(&w->id);
 	cbuf_release(&w->hout);
@@ -750,12 +884,9 @@ static int warc_open(void **state, const char *path, cstream *in,
 		goto out;
 	}
 	w->cx = cx;
-	w->max_header = (size_t)cx->opt->max_record;
-	if (cx->opt->max_record > (1u << 30))
-		w->max_header = 1u << 30;
-	if (w->max_header < 1024)
-		w->max_header = 1024;
-	rc = crin_init(&w->in, in, w->max_header + 2, err);
+	w->in = &w->cw.in;
+	w->max_header = cwarc_max_header(cx->opt->max_record);
+	rc = cwarc_init(&w->cw, in, cx, 0, err);
 	in = NULL;
 	if (rc < 0)
 		goto out;

@@ -25,9 +25,10 @@
  * whose header block is too long or whose Content-Length is missing, bad
  * or given twice with different values, bytes between WARC records -- is
  * left out of the copy and listed in the manifest ("action": "drop",
- * "reason" says why), counted as unread.  WARC headers are parsed by the
- * reader's own parser (cwarc_parse_header), so the two sides cannot
- * disagree on where a record ends.
+ * "reason" says why), counted as unread.  WARC records are walked by the
+ * reader's own walker (cwarc_next) and JSON lines split by its own
+ * splitter (cjsonl_next_line), both through the reader's look-ahead, so
+ * the two sides cannot disagree on where a record starts or ends.
  *
  * Memory is bounded: bodies and lines are streamed; only a record to be
  * cut is held whole, and one over --max-record is dropped rather than
@@ -42,10 +43,13 @@
  * --max-doc-freq is not a match here either.
  *
  * Supported: JSONL (plain, gzip, zstd), WARC/WET (plain, gzip -- one
- * member per record -- or zstd), plain text, and tar/zip archives of
- * those (through libarchive, same format and filter).
+ * member per record -- or zstd; the writer is purify_warc.c), plain
+ * text, and tar/zip archives of those (through libarchive, same format
+ * and filter): one writer per input kind in purify_writers; a kind
+ * without one is refused before anything is written, never rewritten
+ * as plain text.
  */
-#include "scan.h"
+#include "purify.h"
 #include "../common/stream.h"
 #include "../reader/reader.h"
 
@@ -61,30 +65,6 @@
 #include <unistd.h>
 #include <zlib.h>
 
-typedef struct purifier {
-	contam_scan *s;
-	const cscan_file *f;
-	size_t cursor;           /* next hit document of f to meet */
-	cscan_hits it;           /* f's hit documents, read back in order */
-	cscan_hitdoc slot[2];    /* the one met last (valid until the next
-				    meet) and the next one */
-	int next_slot, have_next, have_cur;
-	int iter_rc;             /* reading them back failed */
-	uint64_t missed;         /* hit documents not met again */
-	FILE *manifest;          /* this file's lines (to the manifest spill) */
-	struct mspill *mspill;
-	uint64_t base;           /* decompressed offset of what is parsed */
-	int in_member;           /* parsing one gzip member: a record cut
-				    by its end means PURIFY_FALLBACK */
-	uint64_t entry;          /* archive entry being purified */
-	size_t max_record;       /* longest line / header / text held whole */
-	uint64_t dropped, cut, regions, unread;
-	const char *out_path;
-	cbuf cut_text;           /* scratch: the text after cutting */
-	cerr *err;
-} purifier;
-
-enum { KEEP = 0, DROP = 1, CUT = 2 };
 
 /* The next hit document not met yet, or NULL. */
 static const cscan_hitdoc *peek(const purifier *p)
@@ -133,7 +113,7 @@ static const cscan_hitdoc *advance(purifier *p)
 
 /* The hit document at (member, offset), if it is the next one; in an
  * archive, of the entry being purified (p->entry). */
-static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset)
+const cscan_hitdoc *cpurify_meet(purifier *p, const char *member, uint64_t offset)
 {
 	const cscan_hitdoc *hd = peek(p);
 	if (!hd || hd->offset != p->base + offset)
@@ -144,17 +124,17 @@ static const cscan_hitdoc *meet(purifier *p, const char *member, uint64_t offset
 	return advance(p);
 }
 
-static int stopped(const purifier *p)
+int cpurify_stopped(const purifier *p)
 {
 	return p->s->opt.stop && *p->s->opt.stop;
 }
 
-static int interrupted(purifier *p)
+int cpurify_interrupted(purifier *p)
 {
 	return cerr_set(p->err, CONTAM_E_INTERRUPTED, "interrupted");
 }
 
-static int write_failed(purifier *p, const cscan_sink *k)
+int cpurify_write_failed(purifier *p, const cscan_sink *k)
 {
 	return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
 			cscan_sink_strerror(k));
@@ -406,7 +386,7 @@ static int manifest_left_out(purifier *p, const char *member, uint64_t offset,
 	return CONTAM_OK;
 }
 
-static int manifest_unread(purifier *p, const char *member, uint64_t offset,
+int cpurify_manifest_unread(purifier *p, const char *member, uint64_t offset,
 			   uint64_t bytes, const char *why)
 {
 	return manifest_left_out(p, member, offset, bytes, 1, why);
@@ -415,7 +395,7 @@ static int manifest_unread(purifier *p, const char *member, uint64_t offset,
 /* What to do with a hit document whose text is text[0..len) (NULL when
  * the caller cannot cut: then cut mode drops, saying `nocut`).  For CUT, p->cut_text holds
  * the new text. */
-static int decide(purifier *p, const cscan_hitdoc *hd, const char *text,
+int cpurify_decide(purifier *p, const cscan_hitdoc *hd, const char *text,
 		  uint64_t len, const char *nocut, int *action)
 {
 	const contam_scan_options *o = &p->s->opt;
@@ -551,60 +531,6 @@ static int pin_fill(pin *in, size_t want)
 	return CONTAM_OK;
 }
 
-/* Find `needle` in the unread bytes [from, limit), reading more as
- * needed.  1: found at *at (relative to pos); 0: not there (the input
- * ends first, or `limit` bytes are available without it); < 0: error. */
-static int pin_find(pin *in, size_t from, const char *needle, size_t nlen,
-		    size_t limit, size_t *at)
-{
-	for (;;) {
-		size_t avail = pin_avail(in);
-		size_t upto = avail < limit ? avail : limit;
-		if (upto >= from + nlen) {
-			const char *h = memmem(in->buf + in->pos + from, upto - from,
-					       needle, nlen);
-			if (h) {
-				*at = (size_t)(h - (in->buf + in->pos));
-				return 1;
-			}
-			from = upto - nlen + 1;
-		}
-		if (in->eof || avail >= limit)
-			return 0;
-		size_t want = avail + (1u << 16);
-		int rc = pin_fill(in, want < limit ? want : limit);
-		if (rc)
-			return rc;
-	}
-}
-
-/* Pass n unread bytes on to `out` (NULL: drop them), streaming; *done
- * says how many there were (fewer at the end of the input). */
-static int pin_pass(purifier *p, pin *in, uint64_t n, cscan_sink *out, uint64_t *done)
-{
-	*done = 0;
-	while (*done < n) {
-		if (pin_avail(in) == 0) {
-			uint64_t left = n - *done;
-			int rc = pin_fill(in, left < (1u << 20) ? (size_t)left : (1u << 20));
-			if (rc)
-				return rc;
-			if (pin_avail(in) == 0)
-				return CONTAM_OK;
-			if (stopped(p))
-				return interrupted(p);
-		}
-		size_t k = pin_avail(in);
-		if ((uint64_t)k > n - *done)
-			k = (size_t)(n - *done);
-		if (out && cscan_sink_write(out, in->buf + in->pos, k))
-			return write_failed(p, out);
-		in->pos += k;
-		*done += k;
-	}
-	return CONTAM_OK;
-}
-
 /* ---- JSONL ---------------------------------------------------------- */
 
 /* Cut mode on one JSONL record: *action says what happened; KEEP means
@@ -618,12 +544,12 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	json_t *v = root ? json_object_get(root, p->s->opt.text_field) : NULL;
 	int rc;
 	if (!v || !json_is_string(v)) {
-		rc = decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
+		rc = cpurify_decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
 			    action);
 		json_decref(root);
 		return rc;
 	}
-	rc = decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
+	rc = cpurify_decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
 	if (rc || *action != CUT) {
 		json_decref(root);
 		return rc;
@@ -637,29 +563,7 @@ static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
 	rc = cscan_sink_write(out, s, strlen(s));
 	rc |= cscan_sink_write(out, eol, strlen(eol));
 	free(s);
-	return rc ? write_failed(p, out) : 0;
-}
-
-/* A line the reader skipped as longer than --max-record: dropped as it
- * streams past, never held. */
-static int skip_long_line(purifier *p, pin *in, const char *member)
-{
-	uint64_t off = in->base + in->pos, bytes = 0;
-	for (;;) {
-		size_t nl = 0;
-		int f = pin_find(in, 0, "\n", 1, 1u << 20, &nl);
-		if (f < 0)
-			return f;
-		/* only the bytes searched */
-		size_t n = f ? nl + 1 : pin_avail(in) < (1u << 20) ? pin_avail(in) : (1u << 20);
-		in->pos += n;
-		bytes += n;
-		if (f || (in->eof && pin_avail(in) == 0))
-			break;
-		if (stopped(p))
-			return interrupted(p);
-	}
-	return manifest_unread(p, member, off, bytes, "line longer than --max-record");
+	return rc ? cpurify_write_failed(p, out) : 0;
 }
 
 /* Would the reader take this line as a record (a JSON object with the
@@ -688,39 +592,59 @@ static int line_unread(purifier *p, const char *line, size_t n, uint64_t off,
 	return CONTAM_OK;
 }
 
+/* What the line splitter skipped, into the manifest. */
+typedef struct jsonl_skips {
+	purifier *p;
+	const char *member;
+	int rc;
+} jsonl_skips;
+
+static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
+{
+	jsonl_skips *k = ctx;
+	if (k->rc || bytes == 0)
+		return;
+	k->rc = cpurify_manifest_unread(k->p, k->member, offset, bytes,
+					why == CJSONL_SKIP_LONG
+					? "line longer than --max-record"
+					: "a line cut by damaged compressed data");
+}
+
+/* Lines are split by the reader's own splitter (cjsonl_next_line): the
+ * same --max-record rule and the same look-ahead, which sees where the
+ * stream skipped a damaged gzip member or zstd frame, so every line is
+ * met at the offset the scan gave it. */
 static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	pin in = { .s = s, .err = p->err };
+	creader_options ro = { .max_record = p->s->opt.max_record };
+	uint64_t errors = 0;
+	creader_ctx cx = { p->f->path, &ro, &errors };
+	jsonl_skips ks = { p, member, 0 };
+	cjsonl_lines ln = { .cx = &cx, .max_record = p->max_record, .line_no = 1,
+			    .on_skip = jsonl_skipped, .skip_ctx = &ks };
 	cbuf scratch = CBUF_INIT;
 	/* the reader skipped records: find them again (else no line is
 	 * damaged, and none is parsed) */
 	int check = p->f->errors > 0;
-	int rc = CONTAM_OK;
-	for (;;) {
-		size_t nl = 0;
-		if (stopped(p)) {
-			rc = interrupted(p);
+	int rc = crin_init(&ln.in, s, p->max_record + 2, p->err);
+	while (rc == CONTAM_OK) {
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
-		/* the reader's rule: a line of more than max_record bytes
-		 * (newline not counted) is skipped */
-		int f = pin_find(&in, 0, "\n", 1, p->max_record + 1, &nl);
-		if (f < 0) {
-			rc = f;
+		const char *line;
+		size_t n;
+		uint64_t off;
+		int got = cjsonl_next_line(&ln, &line, &n, &off, p->err);
+		if (got < 0 || ks.rc) {
+			rc = got < 0 ? got : ks.rc;
 			break;
 		}
-		size_t avail = pin_avail(&in);
-		if (!f && (!in.eof || avail > p->max_record)) {
-			if ((rc = skip_long_line(p, &in, member)))
-				break;
-			continue;
-		}
-		size_t n = f ? nl + 1 : avail; /* with the newline */
-		if (n == 0)
+		if (got == 0)
 			break;
-		const char *line = in.buf + in.pos;
-		uint64_t off = in.base + in.pos;
-		const cscan_hitdoc *hd = meet(p, member, off);
+		/* with its newline, which the splitter consumed too */
+		n = (size_t)(ln.in.buf + ln.in.pos - line);
+		const cscan_hitdoc *hd = cpurify_meet(p, member, off);
 		int action = KEEP;
 		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
 			size_t body = n;
@@ -735,267 +659,24 @@ static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *me
 			}
 			rc = write_cut_json(p, out, line, body, eol, hd, &action);
 		} else if (hd) {
-			rc = decide(p, hd, NULL, 0, NULL, &action);
+			rc = cpurify_decide(p, hd, NULL, 0, NULL, &action);
 		} else if (check) {
 			int unread;
 			rc = line_unread(p, line, n, off, &scratch, &unread);
 			if (!rc && unread) {
 				action = DROP;
-				rc = manifest_unread(p, member, off, n, "not a JSON "
+				rc = cpurify_manifest_unread(p, member, off, n, "not a JSON "
 						     "object with a string text field");
 			}
 		}
 		if (!rc && action == KEEP && cscan_sink_write(out, line, n))
-			rc = write_failed(p, out);
-		in.pos += n;
+			rc = cpurify_write_failed(p, out);
 		if (rc)
 			break;
 	}
-	free(in.buf);
+	ln.in.s = NULL; /* the stream is the caller's */
+	crin_release(&ln.in);
 	cbuf_release(&scratch);
-	return rc;
-}
-
-/* ---- WARC ----------------------------------------------------------- */
-
-/* Length of the WARC header block at the read position, blank line
- * included (CRLF or LF lines), as the reader finds it: 1 and *hlen; 0
- * when it does not end within max_record bytes or the input ends first;
- * < 0 on error. */
-static int header_end(purifier *p, pin *in, size_t *hlen)
-{
-	size_t from = 0, lim = p->max_record < 1024 ? 1024 : p->max_record;
-	for (;;) {
-		size_t k = 0;
-		int f = pin_find(in, from, "\n", 1, lim, &k);
-		if (f <= 0)
-			return f;
-		int rc = pin_fill(in, k + 3);
-		if (rc)
-			return rc;
-		const char *b = in->buf + in->pos;
-		size_t avail = pin_avail(in);
-		if (k + 1 < avail && b[k + 1] == '\n' && k + 2 <= lim) {
-			*hlen = k + 2;
-			return 1;
-		}
-		if (k + 2 < avail && b[k + 1] == '\r' && b[k + 2] == '\n' &&
-		    k + 3 <= lim) {
-			*hlen = k + 3;
-			return 1;
-		}
-		from = k + 1;
-	}
-}
-
-/* Drop bytes the reader skips: from the read position (plus `from`) up
- * to the next "WARC/1." or "WARC/0." at the start of a line, as the
- * reader resynchronizes. */
-static int skip_unread(purifier *p, pin *in, const char *member, size_t from,
-		       const char *why)
-{
-	uint64_t off = in->base + in->pos, bytes = 0;
-	for (;;) {
-		size_t at = 0;
-		int f = pin_find(in, from, "\nWARC/", 6, 1u << 20, &at);
-		if (f < 0)
-			return f;
-		if (f) {
-			int rc = pin_fill(in, at + 8);
-			if (rc)
-				return rc;
-			const char *v = in->buf + in->pos + at + 6;
-			if (pin_avail(in) >= at + 8 && (v[0] == '1' || v[0] == '0') &&
-			    v[1] == '.') {
-				in->pos += at + 1;
-				bytes += at + 1;
-				break;
-			}
-			from = at + 1;
-			continue;
-		}
-		/* keep a possible partial "\nWARC/" at the end; only the
-		 * bytes searched */
-		size_t n = pin_avail(in);
-		if (n > (1u << 20))
-			n = 1u << 20;
-		else if (in->eof) {
-			in->pos += n;
-			bytes += n;
-			break;
-		}
-		n = n > 8 ? n - 8 : 0;
-		in->pos += n;
-		bytes += n;
-		from = from > n ? from - n : 0;
-		if (stopped(p))
-			return interrupted(p);
-	}
-	return manifest_unread(p, member, off, bytes, why);
-}
-
-/* The header block with every Content-Length set to the cut text's
- * length, the new body and the same trailer. */
-static int write_record_cut(purifier *p, cscan_sink *out, const char *rec,
-			    size_t hlen, const char *tail, size_t ntail)
-{
-	char num[32];
-	int rc = 0;
-	snprintf(num, sizeof num, "%zu", p->cut_text.len);
-	const char *q = rec, *end = rec + hlen;
-	while (q < end && !rc) {
-		const char *nl = memchr(q, '\n', (size_t)(end - q));
-		const char *e = nl ? nl + 1 : end;
-		const char *v;
-		size_t vn;
-		if (cwarc_header_is(q, (size_t)((nl ? nl : end) - q), "Content-Length", &v, &vn)) {
-			rc |= cscan_sink_write(out, q, (size_t)(v - q));
-			rc |= cscan_sink_write(out, num, strlen(num));
-			rc |= cscan_sink_write(out, v + vn, (size_t)(e - (v + vn)));
-		} else {
-			rc |= cscan_sink_write(out, q, (size_t)(e - q));
-		}
-		q = e;
-	}
-	rc |= cscan_sink_write(out, p->cut_text.data ? p->cut_text.data : "", p->cut_text.len);
-	rc |= cscan_sink_write(out, tail, ntail);
-	return rc ? write_failed(p, out) : CONTAM_OK;
-}
-
-static int purify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member)
-{
-	pin in = { .s = s, .err = p->err };
-	int rc = CONTAM_OK;
-	for (;;) {
-		if (stopped(p)) {
-			rc = interrupted(p);
-			break;
-		}
-		/* the CR/LF between records, as they are */
-		if ((rc = pin_fill(&in, 7)))
-			break;
-		size_t nls = 0;
-		while (nls < pin_avail(&in) &&
-		       (in.buf[in.pos + nls] == '\r' || in.buf[in.pos + nls] == '\n'))
-			nls++;
-		if (nls) {
-			if (cscan_sink_write(out, in.buf + in.pos, nls)) {
-				rc = write_failed(p, out);
-				break;
-			}
-			in.pos += nls;
-			continue;
-		}
-		if (pin_avail(&in) == 0)
-			break;
-		const char *rec = in.buf + in.pos;
-		if (pin_avail(&in) < 5 || memcmp(rec, "WARC/", 5) != 0) {
-			if ((rc = skip_unread(p, &in, member, 0, "not a WARC record")))
-				break;
-			continue;
-		}
-		size_t hlen = 0;
-		int f = header_end(p, &in, &hlen);
-		if (f < 0) {
-			rc = f;
-			break;
-		}
-		if (!f) {
-			if ((rc = skip_unread(p, &in, member, 1, "WARC header block too "
-					      "long or cut short")))
-				break;
-			continue;
-		}
-		uint64_t off = in.base + in.pos;
-		cwarc_header h;
-		cwarc_parse_header(in.buf + in.pos, hlen, &h);
-		if (!h.has_length || h.bad_length || !h.type) {
-			const char *why = !h.has_length ? "missing Content-Length" :
-					  h.conflicting_length ? "two different Content-Length headers" :
-					  h.bad_length ? "bad Content-Length" : "missing WARC-Type";
-			if (h.has_length && !h.bad_length) {
-				/* the record's extent is known: just it */
-				uint64_t done;
-				in.pos += hlen;
-				if ((rc = pin_pass(p, &in, h.length, NULL, &done)) ||
-				    (rc = manifest_unread(p, member, off, hlen + done, why)))
-					break;
-				continue;
-			}
-			if ((rc = skip_unread(p, &in, member, 1, why)))
-				break;
-			continue;
-		}
-		const cscan_hitdoc *hd = meet(p, member, off);
-		int action = KEEP;
-		int cuttable = (h.type_len == 10 && !strncasecmp(h.type, "conversion", 10)) ||
-			       (h.type_len == 8 && !strncasecmp(h.type, "resource", 8));
-		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT && cuttable &&
-		    h.length <= p->max_record) {
-			/* held whole to be cut (with up to four CR/LF after it) */
-			if ((rc = pin_fill(&in, hlen + (size_t)h.length + 4)))
-				break;
-			if (pin_avail(&in) < hlen + h.length && p->in_member) {
-				rc = 1; /* PURIFY_FALLBACK: a record across members */
-				break;
-			}
-			rec = in.buf + in.pos;
-			size_t blen = pin_avail(&in) - hlen < h.length ?
-				      pin_avail(&in) - hlen : (size_t)h.length;
-			size_t tail = 0;
-			while (tail < 4 && hlen + blen + tail < pin_avail(&in) &&
-			       (rec[hlen + blen + tail] == '\r' || rec[hlen + blen + tail] == '\n'))
-				tail++;
-			if ((rc = decide(p, hd, rec + hlen, blen, NULL, &action)))
-				break;
-			if (action == KEEP && cscan_sink_write(out, rec, hlen + blen + tail))
-				rc = write_failed(p, out);
-			else if (action == CUT)
-				rc = write_record_cut(p, out, rec, hlen, rec + hlen + blen, tail);
-			in.pos += hlen + blen + tail;
-		} else {
-			/* a response's regions are offsets into the text the
-			 * reader extracted (HTTP headers stripped, HTML reduced
-			 * to its visible text), not into the record: dropped */
-			int response = h.type_len == 8 && !strncasecmp(h.type, "response", 8);
-			if (hd && (rc = decide(p, hd, NULL, 0, response ?
-					       "match; a response record cannot be cut "
-					       "(its offsets are in the extracted text)" :
-					       !cuttable ?
-					       "match; this record kind cannot be cut" :
-					       "match; record too large to cut (over --max-record)",
-					       &action)))
-				break;
-			cscan_sink *to = action == KEEP ? out : NULL;
-			uint64_t done;
-			if (to && cscan_sink_write(to, in.buf + in.pos, hlen)) {
-				rc = write_failed(p, out);
-				break;
-			}
-			in.pos += hlen;
-			if ((rc = pin_pass(p, &in, h.length, to, &done)))
-				break;
-			if (done < h.length && p->in_member) {
-				rc = 1; /* PURIFY_FALLBACK: a record across members */
-				break;
-			}
-			/* the record's trailer: up to four CR/LF */
-			if ((rc = pin_fill(&in, 4)))
-				break;
-			size_t tail = 0;
-			while (tail < 4 && tail < pin_avail(&in) &&
-			       (in.buf[in.pos + tail] == '\r' || in.buf[in.pos + tail] == '\n'))
-				tail++;
-			if (to && cscan_sink_write(to, in.buf + in.pos, tail))
-				rc = write_failed(p, out);
-			in.pos += tail;
-		}
-		if (!rc && action != DROP && cscan_sink_end_member(out))
-			rc = write_failed(p, out);
-		if (rc)
-			break;
-	}
-	free(in.buf);
 	return rc;
 }
 
@@ -1007,16 +688,16 @@ static int copy_stream(purifier *p, cstream *s, cscan_sink *out)
 	long n;
 	while ((n = cstream_read(s, buf, sizeof buf, p->err)) > 0) {
 		if (cscan_sink_write(out, buf, (size_t)n))
-			return write_failed(p, out);
-		if (stopped(p))
-			return interrupted(p);
+			return cpurify_write_failed(p, out);
+		if (cpurify_stopped(p))
+			return cpurify_interrupted(p);
 	}
 	return n < 0 ? (int)n : CONTAM_OK;
 }
 
 static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	const cscan_hitdoc *hd = meet(p, member, 0);
+	const cscan_hitdoc *hd = cpurify_meet(p, member, 0);
 	pin in = { .s = s, .err = p->err };
 	int rc = CONTAM_OK, action = KEEP;
 	if (!hd)
@@ -1028,62 +709,80 @@ static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *mem
 	}
 	size_t n = pin_avail(&in);
 	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT && n <= p->max_record && in.eof)
-		rc = decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
+		rc = cpurify_decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
 	else
-		rc = decide(p, hd, NULL, 0, "match; document too large to cut "
+		rc = cpurify_decide(p, hd, NULL, 0, "match; document too large to cut "
 			    "(over --max-record)", &action);
 	if (rc)
 		goto out;
 	if (action == KEEP) {
 		/* every match ignored: the text as it is */
 		if (n && cscan_sink_write(out, in.buf + in.pos, n))
-			rc = write_failed(p, out);
+			rc = cpurify_write_failed(p, out);
 		else if (!in.eof)
 			rc = copy_stream(p, s, out);
 	} else if (action == CUT && cscan_sink_write(out, p->cut_text.data, p->cut_text.len)) {
-		rc = write_failed(p, out);
+		rc = cpurify_write_failed(p, out);
 	}
 out:
 	free(in.buf);
 	return rc;
 }
 
+/* ---- the writers, one per input kind -------------------------------- */
+
+/* How each kind is written back: a stream writer (the decompressed
+ * input in, the copy out) or, for archives, a whole-file one.  A kind
+ * without an entry has no writer: purify refuses it (purify_refuse,
+ * purify_stream) rather than rewrite it as something else. */
+typedef struct purify_writer {
+	contam_input_kind kind;
+	int (*stream)(purifier *p, cstream *s, cscan_sink *out, const char *member);
+	int (*file)(purifier *p);
+} purify_writer;
+
+static int purify_archive(purifier *p);
+
+static const purify_writer purify_writers[] = {
+	{ CONTAM_INPUT_WARC, cpurify_warc, NULL },
+	{ CONTAM_INPUT_JSONL, purify_jsonl, NULL },
+	{ CONTAM_INPUT_TEXT, purify_text, NULL },
+	{ CONTAM_INPUT_ARCHIVE, NULL, purify_archive },
+};
+
+static const purify_writer *writer_for(contam_input_kind kind)
+{
+	for (size_t i = 0; i < sizeof purify_writers / sizeof *purify_writers; i++)
+		if (purify_writers[i].kind == kind)
+			return &purify_writers[i];
+	return NULL;
+}
+
+/* A kind without a writer, refused: the file, what it holds and its
+ * kind name. */
+static int no_writer(cerr *err, const char *path, const char *member,
+		     contam_input_kind kind)
+{
+	const char *what = kind == CONTAM_INPUT_MEDIAWIKI ? "a MediaWiki XML dump" :
+			   kind == CONTAM_INPUT_WIKIDOC ?
+			   "a WikiExtractor file (<doc> blocks)" : "an input";
+	return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s'%s%s%s is %s of kind "
+			"'%s', which --purify cannot write back (no purify "
+			"writer for it); scan it without --purify", path,
+			member ? ": member '" : "", member ? member : "",
+			member ? "'" : "", what, contam_input_kind_name(kind));
+}
+
 static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
 			 cscan_sink *out, const char *member)
 {
-	switch (kind) {
-	case CONTAM_INPUT_JSONL: return purify_jsonl(p, s, out, member);
-	case CONTAM_INPUT_WARC: return purify_warc(p, s, out, member);
-	default: return purify_text(p, s, out, member);
-	}
+	const purify_writer *w = writer_for(kind);
+	if (!w || !w->stream)
+		return no_writer(p->err, p->f->path, member, kind);
+	return w->stream(p, s, out, member);
 }
 
 /* ---- archives ------------------------------------------------------- */
-
-/* Member data read straight from libarchive through a FILE, as the
- * reader does (reader_archive.c), so a member is never held whole. */
-typedef struct member_src {
-	struct archive *a;
-	int failed;
-} member_src;
-
-static ssize_t member_read(void *cookie, char *buf, size_t size)
-{
-	member_src *m = cookie;
-	la_ssize_t n = archive_read_data(m->a, buf, size);
-	if (n < 0) {
-		m->failed = 1;
-		errno = EIO;
-		return -1;
-	}
-	return (ssize_t)n;
-}
-
-static int member_close(void *cookie)
-{
-	(void)cookie;
-	return 0;
-}
 
 static int archive_write_failed(purifier *p, struct archive *w)
 {
@@ -1102,8 +801,8 @@ static int spool_out(purifier *p, FILE *f, struct archive *w)
 	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
 		if (archive_write_data(w, buf, n) != (la_ssize_t)n)
 			return archive_write_failed(p, w);
-		if (stopped(p))
-			return interrupted(p);
+		if (cpurify_stopped(p))
+			return cpurify_interrupted(p);
 	}
 	if (ferror(f))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot read back a purified member "
@@ -1138,8 +837,7 @@ static int open_spool(purifier *p, FILE **of)
 static int purify_member(purifier *p, struct archive *r, struct archive *w,
 			 struct archive_entry *e, const char *name, FILE *of, int *left_out)
 {
-	member_src src = { r, 0 };
-	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	creader_member_src src;
 	FILE *mf = NULL;
 	cstream *cs = NULL;
 	cscan_sink *k = NULL;
@@ -1151,7 +849,7 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 			      strerror(errno));
 		goto out;
 	}
-	if (!(mf = fopencookie(&src, "r", io))) {
+	if (!(mf = creader_member_open(&src, r))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -1159,11 +857,18 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 	mf = NULL;
 	if (rc)
 		goto out;
-	contam_input_kind kind = creader_detect_name(name);
-	if (kind == CONTAM_INPUT_UNKNOWN || kind == CONTAM_INPUT_ARCHIVE ||
-	    kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
-		/* read as text in archives */
-		kind = CONTAM_INPUT_TEXT;
+	/* the kind the reader read it as (by name and content) */
+	contam_input_kind kind = CONTAM_INPUT_TEXT;
+	char note[CERR_MSG_MAX];
+	rc = creader_member_kind(cs, name, name, &kind, note, sizeof note, p->err);
+	if (rc == 1 || rc == CONTAM_E_FORMAT) {
+		/* the reader skipped it: it held no match */
+		rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': member '%s' "
+			      "has matches but the reader skips it", p->f->path, name);
+		goto out;
+	}
+	if (rc)
+		goto out;
 	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -1303,8 +1008,8 @@ static int purify_archive(purifier *p)
 	snprintf(tmp, n, "%s.tmp.%ld", p->out_path, (long)getpid());
 	int ar;
 	while ((ar = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			goto out;
 		}
 		p->entry = (uint64_t)archive_file_count(r) - 1;
@@ -1339,7 +1044,7 @@ static int purify_archive(purifier *p)
 		const cscan_hitdoc *next = peek(p);
 		if (regular && name && creader_detect_name(name) == CONTAM_INPUT_ARCHIVE) {
 			/* the reader does not open archives in archives */
-			if ((rc = manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
+			if ((rc = cpurify_manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
 						  "an archive inside an archive")))
 				goto out;
 			continue;
@@ -1377,8 +1082,8 @@ static int purify_archive(purifier *p)
 				rc = archive_write_failed(p, w);
 				goto out;
 			}
-			if (stopped(p)) {
-				rc = interrupted(p);
+			if (cpurify_stopped(p)) {
+				rc = cpurify_interrupted(p);
 				goto out;
 			}
 		}
@@ -1436,33 +1141,7 @@ out:
  * parsed by the reader's rules, the body of its Content-Length, then
  * only CR/LF): anything else is parsed, so that what the reader skips is
  * left out here too. */
-#define PURIFY_FALLBACK 1
 #define MEMBER_MAX (64u << 20)
-
-static int one_sound_record(const purifier *p, const char *d, size_t n)
-{
-	size_t lim = p->max_record < 1024 ? 1024 : p->max_record, hlen = 0;
-	if (n < 5 || memcmp(d, "WARC/", 5) != 0)
-		return 0;
-	for (size_t i = 0; i + 1 < n && i + 1 < lim && !hlen; i++) {
-		if (d[i] != '\n')
-			continue;
-		if (d[i + 1] == '\n')
-			hlen = i + 2;
-		else if (i + 2 < n && d[i + 1] == '\r' && d[i + 2] == '\n')
-			hlen = i + 3;
-	}
-	if (!hlen || hlen > lim)
-		return 0;
-	cwarc_header h;
-	cwarc_parse_header(d, hlen, &h);
-	if (!h.has_length || h.bad_length || !h.type || h.length > n - hlen)
-		return 0;
-	for (size_t i = hlen + (size_t)h.length; i < n; i++)
-		if (d[i] != '\r' && d[i] != '\n')
-			return 0;
-	return 1;
-}
 
 static int purify_warc_members(purifier *p)
 {
@@ -1494,8 +1173,8 @@ static int purify_warc_members(purifier *p)
 	size_t have = 0, used = 0;
 	int eof = 0;
 	for (;;) {
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
 		if (used == have && !eof) {
@@ -1533,9 +1212,9 @@ static int purify_warc_members(purifier *p)
 		/* one whole member: [dstart, dstart + plain.len) decompressed */
 		/* hit documents are in offset order: the next one tells */
 		int hit = peek(p) && peek(p)->offset < dstart + plain.len;
-		if (!hit && one_sound_record(p, plain.data, plain.len)) {
+		if (!hit && cpurify_warc_sound_member(p, plain.data, plain.len)) {
 			if (cscan_sink_write(out, comp.data, comp.len))
-				rc = write_failed(p, out);
+				rc = cpurify_write_failed(p, out);
 		} else {
 			char *mem = NULL;
 			size_t memlen = 0;
@@ -1554,7 +1233,7 @@ static int purify_warc_members(purifier *p)
 				rc = p->err->code ? p->err->code
 						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 			} else {
-				rc = purify_warc(p, cs, k, NULL);
+				rc = cpurify_warc(p, cs, k, NULL);
 				rc = rc ? rc : cscan_sink_close(k, p->err);
 				if (rc)
 					cscan_sink_abort(k);
@@ -1564,7 +1243,7 @@ static int purify_warc_members(purifier *p)
 			if (of)
 				fclose(of);
 			if (!rc && memlen && cscan_sink_write(out, mem, memlen))
-				rc = write_failed(p, out);
+				rc = cpurify_write_failed(p, out);
 			free(mem);
 			p->base = 0;
 			p->in_member = 0;
@@ -1619,11 +1298,11 @@ static int copy_file(purifier *p)
 	}
 	while ((n = fread(buf, 1, sizeof buf, in)) > 0) {
 		if (cscan_sink_write(k, buf, n)) {
-			rc = write_failed(p, k);
+			rc = cpurify_write_failed(p, k);
 			break;
 		}
-		if (stopped(p)) {
-			rc = interrupted(p);
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
 			break;
 		}
 	}
@@ -1646,7 +1325,7 @@ static int purify_file(purifier *p)
 	int rc, any = 0;
 
 	/* the readers' bound (reader_jsonl.c, reader_warc.c) */
-	uint64_t mr = p->s->opt.max_record ? p->s->opt.max_record : 256u << 20;
+	uint64_t mr = creader_max_record(p->s->opt.max_record);
 	p->max_record = mr > (1u << 30) ? (size_t)1 << 30 : mr < 16 ? 16 : (size_t)mr;
 
 	if (mkdirs(p->out_path))
@@ -1671,10 +1350,20 @@ static int purify_file(purifier *p)
 	if (p->f->kind == CONTAM_INPUT_WARC &&
 	    (rc = purify_warc_members(p)) != PURIFY_FALLBACK)
 		return rc;
-	if (p->f->kind == CONTAM_INPUT_ARCHIVE)
-		return purify_archive(p);
+	const purify_writer *w = writer_for(p->f->kind);
+	if (w && w->file)
+		return w->file(p);
 	if ((rc = cstream_open(&s, p->f->path, p->err)))
 		return rc;
+	/* read as the reader read it (reader.c): UTF-16 content is
+	 * transcoded to UTF-8, the text whose offsets the scan gave; the
+	 * copy is that text */
+	const char *base = strrchr(p->f->path, '/');
+	contam_input_kind sk;
+	char note[CERR_MSG_MAX];
+	if ((rc = creader_sniff_stream(s, p->f->path, creader_detect_name(base ? base + 1 : p->f->path),
+				       &sk, note, sizeof note, p->err)) < 0)
+		goto out;
 	if ((rc = cscan_sink_open(&k, p->out_path, cstream_get_codec(s), p->err)))
 		goto out;
 	rc = purify_stream(p, p->f->kind, s, k, NULL);
@@ -1725,13 +1414,10 @@ static int purify_refuse(contam_scan *s, cerr *err)
 		const char *path = s->files[i].path;
 		contam_input_kind kind = creader_detect(path);
 		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
-		if (kind == CONTAM_INPUT_MEDIAWIKI || kind == CONTAM_INPUT_WIKIDOC)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is a "
-					"%s, which --purify cannot write back; scan "
-					"it without --purify", path,
-					kind == CONTAM_INPUT_WIKIDOC
-					? "WikiExtractor file (<doc> blocks)"
-					: "MediaWiki XML dump");
+		/* what neither name nor content places, the reader reads as
+		 * text (creader_open) */
+		if (!writer_for(kind == CONTAM_INPUT_UNKNOWN ? CONTAM_INPUT_TEXT : kind))
+			return no_writer(err, path, NULL, kind);
 		if (whole)
 			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
 					"JSON %s (read whole-file), which --purify "
