@@ -309,8 +309,9 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 			 e->longest_words, e->hits);
 	if (k > 0 && (size_t)k < sizeof(line) && e->whole_fields)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, ", %u of the spans "
-			      "shorter but holding a whole field of >= %u words",
-			      e->whole_fields, r->index.params.ngram);
+			      "shorter but holding a whole field (the question, or "
+			      "an option carried on from a counted span)",
+			      e->whole_fields);
 	if (k > 0 && (size_t)k < sizeof(line) && e->template_ngrams)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u template "
 			      "n-grams not counted", e->template_ngrams);
@@ -318,9 +319,20 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u n-grams in "
 			      "more than %" PRIu64 " corpus documents not counted",
 			      e->frequent_ngrams, r->max_doc_freq);
-	if (k > 0 && (size_t)k < sizeof(line) && e->chance_hits)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits outside "
-			      "those spans (plausibly chance)", e->chance_hits);
+	/* hits that count toward nothing: chance explains about fpr per
+	 * n-gram of them; more than that are short shared phrases */
+	if (k > 0 && (size_t)k < sizeof(line) && e->chance_hits) {
+		double expect = r->index.fpr * (double)e->ngrams;
+		if (e->chance > 0 && expect > 0)
+			k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits "
+				      "outside those spans, too short or unanchored to "
+				      "count (chance alone would give about %.2g)",
+				      e->chance_hits, expect);
+		else
+			k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits "
+				      "outside those spans, too short or unanchored to "
+				      "count", e->chance_hits);
+	}
 	if (k > 0 && (size_t)k < sizeof(line) && e->unscored_tokens)
 		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u tokens not "
 			      "scored (only in n-grams not counted)",
