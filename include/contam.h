@@ -864,6 +864,12 @@ CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
 CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
+/* The result contam_scan_confirm_json reports: the probe's, with the
+ * examples the scan read given their exact metrics and the benchmarks
+ * recounted (for a table of the confirmed counts).  Valid until the scan
+ * is freed or this is called again. */
+CONTAM_API int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
+				     contam_result *out);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
 /* Documents read, their text bytes and records skipped in corpus file i
  * (of the inputs given to contam_scan_run), for refusing inputs that

@@ -377,7 +377,8 @@ int cli_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!quiet)
+	/* with --confirm, cli_probe_confirm printed the confirmed table */
+	if (!quiet && !confirm_at)
 		contam_report_table(&res, stderr);
 out:
 	if (out) {

@@ -765,6 +765,13 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 			PRIu64 " documents in %.2f s: %" PRIu64 " overturned (exactly clean), %"
 			PRIu64 " confirmed\n", flagged, st.documents, st.seconds,
 			overturned, flagged - overturned);
+		/* the table of the report written: the confirmed counts */
+		contam_result conf;
+		if (contam_scan_confirmed(scan, res, &conf) == CONTAM_OK) {
+			fprintf(stderr, "after --confirm (flags the exact scan overturned "
+				"are clean):\n");
+			contam_report_table(&conf, stderr);
+		}
 	}
 out:
 	free(records);

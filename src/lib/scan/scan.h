@@ -135,6 +135,9 @@ struct contam_scan {
 	int mspill_fd;           /* purify manifest lines (scan_purify.c) */
 	uint64_t mspill_end;
 	contam_scan_stats stats;
+	/* contam_scan_confirmed's result */
+	contam_example *confirmed_examples;
+	contam_benchmark *confirmed_benchmarks;
 	int ran;
 	cerr err;
 };

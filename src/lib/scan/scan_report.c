@@ -793,28 +793,29 @@ static void confirm_example(const contam_scan *s, size_t i, json_t *o, void *ctx
 	add_example_fields(s, i, o, c->pv);
 }
 
-int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
-			     FILE *out, uint64_t *flagged_out,
-			     uint64_t *overturned_out)
+/* The probe's examples with the exact metrics of those the scan read (the
+ * probe's identity, evidence and null control kept), and the benchmarks
+ * recounted; counts[3]: contam's flags scanned, overturned, downgraded. */
+static int merge_confirmed(const contam_scan *s, const contam_result *probe,
+			   contam_example **exs_out, contam_benchmark **bms_out,
+			   uint64_t counts[3])
 {
-	json_t **pv = NULL;
-	contam_result r = *probe;
-	contam_example *exs = NULL;
-	contam_benchmark *bms = NULL;
 	uint64_t flagged = 0, overturned = 0, downgraded = 0;
-	int rc = CONTAM_OK;
-
+	*exs_out = NULL;
+	*bms_out = NULL;
 	if (probe->nexamples != s->nexamples)
 		return CONTAM_E_PARAM;
 	for (size_t i = 0; i < s->nexamples; i++)
 		if (probe->examples[i].record != s->examples[i].record ||
 		    strcmp(probe->examples[i].source, s->examples[i].source) != 0)
 			return CONTAM_E_PARAM;
-	exs = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*exs));
-	bms = malloc((probe->nbenchmarks ? probe->nbenchmarks : 1) * sizeof(*bms));
-	if (!exs || !bms || !(pv = provenance(s))) {
-		rc = CONTAM_E_NOMEM;
-		goto out;
+	contam_example *exs = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*exs));
+	contam_benchmark *bms = malloc((probe->nbenchmarks ? probe->nbenchmarks : 1) *
+				       sizeof(*bms));
+	if (!exs || !bms) {
+		free(exs);
+		free(bms);
+		return CONTAM_E_NOMEM;
 	}
 	for (size_t i = 0; i < s->nexamples; i++) {
 		const contam_example *pe = &probe->examples[i];
@@ -850,6 +851,50 @@ int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
 	for (size_t b = 0; b < probe->nbenchmarks; b++) {
 		bms[b] = probe->benchmarks[b];
 		cprobe_tally(&bms[b], exs, s->nexamples, NULL);
+	}
+	counts[0] = flagged;
+	counts[1] = overturned;
+	counts[2] = downgraded;
+	*exs_out = exs;
+	*bms_out = bms;
+	return CONTAM_OK;
+}
+
+int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
+			  contam_result *out)
+{
+	uint64_t counts[3];
+	contam_example *exs;
+	contam_benchmark *bms;
+	int rc = merge_confirmed(s, probe, &exs, &bms, counts);
+	if (rc)
+		return rc;
+	free(s->confirmed_examples);
+	free(s->confirmed_benchmarks);
+	s->confirmed_examples = exs;
+	s->confirmed_benchmarks = bms;
+	*out = *probe;
+	out->examples = exs;
+	out->benchmarks = bms;
+	return CONTAM_OK;
+}
+
+int contam_scan_confirm_json(const contam_scan *s, const contam_result *probe,
+			     FILE *out, uint64_t *flagged_out,
+			     uint64_t *overturned_out)
+{
+	json_t **pv = NULL;
+	contam_result r = *probe;
+	contam_example *exs = NULL;
+	contam_benchmark *bms = NULL;
+	uint64_t counts[3] = { 0, 0, 0 };
+	int rc = merge_confirmed(s, probe, &exs, &bms, counts);
+	if (rc)
+		return rc;
+	uint64_t flagged = counts[0], overturned = counts[1], downgraded = counts[2];
+	if (!(pv = provenance(s))) {
+		rc = CONTAM_E_NOMEM;
+		goto out;
 	}
 	r.examples = exs;
 	r.benchmarks = bms;

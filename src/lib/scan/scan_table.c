@@ -133,6 +133,8 @@ void contam_scan_free(contam_scan *s)
 	}
 	free(s->items);
 	free(s->ex_tmpl);
+	free(s->confirmed_examples);
+	free(s->confirmed_benchmarks);
 	free(s->state);
 	free(s->examples);
 	free(s->texts);
