@@ -109,6 +109,22 @@ def help_is_success(c):
         check("usage" in r.out.lower(), f"contam {' '.join(cmd)}: no usage on stdout")
 
 
+@S.test
+def text_field_hint(c):
+    """A JSONL corpus whose text is under another common name (ChineseWebText:
+    raw_content) is refused, and the message says which --text-field."""
+    d = os.path.join(c.tmp, "rawc")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "web.jsonl")
+    with open(path, "w") as f:
+        for i in range(3):
+            f.write(json.dumps({"url": f"u{i}", "raw_content": f"some page text {i}"}) + "\n")
+    out = os.path.join(c.tmp, "rawc.cidx")
+    expect_fail(contam("index", "-q", "-o", out, path), 2, "--text-field raw_content")
+    check(not os.path.exists(out), "an index was written")
+    contam("index", "-q", "--text-field", "raw_content", "-o", out, path).expect(0)
+
+
 # ------------------------------------------------------- missing files: 2
 
 @S.test

@@ -202,6 +202,23 @@ static int select_text(jsonl *j, const char *p, size_t n, int bare,
 
 /* Extract fields from one record; 1 if it is a document, 0 if it was
  * reported and skipped. */
+/* A key of `keys` (cjson_key_list's "'a', 'b'") that corpora use for the
+ * text when it is not "text" (ChineseWebText: raw_content), for the
+ * message of a record without the text field; NULL if none. */
+static const char *text_key_hint(const char *keys)
+{
+	static const char *const names[] = { "raw_content", "content", "contents",
+					     "body", "document", "passage",
+					     "article", "raw_text", NULL };
+	for (int i = 0; names[i]; i++) {
+		char q[32];
+		snprintf(q, sizeof q, "'%s'", names[i]);
+		if (strstr(keys, q))
+			return names[i];
+	}
+	return NULL;
+}
+
 static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 		       uint64_t rec, uint64_t line, creader_doc *doc,
 		       cerr *err)
@@ -250,13 +267,15 @@ static int take_record(jsonl *j, const char *p, size_t n, uint64_t off,
 		char keys[256];
 		size_t nkeys = 0;
 		cjson_key_list(p, n, keys, sizeof keys, &nkeys);
+		const char *hint = text_key_hint(keys);
 		rc = creader_damage(j->ln.cx, err, 1,
 				    "offset %" PRIu64 ": %s: field '%s' is missing "
 				    "or not a string (see --text-field for paths "
 				    "and arrays); the record has %zu key(s)%s%s%s, "
-				    "skipped", off, where, j->keys[F_TEXT], nkeys,
+				    "skipped%s%s", off, where, j->keys[F_TEXT], nkeys,
 				    nkeys ? ": " : "", keys,
-				    nkeys > CJSON_KEY_LIST_MAX ? ", ..." : "");
+				    nkeys > CJSON_KEY_LIST_MAX ? ", ..." : "",
+				    hint ? "; try --text-field " : "", hint ? hint : "");
 		return rc < 0 ? rc : 0;
 	}
 	if (j->paths && !(j->fast && j->found[F_TEXT])) {
