@@ -54,6 +54,16 @@ int cbuf_json_string(cbuf *b, const char *s, size_t n);
 
 char *cstrdup(const char *s); /* NULL on NULL or out of memory */
 
+/* splitmix64's finalizer (Steele, Lea, Flood 2014): a bijective mix of
+ * 64 bits, for the winnowing order, the doc-freq slots and the null
+ * control's generator. */
+static inline uint64_t cmix64(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
 /* Make room for `need` elements of `size` bytes in *p, whose capacity is
  * *cap: doubling from 16, so appends cost O(1) amortized.  CONTAM_OK or
  * CONTAM_E_NOMEM (*p and *cap unchanged). */

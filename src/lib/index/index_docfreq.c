@@ -63,10 +63,7 @@ static inline uint64_t line_of(uint64_t key, uint64_t lines)
 /* The slots' remix: splitmix64's finalizer (the filter uses murmur's). */
 static inline uint64_t slot_mix(uint64_t h)
 {
-	h += 0x9e3779b97f4a7c15ULL;
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebULL;
-	return h ^ (h >> 31);
+	return cmix64(h + 0x9e3779b97f4a7c15ULL);
 }
 
 /* Counter j (of d) of a key inside its line: group j, 16 bits of the

@@ -44,12 +44,7 @@ void cwinnow_fill_hits(unsigned char *hit, size_t g, uint32_t w);
  * is inserted. */
 static inline uint64_t cwinnow_order(uint64_t x)
 {
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
+	return cmix64(x);
 }
 
 static inline uint64_t cwinnow_key(uint64_t x) /* cwinnow_order's inverse */

@@ -544,15 +544,13 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 		goto out;
 	if ((rc = read_file_examples(p, path, r, ra)) < 0)
 		goto out;
-	cprobe_item *const *items = NULL;
 	if (p->opt.rules.template_share > 0 && p->nfile) {
 		cprobe_item **v = malloc(p->nfile * sizeof(*v));
 		if (!v)
 			goto nomem;
 		for (size_t i = 0; i < p->nfile; i++)
 			v[i] = &p->file[i].it;
-		items = v;
-		rc = cprobe_templates(items, p->nfile, p->ix->params.ngram,
+		rc = cprobe_templates(v, p->nfile, p->ix->params.ngram,
 				      p->opt.rules.template_share,
 				      p->opt.rules.template_min, &tmpl, &ntmpl);
 		free(v);

@@ -269,10 +269,7 @@ int cprobe_item_build(cprobe_item *it, const char *text, size_t len,
 /* splitmix64: a tiny, well-mixed generator for the null-control shuffle. */
 static uint64_t splitmix64(uint64_t *state)
 {
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
+	return cmix64(*state += 0x9E3779B97F4A7C15ULL);
 }
 
 int cprobe_item_shuffle(cprobe_item *out, const cprobe_item *in,

@@ -301,54 +301,48 @@ static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
  * counts the example carries (issue 13). */
 static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 {
-	char line[768];
-	int k = snprintf(line, sizeof(line), "%u of %u scored tokens lie in "
-			 "counted spans (>= %u words, with tokens of a field of "
-			 ">= %u tokens; longest %.4g words, %u hits)", e->covered,
-			 e->tokens, r->min_span, r->index.params.ngram,
-			 e->longest_words, e->hits);
-	if (k > 0 && (size_t)k < sizeof(line) && e->whole_fields)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, ", %u of the spans "
-			      "shorter but holding a whole field (the question, or "
-			      "an option carried on from a counted span)",
-			      e->whole_fields);
-	if (k > 0 && (size_t)k < sizeof(line) && e->template_ngrams)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u template "
-			      "n-grams not counted", e->template_ngrams);
-	if (k > 0 && (size_t)k < sizeof(line) && e->frequent_ngrams)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u n-grams in "
-			      "more than %" PRIu64 " corpus documents not counted",
-			      e->frequent_ngrams, r->max_doc_freq);
+	cbuf w = CBUF_INIT;
+	int rc = cbuf_printf(&w, "%u of %u scored tokens lie in counted spans "
+			     "(>= %u words, with tokens of a field of >= %u tokens; "
+			     "longest %.4g words, %u hits)", e->covered, e->tokens,
+			     r->min_span, r->index.params.ngram, e->longest_words,
+			     e->hits);
+	if (e->whole_fields)
+		rc |= cbuf_printf(&w, ", %u of the spans shorter but holding a "
+				  "whole field (the question, or an option carried "
+				  "on from a counted span)", e->whole_fields);
+	if (e->template_ngrams)
+		rc |= cbuf_printf(&w, "; %u template n-grams not counted",
+				  e->template_ngrams);
+	if (e->frequent_ngrams)
+		rc |= cbuf_printf(&w, "; %u n-grams in more than %" PRIu64 " corpus "
+				  "documents not counted", e->frequent_ngrams,
+				  r->max_doc_freq);
 	/* hits that count toward nothing: chance explains about fpr per
 	 * n-gram of them; more than that are short shared phrases */
-	if (k > 0 && (size_t)k < sizeof(line) && e->chance_hits) {
+	if (e->chance_hits) {
 		double expect = r->index.fpr * (double)e->ngrams;
+		rc |= cbuf_printf(&w, "; %u hits outside those spans, too short or "
+				  "unanchored to count", e->chance_hits);
 		if (e->chance > 0 && expect > 0)
-			k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits "
-				      "outside those spans, too short or unanchored to "
-				      "count (chance alone would give about %.2g)",
-				      e->chance_hits, expect);
-		else
-			k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u hits "
-				      "outside those spans, too short or unanchored to "
-				      "count", e->chance_hits);
+			rc |= cbuf_printf(&w, " (chance alone would give about %.2g)",
+					  expect);
 	}
-	if (k > 0 && (size_t)k < sizeof(line) && e->unscored_tokens)
-		k += snprintf(line + k, sizeof(line) - (size_t)k, "; %u tokens not "
-			      "scored (only in n-grams not counted)",
-			      e->unscored_tokens);
+	if (e->unscored_tokens)
+		rc |= cbuf_printf(&w, "; %u tokens not scored (only in n-grams not "
+				  "counted)", e->unscored_tokens);
 	/* 0: an exact scan (no false positives), or a bound below 1e-308 */
-	if (k > 0 && (size_t)k < sizeof(line) && e->chance > 0)
-		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
-			 "alone would give this verdict with probability <= %.2g",
-			 e->chance);
-	else if (k > 0 && (size_t)k < sizeof(line))
-		snprintf(line + k, sizeof(line) - (size_t)k, "; false positives "
-			 "cannot explain it (exact match, or a bound below 1e-300)");
-	int rc = cbuf_printf(b, ", \"why\": ");
-	rc |= put_str(b, line);
+	if (e->chance > 0)
+		rc |= cbuf_printf(&w, "; false positives alone would give this "
+				  "verdict with probability <= %.2g", e->chance);
+	else
+		rc |= cbuf_printf(&w, "; false positives cannot explain it (exact "
+				  "match, or a bound below 1e-300)");
+	rc |= cbuf_printf(b, ", \"why\": ");
+	rc |= put_str(b, w.data);
 	rc |= cbuf_printf(b, ", \"chance\": ");
 	rc |= put_num(b, e->chance);
+	cbuf_release(&w);
 	return rc;
 }
 
