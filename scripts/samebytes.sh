@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Same bytes, same reports: run one fixed set of index, probe, scan and
+# purify commands with two contam binaries and compare every output byte
+# for byte.  A refactor that claims "behaviour stays as it is" passes it.
+#
+#   scripts/samebytes.sh OLD_CONTAM NEW_CONTAM [WORKDIR]
+#
+# OLD_CONTAM is usually a build of the commit before the change
+# (git worktree add /tmp/old <commit>; meson setup + ninja there).
+# The corpora are the generated demo corpus (every input format) and, when
+# ../shared/data exists beside the repository, real samples from it.
+# Exit 0 when every output is identical, 1 when any differs (named).
+set -uo pipefail
+old=${1:?usage: samebytes.sh OLD_CONTAM NEW_CONTAM [WORKDIR]}
+new=${2:?usage: samebytes.sh OLD_CONTAM NEW_CONTAM [WORKDIR]}
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=${3:-$(mktemp -d /tmp/samebytes.XXXXXX)}
+shared=${CONTAM_SHARED_DATA:-$root/../shared/data}
+mkdir -p "$work"
+python3 "$root/scripts/gen_testdata.py" "$work/gen" >/dev/null
+
+# name|command line, with $C for the binary and $O for its output dir
+cases=(
+"gen-index|index -q -o \$O/gen.cidx $work/gen/corpus"
+"gen-index-winnow|index -q --winnow 4 -o \$O/genw.cidx $work/gen/corpus"
+"gen-index-docfreq|index -q --doc-freq -o \$O/gendf.cidx $work/gen/corpus"
+"gen-index-part0|index -q --partition 0/2 -o \$O/genp0.cidx $work/gen/corpus"
+"gen-index-part1|index -q --partition 1/2 -o \$O/genp1.cidx $work/gen/corpus"
+"gen-probe|probe -q \$O/gen.cidx --field question --field answer --id-field id $work/gen/bench/demo.jsonl -o \$O/gen-probe.json"
+"gen-probe-null|probe -q \$O/gen.cidx --null-control --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-null.json"
+"gen-probe-qa|probe -q \$O/gen.cidx --question-field question --answer-field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-qa.json"
+"gen-probe-parts|probe -q \$O/genp0.cidx,\$O/genp1.cidx --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-parts.json"
+"gen-probe-csv|probe -q \$O/genw.cidx $work/gen/bench/demo.csv -o \$O/gen-probe-csv.json"
+"gen-probe-df|probe -q \$O/gendf.cidx --max-doc-freq 3 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-df.json"
+"gen-scan|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits.jsonl --report \$O/gen-scan.json $work/gen/corpus"
+"gen-purify|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits2.jsonl --purify \$O/purified $work/gen/corpus"
+"gen-purify-cut|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits3.jsonl --purify-mode cut --purify \$O/purified-cut $work/gen/corpus"
+"gen-info|info \$O/gen.cidx"
+)
+if [ -d "$shared/corpus" ]; then
+	c=$shared/corpus b=$shared/benchmarks
+	cases+=(
+"real-index|index -q -o \$O/real.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2 $c/commoncrawl_resiliparse_tests"
+"real-index-cjk|index -q -o \$O/cjk.cidx $c/zhwiki $c/jawiki $c/kowiki $c/chinese_web"
+"real-probe-gsm8k|probe -q \$O/real.cidx --field question --field answer $b/gsm8k -o \$O/real-gsm8k.json"
+"real-probe-mmlu|probe -q \$O/real.cidx --null-control --no-header $b/mmlu/data/test -o \$O/real-mmlu.json"
+"real-probe-arc|probe -q \$O/real.cidx $b/arc -o \$O/real-arc.json"
+"real-probe-cjk|probe -q \$O/cjk.cidx $b/ceval $b/cmmlu -o \$O/real-cjk.json"
+"real-scan|scan -q --bench $b/gsm8k --bench $b/arc -o \$O/real-hits.jsonl --report \$O/real-scan.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
+"real-purify|scan -q --bench $b/truthfulqa -o \$O/real-hits2.jsonl --purify \$O/real-purified $c/c4 $c/commoncrawl_whirlwind"
+	)
+fi
+
+run_all() { # binary outdir
+	local C=$1 O=$2 line name cmd
+	rm -rf "$O"
+	mkdir -p "$O"
+	for line in "${cases[@]}"; do
+		name=${line%%|*}
+		cmd=${line#*|}
+		cmd=${cmd//\$O/$O}
+		# shellcheck disable=SC2086
+		(cd "$work" && "$C" $cmd >"$O/$name.stdout" 2>"$O/$name.stderr")
+		echo $? >"$O/$name.rc"
+	done
+}
+
+run_all "$old" "$work/old"
+run_all "$new" "$work/new"
+
+# Outputs name their own directory (paths in reports, manifests) and carry
+# timings and gzip header times: compare with those made equal.
+norm() { # file old|new
+	case $1 in
+	*.gz) gzip -dc "$1" | sed "s#$work/$2#W#g" ;;
+	*) sed -e "s#$work/$2#W#g" -e 's/"seconds": [0-9.e+-]*/"seconds": T/' \
+	       -e 's/"elapsed[a-z_]*": [0-9.e+-]*/"elapsed": T/' "$1" ;;
+	esac
+}
+status=0
+while IFS= read -r f; do
+	rel=${f#"$work/old/"}
+	g=$work/new/$rel
+	if [ ! -e "$g" ]; then
+		echo "MISSING in new: $rel"
+		status=1
+	elif ! cmp -s "$f" "$g" && ! cmp -s <(norm "$f" old) <(norm "$g" new); then
+		echo "DIFFERS: $rel"
+		status=1
+	fi
+done < <(find "$work/old" -type f | sort)
+while IFS= read -r g; do
+	rel=${g#"$work/new/"}
+	[ -e "$work/old/$rel" ] || { echo "EXTRA in new: $rel"; status=1; }
+done < <(find "$work/new" -type f | sort)
+n=$(find "$work/old" -type f | wc -l)
+if [ $status = 0 ]; then
+	echo "samebytes: $n outputs identical ($work)"
+else
+	echo "samebytes: outputs differ ($work/old vs $work/new)"
+fi
+exit $status
