@@ -49,6 +49,17 @@ extern "C" {
 #define CONTAM_E_LIMIT (-6)       /* a size limit was exceeded */
 #define CONTAM_E_INTERRUPTED (-7) /* stopped on request (signal) */
 
+/* The error of a call that has no handle to keep it on (a constructor
+ * that failed, a load, a merge): the code it returned and a message that
+ * names the file and the offset or record where there is one.  Functions
+ * that take one accept NULL (then only the code is returned); on success
+ * code is CONTAM_OK and msg is "". */
+#define CONTAM_ERROR_MSG_MAX 1024
+typedef struct contam_error {
+	int code;
+	char msg[CONTAM_ERROR_MSG_MAX];
+} contam_error;
+
 #define CONTAM_MAX_NGRAM 32
 
 /* Name and version of the default normalization + tokenization recipe. */

@@ -24,6 +24,20 @@ typedef struct cerr {
 
 static inline void cerr_clear(cerr *e) { e->code = 0; e->msg[0] = '\0'; }
 
+/* Hand an internal error record to the caller's public one (NULL: none
+ * wanted); returns e->code, so a failing call can end with
+ * `return cerr_export(&err, out_err);`. */
+static inline int cerr_export(const cerr *e, contam_error *out)
+{
+	_Static_assert(CONTAM_ERROR_MSG_MAX == CERR_MSG_MAX,
+		       "public and internal messages are the same size");
+	if (out) {
+		out->code = e->code;
+		memcpy(out->msg, e->msg, sizeof(out->msg));
+	}
+	return e->code;
+}
+
 /* Set code and printf-style message; returns `code` so that callers can
  * write `return cerr_set(err, CONTAM_E_IO, "cannot open '%s'", p);`. */
 int cerr_set(cerr *e, int code, const char *fmt, ...)
