@@ -686,6 +686,26 @@ CONTAM_API int contam_probe_new(contam_probe **out, const contam_index *ix,
  * a benchmark is never reported clean because it could not be read. */
 CONTAM_API int contam_probe_add_file(contam_probe *p, const char *name,
 				     const char *path);
+/* The benchmark formats a path's extension picks (.jsonl/.ndjson, .json,
+ * .csv, .tsv, .txt); BY_CONTENT is a name with none of them. */
+typedef enum contam_bench_format {
+	CONTAM_BENCH_BY_CONTENT = 0,
+	CONTAM_BENCH_JSONL,
+	CONTAM_BENCH_JSON,
+	CONTAM_BENCH_CSV,
+	CONTAM_BENCH_TSV,
+	CONTAM_BENCH_TXT
+} contam_bench_format;
+/* contam_probe_add_file for bytes in memory (a binding, a fuzzer): read
+ * by the same readers as a file whose extension says `format` (gzip,
+ * zstd, UTF-16 and one-file archives are undone by content), with
+ * `source_label` as the examples' source and in messages.  The bytes
+ * are copied; they may go once this returns.  contam_probe_write_clean
+ * refuses a probe given buffers: it reads the files again. */
+CONTAM_API int contam_probe_add_buffer(contam_probe *p, const char *name,
+				       const char *source_label,
+				       const void *data, size_t len,
+				       contam_bench_format format);
 CONTAM_API void contam_probe_free(contam_probe *p);
 CONTAM_API const char *contam_probe_errmsg(const contam_probe *p);
 
@@ -826,6 +846,12 @@ typedef struct contam_scan_options {
 	/* scoring rules: as contam_probe_options (issue 13), so that a scan
 	 * confirms a probe's flags by the same rules */
 	contam_rules rules;
+	/* question/answer split: as contam_probe_options (then `fields`
+	 * must be empty); the report then carries the qa fields */
+	const char *const *question_fields;
+	size_t nquestion_fields;
+	const char *const *answer_fields;
+	size_t nanswer_fields;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);
@@ -851,6 +877,11 @@ CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt
 /* Add a benchmark file under `name` (several files may share a name). */
 CONTAM_API int contam_scan_add_file(contam_scan *s, const char *name,
 				    const char *path);
+/* The same for bytes in memory, as contam_probe_add_buffer. */
+CONTAM_API int contam_scan_add_buffer(contam_scan *s, const char *name,
+				      const char *source_label,
+				      const void *data, size_t len,
+				      contam_bench_format format);
 /* Keep only these records of the files added so far (the examples of
  * `source` whose record is in records[0..n)); for `probe --confirm`. */
 CONTAM_API int contam_scan_select(contam_scan *s, const char *source,

@@ -488,8 +488,10 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		}
 		sn = dn;
 	}
+	/* bytes given in memory have no name to disagree with */
+	bool nameless = r->in_memory && depth == 0;
 	cstream_codec said = codec_from_name(name);
-	if (said != codec) {
+	if (said != codec && !nameless) {
 		if (codec != CSTREAM_PLAIN)
 			bench_note(opt, "'%s' is %s-compressed although its name "
 				   "does not say so: decompressed, by its content",
@@ -526,9 +528,10 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		if (r->format == BENCH_JSON && r->data[i] == '{' &&
 		    (!nl || all_blank(nl, r->len - (size_t)(nl - r->data))))
 			r->format = BENCH_JSONL;
-		bench_note(opt, "'%s' has no benchmark extension (.jsonl .json "
-			   ".csv .tsv .txt): read as %s, by its content", label,
-			   format_name(r->format));
+		if (!nameless)
+			bench_note(opt, "'%s' has no benchmark extension (.jsonl .json "
+				   ".csv .tsv .txt): read as %s, by its content", label,
+				   format_name(r->format));
 	}
 	return CONTAM_OK;
 }
@@ -721,14 +724,54 @@ static int txt_open(bench_reader *r, cerr *err)
 	return CONTAM_OK;
 }
 
-int bench_reader_open(bench_reader **out, const char *path,
-		      const bench_options *opt, cerr *err)
+/* The name whose extension says `f`, for the format rules of bytes in
+ * memory. */
+static const char *format_ext(bench_format f)
+{
+	switch (f) {
+	case BENCH_JSONL: return ".jsonl";
+	case BENCH_JSON: return ".json";
+	case BENCH_CSV: return ".csv";
+	case BENCH_TSV: return ".tsv";
+	case BENCH_TXT: return ".txt";
+	default: return "";
+	}
+}
+
+/* Bytes in memory, read as a file whose name says `format` would be: the
+ * same sniffing, decompression and format rules, through a stream over
+ * the caller's bytes (no temporary file). */
+static int bench_load_mem(bench_reader *r, const bench_options *opt,
+			  const void *data, size_t len, bench_format format,
+			  cerr *err)
+{
+	cstream *s = NULL;
+	FILE *f = fmemopen(len ? (void *)data : (char *)"", len, "r");
+	if (!f)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	int rc = cstream_open_file(&s, f, r->path, 1, err);
+	if (rc < 0)
+		return rc;
+	cstream_set_strict(s, 1);
+	rc = load_stream(r, opt, s, r->path, format_ext(format), 0, err);
+	cstream_free(s);
+	return rc;
+}
+
+static int reader_open(bench_reader **out, const char *path,
+		       const bench_options *opt, const void *data, size_t len,
+		       bench_format format, int in_memory, cerr *err)
 {
 	int rc;
 	bench_reader *r = NULL;
 	*out = NULL;
 	if (!path)
 		return cerr_set(err, CONTAM_E_PARAM, "no benchmark path");
+	if (in_memory && ((int)format < 0 || (int)format > BENCH_TXT))
+		return cerr_set(err, CONTAM_E_PARAM, "%s: unknown benchmark "
+				"format %d", path, (int)format);
+	if (in_memory && !data && len)
+		return cerr_set(err, CONTAM_E_PARAM, "%s: no bytes", path);
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
@@ -783,7 +826,9 @@ int bench_reader_open(bench_reader **out, const char *path,
 		r->fields_auto = 1;
 	}
 
-	rc = bench_load(r, opt, err);
+	r->in_memory = in_memory;
+	rc = in_memory ? bench_load_mem(r, opt, data, len, format, err)
+		       : bench_load(r, opt, err);
 	if (rc < 0)
 		goto out;
 	if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
@@ -840,6 +885,19 @@ nomem:
 out:
 	bench_reader_free(r);
 	return rc;
+}
+
+int bench_reader_open(bench_reader **out, const char *path,
+		      const bench_options *opt, cerr *err)
+{
+	return reader_open(out, path, opt, NULL, 0, 0, 0, err);
+}
+
+int bench_reader_open_mem(bench_reader **out, const char *label,
+			  const void *data, size_t len, bench_format format,
+			  const bench_options *opt, cerr *err)
+{
+	return reader_open(out, label, opt, data, len, format, 1, err);
 }
 
 int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)

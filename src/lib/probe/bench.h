@@ -77,6 +77,13 @@ typedef struct bench_segs {
  * content disagree the content wins, with a note to opt->on_warning. */
 int bench_reader_open(bench_reader **out, const char *path,
 		      const bench_options *opt, cerr *err);
+/* The same for bytes in memory (copied; `data` may go once this
+ * returns): read as a file named `label` with the extension of `format`
+ * would be (0: no extension, the format by content); `label` is what
+ * messages call them. */
+int bench_reader_open_mem(bench_reader **out, const char *label,
+			  const void *data, size_t len, bench_format format,
+			  const bench_options *opt, cerr *err);
 /* 1: *ex filled (valid until the next call); 0: end; < 0: error in err,
  * e.g. "gsm8k.jsonl:17: expected a JSON object". */
 int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err);

@@ -28,6 +28,9 @@ struct bench_reader {
 	int no_header;
 	int force_header;       /* CSV/TSV: the first row is the header,
 				   even when it looks like data */
+	int in_memory;          /* bytes given in memory: `path` is their
+				   label, and there is no name whose
+				   extension could disagree with them */
 
 	char *data;             /* whole decompressed file (NULL for JSON
 				   once parsed) */

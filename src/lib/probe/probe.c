@@ -24,6 +24,8 @@
 #include "../ngram/winnow.h"
 #include "../text/text.h"
 #include "bench.h"
+#include "bench_set.h"
+#include "probe_clean.h"
 #include "probe_item.h"
 #include "probe_metrics.h"
 
@@ -36,68 +38,24 @@
 
 struct contam_probe {
 	const contam_index *ix;
-	contam_probe_options opt;
-	char **fields;           /* owned copies of opt.fields */
-	char *id_field;
+	contam_probe_options opt; /* its strings point into `set` */
 	char *index_path;
 	contam_index_stats stats;
-	contam_benchmark *benchmarks;
-	size_t nbenchmarks;
-	contam_example *examples;
-	size_t nexamples, cap;
-	char **strings;          /* owned names/sources for examples */
-	size_t nstrings;
+	cbench_set set;          /* benchmarks, examples (bench_set.h) */
+	int has_buffers;         /* sources given in memory */
 	unsigned char *state;    /* scratch: state per n-gram (probe_item.h) */
 	size_t state_cap;
 	cprobe_recipe recipe;
 	cprobe_rule rule;
-	struct file_example *file; /* the file being read */
-	size_t nfile, file_cap;
-	cbuf file_text;          /* their texts */
 	cprobe_item shuffled;    /* scratch of the null control */
-	char **qfields, **afields; /* owned copies of the QA field paths */
-	char *records_path;      /* owned copy of opt.records */
-	cbuf joined;             /* question + answer of an example */
 	cerr err;
 };
-
-static void free_file_examples(contam_probe *p);
 
 void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->min_span = 10;
 	contam_rules_init(&opt->rules);
-}
-
-static char **copy_strings(const char *const *v, size_t n)
-{
-	char **c = calloc(n, sizeof(*c));
-	for (size_t i = 0; c && i < n; i++) {
-		if (!(c[i] = cstrdup(v[i]))) {
-			while (i--)
-				free(c[i]);
-			free(c);
-			return NULL;
-		}
-	}
-	return c;
-}
-
-static void free_strings(char **v, size_t n)
-{
-	for (size_t i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-static void free_spans(contam_example *e)
-{
-	for (uint32_t i = 0; i < e->nspans; i++)
-		free(e->spans[i].text);
-	free(e->spans);
-	e->spans = NULL;
-	e->nspans = 0;
 }
 
 int contam_probe_new(contam_probe **out, const contam_index *ix,
@@ -121,39 +79,29 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
 				 p->opt.rules.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
-	if (p->opt.nfields) {
-		p->fields = calloc(p->opt.nfields, sizeof(char *));
-		if (!p->fields)
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		for (size_t i = 0; i < p->opt.nfields; i++)
-			if (!(p->fields[i] = cstrdup(p->opt.fields[i])))
-				return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		p->opt.fields = (const char *const *)p->fields;
-	}
-	if (p->opt.id_field) {
-		p->id_field = cstrdup(p->opt.id_field);
-		p->opt.id_field = p->id_field;
-	}
-	if (p->opt.nquestion_fields || p->opt.nanswer_fields) {
-		if (!p->opt.nquestion_fields || !p->opt.nanswer_fields)
-			return cerr_set(&p->err, CONTAM_E_PARAM, "a question/answer "
-					"split needs both question and answer fields");
-		if (p->opt.nfields)
-			return cerr_set(&p->err, CONTAM_E_PARAM, "--field cannot be "
-					"combined with question/answer fields");
-		if (!(p->qfields = copy_strings(p->opt.question_fields,
-						p->opt.nquestion_fields)) ||
-		    !(p->afields = copy_strings(p->opt.answer_fields,
-						p->opt.nanswer_fields)))
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		p->opt.question_fields = (const char *const *)p->qfields;
-		p->opt.answer_fields = (const char *const *)p->afields;
-	}
-	if (p->opt.records) {
-		if (!(p->records_path = cstrdup(p->opt.records)))
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		p->opt.records = p->records_path;
-	}
+	cbench_set_options so = {
+		.fields = p->opt.fields, .nfields = p->opt.nfields,
+		.id_field = p->opt.id_field,
+		.no_header = p->opt.no_header,
+		.force_header = p->opt.force_header,
+		.records = p->opt.records,
+		.lines_per_record = p->opt.lines_per_record,
+		.question_fields = p->opt.question_fields,
+		.nquestion_fields = p->opt.nquestion_fields,
+		.answer_fields = p->opt.answer_fields,
+		.nanswer_fields = p->opt.nanswer_fields,
+		.on_warning = p->opt.on_warning, .ctx = p->opt.warning_ctx,
+		.recipe = p->recipe,
+	};
+	int rc = cbench_set_init(&p->set, &so, &p->err);
+	/* probe_clean.c re-reads the files with these: the set's copies */
+	p->opt.fields = p->set.opt.fields;
+	p->opt.id_field = p->set.opt.id_field;
+	p->opt.question_fields = p->set.opt.question_fields;
+	p->opt.answer_fields = p->set.opt.answer_fields;
+	p->opt.records = p->set.opt.records;
+	if (rc < 0)
+		return rc;
 	contam_index_stats_get((contam_index *)ix, &p->stats);
 	/* a partition answers only for its blocks: every other n-gram would
 	 * read as absent, a false "clean" (contam_index_load_parts) */
@@ -177,33 +125,10 @@ void contam_probe_free(contam_probe *p)
 {
 	if (!p)
 		return;
-	for (size_t i = 0; i < p->opt.nfields && p->fields; i++)
-		free(p->fields[i]);
-	free(p->fields);
-	free(p->id_field);
 	free(p->index_path);
-	for (size_t i = 0; i < p->nbenchmarks; i++) {
-		free(p->benchmarks[i].name);
-		for (size_t j = 0; j < p->benchmarks[i].nsources; j++)
-			free(p->benchmarks[i].sources[j]);
-		free(p->benchmarks[i].sources);
-		bench_benchmark_fields_free(&p->benchmarks[i]);
-	}
-	free(p->benchmarks);
-	for (size_t i = 0; i < p->nexamples; i++) {
-		free(p->examples[i].id);
-		free_spans(&p->examples[i]);
-	}
-	free(p->examples);
+	cbench_set_release(&p->set);
 	free(p->state);
-	free_file_examples(p);
-	free(p->file);
-	cbuf_release(&p->file_text);
 	cprobe_item_release(&p->shuffled);
-	free_strings(p->qfields, p->qfields ? p->opt.nquestion_fields : 0);
-	free_strings(p->afields, p->afields ? p->opt.nanswer_fields : 0);
-	free(p->records_path);
-	cbuf_release(&p->joined);
 	free(p);
 }
 
@@ -212,36 +137,6 @@ const char *contam_probe_errmsg(const contam_probe *p)
 	if (!p)
 		return "out of memory";
 	return p->err.msg[0] ? p->err.msg : contam_strerror(p->err.code);
-}
-
-static contam_benchmark *find_benchmark(contam_probe *p, const char *name)
-{
-	for (size_t i = 0; i < p->nbenchmarks; i++)
-		if (strcmp(p->benchmarks[i].name, name) == 0)
-			return &p->benchmarks[i];
-	contam_benchmark *b = realloc(p->benchmarks,
-				      (p->nbenchmarks + 1) * sizeof(*b));
-	if (!b)
-		return NULL;
-	p->benchmarks = b;
-	b = &p->benchmarks[p->nbenchmarks];
-	memset(b, 0, sizeof(*b));
-	if (!(b->name = cstrdup(name)))
-		return NULL;
-	p->nbenchmarks++;
-	return b;
-}
-
-static int add_source(contam_benchmark *b, const char *path)
-{
-	char **s = realloc(b->sources, (b->nsources + 1) * sizeof(*s));
-	if (!s)
-		return CONTAM_E_NOMEM;
-	b->sources = s;
-	if (!(s[b->nsources] = cstrdup(path)))
-		return CONTAM_E_NOMEM;
-	b->nsources++;
-	return CONTAM_OK;
 }
 
 /* The state of each n-gram of `it`: found in the index or not, or left
@@ -340,143 +235,16 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 	return CONTAM_OK;
 }
 
-static int grow_examples(contam_probe *p)
-{
-	if (p->nexamples < p->cap)
-		return CONTAM_OK;
-	size_t cap = p->cap ? p->cap * 2 : 1024;
-	contam_example *e = realloc(p->examples, cap * sizeof(*e));
-	if (!e)
-		return CONTAM_E_NOMEM;
-	p->examples = e;
-	p->cap = cap;
-	return CONTAM_OK;
-}
-
-/* One example of the file being read, kept until the whole file is in:
- * template n-grams are a property of the file. */
-typedef struct file_example {
-	cprobe_item it;
-	size_t text_off, text_len; /* in p->file_text */
-	size_t split;              /* first answer token (question/answer) */
-	uint64_t record, line;
-	char *id;
-} file_example;
-
-static void free_file_examples(contam_probe *p)
-{
-	for (size_t i = 0; i < p->nfile; i++) {
-		cprobe_item_release(&p->file[i].it);
-		free(p->file[i].id);
-	}
-	p->nfile = 0;
-}
-
-static file_example *next_file_example(contam_probe *p)
-{
-	if (p->nfile == p->file_cap) {
-		size_t cap = p->file_cap ? p->file_cap * 2 : 256;
-		file_example *f = realloc(p->file, cap * sizeof(*f));
-		if (!f)
-			return NULL;
-		p->file = f;
-		p->file_cap = cap;
-	}
-	file_example *f = &p->file[p->nfile++];
-	memset(f, 0, sizeof(*f));
-	return f;
-}
-
-/* Read every record of `path` (question and answer readers zipped by
- * record number) into p->file, each tokenized into its pieces. */
-static int read_file_examples(contam_probe *p, const char *path,
-			      bench_reader *r, bench_reader *ra)
-{
-	bench_example bex, bans;
-	size_t *segs = NULL, segcap = 0;
-	int rc;
-	cbuf_reset(&p->file_text);
-	while ((rc = bench_reader_next(r, &bex, &p->err)) == 1) {
-		const size_t *seg_end = bex.seg_end;
-		size_t nseg = bex.nseg, qlen = bex.len;
-		const char *text = bex.text;
-		size_t len = bex.len;
-		if (ra) {
-			rc = bench_reader_next(ra, &bans, &p->err);
-			if (rc < 0)
-				goto out;
-			if (rc == 0 || bans.record != bex.record) {
-				rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: record %llu: "
-					      "the answer fields do not line up "
-					      "with the question fields", path,
-					      (unsigned long long)bex.record);
-				goto out;
-			}
-			/* question then answer; their values stay pieces */
-			cbuf_reset(&p->joined);
-			if (segcap < bex.nseg + bans.nseg) {
-				size_t c = (bex.nseg + bans.nseg) * 2;
-				size_t *s = realloc(segs, c * sizeof(*s));
-				if (!s)
-					goto nomem;
-				segs = s;
-				segcap = c;
-			}
-			memcpy(segs, bex.seg_end, bex.nseg * sizeof(*segs));
-			for (size_t i = 0; i < bans.nseg; i++)
-				segs[bex.nseg + i] = bex.len + 1 + bans.seg_end[i];
-			if (cbuf_append(&p->joined, bex.text, bex.len) ||
-			    cbuf_putc(&p->joined, '\n') ||
-			    cbuf_append(&p->joined, bans.text, bans.len))
-				goto nomem;
-			text = p->joined.data;
-			len = p->joined.len;
-			seg_end = segs;
-			nseg = bex.nseg + bans.nseg;
-		}
-		file_example *f = next_file_example(p);
-		if (!f)
-			goto nomem;
-		f->record = bex.record;
-		f->line = bex.line;
-		f->text_off = p->file_text.len;
-		f->text_len = len;
-		if ((bex.id && !(f->id = cstrdup(bex.id))) ||
-		    cbuf_append(&p->file_text, text, len))
-			goto nomem;
-		rc = cprobe_item_build(&f->it, text, len, seg_end, nseg, &p->recipe);
-		if (rc == CONTAM_E_LIMIT) {
-			rc = cerr_set(&p->err, rc, "%s: record %llu: example too long",
-				      path, (unsigned long long)bex.record);
-			goto out;
-		}
-		if (rc < 0)
-			goto nomem;
-		/* question tokens start before the joining newline */
-		while (ra && f->split < f->it.ntok && f->it.tok_start[f->split] < qlen)
-			f->split++;
-	}
-	if (rc == 0 && ra && (rc = bench_reader_next(ra, &bans, &p->err)) == 1)
-		rc = cerr_set(&p->err, CONTAM_E_FORMAT, "%s: more answer records "
-			      "than question records", path);
-	goto out;
-nomem:
-	rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-out:
-	free(segs);
-	return rc;
-}
-
 /* Score a token-shuffled copy of the example and count its verdicts:
  * what chance matches at this index's fill, plus phrases common enough
  * to survive reordering, give. */
 static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
-		      const file_example *f, const uint64_t *tmpl, size_t ntmpl)
+		      const cprobe_item *it, const uint64_t *tmpl, size_t ntmpl)
 {
 	contam_example null;
-	uint64_t seed = 0x636F6E74616D0001ULL ^ (f->record * 0x9E3779B97F4A7C15ULL);
+	uint64_t seed = 0x636F6E74616D0001ULL ^ (ex->record * 0x9E3779B97F4A7C15ULL);
 	memset(&null, 0, sizeof(null));
-	if (cprobe_item_shuffle(&p->shuffled, &f->it, &p->recipe, seed) ||
+	if (cprobe_item_shuffle(&p->shuffled, it, &p->recipe, seed) ||
 	    look_up(p, &p->shuffled, tmpl, ntmpl))
 		return CONTAM_E_NOMEM;
 	cprobe_item_score(&null, &p->shuffled, p->state, &p->rule, 0);
@@ -498,84 +266,35 @@ static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
 	return CONTAM_OK;
 }
 
-int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
+/* Read one file (or bytes in memory) into the set and score it whole:
+ * templates of the file, then per example the index look-ups, metrics,
+ * evidence and null control. */
+static int add_source(contam_probe *p, const char *name, const char *path,
+		      const cbench_mem *mem)
 {
-	bool qa = p->opt.nquestion_fields > 0;
-	bench_options bo = {
-		.fields = qa ? p->opt.question_fields : p->opt.fields,
-		.nfields = qa ? p->opt.nquestion_fields : p->opt.nfields,
-		.id_field = p->opt.id_field,
-		.no_header = p->opt.no_header,
-		.on_warning = p->opt.on_warning,
-		.ctx = p->opt.warning_ctx,
-		.records = p->opt.records,
-		.lines_per_record = p->opt.lines_per_record,
-		.force_header = p->opt.force_header,
-		.field_flag = qa ? "--question-field" : "--field",
-	};
-	bench_options bo_answer = {
-		.fields = p->opt.answer_fields,
-		.nfields = p->opt.nanswer_fields,
-		.no_header = p->opt.no_header,
-		.records = p->opt.records,
-		.lines_per_record = p->opt.lines_per_record,
-		.force_header = p->opt.force_header,
-		.field_flag = "--answer-field",
-	};
-	bench_reader *r = NULL, *ra = NULL;
-	size_t first = p->nexamples;
+	bool qa = p->set.qa;
 	uint64_t *tmpl = NULL;
-	size_t ntmpl = 0;
+	size_t ntmpl = 0, first, n;
 	double fpr = p->stats.fpr;
 	int rc;
 
 	cerr_clear(&p->err);
-	contam_benchmark *b = find_benchmark(p, name);
-	if (!b || add_source(b, path))
-		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-	/* Examples point at the benchmark by name and at the source by the
-	 * string now owned by the benchmark (stable: never reallocated). */
-	const char *bname = b->name, *bsource = b->sources[b->nsources - 1];
-	contam_benchmark before = *b;
-
-	if ((rc = bench_reader_open(&r, path, &bo, &p->err)) < 0)
-		goto out;
-	if (qa && (rc = bench_reader_open(&ra, path, &bo_answer, &p->err)) < 0)
-		goto out;
-	if ((rc = read_file_examples(p, path, r, ra)) < 0)
-		goto out;
-	if (p->opt.rules.template_share > 0 && p->nfile) {
-		cprobe_item **v = malloc(p->nfile * sizeof(*v));
-		if (!v)
-			goto nomem;
-		for (size_t i = 0; i < p->nfile; i++)
-			v[i] = &p->file[i].it;
-		rc = cprobe_templates(v, p->nfile, p->ix->params.ngram,
-				      p->opt.rules.template_share,
-				      p->opt.rules.template_min, &tmpl, &ntmpl);
-		free(v);
-		if (rc < 0)
-			goto nomem;
-	}
+	if ((rc = cbench_set_read(&p->set, name, path, mem, &p->err)) < 0)
+		return rc;
+	contam_benchmark *b = cbench_set_current(&p->set, &first, &n);
+	if (cbench_set_templates(&p->set, first, n, p->opt.rules.template_share,
+				 p->opt.rules.template_min, &tmpl, &ntmpl))
+		goto nomem;
 	b->template_share = p->opt.rules.template_share;
 	b->template_min = p->opt.rules.template_min;
 	b->template_distinct += ntmpl;
-	for (size_t i = 0; i < p->nfile; i++) {
-		file_example *f = &p->file[i];
-		const char *text = p->file_text.data + f->text_off;
-		if (look_up(p, &f->it, tmpl, ntmpl) || grow_examples(p))
+	for (size_t i = first; i < first + n; i++) {
+		cprobe_item *it = &p->set.items[i];
+		contam_example *ex = &p->set.examples[i];
+		if (look_up(p, it, tmpl, ntmpl))
 			goto nomem;
-		contam_example *ex = &p->examples[p->nexamples];
-		memset(ex, 0, sizeof(*ex));
-		ex->benchmark = bname;
-		ex->source = bsource;
-		ex->record = f->record;
-		ex->line = f->line;
-		ex->id = f->id;
-		f->id = NULL;
-		p->nexamples++; /* owned from here: freed on failure */
 		ex->has_qa = qa;
-		cprobe_item_score(ex, &f->it, p->state, &p->rule, f->split);
+		cprobe_item_score(ex, it, p->state, &p->rule, p->set.split[i]);
 		b->template_ngrams += ex->template_ngrams;
 		b->frequent_ngrams += ex->frequent_ngrams;
 		bool flagged = ex->verdict == CONTAM_PARTIAL ||
@@ -584,50 +303,49 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			double frac = ex->verdict == CONTAM_CONTAMINATED ? 0.8 : 0.2;
 			ex->chance = cprobe_false_flag(ex->tokens, p->ix->params.ngram,
 						       p->opt.min_span, fpr, frac);
-			if (take_evidence(p, ex, &f->it, text, f->text_len))
+			if (take_evidence(p, ex, it, p->set.texts[i],
+					  p->set.text_len[i]))
 				goto nomem;
 		}
-		if (p->opt.null_control && score_null(p, b, ex, f, tmpl, ntmpl))
+		if (p->opt.null_control && score_null(p, b, ex, it, tmpl, ntmpl))
 			goto nomem;
 	}
-	if (bench_merge_fields(b, b->records_read, r, p->opt.id_field, 0) ||
-	    (ra && bench_merge_fields(b, before.records_read, ra, NULL, 1)))
-		goto nomem;
-	rc = CONTAM_OK;
-	goto out;
-nomem:
-	rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-out:
 	free(tmpl);
-	free_file_examples(p);
-	bench_reader_free(r);
-	bench_reader_free(ra);
-	if (rc < 0) {
-		/* Drop this file's examples: a file is scored whole or not. */
-		for (size_t i = first; i < p->nexamples; i++) {
-			free(p->examples[i].id);
-			free_spans(&p->examples[i]);
-		}
-		p->nexamples = first;
-		b->null_examples = before.null_examples;
-		b->null_contaminated = before.null_contaminated;
-		b->null_partial = before.null_partial;
-		b->null_gpt3 = before.null_gpt3;
-		b->null_palm = before.null_palm;
-		b->null_llama2_dirty = before.null_llama2_dirty;
-		b->null_llama2_not_clean = before.null_llama2_not_clean;
-		b->template_distinct = before.template_distinct;
-		b->template_ngrams = before.template_ngrams;
-		b->frequent_ngrams = before.frequent_ngrams;
-		if (!p->err.msg[0])
-			cerr_set(&p->err, rc, "cannot read '%s': %s", path,
-				 contam_strerror(rc));
-		p->err.code = rc;
-		return rc;
-	}
-	/* Recount the benchmark from its examples. */
-	cprobe_tally(b, p->examples, p->nexamples, NULL);
-	return CONTAM_OK;
+	/* the field statistics, and the benchmark recounted */
+	return cbench_set_commit(&p->set, &p->err);
+nomem:
+	free(tmpl);
+	return cbench_set_abort(&p->set, cerr_set(&p->err, CONTAM_E_NOMEM,
+						  "out of memory"), &p->err);
+}
+
+int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
+{
+	return add_source(p, name, path, NULL);
+}
+
+/* the public formats are the readers' */
+_Static_assert((int)CONTAM_BENCH_JSONL == BENCH_JSONL && (int)CONTAM_BENCH_JSON == BENCH_JSON &&
+	       (int)CONTAM_BENCH_CSV == BENCH_CSV && (int)CONTAM_BENCH_TSV == BENCH_TSV &&
+	       (int)CONTAM_BENCH_TXT == BENCH_TXT, "contam_bench_format is bench_format");
+
+int contam_probe_add_buffer(contam_probe *p, const char *name,
+			    const char *source_label, const void *data,
+			    size_t len, contam_bench_format format)
+{
+	cbench_mem mem = { data, len, (bench_format)format };
+	cerr_clear(&p->err);
+	if (!name || !source_label)
+		return cerr_set(&p->err, CONTAM_E_PARAM, "a benchmark given in "
+				"memory needs a name and a source label");
+	if ((int)format < CONTAM_BENCH_BY_CONTENT || (int)format > CONTAM_BENCH_TXT)
+		return cerr_set(&p->err, CONTAM_E_PARAM, "%s: unknown benchmark "
+				"format %d", source_label ? source_label : "",
+				(int)format);
+	int rc = add_source(p, name, source_label, &mem);
+	if (rc == CONTAM_OK)
+		p->has_buffers = 1;
+	return rc;
 }
 
 void contam_probe_result(const contam_probe *p, contam_result *out)
@@ -636,10 +354,10 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->index_path = p->index_path;
 	out->index = p->stats;
 	out->min_span = p->opt.min_span;
-	out->benchmarks = p->benchmarks;
-	out->nbenchmarks = p->nbenchmarks;
-	out->examples = p->examples;
-	out->nexamples = p->nexamples;
+	out->benchmarks = p->set.benchmarks;
+	out->nbenchmarks = p->set.nbenchmarks;
+	out->examples = p->set.examples;
+	out->nexamples = p->set.nexamples;
 	out->null_control = p->opt.null_control;
 	out->qa_split = p->opt.nquestion_fields > 0;
 	out->rules = p->opt.rules;
@@ -655,4 +373,9 @@ const contam_probe_options *cprobe_options(const contam_probe *p)
 cerr *cprobe_err(contam_probe *p)
 {
 	return &p->err;
+}
+
+int cprobe_has_buffers(const contam_probe *p)
+{
+	return p->has_buffers;
 }

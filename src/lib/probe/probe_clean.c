@@ -403,6 +403,10 @@ int contam_probe_write_clean(contam_probe *p, const contam_clean_options *o)
 	contam_probe_result(p, &res);
 	if (!o || !o->dir || !o->dir[0])
 		return cerr_set(c.err, CONTAM_E_PARAM, "--write-clean needs a directory");
+	if (cprobe_has_buffers(p))
+		return cerr_set(c.err, CONTAM_E_PARAM, "clean subsets are written by "
+				"reading the benchmark files again, and some were "
+				"given in memory (contam_probe_add_buffer)");
 	if ((why = contam_definition_unavailable(o->definition, res.index.params.ngram)))
 		return cerr_set(c.err, CONTAM_E_PARAM, "--definition %s: %s (this index "
 				"holds %u-grams)", contam_definition_name(o->definition),

@@ -16,6 +16,7 @@
 #include "../ngram/ngram.h"
 #include "../text/text.h"
 #include "../probe/probe_item.h"
+#include "../probe/bench_set.h"
 
 #include <stdio.h>
 
@@ -104,28 +105,20 @@ typedef struct cscan_file {
 } cscan_file;
 
 struct contam_scan {
-	contam_scan_options opt;
-	char **fields;
-	char *id_field, *text_field, *purify_dir;
-	char *records_path;       /* owned copy of opt.records */
+	contam_scan_options opt; /* benchmark strings point into `set` */
+	char *text_field, *purify_dir;
 	uint64_t seed;
-	/* examples (all added); texts kept for n-gram rendering */
-	contam_example *examples;
-	char **texts;
-	size_t *text_len;
-	unsigned char *selected;
+	/* benchmarks and examples (all added), with their items (tokens and
+	 * n-grams) and texts, kept for n-gram rendering (bench_set.h) */
+	cbench_set set;
 	uint64_t *doc_count;
-	cprobe_item *items;      /* per example: tokens and n-grams */
 	cprobe_recipe recipe;
 	cprobe_rule rule;
 	unsigned char *ex_tmpl;  /* per (example, position): template */
 	unsigned char *state;    /* scratch: n-gram states of one example */
 	uint64_t *ex_first;      /* offset of example's entries in ex_entry */
 	uint32_t *ex_entry;      /* per (example, position): table entry */
-	size_t nexamples, cap;
 	uint32_t max_ngrams;     /* largest G of an example */
-	contam_benchmark *benchmarks;
-	size_t nbenchmarks;
 	cscan_table table;
 	cscan_file *files;
 	size_t nfiles;

@@ -329,7 +329,7 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 	 * there are many: a document matching 100k examples was quadratic) */
 	size_t shown = 0;
 	unsigned char *exbits = NULL;
-	if (!rc && hd->nchains > 64 && !(exbits = calloc(p->s->nexamples / 8 + 1, 1)))
+	if (!rc && hd->nchains > 64 && !(exbits = calloc(p->s->set.nexamples / 8 + 1, 1)))
 		rc = CONTAM_E_NOMEM;
 	for (size_t i = 0; i < hd->nchains && !rc; i++) {
 		const cscan_chain *c = &hd->chains[i];
@@ -344,7 +344,7 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 			seen = hd->chains[j].ex == c->ex && cscan_chain_kept(p->s, &hd->chains[j]);
 		if (seen)
 			continue;
-		const contam_example *e = &p->s->examples[c->ex];
+		const contam_example *e = &p->s->set.examples[c->ex];
 		rc |= cbuf_printf(&b, "%s{\"benchmark\": ", shown++ ? ", " : "");
 		rc |= cbuf_json_string(&b, e->benchmark, strlen(e->benchmark));
 		rc |= cbuf_printf(&b, ", \"source\": ");

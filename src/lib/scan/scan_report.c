@@ -102,7 +102,7 @@ static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
 	qsort_r(order, hd->nchains, sizeof(*order), cmp_by_ex, hd->chains);
 	for (size_t i = 0; i < hd->nchains;) {
 		uint32_t ex = hd->chains[order[i]].ex;
-		size_t G = s->items[ex].ngrams;
+		size_t G = s->set.items[ex].ngrams;
 		const uint32_t *ent = s->ex_entry + s->ex_first[ex];
 		const unsigned char *tmpl = s->ex_tmpl + s->ex_first[ex];
 		uint64_t lo = UINT64_MAX, hi = 0, klo = UINT64_MAX, khi = 0;
@@ -130,8 +130,9 @@ static int score_doc(contam_scan *s, const cscan_hitdoc *hd, unsigned char *hit,
 		out[k].klo = klo;
 		out[k].khi = khi;
 		out[k].ex = ex;
-		out[k].m = s->examples[ex];
-		cprobe_item_score(&out[k].m, &s->items[ex], hit, &s->rule, 0);
+		out[k].m = s->set.examples[ex];
+		cprobe_item_score(&out[k].m, &s->set.items[ex], hit, &s->rule,
+				  s->set.split[ex]);
 		k++;
 	}
 	*nout = k;
@@ -188,11 +189,11 @@ static int write_hit(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd
 		for (uint32_t j = r->first; j < r->first + r->nchains; j++) {
 			const cscan_chain *c = &hd->chains[j];
 			rc |= cbuf_printf(b, "%s{", j > r->first ? ", " : "");
-			rc |= put_example_ref(b, &s->examples[c->ex]);
+			rc |= put_example_ref(b, &s->set.examples[c->ex]);
 			rc |= cbuf_printf(b, ", \"example_ngram\": %u, \"example_token\": %u"
 					  ", \"ngrams\": %u, \"tokens\": %u, \"start\": %" PRIu64
 					  ", \"end\": %" PRIu64 ", \"ignored\": %s}",
-					  c->pos, s->items[c->ex].first[c->pos],
+					  c->pos, s->set.items[c->ex].first[c->pos],
 					  c->npos, c->npos + s->opt.ngram - 1,
 					  c->start, c->end,
 					  cscan_chain_kept(s, c) ? "false" : "true");
@@ -207,32 +208,23 @@ static int write_hit(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd
 	return CONTAM_OK;
 }
 
-int cscan_finish(contam_scan *s, cerr *err)
+/* Called per hit document with its examples scored (score_doc); < 0
+ * stops the walk with that code (err set by the callee). */
+typedef int (*doc_fn)(contam_scan *s, const cscan_file *f, const cscan_hitdoc *hd,
+		      const doc_example *de, size_t nde, void *ctx, cerr *err);
+
+/* Every hit document of every file, read back from the spill file in
+ * input order, its examples scored from its own matches alone. */
+static int each_hit_doc(contam_scan *s, doc_fn fn, void *ctx, cerr *err)
 {
-	const cscan_table *t = &s->table;
 	unsigned char *hit = malloc(s->max_ngrams ? s->max_ngrams : 1);
 	uint32_t *order = NULL;
 	doc_example *de = NULL;
 	size_t cap = 0;
-	cbuf b = CBUF_INIT;
 	int rc = CONTAM_OK;
 
 	if (!hit)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (s->opt.max_doc_freq) {
-		s->ignored = calloc(t->nentries ? t->nentries : 1, 1);
-		if (!s->ignored) {
-			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		for (size_t e = 0; e < t->nentries; e++)
-			if (t->docs[e] > s->opt.max_doc_freq) {
-				s->ignored[e] = 1;
-				s->stats.ignored_ngrams++;
-			}
-	}
-	/* per document (read back from the spill file): doc counts and hit
-	 * records */
 	for (size_t fi = 0; fi < s->nfiles; fi++) {
 		const cscan_file *f = &s->files[fi];
 		cscan_hits it;
@@ -256,31 +248,73 @@ int cscan_finish(contam_scan *s, cerr *err)
 				cap = c2;
 			}
 			score_doc(s, hd, hit, order, de, &nde);
-			for (size_t i = 0; i < nde; i++)
-				if (de[i].m.verdict == CONTAM_PARTIAL ||
-				    de[i].m.verdict == CONTAM_CONTAMINATED)
-					s->doc_count[de[i].ex]++;
-			if (s->opt.hits && (rc = write_hit(s, f, hd, de, nde, &b))) {
-				rc = cerr_set(err, rc, rc == CONTAM_E_IO ?
-					      "cannot write the hit records" : "out of memory");
-				cscan_hitdoc_release(hd);
-				break;
-			}
+			rc = fn(s, f, hd, de, nde, ctx, err);
 			cscan_hitdoc_release(hd);
+			if (rc < 0)
+				break;
 		}
 		cscan_hits_close(&it);
 		if (rc < 0)
-			goto out;
+			break;
 		rc = CONTAM_OK;
 	}
+	free(hit);
+	free(order);
+	free(de);
+	return rc;
+}
+
+/* cscan_finish, per hit document: doc counts and the hit record. */
+static int count_and_write(contam_scan *s, const cscan_file *f,
+			   const cscan_hitdoc *hd, const doc_example *de,
+			   size_t nde, void *ctx, cerr *err)
+{
+	cbuf *b = ctx;
+	int rc;
+	for (size_t i = 0; i < nde; i++)
+		if (de[i].m.verdict == CONTAM_PARTIAL ||
+		    de[i].m.verdict == CONTAM_CONTAMINATED)
+			s->doc_count[de[i].ex]++;
+	if (s->opt.hits && (rc = write_hit(s, f, hd, de, nde, b)))
+		return cerr_set(err, rc, rc == CONTAM_E_IO ?
+				"cannot write the hit records" : "out of memory");
+	return CONTAM_OK;
+}
+
+int cscan_finish(contam_scan *s, cerr *err)
+{
+	const cscan_table *t = &s->table;
+	const cbench_set *bs = &s->set;
+	unsigned char *hit = malloc(s->max_ngrams ? s->max_ngrams : 1);
+	cbuf b = CBUF_INIT;
+	int rc = CONTAM_OK;
+
+	if (!hit)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (s->opt.max_doc_freq) {
+		s->ignored = calloc(t->nentries ? t->nentries : 1, 1);
+		if (!s->ignored) {
+			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+		for (size_t e = 0; e < t->nentries; e++)
+			if (t->docs[e] > s->opt.max_doc_freq) {
+				s->ignored[e] = 1;
+				s->stats.ignored_ngrams++;
+			}
+	}
+	/* per document (read back from the spill file): doc counts and hit
+	 * records */
+	if ((rc = each_hit_doc(s, count_and_write, &b, err)) < 0)
+		goto out;
 	if (s->opt.hits && fflush(s->opt.hits)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot write the hit records");
 		goto out;
 	}
 	/* per example: the corpus-wide hit vector */
-	for (size_t i = 0; i < s->nexamples; i++) {
-		contam_example *ex = &s->examples[i];
-		size_t G = s->items[i].ngrams;
+	for (size_t i = 0; i < bs->nexamples; i++) {
+		contam_example *ex = &bs->examples[i];
+		size_t G = bs->items[i].ngrams;
 		const uint32_t *ent = s->ex_entry + s->ex_first[i];
 		const unsigned char *tmpl = s->ex_tmpl + s->ex_first[i];
 		for (size_t p = 0; p < G; p++) {
@@ -293,16 +327,11 @@ int cscan_finish(contam_scan *s, cerr *err)
 				hit[p] = s->ignored && s->ignored[e] ? CPROBE_FREQUENT
 								     : CPROBE_HIT;
 		}
-		cprobe_item_score(ex, &s->items[i], hit, &s->rule, 0);
+		cprobe_item_score(ex, &bs->items[i], hit, &s->rule, bs->split[i]);
 	}
-	for (size_t bi = 0; bi < s->nbenchmarks; bi++) {
-		contam_benchmark *bm = &s->benchmarks[bi];
-		cprobe_tally(bm, s->examples, s->nexamples, s->selected);
-	}
+	cbench_set_tally(&s->set);
 out:
 	free(hit);
-	free(order);
-	free(de);
 	cbuf_release(&b);
 	return rc;
 }
@@ -320,28 +349,29 @@ void contam_scan_result(const contam_scan *s, contam_result *out)
 	out->index.documents = s->stats.documents;
 	out->index.errors = s->stats.errors;
 	out->min_span = s->opt.min_span;
-	out->benchmarks = s->benchmarks;
-	out->nbenchmarks = s->nbenchmarks;
-	out->examples = s->examples;
-	out->nexamples = s->nexamples;
+	out->benchmarks = s->set.benchmarks;
+	out->nbenchmarks = s->set.nbenchmarks;
+	out->examples = s->set.examples;
+	out->nexamples = s->set.nexamples;
+	out->qa_split = s->set.qa;
 }
 
 uint64_t contam_scan_doc_count(const contam_scan *s, size_t i)
 {
-	return s->doc_count && i < s->nexamples ? s->doc_count[i] : 0;
+	return s->doc_count && i < s->set.nexamples ? s->doc_count[i] : 0;
 }
 
 /* The text of n-gram `pos` of example `ex`, as it reads in the example. */
 static json_t *ngram_text(const contam_scan *s, uint32_t ex, uint32_t pos)
 {
-	const cprobe_item *it = &s->items[ex];
+	const cprobe_item *it = &s->set.items[ex];
 	if (pos >= it->ngrams)
 		return json_null();
 	uint64_t start = it->tok_start[it->first[pos]];
 	uint64_t end = it->tok_end[it->first[pos] + s->opt.ngram - 1];
-	if (end <= start || end > s->text_len[ex])
+	if (end <= start || end > s->set.text_len[ex])
 		return json_null();
-	return json_stringn_nocheck(s->texts[ex] + start, (size_t)(end - start));
+	return json_stringn_nocheck(s->set.texts[ex] + start, (size_t)(end - start));
 }
 
 static int cmp_docs_desc(const void *a, const void *b, void *ctx)
@@ -424,81 +454,57 @@ static json_t *scan_object(const contam_scan *s)
 /* Per example, the first PROVENANCE_MAX documents where it is partial or
  * contaminated: file, member, record, offset, url, id and the byte range
  * of its matches there.  An array of json arrays (NULL where none). */
+/* provenance, per hit document: where its examples are flagged. */
+static int note_provenance(contam_scan *s, const cscan_file *f,
+			   const cscan_hitdoc *hd, const doc_example *de,
+			   size_t nde, void *ctx, cerr *err)
+{
+	json_t **pv = ctx;
+	(void)s;
+	(void)err;
+	for (size_t i = 0; i < nde; i++) {
+		uint32_t ex = de[i].ex;
+		if (de[i].m.verdict != CONTAM_PARTIAL &&
+		    de[i].m.verdict != CONTAM_CONTAMINATED)
+			continue;
+		if (!pv[ex])
+			pv[ex] = json_array();
+		if (json_array_size(pv[ex]) >= PROVENANCE_MAX)
+			continue;
+		uint64_t lo = de[i].klo, hi = de[i].khi; /* score_doc's */
+		json_t *o = json_object();
+		json_object_set_new(o, "file", json_string(f->path));
+		json_object_set_new(o, "member", hd->member ? json_string(hd->member) : json_null());
+		json_object_set_new(o, "record", json_integer((json_int_t)hd->record));
+		json_object_set_new(o, "offset", json_integer((json_int_t)hd->offset));
+		json_object_set_new(o, "url", hd->url ? json_string(hd->url) : json_null());
+		json_object_set_new(o, "id", hd->id ? json_string(hd->id) : json_null());
+		json_object_set_new(o, "start", json_integer((json_int_t)lo));
+		json_object_set_new(o, "end", json_integer((json_int_t)hi));
+		json_object_set_new(o, "coverage", json_real(de[i].m.coverage));
+		json_array_append_new(pv[ex], o);
+	}
+	return CONTAM_OK;
+}
+
+/* Per example, the first PROVENANCE_MAX documents where it is partial or
+ * contaminated: file, member, record, offset, url, id and the byte range
+ * of its matches there.  An array of json arrays (NULL where none). */
 static json_t **provenance(const contam_scan *cs)
 {
 	contam_scan *s = (contam_scan *)cs; /* score_doc only reads */
-	json_t **pv = calloc(s->nexamples ? s->nexamples : 1, sizeof(*pv));
-	unsigned char *hit = malloc(s->max_ngrams ? s->max_ngrams : 1);
-	uint32_t *order = NULL;
-	doc_example *de = NULL;
-	size_t cap = 0;
-	if (!pv || !hit)
-		goto fail;
-	for (size_t fi = 0; fi < s->nfiles; fi++) {
-		const cscan_file *f = &s->files[fi];
-		cscan_hits it;
-		cscan_hitdoc one, *hd = &one;
-		cerr err;
-		int rc;
-		cscan_hits_open(&it, s, f);
-		while ((rc = cscan_hits_next(&it, hd, &err)) == 1) {
-			size_t nde = 0;
-			if (hd->nchains > cap) {
-				size_t c2 = hd->nchains * 2;
-				uint32_t *o = realloc(order, c2 * sizeof(*o));
-				if (o)
-					order = o;
-				doc_example *x = realloc(de, c2 * sizeof(*x));
-				if (x)
-					de = x;
-				if (!o || !x) {
-					cscan_hitdoc_release(hd);
-					cscan_hits_close(&it);
-					goto fail;
-				}
-				cap = c2;
-			}
-			score_doc(s, hd, hit, order, de, &nde);
-			for (size_t i = 0; i < nde; i++) {
-				uint32_t ex = de[i].ex;
-				if (de[i].m.verdict != CONTAM_PARTIAL &&
-				    de[i].m.verdict != CONTAM_CONTAMINATED)
-					continue;
-				if (!pv[ex])
-					pv[ex] = json_array();
-				if (json_array_size(pv[ex]) >= PROVENANCE_MAX)
-					continue;
-				uint64_t lo = de[i].klo, hi = de[i].khi; /* score_doc's */
-				json_t *o = json_object();
-				json_object_set_new(o, "file", json_string(f->path));
-				json_object_set_new(o, "member", hd->member ? json_string(hd->member) : json_null());
-				json_object_set_new(o, "record", json_integer((json_int_t)hd->record));
-				json_object_set_new(o, "offset", json_integer((json_int_t)hd->offset));
-				json_object_set_new(o, "url", hd->url ? json_string(hd->url) : json_null());
-				json_object_set_new(o, "id", hd->id ? json_string(hd->id) : json_null());
-				json_object_set_new(o, "start", json_integer((json_int_t)lo));
-				json_object_set_new(o, "end", json_integer((json_int_t)hi));
-				json_object_set_new(o, "coverage", json_real(de[i].m.coverage));
-				json_array_append_new(pv[ex], o);
-			}
-			cscan_hitdoc_release(hd);
-		}
-		cscan_hits_close(&it);
-		if (rc < 0)
-			goto fail;
+	size_t n = s->set.nexamples;
+	json_t **pv = calloc(n ? n : 1, sizeof(*pv));
+	cerr err;
+	if (!pv)
+		return NULL;
+	if (each_hit_doc(s, note_provenance, pv, &err) < 0) {
+		for (size_t i = 0; i < n; i++)
+			json_decref(pv[i]);
+		free(pv);
+		return NULL;
 	}
-	free(hit);
-	free(order);
-	free(de);
 	return pv;
-fail:
-	for (size_t i = 0; pv && i < s->nexamples; i++)
-		json_decref(pv[i]);
-	free(pv);
-	free(hit);
-	free(order);
-	free(de);
-	return NULL;
 }
 
 /* ---- the report, streamed --------------------------------------------
@@ -703,7 +709,7 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 	json_t *nd = json_array();
 	int any = 0;
 	uint64_t ign = 0;
-	for (uint32_t p = 0; p < s->items[i].ngrams; p++) {
+	for (uint32_t p = 0; p < s->set.items[i].ngrams; p++) {
 		uint64_t d = ent[p] == CSCAN_NONE ? 0 : s->table.docs[ent[p]];
 		any |= d > 0;
 		ign += s->ignored && ent[p] != CSCAN_NONE && s->ignored[ent[p]];
@@ -722,7 +728,7 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 
 static void free_pv(const contam_scan *s, json_t **pv)
 {
-	for (size_t i = 0; pv && i < s->nexamples; i++)
+	for (size_t i = 0; pv && i < s->set.nexamples; i++)
 		json_decref(pv[i]);
 	free(pv);
 }
@@ -748,16 +754,16 @@ int contam_scan_report_json(const contam_scan *s, FILE *out)
 
 	contam_scan_result(s, &r);
 	/* only the examples the scan looked at (all unless selected) */
-	contam_example *sel = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*sel));
-	size_t *map = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*map)), nsel = 0;
+	contam_example *sel = malloc((s->set.nexamples ? s->set.nexamples : 1) * sizeof(*sel));
+	size_t *map = malloc((s->set.nexamples ? s->set.nexamples : 1) * sizeof(*map)), nsel = 0;
 	if (!sel || !map || !(pv = provenance(s))) {
 		rc = CONTAM_E_NOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < s->nexamples; i++)
-		if (s->selected[i]) {
+	for (size_t i = 0; i < s->set.nexamples; i++)
+		if (s->set.selected[i]) {
 			map[nsel] = i;
-			sel[nsel++] = s->examples[i];
+			sel[nsel++] = s->set.examples[i];
 		}
 	r.examples = sel;
 	r.nexamples = nsel;
@@ -778,11 +784,11 @@ typedef struct confirm_ctx {
 static void confirm_example(const contam_scan *s, size_t i, json_t *o, void *ctx)
 {
 	const confirm_ctx *c = ctx;
-	if (i >= s->nexamples)
+	if (i >= s->set.nexamples)
 		return;
 	const contam_example *pe = &c->probe->examples[i];
-	json_object_set_new(o, "confirmed", json_boolean(s->selected[i]));
-	if (!s->selected[i])
+	json_object_set_new(o, "confirmed", json_boolean(s->set.selected[i]));
+	if (!s->set.selected[i])
 		return;
 	json_t *bl = json_object();
 	json_object_set_new(bl, "verdict", json_string(contam_verdict_name(pe->verdict)));
@@ -803,13 +809,13 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 	uint64_t flagged = 0, overturned = 0, downgraded = 0;
 	*exs_out = NULL;
 	*bms_out = NULL;
-	if (probe->nexamples != s->nexamples)
+	if (probe->nexamples != s->set.nexamples)
 		return CONTAM_E_PARAM;
-	for (size_t i = 0; i < s->nexamples; i++)
-		if (probe->examples[i].record != s->examples[i].record ||
-		    strcmp(probe->examples[i].source, s->examples[i].source) != 0)
+	for (size_t i = 0; i < s->set.nexamples; i++)
+		if (probe->examples[i].record != s->set.examples[i].record ||
+		    strcmp(probe->examples[i].source, s->set.examples[i].source) != 0)
 			return CONTAM_E_PARAM;
-	contam_example *exs = malloc((s->nexamples ? s->nexamples : 1) * sizeof(*exs));
+	contam_example *exs = malloc((s->set.nexamples ? s->set.nexamples : 1) * sizeof(*exs));
 	contam_benchmark *bms = malloc((probe->nbenchmarks ? probe->nbenchmarks : 1) *
 				       sizeof(*bms));
 	if (!exs || !bms) {
@@ -817,13 +823,13 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 		free(bms);
 		return CONTAM_E_NOMEM;
 	}
-	for (size_t i = 0; i < s->nexamples; i++) {
+	for (size_t i = 0; i < s->set.nexamples; i++) {
 		const contam_example *pe = &probe->examples[i];
 		exs[i] = *pe;
-		if (!s->selected[i])
+		if (!s->set.selected[i])
 			continue;
 		/* the exact metrics, the probe's identity */
-		exs[i] = s->examples[i];
+		exs[i] = s->set.examples[i];
 		exs[i].benchmark = pe->benchmark;
 		exs[i].source = pe->source;
 		exs[i].id = pe->id;
@@ -848,10 +854,9 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 		else if (pe->verdict == CONTAM_CONTAMINATED && exs[i].verdict == CONTAM_PARTIAL)
 			downgraded++;
 	}
-	for (size_t b = 0; b < probe->nbenchmarks; b++) {
+	for (size_t b = 0; b < probe->nbenchmarks; b++)
 		bms[b] = probe->benchmarks[b];
-		cprobe_tally(&bms[b], exs, s->nexamples, NULL);
-	}
+	cbench_tally(bms, probe->nbenchmarks, exs, s->set.nexamples, NULL);
 	counts[0] = flagged;
 	counts[1] = overturned;
 	counts[2] = downgraded;

@@ -1,10 +1,11 @@
 /*
  * scan_table.c -- benchmarks into the exact table of the scan.
  *
- * Examples are read with the probe's benchmark readers (bench.h) and
- * hashed with the index's recipe (text.h + ngram.h, the index's default
- * seed and n), so a scan and a probe of the same benchmark agree on every
- * n-gram.  The table is built once, when the scan starts (after
+ * Examples are read into the benchmark set the probe uses (bench_set.h:
+ * the same readers, names, question/answer split and per-file rollback)
+ * and hashed with the index's recipe (text.h + ngram.h, the index's
+ * default seed and n), so a scan and a probe of the same benchmark agree
+ * on every n-gram.  The table is built once, when the scan starts (after
  * contam_scan_select may have narrowed the examples):
  *
  * How it works.  All (hash, example, position) triples are collected and
@@ -17,7 +18,6 @@
  * at the end.
  */
 #include "scan.h"
-#include "../probe/bench.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -66,24 +66,32 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 				     s->opt.rules.keep_labels };
 	s->rule = (cprobe_rule){ s->opt.ngram, s->opt.min_span,
 				 s->opt.rules.cjk_chars_per_word };
-	if (s->opt.nfields) {
-		s->fields = calloc(s->opt.nfields, sizeof(char *));
-		if (!s->fields)
-			return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-		for (size_t i = 0; i < s->opt.nfields; i++)
-			if (!(s->fields[i] = cstrdup(s->opt.fields[i])))
-				return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-		s->opt.fields = (const char *const *)s->fields;
-	}
-	if (s->opt.id_field && !(s->id_field = cstrdup(s->opt.id_field)))
-		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-	s->opt.id_field = s->id_field;
+	cbench_set_options so = {
+		.fields = s->opt.fields, .nfields = s->opt.nfields,
+		.id_field = s->opt.id_field,
+		.no_header = s->opt.no_header,
+		.force_header = s->opt.force_header,
+		.records = s->opt.records,
+		.lines_per_record = s->opt.lines_per_record,
+		.question_fields = s->opt.question_fields,
+		.nquestion_fields = s->opt.nquestion_fields,
+		.answer_fields = s->opt.answer_fields,
+		.nanswer_fields = s->opt.nanswer_fields,
+		.on_warning = s->opt.on_warning, .ctx = s->opt.ctx,
+		.recipe = s->recipe,
+		.keep_items = 1, /* scored at the end of the scan */
+	};
+	int rc = cbench_set_init(&s->set, &so, &s->err);
+	s->opt.fields = s->set.opt.fields;
+	s->opt.id_field = s->set.opt.id_field;
+	s->opt.question_fields = s->set.opt.question_fields;
+	s->opt.answer_fields = s->set.opt.answer_fields;
+	s->opt.records = s->set.opt.records;
+	if (rc < 0)
+		return rc;
 	if (!(s->text_field = cstrdup(s->opt.text_field ? s->opt.text_field : "text")))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.text_field = s->text_field;
-	if (s->opt.records && !(s->records_path = cstrdup(s->opt.records)))
-		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-	s->opt.records = s->records_path;
 	if (s->opt.purify_dir && !(s->purify_dir = cstrdup(s->opt.purify_dir)))
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->opt.purify_dir = s->purify_dir;
@@ -119,38 +127,16 @@ void contam_scan_free(contam_scan *s)
 {
 	if (!s)
 		return;
-	for (size_t i = 0; s->fields && i < s->opt.nfields; i++)
-		free(s->fields[i]);
-	free(s->fields);
-	free(s->id_field);
 	free(s->text_field);
 	free(s->purify_dir);
-	free(s->records_path);
-	for (size_t i = 0; i < s->nexamples; i++) {
-		free(s->examples[i].id);
-		free(s->texts[i]);
-		cprobe_item_release(&s->items[i]);
-	}
-	free(s->items);
+	cbench_set_release(&s->set);
 	free(s->ex_tmpl);
 	free(s->confirmed_examples);
 	free(s->confirmed_benchmarks);
 	free(s->state);
-	free(s->examples);
-	free(s->texts);
-	free(s->text_len);
-	free(s->selected);
 	free(s->doc_count);
 	free(s->ex_first);
 	free(s->ex_entry);
-	for (size_t i = 0; i < s->nbenchmarks; i++) {
-		free(s->benchmarks[i].name);
-		for (size_t j = 0; j < s->benchmarks[i].nsources; j++)
-			free(s->benchmarks[i].sources[j]);
-		free(s->benchmarks[i].sources);
-		bench_benchmark_fields_free(&s->benchmarks[i]);
-	}
-	free(s->benchmarks);
 	cscan_table_release(&s->table);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i].chunks);
@@ -169,153 +155,39 @@ const char *contam_scan_errmsg(const contam_scan *s)
 	return s->err.msg[0] ? s->err.msg : contam_strerror(s->err.code);
 }
 
-static contam_benchmark *find_benchmark(contam_scan *s, const char *name)
+static int add_source(contam_scan *s, const char *name, const char *path,
+		      const cbench_mem *mem)
 {
-	for (size_t i = 0; i < s->nbenchmarks; i++)
-		if (strcmp(s->benchmarks[i].name, name) == 0)
-			return &s->benchmarks[i];
-	contam_benchmark *b = realloc(s->benchmarks, (s->nbenchmarks + 1) * sizeof(*b));
-	if (!b)
-		return NULL;
-	s->benchmarks = b;
-	b = &s->benchmarks[s->nbenchmarks];
-	memset(b, 0, sizeof(*b));
-	if (!(b->name = cstrdup(name)))
-		return NULL;
-	s->nbenchmarks++;
-	return b;
-}
-
-static int grow_examples(contam_scan *s)
-{
-	if (s->nexamples < s->cap)
-		return CONTAM_OK;
-	size_t cap = s->cap ? s->cap * 2 : 256;
-	contam_example *e = realloc(s->examples, cap * sizeof(*e));
-	if (e)
-		s->examples = e;
-	char **t = realloc(s->texts, cap * sizeof(*t));
-	if (t)
-		s->texts = t;
-	size_t *l = realloc(s->text_len, cap * sizeof(*l));
-	if (l)
-		s->text_len = l;
-	unsigned char *sel = realloc(s->selected, cap);
-	if (sel)
-		s->selected = sel;
-	cprobe_item *it = realloc(s->items, cap * sizeof(*it));
-	if (it)
-		s->items = it;
-	if (!e || !t || !l || !sel || !it)
-		return CONTAM_E_NOMEM;
-	s->cap = cap;
-	return CONTAM_OK;
+	int rc;
+	cerr_clear(&s->err);
+	if (s->ran)
+		return cerr_set(&s->err, CONTAM_E_PARAM, "the scan has already run");
+	if ((rc = cbench_set_read(&s->set, name, path, mem, &s->err)) < 0)
+		return rc;
+	return cbench_set_commit(&s->set, &s->err);
 }
 
 int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 {
-	bench_options bo = {
-		.fields = s->opt.fields,
-		.nfields = s->opt.nfields,
-		.id_field = s->opt.id_field,
-		.no_header = s->opt.no_header,
-		.on_warning = s->opt.on_warning,
-		.ctx = s->opt.ctx,
-		.records = s->opt.records,
-		.lines_per_record = s->opt.lines_per_record,
-		.force_header = s->opt.force_header,
-	};
-	bench_reader *r = NULL;
-	bench_example bex;
-	size_t first = s->nexamples;
-	int rc;
+	return add_source(s, name, path, NULL);
+}
 
+int contam_scan_add_buffer(contam_scan *s, const char *name,
+			   const char *source_label, const void *data,
+			   size_t len, contam_bench_format format)
+{
+	cbench_mem mem = { data, len, (bench_format)format };
 	cerr_clear(&s->err);
-	if (s->ran)
-		return cerr_set(&s->err, CONTAM_E_PARAM, "the scan has already run");
-	contam_benchmark *b = find_benchmark(s, name);
-	if (!b)
-		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-	char **src = realloc(b->sources, (b->nsources + 1) * sizeof(*src));
-	if (!src)
-		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-	b->sources = src;
-	if (!(src[b->nsources] = cstrdup(path)))
-		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-	b->nsources++;
-	const char *bname = b->name, *bsource = b->sources[b->nsources - 1];
-
-	if ((rc = bench_reader_open(&r, path, &bo, &s->err)) < 0)
-		goto out;
-	while ((rc = bench_reader_next(r, &bex, &s->err)) == 1) {
-		if (grow_examples(s)) {
-			rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		contam_example *ex = &s->examples[s->nexamples];
-		memset(ex, 0, sizeof(*ex));
-		ex->benchmark = bname;
-		ex->source = bsource;
-		ex->record = bex.record;
-		ex->line = bex.line;
-		s->texts[s->nexamples] = malloc(bex.len + 1);
-		s->text_len[s->nexamples] = bex.len;
-		s->selected[s->nexamples] = 1;
-		if (!s->texts[s->nexamples] || (bex.id && !(ex->id = cstrdup(bex.id)))) {
-			free(s->texts[s->nexamples]);
-			free(ex->id);
-			rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-		memcpy(s->texts[s->nexamples], bex.text, bex.len);
-		s->texts[s->nexamples][bex.len] = '\0';
-		cprobe_item *it = &s->items[s->nexamples];
-		memset(it, 0, sizeof(*it));
-		s->nexamples++;
-		rc = cprobe_item_build(it, bex.text, bex.len, bex.seg_end, bex.nseg,
-				       &s->recipe);
-		if (rc == CONTAM_E_LIMIT) {
-			rc = cerr_set(&s->err, rc, "%s: record %" PRIu64
-				      ": example too long", path, bex.record);
-			goto out;
-		}
-		if (rc < 0) {
-			rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-	}
-	if (rc == 0 && bench_merge_fields(b, b->records_read, r,
-					  s->opt.id_field, 0))
-		rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
-out:
-	bench_reader_free(r);
-	if (rc < 0) {
-		for (size_t i = first; i < s->nexamples; i++) {
-			free(s->examples[i].id);
-			free(s->texts[i]);
-			cprobe_item_release(&s->items[i]);
-		}
-		s->nexamples = first;
-		if (!s->err.msg[0])
-			cerr_set(&s->err, rc, "cannot read '%s': %s", path,
-				 contam_strerror(rc));
-		s->err.code = rc;
-		return rc;
-	}
-	return CONTAM_OK;
+	if (!name || !source_label)
+		return cerr_set(&s->err, CONTAM_E_PARAM, "a benchmark given in "
+				"memory needs a name and a source label");
+	return add_source(s, name, source_label, &mem);
 }
 
 int contam_scan_select(contam_scan *s, const char *source,
 		       const uint64_t *records, size_t n)
 {
-	for (size_t i = 0; i < s->nexamples; i++) {
-		if (strcmp(s->examples[i].source, source) != 0)
-			continue;
-		int keep = 0;
-		for (size_t j = 0; j < n && !keep; j++)
-			keep = records[j] == s->examples[i].record;
-		s->selected[i] = (unsigned char)keep;
-	}
+	cbench_set_select(&s->set, source, records, n);
 	return CONTAM_OK;
 }
 
@@ -340,34 +212,28 @@ static int cmp_triple(const void *a, const void *b)
  * template n-gram g of example i.  Also sets ex_first. */
 static int mark_templates(contam_scan *s, cerr *err)
 {
-	for (size_t i = 0; i < s->nexamples; i++)
-		s->ex_first[i + 1] = s->ex_first[i] + s->items[i].ngrams;
-	size_t total = s->ex_first[s->nexamples];
+	const cbench_set *bs = &s->set;
+	for (size_t i = 0; i < bs->nexamples; i++)
+		s->ex_first[i + 1] = s->ex_first[i] + bs->items[i].ngrams;
+	size_t total = s->ex_first[bs->nexamples];
 	s->ex_tmpl = calloc(total ? total : 1, 1);
 	if (!s->ex_tmpl)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	if (s->opt.rules.template_share <= 0)
 		return CONTAM_OK;
-	for (size_t a = 0; a < s->nexamples;) {
+	for (size_t a = 0; a < bs->nexamples;) {
 		size_t b = a + 1;
-		while (b < s->nexamples && s->examples[b].source == s->examples[a].source)
+		while (b < bs->nexamples && bs->examples[b].source == bs->examples[a].source)
 			b++;
-		cprobe_item **v = malloc((b - a) * sizeof(*v));
 		uint64_t *set = NULL;
 		size_t nset = 0;
-		if (!v)
+		if (cbench_set_templates(bs, a, b - a, s->opt.rules.template_share,
+					 s->opt.rules.template_min, &set, &nset))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		for (size_t i = a; i < b; i++)
-			v[i - a] = &s->items[i];
-		int rc = cprobe_templates(v, b - a, s->opt.ngram, s->opt.rules.template_share,
-					  s->opt.rules.template_min, &set, &nset);
-		free(v);
-		if (rc < 0)
-			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		for (size_t i = a; i < b; i++)
-			for (size_t g = 0; nset && g < s->items[i].ngrams; g++)
+			for (size_t g = 0; nset && g < bs->items[i].ngrams; g++)
 				s->ex_tmpl[s->ex_first[i] + g] = (unsigned char)
-					cprobe_is_template(set, nset, s->items[i].hash[g]);
+					cprobe_is_template(set, nset, bs->items[i].hash[g]);
 		free(set);
 		a = b;
 	}
@@ -381,23 +247,23 @@ int cscan_table_build(contam_scan *s, cerr *err)
 	size_t ntr = 0, cap = 0;
 	int rc = CONTAM_OK;
 
-	if (s->nexamples >= UINT32_MAX)
+	if (s->set.nexamples >= UINT32_MAX)
 		return cerr_set(err, CONTAM_E_LIMIT, "too many benchmark examples");
-	s->ex_first = calloc(s->nexamples + 1, sizeof(uint64_t));
-	s->doc_count = calloc(s->nexamples ? s->nexamples : 1, sizeof(uint64_t));
+	s->ex_first = calloc(s->set.nexamples + 1, sizeof(uint64_t));
+	s->doc_count = calloc(s->set.nexamples ? s->set.nexamples : 1, sizeof(uint64_t));
 	if (!s->ex_first || !s->doc_count)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	if (mark_templates(s, err))
 		return CONTAM_E_NOMEM;
-	for (size_t i = 0; i < s->nexamples; i++) {
-		const cprobe_item *it = &s->items[i];
+	for (size_t i = 0; i < s->set.nexamples; i++) {
+		const cprobe_item *it = &s->set.items[i];
 		size_t count = it->ngrams;
 		const uint64_t *hashes = it->hash;
-		s->examples[i].tokens = (uint32_t)it->ntok;
-		s->examples[i].ngrams = (uint32_t)count;
+		s->set.examples[i].tokens = (uint32_t)it->ntok;
+		s->set.examples[i].ngrams = (uint32_t)count;
 		if (count > s->max_ngrams)
 			s->max_ngrams = (uint32_t)count;
-		if (!s->selected[i])
+		if (!s->set.selected[i])
 			continue;
 		if (ntr + count > cap) {
 			size_t c2 = cap ? cap * 2 : 4096;
@@ -420,7 +286,7 @@ int cscan_table_build(contam_scan *s, cerr *err)
 	}
 	if (ntr)
 		qsort(tr, ntr, sizeof(*tr), cmp_triple);
-	size_t total = s->ex_first[s->nexamples];
+	size_t total = s->ex_first[s->set.nexamples];
 	s->ex_entry = malloc((total ? total : 1) * sizeof(uint32_t));
 	t->post = malloc((ntr ? ntr : 1) * sizeof(*t->post));
 	size_t ne = 0;
