@@ -36,6 +36,8 @@ cases=(
 "gen-purify|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits2.jsonl --purify \$O/purified $work/gen/corpus"
 "gen-purify-cut|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits3.jsonl --purify-mode cut --purify \$O/purified-cut $work/gen/corpus"
 "gen-info|info \$O/gen.cidx"
+"gen-scan-qa|scan -q --question-field question --answer-field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-qa.jsonl --report \$O/gen-scan-qa.json $work/gen/corpus"
+"gen-probe-qa-confirm|probe -q \$O/gen.cidx --question-field question --answer-field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-qa-confirm.json --confirm $work/gen/corpus"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
@@ -48,6 +50,7 @@ if [ -d "$shared/corpus" ]; then
 "real-probe-cjk|probe -q \$O/cjk.cidx $b/ceval $b/cmmlu -o \$O/real-cjk.json"
 "real-scan|scan -q --bench $b/gsm8k --bench $b/arc -o \$O/real-hits.jsonl --report \$O/real-scan.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 "real-purify|scan -q --bench $b/truthfulqa -o \$O/real-hits2.jsonl --purify \$O/real-purified $c/c4 $c/commoncrawl_whirlwind"
+"real-scan-qa|scan -q --question-field question --answer-field answer --bench $b/gsm8k -o \$O/real-hits-qa.jsonl --report \$O/real-scan-qa.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 	)
 fi
 

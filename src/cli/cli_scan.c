@@ -42,6 +42,11 @@ static void usage(FILE *f)
 "                           benchmark layout, as in probe\n"
 "      --name NAME          benchmark name for all BENCH files\n"
 "  -f, --field PATH         benchmark text field (repeat; default: all strings)\n"
+"      --question-field PATH, --answer-field PATH\n"
+"                           split each example into question and answer, as\n"
+"                           in probe (both repeatable; not with --field): the\n"
+"                           report gets per-example question and answer\n"
+"                           coverage and the question_answer counts\n"
 "      --id-field PATH      field reported as the example's id\n"
 "      --no-header          CSV/TSV: the first row is data\n"
 "      --min-span N         words a span needs to count toward coverage (10)\n"
@@ -225,12 +230,15 @@ int cli_scan(int argc, char **argv)
 	       OPT_INCLUDE = 512, OPT_EXCLUDE, OPT_ALLOW_EMPTY,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
-	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_RULES = 1024 };
+	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_QFIELD, OPT_AFIELD,
+	       OPT_RULES = 1024 };
 	static const struct option longopts[] = {
 		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "bench", required_argument, NULL, 'b' },
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
+		{ "question-field", required_argument, NULL, OPT_QFIELD },
+		{ "answer-field", required_argument, NULL, OPT_AFIELD },
 		{ "id-field", required_argument, NULL, OPT_ID },
 		{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 		{ "min-span", required_argument, NULL, OPT_MIN_SPAN },
@@ -257,7 +265,9 @@ int cli_scan(int argc, char **argv)
 	const char *name = NULL, *output = NULL, *report = NULL;
 	const char **fields = calloc((size_t)argc + 1, sizeof(char *));
 	const char **benches = calloc((size_t)argc + 1, sizeof(char *));
-	size_t nfields = 0, nbenches = 0;
+	const char **qfields = calloc((size_t)argc + 1, sizeof(char *));
+	const char **afields = calloc((size_t)argc + 1, sizeof(char *));
+	size_t nfields = 0, nbenches = 0, nqfields = 0, nafields = 0;
 	/* corpus walks: --include globs, then --exclude globs */
 	const char **globs = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nglobs = 0, ninclude = 0;
@@ -276,10 +286,12 @@ int cli_scan(int argc, char **argv)
 	unsigned long v;
 	uint64_t size;
 
-	if (!fields || !benches || !globs) {
+	if (!fields || !benches || !globs || !qfields || !afields) {
 		free(fields);
 		free(benches);
 		free(globs);
+		free(qfields);
+		free(afields);
 		return cli_error(EXIT_INPUT, "out of memory");
 	}
 	/* corpus inputs after "--" are exempt from the benchmark-look check */
@@ -295,6 +307,8 @@ int cli_scan(int argc, char **argv)
 		case 'b': benches[nbenches++] = optarg; break;
 		case OPT_NAME: name = optarg; break;
 		case 'f': fields[nfields++] = optarg; break;
+		case OPT_QFIELD: qfields[nqfields++] = optarg; break;
+		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_ID: sopt.id_field = optarg; break;
 		case OPT_NO_HEADER: sopt.no_header = 1; break;
 		case OPT_MIN_SPAN:
@@ -398,8 +412,21 @@ int cli_scan(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "--purify-mode needs --purify DIR");
 		goto out;
 	}
+	/* the same checks as probe's */
+	if ((nqfields > 0) != (nafields > 0)) {
+		rc = cli_error(EXIT_USAGE, "--question-field and --answer-field go together");
+		goto out;
+	}
+	if (nqfields && nfields) {
+		rc = cli_error(EXIT_USAGE, "--field cannot be combined with --question-field/--answer-field");
+		goto out;
+	}
 	sopt.fields = fields;
 	sopt.nfields = nfields;
+	sopt.question_fields = qfields;
+	sopt.nquestion_fields = nqfields;
+	sopt.answer_fields = afields;
+	sopt.nanswer_fields = nafields;
 	/* getopt moved the operands to the end; those that came after "--"
 	 * are the last (argc - dashdash - 1) of them */
 	int nafter = dashdash < argc ? argc - dashdash - 1 : 0;
@@ -567,6 +594,8 @@ out:
 	free(fields);
 	free(benches);
 	free(globs);
+	free(qfields);
+	free(afields);
 	cli_bench_list_free(&blist);
 	contam_inputs_free(&in);
 	contam_scan_free(scan);
@@ -665,11 +694,13 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 
 	if (ncorpus < 1)
 		return cli_error(EXIT_USAGE, "--confirm needs corpus files: usage: contam probe INDEX [options] BENCH... --confirm CORPUS...");
-	if (popt->nquestion_fields || popt->nanswer_fields)
-		return cli_error(EXIT_USAGE, "--confirm does not support --question-field/--answer-field");
 	contam_scan_options_init(&sopt);
 	sopt.fields = popt->fields;
 	sopt.nfields = popt->nfields;
+	sopt.question_fields = popt->question_fields;
+	sopt.nquestion_fields = popt->nquestion_fields;
+	sopt.answer_fields = popt->answer_fields;
+	sopt.nanswer_fields = popt->nanswer_fields;
 	sopt.id_field = popt->id_field;
 	sopt.no_header = popt->no_header;
 	sopt.records = popt->records;
