@@ -3,8 +3,11 @@
  * JSON, JSONL, txt).
  *
  * The first byte is a control byte: its value modulo 5 picks the format
- * (the file name's suffix), the bits above pick the options (field
- * paths, an id field, no header).  The rest is the file.  Every example
+ * (the one a file name's suffix would pick), the bits above pick the
+ * options (field paths, an id field, no header).  The rest is the file,
+ * handed to the readers from memory (bench_reader_open_mem: the same
+ * sniffing, decompression and format rules as a file, no temporary
+ * file).  Every example
  * is read to the end or to the first error (bits 16 and 32: --records
  * paths with ^ and @keys, or text records of 3 lines); an error must come with a
  * message, and every example's text must be readable to its length.
@@ -15,7 +18,10 @@
 
 static volatile unsigned sink; /* keeps the reads of example text */
 
-static const char *const suffixes[] = { ".csv", ".tsv", ".json", ".jsonl", ".txt" };
+static const bench_format formats[] = { BENCH_CSV, BENCH_TSV, BENCH_JSON, BENCH_JSONL,
+					BENCH_TXT };
+static const char *const labels[] = { "fuzz.csv", "fuzz.tsv", "fuzz.json", "fuzz.jsonl",
+				      "fuzz.txt" };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -24,7 +30,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	unsigned ctl = data[0];
-	const char *path = fuzz_write(suffixes[ctl % 5], data + 1, size - 1);
 	unsigned opts = ctl / 5;
 	bench_options opt;
 	memset(&opt, 0, sizeof opt);
@@ -58,7 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bench_reader *r = NULL;
 	cerr err;
 	cerr_clear(&err);
-	if (bench_reader_open(&r, path, &opt, &err) < 0) {
+	if (bench_reader_open_mem(&r, labels[ctl % 5], data + 1, size - 1, formats[ctl % 5],
+				  &opt, &err) < 0) {
 		if (!err.msg[0])
 			abort();
 		bench_reader_free(r);
