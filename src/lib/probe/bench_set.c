@@ -7,6 +7,11 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+/* the public formats (contam_probe_add_buffer) are the readers' */
+_Static_assert((int)CONTAM_BENCH_JSONL == BENCH_JSONL && (int)CONTAM_BENCH_JSON == BENCH_JSON &&
+	       (int)CONTAM_BENCH_CSV == BENCH_CSV && (int)CONTAM_BENCH_TSV == BENCH_TSV &&
+	       (int)CONTAM_BENCH_TXT == BENCH_TXT, "contam_bench_format is bench_format");
+
 static char **copy_strings(const char *const *v, size_t n)
 {
 	char **c = calloc(n ? n : 1, sizeof(*c));
@@ -307,6 +312,9 @@ int cbench_set_read(cbench_set *s, const char *name, const char *path,
 	int created, rc;
 	if (s->pending)
 		return cerr_set(err, CONTAM_E_PARAM, "a benchmark file is being added");
+	if (!name || !path)
+		return cerr_set(err, CONTAM_E_PARAM, "a benchmark file needs a "
+				"name and a path (bytes in memory: a source label)");
 	contam_benchmark *b = find_benchmark(s, name, &created);
 	if (!b)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");

@@ -79,6 +79,27 @@ typedef struct cbench_set {
 	size_t *segs, segcap;
 } cbench_set;
 
+/* The benchmark side of contam_probe_options and contam_scan_options
+ * (the same member names in both): set options from `o`, and `o`'s
+ * strings pointed at the set's copies once it is made. */
+#define CBENCH_SET_OPTIONS_OF(o) {                                          \
+	.fields = (o).fields, .nfields = (o).nfields,                       \
+	.id_field = (o).id_field, .no_header = (o).no_header,              \
+	.force_header = (o).force_header, .records = (o).records,          \
+	.lines_per_record = (o).lines_per_record,                          \
+	.question_fields = (o).question_fields,                            \
+	.nquestion_fields = (o).nquestion_fields,                          \
+	.answer_fields = (o).answer_fields,                                \
+	.nanswer_fields = (o).nanswer_fields,                              \
+	.on_warning = (o).on_warning }
+#define CBENCH_SET_BORROW(o, set) do {                                      \
+	(o).fields = (set).opt.fields;                                      \
+	(o).id_field = (set).opt.id_field;                                  \
+	(o).question_fields = (set).opt.question_fields;                    \
+	(o).answer_fields = (set).opt.answer_fields;                        \
+	(o).records = (set).opt.records;                                    \
+} while (0)
+
 /* Copies the options' strings; CONTAM_E_PARAM for a half or mixed
  * question/answer split. */
 int cbench_set_init(cbench_set *s, const cbench_set_options *o, cerr *err);

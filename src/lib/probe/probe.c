@@ -79,27 +79,12 @@ int contam_probe_new(contam_probe **out, const contam_index *ix,
 	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
 				 p->opt.rules.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
-	cbench_set_options so = {
-		.fields = p->opt.fields, .nfields = p->opt.nfields,
-		.id_field = p->opt.id_field,
-		.no_header = p->opt.no_header,
-		.force_header = p->opt.force_header,
-		.records = p->opt.records,
-		.lines_per_record = p->opt.lines_per_record,
-		.question_fields = p->opt.question_fields,
-		.nquestion_fields = p->opt.nquestion_fields,
-		.answer_fields = p->opt.answer_fields,
-		.nanswer_fields = p->opt.nanswer_fields,
-		.on_warning = p->opt.on_warning, .ctx = p->opt.warning_ctx,
-		.recipe = p->recipe,
-	};
+	cbench_set_options so = CBENCH_SET_OPTIONS_OF(p->opt);
+	so.ctx = p->opt.warning_ctx;
+	so.recipe = p->recipe;
 	int rc = cbench_set_init(&p->set, &so, &p->err);
 	/* probe_clean.c re-reads the files with these: the set's copies */
-	p->opt.fields = p->set.opt.fields;
-	p->opt.id_field = p->set.opt.id_field;
-	p->opt.question_fields = p->set.opt.question_fields;
-	p->opt.answer_fields = p->set.opt.answer_fields;
-	p->opt.records = p->set.opt.records;
+	CBENCH_SET_BORROW(p->opt, p->set);
 	if (rc < 0)
 		return rc;
 	contam_index_stats_get((contam_index *)ix, &p->stats);
@@ -324,27 +309,13 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	return add_source(p, name, path, NULL);
 }
 
-/* the public formats are the readers' */
-_Static_assert((int)CONTAM_BENCH_JSONL == BENCH_JSONL && (int)CONTAM_BENCH_JSON == BENCH_JSON &&
-	       (int)CONTAM_BENCH_CSV == BENCH_CSV && (int)CONTAM_BENCH_TSV == BENCH_TSV &&
-	       (int)CONTAM_BENCH_TXT == BENCH_TXT, "contam_bench_format is bench_format");
-
 int contam_probe_add_buffer(contam_probe *p, const char *name,
 			    const char *source_label, const void *data,
 			    size_t len, contam_bench_format format)
 {
 	cbench_mem mem = { data, len, (bench_format)format };
-	cerr_clear(&p->err);
-	if (!name || !source_label)
-		return cerr_set(&p->err, CONTAM_E_PARAM, "a benchmark given in "
-				"memory needs a name and a source label");
-	if ((int)format < CONTAM_BENCH_BY_CONTENT || (int)format > CONTAM_BENCH_TXT)
-		return cerr_set(&p->err, CONTAM_E_PARAM, "%s: unknown benchmark "
-				"format %d", source_label ? source_label : "",
-				(int)format);
 	int rc = add_source(p, name, source_label, &mem);
-	if (rc == CONTAM_OK)
-		p->has_buffers = 1;
+	p->has_buffers |= rc == CONTAM_OK;
 	return rc;
 }
 

@@ -66,27 +66,12 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 				     s->opt.rules.keep_labels };
 	s->rule = (cprobe_rule){ s->opt.ngram, s->opt.min_span,
 				 s->opt.rules.cjk_chars_per_word };
-	cbench_set_options so = {
-		.fields = s->opt.fields, .nfields = s->opt.nfields,
-		.id_field = s->opt.id_field,
-		.no_header = s->opt.no_header,
-		.force_header = s->opt.force_header,
-		.records = s->opt.records,
-		.lines_per_record = s->opt.lines_per_record,
-		.question_fields = s->opt.question_fields,
-		.nquestion_fields = s->opt.nquestion_fields,
-		.answer_fields = s->opt.answer_fields,
-		.nanswer_fields = s->opt.nanswer_fields,
-		.on_warning = s->opt.on_warning, .ctx = s->opt.ctx,
-		.recipe = s->recipe,
-		.keep_items = 1, /* scored at the end of the scan */
-	};
+	cbench_set_options so = CBENCH_SET_OPTIONS_OF(s->opt);
+	so.ctx = s->opt.ctx;
+	so.recipe = s->recipe;
+	so.keep_items = 1; /* scored at the end of the scan */
 	int rc = cbench_set_init(&s->set, &so, &s->err);
-	s->opt.fields = s->set.opt.fields;
-	s->opt.id_field = s->set.opt.id_field;
-	s->opt.question_fields = s->set.opt.question_fields;
-	s->opt.answer_fields = s->set.opt.answer_fields;
-	s->opt.records = s->set.opt.records;
+	CBENCH_SET_BORROW(s->opt, s->set);
 	if (rc < 0)
 		return rc;
 	if (!(s->text_field = cstrdup(s->opt.text_field ? s->opt.text_field : "text")))
@@ -177,10 +162,6 @@ int contam_scan_add_buffer(contam_scan *s, const char *name,
 			   size_t len, contam_bench_format format)
 {
 	cbench_mem mem = { data, len, (bench_format)format };
-	cerr_clear(&s->err);
-	if (!name || !source_label)
-		return cerr_set(&s->err, CONTAM_E_PARAM, "a benchmark given in "
-				"memory needs a name and a source label");
 	return add_source(s, name, source_label, &mem);
 }
 
