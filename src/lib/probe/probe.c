@@ -1,16 +1,17 @@
 /*
  * probe.c -- score benchmark files against an index: read every example of
- * a file (bench.c), tokenize it into its pieces and n-grams
- * (probe_item.c: the scoring rules), find the file's template n-grams,
- * look each n-gram up in the index, and score: per-example metrics,
- * evidence and per-benchmark counts.
+ * a file into the benchmark set (bench_set.c, shared with the scan: the
+ * readers, names, tokenizing into pieces and n-grams by probe_item.c's
+ * scoring rules, per-file rollback and the tally), find the file's
+ * template n-grams, look each n-gram up in the index, and score:
+ * per-example metrics, evidence and per-benchmark counts.
  *
  * A file is read whole before any example is scored, because templates
  * are a property of the file (an n-gram in 5% of its examples).  Options
  * that need more than the hit vector:
- *   question/answer  the same file is opened twice, once per field group,
- *                    and records are zipped by record number; question
- *                    and answer values are the pieces of one example, the
+ *   question/answer  the set opens the file twice, once per field group,
+ *                    and zips records by record number; question and
+ *                    answer values are the pieces of one example, the
  *                    question's first, and a token position splits them;
  *   max doc freq     a hit on an n-gram the index counts in more than K
  *                    documents (the doc-freq section) counts neither way;
