@@ -2,8 +2,16 @@
 """Generate a small synthetic corpus with benchmark items planted in it.
 
 usage: gen_testdata.py OUTDIR [--seed N] [--docs N]
+       gen_testdata.py --testdata [OUTDIR]
 
-Everything is derived from the seed (same seed, same bytes):
+--testdata writes the tiny committed corpus of testdata/ instead (OUTDIR
+default: testdata/ of the repository): one small file per input format --
+WET, WARC with HTML responses, JSONL plain/.gz/.zst, text/.gz, tar.gz, zip,
+a MediaWiki XML dump (.xml.bz2), WikiExtractor <doc> blocks -- three
+documents a file, 24 items of which 16 are planted, OUTDIR/bench/demo.jsonl
+and demo.csv, OUTDIR/expected.json; testdata/README.md lists them.
+
+Without it, everything is derived from the seed (same seed, same bytes):
 
   OUTDIR/corpus/web.warc.wet.gz          Common Crawl style WET: one gzip member
                                           per record, warcinfo first, then
