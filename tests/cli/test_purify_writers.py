@@ -184,5 +184,42 @@ def test_text_cut_bounded_by_max_record(tmp):
             check(0 < len(out) < len(data), f"cut text: copy of {len(out)} bytes")
 
 
+@S.test
+def test_text_damage_listed(tmp):
+    """A damaged gzip member inside a text: the reader reports it and reads
+    on (one document); the copy keeps the text around it and lists the
+    place as unread -- in a kept text and in a cut one, not in a text
+    dropped whole."""
+    with open(os.path.join(CORPUS, "essay.txt"), "rb") as f:
+        essay = f.read()
+    bad = bytearray(gzip.compress(b"lost words in a damaged member " * 8, mtime=0))
+    bad[len(bad) // 2] ^= 0xFF
+    bad[len(bad) // 2 + 1] ^= 0xFF
+    cases = {"clean.txt.gz": (b"alpha beta gamma " * 40, "keep"),
+             "planted.txt.gz": (essay, "cut"), "dropped.txt.gz": (essay, "drop")}
+    for name, (text, how) in cases.items():
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(gzip.compress(text[:300], mtime=0) + bytes(bad) +
+                    gzip.compress(text[300:], mtime=0))
+        pdir = os.path.join(tmp, "dmg-" + name)
+        contam("scan", "-q", *ARGS, "--allow-empty", "-o", os.path.join(tmp, "h.jsonl"),
+               "--purify", pdir, "--purify-mode", "drop" if how == "drop" else "cut",
+               path).expect(0)
+        man = lines(os.path.join(pdir, "purify-manifest.jsonl"))
+        unread = [m for m in man if m["reason"].startswith("unread: damaged compressed data")]
+        want = 0 if how == "drop" else 1
+        check(len(unread) == want, f"{name} ({how}): {len(unread)} unread lines, expected "
+              f"{want}: {man}")
+        with gzip.open(os.path.join(pdir, path.lstrip("/")), "rb") as f:
+            out = f.read()
+        if how == "keep":
+            check(out.startswith(text[:300]) and out.endswith(text[300:]),
+                  f"{name}: the text around the damage is not kept")
+            check(unread[0]["offset"] >= 300, f"{name}: damage listed at {unread[0]['offset']}")
+        elif how == "drop":
+            check(out == b"" and [m["action"] for m in man] == ["drop"], f"{name}: {man}")
+
+
 if __name__ == "__main__":
     sys.exit(S.run())
