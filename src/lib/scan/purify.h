@@ -13,8 +13,9 @@
  * kind without one is refused.
  *
  * Adding a writer for a new kind: purify_<kind>.c with a stream writer
- * (and optionally a whole-file one), declared below, one line in
- * purify_writers, one line in meson.build.
+ * (and optionally a whole-file one and a check of an input before
+ * anything is written), declared below, one line in purify_writers, one
+ * line in meson.build.
  */
 #ifndef CONTAM_SCAN_PURIFY_H
 #define CONTAM_SCAN_PURIFY_H
@@ -97,8 +98,10 @@ int cpurify_stream(purifier *p, contam_input_kind kind, cstream *s,
 int cpurify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member);
 int cpurify_warc_members(purifier *p);
 int cpurify_warc_sound_member(const purifier *p, const char *d, size_t n);
-/* JSON lines (purify_jsonl.c). */
+/* JSON lines (purify_jsonl.c), and its check: a whole-file JSON or a
+ * --text-field path is refused. */
 int cpurify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member);
+int cpurify_jsonl_check(const contam_scan *s, const char *path, cerr *err);
 /* Plain text, one document (purify_text.c). */
 int cpurify_text(purifier *p, cstream *s, cscan_sink *out, const char *member);
 /* tar, zip, ... through libarchive (purify_archive.c): whole-file. */

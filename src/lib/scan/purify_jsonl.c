@@ -163,3 +163,26 @@ int cpurify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 	cbuf_release(&scratch);
 	return rc;
 }
+
+/* A JSON input purify cannot write back: one JSON array or object (read
+ * whole-file, as records), or a --text-field that is a path or several
+ * fields (the writer rewrites one top-level string field). */
+int cpurify_jsonl_check(const contam_scan *s, const char *path, cerr *err)
+{
+	int plain = s->opt.ntext_fields == 0 ||
+		    (s->opt.ntext_fields == 1 &&
+		     !strchr(s->opt.text_fields[0], '.'));
+	int whole = creader_jsonl_whole(path);
+	if (whole)
+		return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
+				"JSON %s (read whole-file), which --purify "
+				"cannot write back; convert it to JSON lines "
+				"or scan it without --purify", path,
+				whole == 1 ? "array" : "object");
+	if (!plain)
+		return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': "
+				"--purify rewrites one top-level string "
+				"field, not a --text-field path or several "
+				"fields", path);
+	return CONTAM_OK;
+}

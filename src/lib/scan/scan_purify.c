@@ -490,7 +490,8 @@ out:
 /* How each kind is written back, one line per kind: a stream writer
  * (the decompressed input in, the copy out; also what an archive member
  * of that kind goes through) and/or a whole-file one, tried first (it
- * may answer PURIFY_FALLBACK: then the stream writer does the file).
+ * may answer PURIFY_FALLBACK: then the stream writer does the file), and
+ * the writer's check of an input before anything is written.
  * Each writer sits beside its reader (purify_<kind>.c next to
  * reader_<kind>.c) and walks the input with the reader's own walker.  A
  * kind without an entry has no writer: purify refuses it (purify_refuse,
@@ -499,13 +500,16 @@ typedef struct purify_writer {
 	contam_input_kind kind;
 	int (*stream)(purifier *p, cstream *s, cscan_sink *out, const char *member);
 	int (*file)(purifier *p);
+	/* before anything is written: refuse an input of this kind that
+	 * the writer cannot write back (NULL: none is refused) */
+	int (*check)(const contam_scan *s, const char *path, cerr *err);
 } purify_writer;
 
 static const purify_writer purify_writers[] = {
-	{ CONTAM_INPUT_WARC, cpurify_warc, cpurify_warc_members },
-	{ CONTAM_INPUT_JSONL, cpurify_jsonl, NULL },
-	{ CONTAM_INPUT_TEXT, cpurify_text, NULL },
-	{ CONTAM_INPUT_ARCHIVE, NULL, cpurify_archive },
+	{ CONTAM_INPUT_WARC, cpurify_warc, cpurify_warc_members, NULL },
+	{ CONTAM_INPUT_JSONL, cpurify_jsonl, NULL, cpurify_jsonl_check },
+	{ CONTAM_INPUT_TEXT, cpurify_text, NULL, NULL },
+	{ CONTAM_INPUT_ARCHIVE, NULL, cpurify_archive, NULL },
 };
 
 static const purify_writer *writer_for(contam_input_kind kind)
@@ -661,32 +665,23 @@ static const file_id *input_at(const file_id *ids, size_t n, const char *path)
 }
 
 /* Formats purify cannot write back are refused before anything is
- * written: a MediaWiki dump, a whole-file JSON (array or object), and
- * JSON lines whose text is not one plain top-level string field. */
+ * written: a kind without a writer (a MediaWiki dump, a WikiExtractor
+ * file), and what a writer's own check refuses (purify_jsonl.c: a
+ * whole-file JSON, a --text-field path). */
 static int purify_refuse(contam_scan *s, cerr *err)
 {
-	int plain = s->opt.ntext_fields == 0 ||
-		    (s->opt.ntext_fields == 1 &&
-		     !strchr(s->opt.text_fields[0], '.'));
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const char *path = s->files[i].path;
 		contam_input_kind kind = creader_detect(path);
-		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
 		/* what neither name nor content places, the reader reads as
 		 * text (creader_open) */
-		if (!writer_for(kind == CONTAM_INPUT_UNKNOWN ? CONTAM_INPUT_TEXT : kind))
+		const purify_writer *w = writer_for(kind == CONTAM_INPUT_UNKNOWN ?
+						    CONTAM_INPUT_TEXT : kind);
+		if (!w)
 			return no_writer(err, path, NULL, kind);
-		if (whole)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
-					"JSON %s (read whole-file), which --purify "
-					"cannot write back; convert it to JSON lines "
-					"or scan it without --purify", path,
-					whole == 1 ? "array" : "object");
-		if (kind == CONTAM_INPUT_JSONL && !plain)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': "
-					"--purify rewrites one top-level string "
-					"field, not a --text-field path or several "
-					"fields", path);
+		int rc = w->check ? w->check(s, path, err) : CONTAM_OK;
+		if (rc)
+			return rc;
 	}
 	return CONTAM_OK;
 }
