@@ -1,9 +1,10 @@
 /*
  * purify.h -- the purified copy's writers and the services they share.
  * scan_purify.c holds the driver and the table of writers by input kind
- * (purify_writers); each format's writer sits beside its reader:
- * purify_warc.c, purify_jsonl.c, purify_text.c, purify_archive.c.  For
- * src/lib/scan only.
+ * (purify_writers); each format's writer is a file of its own, paired
+ * by name with the reader whose walker it uses (purify_warc.c and
+ * reader_warc.c, purify_jsonl.c, purify_text.c, purify_archive.c).  For
+ * src/lib/scan only (the writers need the scan's hit documents).
  *
  * A writer gets the decompressed input and the copy's sink, walks the
  * input as its reader does, and for every record asks cpurify_meet
