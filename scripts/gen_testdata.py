@@ -2,8 +2,16 @@
 """Generate a small synthetic corpus with benchmark items planted in it.
 
 usage: gen_testdata.py OUTDIR [--seed N] [--docs N]
+       gen_testdata.py --testdata [OUTDIR]
 
-Everything is derived from the seed (same seed, same bytes):
+--testdata writes the tiny committed corpus of testdata/ instead (OUTDIR
+default: testdata/ of the repository): one small file per input format --
+WET, WARC with HTML responses, JSONL plain/.gz/.zst, text/.gz, tar.gz, zip,
+a MediaWiki XML dump (.xml.bz2), WikiExtractor <doc> blocks -- three
+documents a file, 24 items of which 16 are planted, OUTDIR/bench/demo.jsonl
+and demo.csv, OUTDIR/expected.json; testdata/README.md lists them.
+
+Without it, everything is derived from the seed (same seed, same bytes):
 
   OUTDIR/corpus/web.warc.wet.gz          Common Crawl style WET: one gzip member
                                           per record, warcinfo first, then
@@ -36,6 +44,7 @@ Planting modes (item text = question + "\\n" + answer):
   absent      not planted (expected: clean)
 """
 import argparse
+import bz2
 import csv
 import gzip
 import io
@@ -473,6 +482,109 @@ def zip_bytes(members):
 
 # ---------------------------------------------------------------------------
 
+def make_items(gram, filler_ngrams, nitems):
+    """Benchmark items, each with no 8-gram in the filler or another item."""
+    items, item_ngrams = [], set()
+    while len(items) < nitems:
+        q, a, b, name, thing = gram.question()
+        ans = gram.answer(a, b, name, thing)
+        k = len(items)
+        if k % 13 == 5:   # a few non-ASCII items (NFKC and CJK on the probe side)
+            q = q.replace(" the ", " the caf\u00e9 ", 1)
+            q = q.replace(" a ", " a na\u00efve \u5c71\u7530 ", 1)
+        if k % 17 == 3:   # a multi-line answer (CSV quoted newline)
+            ans = ans + "\n" + gram.sentence()
+        toks = tokenize(q + "\n" + ans)
+        grams = set(ngrams(toks))
+        if not (20 <= len(q.split()) <= 60) or len(toks) < 30:
+            continue
+        if grams & filler_ngrams or grams & item_ngrams or len(grams) != len(toks) - NGRAM + 1:
+            continue
+        item_ngrams |= grams
+        items.append({"id": f"demo-{k:03d}", "question": q, "answer": ans})
+    return items
+
+
+def plan_plants(rng, lex, items, targets, nplanted, oneline=()):
+    """Which items are planted where and how: nplanted of them, the
+    others absent; targets spread so that each target gets several
+    modes.  Targets in `oneline` get their plant on one line.  Returns
+    (expected, plants by target)."""
+    nitems = len(items)
+    order = list(range(nitems))
+    rng.shuffle(order)
+    planted = order[:nplanted]
+    expected = {}
+    plants = {t: [] for t, _ in targets}
+    for i, idx in enumerate(planted):
+        target = targets[i % len(targets)][0]
+        mode = MODES[(i % len(targets) + i // len(targets) * 5) % len(MODES)]
+        item = items[idx]
+        text = item["question"] + "\n" + item["answer"]
+        extra = {}
+        if mode == "verbatim":
+            planted_text = text
+        elif mode == "perturbed":
+            planted_text = perturb(text, rng)
+        elif mode == "rewrapped":
+            planted_text = rewrap(text)
+        elif mode == "embedded":
+            planted_text = text.replace("\n", " ")
+        elif mode == "half":
+            planted_text = first_half(text)
+        else:
+            planted_text, extra["replaced"] = replace_one_in_20(text, rng, lex.spare)
+        if target in oneline:
+            # the member may be read as JSONL or as one raw document; with no
+            # newline (JSON "\\n") and raw UTF-8 both give the same tokens
+            planted_text = planted_text.replace("\r\n", " ").replace("\n", " ")
+        if mode not in ("half", "one_in_20"):
+            assert tokenize(planted_text) == tokenize(text), (mode, planted_text)
+        cov = exact_coverage(tokenize(text), set(ngrams(tokenize(planted_text))))
+        klass = EXPECTED_CLASS[mode]
+        want = {"contaminated": cov >= 0.8, "partial": 0.2 <= cov < 0.8}[klass]
+        assert want, (item["id"], mode, cov)
+        plants[target].append((item["id"], mode, planted_text))
+        expected[item["id"]] = {"mode": mode, "expected": klass,
+                                "target": target,
+                                "file": dict(targets)[target],
+                                "coverage_if_alone": round(cov, 4), **extra}
+    for idx in order[nplanted:]:
+        expected[items[idx]["id"]] = {"mode": "absent", "expected": "clean",
+                                      "target": None, "file": None,
+                                      "coverage_if_alone": 0.0}
+    return expected, plants
+
+
+def place_plants(rng, gram, docs, plants, expected, single=()):
+    """Put the plants into documents (d["paras"]), then join each
+    document's text (d["text"]): a title line first, except in the
+    `single` targets (one file, one document)."""
+    planted_paras = set()   # id() of paragraph strings holding a plant
+    for t, lst in plants.items():
+        for item_id, mode, ptext in lst:
+            d = rng.choice(docs[t])
+            if mode == "embedded":
+                # a filler paragraph, never one that is already a plant
+                p = rng.choice([k for k, para in enumerate(d["paras"])
+                                if id(para) not in planted_paras])
+                sents = d["paras"][p].split(". ")
+                cut = rng.randint(1, max(1, len(sents) - 1))
+                d["paras"][p] = (". ".join(sents[:cut]) + ". " + ptext + " " +
+                                 ". ".join(sents[cut:]))
+                planted_paras.add(id(d["paras"][p]))
+            else:
+                d["paras"].insert(rng.randint(1, len(d["paras"])), ptext)
+                planted_paras.add(id(ptext))
+            expected[item_id]["doc"] = d["id"]
+    for t in docs:
+        for d in docs[t]:
+            if t in single:
+                d["text"] = "\n\n".join(d["paras"]) + "\n"
+            else:
+                d["text"] = gram.title() + "\n" + "\n".join(d["paras"])
+
+
 def build(outdir, seed=1, ndocs=160):
     rng = random.Random(seed)
     lex = Lexicon(rng)
@@ -506,96 +618,11 @@ def build(outdir, seed=1, ndocs=160):
             for p in d["paras"]:
                 filler_ngrams.update(ngrams(tokenize(p)))
 
-    # Benchmark items, each with no 8-gram in the filler or another item.
-    nitems = 60
-    items, item_ngrams = [], set()
-    while len(items) < nitems:
-        q, a, b, name, thing = gram.question()
-        ans = gram.answer(a, b, name, thing)
-        k = len(items)
-        if k % 13 == 5:   # a few non-ASCII items (NFKC and CJK on the probe side)
-            q = q.replace(" the ", " the caf\u00e9 ", 1)
-            q = q.replace(" a ", " a na\u00efve \u5c71\u7530 ", 1)
-        if k % 17 == 3:   # a multi-line answer (CSV quoted newline)
-            ans = ans + "\n" + gram.sentence()
-        toks = tokenize(q + "\n" + ans)
-        grams = set(ngrams(toks))
-        if not (20 <= len(q.split()) <= 60) or len(toks) < 30:
-            continue
-        if grams & filler_ngrams or grams & item_ngrams or len(grams) != len(toks) - NGRAM + 1:
-            continue
-        item_ngrams |= grams
-        items.append({"id": f"demo-{k:03d}", "question": q, "answer": ans})
-
-    # Modes: 40 planted, 20 absent; targets spread so that each target gets
-    # several modes.
-    order = list(range(nitems))
-    rng.shuffle(order)
-    planted = order[:40]
-    expected = {}
-    plants = {t: [] for t, _ in TARGETS}
-    for i, idx in enumerate(planted):
-        target = TARGETS[i % len(TARGETS)][0]
-        mode = MODES[(i % len(TARGETS) + i // len(TARGETS) * 5) % len(MODES)]
-        item = items[idx]
-        text = item["question"] + "\n" + item["answer"]
-        extra = {}
-        if mode == "verbatim":
-            planted_text = text
-        elif mode == "perturbed":
-            planted_text = perturb(text, rng)
-        elif mode == "rewrapped":
-            planted_text = rewrap(text)
-        elif mode == "embedded":
-            planted_text = text.replace("\n", " ")
-        elif mode == "half":
-            planted_text = first_half(text)
-        else:
-            planted_text, extra["replaced"] = replace_one_in_20(text, rng, lex.spare)
-        if target == "tar_jsonl":
-            # the member may be read as JSONL or as one raw document; with no
-            # newline (JSON "\\n") and raw UTF-8 both give the same tokens
-            planted_text = planted_text.replace("\r\n", " ").replace("\n", " ")
-        if mode not in ("half", "one_in_20"):
-            assert tokenize(planted_text) == tokenize(text), (mode, planted_text)
-        cov = exact_coverage(tokenize(text), set(ngrams(tokenize(planted_text))))
-        klass = EXPECTED_CLASS[mode]
-        want = {"contaminated": cov >= 0.8, "partial": 0.2 <= cov < 0.8}[klass]
-        assert want, (item["id"], mode, cov)
-        plants[target].append((item["id"], mode, planted_text))
-        expected[item["id"]] = {"mode": mode, "expected": klass,
-                                "target": target,
-                                "file": dict(TARGETS)[target],
-                                "coverage_if_alone": round(cov, 4), **extra}
-    for idx in order[40:]:
-        expected[items[idx]["id"]] = {"mode": "absent", "expected": "clean",
-                                      "target": None, "file": None,
-                                      "coverage_if_alone": 0.0}
-
-    # Put the plants into documents.
-    planted_paras = set()   # id() of paragraph strings holding a plant
-    for t, lst in plants.items():
-        for item_id, mode, ptext in lst:
-            d = rng.choice(docs[t])
-            if mode == "embedded":
-                # a filler paragraph, never one that is already a plant
-                p = rng.choice([k for k, para in enumerate(d["paras"])
-                                if id(para) not in planted_paras])
-                sents = d["paras"][p].split(". ")
-                cut = rng.randint(1, max(1, len(sents) - 1))
-                d["paras"][p] = (". ".join(sents[:cut]) + ". " + ptext + " " +
-                                 ". ".join(sents[cut:]))
-                planted_paras.add(id(d["paras"][p]))
-            else:
-                d["paras"].insert(rng.randint(1, len(d["paras"])), ptext)
-                planted_paras.add(id(ptext))
-            expected[item_id]["doc"] = d["id"]
-    for t in docs:
-        for d in docs[t]:
-            if t in ("txt", "txt_gz"):
-                d["text"] = "\n\n".join(d["paras"]) + "\n"
-            else:
-                d["text"] = gram.title() + "\n" + "\n".join(d["paras"])
+    items = make_items(gram, filler_ngrams, 60)
+    expected, plants = plan_plants(rng, lex, items, TARGETS, 40,
+                                   oneline=("tar_jsonl",))
+    place_plants(rng, gram, docs, plants, expected,
+                 single=("txt", "txt_gz"))
 
     # Write the corpus.
     c = os.path.join(outdir, "corpus")
@@ -646,20 +673,227 @@ def build(outdir, seed=1, ndocs=160):
           (json.dumps(summary, indent=1, sort_keys=True) + "\n").encode("utf-8"))
     return summary
 
+# ---------------------------------------------------------------------------
+# testdata/: the tiny committed corpus, one small file per input format
+
+# (target, file under corpus/); every target gets at least one plant.
+TINY_TARGETS = [
+    ("wet", "web.warc.wet.gz"),
+    ("warc", "crawl.warc.gz"),
+    ("jsonl", "plain.jsonl"),
+    ("jsonl_gz", "shard.jsonl.gz"),
+    ("jsonl_zst", "shard.jsonl.zst"),
+    ("txt", "essay.txt"),
+    ("txt_gz", "essay.txt.gz"),
+    ("tar", "books.tar.gz"),
+    ("zip", "pages.zip"),
+    ("mediawiki", "tinywiki-20240101-pages-articles.xml.bz2"),
+    ("wikidoc", "wiki/AA/wiki_00"),
+]
+TINY_SEED = 14
+
+
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def make_warc_html(docs, rng, name):
+    """A WARC as a crawler writes it, one gzip member per record:
+    warcinfo, then per page a request and an HTML response."""
+    date = "2024-05-18T01:02:03Z"
+    info = (b"software: gen_testdata.py (synthetic)\r\n"
+            b"format: WARC File Format 1.1\r\n"
+            b"description: synthetic test data, invented words\r\n")
+    out = [gz(warc_record([
+        ("WARC-Type", "warcinfo"), ("WARC-Date", date),
+        ("WARC-Filename", name),
+        ("WARC-Record-ID", f"<urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}>"),
+        ("Content-Type", "application/warc-fields")], info))]
+    for d in docs:
+        host = d["url"].split("/")[2]
+        path = "/" + d["url"].split("/", 3)[3]
+        req = (f"GET {path} HTTP/1.1\r\nHost: {host}\r\n"
+               "User-Agent: synthetic\r\n\r\n").encode()
+        lines = d["text"].split("\n")
+        html = ("<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+                f"<title>{xml_escape(lines[0])}</title></head>\n<body>\n"
+                f"<h1>{xml_escape(lines[0])}</h1>\n"
+                + "".join(f"<p>{xml_escape(p)}</p>\n" for p in lines[1:])
+                + "<script>var x = 'not text';</script>\n</body></html>\n").encode()
+        resp = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                + f"Content-Length: {len(html)}\r\n\r\n".encode() + html)
+        for typ, body, ctype in (("request", req, "application/http; msgtype=request"),
+                                 ("response", resp, "application/http; msgtype=response")):
+            out.append(gz(warc_record([
+                ("WARC-Type", typ),
+                ("WARC-Target-URI", d["url"]),
+                ("WARC-Date", date),
+                ("WARC-Record-ID", f"<urn:uuid:{uuid.UUID(int=rng.getrandbits(128), version=4)}>"),
+                ("Content-Type", ctype)], body)))
+    return b"".join(out)
+
+
+def wiki_markup(para, rng, lex):
+    """Filler with the markup the MediaWiki reader strips: a link, bold,
+    a template and a reference."""
+    w = para.split(" ")
+    k = rng.randint(1, len(w) - 2)
+    w[k] = f"[[{rng.choice(lex.nouns).capitalize()}|{w[k]}]]"
+    bold = "'" * 3
+    return (bold + w[0] + bold + " " + " ".join(w[1:]) +
+            "{{citation needed}}<ref>" + rng.choice(lex.names) + ", p. 3.</ref>")
+
+
+def make_mediawiki(docs, rng, lex):
+    """A pages-articles dump: one page per document (its text in
+    wikitext), and one redirect page (skipped by the reader, by design)."""
+    out = ['<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.10/" '
+           'version="0.10" xml:lang="en">\n  <siteinfo>\n'
+           '    <sitename>Tinywiki</sitename>\n    <dbname>tinywiki</dbname>\n'
+           '  </siteinfo>\n']
+    first = docs[0]["title"]
+    pages = [(d["title"], d["wikitext"]) for d in docs]
+    pages.insert(1, (first + " (old name)", "#REDIRECT [[" + first + "]]"))
+    for i, (title, text) in enumerate(pages):
+        redirect = text.startswith("#REDIRECT")
+        out.append(f"  <page>\n    <title>{xml_escape(title)}</title>\n    <ns>0</ns>\n"
+                   f"    <id>{10 + i}</id>\n"
+                   + (f'    <redirect title="{xml_escape(first)}" />\n' if redirect else "")
+                   + f"    <revision>\n      <id>{100 + i}</id>\n"
+                   "      <timestamp>2024-01-01T00:00:00Z</timestamp>\n"
+                   "      <model>wikitext</model>\n      <format>text/x-wiki</format>\n"
+                   f'      <text bytes="{len(text.encode())}" xml:space="preserve">'
+                   f"{xml_escape(text)}</text>\n    </revision>\n  </page>\n")
+    out.append("</mediawiki>\n")
+    return "".join(out).encode("utf-8")
+
+
+def make_wikidoc(docs):
+    """WikiExtractor output: <doc> blocks, the title line first."""
+    out = []
+    for i, d in enumerate(docs):
+        out.append(f'<doc id="{20 + i}" url="https://tiny.example.org/wiki?curid={20 + i}" '
+                   f'title="{d["title"]}">\n{d["title"]}\n\n'
+                   + "\n".join(d["paras"]) + "\n</doc>\n")
+    return "".join(out).encode("utf-8")
+
+
+def build_testdata(outdir, seed=TINY_SEED):
+    """The tiny corpus and benchmark of testdata/ (a few KB a file)."""
+    rng = random.Random(seed)
+    lex = Lexicon(rng)
+    gram = Grammar(rng, lex)
+    single = ("txt", "txt_gz")
+    docs = {}
+    for t, _ in TINY_TARGETS:
+        n = 1 if t in single else 3
+        docs[t] = []
+        for i in range(n):
+            docs[t].append({
+                "id": f"{t}-{i:04d}",
+                "url": f"https://{rng.choice(lex.nouns)}.example.org/"
+                       f"{rng.choice(lex.nouns)}/{i}",
+                "score": rng.random(),
+                "paras": [gram.paragraph(2, 4)
+                          for _ in range(rng.randint(3, 4) if n == 1 else 2)],
+            })
+    filler_ngrams = set()
+    for t in docs:
+        for d in docs[t]:
+            for p in d["paras"]:
+                filler_ngrams.update(ngrams(tokenize(p)))
+    items = make_items(gram, filler_ngrams, 24)
+    expected, plants = plan_plants(rng, lex, items, TINY_TARGETS, 16)
+    place_plants(rng, gram, docs, plants, expected, single=single)
+    planted = [ptext for lst in plants.values() for _, _, ptext in lst]
+    for t in ("mediawiki", "wikidoc"):
+        for d in docs[t]:
+            d["title"] = d["text"].split("\n", 1)[0]
+            if t != "mediawiki":
+                continue
+            # markup only in filler paragraphs, never around a plant
+            d["wikitext"] = "\n\n".join(
+                p if any(x in p for x in planted) else wiki_markup(p, rng, lex)
+                for p in d["paras"])
+
+    c = os.path.join(outdir, "corpus")
+    b = os.path.join(outdir, "bench")
+    for sub in (c, b):
+        shutil.rmtree(sub, ignore_errors=True)
+    files = dict(TINY_TARGETS)
+    write(os.path.join(c, files["wet"]),
+          make_wet(docs["wet"], rng, "TINY-00000.warc.wet.gz"))
+    write(os.path.join(c, files["warc"]),
+          make_warc_html(docs["warc"], rng, "TINY-00000.warc.gz"))
+    write(os.path.join(c, files["jsonl"]), jsonl_bytes(docs["jsonl"], False))
+    write(os.path.join(c, files["jsonl_gz"]),
+          gz(jsonl_bytes(docs["jsonl_gz"], True, meta=True)))
+    write(os.path.join(c, files["jsonl_zst"]),
+          zstd_bytes(jsonl_bytes(docs["jsonl_zst"], False, meta=True)))
+    write(os.path.join(c, files["txt"]), docs["txt"][0]["text"].encode("utf-8"))
+    write(os.path.join(c, files["txt_gz"]), gz(docs["txt_gz"][0]["text"].encode("utf-8")))
+    tar_members = [(f"books/{d['id']}.txt", d["text"].encode("utf-8")) for d in docs["tar"]]
+    catalog = [{"id": f"catalog-{i}", "url": f"https://books.example.org/{i}",
+                "text": gram.paragraph(2, 3)} for i in range(2)]
+    tar_members.insert(1, ("books/catalog.jsonl", jsonl_bytes(catalog, False)))
+    write(os.path.join(c, files["tar"]), gz(tar_bytes(tar_members)))
+    write(os.path.join(c, files["zip"]),
+          zip_bytes([(f"pages/{d['id']}.txt", d["text"].encode("utf-8"))
+                     for d in docs["zip"]]))
+    write(os.path.join(c, files["mediawiki"]),
+          bz2.compress(make_mediawiki(docs["mediawiki"], rng, lex), 9))
+    write(os.path.join(c, files["wikidoc"]), make_wikidoc(docs["wikidoc"]))
+
+    write(os.path.join(b, "demo.jsonl"),
+          "".join(json.dumps(it, ensure_ascii=(i % 2 == 0)) + "\n"
+                  for i, it in enumerate(items)).encode("utf-8"))
+    sio = io.StringIO(newline="")
+    w = csv.writer(sio, lineterminator="\r\n")
+    w.writerow(["id", "question", "answer"])
+    for it in items:
+        w.writerow([it["id"], it["question"], it["answer"]])
+    write(os.path.join(b, "demo.csv"), sio.getvalue().encode("utf-8"))
+    summary = {
+        "seed": seed,
+        "ngram": NGRAM,
+        "items": len(items),
+        "documents": {t: len(docs[t]) for t in docs},
+        "files": files,
+        "expected": expected,
+    }
+    write(os.path.join(outdir, "expected.json"),
+          (json.dumps(summary, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    return summary
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("outdir")
-    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("outdir", nargs="?")
+    ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--docs", type=int, default=160,
                     help="filler documents in the multi-document files (default 160)")
+    ap.add_argument("--testdata", action="store_true",
+                    help="write the tiny committed corpus and benchmark instead "
+                         "(OUTDIR default: testdata/ of the repository)")
     args = ap.parse_args(argv)
     t0 = time.time()
-    s = build(args.outdir, args.seed, args.docs)
+    if args.testdata:
+        args.outdir = args.outdir or os.path.join(
+            os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "testdata")
+        s = build_testdata(args.outdir, TINY_SEED if args.seed is None else args.seed)
+        targets = TINY_TARGETS
+    elif not args.outdir:
+        ap.error("OUTDIR is needed (or --testdata)")
+    else:
+        s = build(args.outdir, 1 if args.seed is None else args.seed, args.docs)
+        targets = TARGETS
+    args.seed = s["seed"]
     size = 0
-    for root, _, files in os.walk(args.outdir):
-        for f in files:
-            size += os.path.getsize(os.path.join(root, f))
+    for sub in ("corpus", "bench"):
+        for root, _, files in os.walk(os.path.join(args.outdir, sub)):
+            for f in files:
+                size += os.path.getsize(os.path.join(root, f))
+    size += os.path.getsize(os.path.join(args.outdir, "expected.json"))
     exp = s["expected"]
     by_mode = {}
     for v in exp.values():
@@ -672,7 +906,7 @@ def main(argv=None):
           f"{size / 1e6:.2f} MB, {time.time() - t0:.2f} s)")
     print(f"  benchmark: {s['items']} items in bench/demo.jsonl and bench/demo.csv")
     print("  modes:     " + ", ".join(f"{m} {n}" for m, n in sorted(by_mode.items())))
-    for t, f in TARGETS:
+    for t, f in targets:
         print(f"  {t:<13} corpus/{f:<26} {s['documents'][t]:>3} docs, planted: "
               + ", ".join(by_target.get(t, [])))
     print("  expected verdicts: expected.json")

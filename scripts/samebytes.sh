@@ -38,6 +38,13 @@ cases=(
 "gen-info|info \$O/gen.cidx"
 "gen-scan-qa|scan -q --question-field question --answer-field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-qa.jsonl --report \$O/gen-scan-qa.json $work/gen/corpus"
 "gen-probe-qa-confirm|probe -q \$O/gen.cidx --question-field question --answer-field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-qa-confirm.json --confirm $work/gen/corpus"
+"td-index|index -q -o \$O/td.cidx $root/testdata/corpus"
+"td-probe|probe -q \$O/td.cidx --name demo --field question --field answer --id-field id $root/testdata/bench/demo.jsonl -o \$O/td-probe.json"
+"td-probe-csv|probe -q \$O/td.cidx $root/testdata/bench/demo.csv -o \$O/td-probe-csv.json"
+"td-scan|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits.jsonl --report \$O/td-scan.json $root/testdata/corpus"
+"td-purify|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits2.jsonl --purify \$O/td-purified $root/testdata/corpus/books.tar.gz $root/testdata/corpus/crawl.warc.gz $root/testdata/corpus/essay.txt $root/testdata/corpus/essay.txt.gz $root/testdata/corpus/pages.zip $root/testdata/corpus/plain.jsonl $root/testdata/corpus/shard.jsonl.gz $root/testdata/corpus/shard.jsonl.zst $root/testdata/corpus/web.warc.wet.gz"
+"td-purify-cut|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits3.jsonl --purify-mode cut --purify \$O/td-purified-cut $root/testdata/corpus/books.tar.gz $root/testdata/corpus/crawl.warc.gz $root/testdata/corpus/essay.txt $root/testdata/corpus/essay.txt.gz $root/testdata/corpus/pages.zip $root/testdata/corpus/plain.jsonl $root/testdata/corpus/shard.jsonl.gz $root/testdata/corpus/shard.jsonl.zst $root/testdata/corpus/web.warc.wet.gz"
+"td-purify-refused|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits4.jsonl --purify \$O/td-refused $root/testdata/corpus"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks

@@ -371,7 +371,7 @@ static void test_unreadable(void)
 }
 
 /* An index written before the notes section (by contam at 769b2ed:
- * tests/data/index_v1_no_notes.cidx) loads, with no notes. */
+ * testdata/index_v1_no_notes.cidx) loads, with no notes. */
 static void test_old_file_loads(const char *datadir)
 {
 	char path[1024];

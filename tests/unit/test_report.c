@@ -2,7 +2,7 @@
  * test_report.c -- error bars and renderers of issue 3: Wilson intervals,
  * the run and binomial probabilities behind "expected false", the
  * null-control shuffle, LaTeX escaping, CSV quoting, and golden files for
- * every `contam report` format (tests/data/report_golden; regenerate with
+ * every `contam report` format (testdata/report_golden; regenerate with
  * CONTAM_UPDATE_GOLDEN=1 after a deliberate change, and review the diff).
  */
 #include "common/common.h"

@@ -1,5 +1,5 @@
 /*
- * test_text.c -- the tokenizer against tests/data/tokenizer_cases.txt, the
+ * test_text.c -- the tokenizer against testdata/tokenizer_cases.txt, the
  * ASCII fast path against the Unicode path, and the streaming property:
  * any split of the input into pieces gives the same tokens and offsets.
  */

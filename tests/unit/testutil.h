@@ -71,7 +71,7 @@ static inline const char *tu_datadir(int argc, char **argv)
 	if (argc > 1)
 		return argv[1];
 	const char *d = getenv("CONTAM_TEST_DATA");
-	return d ? d : "tests/data";
+	return d ? d : "testdata";
 }
 
 /* A scratch directory for a test program's files (each program makes it

@@ -10,11 +10,18 @@
  * Records without a match are copied byte for byte, header and trailer
  * included; a conversion or resource record is cut (held whole, up to
  * --max-record), any other matched record is dropped.
+ *
+ * A gzip file of one member per record (as Common Crawl ships WET) goes
+ * first through cpurify_warc_members, which keeps the compressed bytes
+ * of every member without a match and rewrites only matched members.
  */
 #include "purify.h"
 
+#include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 /* The header block with every Content-Length set to the cut text's
  * length, the new body and the same trailer. */
@@ -246,3 +253,150 @@ int cpurify_warc_sound_member(const purifier *p, const char *d, size_t n)
 	return 1;
 }
 
+/* gzip WARC/WET, one member per record as Common Crawl ships them:
+ * members without a match are copied as they are (compressed bytes
+ * untouched), a member with one is decompressed, purified like any WARC
+ * stream and compressed again as one member.  Anything unusual (not
+ * gzip, damage, a member over MEMBER_MAX) returns PURIFY_FALLBACK before
+ * anything is written, and the file goes the general way (cpurify_warc
+ * on the decompressed stream).  A member is
+ * copied as it is only when it holds one sound record (the header
+ * parsed by the reader's rules, the body of its Content-Length, then
+ * only CR/LF): anything else is parsed, so that what the reader skips is
+ * left out here too. */
+#define MEMBER_MAX (64u << 20)  /* this fast path's own memory bound: a
+				   longer member goes the general way, which
+				   holds at most --max-record */
+
+int cpurify_warc_members(purifier *p)
+{
+	FILE *in = fopen(p->f->path, "rb");
+	cscan_sink *out = NULL;
+	cbuf comp = CBUF_INIT, plain = CBUF_INIT;
+	unsigned char ibuf[1 << 16], obuf[1 << 16];
+	z_stream z;
+	int rc = CONTAM_OK, z_open = 0;
+	uint64_t dstart = 0;
+	assert(p->cursor == 0); /* a fallback starts the file again */
+
+	if (!in)
+		return PURIFY_FALLBACK;
+	unsigned char magic[2];
+	if (fread(magic, 1, 2, in) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
+		fclose(in);
+		return PURIFY_FALLBACK;
+	}
+	rewind(in);
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK) {
+		fclose(in);
+		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+	}
+	z_open = 1;
+	if ((rc = cscan_sink_open(&out, p->out_path, CSTREAM_PLAIN, p->err)))
+		goto out;
+	size_t have = 0, used = 0;
+	int eof = 0;
+	for (;;) {
+		if (cpurify_stopped(p)) {
+			rc = cpurify_interrupted(p);
+			break;
+		}
+		if (used == have && !eof) {
+			have = fread(ibuf, 1, sizeof ibuf, in);
+			used = 0;
+			eof = have == 0;
+		}
+		if (used == have && eof) {
+			if (comp.len)  /* a member cut short */
+				rc = PURIFY_FALLBACK;
+			break;
+		}
+		z.next_in = ibuf + used;
+		z.avail_in = (uInt)(have - used);
+		z.next_out = obuf;
+		z.avail_out = sizeof obuf;
+		int zr = inflate(&z, Z_NO_FLUSH);
+		size_t consumed = (have - used) - z.avail_in;
+		if (cbuf_append(&comp, ibuf + used, consumed) ||
+		    cbuf_append(&plain, obuf, sizeof obuf - z.avail_out)) {
+			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			break;
+		}
+		used += consumed;
+		if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && !eof)) {
+			rc = PURIFY_FALLBACK;
+			break;
+		}
+		if (plain.len > MEMBER_MAX) {
+			rc = PURIFY_FALLBACK;
+			break;
+		}
+		if (zr != Z_STREAM_END)
+			continue;
+		/* one whole member: [dstart, dstart + plain.len) decompressed */
+		/* hit documents are in offset order: the next one tells */
+		int hit = cpurify_peek(p) && cpurify_peek(p)->offset < dstart + plain.len;
+		if (!hit && cpurify_warc_sound_member(p, plain.data, plain.len)) {
+			if (cscan_sink_write(out, comp.data, comp.len))
+				rc = cpurify_write_failed(p, out);
+		} else {
+			char *mem = NULL;
+			size_t memlen = 0;
+			FILE *mf = fmemopen(plain.data, plain.len, "rb");
+			FILE *of = open_memstream(&mem, &memlen);
+			cstream *cs = NULL;
+			cscan_sink *k = NULL;
+			p->base = dstart;
+			p->in_member = 1;
+			if (!mf || !of) {
+				if (mf)
+					fclose(mf);
+				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			} else if (cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
+				   cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
+				rc = p->err->code ? p->err->code
+						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
+			} else {
+				rc = cpurify_warc(p, cs, k, NULL);
+				rc = rc ? rc : cscan_sink_close(k, p->err);
+				if (rc)
+					cscan_sink_abort(k);
+				k = NULL;
+			}
+			cstream_free(cs);
+			if (of)
+				fclose(of);
+			if (!rc && memlen && cscan_sink_write(out, mem, memlen))
+				rc = cpurify_write_failed(p, out);
+			free(mem);
+			p->base = 0;
+			p->in_member = 0;
+		}
+		if (rc)
+			break;
+		dstart += plain.len;
+		cbuf_reset(&comp);
+		cbuf_reset(&plain);
+		inflateReset(&z);
+	}
+	if (rc == CONTAM_OK && p->cursor < p->f->ndocs)
+		rc = PURIFY_FALLBACK;  /* documents where members were not */
+out:
+	if (rc == PURIFY_FALLBACK) {
+		/* nothing written for real yet: undo (the manifest lines too)
+		 * and let the caller redo */
+		cscan_sink_abort(out);
+		cpurify_restart(p);
+	} else if (rc == CONTAM_OK) {
+		rc = cscan_sink_close(out, p->err);
+	} else {
+		cscan_sink_abort(out);
+	}
+	if (z_open)
+		inflateEnd(&z);
+	cbuf_release(&comp);
+	cbuf_release(&plain);
+	fclose(in);
+	return rc;
+}

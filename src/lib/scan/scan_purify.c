@@ -42,32 +42,31 @@
  * `cut_max_pieces` pieces is dropped whole.  A match ignored by
  * --max-doc-freq is not a match here either.
  *
- * Supported: JSONL (plain, gzip, zstd), WARC/WET (plain, gzip -- one
- * member per record -- or zstd; the writer is purify_warc.c), plain
- * text, and tar/zip archives of those (through libarchive, same format
- * and filter): one writer per input kind in purify_writers; a kind
- * without one is refused before anything is written, never rewritten
- * as plain text.
+ * This file is the driver: the hit documents met in order, the
+ * decisions (drop, cut), the manifest, the checks before anything is
+ * written and the table of writers.  Each format's writer sits beside
+ * its reader and walks the input with the reader's own walker:
+ * purify_warc.c (WARC/WET, plain, gzip -- one member per record -- or
+ * zstd), purify_jsonl.c (JSONL, plain, gzip, zstd), purify_text.c (plain
+ * text) and purify_archive.c (tar/zip archives of those, same format and
+ * filter).  They are registered in purify_writers, one line per input
+ * kind; a kind without one is refused before anything is written, never
+ * rewritten as plain text.
  */
 #include "purify.h"
 #include "../common/stream.h"
 #include "../reader/reader.h"
 
-#include <archive.h>
-#include <assert.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <jansson.h>
 #include <stdlib.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 
 /* The next hit document not met yet, or NULL. */
-static const cscan_hitdoc *peek(const purifier *p)
+const cscan_hitdoc *cpurify_peek(const purifier *p)
 {
 	return p->have_next ? &p->slot[p->next_slot] : NULL;
 }
@@ -115,7 +114,7 @@ static const cscan_hitdoc *advance(purifier *p)
  * archive, of the entry being purified (p->entry). */
 const cscan_hitdoc *cpurify_meet(purifier *p, const char *member, uint64_t offset)
 {
-	const cscan_hitdoc *hd = peek(p);
+	const cscan_hitdoc *hd = cpurify_peek(p);
 	if (!hd || hd->offset != p->base + offset)
 		return NULL;
 	if ((hd->member == NULL) != (member == NULL) ||
@@ -261,6 +260,16 @@ static void mspill_discard(mspill *m)
 	m->res->nchunks = 0;
 }
 
+void cpurify_restart(purifier *p)
+{
+	hits_end(p);
+	hits_start(p);
+	p->dropped = p->cut = p->regions = p->unread = 0;
+	fflush(p->manifest);
+	mspill_discard(p->mspill);
+	cerr_clear(p->err);
+}
+
 /* ---- decisions ---------------------------------------------------- */
 
 typedef struct range { uint64_t start, end; } range;
@@ -364,8 +373,8 @@ static int manifest_line(purifier *p, const cscan_hitdoc *hd, int action,
 
 /* A record the scan did not read (the reader skipped it as damaged):
  * left out of the copy, one manifest line, counted. */
-static int manifest_left_out(purifier *p, const char *member, uint64_t offset,
-			     uint64_t bytes, int unread, const char *why)
+int cpurify_manifest_left_out(purifier *p, const char *member, uint64_t offset,
+			      uint64_t bytes, int unread, const char *why)
 {
 	cbuf b = CBUF_INIT;
 	int rc = cbuf_printf(&b, "{\"file\": ");
@@ -389,7 +398,7 @@ static int manifest_left_out(purifier *p, const char *member, uint64_t offset,
 int cpurify_manifest_unread(purifier *p, const char *member, uint64_t offset,
 			   uint64_t bytes, const char *why)
 {
-	return manifest_left_out(p, member, offset, bytes, 1, why);
+	return cpurify_manifest_left_out(p, member, offset, bytes, 1, why);
 }
 
 /* What to do with a hit document whose text is text[0..len) (NULL when
@@ -476,278 +485,31 @@ out:
 	return rc;
 }
 
-/* ---- a buffered reader over a decompressed stream ------------------ */
-
-typedef struct pin {
-	cstream *s;
-	char *buf;
-	size_t cap, pos, len;
-	uint64_t base;           /* offset of buf[0] */
-	int eof;
-	cerr *err;
-} pin;
-
-static size_t pin_avail(const pin *in)
-{
-	return in->len - in->pos;
-}
-
-/* Make at least `want` unread bytes available if the input has them;
- * the buffer grows to about `want`, never more.  CONTAM_OK or an error
- * (read the count with pin_avail). */
-static int pin_fill(pin *in, size_t want)
-{
-	while (in->len - in->pos < want && !in->eof) {
-		if (in->pos) {
-			memmove(in->buf, in->buf + in->pos, in->len - in->pos);
-			in->base += in->pos;
-			in->len -= in->pos;
-			in->pos = 0;
-		}
-		/* grow to about `want`, and read no more than it needs: the
-		 * buffer (and what is touched of it) stays near `want` */
-		size_t need = want - (in->len - in->pos);
-		size_t chunk = need > (1u << 16) ? need : (1u << 16);
-		if (in->cap - in->len < chunk) {
-			size_t cap = in->cap ? in->cap * 2 : (1u << 20);
-			if (cap < in->len + chunk)
-				cap = in->len + chunk;
-			if (cap > in->len + chunk && in->len + chunk >= (64u << 20))
-				cap = in->len + chunk;
-			char *b = realloc(in->buf, cap);
-			if (!b)
-				return cerr_set(in->err, CONTAM_E_NOMEM, "out of memory");
-			in->buf = b;
-			in->cap = cap;
-		}
-		size_t room = in->cap - in->len;
-		long n = cstream_read(in->s, in->buf + in->len, room < chunk ? room : chunk, in->err);
-		if (n < 0)
-			return (int)n;
-		if (n == 0)
-			in->eof = 1;
-		in->len += (size_t)n;
-	}
-	return CONTAM_OK;
-}
-
-/* ---- JSONL ---------------------------------------------------------- */
-
-/* Cut mode on one JSONL record: *action says what happened; KEEP means
- * nothing was written (the caller copies the line). */
-static int write_cut_json(purifier *p, cscan_sink *out, const char *line,
-			  size_t n, const char *eol, const cscan_hitdoc *hd,
-			  int *action)
-{
-	json_error_t je;
-	json_t *root = json_loadb(line, n, JSON_ALLOW_NUL, &je);
-	json_t *v = root ? json_object_get(root, p->s->opt.text_field) : NULL;
-	int rc;
-	if (!v || !json_is_string(v)) {
-		rc = cpurify_decide(p, hd, NULL, 0, "match; this record kind cannot be cut",
-			    action);
-		json_decref(root);
-		return rc;
-	}
-	rc = cpurify_decide(p, hd, json_string_value(v), json_string_length(v), NULL, action);
-	if (rc || *action != CUT) {
-		json_decref(root);
-		return rc;
-	}
-	json_object_set_new(root, p->s->opt.text_field,
-			    json_stringn_nocheck(p->cut_text.data ? p->cut_text.data : "", p->cut_text.len));
-	char *s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(root);
-	if (!s)
-		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-	rc = cscan_sink_write(out, s, strlen(s));
-	rc |= cscan_sink_write(out, eol, strlen(eol));
-	free(s);
-	return rc ? cpurify_write_failed(p, out) : 0;
-}
-
-/* Would the reader take this line as a record (a JSON object with the
- * text field a string)?  Blank lines are no records, and not damage. */
-static int line_unread(purifier *p, const char *line, size_t n, uint64_t off,
-		       cbuf *scratch, int *unread)
-{
-	const char *keys[1] = { p->s->opt.text_field };
-	int found = 0;
-	cerr perr;
-	*unread = 0;
-	if (off == 0 && n >= 3 && !memcmp(line, "\xEF\xBB\xBF", 3)) {
-		line += 3;
-		n -= 3;
-	}
-	size_t i = 0;
-	while (i < n && strchr(" \t\r\n", line[i]))
-		i++;
-	if (i == n)
-		return CONTAM_OK;
-	cerr_clear(&perr);
-	int rc = cjson_extract_fields(line, n, keys, 1, scratch, &found, &perr);
-	if (rc == CONTAM_E_NOMEM)
-		return cerr_set(p->err, rc, "out of memory");
-	*unread = rc < 0 || !found;
-	return CONTAM_OK;
-}
-
-/* What the line splitter skipped, into the manifest. */
-typedef struct jsonl_skips {
-	purifier *p;
-	const char *member;
-	int rc;
-} jsonl_skips;
-
-static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
-{
-	jsonl_skips *k = ctx;
-	if (k->rc || bytes == 0)
-		return;
-	k->rc = cpurify_manifest_unread(k->p, k->member, offset, bytes,
-					why == CJSONL_SKIP_LONG
-					? "line longer than --max-record"
-					: "a line cut by damaged compressed data");
-}
-
-/* Lines are split by the reader's own splitter (cjsonl_next_line): the
- * same --max-record rule and the same look-ahead, which sees where the
- * stream skipped a damaged gzip member or zstd frame, so every line is
- * met at the offset the scan gave it. */
-static int purify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
-{
-	creader_options ro = { .max_record = p->s->opt.max_record };
-	uint64_t errors = 0;
-	creader_ctx cx = { p->f->path, &ro, &errors };
-	jsonl_skips ks = { p, member, 0 };
-	cjsonl_lines ln = { .cx = &cx, .max_record = p->max_record, .line_no = 1,
-			    .on_skip = jsonl_skipped, .skip_ctx = &ks };
-	cbuf scratch = CBUF_INIT;
-	/* the reader skipped records: find them again (else no line is
-	 * damaged, and none is parsed) */
-	int check = p->f->errors > 0;
-	int rc = crin_init(&ln.in, s, p->max_record + 2, p->err);
-	while (rc == CONTAM_OK) {
-		if (cpurify_stopped(p)) {
-			rc = cpurify_interrupted(p);
-			break;
-		}
-		const char *line;
-		size_t n;
-		uint64_t off;
-		int got = cjsonl_next_line(&ln, &line, &n, &off, p->err);
-		if (got < 0 || ks.rc) {
-			rc = got < 0 ? got : ks.rc;
-			break;
-		}
-		if (got == 0)
-			break;
-		/* with its newline, which the splitter consumed too */
-		n = (size_t)(ln.in.buf + ln.in.pos - line);
-		const cscan_hitdoc *hd = cpurify_meet(p, member, off);
-		int action = KEEP;
-		if (hd && p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
-			size_t body = n;
-			const char *eol = "";
-			if (body && line[body - 1] == '\n') {
-				body--;
-				eol = "\n";
-				if (body && line[body - 1] == '\r') {
-					body--;
-					eol = "\r\n";
-				}
-			}
-			rc = write_cut_json(p, out, line, body, eol, hd, &action);
-		} else if (hd) {
-			rc = cpurify_decide(p, hd, NULL, 0, NULL, &action);
-		} else if (check) {
-			int unread;
-			rc = line_unread(p, line, n, off, &scratch, &unread);
-			if (!rc && unread) {
-				action = DROP;
-				rc = cpurify_manifest_unread(p, member, off, n, "not a JSON "
-						     "object with a string text field");
-			}
-		}
-		if (!rc && action == KEEP && cscan_sink_write(out, line, n))
-			rc = cpurify_write_failed(p, out);
-		if (rc)
-			break;
-	}
-	ln.in.s = NULL; /* the stream is the caller's */
-	crin_release(&ln.in);
-	cbuf_release(&scratch);
-	return rc;
-}
-
-/* ---- plain text: one document --------------------------------------- */
-
-static int copy_stream(purifier *p, cstream *s, cscan_sink *out)
-{
-	char buf[1 << 16];
-	long n;
-	while ((n = cstream_read(s, buf, sizeof buf, p->err)) > 0) {
-		if (cscan_sink_write(out, buf, (size_t)n))
-			return cpurify_write_failed(p, out);
-		if (cpurify_stopped(p))
-			return cpurify_interrupted(p);
-	}
-	return n < 0 ? (int)n : CONTAM_OK;
-}
-
-static int purify_text(purifier *p, cstream *s, cscan_sink *out, const char *member)
-{
-	const cscan_hitdoc *hd = cpurify_meet(p, member, 0);
-	pin in = { .s = s, .err = p->err };
-	int rc = CONTAM_OK, action = KEEP;
-	if (!hd)
-		return copy_stream(p, s, out);
-	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT) {
-		/* held whole to be cut, up to max_record bytes */
-		if ((rc = pin_fill(&in, p->max_record + 1)))
-			goto out;
-	}
-	size_t n = pin_avail(&in);
-	if (p->s->opt.purify_mode == CONTAM_PURIFY_CUT && n <= p->max_record && in.eof)
-		rc = cpurify_decide(p, hd, in.buf ? in.buf : "", (uint64_t)n, NULL, &action);
-	else
-		rc = cpurify_decide(p, hd, NULL, 0, "match; document too large to cut "
-			    "(over --max-record)", &action);
-	if (rc)
-		goto out;
-	if (action == KEEP) {
-		/* every match ignored: the text as it is */
-		if (n && cscan_sink_write(out, in.buf + in.pos, n))
-			rc = cpurify_write_failed(p, out);
-		else if (!in.eof)
-			rc = copy_stream(p, s, out);
-	} else if (action == CUT && cscan_sink_write(out, p->cut_text.data, p->cut_text.len)) {
-		rc = cpurify_write_failed(p, out);
-	}
-out:
-	free(in.buf);
-	return rc;
-}
-
 /* ---- the writers, one per input kind -------------------------------- */
 
-/* How each kind is written back: a stream writer (the decompressed
- * input in, the copy out) or, for archives, a whole-file one.  A kind
- * without an entry has no writer: purify refuses it (purify_refuse,
- * purify_stream) rather than rewrite it as something else. */
+/* How each kind is written back, one line per kind: a stream writer
+ * (the decompressed input in, the copy out; also what an archive member
+ * of that kind goes through) and/or a whole-file one, tried first (it
+ * may answer PURIFY_FALLBACK: then the stream writer does the file), and
+ * the writer's check of an input before anything is written.
+ * Each writer sits beside its reader (purify_<kind>.c next to
+ * reader_<kind>.c) and walks the input with the reader's own walker.  A
+ * kind without an entry has no writer: purify refuses it (purify_refuse,
+ * cpurify_stream) rather than rewrite it as something else. */
 typedef struct purify_writer {
 	contam_input_kind kind;
 	int (*stream)(purifier *p, cstream *s, cscan_sink *out, const char *member);
 	int (*file)(purifier *p);
+	/* before anything is written: refuse an input of this kind that
+	 * the writer cannot write back (NULL: none is refused) */
+	int (*check)(const contam_scan *s, const char *path, cerr *err);
 } purify_writer;
 
-static int purify_archive(purifier *p);
-
 static const purify_writer purify_writers[] = {
-	{ CONTAM_INPUT_WARC, cpurify_warc, NULL },
-	{ CONTAM_INPUT_JSONL, purify_jsonl, NULL },
-	{ CONTAM_INPUT_TEXT, purify_text, NULL },
-	{ CONTAM_INPUT_ARCHIVE, NULL, purify_archive },
+	{ CONTAM_INPUT_WARC, cpurify_warc, cpurify_warc_members, NULL },
+	{ CONTAM_INPUT_JSONL, cpurify_jsonl, NULL, cpurify_jsonl_check },
+	{ CONTAM_INPUT_TEXT, cpurify_text, NULL, NULL },
+	{ CONTAM_INPUT_ARCHIVE, NULL, cpurify_archive, NULL },
 };
 
 static const purify_writer *writer_for(contam_input_kind kind)
@@ -773,8 +535,8 @@ static int no_writer(cerr *err, const char *path, const char *member,
 			member ? "'" : "", what, contam_input_kind_name(kind));
 }
 
-static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
-			 cscan_sink *out, const char *member)
+int cpurify_stream(purifier *p, contam_input_kind kind, cstream *s,
+		   cscan_sink *out, const char *member)
 {
 	const purify_writer *w = writer_for(kind);
 	if (!w || !w->stream)
@@ -782,504 +544,7 @@ static int purify_stream(purifier *p, contam_input_kind kind, cstream *s,
 	return w->stream(p, s, out, member);
 }
 
-/* ---- archives ------------------------------------------------------- */
-
-static int archive_write_failed(purifier *p, struct archive *w)
-{
-	int e = archive_errno(w);
-	const char *msg = archive_error_string(w);
-	return cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s%s%s", p->out_path,
-			msg ? msg : "write error", e > 0 ? ": " : "", e > 0 ? strerror(e) : "");
-}
-
-/* Copy n bytes of f (from its start) into the archive being written. */
-static int spool_out(purifier *p, FILE *f, struct archive *w)
-{
-	char buf[1 << 16];
-	size_t n;
-	rewind(f);
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
-		if (archive_write_data(w, buf, n) != (la_ssize_t)n)
-			return archive_write_failed(p, w);
-		if (cpurify_stopped(p))
-			return cpurify_interrupted(p);
-	}
-	if (ferror(f))
-		return cerr_set(p->err, CONTAM_E_IO, "cannot read back a purified member "
-				"of '%s': %s", p->out_path, strerror(errno));
-	return CONTAM_OK;
-}
-
-/* The spool of purified members: an unlinked file next to the output
- * (not in memory, not in a tmpfs /tmp), one per archive, reused. */
-static int open_spool(purifier *p, FILE **of)
-{
-	size_t n = strlen(p->out_path) + 32;
-	char *name = malloc(n);
-	int fd = -1, rc = CONTAM_OK;
-	if (!name)
-		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-	snprintf(name, n, "%s.member.XXXXXX", p->out_path);
-	if ((fd = mkstemp(name)) < 0 || !(*of = fdopen(fd, "w+b"))) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot create '%s': %s", name,
-			      strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	if (fd >= 0)
-		unlink(name);
-	free(name);
-	return rc;
-}
-
-/* One regular member with matches: through the plugin of its kind into
- * the spool file `of`, then into the archive with its new size. */
-static int purify_member(purifier *p, struct archive *r, struct archive *w,
-			 struct archive_entry *e, const char *name, FILE *of, int *left_out)
-{
-	creader_member_src src;
-	FILE *mf = NULL;
-	cstream *cs = NULL;
-	cscan_sink *k = NULL;
-	int rc = CONTAM_OK;
-
-	rewind(of);
-	if (ftruncate(fileno(of), 0)) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
-			      strerror(errno));
-		goto out;
-	}
-	if (!(mf = creader_member_open(&src, r))) {
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	rc = cstream_open_file(&cs, mf, name, 1, p->err);
-	mf = NULL;
-	if (rc)
-		goto out;
-	/* the kind the reader read it as (by name and content) */
-	contam_input_kind kind = CONTAM_INPUT_TEXT;
-	char note[CERR_MSG_MAX];
-	rc = creader_member_kind(cs, name, name, &kind, note, sizeof note, p->err);
-	if (rc == 1 || rc == CONTAM_E_FORMAT) {
-		/* the reader skipped it: it held no match */
-		rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': member '%s' "
-			      "has matches but the reader skips it", p->f->path, name);
-		goto out;
-	}
-	if (rc)
-		goto out;
-	if (cscan_sink_open_stream(&k, of, cstream_get_codec(cs))) {
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	uint64_t dropped = p->dropped;
-	rc = purify_stream(p, kind, cs, k, name);
-	if (!rc && src.failed)
-		rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s", p->f->path,
-			      name, archive_error_string(r));
-	if (!rc)
-		rc = cscan_sink_close(k, p->err);
-	else
-		cscan_sink_abort(k);
-	k = NULL;
-	if (rc)
-		goto out;
-	/* a plain-text member dropped whole is left out */
-	if (kind == CONTAM_INPUT_TEXT && p->dropped > dropped) {
-		*left_out = 1;
-		goto out;
-	}
-	off_t size = ftello(of);
-	if (size < 0) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s", p->out_path,
-			      strerror(errno));
-		goto out;
-	}
-	archive_entry_set_size(e, (la_int64_t)size);
-	if (archive_write_header(w, e) != ARCHIVE_OK) {
-		rc = archive_write_failed(p, w);
-		goto out;
-	}
-	rc = spool_out(p, of, w);
-out:
-	cscan_sink_abort(k);
-	cstream_free(cs);
-	return rc;
-}
-
-/* The names of members left out, to leave out the hard links to them
- * too (a link to a missing entry would fail to extract, or be filled
- * from another file of that name): open addressing, FNV-1a. */
-typedef struct name_set {
-	char **slot;
-	size_t cap, n;
-} name_set;
-
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static int name_set_add(name_set *ns, const char *name)
-{
-	if (2 * (ns->n + 1) > ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 64;
-		char **slot = calloc(cap, sizeof(*slot));
-		if (!slot)
-			return CONTAM_E_NOMEM;
-		for (size_t i = 0; i < ns->cap; i++) {
-			if (!ns->slot[i])
-				continue;
-			size_t j = name_hash(ns->slot[i]) & (cap - 1);
-			while (slot[j])
-				j = (j + 1) & (cap - 1);
-			slot[j] = ns->slot[i];
-		}
-		free(ns->slot);
-		ns->slot = slot;
-		ns->cap = cap;
-	}
-	size_t j = name_hash(name) & (ns->cap - 1);
-	while (ns->slot[j]) {
-		if (!strcmp(ns->slot[j], name))
-			return CONTAM_OK;
-		j = (j + 1) & (ns->cap - 1);
-	}
-	if (!(ns->slot[j] = cstrdup(name)))
-		return CONTAM_E_NOMEM;
-	ns->n++;
-	return CONTAM_OK;
-}
-
-static int name_set_has(const name_set *ns, const char *name)
-{
-	if (!ns->cap)
-		return 0;
-	size_t j = name_hash(name) & (ns->cap - 1);
-	for (; ns->slot[j]; j = (j + 1) & (ns->cap - 1))
-		if (!strcmp(ns->slot[j], name))
-			return 1;
-	return 0;
-}
-
-static void name_set_release(name_set *ns)
-{
-	for (size_t i = 0; i < ns->cap; i++)
-		free(ns->slot[i]);
-	free(ns->slot);
-}
-
-static const char *filter_name(struct archive *r, int i)
-{
-	const char *n = archive_filter_name(r, i);
-	return n ? n : "?";
-}
-
-static int purify_archive(purifier *p)
-{
-	struct archive *r = archive_read_new(), *w = archive_write_new();
-	struct archive_entry *e;
-	char *tmp = NULL;
-	FILE *spool = NULL;
-	name_set gone = { 0 };
-	int rc = CONTAM_OK, opened = 0;
-	char buf[1 << 16];
-
-	if (!r || !w) {
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	archive_read_support_filter_all(r);
-	archive_read_support_format_all(r);
-	if (archive_read_open_filename(r, p->f->path, 1 << 16) != ARCHIVE_OK) {
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot open '%s': %s", p->f->path,
-			      archive_error_string(r));
-		goto out;
-	}
-	size_t n = strlen(p->out_path) + 32;
-	if (!(tmp = malloc(n))) {
-		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, n, "%s.tmp.%ld", p->out_path, (long)getpid());
-	int ar;
-	while ((ar = archive_read_next_header(r, &e)) == ARCHIVE_OK) {
-		if (cpurify_stopped(p)) {
-			rc = cpurify_interrupted(p);
-			goto out;
-		}
-		p->entry = (uint64_t)archive_file_count(r) - 1;
-		if (!opened) {
-			/* same format and filter as the input, or refuse */
-			int nf = archive_filter_count(r);
-			if (nf > 2) {
-				rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': %s over %s: "
-					      "an archive compressed twice cannot be written back",
-					      p->f->path, filter_name(r, 0), filter_name(r, 1));
-				goto out;
-			}
-			if (archive_write_set_format(w, archive_format(r)) != ARCHIVE_OK ||
-			    (nf == 2 &&
-			     archive_write_add_filter(w, archive_filter_code(r, 0)) != ARCHIVE_OK)) {
-				rc = cerr_set(p->err, CONTAM_E_FORMAT, "purify: '%s': cannot write "
-					      "%s%s%s: %s", p->f->path, archive_format_name(r),
-					      nf == 2 ? " with " : "", nf == 2 ? filter_name(r, 0) : "",
-					      archive_error_string(w));
-				goto out;
-			}
-			if (archive_write_open_filename(w, tmp) != ARCHIVE_OK) {
-				rc = archive_write_failed(p, w);
-				goto out;
-			}
-			opened = 1;
-		}
-		const char *name = archive_entry_pathname_utf8(e);
-		if (!name)
-			name = archive_entry_pathname(e);
-		int regular = archive_entry_filetype(e) == AE_IFREG;
-		const cscan_hitdoc *next = peek(p);
-		if (regular && name && creader_detect_name(name) == CONTAM_INPUT_ARCHIVE) {
-			/* the reader does not open archives in archives */
-			if ((rc = cpurify_manifest_unread(p, name, 0, (uint64_t)archive_entry_size(e),
-						  "an archive inside an archive")))
-				goto out;
-			continue;
-		}
-		/* a member with matches, or any member of an archive where the
-		 * reader skipped damage, is parsed; the others are copied */
-		if (regular && name && ((next && next->member && next->entry == p->entry) ||
-					p->f->errors)) {
-			int left_out = 0;
-			if ((!spool && (rc = open_spool(p, &spool))) ||
-			    (rc = purify_member(p, r, w, e, name, spool, &left_out)))
-				goto out;
-			if (left_out && name_set_add(&gone, archive_entry_pathname(e) ?
-						     archive_entry_pathname(e) : name)) {
-				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		const char *link = archive_entry_hardlink(e);
-		if (link && name_set_has(&gone, link)) {
-			if ((rc = manifest_left_out(p, name, 0, 0, 0, "hard link to a "
-						    "member dropped from the copy")))
-				goto out;
-			continue;
-		}
-		/* untouched: the entry as it was read, its data byte for byte */
-		if (archive_write_header(w, e) != ARCHIVE_OK) {
-			rc = archive_write_failed(p, w);
-			goto out;
-		}
-		la_ssize_t got;
-		while ((got = archive_read_data(r, buf, sizeof buf)) > 0) {
-			if (archive_write_data(w, buf, (size_t)got) != got) {
-				rc = archive_write_failed(p, w);
-				goto out;
-			}
-			if (cpurify_stopped(p)) {
-				rc = cpurify_interrupted(p);
-				goto out;
-			}
-		}
-		if (got < 0) {
-			rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': member '%s': %s",
-				      p->f->path, name ? name : "?", archive_error_string(r));
-			goto out;
-		}
-	}
-	if (ar != ARCHIVE_EOF) {
-		rc = cerr_set(p->err, CONTAM_E_CORRUPT, "'%s': %s", p->f->path,
-			      archive_error_string(r));
-		goto out;
-	}
-	if (!opened) {
-		/* an empty archive: copy the format of nothing -- write an
-		 * empty tar */
-		if (archive_write_set_format_pax_restricted(w) != ARCHIVE_OK ||
-		    archive_write_open_filename(w, tmp) != ARCHIVE_OK) {
-			rc = archive_write_failed(p, w);
-			goto out;
-		}
-		opened = 1;
-	}
-	if (archive_write_close(w) != ARCHIVE_OK) {
-		rc = archive_write_failed(p, w);
-		goto out;
-	}
-	if (rename(tmp, p->out_path))
-		rc = cerr_set(p->err, CONTAM_E_IO, "cannot write '%s': %s",
-			      p->out_path, strerror(errno));
-out:
-	if (r)
-		archive_read_free(r);
-	if (w)
-		archive_write_free(w);
-	if (rc && tmp && opened)
-		unlink(tmp);
-	if (spool)
-		fclose(spool);
-	name_set_release(&gone);
-	free(tmp);
-	return rc;
-}
-
 /* ---- driver ----------------------------------------------------------- */
-
-/* gzip WARC/WET, one member per record as Common Crawl ships them:
- * members without a match are copied as they are (compressed bytes
- * untouched), a member with one is decompressed, purified like any WARC
- * stream and compressed again as one member.  Anything unusual (not
- * gzip, damage, a member over MEMBER_MAX) returns PURIFY_FALLBACK before
- * anything is written, and the file goes the general way.  A member is
- * copied as it is only when it holds one sound record (the header
- * parsed by the reader's rules, the body of its Content-Length, then
- * only CR/LF): anything else is parsed, so that what the reader skips is
- * left out here too. */
-#define MEMBER_MAX (64u << 20)
-
-static int purify_warc_members(purifier *p)
-{
-	FILE *in = fopen(p->f->path, "rb");
-	cscan_sink *out = NULL;
-	cbuf comp = CBUF_INIT, plain = CBUF_INIT;
-	unsigned char ibuf[1 << 16], obuf[1 << 16];
-	z_stream z;
-	int rc = CONTAM_OK, z_open = 0;
-	uint64_t dstart = 0;
-	assert(p->cursor == 0); /* a fallback starts the file again */
-
-	if (!in)
-		return PURIFY_FALLBACK;
-	unsigned char magic[2];
-	if (fread(magic, 1, 2, in) != 2 || magic[0] != 0x1f || magic[1] != 0x8b) {
-		fclose(in);
-		return PURIFY_FALLBACK;
-	}
-	rewind(in);
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
-		fclose(in);
-		return cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-	}
-	z_open = 1;
-	if ((rc = cscan_sink_open(&out, p->out_path, CSTREAM_PLAIN, p->err)))
-		goto out;
-	size_t have = 0, used = 0;
-	int eof = 0;
-	for (;;) {
-		if (cpurify_stopped(p)) {
-			rc = cpurify_interrupted(p);
-			break;
-		}
-		if (used == have && !eof) {
-			have = fread(ibuf, 1, sizeof ibuf, in);
-			used = 0;
-			eof = have == 0;
-		}
-		if (used == have && eof) {
-			if (comp.len)  /* a member cut short */
-				rc = PURIFY_FALLBACK;
-			break;
-		}
-		z.next_in = ibuf + used;
-		z.avail_in = (uInt)(have - used);
-		z.next_out = obuf;
-		z.avail_out = sizeof obuf;
-		int zr = inflate(&z, Z_NO_FLUSH);
-		size_t consumed = (have - used) - z.avail_in;
-		if (cbuf_append(&comp, ibuf + used, consumed) ||
-		    cbuf_append(&plain, obuf, sizeof obuf - z.avail_out)) {
-			rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			break;
-		}
-		used += consumed;
-		if (zr != Z_OK && zr != Z_STREAM_END && !(zr == Z_BUF_ERROR && !eof)) {
-			rc = PURIFY_FALLBACK;
-			break;
-		}
-		if (plain.len > MEMBER_MAX) {
-			rc = PURIFY_FALLBACK;
-			break;
-		}
-		if (zr != Z_STREAM_END)
-			continue;
-		/* one whole member: [dstart, dstart + plain.len) decompressed */
-		/* hit documents are in offset order: the next one tells */
-		int hit = peek(p) && peek(p)->offset < dstart + plain.len;
-		if (!hit && cpurify_warc_sound_member(p, plain.data, plain.len)) {
-			if (cscan_sink_write(out, comp.data, comp.len))
-				rc = cpurify_write_failed(p, out);
-		} else {
-			char *mem = NULL;
-			size_t memlen = 0;
-			FILE *mf = fmemopen(plain.data, plain.len, "rb");
-			FILE *of = open_memstream(&mem, &memlen);
-			cstream *cs = NULL;
-			cscan_sink *k = NULL;
-			p->base = dstart;
-			p->in_member = 1;
-			if (!mf || !of) {
-				if (mf)
-					fclose(mf);
-				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			} else if (cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
-				   cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
-				rc = p->err->code ? p->err->code
-						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			} else {
-				rc = cpurify_warc(p, cs, k, NULL);
-				rc = rc ? rc : cscan_sink_close(k, p->err);
-				if (rc)
-					cscan_sink_abort(k);
-				k = NULL;
-			}
-			cstream_free(cs);
-			if (of)
-				fclose(of);
-			if (!rc && memlen && cscan_sink_write(out, mem, memlen))
-				rc = cpurify_write_failed(p, out);
-			free(mem);
-			p->base = 0;
-			p->in_member = 0;
-		}
-		if (rc)
-			break;
-		dstart += plain.len;
-		cbuf_reset(&comp);
-		cbuf_reset(&plain);
-		inflateReset(&z);
-	}
-	if (rc == CONTAM_OK && p->cursor < p->f->ndocs)
-		rc = PURIFY_FALLBACK;  /* documents where members were not */
-out:
-	if (rc == PURIFY_FALLBACK) {
-		/* nothing written for real yet: undo (the manifest lines too)
-		 * and let the caller redo */
-		cscan_sink_abort(out);
-		hits_end(p);
-		hits_start(p);
-		p->dropped = p->cut = p->regions = p->unread = 0;
-		fflush(p->manifest);
-		mspill_discard(p->mspill);
-		cerr_clear(p->err);
-	} else if (rc == CONTAM_OK) {
-		rc = cscan_sink_close(out, p->err);
-	} else {
-		cscan_sink_abort(out);
-	}
-	if (z_open)
-		inflateEnd(&z);
-	cbuf_release(&comp);
-	cbuf_release(&plain);
-	fclose(in);
-	return rc;
-}
 
 /* A file with nothing to remove is copied byte for byte. */
 static int copy_file(purifier *p)
@@ -1347,12 +612,9 @@ static int purify_file(purifier *p)
 		p->cursor = p->f->ndocs;
 		return copy_file(p);
 	}
-	if (p->f->kind == CONTAM_INPUT_WARC &&
-	    (rc = purify_warc_members(p)) != PURIFY_FALLBACK)
-		return rc;
 	const purify_writer *w = writer_for(p->f->kind);
-	if (w && w->file)
-		return w->file(p);
+	if (w && w->file && (rc = w->file(p)) != PURIFY_FALLBACK)
+		return rc;
 	if ((rc = cstream_open(&s, p->f->path, p->err)))
 		return rc;
 	/* read as the reader read it (reader.c): UTF-16 content is
@@ -1366,7 +628,7 @@ static int purify_file(purifier *p)
 		goto out;
 	if ((rc = cscan_sink_open(&k, p->out_path, cstream_get_codec(s), p->err)))
 		goto out;
-	rc = purify_stream(p, p->f->kind, s, k, NULL);
+	rc = cpurify_stream(p, p->f->kind, s, k, NULL);
 	if (!rc) {
 		rc = cscan_sink_close(k, p->err);
 		k = NULL;
@@ -1403,32 +665,23 @@ static const file_id *input_at(const file_id *ids, size_t n, const char *path)
 }
 
 /* Formats purify cannot write back are refused before anything is
- * written: a MediaWiki dump, a whole-file JSON (array or object), and
- * JSON lines whose text is not one plain top-level string field. */
+ * written: a kind without a writer (a MediaWiki dump, a WikiExtractor
+ * file), and what a writer's own check refuses (purify_jsonl.c: a
+ * whole-file JSON, a --text-field path). */
 static int purify_refuse(contam_scan *s, cerr *err)
 {
-	int plain = s->opt.ntext_fields == 0 ||
-		    (s->opt.ntext_fields == 1 &&
-		     !strchr(s->opt.text_fields[0], '.'));
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const char *path = s->files[i].path;
 		contam_input_kind kind = creader_detect(path);
-		int whole = kind == CONTAM_INPUT_JSONL ? creader_jsonl_whole(path) : 0;
 		/* what neither name nor content places, the reader reads as
 		 * text (creader_open) */
-		if (!writer_for(kind == CONTAM_INPUT_UNKNOWN ? CONTAM_INPUT_TEXT : kind))
+		const purify_writer *w = writer_for(kind == CONTAM_INPUT_UNKNOWN ?
+						    CONTAM_INPUT_TEXT : kind);
+		if (!w)
 			return no_writer(err, path, NULL, kind);
-		if (whole)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
-					"JSON %s (read whole-file), which --purify "
-					"cannot write back; convert it to JSON lines "
-					"or scan it without --purify", path,
-					whole == 1 ? "array" : "object");
-		if (kind == CONTAM_INPUT_JSONL && !plain)
-			return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': "
-					"--purify rewrites one top-level string "
-					"field, not a --text-field path or several "
-					"fields", path);
+		int rc = w->check ? w->check(s, path, err) : CONTAM_OK;
+		if (rc)
+			return rc;
 	}
 	return CONTAM_OK;
 }
@@ -1564,7 +817,7 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err)
 	if (!rc && p.cursor < p.f->ndocs) {
 		/* the reader found documents this pass did not: never claim a
 		 * clean copy that is not */
-		const cscan_hitdoc *hd = peek(&p);
+		const cscan_hitdoc *hd = cpurify_peek(&p);
 		rc = cerr_set(err, CONTAM_E_FORMAT, "purify: '%s': %zu matched "
 			      "documents could not be located (record %" PRIu64
 			      " at offset %" PRIu64 ")", p.f->path,
