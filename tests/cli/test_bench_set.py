@@ -17,6 +17,9 @@ item 4): the same names, the same question/answer split.
                     a split are refused as in probe
   confirm_qa_split  probe --question-field/--answer-field --confirm: the
                     exact metrics keep the split
+  scoring_agrees    a file whose examples share a template: the scan
+                    report's "scoring" says what the probe's says (rules,
+                    template n-grams found and excluded), not zeros
 
 Generated data only (no ../shared).  Ends with "N passed, N failed".
 """
@@ -187,6 +190,29 @@ def confirm_qa_split(c):
     flagged = [e for e in r["examples"] if e.get("confirmed")]
     check(len(flagged) == 5 and all("qa" in e and "bloom" in e for e in flagged),
           "confirmed examples keep their qa")
+
+
+@S.test
+def scoring_agrees(c):
+    # every question opens with the same 12-word frame: a template
+    frame = "which of the following statements best describes the answer to this"
+    rows = [{"question": frame + " " + words(25)} for _ in range(12)]
+    write(os.path.join(c.tmp, "tmpl", "t.jsonl"), "".join(json.dumps(r) + "\n" for r in rows))
+    write(os.path.join(c.tmp, "corpus2", "d.jsonl"), json.dumps(
+        {"text": words(10) + " " + rows[0]["question"] + " " + words(10)}) + "\n")
+    contam("index", "-q", "-o", "c2.cidx", "corpus2", cwd=c.tmp).expect(0)
+    p = contam("probe", "-q", "c2.cidx", "tmpl/t.jsonl", cwd=c.tmp).expect(0).json()
+    rep = os.path.join(c.tmp, "scan2.json")
+    contam("scan", "-q", "--bench", "tmpl/t.jsonl", "-o", os.path.join(c.tmp, "h2.jsonl"),
+           "--report", rep, "corpus2", cwd=c.tmp).expect(0)
+    with open(rep, encoding="utf-8") as f:
+        s = json.load(f)
+    ps, ss = p["benchmarks"][0]["scoring"], s["benchmarks"][0]["scoring"]
+    check(ps["template"]["distinct_ngrams"] > 0 and ps["template"]["ngrams_excluded"] > 0,
+          f"the probe finds the frame: {ps}")
+    check(ps == ss, f"probe scoring {ps} == scan scoring {ss}")
+    check(ss["cjk_chars_per_word"] == 3 and ss["template"]["share"] == 0.05,
+          f"the scan says its rules: {ss}")
 
 
 sys.exit(S.run(setup))

@@ -328,6 +328,12 @@ int cscan_finish(contam_scan *s, cerr *err)
 								     : CPROBE_HIT;
 		}
 		cprobe_item_score(ex, &bs->items[i], hit, &s->rule, bs->split[i]);
+		for (size_t k = 0; k < bs->nbenchmarks; k++)
+			if (bs->benchmarks[k].name == ex->benchmark) {
+				bs->benchmarks[k].template_ngrams += ex->template_ngrams;
+				bs->benchmarks[k].frequent_ngrams += ex->frequent_ngrams;
+				break;
+			}
 	}
 	cbench_set_tally(&s->set);
 out:
@@ -354,6 +360,8 @@ void contam_scan_result(const contam_scan *s, contam_result *out)
 	out->examples = s->set.examples;
 	out->nexamples = s->set.nexamples;
 	out->qa_split = s->set.qa;
+	out->rules = s->opt.rules;
+	out->max_doc_freq = s->opt.max_doc_freq;
 }
 
 uint64_t contam_scan_doc_count(const contam_scan *s, size_t i)

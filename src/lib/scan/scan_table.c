@@ -17,6 +17,7 @@
  * positions, so its hit vector is read off the entries' document counts
  * at the end.
  */
+#include "reader/reader.h"
 #include "scan.h"
 
 #include <inttypes.h>
@@ -29,7 +30,7 @@ void contam_scan_options_init(contam_scan_options *opt)
 	opt->min_span = 10;
 	opt->ngram = 8;
 	opt->text_field = "text";
-	opt->max_record = 256u << 20;
+	opt->max_record = CREADER_DEFAULT_MAX_RECORD;
 	opt->cut_margin = 200;
 	opt->cut_max_pieces = 10;
 	contam_rules_init(&opt->rules);
@@ -191,9 +192,17 @@ static int cmp_triple(const void *a, const void *b)
  * selection narrows what is scanned, not what the file's templates are),
  * as the probe finds them: s->ex_tmpl[ex_first[i] + g] = 1 for
  * template n-gram g of example i.  Also sets ex_first. */
+static contam_benchmark *benchmark_of(cbench_set *bs, const contam_example *ex)
+{
+	for (size_t i = 0; i < bs->nbenchmarks; i++)
+		if (bs->benchmarks[i].name == ex->benchmark)
+			return &bs->benchmarks[i];
+	return NULL;
+}
+
 static int mark_templates(contam_scan *s, cerr *err)
 {
-	const cbench_set *bs = &s->set;
+	cbench_set *bs = &s->set;
 	for (size_t i = 0; i < bs->nexamples; i++)
 		s->ex_first[i + 1] = s->ex_first[i] + bs->items[i].ngrams;
 	size_t total = s->ex_first[bs->nexamples];
@@ -216,6 +225,14 @@ static int mark_templates(contam_scan *s, cerr *err)
 				s->ex_tmpl[s->ex_first[i] + g] = (unsigned char)
 					cprobe_is_template(set, nset, bs->items[i].hash[g]);
 		free(set);
+		/* the report's "scoring" says what was taken out, as the
+		 * probe's does */
+		contam_benchmark *bm = benchmark_of(bs, &bs->examples[a]);
+		if (bm) {
+			bm->template_share = s->opt.rules.template_share;
+			bm->template_min = s->opt.rules.template_min;
+			bm->template_distinct += nset;
+		}
 		a = b;
 	}
 	return CONTAM_OK;
