@@ -17,7 +17,7 @@
  * positions, so its hit vector is read off the entries' document counts
  * at the end.
  */
-#include "reader/reader.h"
+#include "../reader/reader.h"
 #include "scan.h"
 
 #include <inttypes.h>
