@@ -140,7 +140,7 @@ def score(tokens, corpus, n=NGRAM, min_span=MIN_SPAN):
     return r
 
 
-# Per-field scoring (issue 13), written from the rules of the README
+# Per-field scoring (docs/SCORING.md), written from the rules of the README
 # ("Scoring rules"), not from the C: a choice label at a value's start or
 # a line's start is dropped, and a labelled line is a piece of its own, as
 # each value is; n-grams run over all the tokens in order; a run of hits

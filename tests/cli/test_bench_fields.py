@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_bench_fields.py -- issue 12, the benchmark side: fields that exist,
+"""test_bench_fields.py -- the benchmark side of "nothing unread": fields that exist,
 record paths for nested files, several benchmark files and directories.
 
 - every --field / --id-field must select text in at least one record

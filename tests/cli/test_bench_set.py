@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""test_bench_set.py -- probe and scan share one benchmark set (issue 14,
-item 4): the same names, the same question/answer split.
+"""test_bench_set.py -- probe and scan share one benchmark set: the same names, the same question/answer split.
 
   names_agree       the same BENCH arguments give probe and scan the same
                     benchmark names (report benchmarks, examples, hit

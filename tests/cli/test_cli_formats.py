@@ -265,7 +265,7 @@ def each_format_alone(c):
     for f, targets in sorted(files.items()):
         path = os.path.join(c.corpus, f)
         ix = os.path.join(c.tmp, "one_" + f.replace("/", "_") + ".cidx")
-        # the automatic size meets --fpr exactly (issue 12, sizing); the
+        # the automatic size meets --fpr exactly (docs/ARCHITECTURE.md, sizing); the
         # coverages are compared with the exact ones, so make a false
         # positive among the bench's n-grams unlikely
         contam("index", "-q", "--fpr", "1e-5", "-o", ix, path).expect(0)

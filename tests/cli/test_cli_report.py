@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_cli_report.py -- issue 3 end to end: every definition with Wilson
+"""test_cli_report.py -- the report end to end: every definition with Wilson
 intervals, expected false verdicts, --null-control, the question/answer
 split, evidence spans, --write-clean, and `contam report` in every format
 (md, latex, csv, html, conda; one report and a benchmark x corpus grid).
@@ -37,7 +37,7 @@ def setup(tmp):
     ctx["r8"] = os.path.join(tmp, "r8.json")
     ctx["clean"] = os.path.join(tmp, "clean")
     # demo.jsonl and demo.csv are one benchmark on purpose (--name): files
-    # named alike are no longer merged by default (issue 12)
+    # named alike are no longer merged by default
     contam("probe", ctx["ix8"], "--name", "demo", "--id-field", "id", "--question-field", "question",
            "--answer-field", "answer", "--null-control", "--write-clean", ctx["clean"],
            "-q", "-o", ctx["r8"], os.path.join(ctx["bench"], "demo.jsonl"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_corpus_formats.py -- the corpus formats real pipelines feed
-(issue 12, item 3): MediaWiki XML dumps, JSON files holding an array of
+"""test_corpus_formats.py -- the corpus formats real pipelines feed:
+MediaWiki XML dumps, JSON files holding an array of
 records (or an object holding one), --text-field paths given once or more,
 and purify's refusal of what it cannot write back.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_docfreq.py -- `contam index --doc-freq` (issue 13, item 3).
+"""test_docfreq.py -- `contam index --doc-freq` (docs/FORMAT.md, the doc-freq section).
 
 - index --doc-freq writes a doc-freq section; info (text and --json) shows
   its counters, bytes, d, the (document, n-gram) pairs counted and the

@@ -6,7 +6,7 @@ usage: test_faults.py            the fault corpus, bad benchmarks, damaged
        test_faults.py --huge     one 2 GiB single-line document, peak RSS
                                  (suite 'slow')
 
-The properties (issue 6):
+The properties:
   - every case of scripts/gen_faults.py: `contam index` exits 0, names the
     file and an offset on stderr, `contam info --json` counts the damage,
     every marker planted where it is readable is found (contaminated), no
@@ -81,7 +81,7 @@ def fault_test(case, ctx):
     no_crash(r)
     allow = []
     if r.rc == 2 and "0 documents read" in r.err:
-        # nothing read is an error, not an empty index (issue 12): the
+        # nothing read is an error, not an empty index: the
         # message names the file and nothing is written; --allow-empty
         # writes it
         check(path in r.err, f"{name}: the no-documents error does not name {path}: {r.err[-400:]}")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_flags_real.py -- flags that survive a reviewer, on real data
-(issue 13, "Tests").
+(the scoring rules of docs/SCORING.md).
 
 Corpora of real text from ../shared/data with benchmark items planted as a
 person copies them (bench/flags/plant.py: "A. x" / "(A) x" option lines,

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_index_safety.py -- index sets that are not one whole index, outputs
 that are inputs, crafted chunk sizes, signals during merge, and the memory
-of sparse indexes (issue 12: item 8; redteam 1, 2, 3, 5, 17, 25).
+of sparse indexes (found by a hostile-input review).
 
 - A partition is never probed as the whole index: alone, with one missing,
   given twice, with another index's partition (same geometry), or written
@@ -37,7 +37,7 @@ from clitest import mpi_env, BIN, Suite, check, contam  # noqa: E402
 S = Suite("test_index_safety")
 FAST = {"OMP_WAIT_POLICY": "passive"}
 # the six benchmark items share PL, the file's own template by the rule
-# of issue 13: probes here use --no-templates
+# of the template rule: probes here use --no-templates
 PL = ("the quick brown fox jumps over the lazy dog while seven purple elephants "
       "dance quietly beneath the silver moon tonight")
 

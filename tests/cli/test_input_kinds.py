@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_input_kinds.py -- every input is read as what its content is, or
-refused with exit 2 naming the file and what was seen (issue 12, items 1
-and 2, review defects 7, 8, 10, 22).
+refused with exit 2 naming the file and what was seen, including the cases a hostile-input
+review found.
 
 Covers, for corpora (index) and benchmarks (probe) alike: refusals
 (ELF, Parquet, NUL-heavy data, a zip of several files); bzip2 and xz

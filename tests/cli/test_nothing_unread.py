@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_nothing_unread.py -- issue 12, item 4 ("nothing read becomes nothing
-reported") and the redteam defects r05, r14, r15, r17, r23, --threads 1024
+"""test_nothing_unread.py -- nothing read becomes nothing reported,
+and the hostile-input review's cases of it, --threads 1024
 and `-o -`.
 
 - an input named on the command line that yields no documents: exit 2, the

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_purify_kinds.py -- one reader and one writer per format (issue 14,
-item 2): purify walks WARC records with the reader's own walker and bound,
+"""test_purify_kinds.py -- one reader and one writer per format:
+purify walks WARC records with the reader's own walker and bound,
 and writes back only the kinds it has a writer for.
 
 - a kind with no purify writer (a MediaWiki dump, a WikiExtractor file)

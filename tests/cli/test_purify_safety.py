@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""test_purify_safety.py -- the purified copy under hostile input (issue 12,
-hostile-input review items 4, 9, 11, 12, 16, 25, 29, 30, 31).
+"""test_purify_safety.py -- the purified copy under hostile input
+(the cases a hostile-input review found).
 
 - a copy is never written over an input, its own or another one under the
   purify directory (refused before anything is written, exit 2);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_real_inputs.py -- issue 12, "Tests": every corpus file in
+"""test_real_inputs.py -- every corpus file in
 ../shared/data/corpus yields the documents an independent reading of it
 says it holds, or is refused with the true reason; and a walked directory
 of mixed real and junk files is read without a silent skip.

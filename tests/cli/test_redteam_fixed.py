@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_redteam_fixed.py -- the hostile-input review of issue 12, checked
+"""test_redteam_fixed.py -- the hostile-input review, checked
 item by item after the merge: the gaps the other tests left.
 
 - OMP_NUM_THREADS=100000 (no --threads) does not make libgomp abort: every

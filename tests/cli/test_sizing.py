@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""test_sizing.py -- the filter contam sizes by itself (issue 12: sizing).
+"""test_sizing.py -- the filter contam sizes by itself.
 
 - Without --expected-ngrams/--memory the n-grams are measured on the
   inputs' content (read through the reader, tokenized): CJK text (every
   ideograph a token, 3 bytes each), a gzipped list of paths (short tokens,
   compressing 20x) and the CJK files of ../shared/data get a filter whose
-  false-positive rate is within 1.25x of --fpr (2x before issue 13), with
+  false-positive rate is within 1.25x of --fpr (it was 2x), with
   no OVERFULL or too-full warning.
 - English corpora get about the filter their real n-gram count asks for
   (not a much bigger one); the estimate is the same for --threads 1 and 2
@@ -95,7 +95,7 @@ def within_target(r, what):
     fpr, target = rate(r)
     check("OVERFULL" not in r.err and "too full" not in r.err,
           f"{what}: OVERFULL or too-full warning:\n{r.err[-600:]}")
-    # issue 13: within the 1.25x the build warns at (was 2x)
+    # within the 1.25x the build warns at (was 2x)
     check(fpr <= 1.25 * target,
           f"{what}: false-positive rate {fpr} is {fpr / target:.2f}x the target {target}")
     return fpr

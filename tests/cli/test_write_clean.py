@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_write_clean.py -- `contam probe --write-clean` subsets that match the
-report (issue 13, item 6).
+report.
 
 A generated corpus of random words, with benchmark items planted in it, is
 indexed into a small filter (a false-positive rate of about 0.3 per n-gram),
