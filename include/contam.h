@@ -12,8 +12,18 @@
  * Conventions
  *   - Functions return int: CONTAM_OK (0) or a negative CONTAM_E_* code.
  *     The codes never change value.
- *   - Handles keep the message of their last error, with file and offset
- *     where there is one: contam_index_errmsg(), contam_probe_errmsg().
+ *   - One error model, two places for the message.  A call on an existing
+ *     handle keeps the message of its failure on that handle, with file
+ *     and offset where there is one: contam_index_errmsg(),
+ *     contam_probe_errmsg(), contam_scan_errmsg().  A call with no handle
+ *     to keep it (a constructor, a load, a merge, an input walk, a plan,
+ *     a report render) takes a `contam_error *` last (NULL: the code
+ *     alone) and fills it with the code and the message.  A constructor or
+ *     load that fails returns no handle: *out is NULL.  Queries on a const
+ *     handle, which threads may share, leave it untouched: they fail only
+ *     as their comment says (CONTAM_E_NOMEM, CONTAM_E_PARAM), and
+ *     contam_strerror() is their message; contam_definition_parse is a
+ *     name lookup (CONTAM_E_PARAM: unknown name).
  *   - `_new`/`_free` pair for heap handles; every `_free(NULL)` is a no-op.
  *   - Strings passed in are borrowed for the duration of the call unless
  *     stated; pointers returned are borrowed from the handle and valid until
@@ -94,7 +104,8 @@ typedef struct contam_params {
  * wins over fpr); the plan fills `out` and returns the predicted rate. */
 CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 				  uint64_t memory_bytes, uint32_t ngram,
-				  contam_params *out, double *predicted_fpr);
+				  contam_params *out, double *predicted_fpr,
+				  contam_error *err);
 
 /* Predicted false-positive rate of a blocked filter holding `ngrams`
  * distinct keys. */
@@ -234,7 +245,7 @@ typedef struct contam_inputs {
 
 CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
-				    char *errbuf, size_t errlen);
+				    contam_error *err);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
 /* Was input i found by walking a directory (1), or named itself (0)? */
 CONTAM_API int contam_inputs_walked(const contam_inputs *in, size_t i);
@@ -293,7 +304,7 @@ typedef struct contam_walk_options {
 CONTAM_API int contam_inputs_expand_walk(contam_inputs *out,
 					 const char *const *args, size_t nargs,
 					 const contam_walk_options *opt,
-					 char *errbuf, size_t errlen);
+					 contam_error *err);
 /* Of the arguments, the first one (its index) none of whose files was
  * read into a document, given each file's documents (documents[i] for
  * in->paths[i]); -1 if every argument yielded documents.  Arguments
@@ -340,7 +351,8 @@ CONTAM_API uint64_t contam_estimate_keys_content(const contam_inputs *in,
 CONTAM_API long contam_inputs_unsized(const contam_inputs *in, const char **what);
 
 /* An empty index with the given geometry (filter memory is allocated). */
-CONTAM_API int contam_index_new(contam_index **out, const contam_params *p);
+CONTAM_API int contam_index_new(contam_index **out, const contam_params *p,
+				contam_error *err);
 /* Read every input into the filter and the manifest. */
 CONTAM_API int contam_index_build(contam_index *ix, const contam_inputs *in,
 				  const contam_build_options *opt);
@@ -350,9 +362,10 @@ CONTAM_API int contam_index_save(contam_index *ix, const char *path);
  * stop with CONTAM_E_INTERRUPTED and leave nothing at its path; until
  * the file is renamed into place, that is.  NULL (the default): never. */
 CONTAM_API void contam_index_set_stop(contam_index *ix, volatile int *stop);
-/* Load and verify an index file; on failure *out holds a handle whose
- * errmsg says why (free it), or NULL when out of memory. */
-CONTAM_API int contam_index_load(contam_index **out, const char *path);
+/* Load and verify an index file; on failure *out is NULL and err says
+ * why, naming the file. */
+CONTAM_API int contam_index_load(contam_index **out, const char *path,
+				 contam_error *err);
 /* Load a set of index files as one whole index: one unpartitioned file,
  * or all P partitions of one build (--partition i/P), in any order.  A
  * lone partition, a set with a partition missing or given twice, and
@@ -360,31 +373,32 @@ CONTAM_API int contam_index_load(contam_index **out, const char *path);
  * differ) are refused (CONTAM_E_PARAM), naming what is missing; n == 0
  * too.  Never a partition taken for the whole filter. */
 CONTAM_API int contam_index_load_parts(contam_index **out,
-				       const char *const *paths, size_t n);
+				       const char *const *paths, size_t n,
+				       contam_error *err);
 /* OR-merge index files built with identical parameters into `out_path`,
  * streaming chunk by chunk (memory does not grow with index size).  The
  * manifest is the union of the parts'.  A parameter mismatch is refused
- * with a message naming the parameter and both values (in errbuf). */
+ * with a message naming the parameter and both values (in err). */
 CONTAM_API int contam_index_merge(const char *out_path,
 				  const char *const *paths, size_t n,
-				  char *errbuf, size_t errlen);
+				  contam_error *err);
 /* Load and verify an index file as contam_index_load does, but stream
  * its filter chunk by chunk: the handle holds the header, the manifest
  * and the statistics (contam_index_stats_get), not the filter, so memory
  * does not grow with the filter size (info, verify).  It cannot be
  * probed, saved or merged into (contam_index_contains returns -1). */
-CONTAM_API int contam_index_load_summary(contam_index **out, const char *path);
+CONTAM_API int contam_index_load_summary(contam_index **out, const char *path,
+					 contam_error *err);
 /* contam_index_merge with a stop flag (a signal handler's): once set, the
  * merge stops with CONTAM_E_INTERRUPTED and nothing is left at out_path
  * (no temporary file either); NULL: never. */
 CONTAM_API int contam_index_merge_stop(const char *out_path,
 				       const char *const *paths, size_t n,
-				       volatile int *stop, char *errbuf,
-				       size_t errlen);
+				       volatile int *stop, contam_error *err);
 /* Create an empty index holding only partition i of P of the filter. */
 CONTAM_API int contam_index_new_partition(contam_index **out,
 					  const contam_params *p, uint32_t i,
-					  uint32_t P);
+					  uint32_t P, contam_error *err);
 CONTAM_API void contam_index_free(contam_index *ix);
 CONTAM_API const char *contam_index_errmsg(const contam_index *ix);
 
@@ -680,7 +694,8 @@ typedef struct contam_probe contam_probe;
 /* The probe borrows `ix`, which must outlive it. */
 CONTAM_API int contam_probe_new(contam_probe **out, const contam_index *ix,
 				const char *index_path,
-				const contam_probe_options *opt);
+				const contam_probe_options *opt,
+				contam_error *err);
 /* Read one benchmark file and score its examples under benchmark `name`
  * (several files may share a name).  Any unreadable record is an error:
  * a benchmark is never reported clean because it could not be read. */
@@ -767,10 +782,11 @@ CONTAM_API int contam_report_table(const contam_result *r, FILE *out);
 
 /* Render report JSON files (one per corpus) for papers.  `format` is
  * "md", "latex", "csv", "html" or "conda"; several reports make a
- * benchmark x corpus grid.  On failure errbuf says why. */
+ * benchmark x corpus grid.  On failure err says why (CONTAM_E_PARAM:
+ * an unknown format or no file). */
 CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 				    const char *format, FILE *out,
-				    char *errbuf, size_t errlen);
+				    contam_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Exact scan (issue 4)                                                */
@@ -847,7 +863,8 @@ typedef struct contam_scan_stats {
 } contam_scan_stats;
 
 /* Options are copied (strings too); `hits` is borrowed. */
-CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt);
+CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt,
+			       contam_error *err);
 /* Add a benchmark file under `name` (several files may share a name). */
 CONTAM_API int contam_scan_add_file(contam_scan *s, const char *name,
 				    const char *path);

@@ -95,11 +95,11 @@ static void put_cjk(FILE *f, size_t n)
 
 static int inputs_of(contam_inputs *in, const char *path)
 {
-	char err[512];
+	contam_error err;
 	const char *args[1] = { path };
-	int rc = contam_inputs_expand(in, args, 1, err, sizeof err);
+	int rc = contam_inputs_expand(in, args, 1, &err);
 	if (rc)
-		fprintf(stderr, "%s\n", err);
+		fprintf(stderr, "%s\n", err.msg);
 	CHECK(rc == 0);
 	return rc;
 }
@@ -114,9 +114,9 @@ static contam_index *build(const char *path, uint32_t w, uint64_t keys, uint64_t
 	contam_index_stats st;
 	if (inputs_of(&in, path))
 		return NULL;
-	CHECK(contam_plan_filter(keys, contam_lookup_fpr_for(1e-3, w), 0, 8, &p, NULL) == 0);
+	CHECK(contam_plan_filter(keys, contam_lookup_fpr_for(1e-3, w), 0, 8, &p, NULL, NULL) == 0);
 	p.winnow = w;
-	CHECK(contam_index_new(&ix, &p) == 0);
+	CHECK(contam_index_new(&ix, &p, NULL) == 0);
 	contam_build_options_init(&opt);
 	opt.threads = 1;
 	CHECK(contam_index_build(ix, &in, &opt) == 0);

@@ -22,6 +22,38 @@ int cerr_set(cerr *e, int code, const char *fmt, ...)
 	return code;
 }
 
+int cerr_export(const cerr *e, contam_error *out)
+{
+	_Static_assert(CONTAM_ERROR_MSG_MAX == CERR_MSG_MAX,
+		       "public and internal messages are the same size");
+	if (out) {
+		out->code = e->code;
+		if (e->code == CONTAM_OK)
+			out->msg[0] = '\0';
+		else if (e->msg[0])
+			memcpy(out->msg, e->msg, sizeof(out->msg));
+		else
+			snprintf(out->msg, sizeof(out->msg), "%s", contam_strerror(e->code));
+	}
+	return e->code;
+}
+
+int cerr_export_rc(int rc, const cerr *h, contam_error *out)
+{
+	cerr e;
+	cerr_clear(&e);
+	if (rc != CONTAM_OK) {
+		if (!h)
+			cerr_set(&e, rc, "out of memory");
+		else if (h->msg[0])
+			e = *h;
+		else /* the text the handle's errmsg gave */
+			cerr_set(&e, rc, "%s", contam_strerror(h->code ? h->code : rc));
+		e.code = rc;
+	}
+	return cerr_export(&e, out);
+}
+
 int cbuf_reserve(cbuf *b, size_t extra)
 {
 	if (b->len + extra + 1 <= b->cap)

@@ -26,17 +26,15 @@ static inline void cerr_clear(cerr *e) { e->code = 0; e->msg[0] = '\0'; }
 
 /* Hand an internal error record to the caller's public one (NULL: none
  * wanted); returns e->code, so a failing call can end with
- * `return cerr_export(&err, out_err);`. */
-static inline int cerr_export(const cerr *e, contam_error *out)
-{
-	_Static_assert(CONTAM_ERROR_MSG_MAX == CERR_MSG_MAX,
-		       "public and internal messages are the same size");
-	if (out) {
-		out->code = e->code;
-		memcpy(out->msg, e->msg, sizeof(out->msg));
-	}
-	return e->code;
-}
+ * `return cerr_export(&err, out_err);`.  A failure always carries a
+ * message (contam_strerror() of the code when nothing more was said),
+ * a success an empty one. */
+int cerr_export(const cerr *e, contam_error *out);
+/* A constructor's failure handed over: code rc with the message its
+ * half-built handle kept (h; NULL when the handle itself could not be
+ * allocated: "out of memory").  The caller then frees the handle and
+ * sets *out = NULL: a failed constructor returns no handle. */
+int cerr_export_rc(int rc, const cerr *h, contam_error *out);
 
 /* Set code and printf-style message; returns `code` so that callers can
  * write `return cerr_set(err, CONTAM_E_IO, "cannot open '%s'", p);`. */

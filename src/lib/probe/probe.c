@@ -100,7 +100,7 @@ static void free_spans(contam_example *e)
 	e->nspans = 0;
 }
 
-int contam_probe_new(contam_probe **out, const contam_index *ix,
+static int probe_new(contam_probe **out, const contam_index *ix,
 		     const char *index_path, const contam_probe_options *opt)
 {
 	contam_probe *p = calloc(1, sizeof(*p));
@@ -205,6 +205,19 @@ void contam_probe_free(contam_probe *p)
 	free(p->records_path);
 	cbuf_release(&p->joined);
 	free(p);
+}
+
+int contam_probe_new(contam_probe **out, const contam_index *ix,
+		     const char *index_path, const contam_probe_options *opt,
+		     contam_error *err)
+{
+	int rc = probe_new(out, ix, index_path, opt);
+	cerr_export_rc(rc, *out ? &(*out)->err : NULL, err);
+	if (rc) {
+		contam_probe_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 const char *contam_probe_errmsg(const contam_probe *p)

@@ -811,8 +811,8 @@ out:
 	return rc;
 }
 
-int contam_report_render(const char *const *paths, size_t n, const char *format,
-			 FILE *out, char *errbuf, size_t errlen)
+static int render(const char *const *paths, size_t n, const char *format,
+		  FILE *out, char *errbuf, size_t errlen)
 {
 	json_t **reports = calloc(n ? n : 1, sizeof(*reports));
 	cbuf b = CBUF_INIT;
@@ -859,4 +859,13 @@ out:
 	free(reports);
 	cbuf_release(&b);
 	return rc;
+}
+
+int contam_report_render(const char *const *paths, size_t n, const char *format,
+			 FILE *out, contam_error *err)
+{
+	cerr e;
+	cerr_clear(&e);
+	e.code = render(paths, n, format, out, e.msg, sizeof e.msg);
+	return cerr_export(&e, err);
 }
