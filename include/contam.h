@@ -775,10 +775,42 @@ CONTAM_API int contam_probe_write_clean(contam_probe *p,
 /* ------------------------------------------------------------------ */
 /* Reports                                                             */
 
+/* Where a report goes.  write(ctx, p, n) takes n > 0 bytes and returns
+ * CONTAM_OK or a negative CONTAM_E_* code; the report call stops at the
+ * first failure and returns that code, with a message in its
+ * contam_error ("cannot write the output: No space left on device"), so
+ * a full disk is an error, never a silent half report.  A writer that
+ * returns CONTAM_E_IO may leave errno set to say why. */
+typedef struct contam_sink {
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+} contam_sink;
+
+/* A sink that fwrites to f (not flushed: the caller fflushes and checks). */
+CONTAM_API contam_sink contam_sink_file(FILE *f);
+/* A growable memory buffer: data is malloc'd and NUL-terminated after a
+ * write (NULL while empty), len bytes written.  Free with
+ * contam_membuf_free; CONTAM_MEMBUF_INIT or zero to start. */
+typedef struct contam_membuf {
+	char *data;
+	size_t len, cap;
+} contam_membuf;
+#define CONTAM_MEMBUF_INIT { NULL, 0, 0 }
+CONTAM_API contam_sink contam_sink_membuf(contam_membuf *b);
+CONTAM_API void contam_membuf_free(contam_membuf *b);
+
+/* The report writers below take a FILE* (they fflush it and return
+ * CONTAM_E_IO with errno set when a write fails; the caller names the
+ * file) or, in their _to form, a sink and a contam_error. */
+
 /* The report JSON (version 1, see docs/REPORT.md). */
 CONTAM_API int contam_report_json(const contam_result *r, FILE *out);
+CONTAM_API int contam_report_json_to(const contam_result *r, const contam_sink *out,
+				     contam_error *err);
 /* A readable per-benchmark table. */
 CONTAM_API int contam_report_table(const contam_result *r, FILE *out);
+CONTAM_API int contam_report_table_to(const contam_result *r, const contam_sink *out,
+				      contam_error *err);
 
 /* Render report JSON files (one per corpus) for papers.  `format` is
  * "md", "latex", "csv", "html" or "conda"; several reports make a
@@ -787,6 +819,9 @@ CONTAM_API int contam_report_table(const contam_result *r, FILE *out);
 CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 				    const char *format, FILE *out,
 				    contam_error *err);
+CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
+				       const char *format, const contam_sink *out,
+				       contam_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Exact scan (issue 4)                                                */
@@ -883,6 +918,8 @@ CONTAM_API uint64_t contam_scan_doc_count(const contam_scan *s, size_t i);
 /* The probe report JSON with scan fields added (doc_count per example,
  * per n-gram document counts, a "scan" object). */
 CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
+CONTAM_API int contam_scan_report_json_to(const contam_scan *s, const contam_sink *out,
+					  contam_error *err);
 /* Two tiers (probe --confirm): `probe` is the Bloom result of the same
  * benchmark files, read with the same options and added in the same
  * order; the examples selected in the scan (the flagged ones) get their
@@ -892,6 +929,10 @@ CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
 CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
+CONTAM_API int contam_scan_confirm_json_to(const contam_scan *s,
+					   const contam_result *probe,
+					   const contam_sink *out, uint64_t *flagged,
+					   uint64_t *overturned, contam_error *err);
 /* The result contam_scan_confirm_json reports: the probe's, with the
  * examples the scan read given their exact metrics and the benchmarks
  * recounted (for a table of the confirmed counts).  Valid until the scan

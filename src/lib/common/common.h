@@ -66,6 +66,22 @@ int cbuf_json_string(cbuf *b, const char *s, size_t n);
 
 char *cstrdup(const char *s); /* NULL on NULL or out of memory */
 
+/* Writing reports through a contam_sink.  csink_write writes n bytes
+ * (none: nothing) and on failure puts the message in e ("cannot write
+ * the output: No space left on device": errno's text when the sink left
+ * one, else the code's); returns the sink's code. */
+#include <stdio.h>
+int csink_write(const contam_sink *s, const void *p, size_t n, cerr *e);
+/* Write b's bytes through s and empty b. */
+int csink_flush(const contam_sink *s, cbuf *b, cerr *e);
+/* The end of a FILE* form: fflush(f) when rc is CONTAM_OK (CONTAM_E_IO
+ * if that fails), errno kept as the failing call left it. */
+int cfile_finish(FILE *f, int rc);
+/* A FILE* whose writes go through s (fopencookie), for code written
+ * against stdio; *rc receives the sink's first failure, e its message.
+ * NULL when out of memory. */
+FILE *csink_fopen(const contam_sink *s, int *rc, cerr *e);
+
 /* splitmix64's finalizer (Steele, Lea, Flood 2014): a bijective mix of
  * 64 bits, for the winnowing order, the doc-freq slots and the null
  * control's generator. */
