@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 static const char *COPIED = "the quick brown fox jumps over the lazy dog while "
@@ -304,6 +305,33 @@ static void test_reports(void)
 	contam_index_free(ix);
 }
 
+/* contam_fast_paths from several threads at once: one finished text,
+ * never rewritten under a reader (it was a static buffer each call
+ * rewrote). */
+static void *ask_fast_paths(void *arg)
+{
+	const char **out = arg;
+	*out = contam_fast_paths();
+	return NULL;
+}
+
+static void test_fast_paths(void)
+{
+	const char *first = contam_fast_paths();
+	char copy[256];
+	snprintf(copy, sizeof copy, "%s", first);
+	CHECK(strncmp(copy, "tokenizer ", 10) == 0 && strstr(copy, ", gzip ") != NULL);
+	pthread_t th[4];
+	const char *got[4] = { NULL, NULL, NULL, NULL };
+	for (int i = 0; i < 4; i++)
+		CHECK(pthread_create(&th[i], NULL, ask_fast_paths, &got[i]) == 0);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		CHECK(got[i] == first); /* the same text, not a new one */
+	}
+	CHECK(strcmp(first, copy) == 0);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -315,6 +343,7 @@ int main(int argc, char **argv)
 	}
 	test_constructors();
 	test_reports();
+	test_fast_paths();
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -246,21 +247,36 @@ bool cenv_is(const char *name, const char *value)
 	return v && strcmp(v, value) == 0;
 }
 
+static cfast fast;
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+static void fast_read(void)
+{
+	bool off = cenv_is("CONTAM_SIMD", "off");
+	fast.tok = CFAST_TOK_SCALAR;
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (!off && __builtin_cpu_supports("avx2"))
+		fast.tok = CFAST_TOK_AVX2;
+	if (!off && !cenv_is("CONTAM_SIMD", "avx2") && __builtin_cpu_supports("avx512bw"))
+		fast.tok = CFAST_TOK_AVX512BW;
+	fast.avx512 = !off && __builtin_cpu_supports("avx512f") &&
+		      __builtin_cpu_supports("avx512dq") &&
+		      __builtin_cpu_supports("avx512bw");
+#endif
+	fast.isal = !cenv_is("CONTAM_INFLATE", "zlib");
+	fast.queue = !cenv_is("CONTAM_QUEUE", "off");
+}
+
+const cfast *cfast_get(void)
+{
+	pthread_once(&fast_once, fast_read);
+	return &fast;
+}
+
 bool ccpu_avx512(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-	static int have = -1;
-	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("avx512f") &&
-		       __builtin_cpu_supports("avx512dq") &&
-		       __builtin_cpu_supports("avx512bw") &&
-		       !cenv_is("CONTAM_SIMD", "off");
-	}
-	return have;
-#else
-	return false;
-#endif
+	return cfast_get()->avx512;
 }
 
 int cgrow(void **p, size_t *cap, size_t need, size_t size)

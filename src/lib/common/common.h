@@ -122,16 +122,30 @@ static inline uint64_t get_le64(const unsigned char *p)
 /* Monotonic clock in seconds. */
 double cnow(void);
 
-/* 1 when environment variable `name` is set to `value`.  contam reads
- * two, to take its fast paths out for a comparison or a bug hunt (the
- * results are the same either way; tests check it):
- *   CONTAM_SIMD=off       scalar tokenizer and Bloom insertion
- *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
- *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l */
+/* 1 when environment variable `name` is set to `value`. */
 bool cenv_is(const char *name, const char *value);
-/* The CPU runs AVX-512 F, DQ and BW, and CONTAM_SIMD=off is not set: the
- * eight-lane code paths may be used (each module may still be told not
- * to, for tests). */
+
+/* The fast paths this process may take, chosen once (pthread_once) from
+ * the CPU and the environment and never changed after, so every thread
+ * reads the same answer without a lock.  The environment takes them out
+ * for a comparison or a bug hunt (the results are the same either way;
+ * tests check it):
+ *   CONTAM_SIMD=off       scalar tokenizer, hashing and Bloom insertion
+ *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
+ *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l
+ *   CONTAM_QUEUE=off      no write queue in the Bloom insertion
+ * Each module still decides what it was compiled with; unit tests that
+ * compare two paths use the module's own switch (ctok_use_simd,
+ * cbloom_use_simd, cstream_use_isal), an atomic that only narrows this. */
+enum { CFAST_TOK_SCALAR = 0, CFAST_TOK_AVX2, CFAST_TOK_AVX512BW };
+typedef struct cfast {
+	int tok;        /* the best tokenizer loop allowed: CFAST_TOK_* */
+	bool avx512;    /* AVX-512 F, DQ and BW (eight-lane hashing, insertion) */
+	bool isal;      /* gzip through isa-l, where it was built in */
+	bool queue;     /* the Bloom write queue */
+} cfast;
+const cfast *cfast_get(void);
+/* cfast_get()->avx512: the eight-lane code paths may be used. */
 bool ccpu_avx512(void);
 
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */

@@ -191,20 +191,18 @@ insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 	}
 }
 
-static int use_avx512 = -1;
+/* cbloom_use_simd(0)'s narrowing, for tests that compare the loops
+ * (atomic); the choice itself is the process's cfast_get(). */
+static _Atomic int avx512_allowed = 1;
 
 static int have_avx512(void)
 {
-	if (use_avx512 < 0)
-		use_avx512 = ccpu_avx512();
-	return use_avx512;
+	return avx512_allowed && ccpu_avx512();
 }
 
 const char *cbloom_use_simd(int enable)
 {
-	use_avx512 = -1;
-	if (!enable)
-		use_avx512 = 0;
+	avx512_allowed = enable != 0;
 	return cbloom_simd_name();
 }
 #else

@@ -10,6 +10,7 @@
 #include "../text/text.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -454,11 +455,21 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 	return CONTAM_OK;
 }
 
-const char *contam_fast_paths(void)
+/* Written once (the choice is made once per process: cfast_get), so two
+ * threads asking at once read the same finished text. */
+static char fast_paths[128];
+static pthread_once_t fast_paths_once = PTHREAD_ONCE_INIT;
+
+static void fast_paths_write(void)
 {
-	static char buf[128];
-	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
+	snprintf(fast_paths, sizeof fast_paths,
+		 "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
 		 ctok_simd_name(), cbloom_simd_name(),
 		 cbloom_queue_enabled() ? "on" : "off", cstream_inflater());
-	return buf;
+}
+
+const char *contam_fast_paths(void)
+{
+	pthread_once(&fast_paths_once, fast_paths_write);
+	return fast_paths;
 }
