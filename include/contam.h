@@ -24,6 +24,12 @@
  *     as their comment says (CONTAM_E_NOMEM, CONTAM_E_PARAM), and
  *     contam_strerror() is their message; contam_definition_parse is a
  *     name lookup (CONTAM_E_PARAM: unknown name).
+ *   - Reports are written through a contam_sink (a FILE*, a growable
+ *     memory buffer or any callback: see "Reports"); the FILE* forms are
+ *     thin wrappers.  A writer's failure is the call's failure.
+ *   - The fast paths (SIMD loops, isa-l) are chosen once per process from
+ *     the CPU and CONTAM_SIMD / CONTAM_INFLATE / CONTAM_QUEUE, read at the
+ *     first call that needs them; contam_fast_paths() names them.
  *   - `_new`/`_free` pair for heap handles; every `_free(NULL)` is a no-op.
  *   - Strings passed in are borrowed for the duration of the call unless
  *     stated; pointers returned are borrowed from the handle and valid until
@@ -80,8 +86,10 @@ CONTAM_API const char *contam_version(void);
 CONTAM_API const char *contam_strerror(int code);
 CONTAM_API const char *contam_recipe(void); /* "name/vN" */
 /* The fast paths this process uses, e.g. "tokenizer avx512bw, Bloom
- * insertion avx512, gzip isa-l" (CONTAM_SIMD / CONTAM_INFLATE in the
- * environment turn them off; results are the same). */
+ * insertion avx512, write queue on, gzip isa-l" (CONTAM_SIMD /
+ * CONTAM_INFLATE / CONTAM_QUEUE in the environment turn them off; results
+ * are the same).  Chosen once per process; the text is written once and
+ * never changes, so any thread may call this and keep the pointer. */
 CONTAM_API const char *contam_fast_paths(void);
 
 /* ------------------------------------------------------------------ */
@@ -101,7 +109,9 @@ typedef struct contam_params {
 
 /* Plan a filter.  Give expected_ngrams (distinct n-grams to insert) and a
  * target false-positive rate, or a memory budget in bytes (memory_bytes > 0
- * wins over fpr); the plan fills `out` and returns the predicted rate. */
+ * wins over fpr); the plan fills `out` and returns the predicted rate.
+ * CONTAM_E_PARAM, with the reason in err, for an n-gram size outside
+ * 1..CONTAM_MAX_NGRAM, a budget under one block or a rate outside (0, 1). */
 CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 				  uint64_t memory_bytes, uint32_t ngram,
 				  contam_params *out, double *predicted_fpr,
