@@ -860,6 +860,9 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 	return CONTAM_OK;
 }
 
+#define NOT_LINED_UP "the probe's examples do not line up with the scan's (the " \
+	"same benchmark files, read with the same options, in the same order)"
+
 int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 			  contam_result *out)
 {
@@ -868,7 +871,8 @@ int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 	contam_benchmark *bms;
 	int rc = merge_confirmed(s, probe, &exs, &bms, counts);
 	if (rc)
-		return rc;
+		return cerr_set(&s->err, rc, "%s", rc == CONTAM_E_PARAM ? NOT_LINED_UP
+				: "out of memory");
 	free(s->confirmed_examples);
 	free(s->confirmed_benchmarks);
 	s->confirmed_examples = exs;
@@ -926,8 +930,9 @@ static int sink_end(FILE *f, int rc, int src, cerr *e, contam_error *out_err)
 	if (src) /* the sink's own failure, and its message */
 		rc = src;
 	else if (rc && !e->msg[0])
-		cerr_set(e, rc, rc == CONTAM_E_NOMEM ? "out of memory writing the report"
-			 : "cannot write the output: %s", contam_strerror(rc));
+		cerr_set(e, rc, "%s%s", rc == CONTAM_E_NOMEM ? "out of memory writing the report"
+			 : rc == CONTAM_E_PARAM ? NOT_LINED_UP : "cannot write the output: ",
+			 rc == CONTAM_E_NOMEM || rc == CONTAM_E_PARAM ? "" : contam_strerror(rc));
 	e->code = rc;
 	return cerr_export(e, out_err);
 }
