@@ -36,6 +36,15 @@ cases=(
 "gen-purify|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits2.jsonl --purify \$O/purified $work/gen/corpus"
 "gen-purify-cut|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits3.jsonl --purify-mode cut --purify \$O/purified-cut $work/gen/corpus"
 "gen-info|info \$O/gen.cidx"
+"gen-report-md|report \$O/gen-probe.json \$O/gen-probe-null.json"
+"gen-report-latex|report --format latex \$O/gen-probe.json"
+"gen-report-csv|report --format csv -o \$O/gen-report.csv \$O/gen-probe.json \$O/gen-probe-qa.json"
+"gen-report-html|report --format html -o \$O/gen-report.html \$O/gen-probe.json \$O/gen-probe-null.json"
+"gen-probe-table|probe \$O/gen.cidx --field question --field answer -o \$O/gen-probe-t.json $work/gen/bench/demo.jsonl"
+"gen-confirm|probe -q \$O/gen.cidx --field question --field answer -o \$O/gen-confirm.json $work/gen/bench/demo.jsonl --confirm $work/gen/corpus"
+"err-load|info \$O/no-such.cidx"
+"err-merge|merge -o \$O/bad-merge.cidx \$O/gen.cidx \$O/genw.cidx"
+"err-report|report \$O/no-such-report.json"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
