@@ -76,20 +76,24 @@ int main(int argc, char **argv)
 		setenv("CONTAM_DOC_FREQ_D", argv[4], 1);
 	uint64_t counters = strtoull(argv[3], NULL, 10);
 	contam_inputs in;
-	char err[1024];
+	contam_error err;
 	const char *files[1] = { argv[1] };
-	if (contam_inputs_expand(&in, files, 1, err, sizeof(err))) {
-		fprintf(stderr, "docfreq_err: %s\n", err);
+	if (contam_inputs_expand(&in, files, 1, &err)) {
+		fprintf(stderr, "docfreq_err: %s\n", err.msg);
 		return 2;
 	}
 	contam_params p;
 	double fpr;
-	contam_plan_filter(counters, 1e-3, 0, 8, &p, &fpr);
+	contam_plan_filter(counters, 1e-3, 0, 8, &p, &fpr, NULL);
 	contam_index *ix = NULL;
 	contam_build_options opt;
 	contam_build_options_init(&opt);
 	opt.doc_freq_counters = counters;
-	if (contam_index_new(&ix, &p) || contam_index_build(ix, &in, &opt)) {
+	if (contam_index_new(&ix, &p, &err)) {
+		fprintf(stderr, "docfreq_err: %s\n", err.msg);
+		return 2;
+	}
+	if (contam_index_build(ix, &in, &opt)) {
 		fprintf(stderr, "docfreq_err: %s\n", contam_index_errmsg(ix));
 		return 2;
 	}

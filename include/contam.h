@@ -12,8 +12,24 @@
  * Conventions
  *   - Functions return int: CONTAM_OK (0) or a negative CONTAM_E_* code.
  *     The codes never change value.
- *   - Handles keep the message of their last error, with file and offset
- *     where there is one: contam_index_errmsg(), contam_probe_errmsg().
+ *   - One error model, two places for the message.  A call on an existing
+ *     handle keeps the message of its failure on that handle, with file
+ *     and offset where there is one: contam_index_errmsg(),
+ *     contam_probe_errmsg(), contam_scan_errmsg().  A call with no handle
+ *     to keep it (a constructor, a load, a merge, an input walk, a plan,
+ *     a report render) takes a `contam_error *` last (NULL: the code
+ *     alone) and fills it with the code and the message.  A constructor or
+ *     load that fails returns no handle: *out is NULL.  Queries on a const
+ *     handle, which threads may share, leave it untouched: they fail only
+ *     as their comment says (CONTAM_E_NOMEM, CONTAM_E_PARAM), and
+ *     contam_strerror() is their message; contam_definition_parse is a
+ *     name lookup (CONTAM_E_PARAM: unknown name).
+ *   - Reports are written through a contam_sink (a FILE*, a growable
+ *     memory buffer or any callback: see "Reports"); the FILE* forms are
+ *     thin wrappers.  A writer's failure is the call's failure.
+ *   - The fast paths (SIMD loops, isa-l) are chosen once per process from
+ *     the CPU and CONTAM_SIMD / CONTAM_INFLATE / CONTAM_QUEUE, read at the
+ *     first call that needs them; contam_fast_paths() names them.
  *   - `_new`/`_free` pair for heap handles; every `_free(NULL)` is a no-op.
  *   - Strings passed in are borrowed for the duration of the call unless
  *     stated; pointers returned are borrowed from the handle and valid until
@@ -70,8 +86,10 @@ CONTAM_API const char *contam_version(void);
 CONTAM_API const char *contam_strerror(int code);
 CONTAM_API const char *contam_recipe(void); /* "name/vN" */
 /* The fast paths this process uses, e.g. "tokenizer avx512bw, Bloom
- * insertion avx512, gzip isa-l" (CONTAM_SIMD / CONTAM_INFLATE in the
- * environment turn them off; results are the same). */
+ * insertion avx512, write queue on, gzip isa-l" (CONTAM_SIMD /
+ * CONTAM_INFLATE / CONTAM_QUEUE in the environment turn them off; results
+ * are the same).  Chosen once per process; the text is written once and
+ * never changes, so any thread may call this and keep the pointer. */
 CONTAM_API const char *contam_fast_paths(void);
 
 /* ------------------------------------------------------------------ */
@@ -91,10 +109,13 @@ typedef struct contam_params {
 
 /* Plan a filter.  Give expected_ngrams (distinct n-grams to insert) and a
  * target false-positive rate, or a memory budget in bytes (memory_bytes > 0
- * wins over fpr); the plan fills `out` and returns the predicted rate. */
+ * wins over fpr); the plan fills `out` and returns the predicted rate.
+ * CONTAM_E_PARAM, with the reason in err, for an n-gram size outside
+ * 1..CONTAM_MAX_NGRAM, a budget under one block or a rate outside (0, 1). */
 CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 				  uint64_t memory_bytes, uint32_t ngram,
-				  contam_params *out, double *predicted_fpr);
+				  contam_params *out, double *predicted_fpr,
+				  contam_error *err);
 
 /* Predicted false-positive rate of a blocked filter holding `ngrams`
  * distinct keys. */
@@ -234,7 +255,7 @@ typedef struct contam_inputs {
 
 CONTAM_API int contam_inputs_expand(contam_inputs *out,
 				    const char *const *args, size_t nargs,
-				    char *errbuf, size_t errlen);
+				    contam_error *err);
 CONTAM_API void contam_inputs_free(contam_inputs *in);
 /* Was input i found by walking a directory (1), or named itself (0)? */
 CONTAM_API int contam_inputs_walked(const contam_inputs *in, size_t i);
@@ -293,7 +314,7 @@ typedef struct contam_walk_options {
 CONTAM_API int contam_inputs_expand_walk(contam_inputs *out,
 					 const char *const *args, size_t nargs,
 					 const contam_walk_options *opt,
-					 char *errbuf, size_t errlen);
+					 contam_error *err);
 /* Of the arguments, the first one (its index) none of whose files was
  * read into a document, given each file's documents (documents[i] for
  * in->paths[i]); -1 if every argument yielded documents.  Arguments
@@ -340,7 +361,8 @@ CONTAM_API uint64_t contam_estimate_keys_content(const contam_inputs *in,
 CONTAM_API long contam_inputs_unsized(const contam_inputs *in, const char **what);
 
 /* An empty index with the given geometry (filter memory is allocated). */
-CONTAM_API int contam_index_new(contam_index **out, const contam_params *p);
+CONTAM_API int contam_index_new(contam_index **out, const contam_params *p,
+				contam_error *err);
 /* Read every input into the filter and the manifest. */
 CONTAM_API int contam_index_build(contam_index *ix, const contam_inputs *in,
 				  const contam_build_options *opt);
@@ -350,9 +372,10 @@ CONTAM_API int contam_index_save(contam_index *ix, const char *path);
  * stop with CONTAM_E_INTERRUPTED and leave nothing at its path; until
  * the file is renamed into place, that is.  NULL (the default): never. */
 CONTAM_API void contam_index_set_stop(contam_index *ix, volatile int *stop);
-/* Load and verify an index file; on failure *out holds a handle whose
- * errmsg says why (free it), or NULL when out of memory. */
-CONTAM_API int contam_index_load(contam_index **out, const char *path);
+/* Load and verify an index file; on failure *out is NULL and err says
+ * why, naming the file. */
+CONTAM_API int contam_index_load(contam_index **out, const char *path,
+				 contam_error *err);
 /* Load a set of index files as one whole index: one unpartitioned file,
  * or all P partitions of one build (--partition i/P), in any order.  A
  * lone partition, a set with a partition missing or given twice, and
@@ -360,31 +383,32 @@ CONTAM_API int contam_index_load(contam_index **out, const char *path);
  * differ) are refused (CONTAM_E_PARAM), naming what is missing; n == 0
  * too.  Never a partition taken for the whole filter. */
 CONTAM_API int contam_index_load_parts(contam_index **out,
-				       const char *const *paths, size_t n);
+				       const char *const *paths, size_t n,
+				       contam_error *err);
 /* OR-merge index files built with identical parameters into `out_path`,
  * streaming chunk by chunk (memory does not grow with index size).  The
  * manifest is the union of the parts'.  A parameter mismatch is refused
- * with a message naming the parameter and both values (in errbuf). */
+ * with a message naming the parameter and both values (in err). */
 CONTAM_API int contam_index_merge(const char *out_path,
 				  const char *const *paths, size_t n,
-				  char *errbuf, size_t errlen);
+				  contam_error *err);
 /* Load and verify an index file as contam_index_load does, but stream
  * its filter chunk by chunk: the handle holds the header, the manifest
  * and the statistics (contam_index_stats_get), not the filter, so memory
  * does not grow with the filter size (info, verify).  It cannot be
  * probed, saved or merged into (contam_index_contains returns -1). */
-CONTAM_API int contam_index_load_summary(contam_index **out, const char *path);
+CONTAM_API int contam_index_load_summary(contam_index **out, const char *path,
+					 contam_error *err);
 /* contam_index_merge with a stop flag (a signal handler's): once set, the
  * merge stops with CONTAM_E_INTERRUPTED and nothing is left at out_path
  * (no temporary file either); NULL: never. */
 CONTAM_API int contam_index_merge_stop(const char *out_path,
 				       const char *const *paths, size_t n,
-				       volatile int *stop, char *errbuf,
-				       size_t errlen);
+				       volatile int *stop, contam_error *err);
 /* Create an empty index holding only partition i of P of the filter. */
 CONTAM_API int contam_index_new_partition(contam_index **out,
 					  const contam_params *p, uint32_t i,
-					  uint32_t P);
+					  uint32_t P, contam_error *err);
 CONTAM_API void contam_index_free(contam_index *ix);
 CONTAM_API const char *contam_index_errmsg(const contam_index *ix);
 
@@ -680,7 +704,8 @@ typedef struct contam_probe contam_probe;
 /* The probe borrows `ix`, which must outlive it. */
 CONTAM_API int contam_probe_new(contam_probe **out, const contam_index *ix,
 				const char *index_path,
-				const contam_probe_options *opt);
+				const contam_probe_options *opt,
+				contam_error *err);
 /* Read one benchmark file and score its examples under benchmark `name`
  * (several files may share a name).  Any unreadable record is an error:
  * a benchmark is never reported clean because it could not be read. */
@@ -780,17 +805,53 @@ CONTAM_API int contam_probe_write_clean(contam_probe *p,
 /* ------------------------------------------------------------------ */
 /* Reports                                                             */
 
+/* Where a report goes.  write(ctx, p, n) takes n > 0 bytes and returns
+ * CONTAM_OK or a negative CONTAM_E_* code; the report call stops at the
+ * first failure and returns that code, with a message in its
+ * contam_error ("cannot write the output: No space left on device"), so
+ * a full disk is an error, never a silent half report.  A writer that
+ * returns CONTAM_E_IO may leave errno set to say why. */
+typedef struct contam_sink {
+	int (*write)(void *ctx, const void *p, size_t n);
+	void *ctx;
+} contam_sink;
+
+/* A sink that fwrites to f (not flushed: the caller fflushes and checks). */
+CONTAM_API contam_sink contam_sink_file(FILE *f);
+/* A growable memory buffer: data is malloc'd and NUL-terminated after a
+ * write (NULL while empty), len bytes written.  Free with
+ * contam_membuf_free; CONTAM_MEMBUF_INIT or zero to start. */
+typedef struct contam_membuf {
+	char *data;
+	size_t len, cap;
+} contam_membuf;
+#define CONTAM_MEMBUF_INIT { NULL, 0, 0 }
+CONTAM_API contam_sink contam_sink_membuf(contam_membuf *b);
+CONTAM_API void contam_membuf_free(contam_membuf *b);
+
+/* The report writers below take a FILE* (they fflush it and return
+ * CONTAM_E_IO with errno set when a write fails; the caller names the
+ * file) or, in their _to form, a sink and a contam_error. */
+
 /* The report JSON (version 1, see docs/REPORT.md). */
 CONTAM_API int contam_report_json(const contam_result *r, FILE *out);
+CONTAM_API int contam_report_json_to(const contam_result *r, const contam_sink *out,
+				     contam_error *err);
 /* A readable per-benchmark table. */
 CONTAM_API int contam_report_table(const contam_result *r, FILE *out);
+CONTAM_API int contam_report_table_to(const contam_result *r, const contam_sink *out,
+				      contam_error *err);
 
 /* Render report JSON files (one per corpus) for papers.  `format` is
  * "md", "latex", "csv", "html" or "conda"; several reports make a
- * benchmark x corpus grid.  On failure errbuf says why. */
+ * benchmark x corpus grid.  On failure err says why (CONTAM_E_PARAM:
+ * an unknown format or no file). */
 CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 				    const char *format, FILE *out,
-				    char *errbuf, size_t errlen);
+				    contam_error *err);
+CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
+				       const char *format, const contam_sink *out,
+				       contam_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Exact scan (issue 4)                                                */
@@ -873,7 +934,8 @@ typedef struct contam_scan_stats {
 } contam_scan_stats;
 
 /* Options are copied (strings too); `hits` is borrowed. */
-CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt);
+CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt,
+			       contam_error *err);
 /* Add a benchmark file under `name` (several files may share a name). */
 CONTAM_API int contam_scan_add_file(contam_scan *s, const char *name,
 				    const char *path);
@@ -897,6 +959,8 @@ CONTAM_API uint64_t contam_scan_doc_count(const contam_scan *s, size_t i);
 /* The probe report JSON with scan fields added (doc_count per example,
  * per n-gram document counts, a "scan" object). */
 CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
+CONTAM_API int contam_scan_report_json_to(const contam_scan *s, const contam_sink *out,
+					  contam_error *err);
 /* Two tiers (probe --confirm): `probe` is the Bloom result of the same
  * benchmark files, read with the same options and added in the same
  * order; the examples selected in the scan (the flagged ones) get their
@@ -906,6 +970,10 @@ CONTAM_API int contam_scan_report_json(const contam_scan *s, FILE *out);
 CONTAM_API int contam_scan_confirm_json(const contam_scan *s,
 					const contam_result *probe, FILE *out,
 					uint64_t *flagged, uint64_t *overturned);
+CONTAM_API int contam_scan_confirm_json_to(const contam_scan *s,
+					   const contam_result *probe,
+					   const contam_sink *out, uint64_t *flagged,
+					   uint64_t *overturned, contam_error *err);
 /* The result contam_scan_confirm_json reports: the probe's, with the
  * examples the scan read given their exact metrics and the benchmarks
  * recounted (for a table of the confirmed counts).  Valid until the scan

@@ -45,6 +45,15 @@ cases=(
 "td-purify|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits2.jsonl --purify \$O/td-purified $root/testdata/corpus/books.tar.gz $root/testdata/corpus/crawl.warc.gz $root/testdata/corpus/essay.txt $root/testdata/corpus/essay.txt.gz $root/testdata/corpus/pages.zip $root/testdata/corpus/plain.jsonl $root/testdata/corpus/shard.jsonl.gz $root/testdata/corpus/shard.jsonl.zst $root/testdata/corpus/web.warc.wet.gz"
 "td-purify-cut|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits3.jsonl --purify-mode cut --purify \$O/td-purified-cut $root/testdata/corpus/books.tar.gz $root/testdata/corpus/crawl.warc.gz $root/testdata/corpus/essay.txt $root/testdata/corpus/essay.txt.gz $root/testdata/corpus/pages.zip $root/testdata/corpus/plain.jsonl $root/testdata/corpus/shard.jsonl.gz $root/testdata/corpus/shard.jsonl.zst $root/testdata/corpus/web.warc.wet.gz"
 "td-purify-refused|scan -q --field question --field answer --bench $root/testdata/bench/demo.jsonl -o \$O/td-hits4.jsonl --purify \$O/td-refused $root/testdata/corpus"
+"gen-report-md|report \$O/gen-probe.json \$O/gen-probe-null.json"
+"gen-report-latex|report --format latex \$O/gen-probe.json"
+"gen-report-csv|report --format csv -o \$O/gen-report.csv \$O/gen-probe.json \$O/gen-probe-qa.json"
+"gen-report-html|report --format html -o \$O/gen-report.html \$O/gen-probe.json \$O/gen-probe-null.json"
+"gen-probe-table|probe \$O/gen.cidx --field question --field answer -o \$O/gen-probe-t.json $work/gen/bench/demo.jsonl"
+"gen-confirm|probe -q \$O/gen.cidx --field question --field answer -o \$O/gen-confirm.json $work/gen/bench/demo.jsonl --confirm $work/gen/corpus"
+"err-load|info \$O/no-such.cidx"
+"err-merge|merge -o \$O/bad-merge.cidx \$O/gen.cidx \$O/genw.cidx"
+"err-report|report \$O/no-such-report.json"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks

@@ -400,7 +400,7 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 		double predicted;
 		char b1[32], b2[32];
 		if (contam_plan_filter(planned, contam_lookup_fpr_for(fpr > 0 ? fpr : 1e-3, pw), memory,
-				       st.params.ngram, &p, &predicted) ||
+				       st.params.ngram, &p, &predicted, NULL) ||
 		    p.nblocks != st.params.nblocks ||
 		    (!memory && p.k != st.params.k)) /* --memory: k follows the inputs */
 			return cli_error(EXIT_USAGE, "--memory/--expected-ngrams/--fpr give a "
@@ -421,10 +421,10 @@ static int list_walk(int argc, char **argv, const contam_walk_options *wopt,
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
 	contam_inputs in;
-	char errbuf[1024];
+	contam_error err;
 	if (contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
-				      (size_t)(argc - optind), wopt, errbuf, sizeof(errbuf)))
-		return cli_error(EXIT_INPUT, "%s", errbuf);
+				      (size_t)(argc - optind), wopt, &err))
+		return cli_error(EXIT_INPUT, "%s", err.msg);
 	int rc = cli_report_walk(&in, quiet, allow_empty);
 	if (!rc && !quiet)
 		cli_print_skips(&in);
@@ -586,12 +586,11 @@ static int index_main(int argc, char **argv, const char **globs)
 	if (cli_check_output_dir(output))
 		return EXIT_INPUT;
 	contam_inputs in;
-	char errbuf[1024];
+	contam_error err;
 	int rc = contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
-					   (size_t)(argc - optind), &wopt, errbuf,
-					   sizeof(errbuf));
+					   (size_t)(argc - optind), &wopt, &err);
 	if (rc)
-		return cli_error(EXIT_INPUT, "%s", errbuf);
+		return cli_error(EXIT_INPUT, "%s", err.msg);
 	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
 		goto out_inputs;
 	if (in.count == 0) {
@@ -626,8 +625,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	const char *base = add ? add : (resume && file_exists(checkpoint)) ? checkpoint : NULL;
 	long skipped = 0;
 	if (base) {
-		if (contam_index_load(&ix, base)) {
-			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		if (contam_index_load(&ix, base, &err)) {
+			rc = cli_error(EXIT_INPUT, "%s", err.msg);
 			goto out;
 		}
 		if ((rc = refuse_changed_params(ix, &in, base, base == checkpoint,
@@ -714,7 +713,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		}
 		contam_params params;
 		if (contam_plan_filter(planned_for, plan_fpr, memory, (uint32_t)ngram, &params,
-				       &predicted)) {
+				       &predicted, NULL)) {
 			rc = cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
 			goto out;
 		}
@@ -738,9 +737,10 @@ static int index_main(int argc, char **argv, const char **globs)
 			fprintf(stderr, "contam: winnowing: keeping the smallest of every %lu n-grams; "
 				"every shared span of >= %lu tokens is still found\n",
 				winnow, winnow + ngram - 1);
-		rc = contam_index_new_partition(&ix, &params, (uint32_t)part_i, (uint32_t)part_n);
+		rc = contam_index_new_partition(&ix, &params, (uint32_t)part_i, (uint32_t)part_n,
+						&err);
 		if (rc) {
-			rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+			rc = cli_error(EXIT_INPUT, "%s", err.msg);
 			goto out;
 		}
 		if (doc_freq) {

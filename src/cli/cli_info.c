@@ -166,11 +166,9 @@ int cli_info(int argc, char **argv)
 	const char *path = argv[optind];
 	contam_index *ix = NULL;
 	/* streamed: the filter is measured chunk by chunk, never held */
-	if (contam_index_load_summary(&ix, path)) {
-		int rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
-		contam_index_free(ix);
-		return rc;
-	}
+	contam_error err;
+	if (contam_index_load_summary(&ix, path, &err))
+		return cli_error(EXIT_INPUT, "%s", err.msg);
 	contam_index_stats st;
 	contam_index_stats_get(ix, &st);
 	size_t nm = contam_index_manifest_count(ix);

@@ -61,17 +61,16 @@ int cli_merge(int argc, char **argv)
 	if (cli_output_clash("output", output, (const char *const *)argv + optind,
 			     (size_t)(argc - optind)))
 		return EXIT_USAGE;
-	char err[1024];
+	contam_error err;
 	/* a signal stops the merge and leaves nothing (no temporary file) */
 	cli_install_signal_handlers();
 	if (contam_index_merge_stop(output, (const char *const *)argv + optind,
-				    (size_t)(argc - optind), &cli_interrupted, err,
-				    sizeof(err)))
-		return cli_error(EXIT_INPUT, "%s%s", err,
+				    (size_t)(argc - optind), &cli_interrupted, &err))
+		return cli_error(EXIT_INPUT, "%s%s", err.msg,
 				 cli_interrupted ? "; nothing written" : "");
 	if (!quiet) {
 		contam_index *ix = NULL;
-		if (contam_index_load_summary(&ix, output) == CONTAM_OK) {
+		if (contam_index_load_summary(&ix, output, NULL) == CONTAM_OK) {
 			contam_index_stats st;
 			contam_index_stats_get(ix, &st);
 			fprintf(stderr, "contam: merged %d index(es) into '%s': %zu inputs, %" PRIu64

@@ -122,7 +122,7 @@ int cli_plan(int argc, char **argv)
 	uint64_t ngrams = (uint64_t)((double)text / bpn * distinct);
 	contam_params p;
 	double predicted;
-	if (contam_plan_filter(ngrams, fpr, 0, (uint32_t)ngram, &p, &predicted))
+	if (contam_plan_filter(ngrams, fpr, 0, (uint32_t)ngram, &p, &predicted, NULL))
 		return cli_error(EXIT_USAGE, "cannot plan a filter for these parameters");
 	uint64_t filter = p.nblocks * 64;
 	/* leave room for buffers, the OS and page cache */

@@ -303,8 +303,9 @@ int cli_probe(int argc, char **argv)
 			       contam_definition_name(def), why, sat.params.ngram);
 		goto out;
 	}
-	if (contam_probe_new(&probe, ix, index_path, &popt)) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_probe_errmsg(probe));
+	contam_error perr;
+	if (contam_probe_new(&probe, ix, index_path, &popt, &perr)) {
+		rc = cli_error(EXIT_INPUT, "%s", perr.msg);
 		goto out;
 	}
 	for (size_t i = 0; i < benches.n; i++) {

@@ -43,7 +43,7 @@ int cli_report(int argc, char **argv)
 	};
 	const char *format = "md", *output = NULL;
 	char *tmp = NULL;
-	char err[512] = "";
+	contam_error err;
 	FILE *out = NULL;
 	int rc = 0, c;
 
@@ -86,9 +86,9 @@ int cli_report(int argc, char **argv)
 	}
 	int rrc = contam_report_render((const char *const *)argv + optind,
 				       (size_t)(argc - optind), format,
-				       out ? out : stdout, err, sizeof(err));
+				       out ? out : stdout, &err);
 	if (rrc) {
-		rc = cli_error(rrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT, "%s", err);
+		rc = cli_error(rrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
 	if (out) {

@@ -457,15 +457,14 @@ int cli_scan(int argc, char **argv)
 	if ((output && (rc = cli_check_output_dir(output))) ||
 	    (report && (rc = cli_check_output_dir(report))))
 		goto out;
-	char errbuf[1024];
+	contam_error err;
 	contam_walk_options wopt = {
 		.include = globs, .ninclude = ninclude,
 		.exclude = globs + ninclude, .nexclude = nglobs - ninclude,
 	};
 	if (contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
-				      (size_t)(argc - optind), &wopt, errbuf,
-				      sizeof(errbuf))) {
-		rc = cli_error(EXIT_INPUT, "%s", errbuf);
+				      (size_t)(argc - optind), &wopt, &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
 	/* before anything is read or written: neither output may be a
@@ -491,8 +490,8 @@ int cli_scan(int argc, char **argv)
 		goto out;
 	}
 	sopt.hits = hits ? hits : stdout;
-	if (contam_scan_new(&scan, &sopt)) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+	if (contam_scan_new(&scan, &sopt, &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
 	for (size_t i = 0; i < blist.n; i++) {
@@ -689,7 +688,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	contam_inputs in = { 0 };
 	uint64_t *records = NULL;
 	unsigned char *sel = NULL;
-	char errbuf[1024];
+	contam_error err;
 	int rc = 0;
 
 	if (ncorpus < 1)
@@ -718,14 +717,14 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	cli_install_signal_handlers();
 	sopt.stop = &cli_interrupted;
 	if (contam_inputs_expand(&in, (const char *const *)corpus, (size_t)ncorpus,
-				 errbuf, sizeof(errbuf))) {
-		rc = cli_error(EXIT_INPUT, "%s", errbuf);
+				 &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
 	if ((rc = confirm_covers_index(ix, &in)))
 		goto out;
-	if (contam_scan_new(&scan, &sopt)) {
-		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+	if (contam_scan_new(&scan, &sopt, &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
 	records = malloc((res->nexamples ? res->nexamples : 1) * sizeof(*records));

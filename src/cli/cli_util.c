@@ -249,8 +249,9 @@ int cli_load_index(contam_index **out, const char *arg)
 	if (rc)
 		return rc;
 	/* one file or several: a partition is never taken for the whole */
-	if (contam_index_load_parts(out, (const char *const *)paths, n))
-		rc = cli_error(EXIT_INPUT, "%s", contam_index_errmsg(*out));
+	contam_error err;
+	if (contam_index_load_parts(out, (const char *const *)paths, n, &err))
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 	cli_free_paths(paths, n);
 	return rc;
 }
@@ -420,7 +421,7 @@ uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
 {
 	contam_params p;
 	const uint64_t probe = 1000000;
-	if (contam_plan_filter(probe, fpr, 0, ngram, &p, NULL) || !p.nblocks)
+	if (contam_plan_filter(probe, fpr, 0, ngram, &p, NULL, NULL) || !p.nblocks)
 		return estimate;
 	double cap = (double)(memory / 64) * (double)probe / (double)p.nblocks;
 	return cap > (double)estimate ? (uint64_t)cap : estimate;

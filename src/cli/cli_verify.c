@@ -24,8 +24,9 @@ int cli_verify(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		contam_index *ix = NULL;
 		/* streamed: every chunk checked, the filter never held */
-		if (contam_index_load_summary(&ix, argv[i])) {
-			cli_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+		contam_error err;
+		if (contam_index_load_summary(&ix, argv[i], &err)) {
+			cli_error(EXIT_INPUT, "%s", err.msg);
 			rc = EXIT_INPUT;
 		} else {
 			contam_index_stats st;

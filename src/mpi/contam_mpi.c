@@ -376,7 +376,8 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		     uint64_t *doc_freq_counters)
 {
 	contam_inputs in;
-	char errbuf[1024], b1[32], b2[32], b3[32], b4[32];
+	contam_error err;
+	char b1[32], b2[32], b3[32], b4[32];
 	uint32_t *owner = NULL;
 	uint64_t *load = NULL;
 	double predicted = 0;
@@ -384,9 +385,9 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 	if (cli_check_output_dir(o->output))
 		return EXIT_INPUT;
 	int rc = contam_inputs_expand(&in, (const char *const *)argv + optind,
-				      (size_t)(argc - optind), errbuf, sizeof(errbuf));
+				      (size_t)(argc - optind), &err);
 	if (rc)
-		return mpi_error(EXIT_INPUT, "%s", errbuf);
+		return mpi_error(EXIT_INPUT, "%s", err.msg);
 	if ((rc = cli_report_walk(&in, o->quiet, o->allow_empty)))
 		goto out;
 	if (!o->quiet) /* rank 0 only holds the list, and only now */
@@ -431,7 +432,7 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 							  planned_for);
 	}
 	if (contam_plan_filter(planned_for, plan_fpr, o->memory, (uint32_t)o->ngram, params,
-			       &predicted)) {
+			       &predicted, NULL)) {
 		rc = mpi_error(EXIT_USAGE, "cannot plan a filter for these parameters");
 		goto out;
 	}
@@ -818,12 +819,13 @@ static int run_index(int argc, char **argv)
 		goto out;
 	MPI_Bcast(plan.p, (int)plan_len, MPI_BYTE, 0, MPI_COMM_WORLD);
 	MPI_Bcast(&o.bopt.doc_freq_counters, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+	contam_error err;
 	int rc = read_share(plan.p, plan.len, my_rank, &params, &share);
 	if (rc)
 		status = mpi_error(EXIT_INPUT, "cannot read the plan: %s", contam_strerror(rc));
 	else if ((rc = contam_index_new_partition(&ix, &params, (uint32_t)o.part_i,
-						    (uint32_t)o.part_n)))
-		status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+						    (uint32_t)o.part_n, &err)))
+		status = mpi_error(EXIT_INPUT, "%s", err.msg);
 	/* every rank holds a sketch, also one with no share, for the reduction */
 	else if (o.bopt.doc_freq_counters &&
 		 (rc = contam_index_enable_doc_freq(ix, o.bopt.doc_freq_counters)))

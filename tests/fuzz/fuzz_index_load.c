@@ -34,7 +34,8 @@ static void load(const uint8_t *data, size_t size)
 {
 	const char *path = fuzz_write(".cidx", data, size);
 	contam_index *ix = NULL;
-	int rc = contam_index_load(&ix, path);
+	contam_error err;
+	int rc = contam_index_load(&ix, path, &err);
 	if (rc == CONTAM_OK) {
 		contam_index_stats st;
 		if (contam_index_stats_get(ix, &st) != CONTAM_OK)
@@ -64,13 +65,13 @@ static void load(const uint8_t *data, size_t size)
 			    (unsigned)k->reason >= CONTAM_SKIP_REASONS)
 				abort();
 		}
-	} else if (ix && !contam_index_errmsg(ix)[0]) {
-		abort(); /* an error always says why */
+	} else if (ix || err.code != rc || !err.msg[0]) {
+		abort(); /* no handle on failure, and an error always says why */
 	}
 	/* the streamed summary (info, verify) accepts exactly what the
 	 * load accepts, and measures the same bits */
 	contam_index *sum = NULL;
-	int src = contam_index_load_summary(&sum, path);
+	int src = contam_index_load_summary(&sum, path, NULL);
 	if ((src == CONTAM_OK) != (rc == CONTAM_OK))
 		abort();
 	if (src == CONTAM_OK) {

@@ -37,11 +37,11 @@ static void build_index(void)
 			      .recipe_version = CONTAM_RECIPE_VERSION };
 	contam_inputs in = { 0 };
 	contam_build_options bopt;
-	char err[512];
+	contam_error err;
 	const char *corpus = corpus_path;
 	contam_build_options_init(&bopt);
-	CHECK(contam_index_new(&ix, &par) == CONTAM_OK);
-	CHECK(contam_inputs_expand(&in, &corpus, 1, err, sizeof err) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &par, NULL) == CONTAM_OK);
+	CHECK(contam_inputs_expand(&in, &corpus, 1, &err) == CONTAM_OK);
 	CHECK(contam_index_build(ix, &in, &bopt) == CONTAM_OK);
 	contam_inputs_free(&in);
 }
@@ -103,8 +103,8 @@ static void probe_both(const char *name, const void *bytes, size_t len,
 	snprintf(path, sizeof path, "%s", tu_path(name));
 	tu_write_file(path, bytes, len);
 	contam_probe *pf = NULL, *pm = NULL;
-	CHECK(contam_probe_new(&pf, ix, "x.cidx", po) == CONTAM_OK);
-	CHECK(contam_probe_new(&pm, ix, "x.cidx", po) == CONTAM_OK);
+	CHECK(contam_probe_new(&pf, ix, "x.cidx", po, NULL) == CONTAM_OK);
+	CHECK(contam_probe_new(&pm, ix, "x.cidx", po, NULL) == CONTAM_OK);
 	int rf = contam_probe_add_file(pf, "b", path);
 	int rm = contam_probe_add_buffer(pm, "b", path, bytes, len, format);
 	CHECK_EQ_U64(rf, CONTAM_OK);
@@ -212,7 +212,7 @@ static void test_rollback(void)
 	contam_probe_options_init(&po);
 	po.null_control = 1;
 	contam_probe *p = NULL;
-	CHECK(contam_probe_new(&p, ix, "x.cidx", &po) == CONTAM_OK);
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &po, NULL) == CONTAM_OK);
 	/* a new benchmark: gone again */
 	CHECK(contam_probe_add_buffer(p, "new", "bad.jsonl", bad, strlen(bad),
 				      CONTAM_BENCH_JSONL) == CONTAM_E_FORMAT);
@@ -288,14 +288,14 @@ static void test_scan(void)
 		so.answer_fields = af;
 		so.nanswer_fields = 1;
 		so.threads = 1;
-		CHECK(contam_scan_new(&sc[k], &so) == CONTAM_OK);
+		CHECK(contam_scan_new(&sc[k], &so, NULL) == CONTAM_OK);
 		CHECK((k ? contam_scan_add_buffer(sc[k], "s", path, buf, strlen(buf),
 						  CONTAM_BENCH_JSONL)
 			 : contam_scan_add_file(sc[k], "s", path)) == CONTAM_OK);
 		contam_inputs in = { 0 };
-		char eb[256];
+		contam_error eb;
 		const char *corpus = corpus_path;
-		CHECK(contam_inputs_expand(&in, &corpus, 1, eb, sizeof eb) == CONTAM_OK);
+		CHECK(contam_inputs_expand(&in, &corpus, 1, &eb) == CONTAM_OK);
 		CHECK(contam_scan_run(sc[k], &in) == CONTAM_OK);
 		contam_inputs_free(&in);
 		contam_scan_result(sc[k], &res[k]);
@@ -320,7 +320,7 @@ static void test_scan(void)
 	po.answer_fields = af;
 	po.nanswer_fields = 1;
 	contam_probe *p = NULL;
-	CHECK(contam_probe_new(&p, ix, "x.cidx", &po) == CONTAM_OK);
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &po, NULL) == CONTAM_OK);
 	CHECK(contam_probe_add_file(p, "s", path) == CONTAM_OK);
 	contam_result pr;
 	contam_probe_result(p, &pr);
@@ -337,9 +337,10 @@ static void test_scan(void)
 	contam_scan_options_init(&so);
 	so.question_fields = qf;
 	so.nquestion_fields = 1;
-	CHECK(contam_scan_new(&bad, &so) == CONTAM_E_PARAM);
-	CHECK(strstr(contam_scan_errmsg(bad), "both question and answer") != NULL);
-	contam_scan_free(bad);
+	contam_error serr;
+	CHECK(contam_scan_new(&bad, &so, &serr) == CONTAM_E_PARAM);
+	CHECK(bad == NULL);
+	CHECK(strstr(serr.msg, "both question and answer") != NULL);
 	contam_scan_free(sc[0]);
 	contam_scan_free(sc[1]);
 }

@@ -137,7 +137,7 @@ static contam_params params_for(uint64_t ngrams, uint32_t winnow)
 {
 	contam_params p;
 	double f;
-	contam_plan_filter(ngrams, 1e-3, 0, 8, &p, &f);
+	contam_plan_filter(ngrams, 1e-3, 0, 8, &p, &f, NULL);
 	p.winnow = winnow;
 	return p;
 }
@@ -150,9 +150,9 @@ static contam_index *build(const contam_params *p, uint32_t part, uint32_t P,
 {
 	contam_index *ix = NULL;
 	contam_inputs in;
-	char err[512];
-	if (contam_index_new_partition(&ix, p, part, P) ||
-	    contam_inputs_expand(&in, files, n, err, sizeof(err))) {
+	contam_error err;
+	if (contam_index_new_partition(&ix, p, part, P, NULL) ||
+	    contam_inputs_expand(&in, files, n, &err)) {
 		CHECK(!"cannot start a build");
 		contam_index_free(ix);
 		return NULL;
@@ -356,30 +356,30 @@ static void test_merge_threads(void)
 	CHECK(contam_index_save(plain, ip) == 0);
 	CHECK(same_file(iab1, iab2));
 	const char *parts[2] = { ib, ia };
-	char msg[512] = "";
-	CHECK(contam_index_merge(im, parts, 2, msg, sizeof(msg)) == CONTAM_OK);
+	contam_error msg;
+	CHECK(contam_index_merge(im, parts, 2, &msg) == CONTAM_OK);
 	CHECK(same_file(im, iab1));
 	/* the merged file answers as the one build */
 	contam_index *m = NULL;
-	CHECK(contam_index_load(&m, im) == CONTAM_OK);
+	CHECK(contam_index_load(&m, im, NULL) == CONTAM_OK);
 	CHECK(m && m->df && memcmp(m->df->c, ab1->df->c, cdf_held_bytes(ab1->df)) == 0);
 	CHECK(m && m->df && m->df->pairs == a->df->pairs + b->df->pairs);
 	contam_index_free(m);
 	/* no sketch in one part: refused, naming it */
 	const char *mixed[2] = { ia, ip };
 	const char *ibad = path_of("bad.cidx");
-	CHECK(contam_index_merge(ibad, mixed, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
-	CHECK(strstr(msg, "no doc-freq section") != NULL && strstr(msg, "plain.cidx") != NULL);
+	CHECK(contam_index_merge(ibad, mixed, 2, &msg) == CONTAM_E_PARAM);
+	CHECK(strstr(msg.msg, "no doc-freq section") != NULL && strstr(msg.msg, "plain.cidx") != NULL);
 	const char *io = path_of("other.cidx");
 	CHECK(contam_index_save(other, io) == 0);
 	const char *diff[2] = { ia, io };
-	CHECK(contam_index_merge(ibad, diff, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
-	CHECK(strstr(msg, "doc-freq sketch size") != NULL);
+	CHECK(contam_index_merge(ibad, diff, 2, &msg) == CONTAM_E_PARAM);
+	CHECK(strstr(msg.msg, "doc-freq sketch size") != NULL);
 	struct stat sb;
 	CHECK(stat(ibad, &sb) != 0);
 	/* a file without the section: -1, and the text helper refuses */
 	contam_index *lp = NULL;
-	CHECK(contam_index_load(&lp, ip) == CONTAM_OK);
+	CHECK(contam_index_load(&lp, ip, NULL) == CONTAM_OK);
 	CHECK(lp && contam_index_doc_freq(lp, 12345) == -1);
 	int64_t *est = NULL;
 	size_t n = 0;
@@ -390,10 +390,10 @@ static void test_merge_threads(void)
 	contam_index_free(lp);
 	/* a sketch cannot start on an index that holds documents */
 	contam_inputs in;
-	int erc = contam_inputs_expand(&in, fa, 1, msg, sizeof(msg));
+	int erc = contam_inputs_expand(&in, fa, 1, &msg);
 	CHECK(erc == 0);
 	if (erc)
-		fprintf(stderr, "%s\n", msg);
+		fprintf(stderr, "%s\n", msg.msg);
 	contam_build_options opt;
 	contam_build_options_init(&opt);
 	opt.doc_freq_counters = 1000;
@@ -413,8 +413,9 @@ static void test_merge_threads(void)
 		const char *dmg = path_of("damaged.cidx");
 		tu_write_file(dmg, bytes, len);
 		contam_index *d = NULL;
-		CHECK(contam_index_load_summary(&d, dmg) == CONTAM_E_CORRUPT);
-		CHECK(d && strstr(contam_index_errmsg(d), "doc-freq") != NULL);
+		contam_error derr;
+		CHECK(contam_index_load_summary(&d, dmg, &derr) == CONTAM_E_CORRUPT);
+		CHECK(!d && strstr(derr.msg, "doc-freq") != NULL);
 		contam_index_free(d);
 	}
 	free(bytes);
@@ -452,7 +453,7 @@ static void test_partitions(void)
 		}
 		CHECK_EQ_U64(pairs, whole->df->pairs);
 		contam_index *all = NULL;
-		CHECK(contam_index_load_parts(&all, paths, P) == CONTAM_OK);
+		CHECK(contam_index_load_parts(&all, paths, P, NULL) == CONTAM_OK);
 		CHECK(all && all->df && memcmp(all->df->c, whole->df->c,
 					       cdf_held_bytes(whole->df)) == 0);
 		contam_index_stats st;

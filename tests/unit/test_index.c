@@ -27,23 +27,23 @@ static void test_plan(void)
 {
 	contam_params p;
 	double f;
-	CHECK(contam_plan_filter(1000000, 1e-3, 0, 8, &p, &f) == CONTAM_OK);
+	CHECK(contam_plan_filter(1000000, 1e-3, 0, 8, &p, &f, NULL) == CONTAM_OK);
 	double bits_per_key = (double)p.nblocks * 512 / 1e6;
 	CHECK(f <= 1e-3);
 	CHECK(bits_per_key > 12 && bits_per_key < 20);
 	CHECK(p.k >= 5 && p.k <= 12);
-	CHECK(contam_plan_filter(1000000, 1e-3, 64 << 20, 8, &p, &f) == CONTAM_OK);
+	CHECK(contam_plan_filter(1000000, 1e-3, 64 << 20, 8, &p, &f, NULL) == CONTAM_OK);
 	CHECK_EQ_U64(p.nblocks, (64 << 20) / 64);
-	CHECK(contam_plan_filter(10, 0, 0, 8, &p, &f) == CONTAM_E_PARAM);
-	CHECK(contam_plan_filter(10, 1e-3, 0, 0, &p, &f) == CONTAM_E_PARAM);
+	CHECK(contam_plan_filter(10, 0, 0, 8, &p, &f, NULL) == CONTAM_E_PARAM);
+	CHECK(contam_plan_filter(10, 1e-3, 0, 0, &p, &f, NULL) == CONTAM_E_PARAM);
 }
 
 static contam_index *filled_index(uint64_t nkeys, uint64_t seed, double *pred)
 {
 	contam_params p;
 	contam_index *ix;
-	contam_plan_filter(nkeys, 1e-3, 0, 8, &p, pred);
-	if (contam_index_new(&ix, &p))
+	contam_plan_filter(nkeys, 1e-3, 0, 8, &p, pred, NULL);
+	if (contam_index_new(&ix, &p, NULL))
 		return NULL;
 	uint64_t *keys = malloc(nkeys * sizeof(uint64_t)), s = seed;
 	for (uint64_t i = 0; i < nkeys; i++)
@@ -86,7 +86,7 @@ static void test_order_independent(void)
 	double pred;
 	contam_index *a = filled_index(50000, 7, &pred);
 	contam_index *b = NULL;
-	contam_index_new(&b, &a->params);
+	contam_index_new(&b, &a->params, NULL);
 	uint64_t *keys = malloc(50000 * sizeof(uint64_t)), s = 7;
 	for (int i = 0; i < 50000; i++)
 		keys[i] = splitmix(&s);
@@ -117,23 +117,23 @@ static void test_queue_same_bits(void)
 	for (size_t i = 0; i < n; i++)
 		keys[i] = splitmix(&s);
 	contam_params p;
-	contam_plan_filter(n, 0, 32u << 20, 8, &p, NULL);
+	contam_plan_filter(n, 0, 32u << 20, 8, &p, NULL, NULL);
 	const int64_t rooms[] = { -1, 0, 1, 7, 5000, 1 << 20 };
 	const size_t batches[] = { 1, 333, 4096, 65536 };
 	for (int part = 0; part < 2; part++) {
 		contam_index *want = NULL;
 		if (part)
-			contam_index_new_partition(&want, &p, 1, 3);
+			contam_index_new_partition(&want, &p, 1, 3, NULL);
 		else
-			contam_index_new(&want, &p);
+			contam_index_new(&want, &p, NULL);
 		cbloom_insert_batch(&want->filter, keys, n);
 		for (size_t r = 0; r < sizeof rooms / sizeof *rooms; r++) {
 			size_t batch = batches[r % (sizeof batches / sizeof *batches)];
 			contam_index *got = NULL;
 			if (part)
-				contam_index_new_partition(&got, &p, 1, 3);
+				contam_index_new_partition(&got, &p, 1, 3, NULL);
 			else
-				contam_index_new(&got, &p);
+				contam_index_new(&got, &p, NULL);
 			cbloom_queue *q = cbloom_queue_new(&got->filter, rooms[r]);
 			CHECK(q != NULL);
 			if (!q)
@@ -184,15 +184,15 @@ static void test_simd_insert_agrees(void)
 	for (uint32_t k = 1; k <= CBLOOM_K_MAX; k++) {
 		for (uint32_t part = 0; part < 2; part++) {
 			contam_params p;
-			contam_plan_filter(n, 1e-3, 0, 8, &p, NULL);
+			contam_plan_filter(n, 1e-3, 0, 8, &p, NULL, NULL);
 			p.k = k;
 			contam_index *a = NULL, *b = NULL;
 			if (part) {
-				contam_index_new_partition(&a, &p, 1, 3);
-				contam_index_new_partition(&b, &p, 1, 3);
+				contam_index_new_partition(&a, &p, 1, 3, NULL);
+				contam_index_new_partition(&b, &p, 1, 3, NULL);
 			} else {
-				contam_index_new(&a, &p);
-				contam_index_new(&b, &p);
+				contam_index_new(&a, &p, NULL);
+				contam_index_new(&b, &p, NULL);
 			}
 			CHECK(a && b);
 			if (!a || !b)
@@ -214,10 +214,11 @@ static void test_simd_insert_agrees(void)
 static int load_fails(const char *path, const char *needle)
 {
 	contam_index *ix = NULL;
-	int rc = contam_index_load(&ix, path);
-	int ok = rc != CONTAM_OK;
-	if (ok && needle && !strstr(contam_index_errmsg(ix), needle)) {
-		fprintf(stderr, "message '%s' lacks '%s'\n", contam_index_errmsg(ix), needle);
+	contam_error err;
+	int rc = contam_index_load(&ix, path, &err);
+	int ok = rc != CONTAM_OK && !ix && err.code == rc;
+	if (ok && needle && !strstr(err.msg, needle)) {
+		fprintf(stderr, "message '%s' lacks '%s'\n", err.msg, needle);
 		ok = 0;
 	}
 	contam_index_free(ix);
@@ -282,7 +283,7 @@ static void test_file_roundtrip_and_damage(void)
 	CHECK(contam_index_save(ix, path) == CONTAM_OK);
 
 	contam_index *ld = NULL;
-	CHECK(contam_index_load(&ld, path) == CONTAM_OK);
+	CHECK(contam_index_load(&ld, path, NULL) == CONTAM_OK);
 	if (!ld) {
 		contam_index_free(ix);
 		return;
@@ -350,9 +351,9 @@ static void test_sparse(void)
 {
 	contam_params p;
 	double f;
-	contam_plan_filter(1, 1e-3, 32 << 20, 8, &p, &f);
+	contam_plan_filter(1, 1e-3, 32 << 20, 8, &p, &f, NULL);
 	contam_index *ix;
-	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	uint64_t key = 12345;
 	cbloom_insert_batch(&ix->filter, &key, 1);
 	char path[512];
@@ -361,7 +362,7 @@ static void test_sparse(void)
 	struct stat sb;
 	CHECK(stat(path, &sb) == 0 && sb.st_size < 64 * 1024);
 	contam_index *ld = NULL;
-	CHECK(contam_index_load(&ld, path) == CONTAM_OK);
+	CHECK(contam_index_load(&ld, path, NULL) == CONTAM_OK);
 	CHECK(ld && contam_index_contains(ld, key));
 	contam_index_free(ld);
 	contam_index_free(ix);
@@ -372,7 +373,7 @@ static contam_index *index_with(const contam_params *p, uint32_t part,
 				const char *name)
 {
 	contam_index *ix = NULL;
-	if (contam_index_new_partition(&ix, p, part, P))
+	if (contam_index_new_partition(&ix, p, part, P, NULL))
 		return NULL;
 	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = seed;
 	for (uint64_t i = 0; i < n; i++)
@@ -403,7 +404,7 @@ static void test_merge(void)
 {
 	contam_params p;
 	double f;
-	contam_plan_filter(100000, 1e-3, 0, 8, &p, &f);
+	contam_plan_filter(100000, 1e-3, 0, 8, &p, &f, NULL);
 	char pa[512], pb[512], pab[512], pm[512], pbad[512];
 	snprintf(pa, sizeof(pa), "%s/a.cidx", tmpdir);
 	snprintf(pb, sizeof(pb), "%s/b.cidx", tmpdir);
@@ -426,13 +427,13 @@ static void test_merge(void)
 	CHECK(contam_index_save(a, pa) == 0 && contam_index_save(b, pb) == 0 &&
 	      contam_index_save(ab, pab) == 0);
 	const char *parts[2] = { pa, pb };
-	char msg[512] = "";
-	CHECK(contam_index_merge(pm, parts, 2, msg, sizeof(msg)) == CONTAM_OK);
+	contam_error msg;
+	CHECK(contam_index_merge(pm, parts, 2, &msg) == CONTAM_OK);
 	CHECK(same_file(pm, pab));
 	/* the same input twice is refused */
 	const char *twice[2] = { pa, pa };
-	CHECK(contam_index_merge(pbad, twice, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
-	CHECK(strstr(msg, "more than one part") != NULL);
+	CHECK(contam_index_merge(pbad, twice, 2, &msg) == CONTAM_E_PARAM);
+	CHECK(strstr(msg.msg, "more than one part") != NULL);
 	/* a different geometry is refused, naming the parameter */
 	contam_params q = p;
 	q.k = p.k + 1;
@@ -441,8 +442,8 @@ static void test_merge(void)
 	snprintf(pc, sizeof(pc), "%s/c.cidx", tmpdir);
 	CHECK(contam_index_save(c, pc) == 0);
 	const char *mism[2] = { pa, pc };
-	CHECK(contam_index_merge(pbad, mism, 2, msg, sizeof(msg)) == CONTAM_E_PARAM);
-	CHECK(strstr(msg, "bits per key") != NULL);
+	CHECK(contam_index_merge(pbad, mism, 2, &msg) == CONTAM_E_PARAM);
+	CHECK(strstr(msg.msg, "bits per key") != NULL);
 	struct stat sb;
 	CHECK(stat(pbad, &sb) != 0); /* nothing written */
 	contam_index_free(a);
@@ -456,7 +457,7 @@ static void test_partitions(void)
 {
 	contam_params p;
 	double f;
-	contam_plan_filter(50000, 1e-3, 0, 8, &p, &f);
+	contam_plan_filter(50000, 1e-3, 0, 8, &p, &f, NULL);
 	contam_index *full = index_with(&p, 0, 1, 5, 50000, "x");
 	char paths[3][512];
 	const char *pp[3];
@@ -468,12 +469,12 @@ static void test_partitions(void)
 		contam_index_free(part);
 	}
 	contam_index *all = NULL;
-	CHECK(contam_index_load_parts(&all, pp, 3) == CONTAM_OK);
+	CHECK(contam_index_load_parts(&all, pp, 3, NULL) == CONTAM_OK);
 	CHECK(all && memcmp(all->filter.bits, full->filter.bits,
 			    cbloom_bytes(&p)) == 0);
 	contam_index_free(all);
 	contam_index *some = NULL;
-	CHECK(contam_index_load_parts(&some, pp, 2) == CONTAM_E_PARAM);
+	CHECK(contam_index_load_parts(&some, pp, 2, NULL) == CONTAM_E_PARAM);
 	contam_index_free(some);
 	contam_index_free(full);
 }

@@ -128,9 +128,10 @@ static int write_crafted(const char *path, uint64_t nblocks, uint64_t chunk,
 static int holds(const char *path, const pattern *a, const pattern *b)
 {
 	contam_index *ix = NULL;
-	int ok = contam_index_load(&ix, path) == CONTAM_OK;
+	contam_error err;
+	int ok = contam_index_load(&ix, path, &err) == CONTAM_OK;
 	if (!ok)
-		fprintf(stderr, "load %s: %s\n", path, contam_index_errmsg(ix));
+		fprintf(stderr, "load %s: %s\n", path, err.msg);
 	uint64_t nw = ok ? (ix->filter.hi - ix->filter.lo) * 8 : 0;
 	for (uint64_t w = 0; ok && w < nw; w++) {
 		uint64_t want = pattern_word(a, w) | (b ? pattern_word(b, w) : 0);
@@ -154,7 +155,7 @@ static void test_merge_any_chunk_size(void)
 		{ 2u << 20, 32768 + 3 }, { 512u << 10, 32768 + 3 }, { 64000, 32768 + 3 },
 		{ 192, 1024 + 3 }, { 3u << 20, 32768 + 3 }, { CIFILE_CHUNK_MAX, 32768 + 3 },
 	};
-	char err[1024];
+	contam_error err;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		const uint64_t nblocks = sizes[i].nblocks;
 		pattern a = { 11 + i, 3, 0 };
@@ -164,7 +165,7 @@ static void test_merge_any_chunk_size(void)
 		CHECK(holds(in, &a, NULL));
 		/* ... and merging keeps every bit */
 		const char *one[] = { in };
-		CHECK(contam_index_merge(out, one, 1, err, sizeof(err)) == CONTAM_OK);
+		CHECK(contam_index_merge(out, one, 1, &err) == CONTAM_OK);
 		CHECK(holds(out, &a, NULL));
 		unlink(out);
 		/* with a standard (1 MiB) file of other bits: the OR of both */
@@ -172,11 +173,11 @@ static void test_merge_any_chunk_size(void)
 		const char *std = tpath("standard.cidx");
 		CHECK(write_crafted(std, nblocks, 0, &b, "y.txt") == CONTAM_OK);
 		const char *two[] = { std, in };
-		CHECK(contam_index_merge(out, two, 2, err, sizeof(err)) == CONTAM_OK);
+		CHECK(contam_index_merge(out, two, 2, &err) == CONTAM_OK);
 		CHECK(holds(out, &a, &b));
 		const char *rev[] = { in, std };
 		unlink(out);
-		CHECK(contam_index_merge(out, rev, 2, err, sizeof(err)) == CONTAM_OK);
+		CHECK(contam_index_merge(out, rev, 2, &err) == CONTAM_OK);
 		CHECK(holds(out, &a, &b));
 		unlink(out);
 		unlink(in);
@@ -204,7 +205,7 @@ static void save_parts(const char *prefix, uint32_t P, const char *input,
 	e.ngrams = 40;
 	for (uint32_t i = 0; i < P; i++) {
 		contam_index *ix = NULL;
-		CHECK(contam_index_new_partition(&ix, &p, i, P) == CONTAM_OK);
+		CHECK(contam_index_new_partition(&ix, &p, i, P, NULL) == CONTAM_OK);
 		uint64_t *w;
 		size_t nw;
 		CHECK(contam_index_filter_words(ix, &w, &nw) == CONTAM_OK);
@@ -222,9 +223,10 @@ static void save_parts(const char *prefix, uint32_t P, const char *input,
 static int load_refused(const char *const *paths, size_t n, const char *says)
 {
 	contam_index *ix = NULL;
-	int rc = contam_index_load_parts(&ix, paths, n);
-	const char *msg = contam_index_errmsg(ix);
-	int ok = rc == CONTAM_E_PARAM && strstr(msg, says) != NULL;
+	contam_error err;
+	int rc = contam_index_load_parts(&ix, paths, n, &err);
+	const char *msg = err.msg;
+	int ok = rc == CONTAM_E_PARAM && !ix && strstr(msg, says) != NULL;
 	if (!ok)
 		fprintf(stderr, "load_parts: rc %d, '%s' (wanted '%s')\n", rc, msg, says);
 	contam_index_free(ix);
@@ -248,7 +250,7 @@ static void test_partition_sets(void)
 
 	const char *all[] = { p[2], p[0], p[3], p[1] }; /* any order */
 	contam_index *ix = NULL;
-	CHECK(contam_index_load_parts(&ix, all, 4) == CONTAM_OK);
+	CHECK(contam_index_load_parts(&ix, all, 4, NULL) == CONTAM_OK);
 	CHECK(ix && ix->part_count == 1 && ix->nmanifest == 1);
 	/* the statistics measured while loading are the filter's */
 	contam_index_stats loaded, fresh;
@@ -281,10 +283,11 @@ static void test_partition_sets(void)
 	CHECK(load_refused(empty, 2, "empty index path"));
 
 	/* a partition loaded by itself (info, verify) is no probe's index */
-	CHECK(contam_index_load(&ix, p[1]) == CONTAM_OK);
+	CHECK(contam_index_load(&ix, p[1], NULL) == CONTAM_OK);
 	contam_probe *probe = NULL;
-	CHECK(contam_probe_new(&probe, ix, p[1], NULL) == CONTAM_E_PARAM);
-	CHECK(probe && strstr(contam_probe_errmsg(probe), "partition 2 of 4"));
+	contam_error perr;
+	CHECK(contam_probe_new(&probe, ix, p[1], NULL, &perr) == CONTAM_E_PARAM);
+	CHECK(!probe && strstr(perr.msg, "partition 2 of 4"));
 	contam_probe_free(probe);
 	contam_index_free(ix);
 }
@@ -296,7 +299,7 @@ static void test_merge_duplicates(void)
 	const size_t N = 150000;
 	contam_manifest_entry *man = calloc(N, sizeof(*man));
 	char *names = malloc(N * 16);
-	char err[1024];
+	contam_error err;
 	if (!man || !names) {
 		CHECK(!"out of memory");
 		free(man);
@@ -332,16 +335,16 @@ static void test_merge_duplicates(void)
 		char want[64];
 		snprintf(want, sizeof(want), "input 'in/%07zu' is in more than one part", 2 * dup);
 		time_t t0 = time(NULL);
-		CHECK(contam_index_merge(tpath("dm.cidx"), two, 2, err, sizeof(err)) == CONTAM_E_PARAM);
+		CHECK(contam_index_merge(tpath("dm.cidx"), two, 2, &err) == CONTAM_E_PARAM);
 		CHECK(time(NULL) - t0 < 30);
-		CHECK(strstr(err, want) != NULL);
+		CHECK(strstr(err.msg, want) != NULL);
 		CHECK(!exists(tpath("dm.cidx")));
 	}
 	/* no duplicate: merged, every input once */
 	const char *one[] = { tpath("d0.cidx") };
-	CHECK(contam_index_merge(tpath("dm.cidx"), one, 1, err, sizeof(err)) == CONTAM_OK);
+	CHECK(contam_index_merge(tpath("dm.cidx"), one, 1, &err) == CONTAM_OK);
 	contam_index *ix = NULL;
-	CHECK(contam_index_load_summary(&ix, tpath("dm.cidx")) == CONTAM_OK);
+	CHECK(contam_index_load_summary(&ix, tpath("dm.cidx"), NULL) == CONTAM_OK);
 	CHECK(contam_index_manifest_count(ix) == N);
 	contam_index_free(ix);
 	unlink(tpath("dm.cidx"));
@@ -358,15 +361,13 @@ static void test_merge_stopped(void)
 	const char *in = tpath("s.cidx");
 	CHECK(write_crafted(in, 65536, 0, &a, "s.txt") == CONTAM_OK);
 	volatile int stop = 1;
-	char err[1024];
+	contam_error err;
 	const char *one[] = { in };
-	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, err,
-				      sizeof(err)) == CONTAM_E_INTERRUPTED);
+	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, &err) == CONTAM_E_INTERRUPTED);
 	CHECK(!exists(tpath("stopped.cidx")));
 	CHECK(count_named("stopped.cidx") == 0);
 	stop = 0;
-	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, err,
-				      sizeof(err)) == CONTAM_OK);
+	CHECK(contam_index_merge_stop(tpath("stopped.cidx"), one, 1, &stop, &err) == CONTAM_OK);
 	CHECK(holds(tpath("stopped.cidx"), &a, NULL));
 	unlink(tpath("stopped.cidx"));
 	unlink(in);
@@ -385,7 +386,7 @@ static void test_sparse_memory(void)
 {
 	contam_params p = geometry((512u << 20) / 64);
 	contam_index *ix = NULL;
-	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	if (!ix || !ix->filter.bits)
 		return;
 	ix->filter.bits[12345] = 0xff00ff00ff00ff00ULL; /* chunk 0 */
@@ -399,7 +400,7 @@ static void test_sparse_memory(void)
 
 	long before = maxrss_kb();
 	contam_index *sum = NULL;
-	CHECK(contam_index_load_summary(&sum, tpath("sparse.cidx")) == CONTAM_OK);
+	CHECK(contam_index_load_summary(&sum, tpath("sparse.cidx"), NULL) == CONTAM_OK);
 	contam_index_stats st;
 	CHECK(sum && contam_index_stats_get(sum, &st) == CONTAM_OK);
 	CHECK_EQ_U64(st.bits_set, 33);
@@ -411,7 +412,7 @@ static void test_sparse_memory(void)
 	contam_index_free(sum);
 
 	contam_index *full = NULL;
-	CHECK(contam_index_load(&full, tpath("sparse.cidx")) == CONTAM_OK);
+	CHECK(contam_index_load(&full, tpath("sparse.cidx"), NULL) == CONTAM_OK);
 	CHECK(full && full->filter.bits[12345] == 0xff00ff00ff00ff00ULL &&
 	      full->filter.bits[(300u << 20) / 8] == 1);
 	CHECK(full && contam_index_stats_get(full, &st) == CONTAM_OK && st.bits_set == 33);

@@ -47,7 +47,7 @@ static const char *small_index(const char *name, uint64_t nblocks)
 {
 	contam_params p = geometry(nblocks);
 	contam_index *ix = NULL;
-	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	if (!ix)
 		return NULL;
 	for (uint64_t i = 0; i < nblocks * 8; i += 7)
@@ -195,10 +195,11 @@ static void test_unknown_section(void)
 	/* the notes section (entry 1) becomes a type from the future */
 	set_section_type(path, 1, 99);
 	contam_index *ix = NULL;
-	int rc = contam_index_load(&ix, path);
-	CHECK(rc == CONTAM_E_FORMAT);
-	CHECK(ix && strstr(contam_index_errmsg(ix), "unknown type 99") != NULL);
-	CHECK(ix && strstr(contam_index_errmsg(ix), "unknown.cidx") != NULL);
+	contam_error lerr;
+	int rc = contam_index_load(&ix, path, &lerr);
+	CHECK(rc == CONTAM_E_FORMAT && !ix);
+	CHECK(strstr(lerr.msg, "unknown type 99") != NULL);
+	CHECK(strstr(lerr.msg, "unknown.cidx") != NULL);
 	contam_index_free(ix);
 
 	cifile *f = NULL;
@@ -207,24 +208,24 @@ static void test_unknown_section(void)
 	CHECK(cifile_open(&f, path, &err) == CONTAM_E_FORMAT && f == NULL);
 	CHECK(strstr(err.msg, "section 1 is of unknown type 99") != NULL);
 
-	char msg[512] = "";
+	contam_error msg;
 	const char *parts[2] = { other, path };
-	CHECK(contam_index_merge(tu_path("merged.cidx"), parts, 2, msg, sizeof(msg)) ==
+	CHECK(contam_index_merge(tu_path("merged.cidx"), parts, 2, &msg) ==
 	      CONTAM_E_FORMAT);
-	CHECK(strstr(msg, "unknown type 99") != NULL);
+	CHECK(strstr(msg.msg, "unknown type 99") != NULL);
 	struct stat sb;
 	CHECK(stat(tu_path("merged.cidx"), &sb) != 0); /* nothing written */
 
 	/* the same edit back to the notes' type loads again: only the type
 	 * was refused */
 	set_section_type(path, 1, 3);
-	CHECK(contam_index_load(&ix, path) == CONTAM_OK);
+	CHECK(contam_index_load(&ix, path, NULL) == CONTAM_OK);
 	CHECK(ix && contam_index_manifest_count(ix) == 2);
 	contam_index_free(ix);
 
 	/* two sections of one type: damaged, not the later one silently */
 	set_section_type(path, 1, 1);
-	CHECK(contam_index_load(&ix, path) == CONTAM_E_CORRUPT);
+	CHECK(contam_index_load(&ix, path, NULL) == CONTAM_E_CORRUPT);
 	contam_index_free(ix);
 }
 
@@ -265,14 +266,14 @@ static void test_manifest_pack(void)
 {
 	const char *path = small_index("pack.cidx", 64);
 	contam_index *ix = NULL, *to = NULL;
-	CHECK(path && contam_index_load(&ix, path) == CONTAM_OK);
+	CHECK(path && contam_index_load(&ix, path, NULL) == CONTAM_OK);
 	if (!ix)
 		return;
 	unsigned char *p = NULL;
 	size_t len = 0;
 	CHECK(contam_index_manifest_pack(ix, &p, &len) == CONTAM_OK && p && len > 8);
 	contam_params g = geometry(64);
-	CHECK(contam_index_new(&to, &g) == CONTAM_OK);
+	CHECK(contam_index_new(&to, &g, NULL) == CONTAM_OK);
 	CHECK(to && contam_index_manifest_unpack(to, p, len) == CONTAM_OK);
 	CHECK(to && contam_index_manifest_count(to) == 2);
 	for (size_t i = 0; to && i < 2; i++) {
@@ -289,7 +290,7 @@ static void test_manifest_pack(void)
 	CHECK(to && contam_index_manifest_unpack(to, p, len) == CONTAM_E_PARAM);
 	contam_index_free(to);
 	to = NULL;
-	CHECK(contam_index_new(&to, &g) == CONTAM_OK);
+	CHECK(contam_index_new(&to, &g, NULL) == CONTAM_OK);
 	CHECK(to && contam_index_manifest_unpack(to, p, len - 9) == CONTAM_E_CORRUPT);
 	CHECK(to && contam_index_manifest_unpack(to, p, 4) == CONTAM_E_CORRUPT);
 	contam_index_free(to);

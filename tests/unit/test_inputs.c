@@ -105,8 +105,8 @@ static void test_walk_skips(void)
 
 	const char *args[] = { tpath("w") };
 	contam_inputs in;
-	char err[512];
-	int rc = contam_inputs_expand_walk(&in, args, 1, NULL, err, sizeof err);
+	contam_error err;
+	int rc = contam_inputs_expand_walk(&in, args, 1, NULL, &err);
 	CHECK(rc == CONTAM_OK);
 	if (rc)
 		return;
@@ -140,17 +140,17 @@ static void test_walk_skips(void)
 	/* named on the command line: an unknown kind is kept (the reader
 	 * decides), contam's outputs are refused with a reason */
 	const char *named[] = { tpath("w/data.parquet") };
-	CHECK(contam_inputs_expand_walk(&in, named, 1, NULL, err, sizeof err) == CONTAM_OK);
+	CHECK(contam_inputs_expand_walk(&in, named, 1, NULL, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 1);
 	contam_inputs_free(&in);
 	const char *own_named[] = { tpath("w/idx.cidx") };
-	CHECK(contam_inputs_expand_walk(&in, own_named, 1, NULL, err, sizeof err) ==
+	CHECK(contam_inputs_expand_walk(&in, own_named, 1, NULL, &err) ==
 	      CONTAM_E_FORMAT);
-	CHECK(strstr(err, "idx.cidx") && strstr(err, "contam index"));
+	CHECK(strstr(err.msg, "idx.cidx") && strstr(err.msg, "contam index"));
 	const char *hits_named[] = { tpath("w/hits.jsonl") };
-	CHECK(contam_inputs_expand_walk(&in, hits_named, 1, NULL, err, sizeof err) ==
+	CHECK(contam_inputs_expand_walk(&in, hits_named, 1, NULL, &err) ==
 	      CONTAM_E_FORMAT);
-	CHECK(strstr(err, "hits") != NULL);
+	CHECK(strstr(err.msg, "hits") != NULL);
 }
 
 /* --include/--exclude: a glob with '/' against the relative path, others
@@ -169,8 +169,8 @@ static void test_globs(void)
 	const char *exc[] = { "out" };
 	contam_walk_options o = { inc, 1, exc, 1 };
 	contam_inputs in;
-	char err[512];
-	CHECK(contam_inputs_expand_walk(&in, args, 1, &o, err, sizeof err) == CONTAM_OK);
+	contam_error err;
+	CHECK(contam_inputs_expand_walk(&in, args, 1, &o, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 2);
 	CHECK(has_path(&in, tpath("g/keep/a.txt")));
 	CHECK(has_path(&in, tpath("g/d.txt")));
@@ -182,7 +182,7 @@ static void test_globs(void)
 
 	const char *inc2[] = { "keep/*" };
 	contam_walk_options o2 = { inc2, 1, NULL, 0 };
-	CHECK(contam_inputs_expand_walk(&in, args, 1, &o2, err, sizeof err) == CONTAM_OK);
+	CHECK(contam_inputs_expand_walk(&in, args, 1, &o2, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 2);
 	CHECK(has_path(&in, tpath("g/keep/a.txt")));
 	CHECK(has_path(&in, tpath("g/keep/b.jsonl")));
@@ -190,7 +190,7 @@ static void test_globs(void)
 
 	/* globs never drop a file named explicitly */
 	const char *named[] = { tpath("g/keep/b.jsonl") };
-	CHECK(contam_inputs_expand_walk(&in, named, 1, &o, err, sizeof err) == CONTAM_OK);
+	CHECK(contam_inputs_expand_walk(&in, named, 1, &o, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 1);
 	contam_inputs_free(&in);
 }
@@ -218,8 +218,8 @@ static void test_identity(void)
 	CHECK(symlink("..", b) == 0);
 	const char *args[] = { tpath("s/d0") };
 	contam_inputs in;
-	char err[512];
-	CHECK(contam_inputs_expand_walk(&in, args, 1, NULL, err, sizeof err) == CONTAM_OK);
+	contam_error err;
+	CHECK(contam_inputs_expand_walk(&in, args, 1, NULL, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 1);
 	const contam_input_skip *dup = find_skip(&in, CONTAM_SKIP_DUPLICATE);
 	CHECK(dup && dup->count >= 11);
@@ -228,13 +228,13 @@ static void test_identity(void)
 	snprintf(a, sizeof a, "%s/s/d12/x.txt", tmpdir);
 	snprintf(b, sizeof b, "%s/s//d12/./x.txt", tmpdir);
 	const char *two[] = { a, b };
-	CHECK(contam_inputs_expand_walk(&in, two, 2, NULL, err, sizeof err) == CONTAM_E_PARAM);
-	CHECK(strstr(err, "more than once") != NULL);
+	CHECK(contam_inputs_expand_walk(&in, two, 2, NULL, &err) == CONTAM_E_PARAM);
+	CHECK(strstr(err.msg, "more than once") != NULL);
 	/* named, and inside a directory given */
 	const char *both[] = { tpath("s/d12"), a };
-	CHECK(contam_inputs_expand_walk(&in, both, 2, NULL, err, sizeof err) == CONTAM_E_PARAM);
+	CHECK(contam_inputs_expand_walk(&in, both, 2, NULL, &err) == CONTAM_E_PARAM);
 	const char *both2[] = { a, tpath("s/d12") };
-	CHECK(contam_inputs_expand_walk(&in, both2, 2, NULL, err, sizeof err) == CONTAM_E_PARAM);
+	CHECK(contam_inputs_expand_walk(&in, both2, 2, NULL, &err) == CONTAM_E_PARAM);
 }
 
 /* contam_inputs_find_unread: the first argument none of whose files
@@ -247,8 +247,8 @@ static void test_find_unread(void)
 	write_str("c.txt", "z");
 	const char *args[] = { tpath("c.txt"), tpath("u") };
 	contam_inputs in;
-	char err[512];
-	CHECK(contam_inputs_expand_walk(&in, args, 2, NULL, err, sizeof err) == CONTAM_OK);
+	contam_error err;
+	CHECK(contam_inputs_expand_walk(&in, args, 2, NULL, &err) == CONTAM_OK);
 	CHECK_EQ_U64(in.count, 3);
 	uint64_t docs[3] = { 1, 0, 1 };  /* c.txt, u/a.txt, u/b.txt */
 	CHECK(contam_inputs_find_unread(&in, docs) == -1);
@@ -301,19 +301,19 @@ static void test_notes_round_trip(void)
 	write_str("nd/x.parquet", "PAR1\0\0\0\0");
 	const char *args[] = { tpath("n1.jsonl"), tpath("n2.jsonl"), tpath("nd") };
 	contam_inputs in;
-	char err[512];
-	CHECK(contam_inputs_expand_walk(&in, args, 3, NULL, err, sizeof err) == CONTAM_OK);
+	contam_error err;
+	CHECK(contam_inputs_expand_walk(&in, args, 3, NULL, &err) == CONTAM_OK);
 	contam_params p;
 	double fpr;
-	CHECK(contam_plan_filter(10000, 1e-3, 0, 8, &p, &fpr) == CONTAM_OK);
+	CHECK(contam_plan_filter(10000, 1e-3, 0, 8, &p, &fpr, NULL) == CONTAM_OK);
 	contam_index *ix = NULL;
-	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	CHECK(contam_index_build(ix, &in, NULL) == CONTAM_OK);
 	CHECK(contam_index_save(ix, tpath("n.cidx")) == CONTAM_OK);
 	contam_index_free(ix);
 	contam_inputs_free(&in);
 
-	CHECK(contam_index_load(&ix, tpath("n.cidx")) == CONTAM_OK);
+	CHECK(contam_index_load(&ix, tpath("n.cidx"), NULL) == CONTAM_OK);
 	CHECK_EQ_U64(contam_index_manifest_count(ix), 3);
 	for (size_t i = 0; i < contam_index_manifest_count(ix); i++) {
 		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
@@ -352,14 +352,14 @@ static void test_unreadable(void)
 	write_str("stays.txt", "india juliet kilo lima mike november oscar papa\n");
 	const char *args[] = { tpath("gone.txt"), tpath("stays.txt") };
 	contam_inputs in;
-	char err[512];
-	CHECK(contam_inputs_expand_walk(&in, args, 2, NULL, err, sizeof err) == CONTAM_OK);
+	contam_error err;
+	CHECK(contam_inputs_expand_walk(&in, args, 2, NULL, &err) == CONTAM_OK);
 	unlink(tpath("gone.txt"));
 	contam_params p;
 	double fpr;
-	CHECK(contam_plan_filter(1000, 1e-3, 0, 8, &p, &fpr) == CONTAM_OK);
+	CHECK(contam_plan_filter(1000, 1e-3, 0, 8, &p, &fpr, NULL) == CONTAM_OK);
 	contam_index *ix = NULL;
-	CHECK(contam_index_new(&ix, &p) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	CHECK(contam_index_build(ix, &in, NULL) == CONTAM_OK);
 	const contam_manifest_entry *e = contam_index_manifest_get(ix, 0);
 	CHECK(e && e->problems[CONTAM_PROBLEM_UNREADABLE] == 1 && e->documents == 0);
@@ -377,7 +377,7 @@ static void test_old_file_loads(const char *datadir)
 	char path[1024];
 	snprintf(path, sizeof path, "%s/index_v1_no_notes.cidx", datadir);
 	contam_index *ix = NULL;
-	CHECK(contam_index_load(&ix, path) == CONTAM_OK);
+	CHECK(contam_index_load(&ix, path, NULL) == CONTAM_OK);
 	CHECK_EQ_U64(contam_index_manifest_count(ix), 2);
 	CHECK_EQ_U64(contam_index_skip_count(ix), 0);
 	for (size_t i = 0; i < contam_index_manifest_count(ix); i++) {
@@ -390,7 +390,7 @@ static void test_old_file_loads(const char *datadir)
 	CHECK(contam_index_save(ix, tpath("resaved.cidx")) == CONTAM_OK);
 	contam_index_free(ix);
 	ix = NULL;
-	CHECK(contam_index_load(&ix, tpath("resaved.cidx")) == CONTAM_OK);
+	CHECK(contam_index_load(&ix, tpath("resaved.cidx"), NULL) == CONTAM_OK);
 	CHECK_EQ_U64(contam_index_manifest_count(ix), 2);
 	contam_index_free(ix);
 }

@@ -88,13 +88,13 @@ static void test_write_clean(void)
 	contam_index *ix = NULL;
 	contam_inputs in = { 0 };
 	contam_build_options bopt;
-	char err[512];
+	contam_error err;
 	char corpus_path[512];
 	snprintf(corpus_path, sizeof corpus_path, "%s", tu_path("corpus.jsonl"));
 	const char *corpus = corpus_path;
 	contam_build_options_init(&bopt);
-	CHECK(contam_index_new(&ix, &par) == CONTAM_OK);
-	CHECK(contam_inputs_expand(&in, &corpus, 1, err, sizeof err) == CONTAM_OK);
+	CHECK(contam_index_new(&ix, &par, NULL) == CONTAM_OK);
+	CHECK(contam_inputs_expand(&in, &corpus, 1, &err) == CONTAM_OK);
 	CHECK(contam_index_build(ix, &in, &bopt) == CONTAM_OK);
 	contam_inputs_free(&in);
 
@@ -102,7 +102,7 @@ static void test_write_clean(void)
 	contam_probe_options po;
 	contam_probe_options_init(&po);
 	po.id_field = "id";
-	CHECK(contam_probe_new(&p, ix, "x.cidx", &po) == CONTAM_OK);
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &po, NULL) == CONTAM_OK);
 	CHECK(contam_probe_add_file(p, "b", bpath) == CONTAM_OK);
 	contam_result r;
 	contam_probe_result(p, &r);

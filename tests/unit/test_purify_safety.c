@@ -182,12 +182,12 @@ static void test_same_name_members(void)
 	o.purify_mode = CONTAM_PURIFY_DROP;
 	o.threads = 1;
 	contam_scan *s = NULL;
-	CHECK(contam_scan_new(&s, &o) == CONTAM_OK);
+	CHECK(contam_scan_new(&s, &o, NULL) == CONTAM_OK);
 	CHECK(contam_scan_add_file(s, "bench", tu_path("bench.jsonl")) == CONTAM_OK);
 	const char *paths[] = { tu_path("dup.tar") };
 	contam_inputs in;
-	char eb[256];
-	CHECK(contam_inputs_expand(&in, paths, 1, eb, sizeof eb) == CONTAM_OK);
+	contam_error eb;
+	CHECK(contam_inputs_expand(&in, paths, 1, &eb) == CONTAM_OK);
 	int rc = contam_scan_run(s, &in);
 	CHECK(rc == CONTAM_OK);
 	if (rc)

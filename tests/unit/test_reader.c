@@ -1290,9 +1290,9 @@ static void test_inputs(void)
 	CHECK(symlink("..", tu_path("tree/a/up")) == 0); /* a cycle */
 
 	contam_inputs in;
-	char errbuf[512] = "";
+	contam_error errbuf;
 	const char *args[2] = { root, tu_path("single.txt.gz") };
-	CHECK(contam_inputs_expand(&in, args, 2, errbuf, sizeof errbuf) == 0);
+	CHECK(contam_inputs_expand(&in, args, 2, &errbuf) == 0);
 	CHECK_EQ_U64(in.count, 5);
 	if (in.count == 5) {
 		CHECK_STR(in.paths[0], tu_path("tree/a/x.txt"));
@@ -1312,14 +1312,14 @@ static void test_inputs(void)
 
 	/* a hidden file named explicitly is kept */
 	const char *hid[1] = { tu_path("tree/.hidden") };
-	CHECK(contam_inputs_expand(&in, hid, 1, errbuf, sizeof errbuf) == 0);
+	CHECK(contam_inputs_expand(&in, hid, 1, &errbuf) == 0);
 	CHECK_EQ_U64(in.count, 1);
 	contam_inputs_free(&in);
 
 	const char *bad[2] = { root, "no/such/file.warc" };
-	CHECK(contam_inputs_expand(&in, bad, 2, errbuf, sizeof errbuf) ==
+	CHECK(contam_inputs_expand(&in, bad, 2, &errbuf) ==
 	      CONTAM_E_IO);
-	CHECK_STR(errbuf, "cannot open 'no/such/file.warc': No such file or directory");
+	CHECK_STR(errbuf.msg, "cannot open 'no/such/file.warc': No such file or directory");
 	CHECK(in.count == 0 && in.paths == NULL);
 
 	/* estimate: compressed inputs count for more */

@@ -68,14 +68,14 @@ static int do_scan(run *r, const char *corpus, contam_scan_options *o)
 	CHECK(h != NULL);
 	o->hits = h;
 	o->threads = 2;
-	int rc = contam_scan_new(&r->s, o);
+	int rc = contam_scan_new(&r->s, o, NULL);
 	CHECK_EQ_U64(rc, 0);
 	rc = contam_scan_add_file(r->s, "t", path_in("bench.jsonl"));
 	CHECK_EQ_U64(rc, 0);
 	contam_inputs in = { 0 };
-	char eb[256];
+	contam_error eb;
 	const char *args[] = { corpus };
-	CHECK_EQ_U64(contam_inputs_expand(&in, args, 1, eb, sizeof eb), 0);
+	CHECK_EQ_U64(contam_inputs_expand(&in, args, 1, &eb), 0);
 	rc = contam_scan_run(r->s, &in);
 	if (rc)
 		fprintf(stderr, "scan: %s\n", contam_scan_errmsg(r->s));

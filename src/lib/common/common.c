@@ -6,6 +6,8 @@
 #include "common.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -20,6 +22,38 @@ int cerr_set(cerr *e, int code, const char *fmt, ...)
 	va_end(ap);
 	e->code = code;
 	return code;
+}
+
+int cerr_export(const cerr *e, contam_error *out)
+{
+	_Static_assert(CONTAM_ERROR_MSG_MAX == CERR_MSG_MAX,
+		       "public and internal messages are the same size");
+	if (out) {
+		out->code = e->code;
+		if (e->code == CONTAM_OK)
+			out->msg[0] = '\0';
+		else if (e->msg[0])
+			memcpy(out->msg, e->msg, sizeof(out->msg));
+		else
+			snprintf(out->msg, sizeof(out->msg), "%s", contam_strerror(e->code));
+	}
+	return e->code;
+}
+
+int cerr_export_rc(int rc, const cerr *h, contam_error *out)
+{
+	cerr e;
+	cerr_clear(&e);
+	if (rc != CONTAM_OK) {
+		if (!h)
+			cerr_set(&e, rc, "out of memory");
+		else if (h->msg[0])
+			e = *h;
+		else /* the text the handle's errmsg gave */
+			cerr_set(&e, rc, "%s", contam_strerror(h->code ? h->code : rc));
+		e.code = rc;
+	}
+	return cerr_export(&e, out);
 }
 
 int cbuf_reserve(cbuf *b, size_t extra)
@@ -213,21 +247,36 @@ bool cenv_is(const char *name, const char *value)
 	return v && strcmp(v, value) == 0;
 }
 
+static cfast fast;
+static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
+
+static void fast_read(void)
+{
+	bool off = cenv_is("CONTAM_SIMD", "off");
+	fast.tok = CFAST_TOK_SCALAR;
+#if defined(__x86_64__) && defined(__GNUC__)
+	__builtin_cpu_init();
+	if (!off && __builtin_cpu_supports("avx2"))
+		fast.tok = CFAST_TOK_AVX2;
+	if (!off && !cenv_is("CONTAM_SIMD", "avx2") && __builtin_cpu_supports("avx512bw"))
+		fast.tok = CFAST_TOK_AVX512BW;
+	fast.avx512 = !off && __builtin_cpu_supports("avx512f") &&
+		      __builtin_cpu_supports("avx512dq") &&
+		      __builtin_cpu_supports("avx512bw");
+#endif
+	fast.isal = !cenv_is("CONTAM_INFLATE", "zlib");
+	fast.queue = !cenv_is("CONTAM_QUEUE", "off");
+}
+
+const cfast *cfast_get(void)
+{
+	pthread_once(&fast_once, fast_read);
+	return &fast;
+}
+
 bool ccpu_avx512(void)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-	static int have = -1;
-	if (have < 0) {
-		__builtin_cpu_init();
-		have = __builtin_cpu_supports("avx512f") &&
-		       __builtin_cpu_supports("avx512dq") &&
-		       __builtin_cpu_supports("avx512bw") &&
-		       !cenv_is("CONTAM_SIMD", "off");
-	}
-	return have;
-#else
-	return false;
-#endif
+	return cfast_get()->avx512;
 }
 
 int cgrow(void **p, size_t *cap, size_t need, size_t size)
@@ -245,4 +294,121 @@ int cgrow(void **p, size_t *cap, size_t need, size_t size)
 	*p = q;
 	*cap = c;
 	return CONTAM_OK;
+}
+
+/* ---- sinks ------------------------------------------------------------ */
+
+static int file_write(void *ctx, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, ctx) == n ? CONTAM_OK : CONTAM_E_IO;
+}
+
+contam_sink contam_sink_file(FILE *f)
+{
+	return (contam_sink){ file_write, f };
+}
+
+static int membuf_write(void *ctx, const void *p, size_t n)
+{
+	contam_membuf *b = ctx;
+	if (n >= SIZE_MAX - b->len)
+		return CONTAM_E_NOMEM;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + n + 1)
+			cap = cap > SIZE_MAX / 2 ? b->len + n + 1 : cap * 2;
+		char *d = realloc(b->data, cap);
+		if (!d)
+			return CONTAM_E_NOMEM;
+		b->data = d;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return CONTAM_OK;
+}
+
+contam_sink contam_sink_membuf(contam_membuf *b)
+{
+	return (contam_sink){ membuf_write, b };
+}
+
+void contam_membuf_free(contam_membuf *b)
+{
+	if (!b)
+		return;
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+int csink_write(const contam_sink *s, const void *p, size_t n, cerr *e)
+{
+	if (!n)
+		return CONTAM_OK;
+	errno = 0;
+	int rc = s->write(s->ctx, p, n);
+	if (rc == CONTAM_OK)
+		return CONTAM_OK;
+	int saved = errno;
+	if (rc > 0)
+		rc = CONTAM_E_IO; /* a writer's positive return is still a failure */
+	cerr_set(e, rc, "cannot write the output: %s",
+		 rc == CONTAM_E_IO && saved ? strerror(saved) : contam_strerror(rc));
+	errno = saved;
+	return rc;
+}
+
+int csink_flush(const contam_sink *s, cbuf *b, cerr *e)
+{
+	int rc = csink_write(s, b->data, b->len, e);
+	cbuf_reset(b);
+	return rc;
+}
+
+int cfile_finish(FILE *f, int rc)
+{
+	if (rc == CONTAM_OK && fflush(f) != 0)
+		rc = CONTAM_E_IO;
+	return rc;
+}
+
+typedef struct sink_cookie {
+	const contam_sink *sink;
+	int *rc;
+	cerr *e;
+} sink_cookie;
+
+static ssize_t cookie_write(void *ctx, const char *p, size_t n)
+{
+	sink_cookie *c = ctx;
+	if (*c->rc)
+		return -1;
+	int rc = csink_write(c->sink, p, n, c->e);
+	if (rc) {
+		*c->rc = rc;
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+static int cookie_close(void *ctx)
+{
+	free(ctx);
+	return 0;
+}
+
+FILE *csink_fopen(const contam_sink *s, int *rc, cerr *e)
+{
+	sink_cookie *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	*c = (sink_cookie){ s, rc, e };
+	*rc = CONTAM_OK;
+	FILE *f = fopencookie(c, "w", (cookie_io_functions_t){ .write = cookie_write,
+							       .close = cookie_close });
+	if (!f)
+		free(c);
+	return f;
 }

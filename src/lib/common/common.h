@@ -26,17 +26,15 @@ static inline void cerr_clear(cerr *e) { e->code = 0; e->msg[0] = '\0'; }
 
 /* Hand an internal error record to the caller's public one (NULL: none
  * wanted); returns e->code, so a failing call can end with
- * `return cerr_export(&err, out_err);`. */
-static inline int cerr_export(const cerr *e, contam_error *out)
-{
-	_Static_assert(CONTAM_ERROR_MSG_MAX == CERR_MSG_MAX,
-		       "public and internal messages are the same size");
-	if (out) {
-		out->code = e->code;
-		memcpy(out->msg, e->msg, sizeof(out->msg));
-	}
-	return e->code;
-}
+ * `return cerr_export(&err, out_err);`.  A failure always carries a
+ * message (contam_strerror() of the code when nothing more was said),
+ * a success an empty one. */
+int cerr_export(const cerr *e, contam_error *out);
+/* A constructor's failure handed over: code rc with the message its
+ * half-built handle kept (h; NULL when the handle itself could not be
+ * allocated: "out of memory").  The caller then frees the handle and
+ * sets *out = NULL: a failed constructor returns no handle. */
+int cerr_export_rc(int rc, const cerr *h, contam_error *out);
 
 /* Set code and printf-style message; returns `code` so that callers can
  * write `return cerr_set(err, CONTAM_E_IO, "cannot open '%s'", p);`. */
@@ -67,6 +65,22 @@ char *cbuf_detach(cbuf *b, size_t *len);
 int cbuf_json_string(cbuf *b, const char *s, size_t n);
 
 char *cstrdup(const char *s); /* NULL on NULL or out of memory */
+
+/* Writing reports through a contam_sink.  csink_write writes n bytes
+ * (none: nothing) and on failure puts the message in e ("cannot write
+ * the output: No space left on device": errno's text when the sink left
+ * one, else the code's); returns the sink's code. */
+#include <stdio.h>
+int csink_write(const contam_sink *s, const void *p, size_t n, cerr *e);
+/* Write b's bytes through s and empty b. */
+int csink_flush(const contam_sink *s, cbuf *b, cerr *e);
+/* The end of a FILE* form: fflush(f) when rc is CONTAM_OK (CONTAM_E_IO
+ * if that fails), errno kept as the failing call left it. */
+int cfile_finish(FILE *f, int rc);
+/* A FILE* whose writes go through s (fopencookie), for code written
+ * against stdio; *rc receives the sink's first failure, e its message.
+ * NULL when out of memory. */
+FILE *csink_fopen(const contam_sink *s, int *rc, cerr *e);
 
 /* splitmix64's finalizer (Steele, Lea, Flood 2014): a bijective mix of
  * 64 bits, for the winnowing order, the doc-freq slots and the null
@@ -108,16 +122,30 @@ static inline uint64_t get_le64(const unsigned char *p)
 /* Monotonic clock in seconds. */
 double cnow(void);
 
-/* 1 when environment variable `name` is set to `value`.  contam reads
- * two, to take its fast paths out for a comparison or a bug hunt (the
- * results are the same either way; tests check it):
- *   CONTAM_SIMD=off       scalar tokenizer and Bloom insertion
- *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
- *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l */
+/* 1 when environment variable `name` is set to `value`. */
 bool cenv_is(const char *name, const char *value);
-/* The CPU runs AVX-512 F, DQ and BW, and CONTAM_SIMD=off is not set: the
- * eight-lane code paths may be used (each module may still be told not
- * to, for tests). */
+
+/* The fast paths this process may take, chosen once (pthread_once) from
+ * the CPU and the environment and never changed after, so every thread
+ * reads the same answer without a lock.  The environment takes them out
+ * for a comparison or a bug hunt (the results are the same either way;
+ * tests check it):
+ *   CONTAM_SIMD=off       scalar tokenizer, hashing and Bloom insertion
+ *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
+ *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l
+ *   CONTAM_QUEUE=off      no write queue in the Bloom insertion
+ * Each module still decides what it was compiled with; unit tests that
+ * compare two paths use the module's own switch (ctok_use_simd,
+ * cbloom_use_simd, cstream_use_isal), an atomic that only narrows this. */
+enum { CFAST_TOK_SCALAR = 0, CFAST_TOK_AVX2, CFAST_TOK_AVX512BW };
+typedef struct cfast {
+	int tok;        /* the best tokenizer loop allowed: CFAST_TOK_* */
+	bool avx512;    /* AVX-512 F, DQ and BW (eight-lane hashing, insertion) */
+	bool isal;      /* gzip through isa-l, where it was built in */
+	bool queue;     /* the Bloom write queue */
+} cfast;
+const cfast *cfast_get(void);
+/* cfast_get()->avx512: the eight-lane code paths may be used. */
 bool ccpu_avx512(void);
 
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */

@@ -159,5 +159,9 @@ int cindex_new_shell(contam_index **out, const contam_params *p,
 		     uint32_t part_index, uint32_t part_count, int with_filter);
 int cindex_new_part(contam_index **out, const contam_params *p,
 		    uint32_t part_index, uint32_t part_count);
+/* The end of every public constructor and load: on failure (rc != 0)
+ * the message the half-built handle *out kept goes to err and the
+ * handle is freed (*out = NULL); returns rc. */
+int cindex_hand_over(contam_index **out, int rc, contam_error *err);
 
 #endif

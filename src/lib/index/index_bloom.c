@@ -191,20 +191,18 @@ insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 	}
 }
 
-static int use_avx512 = -1;
+/* cbloom_use_simd(0)'s narrowing, for tests that compare the loops
+ * (atomic); the choice itself is the process's cfast_get(). */
+static _Atomic int avx512_allowed = 1;
 
 static int have_avx512(void)
 {
-	if (use_avx512 < 0)
-		use_avx512 = ccpu_avx512();
-	return use_avx512;
+	return avx512_allowed && ccpu_avx512();
 }
 
 const char *cbloom_use_simd(int enable)
 {
-	use_avx512 = -1;
-	if (!enable)
-		use_avx512 = 0;
+	avx512_allowed = enable != 0;
 	return cbloom_simd_name();
 }
 #else
@@ -325,13 +323,16 @@ static uint32_t best_k(double lambda, double *fpr)
 	return best;
 }
 
-int contam_plan_filter(uint64_t expected_ngrams, double fpr,
+static int plan_filter(uint64_t expected_ngrams, double fpr,
 		       uint64_t memory_bytes, uint32_t ngram,
-		       contam_params *out, double *predicted_fpr)
+		       contam_params *out, double *predicted_fpr, cerr *err)
 {
 	double f = 0;
-	if (!out || ngram == 0 || ngram > CONTAM_MAX_NGRAM)
-		return CONTAM_E_PARAM;
+	if (!out)
+		return cerr_set(err, CONTAM_E_PARAM, "no parameters to fill");
+	if (ngram == 0 || ngram > CONTAM_MAX_NGRAM)
+		return cerr_set(err, CONTAM_E_PARAM, "n-gram size %u is not in 1..%d",
+				ngram, CONTAM_MAX_NGRAM);
 	memset(out, 0, sizeof(*out));
 	out->ngram = ngram;
 	out->seed = 0x636f6e74616d3031ULL; /* "contam01" */
@@ -341,18 +342,22 @@ int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 	if (memory_bytes > 0) {
 		out->nblocks = memory_bytes / 64;
 		if (out->nblocks == 0)
-			return CONTAM_E_PARAM;
+			return cerr_set(err, CONTAM_E_PARAM, "a filter of %llu bytes is "
+					"under one 64-byte block",
+					(unsigned long long)memory_bytes);
 		out->k = best_k((double)expected_ngrams / (double)out->nblocks, &f);
 	} else {
 		if (!(fpr > 0 && fpr < 1))
-			return CONTAM_E_PARAM;
+			return cerr_set(err, CONTAM_E_PARAM, "false-positive rate %g is "
+					"not between 0 and 1", fpr);
 		/* bits per key: search upward in small steps, then refine. */
 		double lo = 1, hi = 2;
 		while (best_k(512.0 / hi, &f), f > fpr) {
 			lo = hi;
 			hi *= 1.5;
 			if (hi > 4096)
-				return CONTAM_E_PARAM;
+				return cerr_set(err, CONTAM_E_PARAM, "false-positive rate %g "
+						"needs over 4096 bits per n-gram", fpr);
 		}
 		for (int it = 0; it < 30; it++) {
 			double mid = (lo + hi) / 2;
@@ -370,6 +375,17 @@ int contam_plan_filter(uint64_t expected_ngrams, double fpr,
 	if (predicted_fpr)
 		*predicted_fpr = f;
 	return CONTAM_OK;
+}
+
+int contam_plan_filter(uint64_t expected_ngrams, double fpr,
+		       uint64_t memory_bytes, uint32_t ngram,
+		       contam_params *out, double *predicted_fpr, contam_error *err)
+{
+	cerr e;
+	cerr_clear(&e);
+	e.code = plan_filter(expected_ngrams, fpr, memory_bytes, ngram, out,
+			     predicted_fpr, &e);
+	return cerr_export(&e, err);
 }
 
 double contam_seen_fpr(double f, uint32_t w)

@@ -1625,7 +1625,7 @@ int cindex_from_file(contam_index **out, cifile *f)
 	return CONTAM_OK;
 }
 
-int contam_index_load(contam_index **out, const char *path)
+static int index_load(contam_index **out, const char *path)
 {
 	cifile *f = NULL;
 	cerr err;
@@ -1643,6 +1643,11 @@ int contam_index_load(contam_index **out, const char *path)
 		ix->err = err;
 	*out = ix;
 	return rc;
+}
+
+int contam_index_load(contam_index **out, const char *path, contam_error *err)
+{
+	return cindex_hand_over(out, index_load(out, path), err);
 }
 
 /* Every chunk read and checked, in parallel, into dst (when not NULL)
@@ -1691,7 +1696,7 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	return CONTAM_OK;
 }
 
-int contam_index_load_summary(contam_index **out, const char *path)
+static int index_load_summary(contam_index **out, const char *path)
 {
 	cifile *f = NULL;
 	cerr err;
@@ -1720,4 +1725,9 @@ int contam_index_load_summary(contam_index **out, const char *path)
 	}
 	*out = ix;
 	return rc;
+}
+
+int contam_index_load_summary(contam_index **out, const char *path, contam_error *err)
+{
+	return cindex_hand_over(out, index_load_summary(out, path), err);
 }

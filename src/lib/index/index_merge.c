@@ -154,14 +154,13 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 }
 
 int contam_index_merge(const char *out_path, const char *const *paths,
-		       size_t n, char *errbuf, size_t errlen)
+		       size_t n, contam_error *out_err)
 {
-	return contam_index_merge_stop(out_path, paths, n, NULL, errbuf, errlen);
+	return contam_index_merge_stop(out_path, paths, n, NULL, out_err);
 }
 
 int contam_index_merge_stop(const char *out_path, const char *const *paths,
-			    size_t n, volatile int *stop, char *errbuf,
-			    size_t errlen)
+			    size_t n, volatile int *stop, contam_error *out_err)
 {
 	cerr err;
 	cerr_clear(&err);
@@ -264,8 +263,8 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 	}
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
-	if (rc && errbuf && errlen)
-		snprintf(errbuf, errlen, "%s", err.msg[0] ? err.msg : contam_strerror(rc));
+	err.code = rc;
+	cerr_export(&err, out_err);
 	free(man);
 	free(refs);
 	cskips_free(skips.skips, skips.nskips);
@@ -387,8 +386,7 @@ static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	return rc;
 }
 
-int contam_index_load_parts(contam_index **out, const char *const *paths,
-			    size_t n)
+static int load_parts(contam_index **out, const char *const *paths, size_t n)
 {
 	*out = NULL;
 	cerr err;
@@ -463,7 +461,7 @@ int contam_index_load_parts(contam_index **out, const char *const *paths,
 			      parts[0]->path, parts[0]->part_index + 1, P, P, miss);
 		goto out;
 	}
-	if ((rc = contam_index_new(&ix, &parts[0]->params))) {
+	if ((rc = cindex_new_part(&ix, &parts[0]->params, 0, 1))) {
 		err = ix ? ix->err : err;
 		goto out;
 	}
@@ -498,4 +496,10 @@ out:
 	}
 	*out = ix;
 	return rc;
+}
+
+int contam_index_load_parts(contam_index **out, const char *const *paths, size_t n,
+			    contam_error *err)
+{
+	return cindex_hand_over(out, load_parts(out, paths, n), err);
 }

@@ -10,6 +10,7 @@
 #include "../text/text.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -50,15 +51,25 @@ int cindex_new_shell(contam_index **out, const contam_params *p,
 	return CONTAM_OK;
 }
 
-int contam_index_new_partition(contam_index **out, const contam_params *p,
-			       uint32_t i, uint32_t P)
+int cindex_hand_over(contam_index **out, int rc, contam_error *err)
 {
-	return cindex_new_part(out, p, i, P);
+	cerr_export_rc(rc, *out ? &(*out)->err : NULL, err);
+	if (rc) {
+		contam_index_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
-int contam_index_new(contam_index **out, const contam_params *p)
+int contam_index_new_partition(contam_index **out, const contam_params *p,
+			       uint32_t i, uint32_t P, contam_error *err)
 {
-	return cindex_new_part(out, p, 0, 1);
+	return cindex_hand_over(out, cindex_new_part(out, p, i, P), err);
+}
+
+int contam_index_new(contam_index **out, const contam_params *p, contam_error *err)
+{
+	return cindex_hand_over(out, cindex_new_part(out, p, 0, 1), err);
 }
 
 void contam_index_free(contam_index *ix)
@@ -344,8 +355,12 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 
 int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 {
-	if (!ix || !ix->filter.bits || counters == 0)
+	if (!ix)
 		return CONTAM_E_PARAM;
+	if (!ix->filter.bits || counters == 0)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, counters ? "a summary handle "
+				"holds no filter to add a doc-freq sketch to"
+				: "a doc-freq sketch needs at least one counter");
 	if (ix->df)
 		return cerr_set(&ix->err, CONTAM_E_PARAM, "the index has a doc-freq section already");
 	if (ix->nmanifest || ix->ngrams_inserted)
@@ -370,8 +385,10 @@ int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters, size_t *count,
 				uint64_t **pairs)
 {
-	if (!ix || !ix->df || !counters || !count || !pairs)
+	if (!ix || !counters || !count || !pairs)
 		return CONTAM_E_PARAM;
+	if (!ix->df)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "the index has no doc-freq section");
 	*counters = ix->df->c;
 	*count = (size_t)((ix->df->hi - ix->df->lo) * CDF_LINE_COUNTERS);
 	*pairs = &ix->df->pairs;
@@ -428,19 +445,31 @@ int contam_index_add_manifest(contam_index *ix, const contam_manifest_entry *e)
 
 int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 {
-	if (!ix || !words || !count || !ix->filter.bits)
+	if (!ix || !words || !count)
 		return CONTAM_E_PARAM;
+	if (!ix->filter.bits)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "a summary handle holds no filter");
 	*words = ix->filter.bits;
 	*count = (size_t)((ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_WORDS);
 	ix->stats_valid = 0; /* the caller may write */
 	return CONTAM_OK;
 }
 
-const char *contam_fast_paths(void)
+/* Written once (the choice is made once per process: cfast_get), so two
+ * threads asking at once read the same finished text. */
+static char fast_paths[128];
+static pthread_once_t fast_paths_once = PTHREAD_ONCE_INIT;
+
+static void fast_paths_write(void)
 {
-	static char buf[128];
-	snprintf(buf, sizeof buf, "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
+	snprintf(fast_paths, sizeof fast_paths,
+		 "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
 		 ctok_simd_name(), cbloom_simd_name(),
 		 cbloom_queue_enabled() ? "on" : "off", cstream_inflater());
-	return buf;
+}
+
+const char *contam_fast_paths(void)
+{
+	pthread_once(&fast_paths_once, fast_paths_write);
+	return fast_paths;
 }

@@ -66,7 +66,7 @@ static unsigned runs_shift(uint64_t span, uint32_t most)
 
 bool cbloom_queue_enabled(void)
 {
-	return !cenv_is("CONTAM_QUEUE", "off");
+	return cfast_get()->queue;
 }
 
 cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)

@@ -59,7 +59,7 @@ void contam_probe_options_init(contam_probe_options *opt)
 	contam_rules_init(&opt->rules);
 }
 
-int contam_probe_new(contam_probe **out, const contam_index *ix,
+static int probe_new(contam_probe **out, const contam_index *ix,
 		     const char *index_path, const contam_probe_options *opt)
 {
 	contam_probe *p = calloc(1, sizeof(*p));
@@ -116,6 +116,19 @@ void contam_probe_free(contam_probe *p)
 	free(p->state);
 	cprobe_item_release(&p->shuffled);
 	free(p);
+}
+
+int contam_probe_new(contam_probe **out, const contam_index *ix,
+		     const char *index_path, const contam_probe_options *opt,
+		     contam_error *err)
+{
+	int rc = probe_new(out, ix, index_path, opt);
+	cerr_export_rc(rc, *out ? &(*out)->err : NULL, err);
+	if (rc) {
+		contam_probe_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 const char *contam_probe_errmsg(const contam_probe *p)

@@ -479,9 +479,9 @@ static int named_file(walk *w, const char *path, const struct stat *st)
 	return add_file(w, path, st);
 }
 
-int contam_inputs_expand_walk(contam_inputs *out, const char *const *args,
-			      size_t nargs, const contam_walk_options *opt,
-			      char *errbuf, size_t errlen)
+static int expand_walk(contam_inputs *out, const char *const *args,
+		       size_t nargs, const contam_walk_options *opt,
+		       char *errbuf, size_t errlen)
 {
 	char scratch[8];
 	walk w;
@@ -555,10 +555,22 @@ out:
 	return rc;
 }
 
-int contam_inputs_expand(contam_inputs *out, const char *const *args,
-			 size_t nargs, char *errbuf, size_t errlen)
+int contam_inputs_expand_walk(contam_inputs *out, const char *const *args,
+			      size_t nargs, const contam_walk_options *opt,
+			      contam_error *err)
 {
-	return contam_inputs_expand_walk(out, args, nargs, NULL, errbuf, errlen);
+	cerr e;
+	cerr_clear(&e);
+	int rc = expand_walk(out, args, nargs, opt, e.msg, sizeof e.msg);
+	e.code = rc < 0 ? rc : CONTAM_OK;
+	cerr_export(&e, err);
+	return rc;
+}
+
+int contam_inputs_expand(contam_inputs *out, const char *const *args,
+			 size_t nargs, contam_error *err)
+{
+	return contam_inputs_expand_walk(out, args, nargs, NULL, err);
 }
 
 long contam_inputs_find_unread(const contam_inputs *in, const uint64_t *documents)

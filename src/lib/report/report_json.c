@@ -412,10 +412,13 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	return rc;
 }
 
-int contam_report_json(const contam_result *r, FILE *out)
+int contam_report_json_to(const contam_result *r, const contam_sink *out,
+			  contam_error *out_err)
 {
 	cbuf b = CBUF_INIT;
-	int rc = 0;
+	cerr err;
+	cerr_clear(&err);
+	int rc = 0, wrc = CONTAM_OK;
 	const contam_index_stats *s = &r->index;
 
 	rc |= cbuf_printf(&b, "{\n  \"report_version\": 1,\n"
@@ -481,19 +484,23 @@ int contam_report_json(const contam_result *r, FILE *out)
 				  e->longest, contam_verdict_name(e->verdict));
 		rc |= put_example_extras(&b, r, e);
 		rc |= cbuf_printf(&b, "}");
-		if (b.len > (1u << 20)) { /* stream large reports */
-			if (fwrite(b.data, 1, b.len, out) != b.len)
-				rc = -1;
-			cbuf_reset(&b);
-		}
+		if (b.len > (1u << 20) && !rc && /* stream large reports */
+		    (wrc = csink_flush(out, &b, &err)))
+			goto out;
 	}
 	rc |= cbuf_printf(&b, "%s]\n}\n", r->nexamples ? "\n  " : "");
-	if (rc) {
-		cbuf_release(&b);
-		return CONTAM_E_NOMEM;
-	}
-	if (fwrite(b.data, 1, b.len, out) != b.len || fflush(out) != 0)
-		rc = CONTAM_E_IO;
+	if (!rc)
+		wrc = csink_flush(out, &b, &err);
+out:
+	if (rc && !wrc) /* a cbuf append failed: nothing more was written */
+		wrc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory writing the report");
 	cbuf_release(&b);
-	return rc;
+	err.code = wrc;
+	return cerr_export(&err, out_err);
+}
+
+int contam_report_json(const contam_result *r, FILE *out)
+{
+	contam_sink s = contam_sink_file(out);
+	return cfile_finish(out, contam_report_json_to(r, &s, NULL));
 }

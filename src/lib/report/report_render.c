@@ -811,11 +811,11 @@ out:
 	return rc;
 }
 
-int contam_report_render(const char *const *paths, size_t n, const char *format,
-			 FILE *out, char *errbuf, size_t errlen)
+/* The rendered reports, whole, in b. */
+static int render(const char *const *paths, size_t n, const char *format,
+		  cbuf *b, char *errbuf, size_t errlen)
 {
 	json_t **reports = calloc(n ? n : 1, sizeof(*reports));
-	cbuf b = CBUF_INIT;
 	int rc = CONTAM_OK;
 	if (!reports)
 		return CONTAM_E_NOMEM;
@@ -838,7 +838,7 @@ int contam_report_render(const char *const *paths, size_t n, const char *format,
 			goto out;
 		}
 	}
-	rc = creport_render_loaded(reports, n, format, &b);
+	rc = creport_render_loaded(reports, n, format, b);
 	if (rc == CONTAM_E_PARAM) {
 		set_err(errbuf, errlen, "unknown format '%s' (md, latex, csv, html, conda)",
 			format);
@@ -849,14 +849,34 @@ int contam_report_render(const char *const *paths, size_t n, const char *format,
 			n > 1 ? " and the other reports" : "");
 		goto out;
 	}
-	if ((b.len && fwrite(b.data, 1, b.len, out) != b.len) || fflush(out)) {
-		set_err(errbuf, errlen, "cannot write the output: %s", strerror(errno));
-		rc = CONTAM_E_IO;
-	}
 out:
 	for (size_t i = 0; i < n; i++)
 		json_decref(reports[i]);
 	free(reports);
+	return rc;
+}
+
+int contam_report_render_to(const char *const *paths, size_t n, const char *format,
+			    const contam_sink *out, contam_error *err)
+{
+	cbuf b = CBUF_INIT;
+	cerr e;
+	cerr_clear(&e);
+	if (!(e.code = render(paths, n, format, &b, e.msg, sizeof e.msg)))
+		csink_flush(out, &b, &e);
 	cbuf_release(&b);
+	return cerr_export(&e, err);
+}
+
+int contam_report_render(const char *const *paths, size_t n, const char *format,
+			 FILE *out, contam_error *err)
+{
+	contam_sink s = contam_sink_file(out);
+	int rc = contam_report_render_to(paths, n, format, &s, err);
+	if (rc == CONTAM_OK && fflush(out)) {
+		cerr e;
+		cerr_set(&e, CONTAM_E_IO, "cannot write the output: %s", strerror(errno));
+		rc = cerr_export(&e, err);
+	}
 	return rc;
 }

@@ -21,49 +21,52 @@ static const char *shown(const char *name, char *buf, size_t len)
 
 /* Notes on the fields read (issue 12): which were taken without --field,
  * and how many records lacked each. */
-static void table_field_notes(const contam_result *r, FILE *out)
+static int table_field_notes(const contam_result *r, cbuf *out)
 {
+	int rc = 0;
 	char nbuf[1024], fbuf[512];
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
 		const contam_benchmark *b = &r->benchmarks[i];
 		const char *name = shown(b->name, nbuf, sizeof nbuf);
 		if (b->examples && b->too_short == b->examples)
-			fprintf(out, "WARNING: %s: all %" PRIu64 " examples are shorter than "
+			rc |= cbuf_printf(out, "WARNING: %s: all %" PRIu64 " examples are shorter than "
 				"%u tokens (too_short): none was scored, so it has no rate "
 				"(n/a); probe an index with a smaller --ngram, or use "
 				"'contam scan'\n", name, b->examples, r->index.params.ngram);
 		else if (b->examples && 2 * b->too_short > b->examples)
-			fprintf(out, "%s: %" PRIu64 " of %" PRIu64 " examples are shorter "
+			rc |= cbuf_printf(out, "%s: %" PRIu64 " of %" PRIu64 " examples are shorter "
 				"than %u tokens (too_short) and were not scored\n", name,
 				b->too_short, b->examples, r->index.params.ngram);
 		if (b->fields_auto) {
-			fprintf(out, "%s: no --field: using every string value:", name);
+			rc |= cbuf_printf(out, "%s: no --field: using every string value:", name);
 			for (size_t j = 0; j < b->nfields; j++)
-				fprintf(out, "%s '%s'", j ? "," : "",
+				rc |= cbuf_printf(out, "%s '%s'", j ? "," : "",
 					shown(b->fields[j], fbuf, sizeof fbuf));
 			if (b->fields_more)
-				fprintf(out, " and %" PRIu64 " more", b->fields_more);
+				rc |= cbuf_printf(out, " and %" PRIu64 " more", b->fields_more);
 			if (!b->nfields)
-				fprintf(out, " (records are strings)");
-			fputc('\n', out);
+				rc |= cbuf_printf(out, " (records are strings)");
+			rc |= cbuf_putc(out, '\n');
 		}
 		for (size_t j = 0; j < b->nfields; j++) {
 			if (!b->field_missing[j])
 				continue;
-			fprintf(out, "%s: %s '%s' missing in %" PRIu64 " of %" PRIu64
+			rc |= cbuf_printf(out, "%s: %s '%s' missing in %" PRIu64 " of %" PRIu64
 				" records\n", name, b->fields_auto ? "key" : "field",
 				shown(b->fields[j], fbuf, sizeof fbuf), b->field_missing[j],
 				b->records_read);
 		}
 		if (b->id_field && b->id_missing)
-			fprintf(out, "%s: --id-field '%s' missing in %" PRIu64 " of %"
+			rc |= cbuf_printf(out, "%s: --id-field '%s' missing in %" PRIu64 " of %"
 				PRIu64 " records\n", name, b->id_field,
 				b->id_missing, b->records_read);
 	}
+	return rc;
 }
 
-int contam_report_table(const contam_result *r, FILE *out)
+static int table(const contam_result *r, cbuf *out)
 {
+	int rc = 0;
 	char nbuf[64];
 	size_t w = 9;
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
@@ -73,7 +76,7 @@ int contam_report_table(const contam_result *r, FILE *out)
 	}
 	if (w > 40)
 		w = 40;
-	fprintf(out, "%-*s %9s %12s %8s %8s %9s %8s\n", (int)w, "benchmark",
+	rc |= cbuf_printf(out, "%-*s %9s %12s %8s %8s %9s %8s\n", (int)w, "benchmark",
 		"examples", "contaminated", "partial", "clean", "too_short",
 		"rate");
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
@@ -83,14 +86,14 @@ int contam_report_table(const contam_result *r, FILE *out)
 		char cr[16] = "     n/a"; /* nothing scored: no rate */
 		if (b->too_short < b->examples)
 			snprintf(cr, sizeof cr, "%7.2f%%", rate);
-		fprintf(out, "%-*.*s %9" PRIu64 " %12" PRIu64 " %8" PRIu64
+		rc |= cbuf_printf(out, "%-*.*s %9" PRIu64 " %12" PRIu64 " %8" PRIu64
 			" %8" PRIu64 " %9" PRIu64 " %s\n", (int)w, (int)w,
 			shown(b->name, nbuf, sizeof nbuf), b->examples, b->contaminated, b->partial,
 			b->clean, b->too_short, cr);
 	}
 	/* the published definitions, side by side (rates in % of examples) */
 	uint32_t n = r->index.params.ngram;
-	fprintf(out, "%-*s %9s %9s %12s %17s%s\n", (int)w, "definitions", "GPT-3",
+	rc |= cbuf_printf(out, "%-*s %9s %9s %12s %17s%s\n", (int)w, "definitions", "GPT-3",
 		"PaLM", "Llama2 dirty", "Llama2 not_clean",
 		r->null_control ? "  null control" : "");
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
@@ -116,23 +119,23 @@ int contam_report_table(const contam_result *r, FILE *out)
 			snprintf(c3, sizeof(c3), "%.2f%%", (double)dirty / m);
 			snprintf(c4, sizeof(c4), "%.2f%%", (double)not_clean / m);
 		}
-		fprintf(out, "%-*.*s %9s %9s %12s %17s", (int)w, (int)w,
+		rc |= cbuf_printf(out, "%-*.*s %9s %9s %12s %17s", (int)w, (int)w,
 			shown(b->name, nbuf, sizeof nbuf),
 			c1, c2, c3, c4);
 		if (r->null_control)
-			fprintf(out, "  %11.2f%%", b->null_examples ? 100.0 *
+			rc |= cbuf_printf(out, "  %11.2f%%", b->null_examples ? 100.0 *
 				(double)(b->null_contaminated + b->null_partial) /
 				(double)b->null_examples : 0);
-		fprintf(out, "\n");
+		rc |= cbuf_printf(out, "\n");
 	}
-	table_field_notes(r, out);
+	rc |= table_field_notes(r, out);
 	const contam_index_stats *s = &r->index;
 	char pbuf[4096];
-	fprintf(out, "index %s: %u-grams, recipe %s, %" PRIu64
+	rc |= cbuf_printf(out, "index %s: %u-grams, recipe %s, %" PRIu64
 		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",
 		shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf), s->params.ngram, s->recipe,
 		s->ngrams_inserted, 100.0 * s->fill, s->fpr);
-	fprintf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
+	rc |= cbuf_printf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
 		"coverage counts spans of >= %u words (%u CJK characters a word) "
 		"that touch a field of >= %u tokens\n", r->min_span,
 		r->rules.cjk_chars_per_word ? r->rules.cjk_chars_per_word : 1,
@@ -143,11 +146,32 @@ int contam_report_table(const contam_result *r, FILE *out)
 		freq += r->benchmarks[i].frequent_ngrams;
 	}
 	if (tmpl)
-		fprintf(out, "templates: %" PRIu64 " n-grams in more than %.3g of a "
+		rc |= cbuf_printf(out, "templates: %" PRIu64 " n-grams in more than %.3g of a "
 			"file's examples were not counted (--no-templates counts "
 			"them)\n", tmpl, r->benchmarks[0].template_share);
 	if (freq)
-		fprintf(out, "boilerplate: %" PRIu64 " n-grams in more than %" PRIu64
+		rc |= cbuf_printf(out, "boilerplate: %" PRIu64 " n-grams in more than %" PRIu64
 			" corpus documents were not counted\n", freq, r->max_doc_freq);
-	return ferror(out) ? CONTAM_E_IO : CONTAM_OK;
+	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
+}
+
+int contam_report_table_to(const contam_result *r, const contam_sink *out,
+			   contam_error *out_err)
+{
+	cbuf b = CBUF_INIT;
+	cerr err;
+	cerr_clear(&err);
+	/* built whole (a few lines per benchmark), then written */
+	if (table(r, &b))
+		cerr_set(&err, CONTAM_E_NOMEM, "out of memory writing the report");
+	else
+		csink_flush(out, &b, &err);
+	cbuf_release(&b);
+	return cerr_export(&err, out_err);
+}
+
+int contam_report_table(const contam_result *r, FILE *out)
+{
+	contam_sink s = contam_sink_file(out);
+	return cfile_finish(out, contam_report_table_to(r, &s, NULL));
 }

@@ -873,6 +873,9 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 	return CONTAM_OK;
 }
 
+#define NOT_LINED_UP "the probe's examples do not line up with the scan's (the " \
+	"same benchmark files, read with the same options, in the same order)"
+
 int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 			  contam_result *out)
 {
@@ -881,7 +884,8 @@ int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 	contam_benchmark *bms;
 	int rc = merge_confirmed(s, probe, &exs, &bms, counts);
 	if (rc)
-		return rc;
+		return cerr_set(&s->err, rc, "%s", rc == CONTAM_E_PARAM ? NOT_LINED_UP
+				: "out of memory");
 	free(s->confirmed_examples);
 	free(s->confirmed_benchmarks);
 	s->confirmed_examples = exs;
@@ -928,4 +932,50 @@ out:
 	free(exs);
 	free(bms);
 	return rc;
+}
+
+/* The sink forms: the streamed writer above, through a FILE* whose writes
+ * go to the sink (a full disk stops it with the sink's code). */
+static int sink_end(FILE *f, int rc, int src, cerr *e, contam_error *out_err)
+{
+	if (fclose(f) && !rc) /* the last buffered bytes */
+		rc = CONTAM_E_IO;
+	if (src) /* the sink's own failure, and its message */
+		rc = src;
+	else if (rc && !e->msg[0])
+		cerr_set(e, rc, "%s%s", rc == CONTAM_E_NOMEM ? "out of memory writing the report"
+			 : rc == CONTAM_E_PARAM ? NOT_LINED_UP : "cannot write the output: ",
+			 rc == CONTAM_E_NOMEM || rc == CONTAM_E_PARAM ? "" : contam_strerror(rc));
+	e->code = rc;
+	return cerr_export(e, out_err);
+}
+
+int contam_scan_report_json_to(const contam_scan *s, const contam_sink *out,
+			       contam_error *out_err)
+{
+	cerr e;
+	cerr_clear(&e);
+	int src = CONTAM_OK;
+	FILE *f = csink_fopen(out, &src, &e);
+	if (!f) {
+		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+		return cerr_export(&e, out_err);
+	}
+	return sink_end(f, contam_scan_report_json(s, f), src, &e, out_err);
+}
+
+int contam_scan_confirm_json_to(const contam_scan *s, const contam_result *probe,
+				const contam_sink *out, uint64_t *flagged,
+				uint64_t *overturned, contam_error *out_err)
+{
+	cerr e;
+	cerr_clear(&e);
+	int src = CONTAM_OK;
+	FILE *f = csink_fopen(out, &src, &e);
+	if (!f) {
+		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+		return cerr_export(&e, out_err);
+	}
+	return sink_end(f, contam_scan_confirm_json(s, probe, f, flagged, overturned),
+			src, &e, out_err);
 }

@@ -36,7 +36,7 @@ void contam_scan_options_init(contam_scan_options *opt)
 	contam_rules_init(&opt->rules);
 }
 
-int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
+static int scan_new(contam_scan **out, const contam_scan_options *opt)
 {
 	contam_scan *s = calloc(1, sizeof(*s));
 	*out = s;
@@ -60,7 +60,7 @@ int contam_scan_new(contam_scan **out, const contam_scan_options *opt)
 	/* the index's seed: whatever contam_plan_filter puts in new indexes */
 	contam_params p;
 	double fpr;
-	if (contam_plan_filter(1000, 0.01, 0, s->opt.ngram, &p, &fpr))
+	if (contam_plan_filter(1000, 0.01, 0, s->opt.ngram, &p, &fpr, NULL))
 		return cerr_set(&s->err, CONTAM_E_PARAM, "cannot plan n-gram parameters");
 	s->seed = p.seed;
 	s->recipe = (cprobe_recipe){ s->opt.ngram, s->seed, s->opt.rules.join_fields,
@@ -132,6 +132,18 @@ void contam_scan_free(contam_scan *s)
 	free(s->files);
 	free(s->ignored);
 	free(s);
+}
+
+int contam_scan_new(contam_scan **out, const contam_scan_options *opt,
+		    contam_error *err)
+{
+	int rc = scan_new(out, opt);
+	cerr_export_rc(rc, *out ? &(*out)->err : NULL, err);
+	if (rc) {
+		contam_scan_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 const char *contam_scan_errmsg(const contam_scan *s)

@@ -82,7 +82,9 @@ uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 
 static ctok_fast_fn chosen_loop(const char **name);
 static ctok_fast_fn hashing_loop(ctok_fast_fn loop);
-static int simd_level = CTOK_SIMD_BEST;
+/* ctok_use_simd's narrowing, for tests that compare loops (atomic: read
+ * by every ctok_init); the choice itself is the process's cfast_get(). */
+static _Atomic int simd_level = CTOK_SIMD_BEST;
 
 void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
 {
@@ -712,15 +714,12 @@ fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 /* *name is "scalar" on entry. */
 static ctok_fast_fn best_fast_loop(const char **name)
 {
-	__builtin_cpu_init();
-	if (cenv_is("CONTAM_SIMD", "off"))
-		return NULL;
-	if (simd_level == CTOK_SIMD_BEST && !cenv_is("CONTAM_SIMD", "avx2") &&
-	    __builtin_cpu_supports("avx512bw")) {
+	int tok = cfast_get()->tok;
+	if (tok == CFAST_TOK_AVX512BW && simd_level == CTOK_SIMD_BEST) {
 		*name = "avx512bw";
 		return fast_words_avx512;
 	}
-	if (__builtin_cpu_supports("avx2")) {
+	if (tok >= CFAST_TOK_AVX2) {
 		*name = "avx2";
 		return fast_words_avx2;
 	}
