@@ -437,14 +437,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		return rc;
 	}
 
-	const cpass_options popt = {
-		.threads = opt->threads,
-		.text_field = opt->text_field,
-		.text_fields = opt->text_fields,
-		.ntext_fields = opt->ntext_fields,
-		.strict = opt->strict,
-		.max_record = opt->max_record,
-	};
+	const cpass_options popt = CPASS_OPTIONS_OF(opt);
 	const cpass_sink sink = {
 		.ctx = &sh,
 		.worker_new = sink_worker_new,

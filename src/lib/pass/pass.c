@@ -343,22 +343,23 @@ static int stream_doc(file_job *job, creader *r, const creader_doc *rd,
 
 /* ---- the file task ---------------------------------------------------- */
 
-static void on_reader_warning(void *ctx, const char *msg)
+/* A reader's message: the sink sees it, then the run's on_warning. */
+static void reader_message(file_job *job, int kind, const char *msg)
 {
-	file_job *job = ctx;
 	const cpass_sink *k = job->ps->sink;
 	if (k->file_message)
-		k->file_message(k->ctx, &job->f, CPASS_MSG_WARNING, msg);
+		k->file_message(k->ctx, &job->f, kind, msg);
 	crun_warning(job->ps->run, msg);
+}
+
+static void on_reader_warning(void *ctx, const char *msg)
+{
+	reader_message(ctx, CPASS_MSG_WARNING, msg);
 }
 
 static void on_reader_note(void *ctx, const char *msg)
 {
-	file_job *job = ctx;
-	const cpass_sink *k = job->ps->sink;
-	if (k->file_message)
-		k->file_message(k->ctx, &job->f, CPASS_MSG_NOTE, msg);
-	crun_warning(job->ps->run, msg);
+	reader_message(ctx, CPASS_MSG_NOTE, msg);
 }
 
 /* Read one input file; its documents go to batch tasks. */
@@ -396,9 +397,7 @@ static void read_file(file_job *job)
 		    (rc == CONTAM_E_FORMAT && !f->walked)) {
 			crun_fail(run, rc, &err);
 		} else {
-			if (k->file_message)
-				k->file_message(k->ctx, f, CPASS_MSG_UNREADABLE, err.msg);
-			crun_warning(run, err.msg);
+			reader_message(job, CPASS_MSG_UNREADABLE, err.msg);
 			f->errors++;
 			__atomic_fetch_add(&run->errors, 1, __ATOMIC_RELAXED);
 		}

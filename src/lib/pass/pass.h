@@ -120,6 +120,15 @@ typedef struct cpass_options {
 	uint64_t max_record;
 } cpass_options;
 
+/* The pass options of a caller's options (a pointer to a struct with
+ * the same fields by these names: contam_build_options,
+ * contam_scan_options). */
+#define CPASS_OPTIONS_OF(o) {                                           \
+	.threads = (o)->threads, .text_field = (o)->text_field,         \
+	.text_fields = (o)->text_fields, .ntext_fields = (o)->ntext_fields, \
+	.strict = (o)->strict, .max_record = (o)->max_record,           \
+}
+
 /* The readers' --max-record default (for the options' _init). */
 uint64_t cpass_default_max_record(void);
 

@@ -218,24 +218,15 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (!s->files)
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->nfiles = in->count;
-	for (size_t i = 0; i < in->count; i++) {
+	for (size_t i = 0; i < in->count; i++)
 		s->files[i].path = in->paths[i];
-		s->files[i].walked = contam_inputs_walked(in, i);
-	}
 	if ((rc = cscan_spill_open(s, &s->err)))
 		return rc;
 	/* fail before the long pass, not after it */
 	if (s->opt.purify_dir && (rc = cscan_purify_prepare(s, &s->err)))
 		return rc;
 
-	const cpass_options popt = {
-		.threads = s->opt.threads,
-		.text_field = s->opt.text_field,
-		.text_fields = s->opt.text_fields,
-		.ntext_fields = s->opt.ntext_fields,
-		.strict = s->opt.strict,
-		.max_record = s->opt.max_record,
-	};
+	const cpass_options popt = CPASS_OPTIONS_OF(&s->opt);
 	const cpass_sink sink = {
 		.ctx = &st,
 		.ordered = 1,
@@ -249,7 +240,6 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		.collect = sink_collect,
 	};
 	cpass_run(&st.run, &popt, &sink);
-	int nthreads = crun_threads(s->opt.threads);
 
 	if (!st.run.rc && s->opt.stop && *s->opt.stop)
 		cerr_set(&st.run.err, st.run.rc = CONTAM_E_INTERRUPTED, "interrupted");
@@ -272,7 +262,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	}
 	if ((rc = cscan_finish(s, &s->err)))
 		return rc;
-	if (s->opt.purify_dir && (rc = purify(&st, nthreads)))
+	if (s->opt.purify_dir && (rc = purify(&st, crun_threads(s->opt.threads))))
 		return rc;
 	ss->seconds = cnow() - st.run.t0;
 	if (s->opt.on_progress) {
