@@ -491,9 +491,9 @@ out:
 	creader_free(r);
 }
 
-/* One file task: its own worker and the sink's per-file state live only
- * while the file is read, so memory does not grow with the number of
- * inputs (9 KiB per file once: a tokenizer each). */
+/* One file task: its own worker (a tokenizer: some KiB) and the sink's
+ * per-file state live only while the file is read, so memory does not
+ * grow with the number of inputs. */
 static void file_task(pass_state *ps, size_t fi)
 {
 	crun *run = ps->run;
