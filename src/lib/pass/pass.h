@@ -34,11 +34,13 @@
  *   - ordered: emit(ctx, f, out) gets each batch's results in reader
  *     order, in the file task, as soon as the batches before it are done.
  *
- * Only worker_new, worker_free, begin, feed and end are required.  The
- * caller owns the crun (crun_init with its callbacks and stop flag) and
- * reads the first error from it after cpass_run; a sink fails the run
- * with crun_fail.  A sink that counts n-grams adds them to run->ngrams
- * itself (progress shows them).
+ * feed or end returning < 0 fails the run (with err, or "out of memory"
+ * when err is left empty).  Only worker_new, worker_free, begin, feed
+ * and end are required; tests/unit/test_pass.c has a whole counting
+ * sink in about 80 lines.  The caller owns the crun (crun_init with its
+ * callbacks and stop flag) and reads the first error from it after
+ * cpass_run; a sink fails the run with crun_fail.  A sink that counts
+ * n-grams adds them to run->ngrams itself (progress shows them).
  */
 #ifndef CONTAM_PASS_H
 #define CONTAM_PASS_H
