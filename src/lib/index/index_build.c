@@ -14,7 +14,7 @@
  * checkpoint and at the end.  OR is commutative, so the bits do not
  * depend on thread count or order; the manifest is kept in input order.
  *
- * With a doc-freq sketch (issue 13), each worker also keeps the hashes of
+ * With a doc-freq sketch, each worker also keeps the hashes of
  * the document it is tokenizing -- the ones the filter gets, so winnowed
  * indexes count the kept n-grams -- and at the end of the document drops
  * repeats (index_docfreq.c) and counts the rest once.  A document of more
@@ -368,7 +368,7 @@ static void write_checkpoint(shared_state *sh)
 			      ix, &err);
 	if (rc && rc != CONTAM_E_INTERRUPTED) {
 		/* a run that cannot keep its checkpoints cannot be resumed:
-		 * an error, not a warning (issue 12) */
+		 * an error, not a warning */
 		cerr e;
 		cerr_set(&e, rc, "checkpoint not written: %s", err.msg);
 		crun_fail(&sh->run, rc, &e);
