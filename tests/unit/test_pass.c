@@ -22,6 +22,7 @@ typedef struct count_worker {
 
 typedef struct count_file {
 	cbuf lines;              /* "record bytes url id" per document, emitted */
+	size_t emitted;          /* records emitted */
 	int opened;
 	uint64_t documents, bytes_text, errors;
 	int unreadable_msgs;
@@ -82,12 +83,13 @@ static int cw_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 	__atomic_fetch_add(&cs->docs_seen, 1, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&cs->bytes_seen, w->bytes, __ATOMIC_RELAXED);
 	if (out) {
-		if (cbuf_printf(&out->bytes, "%llu %llu %s %s\n",
-				(unsigned long long)doc->record,
-				(unsigned long long)w->bytes,
-				doc->url ? doc->url : "-", doc->id ? doc->id : "-"))
+		char line[128];
+		int n = snprintf(line, sizeof line, "%llu %llu %s %s\n",
+				 (unsigned long long)doc->record,
+				 (unsigned long long)w->bytes,
+				 doc->url ? doc->url : "-", doc->id ? doc->id : "-");
+		if (cpass_out_add(out, line, (size_t)n))
 			return CONTAM_E_NOMEM;
-		out->records++;
 	}
 	return CONTAM_OK;
 }
@@ -108,7 +110,12 @@ static void cw_message(void *ctx, cpass_file *f, int kind, const char *msg)
 static int cw_emit(void *ctx, cpass_file *f, const cpass_out *out, cerr *err)
 {
 	count_sink *cs = ctx;
-	return cbuf_append(&cs->files[f->index].lines, out->bytes.data, out->bytes.len);
+	for (const cpass_out_block *b = out->first; b; b = b->next) {
+		if (cbuf_append(&cs->files[f->index].lines, b->data, b->len))
+			return CONTAM_E_NOMEM;
+		cs->files[f->index].emitted += b->records;
+	}
+	return CONTAM_OK;
 }
 
 static void cw_collect(void *ctx, cpass_file *f)
@@ -211,6 +218,7 @@ int main(int argc, char **argv)
 		count_file *a = &cs->files[0], *b = &cs->files[1], *c = &cs->files[2];
 		CHECK(a->collected == 1 && b->collected == 1 && c->collected == 1);
 		CHECK_EQ_U64(a->documents, NDOCS);
+		CHECK_EQ_U64(a->emitted, NDOCS);
 		CHECK_EQ_U64(a->bytes_text, total);
 		CHECK(a->lines.len == expect.len &&
 		      memcmp(a->lines.data, expect.data, expect.len) == 0);

@@ -173,6 +173,40 @@ static int batch_end_doc(batch *b, const creader_doc *doc)
 	return oom ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
+/* ---- results ---------------------------------------------------------- */
+
+int cpass_out_add(cpass_out *o, const void *rec, size_t n)
+{
+	cpass_out_block *b = o->last;
+	if (!b || b->cap - b->len < n) {
+		size_t cap = n > CPASS_OUT_BLOCK ? n : CPASS_OUT_BLOCK;
+		if (!(b = malloc(sizeof(*b) + cap)))
+			return CONTAM_E_NOMEM;
+		b->next = NULL;
+		b->len = b->records = 0;
+		b->cap = cap;
+		if (o->last)
+			o->last->next = b;
+		else
+			o->first = b;
+		o->last = b;
+	}
+	memcpy(b->data + b->len, rec, n);
+	b->len += n;
+	b->records++;
+	return CONTAM_OK;
+}
+
+static void out_release(cpass_out *o)
+{
+	while (o->first) {
+		cpass_out_block *next = o->first->next;
+		free(o->first);
+		o->first = next;
+	}
+	o->last = NULL;
+}
+
 /* ---- handing documents to the sink ------------------------------------ */
 
 static void sink_failed(pass_state *ps, int rc, cerr *err)
@@ -274,7 +308,7 @@ static int deliver(file_job *job, int all, cerr *err)
 			job->tail = NULL;
 		if (!rc)
 			rc = k->emit(k->ctx, &job->f, &n->out, err);
-		cbuf_release(&n->out.bytes);
+		out_release(&n->out);
 		free(n);
 	}
 	return rc;
@@ -286,7 +320,7 @@ static void drop_results(file_job *job)
 	while (job->head) {
 		result_node *n = job->head;
 		job->head = n->next;
-		cbuf_release(&n->out.bytes);
+		out_release(&n->out);
 		free(n);
 	}
 	job->tail = NULL;

@@ -21,8 +21,8 @@
  *     its text in one or more pieces (documents over CPASS_BIG_DOC come
  *     in reader pieces; feed them to a streaming state).  doc->file is
  *     the file's record; doc->file->sink is the sink's per-file state.
- *     A result for the document may be appended to out (bytes, and
- *     records counted) when the sink is `ordered`; out is NULL otherwise.
+ *     A result for the document may be added to out (cpass_out_add)
+ *     when the sink is `ordered`; out is NULL otherwise.
  *     flush(w), when set, is called after each batch (and each streamed
  *     document): hand on what the worker gathered.
  *   - file_begin/collect: per file, in the file task.  collect is called
@@ -31,8 +31,9 @@
  *     counters are the file's.  file_message sees the reader's messages
  *     about the file (warnings, notes, the reason it could not be
  *     opened) before they go to the run's on_warning.
- *   - ordered: emit(ctx, f, out) gets each batch's results in reader
- *     order, in the file task, as soon as the batches before it are done.
+ *   - ordered: emit(ctx, f, out) gets each batch's results (its blocks:
+ *     out->first, ->next) in reader order, in the file task, as soon as
+ *     the batches before it are done.
  *
  * feed or end returning < 0 fails the run (with err, or "out of memory"
  * when err is left empty).  Only worker_new, worker_free, begin, feed
@@ -82,12 +83,23 @@ typedef struct cpass_doc {
 	const char *url, *id;
 } cpass_doc;
 
-/* Results of one batch (ordered sinks): bytes in the sink's own
- * encoding, and how many records they hold. */
-typedef struct cpass_out {
-	cbuf bytes;
+/* Results of one batch (ordered sinks): records in the sink's own
+ * encoding, added with cpass_out_add, kept in blocks of CPASS_OUT_BLOCK
+ * bytes (or one record, when larger) that a record never spans.  Fixed
+ * blocks rather than one doubling buffer: the slack stays one block, and
+ * freed blocks fit the next batch's. */
+#define CPASS_OUT_BLOCK (1u << 20)
+typedef struct cpass_out_block {
+	struct cpass_out_block *next;
+	size_t len, cap;
 	size_t records;
+	char data[];
+} cpass_out_block;
+typedef struct cpass_out {
+	cpass_out_block *first, *last;
 } cpass_out;
+/* Add one record of n bytes: CONTAM_OK or CONTAM_E_NOMEM. */
+int cpass_out_add(cpass_out *o, const void *rec, size_t n);
 
 /* What the file_message callback is told. */
 enum {

@@ -36,6 +36,7 @@ typedef struct scan_file_state {
 typedef struct scan_worker {
 	cscan_matcher m;
 	run_state *st;
+	cbuf rec;                /* one hit document packed */
 } scan_worker;
 
 static void *sink_worker_new(void *ctx)
@@ -56,6 +57,7 @@ static int sink_worker_free(void *ctx, void *wp, const cpass_file *f, cerr *err)
 {
 	scan_worker *w = wp;
 	cscan_matcher_release(&w->m);
+	cbuf_release(&w->rec);
 	free(w);
 	return CONTAM_OK;
 }
@@ -89,9 +91,10 @@ static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 		hd.member = (char *)doc->member;
 		hd.url = (char *)doc->url;
 		hd.id = (char *)doc->id;
-		rc = cscan_hitdoc_pack(&out->bytes, &hd);
+		cbuf_reset(&w->rec);
+		rc = cscan_hitdoc_pack(&w->rec, &hd);
 		if (!rc)
-			out->records++;
+			rc = cpass_out_add(out, w->rec.data, w->rec.len);
 		else if (rc != CONTAM_E_NOMEM)
 			cerr_set(err, rc, "a hit document too large to keep");
 		hd.member = hd.url = hd.id = NULL;
@@ -115,27 +118,47 @@ static int sink_file_begin(void *ctx, cpass_file *pf, cerr *err)
 	return CONTAM_OK;
 }
 
-static int spill(run_state *st, cscan_file *f, scan_file_state *fs, cerr *err)
+static int spill_buf(run_state *st, cscan_file *f, const cbuf *b, size_t ndocs,
+		     cerr *err)
 {
 	int rc;
 	#pragma omp critical(cscan_spill)
-	rc = cscan_spill_chunk(st->s, f, &fs->pack, fs->pack_docs, err);
+	rc = cscan_spill_chunk(st->s, f, b, ndocs, err);
+	return rc;
+}
+
+static int spill(run_state *st, cscan_file *f, scan_file_state *fs, cerr *err)
+{
+	int rc = spill_buf(st, f, &fs->pack, fs->pack_docs, err);
 	cbuf_reset(&fs->pack);
 	fs->pack_docs = 0;
 	return rc;
 }
 
-/* A batch's hit documents, in reader order: a chunk goes to the spill
- * file whenever CSCAN_CHUNK bytes are packed. */
+/* A batch's hit documents, in reader order: a block of them is packed
+ * with the ones before it while that stays under CSCAN_CHUNK bytes;
+ * else what is packed goes to the spill file, then the block itself
+ * (copying megabytes into the pack only to write them would grow the
+ * heap with every batch). */
 static int sink_emit(void *ctx, cpass_file *pf, const cpass_out *out, cerr *err)
 {
 	run_state *st = ctx;
 	scan_file_state *fs = pf->sink;
-	if (cbuf_append(&fs->pack, out->bytes.data, out->bytes.len))
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	fs->pack_docs += out->records;
-	if (fs->pack.len >= CSCAN_CHUNK)
-		return spill(st, &st->s->files[pf->index], fs, err);
+	cscan_file *f = &st->s->files[pf->index];
+	int rc;
+	for (const cpass_out_block *b = out->first; b; b = b->next) {
+		if (fs->pack.len + b->len < CSCAN_CHUNK) {
+			if (cbuf_append(&fs->pack, b->data, b->len))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			fs->pack_docs += b->records;
+			continue;
+		}
+		if (fs->pack.len && (rc = spill(st, f, fs, err)))
+			return rc;
+		const cbuf view = { .data = (char *)b->data, .len = b->len, .cap = b->cap };
+		if ((rc = spill_buf(st, f, &view, b->records, err)))
+			return rc;
+	}
 	return CONTAM_OK;
 }
 
