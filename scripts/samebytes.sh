@@ -41,6 +41,7 @@ cases=(
 "gen-index-docfreq-t2|index -q --threads 2 --doc-freq --winnow 4 -o \$O/gendfw-t2.cidx $work/gen/corpus"
 "gen-scan-t1|scan -q --threads 1 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t1.jsonl --report \$O/gen-scan-t1.json $work/gen/corpus"
 "gen-scan-t2|scan -q --threads 2 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t2.jsonl --report \$O/gen-scan-t2.json $work/gen/corpus"
+"gen-probe-confirm|probe -q \$O/gen.cidx --field question --field answer -o \$O/gen-probe-confirm.json $work/gen/bench/demo.jsonl --confirm $work/gen/corpus"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
