@@ -54,6 +54,12 @@ cases=(
 "err-load|info \$O/no-such.cidx"
 "err-merge|merge -o \$O/bad-merge.cidx \$O/gen.cidx \$O/genw.cidx"
 "err-report|report \$O/no-such-report.json"
+"gen-index-t1|index -q --threads 1 -o \$O/gen-t1.cidx $work/gen/corpus"
+"gen-index-t2|index -q --threads 2 -o \$O/gen-t2.cidx $work/gen/corpus"
+"gen-index-docfreq-t2|index -q --threads 2 --doc-freq --winnow 4 -o \$O/gendfw-t2.cidx $work/gen/corpus"
+"gen-scan-t1|scan -q --threads 1 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t1.jsonl --report \$O/gen-scan-t1.json $work/gen/corpus"
+"gen-scan-t2|scan -q --threads 2 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t2.jsonl --report \$O/gen-scan-t2.json $work/gen/corpus"
+"gen-probe-confirm|probe -q \$O/gen.cidx --field question --field answer -o \$O/gen-probe-confirm.json $work/gen/bench/demo.jsonl --confirm $work/gen/corpus"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
@@ -67,6 +73,10 @@ if [ -d "$shared/corpus" ]; then
 "real-scan|scan -q --bench $b/gsm8k --bench $b/arc -o \$O/real-hits.jsonl --report \$O/real-scan.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 "real-purify|scan -q --bench $b/truthfulqa -o \$O/real-hits2.jsonl --purify \$O/real-purified $c/c4 $c/commoncrawl_whirlwind"
 "real-scan-qa|scan -q --question-field question --answer-field answer --bench $b/gsm8k -o \$O/real-hits-qa.jsonl --report \$O/real-scan-qa.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
+"real-index-t1|index -q --threads 1 -o \$O/real-t1.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2 $c/commoncrawl_resiliparse_tests"
+"real-index-t2|index -q --threads 2 -o \$O/real-t2.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2 $c/commoncrawl_resiliparse_tests"
+"real-scan-t1|scan -q --threads 1 --bench $b/gsm8k --bench $b/arc -o \$O/real-hits-t1.jsonl --report \$O/real-scan-t1.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
+"real-scan-t2|scan -q --threads 2 --bench $b/gsm8k --bench $b/arc -o \$O/real-hits-t2.jsonl --report \$O/real-scan-t2.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 	)
 fi
 

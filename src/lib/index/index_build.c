@@ -1,30 +1,20 @@
 /*
- * index_build.c -- the indexing driver: inputs -> readers -> tokenizer ->
- * n-gram hashes -> filter.  The only place with OpenMP in the build path.
+ * index_build.c -- the index build: a sink of the corpus pass
+ * (src/lib/pass/pass.h), documents -> tokenizer -> n-gram hashes ->
+ * filter.  The pass reads the files, batches documents and runs the
+ * threads; this file only says what one document does to the index, and
+ * keeps the manifest and the checkpoints.
  *
- * How it works.  Every input file is an OpenMP task.  A file task runs
- * the reader (decompression and parsing are sequential within a file) and
- * copies the text of whole documents into batches of about BATCH_BYTES;
- * each full batch becomes a child task that tokenizes, hashes and inserts
- * it on whichever thread is free.  So one huge shard keeps every core
- * busy, and many small shards are read in parallel.  Back-pressure: when
- * a file already has MAX_INFLIGHT batches queued, the file task processes
- * the next batch itself, which bounds memory at about
- * files_in_flight * MAX_INFLIGHT * BATCH_BYTES.  A document larger than
- * BIG_DOC is not copied: the file task streams it through its own
- * tokenizer, so memory stays bounded on a 2 GiB document.
+ * Tokenizer state lives in a `worker`: the pass keeps one per thread
+ * for batch tasks and one per file task for inline work.  Each worker
+ * collects n-gram hashes and hands them HASH_BATCH at a time (and at the
+ * end of every batch: flush) to the shared write queue (index_queue.c),
+ * which groups them by region of the filter and inserts a region's keys
+ * together.  Keys may wait there, so the queue is drained before a
+ * checkpoint and at the end.  OR is commutative, so the bits do not
+ * depend on thread count or order; the manifest is kept in input order.
  *
- * Tokenizer state lives in a `worker`: one per thread for batch tasks
- * (batch tasks have no scheduling points, so a thread's worker is never
- * used by two tasks at once) and one per file task for inline work.  Each
- * worker collects n-gram hashes and hands them HASH_BATCH at a time to
- * the shared write queue (index_queue.c), which groups them by region of
- * the filter and inserts a region's keys together.  Keys may wait there,
- * so the queue is drained before a checkpoint and at the end.  OR is
- * commutative, so the bits do not depend on thread count or order; the
- * manifest is kept in input order.
- *
- * With a doc-freq sketch (issue 13), each worker also keeps the hashes of
+ * With a doc-freq sketch, each worker also keeps the hashes of
  * the document it is tokenizing -- the ones the filter gets, so winnowed
  * indexes count the kept n-grams -- and at the end of the document drops
  * repeats (index_docfreq.c) and counts the rest once.  A document of more
@@ -36,27 +26,21 @@
 #include "index_file.h"
 #include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
-#include "../reader/reader.h"
 #include "../text/text.h"
-#include "../common/run.h"
+#include "../pass/pass.h"
 
 #include <stdlib.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #define HASH_BATCH CBLOOM_QUEUE_BATCH
-#define BATCH_BYTES (2u << 20)
-#define BIG_DOC (8u << 20)
-#define MAX_INFLIGHT 4
 
 typedef struct shared_state {
 	contam_index *ix;
 	const contam_build_options *opt;
 	crun run;             /* the inputs, counters, first error, stop flag */
 	cbloom_queue *queue;  /* every insertion goes through it */
+	contam_manifest_entry *entries;  /* per input, in input order */
+	unsigned char *note_failed;      /* per input: a message not kept */
 	/* checkpoints */
-	contam_manifest_entry *entries;
 	unsigned char *finished;
 	uint64_t since_checkpoint;
 } shared_state;
@@ -85,15 +69,6 @@ typedef struct worker {
 	size_t ndfout;
 	cdf_dedup dd;
 } worker;
-
-/* The text of whole documents, back to back. */
-typedef struct batch {
-	struct batch *next;  /* in the file's pool of free batches */
-	char *text;
-	size_t len, cap;
-	size_t *doc_end;
-	size_t ndocs, cap_docs;
-} batch;
 
 /* Count the de-duplicated hashes gathered so far. */
 static void df_flush(worker *w)
@@ -252,286 +227,106 @@ static void worker_release(worker *w)
 	w->hashes = w->scratch = w->doc = w->dfout = NULL;
 }
 
-/* Tokenize, hash and insert every document of a batch. */
-static void process_batch(worker *w, const batch *b, uint64_t *ngram_count)
+/* ---- the sink: what the pass calls --------------------------------- */
+
+static void *sink_worker_new(void *ctx)
 {
-	size_t start = 0;
-	w->ngram_count = ngram_count;
-	for (size_t d = 0; d < b->ndocs; d++) {
-		doc_begin(w);
-		/* a batch of empty documents has no text (NULL + 0 is UB) */
-		const char *text = b->text ? b->text + start : "";
-		if (ctok_feed(&w->tok, text, b->doc_end[d] - start))
-			w->ok = 0;
-		doc_end(w);
-		start = b->doc_end[d];
+	worker *w = malloc(sizeof(*w));
+	if (w && worker_init(w, ctx) != CONTAM_OK) {
+		worker_release(w);
+		free(w);
+		w = NULL;
 	}
+	return w;
+}
+
+static int sink_worker_free(void *ctx, void *wp, const cpass_file *f, cerr *err)
+{
+	worker *w = wp;
+	int rc = CONTAM_OK;
+	if (!w->ok)
+		rc = f ? cerr_set(err, CONTAM_E_NOMEM, "out of memory tokenizing '%s'", f->path)
+		       : cerr_set(err, CONTAM_E_NOMEM, "out of memory while tokenizing");
+	worker_release(w);
+	free(w);
+	return rc;
+}
+
+static void sink_begin(void *wp, const cpass_doc *doc)
+{
+	worker *w = wp;
+	w->ngram_count = &((contam_manifest_entry *)doc->file->sink)->ngrams;
+	doc_begin(w);
+}
+
+static int sink_feed(void *wp, const char *p, size_t n, cerr *err)
+{
+	worker *w = wp;
+	/* reported when the worker is freed, with the file's name */
+	if (ctok_feed(&w->tok, p, n))
+		w->ok = 0;
+	return CONTAM_OK;
+}
+
+static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
+{
+	doc_end(wp);
+	return CONTAM_OK;
+}
+
+static void sink_flush(void *wp)
+{
+	worker *w = wp;
 	flush_hashes(w);
 	if (w->df)
 		df_flush(w);
 }
 
-static void batch_free(batch *b)
+static int sink_file_begin(void *ctx, cpass_file *f, cerr *err)
 {
-	if (!b)
-		return;
-	free(b->text);
-	free(b->doc_end);
-	free(b);
-}
-
-static int batch_append(batch *b, const char *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
-		while (cap < b->len + n)
-			cap *= 2;
-		char *t = realloc(b->text, cap);
-		if (!t)
-			return CONTAM_E_NOMEM;
-		b->text = t;
-		b->cap = cap;
-	}
-	memcpy(b->text + b->len, p, n);
-	b->len += n;
+	shared_state *sh = ctx;
+	contam_manifest_entry *e = &sh->entries[f->index];
+	e->path = (char *)f->path;
+	e->size = f->size;
+	e->fingerprint = contam_input_fingerprint(f->path);
+	e->kind = f->kind;
+	f->sink = e;
 	return CONTAM_OK;
-}
-
-static int batch_end_doc(batch *b)
-{
-	if (b->ndocs == b->cap_docs) {
-		size_t cap = b->cap_docs ? b->cap_docs * 2 : 256;
-		size_t *d = realloc(b->doc_end, cap * sizeof(*d));
-		if (!d)
-			return CONTAM_E_NOMEM;
-		b->doc_end = d;
-		b->cap_docs = cap;
-	}
-	b->doc_end[b->ndocs++] = b->len;
-	return CONTAM_OK;
-}
-
-typedef struct file_job {
-	shared_state *sh;
-	worker *thread_workers;  /* one per thread, for batch tasks */
-	worker inline_worker;    /* this file task's own */
-	contam_manifest_entry *e;
-	int inflight;
-	/* Batches are recycled: a fresh 2 MiB malloc is an mmap whose pages
-	 * the kernel must zero (measured ~6% of the run). */
-	batch *pool;
-	int pool_lock;
-	int note_failed;         /* a message could not be kept */
-} file_job;
-
-static batch *batch_get(file_job *job)
-{
-	while (__atomic_exchange_n(&job->pool_lock, 1, __ATOMIC_ACQUIRE))
-		;
-	batch *b = job->pool;
-	if (b)
-		job->pool = b->next;
-	__atomic_store_n(&job->pool_lock, 0, __ATOMIC_RELEASE);
-	if (!b)
-		return calloc(1, sizeof(batch));
-	b->len = b->ndocs = 0;
-	b->next = NULL;
-	return b;
-}
-
-static void batch_put(file_job *job, batch *b)
-{
-	while (__atomic_exchange_n(&job->pool_lock, 1, __ATOMIC_ACQUIRE))
-		;
-	b->next = job->pool;
-	job->pool = b;
-	__atomic_store_n(&job->pool_lock, 0, __ATOMIC_RELEASE);
-}
-
-/* Hand a full batch to another thread, or process it here when enough
- * are already waiting. */
-static void dispatch(file_job *job, batch *b)
-{
-	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
-		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		/* job by value: the task may run after dispatch returns, when
-		 * its parameter is gone */
-		#pragma omp task firstprivate(b, job) default(none)
-		{
-			worker *w = &job->thread_workers[crun_thread_id()];
-			if (!crun_should_stop(&job->sh->run))
-				process_batch(w, b, &job->e->ngrams);
-			batch_put(job, b);
-			crun_progress(&job->sh->run);
-			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		}
-	} else {
-		process_batch(&job->inline_worker, b, &job->e->ngrams);
-		batch_put(job, b);
-	}
 }
 
 /* A reader's message: kept on the file's manifest entry (counted by
- * kind, the first ones word for word), then passed on.  Called from the
- * file task only. */
-static void file_warning(void *ctx, const char *msg)
+ * kind, the first ones word for word; a note counted as no problem).
+ * Called from the file task only. */
+static void sink_file_message(void *ctx, cpass_file *f, int kind, const char *msg)
 {
-	file_job *job = ctx;
-	contam_problem kind = strstr(msg, "missing or not a string") ?
-		CONTAM_PROBLEM_NO_TEXT : CONTAM_PROBLEM_DAMAGED;
-	if (cmanifest_note(job->e, kind, msg))
-		job->note_failed = 1;
-	crun_warning(&job->sh->run, msg);
+	shared_state *sh = ctx;
+	contam_problem pk = kind == CPASS_MSG_NOTE ? CMANIFEST_NOTE
+			    : kind == CPASS_MSG_UNREADABLE ? CONTAM_PROBLEM_UNREADABLE
+			    : strstr(msg, "missing or not a string") ? CONTAM_PROBLEM_NO_TEXT
+			    : CONTAM_PROBLEM_DAMAGED;
+	if (cmanifest_note(f->sink, pk, msg))
+		sh->note_failed[f->index] = 1;
 }
 
-/* A note (not damage): kept with the input's messages, counted as no
- * problem. */
-static void file_note(void *ctx, const char *msg)
+static void file_finished(shared_state *sh, size_t fi);
+
+static void sink_collect(void *ctx, cpass_file *f)
 {
-	file_job *job = ctx;
-	if (cmanifest_note(job->e, CMANIFEST_NOTE, msg))
-		job->note_failed = 1;
-	crun_warning(&job->sh->run, msg);
-}
-
-/* Read one input file; its documents are indexed by batch tasks. */
-static void index_file(file_job *job, size_t fi)
-{
-	shared_state *sh = job->sh;
-	contam_manifest_entry *e = job->e;
-	const char *path = sh->run.in->paths[fi];
-	creader_options ropt = {
-		.text_field = sh->opt->text_field,
-		.text_fields = sh->opt->text_fields,
-		.ntext_fields = sh->opt->ntext_fields,
-		.strict = sh->opt->strict,
-		.max_record = sh->opt->max_record,
-		.on_warning = file_warning,
-		.on_note = file_note,
-		.ctx = job,
-		.stop = sh->run.stop_requested,
-	};
-	creader *r = NULL;
-	creader_doc doc;
-	batch *b = NULL;
-	cerr err;
-	cerr_clear(&err);
-	uint64_t reported_in = 0, reported_err = 0;
-	int rc;
-
-	e->path = (char *)path;
-	e->size = sh->run.in->sizes[fi];
-	e->fingerprint = contam_input_fingerprint(path);
-	e->kind = creader_detect_name(path); /* by content once open */
-
-	rc = creader_open(&r, path, &ropt, &err);
-	if (rc < 0) {
-		/* E_FORMAT: content contam refuses (creader_sniff): fatal
-		 * for a file named on the command line, a counted skip for
-		 * one a directory walk found (its name said a corpus kind) */
-		if (sh->opt->strict || rc == CONTAM_E_NOMEM ||
-		    (rc == CONTAM_E_FORMAT && !contam_inputs_walked(sh->run.in, fi))) {
-			crun_fail(&sh->run, rc, &err);
-		} else {
-			if (cmanifest_note(e, CONTAM_PROBLEM_UNREADABLE, err.msg))
-				job->note_failed = 1;
-			crun_warning(&sh->run, err.msg);
-			e->errors++;
-			__atomic_fetch_add(&sh->run.errors, 1, __ATOMIC_RELAXED);
-		}
-		goto out;
-	}
-	e->kind = creader_kind(r);
-	worker *iw = &job->inline_worker;
-	iw->ngram_count = &e->ngrams;
-	while (!crun_should_stop(&sh->run) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
-		const char *p;
-		size_t n, doc_start;
-		int streaming = 0;
-		if (!b && !(b = batch_get(job))) {
-			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			break;
-		}
-		doc_start = b->len;
-		while ((rc = creader_read_text(r, &p, &n, &err)) == 1) {
-			if (streaming) {
-				if (ctok_feed(&iw->tok, p, n))
-					iw->ok = 0;
-				if (crun_should_stop(&sh->run))
-					break;
-				continue;
-			}
-			if (batch_append(b, p, n)) {
-				rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-				break;
-			}
-			if (b->len - doc_start > BIG_DOC) {
-				/* too big to copy: stream it through our own
-				 * tokenizer, starting with what was copied */
-				streaming = 1;
-				doc_begin(iw);
-				if (ctok_feed(&iw->tok, b->text + doc_start,
-					      b->len - doc_start))
-					iw->ok = 0;
-				b->len = doc_start;
-			}
-		}
-		if (streaming) {
-			doc_end(iw);
-			flush_hashes(iw);
-			if (iw->df)
-				df_flush(iw);
-		}
-		if (rc < 0)
-			break;
-		if (!streaming && batch_end_doc(b)) {
-			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			break;
-		}
-		e->documents++;
-		__atomic_fetch_add(&sh->run.documents, 1, __ATOMIC_RELAXED);
-		uint64_t bin = creader_bytes_in(r), nerr = creader_errors(r);
-		__atomic_fetch_add(&sh->run.bytes_done, bin - reported_in, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&sh->run.errors, nerr - reported_err, __ATOMIC_RELAXED);
-		reported_in = bin;
-		reported_err = nerr;
-		if (b->len >= BATCH_BYTES) {
-			dispatch(job, b);
-			b = NULL;
-		}
-		crun_progress(&sh->run);
-	}
-	if (rc < 0)
-		crun_fail(&sh->run, rc, &err);
-	if (b && b->ndocs && !crun_should_stop(&sh->run)) {
-		dispatch(job, b);
-		b = NULL;
-	}
-	#pragma omp taskwait
-	if (!iw->ok) {
-		cerr_set(&err, CONTAM_E_NOMEM, "out of memory tokenizing '%s'", path);
-		crun_fail(&sh->run, CONTAM_E_NOMEM, &err);
-	}
-	e->bytes_text = creader_bytes_text(r);
-	e->errors += creader_errors(r);
-	__atomic_fetch_add(&sh->run.errors, creader_errors(r) - reported_err,
-			   __ATOMIC_RELAXED);
-	if ((!e->documents || !e->bytes_text) && !crun_should_stop(&sh->run))
+	shared_state *sh = ctx;
+	contam_manifest_entry *e = f->sink;
+	e->kind = f->kind;
+	e->documents = f->documents;
+	e->bytes_text = f->bytes_text;
+	e->errors = f->errors;
+	if (f->opened && (!e->documents || !e->bytes_text) && !crun_should_stop(&sh->run))
 		e->problems[CONTAM_PROBLEM_EMPTY]++; /* no document, or no text */
-out:
-	if (job->note_failed) {
-		cerr_set(&err, CONTAM_E_NOMEM, "out of memory keeping the messages of '%s'", path);
+	if (sh->note_failed[f->index]) {
+		cerr err;
+		cerr_set(&err, CONTAM_E_NOMEM, "out of memory keeping the messages of '%s'",
+			 f->path);
 		crun_fail(&sh->run, CONTAM_E_NOMEM, &err);
 	}
-	batch_free(b);
-	while (job->pool) {
-		batch *next = job->pool->next;
-		batch_free(job->pool);
-		job->pool = next;
-	}
-	__atomic_fetch_add(&sh->run.bytes_done, e->size - reported_in, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&sh->run.files_done, 1, __ATOMIC_RELAXED);
-	creader_free(r);
+	file_finished(sh, f->index);
 }
 
 /* Save the index with the files finished so far (under a critical
@@ -573,7 +368,7 @@ static void write_checkpoint(shared_state *sh)
 			      ix, &err);
 	if (rc && rc != CONTAM_E_INTERRUPTED) {
 		/* a run that cannot keep its checkpoints cannot be resumed:
-		 * an error, not a warning (issue 12) */
+		 * an error, not a warning */
 		cerr e;
 		cerr_set(&e, rc, "checkpoint not written: %s", err.msg);
 		crun_fail(&sh->run, rc, &e);
@@ -605,7 +400,7 @@ void contam_build_options_init(contam_build_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->text_field = "text";
-	opt->max_record = CREADER_DEFAULT_MAX_RECORD;
+	opt->max_record = cpass_default_max_record();
 }
 
 int contam_index_build(contam_index *ix, const contam_inputs *in,
@@ -623,86 +418,45 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	crun_init(&sh.run, in, opt->on_warning, opt->on_progress, opt->ctx, opt->stop);
 	cerr_clear(&ix->err);
 
-	contam_manifest_entry *entries = calloc(in->count ? in->count : 1,
-						sizeof(*entries));
-	sh.finished = calloc(in->count ? in->count : 1, 1);
+	size_t nin = in->count ? in->count : 1;
+	contam_manifest_entry *entries = calloc(nin, sizeof(*entries));
+	sh.finished = calloc(nin, 1);
+	sh.note_failed = calloc(nin, 1);
 	sh.entries = entries;
-	if (!entries || !sh.finished) {
-		free(entries);
-		free(sh.finished);
-		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-	}
-
-	int nthreads = crun_threads(opt->threads);
-
+	int rc = !entries || !sh.finished || !sh.note_failed ?
+		cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
 	/* a sketch counts from the first document on, or not at all */
-	int drc = opt->doc_freq_counters && !ix->df ?
-		contam_index_enable_doc_freq(ix, opt->doc_freq_counters) : CONTAM_OK;
-	if (drc) {
+	if (!rc && opt->doc_freq_counters && !ix->df)
+		rc = contam_index_enable_doc_freq(ix, opt->doc_freq_counters);
+	if (!rc && !(sh.queue = cbloom_queue_new(&ix->filter, -1)))
+		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	if (rc) {
 		free(entries);
 		free(sh.finished);
-		return drc;
+		free(sh.note_failed);
+		return rc;
 	}
 
-	sh.queue = cbloom_queue_new(&ix->filter, -1);
-	if (!sh.queue) {
-		free(entries);
-		free(sh.finished);
-		return cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-	}
-	worker *workers = calloc((size_t)nthreads, sizeof(worker));
-	int init_failed = !workers;
-	for (int t = 0; t < nthreads && !init_failed; t++)
-		init_failed |= worker_init(&workers[t], &sh) != CONTAM_OK;
-	if (init_failed) {
-		cerr e;
-		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-		crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
-	}
-
-	#pragma omp parallel num_threads(nthreads) if (!init_failed)
-	#pragma omp single
-	for (size_t i = 0; i < in->count && !init_failed; i++) {
-		#pragma omp task firstprivate(i) shared(workers, entries, sh) default(none)
-		{
-			/* a file's job (its own tokenizer: some KiB) lives only
-			 * while the file is read, so memory does not grow with
-			 * the number of inputs (issue 12: 9 KiB per file) */
-			file_job *job = crun_should_stop(&sh.run) ? NULL
-					: calloc(1, sizeof(*job));
-			if (job) {
-				job->sh = &sh;
-				job->thread_workers = workers;
-				job->e = &entries[i];
-			}
-			if (job && worker_init(&job->inline_worker, &sh) == CONTAM_OK) {
-				index_file(job, i);
-				file_finished(&sh, i);
-			} else if (!crun_should_stop(&sh.run)) {
-				cerr e;
-				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
-			}
-			if (job)
-				worker_release(&job->inline_worker);
-			free(job);
-		}
-	}
-	for (int t = 0; workers && t < nthreads; t++) {
-		if (!workers[t].ok && workers[t].hashes) {
-			cerr e;
-			cerr_set(&e, CONTAM_E_NOMEM, "out of memory while tokenizing");
-			crun_fail(&sh.run, CONTAM_E_NOMEM, &e);
-		}
-		worker_release(&workers[t]);
-	}
-	free(workers);
+	const cpass_options popt = CPASS_OPTIONS_OF(opt);
+	const cpass_sink sink = {
+		.ctx = &sh,
+		.worker_new = sink_worker_new,
+		.worker_free = sink_worker_free,
+		.begin = sink_begin,
+		.feed = sink_feed,
+		.end = sink_end,
+		.flush = sink_flush,
+		.file_begin = sink_file_begin,
+		.file_message = sink_file_message,
+		.collect = sink_collect,
+	};
+	cpass_run(&sh.run, &popt, &sink);
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
 	if (ix->df)
 		cdf_drain(ix->df);
 
-	int rc = sh.run.rc;
+	rc = sh.run.rc;
 	if (!rc && opt->stop && *opt->stop)
 		rc = cerr_set(&sh.run.err, CONTAM_E_INTERRUPTED, "interrupted");
 	if (rc) {
@@ -727,6 +481,7 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		crun_progress_done(&sh.run);
 	free(entries);
 	free(sh.finished);
+	free(sh.note_failed);
 	return rc;
 }
 

@@ -4,10 +4,10 @@
  * scan, and the purified-copy writers.
  *
  * Files: scan_table.c (benchmarks -> table), scan_match.c (one document
- * -> chains of matches), scan_run.c (the OpenMP driver over input files),
- * scan_hits.c (hit documents spilled and read back), scan_report.c
- * (metrics, hit records, report JSON), scan_purify.c and scan_sink.c
- * (decontaminated copies).
+ * -> chains of matches), scan_run.c (the scan as a sink of the corpus
+ * pass, src/lib/pass/pass.h, then the purify pass), scan_hits.c (hit
+ * documents spilled and read back), scan_report.c (metrics, hit records,
+ * report JSON), scan_purify.c and scan_sink.c (decontaminated copies).
  */
 #ifndef CONTAM_SCAN_H
 #define CONTAM_SCAN_H
@@ -96,7 +96,6 @@ typedef struct cscan_chunk {
 typedef struct cscan_file {
 	const char *path;
 	contam_input_kind kind;
-	int walked;     /* found in a walked directory, not named */
 	uint64_t size, documents, bytes_text, ngrams, errors;
 	cscan_chunk *chunks;     /* its hit documents, in reader order */
 	size_t nchunks, cap_chunks;

@@ -1,489 +1,183 @@
 /*
- * scan_run.c -- the scan driver, the only place with OpenMP in the scan.
+ * scan_run.c -- the scan: a sink of the corpus pass (src/lib/pass/pass.h)
+ * that matches each document against the exact table (scan_match.c),
+ * then the purified copy's pass over the files.
  *
- * How it works (as the indexer, index_build.c).  Every input file is an
- * OpenMP task that runs its reader (decompression and parsing are
- * sequential within a file) and copies whole documents, with their
- * provenance, into batches of about BATCH_BYTES; each full batch becomes
- * a task that matches it (scan_match.c) on whichever thread is free, with
- * that thread's matcher.  So one huge shard keeps every core busy, and
- * many small shards are read in parallel.  Back-pressure: with
- * MAX_INFLIGHT batches of a file queued, the file task matches the next
- * one itself; a document over BIG_DOC is streamed by the file task, never
- * copied.  Memory is the table, files in flight x MAX_INFLIGHT x
- * BATCH_BYTES; the hit documents go to a spill file as soon as the
- * nodes holding them are complete (scan_hits.c), so they cost disk, not
- * memory.
+ * The pass reads the files, batches documents with their provenance and
+ * runs the threads; each worker here is a matcher.  The sink is ordered:
+ * a matched document is packed (cscan_hitdoc_pack) into its batch's
+ * results, and the pass hands each file's results back in reader order,
+ * so they go to the spill file (scan_hits.c) in that order as soon as
+ * the batches before them are done: hit documents cost disk, not memory.
+ * Memory is the table and files in flight x CPASS_INFLIGHT x CPASS_BATCH.
  *
- * Order: each batch (and each big document) gets a result node when it
- * is handed on, in reader order; complete nodes at the head of the list
- * go to the spill file in that order.  Hit records are written in input order at the end,
- * when the document count of every n-gram is known (--max-doc-freq marks
- * matches by it), so the output does not depend on the number of threads.
+ * Hit records are written in input order at the end, when the document
+ * count of every n-gram is known (--max-doc-freq marks matches by it), so
+ * the output does not depend on the number of threads.
  */
 #include "scan.h"
-#include "../reader/reader.h"
-#include "../common/run.h"
+#include "../pass/pass.h"
 
 #include <stdlib.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-#define BATCH_BYTES (2u << 20)
-#define BIG_DOC (8u << 20)
-#define MAX_INFLIGHT 4
 
 typedef struct run_state {
 	contam_scan *s;
 	crun run;             /* counters, first error, stop flag */
 } run_state;
 
-/* ---- batches ---------------------------------------------------------- */
-
-/* The provenance of a document in a batch: strings are offsets into the
- * batch's string buffer (SIZE_MAX: none). */
-typedef struct doc_prov {
-	uint64_t entry, record, offset;
-	size_t member, url, id;
-	size_t text_end;         /* end of its text in the batch */
-} doc_prov;
-
-/* The hit documents of a batch (or of one big document), kept in the
- * order the reader produced them. */
-typedef struct result_node {
-	struct result_node *next;
-	cscan_hitdoc *docs;
-	size_t ndocs, cap;
-	int oom;
-	int done;                /* filled (atomic): may be spilled */
-} result_node;
-
-typedef struct batch {
-	char *text;
-	size_t len, cap;
-	doc_prov *docs;
-	size_t ndocs, cap_docs;
-	cbuf strings;
-	result_node *node;
-} batch;
-
-typedef struct file_job {
-	run_state *st;
-	cscan_file *f;
-	cscan_matcher *thread_m;  /* one per thread, for batch tasks */
-	cscan_matcher inline_m;   /* this file task's own */
-	int inflight;
-	result_node *head, *tail;
-	cbuf pack;               /* hit documents packed, not yet spilled */
+/* A file's hit documents packed, not yet spilled. */
+typedef struct scan_file_state {
+	cbuf pack;
 	size_t pack_docs;
-	size_t nodes;            /* result nodes in the list */
-} file_job;
+} scan_file_state;
 
-static int node_add(result_node *n, cscan_hitdoc *hd)
+/* ---- the sink: what the pass calls --------------------------------- */
+
+typedef struct scan_worker {
+	cscan_matcher m;
+	run_state *st;
+	cbuf rec;                /* one hit document packed */
+} scan_worker;
+
+static void *sink_worker_new(void *ctx)
 {
-	if (n->ndocs == n->cap) {
-		size_t cap = n->cap ? n->cap * 2 : 8;
-		cscan_hitdoc *d = realloc(n->docs, cap * sizeof(*d));
-		if (!d)
-			return CONTAM_E_NOMEM;
-		n->docs = d;
-		n->cap = cap;
+	run_state *st = ctx;
+	scan_worker *w = calloc(1, sizeof(*w));
+	if (w && cscan_matcher_init(&w->m, st->s)) {
+		cscan_matcher_release(&w->m);
+		free(w);
+		w = NULL;
 	}
-	n->docs[n->ndocs++] = *hd;
+	if (w)
+		w->st = st;
+	return w;
+}
+
+static int sink_worker_free(void *ctx, void *wp, const cpass_file *f, cerr *err)
+{
+	scan_worker *w = wp;
+	cscan_matcher_release(&w->m);
+	cbuf_release(&w->rec);
+	free(w);
 	return CONTAM_OK;
 }
 
-static size_t keep_string(batch *b, const char *s, int *oom)
+static void sink_begin(void *wp, const cpass_doc *doc)
 {
-	if (!s)
-		return SIZE_MAX;
-	size_t at = b->strings.len;
-	if (cbuf_append(&b->strings, s, strlen(s) + 1))
-		*oom = 1;
-	return at;
+	scan_worker *w = wp;
+	cscan_matcher_begin(&w->m);
 }
 
-static const char *batch_string(const batch *b, size_t at)
+static int sink_feed(void *wp, const char *p, size_t n, cerr *err)
 {
-	return at == SIZE_MAX ? NULL : b->strings.data + at;
+	scan_worker *w = wp;
+	return cscan_matcher_feed(&w->m, p, n);
 }
 
-static void batch_free(batch *b)
+/* A matched document is packed with its provenance into the batch's
+ * results. */
+static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 {
-	if (!b)
-		return;
-	free(b->text);
-	free(b->docs);
-	cbuf_release(&b->strings);
-	free(b);
-}
-
-/* Match every document of a batch into its result node. */
-static void process_batch(file_job *job, cscan_matcher *m, batch *b)
-{
-	result_node *n = b->node;
-	size_t start = 0;
-	for (size_t d = 0; d < b->ndocs && !n->oom; d++) {
-		const doc_prov *dp = &b->docs[d];
-		cscan_hitdoc hd;
-		cscan_matcher_begin(m);
-		/* a batch of empty documents has no text (NULL + 0 is UB) */
-		const char *text = b->text ? b->text + start : "";
-		int rc = cscan_matcher_feed(m, text, dp->text_end - start);
-		if (!rc)
-			rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
-		if (rc == 1) {
-			hd.entry = dp->entry;
-			hd.record = dp->record;
-			hd.offset = dp->offset;
-			const char *mem = batch_string(b, dp->member),
-				   *url = batch_string(b, dp->url), *id = batch_string(b, dp->id);
-			if ((mem && !(hd.member = cstrdup(mem))) ||
-			    (url && !(hd.url = cstrdup(url))) ||
-			    (id && !(hd.id = cstrdup(id))) || node_add(n, &hd)) {
-				cscan_hitdoc_release(&hd);
-				rc = CONTAM_E_NOMEM;
-			}
-		}
-		if (rc < 0)
-			n->oom = 1;
-		__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&job->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
-		m->ngrams = 0;
-		start = dp->text_end;
-	}
-}
-
-static result_node *new_node(file_job *job)
-{
-	result_node *n = calloc(1, sizeof(*n));
-	if (!n)
-		return NULL;
-	if (job->tail)
-		job->tail->next = n;
-	else
-		job->head = n;
-	job->tail = n;
-	job->nodes++;
-	return n;
-}
-
-/* Hand a full batch to another thread, or match it here when enough are
- * already waiting. */
-static int dispatch(file_job *job, batch *b)
-{
-	if (!(b->node = new_node(job))) {
-		batch_free(b);
-		return CONTAM_E_NOMEM;
-	}
-	if (__atomic_load_n(&job->inflight, __ATOMIC_ACQUIRE) < MAX_INFLIGHT) {
-		__atomic_fetch_add(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		/* job by value: the task may run after dispatch returns, when
-		 * its parameter is gone (a crash under clang's libomp) */
-		#pragma omp task firstprivate(b, job) default(none)
-		{
-			result_node *n = b->node;
-			if (!crun_should_stop(&job->st->run))
-				process_batch(job, &job->thread_m[crun_thread_id()], b);
-			batch_free(b);
-			__atomic_store_n(&n->done, 1, __ATOMIC_RELEASE);
-			crun_progress(&job->st->run);
-			__atomic_fetch_sub(&job->inflight, 1, __ATOMIC_ACQ_REL);
-		}
-	} else {
-		process_batch(job, &job->inline_m, b);
-		__atomic_store_n(&b->node->done, 1, __ATOMIC_RELEASE);
-		batch_free(b);
-	}
-	return CONTAM_OK;
-}
-
-static int batch_append(batch *b, const char *p, size_t n)
-{
-	if (b->len + n > b->cap) {
-		size_t cap = b->cap ? b->cap : BATCH_BYTES + (BATCH_BYTES >> 2);
-		while (cap < b->len + n)
-			cap *= 2;
-		char *t = realloc(b->text, cap);
-		if (!t)
-			return CONTAM_E_NOMEM;
-		b->text = t;
-		b->cap = cap;
-	}
-	memcpy(b->text + b->len, p, n);
-	b->len += n;
-	return CONTAM_OK;
-}
-
-static int batch_end_doc(batch *b, const creader_doc *doc)
-{
-	if (b->ndocs == b->cap_docs) {
-		size_t cap = b->cap_docs ? b->cap_docs * 2 : 256;
-		doc_prov *d = realloc(b->docs, cap * sizeof(*d));
-		if (!d)
-			return CONTAM_E_NOMEM;
-		b->docs = d;
-		b->cap_docs = cap;
-	}
-	int oom = 0;
-	doc_prov *dp = &b->docs[b->ndocs++];
-	dp->entry = doc->entry;
-	dp->record = doc->record;
-	dp->offset = doc->offset;
-	dp->member = keep_string(b, doc->member, &oom);
-	dp->url = keep_string(b, doc->url, &oom);
-	dp->id = keep_string(b, doc->id, &oom);
-	dp->text_end = b->len;
-	return oom ? CONTAM_E_NOMEM : CONTAM_OK;
-}
-
-/* A document too big to copy is streamed by the file task through its
- * own matcher: big_doc_begin() feeds the part already copied (before the
- * batch holding the earlier documents is handed on), big_doc_rest() the
- * rest; its result node comes after that batch's. */
-static int big_doc_begin(file_job *job, const char *head, size_t len, cerr *err)
-{
-	cscan_matcher_begin(&job->inline_m);
-	if (cscan_matcher_feed(&job->inline_m, head, len))
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	return CONTAM_OK;
-}
-
-static int big_doc_rest(file_job *job, creader *r, const creader_doc *doc, cerr *err)
-{
-	cscan_matcher *m = &job->inline_m;
+	scan_worker *w = wp;
+	cscan_matcher *m = &w->m;
+	cscan_file *f = &w->st->s->files[doc->file->index];
 	cscan_hitdoc hd;
-	const char *p;
-	size_t len;
-	int rc;
-	while ((rc = creader_read_text(r, &p, &len, err)) == 1) {
-		if (cscan_matcher_feed(m, p, len))
-			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		if (crun_should_stop(&job->st->run))
-			return CONTAM_OK;
-	}
-	if (rc < 0)
-		return rc;
-	result_node *n = new_node(job);
-	if (!n)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	rc = cscan_matcher_end(m, job->st->s->table.docs, &hd);
+	int rc = cscan_matcher_end(m, w->st->s->table.docs, &hd);
 	if (rc == 1) {
+		/* borrowed for the packing only */
 		hd.entry = doc->entry;
 		hd.record = doc->record;
 		hd.offset = doc->offset;
-		if ((doc->member && !(hd.member = cstrdup(doc->member))) ||
-		    (doc->url && !(hd.url = cstrdup(doc->url))) ||
-		    (doc->id && !(hd.id = cstrdup(doc->id))) || node_add(n, &hd)) {
-			cscan_hitdoc_release(&hd);
-			rc = CONTAM_E_NOMEM;
-		}
+		hd.member = (char *)doc->member;
+		hd.url = (char *)doc->url;
+		hd.id = (char *)doc->id;
+		cbuf_reset(&w->rec);
+		rc = cscan_hitdoc_pack(&w->rec, &hd);
+		if (!rc)
+			rc = cpass_out_add(out, w->rec.data, w->rec.len);
+		else if (rc != CONTAM_E_NOMEM)
+			cerr_set(err, rc, "a hit document too large to keep");
+		hd.member = hd.url = hd.id = NULL;
+		cscan_hitdoc_release(&hd);
 	}
-	__atomic_store_n(&n->done, 1, __ATOMIC_RELEASE);
-	__atomic_fetch_add(&job->f->ngrams, m->ngrams, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&job->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&f->ngrams, m->ngrams, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&w->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
 	m->ngrams = 0;
-	return rc < 0 ? cerr_set(err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
+	return rc < 0 ? rc : CONTAM_OK;
 }
 
-static int spill(file_job *job, cerr *err)
+static int sink_file_begin(void *ctx, cpass_file *pf, cerr *err)
+{
+	run_state *st = ctx;
+	cscan_file *f = &st->s->files[pf->index];
+	f->path = pf->path;
+	f->size = pf->size;
+	f->kind = pf->kind;
+	if (!(pf->sink = calloc(1, sizeof(scan_file_state))))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	return CONTAM_OK;
+}
+
+static int spill_buf(run_state *st, cscan_file *f, const cbuf *b, size_t ndocs,
+		     cerr *err)
 {
 	int rc;
 	#pragma omp critical(cscan_spill)
-	rc = cscan_spill_chunk(job->st->s, job->f, &job->pack, job->pack_docs, err);
-	cbuf_reset(&job->pack);
-	job->pack_docs = 0;
+	rc = cscan_spill_chunk(st->s, f, b, ndocs, err);
 	return rc;
 }
 
-/* Move the complete result nodes at the head of the list (all of them
- * when `all`, after the file's tasks are done), in order, to the spill
- * file; a chunk goes out whenever CSCAN_CHUNK bytes are packed. */
-static int flush_results(file_job *job, int all, cerr *err)
+static int spill(run_state *st, cscan_file *f, scan_file_state *fs, cerr *err)
 {
-	int rc = CONTAM_OK;
-	while (job->head && (all || __atomic_load_n(&job->head->done, __ATOMIC_ACQUIRE))) {
-		result_node *n = job->head;
-		job->head = n->next;
-		job->nodes--;
-		if (!job->head)
-			job->tail = NULL;
-		if (n->oom && !rc)
-			rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		for (size_t i = 0; i < n->ndocs; i++) {
-			if (!rc && (rc = cscan_hitdoc_pack(&job->pack, &n->docs[i])))
-				rc = cerr_set(err, rc, rc == CONTAM_E_NOMEM ? "out of memory"
-					      : "a hit document too large to keep");
-			job->pack_docs++;
-			cscan_hitdoc_release(&n->docs[i]);
-		}
-		free(n->docs);
-		free(n);
-		if (!rc && job->pack.len >= CSCAN_CHUNK)
-			rc = spill(job, err);
-	}
-	if (!rc && all)
-		rc = spill(job, err);
+	int rc = spill_buf(st, f, &fs->pack, fs->pack_docs, err);
+	cbuf_reset(&fs->pack);
+	fs->pack_docs = 0;
 	return rc;
 }
 
-/* After a failure: the nodes are dropped. */
-static void drop_results(file_job *job)
+/* A batch's hit documents, in reader order: a block of them is packed
+ * with the ones before it while that stays under CSCAN_CHUNK bytes;
+ * else what is packed goes to the spill file, then the block itself
+ * (copying megabytes into the pack only to write them would grow the
+ * heap with every batch). */
+static int sink_emit(void *ctx, cpass_file *pf, const cpass_out *out, cerr *err)
 {
-	while (job->head) {
-		result_node *n = job->head;
-		job->head = n->next;
-		for (size_t i = 0; i < n->ndocs; i++)
-			cscan_hitdoc_release(&n->docs[i]);
-		free(n->docs);
-		free(n);
-	}
-	job->tail = NULL;
-	job->nodes = 0;
-	cbuf_release(&job->pack);
-	job->pack_docs = 0;
-}
-
-static void scan_file(run_state *st, file_job *job, size_t fi)
-{
-	contam_scan *s = st->s;
-	cscan_file *f = &s->files[fi];
-	creader_options ropt = {
-		.text_field = s->opt.text_field,
-		.text_fields = s->opt.text_fields,
-		.ntext_fields = s->opt.ntext_fields,
-		.strict = s->opt.strict,
-		.max_record = s->opt.max_record,
-		.on_warning = crun_warning,
-		.ctx = &st->run,
-		.stop = st->run.stop_requested,
-	};
-	creader *r = NULL;
-	creader_doc doc;
-	batch *b = NULL;
-	cerr err;
-	uint64_t reported_in = 0;
+	run_state *st = ctx;
+	scan_file_state *fs = pf->sink;
+	cscan_file *f = &st->s->files[pf->index];
 	int rc;
+	for (const cpass_out_block *b = out->first; b; b = b->next) {
+		if (fs->pack.len + b->len < CSCAN_CHUNK) {
+			if (cbuf_append(&fs->pack, b->data, b->len))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			fs->pack_docs += b->records;
+			continue;
+		}
+		if (fs->pack.len && (rc = spill(st, f, fs, err)))
+			return rc;
+		const cbuf view = { .data = (char *)b->data, .len = b->len, .cap = b->cap };
+		if ((rc = spill_buf(st, f, &view, b->records, err)))
+			return rc;
+	}
+	return CONTAM_OK;
+}
 
-	cerr_clear(&err);
-	job->st = st;
-	job->f = f;
-	f->path = st->run.in->paths[fi];
-	f->size = st->run.in->sizes[fi];
-	f->kind = creader_detect_name(f->path); /* by content once open */
-	if (cscan_matcher_init(&job->inline_m, s)) {
-		cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-		crun_fail(&st->run, CONTAM_E_NOMEM, &err);
-		goto out;
-	}
-	rc = creader_open(&r, f->path, &ropt, &err);
-	if (rc < 0) {
-		/* E_FORMAT: content contam refuses (creader_sniff): fatal
-		 * for a file named on the command line, a counted skip for
-		 * one a directory walk found (its name said a corpus kind) */
-		if (s->opt.strict || rc == CONTAM_E_NOMEM ||
-		    (rc == CONTAM_E_FORMAT && !f->walked)) {
-			crun_fail(&st->run, rc, &err);
-		} else {
-			crun_warning(&st->run, err.msg);
-			f->errors++;
-			__atomic_fetch_add(&st->run.errors, 1, __ATOMIC_RELAXED);
-		}
-		goto out;
-	}
-	f->kind = creader_kind(r);
-	while (!crun_should_stop(&st->run) && (rc = creader_next_doc(r, &doc, &err)) == 1) {
-		const char *p;
-		size_t n, doc_start;
-		int streamed = 0;
-		if (!b && !(b = calloc(1, sizeof(*b)))) {
-			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			break;
-		}
-		doc_start = b->len;
-		while ((rc = creader_read_text(r, &p, &n, &err)) == 1) {
-			if (batch_append(b, p, n)) {
-				rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-				break;
-			}
-			if (b->len - doc_start > BIG_DOC) {
-				/* keep the order: the batched documents first */
-				batch *done = b;
-				b = NULL;
-				if ((rc = big_doc_begin(job, done->text + doc_start,
-							done->len - doc_start, &err)) < 0) {
-					batch_free(done);
-					break;
-				}
-				done->len = doc_start;
-				if (done->ndocs)
-					rc = dispatch(job, done);
-				else
-					batch_free(done);
-				if (rc < 0) {
-					cerr_set(&err, rc, "out of memory");
-					break;
-				}
-				rc = big_doc_rest(job, r, &doc, &err);
-				streamed = 1;
-				break;
-			}
-		}
-		if (rc < 0)
-			break;
-		if (!streamed && batch_end_doc(b, &doc)) {
-			rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			break;
-		}
-		f->documents++;
-		__atomic_fetch_add(&st->run.documents, 1, __ATOMIC_RELAXED);
-		uint64_t bin = creader_bytes_in(r);
-		__atomic_fetch_add(&st->run.bytes_done, bin - reported_in, __ATOMIC_RELAXED);
-		reported_in = bin;
-		if (b && b->len >= BATCH_BYTES) {
-			batch *done = b;
-			b = NULL;
-			if ((rc = dispatch(job, done)) < 0) {
-				cerr_set(&err, rc, "out of memory");
-				break;
-			}
-		}
-		if (job->head && (rc = flush_results(job, 0, &err)) < 0)
-			break;
-		if (job->nodes > 2 * MAX_INFLIGHT) {
-			/* a batch task not run yet holds the nodes behind it
-			 * (matched here): wait for it rather than let them pile up */
-			#pragma omp taskwait
-			if ((rc = flush_results(job, 0, &err)) < 0)
-				break;
-		}
-		crun_progress(&st->run);
-	}
-	if (rc < 0)
+static void sink_collect(void *ctx, cpass_file *pf)
+{
+	run_state *st = ctx;
+	cscan_file *f = &st->s->files[pf->index];
+	scan_file_state *fs = pf->sink;
+	cerr err;
+	int rc;
+	f->kind = pf->kind;
+	f->documents = pf->documents;
+	f->bytes_text = pf->bytes_text;
+	f->errors = pf->errors;
+	if (pf->opened && !crun_should_stop(&st->run) &&
+	    (rc = spill(st, f, fs, &err)) < 0)
 		crun_fail(&st->run, rc, &err);
-	if (b && b->ndocs && !crun_should_stop(&st->run)) {
-		batch *done = b;
-		b = NULL;
-		if (dispatch(job, done) < 0) {
-			cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
-			crun_fail(&st->run, CONTAM_E_NOMEM, &err);
-		}
-	}
-	#pragma omp taskwait
-	if (!crun_should_stop(&st->run) && (rc = flush_results(job, 1, &err)) < 0)
-		crun_fail(&st->run, rc, &err);
-	f->bytes_text = creader_bytes_text(r);
-	f->errors += creader_errors(r);
-	__atomic_fetch_add(&st->run.errors, creader_errors(r), __ATOMIC_RELAXED);
-out:
-	batch_free(b);
-	#pragma omp taskwait
-	drop_results(job);
-	__atomic_fetch_add(&st->run.bytes_done, f->size - reported_in, __ATOMIC_RELAXED);
-	__atomic_fetch_add(&st->run.files_done, 1, __ATOMIC_RELAXED);
-	cscan_matcher_release(&job->inline_m);
-	creader_free(r);
+	cbuf_release(&fs->pack);
+	free(fs);
 }
 
 /* The purified copy: one task per input file, the manifest in input
@@ -547,51 +241,28 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	if (!s->files)
 		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
 	s->nfiles = in->count;
-	for (size_t i = 0; i < in->count; i++) {
+	for (size_t i = 0; i < in->count; i++)
 		s->files[i].path = in->paths[i];
-		s->files[i].walked = contam_inputs_walked(in, i);
-	}
 	if ((rc = cscan_spill_open(s, &s->err)))
 		return rc;
 	/* fail before the long pass, not after it */
 	if (s->opt.purify_dir && (rc = cscan_purify_prepare(s, &s->err)))
 		return rc;
 
-	int nthreads = crun_threads(s->opt.threads);
-
-	cscan_matcher *thread_m = calloc((size_t)nthreads, sizeof(*thread_m));
-	int init_failed = !thread_m;
-	for (int t = 0; t < nthreads && !init_failed; t++)
-		init_failed |= cscan_matcher_init(&thread_m[t], s) != CONTAM_OK;
-	if (init_failed) {
-		cerr e;
-		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-		crun_fail(&st.run, CONTAM_E_NOMEM, &e);
-	}
-
-	#pragma omp parallel num_threads(nthreads) if (!init_failed)
-	#pragma omp single
-	for (size_t i = 0; i < in->count && !init_failed; i++) {
-		#pragma omp task firstprivate(i) shared(st, thread_m) default(none)
-		if (!crun_should_stop(&st.run)) {
-			/* a file's job (its own matcher) lives only while the
-			 * file is read: memory does not grow with the number of
-			 * inputs (issue 12: 5 KiB per file) */
-			file_job *job = calloc(1, sizeof(*job));
-			if (job) {
-				job->thread_m = thread_m;
-				scan_file(&st, job, i);
-			} else {
-				cerr e;
-				cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				crun_fail(&st.run, CONTAM_E_NOMEM, &e);
-			}
-			free(job);
-		}
-	}
-	for (int t = 0; thread_m && t < nthreads; t++)
-		cscan_matcher_release(&thread_m[t]);
-	free(thread_m);
+	const cpass_options popt = CPASS_OPTIONS_OF(&s->opt);
+	const cpass_sink sink = {
+		.ctx = &st,
+		.ordered = 1,
+		.worker_new = sink_worker_new,
+		.worker_free = sink_worker_free,
+		.begin = sink_begin,
+		.feed = sink_feed,
+		.end = sink_end,
+		.file_begin = sink_file_begin,
+		.emit = sink_emit,
+		.collect = sink_collect,
+	};
+	cpass_run(&st.run, &popt, &sink);
 
 	if (!st.run.rc && s->opt.stop && *s->opt.stop)
 		cerr_set(&st.run.err, st.run.rc = CONTAM_E_INTERRUPTED, "interrupted");
@@ -614,7 +285,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	}
 	if ((rc = cscan_finish(s, &s->err)))
 		return rc;
-	if (s->opt.purify_dir && (rc = purify(&st, nthreads)))
+	if (s->opt.purify_dir && (rc = purify(&st, crun_threads(s->opt.threads))))
 		return rc;
 	ss->seconds = cnow() - st.run.t0;
 	if (s->opt.on_progress) {
