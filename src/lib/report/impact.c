@@ -221,6 +221,7 @@ struct contam_impact {
 	size_t ntasks;
 	uint64_t missing_examples, missing_lines;
 	json_t *missing_named;    /* array of strings */
+	uint64_t missing_unnamed; /* notes beyond MISSING_NAMED */
 };
 
 void contam_impact_options_init(contam_impact_options *o)
@@ -488,8 +489,10 @@ static int note_missing(contam_impact *im, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static int note_missing(contam_impact *im, const char *fmt, ...)
 {
-	if (json_array_size(im->missing_named) >= MISSING_NAMED)
+	if (json_array_size(im->missing_named) >= MISSING_NAMED) {
+		im->missing_unnamed++;
 		return CONTAM_OK;
+	}
 	char buf[1024];
 	va_list ap;
 	va_start(ap, fmt);
@@ -507,6 +510,12 @@ static bool same_file(const imp_task *tk, const char *source)
 	struct stat st;
 	return tk->have_stat && !stat(source, &st) && st.st_dev == tk->dev &&
 	       st.st_ino == tk->ino;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
 }
 
 static bool id_matches(const char *id, json_t *doc_id)
@@ -661,6 +670,16 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 					tix = t + 1;
 					break;
 				}
+			/* a report made in another directory: a source that is no
+			 * file from here is the one samples file of its base name */
+			struct stat st;
+			if (!tix && stat(src, &st)) {
+				for (size_t t = 0; t < im->ntasks; t++)
+					if (!strcmp(base_name(im->tasks[t].path), base_name(src)))
+						tix = tix ? (size_t)-1 : t + 1;
+				if (tix == (size_t)-1)
+					tix = 0;
+			}
 			if (json_object_set_new(sources, src, json_integer((json_int_t)tix))) {
 				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 				goto out;
@@ -679,14 +698,10 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 		uint64_t record = (uint64_t)json_integer_value(rec);
 		if (!tix || record >= im->tasks[tix - 1].nlines) {
 			im->missing_examples++;
-			if (!tix)
-				rc = note_missing(im, "example record %" PRIu64 " of '%s': no samples "
-						  "file given is that source", record, src);
-			else
-				rc = note_missing(im, "example record %" PRIu64 " of '%s': the file "
-						  "has %zu samples lines", record, src,
-						  im->tasks[tix - 1].nlines);
-			if (rc) {
+			/* a source no file is given for is named once, below */
+			if (tix && note_missing(im, "example record %" PRIu64 " of '%s': the "
+						"file has %zu samples lines", record, src,
+						im->tasks[tix - 1].nlines)) {
 				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 				goto out;
 			}
@@ -721,6 +736,22 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 		tk->too_short += (uint64_t)ts;
 		tk->matched++;
 	}
+	const char *src;
+	json_t *tixv;
+	json_object_foreach(sources, src, tixv) {
+		if (json_integer_value(tixv))
+			continue;
+		uint64_t n = 0;
+		json_array_foreach(examples, k, ex) {
+			const char *es = json_string_value(json_object_get(ex, "source"));
+			n += es && !strcmp(es, src);
+		}
+		if (note_missing(im, "%" PRIu64 " example(s) of '%s': no samples file given is "
+				 "that file", n, src)) {
+			rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
 	for (size_t t = 0; t < im->ntasks; t++) {
 		imp_task *tk = &im->tasks[t];
 		for (size_t i = 0; i < tk->nlines; i++) {
@@ -743,7 +774,7 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 			      "sample line and %" PRIu64 " sample line(s) no report example "
 			      "(--allow-missing counts them): %s%s", im->missing_examples,
 			      im->missing_lines, b.data ? b.data : "",
-			      im->missing_examples + im->missing_lines > MISSING_NAMED ? "; ..." : "");
+			      im->missing_unnamed ? "; ..." : "");
 		cbuf_release(&b);
 		goto out;
 	}
@@ -998,8 +1029,7 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 		json_t *s;
 		json_array_foreach(im->missing_named, k, s)
 			rc |= cbuf_printf(b, "%s %s", k ? ";" : "", json_string_value(s));
-		rc |= cbuf_printf(b, "%s\n", im->missing_examples + im->missing_lines >
-				  MISSING_NAMED ? "; ..." : "");
+		rc |= cbuf_printf(b, "%s\n", im->missing_unnamed ? "; ..." : "");
 	}
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
@@ -1013,7 +1043,7 @@ int contam_impact_write(const contam_impact *im, const char *format,
 	if (!strcmp(format, "json")) {
 		json_t *j = impact_json(im);
 		char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-					 JSON_REAL_PRECISION(10)) : NULL;
+					 JSON_REAL_PRECISION(15)) : NULL;
 		json_decref(j);
 		if (!s || cbuf_printf(&b, "%s\n", s))
 			cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
