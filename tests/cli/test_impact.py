@@ -401,11 +401,38 @@ def md_and_latex(c):
             cells.append(f"{d['value']:+.4f} [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}]")
             row = f"| {t['task']} | {m['metric']} | {m['filter']} | " + " | ".join(cells)
             check(row in md, f"md lacks {row!r}:\n{md}")
-            texrow = " & ".join(cells)
+            tcells = [f"{m[g]['mean']:.3f} ({m[g]['n']})" if m[g]["n"] else "n/a (0)"
+                      for g in ("all", "clean", "partial", "contaminated")]
+            tcells.append(f"{d['value']:+.3f} [{d['ci95'][0]:.3f}, {d['ci95'][1]:.3f}]")
+            texrow = " & ".join(tcells)
             check(texrow in tex, f"latex lacks {texrow!r}")
     check("skipped: task arc_easy, metric bleu (filter none): 60 of 60 values are not numbers"
           in md, md)
     check("percentile bootstrap, 10000 resamples" in md and "permutation" in md, md)
+
+
+@S.test
+def latex_compiles(c):
+    """The LaTeX table compiles and fits a table* of a two-column article."""
+    import shutil
+    import subprocess
+    if not shutil.which("pdflatex"):
+        S.note("pdflatex not installed")
+        return "skip"
+    d = os.path.join(c.tmp, "tex")
+    os.makedirs(d, exist_ok=True)
+    contam("impact", c.report, *c.files.values(), "--format", "latex", "-o",
+           os.path.join(d, "impact.tex")).expect(0)
+    with open(os.path.join(d, "doc.tex"), "w") as f:
+        f.write("\\documentclass[twocolumn]{article}\\usepackage{booktabs}\n"
+                "\\begin{document}\\begin{table*}\\small\\input{impact.tex}\\end{table*}\n"
+                "\\end{document}\n")
+    p = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+                       cwd=d, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    with open(os.path.join(d, "doc.log"), errors="replace") as f:
+        log = f.read()
+    check(p.returncode == 0, f"pdflatex: exit {p.returncode}: {log[-1500:]}")
+    check("Overfull \\hbox" not in log, "overfull hbox: " + log[log.find("Overfull"):][:300])
 
 
 @S.test

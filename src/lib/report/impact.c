@@ -920,12 +920,13 @@ static int latex_escape(cbuf *b, const char *s)
 	return rc;
 }
 
-/* "0.5000 (12)", or "n/a (0)" */
-static int put_mean(cbuf *b, const imp_metric *x, int g)
+/* "0.5000 (12)" (md; LaTeX "0.500 (12)": a table that fits a page), or
+ * "n/a (0)" */
+static int put_mean(cbuf *b, const imp_metric *x, int g, bool latex)
 {
 	if (!x->count[g])
 		return cbuf_printf(b, "n/a (0)");
-	return cbuf_printf(b, "%.4f (%" PRIu64 ")", x->mean[g], x->count[g]);
+	return cbuf_printf(b, "%.*f (%" PRIu64 ")", latex ? 3 : 4, x->mean[g], x->count[g]);
 }
 
 static int put_p(cbuf *b, const imp_metric *x)
@@ -945,8 +946,9 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 		rc |= latex_escape(b, im->report_path);
 		rc |= cbuf_printf(b, ", definition %s (%s)\n", def, group_rule(im->opt.definition));
 		rc |= cbuf_printf(b, "%% needs \\usepackage{booktabs}\n"
-				  "\\begin{tabular}{@{}llrrrrrr@{}}\n\\toprule\n"
-				  "Task & Metric & All & Clean & Partial & Contam. & "
+				  "\\setlength{\\tabcolsep}{4pt}%% local to the table float\n"
+				  "\\begin{tabular}{@{}lrrrrrr@{}}\n\\toprule\n"
+				  "Task / metric & All & Clean & Partial & Contam. & "
 				  "Contam.$-$clean [95\\%% CI] & $p$ \\\\\n\\midrule\n");
 	} else {
 		rc |= cbuf_printf(b, "contamination's effect on scores: report '%s', definition %s\n"
@@ -957,14 +959,22 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 	}
 	for (size_t t = 0; t < im->ntasks; t++) {
 		const imp_task *tk = &im->tasks[t];
+		bool shown = false;
 		for (size_t m = 0; m < tk->nmetrics; m++) {
 			const imp_metric *x = &tk->metrics[m];
 			if (x->not_numbers)
 				continue;
 			const char *sep = latex ? " & " : " | ";
 			if (latex) {
-				rc |= latex_escape(b, tk->task);
-				rc |= cbuf_printf(b, " & ");
+				/* the task on a row of its own, its metrics below it:
+				 * one column less, so the table fits a table* */
+				if (!shown) {
+					rc |= cbuf_printf(b, "\\multicolumn{7}{@{}l}{\\textit{");
+					rc |= latex_escape(b, tk->task);
+					rc |= cbuf_printf(b, "}} \\\\\n");
+				}
+				shown = true;
+				rc |= cbuf_printf(b, "\\quad ");
 				rc |= latex_escape(b, x->name);
 				if (x->filter && strcmp(x->filter, "none")) {
 					rc |= cbuf_printf(b, " (");
@@ -978,11 +988,12 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 			static const int order[] = { G_GROUPS, G_CLEAN, G_PARTIAL, G_CONTAM };
 			for (int i = 0; i < 4; i++) {
 				rc |= cbuf_printf(b, "%s", sep);
-				rc |= put_mean(b, x, order[i]);
+				rc |= put_mean(b, x, order[i], latex);
 			}
 			rc |= cbuf_printf(b, "%s", sep);
 			if (x->has_diff)
-				rc |= cbuf_printf(b, "%+.4f [%+.4f, %+.4f]", x->diff, x->lo, x->hi);
+				rc |= cbuf_printf(b, latex ? "%+.3f [%.3f, %.3f]" :
+						  "%+.4f [%+.4f, %+.4f]", x->diff, x->lo, x->hi);
 			else
 				rc |= cbuf_printf(b, "n/a");
 			rc |= cbuf_printf(b, "%s", sep);
