@@ -30,6 +30,7 @@ import json
 import math
 import os
 import random
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -183,11 +184,11 @@ def bootstrap(a, b, resamples, seed):
         sa = 0.0
         for _ in range(len(a)):
             st, r = splitmix(st)
-            sa += a[r % len(a)]
+            sa += a[(r * len(a)) >> 64]
         sb = 0.0
         for _ in range(len(b)):
             st, r = splitmix(st)
-            sb += b[r % len(b)]
+            sb += b[(r * len(b)) >> 64]
         d.append(sa / len(a) - sb / len(b))
     d.sort()
     hi = (resamples * 975 + 999) // 1000
@@ -223,7 +224,7 @@ def permutation(a, b, permutations, seed):
         s = 0.0
         for i in range(len(a)):
             st, r = splitmix(st)
-            j = i + r % (n - i)
+            j = i + ((r * (n - i)) >> 64)
             idx[i], idx[j] = idx[j], idx[i]
             s += v[idx[i]]
         extreme += abs(s - expect) >= observed - eps
@@ -393,19 +394,56 @@ def md_and_latex(c):
     tex = contam("impact", c.report, *c.files.values(), "--format", "latex").expect(0).out
     check("\\begin{tabular}" in tex and "\\bottomrule" in tex and "mmlu\\_abstract\\_algebra" in tex,
           tex[:400])
+    num = re.compile(r"n/a|\(\d+\)|[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+    def numbers(text):
+        """The row's values in order: means and (n)s, difference, ci, p."""
+        out = []
+        for x in num.findall(text):
+            out.append(None if x == "n/a" else int(x[1:-1]) if x.startswith("(") else float(x))
+        return out
+
+    def expected(m):
+        out = []
+        for g in ("all", "clean", "partial", "contaminated"):
+            out += [m[g]["mean"], m[g]["n"]]
+        d = m["difference"]
+        return out + [d["value"], d["ci95"][0], d["ci95"][1], d["p_value"]]
+
+    def same(got, want, places, where):
+        check(len(got) == len(want), f"{where}: {got} != {want}")
+        for a, b in zip(got, want):
+            check((a is None) == (b is None) and
+                  (a is None or abs(a - b) <= 0.5 * 10 ** -places + 1e-9 or
+                   (isinstance(b, float) and b < 1e-4)),
+                  f"{where}: {got} != {want}")
+
+    md_rows = {}
+    for line in md.splitlines():
+        cells = [x.strip() for x in line.strip("|").split("|")]
+        if len(cells) == 9 and cells[0] in c.files:
+            md_rows[(cells[0], cells[1], cells[2])] = numbers(" ".join(cells[3:]))
+    tex_rows = {}
+    task = None
+    for line in tex.splitlines():
+        mt = re.match(r"\\multicolumn\{7\}\{@\{\}l\}\{\\textit\{(.*)\}\} \\\\$", line)
+        if mt:
+            task = mt.group(1).replace("\\_", "_")
+        elif line.startswith("\\quad "):
+            name, rest = line[6:].split(" & ", 1)
+            tex_rows[(task, name.replace("\\_", "_"))] = numbers(rest)
+    n = 0
     for t in j["tasks"]:
         for m in t["metrics"]:
-            cells = [f"{m[g]['mean']:.4f} ({m[g]['n']})" if m[g]["n"] else "n/a (0)"
-                     for g in ("all", "clean", "partial", "contaminated")]
-            d = m["difference"]
-            cells.append(f"{d['value']:+.4f} [{d['ci95'][0]:+.4f}, {d['ci95'][1]:+.4f}]")
-            row = f"| {t['task']} | {m['metric']} | {m['filter']} | " + " | ".join(cells)
-            check(row in md, f"md lacks {row!r}:\n{md}")
-            tcells = [f"{m[g]['mean']:.3f} ({m[g]['n']})" if m[g]["n"] else "n/a (0)"
-                      for g in ("all", "clean", "partial", "contaminated")]
-            tcells.append(f"{d['value']:+.3f} [{d['ci95'][0]:.3f}, {d['ci95'][1]:.3f}]")
-            texrow = " & ".join(tcells)
-            check(texrow in tex, f"latex lacks {texrow!r}")
+            want = expected(m)
+            key = (t["task"], m["metric"], m["filter"])
+            check(key in md_rows, f"md lacks {key}:\n{md}")
+            same(md_rows[key], want, 4, f"md {key}")
+            name = m["metric"] + (f" ({m['filter']})" if m["filter"] != "none" else "")
+            check((t["task"], name) in tex_rows, f"latex lacks {(t['task'], name)}: {list(tex_rows)}")
+            same(tex_rows[(t["task"], name)], want, 3, f"latex {key}")
+            n += 1
+    check(n == len(md_rows) == len(tex_rows) == 6, f"{n} metrics, md {len(md_rows)}, latex {len(tex_rows)}")
     check("skipped: task arc_easy, metric bleu (filter none): 60 of 60 values are not numbers"
           in md, md)
     check("percentile bootstrap, 10000 resamples" in md and "permutation" in md, md)

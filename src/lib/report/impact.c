@@ -48,6 +48,14 @@ uint64_t cimpact_splitmix64(uint64_t *state)
 	return z ^ (z >> 31);
 }
 
+/* An index in [0, n): the high word of draw * n (Lemire), a multiply
+ * where `draw % n` is a division, three times slower in the bootstrap. */
+__extension__ typedef unsigned __int128 imp_u128;
+static inline size_t draw_below(uint64_t *st, size_t n)
+{
+	return (size_t)(((imp_u128)cimpact_splitmix64(st) * n) >> 64);
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
@@ -64,9 +72,9 @@ int cimpact_bootstrap(const double *a, size_t na, const double *b, size_t nb,
 	for (uint32_t r = 0; r < resamples; r++) {
 		double sa = 0, sb = 0;
 		for (size_t i = 0; i < na; i++)
-			sa += a[cimpact_splitmix64(&st) % na];
+			sa += a[draw_below(&st, na)];
 		for (size_t i = 0; i < nb; i++)
-			sb += b[cimpact_splitmix64(&st) % nb];
+			sb += b[draw_below(&st, nb)];
 		d[r] = sa / (double)na - sb / (double)nb;
 	}
 	qsort(d, resamples, sizeof *d, cmp_double);
@@ -156,7 +164,7 @@ int cimpact_permutation(const double *a, size_t na, const double *b, size_t nb,
 		for (uint32_t r = 0; r < permutations; r++) {
 			double s = 0;
 			for (size_t i = 0; i < na; i++) {
-				size_t j = i + (size_t)(cimpact_splitmix64(&st) % (n - i));
+				size_t j = i + draw_below(&st, n - i);
 				size_t t = idx[i];
 				idx[i] = idx[j];
 				idx[j] = t;

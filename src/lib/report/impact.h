@@ -3,7 +3,7 @@
  * a unit test can check them against a direct computation.
  *
  * Both draw from splitmix64 (Steele, Lea, Flood 2014) started at the
- * caller's seed; an index in [0, n) is the draw mod n (the bias, n / 2^64,
+ * caller's seed; an index in [0, n) is floor(draw * n / 2^64) (the bias, n / 2^64,
  * is far below the Monte-Carlo error).  A script that repeats these steps
  * with the same seed gets the same numbers bit for bit.
  */
