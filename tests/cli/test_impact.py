@@ -564,6 +564,37 @@ def report_from_another_directory(c):
 
 
 @S.test
+def older_lines(c):
+    """Lines of older lm-eval versions (no 'metrics' list, no 'filter'):
+    the metrics are the fields lm-eval does not write itself, and the k-th
+    line of a doc_id is filter #k, never mixed with the others."""
+    d = os.path.join(c.tmp, "old")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, f"samples_gsm8k_{STAMP}.jsonl")
+    want = {}
+    with open(path, "w") as f:
+        for k in (1, 2):
+            for ln in c.lines["gsm8k"][:12]:
+                old = {key: v for key, v in ln.items() if key not in ("metrics", "filter")}
+                old["exact_match"] = float((ln["doc_id"] + k) % 3 == 0)
+                want.setdefault(f"#{k}", []).append((ln["doc_id"], old["exact_match"]))
+                f.write(json.dumps(old) + "\n")
+    rep = os.path.join(d, "r.json")
+    contam("probe", c.ix, "-q", "--field", "doc.question", "--id-field", "doc_id",
+           "-o", rep, path).expect(0)
+    j = contam("impact", rep, path, "--format", "json").expect(0).json()
+    ms = {(m["metric"], m["filter"]): m for m in j["tasks"][0]["metrics"]}
+    check(sorted(ms) == [("exact_match", "#1"), ("exact_match", "#2")], f"{sorted(ms)}")
+    for k in (1, 2):
+        m = ms[("exact_match", f"#{k}")]
+        clean = [v for i, v in want[f"#{k}"] if c.planted["gsm8k"][i] == "clean"]
+        dirty = [v for i, v in want[f"#{k}"] if c.planted["gsm8k"][i] == "contaminated"]
+        check(m["all"]["n"] == 12 and m["clean"]["n"] == len(clean) and
+              abs(m["clean"]["mean"] - sum(clean) / len(clean)) < 1e-9 and
+              abs(m["contaminated"]["mean"] - sum(dirty) / len(dirty)) < 1e-9, f"#{k}: {m}")
+
+
+@S.test
 def usage_errors(c):
     r = contam("impact", c.report)
     check(r.rc == 1, r.err)

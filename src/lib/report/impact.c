@@ -369,6 +369,12 @@ static int metric_add(imp_metric *x, size_t line, double v)
 	return CONTAM_OK;
 }
 
+/* The fields of a samples line that lm-eval writes itself; the others
+ * are metric values. */
+static const char *const lm_eval_fields[] = { "doc_id", "doc", "target", "arguments",
+	"resps", "filtered_resps", "filter", "metrics", "doc_hash", "prompt_hash",
+	"target_hash", "task", "task_name", NULL };
+
 /* Read one samples file: its lines and their metric values. */
 static int read_samples(imp_task *tk, cerr *e)
 {
@@ -377,8 +383,13 @@ static int read_samples(imp_task *tk, cerr *e)
 	int rc = cstream_read_all(tk->path, UINT64_MAX, &data, &len, e);
 	if (rc)
 		return rc;
-	json_t *doc = NULL;
+	json_t *doc = NULL, *own_names = NULL, *occurrences = json_object();
+	bool repeated = false;
 	uint64_t lineno = 0;
+	if (!occurrences) {
+		free(data);
+		return cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+	}
 	for (size_t pos = 0; pos < len;) {
 		const char *s = data + pos;
 		const char *nl = memchr(s, '\n', len - pos);
@@ -402,12 +413,35 @@ static int read_samples(imp_task *tk, cerr *e)
 		}
 		json_t *id = json_object_get(doc, "doc_id");
 		json_t *names = json_object_get(doc, "metrics");
-		if (!json_is_object(doc) || !id || !json_is_array(names)) {
+		if (!json_is_object(doc) || !id || (names && !json_is_array(names)) ||
+		    !json_object_get(doc, "doc")) {
 			rc = cerr_set(e, CONTAM_E_FORMAT, "'%s' line %" PRIu64 ": not an "
 				      "lm-evaluation-harness samples line: %s", tk->path, lineno,
 				      !json_is_object(doc) ? "not a JSON object" :
-				      !id ? "no 'doc_id'" : "no 'metrics' list of names");
+				      !id ? "no 'doc_id'" : !json_object_get(doc, "doc") ?
+				      "no 'doc'" : "'metrics' is not a list of names");
 			goto out;
+		}
+		json_decref(own_names);
+		own_names = NULL;
+		if (!names) {
+			/* older lm-evaluation-harness lines carry no 'metrics' list:
+			 * the metrics are the fields it does not write itself */
+			if (!(names = own_names = json_array())) {
+				rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			const char *key;
+			json_t *val;
+			json_object_foreach(doc, key, val) {
+				bool own = false;
+				for (int i = 0; lm_eval_fields[i] && !own; i++)
+					own = !strcmp(key, lm_eval_fields[i]);
+				if (!own && json_array_append_new(names, json_string(key))) {
+					rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+					goto out;
+				}
+			}
 		}
 		if (tk->nlines == cap) {
 			size_t nc = cap ? cap * 2 : 1024;
@@ -424,6 +458,25 @@ static int read_samples(imp_task *tk, cerr *e)
 					    .doc_id = json_incref(id) };
 		json_t *f = json_object_get(doc, "filter");
 		const char *filter = json_is_string(f) ? json_string_value(f) : NULL;
+		char label[32];
+		if (!f) {
+			/* no 'filter' field (older versions), yet lm-eval writes a
+			 * line per filter, filter by filter: the k-th line of a
+			 * doc_id is of the k-th filter, "#k", never mixed in */
+			char *key = json_dumps(id, JSON_ENCODE_ANY | JSON_COMPACT);
+			json_int_t seen = key ? json_integer_value(json_object_get(occurrences, key)) : 0;
+			if (!key || json_object_set_new(occurrences, key, json_integer(seen + 1))) {
+				free(key);
+				rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			free(key);
+			if (seen) {
+				snprintf(label, sizeof label, "#%" JSON_INTEGER_FORMAT, seen + 1);
+				filter = label;
+				repeated = true;
+			}
+		}
 		size_t k;
 		json_t *nm;
 		json_array_foreach(names, k, nm) {
@@ -454,8 +507,16 @@ static int read_samples(imp_task *tk, cerr *e)
 			}
 		}
 	}
+	/* the first lines of repeated doc_ids were filter #1 */
+	for (size_t m = 0; repeated && m < tk->nmetrics; m++)
+		if (!tk->metrics[m].filter && !(tk->metrics[m].filter = cstrdup("#1"))) {
+			rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
 out:
 	json_decref(doc);
+	json_decref(own_names);
+	json_decref(occurrences);
 	free(data);
 	return rc;
 }
