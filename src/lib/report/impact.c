@@ -639,6 +639,150 @@ out:
 	return rc;
 }
 
+/* Join every report example to its line of the samples files: the group
+ * of each line, the missing examples and lines counted and named; an
+ * error for what does not join unless allow_missing. */
+static int join_report(contam_impact *im, json_t *examples, cerr *e)
+{
+	const char *defname = contam_definition_name(im->opt.definition);
+	json_t *sources = json_object();
+	size_t k;
+	int rc = CONTAM_OK;
+	if (!sources)
+		return cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+	/* each distinct source of the report: which task's file it is
+	 * (json object source -> task index + 1, 0: none) */
+	json_t *ex;
+	json_array_foreach(examples, k, ex) {
+		const char *src = json_string_value(json_object_get(ex, "source"));
+		json_t *rec = json_object_get(ex, "record");
+		if (!src || !json_is_integer(rec) || json_integer_value(rec) < 0) {
+			rc = cerr_set(e, CONTAM_E_FORMAT, "'%s': example %zu has no 'source' and "
+				      "'record'", im->report_path, k);
+			goto out;
+		}
+		json_t *known = json_object_get(sources, src);
+		size_t tix;
+		if (!known) {
+			tix = 0;
+			for (size_t t = 0; t < im->ntasks; t++)
+				if (same_file(&im->tasks[t], src)) {
+					tix = t + 1;
+					break;
+				}
+			/* a report made in another directory: a source that is no
+			 * file from here is the one samples file of its base name */
+			struct stat st;
+			if (!tix && stat(src, &st)) {
+				for (size_t t = 0; t < im->ntasks; t++)
+					if (!strcmp(base_name(im->tasks[t].path), base_name(src)))
+						tix = tix ? (size_t)-1 : t + 1;
+				if (tix == (size_t)-1)
+					tix = 0;
+			}
+			if (json_object_set_new(sources, src, json_integer((json_int_t)tix))) {
+				rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			if (tix) {
+				imp_task *tk = &im->tasks[tix - 1];
+				const char *b = json_string_value(json_object_get(ex, "benchmark"));
+				if (!tk->benchmark && b && !(tk->benchmark = cstrdup(b))) {
+					rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+					goto out;
+				}
+			}
+		} else {
+			tix = (size_t)json_integer_value(known);
+		}
+		uint64_t record = (uint64_t)json_integer_value(rec);
+		if (!tix || record >= im->tasks[tix - 1].nlines) {
+			im->missing_examples++;
+			/* a source no file is given for is named once, below */
+			if (tix && note_missing(im, "example record %" PRIu64 " of '%s': the "
+						"file has %zu samples lines", record, src,
+						im->tasks[tix - 1].nlines)) {
+				rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+			continue;
+		}
+		imp_task *tk = &im->tasks[tix - 1];
+		imp_line *ln = &tk->lines[record];
+		if (ln->group != G_NONE) {
+			rc = cerr_set(e, CONTAM_E_FORMAT, "'%s': two examples are record %" PRIu64
+				      " of '%s'", im->report_path, record, src);
+			goto out;
+		}
+		const char *id = json_string_value(json_object_get(ex, "id"));
+		if (id && !id_matches(id, ln->doc_id)) {
+			char *d = json_dumps(ln->doc_id, JSON_ENCODE_ANY | JSON_COMPACT);
+			rc = cerr_set(e, CONTAM_E_FORMAT, "'%s' line %" PRIu64 ": doc_id %s, but "
+				      "the report's example (record %" PRIu64 ") has id '%s': was "
+				      "the file probed with another --id-field, or changed since?",
+				      tk->path, ln->line, d ? d : "?", record, id);
+			free(d);
+			goto out;
+		}
+		int ts;
+		ln->group = example_group(ex, im->opt.definition, &ts);
+		if (ln->group == G_NONE) {
+			rc = cerr_set(e, CONTAM_E_PARAM, "'%s': example record %" PRIu64 " of "
+				      "'%s' has no '%s' verdict: the report cannot tell that "
+				      "definition", im->report_path, record, src, defname);
+			goto out;
+		}
+		ln->too_short = ts;
+		tk->too_short += (uint64_t)ts;
+		tk->matched++;
+	}
+	const char *src;
+	json_t *tixv;
+	json_object_foreach(sources, src, tixv) {
+		if (json_integer_value(tixv))
+			continue;
+		uint64_t n = 0;
+		json_array_foreach(examples, k, ex) {
+			const char *es = json_string_value(json_object_get(ex, "source"));
+			n += es && !strcmp(es, src);
+		}
+		if (note_missing(im, "%" PRIu64 " example(s) of '%s': no samples file given is "
+				 "that file", n, src)) {
+			rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (size_t t = 0; t < im->ntasks; t++) {
+		imp_task *tk = &im->tasks[t];
+		for (size_t i = 0; i < tk->nlines; i++) {
+			if (tk->lines[i].group != G_NONE)
+				continue;
+			im->missing_lines++;
+			if (note_missing(im, "'%s' line %" PRIu64 ": no report example", tk->path,
+					 tk->lines[i].line)) {
+				rc = cerr_set(e, CONTAM_E_NOMEM, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if ((im->missing_examples || im->missing_lines) && !im->opt.allow_missing) {
+		cbuf b = CBUF_INIT;
+		json_t *s;
+		json_array_foreach(im->missing_named, k, s)
+			cbuf_printf(&b, "%s%s", k ? "; " : "", json_string_value(s));
+		rc = cerr_set(e, CONTAM_E_FORMAT, "%" PRIu64 " report example(s) match no "
+			      "sample line and %" PRIu64 " sample line(s) no report example "
+			      "(--allow-missing counts them): %s%s", im->missing_examples,
+			      im->missing_lines, b.data ? b.data : "",
+			      im->missing_unnamed ? "; ..." : "");
+		cbuf_release(&b);
+		goto out;
+	}
+out:
+	json_decref(sources);
+	return rc;
+}
+
 int contam_impact_new(contam_impact **out, const char *report_path,
 		      const char *const *samples, size_t nsamples,
 		      const contam_impact_options *opt, contam_error *err)
@@ -646,10 +790,10 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 	cerr e;
 	cerr_clear(&e);
 	*out = NULL;
-	json_t *report = NULL, *sources = NULL;
+	json_t *report = NULL;
 	contam_impact *im = calloc(1, sizeof *im);
 	int rc = CONTAM_OK;
-	if (!im || !(im->missing_named = json_array()) || !(sources = json_object()) ||
+	if (!im || !(im->missing_named = json_array()) ||
 	    !(im->report_path = cstrdup(report_path))) {
 		rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 		goto out;
@@ -719,134 +863,8 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 			goto out;
 	}
 
-	/* each distinct source of the report: which task's file it is
-	 * (json object source -> task index + 1, 0: none) */
-	json_t *ex;
-	json_array_foreach(examples, k, ex) {
-		const char *src = json_string_value(json_object_get(ex, "source"));
-		json_t *rec = json_object_get(ex, "record");
-		if (!src || !json_is_integer(rec) || json_integer_value(rec) < 0) {
-			rc = cerr_set(&e, CONTAM_E_FORMAT, "'%s': example %zu has no 'source' and "
-				      "'record'", report_path, k);
-			goto out;
-		}
-		json_t *known = json_object_get(sources, src);
-		size_t tix;
-		if (!known) {
-			tix = 0;
-			for (size_t t = 0; t < im->ntasks; t++)
-				if (same_file(&im->tasks[t], src)) {
-					tix = t + 1;
-					break;
-				}
-			/* a report made in another directory: a source that is no
-			 * file from here is the one samples file of its base name */
-			struct stat st;
-			if (!tix && stat(src, &st)) {
-				for (size_t t = 0; t < im->ntasks; t++)
-					if (!strcmp(base_name(im->tasks[t].path), base_name(src)))
-						tix = tix ? (size_t)-1 : t + 1;
-				if (tix == (size_t)-1)
-					tix = 0;
-			}
-			if (json_object_set_new(sources, src, json_integer((json_int_t)tix))) {
-				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			if (tix) {
-				imp_task *tk = &im->tasks[tix - 1];
-				const char *b = json_string_value(json_object_get(ex, "benchmark"));
-				if (!tk->benchmark && b && !(tk->benchmark = cstrdup(b))) {
-					rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-					goto out;
-				}
-			}
-		} else {
-			tix = (size_t)json_integer_value(known);
-		}
-		uint64_t record = (uint64_t)json_integer_value(rec);
-		if (!tix || record >= im->tasks[tix - 1].nlines) {
-			im->missing_examples++;
-			/* a source no file is given for is named once, below */
-			if (tix && note_missing(im, "example record %" PRIu64 " of '%s': the "
-						"file has %zu samples lines", record, src,
-						im->tasks[tix - 1].nlines)) {
-				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-			continue;
-		}
-		imp_task *tk = &im->tasks[tix - 1];
-		imp_line *ln = &tk->lines[record];
-		if (ln->group != G_NONE) {
-			rc = cerr_set(&e, CONTAM_E_FORMAT, "'%s': two examples are record %" PRIu64
-				      " of '%s'", report_path, record, src);
-			goto out;
-		}
-		const char *id = json_string_value(json_object_get(ex, "id"));
-		if (id && !id_matches(id, ln->doc_id)) {
-			char *d = json_dumps(ln->doc_id, JSON_ENCODE_ANY | JSON_COMPACT);
-			rc = cerr_set(&e, CONTAM_E_FORMAT, "'%s' line %" PRIu64 ": doc_id %s, but "
-				      "the report's example (record %" PRIu64 ") has id '%s': was "
-				      "the file probed with another --id-field, or changed since?",
-				      tk->path, ln->line, d ? d : "?", record, id);
-			free(d);
-			goto out;
-		}
-		int ts;
-		ln->group = example_group(ex, im->opt.definition, &ts);
-		if (ln->group == G_NONE) {
-			rc = cerr_set(&e, CONTAM_E_PARAM, "'%s': example record %" PRIu64 " of "
-				      "'%s' has no '%s' verdict: the report cannot tell that "
-				      "definition", report_path, record, src, defname);
-			goto out;
-		}
-		ln->too_short = ts;
-		tk->too_short += (uint64_t)ts;
-		tk->matched++;
-	}
-	const char *src;
-	json_t *tixv;
-	json_object_foreach(sources, src, tixv) {
-		if (json_integer_value(tixv))
-			continue;
-		uint64_t n = 0;
-		json_array_foreach(examples, k, ex) {
-			const char *es = json_string_value(json_object_get(ex, "source"));
-			n += es && !strcmp(es, src);
-		}
-		if (note_missing(im, "%" PRIu64 " example(s) of '%s': no samples file given is "
-				 "that file", n, src)) {
-			rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			goto out;
-		}
-	}
-	for (size_t t = 0; t < im->ntasks; t++) {
-		imp_task *tk = &im->tasks[t];
-		for (size_t i = 0; i < tk->nlines; i++) {
-			if (tk->lines[i].group != G_NONE)
-				continue;
-			im->missing_lines++;
-			if (note_missing(im, "'%s' line %" PRIu64 ": no report example", tk->path,
-					 tk->lines[i].line)) {
-				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				goto out;
-			}
-		}
-	}
-	if ((im->missing_examples || im->missing_lines) && !im->opt.allow_missing) {
-		cbuf b = CBUF_INIT;
-		json_t *s;
-		json_array_foreach(im->missing_named, k, s)
-			cbuf_printf(&b, "%s%s", k ? "; " : "", json_string_value(s));
-		rc = cerr_set(&e, CONTAM_E_FORMAT, "%" PRIu64 " report example(s) match no "
-			      "sample line and %" PRIu64 " sample line(s) no report example "
-			      "(--allow-missing counts them): %s%s", im->missing_examples,
-			      im->missing_lines, b.data ? b.data : "",
-			      im->missing_unnamed ? "; ..." : "");
-		cbuf_release(&b);
+	if ((rc = join_report(im, examples, &e)))
 		goto out;
-	}
 	for (size_t t = 0; t < im->ntasks; t++)
 		for (size_t m = 0; m < im->tasks[t].nmetrics; m++) {
 			imp_metric *x = &im->tasks[t].metrics[m];
@@ -859,7 +877,6 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 		}
 out:
 	json_decref(report);
-	json_decref(sources);
 	if (rc) {
 		contam_impact_free(im);
 		im = NULL;
