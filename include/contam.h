@@ -854,6 +854,64 @@ CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
 				       contam_error *err);
 
 /* ------------------------------------------------------------------ */
+/* Contamination's effect on scores (issue 15, `contam impact`)        */
+
+/* A probe report over lm-evaluation-harness `--log_samples` files
+ * (samples_<task>_<timestamp>.jsonl, probed with --field doc.<field>)
+ * joined to those files: each report example is the line of its `source`
+ * whose record number (non-blank line, 0-based) it carries.  Per task,
+ * filter and metric: the mean on all, clean, partial and contaminated
+ * examples under one definition; contaminated - clean with a 95%
+ * percentile-bootstrap interval (each group resampled on its own,
+ * `resamples` times) and a two-sided permutation p-value of the
+ * difference of means (exact over every split when there are at most
+ * `permutations` of them, else `permutations` random ones, p = (1 + as
+ * extreme) / (1 + permutations)).  Both draw from splitmix64 seeded with
+ * `seed`, so a run is reproducible.  Groups: contam: the verdicts
+ * contaminated and partial, clean the rest (too_short included, as in
+ * --write-clean); llama2: buckets dirty, not_clean, clean; gpt3, palm:
+ * flagged is contaminated, no partial. */
+#define CONTAM_IMPACT_RESAMPLES 10000
+#define CONTAM_IMPACT_PERMUTATIONS 10000
+#define CONTAM_IMPACT_SEED 1
+typedef struct contam_impact_options {
+	contam_definition definition;  /* CONTAM_DEF_CONTAM */
+	uint32_t resamples;            /* CONTAM_IMPACT_RESAMPLES */
+	uint32_t permutations;         /* CONTAM_IMPACT_PERMUTATIONS */
+	uint64_t seed;                 /* CONTAM_IMPACT_SEED */
+	/* report examples with no sample line and sample lines with no report
+	 * example are counted and listed instead of failing the run */
+	int allow_missing;
+} contam_impact_options;
+
+CONTAM_API void contam_impact_options_init(contam_impact_options *o);
+
+typedef struct contam_impact contam_impact;
+
+/* Read the report and the samples files and compute.  CONTAM_E_FORMAT
+ * (message names them) for examples and lines that do not join, unless
+ * allow_missing; for a line that is not a samples line (no doc_id or
+ * metrics list) or whose doc_id is not the report example's id.
+ * CONTAM_E_PARAM for a definition the report's index cannot tell or two
+ * files of one task.  Metrics with a value that is not a number (booleans
+ * are 0/1) are skipped and listed in every output, never dropped. */
+CONTAM_API int contam_impact_new(contam_impact **out, const char *report_path,
+				 const char *const *samples, size_t nsamples,
+				 const contam_impact_options *opt, contam_error *err);
+/* The table: format "md", "latex" or "json" (docs/REPORT.md). */
+CONTAM_API int contam_impact_write(const contam_impact *im, const char *format,
+				   const contam_sink *out, contam_error *err);
+/* {"<task>": [doc_id, ...]} of the clean examples, for lm-eval's
+ * --samples: a doc_id is listed when every line of it is clean. */
+CONTAM_API int contam_impact_write_samples(const contam_impact *im,
+					   const contam_sink *out, contam_error *err);
+/* Report examples that matched no sample line, and sample lines that
+ * matched no report example (0 unless allow_missing). */
+CONTAM_API void contam_impact_missing(const contam_impact *im, uint64_t *examples,
+				      uint64_t *lines);
+CONTAM_API void contam_impact_free(contam_impact *im);
+
+/* ------------------------------------------------------------------ */
 /* Exact scan (issue 4)                                                */
 
 /* The benchmarks' n-grams go into an exact table (64-bit hashes, same

@@ -31,6 +31,8 @@ static void usage(FILE *f)
 "          contam report cc.json c4.json --format latex -o table.tex\n"
 "  scan    exact scan with provenance (file, record, URL, offsets); purify\n"
 "          contam scan --bench gsm8k/test.jsonl -o hits.jsonl shards/\n"
+"  impact  a model's scores on clean vs contaminated examples (lm-eval samples)\n"
+"          contam impact report.json samples_gsm8k_*.jsonl --write-samples clean.json\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
@@ -68,6 +70,8 @@ int main(int argc, char **argv)
 		return cli_scan(argc - 1, argv + 1);
 	if (!strcmp(cmd, "report"))
 		return cli_report(argc - 1, argv + 1);
+	if (!strcmp(cmd, "impact"))
+		return cli_impact(argc - 1, argv + 1);
 	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
 	return EXIT_USAGE;
 }
