@@ -258,8 +258,16 @@ static int look_up(contam_probe *p, const cprobe_item *it, const uint64_t *tmpl,
 		p->state = h;
 		p->state_cap = G;
 	}
-	for (size_t g = 0; g < G; g++)
-		p->state[g] = (unsigned char)contam_index_contains(p->ix, it->hash[g]);
+	for (size_t g = 0; g < G; g++) {
+		int in = contam_index_contains(p->ix, it->hash[g]);
+		/* no answer (a summary handle, a partition set's key it was not
+		 * asked about) is an error, never "absent" */
+		if (in < 0)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no answer for "
+					"an n-gram of this benchmark (no filter, or keys not "
+					"resolved for it): it cannot be probed", p->index_path);
+		p->state[g] = (unsigned char)in;
+	}
 	/* a winnowed index holds a sample: infer the matches */
 	if (par->winnow > 1)
 		cwinnow_fill_hits(p->state, G, par->winnow);
@@ -476,9 +484,11 @@ static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
 	contam_example null;
 	uint64_t seed = 0x636F6E74616D0001ULL ^ (f->record * 0x9E3779B97F4A7C15ULL);
 	memset(&null, 0, sizeof(null));
-	if (cprobe_item_shuffle(&p->shuffled, &f->it, &p->recipe, seed) ||
-	    look_up(p, &p->shuffled, tmpl, ntmpl))
+	if (cprobe_item_shuffle(&p->shuffled, &f->it, &p->recipe, seed))
 		return CONTAM_E_NOMEM;
+	int rc = look_up(p, &p->shuffled, tmpl, ntmpl);
+	if (rc)
+		return rc;
 	cprobe_item_score(&null, &p->shuffled, p->state, &p->rule, 0);
 	/* per example too, so a null flag can be traced to its item */
 	ex->has_null = 1;
@@ -563,7 +573,12 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 	for (size_t i = 0; i < p->nfile; i++) {
 		file_example *f = &p->file[i];
 		const char *text = p->file_text.data + f->text_off;
-		if (look_up(p, &f->it, tmpl, ntmpl) || grow_examples(p))
+		if ((rc = look_up(p, &f->it, tmpl, ntmpl))) {
+			if (rc == CONTAM_E_NOMEM)
+				goto nomem;
+			goto out;
+		}
+		if (grow_examples(p))
 			goto nomem;
 		contam_example *ex = &p->examples[p->nexamples];
 		memset(ex, 0, sizeof(*ex));
@@ -587,8 +602,11 @@ int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
 			if (take_evidence(p, ex, &f->it, text, f->text_len))
 				goto nomem;
 		}
-		if (p->opt.null_control && score_null(p, b, ex, f, tmpl, ntmpl))
-			goto nomem;
+		if (p->opt.null_control && (rc = score_null(p, b, ex, f, tmpl, ntmpl))) {
+			if (rc == CONTAM_E_NOMEM)
+				goto nomem;
+			goto out;
+		}
 	}
 	if (bench_merge_fields(b, b->records_read, r, p->opt.id_field, 0) ||
 	    (ra && bench_merge_fields(b, before.records_read, ra, NULL, 1)))
