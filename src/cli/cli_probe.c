@@ -102,6 +102,79 @@ static void usage(FILE *f)
 "      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
 }
 
+/* The index to probe.  One whole index file is mapped when its filter
+ * is stored uncompressed (index --uncompressed-filter), else read.  A
+ * partition set is probed with the memory of one partition: a first
+ * pass over the benchmarks records the n-grams the probe looks up, each
+ * partition is then loaded in turn to answer them, and the caller's pass
+ * scores against those answers (contam_index_parts_open).  The
+ * environment's CONTAM_PROBE_PARTS=whole loads the set as one instead
+ * (measurements and tests compare the two). */
+static int probe_load_index(contam_index **out, const char *arg,
+			    const contam_probe_options *popt,
+			    const cli_bench_list *benches)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	contam_error err;
+	contam_index *ix = NULL;
+	contam_probe *first = NULL;
+	*out = NULL;
+	int rc = cli_split_index(arg, &paths, &n);
+	if (rc)
+		return rc;
+	const char *mode = getenv("CONTAM_PROBE_PARTS");
+	if (n > 1 && mode && !strcmp(mode, "whole")) {
+		cli_free_paths(paths, n);
+		return cli_load_index(out, arg);
+	}
+	/* the set checked first, so that a lone partition is refused as
+	 * contam_index_load_parts refuses it */
+	if (contam_index_parts_open(&ix, (const char *const *)paths, n, &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
+		goto out;
+	}
+	if (n == 1) {
+		contam_index_free(ix);
+		ix = NULL;
+		if (contam_index_load_mmap(&ix, paths[0], &err))
+			rc = cli_error(EXIT_INPUT, "%s", err.msg);
+		goto out;
+	}
+	/* the benchmarks are read twice: a pipe would be empty the second
+	 * time */
+	for (size_t i = 0; i < benches->n; i++) {
+		struct stat st;
+		if (!stat(benches->paths[i], &st) && !S_ISREG(st.st_mode)) {
+			rc = cli_error(EXIT_USAGE, "a partition set is probed one partition "
+				       "at a time, which reads each benchmark file twice, and "
+				       "'%s' is not a regular file (a pipe?): save it to a "
+				       "file first", benches->paths[i]);
+			goto out;
+		}
+	}
+	/* the recording pass: its result and errors are dropped (the
+	 * scoring pass meets the same errors at the same place, after the
+	 * keys before it are answered) */
+	contam_probe_options quiet = *popt;
+	quiet.on_warning = NULL;
+	if (!contam_probe_new(&first, ix, arg, &quiet))
+		for (size_t i = 0; i < benches->n; i++)
+			if (contam_probe_add_file(first, benches->names[i], benches->paths[i]))
+				break;
+	contam_probe_free(first);
+	if (contam_index_parts_resolve(ix, &err))
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
+out:
+	cli_free_paths(paths, n);
+	if (rc) {
+		contam_index_free(ix);
+		ix = NULL;
+	}
+	*out = ix;
+	return rc;
+}
+
 /* How a benchmark file was read, when name and content disagree. */
 static void probe_note(void *ctx, const char *msg)
 {
@@ -288,7 +361,7 @@ int cli_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = cli_load_index(&ix, index_path)))
+	if ((rc = probe_load_index(&ix, index_path, &popt, &benches)))
 		goto out;
 	/* issue 12 (sizing): a saturated filter says "contaminated" to
 	 * everything; loud, even with --quiet */

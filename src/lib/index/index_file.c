@@ -1985,8 +1985,14 @@ static int load_path(contam_index **out, const char *path, int how)
 	cerr err;
 	cerr_clear(&err);
 	*out = NULL;
-	int rc = how == CILOAD_MAP ? cifile_open_map(&f, path, &err)
-				   : cifile_open(&f, path, &err);
+	int rc = cifile_open(&f, path, &err);
+	if (!rc && how == CILOAD_MAP && f->raw) {
+		/* mapped only when the filter is stored as it is: a compressed
+		 * one is read (mapping it would only add its pages) */
+		cifile_close(f);
+		f = NULL;
+		rc = cifile_open_map(&f, path, &err);
+	}
 	if (!rc)
 		rc = cindex_load_file(out, f, how, NULL, NULL, &err);
 	cifile_close(f);

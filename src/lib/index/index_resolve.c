@@ -60,7 +60,7 @@ static int record(struct cresolved *r, uint64_t key)
 		/* repeats are common (shared phrases, the null control):
 		 * compact before growing */
 		compact(r);
-		if (r->n > r->cap / 2) {
+		if (!r->cap || r->n > r->cap / 2) {
 			size_t cap = r->cap ? r->cap * 2 : (size_t)1 << 16;
 			uint64_t *k = realloc(r->keys, cap * sizeof(*k));
 			if (!k) {
