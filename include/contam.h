@@ -397,6 +397,9 @@ CONTAM_API int contam_index_load_mmap(contam_index **out, const char *path,
  * (on: 1), so that contam_index_load_mmap can map it; the default (0) is
  * compressed chunks.  A handle loaded from such a file keeps it on. */
 CONTAM_API int contam_index_set_uncompressed(contam_index *ix, int on);
+/* 1 when saves store the filter uncompressed (or the file it came from
+ * does), else 0. */
+CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
 /* A partition set probed one partition at a time, in two rounds:
  * contam_index_parts_open checks the set as contam_index_load_parts does
  * (a lone partition, a missing or doubled one refused) and gives a

@@ -134,24 +134,30 @@ static int probe_load_index(contam_index **out, const char *arg,
 		rc = cli_error(EXIT_INPUT, "%s", err.msg);
 		goto out;
 	}
-	if (n == 1) {
-		contam_index_free(ix);
-		ix = NULL;
-		if (contam_index_load_mmap(&ix, paths[0], &err))
-			rc = cli_error(EXIT_INPUT, "%s", err.msg);
-		goto out;
-	}
 	/* the benchmarks are read twice: a pipe would be empty the second
 	 * time */
-	for (size_t i = 0; i < benches->n; i++) {
+	bool regular = true;
+	for (size_t i = 0; i < benches->n && regular; i++) {
 		struct stat st;
-		if (!stat(benches->paths[i], &st) && !S_ISREG(st.st_mode)) {
+		regular = stat(benches->paths[i], &st) || S_ISREG(st.st_mode);
+		if (!regular && n > 1) {
 			rc = cli_error(EXIT_USAGE, "a partition set is probed one partition "
 				       "at a time, which reads each benchmark file twice, and "
 				       "'%s' is not a regular file (a pipe?): save it to a "
 				       "file first", benches->paths[i]);
 			goto out;
 		}
+	}
+	/* one whole index: a compressed one read, an uncompressed one mapped,
+	 * and answered as a set of one when the benchmarks can be read twice
+	 * (its pages are then walked in order and given back: the memory of a
+	 * probe stays small however large the filter) */
+	if (n == 1 && (!regular || !contam_index_is_uncompressed(ix))) {
+		contam_index_free(ix);
+		ix = NULL;
+		if (contam_index_load_mmap(&ix, paths[0], &err))
+			rc = cli_error(EXIT_INPUT, "%s", err.msg);
+		goto out;
 	}
 	/* the recording pass: its result and errors are dropped (the
 	 * scoring pass meets the same errors at the same place, after the

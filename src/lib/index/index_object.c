@@ -357,6 +357,11 @@ int contam_index_set_uncompressed(contam_index *ix, int on)
 	return CONTAM_OK;
 }
 
+int contam_index_is_uncompressed(const contam_index *ix)
+{
+	return ix && ix->raw_filter;
+}
+
 int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 {
 	if (!ix || !ix->filter.bits || counters == 0)

@@ -22,6 +22,14 @@
 #include "index_file.h"
 
 #include <stdlib.h>
+#include <sys/mman.h>
+
+/* A mapped filter's pages are given back (their page-table entries
+ * dropped; the file's pages stay cached) every this many bytes of the
+ * walk: the keys are sorted, so their blocks come in file order, and a
+ * probe's memory stays this much plus the answers, whatever the filter's
+ * size. */
+#define RESOLVE_DROP ((uint64_t)64 << 20)
 
 struct cresolved {
 	int answering;              /* 0: recording keys */
@@ -239,8 +247,19 @@ static int resolve_part(struct cresolved *r, const contam_index *pix, size_t a,
 			size_t b, bline **bl, size_t *nbl, dkey **dk, size_t *ndk,
 			size_t *capdk, uint64_t *dsum, uint64_t *dsat)
 {
-	for (size_t k = a; k < b; k++)
+	unsigned char *base = (unsigned char *)pix->filter.bits;
+	uint64_t dropped = 0;
+	for (size_t k = a; k < b; k++) {
+		if (pix->map) {
+			uint64_t at = (cbloom_block(r->keys[k], pix->filter.nblocks) -
+				       pix->filter.lo) * 64 & ~(RESOLVE_DROP - 1);
+			if (at >= dropped + RESOLVE_DROP) {
+				madvise(base + dropped, (size_t)(at - dropped), MADV_DONTNEED);
+				dropped = at;
+			}
+		}
 		r->hit[k] = cbloom_contains(&pix->filter, r->keys[k]) == 1;
+	}
 	const cdocfreq *d = pix->df;
 	if (!r->has_df || !d)
 		return CONTAM_OK;
