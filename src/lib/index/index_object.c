@@ -271,7 +271,9 @@ int contam_index_contains(const contam_index *ix, uint64_t hash)
 		return cresolved_contains(ix->rk, hash);
 	if (!ix->filter.bits) /* a summary handle: no answer, not "absent" */
 		return -1;
-	return cbloom_contains(&ix->filter, hash) == 1;
+	/* a partition has no answer for another's block: -1, never
+	 * "absent" (a probe would read it as a miss, a false clean) */
+	return cbloom_contains(&ix->filter, hash);
 }
 
 void cindex_set_stats(contam_index *ix, uint64_t bits_set, double fpr_sum)
