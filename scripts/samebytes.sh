@@ -36,6 +36,11 @@ cases=(
 "gen-purify|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits2.jsonl --purify \$O/purified $work/gen/corpus"
 "gen-purify-cut|scan -q --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits3.jsonl --purify-mode cut --purify \$O/purified-cut $work/gen/corpus"
 "gen-info|info \$O/gen.cidx"
+"gen-index-dfpart0|index -q --doc-freq --memory 1M --partition 0/3 -o \$O/gendfp0.cidx $work/gen/corpus"
+"gen-index-dfpart1|index -q --doc-freq --memory 1M --partition 1/3 -o \$O/gendfp1.cidx $work/gen/corpus"
+"gen-index-dfpart2|index -q --doc-freq --memory 1M --partition 2/3 -o \$O/gendfp2.cidx $work/gen/corpus"
+"gen-probe-dfparts|probe -q \$O/gendfp2.cidx,\$O/gendfp0.cidx,\$O/gendfp1.cidx --null-control --max-doc-freq 2 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-dfparts.json"
+"gen-probe-lonepart|probe -q \$O/gendfp1.cidx --field question $work/gen/bench/demo.jsonl -o \$O/gen-probe-lonepart.json"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
@@ -48,6 +53,9 @@ if [ -d "$shared/corpus" ]; then
 "real-probe-cjk|probe -q \$O/cjk.cidx $b/ceval $b/cmmlu -o \$O/real-cjk.json"
 "real-scan|scan -q --bench $b/gsm8k --bench $b/arc -o \$O/real-hits.jsonl --report \$O/real-scan.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 "real-purify|scan -q --bench $b/truthfulqa -o \$O/real-hits2.jsonl --purify \$O/real-purified $c/c4 $c/commoncrawl_whirlwind"
+"real-index-part0|index -q --partition 0/2 -o \$O/realp0.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2"
+"real-index-part1|index -q --partition 1/2 -o \$O/realp1.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2"
+"real-probe-mmlu-parts|probe -q \$O/realp0.cidx,\$O/realp1.cidx --null-control --no-header $b/mmlu/data/test -o \$O/real-mmlu-parts.json"
 	)
 fi
 

@@ -28,7 +28,15 @@ static void usage(FILE *f)
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
 "or txt (one example per line); gzip, zstd, bzip2, xz and UTF-16 are read\n"
 "transparently, and a zip/tar/7z holding one file is read as that file.\n"
-"Parquet, executables and other binary files are refused (exit 2).\n"
+"Parquet, executables and other binary files are refused (exit 2).\n");
+	/* C17 promises only 4095 bytes in one literal */
+	fprintf(f,
+"\n"
+"INDEX is an index file, or all P partitions of one (--partition i/P) as\n"
+"P1,P2,... in any order: those are probed one partition in memory at a time\n"
+"(each BENCH is read twice, so not from a pipe).  An index written with\n"
+"--uncompressed-filter is mapped, and only the pages its n-grams land in are\n"
+"read.\n"
 "\n"
 "options:\n"
 "      --name NAME        benchmark name for all BENCH files (default: one\n"
