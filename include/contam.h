@@ -404,8 +404,8 @@ CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
  * contam_index_parts_open checks the set as contam_index_load_parts does
  * (a lone partition, a missing or doubled one refused) and gives a
  * handle that holds no filter and records every key it is asked about
- * (contam_index_contains answers 0 while it collects: probe the
- * benchmarks once with it and throw that result away);
+ * (contam_index_contains answers 0 while it collects, from one thread:
+ * probe the benchmarks once with it and throw that result away);
  * contam_index_parts_resolve then loads each partition in turn (at most
  * one in memory; mapped when it is uncompressed), answers the recorded
  * keys and frees it.  From then on the handle answers as the whole set
