@@ -11,7 +11,9 @@
   a set with one given twice and a pipe as benchmark of a set (read twice).
 - index --uncompressed-filter: probe maps it and reports what the
   compressed index reports; verify reads it whole and finds a flipped bit
-  in a chunk; --add keeps it uncompressed; its partitions probe as a set.
+  in a chunk; --add keeps it uncompressed, and so does a merge of
+  uncompressed indexes (a merge with a compressed part is compressed); its
+  partitions probe as a set.
 - Memory: probing a 4-partition set of a 256 MiB filter whose every chunk
   holds bits needs the memory of about one partition, loading the set
   whole needs the whole filter; a lone uncompressed 256 MiB index is
@@ -91,8 +93,9 @@ def p(name, d):
 PROBE = ["--null-control", "--max-doc-freq", "3", "--field", "question", "--id-field", "id"]
 
 
-def report(index, d, env=None, extra=()):
-    r = contam("probe", "-q", index, *PROBE, *extra, d["bench"], env=env).expect(0)
+def report(index, d, env=None, extra=(), plain=False):
+    args = PROBE[:1] + PROBE[3:] if plain else PROBE  # plain: no --max-doc-freq
+    r = contam("probe", "-q", index, *args, *extra, d["bench"], env=env).expect(0)
     j = r.json()
     check(j["index"]["path"] == index, f"index path {j['index']['path']!r}")
     j["index"]["path"] = "INDEX"
@@ -191,6 +194,28 @@ def uncompressed_damage_and_add(d):
     ref = p("ref.cidx", d)
     contam("index", "-q", "--add", d["whole"], "-o", ref, more).expect(0)
     check(report(added, d) == report(ref, d), "--add on the uncompressed index differs")
+
+
+@S.test
+def merge_keeps_uncompressed(d):
+    more = p("more2.jsonl", d)
+    write_corpus(more, 12, 80)
+    opts = ["-q", "--memory", "4M"]
+    az, ar, mz, mr = (p(n, d) for n in ("az.cidx", "ar.cidx", "mz.cidx", "mr.cidx"))
+    contam("index", *opts, "-o", az, d["corpus"]).expect(0)
+    contam("index", *opts, "--uncompressed-filter", "-o", ar, d["corpus"]).expect(0)
+    contam("index", *opts, "-o", mz, more).expect(0)
+    contam("index", *opts, "--uncompressed-filter", "-o", mr, more).expect(0)
+    oz, orr, mixed = p("oz.cidx", d), p("or.cidx", d), p("omixed.cidx", d)
+    contam("merge", "-o", oz, az, mz).expect(0)
+    contam("merge", "-o", orr, ar, mr).expect(0)
+    contam("merge", "-o", mixed, ar, mz).expect(0)
+    check(os.path.getsize(orr) > 4 << 20, "a merge of uncompressed indexes was compressed")
+    check(os.path.getsize(mixed) < 4 << 20, "a merge with a compressed part was not compressed")
+    contam("verify", orr).expect(0)
+    want = report(oz, d, plain=True)
+    check(report(orr, d, plain=True) == want and report(mixed, d, plain=True) == want,
+          "merges of uncompressed parts report differently")
 
 
 def peak_rss_kib(args, env=None):

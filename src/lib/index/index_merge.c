@@ -181,9 +181,11 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		goto out;
 	}
 	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0;
+	int all_raw = 1;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
 			goto out;
+		all_raw &= parts[i]->raw;
 		df_pairs += parts[i]->df_pairs;
 		if (parts[i]->has_df && parts[i]->dfc.chunk_bytes > max_df_chunk)
 			max_df_chunk = parts[i]->dfc.chunk_bytes;
@@ -238,6 +240,8 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		.nmanifest = k,
 		.chunk_bytes = max_chunk,
 		.stop = stop,
+		/* uncompressed when every part is (index --uncompressed-filter) */
+		.raw_filter = all_raw,
 	};
 	/* what the parts' walks skipped stays in the merged index */
 	for (size_t i = 0; i < n; i++)
