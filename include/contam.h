@@ -376,7 +376,8 @@ CONTAM_API int contam_index_merge(const char *out_path,
 CONTAM_API int contam_index_load_summary(contam_index **out, const char *path);
 /* Load and verify an index held in memory: len bytes at buf, a whole
  * index file's bytes (the caller keeps the buffer; it is not used after
- * the call).  On failure *out is NULL and err (may be NULL) says why. */
+ * the call).  On failure *out is NULL and err (may be NULL) says why;
+ * messages call the buffer '<memory>'. */
 CONTAM_API int contam_index_load_memory(contam_index **out, const void *buf,
 					size_t len, contam_error *err);
 /* Load an index file by mapping it read-only: a file written with an
