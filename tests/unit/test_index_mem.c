@@ -278,6 +278,35 @@ static void test_parts_resolve(void)
 	contam_index_free(whole);
 }
 
+/* A handle with no answer (a summary: no filter) is never probed as
+ * "absent": the probe fails, naming why. */
+static void test_probe_no_answer(void)
+{
+	contam_params p;
+	double f;
+	CHECK(contam_plan_filter(1000, 1e-3, 1 << 20, 8, &p, &f) == CONTAM_OK);
+	contam_index *ix = make(&p, 0, 1, 1000, 13), *sum = NULL;
+	const char *path = tu_path("s.cidx"), *bench = tu_path("b.jsonl");
+	CHECK(ix && contam_index_save(ix, path) == CONTAM_OK);
+	const char *text = "{\"q\": \"one two three four five six seven eight nine ten "
+			   "eleven twelve\"}\n";
+	tu_write_file(bench, text, strlen(text));
+	CHECK(contam_index_load_summary(&sum, path) == CONTAM_OK);
+	contam_probe *pr = NULL;
+	if (sum && contam_probe_new(&pr, sum, path, NULL) == CONTAM_OK) {
+		CHECK(contam_probe_add_file(pr, "b", bench) == CONTAM_E_PARAM);
+		CHECK(strstr(contam_probe_errmsg(pr), "no answer") != NULL);
+		contam_result res;
+		contam_probe_result(pr, &res);
+		CHECK_EQ_U64(res.nexamples, 0); /* nothing scored as clean */
+	} else {
+		CHECK(0);
+	}
+	contam_probe_free(pr);
+	contam_index_free(sum);
+	contam_index_free(ix);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -288,6 +317,7 @@ int main(int argc, char **argv)
 	test_load_memory();
 	test_uncompressed_mmap();
 	test_parts_resolve();
+	test_probe_no_answer();
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)
