@@ -17,7 +17,8 @@
  *   48      8     n-grams inserted (with repeats)
  *   56      4     number of sections S (1..MAX_SECTIONS)
  *   60      4     flags: bit 0 (FLAG_STORED_HASH) set by every writer
- *                 since it was added; other bits must be 0
+ *                 since it was added; bit 1 (FLAG_RAW_FILTER): the filter
+ *                 is stored uncompressed (section 2); other bits must be 0
  *   64      32    recipe name, NUL padded
  *   96      4     partition index i
  *   100     4     partition count P (1 = not partitioned)
@@ -68,6 +69,14 @@
  *   A compressed length of 0 marks an all-zero chunk (nothing stored), so
  *   sparse partial filters are small; each chunk is its own zstd frame so
  *   damage stays local and merging streams chunk by chunk.
+ *   With FLAG_RAW_FILTER (index --uncompressed-filter), so that a probe
+ *   can map the file and read only the blocks it asks about: the table
+ *   is followed by u64 bits set and the sum of the blocks' false-positive
+ *   probabilities (a double's bits; the trailer covers both with the
+ *   table), zero padding to the next multiple of RAW_ALIGN in the file,
+ *   then every chunk's raw bytes back to back; entry c is { its offset,
+ *   its raw length, XXH3-64 of its raw bytes }.  All-zero chunks are not
+ *   written (holes).  docs/FORMAT.md says what each load verifies.
  *
  * Section 4, document-frequency sketch (optional, issue 13: written by
  * `index --doc-freq`; older readers skip it), counters of lines [lo, hi)
