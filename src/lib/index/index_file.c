@@ -1855,6 +1855,11 @@ static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *e
 	return CONTAM_OK;
 }
 
+int cifile_df_load(contam_index *ix, const cifile *f, cerr *err)
+{
+	return df_load(ix, f, 1, err);
+}
+
 /* What f describes besides its chunks, onto ix: the counts, and the
  * manifest and skips taken over (f keeps none). */
 static void take_file(contam_index *ix, cifile *f)
@@ -1882,6 +1887,8 @@ typedef struct filter_measures {
 	uint32_t k;
 	double *fpr;       /* per chunk */
 	uint64_t *set;     /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
 } filter_measures;
 
 static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
@@ -1889,15 +1896,23 @@ static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size
 	filter_measures *m = ctx;
 	m->fpr[c] = cbloom_measure((const uint64_t *)(const void *)raw, n / 64, m->k,
 				   &m->set[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
 }
 
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err)
 {
+	return cifile_read_all_visit(f, dst, NULL, NULL, bits_set, fpr_sum, err);
+}
+
+int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err)
+{
 	cichunks cs;
 	filter_chunks(f, &cs);
 	filter_measures m = { f->params.k, calloc(f->nchunks, sizeof(double)),
-			      calloc(f->nchunks, sizeof(uint64_t)) };
+			      calloc(f->nchunks, sizeof(uint64_t)), visit, vctx };
 	int rc = m.fpr && m.set ? read_cs_all(f, &cs, dst, filter_measure, &m, err)
 				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;

@@ -100,6 +100,17 @@ size_t cifile_chunk_size(const cifile *f, uint64_t c);
  * (either may be NULL): contam_index_stats_get's measure, per chunk. */
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err);
+/* cifile_read_all, every chunk that is not all zero also handed to
+ * visit (from any thread; chunk c's n raw bytes, valid during the call):
+ * a filter streamed chunk by chunk (dst NULL) with one chunk per thread
+ * in memory. */
+typedef void (*cichunk_visit)(void *ctx, uint64_t c, const unsigned char *raw,
+			      size_t n);
+int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err);
+/* The doc-freq section of f (when it has one) read onto ix, with its
+ * statistics, every chunk checked. */
+int cifile_df_load(contam_index *ix, const cifile *f, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
 /* How cindex_load_file holds the filter. */

@@ -21,6 +21,7 @@
 #include "index.h"
 #include "index_file.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -29,7 +30,7 @@
  * walk: the keys are sorted, so their blocks come in file order, and a
  * probe's memory stays this much plus the answers, whatever the filter's
  * size. */
-#define RESOLVE_DROP ((uint64_t)64 << 20)
+#define RESOLVE_DROP ((uint64_t)8 << 20)
 
 struct cresolved {
 	int answering;              /* 0: recording keys */
@@ -241,15 +242,37 @@ static bline *bline_get(bline **v, size_t *n, uint64_t line)
 	return &m[(*n)++];
 }
 
-/* Partition pix (of file f) onto the keys [a, b) it holds, and its
- * sketch's boundary lines into *bl; keys on them deferred. */
-static int resolve_part(struct cresolved *r, const contam_index *pix, size_t a,
-			size_t b, bline **bl, size_t *nbl, dkey **dk, size_t *ndk,
-			size_t *capdk, uint64_t *dsum, uint64_t *dsat)
+/* A compressed partition streamed chunk by chunk (cifile_read_all_visit):
+ * the keys whose blocks lie in chunk c answered from its raw bytes.  Each
+ * chunk's keys are its own, so threads write disjoint answers. */
+typedef struct answer_ctx {
+	struct cresolved *r;
+	const cifile *f;
+} answer_ctx;
+
+static void answer_chunk(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	const answer_ctx *ac = ctx;
+	const cifile *f = ac->f;
+	const uint64_t b0 = f->lo + c * (f->chunk_bytes / 64);
+	const cbloom part = { (uint64_t *)(uintptr_t)raw, f->params.nblocks, b0,
+			      b0 + n / 64, f->params.k };
+	size_t a = first_in_block(ac->r, part.nblocks, part.lo);
+	size_t b = first_in_block(ac->r, part.nblocks, part.hi);
+	for (size_t k = a; k < b; k++)
+		ac->r->hit[k] = cbloom_contains(&part, ac->r->keys[k]) == 1;
+}
+
+/* Partition pix (of file f) onto the keys [a, b) it holds (unless
+ * answered already: streamed), and its sketch's boundary lines into
+ * *bl; keys on them deferred. */
+static int resolve_part(struct cresolved *r, const contam_index *pix, int streamed,
+			size_t a, size_t b, bline **bl, size_t *nbl, dkey **dk,
+			size_t *ndk, size_t *capdk, uint64_t *dsum, uint64_t *dsat)
 {
 	unsigned char *base = (unsigned char *)pix->filter.bits;
 	uint64_t dropped = 0;
-	for (size_t k = a; k < b; k++) {
+	for (size_t k = a; k < b && !streamed; k++) {
 		if (pix->map) {
 			uint64_t at = (cbloom_block(r->keys[k], pix->filter.nblocks) -
 				       pix->filter.lo) * 64 & ~(RESOLVE_DROP - 1);
@@ -340,16 +363,27 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 		size_t a = first_in_block(r, nblocks, f->lo);
 		size_t b = first_in_block(r, nblocks, f->hi);
 		/* an uncompressed partition is mapped: only the pages of
-		 * the keys' blocks are read */
-		if (f->raw && !(rc = cifile_open_map(&mf, f->path, &e)))
+		 * the keys' blocks are read; a compressed one is streamed,
+		 * one chunk per thread in memory, every chunk checked and
+		 * measured as a load measures it */
+		int streamed = !f->raw;
+		if (f->raw && !(rc = cifile_open_map(&mf, f->path, &e))) {
 			rc = cindex_load_file(&pix, mf, CILOAD_MAP, &set, &fpr, &e);
-		else if (!f->raw)
-			rc = cindex_load_file(&pix, f, CILOAD_READ, &set, &fpr, &e);
+		} else if (streamed) {
+			answer_ctx ac = { r, f };
+			if ((rc = cindex_new_shell(&pix, &f->params, f->part_index,
+						   f->part_count, 0)))
+				cerr_set(&e, rc, "%s", pix ? contam_index_errmsg(pix)
+							  : "out of memory");
+			else if (!(rc = cifile_read_all_visit(f, NULL, answer_chunk, &ac,
+							      &set, &fpr, &e)))
+				rc = cifile_df_load(pix, f, &e);
+		}
 		cifile_close(mf);
 		if (!rc) {
 			pairs += f->df_pairs;
-			if (resolve_part(r, pix, a, b, &bl, &nbl, &dk, &ndk, &capdk, &dsum,
-					 &dsat))
+			if (resolve_part(r, pix, streamed, a, b, &bl, &nbl, &dk, &ndk, &capdk,
+					 &dsum, &dsat))
 				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 		}
 		contam_index_free(pix);
