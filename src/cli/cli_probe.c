@@ -115,9 +115,16 @@ static void usage(FILE *f)
  * partition set is probed with the memory of one partition: a first
  * pass over the benchmarks records the n-grams the probe looks up, each
  * partition is then loaded in turn to answer them, and the caller's pass
- * scores against those answers (contam_index_parts_open).  The
- * environment's CONTAM_PROBE_PARTS=whole loads the set as one instead
- * (measurements and tests compare the two). */
+ * scores against those answers (contam_index_parts_open); a lone index
+ * of STREAM_MIN or more, or uncompressed, the same way.  The
+ * environment's CONTAM_PROBE_PARTS=whole loads the set or index as one
+ * instead, =stream streams a lone compressed index of any size
+ * (measurements and tests compare them). */
+/* A compressed index at least this large is streamed rather than
+ * loaded: its load would take memory of its size, and reading the
+ * benchmarks twice costs little beside reading the filter. */
+#define STREAM_MIN ((uint64_t)1 << 30)
+
 static int probe_load_index(contam_index **out, const char *arg,
 			    const contam_probe_options *popt,
 			    const cli_bench_list *benches)
@@ -156,11 +163,18 @@ static int probe_load_index(contam_index **out, const char *arg,
 			goto out;
 		}
 	}
-	/* one whole index: a compressed one read, an uncompressed one mapped,
-	 * and answered as a set of one when the benchmarks can be read twice
-	 * (its pages are then walked in order and given back: the memory of a
-	 * probe stays small however large the filter) */
-	if (n == 1 && (!regular || !contam_index_is_uncompressed(ix))) {
+	/* one whole index is answered as a set of one when the benchmarks
+	 * can be read twice and it is uncompressed (its pages are walked in
+	 * order and given back) or its filter is at least STREAM_MIN
+	 * (streamed chunk by chunk): the memory of a probe then stays small
+	 * however large the filter.  Else it is loaded (mapped when
+	 * uncompressed). */
+	contam_index_stats st;
+	contam_index_stats_get(ix, &st);
+	bool stream = mode && !strcmp(mode, "stream");
+	if (n == 1 && (!regular || (mode && !strcmp(mode, "whole")) ||
+		       (!contam_index_is_uncompressed(ix) && !stream &&
+			st.filter_bytes < STREAM_MIN))) {
 		contam_index_free(ix);
 		ix = NULL;
 		if (contam_index_load_mmap(&ix, paths[0], &err))

@@ -15,9 +15,11 @@
   uncompressed indexes (a merge with a compressed part is compressed); its
   partitions probe as a set.
 - Memory: probing a 4-partition set of a 256 MiB filter whose every chunk
-  holds bits needs the memory of about one partition, loading the set
-  whole needs the whole filter; a lone uncompressed 256 MiB index is
-  probed in less than half its size too (peak RSS of the child process).
+  holds bits needs less than one partition (each is streamed chunk by
+  chunk), loading the set whole needs the whole filter; a lone
+  uncompressed 256 MiB index (mapped) and a lone compressed one streamed
+  (CONTAM_PROBE_PARTS=stream; the default from 1 GiB) are probed in less
+  than half its size too (peak RSS of the child process).
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -112,6 +114,9 @@ def parts_equal_whole(d):
     check(any(e.get("frequent_ngrams") for e in j["examples"]) or
           any(b.get("frequent_ngrams") for b in j["benchmarks"]),
           "--max-doc-freq set nothing aside: the doc-freq answers are not exercised")
+    # a lone compressed index streamed chunk by chunk (the default from 1 GiB)
+    check(report(d["whole"], d, env={"CONTAM_PROBE_PARTS": "stream"}) == want,
+          "the index streamed reports differently")
     sets = [",".join(d["parts"]), ",".join(reversed(d["parts"])),
             ",".join(d["parts"][2:] + d["parts"][:2])]
     for s in sets:
@@ -247,15 +252,22 @@ def memory_of_one_partition(d):
         contam("index", *opts, "--partition", f"{i}/4", "-o", out, big).expect(0)
     raw = p("bigraw.cidx", d)
     contam("index", *opts, "--uncompressed-filter", "-o", raw, big).expect(0)
+    whole = p("bigwhole.cidx", d)
+    contam("index", *opts, "-o", whole, big).expect(0)
     filt = 256 << 10  # KiB
     args = ["probe", "-q", ",".join(parts), "--field", "question", d["bench"]]
     one = peak_rss_kib(args)
-    whole = peak_rss_kib(args, env={"CONTAM_PROBE_PARTS": "whole"})
     mapped = peak_rss_kib(["probe", "-q", raw, "--field", "question", d["bench"]])
+    lone = ["probe", "-q", whole, "--field", "question", d["bench"]]
+    loaded = peak_rss_kib(lone)
+    streamed = peak_rss_kib(lone, env={"CONTAM_PROBE_PARTS": "stream"})
+    whole = peak_rss_kib(args, env={"CONTAM_PROBE_PARTS": "whole"})
     S.note(f"peak RSS: set one at a time {one} KiB, set whole {whole} KiB, "
-           f"uncompressed mapped {mapped} KiB (filter {filt} KiB)")
-    check(whole > filt, f"the whole set took {whole} KiB, less than its filter: "
-          "the measure cannot tell the two apart")
+           f"uncompressed mapped {mapped} KiB, lone index loaded {loaded} KiB, "
+           f"streamed {streamed} KiB (filter {filt} KiB)")
+    check(whole > filt and loaded > filt, f"the whole set took {whole} KiB, the loaded "
+          f"index {loaded} KiB, less than the filter: the measure cannot tell them apart")
+    check(streamed < filt // 2, f"the streamed index took {streamed} KiB of a {filt} KiB filter")
     check(one < filt // 2, f"one partition at a time took {one} KiB of a {filt} KiB filter")
     check(mapped < filt // 2, f"the mapped index took {mapped} KiB of a {filt} KiB filter")
 
