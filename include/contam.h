@@ -407,9 +407,11 @@ CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
  * handle that holds no filter and records every key it is asked about
  * (contam_index_contains answers 0 while it collects, from one thread:
  * probe the benchmarks once with it and throw that result away);
- * contam_index_parts_resolve then loads each partition in turn (at most
- * one in memory; mapped when it is uncompressed), answers the recorded
- * keys and frees it.  From then on the handle answers as the whole set
+ * contam_index_parts_resolve then reads each partition in turn, answers
+ * the recorded keys from it and frees it: a compressed one is streamed
+ * chunk by chunk (one chunk per thread in memory, each checked), an
+ * uncompressed one mapped (its pages given back as the walk passes
+ * them); its doc-freq sketch, if any, is read whole.  From then on the handle answers as the whole set
  * loaded by contam_index_load_parts would, with the same statistics, for
  * the recorded keys only: any other key gets -1 (no answer), never
  * "absent", so probe the same benchmarks again.  A set of one whole
