@@ -36,7 +36,7 @@ static void usage(FILE *f)
 "P1,P2,... in any order.  Partitions are read one at a time, each streamed\n"
 "chunk by chunk, and so is a lone index of 1 GiB or more: each BENCH is then\n"
 "read twice (so not from a pipe).  An index written with --uncompressed-filter\n"
-"is mapped, and only the pages its n-grams land in are read."
+"is mapped, and only the pages its n-grams land in are read.\n"
 "\n"
 "options:\n"
 "      --name NAME        benchmark name for all BENCH files (default: one\n"
