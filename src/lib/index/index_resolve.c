@@ -200,7 +200,7 @@ out:
 		return cerr_export(&e, err);
 	}
 	*out = ix;
-	return CONTAM_OK;
+	return cerr_export(&e, err); /* "" */
 }
 
 /* A boundary line of the doc-freq sketch, summed over the partitions
@@ -284,7 +284,7 @@ static int resolve_part(struct cresolved *r, const contam_index *pix, int stream
 		r->hit[k] = cbloom_contains(&pix->filter, r->keys[k]) == 1;
 	}
 	const cdocfreq *d = pix->df;
-	if (!r->has_df || !d)
+	if (!r->has_df || !d || d->hi <= d->lo)
 		return CONTAM_OK;
 	*dsum += pix->df_sum;
 	*dsat += pix->df_saturated;
@@ -422,5 +422,6 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 out:
 	free(bl);
 	free(dk);
-	return rc ? cerr_export(&e, err) : CONTAM_OK;
+	cerr_export(&e, err); /* "" on success */
+	return rc;
 }
