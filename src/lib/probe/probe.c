@@ -274,10 +274,14 @@ static int look_up(contam_probe *p, const cprobe_item *it, const uint64_t *tmpl,
 	for (size_t g = 0; g < G; g++) {
 		if (ntmpl && cprobe_is_template(tmpl, ntmpl, it->hash[g]))
 			p->state[g] = CPROBE_TEMPLATE;
-		else if (p->state[g] == CPROBE_HIT && p->opt.max_doc_freq &&
-			 contam_index_doc_freq(p->ix, it->hash[g]) >
-				 (int64_t)p->opt.max_doc_freq)
-			p->state[g] = CPROBE_FREQUENT;
+		else if (p->state[g] == CPROBE_HIT && p->opt.max_doc_freq) {
+			int64_t df = contam_index_doc_freq(p->ix, it->hash[g]);
+			if (df < 0) /* no count: never "rare" by default */
+				return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no document "
+						"count for an n-gram of this benchmark", p->index_path);
+			if (df > (int64_t)p->opt.max_doc_freq)
+				p->state[g] = CPROBE_FREQUENT;
+		}
 	}
 	return CONTAM_OK;
 }
