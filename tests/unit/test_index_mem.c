@@ -17,6 +17,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <xxhash.h>
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -278,6 +279,60 @@ static void test_parts_resolve(void)
 	contam_index_free(whole);
 }
 
+/* Stored statistics that disagree with the chunks (the trailer made to
+ * match): a full load and the summary (verify) refuse the file, a mapped
+ * load trusts them (docs/FORMAT.md's table says so). */
+static void test_stored_stats_checked(void)
+{
+	contam_params p;
+	double f;
+	CHECK(contam_plan_filter(5000, 1e-3, 1 << 20, 8, &p, &f) == CONTAM_OK);
+	contam_index *ix = make(&p, 0, 1, 5000, 21);
+	const char *path = tu_path("st.cidx"), *bad = tu_path("stbad.cidx");
+	CHECK(ix && contam_index_set_uncompressed(ix, 1) == CONTAM_OK &&
+	      contam_index_save(ix, path) == CONTAM_OK);
+	size_t n;
+	unsigned char *d = slurp(path, &n);
+	if (!d) {
+		CHECK(0);
+		contam_index_free(ix);
+		return;
+	}
+	uint32_t hsize = get_le32(d + 12), nsec = get_le32(d + 56);
+	uint64_t moff = 0, mlen = 0, foff = 0;
+	for (uint32_t i = 0; i < nsec; i++) {
+		const unsigned char *e = d + 128 + 32 * i;
+		if (get_le32(e) == 1) {
+			moff = get_le64(e + 8);
+			mlen = get_le64(e + 16);
+		} else if (get_le32(e) == 2) {
+			foff = get_le64(e + 8);
+		}
+	}
+	uint64_t tlen = 16 + get_le64(d + foff + 8) * 24;
+	put_le64(d + foff + tlen, get_le64(d + foff + tlen) + 1); /* bits set + 1 */
+	XXH3_state_t *st = XXH3_createState();
+	XXH3_64bits_reset(st);
+	XXH3_64bits_update(st, d, hsize);
+	XXH3_64bits_update(st, d + moff, (size_t)mlen);
+	XXH3_64bits_update(st, d + foff, (size_t)(tlen + 16));
+	put_le64(d + n - 16, XXH3_64bits_digest(st));
+	XXH3_freeState(st);
+	tu_write_file(bad, d, n);
+	contam_index *x = NULL;
+	contam_error err;
+	CHECK(contam_index_load_memory(&x, d, n, &err) == CONTAM_E_CORRUPT && !x);
+	CHECK(strstr(err.msg, "stored statistics") != NULL);
+	CHECK(contam_index_load_summary(&x, bad) == CONTAM_E_CORRUPT);
+	CHECK(x && strstr(contam_index_errmsg(x), "stored statistics") != NULL);
+	contam_index_free(x);
+	x = NULL;
+	CHECK(contam_index_load_mmap(&x, bad, &err) == CONTAM_OK && x);
+	contam_index_free(x);
+	free(d);
+	contam_index_free(ix);
+}
+
 /* A handle with no answer (a summary: no filter) is never probed as
  * "absent": the probe fails, naming why. */
 static void test_probe_no_answer(void)
@@ -318,6 +373,7 @@ int main(int argc, char **argv)
 	test_uncompressed_mmap();
 	test_parts_resolve();
 	test_probe_no_answer();
+	test_stored_stats_checked();
 	char cmd[512];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)
