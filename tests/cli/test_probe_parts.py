@@ -127,6 +127,31 @@ def parts_equal_whole(d):
 
 
 @S.test
+def shared_sketch_lines(d):
+    # a sketch of 16 lines in 5 partitions: most keys lie on a line two
+    # partitions share, whose counts are the sum of both
+    opts = ["-q", "--memory", "4M", "--doc-freq-memory", "1024"]
+    parts = [p(f"t{i}.cidx", d) for i in range(5)]
+    for i, out in enumerate(parts):
+        contam("index", *opts, "--partition", f"{i}/5", "-o", out, d["corpus"]).expect(0)
+    whole = p("t.cidx", d)
+    contam("index", *opts, "-o", whole, d["corpus"]).expect(0)
+    for mdf in ("40", "150"):
+        extra = ["--max-doc-freq", mdf]
+        args = ["--null-control", "--field", "question", *extra]
+        got = []
+        for ix, env in ((whole, None), (",".join(parts), None),
+                        (",".join(reversed(parts)), {"CONTAM_PROBE_PARTS": "whole"})):
+            j = contam("probe", "-q", ix, *args, d["bench"], env=env).expect(0).json()
+            j["index"]["path"] = "INDEX"
+            got.append(json.dumps(j, sort_keys=True))
+        check(got[0] == got[1] == got[2], f"--max-doc-freq {mdf}: the reports differ")
+        j = json.loads(got[0])
+        n = sum(e.get("frequent_ngrams", 0) for e in j["examples"])
+        check(n > 0, f"--max-doc-freq {mdf} set nothing aside")
+
+
+@S.test
 def lone_partition_refused(d):
     out = p("lone.json", d)
     for ix in (d["parts"][1], d["rawparts"][1]):

@@ -1797,6 +1797,8 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 
 typedef struct df_measures {
 	uint64_t *sum, *saturated; /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
 } df_measures;
 
 static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
@@ -1804,16 +1806,24 @@ static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n
 	df_measures *m = ctx;
 	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
 		    &m->saturated[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
 }
 
 int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 		       uint64_t *saturated, cerr *err)
 {
+	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
+}
+
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
+{
 	if (!f->has_df)
 		return CONTAM_OK;
 	const cichunks *cs = &f->dfc;
 	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
-			  calloc(cs->nchunks, sizeof(uint64_t)) };
+			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
 	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
 				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
@@ -1853,11 +1863,6 @@ static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *e
 	ix->df_sum = sum;
 	ix->df_saturated = sat;
 	return CONTAM_OK;
-}
-
-int cifile_df_load(contam_index *ix, const cifile *f, cerr *err)
-{
-	return df_load(ix, f, 1, err);
 }
 
 /* What f describes besides its chunks, onto ix: the counts, and the
@@ -1938,8 +1943,10 @@ int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
 		     double *fpr_sum, cerr *err)
 {
 	contam_index *ix = NULL;
-	const int map = how == CILOAD_MAP && f->raw && f->map;
+	const int map = (how & ~CILOAD_NO_DF) == CILOAD_MAP && f->raw && f->map;
 	*out = NULL;
+	const int no_df = how & CILOAD_NO_DF;
+	how &= ~CILOAD_NO_DF;
 	int rc = cindex_new_shell(&ix, &f->params, f->part_index, f->part_count,
 				  how != CILOAD_SUMMARY && !map);
 	if (rc) {
@@ -1976,7 +1983,7 @@ int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
 			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the filter's stored "
 				      "statistics do not match its chunks", f->path);
 	}
-	if (!rc)
+	if (!rc && !no_df)
 		rc = df_load(ix, f, how != CILOAD_SUMMARY, err);
 	if (rc) {
 		contam_index_free(ix);

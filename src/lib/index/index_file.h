@@ -108,13 +108,15 @@ typedef void (*cichunk_visit)(void *ctx, uint64_t c, const unsigned char *raw,
 			      size_t n);
 int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
 			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err);
-/* The doc-freq section of f (when it has one) read onto ix, with its
- * statistics, every chunk checked. */
-int cifile_df_load(contam_index *ix, const cifile *f, cerr *err);
+/* cifile_read_df_all, every chunk that is not all zero also handed to
+ * visit (any thread). */
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
-/* How cindex_load_file holds the filter. */
-enum { CILOAD_SUMMARY, CILOAD_READ, CILOAD_MAP };
+/* How cindex_load_file holds the filter; CILOAD_NO_DF (or'ed in): the
+ * doc-freq section is left unread (a caller streams it). */
+enum { CILOAD_SUMMARY, CILOAD_READ, CILOAD_MAP, CILOAD_NO_DF = 8 };
 /* An index from an opened file: CILOAD_READ as cindex_from_file,
  * CILOAD_SUMMARY without the filter (every chunk checked and measured),
  * CILOAD_MAP with an uncompressed filter pointing into f's mapping

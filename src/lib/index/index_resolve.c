@@ -263,67 +263,137 @@ static void answer_chunk(void *ctx, uint64_t c, const unsigned char *raw, size_t
 		ac->r->hit[k] = cbloom_contains(&part, ac->r->keys[k]) == 1;
 }
 
-/* Partition pix (of file f) onto the keys [a, b) it holds (unless
- * answered already: streamed), and its sketch's boundary lines into
- * *bl; keys on them deferred. */
-static int resolve_part(struct cresolved *r, const contam_index *pix, int streamed,
-			size_t a, size_t b, bline **bl, size_t *nbl, dkey **dk,
-			size_t *ndk, size_t *capdk, uint64_t *dsum, uint64_t *dsat)
+/* A mapped partition pix onto the keys [a, b) it holds, walked in block
+ * order with the pages behind the walk given back. */
+static void answer_mapped(struct cresolved *r, const contam_index *pix, size_t a,
+			  size_t b)
 {
 	unsigned char *base = (unsigned char *)pix->filter.bits;
 	uint64_t dropped = 0;
-	for (size_t k = a; k < b && !streamed; k++) {
-		if (pix->map) {
-			uint64_t at = (cbloom_block(r->keys[k], pix->filter.nblocks) -
-				       pix->filter.lo) * 64 & ~(RESOLVE_DROP - 1);
-			if (at >= dropped + RESOLVE_DROP) {
-				madvise(base + dropped, (size_t)(at - dropped), MADV_DONTNEED);
-				dropped = at;
-			}
+	for (size_t k = a; k < b; k++) {
+		uint64_t at = (cbloom_block(r->keys[k], pix->filter.nblocks) -
+			       pix->filter.lo) * 64 & ~(RESOLVE_DROP - 1);
+		if (at >= dropped + RESOLVE_DROP) {
+			madvise(base + dropped, (size_t)(at - dropped), MADV_DONTNEED);
+			dropped = at;
 		}
 		r->hit[k] = cbloom_contains(&pix->filter, r->keys[k]) == 1;
 	}
-	const cdocfreq *d = pix->df;
-	if (!r->has_df || !d || d->hi <= d->lo)
-		return CONTAM_OK;
-	*dsum += pix->df_sum;
-	*dsat += pix->df_saturated;
-	uint64_t ends[2] = { d->lo, d->hi - 1 };
-	cdocfreq edge[2];
-	for (int j = 0; j < 2; j++) {
-		if (j == 1 && ends[1] == ends[0])
-			break;
-		uint16_t *line = d->c + (ends[j] - d->lo) * CDF_LINE_COUNTERS;
-		bline *e = bline_get(bl, nbl, ends[j]);
-		if (!e)
+}
+
+/* The doc-freq line of a key: floor(key * L / 2^64), the format's rule
+ * (docs/FORMAT.md, "The document-frequency sketch"); monotone in the key
+ * as its block is. */
+static uint64_t line_of_key(uint64_t key, uint64_t lines)
+{
+	__extension__ typedef unsigned __int128 u128;
+	return (uint64_t)(((u128)key * lines) >> 64);
+}
+
+/* The first of the keys [a, b) whose line is >= l. */
+static size_t first_in_line(const struct cresolved *r, size_t a, size_t b,
+			    uint64_t lines, uint64_t l)
+{
+	while (a < b) {
+		size_t m = a + (b - a) / 2;
+		if (line_of_key(r->keys[m], lines) < l)
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a;
+}
+
+/* A partition's doc-freq sketch streamed chunk by chunk: the keys [a, b)
+ * of its blocks answered from the chunk holding their line, and copies of
+ * its first and last line kept (those may be shared with a neighbour). */
+typedef struct df_ctx {
+	struct cresolved *r;
+	const cifile *f;
+	size_t a, b;
+	uint64_t ends[2];           /* its first and last line */
+	uint16_t edge[2][CDF_LINE_COUNTERS];
+} df_ctx;
+
+static void answer_df_chunk(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	df_ctx *x = ctx;
+	const cifile *f = x->f;
+	cdocfreq v;
+	memset(&v, 0, sizeof(v));
+	v.c = (uint16_t *)(uintptr_t)raw;
+	v.lines = f->df_lines;
+	v.lo = f->df_lo + c * (f->dfc.chunk_bytes / 64);
+	v.hi = v.lo + n / 64;
+	v.d = f->df_d;
+	size_t a = first_in_line(x->r, x->a, x->b, v.lines, v.lo);
+	size_t b = first_in_line(x->r, a, x->b, v.lines, v.hi);
+	for (size_t k = a; k < b; k++)
+		x->r->df[k] = (int32_t)cdf_query(&v, x->r->keys[k]);
+	for (int j = 0; j < 2; j++)
+		if (x->ends[j] >= v.lo && x->ends[j] < v.hi)
+			memcpy(x->edge[j], raw + (x->ends[j] - v.lo) * 64, 64);
+}
+
+static int defer(dkey **dk, size_t *ndk, size_t *capdk, size_t k, uint64_t line)
+{
+	if (*ndk == *capdk) {
+		size_t cap = *capdk ? *capdk * 2 : 1024;
+		dkey *m = realloc(*dk, cap * sizeof(*m));
+		if (!m)
 			return CONTAM_E_NOMEM;
+		*dk = m;
+		*capdk = cap;
+	}
+	(*dk)[(*ndk)++] = (dkey){ k, line };
+	return CONTAM_OK;
+}
+
+/* The doc-freq answers of partition f for its keys [a, b): streamed (an
+ * all-zero chunk is not visited: its keys' counts stay 0), the edge lines
+ * summed into *bl and their keys deferred, the sums added to *dsum and
+ * *dsat with the edge lines' taken out (added back, summed, at the
+ * end). */
+static int df_part(struct cresolved *r, const cifile *f, size_t a, size_t b,
+		   bline **bl, size_t *nbl, dkey **dk, size_t *ndk, size_t *capdk,
+		   uint64_t *dsum, uint64_t *dsat, cerr *e)
+{
+	if (!f->has_df || f->df_hi <= f->df_lo)
+		return CONTAM_OK;
+	df_ctx x;
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.f = f;
+	x.a = a;
+	x.b = b;
+	x.ends[0] = f->df_lo;
+	x.ends[1] = f->df_hi - 1;
+	for (size_t k = a; k < b; k++)
+		r->df[k] = 0;
+	uint64_t sum = 0, sat = 0;
+	int rc = cifile_read_df_all_visit(f, NULL, answer_df_chunk, &x, &sum, &sat, e);
+	if (rc)
+		return rc;
+	*dsum += sum;
+	*dsat += sat;
+	for (int j = 0; j < 2; j++) {
+		if (j == 1 && x.ends[1] == x.ends[0])
+			break;
+		bline *l = bline_get(bl, nbl, x.ends[j]);
+		if (!l)
+			return cerr_set(e, CONTAM_E_NOMEM, "out of memory");
 		/* the whole set's counters there are the sum: take this
 		 * part's out of the totals, the sum goes in at the end */
 		uint64_t s = 0, t = 0;
-		cdf_measure(line, CDF_LINE_COUNTERS, &s, &t);
+		cdf_measure(x.edge[j], CDF_LINE_COUNTERS, &s, &t);
 		*dsum -= s;
 		*dsat -= t;
-		cdf_sat_add(e->c, line, CDF_LINE_COUNTERS);
-		edge[j] = one_line(d, ends[j], line);
-	}
-	for (size_t k = a; k < b; k++) {
-		uint64_t key = r->keys[k];
-		int j = cdf_query(&edge[0], key) >= 0 ? 0 :
-			ends[1] != ends[0] && cdf_query(&edge[1], key) >= 0 ? 1 : -1;
-		if (j < 0) {
-			int64_t v = cdf_query(d, key);
-			r->df[k] = (int32_t)v;
-			continue;
-		}
-		if (*ndk == *capdk) {
-			size_t cap = *capdk ? *capdk * 2 : 1024;
-			dkey *m = realloc(*dk, cap * sizeof(*m));
-			if (!m)
-				return CONTAM_E_NOMEM;
-			*dk = m;
-			*capdk = cap;
-		}
-		(*dk)[(*ndk)++] = (dkey){ k, ends[j] };
+		cdf_sat_add(l->c, x.edge[j], CDF_LINE_COUNTERS);
+		size_t ka = first_in_line(r, a, b, f->df_lines, x.ends[j]);
+		size_t kb = first_in_line(r, ka, b, f->df_lines, x.ends[j] + 1);
+		for (size_t k = ka; k < kb; k++)
+			if (defer(dk, ndk, capdk, k, x.ends[j]))
+				return cerr_set(e, CONTAM_E_NOMEM, "out of memory");
 	}
 	return CONTAM_OK;
 }
@@ -365,28 +435,23 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 		/* an uncompressed partition is mapped: only the pages of
 		 * the keys' blocks are read; a compressed one is streamed,
 		 * one chunk per thread in memory, every chunk checked and
-		 * measured as a load measures it */
-		int streamed = !f->raw;
-		if (f->raw && !(rc = cifile_open_map(&mf, f->path, &e))) {
-			rc = cindex_load_file(&pix, mf, CILOAD_MAP, &set, &fpr, &e);
-		} else if (streamed) {
+		 * measured as a load measures it; the doc-freq sketch is
+		 * streamed either way */
+		if (f->raw && !(rc = cifile_open_map(&mf, f->path, &e)) &&
+		    !(rc = cindex_load_file(&pix, mf, CILOAD_MAP | CILOAD_NO_DF, &set,
+					    &fpr, &e))) {
+			answer_mapped(r, pix, a, b);
+		} else if (!f->raw) {
 			answer_ctx ac = { r, f };
-			if ((rc = cindex_new_shell(&pix, &f->params, f->part_index,
-						   f->part_count, 0)))
-				cerr_set(&e, rc, "%s", pix ? contam_index_errmsg(pix)
-							  : "out of memory");
-			else if (!(rc = cifile_read_all_visit(f, NULL, answer_chunk, &ac,
-							      &set, &fpr, &e)))
-				rc = cifile_df_load(pix, f, &e);
+			rc = cifile_read_all_visit(f, NULL, answer_chunk, &ac, &set, &fpr, &e);
 		}
 		cifile_close(mf);
-		if (!rc) {
-			pairs += f->df_pairs;
-			if (resolve_part(r, pix, streamed, a, b, &bl, &nbl, &dk, &ndk, &capdk,
-					 &dsum, &dsat))
-				rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-		}
 		contam_index_free(pix);
+		if (!rc && r->has_df) {
+			pairs += f->df_pairs;
+			rc = df_part(r, f, a, b, &bl, &nbl, &dk, &ndk, &capdk, &dsum, &dsat,
+				     &e);
+		}
 	}
 	if (rc)
 		goto out;
