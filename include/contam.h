@@ -411,7 +411,7 @@ CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
  * the recorded keys from it and frees it: a compressed one is streamed
  * chunk by chunk (one chunk per thread in memory, each checked), an
  * uncompressed one mapped (its pages given back as the walk passes
- * them); its doc-freq sketch, if any, is read whole.  From then on the handle answers as the whole set
+ * them); its doc-freq sketch, if any, streamed too.  From then on the handle answers as the whole set
  * loaded by contam_index_load_parts would, with the same statistics, for
  * the recorded keys only: any other key gets -1 (no answer), never
  * "absent", so probe the same benchmarks again.  A set of one whole
