@@ -35,8 +35,9 @@ static void usage(FILE *f)
 "INDEX is an index file, or all P partitions of one (--partition i/P) as\n"
 "P1,P2,... in any order.  Partitions are read one at a time, each streamed\n"
 "chunk by chunk, and so is a lone index of 1 GiB or more: each BENCH is then\n"
-"read twice (so not from a pipe).  An index written with --uncompressed-filter\n"
-"is mapped, and only the pages its n-grams land in are read.\n"
+"read twice (from a pipe, the set is loaded whole instead, with a warning).\n"
+"An index written with --uncompressed-filter is mapped, and only the pages its\n"
+"n-grams land in are read.\n"
 "\n"
 "options:\n"
 "      --name NAME        benchmark name for all BENCH files (default: one\n"
@@ -156,11 +157,16 @@ static int probe_load_index(contam_index **out, const char *arg,
 		struct stat st;
 		regular = stat(benches->paths[i], &st) || S_ISREG(st.st_mode);
 		if (!regular && n > 1) {
-			rc = cli_error(EXIT_USAGE, "a partition set is probed one partition "
-				       "at a time, which reads each benchmark file twice, and "
-				       "'%s' is not a regular file (a pipe?): save it to a "
-				       "file first", benches->paths[i]);
-			goto out;
+			/* as before: every partition in memory at once */
+			cli_warn("'%s' is not a regular file (a pipe?), and a partition set "
+				 "is probed one partition at a time by reading each benchmark "
+				 "twice: all %zu partitions are loaded at once instead (save "
+				 "it to a file to probe with the memory of one)",
+				 benches->paths[i], n);
+			contam_index_free(ix);
+			ix = NULL;
+			cli_free_paths(paths, n);
+			return cli_load_index(out, arg);
 		}
 	}
 	/* one whole index is answered as a set of one when the benchmarks
