@@ -411,8 +411,9 @@ CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
  * the recorded keys from it and frees it: a compressed one is streamed
  * chunk by chunk (one chunk per thread in memory, each checked), an
  * uncompressed one mapped (its pages given back as the walk passes
- * them); its doc-freq sketch, if any, streamed too.  From then on the handle answers as the whole set
- * loaded by contam_index_load_parts would, with the same statistics, for
+ * them); its doc-freq sketch, if any, streamed too.  From then on the
+ * handle answers as the whole set loaded by contam_index_load_parts
+ * would, with the same statistics, for
  * the recorded keys only: any other key gets -1 (no answer), never
  * "absent", so probe the same benchmarks again.  A set of one whole
  * index works too.  On failure *out is NULL and err says why. */
@@ -505,9 +506,9 @@ CONTAM_API int contam_index_filter_words(contam_index *ix, uint64_t **words,
 					 size_t *count);
 
 /* Is this n-gram hash (as produced by the index's recipe) in the filter?
- * 1 yes, 0 no, -1 no answer (a summary handle, a partition set's key it
- * was not asked about): a caller must treat -1 as an error, never as
- * "absent". */
+ * 1 yes, 0 no, -1 no answer (a summary handle, a partition's handle
+ * for another partition's key, a partition set's key it was not asked
+ * about): a caller must treat -1 as an error, never as "absent". */
 CONTAM_API int contam_index_contains(const contam_index *ix, uint64_t hash);
 
 /* Hash the n-grams of a text with the index's recipe; *out is malloc'd
