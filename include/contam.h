@@ -399,6 +399,53 @@ CONTAM_API int contam_index_merge(const char *out_path,
  * probed, saved or merged into (contam_index_contains returns -1). */
 CONTAM_API int contam_index_load_summary(contam_index **out, const char *path,
 					 contam_error *err);
+/* Load and verify an index held in memory: len bytes at buf, a whole
+ * index file's bytes (the caller keeps the buffer; it is not used after
+ * the call).  On failure *out is NULL and err (may be NULL) says why;
+ * messages call the buffer '<memory>'. */
+CONTAM_API int contam_index_load_memory(contam_index **out, const void *buf,
+					size_t len, contam_error *err);
+/* Load an index file by mapping it read-only: a file written with an
+ * uncompressed filter (contam_index_set_uncompressed, index
+ * --uncompressed-filter) is not read, its filter pages are touched only
+ * where a query lands, so memory does not grow with the filter size.
+ * What is verified at load: the header, the manifest, the notes and the
+ * chunk table (the trailer's hash), and that the chunks lie where the
+ * table says; the chunks' own hashes are not (that would read the whole
+ * filter: contam verify does).  A file with a compressed filter is read
+ * as contam_index_load reads it.  The handle answers queries as a loaded
+ * one; its filter cannot be written (contam_index_filter_words refuses,
+ * and it must not be built into).  On failure *out is NULL and err says
+ * why. */
+CONTAM_API int contam_index_load_mmap(contam_index **out, const char *path,
+				      contam_error *err);
+/* Saves of this handle store the filter uncompressed and page aligned
+ * (on: 1), so that contam_index_load_mmap can map it; the default (0) is
+ * compressed chunks.  A handle loaded from such a file keeps it on. */
+CONTAM_API int contam_index_set_uncompressed(contam_index *ix, int on);
+/* 1 when saves store the filter uncompressed (or the file it came from
+ * does), else 0. */
+CONTAM_API int contam_index_is_uncompressed(const contam_index *ix);
+/* A partition set probed one partition at a time, in two rounds:
+ * contam_index_parts_open checks the set as contam_index_load_parts does
+ * (a lone partition, a missing or doubled one refused) and gives a
+ * handle that holds no filter and records every key it is asked about
+ * (contam_index_contains answers 0 while it collects, from one thread:
+ * probe the benchmarks once with it and throw that result away);
+ * contam_index_parts_resolve then reads each partition in turn, answers
+ * the recorded keys from it and frees it: a compressed one is streamed
+ * chunk by chunk (one chunk per thread in memory, each checked), an
+ * uncompressed one mapped (its pages given back as the walk passes
+ * them); its doc-freq sketch, if any, streamed too.  From then on the
+ * handle answers as the whole set loaded by contam_index_load_parts
+ * would, with the same statistics, for
+ * the recorded keys only: any other key gets -1 (no answer), never
+ * "absent", so probe the same benchmarks again.  A set of one whole
+ * index works too.  On failure *out is NULL and err says why. */
+CONTAM_API int contam_index_parts_open(contam_index **out,
+				       const char *const *paths, size_t n,
+				       contam_error *err);
+CONTAM_API int contam_index_parts_resolve(contam_index *ix, contam_error *err);
 /* contam_index_merge with a stop flag (a signal handler's): once set, the
  * merge stops with CONTAM_E_INTERRUPTED and nothing is left at out_path
  * (no temporary file either); NULL: never. */
@@ -482,7 +529,10 @@ CONTAM_API int contam_index_add_skips(contam_index *ix, const contam_inputs *in)
 CONTAM_API int contam_index_filter_words(contam_index *ix, uint64_t **words,
 					 size_t *count);
 
-/* Is this n-gram hash (as produced by the index's recipe) in the filter? */
+/* Is this n-gram hash (as produced by the index's recipe) in the filter?
+ * 1 yes, 0 no, -1 no answer (a summary handle, a partition's handle
+ * for another partition's key, a partition set's key it was not asked
+ * about): a caller must treat -1 as an error, never as "absent". */
 CONTAM_API int contam_index_contains(const contam_index *ix, uint64_t hash);
 
 /* Hash the n-grams of a text with the index's recipe; *out is malloc'd

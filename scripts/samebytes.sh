@@ -60,6 +60,11 @@ cases=(
 "gen-scan-t1|scan -q --threads 1 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t1.jsonl --report \$O/gen-scan-t1.json $work/gen/corpus"
 "gen-scan-t2|scan -q --threads 2 --field question --field answer --bench $work/gen/bench/demo.jsonl -o \$O/gen-hits-t2.jsonl --report \$O/gen-scan-t2.json $work/gen/corpus"
 "gen-probe-confirm|probe -q \$O/gen.cidx --field question --field answer -o \$O/gen-probe-confirm.json $work/gen/bench/demo.jsonl --confirm $work/gen/corpus"
+"gen-index-dfpart0|index -q --doc-freq --memory 1M --partition 0/3 -o \$O/gendfp0.cidx $work/gen/corpus"
+"gen-index-dfpart1|index -q --doc-freq --memory 1M --partition 1/3 -o \$O/gendfp1.cidx $work/gen/corpus"
+"gen-index-dfpart2|index -q --doc-freq --memory 1M --partition 2/3 -o \$O/gendfp2.cidx $work/gen/corpus"
+"gen-probe-dfparts|probe -q \$O/gendfp2.cidx,\$O/gendfp0.cidx,\$O/gendfp1.cidx --null-control --max-doc-freq 2 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-dfparts.json"
+"gen-probe-lonepart|probe -q \$O/gendfp1.cidx --field question $work/gen/bench/demo.jsonl -o \$O/gen-probe-lonepart.json"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks
@@ -77,6 +82,9 @@ if [ -d "$shared/corpus" ]; then
 "real-index-t2|index -q --threads 2 -o \$O/real-t2.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2 $c/commoncrawl_resiliparse_tests"
 "real-scan-t1|scan -q --threads 1 --bench $b/gsm8k --bench $b/arc -o \$O/real-hits-t1.jsonl --report \$O/real-scan-t1.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
 "real-scan-t2|scan -q --threads 2 --bench $b/gsm8k --bench $b/arc -o \$O/real-hits-t2.jsonl --report \$O/real-scan-t2.json $c/c4 $c/commoncrawl_whirlwind $c/dolma_tests"
+"real-index-part0|index -q --partition 0/2 -o \$O/realp0.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2"
+"real-index-part1|index -q --partition 1/2 -o \$O/realp1.cidx $c/commoncrawl_whirlwind $c/c4 $c/dolma_tests $c/wikitext-2"
+"real-probe-mmlu-parts|probe -q \$O/realp0.cidx,\$O/realp1.cidx --null-control --no-header $b/mmlu/data/test -o \$O/real-mmlu-parts.json"
 	)
 fi
 

@@ -80,6 +80,12 @@ static void usage(FILE *f)
 "                            counters, %g per planned n-gram): probe can then\n"
 "                            set corpus-frequent n-grams aside\n"
 "      --doc-freq-memory SIZE  the sketch's size (implies --doc-freq)\n"
+"      --uncompressed-filter  store the filter as it is, page aligned, not in\n"
+"                            zstd chunks (a filled filter barely compresses):\n"
+"                            probe then maps the file and reads only the pages\n"
+"                            its n-grams land in, so it needs far less memory\n"
+"                            than the filter (all-zero chunks are holes in the\n"
+"                            file); --add keeps an index so\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -442,7 +448,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
-	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY };
+	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY,
+	       OPT_UNCOMPRESSED };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -465,6 +472,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "list-inputs", no_argument, NULL, OPT_LIST_INPUTS },
 		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
 		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
+		{ "uncompressed-filter", no_argument, NULL, OPT_UNCOMPRESSED },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -475,7 +483,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false, allow_empty = false;
 	bool ngram_given = false, winnow_given = false, list_inputs = false;
-	bool doc_freq = false;
+	bool doc_freq = false, uncompressed = false;
 	uint64_t doc_freq_memory = 0;
 	/* --include then --exclude globs, in one array */
 	size_t nglobs = 0, ninclude = 0;
@@ -549,6 +557,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_LIST_INPUTS: list_inputs = true; break;
 		case OPT_DOC_FREQ: doc_freq = true; break;
+		case OPT_UNCOMPRESSED: uncompressed = true; break;
 		case OPT_DOC_FREQ_MEMORY:
 			if (!cli_parse_size(optarg, &doc_freq_memory) || doc_freq_memory < 1024)
 				return cli_error(EXIT_USAGE, "--doc-freq-memory wants a size such as 512M, not '%s'", optarg);
@@ -764,6 +773,9 @@ static int index_main(int argc, char **argv, const char **globs)
 		}
 	}
 
+	/* an index loaded from an uncompressed file stays so */
+	if (uncompressed)
+		contam_index_set_uncompressed(ix, 1);
 	cli_install_signal_handlers();
 	ui.progress = !ui.quiet && cli_stderr_is_tty();
 	bopt.threads = (int)threads;

@@ -28,7 +28,16 @@ static void usage(FILE *f)
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
 "or txt (one example per line); gzip, zstd, bzip2, xz and UTF-16 are read\n"
 "transparently, and a zip/tar/7z holding one file is read as that file.\n"
-"Parquet, executables and other binary files are refused (exit 2).\n"
+"Parquet, executables and other binary files are refused (exit 2).\n");
+	/* C17 promises only 4095 bytes in one literal */
+	fprintf(f,
+"\n"
+"INDEX is an index file, or all P partitions of one (--partition i/P) as\n"
+"P1,P2,... in any order.  Partitions are read one at a time, each streamed\n"
+"chunk by chunk, and so is a lone index of 1 GiB or more: each BENCH is then\n"
+"read twice (from a pipe, the set is loaded whole instead, with a warning).\n"
+"An index written with --uncompressed-filter is mapped, and only the pages its\n"
+"n-grams land in are read.\n"
 "\n"
 "options:\n"
 "      --name NAME        benchmark name for all BENCH files (default: one\n"
@@ -100,6 +109,104 @@ static void usage(FILE *f)
 "example:\n"
 "  contam probe cc.cidx --name arc --field question.stem \\\n"
 "      --field question.choices.text ARC-Challenge-Test.jsonl -o arc.json\n");
+}
+
+/* The index to probe.  One whole index file is mapped when its filter
+ * is stored uncompressed (index --uncompressed-filter), else read.  A
+ * partition set is probed with the memory of one partition: a first
+ * pass over the benchmarks records the n-grams the probe looks up, each
+ * partition is then loaded in turn to answer them, and the caller's pass
+ * scores against those answers (contam_index_parts_open); a lone index
+ * of STREAM_MIN or more, or uncompressed, the same way.  The
+ * environment's CONTAM_PROBE_PARTS=whole loads the set or index as one
+ * instead, =stream streams a lone compressed index of any size
+ * (measurements and tests compare them). */
+/* A compressed index at least this large is streamed rather than
+ * loaded: its load would take memory of its size, and reading the
+ * benchmarks twice costs little beside reading the filter. */
+#define STREAM_MIN ((uint64_t)1 << 30)
+
+static int probe_load_index(contam_index **out, const char *arg,
+			    const contam_probe_options *popt,
+			    const cli_bench_list *benches)
+{
+	char **paths = NULL;
+	size_t n = 0;
+	contam_error err;
+	contam_index *ix = NULL;
+	contam_probe *first = NULL;
+	*out = NULL;
+	int rc = cli_split_index(arg, &paths, &n);
+	if (rc)
+		return rc;
+	const char *mode = getenv("CONTAM_PROBE_PARTS");
+	if (n > 1 && mode && !strcmp(mode, "whole")) {
+		cli_free_paths(paths, n);
+		return cli_load_index(out, arg);
+	}
+	/* the set checked first, so that a lone partition is refused as
+	 * contam_index_load_parts refuses it */
+	if (contam_index_parts_open(&ix, (const char *const *)paths, n, &err)) {
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
+		goto out;
+	}
+	/* the benchmarks are read twice: a pipe would be empty the second
+	 * time */
+	bool regular = true;
+	for (size_t i = 0; i < benches->n && regular; i++) {
+		struct stat st;
+		regular = stat(benches->paths[i], &st) || S_ISREG(st.st_mode);
+		if (!regular && n > 1) {
+			/* as before: every partition in memory at once */
+			cli_warn("'%s' is not a regular file (a pipe?), and a partition set "
+				 "is probed one partition at a time by reading each benchmark "
+				 "twice: all %zu partitions are loaded at once instead (save "
+				 "it to a file to probe with the memory of one)",
+				 benches->paths[i], n);
+			contam_index_free(ix);
+			ix = NULL;
+			cli_free_paths(paths, n);
+			return cli_load_index(out, arg);
+		}
+	}
+	/* one whole index is answered as a set of one when the benchmarks
+	 * can be read twice and it is uncompressed (its pages are walked in
+	 * order and given back) or its filter is at least STREAM_MIN
+	 * (streamed chunk by chunk): the memory of a probe then stays small
+	 * however large the filter.  Else it is loaded (mapped when
+	 * uncompressed). */
+	contam_index_stats st;
+	contam_index_stats_get(ix, &st);
+	bool stream = mode && !strcmp(mode, "stream");
+	if (n == 1 && (!regular || (mode && !strcmp(mode, "whole")) ||
+		       (!contam_index_is_uncompressed(ix) && !stream &&
+			st.filter_bytes < STREAM_MIN))) {
+		contam_index_free(ix);
+		ix = NULL;
+		if (contam_index_load_mmap(&ix, paths[0], &err))
+			rc = cli_error(EXIT_INPUT, "%s", err.msg);
+		goto out;
+	}
+	/* the recording pass: its result and errors are dropped (the
+	 * scoring pass meets the same errors at the same place, after the
+	 * keys before it are answered) */
+	contam_probe_options quiet = *popt;
+	quiet.on_warning = NULL;
+	if (!contam_probe_new(&first, ix, arg, &quiet, NULL))
+		for (size_t i = 0; i < benches->n; i++)
+			if (contam_probe_add_file(first, benches->names[i], benches->paths[i]))
+				break;
+	contam_probe_free(first);
+	if (contam_index_parts_resolve(ix, &err))
+		rc = cli_error(EXIT_INPUT, "%s", err.msg);
+out:
+	cli_free_paths(paths, n);
+	if (rc) {
+		contam_index_free(ix);
+		ix = NULL;
+	}
+	*out = ix;
+	return rc;
 }
 
 /* How a benchmark file was read, when name and content disagree. */
@@ -288,7 +395,7 @@ int cli_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = cli_load_index(&ix, index_path)))
+	if ((rc = probe_load_index(&ix, index_path, &popt, &benches)))
 		goto out;
 	/* issue 12 (sizing): a saturated filter says "contaminated" to
 	 * everything; loud, even with --quiet */

@@ -234,6 +234,8 @@ def index_seeds(contam, put):
                                       "--partition", "1/2", a, b],
             # the input notes section: problem counts, messages, skips
             "notes.cidx": ["--memory", "64k", "--allow-empty", "bad.jsonl", "walked"],
+            # an uncompressed, page-aligned filter (index --uncompressed-filter)
+            "uncompressed.cidx": ["--memory", "8k", "--uncompressed-filter", a],
         }
         open(os.path.join(tmp, "none.txt"), "w").close()
         with open(os.path.join(tmp, "bad.jsonl"), "w") as f:

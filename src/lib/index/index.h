@@ -46,6 +46,16 @@ struct contam_index {
 	int has_df;
 	uint32_t df_d;
 	uint64_t df_lines, df_lo, df_hi, df_pairs, df_sum, df_saturated;
+	/* an uncompressed-filter file mapped read-only (contam_index_load_mmap):
+	 * filter.bits points into map, which is unmapped on free */
+	void *map;
+	size_t map_len;
+	/* saves store the filter uncompressed (contam_index_set_uncompressed,
+	 * or loaded from such a file) */
+	int raw_filter;
+	/* a handle that answers for a fixed set of keys: a partition set
+	 * resolved one partition at a time (index_resolve.c) */
+	struct cresolved *rk;
 };
 
 /* Bytes of the whole filter. */
@@ -163,5 +173,11 @@ int cindex_new_part(contam_index **out, const contam_params *p,
  * the message the half-built handle *out kept goes to err and the
  * handle is freed (*out = NULL); returns rc. */
 int cindex_hand_over(contam_index **out, int rc, contam_error *err);
+
+/* The answers of a key-set handle (index_resolve.c): 1/0 for a key it
+ * holds, -1 for any other (never "absent"). */
+int cresolved_contains(struct cresolved *r, uint64_t key);
+int64_t cresolved_doc_freq(const struct cresolved *r, uint64_t key);
+void cresolved_free(struct cresolved *r);
 
 #endif

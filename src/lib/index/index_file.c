@@ -17,7 +17,8 @@
  *   48      8     n-grams inserted (with repeats)
  *   56      4     number of sections S (1..MAX_SECTIONS)
  *   60      4     flags: bit 0 (FLAG_STORED_HASH) set by every writer
- *                 since it was added; other bits must be 0
+ *                 since it was added; bit 1 (FLAG_RAW_FILTER): the filter
+ *                 is stored uncompressed (section 2); other bits must be 0
  *   64      32    recipe name, NUL padded
  *   96      4     partition index i
  *   100     4     partition count P (1 = not partitioned)
@@ -68,6 +69,14 @@
  *   A compressed length of 0 marks an all-zero chunk (nothing stored), so
  *   sparse partial filters are small; each chunk is its own zstd frame so
  *   damage stays local and merging streams chunk by chunk.
+ *   With FLAG_RAW_FILTER (index --uncompressed-filter), so that a probe
+ *   can map the file and read only the blocks it asks about: the table
+ *   is followed by u64 bits set and the sum of the blocks' false-positive
+ *   probabilities (a double's bits; the trailer covers both with the
+ *   table), zero padding to the next multiple of RAW_ALIGN in the file,
+ *   then every chunk's raw bytes back to back; entry c is { its offset,
+ *   its raw length, XXH3-64 of its raw bytes }.  All-zero chunks are not
+ *   written (holes).  docs/FORMAT.md says what each load verifies.
  *
  * Section 4, document-frequency sketch (optional, issue 13: written by
  * `index --doc-freq`; older readers skip it), counters of lines [lo, hi)
@@ -112,6 +121,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -132,6 +142,14 @@
 #define CHUNK_BYTES CIFILE_CHUNK_BYTES
 #define MANIFEST_MAX (256u << 20)
 #define FLAG_STORED_HASH 1u
+/* the filter's chunks stored as they are, page aligned (index
+ * --uncompressed-filter), so that a probe can map the file */
+#define FLAG_RAW_FILTER 2u
+#define FLAGS_KNOWN (FLAG_STORED_HASH | FLAG_RAW_FILTER)
+/* where an uncompressed filter's chunks start: a multiple of this in the
+ * file (a page on every machine contam runs on, and a huge page's
+ * divisor) */
+#define RAW_ALIGN 4096u
 
 /* Byte offsets of the fixed header's fields (the layout above), the one
  * place they are written out: cihdr_encode and cihdr_decode use them. */
@@ -313,6 +331,29 @@ static int read_at(int fd, void *p, size_t n, uint64_t off)
 		off += (uint64_t)r;
 	}
 	return 0;
+}
+
+/* n bytes at off of the file: from memory when it is held there (a
+ * buffer, a mapping), else by pread.  -1 with errno 0 when it is short. */
+static int f_read(const cifile *f, void *p, size_t n, uint64_t off)
+{
+	if (!f->mem)
+		return read_at(f->fd, p, n, off);
+	if (off > f->mem_len || n > f->mem_len - off) {
+		errno = 0;
+		return -1;
+	}
+	memcpy(p, f->mem + off, n);
+	return 0;
+}
+
+/* Offset of an uncompressed filter's chunk data from the section start
+ * at foff, whose table (and the two statistics after it) take head
+ * bytes: the next multiple of RAW_ALIGN in the file. */
+static uint64_t raw_data_at(uint64_t foff, uint64_t head)
+{
+	uint64_t end = foff + head;
+	return (end + RAW_ALIGN - 1) / RAW_ALIGN * RAW_ALIGN - foff;
 }
 
 static int all_zero(const unsigned char *p, size_t n)
@@ -577,9 +618,90 @@ static int write_chunk_section(wfile *w, wsection *s, const unsigned char *head,
 	return CONTAM_OK;
 }
 
+/* An uncompressed filter (FLAG_RAW_FILTER): the chunk table, the bits
+ * set and the sum of the blocks' false-positive probabilities (so that a
+ * mapped load need not read the filter to report them; summed in chunk
+ * order, as cifile_read_all sums them), zero padding to a page of the
+ * file, then every chunk as it is, back to back.  All-zero chunks are
+ * not written: the file has a hole there, which reads as zeros and takes
+ * no disk.  Each table entry: the chunk's offset, its raw length and the
+ * XXH3-64 of its raw bytes. */
+static int write_raw_filter(wfile *w, wsection *s, cerr *err)
+{
+	const cifile_meta *m = w->meta;
+	const uint64_t held = (m->hi - m->lo) * 64;
+	const uint64_t cb = m->chunk_bytes ? m->chunk_bytes : CHUNK_BYTES;
+	const uint64_t nchunks = (held + cb - 1) / cb;
+	const size_t most = (size_t)(cb < held ? cb : held);
+	const uint64_t data = raw_data_at(s->off, 16 + nchunks * 24 + 16);
+	cbuf *table = &s->covered;
+	uint64_t set = 0;
+	double fpr = 0;
+	int rc = CONTAM_OK;
+	if (put_u64(table, cb) || put_u64(table, nchunks))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	#pragma omp parallel num_threads(crun_threads(0))
+	{
+		unsigned char *raw = malloc(most);
+		cerr e;
+		cerr_clear(&e);
+		#pragma omp for ordered schedule(static, 1)
+		for (uint64_t c = 0; c < nchunks; c++) {
+			int crc = CONTAM_OK, zero = 1;
+			size_t n = (size_t)((held - c * cb) < cb ? held - c * cb : cb);
+			uint64_t hash = 0, cset = 0;
+			double cfpr = 0;
+			if (__atomic_load_n(&rc, __ATOMIC_RELAXED))
+				crc = rc;
+			else if (m->stop && *m->stop)
+				crc = cerr_set(&e, CONTAM_E_INTERRUPTED, "interrupted");
+			else if (!raw)
+				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+			else if (!(crc = w->source(w->ctx, c, raw, n, &e))) {
+				hash = XXH3_64bits(raw, n);
+				if (!(zero = all_zero(raw, n))) {
+					cfpr = cbloom_measure((const uint64_t *)(const void *)raw,
+							      n / 64, m->params.k, &cset);
+					if (write_at(w->fd, raw, n, s->off + data + c * cb))
+						crc = write_fail(w, &e);
+				}
+			}
+			#pragma omp ordered
+			{
+				if (rc)
+					;
+				else if (crc)
+					*err = e;
+				else if (put_u64(table, data + c * cb) || put_u64(table, n) ||
+					 put_u64(table, hash))
+					crc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+				if (crc && !rc)
+					__atomic_store_n(&rc, crc, __ATOMIC_RELAXED);
+				if (!crc && !zero) {
+					set += cset;
+					fpr += cfpr;
+				}
+			}
+		}
+		free(raw);
+	}
+	if (rc)
+		return rc;
+	uint64_t fbits;
+	memcpy(&fbits, &fpr, 8);
+	if (put_u64(table, set) || put_u64(table, fbits))
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	s->len = data + held;
+	if (write_at(w->fd, table->data, table->len, s->off))
+		return write_fail(w, err);
+	return CONTAM_OK;
+}
+
 static int write_filter(wfile *w, wsection *s, cerr *err)
 {
 	const cifile_meta *m = w->meta;
+	if (m->raw_filter)
+		return write_raw_filter(w, s, err);
 	return write_chunk_section(w, s, NULL, 0, (m->hi - m->lo) * 64,
 				   m->chunk_bytes ? m->chunk_bytes : CHUNK_BYTES,
 				   w->source, w->ctx, 1, err);
@@ -662,7 +784,8 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	memset(h, 0, sizeof(h));
 	cihdr x = {
 		.version = CIFILE_FORMAT_VERSION, .hsize = hsize, .nsec = nsec,
-		.flags = FLAG_STORED_HASH, .block_bits = CBLOOM_BLOCK_BITS,
+		.flags = FLAG_STORED_HASH | (meta->raw_filter ? FLAG_RAW_FILTER : 0),
+		.block_bits = CBLOOM_BLOCK_BITS,
 		.params = meta->params, .ngrams_inserted = meta->ngrams_inserted,
 		.part_index = meta->part_index, .part_count = meta->part_count,
 		.lo = meta->lo, .hi = meta->hi,
@@ -756,6 +879,7 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 	m->nmanifest = ix->nmanifest;
 	m->skips = ix->skips;
 	m->nskips = ix->nskips;
+	m->raw_filter = ix->raw_filter;
 	if (ix->df) {
 		m->has_df = 1;
 		m->df_d = ix->df->d;
@@ -922,7 +1046,7 @@ static int notes_load(cifile *f, uint64_t off, uint64_t len, uint64_t want,
 	unsigned char *comp = malloc(len ? len : 1), *raw = NULL;
 	if (!comp)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (read_at(f->fd, comp, len, off)) {
+	if (f_read(f, comp, len, off)) {
 		rc = cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
 		goto out;
 	}
@@ -1081,6 +1205,8 @@ void cifile_close(cifile *f)
 		return;
 	if (f->fd >= 0)
 		close(f->fd);
+	if (f->map)
+		munmap(f->map, f->map_len);
 	manifest_release(f);
 	free(f->table);
 	free(f->dfc.table);
@@ -1094,7 +1220,7 @@ void cifile_close(cifile *f)
 static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *err)
 {
 	unsigned char dh[DF_HEAD + 16];
-	if (len < sizeof(dh) || read_at(f->fd, dh, sizeof(dh), off))
+	if (len < sizeof(dh) || f_read(f, dh, sizeof(dh), off))
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
 				"(truncated header)", f->path);
 	uint32_t version = get_le32(dh + D_VERSION), d = get_le32(dh + D_D);
@@ -1127,7 +1253,7 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	unsigned char *all = malloc(DF_HEAD + cs->table_len);
 	if (!all)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (read_at(f->fd, all, DF_HEAD + cs->table_len, off)) {
+	if (f_read(f, all, DF_HEAD + cs->table_len, off)) {
 		free(all);
 		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
 	}
@@ -1149,32 +1275,142 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	return CONTAM_OK;
 }
 
-int cifile_open(cifile **out, const char *path, cerr *err)
+static cifile *cifile_alloc(const char *path, cerr *err)
 {
-	int rc = CONTAM_OK;
-	unsigned char h[HEADER_FIXED + SECTION_ENTRY * MAX_SECTIONS];
-	unsigned char *mcomp = NULL, *mraw = NULL;
-	XXH3_state_t *st = NULL;
 	cifile *f = calloc(1, sizeof(*f));
-	*out = NULL;
 	if (!f || !(f->path = cstrdup(path))) {
 		free(f);
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		return NULL;
 	}
+	f->fd = -1;
+	return f;
+}
+
+static int cifile_parse(cifile *f, uint64_t fsize, cerr *err);
+
+/* The file opened (and, map, mapped) and its size in *size. */
+static int cifile_open_fd(cifile *f, int map, uint64_t *size, cerr *err)
+{
+	const char *path = f->path;
 	f->fd = open(path, O_RDONLY);
-	if (f->fd < 0) {
-		rc = cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
-			      strerror(errno));
-		goto out;
-	}
+	if (f->fd < 0)
+		return cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
+				strerror(errno));
 	struct stat sb;
-	if (fstat(f->fd, &sb) != 0) {
-		rc = cerr_set(err, CONTAM_E_IO, "cannot stat '%s': %s", path,
-			      strerror(errno));
-		goto out;
+	if (fstat(f->fd, &sb) != 0)
+		return cerr_set(err, CONTAM_E_IO, "cannot stat '%s': %s", path,
+				strerror(errno));
+	*size = (uint64_t)sb.st_size;
+	if (!map || *size == 0 || !S_ISREG(sb.st_mode))
+		return CONTAM_OK; /* nothing to map: read as any file */
+	void *m = mmap(NULL, (size_t)*size, PROT_READ, MAP_SHARED, f->fd, 0);
+	if (m == MAP_FAILED)
+		return cerr_set(err, CONTAM_E_IO, "cannot map '%s': %s", path,
+				strerror(errno));
+	f->map = m;
+	f->map_len = (size_t)*size;
+	f->mem = m;
+	f->mem_len = *size;
+	close(f->fd);
+	f->fd = -1;
+	return CONTAM_OK;
+}
+
+static int cifile_open_how(cifile **out, const char *path, int map, cerr *err)
+{
+	uint64_t size = 0;
+	*out = NULL;
+	cifile *f = cifile_alloc(path, err);
+	if (!f)
+		return CONTAM_E_NOMEM;
+	int rc = cifile_open_fd(f, map, &size, err);
+	if (!rc)
+		rc = cifile_parse(f, size, err);
+	if (rc) {
+		cifile_close(f);
+		return rc;
 	}
-	const uint64_t fsize = (uint64_t)sb.st_size;
-	if (fsize < HEADER_FIXED + 16 || read_at(f->fd, h, HEADER_FIXED, 0) ||
+	*out = f;
+	return CONTAM_OK;
+}
+
+int cifile_open(cifile **out, const char *path, cerr *err)
+{
+	return cifile_open_how(out, path, 0, err);
+}
+
+int cifile_open_map(cifile **out, const char *path, cerr *err)
+{
+	return cifile_open_how(out, path, 1, err);
+}
+
+int cifile_open_mem(cifile **out, const char *name, const void *buf, size_t len,
+		    cerr *err)
+{
+	*out = NULL;
+	cifile *f = cifile_alloc(name, err);
+	if (!f)
+		return CONTAM_E_NOMEM;
+	f->mem = buf;
+	f->mem_len = buf ? len : 0;
+	int rc = cifile_parse(f, f->mem_len, err);
+	if (rc) {
+		cifile_close(f);
+		return rc;
+	}
+	*out = f;
+	return CONTAM_OK;
+}
+
+/* Check that an uncompressed filter's table describes its chunks where
+ * they must be, back to back from the first page after the table and
+ * statistics (stats: those 16 bytes), that the padding is zero, and
+ * take the statistics.  Cheap: no chunk is read. */
+static int raw_open(cifile *f, const unsigned char *stats, cerr *err)
+{
+	unsigned char pad[RAW_ALIGN];
+	const uint64_t head = f->table_len + 16;
+	f->raw = 1;
+	f->data_at = raw_data_at(f->foff, head);
+	f->raw_set = get_le64(stats);
+	uint64_t fb = get_le64(stats + 8);
+	memcpy(&f->raw_fpr, &fb, 8);
+	int ok = f->data_at <= f->flen && f->held_bytes == f->flen - f->data_at &&
+		 f->raw_set <= f->held_bytes * 8 && f->raw_fpr >= 0 &&
+		 f->raw_fpr <= (double)(f->hi - f->lo);
+	for (uint64_t c = 0; ok && c < f->nchunks; c++) {
+		const unsigned char *e = f->table + 16 + c * 24;
+		ok = get_le64(e) == f->data_at + c * f->chunk_bytes &&
+		     get_le64(e + 8) == cifile_chunk_size(f, c);
+	}
+	if (!ok)
+		return cerr_set(err, CONTAM_E_CORRUPT,
+				"'%s': damaged chunk table (uncompressed filter)", f->path);
+	const size_t npad = (size_t)(f->data_at - head);
+	if (f_read(f, pad, npad, f->foff + head))
+		return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", f->path,
+				errno ? strerror(errno) : "truncated");
+	if (!all_zero(pad, npad & ~(size_t)7))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged filter padding",
+				f->path);
+	for (size_t i = npad & ~(size_t)7; i < npad; i++)
+		if (pad[i])
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': damaged filter padding", f->path);
+	return CONTAM_OK;
+}
+
+/* Parse and verify everything but the chunks' contents of a file of
+ * fsize bytes (read through f_read). */
+static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
+{
+	int rc = CONTAM_OK;
+	const char *path = f->path;
+	unsigned char h[HEADER_FIXED + SECTION_ENTRY * MAX_SECTIONS];
+	unsigned char *mcomp = NULL, *mraw = NULL, stats[16];
+	XXH3_state_t *st = NULL;
+	if (fsize < HEADER_FIXED + 16 || f_read(f, h, HEADER_FIXED, 0) ||
 	    memcmp(h, MAGIC, 8) != 0) {
 		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s' is not a contam index (bad magic or too short)", path);
@@ -1191,7 +1427,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	}
 	uint32_t hsize = x.hsize, nsec = x.nsec;
 	f->flags = x.flags;
-	if (f->flags & ~FLAG_STORED_HASH) {
+	if (f->flags & ~FLAGS_KNOWN) {
 		rc = cerr_set(err, CONTAM_E_FORMAT,
 			      "'%s': unknown header flags %#x (written by a newer contam?)",
 			      path, f->flags);
@@ -1199,7 +1435,7 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	}
 	if (nsec == 0 || nsec > MAX_SECTIONS ||
 	    hsize != HEADER_FIXED + SECTION_ENTRY * nsec || hsize + 16 > fsize ||
-	    read_at(f->fd, h + HEADER_FIXED, hsize - HEADER_FIXED, HEADER_FIXED)) {
+	    f_read(f, h + HEADER_FIXED, hsize - HEADER_FIXED, HEADER_FIXED)) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged header", path);
 		goto out;
 	}
@@ -1281,15 +1517,15 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	}
 
 	unsigned char trailer[16], t16[16];
-	if (read_at(f->fd, trailer, 16, fsize - 16) ||
+	if (f_read(f, trailer, 16, fsize - 16) ||
 	    memcmp(trailer + 8, MAGIC_END, 8)) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT,
 			      "'%s': no end marker: the file is truncated", path);
 		goto out;
 	}
 	mcomp = malloc(mlen ? mlen : 1);
-	if (!mcomp || read_at(f->fd, mcomp, mlen, moff) ||
-	    read_at(f->fd, t16, 16, f->foff)) {
+	if (!mcomp || f_read(f, mcomp, mlen, moff) ||
+	    f_read(f, t16, 16, f->foff)) {
 		rc = cerr_set(err, mcomp ? CONTAM_E_IO : CONTAM_E_NOMEM,
 			      "cannot read '%s'", path);
 		goto out;
@@ -1305,9 +1541,16 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	}
 	f->table_len = 16 + f->nchunks * 24;
 	f->table = malloc(f->table_len);
-	if (!f->table || read_at(f->fd, f->table, f->table_len, f->foff)) {
+	if (!f->table || f_read(f, f->table, f->table_len, f->foff)) {
 		rc = cerr_set(err, f->table ? CONTAM_E_IO : CONTAM_E_NOMEM,
 			      "cannot read '%s'", path);
+		goto out;
+	}
+	/* an uncompressed filter: its statistics follow the table, and the
+	 * trailer covers them with it */
+	if ((f->flags & FLAG_RAW_FILTER) &&
+	    (f->table_len + 16 > f->flen || f_read(f, stats, 16, f->foff + f->table_len))) {
+		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged chunk table", path);
 		goto out;
 	}
 	if (!(st = XXH3_createState())) {
@@ -1318,12 +1561,16 @@ int cifile_open(cifile **out, const char *path, cerr *err)
 	XXH3_64bits_update(st, h, hsize);
 	XXH3_64bits_update(st, mcomp, mlen);
 	XXH3_64bits_update(st, f->table, f->table_len);
+	if (f->flags & FLAG_RAW_FILTER)
+		XXH3_64bits_update(st, stats, 16);
 	if (XXH3_64bits_digest(st) != get_le64(trailer)) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT,
 			      "'%s': checksum mismatch in the header, manifest or chunk table",
 			      path);
 		goto out;
 	}
+	if ((f->flags & FLAG_RAW_FILTER) && (rc = raw_open(f, stats, err)))
+		goto out;
 
 	/* an all-zero chunk (stored as nothing) is checked against these,
 	 * so that it need not be written out to be hashed (computed once
@@ -1359,12 +1606,7 @@ out:
 	XXH3_freeState(st);
 	free(mcomp);
 	free(mraw);
-	if (rc) {
-		cifile_close(f);
-		return rc;
-	}
-	*out = f;
-	return CONTAM_OK;
+	return rc;
 }
 
 size_t cifile_chunk_size(const cifile *f, uint64_t c)
@@ -1401,6 +1643,7 @@ static void filter_chunks(const cifile *f, cichunks *cs)
 	cs->table_len = f->table_len;
 	cs->zero_hash = f->zero_hash;
 	cs->zero_hash_last = f->zero_hash_last;
+	cs->raw = f->raw;
 }
 
 static size_t cs_chunk_size(const cichunks *cs, uint64_t c)
@@ -1420,6 +1663,28 @@ static int read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
 	const unsigned char *e = cs->table + 16 + c * 24;
 	uint64_t off = get_le64(e), len = get_le64(e + 8), want = get_le64(e + 16);
 	size_t n = cs_chunk_size(cs, c);
+	if (cs->raw) {
+		/* stored as it is (where raw_open checked), hashed raw; into a
+		 * fresh filter only when not all zero, so that its pages stay
+		 * uncommitted as for a compressed file's zero chunks */
+		unsigned char *to = dst;
+		if (dst_zeroed) {
+			cbuf_reset(scratch);
+			if (cbuf_reserve(scratch, n))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			to = (unsigned char *)scratch->data;
+		}
+		if (f_read(f, to, n, cs->off + off))
+			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
+					f->path, errno ? strerror(errno) : "truncated");
+		if (XXH3_64bits(to, n) != want)
+			return cerr_set(err, CONTAM_E_CORRUPT,
+					"'%s': %s chunk %llu is damaged (checksum mismatch)",
+					f->path, cs->what, (unsigned long long)c);
+		if (to != dst && !all_zero(to, n))
+			memcpy(dst, to, n);
+		return CONTAM_OK;
+	}
 	if (len == 0) {
 		/* stored as nothing: its hash is of n zero bytes, which
 		 * dst need not hold to be checked (untouched pages of a
@@ -1440,7 +1705,7 @@ static int read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
 		cbuf_reset(scratch);
 		if (cbuf_reserve(scratch, (size_t)len))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-		if (read_at(f->fd, scratch->data, (size_t)len, cs->off + off))
+		if (f_read(f, scratch->data, (size_t)len, cs->off + off))
 			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
 					f->path, errno ? strerror(errno) : "truncated");
 		if ((f->flags & FLAG_STORED_HASH) &&
@@ -1509,7 +1774,8 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 				crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
 			else if (!to && !(to = buf = malloc(cs_chunk_size(cs, 0))))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e)))
+			else if (!(crc = read_cs_chunk(f, cs, c, to, dst != NULL, &scratch,
+						       &e)))
 				measure(ctx, c, to, n);
 			if (crc) {
 				#pragma omp critical(contam_read_cs_bad)
@@ -1531,6 +1797,8 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 
 typedef struct df_measures {
 	uint64_t *sum, *saturated; /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
 } df_measures;
 
 static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
@@ -1538,16 +1806,24 @@ static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n
 	df_measures *m = ctx;
 	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
 		    &m->saturated[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
 }
 
 int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 		       uint64_t *saturated, cerr *err)
 {
+	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
+}
+
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
+{
 	if (!f->has_df)
 		return CONTAM_OK;
 	const cichunks *cs = &f->dfc;
 	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
-			  calloc(cs->nchunks, sizeof(uint64_t)) };
+			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
 	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
 				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
@@ -1605,51 +1881,6 @@ static void take_file(contam_index *ix, cifile *f)
 	f->nskips = 0;
 }
 
-int cindex_from_file(contam_index **out, cifile *f)
-{
-	contam_index *ix = NULL;
-	int rc = cindex_new_part(&ix, &f->params, f->part_index, f->part_count);
-	*out = ix;
-	if (rc)
-		return rc;
-	take_file(ix, f);
-	uint64_t set = 0;
-	double sum = 0;
-	/* measured while read: the statistics never touch the zero chunks */
-	if ((rc = cifile_read_all(f, (unsigned char *)ix->filter.bits, &set, &sum,
-				  &ix->err)))
-		return rc;
-	if ((rc = df_load(ix, f, 1, &ix->err)))
-		return rc;
-	cindex_set_stats(ix, set, sum);
-	return CONTAM_OK;
-}
-
-static int index_load(contam_index **out, const char *path)
-{
-	cifile *f = NULL;
-	cerr err;
-	cerr_clear(&err);
-	*out = NULL;
-	int rc = cifile_open(&f, path, &err);
-	if (rc == CONTAM_OK) {
-		rc = cindex_from_file(out, f);
-		cifile_close(f);
-		return rc;
-	}
-	/* hand the message back on an empty handle */
-	contam_index *ix = calloc(1, sizeof(*ix));
-	if (ix)
-		ix->err = err;
-	*out = ix;
-	return rc;
-}
-
-int contam_index_load(contam_index **out, const char *path, contam_error *err)
-{
-	return cindex_hand_over(out, index_load(out, path), err);
-}
-
 /* Every chunk read and checked, in parallel, into dst (when not NULL)
  * and measured as contam_index_stats_get measures a filter: the sum of
  * the blocks' false-positive probabilities (added in chunk order, so the
@@ -1661,6 +1892,8 @@ typedef struct filter_measures {
 	uint32_t k;
 	double *fpr;       /* per chunk */
 	uint64_t *set;     /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
 } filter_measures;
 
 static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
@@ -1668,15 +1901,23 @@ static void filter_measure(void *ctx, uint64_t c, const unsigned char *raw, size
 	filter_measures *m = ctx;
 	m->fpr[c] = cbloom_measure((const uint64_t *)(const void *)raw, n / 64, m->k,
 				   &m->set[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
 }
 
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err)
 {
+	return cifile_read_all_visit(f, dst, NULL, NULL, bits_set, fpr_sum, err);
+}
+
+int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err)
+{
 	cichunks cs;
 	filter_chunks(f, &cs);
 	filter_measures m = { f->params.k, calloc(f->nchunks, sizeof(double)),
-			      calloc(f->nchunks, sizeof(uint64_t)) };
+			      calloc(f->nchunks, sizeof(uint64_t)), visit, vctx };
 	int rc = m.fpr && m.set ? read_cs_all(f, &cs, dst, filter_measure, &m, err)
 				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
@@ -1696,38 +1937,127 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	return CONTAM_OK;
 }
 
-static int index_load_summary(contam_index **out, const char *path)
+/* The one loader (load, summary, mapped, from memory, the partitions of
+ * a probe): the handle for f, holding its filter as `how` says. */
+int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
+		     double *fpr_sum, cerr *err)
+{
+	contam_index *ix = NULL;
+	const int map = (how & ~CILOAD_NO_DF) == CILOAD_MAP && f->raw && f->map;
+	*out = NULL;
+	const int no_df = how & CILOAD_NO_DF;
+	how &= ~CILOAD_NO_DF;
+	int rc = cindex_new_shell(&ix, &f->params, f->part_index, f->part_count,
+				  how != CILOAD_SUMMARY && !map);
+	if (rc) {
+		if (ix)
+			*err = ix->err;
+		else
+			cerr_set(err, rc, "out of memory");
+		contam_index_free(ix);
+		return rc;
+	}
+	take_file(ix, f);
+	ix->raw_filter = f->raw;
+	uint64_t s0 = 0;
+	double f0 = 0;
+	if (map) {
+		/* the chunks are not read: the writer's statistics stand
+		 * (covered by the trailer); contam verify reads them all */
+		ix->map = f->map;
+		ix->map_len = f->map_len;
+		f->map = NULL; /* the handle unmaps it */
+		ix->filter.bits = (uint64_t *)(void *)((unsigned char *)ix->map + f->foff +
+						       f->data_at);
+#ifdef MADV_RANDOM
+		/* a probe touches a few blocks of each page: no read-ahead */
+		madvise((unsigned char *)ix->map + f->foff + f->data_at,
+			(size_t)f->held_bytes, MADV_RANDOM);
+#endif
+		s0 = f->raw_set;
+		f0 = f->raw_fpr;
+	} else {
+		/* measured while read: the statistics never touch the zero chunks */
+		rc = cifile_read_all(f, (unsigned char *)ix->filter.bits, &s0, &f0, err);
+		if (!rc && f->raw && (s0 != f->raw_set || f0 != f->raw_fpr))
+			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the filter's stored "
+				      "statistics do not match its chunks", f->path);
+	}
+	if (!rc && !no_df)
+		rc = df_load(ix, f, how != CILOAD_SUMMARY, err);
+	if (rc) {
+		contam_index_free(ix);
+		return rc;
+	}
+	cindex_set_stats(ix, s0, f0);
+	if (set)
+		*set += s0;
+	if (fpr_sum)
+		*fpr_sum += f0;
+	*out = ix;
+	return CONTAM_OK;
+}
+
+int cindex_from_file(contam_index **out, cifile *f)
+{
+	cerr err;
+	cerr_clear(&err);
+	int rc = cindex_load_file(out, f, CILOAD_READ, NULL, NULL, &err);
+	if (rc && !*out && (*out = calloc(1, sizeof(**out))))
+		(*out)->err = err;
+	return rc;
+}
+
+/* A path loaded as `how` says; on failure *out holds a handle whose
+ * errmsg says why, or NULL when out of memory (the old loaders' rule). */
+static int load_path(contam_index **out, const char *path, int how)
 {
 	cifile *f = NULL;
 	cerr err;
 	cerr_clear(&err);
 	*out = NULL;
 	int rc = cifile_open(&f, path, &err);
-	contam_index *ix = NULL;
-	if (rc == CONTAM_OK &&
-	    (rc = cindex_new_shell(&ix, &f->params, f->part_index, f->part_count, 0)) &&
-	    ix)
-		err = ix->err;
-	if (rc == CONTAM_OK) {
-		uint64_t set = 0;
-		double sum = 0;
-		take_file(ix, f);
-		if (!(rc = cifile_read_all(f, NULL, &set, &sum, &err)) &&
-		    !(rc = df_load(ix, f, 0, &err)))
-			cindex_set_stats(ix, set, sum);
+	if (!rc && how == CILOAD_MAP && f->raw) {
+		/* mapped only when the filter is stored as it is: a compressed
+		 * one is read (mapping it would only add its pages) */
+		cifile_close(f);
+		f = NULL;
+		rc = cifile_open_map(&f, path, &err);
 	}
+	if (!rc)
+		rc = cindex_load_file(out, f, how, NULL, NULL, &err);
 	cifile_close(f);
-	if (rc) {
-		if (!ix)
-			ix = calloc(1, sizeof(*ix));
-		if (ix)
-			ix->err = err;
-	}
-	*out = ix;
+	if (rc && (*out = calloc(1, sizeof(**out))))
+		(*out)->err = err;
 	return rc;
+}
+
+int contam_index_load(contam_index **out, const char *path, contam_error *err)
+{
+	return cindex_hand_over(out, load_path(out, path, CILOAD_READ), err);
 }
 
 int contam_index_load_summary(contam_index **out, const char *path, contam_error *err)
 {
-	return cindex_hand_over(out, index_load_summary(out, path), err);
+	return cindex_hand_over(out, load_path(out, path, CILOAD_SUMMARY), err);
+}
+
+int contam_index_load_mmap(contam_index **out, const char *path, contam_error *err)
+{
+	return cindex_hand_over(out, load_path(out, path, CILOAD_MAP), err);
+}
+
+int contam_index_load_memory(contam_index **out, const void *buf, size_t len,
+			     contam_error *err)
+{
+	cifile *f = NULL;
+	cerr e;
+	cerr_clear(&e);
+	*out = NULL;
+	int rc = cifile_open_mem(&f, "<memory>", buf, len, &e);
+	if (!rc)
+		rc = cindex_load_file(out, f, CILOAD_READ, NULL, NULL, &e);
+	cifile_close(f);
+	cerr_export(&e, err);
+	return rc;
 }

@@ -19,6 +19,7 @@ typedef struct cichunks {
 	unsigned char *table;       /* 16 + nchunks * 24 bytes */
 	uint64_t table_len;
 	uint64_t zero_hash, zero_hash_last;
+	int raw;                    /* chunks stored uncompressed (FLAG_RAW_FILTER) */
 } cichunks;
 
 typedef struct cifile {
@@ -45,6 +46,20 @@ typedef struct cifile {
 	uint32_t df_d;
 	uint64_t df_lines, df_lo, df_hi, df_pairs;
 	cichunks dfc;
+	/* read from memory instead of fd when mem is set: a caller's buffer
+	 * (cifile_open_mem) or the file mapped (map, map_len: unmapped on
+	 * close unless taken) */
+	const unsigned char *mem;
+	uint64_t mem_len;
+	void *map;
+	size_t map_len;
+	/* an uncompressed filter (index_file.c's FLAG_RAW_FILTER): its
+	 * chunks back to back from data_at (relative to foff, page aligned
+	 * in the file), and the statistics the writer measured */
+	int raw;
+	uint64_t data_at;
+	uint64_t raw_set;
+	double raw_fpr;
 } cifile;
 
 /* Chunk c of the doc-freq section, as cifile_read_chunk_z. */
@@ -58,6 +73,13 @@ int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
 
 /* Open and verify everything but the chunks' contents. */
 int cifile_open(cifile **out, const char *path, cerr *err);
+/* The same from len bytes at buf (borrowed until cifile_close); name is
+ * what messages call it. */
+int cifile_open_mem(cifile **out, const char *name, const void *buf, size_t len,
+		    cerr *err);
+/* The same with the file mapped read-only (f->map): reads touch only the
+ * pages they need. */
+int cifile_open_map(cifile **out, const char *path, cerr *err);
 void cifile_close(cifile *f);
 /* Raw bytes of chunk c (cifile_chunk_size), checked against its hash;
  * thread-safe (pread). */
@@ -78,8 +100,32 @@ size_t cifile_chunk_size(const cifile *f, uint64_t c);
  * (either may be NULL): contam_index_stats_get's measure, per chunk. */
 int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 		    double *fpr_sum, cerr *err);
+/* cifile_read_all, every chunk that is not all zero also handed to
+ * visit (from any thread; chunk c's n raw bytes, valid during the call):
+ * a filter streamed chunk by chunk (dst NULL) with one chunk per thread
+ * in memory. */
+typedef void (*cichunk_visit)(void *ctx, uint64_t c, const unsigned char *raw,
+			      size_t n);
+int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err);
+/* cifile_read_df_all, every chunk that is not all zero also handed to
+ * visit (any thread). */
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err);
 /* An index from an opened file: reads every chunk; takes the manifest. */
 int cindex_from_file(contam_index **out, cifile *f);
+/* How cindex_load_file holds the filter; CILOAD_NO_DF (or'ed in): the
+ * doc-freq section is left unread (a caller streams it). */
+enum { CILOAD_SUMMARY, CILOAD_READ, CILOAD_MAP, CILOAD_NO_DF = 8 };
+/* An index from an opened file: CILOAD_READ as cindex_from_file,
+ * CILOAD_SUMMARY without the filter (every chunk checked and measured),
+ * CILOAD_MAP with an uncompressed filter pointing into f's mapping
+ * (taken from f; a compressed filter is read).  Adds the filter's bits
+ * set and false-positive sum to *set and *fpr_sum (in that order, as
+ * contam_index_load_parts sums its parts).  On failure *out is NULL and
+ * err says why. */
+int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
+		     double *fpr_sum, cerr *err);
 
 /* What a written file describes besides its chunks. */
 typedef struct cifile_meta {
@@ -106,6 +152,8 @@ typedef struct cifile_meta {
 	int (*df_source)(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 			 cerr *err);
 	void *df_ctx;
+	/* store the filter uncompressed and page aligned (FLAG_RAW_FILTER) */
+	int raw_filter;
 } cifile_meta;
 
 void cifile_meta_of(const contam_index *ix, cifile_meta *m);
@@ -185,6 +233,12 @@ int cimanifest_encode(const contam_manifest_entry *m, size_t n,
  * CONTAM_E_NOMEM (err names f->path).  notes NULL: none. */
 int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
 		      const unsigned char *notes, size_t noteslen, cerr *err);
+
+/* A partition set, opened and checked as one index (index_merge.c): one
+ * whole index, or all P partitions of one build; refused otherwise with
+ * the reason in err.  *out holds n opened files (cparts_close). */
+int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err);
+void cparts_close(cifile **parts, size_t n);
 
 #define CIFILE_CHUNK_BYTES (1u << 20)
 /* The largest chunk size a file may declare (the format's limit). */

@@ -180,9 +180,11 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		goto out;
 	}
 	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0;
+	int all_raw = 1;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
 			goto out;
+		all_raw &= parts[i]->raw;
 		df_pairs += parts[i]->df_pairs;
 		if (parts[i]->has_df && parts[i]->dfc.chunk_bytes > max_df_chunk)
 			max_df_chunk = parts[i]->dfc.chunk_bytes;
@@ -237,6 +239,8 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		.nmanifest = k,
 		.chunk_bytes = max_chunk,
 		.stop = stop,
+		/* uncompressed when every part is (index --uncompressed-filter) */
+		.raw_filter = all_raw,
 	};
 	/* what the parts' walks skipped stays in the merged index */
 	for (size_t i = 0; i < n; i++)
@@ -386,57 +390,57 @@ static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	return rc;
 }
 
-static int load_parts(contam_index **out, const char *const *paths, size_t n)
+void cparts_close(cifile **parts, size_t n)
 {
-	*out = NULL;
-	cerr err;
-	cerr_clear(&err);
+	for (size_t i = 0; parts && i < n; i++)
+		cifile_close(parts[i]);
+	free(parts);
+}
+
+int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err)
+{
 	cifile **parts = calloc(n ? n : 1, sizeof(*parts));
 	unsigned char *seen = NULL;
-	contam_index *ix = NULL;
 	int rc = CONTAM_OK;
+	*out = NULL;
 	if (!parts) {
-		rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	if (n == 0) {
-		rc = cerr_set(&err, CONTAM_E_PARAM, "no index file given");
+		rc = cerr_set(err, CONTAM_E_PARAM, "no index file given");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (!paths[i] || !*paths[i]) {
-			rc = cerr_set(&err, CONTAM_E_PARAM, "an empty index path");
+			rc = cerr_set(err, CONTAM_E_PARAM, "an empty index path");
 			goto out;
 		}
-		if ((rc = cifile_open(&parts[i], paths[i], &err)))
+		if ((rc = cifile_open(&parts[i], paths[i], err)))
 			goto out;
 		cifile *a = parts[0], *b = parts[i];
 		uint64_t va, vb;
 		if (i && (cifile_params_differ(&a->params, &b->params, &va, &vb) ||
 			  a->part_count != b->part_count || a->has_df != b->has_df ||
 			  a->df_lines != b->df_lines || a->df_d != b->df_d)) {
-			rc = cerr_set(&err, CONTAM_E_PARAM,
+			rc = cerr_set(err, CONTAM_E_PARAM,
 				      "'%s' and '%s' are not partitions of one index "
 				      "(their parameters differ)", a->path, b->path);
 			goto out;
 		}
-		if (i && (rc = same_build(a, b, &err)))
+		if (i && (rc = same_build(a, b, err)))
 			goto out;
 	}
 	uint32_t P = parts[0]->part_count;
-	if (P == 1 && n == 1) { /* a whole index */
-		rc = cindex_from_file(&ix, parts[0]);
-		if (rc && ix)
-			err = ix->err;
+	if (P == 1 && n == 1) /* a whole index */
 		goto out;
-	}
 	if (P == 1) {
-		rc = cerr_set(&err, CONTAM_E_PARAM,
+		rc = cerr_set(err, CONTAM_E_PARAM,
 			      "'%s' is a whole index, not a partition: give it alone", paths[0]);
 		goto out;
 	}
 	if (!(seen = calloc(P, 1))) {
-		rc = cerr_set(&err, CONTAM_E_NOMEM, "out of memory");
+		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -444,7 +448,7 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 		if (seen[pi]++) {
 			for (size_t j = 0; j < i; j++)
 				if (parts[j]->part_index == pi) {
-					rc = cerr_set(&err, CONTAM_E_PARAM,
+					rc = cerr_set(err, CONTAM_E_PARAM,
 						      "partition %u of %u is given twice ('%s' and '%s')",
 						      pi + 1, P, parts[j]->path, parts[i]->path);
 					break;
@@ -455,10 +459,36 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 	if (n != P) {
 		char miss[600];
 		name_missing(seen, P, miss, sizeof(miss));
-		rc = cerr_set(&err, CONTAM_E_PARAM,
+		rc = cerr_set(err, CONTAM_E_PARAM,
 			      "'%s' is partition %u of %u of an index, which is probed only "
 			      "whole: give all %u partitions as one INDEX, P1,P2,...; missing %s",
 			      parts[0]->path, parts[0]->part_index + 1, P, P, miss);
+		goto out;
+	}
+out:
+	free(seen);
+	if (rc) {
+		cparts_close(parts, n);
+		return rc;
+	}
+	*out = parts;
+	return CONTAM_OK;
+}
+
+static int load_parts(contam_index **out, const char *const *paths, size_t n)
+{
+	*out = NULL;
+	cerr err;
+	cerr_clear(&err);
+	cifile **parts = NULL;
+	contam_index *ix = NULL;
+	int rc = cparts_open(&parts, paths, n, &err);
+	if (rc)
+		goto out;
+	if (parts[0]->part_count == 1) { /* a whole index */
+		rc = cindex_from_file(&ix, parts[0]);
+		if (rc && ix)
+			err = ix->err;
 		goto out;
 	}
 	if ((rc = cindex_new_part(&ix, &parts[0]->params, 0, 1))) {
@@ -484,10 +514,7 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 	if (!rc)
 		cindex_set_stats(ix, set, sum);
 out:
-	free(seen);
-	for (size_t i = 0; parts && i < n; i++)
-		cifile_close(parts[i]);
-	free(parts);
+	cparts_close(parts, n);
 	if (rc) {
 		if (!ix)
 			ix = calloc(1, sizeof(*ix));

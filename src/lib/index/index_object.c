@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 
 int cindex_new_part(contam_index **out, const contam_params *p,
@@ -80,7 +81,11 @@ void contam_index_free(contam_index *ix)
 		cmanifest_entry_release(&ix->manifest[i]);
 	free(ix->manifest);
 	cskips_free(ix->skips, ix->nskips);
-	cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
+	if (ix->map) /* the filter lies in the mapped file */
+		munmap(ix->map, ix->map_len);
+	else
+		cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
+	cresolved_free(ix->rk);
 	cdf_free(ix->df);
 	free(ix);
 }
@@ -273,9 +278,13 @@ const contam_manifest_entry *contam_index_manifest_get(const contam_index *ix,
 
 int contam_index_contains(const contam_index *ix, uint64_t hash)
 {
+	if (ix->rk) /* a partition set's resolved keys */
+		return cresolved_contains(ix->rk, hash);
 	if (!ix->filter.bits) /* a summary handle: no answer, not "absent" */
 		return -1;
-	return cbloom_contains(&ix->filter, hash) == 1;
+	/* a partition has no answer for another's block: -1, never
+	 * "absent" (a probe would read it as a miss, a false clean) */
+	return cbloom_contains(&ix->filter, hash);
 }
 
 void cindex_set_stats(contam_index *ix, uint64_t bits_set, double fpr_sum)
@@ -353,6 +362,19 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 	return CONTAM_OK;
 }
 
+int contam_index_set_uncompressed(contam_index *ix, int on)
+{
+	if (!ix)
+		return CONTAM_E_PARAM;
+	ix->raw_filter = on != 0;
+	return CONTAM_OK;
+}
+
+int contam_index_is_uncompressed(const contam_index *ix)
+{
+	return ix && ix->raw_filter;
+}
+
 int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 {
 	if (!ix)
@@ -397,6 +419,8 @@ int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters, size_t *c
 
 int64_t contam_index_doc_freq(const contam_index *ix, uint64_t hash)
 {
+	if (ix && ix->rk)
+		return cresolved_doc_freq(ix->rk, hash);
 	if (!ix || !ix->df)
 		return -1;
 	uint64_t b = cbloom_block(hash, ix->df->nblocks);
@@ -449,6 +473,9 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 		return CONTAM_E_PARAM;
 	if (!ix->filter.bits)
 		return cerr_set(&ix->err, CONTAM_E_PARAM, "a summary handle holds no filter");
+	if (ix->map) /* mapped read-only: a write would fault */
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "the filter of a mapped index "
+				"cannot be written: load it with contam_index_load");
 	*words = ix->filter.bits;
 	*count = (size_t)((ix->filter.hi - ix->filter.lo) * CBLOOM_BLOCK_WORDS);
 	ix->stats_valid = 0; /* the caller may write */

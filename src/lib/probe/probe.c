@@ -148,22 +148,34 @@ static int look_up(contam_probe *p, const cprobe_item *it, const uint64_t *tmpl,
 	if (G > p->state_cap) {
 		unsigned char *h = realloc(p->state, G);
 		if (!h)
-			return CONTAM_E_NOMEM;
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 		p->state = h;
 		p->state_cap = G;
 	}
-	for (size_t g = 0; g < G; g++)
-		p->state[g] = (unsigned char)contam_index_contains(p->ix, it->hash[g]);
+	for (size_t g = 0; g < G; g++) {
+		int in = contam_index_contains(p->ix, it->hash[g]);
+		/* no answer (a summary handle, a partition set's key it was not
+		 * asked about) is an error, never "absent" */
+		if (in < 0)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no answer for "
+					"an n-gram of this benchmark (no filter, or keys not "
+					"resolved for it): it cannot be probed", p->index_path);
+		p->state[g] = (unsigned char)in;
+	}
 	/* a winnowed index holds a sample: infer the matches */
 	if (par->winnow > 1)
 		cwinnow_fill_hits(p->state, G, par->winnow);
 	for (size_t g = 0; g < G; g++) {
 		if (ntmpl && cprobe_is_template(tmpl, ntmpl, it->hash[g]))
 			p->state[g] = CPROBE_TEMPLATE;
-		else if (p->state[g] == CPROBE_HIT && p->opt.max_doc_freq &&
-			 contam_index_doc_freq(p->ix, it->hash[g]) >
-				 (int64_t)p->opt.max_doc_freq)
-			p->state[g] = CPROBE_FREQUENT;
+		else if (p->state[g] == CPROBE_HIT && p->opt.max_doc_freq) {
+			int64_t df = contam_index_doc_freq(p->ix, it->hash[g]);
+			if (df < 0) /* no count: never "rare" by default */
+				return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no document "
+						"count for an n-gram of this benchmark", p->index_path);
+			if (df > (int64_t)p->opt.max_doc_freq)
+				p->state[g] = CPROBE_FREQUENT;
+		}
 	}
 	return CONTAM_OK;
 }
@@ -243,9 +255,11 @@ static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
 	contam_example null;
 	uint64_t seed = 0x636F6E74616D0001ULL ^ (ex->record * 0x9E3779B97F4A7C15ULL);
 	memset(&null, 0, sizeof(null));
-	if (cprobe_item_shuffle(&p->shuffled, it, &p->recipe, seed) ||
-	    look_up(p, &p->shuffled, tmpl, ntmpl))
-		return CONTAM_E_NOMEM;
+	if (cprobe_item_shuffle(&p->shuffled, it, &p->recipe, seed))
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	int rc = look_up(p, &p->shuffled, tmpl, ntmpl);
+	if (rc)
+		return rc;
 	cprobe_item_score(&null, &p->shuffled, p->state, &p->rule, 0);
 	/* per example too, so a null flag can be traced to its item */
 	ex->has_null = 1;
@@ -290,8 +304,8 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 	for (size_t i = first; i < first + n; i++) {
 		cprobe_item *it = &p->set.items[i];
 		contam_example *ex = &p->set.examples[i];
-		if (look_up(p, it, tmpl, ntmpl))
-			goto nomem;
+		if ((rc = look_up(p, it, tmpl, ntmpl)) < 0)
+			goto fail;
 		ex->has_qa = qa;
 		cprobe_item_score(ex, it, p->state, &p->rule, p->set.split[i]);
 		b->template_ngrams += ex->template_ngrams;
@@ -306,16 +320,18 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 					  p->set.text_len[i]))
 				goto nomem;
 		}
-		if (p->opt.null_control && score_null(p, b, ex, it, tmpl, ntmpl))
-			goto nomem;
+		if (p->opt.null_control &&
+		    (rc = score_null(p, b, ex, it, tmpl, ntmpl)) < 0)
+			goto fail;
 	}
 	free(tmpl);
 	/* the field statistics, and the benchmark recounted */
 	return cbench_set_commit(&p->set, &p->err);
 nomem:
+	rc = cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+fail:
 	free(tmpl);
-	return cbench_set_abort(&p->set, cerr_set(&p->err, CONTAM_E_NOMEM,
-						  "out of memory"), &p->err);
+	return cbench_set_abort(&p->set, rc, &p->err);
 }
 
 int contam_probe_add_file(contam_probe *p, const char *name, const char *path)
