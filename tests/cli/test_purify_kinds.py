@@ -248,7 +248,10 @@ def purify_memory_bounded_by_max_record(c):
                             "--max-record", "1M", "--purify-mode", "cut",
                             "--purify", "p-" + name, "-o", "h.jsonl", name], d)
         check(rc == 0, f"{name}: exit {rc}")
-        check(rss < 32 * 1024, f"{name}: peak RSS {rss} kB for a 48 MiB document")
+        # the process alone peaks near 32 MiB here (libraries, the
+        # pass's batch pool, MALLOC_PERTURB_ touching every page); held
+        # whole, the document would add its 48 MiB on top
+        check(rss < 40 * 1024, f"{name}: peak RSS {rss} kB for a 48 MiB document")
         m = manifest(os.path.join(d, "p-" + name))
         check(len(m) == 1 and "too large to cut" in m[0]["reason"], f"{name}: {m}")
 
