@@ -695,6 +695,10 @@ typedef struct contam_probe_options {
 	 * (device and inode) is refused before anything is written. */
 	const char *const *inputs;
 	size_t ninputs;
+	/* Issue 15: the corpus's name in reports (probe --label "Common
+	 * Crawl 2025-05"; borrowed), or NULL: renderers then use the index
+	 * file name. */
+	const char *label;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -747,6 +751,13 @@ typedef struct contam_result {
 	/* the scoring rules used (contam_probe_options, issue 13) */
 	contam_rules rules;
 	uint64_t max_doc_freq;
+	/* Issue 15 (reproducible tables): the corpus label (or NULL), the
+	 * options the probe ran with (borrowed from the probe), and the
+	 * index's inputs: how many files, and an XXH3-64 digest of their
+	 * manifest lines (size, content fingerprint, documents, n-grams). */
+	const char *label;
+	const contam_probe_options *options;
+	uint64_t inputs, inputs_digest;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);

@@ -12,6 +12,11 @@ double creport_expected_false_at(const contam_result *r,
 				 const contam_benchmark *bm, uint32_t min_span,
 				 double frac);
 
+/* The index's inputs (*ninputs files) as one XXH3-64 digest of their
+ * manifest lines: size, content fingerprint, documents, n-grams, text
+ * bytes (not paths).  The report's index.inputs_digest. */
+uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs);
+
 /* Renderers (report_render.c, report_html.c) work on parsed reports.
  * A loaded report holds only the examples the HTML evidence table shows,
  * at most this many; "evidence_more" counts the flagged ones left out. */
