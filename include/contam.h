@@ -863,6 +863,21 @@ CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
 				       const char *format, const contam_sink *out,
 				       contam_error *err);
+/* Issue 15: `contam report`'s choices.  definitions: a comma list of
+ * gpt3, palm, llama2, contam, any (a benchmark x corpus grid each), or
+ * NULL for the format's default; latex_wide: a table* across both
+ * columns; provenance: the index, its inputs and the probe's options of
+ * every corpus under the table (md, latex, html).  Reports of one corpus
+ * (one label, or one index path) are merged into one column. */
+typedef struct contam_report_options {
+	const char *format;       /* NULL: md */
+	const char *definitions;
+	int latex_wide;
+	int provenance;
+} contam_report_options;
+CONTAM_API int contam_report_render_opts(const char *const *paths, size_t n,
+					 const contam_report_options *opt,
+					 const contam_sink *out, contam_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Exact scan (issue 4)                                                */
