@@ -18,11 +18,11 @@
 
 const creport_measure_info CREPORT_MEASURES[CREPORT_NMEASURES] = {
 	[CM_CONTAMINATED] = { "contam", "contaminated", "contaminated",
-			      "contaminated", "contam: coverage >= 80% by matched spans" },
+			      "contaminated", "contam contaminated: coverage >= 80% by matched spans" },
 	[CM_PARTIAL] = { "contam", "partial", "partial", "partial",
-			 "contam: 20% <= coverage < 80% (partial only)" },
+			 "contam partial: 20% <= coverage < 80% (partial only)" },
 	[CM_PARTIAL_PLUS] = { "contam", "partial+", "partial+", "partial+",
-			      "contam: coverage >= 20% (partial or contaminated)" },
+			      "contam partial+: coverage >= 20% (partial or contaminated)" },
 	[CM_GPT3] = { "gpt3", "contaminated", "GPT-3 (13-token span)", "GPT-3",
 		      "GPT-3: a matched span of >= 13 tokens" },
 	[CM_PALM] = { "palm", "contaminated", "PaLM (70% of 8-grams)", "PaLM",
@@ -33,7 +33,7 @@ const creport_measure_info CREPORT_MEASURES[CREPORT_NMEASURES] = {
 			      "Llama 2 not clean",
 			      "Llama 2 not clean: >= 20% of tokens in spans of >= 10 tokens" },
 	[CM_ANY] = { "any", "flagged", "any definition", "any definition",
-		     "any: partial+, GPT-3, PaLM or Llama 2 not clean (those the index can tell)" },
+		     "any: flagged by partial+, GPT-3, PaLM or Llama 2 not clean (those the index can tell)" },
 	[CM_L2_CLEAN] = { "llama2", "clean", "Llama 2 clean", "Llama 2 clean", "" },
 	[CM_L2_NOT_DIRTY] = { "llama2", "not_dirty", "Llama 2 not dirty",
 			      "Llama 2 not dirty", "" },

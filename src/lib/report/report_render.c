@@ -327,9 +327,9 @@ static int md_esc(cbuf *b, const char *s)
 static int md_grid(cbuf *b, const creport_table *t, size_t m)
 {
 	char cell[160];
-	int rc = cbuf_printf(b, "\n%s (%s), count (rate %% [95%% Wilson interval]), "
+	int rc = cbuf_printf(b, "\n%s; count (rate %% [95%% Wilson interval]), "
 			     "benchmark x corpus:\n\n| benchmark | n |",
-			     CREPORT_MEASURES[m].title, CREPORT_MEASURES[m].rule);
+			     CREPORT_MEASURES[m].rule);
 	for (size_t c = 0; c < t->ncorpora; c++) {
 		rc |= cbuf_printf(b, " ");
 		rc |= md_cell(b, t->corpora[c].label);
@@ -471,6 +471,25 @@ static int latex_breakable(cbuf *b, const char *s)
 	return rc;
 }
 
+/* A rule's text: >= and <= as math, the rest escaped. */
+static int latex_rule(cbuf *b, const char *s)
+{
+	int rc = 0;
+	char one[2] = { 0, 0 };
+	for (; *s; s++) {
+		if ((s[0] == '>' || s[0] == '<') && s[1] == '=') {
+			rc |= cbuf_printf(b, "$\\%s$", s[0] == '>' ? "geq" : "leq");
+			s++;
+		} else if (*s == '<' || *s == '>') {
+			rc |= cbuf_printf(b, "$%c$", *s);
+		} else {
+			one[0] = *s;
+			rc |= creport_latex_escape(b, one);
+		}
+	}
+	return rc;
+}
+
 static int latex_rate(cbuf *b, const creport_rate_v *v)
 {
 	if (v->state == CREPORT_NOT_PROBED)
@@ -581,10 +600,8 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 		rc |= cbuf_printf(b, " \\\\\n");
 	}
 	rc |= cbuf_printf(b, "\\bottomrule\n\\end{tabularx}\n\\caption{");
-	rc |= creport_latex_escape(b, mi->latex);
-	rc |= cbuf_printf(b, " (");
-	rc |= creport_latex_escape(b, mi->rule);
-	rc |= cbuf_printf(b, "): %s%s $N$ examples; n/a: not computable from "
+	rc |= latex_rule(b, mi->rule);
+	rc |= cbuf_printf(b, ". %s%s $N$ examples; n/a: not computable from "
 			  "the index; --: not probed.}\n\\label{tab:contam-",
 			  wide ? "count $k$, rate in \\% with its 95\\% Wilson interval, "
 				 "and E[f], the verdicts false positives of the index could "
