@@ -523,8 +523,7 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 	int rc = cbuf_printf(b, "%% contam report; needs \\usepackage{booktabs,tabularx}\n"
 			     "\\begin{table%s}[t]\n\\centering\n\\footnotesize\n"
 			     "\\setlength{\\tabcolsep}{%s}\n"
-			     "\\renewcommand{\\tabularxcolumn}[1]{>{\\raggedright\\arraybackslash}p{#1}}\n"
-			     "\\begin{tabularx}{\\%s}{@{}Xr",
+			     "\\begin{tabularx}{\\%s}{@{}>{\\raggedright\\arraybackslash}Xr",
 			     wide ? "*" : "", wide ? "3pt" : "2.5pt",
 			     wide ? "textwidth" : "columnwidth");
 	for (size_t c = 0; c < t->ncorpora; c++)
