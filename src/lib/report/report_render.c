@@ -327,9 +327,9 @@ static int md_esc(cbuf *b, const char *s)
 static int md_grid(cbuf *b, const creport_table *t, size_t m)
 {
 	char cell[160];
-	int rc = cbuf_printf(b, "\n%s; count (rate %% [95%% Wilson interval]), "
+	int rc = cbuf_printf(b, "%s%s; count (rate %% [95%% Wilson interval]), "
 			     "benchmark x corpus:\n\n| benchmark | n |",
-			     CREPORT_MEASURES[m].rule);
+			     b->len ? "\n" : "", CREPORT_MEASURES[m].rule);
 	for (size_t c = 0; c < t->ncorpora; c++) {
 		rc |= cbuf_printf(b, " ");
 		rc |= md_cell(b, t->corpora[c].label);
