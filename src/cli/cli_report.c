@@ -39,7 +39,7 @@ static void usage(FILE *f)
 "                     the contaminated grid\n"
 "      --latex-wide   latex: a table* across both columns, with the\n"
 "                     expected false verdicts (default: a table that fits\n"
-"                     \\columnwidth, up to about 4 corpora)\n"
+"                     \\columnwidth, up to 3 corpora; wide: up to 5)\n"
 "      --provenance   under the tables, per corpus: report file, index path,\n"
 "                     inputs and their digest, recipe, n, the probe's\n"
 "                     options and the suite file's hash (md, latex, html)\n"

@@ -201,13 +201,13 @@ def latex_cells(ctx):
     checked = 0
     for title, t in zip(titles, tables):
         head = next(l for l in t.splitlines() if l.startswith("Benchmark &"))
-        corpora = [re.sub(r"\\allowbreak\{\}|\\", "", c).strip() for c in
+        corpora = [re.sub(r"\\allowbreak\\hspace\{0pt\}|\\", "", c).strip() for c in
                    re.findall(r"\\raggedleft (.*?)\}(?: &| \\\\)", head)]
         for line in t.splitlines():
             if "&" not in line or line.startswith("Benchmark"):
                 continue
             cells = [c.strip() for c in line.rstrip("\\").split(" & ")]
-            bench = cells[0].replace("\\allowbreak{}", "").replace("\\_", "_")
+            bench = cells[0].replace("\\allowbreak\\hspace{0pt}", "").replace("\\_", "_")
             for corpus, cell in zip(corpora, cells[2:]):
                 e = want.get((corpus, bench, title), "absent")
                 if e == "absent":

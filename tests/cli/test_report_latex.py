@@ -91,6 +91,19 @@ def wide_fits_page(ctx):
 
 
 @suite.test
+def wide_five_corpora(ctx):
+    """--latex-wide takes 5 corpora of 20 benchmarks on \\textwidth."""
+    if not shutil.which("pdflatex"):
+        return "skip"
+    d = os.path.join(ctx["tmp"], "five")
+    os.makedirs(d)
+    paths, _ = report_fixtures.write_set(d, 20, 5)
+    body = latex(ctx, "--latex-wide", paths=paths)
+    check(body.count("\\cmidrule") == 5, "five corpus column groups")
+    compile_tex(ctx, "wide5", body)
+
+
+@suite.test
 def merged_reports_one_column_per_corpus(ctx):
     """60 reports (one per benchmark and corpus) make the same 3 columns."""
     a = latex(ctx)

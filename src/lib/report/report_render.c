@@ -465,8 +465,9 @@ static int latex_breakable(cbuf *b, const char *s)
 	for (; s && *s; s++) {
 		one[0] = *s;
 		rc |= creport_latex_escape(b, one);
+		/* \hspace{0pt}: the next word may be hyphenated too */
 		if ((*s == '_' || *s == '/' || *s == '-' || *s == '.') && s[1])
-			rc |= cbuf_printf(b, "\\allowbreak{}");
+			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
 	}
 	return rc;
 }
@@ -521,27 +522,30 @@ static int latex_count(cbuf *b, const creport_rate_v *v, bool with_n)
 static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 {
 	int rc = cbuf_printf(b, "%% contam report; needs \\usepackage{booktabs,tabularx}\n"
-			     "\\begin{table%s}[t]\n\\centering\n\\footnotesize\n"
+			     "\\begin{table%s}[t]\n\\centering\n\\%s\n"
 			     "\\setlength{\\tabcolsep}{%s}\n"
-			     "\\begin{tabularx}{\\%s}{@{}>{\\raggedright\\arraybackslash}Xr",
-			     wide ? "*" : "", wide ? "3pt" : "2.5pt",
-			     wide ? "textwidth" : "columnwidth");
+			     /* \\hspace{0pt}: a name's first word may be hyphenated */
+			     "\\begin{tabularx}{\\%s}{@{}>{\\raggedright\\arraybackslash\\hspace{0pt}}Xr",
+			     wide ? "*" : "",
+			     /* 4 corpora and more: smaller, so that names keep room */
+			     t->ncorpora > 3 ? "scriptsize" : "footnotesize",
+			     wide ? "3pt" : "2.5pt", wide ? "textwidth" : "columnwidth");
 	for (size_t c = 0; c < t->ncorpora; c++)
-		rc |= cbuf_printf(b, wide ? "rrr" : "r");
+		rc |= cbuf_printf(b, wide ? "rr" : "r");
 	rc |= cbuf_printf(b, "@{}}\n\\toprule\n");
 	if (wide) {
 		rc |= cbuf_printf(b, " & ");
 		for (size_t c = 0; c < t->ncorpora; c++) {
-			rc |= cbuf_printf(b, " & \\multicolumn{3}{c}{");
+			rc |= cbuf_printf(b, " & \\multicolumn{2}{c}{\\parbox[b]{7em}{\\centering ");
 			rc |= latex_breakable(b, t->corpora[c].label);
-			rc |= cbuf_printf(b, "}");
+			rc |= cbuf_printf(b, "}}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n");
 		for (size_t c = 0; c < t->ncorpora; c++)
-			rc |= cbuf_printf(b, "\\cmidrule(l){%zu-%zu}", 3 + 3 * c, 5 + 3 * c);
+			rc |= cbuf_printf(b, "\\cmidrule(l){%zu-%zu}", 3 + 2 * c, 4 + 2 * c);
 		rc |= cbuf_printf(b, "\nBenchmark & $N$");
 		for (size_t c = 0; c < t->ncorpora; c++)
-			rc |= cbuf_printf(b, " & $k$ & \\%% [95\\%% CI] & E[f]");
+			rc |= cbuf_printf(b, " & $k$ (\\%%) & E[f]");
 		rc |= cbuf_printf(b, " \\\\\n\\midrule\n");
 	} else {
 		rc |= cbuf_printf(b, "Benchmark & $N$");
@@ -569,20 +573,7 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 			rc |= cbuf_printf(b, " & --");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			const creport_cell *ce = &creport_row_at(t, c, k)->cells[m];
-			if (wide) {
-				rc |= cbuf_printf(b, " & ");
-				rc |= latex_count(b, &ce->v, n < 0);
-				rc |= cbuf_printf(b, " & ");
-				rc |= latex_rate(b, &ce->v);
-				if (ce->v.state == CREPORT_VALUE) {
-					rc |= cbuf_printf(b, " ");
-					rc |= latex_ci(b, &ce->v);
-				}
-				char ef[32];
-				fmt_ef(ef, sizeof ef, ce, "--");
-				rc |= cbuf_printf(b, " & %s%s%s", ef[0] == '<' ? "$" : "", ef,
-						  ef[0] == '<' ? "$" : "");
-			} else if (ce->v.state != CREPORT_VALUE) {
+			if (ce->v.state != CREPORT_VALUE) {
 				rc |= cbuf_printf(b, " & ");
 				rc |= latex_rate(b, &ce->v);
 			} else {
@@ -595,6 +586,12 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 				rc |= latex_ci(b, &ce->v);
 				rc |= cbuf_printf(b, "}}");
 			}
+			if (wide) { /* the expected false verdicts of this measure */
+				char ef[32];
+				fmt_ef(ef, sizeof ef, ce, "--");
+				rc |= cbuf_printf(b, " & %s%s%s", ef[0] == '<' ? "$" : "", ef,
+						  ef[0] == '<' ? "$" : "");
+			}
 		}
 		rc |= cbuf_printf(b, " \\\\\n");
 	}
@@ -602,9 +599,9 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 	rc |= latex_rule(b, mi->rule);
 	rc |= cbuf_printf(b, ". %s%s $N$ examples; n/a: not computable from "
 			  "the index; --: not probed.}\n\\label{tab:contam-",
-			  wide ? "count $k$, rate in \\% with its 95\\% Wilson interval, "
-				 "and E[f], the verdicts false positives of the index could "
-				 "explain, per corpus, of"
+			  wide ? "count $k$ (rate in \\%) and, below, the 95\\% Wilson "
+				 "interval, and E[f], the verdicts false positives of the "
+				 "index could explain, per corpus, of"
 			       : "count (rate in \\%) and, below, the 95\\% Wilson "
 				 "interval, per corpus, of",
 			  "");
