@@ -754,7 +754,7 @@ typedef struct contam_result {
 	/* Issue 15 (reproducible tables): the corpus label (or NULL), the
 	 * options the probe ran with (borrowed from the probe), and the
 	 * index's inputs: how many files, and an XXH3-64 digest of their
-	 * manifest lines (size, content fingerprint, documents, n-grams). */
+	 * manifest lines (size, content fingerprint, documents, text bytes). */
 	const char *label;
 	const contam_probe_options *options;
 	uint64_t inputs, inputs_digest;

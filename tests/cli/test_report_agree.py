@@ -261,5 +261,63 @@ def merged_and_labelled(ctx):
     check(len(rows) == 7, f"6 fixture benchmarks + demo: {len(rows)}")
 
 
+@suite.test
+def any_is_the_union_of_the_examples(ctx):
+    """--definition any counts, per benchmark, the examples flagged by
+    any definition (their own verdicts), with the probe's Wilson interval."""
+    r8 = ctx["paths"][-2]
+    r = json.load(open(r8))
+    ex = r["examples"]
+    k = sum(1 for e in ex if e["verdict"] in ("partial", "contaminated") or e["definitions"]["gpt3"]
+            or e["definitions"]["palm"] or (e["definitions"]["llama2"]["bucket"] or "clean") != "clean")
+    n = len(ex)
+    check(0 < k < n, f"a test that can fail: {k} of {n}")
+    rows = list(csv.DictReader(io.StringIO(contam("report", "--format", "csv", "--definition", "any",
+                                                  r8).expect(0).out)))
+    row = [x for x in rows if x["definition"] == "any"]
+    check(len(row) == 1, f"one any row: {row}")
+    row = row[0]
+    lo, hi = report_fixtures.wilson(k, n)
+    check(int(row["count"]) == k and int(row["n"]) == n, f"any {row['count']}/{row['n']} vs {k}/{n}")
+    check(abs(float(row["ci95_low"]) - lo) < 1e-5 and abs(float(row["ci95_high"]) - hi) < 1e-5,
+          f"any interval {row['ci95_low']} {row['ci95_high']} vs {lo} {hi}")
+    check(not [x for x in rows if x["definition"] == "gpt3"], "--definition picks the rate rows")
+    # a report without its examples cannot tell "any": n/a, never 0
+    stripped = os.path.join(ctx["tmp"], "no-examples.json")
+    r["examples"] = []
+    json.dump(r, open(stripped, "w"))
+    md = contam("report", "--definition", "any", stripped).expect(0).out
+    check("| demo | - | n/a |" in md, f"any without examples is n/a: {md[:400]}")
+    contam("report", "--definition", "bogus", r8).expect(1)
+    contam("report", "--definition", "gpt3,", r8).expect(1)
+
+
+@suite.test
+def label_and_provenance(ctx):
+    r8 = ctx["paths"][-2]
+    r = json.load(open(r8))
+    check(r["label"] == "generated, 8-grams", "probe --label in the report")
+    ix = r["index"]
+    check(re.fullmatch(r"[0-9a-f]{16}", ix["inputs_digest"]) and ix["inputs"] > 0, f"inputs digest {ix}")
+    check(r["options"]["null_control"] is True and r["options"]["fields"] == ["question", "answer"],
+          f"options {r['options']}")
+    r13 = json.load(open(ctx["paths"][-1]))
+    check("label" not in r13, "no label without --label")
+    check(r13["index"]["inputs_digest"] == ix["inputs_digest"], "same inputs, same digest")
+    # the suite helper's field, read when present
+    withsuite = os.path.join(ctx["tmp"], "suite.json")
+    r["suite_sha256"] = "ab" * 32
+    json.dump(r, open(withsuite, "w"))
+    for fmt in ("md", "latex", "html"):
+        out = contam("report", "--format", fmt, "--provenance", withsuite, ctx["paths"][-1]).expect(0).out
+        for needle in (ix["inputs_digest"], "ab" * 32, "nfkc-casefold-alnum-cjk/v1", "null_control=true",
+                       os.path.basename(ix["path"]), "g13.cidx"):
+            if fmt == "latex":
+                needle = needle.replace("_", "\\_")
+            check(needle in out, f"{fmt} --provenance lacks {needle}")
+    out = contam("report", ctx["paths"][-1]).expect(0).out
+    check("Provenance" not in out, "provenance only when asked")
+
+
 if __name__ == "__main__":
     sys.exit(suite.run(setup))

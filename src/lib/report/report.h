@@ -13,8 +13,9 @@ double creport_expected_false_at(const contam_result *r,
 				 double frac);
 
 /* The index's inputs (*ninputs files) as one XXH3-64 digest of their
- * manifest lines: size, content fingerprint, documents, n-grams, text
- * bytes (not paths).  The report's index.inputs_digest. */
+ * manifest lines: size, content fingerprint, documents, text bytes
+ * (not paths, not n-grams: the same for every n).  The report's
+ * index.inputs_digest. */
 uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs);
 
 /* Renderers (report_render.c, report_html.c) work on parsed reports.

@@ -66,8 +66,9 @@ double creport_expected_false_at(const contam_result *r,
 uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs)
 {
 	/* the content of each input (size and fingerprint) and what was
-	 * taken from it, in manifest order; not the paths, so that a copy
-	 * of the same data indexed elsewhere has the same digest */
+	 * read from it (documents, text bytes), in manifest order; not the
+	 * paths, so that a copy of the same data indexed elsewhere has the
+	 * same digest, nor the n-grams, so that indexes of another n do */
 	XXH3_state_t *st = XXH3_createState();
 	size_t n = ix ? contam_index_manifest_count(ix) : 0;
 	uint64_t h = 0;
@@ -77,8 +78,7 @@ uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs)
 	XXH3_64bits_reset(st);
 	for (size_t i = 0; i < n; i++) {
 		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
-		uint64_t v[5] = { e->size, e->fingerprint, e->documents, e->ngrams,
-				  e->bytes_text };
+		uint64_t v[4] = { e->size, e->fingerprint, e->documents, e->bytes_text };
 		XXH3_64bits_update(st, v, sizeof v);
 	}
 	h = XXH3_64bits_digest(st);

@@ -1132,7 +1132,7 @@ static int parse_definitions(const char *list, unsigned *mask, char *errbuf,
 			     size_t errlen)
 {
 	*mask = 0;
-	while (list && *list) {
+	while (list) { /* every name, an empty one too ("gpt3,") */
 		const char *e = strchr(list, ',');
 		size_t len = e ? (size_t)(e - list) : strlen(list);
 		char name[32];
@@ -1148,7 +1148,7 @@ static int parse_definitions(const char *list, unsigned *mask, char *errbuf,
 			return CONTAM_E_PARAM;
 		}
 		*mask |= m;
-		list += len + (e != NULL);
+		list = e ? e + 1 : NULL;
 	}
 	return CONTAM_OK;
 }
