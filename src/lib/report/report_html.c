@@ -430,15 +430,22 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 			  "&ge; %" JSON_INTEGER_FORMAT " tokens; partial: 20%% &le; coverage "
 			  "&lt; 80%% (partial only); partial+: coverage &ge; 20%% (partial or "
 			  "contaminated). Expected false and the null control are those of "
-			  "the definition in the same row.</p>\n<h2>Summary</h2>\n",
+			  "the definition in the same row.</p>\n",
 			  json_integer_value(json_object_get(ix, "min_span")));
-	if (!o || !o->measures)
+	/* as md: the summary, the details and the contaminated grid; with
+	 * --definition its grids, then their details */
+	if (!o || !o->measures) {
+		rc |= cbuf_printf(b, "<h2>Summary</h2>\n");
 		rc |= summary_table(b, t);
-	rc |= details_table(b, t, mask);
-	for (size_t m = 0; m < CREPORT_NMAIN; m++)
-		if ((o && o->measures) ? (mask & 1u << m) != 0
-				       : (t->ncorpora > 1 && m == CM_CONTAMINATED))
-			rc |= grid_table(b, t, m);
+		rc |= details_table(b, t, mask);
+		if (t->ncorpora > 1)
+			rc |= grid_table(b, t, CM_CONTAMINATED);
+	} else {
+		for (size_t m = 0; m < CREPORT_NMAIN; m++)
+			if (mask & 1u << m)
+				rc |= grid_table(b, t, m);
+		rc |= details_table(b, t, mask);
+	}
 	rc |= cbuf_printf(b, "<h2>Contaminated rate per benchmark</h2>\n");
 	rc |= chart_rates(b, t);
 	rc |= cbuf_printf(b, "<h2>Definitions compared</h2>\n");
