@@ -262,6 +262,25 @@ def merged_and_labelled(ctx):
 
 
 @suite.test
+def unlabelled_reports_of_one_index_merge(ctx):
+    """Without --label, reports of one index path are one column (one
+    probe run per benchmark); a repeated benchmark makes a column of its
+    own, never an overwrite."""
+    r13 = ctx["paths"][-1]
+    r = json.load(open(r13))
+    g13, bench = r["index"]["path"], r["benchmarks"][0]["sources"][0]
+    other = os.path.join(ctx["tmp"], "r13-other.json")
+    contam("probe", "-q", g13, "--name", "demo-answers", "--field", "answer", bench, "-o", other).expect(0)
+    md = contam("report", "--definition", "contam", r13, other).expect(0).out
+    header, rows = md_table_rows(md, "| benchmark | n |")
+    check(header[2:] == ["g13.cidx"], f"one column: {header}")
+    check([x[0] for x in rows] == ["demo", "demo-answers"], f"two rows: {rows}")
+    md = contam("report", "--definition", "contam", r13, r13).expect(0).out
+    header, _ = md_table_rows(md, "| benchmark | n |")
+    check(header[2:] == ["g13.cidx", "g13.cidx #2"], f"a repeated benchmark: {header}")
+
+
+@suite.test
 def any_is_the_union_of_the_examples(ctx):
     """--definition any counts, per benchmark, the examples flagged by
     any definition (their own verdicts), with the probe's Wilson interval."""

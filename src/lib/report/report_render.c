@@ -296,6 +296,22 @@ static int render_provenance(cbuf *b, const creport_table *t,
 			} else {
 				rc |= esc(b, "; options not recorded");
 			}
+			/* exact metrics: a --confirm report, or a scan's */
+			json_t *conf = json_object_get(r, "confirm");
+			json_t *scan = json_object_get(r, "scan");
+			if (conf) {
+				snprintf(num, sizeof num, "; --confirm: %" JSON_INTEGER_FORMAT
+					 " flags scanned exactly, %" JSON_INTEGER_FORMAT " overturned",
+					 json_integer_value(json_object_get(conf, "flagged")),
+					 json_integer_value(json_object_get(conf, "overturned")));
+				rc |= esc(b, num);
+			} else if (scan) {
+				snprintf(num, sizeof num, "; exact scan of %" JSON_INTEGER_FORMAT
+					 " files, %" JSON_INTEGER_FORMAT " documents",
+					 json_integer_value(json_object_get(scan, "files")),
+					 json_integer_value(json_object_get(scan, "documents")));
+				rc |= esc(b, num);
+			}
 			const char *sh = suite_hash(r);
 			if (sh) {
 				rc |= cbuf_printf(b, "; suite sha256 ");
