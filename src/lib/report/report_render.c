@@ -576,11 +576,12 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 	return rc;
 }
 
-static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wide)
+static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wide,
+			     size_t from, size_t to, size_t part)
 {
 	const creport_measure_info *mi = &CREPORT_MEASURES[m];
 	int rc = latex_head(b, t, m, wide);
-	for (size_t k = 0; k < t->nbench; k++) {
+	for (size_t k = from; k < to; k++) {
 		double n = grid_n(t, k, m);
 		rc |= latex_breakable(b, t->bench[k]);
 		if (n >= 0)
@@ -613,20 +614,66 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 	}
 	rc |= cbuf_printf(b, "\\bottomrule\n\\end{tabularx}\n\\caption{");
 	rc |= latex_rule(b, mi->rule);
-	rc |= cbuf_printf(b, ". %s%s $N$ examples; n/a: not computable from "
-			  "the index; --: not probed.}\n\\label{tab:contam-",
-			  wide ? "count $k$ (rate in \\%) and, below, the 95\\% Wilson "
-				 "interval, and E[f], the verdicts false positives of the "
-				 "index could explain, per corpus, of"
-			       : "count (rate in \\%) and, below, the 95\\% Wilson "
-				 "interval, per corpus, of",
-			  "");
+	if (from > 0) {
+		rc |= cbuf_printf(b, " (continued).}\n");
+	} else {
+		rc |= cbuf_printf(b, ". Count (\\%%), below it the 95\\%% Wilson interval%s, "
+				  "of $N$ examples; n/a: not computable from the index; "
+				  "--: not probed.}\n",
+				  wide ? "; E[f]: verdicts the index's false positives "
+					 "could explain" : "");
+	}
+	rc |= cbuf_printf(b, "\\label{tab:contam-");
 	for (const char *p = mi->def; *p; p++)
 		rc |= cbuf_putc(b, *p);
 	rc |= cbuf_putc(b, '-');
 	for (const char *p = mi->measure; *p; p++)
 		rc |= cbuf_putc(b, *p == '+' ? 'p' : *p == '_' ? '-' : *p);
+	if (from > 0)
+		rc |= cbuf_printf(b, "-%zu", part + 1);
 	rc |= cbuf_printf(b, "}\n\\end{table%s}\n", wide ? "*" : "");
+	return rc;
+}
+
+/* A row's height in pt, estimated: the two-line cells, or the name's
+ * lines where it wraps in the X column (what is left of the width). */
+static double latex_row_pt(const creport_table *t, size_t k, bool wide)
+{
+	bool small = t->ncorpora > 3;
+	double ch = small ? 4.6 : 5.6, line = small ? 8 : 9.5; /* ragged lines waste some */
+	double x = (wide ? 505 : 241) - 24 - (double)t->ncorpora * (wide ? 70 : 47);
+	if (x < 30)
+		x = 30;
+	double lines = ceil((double)strlen(t->bench[k]) * ch / x);
+	return fmax(2 * line, lines * line) + 5;
+}
+
+static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wide)
+{
+	int rc = 0;
+	/* a float taller than the page is not printed where it belongs: a
+	 * long grid is split into "(continued)" tables of about 450 pt of
+	 * rows each (a column or page of about 550 pt, less the header and
+	 * the caption) */
+	double total = 0;
+	for (size_t k = 0; k < t->nbench; k++)
+		total += latex_row_pt(t, k, wide);
+	size_t parts = (size_t)ceil(total / 430);
+	if (parts < 1)
+		parts = 1;
+	/* parts of about equal height: 20 rows are 10 + 10, not 19 + 1 */
+	double per = total / (double)parts, h = 0;
+	size_t from = 0, part = 0;
+	for (size_t k = 0; k < t->nbench; k++) {
+		h += latex_row_pt(t, k, wide);
+		if (k + 1 == t->nbench || (h >= per * (double)(part + 1) && part + 1 < parts)) {
+			rc |= cbuf_printf(b, "%s", part ? "\n" : "");
+			rc |= render_latex_part(b, t, m, wide, from, k + 1, part++);
+			from = k + 1;
+		}
+	}
+	if (!t->nbench)
+		rc |= render_latex_part(b, t, m, wide, 0, 0, 0);
 	return rc;
 }
 
