@@ -219,7 +219,7 @@ def latex_cells(ctx):
                 if e is None:
                     check(cell == "n/a", f"latex n/a {cell}")
                     continue
-                m = re.fullmatch(r"\\shortstack\[r\]\{(\d+) \(([0-9.]+)\)\\\\\{\\scriptsize \[([0-9.]+), ([0-9.]+)\]\}\}", cell)
+                m = re.fullmatch(r"\\begin\{tabular\}\[t\]\{@\{\}r@\{\}\}(\d+) \(([0-9.]+)\)\\\\\{\\scriptsize \[([0-9.]+), ([0-9.]+)\]\}\\end\{tabular\}", cell)
                 check(m, f"latex cell {cell!r}")
                 k, r, lo, hi = m.groups()
                 check(int(k) == e["count"], f"latex count {cell} vs {e['count']}")

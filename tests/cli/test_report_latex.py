@@ -64,7 +64,7 @@ def compact_fits_column(ctx):
         return "skip"
     body = latex(ctx)
     check("\\begin{table}[t]" in body and "\\columnwidth" in body, "a column-wide table")
-    check(body.count("\\shortstack") == 20 * 3, "20 benchmark rows x 3 corpora")
+    check(body.count("\\begin{tabular}[t]") == 20 * 3, "20 benchmark rows x 3 corpora")
     for label in report_fixtures.LABELS:
         check(label.split()[0] in body, f"corpus label {label} in the header")
     check("corpus0.cidx" not in body, "index file name not shown when labelled")
@@ -115,7 +115,7 @@ def merged_reports_one_column_per_corpus(ctx):
     head = lambda s: [l for l in s.splitlines() if l.startswith("Benchmark &")]
     check(head(a) == head(b), f"same header: {head(a)} vs {head(b)}")
     check(all(len(re.findall(r"\\parbox", h)) == 3 for h in head(b)), "three corpus columns")
-    rows = lambda s: [l for l in s.splitlines() if "shortstack" in l or l.endswith("\\\\") and "&" in l]
+    rows = lambda s: [l for l in s.splitlines() if "tabular}[t]" in l or l.endswith("\\\\") and "&" in l]
     check(len(rows(b)) == len(rows(a)), "same rows")
 
 
@@ -130,7 +130,7 @@ def precision_from_interval(ctx):
     b["definitions"]["contam"]["contaminated"] = report_fixtures.rate(1, 1000)
     json.dump(r, open(p, "w"))
     out = latex(ctx, paths=[p])
-    m = re.search(r"\{1 \(([0-9.]+)\)\\\\\{\\scriptsize \[([0-9.]+), ([0-9.]+)\]\}", out)
+    m = re.search(r"\}1 \(([0-9.]+)\)\\\\\{\\scriptsize \[([0-9.]+), ([0-9.]+)\]\}", out)
     check(m, f"cell of 1/1000 not found: {out}")
     rate_, lo, hi = m.groups()
     check(rate_ == "0.10" and lo == "0.02" and hi == "0.56", f"got {m.group(0)}")

@@ -482,7 +482,8 @@ static int latex_breakable(cbuf *b, const char *s)
 		one[0] = *s;
 		rc |= creport_latex_escape(b, one);
 		/* \hspace{0pt}: the next word may be hyphenated too */
-		if ((*s == '_' || *s == '/' || *s == '-' || *s == '.') && s[1])
+		if ((*s == '_' || *s == '/' || *s == '-' ||
+		     (*s == '.' && !(s[1] >= '0' && s[1] <= '9'))) && s[1]) /* not "v1.7" */
 			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
 	}
 	return rc;
@@ -594,14 +595,16 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 				rc |= cbuf_printf(b, " & ");
 				rc |= latex_rate(b, &ce->v);
 			} else {
-				/* two lines: count and rate, then the interval */
-				rc |= cbuf_printf(b, " & \\shortstack[r]{");
+				/* two lines: count and rate, then the interval; a
+				 * [t] tabular keeps the first on the row's baseline,
+				 * beside the benchmark's name */
+				rc |= cbuf_printf(b, " & \\begin{tabular}[t]{@{}r@{}}");
 				rc |= latex_count(b, &ce->v, n < 0);
 				rc |= cbuf_printf(b, " (");
 				rc |= latex_rate(b, &ce->v);
 				rc |= cbuf_printf(b, ")\\\\{\\scriptsize ");
 				rc |= latex_ci(b, &ce->v);
-				rc |= cbuf_printf(b, "}}");
+				rc |= cbuf_printf(b, "}\\end{tabular}");
 			}
 			if (wide) { /* the expected false verdicts of this measure */
 				char ef[32];
