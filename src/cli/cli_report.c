@@ -78,6 +78,9 @@ int cli_report(int argc, char **argv)
 		switch (c) {
 		case 'F': format = optarg; break;
 		case 'd': /* repeatable: one comma list */
+			if (!*optarg)
+				return cli_error(EXIT_USAGE, "--definition wants gpt3, palm, "
+						 "llama2, contam or any");
 			if (strlen(defs) + strlen(optarg) + 2 > sizeof defs)
 				return cli_error(EXIT_USAGE, "--definition: too many definitions");
 			if (*defs)
@@ -99,6 +102,12 @@ int cli_report(int argc, char **argv)
 	if (!known)
 		return cli_error(EXIT_USAGE, "unknown format '%s' (md, latex, csv, html, conda)",
 				 format);
+	bool latex = !strcmp(format, "latex") || !strcmp(format, "tex");
+	if (ro.latex_wide && !latex)
+		return cli_error(EXIT_USAGE, "--latex-wide goes with --format latex");
+	if (ro.provenance && (!strcmp(format, "csv") || !strcmp(format, "conda")))
+		return cli_error(EXIT_USAGE, "--provenance goes with md, latex or html "
+				 "(%s rows have no place for it)", format);
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no reports: usage: contam report REPORT.json... "
 				 "[--format FMT] [-o FILE]");

@@ -312,6 +312,10 @@ def any_is_the_union_of_the_examples(ctx):
     check("| demo | - | n/a |" in md, f"any without examples is n/a: {md[:400]}")
     contam("report", "--definition", "bogus", r8).expect(1)
     contam("report", "--definition", "gpt3,", r8).expect(1)
+    contam("report", "--definition", "", r8).expect(1)
+    # options that do not go together: usage errors, never ignored
+    contam("report", "--latex-wide", r8).expect(1)
+    contam("report", "--format", "csv", "--provenance", r8).expect(1)
 
 
 @suite.test
