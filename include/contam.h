@@ -745,6 +745,10 @@ typedef struct contam_probe_options {
 	 * (device and inode) is refused before anything is written. */
 	const char *const *inputs;
 	size_t ninputs;
+	/* Issue 15: the corpus's name in reports (probe --label "Common
+	 * Crawl 2025-05"; borrowed), or NULL: renderers then use the index
+	 * file name. */
+	const char *label;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -797,6 +801,13 @@ typedef struct contam_result {
 	/* the scoring rules used (contam_probe_options, issue 13) */
 	contam_rules rules;
 	uint64_t max_doc_freq;
+	/* Issue 15 (reproducible tables): the corpus label (or NULL), the
+	 * options the probe ran with (borrowed from the probe), and the
+	 * index's inputs: how many files, and an XXH3-64 digest of their
+	 * manifest lines (size, content fingerprint, documents, text bytes). */
+	const char *label;
+	const contam_probe_options *options;
+	uint64_t inputs, inputs_digest;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
@@ -902,6 +913,21 @@ CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
 				       const char *format, const contam_sink *out,
 				       contam_error *err);
+/* Issue 15: `contam report`'s choices.  definitions: a comma list of
+ * gpt3, palm, llama2, contam, any (a benchmark x corpus grid each), or
+ * NULL for the format's default; latex_wide: a table* across both
+ * columns; provenance: the index, its inputs and the probe's options of
+ * every corpus under the table (md, latex, html).  Reports of one corpus
+ * (one label, or one index path) are merged into one column. */
+typedef struct contam_report_options {
+	const char *format;       /* NULL: md */
+	const char *definitions;
+	int latex_wide;
+	int provenance;
+} contam_report_options;
+CONTAM_API int contam_report_render_opts(const char *const *paths, size_t n,
+					 const contam_report_options *opt,
+					 const contam_sink *out, contam_error *err);
 
 /* ------------------------------------------------------------------ */
 /* Contamination's effect on scores (issue 15, `contam impact`)        */

@@ -3,7 +3,10 @@
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libzstd-dev libxxhash-dev
       libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev libbz2-dev liblzma-dev zstd python3 bzip2 xz-utils
-      libopenmpi-dev openmpi-bin time)
+      libopenmpi-dev openmpi-bin time
+      # contam report --format latex is compiled by tests/cli/test_report_latex.py
+      # (pdflatex; booktabs is in -recommended, tabularx in -base)
+      texlive-latex-base texlive-latex-recommended)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

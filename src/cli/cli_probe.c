@@ -93,6 +93,9 @@ static void usage(FILE *f)
 "                         + contaminated, the default), gpt3 (a 13-token\n"
 "                         span), palm (70%% of 8-grams), llama2 (not clean:\n"
 "                         20%% of tokens in 10-token spans)\n"
+"      --label TEXT       the corpus's name in the report (\"Common Crawl\n"
+"                         2025-05\"): contam report names columns by it\n"
+"                         (default: the index file name)\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
@@ -220,7 +223,7 @@ int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
 	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
-	       OPT_DEFINITION, OPT_RULES };
+	       OPT_DEFINITION, OPT_RULES, OPT_LABEL = 512 };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -235,6 +238,7 @@ int cli_probe(int argc, char **argv)
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "definition", required_argument, NULL, OPT_DEFINITION },
+		{ "label", required_argument, NULL, OPT_LABEL },
 		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "max-doc-freq", required_argument, NULL, OPT_RULES + CLI_RULE_DOC_FREQ },
 		{ "output", required_argument, NULL, 'o' },
@@ -302,6 +306,7 @@ int cli_probe(int argc, char **argv)
 			}
 			break;
 		case OPT_RECORDS: popt.records = optarg; break;
+		case OPT_LABEL: popt.label = optarg; break; /* the corpus, in reports */
 		case OPT_HEADER: popt.force_header = 1; break;
 		case OPT_LINES:
 			if (!cli_parse_uint(optarg, 1, 4096, &v)) {

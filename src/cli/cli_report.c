@@ -15,22 +15,43 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: contam report REPORT.json... [--format FMT] [-o FILE]\n"
+"usage: contam report REPORT.json... [--format FMT] [--definition D]...\n"
+"                     [--latex-wide] [--provenance] [-o FILE]\n"
 "\n"
-"Render probe reports for papers.  Give one report per corpus: several make a\n"
-"benchmark x corpus grid.  Every rate comes with its 95%% Wilson interval;\n"
-"definitions an index cannot support print as n/a.\n"
+"Render probe reports for papers.  Columns are corpora, named by the probe's\n"
+"--label (else the index file name); reports of one corpus (one label, or one\n"
+"index) are merged into one column, benchmarks are rows.  Every rate comes with\n"
+"its count and 95%% Wilson interval; the expected false verdicts and the null\n"
+"control printed beside a rate are those of that same definition.  Definitions\n"
+"an index cannot support print as n/a, benchmarks not probed as -.\n"
 "\n"
 "options:\n"
-"  -F, --format FMT   md (default), latex (booktabs), csv (one row per\n"
-"                     benchmark x definition x measure), html (one\n"
-"                     self-contained page with charts), conda (rows for\n"
-"                     the Data Contamination Database, ';'-separated)\n"
+"  -F, --format FMT   md (default), latex (booktabs + tabularx; fits a\n"
+"                     two-column paper), csv (one row per corpus x benchmark x\n"
+"                     definition x measure), html (one self-contained page\n"
+"                     with charts), conda (rows for the Data Contamination\n"
+"                     Database, ';'-separated)\n"
+"  -d, --definition D  a benchmark x corpus grid of D: contam (contaminated\n"
+"                     and partial+), gpt3, palm, llama2 (dirty and not\n"
+"                     clean), any (flagged by any of them); repeat or give a\n"
+"                     comma list (gpt3,palm).  Default: md the summary, the\n"
+"                     per-definition table and a contaminated grid; latex\n"
+"                     the contaminated grid\n"
+"      --latex-wide   latex: a table* across both columns, with the\n"
+"                     expected false verdicts (default: a table that fits\n"
+"                     \\columnwidth, up to 3 corpora; wide: up to 5)\n"
+"      --provenance   under the tables, per corpus: report file, index path,\n"
+"                     inputs and their digest, recipe, n, the probe's\n"
+"                     options and the suite file's hash (md, latex, html)\n"
 "  -o, --output FILE  write here instead of stdout\n"
 "  -h, --help         this help\n"
 "\n"
+"partial = 20%% <= coverage < 80%% (partial only); partial+ = coverage >= 20%%\n"
+"(partial or contaminated), in every format.\n"
+"\n"
 "example:\n"
-"  contam report cc.json c4.json --format latex -o table.tex\n");
+"  contam probe cc.cidx --label \"Common Crawl 2025-05\" gsm8k -o cc.json\n"
+"  contam report cc.json c4.json --definition contam,gpt3 --format latex -o table.tex\n");
 }
 
 int cli_report(int argc, char **argv)
@@ -38,19 +59,36 @@ int cli_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "definition", required_argument, NULL, 'd' },
+		{ "latex-wide", no_argument, NULL, 'W' },
+		{ "provenance", no_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *format = "md", *output = NULL;
+	contam_report_options ro = { 0 };
+	char defs[256] = "";
 	char *tmp = NULL;
 	contam_error err;
 	FILE *out = NULL;
 	int rc = 0, c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "F:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "F:o:d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'F': format = optarg; break;
+		case 'd': /* repeatable: one comma list */
+			if (!*optarg)
+				return cli_error(EXIT_USAGE, "--definition wants gpt3, palm, "
+						 "llama2, contam or any");
+			if (strlen(defs) + strlen(optarg) + 2 > sizeof defs)
+				return cli_error(EXIT_USAGE, "--definition: too many definitions");
+			if (*defs)
+				strcat(defs, ",");
+			strcat(defs, optarg);
+			break;
+		case 'W': ro.latex_wide = 1; break;
+		case 'P': ro.provenance = 1; break;
 		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -64,6 +102,12 @@ int cli_report(int argc, char **argv)
 	if (!known)
 		return cli_error(EXIT_USAGE, "unknown format '%s' (md, latex, csv, html, conda)",
 				 format);
+	bool latex = !strcmp(format, "latex") || !strcmp(format, "tex");
+	if (ro.latex_wide && !latex)
+		return cli_error(EXIT_USAGE, "--latex-wide goes with --format latex");
+	if (ro.provenance && (!strcmp(format, "csv") || !strcmp(format, "conda")))
+		return cli_error(EXIT_USAGE, "--provenance goes with md, latex or html "
+				 "(%s rows have no place for it)", format);
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no reports: usage: contam report REPORT.json... "
 				 "[--format FMT] [-o FILE]");
@@ -84,11 +128,17 @@ int cli_report(int argc, char **argv)
 			goto out;
 		}
 	}
-	int rrc = contam_report_render((const char *const *)argv + optind,
-				       (size_t)(argc - optind), format,
-				       out ? out : stdout, &err);
+	ro.format = format;
+	ro.definitions = *defs ? defs : NULL;
+	contam_sink sink = contam_sink_file(out ? out : stdout);
+	int rrc = contam_report_render_opts((const char *const *)argv + optind,
+					    (size_t)(argc - optind), &ro, &sink, &err);
 	if (rrc) {
 		rc = cli_error(rrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT, "%s", err.msg);
+		goto out;
+	}
+	if (!out && fflush(stdout)) {
+		rc = cli_error(EXIT_INPUT, "cannot write the output: %s", strerror(errno));
 		goto out;
 	}
 	if (out) {

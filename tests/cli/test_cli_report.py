@@ -337,7 +337,7 @@ def latex_escaping_names(ctx):
     out = os.path.join(ctx["tmp"], "odd.json")
     contam("probe", ctx["ix8"], "--name", "a_b&c%d$e#f{g}h~i^j\\k", "-q", "-o", out,
            os.path.join(ctx["bench"], "demo.jsonl")).expect(0)
-    tex = render(ctx, "latex", out)
+    tex = render(ctx, "latex", out).replace("\\allowbreak\\hspace{0pt}", "")  # break points in names
     check("a\\_b\\&c\\%d\\$e\\#f\\{g\\}h\\textasciitilde{}i\\textasciicircum{}j"
           "\\textbackslash{}k" in tex, "benchmark name escaped")
     rows = list(csv.reader(io.StringIO(render(ctx, "csv", out), newline="")))

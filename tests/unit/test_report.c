@@ -8,6 +8,7 @@
 #include "common/common.h"
 #include "probe/probe_metrics.h"
 #include "report/report.h"
+#include "report/report_measures.h"
 #include "testutil.h"
 
 #include <jansson.h>
@@ -138,6 +139,33 @@ static void test_definitions(void)
 	CHECK_STR(contam_qa_label_name(CONTAM_QA_QUESTION), "question_contaminated");
 }
 
+/* Issue 15: decimals from the interval's width; 1 of 1000 is never
+ * "0.1 [0.0, 0.1]". */
+static void test_decimals(void)
+{
+	char buf[96];
+	double lo, hi;
+	creport_rate_v v = { CREPORT_VALUE, 1, 1000, 0.001, 0, 0 };
+	cprobe_wilson(1, 1000, &v.lo, &v.hi);
+	creport_fmt_rate(buf, sizeof buf, &v, "%", "-");
+	CHECK(!strcmp(buf, "0.10% [0.02, 0.56]"));
+	cprobe_wilson(300, 1000, &lo, &hi);
+	v = (creport_rate_v){ CREPORT_VALUE, 300, 1000, 0.3, lo, hi };
+	creport_fmt_rate(buf, sizeof buf, &v, "", "-");
+	CHECK(!strcmp(buf, "30.0 [27.2, 32.9]"));
+	cprobe_wilson(5, 100000, &lo, &hi);
+	v = (creport_rate_v){ CREPORT_VALUE, 5, 100000, 5e-5, lo, hi };
+	CHECK(creport_decimals(&v) == 4);
+	v.state = CREPORT_NA;
+	creport_fmt_rate(buf, sizeof buf, &v, "%", "-");
+	CHECK(!strcmp(buf, "n/a"));
+	v.state = CREPORT_NOT_PROBED;
+	creport_fmt_rate(buf, sizeof buf, &v, "%", "--");
+	CHECK(!strcmp(buf, "--"));
+	CHECK(creport_definition_measures("llama2") == (1u << CM_L2_DIRTY | 1u << CM_L2_NOT_CLEAN));
+	CHECK(creport_definition_measures("gpt-3") == 0);
+}
+
 static void test_escaping(void)
 {
 	cbuf b = CBUF_INIT;
@@ -231,6 +259,7 @@ int main(int argc, char **argv)
 	test_probabilities();
 	test_definitions();
 	test_escaping();
+	test_decimals();
 	test_golden(dir);
 	return tu_finish("report");
 }

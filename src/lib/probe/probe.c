@@ -23,6 +23,7 @@
 #include "../index/index.h"
 #include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
+#include "../report/report.h"
 #include "../text/text.h"
 #include "bench.h"
 #include "bench_set.h"
@@ -363,6 +364,9 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->qa_split = p->opt.nquestion_fields > 0;
 	out->rules = p->opt.rules;
 	out->max_doc_freq = p->opt.max_doc_freq;
+	out->label = p->opt.label;
+	out->options = &p->opt;
+	out->inputs_digest = creport_inputs_digest(p->ix, &out->inputs);
 }
 
 /* For probe_clean.c, which re-reads the files with the same options. */

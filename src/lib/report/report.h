@@ -12,6 +12,12 @@ double creport_expected_false_at(const contam_result *r,
 				 const contam_benchmark *bm, uint32_t min_span,
 				 double frac);
 
+/* The index's inputs (*ninputs files) as one XXH3-64 digest of their
+ * manifest lines: size, content fingerprint, documents, text bytes
+ * (not paths, not n-grams: the same for every n).  The report's
+ * index.inputs_digest. */
+uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs);
+
 /* Renderers (report_render.c, report_html.c) work on parsed reports.
  * A loaded report holds only the examples the HTML evidence table shows,
  * at most this many; "evidence_more" counts the flagged ones left out. */
@@ -26,7 +32,8 @@ int creport_csv_field(struct cbuf *b, const char *s);
 /* Append s with & < > " ' escaped for HTML. */
 int creport_html_escape(struct cbuf *b, const char *s);
 
-/* The corpus a report describes: its index file name. */
+/* The corpus a report describes: its "label" (probe --label), else its
+ * index file name. */
 const char *creport_corpus_label(json_t *report);
 /* The rate object of one definition's measure, or NULL (unavailable). */
 json_t *creport_rate(json_t *bench, const char *def, const char *measure);
@@ -34,10 +41,22 @@ json_t *creport_find_bench(json_t *report, const char *name);
 /* A JSON number as double, NaN if it is not one. */
 double creport_num(json_t *v);
 
-/* Render parsed reports; CONTAM_E_PARAM for an unknown format. */
+/* What `contam report` renders (cli_report.c). */
+typedef struct creport_render_opts {
+	const char *format;   /* md, latex, csv, html, conda */
+	unsigned measures;    /* --definition: 1 << CM_* (report_measures.h); 0: the format's own */
+	int latex_wide;       /* table* across both columns */
+	int provenance;       /* index, inputs, options under the table */
+} creport_render_opts;
+
+/* Render parsed reports; CONTAM_E_PARAM for an unknown format.  paths
+ * (or NULL) name the report files in --provenance. */
+int creport_render_opts_loaded(json_t **reports, const char *const *paths, size_t n,
+			       const creport_render_opts *o, struct cbuf *b);
 int creport_render_loaded(json_t **reports, size_t n, const char *format,
 			  struct cbuf *b);
-int creport_html(struct cbuf *b, json_t **reports, size_t n,
-		 const char **names, size_t nnames);
+struct creport_table;
+int creport_html(struct cbuf *b, const struct creport_table *t,
+		 const creport_render_opts *o);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <xxhash.h>
 
 /* JSON has no NaN/Inf; print finite numbers with enough digits. */
 static int put_num(cbuf *b, double v)
@@ -60,6 +61,72 @@ double creport_expected_false_at(const contam_result *r,
 		sum += cprobe_false_flag(e->tokens, n, min_span, r->index.fpr, frac);
 	}
 	return sum;
+}
+
+uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs)
+{
+	/* the content of each input (size and fingerprint) and what was
+	 * read from it (documents, text bytes), in manifest order; not the
+	 * paths, so that a copy of the same data indexed elsewhere has the
+	 * same digest, nor the n-grams, so that indexes of another n do */
+	XXH3_state_t *st = XXH3_createState();
+	size_t n = ix ? contam_index_manifest_count(ix) : 0;
+	uint64_t h = 0;
+	*ninputs = n;
+	if (!st)
+		return 0;
+	XXH3_64bits_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		uint64_t v[4] = { e->size, e->fingerprint, e->documents, e->bytes_text };
+		XXH3_64bits_update(st, v, sizeof v);
+	}
+	h = XXH3_64bits_digest(st);
+	XXH3_freeState(st);
+	return h;
+}
+
+/* ", "key": ["a", "b"]" */
+static int put_str_list(cbuf *b, const char *key, const char *const *v, size_t n)
+{
+	int rc = cbuf_printf(b, ", \"%s\": [", key);
+	for (size_t i = 0; i < n; i++) {
+		rc |= cbuf_printf(b, "%s", i ? ", " : "");
+		rc |= put_str(b, v[i]);
+	}
+	return rc | cbuf_printf(b, "]");
+}
+
+/* "options": every probe option that changes a number of the report
+ * (docs/REPORT.md), so that a table can be traced to its run. */
+static int put_options(cbuf *b, const contam_result *r)
+{
+	const contam_probe_options *o = r->options;
+	int rc = cbuf_printf(b, "  \"options\": {\"min_span\": %u", r->min_span);
+	rc |= put_str_list(b, "fields", o->fields, o->nfields);
+	rc |= put_str_list(b, "question_fields", o->question_fields, o->nquestion_fields);
+	rc |= put_str_list(b, "answer_fields", o->answer_fields, o->nanswer_fields);
+	rc |= cbuf_printf(b, ", \"id_field\": ");
+	rc |= put_str(b, o->id_field);
+	rc |= cbuf_printf(b, ", \"records\": ");
+	rc |= put_str(b, o->records);
+	rc |= cbuf_printf(b, ", \"lines_per_record\": %u, \"no_header\": %s"
+			  ", \"header\": %s, \"null_control\": %s, \"join_fields\": %s"
+			  ", \"keep_labels\": %s, \"template_share\": ",
+			  o->lines_per_record ? o->lines_per_record : 1,
+			  o->no_header ? "true" : "false", o->force_header ? "true" : "false",
+			  r->null_control ? "true" : "false",
+			  r->rules.join_fields ? "true" : "false",
+			  r->rules.keep_labels ? "true" : "false");
+	rc |= put_num(b, r->rules.template_share);
+	rc |= cbuf_printf(b, ", \"template_min\": %u, \"cjk_chars_per_word\": %u"
+			  ", \"max_doc_freq\": ", r->rules.template_min,
+			  r->rules.cjk_chars_per_word);
+	if (r->max_doc_freq)
+		rc |= cbuf_printf(b, "%" PRIu64, r->max_doc_freq);
+	else
+		rc |= cbuf_printf(b, "null");
+	return rc | cbuf_printf(b, "},\n");
 }
 
 /* {"count": k, "n": m, "rate": k/m, "ci95": [lo, hi]} */
@@ -424,7 +491,13 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 	rc |= cbuf_printf(&b, "{\n  \"report_version\": 1,\n"
 			  "  \"tool\": {\"name\": \"contam\", \"version\": ");
 	rc |= put_str(&b, contam_version());
-	rc |= cbuf_printf(&b, "},\n  \"index\": {\"path\": ");
+	rc |= cbuf_printf(&b, "},\n");
+	if (r->label) {
+		rc |= cbuf_printf(&b, "  \"label\": ");
+		rc |= put_str(&b, r->label);
+		rc |= cbuf_printf(&b, ",\n");
+	}
+	rc |= cbuf_printf(&b, "  \"index\": {\"path\": ");
 	rc |= put_str(&b, r->index_path);
 	rc |= cbuf_printf(&b, ", \"ngram\": %u, \"recipe\": ", s->params.ngram);
 	rc |= put_str(&b, s->recipe);
@@ -435,8 +508,17 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 			  s->ngrams_inserted, s->documents);
 	rc |= put_num(&b, s->fill);
 	rc |= cbuf_printf(&b, ", \"k\": %u, \"filter_bytes\": %" PRIu64
-			  ", \"min_span\": %u},\n",
-			  s->params.k, s->filter_bytes, r->min_span);
+			  ", \"min_span\": %u", s->params.k, s->filter_bytes, r->min_span);
+	/* a probe's index (not an exact scan's table): what it was built
+	 * from and the geometry that decides its bits */
+	if (r->options)
+		rc |= cbuf_printf(&b, ", \"seed\": \"0x%016" PRIx64 "\", \"winnow\": %u"
+				  ", \"inputs\": %" PRIu64 ", \"inputs_digest\": \"%016"
+				  PRIx64 "\"", s->params.seed, s->params.winnow,
+				  r->inputs, r->inputs_digest);
+	rc |= cbuf_printf(&b, "},\n");
+	if (r->options)
+		rc |= put_options(&b, r);
 
 	rc |= cbuf_printf(&b, "  \"benchmarks\": [");
 	for (size_t i = 0; i < r->nbenchmarks; i++) {

@@ -12,6 +12,7 @@
  */
 #include "../common/common.h"
 #include "report.h"
+#include "report_measures.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -94,6 +95,9 @@ static int conda_cell(cbuf *b, const char *s)
 
 const char *creport_corpus_label(json_t *report)
 {
+	const char *label = json_string_value(json_object_get(report, "label"));
+	if (label && *label)
+		return label;
 	const char *path = json_string_value(json_object_get(
 		json_object_get(report, "index"), "path"));
 	if (!path || !*path)
@@ -127,88 +131,6 @@ double creport_num(json_t *v)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* Whether a definition (or null_control / question_answer) is in the
- * report at all: a column for an option the probe was not run with
- * prints "-", one the index cannot support "n/a". */
-static bool has_def(json_t *bench, const char *def)
-{
-	if (!strcmp(def, "null_control") || !strcmp(def, "question_answer"))
-		return json_object_get(bench, def) != NULL;
-	return json_object_get(json_object_get(bench, "definitions"), def) != NULL;
-}
-
-/* "12.3% [10.1, 14.9]" (percent sign per style) or "n/a". */
-static void fmt_rate(char *out, size_t len, json_t *rate, const char *pct)
-{
-	if (!rate) {
-		snprintf(out, len, "n/a");
-		return;
-	}
-	json_t *ci = json_object_get(rate, "ci95");
-	snprintf(out, len, "%.1f%s [%.1f, %.1f]",
-		 100 * creport_num(json_object_get(rate, "rate")), pct,
-		 100 * creport_num(json_array_get(ci, 0)),
-		 100 * creport_num(json_array_get(ci, 1)));
-}
-
-static void fmt_expected(char *out, size_t len, json_t *bench)
-{
-	double v = creport_num(json_object_get(bench, "expected_false_contaminated"));
-	if (isnan(v))
-		snprintf(out, len, "n/a");
-	else if (v < 0.01)
-		snprintf(out, len, "<0.01");
-	else
-		snprintf(out, len, "%.2f", v);
-}
-
-/* The columns of the Markdown and LaTeX tables. */
-typedef struct column {
-	const char *title, *def, *measure;
-} column;
-
-static const column COLUMNS[] = {
-	{ "contaminated", "contam", "contaminated" },
-	{ "partial", "contam", "partial" },
-	{ "GPT-3 (13-token span)", "gpt3", "contaminated" },
-	{ "PaLM (70% of 8-grams)", "palm", "contaminated" },
-	{ "Llama 2 dirty", "llama2", "dirty" },
-	{ "Llama 2 not clean", "llama2", "not_clean" },
-	{ "null control", "null_control", "contaminated" },
-};
-#define NCOLUMNS (sizeof(COLUMNS) / sizeof(COLUMNS[0]))
-
-/* The benchmark names over all reports, in first-seen order. */
-static int bench_names(json_t **reports, size_t n, const char ***out, size_t *count)
-{
-	const char **names = NULL;
-	size_t nn = 0;
-	for (size_t i = 0; i < n; i++) {
-		json_t *bs = json_object_get(reports[i], "benchmarks");
-		for (size_t j = 0; j < json_array_size(bs); j++) {
-			const char *name = json_string_value(json_object_get(
-				json_array_get(bs, j), "name"));
-			if (!name)
-				continue;
-			size_t k = 0;
-			while (k < nn && strcmp(names[k], name))
-				k++;
-			if (k < nn)
-				continue;
-			const char **g = realloc(names, (nn + 1) * sizeof(*g));
-			if (!g) {
-				free(names);
-				return CONTAM_E_NOMEM;
-			}
-			names = g;
-			names[nn++] = name;
-		}
-	}
-	*out = names;
-	*count = nn;
-	return CONTAM_OK;
-}
-
 json_t *creport_find_bench(json_t *report, const char *name)
 {
 	json_t *bs = json_object_get(report, "benchmarks");
@@ -221,178 +143,564 @@ json_t *creport_find_bench(json_t *report, const char *name)
 	return NULL;
 }
 
+static const char *str_or(const char *s, const char *dflt)
+{
+	return s ? s : dflt;
+}
+
+/* ------------------------------------------------------------------ */
+/* The measures table's cells as text                                  */
+
+/* The measures a render shows: --definition's, else the format's own. */
+static unsigned shown_measures(const creport_render_opts *o, unsigned dflt)
+{
+	return o && o->measures ? o->measures : dflt;
+}
+
+#define MAIN_SUMMARY (1u << CM_CONTAMINATED | 1u << CM_PARTIAL | 1u << CM_PARTIAL_PLUS | \
+		      1u << CM_GPT3 | 1u << CM_PALM | 1u << CM_L2_DIRTY | 1u << CM_L2_NOT_CLEAN)
+
+/* "12 (0.91% [0.52, 1.59])"; with_n: "12/1319 (...)". */
+static void fmt_count_rate(char *out, size_t len, const creport_rate_v *v,
+			   const char *pct, const char *dash, bool with_n)
+{
+	char r[96];
+	if (v->state != CREPORT_VALUE) {
+		creport_fmt_rate(out, len, v, pct, dash);
+		return;
+	}
+	creport_fmt_rate(r, sizeof r, v, pct, dash);
+	if (with_n)
+		snprintf(out, len, "%.0f/%.0f (%s)", v->count, v->n, r);
+	else
+		snprintf(out, len, "%.0f (%s)", v->count, r);
+}
+
+/* The examples of a benchmark row, or -1 when not probed. */
+static json_int_t row_examples(const creport_row *row)
+{
+	return row->bench ? json_integer_value(json_object_get(row->bench, "examples")) : -1;
+}
+
+/* The n shared by a grid row's cells of measure m, or -1 if they differ. */
+static double grid_n(const creport_table *t, size_t k, size_t m)
+{
+	double n = -1;
+	for (size_t c = 0; c < t->ncorpora; c++) {
+		const creport_cell *cell = &creport_row_at(t, c, k)->cells[m];
+		if (cell->v.state != CREPORT_VALUE)
+			continue;
+		if (n >= 0 && cell->v.n != n)
+			return -1;
+		n = cell->v.n;
+	}
+	return n;
+}
+
+/* Expected false cell: the measure's own; "-" when it has none. */
+static void fmt_ef(char *out, size_t len, const creport_cell *c, const char *dash)
+{
+	if (c->v.state == CREPORT_NOT_PROBED)
+		snprintf(out, len, "%s", dash);
+	else if (c->v.state == CREPORT_NA)
+		snprintf(out, len, "n/a");
+	else if (isnan(c->expected_false))
+		snprintf(out, len, "%s", dash);
+	else
+		creport_fmt_expected(out, len, c->expected_false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Provenance: which filter produced which number                      */
+
+static int put_options_text(cbuf *b, json_t *opt, int (*esc)(cbuf *, const char *))
+{
+	const char *key;
+	json_t *v;
+	int rc = 0, first = 1;
+	json_object_foreach(opt, key, v) {
+		if (json_is_array(v) && !json_array_size(v))
+			continue;
+		if (json_is_null(v) || json_is_false(v))
+			continue;
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT | JSON_REAL_PRECISION(6));
+		if (!s)
+			return CONTAM_E_NOMEM;
+		rc |= cbuf_printf(b, "%s", first ? "" : ", ");
+		rc |= esc(b, key);
+		rc |= cbuf_printf(b, "=");
+		rc |= esc(b, s);
+		free(s);
+		first = 0;
+	}
+	return rc;
+}
+
+/* The suite file's hash when the report has one (probe --suite). */
+static const char *suite_hash(json_t *r)
+{
+	const char *s = json_string_value(json_object_get(r, "suite_sha256"));
+	if (!s)
+		s = json_string_value(json_object_get(json_object_get(r, "suite"), "sha256"));
+	if (!s)
+		s = json_string_value(json_object_get(json_object_get(r, "options"), "suite_sha256"));
+	return s;
+}
+
+/* One line per report of each corpus: file, index, inputs, recipe, n,
+ * the probe's options, the suite's hash.  `esc` escapes for the format;
+ * pre/post wrap each line (list items, \item). */
+static int render_provenance(cbuf *b, const creport_table *t,
+			     int (*esc)(cbuf *, const char *), const char *head,
+			     const char *pre, const char *post, const char *tail)
+{
+	int rc = cbuf_printf(b, "%s", head);
+	for (size_t c = 0; c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->corpora[c].nreports; k++) {
+			size_t ri = t->corpora[c].reports[k];
+			json_t *r = t->reports[ri];
+			json_t *ix = json_object_get(r, "index");
+			char num[64];
+			rc |= cbuf_printf(b, "%s", pre);
+			rc |= esc(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, ": report ");
+			rc |= esc(b, t->paths ? t->paths[ri] : "?");
+			rc |= cbuf_printf(b, "; index ");
+			rc |= esc(b, str_or(json_string_value(json_object_get(ix, "path")), "(exact scan)"));
+			if (json_object_get(ix, "inputs_digest")) {
+				snprintf(num, sizeof num, "; inputs %" JSON_INTEGER_FORMAT ", digest ",
+					 json_integer_value(json_object_get(ix, "inputs")));
+				rc |= esc(b, num);
+				rc |= esc(b, json_string_value(json_object_get(ix, "inputs_digest")));
+			} else {
+				rc |= esc(b, "; inputs digest not recorded");
+			}
+			rc |= cbuf_printf(b, "; recipe ");
+			rc |= esc(b, json_string_value(json_object_get(ix, "recipe")));
+			snprintf(num, sizeof num, "; n %" JSON_INTEGER_FORMAT "; fpr %.3g; min_span %"
+				 JSON_INTEGER_FORMAT, json_integer_value(json_object_get(ix, "ngram")),
+				 creport_num(json_object_get(ix, "fpr")),
+				 json_integer_value(json_object_get(ix, "min_span")));
+			rc |= esc(b, num);
+			if (json_object_get(ix, "seed")) {
+				rc |= esc(b, "; seed ");
+				rc |= esc(b, json_string_value(json_object_get(ix, "seed")));
+				snprintf(num, sizeof num, "; winnow %" JSON_INTEGER_FORMAT,
+					 json_integer_value(json_object_get(ix, "winnow")));
+				rc |= esc(b, num);
+			}
+			json_t *opt = json_object_get(r, "options");
+			if (opt) {
+				rc |= cbuf_printf(b, "; options ");
+				rc |= put_options_text(b, opt, esc);
+			} else {
+				rc |= esc(b, "; options not recorded");
+			}
+			/* exact metrics: a --confirm report, or a scan's */
+			json_t *conf = json_object_get(r, "confirm");
+			json_t *scan = json_object_get(r, "scan");
+			if (conf) {
+				snprintf(num, sizeof num, "; --confirm: %" JSON_INTEGER_FORMAT
+					 " flags scanned exactly, %" JSON_INTEGER_FORMAT " overturned",
+					 json_integer_value(json_object_get(conf, "flagged")),
+					 json_integer_value(json_object_get(conf, "overturned")));
+				rc |= esc(b, num);
+			} else if (scan) {
+				snprintf(num, sizeof num, "; exact scan of %" JSON_INTEGER_FORMAT
+					 " files, %" JSON_INTEGER_FORMAT " documents",
+					 json_integer_value(json_object_get(scan, "files")),
+					 json_integer_value(json_object_get(scan, "documents")));
+				rc |= esc(b, num);
+			}
+			const char *sh = suite_hash(r);
+			if (sh) {
+				rc |= cbuf_printf(b, "; suite sha256 ");
+				rc |= esc(b, sh);
+			}
+			rc |= cbuf_printf(b, "; contam ");
+			rc |= esc(b, str_or(json_string_value(json_object_get(
+				json_object_get(r, "tool"), "version")), "?"));
+			rc |= cbuf_printf(b, "%s", post);
+		}
+	return rc | cbuf_printf(b, "%s", tail);
+}
+
+int creport_provenance_html(cbuf *b, const creport_table *t)
+{
+	return render_provenance(b, t, creport_html_escape, "<h2>Provenance</h2>"
+				 "<ul class=\"note\">\n", "<li>", "</li>\n", "</ul>\n");
+}
+
 /* ------------------------------------------------------------------ */
 /* Markdown                                                            */
 
-static int render_md(cbuf *b, json_t **reports, size_t n, const char **names,
-		     size_t nnames)
+static int md_esc(cbuf *b, const char *s)
 {
-	char cell[96];
-	int rc = 0;
-	rc |= cbuf_printf(b, "| corpus | benchmark | examples |");
-	for (size_t c = 0; c < NCOLUMNS; c++)
-		rc |= cbuf_printf(b, " %s |", COLUMNS[c].title);
-	rc |= cbuf_printf(b, " expected false |\n|---|---|---:|");
-	for (size_t c = 0; c < NCOLUMNS; c++)
+	return md_cell(b, s);
+}
+
+/* benchmark x corpus grid of measure m */
+static int md_grid(cbuf *b, const creport_table *t, size_t m)
+{
+	char cell[160];
+	int rc = cbuf_printf(b, "%s%s; count (rate %% [95%% Wilson interval]), "
+			     "benchmark x corpus:\n\n| benchmark | n |",
+			     b->len ? "\n" : "", CREPORT_MEASURES[m].rule);
+	for (size_t c = 0; c < t->ncorpora; c++) {
+		rc |= cbuf_printf(b, " ");
+		rc |= md_cell(b, t->corpora[c].label);
+		rc |= cbuf_printf(b, " |");
+	}
+	rc |= cbuf_printf(b, "\n|---|---:|");
+	for (size_t c = 0; c < t->ncorpora; c++)
 		rc |= cbuf_printf(b, "---:|");
-	rc |= cbuf_printf(b, "---:|\n");
-	for (size_t i = 0; i < n; i++) {
-		json_t *bs = json_object_get(reports[i], "benchmarks");
-		for (size_t j = 0; j < json_array_size(bs); j++) {
-			json_t *bench = json_array_get(bs, j);
-			rc |= cbuf_printf(b, "| ");
-			rc |= md_cell(b, creport_corpus_label(reports[i]));
-			rc |= cbuf_printf(b, " | ");
-			rc |= md_cell(b, json_string_value(json_object_get(bench, "name")));
-			rc |= cbuf_printf(b, " | %" JSON_INTEGER_FORMAT " |",
-					  json_integer_value(json_object_get(bench, "examples")));
-			for (size_t c = 0; c < NCOLUMNS; c++) {
-				fmt_rate(cell, sizeof(cell), creport_rate(bench,
-					 COLUMNS[c].def, COLUMNS[c].measure), "%");
-				if (!has_def(bench, COLUMNS[c].def))
-					snprintf(cell, sizeof(cell), "-");
-				rc |= cbuf_printf(b, " %s |", cell);
-			}
-			fmt_expected(cell, sizeof(cell), bench);
-			rc |= cbuf_printf(b, " %s |\n", cell);
+	rc |= cbuf_printf(b, "\n");
+	for (size_t k = 0; k < t->nbench; k++) {
+		double n = grid_n(t, k, m);
+		rc |= cbuf_printf(b, "| ");
+		rc |= md_cell(b, t->bench[k]);
+		if (n >= 0)
+			rc |= cbuf_printf(b, " | %.0f |", n);
+		else
+			rc |= cbuf_printf(b, " | - |");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			fmt_count_rate(cell, sizeof cell, &creport_row_at(t, c, k)->cells[m].v,
+				       "%", "-", n < 0);
+			rc |= cbuf_printf(b, " %s |", cell);
 		}
-	}
-	if (n > 1) {
-		rc |= cbuf_printf(b, "\nContaminated rate (95%% Wilson interval), "
-				  "benchmark x corpus:\n\n| benchmark |");
-		for (size_t i = 0; i < n; i++) {
-			rc |= cbuf_printf(b, " ");
-			rc |= md_cell(b, creport_corpus_label(reports[i]));
-			rc |= cbuf_printf(b, " |");
-		}
-		rc |= cbuf_printf(b, "\n|---|");
-		for (size_t i = 0; i < n; i++)
-			rc |= cbuf_printf(b, "---:|");
 		rc |= cbuf_printf(b, "\n");
-		for (size_t k = 0; k < nnames; k++) {
-			rc |= cbuf_printf(b, "| ");
-			rc |= md_cell(b, names[k]);
-			rc |= cbuf_printf(b, " |");
-			for (size_t i = 0; i < n; i++) {
-				json_t *bench = creport_find_bench(reports[i], names[k]);
-				if (bench)
-					fmt_rate(cell, sizeof(cell), creport_rate(bench,
-						 "contam", "contaminated"), "%");
-				else
-					snprintf(cell, sizeof(cell), "-");
-				rc |= cbuf_printf(b, " %s |", cell);
-			}
-			rc |= cbuf_printf(b, "\n");
-		}
 	}
-	json_t *ix = json_object_get(reports[0], "index");
-	rc |= cbuf_printf(b, "\nRates in %% of examples with 95%% Wilson intervals; "
-			  "n-gram size %" JSON_INTEGER_FORMAT ", contam verdicts count "
-			  "spans of >= %" JSON_INTEGER_FORMAT " tokens; expected false = "
-			  "contaminated verdicts the index's false-positive rate could "
-			  "explain. n/a: not computable from this index; -: not probed.\n",
-			  json_integer_value(json_object_get(ix, "ngram")),
-			  json_integer_value(json_object_get(ix, "min_span")));
+	return rc;
+}
+
+/* One row per corpus x benchmark x measure: the measure with its own
+ * expected false verdicts and null control. */
+static int md_details(cbuf *b, const creport_table *t, unsigned mask)
+{
+	char cell[160];
+	int rc = cbuf_printf(b, "\nPer definition: count, n, rate [95%% Wilson interval], "
+			     "expected false verdicts and null control of that same "
+			     "definition:\n\n| corpus | benchmark | definition | count | n | "
+			     "rate %% [95%% CI] | expected false | null control %% [95%% CI] |\n"
+			     "|---|---|---|---:|---:|---:|---:|---:|\n");
+	for (size_t c = 0; c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			if (!row->bench)
+				continue;
+			for (size_t m = 0; m < CREPORT_NMAIN; m++) {
+				const creport_cell *ce = &row->cells[m];
+				if (!(mask & 1u << m) || ce->v.state == CREPORT_NOT_PROBED)
+					continue;
+				rc |= cbuf_printf(b, "| ");
+				rc |= md_cell(b, t->corpora[c].label);
+				rc |= cbuf_printf(b, " | ");
+				rc |= md_cell(b, t->bench[k]);
+				rc |= cbuf_printf(b, " | %s | ", CREPORT_MEASURES[m].title);
+				creport_fmt_count(cell, sizeof cell, &ce->v, "-");
+				rc |= cbuf_printf(b, "%s | ", cell);
+				if (ce->v.state == CREPORT_VALUE)
+					rc |= cbuf_printf(b, "%.0f | ", ce->v.n);
+				else
+					rc |= cbuf_printf(b, "n/a | ");
+				creport_fmt_rate(cell, sizeof cell, &ce->v, "", "-");
+				rc |= cbuf_printf(b, "%s | ", cell);
+				fmt_ef(cell, sizeof cell, ce, "-");
+				rc |= cbuf_printf(b, "%s | ", cell);
+				creport_fmt_rate(cell, sizeof cell, &ce->null, "", "-");
+				rc |= cbuf_printf(b, "%s |\n", cell);
+			}
+		}
+	return rc;
+}
+
+static int render_md(cbuf *b, const creport_table *t, const creport_render_opts *o)
+{
+	char cell[160];
+	int rc = 0;
+	unsigned mask = shown_measures(o, MAIN_SUMMARY);
+	if (!o || !o->measures) {
+		rc |= cbuf_printf(b, "| corpus | benchmark | examples |");
+		for (size_t m = 0; m < CREPORT_NMAIN; m++)
+			if (MAIN_SUMMARY & 1u << m)
+				rc |= cbuf_printf(b, " %s |", CREPORT_MEASURES[m].title);
+		rc |= cbuf_printf(b, "\n|---|---|---:|");
+		for (size_t m = 0; m < CREPORT_NMAIN; m++)
+			if (MAIN_SUMMARY & 1u << m)
+				rc |= cbuf_printf(b, "---:|");
+		rc |= cbuf_printf(b, "\n");
+		for (size_t c = 0; c < t->ncorpora; c++)
+			for (size_t k = 0; k < t->nbench; k++) {
+				const creport_row *row = creport_row_at(t, c, k);
+				if (!row->bench)
+					continue;
+				rc |= cbuf_printf(b, "| ");
+				rc |= md_cell(b, t->corpora[c].label);
+				rc |= cbuf_printf(b, " | ");
+				rc |= md_cell(b, t->bench[k]);
+				rc |= cbuf_printf(b, " | %" JSON_INTEGER_FORMAT " |", row_examples(row));
+				for (size_t m = 0; m < CREPORT_NMAIN; m++) {
+					if (!(MAIN_SUMMARY & 1u << m))
+						continue;
+					fmt_count_rate(cell, sizeof cell, &row->cells[m].v, "%", "-", false);
+					rc |= cbuf_printf(b, " %s |", cell);
+				}
+				rc |= cbuf_printf(b, "\n");
+			}
+		rc |= md_details(b, t, mask);
+		if (t->ncorpora > 1)
+			rc |= md_grid(b, t, CM_CONTAMINATED);
+	} else {
+		for (size_t m = 0; m < CREPORT_NMAIN; m++)
+			if (mask & 1u << m)
+				rc |= md_grid(b, t, m);
+		rc |= md_details(b, t, mask);
+	}
+	rc |= cbuf_printf(b, "\nCells: count (rate in %% of examples [95%% Wilson interval]). "
+			  "contaminated: token coverage >= 80%% by matched spans; partial: "
+			  "20%% <= coverage < 80%% (partial only); partial+: coverage >= 20%% "
+			  "(partial or contaminated; the report's \"flagged\"). Expected false: "
+			  "verdicts of that definition the index's false-positive rate alone "
+			  "could explain (an upper bound; none for partial only: see partial+). "
+			  "Null control: the same definition on token-shuffled copies "
+			  "(--null-control). n/a: not computable from this index; -: not probed.\n");
+	if (o && o->provenance)
+		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
 /* ------------------------------------------------------------------ */
-/* LaTeX (booktabs)                                                    */
+/* LaTeX (booktabs, tabularx): tables a two-column paper can print      */
 
-static int render_latex(cbuf *b, json_t **reports, size_t n, const char **names,
-			size_t nnames)
+/* Escaped, with break points after _ / - . so that long benchmark and
+ * corpus names wrap inside their column instead of overfilling it. */
+static int latex_breakable(cbuf *b, const char *s)
 {
-	char cell[96];
 	int rc = 0;
-	rc |= cbuf_printf(b, "%% contam report; needs \\usepackage{booktabs}\n"
-			  "\\begin{table}[t]\n\\centering\n\\small\n"
-			  "\\begin{tabular}{llr");
-	for (size_t c = 0; c <= NCOLUMNS; c++)
-		rc |= cbuf_printf(b, "r");
-	rc |= cbuf_printf(b, "}\n\\toprule\nCorpus & Benchmark & $N$");
-	for (size_t c = 0; c < NCOLUMNS; c++) {
-		rc |= cbuf_printf(b, " & ");
-		rc |= creport_latex_escape(b, COLUMNS[c].title);
+	char one[2] = { 0, 0 };
+	for (; s && *s; s++) {
+		one[0] = *s;
+		rc |= creport_latex_escape(b, one);
+		/* \hspace{0pt}: the next word may be hyphenated too */
+		if ((*s == '_' || *s == '/' || *s == '-' ||
+		     (*s == '.' && !(s[1] >= '0' && s[1] <= '9'))) && s[1]) /* not "v1.7" */
+			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
 	}
-	rc |= cbuf_printf(b, " & E[false] \\\\\n\\midrule\n");
-	for (size_t i = 0; i < n; i++) {
-		json_t *bs = json_object_get(reports[i], "benchmarks");
-		for (size_t j = 0; j < json_array_size(bs); j++) {
-			json_t *bench = json_array_get(bs, j);
-			rc |= creport_latex_escape(b, creport_corpus_label(reports[i]));
-			rc |= cbuf_printf(b, " & ");
-			rc |= creport_latex_escape(b, json_string_value(
-				json_object_get(bench, "name")));
-			rc |= cbuf_printf(b, " & %" JSON_INTEGER_FORMAT,
-					  json_integer_value(json_object_get(bench, "examples")));
-			for (size_t c = 0; c < NCOLUMNS; c++) {
-				fmt_rate(cell, sizeof(cell), creport_rate(bench,
-					 COLUMNS[c].def, COLUMNS[c].measure), "\\%");
-				if (!has_def(bench, COLUMNS[c].def))
-					snprintf(cell, sizeof(cell), "--");
-				rc |= cbuf_printf(b, " & %s", cell);
-			}
-			fmt_expected(cell, sizeof(cell), bench);
-			rc |= cbuf_printf(b, " & $%s$ \\\\\n", cell);
+	return rc;
+}
+
+/* A rule's text: >= and <= as math, the rest escaped. */
+static int latex_rule(cbuf *b, const char *s)
+{
+	int rc = 0;
+	char one[2] = { 0, 0 };
+	for (; *s; s++) {
+		if ((s[0] == '>' || s[0] == '<') && s[1] == '=') {
+			rc |= cbuf_printf(b, "$\\%s$", s[0] == '>' ? "geq" : "leq");
+			s++;
+		} else if (*s == '<' || *s == '>') {
+			rc |= cbuf_printf(b, "$%c$", *s);
+		} else {
+			one[0] = *s;
+			rc |= creport_latex_escape(b, one);
 		}
 	}
-	rc |= cbuf_printf(b, "\\bottomrule\n\\end{tabular}\n\\caption{Benchmark "
-			  "contamination by definition: rate of examples with 95\\%% "
-			  "Wilson interval; E[false] is the number of contaminated "
-			  "verdicts false positives of the index could explain; n/a: "
-			  "not computable from the index; --: not probed.}\n\\label{tab:contamination}\n"
-			  "\\end{table}\n");
-	if (n > 1) {
-		rc |= cbuf_printf(b, "\n\\begin{table}[t]\n\\centering\n\\small\n"
-				  "\\begin{tabular}{l");
-		for (size_t i = 0; i < n; i++)
-			rc |= cbuf_printf(b, "r");
-		rc |= cbuf_printf(b, "}\n\\toprule\nBenchmark");
-		for (size_t i = 0; i < n; i++) {
-			rc |= cbuf_printf(b, " & ");
-			rc |= creport_latex_escape(b, creport_corpus_label(reports[i]));
+	return rc;
+}
+
+static int latex_rate(cbuf *b, const creport_rate_v *v)
+{
+	if (v->state == CREPORT_NOT_PROBED)
+		return cbuf_printf(b, "--");
+	if (v->state != CREPORT_VALUE || isnan(v->rate))
+		return cbuf_printf(b, "n/a");
+	int d = creport_decimals(v);
+	return cbuf_printf(b, "%.*f", d, 100 * v->rate);
+}
+
+static int latex_ci(cbuf *b, const creport_rate_v *v)
+{
+	if (v->state != CREPORT_VALUE || isnan(v->rate))
+		return 0;
+	int d = creport_decimals(v);
+	return cbuf_printf(b, "[%.*f, %.*f]", d, 100 * v->lo, d, 100 * v->hi);
+}
+
+/* The count, as k or k/n when the row's n differs between corpora. */
+static int latex_count(cbuf *b, const creport_rate_v *v, bool with_n)
+{
+	if (v->state != CREPORT_VALUE)
+		return 0;
+	if (with_n)
+		return cbuf_printf(b, "%.0f/%.0f", v->count, v->n);
+	return cbuf_printf(b, "%.0f", v->count);
+}
+
+static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
+{
+	int rc = cbuf_printf(b, "%% contam report; needs \\usepackage{booktabs,tabularx}\n"
+			     "\\begin{table%s}[t]\n\\centering\n\\%s\n"
+			     "\\setlength{\\tabcolsep}{%s}\n"
+			     /* \\hspace{0pt}: a name's first word may be hyphenated */
+			     "\\begin{tabularx}{\\%s}{@{}>{\\raggedright\\arraybackslash\\hspace{0pt}}Xr",
+			     wide ? "*" : "",
+			     /* 4 corpora and more: smaller, so that names keep room */
+			     t->ncorpora > 3 ? "scriptsize" : "footnotesize",
+			     wide ? "3pt" : "2.5pt", wide ? "textwidth" : "columnwidth");
+	for (size_t c = 0; c < t->ncorpora; c++)
+		rc |= cbuf_printf(b, wide ? "rr" : "r");
+	rc |= cbuf_printf(b, "@{}}\n\\toprule\n");
+	if (wide) {
+		rc |= cbuf_printf(b, " & ");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			rc |= cbuf_printf(b, " & \\multicolumn{2}{c}{\\parbox[b]{7em}{\\centering ");
+			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, "}}");
+		}
+		rc |= cbuf_printf(b, " \\\\\n");
+		for (size_t c = 0; c < t->ncorpora; c++)
+			rc |= cbuf_printf(b, "\\cmidrule(l){%zu-%zu}", 3 + 2 * c, 4 + 2 * c);
+		rc |= cbuf_printf(b, "\nBenchmark & $N$");
+		for (size_t c = 0; c < t->ncorpora; c++)
+			rc |= cbuf_printf(b, " & $k$ (\\%%) & E[f]");
+		rc |= cbuf_printf(b, " \\\\\n\\midrule\n");
+	} else {
+		rc |= cbuf_printf(b, "Benchmark & $N$");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			rc |= cbuf_printf(b, " & \\parbox[b]{4.6em}{\\raggedleft ");
+			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, "}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n\\midrule\n");
-		for (size_t k = 0; k < nnames; k++) {
-			rc |= creport_latex_escape(b, names[k]);
-			for (size_t i = 0; i < n; i++) {
-				json_t *bench = creport_find_bench(reports[i], names[k]);
-				if (bench)
-					fmt_rate(cell, sizeof(cell), creport_rate(bench,
-						 "contam", "contaminated"), "\\%");
-				else
-					snprintf(cell, sizeof(cell), "--");
-				rc |= cbuf_printf(b, " & %s", cell);
-			}
-			rc |= cbuf_printf(b, " \\\\\n");
-		}
-		rc |= cbuf_printf(b, "\\bottomrule\n\\end{tabular}\n\\caption{Contaminated "
-				  "rate by benchmark and corpus (95\\%% Wilson interval).}\n"
-				  "\\label{tab:contamination-grid}\n\\end{table}\n");
 	}
+	(void)m;
+	return rc;
+}
+
+static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wide,
+			     size_t from, size_t to, size_t part)
+{
+	const creport_measure_info *mi = &CREPORT_MEASURES[m];
+	int rc = latex_head(b, t, m, wide);
+	for (size_t k = from; k < to; k++) {
+		double n = grid_n(t, k, m);
+		rc |= latex_breakable(b, t->bench[k]);
+		if (n >= 0)
+			rc |= cbuf_printf(b, " & %.0f", n);
+		else
+			rc |= cbuf_printf(b, " & --");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			const creport_cell *ce = &creport_row_at(t, c, k)->cells[m];
+			if (ce->v.state != CREPORT_VALUE) {
+				rc |= cbuf_printf(b, " & ");
+				rc |= latex_rate(b, &ce->v);
+			} else {
+				/* two lines: count and rate, then the interval; a
+				 * [t] tabular keeps the first on the row's baseline,
+				 * beside the benchmark's name */
+				rc |= cbuf_printf(b, " & \\begin{tabular}[t]{@{}r@{}}");
+				rc |= latex_count(b, &ce->v, n < 0);
+				rc |= cbuf_printf(b, " (");
+				rc |= latex_rate(b, &ce->v);
+				rc |= cbuf_printf(b, ")\\\\{\\scriptsize ");
+				rc |= latex_ci(b, &ce->v);
+				rc |= cbuf_printf(b, "}\\end{tabular}");
+			}
+			if (wide) { /* the expected false verdicts of this measure */
+				char ef[32];
+				fmt_ef(ef, sizeof ef, ce, "--");
+				rc |= cbuf_printf(b, " & %s%s%s", ef[0] == '<' ? "$" : "", ef,
+						  ef[0] == '<' ? "$" : "");
+			}
+		}
+		rc |= cbuf_printf(b, " \\\\\n");
+	}
+	rc |= cbuf_printf(b, "\\bottomrule\n\\end{tabularx}\n\\caption{");
+	rc |= latex_rule(b, mi->rule);
+	if (from > 0) {
+		rc |= cbuf_printf(b, " (continued).}\n");
+	} else {
+		rc |= cbuf_printf(b, ". Count (\\%%), below it the 95\\%% Wilson interval%s, "
+				  "of $N$ examples; n/a: not computable from the index; "
+				  "--: not probed.}\n",
+				  wide ? "; E[f]: verdicts the index's false positives "
+					 "could explain" : "");
+	}
+	rc |= cbuf_printf(b, "\\label{tab:contam-");
+	for (const char *p = mi->def; *p; p++)
+		rc |= cbuf_putc(b, *p);
+	rc |= cbuf_putc(b, '-');
+	for (const char *p = mi->measure; *p; p++)
+		rc |= cbuf_putc(b, *p == '+' ? 'p' : *p == '_' ? '-' : *p);
+	if (from > 0)
+		rc |= cbuf_printf(b, "-%zu", part + 1);
+	rc |= cbuf_printf(b, "}\n\\end{table%s}\n", wide ? "*" : "");
+	return rc;
+}
+
+/* A row's height in pt, estimated: the two-line cells, or the name's
+ * lines where it wraps in the X column (what is left of the width). */
+static double latex_row_pt(const creport_table *t, size_t k, bool wide)
+{
+	bool small = t->ncorpora > 3;
+	double ch = small ? 4.6 : 5.6, line = small ? 8 : 9.5; /* ragged lines waste some */
+	double x = (wide ? 505 : 241) - 24 - (double)t->ncorpora * (wide ? 70 : 47);
+	if (x < 30)
+		x = 30;
+	double lines = ceil((double)strlen(t->bench[k]) * ch / x);
+	return fmax(2 * line, lines * line) + 5;
+}
+
+static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wide)
+{
+	int rc = 0;
+	/* a float taller than the page is not printed where it belongs: a
+	 * long grid is split into "(continued)" tables of about 450 pt of
+	 * rows each (a column or page of about 550 pt, less the header and
+	 * the caption) */
+	double total = 0;
+	for (size_t k = 0; k < t->nbench; k++)
+		total += latex_row_pt(t, k, wide);
+	size_t parts = (size_t)ceil(total / 430);
+	if (parts < 1)
+		parts = 1;
+	/* parts of about equal height: 20 rows are 10 + 10, not 19 + 1 */
+	double per = total / (double)parts, h = 0;
+	size_t from = 0, part = 0;
+	for (size_t k = 0; k < t->nbench; k++) {
+		h += latex_row_pt(t, k, wide);
+		if (k + 1 == t->nbench || (h >= per * (double)(part + 1) && part + 1 < parts)) {
+			rc |= cbuf_printf(b, "%s", part ? "\n" : "");
+			rc |= render_latex_part(b, t, m, wide, from, k + 1, part++);
+			from = k + 1;
+		}
+	}
+	if (!t->nbench)
+		rc |= render_latex_part(b, t, m, wide, 0, 0, 0);
+	return rc;
+}
+
+static int render_latex(cbuf *b, const creport_table *t, const creport_render_opts *o)
+{
+	unsigned mask = shown_measures(o, 1u << CM_CONTAMINATED);
+	int rc = 0, first = 1;
+	for (size_t m = 0; m < CREPORT_NMAIN; m++) {
+		if (!(mask & 1u << m))
+			continue;
+		rc |= cbuf_printf(b, "%s", first ? "" : "\n");
+		rc |= render_latex_table(b, t, m, o && o->latex_wide);
+		first = 0;
+	}
+	if (o && o->provenance)
+		rc |= render_provenance(b, t, creport_latex_escape,
+					"\n%% provenance: which filter produced which number\n"
+					"\\begin{itemize}\\footnotesize\n", "\\item ", "\n",
+					"\\end{itemize}\n");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* CSV: one row per corpus x benchmark x definition x measure          */
-
-typedef struct measure {
-	const char *def, *measure;
-} measure;
-
-static const measure MEASURES[] = {
-	{ "contam", "contaminated" }, { "contam", "partial" },
-	{ "contam", "flagged" }, { "gpt3", "contaminated" },
-	{ "palm", "contaminated" }, { "llama2", "clean" },
-	{ "llama2", "not_clean" }, { "llama2", "not_dirty" },
-	{ "llama2", "dirty" }, { "longest", "max" },
-	{ "null_control", "contaminated" }, { "null_control", "flagged" },
-	{ "question_answer", "clean" },
-	{ "question_answer", "question_contaminated" },
-	{ "question_answer", "question_answer_contaminated" },
-	{ "question_answer", "answer_contaminated" },
-};
-#define NMEASURES (sizeof(MEASURES) / sizeof(MEASURES[0]))
 
 static int csv_num(cbuf *b, double v)
 {
@@ -401,62 +709,56 @@ static int csv_num(cbuf *b, double v)
 	return cbuf_printf(b, ",%.6g", v);
 }
 
-static int render_csv(cbuf *b, json_t **reports, size_t n)
+static int csv_rate(cbuf *b, const creport_rate_v *v)
+{
+	if (v->state != CREPORT_VALUE)
+		return cbuf_printf(b, ",,,,,");
+	int rc = csv_num(b, v->count);
+	rc |= csv_num(b, v->n);
+	rc |= csv_num(b, v->rate);
+	rc |= csv_num(b, v->lo);
+	return rc | csv_num(b, v->hi);
+}
+
+static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts *o)
 {
 	int rc = cbuf_printf(b, "corpus,benchmark,definition,measure,available,"
-			     "count,n,rate,ci95_low,ci95_high,expected_false,note\r\n");
-	for (size_t i = 0; i < n; i++) {
-		json_t *bs = json_object_get(reports[i], "benchmarks");
-		for (size_t j = 0; j < json_array_size(bs); j++) {
-			json_t *bench = json_array_get(bs, j);
-			json_t *defs = json_object_get(bench, "definitions");
-			for (size_t m = 0; m < NMEASURES; m++) {
-				const measure *ms = &MEASURES[m];
-				bool extra = !strcmp(ms->def, "null_control") ||
-					     !strcmp(ms->def, "question_answer");
-				json_t *d = extra ? json_object_get(bench, ms->def)
-						  : json_object_get(defs, ms->def);
-				if (!d)
-					continue; /* not probed with this option */
-				bool avail = !json_is_false(json_object_get(d, "available"));
-				json_t *r = avail ? json_object_get(d, ms->measure) : NULL;
-				rc |= creport_csv_field(b, creport_corpus_label(reports[i]));
+			     "count,n,rate,ci95_low,ci95_high,expected_false,note,"
+			     "null_count,null_n,null_rate,null_ci95_low,null_ci95_high\r\n");
+	unsigned mask = shown_measures(o, ~(1u << CM_ANY));
+	for (size_t c = 0; c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			if (!row->bench)
+				continue;
+			for (size_t m = 0; m < CREPORT_NMEASURES; m++) {
+				const creport_cell *ce = &row->cells[m];
+				/* --definition picks the rate rows; the others stay */
+				if (m < CREPORT_NMAIN && !(mask & 1u << m))
+					continue;
+				if (ce->v.state == CREPORT_NOT_PROBED)
+					continue;
+				rc |= creport_csv_field(b, t->corpora[c].label);
 				rc |= cbuf_putc(b, ',');
-				rc |= creport_csv_field(b, json_string_value(json_object_get(bench, "name")));
-				rc |= cbuf_printf(b, ",%s,%s,%s", ms->def, ms->measure,
-						  avail ? "true" : "false");
-				if (json_is_object(r)) {
-					json_t *ci = json_object_get(r, "ci95");
-					rc |= csv_num(b, creport_num(json_object_get(r, "count")));
-					rc |= csv_num(b, creport_num(json_object_get(r, "n")));
-					rc |= csv_num(b, creport_num(json_object_get(r, "rate")));
-					rc |= csv_num(b, creport_num(json_array_get(ci, 0)));
-					rc |= csv_num(b, creport_num(json_array_get(ci, 1)));
-				} else {
-					/* longest: the value is a length, not a rate */
-					rc |= csv_num(b, r ? creport_num(r) : NAN);
-					rc |= cbuf_printf(b, ",,,,");
-				}
-				double ef = NAN;
-				if (!strcmp(ms->def, "contam") && !strcmp(ms->measure, "contaminated"))
-					ef = creport_num(json_object_get(d, "expected_false_contaminated"));
-				else if (!strcmp(ms->def, "contam") && !strcmp(ms->measure, "flagged"))
-					ef = creport_num(json_object_get(d, "expected_false_flagged"));
-				else if (!strcmp(ms->def, "gpt3") || !strcmp(ms->def, "palm"))
-					ef = creport_num(json_object_get(d, "expected_false"));
-				else if (!strcmp(ms->def, "llama2") && !strcmp(ms->measure, "dirty"))
-					ef = creport_num(json_object_get(d, "expected_false_dirty"));
-				else if (!strcmp(ms->def, "llama2") && !strcmp(ms->measure, "not_clean"))
-					ef = creport_num(json_object_get(d, "expected_false_not_clean"));
-				rc |= csv_num(b, ef);
+				rc |= creport_csv_field(b, t->bench[k]);
+				/* available false: the index cannot tell it */
+				rc |= cbuf_printf(b, ",%s,%s,%s", CREPORT_MEASURES[m].def,
+						  CREPORT_MEASURES[m].measure,
+						  ce->v.state == CREPORT_NA && ce->why ? "false" : "true");
+				if (m == CM_LONGEST) /* a length, not a rate */
+					rc |= csv_num(b, ce->v.count), rc |= cbuf_printf(b, ",,,,");
+				else
+					rc |= csv_rate(b, &ce->v);
+				rc |= csv_num(b, ce->v.state == CREPORT_VALUE ? ce->expected_false : NAN);
 				rc |= cbuf_putc(b, ',');
-				const char *note = json_string_value(json_object_get(
-					d, avail ? "approximation" : "why"));
-				rc |= creport_csv_field(b, note);
+				json_t *d = json_object_get(json_object_get(row->bench, "definitions"),
+							    CREPORT_MEASURES[m].def);
+				rc |= creport_csv_field(b, ce->why ? ce->why :
+					json_string_value(json_object_get(d, "approximation")));
+				rc |= csv_rate(b, &ce->null);
 				rc |= cbuf_printf(b, "\r\n");
 			}
 		}
-	}
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
@@ -485,40 +787,35 @@ static int split_of(const char *name, const char **dataset_end)
 	return 2;
 }
 
-static const char *str_or(const char *s, const char *dflt)
-{
-	return s ? s : dflt;
-}
-
-static int render_conda(cbuf *b, json_t **reports, size_t n)
+static int render_conda(cbuf *b, const creport_table *t)
 {
 	int rc = cbuf_printf(b, "Evaluation Dataset;Subset;Contaminated Source;"
 			     "Model or corpus;Train Split;Development Split;"
 			     "Test Split;Approach;Reference;PR\n");
-	for (size_t i = 0; i < n; i++) {
-		json_t *ix = json_object_get(reports[i], "index");
-		json_t *bs = json_object_get(reports[i], "benchmarks");
-		for (size_t j = 0; j < json_array_size(bs); j++) {
-			json_t *bench = json_array_get(bs, j);
-			const char *name = json_string_value(json_object_get(bench, "name"));
-			const char *end;
-			if (!name)
+	for (size_t c = 0; c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			if (!row->bench)
 				continue;
+			json_t *report = t->reports[row->report];
+			json_t *ix = json_object_get(report, "index");
+			const char *name = t->bench[k];
+			const char *end;
 			int split = split_of(name, &end);
 			char dataset[256], subset[256] = "";
 			snprintf(dataset, sizeof(dataset), "%.*s",
 				 (int)(end ? (size_t)(end - name) : strlen(name)), name);
 			if (end && split == 2 && strcmp(end + 1, "test"))
 				snprintf(subset, sizeof(subset), "%s", end + 1);
-			json_t *r = creport_rate(bench, "contam", "contaminated");
-			double pct = 100 * creport_num(json_object_get(r, "rate"));
+			const creport_rate_v *v = &row->cells[CM_CONTAMINATED].v;
+			double pct = v->state == CREPORT_VALUE ? 100 * v->rate : NAN;
 			rc |= conda_cell(b, dataset);
 			rc |= cbuf_putc(b, ';');
 			rc |= conda_cell(b, subset);
 			rc |= cbuf_putc(b, ';');
-			rc |= conda_cell(b, creport_corpus_label(reports[i]));
+			rc |= conda_cell(b, t->corpora[c].label);
 			rc |= cbuf_putc(b, ';');
-			rc |= conda_cell(b, creport_corpus_label(reports[i]));
+			rc |= conda_cell(b, t->corpora[c].label);
 			for (int s = 0; s < 3; s++) {
 				rc |= cbuf_putc(b, ';');
 				if (s == split && !isnan(pct))
@@ -530,12 +827,11 @@ static int render_conda(cbuf *b, json_t **reports, size_t n)
 					  "false-positive rate %.2g);contam;\n",
 					  json_integer_value(json_object_get(ix, "ngram")),
 					  str_or(json_string_value(json_object_get(
-						  json_object_get(reports[i], "tool"),
+						  json_object_get(report, "tool"),
 						  "version")), "?"),
 					  json_integer_value(json_object_get(ix, "min_span")),
 					  creport_num(json_object_get(ix, "fpr")));
 		}
-	}
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
@@ -553,27 +849,34 @@ static void set_err(char *errbuf, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-int creport_render_loaded(json_t **reports, size_t n, const char *format, cbuf *b)
+int creport_render_opts_loaded(json_t **reports, const char *const *paths, size_t n,
+			       const creport_render_opts *o, cbuf *b)
 {
-	const char **names = NULL;
-	size_t nnames = 0;
-	int rc = bench_names(reports, n, &names, &nnames);
+	creport_table t;
+	const char *format = o->format ? o->format : "md";
+	int rc = creport_table_build(&t, reports, paths, n);
 	if (rc)
 		return rc;
 	if (!strcmp(format, "md") || !strcmp(format, "markdown"))
-		rc = render_md(b, reports, n, names, nnames);
+		rc = render_md(b, &t, o);
 	else if (!strcmp(format, "latex") || !strcmp(format, "tex"))
-		rc = render_latex(b, reports, n, names, nnames);
+		rc = render_latex(b, &t, o);
 	else if (!strcmp(format, "csv"))
-		rc = render_csv(b, reports, n);
+		rc = render_csv(b, &t, o);
 	else if (!strcmp(format, "conda"))
-		rc = render_conda(b, reports, n);
+		rc = render_conda(b, &t);
 	else if (!strcmp(format, "html"))
-		rc = creport_html(b, reports, n, names, nnames);
+		rc = creport_html(b, &t, o);
 	else
 		rc = CONTAM_E_PARAM;
-	free(names);
+	creport_table_free(&t);
 	return rc;
+}
+
+int creport_render_loaded(json_t **reports, size_t n, const char *format, cbuf *b)
+{
+	creport_render_opts o = { .format = format };
+	return creport_render_opts_loaded(reports, NULL, n, &o, b);
 }
 
 /* ------------------------------------------------------------------ */
@@ -666,11 +969,61 @@ static json_t *parse_part(const char *d, size_t a, size_t b, json_error_t *je,
 	return v;
 }
 
+/* "any": an example flagged by any definition the index can tell (its
+ * own verdicts: contam partial or contaminated, gpt3, palm, Llama 2 not
+ * clean), counted per benchmark into counts {name: [flagged, examples]}. */
+static int any_add(json_t *counts, json_t *e)
+{
+	const char *name = json_string_value(json_object_get(e, "benchmark"));
+	json_t *d = json_object_get(e, "definitions");
+	if (!name)
+		return CONTAM_OK;
+	const char *v = json_string_value(json_object_get(e, "verdict"));
+	const char *bucket = json_string_value(json_object_get(
+		json_object_get(d, "llama2"), "bucket"));
+	bool flagged = (v && (!strcmp(v, "partial") || !strcmp(v, "contaminated"))) ||
+		       json_is_true(json_object_get(d, "gpt3")) ||
+		       json_is_true(json_object_get(d, "palm")) ||
+		       (bucket && strcmp(bucket, "clean"));
+	json_t *c = json_object_get(counts, name);
+	if (!c) {
+		if (!(c = json_pack("[II]", (json_int_t)0, (json_int_t)0)) ||
+		    json_object_set_new(counts, name, c))
+			return CONTAM_E_NOMEM;
+	}
+	json_integer_set(json_array_get(c, 0), json_integer_value(json_array_get(c, 0)) + flagged);
+	json_integer_set(json_array_get(c, 1), json_integer_value(json_array_get(c, 1)) + 1);
+	return CONTAM_OK;
+}
+
+/* Each benchmark gets "_any" when every one of its examples was seen
+ * (a scan report may list only some: then "any" is n/a). */
+static int any_attach(json_t *root, json_t *counts)
+{
+	json_t *bs = json_object_get(root, "benchmarks");
+	for (size_t j = 0; j < json_array_size(bs); j++) {
+		json_t *bench = json_array_get(bs, j);
+		json_t *c = json_object_get(counts, str_or(json_string_value(
+			json_object_get(bench, "name")), ""));
+		json_t *ex = json_object_get(bench, "examples");
+		if (c && json_is_integer(ex) &&
+		    json_integer_value(json_array_get(c, 1)) == json_integer_value(ex) &&
+		    json_object_set(bench, "_any", c))
+			return CONTAM_E_NOMEM;
+	}
+	return CONTAM_OK;
+}
+
 /* Load report `path` into *out; examples only as the HTML needs them.
  * On failure the message names the file and the line. */
-static int load_report(const char *path, bool want_evidence, json_t **out,
-		       char *errbuf, size_t errlen)
+static int load_report(const char *path, bool want_evidence, bool want_any,
+		       json_t **out, char *errbuf, size_t errlen)
 {
+	json_t *any = want_any ? json_object() : NULL;
+	if (want_any && !any) {
+		set_err(errbuf, errlen, "cannot read '%s': out of memory", path);
+		return CONTAM_E_NOMEM;
+	}
 	int fd = open(path, O_RDONLY);
 	struct stat st;
 	json_error_t je;
@@ -684,8 +1037,23 @@ static int load_report(const char *path, bool want_evidence, json_t **out,
 		if (fd >= 0)
 			close(fd);
 		*out = json_load_file(path, 0, &je);
-		if (*out)
+		if (*out) {
+			json_t *ex = json_object_get(*out, "examples");
+			for (size_t j = 0; any && j < json_array_size(ex); j++)
+				if (any_add(any, json_array_get(ex, j)))
+					goto nomem_whole;
+			if (any && any_attach(*out, any))
+				goto nomem_whole;
+			json_decref(any);
 			return CONTAM_OK;
+nomem_whole:
+			json_decref(any);
+			json_decref(*out);
+			*out = NULL;
+			set_err(errbuf, errlen, "cannot read '%s': out of memory", path);
+			return CONTAM_E_NOMEM;
+		}
+		json_decref(any);
 		bool io = je.line < 0 || je.position == 0;
 		if (io)
 			set_err(errbuf, errlen, "cannot read '%s': %s", path, je.text);
@@ -747,17 +1115,27 @@ static int load_report(const char *path, bool want_evidence, json_t **out,
 					json_decref(key);
 					goto bad;
 				}
-				if (want_evidence && memmem(s.d + ea, s.i - ea, "\"evidence\"", 10)) {
-					if (kept >= CREPORT_EVIDENCE_ROWS) {
-						more++;
-					} else {
-						json_t *e = parse_part(s.d, ea, s.i, &je, &line);
-						if (!e) {
-							json_decref(key);
-							goto bad_json;
-						}
+				bool ev = want_evidence && memmem(s.d + ea, s.i - ea,
+								  "\"evidence\"", 10);
+				bool keep = ev && kept < CREPORT_EVIDENCE_ROWS;
+				more += ev && !keep;
+				if (keep || any) {
+					/* parsed one at a time: memory stays flat */
+					json_t *e = parse_part(s.d, ea, s.i, &je, &line);
+					if (!e) {
+						json_decref(key);
+						goto bad_json;
+					}
+					if (any && any_add(any, e)) {
+						json_decref(e);
+						json_decref(key);
+						goto nomem;
+					}
+					if (keep) {
 						json_array_append_new(arr, e);
 						kept++;
+					} else {
+						json_decref(e);
 					}
 				}
 				rs_ws(&s);
@@ -787,6 +1165,8 @@ static int load_report(const char *path, bool want_evidence, json_t **out,
 	}
 	if (more && json_object_set_new(root, "evidence_more", json_integer((json_int_t)more)))
 		goto nomem;
+	if (any && any_attach(root, any))
+		goto nomem;
 	*out = root;
 	root = NULL;
 	goto out;
@@ -806,26 +1186,61 @@ nomem:
 		path, (unsigned long long)line_at(s.d, s.i < s.n ? s.i : s.n));
 	rc = CONTAM_E_NOMEM;
 out:
+	json_decref(any);
 	json_decref(root);
 	munmap(map, (size_t)st.st_size);
 	return rc;
 }
 
+/* --definition's comma list as a mask of measures; CONTAM_E_PARAM
+ * naming the unknown one. */
+static int parse_definitions(const char *list, unsigned *mask, char *errbuf,
+			     size_t errlen)
+{
+	*mask = 0;
+	while (list) { /* every name, an empty one too ("gpt3,") */
+		const char *e = strchr(list, ',');
+		size_t len = e ? (size_t)(e - list) : strlen(list);
+		char name[32];
+		unsigned m = 0;
+		if (len && len < sizeof name) {
+			memcpy(name, list, len);
+			name[len] = '\0';
+			m = creport_definition_measures(name);
+		}
+		if (!m) {
+			set_err(errbuf, errlen, "unknown definition '%.*s' (gpt3, palm, "
+				"llama2, contam, any)", (int)len, list);
+			return CONTAM_E_PARAM;
+		}
+		*mask |= m;
+		list = e ? e + 1 : NULL;
+	}
+	return CONTAM_OK;
+}
+
 /* The rendered reports, whole, in b. */
-static int render(const char *const *paths, size_t n, const char *format,
+static int render(const char *const *paths, size_t n, const contam_report_options *ro,
 		  cbuf *b, char *errbuf, size_t errlen)
 {
 	json_t **reports = calloc(n ? n : 1, sizeof(*reports));
+	creport_render_opts o = { .format = ro->format ? ro->format : "md",
+				  .latex_wide = ro->latex_wide,
+				  .provenance = ro->provenance };
+	const char *format = o.format;
 	int rc = CONTAM_OK;
 	if (!reports)
 		return CONTAM_E_NOMEM;
+	if ((rc = parse_definitions(ro->definitions, &o.measures, errbuf, errlen)))
+		goto out;
 	if (n == 0) {
 		set_err(errbuf, errlen, "no report files");
 		rc = CONTAM_E_PARAM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		rc = load_report(paths[i], !strcmp(format, "html"), &reports[i],
+		rc = load_report(paths[i], !strcmp(format, "html"),
+				 (o.measures & 1u << CM_ANY) != 0, &reports[i],
 				 errbuf, errlen);
 		if (rc)
 			goto out;
@@ -838,7 +1253,7 @@ static int render(const char *const *paths, size_t n, const char *format,
 			goto out;
 		}
 	}
-	rc = creport_render_loaded(reports, n, format, b);
+	rc = creport_render_opts_loaded(reports, paths, n, &o, b);
 	if (rc == CONTAM_E_PARAM) {
 		set_err(errbuf, errlen, "unknown format '%s' (md, latex, csv, html, conda)",
 			format);
@@ -856,16 +1271,24 @@ out:
 	return rc;
 }
 
-int contam_report_render_to(const char *const *paths, size_t n, const char *format,
-			    const contam_sink *out, contam_error *err)
+int contam_report_render_opts(const char *const *paths, size_t n,
+			      const contam_report_options *opt,
+			      const contam_sink *out, contam_error *err)
 {
 	cbuf b = CBUF_INIT;
 	cerr e;
 	cerr_clear(&e);
-	if (!(e.code = render(paths, n, format, &b, e.msg, sizeof e.msg)))
+	if (!(e.code = render(paths, n, opt, &b, e.msg, sizeof e.msg)))
 		csink_flush(out, &b, &e);
 	cbuf_release(&b);
 	return cerr_export(&e, err);
+}
+
+int contam_report_render_to(const char *const *paths, size_t n, const char *format,
+			    const contam_sink *out, contam_error *err)
+{
+	contam_report_options o = { .format = format };
+	return contam_report_render_opts(paths, n, &o, out, err);
 }
 
 int contam_report_render(const char *const *paths, size_t n, const char *format,
