@@ -192,7 +192,7 @@ int cli_info(int argc, char **argv)
 		       st.ngrams_inserted, st.documents, st.errors, st.bits_set,
 		       st.fill, st.fpr, st.fpr_lookup, target, st.params.winnow,
 		       st.part_index, st.part_count);
-		/* issue 13: null without a doc-freq section */
+		/* Null without a doc-freq section */
 		if (st.has_doc_freq)
 			printf("\n  \"doc_freq\": {\"d\": %u, \"counters\": %" PRIu64
 			       ", \"bytes\": %" PRIu64 ", \"lines\": %" PRIu64
@@ -289,7 +289,7 @@ int cli_info(int argc, char **argv)
 		}
 		print_problems(ix);
 	}
-	/* issue 13: as the build does, from 1.25x the target on */
+	/* As the build does, from 1.25x the target on */
 	if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
 		cli_warn("'%s': false-positive rate %.2g is %.2fx the target %.2g (more than "
 			 "%.3gx%s); verdicts from it overstate contamination; rebuild it with a "

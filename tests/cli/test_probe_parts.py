@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""test_probe_parts.py -- partition sets and large indexes at probe time
-(issue 14, item 6).
+"""test_probe_parts.py -- partition sets and large indexes at probe time.
 
 - A partition set probed one partition at a time gives the report of the
   unpartitioned index and of the whole set loaded as one

@@ -39,7 +39,7 @@
  *   u64 bytes_text, u64 documents, u64 ngrams, u64 errors, u32 path
  *   length, path bytes; then u64 reserved (0).
  *
- * Section 3, input notes (optional, written since issue 12; a file
+ * Section 3, input notes (optional; a file
  * without it loads with no notes, and older readers skip it): one zstd
  * frame holding
  *   u32 notes version (1), u32 entries E (those of the manifest, in its
@@ -78,7 +78,7 @@
  *   its raw length, XXH3-64 of its raw bytes }.  All-zero chunks are not
  *   written (holes).  docs/FORMAT.md says what each load verifies.
  *
- * Section 4, document-frequency sketch (optional, issue 13: written by
+ * Section 4, document-frequency sketch (optional, written by
  * `index --doc-freq`; older readers skip it), counters of lines [lo, hi)
  * of a sketch of L lines (index_docfreq.c):
  *   u32 sketch version (1), u32 d (counters per key, 1..4), u64 L, u64
