@@ -7,7 +7,11 @@
  * metrics and verdict defined in docs/SCORING.md.
  *
  * If it is not in this file, it is not a published API: everything under
- * src/lib/ is private and may change.
+ * src/lib/ is private and may change.  docs/ has the rest: the modules and
+ * data flow (docs/ARCHITECTURE.md, with where a new input format, index
+ * section or per-document pass goes), the index file (docs/FORMAT.md),
+ * the command line and reports (docs/REPORT.md), the scoring
+ * (docs/SCORING.md).
  *
  * Conventions
  *   - Functions return int: CONTAM_OK (0) or a negative CONTAM_E_* code.
@@ -363,7 +367,11 @@ CONTAM_API long contam_inputs_unsized(const contam_inputs *in, const char **what
 /* An empty index with the given geometry (filter memory is allocated). */
 CONTAM_API int contam_index_new(contam_index **out, const contam_params *p,
 				contam_error *err);
-/* Read every input into the filter and the manifest. */
+/* Read every input into the filter and the manifest.  A handle that
+ * holds no writable filter (loaded by contam_index_load_mmap or
+ * contam_index_load_summary, or a partition set from
+ * contam_index_parts_open) is refused with CONTAM_E_PARAM before any
+ * input is read. */
 CONTAM_API int contam_index_build(contam_index *ix, const contam_inputs *in,
 				  const contam_build_options *opt);
 /* Write to `path` atomically (temporary name, fsync, rename). */
