@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench/docfreq.py -- what `contam index --doc-freq` costs and how far its
-estimates are off (issue 13, item 3).
+estimates are off.
 
   bench/docfreq.py [--size 128M] [--err-size 32M] [--repeat 3] [--threads 2]
 

@@ -1,6 +1,5 @@
 /*
- * docfreq_err -- the doc-freq sketch's over-count, measured (issue 13;
- * run by bench/docfreq.py, not a test).
+ * docfreq_err -- the doc-freq sketch's over-count, measured (run by bench/docfreq.py, not a test).
  *
  *   docfreq_err DOCS.jsonl DOCS.txt COUNTERS [D]
  *

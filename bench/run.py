@@ -13,7 +13,7 @@ bench/gen_corpus.py, then times on the same files, back to back:
   baseline_hashset.py      the classic Python 13-gram set check
 
 and prints one table (wall, MB/s of text, MB/s per core, core-ns per n-gram,
-peak RSS, ratios to zstd -dc and gzip -dc), the targets of issue 5, and the
+peak RSS, ratios to zstd -dc and gzip -dc), the performance targets, and the
 machine, compiler and flags.  Results go to bench/results/<date>-<host>.md and
 .json.  The run verifies itself: decompressors agree on the byte count, both
 indexes hold the same n-grams, threads 1 and 2 give the same filter, corpus
@@ -414,7 +414,7 @@ def fmt(x, nd=2):
 
 def main():
     global WORK, WAIT_IDLE
-    ap = argparse.ArgumentParser(description="contam benchmark suite (issue 5)")
+    ap = argparse.ArgumentParser(description="contam benchmark suite")
     ap.add_argument("--quick", action="store_true", help="50 MB corpus, 1 repetition")
     ap.add_argument("--size", help="corpus text size (default 1G; --quick: 50M)")
     ap.add_argument("--seed", type=int, default=1)
@@ -736,7 +736,7 @@ def main():
         "tools: " + "; ".join(f"{k} {v}" for k, v in tools.items() if v),
         "contam " + (try_sh([contam, "--version"]).splitlines()[1:2] or ["fast paths: ?"])[0],
     ]
-    md = [f"# contam bench {stem}", ""] + [f"- {c}" for c in cfg] + ["", "## Targets (issue 5)", "",
+    md = [f"# contam bench {stem}", ""] + [f"- {c}" for c in cfg] + ["", "## Targets", "",
         "Ratios are the median over rounds of the ratio within a round (both commands run "
         "minutes apart at most, side by side); the per-core loss is 1 - wall(-t 1) / "
         "(2 × wall(-t 2)), also within rounds.", ""] + \

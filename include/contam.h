@@ -7,7 +7,11 @@
  * metrics and verdict defined in docs/SCORING.md.
  *
  * If it is not in this file, it is not a published API: everything under
- * src/lib/ is private and may change.
+ * src/lib/ is private and may change.  docs/ has the rest: the modules and
+ * data flow (docs/ARCHITECTURE.md, with where a new input format, index
+ * section or per-document pass goes), the index file (docs/FORMAT.md),
+ * the command line and reports (docs/REPORT.md), the scoring
+ * (docs/SCORING.md).
  *
  * Conventions
  *   - Functions return int: CONTAM_OK (0) or a negative CONTAM_E_* code.
@@ -121,7 +125,7 @@ CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
  * distinct keys. */
 CONTAM_API double contam_predict_fpr(const contam_params *p, uint64_t ngrams);
 
-/* Issue 13 (sizing): the false-positive rate verdicts see.  A winnowed
+/* The false-positive rate verdicts see.  A winnowed
  * index (W > 1) holds a sample, so the probe fills every gap of at most
  * W n-grams between two hits (cwinnow_fill_hits): two chance hits close
  * together make a run.  For a filter whose lookups are false with rate
@@ -172,8 +176,8 @@ typedef struct contam_manifest_entry {
 	uint64_t documents;
 	uint64_t ngrams;        /* n-grams inserted (with repeats) */
 	uint64_t errors;        /* records or members skipped as damaged */
-	/* issue 12 (the index file's "input notes" section; zero or NULL
-	 * in files written before it) */
+	/* from the index file's "input notes" section (zero or NULL in
+	 * files written without it) */
 	uint64_t fingerprint;   /* contam_input_fingerprint() when it was read
 				   (0: unknown) */
 	uint64_t problems[CONTAM_PROBLEMS]; /* counts per contam_problem */
@@ -222,7 +226,7 @@ typedef struct contam_build_options {
 	 * atomically; a later run loads it and skips those files. */
 	const char *checkpoint_path;
 	uint64_t checkpoint_every;
-	/* Issue 13: > 0 adds a document-frequency sketch of about this many
+	/* > 0 adds a document-frequency sketch of about this many
 	 * 16-bit counters to an index that has none and holds no documents
 	 * yet (an index with documents but no sketch is refused:
 	 * CONTAM_E_PARAM, their documents were never counted).  An index
@@ -240,7 +244,7 @@ typedef struct contam_inputs {
 	uint64_t *sizes;
 	size_t count;
 	uint64_t total_size;
-	/* issue 12: per file, its identity (st_dev, st_ino) and the
+	/* Per file, its identity (st_dev, st_ino) and the
 	 * argument it came from */
 	uint64_t *devs, *inos;
 	uint32_t *origin;
@@ -266,7 +270,7 @@ CONTAM_API int contam_inputs_walked(const contam_inputs *in, size_t i);
  * read for it). */
 CONTAM_API uint64_t contam_input_fingerprint(const char *path);
 
-/* ---- What a walk takes and what it skips (issue 12, item 4) ----------
+/* ---- What a walk takes and what it skips -----------------------------
  * Files named as arguments are always kept (or refused with an error:
  * contam's own outputs, the same file named twice).  Inside walked
  * directories a file is skipped, counted and listed when it is of unknown
@@ -326,7 +330,7 @@ CONTAM_API long contam_inputs_find_unread(const contam_inputs *in,
  * to size the filter when the user gave no size. */
 CONTAM_API uint64_t contam_estimate_ngrams(const contam_inputs *in);
 
-/* Issue 12 (sizing): the n-grams of the inputs measured on their content.
+/* The n-grams of the inputs measured on their content.
  * Each input (or, with many, 64 spread over the list and the 16 biggest)
  * is read through the reader with opt's text fields, its first 256 KiB of
  * text (16 MiB over all the files read, when that is more) tokenized and
@@ -363,7 +367,11 @@ CONTAM_API long contam_inputs_unsized(const contam_inputs *in, const char **what
 /* An empty index with the given geometry (filter memory is allocated). */
 CONTAM_API int contam_index_new(contam_index **out, const contam_params *p,
 				contam_error *err);
-/* Read every input into the filter and the manifest. */
+/* Read every input into the filter and the manifest.  A handle that
+ * holds no writable filter (loaded by contam_index_load_mmap or
+ * contam_index_load_summary, or a partition set from
+ * contam_index_parts_open) is refused with CONTAM_E_PARAM before any
+ * input is read. */
 CONTAM_API int contam_index_build(contam_index *ix, const contam_inputs *in,
 				  const contam_build_options *opt);
 /* Write to `path` atomically (temporary name, fsync, rename). */
@@ -474,7 +482,7 @@ typedef struct contam_index_stats {
 	double fpr_lookup;        /* per filter lookup (= fpr unless winnowed) */
 	uint32_t format_version;
 	uint32_t part_index, part_count; /* 0, 1 when not partitioned */
-	/* Issue 13: the document-frequency sketch (index --doc-freq), when
+	/* The document-frequency sketch (index --doc-freq), when
 	 * has_doc_freq.  Counters and bytes are those held (a partition
 	 * holds its share); pairs: (document, n-gram) pairs counted, each
 	 * n-gram once per document; noise: d * pairs / counters, the mean
@@ -541,7 +549,7 @@ CONTAM_API int contam_index_hash_text(const contam_index *ix, const char *text,
 				      size_t len, uint64_t **out, size_t *count,
 				      size_t *tokens);
 
-/* Issue 13: in how many distinct documents does this n-gram hash occur?
+/* In how many distinct documents does this n-gram hash occur?
  * An upper bound from the doc-freq sketch (index --doc-freq): never below
  * the true count, above it by the sketch's noise (contam_index_stats
  * doc_freq_noise); 65535 means 65535 or more.  -1 when the index has no
@@ -593,7 +601,7 @@ typedef struct contam_example {
 	double overlap;
 	double coverage;
 	contam_verdict verdict;
-	/* Published definitions from the same hits (issue 3). */
+	/* Published definitions from the same hits. */
 	uint32_t covered10;      /* tokens inside spans >= 10 (Llama 2) */
 	uint8_t gpt3;            /* a matched span >= 13 tokens (or all of a
 				    shorter example) */
@@ -606,7 +614,7 @@ typedef struct contam_example {
 	 * example, longest first (owned by the probe). */
 	struct contam_span *spans;
 	uint32_t nspans;
-	/* Why (issue 13).  `tokens` and `ngrams` count what is scored; these
+	/* Why.  `tokens` and `ngrams` count what is scored; these
 	 * say what is not, and how much of the hits chance could explain. */
 	uint32_t unscored_tokens;  /* only in template/frequent n-grams */
 	uint32_t template_ngrams;  /* the benchmark's own scaffolding */
@@ -660,14 +668,14 @@ typedef struct contam_benchmark {
 	/* --null-control: verdicts of token-shuffled copies, per definition */
 	uint64_t null_examples, null_contaminated, null_partial, null_gpt3;
 	uint64_t null_palm, null_llama2_dirty, null_llama2_not_clean;
-	/* Template n-grams (issue 13): the rule (share of the examples of
+	/* Template n-grams: the rule (share of the examples of
 	 * a file, minimum examples; share 0: off), the distinct n-grams
 	 * found and the n-gram occurrences they took out of scoring. */
 	double template_share;
 	uint32_t template_min;
 	uint64_t template_distinct, template_ngrams;
 	uint64_t frequent_ngrams;  /* occurrences over --max-doc-freq */
-	/* The fields read (issue 12).  With --field (or question/answer
+	/* The fields read.  With --field (or question/answer
 	 * fields) the paths given, question fields first; without, the keys
 	 * or CSV columns whose strings were taken (fields_auto set), first
 	 * seen first, fields_more counting keys beyond those listed.
@@ -683,9 +691,9 @@ typedef struct contam_benchmark {
 	uint64_t id_missing;
 } contam_benchmark;
 
-/* The scoring rules probe and scan share (issue 13, README "Scoring
- * rules").  join_fields: the selected fields are one piece (the rule
- * before issue 13: any run of hits may count); keep_labels: choice labels
+/* The scoring rules probe and scan share (README "Scoring
+ * rules").  join_fields: the selected fields are one piece (the older
+ * rule: any run of hits may count); keep_labels: choice labels
  * ("A.", "(b)") stay tokens; template_share/template_min: n-grams in more
  * than this share of a file's examples and in at least template_min of
  * them are the benchmark's template and count neither way (share 0: no
@@ -721,8 +729,8 @@ typedef struct contam_probe_options {
 	size_t nanswer_fields;
 	/* Also score a token-shuffled copy of every example (fixed seed). */
 	int null_control;
-	/* Scoring rules (issue 13; contam_probe_options_init sets the
-	 * defaults).  max_doc_freq: n-grams the index counts in more than
+	/* Scoring rules (docs/SCORING.md; contam_probe_options_init sets
+	 * the defaults).  max_doc_freq: n-grams the index counts in more than
 	 * this many documents count neither as hits nor as misses (0: off;
 	 * needs an index built with --doc-freq). */
 	contam_rules rules;
@@ -731,7 +739,7 @@ typedef struct contam_probe_options {
 	 * gzip-compressed ...: read by its content"), or NULL. */
 	void (*on_warning)(void *ctx, const char *msg);
 	void *warning_ctx;
-	/* Benchmark layout (issue 12): the path to the records inside a
+	/* Benchmark layout: the path to the records inside a
 	 * JSON/JSONL document (SQuAD: "data.paragraphs.qas"; fields of the
 	 * enclosing objects are reached as "^context"), or NULL; txt: lines
 	 * per record (0 or 1: one line), --field then names a line 0..N-1. */
@@ -798,7 +806,7 @@ typedef struct contam_result {
 	size_t nexamples;
 	int null_control;          /* benchmarks carry null_* counts */
 	int qa_split;              /* examples carry q_* and a_* */
-	/* the scoring rules used (contam_probe_options, issue 13) */
+	/* the scoring rules used (contam_probe_options) */
 	contam_rules rules;
 	uint64_t max_doc_freq;
 	/* Issue 15 (reproducible tables): the corpus label (or NULL), the
@@ -812,7 +820,7 @@ typedef struct contam_result {
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
 
-/* The published definitions of a flagged example (issue 3), one rule
+/* The published definitions of a flagged example, one rule
  * each, shared by the report and the clean subsets. */
 typedef enum contam_definition {
 	CONTAM_DEF_CONTAM = 0,   /* verdict partial or contaminated */
@@ -930,7 +938,7 @@ CONTAM_API int contam_report_render_opts(const char *const *paths, size_t n,
 					 const contam_sink *out, contam_error *err);
 
 /* ------------------------------------------------------------------ */
-/* Contamination's effect on scores (issue 15, `contam impact`)        */
+/* Contamination's effect on scores (`contam impact`)                 */
 
 /* A probe report over lm-evaluation-harness `--log_samples` files
  * (samples_<task>_<timestamp>.jsonl, probed with --field doc.<field>)
@@ -988,7 +996,7 @@ CONTAM_API void contam_impact_missing(const contam_impact *im, uint64_t *example
 CONTAM_API void contam_impact_free(contam_impact *im);
 
 /* ------------------------------------------------------------------ */
-/* Exact scan (issue 4)                                                */
+/* Exact scan                                                         */
 
 /* The benchmarks' n-grams go into an exact table (64-bit hashes, same
  * recipe, seed and n as the index: collisions between 64-bit hashes are
@@ -1034,11 +1042,11 @@ typedef struct contam_scan_options {
 	void (*on_progress)(void *ctx, const contam_progress *p);
 	void *ctx;
 	volatile int *stop;
-	/* benchmark layout: as contam_probe_options (issue 12) */
+	/* benchmark layout: as contam_probe_options */
 	const char *records;
 	uint32_t lines_per_record;
 	int force_header;
-	/* scoring rules: as contam_probe_options (issue 13), so that a scan
+	/* scoring rules: as contam_probe_options, so that a scan
 	 * confirms a probe's flags by the same rules */
 	contam_rules rules;
 	/* question/answer split: as contam_probe_options (then `fields`

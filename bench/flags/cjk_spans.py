@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""cjk_spans.py -- issue 13 item 5: how long are the matches CJK benchmark
+"""cjk_spans.py -- how long are the matches CJK benchmark
 items have in zh/ja/ko Wikipedia and Chinese web text with nothing
 planted, and which span rule keeps planted copies while dropping them?
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/flags/run.sh -- the planted-item harness (issue 13): build the
+# bench/flags/run.sh -- the planted-item harness: build the
 # corpora with plant.py, index them, probe the benchmarks they were planted
 # from, confirm the flags with the exact scan (probe --confirm), and print
 # planted items flagged / planted, unplanted flags, and unplanted flags the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""templates.py -- issue 13 item 2: how many benchmark n-grams would the
+"""templates.py -- how many benchmark n-grams would the
 template rule mark, on every benchmark file of ../shared/data?
 
 Rule measured: an n-gram that occurs in more than a share S of a file's

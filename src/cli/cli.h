@@ -16,8 +16,8 @@
 
 /* How many --text-field paths one command takes. */
 #define CLI_MAX_TEXT_FIELDS 64
-/* index --doc-freq: counters per planned n-gram (issue 13; measured in
- * bench/docfreq.py) */
+/* index --doc-freq: counters per planned n-gram (measured by
+ * bench/docfreq.py, bench/README.md "Doc-freq sketch") */
 #define CLI_DOC_FREQ_PER_NGRAM 1.0
 
 int cli_index(int argc, char **argv);
@@ -38,7 +38,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned);
 int cli_report(int argc, char **argv);
-/* contam impact (cli_impact.c, issue 15) */
+/* contam impact (cli_impact.c) */
 int cli_impact(int argc, char **argv);
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
@@ -77,19 +77,19 @@ bool cli_parse_partition(const char *s, unsigned long *i, unsigned long *P);
 
 /* Human-readable byte count in a static-free caller buffer. */
 const char *cli_bytes(uint64_t n, char *buf, size_t len);
-/* Issue 13: the build and `contam info` warn once the false-positive
+/* The build and `contam info` warn once the false-positive
  * rate verdicts see is more than this times the target (OVERFULL: 2x). */
 #define CLI_FPR_MARGIN 1.25
 
 /* The n-grams a --memory filter holds at --fpr (at least estimate): k
- * for a pipe's filter of unknown fill (issue 12, sizing). */
+ * for a pipe's filter of unknown fill (sizing). */
 uint64_t cli_capacity_at_fpr(uint64_t memory, double fpr, uint32_t ngram,
 			     uint64_t estimate);
 
 /* Whether progress bars may be drawn (stderr is a terminal). */
 bool cli_stderr_is_tty(void);
 
-/* The scoring-rule options probe and scan share (issue 13), so that a
+/* The scoring-rule options probe and scan share, so that a
  * scan confirms a probe by the same rules.  CLI_SCORING_LONGOPTS(BASE)
  * goes into a getopt_long table; option BASE + CLI_RULE_x is parsed by
  * cli_parse_rule into `r` (max_doc_freq NULL: the command has its own

@@ -1,7 +1,7 @@
 /*
  * cli_bench.c -- the benchmark files of `probe` and `scan --bench`: the
  * arguments (files and directories) become a list of files, each with
- * its benchmark name (issue 12).
+ * its benchmark name.
  *
  *   - A directory is walked recursively in sorted order.  Files whose
  *     name says benchmark data (.jsonl .ndjson .json .csv .tsv .txt, and

@@ -700,7 +700,7 @@ static int index_main(int argc, char **argv, const char **globs)
 				       in.paths[unsized], unsized_what);
 			goto out;
 		}
-		/* issue 13: a winnowed index is planned for the lookup rate
+		/* A winnowed index is planned for the lookup rate
 		 * whose rate after the probe's fill (what verdicts see) is
 		 * --fpr, and for the keys winnowing keeps, counted per
 		 * sampled document */
@@ -875,7 +875,7 @@ static int index_main(int argc, char **argv, const char **globs)
 			(distinct > (double)st.ngrams_inserted ? distinct
 							       : (double)st.ngrams_inserted) * 1.2);
 	} else if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6) {
-		/* issue 13: said from 1.25x on, not only once it doubles */
+		/* Said from 1.25x on, not only once it doubles */
 		double fill = st.fill < 0.999999 ? st.fill : 0.999999;
 		double distinct = -(double)st.params.nblocks * 512.0 / st.params.k * log(1 - fill);
 		if (add)

@@ -192,7 +192,9 @@ int cli_info(int argc, char **argv)
 		       st.ngrams_inserted, st.documents, st.errors, st.bits_set,
 		       st.fill, st.fpr, st.fpr_lookup, target, st.params.winnow,
 		       st.part_index, st.part_count);
-		/* issue 13: null without a doc-freq section */
+		printf("\n  \"filter_uncompressed\": %s,",
+		       contam_index_is_uncompressed(ix) ? "true" : "false");
+		/* Null without a doc-freq section */
 		if (st.has_doc_freq)
 			printf("\n  \"doc_freq\": {\"d\": %u, \"counters\": %" PRIu64
 			       ", \"bytes\": %" PRIu64 ", \"lines\": %" PRIu64
@@ -248,6 +250,11 @@ int cli_info(int argc, char **argv)
 		printf("filter     %s, %" PRIu64 " blocks of 512 bits, k=%u, seed %#" PRIx64 "\n",
 		       cli_bytes(st.filter_bytes, b1, sizeof(b1)), st.params.nblocks,
 		       st.params.k, st.params.seed);
+		/* a probe maps such a file and reads only the blocks it
+		 * queries; the default (compressed chunks) says nothing */
+		if (contam_index_is_uncompressed(ix))
+			printf("storage    filter uncompressed (index --uncompressed-filter): "
+			       "probe maps it\n");
 		if (st.part_count > 1)
 			printf("partition  %u of %u (built with --partition %u/%u); probe all %u "
 			       "partitions together, as one INDEX: P1,P2,...\n",
@@ -289,7 +296,7 @@ int cli_info(int argc, char **argv)
 		}
 		print_problems(ix);
 	}
-	/* issue 13: as the build does, from 1.25x the target on */
+	/* As the build does, from 1.25x the target on */
 	if (st.fpr > CLI_FPR_MARGIN * target && st.fpr > 1e-6)
 		cli_warn("'%s': false-positive rate %.2g is %.2fx the target %.2g (more than "
 			 "%.3gx%s); verdicts from it overstate contamination; rebuild it with a "

@@ -104,7 +104,7 @@ static bool same_dir_and_ext(const char *a, const char *b)
 }
 
 /* A shell glob after --bench gives --bench its first file only and makes
- * the rest corpus (issue 12): a corpus argument that is a benchmark kind
+ * the rest corpus: a corpus argument that is a benchmark kind
  * (.csv, .tsv, .parquet), a sibling of a --bench file with its extension,
  * or a file of the same name as a --bench file is refused.  Arguments
  * after "--" are corpus as given. */
@@ -192,8 +192,8 @@ static int close_tmp(FILE *f, const char *tmp, const char *path)
 	return 0;
 }
 
-/* A corpus argument none of whose files gave a document is an error
- * (issue 12): "'x.json': 0 documents read (1513 records skipped)". */
+/* A corpus argument none of whose files gave a document is an error:
+ * "'x.json': 0 documents read (1513 records skipped)". */
 static int refuse_unread(const contam_scan *scan, const contam_inputs *in,
 			 bool allow_empty)
 {

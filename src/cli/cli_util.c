@@ -28,7 +28,7 @@ void cli_put_escaped(FILE *f, const char *s)
 }
 
 /* Messages carry file names, which may hold terminal escape sequences:
- * control bytes are written as \xNN, never raw (issue 12). */
+ * control bytes are written as \xNN, never raw. */
 static void vmessage(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[4096];
@@ -412,7 +412,7 @@ void cli_add_include(const char **globs, size_t *nglobs, size_t *ninclude,
 	(*nglobs)++;
 }
 
-/* Issue 12 (sizing): the n-grams a filter of `memory` bytes holds at the
+/* The n-grams a filter of `memory` bytes holds at the
  * false-positive rate fpr; at least `estimate`.  With --memory and an
  * input of unknown size (a pipe), k is chosen for this count rather than
  * for the ~0 n-grams the sizes show. */

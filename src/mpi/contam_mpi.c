@@ -404,7 +404,7 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 
 	/* an input named twice is refused by contam_inputs_expand */
 	uint64_t planned_for = o->expected;
-	/* issue 12 (sizing): the same rules and estimate as contam index
+	/* The same rules and estimate as contam index
 	 * (made on rank 0, broadcast with the plan) */
 	const char *unsized_what = NULL;
 	long unsized = o->expected ? -1 : contam_inputs_unsized(&in, &unsized_what);
@@ -414,7 +414,7 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 			       unsized_what);
 		goto out;
 	}
-	/* issue 13: winnowed, planned for the keys kept and the lookup rate
+	/* Winnowed, planned for the keys kept and the lookup rate
 	 * whose rate after the probe's fill is --fpr (as contam index) */
 	uint32_t w = o->winnow > 1 ? (uint32_t)o->winnow : 0;
 	double plan_fpr = contam_lookup_fpr_for(o->fpr, w);
@@ -748,7 +748,7 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 
 /* Rank 0, with every manifest gathered: an argument that gave no document
  * (a file, or a directory with none in any of its files) is an error and
- * nothing is written, as in 'contam index' (issue 12). */
+ * nothing is written, as in 'contam index'. */
 static int refuse_unread(const contam_index *ix, int argc, char **argv,
 			 const char *output)
 {

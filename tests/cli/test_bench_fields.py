@@ -11,8 +11,8 @@ record paths for nested files, several benchmark files and directories.
   nested records without --records are refused;
 - probe and scan take directories; a shell glob after scan --bench is
   refused instead of becoming corpus; benchmark names are unique and the
-  same file twice is refused (redteam r20); --write-clean never overwrites
-  an input (r19); duplicate CSV column names (redteam 24); scan
+  same file twice is refused; --write-clean never overwrites
+  an input; duplicate CSV column names are refused; scan
   --max-record has index's minimum;
 - the expected-counts table: every file under ../shared/data/benchmarks,
   read with the options in RULES, gives the number of examples an
@@ -438,7 +438,7 @@ def write_clean_never_overwrites_an_input(c):
                                       "x.flagged.jsonl.ids.json"], f"{os.listdir(out)}")
 
 
-# ------------------------------------------------------------ redteam 23
+# ------------------------------------------- contam report: memory, messages
 
 
 def run_rss(args):

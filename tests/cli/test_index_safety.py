@@ -83,7 +83,7 @@ def setup(tmp):
     return c
 
 
-# ---- item 8 / redteam 2 and 5: partitions ---------------------------------
+# ---- partitions ------------------------------------------------------------
 
 @S.test
 def all_partitions_find_what_the_whole_finds(c):
@@ -145,7 +145,7 @@ def info_names_the_partition(c):
     check("partition" not in r.out, r.out)
 
 
-# ---- redteam 3: an output that is an input -------------------------------
+# ---- an output that is an input -------------------------------------------
 
 def spellings(c, path, tag):
     """The same file under other names: ./-relative, a symlink, a hard link."""
@@ -261,7 +261,7 @@ def mpi_output_is_input(c):
     check(read(corpus) == before, "contam-mpi replaced its input")
 
 
-# ---- redteam 1: chunk sizes other than 1 MiB ------------------------------
+# ---- chunk sizes other than 1 MiB ------------------------------------------
 
 def crafted_index(path, nblocks, chunk, fill_byte, xxh3, name=b"x.txt"):
     """An index file (format v1) with `chunk`-byte chunks, each chunk a zstd
@@ -350,7 +350,7 @@ def merge_of_any_chunk_size_keeps_every_bit(c):
         os.unlink(out)
 
 
-# ---- redteam 25: SIGTERM during merge -------------------------------------
+# ---- SIGTERM during merge -------------------------------------------------
 
 @S.test
 def sigterm_during_merge_leaves_nothing(c):
@@ -383,7 +383,7 @@ def sigterm_during_merge_leaves_nothing(c):
     check(landed > 0, "the signal never landed during the merge")
 
 
-# ---- redteam 17: sparse indexes are not held whole -------------------------
+# ---- sparse indexes are not held whole -------------------------------------
 
 def peak_rss_kb(args):
     p = subprocess.Popen([BIN] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""test_probe_parts.py -- partition sets and large indexes at probe time
-(issue 14, item 6).
+"""test_probe_parts.py -- partition sets and large indexes at probe time.
 
 - A partition set probed one partition at a time gives the report of the
   unpartitioned index and of the whole set loaded as one
@@ -199,6 +198,13 @@ def uncompressed_same_report(d):
     ir = contam("info", "--json", d["raw"]).expect(0).json()
     for k in ("fill", "fpr", "ngrams_inserted", "doc_freq"):
         check(iw.get(k) == ir.get(k), f"info {k}: {iw.get(k)} vs {ir.get(k)}")
+    # info says how the filter is stored, in JSON and in the text
+    check(iw.get("filter_uncompressed") is False and ir.get("filter_uncompressed") is True,
+          f"info filter_uncompressed: {iw.get('filter_uncompressed')} / {ir.get('filter_uncompressed')}")
+    tw = contam("info", d["whole"]).expect(0).out
+    tr = contam("info", d["raw"]).expect(0).out
+    check("storage    filter uncompressed" in tr and "uncompressed" not in tw,
+          f"info text: {tr!r} / {tw!r}")
     contam("verify", d["raw"]).expect(0)
     # the filter's chunks start on a page of the file, stored as they are
     # (their bytes are the compressed index's filter)

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (opts & 4)
 		opt.id_field = "id";
 	opt.no_header = (opts & 8) != 0;
-	/* issue 12: record paths with ^ and @keys; records of 3 text lines */
+	/* Record paths with ^ and @keys; records of 3 text lines */
 	static const char *const fields_c[] = { "question", "^context", "^^x.@keys" };
 	if (opts & 16) {
 		opt.records = (opts & 32) ? "*.1" : "data.paragraphs.qas";

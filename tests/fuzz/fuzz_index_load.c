@@ -48,7 +48,7 @@ static void load(const uint8_t *data, size_t size)
 			abort();
 		for (uint64_t h = 1; h < 64; h++) {
 			(void)contam_index_contains(ix, h * 0x9e3779b97f4a7c15ULL);
-			/* issue 13: an estimate, or -1 without a sketch */
+			/* An estimate, or -1 without a sketch */
 			int64_t df = contam_index_doc_freq(ix, h * 0x9e3779b97f4a7c15ULL);
 			if (df < -1 || df > 65535 || (df == -1 && st.has_doc_freq &&
 						      st.part_count == 1))
@@ -124,7 +124,7 @@ static int fix_checksum(uint8_t *d, size_t size)
 			/* the input notes: their hash lives in the table entry */
 			put_le64(d + 128 + 32 * i + 24, XXH3_64bits(d + off, (size_t)len));
 		} else if (le(s, 4) == 4 && len >= 64) {
-			/* the doc-freq sketch (issue 13): its header and chunk
+			/* the doc-freq sketch: its header and chunk
 			 * table's hash lives in the table entry */
 			uint64_t n = le(d + off + 56, 8);
 			if (n <= (len - 64) / 24)

@@ -129,7 +129,7 @@ def bench_seeds(g, c, put):
         b'"a string record"\n{"question": ["x", "y"]}\n')
     put("jsonl_bad", bytes([3]) + b'{"question": "q"}\n{"question": \n')
     put("txt", bytes([4]) + b"\xef\xbb\xbfone example per line\n\n  \nsecond one\n")
-    # issue 12: --records with ^ and @keys, "*.1", records of 3 text lines
+    # --records with ^ and @keys, "*.1", records of 3 text lines
     put("json_records", bytes([2 + 5 * (16 | 1)]) + json.dumps(
         {"x": {"k1": 1, "k2": 0}, "data": [{"paragraphs": [{"context": "c", "qas": [
             {"question": "q1"}, {"question": "q2"}]}]}]}).encode())
@@ -228,7 +228,7 @@ def index_seeds(contam, put):
             "part1of2.cidx": ["--memory", "64k", "--partition", "1/2", a, b],
             "empty.cidx": ["--memory", "64k", "--allow-empty", "none.txt"],
             "winnow.cidx": ["--memory", "64k", "--winnow", "4", b],
-            # the doc-freq section (issue 13), whole and one partition
+            # the doc-freq section, whole and one partition
             "docfreq.cidx": ["--memory", "64k", "--doc-freq-memory", "4k", a, b],
             "docfreq_part2of2.cidx": ["--memory", "64k", "--doc-freq-memory", "4k",
                                       "--partition", "1/2", a, b],

@@ -340,7 +340,7 @@ static void test_csv(void)
 	CHECK_STR(g.text[0], "1\nHello, \"world\"\nA\nx");
 	CHECK(g.id[0] == NULL);
 	got_release(&g);
-	/* an --id-field that is no column is an error (issue 12) */
+	/* an --id-field that is no column is an error */
 	read_bench("q.csv", NULL, 0, "nope", 0, &g);
 	CHECK(g.rc < 0);
 	got_release(&g);
@@ -398,7 +398,7 @@ static void test_txt(void)
 	got g;
 	write_file("lines.txt", "first line\n\n   \nsecond line\r\nthird");
 	read_bench("lines.txt", NULL, 0, "id", 0, &g);
-	CHECK(g.rc < 0); /* txt has no fields (issue 12) */
+	CHECK(g.rc < 0); /* txt has no fields */
 	got_release(&g);
 	read_bench("lines.txt", NULL, 0, NULL, 0, &g);
 	CHECK(g.rc == 0);
@@ -608,7 +608,7 @@ static void test_shared(const char *datadir)
 		int no_header;
 		size_t count;
 		bench_format format;
-		const char *id; /* must exist in the file (issue 12) */
+		const char *id; /* must exist in the file */
 	} cases[] = {
 		{ "gsm8k/test.jsonl", { "question" }, 0, 1319, BENCH_JSONL, NULL },
 		{ "mmlu/data/test/abstract_algebra_test.csv", { NULL }, 1, 100,

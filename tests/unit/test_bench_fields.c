@@ -1,5 +1,5 @@
 /*
- * test_bench_fields.c -- issue 12 in the benchmark readers: fields that
+ * test_bench_fields.c -- the benchmark readers: fields that
  * must exist, per-field record counts, fields taken without --field,
  * --records paths (fan-out, '*', '@values', ^ to the enclosing objects),
  * @keys, records of several text lines, CSV names repeated in the header,

@@ -1,5 +1,5 @@
 /*
- * test_docfreq.c -- the document-frequency sketch (issue 13).
+ * test_docfreq.c -- the document-frequency sketch.
  *
  * Properties: an estimate is never below the true number of documents
  * (exact counts from a hash map over a generated corpus), a document

@@ -1,7 +1,7 @@
 /*
  * test_index_mem.c -- loading an index from memory and by mmap, the
  * uncompressed filter, and a partition set answered one partition at a
- * time (issue 14, items 5 and 6).
+ * time.
  *
  * Properties: a file's bytes loaded from memory give the index the path
  * load gives (same answers, statistics, manifest); damage or truncation is

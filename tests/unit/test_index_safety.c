@@ -1,7 +1,6 @@
 /*
  * test_index_safety.c -- index files the library did not write itself,
- * and index sets that are not one whole index (issue 12, item 8; redteam
- * 1, 2, 5, 13, 17, 25).
+ * and index sets that are not one whole index.
  *
  * Properties: a file with any chunk size the format allows (a multiple of
  * 64 up to 1 GiB) merges to exactly its bits, alone or with files of other
@@ -144,7 +143,7 @@ static int holds(const char *path, const pattern *a, const pattern *b)
 	return ok;
 }
 
-/* redteam 1: merge of files whose chunks are not 1 MiB. */
+/* Merge of files whose chunks are not 1 MiB. */
 static void test_merge_any_chunk_size(void)
 {
 	/* larger than the writer's, smaller, not dividing 1 MiB (on a filter
@@ -233,7 +232,7 @@ static int load_refused(const char *const *paths, size_t n, const char *says)
 	return ok;
 }
 
-/* item 8, redteam 2 and 5 */
+/* Partition sets: any order, and sets that are not one whole index */
 static void test_partition_sets(void)
 {
 	save_parts("p", 4, "corpus.txt", 6, 1);
@@ -292,7 +291,7 @@ static void test_partition_sets(void)
 	contam_index_free(ix);
 }
 
-/* redteam 13: the duplicate found wherever it sorts, among 300k inputs,
+/* The duplicate found wherever it sorts, among 300k inputs,
  * in well under the 400 s the pairwise search took. */
 static void test_merge_duplicates(void)
 {
@@ -354,7 +353,7 @@ static void test_merge_duplicates(void)
 	free(names);
 }
 
-/* redteam 25: a stop flag set (SIGTERM) leaves neither OUT nor OUT.tmp.PID */
+/* A stop flag set (SIGTERM) leaves neither OUT nor OUT.tmp.PID */
 static void test_merge_stopped(void)
 {
 	pattern a = { 3, 2, 0 };
@@ -380,7 +379,7 @@ static long maxrss_kb(void)
 	return ru.ru_maxrss;
 }
 
-/* redteam 17: a 512 MiB filter whose chunks are all zero but one is
+/* A 512 MiB filter whose chunks are all zero but one is
  * verified, summarized and loaded without its zero chunks in memory. */
 static void test_sparse_memory(void)
 {

@@ -1,6 +1,6 @@
 /*
- * test_probe_clean.c -- contam_probe_write_clean and the definitions
- * (issue 13, item 6): records go by the final verdict (an overturned
+ * test_probe_clean.c -- contam_probe_write_clean and the definitions:
+ * records go by the final verdict (an overturned
  * flag is clean), the list names the flagged records, a file that reads
  * differently the second time or a stop request leaves nothing.
  */

@@ -1,5 +1,5 @@
 /*
- * test_probe_item.c -- the scoring rules of issue 13 (probe_item.h) on
+ * test_probe_item.c -- the scoring rules (probe_item.h, docs/SCORING.md) on
  * cases worked out by hand: choice labels, pieces, anchors, whole fields,
  * CJK word weights, templates and the token shuffle of the null control.
  */

@@ -1,6 +1,6 @@
 /*
  * test_purify_safety.c -- unit tests for the pieces the purified copy
- * shares with the reader or relies on for honest errors (issue 12):
+ * shares with the reader or relies on for honest errors:
  *
  * - cwarc_parse_header(), the one WARC header parser of the reader and
  *   of purify: Content-Length given once, twice alike, twice different

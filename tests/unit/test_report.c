@@ -1,5 +1,5 @@
 /*
- * test_report.c -- error bars and renderers of issue 3: Wilson intervals,
+ * test_report.c -- error bars and renderers: Wilson intervals,
  * the run and binomial probabilities behind "expected false", the
  * null-control shuffle, LaTeX escaping, CSV quoting, and golden files for
  * every `contam report` format (testdata/report_golden; regenerate with

@@ -1,5 +1,5 @@
 /*
- * test_sizing.c -- issue 13: automatic sizing meets its target.
+ * test_sizing.c -- automatic sizing meets its target.
  *
  * - contam_seen_fpr is the share of n-grams hit after the probe's fill
  *   (cwinnow_fill_hits) when lookups are false with a given rate: checked

@@ -40,7 +40,7 @@ struct contam_index {
 	char recipe[64];
 	volatile int *save_stop;    /* contam_index_set_stop */
 	cerr err;
-	/* the document-frequency sketch (issue 13), or NULL; a summary
+	/* the document-frequency sketch, or NULL; a summary
 	 * handle keeps its statistics only */
 	cdocfreq *df;
 	int has_df;

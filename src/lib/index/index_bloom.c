@@ -46,7 +46,8 @@
 /* The filter is mapped, not malloc'd: fresh anonymous pages are already
  * zero (no memset pass over gigabytes), and transparent huge pages cut the
  * TLB misses of random access -- without them every insertion pays a page
- * walk that prefetching cannot hide (measured: 58 -> see bench/). */
+ * walk that prefetching cannot hide (the figure of that change was not
+ * kept; bench/PROFILE.md profiles the build with them). */
 uint64_t *cbloom_alloc(uint64_t nblocks)
 {
 	if (nblocks == 0 || nblocks > (UINT64_MAX / 64))

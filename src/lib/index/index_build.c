@@ -417,6 +417,15 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	sh.opt = opt;
 	crun_init(&sh.run, in, opt->on_warning, opt->on_progress, opt->ctx, opt->stop);
 	cerr_clear(&ix->err);
+	/* a mapped filter is read-only (a write would fault), a summary or
+	 * a resolved partition set holds none: refused before any input is
+	 * read, the handle unchanged */
+	if (ix->map)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "an index loaded by mmap "
+				"cannot be built into: load it with contam_index_load");
+	if (!ix->filter.bits || ix->rk)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "this index handle holds no "
+				"filter to build into: load it with contam_index_load");
 
 	size_t nin = in->count ? in->count : 1;
 	contam_manifest_entry *entries = calloc(nin, sizeof(*entries));

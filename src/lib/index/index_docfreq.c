@@ -1,5 +1,5 @@
 /*
- * index_docfreq.c -- the document-frequency sketch (issue 13): counting,
+ * index_docfreq.c -- the document-frequency sketch: counting,
  * querying, merging and per-document de-duplication.
  *
  * Why.  A Bloom filter has no counts, so a probe cannot tell a phrase

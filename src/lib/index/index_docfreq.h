@@ -1,5 +1,5 @@
 /*
- * index_docfreq.h -- the document-frequency sketch of an index (issue 13):
+ * index_docfreq.h -- the document-frequency sketch of an index:
  * a blocked count-min sketch of saturating 16-bit counters that answers
  * "in how many distinct documents does this n-gram occur, at most?".
  * Private to the library; the format is in index_file.c.

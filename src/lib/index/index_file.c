@@ -39,7 +39,7 @@
  *   u64 bytes_text, u64 documents, u64 ngrams, u64 errors, u32 path
  *   length, path bytes; then u64 reserved (0).
  *
- * Section 3, input notes (optional, written since issue 12; a file
+ * Section 3, input notes (optional; a file
  * without it loads with no notes, and older readers skip it): one zstd
  * frame holding
  *   u32 notes version (1), u32 entries E (those of the manifest, in its
@@ -78,7 +78,7 @@
  *   its raw length, XXH3-64 of its raw bytes }.  All-zero chunks are not
  *   written (holes).  docs/FORMAT.md says what each load verifies.
  *
- * Section 4, document-frequency sketch (optional, issue 13: written by
+ * Section 4, document-frequency sketch (optional, written by
  * `index --doc-freq`; older readers skip it), counters of lines [lo, hi)
  * of a sketch of L lines (index_docfreq.c):
  *   u32 sketch version (1), u32 d (counters per key, 1..4), u64 L, u64
@@ -1199,6 +1199,26 @@ static uint64_t zero_hash(uint64_t n)
 	return h;
 }
 
+/* The chunk tables of the filter and of the doc-freq sketch, checked by
+ * one rule: chunks of cb bytes (a multiple of 64, at most
+ * CIFILE_CHUNK_MAX), exactly as many as the held bytes need, their
+ * 24-byte entries within the `space` bytes after the table's head. */
+static int chunk_table_ok(uint64_t cb, uint64_t n, uint64_t held, uint64_t space)
+{
+	return cb != 0 && cb % 64 == 0 && cb <= CIFILE_CHUNK_MAX &&
+	       n == (held + cb - 1) / cb && n <= space / 24;
+}
+
+/* The hashes an all-zero chunk (stored as nothing) is checked against,
+ * so that it need not be written out to be hashed: a whole chunk and the
+ * last (possibly shorter) one. */
+static void chunk_zero_hashes(uint64_t held, uint64_t cb, uint64_t n, uint64_t *whole,
+			      uint64_t *last)
+{
+	*last = zero_hash(held - (n - 1) * cb);
+	*whole = n > 1 ? zero_hash(cb) : *last;
+}
+
 void cifile_close(cifile *f)
 {
 	if (!f)
@@ -1245,8 +1265,7 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	cs->chunk_bytes = cb;
 	cs->nchunks = n;
 	cs->held_bytes = (hi - lo) * 64;
-	if (cb == 0 || cb % 64 || cb > CIFILE_CHUNK_MAX ||
-	    n != (cs->held_bytes + cb - 1) / cb || n > (len - sizeof(dh)) / 24)
+	if (!chunk_table_ok(cb, n, cs->held_bytes, len - sizeof(dh)))
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
 				"(chunk table)", f->path);
 	cs->table_len = 16 + n * 24;
@@ -1264,8 +1283,7 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	}
 	memmove(all, all + DF_HEAD, cs->table_len);
 	cs->table = all;
-	cs->zero_hash_last = zero_hash(cs->held_bytes - (n - 1) * cb);
-	cs->zero_hash = n > 1 ? zero_hash(cb) : cs->zero_hash_last;
+	chunk_zero_hashes(cs->held_bytes, cb, n, &cs->zero_hash, &cs->zero_hash_last);
 	f->has_df = 1;
 	f->df_d = d;
 	f->df_lines = lines;
@@ -1533,9 +1551,7 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 	f->chunk_bytes = get_le64(t16);
 	f->nchunks = get_le64(t16 + 8);
 	f->held_bytes = (f->hi - f->lo) * 64;
-	if (f->chunk_bytes == 0 || f->chunk_bytes % 64 || f->chunk_bytes > CIFILE_CHUNK_MAX ||
-	    f->nchunks != (f->held_bytes + f->chunk_bytes - 1) / f->chunk_bytes ||
-	    f->nchunks > (f->flen - 16) / 24) {
+	if (!chunk_table_ok(f->chunk_bytes, f->nchunks, f->held_bytes, f->flen - 16)) {
 		rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': damaged chunk table", path);
 		goto out;
 	}
@@ -1572,11 +1588,9 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 	if ((f->flags & FLAG_RAW_FILTER) && (rc = raw_open(f, stats, err)))
 		goto out;
 
-	/* an all-zero chunk (stored as nothing) is checked against these,
-	 * so that it need not be written out to be hashed (computed once
-	 * the table is known to be the writer's) */
-	f->zero_hash_last = zero_hash(f->held_bytes - (f->nchunks - 1) * f->chunk_bytes);
-	f->zero_hash = f->nchunks > 1 ? zero_hash(f->chunk_bytes) : f->zero_hash_last;
+	/* computed once the table is known to be the writer's */
+	chunk_zero_hashes(f->held_bytes, f->chunk_bytes, f->nchunks, &f->zero_hash,
+			  &f->zero_hash_last);
 
 	unsigned long long mraw_len = ZSTD_getFrameContentSize(mcomp, mlen);
 	if (mraw_len == ZSTD_CONTENTSIZE_ERROR || mraw_len == ZSTD_CONTENTSIZE_UNKNOWN ||

@@ -11,7 +11,7 @@
  * is sorted on write, so merging per-shard indexes gives the same bytes
  * as indexing all shards in one run.
  *
- * A doc-freq sketch (issue 13) of a union of inputs is the saturating sum
+ * A doc-freq sketch of a union of inputs is the saturating sum
  * of the parts' sketches, merged chunk by chunk the same way; the parts
  * must all have one, of the same geometry.  Loading the partitions of an
  * index as one adds their sketches' lines (adjacent partitions may share

@@ -30,7 +30,7 @@
  * Every reader keeps per-field statistics (records in which each --field
  * selected text, or, without --field, which keys gave text), so that a
  * field found in no record is an error at the end of the file and a
- * field missing from some records is counted in the report (issue 12).
+ * field missing from some records is counted in the report.
  */
 #include "bench_int.h"
 
@@ -162,7 +162,7 @@ int bench_auto_hit(bench_reader *r, const char *name)
 
 /* Every --field and the --id-field must select something in at least one
  * record of the file: a misspelt name would otherwise silently score the
- * other fields alone (issue 12). */
+ * other fields alone. */
 static int check_fields_found(bench_reader *r, cerr *err)
 {
 	char keys[700];

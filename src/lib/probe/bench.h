@@ -100,7 +100,7 @@ int bench_reader_raw(const bench_reader *r, const char **head,
 char *bench_reader_record_json(const bench_reader *r);
 void bench_reader_free(bench_reader *r);
 
-/* What the fields of a file held, for the report (issue 12).  With
+/* What the fields of a file held, for the report.  With
  * --field, one entry per path given, in order; without, the keys or
  * columns whose strings were taken, first seen first (at most
  * BENCH_AUTO_FIELDS; *more counts the others).  `records` is the number

@@ -165,6 +165,19 @@ static int emit_strings(emit_ctx *e, json_t *v)
 	return rc;
 }
 
+/* The first step of a dotted path of n bytes: its length in *step, the
+ * steps after it in *rest / *nrest (nrest 0: none); whether a dot
+ * followed the step. */
+static bool path_step(const char *path, size_t n, size_t *step, const char **rest,
+		      size_t *nrest)
+{
+	const char *dot = memchr(path, '.', n);
+	*step = dot ? (size_t)(dot - path) : n;
+	*rest = dot ? dot + 1 : path + n;
+	*nrest = dot ? n - *step - 1 : 0;
+	return dot != NULL;
+}
+
 static bool all_digits(const char *s, size_t n)
 {
 	if (n == 0 || n > 18)
@@ -208,10 +221,9 @@ static int select_path(emit_ctx *e, json_t *v, const char *path, size_t n)
 			rc = select_path(e, json_array_get(v, i), path, 0);
 		return rc;
 	}
-	const char *dot = memchr(path, '.', n);
-	size_t step = dot ? (size_t)(dot - path) : n;
-	const char *rest = dot ? dot + 1 : path + n;
-	size_t nrest = dot ? n - step - 1 : 0;
+	size_t step, nrest;
+	const char *rest;
+	const bool dot = path_step(path, n, &step, &rest, &nrest);
 	if (json_is_array(v)) {
 		if (all_digits(path, step)) {
 			size_t idx = (size_t)strtoull(path, NULL, 10);
@@ -510,10 +522,9 @@ static int walk_records(rec_walk *w, json_t *v, const char *path, size_t n)
 	}
 	if (w->depth >= RECORDS_MAX_DEPTH)
 		return CONTAM_E_LIMIT;
-	const char *dot = memchr(path, '.', n);
-	size_t step = dot ? (size_t)(dot - path) : n;
-	const char *rest = dot ? dot + 1 : path + n;
-	size_t nrest = dot ? n - step - 1 : 0;
+	size_t step, nrest;
+	const char *rest;
+	(void)path_step(path, n, &step, &rest, &nrest);
 	if (json_is_array(v)) {
 		if (all_digits(path, step)) {
 			size_t idx = (size_t)strtoull(path, NULL, 10);

@@ -1,6 +1,6 @@
 /*
  * probe_item.h -- one benchmark example as the probe and the exact scan
- * both score it (issue 13): its pieces (fields, labelled lines) and
+ * both score it: its pieces (fields, labelled lines) and
  * tokens, with choice labels dropped; its n-grams, over the tokens in
  * order; the benchmark's template n-grams; and the metrics of one vector
  * of n-gram states, where a run of hits counts only when anchored in a

@@ -42,6 +42,23 @@ static void skip_ws(jscan *j)
 		j->p++;
 }
 
+/* After a member or an element: 1 on ',' (another follows), 0 on
+ * `close` (consumed: the container ends), < 0 otherwise, `what` the
+ * message. */
+static int next_or_close(jscan *j, unsigned char close, const char *what)
+{
+	skip_ws(j);
+	if (j->p < j->end && *j->p == ',') {
+		j->p++;
+		return 1;
+	}
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 0;
+	}
+	return fail(j, what);
+}
+
 static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -424,17 +441,10 @@ int cjson_extract_fields(const char *line, size_t len,
 			if (rc < 0)
 				goto out;
 		}
-		skip_ws(&j);
-		if (j.p < j.end && *j.p == ',') {
-			j.p++;
-			continue;
-		}
-		if (j.p < j.end && *j.p == '}') {
-			j.p++;
+		if ((rc = next_or_close(&j, '}', "expected ',' or '}'")) < 0)
+			goto out;
+		if (rc == 0)
 			break;
-		}
-		rc = fail(&j, "expected ',' or '}'");
-		goto out;
 	}
 	skip_ws(&j);
 	if (j.p != j.end) {
@@ -516,16 +526,9 @@ static int emit_all(jscan *j, cbuf *out, size_t *pieces, int scalars,
 				      depth + 1);
 			if (rc < 0)
 				return rc;
-			skip_ws(j);
-			if (j->p < j->end && *j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (j->p < j->end && *j->p == (c == '{' ? '}' : ']')) {
-				j->p++;
-				return CONTAM_OK;
-			}
-			return fail(j, "expected ',' or a closing bracket");
+			if ((rc = next_or_close(j, c == '{' ? '}' : ']',
+						"expected ',' or a closing bracket")) <= 0)
+				return rc;
 		}
 	}
 	const unsigned char *start = j->p;
@@ -598,16 +601,8 @@ static int select_path(jscan *j, const char *path, size_t n, cbuf *out,
 				rc = skip_value(j);
 			if (rc < 0)
 				return rc;
-			skip_ws(j);
-			if (j->p < j->end && *j->p == ',') {
-				j->p++;
-				continue;
-			}
-			if (j->p < j->end && *j->p == ']') {
-				j->p++;
-				return CONTAM_OK;
-			}
-			return fail(j, "expected ',' or ']'");
+			if ((rc = next_or_close(j, ']', "expected ',' or ']'")) <= 0)
+				return rc;
 		}
 	}
 	if (c != '{')
@@ -641,16 +636,10 @@ static int select_path(jscan *j, const char *path, size_t n, cbuf *out,
 		}
 		if ((rc = skip_value(j)) < 0)
 			return rc;
-		skip_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
+		if ((rc = next_or_close(j, '}', "expected ',' or '}'")) < 0)
+			return rc;
+		if (rc == 0)
 			break;
-		}
-		return fail(j, "expected ',' or '}'");
 	}
 	if (!best)
 		return CONTAM_OK;

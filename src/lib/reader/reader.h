@@ -399,6 +399,14 @@ static inline uint64_t creader_max_record(uint64_t max_record)
 {
 	return max_record ? max_record : CREADER_DEFAULT_MAX_RECORD;
 }
+/* The longest JSONL line (and purify's record bound) for a max_record
+ * option (0: the default), clamped to [16 B, 1 GiB]: the look-ahead
+ * holds one such line, so the bound is also its memory. */
+static inline size_t creader_line_max(uint64_t max_record)
+{
+	uint64_t mr = creader_max_record(max_record);
+	return mr > (1u << 30) ? (size_t)1 << 30 : mr < 16 ? 16 : (size_t)mr;
+}
 static inline int cwarc_type_is(const cwarc_header *h, const char *t)
 {
 	size_t k = strlen(t);

@@ -1,6 +1,6 @@
 /*
  * reader_estimate.c -- how many n-grams the inputs hold, measured on a
- * sample of their content (issue 12: filter sizing).
+ * sample of their content (filter sizing).
  *
  * The size-only guess (contam_estimate_ngrams: one n-gram per 6 bytes)
  * is right for English prose and wrong by 2-3x for CJK text, where every
@@ -334,7 +334,7 @@ uint64_t contam_estimate_keys_content(const contam_inputs *in,
 	if (!sm || !est || !done)
 		goto out;
 	size_t m = pick(in, sm);
-	/* issue 13: a few big files are read further than 256 KiB each (the
+	/* A few big files are read further than 256 KiB each (the
 	 * first 256 KiB of a 6 MB enwiki dump held 21% fewer n-grams per
 	 * byte than the whole: a rate of 0.0035 for 0.001) */
 	uint64_t want_text = m ? SAMPLE_BUDGET / m : SAMPLE_TEXT;

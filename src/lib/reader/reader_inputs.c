@@ -10,7 +10,7 @@
  * followed; entries that are neither files nor directories (sockets,
  * fifos) inside directories are skipped.
  *
- * Nothing is skipped silently (issue 12).  A walked file is taken when
+ * Nothing is skipped silently.  A walked file is taken when
  * its name says a corpus kind (creader_detect_name), or, for other names,
  * when its first bytes look like text or a compressed stream; anything
  * else (Parquet, ELF, PNG, PDF, UTF-16, NUL bytes) is skipped as "unknown

@@ -738,10 +738,7 @@ static int jsonl_open(void **state, const char *path, cstream *in,
 		goto out;
 	}
 	j->ln.cx = cx;
-	j->ln.max_record = cx->opt->max_record > (1u << 30)
-			? (size_t)1 << 30 : (size_t)cx->opt->max_record;
-	if (j->ln.max_record < 16)
-		j->ln.max_record = 16;
+	j->ln.max_record = creader_line_max(cx->opt->max_record);
 	j->ln.line_no = 1;
 	j->fields = cx->opt->text_fields;
 	j->nfields = cx->opt->ntext_fields;

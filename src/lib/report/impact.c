@@ -22,6 +22,7 @@
 #include "../common/common.h"
 #include "../common/stream.h"
 #include "impact.h"
+#include "report.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -989,23 +990,6 @@ static json_t *impact_json(const contam_impact *im)
 	return root;
 }
 
-static int latex_escape(cbuf *b, const char *s)
-{
-	int rc = 0;
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': case '%': case '$': case '#': case '_': case '{': case '}':
-			rc |= cbuf_printf(b, "\\%c", *s);
-			break;
-		case '~': rc |= cbuf_printf(b, "\\textasciitilde{}"); break;
-		case '^': rc |= cbuf_printf(b, "\\textasciicircum{}"); break;
-		case '\\': rc |= cbuf_printf(b, "\\textbackslash{}"); break;
-		default: rc |= cbuf_putc(b, *s);
-		}
-	}
-	return rc;
-}
-
 /* "0.5000 (12)" (md; LaTeX "0.500 (12)": a table that fits a page), or
  * "n/a (0)" */
 static int put_mean(cbuf *b, const imp_metric *x, int g, bool latex)
@@ -1029,7 +1013,7 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 	const char *dash = latex ? "--" : "-";
 	if (latex) {
 		rc |= cbuf_printf(b, "%% contam impact: report ");
-		rc |= latex_escape(b, im->report_path);
+		rc |= creport_latex_escape(b, im->report_path);
 		rc |= cbuf_printf(b, ", definition %s (%s)\n", def, group_rule(im->opt.definition));
 		rc |= cbuf_printf(b, "%% needs \\usepackage{booktabs}\n"
 				  "\\setlength{\\tabcolsep}{4pt}%% local to the table float\n"
@@ -1056,15 +1040,15 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 				 * one column less, so the table fits a table* */
 				if (!shown) {
 					rc |= cbuf_printf(b, "\\multicolumn{7}{@{}l}{\\textit{");
-					rc |= latex_escape(b, tk->task);
+					rc |= creport_latex_escape(b, tk->task);
 					rc |= cbuf_printf(b, "}} \\\\\n");
 				}
 				shown = true;
 				rc |= cbuf_printf(b, "\\quad ");
-				rc |= latex_escape(b, x->name);
+				rc |= creport_latex_escape(b, x->name);
 				if (x->filter && strcmp(x->filter, "none")) {
 					rc |= cbuf_printf(b, " (");
-					rc |= latex_escape(b, x->filter);
+					rc |= creport_latex_escape(b, x->filter);
 					rc |= cbuf_printf(b, ")");
 				}
 			} else {

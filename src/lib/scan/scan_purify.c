@@ -590,8 +590,7 @@ static int purify_file(purifier *p)
 	int rc, any = 0;
 
 	/* the readers' bound (reader_jsonl.c, reader_warc.c) */
-	uint64_t mr = creader_max_record(p->s->opt.max_record);
-	p->max_record = mr > (1u << 30) ? (size_t)1 << 30 : mr < 16 ? 16 : (size_t)mr;
+	p->max_record = creader_line_max(p->s->opt.max_record);
 
 	if (mkdirs(p->out_path))
 		return cerr_set(p->err, CONTAM_E_IO, "cannot create the directory of '%s': %s",

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_redteam_fixed.py -- the hostile-input review, checked
+"""test_hostile_inputs.py -- the hostile-input review, checked
 item by item after the merge: the gaps the other tests left.
 
 - OMP_NUM_THREADS=100000 (no --threads) does not make libgomp abort: every
@@ -33,7 +33,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import Suite, check, contam  # noqa: E402
 
-S = Suite("test_redteam_fixed")
+S = Suite("test_hostile_inputs")
 PL = ("the quick brown fox jumps over the lazy dog while seven purple "
       "elephants dance quietly beneath the silver moon tonight")
 
