@@ -753,7 +753,7 @@ typedef struct contam_probe_options {
 	 * (device and inode) is refused before anything is written. */
 	const char *const *inputs;
 	size_t ninputs;
-	/* Issue 15: the corpus's name in reports (probe --label "Common
+	/* The corpus's name in reports (probe --label "Common
 	 * Crawl 2025-05"; borrowed), or NULL: renderers then use the index
 	 * file name. */
 	const char *label;
@@ -809,7 +809,7 @@ typedef struct contam_result {
 	/* the scoring rules used (contam_probe_options) */
 	contam_rules rules;
 	uint64_t max_doc_freq;
-	/* Issue 15 (reproducible tables): the corpus label (or NULL), the
+	/* For reproducible tables: the corpus label (or NULL), the
 	 * options the probe ran with (borrowed from the probe), and the
 	 * index's inputs: how many files, and an XXH3-64 digest of their
 	 * manifest lines (size, content fingerprint, documents, text bytes). */
@@ -921,7 +921,7 @@ CONTAM_API int contam_report_render(const char *const *paths, size_t n,
 CONTAM_API int contam_report_render_to(const char *const *paths, size_t n,
 				       const char *format, const contam_sink *out,
 				       contam_error *err);
-/* Issue 15: `contam report`'s choices.  definitions: a comma list of
+/* `contam report`'s choices.  definitions: a comma list of
  * gpt3, palm, llama2, contam, any (a benchmark x corpus grid each), or
  * NULL for the format's default; latex_wide: a table* across both
  * columns; provenance: the index, its inputs and the probe's options of

@@ -402,7 +402,7 @@ int cli_probe(int argc, char **argv)
 	}
 	if ((rc = probe_load_index(&ix, index_path, &popt, &benches)))
 		goto out;
-	/* issue 12 (sizing): a saturated filter says "contaminated" to
+	/* a saturated filter says "contaminated" to
 	 * everything; loud, even with --quiet */
 	contam_index_stats sat;
 	if (!contam_index_stats_get(ix, &sat) && sat.fpr > 0.01)

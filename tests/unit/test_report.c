@@ -139,7 +139,7 @@ static void test_definitions(void)
 	CHECK_STR(contam_qa_label_name(CONTAM_QA_QUESTION), "question_contaminated");
 }
 
-/* Issue 15: decimals from the interval's width; 1 of 1000 is never
+/* Decimals from the interval's width; 1 of 1000 is never
  * "0.1 [0.0, 0.1]". */
 static void test_decimals(void)
 {

@@ -7,7 +7,7 @@
  * the number of contaminated verdicts the filter's false-positive rate
  * could explain; the index carries its fill and geometry.
  *
- * Issue 3 adds, per benchmark, `definitions` (contam, gpt3, palm, llama2,
+ * Per benchmark: `definitions` (contam, gpt3, palm, llama2,
  * longest: each rate as {count, n, rate, ci95: Wilson 95%}, each with the
  * expected number of false verdicts, or {"available": false, "why"}),
  * `coverage_histogram` (10 bins of coverage over scored examples),
@@ -334,7 +334,7 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 	return rc;
 }
 
-/* Which fields were read and how many records lacked each (issue 12):
+/* Which fields were read and how many records lacked each:
  * "fields" (the --field paths, or the keys taken when "fields_auto"),
  * "missing_fields" {field: records without it}, "id_missing". */
 static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
@@ -365,7 +365,7 @@ static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
 }
 
 /* "why": one sentence a reader can check a flag against, from the
- * counts the example carries (issue 13). */
+ * counts the example carries (docs/SCORING.md). */
 static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 {
 	cbuf w = CBUF_INIT;

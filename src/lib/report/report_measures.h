@@ -1,7 +1,7 @@
 /*
  * report_measures.h -- the one table of measures every `contam report`
  * renderer reads (md, LaTeX, CSV, CONDA, HTML), so that a column means
- * the same thing in every format (issue 15).
+ * the same thing in every format.
  *
  * Built from the parsed reports: per corpus (column) x benchmark (row) x
  * measure, the count, n, rate and 95% Wilson interval the report holds,

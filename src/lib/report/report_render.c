@@ -880,7 +880,7 @@ int creport_render_loaded(json_t **reports, size_t n, const char *format, cbuf *
 }
 
 /* ------------------------------------------------------------------ */
-/* Loading a report without its whole tree (redteam 23)                */
+/* Loading a report without its whole tree                             */
 
 /*
  * A report is mostly its "examples" (about 600 bytes of JSON each, and

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 
 /* A name (from a file name: any bytes) for the terminal: control bytes
- * become '?', so that a name cannot drive the terminal (issue 12). */
+ * become '?', so that a name cannot drive the terminal. */
 static const char *shown(const char *name, char *buf, size_t len)
 {
 	size_t i = 0;
@@ -19,7 +19,7 @@ static const char *shown(const char *name, char *buf, size_t len)
 	return buf;
 }
 
-/* Notes on the fields read (issue 12): which were taken without --field,
+/* Notes on the fields read: which were taken without --field,
  * and how many records lacked each. */
 static int table_field_notes(const contam_result *r, cbuf *out)
 {
