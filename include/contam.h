@@ -797,6 +797,10 @@ typedef struct contam_result {
 	/* the scoring rules used (contam_probe_options, issue 13) */
 	contam_rules rules;
 	uint64_t max_doc_freq;
+	/* probe --suite: the suite file and the sha256 of its bytes (64 hex
+	 * digits), reported as "suite"; NULL (contam_probe_result): none */
+	const char *suite_path;
+	const char *suite_sha256;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);

@@ -437,6 +437,14 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 	rc |= cbuf_printf(&b, ", \"k\": %u, \"filter_bytes\": %" PRIu64
 			  ", \"min_span\": %u},\n",
 			  s->params.k, s->filter_bytes, r->min_span);
+	/* probe --suite: which suite file chose the benchmarks and fields */
+	if (r->suite_path) {
+		rc |= cbuf_printf(&b, "  \"suite\": {\"path\": ");
+		rc |= put_str(&b, r->suite_path);
+		rc |= cbuf_printf(&b, ", \"sha256\": ");
+		rc |= put_str(&b, r->suite_sha256 ? r->suite_sha256 : "");
+		rc |= cbuf_printf(&b, "},\n");
+	}
 
 	rc |= cbuf_printf(&b, "  \"benchmarks\": [");
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
