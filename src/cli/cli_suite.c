@@ -175,7 +175,7 @@ static int resolve_glob(const cli_suite *s, cli_suite_entry *e, const char *pat,
 			return cli_error(EXIT_INPUT, "out of memory");
 		snprintf(full, n, "%s%s%s", base, base[0] ? "/" : "", pat);
 		glob_t g;
-		int grc = glob(full, GLOB_ERR, NULL, &g);
+		int grc = glob(full, 0, NULL, &g);
 		free(full);
 		if (grc == GLOB_NOSPACE)
 			return cli_error(EXIT_INPUT, "out of memory");

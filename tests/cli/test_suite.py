@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""test_suite.py -- probe --suite (issue 15, item 1) and --fail-above (item 8).
+
+  shipped_suites    every entry of suites/*.json whose files are in
+                    ../shared/data/benchmarks resolves and probes: exit 0,
+                    examples > 0 per entry, the fields it names reported,
+                    and "suite" holds the file's path and sha256 (skipped
+                    when ../shared/data is absent)
+  same_as_single    a generated suite of 3 differently shaped benchmarks
+                    (JSONL with nested records, CSV without header, a
+                    question/answer split) gives per benchmark what three
+                    single probe runs give
+  missing_entry     an entry whose glob matches nothing: exit 2 naming it
+  suite_and_field   --suite with --field: exit 1
+  fail_above        exit 3 above the rate (report still written), 0 at or
+                    below, "5%" as 0.05, 2 on an input error even with it
+
+Ends with "N passed, N failed".
+"""
+import hashlib
+import json
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import ROOT, SHARED, Suite, check, contam  # noqa: E402
+
+S = Suite("test_suite")
+rng = random.Random(1515)
+VOCAB = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(3000)]
+
+
+def words(n):
+    return " ".join(rng.choice(VOCAB) for _ in range(n))
+
+
+def setup(tmp):
+    d = os.path.join(tmp, "bench")
+    os.makedirs(os.path.join(d, "nested"))
+    os.makedirs(os.path.join(d, "csv"))
+    os.makedirs(os.path.join(d, "qa"))
+    copied = []
+    with open(os.path.join(d, "nested", "data.jsonl"), "w") as f:
+        for i in range(6):
+            qs = [{"q": words(20), "id": f"n{i}-{j}"} for j in range(3)]
+            copied.append(qs[0]["q"])
+            f.write(json.dumps({"ctx": words(15), "items": qs}) + "\n")
+    with open(os.path.join(d, "csv", "test.csv"), "w") as f:
+        for i in range(8):
+            a, b = words(18), words(5)
+            if i < 3:
+                copied.append(a)
+            f.write(f"{a},{b},x{i}\n")
+    with open(os.path.join(d, "qa", "test.jsonl"), "w") as f:
+        for i in range(10):
+            q, a = words(16), words(14)
+            if i < 4:
+                copied.append(q + " " + a)
+            elif i < 6:
+                copied.append(q)
+            f.write(json.dumps({"question": q, "answer": a}) + "\n")
+    with open(os.path.join(d, "qa", "validation.jsonl"), "w") as f:
+        f.write(json.dumps({"question": words(16), "answer": words(14)}) + "\n")
+    os.makedirs(os.path.join(tmp, "corpus"))
+    with open(os.path.join(tmp, "corpus", "c.txt"), "w") as f:
+        for t in copied:
+            f.write(words(30) + " " + t + " " + words(30) + "\n")
+    contam("index", "-q", "-o", os.path.join(tmp, "c.cidx"), os.path.join(tmp, "corpus")).expect(0)
+
+    class Ctx:
+        pass
+    c = Ctx()
+    c.tmp = tmp
+    return c
+
+
+def write_suite(path, entries):
+    with open(path, "w") as f:
+        json.dump({"benchmarks": entries}, f)
+
+
+GEN = [
+    {"name": "nested", "paths": ["nested/*.jsonl"], "records": "items",
+     "fields": ["q"], "id_field": "id"},
+    {"name": "csvnh", "paths": "csv/test.csv", "no_header": True, "fields": ["0", "1"]},
+    {"name": "qa", "paths": {"test": "qa/test.jsonl", "validation": "qa/validation.jsonl"},
+     "split": "test", "question_fields": ["question"], "answer_fields": ["answer"]},
+]
+SINGLE = {
+    "nested": ["--records", "items", "--field", "q", "--id-field", "id", "bench/nested/data.jsonl"],
+    "csvnh": ["--no-header", "--field", "0", "--field", "1", "bench/csv/test.csv"],
+    "qa": ["--question-field", "question", "--answer-field", "answer", "bench/qa/test.jsonl"],
+}
+KEYS = ["examples", "contaminated", "partial", "clean", "too_short", "contaminated_rate",
+        "definitions", "fields", "question_answer"]
+
+
+@S.test
+def same_as_single(c):
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
+    r.expect(0)
+    rep = r.json()
+    check([b["name"] for b in rep["benchmarks"]] == ["nested", "csvnh", "qa"],
+          f"benchmarks: {[b['name'] for b in rep['benchmarks']]}")
+    ex_suite = {}
+    for e in rep["examples"]:
+        ex_suite.setdefault(e["benchmark"], []).append(e)
+    flagged = 0
+    for b in rep["benchmarks"]:
+        one = contam("probe", "c.cidx", "-q", "--name", b["name"], *SINGLE[b["name"]], cwd=c.tmp)
+        one.expect(0)
+        ob = one.json()["benchmarks"]
+        check(len(ob) == 1, f"{b['name']}: single run has {len(ob)} benchmarks")
+        for k in KEYS:
+            if k == "question_answer" and k not in ob[0]:
+                # a suite with a qa entry gives every benchmark the
+                # object (n 0 where there is no split)
+                check(b[k]["clean"]["n"] == 0, f"{b['name']}: {k}: {b[k]}")
+                continue
+            check(b.get(k) == ob[0].get(k), f"{b['name']}: {k}: suite {b.get(k)} single {ob[0].get(k)}")
+        check(b["examples"] > 0, f"{b['name']}: no examples")
+        flagged += b["contaminated"] + b["partial"]
+        se = [{k: v for k, v in e.items()} for e in one.json()["examples"]]
+        check(se == ex_suite[b["name"]], f"{b['name']}: examples differ from the single run")
+    check(flagged > 0, "nothing found: the comparison would be of zeros")
+    check(rep["benchmarks"][2]["examples"] == 10, "qa: the test split is taken")
+    # the suite's digest
+    sha = hashlib.sha256(open(os.path.join(c.tmp, "gen.json"), "rb").read()).hexdigest()
+    check(rep["suite"] == {"path": "gen.json", "sha256": sha}, f"suite: {rep.get('suite')}")
+    single = contam("probe", "c.cidx", "-q", "bench/csv/test.csv", "--no-header", cwd=c.tmp)
+    check("suite" not in single.json(), "a run without --suite has no suite field")
+    # --split validation takes the other file
+    r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--split", "validation", "bench", cwd=c.tmp)
+    r.expect(2)
+    check("nested" in r.err and "validation" in r.err, f"--split validation: {r.err}")
+    # relative to the suite file when no BENCH_DIR is given
+    write_suite(os.path.join(c.tmp, "bench", "here.json"), GEN)
+    r = contam("probe", "c.cidx", "-q", "--suite", "bench/here.json", cwd=c.tmp)
+    r.expect(0)
+    check([b["examples"] for b in r.json()["benchmarks"]] == [b["examples"] for b in rep["benchmarks"]],
+          "paths next to the suite file")
+
+
+@S.test
+def missing_entry(c):
+    write_suite(os.path.join(c.tmp, "miss.json"),
+                GEN[:1] + [{"name": "ghost", "paths": ["nothere/*.jsonl"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "miss.json", "bench", cwd=c.tmp)
+    r.expect(2)
+    check("'ghost'" in r.err and "matches no file" in r.err and not r.out, f"stderr: {r.err}")
+    os.makedirs(os.path.join(c.tmp, "locked"), exist_ok=True)
+    p = os.path.join(c.tmp, "locked", "x.jsonl")
+    with open(p, "w") as f:
+        f.write('{"a": "b"}\n')
+    os.chmod(p, 0)
+    if not os.access(p, os.R_OK):  # not as root
+        write_suite(os.path.join(c.tmp, "lock.json"), [{"name": "locked", "paths": ["locked/x.jsonl"]}])
+        r = contam("probe", "c.cidx", "-q", "--suite", "lock.json", cwd=c.tmp)
+        r.expect(2)
+        check("'locked'" in r.err, f"stderr: {r.err}")
+    os.chmod(p, 0o644)
+    write_suite(os.path.join(c.tmp, "typo.json"), [{"name": "t", "paths": "qa/test.jsonl", "feilds": ["q"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "typo.json", "bench", cwd=c.tmp)
+    r.expect(2)
+    check("'t'" in r.err and "feilds" in r.err, f"stderr: {r.err}")
+    write_suite(os.path.join(c.tmp, "badf.json"), [{"name": "badf", "paths": "qa/test.jsonl", "fields": ["nope"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "badf.json", "bench", cwd=c.tmp)
+    r.expect(2)
+    check("'badf'" in r.err and "nope" in r.err, f"stderr: {r.err}")
+
+
+@S.test
+def suite_and_field(c):
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--write-clean", "out"]):
+        r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", *extra, "bench", cwd=c.tmp)
+        r.expect(1)
+        check("--suite" in r.err, f"{extra}: {r.err}")
+    r = contam("probe", "c.cidx", "-q", "--split", "test", "bench/qa/test.jsonl", cwd=c.tmp)
+    r.expect(1)
+
+
+@S.test
+def fail_above(c):
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    base = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
+    base.expect(0)
+    rates = {b["name"]: b["contaminated_rate"] for b in base.json()["benchmarks"]}
+    top = max(rates.values())
+    check(top > 0, f"rates {rates}")
+    out = os.path.join(c.tmp, "gate.json")
+    r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--fail-above", str(top / 2),
+               "-o", out, "bench", cwd=c.tmp)
+    r.expect(3)
+    check(json.load(open(out)) == base.json(), "the report is written in full before exit 3")
+    check("above --fail-above" in r.err, f"stderr: {r.err}")
+    contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--fail-above", repr(top), "bench",
+           cwd=c.tmp).expect(0)
+    contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--fail-above", f"{top * 100 / 2}%", "bench",
+           cwd=c.tmp).expect(3)
+    contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--fail-above", "100%", "bench",
+           cwd=c.tmp).expect(0)
+    # gpt3: its own rate (count / examples), as the report's definitions
+    g = {b["name"]: b["definitions"]["gpt3"]["contaminated"]["rate"] for b in base.json()["benchmarks"]}
+    gt = max(g.values())
+    contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--definition", "gpt3", "--fail-above",
+           repr(gt), "bench", cwd=c.tmp).expect(0)
+    if gt > 0:
+        contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--definition", "gpt3", "--fail-above",
+               repr(gt * 0.99), "bench", cwd=c.tmp).expect(3)
+    # single benchmark too
+    contam("probe", "c.cidx", "-q", "--fail-above", "0", *SINGLE["csvnh"], cwd=c.tmp).expect(
+        3 if rates["csvnh"] > 0 else 0)
+    for bad in ("x", "-1", "150%", "1.5"):
+        contam("probe", "c.cidx", "-q", "--fail-above", bad, "bench/qa/test.jsonl", cwd=c.tmp).expect(1)
+    # an input error stays 2
+    contam("probe", "c.cidx", "-q", "--fail-above", "0", "bench/missing.jsonl", cwd=c.tmp).expect(2)
+    write_suite(os.path.join(c.tmp, "miss.json"), [{"name": "ghost", "paths": "none.jsonl"}])
+    contam("probe", "c.cidx", "-q", "--suite", "miss.json", "--fail-above", "0", "bench",
+           cwd=c.tmp).expect(2)
+
+
+@S.test
+def shipped_suites(c):
+    bdir = os.path.join(SHARED, "benchmarks")
+    if not os.path.isdir(bdir):
+        S.note(f"skipped: {bdir} absent")
+        return "skip"
+    contam("index", "-q", "-o", os.path.join(c.tmp, "td.cidx"), os.path.join(ROOT, "testdata", "corpus")).expect(0)
+    for name in ("shared-data.json", "original.json"):
+        path = os.path.join(ROOT, "suites", name)
+        if not os.path.exists(path):
+            continue
+        suite = json.load(open(path))
+        r = contam("probe", "td.cidx", "-q", "--suite", path, bdir, cwd=c.tmp, timeout=300)
+        r.expect(0)
+        rep = r.json()
+        got = {b["name"]: b for b in rep["benchmarks"]}
+        check(rep["suite"]["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest(), "sha256")
+        for e in suite["benchmarks"]:
+            b = got.get(e["name"])
+            check(b is not None, f"{name}: entry {e['name']} not in the report")
+            check(b["examples"] > 0, f"{name}: {e['name']}: no examples")
+            named = e.get("fields", []) + e.get("question_fields", []) + e.get("answer_fields", [])
+            reported = b.get("fields")
+            check(isinstance(reported, list), f"{name}: {e['name']}: fields {reported}")
+            if named:
+                check(all(f in reported for f in named), f"{name}: {e['name']}: fields {reported} lack {named}")
+        S.note(f"{name}: {len(suite['benchmarks'])} entries, {sum(b['examples'] for b in got.values())} examples")
+
+
+sys.exit(S.run(setup))
