@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """test_suite.py -- probe --suite (issue 15, item 1) and --fail-above (item 8).
 
-  shipped_suites    every entry of suites/*.json whose files are in
-                    ../shared/data/benchmarks resolves and probes: exit 0,
+  shipped_suites    every entry of suites/shared-data.json and
+                    llmfoundry.json resolves and probes on
+                    ../shared/data/benchmarks (every directory covered): exit 0,
                     examples > 0 per entry, the fields it names reported,
                     and "suite" holds the file's path and sha256 (skipped
                     when ../shared/data is absent)
@@ -10,6 +11,10 @@
                     (JSONL with nested records, CSV without header, a
                     question/answer split) gives per benchmark what three
                     single probe runs give
+  original_layout   suites/original.json on the shared files laid out as
+                    released (symlinks), minus hellaswag (not there)
+  hf_layout         suites/hf.json on ../shared/data/parquet: refused as
+                    Parquet, naming the entry (Parquet is not read yet)
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
   suite_and_field   --suite with --field: exit 1
   fail_above        exit 3 above the rate (report still written), 0 at or
@@ -222,6 +227,90 @@ def fail_above(c):
            cwd=c.tmp).expect(2)
 
 
+# suites/original.json names the releases' own paths; ../shared/data holds
+# the same files under other names (its SOURCES.md).  The test lays them out
+# as released (symlinks) and probes the suite there.
+ORIGINAL = {
+    "grade_school_math/data/test.jsonl": "gsm8k/test.jsonl",
+    "human-eval/data/HumanEval.jsonl.gz": "humaneval/HumanEval.jsonl.gz",
+    "TruthfulQA/TruthfulQA.csv": "truthfulqa/TruthfulQA.csv",
+    "data/test": "mmlu/data/test",
+    "ARC-V1-Feb2018-2/ARC-Challenge/ARC-Challenge-Test.jsonl": "arc/ARC-Challenge-Test.jsonl",
+    "ARC-V1-Feb2018-2/ARC-Easy/ARC-Easy-Test.jsonl": "arc/ARC-Easy-Test.jsonl",
+    "winogrande_1.1/dev.jsonl": "winogrande/dev.jsonl",
+    "physicaliqa-train-dev/dev.jsonl": "piqa/dev.jsonl",
+    "lambada_test_plain_text.txt": "lambada/lambada_test_plain_text.txt",
+    "dev-v1.1.json.zip": "squad/dev-v1.1.json.zip",
+    "BIG-Bench-Hard/bbh": "bigbench_hard",
+    "OpenBookQA-V1-Sep2018/Data/Main/test.tsv": "openbookqa/test.tsv",
+    "mbpp/mbpp.jsonl": "mbpp/mbpp.jsonl",
+    "ceval-exam/test": "ceval/test",
+    "cmmlu/test": "cmmlu/test",
+    "SciQ dataset-2 3/test.json": "sciq/test.json",
+    "c3/data/c3-d-test.json": "c3/c3-d-test.json",
+    "c3/data/c3-m-test.json": "c3/c3-m-test.json",
+    "OCNLI/data/ocnli/dev.json": "ocnli/dev.json",
+    "BoolQ/val.jsonl": "boolq/superglue_BoolQ_val.jsonl",
+}
+for t in ["CB", "COPA", "MultiRC", "RTE", "WiC", "WSC"]:
+    ORIGINAL[t + "/val.jsonl"] = f"superglue/{t}_val.jsonl"
+UNTESTED = {"hellaswag"}  # its original jsonl is not in ../shared/data
+
+
+def check_report(name, path, rep, entries):
+    got = {b["name"]: b for b in rep["benchmarks"]}
+    check(rep["suite"]["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest(), "sha256")
+    for e in entries:
+        b = got.get(e["name"])
+        check(b is not None, f"{name}: entry {e['name']} not in the report")
+        check(b["examples"] > 0, f"{name}: {e['name']}: no examples")
+        named = e.get("fields", []) + e.get("question_fields", []) + e.get("answer_fields", [])
+        reported = b.get("fields")
+        check(isinstance(reported, list), f"{name}: {e['name']}: fields {reported}")
+        check(all(f in reported for f in named), f"{name}: {e['name']}: fields {reported} lack {named}")
+    check(len(got) == len(entries), f"{name}: {len(got)} benchmarks for {len(entries)} entries")
+    S.note(f"{name}: {len(entries)} entries, {sum(b['examples'] for b in got.values())} examples")
+
+
+@S.test
+def original_layout(c):
+    bdir = os.path.join(SHARED, "benchmarks")
+    if not os.path.isdir(bdir):
+        S.note(f"skipped: {bdir} absent")
+        return "skip"
+    rel = os.path.join(c.tmp, "releases")
+    for dst, src in ORIGINAL.items():
+        d = os.path.join(rel, dst)
+        os.makedirs(os.path.dirname(d), exist_ok=True)
+        os.symlink(os.path.join(bdir, src), d)
+    path = os.path.join(ROOT, "suites", "original.json")
+    suite = json.load(open(path))
+    entries = [e for e in suite["benchmarks"] if e["name"] not in UNTESTED]
+    tested = os.path.join(c.tmp, "original-tested.json")
+    with open(tested, "w") as f:
+        json.dump({"benchmarks": entries}, f)
+    contam("index", "-q", "-o", os.path.join(c.tmp, "td.cidx"), os.path.join(ROOT, "testdata", "corpus")).expect(0)
+    r = contam("probe", "td.cidx", "-q", "--suite", tested, rel, cwd=c.tmp, timeout=300)
+    r.expect(0)
+    check_report("original.json", tested, r.json(), entries)
+    # the untested entries at least resolve to "matches no file" here
+    r = contam("probe", "td.cidx", "-q", "--suite", path, rel, cwd=c.tmp)
+    r.expect(2)
+    check("'hellaswag'" in r.err and "matches no file" in r.err, r.err)
+
+
+@S.test
+def hf_layout(c):
+    hdir = os.path.join(SHARED, "parquet", "huggingface", "gsm8k")
+    if not os.path.isdir(hdir):
+        S.note(f"skipped: {hdir} absent")
+        return "skip"
+    # Parquet is not read yet: the entry resolves and is refused by name
+    r = contam("probe", "c.cidx", "-q", "--suite", os.path.join(ROOT, "suites", "hf.json"), hdir, cwd=c.tmp)
+    r.expect(2)
+    check("suite entry 'gsm8k'" in r.err and "Parquet" in r.err, r.err)
+
+
 @S.test
 def shipped_suites(c):
     bdir = os.path.join(SHARED, "benchmarks")
@@ -229,26 +318,21 @@ def shipped_suites(c):
         S.note(f"skipped: {bdir} absent")
         return "skip"
     contam("index", "-q", "-o", os.path.join(c.tmp, "td.cidx"), os.path.join(ROOT, "testdata", "corpus")).expect(0)
-    for name in ("shared-data.json", "original.json"):
+    for name in ("shared-data.json", "llmfoundry.json"):
         path = os.path.join(ROOT, "suites", name)
-        if not os.path.exists(path):
-            continue
         suite = json.load(open(path))
         r = contam("probe", "td.cidx", "-q", "--suite", path, bdir, cwd=c.tmp, timeout=300)
         r.expect(0)
-        rep = r.json()
-        got = {b["name"]: b for b in rep["benchmarks"]}
-        check(rep["suite"]["sha256"] == hashlib.sha256(open(path, "rb").read()).hexdigest(), "sha256")
-        for e in suite["benchmarks"]:
-            b = got.get(e["name"])
-            check(b is not None, f"{name}: entry {e['name']} not in the report")
-            check(b["examples"] > 0, f"{name}: {e['name']}: no examples")
-            named = e.get("fields", []) + e.get("question_fields", []) + e.get("answer_fields", [])
-            reported = b.get("fields")
-            check(isinstance(reported, list), f"{name}: {e['name']}: fields {reported}")
-            if named:
-                check(all(f in reported for f in named), f"{name}: {e['name']}: fields {reported} lack {named}")
-        S.note(f"{name}: {len(suite['benchmarks'])} entries, {sum(b['examples'] for b in got.values())} examples")
+        check_report(name, path, r.json(), suite["benchmarks"])
+    # every directory of ../shared/data/benchmarks has an entry
+    covered = set()
+    for e in json.load(open(os.path.join(ROOT, "suites", "shared-data.json")))["benchmarks"]:
+        ps = e["paths"].values() if isinstance(e["paths"], dict) else [e["paths"]]
+        for p in ps:
+            for g in ([p] if isinstance(p, str) else p):
+                covered.add(g.split("/")[0])
+    missing = sorted(set(os.listdir(bdir)) - covered)
+    check(not missing, f"shared-data.json lacks {missing}")
 
 
 sys.exit(S.run(setup))
