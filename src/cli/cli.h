@@ -37,6 +37,14 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned);
+/* cli_probe_confirm with the --fail-above gate: the flags of `def` are
+ * scanned too, and *above counts the benchmarks whose confirmed rate
+ * under `def` is above `rate` (cli_fail_above). */
+int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
+			   const contam_probe_options *popt, char **corpus,
+			   int ncorpus, FILE *out, bool quiet,
+			   contam_definition def, unsigned char **overturned,
+			   double rate, size_t *above);
 int cli_report(int argc, char **argv);
 /* contam impact (cli_impact.c, issue 15) */
 int cli_impact(int argc, char **argv);

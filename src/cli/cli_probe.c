@@ -109,7 +109,7 @@ static void usage(FILE *f)
 "                         (contam: the contaminated rate; gpt3, palm, llama2:\n"
 "                         its not-clean rate) is above RATE, a fraction (0.05)\n"
 "                         or a percentage (5%%); the report is written in full\n"
-"                         first.  Not with --confirm (yet)\n"
+"                         first; with --confirm, the confirmed rates\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
@@ -292,6 +292,7 @@ int cli_probe(int argc, char **argv)
 	contam_example *suite_exs = NULL;
 	double fail_above = -1;
 	bool layout_flag = false;
+	size_t confirmed_above = 0;
 	int rc = 0, c;
 	unsigned long v;
 
@@ -387,10 +388,6 @@ int cli_probe(int argc, char **argv)
 	}
 	if (split && !suite_path) {
 		rc = cli_error(EXIT_USAGE, "--split chooses a split of a suite's entries: give --suite");
-		goto out;
-	}
-	if (fail_above >= 0 && confirm_at) {
-		rc = cli_error(EXIT_USAGE, "--fail-above cannot be combined with --confirm (not yet)");
 		goto out;
 	}
 	if (optind + 1 >= argc && !suite_path) {
@@ -529,9 +526,10 @@ int cli_probe(int argc, char **argv)
 		}
 	}
 	if (confirm_at) {
-		if ((rc = cli_probe_confirm(ix, &res, &popt, argv + confirm_at + 1,
-					    nconfirm, out ? out : stdout, quiet, def,
-					    clean_dir ? &overturned : NULL)))
+		if ((rc = cli_probe_confirm_gate(ix, &res, &popt, argv + confirm_at + 1,
+						 nconfirm, out ? out : stdout, quiet, def,
+						 clean_dir ? &overturned : NULL, fail_above,
+						 fail_above >= 0 ? &confirmed_above : NULL)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
@@ -566,7 +564,8 @@ int cli_probe(int argc, char **argv)
 	if (!quiet && !confirm_at)
 		contam_report_table(&res, stderr);
 	/* the gate, after the report is complete */
-	if (fail_above >= 0 && cli_fail_above(&res, def, fail_above))
+	if (fail_above >= 0 && (confirm_at ? confirmed_above > 0
+					   : cli_fail_above(&res, def, fail_above) > 0))
 		rc = EXIT_ABOVE;
 out:
 	if (out) {

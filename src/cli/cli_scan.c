@@ -683,6 +683,16 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned_out)
 {
+	return cli_probe_confirm_gate(ix, res, popt, corpus, ncorpus, out, quiet,
+				      def, overturned_out, -1, NULL);
+}
+
+int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
+			   const contam_probe_options *popt, char **corpus,
+			   int ncorpus, FILE *out, bool quiet,
+			   contam_definition def, unsigned char **overturned_out,
+			   double gate_rate, size_t *above)
+{
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
@@ -746,7 +756,8 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		 * (contam_scan_confirm_json counts only contam's as flagged) */
 		for (; j < res->nexamples && res->examples[j].source == e->source; j++)
 			if (contam_example_flagged(&res->examples[j], CONTAM_DEF_CONTAM) ||
-			    (overturned_out && contam_example_flagged(&res->examples[j], def))) {
+			    ((overturned_out || above) &&
+			     contam_example_flagged(&res->examples[j], def))) {
 				sel[j] = 1;
 				records[nflag++] = res->examples[j].record;
 			}
@@ -766,6 +777,15 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	if (crc) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
+	}
+	if (above) {
+		/* --fail-above: the confirmed rates, as the report has them */
+		contam_result gate;
+		*above = 0;
+		if (contam_scan_confirmed(scan, res, &gate) == CONTAM_OK)
+			*above = cli_fail_above(&gate, def, gate_rate);
+		else
+			*above = cli_fail_above(res, def, gate_rate);
 	}
 	if (overturned_out) {
 		/* the exact metrics of the examples scanned, under `def`: the

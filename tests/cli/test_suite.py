@@ -18,7 +18,8 @@
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
   suite_and_field   --suite with --field: exit 1
   fail_above        exit 3 above the rate (report still written), 0 at or
-                    below, "5%" as 0.05, 2 on an input error even with it
+                    below, "5%" as 0.05, 2 on an input error even with it;
+                    with --confirm, on the confirmed rates
 
 Ends with "N passed, N failed".
 """
@@ -192,7 +193,8 @@ def fail_above(c):
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
     base = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
     base.expect(0)
-    rates = {b["name"]: b["contaminated_rate"] for b in base.json()["benchmarks"]}
+    # exact rates from the counts (the report's rates are rounded)
+    rates = {b["name"]: b["contaminated"] / b["examples"] for b in base.json()["benchmarks"]}
     top = max(rates.values())
     check(top > 0, f"rates {rates}")
     out = os.path.join(c.tmp, "gate.json")
@@ -208,7 +210,8 @@ def fail_above(c):
     contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--fail-above", "100%", "bench",
            cwd=c.tmp).expect(0)
     # gpt3: its own rate (count / examples), as the report's definitions
-    g = {b["name"]: b["definitions"]["gpt3"]["contaminated"]["rate"] for b in base.json()["benchmarks"]}
+    g = {b["name"]: b["definitions"]["gpt3"]["contaminated"]["count"] / b["examples"]
+         for b in base.json()["benchmarks"]}
     gt = max(g.values())
     contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--definition", "gpt3", "--fail-above",
            repr(gt), "bench", cwd=c.tmp).expect(0)
@@ -220,6 +223,21 @@ def fail_above(c):
         3 if rates["csvnh"] > 0 else 0)
     for bad in ("x", "-1", "150%", "1.5"):
         contam("probe", "c.cidx", "-q", "--fail-above", bad, "bench/qa/test.jsonl", cwd=c.tmp).expect(1)
+    # with --confirm: the confirmed rates (the report's, after the exact scan)
+    conf = os.path.join(c.tmp, "conf.json")
+    contam("probe", "c.cidx", "-q", "-o", conf, *SINGLE["nested"], "--confirm", "corpus", cwd=c.tmp).expect(0)
+    cb = json.load(open(conf))["benchmarks"][0]
+    crate = cb["contaminated"] / cb["examples"]
+    check(crate > 0, f"confirmed rate {crate}")
+    r = contam("probe", "c.cidx", "-q", "-o", conf + "2", "--fail-above", repr(crate * 0.99),
+               *SINGLE["nested"], "--confirm", "corpus", cwd=c.tmp)
+    r.expect(3)
+    a, b = open(conf).read().splitlines(), open(conf + "2").read().splitlines()
+    diff = [x for x, y in zip(a, b) if x != y]
+    check(len(a) == len(b) and all('"seconds"' in x for x in diff),
+          f"confirmed report written in full (differs beyond its timing: {diff[:3]})")
+    contam("probe", "c.cidx", "-q", "--fail-above", repr(crate), *SINGLE["nested"], "--confirm", "corpus",
+           cwd=c.tmp).expect(0)
     # an input error stays 2
     contam("probe", "c.cidx", "-q", "--fail-above", "0", "bench/missing.jsonl", cwd=c.tmp).expect(2)
     write_suite(os.path.join(c.tmp, "miss.json"), [{"name": "ghost", "paths": "none.jsonl"}])
