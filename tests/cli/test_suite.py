@@ -171,6 +171,27 @@ def missing_entry(c):
     r = contam("probe", "c.cidx", "-q", "--suite", "typo.json", "bench", cwd=c.tmp)
     r.expect(2)
     check("'t'" in r.err and "feilds" in r.err, f"stderr: {r.err}")
+    # malformed suites: exit 2, with the file (and entry) named
+    for body, want in (("{", "gen"), ('{"benchmarks": []}', "benchmarks"), ('[1]', "benchmarks"),
+                       ('{"benchmarks": [3]}', "#1"), ('{"benchmarks": [{"paths": "x"}]}', "#1"),
+                       ('{"benchmarks": [{"name": "a", "paths": "qa/*.jsonl"}, {"name": "a", "paths": "qa/*.jsonl"}]}', "'a'"),
+                       ('{"benchmarks": [{"name": "d", "paths": "qa"}]}', "directory"),
+                       ('{"benchmarks": [{"name": "s", "paths": {"dev": "qa/test.jsonl"}}]}', "split 'test'"),
+                       ('{"benchmarks": [{"name": "h", "paths": "qa/test.jsonl", "question_fields": ["question"]}]}', "'h'"),
+                       ('{"benchmarks": [{"name": "n", "paths": "qa/test.jsonl", "no_header": 1}]}', "'n'"),
+                       ('{"benchmarks": [{"name": "l", "paths": "qa/test.jsonl", "lines_per_record": 0}]}', "'l'"),
+                       ('{"benchmarks": [{"name": "f", "paths": "qa/test.jsonl", "fields": "nope"}]}', "'f'")):
+        with open(os.path.join(c.tmp, "gen-bad.json"), "w") as f:
+            f.write(body)
+        r = contam("probe", "c.cidx", "-q", "--suite", "gen-bad.json", "bench", cwd=c.tmp)
+        r.expect(2)
+        check(want in r.err and ("gen-bad.json" in r.err or "suite entry" in r.err) and not r.out,
+              f"{body}: {r.err}")
+    r = contam("probe", "c.cidx", "-q", "--suite", "nothere.json", "bench", cwd=c.tmp)
+    r.expect(2)
+    r = contam("probe", "c.cidx", "-q", "--suite", "gen-bad.json", "bench/qa/test.jsonl", cwd=c.tmp)
+    r.expect(2)
+    check("not a directory" in r.err, r.err)
     write_suite(os.path.join(c.tmp, "badf.json"), [{"name": "badf", "paths": "qa/test.jsonl", "fields": ["nope"]}])
     r = contam("probe", "c.cidx", "-q", "--suite", "badf.json", "bench", cwd=c.tmp)
     r.expect(2)
