@@ -211,6 +211,11 @@ void cli_suite_probes_free(contam_probe **pv, size_t n);
 int cli_suite_result(const cli_suite *s, contam_probe *const *pv,
 		     contam_result *out, contam_benchmark **bms,
 		     contam_example **exs);
+/* --write-clean DIR with a suite: each entry's subsets in
+ * DIR/<entry name> (bytes outside [A-Za-z0-9._-] as '_'), entry after
+ * entry; an error names the entry. */
+int cli_suite_write_clean(const cli_suite *s, contam_probe *const *pv,
+			  const contam_clean_options *base);
 /* --fail-above: "0.05" or "5%"; -1 unless in [0, 1]. */
 int cli_parse_rate(const char *arg, double *out);
 /* Benchmarks whose rate under d exceeds rate (each named on stderr). */

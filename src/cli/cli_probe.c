@@ -101,8 +101,10 @@ static void usage(FILE *f)
 "                         its own fields, all into one report.  Not with\n"
 "                         --name, --field, --question-field, --answer-field,\n"
 "                         --id-field, --records, --lines-per-record, --header,\n"
-"                         --no-header (exit 1), --write-clean or --confirm (not\n"
-"                         yet); an entry that matches or opens no file is exit 2\n"
+"                         --no-header (exit 1) or --confirm (not yet); an entry\n"
+"                         that matches or opens no file is exit 2.  With\n"
+"                         --write-clean DIR, each entry's subsets go to\n"
+"                         DIR/ENTRY\n"
 "      --split NAME       with --suite: the split (test, validation, dev) of\n"
 "                         every entry whose paths are given per split\n"
 "      --fail-above RATE  exit 3 when any benchmark's rate under --definition\n"
@@ -377,13 +379,13 @@ int cli_probe(int argc, char **argv)
 	layout_flag = name || nfields || nqfields || nafields || popt.id_field ||
 		      popt.no_header || popt.force_header || popt.records ||
 		      popt.lines_per_record;
-	if (suite_path && (layout_flag || clean_dir || confirm_at)) {
+	if (suite_path && (layout_flag || confirm_at)) {
 		/* the suite gives each benchmark its layout */
 		rc = cli_error(EXIT_USAGE, "--suite takes the benchmarks' fields and layout "
 			       "from the suite file: it cannot be combined with %s",
 			       layout_flag ? "--name, --field, --question-field, --answer-field, "
 			       "--id-field, --records, --lines-per-record, --header or --no-header"
-			       : clean_dir ? "--write-clean (not yet)" : "--confirm (not yet)");
+			       : "--confirm (not yet)");
 		goto out;
 	}
 	if (split && !suite_path) {
@@ -544,7 +546,11 @@ int cli_probe(int argc, char **argv)
 		co.overturned = overturned;
 		co.confirmed = confirm_at != 0;
 		co.stop = &cli_interrupted;
-		int wrc = contam_probe_write_clean(probe, &co);
+		if (suite_path) {
+			if ((rc = cli_suite_write_clean(&suite, probes, &co)))
+				goto out;
+		}
+		int wrc = suite_path ? 0 : contam_probe_write_clean(probe, &co);
 		if (wrc) {
 			rc = cli_error(wrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
 				       "%s", contam_probe_errmsg(probe));

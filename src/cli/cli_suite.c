@@ -576,3 +576,63 @@ size_t cli_fail_above(const contam_result *r, contam_definition d, double rate)
 	}
 	return above;
 }
+
+/* ---- --write-clean with a suite ---- */
+
+/* An entry's directory under --write-clean DIR: its name with every byte
+ * but [A-Za-z0-9._-] as '_' and no leading '.', so that a name
+ * ("llmfoundry/arc", "../x") never leaves DIR. */
+static void entry_dir_name(const char *name, char *out, size_t cap)
+{
+	size_t n = 0;
+	for (const char *p = name; *p && n + 1 < cap; p++) {
+		char ch = *p;
+		bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+			  (ch == '.' && n > 0);
+		out[n++] = ok ? ch : '_';
+	}
+	out[n] = '\0';
+}
+
+int cli_suite_write_clean(const cli_suite *s, contam_probe *const *pv,
+			  const contam_clean_options *base)
+{
+	char **dirs = calloc(s->n ? s->n : 1, sizeof(*dirs));
+	int rc = 0;
+	if (!dirs)
+		return cli_error(EXIT_INPUT, "out of memory");
+	/* every entry's directory first: two names that meet are refused
+	 * before anything is written */
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		char leaf[256];
+		entry_dir_name(s->entries[i].name, leaf, sizeof(leaf));
+		size_t n = strlen(base->dir) + strlen(leaf) + 2;
+		if (!(dirs[i] = malloc(n))) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+			break;
+		}
+		snprintf(dirs[i], n, "%s/%s", base->dir, leaf);
+		for (size_t j = 0; j < i && !rc; j++)
+			if (!strcmp(dirs[i], dirs[j]))
+				rc = cli_error(EXIT_USAGE, "--write-clean: suite entries '%s' and "
+					       "'%s' would both write to '%s': rename one",
+					       s->entries[j].name, s->entries[i].name, dirs[i]);
+	}
+	if (!rc && mkdir(base->dir, 0777) && errno != EEXIST)
+		rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", base->dir,
+			       strerror(errno));
+	for (size_t i = 0; i < s->n && !rc; i++) {
+		contam_clean_options co = *base;
+		co.dir = dirs[i];
+		int wrc = contam_probe_write_clean(pv[i], &co);
+		if (wrc)
+			rc = cli_error(wrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
+				       "suite entry '%s': %s", s->entries[i].name,
+				       contam_probe_errmsg(pv[i]));
+	}
+	for (size_t i = 0; i < s->n; i++)
+		free(dirs[i]);
+	free(dirs);
+	return rc;
+}

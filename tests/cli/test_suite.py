@@ -15,6 +15,8 @@
                     released (symlinks), minus hellaswag (not there)
   hf_layout         suites/hf.json on ../shared/data/parquet: refused as
                     Parquet, naming the entry (Parquet is not read yet)
+  write_clean       --write-clean DIR: DIR/ENTRY holds what the entry's
+                    single run writes, byte for byte
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
   suite_and_field   --suite with --field: exit 1
   fail_above        exit 3 above the rate (report still written), 0 at or
@@ -150,6 +152,37 @@ def same_as_single(c):
 
 
 @S.test
+def write_clean(c):
+    """--write-clean DIR with a suite: each entry's subsets in DIR/ENTRY,
+    byte for byte those of the entry's single run."""
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    out = os.path.join(c.tmp, "wc-suite")
+    contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--write-clean", out, "bench",
+           "-o", "wc.json", cwd=c.tmp).expect(0)
+    check(sorted(os.listdir(out)) == ["csvnh", "nested", "qa"], f"{os.listdir(out)}")
+    nfiles = 0
+    for name, args in SINGLE.items():
+        one = os.path.join(c.tmp, "wc-" + name)
+        contam("probe", "c.cidx", "-q", "--name", name, *args, "--write-clean", one, cwd=c.tmp).expect(0)
+        got, want = sorted(os.listdir(os.path.join(out, name))), sorted(os.listdir(one))
+        check(got == want and got, f"{name}: {got} vs {want}")
+        for f in want:
+            nfiles += 1
+            a = open(os.path.join(out, name, f), "rb").read()
+            b = open(os.path.join(one, f), "rb").read()
+            if f.endswith(".ids.json"):  # names its own directory
+                a = a.replace(os.path.join(out, name).encode(), b"DIR")
+                b = b.replace(one.encode(), b"DIR")
+            check(a == b, f"{name}/{f} differs from the single run's")
+    check(nfiles >= 9, f"{nfiles} files")
+    # two entries whose directories meet: refused before writing
+    write_suite(os.path.join(c.tmp, "meet.json"), [dict(GEN[0], name="a/b"), dict(GEN[0], name="a_b")])
+    r = contam("probe", "c.cidx", "-q", "--suite", "meet.json", "--write-clean", "wc-meet", "bench", cwd=c.tmp)
+    r.expect(1)
+    check("'a/b'" in r.err and "'a_b'" in r.err, r.err)
+
+
+@S.test
 def missing_entry(c):
     write_suite(os.path.join(c.tmp, "miss.json"),
                 GEN[:1] + [{"name": "ghost", "paths": ["nothere/*.jsonl"]}])
@@ -201,7 +234,7 @@ def missing_entry(c):
 @S.test
 def suite_and_field(c):
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
-    for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--write-clean", "out"]):
+    for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--confirm", "corpus"]):
         r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", *extra, "bench", cwd=c.tmp)
         r.expect(1)
         check("--suite" in r.err, f"{extra}: {r.err}")
