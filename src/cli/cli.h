@@ -37,14 +37,16 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned);
+struct cli_suite;
 /* cli_probe_confirm with the --fail-above gate: the flags of `def` are
  * scanned too, and *above counts the benchmarks whose confirmed rate
- * under `def` is above `rate` (cli_fail_above). */
+ * under `def` is above `rate` (cli_fail_above); with a suite, each file
+ * is read with its entry's layout. */
 int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
 			   const contam_probe_options *popt, char **corpus,
 			   int ncorpus, FILE *out, bool quiet,
 			   contam_definition def, unsigned char **overturned,
-			   double rate, size_t *above);
+			   double rate, size_t *above, const struct cli_suite *suite);
 int cli_report(int argc, char **argv);
 /* contam impact (cli_impact.c, issue 15) */
 int cli_impact(int argc, char **argv);
@@ -216,6 +218,10 @@ int cli_suite_result(const cli_suite *s, contam_probe *const *pv,
  * entry; an error names the entry. */
 int cli_suite_write_clean(const cli_suite *s, contam_probe *const *pv,
 			  const contam_clean_options *base);
+/* The layout of the entry that holds file `source` (probe --suite
+ * --confirm reads each file as its entry says); false when none does. */
+bool cli_suite_layout(const cli_suite *s, const char *source,
+		      contam_bench_layout *out);
 /* --fail-above: "0.05" or "5%"; -1 unless in [0, 1]. */
 int cli_parse_rate(const char *arg, double *out);
 /* Benchmarks whose rate under d exceeds rate (each named on stderr). */

@@ -101,8 +101,9 @@ static void usage(FILE *f)
 "                         its own fields, all into one report.  Not with\n"
 "                         --name, --field, --question-field, --answer-field,\n"
 "                         --id-field, --records, --lines-per-record, --header,\n"
-"                         --no-header (exit 1) or --confirm (not yet); an entry\n"
-"                         that matches or opens no file is exit 2.  With\n"
+"                         --no-header (exit 1); an entry that matches or opens\n"
+"                         no file is exit 2.  --confirm scans each file as its\n"
+"                         entry reads it.  With\n"
 "                         --write-clean DIR, each entry's subsets go to\n"
 "                         DIR/ENTRY\n"
 "      --split NAME       with --suite: the split (test, validation, dev) of\n"
@@ -379,13 +380,12 @@ int cli_probe(int argc, char **argv)
 	layout_flag = name || nfields || nqfields || nafields || popt.id_field ||
 		      popt.no_header || popt.force_header || popt.records ||
 		      popt.lines_per_record;
-	if (suite_path && (layout_flag || confirm_at)) {
+	if (suite_path && layout_flag) {
 		/* the suite gives each benchmark its layout */
 		rc = cli_error(EXIT_USAGE, "--suite takes the benchmarks' fields and layout "
 			       "from the suite file: it cannot be combined with %s",
-			       layout_flag ? "--name, --field, --question-field, --answer-field, "
-			       "--id-field, --records, --lines-per-record, --header or --no-header"
-			       : "--confirm (not yet)");
+			       "--name, --field, --question-field, --answer-field, "
+			       "--id-field, --records, --lines-per-record, --header or --no-header");
 		goto out;
 	}
 	if (split && !suite_path) {
@@ -531,7 +531,8 @@ int cli_probe(int argc, char **argv)
 		if ((rc = cli_probe_confirm_gate(ix, &res, &popt, argv + confirm_at + 1,
 						 nconfirm, out ? out : stdout, quiet, def,
 						 clean_dir ? &overturned : NULL, fail_above,
-						 fail_above >= 0 ? &confirmed_above : NULL)))
+						 fail_above >= 0 ? &confirmed_above : NULL,
+						 suite_path ? &suite : NULL)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));

@@ -684,14 +684,15 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      unsigned char **overturned_out)
 {
 	return cli_probe_confirm_gate(ix, res, popt, corpus, ncorpus, out, quiet,
-				      def, overturned_out, -1, NULL);
+				      def, overturned_out, -1, NULL, NULL);
 }
 
 int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
 			   const contam_probe_options *popt, char **corpus,
 			   int ncorpus, FILE *out, bool quiet,
 			   contam_definition def, unsigned char **overturned_out,
-			   double gate_rate, size_t *above)
+			   double gate_rate, size_t *above,
+			   const struct cli_suite *suite)
 {
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
@@ -748,7 +749,10 @@ int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
 	for (size_t i = 0; i < res->nexamples;) {
 		const contam_example *e = &res->examples[i];
 		size_t nflag = 0, j = i;
-		if (contam_scan_add_file(scan, e->benchmark, e->source)) {
+		contam_bench_layout lay;
+		bool own = cli_suite_layout(suite, e->source, &lay);
+		if (contam_scan_add_file_with(scan, e->benchmark, e->source,
+					      own ? &lay : NULL)) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
 		}

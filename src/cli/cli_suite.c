@@ -636,3 +636,27 @@ int cli_suite_write_clean(const cli_suite *s, contam_probe *const *pv,
 	free(dirs);
 	return rc;
 }
+
+bool cli_suite_layout(const cli_suite *s, const char *source,
+		      contam_bench_layout *out)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		const cli_suite_entry *e = &s->entries[i];
+		for (size_t j = 0; j < e->nfiles; j++) {
+			if (strcmp(e->files[j], source))
+				continue;
+			*out = (contam_bench_layout){
+				.fields = e->fields, .nfields = e->nfields,
+				.id_field = e->id_field, .no_header = e->no_header,
+				.force_header = e->header, .records = e->records,
+				.lines_per_record = e->lines_per_record,
+				.question_fields = e->qfields,
+				.nquestion_fields = e->nqfields,
+				.answer_fields = e->afields,
+				.nanswer_fields = e->nafields,
+			};
+			return true;
+		}
+	}
+	return false;
+}

@@ -15,6 +15,8 @@
                     released (symlinks), minus hellaswag (not there)
   hf_layout         suites/hf.json on ../shared/data/parquet: refused as
                     Parquet, naming the entry (Parquet is not read yet)
+  confirm           --suite --confirm: per benchmark, the entry's single
+                    --confirm run's counts and examples
   write_clean       --write-clean DIR: DIR/ENTRY holds what the entry's
                     single run writes, byte for byte
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
@@ -152,6 +154,32 @@ def same_as_single(c):
 
 
 @S.test
+def confirm(c):
+    """--suite --confirm: each file scanned as its entry reads it; per
+    benchmark what the entry's single --confirm run gives."""
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", "--confirm", "corpus", cwd=c.tmp)
+    r.expect(0)
+    rep = r.json()
+    check(rep.get("suite", {}).get("path") == "gen.json", f"suite: {rep.get('suite')}")
+    got = {b["name"]: b for b in rep["benchmarks"]}
+    check(sorted(got) == ["csvnh", "nested", "qa"], f"{sorted(got)}")
+    confirmed = 0
+    for name, args in SINGLE.items():
+        one = contam("probe", "c.cidx", "-q", "--name", name, *args, "--confirm", "corpus", cwd=c.tmp)
+        one.expect(0)
+        ob = one.json()["benchmarks"][0]
+        for k in KEYS:
+            if k == "question_answer" and k not in ob:
+                continue
+            check(got[name].get(k) == ob.get(k), f"{name}: {k}: suite {got[name].get(k)} single {ob.get(k)}")
+        confirmed += ob["contaminated"]
+        ex = [e for e in rep["examples"] if e["benchmark"] == name]
+        check(ex == one.json()["examples"], f"{name}: confirmed examples differ")
+    check(confirmed > 0, "nothing confirmed")
+
+
+@S.test
 def write_clean(c):
     """--write-clean DIR with a suite: each entry's subsets in DIR/ENTRY,
     byte for byte those of the entry's single run."""
@@ -234,7 +262,7 @@ def missing_entry(c):
 @S.test
 def suite_and_field(c):
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
-    for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--confirm", "corpus"]):
+    for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--records", "x"]):
         r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", *extra, "bench", cwd=c.tmp)
         r.expect(1)
         check("--suite" in r.err, f"{extra}: {r.err}")
