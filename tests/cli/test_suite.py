@@ -17,6 +17,8 @@
                     Parquet, naming the entry (Parquet is not read yet)
   confirm           --suite --confirm: per benchmark, the entry's single
                     --confirm run's counts and examples
+  partitions        a partition set and a streamed index give the whole
+                    index's report
   write_clean       --write-clean DIR: DIR/ENTRY holds what the entry's
                     single run writes, byte for byte
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
@@ -177,6 +179,25 @@ def confirm(c):
         ex = [e for e in rep["examples"] if e["benchmark"] == name]
         check(ex == one.json()["examples"], f"{name}: confirmed examples differ")
     check(confirmed > 0, "nothing confirmed")
+
+
+@S.test
+def partitions(c):
+    """A partition set (and a streamed lone index) answers a suite as the
+    whole index does: the recording pass reads each entry with its own
+    layout, so no n-gram of a nested or qa entry is left unasked."""
+    write_suite(os.path.join(c.tmp, "gen.json"), GEN)
+    want = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp).expect(0).json()
+    parts = []
+    for i in range(3):
+        parts.append(f"p{i}.cidx")
+        contam("index", "-q", "--partition", f"{i}/3", "-o", parts[-1], "corpus", cwd=c.tmp).expect(0)
+    got = contam("probe", ",".join(parts), "-q", "--suite", "gen.json", "bench", cwd=c.tmp).expect(0).json()
+    strip = lambda r: (r["benchmarks"], r["examples"])  # noqa: E731
+    check(strip(got) == strip(want), "a partition set answers the suite otherwise")
+    got = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp,
+                 env={"CONTAM_PROBE_PARTS": "stream"}).expect(0).json()
+    check(strip(got) == strip(want), "a streamed index answers the suite otherwise")
 
 
 @S.test
