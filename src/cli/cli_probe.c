@@ -445,6 +445,11 @@ int cli_probe(int argc, char **argv)
 			rc = cli_output_clash("output", output,
 					      (const char *const *)argv + optind + 1,
 					      (size_t)(argc - optind - 1));
+		if (!rc && suite_path) /* the suite file and every file it names */
+			rc = cli_output_clash("output", output, &suite_path, 1);
+		if (!rc && suite_path)
+			rc = cli_output_clash("output", output,
+					      (const char *const *)benches.paths, benches.n);
 		if (!rc && confirm_at)
 			rc = cli_output_clash("output", output,
 					      (const char *const *)argv + confirm_at + 1,

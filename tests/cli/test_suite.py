@@ -289,6 +289,13 @@ def suite_and_field(c):
         check("--suite" in r.err, f"{extra}: {r.err}")
     r = contam("probe", "c.cidx", "-q", "--split", "test", "bench/qa/test.jsonl", cwd=c.tmp)
     r.expect(1)
+    # the report never replaces the suite or a file it names
+    before = open(os.path.join(c.tmp, "bench", "qa", "test.jsonl"), "rb").read()
+    for victim in ("gen.json", "bench/qa/test.jsonl"):
+        r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "-o", victim, "bench", cwd=c.tmp)
+        r.expect(1)
+    check(open(os.path.join(c.tmp, "bench", "qa", "test.jsonl"), "rb").read() == before, "input replaced")
+    json.load(open(os.path.join(c.tmp, "gen.json")))
 
 
 @S.test
