@@ -8,10 +8,13 @@
  * Each entry is probed by a probe of its own, with the run's options and
  * the entry's layout, against the one index; the results are then laid
  * end to end into one contam_result (benchmarks and examples are
- * borrowed from the probes, which outlive the report).  So the library
- * keeps one layout per probe, and probe and scan keep sharing one
- * benchmark set; an entry's files are read exactly as `contam probe
+ * borrowed from the probes, which outlive the report).  So a probe keeps
+ * one layout (and --write-clean re-reads an entry's files by it, into
+ * DIR/ENTRY), and an entry's files are read exactly as `contam probe
  * --name NAME --field ... FILES` reads them, which the tests compare.
+ * --confirm is one scan of the corpus for all entries: its benchmark set
+ * (the probe's, bench_set.c) takes a layout per file
+ * (contam_scan_add_file_with, cli_suite_layout).
  *
  * Nothing is dropped quietly: an entry whose glob matches no file, whose
  * file cannot be opened, or that is malformed is an error naming the
