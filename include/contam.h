@@ -816,6 +816,10 @@ typedef struct contam_result {
 	const char *label;
 	const contam_probe_options *options;
 	uint64_t inputs, inputs_digest;
+	/* probe --suite: the suite file and the sha256 of its bytes (64 hex
+	 * digits), reported as "suite"; NULL (contam_probe_result): none */
+	const char *suite_path;
+	const char *suite_sha256;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
@@ -1081,6 +1085,27 @@ CONTAM_API int contam_scan_new(contam_scan **out, const contam_scan_options *opt
 /* Add a benchmark file under `name` (several files may share a name). */
 CONTAM_API int contam_scan_add_file(contam_scan *s, const char *name,
 				    const char *path);
+/* How one benchmark file is read, when it differs from the scan's
+ * options (probe --suite --confirm: each suite entry's layout); the
+ * members mean what contam_probe_options's of the same name mean. */
+typedef struct contam_bench_layout {
+	const char *const *fields;
+	size_t nfields;
+	const char *id_field;
+	int no_header;
+	int force_header;
+	const char *records;
+	uint32_t lines_per_record;
+	const char *const *question_fields;
+	size_t nquestion_fields;
+	const char *const *answer_fields;
+	size_t nanswer_fields;
+} contam_bench_layout;
+/* contam_scan_add_file with `layout` for this file (borrowed for the
+ * call); NULL: the scan's options.  The scan is scored by its own rules. */
+CONTAM_API int contam_scan_add_file_with(contam_scan *s, const char *name,
+					 const char *path,
+					 const contam_bench_layout *layout);
 /* The same for bytes in memory, as contam_probe_add_buffer. */
 CONTAM_API int contam_scan_add_buffer(contam_scan *s, const char *name,
 				      const char *source_label,

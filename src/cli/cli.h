@@ -37,6 +37,16 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      const contam_probe_options *popt, char **corpus, int ncorpus,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned);
+struct cli_suite;
+/* cli_probe_confirm with the --fail-above gate: the flags of `def` are
+ * scanned too, and *above counts the benchmarks whose confirmed rate
+ * under `def` is above `rate` (cli_fail_above); with a suite, each file
+ * is read with its entry's layout. */
+int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
+			   const contam_probe_options *popt, char **corpus,
+			   int ncorpus, FILE *out, bool quiet,
+			   contam_definition def, unsigned char **overturned,
+			   double rate, size_t *above, const struct cli_suite *suite);
 int cli_report(int argc, char **argv);
 /* contam impact (cli_impact.c) */
 int cli_impact(int argc, char **argv);
@@ -164,6 +174,58 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 void cli_bench_list_free(cli_bench_list *l);
 /* A name no corpus has (.csv, .tsv, .parquet): a benchmark. */
 bool cli_bench_like_name(const char *path);
+
+/* probe --suite (cli_suite.c): the entries of a suite file, each with
+ * its files (resolved, opened once) and layout; strings borrowed from
+ * the parsed document. */
+typedef struct cli_suite_entry {
+	const char *name, *split, *id_field, *records;
+	const char **fields, **qfields, **afields;
+	size_t nfields, nqfields, nafields;
+	int no_header, header;
+	uint32_t lines_per_record;
+	char **files;
+	size_t nfiles;
+} cli_suite_entry;
+typedef struct cli_suite {
+	const char *path;
+	char dir[4096];
+	char sha256[65];
+	void *doc;
+	cli_suite_entry *entries;
+	size_t n;
+	cli_bench_list all;        /* every file, named by its entry */
+} cli_suite;
+#define EXIT_ABOVE 3               /* --fail-above: a rate above the gate */
+/* Parse and resolve (globs under each of dirs, else the suite file's
+ * directory); split: every entry's split (--split) or NULL.  0 or
+ * EXIT_INPUT (message printed, naming the entry). */
+int cli_suite_load(cli_suite *s, const char *path, const char *split,
+		   const char *const *dirs, size_t ndirs);
+void cli_suite_free(cli_suite *s);
+/* One probe per entry (*out: s->n of them, free with
+ * cli_suite_probes_free); report 0: errors returned, not printed. */
+int cli_suite_probe(const cli_suite *s, const contam_index *ix,
+		    const char *index_path, const contam_probe_options *base,
+		    bool report, contam_probe ***out);
+void cli_suite_probes_free(contam_probe **pv, size_t n);
+/* The probes' results as one (*bms, *exs malloc'd: free them). */
+int cli_suite_result(const cli_suite *s, contam_probe *const *pv,
+		     contam_result *out, contam_benchmark **bms,
+		     contam_example **exs);
+/* --write-clean DIR with a suite: each entry's subsets in
+ * DIR/<entry name> (bytes outside [A-Za-z0-9._-] as '_'), entry after
+ * entry; an error names the entry. */
+int cli_suite_write_clean(const cli_suite *s, contam_probe *const *pv,
+			  const contam_clean_options *base);
+/* The layout of the entry that holds file `source` (probe --suite
+ * --confirm reads each file as its entry says); false when none does. */
+bool cli_suite_layout(const cli_suite *s, const char *source,
+		      contam_bench_layout *out);
+/* --fail-above: "0.05" or "5%"; -1 unless in [0, 1]. */
+int cli_parse_rate(const char *arg, double *out);
+/* Benchmarks whose rate under d exceeds rate (each named on stderr). */
+size_t cli_fail_above(const contam_result *r, contam_definition d, double rate);
 
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
 extern volatile int cli_interrupted;

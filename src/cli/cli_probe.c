@@ -96,6 +96,26 @@ static void usage(FILE *f)
 "      --label TEXT       the corpus's name in the report (\"Common Crawl\n"
 "                         2025-05\"): contam report names columns by it\n"
 "                         (default: the index file name)\n"
+"      --suite SUITE.json benchmarks and their layouts from a suite file\n"
+"                         (suites/README.md): the arguments after INDEX are\n"
+"                         then BENCH_DIRs, under which the suite's globs are\n"
+"                         matched (they win over the suite file's directory,\n"
+"                         used when none is given); each entry is probed with\n"
+"                         its own fields, all into one report.  Not with\n"
+"                         --name, --field, --question-field, --answer-field,\n"
+"                         --id-field, --records, --lines-per-record, --header,\n"
+"                         --no-header (exit 1); an entry that matches or opens\n"
+"                         no file is exit 2.  --confirm scans each file as its\n"
+"                         entry reads it.  With\n"
+"                         --write-clean DIR, each entry's subsets go to\n"
+"                         DIR/ENTRY\n"
+"      --split NAME       with --suite: the split (test, validation, dev) of\n"
+"                         every entry whose paths are given per split\n"
+"      --fail-above RATE  exit 3 when any benchmark's rate under --definition\n"
+"                         (contam: the contaminated rate; gpt3, palm, llama2:\n"
+"                         its not-clean rate) is above RATE, a fraction (0.05)\n"
+"                         or a percentage (5%%); the report is written in full\n"
+"                         first; with --confirm, the confirmed rates\n"
 "  -o, --output FILE      write the JSON report here instead of stdout\n"
 "      --confirm CORPUS...  (last) scan the corpus exactly for the examples the\n"
 "                         index flagged; their metrics become exact, with\n"
@@ -131,7 +151,8 @@ static void usage(FILE *f)
 
 static int probe_load_index(contam_index **out, const char *arg,
 			    const contam_probe_options *popt,
-			    const cli_bench_list *benches)
+			    const cli_bench_list *benches,
+			    const cli_suite *suite)
 {
 	char **paths = NULL;
 	size_t n = 0;
@@ -195,7 +216,11 @@ static int probe_load_index(contam_index **out, const char *arg,
 	 * keys before it are answered) */
 	contam_probe_options quiet = *popt;
 	quiet.on_warning = NULL;
-	if (!contam_probe_new(&first, ix, arg, &quiet, NULL))
+	if (suite) {
+		contam_probe **pv = NULL;
+		cli_suite_probe(suite, ix, arg, &quiet, false, &pv);
+		cli_suite_probes_free(pv, suite->n);
+	} else if (!contam_probe_new(&first, ix, arg, &quiet, NULL))
 		for (size_t i = 0; i < benches->n; i++)
 			if (contam_probe_add_file(first, benches->names[i], benches->paths[i]))
 				break;
@@ -223,7 +248,8 @@ int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
 	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
-	       OPT_DEFINITION, OPT_RULES, OPT_LABEL = 512 };
+	       OPT_DEFINITION, OPT_SUITE, OPT_SPLIT, OPT_FAIL_ABOVE, OPT_RULES,
+	       OPT_LABEL = 512 };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -239,6 +265,9 @@ int cli_probe(int argc, char **argv)
 		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "definition", required_argument, NULL, OPT_DEFINITION },
 		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "suite", required_argument, NULL, OPT_SUITE },
+		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "fail-above", required_argument, NULL, OPT_FAIL_ABOVE },
 		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "max-doc-freq", required_argument, NULL, OPT_RULES + CLI_RULE_DOC_FREQ },
 		{ "output", required_argument, NULL, 'o' },
@@ -263,6 +292,15 @@ int cli_probe(int argc, char **argv)
 	const char *clean_dir = NULL, *def_name = NULL;
 	contam_definition def = CONTAM_DEF_CONTAM;
 	unsigned char *overturned = NULL;
+	/* --suite (cli_suite.c) and --fail-above */
+	const char *suite_path = NULL, *split = NULL;
+	cli_suite suite = { 0 };
+	contam_probe **probes = NULL;
+	contam_benchmark *suite_bms = NULL;
+	contam_example *suite_exs = NULL;
+	double fail_above = -1;
+	bool layout_flag = false;
+	size_t confirmed_above = 0;
 	int rc = 0, c;
 	unsigned long v;
 
@@ -305,6 +343,14 @@ int cli_probe(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_SUITE: suite_path = optarg; break;
+		case OPT_SPLIT: split = optarg; break;
+		case OPT_FAIL_ABOVE:
+			if (cli_parse_rate(optarg, &fail_above)) {
+				rc = cli_error(EXIT_USAGE, "--fail-above wants a rate, 0.05 or 5%%, not '%s'", optarg);
+				goto out;
+			}
+			break;
 		case OPT_RECORDS: popt.records = optarg; break;
 		case OPT_LABEL: popt.label = optarg; break; /* the corpus, in reports */
 		case OPT_HEADER: popt.force_header = 1; break;
@@ -337,7 +383,22 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "no index: usage: contam probe INDEX [options] BENCH...");
 		goto out;
 	}
-	if (optind + 1 >= argc) {
+	layout_flag = name || nfields || nqfields || nafields || popt.id_field ||
+		      popt.no_header || popt.force_header || popt.records ||
+		      popt.lines_per_record;
+	if (suite_path && layout_flag) {
+		/* the suite gives each benchmark its layout */
+		rc = cli_error(EXIT_USAGE, "--suite takes the benchmarks' fields and layout "
+			       "from the suite file: it cannot be combined with %s",
+			       "--name, --field, --question-field, --answer-field, "
+			       "--id-field, --records, --lines-per-record, --header or --no-header");
+		goto out;
+	}
+	if (split && !suite_path) {
+		rc = cli_error(EXIT_USAGE, "--split chooses a split of a suite's entries: give --suite");
+		goto out;
+	}
+	if (optind + 1 >= argc && !suite_path) {
 		rc = cli_error(EXIT_USAGE, "no benchmark files: usage: contam probe INDEX [options] BENCH...");
 		goto out;
 	}
@@ -351,7 +412,7 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "--question-field and --answer-field go together");
 		goto out;
 	}
-	if (def_name && !clean_dir) {
+	if (def_name && !clean_dir && fail_above < 0) {
 		/* the report carries every definition; this one picks a subset */
 		rc = cli_error(EXIT_USAGE, "--definition chooses the flags --write-clean holds out: give --write-clean DIR");
 		goto out;
@@ -362,8 +423,16 @@ int cli_probe(int argc, char **argv)
 	}
 
 	const char *index_path = argv[optind];
-	/* files and directories, with unique names (cli_bench.c) */
-	if ((rc = cli_bench_expand((const char *const *)argv + optind + 1,
+	/* files and directories, with unique names (cli_bench.c); with a
+	 * suite, its entries' files under the BENCH_DIRs */
+	if (suite_path) {
+		if ((rc = cli_suite_load(&suite, suite_path, split,
+					 (const char *const *)argv + optind + 1,
+					 (size_t)(argc - optind - 1))))
+			goto out;
+		benches = suite.all;
+		suite.all = (cli_bench_list){ 0 };
+	} else if ((rc = cli_bench_expand((const char *const *)argv + optind + 1,
 				   (size_t)(argc - optind - 1), name, quiet,
 				   &benches)))
 		goto out;
@@ -382,6 +451,11 @@ int cli_probe(int argc, char **argv)
 			rc = cli_output_clash("output", output,
 					      (const char *const *)argv + optind + 1,
 					      (size_t)(argc - optind - 1));
+		if (!rc && suite_path) /* the suite file and every file it names */
+			rc = cli_output_clash("output", output, &suite_path, 1);
+		if (!rc && suite_path)
+			rc = cli_output_clash("output", output,
+					      (const char *const *)benches.paths, benches.n);
 		if (!rc && confirm_at)
 			rc = cli_output_clash("output", output,
 					      (const char *const *)argv + confirm_at + 1,
@@ -400,7 +474,8 @@ int cli_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	if ((rc = probe_load_index(&ix, index_path, &popt, &benches)))
+	if ((rc = probe_load_index(&ix, index_path, &popt, &benches,
+				   suite_path ? &suite : NULL)))
 		goto out;
 	/* a saturated filter says "contaminated" to
 	 * everything; loud, even with --quiet */
@@ -410,17 +485,21 @@ int cli_probe(int argc, char **argv)
 			"n-gram: its verdicts are meaningless; rebuild it with a bigger filter\n",
 			index_path, sat.fpr);
 	const char *why = contam_definition_unavailable(def, sat.params.ngram);
-	if (clean_dir && why) {
+	if ((clean_dir || fail_above >= 0) && why) {
 		rc = cli_error(EXIT_USAGE, "--definition %s: %s (this index holds %u-grams)",
 			       contam_definition_name(def), why, sat.params.ngram);
 		goto out;
 	}
 	contam_error perr;
-	if (contam_probe_new(&probe, ix, index_path, &popt, &perr)) {
+	if (suite_path) {
+		/* one probe per entry, one result */
+		if ((rc = cli_suite_probe(&suite, ix, index_path, &popt, true, &probes)))
+			goto out;
+	} else if (contam_probe_new(&probe, ix, index_path, &popt, &perr)) {
 		rc = cli_error(EXIT_INPUT, "%s", perr.msg);
 		goto out;
 	}
-	for (size_t i = 0; i < benches.n; i++) {
+	for (size_t i = 0; !suite_path && i < benches.n; i++) {
 		int prc = contam_probe_add_file(probe, benches.names[i],
 						benches.paths[i]);
 		if (prc) {
@@ -435,7 +514,12 @@ int cli_probe(int argc, char **argv)
 	if (clean_dir)
 		cli_install_signal_handlers();
 	contam_result res;
-	contam_probe_result(probe, &res);
+	if (!suite_path)
+		contam_probe_result(probe, &res);
+	else if ((rc = cli_suite_result(&suite, probes, &res, &suite_bms, &suite_exs)))
+		goto out;
+	else /* the run's options: each entry's layout is in the suite file */
+		res.options = &popt;
 	if (output && cli_is_device(output)) { /* -o /dev/null: in place */
 		if (!(out = fopen(output, "w"))) {
 			rc = cli_error(EXIT_INPUT, "cannot open '%s': %s", output,
@@ -457,9 +541,11 @@ int cli_probe(int argc, char **argv)
 		}
 	}
 	if (confirm_at) {
-		if ((rc = cli_probe_confirm(ix, &res, &popt, argv + confirm_at + 1,
-					    nconfirm, out ? out : stdout, quiet, def,
-					    clean_dir ? &overturned : NULL)))
+		if ((rc = cli_probe_confirm_gate(ix, &res, &popt, argv + confirm_at + 1,
+						 nconfirm, out ? out : stdout, quiet, def,
+						 clean_dir ? &overturned : NULL, fail_above,
+						 fail_above >= 0 ? &confirmed_above : NULL,
+						 suite_path ? &suite : NULL)))
 			goto out;
 	} else if (contam_report_json(&res, out ? out : stdout)) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
@@ -474,7 +560,11 @@ int cli_probe(int argc, char **argv)
 		co.overturned = overturned;
 		co.confirmed = confirm_at != 0;
 		co.stop = &cli_interrupted;
-		int wrc = contam_probe_write_clean(probe, &co);
+		if (suite_path) {
+			if ((rc = cli_suite_write_clean(&suite, probes, &co)))
+				goto out;
+		}
+		int wrc = suite_path ? 0 : contam_probe_write_clean(probe, &co);
 		if (wrc) {
 			rc = cli_error(wrc == CONTAM_E_PARAM ? EXIT_USAGE : EXIT_INPUT,
 				       "%s", contam_probe_errmsg(probe));
@@ -493,6 +583,10 @@ int cli_probe(int argc, char **argv)
 	/* with --confirm, cli_probe_confirm printed the confirmed table */
 	if (!quiet && !confirm_at)
 		contam_report_table(&res, stderr);
+	/* the gate, after the report is complete */
+	if (fail_above >= 0 && (confirm_at ? confirmed_above > 0
+					   : cli_fail_above(&res, def, fail_above) > 0))
+		rc = EXIT_ABOVE;
 out:
 	if (out) {
 		fclose(out);
@@ -505,6 +599,10 @@ out:
 	free(qfields);
 	free(afields);
 	contam_probe_free(probe);
+	cli_suite_probes_free(probes, suite.n);
+	free(suite_bms);
+	free(suite_exs);
+	cli_suite_free(&suite);
 	contam_index_free(ix);
 	cli_bench_list_free(&benches);
 	return rc;

@@ -683,6 +683,17 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		      FILE *out, bool quiet, contam_definition def,
 		      unsigned char **overturned_out)
 {
+	return cli_probe_confirm_gate(ix, res, popt, corpus, ncorpus, out, quiet,
+				      def, overturned_out, -1, NULL, NULL);
+}
+
+int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
+			   const contam_probe_options *popt, char **corpus,
+			   int ncorpus, FILE *out, bool quiet,
+			   contam_definition def, unsigned char **overturned_out,
+			   double gate_rate, size_t *above,
+			   const struct cli_suite *suite)
+{
 	contam_scan_options sopt;
 	contam_scan *scan = NULL;
 	contam_inputs in = { 0 };
@@ -738,7 +749,10 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	for (size_t i = 0; i < res->nexamples;) {
 		const contam_example *e = &res->examples[i];
 		size_t nflag = 0, j = i;
-		if (contam_scan_add_file(scan, e->benchmark, e->source)) {
+		contam_bench_layout lay;
+		bool own = cli_suite_layout(suite, e->source, &lay);
+		if (contam_scan_add_file_with(scan, e->benchmark, e->source,
+					      own ? &lay : NULL)) {
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
 		}
@@ -746,7 +760,8 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 		 * (contam_scan_confirm_json counts only contam's as flagged) */
 		for (; j < res->nexamples && res->examples[j].source == e->source; j++)
 			if (contam_example_flagged(&res->examples[j], CONTAM_DEF_CONTAM) ||
-			    (overturned_out && contam_example_flagged(&res->examples[j], def))) {
+			    ((overturned_out || above) &&
+			     contam_example_flagged(&res->examples[j], def))) {
 				sel[j] = 1;
 				records[nflag++] = res->examples[j].record;
 			}
@@ -766,6 +781,15 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 	if (crc) {
 		rc = cli_error(EXIT_INPUT, "cannot write the report: %s", strerror(errno));
 		goto out;
+	}
+	if (above) {
+		/* --fail-above: the confirmed rates, as the report has them */
+		contam_result gate;
+		*above = 0;
+		if (contam_scan_confirmed(scan, res, &gate) == CONTAM_OK)
+			*above = cli_fail_above(&gate, def, gate_rate);
+		else
+			*above = cli_fail_above(res, def, gate_rate);
 	}
 	if (overturned_out) {
 		/* the exact metrics of the examples scanned, under `def`: the

@@ -188,10 +188,11 @@ static int grow_examples(cbench_set *s)
 static int open_readers(cbench_set *s, const char *path, const cbench_mem *mem,
 			cerr *err)
 {
-	const cbench_set_options *o = &s->opt;
+	const cbench_set_options *o = s->cur;
+	int qa = s->cur_qa;
 	bench_options bo = {
-		.fields = s->qa ? o->question_fields : o->fields,
-		.nfields = s->qa ? o->nquestion_fields : o->nfields,
+		.fields = qa ? o->question_fields : o->fields,
+		.nfields = qa ? o->nquestion_fields : o->nfields,
 		.id_field = o->id_field,
 		.no_header = o->no_header,
 		.on_warning = o->on_warning,
@@ -199,7 +200,7 @@ static int open_readers(cbench_set *s, const char *path, const cbench_mem *mem,
 		.records = o->records,
 		.lines_per_record = o->lines_per_record,
 		.force_header = o->force_header,
-		.field_flag = s->qa ? "--question-field" : "--field",
+		.field_flag = qa ? "--question-field" : "--field",
 	};
 	bench_options bo_answer = {
 		.fields = o->answer_fields,
@@ -213,7 +214,7 @@ static int open_readers(cbench_set *s, const char *path, const cbench_mem *mem,
 	int rc = mem ? bench_reader_open_mem(&s->r, path, mem->data, mem->len,
 					     mem->format, &bo, err)
 		     : bench_reader_open(&s->r, path, &bo, err);
-	if (rc < 0 || !s->qa)
+	if (rc < 0 || !qa)
 		return rc;
 	return mem ? bench_reader_open_mem(&s->ra, path, mem->data, mem->len,
 					   mem->format, &bo_answer, err)
@@ -280,7 +281,7 @@ static int read_examples(cbench_set *s, const char *path, const char *bname,
 		ex->source = bsource;
 		ex->record = bex.record;
 		ex->line = bex.line;
-		ex->has_qa = (uint8_t)s->qa;
+		ex->has_qa = (uint8_t)s->cur_qa;
 		s->texts[i] = malloc(len + 1);
 		s->text_len[i] = len;
 		s->split[i] = 0;
@@ -309,9 +310,22 @@ static int read_examples(cbench_set *s, const char *path, const char *bname,
 int cbench_set_read(cbench_set *s, const char *name, const char *path,
 		    const cbench_mem *mem, cerr *err)
 {
+	return cbench_set_read_with(s, name, path, mem, NULL, err);
+}
+
+int cbench_set_read_with(cbench_set *s, const char *name, const char *path,
+			 const cbench_mem *mem, const cbench_set_options *layout,
+			 cerr *err)
+{
 	int created, rc;
 	if (s->pending)
 		return cerr_set(err, CONTAM_E_PARAM, "a benchmark file is being added");
+	if (layout && ((layout->nquestion_fields > 0) != (layout->nanswer_fields > 0) ||
+		       (layout->nquestion_fields && layout->nfields)))
+		return cerr_set(err, CONTAM_E_PARAM, "a question/answer split needs both "
+				"question and answer fields, and no other fields");
+	s->cur = layout ? layout : &s->opt;
+	s->cur_qa = (layout ? layout : &s->opt)->nquestion_fields > 0;
 	if (!name || !path)
 		return cerr_set(err, CONTAM_E_PARAM, "a benchmark file needs a "
 				"name and a path (bytes in memory: a source label)");
@@ -352,13 +366,14 @@ static void close_readers(cbench_set *s)
 int cbench_set_commit(cbench_set *s, cerr *err)
 {
 	contam_benchmark *b = &s->benchmarks[s->cur_bench];
-	if (bench_merge_fields(b, b->records_read, s->r, s->opt.id_field, 0) ||
+	if (bench_merge_fields(b, b->records_read, s->r, s->cur->id_field, 0) ||
 	    (s->ra && bench_merge_fields(b, s->cur_before.records_read, s->ra,
 					 NULL, 1)))
 		return cbench_set_abort(s, cerr_set(err, CONTAM_E_NOMEM,
 						    "out of memory"), err);
 	close_readers(s);
 	s->pending = 0;
+	s->qa |= s->cur_qa;
 	/* the probe scored the file as it was read: its items are done */
 	for (size_t i = s->cur_first; !s->opt.keep_items && i < s->nexamples; i++) {
 		cprobe_item_release(&s->items[i]);

@@ -69,8 +69,11 @@ typedef struct cbench_set {
 	size_t *split;             /* first answer token (qa), else 0 */
 	unsigned char *selected;   /* 1 unless narrowed (cbench_set_select) */
 	size_t nexamples, cap;
-	/* the file being added (between read and commit/abort) */
+	/* the file being added (between read and commit/abort); cur: its
+	 * layout (&opt, or cbench_set_read_with's, borrowed till then) */
 	int pending;
+	const cbench_set_options *cur;
+	int cur_qa;
 	size_t cur_bench, cur_first;
 	int cur_new_bench;         /* the benchmark was created by this file */
 	contam_benchmark cur_before;
@@ -109,6 +112,15 @@ void cbench_set_release(cbench_set *s);
  * examples' source) under benchmark `name`. */
 int cbench_set_read(cbench_set *s, const char *name, const char *path,
 		    const cbench_mem *mem, cerr *err);
+/* cbench_set_read with `layout`'s fields, id field, header, records
+ * and lines per record for this one file instead of the set's (probe
+ * --suite --confirm: each benchmark read as its probe read it); borrowed
+ * until the file is committed or aborted.  A half or mixed
+ * question/answer split is CONTAM_E_PARAM.  s->qa is set once any
+ * file had a split. */
+int cbench_set_read_with(cbench_set *s, const char *name, const char *path,
+			 const cbench_mem *mem, const cbench_set_options *layout,
+			 cerr *err);
 /* The file being added: its benchmark and its examples [*first, +*n). */
 contam_benchmark *cbench_set_current(cbench_set *s, size_t *first, size_t *n);
 int cbench_set_commit(cbench_set *s, cerr *err);

@@ -517,6 +517,14 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 				  PRIx64 "\"", s->params.seed, s->params.winnow,
 				  r->inputs, r->inputs_digest);
 	rc |= cbuf_printf(&b, "},\n");
+	/* probe --suite: which suite file chose the benchmarks and fields */
+	if (r->suite_path) {
+		rc |= cbuf_printf(&b, "  \"suite\": {\"path\": ");
+		rc |= put_str(&b, r->suite_path);
+		rc |= cbuf_printf(&b, ", \"sha256\": ");
+		rc |= put_str(&b, r->suite_sha256 ? r->suite_sha256 : "");
+		rc |= cbuf_printf(&b, "},\n");
+	}
 	if (r->options)
 		rc |= put_options(&b, r);
 

@@ -154,20 +154,42 @@ const char *contam_scan_errmsg(const contam_scan *s)
 }
 
 static int add_source(contam_scan *s, const char *name, const char *path,
-		      const cbench_mem *mem)
+		      const cbench_mem *mem, const contam_bench_layout *layout)
 {
 	int rc;
 	cerr_clear(&s->err);
 	if (s->ran)
 		return cerr_set(&s->err, CONTAM_E_PARAM, "the scan has already run");
-	if ((rc = cbench_set_read(&s->set, name, path, mem, &s->err)) < 0)
+	/* the set's options (warnings, recipe) with the file's layout */
+	cbench_set_options lo = s->set.opt;
+	if (layout) {
+		lo.fields = layout->fields;
+		lo.nfields = layout->nfields;
+		lo.id_field = layout->id_field;
+		lo.no_header = layout->no_header;
+		lo.force_header = layout->force_header;
+		lo.records = layout->records;
+		lo.lines_per_record = layout->lines_per_record;
+		lo.question_fields = layout->question_fields;
+		lo.nquestion_fields = layout->nquestion_fields;
+		lo.answer_fields = layout->answer_fields;
+		lo.nanswer_fields = layout->nanswer_fields;
+	}
+	if ((rc = cbench_set_read_with(&s->set, name, path, mem, layout ? &lo : NULL,
+				       &s->err)) < 0)
 		return rc;
 	return cbench_set_commit(&s->set, &s->err);
 }
 
+int contam_scan_add_file_with(contam_scan *s, const char *name, const char *path,
+			      const contam_bench_layout *layout)
+{
+	return add_source(s, name, path, NULL, layout);
+}
+
 int contam_scan_add_file(contam_scan *s, const char *name, const char *path)
 {
-	return add_source(s, name, path, NULL);
+	return add_source(s, name, path, NULL, NULL);
 }
 
 int contam_scan_add_buffer(contam_scan *s, const char *name,
@@ -175,7 +197,7 @@ int contam_scan_add_buffer(contam_scan *s, const char *name,
 			   size_t len, contam_bench_format format)
 {
 	cbench_mem mem = { data, len, (bench_format)format };
-	return add_source(s, name, source_label, &mem);
+	return add_source(s, name, source_label, &mem, NULL);
 }
 
 int contam_scan_select(contam_scan *s, const char *source,
