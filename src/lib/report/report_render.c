@@ -1115,8 +1115,12 @@ nomem_whole:
 					json_decref(key);
 					goto bad;
 				}
-				bool ev = want_evidence && memmem(s.d + ea, s.i - ea,
-								  "\"evidence\"", 10);
+				/* a scan report's flagged examples have documents
+				 * ("provenance") but no "evidence" text */
+				bool ev = want_evidence && (memmem(s.d + ea, s.i - ea,
+								   "\"evidence\"", 10) ||
+							    memmem(s.d + ea, s.i - ea,
+								   "\"provenance\"", 12));
 				bool keep = ev && kept < CREPORT_EVIDENCE_ROWS;
 				more += ev && !keep;
 				if (keep || any) {
