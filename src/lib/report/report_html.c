@@ -21,9 +21,9 @@
 
 #define EVIDENCE_ROWS_MAX CREPORT_EVIDENCE_ROWS
 /* Evidence rows shown open; the rest (up to EVIDENCE_ROWS_MAX) collapsed. */
-#define EVIDENCE_ROWS_OPEN 25
+#define EVIDENCE_ROWS_OPEN 15
 /* Bytes of matched text shown per row (the JSON has up to 2000). */
-#define SNIPPET_BYTES 200
+#define SNIPPET_BYTES 160
 
 int creport_html_escape(cbuf *b, const char *s)
 {
@@ -52,7 +52,8 @@ static const char *const CSS =
 	"th:first-child,td:first-child,td.l,th.l{text-align:left}"
 	"td.q{text-align:left;font-family:monospace;font-size:11px;white-space:pre-wrap;"
 	"max-width:480px;min-width:260px}td.u{text-align:left;white-space:normal;"
-	"word-break:break-all;max-width:260px;font-size:11px}"
+	"overflow-wrap:anywhere;max-width:300px;font-size:11px}"
+	"td.url{min-width:190px}"
 	"table.hm td.hm{min-width:120px;text-align:center;border:1px solid #fff;padding:3px 6px}"
 	"table.hm td.hm small{opacity:.8;margin-left:4px}"
 	"table.hm td.z{background:#eef1f4;color:#555}"
@@ -61,7 +62,7 @@ static const char *const CSS =
 	"svg{display:block;margin:6px 0}"
 	"details.b{border-bottom:1px solid #e5e5e5;padding:2px 0}"
 	"details.b>summary{cursor:pointer;font-size:13px;padding:2px 0}"
-	"details.b>div{margin:4px 0 10px 18px}"
+	"details.b>div{margin:4px 0 10px 18px}.fx{display:flex;flex-wrap:wrap;gap:8px 24px}"
 	"summary h2{display:inline;font-size:15px}details.t{margin-top:14px}"
 	"p.note{font-size:12px;color:#555;margin:4px 0}"
 	".sw{display:inline-block;width:10px;height:10px;border-radius:5px;margin:0 3px 0 8px}";
@@ -244,8 +245,10 @@ static int bench_details(cbuf *b, const creport_table *t, size_t hm, unsigned ma
 			rc |= cbuf_printf(b, "<span class=\"sw\" style=\"background:%s\"></span>%s",
 					  chtml_corpus_colour(c), sr);
 		}
-		rc |= cbuf_printf(b, "</summary><div>");
+		rc |= cbuf_printf(b, "</summary><div><div class=\"fx\">");
 		rc |= chtml_defs_chart(b, t, k, mask);
+		rc |= chtml_histogram(b, t, k);
+		rc |= cbuf_printf(b, "</div>");
 		rc |= cbuf_printf(b, "<table><tr><th>corpus</th><th>examples</th>");
 		for (size_t m = 0; m < CREPORT_NMAIN; m++)
 			if (mask & 1u << m)
@@ -266,9 +269,7 @@ static int bench_details(cbuf *b, const creport_table *t, size_t hm, unsigned ma
 					rc |= cell_rate(b, &row->cells[m].v, true);
 			rc |= cbuf_printf(b, "</tr>\n");
 		}
-		rc |= cbuf_printf(b, "</table>");
-		rc |= chtml_histogram(b, t, k);
-		rc |= cbuf_printf(b, "</div></details>\n");
+		rc |= cbuf_printf(b, "</table></div></details>\n");
 	}
 	return rc;
 }
@@ -433,14 +434,12 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 	for (size_t m = 0; m < CREPORT_NMAIN; m++)
 		if (hmask & 1u << m)
 			rc |= heatmap(b, t, m);
-	for (size_t m = 0; m < CREPORT_NMAIN; m++) {
-		if (!(hmask & 1u << m))
-			continue;
-		rc |= cbuf_printf(b, "<h2>");
-		rc |= creport_html_escape(b, CREPORT_MEASURES[m].title);
-		rc |= cbuf_printf(b, " rate with its 95%% interval</h2>\n");
-		rc |= chtml_rates_chart(b, t, m);
-	}
+	/* one chart, of the first measure: the others are side by side in
+	 * each benchmark's block (three charts of 20 x 3 would be 2300 px) */
+	rc |= cbuf_printf(b, "<h2>Rate with its 95%% Wilson interval: ");
+	rc |= creport_html_escape(b, CREPORT_MEASURES[first].title);
+	rc |= cbuf_printf(b, "</h2>\n");
+	rc |= chtml_rates_chart(b, t, first);
 	rc |= bench_details(b, t, first, mask);
 	rc |= evidence_table(b, reports, n);
 	rc |= cbuf_printf(b, "<details class=\"t\"><summary><h2>Summary</h2></summary>\n");

@@ -249,13 +249,13 @@ int chtml_rates_chart(cbuf *b, const creport_table *t, size_t m)
 int chtml_defs_chart(cbuf *b, const creport_table *t, size_t k, unsigned mask)
 {
 	double top = chtml_top(max_hi(t, mask, k));
-	double x0 = 150, w = 460, sub = 9, pad = 6;
+	double x0 = 150, w = 400, sub = 9, pad = 6;
 	double rh = pad + sub * (double)t->ncorpora;
 	size_t rows = 0;
 	for (size_t m = 0; m < CREPORT_NMAIN; m++)
 		rows += !!(mask & 1u << m);
 	double y0 = 24, height = y0 + rh * (double)rows + 24;
-	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" "
+	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"570\" "
 			     "height=\"%.0f\" role=\"img\" aria-label=\"definitions side "
 			     "by side\">", height);
 	rc |= corpus_legend(b, t, 10);
