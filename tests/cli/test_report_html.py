@@ -204,6 +204,8 @@ def evidence_with_documents(ctx):
         cells = re.findall(r"<td[^>]*>(.*?)</td>", "<td class=\"l\">" + tr, re.S)
         corpus, bench, rec, verdict, cov, doc, url, off, text = cells
         seen.setdefault(html.unescape(corpus), []).append((doc, url, off, text))
+    check(len(seen) == 2 and len({html.unescape(re.match(r"(.*?)</td>", tr).group(1)) for tr in rows[:2]}) == 2,
+          "the open evidence rows take the reports in turn")
     conf = json.load(open(ctx["extra"][0]))
     scan = json.load(open(ctx["extra"][1]))
     for rep, label in ((conf, "Web (confirm)"), (scan, None)):

@@ -357,30 +357,67 @@ static const char *const EVIDENCE_HEAD =
 	"<th>verdict</th><th>coverage</th><th class=\"l\">document (file #record, id)</th>"
 	"<th class=\"l\">URL</th><th>offset</th><th class=\"l\">longest matched span</th></tr>\n";
 
+static bool has_evidence(json_t *e)
+{
+	return json_array_get(json_object_get(e, "evidence"), 0) ||
+	       json_array_get(json_object_get(e, "provenance"), 0);
+}
+
+/* The next example of report i with evidence at or after *j, or NULL. */
+static json_t *next_evidence(json_t *report, size_t *j)
+{
+	json_t *ex = json_object_get(report, "examples");
+	for (; *j < json_array_size(ex); ++*j)
+		if (has_evidence(json_array_get(ex, *j)))
+			return json_array_get(ex, (*j)++);
+	return NULL;
+}
+
+/* The open rows take the reports in turn (one example of each, then the
+ * next of each ...), so that a corpus or benchmark with many flags does
+ * not hide the others; the rest, in report order, are collapsed. */
 static int evidence_table(cbuf *b, json_t **reports, size_t n)
 {
-	size_t rows = 0, total = 0, located = 0;
-	int rc = cbuf_printf(b, "<h2>Evidence</h2>\n%s", EVIDENCE_HEAD);
+	size_t rows = 0, total = 0, located = 0, loaded = 0;
+	size_t *next = calloc(n ? n : 1, sizeof *next);
+	if (!next)
+		return CONTAM_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		json_t *ex = json_object_get(reports[i], "examples");
 		total += (size_t)json_integer_value(json_object_get(reports[i], "evidence_more"));
-		for (size_t j = 0; j < json_array_size(ex); j++) {
-			json_t *e = json_array_get(ex, j);
-			if (!json_array_get(json_object_get(e, "evidence"), 0) &&
-			    !json_array_get(json_object_get(e, "provenance"), 0))
+		for (size_t j = 0; j < json_array_size(ex); j++)
+			loaded += has_evidence(json_array_get(ex, j));
+	}
+	total += loaded;
+	int rc = cbuf_printf(b, "<h2>Evidence</h2>\n%s", EVIDENCE_HEAD);
+	for (bool more = true; more && rows < EVIDENCE_ROWS_OPEN;) {
+		more = false;
+		for (size_t i = 0; i < n && rows < EVIDENCE_ROWS_OPEN; i++) {
+			json_t *e = next_evidence(reports[i], &next[i]);
+			if (!e)
 				continue;
-			total++;
-			if (rows >= EVIDENCE_ROWS_MAX)
-				continue;
-			if (rows == EVIDENCE_ROWS_OPEN)
-				rc |= cbuf_printf(b, "</table>\n<details class=\"t\"><summary>"
-						  "more evidence</summary>%s", EVIDENCE_HEAD);
+			more = true;
 			rows++;
 			located += json_array_size(json_object_get(e, "provenance")) > 0;
 			rc |= evidence_row(b, reports[i], e);
 		}
 	}
-	rc |= cbuf_printf(b, "</table>\n%s", rows > EVIDENCE_ROWS_OPEN ? "</details>\n" : "");
+	size_t open = rows;
+	for (size_t i = 0; i < n && rows < EVIDENCE_ROWS_MAX; i++) {
+		json_t *e;
+		while (rows < EVIDENCE_ROWS_MAX && (e = next_evidence(reports[i], &next[i]))) {
+			if (rows == open)
+				rc |= cbuf_printf(b, "</table>\n<details class=\"t\"><summary>"
+						  "more evidence (%zu rows)</summary>%s",
+						  (loaded < EVIDENCE_ROWS_MAX ? loaded :
+						   EVIDENCE_ROWS_MAX) - open, EVIDENCE_HEAD);
+			rows++;
+			located += json_array_size(json_object_get(e, "provenance")) > 0;
+			rc |= evidence_row(b, reports[i], e);
+		}
+	}
+	free(next);
+	rc |= cbuf_printf(b, "</table>\n%s", rows > open ? "</details>\n" : "");
 	if (total > rows)
 		rc |= cbuf_printf(b, "<p class=\"note\">%zu of %zu flagged examples "
 				  "shown; the report JSON has all of them.</p>\n",
