@@ -53,7 +53,8 @@ static const char *const CSS =
 	"td.q{text-align:left;font-family:monospace;font-size:11px;white-space:pre-wrap;"
 	"max-width:480px;min-width:260px}td.u{text-align:left;white-space:normal;"
 	"overflow-wrap:anywhere;max-width:300px;font-size:11px}"
-	"td.url{min-width:190px}"
+	"table.ev{table-layout:fixed;width:100%}table.ev td{white-space:normal;"
+	"overflow-wrap:anywhere;vertical-align:top}table.ev td.q{max-width:none;min-width:0}"
 	"table.hm td.hm{min-width:120px;text-align:center;border:1px solid #fff;padding:3px 6px}"
 	"table.hm td.hm small{opacity:.8;margin-left:4px}"
 	"table.hm td.z{background:#eef1f4;color:#555}"
@@ -353,9 +354,13 @@ static int evidence_row(cbuf *b, json_t *report, json_t *e)
 }
 
 static const char *const EVIDENCE_HEAD =
-	"<table class=\"ev\"><tr><th>corpus</th><th>benchmark</th><th>record, id</th>"
-	"<th>verdict</th><th>coverage</th><th class=\"l\">document (file #record, id)</th>"
-	"<th class=\"l\">URL</th><th>offset</th><th class=\"l\">longest matched span</th></tr>\n";
+	"<table class=\"ev\"><colgroup><col style=\"width:9%\"><col style=\"width:11%\">"
+	"<col style=\"width:10%\"><col style=\"width:7%\"><col style=\"width:5%\">"
+	"<col style=\"width:12%\"><col style=\"width:14%\"><col style=\"width:7%\">"
+	"<col style=\"width:25%\"></colgroup><tr><th>corpus</th><th>benchmark</th>"
+	"<th>record, id</th><th>verdict</th><th>coverage</th><th class=\"l\">document "
+	"(file #record, id)</th><th class=\"l\">URL</th><th>offset</th><th class=\"l\">"
+	"longest matched span</th></tr>\n";
 
 static bool has_evidence(json_t *e)
 {
