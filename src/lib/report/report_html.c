@@ -355,7 +355,7 @@ static int evidence_row(cbuf *b, json_t *report, json_t *e)
 
 static const char *const EVIDENCE_HEAD =
 	"<table class=\"ev\"><colgroup><col style=\"width:9%\"><col style=\"width:11%\">"
-	"<col style=\"width:10%\"><col style=\"width:7%\"><col style=\"width:5%\">"
+	"<col style=\"width:9%\"><col style=\"width:8%\"><col style=\"width:5%\">"
 	"<col style=\"width:12%\"><col style=\"width:14%\"><col style=\"width:7%\">"
 	"<col style=\"width:25%\"></colgroup><tr><th>corpus</th><th>benchmark</th>"
 	"<th>record, id</th><th>verdict</th><th>coverage</th><th class=\"l\">document "
