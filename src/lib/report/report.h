@@ -59,4 +59,15 @@ struct creport_table;
 int creport_html(struct cbuf *b, const struct creport_table *t,
 		 const creport_render_opts *o);
 
+/* The HTML page's SVG (report_html_svg.c, for report_html.c only). */
+const char *chtml_corpus_colour(size_t c);
+double chtml_heat_t(double r);
+void chtml_heat_colour(char out[8], double r);
+int chtml_heat_legend(struct cbuf *b);
+double chtml_top(double v);
+int chtml_rates_chart(struct cbuf *b, const struct creport_table *t, size_t m);
+int chtml_defs_chart(struct cbuf *b, const struct creport_table *t, size_t k,
+		     unsigned mask);
+int chtml_histogram(struct cbuf *b, const struct creport_table *t, size_t k);
+
 #endif

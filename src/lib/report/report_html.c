@@ -3,15 +3,13 @@
  * (inline CSS and SVG, no scripts, no fonts, no external requests), so it
  * can be mailed, archived with a paper's artifacts, or opened offline.
  *
- * Sections: the summary table; the contaminated rate per benchmark with
- * its 95% Wilson interval as an error bar; the definitions side by side;
- * a coverage histogram per benchmark; the grid of benchmarks x corpora
- * when several reports are given; and the evidence table (the longest
- * matched spans of flagged examples, as quoted text).
- *
- * Charts are drawn in SVG user units with a linear scale from 0 to the
- * largest upper interval bound (at least 1%), so that small rates stay
- * visible; the scale is printed on the axis.
+ * Laid out for a paper's scale (20 benchmarks x 3 corpora) first: a
+ * benchmark x corpus heatmap of the chosen definition's rate, then that
+ * rate with its 95% Wilson interval per benchmark and corpus, then one
+ * collapsed <details> per benchmark (the definitions side by side, one
+ * coverage histogram), the full tables collapsed, and the evidence with
+ * the documents it was found in when the report has them (probe
+ * --confirm, scan --report).  The charts are in report_html_svg.c.
  */
 #include "../common/common.h"
 #include "report.h"
@@ -22,6 +20,10 @@
 #include <math.h>
 
 #define EVIDENCE_ROWS_MAX CREPORT_EVIDENCE_ROWS
+/* Evidence rows shown open; the rest (up to EVIDENCE_ROWS_MAX) collapsed. */
+#define EVIDENCE_ROWS_OPEN 15
+/* Bytes of matched text shown per row (the JSON has up to 2000). */
+#define SNIPPET_BYTES 160
 
 int creport_html_escape(cbuf *b, const char *s)
 {
@@ -42,220 +44,37 @@ int creport_html_escape(cbuf *b, const char *s)
 }
 
 static const char *const CSS =
-	"body{font-family:sans-serif;margin:24px;color:#222}"
-	"h1{font-size:22px}h2{font-size:18px;margin-top:28px}"
-	"table{border-collapse:collapse;font-size:13px;margin:8px 0}"
-	"th,td{border-bottom:1px solid #ccc;padding:3px 8px;text-align:right;"
-	"white-space:nowrap}th{white-space:normal}"
+	"body{font-family:sans-serif;margin:20px 24px;color:#222;max-width:1240px}"
+	"h1{font-size:21px;margin:0 0 6px}h2{font-size:17px;margin:22px 0 6px}"
+	"table{border-collapse:collapse;font-size:12px;margin:6px 0}"
+	"th,td{border-bottom:1px solid #ddd;padding:2px 7px;text-align:right;"
+	"white-space:nowrap}th{white-space:normal;background:#f3f4f6}"
 	"th:first-child,td:first-child,td.l,th.l{text-align:left}"
-	"td.q{text-align:left;font-family:monospace;white-space:pre-wrap;max-width:600px;min-width:300px}"
-	"svg{display:block;margin:8px 0}.small{display:inline-block;margin:6px}"
-	"p.note{font-size:12px;color:#555}";
-
-/* The definitions the charts draw: measures of the one table
- * (report_measures.h), so that a bar is the number the tables print. */
-typedef struct def_bar {
-	size_t m;
-	const char *colour;
-} def_bar;
-
-static const def_bar DEFS[] = {
-	{ CM_CONTAMINATED, "#c0392b" },
-	{ CM_PARTIAL_PLUS, "#e67e22" },
-	{ CM_GPT3, "#2980b9" },
-	{ CM_PALM, "#8e44ad" },
-	{ CM_L2_DIRTY, "#16a085" },
-	{ CM_L2_NOT_CLEAN, "#27ae60" },
-};
-#define NDEFS (sizeof(DEFS) / sizeof(DEFS[0]))
+	"td.q{text-align:left;font-family:monospace;font-size:11px;white-space:pre-wrap;"
+	"max-width:480px;min-width:260px}td.u{text-align:left;white-space:normal;"
+	"overflow-wrap:anywhere;max-width:300px;font-size:11px}"
+	"table.ev{table-layout:fixed;width:100%}table.ev td{white-space:normal;"
+	"overflow-wrap:anywhere;vertical-align:top}table.ev td.q{max-width:none;min-width:0}"
+	"table.hm td.hm{min-width:120px;text-align:center;border:1px solid #fff;padding:3px 6px}"
+	"table.hm td.hm small{opacity:.8;margin-left:4px}"
+	"table.hm td.z{background:#eef1f4;color:#555}"
+	"table.hm td.na{background:#fff;color:#777;border:1px dashed #bbb}"
+	"table.hm td.np{background:#fff;color:#aaa}"
+	"svg{display:block;margin:6px 0}"
+	"details.b{border-bottom:1px solid #e5e5e5;padding:2px 0}"
+	"details.b>summary{cursor:pointer;font-size:13px;padding:2px 0}"
+	"details.b>div{margin:4px 0 10px 18px}.fx{display:flex;flex-wrap:wrap;gap:8px 24px}"
+	"summary h2{display:inline;font-size:15px}details.t{margin-top:14px}"
+	"p.note{font-size:12px;color:#555;margin:4px 0}"
+	".sw{display:inline-block;width:10px;height:10px;border-radius:5px;margin:0 3px 0 8px}";
 
 #define MAIN_SUMMARY (1u << CM_CONTAMINATED | 1u << CM_PARTIAL | 1u << CM_PARTIAL_PLUS | \
 		      1u << CM_GPT3 | 1u << CM_PALM | 1u << CM_L2_DIRTY | 1u << CM_L2_NOT_CLEAN)
-
-/* A scale top: the largest value rounded up to 1, 2 or 5 x 10^k. */
-static double nice_top(double v)
-{
-	if (!(v > 0.01))
-		return 0.01;
-	if (v >= 1)
-		return 1;
-	double e = pow(10, floor(log10(v)));
-	double m = v / e;
-	double t = m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10;
-	return fmin(1, t * e);
-}
-
-/* x axis with ticks at 0, 1/4 ... of the scale, in percent. */
-static int axis(cbuf *b, double x0, double w, double y, double top)
-{
-	int rc = cbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-			     "y2=\"%.1f\" stroke=\"#444\"/>", x0, y, x0 + w, y);
-	for (int i = 0; i <= 4; i++) {
-		double x = x0 + w * i / 4;
-		rc |= cbuf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
-				  "y2=\"%.1f\" stroke=\"#444\"/><text x=\"%.1f\" "
-				  "y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">"
-				  "%.3g%%</text>", x, y, x, y + 4, x, y + 16,
-				  100 * top * i / 4);
-	}
-	return rc;
-}
-
-/* One bar with its error bar; a missing rate draws "n/a". */
-static int bar(cbuf *b, double x0, double w, double y, double h, double top,
-	       const creport_rate_v *r, const char *colour)
-{
-	char txt[96];
-	if (r->state != CREPORT_VALUE)
-		return cbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" "
-				   "fill=\"#888\">%s</text>", x0 + 3, y + h - 2,
-				   r->state == CREPORT_NA ? "n/a" : "&ndash;");
-	double v = r->rate, lo = r->lo, hi = r->hi;
-	if (isnan(v))
-		v = lo = hi = 0;
-	creport_fmt_rate(txt, sizeof txt, r, "%", "-");
-	int rc = cbuf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-			     "height=\"%.1f\" fill=\"%s\"><title>%.0f of %.0f: %s"
-			     "</title></rect>", x0, y, w * fmin(v, top) / top, h,
-			     colour, r->count, r->n, txt);
-	double xl = x0 + w * fmin(lo, top) / top, xh = x0 + w * fmin(hi, top) / top;
-	double ym = y + h / 2;
-	rc |= cbuf_printf(b, "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" "
-			  "stroke=\"#000\" fill=\"none\"/>", xl, ym, xh, xl, y + 1,
-			  y + h - 1, xh, y + 1, y + h - 1);
-	return rc;
-}
-
-static int label(cbuf *b, double x, double y, const char *s1, const char *s2)
-{
-	int rc = cbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" "
-			     "text-anchor=\"end\">", x, y);
-	rc |= creport_html_escape(b, s1);
-	if (s2) {
-		rc |= cbuf_printf(b, " (");
-		rc |= creport_html_escape(b, s2);
-		rc |= cbuf_printf(b, ")");
-	}
-	return rc | cbuf_printf(b, "</text>");
-}
 
 #define FOR_ROWS(t, c, k, row) \
 	for (size_t c = 0; c < (t)->ncorpora; c++) \
 		for (size_t k = 0; k < (t)->nbench; k++) \
 			for (const creport_row *row = creport_row_at(t, c, k); row && row->bench; row = NULL)
-
-/* Chart 1: the contaminated rate of each (corpus, benchmark). */
-static int chart_rates(cbuf *b, const creport_table *t)
-{
-	size_t rows = 0;
-	double top = 0;
-	FOR_ROWS(t, c, k, row) {
-		const creport_rate_v *v = &row->cells[CM_CONTAMINATED].v;
-		if (v->state == CREPORT_VALUE && v->hi > top)
-			top = v->hi;
-		rows++;
-	}
-	top = nice_top(top);
-	double x0 = 320, w = 600, rh = 22;
-	double height = 20 + (double)rows * rh + 30;
-	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-			     "width=\"960\" height=\"%.0f\" role=\"img\" "
-			     "aria-label=\"contaminated rate per benchmark\">", height);
-	size_t i = 0;
-	FOR_ROWS(t, c, k, row) {
-		double y = 10 + (double)i++ * rh;
-		rc |= label(b, x0 - 8, y + 14, t->bench[k], t->ncorpora > 1 ?
-			    t->corpora[c].label : NULL);
-		rc |= bar(b, x0, w, y + 3, rh - 6, top, &row->cells[CM_CONTAMINATED].v,
-			  "#c0392b");
-	}
-	rc |= axis(b, x0, w, 10 + (double)rows * rh + 2, top);
-	return rc | cbuf_printf(b, "</svg>\n");
-}
-
-/* Chart 2: every definition's rate, grouped by benchmark. */
-static int chart_definitions(cbuf *b, const creport_table *t)
-{
-	size_t groups = 0;
-	double top = 0;
-	FOR_ROWS(t, c, k, row) {
-		for (size_t d = 0; d < NDEFS; d++) {
-			const creport_rate_v *v = &row->cells[DEFS[d].m].v;
-			if (v->state == CREPORT_VALUE && v->hi > top)
-				top = v->hi;
-		}
-		groups++;
-	}
-	top = nice_top(top);
-	double x0 = 320, w = 600, bh = 12, gap = 14;
-	double gh = (double)NDEFS * bh + gap;
-	double height = 30 + (double)groups * gh + 30;
-	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-			     "width=\"1130\" height=\"%.0f\" role=\"img\" "
-			     "aria-label=\"definitions compared\">", height);
-	/* legend */
-	for (size_t d = 0; d < NDEFS; d++) {
-		double x = 10 + (double)d * 160;
-		rc |= cbuf_printf(b, "<rect x=\"%.0f\" y=\"4\" width=\"10\" height=\"10\" "
-				  "fill=\"%s\"/><text x=\"%.0f\" y=\"13\" font-size=\"11\">",
-				  x, DEFS[d].colour, x + 14);
-		rc |= creport_html_escape(b, CREPORT_MEASURES[DEFS[d].m].latex);
-		rc |= cbuf_printf(b, "</text>");
-	}
-	size_t g = 0;
-	FOR_ROWS(t, c, k, row) {
-		double y = 26 + (double)g++ * gh;
-		rc |= label(b, x0 - 8, y + gh / 2, t->bench[k], t->ncorpora > 1 ?
-			    t->corpora[c].label : NULL);
-		for (size_t d = 0; d < NDEFS; d++)
-			rc |= bar(b, x0, w, y + (double)d * bh + 1, bh - 2, top,
-				  &row->cells[DEFS[d].m].v, DEFS[d].colour);
-	}
-	rc |= axis(b, x0, w, 26 + (double)groups * gh, top);
-	return rc | cbuf_printf(b, "</svg>\n");
-}
-
-/* Chart 3: a small coverage histogram (10 bins) per benchmark. */
-static int chart_histograms(cbuf *b, const creport_table *t)
-{
-	int rc = 0;
-	FOR_ROWS(t, c, k, row) {
-		json_t *h = json_object_get(row->bench, "coverage_histogram");
-		double maxc = 1;
-		for (size_t i = 0; i < json_array_size(h); i++)
-			maxc = fmax(maxc, creport_num(json_array_get(h, i)));
-		rc |= cbuf_printf(b, "<div class=\"small\"><svg xmlns=\"http://"
-				  "www.w3.org/2000/svg\" width=\"260\" height=\"150\" "
-				  "role=\"img\" aria-label=\"coverage histogram\">"
-				  "<text x=\"130\" y=\"13\" font-size=\"12\" "
-				  "text-anchor=\"middle\">");
-		rc |= creport_html_escape(b, t->bench[k]);
-		if (t->ncorpora > 1) {
-			rc |= cbuf_printf(b, " (");
-			rc |= creport_html_escape(b, t->corpora[c].label);
-			rc |= cbuf_printf(b, ")");
-		}
-		rc |= cbuf_printf(b, "</text>");
-		for (size_t i = 0; i < 10 && i < json_array_size(h); i++) {
-			double n = creport_num(json_array_get(h, i));
-			double bh = isnan(n) ? 0 : 100 * n / maxc;
-			double x = 20 + (double)i * 23;
-			rc |= cbuf_printf(b, "<rect x=\"%.0f\" y=\"%.1f\" width=\"20\" "
-					  "height=\"%.1f\" fill=\"%s\"><title>coverage "
-					  "%zu0-%zu0%%: %.0f examples</title></rect>",
-					  x, 120 - bh, bh,
-					  i >= 8 ? "#c0392b" : i >= 2 ? "#e67e22" : "#95a5a6",
-					  i, i + 1, isnan(n) ? 0 : n);
-		}
-		rc |= cbuf_printf(b, "<line x1=\"18\" y1=\"120\" x2=\"252\" y2=\"120\" "
-				  "stroke=\"#444\"/><text x=\"20\" y=\"134\" font-size=\"10\">0"
-				  "</text><text x=\"250\" y=\"134\" font-size=\"10\" "
-				  "text-anchor=\"end\">100%%</text><text x=\"130\" y=\"146\" "
-				  "font-size=\"10\" text-anchor=\"middle\">token coverage "
-				  "(max bar %.0f)</text></svg></div>\n", maxc);
-	}
-	return rc;
-}
 
 /* "12 (0.91% [0.52, 1.59])", as md prints it. */
 static int cell_rate(cbuf *b, const creport_rate_v *v, bool count)
@@ -294,7 +113,8 @@ static int summary_table(cbuf *b, const creport_table *t)
 static int details_table(cbuf *b, const creport_table *t, unsigned mask)
 {
 	char cell[96];
-	int rc = cbuf_printf(b, "<h2>Per definition</h2><table><tr><th>corpus</th>"
+	int rc = cbuf_printf(b, "<details class=\"t\"><summary><h2>Per definition</h2>"
+			     "</summary><table><tr><th>corpus</th>"
 			     "<th>benchmark</th><th>definition</th><th>count</th>"
 			     "<th>n</th><th>rate [95%% CI]</th><th>expected false</th>"
 			     "<th>null control [95%% CI]</th></tr>\n");
@@ -326,19 +146,35 @@ static int details_table(cbuf *b, const creport_table *t, unsigned mask)
 			rc |= cbuf_printf(b, "</tr>\n");
 		}
 	}
-	return rc | cbuf_printf(b, "</table>\n");
+	return rc | cbuf_printf(b, "</table></details>\n");
 }
 
-static int grid_table(cbuf *b, const creport_table *t, size_t m)
+
+/* The rate as the heatmap cell prints it: "2.10%", "0". */
+static void short_rate(char *out, size_t len, const creport_rate_v *v)
+{
+	if (v->count == 0)
+		snprintf(out, len, "0");
+	else
+		snprintf(out, len, "%.*f%%", creport_decimals(v), 100 * v->rate);
+}
+
+/* One heatmap: rows benchmarks, columns corpora, measure m; every cell
+ * its rate and count/n, the interval in its title. */
+static int heatmap(cbuf *b, const creport_table *t, size_t m)
 {
 	int rc = cbuf_printf(b, "<h2>Benchmark &times; corpus: ");
 	rc |= creport_html_escape(b, CREPORT_MEASURES[m].title);
 	rc |= cbuf_printf(b, "</h2><p class=\"note\">");
 	rc |= creport_html_escape(b, CREPORT_MEASURES[m].rule);
-	rc |= cbuf_printf(b, "; count (rate [95%% Wilson interval])</p><table><tr>"
-			  "<th>benchmark</th>");
+	rc |= cbuf_printf(b, ". Cells: rate, count/n; hover a cell for its 95%% Wilson "
+			  "interval.</p>\n");
+	rc |= chtml_heat_legend(b);
+	rc |= cbuf_printf(b, "<table class=\"hm\" data-measure=\"%s/%s\"><tr><th>benchmark</th>",
+			  CREPORT_MEASURES[m].def, CREPORT_MEASURES[m].measure);
 	for (size_t c = 0; c < t->ncorpora; c++) {
-		rc |= cbuf_printf(b, "<th>");
+		rc |= cbuf_printf(b, "<th><span class=\"sw\" style=\"background:%s\"></span>",
+				  chtml_corpus_colour(c));
 		rc |= creport_html_escape(b, t->corpora[c].label);
 		rc |= cbuf_printf(b, "</th>");
 	}
@@ -347,52 +183,246 @@ static int grid_table(cbuf *b, const creport_table *t, size_t m)
 		rc |= cbuf_printf(b, "<tr><td class=\"l\">");
 		rc |= creport_html_escape(b, t->bench[k]);
 		rc |= cbuf_printf(b, "</td>");
-		for (size_t c = 0; c < t->ncorpora; c++)
-			rc |= cell_rate(b, &creport_row_at(t, c, k)->cells[m].v, true);
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			const creport_rate_v *v = &creport_row_at(t, c, k)->cells[m].v;
+			char r[96], sr[32], col[8];
+			if (v->state == CREPORT_NOT_PROBED) {
+				rc |= cbuf_printf(b, "<td class=\"hm np\" title=\"not probed\">"
+						  "&ndash;</td>");
+				continue;
+			}
+			if (v->state != CREPORT_VALUE || isnan(v->rate)) {
+				const char *why = creport_row_at(t, c, k)->cells[m].why;
+				rc |= cbuf_printf(b, "<td class=\"hm na\" title=\"n/a");
+				if (why) {
+					rc |= cbuf_printf(b, ": ");
+					rc |= creport_html_escape(b, why);
+				}
+				rc |= cbuf_printf(b, "\">n/a</td>");
+				continue;
+			}
+			creport_fmt_rate(r, sizeof r, v, "%", "-");
+			short_rate(sr, sizeof sr, v);
+			if (v->count == 0) {
+				rc |= cbuf_printf(b, "<td class=\"hm z\" title=\"0 of %.0f: %s "
+						  "(95%% Wilson)\">0<small>0/%.0f</small></td>",
+						  v->n, r, v->n);
+				continue;
+			}
+			chtml_heat_colour(col, v->rate);
+			rc |= cbuf_printf(b, "<td class=\"hm\" style=\"background:%s;color:%s\" "
+					  "title=\"%.0f of %.0f: %s (95%% Wilson)\">%s<small>"
+					  "%.0f/%.0f</small></td>", col,
+					  chtml_heat_t(v->rate) > 0.55 ? "#fff" : "#222",
+					  v->count, v->n, r, sr, v->count, v->n);
+		}
 		rc |= cbuf_printf(b, "</tr>\n");
 	}
 	return rc | cbuf_printf(b, "</table>\n");
 }
 
+/* One collapsed block per benchmark: its definitions side by side (chart
+ * and table, a row per corpus) and one coverage histogram. */
+static int bench_details(cbuf *b, const creport_table *t, size_t hm, unsigned mask)
+{
+	int rc = cbuf_printf(b, "<h2>Per benchmark</h2><p class=\"note\">Click a "
+			     "benchmark for its definitions side by side and its "
+			     "coverage histogram. After the name: the ");
+	rc |= creport_html_escape(b, CREPORT_MEASURES[hm].title);
+	rc |= cbuf_printf(b, " rate per corpus.</p>\n");
+	for (size_t k = 0; k < t->nbench; k++) {
+		rc |= cbuf_printf(b, "<details class=\"b\"><summary><b>");
+		rc |= creport_html_escape(b, t->bench[k]);
+		rc |= cbuf_printf(b, "</b> ");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			const creport_rate_v *v = &creport_row_at(t, c, k)->cells[hm].v;
+			char sr[32];
+			if (v->state == CREPORT_NOT_PROBED)
+				snprintf(sr, sizeof sr, "&ndash;");
+			else if (v->state != CREPORT_VALUE || isnan(v->rate))
+				snprintf(sr, sizeof sr, "n/a");
+			else
+				short_rate(sr, sizeof sr, v);
+			rc |= cbuf_printf(b, "<span class=\"sw\" style=\"background:%s\"></span>%s",
+					  chtml_corpus_colour(c), sr);
+		}
+		rc |= cbuf_printf(b, "</summary><div><div class=\"fx\">");
+		rc |= chtml_defs_chart(b, t, k, mask);
+		rc |= chtml_histogram(b, t, k);
+		rc |= cbuf_printf(b, "</div>");
+		rc |= cbuf_printf(b, "<table><tr><th>corpus</th><th>examples</th>");
+		for (size_t m = 0; m < CREPORT_NMAIN; m++)
+			if (mask & 1u << m)
+				rc |= cbuf_printf(b, "<th>%s</th>", CREPORT_MEASURES[m].title);
+		rc |= cbuf_printf(b, "</tr>\n");
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			rc |= cbuf_printf(b, "<tr><td class=\"l\">");
+			rc |= creport_html_escape(b, t->corpora[c].label);
+			if (!row->bench) {
+				rc |= cbuf_printf(b, "</td><td class=\"l\">not probed</td></tr>\n");
+				continue;
+			}
+			rc |= cbuf_printf(b, "</td><td>%" JSON_INTEGER_FORMAT "</td>",
+					  json_integer_value(json_object_get(row->bench, "examples")));
+			for (size_t m = 0; m < CREPORT_NMAIN; m++)
+				if (mask & 1u << m)
+					rc |= cell_rate(b, &row->cells[m].v, true);
+			rc |= cbuf_printf(b, "</tr>\n");
+		}
+		rc |= cbuf_printf(b, "</table></div></details>\n");
+	}
+	return rc;
+}
+
+/* At most max bytes of s, cut at a UTF-8 character boundary. */
+static int snippet(cbuf *b, const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n <= max)
+		return creport_html_escape(b, s);
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	char *tmp = malloc(max + 1);
+	if (!tmp)
+		return CONTAM_E_NOMEM;
+	memcpy(tmp, s, max);
+	tmp[max] = 0;
+	int rc = creport_html_escape(b, tmp);
+	free(tmp);
+	return rc | cbuf_printf(b, "&hellip;");
+}
+
+static int json_str(cbuf *b, json_t *v)
+{
+	const char *s = json_string_value(v);
+	return s ? creport_html_escape(b, s) : cbuf_printf(b, "&ndash;");
+}
+
+/* One evidence row: the example, the first document the exact pass found
+ * it in (probe --confirm, scan --report: "provenance"), the matched text. */
+static int evidence_row(cbuf *b, json_t *report, json_t *e)
+{
+	json_t *ev = json_array_get(json_object_get(e, "evidence"), 0);
+	json_t *prov = json_object_get(e, "provenance");
+	json_t *d = json_array_get(prov, 0);
+	int rc = cbuf_printf(b, "<tr><td class=\"l\">");
+	rc |= creport_html_escape(b, creport_corpus_label(report));
+	rc |= cbuf_printf(b, "</td><td class=\"l\">");
+	rc |= json_str(b, json_object_get(e, "benchmark"));
+	rc |= cbuf_printf(b, "</td><td class=\"l\">%" JSON_INTEGER_FORMAT " ",
+			  json_integer_value(json_object_get(e, "record")));
+	if (json_string_value(json_object_get(e, "id")))
+		rc |= json_str(b, json_object_get(e, "id"));
+	rc |= cbuf_printf(b, "</td><td class=\"l\">");
+	rc |= json_str(b, json_object_get(e, "verdict"));
+	rc |= cbuf_printf(b, "</td><td>%.2f</td>", creport_num(json_object_get(e, "coverage")));
+	if (d) {
+		rc |= cbuf_printf(b, "<td class=\"u\">");
+		rc |= json_str(b, json_object_get(d, "file"));
+		if (json_string_value(json_object_get(d, "member"))) {
+			rc |= cbuf_printf(b, " : ");
+			rc |= json_str(b, json_object_get(d, "member"));
+		}
+		rc |= cbuf_printf(b, " #%" JSON_INTEGER_FORMAT,
+				  json_integer_value(json_object_get(d, "record")));
+		if (json_string_value(json_object_get(d, "id"))) {
+			rc |= cbuf_printf(b, "<br>");
+			rc |= json_str(b, json_object_get(d, "id"));
+		}
+		if (json_array_size(prov) > 1)
+			rc |= cbuf_printf(b, "<br>(+%zu more)", json_array_size(prov) - 1);
+		/* the URL as text, never a link: the page makes no requests */
+		rc |= cbuf_printf(b, "</td><td class=\"u url\">");
+		rc |= json_str(b, json_object_get(d, "url"));
+		rc |= cbuf_printf(b, "</td><td>%" JSON_INTEGER_FORMAT "<br>bytes %"
+				  JSON_INTEGER_FORMAT "&ndash;%" JSON_INTEGER_FORMAT "</td>",
+				  json_integer_value(json_object_get(d, "offset")),
+				  json_integer_value(json_object_get(d, "start")),
+				  json_integer_value(json_object_get(d, "end")));
+	} else {
+		rc |= cbuf_printf(b, "<td class=\"u\">&ndash;</td><td class=\"u url\">"
+				  "&ndash;</td><td>&ndash;</td>");
+	}
+	rc |= cbuf_printf(b, "<td class=\"q\">");
+	if (ev)
+		rc |= snippet(b, json_string_value(json_object_get(ev, "text")), SNIPPET_BYTES);
+	else
+		rc |= cbuf_printf(b, "(a scan report keeps no text: the hits file "
+				  "has the regions)");
+	return rc | cbuf_printf(b, "</td></tr>\n");
+}
+
+static const char *const EVIDENCE_HEAD =
+	"<table class=\"ev\"><colgroup><col style=\"width:9%\"><col style=\"width:11%\">"
+	"<col style=\"width:9%\"><col style=\"width:8%\"><col style=\"width:5%\">"
+	"<col style=\"width:12%\"><col style=\"width:14%\"><col style=\"width:7%\">"
+	"<col style=\"width:25%\"></colgroup><tr><th>corpus</th><th>benchmark</th>"
+	"<th>record, id</th><th>verdict</th><th>coverage</th><th class=\"l\">document "
+	"(file #record, id)</th><th class=\"l\">URL</th><th>offset</th><th class=\"l\">"
+	"longest matched span</th></tr>\n";
+
+static bool has_evidence(json_t *e)
+{
+	return json_array_get(json_object_get(e, "evidence"), 0) ||
+	       json_array_get(json_object_get(e, "provenance"), 0);
+}
+
+/* The next example of report i with evidence at or after *j, or NULL. */
+static json_t *next_evidence(json_t *report, size_t *j)
+{
+	json_t *ex = json_object_get(report, "examples");
+	for (; *j < json_array_size(ex); ++*j)
+		if (has_evidence(json_array_get(ex, *j)))
+			return json_array_get(ex, (*j)++);
+	return NULL;
+}
+
+/* The open rows take the reports in turn (one example of each, then the
+ * next of each ...), so that a corpus or benchmark with many flags does
+ * not hide the others; the rest, in report order, are collapsed. */
 static int evidence_table(cbuf *b, json_t **reports, size_t n)
 {
-	size_t rows = 0, total = 0;
-	int rc = cbuf_printf(b, "<h2>Evidence</h2><table><tr><th>corpus</th>"
-			     "<th>benchmark</th><th>record</th><th>id</th>"
-			     "<th>verdict</th><th>coverage</th><th>tokens</th>"
-			     "<th class=\"l\">longest matched span</th></tr>\n");
+	size_t rows = 0, total = 0, located = 0, loaded = 0;
+	size_t *next = calloc(n ? n : 1, sizeof *next);
+	if (!next)
+		return CONTAM_E_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		json_t *ex = json_object_get(reports[i], "examples");
 		total += (size_t)json_integer_value(json_object_get(reports[i], "evidence_more"));
-		for (size_t j = 0; j < json_array_size(ex); j++) {
-			json_t *e = json_array_get(ex, j);
-			json_t *ev = json_array_get(json_object_get(e, "evidence"), 0);
-			if (!ev)
+		for (size_t j = 0; j < json_array_size(ex); j++)
+			loaded += has_evidence(json_array_get(ex, j));
+	}
+	total += loaded;
+	int rc = cbuf_printf(b, "<h2>Evidence</h2>\n%s", EVIDENCE_HEAD);
+	for (bool more = true; more && rows < EVIDENCE_ROWS_OPEN;) {
+		more = false;
+		for (size_t i = 0; i < n && rows < EVIDENCE_ROWS_OPEN; i++) {
+			json_t *e = next_evidence(reports[i], &next[i]);
+			if (!e)
 				continue;
-			total++;
-			if (rows >= EVIDENCE_ROWS_MAX)
-				continue;
+			more = true;
 			rows++;
-			json_t *tok = json_object_get(ev, "tokens");
-			rc |= cbuf_printf(b, "<tr><td class=\"l\">");
-			rc |= creport_html_escape(b, creport_corpus_label(reports[i]));
-			rc |= cbuf_printf(b, "</td><td class=\"l\">");
-			rc |= creport_html_escape(b, json_string_value(json_object_get(e, "benchmark")));
-			rc |= cbuf_printf(b, "</td><td>%" JSON_INTEGER_FORMAT "</td><td class=\"l\">",
-					  json_integer_value(json_object_get(e, "record")));
-			rc |= creport_html_escape(b, json_string_value(json_object_get(e, "id")));
-			rc |= cbuf_printf(b, "</td><td class=\"l\">");
-			rc |= creport_html_escape(b, json_string_value(json_object_get(e, "verdict")));
-			rc |= cbuf_printf(b, "</td><td>%.2f</td><td>%" JSON_INTEGER_FORMAT
-					  "&ndash;%" JSON_INTEGER_FORMAT "</td><td class=\"q\">",
-					  creport_num(json_object_get(e, "coverage")),
-					  json_integer_value(json_array_get(tok, 0)),
-					  json_integer_value(json_array_get(tok, 1)));
-			rc |= creport_html_escape(b, json_string_value(json_object_get(ev, "text")));
-			rc |= cbuf_printf(b, "</td></tr>\n");
+			located += json_array_size(json_object_get(e, "provenance")) > 0;
+			rc |= evidence_row(b, reports[i], e);
 		}
 	}
-	rc |= cbuf_printf(b, "</table>\n");
+	size_t open = rows;
+	for (size_t i = 0; i < n && rows < EVIDENCE_ROWS_MAX; i++) {
+		json_t *e;
+		while (rows < EVIDENCE_ROWS_MAX && (e = next_evidence(reports[i], &next[i]))) {
+			if (rows == open)
+				rc |= cbuf_printf(b, "</table>\n<details class=\"t\"><summary>"
+						  "more evidence (%zu rows)</summary>%s",
+						  (loaded < EVIDENCE_ROWS_MAX ? loaded :
+						   EVIDENCE_ROWS_MAX) - open, EVIDENCE_HEAD);
+			rows++;
+			located += json_array_size(json_object_get(e, "provenance")) > 0;
+			rc |= evidence_row(b, reports[i], e);
+		}
+	}
+	free(next);
+	rc |= cbuf_printf(b, "</table>\n%s", rows > open ? "</details>\n" : "");
 	if (total > rows)
 		rc |= cbuf_printf(b, "<p class=\"note\">%zu of %zu flagged examples "
 				  "shown; the report JSON has all of them.</p>\n",
@@ -400,6 +430,11 @@ static int evidence_table(cbuf *b, json_t **reports, size_t n)
 	if (!total)
 		rc |= cbuf_printf(b, "<p class=\"note\">No partial or contaminated "
 				  "example.</p>\n");
+	else if (located < rows)
+		rc |= cbuf_printf(b, "<p class=\"note\">Document, URL and offset are "
+				  "known only for reports of an exact pass (probe "
+				  "--confirm, scan --report); %zu of %zu rows have them."
+				  "</p>\n", located, rows);
 	return rc;
 }
 
@@ -408,6 +443,12 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 	json_t **reports = t->reports;
 	size_t n = t->nreports;
 	unsigned mask = o && o->measures ? o->measures : MAIN_SUMMARY;
+	/* the heatmaps: the chosen definitions' measures, else contaminated */
+	unsigned hmask = o && o->measures ? o->measures : 1u << CM_CONTAMINATED;
+	size_t first = CM_CONTAMINATED;
+	for (size_t m = CREPORT_NMAIN; m-- > 0;)
+		if (hmask & 1u << m)
+			first = m;
 	json_t *ix = json_object_get(reports[0], "index");
 	int rc = cbuf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head>"
 			     "<meta charset=\"utf-8\"><title>contam report</title>"
@@ -415,7 +456,8 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 			     "contamination</h1>\n<p class=\"note\">", CSS);
 	for (size_t c = 0; c < t->ncorpora; c++) {
 		json_t *x = json_object_get(reports[t->corpora[c].reports[0]], "index");
-		rc |= cbuf_printf(b, "%sCorpus <b>", c ? "<br>" : "");
+		rc |= cbuf_printf(b, "%s<span class=\"sw\" style=\"background:%s\"></span>"
+				  "<b>", c ? "<br>" : "", chtml_corpus_colour(c));
 		rc |= creport_html_escape(b, t->corpora[c].label);
 		rc |= cbuf_printf(b, "</b>: %" JSON_INTEGER_FORMAT "-grams, recipe ",
 				  json_integer_value(json_object_get(x, "ngram")));
@@ -425,34 +467,27 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 				  json_integer_value(json_object_get(x, "ngrams_inserted")),
 				  creport_num(json_object_get(x, "fpr")));
 	}
-	rc |= cbuf_printf(b, "<br>Cells: count (rate with its 95%% Wilson interval). "
-			  "contaminated: token coverage &ge; 80%% by matched spans of "
-			  "&ge; %" JSON_INTEGER_FORMAT " tokens; partial: 20%% &le; coverage "
-			  "&lt; 80%% (partial only); partial+: coverage &ge; 20%% (partial or "
-			  "contaminated). Expected false and the null control are those of "
-			  "the definition in the same row.</p>\n",
+	rc |= cbuf_printf(b, "<br>contaminated: token coverage &ge; 80%% by matched "
+			  "spans of &ge; %" JSON_INTEGER_FORMAT " tokens; partial: 20%% "
+			  "&le; coverage &lt; 80%% (partial only); partial+: coverage "
+			  "&ge; 20%% (partial or contaminated). Expected false and the "
+			  "null control are those of the definition in the same row.</p>\n",
 			  json_integer_value(json_object_get(ix, "min_span")));
-	/* as md: the summary, the details and the contaminated grid; with
-	 * --definition its grids, then their details */
-	if (!o || !o->measures) {
-		rc |= cbuf_printf(b, "<h2>Summary</h2>\n");
-		rc |= summary_table(b, t);
-		rc |= details_table(b, t, mask);
-		if (t->ncorpora > 1)
-			rc |= grid_table(b, t, CM_CONTAMINATED);
-	} else {
-		for (size_t m = 0; m < CREPORT_NMAIN; m++)
-			if (mask & 1u << m)
-				rc |= grid_table(b, t, m);
-		rc |= details_table(b, t, mask);
-	}
-	rc |= cbuf_printf(b, "<h2>Contaminated rate per benchmark</h2>\n");
-	rc |= chart_rates(b, t);
-	rc |= cbuf_printf(b, "<h2>Definitions compared</h2>\n");
-	rc |= chart_definitions(b, t);
-	rc |= cbuf_printf(b, "<h2>Coverage per benchmark</h2>\n");
-	rc |= chart_histograms(b, t);
+	for (size_t m = 0; m < CREPORT_NMAIN; m++)
+		if (hmask & 1u << m)
+			rc |= heatmap(b, t, m);
+	/* one chart, of the first measure: the others are side by side in
+	 * each benchmark's block (three charts of 20 x 3 would be 2300 px) */
+	rc |= cbuf_printf(b, "<h2>Rate with its 95%% Wilson interval: ");
+	rc |= creport_html_escape(b, CREPORT_MEASURES[first].title);
+	rc |= cbuf_printf(b, "</h2>\n");
+	rc |= chtml_rates_chart(b, t, first);
+	rc |= bench_details(b, t, first, mask);
 	rc |= evidence_table(b, reports, n);
+	rc |= cbuf_printf(b, "<details class=\"t\"><summary><h2>Summary</h2></summary>\n");
+	rc |= summary_table(b, t);
+	rc |= cbuf_printf(b, "</details>\n");
+	rc |= details_table(b, t, mask);
 	if (o && o->provenance)
 		rc |= creport_provenance_html(b, t);
 	rc |= cbuf_printf(b, "<p class=\"note\">Generated by contam.</p>\n"
