@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import Suite, check  # noqa: E402
+from clitest import BIN, Suite, check  # noqa: E402
 
 S = Suite("test_install")
 BUILD = os.environ.get("MESON_BUILD_ROOT")
@@ -78,7 +78,11 @@ def install_and_link(tmp):
     exe = os.path.join(tmp, "v")
     with open(src, "w") as f:
         f.write(PROGRAM)
-    p = run([cc, "-std=c17", "-Wall", "-Werror", src, "-o", exe] + flags)
+    # a sanitized build installs a library that needs the sanitizer
+    # runtimes: the program is linked as the build's own programs are
+    with open(BIN, "rb") as f:
+        san = ["-fsanitize=address,undefined"] if b"__asan_init" in f.read() else []
+    p = run([cc, "-std=c17", "-Wall", "-Werror", src, "-o", exe] + san + flags)
     check(p.returncode == 0, f"compile/link against the installed library: {p.stderr[-1500:]}")
     p = run([exe])
     check(p.returncode == 0, f"program: exit {p.returncode}: {p.stderr}")
