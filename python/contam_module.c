@@ -231,16 +231,14 @@ static void Index_dealloc(PyObject *self)
 {
 	PyTypeObject *tp = Py_TYPE(self);
 	contam_index_free(((IndexObj *)self)->ix);
-	freefunc f = (freefunc)PyType_GetSlot(tp, Py_tp_free);
-	f(self);
+	PyObject_Free(self); /* the default tp_free of a heap type without GC */
 	Py_DECREF(tp);
 }
 
 static PyObject *index_wrap(contam_index *ix)
 {
 	PyTypeObject *tp = (PyTypeObject *)IndexType;
-	allocfunc a = (allocfunc)PyType_GetSlot(tp, Py_tp_alloc);
-	IndexObj *o = (IndexObj *)a(tp, 0);
+	IndexObj *o = (IndexObj *)PyType_GenericAlloc(tp, 0);
 	if (!o) {
 		contam_index_free(ix);
 		return NULL;
@@ -249,30 +247,60 @@ static PyObject *index_wrap(contam_index *ix)
 	return (PyObject *)o;
 }
 
+/* Loading runs on a worker too: a compressed filter is read by an OpenMP
+ * team, and a thread that once led one owns a pool that does not survive
+ * fork().  Keeping every OpenMP call off the calling thread is what makes
+ * the binding usable in a forked child (see the package docstring). */
+typedef struct {
+	const char *path;
+	int mmap;
+	contam_index *ix;
+	contam_index_stats st;
+	contam_error err;
+} open_job;
+
+static int open_run(job *j)
+{
+	open_job *o = j->data;
+	return o->mmap ? contam_index_load_mmap(&o->ix, o->path, &o->err)
+		: contam_index_load(&o->ix, o->path, &o->err);
+}
+
 static PyObject *mod_open(PyObject *m, PyObject *args)
 {
-	const char *path;
-	int mmap = 1;
-	if (!PyArg_ParseTuple(args, "s|p", &path, &mmap))
+	open_job o;
+	memset(&o, 0, sizeof(o));
+	o.mmap = 1;
+	if (!PyArg_ParseTuple(args, "s|p", &o.path, &o.mmap))
 		return NULL;
-	contam_index *ix = NULL;
-	contam_error err;
-	int rc;
-	Py_BEGIN_ALLOW_THREADS
-	rc = mmap ? contam_index_load_mmap(&ix, path, &err) : contam_index_load(&ix, path, &err);
-	Py_END_ALLOW_THREADS
-	if (rc)
-		return raise_code(rc, err.msg);
-	return index_wrap(ix);
+	job j = { .run = open_run, .data = &o };
+	if (job_exec(&j, Py_None)) {
+		contam_index_free(o.ix);
+		return NULL;
+	}
+	if (j.rc)
+		return raise_code(j.rc, o.err.msg);
+	return index_wrap(o.ix);
+}
+
+static int stats_run(job *j)
+{
+	open_job *o = j->data;
+	return contam_index_stats_get(o->ix, &o->st);
 }
 
 static PyObject *Index_stats(PyObject *self, PyObject *noargs)
 {
 	contam_index *ix = ((IndexObj *)self)->ix;
-	contam_index_stats st;
-	int rc = contam_index_stats_get(ix, &st);
-	if (rc)
-		return raise_code(rc, contam_index_errmsg(ix));
+	open_job o;
+	memset(&o, 0, sizeof(o));
+	o.ix = ix;
+	job j = { .run = stats_run, .data = &o };
+	if (job_exec(&j, Py_None))
+		return NULL;
+	if (j.rc)
+		return raise_code(j.rc, contam_index_errmsg(ix));
+	contam_index_stats st = o.st;
 	PyObject *d = Py_BuildValue(
 		"{s:I,s:I,s:K,s:K,s:I,s:I,s:s,s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:d,s:I,s:I,s:I,s:O,s:i}",
 		"ngram", st.params.ngram, "k", st.params.k,
@@ -366,8 +394,10 @@ static PyMethodDef Index_methods[] = {
 	{ NULL, NULL, 0, NULL }
 };
 
+/* pfunc is a void *: the dealloc slot is filled at init (ISO C has no
+ * conversion from a function pointer to void * in an initializer) */
 static PyType_Slot Index_slots[] = {
-	{ Py_tp_dealloc, Index_dealloc },
+	{ Py_tp_dealloc, NULL },
 	{ Py_tp_methods, Index_methods },
 	{ Py_tp_doc, "a loaded contam index (use contam.Index.open)" },
 	{ 0, NULL }
@@ -965,6 +995,8 @@ PyMODINIT_FUNC PyInit__contam(void)
 				       "damaged data: checksum, truncation")) ||
 	    !(LimitError = new_error(m, "LimitError", Error, "a size limit was exceeded")))
 		goto fail;
+	union { destructor f; void *p; } dealloc = { .f = Index_dealloc };
+	Index_slots[0].pfunc = dealloc.p;
 	IndexType = PyType_FromSpec(&Index_spec);
 	if (!IndexType)
 		goto fail;

@@ -257,16 +257,19 @@ class Report:
         self._table = table
         self._flags = flags
         self.definition = definition
+        self.path = None  # set by save() and load()
 
     @classmethod
     def load(cls, path):
         """A report JSON file written by ``contam probe``."""
         with open(path, encoding="utf-8") as f:
-            return cls(f.read())
+            r = cls(f.read())
+        r.path = os.fsdecode(path)
+        return r
 
     def __reduce__(self):
         return (Report, (self._json,), {"_table": self._table, "_flags": self._flags,
-                                         "definition": self.definition})
+                                         "definition": self.definition, "path": self.path})
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -293,6 +296,7 @@ class Report:
         with open(tmp, "w", encoding="utf-8") as f:
             f.write(self._json)
         os.replace(tmp, path)
+        self.path = path
 
     def table(self):
         """The readable per-benchmark table ``contam probe`` prints."""
@@ -428,9 +432,12 @@ def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000
            permutations=10000, seed=1, allow_missing=False):
     """Contamination's effect on scores, as ``contam impact``: `report` a
     Report or a report JSON path from probing lm-eval --log_samples files
-    (fields doc.<field>), lm_eval_samples_path one samples_*.jsonl or a
-    list of them.  Returns an Impact."""
+    (fields doc.<field>, id_field doc_id), lm_eval_samples_path one
+    samples_*.jsonl or a list of them.  A Report that was saved or loaded
+    is read from its file (the table names it).  Returns an Impact."""
     samples = _paths(lm_eval_samples_path, "samples files")
+    if isinstance(report, Report) and report.path:
+        report = report.path  # the table names the report file
     if isinstance(report, Report):
         with tempfile.TemporaryDirectory(prefix="contam-") as d:
             p = os.path.join(d, "report.json")
