@@ -557,13 +557,25 @@ typedef struct {
 	contam_membuf json, table;
 	unsigned char *flags;  /* 4 per example: contam, gpt3, palm, llama2 */
 	size_t nexamples;
+	contam_membuf warnings; /* the library's notes, one a line */
 	contam_error err;
 } probe_job;
+
+/* on the worker: kept, and handed to Python as Report.warnings */
+static void probe_warning(void *ctx, const char *msg)
+{
+	probe_job *pj = ctx;
+	contam_sink s = contam_sink_membuf(&pj->warnings);
+	if (*msg && s.write(s.ctx, msg, strlen(msg)) == CONTAM_OK)
+		s.write(s.ctx, "\n", 1);
+}
 
 static int probe_run(job *j)
 {
 	probe_job *pj = j->data;
 	contam_probe *p = NULL;
+	pj->popt.on_warning = probe_warning;
+	pj->popt.warning_ctx = pj;
 	int rc = contam_probe_new(&p, pj->ix, pj->index_path, &pj->popt, &pj->err);
 	if (rc)
 		return rc;
@@ -671,9 +683,11 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 		raise_code(j.rc, pj.err.msg);
 		goto done;
 	}
-	ret = Py_BuildValue("(NNy#)", membuf_str(&pj.json), membuf_str(&pj.table),
-			    (const char *)pj.flags, (Py_ssize_t)(pj.nexamples * 4));
+	ret = Py_BuildValue("(NNy#N)", membuf_str(&pj.json), membuf_str(&pj.table),
+			    (const char *)pj.flags, (Py_ssize_t)(pj.nexamples * 4),
+			    membuf_str(&pj.warnings));
 done:
+	contam_membuf_free(&pj.warnings);
 	contam_membuf_free(&pj.json);
 	contam_membuf_free(&pj.table);
 	free(pj.flags);
@@ -940,7 +954,7 @@ static PyMethodDef mod_methods[] = {
 	{ "build", (PyCFunction)(void (*)(void))mod_build, METH_VARARGS | METH_KEYWORDS,
 	  "build an index file" },
 	{ "probe", (PyCFunction)(void (*)(void))mod_probe, METH_VARARGS | METH_KEYWORDS,
-	  "probe benchmarks: (report json, table, flags)" },
+	  "probe benchmarks: (report json, table, flags, warnings)" },
 	{ "scan", (PyCFunction)(void (*)(void))mod_scan, METH_VARARGS | METH_KEYWORDS,
 	  "exact scan: (report json, hits jsonl)" },
 	{ "render", mod_render, METH_VARARGS, "render report JSON files" },

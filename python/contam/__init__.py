@@ -235,12 +235,14 @@ class Index:
             fl = _fields_arg(fields)
             if strings and fl is None and not question_fields:
                 fl = ["text"]
-        js, table, flags = _contam.probe(
+        js, table, flags, warns = _contam.probe(
             self._ix, self.path, benches, fields=fl, id_field=id_field,
             min_span=int(min_span or 0), label=label,
             question_fields=_fields_arg(question_fields),
             answer_fields=_fields_arg(answer_fields), records=records)
-        return Report(js, table=table, flags=flags, definition=definition)
+        r = Report(js, table=table, flags=flags, definition=definition)
+        r.warnings = [w for w in warns.split("\n") if w]
+        return r
 
 
 class Report:
@@ -249,7 +251,8 @@ class Report:
     .data: the whole report (dict); .examples: per-example dicts with the
     JSON report's keys (benchmark, source, record, line, id, tokens,
     ngrams, hits, overlap, coverage, longest, verdict, definitions, ...);
-    .benchmarks: per-benchmark dicts."""
+    .benchmarks: per-benchmark dicts; .warnings: the library's notes on
+    how the benchmark was read (what the CLI prints to stderr)."""
 
     def __init__(self, report_json, *, table=None, flags=None, definition="contam"):
         self._json = report_json
@@ -258,6 +261,9 @@ class Report:
         self._flags = flags
         self.definition = definition
         self.path = None  # set by save() and load()
+        # the library's notes on how the benchmark was read (the CLI's
+        # stderr lines: "demo: no --field: using every string value: ...")
+        self.warnings = []
 
     @classmethod
     def load(cls, path):
@@ -269,7 +275,8 @@ class Report:
 
     def __reduce__(self):
         return (Report, (self._json,), {"_table": self._table, "_flags": self._flags,
-                                         "definition": self.definition, "path": self.path})
+                                         "definition": self.definition, "path": self.path,
+                                         "warnings": self.warnings})
 
     def __setstate__(self, state):
         self.__dict__.update(state)

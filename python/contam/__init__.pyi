@@ -39,6 +39,8 @@ class Index:
 
 class Report:
     data: Dict[str, Any]
+    warnings: List[str]
+    path: Optional[str]
     definition: str
     def __init__(self, report_json: str, *, table: Optional[str] = None,
                  flags: Optional[bytes] = None, definition: str = "contam") -> None: ...

@@ -142,6 +142,8 @@ class Binding(unittest.TestCase):
                          self.cli_json["benchmarks"][0]["contaminated"])
         self.assertTrue(any(e["verdict"] == "contaminated" for e in r.examples))
         self.assertTrue(any(e["verdict"] == "clean" for e in r.examples))
+        self.assertEqual(r.warnings, [])  # nothing odd in how it was read
+        self.assertTrue(r.benchmarks[0]["fields_auto"])
 
     def test_probe_path_same_as_cli(self):
         r = self.ix.probe(BENCH)
