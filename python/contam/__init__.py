@@ -19,13 +19,16 @@ Threads and signals: build, probe and scan release the GIL and run on a
 worker thread; Ctrl-C (SIGINT) stops them within about 0.1 s of the
 library's next poll, raises KeyboardInterrupt and leaves no file behind.
 
-Fork: the library uses an OpenMP thread pool in builds and scans.  GNU
-OpenMP's pool does not survive os.fork(): in a child forked after the
-parent ran a build or scan with several threads, pass ``threads=1`` (or
-use the "spawn"/"forkserver" multiprocessing start method).  Opening an
-index and probing (no OpenMP) are safe in a forked child; an Index
+Fork: the library's builds, scans and loads of a compressed index use
+OpenMP, whose thread pool does not survive os.fork().  The binding runs
+every such call on a fresh worker thread, never on the calling thread, so
+the pool belongs to a thread that is gone by the time you fork: a child
+forked after any number of contam calls can open, probe, build and scan
+with any thread count (tests/python/test_binding.py test_fork).  Two
+things stay unsafe: forking while another thread is inside a contam call,
+and a process whose own code runs OpenMP on the main thread before
+forking (then use the "spawn" or "forkserver" start method).  An Index
 pickles by path, so workers reopen it instead of sharing the mapping.
-Do not fork while another thread is inside a contam call.
 """
 
 import io
