@@ -136,6 +136,9 @@ def _jsonable(o):
 
 def _iter_examples(examples):
     """Rows of an iterable, or of a duck-typed datasets.Dataset."""
+    if hasattr(examples, "to_dict") and hasattr(examples, "columns"):
+        # a pandas DataFrame iterates over its column names, not its rows
+        return iter(examples.to_dict("records"))
     if hasattr(examples, "__iter__"):
         return iter(examples)
     if hasattr(examples, "__getitem__") and hasattr(examples, "__len__"):

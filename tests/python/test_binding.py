@@ -440,6 +440,32 @@ class Binding(unittest.TestCase):
         self.assertEqual(os.waitstatus_to_exitcode(status), 0)
         self.assertEqual(msg, b"ok")
 
+    # ---- meson install ---------------------------------------------------
+
+    def test_meson_install(self):
+        build = os.environ.get("MESON_BUILD_ROOT")
+        meson = shutil.which("meson")
+        if not build or not meson:
+            self.skipTest("not run by meson test")
+        dest = os.path.join(self.tmp, "dest")
+        r = subprocess.run([meson, "install", "-C", build, "--no-rebuild", "--destdir", dest],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        inits = [os.path.join(dp, "__init__.py") for dp, _, fs in os.walk(dest)
+                 if os.path.basename(dp) == "contam" and "__init__.py" in fs]
+        self.assertEqual(len(inits), 1, inits)
+        pkg = os.path.dirname(inits[0])
+        self.assertTrue(os.path.exists(os.path.join(pkg, "__init__.pyi")))
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.path.dirname(pkg)
+        r = subprocess.run([sys.executable, "-c", "import contam, sys; print(contam.__file__); "
+                            "print(len(contam.Index.open(sys.argv[1]).probe(sys.argv[2])))",
+                            self.ix_path, BENCH], capture_output=True, text=True, env=env,
+                           cwd=self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(pkg), r.stdout)
+        self.assertEqual(r.stdout.split()[-1], str(len(self.cli_json["examples"])))
+
     # ---- the README's example ------------------------------------------
 
     def test_readme_example(self):
