@@ -116,13 +116,27 @@ def build(out, inputs, *, ngram=8, fpr=1e-3, threads=None, text_field="text",
                   strict=bool(strict), progress=_progress_arg(progress))
 
 
-def _get_path(obj, path):
-    for step in path.split("."):
-        if isinstance(obj, dict) and step in obj:
-            obj = obj[step]
-        else:
-            return None
-    return obj
+_COMPRESS_EXT = (".gz", ".zst", ".zstd", ".bz2", ".xz", ".zip")
+_GENERIC_STEMS = ("test", "dev", "val", "valid", "validation", "train", "data", "eval")
+
+
+def _bench_name(path):
+    """The name `contam probe` gives one benchmark file: the file name
+    without a compression suffix and one extension; a generic stem
+    (test.jsonl) keeps its directory (gsm8k/test)."""
+    p = path.rstrip("/") or path
+    d, base = os.path.split(p)
+    for ext in _COMPRESS_EXT:
+        if base.endswith(ext) and len(base) > len(ext):
+            base = base[:-len(ext)]
+            break
+    i = base.rfind(".")
+    stem = base[:i] if i > 0 else base
+    if stem in _GENERIC_STEMS:
+        parent = os.path.basename(d.rstrip("/"))
+        if parent and parent not in (".", ".."):
+            return f"{parent}/{stem}"
+    return stem
 
 
 def _jsonable(o):
@@ -217,8 +231,9 @@ class Index:
         object with __iter__ or __len__/__getitem__ giving dicts (a
         Hugging Face datasets.Dataset), or a path (str / os.PathLike) of
         a benchmark file, read as ``contam probe`` reads it.
-        name: the benchmark's name (default: "examples", or the file's
-        stem).  definition: the default of Report.clean_indices and
+        name: the benchmark's name (default: "examples", or for a file
+        the name ``contam probe`` gives it: its stem, gsm8k/test for a
+        generic test.jsonl).  definition: the default of Report.clean_indices and
         to_lm_eval_samples.  id_field: a field holding each example's id.
         min_span, label, question_fields, answer_fields, records: as the
         CLI's --min-span, --label, --question-field, --answer-field,
@@ -229,8 +244,7 @@ class Index:
         if isinstance(examples, (str, os.PathLike)):
             path = os.fsdecode(examples)
             if name is None:
-                base = os.path.basename(path)
-                name = base.split(".", 1)[0] or base
+                name = _bench_name(path)
             benches = [(name, path)]
             fl = _fields_arg(fields)
         else:
@@ -404,8 +418,7 @@ def scan(bench, corpus, *, fields=None, name=None, id_field=None, min_span=None,
     if isinstance(bench, (str, os.PathLike)):
         path = os.fsdecode(bench)
         if name is None:
-            base = os.path.basename(path)
-            name = base.split(".", 1)[0] or base
+            name = _bench_name(path)
         benches = [(name, path)]
         fl = _fields_arg(fields)
     else:

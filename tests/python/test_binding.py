@@ -181,18 +181,36 @@ class Binding(unittest.TestCase):
         self.assertEqual(per_example(r.examples), per_example(want["examples"]))
 
     def test_shared_benchmark_same_as_cli(self):
-        path = os.path.join(SHARED, "benchmarks", "arc", "ARC-Challenge-Dev.jsonl")
-        if not os.path.exists(path):
+        bench = os.path.join(SHARED, "benchmarks", "gsm8k", "test.jsonl")
+        c4 = os.path.join(SHARED, "corpus", "c4")
+        if not os.path.exists(bench) or not os.path.isdir(c4):
             self.skipTest("no ../shared/data")
-        out = os.path.join(self.tmp, "arc.json")
-        cli("probe", "-q", self.ix_path, path, "--field", "question.stem", "--id-field", "id",
+        rows = read_jsonl(bench)
+        # a corpus with every third of the first 300 questions planted in it
+        d = os.path.join(self.tmp, "gsm")
+        os.mkdir(d)
+        with open(os.path.join(d, "planted.jsonl"), "w", encoding="utf-8") as f:
+            for r in rows[:300:3]:
+                f.write(json.dumps({"text": "Some page.\n" + r["question"]}) + "\n")
+        ix_path = os.path.join(self.tmp, "gsm.cidx")
+        contam.build(ix_path, [d, c4])
+        out = os.path.join(self.tmp, "gsm.json")
+        cli("probe", "-q", ix_path, bench, "--field", "question", "--field", "answer",
             "-o", out)
         with open(out, encoding="utf-8") as f:
             want = json.load(f)
-        r = self.ix.probe(read_jsonl(path), fields="question.stem", id_field="id",
-                          name="ARC-Challenge-Dev")
+        ix = contam.Index.open(ix_path)
+        r = ix.probe(rows, fields=["question", "answer"], name="gsm8k/test")
         self.assertEqual(per_example(r.examples), per_example(want["examples"]))
-        self.assertEqual(len(r), len(want["examples"]))
+        self.assertEqual(len(r), len(rows))
+        verdicts = {e["verdict"] for e in r.examples}
+        self.assertTrue({"clean", "partial"} <= verdicts or {"clean", "contaminated"} <= verdicts,
+                        verdicts)
+        byfile = ix.probe(bench, fields=["question", "answer"])
+        self.assertEqual(byfile.examples, want["examples"])
+        self.assertEqual(byfile.benchmarks, want["benchmarks"])
+        self.assertEqual(r.clean_indices(), [i for i, e in enumerate(want["examples"])
+                                             if e["verdict"] in ("clean", "too_short")])
 
     # ---- the report ----------------------------------------------------
 
