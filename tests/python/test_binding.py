@@ -405,6 +405,25 @@ class Binding(unittest.TestCase):
         # the module still works after an interrupt
         self.assertTrue(self.ix.probe(BENCH).examples)
 
+    def test_interrupt_scan(self):
+        main = threading.get_ident()
+        sent = []
+
+        def killer():
+            time.sleep(0.5)
+            sent.append(time.monotonic())
+            signal.pthread_kill(main, signal.SIGINT)
+        t = threading.Thread(target=killer)
+        t.start()
+        with self.assertRaises(KeyboardInterrupt):
+            try:
+                contam.scan(BENCH, [self.big_dir()])
+            finally:
+                done = time.monotonic()
+                t.join()
+        self.assertTrue(sent, "the scan ended before the signal")
+        self.assertLess(done - sent[0], 1.5)
+
     def test_interrupt_by_progress_exception(self):
         out = os.path.join(self.tmp, "cb", "never.cidx")
         os.makedirs(os.path.dirname(out))
