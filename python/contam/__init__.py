@@ -45,6 +45,7 @@ __all__ = ["Index", "Report", "Impact", "ScanResult", "build", "scan", "impact",
            "LimitError", "version"]
 
 version = _contam.version
+__version__ = version
 DEFINITIONS = ("contam", "gpt3", "palm", "llama2")
 
 # contam_bench_format of contam.h
@@ -448,7 +449,11 @@ class Impact:
         self.missing_examples = me
         self.missing_lines = ml
 
+    def __getitem__(self, key):
+        return self.data[key]
+
     def render(self, format="md"):
+        """The table as ``contam impact --format FORMAT`` prints it."""
         if format not in self._out:
             raise ParamError(f"unknown format '{format}' (md, latex, json)")
         return self._out[format]

@@ -8,6 +8,7 @@ Fields = Union[str, Sequence[str], None]
 Examples = Union[PathLike, Iterable[str], Iterable[Mapping[str, Any]], Any]
 
 version: str
+__version__: str
 DEFINITIONS: tuple
 
 class Error(Exception):
@@ -76,6 +77,7 @@ class Impact:
     clean_samples: Dict[str, List[Any]]
     missing_examples: int
     missing_lines: int
+    def __getitem__(self, key: str) -> Any: ...
     def render(self, format: str = "md") -> str: ...
 
 def impact(report: Union[Report, PathLike], lm_eval_samples_path: Union[PathLike, Sequence[PathLike]],

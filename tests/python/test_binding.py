@@ -347,6 +347,12 @@ class Binding(unittest.TestCase):
         cli_md = cli("impact", rpath, samples, "--resamples", "200", "--permutations",
                      "200").stdout
         self.assertEqual(im.render("md"), cli_md)
+        cli_json = json.loads(cli("impact", rpath, samples, "--resamples", "200",
+                                  "--permutations", "200", "--format", "json").stdout)
+        self.assertEqual(im.data, cli_json)
+        self.assertTrue(cli_json)
+        for k in cli_json:
+            self.assertEqual(im[k], cli_json[k])
         wout = os.path.join(self.tmp, "clean_samples.json")
         cli("impact", rpath, samples, "--resamples", "200", "--permutations", "200",
             "--write-samples", wout)
