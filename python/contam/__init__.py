@@ -401,9 +401,14 @@ class ScanResult:
     def __init__(self, report_json, hits_jsonl):
         self.report = Report(report_json)
         self.hits = [json.loads(line) for line in hits_jsonl.splitlines() if line.strip()]
+        self._next = iter(self.hits)
 
     def __iter__(self):
         return iter(self.hits)
+
+    def __next__(self):
+        # next(contam.scan(...)) works as on a generator
+        return next(self._next)
 
     def __len__(self):
         return len(self.hits)

@@ -326,6 +326,7 @@ class Binding(unittest.TestCase):
         cli("scan", "-q", "--bench", BENCH, CORPUS, "--field", "question", "--field", "answer",
             "-o", hout, "--report", out)
         self.assertEqual(hits, read_jsonl(hout))
+        self.assertEqual(next(res), hits[0])
         with open(out, encoding="utf-8") as f:
             want = json.load(f)
         self.assertEqual(res.report.examples, want["examples"])
@@ -381,8 +382,10 @@ class Binding(unittest.TestCase):
             t.join()
         dt = time.monotonic() - t0
         self.assertGreater(dt, 0.5, "the build was too short to tell")
-        # a thread sleeping 10 ms per tick gets about 100 ticks a second
-        self.assertGreater(ticks[0], dt * 30, (ticks[0], dt))
+        # a thread sleeping 10 ms per tick gets about 100 ticks a second;
+        # with the GIL held through the build it would get almost none
+        # (a loaded machine gets fewer: the bound leaves room)
+        self.assertGreater(ticks[0], dt * 10, (ticks[0], dt))
 
     def test_interrupt(self):
         out = os.path.join(self.tmp, "int", "never.cidx")
