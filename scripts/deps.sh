@@ -2,7 +2,7 @@
 # Install the Debian packages contam needs to build and test, if missing.
 set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libzstd-dev libxxhash-dev
-      libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev libbz2-dev liblzma-dev zstd python3 bzip2 xz-utils
+      libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev libbz2-dev liblzma-dev zstd python3 python3-dev bzip2 xz-utils
       libopenmpi-dev openmpi-bin time
       # contam report --format latex is compiled by tests/cli/test_report_latex.py
       # (pdflatex; booktabs is in -recommended, tabularx in -base)
