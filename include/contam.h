@@ -145,7 +145,8 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_ARCHIVE, /* tar, tar.gz, tar.zst, zip ... */
 	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
 	CONTAM_INPUT_MEDIAWIKI, /* MediaWiki XML dump: one page = one document */
-	CONTAM_INPUT_WIKIDOC    /* WikiExtractor output: one <doc> = one document */
+	CONTAM_INPUT_WIKIDOC,   /* WikiExtractor output: one <doc> = one document */
+	CONTAM_INPUT_PARQUET    /* Apache Parquet: one row = one document */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);

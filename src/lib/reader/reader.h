@@ -231,6 +231,7 @@ extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
 extern const creader_ops creader_mediawiki_ops;
 extern const creader_ops creader_wikidoc_ops;
+extern const creader_ops creader_parquet_ops;  /* reader_parquet.c */
 
 /* The kind a name says (no content sniffing); UNKNOWN if it says none.
  * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:
