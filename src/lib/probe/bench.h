@@ -23,7 +23,8 @@ typedef enum bench_format {
 	BENCH_JSON,
 	BENCH_CSV,
 	BENCH_TSV,
-	BENCH_TXT
+	BENCH_TXT,
+	BENCH_PARQUET    /* string columns, one row one record (bench_parquet.c) */
 } bench_format;
 
 typedef struct bench_options {
