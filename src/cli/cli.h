@@ -40,6 +40,7 @@ int cli_probe_confirm(const contam_index *ix, const contam_result *res,
 int cli_report(int argc, char **argv);
 /* contam impact (cli_impact.c, issue 15) */
 int cli_impact(int argc, char **argv);
+int cli_cat(int argc, char **argv);  /* cli_cat.c: the documents contam reads */
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
