@@ -858,6 +858,13 @@ static int path_under(const char *path, const char *field)
 size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max)
 {
 	size_t n = 0;
+	/* "*": every string column, in schema order */
+	if (strcmp(field, "*") == 0) {
+		for (size_t i = 0; i < f->ncols && n < max; i++)
+			if (f->cols[i].type == CPQ_BYTE_ARRAY)
+				cols[n++] = i;
+		return n;
+	}
 	/* Exact names first (full or logical path), then groups. */
 	for (int pass = 0; pass < 2 && n == 0; pass++)
 		for (size_t i = 0; i < f->ncols && n < max; i++) {

@@ -56,7 +56,7 @@ const char *cpq_type_name(int type);
 
 /* The leaf columns a dotted field path names: the full path, or the path
  * without the list wrapper levels ("a" for "a.list.element"), or a group
- * (all its leaves).  Appends their numbers to cols (at most max);
+ * (all its leaves), or "*" (every BYTE_ARRAY column).  Appends their numbers to cols (at most max);
  * returns how many, 0 if none. */
 size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
 /* "'a', 'b', ..." of the top-level names, for messages. */
