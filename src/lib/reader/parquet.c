@@ -211,9 +211,7 @@ static int skip_value(tin *t, int type)
 int cpq_thrift_skip(const uint8_t *p, size_t n, size_t *pos, int type,
 		    int depth, char *msg, size_t msglen)
 {
-	tin t = { p, n, *pos, CPQ_MAX_DEPTH - depth, "" };
-	if (depth > CPQ_MAX_DEPTH)
-		t.depth = 0;
+	tin t = { p, n, *pos, depth, "" };
 	int rc = skip_value(&t, type);
 	*pos = t.pos;
 	if (msg && msglen)

@@ -85,8 +85,9 @@ static inline int64_t cpq_zigzag(uint64_t v)
 {
 	return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
 }
-/* Skip one Thrift compact value of `type` at p[*pos..n), nested at most
- * `depth` levels: CONTAM_OK or CONTAM_E_FORMAT (msg says why). */
+/* Skip one Thrift compact value of `type` at p[*pos..n), found `depth`
+ * levels deep (0: at the top); nesting beyond CPQ_MAX_DEPTH is refused:
+ * CONTAM_OK or CONTAM_E_FORMAT (msg says why). */
 int cpq_thrift_skip(const uint8_t *p, size_t n, size_t *pos, int type,
 		    int depth, char *msg, size_t msglen);
 /* count values of the RLE / bit-packed hybrid of bit width `width`
