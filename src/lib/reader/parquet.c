@@ -1719,6 +1719,8 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 	if ((uint64_t)d->nrows != (uint64_t)f->groups[rg].num_rows)
 		return col_fail(&c, "chunk holds %zu rows, the row group %" PRId64,
 				d->nrows, f->groups[rg].num_rows);
+	if (grow((void **)&d->rowv, &d->rcap, d->nrows + 1, sizeof *d->rowv) < 0)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	d->rowv[d->nrows] = d->nvals;
 	return CONTAM_OK;
 }
