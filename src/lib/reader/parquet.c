@@ -328,7 +328,7 @@ static int pq_fail(const cpq *f, cerr *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	return cerr_set(err, CONTAM_E_FORMAT, "'%s': %s", f->label, msg);
+	return cerr_set(err, CONTAM_E_FORMAT, "'%s': Parquet: %s", f->label, msg);
 }
 
 /* Bytes [off, off+n) of the file: into buf (or pointed at, in memory). */
@@ -1232,7 +1232,7 @@ static int col_fail(const pctx *c, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return cerr_set(c->err, CONTAM_E_FORMAT,
-			"'%s': column '%s', row group %" PRIu64 ": %s",
+			"'%s': Parquet column '%s', row group %" PRIu64 ": %s",
 			c->r->f->label, c->col->path, c->rg, msg);
 }
 
