@@ -7,8 +7,8 @@
  * through one cstream, which undoes gzip/zstd/bzip2/xz and UTF-16.
  * Working on one buffer keeps every parser simple and gives exact line
  * numbers for every message.  What the file is comes from its content
- * first (common/sniff.h, bench_load): Parquet, executables, images and
- * binary data are refused; a zip/tar/7z archive must hold exactly one
+ * first (common/sniff.h, bench_load): Parquet is read by bench_parquet.c;
+ * executables, images and binary data are refused; a zip/tar/7z archive must hold exactly one
  * regular file, which is then read as if it had been named itself.  The
  * format comes from the name (the member's, for an archive) with one
  * compression suffix removed:

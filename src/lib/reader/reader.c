@@ -12,6 +12,7 @@
  * see bytes from both sides of a hole as one run.
  */
 #include "reader.h"
+#include "parquet.h"
 
 #include "../common/sniff.h"
 
@@ -449,6 +450,16 @@ int creader_sniff(const char *path, contam_input_kind *kind, cerr *err)
 		return rc;
 	rc = creader_sniff_stream(cs, path, *kind, kind, note, sizeof note, err);
 	cstream_free(cs);
+	/* Parquet: the footer decides, as creader_open's reader will */
+	if (rc == CONTAM_OK && *kind == CONTAM_INPUT_PARQUET) {
+		cpq *f = NULL;
+		if (!is_regular(path))
+			return cerr_set(err, CONTAM_E_FORMAT, "'%s' is Parquet: "
+					"it must be a regular file (the footer "
+					"is at its end), not a pipe", path);
+		rc = cpq_open(&f, path, NULL, 0, 0, err);
+		cpq_free(f);
+	}
 	return rc;
 }
 
