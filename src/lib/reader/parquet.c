@@ -626,6 +626,8 @@ static int parse_footer(cpq *f, const uint8_t *m, size_t len, cerr *err)
 		if (id == 2 && type == T_LIST) {
 			if (t_list(&t, &et, &n) < 0 || et != T_STRUCT)
 				goto bad;
+			if (have_schema)
+				return pq_fail(f, err, "the footer has two schemas");
 			if (n == 0 || n > CPQ_MAX_COLUMNS * 2ull)
 				return pq_fail(f, err, "schema has %" PRIu64
 					       " elements", n);
