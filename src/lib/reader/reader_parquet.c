@@ -179,21 +179,23 @@ static int pqr_open(void **state, const char *path, cstream *in,
 	size_t used = 0;
 	for (size_t i = 0; i < nf; i++) {
 		const char *fld = opt->ntext_fields ? opt->text_fields[i] : one;
+		/* several paths: one the file lacks gives nothing, as a JSON
+		 * path that selects nothing; none at all is an error (below) */
 		size_t got = cpq_select(q->f, fld, cols + n, PQR_MAX_COLS - n);
-		if (got == 0) {
-			char names[512];
-			cpq_names(q->f, names, sizeof names);
-			rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': no column '%s' "
-				      "(columns: %s); name the text column with "
-				      "--text-field", path, fld,
-				      names[0] ? names : "none");
-			goto out;
-		}
 		n += got;
 		int k = snprintf(q->fields + used, sizeof q->fields - used,
 				 "%s'%s'", i ? ", " : "", fld);
 		if (k > 0 && (size_t)k < sizeof q->fields - used)
 			used += (size_t)k;
+	}
+	if (n == 0) {
+		char names[512];
+		cpq_names(q->f, names, sizeof names);
+		rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': no column %s "
+			      "(columns: %s); name the text column with "
+			      "--text-field", path, q->fields,
+			      names[0] ? names : "none");
+		goto out;
 	}
 	q->ntext = n;
 	q->id_k = extra_col(q, "id", cols, &n);
