@@ -163,7 +163,7 @@ typedef struct cli_bench_list {
 int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 		     bool quiet, cli_bench_list *out);
 void cli_bench_list_free(cli_bench_list *l);
-/* A name no corpus has (.csv, .tsv, .parquet): a benchmark. */
+/* A name no corpus has (.csv, .tsv): a benchmark (a .parquet is both). */
 bool cli_bench_like_name(const char *path);
 
 /* SIGINT/SIGTERM set this flag; long operations poll it. */
