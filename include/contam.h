@@ -149,7 +149,8 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_ARCHIVE, /* tar, tar.gz, tar.zst, zip ... */
 	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
 	CONTAM_INPUT_MEDIAWIKI, /* MediaWiki XML dump: one page = one document */
-	CONTAM_INPUT_WIKIDOC    /* WikiExtractor output: one <doc> = one document */
+	CONTAM_INPUT_WIKIDOC,   /* WikiExtractor output: one <doc> = one document */
+	CONTAM_INPUT_PARQUET    /* Apache Parquet: one row = one document */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
@@ -236,6 +237,26 @@ typedef struct contam_build_options {
 } contam_build_options;
 
 CONTAM_API void contam_build_options_init(contam_build_options *opt);
+
+/* One corpus file read as `contam index` reads it (the same readers,
+ * --text-field and --max-record from opt; threads, progress and
+ * checkpoints ignored): on_doc gets every document with its provenance
+ * and its whole text (borrowed for the call; a document over 256 MiB is
+ * cut there and *cut set).  on_doc returning nonzero stops the read
+ * with that code.  Damaged records skipped are told to opt->on_warning.
+ * Used by `contam cat`, a debugging view of what contam reads. */
+typedef struct contam_doc_info {
+	const char *path, *member;
+	uint64_t entry, record, offset;
+	const char *url, *id;
+} contam_doc_info;
+CONTAM_API int contam_read_documents(const char *path,
+				     const contam_build_options *opt,
+				     int (*on_doc)(void *ctx,
+						   const contam_doc_info *d,
+						   const char *text, size_t len,
+						   int cut),
+				     void *ctx, contam_error *err);
 
 /* Expand files and directories (walked recursively, sorted) into a list of
  * input files.  The list is owned by the caller: contam_inputs_free(). */

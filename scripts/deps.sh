@@ -4,6 +4,8 @@ set -euo pipefail
 pkgs=(build-essential meson ninja-build pkg-config libzstd-dev libxxhash-dev
       libarchive-dev libutf8proc-dev zlib1g-dev libisal-dev libjansson-dev libbz2-dev liblzma-dev zstd python3 python3-dev bzip2 xz-utils
       libopenmpi-dev openmpi-bin time
+      # Parquet codecs (src/lib/reader/parquet.c)
+      libsnappy-dev liblz4-dev libbrotli-dev
       # contam report --format latex is compiled by tests/cli/test_report_latex.py
       # (pdflatex; booktabs is in -recommended, tabularx in -base)
       texlive-latex-base texlive-latex-recommended)

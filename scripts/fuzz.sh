@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
 targets=()
-for t in fuzz_warc fuzz_jsonl fuzz_bench fuzz_normalize fuzz_index_load fuzz_sniff fuzz_mediawiki; do
+for t in fuzz_warc fuzz_jsonl fuzz_bench fuzz_normalize fuzz_index_load fuzz_sniff fuzz_mediawiki fuzz_parquet; do
   [ -f "tests/fuzz/$t.c" ] && targets+=("$t")
 done
 

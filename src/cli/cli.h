@@ -50,6 +50,7 @@ int cli_probe_confirm_gate(const contam_index *ix, const contam_result *res,
 int cli_report(int argc, char **argv);
 /* contam impact (cli_impact.c) */
 int cli_impact(int argc, char **argv);
+int cli_cat(int argc, char **argv);  /* cli_cat.c: the documents contam reads */
 
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -172,7 +173,7 @@ typedef struct cli_bench_list {
 int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 		     bool quiet, cli_bench_list *out);
 void cli_bench_list_free(cli_bench_list *l);
-/* A name no corpus has (.csv, .tsv, .parquet): a benchmark. */
+/* A name no corpus has (.csv, .tsv): a benchmark (a .parquet is both). */
 bool cli_bench_like_name(const char *path);
 
 /* probe --suite (cli_suite.c): the entries of a suite file, each with

@@ -80,8 +80,8 @@ bool cli_bench_like_name(const char *path)
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	size_t n = strip_compression(base, strlen(base));
-	return ends_with(base, n, ".csv") || ends_with(base, n, ".tsv") ||
-	       ends_with(base, n, ".parquet");
+	/* not .parquet: a Parquet file is a corpus shard too */
+	return ends_with(base, n, ".csv") || ends_with(base, n, ".tsv");
 }
 
 typedef struct bench_file {

@@ -105,7 +105,7 @@ static bool same_dir_and_ext(const char *a, const char *b)
 
 /* A shell glob after --bench gives --bench its first file only and makes
  * the rest corpus: a corpus argument that is a benchmark kind
- * (.csv, .tsv, .parquet), a sibling of a --bench file with its extension,
+ * (.csv, .tsv), a sibling of a --bench file with its extension,
  * or a file of the same name as a --bench file is refused.  Arguments
  * after "--" are corpus as given. */
 static int check_corpus_args(char **args, int n, int exempt_from,
@@ -129,7 +129,7 @@ static int check_corpus_args(char **args, int n, int exempt_from,
 				 "and put corpus inputs that really are such files "
 				 "after '--'", args[i],
 				 sibling ? " (beside a --bench file with its extension, or of its name)"
-					 : " (CSV/TSV/Parquet is no corpus format)",
+					 : " (CSV/TSV is no corpus format)",
 				 (int)(strrchr(args[i], '/') ? strrchr(args[i], '/') - args[i] : 1),
 				 strrchr(args[i], '/') ? args[i] : ".");
 	}

@@ -33,6 +33,8 @@ static void usage(FILE *f)
 "          contam scan --bench gsm8k/test.jsonl -o hits.jsonl shards/\n"
 "  impact  a model's scores on clean vs contaminated examples (lm-eval samples)\n"
 "          contam impact report.json samples_gsm8k_*.jsonl --write-samples clean.json\n"
+"  cat     print the documents contam reads from corpus files, as JSON lines\n"
+"          contam cat --text-field text shard-000.parquet\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
@@ -72,6 +74,8 @@ int main(int argc, char **argv)
 		return cli_report(argc - 1, argv + 1);
 	if (!strcmp(cmd, "impact"))
 		return cli_impact(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cat"))
+		return cli_cat(argc - 1, argv + 1);
 	fprintf(stderr, "contam: '%s' is not a contam command; see 'contam --help'\n", cmd);
 	return EXIT_USAGE;
 }

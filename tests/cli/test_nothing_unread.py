@@ -139,7 +139,7 @@ def mpi_no_documents_is_an_error(tmp):
     w = os.path.join(d, "walk")
     write(os.path.join(w, "a.txt"), PL + "\n")
     write(os.path.join(w, "b.txt"), PL + " b\n")
-    write(os.path.join(w, "c.parquet"), b"PAR1" + b"\0" * 32)
+    write(os.path.join(w, "c.pdf"), b"%PDF-1.4" + b"\0" * 32)
     one = os.path.join(d, "one.cidx")
     contam("index", "-q", *SMALL, "-o", one, w).expect(0)
     p = subprocess.run([MPIRUN, "--allow-run-as-root", "--oversubscribe", "-np", "2", MPI_BIN,
@@ -155,7 +155,7 @@ def mpi_no_documents_is_an_error(tmp):
 def walks_skip_and_list(tmp):
     d = os.path.join(tmp, "walk")
     write(os.path.join(d, "a.txt"), PL + "\n")
-    write(os.path.join(d, "b.parquet"), b"PAR1\x15\x04" + b"\0" * 64)
+    write(os.path.join(d, "b.pdf"), b"%PDF-1.4" + b"\0" * 64)
     write(os.path.join(d, "c.png"), b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
     write(os.path.join(d, "d.bin"), bytes(range(256)) * 4)
     out = os.path.join(tmp, "walk.cidx")
@@ -170,7 +170,7 @@ def walks_skip_and_list(tmp):
     with open(os.path.join(d, "manifest.json"), "w") as f:
         f.write(contam("info", "--json", os.path.join(d, "inside.cidx")).expect(0).out)
     r = contam("index", *SMALL, "-o", out, d).expect(0)
-    check("skipped 3 files of unknown kind under '" + d + "': b.parquet, c.png, d.bin" in r.err,
+    check("skipped 3 files of unknown kind under '" + d + "': b.pdf, c.png, d.bin" in r.err,
           r.err[-800:])
     m = [ln for ln in r.err.splitlines() if "written by contam" in ln]
     check(m and all(x in m[0] for x in ("inside.cidx", "hits.jsonl", "rep.json", "probe.json",
@@ -184,7 +184,7 @@ def walks_skip_and_list(tmp):
           f"inputs: {paths}")
     sk = {s["reason"]: s for s in inf["skipped"]}
     check(sk["unknown_kind"]["count"] == 3 and sk["unknown_kind"]["names"] ==
-          ["b.parquet", "c.png", "d.bin"], f"skips in the manifest: {inf['skipped']}")
+          ["b.pdf", "c.png", "d.bin"], f"skips in the manifest: {inf['skipped']}")
     check(sk["contam_output"]["count"] == 6, f"own outputs in the manifest: {sk}")
     t = contam("info", out).expect(0).out
     check("3 files of unknown kind under" in t, t[-500:])
@@ -194,7 +194,7 @@ def walks_skip_and_list(tmp):
         check("never reads its own outputs" in r.err, f"{own}: {r.err[-300:]}")
     # a directory holding nothing readable
     nd = os.path.join(tmp, "nothing")
-    write(os.path.join(nd, "x.parquet"), b"PAR1" + b"\0" * 32)
+    write(os.path.join(nd, "x.pdf"), b"%PDF-1.4" + b"\0" * 32)
     r = contam("index", *SMALL, "-o", out + "3", nd).expect(2)
     check("no input files found (1 skipped" in r.err, r.err[-300:])
 
@@ -213,13 +213,13 @@ def include_exclude(tmp):
     contam("index", "-q", *SMALL, "--include", "keep/*", "-o", out, d).expect(0)
     check(len(info(out)["inputs"]) == 2, "relative-path glob")
     # --list-inputs: what a walk takes, in order, nothing written
-    write(os.path.join(d, "keep", "z.parquet"), b"PAR1" + b"\0" * 16)
+    write(os.path.join(d, "keep", "z.pdf"), b"%PDF-1.4" + b"\0" * 16)
     r = contam("index", "--list-inputs", "--exclude", "out", d).expect(0)
     lines = [ln.split("\t") for ln in r.out.splitlines()]
     check([p for _, p in lines] == [os.path.join(d, "keep", "a.jsonl"),
                                     os.path.join(d, "keep", "b.txt")], f"listed: {lines}")
     check(lines[0][0] == str(os.path.getsize(os.path.join(d, "keep", "a.jsonl"))), "size")
-    check("z.parquet" in r.err and "out" in r.err, f"skips not listed: {r.err}")
+    check("z.pdf" in r.err and "out" in r.err, f"skips not listed: {r.err}")
 
 
 @S.test

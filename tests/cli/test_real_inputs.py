@@ -259,20 +259,18 @@ def corpus_directory_walk(tmp):
 
 @S.test
 def mixed_junk_directory(tmp):
-    """Real corpus files beside junk (Parquet, an executable, a PNG, an
-    ELF named .jsonl, contam's own index): the corpus files are read, the
-    junk is skipped and listed by name, and the same junk named on the
-    command line is refused with exit 2."""
+    """Real corpus files beside junk (an executable, a PNG, an ELF named
+    .jsonl, contam's own index) and a Parquet split without a 'text'
+    column: the corpus files are read, the junk is skipped and listed by
+    name, the Parquet file is opened (a corpus kind),
+    refused and counted, and each of them named on the command line is
+    refused with exit 2."""
     d = os.path.join(tmp, "mixed")
     os.makedirs(d)
-    parquet = None
-    for r_, _, fs in os.walk(os.path.join(SHARED, "parquet")):
-        for f in sorted(fs):
-            if f.endswith(".parquet"):
-                parquet = os.path.join(r_, f)
-                break
-        if parquet:
-            break
+    parquet = os.path.join(SHARED, "parquet", "huggingface", "gsm8k", "main",
+                           "test-00000-of-00001.parquet")
+    if not os.path.exists(parquet):
+        parquet = None
     c4 = os.path.join(CORPUS, "c4", "c4_sample.jsonl.gz")
     if not parquet or not os.path.exists(c4):
         return "skip"
@@ -294,8 +292,13 @@ def mixed_junk_directory(tmp):
     # the ELF named .jsonl was opened (its name says corpus), refused, counted
     fake = by.get("fake.jsonl")
     check(fake is not None and fake["documents"] == 0 and fake["errors"] >= 1, f"fake: {fake}")
+    # the Parquet split has no 'text' column: opened, refused, counted
+    table = by.get("table.parquet")
+    check(table is not None and table["documents"] == 0 and table["errors"] >= 1,
+          f"table: {table}")
     skipped = {n for s in inf.get("skipped", []) for n in s.get("names", [])}
-    check({"table.parquet", "ls", "pic.png", "old.cidx"} <= skipped, f"skipped {skipped}")
+    check({"ls", "pic.png", "old.cidx"} <= skipped and "table.parquet" not in skipped,
+          f"skipped {skipped}")
     for name in ("table.parquet", "ls", "pic.png", "fake.jsonl", "old.cidx"):
         r = contam("index", "-q", *SMALL, "-o", os.path.join(tmp, "x.cidx"), os.path.join(d, name))
         check(r.rc == 2 and name in r.err and not os.path.exists(os.path.join(tmp, "x.cidx")),
@@ -303,10 +306,11 @@ def mixed_junk_directory(tmp):
 
 
 @S.test
-def parquet_benchmarks_refused(tmp):
-    """Every real Parquet file, given as a benchmark, is refused (exit 2,
-    saying Parquet, or binary data for the broken files without its magic),
-    never scored as lines of bytes."""
+def parquet_benchmarks_read_or_refused(tmp):
+    """Every real Parquet file, given as a benchmark, is read as Parquet
+    (one row one example, never lines of bytes) or refused with
+    exit 2 naming the file (the damaged ones, and those without a string
+    column)."""
     root = os.path.join(SHARED, "parquet")
     files = sorted(os.path.join(r_, f) for r_, _, fs in os.walk(root) for f in fs
                    if f.endswith(".parquet"))
@@ -316,13 +320,22 @@ def parquet_benchmarks_refused(tmp):
     ix = os.path.join(tmp, "c4.cidx")
     contam("index", "-q", *SMALL, "-o", ix, c4).expect(0)
     bad = []
+    read = 0
     for f in files:
-        r = contam("probe", "-q", ix, f)
-        with open(f, "rb") as fh:
-            magic = fh.read(4) == b"PAR1"
-        # a fuzzer-made file without the magic is refused as binary data
-        if r.rc != 2 or ("Parquet" if magic else "binary data") not in r.err:
+        out = os.path.join(tmp, "pq.json")
+        if os.path.exists(out):
+            os.unlink(out)
+        r = contam("probe", "-q", ix, f, "-o", out)
+        name = os.path.basename(f)
+        if r.rc == 0:
+            rep = json.load(open(out))
+            # read as Parquet: no example has a line number
+            if any(e.get("line") for e in rep["examples"]):
+                bad.append(f"{os.path.relpath(f, root)}: read as lines")
+            read += 1
+        elif r.rc != 2 or name not in r.err:
             bad.append(f"{os.path.relpath(f, root)}: exit {r.rc}: {r.err[-200:]}")
+    check(read >= 60, f"only {read} of {len(files)} read")
     check(not bad, f"{len(bad)} of {len(files)}:\n    " + "\n    ".join(bad[:10]))
 
 

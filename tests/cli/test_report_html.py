@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_report_html.py -- `contam report --format html` reads at a paper's
-scale (issue 15 item 6): 20 benchmarks x 3 corpora (reports in the
+scale: 20 benchmarks x 3 corpora (reports in the
 published schema, tests/cli/report_fixtures.py), plus a real `probe
 --confirm` report and a real `scan --report` made here on generated data
 (documents with URLs, a benchmark question holding HTML), rendered to one
@@ -35,7 +35,7 @@ suite = Suite("test_report_html")
 # Content height bounds at 1280 px wide, measured 2026-12-02: 20 x 3
 # fixtures 2190 px (heatmap ~480, rate chart ~760, 20 collapsed benchmark
 # lines ~460, the collapsed tables); with the confirm and scan corpora
-# and 20 evidence rows 3830 px.  The page before issue 15 was over 9000
+# and 20 evidence rows 3830 px.  The page before the heatmap was over 9000
 # px for 20 x 3.  The bounds leave ~35% for fonts.
 HEIGHT_3 = 3000
 HEIGHT_5 = 5200

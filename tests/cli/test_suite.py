@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_suite.py -- probe --suite (issue 15, item 1) and --fail-above (item 8).
+"""test_suite.py -- probe --suite and --fail-above.
 
   shipped_suites    every entry of suites/shared-data.json and
                     llmfoundry.json resolves and probes on

@@ -79,7 +79,12 @@ static void walk_corpus(const char *path)
 	memset(&opt, 0, sizeof opt);
 	creader *r = NULL;
 	int rc2 = creader_open(&r, path, &opt, &e2);
-	if ((rc1 == CONTAM_E_FORMAT) != (rc2 == CONTAM_E_FORMAT))
+	/* a sound Parquet footer without the text column (which depends on
+	 * the options, not the content) is refused by open only */
+	int pq_column = rc1 == 0 && k1 == CONTAM_INPUT_PARQUET &&
+			rc2 == CONTAM_E_FORMAT && (strstr(e2.msg, "no column") ||
+						     strstr(e2.msg, "not a string column"));
+	if ((rc1 == CONTAM_E_FORMAT) != (rc2 == CONTAM_E_FORMAT) && !pq_column)
 		abort(); /* detection and open must agree */
 	if (rc1 == CONTAM_E_FORMAT && (!e1.msg[0] || strcmp(e1.msg, e2.msg)))
 		abort();

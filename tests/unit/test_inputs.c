@@ -110,14 +110,16 @@ static void test_walk_skips(void)
 	CHECK(rc == CONTAM_OK);
 	if (rc)
 		return;
-	CHECK_EQ_U64(in.count, 3);
+	/* a .parquet file is a corpus kind now: taken */
+	CHECK_EQ_U64(in.count, 4);
+	CHECK(has_path(&in, tpath("w/data.parquet")));
 	CHECK(has_path(&in, tpath("w/a.txt")));
 	CHECK(has_path(&in, tpath("w/b.jsonl")));
 	CHECK(has_path(&in, tpath("w/README")));
 	const contam_input_skip *unknown = find_skip(&in, CONTAM_SKIP_UNKNOWN_KIND);
-	CHECK(unknown && unknown->count == 4);
+	CHECK(unknown && unknown->count == 3);
 	CHECK(skip_names(unknown, "pipe"));
-	CHECK(skip_names(unknown, "data.parquet"));
+	CHECK(!skip_names(unknown, "data.parquet"));
 	CHECK(skip_names(unknown, "tool"));
 	CHECK(skip_names(unknown, "img.png"));
 	CHECK(unknown && !strcmp(unknown->dir, tpath("w")));
@@ -298,7 +300,7 @@ static void test_notes_round_trip(void)
 	}
 	mkdir(tpath("nd"), 0755);
 	write_str("nd/ok.txt", "india juliet kilo lima mike november oscar papa\n");
-	write_str("nd/x.parquet", "PAR1\0\0\0\0");
+	write_str("nd/x.pdf", "%PDF-1.4\n");
 	const char *args[] = { tpath("n1.jsonl"), tpath("n2.jsonl"), tpath("nd") };
 	contam_inputs in;
 	contam_error err;
@@ -338,7 +340,7 @@ static void test_notes_round_trip(void)
 	CHECK_EQ_U64(contam_index_skip_count(ix), 1);
 	const contam_input_skip *k = contam_index_skip_get(ix, 0);
 	CHECK(k && k->reason == CONTAM_SKIP_UNKNOWN_KIND && k->count == 1 &&
-	      k->nnames == 1 && !strcmp(k->names[0], "x.parquet"));
+	      k->nnames == 1 && !strcmp(k->names[0], "x.pdf"));
 
 	contam_index_free(ix);
 

@@ -1099,7 +1099,7 @@ static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *er
 		e->ngrams = cur_u64(&c);
 		e->errors = cur_u64(&c);
 		uint32_t plen = cur_u32(&c);
-		if (c.bad || plen > c.left || e->kind > CONTAM_INPUT_WIKIDOC) {
+		if (c.bad || plen > c.left || e->kind > CONTAM_INPUT_PARQUET) {
 			c.bad = 1;
 			break;
 		}

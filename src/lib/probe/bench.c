@@ -7,8 +7,8 @@
  * through one cstream, which undoes gzip/zstd/bzip2/xz and UTF-16.
  * Working on one buffer keeps every parser simple and gives exact line
  * numbers for every message.  What the file is comes from its content
- * first (common/sniff.h, bench_load): Parquet, executables, images and
- * binary data are refused; a zip/tar/7z archive must hold exactly one
+ * first (common/sniff.h, bench_load): Parquet is read by bench_parquet.c;
+ * executables, images and binary data are refused; a zip/tar/7z archive must hold exactly one
  * regular file, which is then read as if it had been named itself.  The
  * format comes from the name (the member's, for an archive) with one
  * compression suffix removed:
@@ -258,6 +258,8 @@ static bench_format format_from_name(const char *path)
 		return BENCH_TSV;
 	if (name_ends(path, n, ".txt"))
 		return BENCH_TXT;
+	if (name_ends(path, n, ".parquet"))
+		return BENCH_PARQUET;
 	return 0;
 }
 
@@ -282,6 +284,7 @@ static const char *format_name(bench_format f)
 	case BENCH_JSON: return "JSON";
 	case BENCH_CSV: return "CSV";
 	case BENCH_TSV: return "TSV";
+	case BENCH_PARQUET: return "Parquet";
 	default: return "text, one example per line";
 	}
 }
@@ -446,6 +449,20 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 	if (!cstream_raw_head(s, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, &sn);
+	/* Parquet (magic PAR1, or the name; inside an archive too): read
+	 * whole, decoded by bench_parquet.c, which checks the magic and
+	 * says what is wrong.  An encrypted file (PARE) is refused below. */
+	if (named == BENCH_PARQUET || (nraw >= 4 && memcmp(raw, "PAR1", 4) == 0)) {
+		rc = cstream_read_rest(s, BENCH_MAX_BYTES, &r->data, &r->len,
+				       err);
+		if (rc < 0)
+			return rc;
+		r->format = BENCH_PARQUET;
+		if (named != BENCH_PARQUET && !(r->in_memory && depth == 0))
+			bench_note(opt, "'%s' is a Parquet file (magic PAR1): "
+				   "read as Parquet, by its content", label);
+		return CONTAM_OK;
+	}
 	if (sn.kind == CSNIFF_BINARY && named)
 		sn.kind = CSNIFF_TEXT; /* named as text: NULs are its problem */
 	csniff_class cls = csniff_class_of(sn.kind);
@@ -776,6 +793,7 @@ static int reader_open(bench_reader **out, const char *path,
 	if (!r)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	r->id_col = -1;
+	r->pq_id = -1;
 	r->id_line = -1;
 	r->line = 1;
 	r->path = cstrdup(path);
@@ -831,9 +849,10 @@ static int reader_open(bench_reader **out, const char *path,
 		       : bench_load(r, opt, err);
 	if (rc < 0)
 		goto out;
-	if (r->len >= 3 && memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
+	if (r->format != BENCH_PARQUET && r->len >= 3 &&
+	    memcmp(r->data, "\xEF\xBB\xBF", 3) == 0)
 		r->pos = 3;
-	if (all_blank(r->data + r->pos, r->len - r->pos)) {
+	if (r->format != BENCH_PARQUET && all_blank(r->data + r->pos, r->len - r->pos)) {
 		rc = bench_fail(r, err, 0, "no examples found");
 		goto out;
 	}
@@ -846,6 +865,7 @@ static int reader_open(bench_reader **out, const char *path,
 		rc = cerr_set(err, CONTAM_E_PARAM, "%s: --records selects "
 			      "records inside JSON documents; this is %s",
 			      path, r->format == BENCH_TXT ? "a text file"
+				    : r->format == BENCH_PARQUET ? "a Parquet file"
 							   : "a CSV/TSV file");
 		goto out;
 	}
@@ -853,7 +873,8 @@ static int reader_open(bench_reader **out, const char *path,
 		rc = cerr_set(err, CONTAM_E_PARAM, "%s: --lines-per-record is "
 			      "for text benchmarks; this is a %s file", path,
 			      r->format == BENCH_CSV || r->format == BENCH_TSV
-			      ? "CSV/TSV" : "JSON");
+			      ? "CSV/TSV" : r->format == BENCH_PARQUET
+			      ? "Parquet" : "JSON");
 		goto out;
 	}
 	switch (r->format) {
@@ -870,6 +891,9 @@ static int reader_open(bench_reader **out, const char *path,
 	case BENCH_TSV:
 		r->delim = r->format == BENCH_TSV ? '\t' : ',';
 		rc = bench_csv_open(r, err);
+		break;
+	case BENCH_PARQUET:
+		rc = bench_parquet_open(r, err);
 		break;
 	default:
 		rc = CONTAM_OK;
@@ -922,6 +946,9 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 	case BENCH_TSV:
 		rc = bench_csv_next(r, ex, err);
 		break;
+	case BENCH_PARQUET:
+		rc = bench_parquet_next(r, ex, err);
+		break;
 	default:
 		rc = r->lines_per_record > 1 ? txt_group_next(r, ex, err)
 					     : txt_next(r, ex, err);
@@ -946,7 +973,8 @@ int bench_reader_next(bench_reader *r, bench_example *ex, cerr *err)
 int bench_reader_raw(const bench_reader *r, const char **head,
 		     size_t *head_len, const char **rec, size_t *rec_len)
 {
-	if (r->format == BENCH_JSON || !r->data || r->records_path)
+	if (r->format == BENCH_JSON || r->format == BENCH_PARQUET || !r->data ||
+	    r->records_path)
 		return CONTAM_E_FORMAT;
 	*head = r->data;
 	*head_len = r->head_end;
@@ -1061,6 +1089,7 @@ void bench_reader_free(bench_reader *r)
 		return;
 	bench_json_release(r);
 	bench_csv_release(r);
+	bench_parquet_release(r);
 	for (size_t i = 0; i < r->nfields; i++)
 		free(r->fields[i]);
 	free(r->fields);

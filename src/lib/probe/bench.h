@@ -1,8 +1,9 @@
 /*
  * bench.h -- benchmark file readers for probe: JSONL, JSON, CSV/TSV and
  * txt, plain or gzip/zstd/bzip2/xz, UTF-8 or UTF-16, or the one file of a
- * zip/tar/7z archive; anything else (Parquet, executables, binary data)
- * is refused with what was seen.
+ * zip/tar/7z archive, and Parquet (bench_parquet.c: one row one record,
+ * --field names columns); anything else (executables, binary data) is
+ * refused with what was seen.
  *
  * Each record becomes one example: the selected fields (dotted paths, an
  * array on the path fans out to every element), or every string value of
@@ -23,7 +24,8 @@ typedef enum bench_format {
 	BENCH_JSON,
 	BENCH_CSV,
 	BENCH_TSV,
-	BENCH_TXT
+	BENCH_TXT,
+	BENCH_PARQUET    /* string columns, one row one record (bench_parquet.c) */
 } bench_format;
 
 typedef struct bench_options {
@@ -71,9 +73,9 @@ typedef struct bench_segs {
 
 /* Kind from content (common/sniff.h): compression and UTF-16 are undone
  * whatever the name; an archive must hold exactly one regular file,
- * which is read as its own name says; Parquet, executables, images and
- * other binary data are CONTAM_E_FORMAT ("'x.parquet' is a Parquet file
- * (magic PAR1); contam cannot read Parquet yet: ...").  Where name and
+ * which is read as its own name says; Parquet (magic PAR1 or the name)
+ * is read by bench_parquet.c; executables, images and other binary data
+ * are CONTAM_E_FORMAT ("'ls' is an ELF executable ...").  Where name and
  * content disagree the content wins, with a note to opt->on_warning. */
 int bench_reader_open(bench_reader **out, const char *path,
 		      const bench_options *opt, cerr *err);

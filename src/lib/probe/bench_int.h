@@ -91,6 +91,16 @@ struct bench_reader {
 	uint32_t lines_per_record;
 	long *line_field;         /* per --field: line within the record */
 	long id_line;
+
+	/* Parquet (bench_parquet.c): the file in data, its rows */
+	struct cpq *pq;
+	struct cpq_rows *pq_rows;
+	size_t *pq_field;         /* per --field: its first selected column */
+	size_t *pq_nsel;          /* per --field: how many columns (auto: 1) */
+	size_t pq_ntext;          /* text columns (the first ones selected) */
+	size_t *pq_cols;          /* the file's column of each selected one */
+	size_t pq_nfields;        /* --fields, or auto columns */
+	long pq_id;               /* selected column of --id-field, or -1 */
 };
 
 typedef struct bench_item {
@@ -138,5 +148,9 @@ char *bench_json_dump(const bench_reader *r);
 int bench_csv_open(bench_reader *r, cerr *err);
 int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err);
 void bench_csv_release(bench_reader *r);
+
+int bench_parquet_open(bench_reader *r, cerr *err);
+int bench_parquet_next(bench_reader *r, bench_example *ex, cerr *err);
+void bench_parquet_release(bench_reader *r);
 
 #endif

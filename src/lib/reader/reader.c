@@ -12,6 +12,7 @@
  * see bytes from both sides of a hole as one run.
  */
 #include "reader.h"
+#include "parquet.h"
 
 #include "../common/sniff.h"
 
@@ -203,6 +204,9 @@ contam_input_kind creader_detect_name(const char *name)
 	};
 	char base[64];
 
+	/* Parquet is read by its own reader, which checks the magic. */
+	if (cends_with(name, ".parquet"))
+		return CONTAM_INPUT_PARQUET;
 	/* Archives first: "x.jsonl.tar" is an archive. */
 	if (ends_with_any(name, archive))
 		return CONTAM_INPUT_ARCHIVE;
@@ -240,6 +244,7 @@ static const char *kind_phrase(contam_input_kind k)
 	case CONTAM_INPUT_ARCHIVE: return "an archive";
 	case CONTAM_INPUT_MEDIAWIKI: return "a MediaWiki dump";
 	case CONTAM_INPUT_WIKIDOC: return "WikiExtractor <doc> blocks";
+	case CONTAM_INPUT_PARQUET: return "Parquet";
 	default: return "text";
 	}
 }
@@ -324,6 +329,18 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	if (!cstream_raw_head(cs, &raw, &nraw))
 		nraw = 0;
 	csniff_bytes(raw, nraw < CSNIFF_HEAD ? nraw : CSNIFF_HEAD, &sn);
+	/* Parquet (magic PAR1, or the name): its own reader checks the
+	 * footer and says what is wrong; an encrypted file (PARE) is
+	 * refused below. */
+	if (name_kind == CONTAM_INPUT_PARQUET ||
+	    (nraw >= 4 && memcmp(raw, "PAR1", 4) == 0)) {
+		*kind = CONTAM_INPUT_PARQUET;
+		if (name_kind != CONTAM_INPUT_PARQUET &&
+		    name_kind != CONTAM_INPUT_UNKNOWN)
+			snprintf(note, notelen, "'%s' is a Parquet file (magic "
+				 "PAR1): read as Parquet, by its content", label);
+		return CONTAM_OK;
+	}
 	if ((sn.kind == CSNIFF_BINARY || sn.kind == CSNIFF_LZMA ||
 	     sn.kind == CSNIFF_LZ4 || sn.kind == CSNIFF_LZIP ||
 	     sn.kind == CSNIFF_COMPRESS) && name_kind == CONTAM_INPUT_ARCHIVE)
@@ -433,6 +450,16 @@ int creader_sniff(const char *path, contam_input_kind *kind, cerr *err)
 		return rc;
 	rc = creader_sniff_stream(cs, path, *kind, kind, note, sizeof note, err);
 	cstream_free(cs);
+	/* Parquet: the footer decides, as creader_open's reader will */
+	if (rc == CONTAM_OK && *kind == CONTAM_INPUT_PARQUET) {
+		cpq *f = NULL;
+		if (!is_regular(path))
+			return cerr_set(err, CONTAM_E_FORMAT, "'%s' is Parquet: "
+					"it must be a regular file (the footer "
+					"is at its end), not a pipe", path);
+		rc = cpq_open(&f, path, NULL, 0, 0, err);
+		cpq_free(f);
+	}
 	return rc;
 }
 
@@ -458,6 +485,7 @@ static const creader_ops *ops_for(contam_input_kind kind)
 	case CONTAM_INPUT_ARCHIVE: return &creader_archive_ops;
 	case CONTAM_INPUT_MEDIAWIKI: return &creader_mediawiki_ops;
 	case CONTAM_INPUT_WIKIDOC: return &creader_wikidoc_ops;
+	case CONTAM_INPUT_PARQUET: return &creader_parquet_ops;
 	default: return &creader_text_ops;
 	}
 }
@@ -527,6 +555,17 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 	if (r->kind == CONTAM_INPUT_UNKNOWN)
 		r->kind = CONTAM_INPUT_TEXT;
 	r->ops = ops_for(r->kind);
+	if (r->kind == CONTAM_INPUT_PARQUET) {
+		/* read by offset from the file itself (footer first) */
+		if (!is_regular(path)) {
+			rc = cerr_set(err, CONTAM_E_FORMAT, "'%s' is Parquet: "
+				      "it must be a regular file (the footer "
+				      "is at its end), not a pipe", path);
+			goto out;
+		}
+		cstream_free(in);
+		in = NULL;
+	}
 	if (r->kind == CONTAM_INPUT_ARCHIVE) {
 		/* libarchive reads a regular file itself (zip needs to
 		 * seek); anything else from the bytes already buffered */

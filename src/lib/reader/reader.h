@@ -71,8 +71,8 @@ contam_input_kind creader_detect(const char *path);
 
 /* Open `path` and decide what it holds, as creader_open will: the kind,
  * or CONTAM_E_FORMAT when contam refuses the content, with the reason
- * in err ("'x.parquet' is a Parquet file (magic PAR1); contam cannot
- * read Parquet yet: ...", "'ls' is an ELF executable ..., not text"),
+ * in err ("'x.parquet' is an encrypted Parquet file (magic PARE) ...",
+ * "'ls' is an ELF executable ..., not text"),
  * or CONTAM_E_IO when it cannot be opened.  creader_open fails with the
  * same code and message, so a directory walk can count such a file as
  * skipped and a file named on the command line can be refused. */
@@ -231,6 +231,7 @@ extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
 extern const creader_ops creader_mediawiki_ops;
 extern const creader_ops creader_wikidoc_ops;
+extern const creader_ops creader_parquet_ops;  /* reader_parquet.c */
 
 /* The kind a name says (no content sniffing); UNKNOWN if it says none.
  * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:

@@ -126,6 +126,12 @@ int creader_member_kind(cstream *cs, const char *label, const char *name,
 		return rc;
 	if (ck == CONTAM_INPUT_ARCHIVE)
 		return 1;
+	/* Parquet is read by offset from a file (footer first), never as
+	 * a member's stream: a binary member, never text */
+	if (ck == CONTAM_INPUT_PARQUET)
+		return cerr_set(err, CONTAM_E_FORMAT, "'%s' is a Parquet file: "
+				"contam reads Parquet files, not Parquet inside "
+				"an archive (extract it)", label);
 	if (ck == CONTAM_INPUT_WARC || ck == CONTAM_INPUT_JSONL)
 		*kind = ck;
 	return CONTAM_OK;

@@ -241,7 +241,6 @@ static const char *contam_output_kind(const char *name, const unsigned char *h,
 static const char *unknown_content(const unsigned char *h, size_t n)
 {
 	static const struct { const char *magic; size_t len; const char *what; } bin[] = {
-		{ "PAR1", 4, "Parquet" },
 		{ "\x7f" "ELF", 4, "ELF" },
 		{ "\x89PNG", 4, "PNG" },
 		{ "%PDF", 4, "PDF" },
@@ -715,6 +714,7 @@ const char *contam_input_kind_name(contam_input_kind kind)
 	case CONTAM_INPUT_TEXT: return "text";
 	case CONTAM_INPUT_MEDIAWIKI: return "mediawiki";
 	case CONTAM_INPUT_WIKIDOC: return "wikiextractor";
+	case CONTAM_INPUT_PARQUET: return "parquet";
 	default: return "unknown";
 	}
 }

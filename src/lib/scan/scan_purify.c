@@ -527,7 +527,10 @@ static int no_writer(cerr *err, const char *path, const char *member,
 {
 	const char *what = kind == CONTAM_INPUT_MEDIAWIKI ? "a MediaWiki XML dump" :
 			   kind == CONTAM_INPUT_WIKIDOC ?
-			   "a WikiExtractor file (<doc> blocks)" : "an input";
+			   "a WikiExtractor file (<doc> blocks)" :
+			   kind == CONTAM_INPUT_PARQUET ?
+			   "a Parquet file (contam reads Parquet, it writes no "
+			   "Parquet)" : "an input";
 	return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s'%s%s%s is %s of kind "
 			"'%s', which --purify cannot write back (no purify "
 			"writer for it); scan it without --purify", path,
