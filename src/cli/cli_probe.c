@@ -28,7 +28,8 @@ static void usage(FILE *f)
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
 "or txt (one example per line); gzip, zstd, bzip2, xz and UTF-16 are read\n"
 "transparently, and a zip/tar/7z holding one file is read as that file.\n"
-"Parquet, executables and other binary files are refused (exit 2).\n");
+"Parquet is read natively (--field names columns; one row, one example).\n"
+"Executables and other binary files are refused (exit 2).\n");
 	/* C17 promises only 4095 bytes in one literal */
 	fprintf(f,
 "\n"

@@ -13,8 +13,8 @@
                     single probe runs give
   original_layout   suites/original.json on the shared files laid out as
                     released (symlinks), minus hellaswag (not there)
-  hf_layout         suites/hf.json on ../shared/data/parquet: refused as
-                    Parquet, naming the entry (Parquet is not read yet)
+  hf_layout         suites/hf.json on ../shared/data/parquet: the Parquet
+                    splits give the verdicts of the JSONL test split
   confirm           --suite --confirm: per benchmark, the entry's single
                     --confirm run's counts and examples
   partitions        a partition set and a streamed index give the whole
@@ -433,10 +433,19 @@ def hf_layout(c):
     if not os.path.isdir(hdir):
         S.note(f"skipped: {hdir} absent")
         return "skip"
-    # Parquet is not read yet: the entry resolves and is refused by name
-    r = contam("probe", "c.cidx", "-q", "--suite", os.path.join(ROOT, "suites", "hf.json"), hdir, cwd=c.tmp)
-    r.expect(2)
-    check("suite entry 'gsm8k'" in r.err and "Parquet" in r.err, r.err)
+    # the Hugging Face Parquet split, read natively, gives the examples and
+    # verdicts of the JSONL release of the same split
+    r = contam("probe", "c.cidx", "-q", "--suite", os.path.join(ROOT, "suites", "hf.json"),
+               hdir, cwd=c.tmp).expect(0).json()
+    b = {x["name"]: x for x in r["benchmarks"]}
+    check(b.get("gsm8k", {}).get("examples") == 1319, f"gsm8k from Parquet: {list(b)}")
+    jl = os.path.join(SHARED, "benchmarks", "gsm8k", "test.jsonl")
+    if os.path.exists(jl):
+        j = contam("probe", "c.cidx", "-q", "--question-field", "question", "--answer-field",
+                   "answer", jl, cwd=c.tmp).expect(0).json()
+        pv = [e["verdict"] for e in r["examples"] if e["benchmark"] == "gsm8k"]
+        jv = [e["verdict"] for e in j["examples"]]
+        check(pv == jv, "Parquet and JSONL verdicts differ")
 
 
 @S.test
