@@ -99,8 +99,13 @@ hash_windows_x8(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
 	return j;
 }
 
-/* The same in four lanes with AVX2, for CPUs without AVX-512: window
- * j + i in lane i, each pair two unaligned 32-byte loads. */
+/* The same in four lanes with AVX2: window j + i in lane i, each pair two
+ * unaligned 32-byte loads.  Not taken by default: without vpmullq each
+ * 64x64->128 multiply is four vpmuludq and a dozen adds and shifts, and
+ * measured on an AVX-512 Xeon (AVX2 forced) it is slower than the scalar
+ * XXH3, whose mulx does the same in one instruction (bench/PROFILE.md,
+ * change 17).  cngram_use_simd(CNGRAM_SIMD_AVX2) selects it, for the
+ * tests and for measuring it on another CPU. */
 XXH3_X4 __m256i pair_x4(const uint64_t *toks, uint32_t k, const uint8_t *secret,
 			uint64_t seed)
 {
@@ -159,7 +164,7 @@ static int have_x8(void)
 
 static int have_x4(void)
 {
-	return simd_allowed != CNGRAM_SIMD_OFF && ccpu_avx2();
+	return simd_allowed == CNGRAM_SIMD_AVX2 && ccpu_avx2();
 }
 #else
 static int have_x8(void) { return 0; }
