@@ -260,7 +260,9 @@ static void fast_read(void)
 		fast.tok = CFAST_TOK_AVX2;
 	if (!off && !cenv_is("CONTAM_SIMD", "avx2") && __builtin_cpu_supports("avx512bw"))
 		fast.tok = CFAST_TOK_AVX512BW;
-	fast.avx512 = !off && __builtin_cpu_supports("avx512f") &&
+	fast.avx2 = !off && __builtin_cpu_supports("avx2");
+	fast.avx512 = !off && !cenv_is("CONTAM_SIMD", "avx2") &&
+		      __builtin_cpu_supports("avx512f") &&
 		      __builtin_cpu_supports("avx512dq") &&
 		      __builtin_cpu_supports("avx512bw");
 #endif
@@ -277,6 +279,11 @@ const cfast *cfast_get(void)
 bool ccpu_avx512(void)
 {
 	return cfast_get()->avx512;
+}
+
+bool ccpu_avx2(void)
+{
+	return cfast_get()->avx2;
 }
 
 int cgrow(void **p, size_t *cap, size_t need, size_t size)

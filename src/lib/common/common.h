@@ -131,7 +131,8 @@ bool cenv_is(const char *name, const char *value);
  * for a comparison or a bug hunt (the results are the same either way;
  * tests check it):
  *   CONTAM_SIMD=off       scalar tokenizer, hashing and Bloom insertion
- *   CONTAM_SIMD=avx2      at most AVX2 in the tokenizer
+ *   CONTAM_SIMD=avx2      at most AVX2 (tokenizer, hashing, insertion): the
+ *                         path of an AVX2-only CPU, on an AVX-512 one
  *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l
  *   CONTAM_QUEUE=off      no write queue in the Bloom insertion
  * Each module still decides what it was compiled with; unit tests that
@@ -141,12 +142,15 @@ enum { CFAST_TOK_SCALAR = 0, CFAST_TOK_AVX2, CFAST_TOK_AVX512BW };
 typedef struct cfast {
 	int tok;        /* the best tokenizer loop allowed: CFAST_TOK_* */
 	bool avx512;    /* AVX-512 F, DQ and BW (eight-lane hashing, insertion) */
+	bool avx2;      /* AVX2 (four-lane hashing, insertion) */
 	bool isal;      /* gzip through isa-l, where it was built in */
 	bool queue;     /* the Bloom write queue */
 } cfast;
 const cfast *cfast_get(void);
 /* cfast_get()->avx512: the eight-lane code paths may be used. */
 bool ccpu_avx512(void);
+/* cfast_get()->avx2: the four-lane code paths may be used. */
+bool ccpu_avx2(void);
 
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */
 bool cends_with(const char *s, const char *suffix);

@@ -101,10 +101,11 @@ static inline uint64_t cbloom_remix(uint64_t h)
  * filter's [lo, hi) are skipped.  The caller must own the filter (one
  * thread) or the region lock of the keys (index_queue.c). */
 void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
-/* Insertion uses AVX-512 when the CPU has it; cbloom_use_simd(0) forces
- * the scalar loop (tests compare the two), (1) restores the default.
- * Returns "avx512" or "scalar": what is used now. */
-const char *cbloom_use_simd(int enable);
+/* Insertion uses AVX-512, else AVX2, when the CPU has it (and
+ * CONTAM_SIMD allows); cbloom_use_simd(0) forces the scalar loop (tests
+ * compare them), (2) at most AVX2, (1) restores the default.  Returns
+ * "avx512", "avx2" or "scalar": what is used now. */
+const char *cbloom_use_simd(int level);
 /* The insertion loop in use, without changing it. */
 const char *cbloom_simd_name(void);
 

@@ -15,6 +15,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "../common/xxh3_x8.h"
+#include "../common/xxh3_x4.h"
 
 uint64_t cngram_hash_bytes(const void *p, size_t len, uint64_t seed)
 {
@@ -98,19 +99,94 @@ hash_windows_x8(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
 	return j;
 }
 
+/* The same in four lanes with AVX2: window j + i in lane i, each pair two
+ * unaligned 32-byte loads.  Not taken by default: without vpmullq each
+ * 64x64->128 multiply is four vpmuludq and a dozen adds and shifts, and
+ * measured on an AVX-512 Xeon (AVX2 forced) it is slower than the scalar
+ * XXH3, whose mulx does the same in one instruction (bench/PROFILE.md,
+ * change 17).  cngram_use_simd(CNGRAM_SIMD_AVX2) selects it, for the
+ * tests and for measuring it on another CPU. */
+XXH3_X4 __m256i pair_x4(const uint64_t *toks, uint32_t k, const uint8_t *secret,
+			uint64_t seed)
+{
+	return xxh3_mix16b_x4(_mm256_loadu_si256((const void *)(toks + k)),
+			      _mm256_loadu_si256((const void *)(toks + k + 1)),
+			      secret, seed);
+}
+
+XXH3_X4 void windows_x4(const uint64_t *toks, const uint32_t n, uint64_t seed,
+			uint64_t *out)
+{
+	const uint8_t *sec = XXH3_kSecret;
+	const uint64_t len = (uint64_t)n * 8;
+	__m256i acc = _mm256_set1_epi64x((long long)(len * XXH_PRIME64_1));
+	if (len > 32) {
+		if (len > 64) {
+			if (len > 96) {
+				acc = _mm256_add_epi64(acc, pair_x4(toks, 6, sec + 96, seed));
+				acc = _mm256_add_epi64(acc, pair_x4(toks, n - 8, sec + 112, seed));
+			}
+			acc = _mm256_add_epi64(acc, pair_x4(toks, 4, sec + 64, seed));
+			acc = _mm256_add_epi64(acc, pair_x4(toks, n - 6, sec + 80, seed));
+		}
+		acc = _mm256_add_epi64(acc, pair_x4(toks, 2, sec + 32, seed));
+		acc = _mm256_add_epi64(acc, pair_x4(toks, n - 4, sec + 48, seed));
+	}
+	acc = _mm256_add_epi64(acc, pair_x4(toks, 0, sec, seed));
+	acc = _mm256_add_epi64(acc, pair_x4(toks, n - 2, sec + 16, seed));
+	_mm256_storeu_si256((void *)out, xxh3_avalanche_x4(acc));
+}
+
+__attribute__((target("avx2"))) static size_t
+hash_windows_x4(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
+		uint64_t *out)
+{
+	size_t j = 0;
+	switch (n) {
+#define N(x) case x: for (; j + 4 <= m; j += 4) windows_x4(toks + j, x, seed, out + j); break;
+	N(5) N(8) N(10) N(13)
+#undef N
+	default:
+		for (; j + 4 <= m; j += 4)
+			windows_x4(toks + j, n, seed, out + j);
+	}
+	return j;
+}
+
+/* cngram_use_simd's narrowing (atomic); the choice itself is the
+ * process's cfast_get(). */
+static _Atomic int simd_allowed = CNGRAM_SIMD_BEST;
+
 static int have_x8(void)
 {
-	return ccpu_avx512();
+	return simd_allowed == CNGRAM_SIMD_BEST && ccpu_avx512();
+}
+
+static int have_x4(void)
+{
+	return simd_allowed == CNGRAM_SIMD_AVX2 && ccpu_avx2();
 }
 #else
 static int have_x8(void) { return 0; }
+static int have_x4(void) { return 0; }
 static size_t hash_windows_x8(const uint64_t *toks, size_t m, uint32_t n,
 			      uint64_t seed, uint64_t *out)
 {
 	(void)toks; (void)m; (void)n; (void)seed; (void)out;
 	return 0;
 }
+#define hash_windows_x4 hash_windows_x8
 #endif
+
+const char *cngram_use_simd(int level)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	simd_allowed = level;
+#else
+	(void)level;
+#endif
+	return have_x8() ? "avx512" : have_x4() ? "avx2" : "scalar";
+}
 
 size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
 			   uint64_t seed, uint64_t *out)
@@ -121,6 +197,8 @@ size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
 	size_t done = 0;
 	if (n >= 3 && n <= 16 && have_x8())
 		done = hash_windows_x8(toks, m, n, seed, out);
+	else if (n >= 3 && n <= 16 && have_x4())
+		done = hash_windows_x4(toks, m, n, seed, out);
 	switch (n) {
 	case 5: HASH_WINDOWS(5, done); break;
 	case 8: HASH_WINDOWS(8, done); break;

@@ -61,6 +61,14 @@ int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
 size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
 			   uint64_t seed, uint64_t *out);
 
+/* Tests compare the window loops: cngram_use_simd(CNGRAM_SIMD_OFF) forces
+ * the scalar one, CNGRAM_SIMD_AVX2 the four-lane AVX2 one (slower than
+ * scalar where measured, so never chosen by itself: ngram.c),
+ * CNGRAM_SIMD_BEST (the default) the CPU's best, AVX-512 or scalar; none
+ * goes beyond what cfast_get() allows.  Returns the loop's name. */
+enum { CNGRAM_SIMD_OFF, CNGRAM_SIMD_BEST, CNGRAM_SIMD_AVX2 };
+const char *cngram_use_simd(int level);
+
 /* Hash one window of n token hashes (what cngram_push computes). */
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);
 

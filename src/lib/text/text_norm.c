@@ -31,6 +31,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "../common/xxh3_x8.h"
+#include "../common/xxh3_x4.h"
 
 /* Byte classes: 0 ASCII separator, 1 ASCII letter or digit, 2 byte >= 0x80
  * (the start or middle of a UTF-8 sequence: the slow path decides). */
@@ -711,6 +712,138 @@ fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 	FAST_LOOP_BODY(classify_avx2, DELIVER_WORD, NOTHING, NOTHING);
 }
 
+/* hash_words_x8 in four AVX2 lanes, for CPUs without AVX-512: the same
+ * three formulas, the right one chosen per lane by length.  AVX2 lacks
+ * 64-bit unsigned min/max and compares, rotates and vpmullq: lengths are
+ * small, so signed compares do; the multiplies are xxh3_mullo_x4.
+ * `lanes` is all ones in the lanes to hash (others are not read). */
+#define X4_XORSHIFT(x, k) _mm256_xor_si256((x), _mm256_srli_epi64((x), (k)))
+#define X4_MUL(x, c) xxh3_mullo_x4((x), _mm256_set1_epi64x((long long)(c)))
+#define X4_ROL(x, r) _mm256_or_si256(_mm256_slli_epi64((x), (r)), _mm256_srli_epi64((x), 64 - (r)))
+
+__attribute__((target("avx2"), always_inline)) static inline __m256i
+x4_min(__m256i a, __m256i b)
+{
+	return _mm256_blendv_epi8(a, b, _mm256_cmpgt_epi64(a, b));
+}
+
+__attribute__((target("avx2"), always_inline)) static inline __m256i
+x4_max(__m256i a, __m256i b)
+{
+	return _mm256_blendv_epi8(b, a, _mm256_cmpgt_epi64(a, b));
+}
+
+__attribute__((target("avx2"))) static inline __m256i
+hash_words_x4(const unsigned char *p, const uint64_t *pos, const uint64_t *len,
+	      __m256i lanes, uint64_t seed)
+{
+	const uint8_t *sec = XXH3_kSecret;
+	const __m256i lower = _mm256_set1_epi8(0x20);
+	const __m256i four = _mm256_set1_epi64x(4), eight = _mm256_set1_epi64x(8);
+	const __m256i zero = _mm256_setzero_si256();
+	const __m256i at = _mm256_maskload_epi64((const long long *)pos, lanes);
+	const __m256i l = _mm256_maskload_epi64((const long long *)len, lanes);
+	/* a, b, c as in hash_words_x8 */
+	const __m256i a = _mm256_or_si256(lower, _mm256_mask_i64gather_epi64(
+		zero, (const long long *)(const void *)p, at, lanes, 1));
+	const __m256i b = _mm256_or_si256(lower, _mm256_mask_i64gather_epi64(
+		zero, (const long long *)(const void *)p,
+		_mm256_sub_epi64(_mm256_add_epi64(at, x4_max(l, eight)), eight), lanes, 1));
+	const __m256i l4 = x4_max(x4_min(l, eight), four);
+	const __m256i c = _mm256_srlv_epi64(a, _mm256_slli_epi64(_mm256_sub_epi64(l4, four), 3));
+	const __m256i byte = _mm256_set1_epi64x(0xff);
+
+	/* 1 to 3 bytes */
+	const __m256i l1 = x4_min(l, _mm256_set1_epi64x(3));
+	const __m256i c1 = _mm256_and_si256(a, byte);
+	const __m256i c2 = _mm256_and_si256(_mm256_srlv_epi64(a,
+		_mm256_slli_epi64(_mm256_srli_epi64(l1, 1), 3)), byte);
+	const __m256i c3 = _mm256_and_si256(_mm256_srlv_epi64(a,
+		_mm256_slli_epi64(_mm256_sub_epi64(l1, _mm256_set1_epi64x(1)), 3)), byte);
+	__m256i h1 = _mm256_or_si256(
+		_mm256_or_si256(_mm256_slli_epi64(c1, 16), _mm256_slli_epi64(c2, 24)),
+		_mm256_or_si256(c3, _mm256_slli_epi64(l1, 8)));
+	h1 = _mm256_xor_si256(h1, _mm256_set1_epi64x((long long)
+		((uint64_t)(XXH_readLE32(sec) ^ XXH_readLE32(sec + 4)) + seed)));
+	h1 = X4_XORSHIFT(h1, 33);
+	h1 = X4_MUL(h1, XXH_PRIME64_2);
+	h1 = X4_XORSHIFT(h1, 29);
+	h1 = X4_MUL(h1, XXH_PRIME64_3);
+	h1 = X4_XORSHIFT(h1, 32);
+
+	/* 4 to 8 bytes */
+	const uint64_t seed4 = seed ^ ((uint64_t)XXH_swap32((uint32_t)seed) << 32);
+	__m256i h4 = _mm256_add_epi64(_mm256_srli_epi64(_mm256_slli_epi64(c, 32), 32),
+				      _mm256_slli_epi64(a, 32));
+	h4 = _mm256_xor_si256(h4, _mm256_set1_epi64x((long long)
+		((XXH_readLE64(sec + 8) ^ XXH_readLE64(sec + 16)) - seed4)));
+	h4 = _mm256_xor_si256(h4, _mm256_xor_si256(X4_ROL(h4, 49), X4_ROL(h4, 24)));
+	h4 = X4_MUL(h4, 0x9FB21C651E98DF25ULL);
+	h4 = _mm256_xor_si256(h4, _mm256_add_epi64(_mm256_srli_epi64(h4, 35), l));
+	h4 = X4_MUL(h4, 0x9FB21C651E98DF25ULL);
+	h4 = X4_XORSHIFT(h4, 28);
+
+	/* 9 to 16 bytes */
+	const __m256i lo = _mm256_xor_si256(a, _mm256_set1_epi64x((long long)
+		((XXH_readLE64(sec + 24) ^ XXH_readLE64(sec + 32)) + seed)));
+	const __m256i hi = _mm256_xor_si256(b, _mm256_set1_epi64x((long long)
+		((XXH_readLE64(sec + 40) ^ XXH_readLE64(sec + 48)) - seed)));
+	const __m256i swap = _mm256_set_epi8(
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7,
+		8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7);
+	__m256i h9 = _mm256_add_epi64(
+		_mm256_add_epi64(l, _mm256_shuffle_epi8(lo, swap)),
+		_mm256_add_epi64(hi, xxh3_mul128_fold_x4(lo, hi)));
+	h9 = xxh3_avalanche_x4(h9);
+
+	__m256i h = _mm256_blendv_epi8(h4, h9, _mm256_cmpgt_epi64(l, eight));
+	return _mm256_blendv_epi8(h, h1, _mm256_cmpgt_epi64(four, l));
+}
+
+/* settle_words with hash_words_x4. */
+__attribute__((target("avx2"))) static void
+settle_words_x4(ctok *t, const unsigned char *p, pending_words *w, size_t count)
+{
+	for (size_t g = 0; g < count; g += 4) {
+		const size_t m = count - g < 4 ? count - g : 4;
+		if (t->nhashes + 4 > CTOK_HASH_BUF)
+			flush_hashes(t);
+		const __m256i lanes = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)m),
+							 _mm256_set_epi64x(3, 2, 1, 0));
+		const __m256i h = hash_words_x4(p, w->pos + g, w->len + g, lanes, t->seed);
+		if (m == 4) {
+			_mm256_storeu_si256((void *)(t->hashes + t->nhashes), h);
+		} else {
+			uint64_t tmp[4];
+			_mm256_storeu_si256((void *)tmp, h);
+			memcpy(t->hashes + t->nhashes, tmp, m * sizeof(uint64_t));
+		}
+		for (size_t j = 0; j < m; j++)
+			if (w->len[g + j] > 16)
+				t->hashes[t->nhashes + j] = hash_ascii_word(
+					p + w->pos[g + j], w->len[g + j], t->seed);
+		t->nhashes += m;
+		if (t->nhashes == CTOK_HASH_BUF) /* deliver() expects room */
+			flush_hashes(t);
+	}
+	w->n -= count;
+	memmove(w->pos, w->pos + count, w->n * sizeof(uint64_t));
+	memmove(w->len, w->len + count, w->n * sizeof(uint64_t));
+}
+
+#undef SETTLE_ALL
+#undef SETTLE_GROUPS
+#define SETTLE_ALL() settle_words_x4(t, p, &words, words.n)
+#define SETTLE_GROUPS() settle_words_x4(t, p, &words, words.n & ~(size_t)7)
+
+__attribute__((target("avx2"))) static size_t
+fast_hashes_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
+{
+	pending_words words;
+	words.n = 0;
+	FAST_LOOP_BODY(classify_avx2, NOTE_WORD, SETTLE_ALL, SETTLE_GROUPS);
+}
+
 /* *name is "scalar" on entry. */
 static ctok_fast_fn best_fast_loop(const char **name)
 {
@@ -732,6 +865,8 @@ static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 {
 	if (loop == fast_words_avx512 && ccpu_avx512())
 		return fast_hashes_avx512;
+	if (loop == fast_words_avx2 && ccpu_avx2())
+		return fast_hashes_avx2;
 	return loop;
 }
 #else
