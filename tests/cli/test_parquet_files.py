@@ -254,6 +254,13 @@ def clear_errors(c):
     r = contam("scan", "--bench", t, "--purify", os.path.join(c, "pur"),
                "--text-field", "question", hf)
     check(r.rc != 0 and "Parquet" in r.err, f"purify of Parquet: {r.rc} {r.err}")
+    # --write-clean cannot write a Parquet benchmark's records back:
+    # refused before anything is written
+    clean = os.path.join(c, "clean")
+    r = contam("probe", idx, "--field", "question", "--write-clean", clean, hf,
+               "-o", os.path.join(c, "wc.json"))
+    check(r.rc != 0 and "Parquet file" in r.err and "convert it to JSONL" in r.err
+          and not os.path.exists(clean), f"write-clean of Parquet: {r.rc} {r.err}")
     # an integer column is not read as text
     at = os.path.join(PQ, "parquet-testing", "alltypes_plain.parquet")
     r = contam("cat", "--text-field", "id", at)

@@ -391,6 +391,18 @@ out:
 	return rc;
 }
 
+/* A Parquet file (by its magic): its records have no bytes of their own
+ * to copy into a clean subset. */
+static bool is_parquet(const char *path)
+{
+	unsigned char m[4];
+	FILE *f = fopen(path, "rb");
+	bool yes = f && fread(m, 1, 4, f) == 4 && memcmp(m, "PAR1", 4) == 0;
+	if (f)
+		fclose(f);
+	return yes;
+}
+
 int contam_probe_write_clean(contam_probe *p, const contam_clean_options *o)
 {
 	contam_result res;
@@ -450,6 +462,14 @@ int contam_probe_write_clean(contam_probe *p, const contam_clean_options *o)
 			rc = cerr_set(c.err, CONTAM_E_PARAM, "--write-clean reads each "
 				      "benchmark file again after scoring, and '%s' is not "
 				      "a regular file (a pipe?): save it to a file first",
+				      c.jobs[j].source);
+			goto out;
+		}
+		if (is_parquet(c.jobs[j].source)) {
+			rc = cerr_set(c.err, CONTAM_E_PARAM, "--write-clean writes each "
+				      "benchmark's own records back, and '%s' is a Parquet "
+				      "file, which contam reads but does not write: convert "
+				      "it to JSONL to write its clean subset",
 				      c.jobs[j].source);
 			goto out;
 		}
