@@ -778,6 +778,11 @@ typedef struct contam_probe_options {
 	 * Crawl 2025-05"; borrowed), or NULL: renderers then use the index
 	 * file name. */
 	const char *label;
+	/* A flag (a signal handler's, a binding's) that, once set, makes a
+	 * contam_probe_add_* in progress stop with CONTAM_E_INTERRUPTED
+	 * between two examples (the file is then not added: a file is scored
+	 * whole or not at all).  NULL (the default): never. */
+	volatile int *stop;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);

@@ -576,6 +576,7 @@ static int probe_run(job *j)
 	contam_probe *p = NULL;
 	pj->popt.on_warning = probe_warning;
 	pj->popt.warning_ctx = pj;
+	pj->popt.stop = &j->stop; /* Ctrl-C stops between two examples */
 	int rc = contam_probe_new(&p, pj->ix, pj->index_path, &pj->popt, &pj->err);
 	if (rc)
 		return rc;

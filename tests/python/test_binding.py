@@ -433,6 +433,30 @@ class Binding(unittest.TestCase):
         self.assertTrue(sent, "the scan ended before the signal")
         self.assertLess(done - sent[0], 1.5)
 
+    def test_interrupt_probe(self):
+        # a probe long enough to be stopped in the middle (about 2 s here)
+        rng = random.Random(7)
+        vocab = ["w%d" % i for i in range(5000)]
+        examples = [" ".join(rng.choice(vocab) for _ in range(40)) for _ in range(60000)]
+        main = threading.get_ident()
+        sent = []
+
+        def killer():
+            time.sleep(0.5)
+            sent.append(time.monotonic())
+            signal.pthread_kill(main, signal.SIGINT)
+        t = threading.Thread(target=killer)
+        t.start()
+        with self.assertRaises(KeyboardInterrupt):
+            try:
+                self.ix.probe(examples)
+            finally:
+                done = time.monotonic()
+                t.join()
+        self.assertTrue(sent, "the probe ended before the signal")
+        self.assertLess(done - sent[0], 1.0, f"stopped {done - sent[0]:.2f} s after SIGINT")
+        self.assertTrue(self.ix.probe(BENCH).examples)
+
     def test_interrupt_by_progress_exception(self):
         out = os.path.join(self.tmp, "cb", "never.cidx")
         os.makedirs(os.path.dirname(out))

@@ -305,6 +305,10 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 	for (size_t i = first; i < first + n; i++) {
 		cprobe_item *it = &p->set.items[i];
 		contam_example *ex = &p->set.examples[i];
+		if (p->opt.stop && *p->opt.stop) {
+			rc = cerr_set(&p->err, CONTAM_E_INTERRUPTED, "interrupted");
+			goto fail;
+		}
 		if ((rc = look_up(p, it, tmpl, ntmpl)) < 0)
 			goto fail;
 		ex->has_qa = qa;
