@@ -780,8 +780,9 @@ typedef struct contam_probe_options {
 	const char *label;
 	/* A flag (a signal handler's, a binding's) that, once set, makes a
 	 * contam_probe_add_* in progress stop with CONTAM_E_INTERRUPTED
-	 * between two examples (the file is then not added: a file is scored
-	 * whole or not at all).  NULL (the default): never. */
+	 * between two records read or two examples scored (the file is then
+	 * not added: a file is scored whole or not at all).  NULL (the
+	 * default): never. */
 	volatile int *stop;
 } contam_probe_options;
 

@@ -66,7 +66,7 @@ class Dataset:
         return dict(self._rows[i])
 
 
-def big_corpus(d, files=6, lines=15000):
+def big_corpus(d, files=16, lines=15000):
     """A generated corpus that takes seconds to index (copies of one
     file: the work is per byte)."""
     r = random.Random(7)

@@ -251,6 +251,8 @@ static int read_examples(cbench_set *s, const char *path, const char *bname,
 	bench_example bex, bans;
 	int rc;
 	while ((rc = bench_reader_next(s->r, &bex, err)) == 1) {
+		if (s->opt.stop && *s->opt.stop)
+			return cerr_set(err, CONTAM_E_INTERRUPTED, "interrupted");
 		const size_t *seg_end = bex.seg_end;
 		size_t nseg = bex.nseg, qlen = bex.len, len = bex.len;
 		const char *text = bex.text;

@@ -45,6 +45,9 @@ typedef struct cbench_set_options {
 	 * (the scan scores at the end); 0: released at commit (the probe
 	 * scores a file as it is read) */
 	int keep_items;
+	/* once set (a signal, a binding's Ctrl-C), reading stops between
+	 * two records with CONTAM_E_INTERRUPTED; NULL: never */
+	volatile int *stop;
 } cbench_set_options;
 
 /* Bytes given in memory instead of a path (contam_probe_add_buffer). */
@@ -94,7 +97,7 @@ typedef struct cbench_set {
 	.nquestion_fields = (o).nquestion_fields,                          \
 	.answer_fields = (o).answer_fields,                                \
 	.nanswer_fields = (o).nanswer_fields,                              \
-	.on_warning = (o).on_warning }
+	.on_warning = (o).on_warning, .stop = (o).stop }
 #define CBENCH_SET_BORROW(o, set) do {                                      \
 	(o).fields = (set).opt.fields;                                      \
 	(o).id_field = (set).opt.id_field;                                  \
