@@ -548,6 +548,34 @@ typedef struct {
 	int format;
 } bench_item;
 
+/* The benchmarks of a probe or scan call, a list of tuples: (name, path)
+ * for a file, (name, label, bytes, format) for bytes in memory (borrowed
+ * from the list, which outlives the call).  -1 with a Python exception
+ * set; *items is then freed by the caller as on success. */
+static int bench_items(PyObject *benches, bench_item **items, size_t *n)
+{
+	*n = (size_t)PyList_Size(benches);
+	*items = calloc(*n + 1, sizeof(**items));
+	if (!*items) {
+		PyErr_NoMemory();
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++) {
+		PyObject *t = PyList_GetItem(benches, (Py_ssize_t)i);
+		bench_item *it = &(*items)[i];
+		char *data = NULL;
+		if (PyTuple_Check(t) && PyTuple_Size(t) == 2) {
+			if (!PyArg_ParseTuple(t, "ss", &it->name, &it->path))
+				return -1;
+		} else if (!PyArg_ParseTuple(t, "ssy#i", &it->name, &it->label, &data,
+					     &it->len, &it->format)) {
+			return -1;
+		}
+		it->data = data;
+	}
+	return 0;
+}
+
 typedef struct {
 	contam_index *ix;
 	const char *index_path;
@@ -654,26 +682,8 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 	pj.popt.no_header = no_header;
 	if (min_span)
 		pj.popt.min_span = min_span;
-	pj.nitems = (size_t)PyList_Size(benches);
-	pj.items = calloc(pj.nitems + 1, sizeof(*pj.items));
-	if (!pj.items) {
-		PyErr_NoMemory();
+	if (bench_items(benches, &pj.items, &pj.nitems))
 		goto done;
-	}
-	/* items: (name, path) for a file, (name, label, bytes, format) */
-	for (size_t i = 0; i < pj.nitems; i++) {
-		PyObject *t = PyList_GetItem(benches, (Py_ssize_t)i);
-		bench_item *it = &pj.items[i];
-		char *data = NULL;
-		if (PyTuple_Check(t) && PyTuple_Size(t) == 2) {
-			if (!PyArg_ParseTuple(t, "ss", &it->name, &it->path))
-				goto done;
-		} else if (!PyArg_ParseTuple(t, "ssy#i", &it->name, &it->label, &data, &it->len,
-					     &it->format)) {
-			goto done;
-		}
-		it->data = data;
-	}
 	Py_INCREF(ixo);
 	job j = { .run = probe_run, .data = &pj };
 	int jr = job_exec(&j, Py_None);
@@ -780,25 +790,8 @@ static PyObject *mod_scan(PyObject *m, PyObject *args, PyObject *kw)
 		sj.sopt.text_fields = tf;
 		sj.sopt.ntext_fields = ntf;
 	}
-	sj.nitems = (size_t)PyList_Size(benches);
-	sj.items = calloc(sj.nitems + 1, sizeof(*sj.items));
-	if (!sj.items) {
-		PyErr_NoMemory();
+	if (bench_items(benches, &sj.items, &sj.nitems))
 		goto done;
-	}
-	for (size_t i = 0; i < sj.nitems; i++) {
-		PyObject *t = PyList_GetItem(benches, (Py_ssize_t)i);
-		bench_item *it = &sj.items[i];
-		char *data = NULL;
-		if (PyTuple_Check(t) && PyTuple_Size(t) == 2) {
-			if (!PyArg_ParseTuple(t, "ss", &it->name, &it->path))
-				goto done;
-		} else if (!PyArg_ParseTuple(t, "ssy#i", &it->name, &it->label, &data, &it->len,
-					     &it->format)) {
-			goto done;
-		}
-		it->data = data;
-	}
 	int rc;
 	Py_BEGIN_ALLOW_THREADS
 	rc = contam_inputs_expand_walk(&sj.in, ca, nc, NULL, &sj.err);
