@@ -391,6 +391,20 @@ def write(path, data):
         f.write(data)
 
 
+def write_bench(b, items):
+    """The benchmark as JSONL (every other item with non-ASCII escaped) and
+    as CSV with CRLF line ends, in directory b."""
+    write(os.path.join(b, "demo.jsonl"),
+          "".join(json.dumps(it, ensure_ascii=(i % 2 == 0)) + "\n"
+                  for i, it in enumerate(items)).encode("utf-8"))
+    sio = io.StringIO(newline="")
+    w = csv.writer(sio, lineterminator="\r\n")
+    w.writerow(["id", "question", "answer"])
+    for it in items:
+        w.writerow([it["id"], it["question"], it["answer"]])
+    write(os.path.join(b, "demo.csv"), sio.getvalue().encode("utf-8"))
+
+
 def warc_record(headers, body):
     head = "WARC/1.0\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
     head += f"Content-Length: {len(body)}\r\n\r\n"
@@ -651,15 +665,7 @@ def build(outdir, seed=1, ndocs=160):
 
     # Benchmark files.
     b = os.path.join(outdir, "bench")
-    write(os.path.join(b, "demo.jsonl"),
-          "".join(json.dumps(it, ensure_ascii=(i % 2 == 0)) + "\n"
-                  for i, it in enumerate(items)).encode("utf-8"))
-    sio = io.StringIO(newline="")
-    w = csv.writer(sio, lineterminator="\r\n")
-    w.writerow(["id", "question", "answer"])
-    for it in items:
-        w.writerow([it["id"], it["question"], it["answer"]])
-    write(os.path.join(b, "demo.csv"), sio.getvalue().encode("utf-8"))
+    write_bench(b, items)
 
     summary = {
         "seed": seed,
@@ -844,15 +850,7 @@ def build_testdata(outdir, seed=TINY_SEED):
           bz2.compress(make_mediawiki(docs["mediawiki"], rng, lex), 9))
     write(os.path.join(c, files["wikidoc"]), make_wikidoc(docs["wikidoc"]))
 
-    write(os.path.join(b, "demo.jsonl"),
-          "".join(json.dumps(it, ensure_ascii=(i % 2 == 0)) + "\n"
-                  for i, it in enumerate(items)).encode("utf-8"))
-    sio = io.StringIO(newline="")
-    w = csv.writer(sio, lineterminator="\r\n")
-    w.writerow(["id", "question", "answer"])
-    for it in items:
-        w.writerow([it["id"], it["question"], it["answer"]])
-    write(os.path.join(b, "demo.csv"), sio.getvalue().encode("utf-8"))
+    write_bench(b, items)
     summary = {
         "seed": seed,
         "ngram": NGRAM,
