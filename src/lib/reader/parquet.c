@@ -1730,8 +1730,13 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 		  cerr *err)
 {
-	cpq_rows *r = calloc(1, sizeof *r);
 	*out = NULL;
+	/* Rows of no column would be counted, not read: a row group may
+	 * claim 2^63 of them. */
+	if (ncols == 0)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s': no column to read",
+				f->label);
+	cpq_rows *r = calloc(1, sizeof *r);
 	if (!r)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	r->f = f;

@@ -62,7 +62,8 @@ size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
 /* "'a', 'b', ..." of the top-level names, for messages. */
 void cpq_names(const cpq *f, char *out, size_t outlen);
 
-/* Rows of some BYTE_ARRAY columns. */
+/* Rows of some BYTE_ARRAY columns (at least one: CONTAM_E_PARAM when
+ * ncols is 0). */
 typedef struct cpq_rows cpq_rows;
 int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 		  cerr *err);
