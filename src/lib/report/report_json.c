@@ -652,7 +652,7 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 		rc |= cbuf_printf(&b, ", \"longest\": %u, \"verdict\": \"%s\"",
 				  e->longest, contam_verdict_name(e->verdict));
 		rc |= put_example_extras(&b, r, e);
-		if (e->has_near_dup)
+		if (r->near_dup && e->has_near_dup)
 			rc |= put_example_near_dup(&b, e);
 		rc |= cbuf_printf(&b, "}");
 		if (b.len > (1u << 20) && !rc && /* stream large reports */
