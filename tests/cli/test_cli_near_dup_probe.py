@@ -207,9 +207,12 @@ def unchanged(c):
            c["bench"]).expect(0)
     contam("probe", "-q", c["plain"], "--field", "passage", "--id-field", "id", "-o", b,
            c["bench"]).expect(0)
-    ta, tb = open(a).read(), open(b).read()
-    check("near_dup" not in ta and "minhash" not in ta, "near-dup keys without --near-dup")
-    ja, jb = json.loads(ta), json.loads(tb)
+    ja, jb = json.load(open(a)), json.load(open(b))
+    keys = set(ja["index"]) | set(ja["options"])
+    for o in ja["benchmarks"] + ja["examples"]:
+        keys |= set(o)
+    check(not [k for k in keys if "near_dup" in k or "minhash" in k],
+          "near-dup keys without --near-dup")
     # the n-gram filter is the same: every number but the index's path
     for rep in (ja, jb):
         rep["index"].pop("path")
@@ -244,7 +247,7 @@ def report_round_trip(c):
     check(len(lines) == 2, lines)
     check(lines[0].split(",")[5] == str(bm["near_dup"]["count"]), lines[0])
     tex = contam("report", "--format", "latex", c["r_nd"]).expect(0).out
-    check("tab:contam-near-dup-near-dup" in tex, tex[-400:])
+    check("tab:contam-near_dup-near-dup" in tex, tex[-400:])
     html = contam("report", "--format", "html", c["r_nd"]).expect(0).out
     check("<th>near-dup</th>" in html and "near_dup/near_dup" in html, "html without near-dup")
     grid = contam("report", "--definition", "near_dup", c["r_nd"]).expect(0).out
@@ -254,6 +257,7 @@ def report_round_trip(c):
     if plain:
         for fmt in ("md", "csv", "latex", "html"):
             out = contam("report", "--format", fmt, plain).expect(0).out
+            out = out.replace(c["tmp"], "TMP")  # its name has near_dup in it
             check("near-dup" not in out and "near_dup" not in out, f"{fmt}: near-dup shown")
     # mixed: a corpus without near-dup shows '-' in the near-dup columns
     if plain:

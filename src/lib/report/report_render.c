@@ -473,6 +473,22 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 				  "only: near-dup and not contaminated by n-grams, what near-dup "
 				  "adds. Expected false: near-dups the bands' false-positive rate "
 				  "alone could explain.\n");
+	/* examples with no shingle were not checked: named, never clean */
+	for (size_t c = 0; t->near_dup && c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			json_t *nd = row->bench ? json_object_get(row->bench, "near_dup") : NULL;
+			json_int_t u = json_integer_value(json_object_get(nd, "unscored"));
+			if (u <= 0)
+				continue;
+			rc |= cbuf_printf(b, "\nnear-dup unscored (no shingle inside a sentence: "
+					  "not checked), ");
+			rc |= md_cell(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, " / ");
+			rc |= md_cell(b, t->bench[k]);
+			rc |= cbuf_printf(b, ": %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+					  " examples.\n", u, row_examples(row));
+		}
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
