@@ -5,7 +5,12 @@
  * near-dup was probed, and `contam report` reading them back.
  */
 #include "common/common.h"
+#include "index/index.h"
+#include "index/index_minhash.h"
+#include "ngram/minhash.h"
+#include "ngram/ngram.h"
 #include "probe/probe_metrics.h"
+#include "text/text.h"
 #include "report/report.h"
 #include "testutil.h"
 
@@ -167,9 +172,147 @@ out:
 	contam_membuf_free(&nd);
 }
 
+/* ---- end to end through the real section lookups ---- */
+
+static cmh_doc *g_doc;
+static cmh_filter *g_mh;
+
+static void put_keys(void *ctx, const uint64_t *keys, size_t n)
+{
+	(void)ctx;
+	cbloom_insert_batch(&g_mh->f, keys, n);
+}
+
+static void put_token(void *ctx, const ctok_token *t)
+{
+	(void)ctx;
+	uint64_t le = cngram_le64(t->hash);
+	cmh_doc_tokens(g_doc, &le, 1);
+}
+
+static unsigned rnd(unsigned *s)
+{
+	*s = *s * 1103515245u + 12345u;
+	return (*s >> 8) & 0xffffff;
+}
+
+/* A sentence of 12 made-up words, from seed s. */
+static void sentence(char *out, size_t len, unsigned s)
+{
+	size_t o = 0;
+	for (int w = 0; w < 12 && o + 16 < len; w++) {
+		unsigned v = rnd(&s);
+		for (int c = 0; c < 6; c++)
+			out[o++] = (char)('a' + (v >> (3 * c)) % 26);
+		out[o++] = w == 11 ? '.' : ' ';
+	}
+	out[o++] = ' ';
+	out[o] = '\0';
+}
+
+static void test_probe_end_to_end(void)
+{
+	/* an index whose n-gram filter is empty and whose minhash section
+	 * holds the windows of one document: item 0's sentences reversed */
+	contam_params par = { .ngram = 8, .k = 7, .nblocks = 64, .seed = 99,
+			      .recipe_version = CONTAM_RECIPE_VERSION };
+	contam_index *ix = NULL;
+	CHECK(contam_index_new(&ix, &par, NULL) == CONTAM_OK);
+	if (!ix)
+		return;
+	cmh_params mp;
+	cmh_params_default(&mp, ix->params.seed);
+	uint64_t nb;
+	uint32_t k;
+	CHECK(cmh_filter_plan(100000, 1e-4, &nb, &k) == CONTAM_OK);
+	g_mh = cmh_filter_new(&mp, nb, k, 0, 1, 1);
+	CHECK(g_mh != NULL);
+	if (!g_mh) {
+		contam_index_free(ix);
+		return;
+	}
+	char s[3][8][128], doc[4096] = "", bench[16384] = "";
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 8; j++)
+			sentence(s[i][j], sizeof s[i][j], 1000u * (unsigned)i + (unsigned)j + 7u);
+	for (int j = 7; j >= 0; j--)
+		strcat(doc, s[0][j]);
+	CHECK(cmh_doc_new(&g_doc, &mp, put_keys, NULL) == CONTAM_OK);
+	ctok tok;
+	ctok_init(&tok, mp.seed, put_token, NULL);
+	cmh_doc_begin(g_doc);
+	CHECK(ctok_feed(&tok, doc, strlen(doc)) == CONTAM_OK && ctok_finish(&tok) == CONTAM_OK);
+	cmh_doc_end(g_doc);
+	CHECK(cmh_doc_windows(g_doc) > 0);
+	ctok_release(&tok);
+	cmh_doc_free(g_doc);
+	cmh_filter_measure(g_mh);
+	/* items: 0 (its sentences in order, in two fields), 1 and 2 unrelated,
+	 * 3 without a shingle */
+	for (int i = 0; i < 3; i++) {
+		char a[2048] = "", b[2048] = "";
+		for (int j = 0; j < 4; j++)
+			strcat(a, s[i][j]);
+		for (int j = 4; j < 8; j++)
+			strcat(b, s[i][j]);
+		char line[4200];
+		snprintf(line, sizeof line, "{\"q\": \"%s\", \"a\": \"%s\"}\n", a, b);
+		strcat(bench, line);
+	}
+	strcat(bench, "{\"q\": \"Too short.\", \"a\": \"Yes.\"}\n");
+	contam_probe_options o;
+	contam_probe_options_init(&o);
+	o.near_dup = 1;
+	contam_probe *p = NULL;
+	contam_error err;
+	/* no section yet: refused, naming --minhash */
+	CHECK(!contam_index_has_near_dup(ix));
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &o, &err) == CONTAM_E_PARAM);
+	CHECK(strstr(err.msg, "--minhash") != NULL);
+	ix->mh = g_mh;
+	CHECK(contam_index_has_near_dup(ix));
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &o, &err) == CONTAM_OK);
+	if (p) {
+		CHECK(contam_probe_add_buffer(p, "b", "b.jsonl", bench, strlen(bench),
+					      CONTAM_BENCH_JSONL) == CONTAM_OK);
+		contam_result r;
+		contam_probe_result(p, &r);
+		CHECK(r.nexamples == 4 && r.near_dup == 1 && r.near_dup_bands == mp.bands);
+		CHECK(r.near_dup_band_fpr > 0 && r.near_dup_band_fpr < 1e-3);
+		if (r.nexamples == 4) {
+			const contam_example *e = r.examples;
+			/* 8 sentences of 12 words: 8 * (12 - 5 + 1) shingles */
+			CHECK_EQ_U64(e[0].near_dup_shingles, 64);
+			CHECK(e[0].has_near_dup && e[0].near_dup && e[0].near_dup_bands > 0);
+			CHECK(e[0].near_dup_jaccard_lo > 0 && e[0].near_dup_jaccard_hi <= 1);
+			CHECK(e[0].verdict == CONTAM_CLEAN); /* the n-gram filter is empty */
+			CHECK(!e[1].near_dup && !e[2].near_dup && !e[1].near_dup_unscored);
+			CHECK(e[3].near_dup_unscored && !e[3].near_dup);
+			CHECK_EQ_U64(r.benchmarks[0].near_dup, 1);
+			CHECK_EQ_U64(r.benchmarks[0].near_dup_only, 1);
+			CHECK_EQ_U64(r.benchmarks[0].near_dup_unscored, 1);
+		}
+		contam_probe_free(p);
+	}
+	/* without near_dup: nothing of it */
+	o.near_dup = 0;
+	CHECK(contam_probe_new(&p, ix, "x.cidx", &o, &err) == CONTAM_OK);
+	if (p) {
+		CHECK(contam_probe_add_buffer(p, "b", "b.jsonl", bench, strlen(bench),
+					      CONTAM_BENCH_JSONL) == CONTAM_OK);
+		contam_result r;
+		contam_probe_result(p, &r);
+		CHECK(!r.near_dup && r.nexamples == 4 && !r.examples[0].has_near_dup &&
+		      !r.benchmarks[0].near_dup);
+		contam_probe_free(p);
+	}
+	contam_index_free(ix); /* frees ix->mh */
+}
+
 int main(void)
 {
 	test_false_rate();
 	test_tally_and_report();
+	test_probe_end_to_end();
 	return tu_finish("near_dup_probe");
 }

@@ -25,6 +25,8 @@
  * The clean subsets are written after scoring (probe_clean.c).
  */
 #include "../index/index.h"
+#include "../index/index_minhash.h"
+#include "../ngram/minhash.h"
 #include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
 #include "../report/report.h"
@@ -34,7 +36,6 @@
 #include "probe_clean.h"
 #include "probe_item.h"
 #include "probe_metrics.h"
-#include "mh_stub.h"
 
 #include <assert.h>
 #include <errno.h>
