@@ -265,6 +265,9 @@ int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
  * the reason in err.  *out holds n opened files (cparts_close). */
 int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err);
 void cparts_close(cifile **parts, size_t n);
+/* The partitions' minhash sections as one whole filter onto ix (each
+ * holds a block range of it). */
+int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err);
 
 #define CIFILE_CHUNK_BYTES (1u << 20)
 /* The largest chunk size a file may declare (the format's limit). */

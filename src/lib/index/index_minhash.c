@@ -6,6 +6,7 @@
 #include "index_minhash.h"
 #include "index_file.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -177,4 +178,132 @@ double cindex_mh_band_fpr(const contam_index *ix)
 		return 0;
 	uint64_t set;
 	return cbloom_measure(m->f.bits, nb, m->f.k, &set) / (double)nb;
+}
+
+/* ---- the public API (contam.h) ---- */
+
+static void to_cmh(const contam_minhash_params *p, uint64_t seed, cmh_params *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->shingle = p->shingle;
+	out->bands = p->bands;
+	out->rows = p->rows;
+	out->nwindows = p->nwindows;
+	for (int i = 0; i < CMH_MAX_WINDOWS; i++)
+		out->windows[i] = p->windows[i];
+	out->stride_div = p->stride_div;
+	out->seed = seed;
+}
+
+static void from_cmh(const cmh_params *p, contam_minhash_params *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->shingle = p->shingle;
+	out->bands = p->bands;
+	out->rows = p->rows;
+	out->nwindows = p->nwindows;
+	for (int i = 0; i < CMH_MAX_WINDOWS; i++)
+		out->windows[i] = p->windows[i];
+	out->stride_div = p->stride_div;
+}
+
+void contam_minhash_params_default(contam_minhash_params *p)
+{
+	cmh_params c;
+	cmh_params_default(&c, 0);
+	from_cmh(&c, p);
+}
+
+int contam_minhash_params_check(const contam_minhash_params *p, contam_error *err)
+{
+	cmh_params c;
+	cerr e;
+	cerr_clear(&e);
+	to_cmh(p, 0, &c);
+	char why[256];
+	if (cmh_params_check(&c, why, sizeof(why)))
+		cerr_set(&e, CONTAM_E_PARAM, "%s", why);
+	return cerr_export(&e, err);
+}
+
+double contam_minhash_threshold(uint32_t bands, uint32_t rows)
+{
+	return cmh_threshold(bands, rows);
+}
+
+double contam_minhash_match_prob(uint32_t bands, uint32_t rows, double j)
+{
+	return cmh_match_prob(bands, rows, j);
+}
+
+uint64_t contam_minhash_expected_keys(const contam_minhash_params *p, uint64_t expected_words)
+{
+	cmh_params c;
+	to_cmh(p, 0, &c);
+	double k = (double)expected_words * cmh_windows_per_shingle(&c) * (double)p->bands;
+	/* every document has at least one window: a floor for tiny inputs */
+	return k < 1024 ? 1024 : k > 1e18 ? (uint64_t)1e18 : (uint64_t)k;
+}
+
+int contam_index_minhash_enable(contam_index *ix, const contam_minhash_params *p,
+				uint64_t expected_keys, double band_fpr, contam_error *err)
+{
+	cerr e;
+	cerr_clear(&e);
+	cmh_params c;
+	char why[256];
+	uint64_t nblocks = 0;
+	uint32_t k = 0;
+	to_cmh(p, ix->params.seed, &c);
+	if (ix->mh)
+		cerr_set(&e, CONTAM_E_PARAM, "the index has a minhash section already");
+	else if (ix->nmanifest || ix->ngrams_inserted)
+		cerr_set(&e, CONTAM_E_PARAM, "the index holds documents without near-duplicate "
+			 "signatures: build a new index with --minhash");
+	else if (!ix->filter.bits || ix->rk || ix->map)
+		cerr_set(&e, CONTAM_E_PARAM, "this index handle cannot be built into");
+	else if (cmh_params_check(&c, why, sizeof(why)))
+		cerr_set(&e, CONTAM_E_PARAM, "%s", why);
+	else if (cmh_filter_plan(expected_keys, band_fpr, &nblocks, &k))
+		cerr_set(&e, CONTAM_E_PARAM, "cannot plan a minhash filter for %llu keys at "
+			 "a false-positive rate of %g per band", (unsigned long long)expected_keys,
+			 band_fpr);
+	else if (nblocks < ix->part_count)
+		nblocks = ix->part_count;
+	if (!e.code && !(ix->mh = cmh_filter_new(&c, nblocks, k, ix->part_index,
+						  ix->part_count, 1)))
+		cerr_set(&e, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash filter",
+			 (unsigned long long)(nblocks * 64 / ix->part_count >> 20));
+	if (ix->mh)
+		ix->mh->stats_valid = 0;
+	return cerr_export(&e, err);
+}
+
+int contam_index_minhash_info(const contam_index *ix, contam_minhash_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!ix || !ix->mh)
+		return CONTAM_E_PARAM;
+	const cmh_filter *m = ix->mh;
+	from_cmh(&m->p, &out->params);
+	out->threshold = cmh_threshold(m->p.bands, m->p.rows);
+	out->k = m->f.k;
+	out->nblocks = m->f.nblocks;
+	out->filter_bytes = cbloom_held_bytes(&m->f);
+	out->keys = m->keys;
+	out->windows = m->windows;
+	out->shingles = m->shingles;
+	uint64_t set = m->bits_set;
+	if (!m->stats_valid && m->f.bits)
+		cbloom_measure(m->f.bits, m->f.hi - m->f.lo, m->f.k, &set);
+	out->bits_set = set;
+	out->fill = out->filter_bytes ? (double)set / (double)(out->filter_bytes * 8) : 0;
+	out->band_fpr = cindex_mh_band_fpr(ix);
+	out->item_fpr = 1 - pow(1 - out->band_fpr, (double)m->p.bands);
+	return CONTAM_OK;
+}
+
+int contam_index_minhash_contains(const contam_index *ix, uint64_t key)
+{
+	return cindex_mh_contains(ix, key);
 }
