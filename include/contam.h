@@ -937,9 +937,6 @@ typedef struct contam_result {
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);
-/* Whether probe_options.near_dup can be used with this index: it has a
- * minhash section (index --minhash).  1 or 0. */
-CONTAM_API int contam_index_has_near_dup(const contam_index *ix);
 
 /* The published definitions of a flagged example, one rule
  * each, shared by the report and the clean subsets. */

@@ -506,7 +506,8 @@ int cli_probe(int argc, char **argv)
 	}
 	/* refused before any benchmark is read: without the section every
 	 * example would read "not near-dup" */
-	if (popt.near_dup && !contam_index_has_near_dup(ix)) {
+	contam_minhash_info mhi;
+	if (popt.near_dup && contam_index_minhash_info(ix, &mhi) != CONTAM_OK) {
 		rc = cli_error(EXIT_USAGE, "'%s' has no minhash section: --near-dup needs "
 			       "an index built with contam index --minhash", index_path);
 		goto out;

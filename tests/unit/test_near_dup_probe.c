@@ -266,11 +266,12 @@ static void test_probe_end_to_end(void)
 	contam_probe *p = NULL;
 	contam_error err;
 	/* no section yet: refused, naming --minhash */
-	CHECK(!contam_index_has_near_dup(ix));
+	contam_minhash_info mi;
+	CHECK(contam_index_minhash_info(ix, &mi) == CONTAM_E_PARAM);
 	CHECK(contam_probe_new(&p, ix, "x.cidx", &o, &err) == CONTAM_E_PARAM);
 	CHECK(strstr(err.msg, "--minhash") != NULL);
 	ix->mh = g_mh;
-	CHECK(contam_index_has_near_dup(ix));
+	CHECK(contam_index_minhash_info(ix, &mi) == CONTAM_OK);
 	CHECK(contam_probe_new(&p, ix, "x.cidx", &o, &err) == CONTAM_OK);
 	if (p) {
 		CHECK(contam_probe_add_buffer(p, "b", "b.jsonl", bench, strlen(bench),

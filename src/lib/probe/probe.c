@@ -462,11 +462,6 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	}
 }
 
-int contam_index_has_near_dup(const contam_index *ix)
-{
-	return ix && cindex_mh_params(ix) != NULL;
-}
-
 /* For probe_clean.c, which re-reads the files with the same options. */
 const contam_probe_options *cprobe_options(const contam_probe *p)
 {
