@@ -30,6 +30,10 @@ inside its sentences (5 words) all survive.
   stderr_table        the table on stderr has the near-dup block
   suite               probe --suite --near-dup: the entry's examples carry
                       the near-dup keys, as a single probe's
+  confirm             --confirm keeps the bands and recounts near_dup_only
+                      with the exact verdicts
+  partitions          a --minhash partition set, and a streamed index, give
+                      the whole index's near-dup answers
   python_binding      Index.probe(near_dup=True) when the binding is built
 
 Ends with "N passed, N failed".
@@ -289,6 +293,44 @@ def suite(c):
     check(got == want, "the suite's near-dup verdicts differ from a single probe's")
     check(rep["benchmarks"][0]["near_dup"] == c["nd"]["benchmarks"][0]["near_dup"],
           rep["benchmarks"][0].get("near_dup"))
+
+
+@S.test
+def partitions(c):
+    # a partition set (probed one partition at a time) and a streamed
+    # index give the whole index's near-dup answers
+    parts = []
+    for i in range(2):
+        parts.append(os.path.join(c["tmp"], f"p{i}.cidx"))
+        contam("index", "-q", "--ngram", "20", "--minhash", "--partition", f"{i}/2", "-o",
+               parts[-1], os.path.join(c["tmp"], "corpus")).expect(0)
+    want = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in c["nd"]["examples"]}
+    for args, env in (([",".join(parts)], None), ([c["mh"]], {"CONTAM_PROBE_PARTS": "stream"})):
+        out = os.path.join(c["tmp"], "parts.json")
+        contam("probe", "-q", *args, "--near-dup", "--field", "passage", "--id-field", "id",
+               "-o", out, c["bench"], env=env).expect(0)
+        with open(out) as f:
+            rep = json.load(f)
+        got = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in rep["examples"]}
+        check(got == want, f"{args} {env}: near-dup answers differ from the whole index's")
+
+
+@S.test
+def confirm(c):
+    # --confirm: the n-gram flags are checked exactly, the bands stay the
+    # probe's, near_dup_only is recounted with the exact verdicts
+    out = os.path.join(c["tmp"], "confirm.json")
+    contam("probe", "-q", c["mh"], "--near-dup", "--field", "passage", "--id-field", "id",
+           "-o", out, c["bench"], "--confirm", os.path.join(c["tmp"], "corpus")).expect(0)
+    with open(out) as f:
+        rep = json.load(f)
+    got = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in rep["examples"]}
+    want = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in c["nd"]["examples"]}
+    check(got == want, "--confirm lost or changed near-dup answers")
+    nd = rep["benchmarks"][0]["near_dup"]
+    only = sum(1 for e in rep["examples"] if e["near_dup"] and e["verdict"] != "contaminated")
+    check(nd["near_dup_only"]["count"] == only, (nd, only))
+    check(rep["confirm"]["flagged"] > 0, rep["confirm"])
 
 
 @S.test
