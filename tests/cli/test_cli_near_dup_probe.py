@@ -250,6 +250,7 @@ def report_round_trip(c):
     lines = [ln for ln in csv.splitlines() if ",near_dup," in ln]
     check(len(lines) == 2, lines)
     check(lines[0].split(",")[5] == str(bm["near_dup"]["count"]), lines[0])
+    check("1 of 49 examples have no shingle" in lines[0], lines[0])
     tex = contam("report", "--format", "latex", c["r_nd"]).expect(0).out
     check("tab:contam-near_dup-near-dup" in tex, tex[-400:])
     html = contam("report", "--format", "html", c["r_nd"]).expect(0).out

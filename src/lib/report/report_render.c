@@ -779,8 +779,18 @@ static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts
 				rc |= cbuf_putc(b, ',');
 				json_t *d = json_object_get(json_object_get(row->bench, "definitions"),
 							    CREPORT_MEASURES[m].def);
-				rc |= creport_csv_field(b, ce->why ? ce->why :
-					json_string_value(json_object_get(d, "approximation")));
+				const char *note = json_string_value(json_object_get(d, "approximation"));
+				/* near-dup: the examples without a shingle, not checked */
+				char ndnote[128];
+				json_int_t u = json_integer_value(json_object_get(
+					json_object_get(row->bench, "near_dup"), "unscored"));
+				if ((m == CM_NEAR_DUP || m == CM_NEAR_DUP_ONLY) && u > 0) {
+					snprintf(ndnote, sizeof ndnote, "%" JSON_INTEGER_FORMAT " of %"
+						 JSON_INTEGER_FORMAT " examples have no shingle: not "
+						 "checked (near_dup_unscored)", u, row_examples(row));
+					note = ndnote;
+				}
+				rc |= creport_csv_field(b, ce->why ? ce->why : note);
 				rc |= csv_rate(b, &ce->null);
 				rc |= cbuf_printf(b, "\r\n");
 			}
