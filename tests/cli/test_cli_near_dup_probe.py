@@ -141,6 +141,7 @@ def finds_shuffled(c):
               f"{e['id']}: {e['near_dup_shingles']} shingles, expected "
               f"{NSENT * (SENT - 4)} (inside sentences only)")
         check(1 <= e["near_dup_bands"] <= b, e)
+        check(0 <= e["near_dup_chance"] < 1e-3, e)
     # more bands, a higher range
     full = [e for e in found + exact if e["near_dup_bands"] == b]
     one = [e for e in found + exact if e["near_dup_bands"] == 1]
