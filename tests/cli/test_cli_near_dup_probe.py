@@ -231,7 +231,7 @@ def unchanged(c):
         bm.pop("near_dup")
     for e in nd["examples"]:
         for k in ("near_dup", "near_dup_bands", "near_dup_jaccard", "near_dup_shingles",
-                  "near_dup_unscored"):
+                  "near_dup_unscored", "near_dup_chance"):
             e.pop(k, None)
     check(nd == ja, "--near-dup changed the n-gram part of the report")
     c["plain_report"] = a
