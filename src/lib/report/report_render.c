@@ -289,6 +289,18 @@ static int render_provenance(cbuf *b, const creport_table *t,
 					 json_integer_value(json_object_get(ix, "winnow")));
 				rc |= esc(b, num);
 			}
+			/* probe --near-dup: the minhash section behind its columns */
+			json_t *mh = json_object_get(ix, "minhash");
+			if (mh) {
+				snprintf(num, sizeof num, "; minhash b %" JSON_INTEGER_FORMAT
+					 ", r %" JSON_INTEGER_FORMAT ", shingle %" JSON_INTEGER_FORMAT
+					 ", band fpr %.3g",
+					 json_integer_value(json_object_get(mh, "bands")),
+					 json_integer_value(json_object_get(mh, "rows")),
+					 json_integer_value(json_object_get(mh, "shingle")),
+					 creport_num(json_object_get(mh, "band_fpr")));
+				rc |= esc(b, num);
+			}
 			json_t *opt = json_object_get(r, "options");
 			if (opt) {
 				rc |= cbuf_printf(b, "; options ");
