@@ -345,11 +345,11 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 static int put_minhash_params(cbuf *b, const contam_result *r)
 {
 	double t = r->near_dup_bands && r->near_dup_rows
-		   ? pow(1.0 / r->near_dup_bands, 1.0 / r->near_dup_rows) : 0;
+		   ? contam_minhash_threshold(r->near_dup_bands, r->near_dup_rows) : 0;
 	int rc = cbuf_printf(b, ", \"minhash\": {\"shingle\": %u, \"bands\": %u"
 			     ", \"rows\": %u, \"windows\": [", r->near_dup_shingle,
 			     r->near_dup_bands, r->near_dup_rows);
-	for (uint32_t i = 0; i < r->near_dup_nwindows && i < 8; i++)
+	for (uint32_t i = 0; i < r->near_dup_nwindows && i < CONTAM_MINHASH_MAX_WINDOWS; i++)
 		rc |= cbuf_printf(b, "%s%u", i ? ", " : "", r->near_dup_windows[i]);
 	rc |= cbuf_printf(b, "], \"stride_div\": %u, \"threshold\": ",
 			  r->near_dup_stride_div);
