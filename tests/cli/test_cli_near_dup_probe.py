@@ -26,7 +26,8 @@ inside its sentences (5 words) all survive.
                       built without --minhash (the index path apart)
   report_round_trip   contam report reads the keys back: md has the
                       near-dup columns, csv its rows, latex its table,
-                      html its column; a report without near-dup has none
+                      html its column and the list of near-dups with their
+                      n-gram verdicts; a report without near-dup has none
   stderr_table        the table on stderr has the near-dup block
   suite               probe --suite --near-dup: the entry's examples carry
                       the near-dup keys, as a single probe's
@@ -257,6 +258,9 @@ def report_round_trip(c):
     check("tab:contam-near_dup-near-dup" in tex, tex[-400:])
     html = contam("report", "--format", "html", c["r_nd"]).expect(0).out
     check("<th>near-dup</th>" in html and "near_dup/near_dup" in html, "html without near-dup")
+    k = bm["near_dup"]["count"]
+    check(f"{k} near-dup examples listed, {bm['near_dup_only']['count']} of them not "
+          "contaminated by n-grams" in html, "html: the near-dup list")
     prov = contam("report", "--provenance", c["r_nd"]).expect(0).out
     mh = c["nd"]["index"]["minhash"]
     check(f"; minhash b {mh['bands']}, r {mh['rows']}, shingle {mh['shingle']}, band fpr"

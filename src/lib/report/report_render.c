@@ -1119,7 +1119,7 @@ nomem_whole:
 	}
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	rscan s = { map, (size_t)st.st_size, 0 };
-	size_t kept = 0, more = 0;
+	size_t kept = 0, more = 0, kept_nd = 0, more_nd = 0;
 	if (!(root = json_object()))
 		goto nomem;
 	rs_ws(&s);
@@ -1172,7 +1172,14 @@ nomem_whole:
 								   "\"provenance\"", 12));
 				bool keep = ev && kept < CREPORT_EVIDENCE_ROWS;
 				more += ev && !keep;
-				if (keep || any) {
+				/* probe --near-dup: the HTML lists near-dups too, kept
+				 * apart from the evidence rows */
+				bool nd = want_evidence && memmem(s.d + ea, s.i - ea,
+								  "\"near_dup\": true", 16);
+				bool keep_nd = nd && kept_nd < CREPORT_EVIDENCE_ROWS;
+				kept_nd += keep_nd;
+				more_nd += nd && !keep_nd;
+				if (keep || keep_nd || any) {
 					/* parsed one at a time: memory stays flat */
 					json_t *e = parse_part(s.d, ea, s.i, &je, &line);
 					if (!e) {
@@ -1184,9 +1191,9 @@ nomem_whole:
 						json_decref(key);
 						goto nomem;
 					}
-					if (keep) {
+					if (keep || keep_nd) {
 						json_array_append_new(arr, e);
-						kept++;
+						kept += keep;
 					} else {
 						json_decref(e);
 					}
@@ -1217,6 +1224,9 @@ nomem_whole:
 			s.i++;
 	}
 	if (more && json_object_set_new(root, "evidence_more", json_integer((json_int_t)more)))
+		goto nomem;
+	if (more_nd && json_object_set_new(root, "near_dup_more",
+					   json_integer((json_int_t)more_nd)))
 		goto nomem;
 	if (any && any_attach(root, any))
 		goto nomem;
