@@ -803,7 +803,11 @@ static int index_main(int argc, char **argv, const char **globs)
 				       base, mi.params.bands, mi.params.rows, mi.params.shingle);
 			goto out;
 		}
-		(void)mh_fpr_given;
+		if (has_mh && mh_fpr_given) {
+			rc = cli_error(EXIT_USAGE, "--minhash-fpr sizes a new minhash section, but '%s' "
+				       "has one; drop it", base);
+			goto out;
+		}
 		if (has_mh && !ui.quiet)
 			fprintf(stderr, "contam: near-dup signatures: '%s' has a minhash section "
 				"(b=%u, r=%u)\n", base, mi.params.bands, mi.params.rows);
@@ -895,6 +899,14 @@ static int index_main(int argc, char **argv, const char **globs)
 			}
 			contam_minhash_info mi;
 			contam_index_minhash_info(ix, &mi);
+			if (phys && fbytes + mi.filter_bytes > phys - phys / 8) {
+				rc = cli_error(EXIT_INPUT, "the filter and the minhash filter need %s but "
+					       "this machine has %s; use a higher --minhash-fpr, fewer "
+					       "--minhash-windows, --memory or --partition",
+					       cli_bytes(fbytes + mi.filter_bytes, b1, sizeof(b1)),
+					       cli_bytes(phys, b2, sizeof(b2)));
+				goto out;
+			}
 			if (!ui.quiet)
 				fprintf(stderr, "contam: minhash: b=%u bands of r=%u rows (Jaccard threshold "
 					"%.2f), %u windows of up to %u shingles; filter %s%s, k=%u, for ~%"
