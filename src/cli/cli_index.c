@@ -1028,6 +1028,15 @@ static int index_main(int argc, char **argv, const char **globs)
 				 "text) and counted in the manifest (use --strict to stop "
 				 "at the first)", st.errors);
 	}
+	/* the same for the minhash filter, against the item-level target of
+	 * a new section (--add's section was sized by an earlier run) */
+	contam_minhash_info mfull;
+	if (!base && contam_index_minhash_info(ix, &mfull) == 0 &&
+	    mfull.item_fpr > 2 * mh_fpr && mfull.item_fpr > 1e-6)
+		fprintf(stderr, "contam: WARNING: the minhash filter is OVERFULL: an absent item "
+			"matches a band with probability %.2g, %.0fx the target %.2g (fill %.0f%%); "
+			"near-dup verdicts from it overstate; rebuild with a larger --expected-ngrams\n",
+			mfull.item_fpr, mfull.item_fpr / mh_fpr, mh_fpr, 100 * mfull.fill);
 	/* An overfull filter silently turns into "everything is contaminated";
 	 * say so loudly even with --quiet. */
 	if (st.fpr > 2 * target && st.fpr > 1e-6) {

@@ -101,6 +101,13 @@ def test_info_and_threshold(c):
     r = contam("index", "-q", "-o", os.path.join(c.tmp, "bad.cidx"), "--minhash-windows", "48,24", c.a)
     check(r.rc == 1 and "ascending" in r.err, f"descending windows: {r.rc} {r.err}")
     check(not os.path.exists(os.path.join(c.tmp, "bad.cidx")), "a refused index was written")
+    # an overfull minhash filter is said loudly, even with -q
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "full.cidx"), "--minhash",
+               "--expected-ngrams", "2000", c.a).expect(0)
+    check("minhash filter is OVERFULL" in r.err, f"no overfull warning: {r.err}")
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "ok.cidx"), "--minhash",
+               "--expected-ngrams", "200000", c.a).expect(0)
+    check("OVERFULL" not in r.err, f"a warning for a well-sized filter: {r.err}")
 
 
 @S.test
