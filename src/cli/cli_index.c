@@ -87,20 +87,7 @@ static void usage(FILE *f)
 "                            its n-grams land in, so it needs far less memory\n"
 "                            than the filter (all-zero chunks are holes in the\n"
 "                            file); --add keeps an index so\n"
-"      --minhash             also store near-duplicate signatures: MinHash of\n"
-"                            word 5-gram shingles over sliding windows of 24,\n"
-"                            48, 96 and 192 shingles, b=8 bands of r=3 rows\n"
-"                            (Jaccard threshold 0.50) in a Bloom section of\n"
-"                            their own; probe --near-dup and scan --near-dup\n"
-"                            use them (docs/NEARDUP.md)\n"
-"      --minhash-bands B     bands b (implies --minhash; with r, b*r <= 512)\n"
-"      --minhash-rows R      rows per band r; the threshold is (1/b)^(1/r)\n"
-"      --minhash-windows LIST  window sizes in shingles, ascending, such as\n"
-"                            24,48,96,192 (at most 8)\n"
-"      --minhash-shingle S   tokens per shingle (5)\n"
-"      --minhash-stride-div D  a window of W shingles slides by W/D (2)\n"
-"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
-"                            (1e-3); each band's filter rate is RATE / b\n"
+"      --minhash             also store near-duplicate signatures (see below)\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -112,6 +99,31 @@ static void usage(FILE *f)
 "example:\n"
 "  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n",
 		DOC_FREQ_PER_NGRAM);
+	/* the defaults as the library has them (tuned by measurement:
+	 * docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96] = "";
+	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
+		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "," : "",
+					 d.windows[i]);
+	fprintf(f,
+"\n"
+"near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n"
+"      --minhash             MinHash of word %u-gram shingles over sliding\n"
+"                            windows of %s shingles, b=%u bands of r=%u rows\n"
+"                            (Jaccard threshold %.2f), in a Bloom section of\n"
+"                            their own, sized from the same input estimate\n"
+"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
+"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
+"                            most %d)\n"
+"      --minhash-shingle S   tokens per shingle (%u)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n",
+		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
+		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
 }
 
 typedef struct index_ui {

@@ -69,6 +69,7 @@ def idx(c, name, *args):
 def test_info_and_threshold(c):
     out = os.path.join(c.tmp, "br.cidx")
     r = contam("index", "-o", out, "--minhash", "--minhash-bands", "8", "--minhash-rows", "3",
+               "--minhash-windows", "24,48,96,192",
                "--expected-ngrams", "200000", c.a).expect(0)
     check("near-dup threshold Jaccard 0.50 (b=8 bands of r=3 rows)" in r.err,
           f"no threshold line: {r.err}")
