@@ -112,30 +112,36 @@ def setup(tmp):
         elif how == "two":
             sents = [sents[3], sents[1]]
         elif how == "repeated":
-            # three shuffled copies, a run of one shingle repeated between
-            # them: windows with far fewer distinct shingles than their size
+            # three shuffled copies, each with a sentence twice and a run
+            # of one repeated shingle inside: shingles repeated within a
+            # window count once, in |A & W| and in |W|
             out = []
             for _ in range(3):
                 s2 = sents[:]
                 rng.shuffle(s2)
-                out.append(" ".join(s2) + " " + " ".join(["la"] * 40) + ".")
+                s2.insert(3, " ".join(["la"] * 12) + ".")
+                s2.append(s2[0])
+                out.append(" ".join(s2) + " " + filler(rng, vocab, 60))
             return " ".join(out)
         return " ".join(sents)
 
     c.plants = {}   # item -> expected
     c.jsonl = os.path.join(c.corpus, "a.jsonl")
     plan_j = {3: (0, "shuffled"), 10: (1, "shuffled"), 20: (2, "shuffled"),
-              25: (3, "dropped"), 27: (4, "two"), 29: (8, "shuffled"), 1: (11, "repeated")}
+              25: (3, "dropped"), 27: (4, "two"), 29: (8, "shuffled"), 1: (11, "repeated"),
+              0: (21, "shuffled")}
     lines, pos = [], 0
     for r in range(30):
         url = f"https://example.org/a/{r}"
         did = f"a-{r}"
         if r in plan_j:
             i, how = plan_j[r]
-            pre = filler(rng, vocab, 30000 if r == 29 else rng.randint(100, 300))
+            # record 0 opens with its example: every shingle of it is in
+            # the first window of each size; record 29 is long
+            pre = "" if r == 0 else filler(rng, vocab, 30000 if r == 29 else rng.randint(100, 300))
             mid = planted_text(i, how)
-            text = pre + " " + mid + " " + filler(rng, vocab, rng.randint(50, 200))
-            start = len((pre + " ").encode("utf-8"))
+            text = (pre + " " if pre else "") + mid + " " + filler(rng, vocab, rng.randint(150, 300))
+            start = len((pre + " ").encode("utf-8")) if pre else 0
             c.plants[i] = dict(file=c.jsonl, record=r, offset=pos, url=url, id=did, how=how,
                                region=(start, start + len(mid.encode("utf-8"))))
         elif r == 7:
@@ -152,7 +158,10 @@ def setup(tmp):
     c.docs = {(c.jsonl, json.loads(l)["id"]): json.loads(l)["text"] for l in lines}
 
     c.wet = os.path.join(c.corpus, "b.warc.wet.gz")
-    plan_w = {5: (5, "shuffled"), 12: (6, "shuffled"), 15: (7, "inorder"), 17: (9, "shuffled")}
+    # record 2 is its example and nothing else: fewer shingles than the
+    # window that holds the example, so the window is the whole document
+    plan_w = {5: (5, "shuffled"), 12: (6, "shuffled"), 15: (7, "inorder"), 17: (9, "shuffled"),
+              2: (22, "alone")}
     members, raw = [], b""
     info = warc_record([("WARC-Type", "warcinfo"), ("WARC-Date", "2024-05-18T01:02:03Z"),
                         ("WARC-Filename", "b.warc.wet.gz"),
@@ -163,7 +172,10 @@ def setup(tmp):
     for r in range(20):
         url = f"https://example.com/b/{r}"
         rid = f"<urn:uuid:00000000-0000-4000-8000-{r:012d}>"
-        if r in plan_w:
+        if r in plan_w and plan_w[r][1] == "alone":
+            text = planted_text(plan_w[r][0], "shuffled")
+            region = (0, len(text.encode("utf-8")))
+        elif r in plan_w:
             i, how = plan_w[r]
             pre = filler(rng, vocab, rng.randint(100, 300))
             mid = " ".join(c.items[i]["sentences"] + [c.items[i]["answer"]]) \
@@ -285,7 +297,7 @@ def test_planted_found_with_provenance(c):
         what = f"example {i} ({p['how']})"
         check(h["example"]["benchmark"] == "demo" and h["example"]["id"] == f"q{i}",
               f"{what}: example {h['example']}")
-        if p["how"] in ("shuffled", "inorder", "repeated"):
+        if p["how"] in ("shuffled", "inorder", "repeated", "alone"):
             check(h["containment"] == 1, f"{what}: containment {h['containment']}")
         else:
             check(0.7 <= h["containment"] < 0.95, f"{what}: containment {h['containment']}")
@@ -404,7 +416,8 @@ def test_threshold(c):
     check(set(got) == set(ref), f"at 0.2: {sorted(got)} vs reference {sorted(ref)}")
     _, _, rep = scan(c, "--near-dup", "--near-dup-min", "0.95")
     got = {h["example"]["record"] for h in nd_hits(rep)}
-    want = {i for i, p in c.plants.items() if p["how"] in ("shuffled", "inorder", "repeated")}
+    want = {i for i, p in c.plants.items()
+            if p["how"] in ("shuffled", "inorder", "repeated", "alone")}
     check(got == want, f"at 0.95: {sorted(got)} vs {sorted(want)}")
     for h in nd_hits(rep):
         check(h["containment"] >= 0.95, f"under the threshold: {h}")
