@@ -363,7 +363,7 @@ def test_reference_values(c):
                 continue
             inter, dist, W = best_window(A, ntok, text)
             C = inter / len(A)
-            if C >= 0.05:
+            if C >= 0.05 and inter >= min(3, len(A)):  # the scan's ND_MIN_SHARED
                 refs.append((inter, inter / (len(A) + dist - inter), W, fpath, did))
         refs.sort(key=lambda x: (-x[0], -x[1]))
         got = per_ex.get(i, [])
@@ -394,7 +394,7 @@ def reference_above(c, cmin):
             if not A & ds:
                 continue
             inter, _, _ = best_window(A, ntok, text)
-            if inter / len(A) >= cmin:
+            if inter / len(A) >= cmin and inter >= min(3, len(A)):
                 out[i] = out.get(i, 0) + 1
     return out
 

@@ -58,7 +58,12 @@
 #define ND_NONE UINT64_MAX
 #define ND_KEEP 5              /* documents kept per example */
 #define ND_MAX_SIZES 16
-#define ND_MAX_WINDOW (1u << 16) /* shingles: the largest size */
+#define ND_MAX_WINDOW CMH_MAX_WINDOW /* shingles: the largest size */
+/* A hit shares at least this many shingles with its example (all of
+ * them, for an example of fewer): on real text (MMLU over the shared
+ * corpus) examples of 2-4 shingles reached C = 0.5 on one or two common
+ * phrases ("which of the following"), J 0.04 -- not a near-duplicate. */
+#define ND_MIN_SHARED 3
 
 typedef struct nd_hit {
 	uint32_t window;           /* size, shingles */
@@ -582,7 +587,8 @@ int cscan_ndm_end(cscan_ndm *m, const cscan_nd_doc *doc)
 				best = c->best[z];
 				k = z;
 			}
-		if (!best || !a || (double)best / a < nd->min - 1e-12)
+		if (!best || !a || (double)best / a < nd->min - 1e-12 ||
+		    best < (a < ND_MIN_SHARED ? a : ND_MIN_SHARED))
 			continue;
 		uint32_t d = c->bestd[k];
 		nd_hit h = {
