@@ -18,7 +18,9 @@ scan documents); --near-dup-min moves the threshold both ways; the
 per-benchmark counts; an example with no shingle is counted unscored; the
 text table; --threads 1 and 2 agree; the hit records and the report are
 unchanged by --near-dup apart from the near-dup fields, and a scan without
-it has none; usage errors.
+it has none; --confirm REPORT checks a probe report's near_dup verdicts
+(confirmed, overturned, found by the scan only) and refuses a report that
+has none or does not line up; usage errors.
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -473,6 +475,46 @@ def test_threads_agree(c):
     for x in (a, b):
         x["scan"].pop("seconds")
     check(a["scan"]["near_dup"] == b["scan"]["near_dup"], "--threads 1 and 2 differ")
+
+
+@S.test
+def test_confirm_probe_verdicts(c):
+    """--confirm REPORT: a probe report's near_dup verdicts against the exact
+    scan (the report here is the scan's own examples with near_dup set by
+    hand: the probe missed example 0 and flagged unplanted example 30)."""
+    _, _, rep = scan(c, "--near-dup")
+    found = {h["example"]["index"] for h in nd_hits(rep)}
+    flag = (found - {0}) | {30}
+    probe = {"examples": [dict(e, near_dup=k in flag) for k, e in enumerate(rep["examples"])]}
+    path = os.path.join(c.tmp, "probe.json")
+    with open(path, "w") as f:
+        json.dump(probe, f)
+    r, _, rep2 = scan(c, "--near-dup", "--confirm", path)
+    cf = rep2["scan"]["near_dup"]["confirm"]
+    check(cf["flagged"] == len(flag) and cf["confirmed"] == len(found) - 1 and
+          cf["overturned"] == 1 and cf["overturned_examples"] == [30] and
+          cf["scan_only"] == 1 and cf["scan_only_examples"] == [0], f"confirm {cf}")
+    check(rep2["examples"][30]["near_dup_scan"]["probe_near_dup"] is True and
+          rep2["examples"][0]["near_dup_scan"]["probe_near_dup"] is False, "probe_near_dup")
+    check(re.search(r"confirms %d .*overturns 1; 1 found by the scan only" % (len(found) - 1),
+                    r.err) and "overturned: demo record 30 id q30" in r.err,
+          f"confirm table: {r.err[-800:]}")
+    # what cannot be checked is refused, before the corpus is read
+    bad = os.path.join(c.tmp, "bad.json")
+    for doc, what in (({"examples": rep["examples"]}, "near_dup"),
+                      ({"examples": probe["examples"][:-1]}, "41"),
+                      ({"examples": [dict(e, record=e["record"] + 1) for e in probe["examples"]]},
+                       "line up")):
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        r = contam("scan", "-q", "--bench", c.bench, "--near-dup", "--confirm", bad,
+                   "-o", os.path.join(c.tmp, "x.jsonl"), c.corpus)
+        check(r.rc == 2 and what in r.err and "bad.json" in r.err, f"{what}: {r.rc} {r.err}")
+    r = contam("scan", "--bench", c.bench, "--confirm", path, c.corpus)
+    check(r.rc == 1 and "needs --near-dup" in r.err, f"--confirm alone: {r.rc} {r.err}")
+    r = contam("scan", "--bench", c.bench, "--near-dup", "--confirm", path, "--report", path,
+               "-o", os.path.join(c.tmp, "x.jsonl"), c.corpus)
+    check(r.rc == 1 and "overwrite" in r.err, f"--report onto --confirm: {r.rc} {r.err}")
 
 
 @S.test
