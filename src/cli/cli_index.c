@@ -87,19 +87,7 @@ static void usage(FILE *f)
 "                            its n-grams land in, so it needs far less memory\n"
 "                            than the filter (all-zero chunks are holes in the\n"
 "                            file); --add keeps an index so\n"
-"      --minhash             also store near-duplicate signatures: MinHash of\n"
-"                            word 5-gram shingles over sliding windows of 24,\n"
-"                            48, 96 and 192 shingles, b=8 bands of r=3 rows\n"
-"                            (Jaccard threshold 0.50) in a Bloom section of\n"
-"                            their own; probe --near-dup and scan --near-dup\n"
-"                            use them (docs/NEARDUP.md)\n"
-"      --minhash-bands B     bands b (implies --minhash; with r, b*r <= 512)\n"
-"      --minhash-rows R      rows per band r; the threshold is (1/b)^(1/r)\n"
-"      --minhash-windows LIST  window sizes in shingles, ascending, such as\n"
-"                            24,48,96,192 (at most 8)\n"
-"      --minhash-shingle S   tokens per shingle (5)\n"
-"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
-"                            (1e-3); each band's filter rate is RATE / b\n"
+"      --minhash             also store near-duplicate signatures (see below)\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -111,6 +99,31 @@ static void usage(FILE *f)
 "example:\n"
 "  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n",
 		DOC_FREQ_PER_NGRAM);
+	/* the defaults as the library has them (tuned by measurement:
+	 * docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96] = "";
+	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
+		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "," : "",
+					 d.windows[i]);
+	fprintf(f,
+"\n"
+"near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n"
+"      --minhash             MinHash of word %u-gram shingles over sliding\n"
+"                            windows of %s shingles, b=%u bands of r=%u rows\n"
+"                            (Jaccard threshold %.2f), in a Bloom section of\n"
+"                            their own, sized from the same input estimate\n"
+"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
+"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
+"                            most %d)\n"
+"      --minhash-shingle S   tokens per shingle (%u)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n",
+		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
+		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
 }
 
 typedef struct index_ui {
@@ -464,7 +477,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
 	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY,
 	       OPT_UNCOMPRESSED, OPT_MINHASH, OPT_MH_BANDS, OPT_MH_ROWS, OPT_MH_WINDOWS,
-	       OPT_MH_SHINGLE, OPT_MH_FPR };
+	       OPT_MH_SHINGLE, OPT_MH_FPR, OPT_MH_STRIDE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -494,6 +507,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "minhash-windows", required_argument, NULL, OPT_MH_WINDOWS },
 		{ "minhash-shingle", required_argument, NULL, OPT_MH_SHINGLE },
 		{ "minhash-fpr", required_argument, NULL, OPT_MH_FPR },
+		{ "minhash-stride-div", required_argument, NULL, OPT_MH_STRIDE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -594,10 +608,12 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_MINHASH: minhash = true; break;
 		case OPT_MH_BANDS:
 		case OPT_MH_ROWS:
+		case OPT_MH_STRIDE:
 		case OPT_MH_SHINGLE: {
 			unsigned long v;
 			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
-					   c == OPT_MH_ROWS ? "--minhash-rows" : "--minhash-shingle";
+					   c == OPT_MH_ROWS ? "--minhash-rows" :
+					   c == OPT_MH_STRIDE ? "--minhash-stride-div" : "--minhash-shingle";
 			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
 				return cli_error(EXIT_USAGE, "%s wants 1..%d, not '%s'", name,
 						 c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
@@ -605,9 +621,11 @@ static int index_main(int argc, char **argv, const char **globs)
 				mhp.bands = (uint32_t)v;
 			else if (c == OPT_MH_ROWS)
 				mhp.rows = (uint32_t)v;
+			else if (c == OPT_MH_STRIDE)
+				mhp.stride_div = (uint32_t)v;
 			else
 				mhp.shingle = (uint32_t)v;
-			if (c == OPT_MH_SHINGLE)
+			if (c == OPT_MH_SHINGLE || c == OPT_MH_STRIDE)
 				mh_shape_given = true;
 			else
 				mh_br_given = true;
@@ -790,13 +808,18 @@ static int index_main(int argc, char **argv, const char **globs)
 		if (has_mh && (mh_br_given || mh_shape_given) &&
 		    (mi.params.bands != mhp.bands || mi.params.rows != mhp.rows ||
 		     mi.params.shingle != mhp.shingle || mi.params.nwindows != mhp.nwindows ||
+		     mi.params.stride_div != mhp.stride_div ||
 		     memcmp(mi.params.windows, mhp.windows, sizeof(mhp.windows)))) {
 			rc = cli_error(EXIT_USAGE, "--minhash options differ from the minhash section of "
 				       "'%s' (b=%u, r=%u, shingle %u); drop them or start a new index",
 				       base, mi.params.bands, mi.params.rows, mi.params.shingle);
 			goto out;
 		}
-		(void)mh_fpr_given;
+		if (has_mh && mh_fpr_given) {
+			rc = cli_error(EXIT_USAGE, "--minhash-fpr sizes a new minhash section, but '%s' "
+				       "has one; drop it", base);
+			goto out;
+		}
 		if (has_mh && !ui.quiet)
 			fprintf(stderr, "contam: near-dup signatures: '%s' has a minhash section "
 				"(b=%u, r=%u)\n", base, mi.params.bands, mi.params.rows);
@@ -888,6 +911,14 @@ static int index_main(int argc, char **argv, const char **globs)
 			}
 			contam_minhash_info mi;
 			contam_index_minhash_info(ix, &mi);
+			if (phys && fbytes + mi.filter_bytes > phys - phys / 8) {
+				rc = cli_error(EXIT_INPUT, "the filter and the minhash filter need %s but "
+					       "this machine has %s; use a higher --minhash-fpr, fewer "
+					       "--minhash-windows, --memory or --partition",
+					       cli_bytes(fbytes + mi.filter_bytes, b1, sizeof(b1)),
+					       cli_bytes(phys, b2, sizeof(b2)));
+				goto out;
+			}
 			if (!ui.quiet)
 				fprintf(stderr, "contam: minhash: b=%u bands of r=%u rows (Jaccard threshold "
 					"%.2f), %u windows of up to %u shingles; filter %s%s, k=%u, for ~%"
@@ -1009,6 +1040,15 @@ static int index_main(int argc, char **argv, const char **globs)
 				 "text) and counted in the manifest (use --strict to stop "
 				 "at the first)", st.errors);
 	}
+	/* the same for the minhash filter, against the item-level target of
+	 * a new section (--add's section was sized by an earlier run) */
+	contam_minhash_info mfull;
+	if (!base && contam_index_minhash_info(ix, &mfull) == 0 &&
+	    mfull.item_fpr > 2 * mh_fpr && mfull.item_fpr > 1e-6)
+		fprintf(stderr, "contam: WARNING: the minhash filter is OVERFULL: an absent item "
+			"matches a band with probability %.2g, %.0fx the target %.2g (fill %.0f%%); "
+			"near-dup verdicts from it overstate; rebuild with a larger --expected-ngrams\n",
+			mfull.item_fpr, mfull.item_fpr / mh_fpr, mh_fpr, 100 * mfull.fill);
 	/* An overfull filter silently turns into "everything is contaminated";
 	 * say so loudly even with --quiet. */
 	if (st.fpr > 2 * target && st.fpr > 1e-6) {

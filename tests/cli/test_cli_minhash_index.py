@@ -69,6 +69,7 @@ def idx(c, name, *args):
 def test_info_and_threshold(c):
     out = os.path.join(c.tmp, "br.cidx")
     r = contam("index", "-o", out, "--minhash", "--minhash-bands", "8", "--minhash-rows", "3",
+               "--minhash-windows", "24,48,96,192",
                "--expected-ngrams", "200000", c.a).expect(0)
     check("near-dup threshold Jaccard 0.50 (b=8 bands of r=3 rows)" in r.err,
           f"no threshold line: {r.err}")
@@ -101,6 +102,13 @@ def test_info_and_threshold(c):
     r = contam("index", "-q", "-o", os.path.join(c.tmp, "bad.cidx"), "--minhash-windows", "48,24", c.a)
     check(r.rc == 1 and "ascending" in r.err, f"descending windows: {r.rc} {r.err}")
     check(not os.path.exists(os.path.join(c.tmp, "bad.cidx")), "a refused index was written")
+    # an overfull minhash filter is said loudly, even with -q
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "full.cidx"), "--minhash",
+               "--expected-ngrams", "2000", c.a).expect(0)
+    check("minhash filter is OVERFULL" in r.err, f"no overfull warning: {r.err}")
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "ok.cidx"), "--minhash",
+               "--expected-ngrams", "200000", c.a).expect(0)
+    check("OVERFULL" not in r.err, f"a warning for a well-sized filter: {r.err}")
 
 
 @S.test
@@ -192,9 +200,29 @@ def test_partitions(c):
     # a partition merged with a whole index: refused (not a silent union)
     r = contam("merge", "-o", os.path.join(c.tmp, "pm.cidx"), parts[0], whole)
     check(r.rc != 0, f"merge of a partition and a whole index: {r.rc}")
-    # the set is accepted where a partition set is read (verify each)
     for p in parts:
         contam("verify", p).expect(0)
+    # the set is read as one index (its minhash ranges into one filter):
+    # a probe of the set gives the whole index's verdicts
+    bench = os.path.join(c.tmp, "pbench.jsonl")
+    with open(c.a, encoding="utf-8") as f, open(bench, "w", encoding="utf-8") as o:
+        for i, line in enumerate(f):
+            if i == 20:
+                break
+            words = json.loads(line)["text"].split()
+            o.write(json.dumps({"id": i, "q": " ".join(words[:60 if i % 2 else 0] or
+                                                       ["w9999"] * 60)}) + "\n")
+    got = {}
+    for name, target in (("set", ",".join(parts)), ("whole", whole)):
+        out = os.path.join(c.tmp, f"probe-{name}.json")
+        contam("probe", "-q", target, "--field", "q", "--id-field", "id", bench,
+               "-o", out).expect(0)
+        with open(out, encoding="utf-8") as f:
+            rep = json.load(f)
+        got[name] = [(e.get("id"), e.get("verdict"), e.get("hits")) for e in rep["examples"]]
+    check(got["set"] and got["set"] == got["whole"], f"set {got['set'][:4]} whole {got['whole'][:4]}")
+    verdicts = {v for _, v, _ in got["whole"]}
+    check("contaminated" in verdicts and len(verdicts) > 1, f"one verdict only: {verdicts}")
 
 
 @S.test
@@ -206,6 +234,37 @@ def test_checkpoint_resume(c):
            "--checkpoint-every", "1K", c.a, c.b).expect(0)
     with open(out, "rb") as f1, open(both, "rb") as f2:
         check(f1.read() == f2.read(), "a run with checkpoints differs")
+    # --resume from a checkpoint holding the first input: the same bytes
+    # (the checkpoint is an ordinary index of its finished files)
+    out2 = os.path.join(c.tmp, "ck2.cidx")
+    idx(c, "ck2.cidx.checkpoint", "--minhash", c.a)
+    r = contam("index", "-o", out2, "--expected-ngrams", "200000", "--minhash", "--resume",
+               c.a, c.b).expect(0)
+    check("resuming from" in r.err, r.err)
+    with open(out2, "rb") as f1, open(both, "rb") as f2:
+        check(f1.read() == f2.read(), "a resumed run differs from an uninterrupted one")
+
+
+@S.test
+def test_python_info(c):
+    """Index.info()["minhash"] is info --json's "minhash" (None without)."""
+    from clitest import BIN
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(BIN))))
+    sys.path.insert(0, os.path.join(root, "python"))
+    try:
+        import contam as pc
+        pc.Index  # noqa: B018
+    except Exception:
+        return "skip"  # the binding is not built here
+    mh = idx(c, "py-mh.cidx", "--minhash", c.a)
+    plain = idx(c, "py-plain.cidx", c.a)
+    got = pc.Index.open(mh).info()["minhash"]
+    want = contam("info", "--json", mh).expect(0).json()["minhash"]
+    for key in ("shingle", "bands", "rows", "windows", "stride_div", "k", "nblocks", "bytes",
+                "keys", "corpus_windows", "shingles", "bits_set"):
+        check(got[key] == want[key], f"{key}: {got[key]} != {want[key]}")
+    check(abs(got["band_fpr"] - want["band_fpr"]) <= 1e-6 * want["band_fpr"], (got, want))
+    check(pc.Index.open(plain).info()["minhash"] is None, "minhash on a plain index")
 
 
 if __name__ == "__main__":
