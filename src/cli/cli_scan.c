@@ -63,14 +63,21 @@ static void usage(FILE *f)
 "      --purify-mode MODE   drop: remove documents with a match (default);\n"
 "                           cut: remove each match +- 200 characters, and\n"
 "                           drop documents cut into more than 10 pieces\n");
-	/* a string of its own: one literal over 4095 bytes is not portable */
-	fputs(
+	/* a string of its own: one literal over 4095 bytes is not portable;
+	 * the sizes as the library has them (tuned: docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96] = "";
+	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
+		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "/" : "",
+					 d.windows[i]);
+	fprintf(f,
 "      --near-dup           also measure near-duplicates exactly: per example\n"
 "                           and document, the containment C = |A & W| / |A|\n"
-"                           and Jaccard J of the example's 5-word shingles\n"
+"                           and Jaccard J of the example's %u-word shingles\n"
 "                           (the set probe --near-dup signs: sentences and\n"
 "                           lines apart, so reordering them keeps C) in the\n"
-"                           document's best window of 24/48/96/192 shingles\n"
+"                           document's best window of %s shingles\n"
 "                           (every position; sizes up to the first that holds\n"
 "                           the example whole).  Examples with C >= MIN go to\n"
 "                           the table and to --report (scan.near_dup: per\n"
@@ -82,7 +89,9 @@ static void usage(FILE *f)
 "                           probe --near-dup report of the same benchmark\n"
 "                           files (same options, same order): the table and\n"
 "                           --report (scan.near_dup.confirm) say how many the\n"
-"                           exact scan confirms and which it overturns\n", f);
+"                           exact scan confirms and which it overturns; the\n"
+"                           shingle and window sizes are then its index's\n",
+		d.shingle, wins);
 	fprintf(f,
 "      --threads T          threads (default: all cores)\n"
 "      --text-field PATH    JSON corpus field holding the text (text): a name\n"

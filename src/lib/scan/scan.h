@@ -41,6 +41,7 @@ typedef struct cscan_table {
 } cscan_table;
 
 #define CSCAN_NONE UINT32_MAX
+#define CMH_MAX_WINDOWS_SCAN 8   /* = CMH_MAX_WINDOWS (minhash.h) */
 
 static inline uint32_t cscan_lookup(const cscan_table *t, uint64_t h)
 {
@@ -135,6 +136,9 @@ struct contam_scan {
 	 * verdict (1 flagged, 0 not), and the report's path */
 	unsigned char *nd_probe;
 	char *nd_probe_path;
+	/* its index's shingle and window sizes (nd_shingle 0: the core's
+	 * defaults), so the scan measures the sets the probe signed */
+	uint32_t nd_shingle, nd_nwindows, nd_windows[CMH_MAX_WINDOWS_SCAN];
 	int ran;
 	cerr err;
 };

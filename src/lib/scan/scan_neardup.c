@@ -50,6 +50,7 @@
 #include "scan.h"
 #include "../ngram/minhash.h"
 #include "../probe/probe_metrics.h"
+#include "contam.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -58,6 +59,7 @@
 #define ND_NONE UINT64_MAX
 #define ND_KEEP 5              /* documents kept per example */
 #define ND_MAX_SIZES 16
+_Static_assert(CMH_MAX_WINDOWS_SCAN == CMH_MAX_WINDOWS, "scan.h's copy of CMH_MAX_WINDOWS");
 #define ND_MAX_WINDOW CMH_MAX_WINDOW /* shingles: the largest size */
 /* A hit shares at least this many shingles with its example (all of
  * them, for an example of fewer): on real text (MMLU over the shared
@@ -166,6 +168,11 @@ int cscan_nd_build(contam_scan *s, cerr *err)
 	if (!nd)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	cmh_params_default(&nd->p, s->seed);
+	if (s->nd_shingle) { /* --confirm: the probe's index's */
+		nd->p.shingle = s->nd_shingle;
+		nd->p.nwindows = s->nd_nwindows;
+		memcpy(nd->p.windows, s->nd_windows, sizeof nd->p.windows);
+	}
 	if (cmh_params_check(&nd->p, why, sizeof why)) {
 		free(nd);
 		return cerr_set(err, CONTAM_E_PARAM, "near-dup parameters: %s", why);
@@ -895,6 +902,33 @@ int contam_scan_near_dup_confirm(contam_scan *s, const char *path)
 			goto out;
 		}
 		v[i] = json_is_true(nd);
+	}
+	/* the shingle and window sizes of the probe's index */
+	json_t *mh = json_object_get(json_object_get(root, "index"), "minhash");
+	json_t *sh = json_object_get(mh, "shingle"), *ws = json_object_get(mh, "windows");
+	if (json_is_object(mh)) {
+		size_t nw = json_array_size(ws);
+		if (!json_is_integer(sh) || json_integer_value(sh) < 1 ||
+		    json_integer_value(sh) > CONTAM_MAX_NGRAM || nw < 1 || nw > CMH_MAX_WINDOWS) {
+			rc = cerr_set(&s->err, CONTAM_E_FORMAT, "'%s': index.minhash has no "
+				      "valid shingle and windows", path);
+			goto out;
+		}
+		uint32_t w[CMH_MAX_WINDOWS] = { 0 };
+		for (size_t k = 0; k < nw; k++) {
+			json_t *x = json_array_get(ws, k);
+			if (!json_is_integer(x) || json_integer_value(x) < 1 ||
+			    json_integer_value(x) > CMH_MAX_WINDOW ||
+			    (k && json_integer_value(x) <= w[k - 1])) {
+				rc = cerr_set(&s->err, CONTAM_E_FORMAT, "'%s': index.minhash "
+					      "windows are not ascending sizes", path);
+				goto out;
+			}
+			w[k] = (uint32_t)json_integer_value(x);
+		}
+		s->nd_shingle = (uint32_t)json_integer_value(sh);
+		s->nd_nwindows = (uint32_t)nw;
+		memcpy(s->nd_windows, w, sizeof w);
 	}
 	free(s->nd_probe_path);
 	if (!(s->nd_probe_path = cstrdup(path))) {
