@@ -142,7 +142,12 @@ def setup(tmp):
             i, how = plan_j[r]
             # record 0 opens with its example: every shingle of it is in
             # the first window of each size; record 29 is long
-            pre = "" if r == 0 else filler(rng, vocab, 30000 if r == 29 else rng.randint(100, 300))
+            pre = "" if r == 0 else filler(rng, vocab, rng.randint(100, 300))
+            if r == 29:
+                # 30,000 words, a run of one repeated shingle every 500 (far
+                # apart and, before the example, inside its window)
+                pre = " ".join(filler(rng, vocab, 500) + " " + " ".join(["ko"] * 9) + "."
+                               for _ in range(60))
             mid = planted_text(i, how)
             text = (pre + " " if pre else "") + mid + " " + filler(rng, vocab, rng.randint(150, 300))
             start = len((pre + " ").encode("utf-8")) if pre else 0
