@@ -1180,6 +1180,12 @@ typedef struct contam_scan_options {
 	size_t nquestion_fields;
 	const char *const *answer_fields;
 	size_t nanswer_fields;
+	/* --near-dup: exact containment of each example's MinHash shingle
+	 * set in the best window of each document (README "Near
+	 * duplicates"); examples at or over near_dup_min (0.5) are kept
+	 * with provenance, in the report's scan.near_dup */
+	int near_dup;
+	double near_dup_min;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);
@@ -1269,6 +1275,17 @@ CONTAM_API int contam_scan_confirm_json_to(const contam_scan *s,
 CONTAM_API int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 				     contam_result *out);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
+/* --near-dup: per benchmark the examples with a near-duplicate, then the
+ * best document of each (at most 20), as text; CONTAM_E_PARAM when the
+ * scan had no near_dup. */
+CONTAM_API int contam_scan_near_dup_table(const contam_scan *s, FILE *out);
+/* --near-dup --confirm: read the near_dup verdicts of a probe report of
+ * the same benchmark files (read with the same options, in the same
+ * order) before the scan runs; the scan's report and table then say which
+ * of them the exact scan confirms.  CONTAM_E_IO / CONTAM_E_FORMAT for a
+ * report that cannot be read or has no near_dup verdicts, CONTAM_E_PARAM
+ * when its examples do not line up with the scan's (errmsg says which). */
+CONTAM_API int contam_scan_near_dup_confirm(contam_scan *s, const char *report_path);
 /* Documents read, their text bytes and records skipped in corpus file i
  * (of the inputs given to contam_scan_run), for refusing inputs that
  * yield nothing. */
