@@ -596,6 +596,61 @@ CONTAM_API int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 CONTAM_API int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters,
 					   size_t *count, uint64_t **pairs);
 
+/* ---- Near-duplicates: the MinHash band section (issue 17) -----------
+ * `index --minhash` also inserts the LSH band keys of MinHash signatures
+ * of sliding windows of every document into a Bloom filter of its own
+ * (section 5 of the file, docs/FORMAT.md, docs/NEARDUP.md). */
+#define CONTAM_MINHASH_MAX_WINDOWS 8
+typedef struct contam_minhash_params {
+	uint32_t shingle;        /* tokens per shingle (5) */
+	uint32_t bands, rows;    /* b bands of r rows (8, 3) */
+	uint32_t nwindows;       /* window sizes used (4) */
+	uint32_t windows[CONTAM_MINHASH_MAX_WINDOWS]; /* in shingles, ascending
+							 (24, 48, 96, 192) */
+	uint32_t stride_div;     /* a window of W slides by max(1, W / this) (2) */
+} contam_minhash_params;
+CONTAM_API void contam_minhash_params_default(contam_minhash_params *p);
+/* CONTAM_OK or CONTAM_E_PARAM with the reason in err. */
+CONTAM_API int contam_minhash_params_check(const contam_minhash_params *p,
+					   contam_error *err);
+/* (1/b)^(1/r): the Jaccard at which a window matches with probability
+ * about one half; 1-(1-j^r)^b: the probability that some band of a set
+ * of Jaccard j with the window matches. */
+CONTAM_API double contam_minhash_threshold(uint32_t bands, uint32_t rows);
+CONTAM_API double contam_minhash_match_prob(uint32_t bands, uint32_t rows, double j);
+/* The band keys to plan for: expected_words * windows per shingle * b
+ * (a document of n words has about n - shingle + 1 shingles). */
+CONTAM_API uint64_t contam_minhash_expected_keys(const contam_minhash_params *p,
+						 uint64_t expected_words);
+/* Give an index that holds no documents yet an empty minhash section:
+ * a filter for expected_keys keys at a per-band false-positive rate
+ * band_fpr (the item-level target / b), its partition of the index's.
+ * CONTAM_E_PARAM (the reason in err) when it holds documents, has one
+ * already, or the parameters are invalid. */
+CONTAM_API int contam_index_minhash_enable(contam_index *ix, const contam_minhash_params *p,
+					   uint64_t expected_keys, double band_fpr,
+					   contam_error *err);
+typedef struct contam_minhash_info {
+	contam_minhash_params params;
+	double threshold;        /* contam_minhash_threshold(b, r) */
+	uint32_t k;              /* bits per key */
+	uint64_t nblocks;        /* 512-bit blocks of the whole minhash filter */
+	uint64_t filter_bytes;   /* bytes held by this handle (its partition) */
+	uint64_t keys;           /* band keys inserted (windows * b) */
+	uint64_t windows;        /* corpus windows signed */
+	uint64_t shingles;       /* shingles seen */
+	uint64_t bits_set;       /* of the bits held */
+	double fill;             /* bits_set / bits held */
+	double band_fpr;         /* a band lookup's false-positive rate, measured */
+	double item_fpr;         /* an absent item's chance of a band match:
+				    1 - (1 - band_fpr)^b */
+} contam_minhash_info;
+/* CONTAM_OK, or CONTAM_E_PARAM when the index has no minhash section. */
+CONTAM_API int contam_index_minhash_info(const contam_index *ix, contam_minhash_info *out);
+/* One band key: 1 present, 0 absent, -1 when not answerable (no section,
+ * a summary handle, a block held by another partition). */
+CONTAM_API int contam_index_minhash_contains(const contam_index *ix, uint64_t key);
+
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */
 

@@ -87,6 +87,19 @@ static void usage(FILE *f)
 "                            its n-grams land in, so it needs far less memory\n"
 "                            than the filter (all-zero chunks are holes in the\n"
 "                            file); --add keeps an index so\n"
+"      --minhash             also store near-duplicate signatures: MinHash of\n"
+"                            word 5-gram shingles over sliding windows of 24,\n"
+"                            48, 96 and 192 shingles, b=8 bands of r=3 rows\n"
+"                            (Jaccard threshold 0.50) in a Bloom section of\n"
+"                            their own; probe --near-dup and scan --near-dup\n"
+"                            use them (docs/NEARDUP.md)\n"
+"      --minhash-bands B     bands b (implies --minhash; with r, b*r <= 512)\n"
+"      --minhash-rows R      rows per band r; the threshold is (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending, such as\n"
+"                            24,48,96,192 (at most 8)\n"
+"      --minhash-shingle S   tokens per shingle (5)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -450,7 +463,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	       OPT_STRICT, OPT_MAX_RECORD, OPT_ADD, OPT_FORCE, OPT_PARTITION,
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
 	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY,
-	       OPT_UNCOMPRESSED };
+	       OPT_UNCOMPRESSED, OPT_MINHASH, OPT_MH_BANDS, OPT_MH_ROWS, OPT_MH_WINDOWS,
+	       OPT_MH_SHINGLE, OPT_MH_FPR };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -474,6 +488,12 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
 		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
 		{ "uncompressed-filter", no_argument, NULL, OPT_UNCOMPRESSED },
+		{ "minhash", no_argument, NULL, OPT_MINHASH },
+		{ "minhash-bands", required_argument, NULL, OPT_MH_BANDS },
+		{ "minhash-rows", required_argument, NULL, OPT_MH_ROWS },
+		{ "minhash-windows", required_argument, NULL, OPT_MH_WINDOWS },
+		{ "minhash-shingle", required_argument, NULL, OPT_MH_SHINGLE },
+		{ "minhash-fpr", required_argument, NULL, OPT_MH_FPR },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -486,6 +506,13 @@ static int index_main(int argc, char **argv, const char **globs)
 	bool ngram_given = false, winnow_given = false, list_inputs = false;
 	bool doc_freq = false, uncompressed = false;
 	uint64_t doc_freq_memory = 0;
+	/* --minhash: its parameters (any --minhash-* implies it) and which
+	 * were given (compared with an index's on --add/--resume) */
+	bool minhash = false, mh_br_given = false, mh_shape_given = false;
+	contam_minhash_params mhp;
+	contam_minhash_params_default(&mhp);
+	double mh_fpr = 1e-3;
+	bool mh_fpr_given = false;
 	/* --include then --exclude globs, in one array */
 	size_t nglobs = 0, ninclude = 0;
 	contam_walk_options wopt = { 0 };
@@ -564,6 +591,60 @@ static int index_main(int argc, char **argv, const char **globs)
 				return cli_error(EXIT_USAGE, "--doc-freq-memory wants a size such as 512M, not '%s'", optarg);
 			doc_freq = true;
 			break;
+		case OPT_MINHASH: minhash = true; break;
+		case OPT_MH_BANDS:
+		case OPT_MH_ROWS:
+		case OPT_MH_SHINGLE: {
+			unsigned long v;
+			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
+					   c == OPT_MH_ROWS ? "--minhash-rows" : "--minhash-shingle";
+			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
+				return cli_error(EXIT_USAGE, "%s wants 1..%d, not '%s'", name,
+						 c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
+			if (c == OPT_MH_BANDS)
+				mhp.bands = (uint32_t)v;
+			else if (c == OPT_MH_ROWS)
+				mhp.rows = (uint32_t)v;
+			else
+				mhp.shingle = (uint32_t)v;
+			if (c == OPT_MH_SHINGLE)
+				mh_shape_given = true;
+			else
+				mh_br_given = true;
+			minhash = true;
+			break;
+		}
+		case OPT_MH_WINDOWS: {
+			/* "24,48,96,192" */
+			uint32_t nw = 0;
+			const char *q = optarg;
+			while (*q) {
+				char *end;
+				errno = 0;
+				unsigned long v = strtoul(q, &end, 10);
+				if (end == q || errno || v == 0 || v > 65536 || nw == CONTAM_MINHASH_MAX_WINDOWS ||
+				    (*end && *end != ','))
+					return cli_error(EXIT_USAGE, "--minhash-windows wants 1 to %d ascending "
+							 "sizes in shingles, such as 24,48,96,192, not '%s'",
+							 CONTAM_MINHASH_MAX_WINDOWS, optarg);
+				mhp.windows[nw++] = (uint32_t)v;
+				q = *end ? end + 1 : end;
+			}
+			if (nw == 0)
+				return cli_error(EXIT_USAGE, "--minhash-windows wants at least one size, such as 24,48,96,192");
+			for (uint32_t i = nw; i < CONTAM_MINHASH_MAX_WINDOWS; i++)
+				mhp.windows[i] = 0;
+			mhp.nwindows = nw;
+			mh_shape_given = true;
+			minhash = true;
+			break;
+		}
+		case OPT_MH_FPR:
+			if (!cli_parse_double(optarg, &mh_fpr) || !(mh_fpr > 0 && mh_fpr < 0.5))
+				return cli_error(EXIT_USAGE, "--minhash-fpr wants a rate in (0, 0.5), not '%s'", optarg);
+			mh_fpr_given = true;
+			minhash = true;
+			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -591,6 +672,23 @@ static int index_main(int argc, char **argv, const char **globs)
 		return cli_error(EXIT_USAGE, "give --expected-ngrams or --memory, not both");
 	if (add && part_n > 1)
 		return cli_error(EXIT_USAGE, "--add keeps the partition of the index it adds to; drop --partition");
+	if (minhash) {
+		contam_error merr;
+		if (contam_minhash_params_check(&mhp, &merr))
+			return cli_error(EXIT_USAGE, "%s", merr.msg);
+		/* swapped b and r give a silent near-zero recall elsewhere:
+		 * say what they mean whenever they are given */
+		if (mh_br_given) {
+			double t = contam_minhash_threshold(mhp.bands, mhp.rows);
+			fprintf(stderr, "contam: near-dup threshold Jaccard %.2f (b=%u bands of r=%u rows)\n",
+				t, mhp.bands, mhp.rows);
+			if (t < 0.3 || t > 0.8)
+				cli_warn("near-dup threshold %.2f is outside [0.3, 0.8]: %s", t,
+					 t > 0.8 ? "only near-exact copies will match (swapped --minhash-bands "
+						   "and --minhash-rows?)"
+						 : "unrelated text will match often");
+		}
+	}
 
 	/* the output's directory is checked before any input is read */
 	if (cli_check_output_dir(output))
@@ -680,6 +778,28 @@ static int index_main(int argc, char **argv, const char **globs)
 		if (st.has_doc_freq && !ui.quiet)
 			fprintf(stderr, "contam: counting document frequencies: '%s' has a doc-freq "
 				"section\n", base);
+		contam_minhash_info mi;
+		int has_mh = contam_index_minhash_info(ix, &mi) == 0;
+		if (minhash && !has_mh) {
+			rc = cli_error(EXIT_USAGE, "--minhash: %s '%s' has no minhash section, so its "
+				       "documents have no near-duplicate signatures; build a new index "
+				       "with --minhash", base == checkpoint ? "the checkpoint" : "the index",
+				       base);
+			goto out;
+		}
+		if (has_mh && (mh_br_given || mh_shape_given) &&
+		    (mi.params.bands != mhp.bands || mi.params.rows != mhp.rows ||
+		     mi.params.shingle != mhp.shingle || mi.params.nwindows != mhp.nwindows ||
+		     memcmp(mi.params.windows, mhp.windows, sizeof(mhp.windows)))) {
+			rc = cli_error(EXIT_USAGE, "--minhash options differ from the minhash section of "
+				       "'%s' (b=%u, r=%u, shingle %u); drop them or start a new index",
+				       base, mi.params.bands, mi.params.rows, mi.params.shingle);
+			goto out;
+		}
+		(void)mh_fpr_given;
+		if (has_mh && !ui.quiet)
+			fprintf(stderr, "contam: near-dup signatures: '%s' has a minhash section "
+				"(b=%u, r=%u)\n", base, mi.params.bands, mi.params.rows);
 		if (!ui.quiet)
 			fprintf(stderr, "contam: %s '%s' (%" PRIu64 " n-grams, %zu inputs); "
 				"%ld input(s) already done, %zu to go\n",
@@ -752,6 +872,30 @@ static int index_main(int argc, char **argv, const char **globs)
 		if (rc) {
 			rc = cli_error(EXIT_INPUT, "%s", err.msg);
 			goto out;
+		}
+		if (minhash) {
+			/* the same input estimate as the filter's: words, about
+			 * the n-grams (winnowing keeps ~2/(W+1) of them) */
+			uint64_t words = planned_for;
+			if (w)
+				words = expected ? expected * (w + 1) / 2
+					: contam_estimate_keys_content(&in, &bopt, (uint32_t)ngram, 0, NULL);
+			uint64_t mkeys = contam_minhash_expected_keys(&mhp, words);
+			contam_error merr;
+			if (contam_index_minhash_enable(ix, &mhp, mkeys, mh_fpr / mhp.bands, &merr)) {
+				rc = cli_error(EXIT_INPUT, "%s", merr.msg);
+				goto out;
+			}
+			contam_minhash_info mi;
+			contam_index_minhash_info(ix, &mi);
+			if (!ui.quiet)
+				fprintf(stderr, "contam: minhash: b=%u bands of r=%u rows (Jaccard threshold "
+					"%.2f), %u windows of up to %u shingles; filter %s%s, k=%u, for ~%"
+					PRIu64 " band keys at %.2g per band\n", mhp.bands, mhp.rows,
+					mi.threshold, mhp.nwindows, mhp.windows[mhp.nwindows - 1],
+					cli_bytes(mi.filter_bytes, b1, sizeof(b1)),
+					part_n > 1 ? " (this partition)" : "", mi.k, mkeys,
+					mh_fpr / mhp.bands);
 		}
 		if (doc_freq) {
 			/* noise per counter: d * pairs / counters (README) */
@@ -855,6 +999,11 @@ static int index_main(int argc, char **argv, const char **globs)
 				PRIu64 " counters (d=%u); an estimate over-counts by %.2g on "
 				"average at most\n", st.doc_freq_pairs, st.doc_freq_counters,
 				st.doc_freq_d, st.doc_freq_noise);
+		contam_minhash_info mi;
+		if (contam_index_minhash_info(ix, &mi) == 0)
+			fprintf(stderr, "contam: minhash: %" PRIu64 " windows, %" PRIu64 " band keys; "
+				"fill %.1f%%, false-positive rate %.2g per band, %.2g per item\n",
+				mi.windows, mi.keys, 100 * mi.fill, mi.band_fpr, mi.item_fpr);
 		if (st.errors)
 			cli_warn("%" PRIu64 " record(s) skipped (damaged, unreadable or without "
 				 "text) and counted in the manifest (use --strict to stop "

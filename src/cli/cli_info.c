@@ -51,6 +51,14 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
+/* The stride of window w: max(1, W / stride_div), as the index's
+ * placement rule (MINHASH.md). */
+static uint32_t mh_stride(const contam_minhash_params *p, uint32_t w)
+{
+	uint32_t s = p->stride_div ? p->windows[w] / p->stride_div : p->windows[w];
+	return s ? s : 1;
+}
+
 /* A JSON string: always valid UTF-8; a byte that is not part of valid
  * UTF-8 (a file name may hold any bytes) is written as U+FFFD. */
 static void json_str(FILE *f, const char *s)
@@ -172,6 +180,8 @@ int cli_info(int argc, char **argv)
 	contam_index_stats st;
 	contam_index_stats_get(ix, &st);
 	size_t nm = contam_index_manifest_count(ix);
+	contam_minhash_info mi;
+	const bool has_mh = contam_index_minhash_info(ix, &mi) == 0;
 	if (json) {
 		/* the inputs carry "problems" (counts by kind), "messages"
 		 * (the first ones kept) and "fingerprint"; "skipped" lists what
@@ -199,11 +209,36 @@ int cli_info(int argc, char **argv)
 			printf("\n  \"doc_freq\": {\"d\": %u, \"counters\": %" PRIu64
 			       ", \"bytes\": %" PRIu64 ", \"lines\": %" PRIu64
 			       ", \"pairs\": %" PRIu64 ", \"saturated\": %" PRIu64
-			       ", \"noise\": %.6g},\n  \"inputs\": [", st.doc_freq_d,
+			       ", \"noise\": %.6g},", st.doc_freq_d,
 			       st.doc_freq_counters, st.doc_freq_bytes, st.doc_freq_lines,
 			       st.doc_freq_pairs, st.doc_freq_saturated, st.doc_freq_noise);
 		else
-			printf("\n  \"doc_freq\": null,\n  \"inputs\": [");
+			printf("\n  \"doc_freq\": null,");
+		/* only with a minhash section (so other indexes' output is
+		 * unchanged) */
+		if (has_mh) {
+			printf("\n  \"minhash\": {\"shingle\": %u, \"bands\": %u, \"rows\": %u, "
+			       "\"windows\": [", mi.params.shingle, mi.params.bands, mi.params.rows);
+			for (uint32_t w = 0; w < mi.params.nwindows; w++)
+				printf("%s%u", w ? ", " : "", mi.params.windows[w]);
+			printf("], \"strides\": [");
+			for (uint32_t w = 0; w < mi.params.nwindows; w++)
+				printf("%s%u", w ? ", " : "", mh_stride(&mi.params, w));
+			printf("], \"stride_div\": %u, \"threshold\": %.6g, \"s_curve\": [",
+			       mi.params.stride_div, mi.threshold);
+			for (int j = 2; j <= 9; j++)
+				printf("%s[%.1f, %.6g]", j > 2 ? ", " : "", j / 10.0,
+				       contam_minhash_match_prob(mi.params.bands, mi.params.rows, j / 10.0));
+			printf("], \"k\": %u, \"nblocks\": %" PRIu64 ", \"bytes\": %" PRIu64
+			       ", \"bytes_pct_of_filter\": %.6g, \"keys\": %" PRIu64
+			       ", \"corpus_windows\": %" PRIu64 ", \"shingles\": %" PRIu64
+			       ", \"bits_set\": %" PRIu64 ", \"fill\": %.6g, \"band_fpr\": %.6g"
+			       ", \"item_fpr\": %.6g},", mi.k, mi.nblocks, mi.filter_bytes,
+			       st.filter_bytes ? 100.0 * (double)mi.filter_bytes / (double)st.filter_bytes : 0,
+			       mi.keys, mi.windows, mi.shingles, mi.bits_set, mi.fill, mi.band_fpr,
+			       mi.item_fpr);
+		}
+		printf("\n  \"inputs\": [");
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
 			printf("%s\n    {\"path\": ", i ? "," : "");
@@ -284,6 +319,26 @@ int cli_info(int argc, char **argv)
 		if (st.doc_freq_saturated)
 			printf("           %" PRIu64 " counters saturated at 65535\n",
 			       st.doc_freq_saturated);
+		if (has_mh) {
+			printf("minhash    b=%u bands of r=%u rows, shingles of %u words; "
+			       "near-dup threshold Jaccard %.2f\n", mi.params.bands, mi.params.rows,
+			       mi.params.shingle, mi.threshold);
+			printf("           windows");
+			for (uint32_t w = 0; w < mi.params.nwindows; w++)
+				printf("%s %u (stride %u)", w ? "," : "", mi.params.windows[w],
+				       mh_stride(&mi.params, w));
+			printf(" shingles\n           S-curve P(match | J):");
+			for (int j = 2; j <= 9; j++)
+				printf(" %.1f:%.2f", j / 10.0,
+				       contam_minhash_match_prob(mi.params.bands, mi.params.rows, j / 10.0));
+			printf("\n           %s (%.1f%% of the n-gram filter), k=%u; %" PRIu64
+			       " windows, %" PRIu64 " band keys; fill %.2f%% (%" PRIu64 " bits set); "
+			       "false-positive rate %.3g per band, %.3g per item%s\n",
+			       cli_bytes(mi.filter_bytes, b1, sizeof(b1)),
+			       st.filter_bytes ? 100.0 * (double)mi.filter_bytes / (double)st.filter_bytes : 0,
+			       mi.k, mi.windows, mi.keys, 100 * mi.fill, mi.bits_set, mi.band_fpr,
+			       mi.item_fpr, st.part_count > 1 ? " (this partition)" : "");
+		}
 		printf("inputs     %zu\n", nm);
 		for (size_t i = 0; i < nm; i++) {
 			const contam_manifest_entry *e = contam_index_manifest_get(ix, i);

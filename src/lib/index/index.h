@@ -56,6 +56,8 @@ struct contam_index {
 	/* a handle that answers for a fixed set of keys: a partition set
 	 * resolved one partition at a time (index_resolve.c) */
 	struct cresolved *rk;
+	/* the MinHash band section (index_minhash.h), or NULL */
+	struct cmh_filter *mh;
 };
 
 /* Bytes of the whole filter. */

@@ -21,9 +21,18 @@
  * than CDF_PIECE n-grams is de-duplicated piece by piece, so an n-gram of
  * a huge document can count once per piece.  Saturating addition
  * commutes, so the counters do not depend on threads or order either.
+ *
+ * With a minhash section (index --minhash), each worker also feeds the
+ * same token hashes (one tokenization) to a cmh_doc (ngram/minhash.h),
+ * whose windows' band keys go through a write queue of the minhash
+ * filter as the n-gram keys do through the filter's.  Windows and
+ * shingles are counted per input file, so a checkpoint counts only its
+ * finished files.
  */
 #include "index.h"
 #include "index_file.h"
+#include "index_minhash.h"
+#include "../ngram/minhash.h"
 #include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
 #include "../text/text.h"
@@ -38,6 +47,8 @@ typedef struct shared_state {
 	const contam_build_options *opt;
 	crun run;             /* the inputs, counters, first error, stop flag */
 	cbloom_queue *queue;  /* every insertion goes through it */
+	cbloom_queue *mhq;    /* the minhash filter's, or NULL */
+	uint64_t *mh_windows, *mh_shingles; /* per input */
 	contam_manifest_entry *entries;  /* per input, in input order */
 	unsigned char *note_failed;      /* per input: a message not kept */
 	/* checkpoints */
@@ -68,6 +79,12 @@ typedef struct worker {
 	uint64_t *dfout;        /* de-duplicated hashes waiting to be counted */
 	size_t ndfout;
 	cdf_dedup dd;
+	/* minhash (NULL mhd: off) */
+	cmh_doc *mhd;
+	uint64_t *mhkeys;
+	size_t nmhkeys;
+	size_t file_index;      /* the document's input */
+	uint64_t mh_w0, mh_s0;  /* cmh_doc's counts at the document's start */
 } worker;
 
 /* Count the de-duplicated hashes gathered so far. */
@@ -130,6 +147,24 @@ static void flush_hashes(worker *w)
 	w->nhashes = 0;
 }
 
+static void flush_mh(worker *w)
+{
+	if (!w->nmhkeys)
+		return;
+	cbloom_queue_add(w->sh->mhq, w->mhkeys, w->nmhkeys, w->scratch);
+	w->nmhkeys = 0;
+}
+
+/* cmh_doc's sink: a batch of band keys (fewer than HASH_BATCH). */
+static void on_mh_keys(void *ctx, const uint64_t *keys, size_t n)
+{
+	worker *w = ctx;
+	if (w->nmhkeys + n > HASH_BATCH)
+		flush_mh(w);
+	memcpy(w->mhkeys + w->nmhkeys, keys, n * sizeof(uint64_t));
+	w->nmhkeys += n;
+}
+
 static inline void keep_hash(worker *w, uint64_t h)
 {
 	if (w->df)
@@ -157,6 +192,8 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 	const uint32_t n = w->n;
 	for (size_t i = 0; i < m; i++)
 		w->toks[w->ntoks + i] = cngram_le64(hashes[i]);
+	if (w->mhd)
+		cmh_doc_tokens(w->mhd, w->toks + w->ntoks, m);
 	size_t count = w->ntoks + m;
 	if (count < n) {
 		w->ntoks = count;
@@ -187,6 +224,11 @@ static void doc_begin(worker *w)
 {
 	w->ntoks = 0;
 	cwinnow_reset(&w->win);
+	if (w->mhd) {
+		cmh_doc_begin(w->mhd);
+		w->mh_w0 = cmh_doc_windows(w->mhd);
+		w->mh_s0 = cmh_doc_shingles(w->mhd);
+	}
 }
 
 static void doc_end(worker *w)
@@ -197,6 +239,13 @@ static void doc_end(worker *w)
 		keep_hash(w, cwinnow_key(kept));
 	if (w->df)
 		df_piece_end(w);
+	if (w->mhd) {
+		cmh_doc_end(w->mhd);
+		__atomic_fetch_add(&w->sh->mh_windows[w->file_index],
+				   cmh_doc_windows(w->mhd) - w->mh_w0, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&w->sh->mh_shingles[w->file_index],
+				   cmh_doc_shingles(w->mhd) - w->mh_s0, __ATOMIC_RELAXED);
+	}
 }
 
 static int worker_init(worker *w, shared_state *sh)
@@ -213,6 +262,9 @@ static int worker_init(worker *w, shared_state *sh)
 	w->ok = w->hashes && w->scratch;
 	if ((w->df = sh->ix->df) && !(w->dfout = malloc(HASH_BATCH * sizeof(uint64_t))))
 		w->ok = 0;
+	if (sh->ix->mh && (cmh_doc_new(&w->mhd, &sh->ix->mh->p, on_mh_keys, w) ||
+			   !(w->mhkeys = malloc(HASH_BATCH * sizeof(uint64_t)))))
+		w->ok = 0;
 	return w->ok ? CONTAM_OK : CONTAM_E_NOMEM;
 }
 
@@ -224,6 +276,10 @@ static void worker_release(worker *w)
 	free(w->doc);
 	free(w->dfout);
 	cdf_dedup_release(&w->dd);
+	cmh_doc_free(w->mhd);
+	free(w->mhkeys);
+	w->mhd = NULL;
+	w->mhkeys = NULL;
 	w->hashes = w->scratch = w->doc = w->dfout = NULL;
 }
 
@@ -256,6 +312,7 @@ static void sink_begin(void *wp, const cpass_doc *doc)
 {
 	worker *w = wp;
 	w->ngram_count = &((contam_manifest_entry *)doc->file->sink)->ngrams;
+	w->file_index = doc->file->index;
 	doc_begin(w);
 }
 
@@ -280,6 +337,8 @@ static void sink_flush(void *wp)
 	flush_hashes(w);
 	if (w->df)
 		df_flush(w);
+	if (w->mhd)
+		flush_mh(w);
 }
 
 static int sink_file_begin(void *ctx, cpass_file *f, cerr *err)
@@ -362,6 +421,19 @@ static void write_checkpoint(shared_state *sh)
 	meta.nmanifest = k;
 	meta.ngrams_inserted = ngrams;
 	meta.stop = sh->opt->stop;
+	/* the minhash counts of the finished files only (the bits of
+	 * unfinished ones are set again, identically, when redone) */
+	cmh_filter mh;
+	if (ix->mh) {
+		mh = *ix->mh;
+		for (size_t i = 0; i < sh->run.in->count; i++)
+			if (sh->finished[i]) {
+				mh.windows += sh->mh_windows[i];
+				mh.shingles += sh->mh_shingles[i];
+			}
+		mh.keys = mh.windows * mh.p.bands;
+		meta.mh = &mh;
+	}
 	cerr err;
 	cerr_clear(&err);
 	int rc = cifile_write(sh->opt->checkpoint_path, &meta, cifile_memory_source,
@@ -388,6 +460,8 @@ static void file_finished(shared_state *sh, size_t fi)
 		if (sh->since_checkpoint >= sh->opt->checkpoint_every) {
 			/* the finished files' keys may still be queued */
 			cbloom_queue_drain(sh->queue);
+			if (sh->mhq)
+				cbloom_queue_drain(sh->mhq);
 			if (sh->ix->df)
 				cdf_drain(sh->ix->df);
 			write_checkpoint(sh);
@@ -432,14 +506,22 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	sh.finished = calloc(nin, 1);
 	sh.note_failed = calloc(nin, 1);
 	sh.entries = entries;
-	int rc = !entries || !sh.finished || !sh.note_failed ?
+	sh.mh_windows = calloc(nin, sizeof(uint64_t));
+	sh.mh_shingles = calloc(nin, sizeof(uint64_t));
+	int rc = !entries || !sh.finished || !sh.note_failed || !sh.mh_windows ||
+		 !sh.mh_shingles ?
 		cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory") : CONTAM_OK;
 	/* a sketch counts from the first document on, or not at all */
 	if (!rc && opt->doc_freq_counters && !ix->df)
 		rc = contam_index_enable_doc_freq(ix, opt->doc_freq_counters);
 	if (!rc && !(sh.queue = cbloom_queue_new(&ix->filter, -1)))
 		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
+	if (!rc && ix->mh && !(sh.mhq = cbloom_queue_new(&ix->mh->f, -1)))
+		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	if (rc) {
+		cbloom_queue_free(sh.queue);
+		free(sh.mh_windows);
+		free(sh.mh_shingles);
 		free(entries);
 		free(sh.finished);
 		free(sh.note_failed);
@@ -462,6 +544,11 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	cpass_run(&sh.run, &popt, &sink);
 	cbloom_queue_drain(sh.queue);
 	cbloom_queue_free(sh.queue);
+	if (sh.mhq) {
+		cbloom_queue_drain(sh.mhq);
+		cbloom_queue_free(sh.mhq);
+		ix->mh->stats_valid = 0;
+	}
 	if (ix->df)
 		cdf_drain(ix->df);
 
@@ -476,7 +563,13 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 			if (cindex_manifest_add(ix, &entries[i]))
 				rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 			ix->ngrams_inserted += entries[i].ngrams;
+			if (ix->mh) {
+				ix->mh->windows += sh.mh_windows[i];
+				ix->mh->shingles += sh.mh_shingles[i];
+			}
 		}
+		if (ix->mh)
+			ix->mh->keys = ix->mh->windows * ix->mh->p.bands;
 		if (!rc && in->nskips && cindex_skips_add(ix, in->skips, in->nskips))
 			rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	}
@@ -491,6 +584,8 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	free(entries);
 	free(sh.finished);
 	free(sh.note_failed);
+	free(sh.mh_windows);
+	free(sh.mh_shingles);
 	return rc;
 }
 

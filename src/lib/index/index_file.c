@@ -136,6 +136,7 @@
 #define SECTION_NGRAM_BLOOM 2
 #define SECTION_INPUT_NOTES 3
 #define SECTION_DOC_FREQ 4
+#define SECTION_MINHASH 5
 #define DF_VERSION 1
 #define DF_HEAD 48
 #define NOTES_VERSION 1
@@ -181,6 +182,7 @@ static const struct sec_kind {
 	{ SECTION_NGRAM_BLOOM, "filter", CISEC_OR, 1 },
 	{ SECTION_INPUT_NOTES, "input notes", CISEC_CONCAT, 0 },
 	{ SECTION_DOC_FREQ, "doc-freq", CISEC_SAT_ADD, 0 },
+	{ SECTION_MINHASH, "minhash", CISEC_OR, 0 },
 };
 #define NKINDS (sizeof(sec_kinds) / sizeof(sec_kinds[0]))
 
@@ -194,7 +196,8 @@ static const struct sec_kind *sec_kind_of(uint32_t type)
 
 cisec_combine cifile_chunk_rule(int df)
 {
-	return sec_kind_of(df ? SECTION_DOC_FREQ : SECTION_NGRAM_BLOOM)->combine;
+	return sec_kind_of(df == CICHUNKS_MINHASH ? SECTION_MINHASH : df ? SECTION_DOC_FREQ
+				 : SECTION_NGRAM_BLOOM)->combine;
 }
 
 void cifile_combine(cisec_combine rule, unsigned char *dst,
@@ -723,6 +726,19 @@ static int write_doc_freq(wfile *w, wsection *s, cerr *err)
 				   m->df_source, m->df_ctx, 0, err);
 }
 
+/* The minhash band section (index_minhash.h): its header, then a chunk
+ * table and chunks as the doc-freq sketch's, covered by its entry's
+ * checksum. */
+static int write_minhash(wfile *w, wsection *s, cerr *err)
+{
+	const cifile_meta *m = w->meta;
+	unsigned char mh[CMH_SEC_HEAD];
+	cmh_sec_encode(mh, m->mh);
+	return write_chunk_section(w, s, mh, sizeof(mh), (m->mh->f.hi - m->mh->f.lo) * 64,
+				   m->mh_chunk_bytes ? m->mh_chunk_bytes : CHUNK_BYTES,
+				   m->mh_source, m->mh_ctx, 0, err);
+}
+
 int cifile_write(const char *path, const cifile_meta *meta,
 		 cichunk_source source, void *ctx, cerr *err)
 {
@@ -736,6 +752,7 @@ int cifile_write(const char *path, const cifile_meta *meta,
 		{ .type = SECTION_INPUT_NOTES, .write = write_notes },
 		{ .type = SECTION_NGRAM_BLOOM, .write = write_filter },
 		{ .type = SECTION_DOC_FREQ, .write = meta->has_df ? write_doc_freq : NULL },
+		{ .type = SECTION_MINHASH, .write = meta->mh ? write_minhash : NULL },
 	};
 	const size_t nall = sizeof(secs) / sizeof(secs[0]);
 	uint32_t nsec = 0;
@@ -890,6 +907,20 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 		m->df_source = cifile_memory_df_source;
 		m->df_ctx = (void *)ix;
 	}
+	if (ix->mh) {
+		m->mh = ix->mh;
+		m->mh_source = cifile_memory_mh_source;
+		m->mh_ctx = (void *)ix;
+	}
+}
+
+int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err)
+{
+	const contam_index *ix = ctx;
+	(void)err;
+	memcpy(dst, (const unsigned char *)ix->mh->f.bits + c * CHUNK_BYTES, n);
+	return CONTAM_OK;
 }
 
 int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
@@ -1230,6 +1261,8 @@ void cifile_close(cifile *f)
 	manifest_release(f);
 	free(f->table);
 	free(f->dfc.table);
+	free(f->mhc.table);
+	free(f->mh);
 	free(f->path);
 	free(f);
 }
@@ -1290,6 +1323,55 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	f->df_lo = lo;
 	f->df_hi = hi;
 	f->df_pairs = get_le64(dh + D_PAIRS);
+	return CONTAM_OK;
+}
+
+/* The minhash section at [off, off + len), whose table entry holds
+ * `want` (the hash of its header and chunk table): header and table read
+ * and checked against the file's partition. */
+static int mh_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *err)
+{
+	unsigned char mh[CMH_SEC_HEAD + 16];
+	char why[300];
+	if (len < sizeof(mh) || f_read(f, mh, sizeof(mh), off))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
+				"(truncated header)", f->path);
+	cmh_filter *m = calloc(1, sizeof(*m));
+	if (!m)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	f->mh = m;
+	int rc = cmh_sec_decode(mh, f->params.seed, f->part_index, f->part_count, m, why,
+				sizeof(why));
+	if (rc)
+		return cerr_set(err, rc, "'%s': %s", f->path, why);
+	uint64_t cb = get_le64(mh + CMH_SEC_HEAD), n = get_le64(mh + CMH_SEC_HEAD + 8);
+	cichunks *cs = &f->mhc;
+	cs->what = "minhash";
+	cs->off = off;
+	cs->len = len;
+	cs->table_at = CMH_SEC_HEAD;
+	cs->chunk_bytes = cb;
+	cs->nchunks = n;
+	cs->held_bytes = (m->f.hi - m->f.lo) * 64;
+	if (!chunk_table_ok(cb, n, cs->held_bytes, len - sizeof(mh)))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
+				"(chunk table)", f->path);
+	cs->table_len = 16 + n * 24;
+	unsigned char *all = malloc(CMH_SEC_HEAD + cs->table_len);
+	if (!all)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (f_read(f, all, CMH_SEC_HEAD + cs->table_len, off)) {
+		free(all);
+		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
+	}
+	if (XXH3_64bits(all, CMH_SEC_HEAD + cs->table_len) != want) {
+		free(all);
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
+				"(checksum mismatch)", f->path);
+	}
+	memmove(all, all + CMH_SEC_HEAD, cs->table_len);
+	cs->table = all;
+	chunk_zero_hashes(cs->held_bytes, cb, n, &cs->zero_hash, &cs->zero_hash_last);
 	return CONTAM_OK;
 }
 
@@ -1487,6 +1569,7 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 	/* sections */
 	uint64_t moff = 0, mlen = 0, noff = 0, nlen = 0, nhash = 0;
 	uint64_t dfoff = 0, dflen = 0, dfhash = 0;
+	uint64_t mhoff = 0, mhlen = 0, mhhash = 0;
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
@@ -1526,6 +1609,10 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 			dfoff = off;
 			dflen = len;
 			dfhash = sum;
+		} else if (type == SECTION_MINHASH) {
+			mhoff = off;
+			mhlen = len;
+			mhhash = sum;
 		}
 	}
 	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
@@ -1610,6 +1697,8 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 	rc = manifest_decode(f, mraw, got, err);
 	if (!rc && dfoff)
 		rc = df_open(f, dfoff, dflen, dfhash, err);
+	if (!rc && mhoff)
+		rc = mh_open(f, mhoff, mhlen, mhhash, err);
 	if (!rc && noff) {
 		if (nlen > MANIFEST_MAX)
 			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': oversized input notes", path);
@@ -1755,6 +1844,14 @@ int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 	if (!f->has_df)
 		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
 	return read_cs_chunk(f, &f->dfc, c, dst, dst_zeroed, scratch, err);
+}
+
+int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	if (!f->mh)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
+	return read_cs_chunk(f, &f->mhc, c, dst, dst_zeroed, scratch, err);
 }
 
 /* Measures of one chunk's raw bytes, called from any thread; each
@@ -1951,6 +2048,59 @@ int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit vis
 	return CONTAM_OK;
 }
 
+int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
+		       double *fpr_sum, cerr *err)
+{
+	if (!f->mh)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
+	const cichunks *cs = &f->mhc;
+	filter_measures m = { f->mh->f.k, calloc(cs->nchunks, sizeof(double)),
+			      calloc(cs->nchunks, sizeof(uint64_t)), NULL, NULL };
+	int rc = m.fpr && m.set ? read_cs_all(f, cs, dst, filter_measure, &m, err)
+				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	double sum = 0;
+	uint64_t set = 0;
+	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
+		sum += m.fpr[c];
+		set += m.set[c];
+	}
+	free(m.fpr);
+	free(m.set);
+	if (rc)
+		return rc;
+	if (bits_set)
+		*bits_set += set;
+	if (fpr_sum)
+		*fpr_sum += sum;
+	return CONTAM_OK;
+}
+
+/* The minhash section of f onto ix: its filter (with_bits) or only its
+ * statistics (a summary handle), every chunk checked. */
+static int mh_load(contam_index *ix, const cifile *f, int with_bits, cerr *err)
+{
+	if (!f->mh)
+		return CONTAM_OK;
+	const cmh_filter *h = f->mh;
+	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, f->part_index,
+				       f->part_count, with_bits);
+	if (!m)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash "
+				"filter", (unsigned long long)(f->mhc.held_bytes >> 20));
+	m->keys = h->keys;
+	m->windows = h->windows;
+	m->shingles = h->shingles;
+	int rc = cifile_read_mh_all(f, (unsigned char *)m->f.bits, &m->bits_set,
+				    &m->fpr_sum, err);
+	if (rc) {
+		cmh_filter_free(m);
+		return rc;
+	}
+	m->stats_valid = 1;
+	ix->mh = m;
+	return CONTAM_OK;
+}
+
 /* The one loader (load, summary, mapped, from memory, the partitions of
  * a probe): the handle for f, holding its filter as `how` says. */
 int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
@@ -1999,6 +2149,10 @@ int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
 	}
 	if (!rc && !no_df)
 		rc = df_load(ix, f, how != CILOAD_SUMMARY, err);
+	/* the minhash filter is read even for a mapped load (it is small,
+	 * and stored compressed) */
+	if (!rc)
+		rc = mh_load(ix, f, how != CILOAD_SUMMARY, err);
 	if (rc) {
 		contam_index_free(ix);
 		return rc;

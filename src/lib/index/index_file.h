@@ -8,6 +8,7 @@
 #define CONTAM_INDEX_FILE_H
 
 #include "index.h"
+#include "index_minhash.h"
 
 /* A section of chunks (the filter's, the doc-freq sketch's): where its
  * chunk table and chunks are. */
@@ -46,6 +47,10 @@ typedef struct cifile {
 	uint32_t df_d;
 	uint64_t df_lines, df_lo, df_hi, df_pairs;
 	cichunks dfc;
+	/* the minhash section (index_minhash.h), when mh is set: its
+	 * header decoded (no bits) and its chunks */
+	cmh_filter *mh;
+	cichunks mhc;
 	/* read from memory instead of fd when mem is set: a caller's buffer
 	 * (cifile_open_mem) or the file mapped (map, map_len: unmapped on
 	 * close unless taken) */
@@ -154,6 +159,13 @@ typedef struct cifile_meta {
 	void *df_ctx;
 	/* store the filter uncompressed and page aligned (FLAG_RAW_FILTER) */
 	int raw_filter;
+	/* the minhash section, written when mh is set: its header from mh
+	 * (params, geometry, counters), chunks from mh_source */
+	const cmh_filter *mh;
+	int (*mh_source)(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			 cerr *err);
+	void *mh_ctx;
+	uint64_t mh_chunk_bytes;     /* 0: CIFILE_CHUNK_BYTES */
 } cifile_meta;
 
 void cifile_meta_of(const contam_index *ix, cifile_meta *m);
@@ -161,6 +173,18 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m);
 /* Fill dst with the n raw bytes of chunk c; called from several threads. */
 typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
 			      size_t n, cerr *err);
+
+/* Source of minhash chunks for an in-memory index (ctx: the
+ * contam_index). */
+int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err);
+/* Chunk c of the minhash section, as cifile_read_chunk_z; every chunk
+ * into dst (NULL: check only) with the bits set and false-positive sum
+ * added, as cifile_read_all. */
+int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err);
+int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
+		       double *fpr_sum, cerr *err);
 
 /* Source of doc-freq chunks for an in-memory index (ctx: the
  * contam_index). */
@@ -216,7 +240,9 @@ typedef enum cisec_combine {
 	CISEC_CONCAT,    /* input notes: the walks' skips concatenated */
 } cisec_combine;
 
-/* The combine rule of the filter (df 0) or doc-freq (df 1) chunks. */
+/* The combine rule of the filter (df 0), doc-freq (df 1) or minhash
+ * (CICHUNKS_MINHASH) chunks. */
+#define CICHUNKS_MINHASH 2
 cisec_combine cifile_chunk_rule(int df);
 /* dst = dst (rule) src over n bytes (n a multiple of 8). */
 void cifile_combine(cisec_combine rule, unsigned char *dst,
@@ -239,6 +265,9 @@ int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
  * the reason in err.  *out holds n opened files (cparts_close). */
 int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err);
 void cparts_close(cifile **parts, size_t n);
+/* The partitions' minhash sections as one whole filter onto ix (each
+ * holds a block range of it). */
+int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err);
 
 #define CIFILE_CHUNK_BYTES (1u << 20)
 /* The largest chunk size a file may declare (the format's limit). */

@@ -31,6 +31,7 @@ typedef struct merge_src {
 	uint64_t chunk_bytes;  /* of the output */
 	uint64_t max_in_chunk; /* the largest input chunk */
 	uint64_t max_df_chunk; /* the largest input doc-freq chunk */
+	uint64_t max_mh_chunk; /* the largest input minhash chunk */
 } merge_src;
 
 /* Raw bytes [off, off + n) of f's filter, from whichever of its chunks
@@ -41,21 +42,24 @@ static int read_range_in(const cifile *f, int df, uint64_t off, unsigned char *d
 			 size_t n, unsigned char **tmp, uint64_t tmp_len,
 			 cbuf *scratch, cerr *err)
 {
-	const uint64_t cb = df ? f->dfc.chunk_bytes : f->chunk_bytes;
-	const uint64_t held = df ? f->dfc.held_bytes : f->held_bytes;
+	const int mh = df == CICHUNKS_MINHASH;
+	const uint64_t cb = mh ? f->mhc.chunk_bytes : df ? f->dfc.chunk_bytes : f->chunk_bytes;
+	const uint64_t held = mh ? f->mhc.held_bytes : df ? f->dfc.held_bytes : f->held_bytes;
 	for (uint64_t c = off / cb; n; c++) {
 		size_t csize = (size_t)(held - c * cb < cb ? held - c * cb : cb);
 		size_t skip = (size_t)(off - c * cb);
 		size_t take = csize - skip < n ? csize - skip : n;
 		int rc;
 		if (skip == 0 && take == csize) {
-			rc = df ? cifile_read_df_chunk(f, c, dst, 0, scratch, err)
-				: cifile_read_chunk(f, c, dst, scratch, err);
+			rc = mh ? cifile_read_mh_chunk(f, c, dst, 0, scratch, err)
+			     : df ? cifile_read_df_chunk(f, c, dst, 0, scratch, err)
+				  : cifile_read_chunk(f, c, dst, scratch, err);
 		} else {
 			if (!*tmp && !(*tmp = malloc((size_t)tmp_len)))
 				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			rc = df ? cifile_read_df_chunk(f, c, *tmp, 0, scratch, err)
-				: cifile_read_chunk(f, c, *tmp, scratch, err);
+			rc = mh ? cifile_read_mh_chunk(f, c, *tmp, 0, scratch, err)
+			     : df ? cifile_read_df_chunk(f, c, *tmp, 0, scratch, err)
+				  : cifile_read_chunk(f, c, *tmp, scratch, err);
 			if (!rc)
 				memcpy(dst, *tmp + skip, take);
 		}
@@ -78,7 +82,8 @@ static int combine_source(merge_src *m, int df, uint64_t c, unsigned char *dst,
 	unsigned char *tmp = malloc(n), *part = NULL;
 	/* the output's doc-freq chunks are always CIFILE_CHUNK_BYTES */
 	const uint64_t off = c * (df ? CIFILE_CHUNK_BYTES : m->chunk_bytes);
-	const uint64_t most = df ? m->max_df_chunk : m->max_in_chunk;
+	const uint64_t most = df == CICHUNKS_MINHASH ? m->max_mh_chunk
+			      : df ? m->max_df_chunk : m->max_in_chunk;
 	const cisec_combine rule = cifile_chunk_rule(df);
 	int rc = CONTAM_OK;
 	if (!tmp)
@@ -105,6 +110,12 @@ static int or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 		     cerr *err)
 {
 	return combine_source(ctx, 0, c, dst, n, err);
+}
+
+static int mh_or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			cerr *err)
+{
+	return combine_source(ctx, CICHUNKS_MINHASH, c, dst, n, err);
 }
 
 typedef struct man_ref {
@@ -150,6 +161,18 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 		DIFF(df_d, "doc-freq counters per n-gram (d)");
 	}
 #undef DIFF
+	if (!a->mh != !b->mh) {
+		const cifile *without = a->mh ? b : a;
+		return cerr_set(err, CONTAM_E_PARAM,
+				"cannot merge '%s' and '%s': '%s' has no minhash section "
+				"(its documents have no near-duplicate signatures; build every "
+				"part with --minhash, or none)", a->path, b->path, without->path);
+	}
+	const char *mdiff = a->mh ? cmh_filter_differ(a->mh, b->mh) : NULL;
+	if (mdiff)
+		return cerr_set(err, CONTAM_E_PARAM,
+				"cannot merge '%s' and '%s': %s differs (build both with "
+				"the same --minhash options)", a->path, b->path, mdiff);
 	return CONTAM_OK;
 }
 
@@ -179,7 +202,8 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		rc = cerr_set(&err, CONTAM_E_PARAM, "nothing to merge");
 		goto out;
 	}
-	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0;
+	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0, max_mh_chunk = 0;
+	uint64_t mh_keys = 0, mh_windows = 0, mh_shingles = 0;
 	int all_raw = 1;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
@@ -188,6 +212,13 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		df_pairs += parts[i]->df_pairs;
 		if (parts[i]->has_df && parts[i]->dfc.chunk_bytes > max_df_chunk)
 			max_df_chunk = parts[i]->dfc.chunk_bytes;
+		if (parts[i]->mh) {
+			if (parts[i]->mhc.chunk_bytes > max_mh_chunk)
+				max_mh_chunk = parts[i]->mhc.chunk_bytes;
+			mh_keys += parts[i]->mh->keys;
+			mh_windows += parts[i]->mh->windows;
+			mh_shingles += parts[i]->mh->shingles;
+		}
 		if (i && (rc = same_geometry(parts[0], parts[i], &err)))
 			goto out;
 		ngrams += parts[i]->ngrams_inserted;
@@ -252,7 +283,10 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 	meta.nskips = skips.nskips;
 	merge_src src = { parts, n, max_chunk, max_in,
 			  max_df_chunk < parts[0]->dfc.held_bytes ? max_df_chunk
-								  : parts[0]->dfc.held_bytes };
+								  : parts[0]->dfc.held_bytes,
+			  max_mh_chunk < parts[0]->mhc.held_bytes ? max_mh_chunk
+								  : parts[0]->mhc.held_bytes };
+	cmh_filter mhout;
 	if (parts[0]->has_df) {
 		/* the output's doc-freq chunks are 1 MiB (sat_source) */
 		meta.has_df = 1;
@@ -264,6 +298,18 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		meta.df_chunk_bytes = CIFILE_CHUNK_BYTES;
 		meta.df_source = sat_source;
 		meta.df_ctx = &src;
+	}
+	if (parts[0]->mh) {
+		/* the OR of the parts' filters, their counts summed; the
+		 * output's chunks are 1 MiB (mh_or_source) */
+		mhout = *parts[0]->mh;
+		mhout.keys = mh_keys;
+		mhout.windows = mh_windows;
+		mhout.shingles = mh_shingles;
+		meta.mh = &mhout;
+		meta.mh_chunk_bytes = CIFILE_CHUNK_BYTES;
+		meta.mh_source = mh_or_source;
+		meta.mh_ctx = &src;
 	}
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
@@ -390,6 +436,33 @@ static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	return rc;
 }
 
+int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err)
+{
+	const cmh_filter *h = parts[0]->mh;
+	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, 0, 1, 1);
+	if (!m)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash filter",
+				(unsigned long long)(h->f.nblocks * 64 >> 20));
+	/* every partition indexed the same inputs: the counts of one */
+	m->keys = h->keys;
+	m->windows = h->windows;
+	m->shingles = h->shingles;
+	int rc = CONTAM_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const cifile *f = parts[i];
+		rc = cifile_read_mh_all(f, (unsigned char *)(m->f.bits + f->mh->f.lo * 8),
+					&m->bits_set, &m->fpr_sum, err);
+	}
+	if (rc) {
+		cmh_filter_free(m);
+		return rc;
+	}
+	m->stats_valid = 1;
+	cmh_filter_free(ix->mh);
+	ix->mh = m;
+	return CONTAM_OK;
+}
+
 void cparts_close(cifile **parts, size_t n)
 {
 	for (size_t i = 0; parts && i < n; i++)
@@ -422,7 +495,8 @@ int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err)
 		uint64_t va, vb;
 		if (i && (cifile_params_differ(&a->params, &b->params, &va, &vb) ||
 			  a->part_count != b->part_count || a->has_df != b->has_df ||
-			  a->df_lines != b->df_lines || a->df_d != b->df_d)) {
+			  a->df_lines != b->df_lines || a->df_d != b->df_d ||
+			  !a->mh != !b->mh || (a->mh && cmh_filter_differ(a->mh, b->mh)))) {
 			rc = cerr_set(err, CONTAM_E_PARAM,
 				      "'%s' and '%s' are not partitions of one index "
 				      "(their parameters differ)", a->path, b->path);
@@ -511,6 +585,8 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 	}
 	if (!rc && parts[0]->has_df)
 		rc = load_parts_df(ix, parts, n, &err);
+	if (!rc && parts[0]->mh)
+		rc = cparts_load_mh(ix, parts, n, &err);
 	if (!rc)
 		cindex_set_stats(ix, set, sum);
 out:

@@ -87,6 +87,7 @@ void contam_index_free(contam_index *ix)
 		cbloom_free(ix->filter.bits, ix->filter.hi - ix->filter.lo);
 	cresolved_free(ix->rk);
 	cdf_free(ix->df);
+	cmh_filter_free(ix->mh);
 	free(ix);
 }
 

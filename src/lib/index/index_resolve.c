@@ -17,6 +17,10 @@
  * line of each partition are kept (64 bytes each) and summed over the
  * partitions that hold them; a key on such a line is answered from the
  * sum once every partition has been read.
+ *
+ * The minhash band section (index_minhash.h) is not resolved this way:
+ * the partitions' block ranges of it are read into one whole minhash
+ * filter when the set is opened, so its lookups are answered at once.
  */
 #include "index.h"
 #include "index_file.h"
@@ -185,6 +189,11 @@ int contam_index_parts_open(contam_index **out, const char *const *paths, size_t
 		f0->nskips = 0;
 		ix->raw_filter = f0->raw;
 	}
+	/* the minhash band section is held whole (a key's answer never
+	 * waits for a partition, and the section is a fraction of one
+	 * filter: FORMAT.md) */
+	if (r->parts[0]->mh && (rc = cparts_load_mh(ix, r->parts, r->nparts, &e)))
+		goto out;
 	/* contam_probe_new asks for key 0's count (are there counts?) */
 	if (record(r, 0)) {
 		rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
