@@ -202,7 +202,7 @@ def run(cfg, docs, items, jaccard=False, template=False):
             res["absent"][0] += c > 0
             res["absent"][1] += 1
             continue
-        key = (e["bench"], e["mode"], e["where"])
+        key = (e["bench"], e["mode"], e["where"] + ("+edits" if e.get("edited") else ""))
         hit = res["planted"].setdefault(key, [0, 0])
         hit[0] += c > 0
         hit[1] += 1
@@ -242,7 +242,7 @@ def main(argv=None):
               f"(distinct {res['keys'] / res['tokens']:.3f}) [{res['seconds']:.1f}s]", flush=True)
         groups = {}
         for (bench, mode, where), (h, t) in sorted(res["planted"].items()):
-            for g in (bench, f"{bench}/{where}", f"{bench}/{mode}"):
+            for g in (bench, f"{bench}/{where}", f"{bench}/{mode}", where):
                 x = groups.setdefault(g, [0, 0])
                 x[0] += h
                 x[1] += t

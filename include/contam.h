@@ -707,6 +707,19 @@ typedef struct contam_example {
 	/* --null-control: the token-shuffled copy's verdict (has_null set) */
 	uint8_t has_null, null_verdict, null_gpt3;
 	double null_coverage;
+	/* probe --near-dup (has_near_dup set): the example's MinHash
+	 * signature checked band by band against the index's minhash
+	 * section (docs/NEARDUP.md).  near_dup: some band matched;
+	 * near_dup_bands: how many of the index's b; near_dup_jaccard_lo/hi:
+	 * the 95% range of the Jaccard similarity that count implies (the
+	 * containment of the example in the matched corpus window is at
+	 * least that); near_dup_shingles: its distinct shingles.  An example
+	 * with no shingle (every segment shorter than the shingle) has no
+	 * signature: near_dup_unscored, never a silent "not near-dup". */
+	uint8_t has_near_dup, near_dup, near_dup_unscored;
+	uint32_t near_dup_bands;
+	uint32_t near_dup_shingles;
+	double near_dup_jaccard_lo, near_dup_jaccard_hi;
 } contam_example;
 
 /* One matched span of an example: tokens [token_start, token_end) of
@@ -765,6 +778,12 @@ typedef struct contam_benchmark {
 	uint64_t records_read;     /* records read from the sources */
 	char *id_field;            /* or NULL */
 	uint64_t id_missing;
+	/* probe --near-dup: examples near-dup, near-dup and not
+	 * contaminated by n-grams (what near-dup adds), near-dup and neither
+	 * contaminated nor partial, and without a signature (no shingle:
+	 * unscored, counted).  Recounted from the examples with the verdicts
+	 * (cprobe_tally). */
+	uint64_t near_dup, near_dup_only, near_dup_unflagged, near_dup_unscored;
 } contam_benchmark;
 
 /* The scoring rules probe and scan share (README "Scoring
@@ -839,6 +858,11 @@ typedef struct contam_probe_options {
 	 * not added: a file is scored whole or not at all).  NULL (the
 	 * default): never. */
 	volatile int *stop;
+	/* Also check each example's MinHash bands against the index's
+	 * minhash section (index --minhash): per example near_dup and its
+	 * band count (contam_example), per benchmark the near-dup rate.
+	 * An index without the section is CONTAM_E_PARAM. */
+	int near_dup;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -902,6 +926,14 @@ typedef struct contam_result {
 	 * digits), reported as "suite"; NULL (contam_probe_result): none */
 	const char *suite_path;
 	const char *suite_sha256;
+	/* probe --near-dup: the minhash section's parameters (shingle
+	 * tokens, b bands of r rows, window sizes in shingles, stride
+	 * divisor) and the measured false-positive rate of one band lookup;
+	 * near_dup 0: not probed for near-duplicates (the other members 0). */
+	int near_dup;
+	uint32_t near_dup_shingle, near_dup_bands, near_dup_rows;
+	uint32_t near_dup_nwindows, near_dup_windows[8], near_dup_stride_div;
+	double near_dup_band_fpr;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);

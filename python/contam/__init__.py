@@ -223,7 +223,7 @@ class Index:
 
     def probe(self, examples, *, fields=None, name=None, definition="contam",
               min_span=None, id_field=None, label=None, question_fields=None,
-              answer_fields=None, records=None):
+              answer_fields=None, records=None, near_dup=False):
         """Probe a benchmark against this index; returns a Report.
 
         examples: an iterable of str (each one example), an iterable of
@@ -238,7 +238,10 @@ class Index:
         to_lm_eval_samples.  id_field: a field holding each example's id.
         min_span, label, question_fields, answer_fields, records: as the
         CLI's --min-span, --label, --question-field, --answer-field,
-        --records.
+        --records.  near_dup=True: as --near-dup (the index needs its
+        minhash section, index --minhash): each example gets near_dup,
+        near_dup_bands, near_dup_jaccard, near_dup_shingles; each
+        benchmark a "near_dup" object.
         """
         if definition not in DEFINITIONS:
             raise ParamError(f"unknown definition '{definition}' (contam, gpt3, palm, llama2)")
@@ -260,7 +263,8 @@ class Index:
             self._ix, self.path, benches, fields=fl, id_field=id_field,
             min_span=int(min_span or 0), label=label,
             question_fields=_fields_arg(question_fields),
-            answer_fields=_fields_arg(answer_fields), records=records)
+            answer_fields=_fields_arg(answer_fields), records=records,
+            **({"near_dup": True} if near_dup else {}))
         r = Report(js, table=table, flags=flags, definition=definition)
         r.warnings = [w for w in warns.split("\n") if w]
         return r

@@ -36,7 +36,7 @@ class Index:
               definition: str = "contam", min_span: Optional[int] = None,
               id_field: Optional[str] = None, label: Optional[str] = None,
               question_fields: Fields = None, answer_fields: Fields = None,
-              records: Optional[str] = None) -> "Report": ...
+              records: Optional[str] = None, near_dup: bool = False) -> "Report": ...
 
 class Report:
     data: Dict[str, Any]

@@ -78,6 +78,17 @@ static void usage(FILE *f)
 "                         (fixed seed): chance matches at this index's fill,\n"
 "                         plus phrases common enough to survive reordering\n");
 	fputs(CLI_SCORING_HELP, f);
+	fprintf(f,
+"      --near-dup         also check each example's MinHash bands against the\n"
+"                         index's minhash section (index --minhash): per example\n"
+"                         near_dup (any band matched), the bands matched and the\n"
+"                         Jaccard range they imply (the containment of the\n"
+"                         example in the matched corpus window is at least its\n"
+"                         low end); per benchmark the near-dup rate, near_dup_only\n"
+"                         (near-dup and not contaminated by n-grams) and the\n"
+"                         expected false near-dups.  An example with no shingle\n"
+"                         is near_dup_unscored (counted).  An index without the\n"
+"                         section is refused (exit 1)\n");
 	/* more strings: C17 promises only 4095 bytes in one literal */
 	fprintf(f,
 "      --max-doc-freq K   n-grams the index counts in more than K documents\n"
@@ -250,7 +261,7 @@ int cli_probe(int argc, char **argv)
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
 	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
 	       OPT_DEFINITION, OPT_SUITE, OPT_SPLIT, OPT_FAIL_ABOVE, OPT_RULES,
-	       OPT_LABEL = 512 };
+	       OPT_LABEL = 512, OPT_NEAR_DUP };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
 		{ "field", required_argument, NULL, 'f' },
@@ -260,6 +271,7 @@ int cli_probe(int argc, char **argv)
 		{ "question-field", required_argument, NULL, OPT_QFIELD },
 		{ "answer-field", required_argument, NULL, OPT_AFIELD },
 		{ "null-control", no_argument, NULL, OPT_NULL },
+		{ "near-dup", no_argument, NULL, OPT_NEAR_DUP },
 		{ "write-clean", required_argument, NULL, OPT_CLEAN },
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
@@ -336,6 +348,7 @@ int cli_probe(int argc, char **argv)
 		case OPT_QFIELD: qfields[nqfields++] = optarg; break;
 		case OPT_AFIELD: afields[nafields++] = optarg; break;
 		case OPT_NULL: popt.null_control = 1; break;
+		case OPT_NEAR_DUP: popt.near_dup = 1; break;
 		case OPT_CLEAN: clean_dir = optarg; break;
 		case OPT_DEFINITION:
 			def_name = optarg;
@@ -489,6 +502,14 @@ int cli_probe(int argc, char **argv)
 	if ((clean_dir || fail_above >= 0) && why) {
 		rc = cli_error(EXIT_USAGE, "--definition %s: %s (this index holds %u-grams)",
 			       contam_definition_name(def), why, sat.params.ngram);
+		goto out;
+	}
+	/* refused before any benchmark is read: without the section every
+	 * example would read "not near-dup" */
+	contam_minhash_info mhi;
+	if (popt.near_dup && contam_index_minhash_info(ix, &mhi) != CONTAM_OK) {
+		rc = cli_error(EXIT_USAGE, "'%s' has no minhash section: --near-dup needs "
+			       "an index built with contam index --minhash", index_path);
 		goto out;
 	}
 	contam_error perr;

@@ -17,8 +17,8 @@ Real (--real): items from ../shared/data benchmarks -- MMLU test CSVs and
 ARC-Challenge (question + 4 options), GSM8K (question + worked answer) --
 planted into real text: C4 documents and Wikipedia (wikitext-2) articles.
 
-Every planted item is copied with one of these modes, then light word edits
-(about one word in 25 replaced):
+Every planted item is copied with one of these modes, half of them with
+light word edits too (about one word in 25 replaced):
   shuffle          sentences of the question in another order (a GSM8K
                    answer: its lines in another order)
   reorder          options in another order, unlabelled, one a line
@@ -85,14 +85,16 @@ def edit_words(rng, text, spare, rate=0.04):
     return " ".join(words)
 
 
-def render(rng, item, mode, spare):
-    """The copied text of an item in one planting mode."""
+def render(rng, item, mode, spare, edits=True):
+    """The copied text of an item in one planting mode (edits: light word
+    edits too)."""
+    rate = 0.04 if edits else 0.0
     q = item["question"]
     if mode in ("shuffle", "both"):
         q = " ".join(shuffled(rng, sentences(q)))
-    q = edit_words(rng, q, spare)
+    q = edit_words(rng, q, spare, rate)
     if "choices" in item:
-        opts = [edit_words(rng, o, spare) for o in item["choices"]]
+        opts = [edit_words(rng, o, spare, rate) for o in item["choices"]]
         if mode != "shuffle":
             opts = shuffled(rng, opts)
         if mode == "reorder":
@@ -107,7 +109,7 @@ def render(rng, item, mode, spare):
     lines = item["answer"].split("\n")
     if mode in ("shuffle", "both"):
         lines = shuffled(rng, lines[:-1]) + lines[-1:]
-    return q + "\n" + edit_words(rng, "\n".join(lines), spare)
+    return q + "\n" + edit_words(rng, "\n".join(lines), spare, rate)
 
 
 def whole_doc(rng, title, body):
@@ -133,12 +135,14 @@ def plant_middle(rng, doc, body):
 
 
 def plan(rng, items, nplanted):
-    """Pick the planted items: a mode and a placement each."""
+    """Pick the planted items: a mode, a placement and edits or not each
+    (every combination equally often)."""
     order = list(range(len(items)))
     rng.shuffle(order)
     out = {}
     for j, i in enumerate(order[:nplanted]):
-        out[i] = (MODES[j % len(MODES)], "whole" if j % 3 == 0 else "middle")
+        out[i] = (MODES[j % len(MODES)], "whole" if j % 3 == 0 else "middle",
+                  (j // len(MODES)) % 2 == 0)
     return out
 
 
@@ -172,8 +176,8 @@ def place(rng, docs, items, planted, spare, bench, expected, prefix):
         if i not in planted:
             expected[it["id"]] = {"bench": bench, "status": "absent"}
             continue
-        mode, where = planted[i]
-        body = render(rng, it, mode, spare)
+        mode, where, edits = planted[i]
+        body = render(rng, it, mode, spare, edits)
         if where == "middle" and used < len(long_docs):
             k = long_docs[used]
             used += 1
@@ -185,7 +189,7 @@ def place(rng, docs, items, planted, spare, bench, expected, prefix):
             title = " ".join(it["question"].split()[:4])
             docs.append([did, whole_doc(rng, title, body)])
         expected[it["id"]] = {"bench": bench, "status": "planted", "mode": mode,
-                              "where": where, "doc": did}
+                              "where": where, "doc": did, "edited": edits}
 
 
 # ---------------------------------------------------------------------------

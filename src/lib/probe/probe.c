@@ -18,9 +18,15 @@
  *   null control     each example's tokens are shuffled with a fixed-seed
  *                    generator across its pieces and the copy is scored
  *                    by the same rules: chance plus order-proof phrases.
+ *   near dup         each example's MinHash signature (the core's
+ *                    item shingles: minhash.h) is cut into the index's b
+ *                    band keys, each looked up in the minhash section;
+ *                    any band found is a near-duplicate (docs/NEARDUP.md).
  * The clean subsets are written after scoring (probe_clean.c).
  */
 #include "../index/index.h"
+#include "../index/index_minhash.h"
+#include "../ngram/minhash.h"
 #include "../ngram/ngram.h"
 #include "../ngram/winnow.h"
 #include "../report/report.h"
@@ -51,6 +57,12 @@ struct contam_probe {
 	cprobe_rule rule;
 	cprobe_item shuffled;    /* scratch of the null control */
 	cerr err;
+	/* --near-dup: the index's minhash parameters (NULL: off), the
+	 * item's shingle set, signature and band keys (scratch) */
+	const cmh_params *mh;
+	cmh_item *mh_item;
+	uint64_t *mh_sig, *mh_keys;
+	double mh_fpr;
 };
 
 void contam_probe_options_init(contam_probe_options *opt)
@@ -105,6 +117,20 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 		return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no document "
 				"counts: --max-doc-freq needs an index built with "
 				"contam index --doc-freq", p->index_path);
+	/* without the section, every example would read "not near-dup" */
+	if (p->opt.near_dup) {
+		if (!(p->mh = cindex_mh_params(ix)))
+			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no minhash "
+					"section: --near-dup needs an index built with "
+					"contam index --minhash", p->index_path);
+		size_t bins = (size_t)p->mh->bands * p->mh->rows;
+		if (cmh_item_new(&p->mh_item, p->mh) ||
+		    !(p->mh_sig = malloc((bins ? bins : 1) * sizeof(uint64_t))) ||
+		    !(p->mh_keys = malloc((p->mh->bands ? p->mh->bands : 1) *
+					  sizeof(uint64_t))))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		p->mh_fpr = cindex_mh_band_fpr(ix);
+	}
 	return CONTAM_OK;
 }
 
@@ -116,6 +142,9 @@ void contam_probe_free(contam_probe *p)
 	cbench_set_release(&p->set);
 	free(p->state);
 	cprobe_item_release(&p->shuffled);
+	cmh_item_free(p->mh_item);
+	free(p->mh_sig);
+	free(p->mh_keys);
 	free(p);
 }
 
@@ -280,6 +309,52 @@ static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
 	return CONTAM_OK;
 }
 
+/* --near-dup for one example: its shingle set, its signature's b band
+ * keys looked up in the minhash section, the count of bands found and
+ * the Jaccard range that count implies.  An example with no shingle has
+ * no signature: counted as unscored, never "not near-dup". */
+static int near_dup(contam_probe *p, contam_example *ex, const char *text,
+		    size_t len)
+{
+	const uint64_t *sh;
+	cmh_item_reset(p->mh_item);
+	/* The values of an example are joined by '\n' (bench.h: a question
+	 * and its answer too), and the core ends a segment at every newline:
+	 * feeding each line on its own feeds each field value on its own,
+	 * so no shingle bridges two fields. */
+	for (size_t a = 0; a < len;) {
+		const char *nl = memchr(text + a, '\n', len - a);
+		size_t b = nl ? (size_t)(nl - text) : len;
+		if (b > a && cmh_item_add_text(p->mh_item, text + a, b - a))
+			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+		a = b + 1;
+	}
+	size_t n = cmh_item_shingles(p->mh_item, &sh);
+	ex->has_near_dup = 1;
+	ex->near_dup_shingles = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
+	if (!n || !cmh_signature(p->mh, sh, n, p->mh_sig)) {
+		ex->near_dup_unscored = 1;
+		return CONTAM_OK;
+	}
+	cmh_band_keys(p->mh, p->mh_sig, p->mh_keys);
+	uint32_t c = 0;
+	for (uint32_t i = 0; i < p->mh->bands; i++) {
+		int in = cindex_mh_contains(p->ix, p->mh_keys[i]);
+		/* no answer is an error, never "absent" (look_up) */
+		if (in < 0)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no answer "
+					"for a minhash band of this benchmark (keys not "
+					"resolved for it): it cannot be probed with "
+					"--near-dup", p->index_path);
+		c += in > 0;
+	}
+	ex->near_dup_bands = c;
+	ex->near_dup = c > 0;
+	cmh_jaccard_range(p->mh->bands, p->mh->rows, c, &ex->near_dup_jaccard_lo,
+			  &ex->near_dup_jaccard_hi);
+	return CONTAM_OK;
+}
+
 /* Read one file (or bytes in memory) into the set and score it whole:
  * templates of the file, then per example the index look-ups, metrics,
  * evidence and null control. */
@@ -328,6 +403,9 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 		if (p->opt.null_control &&
 		    (rc = score_null(p, b, ex, it, tmpl, ntmpl)) < 0)
 			goto fail;
+		if (p->mh && (rc = near_dup(p, ex, p->set.texts[i],
+					    p->set.text_len[i])) < 0)
+			goto fail;
 	}
 	free(tmpl);
 	/* the field statistics, and the benchmark recounted */
@@ -371,6 +449,17 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->label = p->opt.label;
 	out->options = &p->opt;
 	out->inputs_digest = creport_inputs_digest(p->ix, &out->inputs);
+	if (p->mh) {
+		out->near_dup = 1;
+		out->near_dup_shingle = p->mh->shingle;
+		out->near_dup_bands = p->mh->bands;
+		out->near_dup_rows = p->mh->rows;
+		out->near_dup_nwindows = p->mh->nwindows;
+		for (uint32_t i = 0; i < p->mh->nwindows && i < 8; i++)
+			out->near_dup_windows[i] = p->mh->windows[i];
+		out->near_dup_stride_div = p->mh->stride_div;
+		out->near_dup_band_fpr = p->mh_fpr;
+	}
 }
 
 /* For probe_clean.c, which re-reads the files with the same options. */

@@ -27,12 +27,22 @@ void cprobe_tally(contam_benchmark *b, const contam_example *ex, size_t n,
 		  const unsigned char *selected)
 {
 	b->examples = b->contaminated = b->partial = b->clean = b->too_short = 0;
+	b->near_dup = b->near_dup_only = b->near_dup_unflagged = b->near_dup_unscored = 0;
 	for (size_t i = 0; i < n; i++) {
 		const contam_example *e = &ex[i];
 		if ((selected && !selected[i]) ||
 		    (e->benchmark != b->name && strcmp(e->benchmark, b->name)))
 			continue;
 		b->examples++;
+		/* --near-dup beside the n-gram verdict: what it adds */
+		if (e->has_near_dup) {
+			bool flagged = e->verdict == CONTAM_CONTAMINATED ||
+				       e->verdict == CONTAM_PARTIAL;
+			b->near_dup += e->near_dup;
+			b->near_dup_only += e->near_dup && e->verdict != CONTAM_CONTAMINATED;
+			b->near_dup_unflagged += e->near_dup && !flagged;
+			b->near_dup_unscored += e->near_dup_unscored;
+		}
 		switch (e->verdict) {
 		case CONTAM_CONTAMINATED: b->contaminated++; break;
 		case CONTAM_PARTIAL: b->partial++; break;
@@ -193,4 +203,24 @@ double cprobe_false_flag(size_t T, uint32_t n, uint32_t min_span, double p,
 	if (H < r)
 		H = r;
 	return fmin(cprobe_p_run(G, p, r), cprobe_binom_tail(G, p, H));
+}
+
+/*
+ * Near-duplicate false positives
+ * ------------------------------
+ * An example none of whose windows is in the corpus is flagged when one
+ * of its b band keys is a false positive of the minhash filter; at a
+ * per-band rate p (measured from the filter's fill) that is
+ *     1 - (1 - p)^b = -expm1(b log1p(-p)),
+ * the second form exact where p is ~1e-6 and the first would lose digits
+ * to 1 - p.  Over S scored examples, S times that are expected (band keys
+ * of different examples are different keys of a well-mixed hash).
+ */
+double cprobe_near_dup_false(uint32_t bands, double band_fpr)
+{
+	if (!(band_fpr > 0) || bands == 0)
+		return 0;
+	if (band_fpr >= 1)
+		return 1;
+	return -expm1((double)bands * log1p(-band_fpr));
 }

@@ -34,5 +34,9 @@ double cprobe_binom_tail(size_t G, double p, size_t k);
 double cprobe_false_flag(size_t T, uint32_t n, uint32_t min_span, double p,
 			 double frac);
 
+/* The chance that an example absent from the corpus is flagged
+ * near-dup by false positives of its b band lookups alone, each at
+ * band_fpr: 1 - (1 - band_fpr)^b. */
+double cprobe_near_dup_false(uint32_t bands, double band_fpr);
 
 #endif

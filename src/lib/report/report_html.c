@@ -88,10 +88,12 @@ static int cell_rate(cbuf *b, const creport_rate_v *v, bool count)
 
 static int summary_table(cbuf *b, const creport_table *t)
 {
+	/* near-dup columns only when a report has them */
+	const unsigned summary = MAIN_SUMMARY | creport_near_dup_shown(t);
 	int rc = cbuf_printf(b, "<table><tr><th>corpus</th><th>benchmark</th>"
 			     "<th>examples</th>");
 	for (size_t m = 0; m < CREPORT_NMAIN; m++)
-		if (MAIN_SUMMARY & 1u << m)
+		if (summary & 1u << m)
 			rc |= cbuf_printf(b, "<th>%s</th>", CREPORT_MEASURES[m].title);
 	rc |= cbuf_printf(b, "</tr>\n");
 	FOR_ROWS(t, c, k, row) {
@@ -102,7 +104,7 @@ static int summary_table(cbuf *b, const creport_table *t)
 		rc |= cbuf_printf(b, "</td><td>%" JSON_INTEGER_FORMAT "</td>",
 				  json_integer_value(json_object_get(row->bench, "examples")));
 		for (size_t m = 0; m < CREPORT_NMAIN; m++)
-			if (MAIN_SUMMARY & 1u << m)
+			if (summary & 1u << m)
 				rc |= cell_rate(b, &row->cells[m].v, true);
 		rc |= cbuf_printf(b, "</tr>\n");
 	}
@@ -442,9 +444,11 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 {
 	json_t **reports = t->reports;
 	size_t n = t->nreports;
-	unsigned mask = o && o->measures ? o->measures : MAIN_SUMMARY;
-	/* the heatmaps: the chosen definitions' measures, else contaminated */
-	unsigned hmask = o && o->measures ? o->measures : 1u << CM_CONTAMINATED;
+	unsigned mask = o && o->measures ? o->measures : MAIN_SUMMARY | creport_near_dup_shown(t);
+	/* the heatmaps: the chosen definitions' measures, else contaminated
+	 * (and near-dup, when a report has it) */
+	unsigned hmask = o && o->measures ? o->measures : 1u << CM_CONTAMINATED |
+			 (t->near_dup ? 1u << CM_NEAR_DUP : 0);
 	size_t first = CM_CONTAMINATED;
 	for (size_t m = CREPORT_NMAIN; m-- > 0;)
 		if (hmask & 1u << m)
@@ -473,6 +477,11 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 			  "&ge; 20%% (partial or contaminated). Expected false and the "
 			  "null control are those of the definition in the same row.</p>\n",
 			  json_integer_value(json_object_get(ix, "min_span")));
+	if (t->near_dup)
+		rc |= cbuf_printf(b, "<p class=\"note\">near-dup (probe --near-dup): some "
+				  "MinHash band of the example matched a corpus window, of the "
+				  "examples with a signature; near-dup only: near-dup and not "
+				  "contaminated by n-grams (what near-dup adds).</p>\n");
 	for (size_t m = 0; m < CREPORT_NMAIN; m++)
 		if (hmask & 1u << m)
 			rc |= heatmap(b, t, m);

@@ -13,6 +13,11 @@
  * `coverage_histogram` (10 bins of coverage over scored examples),
  * `null_control` and `question_answer` when probed with them; per example,
  * `definitions`, `qa` and `evidence` (longest matched spans as text).
+ * probe --near-dup adds `index.minhash`, `options.near_dup`, per benchmark
+ * `near_dup` (rates over the examples with a signature, expected false
+ * near-dups) and per example `near_dup`, `near_dup_bands`,
+ * `near_dup_jaccard` and `near_dup_shingles`; without it none of these
+ * keys is written (the same bytes as before).
  */
 #include "../common/common.h"
 #include "../probe/probe_metrics.h"
@@ -126,6 +131,8 @@ static int put_options(cbuf *b, const contam_result *r)
 		rc |= cbuf_printf(b, "%" PRIu64, r->max_doc_freq);
 	else
 		rc |= cbuf_printf(b, "null");
+	if (r->near_dup)
+		rc |= cbuf_printf(b, ", \"near_dup\": true");
 	return rc | cbuf_printf(b, "},\n");
 }
 
@@ -334,6 +341,58 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 	return rc;
 }
 
+/* The minhash section's parameters, for the index object. */
+static int put_minhash_params(cbuf *b, const contam_result *r)
+{
+	double t = r->near_dup_bands && r->near_dup_rows
+		   ? pow(1.0 / r->near_dup_bands, 1.0 / r->near_dup_rows) : 0;
+	int rc = cbuf_printf(b, ", \"minhash\": {\"shingle\": %u, \"bands\": %u"
+			     ", \"rows\": %u, \"windows\": [", r->near_dup_shingle,
+			     r->near_dup_bands, r->near_dup_rows);
+	for (uint32_t i = 0; i < r->near_dup_nwindows && i < 8; i++)
+		rc |= cbuf_printf(b, "%s%u", i ? ", " : "", r->near_dup_windows[i]);
+	rc |= cbuf_printf(b, "], \"stride_div\": %u, \"threshold\": ",
+			  r->near_dup_stride_div);
+	rc |= put_num(b, t);
+	rc |= cbuf_printf(b, ", \"band_fpr\": ");
+	rc |= cbuf_printf(b, "%.6g", isfinite(r->near_dup_band_fpr) ? r->near_dup_band_fpr : 0);
+	return rc | cbuf_printf(b, "}");
+}
+
+/* probe --near-dup: "near_dup" of one benchmark.  Rates are over the
+ * examples that have a signature ("scored"); those without a shingle
+ * are "unscored", counted, never clean.  "near_dup_only": near-dup and
+ * not contaminated by n-grams; "near_dup_unflagged": neither
+ * contaminated nor partial. */
+static int put_benchmark_near_dup(cbuf *b, const contam_result *r,
+				  const contam_benchmark *bm)
+{
+	uint64_t m = bm->examples >= bm->near_dup_unscored
+		     ? bm->examples - bm->near_dup_unscored : 0;
+	double each = cprobe_near_dup_false(r->near_dup_bands, r->near_dup_band_fpr);
+	int rc = cbuf_printf(b, ", \"near_dup\": {\"available\": true, \"scored\": %"
+			     PRIu64 ", \"unscored\": %" PRIu64 ", \"near_dup\": ", m,
+			     bm->near_dup_unscored);
+	rc |= put_rate(b, bm->near_dup, m);
+	rc |= cbuf_printf(b, ", \"near_dup_only\": ");
+	rc |= put_rate(b, bm->near_dup_only, m);
+	rc |= cbuf_printf(b, ", \"near_dup_unflagged\": ");
+	rc |= put_rate(b, bm->near_dup_unflagged, m);
+	rc |= cbuf_printf(b, ", \"expected_false\": ");
+	rc |= put_num(b, (double)m * each);
+	rc |= cbuf_printf(b, ", \"bands\": %u, \"rows\": %u, \"band_fpr\": %.6g"
+			  ", \"estimates\": \"a band matches when some corpus window of "
+			  "about the example's length has the same %u bin minima: "
+			  "probability J^%u per band at Jaccard J, 1 - (1 - J^%u)^%u for "
+			  "any; near_dup_jaccard is the 95%% range implied by the bands "
+			  "matched, and the example's containment in that window is at "
+			  "least its low end\"}", r->near_dup_bands, r->near_dup_rows,
+			  isfinite(r->near_dup_band_fpr) ? r->near_dup_band_fpr : 0,
+			  r->near_dup_rows, r->near_dup_rows, r->near_dup_rows,
+			  r->near_dup_bands);
+	return rc;
+}
+
 /* Which fields were read and how many records lacked each:
  * "fields" (the --field paths, or the keys taken when "fields_auto"),
  * "missing_fields" {field: records without it}, "id_missing". */
@@ -479,6 +538,22 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	return rc;
 }
 
+/* probe --near-dup, per example: null (not false) without a signature. */
+static int put_example_near_dup(cbuf *b, const contam_example *e)
+{
+	if (e->near_dup_unscored)
+		return cbuf_printf(b, ", \"near_dup\": null, \"near_dup_unscored\": true"
+				   ", \"near_dup_bands\": 0, \"near_dup_jaccard\": null"
+				   ", \"near_dup_shingles\": %u", e->near_dup_shingles);
+	int rc = cbuf_printf(b, ", \"near_dup\": %s, \"near_dup_bands\": %u"
+			     ", \"near_dup_jaccard\": [", e->near_dup ? "true" : "false",
+			     e->near_dup_bands);
+	rc |= put_num(b, e->near_dup_jaccard_lo);
+	rc |= cbuf_printf(b, ", ");
+	rc |= put_num(b, e->near_dup_jaccard_hi);
+	return rc | cbuf_printf(b, "], \"near_dup_shingles\": %u", e->near_dup_shingles);
+}
+
 int contam_report_json_to(const contam_result *r, const contam_sink *out,
 			  contam_error *out_err)
 {
@@ -516,6 +591,8 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 				  ", \"inputs\": %" PRIu64 ", \"inputs_digest\": \"%016"
 				  PRIx64 "\"", s->params.seed, s->params.winnow,
 				  r->inputs, r->inputs_digest);
+	if (r->near_dup)
+		rc |= put_minhash_params(&b, r);
 	rc |= cbuf_printf(&b, "},\n");
 	/* probe --suite: which suite file chose the benchmarks and fields */
 	if (r->suite_path) {
@@ -553,6 +630,8 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 		rc |= put_num(&b, creport_expected_false(r, bm));
 		rc |= put_benchmark_definitions(&b, r, bm);
 		rc |= put_benchmark_fields(&b, bm);
+		if (r->near_dup)
+			rc |= put_benchmark_near_dup(&b, r, bm);
 		rc |= cbuf_printf(&b, "}");
 	}
 	rc |= cbuf_printf(&b, "%s],\n  \"examples\": [", r->nbenchmarks ? "\n  " : "");
@@ -573,6 +652,8 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 		rc |= cbuf_printf(&b, ", \"longest\": %u, \"verdict\": \"%s\"",
 				  e->longest, contam_verdict_name(e->verdict));
 		rc |= put_example_extras(&b, r, e);
+		if (r->near_dup && e->has_near_dup)
+			rc |= put_example_near_dup(&b, e);
 		rc |= cbuf_printf(&b, "}");
 		if (b.len > (1u << 20) && !rc && /* stream large reports */
 		    (wrc = csink_flush(out, &b, &err)))

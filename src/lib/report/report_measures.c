@@ -34,6 +34,13 @@ const creport_measure_info CREPORT_MEASURES[CREPORT_NMEASURES] = {
 			      "Llama 2 not clean: >= 20% of tokens in spans of >= 10 tokens" },
 	[CM_ANY] = { "any", "flagged", "any definition", "any definition",
 		     "any: flagged by partial+, GPT-3, PaLM or Llama 2 not clean (those the index can tell)" },
+	[CM_NEAR_DUP] = { "near_dup", "near_dup", "near-dup", "near-dup",
+			  "near-dup: some MinHash band of the example matched a corpus window "
+			  "(probe --near-dup), of the examples with a signature" },
+	[CM_NEAR_DUP_ONLY] = { "near_dup", "near_dup_only", "near-dup only",
+			       "near-dup only",
+			       "near-dup only: near-dup and not contaminated by n-grams "
+			       "(what near-dup adds), of the examples with a signature" },
 	[CM_L2_CLEAN] = { "llama2", "clean", "Llama 2 clean", "Llama 2 clean", "" },
 	[CM_L2_NOT_DIRTY] = { "llama2", "not_dirty", "Llama 2 not dirty",
 			      "Llama 2 not dirty", "" },
@@ -61,6 +68,8 @@ static const where WHERE[CREPORT_NMEASURES] = {
 	[CM_L2_DIRTY] = { "llama2", "dirty", "expected_false_dirty", "llama2_dirty" },
 	[CM_L2_NOT_CLEAN] = { "llama2", "not_clean", "expected_false_not_clean", "llama2_not_clean" },
 	[CM_ANY] = { NULL, NULL, NULL, NULL },
+	[CM_NEAR_DUP] = { "near_dup", "near_dup", "expected_false", NULL },
+	[CM_NEAR_DUP_ONLY] = { "near_dup", "near_dup_only", NULL, NULL },
 	[CM_L2_CLEAN] = { "llama2", "clean", NULL, NULL },
 	[CM_L2_NOT_DIRTY] = { "llama2", "not_dirty", NULL, NULL },
 	[CM_LONGEST] = { "longest", "max", NULL, NULL },
@@ -111,12 +120,18 @@ static void fill_cell(creport_cell *c, json_t *bench, size_t m)
 		}
 		return;
 	}
-	bool extra = !strcmp(w->obj, "question_answer");
+	bool extra = !strcmp(w->obj, "question_answer") || !strcmp(w->obj, "near_dup");
 	json_t *d = extra ? json_object_get(bench, w->obj)
 			  : json_object_get(json_object_get(bench, "definitions"), w->obj);
 	if (!d) {
 		c->v.state = CREPORT_NOT_PROBED;
 		return;
+	}
+	/* near-dup rates are over the examples with a signature: its own
+	 * "scored" (none: n/a, never 0%) */
+	if (!strcmp(w->obj, "near_dup")) {
+		json_t *ns = json_object_get(d, "scored");
+		none = json_is_integer(ns) && json_integer_value(ns) == 0;
 	}
 	if (json_is_false(json_object_get(d, "available"))) {
 		c->v.state = CREPORT_NA;
@@ -264,6 +279,12 @@ int creport_table_build(creport_table *t, json_t **reports,
 	}
 	if (!(t->rows = calloc(t->ncorpora * t->nbench + 1, sizeof(*t->rows))))
 		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		json_t *bs = json_object_get(reports[i], "benchmarks");
+		for (size_t j = 0; j < json_array_size(bs) && !t->near_dup; j++)
+			t->near_dup = json_is_object(json_object_get(json_array_get(bs, j),
+								     "near_dup"));
+	}
 	for (size_t c = 0; c < t->ncorpora; c++)
 		for (size_t k = 0; k < t->nbench; k++) {
 			creport_row *row = &t->rows[c * t->nbench + k];
@@ -300,6 +321,8 @@ unsigned creport_definition_measures(const char *name)
 		return 1u << CM_L2_DIRTY | 1u << CM_L2_NOT_CLEAN;
 	if (!strcmp(name, "any"))
 		return 1u << CM_ANY;
+	if (!strcmp(name, "near_dup") || !strcmp(name, "near-dup"))
+		return CREPORT_NEAR_DUP_MEASURES;
 	return 0;
 }
 

@@ -38,6 +38,8 @@ enum {
 	CM_L2_DIRTY,
 	CM_L2_NOT_CLEAN,
 	CM_ANY,              /* flagged by any definition the index can tell */
+	CM_NEAR_DUP,         /* probe --near-dup: any MinHash band matched */
+	CM_NEAR_DUP_ONLY,    /* near-dup and not contaminated by n-grams */
 	CREPORT_NMAIN,
 	CM_L2_CLEAN = CREPORT_NMAIN,
 	CM_L2_NOT_DIRTY,
@@ -87,7 +89,17 @@ typedef struct creport_table {
 	const char **bench;     /* benchmark names, first seen first */
 	size_t nbench;
 	creport_row *rows;      /* [corpus * nbench + bench] */
+	/* some report has near-dup results (probe --near-dup): the tables
+	 * show their columns; without, they are the same as before */
+	bool near_dup;
 } creport_table;
+
+/* The near-dup measures, shown by default when the table has them. */
+#define CREPORT_NEAR_DUP_MEASURES (1u << CM_NEAR_DUP | 1u << CM_NEAR_DUP_ONLY)
+static inline unsigned creport_near_dup_shown(const creport_table *t)
+{
+	return t->near_dup ? CREPORT_NEAR_DUP_MEASURES : 0;
+}
 
 int creport_table_build(creport_table *t, json_t **reports,
 			const char *const *paths, size_t n);
@@ -100,7 +112,7 @@ static inline const creport_row *creport_row_at(const creport_table *t,
 }
 
 /* Definition names of `contam report --definition` (gpt3, palm, llama2,
- * contam, any) -> the measures they show, as a bit mask of 1 << CM_*;
+ * contam, any, near_dup) -> the measures they show, as a bit mask of 1 << CM_*;
  * 0 for an unknown name. */
 unsigned creport_definition_measures(const char *name);
 

@@ -418,15 +418,17 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 {
 	char cell[160];
 	int rc = 0;
-	unsigned mask = shown_measures(o, MAIN_SUMMARY);
+	/* near-dup columns only when a report has them */
+	const unsigned summary = MAIN_SUMMARY | creport_near_dup_shown(t);
+	unsigned mask = shown_measures(o, summary);
 	if (!o || !o->measures) {
 		rc |= cbuf_printf(b, "| corpus | benchmark | examples |");
 		for (size_t m = 0; m < CREPORT_NMAIN; m++)
-			if (MAIN_SUMMARY & 1u << m)
+			if (summary & 1u << m)
 				rc |= cbuf_printf(b, " %s |", CREPORT_MEASURES[m].title);
 		rc |= cbuf_printf(b, "\n|---|---|---:|");
 		for (size_t m = 0; m < CREPORT_NMAIN; m++)
-			if (MAIN_SUMMARY & 1u << m)
+			if (summary & 1u << m)
 				rc |= cbuf_printf(b, "---:|");
 		rc |= cbuf_printf(b, "\n");
 		for (size_t c = 0; c < t->ncorpora; c++)
@@ -440,7 +442,7 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 				rc |= md_cell(b, t->bench[k]);
 				rc |= cbuf_printf(b, " | %" JSON_INTEGER_FORMAT " |", row_examples(row));
 				for (size_t m = 0; m < CREPORT_NMAIN; m++) {
-					if (!(MAIN_SUMMARY & 1u << m))
+					if (!(summary & 1u << m))
 						continue;
 					fmt_count_rate(cell, sizeof cell, &row->cells[m].v, "%", "-", false);
 					rc |= cbuf_printf(b, " %s |", cell);
@@ -464,6 +466,29 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 			  "could explain (an upper bound; none for partial only: see partial+). "
 			  "Null control: the same definition on token-shuffled copies "
 			  "(--null-control). n/a: not computable from this index; -: not probed.\n");
+	if (t->near_dup)
+		rc |= cbuf_printf(b, "\nnear-dup (probe --near-dup): some MinHash band of the "
+				  "example matched a corpus window, in %% of the examples with a "
+				  "signature (those without a shingle are counted apart); near-dup "
+				  "only: near-dup and not contaminated by n-grams, what near-dup "
+				  "adds. Expected false: near-dups the bands' false-positive rate "
+				  "alone could explain.\n");
+	/* examples with no shingle were not checked: named, never clean */
+	for (size_t c = 0; t->near_dup && c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			json_t *nd = row->bench ? json_object_get(row->bench, "near_dup") : NULL;
+			json_int_t u = json_integer_value(json_object_get(nd, "unscored"));
+			if (u <= 0)
+				continue;
+			rc |= cbuf_printf(b, "\nnear-dup unscored (no shingle inside a sentence: "
+					  "not checked), ");
+			rc |= md_cell(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, " / ");
+			rc |= md_cell(b, t->bench[k]);
+			rc |= cbuf_printf(b, ": %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+					  " examples.\n", u, row_examples(row));
+		}
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
@@ -682,7 +707,8 @@ static int render_latex_table(cbuf *b, const creport_table *t, size_t m, bool wi
 
 static int render_latex(cbuf *b, const creport_table *t, const creport_render_opts *o)
 {
-	unsigned mask = shown_measures(o, 1u << CM_CONTAMINATED);
+	unsigned mask = shown_measures(o, 1u << CM_CONTAMINATED |
+				       (t->near_dup ? 1u << CM_NEAR_DUP : 0));
 	int rc = 0, first = 1;
 	for (size_t m = 0; m < CREPORT_NMAIN; m++) {
 		if (!(mask & 1u << m))
@@ -1215,7 +1241,7 @@ static int parse_definitions(const char *list, unsigned *mask, char *errbuf,
 		}
 		if (!m) {
 			set_err(errbuf, errlen, "unknown definition '%.*s' (gpt3, palm, "
-				"llama2, contam, any)", (int)len, list);
+				"llama2, contam, any, near_dup)", (int)len, list);
 			return CONTAM_E_PARAM;
 		}
 		*mask |= m;

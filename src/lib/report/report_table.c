@@ -4,9 +4,11 @@
  * be traced to the filter that produced it.
  */
 #include "../common/common.h"
+#include "../probe/probe_metrics.h"
 #include "report.h"
 
 #include <inttypes.h>
+#include <math.h>
 
 /* A name (from a file name: any bytes) for the terminal: control bytes
  * become '?', so that a name cannot drive the terminal. */
@@ -62,6 +64,43 @@ static int table_field_notes(const contam_result *r, cbuf *out)
 				b->id_missing, b->records_read);
 	}
 	return rc;
+}
+
+/* probe --near-dup: per benchmark the near-dups among the examples with
+ * a signature, those the n-gram verdict missed, the unscored (no
+ * shingle), and the near-dups the bands' false positives could explain. */
+static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
+{
+	char nbuf[64];
+	double each = cprobe_near_dup_false(r->near_dup_bands, r->near_dup_band_fpr);
+	int rc = cbuf_printf(out, "%-*s %9s %9s %9s %13s %9s %10s\n", (int)w, "near-dup",
+			     "scored", "near_dup", "rate", "near_dup_only", "unscored",
+			     "E[false]");
+	for (size_t i = 0; i < r->nbenchmarks; i++) {
+		const contam_benchmark *b = &r->benchmarks[i];
+		uint64_t m = b->examples >= b->near_dup_unscored
+			     ? b->examples - b->near_dup_unscored : 0;
+		char cr[16] = "n/a", ef[16];
+		if (m)
+			snprintf(cr, sizeof cr, "%.2f%%", 100.0 * (double)b->near_dup / (double)m);
+		snprintf(ef, sizeof ef, "%.2g", (double)m * each);
+		rc |= cbuf_printf(out, "%-*.*s %9" PRIu64 " %9" PRIu64 " %9s %13" PRIu64
+				  " %9" PRIu64 " %10s\n", (int)w, (int)w,
+				  shown(b->name, nbuf, sizeof nbuf), m, b->near_dup, cr,
+				  b->near_dup_only, b->near_dup_unscored, ef);
+		if (b->near_dup_unscored)
+			rc |= cbuf_printf(out, "%s: %" PRIu64 " of %" PRIu64 " examples have no "
+					  "%u-token shingle inside a sentence: no signature, "
+					  "not checked for near-duplicates (near_dup_unscored)\n",
+					  shown(b->name, nbuf, sizeof nbuf), b->near_dup_unscored,
+					  b->examples, r->near_dup_shingle);
+	}
+	return rc | cbuf_printf(out, "near-dup: b=%u bands of r=%u rows (threshold Jaccard "
+				"%.2f), false-positive rate %.2g per band lookup\n",
+				r->near_dup_bands, r->near_dup_rows,
+				r->near_dup_bands && r->near_dup_rows
+				? pow(1.0 / r->near_dup_bands, 1.0 / r->near_dup_rows) : 0,
+				r->near_dup_band_fpr);
 }
 
 static int table(const contam_result *r, cbuf *out)
@@ -128,6 +167,8 @@ static int table(const contam_result *r, cbuf *out)
 				(double)b->null_examples : 0);
 		rc |= cbuf_printf(out, "\n");
 	}
+	if (r->near_dup)
+		rc |= table_near_dup(r, out, w);
 	rc |= table_field_notes(r, out);
 	const contam_index_stats *s = &r->index;
 	char pbuf[4096];

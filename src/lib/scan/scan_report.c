@@ -852,6 +852,15 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 		exs[i].null_verdict = pe->null_verdict;
 		exs[i].null_gpt3 = pe->null_gpt3;
 		exs[i].null_coverage = pe->null_coverage;
+		/* probe --near-dup: the bands are the probe's (no exact
+		 * counterpart here); recounted with the exact verdicts */
+		exs[i].has_near_dup = pe->has_near_dup;
+		exs[i].near_dup = pe->near_dup;
+		exs[i].near_dup_unscored = pe->near_dup_unscored;
+		exs[i].near_dup_bands = pe->near_dup_bands;
+		exs[i].near_dup_shingles = pe->near_dup_shingles;
+		exs[i].near_dup_jaccard_lo = pe->near_dup_jaccard_lo;
+		exs[i].near_dup_jaccard_hi = pe->near_dup_jaccard_hi;
 		/* scanned only for another definition's clean subset (probe
 		 * --write-clean --definition): not one of contam's flags */
 		if (!contam_example_flagged(pe, CONTAM_DEF_CONTAM))
