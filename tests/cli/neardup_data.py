@@ -32,8 +32,11 @@ Absent items are never planted, and no text of theirs is in the corpus.
 Writes OUTDIR/corpus/*.jsonl ({"id","text"}), OUTDIR/bench/<name>.jsonl
 ({"id","question","choices",...}: probe with --field question --field
 choices; GSM8K: --field question --field answer) and OUTDIR/expected.json
-{"items": {id: {"bench","status": "planted"|"absent","mode","where","doc"}},
- "benches": {name: {"path","fields"}}}.
+{"items": {id: {"bench","status": "planted"|"absent","mode","where","doc",
+ "edited"; absent: "related" = the largest share of its shingles one planted
+ item has too}}, "benches": {name: {"path","fields"}}}.  RELATED (0.2) is
+ where an absent item stops being unrelated: it shares a passage or a
+ template with a planted one (MMLU moral_scenarios, history passages).
 """
 import argparse
 import bz2
@@ -50,6 +53,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 MODES = ["shuffle", "reorder", "relabel", "both"]
+RELATED = 0.2
 LABELS = ["A", "B", "C", "D"]
 _SENT_RE = re.compile(r"(?<=[.!?])\s+")
 
@@ -146,7 +150,50 @@ def plan(rng, items, nplanted):
     return out
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+")
+_SEG_RE = re.compile(r"(?<=[.!?])(?=\s|$)|\n")
+
+
+def item_shingles(item, k=5):
+    """The item's shingle set as the core cuts it (segments: sentence ends
+    and newlines; ASCII tokens are enough for this)."""
+    out = set()
+    vals = [item["question"]] + list(item.get("choices") or [item.get("answer", "")])
+    for v in vals:
+        for seg in _SEG_RE.split(v):
+            t = _WORD_RE.findall(seg.lower())
+            out.update(tuple(t[i:i + k]) for i in range(len(t) - k + 1))
+    return out
+
+
+def mark_related(benches, expected):
+    """expected[id]["related"] for absent items: the largest share of the
+    item's shingles that one planted item also has (a shared passage or
+    template: such an item is a near-duplicate of corpus text, not an
+    unrelated one)."""
+    owner = {}
+    sets = {}
+    for items, _ in benches.values():
+        for it in items:
+            sets[it["id"]] = item_shingles(it)
+            if expected[it["id"]]["status"] == "planted":
+                for sh in sets[it["id"]]:
+                    owner.setdefault(sh, set()).add(it["id"])
+    for items, _ in benches.values():
+        for it in items:
+            e = expected[it["id"]]
+            if e["status"] != "absent":
+                continue
+            a = sets[it["id"]]
+            count = {}
+            for sh in a:
+                for o in owner.get(sh, ()):
+                    count[o] = count.get(o, 0) + 1
+            e["related"] = round(max(count.values(), default=0) / max(len(a), 1), 3)
+
+
 def write_out(outdir, corpus_files, benches, expected):
+    mark_related(benches, expected)
     os.makedirs(os.path.join(outdir, "corpus"), exist_ok=True)
     os.makedirs(os.path.join(outdir, "bench"), exist_ok=True)
     for name, docs in corpus_files.items():
@@ -204,12 +251,14 @@ def synth_items(rng, gram, lex, n):
             w = gram.np()
             q = (f"Which {rng.choice(lex.adjs)} {rng.choice(lex.nouns)} "
                  f"{rng.choice(lex.verbs)} {' '.join(w)}?")
-            opts = set()
+            opts = []  # a list, not a set: set order is not the seed's
             while len(opts) < 4:
                 o = gram.np() if rng.random() < 0.7 else gram.clause()
-                opts.add(" ".join(o[:rng.randint(2, 8)]))
+                o = " ".join(o[:rng.randint(2, 8)])
+                if o not in opts:
+                    opts.append(o)
             items.append({"id": f"mc-{k}", "kind": "mc", "question": " ".join(sents + [q]),
-                          "choices": sorted(opts, key=lambda _: rng.random()),
+                          "choices": opts,
                           "answer": rng.choice(LABELS)})
         else:
             text, a, b, name, thing = gram.question()
@@ -218,10 +267,12 @@ def synth_items(rng, gram, lex, n):
                 s = [gram.sentence()] + s
             s = s[-4:]
             unit = rng.choice(lex.units)
-            vals = set()
+            vals = []
             while len(vals) < 4:
-                vals.add(a + b + rng.randint(-9, 9))
-            opts = [f"{v} {unit}s" for v in sorted(vals, key=lambda _: rng.random())]
+                v = a + b + rng.randint(-9, 9)
+                if v not in vals:
+                    vals.append(v)
+            opts = [f"{v} {unit}s" for v in vals]
             items.append({"id": f"wp-{k}", "kind": "word", "question": " ".join(s),
                           "choices": opts, "answer": rng.choice(LABELS)})
     return items
