@@ -46,18 +46,18 @@ import neardup_data as nd  # noqa: E402
 from gen_corpus import parse_size  # noqa: E402
 
 CONFIGS = [
-    "design=8,3,5,24/48/96/192",
-    "b16r2=16,2,5,24/48/96/192",
+    "default=",                                 # cmh_params_default: 16,2,5,24/72
+    "design=8,3,5,24/48/96/192",                # MINHASH.md's first defaults
+    "b8r3-w24/72=8,3,5,24/72",
+    "b16r3-w24/72=16,3,5,24/72",
+    "b16r2-w24/48/96/192=16,2,5,24/48/96/192",
     "b16r2-w32/96=16,2,5,32/96",
-    "b12r2-w32/96=12,2,5,32/96",
-    "b10r2-w32/96=10,2,5,32/96",
-    "b20r2-w32/96=20,2,5,32/96",
-    "b16r2-w32/64/128=16,2,5,32/64/128",
-    "b16r2-w40/120=16,2,5,40/120",
-    "b8r2-w96=8,2,5,96",
+    "b16r2-w20/60=16,2,5,20/60",
+    "b12r2-w24/72=12,2,5,24/72",
+    "b20r2-w24/72=20,2,5,24/72",
+    "b16r2k4-w24/72=16,2,4,24/72",
     "b8r2-w64/192=8,2,5,64/192",
-    "b16r3-w32/96=16,3,5,32/96",
-    "b16r2k4-w32/96=16,2,4,32/96",
+    "b8r2-w96=8,2,5,96",                        # the cheapest: under 25% of the filter
 ]
 
 
@@ -85,6 +85,8 @@ def run(cmd, **kw):
 
 def parse_config(text):
     name, spec = text.split("=")
+    if not spec:
+        return name, []
     b, r, k, ws = spec.split(",")
     return name, ["--minhash-bands", b, "--minhash-rows", r, "--minhash-shingle", k,
                   "--minhash-windows", ws.replace("/", ",")]
@@ -214,33 +216,48 @@ def real_text(shared, work):
     return out, words
 
 
-def cost_one(contam, path, words, work, threads, repeat, label):
-    outs = {"plain": os.path.join(work, "c-plain.cidx"), "minhash": os.path.join(work, "c-mh.cidx")}
-    runs = {k: [] for k in outs}
+def cost_one(contam, path, words, work, threads, repeat, label, arms):
+    """Interleaved rounds of `contam index` without --minhash and with each
+    arm's flags (arms: [(name, flags)], the first the defaults)."""
+    names = ["plain"] + [n for n, _ in arms]
+    flags = {"plain": None, **dict(arms)}
+    outs = {n: os.path.join(work, f"c-{i}.cidx") for i, n in enumerate(names)}
+    runs = {n: [] for n in names}
     for r in range(repeat):
-        for name in ("plain", "minhash"):
+        for name in names:
             cmd = [contam, "index", "-q", "-t", str(threads), "-o", outs[name],
-                   "--expected-ngrams", str(words), path] + (["--minhash"] if name == "minhash" else [])
+                   "--expected-ngrams", str(words), path]
+            if flags[name] is not None:
+                cmd += ["--minhash"] + flags[name]
             runs[name].append(timed(cmd))
             log(f"{label} round {r + 1}: {name} {runs[name][-1][0]:.2f} s")
     res = {"label": label, "words": words, "bytes_in": os.path.getsize(path),
-           "command": f"contam index -q -t {threads} -o X --expected-ngrams {words} {os.path.basename(path)} [--minhash]"}
+           "command": f"contam index -q -t {threads} -o X --expected-ngrams {words} "
+                      f"{os.path.basename(path)} [--minhash [flags]]", "arms": {}}
     for name, rr in runs.items():
         inf = info(contam, outs[name])
-        res[name] = {"wall_s": statistics.median(w for w, _, _ in rr), "walls": sorted(w for w, _, _ in rr),
-                     "cpu_s": statistics.median(c for _, c, _ in rr) if rr[0][1] is not None else None,
-                     "rss_mib": max(m for _, _, m in rr) if rr[0][2] is not None else None,
-                     "file_bytes": os.path.getsize(outs[name]), "filter_bytes": inf["filter_bytes"],
-                     "minhash": inf.get("minhash")}
-    res["time_ratio"] = res["minhash"]["wall_s"] / res["plain"]["wall_s"]
-    if res["plain"]["cpu_s"]:
-        res["cpu_ratio"] = res["minhash"]["cpu_s"] / res["plain"]["cpu_s"]
-    res["size_ratio"] = res["minhash"]["file_bytes"] / res["plain"]["file_bytes"]
+        res["arms"][name] = {"wall_s": statistics.median(w for w, _, _ in rr),
+                             "walls": sorted(w for w, _, _ in rr),
+                             "cpu_s": statistics.median(c for _, c, _ in rr) if rr[0][1] is not None else None,
+                             "rss_mib": max(m for _, _, m in rr) if rr[0][2] is not None else None,
+                             "file_bytes": os.path.getsize(outs[name]), "filter_bytes": inf["filter_bytes"],
+                             "minhash": inf.get("minhash"), "flags": flags[name]}
+        os.unlink(outs[name])
+    p0 = res["arms"]["plain"]
+    for name, x in res["arms"].items():
+        x["time_ratio"] = x["wall_s"] / p0["wall_s"]
+        x["cpu_ratio"] = x["cpu_s"] / p0["cpu_s"] if x["cpu_s"] and p0["cpu_s"] else None
+        x["size_ratio"] = x["file_bytes"] / p0["file_bytes"]
     return res
+
+
+COST_ARMS = ["default=", "design=8,3,5,24/48/96/192", "b16r2-w32/96=16,2,5,32/96",
+             "b8r2-w64/192=8,2,5,64/192", "b8r2-w96=8,2,5,96"]
 
 
 def cost(contam, work, threads, repeat, size, shared):
     out = []
+    arms = [parse_config(a) for a in COST_ARMS]
     data = os.path.join(HERE, "data", size)
     man = os.path.join(data, "corpus.json")
     if not os.path.exists(man):
@@ -251,10 +268,11 @@ def cost(contam, work, threads, repeat, size, shared):
     with open(man) as f:
         m = json.load(f)
     out.append(cost_one(contam, os.path.join(data, "corpus.jsonl.zst"), m["words"], work, threads,
-                        repeat, f"generated {size}"))
+                        repeat, f"generated {size}", arms))
     if os.path.isdir(os.path.join(shared, "corpus")):
         path, words = real_text(shared, work)
-        out.append(cost_one(contam, path, words, work, threads, repeat, "real text (C4, WikiText-2, Gutenberg)"))
+        out.append(cost_one(contam, path, words, work, threads, repeat,
+                            "real text (C4, WikiText-2, Gutenberg)", arms))
     return out
 
 
@@ -293,23 +311,27 @@ def write_md(path, meta, qual, costs):
                 if not s:
                     continue
                 c = s["counts"]
-                L.append(f"| {r['name']} | {r['spec'].split('=')[1]} | {s['threshold']:.2f} | "
+                L.append(f"| {r['name']} | {r['spec'].split('=')[1] or 'defaults'} | {s['threshold']:.2f} | "
                          f"{pct(*c['planted'])} | {pct(*c['plain'])} | {pct(*c['whole'])} | "
                          f"{pct(*c['middle'])} | {pct(*c['absent'])} | {pct(*c['related'])} | {pct(*c['ngram'])} | "
                          f"{s['pct']:.0f}% | {s['keys'] / max(s['shingles'], 1):.2f} |")
             L.append("")
     if costs:
-        L += ["## Cost of --minhash (default configuration)", "",
-              "| corpus | words | index s (plain) | index s (--minhash) | wall ratio | CPU ratio | "
-              "file bytes plain | file bytes --minhash | size ratio | section % of n-gram filter |",
+        L += ["## Cost of --minhash", "",
+              "Interleaved rounds (every command once a round; median wall and CPU "
+              "time); ratios to the same round's index without --minhash.", "",
+              "| corpus | words | configuration | index s | wall ratio | CPU ratio | file bytes | "
+              "size ratio | section % of n-gram filter | band keys/token |",
               "|---|---|---|---|---|---|---|---|---|---|"]
         for c in costs:
-            mh = c["minhash"]["minhash"] or {}
-            L.append(f"| {c['label']} | {c['words']} | {c['plain']['wall_s']:.2f} | "
-                     f"{c['minhash']['wall_s']:.2f} | {c['time_ratio']:.2f} | "
-                     f"{c.get('cpu_ratio', float('nan')):.2f} | {c['plain']['file_bytes']} | "
-                     f"{c['minhash']['file_bytes']} | {c['size_ratio']:.2f} | "
-                     f"{mh.get('bytes_pct_of_filter', float('nan')):.0f}% |")
+            for name, x in c["arms"].items():
+                mh = x["minhash"] or {}
+                kpt = f"{mh['keys'] / c['words']:.2f}" if mh else "-"
+                cr = f"{x['cpu_ratio']:.2f}" if x["cpu_ratio"] else "-"
+                sec = f"{mh['bytes_pct_of_filter']:.0f}%" if mh else "-"
+                L.append(f"| {c['label']} | {c['words']} | {name} | {x['wall_s']:.2f} | "
+                         f"{x['time_ratio']:.2f} | {cr} | {x['file_bytes']} | "
+                         f"{x['size_ratio']:.2f} | {sec} | {kpt} |")
         L += ["", "Commands: " + "; ".join(f"`{c['command']}`" for c in costs), ""]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(L) + "\n")
