@@ -1173,6 +1173,12 @@ typedef struct contam_scan_options {
 	size_t nquestion_fields;
 	const char *const *answer_fields;
 	size_t nanswer_fields;
+	/* --near-dup: exact containment of each example's MinHash shingle
+	 * set in the best window of each document (README "Near
+	 * duplicates"); examples at or over near_dup_min (0.5) are kept
+	 * with provenance, in the report's scan.near_dup */
+	int near_dup;
+	double near_dup_min;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);
@@ -1262,6 +1268,10 @@ CONTAM_API int contam_scan_confirm_json_to(const contam_scan *s,
 CONTAM_API int contam_scan_confirmed(contam_scan *s, const contam_result *probe,
 				     contam_result *out);
 CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *out);
+/* --near-dup: per benchmark the examples with a near-duplicate, then the
+ * best document of each (at most 20), as text; CONTAM_E_PARAM when the
+ * scan had no near_dup. */
+CONTAM_API int contam_scan_near_dup_table(const contam_scan *s, FILE *out);
 /* Documents read, their text bytes and records skipped in corpus file i
  * (of the inputs given to contam_scan_run), for refusing inputs that
  * yield nothing. */

@@ -62,7 +62,23 @@ static void usage(FILE *f)
 "                           DIR/purify-manifest.jsonl\n"
 "      --purify-mode MODE   drop: remove documents with a match (default);\n"
 "                           cut: remove each match +- 200 characters, and\n"
-"                           drop documents cut into more than 10 pieces\n"
+"                           drop documents cut into more than 10 pieces\n");
+	/* a string of its own: one literal over 4095 bytes is not portable */
+	fputs(
+"      --near-dup           also measure near-duplicates exactly: per example\n"
+"                           and document, the containment C = |A & W| / |A|\n"
+"                           and Jaccard J of the example's 5-word shingles\n"
+"                           (the set probe --near-dup signs: sentences and\n"
+"                           lines apart, so reordering them keeps C) in the\n"
+"                           document's best window of 24/48/96/192 shingles\n"
+"                           (every position; sizes up to the first that holds\n"
+"                           the example whole).  Examples with C >= MIN go to\n"
+"                           the table and to --report (scan.near_dup: per\n"
+"                           benchmark the rate, per hit C, J, window, file,\n"
+"                           member, record, offset, URL); hit records and\n"
+"                           --purify stay n-gram matches\n"
+"      --near-dup-min MIN   containment to report (default 0.5)\n", f);
+	fprintf(f,
 "      --threads T          threads (default: all cores)\n"
 "      --text-field PATH    JSON corpus field holding the text (text): a name\n"
 "                           or a dotted path through objects and arrays, as\n"
@@ -231,6 +247,7 @@ int cli_scan(int argc, char **argv)
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
 	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_QFIELD, OPT_AFIELD,
+	       OPT_NEAR_DUP, OPT_NEAR_DUP_MIN,
 	       OPT_RULES = 1024 };
 	static const struct option longopts[] = {
 		CLI_SCORING_LONGOPTS(OPT_RULES),
@@ -258,6 +275,8 @@ int cli_scan(int argc, char **argv)
 		{ "records", required_argument, NULL, OPT_RECORDS },
 		{ "lines-per-record", required_argument, NULL, OPT_LINES },
 		{ "header", no_argument, NULL, OPT_HEADER },
+		{ "near-dup", no_argument, NULL, OPT_NEAR_DUP },
+		{ "near-dup-min", required_argument, NULL, OPT_NEAR_DUP_MIN },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -285,6 +304,7 @@ int cli_scan(int argc, char **argv)
 	int rc = 0, c;
 	unsigned long v;
 	uint64_t size;
+	double near_dup_min = -1;
 
 	if (!fields || !benches || !globs || !qfields || !afields) {
 		free(fields);
@@ -385,6 +405,15 @@ int cli_scan(int argc, char **argv)
 			}
 			sopt.lines_per_record = (uint32_t)v;
 			break;
+		case OPT_NEAR_DUP: sopt.near_dup = 1; break;
+		case OPT_NEAR_DUP_MIN:
+			if (!cli_parse_double(optarg, &near_dup_min) ||
+			    !(near_dup_min > 0 && near_dup_min <= 1)) {
+				rc = cli_error(EXIT_USAGE, "--near-dup-min wants a containment in (0, 1], such as 0.5, not '%s'", optarg);
+				goto out;
+			}
+			sopt.near_dup_min = near_dup_min;
+			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); goto out;
 		case OPT_RULES + CLI_RULE_JOIN:
@@ -406,6 +435,10 @@ int cli_scan(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
+		goto out;
+	}
+	if (near_dup_min >= 0 && !sopt.near_dup) {
+		rc = cli_error(EXIT_USAGE, "--near-dup-min needs --near-dup");
 		goto out;
 	}
 	if (sopt.purify_mode != CONTAM_PURIFY_NONE && !sopt.purify_dir) {
@@ -562,6 +595,8 @@ int cli_scan(int argc, char **argv)
 			fprintf(stderr, "; %" PRIu64 " n-grams ignored (in more than %"
 				PRIu64 " documents)", st.ignored_ngrams, sopt.max_doc_freq);
 		fputc('\n', stderr);
+		if (sopt.near_dup)
+			contam_scan_near_dup_table(scan, stderr);
 		if (sopt.purify_dir)
 			fprintf(stderr, "purified copy in '%s': %" PRIu64 " files, %" PRIu64
 				" documents dropped, %" PRIu64 " cut (%" PRIu64 " regions)\n",

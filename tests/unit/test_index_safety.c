@@ -11,6 +11,7 @@
  */
 #include "index/index.h"
 #include "index/index_file.h"
+#include "index/index_minhash.h"
 #include "testutil.h"
 
 #include <dirent.h>
@@ -424,6 +425,143 @@ static void test_sparse_memory(void)
 	unlink(tpath("sparse.cidx"));
 }
 
+/* ---- the minhash section (issue 17) ---- */
+
+/* A saved index with a minhash section (partition i of P; with_mh 0:
+ * none), its filter bits a pattern; its path. */
+static const char *mh_index(const char *name, uint32_t i, uint32_t P, int with_mh)
+{
+	contam_params p = geometry(256);
+	contam_index *ix = NULL;
+	CHECK(contam_index_new_partition(&ix, &p, i, P, NULL) == CONTAM_OK);
+	contam_minhash_params mp;
+	contam_minhash_params_default(&mp);
+	if (with_mh) {
+		CHECK(contam_index_minhash_enable(ix, &mp, 300, 1e-4, NULL) == CONTAM_OK);
+		uint64_t s = 77 + i;
+		for (uint64_t w = 0; w < (ix->mh->f.hi - ix->mh->f.lo) * 8; w += 3)
+			ix->mh->f.bits[w] = splitmix(&s) & splitmix(&s);
+		ix->mh->windows = 100;
+		ix->mh->keys = 800;
+		ix->mh->shingles = 900;
+	}
+	contam_manifest_entry e;
+	memset(&e, 0, sizeof(e));
+	e.path = (char *)"in.txt";
+	e.kind = CONTAM_INPUT_TEXT;
+	e.documents = 3;
+	e.ngrams = 40;
+	CHECK(contam_index_add_manifest(ix, &e) == CONTAM_OK);
+	const char *path = tpath(name);
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+	contam_index_free(ix);
+	return path;
+}
+
+/* Every bit of the minhash section, and of its section-table entry,
+ * flipped: every load refuses the file (none answers from damaged
+ * bits); a section that lies about its geometry is refused; a partition
+ * set in which one partition has no section is refused. */
+static void test_minhash_damage(void)
+{
+	const char *path = mh_index("mh.cidx", 0, 1, 1);
+	FILE *f = fopen(path, "rb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	unsigned char *b = malloc((size_t)n);
+	CHECK(b && fread(b, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	uint32_t nsec = get_le32(b + 56);
+	uint64_t off = 0, len = 0, entry = 0;
+	for (uint32_t i = 0; i < nsec; i++)
+		if (get_le32(b + 128 + 32 * i) == 5) {
+			entry = 128 + 32 * i;
+			off = get_le64(b + entry + 8);
+			len = get_le64(b + entry + 16);
+		}
+	CHECK(entry && len > 128 + 16);
+	contam_index *ix = NULL;
+	CHECK(contam_index_load(&ix, path, NULL) == CONTAM_OK);
+	CHECK(ix && ix->mh && ix->mh->keys == 800);
+	contam_index_free(ix);
+	const char *bad = tpath("mh-bad.cidx");
+	uint64_t flips = 0, loaded = 0, summarized = 0;
+	/* the entry's 32 bytes, then every bit of the section */
+	for (int region = 0; region < 2; region++) {
+		uint64_t from = region ? off : entry, to = region ? off + len : entry + 32;
+		for (uint64_t at = from; at < to; at++)
+			for (int bit = 0; bit < 8; bit++) {
+				b[at] ^= (unsigned char)(1u << bit);
+				FILE *o = fopen(bad, "wb");
+				fwrite(b, 1, (size_t)n, o);
+				fclose(o);
+				b[at] ^= (unsigned char)(1u << bit);
+				flips++;
+				ix = NULL;
+				if (contam_index_load(&ix, bad, NULL) == CONTAM_OK)
+					loaded++;
+				contam_index_free(ix);
+				ix = NULL;
+				/* verify and info: a summary checks every chunk */
+				if (bit == 0 && contam_index_load_summary(&ix, bad, NULL) == CONTAM_OK)
+					summarized++;
+				contam_index_free(ix);
+			}
+	}
+	CHECK(flips > 2000);
+	CHECK_EQ_U64(loaded, 0);
+	CHECK_EQ_U64(summarized, 0);
+	free(b);
+
+	/* the header decoder refuses what the checksums would not catch
+	 * in a crafted file: a geometry that is not the partition's */
+	contam_index *src = NULL;
+	contam_params p = geometry(256);
+	CHECK(contam_index_new(&src, &p, NULL) == CONTAM_OK);
+	contam_minhash_params mp;
+	contam_minhash_params_default(&mp);
+	CHECK(contam_index_minhash_enable(src, &mp, 3000, 1e-4, NULL) == CONTAM_OK);
+	unsigned char h[CMH_SEC_HEAD];
+	cmh_filter m;
+	char why[300];
+	cmh_sec_encode(h, src->mh);
+	CHECK(cmh_sec_decode(h, p.seed, 0, 1, &m, why, sizeof(why)) == CONTAM_OK);
+	CHECK(!cmh_filter_differ(&m, src->mh));
+	CHECK(cmh_sec_decode(h, p.seed, 1, 2, &m, why, sizeof(why)) == CONTAM_E_CORRUPT);
+	CHECK(strstr(why, "geometry") != NULL);
+	put_le32(h + 8, 600);  /* bands: b * r > 512 */
+	CHECK(cmh_sec_decode(h, p.seed, 0, 1, &m, why, sizeof(why)) == CONTAM_E_CORRUPT);
+	CHECK(strstr(why, "512") != NULL);
+	cmh_sec_encode(h, src->mh);
+	put_le32(h, 2);  /* version */
+	CHECK(cmh_sec_decode(h, p.seed, 0, 1, &m, why, sizeof(why)) == CONTAM_E_FORMAT);
+	cmh_sec_encode(h, src->mh);
+	put_le64(h + 120, 1);  /* reserved */
+	CHECK(cmh_sec_decode(h, p.seed, 0, 1, &m, why, sizeof(why)) == CONTAM_E_CORRUPT);
+	contam_index_free(src);
+
+	/* partition sets: one without the section is not of this index */
+	const char *p0 = mh_index("mhp0.cidx", 0, 2, 1), *p1 = mh_index("mhp1.cidx", 1, 2, 1);
+	const char *p1n = mh_index("mhp1n.cidx", 1, 2, 0);
+	const char *good[] = { p0, p1 }, *mixed[] = { p0, p1n };
+	contam_index *set = NULL;
+	CHECK(contam_index_load_parts(&set, good, 2, NULL) == CONTAM_OK);
+	CHECK(set && set->mh && set->mh->f.lo == 0 && set->mh->f.hi == set->mh->f.nblocks);
+	contam_index_free(set);
+	CHECK(load_refused(mixed, 2, "not partitions of one index"));
+	/* merge of a minhash index with one without: refused, nothing written */
+	const char *whole = mh_index("mhw.cidx", 0, 1, 1), *plain = mh_index("mhn.cidx", 0, 1, 0);
+	const char *both[] = { whole, plain };
+	contam_error err;
+	CHECK(contam_index_merge(tpath("mhm.cidx"), both, 2, &err) == CONTAM_E_PARAM);
+	CHECK(strstr(err.msg, "no minhash section") != NULL);
+	CHECK(!exists(tpath("mhm.cidx")));
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/contam-test-index-safety-XXXXXX");
@@ -436,6 +574,7 @@ int main(void)
 	test_partition_sets();
 	test_merge_duplicates();
 	test_merge_stopped();
+	test_minhash_damage();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

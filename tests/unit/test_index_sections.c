@@ -6,9 +6,14 @@
  */
 #include "index/index.h"
 #include "index/index_file.h"
+#include "index/index_minhash.h"
+#include "ngram/minhash.h"
+#include "ngram/ngram.h"
 #include "reader/reader.h"
+#include "text/text.h"
 #include "testutil.h"
 
+#include <math.h>
 #include <sys/stat.h>
 #include <xxhash.h>
 
@@ -298,6 +303,231 @@ static void test_manifest_pack(void)
 	contam_index_free(ix);
 }
 
+/* ---- the minhash section (issue 17) ---- */
+
+/* A JSONL corpus of ndocs documents of random words: its path. */
+static const char *mh_corpus(const char *name, int ndocs, uint64_t seed)
+{
+	cbuf b = CBUF_INIT;
+	uint64_t s = seed;
+	for (int d = 0; d < ndocs; d++) {
+		s = cmix64(s + 1);
+		int n = 20 + (int)(s % 700);  /* under and over every window */
+		cbuf_append(&b, "{\"text\": \"", 10);
+		for (int i = 0; i < n; i++) {
+			s = cmix64(s + 1);
+			cbuf_printf(&b, "%sw%u", i ? " " : "", (unsigned)(s % 3000));
+		}
+		cbuf_append(&b, "\"}\n", 3);
+	}
+	const char *path = tu_path(name);
+	tu_write_file(path, b.data, b.len);
+	cbuf_release(&b);
+	return path;
+}
+
+typedef struct keyset {
+	uint64_t *k;
+	size_t n, cap;
+	cmh_doc *doc;
+} keyset;
+
+static void ks_add(void *ctx, const uint64_t *keys, size_t n)
+{
+	keyset *ks = ctx;
+	CHECK(cgrow((void **)&ks->k, &ks->cap, ks->n + n, sizeof(uint64_t)) == CONTAM_OK);
+	memcpy(ks->k + ks->n, keys, n * sizeof(uint64_t));
+	ks->n += n;
+}
+
+static void ks_tokens(void *ctx, const uint64_t *h, size_t n)
+{
+	keyset *ks = ctx;
+	uint64_t le[CTOK_HASH_BUF];
+	for (size_t i = 0; i < n; i++)
+		le[i] = cngram_le64(h[i]);
+	cmh_doc_tokens(ks->doc, le, n);
+}
+
+/* The band keys of every document of a corpus written by mh_corpus,
+ * computed apart from the index (the tokenizer and cmh_doc directly). */
+static void mh_reference(const char *path, const cmh_params *p, keyset *ks)
+{
+	size_t len;
+	unsigned char *data = slurp(path, &len);
+	CHECK(data != NULL);
+	CHECK(cmh_doc_new(&ks->doc, p, ks_add, ks) == CONTAM_OK);
+	ctok t;
+	ctok_init_hashes(&t, p->seed, ks_tokens, ks);
+	for (size_t i = 0; data && i < len;) {
+		const char *q = strstr((const char *)data + i, "\"text\": \"");
+		if (!q)
+			break;
+		q += 9;
+		const char *e = strchr(q, '"');
+		cmh_doc_begin(ks->doc);
+		ctok_feed(&t, q, (size_t)(e - q));
+		ctok_finish(&t);
+		cmh_doc_end(ks->doc);
+		i = (size_t)(e - (const char *)data) + 1;
+	}
+	ctok_release(&t);
+	cmh_doc_free(ks->doc);
+	free(data);
+}
+
+/* An index of the corpora with a minhash section, partition i of P. */
+static contam_index *mh_build(const char *const *corpora, size_t n, uint32_t i, uint32_t P,
+			      int threads)
+{
+	contam_params p = geometry(2048);
+	contam_index *ix = NULL;
+	CHECK(contam_index_new_partition(&ix, &p, i, P, NULL) == CONTAM_OK);
+	contam_minhash_params mp;
+	contam_minhash_params_default(&mp);
+	contam_error err;
+	CHECK(contam_index_minhash_enable(ix, &mp, 60000, 1e-4, &err) == CONTAM_OK);
+	contam_inputs in;
+	CHECK(contam_inputs_expand(&in, corpora, n, &err) == CONTAM_OK);
+	contam_build_options o;
+	contam_build_options_init(&o);
+	o.threads = threads;
+	CHECK(contam_index_build(ix, &in, &o) == CONTAM_OK);
+	contam_inputs_free(&in);
+	return ix;
+}
+
+static size_t mh_count(const contam_index *ix, const keyset *ks, int answer)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < ks->n; i++)
+		c += cindex_mh_contains(ix, ks->k[i]) == answer;
+	return c;
+}
+
+static int mh_same(const contam_index *a, const contam_index *b)
+{
+	const cmh_filter *x = a->mh, *y = b->mh;
+	return x && y && !cmh_params_differ(&x->p, &y->p) && !cmh_filter_differ(x, y) &&
+	       x->keys == y->keys && x->windows == y->windows && x->shingles == y->shingles &&
+	       x->f.lo == y->f.lo && x->f.hi == y->f.hi && x->f.bits && y->f.bits &&
+	       memcmp(x->f.bits, y->f.bits, (x->f.hi - x->f.lo) * 64) == 0;
+}
+
+/* Built, saved and loaded every way: the same section; every key the
+ * corpus gives is found (the Bloom property), in the built handle, the
+ * loaded ones, each partition (or -1 there: never "absent") and the
+ * partition set; a key never inserted is mostly absent. */
+static void test_minhash_round_trip(void)
+{
+	const char *c1 = mh_corpus("mh1.jsonl", 60, 1), *c2 = mh_corpus("mh2.jsonl", 60, 2);
+	const char *corpora[] = { c1, c2 };
+	contam_index *ix = mh_build(corpora, 2, 0, 1, 2);
+	CHECK(ix->mh != NULL);
+	if (!ix->mh)
+		return;
+	keyset ks = { 0 };
+	mh_reference(c1, &ix->mh->p, &ks);
+	mh_reference(c2, &ix->mh->p, &ks);
+	CHECK(ks.n > 1000);
+	CHECK_EQ_U64(ix->mh->keys, ks.n);
+	CHECK_EQ_U64(ix->mh->windows * ix->mh->p.bands, ks.n);
+	CHECK_EQ_U64(mh_count(ix, &ks, 1), ks.n);
+	/* one thread: the same bits */
+	contam_index *one = mh_build(corpora, 2, 0, 1, 1);
+	CHECK(mh_same(ix, one));
+	contam_index_free(one);
+	/* keys never inserted: mostly absent */
+	size_t fp = 0;
+	for (uint64_t i = 0; i < 20000; i++)
+		fp += cindex_mh_contains(ix, cmix64(i ^ 0x5555)) == 1;
+	CHECK(fp < 200);
+	double band = cindex_mh_band_fpr(ix);
+	CHECK(band > 0 && band < 0.01);
+	contam_minhash_info mi;
+	CHECK(contam_index_minhash_info(ix, &mi) == CONTAM_OK);
+	CHECK_EQ_U64(mi.params.bands, 8);
+	CHECK_EQ_U64(mi.keys, ks.n);
+	CHECK(mi.bits_set > 0 && mi.fill > 0 && mi.fill < 1);
+	CHECK(fabs(mi.threshold - 0.5) < 1e-9);
+
+	const char *path = tu_path("mh.cidx");
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+	contam_index *lx = NULL, *mx = NULL, *sx = NULL, *memx = NULL;
+	CHECK(contam_index_load(&lx, path, NULL) == CONTAM_OK);
+	CHECK(contam_index_load_mmap(&mx, path, NULL) == CONTAM_OK);
+	CHECK(contam_index_load_summary(&sx, path, NULL) == CONTAM_OK);
+	size_t len;
+	unsigned char *bytes = slurp(path, &len);
+	CHECK(contam_index_load_memory(&memx, bytes, len, NULL) == CONTAM_OK);
+	CHECK(mh_same(ix, lx));
+	CHECK(mh_same(ix, mx));
+	CHECK(mh_same(ix, memx));
+	CHECK_EQ_U64(mh_count(lx, &ks, 1), ks.n);
+	/* the summary: statistics, no answers */
+	CHECK(sx && sx->mh && !sx->mh->f.bits);
+	CHECK_EQ_U64(mh_count(sx, &ks, -1), ks.n);
+	contam_minhash_info si;
+	CHECK(contam_index_minhash_info(sx, &si) == CONTAM_OK);
+	CHECK_EQ_U64(si.bits_set, mi.bits_set);
+	CHECK(fabs(si.band_fpr - mi.band_fpr) < 1e-12);
+	/* saved again: the same bytes */
+	const char *again = tu_path("mh-again.cidx");
+	CHECK(contam_index_save(lx, again) == CONTAM_OK);
+	size_t len2;
+	unsigned char *bytes2 = slurp(again, &len2);
+	CHECK(bytes && bytes2 && len == len2 && memcmp(bytes, bytes2, len) == 0);
+	free(bytes2);
+	contam_index_free(lx);
+	contam_index_free(mx);
+	contam_index_free(sx);
+	contam_index_free(memx);
+	free(bytes);
+
+	/* partitions by block range: each key held by exactly one, the
+	 * others answer -1 (never 0); the set is the whole section */
+	const uint32_t P = 3;
+	const char *pp[3];
+	size_t held = 0;
+	int never_absent = 1;
+	for (uint32_t i = 0; i < P; i++) {
+		contam_index *px = mh_build(corpora, 2, i, P, 2);
+		held += mh_count(px, &ks, 1);
+		never_absent &= mh_count(px, &ks, 0) == 0;
+		char name[32];
+		snprintf(name, sizeof(name), "mhp%u.cidx", i);
+		pp[i] = tu_path(name);
+		CHECK(contam_index_save(px, pp[i]) == CONTAM_OK);
+		contam_index_free(px);
+	}
+	CHECK_EQ_U64(held, ks.n);
+	CHECK(never_absent);
+	contam_index *set = NULL, *rs = NULL;
+	CHECK(contam_index_load_parts(&set, pp, P, NULL) == CONTAM_OK);
+	CHECK(set && mh_same(ix, set));
+	CHECK(contam_index_parts_open(&rs, pp, P, NULL) == CONTAM_OK);
+	CHECK(rs && mh_same(ix, rs));
+	if (rs)
+		CHECK_EQ_U64(mh_count(rs, &ks, 1), ks.n);
+	contam_index_free(set);
+	contam_index_free(rs);
+	/* no section: no parameters, no answers */
+	contam_params g = geometry(64);
+	contam_index *plain = NULL;
+	CHECK(contam_index_new(&plain, &g, NULL) == CONTAM_OK);
+	CHECK(cindex_mh_params(plain) == NULL);
+	CHECK(cindex_mh_contains(plain, 1) == -1);
+	CHECK(contam_index_minhash_info(plain, &mi) == CONTAM_E_PARAM);
+	contam_index_free(plain);
+	/* an index with documents cannot start one */
+	contam_minhash_params mp;
+	contam_minhash_params_default(&mp);
+	contam_error err;
+	CHECK(contam_index_minhash_enable(ix, &mp, 1000, 1e-4, &err) == CONTAM_E_PARAM);
+	free(ks.k);
+	contam_index_free(ix);
+}
+
 /* One max_record default: the readers' and the build options'. */
 static void test_max_record_default(void)
 {
@@ -319,6 +549,7 @@ int main(void)
 	test_chunk_bounds();
 	test_manifest_pack();
 	test_max_record_default();
+	test_minhash_round_trip();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)

@@ -130,6 +130,7 @@ struct contam_scan {
 	/* contam_scan_confirmed's result */
 	contam_example *confirmed_examples;
 	contam_benchmark *confirmed_benchmarks;
+	struct cscan_nd *nd;     /* --near-dup (scan_neardup.c), or NULL */
 	int ran;
 	cerr err;
 };
@@ -155,6 +156,7 @@ typedef struct cscan_matcher {
 	cbuf text;               /* the document's first bytes */
 	uint64_t doc_bytes;
 	uint64_t ngrams;
+	struct cscan_ndm *nd;    /* --near-dup: the document's windows */
 	int oom;
 } cscan_matcher;
 
@@ -217,6 +219,31 @@ int cscan_purify_one(contam_scan *s, size_t i, cscan_purified *res, cerr *err);
 int cscan_purify_finish(contam_scan *s, cscan_purified *res, cerr *err);
 /* Remove the copies written (after a failure or a stop). */
 void cscan_purify_undo(contam_scan *s, const cscan_purified *res);
+
+/* scan_neardup.c: --near-dup, exact containment and Jaccard of each
+ * example's shingle set (the probe's, minhash.h) with the best window of
+ * each document.  Built after the table; one cscan_ndm per matcher gets
+ * the matcher's tokens; its end records the document's near-dups with
+ * the provenance given. */
+typedef struct cscan_nd cscan_nd;
+typedef struct cscan_ndm cscan_ndm;
+typedef struct cscan_nd_doc {
+	size_t file;             /* input index */
+	uint64_t entry, record, offset, bytes;
+	const char *member, *url, *id;
+} cscan_nd_doc;
+int cscan_nd_build(contam_scan *s, cerr *err);
+void cscan_nd_free(cscan_nd *nd);
+int cscan_ndm_new(cscan_ndm **out, const contam_scan *s);
+void cscan_ndm_free(cscan_ndm *m);
+void cscan_ndm_begin(cscan_ndm *m);
+void cscan_ndm_token(cscan_ndm *m, const ctok_token *tk);
+int cscan_ndm_end(cscan_ndm *m, const cscan_nd_doc *doc);
+struct json_t;
+/* The report's "near_dup" object (in "scan") and an example's
+ * "near_dup_scan" fields. */
+struct json_t *cscan_nd_json(const contam_scan *s);
+struct json_t *cscan_nd_example_json(const contam_scan *s, size_t i);
 
 /* scan_sink.c: an output file in a given codec; gzip output can be cut
  * into members (one per WARC record, as Common Crawl ships them). */

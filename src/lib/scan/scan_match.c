@@ -101,6 +101,8 @@ static void on_token(void *ctx, const ctok_token *tk)
 {
 	cscan_matcher *m = ctx;
 	uint64_t h;
+	if (m->nd)
+		cscan_ndm_token(m->nd, tk);
 	m->tok_start[m->ntok % m->n] = tk->start;
 	uint64_t idx = m->ntok++;
 	if (!cngram_push(&m->ng, tk->hash, &h))
@@ -118,12 +120,15 @@ int cscan_matcher_init(cscan_matcher *m, const contam_scan *s)
 	ctok_init(&m->tok, s->seed, on_token, m);
 	cngram_init(&m->ng, m->n, s->seed);
 	m->tok_start = calloc(m->n, sizeof(uint64_t));
+	if (s->nd && cscan_ndm_new(&m->nd, s))
+		return CONTAM_E_NOMEM;
 	return m->tok_start ? CONTAM_OK : CONTAM_E_NOMEM;
 }
 
 void cscan_matcher_release(cscan_matcher *m)
 {
 	ctok_release(&m->tok);
+	cscan_ndm_free(m->nd);
 	free(m->tok_start);
 	free(m->open);
 	free(m->next);
@@ -136,6 +141,8 @@ void cscan_matcher_release(cscan_matcher *m)
 void cscan_matcher_begin(cscan_matcher *m)
 {
 	cngram_reset(&m->ng);
+	if (m->nd)
+		cscan_ndm_begin(m->nd);
 	m->ntok = 0;
 	m->nopen = m->nnext = m->nclosed = m->nentries = 0;
 	m->doc_bytes = 0;

@@ -454,6 +454,8 @@ static json_t *scan_object(const contam_scan *s)
 		json_object_set_new(pu, "unread_records", json_integer((json_int_t)st->purify_unread));
 		json_object_set_new(o, "purify", pu);
 	}
+	if (s->nd)
+		json_object_set_new(o, "near_dup", cscan_nd_json(s));
 	return o;
 }
 
@@ -732,6 +734,8 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 		json_object_set_new(o, "provenance", pv[i]);
 		pv[i] = NULL;
 	}
+	if (s->nd)
+		json_object_set_new(o, "near_dup_scan", cscan_nd_example_json(s, i));
 }
 
 static void free_pv(const contam_scan *s, json_t **pv)

@@ -83,6 +83,21 @@ static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 	cscan_file *f = &w->st->s->files[doc->file->index];
 	cscan_hitdoc hd;
 	int rc = cscan_matcher_end(m, w->st->s->table.docs, &hd);
+	if (rc >= 0 && m->nd) {
+		/* the tokens are all in (cscan_matcher_end finished them) */
+		const cscan_nd_doc nd = {
+			.file = doc->file->index, .entry = doc->entry,
+			.record = doc->record, .offset = doc->offset,
+			.bytes = m->doc_bytes, .member = doc->member,
+			.url = doc->url, .id = doc->id,
+		};
+		int nrc = cscan_ndm_end(m->nd, &nd);
+		if (nrc < 0) {
+			if (rc == 1)
+				cscan_hitdoc_release(&hd);
+			return nrc;
+		}
+	}
 	if (rc == 1) {
 		/* borrowed for the packing only */
 		hd.entry = doc->entry;
@@ -236,6 +251,8 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	st.s = s;
 	crun_init(&st.run, in, s->opt.on_warning, s->opt.on_progress, s->opt.ctx, s->opt.stop);
 	if ((rc = cscan_table_build(s, &s->err)))
+		return rc;
+	if (s->opt.near_dup && (rc = cscan_nd_build(s, &s->err)))
 		return rc;
 	s->files = calloc(in->count ? in->count : 1, sizeof(*s->files));
 	if (!s->files)

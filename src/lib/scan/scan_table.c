@@ -33,6 +33,7 @@ void contam_scan_options_init(contam_scan_options *opt)
 	opt->max_record = CREADER_DEFAULT_MAX_RECORD;
 	opt->cut_margin = 200;
 	opt->cut_max_pieces = 10;
+	opt->near_dup_min = 0.5;
 	contam_rules_init(&opt->rules);
 }
 
@@ -123,6 +124,7 @@ void contam_scan_free(contam_scan *s)
 	free(s->doc_count);
 	free(s->ex_first);
 	free(s->ex_entry);
+	cscan_nd_free(s->nd);
 	cscan_table_release(&s->table);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i].chunks);
