@@ -98,6 +98,7 @@ static void usage(FILE *f)
 "      --minhash-windows LIST  window sizes in shingles, ascending, such as\n"
 "                            24,48,96,192 (at most 8)\n"
 "      --minhash-shingle S   tokens per shingle (5)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (2)\n"
 "      --minhash-fpr RATE    an absent item's chance of a false band match\n"
 "                            (1e-3); each band's filter rate is RATE / b\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
@@ -464,7 +465,7 @@ static int index_main(int argc, char **argv, const char **globs)
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
 	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY,
 	       OPT_UNCOMPRESSED, OPT_MINHASH, OPT_MH_BANDS, OPT_MH_ROWS, OPT_MH_WINDOWS,
-	       OPT_MH_SHINGLE, OPT_MH_FPR };
+	       OPT_MH_SHINGLE, OPT_MH_FPR, OPT_MH_STRIDE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -494,6 +495,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "minhash-windows", required_argument, NULL, OPT_MH_WINDOWS },
 		{ "minhash-shingle", required_argument, NULL, OPT_MH_SHINGLE },
 		{ "minhash-fpr", required_argument, NULL, OPT_MH_FPR },
+		{ "minhash-stride-div", required_argument, NULL, OPT_MH_STRIDE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -594,10 +596,12 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_MINHASH: minhash = true; break;
 		case OPT_MH_BANDS:
 		case OPT_MH_ROWS:
+		case OPT_MH_STRIDE:
 		case OPT_MH_SHINGLE: {
 			unsigned long v;
 			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
-					   c == OPT_MH_ROWS ? "--minhash-rows" : "--minhash-shingle";
+					   c == OPT_MH_ROWS ? "--minhash-rows" :
+					   c == OPT_MH_STRIDE ? "--minhash-stride-div" : "--minhash-shingle";
 			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
 				return cli_error(EXIT_USAGE, "%s wants 1..%d, not '%s'", name,
 						 c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
@@ -605,9 +609,11 @@ static int index_main(int argc, char **argv, const char **globs)
 				mhp.bands = (uint32_t)v;
 			else if (c == OPT_MH_ROWS)
 				mhp.rows = (uint32_t)v;
+			else if (c == OPT_MH_STRIDE)
+				mhp.stride_div = (uint32_t)v;
 			else
 				mhp.shingle = (uint32_t)v;
-			if (c == OPT_MH_SHINGLE)
+			if (c == OPT_MH_SHINGLE || c == OPT_MH_STRIDE)
 				mh_shape_given = true;
 			else
 				mh_br_given = true;
@@ -790,6 +796,7 @@ static int index_main(int argc, char **argv, const char **globs)
 		if (has_mh && (mh_br_given || mh_shape_given) &&
 		    (mi.params.bands != mhp.bands || mi.params.rows != mhp.rows ||
 		     mi.params.shingle != mhp.shingle || mi.params.nwindows != mhp.nwindows ||
+		     mi.params.stride_div != mhp.stride_div ||
 		     memcmp(mi.params.windows, mhp.windows, sizeof(mhp.windows)))) {
 			rc = cli_error(EXIT_USAGE, "--minhash options differ from the minhash section of "
 				       "'%s' (b=%u, r=%u, shingle %u); drop them or start a new index",

@@ -206,6 +206,15 @@ def test_checkpoint_resume(c):
            "--checkpoint-every", "1K", c.a, c.b).expect(0)
     with open(out, "rb") as f1, open(both, "rb") as f2:
         check(f1.read() == f2.read(), "a run with checkpoints differs")
+    # --resume from a checkpoint holding the first input: the same bytes
+    # (the checkpoint is an ordinary index of its finished files)
+    out2 = os.path.join(c.tmp, "ck2.cidx")
+    idx(c, "ck2.cidx.checkpoint", "--minhash", c.a)
+    r = contam("index", "-o", out2, "--expected-ngrams", "200000", "--minhash", "--resume",
+               c.a, c.b).expect(0)
+    check("resuming from" in r.err, r.err)
+    with open(out2, "rb") as f1, open(both, "rb") as f2:
+        check(f1.read() == f2.read(), "a resumed run differs from an uninterrupted one")
 
 
 if __name__ == "__main__":

@@ -158,54 +158,81 @@ static inline uint32_t bin_of(uint64_t x, uint32_t k)
 	return (uint32_t)(((u128)x * k) >> 64);
 }
 
-/* Fill the empty bins of sig (filled[i] == 0) from filled ones: for
- * empty bin i, attempt 1, 2, ... picks bin j = bin of cmix64(seed ^
- * (i << 32 | attempt)) until j holds a shingle's value.  At least one bin
- * is filled (the caller checks), so this ends; K / filled attempts are
- * expected per empty bin. */
-static void densify(const cmh_params *p, uint32_t k, uint64_t *sig, const uint8_t *filled)
+/* Empty bins are marked by EMPTY: a shingle whose mixed value is all
+ * ones (probability 2^-64) counts as no shingle, in every path alike. */
+#define EMPTY UINT64_MAX
+/* Densification candidates kept per bin by a cmh_doc (more are computed). */
+#define DENSE_TAB 32
+
+/* Candidate `attempt` (1, 2, ...) for empty bin i. */
+static inline uint32_t dense_bin(uint64_t seed, uint32_t k, uint32_t i, uint64_t attempt)
 {
-	for (uint32_t i = 0; i < k; i++) {
-		if (filled[i])
-			continue;
-		for (uint64_t attempt = 1;; attempt++) {
-			uint64_t x = cmix64(p->seed ^ ((uint64_t)i << 32 | attempt));
-			uint32_t j = bin_of(x, k);
-			if (filled[j]) {
-				sig[i] = sig[j];
-				break;
+	return bin_of(cmix64(seed ^ ((uint64_t)i << 32 | attempt)), k);
+}
+
+/* Fill the empty bins of sig from bins a shingle filled: for empty bin
+ * i, attempt 1, 2, ... picks bin j = bin of cmix64(seed ^ (i << 32 |
+ * attempt)) until j holds a shingle's value (optimal densification,
+ * Shrivastava 2017).  At least one bin is filled (the callers check), so
+ * this ends; K / filled attempts are expected per empty bin.  tab (NULL:
+ * none) holds the first DENSE_TAB candidates of each bin. */
+static void densify(const cmh_params *p, uint32_t k, uint64_t *sig, const uint16_t *tab)
+{
+	uint64_t filled[CMH_MAX_BINS / 64] = { 0 };
+	for (uint32_t i = 0; i < k; i++)
+		filled[i >> 6] |= (uint64_t)(sig[i] != EMPTY) << (i & 63);
+#define FILLED(j) (filled[(j) >> 6] >> ((j) & 63) & 1)
+	/* the empty bins, by their bits (few branches: the first of four
+	 * candidates at once, ~98% found there for a window of W = K) */
+	for (uint32_t wd = 0; wd * 64 < k; wd++) {
+		uint64_t empty = ~filled[wd];
+		if (k - wd * 64 < 64)
+			empty &= (1ULL << (k - wd * 64)) - 1;
+		while (empty) {
+			uint32_t i = wd * 64 + (uint32_t)__builtin_ctzll(empty);
+			empty &= empty - 1;
+			uint64_t attempt = 1;
+			if (tab) {
+				const uint16_t *c = tab + (size_t)i * DENSE_TAB;
+				uint32_t m = 0;
+				for (; attempt + 3 <= DENSE_TAB; attempt += 4, c += 4) {
+					m = (uint32_t)(FILLED(c[0]) | FILLED(c[1]) << 1 |
+						       FILLED(c[2]) << 2 | FILLED(c[3]) << 3);
+					if (m)
+						break;
+				}
+				if (m) {
+					sig[i] = sig[c[__builtin_ctz(m)]];
+					continue;
+				}
+			}
+			for (;; attempt++) {
+				uint32_t j = dense_bin(p->seed, k, i, attempt);
+				if (FILLED(j)) {
+					sig[i] = sig[j];
+					break;
+				}
 			}
 		}
+	}
+#undef FILLED
+}
+
+/* The per-bin minima of n mixed values with their bins (branch-free). */
+static inline void sig_min(const uint64_t *xs, const uint16_t *bins, size_t n, uint64_t *sig)
+{
+	for (size_t t = 0; t < n; t++) {
+		uint64_t x = xs[t], *v = &sig[bins[t]];
+		*v = x < *v ? x : *v;
 	}
 }
 
-/* The signature of mixed values xs[0..n) then ys[0..m) (a ring's two
- * slices); n + m > 0. */
-static void sig_of_mixed(const cmh_params *p, uint32_t k, const uint64_t *xs, size_t n,
-			 const uint64_t *ys, size_t m, uint64_t *sig)
+static inline int sig_any(const uint64_t *sig, uint32_t k)
 {
-	uint8_t filled[CMH_MAX_BINS];
-	memset(filled, 0, k);
 	for (uint32_t i = 0; i < k; i++)
-		sig[i] = UINT64_MAX;
-	uint32_t nfilled = 0;
-	for (int part = 0; part < 2; part++) {
-		const uint64_t *v = part ? ys : xs;
-		size_t cnt = part ? m : n;
-		for (size_t t = 0; t < cnt; t++) {
-			uint64_t x = v[t];
-			uint32_t j = bin_of(x, k);
-			if (!filled[j]) {
-				filled[j] = 1;
-				nfilled++;
-				sig[j] = x;
-			} else if (x < sig[j]) {
-				sig[j] = x;
-			}
-		}
-	}
-	if (nfilled < k)
-		densify(p, k, sig, filled);
+		if (sig[i] != EMPTY)
+			return 1;
+	return 0;
 }
 
 int cmh_signature(const cmh_params *p, const uint64_t *sh, size_t n, uint64_t *sig)
@@ -214,29 +241,21 @@ int cmh_signature(const cmh_params *p, const uint64_t *sh, size_t n, uint64_t *s
 		return 0;
 	const uint32_t k = p->bands * p->rows;
 	uint64_t buf[256];
-	uint8_t filled[CMH_MAX_BINS];
-	memset(filled, 0, k);
+	uint16_t bins[256];
 	for (uint32_t i = 0; i < k; i++)
-		sig[i] = UINT64_MAX;
-	uint32_t nfilled = 0;
+		sig[i] = EMPTY;
 	/* in chunks, so no allocation */
 	for (size_t at = 0; at < n; at += 256) {
 		size_t c = n - at < 256 ? n - at : 256;
-		for (size_t t = 0; t < c; t++)
-			buf[t] = cmix64(sh[at + t] ^ p->seed);
 		for (size_t t = 0; t < c; t++) {
-			uint32_t j = bin_of(buf[t], k);
-			if (!filled[j]) {
-				filled[j] = 1;
-				nfilled++;
-				sig[j] = buf[t];
-			} else if (buf[t] < sig[j]) {
-				sig[j] = buf[t];
-			}
+			buf[t] = cmix64(sh[at + t] ^ p->seed);
+			bins[t] = (uint16_t)bin_of(buf[t], k);
 		}
+		sig_min(buf, bins, c, sig);
 	}
-	if (nfilled < k)
-		densify(p, k, sig, filled);
+	if (!sig_any(sig, k))
+		return 0;  /* every value was EMPTY: as no shingle */
+	densify(p, k, sig, NULL);
 	return 1;
 }
 
@@ -262,15 +281,23 @@ double cmh_windows_per_shingle(const cmh_params *p)
 /* ---- the corpus side ---- */
 
 #define KEYS_BUF 1024
+#define TOK_BATCH 512
 
 struct cmh_doc {
 	cmh_params p;
 	uint32_t k;                 /* bins */
 	cmh_keys_fn sink;
 	void *ctx;
-	cngram g;                   /* the shingle window over tokens */
+	/* tokens not yet ending a shingle: the last shingle - 1 carried
+	 * over, then the next batch (hashed by cngram_hash_windows, the
+	 * index's vectorized loop) */
+	uint64_t toks[CONTAM_MAX_NGRAM + TOK_BATCH];
+	size_t ntoks;
+	uint64_t hashes[TOK_BATCH];
 	uint32_t cap;               /* ring capacity: max(windows) */
 	uint64_t *ring;             /* mixed shingle values, by position % cap */
+	uint16_t *bins;             /* their bins, likewise */
+	uint16_t *dtab;             /* densification candidates, DENSE_TAB per bin */
 	uint64_t nsh;               /* shingles of this document */
 	uint64_t next_end[CMH_MAX_WINDOWS]; /* end of the next full window */
 	uint64_t windows;
@@ -294,11 +321,15 @@ int cmh_doc_new(cmh_doc **out, const cmh_params *p, cmh_keys_fn sink, void *ctx)
 	d->ctx = ctx;
 	d->cap = p->windows[p->nwindows - 1];
 	d->ring = malloc((size_t)d->cap * sizeof(*d->ring));
-	if (!d->ring) {
-		free(d);
+	d->bins = malloc((size_t)d->cap * sizeof(*d->bins));
+	d->dtab = malloc((size_t)d->k * DENSE_TAB * sizeof(*d->dtab));
+	if (!d->ring || !d->bins || !d->dtab) {
+		cmh_doc_free(d);
 		return CONTAM_E_NOMEM;
 	}
-	cngram_init(&d->g, p->shingle, p->seed ^ CMH_SEED_SALT);
+	for (uint32_t i = 0; i < d->k; i++)
+		for (uint32_t a = 0; a < DENSE_TAB; a++)
+			d->dtab[(size_t)i * DENSE_TAB + a] = (uint16_t)dense_bin(p->seed, d->k, i, a + 1);
 	cmh_doc_begin(d);
 	*out = d;
 	return CONTAM_OK;
@@ -309,6 +340,8 @@ void cmh_doc_free(cmh_doc *d)
 	if (!d)
 		return;
 	free(d->ring);
+	free(d->bins);
+	free(d->dtab);
 	free(d);
 }
 
@@ -326,7 +359,14 @@ static void emit_window(cmh_doc *d, uint64_t end, uint64_t w)
 	uint64_t start = end - w;
 	uint32_t s0 = (uint32_t)(start % d->cap);
 	size_t first = d->cap - s0 < w ? d->cap - s0 : (size_t)w;
-	sig_of_mixed(&d->p, d->k, d->ring + s0, first, d->ring, (size_t)w - first, d->sig);
+	for (uint32_t i = 0; i < d->k; i++)
+		d->sig[i] = EMPTY;
+	sig_min(d->ring + s0, d->bins + s0, first, d->sig);
+	sig_min(d->ring, d->bins, (size_t)w - first, d->sig);
+	/* all EMPTY (2^-64 per shingle): no signature, as cmh_signature */
+	if (!sig_any(d->sig, d->k))
+		return;
+	densify(&d->p, d->k, d->sig, d->dtab);
 	cmh_band_keys(&d->p, d->sig, d->keys + d->nkeys);
 	d->nkeys += d->p.bands;
 	d->windows++;
@@ -336,21 +376,20 @@ static void emit_window(cmh_doc *d, uint64_t end, uint64_t w)
 
 void cmh_doc_begin(cmh_doc *d)
 {
-	cngram_reset(&d->g);
+	d->ntoks = 0;
 	d->nsh = 0;
 	for (uint32_t i = 0; i < d->p.nwindows; i++)
 		d->next_end[i] = d->p.windows[i];
 }
 
-void cmh_doc_tokens(cmh_doc *d, const uint64_t *le, size_t n)
+static void take_shingles(cmh_doc *d, const uint64_t *hs, size_t m)
 {
 	const uint32_t nw = d->p.nwindows;
-	for (size_t t = 0; t < n; t++) {
-		uint64_t h;
-		/* cngram_push takes native order and stores little-endian */
-		if (!cngram_push(&d->g, cngram_le64(le[t]), &h))
-			continue;
-		d->ring[d->nsh % d->cap] = cmix64(h ^ d->p.seed);
+	for (size_t t = 0; t < m; t++) {
+		uint64_t x = cmix64(hs[t] ^ d->p.seed);
+		size_t at = (size_t)(d->nsh % d->cap);
+		d->ring[at] = x;
+		d->bins[at] = (uint16_t)bin_of(x, d->k);
 		d->nsh++;
 		d->shingles++;
 		for (uint32_t i = 0; i < nw; i++) {
@@ -359,6 +398,28 @@ void cmh_doc_tokens(cmh_doc *d, const uint64_t *le, size_t n)
 			emit_window(d, d->nsh, d->p.windows[i]);
 			d->next_end[i] += cmh_stride(&d->p, d->p.windows[i]);
 		}
+	}
+}
+
+void cmh_doc_tokens(cmh_doc *d, const uint64_t *le, size_t n)
+{
+	const uint32_t sl = d->p.shingle;
+	while (n) {
+		size_t take = n < TOK_BATCH ? n : TOK_BATCH;
+		memcpy(d->toks + d->ntoks, le, take * sizeof(uint64_t));
+		size_t count = d->ntoks + take;
+		le += take;
+		n -= take;
+		if (count < sl) {
+			d->ntoks = count;
+			continue;
+		}
+		/* the same hashes as cmh_shingle_hash of each window */
+		size_t m = cngram_hash_windows(d->toks, count, sl, d->p.seed ^ CMH_SEED_SALT,
+					       d->hashes);
+		take_shingles(d, d->hashes, m);
+		memmove(d->toks, d->toks + count - (sl - 1), (sl - 1) * sizeof(uint64_t));
+		d->ntoks = sl - 1;
 	}
 }
 
