@@ -932,7 +932,8 @@ typedef struct contam_result {
 	 * near_dup 0: not probed for near-duplicates (the other members 0). */
 	int near_dup;
 	uint32_t near_dup_shingle, near_dup_bands, near_dup_rows;
-	uint32_t near_dup_nwindows, near_dup_windows[8], near_dup_stride_div;
+	uint32_t near_dup_nwindows, near_dup_windows[CONTAM_MINHASH_MAX_WINDOWS];
+	uint32_t near_dup_stride_div;
 	double near_dup_band_fpr;
 } contam_result;
 

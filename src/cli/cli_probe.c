@@ -84,11 +84,12 @@ static void usage(FILE *f)
 "                         near_dup (any band matched), the bands matched and the\n"
 "                         Jaccard range they imply (the containment of the\n"
 "                         example in the matched corpus window is at least its\n"
-"                         low end); per benchmark the near-dup rate, near_dup_only\n"
-"                         (near-dup and not contaminated by n-grams) and the\n"
-"                         expected false near-dups.  An example with no shingle\n"
-"                         is near_dup_unscored (counted).  An index without the\n"
-"                         section is refused (exit 1)\n");
+"                         low end); per benchmark the near-dup rate,\n"
+"                         near_dup_only (near-dup and not contaminated by\n"
+"                         n-grams) and the expected false near-dups.  An\n"
+"                         example with no shingle is near_dup_unscored\n"
+"                         (counted, never clean).  An index without the section\n"
+"                         is refused (exit 1)\n");
 	/* more strings: C17 promises only 4095 bytes in one literal */
 	fprintf(f,
 "      --max-doc-freq K   n-grams the index counts in more than K documents\n"

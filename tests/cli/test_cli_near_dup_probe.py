@@ -26,7 +26,8 @@ inside its sentences (5 words) all survive.
                       built without --minhash (the index path apart)
   report_round_trip   contam report reads the keys back: md has the
                       near-dup columns, csv its rows, latex its table,
-                      html its column; a report without near-dup has none
+                      html its column and the list of near-dups with their
+                      n-gram verdicts; a report without near-dup has none
   stderr_table        the table on stderr has the near-dup block
   suite               probe --suite --near-dup: the entry's examples carry
                       the near-dup keys, as a single probe's
@@ -137,10 +138,12 @@ def finds_shuffled(c):
     for e in found + exact:
         lo, hi = e["near_dup_jaccard"]
         check(0 < lo <= hi <= 1, f"{e['id']}: Jaccard range {lo}, {hi}")
-        check(e["near_dup_shingles"] == NSENT * (SENT - 4),
+        sh = rep["index"]["minhash"]["shingle"]
+        check(e["near_dup_shingles"] == NSENT * (SENT - sh + 1),
               f"{e['id']}: {e['near_dup_shingles']} shingles, expected "
-              f"{NSENT * (SENT - 4)} (inside sentences only)")
+              f"{NSENT * (SENT - sh + 1)} (inside sentences only)")
         check(1 <= e["near_dup_bands"] <= b, e)
+        check(0 <= e["near_dup_chance"] < 1e-3, e)
     # more bands, a higher range
     full = [e for e in found + exact if e["near_dup_bands"] == b]
     one = [e for e in found + exact if e["near_dup_bands"] == 1]
@@ -170,7 +173,7 @@ def finds_shuffled(c):
     check(nd["bands"] == b and nd["rows"] == rows, nd)
     check(rep["options"]["near_dup"] is True, rep["options"])
     mh = rep["index"]["minhash"]
-    check(mh["shingle"] == 5 and mh["windows"] and mh["stride_div"] >= 1, mh)
+    check(1 <= mh["shingle"] < SENT and mh["windows"] and mh["stride_div"] >= 1, mh)
     check(abs(mh["threshold"] - (1 / b) ** (1 / rows)) < 1e-5, mh)
 
 
@@ -230,7 +233,7 @@ def unchanged(c):
         bm.pop("near_dup")
     for e in nd["examples"]:
         for k in ("near_dup", "near_dup_bands", "near_dup_jaccard", "near_dup_shingles",
-                  "near_dup_unscored"):
+                  "near_dup_unscored", "near_dup_chance"):
             e.pop(k, None)
     check(nd == ja, "--near-dup changed the n-gram part of the report")
     c["plain_report"] = a
@@ -250,10 +253,18 @@ def report_round_trip(c):
     lines = [ln for ln in csv.splitlines() if ",near_dup," in ln]
     check(len(lines) == 2, lines)
     check(lines[0].split(",")[5] == str(bm["near_dup"]["count"]), lines[0])
+    check("1 of 49 examples have no shingle" in lines[0], lines[0])
     tex = contam("report", "--format", "latex", c["r_nd"]).expect(0).out
     check("tab:contam-near_dup-near-dup" in tex, tex[-400:])
     html = contam("report", "--format", "html", c["r_nd"]).expect(0).out
     check("<th>near-dup</th>" in html and "near_dup/near_dup" in html, "html without near-dup")
+    k = bm["near_dup"]["count"]
+    check(f"{k} near-dup examples listed, {bm['near_dup_only']['count']} of them not "
+          "contaminated by n-grams" in html, "html: the near-dup list")
+    prov = contam("report", "--provenance", c["r_nd"]).expect(0).out
+    mh = c["nd"]["index"]["minhash"]
+    check(f"; minhash b {mh['bands']}, r {mh['rows']}, shingle {mh['shingle']}, band fpr"
+          in prov and "near_dup=true" in prov, prov[-600:])
     grid = contam("report", "--definition", "near_dup", c["r_nd"]).expect(0).out
     check("near-dup only: near-dup and not contaminated" in grid, grid[:400])
     # a report without near-dup results shows none of it

@@ -120,6 +120,7 @@ static void test_tally_and_report(void)
 	s = contam_sink_membuf(&nd);
 	CHECK(contam_report_json_to(&r, &s, NULL) == CONTAM_OK);
 	const char *j = nd.data ? nd.data : "";
+	char want[128];
 	CHECK(strstr(j, "\"minhash\": {\"shingle\": 5, \"bands\": 8, \"rows\": 3, "
 		      "\"windows\": [24, 48], \"stride_div\": 2") != NULL);
 	/* 4 scored (one unscored), 3 near-dup: Wilson as the n-gram rates */
@@ -127,13 +128,18 @@ static void test_tally_and_report(void)
 		      "\"n\": 4, \"rate\": 0.75") != NULL);
 	CHECK(strstr(j, "\"near_dup_only\": {\"count\": 2, \"n\": 4") != NULL);
 	CHECK(strstr(j, "\"near_dup_unflagged\": {\"count\": 1, \"n\": 4") != NULL);
-	char want[128];
 	snprintf(want, sizeof want, "\"expected_false\": %.6g",
 		 4 * cprobe_near_dup_false(8, 1e-4));
 	CHECK(strstr(j, want) != NULL);
 	CHECK(strstr(j, "\"near_dup\": true, \"near_dup_bands\": 3, \"near_dup_jaccard\": "
 		      "[0.4, 0.9], \"near_dup_shingles\": 12") != NULL);
 	CHECK(strstr(j, "\"near_dup\": false, \"near_dup_bands\": 0") != NULL);
+	/* a near-dup's chance: P(Binomial(8, 1e-4) >= 3) = 56e-12 to 3 digits */
+	snprintf(want, sizeof want, "\"near_dup_shingles\": 12, \"near_dup_chance\": %.3g",
+		 cprobe_binom_tail(8, 1e-4, 3));
+	CHECK(strstr(j, want) != NULL);
+	CHECK(NEAR(cprobe_binom_tail(8, 1e-4, 3) / 56e-12, 1, 1e-2));
+	CHECK(strstr(j, "\"near_dup_shingles\": 12}") != NULL); /* not near-dup: no chance */
 	/* no shingle: null, never false */
 	CHECK(strstr(j, "\"near_dup\": null, \"near_dup_unscored\": true") != NULL);
 	CHECK(strstr(j, "\"near_dup\": true}") != NULL || strstr(j, "\"near_dup\": true,") != NULL);

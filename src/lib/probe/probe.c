@@ -44,6 +44,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* contam_result copies the section's window sizes */
+_Static_assert(CMH_MAX_WINDOWS == CONTAM_MINHASH_MAX_WINDOWS,
+	       "contam_result.near_dup_windows holds cmh_params.windows");
+
 struct contam_probe {
 	const contam_index *ix;
 	contam_probe_options opt; /* its strings point into `set` */
@@ -124,8 +128,11 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 					"section: --near-dup needs an index built with "
 					"contam index --minhash", p->index_path);
 		size_t bins = (size_t)p->mh->bands * p->mh->rows;
-		if (cmh_item_new(&p->mh_item, p->mh) ||
-		    !(p->mh_sig = malloc((bins ? bins : 1) * sizeof(uint64_t))) ||
+		int mrc = cmh_item_new(&p->mh_item, p->mh);
+		if (mrc == CONTAM_E_PARAM)
+			return cerr_set(&p->err, mrc, "'%s': its minhash section's "
+					"parameters are invalid", p->index_path);
+		if (mrc || !(p->mh_sig = malloc((bins ? bins : 1) * sizeof(uint64_t))) ||
 		    !(p->mh_keys = malloc((p->mh->bands ? p->mh->bands : 1) *
 					  sizeof(uint64_t))))
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
@@ -455,7 +462,7 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 		out->near_dup_bands = p->mh->bands;
 		out->near_dup_rows = p->mh->rows;
 		out->near_dup_nwindows = p->mh->nwindows;
-		for (uint32_t i = 0; i < p->mh->nwindows && i < 8; i++)
+		for (uint32_t i = 0; i < p->mh->nwindows && i < CONTAM_MINHASH_MAX_WINDOWS; i++)
 			out->near_dup_windows[i] = p->mh->windows[i];
 		out->near_dup_stride_div = p->mh->stride_div;
 		out->near_dup_band_fpr = p->mh_fpr;

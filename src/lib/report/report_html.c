@@ -380,6 +380,63 @@ static json_t *next_evidence(json_t *report, size_t *j)
 	return NULL;
 }
 
+/* probe --near-dup: the near-dup examples (as loaded: at most
+ * CREPORT_EVIDENCE_ROWS a report, "near_dup_more" counts the others),
+ * each with its n-gram verdict, so that what near-dup adds reads apart
+ * from what the n-grams found. */
+static int near_dup_table(cbuf *b, json_t **reports, size_t n)
+{
+	size_t rows = 0, more = 0, only = 0;
+	int rc = cbuf_printf(b, "<details class=\"t\"><summary><h2>Near-duplicates"
+			     "</h2></summary><p class=\"note\">Examples some MinHash band "
+			     "of which matched a corpus window (probe --near-dup), with "
+			     "the n-gram verdict: those not contaminated are what "
+			     "near-dup adds. Jaccard: the 95%% range the bands imply (the "
+			     "containment in the window is at least its low end); chance: "
+			     "the probability that the bands' false positives alone "
+			     "match that many.</p><table><tr><th>corpus</th><th>benchmark"
+			     "</th><th>record, id</th><th>n-gram verdict</th><th>coverage"
+			     "</th><th>bands</th><th>Jaccard</th><th>chance</th></tr>\n");
+	for (size_t i = 0; i < n; i++) {
+		json_t *ex = json_object_get(reports[i], "examples");
+		more += (size_t)json_integer_value(json_object_get(reports[i], "near_dup_more"));
+		for (size_t j = 0; j < json_array_size(ex); j++) {
+			json_t *e = json_array_get(ex, j);
+			if (!json_is_true(json_object_get(e, "near_dup")))
+				continue;
+			json_t *jr = json_object_get(e, "near_dup_jaccard");
+			const char *v = json_string_value(json_object_get(e, "verdict"));
+			only += !v || strcmp(v, "contaminated");
+			rows++;
+			rc |= cbuf_printf(b, "<tr><td class=\"l\">");
+			rc |= creport_html_escape(b, creport_corpus_label(reports[i]));
+			rc |= cbuf_printf(b, "</td><td class=\"l\">");
+			rc |= json_str(b, json_object_get(e, "benchmark"));
+			rc |= cbuf_printf(b, "</td><td class=\"l\">%" JSON_INTEGER_FORMAT " ",
+					  json_integer_value(json_object_get(e, "record")));
+			if (json_string_value(json_object_get(e, "id")))
+				rc |= json_str(b, json_object_get(e, "id"));
+			rc |= cbuf_printf(b, "</td><td class=\"l\">");
+			rc |= json_str(b, json_object_get(e, "verdict"));
+			double ch = creport_num(json_object_get(e, "near_dup_chance"));
+			char chs[32] = "&ndash;";
+			if (!isnan(ch))
+				snprintf(chs, sizeof chs, "%.2g", ch);
+			rc |= cbuf_printf(b, "</td><td>%.2f</td><td>%" JSON_INTEGER_FORMAT
+					  "</td><td>%.2f&ndash;%.2f</td><td>%s</td></tr>\n",
+					  creport_num(json_object_get(e, "coverage")),
+					  json_integer_value(json_object_get(e, "near_dup_bands")),
+					  creport_num(json_array_get(jr, 0)),
+					  creport_num(json_array_get(jr, 1)), chs);
+		}
+	}
+	rc |= cbuf_printf(b, "</table><p class=\"note\">%zu near-dup examples listed, "
+			  "%zu of them not contaminated by n-grams", rows, only);
+	if (more)
+		rc |= cbuf_printf(b, "; %zu more in the report JSON", more);
+	return rc | cbuf_printf(b, ".</p></details>\n");
+}
+
 /* The open rows take the reports in turn (one example of each, then the
  * next of each ...), so that a corpus or benchmark with many flags does
  * not hide the others; the rest, in report order, are collapsed. */
@@ -493,6 +550,8 @@ int creport_html(cbuf *b, const creport_table *t, const creport_render_opts *o)
 	rc |= chtml_rates_chart(b, t, first);
 	rc |= bench_details(b, t, first, mask);
 	rc |= evidence_table(b, reports, n);
+	if (t->near_dup)
+		rc |= near_dup_table(b, reports, n);
 	rc |= cbuf_printf(b, "<details class=\"t\"><summary><h2>Summary</h2></summary>\n");
 	rc |= summary_table(b, t);
 	rc |= cbuf_printf(b, "</details>\n");

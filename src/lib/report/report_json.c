@@ -345,11 +345,11 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 static int put_minhash_params(cbuf *b, const contam_result *r)
 {
 	double t = r->near_dup_bands && r->near_dup_rows
-		   ? pow(1.0 / r->near_dup_bands, 1.0 / r->near_dup_rows) : 0;
+		   ? contam_minhash_threshold(r->near_dup_bands, r->near_dup_rows) : 0;
 	int rc = cbuf_printf(b, ", \"minhash\": {\"shingle\": %u, \"bands\": %u"
 			     ", \"rows\": %u, \"windows\": [", r->near_dup_shingle,
 			     r->near_dup_bands, r->near_dup_rows);
-	for (uint32_t i = 0; i < r->near_dup_nwindows && i < 8; i++)
+	for (uint32_t i = 0; i < r->near_dup_nwindows && i < CONTAM_MINHASH_MAX_WINDOWS; i++)
 		rc |= cbuf_printf(b, "%s%u", i ? ", " : "", r->near_dup_windows[i]);
 	rc |= cbuf_printf(b, "], \"stride_div\": %u, \"threshold\": ",
 			  r->near_dup_stride_div);
@@ -538,8 +538,11 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	return rc;
 }
 
-/* probe --near-dup, per example: null (not false) without a signature. */
-static int put_example_near_dup(cbuf *b, const contam_example *e)
+/* probe --near-dup, per example: null (not false) without a signature;
+ * a near-dup says how likely false positives alone give its band count:
+ * P(Binomial(b, band_fpr) >= c). */
+static int put_example_near_dup(cbuf *b, const contam_result *r,
+				const contam_example *e)
 {
 	if (e->near_dup_unscored)
 		return cbuf_printf(b, ", \"near_dup\": null, \"near_dup_unscored\": true"
@@ -551,7 +554,13 @@ static int put_example_near_dup(cbuf *b, const contam_example *e)
 	rc |= put_num(b, e->near_dup_jaccard_lo);
 	rc |= cbuf_printf(b, ", ");
 	rc |= put_num(b, e->near_dup_jaccard_hi);
-	return rc | cbuf_printf(b, "], \"near_dup_shingles\": %u", e->near_dup_shingles);
+	rc |= cbuf_printf(b, "], \"near_dup_shingles\": %u", e->near_dup_shingles);
+	if (e->near_dup) {
+		double p = isfinite(r->near_dup_band_fpr) ? r->near_dup_band_fpr : 0;
+		rc |= cbuf_printf(b, ", \"near_dup_chance\": %.3g",
+				  cprobe_binom_tail(r->near_dup_bands, p, e->near_dup_bands));
+	}
+	return rc;
 }
 
 int contam_report_json_to(const contam_result *r, const contam_sink *out,
@@ -653,7 +662,7 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 				  e->longest, contam_verdict_name(e->verdict));
 		rc |= put_example_extras(&b, r, e);
 		if (r->near_dup && e->has_near_dup)
-			rc |= put_example_near_dup(&b, e);
+			rc |= put_example_near_dup(&b, r, e);
 		rc |= cbuf_printf(&b, "}");
 		if (b.len > (1u << 20) && !rc && /* stream large reports */
 		    (wrc = csink_flush(out, &b, &err)))

@@ -289,6 +289,18 @@ static int render_provenance(cbuf *b, const creport_table *t,
 					 json_integer_value(json_object_get(ix, "winnow")));
 				rc |= esc(b, num);
 			}
+			/* probe --near-dup: the minhash section behind its columns */
+			json_t *mh = json_object_get(ix, "minhash");
+			if (mh) {
+				snprintf(num, sizeof num, "; minhash b %" JSON_INTEGER_FORMAT
+					 ", r %" JSON_INTEGER_FORMAT ", shingle %" JSON_INTEGER_FORMAT
+					 ", band fpr %.3g",
+					 json_integer_value(json_object_get(mh, "bands")),
+					 json_integer_value(json_object_get(mh, "rows")),
+					 json_integer_value(json_object_get(mh, "shingle")),
+					 creport_num(json_object_get(mh, "band_fpr")));
+				rc |= esc(b, num);
+			}
 			json_t *opt = json_object_get(r, "options");
 			if (opt) {
 				rc |= cbuf_printf(b, "; options ");
@@ -779,8 +791,18 @@ static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts
 				rc |= cbuf_putc(b, ',');
 				json_t *d = json_object_get(json_object_get(row->bench, "definitions"),
 							    CREPORT_MEASURES[m].def);
-				rc |= creport_csv_field(b, ce->why ? ce->why :
-					json_string_value(json_object_get(d, "approximation")));
+				const char *note = json_string_value(json_object_get(d, "approximation"));
+				/* near-dup: the examples without a shingle, not checked */
+				char ndnote[128];
+				json_int_t u = json_integer_value(json_object_get(
+					json_object_get(row->bench, "near_dup"), "unscored"));
+				if ((m == CM_NEAR_DUP || m == CM_NEAR_DUP_ONLY) && u > 0) {
+					snprintf(ndnote, sizeof ndnote, "%" JSON_INTEGER_FORMAT " of %"
+						 JSON_INTEGER_FORMAT " examples have no shingle: not "
+						 "checked (near_dup_unscored)", u, row_examples(row));
+					note = ndnote;
+				}
+				rc |= creport_csv_field(b, ce->why ? ce->why : note);
 				rc |= csv_rate(b, &ce->null);
 				rc |= cbuf_printf(b, "\r\n");
 			}
@@ -1097,7 +1119,7 @@ nomem_whole:
 	}
 	madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
 	rscan s = { map, (size_t)st.st_size, 0 };
-	size_t kept = 0, more = 0;
+	size_t kept = 0, more = 0, kept_nd = 0, more_nd = 0;
 	if (!(root = json_object()))
 		goto nomem;
 	rs_ws(&s);
@@ -1150,7 +1172,14 @@ nomem_whole:
 								   "\"provenance\"", 12));
 				bool keep = ev && kept < CREPORT_EVIDENCE_ROWS;
 				more += ev && !keep;
-				if (keep || any) {
+				/* probe --near-dup: the HTML lists near-dups too, kept
+				 * apart from the evidence rows */
+				bool nd = want_evidence && memmem(s.d + ea, s.i - ea,
+								  "\"near_dup\": true", 16);
+				bool keep_nd = nd && kept_nd < CREPORT_EVIDENCE_ROWS;
+				kept_nd += keep_nd;
+				more_nd += nd && !keep_nd;
+				if (keep || keep_nd || any) {
 					/* parsed one at a time: memory stays flat */
 					json_t *e = parse_part(s.d, ea, s.i, &je, &line);
 					if (!e) {
@@ -1162,9 +1191,9 @@ nomem_whole:
 						json_decref(key);
 						goto nomem;
 					}
-					if (keep) {
+					if (keep || keep_nd) {
 						json_array_append_new(arr, e);
-						kept++;
+						kept += keep;
 					} else {
 						json_decref(e);
 					}
@@ -1195,6 +1224,9 @@ nomem_whole:
 			s.i++;
 	}
 	if (more && json_object_set_new(root, "evidence_more", json_integer((json_int_t)more)))
+		goto nomem;
+	if (more_nd && json_object_set_new(root, "near_dup_more",
+					   json_integer((json_int_t)more_nd)))
 		goto nomem;
 	if (any && any_attach(root, any))
 		goto nomem;

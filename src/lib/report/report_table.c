@@ -8,7 +8,6 @@
 #include "report.h"
 
 #include <inttypes.h>
-#include <math.h>
 
 /* A name (from a file name: any bytes) for the terminal: control bytes
  * become '?', so that a name cannot drive the terminal. */
@@ -99,7 +98,7 @@ static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 				"%.2f), false-positive rate %.2g per band lookup\n",
 				r->near_dup_bands, r->near_dup_rows,
 				r->near_dup_bands && r->near_dup_rows
-				? pow(1.0 / r->near_dup_bands, 1.0 / r->near_dup_rows) : 0,
+				? contam_minhash_threshold(r->near_dup_bands, r->near_dup_rows) : 0,
 				r->near_dup_band_fpr);
 }
 
