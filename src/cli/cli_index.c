@@ -87,20 +87,7 @@ static void usage(FILE *f)
 "                            its n-grams land in, so it needs far less memory\n"
 "                            than the filter (all-zero chunks are holes in the\n"
 "                            file); --add keeps an index so\n"
-"      --minhash             also store near-duplicate signatures: MinHash of\n"
-"                            word 5-gram shingles over sliding windows of 24,\n"
-"                            48, 96 and 192 shingles, b=8 bands of r=3 rows\n"
-"                            (Jaccard threshold 0.50) in a Bloom section of\n"
-"                            their own; probe --near-dup and scan --near-dup\n"
-"                            use them (docs/NEARDUP.md)\n"
-"      --minhash-bands B     bands b (implies --minhash; with r, b*r <= 512)\n"
-"      --minhash-rows R      rows per band r; the threshold is (1/b)^(1/r)\n"
-"      --minhash-windows LIST  window sizes in shingles, ascending, such as\n"
-"                            24,48,96,192 (at most 8)\n"
-"      --minhash-shingle S   tokens per shingle (5)\n"
-"      --minhash-stride-div D  a window of W shingles slides by W/D (2)\n"
-"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
-"                            (1e-3); each band's filter rate is RATE / b\n"
+"      --minhash             also store near-duplicate signatures (see below)\n"
 "      --resume              continue from INDEX.checkpoint, skipping the\n"
 "                            files it already holds; the result is identical\n"
 "                            to an uninterrupted run (a file whose size or\n"
@@ -112,6 +99,31 @@ static void usage(FILE *f)
 "example:\n"
 "  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n",
 		DOC_FREQ_PER_NGRAM);
+	/* the defaults as the library has them (tuned by measurement:
+	 * docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96] = "";
+	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
+		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "," : "",
+					 d.windows[i]);
+	fprintf(f,
+"\n"
+"near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n"
+"      --minhash             MinHash of word %u-gram shingles over sliding\n"
+"                            windows of %s shingles, b=%u bands of r=%u rows\n"
+"                            (Jaccard threshold %.2f), in a Bloom section of\n"
+"                            their own, sized from the same input estimate\n"
+"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
+"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
+"                            most %d)\n"
+"      --minhash-shingle S   tokens per shingle (%u)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n",
+		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
+		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
 }
 
 typedef struct index_ui {
@@ -803,7 +815,11 @@ static int index_main(int argc, char **argv, const char **globs)
 				       base, mi.params.bands, mi.params.rows, mi.params.shingle);
 			goto out;
 		}
-		(void)mh_fpr_given;
+		if (has_mh && mh_fpr_given) {
+			rc = cli_error(EXIT_USAGE, "--minhash-fpr sizes a new minhash section, but '%s' "
+				       "has one; drop it", base);
+			goto out;
+		}
 		if (has_mh && !ui.quiet)
 			fprintf(stderr, "contam: near-dup signatures: '%s' has a minhash section "
 				"(b=%u, r=%u)\n", base, mi.params.bands, mi.params.rows);
@@ -895,6 +911,14 @@ static int index_main(int argc, char **argv, const char **globs)
 			}
 			contam_minhash_info mi;
 			contam_index_minhash_info(ix, &mi);
+			if (phys && fbytes + mi.filter_bytes > phys - phys / 8) {
+				rc = cli_error(EXIT_INPUT, "the filter and the minhash filter need %s but "
+					       "this machine has %s; use a higher --minhash-fpr, fewer "
+					       "--minhash-windows, --memory or --partition",
+					       cli_bytes(fbytes + mi.filter_bytes, b1, sizeof(b1)),
+					       cli_bytes(phys, b2, sizeof(b2)));
+				goto out;
+			}
 			if (!ui.quiet)
 				fprintf(stderr, "contam: minhash: b=%u bands of r=%u rows (Jaccard threshold "
 					"%.2f), %u windows of up to %u shingles; filter %s%s, k=%u, for ~%"
@@ -1016,6 +1040,15 @@ static int index_main(int argc, char **argv, const char **globs)
 				 "text) and counted in the manifest (use --strict to stop "
 				 "at the first)", st.errors);
 	}
+	/* the same for the minhash filter, against the item-level target of
+	 * a new section (--add's section was sized by an earlier run) */
+	contam_minhash_info mfull;
+	if (!base && contam_index_minhash_info(ix, &mfull) == 0 &&
+	    mfull.item_fpr > 2 * mh_fpr && mfull.item_fpr > 1e-6)
+		fprintf(stderr, "contam: WARNING: the minhash filter is OVERFULL: an absent item "
+			"matches a band with probability %.2g, %.0fx the target %.2g (fill %.0f%%); "
+			"near-dup verdicts from it overstate; rebuild with a larger --expected-ngrams\n",
+			mfull.item_fpr, mfull.item_fpr / mh_fpr, mh_fpr, 100 * mfull.fill);
 	/* An overfull filter silently turns into "everything is contaminated";
 	 * say so loudly even with --quiet. */
 	if (st.fpr > 2 * target && st.fpr > 1e-6) {

@@ -69,6 +69,7 @@ def idx(c, name, *args):
 def test_info_and_threshold(c):
     out = os.path.join(c.tmp, "br.cidx")
     r = contam("index", "-o", out, "--minhash", "--minhash-bands", "8", "--minhash-rows", "3",
+               "--minhash-windows", "24,48,96,192",
                "--expected-ngrams", "200000", c.a).expect(0)
     check("near-dup threshold Jaccard 0.50 (b=8 bands of r=3 rows)" in r.err,
           f"no threshold line: {r.err}")
@@ -101,6 +102,13 @@ def test_info_and_threshold(c):
     r = contam("index", "-q", "-o", os.path.join(c.tmp, "bad.cidx"), "--minhash-windows", "48,24", c.a)
     check(r.rc == 1 and "ascending" in r.err, f"descending windows: {r.rc} {r.err}")
     check(not os.path.exists(os.path.join(c.tmp, "bad.cidx")), "a refused index was written")
+    # an overfull minhash filter is said loudly, even with -q
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "full.cidx"), "--minhash",
+               "--expected-ngrams", "2000", c.a).expect(0)
+    check("minhash filter is OVERFULL" in r.err, f"no overfull warning: {r.err}")
+    r = contam("index", "-q", "-o", os.path.join(c.tmp, "ok.cidx"), "--minhash",
+               "--expected-ngrams", "200000", c.a).expect(0)
+    check("OVERFULL" not in r.err, f"a warning for a well-sized filter: {r.err}")
 
 
 @S.test

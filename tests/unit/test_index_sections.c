@@ -383,8 +383,9 @@ static contam_index *mh_build(const char *const *corpora, size_t n, uint32_t i, 
 	contam_params p = geometry(2048);
 	contam_index *ix = NULL;
 	CHECK(contam_index_new_partition(&ix, &p, i, P, NULL) == CONTAM_OK);
-	contam_minhash_params mp;
-	contam_minhash_params_default(&mp);
+	/* fixed here: the defaults are tuned by measurement */
+	contam_minhash_params mp = { .shingle = 5, .bands = 8, .rows = 3, .nwindows = 4,
+				     .windows = { 24, 48, 96, 192 }, .stride_div = 2 };
 	contam_error err;
 	CHECK(contam_index_minhash_enable(ix, &mp, 60000, 1e-4, &err) == CONTAM_OK);
 	contam_inputs in;

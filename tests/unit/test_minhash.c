@@ -13,17 +13,34 @@
 
 #include <math.h>
 
+/* The tests' geometry, fixed here (the defaults are tuned by
+ * measurement and may change): b=8, r=3, windows 24/48/96/192, stride
+ * W/2, shingles of 5. */
+static void params_83(cmh_params *p, uint64_t seed)
+{
+	memset(p, 0, sizeof(*p));
+	p->shingle = 5;
+	p->bands = 8;
+	p->rows = 3;
+	p->nwindows = 4;
+	p->windows[0] = 24;
+	p->windows[1] = 48;
+	p->windows[2] = 96;
+	p->windows[3] = 192;
+	p->stride_div = 2;
+	p->seed = seed;
+}
+
 static void test_params(void)
 {
 	cmh_params p;
 	char why[256];
+	/* the defaults are valid, whatever they are */
 	cmh_params_default(&p, 42);
 	CHECK(cmh_params_check(&p, why, sizeof(why)) == CONTAM_OK);
-	CHECK_EQ_U64(p.shingle, 5);
-	CHECK_EQ_U64(p.bands, 8);
-	CHECK_EQ_U64(p.rows, 3);
-	CHECK_EQ_U64(p.nwindows, 4);
-	CHECK_EQ_U64(p.windows[3], 192);
+	CHECK_EQ_U64(p.seed, 42);
+	params_83(&p, 42);
+	CHECK(cmh_params_check(&p, why, sizeof(why)) == CONTAM_OK);
 	cmh_params q = p;
 	q.bands = 100, q.rows = 6;
 	CHECK(cmh_params_check(&q, why, sizeof(why)) == CONTAM_E_PARAM);
@@ -91,7 +108,7 @@ static void test_formulas(void)
 static void test_signature_pure(void)
 {
 	cmh_params p;
-	cmh_params_default(&p, 7);
+	params_83(&p, 7);
 	uint64_t sh[300], perm[600];
 	for (int i = 0; i < 300; i++)
 		sh[i] = cmix64((uint64_t)i + 1000);
@@ -139,7 +156,7 @@ static void test_signature_pure(void)
 static void test_densify(void)
 {
 	cmh_params p;
-	cmh_params_default(&p, 99);
+	params_83(&p, 99);
 	for (size_t n = 1; n <= 5; n++) {
 		uint64_t sh[5], x[5], sig[CMH_MAX_BINS];
 		for (size_t i = 0; i < n; i++) {
@@ -189,7 +206,7 @@ static void test_densify(void)
 static void test_collision_rate(void)
 {
 	cmh_params p;
-	cmh_params_default(&p, 1234);
+	params_83(&p, 1234);
 	const uint32_t k = 24;
 	size_t sizes[][2] = { { 100, 50 }, { 6, 3 } };  /* shared, own each: J = 0.5 */
 	for (int s = 0; s < 2; s++) {
@@ -288,7 +305,7 @@ static int has_window(const uint64_t *keys, size_t nkeys, const uint64_t *want, 
 static void test_windows(void)
 {
 	cmh_params p;
-	cmh_params_default(&p, 3);
+	params_83(&p, 3);
 	p.shingle = 2;
 	p.bands = 4, p.rows = 8;  /* 32 bins: a window one shingle off differs */
 	p.nwindows = 2;
@@ -410,7 +427,7 @@ static void test_windows(void)
 	/* the default geometry over a long document: the ring wraps, keys
 	 * are the reference's */
 	cmh_params q;
-	cmh_params_default(&q, 11);
+	params_83(&q, 11);
 	static uint64_t lt[2000], lsh[2000];
 	for (int i = 0; i < 2000; i++)
 		lt[i] = cngram_le64(cmix64((uint64_t)i ^ 0xabcdef));
@@ -447,7 +464,7 @@ static size_t item_count(cmh_item *it, const char *s)
 static void test_item(void)
 {
 	cmh_params p;
-	cmh_params_default(&p, 5);
+	params_83(&p, 5);
 	cmh_item *it;
 	CHECK(cmh_item_new(&it, &p) == CONTAM_OK);
 	/* two sentences of 6 words: 2 + 2 shingles (8 across the cut) */

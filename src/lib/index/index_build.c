@@ -547,7 +547,9 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	if (sh.mhq) {
 		cbloom_queue_drain(sh.mhq);
 		cbloom_queue_free(sh.mhq);
+		/* measured once here, so that a probe's band rate is a read */
 		ix->mh->stats_valid = 0;
+		cmh_filter_measure(ix->mh);
 	}
 	if (ix->df)
 		cdf_drain(ix->df);
