@@ -349,8 +349,11 @@ def python_binding(c):
     build = os.environ.get("MESON_BUILD_ROOT") or os.path.dirname(
         os.path.dirname(os.path.dirname(os.path.abspath(BIN))))
     pydir = os.path.join(build, "python")
-    if not os.path.isdir(os.path.join(pydir, "contam")) or not any(
-            f.startswith("_contam") for f in os.listdir(os.path.join(pydir, "contam"))):
+    # the binding is built only in some builds (not the sanitized one)
+    pkg = os.path.join(pydir, "contam")
+    if not os.path.isdir(pkg) or not any(
+            f.startswith("_contam") and f.endswith(".so") and os.path.isfile(os.path.join(pkg, f))
+            for f in os.listdir(pkg)):
         return "skip"
     code = ("import sys, json; sys.path[:0] = [%r]\n"
             "import contam\n"
