@@ -1273,6 +1273,13 @@ CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *o
  * best document of each (at most 20), as text; CONTAM_E_PARAM when the
  * scan had no near_dup. */
 CONTAM_API int contam_scan_near_dup_table(const contam_scan *s, FILE *out);
+/* --near-dup --confirm: read the near_dup verdicts of a probe report of
+ * the same benchmark files (read with the same options, in the same
+ * order) before the scan runs; the scan's report and table then say which
+ * of them the exact scan confirms.  CONTAM_E_IO / CONTAM_E_FORMAT for a
+ * report that cannot be read or has no near_dup verdicts, CONTAM_E_PARAM
+ * when its examples do not line up with the scan's (errmsg says which). */
+CONTAM_API int contam_scan_near_dup_confirm(contam_scan *s, const char *report_path);
 /* Documents read, their text bytes and records skipped in corpus file i
  * (of the inputs given to contam_scan_run), for refusing inputs that
  * yield nothing. */

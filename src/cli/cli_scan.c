@@ -77,7 +77,12 @@ static void usage(FILE *f)
 "                           benchmark the rate, per hit C, J, window, file,\n"
 "                           member, record, offset, URL); hit records and\n"
 "                           --purify stay n-gram matches\n"
-"      --near-dup-min MIN   containment to report (default 0.5)\n", f);
+"      --near-dup-min MIN   containment to report (default 0.5)\n"
+"      --confirm REPORT     with --near-dup: check the near_dup verdicts of a\n"
+"                           probe --near-dup report of the same benchmark\n"
+"                           files (same options, same order): the table and\n"
+"                           --report (scan.near_dup.confirm) say how many the\n"
+"                           exact scan confirms and which it overturns\n", f);
 	fprintf(f,
 "      --threads T          threads (default: all cores)\n"
 "      --text-field PATH    JSON corpus field holding the text (text): a name\n"
@@ -247,7 +252,7 @@ int cli_scan(int argc, char **argv)
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
 	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
 	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_QFIELD, OPT_AFIELD,
-	       OPT_NEAR_DUP, OPT_NEAR_DUP_MIN,
+	       OPT_NEAR_DUP, OPT_NEAR_DUP_MIN, OPT_CONFIRM,
 	       OPT_RULES = 1024 };
 	static const struct option longopts[] = {
 		CLI_SCORING_LONGOPTS(OPT_RULES),
@@ -277,6 +282,7 @@ int cli_scan(int argc, char **argv)
 		{ "header", no_argument, NULL, OPT_HEADER },
 		{ "near-dup", no_argument, NULL, OPT_NEAR_DUP },
 		{ "near-dup-min", required_argument, NULL, OPT_NEAR_DUP_MIN },
+		{ "confirm", required_argument, NULL, OPT_CONFIRM },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -305,6 +311,7 @@ int cli_scan(int argc, char **argv)
 	unsigned long v;
 	uint64_t size;
 	double near_dup_min = -1;
+	const char *confirm = NULL;
 
 	if (!fields || !benches || !globs || !qfields || !afields) {
 		free(fields);
@@ -406,6 +413,7 @@ int cli_scan(int argc, char **argv)
 			sopt.lines_per_record = (uint32_t)v;
 			break;
 		case OPT_NEAR_DUP: sopt.near_dup = 1; break;
+		case OPT_CONFIRM: confirm = optarg; break;
 		case OPT_NEAR_DUP_MIN:
 			if (!cli_parse_double(optarg, &near_dup_min) ||
 			    !(near_dup_min > 0 && near_dup_min <= 1)) {
@@ -435,6 +443,12 @@ int cli_scan(int argc, char **argv)
 	}
 	if (optind >= argc) {
 		rc = cli_error(EXIT_USAGE, "no corpus files: usage: contam scan [options] --bench PATH [--bench PATH]... CORPUS...");
+		goto out;
+	}
+	if (confirm && !sopt.near_dup) {
+		rc = cli_error(EXIT_USAGE, "--confirm REPORT checks a probe report's near_dup "
+			       "verdicts: it needs --near-dup (n-gram flags: contam probe "
+			       "INDEX BENCH... --confirm CORPUS...)");
 		goto out;
 	}
 	if (near_dup_min >= 0 && !sopt.near_dup) {
@@ -512,6 +526,11 @@ int cli_scan(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (confirm && ((report && cli_same_path(report, confirm)) ||
+			(output && cli_same_path(output, confirm)))) {
+		rc = cli_error(EXIT_USAGE, "an output would overwrite the --confirm report '%s'", confirm);
+		goto out;
+	}
 	if (output && report && cli_same_path(output, report)) {
 		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
 		goto out;
@@ -533,6 +552,10 @@ int cli_scan(int argc, char **argv)
 			rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
 			goto out;
 		}
+	}
+	if (confirm && contam_scan_near_dup_confirm(scan, confirm)) {
+		rc = cli_error(EXIT_INPUT, "%s", contam_scan_errmsg(scan));
+		goto out;
 	}
 	int src = contam_scan_run(scan, &in);
 	if (ui.line_drawn)

@@ -18,7 +18,9 @@ scan documents); --near-dup-min moves the threshold both ways; the
 per-benchmark counts; an example with no shingle is counted unscored; the
 text table; --threads 1 and 2 agree; the hit records and the report are
 unchanged by --near-dup apart from the near-dup fields, and a scan without
-it has none; usage errors.
+it has none; --confirm REPORT checks a probe report's near_dup verdicts
+(confirmed, overturned, found by the scan only) and refuses a report that
+has none or does not line up; usage errors.
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -112,30 +114,36 @@ def setup(tmp):
         elif how == "two":
             sents = [sents[3], sents[1]]
         elif how == "repeated":
-            # three shuffled copies, a run of one shingle repeated between
-            # them: windows with far fewer distinct shingles than their size
+            # three shuffled copies, each with a sentence twice and a run
+            # of one repeated shingle inside: shingles repeated within a
+            # window count once, in |A & W| and in |W|
             out = []
             for _ in range(3):
                 s2 = sents[:]
                 rng.shuffle(s2)
-                out.append(" ".join(s2) + " " + " ".join(["la"] * 40) + ".")
+                s2.insert(3, " ".join(["la"] * 12) + ".")
+                s2.append(s2[0])
+                out.append(" ".join(s2) + " " + filler(rng, vocab, 60))
             return " ".join(out)
         return " ".join(sents)
 
     c.plants = {}   # item -> expected
     c.jsonl = os.path.join(c.corpus, "a.jsonl")
     plan_j = {3: (0, "shuffled"), 10: (1, "shuffled"), 20: (2, "shuffled"),
-              25: (3, "dropped"), 27: (4, "two"), 29: (8, "shuffled"), 1: (11, "repeated")}
+              25: (3, "dropped"), 27: (4, "two"), 29: (8, "shuffled"), 1: (11, "repeated"),
+              0: (21, "shuffled")}
     lines, pos = [], 0
     for r in range(30):
         url = f"https://example.org/a/{r}"
         did = f"a-{r}"
         if r in plan_j:
             i, how = plan_j[r]
-            pre = filler(rng, vocab, 30000 if r == 29 else rng.randint(100, 300))
+            # record 0 opens with its example: every shingle of it is in
+            # the first window of each size; record 29 is long
+            pre = "" if r == 0 else filler(rng, vocab, 30000 if r == 29 else rng.randint(100, 300))
             mid = planted_text(i, how)
-            text = pre + " " + mid + " " + filler(rng, vocab, rng.randint(50, 200))
-            start = len((pre + " ").encode("utf-8"))
+            text = (pre + " " if pre else "") + mid + " " + filler(rng, vocab, rng.randint(150, 300))
+            start = len((pre + " ").encode("utf-8")) if pre else 0
             c.plants[i] = dict(file=c.jsonl, record=r, offset=pos, url=url, id=did, how=how,
                                region=(start, start + len(mid.encode("utf-8"))))
         elif r == 7:
@@ -152,7 +160,10 @@ def setup(tmp):
     c.docs = {(c.jsonl, json.loads(l)["id"]): json.loads(l)["text"] for l in lines}
 
     c.wet = os.path.join(c.corpus, "b.warc.wet.gz")
-    plan_w = {5: (5, "shuffled"), 12: (6, "shuffled"), 15: (7, "inorder"), 17: (9, "shuffled")}
+    # record 2 is its example and nothing else: fewer shingles than the
+    # window that holds the example, so the window is the whole document
+    plan_w = {5: (5, "shuffled"), 12: (6, "shuffled"), 15: (7, "inorder"), 17: (9, "shuffled"),
+              2: (22, "alone")}
     members, raw = [], b""
     info = warc_record([("WARC-Type", "warcinfo"), ("WARC-Date", "2024-05-18T01:02:03Z"),
                         ("WARC-Filename", "b.warc.wet.gz"),
@@ -163,7 +174,10 @@ def setup(tmp):
     for r in range(20):
         url = f"https://example.com/b/{r}"
         rid = f"<urn:uuid:00000000-0000-4000-8000-{r:012d}>"
-        if r in plan_w:
+        if r in plan_w and plan_w[r][1] == "alone":
+            text = planted_text(plan_w[r][0], "shuffled")
+            region = (0, len(text.encode("utf-8")))
+        elif r in plan_w:
             i, how = plan_w[r]
             pre = filler(rng, vocab, rng.randint(100, 300))
             mid = " ".join(c.items[i]["sentences"] + [c.items[i]["answer"]]) \
@@ -285,7 +299,7 @@ def test_planted_found_with_provenance(c):
         what = f"example {i} ({p['how']})"
         check(h["example"]["benchmark"] == "demo" and h["example"]["id"] == f"q{i}",
               f"{what}: example {h['example']}")
-        if p["how"] in ("shuffled", "inorder", "repeated"):
+        if p["how"] in ("shuffled", "inorder", "repeated", "alone"):
             check(h["containment"] == 1, f"{what}: containment {h['containment']}")
         else:
             check(0.7 <= h["containment"] < 0.95, f"{what}: containment {h['containment']}")
@@ -351,7 +365,7 @@ def test_reference_values(c):
                 continue
             inter, dist, W = best_window(A, ntok, text)
             C = inter / len(A)
-            if C >= 0.05:
+            if C >= 0.05 and inter >= min(3, len(A)):  # the scan's ND_MIN_SHARED
                 refs.append((inter, inter / (len(A) + dist - inter), W, fpath, did))
         refs.sort(key=lambda x: (-x[0], -x[1]))
         got = per_ex.get(i, [])
@@ -382,7 +396,7 @@ def reference_above(c, cmin):
             if not A & ds:
                 continue
             inter, _, _ = best_window(A, ntok, text)
-            if inter / len(A) >= cmin:
+            if inter / len(A) >= cmin and inter >= min(3, len(A)):
                 out[i] = out.get(i, 0) + 1
     return out
 
@@ -404,7 +418,8 @@ def test_threshold(c):
     check(set(got) == set(ref), f"at 0.2: {sorted(got)} vs reference {sorted(ref)}")
     _, _, rep = scan(c, "--near-dup", "--near-dup-min", "0.95")
     got = {h["example"]["record"] for h in nd_hits(rep)}
-    want = {i for i, p in c.plants.items() if p["how"] in ("shuffled", "inorder", "repeated")}
+    want = {i for i, p in c.plants.items()
+            if p["how"] in ("shuffled", "inorder", "repeated", "alone")}
     check(got == want, f"at 0.95: {sorted(got)} vs {sorted(want)}")
     for h in nd_hits(rep):
         check(h["containment"] >= 0.95, f"under the threshold: {h}")
@@ -460,6 +475,46 @@ def test_threads_agree(c):
     for x in (a, b):
         x["scan"].pop("seconds")
     check(a["scan"]["near_dup"] == b["scan"]["near_dup"], "--threads 1 and 2 differ")
+
+
+@S.test
+def test_confirm_probe_verdicts(c):
+    """--confirm REPORT: a probe report's near_dup verdicts against the exact
+    scan (the report here is the scan's own examples with near_dup set by
+    hand: the probe missed example 0 and flagged unplanted example 30)."""
+    _, _, rep = scan(c, "--near-dup")
+    found = {h["example"]["index"] for h in nd_hits(rep)}
+    flag = (found - {0}) | {30}
+    probe = {"examples": [dict(e, near_dup=k in flag) for k, e in enumerate(rep["examples"])]}
+    path = os.path.join(c.tmp, "probe.json")
+    with open(path, "w") as f:
+        json.dump(probe, f)
+    r, _, rep2 = scan(c, "--near-dup", "--confirm", path)
+    cf = rep2["scan"]["near_dup"]["confirm"]
+    check(cf["flagged"] == len(flag) and cf["confirmed"] == len(found) - 1 and
+          cf["overturned"] == 1 and cf["overturned_examples"] == [30] and
+          cf["scan_only"] == 1 and cf["scan_only_examples"] == [0], f"confirm {cf}")
+    check(rep2["examples"][30]["near_dup_scan"]["probe_near_dup"] is True and
+          rep2["examples"][0]["near_dup_scan"]["probe_near_dup"] is False, "probe_near_dup")
+    check(re.search(r"confirms %d .*overturns 1; 1 found by the scan only" % (len(found) - 1),
+                    r.err) and "overturned: demo record 30 id q30" in r.err,
+          f"confirm table: {r.err[-800:]}")
+    # what cannot be checked is refused, before the corpus is read
+    bad = os.path.join(c.tmp, "bad.json")
+    for doc, what in (({"examples": rep["examples"]}, "near_dup"),
+                      ({"examples": probe["examples"][:-1]}, "41"),
+                      ({"examples": [dict(e, record=e["record"] + 1) for e in probe["examples"]]},
+                       "line up")):
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        r = contam("scan", "-q", "--bench", c.bench, "--near-dup", "--confirm", bad,
+                   "-o", os.path.join(c.tmp, "x.jsonl"), c.corpus)
+        check(r.rc == 2 and what in r.err and "bad.json" in r.err, f"{what}: {r.rc} {r.err}")
+    r = contam("scan", "--bench", c.bench, "--confirm", path, c.corpus)
+    check(r.rc == 1 and "needs --near-dup" in r.err, f"--confirm alone: {r.rc} {r.err}")
+    r = contam("scan", "--bench", c.bench, "--near-dup", "--confirm", path, "--report", path,
+               "-o", os.path.join(c.tmp, "x.jsonl"), c.corpus)
+    check(r.rc == 1 and "overwrite" in r.err, f"--report onto --confirm: {r.rc} {r.err}")
 
 
 @S.test

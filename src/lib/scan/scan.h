@@ -131,6 +131,10 @@ struct contam_scan {
 	contam_example *confirmed_examples;
 	contam_benchmark *confirmed_benchmarks;
 	struct cscan_nd *nd;     /* --near-dup (scan_neardup.c), or NULL */
+	/* --near-dup --confirm REPORT: per example the probe's near_dup
+	 * verdict (1 flagged, 0 not), and the report's path */
+	unsigned char *nd_probe;
+	char *nd_probe_path;
 	int ran;
 	cerr err;
 };
@@ -244,6 +248,7 @@ struct json_t;
  * "near_dup_scan" fields. */
 struct json_t *cscan_nd_json(const contam_scan *s);
 struct json_t *cscan_nd_example_json(const contam_scan *s, size_t i);
+struct json_t *cscan_nd_confirm_json(const contam_scan *s);
 
 /* scan_sink.c: an output file in a given codec; gzip output can be cut
  * into members (one per WARC record, as Common Crawl ships them). */

@@ -58,7 +58,12 @@
 #define ND_NONE UINT64_MAX
 #define ND_KEEP 5              /* documents kept per example */
 #define ND_MAX_SIZES 16
-#define ND_MAX_WINDOW (1u << 16) /* shingles: the largest size */
+#define ND_MAX_WINDOW CMH_MAX_WINDOW /* shingles: the largest size */
+/* A hit shares at least this many shingles with its example (all of
+ * them, for an example of fewer): on real text (MMLU over the shared
+ * corpus) examples of 2-4 shingles reached C = 0.5 on one or two common
+ * phrases ("which of the following"), J 0.04 -- not a near-duplicate. */
+#define ND_MIN_SHARED 3
 
 typedef struct nd_hit {
 	uint32_t window;           /* size, shingles */
@@ -582,7 +587,8 @@ int cscan_ndm_end(cscan_ndm *m, const cscan_nd_doc *doc)
 				best = c->best[z];
 				k = z;
 			}
-		if (!best || !a || (double)best / a < nd->min - 1e-12)
+		if (!best || !a || (double)best / a < nd->min - 1e-12 ||
+		    best < (a < ND_MIN_SHARED ? a : ND_MIN_SHARED))
 			continue;
 		uint32_t d = c->bestd[k];
 		nd_hit h = {
@@ -638,6 +644,8 @@ json_t *cscan_nd_example_json(const contam_scan *s, size_t i)
 	json_object_set_new(o, "containment", h ? json_real(h->c) : json_null());
 	json_object_set_new(o, "jaccard", h ? json_real(h->j) : json_null());
 	json_object_set_new(o, "window", h ? json_integer(h->window) : json_null());
+	if (s->nd_probe)
+		json_object_set_new(o, "probe_near_dup", json_boolean(s->nd_probe[i]));
 	return o;
 }
 
@@ -737,12 +745,16 @@ json_t *cscan_nd_json(const contam_scan *s)
 		idx++;
 	}
 	json_object_set_new(o, "hits", hits);
+	if (s->nd_probe)
+		json_object_set_new(o, "confirm", cscan_nd_confirm_json(s));
 	return o;
 }
 
 /* ---- the text rendering --------------------------------------------- */
 
 #define ND_TEXT_HITS 20
+static void confirm_counts(const contam_scan *s, uint64_t *flagged, uint64_t *confirmed,
+			   uint64_t *scan_only);
 
 int contam_scan_near_dup_table(const contam_scan *s, FILE *out)
 {
@@ -792,5 +804,144 @@ int contam_scan_near_dup_table(const contam_scan *s, FILE *out)
 	}
 	if (total > shown)
 		fprintf(out, "    ... %zu more (in the --report JSON)\n", total - shown);
+	if (s->nd_probe) {
+		uint64_t flagged, confirmed, scan_only;
+		confirm_counts(s, &flagged, &confirmed, &scan_only);
+		fprintf(out, "  confirm '%s': the probe flagged %" PRIu64 " near-dup; the "
+			"exact scan confirms %" PRIu64 " (C >= %.2f in some document), "
+			"overturns %" PRIu64 "; %" PRIu64 " found by the scan only\n",
+			s->nd_probe_path, flagged, confirmed, nd->min, flagged - confirmed,
+			scan_only);
+		shown = 0;
+		for (size_t i = 0; i < s->set.nexamples && shown < ND_TEXT_HITS; i++) {
+			if (!s->set.selected[i] || !s->nd_probe[i] || nd->docs[i])
+				continue;
+			const contam_example *e = &s->set.examples[i];
+			fprintf(out, "    overturned: %s record %" PRIu64 "%s%s\n", e->benchmark,
+				e->record, e->id ? " id " : "", e->id ? e->id : "");
+			shown++;
+		}
+	}
 	return ferror(out) ? CONTAM_E_IO : CONTAM_OK;
+}
+
+/* ---- --confirm: a probe report's near_dup verdicts, checked ---------- */
+
+static const char *base_of(const char *p)
+{
+	const char *b = strrchr(p, '/');
+	return b ? b + 1 : p;
+}
+
+int contam_scan_near_dup_confirm(contam_scan *s, const char *path)
+{
+	json_error_t jerr;
+	int rc = CONTAM_OK;
+	cerr_clear(&s->err);
+	if (s->ran)
+		return cerr_set(&s->err, CONTAM_E_PARAM, "the scan has already run");
+	if (!s->opt.near_dup)
+		return cerr_set(&s->err, CONTAM_E_PARAM, "--confirm REPORT checks near_dup "
+				"verdicts: it needs --near-dup");
+	json_t *root = json_load_file(path, 0, &jerr);
+	if (!root)
+		return cerr_set(&s->err, jerr.line < 1 && jerr.position == 0 ? CONTAM_E_IO
+				: CONTAM_E_FORMAT, "cannot read '%s': %s", path, jerr.text);
+	json_t *exs = json_object_get(root, "examples");
+	size_t n = s->set.nexamples;
+	unsigned char *v = calloc(n ? n : 1, 1);
+	if (!v) {
+		json_decref(root);
+		return cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
+	}
+	if (!json_is_array(exs)) {
+		rc = cerr_set(&s->err, CONTAM_E_FORMAT, "'%s': no \"examples\" array: not "
+			      "a probe report", path);
+		goto out;
+	}
+	if (json_array_size(exs) != n) {
+		rc = cerr_set(&s->err, CONTAM_E_PARAM, "'%s' has %zu examples, the scan's "
+			      "benchmarks %zu: give the benchmark files the probe read, with "
+			      "the same options, in the same order", path,
+			      json_array_size(exs), n);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *e = json_array_get(exs, i);
+		json_t *nd = json_object_get(e, "near_dup");
+		json_t *rec = json_object_get(e, "record");
+		const char *src = json_string_value(json_object_get(e, "source"));
+		const contam_example *x = &s->set.examples[i];
+		if (!json_is_boolean(nd)) {
+			rc = cerr_set(&s->err, CONTAM_E_FORMAT, "'%s': example %zu has no "
+				      "near_dup verdict (a report of probe --near-dup is "
+				      "needed)", path, i);
+			goto out;
+		}
+		/* sources by file name: the probe may have been given another
+		 * path to the same file */
+		if (!json_is_integer(rec) || (uint64_t)json_integer_value(rec) != x->record ||
+		    !src || strcmp(base_of(src), base_of(x->source))) {
+			rc = cerr_set(&s->err, CONTAM_E_PARAM, "'%s': example %zu is %s record "
+				      "%" PRId64 ", the scan's is %s record %" PRIu64 ": the "
+				      "examples do not line up (the same benchmark files, "
+				      "read with the same options, in the same order)", path, i,
+				      src ? src : "(no source)",
+				      json_is_integer(rec) ? (int64_t)json_integer_value(rec) : -1,
+				      x->source, x->record);
+			goto out;
+		}
+		v[i] = json_is_true(nd);
+	}
+	free(s->nd_probe_path);
+	if (!(s->nd_probe_path = cstrdup(path))) {
+		rc = cerr_set(&s->err, CONTAM_E_NOMEM, "out of memory");
+		goto out;
+	}
+	free(s->nd_probe);
+	s->nd_probe = v;
+	v = NULL;
+out:
+	free(v);
+	json_decref(root);
+	return rc;
+}
+
+/* flagged by the probe, of them confirmed; found by the scan only */
+static void confirm_counts(const contam_scan *s, uint64_t *flagged, uint64_t *confirmed,
+			   uint64_t *scan_only)
+{
+	*flagged = *confirmed = *scan_only = 0;
+	for (size_t i = 0; i < s->set.nexamples; i++) {
+		if (!s->set.selected[i])
+			continue;
+		int hit = s->nd->docs[i] > 0;
+		*flagged += s->nd_probe[i];
+		*confirmed += s->nd_probe[i] && hit;
+		*scan_only += !s->nd_probe[i] && hit;
+	}
+}
+
+json_t *cscan_nd_confirm_json(const contam_scan *s)
+{
+	uint64_t flagged, confirmed, scan_only;
+	confirm_counts(s, &flagged, &confirmed, &scan_only);
+	json_t *o = json_object(), *over = json_array(), *only = json_array();
+	json_object_set_new(o, "report", json_string(s->nd_probe_path));
+	json_object_set_new(o, "flagged", json_integer((json_int_t)flagged));
+	json_object_set_new(o, "confirmed", json_integer((json_int_t)confirmed));
+	json_object_set_new(o, "overturned", json_integer((json_int_t)(flagged - confirmed)));
+	json_object_set_new(o, "scan_only", json_integer((json_int_t)scan_only));
+	for (size_t i = 0; i < s->set.nexamples; i++) {
+		if (!s->set.selected[i])
+			continue;
+		int hit = s->nd->docs[i] > 0;
+		if (s->nd_probe[i] && !hit)
+			json_array_append_new(over, json_integer((json_int_t)i));
+		else if (!s->nd_probe[i] && hit)
+			json_array_append_new(only, json_integer((json_int_t)i));
+	}
+	json_object_set_new(o, "overturned_examples", over);
+	json_object_set_new(o, "scan_only_examples", only);
+	return o;
 }

@@ -125,6 +125,8 @@ void contam_scan_free(contam_scan *s)
 	free(s->ex_first);
 	free(s->ex_entry);
 	cscan_nd_free(s->nd);
+	free(s->nd_probe);
+	free(s->nd_probe_path);
 	cscan_table_release(&s->table);
 	for (size_t i = 0; i < s->nfiles; i++)
 		free(s->files[i].chunks);
