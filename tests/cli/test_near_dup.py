@@ -99,8 +99,8 @@ def setup(tmp):
     contam("index", "-q", "--minhash", "-o", c.index, os.path.join(c.syn, "corpus"),
            timeout=300).expect(0)
     c.bench = c.sum["benches"]["synthetic"]["path"]
-    c.report = probe(c, c.index, [c.bench], ["question", "choices"],
-                     os.path.join(tmp, "syn.json"))
+    c.report_path = os.path.join(tmp, "syn.json")
+    c.report = probe(c, c.index, [c.bench], ["question", "choices"], c.report_path)
     return c
 
 
@@ -234,11 +234,14 @@ def test_scan_confirms(c):
         print("  skip: scan has no --near-dup yet")
         return "skip"
     rep_path = os.path.join(c.tmp, "scan.json")
-    contam("scan", "-q", "--near-dup", "--field", "question", "--field", "choices",
+    confirm = "--confirm" in h.out + h.err
+    contam("scan", "-q", "--near-dup", *(["--confirm", c.report_path] if confirm else []),
+           "--field", "question", "--field", "choices",
            "--id-field", "id", "--bench", c.bench, "-o", os.path.join(c.tmp, "scan-hits.jsonl"),
            "--report", rep_path, os.path.join(c.syn, "corpus"), timeout=300).expect(0)
     with open(rep_path, encoding="utf-8") as f:
-        hits = json.load(f)["scan"]["near_dup"]["hits"]
+        snd = json.load(f)["scan"]["near_dup"]
+    hits = snd["hits"]
     exp = c.sum["items"]
     best = {}  # id -> (containment, document id) of its own document
     other = []
@@ -258,6 +261,13 @@ def test_scan_confirms(c):
            f"confirmed in their own document (containment >= 0.5); {len(best)} planted items "
            f"found in all; unrelated items with a hit: {len(other)}")
     check(len(confirmed) >= 0.95 * len(flagged), f"scan confirms {len(confirmed)}/{len(flagged)}")
+    if confirm:  # scan --confirm REPORT counts the same thing itself
+        cf = snd["confirm"]
+        S.note(f"scan --confirm: {cf['confirmed']} of {cf['flagged']} probe near-dups confirmed, "
+               f"{cf['overturned']} overturned, {cf['scan_only']} found by the scan only")
+        allflag = sum(1 for e in c.report["examples"] if e["near_dup"])
+        check(cf["flagged"] == allflag, f"--confirm counts {cf['flagged']} flagged, the report {allflag}")
+        check(cf["confirmed"] >= 0.95 * cf["flagged"], f"--confirm: {cf}")
     check(not other, f"scan --near-dup reports unrelated items: {other[:5]}")
 
 
