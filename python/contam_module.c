@@ -320,6 +320,42 @@ static PyObject *Index_stats(PyObject *self, PyObject *noargs)
 		"uncompressed", contam_index_is_uncompressed(ix));
 	if (!d)
 		return NULL;
+	/* "minhash": the near-dup section (contam info's "minhash"), or None */
+	contam_minhash_info mi;
+	PyObject *mh;
+	if (contam_index_minhash_info(ix, &mi) == CONTAM_OK) {
+		PyObject *wins = PyList_New(0);
+		for (uint32_t w = 0; wins && w < mi.params.nwindows; w++) {
+			PyObject *v = PyLong_FromUnsignedLong(mi.params.windows[w]);
+			if (!v || PyList_Append(wins, v)) {
+				Py_XDECREF(v);
+				Py_CLEAR(wins);
+				break;
+			}
+			Py_DECREF(v);
+		}
+		mh = wins ? Py_BuildValue(
+			"{s:I,s:I,s:I,s:N,s:I,s:d,s:I,s:K,s:K,s:K,s:K,s:K,s:K,s:d,s:d,s:d}",
+			"shingle", mi.params.shingle, "bands", mi.params.bands,
+			"rows", mi.params.rows, "windows", wins,
+			"stride_div", mi.params.stride_div, "threshold", mi.threshold, "k", mi.k,
+			"nblocks", (unsigned long long)mi.nblocks,
+			"bytes", (unsigned long long)mi.filter_bytes,
+			"keys", (unsigned long long)mi.keys,
+			"corpus_windows", (unsigned long long)mi.windows,
+			"shingles", (unsigned long long)mi.shingles,
+			"bits_set", (unsigned long long)mi.bits_set, "fill", mi.fill,
+			"band_fpr", mi.band_fpr, "item_fpr", mi.item_fpr) : NULL;
+	} else {
+		mh = Py_None;
+		Py_INCREF(mh);
+	}
+	if (!mh || PyDict_SetItemString(d, "minhash", mh)) {
+		Py_XDECREF(mh);
+		Py_DECREF(d);
+		return NULL;
+	}
+	Py_DECREF(mh);
 	PyObject *man = PyList_New(0);
 	if (!man)
 		goto fail;

@@ -211,8 +211,10 @@ class Index:
 
     def info(self):
         """A dict: ngram, k, nblocks, seed, winnow, recipe, filter_bytes,
-        ngrams_inserted, documents, fill, fpr, ..., and "inputs" (the
-        manifest: path, kind, size, documents, ngrams, errors, problems)."""
+        ngrams_inserted, documents, fill, fpr, ..., "inputs" (the
+        manifest: path, kind, size, documents, ngrams, errors, problems)
+        and "minhash" (index --minhash: bands, rows, windows, threshold,
+        keys, fill, band_fpr, item_fpr, ...; None without the section)."""
         return self._ix.stats()
 
     def contains_ngrams(self, text):

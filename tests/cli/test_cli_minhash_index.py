@@ -225,5 +225,27 @@ def test_checkpoint_resume(c):
         check(f1.read() == f2.read(), "a resumed run differs from an uninterrupted one")
 
 
+@S.test
+def test_python_info(c):
+    """Index.info()["minhash"] is info --json's "minhash" (None without)."""
+    from clitest import BIN
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(BIN))))
+    sys.path.insert(0, os.path.join(root, "python"))
+    try:
+        import contam as pc
+        pc.Index  # noqa: B018
+    except Exception:
+        return "skip"  # the binding is not built here
+    mh = idx(c, "py-mh.cidx", "--minhash", c.a)
+    plain = idx(c, "py-plain.cidx", c.a)
+    got = pc.Index.open(mh).info()["minhash"]
+    want = contam("info", "--json", mh).expect(0).json()["minhash"]
+    for key in ("shingle", "bands", "rows", "windows", "stride_div", "k", "nblocks", "bytes",
+                "keys", "corpus_windows", "shingles", "bits_set"):
+        check(got[key] == want[key], f"{key}: {got[key]} != {want[key]}")
+    check(abs(got["band_fpr"] - want["band_fpr"]) <= 1e-6 * want["band_fpr"], (got, want))
+    check(pc.Index.open(plain).info()["minhash"] is None, "minhash on a plain index")
+
+
 if __name__ == "__main__":
     sys.exit(S.run(setup))
