@@ -720,6 +720,9 @@ typedef struct contam_example {
 	uint32_t near_dup_bands;
 	uint32_t near_dup_shingles;
 	double near_dup_jaccard_lo, near_dup_jaccard_hi;
+	/* shingles left out of the set as the benchmark's template (in more
+	 * than template_share of the file's examples, at least template_min) */
+	uint32_t near_dup_template_shingles;
 } contam_example;
 
 /* One matched span of an example: tokens [token_start, token_end) of
@@ -784,6 +787,9 @@ typedef struct contam_benchmark {
 	 * unscored, counted).  Recounted from the examples with the verdicts
 	 * (cprobe_tally). */
 	uint64_t near_dup, near_dup_only, near_dup_unflagged, near_dup_unscored;
+	/* template shingles (the rule of template_share / template_min over
+	 * each file's item sets): distinct, and occurrences left out */
+	uint64_t near_dup_template_distinct, near_dup_template_excluded;
 } contam_benchmark;
 
 /* The scoring rules probe and scan share (README "Scoring

@@ -80,7 +80,9 @@ static void usage(FILE *f)
 	fputs(CLI_SCORING_HELP, f);
 	fprintf(f,
 "      --near-dup         also check each example's MinHash bands against the\n"
-"                         index's minhash section (index --minhash): per example\n"
+"                         index's minhash section (index --minhash); the\n"
+"                         template rule (--template-share) leaves the file's\n"
+"                         template shingles out of the item sets.  Per example\n"
 "                         near_dup (any band matched), the bands matched and the\n"
 "                         Jaccard range they imply (the containment of the\n"
 "                         example in the matched corpus window is at least its\n"

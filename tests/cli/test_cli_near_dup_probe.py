@@ -33,6 +33,10 @@ inside its sentences (5 words) all survive.
                       the near-dup keys, as a single probe's
   confirm             --confirm keeps the bands and recounts near_dup_only
                       with the exact verdicts
+  template            shingles in most of a file's items (a shared stem) are
+                      left out of the item sets: the items sharing only the
+                      stem with a planted one are not near-dup (they are
+                      with --no-templates)
   partitions          a --minhash partition set, and a streamed index, give
                       the whole index's near-dup answers
   python_binding      Index.probe(near_dup=True) when the binding is built
@@ -233,7 +237,7 @@ def unchanged(c):
         bm.pop("near_dup")
     for e in nd["examples"]:
         for k in ("near_dup", "near_dup_bands", "near_dup_jaccard", "near_dup_shingles",
-                  "near_dup_unscored", "near_dup_chance"):
+                  "near_dup_unscored", "near_dup_chance", "near_dup_template_shingles"):
             e.pop(k, None)
     check(nd == ja, "--near-dup changed the n-gram part of the report")
     c["plain_report"] = a
@@ -342,6 +346,56 @@ def confirm(c):
     only = sum(1 for e in rep["examples"] if e["near_dup"] and e["verdict"] != "contaminated")
     check(nd["near_dup_only"]["count"] == only, (nd, only))
     check(rep["confirm"]["flagged"] > 0, rep["confirm"])
+
+
+@S.test
+def template(c):
+    # 30 items share a long stem (the benchmark's template); one of them
+    # is in the corpus.  The stem's shingles are in every item: they are
+    # left out of the item sets, so the 29 absent items are not near-dup
+    # for sharing the stem with the planted one.
+    stem = " ".join(sentence() for _ in range(3))
+    items = [stem + " " + sentence() for _ in range(30)]
+    d = os.path.join(c["tmp"], "tmpl")
+    os.makedirs(os.path.join(d, "corpus"))
+    bench = os.path.join(d, "stems.jsonl")
+    with open(bench, "w") as f:
+        for i, t in enumerate(items):
+            f.write(json.dumps({"id": f"s{i}", "text": t}) + "\n")
+    with open(os.path.join(d, "corpus", "c.jsonl"), "w") as f:
+        f.write(json.dumps({"text": items[0]}) + "\n")
+        for _ in range(20):
+            f.write(json.dumps({"text": " ".join(sentence() for _ in range(10))}) + "\n")
+    ix = os.path.join(d, "t.cidx")
+    contam("index", "-q", "--ngram", "20", "--minhash", "-o", ix, os.path.join(d, "corpus")).expect(0)
+    out = os.path.join(d, "r.json")
+    contam("probe", "-q", ix, "--near-dup", "--field", "text", "--id-field", "id", "-o", out,
+           bench).expect(0)
+    with open(out) as f:
+        rep = json.load(f)
+    nd = rep["benchmarks"][0]["near_dup"]
+    sh = rep["index"]["minhash"]["shingle"]
+    per_stem = 3 * (SENT - sh + 1)
+    check(nd["template"]["distinct_shingles"] == per_stem, nd["template"])
+    check(nd["template"]["shingles_excluded"] == 30 * per_stem, nd["template"])
+    ex = by_id(rep)
+    flagged = [e["id"] for e in rep["examples"] if e["near_dup"] and e["id"] != "s0"]
+    check(not flagged, f"items sharing only the template flagged: {flagged}")
+    for e in rep["examples"]:
+        check(e["near_dup_template_shingles"] == per_stem, e)
+        check(e["near_dup_shingles"] == SENT - sh + 1, e)
+    S.note(f"template: planted item near-dup {ex['s0']['near_dup']} "
+           f"({ex['s0']['near_dup_bands']} bands); absent ones flagged: {len(flagged)}/29")
+    # --no-templates keeps the stem: then the absent items match the planted one
+    contam("probe", "-q", ix, "--near-dup", "--no-templates", "--field", "text", "--id-field", "id",
+           "-o", out, bench).expect(0)
+    with open(out) as f:
+        rep = json.load(f)
+    flagged = [e["id"] for e in rep["examples"] if e["near_dup"] and e["id"] != "s0"]
+    check(rep["benchmarks"][0]["near_dup"]["template"]["distinct_shingles"] == 0, rep["benchmarks"][0]["near_dup"])
+    S.note(f"--no-templates: absent items flagged {len(flagged)}/29")
+    check(len(flagged) > 0, "the template case does not test the rule: no absent item "
+          "matches even with the stem")
 
 
 @S.test

@@ -426,6 +426,8 @@ int cbench_set_abort(cbench_set *s, int rc, cerr *err)
 		b->template_distinct = s->cur_before.template_distinct;
 		b->template_ngrams = s->cur_before.template_ngrams;
 		b->frequent_ngrams = s->cur_before.frequent_ngrams;
+		b->near_dup_template_distinct = s->cur_before.near_dup_template_distinct;
+		b->near_dup_template_excluded = s->cur_before.near_dup_template_excluded;
 	}
 	return rc;
 }

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 /* contam_result copies the section's window sizes */
 _Static_assert(CMH_MAX_WINDOWS == CONTAM_MINHASH_MAX_WINDOWS,
@@ -67,6 +68,12 @@ struct contam_probe {
 	cmh_item *mh_item;
 	uint64_t *mh_sig, *mh_keys;
 	double mh_fpr;
+	/* the file being scored: each example's shingle set (sorted,
+	 * distinct) at mh_pool[mh_off[i] .. mh_off[i + 1]), and the file's
+	 * template shingles (sorted) */
+	uint64_t *mh_pool, *mh_tmpl, *mh_scratch;
+	size_t mh_pool_len, mh_pool_cap, mh_scratch_cap, mh_ntmpl, mh_tmpl_cap;
+	size_t *mh_off, mh_off_cap;
 };
 
 void contam_probe_options_init(contam_probe_options *opt)
@@ -152,6 +159,10 @@ void contam_probe_free(contam_probe *p)
 	cmh_item_free(p->mh_item);
 	free(p->mh_sig);
 	free(p->mh_keys);
+	free(p->mh_pool);
+	free(p->mh_tmpl);
+	free(p->mh_scratch);
+	free(p->mh_off);
 	free(p);
 }
 
@@ -316,37 +327,198 @@ static int score_null(contam_probe *p, contam_benchmark *b, contam_example *ex,
 	return CONTAM_OK;
 }
 
-/* --near-dup for one example: its shingle set, its signature's b band
- * keys looked up in the minhash section, the count of bands found and
- * the Jaccard range that count implies.  An example with no shingle has
- * no signature: counted as unscored, never "not near-dup". */
-static int near_dup(contam_probe *p, contam_example *ex, const char *text,
-		    size_t len)
+/* A set of 64-bit hashes (open addressing; 0 is stored apart): the
+ * long field values of a file seen so far. */
+typedef struct hset {
+	uint64_t *slot;
+	size_t cap, n;
+	int has_zero;
+} hset;
+
+/* 1 when h was there already, 0 when added, < 0 out of memory. */
+static int hset_add(hset *t, uint64_t h)
+{
+	if (h == 0) {
+		int had = t->has_zero;
+		t->has_zero = 1;
+		return had;
+	}
+	if (2 * (t->n + 1) > t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 1024;
+		uint64_t *ns = calloc(cap, sizeof(*ns));
+		if (!ns)
+			return CONTAM_E_NOMEM;
+		for (size_t i = 0; i < t->cap; i++) {
+			if (!t->slot[i])
+				continue;
+			size_t j = (size_t)(cmix64(t->slot[i]) & (cap - 1));
+			while (ns[j])
+				j = (j + 1) & (cap - 1);
+			ns[j] = t->slot[i];
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->cap = cap;
+	}
+	size_t j = (size_t)(cmix64(h) & (t->cap - 1));
+	for (; t->slot[j]; j = (j + 1) & (t->cap - 1))
+		if (t->slot[j] == h)
+			return 1;
+	t->slot[j] = h;
+	t->n++;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Sort and de-duplicate v[0..n); the new length. */
+static size_t sort_unique(uint64_t *v, size_t n)
+{
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	size_t m = 1;
+	for (size_t i = 1; i < n; i++)
+		if (v[i] != v[m - 1])
+			v[m++] = v[i];
+	return m;
+}
+
+static int in_sorted(const uint64_t *v, size_t n, uint64_t h)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < h)
+			lo = mid + 1;
+		else if (v[mid] > h)
+			hi = mid;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+static int pool_push(uint64_t **v, size_t *len, size_t *cap, const uint64_t *x, size_t n)
+{
+	if (cgrow((void **)v, cap, *len + n + 1, sizeof(**v)) != CONTAM_OK)
+		return CONTAM_E_NOMEM;
+	memcpy(*v + *len, x, n * sizeof(*x));
+	*len += n;
+	return CONTAM_OK;
+}
+
+/*
+ * --near-dup, before a file's examples are scored: each example's
+ * shingle set, and the file's template shingles.  The values of an
+ * example are joined by '\n' (bench.h: a question and its answer too) and
+ * the core ends a segment at every newline, so each line is shingled on
+ * its own: no shingle bridges two fields.  A shingle in more than
+ * template_share of the file's examples and in at least template_min of
+ * them is the benchmark's template (a stem every item shares: "For which
+ * of these two scenarios does the main character ..."): it matches
+ * wherever any of those items is on the web, so it is left out of every
+ * item's set, as the n-gram template rule leaves such n-grams out.  As
+ * there, a long value repeated in many examples (a passage several
+ * questions share) counts once, so a shared passage is never template.
+ */
+static int near_dup_prepare(contam_probe *p, size_t first, size_t n)
 {
 	const uint64_t *sh;
-	cmh_item_reset(p->mh_item);
-	/* The values of an example are joined by '\n' (bench.h: a question
-	 * and its answer too), and the core ends a segment at every newline:
-	 * feeding each line on its own feeds each field value on its own,
-	 * so no shingle bridges two fields. */
-	for (size_t a = 0; a < len;) {
-		const char *nl = memchr(text + a, '\n', len - a);
-		size_t b = nl ? (size_t)(nl - text) : len;
-		if (b > a && cmh_item_add_text(p->mh_item, text + a, b - a))
-			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
-		a = b + 1;
+	hset seen = { 0 };
+	uint64_t *count = NULL;
+	size_t ncount = 0, count_cap = 0;
+	int rc = CONTAM_E_NOMEM;
+	double share = p->opt.rules.template_share;
+	size_t long_tokens = 2 * (size_t)p->mh->shingle;
+
+	p->mh_pool_len = 0;
+	p->mh_ntmpl = 0;
+	if (cgrow((void **)&p->mh_off, &p->mh_off_cap, n + 1, sizeof(*p->mh_off)) != CONTAM_OK)
+		goto out;
+	p->mh_off[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *text = p->set.texts[first + i];
+		size_t len = p->set.text_len[first + i], at = p->mh_pool_len, counted = ncount;
+		for (size_t a = 0; a < len;) {
+			const char *nl = memchr(text + a, '\n', len - a);
+			size_t b = nl ? (size_t)(nl - text) : len;
+			if (b > a) {
+				cmh_item_reset(p->mh_item);
+				if (cmh_item_add_text(p->mh_item, text + a, b - a))
+					goto out;
+				size_t k = cmh_item_shingles(p->mh_item, &sh);
+				if (pool_push(&p->mh_pool, &p->mh_pool_len, &p->mh_pool_cap, sh, k))
+					goto out;
+				/* a long value seen before in this file counts once */
+				int again = 0;
+				if (share > 0 && cmh_item_tokens(p->mh_item) >= long_tokens &&
+				    (again = hset_add(&seen, XXH3_64bits(text + a, b - a))) < 0)
+					goto out;
+				if (share > 0 && !again &&
+				    pool_push(&count, &ncount, &count_cap, sh, k))
+					goto out;
+			}
+			a = b + 1;
+		}
+		p->mh_pool_len = at + sort_unique(p->mh_pool + at, p->mh_pool_len - at);
+		ncount = counted + sort_unique(count + counted, ncount - counted);
+		p->mh_off[i + 1] = p->mh_pool_len;
 	}
-	size_t n = cmh_item_shingles(p->mh_item, &sh);
+	if (share > 0 && ncount) {
+		/* the shingles in more than share of the examples, and in at
+		 * least template_min of them (each example counted once) */
+		qsort(count, ncount, sizeof(*count), cmp_u64);
+		double limit = share * (double)n;
+		for (size_t j = 0; j < ncount;) {
+			size_t e = j;
+			while (e < ncount && count[e] == count[j])
+				e++;
+			if ((double)(e - j) > limit && e - j >= p->opt.rules.template_min &&
+			    pool_push(&p->mh_tmpl, &p->mh_ntmpl, &p->mh_tmpl_cap, &count[j], 1))
+				goto out;
+			j = e;
+		}
+	}
+	rc = CONTAM_OK;
+out:
+	free(seen.slot);
+	free(count);
+	return rc < 0 ? cerr_set(&p->err, rc, "out of memory") : rc;
+}
+
+/* --near-dup for example i of the file (near_dup_prepare's set, less
+ * the template shingles): its signature's b band keys looked up in the
+ * minhash section, the count of bands found and the Jaccard range that
+ * count implies.  An example with no shingle left has no signature:
+ * counted as unscored, never "not near-dup". */
+static int near_dup(contam_probe *p, contam_benchmark *bm, contam_example *ex,
+		    size_t i)
+{
+	const uint64_t *all = p->mh_pool + p->mh_off[i];
+	size_t nall = p->mh_off[i + 1] - p->mh_off[i], n = 0;
+	if (cgrow((void **)&p->mh_scratch, &p->mh_scratch_cap, nall + 1,
+		  sizeof(*p->mh_scratch)) != CONTAM_OK)
+		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
+	for (size_t j = 0; j < nall; j++)
+		if (!p->mh_ntmpl || !in_sorted(p->mh_tmpl, p->mh_ntmpl, all[j]))
+			p->mh_scratch[n++] = all[j];
 	ex->has_near_dup = 1;
 	ex->near_dup_shingles = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
-	if (!n || !cmh_signature(p->mh, sh, n, p->mh_sig)) {
+	ex->near_dup_template_shingles = (uint32_t)(nall - n);
+	bm->near_dup_template_excluded += nall - n;
+	if (!n || !cmh_signature(p->mh, p->mh_scratch, n, p->mh_sig)) {
 		ex->near_dup_unscored = 1;
 		return CONTAM_OK;
 	}
 	cmh_band_keys(p->mh, p->mh_sig, p->mh_keys);
 	uint32_t c = 0;
-	for (uint32_t i = 0; i < p->mh->bands; i++) {
-		int in = cindex_mh_contains(p->ix, p->mh_keys[i]);
+	for (uint32_t b = 0; b < p->mh->bands; b++) {
+		int in = cindex_mh_contains(p->ix, p->mh_keys[b]);
 		/* no answer is an error, never "absent" (look_up) */
 		if (in < 0)
 			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s' has no answer "
@@ -384,6 +556,11 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 	b->template_share = p->opt.rules.template_share;
 	b->template_min = p->opt.rules.template_min;
 	b->template_distinct += ntmpl;
+	if (p->mh) {
+		if ((rc = near_dup_prepare(p, first, n)) < 0)
+			goto fail;
+		b->near_dup_template_distinct += p->mh_ntmpl;
+	}
 	for (size_t i = first; i < first + n; i++) {
 		cprobe_item *it = &p->set.items[i];
 		contam_example *ex = &p->set.examples[i];
@@ -410,8 +587,7 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 		if (p->opt.null_control &&
 		    (rc = score_null(p, b, ex, it, tmpl, ntmpl)) < 0)
 			goto fail;
-		if (p->mh && (rc = near_dup(p, ex, p->set.texts[i],
-					    p->set.text_len[i])) < 0)
+		if (p->mh && (rc = near_dup(p, b, ex, i - first)) < 0)
 			goto fail;
 	}
 	free(tmpl);

@@ -380,6 +380,11 @@ static int put_benchmark_near_dup(cbuf *b, const contam_result *r,
 	rc |= put_rate(b, bm->near_dup_unflagged, m);
 	rc |= cbuf_printf(b, ", \"expected_false\": ");
 	rc |= put_num(b, (double)m * each);
+	rc |= cbuf_printf(b, ", \"template\": {\"share\": ");
+	rc |= put_num(b, bm->template_share);
+	rc |= cbuf_printf(b, ", \"min_examples\": %u, \"distinct_shingles\": %" PRIu64
+			  ", \"shingles_excluded\": %" PRIu64 "}", bm->template_min,
+			  bm->near_dup_template_distinct, bm->near_dup_template_excluded);
 	rc |= cbuf_printf(b, ", \"bands\": %u, \"rows\": %u, \"band_fpr\": %.6g"
 			  ", \"estimates\": \"a band matches when some corpus window of "
 			  "about the example's length has the same %u bin minima: "
@@ -547,7 +552,8 @@ static int put_example_near_dup(cbuf *b, const contam_result *r,
 	if (e->near_dup_unscored)
 		return cbuf_printf(b, ", \"near_dup\": null, \"near_dup_unscored\": true"
 				   ", \"near_dup_bands\": 0, \"near_dup_jaccard\": null"
-				   ", \"near_dup_shingles\": %u", e->near_dup_shingles);
+				   ", \"near_dup_shingles\": %u, \"near_dup_template_shingles\": %u",
+				   e->near_dup_shingles, e->near_dup_template_shingles);
 	int rc = cbuf_printf(b, ", \"near_dup\": %s, \"near_dup_bands\": %u"
 			     ", \"near_dup_jaccard\": [", e->near_dup ? "true" : "false",
 			     e->near_dup_bands);
@@ -555,6 +561,9 @@ static int put_example_near_dup(cbuf *b, const contam_result *r,
 	rc |= cbuf_printf(b, ", ");
 	rc |= put_num(b, e->near_dup_jaccard_hi);
 	rc |= cbuf_printf(b, "], \"near_dup_shingles\": %u", e->near_dup_shingles);
+	if (e->near_dup_template_shingles)
+		rc |= cbuf_printf(b, ", \"near_dup_template_shingles\": %u",
+				  e->near_dup_template_shingles);
 	if (e->near_dup) {
 		double p = isfinite(r->near_dup_band_fpr) ? r->near_dup_band_fpr : 0;
 		rc |= cbuf_printf(b, ", \"near_dup_chance\": %.3g",

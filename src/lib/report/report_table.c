@@ -89,8 +89,9 @@ static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 				  b->near_dup_only, b->near_dup_unscored, ef);
 		if (b->near_dup_unscored)
 			rc |= cbuf_printf(out, "%s: %" PRIu64 " of %" PRIu64 " examples have no "
-					  "%u-token shingle inside a sentence: no signature, "
-					  "not checked for near-duplicates (near_dup_unscored)\n",
+					  "%u-token shingle inside a sentence (but template ones): "
+					  "no signature, not checked for near-duplicates "
+					  "(near_dup_unscored)\n",
 					  shown(b->name, nbuf, sizeof nbuf), b->near_dup_unscored,
 					  b->examples, r->near_dup_shingle);
 	}

@@ -865,6 +865,7 @@ static int merge_confirmed(const contam_scan *s, const contam_result *probe,
 		exs[i].near_dup_shingles = pe->near_dup_shingles;
 		exs[i].near_dup_jaccard_lo = pe->near_dup_jaccard_lo;
 		exs[i].near_dup_jaccard_hi = pe->near_dup_jaccard_hi;
+		exs[i].near_dup_template_shingles = pe->near_dup_template_shingles;
 		/* scanned only for another definition's clean subset (probe
 		 * --write-clean --definition): not one of contam's flags */
 		if (!contam_example_flagged(pe, CONTAM_DEF_CONTAM))
