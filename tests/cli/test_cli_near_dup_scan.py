@@ -486,6 +486,8 @@ def test_confirm_probe_verdicts(c):
     found = {h["example"]["index"] for h in nd_hits(rep)}
     flag = (found - {0}) | {30}
     probe = {"examples": [dict(e, near_dup=k in flag) for k, e in enumerate(rep["examples"])]}
+    # probe's form for an example with no shingle
+    probe["examples"][40].update(near_dup=None, near_dup_unscored=True)
     path = os.path.join(c.tmp, "probe.json")
     with open(path, "w") as f:
         json.dump(probe, f)

@@ -872,6 +872,9 @@ int contam_scan_near_dup_confirm(contam_scan *s, const char *path)
 		json_t *rec = json_object_get(e, "record");
 		const char *src = json_string_value(json_object_get(e, "source"));
 		const contam_example *x = &s->set.examples[i];
+		/* an example with no shingle is unscored (null), not flagged */
+		if (json_is_null(nd) && json_is_true(json_object_get(e, "near_dup_unscored")))
+			nd = json_false();
 		if (!json_is_boolean(nd)) {
 			rc = cerr_set(&s->err, CONTAM_E_FORMAT, "'%s': example %zu has no "
 				      "near_dup verdict (a report of probe --near-dup is "
