@@ -15,7 +15,8 @@ question of 2-4 sentences and 4 options:
   word     a word problem with numbers, options "N units"
 Real (--real): items from ../shared/data benchmarks -- MMLU test CSVs and
 ARC-Challenge (question + 4 options), GSM8K (question + worked answer) --
-planted into real text: C4 documents and Wikipedia (wikitext-2) articles.
+planted into real text: C4 documents and Wikipedia (wikitext-2) articles,
+and with --dump the enwiki MediaWiki dump sample too (.xml.bz2).
 
 Every planted item is copied with one of these modes, half of them with
 light word edits too (about one word in 25 replaced):
@@ -43,6 +44,7 @@ import bz2
 import csv
 import glob
 import gzip
+import html
 import importlib.util
 import json
 import os
@@ -192,6 +194,10 @@ def mark_related(benches, expected):
             e["related"] = round(max(count.values(), default=0) / max(len(a), 1), 3)
 
 
+def xml_escape(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def write_out(outdir, corpus_files, benches, expected):
     mark_related(benches, expected)
     os.makedirs(os.path.join(outdir, "corpus"), exist_ok=True)
@@ -213,9 +219,11 @@ def write_out(outdir, corpus_files, benches, expected):
     return summary
 
 
-def place(rng, docs, items, planted, spare, bench, expected, prefix):
+def place(rng, docs, items, planted, spare, bench, expected, prefix, middle=None):
     """Plant items into docs (a list of [id, text], changed in place; whole
-    documents appended) and record them in expected."""
+    documents appended) and record them in expected.  middle(rng, doc,
+    body) puts a plant inside a document (plant_middle)."""
+    middle = middle or plant_middle
     long_docs = [k for k, (_, t) in enumerate(docs) if len(t.split()) >= 300]
     rng.shuffle(long_docs)
     used = 0
@@ -228,7 +236,7 @@ def place(rng, docs, items, planted, spare, bench, expected, prefix):
         if where == "middle" and used < len(long_docs):
             k = long_docs[used]
             used += 1
-            docs[k][1] = plant_middle(rng, docs[k][1], body)
+            docs[k][1] = middle(rng, docs[k][1], body)
             did = docs[k][0]
         else:
             where = "whole"
@@ -380,9 +388,76 @@ def real_docs(shared):
     return c4, wdocs
 
 
-def build_real(outdir, shared=None, seed=17, per_bench=300, planted_share=0.4):
+ENWIKI = "corpus/wikipedia_dump_samples/enwiki-latest-pages-articles1.xml-p000000010p000030302-shortened.bz2"
+_PROSE_BAD = tuple("{|!*#:=<[")
+
+
+def dump_docs(shared):
+    """(head, pages, docs) of the enwiki dump sample: docs are [title,
+    wikitext] of the articles with 3000+ characters, pages the raw <page>
+    blocks in order."""
+    with bz2.open(os.path.join(shared, ENWIKI)) as f:
+        data = f.read().decode("utf-8")
+    first = data.index("<page>")
+    head = data[:first]
+    pages = re.findall(r"<page>.*?</page>", data, re.S)
+    docs = []
+    for pg in pages:
+        m = re.search(r"<text[^>]*>(.*?)</text>", pg, re.S)
+        t = re.search(r"<title>(.*?)</title>", pg)
+        if m and t and "<redirect" not in pg and "<ns>0</ns>" in pg and len(m.group(1)) >= 3000:
+            docs.append([html.unescape(t.group(1)), html.unescape(m.group(1))])
+    return head, pages, docs
+
+
+def plant_wikitext(rng, doc, body):
+    """body as a paragraph of its own in the middle of an article's
+    wikitext, where no template or table is open (else the reader would
+    strip it with the markup)."""
+    lines = doc.split("\n")
+    depth, cands = 0, []
+    for k, line in enumerate(lines):
+        if depth == 0 and k > 0 and len(lines[k - 1]) > 60 and not lines[k - 1].startswith(_PROSE_BAD):
+            cands.append(k)
+        depth += line.count("{{") + line.count("{|") - line.count("}}") - line.count("|}")
+        depth = max(depth, 0)
+    if not cands:
+        return doc + "\n\n" + body + "\n"
+    k = min(cands, key=lambda c: abs(c - len(lines) // 2))
+    return "\n".join(lines[:k] + ["", body, ""] + lines[k:])
+
+
+def write_dump(path, head, pages, docs, orig_titles):
+    """The dump with the planted articles' text replaced and whole-document
+    plants added as pages of their own."""
+    by_title = {t: x for t, x in docs}
+    out = [head]
+    for pg in pages:
+        t = re.search(r"<title>(.*?)</title>", pg)
+        title = html.unescape(t.group(1)) if t else None
+        if title in orig_titles and title in by_title:
+            text = xml_escape(by_title[title])
+            pg = re.sub(r"(<text[^>]*>).*?(</text>)", lambda m: m.group(1) + text + m.group(2),
+                        pg, count=1, flags=re.S)
+        out.append("  " + pg + "\n")
+    for n, (title, text) in enumerate(docs):
+        if title not in orig_titles:
+            out.append(f"  <page>\n    <title>{xml_escape(title)}</title>\n    <ns>0</ns>\n"
+                       f"    <id>{900000 + n}</id>\n    <revision>\n      <id>{910000 + n}</id>\n"
+                       f"      <model>wikitext</model>\n      <format>text/x-wiki</format>\n"
+                       f"      <text xml:space=\"preserve\">{xml_escape(text)}</text>\n"
+                       f"    </revision>\n  </page>\n")
+    out.append("</mediawiki>\n")
+    with open(path, "wb") as f:
+        f.write(bz2.compress("".join(out).encode("utf-8"), 9))
+
+
+def build_real(outdir, shared=None, seed=17, per_bench=300, planted_share=0.4, dump=False):
+    """dump: a third corpus, the enwiki MediaWiki dump sample (.xml.bz2),
+    plants in the middle of its articles' wikitext and as pages of their
+    own (the index's MediaWiki reader strips the markup around them)."""
     shared = shared or shared_default()
-    if not real_available(shared):
+    if not real_available(shared) or (dump and not os.path.exists(os.path.join(shared, ENWIKI))):
         return None
     rng = random.Random(seed)
     benches = real_items(rng, shared, per_bench)
@@ -390,18 +465,25 @@ def build_real(outdir, shared=None, seed=17, per_bench=300, planted_share=0.4):
     expected = {}
     files = {"c4.jsonl": c4, "wiki.jsonl": wiki}
     targets = [("c4", c4), ("wiki", wiki)]
+    if dump:
+        head, pages, edocs = dump_docs(shared)
+        orig = {t for t, _ in edocs}
+        targets.append(("enwiki", edocs))
     for bi, (name, (items, _)) in enumerate(sorted(benches.items())):
         planted = plan(rng, items, int(len(items) * planted_share))
-        # split this bench's plants between the two corpora
+        # split this bench's plants between the corpora
         for ti, (prefix, docs) in enumerate(targets):
-            mine = {i: v for i, v in planted.items() if (i + bi) % 2 == ti}
-            sub = {i: v for i, v in mine.items()}
+            sub = {i: v for i, v in planted.items() if (i + bi) % len(targets) == ti}
             exp = {}
-            place(rng, docs, items, sub, REAL_SPARE, name, exp, f"{prefix}-{name}")
+            place(rng, docs, items, sub, REAL_SPARE, name, exp, f"{prefix}-{name}",
+                  middle=plant_wikitext if prefix == "enwiki" else plant_middle)
             for iid, e in exp.items():
                 if e["status"] == "planted" or iid not in expected:
                     expected[iid] = e
-    return write_out(outdir, files, benches, expected)
+    summary = write_out(outdir, files, benches, expected)
+    if dump:
+        write_dump(os.path.join(outdir, "corpus", "enwiki.xml.bz2"), head, pages, edocs, orig)
+    return summary
 
 
 def main(argv=None):
@@ -413,9 +495,11 @@ def main(argv=None):
     ap.add_argument("--real", action="store_true")
     ap.add_argument("--shared", default=None)
     ap.add_argument("--per-bench", type=int, default=300)
+    ap.add_argument("--dump", action="store_true",
+                    help="--real: also plant into the enwiki MediaWiki dump sample")
     a = ap.parse_args(argv)
     if a.real:
-        s = build_real(a.outdir, a.shared, a.seed, a.per_bench)
+        s = build_real(a.outdir, a.shared, a.seed, a.per_bench, dump=a.dump)
         if s is None:
             print("neardup_data: ../shared/data is absent; nothing written")
             return 77

@@ -11,9 +11,10 @@ edits too) and flag at most 0.5% of the unrelated ones.  Both rates are
 measured and printed.
 
 Real (skipped without ../shared/data): MMLU, ARC-Challenge and GSM8K items
-planted the same way into C4 documents and Wikipedia articles (whole and
-in the middle); the near-dup rate on planted items must be high and on
-absent items low (the issue's hidden check, reproduced).
+planted the same way into C4 documents, WikiText-2 articles and the enwiki
+MediaWiki dump sample (.xml.bz2: in the middle of articles' wikitext and as
+pages of their own); the near-dup rate on planted items must be high and
+on absent items low (the issue's hidden check, reproduced).
 
 Also: the per-example fields and the benchmark summary agree, an example
 too short for a shingle is near_dup_unscored (never a silent clean), and
@@ -192,7 +193,8 @@ def test_real_text(c):
         print(f"  skip: no shared data at {SHARED}")
         return "skip"
     d = os.path.join(c.tmp, "real")
-    s = nd.build_real(d, SHARED, seed=17, per_bench=300)
+    dump = os.path.exists(os.path.join(SHARED, nd.ENWIKI))  # the MediaWiki dump too
+    s = nd.build_real(d, SHARED, seed=17, per_bench=300, dump=dump)
     index = os.path.join(c.tmp, "real.idx")
     contam("index", "-q", "--minhash", "-o", index, os.path.join(d, "corpus"),
            timeout=300).expect(0)
@@ -208,6 +210,19 @@ def test_real_text(c):
         for n in names:
             S.note(f"real {n}: " + ", ".join(f"{k.split('/', 1)[1]} {h}/{t}"
                                               for k, (h, t) in sorted(by.items()) if k.startswith(n + "/")))
+    by_corpus = {}
+    for names, fields in ((["arc", "mmlu"], ["question", "choices"]), (["gsm8k"], ["question", "answer"])):
+        with open(os.path.join(c.tmp, f"real-{names[0]}.json"), encoding="utf-8") as f:
+            for e in json.load(f)["examples"]:
+                x = s["items"][e["id"]]
+                if x["status"] == "planted":
+                    k = x["doc"].split("-")[0] if x["doc"].startswith(("c4-", "wiki-", "enwiki-")) else "enwiki"
+                    g = by_corpus.setdefault(k, [0, 0])
+                    g[0] += bool(e["near_dup"])
+                    g[1] += 1
+    S.note("real planted by corpus: " + ", ".join(f"{k} {h}/{t}" for k, (h, t) in sorted(by_corpus.items())))
+    if dump:
+        check("enwiki" in by_corpus, "no item planted into the MediaWiki dump")
     nd_p, ng_p, n_p = tot["planted"]
     nd_a, ng_a, n_a = tot["absent"]
     S.note(f"real planted: near-dup {nd_p}/{n_p} = {nd_p / n_p:.1%}, "
