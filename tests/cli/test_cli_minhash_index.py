@@ -200,9 +200,29 @@ def test_partitions(c):
     # a partition merged with a whole index: refused (not a silent union)
     r = contam("merge", "-o", os.path.join(c.tmp, "pm.cidx"), parts[0], whole)
     check(r.rc != 0, f"merge of a partition and a whole index: {r.rc}")
-    # the set is accepted where a partition set is read (verify each)
     for p in parts:
         contam("verify", p).expect(0)
+    # the set is read as one index (its minhash ranges into one filter):
+    # a probe of the set gives the whole index's verdicts
+    bench = os.path.join(c.tmp, "pbench.jsonl")
+    with open(c.a, encoding="utf-8") as f, open(bench, "w", encoding="utf-8") as o:
+        for i, line in enumerate(f):
+            if i == 20:
+                break
+            words = json.loads(line)["text"].split()
+            o.write(json.dumps({"id": i, "q": " ".join(words[:60 if i % 2 else 0] or
+                                                       ["w9999"] * 60)}) + "\n")
+    got = {}
+    for name, target in (("set", ",".join(parts)), ("whole", whole)):
+        out = os.path.join(c.tmp, f"probe-{name}.json")
+        contam("probe", "-q", target, "--field", "q", "--id-field", "id", bench,
+               "-o", out).expect(0)
+        with open(out, encoding="utf-8") as f:
+            rep = json.load(f)
+        got[name] = [(e.get("id"), e.get("verdict"), e.get("hits")) for e in rep["examples"]]
+    check(got["set"] and got["set"] == got["whole"], f"set {got['set'][:4]} whole {got['whole'][:4]}")
+    verdicts = {v for _, v, _ in got["whole"]}
+    check("contaminated" in verdicts and len(verdicts) > 1, f"one verdict only: {verdicts}")
 
 
 @S.test
