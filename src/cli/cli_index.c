@@ -700,8 +700,8 @@ static int index_main(int argc, char **argv, const char **globs)
 			double t = contam_minhash_threshold(mhp.bands, mhp.rows);
 			fprintf(stderr, "contam: near-dup threshold Jaccard %.2f (b=%u bands of r=%u rows)\n",
 				t, mhp.bands, mhp.rows);
-			if (t < 0.3 || t > 0.8)
-				cli_warn("near-dup threshold %.2f is outside [0.3, 0.8]: %s", t,
+			if (t < 0.2 || t > 0.8)
+				cli_warn("near-dup threshold %.2f is outside [0.2, 0.8]: %s", t,
 					 t > 0.8 ? "only near-exact copies will match (swapped --minhash-bands "
 						   "and --minhash-rows?)"
 						 : "unrelated text will match often");

@@ -40,7 +40,7 @@ S = Suite("test_cli_near_dup_scan")
 # the core's defaults (5; 24, 48, 96, 192 when written), read from the
 # scan's report in setup: the defaults are tuned elsewhere
 SHINGLE = 5
-SIZES = [24, 48, 96, 192]
+SIZES = [24, 72]  # the defaults; read back from the report below
 
 
 class Ctx:
@@ -310,8 +310,14 @@ def test_planted_found_with_provenance(c):
         what = f"example {i} ({p['how']})"
         check(h["example"]["benchmark"] == "demo" and h["example"]["id"] == f"q{i}",
               f"{what}: example {h['example']}")
-        if p["how"] in ("shuffled", "inorder", "repeated", "alone"):
+        if p["how"] in ("shuffled", "inorder", "alone"):
             check(h["containment"] == 1, f"{what}: containment {h['containment']}")
+        elif p["how"] == "repeated":
+            # the inserted run and the repeated sentence make the copy
+            # longer than the example: whole at 96 shingles, not quite
+            # at the default sizes' 72 (test_reference_values checks the
+            # exact value against the Python reference)
+            check(h["containment"] >= 0.95, f"{what}: containment {h['containment']}")
         else:
             check(0.7 <= h["containment"] < 0.95, f"{what}: containment {h['containment']}")
         check(0 < h["jaccard"] <= h["containment"], f"{what}: jaccard {h['jaccard']}")

@@ -11,7 +11,7 @@
  * shingle: the grid windows are among them, so the scan's best
  * containment is never below what any indexed window holds, and it does
  * not depend on where a planted copy happens to fall against the grid.
- * The sizes are the core's (cmh_params_default: 24, 48, 96, 192
+ * The sizes are the core's (cmh_params_default: 24 and 72
  * shingles), then doubled until one holds the longest example (a long
  * passage is not cut to 192 shingles).  An example is measured at the
  * sizes up to the first one that holds a copy of it whole (its tokens -
