@@ -453,6 +453,7 @@ typedef struct {
 	double fpr;
 	uint64_t memory;
 	int uncompressed;
+	int minhash;        /* also a minhash section, the CLI's defaults */
 	contam_error err;
 } build_job;
 
@@ -475,6 +476,18 @@ static int build_run(job *j)
 		return rc;
 	if (b->uncompressed)
 		contam_index_set_uncompressed(ix, 1);
+	if (b->minhash) {
+		/* sized as `contam index --minhash` sizes it: words from the
+		 * same estimate (about the n-grams), the per-item rate 1e-3 */
+		contam_minhash_params mhp;
+		contam_minhash_params_default(&mhp);
+		uint64_t words = planned ? planned :
+			contam_estimate_keys_content(&b->in, &b->bopt, b->ngram, 0, NULL);
+		if ((rc = contam_index_minhash_enable(ix, &mhp,
+						      contam_minhash_expected_keys(&mhp, words),
+						      1e-3 / mhp.bands, &b->err)))
+			goto out;
+	}
 	rc = contam_index_build(ix, &b->in, &b->bopt);
 	if (!rc && j->stop)
 		rc = CONTAM_E_INTERRUPTED;
@@ -513,16 +526,16 @@ out:
 static PyObject *mod_build(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "out", "inputs", "ngram", "fpr", "threads", "text_fields",
-				  "memory", "uncompressed", "strict", "progress", NULL };
+				  "memory", "uncompressed", "strict", "progress", "minhash", NULL };
 	const char *out;
 	PyObject *inputs, *text_fields = Py_None, *progress = Py_None;
 	unsigned int ngram = 8;
 	double fpr = 1e-3;
-	int threads = 0, uncompressed = 0, strict = 0;
+	int threads = 0, uncompressed = 0, strict = 0, minhash = 0;
 	unsigned long long memory = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|IdiOKppO", kwlist, &out, &inputs,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|IdiOKppOp", kwlist, &out, &inputs,
 					 &ngram, &fpr, &threads, &text_fields, &memory,
-					 &uncompressed, &strict, &progress))
+					 &uncompressed, &strict, &progress, &minhash))
 		return NULL;
 	const char **ia = NULL, **tf = NULL;
 	size_t ni, ntf;
@@ -537,6 +550,7 @@ static PyObject *mod_build(PyObject *m, PyObject *args, PyObject *kw)
 	b.fpr = fpr;
 	b.memory = memory;
 	b.uncompressed = uncompressed;
+	b.minhash = minhash;
 	contam_build_options_init(&b.bopt);
 	b.bopt.threads = threads;
 	b.bopt.strict = strict;

@@ -96,7 +96,8 @@ def _fields_arg(fields):
 
 
 def build(out, inputs, *, ngram=8, fpr=1e-3, threads=None, text_field="text",
-          memory=None, uncompressed=False, strict=False, progress=None):
+          memory=None, uncompressed=False, strict=False, progress=None,
+          minhash=False):
     """Index corpus files or directories into the index file `out`.
 
     As ``contam index -o OUT INPUTS``: directories are walked, the filter
@@ -108,13 +109,16 @@ def build(out, inputs, *, ngram=8, fpr=1e-3, threads=None, text_field="text",
     seconds); progress=True shows a tqdm bar when tqdm is installed.
     The file is written atomically: on any error or KeyboardInterrupt
     nothing is left at `out`.  An input that yields no document is an
-    error (FormatError), never an empty index.
+    error (FormatError), never an empty index.  minhash=True also stores
+    near-duplicate signatures with the defaults of ``contam index
+    --minhash`` (docs/NEARDUP.md), for ``Index.probe(near_dup=True)``.
     """
     _contam.build(os.fsdecode(out), _paths(inputs, "inputs"), ngram=int(ngram),
                   fpr=float(fpr), threads=0 if threads is None else int(threads),
                   text_fields=_fields_arg(text_field),
                   memory=int(memory or 0), uncompressed=bool(uncompressed),
-                  strict=bool(strict), progress=_progress_arg(progress))
+                  strict=bool(strict), progress=_progress_arg(progress),
+                  minhash=bool(minhash))
 
 
 _COMPRESS_EXT = (".gz", ".zst", ".zstd", ".bz2", ".xz", ".zip")

@@ -411,18 +411,30 @@ def python_binding(c):
         return "skip"
     code = ("import sys, json; sys.path[:0] = [%r]\n"
             "import contam\n"
-            "ix = contam.Index.open(%r)\n"
-            "r = ix.probe(%r, fields=['passage'], id_field='id', near_dup=True)\n"
-            "print(json.dumps([[e['id'], e['near_dup'], e['near_dup_bands']] for e in r.examples]))\n"
-            % (pydir, c["mh"], c["bench"]))
+            "out = []\n"
+            "for path in (%r, %r):\n"
+            "    if path.endswith('py.cidx'):\n"
+            "        contam.build(path, [%r], ngram=20, minhash=True)\n"
+            "    ix = contam.Index.open(path)\n"
+            "    r = ix.probe(%r, fields=['passage'], id_field='id', near_dup=True)\n"
+            "    out.append([[e['id'], e['near_dup'], e['near_dup_bands']] for e in r.examples])\n"
+            "print(json.dumps(out))\n"
+            % (pydir, c["mh"], os.path.join(c["tmp"], "py.cidx"),
+               os.path.join(c["tmp"], "corpus"), c["bench"]))
     p = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=120)
     if p.returncode and b"No module named" in p.stderr:
         return "skip"
     check(p.returncode == 0, p.stderr.decode()[-800:])
-    got = {i: (nd, k) for i, nd, k in json.loads(p.stdout)}
+    runs = json.loads(p.stdout)
     want = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in c["nd"]["examples"]}
+    got = {i: (nd, k) for i, nd, k in runs[0]}
     check(got == want, "the binding's near-dup verdicts differ from the CLI's")
+    # contam.build(minhash=True) builds the section `index --minhash` builds
+    got = {i: (nd, k) for i, nd, k in runs[1]}
+    check(got == want, "near-dup verdicts on contam.build(minhash=True)'s index differ "
+          "from those on `contam index --minhash`'s")
+    check(any(nd for nd, _ in want.values()), "no near-dup to compare")
 
 
 if __name__ == "__main__":
