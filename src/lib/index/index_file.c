@@ -1267,6 +1267,46 @@ void cifile_close(cifile *f)
 	free(f);
 }
 
+/* The chunks of a section at [off, off + len) whose first `head` bytes
+ * are its own header and whose chunk table (cb bytes a chunk, n chunks,
+ * held raw bytes) follows it, `fixed` bytes of header and table counts
+ * having been read: the table read, and checked with the header against
+ * `want`, the hash in the section table.  The one reader of the
+ * doc-freq and minhash sections' tables ("what" names the section in
+ * messages). */
+static int chunks_open(cifile *f, cichunks *cs, const char *what, uint64_t off,
+		       uint64_t len, size_t head, size_t fixed, uint64_t cb, uint64_t n,
+		       uint64_t held, uint64_t want, cerr *err)
+{
+	cs->what = what;
+	cs->off = off;
+	cs->len = len;
+	cs->table_at = head;
+	cs->chunk_bytes = cb;
+	cs->nchunks = n;
+	cs->held_bytes = held;
+	if (!chunk_table_ok(cb, n, held, len - fixed))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the %s section is damaged "
+				"(chunk table)", f->path, what);
+	cs->table_len = 16 + n * 24;
+	unsigned char *all = malloc(head + cs->table_len);
+	if (!all)
+		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (f_read(f, all, head + cs->table_len, off)) {
+		free(all);
+		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
+	}
+	if (XXH3_64bits(all, head + cs->table_len) != want) {
+		free(all);
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the %s section is damaged "
+				"(checksum mismatch)", f->path, what);
+	}
+	memmove(all, all + head, cs->table_len);
+	cs->table = all;
+	chunk_zero_hashes(held, cb, n, &cs->zero_hash, &cs->zero_hash_last);
+	return CONTAM_OK;
+}
+
 /* The doc-freq section at [off, off + len), whose table entry holds
  * `want` (the hash of its header and chunk table): header and table read
  * and checked against the filter's geometry. */
@@ -1290,33 +1330,10 @@ static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	if (!ok || lo != want_lo || hi != want_hi)
 		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
 				"(invalid sketch geometry)", f->path);
-	cichunks *cs = &f->dfc;
-	cs->what = "doc-freq";
-	cs->off = off;
-	cs->len = len;
-	cs->table_at = DF_HEAD;
-	cs->chunk_bytes = cb;
-	cs->nchunks = n;
-	cs->held_bytes = (hi - lo) * 64;
-	if (!chunk_table_ok(cb, n, cs->held_bytes, len - sizeof(dh)))
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
-				"(chunk table)", f->path);
-	cs->table_len = 16 + n * 24;
-	unsigned char *all = malloc(DF_HEAD + cs->table_len);
-	if (!all)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (f_read(f, all, DF_HEAD + cs->table_len, off)) {
-		free(all);
-		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
-	}
-	if (XXH3_64bits(all, DF_HEAD + cs->table_len) != want) {
-		free(all);
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
-				"(checksum mismatch)", f->path);
-	}
-	memmove(all, all + DF_HEAD, cs->table_len);
-	cs->table = all;
-	chunk_zero_hashes(cs->held_bytes, cb, n, &cs->zero_hash, &cs->zero_hash_last);
+	int rc = chunks_open(f, &f->dfc, "doc-freq", off, len, DF_HEAD, sizeof(dh), cb, n,
+			     (hi - lo) * 64, want, err);
+	if (rc)
+		return rc;
 	f->has_df = 1;
 	f->df_d = d;
 	f->df_lines = lines;
@@ -1345,34 +1362,8 @@ static int mh_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *e
 	if (rc)
 		return cerr_set(err, rc, "'%s': %s", f->path, why);
 	uint64_t cb = get_le64(mh + CMH_SEC_HEAD), n = get_le64(mh + CMH_SEC_HEAD + 8);
-	cichunks *cs = &f->mhc;
-	cs->what = "minhash";
-	cs->off = off;
-	cs->len = len;
-	cs->table_at = CMH_SEC_HEAD;
-	cs->chunk_bytes = cb;
-	cs->nchunks = n;
-	cs->held_bytes = (m->f.hi - m->f.lo) * 64;
-	if (!chunk_table_ok(cb, n, cs->held_bytes, len - sizeof(mh)))
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
-				"(chunk table)", f->path);
-	cs->table_len = 16 + n * 24;
-	unsigned char *all = malloc(CMH_SEC_HEAD + cs->table_len);
-	if (!all)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	if (f_read(f, all, CMH_SEC_HEAD + cs->table_len, off)) {
-		free(all);
-		return cerr_set(err, CONTAM_E_IO, "cannot read '%s'", f->path);
-	}
-	if (XXH3_64bits(all, CMH_SEC_HEAD + cs->table_len) != want) {
-		free(all);
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
-				"(checksum mismatch)", f->path);
-	}
-	memmove(all, all + CMH_SEC_HEAD, cs->table_len);
-	cs->table = all;
-	chunk_zero_hashes(cs->held_bytes, cb, n, &cs->zero_hash, &cs->zero_hash_last);
-	return CONTAM_OK;
+	return chunks_open(f, &f->mhc, "minhash", off, len, CMH_SEC_HEAD, sizeof(mh), cb, n,
+			   (m->f.hi - m->f.lo) * 64, want, err);
 }
 
 static cifile *cifile_alloc(const char *path, cerr *err)
