@@ -301,13 +301,10 @@ static int json_str(cbuf *b, json_t *v)
 	return s ? creport_html_escape(b, s) : cbuf_printf(b, "&ndash;");
 }
 
-/* One evidence row: the example, the first document the exact pass found
- * it in (probe --confirm, scan --report: "provenance"), the matched text. */
-static int evidence_row(cbuf *b, json_t *report, json_t *e)
+/* The cells that open an example's row (evidence and near-dup lists):
+ * corpus, benchmark, record and id, then the verdict, its cell left open. */
+static int example_cells(cbuf *b, json_t *report, json_t *e)
 {
-	json_t *ev = json_array_get(json_object_get(e, "evidence"), 0);
-	json_t *prov = json_object_get(e, "provenance");
-	json_t *d = json_array_get(prov, 0);
 	int rc = cbuf_printf(b, "<tr><td class=\"l\">");
 	rc |= creport_html_escape(b, creport_corpus_label(report));
 	rc |= cbuf_printf(b, "</td><td class=\"l\">");
@@ -318,6 +315,17 @@ static int evidence_row(cbuf *b, json_t *report, json_t *e)
 		rc |= json_str(b, json_object_get(e, "id"));
 	rc |= cbuf_printf(b, "</td><td class=\"l\">");
 	rc |= json_str(b, json_object_get(e, "verdict"));
+	return rc;
+}
+
+/* One evidence row: the example, the first document the exact pass found
+ * it in (probe --confirm, scan --report: "provenance"), the matched text. */
+static int evidence_row(cbuf *b, json_t *report, json_t *e)
+{
+	json_t *ev = json_array_get(json_object_get(e, "evidence"), 0);
+	json_t *prov = json_object_get(e, "provenance");
+	json_t *d = json_array_get(prov, 0);
+	int rc = example_cells(b, report, e);
 	rc |= cbuf_printf(b, "</td><td>%.2f</td>", creport_num(json_object_get(e, "coverage")));
 	if (d) {
 		rc |= cbuf_printf(b, "<td class=\"u\">");
@@ -408,16 +416,7 @@ static int near_dup_table(cbuf *b, json_t **reports, size_t n)
 			const char *v = json_string_value(json_object_get(e, "verdict"));
 			only += !v || strcmp(v, "contaminated");
 			rows++;
-			rc |= cbuf_printf(b, "<tr><td class=\"l\">");
-			rc |= creport_html_escape(b, creport_corpus_label(reports[i]));
-			rc |= cbuf_printf(b, "</td><td class=\"l\">");
-			rc |= json_str(b, json_object_get(e, "benchmark"));
-			rc |= cbuf_printf(b, "</td><td class=\"l\">%" JSON_INTEGER_FORMAT " ",
-					  json_integer_value(json_object_get(e, "record")));
-			if (json_string_value(json_object_get(e, "id")))
-				rc |= json_str(b, json_object_get(e, "id"));
-			rc |= cbuf_printf(b, "</td><td class=\"l\">");
-			rc |= json_str(b, json_object_get(e, "verdict"));
+			rc |= example_cells(b, reports[i], e);
 			double ch = creport_num(json_object_get(e, "near_dup_chance"));
 			char chs[32] = "&ndash;";
 			if (!isnan(ch))
