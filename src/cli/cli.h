@@ -88,6 +88,9 @@ bool cli_parse_partition(const char *s, unsigned long *i, unsigned long *P);
 
 /* Human-readable byte count in a static-free caller buffer. */
 const char *cli_bytes(uint64_t n, char *buf, size_t len);
+/* The library's default minhash window sizes, joined by sep ("24,72"):
+ * help texts print the tuned values, never a copy of them. */
+const char *cli_minhash_windows(const char *sep, char *buf, size_t len);
 /* The build and `contam info` warn once the false-positive
  * rate verdicts see is more than this times the target (OVERFULL: 2x). */
 #define CLI_FPR_MARGIN 1.25

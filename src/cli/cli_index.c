@@ -103,10 +103,8 @@ static void usage(FILE *f)
 	 * docs/NEARDUP.md) */
 	contam_minhash_params d;
 	contam_minhash_params_default(&d);
-	char wins[96] = "";
-	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
-		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "," : "",
-					 d.windows[i]);
+	char wins[96];
+	cli_minhash_windows(",", wins, sizeof(wins));
 	fprintf(f,
 "\n"
 "near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n"

@@ -67,10 +67,8 @@ static void usage(FILE *f)
 	 * the sizes as the library has them (tuned: docs/NEARDUP.md) */
 	contam_minhash_params d;
 	contam_minhash_params_default(&d);
-	char wins[96] = "";
-	for (uint32_t i = 0, at = 0; i < d.nwindows && at < sizeof(wins); i++)
-		at += (uint32_t)snprintf(wins + at, sizeof(wins) - at, "%s%u", i ? "/" : "",
-					 d.windows[i]);
+	char wins[96];
+	cli_minhash_windows("/", wins, sizeof(wins));
 	fprintf(f,
 "      --near-dup           also measure near-duplicates exactly: per example\n"
 "                           and document, the containment C = |A & W| / |A|\n"

@@ -471,3 +471,13 @@ int cli_parse_rule(int rule, const char *arg, contam_rules *r,
 	}
 	return cli_error(EXIT_USAGE, "unknown scoring option");
 }
+
+const char *cli_minhash_windows(const char *sep, char *buf, size_t len)
+{
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	buf[0] = '\0';
+	for (uint32_t i = 0, at = 0; i < d.nwindows && at < len; i++)
+		at += (uint32_t)snprintf(buf + at, len - at, "%s%u", i ? sep : "", d.windows[i]);
+	return buf;
+}
