@@ -790,6 +790,10 @@ typedef struct contam_benchmark {
 	/* template shingles (the rule of template_share / template_min over
 	 * each file's item sets): distinct, and occurrences left out */
 	uint64_t near_dup_template_distinct, near_dup_template_excluded;
+	/* probe --near-dup: scored examples with exactly one band matched,
+	 * near_dup or not (--near-dup-bands): the verdicts that hang on a
+	 * single band, the weakest evidence */
+	uint64_t near_dup_one_band;
 } contam_benchmark;
 
 /* The scoring rules probe and scan share (README "Scoring
@@ -869,6 +873,10 @@ typedef struct contam_probe_options {
 	 * band count (contam_example), per benchmark the near-dup rate.
 	 * An index without the section is CONTAM_E_PARAM. */
 	int near_dup;
+	/* near_dup needs at least this many of the index's b bands to match
+	 * (probe --near-dup-bands; 1, the default and 0: any band).  More
+	 * than b is CONTAM_E_PARAM. */
+	uint32_t near_dup_min_bands;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -941,6 +949,8 @@ typedef struct contam_result {
 	uint32_t near_dup_nwindows, near_dup_windows[CONTAM_MINHASH_MAX_WINDOWS];
 	uint32_t near_dup_stride_div;
 	double near_dup_band_fpr;
+	/* the near_dup rule: at least this many bands matched (>= 1) */
+	uint32_t near_dup_min_bands;
 } contam_result;
 
 CONTAM_API void contam_probe_result(const contam_probe *p, contam_result *out);

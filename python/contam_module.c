@@ -697,15 +697,15 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "index", "index_path", "benches", "fields", "id_field",
 				  "min_span", "label", "question_fields", "answer_fields",
-				  "records", "no_header", "near_dup", NULL };
+				  "records", "no_header", "near_dup", "near_dup_bands", NULL };
 	PyObject *ixo, *benches, *fields = Py_None, *qf = Py_None, *af = Py_None;
 	const char *index_path, *id_field = NULL, *label = NULL, *records = NULL;
-	unsigned int min_span = 0;
+	unsigned int min_span = 0, near_dup_bands = 0;
 	int no_header = 0, near_dup = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!sO|OzIzOOzpp", kwlist,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!sO|OzIzOOzppI", kwlist,
 					 (PyTypeObject *)IndexType, &ixo, &index_path, &benches,
 					 &fields, &id_field, &min_span, &label, &qf, &af,
-					 &records, &no_header, &near_dup))
+					 &records, &no_header, &near_dup, &near_dup_bands))
 		return NULL;
 	if (!PyList_Check(benches))
 		return PyErr_Format(PyExc_TypeError, "benches must be a list");
@@ -731,6 +731,8 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 	pj.popt.records = records;
 	pj.popt.no_header = no_header;
 	pj.popt.near_dup = near_dup; /* probe --near-dup */
+	if (near_dup_bands) /* --near-dup-bands */
+		pj.popt.near_dup_min_bands = near_dup_bands;
 	if (min_span)
 		pj.popt.min_span = min_span;
 	if (bench_items(benches, &pj.items, &pj.nitems))

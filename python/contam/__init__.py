@@ -229,7 +229,8 @@ class Index:
 
     def probe(self, examples, *, fields=None, name=None, definition="contam",
               min_span=None, id_field=None, label=None, question_fields=None,
-              answer_fields=None, records=None, near_dup=False):
+              answer_fields=None, records=None, near_dup=False,
+              near_dup_bands=None):
         """Probe a benchmark against this index; returns a Report.
 
         examples: an iterable of str (each one example), an iterable of
@@ -247,10 +248,15 @@ class Index:
         --records.  near_dup=True: as --near-dup (the index needs its
         minhash section, index --minhash): each example gets near_dup,
         near_dup_bands, near_dup_jaccard, near_dup_shingles; each
-        benchmark a "near_dup" object.
+        benchmark a "near_dup" object.  near_dup_bands=N (with
+        near_dup=True): as --near-dup-bands, near_dup needs at least N
+        of the index's bands (default 1: any; more than its b is a
+        ParamError); 2 on big corpora and short examples.
         """
         if definition not in DEFINITIONS:
             raise ParamError(f"unknown definition '{definition}' (contam, gpt3, palm, llama2)")
+        if near_dup_bands is not None and (not near_dup or int(near_dup_bands) < 1):
+            raise ParamError("near_dup_bands wants a positive number and near_dup=True")
         if isinstance(examples, (str, os.PathLike)):
             path = os.fsdecode(examples)
             if name is None:
@@ -270,7 +276,8 @@ class Index:
             min_span=int(min_span or 0), label=label,
             question_fields=_fields_arg(question_fields),
             answer_fields=_fields_arg(answer_fields), records=records,
-            **({"near_dup": True} if near_dup else {}))
+            **({"near_dup": True} if near_dup else {}),
+            **({"near_dup_bands": int(near_dup_bands)} if near_dup_bands else {}))
         r = Report(js, table=table, flags=flags, definition=definition)
         r.warnings = [w for w in warns.split("\n") if w]
         return r

@@ -40,6 +40,20 @@ inside its sentences (5 words) all survive.
   partitions          a --minhash partition set, and a streamed index, give
                       the whole index's near-dup answers
   python_binding      Index.probe(near_dup=True) when the binding is built
+  min_bands           --near-dup-bands 2 on items sharing one or two of
+                      four sentences with a corpus document (some match
+                      exactly one band): an example with one band is not
+                      near_dup and is counted in near_dup_one_band, those
+                      with >= 2 keep their verdict; the rule is in
+                      options, the benchmark's near_dup, the stderr table
+                      and contam report's md; expected_false is
+                      scored x P(Binomial(b, p) >= 2); --suite passes it on
+  min_bands_default   without the option the rule is 1 (any band):
+                      near_dup == bands > 0, near_dup_one_band counted
+  min_bands_refused   N larger than b, 0, or without --near-dup: exit 1,
+                      nothing written
+  min_bands_python    Index.probe(near_dup=True, near_dup_bands=2) when
+                      the binding is built: the CLI's verdicts
 
 Ends with "N passed, N failed".
 """
@@ -233,6 +247,7 @@ def unchanged(c):
     nd["index"].pop("path")
     nd["index"].pop("minhash")
     nd["options"].pop("near_dup")
+    nd["options"].pop("near_dup_bands")  # the near_dup rule (--near-dup-bands)
     for bm in nd["benchmarks"]:
         bm.pop("near_dup")
     for e in nd["examples"]:
@@ -435,6 +450,172 @@ def python_binding(c):
     check(got == want, "near-dup verdicts on contam.build(minhash=True)'s index differ "
           "from those on `contam index --minhash`'s")
     check(any(nd for nd, _ in want.values()), "no near-dup to compare")
+
+
+def python_dir():
+    build = os.environ.get("MESON_BUILD_ROOT") or os.path.dirname(
+        os.path.dirname(os.path.dirname(os.path.abspath(BIN))))
+    pydir = os.path.join(build, "python")
+    pkg = os.path.join(pydir, "contam")
+    if not os.path.isdir(pkg) or not any(
+            f.startswith("_contam") and f.endswith(".so") and os.path.isfile(os.path.join(pkg, f))
+            for f in os.listdir(pkg)):
+        return None
+    return pydir
+
+
+def bands_case(c):
+    """Items of 4 sentences whose corpus document holds 1 or 2 of them
+    (the rest unrelated): partial overlaps, so some items match exactly
+    one band (fixed seed; measured: 22 of 60 with one band, 22 with 2+)."""
+    if "bands" in c:
+        return c["bands"]
+    r = random.Random(4242)
+    sent = lambda: " ".join(r.choice(VOCAB) for _ in range(SENT)).capitalize() + "."  # noqa: E731
+    items = [[sent() for _ in range(4)] for _ in range(60)]
+    d = os.path.join(c["tmp"], "bands")
+    os.makedirs(os.path.join(d, "corpus"))
+    bench = os.path.join(d, "parts.jsonl")
+    with open(bench, "w") as f:
+        for i, it in enumerate(items):
+            f.write(json.dumps({"id": f"b{i}", "text": " ".join(it)}) + "\n")
+    with open(os.path.join(d, "corpus", "c.jsonl"), "w") as f:
+        for i, it in enumerate(items):
+            k = 1 + i % 2
+            f.write(json.dumps({"text": " ".join(it[:k] + [sent() for _ in range(4 - k)])}) + "\n")
+    ix = os.path.join(d, "b.cidx")
+    contam("index", "-q", "--ngram", "20", "--minhash", "-o", ix, os.path.join(d, "corpus")).expect(0)
+    outs = {}
+    for n in (None, 2):
+        out = os.path.join(d, f"r{n or 1}.json")
+        r = contam("probe", ix, "--near-dup", *(["--near-dup-bands", str(n)] if n else []),
+                   "--field", "text", "--id-field", "id", "-o", out, bench).expect(0)
+        with open(out) as f:
+            outs[n or 1] = (json.load(f), r.err, out)
+    c["bands"] = {"dir": d, "bench": bench, "ix": ix, "r": outs}
+    return c["bands"]
+
+
+@S.test
+def min_bands(c):
+    bc = bands_case(c)
+    rep1, _, _ = bc["r"][1]
+    rep2, table2, path2 = bc["r"][2]
+    e1, e2 = by_id(rep1), by_id(rep2)
+    one = [i for i, e in e1.items() if e["near_dup_bands"] == 1]
+    more = [i for i, e in e1.items() if e["near_dup_bands"] >= 2]
+    S.note(f"--near-dup-bands 2: {len(one)} one-band examples, {len(more)} with 2+ of {len(e1)}")
+    check(one and more, f"the case does not test the rule: one band {len(one)}, 2+ {len(more)}")
+    for i in one:
+        check(e1[i]["near_dup"] is True, e1[i])
+        check(e2[i]["near_dup"] is False and e2[i]["near_dup_bands"] == 1, e2[i])
+        check("near_dup_chance" not in e2[i], e2[i])
+    for i in more:
+        check(e2[i]["near_dup"] is True and e2[i]["near_dup_bands"] == e1[i]["near_dup_bands"], e2[i])
+    for i, e in e2.items():
+        check(e["near_dup"] == (e["near_dup_bands"] >= 2), e)
+        # everything but the near-dup verdict is the default run's
+        check(e["verdict"] == e1[i]["verdict"] and e["coverage"] == e1[i]["coverage"], (e, e1[i]))
+    nd1, nd2 = rep1["benchmarks"][0]["near_dup"], rep2["benchmarks"][0]["near_dup"]
+    check(nd2["near_dup"]["count"] == len(more), nd2["near_dup"])
+    check(nd1["near_dup"]["count"] == len(more) + len(one), nd1["near_dup"])
+    # the single-band examples stay visible whatever the rule
+    for nd in (nd1, nd2):
+        check(nd["near_dup_one_band"]["count"] == len(one) and
+              nd["near_dup_one_band"]["n"] == nd["scored"], nd["near_dup_one_band"])
+    only = sum(1 for e in e2.values() if e["near_dup"] and e["verdict"] != "contaminated")
+    check(nd2["near_dup_only"]["count"] == only, nd2)
+    check(nd2["min_bands"] == 2 and nd1["min_bands"] == 1, (nd1["min_bands"], nd2["min_bands"]))
+    check("at least 2 of the 16" in nd2["rule"] or "at least 2 of the" in nd2["rule"], nd2["rule"])
+    check(rep2["options"]["near_dup_bands"] == 2 and rep1["options"]["near_dup_bands"] == 1,
+          (rep1["options"], rep2["options"]))
+    # expected false near-dups for the rule: P(Binomial(b, p) >= 2)
+    b = rep2["index"]["minhash"]["bands"]
+    p = rep2["index"]["minhash"]["band_fpr"]
+    tail = 1 - (1 - p) ** b - b * p * (1 - p) ** (b - 1)
+    want = nd2["scored"] * tail
+    check(want > 0 and abs(nd2["expected_false"] - want) <= 1e-3 * want + 1e-12,
+          (nd2["expected_false"], want))
+    check(nd2["expected_false"] < nd1["expected_false"] * 0.01, (nd1["expected_false"], nd2["expected_false"]))
+    # the stderr table states the rule and the one-band count
+    check("near_dup when at least 2 of the %d bands" % b in table2, table2)
+    check(f"{len(one)} of {nd2['scored']} scored examples matched exactly one band" in table2, table2)
+    # contam report: the md states the rule and the one-band count
+    md = contam("report", path2).expect(0).out
+    check("at least 2 of the example's MinHash bands" in md, md[-1500:])
+    check(f"near-dup on exactly one band" in md and f": {len(one)} of {nd2['scored']}" in md, md[-1500:])
+    # --suite passes it on
+    s = os.path.join(bc["dir"], "suite.json")
+    with open(s, "w") as f:
+        json.dump({"benchmarks": [{"name": "parts", "paths": ["parts.jsonl"],
+                                   "fields": ["text"], "id_field": "id"}]}, f)
+    out = os.path.join(bc["dir"], "suite2.json")
+    contam("probe", "-q", bc["ix"], "--near-dup", "--near-dup-bands", "2", "--suite", s,
+           "-o", out, bc["dir"]).expect(0)
+    with open(out) as f:
+        rs = json.load(f)
+    got = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in rs["examples"]}
+    check(got == {i: (e["near_dup"], e["near_dup_bands"]) for i, e in e2.items()},
+          "--suite --near-dup-bands 2 differs from a single probe's")
+    check(rs["benchmarks"][0]["near_dup"]["min_bands"] == 2 and rs["options"]["near_dup_bands"] == 2,
+          rs["options"])
+
+
+@S.test
+def min_bands_default(c):
+    # the default rule is any band, in the main fixture and the bands case
+    for rep in (c["nd"], bands_case(c)["r"][1][0]):
+        for e in rep["examples"]:
+            if not e.get("near_dup_unscored"):
+                check(e["near_dup"] == (e["near_dup_bands"] > 0), e)
+        nd = rep["benchmarks"][0]["near_dup"]
+        ones = sum(1 for e in rep["examples"] if e["near_dup_bands"] == 1)
+        check(nd["near_dup_one_band"]["count"] == ones and nd["min_bands"] == 1, nd)
+        check(rep["options"]["near_dup_bands"] == 1, rep["options"])
+    check("near_dup when at least 1 of the" in c["table"] and "any band" in c["table"], c["table"])
+
+
+@S.test
+def min_bands_refused(c):
+    bc = bands_case(c)
+    out = os.path.join(bc["dir"], "refused.json")
+    for args, msg in ((["--near-dup", "--near-dup-bands", "17"], "only 16 bands"),
+                      (["--near-dup", "--near-dup-bands", "0"], "positive number"),
+                      (["--near-dup", "--near-dup-bands", "x"], "positive number"),
+                      (["--near-dup-bands", "2"], "give --near-dup")):
+        r = contam("probe", bc["ix"], *args, "--field", "text", "-o", out, bc["bench"])
+        r.expect(1)
+        check(msg in r.err, (args, r.err))
+        check(not os.path.exists(out), f"{args}: {out} written")
+
+
+@S.test
+def min_bands_python(c):
+    pydir = python_dir()
+    if not pydir:
+        return "skip"
+    bc = bands_case(c)
+    code = ("import sys, json; sys.path[:0] = [%r]\n"
+            "import contam\n"
+            "ix = contam.Index.open(%r)\n"
+            "r = ix.probe(%r, fields=['text'], id_field='id', near_dup=True, near_dup_bands=2)\n"
+            "print(json.dumps([[e['id'], e['near_dup'], e['near_dup_bands']] for e in r.examples]))\n"
+            "try:\n"
+            "    ix.probe(%r, fields=['text'], near_dup=True, near_dup_bands=17)\n"
+            "    print('accepted')\n"
+            "except contam.ParamError as e:\n"
+            "    print('refused', e)\n"
+            % (pydir, bc["ix"], bc["bench"], bc["bench"]))
+    p = subprocess.run([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, timeout=120)
+    if p.returncode and b"No module named" in p.stderr:
+        return "skip"
+    check(p.returncode == 0, p.stderr.decode()[-800:])
+    lines = p.stdout.decode().splitlines()
+    got = {i: (nd, k) for i, nd, k in json.loads(lines[0])}
+    want = {e["id"]: (e["near_dup"], e["near_dup_bands"]) for e in bc["r"][2][0]["examples"]}
+    check(got == want, "the binding's --near-dup-bands 2 verdicts differ from the CLI's")
+    check(lines[1].startswith("refused") and "16 bands" in lines[1], lines[1:])
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ void contam_probe_options_init(contam_probe_options *opt)
 {
 	memset(opt, 0, sizeof(*opt));
 	opt->min_span = 10;
+	opt->near_dup_min_bands = 1;
 	contam_rules_init(&opt->rules);
 }
 
@@ -144,6 +145,13 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 					  sizeof(uint64_t))))
 			return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 		p->mh_fpr = cindex_mh_band_fpr(ix);
+		if (p->opt.near_dup_min_bands == 0)
+			p->opt.near_dup_min_bands = 1;
+		/* a rule no example can meet would read "not near-dup" for all */
+		if (p->opt.near_dup_min_bands > p->mh->bands)
+			return cerr_set(&p->err, CONTAM_E_PARAM, "'%s': --near-dup-bands %u "
+					"is more than the %u bands of its minhash section",
+					p->index_path, p->opt.near_dup_min_bands, p->mh->bands);
 	}
 	return CONTAM_OK;
 }
@@ -528,7 +536,7 @@ static int near_dup(contam_probe *p, contam_benchmark *bm, contam_example *ex,
 		c += in > 0;
 	}
 	ex->near_dup_bands = c;
-	ex->near_dup = c > 0;
+	ex->near_dup = c >= p->opt.near_dup_min_bands;
 	cmh_jaccard_range(p->mh->bands, p->mh->rows, c, &ex->near_dup_jaccard_lo,
 			  &ex->near_dup_jaccard_hi);
 	return CONTAM_OK;
@@ -642,6 +650,7 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 			out->near_dup_windows[i] = p->mh->windows[i];
 		out->near_dup_stride_div = p->mh->stride_div;
 		out->near_dup_band_fpr = p->mh_fpr;
+		out->near_dup_min_bands = p->opt.near_dup_min_bands;
 	}
 }
 

@@ -28,6 +28,7 @@ void cprobe_tally(contam_benchmark *b, const contam_example *ex, size_t n,
 {
 	b->examples = b->contaminated = b->partial = b->clean = b->too_short = 0;
 	b->near_dup = b->near_dup_only = b->near_dup_unflagged = b->near_dup_unscored = 0;
+	b->near_dup_one_band = 0;
 	for (size_t i = 0; i < n; i++) {
 		const contam_example *e = &ex[i];
 		if ((selected && !selected[i]) ||
@@ -42,6 +43,7 @@ void cprobe_tally(contam_benchmark *b, const contam_example *ex, size_t n,
 			b->near_dup_only += e->near_dup && e->verdict != CONTAM_CONTAMINATED;
 			b->near_dup_unflagged += e->near_dup && !flagged;
 			b->near_dup_unscored += e->near_dup_unscored;
+			b->near_dup_one_band += !e->near_dup_unscored && e->near_dup_bands == 1;
 		}
 		switch (e->verdict) {
 		case CONTAM_CONTAMINATED: b->contaminated++; break;
@@ -223,4 +225,16 @@ double cprobe_near_dup_false(uint32_t bands, double band_fpr)
 	if (band_fpr >= 1)
 		return 1;
 	return -expm1((double)bands * log1p(-band_fpr));
+}
+
+/* The same for the rule "at least min_bands of the b bands": the tail
+ * P(Binomial(b, p) >= min_bands), summed from min_bands up (small terms,
+ * no 1 - x to lose digits to); min_bands 0 or 1 is the form above. */
+double cprobe_near_dup_false_at(uint32_t bands, double band_fpr, uint32_t min_bands)
+{
+	if (min_bands <= 1)
+		return cprobe_near_dup_false(bands, band_fpr);
+	if (!(band_fpr > 0) || bands == 0)
+		return 0;
+	return cprobe_binom_tail(bands, band_fpr >= 1 ? 1 : band_fpr, min_bands);
 }

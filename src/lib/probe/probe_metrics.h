@@ -38,5 +38,6 @@ double cprobe_false_flag(size_t T, uint32_t n, uint32_t min_span, double p,
  * near-dup by false positives of its b band lookups alone, each at
  * band_fpr: 1 - (1 - band_fpr)^b. */
 double cprobe_near_dup_false(uint32_t bands, double band_fpr);
+double cprobe_near_dup_false_at(uint32_t bands, double band_fpr, uint32_t min_bands);
 
 #endif

@@ -431,6 +431,17 @@ static int near_dup_table(cbuf *b, json_t **reports, size_t n)
 	}
 	rc |= cbuf_printf(b, "</table><p class=\"note\">%zu near-dup examples listed, "
 			  "%zu of them not contaminated by n-grams", rows, only);
+	/* the rule, when a report needed more than one band */
+	for (size_t i = 0; i < n; i++) {
+		json_int_t nb = json_integer_value(json_object_get(
+			json_object_get(reports[i], "options"), "near_dup_bands"));
+		if (nb > 1) {
+			rc |= cbuf_printf(b, "; ");
+			rc |= creport_html_escape(b, creport_corpus_label(reports[i]));
+			rc |= cbuf_printf(b, ": near-dup at %" JSON_INTEGER_FORMAT " or more "
+					  "bands (--near-dup-bands)", nb);
+		}
+	}
 	if (more)
 		rc |= cbuf_printf(b, "; %zu more in the report JSON", more);
 	return rc | cbuf_printf(b, ".</p></details>\n");

@@ -14,8 +14,8 @@
  * `null_control` and `question_answer` when probed with them; per example,
  * `definitions`, `qa` and `evidence` (longest matched spans as text).
  * probe --near-dup adds `index.minhash`, `options.near_dup`, per benchmark
- * `near_dup` (rates over the examples with a signature, expected false
- * near-dups) and per example `near_dup`, `near_dup_bands`,
+ * `near_dup` (rates over the examples with a signature, the rule
+ * min_bands, the examples on exactly one band, expected false near-dups) and per example `near_dup`, `near_dup_bands`,
  * `near_dup_jaccard` and `near_dup_shingles`; without it none of these
  * keys is written (the same bytes as before).
  */
@@ -132,7 +132,8 @@ static int put_options(cbuf *b, const contam_result *r)
 	else
 		rc |= cbuf_printf(b, "null");
 	if (r->near_dup)
-		rc |= cbuf_printf(b, ", \"near_dup\": true");
+		rc |= cbuf_printf(b, ", \"near_dup\": true, \"near_dup_bands\": %u",
+				  r->near_dup_min_bands ? r->near_dup_min_bands : 1);
 	return rc | cbuf_printf(b, "},\n");
 }
 
@@ -369,7 +370,8 @@ static int put_benchmark_near_dup(cbuf *b, const contam_result *r,
 {
 	uint64_t m = bm->examples >= bm->near_dup_unscored
 		     ? bm->examples - bm->near_dup_unscored : 0;
-	double each = cprobe_near_dup_false(r->near_dup_bands, r->near_dup_band_fpr);
+	uint32_t nb = r->near_dup_min_bands ? r->near_dup_min_bands : 1;
+	double each = cprobe_near_dup_false_at(r->near_dup_bands, r->near_dup_band_fpr, nb);
 	int rc = cbuf_printf(b, ", \"near_dup\": {\"available\": true, \"scored\": %"
 			     PRIu64 ", \"unscored\": %" PRIu64 ", \"near_dup\": ", m,
 			     bm->near_dup_unscored);
@@ -378,6 +380,9 @@ static int put_benchmark_near_dup(cbuf *b, const contam_result *r,
 	rc |= put_rate(b, bm->near_dup_only, m);
 	rc |= cbuf_printf(b, ", \"near_dup_unflagged\": ");
 	rc |= put_rate(b, bm->near_dup_unflagged, m);
+	/* the verdicts (or, at min_bands > 1, the misses) that hang on one band */
+	rc |= cbuf_printf(b, ", \"near_dup_one_band\": ");
+	rc |= put_rate(b, bm->near_dup_one_band, m);
 	rc |= cbuf_printf(b, ", \"expected_false\": ");
 	rc |= put_num(b, (double)m * each);
 	rc |= cbuf_printf(b, ", \"template\": {\"share\": ");
@@ -385,6 +390,9 @@ static int put_benchmark_near_dup(cbuf *b, const contam_result *r,
 	rc |= cbuf_printf(b, ", \"min_examples\": %u, \"distinct_shingles\": %" PRIu64
 			  ", \"shingles_excluded\": %" PRIu64 "}", bm->template_min,
 			  bm->near_dup_template_distinct, bm->near_dup_template_excluded);
+	rc |= cbuf_printf(b, ", \"min_bands\": %u, \"rule\": \"near_dup: at least %u of the "
+			  "%u bands matched%s\"", nb, nb, r->near_dup_bands,
+			  nb > 1 ? " (probe --near-dup-bands)" : " (any band)");
 	rc |= cbuf_printf(b, ", \"bands\": %u, \"rows\": %u, \"band_fpr\": %.6g"
 			  ", \"estimates\": \"a band matches when some corpus window of "
 			  "about the example's length has the same %u bin minima: "

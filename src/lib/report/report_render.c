@@ -478,13 +478,43 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 			  "could explain (an upper bound; none for partial only: see partial+). "
 			  "Null control: the same definition on token-shuffled copies "
 			  "(--null-control). n/a: not computable from this index; -: not probed.\n");
-	if (t->near_dup)
+	/* the rule of each report (near_dup.min_bands; none: any band) */
+	json_int_t nb_lo = 0, nb_hi = 0;
+	for (size_t c = 0; t->near_dup && c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			json_t *nd = row->bench ? json_object_get(row->bench, "near_dup") : NULL;
+			if (!json_is_object(nd))
+				continue;
+			json_t *mb = json_object_get(nd, "min_bands");
+			json_int_t v = json_is_integer(mb) && json_integer_value(mb) > 1
+				       ? json_integer_value(mb) : 1;
+			nb_lo = nb_lo && nb_lo < v ? nb_lo : v;
+			nb_hi = nb_hi > v ? nb_hi : v;
+		}
+	if (t->near_dup && nb_hi <= 1)
 		rc |= cbuf_printf(b, "\nnear-dup (probe --near-dup): some MinHash band of the "
 				  "example matched a corpus window, in %% of the examples with a "
 				  "signature (those without a shingle are counted apart); near-dup "
 				  "only: near-dup and not contaminated by n-grams, what near-dup "
 				  "adds. Expected false: near-dups the bands' false-positive rate "
 				  "alone could explain.\n");
+	else if (t->near_dup) {
+		char rule[64];
+		if (nb_lo == nb_hi)
+			snprintf(rule, sizeof rule, "%" JSON_INTEGER_FORMAT, nb_hi);
+		else
+			snprintf(rule, sizeof rule, "%" JSON_INTEGER_FORMAT " to %"
+				 JSON_INTEGER_FORMAT " (each report's near_dup.min_bands)",
+				 nb_lo, nb_hi);
+		rc |= cbuf_printf(b, "\nnear-dup (probe --near-dup --near-dup-bands): at least "
+				  "%s of the example's MinHash bands matched corpus windows, in "
+				  "%% of the examples with a signature (those without a shingle "
+				  "are counted apart); near-dup only: near-dup and not "
+				  "contaminated by n-grams, what near-dup adds. Expected false: "
+				  "near-dups the bands' false-positive rate alone could explain "
+				  "under that rule.\n", rule);
+	}
 	/* examples with no shingle were not checked: named, never clean */
 	for (size_t c = 0; t->near_dup && c < t->ncorpora; c++)
 		for (size_t k = 0; k < t->nbench; k++) {
@@ -500,6 +530,27 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 			rc |= md_cell(b, t->bench[k]);
 			rc |= cbuf_printf(b, ": %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
 					  " examples.\n", u, row_examples(row));
+		}
+	/* the verdicts that rest on a single band (weak evidence), or at
+	 * min_bands > 1 the examples that rule left out */
+	for (size_t c = 0; t->near_dup && c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->nbench; k++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			json_t *nd = row->bench ? json_object_get(row->bench, "near_dup") : NULL;
+			json_t *ob = json_object_get(nd, "near_dup_one_band");
+			json_int_t one = json_integer_value(json_object_get(ob, "count"));
+			json_int_t sc = json_integer_value(json_object_get(nd, "scored"));
+			json_t *mb = json_object_get(nd, "min_bands");
+			if (one <= 0)
+				continue;
+			rc |= cbuf_printf(b, "\nnear-dup on exactly one band, ");
+			rc |= md_cell(b, t->corpora[c].label);
+			rc |= cbuf_printf(b, " / ");
+			rc |= md_cell(b, t->bench[k]);
+			rc |= cbuf_printf(b, ": %" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+					  " scored examples (%s).\n", one, sc,
+					  json_integer_value(mb) > 1 ? "not near-dup under this rule"
+					  : "near-dup on that band alone; weak evidence");
 		}
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");

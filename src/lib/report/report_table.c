@@ -71,7 +71,8 @@ static int table_field_notes(const contam_result *r, cbuf *out)
 static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 {
 	char nbuf[64];
-	double each = cprobe_near_dup_false(r->near_dup_bands, r->near_dup_band_fpr);
+	uint32_t nb = r->near_dup_min_bands ? r->near_dup_min_bands : 1;
+	double each = cprobe_near_dup_false_at(r->near_dup_bands, r->near_dup_band_fpr, nb);
 	int rc = cbuf_printf(out, "%-*s %9s %9s %9s %13s %9s %10s\n", (int)w, "near-dup",
 			     "scored", "near_dup", "rate", "near_dup_only", "unscored",
 			     "E[false]");
@@ -94,7 +95,18 @@ static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 					  "(near_dup_unscored)\n",
 					  shown(b->name, nbuf, sizeof nbuf), b->near_dup_unscored,
 					  b->examples, r->near_dup_shingle);
+		/* a single band is weak evidence: how many verdicts rest on one */
+		if (b->near_dup_one_band)
+			rc |= cbuf_printf(out, "%s: %" PRIu64 " of %" PRIu64 " scored examples "
+					  "matched exactly one band (near_dup_one_band)%s\n",
+					  shown(b->name, nbuf, sizeof nbuf), b->near_dup_one_band,
+					  m, nb > 1 ? ": not near_dup under this rule"
+					  : ": near_dup on that band alone");
 	}
+	rc |= cbuf_printf(out, "near-dup: near_dup when at least %u of the %u bands "
+			  "matched%s\n", nb, r->near_dup_bands,
+			  nb > 1 ? " (--near-dup-bands)" : " (any band; --near-dup-bands 2 "
+			  "for big corpora and short examples)");
 	return rc | cbuf_printf(out, "near-dup: b=%u bands of r=%u rows (threshold Jaccard "
 				"%.2f), false-positive rate %.2g per band lookup\n",
 				r->near_dup_bands, r->near_dup_rows,
