@@ -37,11 +37,14 @@ static unsigned char *slurp(const char *path, size_t *len)
 	fseek(f, 0, SEEK_END);
 	long n = ftell(f);
 	fseek(f, 0, SEEK_SET);
-	unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
+	/* one byte more, a NUL: mh_reference reads the text with strstr */
+	unsigned char *b = malloc(n > 0 ? (size_t)n + 1 : 1);
 	if (b && fread(b, 1, (size_t)n, f) != (size_t)n) {
 		free(b);
 		b = NULL;
 	}
+	if (b)
+		b[n > 0 ? n : 0] = '\0';
 	fclose(f);
 	*len = (size_t)n;
 	return b;

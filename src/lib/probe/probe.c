@@ -415,7 +415,8 @@ static int pool_push(uint64_t **v, size_t *len, size_t *cap, const uint64_t *x, 
 {
 	if (cgrow((void **)v, cap, *len + n + 1, sizeof(**v)) != CONTAM_OK)
 		return CONTAM_E_NOMEM;
-	memcpy(*v + *len, x, n * sizeof(*x));
+	if (n) /* x may be NULL then (an example with no shingle) */
+		memcpy(*v + *len, x, n * sizeof(*x));
 	*len += n;
 	return CONTAM_OK;
 }
