@@ -236,6 +236,9 @@ def index_seeds(contam, put):
             "notes.cidx": ["--memory", "64k", "--allow-empty", "bad.jsonl", "walked"],
             # an uncompressed, page-aligned filter (index --uncompressed-filter)
             "uncompressed.cidx": ["--memory", "8k", "--uncompressed-filter", a],
+            # the minhash section (index --minhash), whole and one partition
+            "minhash.cidx": ["--memory", "64k", "--minhash", a, b],
+            "minhash_part1of2.cidx": ["--memory", "64k", "--minhash", "--partition", "1/2", a, b],
         }
         open(os.path.join(tmp, "none.txt"), "w").close()
         with open(os.path.join(tmp, "bad.jsonl"), "w") as f:
