@@ -25,6 +25,10 @@
  *      doc-freq sketch, reduced the same way by saturating addition (a
  *      user operation: min(a + b, 65535) is associative and commutative,
  *      so the counters are those of one build).
+ *      With --minhash every rank also signs its share into a full-size
+ *      minhash filter (planned on rank 0 as contam index plans it), ORed
+ *      onto rank 0 the same way; its counters (band keys, windows,
+ *      shingles) are summed and its band rate is measured again there.
  *   4. The manifest entries are serialized and gathered to rank 0, which
  *      adds them (summing the n-gram counts) and saves the file.  The
  *      manifest is sorted by path on save, so the bytes do not depend on
