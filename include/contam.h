@@ -650,6 +650,15 @@ CONTAM_API int contam_index_minhash_info(const contam_index *ix, contam_minhash_
 /* One band key: 1 present, 0 absent, -1 when not answerable (no section,
  * a summary handle, a block held by another partition). */
 CONTAM_API int contam_index_minhash_contains(const contam_index *ix, uint64_t key);
+/* The raw minhash filter words this index holds (its partition's blocks,
+ * 8 words a block) and its counters (counters[0] band keys, [1] windows,
+ * [2] shingles), for reducing partial sections across processes
+ * (contam-mpi): words combine by OR, counters by addition.  Borrowed and
+ * writable; the section's measured fill and band rate are dropped and
+ * measured again from the words when next asked.  CONTAM_E_PARAM without
+ * a section, on a summary handle or a mapped index. */
+CONTAM_API int contam_index_minhash_words(contam_index *ix, uint64_t **words,
+					  size_t *count, uint64_t *counters[3]);
 
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */

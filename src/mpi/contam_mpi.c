@@ -25,6 +25,10 @@
  *      doc-freq sketch, reduced the same way by saturating addition (a
  *      user operation: min(a + b, 65535) is associative and commutative,
  *      so the counters are those of one build).
+ *      With --minhash every rank also signs its share into a full-size
+ *      minhash filter (planned on rank 0 as contam index plans it), ORed
+ *      onto rank 0 the same way; its counters (band keys, windows,
+ *      shingles) are summed and its band rate is measured again there.
  *   4. The manifest entries are serialized and gathered to rank 0, which
  *      adds them (summing the n-gram counts) and saves the file.  The
  *      manifest is sorted by path on save, so the bytes do not depend on
@@ -42,6 +46,7 @@
 
 #include <mpi.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -103,13 +108,36 @@ static void usage(FILE *f)
 "      --doc-freq-memory SIZE  the sketch's size (implies --doc-freq)\n"
 "      --strict              stop at the first damaged record (exit 2)\n"
 "  -q, --quiet               no summary\n"
-"  -h, --help                this help\n"
+"  -h, --help                this help\n");
+	/* the defaults as the library has them (docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96];
+	cli_minhash_windows(",", wins, sizeof(wins));
+	fprintf(f,
+"\n"
+"near-duplicate signatures (as in 'contam index'; every rank signs its share\n"
+"into a full-size minhash filter, reduced onto rank 0 as the filter is):\n"
+"      --minhash             MinHash of word %u-gram shingles over sliding\n"
+"                            windows of %s shingles, b=%u bands of r=%u rows\n"
+"                            (Jaccard threshold %.2f), in a Bloom section of\n"
+"                            their own, sized from the same input estimate\n"
+"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
+"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
+"                            most %d)\n"
+"      --minhash-shingle S   tokens per shingle (%u)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n"
 "\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error (on any rank).\n"
 "\n"
 "example:\n"
 "  mpirun -np 16 --map-by node contam-mpi index -o cc.cidx \\\n"
-"      --expected-ngrams 5e10 /shared/CC-MAIN-2024-10/\n");
+"      --expected-ngrams 5e10 /shared/CC-MAIN-2024-10/\n",
+		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
+		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
 }
 
 static int mpi_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -143,6 +171,12 @@ typedef struct options {
 	bool doc_freq;
 	bool quiet;
 	bool allow_empty;
+	/* --minhash (any --minhash-* implies it), parsed as contam index
+	 * does; mh_keys is rank 0's plan, broadcast */
+	bool minhash, mh_br_given;
+	contam_minhash_params mhp;
+	double mh_fpr;
+	uint64_t mh_keys;
 	contam_build_options bopt;
 	const char *text_fields[CLI_MAX_TEXT_FIELDS];
 	size_t ntext_fields;
@@ -155,7 +189,8 @@ static int parse_args(int argc, char **argv, options *o)
 {
 	enum { OPT_FPR = 256, OPT_EXPECTED, OPT_MEMORY, OPT_TEXT_FIELD,
 	       OPT_STRICT, OPT_WINNOW, OPT_PARTITION, OPT_ALLOW_EMPTY, OPT_DOC_FREQ,
-	       OPT_DOC_FREQ_MEMORY };
+	       OPT_DOC_FREQ_MEMORY, OPT_MINHASH, OPT_MH_BANDS, OPT_MH_ROWS, OPT_MH_WINDOWS,
+	       OPT_MH_SHINGLE, OPT_MH_FPR, OPT_MH_STRIDE };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -170,6 +205,13 @@ static int parse_args(int argc, char **argv, options *o)
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
 		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
+		{ "minhash", no_argument, NULL, OPT_MINHASH },
+		{ "minhash-bands", required_argument, NULL, OPT_MH_BANDS },
+		{ "minhash-rows", required_argument, NULL, OPT_MH_ROWS },
+		{ "minhash-windows", required_argument, NULL, OPT_MH_WINDOWS },
+		{ "minhash-shingle", required_argument, NULL, OPT_MH_SHINGLE },
+		{ "minhash-fpr", required_argument, NULL, OPT_MH_FPR },
+		{ "minhash-stride-div", required_argument, NULL, OPT_MH_STRIDE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -181,6 +223,8 @@ static int parse_args(int argc, char **argv, options *o)
 	o->ngram = 8;
 	o->part_n = 1;
 	o->fpr = 1e-3;
+	contam_minhash_params_default(&o->mhp);
+	o->mh_fpr = 1e-3;
 	contam_build_options_init(&o->bopt);
 	opterr = talk;
 	optind = 1;
@@ -233,6 +277,60 @@ static int parse_args(int argc, char **argv, options *o)
 				USAGE_ERROR("--doc-freq-memory wants a size such as 512M, not '%s'", optarg);
 			o->doc_freq = true;
 			break;
+		case OPT_MINHASH: o->minhash = true; break;
+		case OPT_MH_BANDS:
+		case OPT_MH_ROWS:
+		case OPT_MH_STRIDE:
+		case OPT_MH_SHINGLE: {
+			unsigned long v;
+			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
+					   c == OPT_MH_ROWS ? "--minhash-rows" :
+					   c == OPT_MH_STRIDE ? "--minhash-stride-div" : "--minhash-shingle";
+			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
+				USAGE_ERROR("%s wants 1..%d, not '%s'", name,
+					    c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
+			if (c == OPT_MH_BANDS)
+				o->mhp.bands = (uint32_t)v;
+			else if (c == OPT_MH_ROWS)
+				o->mhp.rows = (uint32_t)v;
+			else if (c == OPT_MH_STRIDE)
+				o->mhp.stride_div = (uint32_t)v;
+			else
+				o->mhp.shingle = (uint32_t)v;
+			if (c == OPT_MH_BANDS || c == OPT_MH_ROWS)
+				o->mh_br_given = true;
+			o->minhash = true;
+			break;
+		}
+		case OPT_MH_WINDOWS: {
+			/* "24,48,96,192" */
+			uint32_t nw = 0;
+			const char *q = optarg;
+			while (*q) {
+				char *end;
+				errno = 0;
+				unsigned long v = strtoul(q, &end, 10);
+				if (end == q || errno || v == 0 || v > 65536 || nw == CONTAM_MINHASH_MAX_WINDOWS ||
+				    (*end && *end != ','))
+					USAGE_ERROR("--minhash-windows wants 1 to %d ascending sizes in "
+						    "shingles, such as 24,48,96,192, not '%s'",
+						    CONTAM_MINHASH_MAX_WINDOWS, optarg);
+				o->mhp.windows[nw++] = (uint32_t)v;
+				q = *end ? end + 1 : end;
+			}
+			if (nw == 0)
+				USAGE_ERROR("--minhash-windows wants at least one size, such as 24,48,96,192");
+			for (uint32_t i = nw; i < CONTAM_MINHASH_MAX_WINDOWS; i++)
+				o->mhp.windows[i] = 0;
+			o->mhp.nwindows = nw;
+			o->minhash = true;
+			break;
+		}
+		case OPT_MH_FPR:
+			if (!cli_parse_double(optarg, &o->mh_fpr) || !(o->mh_fpr > 0 && o->mh_fpr < 0.5))
+				USAGE_ERROR("--minhash-fpr wants a rate in (0, 0.5), not '%s'", optarg);
+			o->minhash = true;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h':
 			if (talk)
@@ -252,6 +350,23 @@ static int parse_args(int argc, char **argv, options *o)
 		USAGE_ERROR("no inputs: give corpus files or directories (see 'contam-mpi index --help')");
 	if (o->expected && o->memory)
 		USAGE_ERROR("give --expected-ngrams or --memory, not both");
+	if (o->minhash) {
+		contam_error merr;
+		if (contam_minhash_params_check(&o->mhp, &merr))
+			USAGE_ERROR("%s", merr.msg);
+		/* swapped b and r give a silent near-zero recall elsewhere:
+		 * say what they mean whenever they are given (as contam index) */
+		if (o->mh_br_given && talk) {
+			double t = contam_minhash_threshold(o->mhp.bands, o->mhp.rows);
+			fprintf(stderr, "contam-mpi: near-dup threshold Jaccard %.2f (b=%u bands of "
+				"r=%u rows)\n", t, o->mhp.bands, o->mhp.rows);
+			if (t < 0.2 || t > 0.8)
+				fprintf(stderr, "contam-mpi: warning: near-dup threshold %.2f is outside "
+					"[0.2, 0.8]: %s\n", t, t > 0.8 ?
+					"only near-exact copies will match (swapped --minhash-bands "
+					"and --minhash-rows?)" : "unrelated text will match often");
+		}
+	}
 #undef USAGE_ERROR
 	return -1;
 }
@@ -373,7 +488,7 @@ static uint64_t physical_memory(void)
  * length, path bytes. */
 static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		     wbuf *plan, contam_params *params, contam_inputs *skipped,
-		     uint64_t *doc_freq_counters)
+		     uint64_t *doc_freq_counters, uint64_t *mh_keys)
 {
 	contam_inputs in;
 	contam_error err;
@@ -442,6 +557,16 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		double want = o->doc_freq_memory ? (double)(o->doc_freq_memory / 2)
 				: CLI_DOC_FREQ_PER_NGRAM * (double)planned_for;
 		*doc_freq_counters = want < 1 ? 1 : (uint64_t)want;
+	}
+	if (o->minhash) {
+		/* as contam index: the same input estimate as the filter's, in
+		 * words, about the n-grams (winnowing keeps ~2/(W+1) of them) */
+		uint64_t words = planned_for;
+		if (w)
+			words = o->expected ? o->expected * (w + 1) / 2
+				: contam_estimate_keys_content(&in, &o->bopt, (uint32_t)o->ngram, 0,
+							       NULL);
+		*mh_keys = contam_minhash_expected_keys(&o->mhp, words);
 	}
 	/* every rank holds a whole filter, so the ranks sharing this node
 	 * need it once each */
@@ -597,6 +722,28 @@ static void reduce_filter(uint64_t *words, size_t count)
 	}
 }
 
+/* OR every rank's minhash filter into rank 0's as reduce_filter does, and
+ * sum the section's counters.  Taking the words drops the band rate that
+ * rank 0's build measured on its share alone: it is measured again from
+ * the reduced filter (the saved file's and the summary's). */
+static void reduce_minhash(contam_index *ix)
+{
+	uint64_t *words = NULL, *counters[3] = { NULL, NULL, NULL };
+	uint64_t mine[3] = { 0, 0, 0 }, total[3] = { 0, 0, 0 };
+	size_t nwords = 0;
+	/* every rank enabled the section: only a broken library refuses here,
+	 * and every rank would (same handles), so no rank waits alone */
+	if (contam_index_minhash_words(ix, &words, &nwords, counters))
+		return;
+	reduce_filter(words, nwords);
+	for (int i = 0; i < 3; i++)
+		mine[i] = *counters[i];
+	MPI_Reduce(mine, total, 3, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+	if (my_rank == 0)
+		for (int i = 0; i < 3; i++)
+			*counters[i] = total[i];
+}
+
 /* MPI user operation: saturating addition of 16-bit counters. */
 static void sat_add_op(void *in, void *inout, int *len, MPI_Datatype *type)
 {
@@ -728,12 +875,27 @@ static void print_summary(contam_index *ix, const options *o, double t_build_max
 				"in %" PRIu64 " counters (d=%u); an estimate over-counts by %.2g "
 				"on average at most\n", st.doc_freq_pairs, st.doc_freq_counters,
 				st.doc_freq_d, st.doc_freq_noise);
+		contam_minhash_info mi;
+		if (contam_index_minhash_info(ix, &mi) == 0)
+			fprintf(stderr, "contam-mpi: minhash: %" PRIu64 " windows, %" PRIu64 " band "
+				"keys; fill %.1f%%, false-positive rate %.2g per band, %.2g per "
+				"item\n", mi.windows, mi.keys, 100 * mi.fill, mi.band_fpr,
+				mi.item_fpr);
 		if (st.errors)
 			fprintf(stderr, "contam-mpi: warning: %" PRIu64 " record(s) skipped (damaged, "
 				"unreadable or without text) and counted in the manifest "
 				"(use --strict to stop at the first)\n",
 				st.errors);
 	}
+	/* the same for the minhash filter, against the item-level target */
+	contam_minhash_info mfull;
+	if (contam_index_minhash_info(ix, &mfull) == 0 && mfull.item_fpr > 2 * o->mh_fpr &&
+	    mfull.item_fpr > 1e-6)
+		fprintf(stderr, "contam-mpi: WARNING: the minhash filter is OVERFULL: an absent "
+			"item matches a band with probability %.2g, %.0fx the target %.2g (fill "
+			"%.0f%%); near-dup verdicts from it overstate; rebuild with a larger "
+			"--expected-ngrams\n", mfull.item_fpr, mfull.item_fpr / o->mh_fpr, o->mh_fpr,
+			100 * mfull.fill);
 	/* an overfull filter turns into "everything is contaminated": say so
 	 * even with --quiet, as contam index does */
 	if (!o->memory && st.fpr > 2 * target && st.fpr > 1e-6)
@@ -781,6 +943,32 @@ static int refuse_unread(const contam_index *ix, int argc, char **argv,
 	return 0;
 }
 
+/* Rank 0, with the minhash section enabled: the node's memory for both
+ * filters on every rank sharing it, and the plan's line (as contam index). */
+static int minhash_plan_check(contam_index *ix, const options *o,
+			      const contam_params *params, int local_ranks)
+{
+	contam_minhash_info mi;
+	char b1[32], b2[32];
+	contam_index_minhash_info(ix, &mi);
+	uint64_t fbytes = params->nblocks * 64 / o->part_n, phys = physical_memory();
+	if (phys && (fbytes + mi.filter_bytes) * (uint64_t)local_ranks > phys - phys / 8)
+		return mpi_error(EXIT_INPUT, "%d rank(s) on this node need %s of filter and "
+				 "minhash filter each but the node has %s; use fewer ranks per "
+				 "node, a higher --minhash-fpr, fewer --minhash-windows, --memory "
+				 "or --partition", local_ranks,
+				 cli_bytes(fbytes + mi.filter_bytes, b1, sizeof(b1)),
+				 cli_bytes(phys, b2, sizeof(b2)));
+	if (!o->quiet)
+		fprintf(stderr, "contam-mpi: minhash: b=%u bands of r=%u rows (Jaccard threshold "
+			"%.2f), %u windows of up to %u shingles; filter %s per rank, k=%u, for ~%"
+			PRIu64 " band keys at %.2g per band\n", o->mhp.bands, o->mhp.rows,
+			mi.threshold, o->mhp.nwindows, o->mhp.windows[o->mhp.nwindows - 1],
+			cli_bytes(mi.filter_bytes, b1, sizeof(b1)), mi.k, o->mh_keys,
+			o->mh_fpr / o->mhp.bands);
+	return 0;
+}
+
 static int run_index(int argc, char **argv)
 {
 	options o;
@@ -804,7 +992,7 @@ static int run_index(int argc, char **argv)
 	memset(&params, 0, sizeof(params));
 	if (my_rank == 0)
 		status = make_plan(&o, argc, argv, local_ranks, &plan, &params, &skipped,
-				   &o.bopt.doc_freq_counters);
+				   &o.bopt.doc_freq_counters, &o.mh_keys);
 	if ((status = agree(status)))
 		goto out;
 	plan_len = plan.len;
@@ -819,6 +1007,8 @@ static int run_index(int argc, char **argv)
 		goto out;
 	MPI_Bcast(plan.p, (int)plan_len, MPI_BYTE, 0, MPI_COMM_WORLD);
 	MPI_Bcast(&o.bopt.doc_freq_counters, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+	/* the minhash parameters are argv's on every rank; its size is the plan's */
+	MPI_Bcast(&o.mh_keys, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
 	contam_error err;
 	int rc = read_share(plan.p, plan.len, my_rank, &params, &share);
 	if (rc)
@@ -830,6 +1020,13 @@ static int run_index(int argc, char **argv)
 	else if (o.bopt.doc_freq_counters &&
 		 (rc = contam_index_enable_doc_freq(ix, o.bopt.doc_freq_counters)))
 		status = mpi_error(EXIT_INPUT, "%s", contam_index_errmsg(ix));
+	/* and a minhash filter of the whole geometry, as contam index plans it */
+	else if (o.minhash &&
+		 (rc = contam_index_minhash_enable(ix, &o.mhp, o.mh_keys, o.mh_fpr / o.mhp.bands,
+						   &err)))
+		status = mpi_error(EXIT_INPUT, "%s", err.msg);
+	else if (o.minhash && my_rank == 0)
+		status = minhash_plan_check(ix, &o, &params, local_ranks);
 	free(plan.p);
 	plan.p = NULL;
 	if ((status = agree(status)))
@@ -864,6 +1061,8 @@ static int run_index(int argc, char **argv)
 	size_t nwords = 0;
 	contam_index_filter_words(ix, &words, &nwords);
 	reduce_filter(words, nwords);
+	if (o.minhash)
+		reduce_minhash(ix);
 	if (o.bopt.doc_freq_counters)
 		reduce_doc_freq(ix);
 	if ((status = gather_manifests(ix)))

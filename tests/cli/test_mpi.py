@@ -159,6 +159,95 @@ def usage_and_input_errors(c):
     check(rc == 2 and "missing" in err, f"missing input: exit {rc}: {err[-300:]}")
 
 
+
+# ---- index --minhash (issue 17) -----------------------------------------
+
+MH_SUMMARY = re.compile(r"^contam(?:-mpi)?: (minhash: \d+ windows, .*)$", re.M)
+
+
+def minhash_same_as_single(c, ranks, name, flags, inputs=None):
+    """contam-mpi index --minhash on `ranks` ranks writes contam index's bytes,
+    and its summary gives the minhash fill and band rate of the whole
+    reduced filter (rank 0's build measured its share only)."""
+    inputs = inputs or [c["corpus"]]
+    single = os.path.join(c["tmp"], name + ".single.cidx")
+    multi = os.path.join(c["tmp"], name + ".mpi.cidx")
+    one = contam("index", *flags, "-o", single, *inputs).expect(0)
+    rc, err, secs = mpi(ranks, "index", *flags, "-o", multi, *inputs)
+    check(rc == 0, f"contam-mpi {' '.join(flags)} on {ranks} ranks: exit {rc}\n"
+                   f"  stderr: {err[-800:]}")
+    check(filecmp.cmp(single, multi, shallow=False),
+          f"{ranks} ranks ({' '.join(flags)}): index differs from contam index")
+    info = contam("info", multi).expect(0)
+    check(re.search(r"^minhash\s+b=", info.out, re.M),
+          f"no minhash section in 'contam info' of the contam-mpi index:\n{info.out[-800:]}")
+    contam("verify", multi).expect(0)
+    a, b = MH_SUMMARY.search(one.err), MH_SUMMARY.search(err)
+    check(a and b, f"no minhash summary line: contam: {one.err[-400:]}\n"
+                   f"contam-mpi: {err[-400:]}")
+    check(a.group(1) == b.group(1),
+          f"{ranks} ranks: the minhash summary is not that of the whole filter:\n"
+          f"  contam index: {a.group(1)}\n  contam-mpi:   {b.group(1)}")
+    suite.note(f"{name}: {ranks} ranks {secs:.2f}s; {b.group(1)}")
+
+
+@suite.test
+def minhash_one_rank_equals_contam_index(c):
+    minhash_same_as_single(c, 1, "mh-np1", ["--minhash"] + SIZE)
+
+
+@suite.test
+def minhash_two_ranks_equal_contam_index(c):
+    minhash_same_as_single(c, 2, "mh-np2", ["--minhash"] + SIZE)
+
+
+@suite.test
+def minhash_options_and_estimate_two_ranks(c):
+    # every --minhash-* option (each implies --minhash), and no sizing flag:
+    # the minhash filter is sized from rank 0's estimate over all inputs
+    minhash_same_as_single(c, 2, "mh-opts", [
+        "--minhash-bands", "8", "--minhash-rows", "3", "--minhash-windows", "16,40,100",
+        "--minhash-shingle", "4", "--minhash-stride-div", "3", "--minhash-fpr", "1e-2"])
+
+
+@suite.test
+def minhash_winnow_partition_doc_freq_two_ranks(c):
+    minhash_same_as_single(c, 2, "mh-winnow", ["--minhash", "--winnow", "4"])
+    minhash_same_as_single(c, 2, "mh-part", ["--minhash", "--partition", "1/3"] + SIZE)
+    minhash_same_as_single(c, 2, "mh-df", ["--minhash", "--doc-freq", "--memory", "1M"])
+
+
+@suite.test
+def minhash_option_errors_as_contam_index(c):
+    out = os.path.join(c["tmp"], "mh-bad.cidx")
+    for bad in (["--minhash-bands", "0"], ["--minhash-rows", "x"],
+                ["--minhash-windows", "24,,48"], ["--minhash-windows", "48,24"],
+                ["--minhash-fpr", "0.7"], ["--minhash-shingle", "99"],
+                ["--minhash-bands", "300", "--minhash-rows", "2"]):
+        want = contam("index", *bad, *SIZE, "-o", out, c["corpus"]).expect(1)
+        rc, err, _ = mpi(2, "index", *bad, *SIZE, "-o", out, c["corpus"])
+        msg = want.err.strip().splitlines()[0].replace("contam: ", "contam-mpi: ", 1)
+        check(rc == 1 and msg in err, f"{' '.join(bad)}: exit {rc}, expected 1 and "
+                                      f"{msg!r}\n  stderr: {err[-400:]}")
+        check(not os.path.exists(out), f"{' '.join(bad)}: an index was written")
+    # b and r given: the threshold they mean is said, as contam index says it
+    rc, err, _ = mpi(1, "index", "-q", "--minhash-bands", "8", "--minhash-rows", "3",
+                     *SIZE, "-o", out, c["corpus"])
+    check(rc == 0 and "near-dup threshold Jaccard 0.50 (b=8 bands of r=3 rows)" in err,
+          f"--minhash-bands 8 --minhash-rows 3: exit {rc}: {err[-400:]}")
+
+
+@suite.test
+def minhash_options_in_help(c):
+    p = subprocess.run([MPIRUN, "--allow-run-as-root", "-np", "1", MPI_BIN, "index",
+                        "--help"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=60)
+    check(p.returncode == 0, f"contam-mpi index --help: exit {p.returncode}")
+    text = p.stdout.decode()
+    for opt in ("--minhash ", "--minhash-bands", "--minhash-rows", "--minhash-windows",
+                "--minhash-shingle", "--minhash-stride-div", "--minhash-fpr"):
+        check(opt in text, f"contam-mpi index --help does not list {opt.strip()}:\n{text[-600:]}")
+
 if __name__ == "__main__":
     if not MPIRUN or not MPI_BIN or not os.path.exists(MPI_BIN):
         why = ("no mpirun on PATH" if not MPIRUN else

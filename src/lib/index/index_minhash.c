@@ -307,3 +307,25 @@ int contam_index_minhash_contains(const contam_index *ix, uint64_t key)
 {
 	return cindex_mh_contains(ix, key);
 }
+
+int contam_index_minhash_words(contam_index *ix, uint64_t **words, size_t *count,
+			       uint64_t *counters[3])
+{
+	if (!ix || !words || !count || !counters)
+		return CONTAM_E_PARAM;
+	if (!ix->mh)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "the index has no minhash section");
+	cmh_filter *m = ix->mh;
+	if (!m->f.bits)
+		return cerr_set(&ix->err, CONTAM_E_PARAM, "a summary handle holds no minhash "
+				"filter");
+	*words = m->f.bits;
+	*count = (size_t)((m->f.hi - m->f.lo) * CBLOOM_BLOCK_WORDS);
+	counters[0] = &m->keys;
+	counters[1] = &m->windows;
+	counters[2] = &m->shingles;
+	/* the caller may write: the cached measure (index_build.c takes it
+	 * at the end of a build) would describe the bits before */
+	m->stats_valid = 0;
+	return CONTAM_OK;
+}
