@@ -4,7 +4,7 @@ item 3): index time and peak RSS per input size, probe time per number of
 benchmark examples, merge time per number of parts.
 
 usage: bench/growth.py [--sizes 256M,512M,1G,2G] [--examples 1k,14k,100k]
-                       [--parts 2,8,32] [--threads 2] [--data DIR]
+                       [--parts 2,8,32] [--threads 2] [--repeat N] [--data DIR]
                        [--bin PATH] [--out FILE] [--note TEXT]
 
 Input: bench/gen_corpus.py's corpus.jsonl.zst, generated once at the
@@ -85,6 +85,25 @@ def run(cmd, **kw):
         sys.exit(f"growth.py: {' '.join(cmd)}: exit {p.returncode}\n"
                  f"{err.decode(errors='replace')[-2000:]}")
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss * 1024
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def rounds(cmds, repeat):
+    """Run every command once per round (interleaved); per command the
+    median wall and CPU time and the largest peak RSS."""
+    got = [[] for _ in cmds]
+    for _ in range(repeat):
+        for i, c in enumerate(cmds):
+            if callable(c):
+                got[i].append(c())
+            else:
+                got[i].append(run(c))
+    return [(median([g[0] for g in gs]), median([g[1] for g in gs]), max(g[2] for g in gs))
+            for gs in got]
 
 
 def info(binary, path):
@@ -202,17 +221,24 @@ def shards(src, n, work, zstd):
     return paths
 
 
+NOISE_S = 0.03  # a time below this is the machine's noise, not a base for a ratio
+
+
 def ratio_col(rows, work_key, time_key):
-    """Per row: (time / previous time) / (work / previous work)."""
+    """Per row: (time / previous time) / (work / previous work); a row
+    whose time is within the noise is marked and skipped as a base."""
     out = []
-    for i, r in enumerate(rows):
-        if i == 0:
-            out.append("")
+    prev = None
+    for r in rows:
+        if r[time_key] < NOISE_S:
+            out.append("(noise)")
             continue
-        p = rows[i - 1]
-        wr = r[work_key] / p[work_key]
-        tr = r[time_key] / p[time_key] if p[time_key] > 0 else float("nan")
-        out.append(f"{tr / wr:.2f}")
+        if prev is None:
+            out.append("")
+        else:
+            wr = r[work_key] / prev[work_key]
+            out.append(f"{r[time_key] / prev[time_key] / wr:.2f}")
+        prev = r
     return out
 
 
@@ -237,6 +263,8 @@ def main():
     ap.add_argument("--examples", default="1k,14k,100k")
     ap.add_argument("--parts", default="2,8,32")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds: every timed command once per round, the median reported")
     ap.add_argument("--data", default=None, help="corpus dir (default bench/data/growth-MAX)")
     ap.add_argument("--work", default=None, help="scratch dir (default DATA/work)")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "src", "cli", "contam"))
@@ -264,9 +292,11 @@ def main():
 
     # -- index
     idx_rows = []
-    for s in sizes:
-        out = os.path.join(work, f"ix-{human(s)}.cidx")
-        wall, cpu, rss = run([binary, "index", "-q", "--force", "-t", T, "-o", out, inputs[s]])
+    outs = {s: os.path.join(work, f"ix-{human(s)}.cidx") for s in sizes}
+    timed = rounds([[binary, "index", "-q", "--force", "-t", T, "-o", outs[s], inputs[s]]
+                    for s in sizes], a.repeat)
+    for s, (wall, cpu, rss) in zip(sizes, timed):
+        out = outs[s]
         j = info(binary, out)
         text = j.get("text_bytes") or sum(e["text_bytes"] for e in j["inputs"])
         r = {"size": s, "text": text, "wall": wall, "cpu": cpu, "rss": rss,
@@ -282,16 +312,17 @@ def main():
     ix0 = idx_rows[0]
     probe_rows = []
     base_n = 10
-    for n in [base_n] + examples:
-        bf = bench_file(os.path.join(work, f"bench-{n}.jsonl"), n, inputs[sizes[0]],
-                        a.zstd, a.seed)
-        rep = os.path.join(work, "probe-report.json")
-        wall, cpu, rss = run([binary, "probe", "-q", "-o", rep, ix0["path"], bf])
+    rep = os.path.join(work, "probe-report.json")
+    cmds = [[binary, "probe", "-q", "-o", rep, ix0["path"],
+             bench_file(os.path.join(work, f"bench-{n}.jsonl"), n, inputs[sizes[0]],
+                        a.zstd, a.seed)] for n in [base_n] + examples]
+    for n, (wall, cpu, rss) in zip([base_n] + examples, rounds(cmds, a.repeat)):
         probe_rows.append({"n": n, "wall": wall, "cpu": cpu, "rss": rss})
         print(f"probe {n} examples: {wall:.2f} s wall, {cpu:.2f} s CPU", flush=True)
     base = probe_rows.pop(0)
     for r in probe_rows:
         r["marginal"] = max(r["wall"] - base["wall"], 1e-9)
+        r["marginal_cpu"] = max(r["cpu"] - base["cpu"], 1e-9)
 
     # -- merge (shards of the smallest size, same geometry)
     merge_rows = []
@@ -309,7 +340,11 @@ def main():
         m = os.path.join(work, f"merged-{p}.cidx")
         if os.path.exists(m):
             os.unlink(m)
-        wall, cpu, rss = run([binary, "merge", "-q", "-o", m] + outs)
+        def merge_once(m=m, outs=outs):
+            r = run([binary, "merge", "-q", "-o", m] + outs)
+            os.unlink(m)
+            return r
+        wall, cpu, rss = rounds([merge_once], a.repeat)[0]
         merge_rows.append({"p": p, "wall": wall, "cpu": cpu, "rss": rss,
                            "bytes": sum(os.path.getsize(o) for o in outs),
                            "build": t_build})
@@ -317,7 +352,6 @@ def main():
               f"{rss / 2**20:.0f} MiB peak RSS", flush=True)
         for o in outs:
             os.unlink(o)
-        os.unlink(m)
 
     load1 = os.getloadavg()
     cpu_model, isa, ncpu = machine(binary)
@@ -327,7 +361,8 @@ def main():
       f"({datetime.date.today().isoformat()})")
     P("")
     P(f"`bench/growth.py --sizes {a.sizes} --examples {a.examples} --parts {a.parts} "
-      f"--threads {a.threads}`; machine: {cpu_model}, {ncpu} CPUs; `contam --version`: "
+      f"--threads {a.threads} --repeat {a.repeat}` (median of {a.repeat} interleaved "
+      f"round(s)); machine: {cpu_model}, {ncpu} CPUs; `contam --version`: "
       f"{isa}; load average {load0[0]:.1f} at the start, {load1[0]:.1f} at the end; "
       f"{time.time() - t_start:.0f} s in all.")
     if a.note:
@@ -363,24 +398,34 @@ def main():
     P(f"A {base_n}-example run (the index load and start-up): {base['wall']:.2f} s wall, "
       f"{base['cpu']:.2f} s CPU; marginal = wall - that.")
     P("")
-    P("| examples | wall s | CPU s | marginal s | marginal ms per 1k examples "
-      "| step ratio (marginal) | peak RSS MiB |")
-    P("|---:|---:|---:|---:|---:|---:|---:|")
+    P("| examples | wall s | CPU s | marginal wall s | marginal CPU s "
+      "| marginal CPU ms per 1k examples | step ratio (marginal wall) "
+      "| step ratio (marginal CPU) | peak RSS MiB |")
+    P("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     rm = ratio_col(probe_rows, "n", "marginal")
-    for r, x in zip(probe_rows, rm):
+    rmc = ratio_col(probe_rows, "n", "marginal_cpu")
+    for r, x, y in zip(probe_rows, rm, rmc):
         P(f"| {r['n']:,} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['marginal']:.2f} | "
-          f"{1000 * r['marginal'] / (r['n'] / 1000):.1f} | {x} | {r['rss'] / 2**20:.0f} |")
+          f"{r['marginal_cpu']:.2f} | {1000 * r['marginal_cpu'] / (r['n'] / 1000):.1f} | "
+          f"{x} | {y} | {r['rss'] / 2**20:.0f} |")
     P("")
     P(f"## Merge (`contam merge -q`; the {human(sizes[0])} input split into P shards, "
       f"each indexed with --expected-ngrams {expected})")
     P("")
-    P("| parts | part files MiB | wall s | CPU s | s per part | step ratio (wall) "
-      "| peak RSS MiB | building the parts s |")
-    P("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    P("Each part holds the whole filter's geometry (%.1f MiB uncompressed), so the "
+      "work is P filters; the part files shrink with P as sparser chunks compress "
+      "better." % (ix0["filter"] / 2**20))
+    P("")
+    P("| parts | part files MiB | wall s | CPU s | CPU s per part | step ratio (wall, per part) "
+      "| step ratio (CPU, per part) | CPU ms per MiB of part files | peak RSS MiB "
+      "| building the parts s |")
+    P("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     rg = ratio_col(merge_rows, "p", "wall")
-    for r, x in zip(merge_rows, rg):
+    rc = ratio_col(merge_rows, "p", "cpu")
+    for r, x, y in zip(merge_rows, rg, rc):
         P(f"| {r['p']} | {r['bytes'] / 2**20:.0f} | {r['wall']:.2f} | {r['cpu']:.2f} | "
-          f"{r['wall'] / r['p']:.3f} | {x} | {r['rss'] / 2**20:.0f} | {r['build']:.1f} |")
+          f"{r['cpu'] / r['p']:.3f} | {x} | {y} | {1000 * r['cpu'] / (r['bytes'] / 2**20):.2f} | "
+          f"{r['rss'] / 2**20:.0f} | {r['build']:.1f} |")
     text = "\n".join(lines) + "\n"
     print()
     print(text)
