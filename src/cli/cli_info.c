@@ -366,7 +366,7 @@ int cli_info(int argc, char **argv)
 		else
 			printf("; bits per distinct %s: %s\n",
 			       st.params.winnow > 1 ? "kept n-gram" : "n-gram",
-			       distinct > 0 ? "unknown (every bit set)" : "none inserted");
+			       distinct > 0 ? "unknown (the filter is saturated)" : "none inserted");
 		if (st.has_doc_freq)
 			printf("doc-freq   %s, %" PRIu64 " counters of 16 bits, d=%u; %" PRIu64
 			       " (document, n-gram) pairs counted; an estimate is >= the "

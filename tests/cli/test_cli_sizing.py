@@ -14,9 +14,11 @@ distinct n-gram (issue 19, item 4).
   text bytes summed, "file_per_text" their ratio; "distinct_keys" is
   within 2% of the n-grams inserted when (nearly) all are distinct, and
   half of them when every input is indexed twice (repeats set no bits);
-  "bits_per_distinct_key" is 8 * filter_bytes / distinct_keys; the text
-  output has the same figures on its "size" line.  An index with no
-  inputs says the text size is unknown (null), never a number.
+  "bits_per_distinct_key" is 8 * filter_bytes / distinct_keys (also for
+  filters of k != 8, whose words take 2 bits of a key); the text
+  output has the same figures on its "size" line.  An index of no text
+  says the text size is unknown (null), and a saturated filter's distinct
+  count is null: never a made-up number.
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -207,6 +209,31 @@ def info_size_and_bits(d):
               f"text ratio {m.group(1)} vs {j['file_per_text']}")
         check(int(m.group(4)) == j["distinct_keys"] and bool(m.group(3)) == (w > 1),
               f"size line: {m.group(0)}")
+
+
+@S.test
+def distinct_for_every_k(d):
+    # k = 8 is the classic formula; other k put 2 bits in some words
+    ks = set()
+    for fpr in ("0.05", "1e-2", "1e-4", "1e-5"):
+        out = os.path.join(d["tmp"], "k.cidx")
+        if os.path.exists(out):
+            os.unlink(out)
+        contam("index", "-o", out, "--fpr", fpr, d["cjk"]).expect(0)
+        j = info(out)
+        ks.add(j["k"])
+        ins = j["ngrams_inserted"]
+        check(abs(j["distinct_keys"] - ins) <= 0.02 * ins,
+              f"--fpr {fpr} (k={j['k']}): distinct_keys {j['distinct_keys']} vs {ins}")
+    check(8 in ks and any(k != 8 for k in ks), f"k values {sorted(ks)}")
+    # a saturated filter has no distinct count: null, never a number
+    out = os.path.join(d["tmp"], "sat.cidx")
+    contam("index", "-o", out, "--memory", "64K", d["cjk"]).expect(0)
+    j = info(out)
+    check(j["distinct_keys"] is None and j["bits_per_distinct_key"] is None,
+          f"saturated: distinct_keys {j['distinct_keys']}")
+    t = contam("info", out).expect(0).out
+    check("unknown (the filter is saturated)" in t, f"saturated info text:\n{t}")
 
 
 @S.test
