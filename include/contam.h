@@ -125,6 +125,15 @@ CONTAM_API int contam_plan_filter(uint64_t expected_ngrams, double fpr,
  * distinct keys. */
 CONTAM_API double contam_predict_fpr(const contam_params *p, uint64_t ngrams);
 
+/* Distinct keys a filter of k bits per key holds, estimated from its
+ * fill: the count whose expected bits set (Poisson keys per block, the
+ * split-block layout) is bits_set over nblocks blocks (for a partition:
+ * the blocks it holds).  For k = 8 this is the classic
+ * -(m/k) ln(1 - X/m) for m bits of which X are set; 0 for an empty
+ * filter, infinity for one with every reachable bit set.  Repeated keys
+ * set no new bits: this counts distinct ones. */
+CONTAM_API double contam_estimate_distinct(uint32_t k, uint64_t nblocks, uint64_t bits_set);
+
 /* The false-positive rate verdicts see.  A winnowed
  * index (W > 1) holds a sample, so the probe fills every gap of at most
  * W n-grams between two hits (cwinnow_fill_hits): two chance hits close

@@ -6,8 +6,10 @@
 
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *f)
 {
@@ -16,7 +18,9 @@ static void usage(FILE *f)
 "\n"
 "Print an index's parameters (n, recipe, k, size, seed), the manifest of its\n"
 "inputs (documents, n-grams, damaged records skipped), its fill and measured\n"
-"false-positive rate.  The file is fully verified while loading.\n"
+"false-positive rate, the file's size per text read (from the manifest's text\n"
+"bytes; \"unknown\" without them) and the bits per distinct n-gram (distinct\n"
+"keys estimated from the fill).  The file is fully verified while loading.\n"
 "\n"
 "The rate is per probed n-gram, as verdicts see it: for a winnowed index, after\n"
 "the probe fills the gaps between hits.  A rate above 1.25x the target is\n"
@@ -57,6 +61,22 @@ static uint32_t mh_stride(const contam_minhash_params *p, uint32_t w)
 {
 	uint32_t s = p->stride_div ? p->windows[w] / p->stride_div : p->windows[w];
 	return s ? s : 1;
+}
+
+/* The text the index was built from: the manifest's delivered text
+ * bytes, or 0 when it cannot say (no entries, or an entry that holds
+ * n-grams and no text bytes). */
+static uint64_t manifest_text(const contam_index *ix)
+{
+	size_t nm = contam_index_manifest_count(ix);
+	uint64_t text = 0;
+	for (size_t i = 0; i < nm; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		if (e->ngrams && !e->bytes_text)
+			return 0;
+		text += e->bytes_text;
+	}
+	return text;
 }
 
 /* A JSON string: always valid UTF-8; a byte that is not part of valid
@@ -182,6 +202,16 @@ int cli_info(int argc, char **argv)
 	size_t nm = contam_index_manifest_count(ix);
 	contam_minhash_info mi;
 	const bool has_mh = contam_index_minhash_info(ix, &mi) == 0;
+	/* size per text and bits per distinct key: the distinct keys (the
+	 * n-grams, or those winnowing kept) estimated from the fill of the
+	 * blocks held, so repeats do not count */
+	struct stat fst;
+	const uint64_t file_bytes = stat(path, &fst) == 0 ? (uint64_t)fst.st_size : 0;
+	const uint64_t text_bytes = manifest_text(ix);
+	const double distinct = contam_estimate_distinct(st.params.k, st.filter_bytes / 64,
+							 st.bits_set);
+	const double bits_per = distinct > 0 && distinct < INFINITY ?
+				8.0 * (double)st.filter_bytes / distinct : 0;
 	if (json) {
 		/* the inputs carry "problems" (counts by kind), "messages"
 		 * (the first ones kept) and "fingerprint"; "skipped" lists what
@@ -204,6 +234,20 @@ int cli_info(int argc, char **argv)
 		       st.part_index, st.part_count);
 		printf("\n  \"filter_uncompressed\": %s,",
 		       contam_index_is_uncompressed(ix) ? "true" : "false");
+		/* null: unknown (the manifest has no text bytes; a saturated
+		 * filter has no distinct count) */
+		printf("\n  \"file_bytes\": %" PRIu64 ",\n  \"text_bytes\": ", file_bytes);
+		if (text_bytes)
+			printf("%" PRIu64 ",\n  \"file_per_text\": %.6g,", text_bytes,
+			       (double)file_bytes / (double)text_bytes);
+		else
+			printf("null,\n  \"file_per_text\": null,");
+		if (bits_per > 0)
+			printf("\n  \"distinct_keys\": %.0f,\n  \"bits_per_distinct_key\": %.6g,",
+			       distinct, bits_per);
+		else
+			printf("\n  \"distinct_keys\": %s,\n  \"bits_per_distinct_key\": null,",
+			       distinct > 0 ? "null" : "0");
 		/* Null without a doc-freq section */
 		if (st.has_doc_freq)
 			printf("\n  \"doc_freq\": {\"d\": %u, \"counters\": %" PRIu64
@@ -307,6 +351,22 @@ int cli_info(int argc, char **argv)
 			printf("           (%.3g per filter lookup; the probe fills gaps of <= %u "
 			       "n-grams between hits, so chance hits close together count too)\n",
 			       st.fpr_lookup, st.params.winnow);
+		printf("size       index file %s", cli_bytes(file_bytes, b1, sizeof(b1)));
+		if (text_bytes) {
+			char b2[32];
+			printf(", %.3gx the %s of text read%s", (double)file_bytes / (double)text_bytes,
+			       cli_bytes(text_bytes, b2, sizeof(b2)),
+			       st.part_count > 1 ? " (this partition's file)" : "");
+		} else {
+			printf(", text size unknown (the manifest has no text bytes)");
+		}
+		if (bits_per > 0)
+			printf("; %.3g bits per distinct %s (~%.0f distinct, from the fill)\n",
+			       bits_per, st.params.winnow > 1 ? "kept n-gram" : "n-gram", distinct);
+		else
+			printf("; bits per distinct %s: %s\n",
+			       st.params.winnow > 1 ? "kept n-gram" : "n-gram",
+			       distinct > 0 ? "unknown (the filter is saturated)" : "none inserted");
 		if (st.has_doc_freq)
 			printf("doc-freq   %s, %" PRIu64 " counters of 16 bits, d=%u; %" PRIu64
 			       " (document, n-gram) pairs counted; an estimate is >= the "

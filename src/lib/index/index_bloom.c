@@ -378,6 +378,42 @@ double contam_predict_fpr(const contam_params *p, uint64_t ngrams)
 	return blocked_fpr((double)ngrams / (double)p->nblocks, p->k);
 }
 
+/* Bits a block is expected to have set with `lambda` distinct keys per
+ * block, Poisson over the blocks: word w ends with a bit clear with
+ * probability E[(1 - 1/64)^(c_w j)] = exp(lambda ((1 - 1/64)^c_w - 1)). */
+static double blocked_bits_set(double lambda, uint32_t k)
+{
+	double set = 0;
+	for (int w = 0; w < 8; w++) {
+		uint32_t c = word_share(k, w);
+		if (c)
+			set += 64 * (1 - exp(lambda * (pow(1.0 - 1.0 / 64, (double)c) - 1)));
+	}
+	return set;
+}
+
+double contam_estimate_distinct(uint32_t k, uint64_t nblocks, uint64_t bits_set)
+{
+	if (k == 0 || k > CBLOOM_K_MAX || nblocks == 0 || bits_set == 0)
+		return 0;
+	double per_block = (double)bits_set / (double)nblocks;
+	double full = blocked_bits_set(1e300, k); /* the words a key can reach */
+	if (per_block >= full)
+		return INFINITY;
+	/* increasing in lambda: bisect (k = 8 is -(m/k) ln(1 - X/m)) */
+	double lo = 0, hi = 1;
+	while (blocked_bits_set(hi, k) < per_block && hi < 1e12)
+		hi *= 2;
+	for (int it = 0; it < 100 && hi - lo > 1e-12 * hi; it++) {
+		double mid = (lo + hi) / 2;
+		if (blocked_bits_set(mid, k) < per_block)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2 * (double)nblocks;
+}
+
 static uint32_t best_k(double lambda, double *fpr)
 {
 	uint32_t best = 1;
