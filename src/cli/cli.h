@@ -91,6 +91,17 @@ const char *cli_bytes(uint64_t n, char *buf, size_t len);
 /* The library's default minhash window sizes, joined by sep ("24,72"):
  * help texts print the tuned values, never a copy of them. */
 const char *cli_minhash_windows(const char *sep, char *buf, size_t len);
+/* The value of --minhash-NAME (NAME: bands, rows, shingle, stride-div,
+ * windows) into p: 0, or -1 with the usage message in why.  The one
+ * parser of those options (contam index, contam-mpi index). */
+int cli_minhash_option(contam_minhash_params *p, const char *name, const char *value,
+		       char *why, size_t whylen);
+/* The threshold line "PROG: near-dup threshold Jaccard T (b=.. bands of
+ * r=.. rows)" on stderr, and a warning when T is outside [0.2, 0.8]:
+ * swapped b and r give a silent near-zero recall in other tools. */
+void cli_minhash_threshold_note(const contam_minhash_params *p, const char *prog);
+/* The --minhash* lines of a help text, with the library's defaults. */
+void cli_minhash_help(FILE *f);
 /* The build and `contam info` warn once the false-positive
  * rate verdicts see is more than this times the target (OVERFULL: 2x). */
 #define CLI_FPR_MARGIN 1.25

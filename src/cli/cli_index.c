@@ -99,29 +99,9 @@ static void usage(FILE *f)
 "example:\n"
 "  contam index -o cc.cidx --expected-ngrams 5e8 CC-MAIN-*.warc.wet.gz\n",
 		DOC_FREQ_PER_NGRAM);
-	/* the defaults as the library has them (tuned by measurement:
-	 * docs/NEARDUP.md) */
-	contam_minhash_params d;
-	contam_minhash_params_default(&d);
-	char wins[96];
-	cli_minhash_windows(",", wins, sizeof(wins));
-	fprintf(f,
-"\n"
-"near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n"
-"      --minhash             MinHash of word %u-gram shingles over sliding\n"
-"                            windows of %s shingles, b=%u bands of r=%u rows\n"
-"                            (Jaccard threshold %.2f), in a Bloom section of\n"
-"                            their own, sized from the same input estimate\n"
-"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
-"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
-"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
-"                            most %d)\n"
-"      --minhash-shingle S   tokens per shingle (%u)\n"
-"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
-"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
-"                            (1e-3); each band's filter rate is RATE / b\n",
-		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
-		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
+	fprintf(f, "\n"
+"near-duplicate signatures (docs/NEARDUP.md; probe --near-dup and scan --near-dup):\n");
+	cli_minhash_help(f);
 }
 
 typedef struct index_ui {
@@ -607,51 +587,18 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_MH_BANDS:
 		case OPT_MH_ROWS:
 		case OPT_MH_STRIDE:
-		case OPT_MH_SHINGLE: {
-			unsigned long v;
-			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
-					   c == OPT_MH_ROWS ? "--minhash-rows" :
-					   c == OPT_MH_STRIDE ? "--minhash-stride-div" : "--minhash-shingle";
-			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
-				return cli_error(EXIT_USAGE, "%s wants 1..%d, not '%s'", name,
-						 c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
-			if (c == OPT_MH_BANDS)
-				mhp.bands = (uint32_t)v;
-			else if (c == OPT_MH_ROWS)
-				mhp.rows = (uint32_t)v;
-			else if (c == OPT_MH_STRIDE)
-				mhp.stride_div = (uint32_t)v;
-			else
-				mhp.shingle = (uint32_t)v;
-			if (c == OPT_MH_SHINGLE || c == OPT_MH_STRIDE)
-				mh_shape_given = true;
-			else
-				mh_br_given = true;
-			minhash = true;
-			break;
-		}
+		case OPT_MH_SHINGLE:
 		case OPT_MH_WINDOWS: {
-			/* "24,48,96,192" */
-			uint32_t nw = 0;
-			const char *q = optarg;
-			while (*q) {
-				char *end;
-				errno = 0;
-				unsigned long v = strtoul(q, &end, 10);
-				if (end == q || errno || v == 0 || v > 65536 || nw == CONTAM_MINHASH_MAX_WINDOWS ||
-				    (*end && *end != ','))
-					return cli_error(EXIT_USAGE, "--minhash-windows wants 1 to %d ascending "
-							 "sizes in shingles, such as 24,48,96,192, not '%s'",
-							 CONTAM_MINHASH_MAX_WINDOWS, optarg);
-				mhp.windows[nw++] = (uint32_t)v;
-				q = *end ? end + 1 : end;
-			}
-			if (nw == 0)
-				return cli_error(EXIT_USAGE, "--minhash-windows wants at least one size, such as 24,48,96,192");
-			for (uint32_t i = nw; i < CONTAM_MINHASH_MAX_WINDOWS; i++)
-				mhp.windows[i] = 0;
-			mhp.nwindows = nw;
-			mh_shape_given = true;
+			const char *name = c == OPT_MH_BANDS ? "bands" : c == OPT_MH_ROWS ? "rows" :
+					   c == OPT_MH_STRIDE ? "stride-div" :
+					   c == OPT_MH_SHINGLE ? "shingle" : "windows";
+			char why[200];
+			if (cli_minhash_option(&mhp, name, optarg, why, sizeof(why)))
+				return cli_error(EXIT_USAGE, "%s", why);
+			if (c == OPT_MH_BANDS || c == OPT_MH_ROWS)
+				mh_br_given = true;
+			else
+				mh_shape_given = true;
 			minhash = true;
 			break;
 		}
@@ -694,16 +641,8 @@ static int index_main(int argc, char **argv, const char **globs)
 			return cli_error(EXIT_USAGE, "%s", merr.msg);
 		/* swapped b and r give a silent near-zero recall elsewhere:
 		 * say what they mean whenever they are given */
-		if (mh_br_given) {
-			double t = contam_minhash_threshold(mhp.bands, mhp.rows);
-			fprintf(stderr, "contam: near-dup threshold Jaccard %.2f (b=%u bands of r=%u rows)\n",
-				t, mhp.bands, mhp.rows);
-			if (t < 0.2 || t > 0.8)
-				cli_warn("near-dup threshold %.2f is outside [0.2, 0.8]: %s", t,
-					 t > 0.8 ? "only near-exact copies will match (swapped --minhash-bands "
-						   "and --minhash-rows?)"
-						 : "unrelated text will match often");
-		}
+		if (mh_br_given)
+			cli_minhash_threshold_note(&mhp, "contam");
 	}
 
 	/* the output's directory is checked before any input is read */

@@ -481,3 +481,84 @@ const char *cli_minhash_windows(const char *sep, char *buf, size_t len)
 		at += (uint32_t)snprintf(buf + at, len - at, "%s%u", i ? sep : "", d.windows[i]);
 	return buf;
 }
+
+int cli_minhash_option(contam_minhash_params *p, const char *name, const char *value,
+		       char *why, size_t whylen)
+{
+	if (strcmp(name, "windows") == 0) {
+		/* "24,72" */
+		uint32_t nw = 0;
+		const char *q = value;
+		while (*q) {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(q, &end, 10);
+			if (end == q || errno || v == 0 || v > 65536 ||
+			    nw == CONTAM_MINHASH_MAX_WINDOWS || (*end && *end != ',')) {
+				snprintf(why, whylen, "--minhash-windows wants 1 to %d ascending "
+					 "sizes in shingles, such as 24,48,96,192, not '%s'",
+					 CONTAM_MINHASH_MAX_WINDOWS, value);
+				return -1;
+			}
+			p->windows[nw++] = (uint32_t)v;
+			q = *end ? end + 1 : end;
+		}
+		if (nw == 0) {
+			snprintf(why, whylen, "--minhash-windows wants at least one size, "
+				 "such as 24,48,96,192");
+			return -1;
+		}
+		for (uint32_t i = nw; i < CONTAM_MINHASH_MAX_WINDOWS; i++)
+			p->windows[i] = 0;
+		p->nwindows = nw;
+		return 0;
+	}
+	const unsigned long max = strcmp(name, "shingle") == 0 ? CONTAM_MAX_NGRAM : 512;
+	unsigned long v;
+	if (!cli_parse_uint(value, 1, max, &v)) {
+		snprintf(why, whylen, "--minhash-%s wants 1..%lu, not '%s'", name, max, value);
+		return -1;
+	}
+	uint32_t *field = strcmp(name, "bands") == 0 ? &p->bands :
+			  strcmp(name, "rows") == 0 ? &p->rows :
+			  strcmp(name, "stride-div") == 0 ? &p->stride_div : &p->shingle;
+	*field = (uint32_t)v;
+	return 0;
+}
+
+void cli_minhash_threshold_note(const contam_minhash_params *p, const char *prog)
+{
+	double t = contam_minhash_threshold(p->bands, p->rows);
+	fprintf(stderr, "%s: near-dup threshold Jaccard %.2f (b=%u bands of r=%u rows)\n",
+		prog, t, p->bands, p->rows);
+	if (t < 0.2 || t > 0.8)
+		fprintf(stderr, "%s: warning: near-dup threshold %.2f is outside [0.2, 0.8]: %s\n",
+			prog, t, t > 0.8 ? "only near-exact copies will match (swapped "
+					   "--minhash-bands and --minhash-rows?)"
+					 : "unrelated text will match often");
+}
+
+void cli_minhash_help(FILE *f)
+{
+	/* the defaults as the library has them (tuned by measurement:
+	 * docs/NEARDUP.md) */
+	contam_minhash_params d;
+	contam_minhash_params_default(&d);
+	char wins[96];
+	cli_minhash_windows(",", wins, sizeof(wins));
+	fprintf(f,
+"      --minhash             MinHash of word %u-gram shingles over sliding\n"
+"                            windows of %s shingles, b=%u bands of r=%u rows\n"
+"                            (Jaccard threshold %.2f), in a Bloom section of\n"
+"                            their own, sized from the same input estimate\n"
+"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
+"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
+"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
+"                            most %d)\n"
+"      --minhash-shingle S   tokens per shingle (%u)\n"
+"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
+"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
+"                            (1e-3); each band's filter rate is RATE / b\n",
+		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
+		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
+}

@@ -109,35 +109,17 @@ static void usage(FILE *f)
 "      --strict              stop at the first damaged record (exit 2)\n"
 "  -q, --quiet               no summary\n"
 "  -h, --help                this help\n");
-	/* the defaults as the library has them (docs/NEARDUP.md) */
-	contam_minhash_params d;
-	contam_minhash_params_default(&d);
-	char wins[96];
-	cli_minhash_windows(",", wins, sizeof(wins));
-	fprintf(f,
-"\n"
+	fprintf(f, "\n"
 "near-duplicate signatures (as in 'contam index'; every rank signs its share\n"
-"into a full-size minhash filter, reduced onto rank 0 as the filter is):\n"
-"      --minhash             MinHash of word %u-gram shingles over sliding\n"
-"                            windows of %s shingles, b=%u bands of r=%u rows\n"
-"                            (Jaccard threshold %.2f), in a Bloom section of\n"
-"                            their own, sized from the same input estimate\n"
-"      --minhash-bands B     bands b (implies --minhash; b*r <= 512); giving b\n"
-"      --minhash-rows R      or r prints the threshold (1/b)^(1/r)\n"
-"      --minhash-windows LIST  window sizes in shingles, ascending (%s; at\n"
-"                            most %d)\n"
-"      --minhash-shingle S   tokens per shingle (%u)\n"
-"      --minhash-stride-div D  a window of W shingles slides by W/D (%u)\n"
-"      --minhash-fpr RATE    an absent item's chance of a false band match\n"
-"                            (1e-3); each band's filter rate is RATE / b\n"
+"into a full-size minhash filter, reduced onto rank 0 as the filter is):\n");
+	cli_minhash_help(f);
+	fprintf(f,
 "\n"
 "Exit status: 0 success, 1 usage error, 2 input or I/O error (on any rank).\n"
 "\n"
 "example:\n"
 "  mpirun -np 16 --map-by node contam-mpi index -o cc.cidx \\\n"
-"      --expected-ngrams 5e10 /shared/CC-MAIN-2024-10/\n",
-		d.shingle, wins, d.bands, d.rows, contam_minhash_threshold(d.bands, d.rows),
-		wins, CONTAM_MINHASH_MAX_WINDOWS, d.shingle, d.stride_div);
+"      --expected-ngrams 5e10 /shared/CC-MAIN-2024-10/\n");
 }
 
 static int mpi_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -281,48 +263,16 @@ static int parse_args(int argc, char **argv, options *o)
 		case OPT_MH_BANDS:
 		case OPT_MH_ROWS:
 		case OPT_MH_STRIDE:
-		case OPT_MH_SHINGLE: {
-			unsigned long v;
-			const char *name = c == OPT_MH_BANDS ? "--minhash-bands" :
-					   c == OPT_MH_ROWS ? "--minhash-rows" :
-					   c == OPT_MH_STRIDE ? "--minhash-stride-div" : "--minhash-shingle";
-			if (!cli_parse_uint(optarg, 1, c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, &v))
-				USAGE_ERROR("%s wants 1..%d, not '%s'", name,
-					    c == OPT_MH_SHINGLE ? CONTAM_MAX_NGRAM : 512, optarg);
-			if (c == OPT_MH_BANDS)
-				o->mhp.bands = (uint32_t)v;
-			else if (c == OPT_MH_ROWS)
-				o->mhp.rows = (uint32_t)v;
-			else if (c == OPT_MH_STRIDE)
-				o->mhp.stride_div = (uint32_t)v;
-			else
-				o->mhp.shingle = (uint32_t)v;
+		case OPT_MH_SHINGLE:
+		case OPT_MH_WINDOWS: {
+			const char *name = c == OPT_MH_BANDS ? "bands" : c == OPT_MH_ROWS ? "rows" :
+					   c == OPT_MH_STRIDE ? "stride-div" :
+					   c == OPT_MH_SHINGLE ? "shingle" : "windows";
+			char why[200];
+			if (cli_minhash_option(&o->mhp, name, optarg, why, sizeof(why)))
+				USAGE_ERROR("%s", why);
 			if (c == OPT_MH_BANDS || c == OPT_MH_ROWS)
 				o->mh_br_given = true;
-			o->minhash = true;
-			break;
-		}
-		case OPT_MH_WINDOWS: {
-			/* "24,48,96,192" */
-			uint32_t nw = 0;
-			const char *q = optarg;
-			while (*q) {
-				char *end;
-				errno = 0;
-				unsigned long v = strtoul(q, &end, 10);
-				if (end == q || errno || v == 0 || v > 65536 || nw == CONTAM_MINHASH_MAX_WINDOWS ||
-				    (*end && *end != ','))
-					USAGE_ERROR("--minhash-windows wants 1 to %d ascending sizes in "
-						    "shingles, such as 24,48,96,192, not '%s'",
-						    CONTAM_MINHASH_MAX_WINDOWS, optarg);
-				o->mhp.windows[nw++] = (uint32_t)v;
-				q = *end ? end + 1 : end;
-			}
-			if (nw == 0)
-				USAGE_ERROR("--minhash-windows wants at least one size, such as 24,48,96,192");
-			for (uint32_t i = nw; i < CONTAM_MINHASH_MAX_WINDOWS; i++)
-				o->mhp.windows[i] = 0;
-			o->mhp.nwindows = nw;
 			o->minhash = true;
 			break;
 		}
@@ -356,16 +306,8 @@ static int parse_args(int argc, char **argv, options *o)
 			USAGE_ERROR("%s", merr.msg);
 		/* swapped b and r give a silent near-zero recall elsewhere:
 		 * say what they mean whenever they are given (as contam index) */
-		if (o->mh_br_given && talk) {
-			double t = contam_minhash_threshold(o->mhp.bands, o->mhp.rows);
-			fprintf(stderr, "contam-mpi: near-dup threshold Jaccard %.2f (b=%u bands of "
-				"r=%u rows)\n", t, o->mhp.bands, o->mhp.rows);
-			if (t < 0.2 || t > 0.8)
-				fprintf(stderr, "contam-mpi: warning: near-dup threshold %.2f is outside "
-					"[0.2, 0.8]: %s\n", t, t > 0.8 ?
-					"only near-exact copies will match (swapped --minhash-bands "
-					"and --minhash-rows?)" : "unrelated text will match often");
-		}
+		if (o->mh_br_given && talk)
+			cli_minhash_threshold_note(&o->mhp, "contam-mpi");
 	}
 #undef USAGE_ERROR
 	return -1;
