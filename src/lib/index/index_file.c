@@ -2013,40 +2013,16 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	return cifile_read_all_visit(f, dst, NULL, NULL, bits_set, fpr_sum, err);
 }
 
-int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
-			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err)
+/* Every chunk of a Bloom section (cs, k bits a key) read and checked
+ * into dst (or checked only), each handed to visit, and its bits set and
+ * false-positive sum added to *bits_set and *fpr_sum: the n-gram
+ * filter's and the minhash filter's one reader. */
+static int read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
+			  unsigned char *dst, cichunk_visit visit, void *vctx,
+			  uint64_t *bits_set, double *fpr_sum, cerr *err)
 {
-	cichunks cs;
-	filter_chunks(f, &cs);
-	filter_measures m = { f->params.k, calloc(f->nchunks, sizeof(double)),
-			      calloc(f->nchunks, sizeof(uint64_t)), visit, vctx };
-	int rc = m.fpr && m.set ? read_cs_all(f, &cs, dst, filter_measure, &m, err)
-				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	double sum = 0;
-	uint64_t set = 0;
-	for (uint64_t c = 0; !rc && c < f->nchunks; c++) {
-		sum += m.fpr[c];
-		set += m.set[c];
-	}
-	free(m.fpr);
-	free(m.set);
-	if (rc)
-		return rc;
-	if (bits_set)
-		*bits_set += set;
-	if (fpr_sum)
-		*fpr_sum += sum;
-	return CONTAM_OK;
-}
-
-int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
-		       double *fpr_sum, cerr *err)
-{
-	if (!f->mh)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
-	const cichunks *cs = &f->mhc;
-	filter_measures m = { f->mh->f.k, calloc(cs->nchunks, sizeof(double)),
-			      calloc(cs->nchunks, sizeof(uint64_t)), NULL, NULL };
+	filter_measures m = { k, calloc(cs->nchunks, sizeof(double)),
+			      calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
 	int rc = m.fpr && m.set ? read_cs_all(f, cs, dst, filter_measure, &m, err)
 				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
@@ -2064,6 +2040,22 @@ int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
 	if (fpr_sum)
 		*fpr_sum += sum;
 	return CONTAM_OK;
+}
+
+int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err)
+{
+	cichunks cs;
+	filter_chunks(f, &cs);
+	return read_bloom_all(f, &cs, f->params.k, dst, visit, vctx, bits_set, fpr_sum, err);
+}
+
+int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
+		       double *fpr_sum, cerr *err)
+{
+	if (!f->mh)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
+	return read_bloom_all(f, &f->mhc, f->mh->f.k, dst, NULL, NULL, bits_set, fpr_sum, err);
 }
 
 /* The minhash section of f onto ix: its filter (with_bits) or only its

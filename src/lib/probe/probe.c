@@ -396,21 +396,6 @@ static size_t sort_unique(uint64_t *v, size_t n)
 	return m;
 }
 
-static int in_sorted(const uint64_t *v, size_t n, uint64_t h)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < h)
-			lo = mid + 1;
-		else if (v[mid] > h)
-			hi = mid;
-		else
-			return 1;
-	}
-	return 0;
-}
-
 static int pool_push(uint64_t **v, size_t *len, size_t *cap, const uint64_t *x, size_t n)
 {
 	if (cgrow((void **)v, cap, *len + n + 1, sizeof(**v)) != CONTAM_OK)
@@ -514,7 +499,7 @@ static int near_dup(contam_probe *p, contam_benchmark *bm, contam_example *ex,
 		  sizeof(*p->mh_scratch)) != CONTAM_OK)
 		return cerr_set(&p->err, CONTAM_E_NOMEM, "out of memory");
 	for (size_t j = 0; j < nall; j++)
-		if (!p->mh_ntmpl || !in_sorted(p->mh_tmpl, p->mh_ntmpl, all[j]))
+		if (!p->mh_ntmpl || !cprobe_is_template(p->mh_tmpl, p->mh_ntmpl, all[j]))
 			p->mh_scratch[n++] = all[j];
 	ex->has_near_dup = 1;
 	ex->near_dup_shingles = (uint32_t)(n < UINT32_MAX ? n : UINT32_MAX);
