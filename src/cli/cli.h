@@ -58,7 +58,9 @@ void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Write s with control bytes as \xNN (file names on a terminal). */
 void cli_put_escaped(FILE *f, const char *s);
 /* --threads above 4 per core (at most CLI_MAX_THREADS) is capped, with a
- * warning; returns the number to use. */
+ * warning; returns the number to use.  A count > 0 also becomes OpenMP's
+ * default team, so the library's regions that take no count (sizing,
+ * statistics, writing) use no more threads than asked. */
 #define CLI_MAX_THREADS 256
 unsigned long cli_cap_threads(unsigned long threads);
 /* "-" as an output path: stdout. */

@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 volatile int cli_interrupted;
 
@@ -66,8 +69,15 @@ unsigned long cli_cap_threads(unsigned long threads)
 	if (threads > cap) {
 		cli_warn("--threads %lu is more than 4 per core (%ld cores): using %lu",
 			 threads, cores, cap);
-		return cap;
+		threads = cap;
 	}
+#ifdef _OPENMP
+	/* the library's other parallel regions (the sizing sample, the
+	 * filter statistics, the file writer) take OpenMP's default team:
+	 * with -t 1 they spun a second thread that the run never asked for */
+	if (threads > 0)
+		omp_set_num_threads((int)threads);
+#endif
 	return threads;
 }
 

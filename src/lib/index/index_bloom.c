@@ -358,12 +358,23 @@ static double blocked_fpr(double lambda, uint32_t k)
 	for (double j = 0; j <= hi; j++) {
 		/* Poisson terms in log space, for large lambda */
 		double pj = exp(-lambda + j * log(lambda) - lgamma(j + 1));
-		double f = 1;
+		/* the words hold at most two distinct shares c (k spread over
+		 * 8 words): each factor is computed once, and multiplied in
+		 * word order as before, so the plan is the same to the bit
+		 * (the planner calls this ~10^4 times: its pow calls were 4%
+		 * of a 64 MB index run) */
+		double f = 1, factor = 1;
+		uint32_t factor_c = 0;
 		for (int w = 0; w < 8; w++) {
 			uint32_t c = word_share(k, w);
-			if (c)
-				f *= pow(1.0 - pow(1.0 - 1.0 / 64, (double)c * j),
-					 (double)c);
+			if (!c)
+				continue;
+			if (c != factor_c) {
+				factor = pow(1.0 - pow(1.0 - 1.0 / 64, (double)c * j),
+					     (double)c);
+				factor_c = c;
+			}
+			f *= factor;
 		}
 		sum += pj * f;
 		total += pj;
