@@ -605,7 +605,7 @@ CONTAM_API int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 CONTAM_API int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters,
 					   size_t *count, uint64_t **pairs);
 
-/* ---- Near-duplicates: the MinHash band section (issue 17) -----------
+/* ---- Near-duplicates: the MinHash band section (docs/NEARDUP.md) ---
  * `index --minhash` also inserts the LSH band keys of MinHash signatures
  * of sliding windows of every document into a Bloom filter of its own
  * (section 5 of the file, docs/FORMAT.md, docs/NEARDUP.md). */
