@@ -159,7 +159,9 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
 	CONTAM_INPUT_MEDIAWIKI, /* MediaWiki XML dump: one page = one document */
 	CONTAM_INPUT_WIKIDOC,   /* WikiExtractor output: one <doc> = one document */
-	CONTAM_INPUT_PARQUET    /* Apache Parquet: one row = one document */
+	CONTAM_INPUT_PARQUET,   /* Apache Parquet: one row = one document */
+	CONTAM_INPUT_KINDS      /* not a kind: the count of numbers taken (a
+				   new kind is appended above it) */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
