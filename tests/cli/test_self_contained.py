@@ -33,7 +33,8 @@ PATH = re.compile(r"(?<![\w/.-])((?:src|include|tests|docs|bench|scripts|testdat
 # (citing file or None for any, name): citations of files kept outside
 OUTSIDE = {(None, "SOURCES.md"), ("docs/README.md", "DESIGN.md"),
            (None, "FILE.md")}  # FILE.md: a usage line's placeholder
-SKIP = ("bench/results/", "testdata/", "tests/fuzz/corpus/")
+SKIP = ("bench/results/", "testdata/", "tests/fuzz/corpus/",
+        "tests/cli/test_self_contained.py")  # its planted cases
 TEXT = re.compile(r"\.(c|h|py|sh|md|build|txt|mjs|options)$|(^|/)meson_options\.txt$")
 
 
