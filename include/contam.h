@@ -1309,6 +1309,11 @@ CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *o
  * best document of each (at most 20), as text; CONTAM_E_PARAM when the
  * scan had no near_dup. */
 CONTAM_API int contam_scan_near_dup_table(const contam_scan *s, FILE *out);
+/* The same table through a writer (a buffer, a callback); a writer's
+ * failure is the call's result, with its message in err. */
+CONTAM_API int contam_scan_near_dup_table_to(const contam_scan *s,
+					     const contam_sink *out,
+					     contam_error *err);
 /* --near-dup --confirm: read the near_dup verdicts of a probe report of
  * the same benchmark files (read with the same options, in the same
  * order) before the scan runs; the scan's report and table then say which
