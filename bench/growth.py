@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""growth.py -- how contam's time and memory grow with the work (issue 19,
-item 3): index time and peak RSS per input size, probe time per number of
+"""growth.py -- how contam's time and memory grow with the work:
+index time and peak RSS per input size, probe time per number of
 benchmark examples, merge time per number of parts.
 
 usage: bench/growth.py [--sizes 256M,512M,1G,2G] [--examples 1k,14k,100k]

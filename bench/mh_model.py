@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""mh_model.py -- a pure-Python model of the near-duplicate method of issue 17
+"""mh_model.py -- a pure-Python model of the near-duplicate method of docs/NEARDUP.md
 (docs/NEARDUP.md), for choosing its parameters before and beside the C code.
 
 usage: mh_model.py DATADIR [--config NAME=b,r,shingle,W1/W2/..,stride_div]...
 
 DATADIR is what tests/cli/neardup_data.py writes.  For each configuration:
-every corpus document's windows (the placement rule of MINHASH.md), their
+every corpus document's windows (the placement rule of docs/NEARDUP.md), their
 one-permutation signatures with optimal densification, their b band keys in
 an exact set (no Bloom: the filter's false-positive rate is added on top,
 analytically); every item's shingle set (segments: sentence ends and

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench/minhash.py -- what `contam index --minhash` finds and what it costs
-(issue 17 "Costs"; docs/NEARDUP.md).
+(docs/NEARDUP.md, "Cost").
 
   bench/minhash.py [--size 32M] [--repeat 3] [--threads 1] [--quick]
                    [--config NAME=B,R,SHINGLE,W1/W2/...]... [--out FILE.md]
@@ -47,7 +47,7 @@ from gen_corpus import parse_size  # noqa: E402
 
 CONFIGS = [
     "default=",                                 # cmh_params_default: 16,2,5,24/72
-    "design=8,3,5,24/48/96/192",                # MINHASH.md's first defaults
+    "design=8,3,5,24/48/96/192",                # the first defaults considered
     "b8r3-w24/72=8,3,5,24/72",
     "b16r3-w24/72=16,3,5,24/72",
     "b16r2-w24/48/96/192=16,2,5,24/48/96/192",
@@ -294,7 +294,7 @@ def write_md(path, meta, qual, costs):
               f"planted and 720 absent each; real: seed {meta['real_seed']}; sentences shuffled, options reordered "
               "with and without relabelling, both; half with light word edits; whole documents "
               "and in the middle of long ones).  `plain` = planted without word edits (what the "
-              "issue's check plants), `absent` = items never planted and unrelated to every "
+              "acceptance check plants), `absent` = items never planted and unrelated to every "
               "planted one, `related` = items never planted that share at least 20% of their "
               "shingles with a planted one (an MMLU passage or template: near-duplicates of corpus "
               "text, flagging them is right).  "

@@ -159,7 +159,9 @@ typedef enum contam_input_kind {
 	CONTAM_INPUT_TEXT,    /* plain text: one file = one document */
 	CONTAM_INPUT_MEDIAWIKI, /* MediaWiki XML dump: one page = one document */
 	CONTAM_INPUT_WIKIDOC,   /* WikiExtractor output: one <doc> = one document */
-	CONTAM_INPUT_PARQUET    /* Apache Parquet: one row = one document */
+	CONTAM_INPUT_PARQUET,   /* Apache Parquet: one row = one document */
+	CONTAM_INPUT_KINDS      /* not a kind: the count of numbers taken (a
+				   new kind is appended above it) */
 } contam_input_kind;
 
 CONTAM_API const char *contam_input_kind_name(contam_input_kind kind);
@@ -605,7 +607,7 @@ CONTAM_API int contam_index_enable_doc_freq(contam_index *ix, uint64_t counters)
 CONTAM_API int contam_index_doc_freq_words(contam_index *ix, uint16_t **counters,
 					   size_t *count, uint64_t **pairs);
 
-/* ---- Near-duplicates: the MinHash band section (issue 17) -----------
+/* ---- Near-duplicates: the MinHash band section (docs/NEARDUP.md) ---
  * `index --minhash` also inserts the LSH band keys of MinHash signatures
  * of sliding windows of every document into a Bloom filter of its own
  * (section 5 of the file, docs/FORMAT.md, docs/NEARDUP.md). */
@@ -1307,6 +1309,11 @@ CONTAM_API void contam_scan_stats_get(const contam_scan *s, contam_scan_stats *o
  * best document of each (at most 20), as text; CONTAM_E_PARAM when the
  * scan had no near_dup. */
 CONTAM_API int contam_scan_near_dup_table(const contam_scan *s, FILE *out);
+/* The same table through a writer (a buffer, a callback); a writer's
+ * failure is the call's result, with its message in err. */
+CONTAM_API int contam_scan_near_dup_table_to(const contam_scan *s,
+					     const contam_sink *out,
+					     contam_error *err);
 /* --near-dup --confirm: read the near_dup verdicts of a probe report of
  * the same benchmark files (read with the same options, in the same
  * order) before the scan runs; the scan's report and table then say which

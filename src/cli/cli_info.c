@@ -56,7 +56,7 @@ static size_t utf8_len(const unsigned char *p)
 }
 
 /* The stride of window w: max(1, W / stride_div), as the index's
- * placement rule (MINHASH.md). */
+ * placement rule (docs/NEARDUP.md, "Corpus windows"). */
 static uint32_t mh_stride(const contam_minhash_params *p, uint32_t w)
 {
 	uint32_t s = p->stride_div ? p->windows[w] / p->stride_div : p->windows[w];

@@ -5,7 +5,7 @@ usage: neardup_data.py OUTDIR [--seed N] [--planted N] [--absent N]
        neardup_data.py OUTDIR --real [--shared DIR] [--seed N] ...
 
 Benchmark items whose words survive a copy but whose order does not: the
-case n-gram coverage misses and MinHash is for (issue 17).  Deterministic:
+case n-gram coverage misses and MinHash is for (docs/NEARDUP.md).  Deterministic:
 the same seed gives the same bytes.
 
 Synthetic (default): invented words (scripts/gen_testdata.py's lexicon and

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_cli_minhash_index.py -- `contam index --minhash` (issue 17): the
+"""test_cli_minhash_index.py -- `contam index --minhash` (docs/NEARDUP.md): the
 section is written and described by info (b, r, threshold, S-curve), merge
 of two --minhash indexes equals the index of both inputs, the bits do not
 depend on threads, --add continues the section, partitions split it by

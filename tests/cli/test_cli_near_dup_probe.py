@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_cli_near_dup_probe.py -- contam probe --near-dup end to end (issue 17).
+"""test_cli_near_dup_probe.py -- contam probe --near-dup end to end (docs/NEARDUP.md).
 
 A generated corpus (fixed seed) holds, as documents of their own, exact
 copies of some benchmark passages and copies of others with their

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """test_cli_sizing.py -- automatic sizing reaches --fpr with --winnow and on
 CJK text; `contam info` reports the index's size per text and its bits per
-distinct n-gram (issue 19, item 4).
+distinct n-gram (README, "Sizing the filter").
 
 - Without --expected-ngrams/--memory, `index --winnow 10` (and the plain
   8-gram index) of generated English (one 24 MB .jsonl.gz, read in part

@@ -20,12 +20,12 @@ own document, embedded between two paragraphs, or the first half only):
   moral_scenarios   40 planted MMLU items, 4 of them moral_scenarios: the
                     flags are the planted ones plus confirmed copies, not the
                     ~900 the shared prompt gave (--no-templates gives them
-                    back, so the corpus does reproduce the issue's 938).
+                    back, so the corpus does reproduce the 938 first seen).
   cjk_nothing_planted  zh/ja/ko Wikipedia + Chinese web text: C-Eval val+test,
                     CMMLU test, JCommonsenseQA valid+test, KLUE nli+sts dev
                     give at most CJK_MAX_FLAGS flags (measured 1 of 31,026:
                     a 28-character official formula quoted in zhwiki); the
-                    pre-issue rules (--join-fields --keep-labels
+                    earlier rules (--join-fields --keep-labels
                     --cjk-chars-per-word 1 --no-templates) give more than
                     that on the same index (measured 26), so the bound tells
                     the rules apart.
@@ -335,10 +335,10 @@ def moral_scenarios(c):
     # and a scenario across moral_scenarios items
     check(len(others) <= 30, f"{len(flags)} flags for 40 planted items, {len(others)} others")
     check(ms["scoring"]["template"]["distinct_ngrams"] > 0, "moral_scenarios: no template n-grams")
-    # the same probe without the template rule reproduces the issue
+    # the same probe without the template rule reproduces the old flags
     old = probe(ix, "--no-header", "--no-templates", os.path.join(mdir, "moral_scenarios_test.csv"))
     n_old = sum(flagged(e["verdict"]) for e in old["examples"])
-    print(f"  --no-templates: {n_old} moral_scenarios flags (the issue's 938 effect)")
+    print(f"  --no-templates: {n_old} moral_scenarios flags (the 938 effect)")
     check(n_old >= 800, f"--no-templates flags {n_old} moral_scenarios items: the corpus does not "
           "reproduce the template effect, so the check above shows nothing")
 
@@ -398,7 +398,7 @@ def cjk_nothing_planted(c):
     old = probe(ix, "--join-fields", "--keep-labels", "--cjk-chars-per-word", "1", "--no-templates",
                 *CJK_ALL)
     n_old = sum(b["partial"] + b["contaminated"] for b in old["benchmarks"])
-    print(f"  the pre-issue rules on the same index: {n_old} flags")
+    print(f"  the earlier rules on the same index: {n_old} flags")
     check(n_old > CJK_MAX_FLAGS, f"the old rules give {n_old} flags: the bound tells nothing apart")
 
 

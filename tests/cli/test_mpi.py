@@ -160,7 +160,7 @@ def usage_and_input_errors(c):
 
 
 
-# ---- index --minhash (issue 17) -----------------------------------------
+# ---- index --minhash --------------------------------------------------
 
 MH_SUMMARY = re.compile(r"^contam(?:-mpi)?: (minhash: \d+ windows, .*)$", re.M)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_near_dup.py -- `contam index --minhash` + `probe --near-dup` on
-planted near-duplicates (issue 17 "Tests"; tests/cli/neardup_data.py).
+planted near-duplicates (docs/NEARDUP.md; tests/cli/neardup_data.py).
 
 Synthetic: 240 items planted with their sentences shuffled and/or their
 options reordered (relabelled or not), half of them with light word edits
@@ -14,7 +14,7 @@ Real (skipped without ../shared/data): MMLU, ARC-Challenge and GSM8K items
 planted the same way into C4 documents, WikiText-2 articles and the enwiki
 MediaWiki dump sample (.xml.bz2: in the middle of articles' wikitext and as
 pages of their own); the near-dup rate on planted items must be high and
-on absent items low (the issue's hidden check, reproduced).
+on absent items low (the acceptance check, reproduced).
 
 Also: the per-example fields and the benchmark summary agree, an example
 too short for a shingle is near_dup_unscored (never a silent clean), and
@@ -34,9 +34,9 @@ from clitest import BIN, SHARED, Suite, check, contam  # noqa: E402
 
 S = Suite("test_near_dup")
 
-RECALL_MIN = 0.95        # the issue: at least 95% of the shuffled/reordered items
-EDITED_MIN = 0.85        # the same with light word edits too (harder than the issue's)
-FALSE_MAX = 0.005        # the issue: at most 0.5% of unrelated items
+RECALL_MIN = 0.95        # required: at least 95% of the shuffled/reordered items
+EDITED_MIN = 0.85        # the same with light word edits too (harder than required)
+FALSE_MAX = 0.005        # required: at most 0.5% of unrelated items
 REAL_RECALL_MIN = 0.95   # real text, shuffled/reordered without edits
 REAL_EDITED_MIN = 0.85
 REAL_FALSE_MAX = 0.015   # measured 0.7% (docs/NEARDUP.md): chance 5-gram overlaps

@@ -13,6 +13,8 @@ build and the scan.
 - The index of the same corpus has the same bytes at --threads 1, 2
   and 4 (also with --doc-freq and --winnow), and a probe finds the
   examples planted in the big documents.
+- The index module and the scan's sink include no reader: only the pass
+  (src/lib/pass/) opens files (a source-tree check).
 - A JSONL record without text is counted on the manifest with its
   message (the pass hands reader messages to the index sink), a file
   with no documents is marked empty, and an unreadable walked file is a
@@ -26,7 +28,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import Suite, check, contam  # noqa: E402
+from clitest import ROOT, Suite, check, contam  # noqa: E402
 
 S = Suite("test_pass")
 
@@ -172,6 +174,23 @@ def manifest_counts_through_the_pass(ctx):
     check(b["problems"]["unreadable"] == 1 and b["errors"] == 1 and b["documents"] == 0 and
           "ELF" in b["messages"][0], f"bin.jsonl {b}")
     check(info["errors"] == 2 and info["documents"] == 1, f"totals {info['errors']} {info['documents']}")
+
+@S.test
+def sinks_include_no_reader(ctx):
+    lib = os.path.join(ROOT, "src", "lib")
+    sinks = [os.path.join("index", f) for f in sorted(os.listdir(os.path.join(lib, "index")))
+             if f.endswith((".c", ".h"))]
+    sinks += [os.path.join("scan", f) for f in ("scan_run.c", "scan_table.c", "scan_match.c",
+                                                "scan.h")]
+    check(len(sinks) > 10 and "index/index_build.c" in sinks, f"the listing is wrong: {sinks}")
+    bad = []
+    for rel in sinks:
+        with open(os.path.join(lib, rel), encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if line.startswith("#include") and "reader/" in line:
+                    bad.append(f"src/lib/{rel}:{n}: {line.strip()}")
+    check(not bad, "a sink includes a reader: " + "; ".join(bad))
+
 
 if __name__ == "__main__":
     sys.exit(S.run(setup))

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""test_scoring_rules.py -- the issue-13 scoring rules on small generated
+"""test_scoring_rules.py -- the scoring rules (docs/SCORING.md) on small generated
 cases, through the CLI, against the reference (contam_ref.score_fields).
 
 Generated data only (random words / random CJK ideographs), no ../shared:

@@ -296,8 +296,40 @@ static void test_reports(void)
 		contam_sink fs = { failing_write, &f };
 		CHECK(contam_scan_report_json_to(s, &fs, &err) == CONTAM_E_IO);
 		CHECK(has(&err, "cannot write the output"));
+		/* no near-dup table without near_dup */
+		ms = contam_sink_membuf(&m);
+		CHECK(contam_scan_near_dup_table_to(s, &ms, &err) == CONTAM_E_PARAM &&
+		      has(&err, "without near_dup") && m.len == 0);
+		contam_membuf_free(&m);
 	} else {
 		CHECK(!"the scan did not run");
+	}
+	contam_scan_free(s);
+
+	/* the near-dup table: memory equals FILE*, a failing writer fails */
+	so.near_dup = 1;
+	s = NULL;
+	CHECK(contam_scan_new(&s, &so, &err) == CONTAM_OK);
+	if (s && contam_scan_add_file(s, "b", bpath) == CONTAM_OK &&
+	    contam_scan_run(s, &in) == CONTAM_OK) {
+		const char *tpath = tu_path("neardup.txt");
+		FILE *tf = fopen(tpath, "wb");
+		CHECK(tf && contam_scan_near_dup_table(s, tf) == CONTAM_OK);
+		if (tf)
+			fclose(tf);
+		fb = slurp(tpath, &flen);
+		ms = contam_sink_membuf(&m);
+		CHECK(contam_scan_near_dup_table_to(s, &ms, &err) == CONTAM_OK);
+		same_bytes("near-dup table", fb, flen, &m);
+		CHECK(m.data && strstr(m.data, "near-dup (exact)") != NULL);
+		free(fb);
+		contam_membuf_free(&m);
+		failing f = { 10, 0, CONTAM_E_IO, 0 };
+		contam_sink fs = { failing_write, &f };
+		CHECK(contam_scan_near_dup_table_to(s, &fs, &err) == CONTAM_E_IO);
+		CHECK(has(&err, "cannot write the output"));
+	} else {
+		CHECK(!"the near-dup scan did not run");
 	}
 	contam_scan_free(s);
 	contam_probe_free(p);

@@ -428,7 +428,7 @@ static void test_sparse_memory(void)
 	unlink(tpath("sparse.cidx"));
 }
 
-/* ---- the minhash section (issue 17) ---- */
+/* ---- the minhash section (index --minhash) ---- */
 
 /* A saved index with a minhash section (partition i of P; with_mh 0:
  * none), its filter bits a pattern; its path. */

@@ -306,7 +306,7 @@ static void test_manifest_pack(void)
 	contam_index_free(ix);
 }
 
-/* ---- the minhash section (issue 17) ---- */
+/* ---- the minhash section (index --minhash) ---- */
 
 /* A JSONL corpus of ndocs documents of random words: its path. */
 static const char *mh_corpus(const char *name, int ndocs, uint64_t seed)

@@ -1,6 +1,6 @@
 /*
- * test_inputs.c -- what contam_inputs_expand_walk takes and skips (issue
- * 12, item 4), file identity (symlinks, spellings), the input notes of the
+ * test_inputs.c -- what contam_inputs_expand_walk takes and skips, file
+ * identity (symlinks, spellings), the input notes of the
  * index file (problem counts, messages, skips, fingerprint) and that an
  * index file without them still loads.
  */

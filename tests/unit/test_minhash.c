@@ -251,7 +251,7 @@ static void rec_sink(void *ctx, const uint64_t *keys, size_t n)
 	r->calls++;
 }
 
-/* The reference placement of MINHASH.md, written the slow way: the list
+/* The reference placement of docs/NEARDUP.md ("Corpus windows"), written the slow way: the list
  * of [start, end) windows of a document of n shingles. */
 static size_t ref_windows(const cmh_params *p, size_t n, size_t (*win)[2])
 {

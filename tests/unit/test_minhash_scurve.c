@@ -1,5 +1,5 @@
 /*
- * test_minhash_scurve.c -- the LSH S-curve, measured (issue 17 "Tests").
+ * test_minhash_scurve.c -- the LSH S-curve, measured (docs/NEARDUP.md).
  *
  * Pairs of shingle sets with an exact Jaccard by construction: a union of
  * U distinct random hashes, I = J * U of them in both sets, the rest split

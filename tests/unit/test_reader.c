@@ -1223,6 +1223,46 @@ static void test_text(void)
 /* ------------------------------------------------------------------ */
 /* Detection and inputs                                                */
 
+/* The format table (reader.c's formats[]) registers every kind once:
+ * its reader, name and phrase come from it, and each rule claims what it
+ * should and nothing of another format's. */
+static void test_formats(void)
+{
+	for (int k = CONTAM_INPUT_UNKNOWN + 1; k < CONTAM_INPUT_KINDS; k++) {
+		const creader_ops *f = creader_format_of((contam_input_kind)k);
+		CHECK(f && f->kind == (contam_input_kind)k);
+		if (!f)
+			continue;
+		CHECK(f->name && strcmp(contam_input_kind_name(f->kind), f->name) == 0);
+		CHECK(f->phrase && f->phrase[0] && f->open && f->next_doc &&
+		      f->read_text && f->close);
+	}
+	CHECK(creader_format_of(CONTAM_INPUT_UNKNOWN) == NULL);
+	CHECK(creader_format_of(CONTAM_INPUT_KINDS) == NULL);
+	CHECK(strcmp(contam_input_kind_name(CONTAM_INPUT_KINDS), "unknown") == 0);
+	/* one head per content rule: only its own format claims it */
+	static const struct { contam_input_kind kind; const char *head; } heads[] = {
+		{ CONTAM_INPUT_WARC, "WARC/1.0\r\n" },
+		{ CONTAM_INPUT_JSONL, " \n{\"text\": 1}" },
+		{ CONTAM_INPUT_MEDIAWIKI, "<?xml version=\"1.0\"?>\n<mediawiki xmlns=\"x\">" },
+		{ CONTAM_INPUT_WIKIDOC, "\n<doc id=\"12\" url=\"u\" title=\"t\">" },
+		{ CONTAM_INPUT_TEXT, "<doc>plain words, not a tag WikiExtractor writes" },
+	};
+	for (size_t i = 0; i < sizeof heads / sizeof *heads; i++)
+		for (int k = CONTAM_INPUT_UNKNOWN + 1; k < CONTAM_INPUT_KINDS; k++) {
+			const creader_ops *f = creader_format_of((contam_input_kind)k);
+			if (!f || !f->by_content)
+				continue;
+			int claims = f->by_content(heads[i].head, strlen(heads[i].head));
+			CHECK(claims == (f->kind == heads[i].kind));
+		}
+	/* the name rules, first claim wins: a dump's pattern over its suffix */
+	CHECK(creader_detect_name("enwiki-20240101-pages-articles1.xml-p1p30.bz2") ==
+	      CONTAM_INPUT_MEDIAWIKI);
+	CHECK(creader_detect_name("x.parquet") == CONTAM_INPUT_PARQUET);
+	CHECK(creader_detect_name("wiki_00") == CONTAM_INPUT_UNKNOWN);
+}
+
 static void test_detect(void)
 {
 	CHECK(creader_detect_name("x.warc") == CONTAM_INPUT_WARC);
@@ -1681,6 +1721,7 @@ int main(int argc, char **argv)
 	test_jsonl();
 	test_archive();
 	test_text();
+	test_formats();
 	test_detect();
 	test_inputs();
 	test_json_scan();

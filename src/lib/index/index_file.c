@@ -104,8 +104,11 @@
  * an error that names it ("written by a newer contam?"), never skipped:
  * merge, --add and checkpoints write every section they know again, so a
  * skipped one would vanish from their output.  (Contam before this rule
- * skipped them; no contam has written one.)  A new section type, such
- * as MinHash signatures, is an entry in each of the two and its reader.
+ * skipped them; no contam has written one.)  A new section type is an
+ * entry in each of the two and a branch of cifile_parse's section loop,
+ * and, as the MinHash band section shows, fields carried by hand through
+ * cifile, cifile_meta, the handle and merge (docs/ARCHITECTURE.md, "A new
+ * index section", lists them).
  * Nothing time- or machine-dependent is stored, so the same inputs and
  * parameters give the same bytes.
  *
@@ -171,7 +174,8 @@ enum { D_VERSION = 0, D_D = 4, D_LINES = 8, D_LO = 16, D_HI = 24, D_PAIRS = 32 }
  * is refused (cifile_open): merge, --add and checkpoints rewrite every
  * section they know, so a section they could not combine would be
  * dropped without a word.  A new section type is one entry here, one
- * writer in cifile_write's list and its reader in cifile_open. */
+ * writer in cifile_write's list, its branch in cifile_parse, and the
+ * rest docs/ARCHITECTURE.md ("A new index section") lists. */
 static const struct sec_kind {
 	uint32_t type;
 	const char *name;
@@ -1130,7 +1134,7 @@ static int manifest_decode(cifile *f, const unsigned char *p, size_t n, cerr *er
 		e->ngrams = cur_u64(&c);
 		e->errors = cur_u64(&c);
 		uint32_t plen = cur_u32(&c);
-		if (c.bad || plen > c.left || e->kind > CONTAM_INPUT_PARQUET) {
+		if (c.bad || plen > c.left || e->kind >= CONTAM_INPUT_KINDS) {
 			c.bad = 1;
 			break;
 		}

@@ -1,6 +1,6 @@
 /*
  * minhash.h -- MinHash signatures of shingle sets and their LSH band keys
- * (issue 17, docs/NEARDUP.md, the design in MINHASH.md).  Pure, no I/O.
+ * (the design: docs/NEARDUP.md).  Pure, no I/O.
  *
  * Shingles are word `shingle`-grams of the tokenizer's token hashes
  * (text.h), hashed like n-grams (ngram.h) but with seed ^ CMH_SEED_SALT,

@@ -7,8 +7,11 @@
  * big-document streaming, back-pressure, result order within a file,
  * the thread count, progress and the stop flag (pass.c says how).
  *
- * A sink sees documents, never files or formats: the modules above the
- * pass (index/, scan/) include no reader.
+ * A sink sees documents, never files or formats: the index build and
+ * the scan's sink include no reader (index/ includes none at all; in
+ * scan/, purify walks records with the readers' own walkers and the
+ * report re-reads hit records with the JSON value scanner, both from
+ * reader.h).
  *
  * Writing a sink (a new per-document pass, e.g. MinHash signatures):
  *

@@ -156,7 +156,33 @@ int crin_pass_damage(crin *in, char *msg, size_t msglen)
 /* ------------------------------------------------------------------ */
 /* Kind detection                                                      */
 
-static int ends_with_any(const char *name, const char *const *suffixes)
+/* Every format, in the order their name rules are asked: Parquet and
+ * archives first ("x.jsonl.tar" is an archive), then a MediaWiki dump's
+ * name pattern, then the kinds named by their last suffix.  A new input
+ * format is one reader_<kind>.c defining its creader_ops (reader, kind,
+ * name and content rules) and one line here. */
+extern const creader_ops creader_parquet_ops, creader_archive_ops,
+	creader_mediawiki_ops, creader_wikidoc_ops;
+static const creader_ops *const formats[] = {
+	&creader_parquet_ops,
+	&creader_archive_ops,
+	&creader_mediawiki_ops,
+	&creader_warc_ops,
+	&creader_jsonl_ops,
+	&creader_wikidoc_ops,
+	&creader_text_ops,
+};
+#define NFORMATS (sizeof formats / sizeof *formats)
+
+const creader_ops *creader_format_of(contam_input_kind kind)
+{
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (formats[i]->kind == kind)
+			return formats[i];
+	return NULL;
+}
+
+int creader_name_ends(const char *name, const char *const *suffixes)
 {
 	for (size_t i = 0; suffixes[i]; i++)
 		if (cends_with(name, suffixes[i]))
@@ -188,34 +214,8 @@ static cstream_codec name_codec(const char *name)
 
 contam_input_kind creader_detect_name(const char *name)
 {
-	static const char *const archive[] = {
-		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
-		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar.lzma",
-		".tlz", ".tar.lz4", ".tar.lz", ".tar.Z", ".taz", ".zip", ".7z", NULL
-	};
-	static const char *const warc[] = {
-		".warc", ".wet", NULL
-	};
-	static const char *const jsonl[] = {
-		".jsonl", ".json", ".ndjson", NULL
-	};
-	static const char *const text[] = {
-		".txt", NULL
-	};
 	char base[64];
 
-	/* Parquet is read by its own reader, which checks the magic. */
-	if (cends_with(name, ".parquet"))
-		return CONTAM_INPUT_PARQUET;
-	/* Archives first: "x.jsonl.tar" is an archive. */
-	if (ends_with_any(name, archive))
-		return CONTAM_INPUT_ARCHIVE;
-	/* A MediaWiki dump is named "<wiki>-<date>-pages-articles*.xml*"
-	 * (or pages-meta-*), compressed or not; the enwiki chunks put the
-	 * page range after ".xml" ("...articles1.xml-p10p30302.bz2"). */
-	if ((strstr(name, "pages-articles") || strstr(name, "pages-meta")) &&
-	    strstr(name, ".xml"))
-		return CONTAM_INPUT_MEDIAWIKI;
 	/* "x.jsonl.bz2" is JSONL: strip one compression suffix */
 	size_t n = strlen(name);
 	for (size_t i = 0; codec_suffixes[i]; i++) {
@@ -227,50 +227,21 @@ contam_input_kind creader_detect_name(const char *name)
 	size_t from = n > sizeof base - 1 ? n - (sizeof base - 1) : 0;
 	memcpy(base, name + from, n - from);
 	base[n - from] = '\0';
-	if (ends_with_any(base, warc))
-		return CONTAM_INPUT_WARC;
-	if (ends_with_any(base, jsonl))
-		return CONTAM_INPUT_JSONL;
-	if (ends_with_any(base, text))
-		return CONTAM_INPUT_TEXT;
+	for (size_t i = 0; i < NFORMATS; i++)
+		if (formats[i]->by_name && formats[i]->by_name(name, base))
+			return formats[i]->kind;
 	return CONTAM_INPUT_UNKNOWN;
 }
 
 static const char *kind_phrase(contam_input_kind k)
 {
-	switch (k) {
-	case CONTAM_INPUT_WARC: return "WARC";
-	case CONTAM_INPUT_JSONL: return "JSON lines";
-	case CONTAM_INPUT_ARCHIVE: return "an archive";
-	case CONTAM_INPUT_MEDIAWIKI: return "a MediaWiki dump";
-	case CONTAM_INPUT_WIKIDOC: return "WikiExtractor <doc> blocks";
-	case CONTAM_INPUT_PARQUET: return "Parquet";
-	default: return "text";
-	}
+	const creader_ops *f = creader_format_of(k);
+	return f ? f->phrase : "text";
 }
 
-/* Does the decompressed start s[0..n) (at a '<') open a <mediawiki>
- * root element, after an XML declaration and comments? */
-static int is_mediawiki(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i + 1 < n && s[i] == '<' && (s[i + 1] == '?' || s[i + 1] == '!')) {
-		const char *gt = memchr(s + i, '>', n - i);
-		if (!gt)
-			return 0;
-		i = (size_t)(gt - s) + 1;
-		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
-				 s[i] == '\n'))
-			i++;
-	}
-	return n - i > 10 && memcmp(s + i, "<mediawiki", 10) == 0 &&
-	       (s[i + 10] == ' ' || s[i + 10] == '>' || s[i + 10] == '\n' ||
-		s[i + 10] == '\t' || s[i + 10] == '\r');
-}
-
-/* The kind text content says: WARC ("WARC/"), JSONL (a '{' first), or
- * plain text.  For UTF-16, the ASCII projection of the head is looked
- * at. */
+/* The kind text content says: the first format whose content rule
+ * claims the head (WARC's "WARC/", JSONL's '{', ...), else plain text.
+ * For UTF-16, the ASCII projection of the head is looked at. */
 static contam_input_kind text_kind(const unsigned char *p, size_t n,
 				   const csniff *sn)
 {
@@ -287,18 +258,9 @@ static contam_input_kind text_kind(const unsigned char *p, size_t n,
 		for (; i < n && m < sizeof head; i++)
 			head[m++] = (char)p[i];
 	}
-	if (m >= 5 && memcmp(head, "WARC/", 5) == 0)
-		return CONTAM_INPUT_WARC;
-	i = 0;
-	while (i < m && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' ||
-			 head[i] == '\n'))
-		i++;
-	if (i < m && head[i] == '{')
-		return CONTAM_INPUT_JSONL;
-	if (i < m && head[i] == '<' && is_mediawiki(head + i, m - i))
-		return CONTAM_INPUT_MEDIAWIKI;
-	if (m - i > 9 && memcmp(head + i, "<doc id=\"", 9) == 0)
-		return CONTAM_INPUT_WIKIDOC;
+	for (i = 0; i < NFORMATS; i++)
+		if (formats[i]->by_content && formats[i]->by_content(head, m))
+			return formats[i]->kind;
 	return CONTAM_INPUT_TEXT;
 }
 
@@ -479,15 +441,8 @@ contam_input_kind creader_detect(const char *path)
 
 static const creader_ops *ops_for(contam_input_kind kind)
 {
-	switch (kind) {
-	case CONTAM_INPUT_WARC: return &creader_warc_ops;
-	case CONTAM_INPUT_JSONL: return &creader_jsonl_ops;
-	case CONTAM_INPUT_ARCHIVE: return &creader_archive_ops;
-	case CONTAM_INPUT_MEDIAWIKI: return &creader_mediawiki_ops;
-	case CONTAM_INPUT_WIKIDOC: return &creader_wikidoc_ops;
-	case CONTAM_INPUT_PARQUET: return &creader_parquet_ops;
-	default: return &creader_text_ops;
-	}
+	const creader_ops *f = creader_format_of(kind);
+	return f ? f : &creader_text_ops;
 }
 
 /* ------------------------------------------------------------------ */

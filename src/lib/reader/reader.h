@@ -1,10 +1,12 @@
 /*
  * reader.h -- corpus readers: one file in, documents out.
  *
- * Each source kind (WARC/WET, JSONL, archive, plain text) is a plugin
- * behind the small table in creader_ops, one file per kind
- * (reader_warc.c, reader_jsonl.c, reader_archive.c, reader_text.c), chosen
- * by creader_detect() from the file's name and first bytes.
+ * Each source kind (WARC/WET, JSONL, archive, plain text, MediaWiki,
+ * WikiExtractor, Parquet) is a plugin behind creader_ops, one file per
+ * kind (reader_warc.c, reader_jsonl.c, ...) holding its reader and the
+ * rules that recognize it, listed once in reader.c's formats[]; the
+ * kind is chosen by creader_detect() from the file's name and first
+ * bytes.
  *
  * A document is delivered as a sequence of text pieces, so that a 2 GiB
  * document never has to sit in memory:
@@ -210,28 +212,57 @@ typedef struct creader_ctx {
 int creader_damage(const creader_ctx *cx, cerr *err, uint64_t count,
 		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* One source kind.  open() gets the decompressed input `in` (the plugin
+/* One source kind, defined in its reader_<kind>.c with the rules that
+ * recognize it, and listed once in reader.c's `formats` (the one
+ * registration).  open() gets the decompressed input `in` (the plugin
  * owns it from then on, even when open fails), or NULL for kinds that
  * read `path` themselves (archives).  next_doc/read_text follow
  * creader_next_doc/creader_read_text; doc->path is filled by the
- * caller. */
+ * caller.
+ *
+ * Recognition (the bids, as libarchive's): creader_detect_name asks each
+ * format's by_name in the order of `formats`, and the first that says 1
+ * wins; the content of a text-like stream (after the magic numbers of
+ * common/sniff.c: archives, compression, refused binaries, Parquet's
+ * PAR1) is asked of each by_content, text being what no rule claims.
+ * The content rules of today's formats exclude one another. */
 typedef struct creader_ops {
-	const char *name;
+	const char *name;            /* contam_input_kind_name: "warc" */
 	int (*open)(void **state, const char *path, cstream *in,
 		    const creader_ctx *cx, cerr *err);
 	int (*next_doc)(void *state, creader_doc *doc, cerr *err);
 	int (*read_text)(void *state, const char **p, size_t *n, cerr *err);
 	uint64_t (*bytes_in)(const void *state);
 	void (*close)(void *state);
+	contam_input_kind kind;
+	const char *phrase;          /* in notes: "JSON lines", "an archive" */
+	/* 1 when a file name says this kind: `name` is the last path
+	 * component, `bare` its last 63 bytes without one compression
+	 * suffix (x.jsonl.bz2: x.jsonl).  NULL: no name says it. */
+	int (*by_name)(const char *name, const char *bare);
+	/* 1 when the start of the decoded text says this kind: head is its
+	 * first n (<= 512) bytes, UTF-16 projected to ASCII ('?' for the
+	 * rest).  NULL: no content rule. */
+	int (*by_content)(const char *head, size_t n);
 } creader_ops;
 
+/* Does name end with one of the NULL-terminated suffixes? */
+int creader_name_ends(const char *name, const char *const *suffixes);
+/* The white space (' ', '\t', '\r', '\n') at the start of s[0..n). */
+static inline size_t creader_lead_space(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+/* The registered format of a kind, or NULL. */
+const creader_ops *creader_format_of(contam_input_kind kind);
+
+/* the kinds an archive member is read as (reader_archive.c) */
 extern const creader_ops creader_warc_ops;
 extern const creader_ops creader_jsonl_ops;
-extern const creader_ops creader_archive_ops;
 extern const creader_ops creader_text_ops;
-extern const creader_ops creader_mediawiki_ops;
-extern const creader_ops creader_wikidoc_ops;
-extern const creader_ops creader_parquet_ops;  /* reader_parquet.c */
 
 /* The kind a name says (no content sniffing); UNKNOWN if it says none.
  * One compression suffix (.gz .zst .zstd .bz2 .xz) is looked through:

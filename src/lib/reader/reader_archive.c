@@ -379,7 +379,20 @@ out:
 	return rc;
 }
 
+/* Named as a tar (compressed or not), zip or 7z archive; by content,
+ * the magic numbers of common/sniff.c, asked before any text rule. */
+static int arch_by_name(const char *name, const char *bare)
+{
+	static const char *const suffixes[] = {
+		".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.zstd", ".tzst",
+		".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".tbz", ".tar.lzma",
+		".tlz", ".tar.lz4", ".tar.lz", ".tar.Z", ".taz", ".zip", ".7z", NULL
+	};
+	(void)bare;
+	return creader_name_ends(name, suffixes);
+}
+
 const creader_ops creader_archive_ops = {
 	"archive", arch_open, arch_next_doc, arch_read_text, arch_bytes_in,
-	arch_close
+	arch_close, CONTAM_INPUT_ARCHIVE, "an archive", arch_by_name, NULL
 };

@@ -707,16 +707,8 @@ uint64_t contam_estimate_ngrams(const contam_inputs *in)
 
 const char *contam_input_kind_name(contam_input_kind kind)
 {
-	switch (kind) {
-	case CONTAM_INPUT_WARC: return "warc";
-	case CONTAM_INPUT_JSONL: return "jsonl";
-	case CONTAM_INPUT_ARCHIVE: return "archive";
-	case CONTAM_INPUT_TEXT: return "text";
-	case CONTAM_INPUT_MEDIAWIKI: return "mediawiki";
-	case CONTAM_INPUT_WIKIDOC: return "wikiextractor";
-	case CONTAM_INPUT_PARQUET: return "parquet";
-	default: return "unknown";
-	}
+	const creader_ops *f = creader_format_of(kind);
+	return f ? f->name : "unknown";
 }
 
 int contam_inputs_walked(const contam_inputs *in, size_t i)

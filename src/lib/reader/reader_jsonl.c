@@ -797,7 +797,22 @@ int creader_jsonl_whole(const char *path)
 	return 0;
 }
 
+/* Named .jsonl, .json or .ndjson (compressed or not); a '{' first,
+ * after white space. */
+static int jsonl_by_name(const char *name, const char *bare)
+{
+	static const char *const suffixes[] = { ".jsonl", ".json", ".ndjson", NULL };
+	(void)name;
+	return creader_name_ends(bare, suffixes);
+}
+
+static int jsonl_by_content(const char *head, size_t n)
+{
+	size_t i = creader_lead_space(head, n);
+	return i < n && head[i] == '{';
+}
+
 const creader_ops creader_jsonl_ops = {
 	"jsonl", jsonl_open, jsonl_next_doc, jsonl_read_text, jsonl_bytes_in,
-	jsonl_close
+	jsonl_close, CONTAM_INPUT_JSONL, "JSON lines", jsonl_by_name, jsonl_by_content
 };

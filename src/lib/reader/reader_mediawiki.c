@@ -1019,7 +1019,42 @@ out:
 	return rc;
 }
 
+/* Does the decompressed start s[0..n) (at a '<') open a <mediawiki>
+ * root element, after an XML declaration and comments? */
+static int is_mediawiki(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i + 1 < n && s[i] == '<' && (s[i + 1] == '?' || s[i + 1] == '!')) {
+		const char *gt = memchr(s + i, '>', n - i);
+		if (!gt)
+			return 0;
+		i = (size_t)(gt - s) + 1;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+				 s[i] == '\n'))
+			i++;
+	}
+	return n - i > 10 && memcmp(s + i, "<mediawiki", 10) == 0 &&
+	       (s[i + 10] == ' ' || s[i + 10] == '>' || s[i + 10] == '\n' ||
+		s[i + 10] == '\t' || s[i + 10] == '\r');
+}
+
+/* A MediaWiki dump is named "<wiki>-<date>-pages-articles*.xml*" (or
+ * pages-meta-*), compressed or not; the enwiki chunks put the page range
+ * after ".xml" ("...articles1.xml-p10p30302.bz2"). */
+static int mw_by_name(const char *name, const char *bare)
+{
+	(void)bare;
+	return (strstr(name, "pages-articles") || strstr(name, "pages-meta")) &&
+	       strstr(name, ".xml");
+}
+
+static int mw_by_content(const char *head, size_t n)
+{
+	size_t i = creader_lead_space(head, n);
+	return i < n && head[i] == '<' && is_mediawiki(head + i, n - i);
+}
+
 const creader_ops creader_mediawiki_ops = {
 	"mediawiki", mw_open, mw_next_doc, mw_read_text, mw_bytes_in,
-	mw_close
+	mw_close, CONTAM_INPUT_MEDIAWIKI, "a MediaWiki dump", mw_by_name, mw_by_content
 };

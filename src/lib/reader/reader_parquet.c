@@ -209,7 +209,15 @@ out:
 	return rc;
 }
 
+/* Named .parquet; its content (the magic PAR1) is told apart before
+ * any text rule, by creader_sniff_stream, and checked by this reader. */
+static int pqr_by_name(const char *name, const char *bare)
+{
+	(void)bare;
+	return cends_with(name, ".parquet");
+}
+
 const creader_ops creader_parquet_ops = {
 	"parquet", pqr_open, pqr_next_doc, pqr_read_text, pqr_bytes_in,
-	pqr_close
+	pqr_close, CONTAM_INPUT_PARQUET, "Parquet", pqr_by_name, NULL
 };

@@ -108,7 +108,16 @@ out:
 	return rc;
 }
 
+/* Named .txt (compressed or not); by content, whatever text no other
+ * format's rule claims. */
+static int text_by_name(const char *name, const char *bare)
+{
+	static const char *const suffixes[] = { ".txt", NULL };
+	(void)name;
+	return creader_name_ends(bare, suffixes);
+}
+
 const creader_ops creader_text_ops = {
 	"text", text_open, text_next_doc, text_read_text, text_bytes_in,
-	text_close
+	text_close, CONTAM_INPUT_TEXT, "text", text_by_name, NULL
 };

@@ -898,7 +898,20 @@ out:
 	return rc;
 }
 
+/* Named .warc or .wet (compressed or not); holds "WARC/" first. */
+static int warc_by_name(const char *name, const char *bare)
+{
+	static const char *const suffixes[] = { ".warc", ".wet", NULL };
+	(void)name;
+	return creader_name_ends(bare, suffixes);
+}
+
+static int warc_by_content(const char *head, size_t n)
+{
+	return n >= 5 && memcmp(head, "WARC/", 5) == 0;
+}
+
 const creader_ops creader_warc_ops = {
 	"warc", warc_open, warc_next_doc, warc_read_text, warc_bytes_in,
-	warc_close
+	warc_close, CONTAM_INPUT_WARC, "WARC", warc_by_name, warc_by_content
 };

@@ -332,7 +332,16 @@ static int wikidoc_open(void **state, const char *path, cstream *in,
 	return CONTAM_OK;
 }
 
+/* No name says it (WikiExtractor writes wiki_00, wiki_01, ...); a
+ * <doc id="..."> first, after white space. */
+static int wikidoc_by_content(const char *head, size_t n)
+{
+	size_t i = creader_lead_space(head, n);
+	return n - i > 9 && memcmp(head + i, "<doc id=\"", 9) == 0;
+}
+
 const creader_ops creader_wikidoc_ops = {
 	"wikiextractor", wikidoc_open, wikidoc_next_doc, wikidoc_read_text,
-	wikidoc_bytes_in, wikidoc_close
+	wikidoc_bytes_in, wikidoc_close, CONTAM_INPUT_WIKIDOC,
+	"WikiExtractor <doc> blocks", NULL, wikidoc_by_content
 };

@@ -993,3 +993,21 @@ int contam_scan_confirm_json_to(const contam_scan *s, const contam_result *probe
 	return sink_end(f, contam_scan_confirm_json(s, probe, f, flagged, overturned),
 			src, &e, out_err);
 }
+
+int contam_scan_near_dup_table_to(const contam_scan *s, const contam_sink *out,
+				  contam_error *out_err)
+{
+	cerr e;
+	cerr_clear(&e);
+	if (!s || !s->nd) {
+		cerr_set(&e, CONTAM_E_PARAM, "no near-dup table: the scan ran without near_dup");
+		return cerr_export(&e, out_err);
+	}
+	int src = CONTAM_OK;
+	FILE *f = csink_fopen(out, &src, &e);
+	if (!f) {
+		cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+		return cerr_export(&e, out_err);
+	}
+	return sink_end(f, contam_scan_near_dup_table(s, f), src, &e, out_err);
+}

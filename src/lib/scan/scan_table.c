@@ -17,8 +17,8 @@
  * positions, so its hit vector is read off the entries' document counts
  * at the end.
  */
-#include "../reader/reader.h"
 #include "scan.h"
+#include "../pass/pass.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,7 +30,7 @@ void contam_scan_options_init(contam_scan_options *opt)
 	opt->min_span = 10;
 	opt->ngram = 8;
 	opt->text_field = "text";
-	opt->max_record = CREADER_DEFAULT_MAX_RECORD;
+	opt->max_record = cpass_default_max_record();
 	opt->cut_margin = 200;
 	opt->cut_max_pieces = 10;
 	opt->near_dup_min = 0.5;
