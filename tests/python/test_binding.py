@@ -705,6 +705,23 @@ class Binding(unittest.TestCase):
         self.assertTrue(r.stdout.startswith(pkg), r.stdout)
         self.assertEqual(r.stdout.split()[-1], str(len(self.cli_json["examples"])))
 
+    def test_import_from_build_tree(self):
+        # the two ways the README gives: PYTHONPATH=build/python, and
+        # meson devenv (python/meson.build adds build/python to it)
+        build = os.environ.get("MESON_BUILD_ROOT")
+        meson = shutil.which("meson")
+        if not build or not meson:
+            self.skipTest("not run by meson test")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        code = "import contam; print(contam.__file__)"
+        want = os.path.join(build, "python", "contam", "__init__.py")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=self.tmp, env=dict(env, PYTHONPATH=os.path.join(build, "python")))
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, want), r.stderr)
+        r = subprocess.run([meson, "devenv", "-C", build, sys.executable, "-c", code],
+                           capture_output=True, text=True, cwd=self.tmp, env=env)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, want), r.stderr)
+
     # ---- the README's example ------------------------------------------
 
     def test_readme_example(self):
