@@ -535,13 +535,17 @@ class Impact:
         return self._out[format]
 
 
+_UNSAVED = "(unsaved contam.Report)"
+
+
 def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000,
            permutations=10000, seed=1, allow_missing=False):
     """Contamination's effect on scores, as ``contam impact``: `report` a
     Report or a report JSON path from probing lm-eval --log_samples files
     (fields doc.<field>, id_field doc_id), lm_eval_samples_path one
     samples_*.jsonl or a list of them.  A Report that was saved or loaded
-    is read from its file (the table names it).  Returns an Impact."""
+    is read from its file (the table names it); an unsaved one is named
+    "(unsaved contam.Report)".  Returns an Impact."""
     samples = _paths(lm_eval_samples_path, "samples files")
     # the CLI's bounds (contam impact --resamples, --permutations, --seed)
     resamples = _count("resamples", resamples, 1, 100000000)
@@ -556,6 +560,8 @@ def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000
             r = _contam.impact(p, samples, definition=definition, resamples=resamples,
                                permutations=permutations, seed=seed,
                                allow_missing=allow_missing)
+        # the outputs name the report file: not a temporary one that is gone
+        r = tuple(x.replace(p, _UNSAVED) if isinstance(x, str) else x for x in r)
     else:
         r = _contam.impact(os.fsdecode(report), samples, definition=definition,
                            resamples=resamples, permutations=permutations, seed=seed,

@@ -361,6 +361,15 @@ class Binding(unittest.TestCase):
             self.assertEqual(im.clean_samples, json.load(f))
         self.assertEqual(contam.impact(rpath, [samples], resamples=200,
                                        permutations=200).data, im.data)
+        # a Report never saved: the outputs do not name a temporary file
+        unsaved = self.ix.probe(samples, fields="doc.question", id_field="doc_id")
+        im2 = contam.impact(unsaved, samples, resamples=200, permutations=200)
+        self.assertEqual(im2.data["report"], "(unsaved contam.Report)")
+        for fmt in ("md", "latex", "json"):
+            self.assertIn("(unsaved contam.Report)", im2.render(fmt), fmt)
+            self.assertNotIn("report.json", im2.render(fmt), fmt)
+        self.assertEqual(im2.data["tasks"], im.data["tasks"])
+        self.assertTrue(im.data["tasks"])
 
     def test_bad_numbers(self):
         # the C side takes 32-bit unsigned counts: a negative or too big
