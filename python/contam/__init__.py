@@ -37,6 +37,7 @@ import operator
 import os
 import tempfile
 import warnings
+from collections.abc import Mapping
 
 from . import _contam
 from ._contam import (Error, FormatError, IOError, CorruptError, ParamError,  # noqa: A004
@@ -186,6 +187,16 @@ def _bench_name(path):
     return stem
 
 
+def _not_a_file(e, path):
+    """The library's IOError for a str that names no file, with a hint when
+    it looks like text rather than a path."""
+    if (os.path.exists(path) or not any(c.isspace() for c in path)
+            or f"'{path}'" not in str(e)):
+        return e
+    return IOError(f"{e} (a str is read as the path of a benchmark file; "
+                   "give texts as a list: probe([text]))")
+
+
 def _jsonable(o):
     # numpy scalars and arrays (datasets rows) and the like
     if hasattr(o, "tolist"):
@@ -197,6 +208,11 @@ def _jsonable(o):
 
 def _iter_examples(examples):
     """Rows of an iterable, or of a duck-typed datasets.Dataset."""
+    if isinstance(examples, Mapping):
+        # a dict iterates over its keys: a datasets.DatasetDict would be
+        # probed as its split names
+        raise TypeError("examples is a mapping (a DatasetDict?): give one split, "
+                        "ds['test'], or a list of dicts")
     if hasattr(examples, "to_dict") and hasattr(examples, "columns"):
         # a pandas DataFrame iterates over its column names, not its rows
         return iter(examples.to_dict("records"))
@@ -316,13 +332,18 @@ class Index:
             fl = _fields_arg(fields)
             if strings and fl is None and not question_fields:
                 fl = ["text"]
-        js, table, flags, warns = _contam.probe(
-            self._ix, self.path, benches, fields=fl, id_field=id_field,
-            min_span=min_span, label=label,
-            question_fields=_fields_arg(question_fields),
-            answer_fields=_fields_arg(answer_fields), records=records,
-            **({"near_dup": True} if near_dup else {}),
-            **({"near_dup_bands": near_dup_bands} if near_dup_bands else {}))
+        try:
+            js, table, flags, warns = _contam.probe(
+                self._ix, self.path, benches, fields=fl, id_field=id_field,
+                min_span=min_span, label=label,
+                question_fields=_fields_arg(question_fields),
+                answer_fields=_fields_arg(answer_fields), records=records,
+                **({"near_dup": True} if near_dup else {}),
+                **({"near_dup_bands": near_dup_bands} if near_dup_bands else {}))
+        except IOError as e:
+            if len(benches[0]) != 2:
+                raise
+            raise _not_a_file(e, benches[0][1]) from None
         r = Report(js, table=table, flags=flags, definition=definition)
         r.warnings = [w for w in warns.split("\n") if w]
         return r
@@ -508,8 +529,13 @@ def scan(bench, corpus, *, fields=None, name=None, id_field=None, min_span=None,
                 ngram=_count("ngram", ngram, 1, 32), text_fields=_fields_arg(text_field),
                 threads=_opt_count("threads", threads))
     corpus = _paths(corpus, "corpus inputs")
-    js, hits = _run_with_progress(_progress_arg(progress, "contam scan"),
-                                  lambda p: _contam.scan(benches, corpus, progress=p, **args))
+    try:
+        js, hits = _run_with_progress(_progress_arg(progress, "contam scan"),
+                                      lambda p: _contam.scan(benches, corpus, progress=p, **args))
+    except IOError as e:
+        if len(benches[0]) != 2:
+            raise
+        raise _not_a_file(e, benches[0][1]) from None
     return ScanResult(js, hits)
 
 

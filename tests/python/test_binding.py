@@ -401,6 +401,23 @@ class Binding(unittest.TestCase):
             self.ix.contains_ngrams(b"some bytes")
         self.assertIn("str", str(c.exception))
 
+    def test_examples_mistakes(self):
+        # a DatasetDict (a dict of splits) would be probed as its split
+        # names; a str of text is read as a path, and the error says so
+        with self.assertRaises(TypeError) as c:
+            self.ix.probe({"test": read_jsonl(BENCH)})
+        self.assertIn("split", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            self.ix.probe("How many eggs does Janet sell?")
+        self.assertIn("cannot open", str(c.exception))
+        self.assertIn("probe([text])", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            self.ix.probe(os.path.join(self.tmp, "missing.jsonl"))
+        self.assertNotIn("probe([text])", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            contam.scan("some words of text", [CORPUS])
+        self.assertIn("probe([text])", str(c.exception))
+
     def test_error_classes(self):
         # e.code on every contam.Error, also one raised by the Python layer
         want = {"IOError": -2, "CorruptError": -3, "FormatError": -4, "ParamError": -5,
@@ -542,7 +559,9 @@ class Binding(unittest.TestCase):
 
     # ---- threads, signals, fork ----------------------------------------
 
-    def test_gil_released_during_build(self):
+    def ticks_during(self, call):
+        """(ticks, seconds): how often a Python thread sleeping 10 ms a
+        tick ran during call()."""
         stop = threading.Event()
         ticks = [0]
 
@@ -554,16 +573,37 @@ class Binding(unittest.TestCase):
         t.start()
         t0 = time.monotonic()
         try:
-            contam.build(os.path.join(self.tmp, "gil.cidx"), [self.big_dir()], threads=1)
+            call()
         finally:
             stop.set()
             t.join()
-        dt = time.monotonic() - t0
+        return ticks[0], time.monotonic() - t0
+
+    def test_gil_released_during_build(self):
+        ticks, dt = self.ticks_during(
+            lambda: contam.build(os.path.join(self.tmp, "gil.cidx"), [self.big_dir()],
+                                 threads=1))
         self.assertGreater(dt, 0.5, "the build was too short to tell")
         # a thread sleeping 10 ms per tick gets about 100 ticks a second;
         # with the GIL held through the build it would get almost none
         # (a loaded machine gets fewer: the bound leaves room)
-        self.assertGreater(ticks[0], dt * 10, (ticks[0], dt))
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
+
+    def test_gil_released_during_probe_and_scan(self):
+        # the scan of the big corpus, and a probe of many examples given
+        # as a file (no time spent in Python writing them as JSON lines)
+        part = [os.path.join(self.big_dir(), f"big{i}.jsonl") for i in range(4)]
+        ticks, dt = self.ticks_during(lambda: contam.scan(BENCH, part, threads=1))
+        self.assertGreater(dt, 0.3, "the scan was too short to tell")
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
+        rng = random.Random(3)
+        path = os.path.join(self.tmp, "many.txt")
+        with open(path, "w") as f:
+            for _ in range(15000):
+                f.write(" ".join("w%d" % rng.randrange(5000) for _ in range(40)) + "\n")
+        ticks, dt = self.ticks_during(lambda: self.ix.probe(path))
+        self.assertGreater(dt, 0.3, "the probe was too short to tell")
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
 
     def test_interrupt(self):
         out = os.path.join(self.tmp, "int", "never.cidx")
