@@ -225,12 +225,17 @@ static PyObject *membuf_str(contam_membuf *b)
 typedef struct {
 	PyObject_HEAD
 	contam_index *ix;
+	/* contam_index_stats_get measures the filter once and keeps the
+	 * numbers on the handle: two threads calling info() at once take
+	 * turns (probes only read the handle) */
+	pthread_mutex_t stats_mu;
 } IndexObj;
 
 static void Index_dealloc(PyObject *self)
 {
 	PyTypeObject *tp = Py_TYPE(self);
 	contam_index_free(((IndexObj *)self)->ix);
+	pthread_mutex_destroy(&((IndexObj *)self)->stats_mu);
 	PyObject_Free(self); /* the default tp_free of a heap type without GC */
 	Py_DECREF(tp);
 }
@@ -244,6 +249,7 @@ static PyObject *index_wrap(contam_index *ix)
 		return NULL;
 	}
 	o->ix = ix;
+	pthread_mutex_init(&o->stats_mu, NULL);
 	return (PyObject *)o;
 }
 
@@ -256,6 +262,7 @@ typedef struct {
 	int mmap;
 	contam_index *ix;
 	contam_index_stats st;
+	pthread_mutex_t *stats_mu;
 	contam_error err;
 } open_job;
 
@@ -286,7 +293,10 @@ static PyObject *mod_open(PyObject *m, PyObject *args)
 static int stats_run(job *j)
 {
 	open_job *o = j->data;
-	return contam_index_stats_get(o->ix, &o->st);
+	pthread_mutex_lock(o->stats_mu);
+	int rc = contam_index_stats_get(o->ix, &o->st);
+	pthread_mutex_unlock(o->stats_mu);
+	return rc;
 }
 
 static PyObject *Index_stats(PyObject *self, PyObject *noargs)
@@ -295,6 +305,7 @@ static PyObject *Index_stats(PyObject *self, PyObject *noargs)
 	open_job o;
 	memset(&o, 0, sizeof(o));
 	o.ix = ix;
+	o.stats_mu = &((IndexObj *)self)->stats_mu;
 	job j = { .run = stats_run, .data = &o };
 	if (job_exec(&j, Py_None))
 		return NULL;
@@ -397,6 +408,10 @@ fail:
 static PyObject *Index_contains_ngrams(PyObject *self, PyObject *arg)
 {
 	contam_index *ix = ((IndexObj *)self)->ix;
+	if (!PyUnicode_Check(arg))
+		return PyErr_Format(PyExc_TypeError, "contains_ngrams wants a str, not %s",
+				    PyBytes_Check(arg) ? "bytes (decode it first)"
+				    : "another type");
 	Py_ssize_t len;
 	const char *text = PyUnicode_AsUTF8AndSize(arg, &len);
 	if (!text)
@@ -1017,11 +1032,26 @@ static struct PyModuleDef mod_def = {
 	mod_methods, NULL, NULL, NULL, NULL
 };
 
-static PyObject *new_error(PyObject *m, const char *name, PyObject *bases, const char *doc)
+/* An exception class contam.NAME; its class attribute `code` is the
+ * CONTAM_E_* code it stands for (Error: None), so one raised by the
+ * Python layer (a ParamError on a bad argument) has e.code too. */
+static PyObject *new_error(PyObject *m, const char *name, PyObject *bases, const char *doc,
+			   int code)
 {
 	char full[64];
 	snprintf(full, sizeof(full), "contam.%s", name);
-	PyObject *e = PyErr_NewExceptionWithDoc(full, doc, bases, NULL);
+	PyObject *dict = PyDict_New();
+	PyObject *c = code ? PyLong_FromLong(code) : Py_None;
+	if (!code)
+		Py_INCREF(c);
+	if (!dict || !c || PyDict_SetItemString(dict, "code", c)) {
+		Py_XDECREF(dict);
+		Py_XDECREF(c);
+		return NULL;
+	}
+	Py_DECREF(c);
+	PyObject *e = PyErr_NewExceptionWithDoc(full, doc, bases, dict);
+	Py_DECREF(dict);
 	if (!e)
 		return NULL;
 	Py_INCREF(e);
@@ -1039,22 +1069,24 @@ PyMODINIT_FUNC PyInit__contam(void)
 	if (!m)
 		return NULL;
 	if (!(Error = new_error(m, "Error", NULL,
-				"a libcontam error: str(e) is its message, e.code its CONTAM_E_* code")))
+				"a libcontam error: str(e) is its message, e.code its CONTAM_E_* code", 0)))
 		goto fail;
 	PyObject *b = Py_BuildValue("(OO)", Error, PyExc_OSError);
-	if (!b || !(IOErr = new_error(m, "IOError", b, "open/read/write failed (also an OSError)")))
+	if (!b || !(IOErr = new_error(m, "IOError", b, "open/read/write failed (also an OSError)",
+					   CONTAM_E_IO)))
 		goto fail;
 	Py_DECREF(b);
 	b = Py_BuildValue("(OO)", Error, PyExc_ValueError);
 	if (!b || !(ParamError = new_error(m, "ParamError", b,
-					   "bad argument or parameter mismatch (also a ValueError)")))
+					   "bad argument or parameter mismatch (also a ValueError)",
+					   CONTAM_E_PARAM)))
 		goto fail;
 	Py_DECREF(b);
 	if (!(FormatError = new_error(m, "FormatError", Error,
-				      "input is not in the expected format")) ||
+				      "input is not in the expected format", CONTAM_E_FORMAT)) ||
 	    !(CorruptError = new_error(m, "CorruptError", Error,
-				       "damaged data: checksum, truncation")) ||
-	    !(LimitError = new_error(m, "LimitError", Error, "a size limit was exceeded")))
+				       "damaged data: checksum, truncation", CONTAM_E_CORRUPT)) ||
+	    !(LimitError = new_error(m, "LimitError", Error, "a size limit was exceeded", CONTAM_E_LIMIT)))
 		goto fail;
 	union { destructor f; void *p; } dealloc = { .f = Index_dealloc };
 	Index_slots[0].pfunc = dealloc.p;

@@ -33,8 +33,11 @@ pickles by path, so workers reopen it instead of sharing the mapping.
 
 import io
 import json
+import operator
 import os
 import tempfile
+import warnings
+from collections.abc import Mapping
 
 from . import _contam
 from ._contam import (Error, FormatError, IOError, CorruptError, ParamError,  # noqa: A004
@@ -52,30 +55,69 @@ DEFINITIONS = ("contam", "gpt3", "palm", "llama2")
 _FMT_JSONL = 1
 
 
-def _tqdm_progress(total_desc="contam"):
-    try:
-        from tqdm import tqdm  # optional
-    except ImportError:
-        return None
-    bar = {}
+class _TqdmProgress:
+    """progress=True: a tqdm bar over the bytes read, closed when the call
+    returns or raises."""
 
-    def cb(p):
-        if "bar" not in bar:
-            bar["bar"] = tqdm(total=p["bytes_total"] or None, unit="B",
-                              unit_scale=True, desc=total_desc)
-        b = bar["bar"]
-        b.update(p["bytes_done"] - b.n)
-    return cb
+    def __init__(self, tqdm, desc):
+        self._tqdm = tqdm
+        self._desc = desc
+        self.bar = None
+
+    def __call__(self, p):
+        if self.bar is None:
+            self.bar = self._tqdm(total=p["bytes_total"] or None, unit="B",
+                                  unit_scale=True, desc=self._desc)
+        self.bar.update(p["bytes_done"] - self.bar.n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
-def _progress_arg(progress):
+def _progress_arg(progress, desc):
     if progress is True:
-        return _tqdm_progress()
+        try:
+            from tqdm import tqdm  # optional
+        except ImportError:
+            warnings.warn("progress=True wants tqdm, which is not installed: no bar",
+                          RuntimeWarning, stacklevel=3)
+            return None
+        return _TqdmProgress(tqdm, desc)
     if progress is False:
         return None
     if progress is not None and not callable(progress):
         raise TypeError("progress must be a callable taking a dict, True (tqdm) or None")
     return progress
+
+
+def _run_with_progress(progress, call):
+    try:
+        return call(progress)
+    finally:
+        if isinstance(progress, _TqdmProgress):
+            progress.close()
+
+
+def _count(name, v, lo=1, hi=2**32 - 1):
+    """An integer argument in lo..hi (the C side takes 32 bits: a bigger
+    or negative number would wrap, never be an error)."""
+    if isinstance(v, bool) or not isinstance(v, int):
+        try:
+            v = operator.index(v)
+        except TypeError:
+            raise TypeError(f"{name} wants an integer, not {type(v).__name__}") from None
+    if v < lo and lo == 1 and hi >= 2**32 - 1:
+        raise ParamError(f"{name} wants a positive number, not {v}")
+    if not lo <= v <= hi:
+        raise ParamError(f"{name} wants {lo}..{hi}, not {v}")
+    return v
+
+
+def _opt_count(name, v, lo=1, hi=2**32 - 1):
+    """None (the default) or _count."""
+    return 0 if v is None else _count(name, v, lo, hi)
 
 
 def _paths(x, what):
@@ -113,12 +155,13 @@ def build(out, inputs, *, ngram=8, fpr=1e-3, threads=None, text_field="text",
     near-duplicate signatures with the defaults of ``contam index
     --minhash`` (docs/NEARDUP.md), for ``Index.probe(near_dup=True)``.
     """
-    _contam.build(os.fsdecode(out), _paths(inputs, "inputs"), ngram=int(ngram),
-                  fpr=float(fpr), threads=0 if threads is None else int(threads),
-                  text_fields=_fields_arg(text_field),
-                  memory=int(memory or 0), uncompressed=bool(uncompressed),
-                  strict=bool(strict), progress=_progress_arg(progress),
-                  minhash=bool(minhash))
+    args = dict(ngram=_count("ngram", ngram, 1, 32), fpr=float(fpr),
+                threads=_opt_count("threads", threads), text_fields=_fields_arg(text_field),
+                memory=_opt_count("memory", memory, hi=2**64 - 1),
+                uncompressed=bool(uncompressed), strict=bool(strict), minhash=bool(minhash))
+    out, inputs = os.fsdecode(out), _paths(inputs, "inputs")
+    _run_with_progress(_progress_arg(progress, "contam index"),
+                       lambda p: _contam.build(out, inputs, progress=p, **args))
 
 
 _COMPRESS_EXT = (".gz", ".zst", ".zstd", ".bz2", ".xz", ".zip")
@@ -144,6 +187,16 @@ def _bench_name(path):
     return stem
 
 
+def _not_a_file(e, path):
+    """The library's IOError for a str that names no file, with a hint when
+    it looks like text rather than a path."""
+    if (os.path.exists(path) or not any(c.isspace() for c in path)
+            or f"'{path}'" not in str(e)):
+        return e
+    return IOError(f"{e} (a str is read as the path of a benchmark file; "
+                   "give texts as a list: probe([text]))")
+
+
 def _jsonable(o):
     # numpy scalars and arrays (datasets rows) and the like
     if hasattr(o, "tolist"):
@@ -155,6 +208,11 @@ def _jsonable(o):
 
 def _iter_examples(examples):
     """Rows of an iterable, or of a duck-typed datasets.Dataset."""
+    if isinstance(examples, Mapping):
+        # a dict iterates over its keys: a datasets.DatasetDict would be
+        # probed as its split names
+        raise TypeError("examples is a mapping (a DatasetDict?): give one split, "
+                        "ds['test'], or a list of dicts")
     if hasattr(examples, "to_dict") and hasattr(examples, "columns"):
         # a pandas DataFrame iterates over its column names, not its rows
         return iter(examples.to_dict("records"))
@@ -255,8 +313,11 @@ class Index:
         """
         if definition not in DEFINITIONS:
             raise ParamError(f"unknown definition '{definition}' (contam, gpt3, palm, llama2)")
-        if near_dup_bands is not None and (not near_dup or int(near_dup_bands) < 1):
-            raise ParamError("near_dup_bands wants a positive number and near_dup=True")
+        min_span = _opt_count("min_span", min_span)
+        if near_dup_bands is not None:
+            near_dup_bands = _count("near_dup_bands", near_dup_bands)
+            if not near_dup:
+                raise ParamError("near_dup_bands wants near_dup=True")
         if isinstance(examples, (str, os.PathLike)):
             path = os.fsdecode(examples)
             if name is None:
@@ -271,13 +332,18 @@ class Index:
             fl = _fields_arg(fields)
             if strings and fl is None and not question_fields:
                 fl = ["text"]
-        js, table, flags, warns = _contam.probe(
-            self._ix, self.path, benches, fields=fl, id_field=id_field,
-            min_span=int(min_span or 0), label=label,
-            question_fields=_fields_arg(question_fields),
-            answer_fields=_fields_arg(answer_fields), records=records,
-            **({"near_dup": True} if near_dup else {}),
-            **({"near_dup_bands": int(near_dup_bands)} if near_dup_bands else {}))
+        try:
+            js, table, flags, warns = _contam.probe(
+                self._ix, self.path, benches, fields=fl, id_field=id_field,
+                min_span=min_span, label=label,
+                question_fields=_fields_arg(question_fields),
+                answer_fields=_fields_arg(answer_fields), records=records,
+                **({"near_dup": True} if near_dup else {}),
+                **({"near_dup_bands": near_dup_bands} if near_dup_bands else {}))
+        except IOError as e:
+            if len(benches[0]) != 2:
+                raise
+            raise _not_a_file(e, benches[0][1]) from None
         r = Report(js, table=table, flags=flags, definition=definition)
         r.warnings = [w for w in warns.split("\n") if w]
         return r
@@ -321,10 +387,18 @@ class Report:
 
     @property
     def examples(self):
+        """The per-example results: a list of dicts with the keys of the
+        report JSON's "examples" (benchmark, source, record, line, id,
+        tokens, ngrams, hits, overlap, coverage, longest, verdict,
+        definitions, ...), in benchmark order, so position i is the
+        i-th example given to probe."""
         return self.data["examples"]
 
     @property
     def benchmarks(self):
+        """The per-benchmark summaries: a list of dicts with the keys of
+        the report JSON's "benchmarks" (name, examples, contaminated,
+        partial, clean, too_short, fields, records, missing_fields, ...)."""
         return self.data["benchmarks"]
 
     def __len__(self):
@@ -451,11 +525,17 @@ def scan(bench, corpus, *, fields=None, name=None, id_field=None, min_span=None,
         fl = _fields_arg(fields)
         if strings and fl is None:
             fl = ["text"]
-    js, hits = _contam.scan(benches, _paths(corpus, "corpus inputs"), fields=fl,
-                            id_field=id_field, min_span=int(min_span or 0),
-                            ngram=int(ngram), text_fields=_fields_arg(text_field),
-                            threads=0 if threads is None else int(threads),
-                            progress=_progress_arg(progress))
+    args = dict(fields=fl, id_field=id_field, min_span=_opt_count("min_span", min_span),
+                ngram=_count("ngram", ngram, 1, 32), text_fields=_fields_arg(text_field),
+                threads=_opt_count("threads", threads))
+    corpus = _paths(corpus, "corpus inputs")
+    try:
+        js, hits = _run_with_progress(_progress_arg(progress, "contam scan"),
+                                      lambda p: _contam.scan(benches, corpus, progress=p, **args))
+    except IOError as e:
+        if len(benches[0]) != 2:
+            raise
+        raise _not_a_file(e, benches[0][1]) from None
     return ScanResult(js, hits)
 
 
@@ -481,14 +561,22 @@ class Impact:
         return self._out[format]
 
 
+_UNSAVED = "(unsaved contam.Report)"
+
+
 def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000,
            permutations=10000, seed=1, allow_missing=False):
     """Contamination's effect on scores, as ``contam impact``: `report` a
     Report or a report JSON path from probing lm-eval --log_samples files
     (fields doc.<field>, id_field doc_id), lm_eval_samples_path one
     samples_*.jsonl or a list of them.  A Report that was saved or loaded
-    is read from its file (the table names it).  Returns an Impact."""
+    is read from its file (the table names it); an unsaved one is named
+    "(unsaved contam.Report)".  Returns an Impact."""
     samples = _paths(lm_eval_samples_path, "samples files")
+    # the CLI's bounds (contam impact --resamples, --permutations, --seed)
+    resamples = _count("resamples", resamples, 1, 100000000)
+    permutations = _count("permutations", permutations, 1, 100000000)
+    seed = _count("seed", seed, 0, 2**64 - 1)
     if isinstance(report, Report) and report.path:
         report = report.path  # the table names the report file
     if isinstance(report, Report):
@@ -498,6 +586,8 @@ def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000
             r = _contam.impact(p, samples, definition=definition, resamples=resamples,
                                permutations=permutations, seed=seed,
                                allow_missing=allow_missing)
+        # the outputs name the report file: not a temporary one that is gone
+        r = tuple(x.replace(p, _UNSAVED) if isinstance(x, str) else x for x in r)
     else:
         r = _contam.impact(os.fsdecode(report), samples, definition=definition,
                            resamples=resamples, permutations=permutations, seed=seed,

@@ -12,7 +12,7 @@ __version__: str
 DEFINITIONS: tuple
 
 class Error(Exception):
-    code: int
+    code: Optional[int]
 class FormatError(Error): ...
 class IOError(Error, OSError): ...
 class CorruptError(Error): ...
@@ -36,7 +36,8 @@ class Index:
               definition: str = "contam", min_span: Optional[int] = None,
               id_field: Optional[str] = None, label: Optional[str] = None,
               question_fields: Fields = None, answer_fields: Fields = None,
-              records: Optional[str] = None, near_dup: bool = False) -> "Report": ...
+              records: Optional[str] = None, near_dup: bool = False,
+              near_dup_bands: Optional[int] = None) -> "Report": ...
 
 class Report:
     data: Dict[str, Any]

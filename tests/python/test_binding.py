@@ -361,10 +361,207 @@ class Binding(unittest.TestCase):
             self.assertEqual(im.clean_samples, json.load(f))
         self.assertEqual(contam.impact(rpath, [samples], resamples=200,
                                        permutations=200).data, im.data)
+        # a Report never saved: the outputs do not name a temporary file
+        unsaved = self.ix.probe(samples, fields="doc.question", id_field="doc_id")
+        im2 = contam.impact(unsaved, samples, resamples=200, permutations=200)
+        self.assertEqual(im2.data["report"], "(unsaved contam.Report)")
+        for fmt in ("md", "latex", "json"):
+            self.assertIn("(unsaved contam.Report)", im2.render(fmt), fmt)
+            self.assertNotIn("report.json", im2.render(fmt), fmt)
+        self.assertEqual(im2.data["tasks"], im.data["tasks"])
+        self.assertTrue(im.data["tasks"])
+
+    def test_bad_numbers(self):
+        # the C side takes 32-bit unsigned counts: a negative or too big
+        # number must be refused, not wrapped (min_span=-1 was 4294967295)
+        rows = read_jsonl(BENCH)
+        for ms in (0, -1, 2**32 + 3):
+            with self.assertRaises(contam.ParamError, msg=ms) as c:
+                self.ix.probe(rows, min_span=ms)
+            self.assertIn("min_span", str(c.exception))
+            self.assertEqual(c.exception.code, -5)
+        with self.assertRaises(TypeError):
+            self.ix.probe(rows, min_span=2.5)
+        out = os.path.join(self.tmp, "bad", "n.cidx")
+        os.makedirs(os.path.dirname(out))
+        for kw in ({"ngram": -1}, {"ngram": 2**32 + 8}, {"ngram": 33}, {"threads": 0},
+                   {"threads": -1}, {"memory": -5}):
+            with self.assertRaises(contam.ParamError, msg=kw) as c:
+                contam.build(out, [CORPUS], **kw)
+            self.assertIn(next(iter(kw)), str(c.exception))
+        with self.assertRaises(contam.ParamError):
+            contam.scan(BENCH, [CORPUS], min_span=-1)
+        with self.assertRaises(contam.ParamError):
+            self.ix.probe(rows, near_dup=True, near_dup_bands=-1)
+        self.assertEqual(os.listdir(os.path.dirname(out)), [])
+        with self.assertRaises(contam.ParamError) as c:
+            contam.impact(self.cli_report, [BENCH], resamples=-1)
+        self.assertIn("resamples", str(c.exception))
+        with self.assertRaises(TypeError) as c:
+            self.ix.contains_ngrams(b"some bytes")
+        self.assertIn("str", str(c.exception))
+
+    def test_examples_mistakes(self):
+        # a DatasetDict (a dict of splits) would be probed as its split
+        # names; a str of text is read as a path, and the error says so
+        with self.assertRaises(TypeError) as c:
+            self.ix.probe({"test": read_jsonl(BENCH)})
+        self.assertIn("split", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            self.ix.probe("How many eggs does Janet sell?")
+        self.assertIn("cannot open", str(c.exception))
+        self.assertIn("probe([text])", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            self.ix.probe(os.path.join(self.tmp, "missing.jsonl"))
+        self.assertNotIn("probe([text])", str(c.exception))
+        with self.assertRaises(contam.IOError) as c:
+            contam.scan("some words of text", [CORPUS])
+        self.assertIn("probe([text])", str(c.exception))
+
+    def test_error_classes(self):
+        # e.code on every contam.Error, also one raised by the Python layer
+        want = {"IOError": -2, "CorruptError": -3, "FormatError": -4, "ParamError": -5,
+                "LimitError": -6}
+        for name, code in want.items():
+            cls = getattr(contam, name)
+            self.assertTrue(issubclass(cls, contam.Error), name)
+            self.assertEqual(cls.code, code, name)
+            self.assertTrue(cls.__doc__, name)
+        self.assertIsNone(contam.Error.code)
+        with self.assertRaises(contam.ParamError) as c:
+            self.ix.probe(read_jsonl(BENCH), definition="gpt4")
+        self.assertEqual(c.exception.code, -5)
+        with self.assertRaises(contam.IOError) as c:
+            contam.Index.open(os.path.join(self.tmp, "missing.cidx"))
+        e = pickle.loads(pickle.dumps(c.exception))
+        self.assertEqual((type(e), e.code, str(e)),
+                         (contam.IOError, -2, str(c.exception)))
+
+    def test_tqdm_progress(self):
+        # progress=True with a tqdm module (a stand-in: tqdm is not a
+        # dependency): a bar is made, advanced to the total and closed
+        import types
+        bars = []
+
+        class Bar:
+            def __init__(self, total=None, **kw):
+                self.total, self.n, self.closed = total, 0, False
+                bars.append(self)
+
+            def update(self, k):
+                self.n += k
+
+            def close(self):
+                self.closed = True
+        fake = types.ModuleType("tqdm")
+        fake.tqdm = Bar
+        saved = sys.modules.get("tqdm")
+        sys.modules["tqdm"] = fake
+        try:
+            contam.build(os.path.join(self.tmp, "tq.cidx"), [self.big_dir()], progress=True)
+            self.assertEqual(len(bars), 1)
+            self.assertTrue(bars[0].closed)
+            self.assertEqual(bars[0].n, bars[0].total)
+            self.assertGreater(bars[0].total, 0)
+            # closed on an error too
+            bars.clear()
+            out = os.path.join(self.tmp, "tq2.cidx")
+            main = threading.get_ident()
+            t = threading.Timer(0.6, signal.pthread_kill, (main, signal.SIGINT))
+            t.start()
+            with self.assertRaises(KeyboardInterrupt):
+                try:
+                    contam.build(out, [self.big_dir()], progress=True)
+                finally:
+                    t.join()
+            self.assertTrue(all(b.closed for b in bars))
+            self.assertFalse(os.path.exists(out))
+            # without tqdm: a warning, and the build still runs
+            sys.modules["tqdm"] = None
+            with self.assertWarns(RuntimeWarning):
+                contam.build(os.path.join(self.tmp, "tq3.cidx"), [CORPUS], progress=True)
+            self.assertTrue(os.path.exists(os.path.join(self.tmp, "tq3.cidx")))
+        finally:
+            if saved is None:
+                sys.modules.pop("tqdm", None)
+            else:
+                sys.modules["tqdm"] = saved
+
+    def test_stub_and_docstrings(self):
+        # __init__.pyi names the parameters the functions take, and every
+        # public call has a docstring (help(contam.Index.probe) etc.)
+        import ast
+        import inspect
+        stub = os.path.join(os.path.dirname(contam.__file__), "__init__.pyi")
+        with open(stub, encoding="utf-8") as f:
+            tree = ast.parse(f.read())
+
+        def stub_params(fn):
+            a = fn.args
+            return ([x.arg for x in a.posonlyargs + a.args] + ["*"] * bool(a.kwonlyargs)
+                    + [x.arg for x in a.kwonlyargs])
+
+        def real_params(obj):
+            ps, star = [], False
+            for p in inspect.signature(obj).parameters.values():
+                if p.kind == p.KEYWORD_ONLY and not star:
+                    ps.append("*")
+                    star = True
+                ps.append(p.name)
+            return ps
+        checked = 0
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                fn = getattr(contam, node.name)
+                self.assertEqual(stub_params(node), real_params(fn), node.name)
+                self.assertTrue(fn.__doc__, node.name)
+                checked += 1
+            elif isinstance(node, ast.ClassDef) and not issubclass(getattr(contam, node.name),
+                                                                   BaseException):
+                cls = getattr(contam, node.name)
+                self.assertTrue(cls.__doc__, node.name)
+                in_stub = set()
+                for f in node.body:
+                    if not isinstance(f, ast.FunctionDef):
+                        continue
+                    in_stub.add(f.name)
+                    raw = inspect.getattr_static(cls, f.name)
+                    if isinstance(raw, property):
+                        self.assertTrue(raw.__doc__, f"{node.name}.{f.name}")
+                        continue
+                    if f.name.startswith("__") and f.name != "__init__":
+                        continue
+                    want = stub_params(f)
+                    if isinstance(raw, classmethod):
+                        want = want[1:]
+                    self.assertEqual(want, real_params(getattr(cls, f.name)),
+                                     f"{node.name}.{f.name}")
+                    if f.name != "__init__":
+                        self.assertTrue(getattr(cls, f.name).__doc__, f"{node.name}.{f.name}")
+                    checked += 1
+                public = {n for n in vars(cls) if not n.startswith("_")}
+                self.assertEqual(public - in_stub, set(), f"{node.name}: not in the stub")
+        self.assertGreater(checked, 15)
+
+    def test_threads_share_an_index(self):
+        # probes and info() from several Python threads on one Index at
+        # once give what one thread gets
+        from concurrent.futures import ThreadPoolExecutor
+        rows = read_jsonl(BENCH)
+        ix = contam.Index.open(self.ix_path)
+        want = ix.probe(rows, name="demo").to_json()
+        info = contam.Index.open(self.ix_path).info()
+        with ThreadPoolExecutor(4) as ex:
+            got = list(ex.map(lambda i: ix.probe(rows, name="demo").to_json() if i % 2
+                              else ix.info(), range(12)))
+        self.assertEqual(got[1::2], [want] * 6)
+        self.assertEqual(got[0::2], [info] * 6)
 
     # ---- threads, signals, fork ----------------------------------------
 
-    def test_gil_released_during_build(self):
+    def ticks_during(self, call):
+        """(ticks, seconds): how often a Python thread sleeping 10 ms a
+        tick ran during call()."""
         stop = threading.Event()
         ticks = [0]
 
@@ -376,16 +573,37 @@ class Binding(unittest.TestCase):
         t.start()
         t0 = time.monotonic()
         try:
-            contam.build(os.path.join(self.tmp, "gil.cidx"), [self.big_dir()], threads=1)
+            call()
         finally:
             stop.set()
             t.join()
-        dt = time.monotonic() - t0
+        return ticks[0], time.monotonic() - t0
+
+    def test_gil_released_during_build(self):
+        ticks, dt = self.ticks_during(
+            lambda: contam.build(os.path.join(self.tmp, "gil.cidx"), [self.big_dir()],
+                                 threads=1))
         self.assertGreater(dt, 0.5, "the build was too short to tell")
         # a thread sleeping 10 ms per tick gets about 100 ticks a second;
         # with the GIL held through the build it would get almost none
         # (a loaded machine gets fewer: the bound leaves room)
-        self.assertGreater(ticks[0], dt * 10, (ticks[0], dt))
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
+
+    def test_gil_released_during_probe_and_scan(self):
+        # the scan of the big corpus, and a probe of many examples given
+        # as a file (no time spent in Python writing them as JSON lines)
+        part = [os.path.join(self.big_dir(), f"big{i}.jsonl") for i in range(4)]
+        ticks, dt = self.ticks_during(lambda: contam.scan(BENCH, part, threads=1))
+        self.assertGreater(dt, 0.3, "the scan was too short to tell")
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
+        rng = random.Random(3)
+        path = os.path.join(self.tmp, "many.txt")
+        with open(path, "w") as f:
+            for _ in range(15000):
+                f.write(" ".join("w%d" % rng.randrange(5000) for _ in range(40)) + "\n")
+        ticks, dt = self.ticks_during(lambda: self.ix.probe(path))
+        self.assertGreater(dt, 0.3, "the probe was too short to tell")
+        self.assertGreater(ticks, dt * 10, (ticks, dt))
 
     def test_interrupt(self):
         out = os.path.join(self.tmp, "int", "never.cidx")
@@ -535,6 +753,23 @@ class Binding(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertTrue(r.stdout.startswith(pkg), r.stdout)
         self.assertEqual(r.stdout.split()[-1], str(len(self.cli_json["examples"])))
+
+    def test_import_from_build_tree(self):
+        # the two ways the README gives: PYTHONPATH=build/python, and
+        # meson devenv (python/meson.build adds build/python to it)
+        build = os.environ.get("MESON_BUILD_ROOT")
+        meson = shutil.which("meson")
+        if not build or not meson:
+            self.skipTest("not run by meson test")
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        code = "import contam; print(contam.__file__)"
+        want = os.path.join(build, "python", "contam", "__init__.py")
+        r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           cwd=self.tmp, env=dict(env, PYTHONPATH=os.path.join(build, "python")))
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, want), r.stderr)
+        r = subprocess.run([meson, "devenv", "-C", build, sys.executable, "-c", code],
+                           capture_output=True, text=True, cwd=self.tmp, env=env)
+        self.assertEqual((r.returncode, r.stdout.strip()), (0, want), r.stderr)
 
     # ---- the README's example ------------------------------------------
 
