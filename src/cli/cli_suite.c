@@ -194,9 +194,11 @@ static int resolve_glob(const cli_suite *s, cli_suite_entry *e, const char *pat,
 			FILE *f = NULL;
 			if (stat(p, &st) || (!S_ISDIR(st.st_mode) && !(f = fopen(p, "rb")))) {
 				int err = errno;
+				/* p is g's: named before globfree, never after */
+				cli_error(EXIT_INPUT, "%s: suite entry '%s': cannot open '%s': %s",
+					  s->path, e->name, p, strerror(err));
 				globfree(&g);
-				return cli_error(EXIT_INPUT, "%s: suite entry '%s': cannot open "
-						 "'%s': %s", s->path, e->name, p, strerror(err));
+				return EXIT_INPUT;
 			}
 			if (f)
 				fclose(f);

@@ -249,6 +249,18 @@ def missing_entry(c):
         r.expect(2)
         check("'locked'" in r.err, f"stderr: {r.err}")
     os.chmod(p, 0o644)
+    # a file that cannot be opened, as root too (a dangling symlink): the
+    # entry and the file's path are named (the path was once printed from
+    # freed memory)
+    os.makedirs(os.path.join(c.tmp, "dangling"), exist_ok=True)
+    link = os.path.join(c.tmp, "dangling", "gone.jsonl")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(c.tmp, "no-such-target.jsonl"), link)
+    write_suite(os.path.join(c.tmp, "dang.json"), [{"name": "dang", "paths": ["dangling/*.jsonl"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "dang.json", cwd=c.tmp)
+    r.expect(2)
+    check("suite entry 'dang': cannot open './dangling/gone.jsonl': " in r.err and not r.out,
+          f"stderr: {r.err!r}")
     write_suite(os.path.join(c.tmp, "typo.json"), [{"name": "t", "paths": "qa/test.jsonl", "feilds": ["q"]}])
     r = contam("probe", "c.cidx", "-q", "--suite", "typo.json", "bench", cwd=c.tmp)
     r.expect(2)
