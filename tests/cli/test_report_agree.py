@@ -204,7 +204,7 @@ def latex_cells(ctx):
     checked = 0
     for title, t in zip(titles, tables):
         head = next(l for l in t.splitlines() if l.startswith("Benchmark &"))
-        corpora = [re.sub(r"\\allowbreak\\hspace\{0pt\}|\\", "", c).strip() for c in
+        corpora = [re.sub(r"\\allowbreak\\hspace\{0pt\}|\\-|\\", "", c).strip() for c in
                    re.findall(r"\\raggedleft (.*?)\}(?: &| \\\\)", head)]
         for line in t.splitlines():
             if "&" not in line or line.startswith("Benchmark"):

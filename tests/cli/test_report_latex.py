@@ -108,6 +108,33 @@ def wide_five_corpora(ctx):
 
 
 @suite.test
+def long_label_words_fit(ctx):
+    """Corpus labels whose words TeX cannot hyphenate ("(sample+planted)":
+    patterns stop at '+'; a 15-character run of letters and digits) still
+    fit the 4.6em corpus column and the table* header, and read the same
+    once the break hints are removed."""
+    if not shutil.which("pdflatex"):
+        return "skip"
+    import json
+    labels = ["C4 en (sample+planted)", "OpenWebText2019x", "RedPajama+SlimPajama,dedup"]
+    d = os.path.join(ctx["tmp"], "labels")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for c, label in enumerate(labels):
+        p = os.path.join(d, f"l{c}.json")
+        r = report_fixtures.report(label, f"/x/l{c}.cidx", [("gsm8k", 1319), ("mmlu", 14042)], seed=c)
+        json.dump(r, open(p, "w"))
+        paths.append(p)
+    for name, args in (("labels", ()), ("labels-wide", ("--latex-wide",))):
+        body = latex(ctx, *args, paths=paths)
+        head = next(l for l in body.splitlines() if "Benchmark" in l or "multicolumn" in l)
+        plain = re.sub(r"\\allowbreak\\hspace\{0pt\}|\\-", "", body)
+        for label in labels:
+            check(label in plain, f"{name}: label {label!r} in the header: {head}")
+        compile_tex(ctx, name, body)
+
+
+@suite.test
 def merged_reports_one_column_per_corpus(ctx):
     """60 reports (one per benchmark and corpus) make the same 3 columns."""
     a = latex(ctx)

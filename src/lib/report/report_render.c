@@ -560,19 +560,39 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 /* ------------------------------------------------------------------ */
 /* LaTeX (booktabs, tabularx): tables a two-column paper can print      */
 
-/* Escaped, with break points after _ / - . so that long benchmark and
- * corpus names wrap inside their column instead of overfilling it. */
-static int latex_breakable(cbuf *b, const char *s)
+/* Escaped, with break points after _ / - + , ; : ) and before ( . so
+ * that long benchmark and corpus names wrap inside their column instead of
+ * overfilling it (TeX hyphenates only runs of letters: "(sample+planted)"
+ * had no break after "sam-").  In a corpus label (split_words), a run of
+ * more than 6 ASCII letters or digits gets a discretionary hyphen after
+ * every 6, so that no word is wider than the 4.6em corpus column
+ * ("OpenWebText2019"). */
+static bool latex_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int latex_breakable(cbuf *b, const char *s, bool split_words)
 {
 	int rc = 0;
 	char one[2] = { 0, 0 };
-	for (; s && *s; s++) {
-		one[0] = *s;
-		rc |= creport_latex_escape(b, one);
-		/* \hspace{0pt}: the next word may be hyphenated too */
-		if ((*s == '_' || *s == '/' || *s == '-' ||
-		     (*s == '.' && !(s[1] >= '0' && s[1] <= '9'))) && s[1]) /* not "v1.7" */
+	int run = 0; /* alnum characters since the last break point */
+	for (const char *p = s; p && *p; p++) {
+		if (*p == '(' && p != s && p[-1] != ' ')
 			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
+		one[0] = *p;
+		rc |= creport_latex_escape(b, one);
+		run = latex_alnum(*p) ? run + 1 : 0;
+		/* \\hspace{0pt}: the next word may be hyphenated too */
+		if ((*p == '_' || *p == '/' || *p == '-' || *p == '+' || *p == ',' ||
+		     *p == ';' || *p == ':' || *p == ')' ||
+		     (*p == '.' && !(p[1] >= '0' && p[1] <= '9'))) && p[1] && p[1] != ' ') {
+			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
+		} else if (split_words && run >= 6 && latex_alnum(p[1]) && latex_alnum(p[2]) &&
+			   latex_alnum(p[3])) {
+			rc |= cbuf_printf(b, "\\-"); /* keeps 3 after it */
+			run = 0;
+		}
 	}
 	return rc;
 }
@@ -642,7 +662,7 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 		rc |= cbuf_printf(b, " & ");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			rc |= cbuf_printf(b, " & \\multicolumn{2}{c}{\\parbox[b]{7em}{\\centering ");
-			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= latex_breakable(b, t->corpora[c].label, true);
 			rc |= cbuf_printf(b, "}}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n");
@@ -656,7 +676,7 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 		rc |= cbuf_printf(b, "Benchmark & $N$");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			rc |= cbuf_printf(b, " & \\parbox[b]{4.6em}{\\raggedleft ");
-			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= latex_breakable(b, t->corpora[c].label, true);
 			rc |= cbuf_printf(b, "}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n\\midrule\n");
@@ -672,7 +692,7 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 	int rc = latex_head(b, t, m, wide);
 	for (size_t k = from; k < to; k++) {
 		double n = grid_n(t, k, m);
-		rc |= latex_breakable(b, t->bench[k]);
+		rc |= latex_breakable(b, t->bench[k], false);
 		if (n >= 0)
 			rc |= cbuf_printf(b, " & %.0f", n);
 		else
