@@ -312,6 +312,11 @@ def suite_and_field(c):
 
 @S.test
 def fail_above(c):
+    # the gate's exit status is in both helps
+    h = " ".join(contam("probe", "--help").expect(0).out.split())
+    check("--fail-above RATE exit 3" in h, "probe --help names exit 3")
+    h = " ".join(contam("--help").expect(0).out.split())
+    check("3 probe --fail-above" in h, f"contam --help names exit 3: {h[-200:]}")
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
     base = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
     base.expect(0)
