@@ -338,6 +338,7 @@ int cli_suite_load(cli_suite *s, const char *path, const char *split,
 	int rc = 0;
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	s->split = split;
 	for (size_t i = 0; i < ndirs; i++) {
 		struct stat st;
 		if (stat(dirs[i], &st))
@@ -533,6 +534,7 @@ int cli_suite_result(const cli_suite *s, contam_probe *const *pv,
 	out->nexamples = ne;
 	out->suite_path = s->path;
 	out->suite_sha256 = s->sha256;
+	out->suite_split = s->split;
 	return 0;
 }
 

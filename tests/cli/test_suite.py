@@ -140,13 +140,19 @@ def same_as_single(c):
     check(rep["benchmarks"][2]["examples"] == 10, "qa: the test split is taken")
     # the suite's digest
     sha = hashlib.sha256(open(os.path.join(c.tmp, "gen.json"), "rb").read()).hexdigest()
-    check(rep["suite"] == {"path": "gen.json", "sha256": sha}, f"suite: {rep.get('suite')}")
+    check(rep["suite"] == {"path": "gen.json", "sha256": sha, "split": None}, f"suite: {rep.get('suite')}")
     single = contam("probe", "c.cidx", "-q", "bench/csv/test.csv", "--no-header", cwd=c.tmp)
     check("suite" not in single.json(), "a run without --suite has no suite field")
     # --split validation takes the other file
     r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--split", "validation", "bench", cwd=c.tmp)
     r.expect(0)
     check(r.json()["benchmarks"][2]["examples"] == 1, "--split validation: the validation file")
+    # ... and the report says so: the suite's hash alone cannot tell the split
+    check(r.json()["suite"]["split"] == "validation", f"suite: {r.json()['suite']}")
+    with open(os.path.join(c.tmp, "val.json"), "w") as f:
+        f.write(r.out)
+    prov = contam("report", "--provenance", "val.json", cwd=c.tmp).expect(0).out
+    check(f"suite sha256 {sha} --split validation" in prov, f"provenance: {prov[-400:]}")
     # relative to the suite file when no BENCH_DIR is given
     write_suite(os.path.join(c.tmp, "bench", "here.json"), GEN)
     r = contam("probe", "c.cidx", "-q", "--suite", "bench/here.json", cwd=c.tmp)

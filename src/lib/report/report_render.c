@@ -329,6 +329,12 @@ static int render_provenance(cbuf *b, const creport_table *t,
 				rc |= cbuf_printf(b, "; suite sha256 ");
 				rc |= esc(b, sh);
 			}
+			const char *sp = json_string_value(json_object_get(
+				json_object_get(r, "suite"), "split"));
+			if (sp) {
+				rc |= cbuf_printf(b, " --split ");
+				rc |= esc(b, sp);
+			}
 			rc |= cbuf_printf(b, "; contam ");
 			rc |= esc(b, str_or(json_string_value(json_object_get(
 				json_object_get(r, "tool"), "version")), "?"));
