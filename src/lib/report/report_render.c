@@ -603,6 +603,28 @@ static int latex_breakable(cbuf *b, const char *s, bool split_words)
 	return rc;
 }
 
+/* Provenance text for LaTeX: escaped, with a break point after '/' and
+ * inside every run of 8+ letters and digits (after each 8), so that a
+ * 64-digit sha256 or a long path wraps in a column instead of overfilling
+ * it by 65 pt; no hyphen is added, the digits read as they are. */
+static int latex_prov_esc(cbuf *b, const char *s)
+{
+	int rc = 0;
+	char one[2] = { 0, 0 };
+	int run = 0;
+	for (const char *p = s; p && *p; p++) {
+		one[0] = *p;
+		rc |= creport_latex_escape(b, one);
+		run = latex_alnum(*p) ? run + 1 : 0;
+		if (p[1] && ((*p == '/' && p[1] != ' ') ||
+			     (run >= 8 && latex_alnum(p[1]) && latex_alnum(p[2])))) {
+			rc |= cbuf_printf(b, "\\allowbreak{}");
+			run = 0;
+		}
+	}
+	return rc;
+}
+
 /* A rule's text: >= and <= as math, the rest escaped. */
 static int latex_rule(cbuf *b, const char *s)
 {
@@ -807,7 +829,7 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 		first = 0;
 	}
 	if (o && o->provenance)
-		rc |= render_provenance(b, t, creport_latex_escape,
+		rc |= render_provenance(b, t, latex_prov_esc,
 					"\n%% provenance: which filter produced which number\n"
 					"\\begin{itemize}\\footnotesize\n", "\\item ", "\n",
 					"\\end{itemize}\n");
