@@ -831,7 +831,7 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, latex_prov_esc,
 					"\n%% provenance: which filter produced which number\n"
-					"\\begin{itemize}\\footnotesize\n", "\\item ", "\n",
+					"\\begin{itemize}\\footnotesize\\raggedright\n", "\\item ", "\n",
 					"\\end{itemize}\n");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
