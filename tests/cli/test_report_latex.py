@@ -84,6 +84,7 @@ def compact_several_definitions(ctx):
     for p in ctx["paths"]:
         r = json.load(open(p))
         r["suite"] = {"path": "/data/suites/shared-data.json", "sha256": "a57c3cbd" * 8, "split": None}
+        r["confirm"] = {"flagged": 3, "overturned": 1}
         q = os.path.join(d, os.path.basename(p))
         json.dump(r, open(q, "w"))
         paths.append(q)
@@ -96,6 +97,9 @@ def compact_several_definitions(ctx):
     plain = body.replace("\\allowbreak{}", "")
     check("\\item" in body and "0123456789abcdef" in plain, "provenance with the inputs digest")
     check("a57c3cbd" * 8 in plain, "the suite's whole hash in the provenance")
+    prov = plain.split("\\begin{itemize}")[1]
+    check("-{}-confirm: 3 flags" in prov and "--" not in prov.replace("-{}-", ""),
+          "--confirm in the provenance as two hyphens (TeX prints -- as an en dash)")
     compile_tex(ctx, "defs", body)
 
 

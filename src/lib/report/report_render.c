@@ -606,7 +606,8 @@ static int latex_breakable(cbuf *b, const char *s, bool split_words)
 /* Provenance text for LaTeX: escaped, with a break point after '/' and
  * inside every run of 8+ letters and digits (after each 8), so that a
  * 64-digit sha256 or a long path wraps in a column instead of overfilling
- * it by 65 pt; no hyphen is added, the digits read as they are. */
+ * it by 65 pt; no hyphen is added, the digits read as they are.  "--"
+ * stays two hyphens. */
 static int latex_prov_esc(cbuf *b, const char *s)
 {
 	int rc = 0;
@@ -615,6 +616,8 @@ static int latex_prov_esc(cbuf *b, const char *s)
 	for (const char *p = s; p && *p; p++) {
 		one[0] = *p;
 		rc |= creport_latex_escape(b, one);
+		if (*p == '-' && p[1] == '-')
+			rc |= cbuf_printf(b, "{}"); /* "--confirm", not an en dash */
 		run = latex_alnum(*p) ? run + 1 : 0;
 		if (p[1] && ((*p == '/' && p[1] != ' ') ||
 			     (run >= 8 && latex_alnum(p[1]) && latex_alnum(p[2])))) {
