@@ -957,9 +957,13 @@ typedef struct contam_result {
 	const contam_probe_options *options;
 	uint64_t inputs, inputs_digest;
 	/* probe --suite: the suite file and the sha256 of its bytes (64 hex
-	 * digits), reported as "suite"; NULL (contam_probe_result): none */
+	 * digits), reported as "suite"; NULL (contam_probe_result): none.
+	 * suite_split: --split NAME (every entry's split), NULL: each entry
+	 * its own ("split" key, else test); with the file's hash it says
+	 * which files every entry read */
 	const char *suite_path;
 	const char *suite_sha256;
+	const char *suite_split;
 	/* probe --near-dup: the minhash section's parameters (shingle
 	 * tokens, b bands of r rows, window sizes in shingles, stride
 	 * divisor) and the measured false-positive rate of one band lookup;

@@ -208,6 +208,7 @@ typedef struct cli_suite {
 	const char *path;
 	char dir[4096];
 	char sha256[65];
+	const char *split;         /* --split, or NULL */
 	void *doc;
 	cli_suite_entry *entries;
 	size_t n;

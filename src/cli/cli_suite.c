@@ -194,9 +194,11 @@ static int resolve_glob(const cli_suite *s, cli_suite_entry *e, const char *pat,
 			FILE *f = NULL;
 			if (stat(p, &st) || (!S_ISDIR(st.st_mode) && !(f = fopen(p, "rb")))) {
 				int err = errno;
+				/* p is g's: named before globfree, never after */
+				cli_error(EXIT_INPUT, "%s: suite entry '%s': cannot open '%s': %s",
+					  s->path, e->name, p, strerror(err));
 				globfree(&g);
-				return cli_error(EXIT_INPUT, "%s: suite entry '%s': cannot open "
-						 "'%s': %s", s->path, e->name, p, strerror(err));
+				return EXIT_INPUT;
 			}
 			if (f)
 				fclose(f);
@@ -336,6 +338,7 @@ int cli_suite_load(cli_suite *s, const char *path, const char *split,
 	int rc = 0;
 	memset(s, 0, sizeof(*s));
 	s->path = path;
+	s->split = split;
 	for (size_t i = 0; i < ndirs; i++) {
 		struct stat st;
 		if (stat(dirs[i], &st))
@@ -531,6 +534,7 @@ int cli_suite_result(const cli_suite *s, contam_probe *const *pv,
 	out->nexamples = ne;
 	out->suite_path = s->path;
 	out->suite_sha256 = s->sha256;
+	out->suite_split = s->split;
 	return 0;
 }
 

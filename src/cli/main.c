@@ -37,7 +37,8 @@ static void usage(FILE *f)
 "          contam cat --text-field text shard-000.parquet\n"
 "\n"
 "Run 'contam <command> --help' for the options of a command.\n"
-"Exit status: 0 success, 1 usage error, 2 input or I/O error.\n");
+"Exit status: 0 success, 1 usage error, 2 input or I/O error, 3 probe\n"
+"--fail-above: a benchmark's rate is above the gate (the report is written).\n");
 }
 
 int main(int argc, char **argv)

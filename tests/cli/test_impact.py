@@ -461,6 +461,8 @@ def latex_compiles(c):
     os.makedirs(d, exist_ok=True)
     contam("impact", c.report, *c.files.values(), "--format", "latex", "-o",
            os.path.join(d, "impact.tex")).expect(0)
+    head = open(os.path.join(d, "impact.tex")).read().split("\\begin{tabular}")[0]
+    check("\\begin{table*}" in head, f"the file says it wants a table*: {head}")
     with open(os.path.join(d, "doc.tex"), "w") as f:
         f.write("\\documentclass[twocolumn]{article}\\usepackage{booktabs}\n"
                 "\\begin{document}\\begin{table*}\\small\\input{impact.tex}\\end{table*}\n"

@@ -236,6 +236,40 @@ def no_external_requests(ctx):
               f"{name}: scripts, links, images or CSS fetches")
 
 
+@suite.test
+def long_labels_stay_inside(ctx):
+    """Three long corpus labels: every chart's legend is cut to fit its
+    SVG (about 7 px a byte, as it is laid out), never clipped at its edge,
+    and the whole label is still in the heatmap header; the per-benchmark
+    table lets the corpus cell wrap (class pb)."""
+    labels = ["Common Crawl 2019-30/2020-34/2024-22", "C4 en (sample+planted, 2019-04)",
+              "Wikipedia en 2017 (enwiki pages-articles1)"]
+    d = os.path.join(ctx["tmp"], "long")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for c, label in enumerate(labels):
+        p = os.path.join(d, f"l{c}.json")
+        json.dump(report_fixtures.report(label, f"/x/l{c}.cidx", [("gsm8k", 1319), ("mmlu", 14042)],
+                                         seed=c), open(p, "w"))
+        paths.append(p)
+    _, page = render(ctx, "long.html", *paths)
+    hm = page[page.index('<table class="hm"'):]
+    hm = hm[:hm.index("</tr>")]
+    for label in labels:
+        check(html.escape(label, quote=False) in hm, f"{label} whole in the heatmap header")
+    svgs = re.findall(r'<svg [^>]*width="(\d+)"[^>]*>(.*?)</svg>', page, re.S)
+    check(len(svgs) >= 5, f"charts: {len(svgs)}")
+    cut = 0
+    for width, body in svgs:
+        for x, text in re.findall(r'<text x="([\d.]+)" y="14.0" font-size="11">(.*?)</text>', body):
+            shown = html.unescape(text)
+            check(float(x) + 7 * (len(shown.encode()) - (2 if shown.endswith("\u2026") else 0))
+                  <= int(width) + 1, f"legend {shown!r} at x={x} runs past {width} px")
+            cut += shown.endswith("\u2026")
+    check(cut > 0, "some legend label was cut")
+    check(page.count('<table class="pb">') == 2, "per-benchmark tables wrap the corpus cell")
+
+
 def png_content_height(path):
     """Rows of a PNG down to its last non-white one (RGB or RGBA)."""
     d = open(path, "rb").read()

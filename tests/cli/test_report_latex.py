@@ -75,12 +75,31 @@ def compact_fits_column(ctx):
 def compact_several_definitions(ctx):
     if not shutil.which("pdflatex"):
         return "skip"
-    body = latex(ctx, "--definition", "contam,gpt3", "--definition", "llama2", "--provenance")
+    # reports of a suite run: the 64-digit suite hash and a long report
+    # path must wrap in the column (they overfilled it by 65 pt)
+    import json
+    d = os.path.join(ctx["tmp"], "suite-run", "reports", "common-crawl-2025-05-full-suite")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for p in ctx["paths"]:
+        r = json.load(open(p))
+        r["suite"] = {"path": "/data/suites/shared-data.json", "sha256": "a57c3cbd" * 8, "split": None}
+        r["confirm"] = {"flagged": 3, "overturned": 1}
+        q = os.path.join(d, os.path.basename(p))
+        json.dump(r, open(q, "w"))
+        paths.append(q)
+    body = latex(ctx, "--definition", "contam,gpt3", "--definition", "llama2", "--provenance",
+                 paths=paths)
     # contam: contaminated and partial+; gpt3; llama2: dirty and not clean
     # (each maybe split into "(continued)" parts)
     first = body.count("\\begin{table}") - body.count("(continued)")
     check(first == 5, f"5 tables, got {first}")
-    check("\\item" in body and "0123456789abcdef" in body, "provenance with the inputs digest")
+    plain = body.replace("\\allowbreak{}", "")
+    check("\\item" in body and "0123456789abcdef" in plain, "provenance with the inputs digest")
+    check("a57c3cbd" * 8 in plain, "the suite's whole hash in the provenance")
+    prov = plain.split("\\begin{itemize}")[1]
+    check("-{}-confirm: 3 flags" in prov and "--" not in prov.replace("-{}-", ""),
+          "--confirm in the provenance as two hyphens (TeX prints -- as an en dash)")
     compile_tex(ctx, "defs", body)
 
 
@@ -105,6 +124,33 @@ def wide_five_corpora(ctx):
     body = latex(ctx, "--latex-wide", paths=paths)
     check(body.count("\\cmidrule") == 5, "five corpus column groups")
     compile_tex(ctx, "wide5", body)
+
+
+@suite.test
+def long_label_words_fit(ctx):
+    """Corpus labels whose words TeX cannot hyphenate ("(sample+planted)":
+    patterns stop at '+'; a 15-character run of letters and digits) still
+    fit the 4.6em corpus column and the table* header, and read the same
+    once the break hints are removed."""
+    if not shutil.which("pdflatex"):
+        return "skip"
+    import json
+    labels = ["C4 en (sample+planted)", "OpenWebText2019x", "RedPajama+SlimPajama,dedup"]
+    d = os.path.join(ctx["tmp"], "labels")
+    os.makedirs(d, exist_ok=True)
+    paths = []
+    for c, label in enumerate(labels):
+        p = os.path.join(d, f"l{c}.json")
+        r = report_fixtures.report(label, f"/x/l{c}.cidx", [("gsm8k", 1319), ("mmlu", 14042)], seed=c)
+        json.dump(r, open(p, "w"))
+        paths.append(p)
+    for name, args in (("labels", ()), ("labels-wide", ("--latex-wide",))):
+        body = latex(ctx, *args, paths=paths)
+        head = next(l for l in body.splitlines() if "Benchmark" in l or "multicolumn" in l)
+        plain = re.sub(r"\\allowbreak\\hspace\{0pt\}|\\-", "", body)
+        for label in labels:
+            check(label in plain, f"{name}: label {label!r} in the header: {head}")
+        compile_tex(ctx, name, body)
 
 
 @suite.test

@@ -140,13 +140,19 @@ def same_as_single(c):
     check(rep["benchmarks"][2]["examples"] == 10, "qa: the test split is taken")
     # the suite's digest
     sha = hashlib.sha256(open(os.path.join(c.tmp, "gen.json"), "rb").read()).hexdigest()
-    check(rep["suite"] == {"path": "gen.json", "sha256": sha}, f"suite: {rep.get('suite')}")
+    check(rep["suite"] == {"path": "gen.json", "sha256": sha, "split": None}, f"suite: {rep.get('suite')}")
     single = contam("probe", "c.cidx", "-q", "bench/csv/test.csv", "--no-header", cwd=c.tmp)
     check("suite" not in single.json(), "a run without --suite has no suite field")
     # --split validation takes the other file
     r = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "--split", "validation", "bench", cwd=c.tmp)
     r.expect(0)
     check(r.json()["benchmarks"][2]["examples"] == 1, "--split validation: the validation file")
+    # ... and the report says so: the suite's hash alone cannot tell the split
+    check(r.json()["suite"]["split"] == "validation", f"suite: {r.json()['suite']}")
+    with open(os.path.join(c.tmp, "val.json"), "w") as f:
+        f.write(r.out)
+    prov = contam("report", "--provenance", "val.json", cwd=c.tmp).expect(0).out
+    check(f"suite sha256 {sha} --split validation" in prov, f"provenance: {prov[-400:]}")
     # relative to the suite file when no BENCH_DIR is given
     write_suite(os.path.join(c.tmp, "bench", "here.json"), GEN)
     r = contam("probe", "c.cidx", "-q", "--suite", "bench/here.json", cwd=c.tmp)
@@ -249,6 +255,18 @@ def missing_entry(c):
         r.expect(2)
         check("'locked'" in r.err, f"stderr: {r.err}")
     os.chmod(p, 0o644)
+    # a file that cannot be opened, as root too (a dangling symlink): the
+    # entry and the file's path are named (the path was once printed from
+    # freed memory)
+    os.makedirs(os.path.join(c.tmp, "dangling"), exist_ok=True)
+    link = os.path.join(c.tmp, "dangling", "gone.jsonl")
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(c.tmp, "no-such-target.jsonl"), link)
+    write_suite(os.path.join(c.tmp, "dang.json"), [{"name": "dang", "paths": ["dangling/*.jsonl"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "dang.json", cwd=c.tmp)
+    r.expect(2)
+    check("suite entry 'dang': cannot open './dangling/gone.jsonl': " in r.err and not r.out,
+          f"stderr: {r.err!r}")
     write_suite(os.path.join(c.tmp, "typo.json"), [{"name": "t", "paths": "qa/test.jsonl", "feilds": ["q"]}])
     r = contam("probe", "c.cidx", "-q", "--suite", "typo.json", "bench", cwd=c.tmp)
     r.expect(2)
@@ -300,6 +318,11 @@ def suite_and_field(c):
 
 @S.test
 def fail_above(c):
+    # the gate's exit status is in both helps
+    h = " ".join(contam("probe", "--help").expect(0).out.split())
+    check("--fail-above RATE exit 3" in h, "probe --help names exit 3")
+    h = " ".join(contam("--help").expect(0).out.split())
+    check("3 probe --fail-above" in h, f"contam --help names exit 3: {h[-200:]}")
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
     base = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
     base.expect(0)

@@ -1015,7 +1015,9 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 		rc |= cbuf_printf(b, "%% contam impact: report ");
 		rc |= creport_latex_escape(b, im->report_path);
 		rc |= cbuf_printf(b, ", definition %s (%s)\n", def, group_rule(im->opt.definition));
-		rc |= cbuf_printf(b, "%% needs \\usepackage{booktabs}\n"
+		/* seven columns: about 560 pt wide, more than a column's 240 */
+		rc |= cbuf_printf(b, "%% needs \\usepackage{booktabs}; as wide as a page: "
+				  "\\begin{table*}\\small\\input{this file}\\end{table*}\n"
 				  "\\setlength{\\tabcolsep}{4pt}%% local to the table float\n"
 				  "\\begin{tabular}{@{}lrrrrrr@{}}\n\\toprule\n"
 				  "Task / metric & All & Clean & Partial & Contam. & "

@@ -55,6 +55,7 @@ static const char *const CSS =
 	"overflow-wrap:anywhere;max-width:300px;font-size:11px}"
 	"table.ev{table-layout:fixed;width:100%}table.ev td{white-space:normal;"
 	"overflow-wrap:anywhere;vertical-align:top}table.ev td.q{max-width:none;min-width:0}"
+	"table.pb td.l{white-space:normal;overflow-wrap:anywhere;min-width:80px;max-width:150px}"
 	"table.hm td.hm{min-width:120px;text-align:center;border:1px solid #fff;padding:3px 6px}"
 	"table.hm td.hm small{opacity:.8;margin-left:4px}"
 	"table.hm td.z{background:#eef1f4;color:#555}"
@@ -252,7 +253,9 @@ static int bench_details(cbuf *b, const creport_table *t, size_t hm, unsigned ma
 		rc |= chtml_defs_chart(b, t, k, mask);
 		rc |= chtml_histogram(b, t, k);
 		rc |= cbuf_printf(b, "</div>");
-		rc |= cbuf_printf(b, "<table><tr><th>corpus</th><th>examples</th>");
+		/* class pb: a long corpus label wraps, so that the nine columns
+		 * stay inside the page at 1280 px */
+		rc |= cbuf_printf(b, "<table class=\"pb\"><tr><th>corpus</th><th>examples</th>");
 		for (size_t m = 0; m < CREPORT_NMAIN; m++)
 			if (mask & 1u << m)
 				rc |= cbuf_printf(b, "<th>%s</th>", CREPORT_MEASURES[m].title);

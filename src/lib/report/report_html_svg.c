@@ -160,17 +160,50 @@ static int dot(cbuf *b, double x0, double w, double y, double top,
 	return rc;
 }
 
-static int corpus_legend(cbuf *b, const creport_table *t, double y)
+/* Escaped s, cut to at most max bytes (at a UTF-8 boundary) with an
+ * ellipsis; max 0: whole. */
+static int cut_text(cbuf *b, const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (!max || n <= max)
+		return creport_html_escape(b, s);
+	size_t cut = max > 1 ? max - 1 : 1;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	char *tmp = malloc(cut + 1);
+	if (!tmp)
+		return CONTAM_E_NOMEM;
+	memcpy(tmp, s, cut);
+	tmp[cut] = 0;
+	int rc = creport_html_escape(b, tmp);
+	free(tmp);
+	return rc | cbuf_printf(b, "&hellip;");
+}
+
+/* One line of corpus swatches across a chart `width` px wide; when the
+ * labels (about 7 px a byte) would run past its edge, each is cut to an
+ * equal share, so none is clipped: the heatmap and the tables have them
+ * whole. */
+static int corpus_legend(cbuf *b, const creport_table *t, double y, double width)
 {
 	int rc = 0;
-	double x = 10;
+	double x = 10, need = x;
+	size_t max = 0;
+	for (size_t c = 0; c < t->ncorpora; c++)
+		need += 24 + 7 * (double)strlen(t->corpora[c].label);
+	if (need > width && t->ncorpora) {
+		double share = ((width - x) / (double)t->ncorpora - 24) / 7;
+		max = share < 4 ? 4 : (size_t)share;
+	}
 	for (size_t c = 0; c < t->ncorpora; c++) {
+		const char *l = t->corpora[c].label;
+		size_t shown = max && strlen(l) > max ? max : strlen(l);
 		rc |= cbuf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\"/>"
 				  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">", x + 4, y,
 				  chtml_corpus_colour(c), x + 12, y + 4);
-		rc |= creport_html_escape(b, t->corpora[c].label);
+		rc |= cut_text(b, l, max);
 		rc |= cbuf_printf(b, "</text>");
-		x += 24 + 7 * (double)strlen(t->corpora[c].label);
+		x += 24 + 7 * (double)shown;
 	}
 	return rc;
 }
@@ -197,22 +230,7 @@ static int bench_label(cbuf *b, double x, double y, const char *s)
 	int rc = cbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
 			     "text-anchor=\"end\">", x, y);
 	/* long names are cut for the chart; the heatmap has them whole */
-	size_t n = strlen(s);
-	if (n > 44) {
-		size_t cut = 41;
-		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
-			cut--;
-		char *tmp = malloc(cut + 1);
-		if (!tmp)
-			return CONTAM_E_NOMEM;
-		memcpy(tmp, s, cut);
-		tmp[cut] = 0;
-		rc |= creport_html_escape(b, tmp);
-		free(tmp);
-		rc |= cbuf_printf(b, "&hellip;");
-	} else {
-		rc |= creport_html_escape(b, s);
-	}
+	rc |= strlen(s) > 44 ? cut_text(b, s, 42) : creport_html_escape(b, s);
 	return rc | cbuf_printf(b, "</text>");
 }
 
@@ -226,7 +244,7 @@ int chtml_rates_chart(cbuf *b, const creport_table *t, size_t m)
 	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"960\" "
 			     "height=\"%.0f\" role=\"img\" aria-label=\"rates with 95%% "
 			     "intervals\">", height);
-	rc |= corpus_legend(b, t, 10);
+	rc |= corpus_legend(b, t, 10, 960);
 	for (size_t k = 0; k < t->nbench; k++) {
 		double y = y0 + rh * (double)k;
 		if (k % 2)
@@ -258,7 +276,7 @@ int chtml_defs_chart(cbuf *b, const creport_table *t, size_t k, unsigned mask)
 	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"570\" "
 			     "height=\"%.0f\" role=\"img\" aria-label=\"definitions side "
 			     "by side\">", height);
-	rc |= corpus_legend(b, t, 10);
+	rc |= corpus_legend(b, t, 10, 570);
 	size_t i = 0;
 	for (size_t m = 0; m < CREPORT_NMAIN; m++) {
 		if (!(mask & 1u << m))
@@ -293,7 +311,7 @@ int chtml_histogram(cbuf *b, const creport_table *t, size_t k)
 	int rc = cbuf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"560\" "
 			     "height=\"%.0f\" role=\"img\" aria-label=\"coverage "
 			     "histogram\">", y0 + hh + 34);
-	rc |= corpus_legend(b, t, 10);
+	rc |= corpus_legend(b, t, 10, 560);
 	for (int e = 0; e <= 6 && pow(10, e) <= maxc * 10; e++) {
 		double y = y0 + hh - hh * log10(1 + pow(10, e)) / log10(1 + maxc);
 		if (y < y0 - 1)

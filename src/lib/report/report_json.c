@@ -626,6 +626,8 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 		rc |= put_str(&b, r->suite_path);
 		rc |= cbuf_printf(&b, ", \"sha256\": ");
 		rc |= put_str(&b, r->suite_sha256 ? r->suite_sha256 : "");
+		rc |= cbuf_printf(&b, ", \"split\": ");
+		rc |= r->suite_split ? put_str(&b, r->suite_split) : cbuf_printf(&b, "null");
 		rc |= cbuf_printf(&b, "},\n");
 	}
 	if (r->options)

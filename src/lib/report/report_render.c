@@ -329,6 +329,12 @@ static int render_provenance(cbuf *b, const creport_table *t,
 				rc |= cbuf_printf(b, "; suite sha256 ");
 				rc |= esc(b, sh);
 			}
+			const char *sp = json_string_value(json_object_get(
+				json_object_get(r, "suite"), "split"));
+			if (sp) {
+				rc |= cbuf_printf(b, " --split ");
+				rc |= esc(b, sp);
+			}
 			rc |= cbuf_printf(b, "; contam ");
 			rc |= esc(b, str_or(json_string_value(json_object_get(
 				json_object_get(r, "tool"), "version")), "?"));
@@ -560,19 +566,64 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 /* ------------------------------------------------------------------ */
 /* LaTeX (booktabs, tabularx): tables a two-column paper can print      */
 
-/* Escaped, with break points after _ / - . so that long benchmark and
- * corpus names wrap inside their column instead of overfilling it. */
-static int latex_breakable(cbuf *b, const char *s)
+/* Escaped, with break points after _ / - + , ; : ) and before ( . so
+ * that long benchmark and corpus names wrap inside their column instead of
+ * overfilling it (TeX hyphenates only runs of letters: "(sample+planted)"
+ * had no break after "sam-").  In a corpus label (split_words), a run of
+ * more than 6 ASCII letters or digits gets a discretionary hyphen after
+ * every 6, so that no word is wider than the 4.6em corpus column
+ * ("OpenWebText2019"). */
+static bool latex_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int latex_breakable(cbuf *b, const char *s, bool split_words)
 {
 	int rc = 0;
 	char one[2] = { 0, 0 };
-	for (; s && *s; s++) {
-		one[0] = *s;
-		rc |= creport_latex_escape(b, one);
-		/* \hspace{0pt}: the next word may be hyphenated too */
-		if ((*s == '_' || *s == '/' || *s == '-' ||
-		     (*s == '.' && !(s[1] >= '0' && s[1] <= '9'))) && s[1]) /* not "v1.7" */
+	int run = 0; /* alnum characters since the last break point */
+	for (const char *p = s; p && *p; p++) {
+		if (*p == '(' && p != s && p[-1] != ' ')
 			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
+		one[0] = *p;
+		rc |= creport_latex_escape(b, one);
+		run = latex_alnum(*p) ? run + 1 : 0;
+		/* \\hspace{0pt}: the next word may be hyphenated too */
+		if ((*p == '_' || *p == '/' || *p == '-' || *p == '+' || *p == ',' ||
+		     *p == ';' || *p == ':' || *p == ')' ||
+		     (*p == '.' && !(p[1] >= '0' && p[1] <= '9'))) && p[1] && p[1] != ' ') {
+			rc |= cbuf_printf(b, "\\allowbreak\\hspace{0pt}");
+		} else if (split_words && run >= 6 && latex_alnum(p[1]) && latex_alnum(p[2]) &&
+			   latex_alnum(p[3])) {
+			rc |= cbuf_printf(b, "\\-"); /* keeps 3 after it */
+			run = 0;
+		}
+	}
+	return rc;
+}
+
+/* Provenance text for LaTeX: escaped, with a break point after '/' and
+ * inside every run of 8+ letters and digits (after each 8), so that a
+ * 64-digit sha256 or a long path wraps in a column instead of overfilling
+ * it by 65 pt; no hyphen is added, the digits read as they are.  "--"
+ * stays two hyphens. */
+static int latex_prov_esc(cbuf *b, const char *s)
+{
+	int rc = 0;
+	char one[2] = { 0, 0 };
+	int run = 0;
+	for (const char *p = s; p && *p; p++) {
+		one[0] = *p;
+		rc |= creport_latex_escape(b, one);
+		if (*p == '-' && p[1] == '-')
+			rc |= cbuf_printf(b, "{}"); /* "--confirm", not an en dash */
+		run = latex_alnum(*p) ? run + 1 : 0;
+		if (p[1] && ((*p == '/' && p[1] != ' ') ||
+			     (run >= 8 && latex_alnum(p[1]) && latex_alnum(p[2])))) {
+			rc |= cbuf_printf(b, "\\allowbreak{}");
+			run = 0;
+		}
 	}
 	return rc;
 }
@@ -642,7 +693,7 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 		rc |= cbuf_printf(b, " & ");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			rc |= cbuf_printf(b, " & \\multicolumn{2}{c}{\\parbox[b]{7em}{\\centering ");
-			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= latex_breakable(b, t->corpora[c].label, true);
 			rc |= cbuf_printf(b, "}}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n");
@@ -656,7 +707,7 @@ static int latex_head(cbuf *b, const creport_table *t, size_t m, bool wide)
 		rc |= cbuf_printf(b, "Benchmark & $N$");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			rc |= cbuf_printf(b, " & \\parbox[b]{4.6em}{\\raggedleft ");
-			rc |= latex_breakable(b, t->corpora[c].label);
+			rc |= latex_breakable(b, t->corpora[c].label, true);
 			rc |= cbuf_printf(b, "}");
 		}
 		rc |= cbuf_printf(b, " \\\\\n\\midrule\n");
@@ -672,7 +723,7 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 	int rc = latex_head(b, t, m, wide);
 	for (size_t k = from; k < to; k++) {
 		double n = grid_n(t, k, m);
-		rc |= latex_breakable(b, t->bench[k]);
+		rc |= latex_breakable(b, t->bench[k], false);
 		if (n >= 0)
 			rc |= cbuf_printf(b, " & %.0f", n);
 		else
@@ -781,9 +832,9 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 		first = 0;
 	}
 	if (o && o->provenance)
-		rc |= render_provenance(b, t, creport_latex_escape,
+		rc |= render_provenance(b, t, latex_prov_esc,
 					"\n%% provenance: which filter produced which number\n"
-					"\\begin{itemize}\\footnotesize\n", "\\item ", "\n",
+					"\\begin{itemize}\\footnotesize\\raggedright\n", "\\item ", "\n",
 					"\\end{itemize}\n");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }
