@@ -216,10 +216,12 @@ typedef struct cli_suite {
 } cli_suite;
 #define EXIT_ABOVE 3               /* --fail-above: a rate above the gate */
 /* Parse and resolve (globs under each of dirs, else the suite file's
- * directory); split: every entry's split (--split) or NULL.  0 or
- * EXIT_INPUT (message printed, naming the entry). */
+ * directory); split: every entry's split (--split) or NULL; only: the
+ * comma-separated entry names to keep (--only) or NULL for all.  0,
+ * EXIT_USAGE (an --only name no entry has) or EXIT_INPUT (message
+ * printed, naming the entry). */
 int cli_suite_load(cli_suite *s, const char *path, const char *split,
-		   const char *const *dirs, size_t ndirs);
+		   const char *only, const char *const *dirs, size_t ndirs);
 void cli_suite_free(cli_suite *s);
 /* One probe per entry (*out: s->n of them, free with
  * cli_suite_probes_free); report 0: errors returned, not printed. */

@@ -137,6 +137,8 @@ static void usage(FILE *f)
 "                         DIR/ENTRY\n"
 "      --split NAME       with --suite: the split (test, validation, dev) of\n"
 "                         every entry whose paths are given per split\n"
+"      --only NAME,...    with --suite: probe only these entries (each name\n"
+"                         must be one of the suite's)\n"
 "      --fail-above RATE  exit 3 when any benchmark's rate under --definition\n"
 "                         (contam: the contaminated rate; gpt3, palm, llama2:\n"
 "                         its not-clean rate) is above RATE, a fraction (0.05)\n"
@@ -274,7 +276,7 @@ int cli_probe(int argc, char **argv)
 {
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_QFIELD,
 	       OPT_AFIELD, OPT_NULL, OPT_CLEAN, OPT_RECORDS, OPT_LINES, OPT_HEADER,
-	       OPT_DEFINITION, OPT_SUITE, OPT_SPLIT, OPT_FAIL_ABOVE, OPT_RULES,
+	       OPT_DEFINITION, OPT_SUITE, OPT_SPLIT, OPT_ONLY, OPT_FAIL_ABOVE, OPT_RULES,
 	       OPT_LABEL = 512, OPT_NEAR_DUP, OPT_NEAR_DUP_BANDS };
 	static const struct option longopts[] = {
 		{ "name", required_argument, NULL, OPT_NAME },
@@ -295,6 +297,7 @@ int cli_probe(int argc, char **argv)
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "suite", required_argument, NULL, OPT_SUITE },
 		{ "split", required_argument, NULL, OPT_SPLIT },
+		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "fail-above", required_argument, NULL, OPT_FAIL_ABOVE },
 		CLI_SCORING_LONGOPTS(OPT_RULES),
 		{ "max-doc-freq", required_argument, NULL, OPT_RULES + CLI_RULE_DOC_FREQ },
@@ -321,7 +324,7 @@ int cli_probe(int argc, char **argv)
 	contam_definition def = CONTAM_DEF_CONTAM;
 	unsigned char *overturned = NULL;
 	/* --suite (cli_suite.c) and --fail-above */
-	const char *suite_path = NULL, *split = NULL;
+	const char *suite_path = NULL, *split = NULL, *only = NULL;
 	cli_suite suite = { 0 };
 	contam_probe **probes = NULL;
 	contam_benchmark *suite_bms = NULL;
@@ -382,6 +385,7 @@ int cli_probe(int argc, char **argv)
 			break;
 		case OPT_SUITE: suite_path = optarg; break;
 		case OPT_SPLIT: split = optarg; break;
+		case OPT_ONLY: only = optarg; break;
 		case OPT_FAIL_ABOVE:
 			if (cli_parse_rate(optarg, &fail_above)) {
 				rc = cli_error(EXIT_USAGE, "--fail-above wants a rate, 0.05 or 5%%, not '%s'", optarg);
@@ -435,6 +439,10 @@ int cli_probe(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "--near-dup-bands sets the near_dup rule: give --near-dup");
 		goto out;
 	}
+	if (only && !suite_path) {
+		rc = cli_error(EXIT_USAGE, "--only chooses entries of a suite: give --suite");
+		goto out;
+	}
 	if (split && !suite_path) {
 		rc = cli_error(EXIT_USAGE, "--split chooses a split of a suite's entries: give --suite");
 		goto out;
@@ -467,7 +475,7 @@ int cli_probe(int argc, char **argv)
 	/* files and directories, with unique names (cli_bench.c); with a
 	 * suite, its entries' files under the BENCH_DIRs */
 	if (suite_path) {
-		if ((rc = cli_suite_load(&suite, suite_path, split,
+		if ((rc = cli_suite_load(&suite, suite_path, split, only,
 					 (const char *const *)argv + optind + 1,
 					 (size_t)(argc - optind - 1))))
 			goto out;

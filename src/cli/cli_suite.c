@@ -330,8 +330,53 @@ static int load_entry(cli_suite *s, size_t k, json_t *o, const char *split,
 	return rc;
 }
 
+/* Is `name` one of the comma-separated names in `only`? */
+static bool only_has(const char *only, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = only; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len == n && !strncmp(p, name, n))
+			return true;
+		p += len + (end != NULL);
+	}
+	return false;
+}
+
+/* Every name of --only must be an entry's: a misspelt one would
+ * otherwise leave that benchmark out without a word. */
+static int check_only(const char *path, const char *only, json_t *list)
+{
+	for (const char *p = only; *p;) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		bool found = false;
+		for (size_t i = 0; i < json_array_size(list) && !found; i++) {
+			const char *n = json_string_value(
+				json_object_get(json_array_get(list, i), "name"));
+			found = n && strlen(n) == len && !strncmp(n, p, len);
+		}
+		if (!found || !len) {
+			int rc = cli_error(EXIT_USAGE, "--only '%.*s': %s has no such entry",
+					   (int)len, p, path);
+			fprintf(stderr, "contam: its entries:");
+			for (size_t i = 0; i < json_array_size(list); i++) {
+				const char *n = json_string_value(
+					json_object_get(json_array_get(list, i), "name"));
+				if (n)
+					fprintf(stderr, " %s", n);
+			}
+			fputc('\n', stderr);
+			return rc;
+		}
+		p += len + (end != NULL);
+	}
+	return 0;
+}
+
 int cli_suite_load(cli_suite *s, const char *path, const char *split,
-		   const char *const *dirs, size_t ndirs)
+		   const char *only, const char *const *dirs, size_t ndirs)
 {
 	unsigned char *bytes = NULL;
 	size_t len = 0;
@@ -402,6 +447,8 @@ int cli_suite_load(cli_suite *s, const char *path, const char *split,
 			goto out;
 		}
 	}
+	if (only && (rc = check_only(path, only, list)))
+		goto out;
 	size_t n = json_array_size(list);
 	if (!(s->entries = calloc(n, sizeof(*s->entries)))) {
 		rc = cli_error(EXIT_INPUT, "out of memory");
@@ -409,13 +456,16 @@ int cli_suite_load(cli_suite *s, const char *path, const char *split,
 	}
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = json_array_get(list, i);
-		s->n = i + 1;
 		if (!json_is_object(o)) {
 			rc = cli_error(EXIT_INPUT, "%s: suite entry #%zu is not an object",
 				       path, i + 1);
 			goto out;
 		}
-		if ((rc = load_entry(s, i, o, split, dirs, ndirs)))
+		const char *name = json_string_value(json_object_get(o, "name"));
+		if (only && !(name && only_has(only, name)))
+			continue; /* not asked for: its files are not looked for */
+		s->n++;
+		if ((rc = load_entry(s, s->n - 1, o, split, dirs, ndirs)))
 			goto out;
 	}
 	/* every file of the run, named by its entry (for the index loader) */

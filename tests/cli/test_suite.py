@@ -22,6 +22,8 @@
   write_clean       --write-clean DIR: DIR/ENTRY holds what the entry's
                     single run writes, byte for byte
   missing_entry     an entry whose glob matches nothing: exit 2 naming it
+  only_entries      --only NAME,...: those entries alone; an unknown name is
+                    exit 1 listing the suite's entries
   suite_and_field   --suite with --field: exit 1
   fail_above        exit 3 above the rate (report still written), 0 at or
                     below, "5%" as 0.05, 2 on an input error even with it;
@@ -299,6 +301,28 @@ def missing_entry(c):
 
 
 @S.test
+def only_entries(c):
+    # --only keeps the named entries (their files alone are looked for:
+    # the ghost entry's missing files are no error then); a name no entry
+    # has is exit 1 naming it and listing the suite's entries
+    write_suite(os.path.join(c.tmp, "only.json"),
+                GEN + [{"name": "ghost", "paths": ["nothere/*.jsonl"]}])
+    r = contam("probe", "c.cidx", "-q", "--suite", "only.json", "--only", "qa,nested", "bench", cwd=c.tmp)
+    r.expect(0)
+    names = [b["name"] for b in r.json()["benchmarks"]]
+    check(names == ["nested", "qa"], f"benchmarks {names}")
+    full = contam("probe", "c.cidx", "-q", "--suite", "gen.json", "bench", cwd=c.tmp)
+    full.expect(0)
+    want = {b["name"]: b["examples"] for b in full.json()["benchmarks"]}
+    check(all(b["examples"] == want[b["name"]] for b in r.json()["benchmarks"]),
+          "an entry probed alone gives its examples of the whole run")
+    r = contam("probe", "c.cidx", "-q", "--suite", "only.json", "--only", "qa,nosuch", "bench", cwd=c.tmp)
+    r.expect(1)
+    check("'nosuch'" in r.err and "ghost" in r.err and "nested" in r.err and not r.out, f"stderr: {r.err}")
+    contam("probe", "c.cidx", "-q", "--only", "qa", "bench/qa/test.jsonl", cwd=c.tmp).expect(1)
+
+
+@S.test
 def suite_and_field(c):
     write_suite(os.path.join(c.tmp, "gen.json"), GEN)
     for extra in (["--field", "q"], ["--name", "x"], ["--no-header"], ["--records", "x"]):
@@ -458,8 +482,9 @@ def hf_layout(c):
         return "skip"
     # the Hugging Face Parquet split, read natively, gives the examples and
     # verdicts of the JSONL release of the same split
+    # the other entries' datasets are not in ../shared/data: --only
     r = contam("probe", "c.cidx", "-q", "--suite", os.path.join(ROOT, "suites", "hf.json"),
-               hdir, cwd=c.tmp).expect(0).json()
+               "--only", "gsm8k,gsm8k_socratic", hdir, cwd=c.tmp).expect(0).json()
     b = {x["name"]: x for x in r["benchmarks"]}
     check(b.get("gsm8k", {}).get("examples") == 1319, f"gsm8k from Parquet: {list(b)}")
     jl = os.path.join(SHARED, "benchmarks", "gsm8k", "test.jsonl")
