@@ -278,6 +278,7 @@ typedef struct snode {
 	int nchild;
 	int converted;       /* -1 none */
 	int is_list;         /* LIST annotation (converted or logical) */
+	int is_map;          /* MAP or MAP_KEY_VALUE annotation */
 } snode;
 
 typedef struct pcol {
@@ -286,6 +287,13 @@ typedef struct pcol {
 	char *top;           /* first name */
 	int type;
 	int max_def, max_rep;
+	/* Where the leaf lies, for record order (cpq_rows_each): for each
+	 * schema level from the top-level field down, the node's position
+	 * among its parent's children and whether it is repeated. */
+	int depth;
+	uint32_t *npos;
+	uint8_t *nrep;
+	int map_key;         /* the key of a MAP's key_value group */
 } pcol;
 
 typedef struct pchunk {
@@ -317,6 +325,9 @@ struct cpq {
 	size_t ngroups;
 	uint64_t num_rows;
 	int encrypted;
+	uint32_t wpos[CPQ_MAX_DEPTH + 2];   /* walk_schema's path so far */
+	uint8_t wrep[CPQ_MAX_DEPTH + 2];
+	uint8_t wmap[CPQ_MAX_DEPTH + 2];
 };
 
 static int pq_fail(const cpq *f, cerr *err, const char *fmt, ...)
@@ -392,6 +403,8 @@ static int parse_schema_elem(tin *t, snode *s)
 			while ((r2 = t_field(t, &lf, &lid, &lt)) == 1) {
 				if (lid == 3)
 					s->is_list = 1;
+				if (lid == 2)
+					s->is_map = 1;
 				if (skip_value(t, lt) < 0)
 					return CONTAM_E_FORMAT;
 			}
@@ -415,6 +428,8 @@ static int parse_schema_elem(tin *t, snode *s)
 			s->converted = (int)v;
 			if (v == 3)
 				s->is_list = 1;
+			if (v == 1 || v == 2)
+				s->is_map = 1;
 		}
 	}
 	if (rc < 0)
@@ -538,9 +553,9 @@ static char *join3(const char *a, const char *b)
 }
 
 /* Walk the schema from node *i (depth-first, as stored), making leaves. */
-static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
-		       const char *logical, const char *top, int def, int rep,
-		       int skip_names, cerr *err)
+static int walk_schema(cpq *f, size_t *i, int depth, int pos,
+		       const char *path, const char *logical, const char *top,
+		       int def, int rep, int skip_names, cerr *err)
 {
 	if (depth > CPQ_MAX_DEPTH)
 		return pq_fail(f, err, "schema nested more than %d levels",
@@ -561,6 +576,9 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 		def++;
 		rep++;
 	}
+	f->wpos[depth] = (uint32_t)pos;
+	f->wrep[depth] = r == 2;
+	f->wmap[depth] = (uint8_t)s->is_map;
 	int rc = CONTAM_OK;
 	char *p = join3(path, s->name);
 	char *l = skip_names ? cstrdup(logical ? logical : "")
@@ -583,6 +601,16 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 		c->type = s->type;
 		c->max_def = def;
 		c->max_rep = rep;
+		c->depth = depth;
+		c->map_key = depth >= 2 && pos == 0 && f->wrep[depth - 1] &&
+			     (f->wmap[depth - 1] ||
+			      (depth >= 3 && f->wmap[depth - 2]));
+		c->npos = malloc((size_t)depth * sizeof *c->npos);
+		c->nrep = malloc((size_t)depth);
+		if (!c->npos || !c->nrep)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		memcpy(c->npos, f->wpos + 1, (size_t)depth * sizeof *c->npos);
+		memcpy(c->nrep, f->wrep + 1, (size_t)depth);
 		return CONTAM_OK;
 	}
 	if (s->nchild <= 0) {
@@ -598,7 +626,7 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 			skip = 1;
 		else if (skip_names == 1 && s->rep == 2 && s->nchild == 1)
 			skip = 2;
-		rc = walk_schema(f, i, depth + 1, p, l, tp, def, rep,
+		rc = walk_schema(f, i, depth + 1, k, p, l, tp, def, rep,
 				 skip, err);
 		if (rc < 0)
 			goto out;
@@ -680,8 +708,8 @@ static int parse_footer(cpq *f, const uint8_t *m, size_t len, cerr *err)
 			return pq_fail(f, err, "the schema root has %d children",
 				       root->nchild);
 		for (int k = 0; k < root->nchild; k++)
-			if ((rc = walk_schema(f, &i, 1, NULL, NULL, NULL, 0, 0,
-					      0, err)) < 0)
+			if ((rc = walk_schema(f, &i, 1, k, NULL, NULL, NULL, 0,
+					      0, 0, err)) < 0)
 				return rc;
 		if (i != f->nnodes)
 			return pq_fail(f, err, "schema has %zu elements, its "
@@ -823,6 +851,8 @@ void cpq_free(cpq *f)
 		free(f->cols[i].path);
 		free(f->cols[i].logical);
 		free(f->cols[i].top);
+		free(f->cols[i].npos);
+		free(f->cols[i].nrep);
 	}
 	free(f->cols);
 	for (size_t i = 0; i < f->ngroups; i++)
@@ -1172,6 +1202,8 @@ typedef struct pdecoded {
 	size_t nvals, vcap;
 	size_t *rowv;         /* first value of each row; nrows + 1 */
 	size_t nrows, rcap;
+	uint32_t *vrep;       /* max_rep list indices of each value */
+	size_t vrcap;
 } pdecoded;
 
 struct cpq_rows {
@@ -1199,6 +1231,7 @@ struct cpq_rows {
 	size_t *doff;
 	size_t ndict;
 	cbuf prev;            /* DELTA_BYTE_ARRAY: the previous value */
+	size_t *head;         /* cpq_rows_each: next value of each column */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -1464,6 +1497,9 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 	r->ndict = 0;
 	cbuf_reset(&r->dict);
 	cbuf_reset(&r->prev);
+	/* the element index of each repeated level, carried across pages */
+	uint32_t li[CPQ_MAX_DEPTH + 2] = { 0 };
+	int mr = col->max_rep;
 
 	if (ch->encrypted)
 		return col_fail(&c, "encrypted column chunks are not supported");
@@ -1708,14 +1744,29 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 		if ((rc = decode_values(&c, d, (int)enc, data + vp, dn - vp,
 					nvals)) < 0)
 			return rc;
-		/* rowv: the first value of each row, from the levels again */
+		/* rowv: the first value of each row, from the levels again;
+		 * vrep: each value's element index in each enclosing list */
+		if (mr > 0 && grow((void **)&d->vrep, &d->vrcap,
+				   d->nvals * (size_t)mr + 1, sizeof *d->vrep) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		size_t ri = rows0, vi = v0;
 		for (size_t i = 0; i < n; i++) {
-			if (col->max_rep == 0 || r->lv_rep[i] == 0)
+			uint32_t rl = mr ? r->lv_rep[i] : 0;
+			if (rl == 0) {
 				d->rowv[ri++] = vi;
+				memset(li, 0, sizeof li);
+			} else {
+				li[rl]++;
+				for (int x = (int)rl + 1; x <= mr; x++)
+					li[x] = 0;
+			}
 			if (col->max_def == 0 ||
-			    r->lv_def[i] == (uint32_t)col->max_def)
+			    r->lv_def[i] == (uint32_t)col->max_def) {
+				if (mr > 0)
+					memcpy(d->vrep + vi * (size_t)mr, li + 1,
+					       (size_t)mr * sizeof *li);
 				vi++;
+			}
 		}
 	}
 	if ((uint64_t)d->nrows != (uint64_t)f->groups[rg].num_rows)
@@ -1742,7 +1793,8 @@ int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 	r->f = f;
 	r->cols = calloc(ncols ? ncols : 1, sizeof *r->cols);
 	r->dec = calloc(ncols ? ncols : 1, sizeof *r->dec);
-	if (!r->cols || !r->dec) {
+	r->head = calloc(ncols ? ncols : 1, sizeof *r->head);
+	if (!r->cols || !r->dec || !r->head) {
 		cpq_rows_free(r);
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	}
@@ -1819,6 +1871,7 @@ void cpq_rows_free(cpq_rows *r)
 		cbuf_release(&r->dec[k].data);
 		free(r->dec[k].voff);
 		free(r->dec[k].rowv);
+		free(r->dec[k].vrep);
 	}
 	free(r->dec);
 	free(r->cols);
@@ -1832,5 +1885,66 @@ void cpq_rows_free(cpq_rows *r)
 	cbuf_release(&r->dict);
 	free(r->doff);
 	cbuf_release(&r->prev);
+	free(r->head);
 	free(r);
+}
+
+const char *cpq_column_top(const cpq *f, size_t c) { return f->cols[c].top; }
+int cpq_column_map_key(const cpq *f, size_t c) { return f->cols[c].map_key; }
+
+/* Record order of value ja of selected column ka and value jb of kb, in
+ * the current row: down the schema from the top-level fields, by position
+ * among a group's children, and by element index in each repeated level;
+ * values of one column keep their order. */
+static int value_order(const cpq_rows *r, size_t ka, size_t ja, size_t kb,
+		       size_t jb)
+{
+	const pcol *a = &r->f->cols[r->cols[ka]];
+	const pcol *b = &r->f->cols[r->cols[kb]];
+	const pdecoded *da = &r->dec[ka], *db = &r->dec[kb];
+	size_t va = da->rowv[r->row_in_group - 1] + ja;
+	size_t vb = db->rowv[r->row_in_group - 1] + jb;
+	int reps = 0;
+	if (ka == kb)
+		return ja < jb ? -1 : ja > jb;
+	for (int d = 0; d < a->depth && d < b->depth; d++) {
+		if (a->npos[d] != b->npos[d])
+			return a->npos[d] < b->npos[d] ? -1 : 1;
+		if (a->nrep[d]) {
+			uint32_t ia = da->vrep[va * (size_t)a->max_rep + (size_t)reps];
+			uint32_t ib = db->vrep[vb * (size_t)b->max_rep + (size_t)reps];
+			if (ia != ib)
+				return ia < ib ? -1 : 1;
+			reps++;
+		}
+	}
+	return ka < kb ? -1 : 1;
+}
+
+int cpq_rows_each(cpq_rows *r, size_t k0, size_t nk,
+		  int (*fn)(void *arg, size_t k, const char *p, size_t n),
+		  void *arg)
+{
+	size_t left = 0;
+	for (size_t k = k0; k < k0 + nk; k++) {
+		r->head[k] = 0;
+		left += cpq_rows_count(r, k);
+	}
+	for (; left; left--) {
+		size_t best = SIZE_MAX;
+		for (size_t k = k0; k < k0 + nk; k++) {
+			if (r->head[k] >= cpq_rows_count(r, k))
+				continue;
+			if (best == SIZE_MAX ||
+			    value_order(r, k, r->head[k], best, r->head[best]) < 0)
+				best = k;
+		}
+		const char *p;
+		size_t n;
+		cpq_rows_value(r, best, r->head[best]++, &p, &n);
+		int rc = fn(arg, best, p, n);
+		if (rc)
+			return rc;
+	}
+	return CONTAM_OK;
 }

@@ -50,6 +50,11 @@ size_t cpq_num_row_groups(const cpq *f);
 size_t cpq_num_columns(const cpq *f);
 /* The leaf column's full dotted path ("a.list.element"). */
 const char *cpq_column_path(const cpq *f, size_t col);
+/* Its top-level field ("a" for "a.list.element"). */
+const char *cpq_column_top(const cpq *f, size_t col);
+/* 1 if it is the key column of a MAP (a JSON rendering makes its values
+ * object keys, not values). */
+int cpq_column_map_key(const cpq *f, size_t col);
 int cpq_column_type(const cpq *f, size_t col);
 /* "BYTE_ARRAY", "INT64", ... */
 const char *cpq_type_name(int type);
@@ -74,6 +79,14 @@ int cpq_rows_next(cpq_rows *r, uint64_t *row, cerr *err);
 size_t cpq_rows_count(const cpq_rows *r, size_t k);
 void cpq_rows_value(const cpq_rows *r, size_t k, size_t j, const char **p,
 		    size_t *n);
+/* Values of selected columns k0 .. k0+nk-1 of the current row, in record
+ * order (as a JSON rendering of the row lists them: struct fields in
+ * schema order, list elements one after another, so role and content of
+ * one chat turn come before the next turn's); fn gets the selected column
+ * and the value; a non-zero return stops the walk and is returned. */
+int cpq_rows_each(cpq_rows *r, size_t k0, size_t nk,
+		  int (*fn)(void *arg, size_t k, const char *p, size_t n),
+		  void *arg);
 uint64_t cpq_rows_nulls(const cpq_rows *r);   /* null values seen so far */
 uint64_t cpq_bytes_in(const cpq_rows *r);     /* file bytes read so far */
 void cpq_rows_free(cpq_rows *r);
