@@ -144,11 +144,12 @@ int bench_parquet_next(bench_reader *r, bench_example *ex, cerr *err)
 		 * example */
 		char list[512];
 		if (!r->nfields)
-			return bench_fail(r, err, 0, "no string values in row "
-					  "%" PRIu64 " (all null)", row);
+			return bench_fail(r, err, 0, "no string values in the "
+					  "record (record %" PRIu64 ": its string "
+					  "columns are null)", row);
 		bench_fields_list(r, list, sizeof list);
-		return bench_fail(r, err, 0, "no text at %s %s in row %" PRIu64
-				  " (null)", r->field_flag ? r->field_flag
+		return bench_fail(r, err, 0, "no text at %s %s (record %" PRIu64
+				  ": null)", r->field_flag ? r->field_flag
 				  : "--field", list, row);
 	}
 	if (cbuf_reserve(&r->text, 0))
