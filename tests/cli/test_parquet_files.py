@@ -267,5 +267,60 @@ def clear_errors(c):
     check(r.rc == 2 and "INT32" in r.err and "not a string column" in r.err, r.err)
 
 
+@S.test
+def crafted_files(c):
+    """Hand-made files (parquet_craft.py): strings in a GZIP page of two
+    members; a page that claims 2^31 nulls in 100 bytes and a dictionary
+    that expands past the memory ceiling are refused quickly, in little
+    memory, with the file, the column and the ceiling named."""
+    import gzip
+    import resource
+    from parquet_craft import data_page, dict_page, levels, parquet, plain, rle_run
+    words = [b"the first string", b"second", b"and a third string here"]
+    body = levels(3) + plain(words)
+    # two gzip members: the page's bytes split in the middle of a value
+    two = gzip.compress(body[:12]) + gzip.compress(body[12:])
+    files = {
+        "plain.parquet": parquet([data_page(3, body)], 3, 3),
+        "gzip2.parquet": parquet([data_page(3, body, two)], 3, 3, codec=2),
+    }
+    for name, data in files.items():
+        path = os.path.join(c, name)
+        open(path, "wb").write(data)
+        r, docs = cat(path, "text")
+        check(r.rc == 0, f"{name}: {r.err}")
+        check([d["text"] for d in docs] == [w.decode() for w in words] and
+              [d["record"] for d in docs] == [0, 1, 2], f"{name}: {docs}")
+    # a gzip page whose members give fewer bytes than the header says
+    bad = os.path.join(c, "gzipshort.parquet")
+    open(bad, "wb").write(parquet([data_page(3, body, gzip.compress(body[:12]))], 3, 3,
+                                  codec=2))
+    r, _ = cat(bad, "text")
+    check(r.rc == 2 and "gzipshort.parquet" in r.err and "'text'" in r.err and
+          "GZIP" in r.err, r.err)
+    n = 1 << 31
+    hostile = {
+        "nulls.parquet": (parquet([data_page(n, levels(n, 0))], n, n),
+                          "over the memory ceiling"),
+        # one 1 MiB string, 600 rows of it: 600 MiB of text from 1 MiB
+        "dict.parquet": (parquet([dict_page([b"x" * (1 << 20)]),
+                                  # bit width 1, index 0 600 times
+                                  data_page(600, levels(600) + bytes([1]) + rle_run(600, 0),
+                                            encoding=8)],
+                                 600, 600, has_dict=True),
+                         "exceed the memory ceiling"),
+    }
+    for name, (data, want) in hostile.items():
+        path = os.path.join(c, name)
+        open(path, "wb").write(data)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        r, _ = cat(path, "text")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        check(r.rc == 2 and name in r.err and "'text'" in r.err and want in r.err,
+              f"{name}: {r.rc} {r.err}")
+        if not os.environ.get("ASAN_OPTIONS") and after > before:
+            check(after < 1200 * 1024, f"{name}: {after // 1024} MiB resident")
+
+
 if __name__ == "__main__":
     sys.exit(S.run())

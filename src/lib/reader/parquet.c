@@ -1232,6 +1232,7 @@ struct cpq_rows {
 	size_t ndict;
 	cbuf prev;            /* DELTA_BYTE_ARRAY: the previous value */
 	size_t *head;         /* cpq_rows_each: next value of each column */
+	uint64_t group_bytes; /* decoded strings of the current row group */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -1274,9 +1275,13 @@ static int col_fail(const pctx *c, const char *fmt, ...)
 static int add_value(pctx *c, pdecoded *d, const uint8_t *s, size_t n)
 {
 	cpq_rows *r = c->r;
-	if (d->data.len + n > r->f->max_mem * 2)
-		return col_fail(c, "decoded strings exceed the memory ceiling "
-				"of %" PRIu64 " bytes", r->f->max_mem * 2);
+	/* all selected columns of the row group together: a dictionary
+	 * page may expand to far more than the file holds */
+	if (r->group_bytes + n > r->f->max_mem * 2)
+		return col_fail(c, "decoded strings of the row group exceed the "
+				"memory ceiling of %" PRIu64 " bytes",
+				r->f->max_mem * 2);
+	r->group_bytes += n;
 	if (grow((void **)&d->voff, &d->vcap, d->nvals + 2, sizeof *d->voff) < 0 ||
 	    cbuf_append(&d->data, s, n) < 0)
 		return cerr_set(c->err, CONTAM_E_NOMEM, "out of memory");
@@ -1691,6 +1696,16 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 		if (ptype == 3 && (nnull < 0 || nnull > nv))
 			return col_fail(&c, "v2 page with %" PRId64 " nulls of %"
 					PRId64 " values", nnull, nv);
+		/* levels, value offsets and row starts take 4-8 bytes each: a
+		 * page of 100 bytes may claim 2^40 nulls */
+		uint64_t lim = f->max_mem / 16;
+		if ((uint64_t)nv > lim || (uint64_t)d->nvals + (uint64_t)nv > lim ||
+		    (uint64_t)d->nrows + (uint64_t)nv > lim)
+			return col_fail(&c, "page of %" PRId64 " values (after %zu "
+					"values in %zu rows of the chunk) is over "
+					"the memory ceiling of %" PRIu64 " values "
+					"(--max-record / 16)", nv, d->nvals,
+					d->nrows, lim);
 		size_t n = (size_t)nv;
 		seen += nv;
 		if (grow((void **)&r->lv_def, &r->lv_cap, n + 1,
@@ -1830,6 +1845,7 @@ int cpq_rows_next(cpq_rows *r, uint64_t *row, cerr *err)
 		if (r->group >= r->f->ngroups)
 			return 0;
 		size_t g = r->group++;
+		r->group_bytes = 0;
 		for (size_t k = 0; k < r->ncols; k++) {
 			int rc = load_chunk(r, k, g, err);
 			if (rc < 0)
