@@ -223,6 +223,73 @@ def same_report_as_jsonl_conversion(c):
     check(not bad, "\n".join(bad))
 
 
+def writer_usable():
+    return usable() and os.path.exists(
+        os.path.join(NPM, "node_modules", "hyparquet-writer", "package.json"))
+
+
+@S.test
+def fineweb_style_shard(c):
+    """A corpus shard laid out as FineWeb's (written by hyparquet-writer
+    from the C4 sample: several row groups; SNAPPY, UNCOMPRESSED, and
+    DELTA_LENGTH_BYTE_ARRAY text) and its JSONL conversion by hyparquet
+    are the same corpus: the same documents, ids and URLs (contam cat),
+    the same document and n-gram counts when indexed, and the same probe
+    report of a benchmark made of some of the documents."""
+    c4 = os.path.join(SHARED, "corpus", "c4", "c4_sample.jsonl.gz")
+    if not writer_usable() or not os.path.exists(c4):
+        return "skip"
+    import gzip
+    env = dict(os.environ, CONTAM_NPM_DIR=NPM)
+    src = os.path.join(c, "src.jsonl")
+    bench = os.path.join(c, "bench.csv")
+    with gzip.open(c4, "rt", encoding="utf-8") as f, open(src, "w", encoding="utf-8") as o, \
+            open(bench, "w", encoding="utf-8", newline="") as b:
+        b.write("question\n")
+        for i, l in enumerate(f):
+            r = json.loads(l)
+            o.write(json.dumps({
+                "text": r["text"], "id": f"<urn:uuid:{i:08d}>", "dump": "CC-MAIN-2019-18",
+                "url": r.get("url"), "date": r.get("timestamp"),
+                "file_path": "s3://commoncrawl/crawl-data/x.warc.gz", "language": "en",
+                "language_score": 0.9 + (i % 10) / 100,
+                "token_count": len(r["text"].split())}) + "\n")
+            if i % 37 == 0:
+                q = " ".join(r["text"].split()[:60]).replace('"', '""')
+                b.write(f'"{q}"\n')
+    write = os.path.join(HERE, "parquet_write_fineweb.mjs")
+
+    def docs(path):
+        r = contam("cat", path, timeout=120).expect(0)
+        return [(d["record"], d["text"], d.get("id"), d.get("url"))
+                for d in map(json.loads, r.out.splitlines())]
+
+    for name, args in (("snappy", ["SNAPPY", "300"]), ("none", ["UNCOMPRESSED", "250"]),
+                       ("dlba", ["SNAPPY", "400", "DELTA_LENGTH_BYTE_ARRAY"])):
+        pq = os.path.join(c, f"{name}.parquet")
+        jl = os.path.join(c, f"{name}.jsonl")
+        p = subprocess.run(["node", write, src, pq] + args, stderr=subprocess.PIPE,
+                           timeout=300, env=env)
+        check(p.returncode == 0, f"hyparquet-writer: {p.stderr.decode()[-300:]}")
+        p = subprocess.run(["node", CONVERT, pq, jl], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, timeout=300, env=env)
+        check(p.returncode == 0 and not p.stdout.strip(), f"hyparquet: {p.stdout[-300:]}")
+        a, b = docs(pq), docs(jl)
+        check(len(a) == 1000 and a == b, f"{name}: contam cat differs ({len(a)} / {len(b)} docs)")
+        reps = []
+        for f in (pq, jl):
+            idx = f + ".cidx"
+            r = contam("index", "-o", idx, f, timeout=120).expect(0)
+            wrote = [l.split(":", 2)[2] for l in r.err.splitlines() if "wrote" in l]
+            out = f + ".json"
+            contam("probe", idx, bench, "-o", out).expect(0)
+            reps.append((wrote, json.load(open(out))["examples"]))
+        check(reps[0][0] and reps[0][0] == reps[1][0], f"{name}: index {reps[0][0]} / {reps[1][0]}")
+        check(reps[0][1] == reps[1][1], f"{name}: the probe reports differ")
+        check(sum(e["verdict"] == "contaminated" for e in reps[0][1]) >= 20,
+              f"{name}: the planted documents are not found")
+
+
 @S.test
 def hyparquet_on_rejected_files(c):
     """What hyparquet does with the files contam rejects (a note, so that a
