@@ -83,9 +83,19 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 			cols[n++] = c;
 		}
 		r->pq_nfields = nf2;
-		if (n == 0)
+		if (n == 0) {
+			const char *key = NULL;
+			for (size_t c = 0; c < cpq_num_columns(r->pq) && !key; c++)
+				if (cpq_column_type(r->pq, c) == CPQ_BYTE_ARRAY)
+					key = cpq_column_path(r->pq, c);
+			if (key)
+				return bench_fail(r, err, 0, "no string column but "
+						  "map keys (a JSON object's keys "
+						  "are no text either; --field "
+						  "'%s' reads them)", key);
 			return bench_fail(r, err, 0, "no string column (only "
 					  "BYTE_ARRAY columns are read)");
+		}
 	}
 	r->pq_ntext = n;
 	if (r->id_field) {
