@@ -148,6 +148,8 @@ CONVERSION_CASES = [
     ("huggingface/ifbench/test-00000-of-00001.parquet", ["--field", "messages.content"]),
     ("huggingface/ifbench/test-00000-of-00001.parquet",
      ["--field", "prompt", "--field", "instruction_id_list"]),
+    # a list of structs with number leaves: its strings only, as in JSON
+    ("huggingface/ifbench/test-00000-of-00001.parquet", ["--field", "prompt", "--field", "kwargs"]),
     ("huggingface/gsm8k/main/test-00000-of-00001.parquet", ["--field", "answer"]),
     ("hyparquet/struct_offset_index.parquet",
      ["--field", "messages.role", "--field", "messages.content"]),

@@ -51,12 +51,15 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 								: "--field",
 						  names[0] ? names : "none");
 			}
-			/* a map's keys are no text, as in its JSON rendering
-			 * (object keys), unless the key column is named */
+			/* a group gives its strings, as a JSON object does:
+			 * not its numbers, nor a map's keys (object keys);
+			 * a column named alone is taken as it is */
 			size_t kept = 0;
 			for (size_t j = 0; j < got; j++) {
 				size_t c = cols[n + j];
-				if (got > 1 && cpq_column_map_key(r->pq, c))
+				if (got > 1 && (cpq_column_map_key(r->pq, c) ||
+						cpq_column_type(r->pq, c) !=
+						CPQ_BYTE_ARRAY))
 					continue;
 				cols[n + kept++] = c;
 			}

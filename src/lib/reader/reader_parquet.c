@@ -190,10 +190,13 @@ static int pqr_open(void **state, const char *path, cstream *in,
 		/* several paths: one the file lacks gives nothing, as a JSON
 		 * path that selects nothing; none at all is an error (below) */
 		size_t got = cpq_select(q->f, fld, cols + n, PQR_MAX_COLS - n);
-		/* a group's map keys are no text (JSON object keys) */
+		/* a group gives its strings, as a JSON object does: not its
+		 * numbers, nor a map's keys (object keys) */
 		size_t kept = 0;
 		for (size_t j = 0; j < got; j++)
-			if (got == 1 || !cpq_column_map_key(q->f, cols[n + j]))
+			if (got == 1 ||
+			    (!cpq_column_map_key(q->f, cols[n + j]) &&
+			     cpq_column_type(q->f, cols[n + j]) == CPQ_BYTE_ARRAY))
 				cols[n + kept++] = cols[n + j];
 		if (kept && q->nfield < PQR_MAX_COLS) {
 			q->fstart[q->nfield] = n;
