@@ -151,6 +151,14 @@ CONVERSION_CASES = [
     # a list of structs with number leaves: its strings only, as in JSON
     ("huggingface/ifbench/test-00000-of-00001.parquet", ["--field", "prompt", "--field", "kwargs"]),
     ("huggingface/gsm8k/main/test-00000-of-00001.parquet", ["--field", "answer"]),
+    # integers and booleans named alone are text, as JSON numbers named
+    # by a path are (PLAIN, dictionary, DELTA_BINARY_PACKED, v2 RLE)
+    ("huggingface/ifbench/test-00000-of-00001.parquet", ["--id-field", "key"]),
+    ("parquet-testing/alltypes_plain.parquet", ["--field", "id", "--field", "bool_col"]),
+    ("parquet-testing/alltypes_dictionary.parquet", ["--field", "bigint_col"]),
+    ("parquet-testing/alltypes_tiny_pages.parquet", ["--field", "smallint_col"]),
+    ("parquet-testing/delta_encoding_optional_column.parquet", ["--field", "c_customer_sk"]),
+    ("parquet-testing/datapage_v2.snappy.parquet", ["--field", "b", "--field", "d"]),
     ("hyparquet/struct_offset_index.parquet",
      ["--field", "messages.role", "--field", "messages.content"]),
     ("hyparquet/duckdb3734.parquet", ["--field", "principals.characters"]),

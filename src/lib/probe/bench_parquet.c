@@ -12,8 +12,11 @@
  * (bench_join), in record order (cpq_rows_each: a list of chat turns
  * gives role, content, role, content, ... as its JSON rendering does);
  * nulls give nothing, and a row with no text at all is an error, as a
- * JSON record without one is.  Only string (BYTE_ARRAY) columns can be
- * selected: another type is a clear error, never an empty text.  The
+ * JSON record without one is.  String (BYTE_ARRAY) columns are read; a
+ * plain integer or boolean column named alone (--field key, --id-field
+ * idx) gives its values as JSON writes them ("42", "true"), as a JSON
+ * path that ends at a number does; another type is a clear error, never
+ * an empty text.  The
  * keys of a MAP are left out (its JSON rendering has them as object
  * keys), unless --field names the key column itself.
  */

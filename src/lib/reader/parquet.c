@@ -279,6 +279,7 @@ typedef struct snode {
 	int converted;       /* -1 none */
 	int is_list;         /* LIST annotation (converted or logical) */
 	int is_map;          /* MAP or MAP_KEY_VALUE annotation */
+	int logical;         /* LogicalType's field id, 0 for none */
 } snode;
 
 typedef struct pcol {
@@ -294,7 +295,11 @@ typedef struct pcol {
 	uint32_t *npos;
 	uint8_t *nrep;
 	int map_key;         /* the key of a MAP's key_value group */
+	int number;          /* read as text: CPQ_NUM_* (plain integers,
+	                        booleans), 0 for none */
 } pcol;
+
+enum { CPQ_NUM_SIGNED = 1, CPQ_NUM_UNSIGNED, CPQ_NUM_BOOL };
 
 typedef struct pchunk {
 	int codec;
@@ -401,6 +406,7 @@ static int parse_schema_elem(tin *t, snode *s)
 			if (t_enter(t) < 0)
 				return CONTAM_E_FORMAT;
 			while ((r2 = t_field(t, &lf, &lid, &lt)) == 1) {
+				s->logical = lid;
 				if (lid == 3)
 					s->is_list = 1;
 				if (lid == 2)
@@ -602,6 +608,16 @@ static int walk_schema(cpq *f, size_t *i, int depth, int pos,
 		c->max_def = def;
 		c->max_rep = rep;
 		c->depth = depth;
+		/* integers without a date, time or decimal meaning (converted
+		 * INT_8..UINT_64 or LogicalType INTEGER) and booleans */
+		if ((s->type == CPQ_INT32 || s->type == CPQ_INT64) &&
+		    (s->converted < 0 || (s->converted >= 11 && s->converted <= 18)) &&
+		    (s->logical == 0 || s->logical == 10))
+			c->number = s->converted >= 11 && s->converted <= 14
+				    ? CPQ_NUM_UNSIGNED : CPQ_NUM_SIGNED;
+		else if (s->type == CPQ_BOOLEAN && s->converted < 0 &&
+			 s->logical == 0)
+			c->number = CPQ_NUM_BOOL;
 		c->map_key = depth >= 2 && pos == 0 && f->wrep[depth - 1] &&
 			     (f->wmap[depth - 1] ||
 			      (depth >= 3 && f->wmap[depth - 2]));
@@ -1289,6 +1305,51 @@ static int add_value(pctx *c, pdecoded *d, const uint8_t *s, size_t n)
 	return CONTAM_OK;
 }
 
+/* An integer of a number column as text, as JSON writes it. */
+static size_t num_text(const pcol *col, int64_t v, char *out, size_t outlen)
+{
+	int k;
+	if (col->number == CPQ_NUM_BOOL)
+		k = snprintf(out, outlen, "%s", v ? "true" : "false");
+	else if (col->number == CPQ_NUM_UNSIGNED)
+		k = snprintf(out, outlen, "%" PRIu64, col->type == CPQ_INT32
+			     ? (uint64_t)(uint32_t)v : (uint64_t)v);
+	else
+		k = snprintf(out, outlen, "%" PRId64, col->type == CPQ_INT32
+			     ? (int64_t)(int32_t)v : v);
+	return k > 0 ? (size_t)k : 0;
+}
+
+/* PLAIN integers (4 or 8 bytes, little-endian) as text: into d, or into
+ * a dictionary (into, offs). */
+static int plain_numbers(pctx *c, const uint8_t *p, size_t n, size_t nv,
+			 cbuf *into, size_t **offs, size_t *cap, size_t *count,
+			 pdecoded *d)
+{
+	size_t w = c->col->type == CPQ_INT64 ? 8 : 4;
+	char t[32];
+	if (nv > n / w)
+		return col_fail(c, "PLAIN values cut (%zu of %zu bytes)", n,
+				nv * w);
+	for (size_t i = 0; i < nv; i++) {
+		uint64_t v = 0;
+		for (size_t b = 0; b < w; b++)
+			v |= (uint64_t)p[i * w + b] << (8 * b);
+		size_t tl = num_text(c->col, (int64_t)v, t, sizeof t);
+		if (d) {
+			if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+				return CONTAM_E_FORMAT;
+		} else {
+			if (grow((void **)offs, cap, *count + 2, sizeof **offs) < 0 ||
+			    cbuf_append(into, t, tl) < 0)
+				return cerr_set(c->err, CONTAM_E_NOMEM,
+						"out of memory");
+			(*offs)[++*count] = into->len;
+		}
+	}
+	return CONTAM_OK;
+}
+
 /* Levels of a v1 page: RLE with a 4-byte length prefix (or the old
  * BIT_PACKED encoding, rejected). */
 static int levels_v1(pctx *c, const uint8_t *p, size_t n, size_t *pos,
@@ -1371,8 +1432,59 @@ static int decode_values(pctx *c, pdecoded *d, int enc, const uint8_t *p,
 			 size_t n, size_t nv)
 {
 	cpq_rows *r = c->r;
+	char t[32];
 	if (nv == 0)
 		return CONTAM_OK;
+	if (c->col->type != CPQ_BYTE_ARRAY && enc != 2 && enc != 8) {
+		/* a number column: PLAIN, DELTA_BINARY_PACKED, booleans
+		 * bit-packed (PLAIN) or RLE */
+		if (c->col->number == CPQ_NUM_BOOL && (enc == 0 || enc == 3)) {
+			size_t pos = 0;
+			if (enc == 3) {
+				if (n < 4)
+					return col_fail(c, "RLE booleans cut");
+				uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					       (uint32_t)p[2] << 16 |
+					       (uint32_t)p[3] << 24;
+				if (len > n - 4 || cpq_rle_decode(p + 4, len, 1,
+							r->idx, nv, NULL) < 0)
+					return col_fail(c, "damaged RLE booleans");
+			} else if (nv > (n - pos) * 8) {
+				return col_fail(c, "PLAIN booleans cut");
+			}
+			for (size_t i = 0; i < nv; i++) {
+				int v = enc == 3 ? (int)r->idx[i]
+						 : (p[i >> 3] >> (i & 7)) & 1;
+				size_t tl = num_text(c->col, v, t, sizeof t);
+				if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+					return CONTAM_E_FORMAT;
+			}
+			return CONTAM_OK;
+		}
+		if (c->col->number == CPQ_NUM_BOOL || !c->col->number)
+			return col_fail(c, "unsupported encoding %d for a %s "
+					"column", enc, cpq_type_name(c->col->type));
+		if (enc == 0)
+			return plain_numbers(c, p, n, nv, NULL, NULL, NULL, NULL, d);
+		if (enc == 5) {
+			size_t cnt = 0, used = 0;
+			if (grow((void **)&r->dl, &r->dl_cap, nv, sizeof *r->dl) < 0)
+				return cerr_set(c->err, CONTAM_E_NOMEM,
+						"out of memory");
+			if (cpq_delta_decode(p, n, r->dl, nv, &cnt, &used) < 0 ||
+			    cnt != nv)
+				return col_fail(c, "damaged DELTA_BINARY_PACKED "
+						"values");
+			for (size_t i = 0; i < nv; i++) {
+				size_t tl = num_text(c->col, r->dl[i], t, sizeof t);
+				if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+					return CONTAM_E_FORMAT;
+			}
+			return CONTAM_OK;
+		}
+		return col_fail(c, "unsupported encoding %d for a %s column",
+				enc, cpq_type_name(c->col->type));
+	}
 	switch (enc) {
 	case 0:
 		return plain_values(c, p, n, nv, NULL, NULL, NULL, NULL, d);
@@ -1673,7 +1785,7 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 			if (denc2 != 0 && denc2 != 2)
 				return col_fail(&c, "dictionary encoding %" PRId64
 						" is not supported", denc2);
-			if (col->type != CPQ_BYTE_ARRAY)
+			if (col->type != CPQ_BYTE_ARRAY && !col->number)
 				continue;
 			free(r->doff);
 			r->doff = calloc((size_t)dnv + 2, sizeof *r->doff);
@@ -1682,8 +1794,11 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 						"out of memory");
 			size_t cap = (size_t)dnv + 2, cnt = 0;
 			cbuf_reset(&r->dict);
-			rc = plain_values(&c, data, dn, (size_t)dnv, &r->dict,
-					  &r->doff, &cap, &cnt, NULL);
+			rc = col->type == CPQ_BYTE_ARRAY
+			     ? plain_values(&c, data, dn, (size_t)dnv, &r->dict,
+					    &r->doff, &cap, &cnt, NULL)
+			     : plain_numbers(&c, data, dn, (size_t)dnv, &r->dict,
+					     &r->doff, &cap, &cnt, NULL);
 			if (rc < 0)
 				return rc;
 			r->ndict = cnt;
@@ -1752,7 +1867,7 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 		size_t rows0 = d->nrows;
 		if ((rc = apply_levels(&c, d, n, &nvals)) < 0)
 			return rc;
-		if (col->type != CPQ_BYTE_ARRAY)
+		if (col->type != CPQ_BYTE_ARRAY && !col->number)
 			continue;
 		/* value indices of the new rows */
 		size_t v0 = d->nvals;
@@ -1819,10 +1934,13 @@ int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 			return cerr_set(err, CONTAM_E_PARAM, "no column %zu",
 					cols[i]);
 		}
-		if (f->cols[cols[i]].type != CPQ_BYTE_ARRAY) {
+		if (f->cols[cols[i]].type != CPQ_BYTE_ARRAY &&
+		    !f->cols[cols[i]].number) {
 			int rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': column "
 					  "'%s' is %s, not a string column "
-					  "(only BYTE_ARRAY columns are read)",
+					  "(only BYTE_ARRAY columns are read, "
+					  "and integers and booleans named "
+					  "alone by probe)",
 					  f->label, f->cols[cols[i]].path,
 					  cpq_type_name(f->cols[cols[i]].type));
 			cpq_rows_free(r);
@@ -1907,6 +2025,7 @@ void cpq_rows_free(cpq_rows *r)
 
 const char *cpq_column_top(const cpq *f, size_t c) { return f->cols[c].top; }
 int cpq_column_map_key(const cpq *f, size_t c) { return f->cols[c].map_key; }
+int cpq_column_number(const cpq *f, size_t c) { return f->cols[c].number != 0; }
 
 /* Record order of value ja of selected column ka and value jb of kb, in
  * the current row: down the schema from the top-level fields, by position

@@ -55,6 +55,10 @@ const char *cpq_column_top(const cpq *f, size_t col);
 /* 1 if it is the key column of a MAP (a JSON rendering makes its values
  * object keys, not values). */
 int cpq_column_map_key(const cpq *f, size_t col);
+/* 1 if it is a plain integer (no date, time or decimal meaning) or
+ * boolean column: cpq_rows_open reads it, its values as JSON writes them
+ * ("42", "true"), for a benchmark field named alone. */
+int cpq_column_number(const cpq *f, size_t col);
 int cpq_column_type(const cpq *f, size_t col);
 /* "BYTE_ARRAY", "INT64", ... */
 const char *cpq_type_name(int type);
@@ -67,8 +71,8 @@ size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
 /* "'a', 'b', ..." of the top-level names, for messages. */
 void cpq_names(const cpq *f, char *out, size_t outlen);
 
-/* Rows of some BYTE_ARRAY columns (at least one: CONTAM_E_PARAM when
- * ncols is 0). */
+/* Rows of some BYTE_ARRAY (or cpq_column_number) columns (at least one:
+ * CONTAM_E_PARAM when ncols is 0). */
 typedef struct cpq_rows cpq_rows;
 int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 		  cerr *err);

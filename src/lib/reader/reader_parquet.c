@@ -217,6 +217,17 @@ static int pqr_open(void **state, const char *path, cstream *in,
 			      names[0] ? names : "none");
 		goto out;
 	}
+	/* a corpus text is strings: a number column is no text (as a JSON
+	 * number is not) */
+	for (size_t i = 0; i < n; i++)
+		if (cpq_column_type(q->f, cols[i]) != CPQ_BYTE_ARRAY) {
+			rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': column '%s' "
+				      "is %s, not a string column (only "
+				      "BYTE_ARRAY columns are read)", path,
+				      cpq_column_path(q->f, cols[i]),
+				      cpq_type_name(cpq_column_type(q->f, cols[i])));
+			goto out;
+		}
 	q->ntext = n;
 	q->id_k = extra_col(q, "id", cols, &n);
 	q->url_k = extra_col(q, "url", cols, &n);
