@@ -1,7 +1,8 @@
 /*
  * fuzz_parquet.c -- the whole Parquet reader from memory: footer, Thrift
  * metadata, schema, every string column of every row group, pages,
- * codecs, encodings and levels, and the values in record order.  A low memory ceiling (4 MiB) keeps a
+ * codecs, encodings and levels, and the values in record order; then
+ * every integer and boolean column.  A low memory ceiling (4 MiB) keeps a
  * page that claims gigabytes from being allocated: it must be refused.
  * Seeds: small real files (tests/fuzz/corpus/fuzz_parquet, from
  * ../shared/data/parquet, see its SOURCES.md).
@@ -43,6 +44,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					sum += len ? (uint8_t)p[len - 1] : 0;
 				}
 		}
+		(void)sum;
+	}
+	cpq_rows_free(r);
+	/* the integer and boolean columns (probe reads one named alone) */
+	r = NULL;
+	n = 0;
+	for (size_t c = 0; c < cpq_num_columns(f) && n < FUZZ_PQ_COLS; c++)
+		if (cpq_column_number(f, c))
+			cols[n++] = c;
+	if (n && cpq_rows_open(&r, f, cols, n, &err) == CONTAM_OK) {
+		uint64_t row, sum = 0;
+		while (cpq_rows_next(r, &row, &err) == 1)
+			cpq_rows_each(r, 0, n, fuzz_pq_piece, &sum);
 		(void)sum;
 	}
 	cpq_rows_free(r);

@@ -16,9 +16,8 @@
  * plain integer or boolean column named alone (--field key, --id-field
  * idx) gives its values as JSON writes them ("42", "true"), as a JSON
  * path that ends at a number does; another type is a clear error, never
- * an empty text.  The
- * keys of a MAP are left out (its JSON rendering has them as object
- * keys), unless --field names the key column itself.
+ * an empty text.  The keys of a MAP are left out (its JSON rendering has
+ * them as object keys), unless --field names the key column itself.
  */
 #include "bench_int.h"
 
