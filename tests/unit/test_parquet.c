@@ -262,6 +262,82 @@ static void test_real_file(void)
 	cpq_free(f);
 }
 
+static int order_piece(void *arg, size_t k, const char *p, size_t n)
+{
+	size_t *seq = arg;   /* seq[0]: how many; then the columns */
+	(void)p;
+	(void)n;
+	if (seq[0] < 255)
+		seq[1 + seq[0]++] = k;
+	return 0;
+}
+
+/* Record order: a list of {role, content} structs gives role, content,
+ * role, content, ... (each turn whole), not all roles then all contents;
+ * a map's key column is marked. */
+static void test_record_order(void)
+{
+	const char *sd = getenv("CONTAM_SHARED_DATA");
+	char path[4096];
+	if (!sd)
+		return;
+	snprintf(path, sizeof path, "%s/parquet/hyparquet/struct_offset_index.parquet",
+		 sd);
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return;
+	static uint8_t buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	cpq *f = NULL;
+	cerr err;
+	cerr_clear(&err);
+	CHECK(cpq_open(&f, path, buf, n, 0, &err) == CONTAM_OK);
+	if (!f)
+		return;
+	size_t cols[4];
+	CHECK(cpq_select(f, "messages", cols, 4) == 2);
+	CHECK(strcmp(cpq_column_top(f, cols[0]), "messages") == 0);
+	CHECK(!cpq_column_map_key(f, cols[0]) && !cpq_column_map_key(f, cols[1]));
+	cpq_rows *r = NULL;
+	CHECK(cpq_rows_open(&r, f, cols, 2, &err) == CONTAM_OK);
+	uint64_t row;
+	int alternate = 1, rows = 0;
+	size_t turns = 0;
+	while (r && cpq_rows_next(r, &row, &err) == 1) {
+		size_t seq[256] = { 0 };
+		CHECK(cpq_rows_each(r, 0, 2, order_piece, seq) == CONTAM_OK);
+		CHECK_EQ_U64(seq[0], cpq_rows_count(r, 0) + cpq_rows_count(r, 1));
+		for (size_t i = 0; i < seq[0]; i++)
+			alternate &= seq[1 + i] == i % 2;
+		turns += cpq_rows_count(r, 0);
+		rows++;
+	}
+	CHECK(alternate);
+	CHECK(rows == 20 && turns > 20);
+	cpq_rows_free(r);
+	cpq_free(f);
+	/* a MAP's key column */
+	snprintf(path, sizeof path, "%s/parquet/parquet-testing/nested_maps.snappy.parquet",
+		 sd);
+	if (!(fp = fopen(path, "rb")))
+		return;
+	n = fread(buf, 1, sizeof buf, fp);
+	fclose(fp);
+	cerr_clear(&err);
+	CHECK(cpq_open(&f, path, buf, n, 0, &err) == CONTAM_OK);
+	if (!f)
+		return;
+	size_t keys = 0;
+	for (size_t c = 0; c < cpq_num_columns(f); c++)
+		if (cpq_column_map_key(f, c)) {
+			keys++;
+			CHECK(strstr(cpq_column_path(f, c), ".key") != NULL);
+		}
+	CHECK(keys >= 1);
+	cpq_free(f);
+}
+
 int main(void)
 {
 	test_varint();
@@ -270,5 +346,6 @@ int main(void)
 	test_delta();
 	test_not_parquet();
 	test_real_file();
+	test_record_order();
 	return tu_finish("test_parquet");
 }

@@ -6,16 +6,24 @@
  *
  * --field names columns: a dotted path reaches a struct field, a list
  * column gives every string in it (as a JSON array does), a group gives
- * all its string leaves.  Without --field every string column is taken,
- * in schema order, as JSON takes every string value of a record.  Each
- * value is one piece of the example (bench_join); nulls give nothing.
- * Only string (BYTE_ARRAY) columns can be selected: another type is a
- * clear error, never an empty text.
+ * all its string leaves.  Without --field every top-level field with a
+ * string column is taken, in schema order, as JSON takes every string
+ * value of a record.  Each value is one piece of the example
+ * (bench_join), in record order (cpq_rows_each: a list of chat turns
+ * gives role, content, role, content, ... as its JSON rendering does);
+ * nulls give nothing, and a row with no text at all is an error, as a
+ * JSON record without one is.  String (BYTE_ARRAY) columns are read; a
+ * plain integer or boolean column named alone (--field key, --id-field
+ * idx) gives its values as JSON writes them ("42", "true"), as a JSON
+ * path that ends at a number does; another type is a clear error, never
+ * an empty text.  The keys of a MAP are left out (its JSON rendering has
+ * them as object keys), unless --field names the key column itself.
  */
 #include "bench_int.h"
 
 #include "../reader/parquet.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,24 +53,54 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 								: "--field",
 						  names[0] ? names : "none");
 			}
+			/* a group gives its strings, as a JSON object does:
+			 * not its numbers, nor a map's keys (object keys);
+			 * a column named alone is taken as it is */
+			size_t kept = 0;
+			for (size_t j = 0; j < got; j++) {
+				size_t c = cols[n + j];
+				if (got > 1 && (cpq_column_map_key(r->pq, c) ||
+						cpq_column_type(r->pq, c) !=
+						CPQ_BYTE_ARRAY))
+					continue;
+				cols[n + kept++] = c;
+			}
 			r->pq_field[i] = n;
-			r->pq_nsel[i] = got;
-			n += got;
+			r->pq_nsel[i] = kept;
+			n += kept;
 		}
 		r->pq_nfields = r->nfields;
 	} else {
+		/* one field per top-level name, its string leaves together */
+		size_t nf2 = 0;
 		for (size_t c = 0; c < cpq_num_columns(r->pq) &&
 				   n < BPQ_MAX_COLS; c++) {
-			if (cpq_column_type(r->pq, c) != CPQ_BYTE_ARRAY)
+			if (cpq_column_type(r->pq, c) != CPQ_BYTE_ARRAY ||
+			    cpq_column_map_key(r->pq, c))
 				continue;
-			r->pq_field[n] = n;
-			r->pq_nsel[n] = 1;
+			if (nf2 == 0 || strcmp(cpq_column_top(r->pq, c),
+					       cpq_column_top(r->pq,
+						       cols[r->pq_field[nf2 - 1]])) != 0) {
+				r->pq_field[nf2] = n;
+				r->pq_nsel[nf2++] = 0;
+			}
+			r->pq_nsel[nf2 - 1]++;
 			cols[n++] = c;
 		}
-		r->pq_nfields = n;
-		if (n == 0)
+		r->pq_nfields = nf2;
+		if (n == 0) {
+			const char *key = NULL;
+			for (size_t c = 0; c < cpq_num_columns(r->pq) && !key; c++)
+				if (cpq_column_type(r->pq, c) == CPQ_BYTE_ARRAY)
+					key = cpq_column_path(r->pq, c);
+			if (key)
+				return bench_fail(r, err, 0, "no string column but "
+						  "map keys (a JSON object's keys "
+						  "are no text either; --field "
+						  "'%s' reads them)", key);
 			return bench_fail(r, err, 0, "no string column (only "
 					  "BYTE_ARRAY columns are read)");
+		}
 	}
 	r->pq_ntext = n;
 	if (r->id_field) {
@@ -80,10 +118,22 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 	return cpq_rows_open(&r->pq_rows, r->pq, cols, n, err);
 }
 
+typedef struct bpq_join {
+	bench_reader *r;
+	size_t pieces;
+} bpq_join;
+
+static int bpq_piece(void *arg, size_t k, const char *p, size_t n)
+{
+	bpq_join *j = arg;
+	(void)k;
+	return bench_join(&j->r->text, &j->r->segs, p, n, &j->pieces);
+}
+
 int bench_parquet_next(bench_reader *r, bench_example *ex, cerr *err)
 {
 	uint64_t row;
-	size_t pieces = 0;
+	bpq_join jn = { r, 0 };
 	int rc = cpq_rows_next(r->pq_rows, &row, err);
 	if (rc < 0)
 		return rc;
@@ -92,25 +142,30 @@ int bench_parquet_next(bench_reader *r, bench_example *ex, cerr *err)
 	cbuf_reset(&r->text);
 	r->segs.n = 0;
 	for (size_t i = 0; i < r->pq_nfields; i++) {
-		size_t before = pieces;
-		for (size_t k = r->pq_field[i]; k < r->pq_field[i] + r->pq_nsel[i];
-		     k++) {
-			size_t nv = cpq_rows_count(r->pq_rows, k);
-			for (size_t j = 0; j < nv; j++) {
-				const char *p;
-				size_t len;
-				cpq_rows_value(r->pq_rows, k, j, &p, &len);
-				if (bench_join(&r->text, &r->segs, p, len, &pieces))
-					goto nomem;
-			}
-		}
-		if (pieces > before) {
+		size_t before = jn.pieces;
+		if (cpq_rows_each(r->pq_rows, r->pq_field[i], r->pq_nsel[i],
+				  bpq_piece, &jn))
+			goto nomem;
+		if (jn.pieces > before) {
 			if (r->nfields)
 				bench_field_hit(r, i);
-			else if (bench_auto_hit(r, cpq_column_path(r->pq,
-							r->pq_cols[i])))
+			else if (bench_auto_hit(r, cpq_column_top(r->pq,
+					r->pq_cols[r->pq_field[i]])))
 				goto nomem;
 		}
+	}
+	if (jn.pieces == 0) {
+		/* as a JSON record with no text: an error, not an empty
+		 * example */
+		char list[512];
+		if (!r->nfields)
+			return bench_fail(r, err, 0, "no string values in the "
+					  "record (record %" PRIu64 ": its string "
+					  "columns are null)", row);
+		bench_fields_list(r, list, sizeof list);
+		return bench_fail(r, err, 0, "no text at %s %s (record %" PRIu64
+				  ": null)", r->field_flag ? r->field_flag
+				  : "--field", list, row);
 	}
 	if (cbuf_reserve(&r->text, 0))
 		goto nomem;

@@ -278,6 +278,8 @@ typedef struct snode {
 	int nchild;
 	int converted;       /* -1 none */
 	int is_list;         /* LIST annotation (converted or logical) */
+	int is_map;          /* MAP or MAP_KEY_VALUE annotation */
+	int logical;         /* LogicalType's field id, 0 for none */
 } snode;
 
 typedef struct pcol {
@@ -286,7 +288,18 @@ typedef struct pcol {
 	char *top;           /* first name */
 	int type;
 	int max_def, max_rep;
+	/* Where the leaf lies, for record order (cpq_rows_each): for each
+	 * schema level from the top-level field down, the node's position
+	 * among its parent's children and whether it is repeated. */
+	int depth;
+	uint32_t *npos;
+	uint8_t *nrep;
+	int map_key;         /* the key of a MAP's key_value group */
+	int number;          /* read as text: CPQ_NUM_* (plain integers,
+	                        booleans), 0 for none */
 } pcol;
+
+enum { CPQ_NUM_SIGNED = 1, CPQ_NUM_UNSIGNED, CPQ_NUM_BOOL };
 
 typedef struct pchunk {
 	int codec;
@@ -317,6 +330,9 @@ struct cpq {
 	size_t ngroups;
 	uint64_t num_rows;
 	int encrypted;
+	uint32_t wpos[CPQ_MAX_DEPTH + 2];   /* walk_schema's path so far */
+	uint8_t wrep[CPQ_MAX_DEPTH + 2];
+	uint8_t wmap[CPQ_MAX_DEPTH + 2];
 };
 
 static int pq_fail(const cpq *f, cerr *err, const char *fmt, ...)
@@ -390,8 +406,11 @@ static int parse_schema_elem(tin *t, snode *s)
 			if (t_enter(t) < 0)
 				return CONTAM_E_FORMAT;
 			while ((r2 = t_field(t, &lf, &lid, &lt)) == 1) {
+				s->logical = lid;
 				if (lid == 3)
 					s->is_list = 1;
+				if (lid == 2)
+					s->is_map = 1;
 				if (skip_value(t, lt) < 0)
 					return CONTAM_E_FORMAT;
 			}
@@ -415,6 +434,8 @@ static int parse_schema_elem(tin *t, snode *s)
 			s->converted = (int)v;
 			if (v == 3)
 				s->is_list = 1;
+			if (v == 1 || v == 2)
+				s->is_map = 1;
 		}
 	}
 	if (rc < 0)
@@ -538,9 +559,9 @@ static char *join3(const char *a, const char *b)
 }
 
 /* Walk the schema from node *i (depth-first, as stored), making leaves. */
-static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
-		       const char *logical, const char *top, int def, int rep,
-		       int skip_names, cerr *err)
+static int walk_schema(cpq *f, size_t *i, int depth, int pos,
+		       const char *path, const char *logical, const char *top,
+		       int def, int rep, int skip_names, cerr *err)
 {
 	if (depth > CPQ_MAX_DEPTH)
 		return pq_fail(f, err, "schema nested more than %d levels",
@@ -561,6 +582,9 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 		def++;
 		rep++;
 	}
+	f->wpos[depth] = (uint32_t)pos;
+	f->wrep[depth] = r == 2;
+	f->wmap[depth] = (uint8_t)s->is_map;
 	int rc = CONTAM_OK;
 	char *p = join3(path, s->name);
 	char *l = skip_names ? cstrdup(logical ? logical : "")
@@ -583,6 +607,26 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 		c->type = s->type;
 		c->max_def = def;
 		c->max_rep = rep;
+		c->depth = depth;
+		/* integers without a date, time or decimal meaning (converted
+		 * INT_8..UINT_64 or LogicalType INTEGER) and booleans */
+		if ((s->type == CPQ_INT32 || s->type == CPQ_INT64) &&
+		    (s->converted < 0 || (s->converted >= 11 && s->converted <= 18)) &&
+		    (s->logical == 0 || s->logical == 10))
+			c->number = s->converted >= 11 && s->converted <= 14
+				    ? CPQ_NUM_UNSIGNED : CPQ_NUM_SIGNED;
+		else if (s->type == CPQ_BOOLEAN && s->converted < 0 &&
+			 s->logical == 0)
+			c->number = CPQ_NUM_BOOL;
+		c->map_key = depth >= 2 && pos == 0 && f->wrep[depth - 1] &&
+			     (f->wmap[depth - 1] ||
+			      (depth >= 3 && f->wmap[depth - 2]));
+		c->npos = malloc((size_t)depth * sizeof *c->npos);
+		c->nrep = malloc((size_t)depth);
+		if (!c->npos || !c->nrep)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		memcpy(c->npos, f->wpos + 1, (size_t)depth * sizeof *c->npos);
+		memcpy(c->nrep, f->wrep + 1, (size_t)depth);
 		return CONTAM_OK;
 	}
 	if (s->nchild <= 0) {
@@ -598,7 +642,7 @@ static int walk_schema(cpq *f, size_t *i, int depth, const char *path,
 			skip = 1;
 		else if (skip_names == 1 && s->rep == 2 && s->nchild == 1)
 			skip = 2;
-		rc = walk_schema(f, i, depth + 1, p, l, tp, def, rep,
+		rc = walk_schema(f, i, depth + 1, k, p, l, tp, def, rep,
 				 skip, err);
 		if (rc < 0)
 			goto out;
@@ -680,8 +724,8 @@ static int parse_footer(cpq *f, const uint8_t *m, size_t len, cerr *err)
 			return pq_fail(f, err, "the schema root has %d children",
 				       root->nchild);
 		for (int k = 0; k < root->nchild; k++)
-			if ((rc = walk_schema(f, &i, 1, NULL, NULL, NULL, 0, 0,
-					      0, err)) < 0)
+			if ((rc = walk_schema(f, &i, 1, k, NULL, NULL, NULL, 0,
+					      0, 0, err)) < 0)
 				return rc;
 		if (i != f->nnodes)
 			return pq_fail(f, err, "schema has %zu elements, its "
@@ -823,6 +867,8 @@ void cpq_free(cpq *f)
 		free(f->cols[i].path);
 		free(f->cols[i].logical);
 		free(f->cols[i].top);
+		free(f->cols[i].npos);
+		free(f->cols[i].nrep);
 	}
 	free(f->cols);
 	for (size_t i = 0; i < f->ngroups; i++)
@@ -1172,6 +1218,8 @@ typedef struct pdecoded {
 	size_t nvals, vcap;
 	size_t *rowv;         /* first value of each row; nrows + 1 */
 	size_t nrows, rcap;
+	uint32_t *vrep;       /* max_rep list indices of each value */
+	size_t vrcap;
 } pdecoded;
 
 struct cpq_rows {
@@ -1199,6 +1247,8 @@ struct cpq_rows {
 	size_t *doff;
 	size_t ndict;
 	cbuf prev;            /* DELTA_BYTE_ARRAY: the previous value */
+	size_t *head;         /* cpq_rows_each: next value of each column */
+	uint64_t group_bytes; /* decoded strings of the current row group */
 };
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -1241,13 +1291,62 @@ static int col_fail(const pctx *c, const char *fmt, ...)
 static int add_value(pctx *c, pdecoded *d, const uint8_t *s, size_t n)
 {
 	cpq_rows *r = c->r;
-	if (d->data.len + n > r->f->max_mem * 2)
-		return col_fail(c, "decoded strings exceed the memory ceiling "
-				"of %" PRIu64 " bytes", r->f->max_mem * 2);
+	/* all selected columns of the row group together: a dictionary
+	 * page may expand to far more than the file holds */
+	if (r->group_bytes + n > r->f->max_mem * 2)
+		return col_fail(c, "decoded strings of the row group exceed the "
+				"memory ceiling of %" PRIu64 " bytes",
+				r->f->max_mem * 2);
+	r->group_bytes += n;
 	if (grow((void **)&d->voff, &d->vcap, d->nvals + 2, sizeof *d->voff) < 0 ||
 	    cbuf_append(&d->data, s, n) < 0)
 		return cerr_set(c->err, CONTAM_E_NOMEM, "out of memory");
 	d->voff[++d->nvals] = d->data.len;
+	return CONTAM_OK;
+}
+
+/* An integer of a number column as text, as JSON writes it. */
+static size_t num_text(const pcol *col, int64_t v, char *out, size_t outlen)
+{
+	int k;
+	if (col->number == CPQ_NUM_BOOL)
+		k = snprintf(out, outlen, "%s", v ? "true" : "false");
+	else if (col->number == CPQ_NUM_UNSIGNED)
+		k = snprintf(out, outlen, "%" PRIu64, col->type == CPQ_INT32
+			     ? (uint64_t)(uint32_t)v : (uint64_t)v);
+	else
+		k = snprintf(out, outlen, "%" PRId64, col->type == CPQ_INT32
+			     ? (int64_t)(int32_t)v : v);
+	return k > 0 ? (size_t)k : 0;
+}
+
+/* PLAIN integers (4 or 8 bytes, little-endian) as text: into d, or into
+ * a dictionary (into, offs). */
+static int plain_numbers(pctx *c, const uint8_t *p, size_t n, size_t nv,
+			 cbuf *into, size_t **offs, size_t *cap, size_t *count,
+			 pdecoded *d)
+{
+	size_t w = c->col->type == CPQ_INT64 ? 8 : 4;
+	char t[32];
+	if (nv > n / w)
+		return col_fail(c, "PLAIN values cut (%zu of %zu bytes)", n,
+				nv * w);
+	for (size_t i = 0; i < nv; i++) {
+		uint64_t v = 0;
+		for (size_t b = 0; b < w; b++)
+			v |= (uint64_t)p[i * w + b] << (8 * b);
+		size_t tl = num_text(c->col, (int64_t)v, t, sizeof t);
+		if (d) {
+			if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+				return CONTAM_E_FORMAT;
+		} else {
+			if (grow((void **)offs, cap, *count + 2, sizeof **offs) < 0 ||
+			    cbuf_append(into, t, tl) < 0)
+				return cerr_set(c->err, CONTAM_E_NOMEM,
+						"out of memory");
+			(*offs)[++*count] = into->len;
+		}
+	}
 	return CONTAM_OK;
 }
 
@@ -1333,8 +1432,59 @@ static int decode_values(pctx *c, pdecoded *d, int enc, const uint8_t *p,
 			 size_t n, size_t nv)
 {
 	cpq_rows *r = c->r;
+	char t[32];
 	if (nv == 0)
 		return CONTAM_OK;
+	if (c->col->type != CPQ_BYTE_ARRAY && enc != 2 && enc != 8) {
+		/* a number column: PLAIN, DELTA_BINARY_PACKED, booleans
+		 * bit-packed (PLAIN) or RLE */
+		if (c->col->number == CPQ_NUM_BOOL && (enc == 0 || enc == 3)) {
+			size_t pos = 0;
+			if (enc == 3) {
+				if (n < 4)
+					return col_fail(c, "RLE booleans cut");
+				uint32_t len = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+					       (uint32_t)p[2] << 16 |
+					       (uint32_t)p[3] << 24;
+				if (len > n - 4 || cpq_rle_decode(p + 4, len, 1,
+							r->idx, nv, NULL) < 0)
+					return col_fail(c, "damaged RLE booleans");
+			} else if (nv > (n - pos) * 8) {
+				return col_fail(c, "PLAIN booleans cut");
+			}
+			for (size_t i = 0; i < nv; i++) {
+				int v = enc == 3 ? (int)r->idx[i]
+						 : (p[i >> 3] >> (i & 7)) & 1;
+				size_t tl = num_text(c->col, v, t, sizeof t);
+				if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+					return CONTAM_E_FORMAT;
+			}
+			return CONTAM_OK;
+		}
+		if (c->col->number == CPQ_NUM_BOOL || !c->col->number)
+			return col_fail(c, "unsupported encoding %d for a %s "
+					"column", enc, cpq_type_name(c->col->type));
+		if (enc == 0)
+			return plain_numbers(c, p, n, nv, NULL, NULL, NULL, NULL, d);
+		if (enc == 5) {
+			size_t cnt = 0, used = 0;
+			if (grow((void **)&r->dl, &r->dl_cap, nv, sizeof *r->dl) < 0)
+				return cerr_set(c->err, CONTAM_E_NOMEM,
+						"out of memory");
+			if (cpq_delta_decode(p, n, r->dl, nv, &cnt, &used) < 0 ||
+			    cnt != nv)
+				return col_fail(c, "damaged DELTA_BINARY_PACKED "
+						"values");
+			for (size_t i = 0; i < nv; i++) {
+				size_t tl = num_text(c->col, r->dl[i], t, sizeof t);
+				if (add_value(c, d, (const uint8_t *)t, tl) < 0)
+					return CONTAM_E_FORMAT;
+			}
+			return CONTAM_OK;
+		}
+		return col_fail(c, "unsupported encoding %d for a %s column",
+				enc, cpq_type_name(c->col->type));
+	}
 	switch (enc) {
 	case 0:
 		return plain_values(c, p, n, nv, NULL, NULL, NULL, NULL, d);
@@ -1464,6 +1614,9 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 	r->ndict = 0;
 	cbuf_reset(&r->dict);
 	cbuf_reset(&r->prev);
+	/* the element index of each repeated level, carried across pages */
+	uint32_t li[CPQ_MAX_DEPTH + 2] = { 0 };
+	int mr = col->max_rep;
 
 	if (ch->encrypted)
 		return col_fail(&c, "encrypted column chunks are not supported");
@@ -1632,7 +1785,7 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 			if (denc2 != 0 && denc2 != 2)
 				return col_fail(&c, "dictionary encoding %" PRId64
 						" is not supported", denc2);
-			if (col->type != CPQ_BYTE_ARRAY)
+			if (col->type != CPQ_BYTE_ARRAY && !col->number)
 				continue;
 			free(r->doff);
 			r->doff = calloc((size_t)dnv + 2, sizeof *r->doff);
@@ -1641,8 +1794,11 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 						"out of memory");
 			size_t cap = (size_t)dnv + 2, cnt = 0;
 			cbuf_reset(&r->dict);
-			rc = plain_values(&c, data, dn, (size_t)dnv, &r->dict,
-					  &r->doff, &cap, &cnt, NULL);
+			rc = col->type == CPQ_BYTE_ARRAY
+			     ? plain_values(&c, data, dn, (size_t)dnv, &r->dict,
+					    &r->doff, &cap, &cnt, NULL)
+			     : plain_numbers(&c, data, dn, (size_t)dnv, &r->dict,
+					     &r->doff, &cap, &cnt, NULL);
 			if (rc < 0)
 				return rc;
 			r->ndict = cnt;
@@ -1655,6 +1811,16 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 		if (ptype == 3 && (nnull < 0 || nnull > nv))
 			return col_fail(&c, "v2 page with %" PRId64 " nulls of %"
 					PRId64 " values", nnull, nv);
+		/* levels, value offsets and row starts take 4-8 bytes each: a
+		 * page of 100 bytes may claim 2^40 nulls */
+		uint64_t lim = f->max_mem / 16;
+		if ((uint64_t)nv > lim || (uint64_t)d->nvals + (uint64_t)nv > lim ||
+		    (uint64_t)d->nrows + (uint64_t)nv > lim)
+			return col_fail(&c, "page of %" PRId64 " values (after %zu "
+					"values in %zu rows of the chunk) is over "
+					"the memory ceiling of %" PRIu64 " values "
+					"(--max-record / 16)", nv, d->nvals,
+					d->nrows, lim);
 		size_t n = (size_t)nv;
 		seen += nv;
 		if (grow((void **)&r->lv_def, &r->lv_cap, n + 1,
@@ -1701,21 +1867,36 @@ static int load_chunk(cpq_rows *r, size_t k, uint64_t rg, cerr *err)
 		size_t rows0 = d->nrows;
 		if ((rc = apply_levels(&c, d, n, &nvals)) < 0)
 			return rc;
-		if (col->type != CPQ_BYTE_ARRAY)
+		if (col->type != CPQ_BYTE_ARRAY && !col->number)
 			continue;
 		/* value indices of the new rows */
 		size_t v0 = d->nvals;
 		if ((rc = decode_values(&c, d, (int)enc, data + vp, dn - vp,
 					nvals)) < 0)
 			return rc;
-		/* rowv: the first value of each row, from the levels again */
+		/* rowv: the first value of each row, from the levels again;
+		 * vrep: each value's element index in each enclosing list */
+		if (mr > 0 && grow((void **)&d->vrep, &d->vrcap,
+				   d->nvals * (size_t)mr + 1, sizeof *d->vrep) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		size_t ri = rows0, vi = v0;
 		for (size_t i = 0; i < n; i++) {
-			if (col->max_rep == 0 || r->lv_rep[i] == 0)
+			uint32_t rl = mr ? r->lv_rep[i] : 0;
+			if (rl == 0) {
 				d->rowv[ri++] = vi;
+				memset(li, 0, sizeof li);
+			} else {
+				li[rl]++;
+				for (int x = (int)rl + 1; x <= mr; x++)
+					li[x] = 0;
+			}
 			if (col->max_def == 0 ||
-			    r->lv_def[i] == (uint32_t)col->max_def)
+			    r->lv_def[i] == (uint32_t)col->max_def) {
+				if (mr > 0)
+					memcpy(d->vrep + vi * (size_t)mr, li + 1,
+					       (size_t)mr * sizeof *li);
 				vi++;
+			}
 		}
 	}
 	if ((uint64_t)d->nrows != (uint64_t)f->groups[rg].num_rows)
@@ -1742,7 +1923,8 @@ int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 	r->f = f;
 	r->cols = calloc(ncols ? ncols : 1, sizeof *r->cols);
 	r->dec = calloc(ncols ? ncols : 1, sizeof *r->dec);
-	if (!r->cols || !r->dec) {
+	r->head = calloc(ncols ? ncols : 1, sizeof *r->head);
+	if (!r->cols || !r->dec || !r->head) {
 		cpq_rows_free(r);
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	}
@@ -1752,10 +1934,13 @@ int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 			return cerr_set(err, CONTAM_E_PARAM, "no column %zu",
 					cols[i]);
 		}
-		if (f->cols[cols[i]].type != CPQ_BYTE_ARRAY) {
+		if (f->cols[cols[i]].type != CPQ_BYTE_ARRAY &&
+		    !f->cols[cols[i]].number) {
 			int rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': column "
 					  "'%s' is %s, not a string column "
-					  "(only BYTE_ARRAY columns are read)",
+					  "(only BYTE_ARRAY columns are read, "
+					  "and integers and booleans named "
+					  "alone by probe)",
 					  f->label, f->cols[cols[i]].path,
 					  cpq_type_name(f->cols[cols[i]].type));
 			cpq_rows_free(r);
@@ -1778,6 +1963,7 @@ int cpq_rows_next(cpq_rows *r, uint64_t *row, cerr *err)
 		if (r->group >= r->f->ngroups)
 			return 0;
 		size_t g = r->group++;
+		r->group_bytes = 0;
 		for (size_t k = 0; k < r->ncols; k++) {
 			int rc = load_chunk(r, k, g, err);
 			if (rc < 0)
@@ -1819,6 +2005,7 @@ void cpq_rows_free(cpq_rows *r)
 		cbuf_release(&r->dec[k].data);
 		free(r->dec[k].voff);
 		free(r->dec[k].rowv);
+		free(r->dec[k].vrep);
 	}
 	free(r->dec);
 	free(r->cols);
@@ -1832,5 +2019,67 @@ void cpq_rows_free(cpq_rows *r)
 	cbuf_release(&r->dict);
 	free(r->doff);
 	cbuf_release(&r->prev);
+	free(r->head);
 	free(r);
+}
+
+const char *cpq_column_top(const cpq *f, size_t c) { return f->cols[c].top; }
+int cpq_column_map_key(const cpq *f, size_t c) { return f->cols[c].map_key; }
+int cpq_column_number(const cpq *f, size_t c) { return f->cols[c].number != 0; }
+
+/* Record order of value ja of selected column ka and value jb of kb, in
+ * the current row: down the schema from the top-level fields, by position
+ * among a group's children, and by element index in each repeated level;
+ * values of one column keep their order. */
+static int value_order(const cpq_rows *r, size_t ka, size_t ja, size_t kb,
+		       size_t jb)
+{
+	const pcol *a = &r->f->cols[r->cols[ka]];
+	const pcol *b = &r->f->cols[r->cols[kb]];
+	const pdecoded *da = &r->dec[ka], *db = &r->dec[kb];
+	size_t va = da->rowv[r->row_in_group - 1] + ja;
+	size_t vb = db->rowv[r->row_in_group - 1] + jb;
+	int reps = 0;
+	if (ka == kb)
+		return ja < jb ? -1 : ja > jb;
+	for (int d = 0; d < a->depth && d < b->depth; d++) {
+		if (a->npos[d] != b->npos[d])
+			return a->npos[d] < b->npos[d] ? -1 : 1;
+		if (a->nrep[d]) {
+			uint32_t ia = da->vrep[va * (size_t)a->max_rep + (size_t)reps];
+			uint32_t ib = db->vrep[vb * (size_t)b->max_rep + (size_t)reps];
+			if (ia != ib)
+				return ia < ib ? -1 : 1;
+			reps++;
+		}
+	}
+	return ka < kb ? -1 : 1;
+}
+
+int cpq_rows_each(cpq_rows *r, size_t k0, size_t nk,
+		  int (*fn)(void *arg, size_t k, const char *p, size_t n),
+		  void *arg)
+{
+	size_t left = 0;
+	for (size_t k = k0; k < k0 + nk; k++) {
+		r->head[k] = 0;
+		left += cpq_rows_count(r, k);
+	}
+	for (; left; left--) {
+		size_t best = SIZE_MAX;
+		for (size_t k = k0; k < k0 + nk; k++) {
+			if (r->head[k] >= cpq_rows_count(r, k))
+				continue;
+			if (best == SIZE_MAX ||
+			    value_order(r, k, r->head[k], best, r->head[best]) < 0)
+				best = k;
+		}
+		const char *p;
+		size_t n;
+		cpq_rows_value(r, best, r->head[best]++, &p, &n);
+		int rc = fn(arg, best, p, n);
+		if (rc)
+			return rc;
+	}
+	return CONTAM_OK;
 }

@@ -50,6 +50,15 @@ size_t cpq_num_row_groups(const cpq *f);
 size_t cpq_num_columns(const cpq *f);
 /* The leaf column's full dotted path ("a.list.element"). */
 const char *cpq_column_path(const cpq *f, size_t col);
+/* Its top-level field ("a" for "a.list.element"). */
+const char *cpq_column_top(const cpq *f, size_t col);
+/* 1 if it is the key column of a MAP (a JSON rendering makes its values
+ * object keys, not values). */
+int cpq_column_map_key(const cpq *f, size_t col);
+/* 1 if it is a plain integer (no date, time or decimal meaning) or
+ * boolean column: cpq_rows_open reads it, its values as JSON writes them
+ * ("42", "true"), for a benchmark field named alone. */
+int cpq_column_number(const cpq *f, size_t col);
 int cpq_column_type(const cpq *f, size_t col);
 /* "BYTE_ARRAY", "INT64", ... */
 const char *cpq_type_name(int type);
@@ -62,8 +71,8 @@ size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
 /* "'a', 'b', ..." of the top-level names, for messages. */
 void cpq_names(const cpq *f, char *out, size_t outlen);
 
-/* Rows of some BYTE_ARRAY columns (at least one: CONTAM_E_PARAM when
- * ncols is 0). */
+/* Rows of some BYTE_ARRAY (or cpq_column_number) columns (at least one:
+ * CONTAM_E_PARAM when ncols is 0). */
 typedef struct cpq_rows cpq_rows;
 int cpq_rows_open(cpq_rows **out, cpq *f, const size_t *cols, size_t ncols,
 		  cerr *err);
@@ -74,6 +83,14 @@ int cpq_rows_next(cpq_rows *r, uint64_t *row, cerr *err);
 size_t cpq_rows_count(const cpq_rows *r, size_t k);
 void cpq_rows_value(const cpq_rows *r, size_t k, size_t j, const char **p,
 		    size_t *n);
+/* Values of selected columns k0 .. k0+nk-1 of the current row, in record
+ * order (as a JSON rendering of the row lists them: struct fields in
+ * schema order, list elements one after another, so role and content of
+ * one chat turn come before the next turn's); fn gets the selected column
+ * and the value; a non-zero return stops the walk and is returned. */
+int cpq_rows_each(cpq_rows *r, size_t k0, size_t nk,
+		  int (*fn)(void *arg, size_t k, const char *p, size_t n),
+		  void *arg);
 uint64_t cpq_rows_nulls(const cpq_rows *r);   /* null values seen so far */
 uint64_t cpq_bytes_in(const cpq_rows *r);     /* file bytes read so far */
 void cpq_rows_free(cpq_rows *r);

@@ -2,7 +2,9 @@
  * reader_parquet.c -- Parquet corpus shards (FineWeb-style): one row is
  * one document, its text the string column `text` (or the --text-field
  * paths: dotted names reach struct fields, a list column gives all its
- * strings, several values joined with '\n').  The record number is the
+ * strings, several values joined with '\n', field by field and, within a
+ * field, in record order as its JSON rendering lists them; the keys of a
+ * map are left out, as a JSON object's are).  The record number is the
  * row index in the file.  Columns `id` and `url`, when they are flat
  * string columns, give the document's id and URL.
  *
@@ -25,6 +27,8 @@ typedef struct pqr {
 	cpq *f;
 	cpq_rows *rows;
 	size_t ntext;            /* the first ntext selected columns are text */
+	size_t nfield;           /* text fields: fstart[i], fcount[i] columns */
+	size_t fstart[PQR_MAX_COLS], fcount[PQR_MAX_COLS];
 	long id_k, url_k;        /* selected column of id / url, or -1 */
 	cbuf text, id, url;
 	size_t given;            /* bytes of text handed out */
@@ -32,7 +36,18 @@ typedef struct pqr {
 	uint64_t empty_rows;
 	int noted;
 	char fields[256];        /* the field names, for the note */
+	size_t pieces;           /* values in the current document */
 } pqr;
+
+static int pqr_piece(void *arg, size_t k, const char *p, size_t n)
+{
+	pqr *q = arg;
+	(void)k;
+	if ((q->pieces++ && cbuf_putc(&q->text, '\n') < 0) ||
+	    cbuf_append(&q->text, p, n) < 0)
+		return -1;
+	return 0;
+}
 
 static int pqr_next_doc(void *state, creader_doc *doc, cerr *err)
 {
@@ -57,20 +72,13 @@ static int pqr_next_doc(void *state, creader_doc *doc, cerr *err)
 			return 0;
 		}
 		cbuf_reset(&q->text);
-		size_t pieces = 0;
-		for (size_t k = 0; k < q->ntext; k++) {
-			size_t nv = cpq_rows_count(q->rows, k);
-			for (size_t j = 0; j < nv; j++) {
-				const char *p;
-				size_t n;
-				cpq_rows_value(q->rows, k, j, &p, &n);
-				if ((pieces++ && cbuf_putc(&q->text, '\n') < 0) ||
-				    cbuf_append(&q->text, p, n) < 0)
-					return cerr_set(err, CONTAM_E_NOMEM,
-							"out of memory");
-			}
-		}
-		if (pieces == 0) {
+		q->pieces = 0;
+		for (size_t i = 0; i < q->nfield; i++)
+			if (cpq_rows_each(q->rows, q->fstart[i], q->fcount[i],
+					  pqr_piece, q))
+				return cerr_set(err, CONTAM_E_NOMEM,
+						"out of memory");
+		if (q->pieces == 0) {
 			q->empty_rows++;
 			continue;
 		}
@@ -182,7 +190,19 @@ static int pqr_open(void **state, const char *path, cstream *in,
 		/* several paths: one the file lacks gives nothing, as a JSON
 		 * path that selects nothing; none at all is an error (below) */
 		size_t got = cpq_select(q->f, fld, cols + n, PQR_MAX_COLS - n);
-		n += got;
+		/* a group gives its strings, as a JSON object does: not its
+		 * numbers, nor a map's keys (object keys) */
+		size_t kept = 0;
+		for (size_t j = 0; j < got; j++)
+			if (got == 1 ||
+			    (!cpq_column_map_key(q->f, cols[n + j]) &&
+			     cpq_column_type(q->f, cols[n + j]) == CPQ_BYTE_ARRAY))
+				cols[n + kept++] = cols[n + j];
+		if (kept && q->nfield < PQR_MAX_COLS) {
+			q->fstart[q->nfield] = n;
+			q->fcount[q->nfield++] = kept;
+		}
+		n += kept;
 		int k = snprintf(q->fields + used, sizeof q->fields - used,
 				 "%s'%s'", i ? ", " : "", fld);
 		if (k > 0 && (size_t)k < sizeof q->fields - used)
@@ -197,6 +217,17 @@ static int pqr_open(void **state, const char *path, cstream *in,
 			      names[0] ? names : "none");
 		goto out;
 	}
+	/* a corpus text is strings: a number column is no text (as a JSON
+	 * number is not) */
+	for (size_t i = 0; i < n; i++)
+		if (cpq_column_type(q->f, cols[i]) != CPQ_BYTE_ARRAY) {
+			rc = cerr_set(err, CONTAM_E_FORMAT, "'%s': column '%s' "
+				      "is %s, not a string column (only "
+				      "BYTE_ARRAY columns are read)", path,
+				      cpq_column_path(q->f, cols[i]),
+				      cpq_type_name(cpq_column_type(q->f, cols[i])));
+			goto out;
+		}
 	q->ntext = n;
 	q->id_k = extra_col(q, "id", cols, &n);
 	q->url_k = extra_col(q, "url", cols, &n);
