@@ -44,6 +44,8 @@ typedef struct creader_options {
 	 * transcoded), what a format skips by design (redirect pages).  NULL:
 	 * they go to on_warning. */
 	void (*on_note)(void *ctx, const char *msg);
+	/* The fast paths (the gzip inflater), or NULL: the default. */
+	const cfast *fast;
 } creader_options;
 
 /* Deliver a note (see on_note). */

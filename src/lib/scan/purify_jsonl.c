@@ -100,7 +100,8 @@ static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
  * met at the offset the scan gave it. */
 int cpurify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	creader_options ro = { .max_record = p->s->opt.max_record };
+	creader_options ro = { .max_record = p->s->opt.max_record,
+			       .fast = p->s->opt.fast };
 	uint64_t errors = 0;
 	creader_ctx cx = { p->f->path, &ro, &errors };
 	jsonl_skips ks = { p, member, 0 };
