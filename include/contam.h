@@ -1251,8 +1251,8 @@ typedef struct contam_scan_options {
 	 * with provenance, in the report's scan.near_dup */
 	int near_dup;
 	double near_dup_min;
-	/* The fast paths (borrowed for the call), or NULL: the default,
-	 * contam_fast_default(). */
+	/* The fast paths (borrowed for the scan's life), or NULL: the
+	 * default, contam_fast_default(). */
 	const contam_fast *fast;
 } contam_scan_options;
 

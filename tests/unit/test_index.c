@@ -134,11 +134,24 @@ static void test_queue_same_bits(void)
 				contam_index_new_partition(&got, &p, 1, 3, NULL);
 			else
 				contam_index_new(&got, &p, NULL);
-			cbloom_queue *q = cbloom_queue_new(&got->filter, NULL, rooms[r]);
+			/* queueing asked for whatever the environment says
+			 * (CONTAM_QUEUE=off narrows only the default) */
+			cfast queued = *cfast_default();
+			queued.queue = 1;
+			cbloom_queue *q = cbloom_queue_new(&got->filter, &queued, rooms[r]);
 			CHECK(q != NULL);
 			if (!q)
 				continue;
 			CHECK(cbloom_queue_is_buffered(q) == (rooms[r] != 0));
+			if (rooms[r] < 0) {
+				/* sized from the filter: the configuration's
+				 * queue field decides */
+				cfast direct = queued;
+				direct.queue = 0;
+				cbloom_queue *d = cbloom_queue_new(&got->filter, &direct, -1);
+				CHECK(d && !cbloom_queue_is_buffered(d));
+				cbloom_queue_free(d);
+			}
 			size_t nb = (n + batch - 1) / batch;
 			#pragma omp parallel
 			{

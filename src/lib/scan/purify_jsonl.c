@@ -173,7 +173,7 @@ int cpurify_jsonl_check(const contam_scan *s, const char *path, cerr *err)
 	int plain = s->opt.ntext_fields == 0 ||
 		    (s->opt.ntext_fields == 1 &&
 		     !strchr(s->opt.text_fields[0], '.'));
-	int whole = creader_jsonl_whole(path);
+	int whole = creader_jsonl_whole(path, s->opt.fast);
 	if (whole)
 		return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
 				"JSON %s (read whole-file), which --purify "
