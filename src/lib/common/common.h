@@ -127,11 +127,11 @@ bool cenv_is(const char *name, const char *value);
 
 /* The fast paths (contam.h, contam_fast): a configuration that is passed
  * to what uses it (ctok_init, cngram_hash_windows, cbloom_queue_new and
- * cbloom_insert_batch, cstream_open_ex), NULL meaning the process's
- * default, cfast_default().  That default is read once (pthread_once)
- * from the CPU and the environment and never written after; the
- * environment takes paths out for a comparison or a bug hunt (the
- * results are the same either way; tests check it):
+ * cbloom_insert_batch, cstream_open_wait / cstream_open_file), NULL
+ * meaning the process's default, cfast_default().  That default is read
+ * once (pthread_once) from the CPU and the environment and never written
+ * after; the environment takes paths out for a comparison or a bug hunt
+ * (the results are the same either way; tests check it):
  *   CONTAM_SIMD=off       scalar tokenizer, hashing and Bloom insertion
  *   CONTAM_SIMD=avx2      at most AVX2 (tokenizer, hashing, insertion): the
  *                         path of an AVX2-only CPU, on an AVX-512 one

@@ -203,14 +203,15 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 	if (!w->winnowing) {
 		if (w->nhashes + CTOK_HASH_BUF > HASH_BATCH)
 			flush_hashes(w);
-		size_t made = cngram_hash_windows(w->sh->opt->fast, w->toks, count, n, w->seed,
-						  w->hashes + w->nhashes);
+		size_t made = cngram_hash_windows(w->sh->opt->fast, w->toks, count,
+						  n, w->seed, w->hashes + w->nhashes);
 		if (w->df)
 			df_take(w, w->hashes + w->nhashes, made);
 		w->nhashes += made;
 	} else {
 		uint64_t windows[CTOK_HASH_BUF], kept;
-		size_t nw = cngram_hash_windows(w->sh->opt->fast, w->toks, count, n, w->seed, windows);
+		size_t nw = cngram_hash_windows(w->sh->opt->fast, w->toks, count, n,
+						w->seed, windows);
 		for (size_t j = 0; j < nw; j++)
 			if (cwinnow_push(&w->win, cwinnow_order(windows[j]), &kept))
 				keep_hash(w, cwinnow_key(kept));
@@ -262,7 +263,8 @@ static int worker_init(worker *w, shared_state *sh)
 	w->ok = w->hashes && w->scratch;
 	if ((w->df = sh->ix->df) && !(w->dfout = malloc(HASH_BATCH * sizeof(uint64_t))))
 		w->ok = 0;
-	if (sh->ix->mh && (cmh_doc_new(&w->mhd, &sh->ix->mh->p, sh->opt->fast, on_mh_keys, w) ||
+	if (sh->ix->mh && (cmh_doc_new(&w->mhd, &sh->ix->mh->p, sh->opt->fast,
+				       on_mh_keys, w) ||
 			   !(w->mhkeys = malloc(HASH_BATCH * sizeof(uint64_t)))))
 		w->ok = 0;
 	return w->ok ? CONTAM_OK : CONTAM_E_NOMEM;

@@ -418,8 +418,8 @@ void cmh_doc_tokens(cmh_doc *d, const uint64_t *le, size_t n)
 			continue;
 		}
 		/* the same hashes as cmh_shingle_hash of each window */
-		size_t m = cngram_hash_windows(&d->fast, d->toks, count, sl, d->p.seed ^ CMH_SEED_SALT,
-					       d->hashes);
+		size_t m = cngram_hash_windows(&d->fast, d->toks, count, sl,
+					       d->p.seed ^ CMH_SEED_SALT, d->hashes);
 		take_shingles(d, d->hashes, m);
 		memmove(d->toks, d->toks + count - (sl - 1), (sl - 1) * sizeof(uint64_t));
 		d->ntoks = sl - 1;

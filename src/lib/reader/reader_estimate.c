@@ -103,8 +103,8 @@ static double size_guess(const char *path, uint64_t size)
 #define MEASURE_RATIO (4u << 20)
 #define MEASURE_PAST (16u << 20)
 
-static int compressed_for(const char *path, const cfast *fast, uint64_t want, uint64_t *in,
-			  cstream_codec *codec)
+static int compressed_for(const char *path, const cfast *fast, uint64_t want,
+			  uint64_t *in, cstream_codec *codec)
 {
 	cstream *s = NULL;
 	cerr err;

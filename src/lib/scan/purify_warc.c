@@ -354,7 +354,8 @@ int cpurify_warc_members(purifier *p)
 				if (mf)
 					fclose(mf);
 				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			} else if (cstream_open_file(&cs, mf, p->f->path, 1, p->s->opt.fast, p->err) ||
+			} else if (cstream_open_file(&cs, mf, p->f->path, 1,
+						     p->s->opt.fast, p->err) ||
 				   cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
 				rc = p->err->code ? p->err->code
 						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
