@@ -26,8 +26,8 @@ static double now(void)
 
 /* Seconds to insert n keys (generated on the fly) into f, through q when
  * it is not NULL. */
-static double fill(cbloom *f, cbloom_queue *q, uint64_t *keys, uint64_t *scratch,
-		   size_t n, uint64_t *state)
+static double fill(cbloom *f, const cfast *fast, cbloom_queue *q,
+		   uint64_t *keys, uint64_t *scratch, size_t n, uint64_t *state)
 {
 	double t0 = now();
 	for (size_t done = 0; done < n; done += BATCH) {
@@ -41,7 +41,7 @@ static double fill(cbloom *f, cbloom_queue *q, uint64_t *keys, uint64_t *scratch
 		if (q)
 			cbloom_queue_add(q, keys, BATCH, scratch);
 		else
-			cbloom_insert_batch(f, keys, BATCH);
+			cbloom_insert_batch(f, fast, keys, BATCH);
 	}
 	if (q)
 		cbloom_queue_drain(q);
@@ -59,20 +59,22 @@ int main(int argc, char **argv)
 	printf("%-8s %-7s %12s %10s %10s\n", "insert", "queue", "filter MiB",
 	       "1st ns/key", "2nd ns/key");
 	/* the best (AVX-512 where the CPU has it), at most AVX2, scalar */
-	static const int levels[] = { 1, 2, 0 };
+	static const int levels[] = { CFAST_AVX512, CFAST_AVX2, CFAST_SCALAR };
 	for (size_t lv = 0; lv < sizeof levels / sizeof *levels; lv++) {
-		const char *name = cbloom_use_simd(levels[lv]);
+		cfast fast;
+		contam_fast_limit(&fast, NULL, levels[lv]);
+		const char *name = cbloom_simd_name(&fast);
 		for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
 			for (int queued = 0; queued < 2; queued++) {
 				cbloom f = { .nblocks = sizes[s], .k = 8, .lo = 0, .hi = sizes[s] };
 				if (!(f.bits = cbloom_alloc(sizes[s])))
 					return 1;
-				cbloom_queue *q = queued ? cbloom_queue_new(&f, -1) : NULL;
+				cbloom_queue *q = queued ? cbloom_queue_new(&f, &fast, -1) : NULL;
 				if (queued && !q)
 					return 1;
 				uint64_t state = 88172645463325252ULL;
-				double a = fill(&f, q, keys, scratch, n, &state);
-				double b = fill(&f, q, keys, scratch, n, &state);
+				double a = fill(&f, &fast, q, keys, scratch, n, &state);
+				double b = fill(&f, &fast, q, keys, scratch, n, &state);
 				printf("%-8s %-7s %12.1f %10.1f %10.1f\n", name, queued ? "queued" : "direct",
 				       (double)sizes[s] * 64 / 1048576,
 				       a / (double)n * 1e9, b / (double)n * 1e9);

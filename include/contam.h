@@ -31,9 +31,10 @@
  *   - Reports are written through a contam_sink (a FILE*, a growable
  *     memory buffer or any callback: see "Reports"); the FILE* forms are
  *     thin wrappers.  A writer's failure is the call's failure.
- *   - The fast paths (SIMD loops, isa-l) are chosen once per process from
- *     the CPU and CONTAM_SIMD / CONTAM_INFLATE / CONTAM_QUEUE, read at the
- *     first call that needs them; contam_fast_paths() names them.
+ *   - The fast paths (SIMD loops, isa-l) are a configuration passed in
+ *     (contam_fast, the options' `fast` field); NULL is the default, read
+ *     once from the CPU and CONTAM_SIMD / CONTAM_INFLATE / CONTAM_QUEUE
+ *     and never changed.  No process-wide switch chooses a path.
  *   - `_new`/`_free` pair for heap handles; every `_free(NULL)` is a no-op.
  *   - Strings passed in are borrowed for the duration of the call unless
  *     stated; pointers returned are borrowed from the handle and valid until
@@ -89,11 +90,39 @@ typedef struct contam_error {
 CONTAM_API const char *contam_version(void);
 CONTAM_API const char *contam_strerror(int code);
 CONTAM_API const char *contam_recipe(void); /* "name/vN" */
-/* The fast paths this process uses, e.g. "tokenizer avx512bw, Bloom
- * insertion avx512, write queue on, gzip isa-l" (CONTAM_SIMD /
- * CONTAM_INFLATE / CONTAM_QUEUE in the environment turn them off; results
- * are the same).  Chosen once per process; the text is written once and
- * never changes, so any thread may call this and keep the pointer. */
+/* The fast paths: which loop tokenizes, hashes n-gram windows and
+ * inserts into the Bloom filter, which library inflates gzip, whether
+ * insertion goes through a write queue.  A configuration is passed in:
+ * the options structs (build, probe, scan) have a `fast` field, NULL (what
+ * their _init sets) meaning contam_fast_default().  Results are the same
+ * on every path; only the speed differs.  Whatever a configuration asks
+ * for, the library never takes a path the CPU or the build lacks. */
+enum { CONTAM_FAST_SCALAR = 0, CONTAM_FAST_AVX2 = 1, CONTAM_FAST_AVX512 = 2 };
+typedef struct contam_fast {
+	int tok;     /* tokenizer word loop: CONTAM_FAST_* (AVX512: AVX-512 BW) */
+	int windows; /* n-gram windows: SCALAR or AVX512; AVX2 (four lanes,
+			slower than scalar where measured) only when asked for */
+	int insert;  /* Bloom insertion: CONTAM_FAST_* */
+	int isal;    /* gzip through isa-l (where built in), else zlib */
+	int queue;   /* the Bloom write queue */
+} contam_fast;
+/* The default: the best the CPU has, narrowed by the environment
+ * (CONTAM_SIMD=off or avx2, CONTAM_INFLATE=zlib, CONTAM_QUEUE=off).  Read
+ * once, at the first call that needs it, and never changed: any thread
+ * may call this and keep the pointer. */
+CONTAM_API const contam_fast *contam_fast_default(void);
+/* *out = *base (NULL: the default) with the SIMD paths at most `simd`
+ * (CONTAM_FAST_*), the way CONTAM_SIMD=off / avx2 narrows the default;
+ * out may be base. */
+CONTAM_API void contam_fast_limit(contam_fast *out, const contam_fast *base,
+				  int simd);
+/* The paths configuration `fast` (NULL: the default) takes on this CPU
+ * and build, e.g. "tokenizer avx512bw, Bloom insertion avx512, write queue
+ * on, gzip isa-l", written to buf (len bytes, truncated); returns buf. */
+CONTAM_API const char *contam_fast_describe(const contam_fast *fast,
+					    char *buf, size_t len);
+/* The default's text (contam_fast_describe(NULL, ...)), written once and
+ * never changed: any thread may call this and keep the pointer. */
 CONTAM_API const char *contam_fast_paths(void);
 
 /* ------------------------------------------------------------------ */
@@ -245,6 +274,9 @@ typedef struct contam_build_options {
 	 * that has a sketch always counts the documents added to it,
 	 * whatever this says. */
 	uint64_t doc_freq_counters;
+	/* The fast paths (borrowed for the build's life), or NULL: the
+	 * default, contam_fast_default(). */
+	const contam_fast *fast;
 } contam_build_options;
 
 CONTAM_API void contam_build_options_init(contam_build_options *opt);
@@ -897,6 +929,9 @@ typedef struct contam_probe_options {
 	 * (probe --near-dup-bands; 1, the default and 0: any band).  More
 	 * than b is CONTAM_E_PARAM. */
 	uint32_t near_dup_min_bands;
+	/* The fast paths (borrowed for the probe's life), or NULL: the
+	 * default, contam_fast_default(). */
+	const contam_fast *fast;
 } contam_probe_options;
 
 CONTAM_API void contam_probe_options_init(contam_probe_options *opt);
@@ -1220,6 +1255,9 @@ typedef struct contam_scan_options {
 	 * with provenance, in the report's scan.near_dup */
 	int near_dup;
 	double near_dup_min;
+	/* The fast paths (borrowed for the scan's life), or NULL: the
+	 * default, contam_fast_default(). */
+	const contam_fast *fast;
 } contam_scan_options;
 
 CONTAM_API void contam_scan_options_init(contam_scan_options *opt);

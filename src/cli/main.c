@@ -54,7 +54,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("contam %s (recipe %s)\n", contam_version(), contam_recipe());
-		printf("fast paths: %s\n", contam_fast_paths());
+		char fast[160];
+		printf("fast paths: %s\n",
+		       contam_fast_describe(NULL, fast, sizeof fast));
 		return 0;
 	}
 	if (!strcmp(cmd, "index"))

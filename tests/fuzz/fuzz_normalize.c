@@ -60,13 +60,14 @@ static void sink(void *ctx, const uint64_t *h, size_t n)
 		push(ctx, h[i]);
 }
 
-/* The whole text through a tokenizer made with the given word loop. */
+/* The whole text through a tokenizer made with the word loop of the
+ * default narrowed to `simd` (CFAST_*). */
 static void tokenize_with(int simd, const char *text, size_t len, tokens *out)
 {
 	ctok t;
-	ctok_use_simd(simd);
-	ctok_init(&t, 0x5eed, emit, out);
-	ctok_use_simd(CTOK_SIMD_BEST);
+	cfast fast;
+	contam_fast_limit(&fast, NULL, simd);
+	ctok_init(&t, &fast, 0x5eed, emit, out);
 	if (ctok_feed(&t, text, len) || ctok_finish(&t))
 		abort();
 	ctok_release(&t);
@@ -130,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tokens whole = { 0 }, cut = { 0 }, again = { 0 };
 	ctok t;
 
-	ctok_init(&t, 0x5eed, emit, &whole);
+	ctok_init(&t, NULL, 0x5eed, emit, &whole);
 	if (ctok_feed(&t, text, len) || ctok_finish(&t))
 		abort();
 
@@ -160,11 +161,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctok_release(&t);
 
 	tokens scalar = { 0 }, avx2 = { 0 }, hashes = { 0 }, only = { 0 };
-	tokenize_with(CTOK_SIMD_OFF, text, len, &scalar);
+	tokenize_with(CFAST_SCALAR, text, len, &scalar);
 	compare(&whole, &scalar, "best loop vs scalar");
-	tokenize_with(CTOK_SIMD_AVX2, text, len, &avx2);
+	tokenize_with(CFAST_AVX2, text, len, &avx2);
 	compare(&whole, &avx2, "best loop vs avx2");
-	ctok_init_hashes(&t, 0x5eed, sink, &hashes);
+	ctok_init_hashes(&t, NULL, 0x5eed, sink, &hashes);
 	if (ctok_feed(&t, text, len) || ctok_finish(&t))
 		abort();
 	ctok_release(&t);

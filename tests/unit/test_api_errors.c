@@ -364,6 +364,132 @@ static void test_fast_paths(void)
 	CHECK(strcmp(first, copy) == 0);
 }
 
+/* The fast paths are passed in through the options: a build and a probe
+ * on the scalar paths, zlib and no write queue give the default's bits
+ * and report byte for byte, and the configuration's description names
+ * the paths it asks for (within what the CPU has), not the default's. */
+static int build_words(const char *corpus, const contam_fast *fast,
+		       uint64_t **words, size_t *nwords, contam_index **out)
+{
+	contam_params par;
+	contam_error err;
+	contam_inputs in = { 0 };
+	contam_build_options bopt;
+	contam_build_options_init(&bopt);
+	bopt.fast = fast;
+	bopt.threads = 2;
+	*out = NULL;
+	if (contam_plan_filter(200000, 1e-3, 0, 8, &par, NULL, &err) ||
+	    contam_index_new(out, &par, &err) ||
+	    contam_inputs_expand(&in, &corpus, 1, &err) ||
+	    contam_index_build(*out, &in, &bopt) ||
+	    contam_index_filter_words(*out, words, nwords)) {
+		contam_inputs_free(&in);
+		return -1;
+	}
+	contam_inputs_free(&in);
+	return 0;
+}
+
+/* The probe's JSON report; *hits: the hits of all examples. */
+static char *probe_json(const contam_index *ix, const char *bench,
+			const contam_fast *fast, size_t *len, uint64_t *hits)
+{
+	contam_probe_options po;
+	contam_probe_options_init(&po);
+	po.fast = fast;
+	contam_probe *p = NULL;
+	contam_error err;
+	char *out = NULL;
+	if (contam_probe_new(&p, ix, "x.cidx", &po, &err) == CONTAM_OK &&
+	    contam_probe_add_file(p, "b", bench) == CONTAM_OK) {
+		contam_result r;
+		contam_probe_result(p, &r);
+		*hits = 0;
+		for (size_t i = 0; i < r.nexamples; i++)
+			*hits += r.examples[i].hits;
+		contam_membuf m = CONTAM_MEMBUF_INIT;
+		contam_sink ms = contam_sink_membuf(&m);
+		if (contam_report_json_to(&r, &ms, &err) == CONTAM_OK) {
+			out = m.data;
+			*len = m.len;
+		} else {
+			contam_membuf_free(&m);
+		}
+	}
+	contam_probe_free(p);
+	return out;
+}
+
+static void test_fast_options(void)
+{
+	contam_fast slow;
+	contam_fast_limit(&slow, NULL, CONTAM_FAST_SCALAR);
+	slow.isal = 0;
+	slow.queue = 0;
+	char d[256];
+	CHECK(strcmp(contam_fast_describe(&slow, d, sizeof d), "tokenizer scalar, "
+		     "Bloom insertion scalar, write queue off, gzip zlib") == 0);
+	CHECK(strcmp(contam_fast_describe(NULL, d, sizeof d), contam_fast_paths()) == 0);
+	/* narrowing never widens: the scalar one stays scalar */
+	contam_fast again;
+	contam_fast_limit(&again, &slow, CONTAM_FAST_AVX512);
+	CHECK(again.tok == CONTAM_FAST_SCALAR && again.insert == CONTAM_FAST_SCALAR &&
+	      again.windows == CONTAM_FAST_SCALAR);
+	/* truncated to the caller's buffer */
+	CHECK(strlen(contam_fast_describe(&slow, d, 10)) == 9);
+
+	/* a corpus of many words of every length (all loop tails), its
+	 * second half a benchmark's text */
+	const char *cpath = tu_path("fast-corpus.jsonl");
+	const char *bpath = tu_path("fast-bench.jsonl");
+	FILE *cf = fopen(cpath, "w"), *bf = fopen(bpath, "w");
+	CHECK(cf && bf);
+	if (!cf || !bf)
+		return;
+	unsigned seed = 99;
+	for (int doc = 0; doc < 60; doc++) {
+		char text[4096];
+		size_t n = 0;
+		while (n < 3000) {
+			int len = 1 + rand_r(&seed) % 17;
+			for (int j = 0; j < len; j++)
+				text[n++] = (char)("abcdefghijklmnopqrstuvwxyz0123456789"
+					    "ABCDEF")[rand_r(&seed) % 42];
+			text[n++] = ' ';
+		}
+		text[n] = '\0';
+		fprintf(cf, "{\"text\": \"%s\"}\n", text);
+		if (doc % 10 == 0)
+			fprintf(bf, "{\"text\": \"%.400s\"}\n", text + 1000);
+	}
+	fprintf(bf, "{\"text\": \"words that were never in the corpus at all, "
+		"not one of them, in any document\"}\n");
+	fclose(cf);
+	fclose(bf);
+
+	uint64_t *wa = NULL, *wb = NULL;
+	size_t na = 0, nb = 0;
+	contam_index *a = NULL, *b = NULL;
+	CHECK(build_words(cpath, NULL, &wa, &na, &a) == 0);
+	CHECK(build_words(cpath, &slow, &wb, &nb, &b) == 0);
+	CHECK(na > 0 && na == nb && wa && wb &&
+	      memcmp(wa, wb, na * sizeof(uint64_t)) == 0);
+	size_t la = 0, lb = 0;
+	uint64_t ha = 0, hb = 0;
+	char *ja = a ? probe_json(a, bpath, NULL, &la, &ha) : NULL;
+	char *jb = a ? probe_json(a, bpath, &slow, &lb, &hb) : NULL;
+	CHECK(ja && jb && la == lb && memcmp(ja, jb, la) == 0);
+	/* the copied passages were found (6 of about 40 tokens each) */
+	fprintf(stderr, "fast options: %" PRIu64 " hits by default, %" PRIu64
+		" on the scalar paths\n", ha, hb);
+	CHECK(ha == hb && ha >= 6 * 20);
+	free(ja);
+	free(jb);
+	contam_index_free(a);
+	contam_index_free(b);
+}
+
 int main(int argc, char **argv)
 {
 	(void)argc;
@@ -376,6 +502,7 @@ int main(int argc, char **argv)
 	test_constructors();
 	test_reports();
 	test_fast_paths();
+	test_fast_options();
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)

@@ -5,8 +5,10 @@
  * same index bytes as CONTAM_SIMD=off and as the default.
  *
  * argv[1]: testdata directory (unused); argv[2]: the contam binary, for
- * the CLI check (skipped without it).  On a CPU without AVX2 the AVX2
- * switches fall back to scalar and the comparisons still hold.
+ * the CLI check (skipped without it).  Each path is a configuration
+ * passed to the code under test (AVX2, scalar, the default); on a CPU
+ * without AVX2 the AVX2 one falls back to scalar and the comparisons
+ * still hold.
  */
 #include "text/text.h"
 #include "ngram/ngram.h"
@@ -15,6 +17,15 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* Every SIMD path of the default at `level`: CFAST_AVX2 also asks for
+ * the four-lane windows loop, which nothing takes by itself. */
+static cfast at_level(int level)
+{
+	cfast f = *cfast_default();
+	f.tok = f.insert = f.windows = level;
+	return f;
+}
 
 static uint64_t splitmix(uint64_t *s)
 {
@@ -43,18 +54,17 @@ static void take(void *ctx, const uint64_t *h, size_t n)
 }
 
 /* Token hashes of buf from a hash-only tokenizer (the index's path) with
- * the word loops at `level`, fed in pieces of `piece` bytes. */
-static void sink(const unsigned char *buf, size_t n, size_t piece, int level, hashes *out)
+ * the word loops of `fast`, fed in pieces of `piece` bytes. */
+static void sink(const unsigned char *buf, size_t n, size_t piece,
+		 const cfast *fast, hashes *out)
 {
 	out->n = 0;
-	ctok_use_simd(level);
 	ctok t;
-	ctok_init_hashes(&t, 42, take, out);
+	ctok_init_hashes(&t, fast, 42, take, out);
 	for (size_t i = 0; i < n; i += piece)
 		ctok_feed(&t, (const char *)buf + i, n - i < piece ? n - i : piece);
 	ctok_finish(&t);
 	ctok_release(&t);
-	ctok_use_simd(CTOK_SIMD_BEST);
 }
 
 static int same(const hashes *a, const hashes *b)
@@ -99,8 +109,10 @@ static size_t gen_text(unsigned char *buf, size_t want, size_t maxlen, int mixed
 
 static void test_word_hashing(void)
 {
-	fprintf(stderr, "word loops: %s (AVX2) against scalar\n", ctok_use_simd(CTOK_SIMD_AVX2));
-	ctok_use_simd(CTOK_SIMD_BEST);
+	const cfast avx2 = at_level(CFAST_AVX2), scalar = at_level(CFAST_SCALAR);
+	fprintf(stderr, "word loops: %s (AVX2) against %s\n", ctok_simd_name(&avx2),
+		ctok_simd_name(&scalar));
+	CHECK(strcmp(ctok_simd_name(&scalar), "scalar") == 0);
 	static unsigned char buf[70000];
 	hashes a = { 0 }, o = { 0 }, b = { 0 };
 	uint64_t s = 19;
@@ -109,9 +121,9 @@ static void test_word_hashing(void)
 		size_t maxlen = round % 3 == 0 ? 8 : round % 3 == 1 ? 20 : 90;
 		size_t n = gen_text(buf, 100 + (size_t)(splitmix(&s) % 60000), maxlen, round % 4 != 0, &s);
 		size_t piece = round % 2 ? n + 1 : 1 + (size_t)(splitmix(&s) % 500);
-		sink(buf, n, piece, CTOK_SIMD_AVX2, &a);
-		sink(buf, n, piece, CTOK_SIMD_OFF, &o);
-		sink(buf, n, piece, CTOK_SIMD_BEST, &b);
+		sink(buf, n, piece, &avx2, &a);
+		sink(buf, n, piece, &scalar, &o);
+		sink(buf, n, piece, NULL, &b);
 		all &= same(&a, &o) && o.n > 0;
 		best &= same(&b, &o);
 	}
@@ -126,8 +138,8 @@ static void test_word_hashing(void)
 					buf[n++] = (unsigned char)('a' + (j * 7 + w) % 26);
 				buf[n++] = ' ';
 			}
-			sink(buf, n, n + 1, CTOK_SIMD_AVX2, &a);
-			sink(buf, n, n + 1, CTOK_SIMD_OFF, &o);
+			sink(buf, n, n + 1, &avx2, &a);
+			sink(buf, n, n + 1, &scalar, &o);
 			all &= same(&a, &o) && o.n == 11;
 		}
 	CHECK(all);
@@ -141,8 +153,9 @@ static void test_word_hashing(void)
 
 static void test_windows(void)
 {
-	fprintf(stderr, "windows: %s against scalar\n", cngram_use_simd(CNGRAM_SIMD_AVX2));
-	cngram_use_simd(CNGRAM_SIMD_BEST);
+	const cfast avx2 = at_level(CFAST_AVX2), scalar = at_level(CFAST_SCALAR);
+	fprintf(stderr, "windows: %s against %s\n", cngram_simd_name(&avx2),
+		cngram_simd_name(&scalar));
 	enum { MAXT = 300 };
 	uint64_t toks[MAXT], a[MAXT], o[MAXT], b[MAXT];
 	uint64_t s = 7;
@@ -154,12 +167,9 @@ static void test_windows(void)
 		for (uint32_t n = 1; n <= CONTAM_MAX_NGRAM; n++) {
 			/* every count below 40 (all tails of 4 and 8), then random */
 			size_t count = round < 20 ? (size_t)round * 2 + (n & 1) : (size_t)(splitmix(&s) % MAXT);
-			cngram_use_simd(CNGRAM_SIMD_AVX2);
-			size_t ma = cngram_hash_windows(toks, count, n, seed, a);
-			cngram_use_simd(CNGRAM_SIMD_OFF);
-			size_t mo = cngram_hash_windows(toks, count, n, seed, o);
-			cngram_use_simd(CNGRAM_SIMD_BEST);
-			size_t mb = cngram_hash_windows(toks, count, n, seed, b);
+			size_t ma = cngram_hash_windows(&avx2, toks, count, n, seed, a);
+			size_t mo = cngram_hash_windows(&scalar, toks, count, n, seed, o);
+			size_t mb = cngram_hash_windows(NULL, toks, count, n, seed, b);
 			all &= ma == mo && mb == mo;
 			for (size_t j = 0; all && j < mo; j++)
 				all &= a[j] == o[j] && b[j] == o[j] &&
@@ -167,17 +177,17 @@ static void test_windows(void)
 		}
 	}
 	CHECK(all);
-	cngram_use_simd(CNGRAM_SIMD_OFF);
-	CHECK(strcmp(cngram_use_simd(CNGRAM_SIMD_OFF), "scalar") == 0);
-	cngram_use_simd(CNGRAM_SIMD_BEST);
+	CHECK(strcmp(cngram_simd_name(&scalar), "scalar") == 0);
 }
 
 /* --- Bloom insertion ----------------------------------------------- */
 
 static void test_insert(void)
 {
-	fprintf(stderr, "insertion: %s against scalar\n", cbloom_use_simd(2));
-	cbloom_use_simd(1);
+	const cfast avx2 = at_level(CFAST_AVX2), scalar = at_level(CFAST_SCALAR);
+	fprintf(stderr, "insertion: %s against %s\n", cbloom_simd_name(&avx2),
+		cbloom_simd_name(&scalar));
+	CHECK(strcmp(cbloom_simd_name(&scalar), "scalar") == 0);
 	const size_t n = 30000;
 	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = 11;
 	for (size_t i = 0; i < n; i++)
@@ -197,13 +207,10 @@ static void test_insert(void)
 			if (!fa.bits || !fo.bits)
 				break;
 			/* in two batches of odd sizes: the prefetch ring's ends */
-			cbloom_use_simd(2);
-			cbloom_insert_batch(&fa, keys, 7);
-			cbloom_insert_batch(&fa, keys + 7, n - 7);
-			cbloom_use_simd(0);
-			cbloom_insert_batch(&fo, keys, 7);
-			cbloom_insert_batch(&fo, keys + 7, n - 7);
-			cbloom_use_simd(1);
+			cbloom_insert_batch(&fa, &avx2, keys, 7);
+			cbloom_insert_batch(&fa, &avx2, keys + 7, n - 7);
+			cbloom_insert_batch(&fo, &scalar, keys, 7);
+			cbloom_insert_batch(&fo, &scalar, keys + 7, n - 7);
 			all &= memcmp(fa.bits, fo.bits, (fa.hi - fa.lo) * 64) == 0;
 			for (size_t i = 0; i < 200; i++)
 				all &= cbloom_contains(&fa, keys[i]) != 0;

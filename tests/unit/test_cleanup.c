@@ -51,7 +51,7 @@ static void test_build_refused(void)
 	uint64_t s = 7, keys[2000];
 	for (size_t i = 0; i < 2000; i++)
 		keys[i] = splitmix(&s);
-	cbloom_insert_batch(&ix->filter, keys, 2000);
+	cbloom_insert_batch(&ix->filter, NULL, keys, 2000);
 	ix->ngrams_inserted = 2000;
 	CHECK(contam_index_set_uncompressed(ix, 1) == CONTAM_OK);
 	const char *rpath = tu_path("r.cidx"), *corpus = tu_path("corpus.txt");

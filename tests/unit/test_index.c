@@ -48,7 +48,7 @@ static contam_index *filled_index(uint64_t nkeys, uint64_t seed, double *pred)
 	uint64_t *keys = malloc(nkeys * sizeof(uint64_t)), s = seed;
 	for (uint64_t i = 0; i < nkeys; i++)
 		keys[i] = splitmix(&s);
-	cbloom_insert_batch(&ix->filter, keys, nkeys);
+	cbloom_insert_batch(&ix->filter, NULL, keys, nkeys);
 	ix->ngrams_inserted = nkeys;
 	free(keys);
 	return ix;
@@ -91,7 +91,7 @@ static void test_order_independent(void)
 	for (int i = 0; i < 50000; i++)
 		keys[i] = splitmix(&s);
 	/* reversed, in batches, from several threads through the queue */
-	cbloom_queue *q = cbloom_queue_new(&b->filter, 0);
+	cbloom_queue *q = cbloom_queue_new(&b->filter, NULL, 0);
 	#pragma omp parallel
 	{
 		uint64_t scratch[1000];
@@ -126,7 +126,7 @@ static void test_queue_same_bits(void)
 			contam_index_new_partition(&want, &p, 1, 3, NULL);
 		else
 			contam_index_new(&want, &p, NULL);
-		cbloom_insert_batch(&want->filter, keys, n);
+		cbloom_insert_batch(&want->filter, NULL, keys, n);
 		for (size_t r = 0; r < sizeof rooms / sizeof *rooms; r++) {
 			size_t batch = batches[r % (sizeof batches / sizeof *batches)];
 			contam_index *got = NULL;
@@ -134,11 +134,24 @@ static void test_queue_same_bits(void)
 				contam_index_new_partition(&got, &p, 1, 3, NULL);
 			else
 				contam_index_new(&got, &p, NULL);
-			cbloom_queue *q = cbloom_queue_new(&got->filter, rooms[r]);
+			/* queueing asked for whatever the environment says
+			 * (CONTAM_QUEUE=off narrows only the default) */
+			cfast queued = *cfast_default();
+			queued.queue = 1;
+			cbloom_queue *q = cbloom_queue_new(&got->filter, &queued, rooms[r]);
 			CHECK(q != NULL);
 			if (!q)
 				continue;
 			CHECK(cbloom_queue_is_buffered(q) == (rooms[r] != 0));
+			if (rooms[r] < 0) {
+				/* sized from the filter: the configuration's
+				 * queue field decides */
+				cfast direct = queued;
+				direct.queue = 0;
+				cbloom_queue *d = cbloom_queue_new(&got->filter, &direct, -1);
+				CHECK(d && !cbloom_queue_is_buffered(d));
+				cbloom_queue_free(d);
+			}
 			size_t nb = (n + batch - 1) / batch;
 			#pragma omp parallel
 			{
@@ -176,7 +189,11 @@ static void test_queue_same_bits(void)
  * also in a partition (keys of other partitions dropped by both). */
 static void test_simd_insert_agrees(void)
 {
-	fprintf(stderr, "insertion: %s against scalar\n", cbloom_use_simd(1));
+	cfast off;
+	contam_fast_limit(&off, NULL, CFAST_SCALAR);
+	fprintf(stderr, "insertion: %s against %s\n", cbloom_simd_name(NULL),
+		cbloom_simd_name(&off));
+	CHECK(strcmp(cbloom_simd_name(&off), "scalar") == 0);
 	const size_t n = 20000;
 	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = 5;
 	for (size_t i = 0; i < n; i++)
@@ -197,11 +214,8 @@ static void test_simd_insert_agrees(void)
 			CHECK(a && b);
 			if (!a || !b)
 				break;
-			cbloom_use_simd(1);
-			cbloom_insert_batch(&a->filter, keys, n);
-			cbloom_use_simd(0);
-			cbloom_insert_batch(&b->filter, keys, n);
-			cbloom_use_simd(1);
+			cbloom_insert_batch(&a->filter, NULL, keys, n);
+			cbloom_insert_batch(&b->filter, &off, keys, n);
 			CHECK(memcmp(a->filter.bits, b->filter.bits,
 				     cbloom_held_bytes(&a->filter)) == 0);
 			contam_index_free(a);
@@ -355,7 +369,7 @@ static void test_sparse(void)
 	contam_index *ix;
 	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
 	uint64_t key = 12345;
-	cbloom_insert_batch(&ix->filter, &key, 1);
+	cbloom_insert_batch(&ix->filter, NULL, &key, 1);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/sparse.cidx", tmpdir);
 	CHECK(contam_index_save(ix, path) == CONTAM_OK);
@@ -378,7 +392,7 @@ static contam_index *index_with(const contam_params *p, uint32_t part,
 	uint64_t *keys = malloc(n * sizeof(uint64_t)), s = seed;
 	for (uint64_t i = 0; i < n; i++)
 		keys[i] = splitmix(&s);
-	cbloom_insert_batch(&ix->filter, keys, n);
+	cbloom_insert_batch(&ix->filter, NULL, keys, n);
 	ix->ngrams_inserted = n;
 	free(keys);
 	if (name) {
@@ -418,7 +432,7 @@ static void test_merge(void)
 	for (int r = 0; r < 40; r++) {
 		for (int i = 0; i < 1000; i++)
 			keys[i] = splitmix(&s);
-		cbloom_insert_batch(&ab->filter, keys, 1000);
+		cbloom_insert_batch(&ab->filter, NULL, keys, 1000);
 	}
 	ab->ngrams_inserted += 40000;
 	contam_manifest_entry e = { .path = "a-shard", .kind = CONTAM_INPUT_TEXT,

@@ -53,7 +53,7 @@ static contam_index *make(const contam_params *p, uint32_t part, uint32_t P,
 	uint64_t *keys = malloc(n * sizeof(*keys)), s = seed;
 	for (uint64_t i = 0; i < n; i++)
 		keys[i] = splitmix(&s);
-	cbloom_insert_batch(&ix->filter, keys, n);
+	cbloom_insert_batch(&ix->filter, NULL, keys, n);
 	ix->ngrams_inserted = n;
 	free(keys);
 	contam_manifest_entry e = { 0 };

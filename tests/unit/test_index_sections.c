@@ -359,9 +359,9 @@ static void mh_reference(const char *path, const cmh_params *p, keyset *ks)
 	size_t len;
 	unsigned char *data = slurp(path, &len);
 	CHECK(data != NULL);
-	CHECK(cmh_doc_new(&ks->doc, p, ks_add, ks) == CONTAM_OK);
+	CHECK(cmh_doc_new(&ks->doc, p, NULL, ks_add, ks) == CONTAM_OK);
 	ctok t;
-	ctok_init_hashes(&t, p->seed, ks_tokens, ks);
+	ctok_init_hashes(&t, NULL, p->seed, ks_tokens, ks);
 	for (size_t i = 0; data && i < len;) {
 		const char *q = strstr((const char *)data + i, "\"text\": \"");
 		if (!q)

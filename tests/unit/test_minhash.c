@@ -312,7 +312,7 @@ static void test_windows(void)
 	p.windows[0] = 4, p.windows[1] = 8, p.windows[2] = 0, p.windows[3] = 0;
 	static keyrec rec;
 	cmh_doc *d;
-	CHECK(cmh_doc_new(&d, &p, rec_sink, &rec) == CONTAM_OK);
+	CHECK(cmh_doc_new(&d, &p, NULL, rec_sink, &rec) == CONTAM_OK);
 	/* tokens (little-endian) and their shingle hashes */
 	uint64_t toks[64], shh[64];
 	for (int i = 0; i < 64; i++)
@@ -380,8 +380,8 @@ static void test_windows(void)
 	/* streaming in pieces gives the same keys in the same order */
 	static keyrec one, pieces;
 	cmh_doc *a, *b;
-	CHECK(cmh_doc_new(&a, &p, rec_sink, &one) == CONTAM_OK);
-	CHECK(cmh_doc_new(&b, &p, rec_sink, &pieces) == CONTAM_OK);
+	CHECK(cmh_doc_new(&a, &p, NULL, rec_sink, &one) == CONTAM_OK);
+	CHECK(cmh_doc_new(&b, &p, NULL, rec_sink, &pieces) == CONTAM_OK);
 	cmh_doc_tokens(a, toks, 64);
 	cmh_doc_end(a);
 	size_t at = 0, step = 1;
@@ -414,7 +414,7 @@ static void test_windows(void)
 	/* and not the keys of the 50 tokens as one document */
 	static keyrec joined;
 	cmh_doc *c;
-	CHECK(cmh_doc_new(&c, &p, rec_sink, &joined) == CONTAM_OK);
+	CHECK(cmh_doc_new(&c, &p, NULL, rec_sink, &joined) == CONTAM_OK);
 	cmh_doc_tokens(c, toks, 50);
 	cmh_doc_end(c);
 	CHECK(joined.n != pieces.n ||
@@ -434,7 +434,7 @@ static void test_windows(void)
 	for (int i = 0; i + 5 <= 2000; i++)
 		lsh[i] = cmh_shingle_hash(&q, lt + i);
 	static keyrec lrec;
-	CHECK(cmh_doc_new(&d, &q, rec_sink, &lrec) == CONTAM_OK);
+	CHECK(cmh_doc_new(&d, &q, NULL, rec_sink, &lrec) == CONTAM_OK);
 	cmh_doc_tokens(d, lt, 2000);
 	cmh_doc_end(d);
 	size_t m = ref_windows(&q, 1996, win);
@@ -466,7 +466,7 @@ static void test_item(void)
 	cmh_params p;
 	params_83(&p, 5);
 	cmh_item *it;
-	CHECK(cmh_item_new(&it, &p) == CONTAM_OK);
+	CHECK(cmh_item_new(&it, &p, NULL) == CONTAM_OK);
 	/* two sentences of 6 words: 2 + 2 shingles (8 across the cut) */
 	CHECK_EQ_U64(item_count(it, "one two three four five six. seven eight nine ten eleven twelve."), 4);
 	CHECK_EQ_U64(cmh_item_tokens(it), 12);
@@ -550,7 +550,7 @@ static void test_item(void)
 	CHECK_EQ_U64(nt, cmh_item_tokens(it));
 	static keyrec drec;
 	cmh_doc *d;
-	CHECK(cmh_doc_new(&d, &p, rec_sink, &drec) == CONTAM_OK);
+	CHECK(cmh_doc_new(&d, &p, NULL, rec_sink, &drec) == CONTAM_OK);
 	cmh_doc_tokens(d, th, nt);
 	cmh_doc_end(d);
 	CHECK_EQ_U64(drec.n, 8);

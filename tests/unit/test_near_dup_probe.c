@@ -186,7 +186,7 @@ static cmh_filter *g_mh;
 static void put_keys(void *ctx, const uint64_t *keys, size_t n)
 {
 	(void)ctx;
-	cbloom_insert_batch(&g_mh->f, keys, n);
+	cbloom_insert_batch(&g_mh->f, NULL, keys, n);
 }
 
 static void put_token(void *ctx, const ctok_token *t)
@@ -243,9 +243,9 @@ static void test_probe_end_to_end(void)
 			sentence(s[i][j], sizeof s[i][j], 1000u * (unsigned)i + (unsigned)j + 7u);
 	for (int j = 7; j >= 0; j--)
 		strcat(doc, s[0][j]);
-	CHECK(cmh_doc_new(&g_doc, &mp, put_keys, NULL) == CONTAM_OK);
+	CHECK(cmh_doc_new(&g_doc, &mp, NULL, put_keys, NULL) == CONTAM_OK);
 	ctok tok;
-	ctok_init(&tok, mp.seed, put_token, NULL);
+	ctok_init(&tok, NULL, mp.seed, put_token, NULL);
 	cmh_doc_begin(g_doc);
 	CHECK(ctok_feed(&tok, doc, strlen(doc)) == CONTAM_OK && ctok_finish(&tok) == CONTAM_OK);
 	cmh_doc_end(g_doc);

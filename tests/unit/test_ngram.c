@@ -46,7 +46,7 @@ static void test_windows_equal_ring(void)
 			if (cngram_push(&g, toks[i], &h))
 				ring[nring++] = h;
 		}
-		size_t nb = cngram_hash_windows(toks, 300, n, 11, batch);
+		size_t nb = cngram_hash_windows(NULL, toks, 300, n, 11, batch);
 		CHECK_EQ_U64(nb, nring);
 		CHECK(nb == nring && memcmp(batch, ring, nb * sizeof(uint64_t)) == 0);
 	}
@@ -59,12 +59,12 @@ static void test_windows_equal_ring(void)
 				toks[i] = cngram_le64((uint64_t)(i + 1) * 0x9e3779b97f4a7c15ULL ^ count);
 			for (size_t j = 0; j + n <= count; j++)
 				want[j] = cngram_hash_window(toks + j, n, 5);
-			size_t m = cngram_hash_windows(toks, count, n, 5, got);
+			size_t m = cngram_hash_windows(NULL, toks, count, n, 5, got);
 			same &= m == count - n + 1 && memcmp(got, want, m * sizeof(uint64_t)) == 0;
 		}
 	CHECK(same);
 	uint64_t one[4] = { 1, 2, 3, 4 }, out[4];
-	CHECK_EQ_U64(cngram_hash_windows(one, 4, 5, 0, out), 0);
+	CHECK_EQ_U64(cngram_hash_windows(NULL, one, 4, 5, 0, out), 0);
 }
 
 static void test_reset(void)

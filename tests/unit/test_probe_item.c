@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-static const cprobe_recipe R3 = { 3, 42, 0, 0 };
+static const cprobe_recipe R3 = { 3, 42, 0, 0, NULL };
 
 static size_t build(cprobe_item *it, const char *text, const size_t *ends,
 		    size_t nseg, const cprobe_recipe *r)
@@ -87,7 +87,7 @@ static void make_item(cprobe_item *it, const size_t *len, size_t pieces, uint32_
 			text[used++] = '\n';
 	}
 	text[used] = '\0';
-	cprobe_recipe r = { n, 7, 0, 0 };
+	cprobe_recipe r = { n, 7, 0, 0, NULL };
 	CHECK(cprobe_item_build(it, text, used, ends, pieces, &r) == 0);
 }
 
@@ -164,7 +164,7 @@ static void test_anchor(void)
 	memset(&cj, 0, sizeof(cj));
 	const char *q = "洋風の居間のことを何と呼ぶ\nマサチューセッツ工科大学";
 	size_t qe[2] = { 39, 76 };
-	cprobe_recipe r8 = { 8, 7, 0, 0 };
+	cprobe_recipe r8 = { 8, 7, 0, 0, NULL };
 	CHECK(cprobe_item_build(&cj, q, strlen(q), qe, 2, &r8) == 0);
 	CHECK_EQ_U64(cj.npieces, 2);
 	CHECK_EQ_U64(cj.piece_first[1], 13);
@@ -210,7 +210,7 @@ static void test_cjk_words(void)
 	/* a 10-character set phrase at the start of a 42-character item */
 	const char *text = "中国人民政治协商会议今天在北京开幕了来自全国各地的委员们"
 			   "讨论了经济发展和社会保障问题";
-	cprobe_recipe r = { 8, 7, 0, 0 };
+	cprobe_recipe r = { 8, 7, 0, 0, NULL };
 	CHECK(cprobe_item_build(&it, text, strlen(text), NULL, 0, &r) == 0);
 	CHECK_EQ_U64(it.ntok, 42);
 	for (size_t t = 0; t < it.ntok; t++)
@@ -251,7 +251,7 @@ static void test_templates(void)
 	cprobe_item items[N];
 	cprobe_item *v[N];
 	char text[512];
-	cprobe_recipe r = { 3, 7, 0, 0 };
+	cprobe_recipe r = { 3, 7, 0, 0, NULL };
 	/* every example: the same prompt, then its own words; examples 0..9
 	 * also share a long passage (a reading text for several questions),
 	 * examples 10..19 a short value */
@@ -311,7 +311,7 @@ static void test_shuffle(void)
 	memset(&it, 0, sizeof(it));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	cprobe_recipe r = { 3, 7, 0, 0 };
+	cprobe_recipe r = { 3, 7, 0, 0, NULL };
 	/* CJK text has no spaces: the old whitespace shuffle left it as is */
 	const char *text = "中国人民政治协商会议今天在北京开幕";
 	CHECK(cprobe_item_build(&it, text, strlen(text), NULL, 0, &r) == 0);

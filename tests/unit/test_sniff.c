@@ -89,12 +89,13 @@ static char *read_stream(cstream *s, size_t piece, size_t *len, int *damage,
 	return cbuf_detach(&out, len);
 }
 
-static char *read_path(const char *path, size_t piece, size_t *len,
-		       int *damage, int *rc)
+/* Read `path` whole, opened under `fast` (NULL: the default). */
+static char *read_path_with(const cfast *fast, const char *path, size_t piece,
+			    size_t *len, int *damage, int *rc)
 {
 	cstream *s = NULL;
 	cerr err;
-	if (cstream_open(&s, path, &err) < 0) {
+	if (cstream_open_wait(&s, path, fast, NULL, &err) < 0) {
 		*rc = err.code;
 		*len = 0;
 		return NULL;
@@ -102,6 +103,12 @@ static char *read_path(const char *path, size_t piece, size_t *len,
 	char *d = read_stream(s, piece, len, damage, rc);
 	cstream_free(s);
 	return d;
+}
+
+static char *read_path(const char *path, size_t piece, size_t *len,
+		       int *damage, int *rc)
+{
+	return read_path_with(NULL, path, piece, len, damage, rc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -347,17 +354,18 @@ static void test_gzip_long_name(void)
 	cbuf_append(&g, m.data, m.len); /* a second, ordinary member */
 	tu_write_file(tu_path("fname.gz"), g.data, g.len);
 	for (int isal = 1; isal >= 0; isal--) {
-		cstream_use_isal(isal);
+		cfast fast = *cfast_default();
+		fast.isal = isal;
 		size_t len;
 		int damage, rc;
-		char *d = read_path(tu_path("fname.gz"), 4096, &len, &damage, &rc);
+		char *d = read_path_with(&fast, tu_path("fname.gz"), 4096, &len,
+					 &damage, &rc);
 		CHECK(rc == 0 && damage == 0);
 		CHECK(len == 2 * (sizeof body - 1) && d &&
 		      memcmp(d, body, sizeof body - 1) == 0 &&
 		      memcmp(d + sizeof body - 1, body, sizeof body - 1) == 0);
 		free(d);
 	}
-	cstream_use_isal(1);
 	cbuf_release(&g);
 	cbuf_release(&m);
 }
@@ -424,7 +432,7 @@ static void test_peek(void)
 	FILE *f = fdopen(fds[0], "rb");
 	cstream *s = NULL;
 	cerr err;
-	CHECK(cstream_open_file(&s, f, "pipe", 1, &err) == 0);
+	CHECK(cstream_open_file(&s, f, "pipe", 1, NULL, &err) == 0);
 	const unsigned char *p;
 	size_t n;
 	CHECK(cstream_peek(s, CSNIFF_HEAD, &p, &n, &err) == 0);

@@ -31,17 +31,24 @@ static void collect(void *ctx, const ctok_token *t)
 	l->n++;
 }
 
-static void tokenize(const char *s, size_t n, size_t piece, toklist *out)
+/* Tokenize with the loops of `fast` (NULL: the default), in pieces. */
+static void tokenize_with(const cfast *fast, const char *s, size_t n,
+			  size_t piece, toklist *out)
 {
 	ctok t;
 	memset(out, 0, sizeof(*out));
-	ctok_init(&t, 42, collect, out);
+	ctok_init(&t, fast, 42, collect, out);
 	for (size_t i = 0; i < n; i += piece)
 		ctok_feed(&t, s + i, (n - i) < piece ? n - i : piece);
 	ctok_finish(&t);
 	ctok_release(&t);
 	if (!out->text.data)
 		cbuf_reserve(&out->text, 0);
+}
+
+static void tokenize(const char *s, size_t n, size_t piece, toklist *out)
+{
+	tokenize_with(NULL, s, n, piece, out);
 }
 
 /* Decode the escapes of the case file into raw bytes. */
@@ -180,7 +187,7 @@ static void test_streaming_property(void)
 		/* random-sized pieces */
 		ctok t;
 		memset(&pieces, 0, sizeof(pieces));
-		ctok_init(&t, 42, collect, &pieces);
+		ctok_init(&t, NULL, 42, collect, &pieces);
 		for (size_t i = 0; i < n;) {
 			size_t k = 1 + (size_t)(rand_r(&seed) % 37);
 			if (k > n - i)
@@ -232,15 +239,21 @@ static void take_hashes(void *ctx, const uint64_t *h, size_t n)
 
 
 /* Tokenize with a hash-only tokenizer, in pieces. */
-static void sink_tokenize(const unsigned char *buf, size_t n, size_t piece, hash_list *out)
+static void sink_tokenize_with(const cfast *fast, const unsigned char *buf,
+			       size_t n, size_t piece, hash_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	ctok t;
-	ctok_init_hashes(&t, 42, take_hashes, out);
+	ctok_init_hashes(&t, fast, 42, take_hashes, out);
 	for (size_t i = 0; i < n; i += piece)
 		ctok_feed(&t, (const char *)buf + i, n - i < piece ? n - i : piece);
 	ctok_finish(&t);
 	ctok_release(&t);
+}
+
+static void sink_tokenize(const unsigned char *buf, size_t n, size_t piece, hash_list *out)
+{
+	sink_tokenize_with(NULL, buf, n, piece, out);
 }
 
 static int same_hashes(const hash_list *h, const toklist *l)
@@ -254,13 +267,12 @@ static int same_hashes(const hash_list *h, const toklist *l)
 static void compare_simd_scalar(const unsigned char *buf, size_t n, size_t piece)
 {
 	toklist best, avx2, slow;
-	ctok_use_simd(CTOK_SIMD_BEST);
-	tokenize((const char *)buf, n, piece, &best);
-	ctok_use_simd(CTOK_SIMD_AVX2);
-	tokenize((const char *)buf, n, piece, &avx2);
-	ctok_use_simd(CTOK_SIMD_OFF);
-	tokenize((const char *)buf, n, piece, &slow);
-	ctok_use_simd(CTOK_SIMD_BEST);
+	cfast fast_avx2, fast_off;
+	contam_fast_limit(&fast_avx2, NULL, CFAST_AVX2);
+	contam_fast_limit(&fast_off, NULL, CFAST_SCALAR);
+	tokenize_with(cfast_default(), (const char *)buf, n, piece, &best);
+	tokenize_with(&fast_avx2, (const char *)buf, n, piece, &avx2);
+	tokenize_with(&fast_off, (const char *)buf, n, piece, &slow);
 	CHECK(same_tokens(&best, &slow));
 	CHECK(same_tokens(&avx2, &slow));
 	/* and the hash-only tokenizer's loops (AVX-512: eight words hashed
@@ -268,9 +280,7 @@ static void compare_simd_scalar(const unsigned char *buf, size_t n, size_t piece
 	static hash_list sunk;
 	sink_tokenize(buf, n, piece, &sunk);
 	CHECK(same_hashes(&sunk, &slow));
-	ctok_use_simd(CTOK_SIMD_AVX2);
-	sink_tokenize(buf, n, piece, &sunk);
-	ctok_use_simd(CTOK_SIMD_BEST);
+	sink_tokenize_with(&fast_avx2, buf, n, piece, &sunk);
 	CHECK(same_hashes(&sunk, &slow));
 	cbuf_release(&best.text);
 	cbuf_release(&avx2.text);
@@ -279,9 +289,13 @@ static void compare_simd_scalar(const unsigned char *buf, size_t n, size_t piece
 
 static void test_simd_agrees(const char *dir)
 {
-	fprintf(stderr, "word loops: %s and %s against scalar\n",
-		ctok_use_simd(CTOK_SIMD_BEST), ctok_use_simd(CTOK_SIMD_AVX2));
-	ctok_use_simd(CTOK_SIMD_BEST);
+	cfast fast_avx2, fast_off;
+	contam_fast_limit(&fast_avx2, NULL, CFAST_AVX2);
+	contam_fast_limit(&fast_off, NULL, CFAST_SCALAR);
+	fprintf(stderr, "word loops: %s and %s against %s\n",
+		ctok_simd_name(NULL), ctok_simd_name(&fast_avx2),
+		ctok_simd_name(&fast_off));
+	CHECK(strcmp(ctok_simd_name(&fast_off), "scalar") == 0);
 	unsigned seed = 777;
 	static unsigned char buf[20000];
 	for (int round = 0; round < 30; round++) {
@@ -376,7 +390,7 @@ static void test_hash_sink(void)
 		static hash_list sunk;
 		memset(&sunk, 0, sizeof(sunk));
 		ctok t;
-		ctok_init_hashes(&t, 42, take_hashes, &sunk);
+		ctok_init_hashes(&t, NULL, 42, take_hashes, &sunk);
 		for (size_t i = 0; i < n; i += 777)
 			ctok_feed(&t, (const char *)buf + i, n - i < 777 ? n - i : 777);
 		ctok_finish(&t);

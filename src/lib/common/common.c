@@ -247,43 +247,66 @@ bool cenv_is(const char *name, const char *value)
 	return v && strcmp(v, value) == 0;
 }
 
+/* The CPU's features and the default configuration: written once, by
+ * fast_read under pthread_once, and only read after. */
+static ccpu cpu;
 static cfast fast;
 static pthread_once_t fast_once = PTHREAD_ONCE_INIT;
 
 static void fast_read(void)
 {
-	bool off = cenv_is("CONTAM_SIMD", "off");
-	fast.tok = CFAST_TOK_SCALAR;
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
-	if (!off && __builtin_cpu_supports("avx2"))
-		fast.tok = CFAST_TOK_AVX2;
-	if (!off && !cenv_is("CONTAM_SIMD", "avx2") && __builtin_cpu_supports("avx512bw"))
-		fast.tok = CFAST_TOK_AVX512BW;
-	fast.avx2 = !off && __builtin_cpu_supports("avx2");
-	fast.avx512 = !off && !cenv_is("CONTAM_SIMD", "avx2") &&
-		      __builtin_cpu_supports("avx512f") &&
-		      __builtin_cpu_supports("avx512dq") &&
-		      __builtin_cpu_supports("avx512bw");
+	cpu.avx2 = __builtin_cpu_supports("avx2");
+	cpu.avx512bw = __builtin_cpu_supports("avx512bw");
+	cpu.avx512 = __builtin_cpu_supports("avx512f") &&
+		     __builtin_cpu_supports("avx512dq") && cpu.avx512bw;
 #endif
+	fast.tok = cpu.avx512bw ? CFAST_AVX512 : cpu.avx2 ? CFAST_AVX2 : CFAST_SCALAR;
+	fast.insert = cpu.avx512 ? CFAST_AVX512 : cpu.avx2 ? CFAST_AVX2 : CFAST_SCALAR;
+	/* the four-lane windows loop is slower than scalar where measured
+	 * (ngram.c): never the default */
+	fast.windows = cpu.avx512 ? CFAST_AVX512 : CFAST_SCALAR;
+	if (cenv_is("CONTAM_SIMD", "off"))
+		contam_fast_limit(&fast, &fast, CFAST_SCALAR);
+	else if (cenv_is("CONTAM_SIMD", "avx2"))
+		contam_fast_limit(&fast, &fast, CFAST_AVX2);
 	fast.isal = !cenv_is("CONTAM_INFLATE", "zlib");
 	fast.queue = !cenv_is("CONTAM_QUEUE", "off");
 }
 
-const cfast *cfast_get(void)
+const ccpu *ccpu_get(void)
+{
+	pthread_once(&fast_once, fast_read);
+	return &cpu;
+}
+
+const contam_fast *contam_fast_default(void)
 {
 	pthread_once(&fast_once, fast_read);
 	return &fast;
 }
 
-bool ccpu_avx512(void)
+const cfast *cfast_or_default(const cfast *f)
 {
-	return cfast_get()->avx512;
+	return f ? f : contam_fast_default();
 }
 
-bool ccpu_avx2(void)
+static int at_most(int have, int most)
 {
-	return cfast_get()->avx2;
+	return have < most ? have : most;
+}
+
+void contam_fast_limit(contam_fast *out, const contam_fast *base, int simd)
+{
+	contam_fast f = *cfast_or_default(base);
+	f.tok = at_most(f.tok, simd);
+	f.insert = at_most(f.insert, simd);
+	/* the loop below AVX-512's is scalar: the four-lane one only where
+	 * asked for (and allowed) */
+	if (f.windows > simd)
+		f.windows = CFAST_SCALAR;
+	*out = f;
 }
 
 int cgrow(void **p, size_t *cap, size_t need, size_t size)

@@ -125,32 +125,38 @@ double cnow(void);
 /* 1 when environment variable `name` is set to `value`. */
 bool cenv_is(const char *name, const char *value);
 
-/* The fast paths this process may take, chosen once (pthread_once) from
- * the CPU and the environment and never changed after, so every thread
- * reads the same answer without a lock.  The environment takes them out
- * for a comparison or a bug hunt (the results are the same either way;
- * tests check it):
+/* The fast paths (contam.h, contam_fast): a configuration that is passed
+ * to what uses it (ctok_init, cngram_hash_windows, cbloom_queue_new and
+ * cbloom_insert_batch, cstream_open_wait / cstream_open_file), NULL
+ * meaning the process's default, cfast_default().  That default is read
+ * once (pthread_once) from the CPU and the environment and never written
+ * after; the environment takes paths out for a comparison or a bug hunt
+ * (the results are the same either way; tests check it):
  *   CONTAM_SIMD=off       scalar tokenizer, hashing and Bloom insertion
  *   CONTAM_SIMD=avx2      at most AVX2 (tokenizer, hashing, insertion): the
  *                         path of an AVX2-only CPU, on an AVX-512 one
  *   CONTAM_INFLATE=zlib   zlib for gzip, not isa-l
  *   CONTAM_QUEUE=off      no write queue in the Bloom insertion
- * Each module still decides what it was compiled with; unit tests that
- * compare two paths use the module's own switch (ctok_use_simd,
- * cbloom_use_simd, cstream_use_isal), an atomic that only narrows this. */
-enum { CFAST_TOK_SCALAR = 0, CFAST_TOK_AVX2, CFAST_TOK_AVX512BW };
-typedef struct cfast {
-	int tok;        /* the best tokenizer loop allowed: CFAST_TOK_* */
+ * A module never goes beyond what the CPU has (ccpu), whatever a
+ * configuration asks for; tests that compare two paths pass two
+ * configurations (contam_fast_limit). */
+typedef contam_fast cfast;
+enum {
+	CFAST_SCALAR = CONTAM_FAST_SCALAR,
+	CFAST_AVX2 = CONTAM_FAST_AVX2,
+	CFAST_AVX512 = CONTAM_FAST_AVX512
+};
+/* `f`, or the default when it is NULL. */
+const cfast *cfast_or_default(const cfast *f);
+#define cfast_default contam_fast_default
+
+/* What the CPU has (read once, never written after). */
+typedef struct ccpu {
+	bool avx2;      /* AVX2 */
+	bool avx512bw;  /* AVX-512 BW (the tokenizer's 64-byte classifier) */
 	bool avx512;    /* AVX-512 F, DQ and BW (eight-lane hashing, insertion) */
-	bool avx2;      /* AVX2 (four-lane hashing, insertion) */
-	bool isal;      /* gzip through isa-l, where it was built in */
-	bool queue;     /* the Bloom write queue */
-} cfast;
-const cfast *cfast_get(void);
-/* cfast_get()->avx512: the eight-lane code paths may be used. */
-bool ccpu_avx512(void);
-/* cfast_get()->avx2: the four-lane code paths may be used. */
-bool ccpu_avx2(void);
+} ccpu;
+const ccpu *ccpu_get(void);
 
 /* Does `s` end with `suffix` (ASCII case-insensitive)? */
 bool cends_with(const char *s, const char *suffix);

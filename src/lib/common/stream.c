@@ -151,35 +151,14 @@ struct cstream {
 	char damage_msg[CERR_MSG_MAX];
 };
 
-#ifdef CONTAM_HAVE_ISAL
-/* cstream_use_isal(0)'s narrowing, for tests that compare the
- * inflaters (atomic); the choice itself is the process's cfast_get(). */
-static _Atomic int use_isal = 1;
-
-/* Streams opened now inflate gzip with isa-l. */
-static int isal_chosen(void)
-{
-	return use_isal && cfast_get()->isal;
-}
-#endif
-
-const char *cstream_inflater(void)
+const char *cstream_inflater(const cfast *fast)
 {
 #ifdef CONTAM_HAVE_ISAL
-	return isal_chosen() ? "isa-l" : "zlib";
+	return cfast_or_default(fast)->isal ? "isa-l" : "zlib";
 #else
+	(void)fast;
 	return "zlib";
 #endif
-}
-
-const char *cstream_use_isal(int enable)
-{
-#ifdef CONTAM_HAVE_ISAL
-	use_isal = enable != 0;
-#else
-	(void)enable;
-#endif
-	return cstream_inflater();
 }
 
 static uint64_t cur_off(const cstream *s) { return s->in_off + s->in_pos; }
@@ -1135,7 +1114,8 @@ void cstream_free(cstream *s)
 }
 
 static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
-			int poll_fd, volatile int *stop, cerr *err)
+			const cfast *fast, int poll_fd, volatile int *stop,
+			cerr *err)
 {
 	cstream *s = NULL;
 	int rc = CONTAM_OK;
@@ -1182,7 +1162,7 @@ static int open_file_ex(cstream **out, FILE *f, const char *name, int own,
 		}
 		s->z_ready = 1;
 #ifdef CONTAM_HAVE_ISAL
-		if (isal_chosen()) {
+		if (cfast_or_default(fast)->isal) {
 			/* zeroed: on corrupt data isa-l can copy from history it
 			 * never wrote, which must not be leftovers of anything */
 			s->isal = calloc(1, sizeof *s->isal);
@@ -1229,9 +1209,9 @@ out:
 }
 
 int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
-		      cerr *err)
+		      const cfast *fast, cerr *err)
 {
-	return open_file_ex(out, f, name, own, -1, NULL, err);
+	return open_file_ex(out, f, name, own, fast, -1, NULL, err);
 }
 
 /* A FIFO: wait for its writer without blocking in open(), so that a
@@ -1278,8 +1258,8 @@ static FILE *open_fifo(const char *path, volatile int *stop, cerr *err)
 	return f;
 }
 
-int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
-		      cerr *err)
+int cstream_open_wait(cstream **out, const char *path, const cfast *fast,
+		      volatile int *stop, cerr *err)
 {
 	struct stat st;
 	FILE *f;
@@ -1293,12 +1273,13 @@ int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
 		return cerr_set(err, CONTAM_E_IO, "cannot open '%s': %s", path,
 				strerror(errno));
 	}
-	return open_file_ex(out, f, path, 1, fifo ? fileno(f) : -1, stop, err);
+	return open_file_ex(out, f, path, 1, fast, fifo ? fileno(f) : -1, stop,
+			    err);
 }
 
 int cstream_open(cstream **out, const char *path, cerr *err)
 {
-	return cstream_open_wait(out, path, NULL, err);
+	return cstream_open_wait(out, path, NULL, NULL, err);
 }
 
 int cstream_read_rest(cstream *s, uint64_t limit, char **data, size_t *len,

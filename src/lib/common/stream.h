@@ -27,24 +27,24 @@ typedef enum cstream_codec {
 
 typedef struct cstream cstream;
 
-/* Open `path`; sniff the codec from magic bytes. */
-int cstream_open(cstream **out, const char *path, cerr *err);
+/* Open `path`; sniff the codec from magic bytes.  gzip members are
+ * inflated with isa-l when contam was built with it (faster) and the
+ * configuration `fast` (NULL: the default) allows it (its isal field),
+ * else with zlib: the choice is made at open. */
+int cstream_open(cstream **out, const char *path, cerr *err); /* fast NULL */
 /* The same; a FIFO is waited for (until it has a writer) without
  * blocking in open(), polling *stop (if not NULL) every 0.2 s: nonzero
  * gives CONTAM_E_INTERRUPTED. */
-int cstream_open_wait(cstream **out, const char *path, volatile int *stop,
-		      cerr *err);
+int cstream_open_wait(cstream **out, const char *path, const cfast *fast,
+		      volatile int *stop, cerr *err);
 /* Wrap an already open FILE (not closed by the stream unless `own`). */
 int cstream_open_file(cstream **out, FILE *f, const char *name, int own,
-		      cerr *err);
+		      const cfast *fast, cerr *err);
 
-/* gzip members are inflated with isa-l when contam was built with it
- * (faster), else with zlib.  cstream_use_isal(0) makes streams opened
- * afterwards use zlib (tests compare the two); (1) restores the default.
- * Returns the inflater now chosen: "isa-l" or "zlib". */
-const char *cstream_use_isal(int enable);
-/* The inflater streams opened now use, without changing it. */
-const char *cstream_inflater(void);
+/* The inflater streams opened under `fast` (NULL: the default) use:
+ * "isa-l" or "zlib" (tests compare the two by passing two
+ * configurations). */
+const char *cstream_inflater(const cfast *fast);
 
 /* Read up to n decompressed bytes. Returns bytes read (> 0), 0 at the end,
  * or a negative CONTAM_E_* code with the message in err (fatal: only for

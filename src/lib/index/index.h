@@ -102,14 +102,13 @@ static inline uint64_t cbloom_remix(uint64_t h)
 /* Insert n keys with plain ORs; keys whose block lies outside the
  * filter's [lo, hi) are skipped.  The caller must own the filter (one
  * thread) or the region lock of the keys (index_queue.c). */
-void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n);
-/* Insertion uses AVX-512, else AVX2, when the CPU has it (and
- * CONTAM_SIMD allows); cbloom_use_simd(0) forces the scalar loop (tests
- * compare them), (2) at most AVX2, (1) restores the default.  Returns
- * "avx512", "avx2" or "scalar": what is used now. */
-const char *cbloom_use_simd(int level);
-/* The insertion loop in use, without changing it. */
-const char *cbloom_simd_name(void);
+/* The loop is the one `fast` (NULL: the default) allows in its insert
+ * field, within what the CPU has: AVX-512, AVX2 or scalar. */
+void cbloom_insert_batch(cbloom *f, const cfast *fast, const uint64_t *keys,
+			 size_t n);
+/* That loop's name: "avx512", "avx2" or "scalar" (tests compare the loops
+ * by passing two configurations). */
+const char *cbloom_simd_name(const cfast *fast);
 
 /* A write queue in front of a filter (index_queue.c): keys wait in one
  * bucket per region of the filter (4 MiB; at least 16 regions) and a
@@ -122,10 +121,10 @@ typedef struct cbloom_queue cbloom_queue;
 /* Keys a caller should gather before cbloom_queue_add, so that each
  * region's lock is taken for many keys at a time. */
 #define CBLOOM_QUEUE_BATCH 65536
-cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys);
-/* Queueing is on unless CONTAM_QUEUE=off is in the environment (tests
- * and measurements compare the two). */
-bool cbloom_queue_enabled(void);
+/* `fast` (NULL: the default; copied) gives the insertion loop and, for
+ * keys < 0, whether to queue at all (its queue field: CONTAM_QUEUE=off
+ * in the default's environment turns it off, to compare the two). */
+cbloom_queue *cbloom_queue_new(cbloom *f, const cfast *fast, int64_t keys);
 void cbloom_queue_free(cbloom_queue *q);
 /* 1 when keys may wait in the queue (room > 0). */
 int cbloom_queue_is_buffered(const cbloom_queue *q);

@@ -249,53 +249,40 @@ insert_avx2(const cbloom *f, const uint64_t *keys, size_t n)
 	}
 }
 
-/* cbloom_use_simd's narrowing, for tests that compare the loops
- * (atomic): 0 scalar, 1 the best the process allows, 2 at most AVX2; the
- * choice itself is the process's cfast_get(). */
-static _Atomic int simd_allowed = 1;
-
-static int have_avx512(void)
+static int have_avx512(const cfast *c)
 {
-	return simd_allowed == 1 && ccpu_avx512();
+	return c->insert >= CFAST_AVX512 && ccpu_get()->avx512;
 }
 
-static int have_avx2(void)
+static int have_avx2(const cfast *c)
 {
-	return simd_allowed != 0 && ccpu_avx2();
-}
-
-const char *cbloom_use_simd(int level)
-{
-	simd_allowed = level;
-	return cbloom_simd_name();
+	return c->insert >= CFAST_AVX2 && ccpu_get()->avx2;
 }
 #else
-static int have_avx512(void) { return 0; }
-static int have_avx2(void) { return 0; }
+static int have_avx512(const cfast *c) { (void)c; return 0; }
+static int have_avx2(const cfast *c) { (void)c; return 0; }
 static void insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 {
 	(void)f; (void)keys; (void)n;
 }
 #define insert_avx2 insert_avx512
-const char *cbloom_use_simd(int level)
-{
-	(void)level;
-	return "scalar";
-}
 #endif
 
-const char *cbloom_simd_name(void)
+const char *cbloom_simd_name(const cfast *fast)
 {
-	return have_avx512() ? "avx512" : have_avx2() ? "avx2" : "scalar";
+	const cfast *c = cfast_or_default(fast);
+	return have_avx512(c) ? "avx512" : have_avx2(c) ? "avx2" : "scalar";
 }
 
-void cbloom_insert_batch(cbloom *f, const uint64_t *keys, size_t n)
+void cbloom_insert_batch(cbloom *f, const cfast *fast, const uint64_t *keys,
+			 size_t n)
 {
-	if (have_avx512()) {
+	const cfast *c = cfast_or_default(fast);
+	if (have_avx512(c)) {
 		insert_avx512(f, keys, n);
 		return;
 	}
-	if (have_avx2()) {
+	if (have_avx2(c)) {
 		insert_avx2(f, keys, n);
 		return;
 	}

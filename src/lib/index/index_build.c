@@ -203,14 +203,15 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 	if (!w->winnowing) {
 		if (w->nhashes + CTOK_HASH_BUF > HASH_BATCH)
 			flush_hashes(w);
-		size_t made = cngram_hash_windows(w->toks, count, n, w->seed,
-						  w->hashes + w->nhashes);
+		size_t made = cngram_hash_windows(w->sh->opt->fast, w->toks, count,
+						  n, w->seed, w->hashes + w->nhashes);
 		if (w->df)
 			df_take(w, w->hashes + w->nhashes, made);
 		w->nhashes += made;
 	} else {
 		uint64_t windows[CTOK_HASH_BUF], kept;
-		size_t nw = cngram_hash_windows(w->toks, count, n, w->seed, windows);
+		size_t nw = cngram_hash_windows(w->sh->opt->fast, w->toks, count, n,
+						w->seed, windows);
 		for (size_t j = 0; j < nw; j++)
 			if (cwinnow_push(&w->win, cwinnow_order(windows[j]), &kept))
 				keep_hash(w, cwinnow_key(kept));
@@ -254,7 +255,7 @@ static int worker_init(worker *w, shared_state *sh)
 	w->sh = sh;
 	w->n = sh->ix->params.ngram;
 	w->seed = sh->ix->params.seed;
-	ctok_init_hashes(&w->tok, w->seed, on_token_hashes, w);
+	ctok_init_hashes(&w->tok, sh->opt->fast, w->seed, on_token_hashes, w);
 	cwinnow_init(&w->win, sh->ix->params.winnow);
 	w->winnowing = sh->ix->params.winnow > 1;
 	w->hashes = malloc(HASH_BATCH * sizeof(uint64_t));
@@ -262,7 +263,8 @@ static int worker_init(worker *w, shared_state *sh)
 	w->ok = w->hashes && w->scratch;
 	if ((w->df = sh->ix->df) && !(w->dfout = malloc(HASH_BATCH * sizeof(uint64_t))))
 		w->ok = 0;
-	if (sh->ix->mh && (cmh_doc_new(&w->mhd, &sh->ix->mh->p, on_mh_keys, w) ||
+	if (sh->ix->mh && (cmh_doc_new(&w->mhd, &sh->ix->mh->p, sh->opt->fast,
+				       on_mh_keys, w) ||
 			   !(w->mhkeys = malloc(HASH_BATCH * sizeof(uint64_t)))))
 		w->ok = 0;
 	return w->ok ? CONTAM_OK : CONTAM_E_NOMEM;
@@ -514,9 +516,9 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 	/* a sketch counts from the first document on, or not at all */
 	if (!rc && opt->doc_freq_counters && !ix->df)
 		rc = contam_index_enable_doc_freq(ix, opt->doc_freq_counters);
-	if (!rc && !(sh.queue = cbloom_queue_new(&ix->filter, -1)))
+	if (!rc && !(sh.queue = cbloom_queue_new(&ix->filter, opt->fast, -1)))
 		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
-	if (!rc && ix->mh && !(sh.mhq = cbloom_queue_new(&ix->mh->f, -1)))
+	if (!rc && ix->mh && !(sh.mhq = cbloom_queue_new(&ix->mh->f, opt->fast, -1)))
 		rc = cerr_set(&ix->err, CONTAM_E_NOMEM, "out of memory");
 	if (rc) {
 		cbloom_queue_free(sh.queue);
@@ -595,6 +597,6 @@ int contam_index_hash_text(const contam_index *ix, const char *text,
 			   size_t len, uint64_t **out, size_t *count,
 			   size_t *tokens)
 {
-	return cngram_hash_text(text, len, ix->params.ngram, ix->params.seed,
+	return cngram_hash_text(NULL, text, len, ix->params.ngram, ix->params.seed,
 				out, count, tokens);
 }

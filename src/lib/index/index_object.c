@@ -483,17 +483,26 @@ int contam_index_filter_words(contam_index *ix, uint64_t **words, size_t *count)
 	return CONTAM_OK;
 }
 
-/* Written once (the choice is made once per process: cfast_get), so two
- * threads asking at once read the same finished text. */
+const char *contam_fast_describe(const contam_fast *fast, char *buf, size_t len)
+{
+	const cfast *f = cfast_or_default(fast);
+	if (len)
+		snprintf(buf, len,
+			 "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
+			 ctok_simd_name(f), cbloom_simd_name(f),
+			 f->queue ? "on" : "off", cstream_inflater(f));
+	return buf;
+}
+
+/* The default's text: written once (pthread_once), from the default
+ * configuration, which never changes, and only read after; any thread
+ * may keep the pointer. */
 static char fast_paths[128];
 static pthread_once_t fast_paths_once = PTHREAD_ONCE_INIT;
 
 static void fast_paths_write(void)
 {
-	snprintf(fast_paths, sizeof fast_paths,
-		 "tokenizer %s, Bloom insertion %s, write queue %s, gzip %s",
-		 ctok_simd_name(), cbloom_simd_name(),
-		 cbloom_queue_enabled() ? "on" : "off", cstream_inflater());
+	contam_fast_describe(NULL, fast_paths, sizeof fast_paths);
 }
 
 const char *contam_fast_paths(void)

@@ -47,6 +47,7 @@ typedef struct region {
 
 struct cbloom_queue {
 	cbloom *f;
+	cfast fast;          /* the insertion loop and whether to queue */
 	unsigned shift;      /* a block's region: (block - lo) >> shift */
 	uint32_t nregions;
 	uint32_t cap;        /* keys per bucket; 0 = insert at once, under the lock */
@@ -64,12 +65,7 @@ static unsigned runs_shift(uint64_t span, uint32_t most)
 	return shift;
 }
 
-bool cbloom_queue_enabled(void)
-{
-	return cfast_get()->queue;
-}
-
-cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
+cbloom_queue *cbloom_queue_new(cbloom *f, const cfast *fast, int64_t keys)
 {
 	const uint64_t span = f->hi - f->lo;
 	if (span == 0)
@@ -78,6 +74,7 @@ cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
 	if (!q)
 		return NULL;
 	q->f = f;
+	q->fast = *cfast_or_default(fast);
 	/* regions of 4 MiB, or smaller ones on a small filter so that
 	 * there are at least 16 locks for the threads to share */
 	unsigned fit = runs_shift(span, CBLOOM_QUEUE_REGIONS_MAX);
@@ -96,7 +93,7 @@ cbloom_queue *cbloom_queue_new(cbloom *f, int64_t keys)
 			keys = QUEUE_KEYS_MIN;
 		if (keys > QUEUE_KEYS_MAX)
 			keys = QUEUE_KEYS_MAX;
-		if (!cbloom_queue_enabled())
+		if (!q->fast.queue)
 			keys = 0;
 	}
 	q->cap = keys > 0 ? (uint32_t)(((uint64_t)keys + q->nregions - 1) / q->nregions) : 0;
@@ -154,11 +151,11 @@ static inline uint32_t region_of(const cbloom_queue *q, uint64_t key)
 static void bucket_put(cbloom_queue *q, region *r, const uint64_t *keys, size_t m)
 {
 	if (r->count && r->count + m > q->cap) {
-		cbloom_insert_batch(q->f, r->keys, r->count);
+		cbloom_insert_batch(q->f, &q->fast, r->keys, r->count);
 		r->count = 0;
 	}
 	if (m >= q->cap) {
-		cbloom_insert_batch(q->f, keys, m);
+		cbloom_insert_batch(q->f, &q->fast, keys, m);
 		return;
 	}
 	memcpy(r->keys + r->count, keys, m * sizeof(uint64_t));
@@ -218,7 +215,7 @@ void cbloom_queue_drain(cbloom_queue *q)
 		region *r = &q->regions[i];
 		while (!try_lock(r))
 			;
-		cbloom_insert_batch(q->f, r->keys, r->count);
+		cbloom_insert_batch(q->f, &q->fast, r->keys, r->count);
 		r->count = 0;
 		unlock(r);
 	}

@@ -285,6 +285,7 @@ double cmh_windows_per_shingle(const cmh_params *p)
 
 struct cmh_doc {
 	cmh_params p;
+	cfast fast;                 /* the windows loop */
 	uint32_t k;                 /* bins */
 	cmh_keys_fn sink;
 	void *ctx;
@@ -307,7 +308,8 @@ struct cmh_doc {
 	uint64_t keys[KEYS_BUF + CMH_MAX_BINS];
 };
 
-int cmh_doc_new(cmh_doc **out, const cmh_params *p, cmh_keys_fn sink, void *ctx)
+int cmh_doc_new(cmh_doc **out, const cmh_params *p, const cfast *fast,
+		cmh_keys_fn sink, void *ctx)
 {
 	*out = NULL;
 	if (cmh_params_check(p, NULL, 0) != CONTAM_OK)
@@ -316,6 +318,7 @@ int cmh_doc_new(cmh_doc **out, const cmh_params *p, cmh_keys_fn sink, void *ctx)
 	if (!d)
 		return CONTAM_E_NOMEM;
 	d->p = *p;
+	d->fast = *cfast_or_default(fast);
 	d->k = p->bands * p->rows;
 	d->sink = sink;
 	d->ctx = ctx;
@@ -415,8 +418,8 @@ void cmh_doc_tokens(cmh_doc *d, const uint64_t *le, size_t n)
 			continue;
 		}
 		/* the same hashes as cmh_shingle_hash of each window */
-		size_t m = cngram_hash_windows(d->toks, count, sl, d->p.seed ^ CMH_SEED_SALT,
-					       d->hashes);
+		size_t m = cngram_hash_windows(&d->fast, d->toks, count, sl,
+					       d->p.seed ^ CMH_SEED_SALT, d->hashes);
 		take_shingles(d, d->hashes, m);
 		memmove(d->toks, d->toks + count - (sl - 1), (sl - 1) * sizeof(uint64_t));
 		d->ntoks = sl - 1;
@@ -489,7 +492,7 @@ static void item_token(void *ctx, const ctok_token *t)
 	it->sh[it->nsh++] = h;
 }
 
-int cmh_item_new(cmh_item **out, const cmh_params *p)
+int cmh_item_new(cmh_item **out, const cmh_params *p, const cfast *fast)
 {
 	*out = NULL;
 	if (cmh_params_check(p, NULL, 0) != CONTAM_OK)
@@ -498,7 +501,7 @@ int cmh_item_new(cmh_item **out, const cmh_params *p)
 	if (!it)
 		return CONTAM_E_NOMEM;
 	it->p = *p;
-	ctok_init(&it->tok, p->seed, item_token, it);
+	ctok_init(&it->tok, fast, p->seed, item_token, it);
 	cngram_init(&it->g, p->shingle, p->seed ^ CMH_SEED_SALT);
 	*out = it;
 	return CONTAM_OK;

@@ -66,7 +66,9 @@ void cmh_band_keys(const cmh_params *p, const uint64_t *sig, uint64_t *keys /* [
 typedef void (*cmh_keys_fn)(void *ctx, const uint64_t *keys, size_t n);
 typedef struct cmh_doc cmh_doc;
 /* CONTAM_OK, CONTAM_E_PARAM (cmh_params_check fails) or CONTAM_E_NOMEM */
-int cmh_doc_new(cmh_doc **out, const cmh_params *p, cmh_keys_fn sink, void *ctx);
+/* `fast` (NULL: the default; copied) chooses the shingle-windows loop. */
+int cmh_doc_new(cmh_doc **out, const cmh_params *p, const cfast *fast,
+		cmh_keys_fn sink, void *ctx);
 void cmh_doc_free(cmh_doc *d);
 void cmh_doc_begin(cmh_doc *d);
 void cmh_doc_tokens(cmh_doc *d, const uint64_t *le_token_hashes, size_t n);
@@ -82,7 +84,8 @@ double cmh_windows_per_shingle(const cmh_params *p);
  * at line ends ('\n', '\r'); shingles never cross a segment.  The
  * tokens are the index's (ctok with p->seed). */
 typedef struct cmh_item cmh_item;
-int cmh_item_new(cmh_item **out, const cmh_params *p);
+/* `fast` (NULL: the default) chooses the tokenizer's loop. */
+int cmh_item_new(cmh_item **out, const cmh_params *p, const cfast *fast);
 void cmh_item_reset(cmh_item *it);
 /* one field value; CONTAM_OK or CONTAM_E_NOMEM */
 int cmh_item_add_text(cmh_item *it, const char *text, size_t len);

@@ -104,7 +104,7 @@ hash_windows_x8(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
  * 64x64->128 multiply is four vpmuludq and a dozen adds and shifts, and
  * measured on an AVX-512 Xeon (AVX2 forced) it is slower than the scalar
  * XXH3, whose mulx does the same in one instruction (bench/PROFILE.md,
- * change 17).  cngram_use_simd(CNGRAM_SIMD_AVX2) selects it, for the
+ * change 17).  a configuration whose windows field is CFAST_AVX2 selects it, for the
  * tests and for measuring it on another CPU. */
 XXH3_X4 __m256i pair_x4(const uint64_t *toks, uint32_t k, const uint8_t *secret,
 			uint64_t seed)
@@ -153,22 +153,18 @@ hash_windows_x4(const uint64_t *toks, size_t m, const uint32_t n, uint64_t seed,
 	return j;
 }
 
-/* cngram_use_simd's narrowing (atomic); the choice itself is the
- * process's cfast_get(). */
-static _Atomic int simd_allowed = CNGRAM_SIMD_BEST;
-
-static int have_x8(void)
+static int have_x8(const cfast *f)
 {
-	return simd_allowed == CNGRAM_SIMD_BEST && ccpu_avx512();
+	return f->windows >= CFAST_AVX512 && ccpu_get()->avx512;
 }
 
-static int have_x4(void)
+static int have_x4(const cfast *f)
 {
-	return simd_allowed == CNGRAM_SIMD_AVX2 && ccpu_avx2();
+	return f->windows == CFAST_AVX2 && ccpu_get()->avx2;
 }
 #else
-static int have_x8(void) { return 0; }
-static int have_x4(void) { return 0; }
+static int have_x8(const cfast *f) { (void)f; return 0; }
+static int have_x4(const cfast *f) { (void)f; return 0; }
 static size_t hash_windows_x8(const uint64_t *toks, size_t m, uint32_t n,
 			      uint64_t seed, uint64_t *out)
 {
@@ -178,26 +174,23 @@ static size_t hash_windows_x8(const uint64_t *toks, size_t m, uint32_t n,
 #define hash_windows_x4 hash_windows_x8
 #endif
 
-const char *cngram_use_simd(int level)
+const char *cngram_simd_name(const cfast *fast)
 {
-#if defined(__x86_64__) && defined(__GNUC__)
-	simd_allowed = level;
-#else
-	(void)level;
-#endif
-	return have_x8() ? "avx512" : have_x4() ? "avx2" : "scalar";
+	const cfast *f = cfast_or_default(fast);
+	return have_x8(f) ? "avx512" : have_x4(f) ? "avx2" : "scalar";
 }
 
-size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
-			   uint64_t seed, uint64_t *out)
+size_t cngram_hash_windows(const cfast *fast, const uint64_t *toks,
+			   size_t count, uint32_t n, uint64_t seed, uint64_t *out)
 {
+	const cfast *f = cfast_or_default(fast);
 	if (n == 0 || count < n)
 		return 0;
 	const size_t m = count - n + 1;
 	size_t done = 0;
-	if (n >= 3 && n <= 16 && have_x8())
+	if (n >= 3 && n <= 16 && have_x8(f))
 		done = hash_windows_x8(toks, m, n, seed, out);
-	else if (n >= 3 && n <= 16 && have_x4())
+	else if (n >= 3 && n <= 16 && have_x4(f))
 		done = hash_windows_x4(toks, m, n, seed, out);
 	switch (n) {
 	case 5: HASH_WINDOWS(5, done); break;
@@ -237,14 +230,15 @@ static void collect_token(void *ctx, const ctok_token *t)
 	c->out[c->n++] = h;
 }
 
-int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
-		     uint64_t **out, size_t *count, size_t *tokens)
+int cngram_hash_text(const cfast *fast, const char *text, size_t len,
+		     uint32_t n, uint64_t seed, uint64_t **out, size_t *count,
+		     size_t *tokens)
 {
 	hash_collect c;
 	ctok t;
 	memset(&c, 0, sizeof(c));
 	cngram_init(&c.ng, n, seed);
-	ctok_init(&t, seed, collect_token, &c);
+	ctok_init(&t, fast, seed, collect_token, &c);
 	int rc = ctok_feed(&t, text, len);
 	int rc2 = ctok_finish(&t);
 	ctok_release(&t);

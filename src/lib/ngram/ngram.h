@@ -49,25 +49,25 @@ static inline int cngram_push(cngram *g, uint64_t token_hash, uint64_t *out)
 }
 
 /* Tokenize a whole text (text.h) and hash its n-grams: *out is malloc'd
- * (free()), *count n-grams, *tokens (may be NULL) the token count. */
-int cngram_hash_text(const char *text, size_t len, uint32_t n, uint64_t seed,
-		     uint64_t **out, size_t *count, size_t *tokens);
+ * (free()), *count n-grams, *tokens (may be NULL) the token count; `fast`
+ * (NULL: the default) chooses the tokenizer loop. */
+int cngram_hash_text(const cfast *fast, const char *text, size_t len,
+		     uint32_t n, uint64_t seed, uint64_t **out, size_t *count,
+		     size_t *tokens);
 
 /* Hash every window of n consecutive tokens in toks[0..count), whose
  * entries are little-endian token hashes (cngram_le64): out[j] is the
  * hash of toks[j..j+n), for j < count - n + 1 (the return value; 0 when
  * count < n).  The same hashes cngram_push gives, without the ring: the
  * index's path, which holds its tokens in an array anyway. */
-size_t cngram_hash_windows(const uint64_t *toks, size_t count, uint32_t n,
-			   uint64_t seed, uint64_t *out);
+size_t cngram_hash_windows(const cfast *fast, const uint64_t *toks,
+			   size_t count, uint32_t n, uint64_t seed, uint64_t *out);
 
-/* Tests compare the window loops: cngram_use_simd(CNGRAM_SIMD_OFF) forces
- * the scalar one, CNGRAM_SIMD_AVX2 the four-lane AVX2 one (slower than
- * scalar where measured, so never chosen by itself: ngram.c),
- * CNGRAM_SIMD_BEST (the default) the CPU's best, AVX-512 or scalar; none
- * goes beyond what cfast_get() allows.  Returns the loop's name. */
-enum { CNGRAM_SIMD_OFF, CNGRAM_SIMD_BEST, CNGRAM_SIMD_AVX2 };
-const char *cngram_use_simd(int level);
+/* The window loop cngram_hash_windows takes under `fast` (NULL: the
+ * default; its windows field, within what the CPU has): "avx512", "avx2"
+ * (four lanes, slower than scalar where measured, so only when asked for:
+ * ngram.c) or "scalar".  Tests compare the loops by passing two. */
+const char *cngram_simd_name(const cfast *fast);
 
 /* Hash one window of n token hashes (what cngram_push computes). */
 uint64_t cngram_hash_window(const uint64_t *tokens, uint32_t n, uint64_t seed);

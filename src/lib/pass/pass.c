@@ -413,6 +413,7 @@ static void read_file(file_job *job)
 		.on_note = on_reader_note,
 		.ctx = job,
 		.stop = run->stop_requested,
+		.fast = ps->opt->fast,
 	};
 	creader *r = NULL;
 	creader_doc doc;

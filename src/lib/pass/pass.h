@@ -135,6 +135,7 @@ typedef struct cpass_options {
 	size_t ntext_fields;
 	int strict;
 	uint64_t max_record;
+	const cfast *fast;            /* the fast paths; NULL: the default */
 } cpass_options;
 
 /* The pass options of a caller's options (a pointer to a struct with
@@ -144,6 +145,7 @@ typedef struct cpass_options {
 	.threads = (o)->threads, .text_field = (o)->text_field,         \
 	.text_fields = (o)->text_fields, .ntext_fields = (o)->ntext_fields, \
 	.strict = (o)->strict, .max_record = (o)->max_record,           \
+	.fast = (o)->fast,                                              \
 }
 
 /* The readers' --max-record default (for the options' _init). */

@@ -414,7 +414,7 @@ static int load_archive(bench_reader *r, const bench_options *opt,
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = cstream_open_file(&ms, f, mlabel.data, 1, err);
+	rc = cstream_open_file(&ms, f, mlabel.data, 1, opt->fast, err);
 	if (rc < 0)
 		goto out;
 	cstream_set_strict(ms, 1);
@@ -557,7 +557,7 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 static int bench_load(bench_reader *r, const bench_options *opt, cerr *err)
 {
 	cstream *s = NULL;
-	int rc = cstream_open(&s, r->path, err);
+	int rc = cstream_open_wait(&s, r->path, opt->fast, NULL, err);
 	if (rc < 0)
 		return rc;
 	cstream_set_strict(s, 1);
@@ -766,7 +766,7 @@ static int bench_load_mem(bench_reader *r, const bench_options *opt,
 	FILE *f = fmemopen(len ? (void *)data : (char *)"", len, "r");
 	if (!f)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	int rc = cstream_open_file(&s, f, r->path, 1, err);
+	int rc = cstream_open_file(&s, f, r->path, 1, opt->fast, err);
 	if (rc < 0)
 		return rc;
 	cstream_set_strict(s, 1);

@@ -46,6 +46,7 @@ typedef struct bench_options {
 				      (0 or 1: one non-blank line) */
 	const char *field_flag;    /* how messages name `fields`: "--field"
 				      (NULL), "--question-field", ... */
+	const cfast *fast;         /* the gzip inflater; NULL: the default */
 } bench_options;
 
 typedef struct bench_example {

@@ -201,6 +201,7 @@ static int open_readers(cbench_set *s, const char *path, const cbench_mem *mem,
 		.lines_per_record = o->lines_per_record,
 		.force_header = o->force_header,
 		.field_flag = qa ? "--question-field" : "--field",
+		.fast = o->recipe.fast,
 	};
 	bench_options bo_answer = {
 		.fields = o->answer_fields,
@@ -210,6 +211,7 @@ static int open_readers(cbench_set *s, const char *path, const cbench_mem *mem,
 		.lines_per_record = o->lines_per_record,
 		.force_header = o->force_header,
 		.field_flag = "--answer-field",
+		.fast = o->recipe.fast,
 	};
 	int rc = mem ? bench_reader_open_mem(&s->r, path, mem->data, mem->len,
 					     mem->format, &bo, err)

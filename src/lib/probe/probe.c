@@ -101,7 +101,8 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 	if (p->opt.rules.cjk_chars_per_word == 0)
 		p->opt.rules.cjk_chars_per_word = 1;
 	p->recipe = (cprobe_recipe){ ix->params.ngram, ix->params.seed,
-				     p->opt.rules.join_fields, p->opt.rules.keep_labels };
+				     p->opt.rules.join_fields, p->opt.rules.keep_labels,
+				     p->opt.fast };
 	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
 				 p->opt.rules.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
@@ -136,7 +137,7 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 					"section: --near-dup needs an index built with "
 					"contam index --minhash", p->index_path);
 		size_t bins = (size_t)p->mh->bands * p->mh->rows;
-		int mrc = cmh_item_new(&p->mh_item, p->mh);
+		int mrc = cmh_item_new(&p->mh_item, p->mh, p->opt.fast);
 		if (mrc == CONTAM_E_PARAM)
 			return cerr_set(&p->err, mrc, "'%s': its minhash section's "
 					"parameters are invalid", p->index_path);

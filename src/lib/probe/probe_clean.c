@@ -272,6 +272,7 @@ static int write_job(clean_run *c, clean_job *job)
 		.lines_per_record = po->lines_per_record,
 		.force_header = po->force_header,
 		.field_flag = qa ? "--question-field" : "--field",
+		.fast = po->fast,
 	};
 	bench_reader *r = NULL;
 	bench_example bex;

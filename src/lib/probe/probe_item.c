@@ -199,7 +199,7 @@ static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 		ctok t;
 		if (add_piece(it))
 			return CONTAM_E_NOMEM;
-		ctok_init(&t, seed, take_token, &c);
+		ctok_init(&t, r->fast, seed, take_token, &c);
 		int rc = ctok_feed(&t, text + p, end - p);
 		int rc2 = ctok_finish(&t);
 		ctok_release(&t);
@@ -213,8 +213,8 @@ static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 }
 
 /* n-grams of tokens [a, b) as one run of text. */
-static int hash_piece(cprobe_item *it, size_t a, size_t b, uint32_t n,
-		      uint64_t seed)
+static int hash_piece(cprobe_item *it, const cfast *fast, size_t a, size_t b,
+		      uint32_t n, uint64_t seed)
 {
 	if (b - a < n)
 		return CONTAM_OK;
@@ -226,7 +226,7 @@ static int hash_piece(cprobe_item *it, size_t a, size_t b, uint32_t n,
 		return CONTAM_E_NOMEM;
 	for (size_t i = a; i < b; i++)
 		le[i - a] = cngram_le64(it->tok_hash[i]);
-	cngram_hash_windows(le, b - a, n, seed, it->hash + it->ngrams);
+	cngram_hash_windows(fast, le, b - a, n, seed, it->hash + it->ngrams);
 	free(le);
 	for (size_t j = 0; j < g; j++)
 		it->first[it->ngrams + j] = (uint32_t)(a + j);
@@ -237,7 +237,7 @@ static int hash_piece(cprobe_item *it, size_t a, size_t b, uint32_t n,
 static int hash_pieces(cprobe_item *it, const cprobe_recipe *r)
 {
 	it->ngrams = 0;
-	return hash_piece(it, 0, it->ntok, r->n, r->seed);
+	return hash_piece(it, r->fast, 0, it->ntok, r->n, r->seed);
 }
 
 int cprobe_item_build(cprobe_item *it, const char *text, size_t len,

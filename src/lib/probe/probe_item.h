@@ -52,6 +52,7 @@ typedef struct cprobe_recipe {
 	uint64_t seed;
 	int join_fields;        /* one piece: any run may anchor itself */
 	int keep_labels;        /* labels stay tokens */
+	const cfast *fast;      /* tokenizer and windows loops; NULL: default */
 } cprobe_recipe;
 
 /* A run of consecutive hits: tokens [a, b) (scratch of scoring). */

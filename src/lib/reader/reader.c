@@ -497,7 +497,7 @@ int creader_open(creader **out, const char *path, const creader_options *opt,
 
 	/* One open, sniffed through the stream's own buffer: a pipe or
 	 * FIFO cannot be read twice. */
-	rc = cstream_open_wait(&in, path, r->opt.stop, err);
+	rc = cstream_open_wait(&in, path, r->opt.fast, r->opt.stop, err);
 	if (rc < 0)
 		goto out;
 	cstream_set_strict(in, r->opt.strict);

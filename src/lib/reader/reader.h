@@ -44,6 +44,8 @@ typedef struct creader_options {
 	 * transcoded), what a format skips by design (redirect pages).  NULL:
 	 * they go to on_warning. */
 	void (*on_note)(void *ctx, const char *msg);
+	/* The fast paths (the gzip inflater), or NULL: the default. */
+	const cfast *fast;
 } creader_options;
 
 /* Deliver a note (see on_note). */
@@ -81,7 +83,7 @@ contam_input_kind creader_detect(const char *path);
 int creader_sniff(const char *path, contam_input_kind *kind, cerr *err);
 /* For a JSON input: 1 when it is one JSON array, 2 one pretty-printed
  * object (both read whole-file, as records), 0 JSON lines (or unreadable). */
-int creader_jsonl_whole(const char *path);
+int creader_jsonl_whole(const char *path, const cfast *fast);
 
 int creader_open(creader **out, const char *path, const creader_options *opt,
 		 cerr *err);

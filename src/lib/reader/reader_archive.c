@@ -163,7 +163,7 @@ static int open_member(arch *ar, cerr *err)
 	FILE *f = creader_member_open(&ar->src, ar->a);
 	if (!f)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	rc = cstream_open_file(&cs, f, ar->label.data, 1, err);
+	rc = cstream_open_file(&cs, f, ar->label.data, 1, ar->cx->opt->fast, err);
 	if (rc < 0) {
 		if (ar->src.failed)
 			return archive_failed(ar, ar->src.msg, err);

@@ -35,6 +35,7 @@ int contam_read_documents(const char *path, const contam_build_options *opt,
 		ro.on_warning = opt->on_warning;
 		ro.ctx = opt->ctx;
 		ro.stop = opt->stop;
+		ro.fast = opt->fast;
 	}
 	if ((rc = creader_open(&r, path, &ro, &e)) < 0)
 		goto out;

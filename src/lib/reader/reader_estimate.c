@@ -103,8 +103,8 @@ static double size_guess(const char *path, uint64_t size)
 #define MEASURE_RATIO (4u << 20)
 #define MEASURE_PAST (16u << 20)
 
-static int compressed_for(const char *path, uint64_t want, uint64_t *in,
-			  cstream_codec *codec)
+static int compressed_for(const char *path, const cfast *fast, uint64_t want,
+			  uint64_t *in, cstream_codec *codec)
 {
 	cstream *s = NULL;
 	cerr err;
@@ -114,7 +114,7 @@ static int compressed_for(const char *path, uint64_t want, uint64_t *in,
 	int rc = -1;
 	cerr_clear(&err);
 	*codec = CSTREAM_PLAIN;
-	if (!buf || cstream_open(&s, path, &err) < 0)
+	if (!buf || cstream_open_wait(&s, path, fast, NULL, &err) < 0)
 		goto out;
 	*codec = cstream_get_codec(s);
 	if (*codec == CSTREAM_PLAIN)
@@ -182,6 +182,7 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		.text_fields = opt ? opt->text_fields : NULL,
 		.ntext_fields = opt ? opt->ntext_fields : 0,
 		.max_record = opt ? opt->max_record : 0,
+		.fast = opt ? opt->fast : NULL,
 	};
 	struct stat st;
 	creader *r = NULL;
@@ -201,7 +202,7 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		return;
 	}
 	contam_input_kind kind = creader_kind(r);
-	ctok_init_hashes(&tok, 0, count_tokens, &tokens);
+	ctok_init_hashes(&tok, ropt.fast, 0, count_tokens, &tokens);
 	while ((rc = creader_next_doc(r, &doc, &err)) == 1) {
 		if (text >= want_text) {
 			/* where the sampled documents end */
@@ -247,7 +248,7 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		uint64_t c = 0;
 		cstream_codec codec = CSTREAM_PLAIN;
 		if (kind == CONTAM_INPUT_TEXT &&
-		    (compressed_for(path, covered, &c, &codec) || c == 0)) {
+		    (compressed_for(path, ropt.fast, covered, &c, &codec) || c == 0)) {
 			if (codec != CSTREAM_PLAIN)
 				goto out;
 			/* uncompressed: the text reader holds no look-ahead,
@@ -259,7 +260,7 @@ static void sample_file(sample *sm, const contam_inputs *in,
 		} else if (kind == CONTAM_INPUT_TEXT) {
 			/* measured above */
 		} else if (at_doc && covered > 0) {
-			if (compressed_for(path, covered, &c, &codec) || c == 0) {
+			if (compressed_for(path, ropt.fast, covered, &c, &codec) || c == 0) {
 				if (codec != CSTREAM_PLAIN)
 					goto out;
 				c = covered; /* uncompressed: the offset is the bytes */

@@ -764,7 +764,7 @@ out:
 	return rc;
 }
 
-int creader_jsonl_whole(const char *path)
+int creader_jsonl_whole(const char *path, const cfast *fast)
 {
 	cstream *s = NULL;
 	cerr err;
@@ -772,7 +772,7 @@ int creader_jsonl_whole(const char *path)
 	size_t n = 0;
 
 	cerr_clear(&err);
-	if (cstream_open(&s, path, &err) < 0)
+	if (cstream_open_wait(&s, path, fast, NULL, &err) < 0)
 		return 0; /* the open error is reported by the reader */
 	while (n < sizeof head) {
 		long got = cstream_read(s, head + n, sizeof head - n, &err);

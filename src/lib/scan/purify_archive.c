@@ -93,7 +93,7 @@ static int purify_member(purifier *p, struct archive *r, struct archive *w,
 		rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
-	rc = cstream_open_file(&cs, mf, name, 1, p->err);
+	rc = cstream_open_file(&cs, mf, name, 1, p->s->opt.fast, p->err);
 	mf = NULL;
 	if (rc)
 		goto out;

@@ -100,7 +100,8 @@ static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
  * met at the offset the scan gave it. */
 int cpurify_jsonl(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	creader_options ro = { .max_record = p->s->opt.max_record };
+	creader_options ro = { .max_record = p->s->opt.max_record,
+			       .fast = p->s->opt.fast };
 	uint64_t errors = 0;
 	creader_ctx cx = { p->f->path, &ro, &errors };
 	jsonl_skips ks = { p, member, 0 };
@@ -172,7 +173,7 @@ int cpurify_jsonl_check(const contam_scan *s, const char *path, cerr *err)
 	int plain = s->opt.ntext_fields == 0 ||
 		    (s->opt.ntext_fields == 1 &&
 		     !strchr(s->opt.text_fields[0], '.'));
-	int whole = creader_jsonl_whole(path);
+	int whole = creader_jsonl_whole(path, s->opt.fast);
 	if (whole)
 		return cerr_set(err, CONTAM_E_FORMAT, "purify: '%s' is one "
 				"JSON %s (read whole-file), which --purify "

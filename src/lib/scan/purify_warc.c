@@ -101,7 +101,8 @@ static int record_tail(crin *in, size_t from, size_t *tail, cerr *err)
  * what is left out here. */
 int cpurify_warc(purifier *p, cstream *s, cscan_sink *out, const char *member)
 {
-	creader_options ro = { .max_record = p->s->opt.max_record };
+	creader_options ro = { .max_record = p->s->opt.max_record,
+			       .fast = p->s->opt.fast };
 	uint64_t errors = 0;
 	creader_ctx cx = { p->f->path, &ro, &errors };
 	cwarc w;
@@ -353,7 +354,8 @@ int cpurify_warc_members(purifier *p)
 				if (mf)
 					fclose(mf);
 				rc = cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");
-			} else if (cstream_open_file(&cs, mf, p->f->path, 1, p->err) ||
+			} else if (cstream_open_file(&cs, mf, p->f->path, 1,
+						     p->s->opt.fast, p->err) ||
 				   cscan_sink_open_stream(&k, of, CSTREAM_GZIP)) {
 				rc = p->err->code ? p->err->code
 						  : cerr_set(p->err, CONTAM_E_NOMEM, "out of memory");

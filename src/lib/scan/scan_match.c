@@ -117,7 +117,7 @@ int cscan_matcher_init(cscan_matcher *m, const contam_scan *s)
 	memset(m, 0, sizeof(*m));
 	m->s = s;
 	m->n = s->opt.ngram;
-	ctok_init(&m->tok, s->seed, on_token, m);
+	ctok_init(&m->tok, s->opt.fast, s->seed, on_token, m);
 	cngram_init(&m->ng, m->n, s->seed);
 	m->tok_start = calloc(m->n, sizeof(uint64_t));
 	if (s->nd && cscan_ndm_new(&m->nd, s))

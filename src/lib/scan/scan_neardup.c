@@ -187,7 +187,7 @@ int cscan_nd_build(contam_scan *s, cerr *err)
 	nd->nkeep = calloc(n1, sizeof(*nd->nkeep));
 	uint32_t *span = calloc(n1, sizeof(*span));
 	if (!nd->nsh || !nd->top || !nd->docs || !nd->keep || !nd->nkeep || !span ||
-	    cmh_item_new(&it, &nd->p)) {
+	    cmh_item_new(&it, &nd->p, s->opt.fast)) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}

@@ -617,7 +617,7 @@ static int purify_file(purifier *p)
 	const purify_writer *w = writer_for(p->f->kind);
 	if (w && w->file && (rc = w->file(p)) != PURIFY_FALLBACK)
 		return rc;
-	if ((rc = cstream_open(&s, p->f->path, p->err)))
+	if ((rc = cstream_open_wait(&s, p->f->path, p->s->opt.fast, NULL, p->err)))
 		return rc;
 	/* read as the reader read it (reader.c): UTF-16 content is
 	 * transcoded to UTF-8, the text whose offsets the scan gave; the

@@ -62,23 +62,23 @@ typedef struct ctok {
 					   init clears only what precedes */
 } ctok;
 
-void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx);
+/* `fast` (NULL: the default, cfast_default()) chooses the word loop (its
+ * tok field, within what the CPU has); it is read here only. */
+void ctok_init(ctok *t, const cfast *fast, uint64_t seed, ctok_emit_fn emit,
+	       void *ctx);
 /* The same tokens, delivered as hashes only, in batches. */
-void ctok_init_hashes(ctok *t, uint64_t seed, ctok_hashes_fn sink, void *ctx);
+void ctok_init_hashes(ctok *t, const cfast *fast, uint64_t seed,
+		      ctok_hashes_fn sink, void *ctx);
 /* Feed the next piece of the current document. */
 int ctok_feed(ctok *t, const char *p, size_t n);
 /* End of document: flush the last token and reset offsets. */
 int ctok_finish(ctok *t);
 void ctok_release(ctok *t);
 
-/* Which word loop ctok_init picks: "avx512bw", "avx2" or "scalar".
- * Tests compare them: ctok_use_simd(CTOK_SIMD_OFF) forces the scalar loop
- * in tokenizers created after the call, CTOK_SIMD_AVX2 at most AVX2,
- * CTOK_SIMD_BEST (the default) the CPU's best.  Returns the loop's name. */
-enum { CTOK_SIMD_OFF, CTOK_SIMD_BEST, CTOK_SIMD_AVX2 };
-const char *ctok_use_simd(int level);
-/* The word loop tokenizers created now get, without changing it. */
-const char *ctok_simd_name(void);
+/* Which word loop ctok_init picks under `fast` (NULL: the default):
+ * "avx512bw", "avx2" or "scalar".  Tests compare the loops by passing
+ * tokenizers configurations narrowed by contam_fast_limit. */
+const char *ctok_simd_name(const cfast *fast);
 
 /* 1 if the token is one CJK ideograph or kana (each is a token of its
  * own), for rules that count such tokens as characters, not words. */

@@ -81,26 +81,25 @@ uint64_t ctok_hash(const void *bytes, size_t len, uint64_t seed)
 	return XXH3_64bits_withSeed(bytes, len, seed);
 }
 
-static ctok_fast_fn chosen_loop(const char **name);
+static ctok_fast_fn chosen_loop(const cfast *f, const char **name);
 static ctok_fast_fn hashing_loop(ctok_fast_fn loop);
-/* ctok_use_simd's narrowing, for tests that compare loops (atomic: read
- * by every ctok_init); the choice itself is the process's cfast_get(). */
-static _Atomic int simd_level = CTOK_SIMD_BEST;
 
-void ctok_init(ctok *t, uint64_t seed, ctok_emit_fn emit, void *ctx)
+void ctok_init(ctok *t, const cfast *fast, uint64_t seed, ctok_emit_fn emit,
+	       void *ctx)
 {
 	memset(t, 0, offsetof(ctok, hashes));
 	t->seed = seed;
 	t->emit = emit;
 	t->ctx = ctx;
 	const char *name;
-	t->fast = chosen_loop(&name);
+	t->fast = chosen_loop(cfast_or_default(fast), &name);
 	t->run_ascii = 1;
 }
 
-void ctok_init_hashes(ctok *t, uint64_t seed, ctok_hashes_fn sink, void *ctx)
+void ctok_init_hashes(ctok *t, const cfast *fast, uint64_t seed,
+		      ctok_hashes_fn sink, void *ctx)
 {
-	ctok_init(t, seed, NULL, ctx);
+	ctok_init(t, fast, seed, NULL, ctx);
 	t->sink = sink;
 	t->fast = hashing_loop(t->fast);
 }
@@ -845,14 +844,14 @@ fast_hashes_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
 }
 
 /* *name is "scalar" on entry. */
-static ctok_fast_fn best_fast_loop(const char **name)
+static ctok_fast_fn best_fast_loop(const cfast *f, const char **name)
 {
-	int tok = cfast_get()->tok;
-	if (tok == CFAST_TOK_AVX512BW && simd_level == CTOK_SIMD_BEST) {
+	const ccpu *cpu = ccpu_get();
+	if (f->tok >= CFAST_AVX512 && cpu->avx512bw) {
 		*name = "avx512bw";
 		return fast_words_avx512;
 	}
-	if (tok >= CFAST_TOK_AVX2) {
+	if (f->tok >= CFAST_AVX2 && cpu->avx2) {
 		*name = "avx2";
 		return fast_words_avx2;
 	}
@@ -863,15 +862,16 @@ static ctok_fast_fn best_fast_loop(const char **name)
  * words at a time where the CPU has what it needs. */
 static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 {
-	if (loop == fast_words_avx512 && ccpu_avx512())
+	if (loop == fast_words_avx512 && ccpu_get()->avx512)
 		return fast_hashes_avx512;
-	if (loop == fast_words_avx2 && ccpu_avx2())
+	if (loop == fast_words_avx2 && ccpu_get()->avx2)
 		return fast_hashes_avx2;
 	return loop;
 }
 #else
-static ctok_fast_fn best_fast_loop(const char **name)
+static ctok_fast_fn best_fast_loop(const cfast *f, const char **name)
 {
+	(void)f;
 	(void)name;
 	return NULL;
 }
@@ -882,24 +882,18 @@ static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 }
 #endif
 
-/* The word loop ctok_init gives a tokenizer now, and its name. */
-static ctok_fast_fn chosen_loop(const char **name)
+/* The word loop ctok_init gives a tokenizer under `f`, and its name. */
+static ctok_fast_fn chosen_loop(const cfast *f, const char **name)
 {
 	*name = "scalar";
-	return simd_level != CTOK_SIMD_OFF ? best_fast_loop(name) : NULL;
+	return best_fast_loop(f, name);
 }
 
-const char *ctok_simd_name(void)
+const char *ctok_simd_name(const cfast *fast)
 {
 	const char *name;
-	chosen_loop(&name);
+	chosen_loop(cfast_or_default(fast), &name);
 	return name;
-}
-
-const char *ctok_use_simd(int level)
-{
-	simd_level = level;
-	return ctok_simd_name();
 }
 
 /* --- runs --------------------------------------------------------- */
