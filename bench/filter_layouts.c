@@ -229,11 +229,11 @@ static void run_contam(const uint64_t *keys, uint64_t n, const uint64_t *absent,
 	if (!(f.bits = cbloom_alloc(p.nblocks)))
 		die("out of memory");
 	char params[64];
-	snprintf(params, sizeof params, "k=%u, %s insertion", p.k, cbloom_simd_name());
+	snprintf(params, sizeof params, "k=%u, %s insertion", p.k, cbloom_simd_name(cfast_default()));
 	row *r = new_row("contam blocked Bloom (today)", params);
 	double t0 = cpu_now();
 	for (uint64_t i = 0; i < n; i += BATCH)
-		cbloom_insert_batch(&f, keys + i, n - i < BATCH ? n - i : BATCH);
+		cbloom_insert_batch(&f, cfast_default(), keys + i, n - i < BATCH ? n - i : BATCH);
 	r->insert_ns = (cpu_now() - t0) / (double)n * 1e9;
 	t0 = cpu_now();
 	uint64_t hits = 0;
@@ -861,7 +861,7 @@ int main(int argc, char **argv)
 		absent[i] = splitmix(&s);
 	printf("filter_layouts: %llu keys, %llu absent keys, target fpr %g; "
 	       "Bloom insertion %s; times are thread CPU time\n",
-	       (unsigned long long)n, (unsigned long long)na, TARGET_FPR, cbloom_simd_name());
+	       (unsigned long long)n, (unsigned long long)na, TARGET_FPR, cbloom_simd_name(cfast_default()));
 	print_header();
 	run_contam(keys, n, absent, na);
 	print_row();
