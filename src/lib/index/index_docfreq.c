@@ -464,7 +464,59 @@ static void df_add_counts(void *va, const void *vb)
 	((cdf_sec *)va)->pairs += ((const cdf_sec *)vb)->pairs;
 }
 
-int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+/* Chunk reads of the section: the chunk machinery is index_file.c's,
+ * the measures (sum, saturated) are the sketch's. */
+int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
+	if (!s)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
+	return cifile_read_cs_chunk(f, &s->cs, c, dst, dst_zeroed, scratch, err);
+}
+
+typedef struct df_measures {
+	uint64_t *sum, *saturated; /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
+} df_measures;
+
+static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	df_measures *m = ctx;
+	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
+		    &m->saturated[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
+}
+
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err)
+{
+	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
+}
+
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
+{
+	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
+	if (!s)
+		return CONTAM_OK;
+	const cichunks *cs = &s->cs;
+	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
+			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
+	int rc = m.sum && m.saturated ? cifile_read_cs_all(f, cs, dst, df_measure, &m, err)
+				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
+		*sum += m.sum[c];
+		*saturated += m.saturated[c];
+	}
+	free(m.sum);
+	free(m.saturated);
+	return rc;
+}
+
+static int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 			    cerr *err)
 {
 	const contam_index *ix = ctx;

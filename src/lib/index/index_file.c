@@ -1775,37 +1775,14 @@ int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
 	return cifile_read_cs_chunk(f, &cs, c, dst, dst_zeroed, scratch, err);
 }
 
-int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err)
-{
-	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
-	if (!s)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
-	return cifile_read_cs_chunk(f, &s->cs, c, dst, dst_zeroed, scratch, err);
-}
-
-int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err)
-{
-	const cisec *s = cifile_sec(f, CISEC_TYPE_MINHASH);
-	if (!s)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
-	return cifile_read_cs_chunk(f, &s->cs, c, dst, dst_zeroed, scratch, err);
-}
-
-/* Measures of one chunk's raw bytes, called from any thread; each
- * writes only chunk c's slots, so that the sums come out in chunk order
- * whatever the threads. */
-typedef void (*chunk_measure)(void *ctx, uint64_t c, const unsigned char *raw,
-			      size_t n);
 
 /* Every chunk of a chunk section (the filter's, the doc-freq's) read and
  * checked in parallel into dst (when not NULL, all zero on entry: zero
  * chunks are checked, never written, so their pages stay uncommitted;
  * NULL: each chunk is dropped once measured) and measured unless all
  * zero.  The first damaged chunk's error is returned. */
-static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
-		       chunk_measure measure, void *ctx, cerr *err)
+int cifile_read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       cichunk_visit measure, void *ctx, cerr *err)
 {
 	int64_t bad = -1;
 	cerr first;
@@ -1843,47 +1820,6 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 		return first.code;
 	}
 	return CONTAM_OK;
-}
-
-typedef struct df_measures {
-	uint64_t *sum, *saturated; /* per chunk */
-	cichunk_visit visit;
-	void *vctx;
-} df_measures;
-
-static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
-{
-	df_measures *m = ctx;
-	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
-		    &m->saturated[c]);
-	if (m->visit)
-		m->visit(m->vctx, c, raw, n);
-}
-
-int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
-		       uint64_t *saturated, cerr *err)
-{
-	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
-}
-
-int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
-			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
-{
-	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
-	if (!s)
-		return CONTAM_OK;
-	const cichunks *cs = &s->cs;
-	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
-			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
-	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
-				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
-		*sum += m.sum[c];
-		*saturated += m.saturated[c];
-	}
-	free(m.sum);
-	free(m.saturated);
-	return rc;
 }
 
 /* What f describes besides its chunks, onto ix: the counts, and the
@@ -1953,7 +1889,7 @@ static int read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
 {
 	filter_measures m = { k, calloc(cs->nchunks, sizeof(double)),
 			      calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
-	int rc = m.fpr && m.set ? read_cs_all(f, cs, dst, filter_measure, &m, err)
+	int rc = m.fpr && m.set ? cifile_read_cs_all(f, cs, dst, filter_measure, &m, err)
 				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
 	uint64_t set = 0;
@@ -1978,16 +1914,6 @@ int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit vis
 	cichunks cs;
 	cifile_filter_chunks(f, &cs);
 	return read_bloom_all(f, &cs, f->params.k, dst, visit, vctx, bits_set, fpr_sum, err);
-}
-
-int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
-		       double *fpr_sum, cerr *err)
-{
-	const cisec *s = cifile_sec(f, CISEC_TYPE_MINHASH);
-	if (!s)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
-	const cmh_filter *h = (const cmh_filter *)(const void *)s->dec;
-	return read_bloom_all(f, &s->cs, h->f.k, dst, NULL, NULL, bits_set, fpr_sum, err);
 }
 
 /* The one loader (load, summary, mapped, from memory, the partitions of

@@ -8,7 +8,6 @@
 #define CONTAM_INDEX_FILE_H
 
 #include "index.h"
-#include "index_minhash.h"
 
 /* A section of chunks (the filter's, the doc-freq sketch's): where its
  * chunk table and chunks are. */
@@ -89,7 +88,8 @@ typedef struct cifile {
 	double raw_fpr;
 } cifile;
 
-/* Chunk c of the doc-freq section, as cifile_read_chunk_z. */
+/* Chunk c of the doc-freq section, as cifile_read_chunk_z (these three:
+ * index_docfreq.c). */
 int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 			 int dst_zeroed, cbuf *scratch, cerr *err);
 /* Read and check every doc-freq chunk into dst (df_hi - df_lo lines, all
@@ -135,6 +135,14 @@ typedef void (*cichunk_visit)(void *ctx, uint64_t c, const unsigned char *raw,
 			      size_t n);
 int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
 			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err);
+/* Every chunk of a chunk set of f read and checked in parallel into dst
+ * (all zero on entry, or NULL: check only) and, unless all zero, handed
+ * to measure (any thread; each call writes only chunk c's slots, so
+ * that sums come out in chunk order whatever the threads); the first
+ * damaged chunk's error is returned.  A chunked section's kind reads its
+ * chunks with this. */
+int cifile_read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       cichunk_visit measure, void *ctx, cerr *err);
 /* cifile_read_df_all, every chunk that is not all zero also handed to
  * visit (any thread). */
 int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
@@ -244,23 +252,6 @@ int cifile_read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
 int cifile_read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
 			  unsigned char *dst, uint64_t *bits_set, double *fpr_sum,
 			  cerr *err);
-
-/* Source of minhash chunks for an in-memory index (ctx: the
- * contam_index). */
-int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err);
-/* Chunk c of the minhash section, as cifile_read_chunk_z; every chunk
- * into dst (NULL: check only) with the bits set and false-positive sum
- * added, as cifile_read_all. */
-int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err);
-int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
-		       double *fpr_sum, cerr *err);
-
-/* Source of doc-freq chunks for an in-memory index (ctx: the
- * contam_index). */
-int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err);
 
 /* Source of chunks for an in-memory index (ctx: the contam_index). */
 int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,

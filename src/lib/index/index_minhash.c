@@ -376,7 +376,7 @@ static void mh_add_counts(void *va, const void *vb)
 	a->shingles += b->shingles;
 }
 
-int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+static int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 			    cerr *err)
 {
 	const contam_index *ix = ctx;
@@ -433,9 +433,11 @@ int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	int rc = CONTAM_OK;
 	for (size_t i = 0; i < n && !rc; i++) {
 		const cifile *f = parts[i];
-		const cmh_filter *fh = cifile_sec_dec(f, CISEC_TYPE_MINHASH);
-		rc = cifile_read_mh_all(f, (unsigned char *)(m->f.bits + fh->f.lo * 8),
-					&m->bits_set, &m->fpr_sum, err);
+		const cisec *s = cifile_sec(f, CISEC_TYPE_MINHASH);
+		const cmh_filter *fh = (const cmh_filter *)(const void *)s->dec;
+		rc = cifile_read_bloom_all(f, &s->cs, fh->f.k,
+					   (unsigned char *)(m->f.bits + fh->f.lo * 8),
+					   &m->bits_set, &m->fpr_sum, err);
 	}
 	if (rc) {
 		cmh_filter_free(m);

@@ -5,6 +5,7 @@
  */
 #include "index.h"
 #include "index_file.h"
+#include "index_minhash.h"
 #include "../common/stream.h"
 #include "../common/run.h"
 #include "../text/text.h"
