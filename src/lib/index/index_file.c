@@ -104,11 +104,13 @@
  * an error that names it ("written by a newer contam?"), never skipped:
  * merge, --add and checkpoints write every section they know again, so a
  * skipped one would vanish from their output.  (Contam before this rule
- * skipped them; no contam has written one.)  A new section type is an
- * entry in each of the two and a branch of cifile_parse's section loop,
- * and, as the MinHash band section shows, fields carried by hand through
- * cifile, cifile_meta, the handle and merge (docs/ARCHITECTURE.md, "A new
- * index section", lists them).
+ * skipped them; no contam has written one.)  A chunked section (a
+ * header of its own, a chunk table and chunks: the doc-freq sketch, the
+ * minhash filter) is one generic record (cisec, cisec_out) read, written,
+ * loaded and merged by loops over sec_kinds[]; what only its kind knows
+ * (its header, checks, counters, handle) is its cisec_ops, in its own
+ * file.  A new one is that file and one entry in sec_kinds[]
+ * (docs/ARCHITECTURE.md, "A new index section").
  * Nothing time- or machine-dependent is stored, so the same inputs and
  * parameters give the same bytes.
  *
@@ -215,6 +217,21 @@ const void *cifile_sec_dec(const cifile *f, uint32_t type)
 {
 	const cisec *s = cifile_sec(f, type);
 	return s ? s->dec : NULL;
+}
+
+size_t cisec_slot(uint32_t type)
+{
+	const struct sec_kind *k = sec_kind_of(type);
+	return k ? (size_t)(k - sec_kinds) : CISEC_SLOTS;
+}
+
+void cindex_free_sec_data(contam_index *ix)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (ix->sec_data[k] && sec_kinds[k].ops && sec_kinds[k].ops->free_data) {
+			sec_kinds[k].ops->free_data(ix->sec_data[k]);
+			ix->sec_data[k] = NULL;
+		}
 }
 
 cisec_out *cifile_meta_sec(cifile_meta *m, uint32_t type)

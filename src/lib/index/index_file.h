@@ -29,8 +29,6 @@ typedef struct cichunks {
 #define CISEC_TYPE_DOC_FREQ 4
 #define CISEC_TYPE_MINHASH 5
 
-/* Slots for chunked sections: at most one per section-table entry. */
-#define CISEC_SLOTS 8
 /* The largest decoded header a chunked section kind keeps (a kind's
  * file checks its own struct fits), and the largest header it stores
  * in front of its chunk table. */
@@ -230,6 +228,9 @@ typedef struct cisec_ops {
 		    cerr *err);
 	/* the n partitions' sections as one onto ix (a partition set) */
 	int (*load_parts)(contam_index *ix, cifile **parts, size_t n, cerr *err);
+	/* frees what load / load_parts left in ix->sec_data[its slot]
+	 * (NULL: it leaves nothing there) */
+	void (*free_data)(void *data);
 } cisec_ops;
 
 /* The registered kinds (their files). */
@@ -240,6 +241,10 @@ extern const cisec_ops cmh_sec_ops;   /* index_minhash.c */
  * (the kind's struct), NULL when none. */
 const cisec *cifile_sec(const cifile *f, uint32_t type);
 const void *cifile_sec_dec(const cifile *f, uint32_t type);
+/* The slot of a chunked section type (its index in sec_kinds[]). */
+size_t cisec_slot(uint32_t type);
+/* Free every kind's ix->sec_data (contam_index_free). */
+void cindex_free_sec_data(contam_index *ix);
 /* m's slot for this type (to fill or change before cifile_write). */
 cisec_out *cifile_meta_sec(cifile_meta *m, uint32_t type);
 /* The filter section as a chunk set. */

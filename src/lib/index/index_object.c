@@ -89,6 +89,7 @@ void contam_index_free(contam_index *ix)
 	cresolved_free(ix->rk);
 	cdf_free(ix->df);
 	cmh_filter_free(ix->mh);
+	cindex_free_sec_data(ix);
 	free(ix);
 }
 
