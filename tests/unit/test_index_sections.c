@@ -619,6 +619,18 @@ static void test_chunked_records(void)
 		ops->encode(b, sum);
 		CHECK(memcmp(a, b, ops->head) != 0); /* a counter doubled */
 	}
+	/* the same sections through the public accessor (contam-mpi's
+	 * reduction): in type order, each with its rule and counters */
+	contam_index_section ps;
+	CHECK(lx && contam_index_section_get(lx, 0, &ps) == CONTAM_OK);
+	CHECK(ps.type == CISEC_TYPE_DOC_FREQ && ps.combine == CONTAM_COMBINE_SAT_ADD16);
+	CHECK(strcmp(ps.name, "doc-freq") == 0 && ps.ncounters == 1 && ps.data);
+	CHECK(f && ps.bytes == cifile_sec(f, CISEC_TYPE_DOC_FREQ)->cs.held_bytes);
+	CHECK(lx && contam_index_section_get(lx, 1, &ps) == CONTAM_OK);
+	CHECK(ps.type == CISEC_TYPE_MINHASH && ps.combine == CONTAM_COMBINE_OR);
+	CHECK(ps.ncounters == 3 && ps.data && *ps.counters[0] == lx->mh->keys);
+	CHECK(f && ps.bytes == cifile_sec(f, CISEC_TYPE_MINHASH)->cs.held_bytes);
+	CHECK(lx && contam_index_section_get(lx, 2, &ps) == CONTAM_E_PARAM);
 	contam_index_free(lx);
 	cifile_close(f);
 	free(bytes);
@@ -633,6 +645,10 @@ static void test_chunked_records(void)
 		CHECK(cifile_sec_dec(f, CISEC_TYPE_MINHASH) == NULL);
 	}
 	cifile_close(f);
+	contam_index *px = NULL;
+	CHECK(plain && contam_index_load(&px, plain, NULL) == CONTAM_OK);
+	CHECK(px && contam_index_section_get(px, 0, &ps) == CONTAM_E_PARAM);
+	contam_index_free(px);
 }
 
 int main(void)

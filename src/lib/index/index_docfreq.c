@@ -625,6 +625,18 @@ static int df_load_parts(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	return rc;
 }
 
+static int df_words(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		    size_t *ncounters)
+{
+	if (!ix->df)
+		return 0;
+	*data = ix->df->c;
+	*bytes = (size_t)cdf_held_bytes(ix->df);
+	counters[0] = &ix->df->pairs;
+	*ncounters = 1;
+	return 1;
+}
+
 const cisec_ops cdf_sec_ops = {
 	.head = DF_HEAD,
 	.missing = "its documents were not counted; build every part with --doc-freq, "
@@ -637,4 +649,5 @@ const cisec_ops cdf_sec_ops = {
 	.of_index = df_of_index,
 	.load = df_load,
 	.load_parts = df_load_parts,
+	.words = df_words,
 };

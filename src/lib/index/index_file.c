@@ -234,6 +234,30 @@ void cindex_free_sec_data(contam_index *ix)
 		}
 }
 
+int contam_index_section_get(contam_index *ix, size_t i, contam_index_section *out)
+{
+	if (!ix || !out)
+		return CONTAM_E_PARAM;
+	size_t seen = 0;
+	for (size_t k = 0; k < NKINDS; k++) {
+		const cisec_ops *ops = sec_kinds[k].ops;
+		memset(out, 0, sizeof(*out));
+		if (!ops || !ops->words ||
+		    !ops->words(ix, &out->data, &out->bytes, out->counters, &out->ncounters))
+			continue;
+		if (seen++ < i)
+			continue;
+		out->type = sec_kinds[k].type;
+		out->name = sec_kinds[k].name;
+		out->combine = sec_kinds[k].combine == CISEC_SAT_ADD ? CONTAM_COMBINE_SAT_ADD16
+								     : CONTAM_COMBINE_OR;
+		return CONTAM_OK;
+	}
+	memset(out, 0, sizeof(*out));
+	return cerr_set(&ix->err, CONTAM_E_PARAM, "the index holds %zu section%s besides "
+			"its filter, not %zu", seen, seen == 1 ? "" : "s", i + 1);
+}
+
 cisec_out *cifile_meta_sec(cifile_meta *m, uint32_t type)
 {
 	const struct sec_kind *k = sec_kind_of(type);

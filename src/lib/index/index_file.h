@@ -231,6 +231,11 @@ typedef struct cisec_ops {
 	/* frees what load / load_parts left in ix->sec_data[its slot]
 	 * (NULL: it leaves nothing there) */
 	void (*free_data)(void *data);
+	/* the handle's raw bytes of it and its counters (at most
+	 * CONTAM_SECTION_COUNTERS), for contam_index_section_get: 1, or 0
+	 * when the handle holds none (or no bytes: a summary, a mapping) */
+	int (*words)(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		     size_t *ncounters);
 } cisec_ops;
 
 /* The registered kinds (their files). */

@@ -449,6 +449,20 @@ int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err)
 	return CONTAM_OK;
 }
 
+static int mh_words(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		    size_t *ncounters)
+{
+	uint64_t *words = NULL;
+	size_t count = 0;
+	if (!ix->mh || !ix->mh->f.bits ||
+	    contam_index_minhash_words(ix, &words, &count, counters) != CONTAM_OK)
+		return 0;
+	*data = words;
+	*bytes = count * 8;
+	*ncounters = 3;
+	return 1;
+}
+
 const cisec_ops cmh_sec_ops = {
 	.head = CMH_SEC_HEAD,
 	.missing = "its documents have no near-duplicate signatures; build every part "
@@ -461,4 +475,5 @@ const cisec_ops cmh_sec_ops = {
 	.of_index = mh_of_index,
 	.load = mh_load,
 	.load_parts = cparts_load_mh,
+	.words = mh_words,
 };
