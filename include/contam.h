@@ -703,6 +703,33 @@ CONTAM_API int contam_index_minhash_contains(const contam_index *ix, uint64_t ke
 CONTAM_API int contam_index_minhash_words(contam_index *ix, uint64_t **words,
 					  size_t *count, uint64_t *counters[3]);
 
+/* How two processes' copies of a section's raw bytes combine. */
+typedef enum contam_combine {
+	CONTAM_COMBINE_OR = 0,      /* bitwise OR (64-bit words) */
+	CONTAM_COMBINE_SAT_ADD16,   /* saturating addition of u16 counters */
+} contam_combine;
+#define CONTAM_SECTION_COUNTERS 4
+/* One chunked section an index holds besides its filter (the doc-freq
+ * sketch, the minhash filter, any later kind: docs/FORMAT.md), for
+ * reducing partial sections across processes without naming each kind
+ * (contam-mpi): data (borrowed, writable, bytes long) combines as
+ * `combine` says, each counter by addition. */
+typedef struct contam_index_section {
+	uint32_t type;              /* its section type in the file */
+	const char *name;           /* "doc-freq", "minhash" */
+	contam_combine combine;
+	void *data;
+	size_t bytes;
+	uint64_t *counters[CONTAM_SECTION_COUNTERS];
+	size_t ncounters;
+} contam_index_section;
+/* The i-th such section this handle holds (from 0, in section-type
+ * order; as the kind's own accessor, e.g. contam_index_minhash_words, it
+ * drops measures cached from the bytes).  CONTAM_E_PARAM past the last,
+ * or on a summary handle or a mapped index. */
+CONTAM_API int contam_index_section_get(contam_index *ix, size_t i,
+					contam_index_section *out);
+
 /* ------------------------------------------------------------------ */
 /* Probing benchmarks                                                  */
 

@@ -18,6 +18,17 @@ work=${3:-$(mktemp -d /tmp/samebytes.XXXXXX)}
 shared=${CONTAM_SHARED_DATA:-$root/../shared/data}
 mkdir -p "$work"
 python3 "$root/scripts/gen_testdata.py" "$work/gen" >/dev/null
+# the generated corpus in two halves, for merges and --add
+mkdir -p "$work/split/a" "$work/split/b"
+for f in essay.txt plain.jsonl shard.jsonl.gz books.tar.gz; do
+	cp "$work/gen/corpus/$f" "$work/split/a/" || exit 2
+done
+for f in pages.zip web.warc.wet.gz shard.jsonl.zst essay.txt.gz; do
+	cp "$work/gen/corpus/$f" "$work/split/b/" || exit 2
+done
+# fixed geometry (sized from a count, not from the inputs), so that the
+# halves' sections merge
+mh="--expected-ngrams 100000 --doc-freq-memory 1M --minhash"
 
 # name|command line, with $C for the binary and $O for its output dir
 cases=(
@@ -65,6 +76,28 @@ cases=(
 "gen-index-dfpart2|index -q --doc-freq --memory 1M --partition 2/3 -o \$O/gendfp2.cidx $work/gen/corpus"
 "gen-probe-dfparts|probe -q \$O/gendfp2.cidx,\$O/gendfp0.cidx,\$O/gendfp1.cidx --null-control --max-doc-freq 2 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/gen-probe-dfparts.json"
 "gen-probe-lonepart|probe -q \$O/gendfp1.cidx --field question $work/gen/bench/demo.jsonl -o \$O/gen-probe-lonepart.json"
+"sec-index|index -q $mh -o \$O/sec.cidx $work/split/a $work/split/b"
+"sec-index-a|index -q $mh -o \$O/seca.cidx $work/split/a"
+"sec-index-b|index -q $mh -o \$O/secb.cidx $work/split/b"
+"sec-merge|merge -o \$O/secm.cidx \$O/seca.cidx \$O/secb.cidx"
+"sec-add|index -q --add \$O/seca.cidx $work/split/b"
+"sec-part0|index -q $mh --partition 0/2 -o \$O/secp0.cidx $work/split/a $work/split/b"
+"sec-part1|index -q $mh --partition 1/2 -o \$O/secp1.cidx $work/split/a $work/split/b"
+"sec-part0-a|index -q $mh --partition 0/2 -o \$O/secp0a.cidx $work/split/a"
+"sec-part0-b|index -q $mh --partition 0/2 -o \$O/secp0b.cidx $work/split/b"
+"sec-part0-merge|merge -o \$O/secp0m.cidx \$O/secp0a.cidx \$O/secp0b.cidx"
+"sec-checkpoint|index -q $mh --checkpoint-every 1 -o \$O/secck.cidx $work/split/a $work/split/b"
+"sec-raw|index -q $mh --uncompressed-filter -o \$O/secraw.cidx $work/split/a"
+"sec-probe-merged|probe -q \$O/secm.cidx --near-dup --max-doc-freq 3 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/sec-probe-merged.json"
+"sec-probe-parts|probe -q \$O/secp0.cidx,\$O/secp1.cidx --near-dup --max-doc-freq 3 --field question --field answer $work/gen/bench/demo.jsonl -o \$O/sec-probe-parts.json"
+"sec-probe-raw|probe -q \$O/secraw.cidx --near-dup --field question --field answer $work/gen/bench/demo.jsonl -o \$O/sec-probe-raw.json"
+"sec-info|info \$O/secp0m.cidx"
+"sec-verify|verify \$O/secm.cidx"
+"sec-index-nomh|index -q --expected-ngrams 100000 --doc-freq-memory 1M -o \$O/secnomh.cidx $work/split/b"
+"sec-index-nodf|index -q --expected-ngrams 100000 --minhash -o \$O/secnodf.cidx $work/split/b"
+"sec-err-nomh|merge -o \$O/sec-bad1.cidx \$O/secm.cidx \$O/secnomh.cidx"
+"sec-err-nodf|merge -o \$O/sec-bad2.cidx \$O/secnodf.cidx \$O/secm.cidx"
+"sec-err-parts|probe -q \$O/secp0.cidx,\$O/secnomh.cidx --field question $work/gen/bench/demo.jsonl -o \$O/sec-bad-parts.json"
 )
 if [ -d "$shared/corpus" ]; then
 	c=$shared/corpus b=$shared/benchmarks

@@ -29,6 +29,10 @@
  *      minhash filter (planned on rank 0 as contam index plans it), ORed
  *      onto rank 0 the same way; its counters (band keys, windows,
  *      shingles) are summed and its band rate is measured again there.
+ *      Both are reduced by one loop over the index's sections
+ *      (contam_index_section_get: each says how its bytes combine and
+ *      which counters it sums), so a later section kind needs no code
+ *      here.
  *   4. The manifest entries are serialized and gathered to rank 0, which
  *      adds them (summing the n-gram counts) and saves the file.  The
  *      manifest is sorted by path on save, so the bytes do not depend on
@@ -664,28 +668,6 @@ static void reduce_filter(uint64_t *words, size_t count)
 	}
 }
 
-/* OR every rank's minhash filter into rank 0's as reduce_filter does, and
- * sum the section's counters.  Taking the words drops the band rate that
- * rank 0's build measured on its share alone: it is measured again from
- * the reduced filter (the saved file's and the summary's). */
-static void reduce_minhash(contam_index *ix)
-{
-	uint64_t *words = NULL, *counters[3] = { NULL, NULL, NULL };
-	uint64_t mine[3] = { 0, 0, 0 }, total[3] = { 0, 0, 0 };
-	size_t nwords = 0;
-	/* every rank enabled the section: only a broken library refuses here,
-	 * and every rank would (same handles), so no rank waits alone */
-	if (contam_index_minhash_words(ix, &words, &nwords, counters))
-		return;
-	reduce_filter(words, nwords);
-	for (int i = 0; i < 3; i++)
-		mine[i] = *counters[i];
-	MPI_Reduce(mine, total, 3, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
-	if (my_rank == 0)
-		for (int i = 0; i < 3; i++)
-			*counters[i] = total[i];
-}
-
 /* MPI user operation: saturating addition of 16-bit counters. */
 static void sat_add_op(void *in, void *inout, int *len, MPI_Datatype *type)
 {
@@ -698,28 +680,43 @@ static void sat_add_op(void *in, void *inout, int *len, MPI_Datatype *type)
 	}
 }
 
-/* Add every rank's doc-freq sketch into rank 0's (saturating), in
- * REDUCE_CHUNK pieces and in place, and sum the pairs counted. */
-static void reduce_doc_freq(contam_index *ix)
+/* Combine every rank's copy of one of the index's sections besides the
+ * filter (contam_index_section_get: the doc-freq sketch, the minhash
+ * filter, any later kind) into rank 0's, in REDUCE_CHUNK pieces and in
+ * place, as the section's rule says (OR as reduce_filter, or saturating
+ * addition of u16 counters), and sum its counters.  Every rank holds the
+ * same sections (the same options), so every rank makes the same
+ * collective calls.  Taking the minhash words drops the band rate rank
+ * 0's build measured on its share alone: it is measured again from the
+ * reduced filter (the saved file's and the summary's). */
+static void reduce_section(const contam_index_section *sec)
 {
-	uint16_t *c = NULL;
-	uint64_t *pairs = NULL, total = 0;
-	size_t count = 0;
-	contam_index_doc_freq_words(ix, &c, &count, &pairs);
-	MPI_Op op;
-	MPI_Op_create(sat_add_op, 1, &op);
-	const size_t step = REDUCE_CHUNK / sizeof(uint16_t);
-	for (size_t off = 0; off < count; off += step) {
-		int n = (int)(count - off < step ? count - off : step);
-		if (my_rank == 0)
-			MPI_Reduce(MPI_IN_PLACE, c + off, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
-		else
-			MPI_Reduce(c + off, NULL, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
+	if (sec->combine == CONTAM_COMBINE_OR) {
+		reduce_filter(sec->data, sec->bytes / sizeof(uint64_t));
+	} else {
+		uint16_t *c = sec->data;
+		const size_t count = sec->bytes / sizeof(uint16_t);
+		MPI_Op op;
+		MPI_Op_create(sat_add_op, 1, &op);
+		const size_t step = REDUCE_CHUNK / sizeof(uint16_t);
+		for (size_t off = 0; off < count; off += step) {
+			int n = (int)(count - off < step ? count - off : step);
+			if (my_rank == 0)
+				MPI_Reduce(MPI_IN_PLACE, c + off, n, MPI_UINT16_T, op, 0,
+					   MPI_COMM_WORLD);
+			else
+				MPI_Reduce(c + off, NULL, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
+		}
+		MPI_Op_free(&op);
 	}
-	MPI_Op_free(&op);
-	MPI_Reduce(pairs, &total, 1, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
+	uint64_t mine[CONTAM_SECTION_COUNTERS] = { 0 }, total[CONTAM_SECTION_COUNTERS] = { 0 };
+	const int nc = (int)sec->ncounters;
+	for (int i = 0; i < nc; i++)
+		mine[i] = *sec->counters[i];
+	MPI_Reduce(mine, total, nc, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD);
 	if (my_rank == 0)
-		*pairs = total;
+		for (int i = 0; i < nc; i++)
+			*sec->counters[i] = total[i];
 }
 
 /* Gather every other rank's manifest entries into rank 0's index. */
@@ -1003,10 +1000,10 @@ static int run_index(int argc, char **argv)
 	size_t nwords = 0;
 	contam_index_filter_words(ix, &words, &nwords);
 	reduce_filter(words, nwords);
-	if (o.minhash)
-		reduce_minhash(ix);
-	if (o.bopt.doc_freq_counters)
-		reduce_doc_freq(ix);
+	/* every section besides the filter, by its own rule */
+	contam_index_section sec;
+	for (size_t i = 0; contam_index_section_get(ix, i, &sec) == CONTAM_OK; i++)
+		reduce_section(&sec);
 	if ((status = gather_manifests(ix)))
 		goto out;
 

@@ -541,6 +541,116 @@ static void test_max_record_default(void)
 	CHECK_EQ_U64(CREADER_DEFAULT_MAX_RECORD, 256u << 20); /* as --help says */
 }
 
+/* The chunked sections as generic records (cisec): each kind's record is
+ * found by type, names its section, holds what its hooks say, and its
+ * decoded header encodes back to the stored bytes and to what the loaded
+ * handle would write (of_index): the round trip every rewrite (merge,
+ * --add, checkpoints) relies on. */
+static void test_chunked_records(void)
+{
+	const char *c1 = mh_corpus("rec.jsonl", 40, 7);
+	contam_params p = geometry(2048);
+	contam_index *ix = NULL;
+	contam_error err;
+	CHECK(contam_index_new(&ix, &p, NULL) == CONTAM_OK);
+	CHECK(contam_index_enable_doc_freq(ix, 8192) == CONTAM_OK);
+	contam_minhash_params mp = { .shingle = 5, .bands = 8, .rows = 3, .nwindows = 2,
+				     .windows = { 24, 48 }, .stride_div = 2 };
+	CHECK(contam_index_minhash_enable(ix, &mp, 20000, 1e-4, &err) == CONTAM_OK);
+	contam_inputs in;
+	CHECK(contam_inputs_expand(&in, &c1, 1, &err) == CONTAM_OK);
+	contam_build_options o;
+	contam_build_options_init(&o);
+	CHECK(contam_index_build(ix, &in, &o) == CONTAM_OK);
+	contam_inputs_free(&in);
+	const char *path = tu_path("rec.cidx");
+	CHECK(contam_index_save(ix, path) == CONTAM_OK);
+	contam_index_free(ix);
+
+	CHECK(cisec_slot(CISEC_TYPE_DOC_FREQ) < CISEC_SLOTS);
+	CHECK(cisec_slot(CISEC_TYPE_MINHASH) < CISEC_SLOTS);
+	CHECK(cisec_slot(CISEC_TYPE_DOC_FREQ) != cisec_slot(CISEC_TYPE_MINHASH));
+	CHECK(cisec_slot(99) == CISEC_SLOTS);
+
+	size_t len = 0;
+	unsigned char *bytes = slurp(path, &len);
+	cifile *f = NULL;
+	cerr e;
+	cerr_clear(&e);
+	CHECK(bytes && cifile_open(&f, path, &e) == CONTAM_OK);
+	contam_index *lx = NULL;
+	CHECK(contam_index_load(&lx, path, NULL) == CONTAM_OK);
+	cifile_meta m;
+	if (lx)
+		cifile_meta_of(lx, &m);
+	const uint32_t types[] = { CISEC_TYPE_DOC_FREQ, CISEC_TYPE_MINHASH };
+	const char *names[] = { "doc-freq", "minhash" };
+	for (int t = 0; f && lx && t < 2; t++) {
+		const cisec *s = cifile_sec(f, types[t]);
+		CHECK(s != NULL);
+		if (!s)
+			continue;
+		const cisec_ops *ops = s->ops;
+		CHECK(s->type == types[t] && strcmp(s->cs.what, names[t]) == 0);
+		CHECK(cifile_sec_dec(f, types[t]) == s->dec);
+		CHECK_EQ_U64(s->cs.held_bytes, ops->held(s->dec));
+		CHECK(s->cs.nchunks >= 1 && ops->head <= CISEC_HEAD_MAX);
+		unsigned char a[CISEC_HEAD_MAX], b[CISEC_HEAD_MAX];
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+		ops->encode(a, s->dec);
+		/* the stored header, byte for byte */
+		CHECK(s->cs.off + ops->head <= len &&
+		      memcmp(a, bytes + s->cs.off, ops->head) == 0);
+		/* what the loaded handle writes again */
+		cisec_out *out = cifile_meta_sec(&m, types[t]);
+		CHECK(out && out->on && out->source != NULL);
+		if (out && out->on) {
+			ops->encode(b, out->dec);
+			CHECK(memcmp(a, b, ops->head) == 0);
+		}
+		char what[300];
+		CHECK(ops->differ(s->dec, s->dec, what, sizeof(what)) == 0);
+		/* counters add, the geometry stays */
+		_Alignas(8) unsigned char sum[CISEC_DEC_MAX];
+		memcpy(sum, s->dec, sizeof(sum));
+		ops->add_counts(sum, s->dec);
+		CHECK(ops->differ(s->dec, sum, what, sizeof(what)) == 0);
+		ops->encode(b, sum);
+		CHECK(memcmp(a, b, ops->head) != 0); /* a counter doubled */
+	}
+	/* the same sections through the public accessor (contam-mpi's
+	 * reduction): in type order, each with its rule and counters */
+	contam_index_section ps;
+	CHECK(lx && contam_index_section_get(lx, 0, &ps) == CONTAM_OK);
+	CHECK(ps.type == CISEC_TYPE_DOC_FREQ && ps.combine == CONTAM_COMBINE_SAT_ADD16);
+	CHECK(strcmp(ps.name, "doc-freq") == 0 && ps.ncounters == 1 && ps.data);
+	CHECK(f && ps.bytes == cifile_sec(f, CISEC_TYPE_DOC_FREQ)->cs.held_bytes);
+	CHECK(lx && contam_index_section_get(lx, 1, &ps) == CONTAM_OK);
+	CHECK(ps.type == CISEC_TYPE_MINHASH && ps.combine == CONTAM_COMBINE_OR);
+	CHECK(ps.ncounters == 3 && ps.data && *ps.counters[0] == lx->mh->keys);
+	CHECK(f && ps.bytes == cifile_sec(f, CISEC_TYPE_MINHASH)->cs.held_bytes);
+	CHECK(lx && contam_index_section_get(lx, 2, &ps) == CONTAM_E_PARAM);
+	contam_index_free(lx);
+	cifile_close(f);
+	free(bytes);
+
+	/* a file without them: no records */
+	const char *plain = small_index("rec-plain.cidx", 64);
+	f = NULL;
+	CHECK(plain && cifile_open(&f, plain, &e) == CONTAM_OK);
+	if (f) {
+		CHECK(cifile_sec(f, CISEC_TYPE_DOC_FREQ) == NULL);
+		CHECK(cifile_sec(f, CISEC_TYPE_MINHASH) == NULL);
+		CHECK(cifile_sec_dec(f, CISEC_TYPE_MINHASH) == NULL);
+	}
+	cifile_close(f);
+	contam_index *px = NULL;
+	CHECK(plain && contam_index_load(&px, plain, NULL) == CONTAM_OK);
+	CHECK(px && contam_index_section_get(px, 0, &ps) == CONTAM_E_PARAM);
+	contam_index_free(px);
+}
+
 int main(void)
 {
 	snprintf(tu_tmpdir, sizeof(tu_tmpdir), "/tmp/contam-test-sections-XXXXXX");
@@ -554,6 +664,7 @@ int main(void)
 	test_manifest_pack();
 	test_max_record_default();
 	test_minhash_round_trip();
+	test_chunked_records();
 	char cmd[600];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tu_tmpdir);
 	if (system(cmd) != 0)

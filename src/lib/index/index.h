@@ -22,6 +22,10 @@ typedef struct cbloom {
 	uint32_t k;
 } cbloom;
 
+/* Slots for an index file's chunked sections (index_file.h): at most
+ * one per section-table entry. */
+#define CISEC_SLOTS 8
+
 struct contam_index {
 	contam_params params;
 	cbloom filter;
@@ -58,6 +62,11 @@ struct contam_index {
 	struct cresolved *rk;
 	/* the MinHash band section (index_minhash.h), or NULL */
 	struct cmh_filter *mh;
+	/* a chunked section kind's in-memory form, by its slot
+	 * (cisec_slot, index_file.h), freed by its cisec_ops.free_data: a
+	 * new kind keeps its data here, with no field of its own (the
+	 * doc-freq sketch and the minhash filter predate it: df, mh) */
+	void *sec_data[CISEC_SLOTS];
 };
 
 /* Bytes of the whole filter. */

@@ -425,16 +425,15 @@ static void write_checkpoint(shared_state *sh)
 	meta.stop = sh->opt->stop;
 	/* the minhash counts of the finished files only (the bits of
 	 * unfinished ones are set again, identically, when redone) */
-	cmh_filter mh;
-	if (ix->mh) {
-		mh = *ix->mh;
+	cisec_out *mo = cifile_meta_sec(&meta, CISEC_TYPE_MINHASH);
+	if (mo->on) {
+		cmh_filter *mh = (cmh_filter *)(void *)mo->dec; /* a copy of ix->mh */
 		for (size_t i = 0; i < sh->run.in->count; i++)
 			if (sh->finished[i]) {
-				mh.windows += sh->mh_windows[i];
-				mh.shingles += sh->mh_shingles[i];
+				mh->windows += sh->mh_windows[i];
+				mh->shingles += sh->mh_shingles[i];
 			}
-		mh.keys = mh.windows * mh.p.bands;
-		meta.mh = &mh;
+		mh->keys = mh->windows * mh->p.bands;
 	}
 	cerr err;
 	cerr_clear(&err);

@@ -37,7 +37,10 @@
  */
 #include "index_docfreq.h"
 #include "index.h"
+#include "index_file.h"
+#include "../common/run.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -379,3 +382,272 @@ void cdf_dedup_release(cdf_dedup *dd)
 	dd->slots = NULL;
 	dd->cap = 0;
 }
+
+/* ---- the doc-freq section of an index file (type 4) ---------------
+ *
+ * Its header (DF_HEAD bytes, docs/FORMAT.md): u32 sketch version (1),
+ * u32 d, u64 lines L, u64 lo, u64 hi, u64 pairs, u64 reserved (0); then
+ * index_file.c's chunk table and chunks of the raw counters.  These are
+ * the hooks index_file.c and merge ask (cisec_ops). */
+
+#define DF_VERSION 1
+#define DF_HEAD 48
+enum { D_VERSION = 0, D_D = 4, D_LINES = 8, D_LO = 16, D_HI = 24, D_PAIRS = 32 };
+_Static_assert(sizeof(cdf_sec) <= CISEC_DEC_MAX && DF_HEAD <= CISEC_HEAD_MAX,
+	       "the doc-freq header fits a section slot");
+
+static int df_decode(const cifile *f, const unsigned char *dh, void *dec, char *why,
+		     size_t whylen)
+{
+	cdf_sec *s = dec;
+	uint32_t version = get_le32(dh + D_VERSION), d = get_le32(dh + D_D);
+	uint64_t lines = get_le64(dh + D_LINES), lo = get_le64(dh + D_LO);
+	uint64_t hi = get_le64(dh + D_HI);
+	if (version != DF_VERSION) {
+		snprintf(why, whylen, "doc-freq section version %u is not supported (this "
+			 "contam reads %d)", version, DF_VERSION);
+		return CONTAM_E_FORMAT;
+	}
+	uint64_t want_lo = 0, want_hi = 0;
+	int ok = d >= 1 && d <= CDF_D_MAX && lines >= 1 && lines <= CDF_LINES_MAX;
+	if (ok)
+		cdf_part_lines(lines, f->params.nblocks, f->lo, f->hi, &want_lo, &want_hi);
+	if (!ok || lo != want_lo || hi != want_hi) {
+		snprintf(why, whylen, "the doc-freq section is damaged (invalid sketch "
+			 "geometry)");
+		return CONTAM_E_CORRUPT;
+	}
+	s->d = d;
+	s->lines = lines;
+	s->lo = lo;
+	s->hi = hi;
+	s->pairs = get_le64(dh + D_PAIRS);
+	return CONTAM_OK;
+}
+
+static void df_encode(unsigned char *dh, const void *dec)
+{
+	const cdf_sec *s = dec;
+	memset(dh, 0, DF_HEAD);
+	put_le32(dh + D_VERSION, DF_VERSION);
+	put_le32(dh + D_D, s->d);
+	put_le64(dh + D_LINES, s->lines);
+	put_le64(dh + D_LO, s->lo);
+	put_le64(dh + D_HI, s->hi);
+	put_le64(dh + D_PAIRS, s->pairs);
+}
+
+static uint64_t df_held(const void *dec)
+{
+	const cdf_sec *s = dec;
+	return (s->hi - s->lo) * 64;
+}
+
+static int df_differ(const void *va, const void *vb, char *what, size_t len)
+{
+	const cdf_sec *a = va, *b = vb;
+	if (a->lines != b->lines) {
+		snprintf(what, len, "doc-freq sketch size in lines differs (%llu vs %llu)",
+			 (unsigned long long)a->lines, (unsigned long long)b->lines);
+		return 1;
+	}
+	if (a->d != b->d) {
+		snprintf(what, len, "doc-freq counters per n-gram (d) differs (%llu vs %llu)",
+			 (unsigned long long)a->d, (unsigned long long)b->d);
+		return 1;
+	}
+	return 0;
+}
+
+static void df_add_counts(void *va, const void *vb)
+{
+	((cdf_sec *)va)->pairs += ((const cdf_sec *)vb)->pairs;
+}
+
+/* Chunk reads of the section: the chunk machinery is index_file.c's,
+ * the measures (sum, saturated) are the sketch's. */
+int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
+			 int dst_zeroed, cbuf *scratch, cerr *err)
+{
+	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
+	if (!s)
+		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
+	return cifile_read_cs_chunk(f, &s->cs, c, dst, dst_zeroed, scratch, err);
+}
+
+typedef struct df_measures {
+	uint64_t *sum, *saturated; /* per chunk */
+	cichunk_visit visit;
+	void *vctx;
+} df_measures;
+
+static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
+{
+	df_measures *m = ctx;
+	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
+		    &m->saturated[c]);
+	if (m->visit)
+		m->visit(m->vctx, c, raw, n);
+}
+
+int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
+		       uint64_t *saturated, cerr *err)
+{
+	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
+}
+
+int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
+			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
+{
+	const cisec *s = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
+	if (!s)
+		return CONTAM_OK;
+	const cichunks *cs = &s->cs;
+	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
+			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
+	int rc = m.sum && m.saturated ? cifile_read_cs_all(f, cs, dst, df_measure, &m, err)
+				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
+		*sum += m.sum[c];
+		*saturated += m.saturated[c];
+	}
+	free(m.sum);
+	free(m.saturated);
+	return rc;
+}
+
+static int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err)
+{
+	const contam_index *ix = ctx;
+	(void)err;
+	memcpy(dst, (const unsigned char *)ix->df->c + c * CIFILE_CHUNK_BYTES, n);
+	return CONTAM_OK;
+}
+
+static int df_of_index(const contam_index *ix, void *dec, cichunk_source *source)
+{
+	cdf_sec *s = dec;
+	if (!ix->df)
+		return 0;
+	s->d = ix->df->d;
+	s->lines = ix->df->lines;
+	s->lo = ix->df->lo;
+	s->hi = ix->df->hi;
+	s->pairs = __atomic_load_n(&ix->df->pairs, __ATOMIC_RELAXED);
+	*source = cifile_memory_df_source;
+	return 1;
+}
+
+/* The doc-freq section of f onto ix: its counters (with_counters) or
+ * only its statistics (a summary handle), every chunk checked. */
+static int df_load(contam_index *ix, const cifile *f, const cisec *sec,
+		   int with_counters, cerr *err)
+{
+	const cdf_sec *s = (const cdf_sec *)(const void *)sec->dec;
+	uint64_t sum = 0, sat = 0;
+	unsigned char *dst = NULL;
+	if (with_counters) {
+		ix->df = cdf_new(s->lines, s->d, f->params.nblocks, f->lo, f->hi);
+		if (!ix->df)
+			return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB "
+					"doc-freq sketch", (unsigned long long)(sec->cs.held_bytes >> 20));
+		ix->df->pairs = s->pairs;
+		dst = (unsigned char *)ix->df->c;
+	}
+	int rc = cifile_read_df_all(f, dst, &sum, &sat, err);
+	if (rc)
+		return rc;
+	ix->has_df = 1;
+	ix->df_d = s->d;
+	ix->df_lines = s->lines;
+	ix->df_lo = s->lo;
+	ix->df_hi = s->hi;
+	ix->df_pairs = s->pairs;
+	ix->df_sum = sum;
+	ix->df_saturated = sat;
+	return CONTAM_OK;
+}
+
+/* The partitions' sketches as one: each part's lines added into the
+ * whole sketch (boundary lines are held by two parts). */
+static int df_load_parts(contam_index *ix, cifile **parts, size_t n, cerr *err)
+{
+	const cifile *p0 = parts[0];
+	const cdf_sec *s0 = cifile_sec_dec(p0, CISEC_TYPE_DOC_FREQ);
+	ix->df = cdf_new(s0->lines, s0->d, p0->params.nblocks, 0, p0->params.nblocks);
+	if (!ix->df)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB doc-freq sketch",
+				(unsigned long long)(s0->lines * 64 >> 20));
+	const cisec_combine rule = cifile_chunk_rule(CISEC_TYPE_DOC_FREQ);
+	int rc = CONTAM_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const cifile *f = parts[i];
+		const cisec *sec = cifile_sec(f, CISEC_TYPE_DOC_FREQ);
+		const cdf_sec *s = (const cdf_sec *)(const void *)sec->dec;
+		const cichunks *cs = &sec->cs;
+		const uint64_t cb = cs->chunk_bytes;
+		int bad = 0;
+		cerr first;
+		cerr_clear(&first);
+		ix->df->pairs += s->pairs;
+		/* chunks of one part do not overlap: in parallel */
+		#pragma omp parallel num_threads(crun_threads(0))
+		{
+			cbuf scratch = CBUF_INIT;
+			unsigned char *buf = malloc((size_t)cb);
+			cerr e;
+			#pragma omp for schedule(dynamic, 4)
+			for (uint64_t c = 0; c < cs->nchunks; c++) {
+				int crc = buf ? cifile_read_cs_chunk(f, cs, c, buf, 0, &scratch, &e)
+					      : cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
+				if (!crc) {
+					uint64_t at = (s->lo * 64 + c * cb) / 2;
+					size_t len = (size_t)(cs->held_bytes - c * cb < cb ?
+							      cs->held_bytes - c * cb : cb);
+					cifile_combine(rule, (unsigned char *)(ix->df->c + at), buf,
+						       len);
+				}
+				#pragma omp critical(contam_parts_df_bad)
+				if (crc && !bad) {
+					bad = 1;
+					first = e;
+				}
+			}
+			free(buf);
+			cbuf_release(&scratch);
+		}
+		if (bad) {
+			*err = first;
+			rc = first.code;
+		}
+	}
+	return rc;
+}
+
+static int df_words(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		    size_t *ncounters)
+{
+	if (!ix->df)
+		return 0;
+	*data = ix->df->c;
+	*bytes = (size_t)cdf_held_bytes(ix->df);
+	counters[0] = &ix->df->pairs;
+	*ncounters = 1;
+	return 1;
+}
+
+const cisec_ops cdf_sec_ops = {
+	.head = DF_HEAD,
+	.missing = "its documents were not counted; build every part with --doc-freq, "
+		   "or none",
+	.decode = df_decode,
+	.encode = df_encode,
+	.held = df_held,
+	.differ = df_differ,
+	.add_counts = df_add_counts,
+	.of_index = df_of_index,
+	.load = df_load,
+	.load_parts = df_load_parts,
+	.words = df_words,
+};

@@ -45,6 +45,15 @@ typedef struct cdocfreq {
 	size_t store_bytes;
 } cdocfreq;
 
+/* The doc-freq section's header (section type 4, docs/FORMAT.md),
+ * decoded: the sketch's geometry and what this file counted. */
+typedef struct cdf_sec {
+	uint32_t d;           /* counters per key */
+	uint64_t lines;       /* of the whole sketch */
+	uint64_t lo, hi;      /* lines held */
+	uint64_t pairs;       /* (document, n-gram) pairs counted in this file */
+} cdf_sec;
+
 /* Lines [lo, hi) that the keys of Bloom blocks [blo, bhi) of nblocks map
  * to, in a sketch of `lines` lines. */
 void cdf_part_lines(uint64_t lines, uint64_t nblocks, uint64_t blo,

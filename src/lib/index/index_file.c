@@ -104,11 +104,13 @@
  * an error that names it ("written by a newer contam?"), never skipped:
  * merge, --add and checkpoints write every section they know again, so a
  * skipped one would vanish from their output.  (Contam before this rule
- * skipped them; no contam has written one.)  A new section type is an
- * entry in each of the two and a branch of cifile_parse's section loop,
- * and, as the MinHash band section shows, fields carried by hand through
- * cifile, cifile_meta, the handle and merge (docs/ARCHITECTURE.md, "A new
- * index section", lists them).
+ * skipped them; no contam has written one.)  A chunked section (a
+ * header of its own, a chunk table and chunks: the doc-freq sketch, the
+ * minhash filter) is one generic record (cisec, cisec_out) read, written,
+ * loaded and merged by loops over sec_kinds[]; what only its kind knows
+ * (its header, checks, counters, handle) is its cisec_ops, in its own
+ * file.  A new one is that file and one entry in sec_kinds[]
+ * (docs/ARCHITECTURE.md, "A new index section").
  * Nothing time- or machine-dependent is stored, so the same inputs and
  * parameters give the same bytes.
  *
@@ -135,13 +137,9 @@
 #define MAX_SECTIONS 8
 #define HEADER_FIXED CIFILE_HEADER_FIXED
 #define SECTION_ENTRY 32
-#define SECTION_MANIFEST 1
-#define SECTION_NGRAM_BLOOM 2
-#define SECTION_INPUT_NOTES 3
-#define SECTION_DOC_FREQ 4
-#define SECTION_MINHASH 5
-#define DF_VERSION 1
-#define DF_HEAD 48
+#define SECTION_MANIFEST CISEC_TYPE_MANIFEST
+#define SECTION_NGRAM_BLOOM CISEC_TYPE_FILTER
+#define SECTION_INPUT_NOTES CISEC_TYPE_NOTES
 #define NOTES_VERSION 1
 #define CHUNK_BYTES CIFILE_CHUNK_BYTES
 #define MANIFEST_MAX (256u << 20)
@@ -164,31 +162,35 @@ enum {
 	H_RECIPE_LEN = 32, H_PART_INDEX = 96, H_PART_COUNT = 100, H_LO = 104,
 	H_HI = 112, H_WINNOW = 120, H_RESERVED = 124
 };
-/* ... of a section-table entry's ... */
+/* ... and of a section-table entry's. */
 enum { S_TYPE = 0, S_FLAGS = 4, S_OFF = 8, S_LEN = 16, S_SUM = 24 };
-/* ... and of the doc-freq section's header (DF_HEAD bytes). */
-enum { D_VERSION = 0, D_D = 4, D_LINES = 8, D_LO = 16, D_HI = 24, D_PAIRS = 32 };
 
 /* The section types this contam knows, and how each combines when two
  * files of one index become one.  A file with a type not in this table
  * is refused (cifile_open): merge, --add and checkpoints rewrite every
  * section they know, so a section they could not combine would be
- * dropped without a word.  A new section type is one entry here, one
- * writer in cifile_write's list, its branch in cifile_parse, and the
- * rest docs/ARCHITECTURE.md ("A new index section") lists. */
+ * dropped without a word.  A chunked section (a header of its own, a
+ * chunk table and chunks) names its kind's hooks (ops, in its own file):
+ * cifile_parse, cifile_write, cindex_load_file, merge and partition
+ * sets iterate over these entries, so a new chunked section is one file
+ * with its cisec_ops and one entry here (its slot in cifile::sec and
+ * cifile_meta::sec is the entry's index; chunked sections are written
+ * after the filter, in this order). */
 static const struct sec_kind {
 	uint32_t type;
 	const char *name;
 	cisec_combine combine;
 	int required;
+	const cisec_ops *ops;    /* chunked sections only */
 } sec_kinds[] = {
-	{ SECTION_MANIFEST, "manifest", CISEC_UNION, 1 },
-	{ SECTION_NGRAM_BLOOM, "filter", CISEC_OR, 1 },
-	{ SECTION_INPUT_NOTES, "input notes", CISEC_CONCAT, 0 },
-	{ SECTION_DOC_FREQ, "doc-freq", CISEC_SAT_ADD, 0 },
-	{ SECTION_MINHASH, "minhash", CISEC_OR, 0 },
+	{ SECTION_MANIFEST, "manifest", CISEC_UNION, 1, NULL },
+	{ SECTION_NGRAM_BLOOM, "filter", CISEC_OR, 1, NULL },
+	{ SECTION_INPUT_NOTES, "input notes", CISEC_CONCAT, 0, NULL },
+	{ CISEC_TYPE_DOC_FREQ, "doc-freq", CISEC_SAT_ADD, 0, &cdf_sec_ops },
+	{ CISEC_TYPE_MINHASH, "minhash", CISEC_OR, 0, &cmh_sec_ops },
 };
 #define NKINDS (sizeof(sec_kinds) / sizeof(sec_kinds[0]))
+_Static_assert(NKINDS <= CISEC_SLOTS && NKINDS <= MAX_SECTIONS, "too many kinds");
 
 static const struct sec_kind *sec_kind_of(uint32_t type)
 {
@@ -198,10 +200,68 @@ static const struct sec_kind *sec_kind_of(uint32_t type)
 	return NULL;
 }
 
-cisec_combine cifile_chunk_rule(int df)
+cisec_combine cifile_chunk_rule(uint32_t type)
 {
-	return sec_kind_of(df == CICHUNKS_MINHASH ? SECTION_MINHASH : df ? SECTION_DOC_FREQ
-				 : SECTION_NGRAM_BLOOM)->combine;
+	const struct sec_kind *k = sec_kind_of(type);
+	return k ? k->combine : CISEC_OR;
+}
+
+const cisec *cifile_sec(const cifile *f, uint32_t type)
+{
+	const struct sec_kind *k = sec_kind_of(type);
+	const cisec *s = k ? &f->sec[k - sec_kinds] : NULL;
+	return s && s->ops ? s : NULL;
+}
+
+const void *cifile_sec_dec(const cifile *f, uint32_t type)
+{
+	const cisec *s = cifile_sec(f, type);
+	return s ? s->dec : NULL;
+}
+
+size_t cisec_slot(uint32_t type)
+{
+	const struct sec_kind *k = sec_kind_of(type);
+	return k ? (size_t)(k - sec_kinds) : CISEC_SLOTS;
+}
+
+void cindex_free_sec_data(contam_index *ix)
+{
+	for (size_t k = 0; k < NKINDS; k++)
+		if (ix->sec_data[k] && sec_kinds[k].ops && sec_kinds[k].ops->free_data) {
+			sec_kinds[k].ops->free_data(ix->sec_data[k]);
+			ix->sec_data[k] = NULL;
+		}
+}
+
+int contam_index_section_get(contam_index *ix, size_t i, contam_index_section *out)
+{
+	if (!ix || !out)
+		return CONTAM_E_PARAM;
+	size_t seen = 0;
+	for (size_t k = 0; k < NKINDS; k++) {
+		const cisec_ops *ops = sec_kinds[k].ops;
+		memset(out, 0, sizeof(*out));
+		if (!ops || !ops->words ||
+		    !ops->words(ix, &out->data, &out->bytes, out->counters, &out->ncounters))
+			continue;
+		if (seen++ < i)
+			continue;
+		out->type = sec_kinds[k].type;
+		out->name = sec_kinds[k].name;
+		out->combine = sec_kinds[k].combine == CISEC_SAT_ADD ? CONTAM_COMBINE_SAT_ADD16
+								     : CONTAM_COMBINE_OR;
+		return CONTAM_OK;
+	}
+	memset(out, 0, sizeof(*out));
+	return cerr_set(&ix->err, CONTAM_E_PARAM, "the index holds %zu section%s besides "
+			"its filter, not %zu", seen, seen == 1 ? "" : "s", i + 1);
+}
+
+cisec_out *cifile_meta_sec(cifile_meta *m, uint32_t type)
+{
+	const struct sec_kind *k = sec_kind_of(type);
+	return k && k->ops ? &m->sec[k - sec_kinds] : NULL;
 }
 
 void cifile_combine(cisec_combine rule, unsigned char *dst,
@@ -538,6 +598,7 @@ typedef struct wfile {
 typedef struct wsection {
 	uint32_t type, flags;
 	int (*write)(wfile *w, struct wsection *s, cerr *err);
+	size_t slot;             /* a chunked section's (sec_kinds[]) */
 	uint64_t off, len, sum;
 	cbuf covered;            /* bytes the trailer's hash covers */
 	void *hold;              /* what write kept for the file (freed) */
@@ -714,33 +775,18 @@ static int write_filter(wfile *w, wsection *s, cerr *err)
 				   w->source, w->ctx, 1, err);
 }
 
-static int write_doc_freq(wfile *w, wsection *s, cerr *err)
+/* A chunked section (sec_kinds[] with ops): its kind's header, then a
+ * chunk table and chunks, covered by its entry's checksum. */
+static int write_chunked(wfile *w, wsection *s, cerr *err)
 {
-	const cifile_meta *m = w->meta;
-	unsigned char dh[DF_HEAD];
-	memset(dh, 0, sizeof(dh));
-	put_le32(dh + D_VERSION, DF_VERSION);
-	put_le32(dh + D_D, m->df_d);
-	put_le64(dh + D_LINES, m->df_lines);
-	put_le64(dh + D_LO, m->df_lo);
-	put_le64(dh + D_HI, m->df_hi);
-	put_le64(dh + D_PAIRS, m->df_pairs);
-	return write_chunk_section(w, s, dh, sizeof(dh), (m->df_hi - m->df_lo) * 64,
-				   m->df_chunk_bytes ? m->df_chunk_bytes : CHUNK_BYTES,
-				   m->df_source, m->df_ctx, 0, err);
-}
-
-/* The minhash band section (index_minhash.h): its header, then a chunk
- * table and chunks as the doc-freq sketch's, covered by its entry's
- * checksum. */
-static int write_minhash(wfile *w, wsection *s, cerr *err)
-{
-	const cifile_meta *m = w->meta;
-	unsigned char mh[CMH_SEC_HEAD];
-	cmh_sec_encode(mh, m->mh);
-	return write_chunk_section(w, s, mh, sizeof(mh), (m->mh->f.hi - m->mh->f.lo) * 64,
-				   m->mh_chunk_bytes ? m->mh_chunk_bytes : CHUNK_BYTES,
-				   m->mh_source, m->mh_ctx, 0, err);
+	const cisec_ops *ops = sec_kinds[s->slot].ops;
+	const cisec_out *o = &w->meta->sec[s->slot];
+	unsigned char head[CISEC_HEAD_MAX];
+	memset(head, 0, sizeof(head));
+	ops->encode(head, o->dec);
+	return write_chunk_section(w, s, head, ops->head, ops->held(o->dec),
+				   o->chunk_bytes ? o->chunk_bytes : CHUNK_BYTES, o->source,
+				   o->ctx, 0, err);
 }
 
 int cifile_write(const char *path, const cifile_meta *meta,
@@ -750,15 +796,18 @@ int cifile_write(const char *path, const cifile_meta *meta,
 	char *tmp = NULL;
 	bool direct = false;
 	wfile w = { .fd = -1 };
-	/* the sections, in file and table order */
-	wsection secs[] = {
+	/* the sections, in file and table order: the chunked ones after
+	 * the filter, in sec_kinds[] order */
+	wsection secs[3 + NKINDS] = {
 		{ .type = SECTION_MANIFEST, .write = write_manifest },
 		{ .type = SECTION_INPUT_NOTES, .write = write_notes },
 		{ .type = SECTION_NGRAM_BLOOM, .write = write_filter },
-		{ .type = SECTION_DOC_FREQ, .write = meta->has_df ? write_doc_freq : NULL },
-		{ .type = SECTION_MINHASH, .write = meta->mh ? write_minhash : NULL },
 	};
-	const size_t nall = sizeof(secs) / sizeof(secs[0]);
+	size_t nall = 3;
+	for (size_t k = 0; k < NKINDS; k++)
+		if (sec_kinds[k].ops && meta->sec[k].on)
+			secs[nall++] = (wsection){ .type = sec_kinds[k].type,
+						   .write = write_chunked, .slot = k };
 	uint32_t nsec = 0;
 	for (size_t i = 0; i < nall; i++) {
 		secs[i].covered = (cbuf)CBUF_INIT;
@@ -901,39 +950,12 @@ void cifile_meta_of(const contam_index *ix, cifile_meta *m)
 	m->skips = ix->skips;
 	m->nskips = ix->nskips;
 	m->raw_filter = ix->raw_filter;
-	if (ix->df) {
-		m->has_df = 1;
-		m->df_d = ix->df->d;
-		m->df_lines = ix->df->lines;
-		m->df_lo = ix->df->lo;
-		m->df_hi = ix->df->hi;
-		m->df_pairs = __atomic_load_n(&ix->df->pairs, __ATOMIC_RELAXED);
-		m->df_source = cifile_memory_df_source;
-		m->df_ctx = (void *)ix;
+	for (size_t k = 0; k < NKINDS; k++) {
+		cisec_out *o = &m->sec[k];
+		if (sec_kinds[k].ops &&
+		    (o->on = sec_kinds[k].ops->of_index(ix, o->dec, &o->source)))
+			o->ctx = (void *)ix;
 	}
-	if (ix->mh) {
-		m->mh = ix->mh;
-		m->mh_source = cifile_memory_mh_source;
-		m->mh_ctx = (void *)ix;
-	}
-}
-
-int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err)
-{
-	const contam_index *ix = ctx;
-	(void)err;
-	memcpy(dst, (const unsigned char *)ix->mh->f.bits + c * CHUNK_BYTES, n);
-	return CONTAM_OK;
-}
-
-int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err)
-{
-	const contam_index *ix = ctx;
-	(void)err;
-	memcpy(dst, (const unsigned char *)ix->df->c + c * CHUNK_BYTES, n);
-	return CONTAM_OK;
 }
 
 void contam_index_set_stop(contam_index *ix, volatile int *stop)
@@ -1264,9 +1286,8 @@ void cifile_close(cifile *f)
 		munmap(f->map, f->map_len);
 	manifest_release(f);
 	free(f->table);
-	free(f->dfc.table);
-	free(f->mhc.table);
-	free(f->mh);
+	for (size_t k = 0; k < CISEC_SLOTS; k++)
+		free(f->sec[k].cs.table);
 	free(f->path);
 	free(f);
 }
@@ -1275,9 +1296,8 @@ void cifile_close(cifile *f)
  * are its own header and whose chunk table (cb bytes a chunk, n chunks,
  * held raw bytes) follows it, `fixed` bytes of header and table counts
  * having been read: the table read, and checked with the header against
- * `want`, the hash in the section table.  The one reader of the
- * doc-freq and minhash sections' tables ("what" names the section in
- * messages). */
+ * `want`, the hash in the section table.  The one reader of the chunked
+ * sections' tables ("what" names the section in messages). */
 static int chunks_open(cifile *f, cichunks *cs, const char *what, uint64_t off,
 		       uint64_t len, size_t head, size_t fixed, uint64_t cb, uint64_t n,
 		       uint64_t held, uint64_t want, cerr *err)
@@ -1311,63 +1331,31 @@ static int chunks_open(cifile *f, cichunks *cs, const char *what, uint64_t off,
 	return CONTAM_OK;
 }
 
-/* The doc-freq section at [off, off + len), whose table entry holds
- * `want` (the hash of its header and chunk table): header and table read
- * and checked against the filter's geometry. */
-static int df_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *err)
+/* The chunked section of kind slot k at [off, off + len), whose table
+ * entry holds `want` (the hash of its header and chunk table): its
+ * header read and decoded by its kind (which checks it against f's
+ * header), then its chunk table read and checked. */
+static int sec_open(cifile *f, size_t k, uint64_t off, uint64_t len, uint64_t want,
+		    cerr *err)
 {
-	unsigned char dh[DF_HEAD + 16];
-	if (len < sizeof(dh) || f_read(f, dh, sizeof(dh), off))
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
-				"(truncated header)", f->path);
-	uint32_t version = get_le32(dh + D_VERSION), d = get_le32(dh + D_D);
-	uint64_t lines = get_le64(dh + D_LINES), lo = get_le64(dh + D_LO);
-	uint64_t hi = get_le64(dh + D_HI);
-	uint64_t cb = get_le64(dh + DF_HEAD), n = get_le64(dh + DF_HEAD + 8);
-	if (version != DF_VERSION)
-		return cerr_set(err, CONTAM_E_FORMAT, "'%s': doc-freq section version %u is not "
-				"supported (this contam reads %d)", f->path, version, DF_VERSION);
-	uint64_t want_lo = 0, want_hi = 0;
-	int ok = d >= 1 && d <= CDF_D_MAX && lines >= 1 && lines <= CDF_LINES_MAX;
-	if (ok)
-		cdf_part_lines(lines, f->params.nblocks, f->lo, f->hi, &want_lo, &want_hi);
-	if (!ok || lo != want_lo || hi != want_hi)
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the doc-freq section is damaged "
-				"(invalid sketch geometry)", f->path);
-	int rc = chunks_open(f, &f->dfc, "doc-freq", off, len, DF_HEAD, sizeof(dh), cb, n,
-			     (hi - lo) * 64, want, err);
-	if (rc)
-		return rc;
-	f->has_df = 1;
-	f->df_d = d;
-	f->df_lines = lines;
-	f->df_lo = lo;
-	f->df_hi = hi;
-	f->df_pairs = get_le64(dh + D_PAIRS);
-	return CONTAM_OK;
-}
-
-/* The minhash section at [off, off + len), whose table entry holds
- * `want` (the hash of its header and chunk table): header and table read
- * and checked against the file's partition. */
-static int mh_open(cifile *f, uint64_t off, uint64_t len, uint64_t want, cerr *err)
-{
-	unsigned char mh[CMH_SEC_HEAD + 16];
+	const struct sec_kind *kind = &sec_kinds[k];
+	const cisec_ops *ops = kind->ops;
+	cisec *s = &f->sec[k];
+	unsigned char head[CISEC_HEAD_MAX + 16];
 	char why[300];
-	if (len < sizeof(mh) || f_read(f, mh, sizeof(mh), off))
-		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the minhash section is damaged "
-				"(truncated header)", f->path);
-	cmh_filter *m = calloc(1, sizeof(*m));
-	if (!m)
-		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	f->mh = m;
-	int rc = cmh_sec_decode(mh, f->params.seed, f->part_index, f->part_count, m, why,
-				sizeof(why));
+	const size_t fixed = ops->head + 16;
+	if (len < fixed || f_read(f, head, fixed, off))
+		return cerr_set(err, CONTAM_E_CORRUPT, "'%s': the %s section is damaged "
+				"(truncated header)", f->path, kind->name);
+	s->ops = ops;
+	s->type = kind->type;
+	memset(s->dec, 0, sizeof(s->dec));
+	int rc = ops->decode(f, head, s->dec, why, sizeof(why));
 	if (rc)
 		return cerr_set(err, rc, "'%s': %s", f->path, why);
-	uint64_t cb = get_le64(mh + CMH_SEC_HEAD), n = get_le64(mh + CMH_SEC_HEAD + 8);
-	return chunks_open(f, &f->mhc, "minhash", off, len, CMH_SEC_HEAD, sizeof(mh), cb, n,
-			   (m->f.hi - m->f.lo) * 64, want, err);
+	uint64_t cb = get_le64(head + ops->head), n = get_le64(head + ops->head + 8);
+	return chunks_open(f, &s->cs, kind->name, off, len, ops->head, fixed, cb, n,
+			   ops->held(s->dec), want, err);
 }
 
 static cifile *cifile_alloc(const char *path, cerr *err)
@@ -1563,8 +1551,9 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 
 	/* sections */
 	uint64_t moff = 0, mlen = 0, noff = 0, nlen = 0, nhash = 0;
-	uint64_t dfoff = 0, dflen = 0, dfhash = 0;
-	uint64_t mhoff = 0, mhlen = 0, mhhash = 0;
+	/* the chunked sections' entries, by kind slot (read once the
+	 * manifest is) */
+	uint64_t coff[NKINDS] = { 0 }, clen[NKINDS] = { 0 }, csum[NKINDS] = { 0 };
 	unsigned seen = 0;
 	for (uint32_t i = 0; i < nsec; i++) {
 		const unsigned char *s = h + HEADER_FIXED + SECTION_ENTRY * i;
@@ -1600,14 +1589,10 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 			noff = off;
 			nlen = len;
 			nhash = sum;
-		} else if (type == SECTION_DOC_FREQ) {
-			dfoff = off;
-			dflen = len;
-			dfhash = sum;
-		} else if (type == SECTION_MINHASH) {
-			mhoff = off;
-			mhlen = len;
-			mhhash = sum;
+		} else if (kind->ops) {
+			coff[kind - sec_kinds] = off;
+			clen[kind - sec_kinds] = len;
+			csum[kind - sec_kinds] = sum;
 		}
 	}
 	if (!moff || !f->foff || mlen > MANIFEST_MAX || f->flen < 16) {
@@ -1690,10 +1675,9 @@ static int cifile_parse(cifile *f, uint64_t fsize, cerr *err)
 		goto out;
 	}
 	rc = manifest_decode(f, mraw, got, err);
-	if (!rc && dfoff)
-		rc = df_open(f, dfoff, dflen, dfhash, err);
-	if (!rc && mhoff)
-		rc = mh_open(f, mhoff, mhlen, mhhash, err);
+	for (size_t k = 0; k < NKINDS && !rc; k++)
+		if (coff[k])
+			rc = sec_open(f, k, coff[k], clen[k], csum[k], err);
 	if (!rc && noff) {
 		if (nlen > MANIFEST_MAX)
 			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': oversized input notes", path);
@@ -1727,8 +1711,7 @@ int cifile_read_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 	return cifile_read_chunk_z(f, c, dst, 0, scratch, err);
 }
 
-/* The filter section as a chunk set. */
-static void filter_chunks(const cifile *f, cichunks *cs)
+void cifile_filter_chunks(const cifile *f, cichunks *cs)
 {
 	cs->what = "filter";
 	cs->off = f->foff;
@@ -1753,7 +1736,7 @@ static size_t cs_chunk_size(const cichunks *cs, uint64_t c)
 			cs->held_bytes - off : cs->chunk_bytes);
 }
 
-static int read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
+int cifile_read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
 			 unsigned char *dst, int dst_zeroed, cbuf *scratch, cerr *err)
 {
 	if (c >= cs->nchunks)
@@ -1829,39 +1812,18 @@ int cifile_read_chunk_z(const cifile *f, uint64_t c, unsigned char *dst,
 			int dst_zeroed, cbuf *scratch, cerr *err)
 {
 	cichunks cs;
-	filter_chunks(f, &cs);
-	return read_cs_chunk(f, &cs, c, dst, dst_zeroed, scratch, err);
+	cifile_filter_chunks(f, &cs);
+	return cifile_read_cs_chunk(f, &cs, c, dst, dst_zeroed, scratch, err);
 }
 
-int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err)
-{
-	if (!f->has_df)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no doc-freq section", f->path);
-	return read_cs_chunk(f, &f->dfc, c, dst, dst_zeroed, scratch, err);
-}
-
-int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err)
-{
-	if (!f->mh)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
-	return read_cs_chunk(f, &f->mhc, c, dst, dst_zeroed, scratch, err);
-}
-
-/* Measures of one chunk's raw bytes, called from any thread; each
- * writes only chunk c's slots, so that the sums come out in chunk order
- * whatever the threads. */
-typedef void (*chunk_measure)(void *ctx, uint64_t c, const unsigned char *raw,
-			      size_t n);
 
 /* Every chunk of a chunk section (the filter's, the doc-freq's) read and
  * checked in parallel into dst (when not NULL, all zero on entry: zero
  * chunks are checked, never written, so their pages stay uncommitted;
  * NULL: each chunk is dropped once measured) and measured unless all
  * zero.  The first damaged chunk's error is returned. */
-static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
-		       chunk_measure measure, void *ctx, cerr *err)
+int cifile_read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       cichunk_visit measure, void *ctx, cerr *err)
 {
 	int64_t bad = -1;
 	cerr first;
@@ -1877,10 +1839,10 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 			size_t n = cs_chunk_size(cs, c);
 			unsigned char *to = dst ? dst + c * cs->chunk_bytes : buf;
 			if (get_le64(cs->table + 16 + c * 24 + 8) == 0)
-				crc = read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
+				crc = cifile_read_cs_chunk(f, cs, c, to, 1, &scratch, &e);
 			else if (!to && !(to = buf = malloc(cs_chunk_size(cs, 0))))
 				crc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-			else if (!(crc = read_cs_chunk(f, cs, c, to, dst != NULL, &scratch,
+			else if (!(crc = cifile_read_cs_chunk(f, cs, c, to, dst != NULL, &scratch,
 						       &e)))
 				measure(ctx, c, to, n);
 			if (crc) {
@@ -1898,76 +1860,6 @@ static int read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
 		*err = first;
 		return first.code;
 	}
-	return CONTAM_OK;
-}
-
-typedef struct df_measures {
-	uint64_t *sum, *saturated; /* per chunk */
-	cichunk_visit visit;
-	void *vctx;
-} df_measures;
-
-static void df_measure(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
-{
-	df_measures *m = ctx;
-	cdf_measure((const uint16_t *)(const void *)raw, n / 2, &m->sum[c],
-		    &m->saturated[c]);
-	if (m->visit)
-		m->visit(m->vctx, c, raw, n);
-}
-
-int cifile_read_df_all(const cifile *f, unsigned char *dst, uint64_t *sum,
-		       uint64_t *saturated, cerr *err)
-{
-	return cifile_read_df_all_visit(f, dst, NULL, NULL, sum, saturated, err);
-}
-
-int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
-			     void *vctx, uint64_t *sum, uint64_t *saturated, cerr *err)
-{
-	if (!f->has_df)
-		return CONTAM_OK;
-	const cichunks *cs = &f->dfc;
-	df_measures m = { calloc(cs->nchunks, sizeof(uint64_t)),
-			  calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
-	int rc = m.sum && m.saturated ? read_cs_all(f, cs, dst, df_measure, &m, err)
-				      : cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-	for (uint64_t c = 0; !rc && c < cs->nchunks; c++) {
-		*sum += m.sum[c];
-		*saturated += m.saturated[c];
-	}
-	free(m.sum);
-	free(m.saturated);
-	return rc;
-}
-
-/* The doc-freq section of f onto ix: its counters (with_counters) or
- * only its statistics (a summary handle), every chunk checked. */
-static int df_load(contam_index *ix, const cifile *f, int with_counters, cerr *err)
-{
-	if (!f->has_df)
-		return CONTAM_OK;
-	uint64_t sum = 0, sat = 0;
-	unsigned char *dst = NULL;
-	if (with_counters) {
-		ix->df = cdf_new(f->df_lines, f->df_d, f->params.nblocks, f->lo, f->hi);
-		if (!ix->df)
-			return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB "
-					"doc-freq sketch", (unsigned long long)(f->dfc.held_bytes >> 20));
-		ix->df->pairs = f->df_pairs;
-		dst = (unsigned char *)ix->df->c;
-	}
-	int rc = cifile_read_df_all(f, dst, &sum, &sat, err);
-	if (rc)
-		return rc;
-	ix->has_df = 1;
-	ix->df_d = f->df_d;
-	ix->df_lines = f->df_lines;
-	ix->df_lo = f->df_lo;
-	ix->df_hi = f->df_hi;
-	ix->df_pairs = f->df_pairs;
-	ix->df_sum = sum;
-	ix->df_saturated = sat;
 	return CONTAM_OK;
 }
 
@@ -2023,11 +1915,22 @@ int cifile_read_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
  * filter's and the minhash filter's one reader. */
 static int read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
 			  unsigned char *dst, cichunk_visit visit, void *vctx,
+			  uint64_t *bits_set, double *fpr_sum, cerr *err);
+
+int cifile_read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
+			  unsigned char *dst, uint64_t *bits_set, double *fpr_sum,
+			  cerr *err)
+{
+	return read_bloom_all(f, cs, k, dst, NULL, NULL, bits_set, fpr_sum, err);
+}
+
+static int read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
+			  unsigned char *dst, cichunk_visit visit, void *vctx,
 			  uint64_t *bits_set, double *fpr_sum, cerr *err)
 {
 	filter_measures m = { k, calloc(cs->nchunks, sizeof(double)),
 			      calloc(cs->nchunks, sizeof(uint64_t)), visit, vctx };
-	int rc = m.fpr && m.set ? read_cs_all(f, cs, dst, filter_measure, &m, err)
+	int rc = m.fpr && m.set ? cifile_read_cs_all(f, cs, dst, filter_measure, &m, err)
 				: cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	double sum = 0;
 	uint64_t set = 0;
@@ -2050,42 +1953,8 @@ int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit vis
 			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err)
 {
 	cichunks cs;
-	filter_chunks(f, &cs);
+	cifile_filter_chunks(f, &cs);
 	return read_bloom_all(f, &cs, f->params.k, dst, visit, vctx, bits_set, fpr_sum, err);
-}
-
-int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
-		       double *fpr_sum, cerr *err)
-{
-	if (!f->mh)
-		return cerr_set(err, CONTAM_E_PARAM, "'%s' has no minhash section", f->path);
-	return read_bloom_all(f, &f->mhc, f->mh->f.k, dst, NULL, NULL, bits_set, fpr_sum, err);
-}
-
-/* The minhash section of f onto ix: its filter (with_bits) or only its
- * statistics (a summary handle), every chunk checked. */
-static int mh_load(contam_index *ix, const cifile *f, int with_bits, cerr *err)
-{
-	if (!f->mh)
-		return CONTAM_OK;
-	const cmh_filter *h = f->mh;
-	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, f->part_index,
-				       f->part_count, with_bits);
-	if (!m)
-		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash "
-				"filter", (unsigned long long)(f->mhc.held_bytes >> 20));
-	m->keys = h->keys;
-	m->windows = h->windows;
-	m->shingles = h->shingles;
-	int rc = cifile_read_mh_all(f, (unsigned char *)m->f.bits, &m->bits_set,
-				    &m->fpr_sum, err);
-	if (rc) {
-		cmh_filter_free(m);
-		return rc;
-	}
-	m->stats_valid = 1;
-	ix->mh = m;
-	return CONTAM_OK;
 }
 
 /* The one loader (load, summary, mapped, from memory, the partitions of
@@ -2134,12 +2003,15 @@ int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
 			rc = cerr_set(err, CONTAM_E_CORRUPT, "'%s': the filter's stored "
 				      "statistics do not match its chunks", f->path);
 	}
-	if (!rc && !no_df)
-		rc = df_load(ix, f, how != CILOAD_SUMMARY, err);
-	/* the minhash filter is read even for a mapped load (it is small,
-	 * and stored compressed) */
-	if (!rc)
-		rc = mh_load(ix, f, how != CILOAD_SUMMARY, err);
+	/* each chunked section onto the handle by its kind, in
+	 * sec_kinds[] order (the minhash filter is read even for a mapped
+	 * load: it is small, and stored compressed); CILOAD_NO_DF leaves
+	 * the doc-freq sketch to a caller that streams it */
+	for (size_t k = 0; k < NKINDS && !rc; k++) {
+		const cisec *s = &f->sec[k];
+		if (s->ops && !(no_df && s->type == CISEC_TYPE_DOC_FREQ))
+			rc = s->ops->load(ix, f, s, how != CILOAD_SUMMARY, err);
+	}
 	if (rc) {
 		contam_index_free(ix);
 		return rc;

@@ -8,7 +8,6 @@
 #define CONTAM_INDEX_FILE_H
 
 #include "index.h"
-#include "index_minhash.h"
 
 /* A section of chunks (the filter's, the doc-freq sketch's): where its
  * chunk table and chunks are. */
@@ -22,6 +21,31 @@ typedef struct cichunks {
 	uint64_t zero_hash, zero_hash_last;
 	int raw;                    /* chunks stored uncompressed (FLAG_RAW_FILTER) */
 } cichunks;
+
+/* Section types (the file's section table; docs/FORMAT.md). */
+#define CISEC_TYPE_MANIFEST 1
+#define CISEC_TYPE_FILTER 2
+#define CISEC_TYPE_NOTES 3
+#define CISEC_TYPE_DOC_FREQ 4
+#define CISEC_TYPE_MINHASH 5
+
+/* The largest decoded header a chunked section kind keeps (a kind's
+ * file checks its own struct fits), and the largest header it stores
+ * in front of its chunk table. */
+#define CISEC_DEC_MAX 256
+#define CISEC_HEAD_MAX 128
+
+/* A chunked section as read: a header of the kind's own (its
+ * parameters, geometry and counters, decoded by the kind), then a chunk
+ * table and chunks as the filter's, combined chunk by chunk as the
+ * kind's entry of sec_kinds[] says.  One record for every such kind:
+ * cifile_parse, cifile_write and merge iterate over them. */
+typedef struct cisec {
+	const struct cisec_ops *ops;  /* NULL: the file has none here */
+	uint32_t type;
+	cichunks cs;
+	_Alignas(8) unsigned char dec[CISEC_DEC_MAX];  /* ops->decode's */
+} cisec;
 
 typedef struct cifile {
 	int fd;
@@ -42,15 +66,10 @@ typedef struct cifile {
 	uint64_t table_len;
 	uint64_t zero_hash;         /* XXH3 of a whole all-zero chunk */
 	uint64_t zero_hash_last;    /* ... of the last chunk, all zero */
-	/* the doc-freq section (index_docfreq.h), when has_df */
-	int has_df;
-	uint32_t df_d;
-	uint64_t df_lines, df_lo, df_hi, df_pairs;
-	cichunks dfc;
-	/* the minhash section (index_minhash.h), when mh is set: its
-	 * header decoded (no bits) and its chunks */
-	cmh_filter *mh;
-	cichunks mhc;
+	/* the chunked sections (doc-freq, minhash, ...), one slot per
+	 * entry of index_file.c's sec_kinds[] (cifile_sec finds one by
+	 * type): each its own header decoded and its chunk table */
+	cisec sec[CISEC_SLOTS];
 	/* read from memory instead of fd when mem is set: a caller's buffer
 	 * (cifile_open_mem) or the file mapped (map, map_len: unmapped on
 	 * close unless taken) */
@@ -67,7 +86,8 @@ typedef struct cifile {
 	double raw_fpr;
 } cifile;
 
-/* Chunk c of the doc-freq section, as cifile_read_chunk_z. */
+/* Chunk c of the doc-freq section, as cifile_read_chunk_z (these three:
+ * index_docfreq.c). */
 int cifile_read_df_chunk(const cifile *f, uint64_t c, unsigned char *dst,
 			 int dst_zeroed, cbuf *scratch, cerr *err);
 /* Read and check every doc-freq chunk into dst (df_hi - df_lo lines, all
@@ -113,6 +133,14 @@ typedef void (*cichunk_visit)(void *ctx, uint64_t c, const unsigned char *raw,
 			      size_t n);
 int cifile_read_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
 			  void *vctx, uint64_t *bits_set, double *fpr_sum, cerr *err);
+/* Every chunk of a chunk set of f read and checked in parallel into dst
+ * (all zero on entry, or NULL: check only) and, unless all zero, handed
+ * to measure (any thread; each call writes only chunk c's slots, so
+ * that sums come out in chunk order whatever the threads); the first
+ * damaged chunk's error is returned.  A chunked section's kind reads its
+ * chunks with this. */
+int cifile_read_cs_all(const cifile *f, const cichunks *cs, unsigned char *dst,
+		       cichunk_visit measure, void *ctx, cerr *err);
 /* cifile_read_df_all, every chunk that is not all zero also handed to
  * visit (any thread). */
 int cifile_read_df_all_visit(const cifile *f, unsigned char *dst, cichunk_visit visit,
@@ -132,6 +160,20 @@ enum { CILOAD_SUMMARY, CILOAD_READ, CILOAD_MAP, CILOAD_NO_DF = 8 };
 int cindex_load_file(contam_index **out, cifile *f, int how, uint64_t *set,
 		     double *fpr_sum, cerr *err);
 
+/* Fill dst with the n raw bytes of chunk c; called from several threads. */
+typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
+			      size_t n, cerr *err);
+
+/* A chunked section to write: its kind's decoded header (the kind
+ * encodes it) and where its chunks come from. */
+typedef struct cisec_out {
+	int on;                      /* written when set */
+	_Alignas(8) unsigned char dec[CISEC_DEC_MAX];
+	uint64_t chunk_bytes;        /* 0: CIFILE_CHUNK_BYTES */
+	cichunk_source source;
+	void *ctx;
+} cisec_out;
+
 /* What a written file describes besides its chunks. */
 typedef struct cifile_meta {
 	contam_params params;
@@ -148,48 +190,78 @@ typedef struct cifile_meta {
 	/* a flag (a signal handler's) that, once set, stops the write:
 	 * nothing is left at the path; NULL: never */
 	volatile int *stop;
-	/* the doc-freq section, written when has_df: lines [df_lo, df_hi)
-	 * of df_lines, each chunk from df_source(df_ctx, ...) */
-	int has_df;
-	uint32_t df_d;
-	uint64_t df_lines, df_lo, df_hi, df_pairs;
-	uint64_t df_chunk_bytes;     /* 0: CIFILE_CHUNK_BYTES */
-	int (*df_source)(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			 cerr *err);
-	void *df_ctx;
 	/* store the filter uncompressed and page aligned (FLAG_RAW_FILTER) */
 	int raw_filter;
-	/* the minhash section, written when mh is set: its header from mh
-	 * (params, geometry, counters), chunks from mh_source */
-	const cmh_filter *mh;
-	int (*mh_source)(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			 cerr *err);
-	void *mh_ctx;
-	uint64_t mh_chunk_bytes;     /* 0: CIFILE_CHUNK_BYTES */
+	/* the chunked sections, by slot as cifile's (cifile_meta_sec) */
+	cisec_out sec[CISEC_SLOTS];
 } cifile_meta;
 
+/* Everything about an index but its filter, from the handle: each
+ * chunked section's kind fills its slot from the handle (of_index). */
 void cifile_meta_of(const contam_index *ix, cifile_meta *m);
 
-/* Fill dst with the n raw bytes of chunk c; called from several threads. */
-typedef int (*cichunk_source)(void *ctx, uint64_t c, unsigned char *dst,
-			      size_t n, cerr *err);
+/* A chunked section kind: what index_file.c and merge ask of it, in its
+ * own file (index_docfreq.c, index_minhash.c), registered by one entry
+ * of index_file.c's sec_kinds[].  Messages name it by that entry. */
+typedef struct cisec_ops {
+	size_t head;                 /* its header's bytes (<= CISEC_HEAD_MAX) */
+	/* advice when merging a part without it with one with it */
+	const char *missing;
+	/* head decoded into dec (CISEC_DEC_MAX bytes, zeroed) and checked
+	 * against f's header: 0, or CONTAM_E_CORRUPT / _FORMAT with why */
+	int (*decode)(const cifile *f, const unsigned char *head, void *dec, char *why,
+		      size_t whylen);
+	void (*encode)(unsigned char *head, const void *dec);
+	/* raw bytes its chunks hold */
+	uint64_t (*held)(const void *dec);
+	/* the first way b differs from a that makes them impossible to
+	 * combine, in words (written to what): 1, or 0 when they agree */
+	int (*differ)(const void *a, const void *b, char *what, size_t whylen);
+	/* b's counters added to a's (merge: a union of inputs) */
+	void (*add_counts)(void *a, const void *b);
+	/* the handle's section into dec, and its chunk source: 1, or 0
+	 * when the handle has none */
+	int (*of_index)(const contam_index *ix, void *dec, cichunk_source *source);
+	/* f's section onto ix (its data, or with_data 0 only its
+	 * statistics), every chunk checked */
+	int (*load)(contam_index *ix, const cifile *f, const cisec *s, int with_data,
+		    cerr *err);
+	/* the n partitions' sections as one onto ix (a partition set) */
+	int (*load_parts)(contam_index *ix, cifile **parts, size_t n, cerr *err);
+	/* frees what load / load_parts left in ix->sec_data[its slot]
+	 * (NULL: it leaves nothing there) */
+	void (*free_data)(void *data);
+	/* the handle's raw bytes of it and its counters (at most
+	 * CONTAM_SECTION_COUNTERS), for contam_index_section_get: 1, or 0
+	 * when the handle holds none (or no bytes: a summary, a mapping) */
+	int (*words)(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		     size_t *ncounters);
+} cisec_ops;
 
-/* Source of minhash chunks for an in-memory index (ctx: the
- * contam_index). */
-int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err);
-/* Chunk c of the minhash section, as cifile_read_chunk_z; every chunk
- * into dst (NULL: check only) with the bits set and false-positive sum
- * added, as cifile_read_all. */
-int cifile_read_mh_chunk(const cifile *f, uint64_t c, unsigned char *dst,
-			 int dst_zeroed, cbuf *scratch, cerr *err);
-int cifile_read_mh_all(const cifile *f, unsigned char *dst, uint64_t *bits_set,
-		       double *fpr_sum, cerr *err);
+/* The registered kinds (their files). */
+extern const cisec_ops cdf_sec_ops;   /* index_docfreq.c */
+extern const cisec_ops cmh_sec_ops;   /* index_minhash.c */
 
-/* Source of doc-freq chunks for an in-memory index (ctx: the
- * contam_index). */
-int cifile_memory_df_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			    cerr *err);
+/* f's section of this type, NULL when it has none; its decoded header
+ * (the kind's struct), NULL when none. */
+const cisec *cifile_sec(const cifile *f, uint32_t type);
+const void *cifile_sec_dec(const cifile *f, uint32_t type);
+/* The slot of a chunked section type (its index in sec_kinds[]). */
+size_t cisec_slot(uint32_t type);
+/* Free every kind's ix->sec_data (contam_index_free). */
+void cindex_free_sec_data(contam_index *ix);
+/* m's slot for this type (to fill or change before cifile_write). */
+cisec_out *cifile_meta_sec(cifile_meta *m, uint32_t type);
+/* The filter section as a chunk set. */
+void cifile_filter_chunks(const cifile *f, cichunks *cs);
+/* Chunk c of a chunk set of f, as cifile_read_chunk_z. */
+int cifile_read_cs_chunk(const cifile *f, const cichunks *cs, uint64_t c,
+			 unsigned char *dst, int dst_zeroed, cbuf *scratch, cerr *err);
+/* Every chunk of a Bloom chunk set (k bits a key) into dst (NULL: check
+ * only), bits set and false-positive sum added, as cifile_read_all. */
+int cifile_read_bloom_all(const cifile *f, const cichunks *cs, uint32_t k,
+			  unsigned char *dst, uint64_t *bits_set, double *fpr_sum,
+			  cerr *err);
 
 /* Source of chunks for an in-memory index (ctx: the contam_index). */
 int cifile_memory_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
@@ -240,10 +312,8 @@ typedef enum cisec_combine {
 	CISEC_CONCAT,    /* input notes: the walks' skips concatenated */
 } cisec_combine;
 
-/* The combine rule of the filter (df 0), doc-freq (df 1) or minhash
- * (CICHUNKS_MINHASH) chunks. */
-#define CICHUNKS_MINHASH 2
-cisec_combine cifile_chunk_rule(int df);
+/* The combine rule of a section type (sec_kinds[]). */
+cisec_combine cifile_chunk_rule(uint32_t type);
 /* dst = dst (rule) src over n bytes (n a multiple of 8). */
 void cifile_combine(cisec_combine rule, unsigned char *dst,
 		    const unsigned char *src, size_t n);
@@ -266,7 +336,7 @@ int cimanifest_decode(cifile *f, const unsigned char *raw, size_t rawlen,
 int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err);
 void cparts_close(cifile **parts, size_t n);
 /* The partitions' minhash sections as one whole filter onto ix (each
- * holds a block range of it). */
+ * holds a block range of it; index_minhash.c). */
 int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err);
 
 #define CIFILE_CHUNK_BYTES (1u << 20)

@@ -30,36 +30,37 @@ typedef struct merge_src {
 	size_t nparts;
 	uint64_t chunk_bytes;  /* of the output */
 	uint64_t max_in_chunk; /* the largest input chunk */
-	uint64_t max_df_chunk; /* the largest input doc-freq chunk */
-	uint64_t max_mh_chunk; /* the largest input minhash chunk */
 } merge_src;
 
-/* Raw bytes [off, off + n) of f's filter, from whichever of its chunks
- * hold them: the parts' chunk sizes need not be the output's (any
- * multiple of 64 up to 1 GiB is a valid file).  tmp holds one of f's
- * chunks when one is only partly wanted. */
-static int read_range_in(const cifile *f, int df, uint64_t off, unsigned char *dst,
-			 size_t n, unsigned char **tmp, uint64_t tmp_len,
-			 cbuf *scratch, cerr *err)
+/* One chunked section's output chunks: the parts' slot-k sections. */
+typedef struct merge_sec {
+	merge_src *m;
+	uint32_t type;
+	uint64_t max_in_chunk; /* the largest input chunk of it */
+} merge_sec;
+
+/* Raw bytes [off, off + n) of a chunk set of f (the filter's, a
+ * section's), from whichever of its chunks hold them: the parts' chunk
+ * sizes need not be the output's (any multiple of 64 up to 1 GiB is a
+ * valid file).  tmp holds one of f's chunks when one is only partly
+ * wanted. */
+static int read_range_in(const cifile *f, const cichunks *cs, uint64_t off,
+			 unsigned char *dst, size_t n, unsigned char **tmp,
+			 uint64_t tmp_len, cbuf *scratch, cerr *err)
 {
-	const int mh = df == CICHUNKS_MINHASH;
-	const uint64_t cb = mh ? f->mhc.chunk_bytes : df ? f->dfc.chunk_bytes : f->chunk_bytes;
-	const uint64_t held = mh ? f->mhc.held_bytes : df ? f->dfc.held_bytes : f->held_bytes;
+	const uint64_t cb = cs->chunk_bytes;
+	const uint64_t held = cs->held_bytes;
 	for (uint64_t c = off / cb; n; c++) {
 		size_t csize = (size_t)(held - c * cb < cb ? held - c * cb : cb);
 		size_t skip = (size_t)(off - c * cb);
 		size_t take = csize - skip < n ? csize - skip : n;
 		int rc;
 		if (skip == 0 && take == csize) {
-			rc = mh ? cifile_read_mh_chunk(f, c, dst, 0, scratch, err)
-			     : df ? cifile_read_df_chunk(f, c, dst, 0, scratch, err)
-				  : cifile_read_chunk(f, c, dst, scratch, err);
+			rc = cifile_read_cs_chunk(f, cs, c, dst, 0, scratch, err);
 		} else {
 			if (!*tmp && !(*tmp = malloc((size_t)tmp_len)))
 				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
-			rc = mh ? cifile_read_mh_chunk(f, c, *tmp, 0, scratch, err)
-			     : df ? cifile_read_df_chunk(f, c, *tmp, 0, scratch, err)
-				  : cifile_read_chunk(f, c, *tmp, scratch, err);
+			rc = cifile_read_cs_chunk(f, cs, c, *tmp, 0, scratch, err);
 			if (!rc)
 				memcpy(dst, *tmp + skip, take);
 		}
@@ -72,24 +73,30 @@ static int read_range_in(const cifile *f, int df, uint64_t off, unsigned char *d
 	return CONTAM_OK;
 }
 
-/* Output chunk c of the filter (df 0) or the doc-freq sketch (df 1):
- * the parts' chunks combined as their section type says (OR, saturating
+/* Output chunk c of the filter (type CISEC_TYPE_FILTER, chunks of
+ * m->chunk_bytes) or of a chunked section (CIFILE_CHUNK_BYTES): the
+ * parts' chunks combined as their section type says (OR, saturating
  * add: cifile_chunk_rule). */
-static int combine_source(merge_src *m, int df, uint64_t c, unsigned char *dst,
-			  size_t n, cerr *err)
+static int combine_source(merge_src *m, uint32_t type, uint64_t most, uint64_t c,
+			  unsigned char *dst, size_t n, cerr *err)
 {
 	cbuf scratch = CBUF_INIT;
 	unsigned char *tmp = malloc(n), *part = NULL;
-	/* the output's doc-freq chunks are always CIFILE_CHUNK_BYTES */
-	const uint64_t off = c * (df ? CIFILE_CHUNK_BYTES : m->chunk_bytes);
-	const uint64_t most = df == CICHUNKS_MINHASH ? m->max_mh_chunk
-			      : df ? m->max_df_chunk : m->max_in_chunk;
-	const cisec_combine rule = cifile_chunk_rule(df);
+	const int filter = type == CISEC_TYPE_FILTER;
+	/* the output's section chunks are always CIFILE_CHUNK_BYTES */
+	const uint64_t off = c * (filter ? m->chunk_bytes : CIFILE_CHUNK_BYTES);
+	const cisec_combine rule = cifile_chunk_rule(type);
 	int rc = CONTAM_OK;
 	if (!tmp)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	for (size_t i = 0; i < m->nparts && !rc; i++) {
-		rc = read_range_in(m->parts[i], df, off, i ? tmp : dst, n, &part, most,
+		cichunks fcs;
+		const cichunks *cs = &fcs;
+		if (filter)
+			cifile_filter_chunks(m->parts[i], &fcs);
+		else
+			cs = &cifile_sec(m->parts[i], type)->cs;
+		rc = read_range_in(m->parts[i], cs, off, i ? tmp : dst, n, &part, most,
 				   &scratch, err);
 		if (!rc && i)
 			cifile_combine(rule, dst, tmp, n);
@@ -100,22 +107,18 @@ static int combine_source(merge_src *m, int df, uint64_t c, unsigned char *dst,
 	return rc;
 }
 
-static int sat_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+static int sec_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 		      cerr *err)
 {
-	return combine_source(ctx, 1, c, dst, n, err);
+	merge_sec *ms = ctx;
+	return combine_source(ms->m, ms->type, ms->max_in_chunk, c, dst, n, err);
 }
 
 static int or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
 		     cerr *err)
 {
-	return combine_source(ctx, 0, c, dst, n, err);
-}
-
-static int mh_or_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
-			cerr *err)
-{
-	return combine_source(ctx, CICHUNKS_MINHASH, c, dst, n, err);
+	merge_src *m = ctx;
+	return combine_source(m, CISEC_TYPE_FILTER, m->max_in_chunk, c, dst, n, err);
 }
 
 typedef struct man_ref {
@@ -149,31 +152,41 @@ static int same_geometry(const cifile *a, const cifile *b, cerr *err)
 				(uint64_t)b->field)
 	DIFF(part_count, "partition count");
 	DIFF(part_index, "partition index");
-	if (a->has_df != b->has_df) {
-		const cifile *without = a->has_df ? b : a;
-		return cerr_set(err, CONTAM_E_PARAM,
-				"cannot merge '%s' and '%s': '%s' has no doc-freq section "
-				"(its documents were not counted; build every part with "
-				"--doc-freq, or none)", a->path, b->path, without->path);
-	}
-	if (a->has_df) {
-		DIFF(df_lines, "doc-freq sketch size in lines");
-		DIFF(df_d, "doc-freq counters per n-gram (d)");
-	}
 #undef DIFF
-	if (!a->mh != !b->mh) {
-		const cifile *without = a->mh ? b : a;
-		return cerr_set(err, CONTAM_E_PARAM,
-				"cannot merge '%s' and '%s': '%s' has no minhash section "
-				"(its documents have no near-duplicate signatures; build every "
-				"part with --minhash, or none)", a->path, b->path, without->path);
+	/* each chunked section: in both or in neither, and combinable */
+	for (size_t k = 0; k < CISEC_SLOTS; k++) {
+		const cisec *sa = &a->sec[k], *sb = &b->sec[k];
+		char what[300];
+		if (!sa->ops && !sb->ops)
+			continue;
+		if (!sa->ops != !sb->ops) {
+			const cifile *without = sa->ops ? b : a;
+			const cichunks *cs = sa->ops ? &sa->cs : &sb->cs;
+			const cisec_ops *ops = sa->ops ? sa->ops : sb->ops;
+			return cerr_set(err, CONTAM_E_PARAM,
+					"cannot merge '%s' and '%s': '%s' has no %s section "
+					"(%s)", a->path, b->path, without->path, cs->what,
+					ops->missing);
+		}
+		if (sa->ops->differ(sa->dec, sb->dec, what, sizeof(what)))
+			return cerr_set(err, CONTAM_E_PARAM, "cannot merge '%s' and '%s': %s",
+					a->path, b->path, what);
 	}
-	const char *mdiff = a->mh ? cmh_filter_differ(a->mh, b->mh) : NULL;
-	if (mdiff)
-		return cerr_set(err, CONTAM_E_PARAM,
-				"cannot merge '%s' and '%s': %s differs (build both with "
-				"the same --minhash options)", a->path, b->path, mdiff);
 	return CONTAM_OK;
+}
+
+/* Whether a and b differ in a chunked section's presence or parameters
+ * (partition sets: every part has the same sections). */
+static int secs_differ(const cifile *a, const cifile *b)
+{
+	char what[300];
+	for (size_t k = 0; k < CISEC_SLOTS; k++) {
+		const cisec *sa = &a->sec[k], *sb = &b->sec[k];
+		if (!sa->ops != !sb->ops ||
+		    (sa->ops && sa->ops->differ(sa->dec, sb->dec, what, sizeof(what))))
+			return 1;
+	}
+	return 0;
 }
 
 int contam_index_merge(const char *out_path, const char *const *paths,
@@ -202,23 +215,16 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		rc = cerr_set(&err, CONTAM_E_PARAM, "nothing to merge");
 		goto out;
 	}
-	uint64_t ngrams = 0, df_pairs = 0, max_df_chunk = 0, max_mh_chunk = 0;
-	uint64_t mh_keys = 0, mh_windows = 0, mh_shingles = 0;
+	uint64_t ngrams = 0, max_sec_chunk[CISEC_SLOTS] = { 0 };
 	int all_raw = 1;
 	for (size_t i = 0; i < n; i++) {
 		if ((rc = cifile_open(&parts[i], paths[i], &err)))
 			goto out;
 		all_raw &= parts[i]->raw;
-		df_pairs += parts[i]->df_pairs;
-		if (parts[i]->has_df && parts[i]->dfc.chunk_bytes > max_df_chunk)
-			max_df_chunk = parts[i]->dfc.chunk_bytes;
-		if (parts[i]->mh) {
-			if (parts[i]->mhc.chunk_bytes > max_mh_chunk)
-				max_mh_chunk = parts[i]->mhc.chunk_bytes;
-			mh_keys += parts[i]->mh->keys;
-			mh_windows += parts[i]->mh->windows;
-			mh_shingles += parts[i]->mh->shingles;
-		}
+		for (size_t j = 0; j < CISEC_SLOTS; j++)
+			if (parts[i]->sec[j].ops &&
+			    parts[i]->sec[j].cs.chunk_bytes > max_sec_chunk[j])
+				max_sec_chunk[j] = parts[i]->sec[j].cs.chunk_bytes;
 		if (i && (rc = same_geometry(parts[0], parts[i], &err)))
 			goto out;
 		ngrams += parts[i]->ngrams_inserted;
@@ -281,35 +287,26 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		}
 	meta.skips = skips.skips;
 	meta.nskips = skips.nskips;
-	merge_src src = { parts, n, max_chunk, max_in,
-			  max_df_chunk < parts[0]->dfc.held_bytes ? max_df_chunk
-								  : parts[0]->dfc.held_bytes,
-			  max_mh_chunk < parts[0]->mhc.held_bytes ? max_mh_chunk
-								  : parts[0]->mhc.held_bytes };
-	cmh_filter mhout;
-	if (parts[0]->has_df) {
-		/* the output's doc-freq chunks are 1 MiB (sat_source) */
-		meta.has_df = 1;
-		meta.df_d = parts[0]->df_d;
-		meta.df_lines = parts[0]->df_lines;
-		meta.df_lo = parts[0]->df_lo;
-		meta.df_hi = parts[0]->df_hi;
-		meta.df_pairs = df_pairs;
-		meta.df_chunk_bytes = CIFILE_CHUNK_BYTES;
-		meta.df_source = sat_source;
-		meta.df_ctx = &src;
-	}
-	if (parts[0]->mh) {
-		/* the OR of the parts' filters, their counts summed; the
-		 * output's chunks are 1 MiB (mh_or_source) */
-		mhout = *parts[0]->mh;
-		mhout.keys = mh_keys;
-		mhout.windows = mh_windows;
-		mhout.shingles = mh_shingles;
-		meta.mh = &mhout;
-		meta.mh_chunk_bytes = CIFILE_CHUNK_BYTES;
-		meta.mh_source = mh_or_source;
-		meta.mh_ctx = &src;
+	merge_src src = { parts, n, max_chunk, max_in };
+	/* each chunked section: the parts' chunks combined by its rule,
+	 * their counters added by its kind; the output's chunks are 1 MiB
+	 * (combine_source) */
+	merge_sec msec[CISEC_SLOTS];
+	for (size_t j = 0; j < CISEC_SLOTS; j++) {
+		const cisec *s0 = &parts[0]->sec[j];
+		cisec_out *o = &meta.sec[j];
+		if (!s0->ops)
+			continue;
+		o->on = 1;
+		memcpy(o->dec, s0->dec, sizeof(o->dec));
+		for (size_t i = 1; i < n; i++)
+			s0->ops->add_counts(o->dec, parts[i]->sec[j].dec);
+		msec[j] = (merge_sec){ &src, s0->type,
+				       max_sec_chunk[j] < s0->cs.held_bytes ? max_sec_chunk[j]
+									    : s0->cs.held_bytes };
+		o->chunk_bytes = CIFILE_CHUNK_BYTES;
+		o->source = sec_source;
+		o->ctx = &msec[j];
 	}
 	rc = cifile_write(out_path, &meta, or_source, &src, &err);
 out:
@@ -385,84 +382,6 @@ static void name_missing(const unsigned char *seen, uint32_t P, char *buf,
 		 missing > shown ? " ..." : "", P, flags, missing > shown ? ", ..." : "");
 }
 
-/* The partitions' sketches as one: each part's lines added into the
- * whole sketch (boundary lines are held by two parts). */
-static int load_parts_df(contam_index *ix, cifile **parts, size_t n, cerr *err)
-{
-	const cifile *p0 = parts[0];
-	ix->df = cdf_new(p0->df_lines, p0->df_d, p0->params.nblocks, 0, p0->params.nblocks);
-	if (!ix->df)
-		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB doc-freq sketch",
-				(unsigned long long)(p0->df_lines * 64 >> 20));
-	int rc = CONTAM_OK;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const cifile *f = parts[i];
-		const uint64_t cb = f->dfc.chunk_bytes;
-		int bad = 0;
-		cerr first;
-		cerr_clear(&first);
-		ix->df->pairs += f->df_pairs;
-		/* chunks of one part do not overlap: in parallel */
-		#pragma omp parallel num_threads(crun_threads(0))
-		{
-			cbuf scratch = CBUF_INIT;
-			unsigned char *buf = malloc((size_t)cb);
-			cerr e;
-			#pragma omp for schedule(dynamic, 4)
-			for (uint64_t c = 0; c < f->dfc.nchunks; c++) {
-				int crc = buf ? cifile_read_df_chunk(f, c, buf, 0, &scratch, &e)
-					      : cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
-				if (!crc) {
-					uint64_t at = (f->df_lo * 64 + c * cb) / 2;
-					size_t len = (size_t)(f->dfc.held_bytes - c * cb < cb ?
-							      f->dfc.held_bytes - c * cb : cb);
-					cifile_combine(cifile_chunk_rule(1),
-						       (unsigned char *)(ix->df->c + at), buf, len);
-				}
-				#pragma omp critical(contam_parts_df_bad)
-				if (crc && !bad) {
-					bad = 1;
-					first = e;
-				}
-			}
-			free(buf);
-			cbuf_release(&scratch);
-		}
-		if (bad) {
-			*err = first;
-			rc = first.code;
-		}
-	}
-	return rc;
-}
-
-int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err)
-{
-	const cmh_filter *h = parts[0]->mh;
-	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, 0, 1, 1);
-	if (!m)
-		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash filter",
-				(unsigned long long)(h->f.nblocks * 64 >> 20));
-	/* every partition indexed the same inputs: the counts of one */
-	m->keys = h->keys;
-	m->windows = h->windows;
-	m->shingles = h->shingles;
-	int rc = CONTAM_OK;
-	for (size_t i = 0; i < n && !rc; i++) {
-		const cifile *f = parts[i];
-		rc = cifile_read_mh_all(f, (unsigned char *)(m->f.bits + f->mh->f.lo * 8),
-					&m->bits_set, &m->fpr_sum, err);
-	}
-	if (rc) {
-		cmh_filter_free(m);
-		return rc;
-	}
-	m->stats_valid = 1;
-	cmh_filter_free(ix->mh);
-	ix->mh = m;
-	return CONTAM_OK;
-}
-
 void cparts_close(cifile **parts, size_t n)
 {
 	for (size_t i = 0; parts && i < n; i++)
@@ -494,9 +413,7 @@ int cparts_open(cifile ***out, const char *const *paths, size_t n, cerr *err)
 		cifile *a = parts[0], *b = parts[i];
 		uint64_t va, vb;
 		if (i && (cifile_params_differ(&a->params, &b->params, &va, &vb) ||
-			  a->part_count != b->part_count || a->has_df != b->has_df ||
-			  a->df_lines != b->df_lines || a->df_d != b->df_d ||
-			  !a->mh != !b->mh || (a->mh && cmh_filter_differ(a->mh, b->mh)))) {
+			  a->part_count != b->part_count || secs_differ(a, b))) {
 			rc = cerr_set(err, CONTAM_E_PARAM,
 				      "'%s' and '%s' are not partitions of one index "
 				      "(their parameters differ)", a->path, b->path);
@@ -583,10 +500,10 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 		rc = cifile_read_all(f, (unsigned char *)(ix->filter.bits + f->lo * 8),
 				     &set, &sum, &err);
 	}
-	if (!rc && parts[0]->has_df)
-		rc = load_parts_df(ix, parts, n, &err);
-	if (!rc && parts[0]->mh)
-		rc = cparts_load_mh(ix, parts, n, &err);
+	/* each chunked section as one, by its kind, in sec_kinds[] order */
+	for (size_t k = 0; k < CISEC_SLOTS && !rc; k++)
+		if (parts[0]->sec[k].ops)
+			rc = parts[0]->sec[k].ops->load_parts(ix, parts, n, &err);
 	if (!rc)
 		cindex_set_stats(ix, set, sum);
 out:

@@ -329,3 +329,151 @@ int contam_index_minhash_words(contam_index *ix, uint64_t **words, size_t *count
 	m->stats_valid = 0;
 	return CONTAM_OK;
 }
+
+/* ---- the minhash section of an index file (type 5) ----------------
+ *
+ * Its header is cmh_sec_encode's CMH_SEC_HEAD bytes, decoded into a
+ * cmh_filter without bits; then index_file.c's chunk table and chunks
+ * of the filter's held blocks.  These are the hooks index_file.c and
+ * merge ask (cisec_ops). */
+
+_Static_assert(sizeof(cmh_filter) <= CISEC_DEC_MAX && CMH_SEC_HEAD <= CISEC_HEAD_MAX,
+	       "the minhash header fits a section slot");
+
+static int mh_decode(const cifile *f, const unsigned char *head, void *dec, char *why,
+		     size_t whylen)
+{
+	return cmh_sec_decode(head, f->params.seed, f->part_index, f->part_count, dec, why,
+			      whylen);
+}
+
+static void mh_encode(unsigned char *head, const void *dec)
+{
+	cmh_sec_encode(head, dec);
+}
+
+static uint64_t mh_held(const void *dec)
+{
+	const cmh_filter *m = dec;
+	return (m->f.hi - m->f.lo) * 64;
+}
+
+static int mh_differ(const void *a, const void *b, char *what, size_t len)
+{
+	const char *d = cmh_filter_differ(a, b);
+	if (d)
+		snprintf(what, len, "%s differs (build both with the same --minhash options)", d);
+	return d != NULL;
+}
+
+/* the OR of two parts' filters holds both parts' windows */
+static void mh_add_counts(void *va, const void *vb)
+{
+	cmh_filter *a = va;
+	const cmh_filter *b = vb;
+	a->keys += b->keys;
+	a->windows += b->windows;
+	a->shingles += b->shingles;
+}
+
+static int cifile_memory_mh_source(void *ctx, uint64_t c, unsigned char *dst, size_t n,
+			    cerr *err)
+{
+	const contam_index *ix = ctx;
+	(void)err;
+	memcpy(dst, (const unsigned char *)ix->mh->f.bits + c * CIFILE_CHUNK_BYTES, n);
+	return CONTAM_OK;
+}
+
+static int mh_of_index(const contam_index *ix, void *dec, cichunk_source *source)
+{
+	if (!ix->mh)
+		return 0;
+	memcpy(dec, ix->mh, sizeof(*ix->mh));
+	*source = cifile_memory_mh_source;
+	return 1;
+}
+
+/* The minhash section of f onto ix: its filter (with_bits) or only its
+ * statistics (a summary handle), every chunk checked. */
+static int mh_load(contam_index *ix, const cifile *f, const cisec *s, int with_bits,
+		   cerr *err)
+{
+	const cmh_filter *h = (const cmh_filter *)(const void *)s->dec;
+	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, f->part_index,
+				       f->part_count, with_bits);
+	if (!m)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash "
+				"filter", (unsigned long long)(s->cs.held_bytes >> 20));
+	m->keys = h->keys;
+	m->windows = h->windows;
+	m->shingles = h->shingles;
+	int rc = cifile_read_bloom_all(f, &s->cs, h->f.k, (unsigned char *)m->f.bits,
+				       &m->bits_set, &m->fpr_sum, err);
+	if (rc) {
+		cmh_filter_free(m);
+		return rc;
+	}
+	m->stats_valid = 1;
+	ix->mh = m;
+	return CONTAM_OK;
+}
+
+int cparts_load_mh(contam_index *ix, cifile **parts, size_t n, cerr *err)
+{
+	const cmh_filter *h = cifile_sec_dec(parts[0], CISEC_TYPE_MINHASH);
+	cmh_filter *m = cmh_filter_new(&h->p, h->f.nblocks, h->f.k, 0, 1, 1);
+	if (!m)
+		return cerr_set(err, CONTAM_E_NOMEM, "cannot allocate a %llu MiB minhash filter",
+				(unsigned long long)(h->f.nblocks * 64 >> 20));
+	/* every partition indexed the same inputs: the counts of one */
+	m->keys = h->keys;
+	m->windows = h->windows;
+	m->shingles = h->shingles;
+	int rc = CONTAM_OK;
+	for (size_t i = 0; i < n && !rc; i++) {
+		const cifile *f = parts[i];
+		const cisec *s = cifile_sec(f, CISEC_TYPE_MINHASH);
+		const cmh_filter *fh = (const cmh_filter *)(const void *)s->dec;
+		rc = cifile_read_bloom_all(f, &s->cs, fh->f.k,
+					   (unsigned char *)(m->f.bits + fh->f.lo * 8),
+					   &m->bits_set, &m->fpr_sum, err);
+	}
+	if (rc) {
+		cmh_filter_free(m);
+		return rc;
+	}
+	m->stats_valid = 1;
+	cmh_filter_free(ix->mh);
+	ix->mh = m;
+	return CONTAM_OK;
+}
+
+static int mh_words(contam_index *ix, void **data, size_t *bytes, uint64_t **counters,
+		    size_t *ncounters)
+{
+	uint64_t *words = NULL;
+	size_t count = 0;
+	if (!ix->mh || !ix->mh->f.bits ||
+	    contam_index_minhash_words(ix, &words, &count, counters) != CONTAM_OK)
+		return 0;
+	*data = words;
+	*bytes = count * 8;
+	*ncounters = 3;
+	return 1;
+}
+
+const cisec_ops cmh_sec_ops = {
+	.head = CMH_SEC_HEAD,
+	.missing = "its documents have no near-duplicate signatures; build every part "
+		   "with --minhash, or none",
+	.decode = mh_decode,
+	.encode = mh_encode,
+	.held = mh_held,
+	.differ = mh_differ,
+	.add_counts = mh_add_counts,
+	.of_index = mh_of_index,
+	.load = mh_load,
+	.load_parts = cparts_load_mh,
+	.words = mh_words,
+};

@@ -5,6 +5,7 @@
  */
 #include "index.h"
 #include "index_file.h"
+#include "index_minhash.h"
 #include "../common/stream.h"
 #include "../common/run.h"
 #include "../text/text.h"
@@ -88,6 +89,7 @@ void contam_index_free(contam_index *ix)
 	cresolved_free(ix->rk);
 	cdf_free(ix->df);
 	cmh_filter_free(ix->mh);
+	cindex_free_sec_data(ix);
 	free(ix);
 }
 

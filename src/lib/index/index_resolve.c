@@ -164,7 +164,7 @@ int contam_index_parts_open(contam_index **out, const char *const *paths, size_t
 	r->parts = parts;
 	r->nparts = n;
 	parts = NULL;
-	r->has_df = p0->has_df;
+	r->has_df = cifile_sec(p0, CISEC_TYPE_DOC_FREQ) != NULL;
 	/* the whole filter's geometry, holding no filter */
 	if ((rc = cindex_new_shell(&ix, &p0->params, 0, 1, 0))) {
 		e = ix ? ix->err : e;
@@ -189,11 +189,16 @@ int contam_index_parts_open(contam_index **out, const char *const *paths, size_t
 		f0->nskips = 0;
 		ix->raw_filter = f0->raw;
 	}
-	/* the minhash band section is held whole (a key's answer never
-	 * waits for a partition, and the section is a fraction of one
-	 * filter: FORMAT.md) */
-	if (r->parts[0]->mh && (rc = cparts_load_mh(ix, r->parts, r->nparts, &e)))
-		goto out;
+	/* every chunked section but the doc-freq sketch (streamed with
+	 * the filter, below) is held whole, loaded by its kind: the
+	 * minhash band section's key answers never wait for a partition,
+	 * and it is a fraction of one filter (FORMAT.md) */
+	for (size_t k = 0; k < CISEC_SLOTS; k++) {
+		const cisec *s = &r->parts[0]->sec[k];
+		if (s->ops && s->type != CISEC_TYPE_DOC_FREQ &&
+		    (rc = s->ops->load_parts(ix, r->parts, r->nparts, &e)))
+			goto out;
+	}
 	/* contam_probe_new asks for key 0's count (are there counts?) */
 	if (record(r, 0)) {
 		rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
@@ -327,14 +332,15 @@ typedef struct df_ctx {
 static void answer_df_chunk(void *ctx, uint64_t c, const unsigned char *raw, size_t n)
 {
 	df_ctx *x = ctx;
-	const cifile *f = x->f;
+	const cisec *sec = cifile_sec(x->f, CISEC_TYPE_DOC_FREQ);
+	const cdf_sec *s = (const cdf_sec *)(const void *)sec->dec;
 	cdocfreq v;
 	memset(&v, 0, sizeof(v));
 	v.c = (uint16_t *)(uintptr_t)raw;
-	v.lines = f->df_lines;
-	v.lo = f->df_lo + c * (f->dfc.chunk_bytes / 64);
+	v.lines = s->lines;
+	v.lo = s->lo + c * (sec->cs.chunk_bytes / 64);
 	v.hi = v.lo + n / 64;
-	v.d = f->df_d;
+	v.d = s->d;
 	size_t a = first_in_line(x->r, x->a, x->b, v.lines, v.lo);
 	size_t b = first_in_line(x->r, a, x->b, v.lines, v.hi);
 	for (size_t k = a; k < b; k++)
@@ -367,7 +373,8 @@ static int df_part(struct cresolved *r, const cifile *f, size_t a, size_t b,
 		   bline **bl, size_t *nbl, dkey **dk, size_t *ndk, size_t *capdk,
 		   uint64_t *dsum, uint64_t *dsat, cerr *e)
 {
-	if (!f->has_df || f->df_hi <= f->df_lo)
+	const cdf_sec *g = cifile_sec_dec(f, CISEC_TYPE_DOC_FREQ);
+	if (!g || g->hi <= g->lo)
 		return CONTAM_OK;
 	df_ctx x;
 	memset(&x, 0, sizeof(x));
@@ -375,8 +382,8 @@ static int df_part(struct cresolved *r, const cifile *f, size_t a, size_t b,
 	x.f = f;
 	x.a = a;
 	x.b = b;
-	x.ends[0] = f->df_lo;
-	x.ends[1] = f->df_hi - 1;
+	x.ends[0] = g->lo;
+	x.ends[1] = g->hi - 1;
 	for (size_t k = a; k < b; k++)
 		r->df[k] = 0;
 	uint64_t sum = 0, sat = 0;
@@ -398,8 +405,8 @@ static int df_part(struct cresolved *r, const cifile *f, size_t a, size_t b,
 		*dsum -= s;
 		*dsat -= t;
 		cdf_sat_add(l->c, x.edge[j], CDF_LINE_COUNTERS);
-		size_t ka = first_in_line(r, a, b, f->df_lines, x.ends[j]);
-		size_t kb = first_in_line(r, ka, b, f->df_lines, x.ends[j] + 1);
+		size_t ka = first_in_line(r, a, b, g->lines, x.ends[j]);
+		size_t kb = first_in_line(r, ka, b, g->lines, x.ends[j] + 1);
 		for (size_t k = ka; k < kb; k++)
 			if (defer(dk, ndk, capdk, k, x.ends[j]))
 				return cerr_set(e, CONTAM_E_NOMEM, "out of memory");
@@ -457,7 +464,7 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 		cifile_close(mf);
 		contam_index_free(pix);
 		if (!rc && r->has_df) {
-			pairs += f->df_pairs;
+			pairs += ((const cdf_sec *)cifile_sec_dec(f, CISEC_TYPE_DOC_FREQ))->pairs;
 			rc = df_part(r, f, a, b, &bl, &nbl, &dk, &ndk, &capdk, &dsum, &dsat,
 				     &e);
 		}
@@ -466,8 +473,8 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 		goto out;
 	for (size_t i = 0; i < ndk; i++) {
 		bline *l = bline_get(&bl, &nbl, dk[i].line); /* there: kept by its part */
-		const cifile *p0 = r->parts[0];
-		cdocfreq geo = { .lines = p0->df_lines, .d = p0->df_d };
+		const cdf_sec *s0 = cifile_sec_dec(r->parts[0], CISEC_TYPE_DOC_FREQ);
+		cdocfreq geo = { .lines = s0->lines, .d = s0->d };
 		cdocfreq o = one_line(&geo, l->line, l->c);
 		r->df[dk[i].k] = (int32_t)cdf_query(&o, r->keys[dk[i].k]);
 	}
@@ -479,11 +486,11 @@ int contam_index_parts_resolve(contam_index *ix, contam_error *err)
 	}
 	cindex_set_stats(ix, set, fpr);
 	if (r->has_df) {
-		const cifile *p0 = r->parts[0];
+		const cdf_sec *s0 = cifile_sec_dec(r->parts[0], CISEC_TYPE_DOC_FREQ);
 		ix->has_df = 1;
-		ix->df_d = p0->df_d;
-		ix->df_lines = p0->df_lines;
-		cdf_part_lines(p0->df_lines, nblocks, 0, nblocks, &ix->df_lo, &ix->df_hi);
+		ix->df_d = s0->d;
+		ix->df_lines = s0->lines;
+		cdf_part_lines(s0->lines, nblocks, 0, nblocks, &ix->df_lo, &ix->df_hi);
 		ix->df_pairs = pairs;
 		ix->df_sum = dsum;
 		ix->df_saturated = dsat;
