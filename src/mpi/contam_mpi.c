@@ -652,20 +652,27 @@ static void on_warning(void *ctx, const char *msg)
 			"not shown (see 'contam info')\n", my_rank);
 }
 
-/* OR every rank's filter into rank 0's, REDUCE_CHUNK bytes at a time;
- * rank 0 reduces in place, so nobody holds a second filter. */
-static void reduce_filter(uint64_t *words, size_t count)
+/* Reduce `count` elements of `elem` bytes onto rank 0 with `op`,
+ * REDUCE_CHUNK bytes at a time; rank 0 reduces in place, so nobody holds
+ * a second copy. */
+static void reduce_chunked(void *data, size_t count, size_t elem, MPI_Datatype type,
+			   MPI_Op op)
 {
-	const size_t step = REDUCE_CHUNK / sizeof(uint64_t);
+	const size_t step = REDUCE_CHUNK / elem;
 	for (size_t off = 0; off < count; off += step) {
 		int n = (int)(count - off < step ? count - off : step);
+		char *at = (char *)data + off * elem;
 		if (my_rank == 0)
-			MPI_Reduce(MPI_IN_PLACE, words + off, n, MPI_UINT64_T, MPI_BOR, 0,
-				   MPI_COMM_WORLD);
+			MPI_Reduce(MPI_IN_PLACE, at, n, type, op, 0, MPI_COMM_WORLD);
 		else
-			MPI_Reduce(words + off, NULL, n, MPI_UINT64_T, MPI_BOR, 0,
-				   MPI_COMM_WORLD);
+			MPI_Reduce(at, NULL, n, type, op, 0, MPI_COMM_WORLD);
 	}
+}
+
+/* OR every rank's filter into rank 0's. */
+static void reduce_filter(uint64_t *words, size_t count)
+{
+	reduce_chunked(words, count, sizeof(uint64_t), MPI_UINT64_T, MPI_BOR);
 }
 
 /* MPI user operation: saturating addition of 16-bit counters. */
@@ -694,19 +701,10 @@ static void reduce_section(const contam_index_section *sec)
 	if (sec->combine == CONTAM_COMBINE_OR) {
 		reduce_filter(sec->data, sec->bytes / sizeof(uint64_t));
 	} else {
-		uint16_t *c = sec->data;
-		const size_t count = sec->bytes / sizeof(uint16_t);
 		MPI_Op op;
 		MPI_Op_create(sat_add_op, 1, &op);
-		const size_t step = REDUCE_CHUNK / sizeof(uint16_t);
-		for (size_t off = 0; off < count; off += step) {
-			int n = (int)(count - off < step ? count - off : step);
-			if (my_rank == 0)
-				MPI_Reduce(MPI_IN_PLACE, c + off, n, MPI_UINT16_T, op, 0,
-					   MPI_COMM_WORLD);
-			else
-				MPI_Reduce(c + off, NULL, n, MPI_UINT16_T, op, 0, MPI_COMM_WORLD);
-		}
+		reduce_chunked(sec->data, sec->bytes / sizeof(uint16_t), sizeof(uint16_t),
+			       MPI_UINT16_T, op);
 		MPI_Op_free(&op);
 	}
 	uint64_t mine[CONTAM_SECTION_COUNTERS] = { 0 }, total[CONTAM_SECTION_COUNTERS] = { 0 };
