@@ -6,7 +6,8 @@ Checks: every planted item is found in the document it was planted in;
 hit offsets read back out of the decompressed corpus file hold exactly the
 matched example tokens; scan metrics equal the exact Python reference and
 are <= the Bloom probe's; the report keeps the probe schema; output does
-not depend on --threads; --max-doc-freq on planted boilerplate; --purify in
+not depend on --threads; the hash-only look-ahead gives what the full path
+gives; --max-doc-freq on planted boilerplate; --purify in
 drop and cut modes rescans clean with unplanted documents byte-identical;
 usage and input errors.
 
@@ -301,6 +302,34 @@ def test_threads_do_not_change_output(c):
     scan(c, c.corpus, "--threads", "4", hits=h4)
     with open(h1, "rb") as a, open(h4, "rb") as b:
         check(a.read() == b.read(), "hit records differ between 1 and 4 threads")
+
+
+@S.test
+def test_lookahead_same_as_full_path(c):
+    # A whole document is first read by the index's hash-only path and
+    # given to the tokenizer with offsets only when one of its n-grams is
+    # a benchmark's (scan_match.c cscan_matcher_whole); --near-dup reads
+    # every document on the full path.  The n-gram hits and the report
+    # outside near_dup must be the same either way, and the look-ahead
+    # must have skipped documents (the corpus is mostly unplanted).
+    check(c.hits, "no hits: the comparison would be of nothing")
+    full = os.path.join(c.tmp, "full.jsonl")
+    rep_full = os.path.join(c.tmp, "full.json")
+    recs, rep, _ = scan(c, c.corpus, "--near-dup", hits=full, report=rep_full)
+    with open(full, "rb") as a, open(os.path.join(c.tmp, "hits.jsonl"), "rb") as b:
+        check(a.read() == b.read(), "hit records differ between the look-ahead and the full path")
+
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items()
+                    if k not in ("near_dup", "near_dup_scan", "seconds")}
+        if isinstance(x, list):
+            return [strip(v) for v in x]
+        return x
+    check(strip(rep) == strip(c.report), "reports differ outside near_dup")
+    hit_docs = {(h.get("file"), h.get("record"), h.get("member")) for h in c.hits}
+    check(rep["scan"].get("documents", 0) > len(hit_docs),
+          f"every document has a hit ({len(hit_docs)}): nothing to skip")
 
 
 def all_docs(root):

@@ -228,6 +228,7 @@ static void process_batch(file_job *job, void *w, batch *b)
 			.file = &job->f, .entry = dp->entry, .record = dp->record,
 			.offset = dp->offset, .member = batch_string(b, dp->member),
 			.url = batch_string(b, dp->url), .id = batch_string(b, dp->id),
+			.whole = 1,
 		};
 		cerr err;
 		cerr_clear(&err);

@@ -84,6 +84,9 @@ typedef struct cpass_doc {
 	uint64_t record;              /* 0-based record / line number */
 	uint64_t offset;              /* of the record, decompressed */
 	const char *url, *id;
+	/* 1: the whole text comes in one feed (a batched document); 0: in
+	 * reader pieces (a document over CPASS_BIG_DOC, streamed) */
+	int whole;
 } cpass_doc;
 
 /* Results of one batch (ordered sinks): records in the sink's own

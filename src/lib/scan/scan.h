@@ -165,6 +165,14 @@ typedef struct cscan_matcher {
 	uint64_t doc_bytes;
 	uint64_t ngrams;
 	struct cscan_ndm *nd;    /* --near-dup: the document's windows */
+	/* the look-ahead of a whole document (cscan_matcher_whole): the
+	 * index's hash-only tokenizer and window loop, each n-gram looked up */
+	ctok htok;
+	uint64_t *htoks;         /* CONTAM_MAX_NGRAM + CTOK_HASH_BUF tokens */
+	uint64_t *hwins;         /* CTOK_HASH_BUF window hashes */
+	size_t nhtoks;
+	uint64_t htokens;        /* tokens the look-ahead saw */
+	int hhit;                /* an n-gram of the document is in the table */
 	int oom;
 } cscan_matcher;
 
@@ -175,6 +183,12 @@ int cscan_matcher_init(cscan_matcher *m, const contam_scan *s);
 void cscan_matcher_release(cscan_matcher *m);
 void cscan_matcher_begin(cscan_matcher *m);
 int cscan_matcher_feed(cscan_matcher *m, const char *p, size_t n);
+/* A whole document in one piece (after cscan_matcher_begin, in place of
+ * cscan_matcher_feed): most documents hold no benchmark n-gram, so the
+ * fast hash-only path looks first and the tokenizer with offsets and
+ * chains runs only on a document that has one.  The same result as
+ * cscan_matcher_feed. */
+int cscan_matcher_whole(cscan_matcher *m, const char *p, size_t n);
 /* End of document: if it matched, fill *hd (owned by the caller; release
  * with cscan_hitdoc_release) and return 1; 0 if nothing matched; < 0 on
  * out of memory.  Counts the document in the entries' doc counts. */

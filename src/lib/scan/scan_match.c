@@ -112,22 +112,52 @@ static void on_token(void *ctx, const ctok_token *tk)
 	on_ngram(m, h, m->tok_start[first % m->n], tk->end, first);
 }
 
+/* The look-ahead's tokens: every n-gram they complete is looked up, as
+ * the index build hashes them (index_build.c on_token_hashes). */
+static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t k)
+{
+	cscan_matcher *m = ctx;
+	const uint32_t n = m->n;
+	m->htokens += k;
+	if (m->hhit)
+		return; /* the full path reads this document anyway */
+	for (size_t i = 0; i < k; i++)
+		m->htoks[m->nhtoks + i] = cngram_le64(hashes[i]);
+	size_t count = m->nhtoks + k;
+	if (count < n) {
+		m->nhtoks = count;
+		return;
+	}
+	size_t made = cngram_hash_windows(m->s->opt.fast, m->htoks, count, n,
+					  m->s->seed, m->hwins);
+	for (size_t j = 0; j < made && !m->hhit; j++)
+		m->hhit = cscan_lookup(&m->s->table, m->hwins[j]) != CSCAN_NONE;
+	memmove(m->htoks, m->htoks + count - (n - 1), (n - 1) * sizeof(uint64_t));
+	m->nhtoks = n - 1;
+}
+
 int cscan_matcher_init(cscan_matcher *m, const contam_scan *s)
 {
 	memset(m, 0, sizeof(*m));
 	m->s = s;
 	m->n = s->opt.ngram;
 	ctok_init(&m->tok, s->opt.fast, s->seed, on_token, m);
+	ctok_init_hashes(&m->htok, s->opt.fast, s->seed, on_token_hashes, m);
 	cngram_init(&m->ng, m->n, s->seed);
 	m->tok_start = calloc(m->n, sizeof(uint64_t));
+	m->htoks = malloc((CONTAM_MAX_NGRAM + CTOK_HASH_BUF) * sizeof(uint64_t));
+	m->hwins = malloc(CTOK_HASH_BUF * sizeof(uint64_t));
 	if (s->nd && cscan_ndm_new(&m->nd, s))
 		return CONTAM_E_NOMEM;
-	return m->tok_start ? CONTAM_OK : CONTAM_E_NOMEM;
+	return m->tok_start && m->htoks && m->hwins ? CONTAM_OK : CONTAM_E_NOMEM;
 }
 
 void cscan_matcher_release(cscan_matcher *m)
 {
 	ctok_release(&m->tok);
+	ctok_release(&m->htok);
+	free(m->htoks);
+	free(m->hwins);
 	cscan_ndm_free(m->nd);
 	free(m->tok_start);
 	free(m->open);
@@ -147,6 +177,28 @@ void cscan_matcher_begin(cscan_matcher *m)
 	m->nopen = m->nnext = m->nclosed = m->nentries = 0;
 	m->doc_bytes = 0;
 	cbuf_reset(&m->text);
+}
+
+int cscan_matcher_whole(cscan_matcher *m, const char *p, size_t n)
+{
+	/* --near-dup shingles every document: no look-ahead then */
+	if (m->nd || m->doc_bytes)
+		return cscan_matcher_feed(m, p, n);
+	m->nhtoks = 0;
+	m->htokens = 0;
+	m->hhit = 0;
+	if (ctok_feed(&m->htok, p, n) || ctok_finish(&m->htok))
+		return m->oom = 1, CONTAM_E_NOMEM;
+	if (m->hhit)
+		return cscan_matcher_feed(m, p, n);
+	/* no n-gram of it is in the table: what the full path would have
+	 * left (no chain, no entry; its tokens and n-grams counted; the kept
+	 * text serves snippets of chains only) */
+	m->doc_bytes += n;
+	m->ntok = m->htokens;
+	if (m->htokens >= m->n)
+		m->ngrams += m->htokens - m->n + 1;
+	return m->oom ? CONTAM_E_NOMEM : CONTAM_OK;
 }
 
 int cscan_matcher_feed(cscan_matcher *m, const char *p, size_t n)

@@ -37,6 +37,7 @@ typedef struct scan_worker {
 	cscan_matcher m;
 	run_state *st;
 	cbuf rec;                /* one hit document packed */
+	int whole;               /* the document comes in one feed */
 } scan_worker;
 
 static void *sink_worker_new(void *ctx)
@@ -66,12 +67,14 @@ static void sink_begin(void *wp, const cpass_doc *doc)
 {
 	scan_worker *w = wp;
 	cscan_matcher_begin(&w->m);
+	w->whole = doc->whole;
 }
 
 static int sink_feed(void *wp, const char *p, size_t n, cerr *err)
 {
 	scan_worker *w = wp;
-	return cscan_matcher_feed(&w->m, p, n);
+	(void)err;
+	return w->whole ? cscan_matcher_whole(&w->m, p, n) : cscan_matcher_feed(&w->m, p, n);
 }
 
 /* A matched document is packed with its provenance into the batch's
