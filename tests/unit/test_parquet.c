@@ -2,12 +2,14 @@
  * test_parquet.c -- the Parquet decoders on small hand-made buffers:
  * varints and zigzag, the Thrift compact skipper and its depth and length
  * limits, the RLE / bit-packed hybrid, DELTA_BINARY_PACKED; and files
- * that are not Parquet, or cut, refused with a message.
+ * that are not Parquet, or cut, refused with a message; record order
+ * over 64 columns, and the row group's values under the memory ceiling.
  */
 #include "reader/parquet.h"
 #include "testutil.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -338,7 +340,69 @@ static void test_record_order(void)
 	cpq_free(f);
 }
 
-int main(void)
+static int count_piece(void *arg, size_t k, const char *p, size_t n)
+{
+	size_t *seq = arg;   /* seq[0]: values; seq[1]: out of order; seq[2]: last */
+	(void)p;
+	seq[1] += k < seq[2] || n != 0;
+	seq[2] = k;
+	seq[0]++;
+	return 0;
+}
+
+/* 64 repeated columns, each of one empty string repeated N times (RLE
+ * dictionary indices and levels) in the one row: a 3 KB file.  Read
+ * whole when the row group holds 64 * 4096 values, column after column;
+ * refused when it holds 64 * 2^18 (the values of all the selected
+ * columns count against the ceiling together; the scan for the least
+ * head, value after value, ran past fuzz_parquet's timeout on it). */
+static void test_many_columns(const char *testdata)
+{
+	static const struct {
+		const char *name;
+		size_t per_col;
+	} files[] = { { "regress-64-columns-merge", 4096 },
+		      { "regress-64-columns-one-row", 0 } };
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/../tests/fuzz/corpus/fuzz_parquet/%s",
+			 testdata, files[i].name);
+		FILE *fp = fopen(path, "rb");
+		CHECK(fp != NULL);
+		if (!fp)
+			continue;
+		static uint8_t buf[1 << 14];
+		size_t n = fread(buf, 1, sizeof buf, fp);
+		fclose(fp);
+		cpq *f = NULL;
+		cpq_rows *r = NULL;
+		cerr err;
+		cerr_clear(&err);
+		CHECK(cpq_open(&f, path, buf, n, 4u << 20, &err) == CONTAM_OK);
+		if (!f)
+			continue;
+		size_t cols[64];
+		CHECK(cpq_select(f, "*", cols, 64) == 64);
+		CHECK(cpq_rows_open(&r, f, cols, 64, &err) == CONTAM_OK);
+		uint64_t row;
+		int rc = r ? cpq_rows_next(r, &row, &err) : -1;
+		if (files[i].per_col) {
+			size_t seq[3] = { 0 };
+			CHECK(rc == 1);
+			CHECK(rc == 1 && cpq_rows_each(r, 0, 64, count_piece, seq) == CONTAM_OK);
+			CHECK_EQ_U64(seq[0], 64 * files[i].per_col);
+			CHECK(seq[1] == 0 && seq[2] == 63);
+			CHECK(rc == 1 && cpq_rows_next(r, &row, &err) == 0);
+		} else {
+			CHECK(rc == CONTAM_E_FORMAT &&
+			      strstr(err.msg, "over the memory ceiling of 262144 values"));
+		}
+		cpq_rows_free(r);
+		cpq_free(f);
+	}
+}
+
+int main(int argc, char **argv)
 {
 	test_varint();
 	test_thrift();
@@ -347,5 +411,6 @@ int main(void)
 	test_not_parquet();
 	test_real_file();
 	test_record_order();
+	test_many_columns(argc > 1 ? argv[1] : "testdata");
 	return tu_finish("test_parquet");
 }
