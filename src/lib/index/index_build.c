@@ -190,34 +190,28 @@ static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t m)
 {
 	worker *w = ctx;
 	const uint32_t n = w->n;
-	for (size_t i = 0; i < m; i++)
-		w->toks[w->ntoks + i] = cngram_le64(hashes[i]);
+	const uint64_t *fresh = cngram_stream_put(w->toks, &w->ntoks, hashes, m);
 	if (w->mhd)
-		cmh_doc_tokens(w->mhd, w->toks + w->ntoks, m);
-	size_t count = w->ntoks + m;
-	if (count < n) {
-		w->ntoks = count;
+		cmh_doc_tokens(w->mhd, fresh, m);
+	if (w->ntoks < n)
 		return;
-	}
-	/* count - n + 1 <= CTOK_HASH_BUF windows */
+	/* ntoks - n + 1 <= CTOK_HASH_BUF windows */
 	if (!w->winnowing) {
 		if (w->nhashes + CTOK_HASH_BUF > HASH_BATCH)
 			flush_hashes(w);
-		size_t made = cngram_hash_windows(w->sh->opt->fast, w->toks, count,
-						  n, w->seed, w->hashes + w->nhashes);
+		size_t made = cngram_stream_windows(w->sh->opt->fast, w->toks, &w->ntoks,
+						    n, w->seed, w->hashes + w->nhashes);
 		if (w->df)
 			df_take(w, w->hashes + w->nhashes, made);
 		w->nhashes += made;
 	} else {
 		uint64_t windows[CTOK_HASH_BUF], kept;
-		size_t nw = cngram_hash_windows(w->sh->opt->fast, w->toks, count, n,
-						w->seed, windows);
+		size_t nw = cngram_stream_windows(w->sh->opt->fast, w->toks, &w->ntoks,
+						  n, w->seed, windows);
 		for (size_t j = 0; j < nw; j++)
 			if (cwinnow_push(&w->win, cwinnow_order(windows[j]), &kept))
 				keep_hash(w, cwinnow_key(kept));
 	}
-	memmove(w->toks, w->toks + count - (n - 1), (n - 1) * sizeof(uint64_t));
-	w->ntoks = n - 1;
 }
 
 /* Document boundaries: n-grams (and winnowing windows) never span one. */

@@ -63,6 +63,36 @@ int cngram_hash_text(const cfast *fast, const char *text, size_t len,
 size_t cngram_hash_windows(const cfast *fast, const uint64_t *toks,
 			   size_t count, uint32_t n, uint64_t seed, uint64_t *out);
 
+/* The windows of a stream of token hashes, batch by batch (the index
+ * build's loop and the scan's look-ahead): toks[0..*ntoks) holds the
+ * tokens carried over (at most n - 1), with room for n - 1 + m more.
+ * cngram_stream_put appends m token hashes as cngram_le64 words and
+ * returns where they start; cngram_stream_windows then hashes every
+ * window they complete into out (room for m; 0 while fewer than n tokens
+ * are held) and keeps the last n - 1 tokens at the front of toks. */
+static inline uint64_t *cngram_stream_put(uint64_t *toks, size_t *ntoks,
+					  const uint64_t *hashes, size_t m)
+{
+	uint64_t *at = toks + *ntoks;
+	for (size_t i = 0; i < m; i++)
+		at[i] = cngram_le64(hashes[i]);
+	*ntoks += m;
+	return at;
+}
+
+static inline size_t cngram_stream_windows(const cfast *fast, uint64_t *toks,
+					   size_t *ntoks, uint32_t n, uint64_t seed,
+					   uint64_t *out)
+{
+	const size_t count = *ntoks;
+	if (count < n)
+		return 0;
+	size_t made = cngram_hash_windows(fast, toks, count, n, seed, out);
+	memmove(toks, toks + count - (n - 1), (n - 1) * sizeof(uint64_t));
+	*ntoks = n - 1;
+	return made;
+}
+
 /* The window loop cngram_hash_windows takes under `fast` (NULL: the
  * default; its windows field, within what the CPU has): "avx512", "avx2"
  * (four lanes, slower than scalar where measured, so only when asked for:

@@ -112,28 +112,19 @@ static void on_token(void *ctx, const ctok_token *tk)
 	on_ngram(m, h, m->tok_start[first % m->n], tk->end, first);
 }
 
-/* The look-ahead's tokens: every n-gram they complete is looked up, as
- * the index build hashes them (index_build.c on_token_hashes). */
+/* The look-ahead's tokens: every n-gram they complete is looked up,
+ * hashed by the index build's stream of windows (ngram.h). */
 static void on_token_hashes(void *ctx, const uint64_t *hashes, size_t k)
 {
 	cscan_matcher *m = ctx;
-	const uint32_t n = m->n;
 	m->htokens += k;
 	if (m->hhit)
 		return; /* the full path reads this document anyway */
-	for (size_t i = 0; i < k; i++)
-		m->htoks[m->nhtoks + i] = cngram_le64(hashes[i]);
-	size_t count = m->nhtoks + k;
-	if (count < n) {
-		m->nhtoks = count;
-		return;
-	}
-	size_t made = cngram_hash_windows(m->s->opt.fast, m->htoks, count, n,
-					  m->s->seed, m->hwins);
+	cngram_stream_put(m->htoks, &m->nhtoks, hashes, k);
+	size_t made = cngram_stream_windows(m->s->opt.fast, m->htoks, &m->nhtoks,
+					    m->n, m->s->seed, m->hwins);
 	for (size_t j = 0; j < made && !m->hhit; j++)
 		m->hhit = cscan_lookup(&m->s->table, m->hwins[j]) != CSCAN_NONE;
-	memmove(m->htoks, m->htoks + count - (n - 1), (n - 1) * sizeof(uint64_t));
-	m->nhtoks = n - 1;
 }
 
 int cscan_matcher_init(cscan_matcher *m, const contam_scan *s)
