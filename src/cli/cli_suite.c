@@ -330,16 +330,23 @@ static int load_entry(cli_suite *s, size_t k, json_t *o, const char *split,
 	return rc;
 }
 
-/* Is `name` one of the comma-separated names in `only`? */
+/* The comma-separated names of --only, one by one: *len is the length of
+ * the name at p; returns where the next starts (NULL after the last). */
+static const char *only_next(const char *p, size_t *len)
+{
+	const char *end = strchr(p, ',');
+	*len = end ? (size_t)(end - p) : strlen(p);
+	return end ? end + 1 : NULL;
+}
+
+/* Is `name` one of the names in `only`? */
 static bool only_has(const char *only, const char *name)
 {
-	size_t n = strlen(name);
-	for (const char *p = only; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
+	size_t n = strlen(name), len;
+	for (const char *p = only, *next; p && *p; p = next) {
+		next = only_next(p, &len);
 		if (len == n && !strncmp(p, name, n))
 			return true;
-		p += len + (end != NULL);
 	}
 	return false;
 }
@@ -348,9 +355,9 @@ static bool only_has(const char *only, const char *name)
  * otherwise leave that benchmark out without a word. */
 static int check_only(const char *path, const char *only, json_t *list)
 {
-	for (const char *p = only; *p;) {
-		const char *end = strchr(p, ',');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
+	size_t len;
+	for (const char *p = only, *next; p && *p; p = next) {
+		next = only_next(p, &len);
 		bool found = false;
 		for (size_t i = 0; i < json_array_size(list) && !found; i++) {
 			const char *n = json_string_value(
@@ -370,7 +377,6 @@ static int check_only(const char *path, const char *only, json_t *list)
 			fputc('\n', stderr);
 			return rc;
 		}
-		p += len + (end != NULL);
 	}
 	return 0;
 }
