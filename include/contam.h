@@ -1187,6 +1187,9 @@ typedef struct contam_impact_options {
 	/* report examples with no sample line and sample lines with no report
 	 * example are counted and listed instead of failing the run */
 	int allow_missing;
+	/* how the tables name the report (NULL: report_path): a binding that
+	 * saved an unsaved report to a temporary file names it otherwise */
+	const char *report_name;
 } contam_impact_options;
 
 CONTAM_API void contam_impact_options_init(contam_impact_options *o);

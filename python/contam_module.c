@@ -942,16 +942,17 @@ static PyObject *mod_render(PyObject *m, PyObject *args)
 static PyObject *mod_impact(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "report", "samples", "definition", "resamples",
-				  "permutations", "seed", "allow_missing", NULL };
-	const char *report, *def = "contam";
+				  "permutations", "seed", "allow_missing", "report_name", NULL };
+	const char *report, *def = "contam", *report_name = NULL;
 	PyObject *samples;
 	contam_impact_options o;
 	contam_impact_options_init(&o);
 	unsigned int resamples = o.resamples, permutations = o.permutations;
 	unsigned long long seed = o.seed;
 	int allow_missing = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|sIIKp", kwlist, &report, &samples, &def,
-					 &resamples, &permutations, &seed, &allow_missing))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "sO|sIIKpz", kwlist, &report, &samples, &def,
+					 &resamples, &permutations, &seed, &allow_missing,
+					 &report_name))
 		return NULL;
 	if (contam_definition_parse(def, &o.definition))
 		return raise_code(CONTAM_E_PARAM, "unknown definition (contam, gpt3, palm, llama2)");
@@ -959,6 +960,7 @@ static PyObject *mod_impact(PyObject *m, PyObject *args, PyObject *kw)
 	o.permutations = permutations;
 	o.seed = seed;
 	o.allow_missing = allow_missing;
+	o.report_name = report_name;
 	const char **sa;
 	size_t n;
 	if (str_array(samples, &sa, &n, "samples"))

@@ -583,11 +583,10 @@ def impact(report, lm_eval_samples_path, *, definition="contam", resamples=10000
         with tempfile.TemporaryDirectory(prefix="contam-") as d:
             p = os.path.join(d, "report.json")
             report.save(p)
+            # the tables name the report: not a temporary file that is gone
             r = _contam.impact(p, samples, definition=definition, resamples=resamples,
                                permutations=permutations, seed=seed,
-                               allow_missing=allow_missing)
-        # the outputs name the report file: not a temporary one that is gone
-        r = tuple(x.replace(p, _UNSAVED) if isinstance(x, str) else x for x in r)
+                               allow_missing=allow_missing, report_name=_UNSAVED)
     else:
         r = _contam.impact(os.fsdecode(report), samples, definition=definition,
                            resamples=resamples, permutations=permutations, seed=seed,

@@ -226,6 +226,7 @@ typedef struct imp_task {
 struct contam_impact {
 	contam_impact_options opt;
 	char *report_path;
+	char *report_name;        /* what the tables call it */
 	imp_task *tasks;
 	size_t ntasks;
 	uint64_t missing_examples, missing_lines;
@@ -264,6 +265,7 @@ void contam_impact_free(contam_impact *im)
 	}
 	free(im->tasks);
 	free(im->report_path);
+	free(im->report_name);
 	json_decref(im->missing_named);
 	free(im);
 }
@@ -795,7 +797,9 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 	contam_impact *im = calloc(1, sizeof *im);
 	int rc = CONTAM_OK;
 	if (!im || !(im->missing_named = json_array()) ||
-	    !(im->report_path = cstrdup(report_path))) {
+	    !(im->report_path = cstrdup(report_path)) ||
+	    !(im->report_name = cstrdup(opt && opt->report_name ? opt->report_name
+							: report_path))) {
 		rc = cerr_set(&e, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -925,7 +929,7 @@ static json_t *impact_json(const contam_impact *im)
 	char seed[32];
 	snprintf(seed, sizeof seed, "0x%" PRIx64, im->opt.seed);
 	bad |= json_add(root, "impact_version", json_integer(1));
-	bad |= json_add(root, "report", json_string(im->report_path));
+	bad |= json_add(root, "report", json_string(im->report_name));
 	bad |= json_add(root, "definition", json_string(contam_definition_name(im->opt.definition)));
 	bad |= json_add(root, "groups", json_string(group_rule(im->opt.definition)));
 	bad |= json_add(root, "interval", json_pack("{s:s, s:f, s:I, s:s}", "method",
@@ -1013,7 +1017,7 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 	const char *dash = latex ? "--" : "-";
 	if (latex) {
 		rc |= cbuf_printf(b, "%% contam impact: report ");
-		rc |= creport_latex_escape(b, im->report_path);
+		rc |= creport_latex_escape(b, im->report_name);
 		rc |= cbuf_printf(b, ", definition %s (%s)\n", def, group_rule(im->opt.definition));
 		/* seven columns: about 560 pt wide, more than a column's 240 */
 		rc |= cbuf_printf(b, "%% needs \\usepackage{booktabs}; as wide as a page: "
@@ -1024,7 +1028,7 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 				  "Contam.$-$clean [95\\%% CI] & $p$ \\\\\n\\midrule\n");
 	} else {
 		rc |= cbuf_printf(b, "contamination's effect on scores: report '%s', definition %s\n"
-				  "(%s)\n\n", im->report_path, def, group_rule(im->opt.definition));
+				  "(%s)\n\n", im->report_name, def, group_rule(im->opt.definition));
 		rc |= cbuf_printf(b, "| task | metric | filter | all | clean | partial | contaminated "
 				  "| contaminated - clean [95%% CI] | p |\n"
 				  "|---|---|---|--:|--:|--:|--:|--:|--:|\n");
