@@ -590,10 +590,12 @@ class Binding(unittest.TestCase):
         self.assertGreater(ticks, dt * 10, (ticks, dt))
 
     def test_gil_released_during_probe_and_scan(self):
-        # the scan of the big corpus, and a probe of many examples given
-        # as a file (no time spent in Python writing them as JSON lines)
-        part = [os.path.join(self.big_dir(), f"big{i}.jsonl") for i in range(4)]
-        ticks, dt = self.ticks_during(lambda: contam.scan(BENCH, part, threads=1))
+        # the scan of the whole big corpus (a quarter of it took under
+        # 0.3 s on a quiet machine once the scan's look-ahead skipped
+        # documents without a benchmark n-gram), and a probe of many
+        # examples given as a file (no time spent in Python writing them
+        # as JSON lines)
+        ticks, dt = self.ticks_during(lambda: contam.scan(BENCH, [self.big_dir()], threads=1))
         self.assertGreater(dt, 0.3, "the scan was too short to tell")
         self.assertGreater(ticks, dt * 10, (ticks, dt))
         rng = random.Random(3)
