@@ -2,6 +2,7 @@
  * test_common.c -- buffers, JSON string escaping, byte order helpers.
  */
 #include "common/common.h"
+#include "common/run.h"
 #include "testutil.h"
 
 #include <stdlib.h>
@@ -62,8 +63,38 @@ static void test_misc(void)
 	CHECK(CONTAM_E_NOMEM == -1 && CONTAM_E_INTERRUPTED == -7);
 }
 
+/* A library call's thread count reaches regions that ask crun_threads(0)
+ * (the index file writer, the sizing sample, the statistics), and the
+ * caller's default team is put back after the call. */
+static void test_team(void)
+{
+	const int before = crun_threads(0);
+	for (int want = 1; want <= 3; want++) {
+		int saved = crun_team_enter(want);
+		CHECK_EQ_U64((uint64_t)crun_threads(0), (uint64_t)want);
+		int team = 0;
+		#pragma omp parallel num_threads(crun_threads(0))
+		{
+			#pragma omp atomic
+			team++;
+		}
+#ifdef _OPENMP
+		CHECK_EQ_U64((uint64_t)team, (uint64_t)want);
+#else
+		CHECK_EQ_U64((uint64_t)team, 1);
+#endif
+		crun_team_leave(saved);
+		CHECK_EQ_U64((uint64_t)crun_threads(0), (uint64_t)before);
+	}
+	/* 0: the caller's default, unchanged */
+	int saved = crun_team_enter(0);
+	CHECK_EQ_U64((uint64_t)crun_threads(0), (uint64_t)before);
+	crun_team_leave(saved);
+}
+
 int main(void)
 {
+	test_team();
 	test_cbuf();
 	test_json_string();
 	test_le();

@@ -73,6 +73,29 @@ int crun_threads(int requested)
 #endif
 }
 
+int crun_team_enter(int requested)
+{
+#ifdef _OPENMP
+	int saved = omp_get_max_threads();
+	if (requested > 0)
+		omp_set_num_threads(crun_threads(requested));
+	return saved;
+#else
+	(void)requested;
+	return 0;
+#endif
+}
+
+void crun_team_leave(int saved)
+{
+#ifdef _OPENMP
+	if (saved > 0)
+		omp_set_num_threads(saved);
+#else
+	(void)saved;
+#endif
+}
+
 int crun_thread_id(void)
 {
 #ifdef _OPENMP

@@ -51,6 +51,15 @@ void crun_progress_done(crun *r);
  * OMP_NUM_THREADS value can make libgomp abort. */
 #define CRUN_MAX_THREADS 256
 int crun_threads(int requested);
+/* The team of a library call.  A caller's thread count (an options
+ * struct's `threads`, 0: all cores) must reach every parallel region the
+ * call runs, also those deep in the index file, the sizing sample or the
+ * statistics, which ask crun_threads(0): crun_team_enter makes it the
+ * calling thread's default team (OpenMP's nthreads-var, which belongs to
+ * the thread, so other threads' calls are not touched) and returns what
+ * crun_team_leave puts back at the end of the call. */
+int crun_team_enter(int requested);
+void crun_team_leave(int saved);
 /* This thread's number in the OpenMP team (0 without OpenMP). */
 int crun_thread_id(void);
 

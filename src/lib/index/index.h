@@ -43,6 +43,9 @@ struct contam_index {
 	double fpr_measured;
 	char recipe[64];
 	volatile int *save_stop;    /* contam_index_set_stop */
+	/* the last build's thread count (contam_build_options.threads, 0:
+	 * all cores): its saves and statistics run with as many */
+	int threads;
 	cerr err;
 	/* the document-frequency sketch, or NULL; a summary
 	 * handle keeps its statistics only */

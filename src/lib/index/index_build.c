@@ -472,6 +472,9 @@ void contam_build_options_init(contam_build_options *opt)
 	opt->max_record = cpass_default_max_record();
 }
 
+static int build(contam_index *ix, const contam_inputs *in,
+		 const contam_build_options *opt);
+
 int contam_index_build(contam_index *ix, const contam_inputs *in,
 		       const contam_build_options *opt)
 {
@@ -480,6 +483,16 @@ int contam_index_build(contam_index *ix, const contam_inputs *in,
 		contam_build_options_init(&defaults);
 		opt = &defaults;
 	}
+	ix->threads = opt->threads;
+	int team = crun_team_enter(opt->threads);
+	int rc = build(ix, in, opt);
+	crun_team_leave(team);
+	return rc;
+}
+
+static int build(contam_index *ix, const contam_inputs *in,
+		 const contam_build_options *opt)
+{
 	shared_state sh;
 	memset(&sh, 0, sizeof(sh));
 	sh.ix = ix;

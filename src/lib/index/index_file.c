@@ -1000,7 +1000,10 @@ int contam_index_save(contam_index *ix, const char *path)
 	cifile_meta_of(ix, &m);
 	m.stop = ix->save_stop;
 	cerr_clear(&ix->err);
-	return cifile_write(path, &m, cifile_memory_source, ix, &ix->err);
+	int team = crun_team_enter(ix->threads);
+	int rc = cifile_write(path, &m, cifile_memory_source, ix, &ix->err);
+	crun_team_leave(team);
+	return rc;
 }
 
 /* ---- reading ----------------------------------------------------- */

@@ -310,7 +310,7 @@ int contam_index_stats_get(contam_index *ix, contam_index_stats *out)
 		/* a query is a false positive when all its bits are set in
 		 * the one block it lands in */
 		#pragma omp parallel for reduction(+:set, sum) schedule(static) \
-			num_threads(crun_threads(0))
+			num_threads(crun_threads(ix->threads))
 		for (uint64_t b = 0; b < nb; b += 4096) {
 			uint64_t n = nb - b < 4096 ? nb - b : 4096, bset = 0;
 			sum += cbloom_measure(bits + b * 8, n, k, &bset);

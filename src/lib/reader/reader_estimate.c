@@ -356,7 +356,7 @@ uint64_t contam_estimate_keys_content(const contam_inputs *in,
 	if (want_text < SAMPLE_TEXT)
 		want_text = SAMPLE_TEXT;
 	long i;
-	#pragma omp parallel for schedule(dynamic, 1) num_threads(crun_threads(0))
+	#pragma omp parallel for schedule(dynamic, 1) num_threads(crun_threads(opt ? opt->threads : 0))
 	for (i = 0; i < (long)m; i++)
 		sample_file(&sm[i], in, opt, ngram, winnow, want_text);
 	/* The files not read get the correction the files spread over the
