@@ -4,7 +4,8 @@
  * The input is the file.  It is loaded as is (random bytes almost never
  * get past the header checks and the file checksum), then once more with
  * the trailer checksum recomputed over the mutated header, manifest and
- * chunk table (and the input notes' hash in the section table), so that
+ * chunk table (and the hashes the section table holds for the input
+ * notes, the doc-freq sketch and the minhash band filter), so that
  * the fuzzer reaches the manifest and notes decoders, the
  * chunk table checks and the chunk decompression behind the checksum.
  * The recomputed copy is skipped when its header asks for a filter over
@@ -130,6 +131,16 @@ static int fix_checksum(uint8_t *d, size_t size)
 			if (n <= (len - 64) / 24)
 				put_le64(d + 128 + 32 * i + 24,
 					 XXH3_64bits(d + off, (size_t)(64 + n * 24)));
+		} else if (le(s, 4) == 5 && len >= 144) {
+			/* the minhash band filter: the same, over its 144-byte
+			 * header and chunk table; a filter over the limit is
+			 * skipped as the n-gram filter is */
+			if (le(d + off + 64, 8) > FILTER_LIMIT / 64)
+				return 0;
+			uint64_t n = le(d + off + 136, 8);
+			if (n <= (len - 144) / 24)
+				put_le64(d + 128 + 32 * i + 24,
+					 XXH3_64bits(d + off, (size_t)(144 + n * 24)));
 		}
 	}
 	if (!moff || !foff || foff + 16 > size - 16)
