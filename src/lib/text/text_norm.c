@@ -877,8 +877,9 @@ static ctok_fast_fn best_fast_loop(const cfast *f, const char **name)
 	return NULL;
 }
 
-/* The word loop for a hash-only tokenizer: the one that hashes eight
- * words at a time where the CPU has what it needs. */
+/* The word loop for a hash-only tokenizer: the one that hashes words in
+ * batches (eight AVX-512 lanes, or per length class on AVX2) where the CPU
+ * has what it needs. */
 static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 {
 	if (loop == fast_words_avx512 && ccpu_get()->avx512)
