@@ -23,7 +23,8 @@ typedef struct ctok_token {
 typedef void (*ctok_emit_fn)(void *ctx, const ctok_token *t);
 /* Hash-only delivery (the index's path): a run of token hashes, in order,
  * with no offsets or bytes.  Called when CTOK_HASH_BUF hashes are waiting
- * and at ctok_finish, so a document's last tokens arrive before it ends. */
+ * (or a batch of words hashed at once would not fit: up to 128 fewer) and
+ * at ctok_finish, so a document's last tokens arrive before it ends. */
 typedef void (*ctok_hashes_fn)(void *ctx, const uint64_t *hashes, size_t n);
 
 #define CTOK_HASH_BUF 512
