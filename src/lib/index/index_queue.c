@@ -14,7 +14,7 @@
  * covers and the last-level cache largely holds while they are written;
  * on a fresh filter the kernel also zeroes its pages region by region.
  * The queue holds about one key per two blocks of the filter, at most
- * 128 MiB, shared by the two buckets of each region (measured on the 1 GB bench corpus, 339 MiB filter, -t 1:
+ * 128 MiB of keys, in buckets twice that memory (measured on the 1 GB bench corpus, 339 MiB filter, -t 1:
  * 11.5 -> 6.8 s; regions of 1, 4 and 16 MiB and queues of 1M, 2.8M and
  * 5.6M keys compared in bench/PROFILE.md).  The bits do not change: OR
  * is commutative.
@@ -37,10 +37,19 @@
  * full bucket is swapped for the region's spare one, so other threads
  * go on queueing keys of the region while it is inserted; with one
  * lock for both, a thread whose stage met a region being inserted spun
- * for the rest of that insertion (measured, -t 2, same corpus: 620-660
- * M cycles of spinning per build, 3300-4000 waits; with the spare
- * bucket 6-7 M cycles, 1300 waits).  A batch's last, partly filled
- * stages skip a busy region and retry it after the others.
+ * for the rest of that insertion, as the sorted hand-over before it did
+ * in its retry loop (measured with rdtsc, -t 2, same corpus, cycles
+ * spent waiting per build: sorted hand-over 460-750 M, staged with one
+ * lock 620-660 M, with the spare bucket 6-7 M).  The spare doubles the buckets'
+ * memory (10.6 instead of 5.3 MiB for that corpus's 85 MiB filter):
+ * two buckets of half the size each, the old memory, measured slower
+ * in one set (perf samples of insertion + hand-over + memmove, three
+ * runs each, -t 1: sorted hand-over 6053, half-size 5797, full-size
+ * 5383 on average; a smaller bucket gathers fewer keys per cache line
+ * of its region), though a later set put full-size level with the
+ * sorted hand-over (4854 vs 4896): this VM's noise.  A batch's
+ * last, partly filled stages skip a busy region and retry it after the
+ * others.
  *
  * Keys sit in the queue until their bucket fills or the queue is
  * drained; whoever needs every key in the filter (a checkpoint, the end
@@ -114,9 +123,7 @@ cbloom_queue *cbloom_queue_new(cbloom *f, const cfast *fast, int64_t keys)
 		if (!q->fast.queue)
 			keys = 0;
 	}
-	/* two buckets per region share the room */
-	q->cap = keys > 0 ? (uint32_t)(((uint64_t)keys + 2 * q->nregions - 1) /
-				       (2 * q->nregions)) : 0;
+	q->cap = keys > 0 ? (uint32_t)(((uint64_t)keys + q->nregions - 1) / q->nregions) : 0;
 	q->regions = aligned_alloc(64, q->nregions * sizeof(region));
 	if (!q->regions) {
 		free(q);
@@ -124,7 +131,8 @@ cbloom_queue *cbloom_queue_new(cbloom *f, const cfast *fast, int64_t keys)
 	}
 	memset(q->regions, 0, q->nregions * sizeof(region));
 	if (q->cap) {
-		/* mapped: pages are touched only as buckets fill */
+		/* mapped: pages are touched only as buckets fill; two
+		 * buckets per region (the spare: see bucket_put_unlock) */
 		q->store_bytes = (size_t)q->nregions * 2 * q->cap * sizeof(uint64_t);
 		void *p = mmap(NULL, q->store_bytes, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
