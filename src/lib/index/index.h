@@ -127,7 +127,9 @@ const char *cbloom_simd_name(const cfast *fast);
  * full bucket is inserted at once, so that its misses hit one region.
  * Any number of threads may add keys at once.  `keys` is the queue's
  * room in keys: < 0 sizes it from the filter (0 when queueing is not
- * enabled), 0 inserts at once under the region locks. */
+ * enabled), 0 inserts at once under the region locks.  Its buckets take
+ * twice that memory: each region has a spare, filled while the full one
+ * is inserted. */
 typedef struct cbloom_queue cbloom_queue;
 #define CBLOOM_QUEUE_REGIONS_MAX 4096
 /* Keys a caller should gather before cbloom_queue_add, so that each

@@ -29,9 +29,10 @@
  * Insertion batches keys and prefetches blocks ahead, so the memory misses
  * of many keys overlap.  The caller owns the blocks it writes: the index
  * build goes through the write queue (index_queue.c), which groups keys
- * by region of the filter and holds one lock per region.  Plain ORs under
- * a lock were measured faster than atomic ORs: a locked instruction waits
- * for the cache miss before it, which stops misses from overlapping.
+ * by region of the filter and inserts a region's keys under its fill
+ * lock.  Plain ORs under a lock were measured faster than atomic ORs: a
+ * locked instruction waits for the cache miss before it, which stops
+ * misses from overlapping.
  * Since OR is commutative, the bits are the same for any thread count.
  */
 #include "index.h"
@@ -192,56 +193,100 @@ insert_avx512(const cbloom *f, const uint64_t *keys, size_t n)
 	}
 }
 
-/* The low 64 bits of a * b per lane (AVX2 has no vpmullq), b_hi being
- * b >> 32, precomputed for the constant salts. */
-__attribute__((target("avx2"), always_inline)) static inline __m256i
-mullo_x4(__m256i a, __m256i b, __m256i b_hi)
+/* Eight salts in the 32-bit lanes of a register, ordered so that 64-bit
+ * lane j pairs salt j (low half) with salt j + 4 (high half): the
+ * multipliers of the cross terms, and the salts' low halves in the even
+ * lanes for vpmuludq. */
+typedef struct salts_x8 {
+	__m256i cross_h, cross_s; /* multiply h, and h with its halves swapped */
+	__m256i lo_j, lo_j4;      /* salt j's, salt j + 4's low half, even lanes */
+	__m256i keep_lo, keep_hi; /* words 0-3, 4-7: all ones where the salt is below k */
+} salts_x8;
+
+__attribute__((target("avx2"))) static salts_x8 salts_load(int first, uint32_t k)
 {
-	const __m256i cross = _mm256_add_epi64(
-		_mm256_mul_epu32(_mm256_srli_epi64(a, 32), b), _mm256_mul_epu32(a, b_hi));
-	return _mm256_add_epi64(_mm256_mul_epu32(a, b), _mm256_slli_epi64(cross, 32));
+	uint32_t ch[8], cs[8], lj[8], lj4[8];
+	long long kl[4], kh[4];
+	for (int j = 0; j < 4; j++) {
+		const uint64_t a = SALT[first + j], b = SALT[first + j + 4];
+		/* lane 2j (salt a) sees h_lo in hv and h_hi in hs; lane
+		 * 2j + 1 (salt b) the other way round */
+		ch[2 * j] = (uint32_t)(a >> 32);
+		cs[2 * j] = (uint32_t)a;
+		ch[2 * j + 1] = (uint32_t)b;
+		cs[2 * j + 1] = (uint32_t)(b >> 32);
+		lj[2 * j] = (uint32_t)a;
+		lj4[2 * j] = (uint32_t)b;
+		lj[2 * j + 1] = lj4[2 * j + 1] = 0;
+		kl[j] = (uint32_t)(first + j) < k ? -1 : 0;
+		kh[j] = (uint32_t)(first + j + 4) < k ? -1 : 0;
+	}
+	salts_x8 s;
+	s.cross_h = _mm256_loadu_si256((const void *)ch);
+	s.cross_s = _mm256_loadu_si256((const void *)cs);
+	s.lo_j = _mm256_loadu_si256((const void *)lj);
+	s.lo_j4 = _mm256_loadu_si256((const void *)lj4);
+	s.keep_lo = _mm256_loadu_si256((const void *)kl);
+	s.keep_hi = _mm256_loadu_si256((const void *)kh);
+	return s;
 }
 
-/* One key's bits for the four words of `salt` (lanes not in `keep` 0). */
-__attribute__((target("avx2"), always_inline)) static inline __m256i
-bits_x4(__m256i h, __m256i salt, __m256i salt_hi, __m256i keep)
+/* One key's bits for eight salts: words 0-3 in *m_lo, 4-7 in *m_hi.
+ * A bit's position is the top 6 bits of h * S mod 2^64, whose top 32
+ * bits are
+ *     hi32(h_lo * S_lo) + lo32(h_hi * S_lo) + lo32(h_lo * S_hi)  (mod 2^32),
+ * so the eight salts take two 8-lane 32-bit multiplies (the cross terms)
+ * and two vpmuludq (the high halves), where a 64-bit multiply of four
+ * lanes takes three vpmuludq.  hv is h in every 64-bit lane, hs the same
+ * with its halves swapped. */
+__attribute__((target("avx2"), always_inline)) static inline void
+bits_x8(__m256i hv, __m256i hs, const salts_x8 *s, __m256i *m_lo, __m256i *m_hi)
 {
-	return _mm256_and_si256(keep, _mm256_sllv_epi64(_mm256_set1_epi64x(1),
-		_mm256_srli_epi64(mullo_x4(h, salt, salt_hi), 58)));
+	const __m256i one = _mm256_set1_epi64x(1);
+	const __m256i cross = _mm256_add_epi32(_mm256_mullo_epi32(hv, s->cross_h),
+					       _mm256_mullo_epi32(hs, s->cross_s));
+	const __m256i hi = _mm256_blend_epi32(
+		_mm256_srli_epi64(_mm256_mul_epu32(hv, s->lo_j), 32),
+		_mm256_mul_epu32(hv, s->lo_j4), 0xAA);
+	const __m256i top = _mm256_add_epi32(hi, cross);
+	/* lane j: salt j's top 6 bits are bits 26-31, salt j + 4's 58-63 */
+	*m_lo = _mm256_and_si256(s->keep_lo, _mm256_sllv_epi64(one,
+		_mm256_and_si256(_mm256_srli_epi64(top, 26), _mm256_set1_epi64x(63))));
+	*m_hi = _mm256_and_si256(s->keep_hi, _mm256_sllv_epi64(one,
+		_mm256_srli_epi64(top, 58)));
 }
 
 /* The same insertion with AVX2, for CPUs without AVX-512: the block's
  * mask is two 256-bit registers (words 0-3, 4-7), each the OR of the bits
- * for salts w and w + 8, so a key costs four-lane multiplies and two
- * 32-byte ORs instead of k scalar multiplies and eight ORs into memory.
- * Bits identical to insert_loop (tests compare the two). */
+ * for salts w and w + 8, so a key costs a few multiplies (bits_x8) and
+ * two 32-byte ORs instead of k scalar multiplies and eight ORs into
+ * memory.  Bits identical to insert_loop (tests compare the two).
+ * Measured against the 64-bit-lane version it replaced (three vpmuludq
+ * per four salts), k = 8, a 16 KiB filter (L1: the instructions alone),
+ * AVX2, AMD EPYC Zen 3, 30 interleaved runs: min 5.18 -> 4.90 ns/key,
+ * median 7.62 -> 7.24.  In the index build the insertion waits on the
+ * filter's cache misses (perf: half its samples on the block's load),
+ * so the gain there is within the noise. */
 __attribute__((target("avx2"))) static void
 insert_avx2(const cbloom *f, const uint64_t *keys, size_t n)
 {
 	const uint32_t k = f->k;
-	__m256i salt[4], salt_hi[4], keep[4];
-	for (int q = 0; q < 4; q++) {
-		/* q: words 0-3 (salts 0-3, then 8-11), 4-7 (4-7, then 12-15) */
-		const int first = (q & 1) * 4 + (q >> 1) * 8;
-		long long kp[4];
-		for (int w = 0; w < 4; w++)
-			kp[w] = (uint32_t)(first + w) < k ? -1 : 0;
-		salt[q] = _mm256_loadu_si256((const void *)(SALT + first));
-		salt_hi[q] = _mm256_srli_epi64(salt[q], 32);
-		keep[q] = _mm256_loadu_si256((const void *)kp);
-	}
+	const salts_x8 s0 = salts_load(0, k), s1 = salts_load(8, k);
 	uint64_t ring[PREFETCH_AHEAD];
 	ahead_start(f, keys, n, ring);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t b = ahead_next(f, keys, n, i, ring);
 		if (b == UINT64_MAX)
 			continue;
-		const __m256i h = _mm256_set1_epi64x((long long)(cbloom_remix(keys[i]) | 1));
-		__m256i m0 = bits_x4(h, salt[0], salt_hi[0], keep[0]);
-		__m256i m1 = bits_x4(h, salt[1], salt_hi[1], keep[1]);
+		const __m256i hv = _mm256_set1_epi64x((long long)(cbloom_remix(keys[i]) | 1));
+		const __m256i hs = _mm256_shuffle_epi32(hv, 0xB1);
+		__m256i m0, m1;
+		bits_x8(hv, hs, &s0, &m0, &m1);
 		if (k > 8) {
-			m0 = _mm256_or_si256(m0, bits_x4(h, salt[2], salt_hi[2], keep[2]));
-			m1 = _mm256_or_si256(m1, bits_x4(h, salt[3], salt_hi[3], keep[3]));
+			__m256i e0, e1;
+			bits_x8(hv, hs, &s1, &e0, &e1);
+			m0 = _mm256_or_si256(m0, e0);
+			m1 = _mm256_or_si256(m1, e1);
 		}
 		__m256i *block = (__m256i *)(void *)(f->bits + b * 8);
 		_mm256_store_si256(block, _mm256_or_si256(_mm256_load_si256(block), m0));
