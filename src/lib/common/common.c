@@ -258,6 +258,7 @@ static void fast_read(void)
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();
 	cpu.avx2 = __builtin_cpu_supports("avx2");
+	cpu.bmi = __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
 	cpu.avx512bw = __builtin_cpu_supports("avx512bw");
 	cpu.avx512 = __builtin_cpu_supports("avx512f") &&
 		     __builtin_cpu_supports("avx512dq") && cpu.avx512bw;

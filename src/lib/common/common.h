@@ -155,6 +155,7 @@ typedef struct ccpu {
 	bool avx2;      /* AVX2 */
 	bool avx512bw;  /* AVX-512 BW (the tokenizer's 64-byte classifier) */
 	bool avx512;    /* AVX-512 F, DQ and BW (eight-lane hashing, insertion) */
+	bool bmi;       /* BMI1 and BMI2 (the AVX2 hash-only word loop) */
 } ccpu;
 const ccpu *ccpu_get(void);
 

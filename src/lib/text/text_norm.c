@@ -726,7 +726,7 @@ fast_words_avx2(ctok *t, const unsigned char *p, size_t i, size_t n)
  * words are ASCII letters and digits).
  *
  * Measured (ISA: AVX2, AMD EPYC Zen 3, shared 2 vCPUs; build/micro_words
- * on the first 16 MB of /work/bench256/corpus.txt, least of 10
+ * on the first 16 MB of the corpus.txt of `bench/gen_corpus.py --size 256M`, least of 10
  * interleaved runs): 11.65 ns per word with the four-lane hash, 8.52 with
  * this.  Hashing the 4-8 class four at a time in AVX2 lanes (scalar loads,
  * two emulated multiplies per four words) measured the same as scalar
@@ -854,10 +854,10 @@ static void settle_words_classes(ctok *t, const unsigned char *p,
 	} while (0)
 
 /* Compiled for BMI1 and BMI2 too (every AVX2 CPU has them; hashing_loop
- * checks): the walk's ctz, clear-lowest-bit and variable shifts become
+ * checks, ccpu.bmi): the walk's ctz, clear-lowest-bit and variable shifts become
  * tzcnt, blsr and shrx/shlx/bzhi -- no zero test, no lea, no %cl moves:
  * 17% fewer instructions in this loop (cachegrind, 1 MB of
- * /work/bench256/corpus.txt: 120.3 M instead of 145.2 M), and
+ * that corpus.txt: 120.3 M instead of 145.2 M), and
  * build/micro_words 8.75 -> 8.41 ns per word (ISA: AVX2, AMD EPYC Zen 3,
  * least of 20 interleaved runs).  A walk of its own for this loop -- a
  * block's k-th start bit paired with its k-th end bit, eight at a time
@@ -895,8 +895,7 @@ static ctok_fast_fn hashing_loop(ctok_fast_fn loop)
 {
 	if (loop == fast_words_avx512 && ccpu_get()->avx512)
 		return fast_hashes_avx512;
-	if (loop == fast_words_avx2 && ccpu_get()->avx2 &&
-	    __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2"))
+	if (loop == fast_words_avx2 && ccpu_get()->avx2 && ccpu_get()->bmi)
 		return fast_hashes_avx2;
 	return loop;
 }
