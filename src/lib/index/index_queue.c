@@ -170,11 +170,27 @@ int cbloom_queue_is_buffered(const cbloom_queue *q)
 	return q && q->cap > 0;
 }
 
-/* Region of a key, or nregions for a key of another partition. */
-static inline uint32_t region_of(const cbloom_queue *q, uint64_t key)
+/* Region of a key, or nregions for a key of another partition.  The
+ * filter's geometry is copied in: a hot loop that stores keys through a
+ * uint64_t pointer would otherwise reload q->f's fields after every
+ * store (they could alias). */
+typedef struct region_map {
+	uint64_t nblocks, lo, span;
+	unsigned shift;
+	uint32_t nregions;
+} region_map;
+
+static region_map map_of(const cbloom_queue *q)
 {
-	uint64_t b = cbloom_block(key, q->f->nblocks) - q->f->lo;
-	return b < q->f->hi - q->f->lo ? (uint32_t)(b >> q->shift) : q->nregions;
+	return (region_map){ .nblocks = q->f->nblocks, .lo = q->f->lo,
+			     .span = q->f->hi - q->f->lo, .shift = q->shift,
+			     .nregions = q->nregions };
+}
+
+static inline uint32_t region_of(const region_map *m, uint64_t key)
+{
+	uint64_t b = cbloom_block(key, m->nblocks) - m->lo;
+	return b < m->span ? (uint32_t)(b >> m->shift) : m->nregions;
 }
 
 static inline int try_lock(int *lock)
@@ -235,6 +251,8 @@ static void bucket_put_unlock(cbloom_queue *q, region *r, const uint64_t *keys, 
 
 static void add_sorted(cbloom_queue *q, const uint64_t *keys, size_t n,
 		       uint64_t *scratch);
+static void put_runs(cbloom_queue *q, const uint64_t *scratch,
+		     const uint32_t *start, uint32_t *next);
 
 /* Put a full stage into region r's bucket, waiting for its lock. */
 static void stage_put(cbloom_queue *q, uint32_t r, const uint64_t *keys, size_t m)
@@ -247,7 +265,9 @@ static void stage_put(cbloom_queue *q, uint32_t r, const uint64_t *keys, size_t 
 void cbloom_queue_add(cbloom_queue *q, const uint64_t *keys, size_t n,
 		      uint64_t *scratch)
 {
-	uint32_t fill[CBLOOM_QUEUE_REGIONS_MAX + 1];
+	/* region r's stage is scratch[start[r] .. start[r] + stage), its
+	 * keys so far scratch[start[r] .. next[r]) */
+	uint32_t start[CBLOOM_QUEUE_REGIONS_MAX + 1], next[CBLOOM_QUEUE_REGIONS_MAX + 1];
 	const uint32_t nr = q->nregions;
 	if (n == 0)
 		return;
@@ -257,31 +277,40 @@ void cbloom_queue_add(cbloom_queue *q, const uint64_t *keys, size_t n,
 		return;
 	}
 	const uint32_t stage = (uint32_t)room;
-	const uint64_t nblocks = q->f->nblocks, lo = q->f->lo, span = q->f->hi - lo;
-	const unsigned shift = q->shift;
-	memset(fill, 0, nr * sizeof(uint32_t));
+	const region_map m = map_of(q);
+	for (uint32_t r = 0; r < nr; r++)
+		start[r] = next[r] = r * stage;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t b = cbloom_block(keys[i], nblocks) - lo;
-		if (b >= span)
-			continue;
-		uint32_t r = (uint32_t)(b >> shift);
-		uint64_t *st = scratch + (size_t)r * stage;
-		st[fill[r]++] = keys[i];
-		if (fill[r] == stage) {
-			stage_put(q, r, st, stage);
-			fill[r] = 0;
+		uint32_t r = region_of(&m, keys[i]);
+		if (r == nr)
+			continue; /* another partition's */
+		scratch[next[r]++] = keys[i];
+		if (next[r] - start[r] == stage) {
+			stage_put(q, r, scratch + start[r], stage);
+			next[r] = start[r];
 		}
 	}
-	/* the partial stages: a busy region is retried after the others */
+	/* the partial stages */
+	put_runs(q, scratch, start, next);
+}
+
+/* Hand over region r's run scratch[start[r] .. next[r]) for every region
+ * (next[r] is reset to start[r]): a busy region is retried after the
+ * others. */
+static void put_runs(cbloom_queue *q, const uint64_t *scratch,
+		     const uint32_t *start, uint32_t *next)
+{
+	const uint32_t nr = q->nregions;
 	uint32_t left = 0;
 	for (uint32_t r = 0; r < nr; r++)
-		left += fill[r] > 0;
+		left += next[r] > start[r];
 	while (left) {
 		for (uint32_t r = 0; r < nr; r++) {
-			if (fill[r] == 0 || !try_lock(&q->regions[r].lock))
+			size_t m = next[r] - start[r];
+			if (m == 0 || !try_lock(&q->regions[r].lock))
 				continue;
-			bucket_put_unlock(q, &q->regions[r], scratch + (size_t)r * stage, fill[r]);
-			fill[r] = 0;
+			bucket_put_unlock(q, &q->regions[r], scratch + start[r], m);
+			next[r] = start[r];
 			left--;
 		}
 	}
@@ -296,10 +325,11 @@ static void add_sorted(cbloom_queue *q, const uint64_t *keys, size_t n,
 	/* where region r's keys start, and where its next key goes */
 	uint32_t start[CBLOOM_QUEUE_REGIONS_MAX + 1], next[CBLOOM_QUEUE_REGIONS_MAX + 1];
 	const uint32_t nr = q->nregions;
+	const region_map m = map_of(q);
 	/* counting sort by region; slot nr collects keys of other partitions */
 	memset(next, 0, (nr + 1) * sizeof(uint32_t));
 	for (size_t i = 0; i < n; i++)
-		next[region_of(q, keys[i])]++;
+		next[region_of(&m, keys[i])]++;
 	uint32_t pos = 0;
 	for (uint32_t r = 0; r <= nr; r++) {
 		uint32_t c = next[r];
@@ -307,21 +337,9 @@ static void add_sorted(cbloom_queue *q, const uint64_t *keys, size_t n,
 		pos += c;
 	}
 	for (size_t i = 0; i < n; i++)
-		scratch[next[region_of(q, keys[i])]++] = keys[i];
+		scratch[next[region_of(&m, keys[i])]++] = keys[i];
 	/* now region r's keys are scratch[start[r] .. next[r]) */
-	uint32_t left = 0;
-	for (uint32_t r = 0; r < nr; r++)
-		left += next[r] > start[r];
-	while (left) {
-		for (uint32_t r = 0; r < nr; r++) {
-			size_t m = next[r] - start[r];
-			if (m == 0 || !try_lock(&q->regions[r].lock))
-				continue;
-			bucket_put_unlock(q, &q->regions[r], scratch + start[r], m);
-			next[r] = start[r];
-			left--;
-		}
-	}
+	put_runs(q, scratch, start, next);
 }
 
 void cbloom_queue_drain(cbloom_queue *q)
