@@ -438,12 +438,12 @@ static int all_zero(const unsigned char *p, size_t n)
  * 1 - H(fill) of the size (H the binary entropy).  At the fill a build
  * aims at (about 40%) that is 2.6% (measured: zstd -1 gives x1.026 on a
  * real 85 MiB filter), for which level 1 costs 240 MB/s to write and
- * 740 MB/s to read back, against 1230 and 5200 MB/s for --fast=1, which
- * stores the bytes as they are (`zstd -b1 [--fast=1] -B1M`, AMD EPYC Zen
- * 3): 0.35 s of a 3.5 s build of 256 MB of text for 2.3 MB.  So level 1
- * only where the bias can pay (a gain of at least 1/16: fill under 0.30
- * or over 0.70, e.g. sparse partial filters, winnowed or doc-freq
- * chunks); the bytes stored decode the same either way.  (popcnt where
+ * 740 MB/s to read back, against 1230 and 5200 MB/s for level -1
+ * (--fast=1), which stores the bytes as they are (`zstd -b1 [--fast=1]
+ * -B1M`, AMD EPYC Zen 3): 0.35 s of a 3.5 s build of 256 MB of text for
+ * 2.3 MB.  So level 1 only where the bias can pay (fill under 0.30 or
+ * over 0.70, where 1 - H(fill) is over a tenth: e.g. sparse partial
+ * filters, doc-freq chunks); the bytes stored decode the same either way.  (popcnt where
  * the CPU has it, as in cbloom_measure.) */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("popcnt", "default")))
