@@ -2,11 +2,12 @@
  * test_scan.c -- the exact scan through its public API on small files
  * written here: chaining per example and in order, offsets, shared
  * n-grams, document counts, --max-doc-freq, and purify cut/drop on text
- * and JSONL.
+ * and JSONL; the exact table's lookup finds every benchmark n-gram.
  */
 #include "testutil.h"
 
 #include "contam.h"
+#include "scan/scan.h"
 
 #include <jansson.h>
 #include <unistd.h>
@@ -295,6 +296,56 @@ static void test_purify_warc(void)
 	run_free(&r);
 }
 
+/* Every benchmark n-gram is found as its own entry, past the presence
+ * bitmap in front of the slots, and any other hash is either absent or
+ * an entry of that very hash: the bitmap may only let absent hashes
+ * through to the slots, never turn a present one away. */
+static void test_table_lookup(void)
+{
+	FILE *f = fopen(path_in("bench.jsonl"), "wb");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	uint64_t x = 12345;
+	for (int e = 0; e < 300; e++) {
+		fputs("{\"q\": \"", f);
+		for (int w = 0; w < 40; w++) {
+			x = x * 6364136223846793005u + 1442695040888963407u;
+			fprintf(f, "%sw%u", w ? " " : "", (unsigned)(x >> 40) % 5000);
+		}
+		fputs("\"}\n", f);
+	}
+	fclose(f);
+	write_file("c1.txt", "nothing of it here\n");
+	contam_scan_options o;
+	contam_scan_options_init(&o);
+	const char *fields[] = { "q" };
+	o.fields = fields;
+	o.nfields = 1;
+	run r;
+	do_scan(&r, path_in("c1.txt"), &o);
+	const cscan_table *t = &r.s->table;
+	CHECK(t->nentries > 9000);
+	size_t found = 0;
+	for (size_t e = 0; e < t->nentries; e++)
+		found += cscan_lookup(t, t->hash[e]) == (uint32_t)e;
+	CHECK_EQ_U64(found, t->nentries);
+	size_t passed = 0, wrong = 0;
+	for (int i = 0; i < 100000; i++) {
+		x = x * 6364136223846793005u + 1442695040888963407u;
+		uint64_t h = x ^ (x >> 31);
+		uint64_t b = h >> t->present_shift;
+		uint32_t e = cscan_lookup(t, h);
+		passed += (t->present[b >> 6] >> (b & 63)) & 1;
+		wrong += e != CSCAN_NONE && t->hash[e] != h;
+	}
+	CHECK_EQ_U64(wrong, 0);
+	/* 16-32 bits per entry: at most about one random hash in 16 gets
+	 * through to the slots */
+	CHECK(passed < 100000 / 12);
+	run_free(&r);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -304,6 +355,7 @@ int main(void)
 	test_chains_and_offsets();
 	test_max_doc_freq_and_purify();
 	test_purify_warc();
+	test_table_lookup();
 	char cmd[600];
 	if (getenv("CONTAM_KEEP")) {
 		fprintf(stderr, "kept %s\n", dir);

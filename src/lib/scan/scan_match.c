@@ -103,13 +103,13 @@ static void on_token(void *ctx, const ctok_token *tk)
 	uint64_t h;
 	if (m->nd)
 		cscan_ndm_token(m->nd, tk);
-	m->tok_start[m->ntok % m->n] = tk->start;
+	m->tok_start[m->ntok & m->ring_mask] = tk->start;
 	uint64_t idx = m->ntok++;
 	if (!cngram_push(&m->ng, tk->hash, &h))
 		return;
 	uint64_t first = idx + 1 - m->n;
 	m->ngrams++;
-	on_ngram(m, h, m->tok_start[first % m->n], tk->end, first);
+	on_ngram(m, h, m->tok_start[first & m->ring_mask], tk->end, first);
 }
 
 /* The look-ahead's tokens: every n-gram they complete is looked up,
@@ -135,7 +135,12 @@ int cscan_matcher_init(cscan_matcher *m, const contam_scan *s)
 	ctok_init(&m->tok, s->opt.fast, s->seed, on_token, m);
 	ctok_init_hashes(&m->htok, s->opt.fast, s->seed, on_token_hashes, m);
 	cngram_init(&m->ng, m->n, s->seed);
-	m->tok_start = calloc(m->n, sizeof(uint64_t));
+	/* a power of two, so that the ring's index is a mask, not a
+	 * division per token */
+	m->ring_mask = 1;
+	while (m->ring_mask + 1 < m->n)
+		m->ring_mask = 2 * m->ring_mask + 1;
+	m->tok_start = calloc(m->ring_mask + 1, sizeof(uint64_t));
 	m->htoks = malloc((CONTAM_MAX_NGRAM + CTOK_HASH_BUF) * sizeof(uint64_t));
 	m->hwins = malloc(CTOK_HASH_BUF * sizeof(uint64_t));
 	if (s->nd && cscan_ndm_new(&m->nd, s))

@@ -107,6 +107,7 @@ void cscan_table_release(cscan_table *t)
 	free(t->docs);
 	free(t->post);
 	free(t->slot);
+	free(t->present);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -333,12 +334,18 @@ int cscan_table_build(contam_scan *s, cerr *err)
 	t->post_count = calloc(ne ? ne : 1, sizeof(uint32_t));
 	t->docs = calloc(ne ? ne : 1, sizeof(uint64_t));
 	uint64_t slots = 16;
-	while (slots < 2 * (uint64_t)ne)
+	while (slots < 16 * (uint64_t)ne)
 		slots *= 2;
 	t->slot = calloc(slots, sizeof(uint32_t));
 	t->mask = slots - 1;
+	/* the presence bitmap: 16-32 bits per entry, at least one word */
+	unsigned log_bits = 6;
+	while (log_bits < 40 && ((uint64_t)1 << log_bits) < 16 * (uint64_t)ne)
+		log_bits++;
+	t->present = calloc((size_t)1 << (log_bits - 6), sizeof(uint64_t));
+	t->present_shift = 64 - log_bits;
 	if (!s->ex_entry || !t->post || !t->hash || !t->post_first ||
-	    !t->post_count || !t->docs || !t->slot) {
+	    !t->post_count || !t->docs || !t->slot || !t->present) {
 		rc = cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -354,6 +361,8 @@ int cscan_table_build(contam_scan *s, cerr *err)
 			while (t->slot[k])
 				k = (k + 1) & t->mask;
 			t->slot[k] = (uint32_t)e + 1;
+			uint64_t b = h >> t->present_shift;
+			t->present[b >> 6] |= (uint64_t)1 << (b & 63);
 		}
 		t->post_count[e]++;
 		t->post[i] = (cscan_posting){ tr[i].ex, tr[i].pos };
@@ -362,7 +371,7 @@ int cscan_table_build(contam_scan *s, cerr *err)
 	t->npost = ntr;
 	s->stats.table_ngrams = t->nentries;
 	s->stats.table_bytes = t->nentries * (8 + 4 + 4 + 8) + ntr * 8 +
-			       slots * 4 + total * 4;
+			       slots * 4 + total * 4 + ((size_t)1 << (log_bits - 3));
 out:
 	free(tr);
 	return rc;
