@@ -91,7 +91,7 @@ static void usage(FILE *f)
 "                           shingle and window sizes are then its index's\n",
 		d.shingle, wins);
 	fprintf(f,
-"      --threads T          threads (default: all cores)\n"
+"  -t, --threads T          threads (default: all cores)\n"
 "      --text-field PATH    JSON corpus field holding the text (text): a name\n"
 "                           or a dotted path through objects and arrays, as\n"
 "                           --field; repeat to join several with newlines\n"
@@ -257,7 +257,7 @@ int cli_scan(int argc, char **argv)
 	enum { OPT_NAME = 256, OPT_ID, OPT_NO_HEADER, OPT_MIN_SPAN, OPT_NGRAM,
 	       OPT_INCLUDE = 512, OPT_EXCLUDE, OPT_ALLOW_EMPTY,
 	       OPT_REPORT, OPT_MAX_DOC_FREQ, OPT_PURIFY, OPT_PURIFY_MODE,
-	       OPT_THREADS, OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
+	       OPT_TEXT_FIELD, OPT_STRICT, OPT_MAX_RECORD,
 	       OPT_RECORDS, OPT_LINES, OPT_HEADER, OPT_QFIELD, OPT_AFIELD,
 	       OPT_NEAR_DUP, OPT_NEAR_DUP_MIN, OPT_CONFIRM,
 	       OPT_RULES = 1024 };
@@ -277,7 +277,7 @@ int cli_scan(int argc, char **argv)
 		{ "max-doc-freq", required_argument, NULL, OPT_MAX_DOC_FREQ },
 		{ "purify", required_argument, NULL, OPT_PURIFY },
 		{ "purify-mode", required_argument, NULL, OPT_PURIFY_MODE },
-		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "threads", required_argument, NULL, 't' },
 		{ "text-field", required_argument, NULL, OPT_TEXT_FIELD },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "max-record", required_argument, NULL, OPT_MAX_RECORD },
@@ -336,7 +336,7 @@ int cli_scan(int argc, char **argv)
 			break;
 		}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:f:o:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:o:t:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b': benches[nbenches++] = optarg; break;
 		case OPT_NAME: name = optarg; break;
@@ -380,7 +380,7 @@ int cli_scan(int argc, char **argv)
 				goto out;
 			}
 			break;
-		case OPT_THREADS:
+		case 't':
 			if (!cli_parse_uint(optarg, 1, 4096, &v)) {
 				rc = cli_error(EXIT_USAGE, "--threads wants a number, not '%s'", optarg);
 				goto out;
