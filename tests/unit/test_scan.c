@@ -99,6 +99,17 @@ static int do_scan(run *r, const char *corpus, contam_scan_options *o)
 	return rc;
 }
 
+/* A scan of the benchmark's field "q" with default options. */
+static void scan_field_q(run *r, const char *corpus)
+{
+	contam_scan_options o;
+	contam_scan_options_init(&o);
+	const char *fields[] = { "q" };
+	o.fields = fields;
+	o.nfields = 1;
+	do_scan(r, corpus, &o);
+}
+
 static void run_free(run *r)
 {
 	for (size_t i = 0; i < r->nhits; i++)
@@ -128,13 +139,8 @@ static void test_chains_and_offsets(void)
 		   "{\"id\": \"d2\", \"text\": \"nothing to see here at all today my friend\"}\n"
 		   "\n"
 		   "{\"id\": \"d3\", \"url\": \"http://x/3\", \"text\": \"" SHARED "\"}\n");
-	contam_scan_options o;
-	contam_scan_options_init(&o);
-	const char *fields[] = { "q" };
-	o.fields = fields;
-	o.nfields = 1;
 	run r;
-	do_scan(&r, path_in("corpus.jsonl"), &o);
+	scan_field_q(&r, path_in("corpus.jsonl"));
 	CHECK_EQ_U64(r.nhits, 3);
 	if (r.nhits != 3)
 		goto out;
@@ -317,13 +323,8 @@ static void test_table_lookup(void)
 	}
 	fclose(f);
 	write_file("c1.txt", "nothing of it here\n");
-	contam_scan_options o;
-	contam_scan_options_init(&o);
-	const char *fields[] = { "q" };
-	o.fields = fields;
-	o.nfields = 1;
 	run r;
-	do_scan(&r, path_in("c1.txt"), &o);
+	scan_field_q(&r, path_in("c1.txt"));
 	const cscan_table *t = &r.s->table;
 	CHECK(t->nentries > 9000);
 	size_t found = 0;
