@@ -21,6 +21,8 @@ and `-o -`.
 - control bytes in names never reach the terminal raw; `info --json` is
   valid UTF-8
 - per-input memory before reading stays well under 1 KB (r17)
+- text in a legacy encoding (Shift-JIS, GBK) is refused by index, scan and
+  probe, where it was read as replacement characters and found clean
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -403,6 +405,27 @@ def per_input_memory_r17(tmp):
     per = (kb - base) * 1024 / n
     S.note(f"scan: {per:.0f} bytes per input (peak {kb} kB)")
     check(per < 1024 or asan, f"scan holds {per:.0f} bytes per input")
+
+
+@S.test
+def legacy_encodings_are_refused(tmp):
+    ja = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。" * 40
+    zh = "话说天下大势，分久必合，合久必分。周末七国分争，并入于秦。" * 40
+    sj = write(os.path.join(tmp, "enc", "neko_sjis.txt"), ja.encode("shift_jis"))
+    gb = write(os.path.join(tmp, "enc", "sanguo_gbk.txt"), zh.encode("gbk"))
+    ok = write(os.path.join(tmp, "enc", "neko.txt"), ja)
+    out = os.path.join(tmp, "enc.cidx")
+    for f, enc in ((sj, "Shift-JIS"), (gb, "GBK")):
+        r = contam("index", "-q", "-t", "1", "-o", out, f).expect(2)
+        check(f"'{f}' is text that is not UTF-8" in r.err and "iconv" in r.err,
+              f"{enc}: {r.err[-300:]}")
+        check(not os.path.exists(out), f"{enc}: an index was written")
+        bench = write(os.path.join(tmp, "enc", "b.jsonl"), json.dumps({"text": ja[:60]}) + "\n")
+        r = contam("scan", "-q", "--bench", bench, "-o", os.path.join(tmp, "h.jsonl"), f).expect(2)
+        check("not UTF-8" in r.err, f"scan of {enc}: {r.err[-300:]}")
+    contam("index", "-q", "-t", "1", "-o", out, ok).expect(0)
+    r = contam("probe", out, gb, "-o", os.path.join(tmp, "p.json")).expect(2)
+    check(f"'{gb}' is text that is not UTF-8" in r.err, f"probe of a GBK benchmark: {r.err[-300:]}")
 
 
 if __name__ == "__main__":

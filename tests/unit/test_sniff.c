@@ -194,6 +194,39 @@ static void test_magic(void)
 	CHECK(strstr(sn.what, "NUL") != NULL);
 	CHECK(kind_of("{\"text\":\"x\"}\n\0", 14) == CSNIFF_TEXT);
 
+	/* text in a legacy encoding is refused; UTF-8 with a character cut
+	 * by the end of the head, a few cp1252 quotes, and a WARC file
+	 * whose payloads have their own charsets are read */
+	char legacy[2048];
+	for (size_t i = 0; i < sizeof legacy; i += 2) {
+		legacy[i] = (char)0x82;           /* Shift-JIS hiragana: 82 a0.. */
+		legacy[i + 1] = (char)(0xa0 + i % 80);
+	}
+	CHECK(csniff_bytes(legacy, sizeof legacy, &sn) == CSNIFF_NOT_UTF8);
+	CHECK(strstr(sn.what, "not UTF-8") != NULL);
+	CHECK(strstr(sn.advice, "iconv") != NULL);
+	CHECK(csniff_class_of(CSNIFF_NOT_UTF8) == CSNIFF_IS_REFUSED);
+	char warc[2048];
+	memcpy(warc, legacy, sizeof warc);
+	memcpy(warc, "WARC/1.0\r\n", 10);
+	CHECK(csniff_bytes(warc, sizeof warc, &sn) == CSNIFF_TEXT);
+	char utf8[2048];
+	for (size_t i = 0; i + 3 <= sizeof utf8; i += 3)
+		memcpy(utf8 + i, "\xe7\x8c\xab", 3); /* U+732B */
+	utf8[sizeof utf8 - 2] = (char)0xe7;       /* cut by the end */
+	utf8[sizeof utf8 - 1] = (char)0x8c;
+	CHECK(csniff_bytes(utf8, sizeof utf8, &sn) == CSNIFF_TEXT);
+	/* overlong forms and surrogates are not UTF-8 */
+	char bad[64];
+	for (size_t i = 0; i < sizeof bad; i += 4)
+		memcpy(bad + i, i % 8 ? "\xc0\xaf\xc1\xbf" : "\xed\xa0\x80" "a", 4);
+	CHECK(csniff_bytes(bad, sizeof bad, &sn) == CSNIFF_NOT_UTF8);
+	char quotes[4096];
+	memset(quotes, 'e', sizeof quotes);
+	for (size_t i = 0; i < 60; i++)
+		quotes[i * 60] = (char)(i % 2 ? 0x94 : 0x93); /* cp1252 curly quotes: 1.5% */
+	CHECK(csniff_bytes(quotes, sizeof quotes, &sn) == CSNIFF_TEXT);
+
 	/* the refusal names the file and what was seen */
 	char msg[1024];
 	csniff_bytes("\x7f" "ELF\x02\x01", 6, &sn);

@@ -6,7 +6,9 @@
  * same words.  csniff_bytes() looks at magic numbers (compression,
  * archives, columnar and binary formats), byte order marks, and, for
  * anything else, at how text-like the bytes are (NULs, control bytes,
- * NULs in every other byte for UTF-16 without a byte order mark).  It
+ * NULs in every other byte for UTF-16 without a byte order mark) and
+ * whether they are UTF-8 (text in a legacy encoding such as Shift-JIS
+ * or GBK would be read as replacement characters, and found clean).  It
  * never looks at the name.
  *
  * Call it twice: on the raw start of the file (is it compressed? an
@@ -60,6 +62,7 @@ typedef enum csniff_kind {
 	CSNIFF_WEBP,
 	CSNIFF_PDF,
 	CSNIFF_OLE,          /* old MS Office .doc/.xls */
+	CSNIFF_NOT_UTF8,     /* text in another encoding: refused */
 	CSNIFF_BINARY        /* no known magic, but not text */
 } csniff_kind;
 
