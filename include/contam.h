@@ -1018,6 +1018,13 @@ typedef struct contam_result {
 	const char *label;
 	const contam_probe_options *options;
 	uint64_t inputs, inputs_digest;
+	/* What the index's builds did not read: the manifest's problem
+	 * counts summed over its inputs, how many inputs had any, and the
+	 * walks' skips per reason (hidden entries are not kept).  Reported
+	 * as index.unread beside the rates, which do not cover it. */
+	uint64_t unread_problems[CONTAM_PROBLEMS];
+	uint64_t unread_inputs;
+	uint64_t unread_skipped[CONTAM_SKIP_REASONS];
 	/* probe --suite: the suite file and the sha256 of its bytes (64 hex
 	 * digits), reported as "suite"; NULL (contam_probe_result): none.
 	 * suite_split: --split NAME (every entry's split), NULL: each entry

@@ -21,8 +21,10 @@ and `-o -`.
 - control bytes in names never reach the terminal raw; `info --json` is
   valid UTF-8
 - per-input memory before reading stays well under 1 KB (r17)
-- text in a legacy encoding (Shift-JIS, GBK) is refused by index, scan and
-  probe, where it was read as replacement characters and found clean
+- what the index did not read reaches the probe report (index.unread),
+  its table, and every `contam report` format
+- text in a legacy CJK encoding (Shift-JIS, GBK) is refused by index, scan
+  and probe, where it was read as replacement characters and found clean
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -408,6 +410,35 @@ def per_input_memory_r17(tmp):
 
 
 @S.test
+def unread_inputs_reach_the_report(tmp):
+    d = os.path.join(tmp, "unread")
+    write(os.path.join(d, "good.txt"), PL + "\n")
+    write(os.path.join(d, "blob.bin"), bytes(range(256)) * 16)
+    write(os.path.join(d, "recs.jsonl"), json.dumps({"text": PL}) + "\n{broken\n"
+          + json.dumps({"body": "no text field"}) + "\n")
+    ix = os.path.join(tmp, "unread.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, d).expect(0)
+    bench = write(os.path.join(tmp, "ub.jsonl"), json.dumps({"q": PL}) + "\n")
+    rep = os.path.join(tmp, "unread.json")
+    r = contam("probe", ix, "--field", "q", bench, "-o", rep).expect(0)
+    u = json.load(open(rep))["index"]["unread"]
+    check(u["damaged_records"] == 1 and u["records_without_text"] == 1
+          and u["skipped_files"]["unknown_kind"] == 1 and u["inputs_with_problems"] == 1, f"unread {u}")
+    check("not indexed: 1 damaged record, 1 record without the text field, 1 file skipped"
+          in r.out + r.err, f"probe table: {(r.out + r.err)[-600:]}")
+    for fmt in ("md", "latex", "html"):
+        out = contam("report", "--format", fmt, rep).expect(0).out
+        check("ot indexed" in out and "1 damaged" in out, f"report {fmt}: {out[-500:]}")
+    # a clean index says nothing
+    clean = os.path.join(tmp, "clean.cidx")
+    contam("index", "-q", "-t", "1", "-o", clean, os.path.join(d, "good.txt")).expect(0)
+    r = contam("probe", clean, "--field", "q", bench, "-o", rep).expect(0)
+    check("not indexed" not in r.out + r.err, "a clean index reported unread inputs")
+    check(json.load(open(rep))["index"]["unread"]["inputs_with_problems"] == 0, "clean: unread counted")
+    check("ot indexed" not in contam("report", rep).expect(0).out, "clean: report says not indexed")
+
+
+@S.test
 def legacy_encodings_are_refused(tmp):
     ja = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。" * 40
     zh = "话说天下大势，分久必合，合久必分。周末七国分争，并入于秦。" * 40
@@ -417,15 +448,15 @@ def legacy_encodings_are_refused(tmp):
     out = os.path.join(tmp, "enc.cidx")
     for f, enc in ((sj, "Shift-JIS"), (gb, "GBK")):
         r = contam("index", "-q", "-t", "1", "-o", out, f).expect(2)
-        check(f"'{f}' is text that is not UTF-8" in r.err and "iconv" in r.err,
+        check(f"'{f}' is text in a legacy CJK encoding" in r.err and "iconv" in r.err,
               f"{enc}: {r.err[-300:]}")
         check(not os.path.exists(out), f"{enc}: an index was written")
         bench = write(os.path.join(tmp, "enc", "b.jsonl"), json.dumps({"text": ja[:60]}) + "\n")
         r = contam("scan", "-q", "--bench", bench, "-o", os.path.join(tmp, "h.jsonl"), f).expect(2)
-        check("not UTF-8" in r.err, f"scan of {enc}: {r.err[-300:]}")
+        check("legacy CJK encoding" in r.err, f"scan of {enc}: {r.err[-300:]}")
     contam("index", "-q", "-t", "1", "-o", out, ok).expect(0)
     r = contam("probe", out, gb, "-o", os.path.join(tmp, "p.json")).expect(2)
-    check(f"'{gb}' is text that is not UTF-8" in r.err, f"probe of a GBK benchmark: {r.err[-300:]}")
+    check(f"'{gb}' is text in a legacy CJK encoding" in r.err, f"probe of a GBK benchmark: {r.err[-300:]}")
 
 
 if __name__ == "__main__":

@@ -240,6 +240,52 @@ static size_t invalid_utf8_bytes(const unsigned char *p, size_t n)
 	return bad;
 }
 
+/* Whether the non-ASCII bytes of p[0..n) are, almost all (98%), the
+ * double-byte characters of a legacy CJK encoding: GBK (lead 81-fe,
+ * trail 40-7e or 80-fe), Shift-JIS (lead 81-9f or e0-fc, trail 40-7e or
+ * 80-fc; a1-df alone are half-width katakana) or EUC (a1-fe twice).
+ * Text in one of them is what a legacy encoding looks like; invalid
+ * UTF-8 that does not fit (stray bytes, a damaged line, lone
+ * continuation bytes) is damage in UTF-8 text, which is read, each bad
+ * byte a separator. */
+static int fits_legacy_cjk(const unsigned char *p, size_t n)
+{
+	for (int scheme = 0; scheme < 3; scheme++) {
+		size_t good = 0, bad = 0, i = 0;
+		while (i < n) {
+			unsigned c = p[i];
+			if (c < 0x80) {
+				i++;
+				continue;
+			}
+			if (scheme == 1 && c >= 0xa1 && c <= 0xdf) {
+				good++;
+				i++;
+				continue;
+			}
+			int lead = scheme == 0 ? c >= 0x81 && c <= 0xfe
+				 : scheme == 1 ? (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc)
+				 : c >= 0xa1 && c <= 0xfe;
+			if (lead && i + 1 == n)
+				break; /* cut by the end of the head */
+			unsigned d = i + 1 < n ? p[i + 1] : 0;
+			int trail = scheme == 0 ? (d >= 0x40 && d <= 0x7e) || (d >= 0x80 && d <= 0xfe)
+				  : scheme == 1 ? (d >= 0x40 && d <= 0x7e) || (d >= 0x80 && d <= 0xfc)
+				  : d >= 0xa1 && d <= 0xfe;
+			if (lead && trail) {
+				good += 2;
+				i += 2;
+			} else {
+				bad++;
+				i++;
+			}
+		}
+		if (good >= 32 && bad * 50 <= good)
+			return 1;
+	}
+	return 0;
+}
+
 static void set(csniff *out, csniff_kind kind, const char *what)
 {
 	out->kind = kind;
@@ -362,22 +408,24 @@ csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 		return out->kind;
 	}
 	/* Legacy encodings: Shift-JIS, GBK or EUC-KR text is mostly
-	 * invalid UTF-8; Latin-1 prose has an accented letter in a few
-	 * per cent of its bytes, English in cp1252 a curly quote now and
-	 * then (1-1.5% in Project Gutenberg's cp1252 books: read, the
-	 * quote is a separator anyway).  A WARC file is exempt: each
-	 * record's payload has its own charset (EUC-JP pages of a
-	 * ClueWeb09-ja excerpt in its first 4 KiB). */
+	 * invalid UTF-8, and its high bytes pair up as that encoding's
+	 * characters; it is refused.  Other invalid UTF-8 is read as
+	 * damage (each bad byte a separator): Latin-1 cannot be told from
+	 * damage by its bytes, and Project Gutenberg's cp1252 books have a
+	 * curly quote in 1-1.5% of them, a separator anyway.  A WARC file
+	 * is exempt: each record's payload has its own charset (EUC-JP
+	 * pages of a ClueWeb09-ja excerpt in its first 4 KiB). */
 	size_t bad = n >= 5 && memcmp(p, "WARC/", 5) == 0 ? 0 : invalid_utf8_bytes(p, n);
-	if (bad >= 8 && bad * 50 > n) {
+	if (bad >= 8 && bad * 50 > n && fits_legacy_cjk(p, n)) {
 		char what[160];
-		snprintf(what, sizeof what, "text that is not UTF-8 (%zu of "
-			 "the first %zu bytes are not valid UTF-8)", bad, n);
+		snprintf(what, sizeof what, "text in a legacy CJK encoding (%zu "
+			 "of the first %zu bytes are not UTF-8; they pair up as "
+			 "GBK, Shift-JIS or EUC)", bad, n);
 		set(out, CSNIFF_NOT_UTF8, what);
 		snprintf(out->advice, sizeof out->advice,
 			 "; contam reads UTF-8 and UTF-16: convert it first "
-			 "from its encoding, e.g. iconv -f SHIFT_JIS (GBK, "
-			 "EUC-KR, LATIN1, ...) -t UTF-8");
+			 "from its encoding, e.g. iconv -f SHIFT_JIS (or GBK, "
+			 "GB18030, EUC-JP, EUC-KR, BIG5) -t UTF-8");
 		return out->kind;
 	}
 	set(out, CSNIFF_TEXT, "text");

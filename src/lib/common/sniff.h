@@ -62,7 +62,7 @@ typedef enum csniff_kind {
 	CSNIFF_WEBP,
 	CSNIFF_PDF,
 	CSNIFF_OLE,          /* old MS Office .doc/.xls */
-	CSNIFF_NOT_UTF8,     /* text in another encoding: refused */
+	CSNIFF_NOT_UTF8,     /* text in a legacy CJK encoding: refused */
 	CSNIFF_BINARY        /* no known magic, but not text */
 } csniff_kind;
 

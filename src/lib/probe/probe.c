@@ -627,6 +627,7 @@ void contam_probe_result(const contam_probe *p, contam_result *out)
 	out->label = p->opt.label;
 	out->options = &p->opt;
 	out->inputs_digest = creport_inputs_digest(p->ix, &out->inputs);
+	creport_index_unread(p->ix, out);
 	if (p->mh) {
 		out->near_dup = 1;
 		out->near_dup_shingle = p->mh->shingle;

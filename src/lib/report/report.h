@@ -17,6 +17,10 @@ double creport_expected_false_at(const contam_result *r,
  * (not paths, not n-grams: the same for every n).  The report's
  * index.inputs_digest. */
 uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs);
+/* What the index's builds did not read, into r's unread_* fields. */
+void creport_index_unread(const contam_index *ix, contam_result *r);
+/* Whether r has anything unread to report. */
+int creport_has_unread(const contam_result *r);
 
 /* Renderers (report_render.c, report_html.c) work on parsed reports.
  * A loaded report holds only the examples the HTML evidence table shows,

@@ -91,6 +91,76 @@ uint64_t creport_inputs_digest(const contam_index *ix, uint64_t *ninputs)
 	return h;
 }
 
+void creport_index_unread(const contam_index *ix, contam_result *r)
+{
+	memset(r->unread_problems, 0, sizeof r->unread_problems);
+	memset(r->unread_skipped, 0, sizeof r->unread_skipped);
+	r->unread_inputs = 0;
+	size_t n = ix ? contam_index_manifest_count(ix) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
+		int any = 0;
+		for (int k = 0; k < CONTAM_PROBLEMS; k++) {
+			r->unread_problems[k] += e->problems[k];
+			any |= e->problems[k] > 0;
+		}
+		/* an index file written without input notes has only the
+		 * damaged count */
+		if (!any && e->errors) {
+			r->unread_problems[CONTAM_PROBLEM_DAMAGED] += e->errors;
+			any = 1;
+		}
+		r->unread_inputs += any;
+	}
+	size_t nk = ix ? contam_index_skip_count(ix) : 0;
+	for (size_t i = 0; i < nk; i++) {
+		const contam_input_skip *k = contam_index_skip_get(ix, i);
+		if ((unsigned)k->reason < CONTAM_SKIP_REASONS)
+			r->unread_skipped[k->reason] += k->count;
+	}
+}
+
+int creport_has_unread(const contam_result *r)
+{
+	for (int k = 0; k < CONTAM_SKIP_REASONS; k++)
+		if (r->unread_skipped[k])
+			return 1;
+	return r->unread_inputs > 0;
+}
+
+/* ", "unread": {...}": what the index's builds did not read.  Keys of
+ * the report's own (contam_problem_name and contam_skip_reason_name are
+ * phrases for people). */
+static int put_unread(cbuf *b, const contam_result *r)
+{
+	static const char *const problem_key[CONTAM_PROBLEMS] = {
+		[CONTAM_PROBLEM_DAMAGED] = "damaged_records",
+		[CONTAM_PROBLEM_NO_TEXT] = "records_without_text",
+		[CONTAM_PROBLEM_UNREADABLE] = "unreadable_inputs",
+		[CONTAM_PROBLEM_EMPTY] = "inputs_without_documents",
+	};
+	static const char *const skip_key[CONTAM_SKIP_REASONS] = {
+		[CONTAM_SKIP_UNKNOWN_KIND] = "unknown_kind",
+		[CONTAM_SKIP_CONTAM_OUTPUT] = "contam_output",
+		[CONTAM_SKIP_EXCLUDED] = "excluded",
+		[CONTAM_SKIP_DUPLICATE] = "duplicate",
+	};
+	int rc = cbuf_printf(b, ", \"unread\": {\"inputs_with_problems\": %"
+			     PRIu64, r->unread_inputs);
+	for (int k = 0; k < CONTAM_PROBLEMS; k++)
+		rc |= cbuf_printf(b, ", \"%s\": %" PRIu64, problem_key[k],
+				  r->unread_problems[k]);
+	rc |= cbuf_printf(b, ", \"skipped_files\": {");
+	for (int k = 0, first = 1; k < CONTAM_SKIP_REASONS; k++) {
+		if (!skip_key[k])
+			continue; /* hidden entries: not kept in an index */
+		rc |= cbuf_printf(b, "%s\"%s\": %" PRIu64, first ? "" : ", ",
+				  skip_key[k], r->unread_skipped[k]);
+		first = 0;
+	}
+	return rc | cbuf_printf(b, "}}");
+}
+
 /* ", "key": ["a", "b"]" */
 static int put_str_list(cbuf *b, const char *key, const char *const *v, size_t n)
 {
@@ -617,6 +687,8 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 				  ", \"inputs\": %" PRIu64 ", \"inputs_digest\": \"%016"
 				  PRIx64 "\"", s->params.seed, s->params.winnow,
 				  r->inputs, r->inputs_digest);
+	if (r->options)
+		rc |= put_unread(&b, r);
 	if (r->near_dup)
 		rc |= put_minhash_params(&b, r);
 	rc |= cbuf_printf(&b, "},\n");

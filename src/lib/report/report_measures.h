@@ -131,5 +131,8 @@ void creport_fmt_count(char *out, size_t len, const creport_rate_v *v,
 /* The --provenance list as HTML (report_render.c). */
 struct cbuf;
 int creport_provenance_html(struct cbuf *b, const creport_table *t);
+/* Under the tables, always: per corpus whose index left inputs unread,
+ * what was not read (HTML). */
+int creport_unread_html(struct cbuf *b, const creport_table *t);
 
 #endif

@@ -250,6 +250,77 @@ static const char *suite_hash(json_t *r)
 /* One line per report of each corpus: file, index, inputs, recipe, n,
  * the probe's options, the suite's hash.  `esc` escapes for the format;
  * pre/post wrap each line (list items, \item). */
+/* "; NOT INDEXED: 1 damaged_records, ..." from a probe report's
+ * index.unread, when anything was left unread: a table's rates do not
+ * cover it, and its provenance says so. */
+static int put_unread_text(cbuf *b, json_t *unread, const char *sep,
+			   int (*esc)(cbuf *, const char *))
+{
+	char num[96];
+	int rc = 0;
+	const char *key;
+	json_t *v;
+	json_object_foreach(unread, key, v) {
+		json_t *inner = json_is_object(v) ? v : NULL;
+		const char *k2;
+		json_t *v2;
+		if (!strcmp(key, "inputs_with_problems"))
+			continue;
+		if (inner) {
+			json_object_foreach(inner, k2, v2) {
+				if (json_integer_value(v2) <= 0)
+					continue;
+				snprintf(num, sizeof num, "%s%" JSON_INTEGER_FORMAT
+					 " files skipped (%s)", sep, json_integer_value(v2), k2);
+				rc |= esc(b, num);
+				sep = ", ";
+			}
+			continue;
+		}
+		if (json_integer_value(v) <= 0)
+			continue;
+		snprintf(num, sizeof num, "%s%" JSON_INTEGER_FORMAT " %s", sep,
+			 json_integer_value(v), key);
+		rc |= esc(b, num);
+		sep = ", ";
+	}
+	return rc;
+}
+
+/* Whether a report's index left anything unread (index.unread). */
+static int has_unread(json_t *r)
+{
+	cbuf tmp = CBUF_INIT;
+	put_unread_text(&tmp, json_object_get(json_object_get(r, "index"), "unread"),
+			"", creport_csv_field);
+	int any = tmp.len > 0;
+	cbuf_release(&tmp);
+	return any;
+}
+
+/* Under every table, with or without --provenance: per corpus whose
+ * index left inputs unread, what was not read (never a silent clean). */
+static int render_unread(cbuf *b, const creport_table *t,
+			 int (*esc)(cbuf *, const char *), const char *head,
+			 const char *pre, const char *post, const char *tail)
+{
+	int rc = 0, any = 0;
+	for (size_t c = 0; c < t->ncorpora; c++)
+		for (size_t k = 0; k < t->corpora[c].nreports; k++) {
+			json_t *r = t->reports[t->corpora[c].reports[k]];
+			if (!has_unread(r))
+				continue;
+			rc |= cbuf_printf(b, "%s%s", any ? "" : head, pre);
+			any = 1;
+			rc |= esc(b, t->corpora[c].label);
+			rc |= put_unread_text(b, json_object_get(json_object_get(r, "index"),
+						"unread"), ": ", esc);
+			rc |= esc(b, " (contam info lists them)");
+			rc |= cbuf_printf(b, "%s", post);
+		}
+	return rc | (any ? cbuf_printf(b, "%s", tail) : 0);
+}
+
 static int render_provenance(cbuf *b, const creport_table *t,
 			     int (*esc)(cbuf *, const char *), const char *head,
 			     const char *pre, const char *post, const char *tail)
@@ -275,6 +346,8 @@ static int render_provenance(cbuf *b, const creport_table *t,
 			} else {
 				rc |= esc(b, "; inputs digest not recorded");
 			}
+			rc |= put_unread_text(b, json_object_get(ix, "unread"),
+					      "; NOT INDEXED: ", esc);
 			rc |= cbuf_printf(b, "; recipe ");
 			rc |= esc(b, json_string_value(json_object_get(ix, "recipe")));
 			snprintf(num, sizeof num, "; n %" JSON_INTEGER_FORMAT "; fpr %.3g; min_span %"
@@ -341,6 +414,12 @@ static int render_provenance(cbuf *b, const creport_table *t,
 			rc |= cbuf_printf(b, "%s", post);
 		}
 	return rc | cbuf_printf(b, "%s", tail);
+}
+
+int creport_unread_html(cbuf *b, const creport_table *t)
+{
+	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\">Not indexed, ",
+			     " &mdash; the rates do not cover it.</p>\n", "");
 }
 
 int creport_provenance_html(cbuf *b, const creport_table *t)
@@ -558,6 +637,8 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 					  json_integer_value(mb) > 1 ? "not near-dup under this rule"
 					  : "near-dup on that band alone; weak evidence");
 		}
+	rc |= render_unread(b, t, md_esc, "\nNot indexed (the rates do not cover it):\n\n",
+			    "- ", "\n", "");
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
@@ -831,6 +912,10 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 		rc |= render_latex_table(b, t, m, o && o->latex_wide);
 		first = 0;
 	}
+	rc |= render_unread(b, t, latex_prov_esc,
+			    "\n%% not indexed: the rates do not cover it\n"
+			    "\\begin{itemize}\\footnotesize\\raggedright\n", "\\item Not indexed, ",
+			    "\n", "\\end{itemize}\n");
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, latex_prov_esc,
 					"\n%% provenance: which filter produced which number\n"

@@ -115,6 +115,41 @@ static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 				r->near_dup_band_fpr);
 }
 
+/* "not indexed: ..." when the index's builds left something unread: the
+ * rates above do not cover it (never a silent clean). */
+static int table_unread(const contam_result *r, cbuf *out)
+{
+	static const char *const problem[CONTAM_PROBLEMS][2] = {
+		[CONTAM_PROBLEM_DAMAGED] = { "damaged record", "damaged records" },
+		[CONTAM_PROBLEM_NO_TEXT] = { "record without the text field",
+					     "records without the text field" },
+		[CONTAM_PROBLEM_UNREADABLE] = { "unreadable input", "unreadable inputs" },
+		[CONTAM_PROBLEM_EMPTY] = { "input without documents",
+					   "inputs without documents" },
+	};
+	if (!creport_has_unread(r))
+		return 0;
+	int rc = cbuf_printf(out, "not indexed:");
+	const char *sep = " ";
+	for (int k = 0; k < CONTAM_PROBLEMS; k++) {
+		uint64_t n = r->unread_problems[k];
+		if (!n)
+			continue;
+		rc |= cbuf_printf(out, "%s%" PRIu64 " %s", sep, n, problem[k][n != 1]);
+		sep = ", ";
+	}
+	uint64_t skipped = 0;
+	for (int k = 0; k < CONTAM_SKIP_REASONS; k++)
+		if (k != CONTAM_SKIP_HIDDEN)
+			skipped += r->unread_skipped[k];
+	if (skipped)
+		rc |= cbuf_printf(out, "%s%" PRIu64 " file%s skipped by the walks", sep,
+				  skipped, skipped == 1 ? "" : "s");
+	return rc | cbuf_printf(out, "; the rates above do not cover them "
+				"('contam info %s' lists them)\n",
+				r->index_path ? r->index_path : "INDEX");
+}
+
 static int table(const contam_result *r, cbuf *out)
 {
 	int rc = 0;
@@ -188,6 +223,7 @@ static int table(const contam_result *r, cbuf *out)
 		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",
 		shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf), s->params.ngram, s->recipe,
 		s->ngrams_inserted, 100.0 * s->fill, s->fpr);
+	rc |= table_unread(r, out);
 	rc |= cbuf_printf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
 		"coverage counts spans of >= %u words (%u CJK characters a word) "
 		"that touch a field of >= %u tokens\n", r->min_span,
