@@ -418,7 +418,7 @@ static int render_provenance(cbuf *b, const creport_table *t,
 
 int creport_unread_html(cbuf *b, const creport_table *t)
 {
-	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\">Not indexed, ",
+	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\"><b>Not indexed</b>, ",
 			     " &mdash; the rates do not cover it.</p>\n", "");
 }
 
