@@ -148,12 +148,14 @@ static int check_corpus_args(char **args, int n, int exempt_from,
 			sibling = same_dir_and_ext(args[i], benches[j]);
 		if (!sibling && !cli_bench_like_name(args[i]))
 			continue;
+		/* one line: cli_error writes control bytes, newlines
+		 * included, as \xNN (file names may hold escapes) */
 		return cli_error(EXIT_USAGE, "corpus input '%s' looks like a "
 				 "benchmark file%s: --bench takes one path each, "
 				 "so 'scan --bench dir/*.csv corpus/' makes all but "
 				 "the first file corpus.  Give every file its own "
-				 "--bench, or the directory (--bench DIR), e.g.\n"
-				 "  contam scan --bench %.*s [options] CORPUS...\n"
+				 "--bench, or the directory (--bench DIR), e.g. "
+				 "'contam scan --bench %.*s [options] CORPUS...', "
 				 "and put corpus inputs that really are such files "
 				 "after '--'", args[i],
 				 sibling ? " (beside a --bench file with its extension, or of its name)"
