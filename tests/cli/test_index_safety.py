@@ -109,7 +109,7 @@ def lone_partition_is_refused(c):
 @S.test
 def incomplete_or_doubled_sets_are_refused(c):
     r = contam("probe", "-q", "--no-templates", f"{c.p[0]},{c.p[2]}", c.bench, env=FAST).expect(2)
-    check("missing 2 of 3 (--partition 1/3)" in r.err, r.err)
+    check("missing 2 of 3 (built with --partition 1/3, which counts from 0)" in r.err, r.err)
     r = contam("probe", "-q", "--no-templates", f"{c.p[0]},{c.p[1]},{c.p[1]}", c.bench, env=FAST).expect(2)
     check("partition 2 of 3 is given twice" in r.err, r.err)
     r = contam("probe", "-q", "--no-templates", f"{c.whole},{c.p[1]}", c.bench, env=FAST).expect(2)

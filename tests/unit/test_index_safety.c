@@ -269,9 +269,9 @@ static void test_partition_sets(void)
 	/* a lone partition names itself and what is missing */
 	const char *lone[] = { p[0] };
 	CHECK(load_refused(lone, 1, "is partition 1 of 4"));
-	CHECK(load_refused(lone, 1, "missing 2, 3 and 4 of 4 (--partition 1/4, 2/4, 3/4)"));
+	CHECK(load_refused(lone, 1, "missing 2, 3 and 4 of 4 (built with --partition 1/4, 2/4, 3/4, which counts from 0)"));
 	const char *three[] = { p[0], p[1], p[3] };
-	CHECK(load_refused(three, 3, "missing 3 of 4 (--partition 2/4)"));
+	CHECK(load_refused(three, 3, "missing 3 of 4 (built with --partition 2/4, which counts from 0)"));
 	const char *twice[] = { p[0], p[1], p[1], p[3] };
 	CHECK(load_refused(twice, 4, "partition 2 of 4 is given twice"));
 	/* another index's partition, though the geometry matches */

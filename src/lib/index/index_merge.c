@@ -378,8 +378,10 @@ static void name_missing(const unsigned char *seen, uint32_t P, char *buf,
 		b += (size_t)snprintf(flags + b, sizeof(flags) - b, "%s%u/%u",
 				      shown == 1 ? "" : ", ", i, P);
 	}
-	snprintf(buf, len, "%s%s of %u (--partition %s%s)", ones,
-		 missing > shown ? " ..." : "", P, flags, missing > shown ? ", ..." : "");
+	/* people count partitions from 1, --partition from 0: both shown */
+	snprintf(buf, len, "%s%s of %u (built with --partition %s%s, which "
+		 "counts from 0)", ones, missing > shown ? " ..." : "", P, flags,
+		 missing > shown ? ", ..." : "");
 }
 
 void cparts_close(cifile **parts, size_t n)
