@@ -69,10 +69,11 @@ bool cli_is_stdout_name(const char *path);
  * else the message is printed and EXIT_INPUT returned (before any input
  * is read). */
 int cli_check_output_dir(const char *path);
-/* After expanding corpus inputs: list what the walks skipped (unless
- * quiet), and refuse an argument that left no file to read (unless
- * allow_empty).  Returns 0 or EXIT_INPUT (message printed). */
-int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty);
+/* After expanding corpus inputs: refuse an argument that left no file
+ * to read (unless allow_empty), listing what the walks skipped first,
+ * under -q too (the error points at the list).  Returns 0 or EXIT_INPUT
+ * (message printed). */
+int cli_report_walk(const contam_inputs *in, bool allow_empty);
 /* "skipped 3 files of unknown kind under 'dir': a.parquet, b.png, ..."
  * for each skip record of the walks (at the end of a run). */
 void cli_print_skips(const contam_inputs *in);

@@ -436,7 +436,7 @@ static int list_walk(int argc, char **argv, const contam_walk_options *wopt,
 	if (contam_inputs_expand_walk(&in, (const char *const *)argv + optind,
 				      (size_t)(argc - optind), wopt, &err))
 		return cli_error(EXIT_INPUT, "%s", err.msg);
-	int rc = cli_report_walk(&in, quiet, allow_empty);
+	int rc = cli_report_walk(&in, allow_empty);
 	if (!rc && !quiet)
 		cli_print_skips(&in);
 	for (size_t i = 0; i < in.count && !rc; i++)
@@ -654,7 +654,7 @@ static int index_main(int argc, char **argv, const char **globs)
 					   (size_t)(argc - optind), &wopt, &err);
 	if (rc)
 		return cli_error(EXIT_INPUT, "%s", err.msg);
-	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
+	if ((rc = cli_report_walk(&in, allow_empty)))
 		goto out_inputs;
 	if (in.count == 0) {
 		contam_inputs_free(&in);

@@ -544,7 +544,7 @@ int cli_scan(int argc, char **argv)
 		rc = cli_error(EXIT_USAGE, "-o and --report name the same file '%s'", output);
 		goto out;
 	}
-	if ((rc = cli_report_walk(&in, ui.quiet, allow_empty)))
+	if ((rc = cli_report_walk(&in, allow_empty)))
 		goto out;
 	if (output && !(hits = open_tmp(output, &tmp_hits))) {
 		rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", output, strerror(errno));

@@ -404,12 +404,13 @@ static bool has_argless(const contam_inputs *in)
 	return any;
 }
 
-int cli_report_walk(const contam_inputs *in, bool quiet, bool allow_empty)
+int cli_report_walk(const contam_inputs *in, bool allow_empty)
 {
 	if (allow_empty || !has_argless(in))
 		return 0;
-	if (!quiet)
-		cli_print_skips(in);
+	/* the error's detail, listed under -q too (it says "listed
+	 * above") */
+	cli_print_skips(in);
 	return refuse_argless(in);
 }
 

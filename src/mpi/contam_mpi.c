@@ -449,7 +449,7 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 				      (size_t)(argc - optind), &err);
 	if (rc)
 		return mpi_error(EXIT_INPUT, "%s", err.msg);
-	if ((rc = cli_report_walk(&in, o->quiet, o->allow_empty)))
+	if ((rc = cli_report_walk(&in, o->allow_empty)))
 		goto out;
 	if (!o->quiet) /* rank 0 only holds the list, and only now */
 		cli_print_skips(&in);
