@@ -796,6 +796,10 @@ typedef struct contam_example {
 	 * with no shingle (every segment shorter than the shingle) has no
 	 * signature: near_dup_unscored, never a silent "not near-dup". */
 	uint8_t has_near_dup, near_dup, near_dup_unscored;
+	/* scored with its choice labels ("1.", "(A)") as tokens: the
+	 * example was read both ways (contam_rules) and that reading
+	 * matched better */
+	uint8_t labels_kept;
 	uint32_t near_dup_bands;
 	uint32_t near_dup_shingles;
 	double near_dup_jaccard_lo, near_dup_jaccard_hi;
@@ -877,8 +881,12 @@ typedef struct contam_benchmark {
 
 /* The scoring rules probe and scan share (README "Scoring
  * rules").  join_fields: the selected fields are one piece (the older
- * rule: any run of hits may count); keep_labels: choice labels
- * ("A.", "(b)") stay tokens; template_share/template_min: n-grams in more
+ * rule: any run of hits may count); labels: an example with choice
+ * labels ("A.", "(b)", "1.") at the start of a field or line is read
+ * with them dropped and with them kept, and scored by the reading that
+ * matches better (a copy may keep, change or drop them); keep_labels
+ * reads it only with them kept, drop_labels only with them dropped (the
+ * rule before 2026-12); template_share/template_min: n-grams in more
  * than this share of a file's examples and in at least template_min of
  * them are the benchmark's template and count neither way (share 0: no
  * template rule); cjk_chars_per_word: CJK characters that make one word
@@ -886,6 +894,7 @@ typedef struct contam_benchmark {
 typedef struct contam_rules {
 	int join_fields;
 	int keep_labels;
+	int drop_labels;
 	double template_share;
 	uint32_t template_min;
 	uint32_t cjk_chars_per_word;
@@ -895,7 +904,7 @@ typedef struct contam_rules {
 #define CONTAM_TEMPLATE_MIN 5
 #define CONTAM_CJK_CHARS_PER_WORD 3
 
-/* The defaults above: fields apart, labels dropped. */
+/* The defaults above: fields apart, labels both ways. */
 CONTAM_API void contam_rules_init(contam_rules *r);
 
 typedef struct contam_probe_options {

@@ -122,11 +122,12 @@ bool cli_stderr_is_tty(void);
  * goes into a getopt_long table; option BASE + CLI_RULE_x is parsed by
  * cli_parse_rule into `r` (max_doc_freq NULL: the command has its own
  * --max-doc-freq). */
-enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
+enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_DROP_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
        CLI_RULE_NO_TEMPLATES, CLI_RULE_CJK, CLI_RULE_DOC_FREQ };
 #define CLI_SCORING_LONGOPTS(BASE) \
 	{ "join-fields", no_argument, NULL, (BASE) + CLI_RULE_JOIN }, \
 	{ "keep-labels", no_argument, NULL, (BASE) + CLI_RULE_LABELS }, \
+	{ "drop-labels", no_argument, NULL, (BASE) + CLI_RULE_DROP_LABELS }, \
 	{ "template-share", required_argument, NULL, (BASE) + CLI_RULE_SHARE }, \
 	{ "template-min", required_argument, NULL, (BASE) + CLI_RULE_MIN }, \
 	{ "no-templates", no_argument, NULL, (BASE) + CLI_RULE_NO_TEMPLATES }, \
@@ -137,8 +138,12 @@ enum { CLI_RULE_JOIN, CLI_RULE_LABELS, CLI_RULE_SHARE, CLI_RULE_MIN,
 "                         hits may count); default: a run counts only when it\n" \
 "                         touches a field of n tokens, so options alone never\n" \
 "                         match\n" \
-"      --keep-labels      keep choice labels (\"A.\", \"(b)\", \"1)\") at the start\n" \
-"                         of a field or line as tokens; default: dropped\n" \
+"      --keep-labels      read choice labels (\"A.\", \"(b)\", \"1)\") at the start\n" \
+"                         of a field or line as tokens only; default: an\n" \
+"                         example with labels is read with them dropped (a\n" \
+"                         copy that relabels or drops them) and kept (a\n" \
+"                         verbatim copy), and the better match is scored\n" \
+"      --drop-labels      read them dropped only (the rule before 2026-12)\n" \
 "      --template-share S an n-gram in more than this share of a file's examples\n" \
 "                         (and in --template-min of them) is the benchmark's own\n" \
 "                         template and counts neither way (default 0.05)\n" \

@@ -153,8 +153,8 @@ static void usage(FILE *f)
 "  -h, --help             this help\n"
 "\n"
 "verdicts: contaminated if coverage >= 0.8, partial if >= 0.2, else clean;\n"
-"too_short when nothing is scored (fewer tokens than the index's n, or every\n"
-"n-gram the benchmark's template).  A span counts when it is anchored in a\n"
+"too_short when fewer than two n-grams are scored (n tokens or fewer, or every\n"
+"n-gram but one the benchmark's template).  A span counts when anchored in a\n"
 "field of n tokens (the options of a question alone never count).\n"
 "\n"
 "example:\n"
@@ -407,6 +407,7 @@ int cli_probe(int argc, char **argv)
 		case 'h': usage(stdout); goto out;
 		case OPT_RULES + CLI_RULE_JOIN:
 		case OPT_RULES + CLI_RULE_LABELS:
+		case OPT_RULES + CLI_RULE_DROP_LABELS:
 		case OPT_RULES + CLI_RULE_SHARE:
 		case OPT_RULES + CLI_RULE_MIN:
 		case OPT_RULES + CLI_RULE_NO_TEMPLATES:

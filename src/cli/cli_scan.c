@@ -435,6 +435,7 @@ int cli_scan(int argc, char **argv)
 		case 'h': usage(stdout); goto out;
 		case OPT_RULES + CLI_RULE_JOIN:
 		case OPT_RULES + CLI_RULE_LABELS:
+		case OPT_RULES + CLI_RULE_DROP_LABELS:
 		case OPT_RULES + CLI_RULE_SHARE:
 		case OPT_RULES + CLI_RULE_MIN:
 		case OPT_RULES + CLI_RULE_NO_TEMPLATES:

@@ -448,7 +448,12 @@ int cli_parse_rule(int rule, const char *arg, contam_rules *r,
 		r->join_fields = 1;
 		return 0;
 	case CLI_RULE_LABELS:
-		r->keep_labels = 1;
+	case CLI_RULE_DROP_LABELS:
+		if (rule == CLI_RULE_LABELS ? r->drop_labels : r->keep_labels)
+			return cli_error(EXIT_USAGE, "--keep-labels and --drop-labels "
+					 "exclude each other (without either, labels are "
+					 "read both ways)");
+		*(rule == CLI_RULE_LABELS ? &r->keep_labels : &r->drop_labels) = 1;
 		return 0;
 	case CLI_RULE_NO_TEMPLATES:
 		r->template_share = 0;

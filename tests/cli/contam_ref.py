@@ -162,19 +162,18 @@ def label_len(s):
     return m.end() if m else 0
 
 
-def value_pieces(v, labels=True):
-    """The pieces (strings) of one field value."""
-    if not labels:
-        return [v]
+def value_pieces(v, keep=False):
+    """The pieces (strings) of one field value: a line that opens with a
+    label starts a piece; keep: the label's bytes stay in it."""
     out = []
-    p = label_len(v)
+    p = 0 if keep else label_len(v)
     while True:
         cut = None
         q = v.find("\n", p)
         while q >= 0:
             l = label_len(v[q + 1:])
             if l:
-                cut = (q, q + 1 + l)
+                cut = (q, q + 1 if keep else q + 1 + l)
                 break
             q = v.find("\n", q + 1)
         if cut is None:
@@ -184,17 +183,25 @@ def value_pieces(v, labels=True):
         p = cut[1]
 
 
+def has_labels(values, joined=False):
+    if joined:
+        values = ["\n".join(values)]
+    return any(label_len(v) or any(label_len(l) for l in v.split("\n")[1:])
+               for v in values)
+
+
 def token_weight(tok, cjk):
     return 1 if len(tok) == 1 and is_cjk(tok) else cjk
 
 
-def field_ngrams(values, n=NGRAM, labels=True, joined=False):
-    """(tokens, [(first token, key)], [(piece start, end)]) of an example."""
+def field_ngrams(values, n=NGRAM, keep=False, joined=False):
+    """(tokens, [(first token, key)], [(piece start, end)]) of an example,
+    read with its labels dropped, or kept as tokens."""
     if joined:
         values = ["\n".join(values)]
     tokens, bounds = [], []
     for v in values:
-        for p in value_pieces(v, labels):
+        for p in value_pieces(v, keep):
             toks = tokenize(p)
             bounds.append((len(tokens), len(tokens) + len(toks)))
             tokens.extend(toks)
@@ -202,10 +209,44 @@ def field_ngrams(values, n=NGRAM, labels=True, joined=False):
     return tokens, grams, bounds
 
 
+def _better(a, b):
+    """Whether reading a scored better than reading b (probe_item.c)."""
+    if a["verdict"] == "too_short":
+        return False
+    if b["verdict"] == "too_short":
+        return True
+    for k in ("coverage", "covered10", "gpt3", "overlap"):
+        x, y = a[k], b[k]
+        if k == "covered10":
+            x, y = x / a["tokens"] if a["tokens"] else 0, y / b["tokens"] if b["tokens"] else 0
+        if x != y:
+            return x > y
+    return False
+
+
 def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
-                 cjk=CJK_CHARS_PER_WORD, labels=True, templates=(), joined=False):
-    """Metrics of one example of several field values (see above)."""
-    tokens, grams, bounds = field_ngrams(values, n, labels, joined)
+                 cjk=CJK_CHARS_PER_WORD, labels="either", templates=(), joined=False):
+    """Metrics of one example of several field values (see above).
+    labels: "either" reads an example with labels both ways, dropped and
+    kept as tokens, and keeps the better score (labels_kept says which);
+    "dropped" or "kept" reads it one way (True/False: either/kept)."""
+    if labels is True:
+        labels = "either"
+    elif labels is False:
+        labels = "kept"
+    r = _score_reading(values, corpus, n, min_span, cjk, labels == "kept",
+                       templates, joined)
+    r["labels_kept"] = False
+    if labels == "either" and has_labels(values, joined):
+        k = _score_reading(values, corpus, n, min_span, cjk, True, templates, joined)
+        if _better(k, r):
+            r = k
+            r["labels_kept"] = True
+    return r
+
+
+def _score_reading(values, corpus, n, min_span, cjk, keep, templates, joined):
+    tokens, grams, bounds = field_ngrams(values, n, keep, joined)
     counted = [(f, k) for f, k in grams if k not in templates]
     scored = set()
     for f, _ in counted:
@@ -282,6 +323,8 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
     r["overlap"] = r["hits"] / len(counted)
     r["coverage"] = r["covered"] / T
     r["verdict"] = verdict(r["coverage"])
+    if len(counted) < 2:   # one n-gram: what a false positive makes
+        r["covered"], r["coverage"], r["verdict"] = 0, 0.0, "too_short"
     return r
 
 

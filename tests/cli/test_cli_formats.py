@@ -341,8 +341,9 @@ def _words(tag, k):
 
 @S.test
 def no_ngram_across_documents(c):
-    """doc 1 ends with A B C D, doc 2 starts with E F G H: "A..H" is not found;
-    the 8 words before the boundary are (positive control)."""
+    """doc 1 ends with A B C D E, doc 2 starts with F G H I: "A..I" (9 words,
+    two 8-grams, both across) is not found; the 9 words before the boundary
+    are (positive control).  An example needs two n-grams to be scored."""
     d = os.path.join(c.tmp, "boundary")
     os.makedirs(d)
     filler = "zorp quiblet marnish tovel sprent gaddle wimber fosk plinth carrow"
@@ -352,7 +353,7 @@ def no_ngram_across_documents(c):
         w = _words(tag, 12)
         first = filler + " " + " ".join(w[:8])      # ends with w4..w7 (A..D)
         second = " ".join(w[8:]) + " " + " ".join(_words(tag + "x", 8)) + " " + filler
-        cases[tag] = (" ".join(w[4:12]), " ".join(w[:8]))
+        cases[tag] = (" ".join(w[3:12]), filler.split()[-1] + " " + " ".join(w[:8]))
         return first, second
 
     f, s = pair("jl")
@@ -414,8 +415,8 @@ def no_ngram_across_documents(c):
     for i, t in enumerate(tags):
         across, control = exs[2 * i], exs[2 * i + 1]
         check(across["record"] == 2 * i, f"txt bench record {across['record']}")
-        if across["tokens"] != 8 or across["hits"] != 0 or across["verdict"] != "clean":
-            bad.append(f"{t}: 'A..H' across the boundary: tokens {across['tokens']}, "
+        if across["tokens"] != 9 or across["hits"] != 0 or across["verdict"] != "clean":
+            bad.append(f"{t}: 'A..I' across the boundary: tokens {across['tokens']}, "
                        f"hits {across['hits']}, {across['verdict']}")
         if control["verdict"] != "contaminated":
             bad.append(f"{t}: positive control {control['verdict']} (hits {control['hits']})")

@@ -133,6 +133,10 @@ def options_vs_question(tmp):
 
 @S.test
 def labels_dropped(tmp):
+    """Labels are read both ways: a copy without them (items 0-9) and a
+    verbatim copy with them (10-12) are both found, the second by the
+    reading that keeps them; --drop-labels misses the verbatim copies and
+    --keep-labels the unlabelled ones."""
     rng = random.Random(2)
     c = Case(tmp, "labels")
     forms = ["A. ", "(b) ", "3) ", "[D] "]
@@ -141,25 +145,47 @@ def labels_dropped(tmp):
         q = words(rng, 6)
         opts = [words(rng, 4) for _ in range(4)]
         c.items.append((q, [f + o for f, o in zip(forms, opts)]))
-        copies.append(" ".join([q] + opts))
+        if i < 10:
+            copies.append(" ".join([q] + opts))
+        else:
+            copies.append("\n".join([q] + [f + o for f, o in zip(forms, opts)]))
     for i in range(30):
         c.docs.append(words(rng, 150))
-    for i in range(10):
+    for i in range(13):
         c.docs[i] = c.docs[i][:200] + "\n" + copies[i] + "\n" + c.docs[i][200:]
     c.write()
     rep, exs = c.probe()
     c.compare(exs)
-    copied = range(10)
-    check(all(exs[i]["verdict"] == "contaminated" for i in copied),
-          f"copies without labels: {verdicts(exs, copied)}")
-    check(all(exs[i]["tokens"] == 22 for i in copied), "labels counted as tokens: "
-          f"{[exs[i]['tokens'] for i in copied]} (6 + 4 x 4 words = 22)")
-    check(not any(flagged(exs[i]["verdict"]) for i in range(10, 16)), "absent items flagged")
-    check(rep["benchmarks"][0]["scoring"]["labels"] == "dropped", "scoring.labels is not 'dropped'")
+    unlabelled, verbatim, absent = range(10), range(10, 13), range(13, 16)
+    check(all(exs[i]["verdict"] == "contaminated" for i in unlabelled),
+          f"copies without labels: {verdicts(exs, unlabelled)}")
+    check(all(exs[i]["tokens"] == 22 for i in unlabelled), "labels counted as tokens: "
+          f"{[exs[i]['tokens'] for i in unlabelled]} (6 + 4 x 4 words = 22)")
+    check(not any(exs[i].get("labels_kept") for i in unlabelled),
+          "an unlabelled copy is said to be matched with its labels")
+    check(all(exs[i]["verdict"] == "contaminated" and exs[i].get("labels_kept")
+              and exs[i]["tokens"] == 26 for i in verbatim),
+          f"verbatim copies: {[(exs[i]['verdict'], exs[i]['tokens'], exs[i].get('labels_kept')) for i in verbatim]}"
+          " (contaminated, 26 tokens with the 4 labels, labels_kept)")
+    check(all("choice labels as tokens" in exs[i].get("why", "") for i in verbatim),
+          "the why of a verbatim copy does not say its labels were read")
+    check(not any(flagged(exs[i]["verdict"]) for i in absent), "absent items flagged")
+    check(rep["benchmarks"][0]["scoring"]["labels"] == "either", "scoring.labels is not 'either'")
+    rep, dropped = c.probe("--drop-labels")
+    c.compare(dropped, labels="dropped")
+    check(rep["benchmarks"][0]["scoring"]["labels"] == "dropped", "--drop-labels: scoring.labels")
+    check(all(dropped[i]["verdict"] == "contaminated" for i in unlabelled) and
+          not any(dropped[i]["verdict"] == "contaminated" for i in verbatim),
+          f"--drop-labels: {verdicts(dropped, unlabelled)}, verbatim {verdicts(dropped, verbatim)}")
     rep, kept = c.probe("--keep-labels")
-    c.compare(kept, labels=False)
-    check(not any(flagged(kept[i]["verdict"]) for i in copied),
-          f"--keep-labels: {verdicts(kept, copied)} (labels break every n-gram)")
+    c.compare(kept, labels="kept")
+    check(not any(flagged(kept[i]["verdict"]) for i in unlabelled),
+          f"--keep-labels: {verdicts(kept, unlabelled)} (labels break every n-gram)")
+    check(all(kept[i]["verdict"] == "contaminated" for i in verbatim),
+          f"--keep-labels, verbatim copies: {verdicts(kept, verbatim)}")
+    r = contam("probe", c.ix, "--keep-labels", "--drop-labels", c.bench)
+    r.expect(1)
+    check("exclude each other" in r.err, f"both label options: {r.err.strip()}")
 
 
 @S.test

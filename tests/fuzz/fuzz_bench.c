@@ -91,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		/* pieces, labels and scoring on whatever the reader gave: every
 		 * token inside the text, states taken from the input's bytes */
-		cprobe_recipe rc3 = { 3, 1, 0, 0, NULL };
+		cprobe_recipe rc3 = { .n = 3, .seed = 1 };
 		if (cprobe_item_build(&item, ex.text, ex.len, ex.seg_end, ex.nseg, &rc3) == 0) {
 			for (size_t t = 0; t < item.ntok; t++)
 				if (item.tok_start[t] > item.tok_end[t] || item.tok_end[t] > ex.len)

@@ -87,6 +87,12 @@ static void test_hand_cases(void)
 	CHECK(e.verdict == CONTAM_TOO_SHORT);
 	CHECK(e.ngrams == 0 && e.tokens == 5);
 
+	/* One n-gram (T = n = 8, G = 1), found: what a false positive or a
+	 * common phrase makes, too short to tell. */
+	e = run("1", 8, 8, 10);
+	CHECK(e.verdict == CONTAM_TOO_SHORT);
+	CHECK(e.covered == 0 && e.coverage == 0 && e.hits == 1);
+
 	/* Shorter than min_span but fully present (T=9, n=8, G=2): covered. */
 	e = run("11", 9, 8, 10);
 	CHECK(e.verdict == CONTAM_CONTAMINATED);
@@ -129,6 +135,10 @@ static void test_random_against_brute_force(void)
 		size_t covered = 0;
 		for (size_t t = 0; t < T; t++)
 			covered += cov[t];
+		/* one n-gram alone decides nothing: too short */
+		if (G < 2)
+			covered = 0;
+		agree &= (G < 2) == (ex.verdict == CONTAM_TOO_SHORT);
 		agree &= ex.covered == covered && ex.longest == longest && ex.hits == hits;
 	}
 	CHECK(agree);

@@ -9,13 +9,19 @@
 
 #include <stdlib.h>
 
-static const cprobe_recipe R3 = { 3, 42, 0, 0, NULL };
+static const cprobe_recipe R3 = { .n = 3, .seed = 42 };
 
 static size_t build(cprobe_item *it, const char *text, const size_t *ends,
 		    size_t nseg, const cprobe_recipe *r)
 {
 	CHECK(cprobe_item_build(it, text, strlen(text), ends, nseg, r) == 0);
-	return it->ntok;
+	return it->has_alt ? it->alt_tok : it->ntok;
+}
+
+/* Pieces of the first reading. */
+static size_t first_pieces(const cprobe_item *it)
+{
+	return it->has_alt ? it->alt_piece : it->npieces;
 }
 
 /* The token at index i, as its bytes in `text`. */
@@ -53,15 +59,33 @@ static void test_labels(void)
 	/* a labelled line inside a value starts a piece of its own */
 	const char *bbh = "Options:\n(A) red car\n(B) blue car";
 	CHECK_EQ_U64(build(&it, bbh, NULL, 0, &R3), 5);
-	CHECK_EQ_U64(it.npieces, 3);
+	CHECK_EQ_U64(first_pieces(&it), 3);
 	CHECK_EQ_U64(it.piece_first[1], 1);
 	CHECK_EQ_U64(it.piece_first[2], 3);
 	CHECK(token_is(&it, bbh, 1, "red") && token_is(&it, bbh, 3, "blue"));
-	/* --keep-labels: one piece, the labels are tokens */
+	/* the second reading: the same pieces, the labels as tokens */
+	CHECK(it.has_alt);
+	CHECK_EQ_U64(it.ntok - it.alt_tok, 7);
+	CHECK_EQ_U64(it.npieces - it.alt_piece, 3);
+	CHECK(token_is(&it, bbh, it.alt_tok + 1, "A") &&
+	      token_is(&it, bbh, it.alt_tok + 2, "red"));
+	/* n-grams of each reading, none across them: 5 - 2 + 7 - 2 */
+	CHECK_EQ_U64(it.alt_gram, 3);
+	CHECK_EQ_U64(it.ngrams, 3 + 5);
+	/* --keep-labels: that reading only */
 	cprobe_recipe keep = R3;
 	keep.keep_labels = 1;
 	CHECK_EQ_U64(build(&it, bbh, NULL, 0, &keep), 7);
-	CHECK_EQ_U64(it.npieces, 1);
+	CHECK(!it.has_alt);
+	CHECK_EQ_U64(it.npieces, 3);
+	/* --drop-labels: the first only */
+	cprobe_recipe drop = R3;
+	drop.drop_labels = 1;
+	CHECK_EQ_U64(build(&it, bbh, NULL, 0, &drop), 5);
+	CHECK(!it.has_alt);
+	/* no label: one reading */
+	CHECK_EQ_U64(build(&it, "no labels here", NULL, 0, &R3), 3);
+	CHECK(!it.has_alt);
 	/* values are pieces; n-grams run over all tokens in order */
 	const char *two = "q one two\nopt";
 	size_t ends[2] = { 9, 13 };
@@ -87,7 +111,7 @@ static void make_item(cprobe_item *it, const size_t *len, size_t pieces, uint32_
 			text[used++] = '\n';
 	}
 	text[used] = '\0';
-	cprobe_recipe r = { n, 7, 0, 0, NULL };
+	cprobe_recipe r = { .n = n, .seed = 7 };
 	CHECK(cprobe_item_build(it, text, used, ends, pieces, &r) == 0);
 }
 
@@ -164,7 +188,7 @@ static void test_anchor(void)
 	memset(&cj, 0, sizeof(cj));
 	const char *q = "洋風の居間のことを何と呼ぶ\nマサチューセッツ工科大学";
 	size_t qe[2] = { 39, 76 };
-	cprobe_recipe r8 = { 8, 7, 0, 0, NULL };
+	cprobe_recipe r8 = { .n = 8, .seed = 7 };
 	CHECK(cprobe_item_build(&cj, q, strlen(q), qe, 2, &r8) == 0);
 	CHECK_EQ_U64(cj.npieces, 2);
 	CHECK_EQ_U64(cj.piece_first[1], 13);
@@ -210,7 +234,7 @@ static void test_cjk_words(void)
 	/* a 10-character set phrase at the start of a 42-character item */
 	const char *text = "中国人民政治协商会议今天在北京开幕了来自全国各地的委员们"
 			   "讨论了经济发展和社会保障问题";
-	cprobe_recipe r = { 8, 7, 0, 0, NULL };
+	cprobe_recipe r = { .n = 8, .seed = 7 };
 	CHECK(cprobe_item_build(&it, text, strlen(text), NULL, 0, &r) == 0);
 	CHECK_EQ_U64(it.ntok, 42);
 	for (size_t t = 0; t < it.ntok; t++)
@@ -251,7 +275,7 @@ static void test_templates(void)
 	cprobe_item items[N];
 	cprobe_item *v[N];
 	char text[512];
-	cprobe_recipe r = { 3, 7, 0, 0, NULL };
+	cprobe_recipe r = { .n = 3, .seed = 7 };
 	/* every example: the same prompt, then its own words; examples 0..9
 	 * also share a long passage (a reading text for several questions),
 	 * examples 10..19 a short value */
@@ -305,13 +329,70 @@ static void test_templates(void)
 		cprobe_item_release(&items[i]);
 }
 
+/* A numbered list copied with its numbers: only the reading that keeps
+ * them matches (its lines are shorter than n, so the other has no n-gram
+ * inside a line); one that drops them: only the first.  The score takes
+ * the better reading and says which. */
+static void test_two_readings(void)
+{
+	cprobe_item it;
+	memset(&it, 0, sizeof(it));
+	const char *list = "name the largest cities here\n1. tokyo japan\n"
+			   "2. delhi india\n3. shanghai china";
+	cprobe_recipe r = { .n = 8, .seed = 7 };
+	CHECK(cprobe_item_build(&it, list, strlen(list), NULL, 0, &r) == 0);
+	CHECK(it.has_alt);
+	CHECK_EQ_U64(it.alt_tok, 11);
+	CHECK_EQ_U64(it.ntok - it.alt_tok, 14);
+	unsigned char st[64];
+	cprobe_rule rule = { 8, 10, 3 };
+	contam_example e;
+	for (int copy_keeps = 0; copy_keeps < 2; copy_keeps++) {
+		for (size_t g = 0; g < it.ngrams; g++)
+			st[g] = (g >= it.alt_gram) == copy_keeps ? CPROBE_HIT : CPROBE_MISS;
+		memset(&e, 0, sizeof(e));
+		cprobe_item_score(&e, &it, st, &rule, 0);
+		CHECK(e.verdict == CONTAM_CONTAMINATED);
+		CHECK_EQ_U64(e.labels_kept, copy_keeps);
+		CHECK_EQ_U64(e.tokens, copy_keeps ? 14 : 11);
+		size_t g0, g1;
+		CHECK_EQ_U64(cprobe_item_reading(&it, e.labels_kept, &g0, &g1), copy_keeps);
+		CHECK_EQ_U64(g1 - g0, copy_keeps ? 7 : 4);
+	}
+	/* neither matches: the first reading's clean score */
+	memset(st, CPROBE_MISS, sizeof(st));
+	memset(&e, 0, sizeof(e));
+	cprobe_item_score(&e, &it, st, &rule, 0);
+	CHECK(e.verdict == CONTAM_CLEAN && !e.labels_kept);
+	CHECK_EQ_U64(e.tokens, 11);
+	/* the question/answer split maps onto the second reading: the
+	 * question is the first 5 tokens in both */
+	for (size_t g = 0; g < it.ngrams; g++)
+		st[g] = g >= it.alt_gram ? CPROBE_HIT : CPROBE_MISS;
+	memset(&e, 0, sizeof(e));
+	e.has_qa = 1;
+	cprobe_item_score(&e, &it, st, &rule, 5);
+	CHECK(e.labels_kept);
+	CHECK_EQ_U64(e.q_tokens, 5);
+	CHECK_EQ_U64(e.a_tokens, 9);
+	/* the null control shuffles the first reading only */
+	cprobe_item sh;
+	memset(&sh, 0, sizeof(sh));
+	CHECK(cprobe_item_shuffle(&sh, &it, &r, 99) == 0);
+	CHECK(!sh.has_alt);
+	CHECK_EQ_U64(sh.ntok, 11);
+	CHECK_EQ_U64(sh.ngrams, 4);
+	cprobe_item_release(&sh);
+	cprobe_item_release(&it);
+}
+
 static void test_shuffle(void)
 {
 	cprobe_item it, a, b;
 	memset(&it, 0, sizeof(it));
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
-	cprobe_recipe r = { 3, 7, 0, 0, NULL };
+	cprobe_recipe r = { .n = 3, .seed = 7 };
 	/* CJK text has no spaces: the old whitespace shuffle left it as is */
 	const char *text = "中国人民政治协商会议今天在北京开幕";
 	CHECK(cprobe_item_build(&it, text, strlen(text), NULL, 0, &r) == 0);
@@ -342,5 +423,6 @@ int main(void)
 	test_cjk_words();
 	test_templates();
 	test_shuffle();
+	test_two_readings();
 	return tu_finish("probe_item");
 }

@@ -100,9 +100,8 @@ static int probe_new(contam_probe **out, const contam_index *ix,
 		p->opt.min_span = 1;
 	if (p->opt.rules.cjk_chars_per_word == 0)
 		p->opt.rules.cjk_chars_per_word = 1;
-	p->recipe = (cprobe_recipe){ ix->params.ngram, ix->params.seed,
-				     p->opt.rules.join_fields, p->opt.rules.keep_labels,
-				     p->opt.fast };
+	p->recipe = cprobe_recipe_of(&p->opt.rules, ix->params.ngram,
+				     ix->params.seed, p->opt.fast);
 	p->rule = (cprobe_rule){ ix->params.ngram, p->opt.min_span,
 				 p->opt.rules.cjk_chars_per_word };
 	p->index_path = cstrdup(index_path ? index_path : "");
@@ -243,9 +242,11 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 			 const cprobe_item *it, const char *text, size_t len)
 {
 	size_t best_a[CONTAM_EVIDENCE_SPANS], best_b[CONTAM_EVIDENCE_SPANS];
-	size_t nbest = 0, n = p->ix->params.ngram, G = it->ngrams;
+	size_t nbest = 0, n = p->ix->params.ngram, g0, G;
 	const unsigned char *st = p->state;
-	for (size_t i = 0; i < G;) {
+	/* the runs of the reading the score took */
+	cprobe_item_reading(it, ex->labels_kept, &g0, &G);
+	for (size_t i = g0; i < G;) {
 		if (st[i] != CPROBE_HIT) {
 			i++;
 			continue;
@@ -575,6 +576,10 @@ static int add_source(contam_probe *p, const char *name, const char *path,
 			double frac = ex->verdict == CONTAM_CONTAMINATED ? 0.8 : 0.2;
 			ex->chance = cprobe_false_flag(ex->tokens, p->ix->params.ngram,
 						       p->opt.min_span, fpr, frac);
+			/* read two ways (labels dropped and kept), either of
+			 * which could have been the false one: union bound */
+			if (it->has_alt)
+				ex->chance = ex->chance * 2 < 1 ? ex->chance * 2 : 1;
 			if (take_evidence(p, ex, it, p->set.texts[i],
 					  p->set.text_len[i]))
 				goto nomem;

@@ -19,7 +19,8 @@
  *               >= n + 2 tokens whole within n tokens of a counted run;
  *   chance      hits outside every such run;
  *   verdict     coverage >= 0.8 contaminated, >= 0.2 partial, else
- *               clean; too_short when nothing is counted.
+ *               clean; too_short when fewer than two n-grams are
+ *               counted (one hit is what a false positive makes).
  */
 #include "probe_item.h"
 #include "probe_metrics.h"
@@ -170,36 +171,38 @@ static size_t label_len(const char *s, size_t n)
 	return i;
 }
 
-/* Tokenize text[a, b) as one piece (a new piece starts at every line
- * that opens with a label). */
+/* Tokenize text[a, b) as one piece, or several: a new piece starts at
+ * every line that opens with a label.  keep: the label's bytes are
+ * tokenized with its piece; else they are skipped.  *labels counts the
+ * labels found. */
 static int tokenize_value(cprobe_item *it, const char *text, size_t a,
-			  size_t b, const cprobe_recipe *r, uint64_t seed)
+			  size_t b, const cprobe_recipe *r, int keep,
+			  size_t *labels)
 {
-	size_t start = a;
-	if (!r->keep_labels)
-		start += label_len(text + a, b - a);
-	size_t p = start;
+	size_t p = a, l0 = label_len(text + a, b - a);
+	*labels += l0 != 0;
+	if (!keep)
+		p += l0;
 	for (;;) {
 		/* find the next line start inside [p, b) that opens with a
 		 * label: the piece ends there */
 		size_t end = b, next = b;
-		if (!r->keep_labels) {
-			for (size_t q = p; q < b; q++) {
-				if (text[q] != '\n')
-					continue;
-				size_t l = label_len(text + q + 1, b - q - 1);
-				if (l) {
-					end = q;
-					next = q + 1 + l;
-					break;
-				}
+		for (size_t q = p; q < b; q++) {
+			if (text[q] != '\n')
+				continue;
+			size_t l = label_len(text + q + 1, b - q - 1);
+			if (l) {
+				(*labels)++;
+				end = q;
+				next = keep ? q + 1 : q + 1 + l;
+				break;
 			}
 		}
 		tok_ctx c = { it, p, 0 };
 		ctok t;
 		if (add_piece(it))
 			return CONTAM_E_NOMEM;
-		ctok_init(&t, r->fast, seed, take_token, &c);
+		ctok_init(&t, r->fast, r->seed, take_token, &c);
 		int rc = ctok_feed(&t, text + p, end - p);
 		int rc2 = ctok_finish(&t);
 		ctok_release(&t);
@@ -210,6 +213,25 @@ static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 			return CONTAM_OK;
 		p = next;
 	}
+}
+
+/* The example's values as pieces, labels kept or dropped. */
+static int tokenize_values(cprobe_item *it, const char *text, size_t len,
+			   const size_t *seg_end, size_t nseg,
+			   const cprobe_recipe *r, int keep, size_t *labels)
+{
+	if (nseg == 0 || r->join_fields)
+		return tokenize_value(it, text, 0, len, r, keep, labels);
+	size_t a = 0;
+	for (size_t s = 0; s < nseg; s++) {
+		size_t b = seg_end[s] < len ? seg_end[s] : len;
+		if (a > b)
+			a = b;
+		if (tokenize_value(it, text, a, b, r, keep, labels))
+			return CONTAM_E_NOMEM;
+		a = b + 1;
+	}
+	return CONTAM_OK;
 }
 
 /* n-grams of tokens [a, b) as one run of text. */
@@ -234,30 +256,38 @@ static int hash_piece(cprobe_item *it, const cfast *fast, size_t a, size_t b,
 	return CONTAM_OK;
 }
 
+/* The n-grams of each reading: its tokens in order, as the index holds
+ * a document's (none crosses from one reading into the other). */
 static int hash_pieces(cprobe_item *it, const cprobe_recipe *r)
 {
 	it->ngrams = 0;
-	return hash_piece(it, r->fast, 0, it->ntok, r->n, r->seed);
+	if (!it->has_alt)
+		return hash_piece(it, r->fast, 0, it->ntok, r->n, r->seed);
+	if (hash_piece(it, r->fast, 0, it->alt_tok, r->n, r->seed))
+		return CONTAM_E_NOMEM;
+	it->alt_gram = it->ngrams;
+	return hash_piece(it, r->fast, it->alt_tok, it->ntok, r->n, r->seed);
 }
 
 int cprobe_item_build(cprobe_item *it, const char *text, size_t len,
 		      const size_t *seg_end, size_t nseg,
 		      const cprobe_recipe *r)
 {
+	size_t labels = 0;
 	it->ntok = it->npieces = it->ngrams = 0;
-	if (nseg == 0 || r->join_fields) {
-		if (tokenize_value(it, text, 0, len, r, r->seed))
+	it->has_alt = 0;
+	if (tokenize_values(it, text, len, seg_end, nseg, r, r->keep_labels,
+			    &labels))
+		return CONTAM_E_NOMEM;
+	/* labels dropped: read the example a second time with them kept, so
+	 * that a verbatim copy (its "1." "(A)" tokens in the corpus) matches
+	 * as well as a relabelled one; the score keeps the better reading */
+	if (labels && !r->keep_labels && !r->drop_labels) {
+		it->has_alt = 1;
+		it->alt_tok = it->ntok;
+		it->alt_piece = it->npieces;
+		if (tokenize_values(it, text, len, seg_end, nseg, r, 1, &labels))
 			return CONTAM_E_NOMEM;
-	} else {
-		size_t a = 0;
-		for (size_t s = 0; s < nseg; s++) {
-			size_t b = seg_end[s] < len ? seg_end[s] : len;
-			if (a > b)
-				a = b;
-			if (tokenize_value(it, text, a, b, r, r->seed))
-				return CONTAM_E_NOMEM;
-			a = b + 1;
-		}
 	}
 	if (it->ntok >= UINT32_MAX)
 		return CONTAM_E_LIMIT;
@@ -275,19 +305,24 @@ static uint64_t splitmix64(uint64_t *state)
 int cprobe_item_shuffle(cprobe_item *out, const cprobe_item *in,
 			const cprobe_recipe *r, uint64_t seed)
 {
+	/* the first reading only: the control asks what chance gives, and
+	 * one reading is enough to say it */
+	size_t ntok = in->has_alt ? in->alt_tok : in->ntok;
+	size_t npieces = in->has_alt ? in->alt_piece : in->npieces;
 	out->ntok = out->npieces = out->ngrams = 0;
-	if (reserve_tokens(out, in->ntok + 1))
+	out->has_alt = 0;
+	if (reserve_tokens(out, ntok + 1))
 		return CONTAM_E_NOMEM;
-	memcpy(out->tok_hash, in->tok_hash, in->ntok * sizeof(uint64_t));
-	memcpy(out->tok_cjk, in->tok_cjk, in->ntok);
-	memcpy(out->tok_start, in->tok_start, in->ntok * sizeof(uint64_t));
-	memcpy(out->tok_end, in->tok_end, in->ntok * sizeof(uint64_t));
-	out->ntok = in->ntok;
+	memcpy(out->tok_hash, in->tok_hash, ntok * sizeof(uint64_t));
+	memcpy(out->tok_cjk, in->tok_cjk, ntok);
+	memcpy(out->tok_start, in->tok_start, ntok * sizeof(uint64_t));
+	memcpy(out->tok_end, in->tok_end, ntok * sizeof(uint64_t));
+	out->ntok = ntok;
 	/* Fisher-Yates over the normalized tokens, so CJK text (one token
 	 * per character, no spaces) shuffles as well as English; the modulo
 	 * bias (< 2^-40 for benchmark sizes) does not matter for a control */
 	uint64_t state = seed;
-	for (size_t i = in->ntok; i > 1; i--) {
+	for (size_t i = ntok; i > 1; i--) {
 		size_t j = (size_t)(splitmix64(&state) % i);
 		uint64_t h = out->tok_hash[i - 1];
 		unsigned char c = out->tok_cjk[i - 1];
@@ -296,7 +331,7 @@ int cprobe_item_shuffle(cprobe_item *out, const cprobe_item *in,
 		out->tok_hash[j] = h;
 		out->tok_cjk[j] = c;
 	}
-	for (size_t p = 0; p < in->npieces; p++) {
+	for (size_t p = 0; p < npieces; p++) {
 		if (add_piece(out))
 			return CONTAM_E_NOMEM;
 		out->piece_first[p] = in->piece_first[p];
@@ -325,15 +360,21 @@ uint64_t cprobe_item_weight(const cprobe_item *it, size_t a, size_t b,
 	return w;
 }
 
+/* One reading of an item (probe_item.h): its tokens [t0, t1), n-grams
+ * [g0, g1) and pieces [p0, p1). */
+typedef struct reading {
+	size_t t0, t1, g0, g1, p0, p1;
+} reading;
+
 /* Whether the run of tokens [a, b) has tokens of a piece of >= n tokens
  * (its anchor: a run inside short options has none), and which whole
  * pieces of >= n + 2 tokens (three n-grams, all hits: chance p^3) it
  * holds: the main piece, or any. */
-static void anchor_of(const cprobe_run *u, const cprobe_item *it, size_t n,
-		      size_t main_piece, int *anchored, int *whole_main,
-		      int *whole_any)
+static void anchor_of(const cprobe_run *u, const cprobe_item *it,
+		      const reading *v, size_t n, size_t main_piece,
+		      int *anchored, int *whole_main, int *whole_any)
 {
-	for (size_t p = 0; p < it->npieces; p++) {
+	for (size_t p = v->p0; p < v->p1; p++) {
 		size_t pa = it->piece_first[p], pb = it->piece_first[p + 1];
 		if (pb <= u->a)
 			continue;
@@ -352,20 +393,20 @@ static void anchor_of(const cprobe_run *u, const cprobe_item *it, size_t n,
 /* The example's first piece of n tokens: its question or passage in
  * every layout seen (fields come in record order, the question before
  * the options; an id or a number before it is shorter), or npieces. */
-static size_t main_piece_of(const cprobe_item *it, size_t n)
+static size_t main_piece_of(const cprobe_item *it, const reading *v, size_t n)
 {
-	for (size_t p = 0; p < it->npieces; p++)
+	for (size_t p = v->p0; p < v->p1; p++)
 		if (it->piece_first[p + 1] - it->piece_first[p] >= n)
 			return p;
-	return it->npieces;
+	return v->p1;
 }
 
 /* Whether some piece of the item holds n tokens: if none does, no run
  * can have an anchor, and any run may count (a short item, scored as the
  * whole it is). */
-static int has_long_piece(const cprobe_item *it, size_t n)
+static int has_long_piece(const cprobe_item *it, const reading *v, size_t n)
 {
-	for (size_t p = 0; p < it->npieces; p++)
+	for (size_t p = v->p0; p < v->p1; p++)
 		if (it->piece_first[p + 1] - it->piece_first[p] >= n)
 			return 1;
 	return 0;
@@ -377,18 +418,19 @@ enum {
 	MARK_COVERED10 = 4      /* inside a run >= 10 words (Llama 2) */
 };
 
-void cprobe_item_score(contam_example *ex, cprobe_item *it,
-		       const unsigned char *state, const cprobe_rule *r,
-		       size_t split)
+/* Score one reading of the item: its tokens, n-grams and pieces. */
+static void score_reading(contam_example *ex, cprobe_item *it,
+			  const unsigned char *state, const cprobe_rule *r,
+			  size_t split, const reading *v)
 {
-	const size_t G = it->ngrams, n = r->n;
+	const size_t n = r->n;
 	const uint32_t c = r->cjk_chars_per_word ? r->cjk_chars_per_word : 1;
 	uint64_t counted = 0, hits = 0, longest = 0, longest_w = 0;
 	uint64_t chance = 0, tmpl = 0, freq = 0, whole_fields = 0;
 	int gpt3 = 0;
 
-	memset(it->mark, 0, it->ntok);
-	for (size_t g = 0; g < G; g++) {
+	memset(it->mark + v->t0, 0, v->t1 - v->t0);
+	for (size_t g = v->g0; g < v->g1; g++) {
 		if (state[g] == CPROBE_TEMPLATE) {
 			tmpl++;
 			continue;
@@ -402,14 +444,14 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 			it->mark[t] |= MARK_SCORED;
 	}
 	uint64_t T = 0, W = 0;
-	for (size_t t = 0; t < it->ntok; t++) {
+	for (size_t t = v->t0; t < v->t1; t++) {
 		if (it->mark[t] & MARK_SCORED) {
 			T++;
 			W += it->tok_cjk[t] ? 1 : c;
 		}
 	}
-	const int long_piece = has_long_piece(it, n);
-	const size_t main_piece = main_piece_of(it, n);
+	const int long_piece = has_long_piece(it, v, n);
+	const size_t main_piece = main_piece_of(it, v, n);
 	uint64_t need = (uint64_t)r->min_span * c, need10 = 10ull * c,
 		 need13 = 13ull * c;
 	if (need > W)
@@ -420,13 +462,13 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		need13 = W;
 	/* the runs of hits, with their anchors */
 	size_t nrun = 0;
-	for (size_t g = 0; g < G;) {
+	for (size_t g = v->g0; g < v->g1;) {
 		if (state[g] != CPROBE_HIT) {
 			g++;
 			continue;
 		}
 		size_t h = g + 1;
-		while (h < G && state[h] == CPROBE_HIT &&
+		while (h < v->g1 && state[h] == CPROBE_HIT &&
 		       it->first[h] == it->first[h - 1] + 1)
 			h++;
 		cprobe_run *u = &it->runs[nrun++];
@@ -436,7 +478,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		u->hits = h - g;
 		u->w = cprobe_item_weight(it, u->a, u->b, c);
 		u->anchored = !long_piece;
-		anchor_of(u, it, n, main_piece, &u->anchored, &u->whole_main,
+		anchor_of(u, it, v, n, main_piece, &u->anchored, &u->whole_main,
 			  &u->whole_any);
 		g = h;
 	}
@@ -490,7 +532,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 			it->mark[t] |= m;
 	}
 	uint64_t cov = 0, cov10 = 0, qt = 0, qc = 0, at = 0, ac = 0;
-	for (size_t t = 0; t < it->ntok; t++) {
+	for (size_t t = v->t0; t < v->t1; t++) {
 		unsigned char m = it->mark[t];
 		if (!(m & MARK_SCORED))
 			continue;
@@ -506,8 +548,8 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	}
 	/* nothing counted (too_short): the tokens there are, so the report
 	 * says how short the example is */
-	ex->tokens = (uint32_t)(counted ? T : it->ntok);
-	ex->unscored_tokens = (uint32_t)(counted ? it->ntok - T : 0);
+	ex->tokens = (uint32_t)(counted ? T : v->t1 - v->t0);
+	ex->unscored_tokens = (uint32_t)(counted ? v->t1 - v->t0 - T : 0);
 	ex->ngrams = (uint32_t)counted;
 	ex->template_ngrams = (uint32_t)tmpl;
 	ex->frequent_ngrams = (uint32_t)freq;
@@ -532,7 +574,16 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	ex->palm = n == 8 && counted > 0 && (double)hits >= 0.7 * (double)counted;
 	ex->overlap = counted ? (double)hits / (double)counted : 0;
 	ex->coverage = T ? (double)cov / (double)T : 0;
-	if (counted == 0)
+	/* one counted n-gram (an example of n tokens, or of n CJK
+	 * characters: "马克思主义哲学是" is 2.7 words) is what a false
+	 * positive or a common phrase makes: too short to tell, as the
+	 * whole-piece rule needs two hits */
+	if (counted == 1) {
+		ex->covered = 0;
+		ex->coverage = 0;
+		ex->q_covered = ex->a_covered = 0;
+	}
+	if (counted < 2)
 		ex->verdict = CONTAM_TOO_SHORT;
 	else if (ex->coverage >= 0.8)
 		ex->verdict = CONTAM_CONTAMINATED;
@@ -540,6 +591,71 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		ex->verdict = CONTAM_PARTIAL;
 	else
 		ex->verdict = CONTAM_CLEAN;
+}
+
+/* Whether reading a scored better than reading b: more coverage, then
+ * the published definitions' evidence, then more hits. */
+static int better(const contam_example *a, const contam_example *b)
+{
+	if (a->verdict == CONTAM_TOO_SHORT)
+		return 0;
+	if (b->verdict == CONTAM_TOO_SHORT)
+		return 1;
+	if (a->coverage != b->coverage)
+		return a->coverage > b->coverage;
+	double a10 = a->tokens ? (double)a->covered10 / a->tokens : 0;
+	double b10 = b->tokens ? (double)b->covered10 / b->tokens : 0;
+	if (a10 != b10)
+		return a10 > b10;
+	if (a->gpt3 != b->gpt3)
+		return a->gpt3 > b->gpt3;
+	return a->overlap > b->overlap;
+}
+
+int cprobe_item_reading(const cprobe_item *it, int alt, size_t *g0, size_t *g1)
+{
+	if (alt && it->has_alt) {
+		*g0 = it->alt_gram;
+		*g1 = it->ngrams;
+		return 1;
+	}
+	*g0 = 0;
+	*g1 = it->has_alt ? it->alt_gram : it->ngrams;
+	return 0;
+}
+
+void cprobe_item_score(contam_example *ex, cprobe_item *it,
+		       const unsigned char *state, const cprobe_rule *r,
+		       size_t split)
+{
+	reading first = { 0, it->ntok, 0, it->ngrams, 0, it->npieces };
+	ex->labels_kept = 0;
+	if (!it->has_alt) {
+		score_reading(ex, it, state, r, split, &first);
+		return;
+	}
+	first.t1 = it->alt_tok;
+	first.g1 = it->alt_gram;
+	first.p1 = it->alt_piece;
+	reading second = { it->alt_tok, it->ntok, it->alt_gram, it->ngrams,
+			   it->alt_piece, it->npieces };
+	/* the question ends where its last token does in both readings: a
+	 * label between question and answer belongs to the answer */
+	size_t split2 = it->alt_tok;
+	if (split < first.t1) {
+		uint64_t end = split ? it->tok_end[split - 1] : 0;
+		while (split && split2 < it->ntok && it->tok_start[split2] < end)
+			split2++;
+	} else {
+		split2 = it->ntok;
+	}
+	contam_example kept = *ex;
+	score_reading(ex, it, state, r, split, &first);
+	score_reading(&kept, it, state, r, split2, &second);
+	if (better(&kept, ex)) {
+		*ex = kept;
+		ex->labels_kept = 1;
+	}
 }
 
 /* ------------------------------------------------------------------ */

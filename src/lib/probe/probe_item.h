@@ -9,8 +9,10 @@
  * The rules, in the order they apply (README "Scoring rules"):
  *   labels    a choice label or enumerator ("A.", "(b)", "1)", "[C]",
  *             "iv.") at the start of a value, or of a line inside one,
- *             is not a token of the match; a labelled line is a piece of
- *             its own, as a field is;
+ *             starts a piece of its own, as a field does; the example
+ *             is read twice, its labels dropped (a copy that relabels
+ *             or drops them) and kept as tokens (a verbatim copy), and
+ *             scored by the reading that matched better;
  *   anchor    a run of matched n-grams counts toward coverage only when
  *             it has tokens of a piece (a field, a labelled line) of at
  *             least n tokens: a run inside short options alone ("the
@@ -37,7 +39,7 @@
  *   CJK       a span's length is counted in words, where
  *             `cjk_chars_per_word` CJK characters make one word, so a
  *             ten-character set phrase is not a ten-word match.
- * N-grams are those of the example's tokens in order, as the index
+ * N-grams are those of each reading's tokens in order, as the index
  * holds those of a document: the denominator of coverage is every token
  * of the example, short fields included.
  */
@@ -51,9 +53,21 @@ typedef struct cprobe_recipe {
 	uint32_t n;
 	uint64_t seed;
 	int join_fields;        /* one piece: any run may anchor itself */
-	int keep_labels;        /* labels stay tokens */
+	int keep_labels;        /* labels stay tokens (one reading) */
+	int drop_labels;        /* labels dropped (one reading) */
 	const cfast *fast;      /* tokenizer and windows loops; NULL: default */
 } cprobe_recipe;
+
+/* The recipe of the scoring rules `rules` for n-grams of n tokens. */
+static inline cprobe_recipe cprobe_recipe_of(const contam_rules *rules,
+					     uint32_t n, uint64_t seed,
+					     const cfast *fast)
+{
+	return (cprobe_recipe){ .n = n, .seed = seed,
+				.join_fields = rules->join_fields,
+				.keep_labels = rules->keep_labels,
+				.drop_labels = rules->drop_labels, .fast = fast };
+}
 
 /* A run of consecutive hits: tokens [a, b) (scratch of scoring). */
 typedef struct cprobe_run {
@@ -71,6 +85,15 @@ typedef struct cprobe_item {
 	uint32_t *piece_first;  /* first token of piece p; npieces + 1 */
 	size_t npieces;
 	size_t ngrams;
+	/* A second reading, when labels were dropped from the first:
+	 * the example again with its labels as tokens, in tokens
+	 * [alt_tok, ntok), pieces [alt_piece, npieces) and n-grams
+	 * [alt_gram, ngrams); the first is everything before them.  A copy
+	 * that keeps the benchmark's "1." or "(A)" has those tokens in the
+	 * corpus, one that relabels or drops them has not: the score keeps
+	 * the reading that matched better (labels_kept in the example). */
+	int has_alt;
+	size_t alt_tok, alt_piece, alt_gram;
 	uint64_t *hash;         /* per n-gram */
 	uint32_t *first;        /* per n-gram: its first token */
 	cprobe_run *runs;       /* scratch of cprobe_item_score */
@@ -109,6 +132,12 @@ typedef struct cprobe_rule {
 void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		       const unsigned char *state, const cprobe_rule *r,
 		       size_t split);
+
+/* The n-grams [*g0, *g1) of the first reading (alt 0) or of the second
+ * (alt 1: labels kept; the first when there is none); returns whether
+ * the second was given.  The evidence of a score is in the reading it
+ * took (contam_example.labels_kept). */
+int cprobe_item_reading(const cprobe_item *it, int alt, size_t *g0, size_t *g1);
 
 /* Weight of tokens [a, b) in CJK-character units (a word is
  * cjk_chars_per_word units). */

@@ -187,12 +187,13 @@ static int put_options(cbuf *b, const contam_result *r)
 	rc |= put_str(b, o->records);
 	rc |= cbuf_printf(b, ", \"lines_per_record\": %u, \"no_header\": %s"
 			  ", \"header\": %s, \"null_control\": %s, \"join_fields\": %s"
-			  ", \"keep_labels\": %s, \"template_share\": ",
+			  ", \"keep_labels\": %s, \"drop_labels\": %s, \"template_share\": ",
 			  o->lines_per_record ? o->lines_per_record : 1,
 			  o->no_header ? "true" : "false", o->force_header ? "true" : "false",
 			  r->null_control ? "true" : "false",
 			  r->rules.join_fields ? "true" : "false",
-			  r->rules.keep_labels ? "true" : "false");
+			  r->rules.keep_labels ? "true" : "false",
+			  r->rules.drop_labels ? "true" : "false");
 	rc |= put_num(b, r->rules.template_share);
 	rc |= cbuf_printf(b, ", \"template_min\": %u, \"cjk_chars_per_word\": %u"
 			  ", \"max_doc_freq\": ", r->rules.template_min,
@@ -227,6 +228,13 @@ static int put_rate(cbuf *b, uint64_t k, uint64_t m)
 static bool same_benchmark(const contam_example *e, const contam_benchmark *bm)
 {
 	return e->benchmark == bm->name || strcmp(e->benchmark, bm->name) == 0;
+}
+
+/* How choice labels were read (contam_rules): "either" (both ways, the
+ * better kept), "kept" or "dropped". */
+static const char *labels_rule(const contam_rules *rules)
+{
+	return rules->keep_labels ? "kept" : rules->drop_labels ? "dropped" : "either";
 }
 
 /* Llama 2 buckets of one example from its coverage by spans >= 10. */
@@ -389,7 +397,7 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 	rc |= cbuf_printf(b, ", \"scoring\": {\"fields\": \"%s\", \"labels\": \"%s\""
 			  ", \"cjk_chars_per_word\": %u, \"template\": {\"share\": ",
 			  r->rules.join_fields ? "joined" : "separate",
-			  r->rules.keep_labels ? "kept" : "dropped", r->rules.cjk_chars_per_word);
+			  labels_rule(&r->rules), r->rules.cjk_chars_per_word);
 	rc |= put_num(b, bm->template_share);
 	rc |= cbuf_printf(b, ", \"min_examples\": %u, \"distinct_ngrams\": %" PRIu64
 			  ", \"ngrams_excluded\": %" PRIu64 "}, \"max_doc_freq\": ",
@@ -512,10 +520,14 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 {
 	cbuf w = CBUF_INIT;
 	int rc = cbuf_printf(&w, "%u of %u scored tokens lie in counted spans "
-			     "(>= %u words, with tokens of a field of >= %u tokens; "
+			     "(>= %u words or all of a shorter example, with tokens "
+			     "of a field of >= %u tokens; "
 			     "longest %.4g words, %u hits)", e->covered, e->tokens,
 			     r->min_span, r->index.params.ngram, e->longest_words,
 			     e->hits);
+	if (e->labels_kept)
+		rc |= cbuf_printf(&w, ", read with its choice labels as tokens (the "
+				  "copy keeps them)");
 	if (e->whole_fields)
 		rc |= cbuf_printf(&w, ", %u of the spans shorter but holding a "
 				  "whole field (the question, or an option carried "
@@ -572,6 +584,8 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	else
 		rc |= cbuf_printf(b, ", \"bucket\": \"%s\"}", llama2_bucket(e));
 	rc |= cbuf_printf(b, ", \"longest\": %u}", e->longest);
+	if (e->labels_kept)
+		rc |= cbuf_printf(b, ", \"labels_kept\": true");
 	rc |= cbuf_printf(b, ", \"unscored_tokens\": %u, \"template_ngrams\": %u"
 			  ", \"frequent_ngrams\": %u, \"chance_hits\": %u"
 			  ", \"whole_fields\": %u, \"longest_words\": ", e->unscored_tokens,

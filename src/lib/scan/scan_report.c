@@ -719,7 +719,9 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 	json_t *nd = json_array();
 	int any = 0;
 	uint64_t ign = 0;
-	for (uint32_t p = 0; p < s->set.items[i].ngrams; p++) {
+	size_t g0, g1; /* the reading the score took */
+	cprobe_item_reading(&s->set.items[i], s->set.examples[i].labels_kept, &g0, &g1);
+	for (size_t p = g0; p < g1; p++) {
 		uint64_t d = ent[p] == CSCAN_NONE ? 0 : s->table.docs[ent[p]];
 		any |= d > 0;
 		ign += s->ignored && ent[p] != CSCAN_NONE && s->ignored[ent[p]];

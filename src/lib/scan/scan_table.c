@@ -64,8 +64,7 @@ static int scan_new(contam_scan **out, const contam_scan_options *opt)
 	if (contam_plan_filter(1000, 0.01, 0, s->opt.ngram, &p, &fpr, NULL))
 		return cerr_set(&s->err, CONTAM_E_PARAM, "cannot plan n-gram parameters");
 	s->seed = p.seed;
-	s->recipe = (cprobe_recipe){ s->opt.ngram, s->seed, s->opt.rules.join_fields,
-				     s->opt.rules.keep_labels, s->opt.fast };
+	s->recipe = cprobe_recipe_of(&s->opt.rules, s->opt.ngram, s->seed, s->opt.fast);
 	s->rule = (cprobe_rule){ s->opt.ngram, s->opt.min_span,
 				 s->opt.rules.cjk_chars_per_word };
 	cbench_set_options so = CBENCH_SET_OPTIONS_OF(s->opt);
