@@ -201,6 +201,9 @@ typedef enum contam_problem {
 	CONTAM_PROBLEM_NO_TEXT,      /* record without the text field */
 	CONTAM_PROBLEM_UNREADABLE,   /* the file could not be opened or read */
 	CONTAM_PROBLEM_EMPTY,        /* no document was read from it */
+	CONTAM_PROBLEM_NOT_UTF8,     /* bytes that are not UTF-8, read as word
+					separators (a count of bytes; Latin-1
+					text: its accented words are cut) */
 	CONTAM_PROBLEMS
 } contam_problem;
 
@@ -862,6 +865,8 @@ typedef struct contam_benchmark {
 	int fields_auto;
 	uint64_t fields_more;
 	uint64_t records_read;     /* records read from the sources */
+	uint64_t not_utf8_bytes;   /* bytes of its text files that are not
+				      UTF-8, read as word separators */
 	char *id_field;            /* or NULL */
 	uint64_t id_missing;
 	/* probe --near-dup: examples near-dup, near-dup and not
@@ -1009,6 +1014,7 @@ CONTAM_API const char *contam_probe_errmsg(const contam_probe *p);
 
 typedef struct contam_result {
 	const char *index_path;
+	int exact_scan;            /* from contam_scan_result: no index */
 	contam_index_stats index;
 	uint32_t min_span;
 	const contam_benchmark *benchmarks;
@@ -1318,6 +1324,8 @@ typedef struct contam_scan_stats {
 	uint64_t hits_bytes;          /* bytes of the hit records kept (in a
 					 temporary file, not in memory) */
 	uint64_t ignored_ngrams;      /* matched n-grams over max_doc_freq */
+	uint64_t not_utf8_bytes;      /* corpus bytes that are not UTF-8, read
+					 as word separators (per file: a note) */
 	uint64_t purified_files, dropped_documents, cut_documents, cut_regions;
 	uint64_t purify_unread;       /* records the reader skipped as damaged,
 					 left out of the purified copy */

@@ -103,7 +103,7 @@ static void json_str(FILE *f, const char *s)
 
 /* JSON keys of contam_problem and contam_skip_reason, in order. */
 static const char *const problem_key[CONTAM_PROBLEMS] = {
-	"damaged", "no_text_field", "unreadable", "empty"
+	"damaged", "no_text_field", "unreadable", "empty", "not_utf8_bytes"
 };
 static const char *const skip_key[CONTAM_SKIP_REASONS] = {
 	"unknown_kind", "contam_output", "excluded", "duplicate", "hidden"

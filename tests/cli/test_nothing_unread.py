@@ -25,6 +25,11 @@ and `-o -`.
   its table, and every `contam report` format
 - text in a legacy CJK encoding (Shift-JIS, GBK) is refused by index, scan
   and probe, where it was read as replacement characters and found clean
+- Latin-1 text is read (its bytes cannot be told from damage), but every
+  byte that is not UTF-8 is counted and said: per file at index and scan
+  time, in `info`, in the probe report (index.unread.not_utf8_bytes) and
+  its table ("misread:"), in the scan report, and for a Latin-1 benchmark
+  file in its benchmark's entry; a UTF-8 copy says nothing
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -457,6 +462,61 @@ def legacy_encodings_are_refused(tmp):
     contam("index", "-q", "-t", "1", "-o", out, ok).expect(0)
     r = contam("probe", out, gb, "-o", os.path.join(tmp, "p.json")).expect(2)
     check(f"'{gb}' is text in a legacy CJK encoding" in r.err, f"probe of a GBK benchmark: {r.err[-300:]}")
+
+
+
+@S.test
+def latin1_is_said(tmp):
+    fr = ("le café était fermé à midi, mais la façade rénovée de l'hôtel "
+          "près du théâtre attirait les élèves et leurs maîtres ")
+    lat = write(os.path.join(tmp, "l1", "fr_latin1.txt"), (fr * 3 + "\n").encode("latin-1"))
+    utf = write(os.path.join(tmp, "l1", "fr_utf8.txt"), fr * 3 + "\n")
+    nbad = sum(b >= 0x80 for b in (fr * 3).encode("latin-1"))
+    check(nbad > 20, f"the text has {nbad} accented letters")
+    ix = os.path.join(tmp, "l1.cidx")
+    r = contam("index", "-t", "1", "-o", ix, lat).expect(0)
+    check(f"{lat}: {nbad} bytes of" in r.err and "not UTF-8" in r.err and "iconv" in r.err,
+          f"index says nothing of the Latin-1 file: {r.err[-600:]}")
+    e = entry(info(ix), "fr_latin1.txt")
+    check(e["problems"]["not_utf8_bytes"] == nbad, f"info problems {e['problems']}")
+    check(any("not UTF-8" in m for m in e["messages"]), f"info messages {e['messages']}")
+    check(f"{nbad} bytes not UTF-8" in contam("info", ix).expect(0).out, "info text says nothing")
+    # the UTF-8 benchmark of the same words is not found (its accented
+    # words were cut in the index): the report says why it may be clean
+    bench = write(os.path.join(tmp, "l1", "b.jsonl"), json.dumps({"q": fr}) + "\n")
+    rep = os.path.join(tmp, "l1.json")
+    r = contam("probe", ix, "--field", "q", bench, "-o", rep).expect(0)
+    u = json.load(open(rep))["index"]["unread"]
+    check(u["not_utf8_bytes"] == nbad and u["inputs_with_problems"] == 1, f"unread {u}")
+    check(f"misread: {nbad} bytes of the indexed text are not UTF-8" in r.err,
+          f"probe table: {r.err[-600:]}")
+    check("not indexed" not in r.err, f"misread text called not indexed: {r.err[-400:]}")
+    for fmt in ("md", "latex", "html"):
+        out = contam("report", "--format", fmt, rep).expect(0).out
+        check(f"{nbad} bytes not UTF-8 (read as word" in out,
+              f"report {fmt}: {out[-500:]}")
+    # the exact scan says it too
+    srep = os.path.join(tmp, "l1scan.json")
+    r = contam("scan", "--bench", bench, "--report", srep, "-o", os.path.join(tmp, "h.jsonl"),
+               lat).expect(0)
+    check(f"{lat}: {nbad} bytes of" in r.err and "misread" in r.err, f"scan: {r.err[-600:]}")
+    check(json.load(open(srep))["scan"]["not_utf8_bytes"] == nbad, "scan report: no count")
+    # a Latin-1 benchmark file (CSV: JSON refuses such bytes)
+    bcsv = write(os.path.join(tmp, "l1", "b1.csv"), ('q\n"' + fr + '"\n').encode("latin-1"))
+    nb = sum(b >= 0x80 for b in fr.encode("latin-1"))
+    clean = os.path.join(tmp, "l1u.cidx")
+    contam("index", "-q", "-t", "1", "-o", clean, utf).expect(0)
+    r = contam("probe", clean, "--field", "q", bcsv, "-o", rep).expect(0)
+    bm = json.load(open(rep))["benchmarks"][0]
+    check(bm.get("not_utf8_bytes") == nb, f"benchmark entry: {bm.get('not_utf8_bytes')} of {nb}")
+    check(f"'{bcsv}': {nb} bytes are not UTF-8 (the first on line 2)" in r.err,
+          f"probe of a Latin-1 benchmark: {r.err[-600:]}")
+    # UTF-8 on both sides: found, and nothing said
+    r = contam("probe", clean, "--field", "q", bench, "-o", rep).expect(0)
+    j = json.load(open(rep))
+    check(j["benchmarks"][0]["contaminated"] == 1, "the UTF-8 copy is not found")
+    check(j["index"]["unread"]["not_utf8_bytes"] == 0 and "not_utf8_bytes" not in j["benchmarks"][0]
+          and "not UTF-8" not in r.err and "misread" not in r.err, f"UTF-8 said to be misread: {r.err[-400:]}")
 
 
 if __name__ == "__main__":

@@ -205,8 +205,11 @@ static int is_hex8(const unsigned char *p, size_t n)
 
 /* Bytes of p[0..n) that are not part of a well-formed UTF-8 sequence
  * (overlong forms, surrogates and code points over U+10FFFF included).
- * A sequence cut by the end of p is not counted: p is a file's head. */
-static size_t invalid_utf8_bytes(const unsigned char *p, size_t n)
+ * A sequence cut by the end of p is not counted unless `whole` (p is all
+ * of the data, not a file's head); *first gets the offset of the first
+ * bad byte when there is one. */
+static size_t invalid_utf8_bytes(const unsigned char *p, size_t n, int whole,
+				 size_t *first)
 {
 	size_t bad = 0, i = 0;
 	while (i < n) {
@@ -230,9 +233,11 @@ static size_t invalid_utf8_bytes(const unsigned char *p, size_t n)
 		}
 		if (len && j == len) {
 			i += len;
-		} else if (len && i + j == n) {
+		} else if (len && i + j == n && !whole) {
 			break; /* cut by the end of the head */
 		} else {
+			if (!bad && first)
+				*first = i;
 			bad++;
 			i++;
 		}
@@ -415,7 +420,7 @@ csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 	 * curly quote in 1-1.5% of them, a separator anyway.  A WARC file
 	 * is exempt: each record's payload has its own charset (EUC-JP
 	 * pages of a ClueWeb09-ja excerpt in its first 4 KiB). */
-	size_t bad = n >= 5 && memcmp(p, "WARC/", 5) == 0 ? 0 : invalid_utf8_bytes(p, n);
+	size_t bad = n >= 5 && memcmp(p, "WARC/", 5) == 0 ? 0 : invalid_utf8_bytes(p, n, 0, NULL);
 	if (bad >= 8 && bad * 50 > n && fits_legacy_cjk(p, n)) {
 		char what[160];
 		snprintf(what, sizeof what, "text in a legacy CJK encoding (%zu "
@@ -430,6 +435,11 @@ csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 	}
 	set(out, CSNIFF_TEXT, "text");
 	return out->kind;
+}
+
+size_t csniff_not_utf8(const void *p, size_t n, size_t *first)
+{
+	return invalid_utf8_bytes(p, n, 1, first);
 }
 
 void csniff_inside(csniff *dn, csniff_kind codec)

@@ -96,6 +96,11 @@ const char *csniff_name(csniff_kind kind);
 void csniff_refusal(const csniff *sn, const char *path, char *msg,
 		    size_t msglen);
 
+/* Bytes of p[0..n) (all of a text) that are not UTF-8, as the
+ * tokenizer's repair counts them (ctok not_utf8): each is read as a word
+ * separator.  *first (may be NULL) gets the first one's offset. */
+size_t csniff_not_utf8(const void *p, size_t n, size_t *first);
+
 /* `dn` classified the data inside `codec` compression (a CSNIFF_IS_CODEC
  * kind): say so in its description, "an ELF executable ... once
  * gzip-decompressed" or, for compression inside compression, "gzip data

@@ -85,6 +85,7 @@ typedef struct worker {
 	size_t nmhkeys;
 	size_t file_index;      /* the document's input */
 	uint64_t mh_w0, mh_s0;  /* cmh_doc's counts at the document's start */
+	uint64_t not_utf8_at_begin; /* tok.not_utf8 then */
 } worker;
 
 /* Count the de-duplicated hashes gathered so far. */
@@ -309,6 +310,7 @@ static void sink_begin(void *wp, const cpass_doc *doc)
 	worker *w = wp;
 	w->ngram_count = &((contam_manifest_entry *)doc->file->sink)->ngrams;
 	w->file_index = doc->file->index;
+	w->not_utf8_at_begin = w->tok.not_utf8;
 	doc_begin(w);
 }
 
@@ -323,7 +325,9 @@ static int sink_feed(void *wp, const char *p, size_t n, cerr *err)
 
 static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 {
-	doc_end(wp);
+	worker *w = wp;
+	doc_end(w);
+	cpass_file_not_utf8(doc->file, w->tok.not_utf8 - w->not_utf8_at_begin);
 	return CONTAM_OK;
 }
 
@@ -373,6 +377,7 @@ static void sink_collect(void *ctx, cpass_file *f)
 	e->documents = f->documents;
 	e->bytes_text = f->bytes_text;
 	e->errors = f->errors;
+	e->problems[CONTAM_PROBLEM_NOT_UTF8] = f->not_utf8;
 	if (f->opened && (!e->documents || !e->bytes_text) && !crun_should_stop(&sh->run))
 		e->problems[CONTAM_PROBLEM_EMPTY]++; /* no document, or no text */
 	if (sh->note_failed[f->index]) {

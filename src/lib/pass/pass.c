@@ -30,6 +30,7 @@
 #include "pass.h"
 #include "../reader/reader.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -397,6 +398,33 @@ static void on_reader_note(void *ctx, const char *msg)
 	reader_message(ctx, CPASS_MSG_NOTE, msg);
 }
 
+/* Bytes that are not UTF-8 are read, each one a word separator (the
+ * tokenizer's repair), so that damage in a UTF-8 file costs one word; a
+ * whole file in Latin-1 or cp1252 loses every accented word that way
+ * and reads as clean where the benchmark is in it.  Its content is not
+ * refused (creader_sniff cannot tell Latin-1 from damage by its bytes),
+ * so it is said, once per file. */
+static void note_not_utf8(file_job *job)
+{
+	const cpass_file *f = &job->f;
+	char msg[CERR_MSG_MAX];
+	double pct = f->bytes_text ? 100.0 * (double)f->not_utf8 / (double)f->bytes_text : 0;
+	const char *advice =
+		f->kind == CONTAM_INPUT_WARC ?
+		"pages in charsets other than UTF-8 and windows-1252 (EUC-JP, "
+		"Shift_JIS, GBK, ...) are read as their bytes, not transcoded" :
+		pct >= 0.1 ? "if it is Latin-1 or cp1252 text, convert it first "
+		"(iconv -f CP1252 -t UTF-8) and read it again" :
+		"a few damaged bytes cost a word each";
+	snprintf(msg, sizeof msg, "%s: %" PRIu64 " byte%s of %" PRIu64 " (%.2g%%) "
+		 "%s not UTF-8 and %s read as word separators, cutting the "
+		 "words %s in; %s", f->path, f->not_utf8,
+		 f->not_utf8 == 1 ? "" : "s", f->bytes_text, pct,
+		 f->not_utf8 == 1 ? "is" : "are", f->not_utf8 == 1 ? "was" : "were",
+		 f->not_utf8 == 1 ? "it is" : "they are", advice);
+	reader_message(job, CPASS_MSG_NOTE, msg);
+}
+
 /* Read one input file; its documents go to batch tasks. */
 static void read_file(file_job *job)
 {
@@ -511,6 +539,8 @@ static void read_file(file_job *job)
 		crun_fail(run, rc, &err);
 	f->bytes_text = creader_bytes_text(r);
 	f->errors += creader_errors(r);
+	if (f->not_utf8 && !crun_should_stop(run))
+		note_not_utf8(job);
 	__atomic_fetch_add(&run->errors, creader_errors(r) - reported_err,
 			   __ATOMIC_RELAXED);
 out:

@@ -72,6 +72,8 @@ typedef struct cpass_file {
 	uint64_t documents;
 	uint64_t bytes_text;          /* text bytes the reader delivered */
 	uint64_t errors;              /* damaged records, + 1 if unreadable */
+	uint64_t not_utf8;            /* bytes the sink's tokenizer read as
+					 U+FFFD (cpass_file_not_utf8) */
 	void *sink;                   /* the sink's per-file state */
 } cpass_file;
 
@@ -106,6 +108,16 @@ typedef struct cpass_out {
 } cpass_out;
 /* Add one record of n bytes: CONTAM_OK or CONTAM_E_NOMEM. */
 int cpass_out_add(cpass_out *o, const void *rec, size_t n);
+
+/* A document's bytes that are not UTF-8, as its tokenizer counted them
+ * (ctok not_utf8): from end(), any thread.  The file's total becomes a
+ * note once its documents are done (a Latin-1 file's accents are read
+ * as word separators: its words no longer match a UTF-8 benchmark's). */
+static inline void cpass_file_not_utf8(cpass_file *f, uint64_t n)
+{
+	if (n)
+		__atomic_fetch_add(&f->not_utf8, n, __ATOMIC_RELAXED);
+}
 
 /* What the file_message callback is told. */
 enum {

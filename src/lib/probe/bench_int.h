@@ -35,6 +35,7 @@ struct bench_reader {
 	char *data;             /* whole decompressed file (NULL for JSON
 				   once parsed) */
 	size_t len;
+	uint64_t not_utf8;      /* bytes of data that are not UTF-8 */
 	size_t pos;             /* next byte to scan */
 	uint64_t line;          /* 1-based line number of data[pos] */
 	uint64_t records;       /* examples returned so far */

@@ -138,6 +138,7 @@ static int put_unread(cbuf *b, const contam_result *r)
 		[CONTAM_PROBLEM_NO_TEXT] = "records_without_text",
 		[CONTAM_PROBLEM_UNREADABLE] = "unreadable_inputs",
 		[CONTAM_PROBLEM_EMPTY] = "inputs_without_documents",
+		[CONTAM_PROBLEM_NOT_UTF8] = "not_utf8_bytes",
 	};
 	static const char *const skip_key[CONTAM_SKIP_REASONS] = {
 		[CONTAM_SKIP_UNKNOWN_KIND] = "unknown_kind",
@@ -498,6 +499,8 @@ static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
 	rc |= cbuf_printf(b, "], \"fields_auto\": %s", bm->fields_auto ? "true" : "false");
 	if (bm->fields_more)
 		rc |= cbuf_printf(b, ", \"fields_more\": %" PRIu64, bm->fields_more);
+	if (bm->not_utf8_bytes)
+		rc |= cbuf_printf(b, ", \"not_utf8_bytes\": %" PRIu64, bm->not_utf8_bytes);
 	rc |= cbuf_printf(b, ", \"records\": %" PRIu64 ", \"missing_fields\": {",
 			  bm->records_read);
 	for (size_t i = 0; i < bm->nfields; i++) {

@@ -279,8 +279,12 @@ static int put_unread_text(cbuf *b, json_t *unread, const char *sep,
 		}
 		if (json_integer_value(v) <= 0)
 			continue;
+		/* read, but not as what it says: not "not indexed"
+		 * (key itself must stay: the loop steps from it) */
+		const char *what = strcmp(key, "not_utf8_bytes") ? key
+				   : "bytes not UTF-8 (read as word separators)";
 		snprintf(num, sizeof num, "%s%" JSON_INTEGER_FORMAT " %s", sep,
-			 json_integer_value(v), key);
+			 json_integer_value(v), what);
 		rc |= esc(b, num);
 		sep = ", ";
 	}

@@ -38,6 +38,12 @@ static int table_field_notes(const contam_result *r, cbuf *out)
 			rc |= cbuf_printf(out, "%s: %" PRIu64 " of %" PRIu64 " examples are shorter "
 				"than %u tokens (too_short) and were not scored\n", name,
 				b->too_short, b->examples, r->index.params.ngram);
+		if (b->not_utf8_bytes)
+			rc |= cbuf_printf(out, "%s: %" PRIu64 " byte%s of its text %s not UTF-8, "
+				"read as word separators (Latin-1 or cp1252?): the words "
+				"with them match no UTF-8 copy\n", name, b->not_utf8_bytes,
+				b->not_utf8_bytes == 1 ? "" : "s",
+				b->not_utf8_bytes == 1 ? "is" : "are");
 		if (b->fields_auto) {
 			rc |= cbuf_printf(out, "%s: no --field: using every string value:", name);
 			for (size_t j = 0; j < b->nfields; j++)
@@ -116,7 +122,8 @@ static int table_near_dup(const contam_result *r, cbuf *out, size_t w)
 }
 
 /* "not indexed: ..." when the index's builds left something unread: the
- * rates above do not cover it (never a silent clean). */
+ * rates above do not cover it (never a silent clean).  Bytes that are
+ * not UTF-8 were read, but as separators: a line of their own. */
 static int table_unread(const contam_result *r, cbuf *out)
 {
 	static const char *const problem[CONTAM_PROBLEMS][2] = {
@@ -127,13 +134,40 @@ static int table_unread(const contam_result *r, cbuf *out)
 		[CONTAM_PROBLEM_EMPTY] = { "input without documents",
 					   "inputs without documents" },
 	};
-	if (!creport_has_unread(r))
-		return 0;
-	int rc = cbuf_printf(out, "not indexed:");
+	const char *index = r->index_path ? r->index_path : "INDEX";
+	int rc = 0;
+	uint64_t bad = r->unread_problems[CONTAM_PROBLEM_NOT_UTF8];
+	if (bad) {
+		/* an exact scan's result has no index: its warnings named
+		 * the files */
+		char where[CERR_MSG_MAX];
+		if (!r->exact_scan)
+			snprintf(where, sizeof where, "'contam info %s' lists the "
+				 "inputs", index);
+		else
+			snprintf(where, sizeof where, "the warnings above name the files");
+		rc |= cbuf_printf(out, "misread: %" PRIu64 " byte%s of the %s text "
+				  "%s not UTF-8 and %s read as word separators "
+				  "(Latin-1 or cp1252 text?): words with them "
+				  "cannot match (%s)\n", bad, bad == 1 ? "" : "s",
+				  r->exact_scan ? "scanned" : "indexed",
+				  bad == 1 ? "is" : "are", bad == 1 ? "was" : "were",
+				  where);
+	}
+	uint64_t unread = 0;
+	for (int k = 0; k < CONTAM_PROBLEMS; k++)
+		if (k != CONTAM_PROBLEM_NOT_UTF8)
+			unread += r->unread_problems[k];
+	for (int k = 0; k < CONTAM_SKIP_REASONS; k++)
+		if (k != CONTAM_SKIP_HIDDEN)
+			unread += r->unread_skipped[k];
+	if (!unread)
+		return rc;
+	rc |= cbuf_printf(out, "not indexed:");
 	const char *sep = " ";
 	for (int k = 0; k < CONTAM_PROBLEMS; k++) {
 		uint64_t n = r->unread_problems[k];
-		if (!n)
+		if (!n || k == CONTAM_PROBLEM_NOT_UTF8)
 			continue;
 		rc |= cbuf_printf(out, "%s%" PRIu64 " %s", sep, n, problem[k][n != 1]);
 		sep = ", ";
@@ -146,8 +180,7 @@ static int table_unread(const contam_result *r, cbuf *out)
 		rc |= cbuf_printf(out, "%s%" PRIu64 " file%s skipped by the walks", sep,
 				  skipped, skipped == 1 ? "" : "s");
 	return rc | cbuf_printf(out, "; the rates above do not cover them "
-				"('contam info %s' lists them)\n",
-				r->index_path ? r->index_path : "INDEX");
+				"('contam info %s' lists them)\n", index);
 }
 
 static int table(const contam_result *r, cbuf *out)

@@ -111,6 +111,7 @@ typedef struct cscan_file {
 	const char *path;
 	contam_input_kind kind;
 	uint64_t size, documents, bytes_text, ngrams, errors;
+	uint64_t not_utf8;       /* bytes read as separators (cpass_file) */
 	cscan_chunk *chunks;     /* its hit documents, in reader order */
 	size_t nchunks, cap_chunks;
 	size_t ndocs;            /* hit documents */
@@ -187,6 +188,7 @@ typedef struct cscan_matcher {
 	size_t nhtoks;
 	uint64_t htokens;        /* tokens the look-ahead saw */
 	int hhit;                /* an n-gram of the document is in the table */
+	uint64_t tok_bad0, htok_bad0; /* the tokenizers' not_utf8 at begin */
 	int oom;
 } cscan_matcher;
 
@@ -196,6 +198,8 @@ typedef struct cscan_matcher {
 int cscan_matcher_init(cscan_matcher *m, const contam_scan *s);
 void cscan_matcher_release(cscan_matcher *m);
 void cscan_matcher_begin(cscan_matcher *m);
+/* The current document's bytes that are not UTF-8 (ctok not_utf8). */
+uint64_t cscan_matcher_not_utf8(const cscan_matcher *m);
 int cscan_matcher_feed(cscan_matcher *m, const char *p, size_t n);
 /* A whole document in one piece (after cscan_matcher_begin, in place of
  * cscan_matcher_feed): most documents hold no benchmark n-gram, so the

@@ -172,7 +172,18 @@ void cscan_matcher_begin(cscan_matcher *m)
 	m->ntok = 0;
 	m->nopen = m->nnext = m->nclosed = m->nentries = 0;
 	m->doc_bytes = 0;
+	m->tok_bad0 = m->tok.not_utf8;
+	m->htok_bad0 = m->htok.not_utf8;
 	cbuf_reset(&m->text);
+}
+
+uint64_t cscan_matcher_not_utf8(const cscan_matcher *m)
+{
+	/* a whole document goes through the look-ahead, then through the
+	 * full tokenizer too when it holds a benchmark n-gram: each one saw
+	 * all of it or none */
+	uint64_t a = m->tok.not_utf8 - m->tok_bad0, b = m->htok.not_utf8 - m->htok_bad0;
+	return a > b ? a : b;
 }
 
 int cscan_matcher_whole(cscan_matcher *m, const char *p, size_t n)

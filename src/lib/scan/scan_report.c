@@ -346,6 +346,7 @@ void contam_scan_result(const contam_scan *s, contam_result *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->index_path = NULL;
+	out->exact_scan = 1;
 	out->index.params.ngram = s->opt.ngram;
 	out->index.params.seed = s->seed;
 	out->index.params.recipe_version = CONTAM_RECIPE_VERSION;
@@ -354,6 +355,8 @@ void contam_scan_result(const contam_scan *s, contam_result *out)
 	out->index.ngrams_inserted = s->stats.ngrams;
 	out->index.documents = s->stats.documents;
 	out->index.errors = s->stats.errors;
+	/* the table's "misread:" line */
+	out->unread_problems[CONTAM_PROBLEM_NOT_UTF8] = s->stats.not_utf8_bytes;
 	out->min_span = s->opt.min_span;
 	out->benchmarks = s->set.benchmarks;
 	out->nbenchmarks = s->set.nbenchmarks;
@@ -406,6 +409,7 @@ static json_t *scan_object(const contam_scan *s)
 	json_object_set_new(o, "bytes_text", json_integer((json_int_t)st->bytes_text));
 	json_object_set_new(o, "ngrams", json_integer((json_int_t)st->ngrams));
 	json_object_set_new(o, "errors", json_integer((json_int_t)st->errors));
+	json_object_set_new(o, "not_utf8_bytes", json_integer((json_int_t)st->not_utf8_bytes));
 	json_object_set_new(o, "hit_documents", json_integer((json_int_t)st->hit_documents));
 	json_object_set_new(o, "table_ngrams", json_integer((json_int_t)st->table_ngrams));
 	json_object_set_new(o, "max_doc_freq", s->opt.max_doc_freq ?

@@ -118,6 +118,7 @@ static int sink_end(void *wp, const cpass_doc *doc, cpass_out *out, cerr *err)
 		hd.member = hd.url = hd.id = NULL;
 		cscan_hitdoc_release(&hd);
 	}
+	cpass_file_not_utf8(doc->file, cscan_matcher_not_utf8(m));
 	__atomic_fetch_add(&f->ngrams, m->ngrams, __ATOMIC_RELAXED);
 	__atomic_fetch_add(&w->st->run.ngrams, m->ngrams, __ATOMIC_RELAXED);
 	m->ngrams = 0;
@@ -191,6 +192,7 @@ static void sink_collect(void *ctx, cpass_file *pf)
 	f->documents = pf->documents;
 	f->bytes_text = pf->bytes_text;
 	f->errors = pf->errors;
+	f->not_utf8 = pf->not_utf8;
 	if (pf->opened && !crun_should_stop(&st->run) &&
 	    (rc = spill(st, f, fs, &err)) < 0)
 		crun_fail(&st->run, rc, &err);
@@ -300,6 +302,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		ss->bytes_text += f->bytes_text;
 		ss->ngrams += f->ngrams;
 		ss->errors += f->errors;
+		ss->not_utf8_bytes += f->not_utf8;
 		ss->hit_documents += f->ndocs;
 		ss->hits_bytes += f->mem;
 	}

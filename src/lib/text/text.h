@@ -58,6 +58,9 @@ typedef struct ctok {
 	size_t tok_len, tok_cap;
 	uint64_t tok_start, tok_end;
 	int oom;
+	/* bytes read as U+FFFD because they are not UTF-8, since init (a
+	 * Latin-1 file's accents: the reader's caller says so per file) */
+	uint64_t not_utf8;
 	size_t nhashes;
 	uint64_t hashes[CTOK_HASH_BUF]; /* waiting for sink; last, so that
 					   init clears only what precedes */

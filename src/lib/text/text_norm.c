@@ -358,6 +358,7 @@ static void slow_run(ctok *t)
 		if (l <= 0) {
 			cp = 0xFFFD;
 			l = 1;
+			t->not_utf8++;
 		}
 		int starter = utf8proc_get_property(cp)->combining_class == 0;
 		if (ncl && (starter || ncl == CLUSTER_MAX)) {
