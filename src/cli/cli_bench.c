@@ -289,7 +289,14 @@ int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < nargs && !rc; i++) {
 		struct stat st;
-		if (stat(args[i], &st)) {
+		if (!strcmp(args[i], "-")) {
+			/* standard input: read as a pipe (named "stdin") */
+			if (fstat(0, &st))
+				rc = cli_error(EXIT_INPUT, "cannot read standard input: %s",
+					       strerror(errno));
+			else
+				rc = add_file(&w, "/dev/stdin", 0, &st, args[i]);
+		} else if (stat(args[i], &st)) {
 			rc = cli_error(EXIT_INPUT, "cannot open '%s': %s", args[i],
 				       strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {

@@ -358,7 +358,7 @@ static void report_problems(contam_index *ix, size_t first, size_t n,
 static int explain_unread(contam_index *ix, size_t first, const contam_inputs *in,
 			  size_t arg, const char *output)
 {
-	uint64_t files = 0, errors = 0;
+	uint64_t files = 0, errors = 0, empty_docs = 0;
 	const char *msg = NULL;
 	for (size_t i = 0; i < in->count; i++) {
 		if (in->origin[i] != arg)
@@ -366,6 +366,7 @@ static int explain_unread(contam_index *ix, size_t first, const contam_inputs *i
 		const contam_manifest_entry *e = contam_index_manifest_get(ix, first + i);
 		files++;
 		errors += e->errors;
+		empty_docs += e->documents; /* none of them had text */
 		if (!msg && e->nmessages)
 			msg = e->messages[0];
 	}
@@ -377,9 +378,17 @@ static int explain_unread(contam_index *ix, size_t first, const contam_inputs *i
 				 " records skipped: %s); nothing written to '%s' "
 				 "(--allow-empty to write it anyway)", in->args[arg], from,
 				 errors, msg ? msg : "see above", output);
-	return cli_error(EXIT_INPUT, "'%s': 0 documents read%s (no text in it); nothing "
+	/* a reader's note says why, when it knows (a WAT file's records);
+	 * an empty text file is one document, with no text: `info` lists
+	 * it so */
+	char why[64] = "no text in it";
+	if (!msg && empty_docs)
+		snprintf(why, sizeof why, "%" PRIu64 " empty document%s, no text in %s",
+			 empty_docs, empty_docs == 1 ? "" : "s", files == 1 ? "it" : "them");
+	return cli_error(EXIT_INPUT, "'%s': 0 documents %sread%s (%s); nothing "
 			 "written to '%s' (--allow-empty to write it anyway)",
-			 in->args[arg], from, output);
+			 in->args[arg], empty_docs ? "with text " : "", from,
+			 msg ? msg : why, output);
 }
 
 /* --resume and --add keep the geometry of the index they continue:

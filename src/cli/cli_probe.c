@@ -23,6 +23,7 @@ static void usage(FILE *f)
 "its own, named by its path under the directory (ceval/val/law_val); other\n"
 "files are skipped and named.  Names are unique: two files that would share\n"
 "one keep more of their directories.  The same file given twice is refused.\n"
+"A BENCH of - is standard input (benchmark 'stdin'; --name names it).\n"
 "BENCH files\n"
 "are JSONL, JSON (an array, or the first array in the top-level object), CSV or\n"
 "TSV (first row is the header unless --no-header; then columns are 0, 1, ...),\n"
@@ -540,8 +541,15 @@ int cli_probe(int argc, char **argv)
 			       contam_definition_name(def), why, sat.params.ngram);
 		goto out;
 	}
-	/* refused before any benchmark is read: without the section every
-	 * example would read "not near-dup" */
+	/* refused before any benchmark is read, as a usage error (as a
+	 * definition the index cannot tell): without the section every
+	 * example would read "not near-dup", or no n-gram "frequent" */
+	if (popt.max_doc_freq && contam_index_doc_freq(ix, 0) < 0) {
+		rc = cli_error(EXIT_USAGE, "'%s' has no document counts: --max-doc-freq "
+			       "needs an index built with contam index --doc-freq",
+			       index_path);
+		goto out;
+	}
 	contam_minhash_info mhi;
 	if (popt.near_dup && contam_index_minhash_info(ix, &mhi) != CONTAM_OK) {
 		rc = cli_error(EXIT_USAGE, "'%s' has no minhash section: --near-dup needs "

@@ -24,6 +24,7 @@ static void usage(FILE *f)
 "its count and 95%% Wilson interval; the expected false verdicts and the null\n"
 "control printed beside a rate are those of that same definition.  Definitions\n"
 "an index cannot support print as n/a, benchmarks not probed as -.\n"
+"A REPORT of - is standard input; one report given twice is refused.\n"
 "\n"
 "options:\n"
 "  -F, --format FMT   md (default), latex (booktabs + tabularx; fits a\n"
@@ -113,6 +114,18 @@ int cli_report(int argc, char **argv)
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no reports: usage: contam report REPORT.json... "
 				 "[--format FMT] [-o FILE]");
+	/* "-" is standard input (once); one report twice would put its
+	 * corpus in the table twice ("#2"), as if a second one agreed */
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-"))
+			argv[i] = "/dev/stdin";
+		for (int j = optind; j < i; j++)
+			if (!strcmp(argv[i], argv[j]) || cli_same_path(argv[i], argv[j]))
+				return cli_error(EXIT_USAGE, "'%s' is given twice (as "
+						 "report %d and %d): each report is one "
+						 "column of the table", argv[i],
+						 j - optind + 1, i - optind + 1);
+	}
 	if (cli_output_clash("output", output, (const char *const *)argv + optind,
 			     (size_t)(argc - optind)))
 		return EXIT_USAGE;

@@ -712,6 +712,28 @@ static bool among_inputs(const contam_manifest_entry *e, const contam_inputs *in
 	return found;
 }
 
+/* Is the indexed input e among the --confirm inputs under its own path,
+ * with other content (its size or its fingerprint changed since it was
+ * indexed)?  Then *now gets its size today. */
+static bool changed_input(const contam_manifest_entry *e, const contam_inputs *in,
+			  uint64_t *now)
+{
+	char *want = realpath(e->path, NULL);
+	bool changed = false;
+	for (size_t k = 0; want && k < in->count && !changed; k++) {
+		char *got = realpath(in->paths[k], NULL);
+		if (got && !strcmp(got, want)) {
+			*now = in->sizes[k];
+			changed = in->sizes[k] != e->size ||
+				  (e->fingerprint &&
+				   contam_input_fingerprint(in->paths[k]) != e->fingerprint);
+		}
+		free(got);
+	}
+	free(want);
+	return changed;
+}
+
 /* An exact rescan of less than the indexed corpus would overturn every
  * hit that lies in the part left out, and report it clean: refused. */
 static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
@@ -729,14 +751,27 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 	uint64_t first_docs = 0;
 	for (size_t i = 0; i < n; i++) {
 		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
-		if (!e->documents || among_inputs(e, in, order))
+		uint64_t now = 0;
+		if (!e->documents)
+			continue;
+		if (changed_input(e, in, &now)) {
+			rc = cli_error(EXIT_INPUT, "--confirm must rescan the corpus the "
+				       "index was built from, and '%s' has changed since "
+				       "it was indexed (%" PRIu64 " bytes then, %" PRIu64
+				       " now%s): a rescan would not check the index's "
+				       "flags.  Index it again, or confirm with the "
+				       "file as it was", e->path, e->size, now,
+				       e->size == now ? ", other content" : "");
+			break;
+		}
+		if (among_inputs(e, in, order))
 			continue;
 		if (!missing++) {
 			first = e->path;
 			first_docs = e->documents;
 		}
 	}
-	if (missing)
+	if (missing && !rc)
 		rc = cli_error(EXIT_INPUT, "--confirm must rescan the corpus the index was built "
 			       "from: %zu of its %zu inputs are not among the --confirm inputs, "
 			       "first '%s' (%" PRIu64 " documents); a hit only there would be "

@@ -108,7 +108,15 @@ def no_documents_is_an_error(tmp):
     # an empty text file is one document without text: nothing read either
     etxt = write(os.path.join(d, "e2", "empty.txt"), "")
     r = contam("index", *SMALL, "-o", out, etxt).expect(2)
-    check(f"'{etxt}': 0 documents read (no text in it)" in r.err, r.err[-300:])
+    check(f"'{etxt}': 0 documents with text read (1 empty document, no text in it)" in r.err,
+          r.err[-300:])
+    # in a directory beside a file with text, it is indexed, listed as one
+    # document and counted as an input without text
+    write(os.path.join(d, "e2", "full.txt"), PL + "\n")
+    contam("index", *SMALL, "-o", out, os.path.dirname(etxt)).expect(0)
+    e = entry(info(out), "empty.txt")
+    check(e["documents"] == 1 and e["text_bytes"] == 0 and e["problems"]["empty"] == 1, f"entry {e}")
+    check("1 empty (no document with text)" in contam("info", out).expect(0).out, "info: empty")
 
 
 @S.test

@@ -186,5 +186,26 @@ def precision_from_interval(ctx):
         check(not (l_ == r_ == h_ and r_ > 0), f"interval reads as the rate: {cell}")
 
 
+
+@suite.test
+def one_precision_per_column(ctx):
+    """A column's rates and intervals share one number of decimals (the
+    most any of its cells needs): 0 of 1319 and 0 of 14042 in one column
+    print 0.000 and 0.000, not 0.00 and 0.000."""
+    import json
+    p = os.path.join(ctx["tmp"], "cols.json")
+    r = report_fixtures.report("cols", "/x/c.cidx", [("gsm", 1319), ("mmlu", 14042)])
+    for b in r["benchmarks"]:
+        b["definitions"]["contam"]["contaminated"] = report_fixtures.rate(0, b["examples"])
+    json.dump(r, open(p, "w"))
+    out = latex(ctx, paths=[p])
+    cells = re.findall(r"\}0 \(([0-9.]+)\)\\\\\{\\scriptsize \[([0-9.]+), ([0-9.]+)\]", out)
+    check(len(cells) == 2, f"cells: {cells} in {out}")
+    decimals = {len(x.split(".")[1]) for c in cells for x in c}
+    check(decimals == {3}, f"decimals per cell {cells}")
+    # the interval of the larger n still shows its own digits
+    check(any(c[2] != "0.000" for c in cells), f"intervals {cells}")
+
+
 if __name__ == "__main__":
     sys.exit(suite.run(setup))

@@ -762,8 +762,11 @@ static long read_units(cstream *s, unsigned char *out, size_t n, cerr *err)
 			if (s->in_pos == s->in_len && !s->eof)
 				continue; /* refill at the top of the loop */
 			if (s->in_pos == s->in_len) {
-				snprintf(what, sizeof what, "truncated %s "
-					 "at compressed offset %" PRIu64,
+				snprintf(what, sizeof what, "truncated %s: the "
+					 "file ends at compressed byte %" PRIu64
+					 ", inside the %s that starts at "
+					 "compressed offset %" PRIu64,
+					 codec_unit(s->codec), cur_off(s),
 					 codec_unit(s->codec), s->unit_start);
 				int rc = defer_or_damage(s, produced, 1, what, err);
 				if (rc < 0)
@@ -830,8 +833,9 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 		if (!s->eof)
 			continue;
 		snprintf(what, sizeof what,
-			 "truncated zstd frame at compressed offset %" PRIu64,
-			 s->unit_start);
+			 "truncated zstd frame: the file ends at compressed "
+			 "byte %" PRIu64 ", inside the frame that starts at "
+			 "compressed offset %" PRIu64, cur_off(s), s->unit_start);
 		int rc = defer_or_damage(s, produced, 1, what, err);
 		if (rc < 0)
 			return rc;

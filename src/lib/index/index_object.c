@@ -241,7 +241,7 @@ const char *contam_problem_name(contam_problem p)
 	case CONTAM_PROBLEM_DAMAGED: return "damaged records";
 	case CONTAM_PROBLEM_NO_TEXT: return "records without the text field";
 	case CONTAM_PROBLEM_UNREADABLE: return "unreadable";
-	case CONTAM_PROBLEM_EMPTY: return "empty (no documents)";
+	case CONTAM_PROBLEM_EMPTY: return "empty (no document with text)";
 	case CONTAM_PROBLEM_NOT_UTF8: return "bytes not UTF-8";
 	default: return "problems";
 	}

@@ -212,11 +212,17 @@ static cstream_codec name_codec(const char *name)
 	return CSTREAM_PLAIN;
 }
 
-contam_input_kind creader_detect_name(const char *name)
+/* The input's name, for the name rules: the last path component. */
+static const char *base_name(const char *path)
 {
-	char base[64];
+	const char *base = strrchr(path, '/');
+	return base ? base + 1 : path;
+}
 
-	/* "x.jsonl.bz2" is JSONL: strip one compression suffix */
+/* The last 63 bytes of `name` without one compression suffix
+ * ("x.jsonl.bz2" -> "x.jsonl"), into base[64]. */
+static void bare_name(const char *name, char base[64])
+{
 	size_t n = strlen(name);
 	for (size_t i = 0; codec_suffixes[i]; i++) {
 		if (cends_with(name, codec_suffixes[i])) {
@@ -224,9 +230,17 @@ contam_input_kind creader_detect_name(const char *name)
 			break;
 		}
 	}
-	size_t from = n > sizeof base - 1 ? n - (sizeof base - 1) : 0;
+	size_t from = n > 63 ? n - 63 : 0;
 	memcpy(base, name + from, n - from);
 	base[n - from] = '\0';
+}
+
+contam_input_kind creader_detect_name(const char *name)
+{
+	char base[64];
+
+	/* "x.jsonl.bz2" is JSONL: strip one compression suffix */
+	bare_name(name, base);
 	for (size_t i = 0; i < NFORMATS; i++)
 		if (formats[i]->by_name && formats[i]->by_name(name, base))
 			return formats[i]->kind;
@@ -353,6 +367,14 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	cstream_codec said = name_codec(label);
 	if (name_kind == CONTAM_INPUT_UNKNOWN) {
 		*kind = ck;
+		char base[64];
+		static const char *const table_names[] = { ".csv", ".tsv", NULL };
+		bare_name(base_name(label), base);
+		if (ck == CONTAM_INPUT_TEXT && creader_name_ends(base, table_names))
+			snprintf(note, notelen, "'%s' is a table (CSV/TSV), which "
+				 "contam reads as a benchmark, not a corpus: read "
+				 "as plain text, one document (commas, tabs and "
+				 "quotes separate words)", label);
 	} else if (name_kind == CONTAM_INPUT_ARCHIVE ||
 		   (ck == CONTAM_INPUT_WARC && name_kind != CONTAM_INPUT_WARC) ||
 		   (ck == CONTAM_INPUT_JSONL && name_kind == CONTAM_INPUT_WARC) ||
@@ -362,6 +384,12 @@ int creader_sniff_stream(cstream *cs, const char *label,
 			 "read as %s, by its content", label,
 			 kind_phrase(name_kind), kind_phrase(ck),
 			 kind_phrase(ck));
+	} else if (name_kind == CONTAM_INPUT_TEXT && ck == CONTAM_INPUT_JSONL) {
+		/* the name is the user's word, but say what it costs */
+		snprintf(note, notelen, "'%s' is named like plain text but its "
+			 "lines are JSON objects: read as plain text, as named "
+			 "(keys, quotes and escapes are read as words too); name "
+			 "it .jsonl to read each record's text field", label);
 	} else if (said != codec && name_kind != CONTAM_INPUT_ARCHIVE) {
 		if (codec != CSTREAM_PLAIN && said != CSTREAM_PLAIN)
 			snprintf(note, notelen, "'%s' is %s-compressed, not %s as "
@@ -387,12 +415,6 @@ int creader_sniff_stream(cstream *cs, const char *label,
 	return CONTAM_OK;
 }
 
-/* The input's name, for the name rules: the last path component. */
-static const char *base_name(const char *path)
-{
-	const char *base = strrchr(path, '/');
-	return base ? base + 1 : path;
-}
 
 static int is_regular(const char *path)
 {

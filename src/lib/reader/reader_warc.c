@@ -53,6 +53,10 @@ typedef struct warc {
 	int html;               /* the document is an HTML payload */
 	chtml ht;               /* its filter, and its output */
 	cbuf hout;
+	/* records read, and those that were not documents by their type,
+	 * to say why a file gave none (a WAT file is all metadata) */
+	uint64_t records, docs, metadata, requests, warcinfo, not_text, other;
+	int noted;
 } warc;
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
@@ -339,12 +343,20 @@ static int read_header_block(cwarc *w, size_t *len, size_t *rest, cerr *err)
 /* Body ran out (end of input or damage) before Content-Length bytes. */
 static int body_cut(cwarc *w, int rc, cerr *err)
 {
+	uint64_t unread = w->body_left;
 	w->in_body = 0;
 	w->body_left = 0;
 	w->body_short = 1;
 	if (rc == CRIN_DAMAGE) {
+		/* a document's text so far was read: the record counts as
+		 * a document and as damage, and the message says both */
+		char doing[256];
+		snprintf(doing, sizeof doing, " inside WARC record %" PRIu64
+			 " (at offset %" PRIu64 "), whose last %" PRIu64 " body "
+			 "bytes are lost: what came before them was read",
+			 w->rec_index, w->rec_offset, unread);
 		start_resync(w, 1);
-		return pass_damage(w, " inside a WARC record", err);
+		return pass_damage(w, doing, err);
 	}
 	start_resync(w, 0);
 	return creader_damage(w->cx, err, 1,
@@ -764,6 +776,38 @@ static int set_str(cbuf *b, const char *p, size_t n, cerr *err)
 	return CONTAM_OK;
 }
 
+/* At the end of a file that held records but no document: what they
+ * were, so that "0 documents" says why (the file is counted empty). */
+static void note_no_documents(warc *w)
+{
+	char msg[CERR_MSG_MAX + 256];
+	if (w->noted || w->docs || !w->records)
+		return;
+	w->noted = 1;
+	int n = snprintf(msg, sizeof msg, "%s: %" PRIu64 " WARC record(s), none "
+			 "with text to read:", w->cx->label, w->records);
+	const struct { uint64_t count; const char *what; } kinds[] = {
+		{ w->metadata, "metadata" }, { w->requests, "request" },
+		{ w->warcinfo, "warcinfo" },
+		{ w->not_text, "response with a payload that is not text" },
+		{ w->other, "of other types (revisit, continuation, ...)" },
+	};
+	const char *sep = " ";
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		if (!kinds[i].count || n < 0 || (size_t)n >= sizeof msg)
+			continue;
+		n += snprintf(msg + n, sizeof msg - (size_t)n, "%s%" PRIu64 " %s",
+			      sep, kinds[i].count, kinds[i].what);
+		sep = ", ";
+	}
+	if (w->metadata && w->metadata + w->warcinfo == w->records && n >= 0 && (size_t)n < sizeof msg)
+		snprintf(msg + n, sizeof msg - (size_t)n, "; a WAT file holds "
+			 "metadata about pages (links, headers), not their text: "
+			 "index the WET file (.warc.wet.gz, the text) or the WARC "
+			 "file (.warc.gz, the pages) of the same crawl");
+	creader_note(w->cx->opt, msg);
+}
+
 static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 {
 	warc *w = state;
@@ -773,10 +817,13 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 	w->doc_open = 0;
 	for (;;) {
 		rc = cwarc_next(&w->cw, &it, err);
+		if (rc == 0)
+			note_no_documents(w);
 		if (rc <= 0)
 			return rc;
 		if (it.kind != CWARC_RECORD)
 			continue; /* CR/LF between records, or skipped */
+		w->records++;
 		const cwarc_header *h = &it.h;
 		/* Save provenance before the header leaves the buffer. */
 		if ((rc = set_str(&w->url, h->url, h->url_len, err)) < 0 ||
@@ -793,9 +840,18 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 			rc = strip_http(w, &is_doc, &is_html, &cp1252, err);
 			if (rc < 0)
 				return rc;
+			w->not_text += !is_doc;
+		} else {
+			w->metadata += cwarc_type_is(h, "metadata");
+			w->requests += cwarc_type_is(h, "request");
+			w->warcinfo += cwarc_type_is(h, "warcinfo");
+			w->other += !cwarc_type_is(h, "metadata") &&
+				    !cwarc_type_is(h, "request") &&
+				    !cwarc_type_is(h, "warcinfo");
 		}
 		if (!is_doc)
 			continue;
+		w->docs++;
 		w->doc_open = 1;
 		w->html = is_html;
 		if (is_html)

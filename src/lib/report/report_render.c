@@ -732,22 +732,44 @@ static int latex_rule(cbuf *b, const char *s)
 	return rc;
 }
 
-static int latex_rate(cbuf *b, const creport_rate_v *v)
+/* Decimals of a rate and its interval: d (the column's), or the cell's
+ * own when d < 0. */
+static int latex_rate(cbuf *b, const creport_rate_v *v, int d)
 {
 	if (v->state == CREPORT_NOT_PROBED)
 		return cbuf_printf(b, "--");
 	if (v->state != CREPORT_VALUE || isnan(v->rate))
 		return cbuf_printf(b, "n/a");
-	int d = creport_decimals(v);
+	if (d < 0)
+		d = creport_decimals(v);
 	return cbuf_printf(b, "%.*f", d, 100 * v->rate);
 }
 
-static int latex_ci(cbuf *b, const creport_rate_v *v)
+static int latex_ci(cbuf *b, const creport_rate_v *v, int d)
 {
 	if (v->state != CREPORT_VALUE || isnan(v->rate))
 		return 0;
-	int d = creport_decimals(v);
+	if (d < 0)
+		d = creport_decimals(v);
 	return cbuf_printf(b, "[%.*f, %.*f]", d, 100 * v->lo, d, 100 * v->hi);
+}
+
+/* A paper's column reads best with one number of decimals: the most
+ * any of its cells needs (creport_decimals: enough that an interval's
+ * ends never print as its rate), over every row of the grid, so that
+ * the parts of a split table agree too. */
+static int latex_column_decimals(const creport_table *t, size_t c, size_t m)
+{
+	int d = -1;
+	for (size_t k = 0; k < t->nbench; k++) {
+		const creport_cell *ce = &creport_row_at(t, c, k)->cells[m];
+		if (ce->v.state == CREPORT_VALUE && !isnan(ce->v.rate)) {
+			int cd = creport_decimals(&ce->v);
+			if (cd > d)
+				d = cd;
+		}
+	}
+	return d;
 }
 
 /* The count, as k or k/n when the row's n differs between corpora. */
@@ -815,9 +837,10 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 			rc |= cbuf_printf(b, " & --");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			const creport_cell *ce = &creport_row_at(t, c, k)->cells[m];
+			int d = latex_column_decimals(t, c, m);
 			if (ce->v.state != CREPORT_VALUE) {
 				rc |= cbuf_printf(b, " & ");
-				rc |= latex_rate(b, &ce->v);
+				rc |= latex_rate(b, &ce->v, d);
 			} else {
 				/* two lines: count and rate, then the interval; a
 				 * [t] tabular keeps the first on the row's baseline,
@@ -825,9 +848,9 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 				rc |= cbuf_printf(b, " & \\begin{tabular}[t]{@{}r@{}}");
 				rc |= latex_count(b, &ce->v, n < 0);
 				rc |= cbuf_printf(b, " (");
-				rc |= latex_rate(b, &ce->v);
+				rc |= latex_rate(b, &ce->v, d);
 				rc |= cbuf_printf(b, ")\\\\{\\scriptsize ");
-				rc |= latex_ci(b, &ce->v);
+				rc |= latex_ci(b, &ce->v, d);
 				rc |= cbuf_printf(b, "}\\end{tabular}");
 			}
 			if (wide) { /* the expected false verdicts of this measure */

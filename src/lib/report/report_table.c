@@ -252,10 +252,16 @@ static int table(const contam_result *r, cbuf *out)
 	rc |= table_field_notes(r, out);
 	const contam_index_stats *s = &r->index;
 	char pbuf[4096];
-	rc |= cbuf_printf(out, "index %s: %u-grams, recipe %s, %" PRIu64
-		" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",
-		shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf), s->params.ngram, s->recipe,
-		s->ngrams_inserted, 100.0 * s->fill, s->fpr);
+	if (r->exact_scan) /* no filter: no fill, no false positives */
+		rc |= cbuf_printf(out, "exact scan: %u-grams, recipe %s, %" PRIu64
+			" corpus n-grams read, each compared with the benchmarks' "
+			"exactly (no false positives)\n", s->params.ngram, s->recipe,
+			s->ngrams_inserted);
+	else
+		rc |= cbuf_printf(out, "index %s: %u-grams, recipe %s, %" PRIu64
+			" n-grams inserted, fill %.1f%%, false-positive rate %.2g per n-gram\n",
+			shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf),
+			s->params.ngram, s->recipe, s->ngrams_inserted, 100.0 * s->fill, s->fpr);
 	rc |= table_unread(r, out);
 	rc |= cbuf_printf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
 		"coverage counts spans of >= %u words (%u CJK characters a word) "
