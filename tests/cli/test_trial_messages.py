@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+"""test_trial_messages.py -- what a new user trying contam on real files
+met, each said in words that name the file and what to do:
+
+- a truncated gzip or zstd corpus says where the file ends (compressed
+  byte N, inside the member/frame that starts at M), not only "offset 0"
+- a WAT file (metadata records only) gives 0 documents and says it is
+  metadata and to index the WET or WARC file (the whirlwind WAT of
+  ../shared/data when present, a generated one always)
+- a WARC record cut by damage is read up to the damage and says so
+- probe --confirm with a corpus file changed since indexing says it
+  changed (a size change, and a same-size change of content), exit 2
+- a .csv corpus input and JSONL inside a .txt are read as text, with a
+  note saying so
+- an empty text file alone: "0 documents with text read (1 empty
+  document...)"
+- contam report refuses one report given twice (exit 1) and reads '-';
+  probe reads a BENCH of '-'
+- the exact scan's table footer gives scan figures, not a filter's fill
+- --max-doc-freq on an index without counts is exit 1, as --near-dup on
+  one without a minhash section
+
+Ends with "N passed, N failed"; exit status 1 on any failure.
+"""
+import gzip
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import SHARED, Suite, check, contam  # noqa: E402
+
+S = Suite("test_trial_messages")
+PL = ("the quick brown fox jumps over the lazy dog while seven purple "
+      "elephants dance quietly beneath the silver moon tonight")
+
+
+def write(path, data):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    return path
+
+
+def jsonl(n):
+    return "".join(json.dumps({"text": f"record {i} {PL} and {i * 7} more"}) + "\n"
+                   for i in range(n))
+
+
+@S.test
+def truncated_compression_says_where(tmp):
+    whole = gzip.compress(jsonl(4000).encode())
+    cut = write(os.path.join(tmp, "cut.jsonl.gz"), whole[: len(whole) // 2])
+    r = contam("index", "-t", "1", "-o", os.path.join(tmp, "g.cidx"), cut)
+    check(f"the file ends at compressed byte {len(whole) // 2}, inside the gzip member "
+          "that starts at compressed offset 0" in r.err, f"gzip: {r.err[-500:]}")
+    zstd = shutil.which("zstd")
+    if zstd:
+        z = subprocess.run([zstd, "-q", "-c"], input=jsonl(4000).encode(),
+                           stdout=subprocess.PIPE, check=True).stdout
+        zc = write(os.path.join(tmp, "cut.jsonl.zst"), z[: len(z) // 2])
+        r = contam("index", "-t", "1", "-o", os.path.join(tmp, "z.cidx"), zc)
+        check(f"the file ends at compressed byte {len(z) // 2}, inside the frame" in r.err,
+              f"zstd: {r.err[-500:]}")
+
+
+def warc_record(wtype, body, ctype, extra=""):
+    body = body.encode() if isinstance(body, str) else body
+    head = (f"WARC/1.0\r\nWARC-Type: {wtype}\r\nWARC-Record-ID: <urn:uuid:{wtype}>\r\n"
+            f"{extra}Content-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body + b"\r\n\r\n"
+
+
+@S.test
+def wat_says_metadata(tmp):
+    meta = json.dumps({"Envelope": {"WARC-Header-Metadata": {"WARC-Type": "response"}}})
+    wat = write(os.path.join(tmp, "x.warc.wat.gz"), gzip.compress(
+        warc_record("warcinfo", "software: test\r\n", "application/warc-fields")
+        + b"".join(warc_record("metadata", meta, "application/json",
+                               f"WARC-Target-URI: http://e.com/{i}\r\n") for i in range(3))))
+    cands = [wat]
+    real = os.path.join(SHARED, "corpus", "commoncrawl_whirlwind", "whirlwind.warc.wat.gz")
+    if os.path.exists(real):
+        cands.append(real)
+    for f in cands:
+        r = contam("index", "-t", "1", "-o", os.path.join(tmp, "w.cidx"), f).expect(2)
+        check("0 documents read" in r.err and "none with text to read" in r.err
+              and "metadata" in r.err and "index the WET file" in r.err, f"{f}: {r.err[-600:]}")
+        check(not os.path.exists(os.path.join(tmp, "w.cidx")), "an index was written")
+
+
+@S.test
+def clipped_warc_record_says_so(tmp):
+    html = "<html><body><p>" + " ".join([PL] * 400) + "</p></body></html>"
+    http = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html
+    rec = warc_record("response", http, "application/http; msgtype=response",
+                      "WARC-Target-URI: http://e.com/\r\n")
+    whole = gzip.compress(rec)
+    f = write(os.path.join(tmp, "clip.warc.gz"), whole[: int(len(whole) * 0.9)])
+    ix = os.path.join(tmp, "c.cidx")
+    r = contam("index", "-t", "1", "-o", ix, f).expect(0)
+    check("inside WARC record 0 (at offset 0), whose last" in r.err
+          and "what came before them was read" in r.err, f"clipped: {r.err[-600:]}")
+    e = contam("info", "--json", ix).expect(0).json()["inputs"][0]
+    check(e["documents"] == 1 and e["problems"]["damaged"] == 1, f"entry {e}")
+
+
+@S.test
+def confirm_with_a_changed_file(tmp):
+    corpus = write(os.path.join(tmp, "cc", "c.jsonl"), jsonl(50))
+    bench = write(os.path.join(tmp, "b.jsonl"),
+                  json.dumps({"q": f"record 3 {PL} and 21 more"}) + "\n")
+    ix = os.path.join(tmp, "cc.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    rep = os.path.join(tmp, "r.json")
+    contam("probe", "-q", "-o", rep, ix, bench, "--confirm", corpus).expect(0)
+    with open(corpus, "a") as f:
+        f.write(json.dumps({"text": "one more line"}) + "\n")
+    r = contam("probe", "-q", "-o", rep, ix, bench, "--confirm", corpus).expect(2)
+    check(f"'{corpus}' has changed since it was indexed" in r.err and " now)" in r.err,
+          f"size change: {r.err[-500:]}")
+    data = jsonl(50)
+    write(corpus, data.replace("record 1 ", "RECORD 1 ", 1))
+    r = contam("probe", "-q", "-o", rep, ix, bench, "--confirm", corpus).expect(2)
+    check("has changed since it was indexed" in r.err and "other content" in r.err,
+          f"same-size change: {r.err[-500:]}")
+
+
+@S.test
+def table_and_json_named_as_text(tmp):
+    csv = write(os.path.join(tmp, "t.csv"), "q,a\n" + PL + ",yes\n")
+    r = contam("index", "-t", "1", "-o", os.path.join(tmp, "t.cidx"), csv).expect(0)
+    check(f"'{csv}' is a table (CSV/TSV), which contam reads as a benchmark" in r.err,
+          f"csv: {r.err[-400:]}")
+    txt = write(os.path.join(tmp, "j.txt"), jsonl(3))
+    r = contam("index", "-t", "1", "-o", os.path.join(tmp, "j.cidx"), txt).expect(0)
+    check(f"'{txt}' is named like plain text but its lines are JSON objects" in r.err,
+          f"jsonl in txt: {r.err[-400:]}")
+    plain = write(os.path.join(tmp, "p.txt"), PL + "\n")
+    r = contam("index", "-t", "1", "-o", os.path.join(tmp, "p.cidx"), plain).expect(0)
+    check("warning" not in r.err, f"plain text warned: {r.err[-400:]}")
+    empty = write(os.path.join(tmp, "e", "empty.txt"), "")
+    r = contam("index", "-t", "1", "-o", os.path.join(tmp, "e.cidx"), empty).expect(2)
+    check(f"'{empty}': 0 documents with text read (1 empty document, no text in it)" in r.err,
+          f"empty: {r.err[-400:]}")
+
+
+@S.test
+def stdin_and_twice(tmp):
+    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(20))
+    ix = os.path.join(tmp, "s.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    line = json.dumps({"q": f"record 3 {PL} and 21 more"}) + "\n"
+    r = contam("probe", "-q", ix, "--field", "q", "-", input=line.encode()).expect(0)
+    rep = r.json()
+    check(rep["benchmarks"][0]["name"] == "stdin" and rep["benchmarks"][0]["contaminated"] == 1,
+          f"probe of '-': {rep['benchmarks']}")
+    p = write(os.path.join(tmp, "r.json"), r.out)
+    r = contam("report", p, os.path.join(tmp, ".", "r.json")).expect(1)
+    check("is given twice (as report 1 and 2)" in r.err, f"twice: {r.err[-300:]}")
+    a = contam("report", p).expect(0).out
+    b = contam("report", "-", input=open(p, "rb").read()).expect(0).out
+    check(a == b and "| s.cidx |" in a, f"report of '-' differs:\n{a}\n{b}")
+
+
+@S.test
+def scan_footer_and_missing_sections(tmp):
+    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(20))
+    bench = write(os.path.join(tmp, "b.jsonl"), json.dumps({"q": f"record 3 {PL}"}) + "\n")
+    r = contam("scan", "--bench", bench, "-o", os.path.join(tmp, "h.jsonl"), "--", corpus).expect(0)
+    check("exact scan: 8-grams" in r.err and "no false positives" in r.err
+          and "fill" not in r.err, f"scan footer: {r.err[-600:]}")
+    ix = os.path.join(tmp, "c.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    r = contam("probe", "-q", "-o", os.path.join(tmp, "r.json"), ix, bench,
+               "--max-doc-freq", "5").expect(1)
+    check("has no document counts" in r.err, r.err[-300:])
+    r = contam("probe", "-q", "-o", os.path.join(tmp, "r.json"), ix, bench,
+               "--near-dup").expect(1)
+    check("has no minhash section" in r.err, r.err[-300:])
+
+
+if __name__ == "__main__":
+    sys.exit(S.run())
