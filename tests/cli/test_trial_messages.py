@@ -19,6 +19,9 @@ met, each said in words that name the file and what to do:
 - the exact scan's table footer gives scan figures, not a filter's fill
 - --max-doc-freq on an index without counts is exit 1, as --near-dup on
   one without a minhash section
+- a --field or --text-field naming no Parquet column lists the leaf paths
+  it could take ('messages.content', not 'messages'); real files of
+  ../shared/data, skipped without them
 
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
@@ -181,6 +184,23 @@ def scan_footer_and_missing_sections(tmp):
     r = contam("probe", "-q", "-o", os.path.join(tmp, "r.json"), ix, bench,
                "--near-dup").expect(1)
     check("has no minhash section" in r.err, r.err[-300:])
+
+
+
+@S.test
+def parquet_columns_are_leaf_paths(tmp):
+    ifb = os.path.join(SHARED, "parquet", "huggingface", "ifbench", "test-00000-of-00001.parquet")
+    ss = os.path.join(SHARED, "parquet", "hyparquet", "struct_strings.parquet")
+    if not (os.path.exists(ifb) and os.path.exists(ss)):
+        return "skip"  # ../shared/data absent
+    r = contam("index", "-q", "--text-field", "nope", "-o", os.path.join(tmp, "s.cidx"), ss).expect(2)
+    check("(columns: 'inner.str_field', 'inner.f64_field')" in r.err, f"struct: {r.err[-300:]}")
+    ix = os.path.join(tmp, "i.cidx")
+    contam("index", "-q", "--text-field", "messages.content", "-o", ix, ifb).expect(0)
+    r = contam("probe", "-q", "-o", os.path.join(tmp, "r.json"), "--field", "messages.nope",
+               ix, ifb).expect(2)
+    check("'messages.role', 'messages.content'" in r.err and "'prompt'" in r.err
+          and "more)" in r.err, f"list of structs: {r.err[-400:]}")
 
 
 if __name__ == "__main__":

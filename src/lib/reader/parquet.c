@@ -928,27 +928,38 @@ size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max)
 
 void cpq_names(const cpq *f, char *out, size_t outlen)
 {
-	size_t used = 0, shown = 0;
+	/* the paths --field and --text-field take: a leaf's logical path
+	 * ("messages.content" for messages.list.element.content), so that a
+	 * struct or list column shows what is inside it */
+	size_t used = 0, shown = 0, names = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < f->ncols; i++) {
-		const char *t = f->cols[i].top;
+		const char *t = f->cols[i].logical;
 		int seen = 0;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(f->cols[j].top, t) == 0)
+		size_t same_top = 0; /* leaves of its top-level field before it */
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(f->cols[j].logical, t) == 0)
 				seen = 1;
+			same_top += strcmp(f->cols[j].top, f->cols[i].top) == 0;
+		}
 		if (seen)
 			continue;
-		if (shown == 8) {
-			snprintf(out + used, outlen - used, ", ...");
-			return;
-		}
+		names++;
+		/* a wide struct shows its first 3 leaves, so that the
+		 * fields after it are listed too */
+		if (shown == 16 || same_top >= 3 || used >= outlen)
+			continue;
 		int k = snprintf(out + used, outlen - used, "%s'%s'",
 				 shown ? ", " : "", t);
-		if (k < 0 || (size_t)k >= outlen - used)
-			return;
+		if (k < 0 || (size_t)k >= outlen - used) {
+			used = outlen;
+			continue;
+		}
 		used += (size_t)k;
 		shown++;
 	}
+	if (names > shown && used < outlen)
+		snprintf(out + used, outlen - used, ", and %zu more", names - shown);
 }
 
 /* ------------------------------------------------------------------ */

@@ -68,7 +68,8 @@ const char *cpq_type_name(int type);
  * (all its leaves), or "*" (every BYTE_ARRAY column).  Appends their numbers to cols (at most max);
  * returns how many, 0 if none. */
 size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
-/* "'a', 'b', ..." of the top-level names, for messages. */
+/* "'a', 'm.content', ..." of the leaf columns' logical paths (what
+ * --field takes; the first 12), for messages. */
 void cpq_names(const cpq *f, char *out, size_t outlen);
 
 /* Rows of some BYTE_ARRAY (or cpq_column_number) columns (at least one:
