@@ -15,7 +15,9 @@
  * payload starting "<!doctype html" / "<html") goes through the HTML
  * filter (html_text.c): the document is its visible text, and offsets
  * in it are offsets into that text (windows-1252 when charset= says so,
- * transcoded to UTF-8).  Everything
+ * transcoded to UTF-8 by the filter; another charset named by HTTP or
+ * <meta>, EUC-JP, Shift_JIS, GBK, ..., transcoded with iconv before it:
+ * "other charsets" below).  Everything
  * else (warcinfo, request, metadata, revisit ...) is skipped quietly.
  *
  * The file is untrusted.  The header block must fit in max_record bytes;
@@ -36,10 +38,18 @@
  */
 #include "reader.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* A charset label as the page gave it (trimmed), for transcoding. */
+#define CHARSET_LABEL_MAX 40
+typedef struct charset_label {
+	char s[CHARSET_LABEL_MAX];
+} charset_label;
 
 typedef struct warc {
 	cwarc cw;               /* the record walker (crin inside) */
@@ -57,6 +67,20 @@ typedef struct warc {
 	 * to say why a file gave none (a WAT file is all metadata) */
 	uint64_t records, docs, metadata, requests, warcinfo, not_text, other;
 	int noted;
+	/* HTML in another charset than UTF-8 and windows-1252 (EUC-JP,
+	 * Shift_JIS, GBK, ...): transcoded to UTF-8 with iconv before the
+	 * HTML filter; `cd` is kept open for the next record of the same
+	 * label.  pend holds a character cut by the end of a piece. */
+	charset_label label;    /* the current record's, if it named one */
+	int charset;            /* 0 none, 1 windows-1252, 2 another */
+	int transcode;          /* the current document goes through cd */
+	iconv_t cd;             /* (iconv_t)-1: none open */
+	char cd_label[CHARSET_LABEL_MAX];
+	char pend[16];
+	size_t npend;
+	cbuf tout, tin;
+	uint64_t transcoded, not_transcoded;
+	char first_transcoded[CHARSET_LABEL_MAX], first_unknown[CHARSET_LABEL_MAX];
 } warc;
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
@@ -579,6 +603,16 @@ static int word_is(const char *v, size_t n, const char *w)
 	return n == strlen(w) && strncasecmp(v, w, n) == 0;
 }
 
+static void keep_label(charset_label *l, const char *c, size_t k)
+{
+	if (!l)
+		return;
+	if (k >= sizeof l->s)
+		k = 0; /* no real label is this long: none */
+	memcpy(l->s, c, k);
+	l->s[k] = '\0';
+}
+
 /* Is the charset label c[0..k) windows-1252 or one browsers read as it? */
 static int label_is_cp1252(const char *c, size_t k)
 {
@@ -595,7 +629,8 @@ static int label_is_cp1252(const char *c, size_t k)
 /* The media type of a Content-Type value (before ';', trimmed) is HTML:
  * 1; and *charset is 1 when its charset= parameter names windows-1252
  * or one of the labels browsers read as it, 2 another charset, 0 none. */
-static int http_type_is_html(const char *v, size_t n, int *charset)
+static int http_type_is_html(const char *v, size_t n, int *charset,
+			     charset_label *label)
 {
 	size_t t = 0;
 	*charset = 0;
@@ -616,6 +651,7 @@ static int http_type_is_html(const char *v, size_t n, int *charset)
 		       c[k] != '\'' && c[k] != '\t')
 			k++;
 		*charset = label_is_cp1252(c, k) ? 1 : 2;
+		keep_label(label, c, k);
 		break;
 	}
 	return 1;
@@ -630,7 +666,7 @@ static int is_ws(char c)
  * payload's first HTML_PRESCAN bytes): 1 windows-1252 (or a label read
  * as it), 2 another one, 0 none. */
 #define HTML_PRESCAN 1024
-static int meta_charset(const char *s, size_t n)
+static int meta_charset(const char *s, size_t n, charset_label *label)
 {
 	for (size_t i = 0; i + 5 <= n; i++) {
 		if (s[i] != '<' || strncasecmp(s + i + 1, "meta", 4) != 0)
@@ -654,6 +690,7 @@ static int meta_charset(const char *s, size_t n)
 			while (q + k < end && s[q + k] != '"' && s[q + k] != '\'' &&
 			       !is_ws(s[q + k]) && s[q + k] != ';' && s[q + k] != '/')
 				k++;
+			keep_label(label, s + q, k);
 			return label_is_cp1252(s + q, k) ? 1 : 2;
 		}
 	}
@@ -692,7 +729,7 @@ static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
 	if (sniff)
 		*is_html = payload_is_html(in->buf + in->pos, n < 64 ? n : 64);
 	if (*is_html && *charset == 0)
-		*charset = meta_charset(in->buf + in->pos, n);
+		*charset = meta_charset(in->buf + in->pos, n, &w->label);
 	return CONTAM_OK;
 }
 
@@ -712,6 +749,8 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 	*is_text = 0;
 	*is_html = 0;
 	*cp1252 = 0;
+	w->charset = 0;
+	w->label.s[0] = '\0';
 	for (;;) {
 		size_t avail = crin_avail(in);
 		if (avail > lim)
@@ -742,7 +781,8 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 				int charset = 0;
 				*is_text = http_type_is_text(v, v ? vn : 0);
 				if (v)
-					*is_html = http_type_is_html(v, vn, &charset);
+					*is_html = http_type_is_html(v, vn, &charset,
+								     &w->label);
 				*is_text |= *is_html;
 				in->pos += k + 1;
 				w->cw.body_left -= k + 1;
@@ -752,6 +792,7 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 						return rc;
 				}
 				*cp1252 = charset == 1;
+				w->charset = charset;
 				return CONTAM_OK;
 			}
 			line = k + 1;
@@ -776,14 +817,124 @@ static int set_str(cbuf *b, const char *p, size_t n, cerr *err)
 	return CONTAM_OK;
 }
 
+/* ---- other charsets ----------------------------------------------------
+ *
+ * A page whose HTTP Content-Type or <meta> names a charset other than
+ * UTF-8 and windows-1252 (which the HTML filter reads itself) is
+ * transcoded to UTF-8 with the C library's iconv before the filter, so
+ * that a Japanese page in EUC-JP reads as its Japanese words, not as
+ * bytes that are not UTF-8 (each a separator: found clean).  The label
+ * is mapped as browsers map it (gb2312 is read as GBK, shift_jis as
+ * windows-31j, euc-kr as windows-949: the supersets pages actually use);
+ * a label iconv does not know leaves the page as bytes, counted and said
+ * per file.  Bytes that are invalid in the charset become U+FFFD. */
+
+/* The iconv name for a page's charset label; NULL for UTF-8 (nothing
+ * to do). */
+static const char *iconv_name(const char *label)
+{
+	static const struct { const char *label, *name; } map[] = {
+		{ "utf-8", NULL }, { "utf8", NULL }, { "unicode-1-1-utf-8", NULL },
+		{ "gb2312", "GB18030" }, { "gbk", "GB18030" }, { "x-gbk", "GB18030" },
+		{ "gb18030", "GB18030" }, { "chinese", "GB18030" },
+		{ "shift_jis", "CP932" }, { "shift-jis", "CP932" }, { "sjis", "CP932" },
+		{ "x-sjis", "CP932" }, { "windows-31j", "CP932" }, { "ms_kanji", "CP932" },
+		{ "euc-kr", "CP949" }, { "ks_c_5601-1987", "CP949" }, { "korean", "CP949" },
+		{ "big5", "BIG5-HKSCS" }, { "big5-hkscs", "BIG5-HKSCS" }, { "x-x-big5", "BIG5-HKSCS" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcasecmp(label, map[i].label) == 0)
+			return map[i].name;
+	return label;
+}
+
+/* At the start of an HTML document: transcode it when its charset says. */
+static void begin_transcode(warc *w, int is_html)
+{
+	w->transcode = 0;
+	w->npend = 0;
+	if (!is_html || w->charset != 2 || !w->label.s[0])
+		return;
+	const char *name = iconv_name(w->label.s);
+	if (!name)
+		return;
+	if (w->cd != (iconv_t)-1 && strcasecmp(w->cd_label, name) != 0) {
+		iconv_close(w->cd);
+		w->cd = (iconv_t)-1;
+	}
+	if (w->cd == (iconv_t)-1) {
+		w->cd = iconv_open("UTF-8", name);
+		if (w->cd == (iconv_t)-1) {
+			if (!w->not_transcoded++)
+				snprintf(w->first_unknown, sizeof w->first_unknown, "%s",
+					 w->label.s);
+			return;
+		}
+		snprintf(w->cd_label, sizeof w->cd_label, "%s", name);
+	} else {
+		iconv(w->cd, NULL, NULL, NULL, NULL); /* the initial state */
+	}
+	if (!w->transcoded++)
+		snprintf(w->first_transcoded, sizeof w->first_transcoded, "%s", w->label.s);
+	w->transcode = 1;
+}
+
+/* Convert p[0..n) (after what was pending) into w->tout; `last`: the
+ * document ends here, so a cut character is bad bytes, and a stateful
+ * charset (ISO-2022-JP) returns to its initial state. */
+static int transcode(warc *w, const char *p, size_t n, int last, cerr *err)
+{
+	static const char repl[] = "\xEF\xBF\xBD";
+	cbuf_reset(&w->tout);
+	if (w->npend) { /* a character cut by the last piece: rejoin it */
+		cbuf_reset(&w->tin);
+		if (cbuf_append(&w->tin, w->pend, w->npend) < 0 ||
+		    (n && cbuf_append(&w->tin, p, n) < 0))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		p = w->tin.data;
+		n = w->tin.len;
+		w->npend = 0;
+	}
+	char *in = (char *)p;
+	size_t inleft = n;
+	while (inleft) {
+		if (cbuf_reserve(&w->tout, inleft * 3 + 16) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		char *o = w->tout.data + w->tout.len;
+		size_t oleft = w->tout.cap - w->tout.len;
+		size_t r = iconv(w->cd, &in, &inleft, &o, &oleft);
+		w->tout.len = (size_t)(o - w->tout.data);
+		if (r != (size_t)-1 || errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !last && inleft <= sizeof w->pend) {
+			memcpy(w->pend, in, inleft); /* cut: wait for the next piece */
+			w->npend = inleft;
+			break;
+		}
+		/* invalid in the charset (or cut at the end): U+FFFD a byte */
+		if (cbuf_append(&w->tout, repl, 3) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		in++;
+		inleft--;
+	}
+	if (last) {
+		if (cbuf_reserve(&w->tout, 16) < 0)
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		char *o = w->tout.data + w->tout.len;
+		size_t oleft = w->tout.cap - w->tout.len;
+		iconv(w->cd, NULL, NULL, &o, &oleft);
+		w->tout.len = (size_t)(o - w->tout.data);
+	}
+	return CONTAM_OK;
+}
+
 /* At the end of a file that held records but no document: what they
  * were, so that "0 documents" says why (the file is counted empty). */
 static void note_no_documents(warc *w)
 {
 	char msg[CERR_MSG_MAX + 256];
-	if (w->noted || w->docs || !w->records)
+	if (w->docs || !w->records)
 		return;
-	w->noted = 1;
 	int n = snprintf(msg, sizeof msg, "%s: %" PRIu64 " WARC record(s), none "
 			 "with text to read:", w->cx->label, w->records);
 	const struct { uint64_t count; const char *what; } kinds[] = {
@@ -808,6 +959,26 @@ static void note_no_documents(warc *w)
 	creader_note(w->cx->opt, msg);
 }
 
+/* At the end of the file, once: why it gave no document, and pages
+ * whose charset iconv does not know (read as bytes: their words are cut
+ * where those bytes are not UTF-8, and the count of such bytes says how
+ * many). */
+static void note_at_end(warc *w)
+{
+	if (w->noted)
+		return;
+	w->noted = 1;
+	note_no_documents(w);
+	if (w->not_transcoded) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " HTML record(s) in a charset "
+			 "this system's iconv does not know (first: '%s'), read as "
+			 "their bytes, not transcoded to UTF-8", w->cx->label,
+			 w->not_transcoded, w->first_unknown);
+		creader_note(w->cx->opt, msg);
+	}
+}
+
 static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 {
 	warc *w = state;
@@ -818,7 +989,7 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 	for (;;) {
 		rc = cwarc_next(&w->cw, &it, err);
 		if (rc == 0)
-			note_no_documents(w);
+			note_at_end(w);
 		if (rc <= 0)
 			return rc;
 		if (it.kind != CWARC_RECORD)
@@ -856,6 +1027,7 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		w->html = is_html;
 		if (is_html)
 			chtml_init(&w->ht, cp1252);
+		begin_transcode(w, is_html);
 		doc->member = NULL;
 		doc->record = w->rec_index;
 		doc->offset = w->rec_offset;
@@ -881,6 +1053,18 @@ static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 		if (rc < 0)
 			return rc;
 		cbuf_reset(&w->hout);
+		if (w->transcode) {
+			int trc = transcode(w, rc ? raw : NULL, rc ? k : 0, rc == 0, err);
+			if (trc < 0)
+				return trc;
+			raw = w->tout.data;
+			k = w->tout.len;
+			if (rc == 0) {
+				w->transcode = 0;
+				if (k && (trc = chtml_feed(&w->ht, raw, k, &w->hout, err)) < 0)
+					return trc;
+			}
+		}
 		if (rc == 0) {
 			w->html = 0;
 			if ((rc = chtml_finish(&w->ht, &w->hout, err)) < 0)
@@ -923,6 +1107,10 @@ static void warc_close(void *state)
 	cbuf_release(&w->url);
 	cbuf_release(&w->id);
 	cbuf_release(&w->hout);
+	cbuf_release(&w->tout);
+	cbuf_release(&w->tin);
+	if (w->cd != (iconv_t)-1)
+		iconv_close(w->cd);
 	free(w);
 }
 
@@ -941,6 +1129,7 @@ static int warc_open(void **state, const char *path, cstream *in,
 	}
 	w->cx = cx;
 	w->in = &w->cw.in;
+	w->cd = (iconv_t)-1;
 	w->max_header = cwarc_max_header(cx->opt->max_record);
 	rc = cwarc_init(&w->cw, in, cx, 0, err);
 	in = NULL;
