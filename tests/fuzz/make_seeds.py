@@ -89,6 +89,18 @@ def warc_seeds(g, c, put):
         rec("response", b"HTTP/1.1 200 OK\r\n\r\n" + page, 8) +
         rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=cp1252\r\n"
             b"\r\n<p>\x93cut <scr", 9))
+    # other charsets: transcoded with iconv (reader_warc.c), a character
+    # cut at the end, an invalid byte, a stateful charset, an unknown label
+    ja = "吾輩は猫である。名前はまだ無い。"
+    put("charsets.warc",
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=euc-jp\r\n\r\n"
+            b"<p>" + ja.encode("euc_jp") + b"\xff" + ja.encode("euc_jp")[:-1], 10) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+            b"<meta charset=shift_jis><p>" + ja.encode("shift_jis"), 11) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=iso-2022-jp\r\n"
+            b"\r\n<p>" + ja.encode("iso2022_jp"), 12) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=x-nonesuch\r\n"
+            b"\r\n<p>" + ja.encode("euc_jp"), 13))
 
 
 def jsonl_seeds(g, c, put):
