@@ -16,6 +16,12 @@ static void count_warning(void *ctx, const char *msg)
 	++*(uint64_t *)ctx;
 }
 
+static void count_note(void *ctx, const char *msg)
+{
+	(void)ctx;
+	(void)msg; /* how it was read (a charset, no documents): no damage */
+}
+
 static void walk(const char *path, int strict, uint64_t max_record)
 {
 	creader *r = NULL;
@@ -23,7 +29,8 @@ static void walk(const char *path, int strict, uint64_t max_record)
 	cerr err;
 	uint64_t warnings = 0, text = 0;
 	creader_options opt = { .strict = strict, .max_record = max_record,
-				 .on_warning = count_warning, .ctx = &warnings };
+				 .on_warning = count_warning, .on_note = count_note,
+				 .ctx = &warnings };
 
 	cerr_clear(&err);
 	if (creader_open(&r, path, &opt, &err) < 0) {

@@ -1086,7 +1086,12 @@ static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 {
 	if (!w->doc_open)
 		return 0;
-	int rc = cwarc_body(&w->cw, p, n, CREADER_PIECE, err);
+	/* a page read in another charset grows on its way to UTF-8 (a byte
+	 * to at most 4, with what is pending): smaller raw pieces keep the
+	 * text's within CREADER_PIECE */
+	size_t most = w->html && (w->transcode || w->charset == 1)
+		      ? CREADER_PIECE / 4 - 64 : CREADER_PIECE;
+	int rc = cwarc_body(&w->cw, p, n, most, err);
 	if (rc <= 0)
 		w->doc_open = 0;
 	return rc;
