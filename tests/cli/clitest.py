@@ -32,6 +32,14 @@ def load_generator():
     return mod
 
 
+def write(path, data):
+    """Write data (str or bytes) to path, making its directories; returns path."""
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    return path
+
+
 def mpi_env():
     """The environment for running contam-mpi: Open MPI leaks by design
     (scripts/sanitize.sh), so leak checking is off for it under ASan."""

@@ -41,7 +41,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import mpi_env, Suite, check, contam  # noqa: E402
+from clitest import mpi_env, Suite, check, contam, write  # noqa: E402
 
 S = Suite("test_nothing_unread")
 MPI_BIN = os.environ.get("CONTAM_MPI_BIN", "")
@@ -49,13 +49,6 @@ MPIRUN = shutil.which("mpirun")
 SMALL = ["--memory", "64K"]
 PL = ("the quick brown fox jumps over the lazy dog while seven purple "
       "elephants dance quietly beneath the silver moon tonight")
-
-
-def write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
-        f.write(data)
-    return path
 
 
 def info(ix):

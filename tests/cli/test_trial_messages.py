@@ -26,7 +26,6 @@ met, each said in words that name the file and what to do:
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
 import gzip
-import io
 import json
 import os
 import shutil
@@ -34,18 +33,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import SHARED, Suite, check, contam  # noqa: E402
+from clitest import SHARED, Suite, check, contam, write  # noqa: E402
 
 S = Suite("test_trial_messages")
 PL = ("the quick brown fox jumps over the lazy dog while seven purple "
       "elephants dance quietly beneath the silver moon tonight")
-
-
-def write(path, data):
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
-        f.write(data)
-    return path
 
 
 def jsonl(n):
