@@ -383,12 +383,11 @@ static int explain_unread(contam_index *ix, size_t first, const contam_inputs *i
 	 * it so */
 	char why[64] = "no text in it";
 	if (!msg && empty_docs)
-		snprintf(why, sizeof why, "%" PRIu64 " empty document%s, no text in %s",
+		snprintf(why, sizeof why, "only %" PRIu64 " empty document%s, no text in %s",
 			 empty_docs, empty_docs == 1 ? "" : "s", files == 1 ? "it" : "them");
-	return cli_error(EXIT_INPUT, "'%s': 0 documents %sread%s (%s); nothing "
+	return cli_error(EXIT_INPUT, "'%s': 0 documents read%s (%s); nothing "
 			 "written to '%s' (--allow-empty to write it anyway)",
-			 in->args[arg], empty_docs ? "with text " : "", from,
-			 msg ? msg : why, output);
+			 in->args[arg], from, msg ? msg : why, output);
 }
 
 /* --resume and --add keep the geometry of the index they continue:

@@ -539,10 +539,49 @@ class _HTMLText(html.parser.HTMLParser):
             self.emit(data[6:])
 
 
+# labels read as another charset's superset, as browsers (and contam) do
+_CHARSET_AS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "chinese": "gb18030",
+               "shift_jis": "cp932", "shift-jis": "cp932", "sjis": "cp932", "x-sjis": "cp932",
+               "windows-31j": "cp932", "ms_kanji": "cp932", "euc-kr": "cp949",
+               "ks_c_5601-1987": "cp949", "korean": "cp949", "big5": "big5hkscs",
+               "x-x-big5": "big5hkscs"}
+
+
+def _decode_charset(payload, label):
+    """A page in the charset `label` names, as contam reads it: transcoded
+    (one U+FFFD per bad byte), or as UTF-8 bytes for UTF-8 and for a
+    label no codec knows."""
+    import codecs
+    name = _CHARSET_AS.get(label, label)
+    try:
+        if codecs.lookup(name).name == "utf-8":
+            raise LookupError
+    except LookupError:
+        return payload.decode("utf-8", errors="surrogateescape")
+    dec = codecs.getincrementaldecoder(name)(errors="strict")
+    out, i = [], 0
+    while i < len(payload):  # a bad byte: U+FFFD, then on from the next
+        try:
+            out.append(dec.decode(payload[i:], final=True))
+            break
+        except UnicodeDecodeError as e:
+            out.append(dec.decode(payload[i:i + e.start], final=True) if e.start else "")
+            out.append("\ufffd")
+            dec.reset()
+            i += e.start + 1
+    return "".join(out)
+
+
 def html_text(payload, cp1252=False):
-    """The visible text of an HTML payload (bytes in, UTF-8 bytes out)."""
-    text = _cp1252_decode(payload) if cp1252 else \
-        payload.decode("utf-8", errors="surrogateescape")
+    """The visible text of an HTML payload (bytes in, UTF-8 bytes out);
+    cp1252: True (windows-1252), False / None (UTF-8) or another charset's
+    label."""
+    if cp1252 is True:
+        text = _cp1252_decode(payload)
+    elif isinstance(cp1252, str):
+        text = _decode_charset(payload, cp1252)
+    else:
+        text = payload.decode("utf-8", errors="surrogateescape")
     p = _HTMLText()
     p.src = text
     p.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
@@ -556,22 +595,27 @@ def html_text(payload, cp1252=False):
     return out.encode("utf-8", errors="surrogateescape")
 
 
+def _charset(label):
+    """True for windows-1252 (and the labels read as it), else the label."""
+    return True if label in _CP1252_NAMES else label
+
+
 def html_type(ctype):
     """(is_html, charset) of an HTTP Content-Type value; charset: True
-    (windows-1252), False (another one) or None (not given)."""
+    (windows-1252), another one's label, or None (not given)."""
     v = ctype.strip().lower()
     media = re.split(r"[;\s]", v, 1)[0]
     if media not in ("text/html", "application/xhtml+xml"):
         return False, None
     m = re.search(r"charset=[\"']?([^;\s\"']*)", v)
-    return True, (m.group(1) in _CP1252_NAMES) if m else None
+    return True, _charset(m.group(1)) if m else None
 
 
 def meta_cp1252(payload):
-    """Does the first <meta ... charset=X> of the payload's first 1024
-    bytes say windows-1252?"""
+    """The charset of the first <meta ... charset=X> of the payload's
+    first 1024 bytes: True (windows-1252), another label, or False."""
     m = re.search(rb"<meta[^>]*?charset\s*=\s*[\"']?([^\"'\s;/>]*)", payload[:1024], re.I)
-    return bool(m and m.group(1).decode("latin-1").lower() in _CP1252_NAMES)
+    return _charset(m.group(1).decode("latin-1").lower()) if m else False
 
 
 def payload_is_html(payload):

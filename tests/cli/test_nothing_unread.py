@@ -101,7 +101,7 @@ def no_documents_is_an_error(tmp):
     # an empty text file is one document without text: nothing read either
     etxt = write(os.path.join(d, "e2", "empty.txt"), "")
     r = contam("index", *SMALL, "-o", out, etxt).expect(2)
-    check(f"'{etxt}': 0 documents with text read (1 empty document, no text in it)" in r.err,
+    check(f"'{etxt}': 0 documents read (only 1 empty document, no text in it)" in r.err,
           r.err[-300:])
     # in a directory beside a file with text, it is indexed, listed as one
     # document and counted as an input without text

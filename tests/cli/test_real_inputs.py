@@ -146,7 +146,7 @@ EXPECT = {
     "commoncrawl_resiliparse_tests/warcfile.warc.gz": ("docs", "warc", warc_docs),
     "commoncrawl_whirlwind/CC-MAIN-2024-22.warc.paths.gz": ("text", None),
     "commoncrawl_whirlwind/whirlwind.warc.gz": ("docs", "warc", warc_docs),
-    "commoncrawl_whirlwind/whirlwind.warc.wat.gz": ("empty", "no text"),
+    "commoncrawl_whirlwind/whirlwind.warc.wat.gz": ("empty", "none with text to read"),
     "commoncrawl_whirlwind/whirlwind.warc.wet.gz": ("docs", "warc", warc_docs),
     "dolma_tests/CC-MAIN-20190717121559-20190717143559-00140.jsonl.gz":
         ("docs", "jsonl", lambda p: jsonl_docs(p)[0]),

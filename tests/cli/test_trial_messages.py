@@ -12,8 +12,8 @@ met, each said in words that name the file and what to do:
   changed (a size change, and a same-size change of content), exit 2
 - a .csv corpus input and JSONL inside a .txt are read as text, with a
   note saying so
-- an empty text file alone: "0 documents with text read (1 empty
-  document...)"
+- an empty text file alone: "0 documents read (only 1 empty document,
+  no text in it)"
 - contam report refuses one report given twice (exit 1) and reads '-';
   probe reads a BENCH of '-'
 - the exact scan's table footer gives scan figures, not a filter's fill
@@ -139,7 +139,7 @@ def table_and_json_named_as_text(tmp):
     check("warning" not in r.err, f"plain text warned: {r.err[-400:]}")
     empty = write(os.path.join(tmp, "e", "empty.txt"), "")
     r = contam("index", "-t", "1", "-o", os.path.join(tmp, "e.cidx"), empty).expect(2)
-    check(f"'{empty}': 0 documents with text read (1 empty document, no text in it)" in r.err,
+    check(f"'{empty}': 0 documents read (only 1 empty document, no text in it)" in r.err,
           f"empty: {r.err[-400:]}")
 
 
