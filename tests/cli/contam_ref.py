@@ -572,10 +572,46 @@ def _decode_charset(payload, label):
     return "".join(out)
 
 
+def is_utf8_text(head):
+    """A byte >= 0x80 and all of them well-formed UTF-8 (a sequence cut at
+    the end allowed): what contam reads as UTF-8 whatever the label."""
+    if max(head, default=0) < 0x80:
+        return False
+    for cut in range(4):
+        try:
+            head[:len(head) - cut].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            pass
+    return False
+
+
+def charset_text(payload, charset):
+    """A payload's text as contam reads it: `charset` True (windows-1252),
+    a label, or None/False (UTF-8); a labelled payload whose first 64 KiB
+    are UTF-8 is read as UTF-8."""
+    if charset and is_utf8_text(payload[:65536]):
+        charset = None
+    if charset is True:
+        return _cp1252_full(payload)
+    if isinstance(charset, str):
+        return _decode_charset(payload, charset)
+    return payload.decode("utf-8", errors="surrogateescape")
+
+
+def _cp1252_full(payload):
+    """windows-1252 as iconv reads it for plain text: its five undefined
+    bytes are invalid (U+FFFD)."""
+    return "".join("\ufffd" if b in (0x81, 0x8d, 0x8f, 0x90, 0x9d) else bytes([b]).decode("cp1252")
+                   for b in payload)
+
+
 def html_text(payload, cp1252=False):
     """The visible text of an HTML payload (bytes in, UTF-8 bytes out);
     cp1252: True (windows-1252), False / None (UTF-8) or another charset's
     label."""
+    if cp1252 and is_utf8_text(payload[:65536]):
+        cp1252 = None
     if cp1252 is True:
         text = _cp1252_decode(payload)
     elif isinstance(cp1252, str):
@@ -664,6 +700,11 @@ def warc_documents(data):
                         continue
                     if not m.group(1).strip().startswith(b"text/"):
                         continue
+                    # plain text in a charset: transcoded as the page is
+                    cs = re.search(r"charset=[\"']?([^;\s\"']*)", m.group(1).decode("latin-1"))
+                    yield charset_text(payload, _charset(cs.group(1)) if cs else None).encode(
+                        "utf-8", errors="surrogateescape")
+                    continue
                 elif payload_is_html(payload):
                     yield html_text(payload, meta_cp1252(payload))
                     continue

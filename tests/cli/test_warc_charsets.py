@@ -15,6 +15,9 @@ clean:
 - a byte invalid in the charset becomes U+FFFD, and the rest is read
 - a label iconv does not know: the page is read as its bytes, a note
   names the label, and its bytes that are not UTF-8 are counted
+- a page whose label is wrong (Shift_JIS or iso-8859-1 declared, UTF-8
+  bytes) is read as UTF-8, with a note; text/plain in a charset is
+  transcoded as HTML is (Shift_JIS, and iso-8859-1 as windows-1252)
 - the real ClueWeb09-ja excerpt of ../shared/data (EUC-JP pages) has no
   byte that is not UTF-8 left (skipped when absent)
 
@@ -126,6 +129,35 @@ def invalid_bytes_and_unknown_labels(c):
           "(first: 'x-no-such-charset')" in r.err, f"no note: {r.err[-500:]}")
     e = contam("info", "--json", ix).expect(0).json()["inputs"][0]
     check(e["problems"]["not_utf8_bytes"] > 50, f"untranscoded bytes not counted: {e['problems']}")
+
+
+def plain_response(i, ctype, body):
+    http = f"HTTP/1.1 200 OK\r\nContent-Type: {ctype}\r\n\r\n".encode() + body
+    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:p{i}>\r\n"
+            f"Content-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(http)}\r\n\r\n")
+    return head.encode() + http + b"\r\n\r\n"
+
+
+@S.test
+def wrong_labels_and_plain_text(c):
+    fr = "le café était fermé à midi, mais la façade rénovée de l'hôtel attirait les élèves"
+    recs = (response(0, "http://e.com/a", "text/html; charset=Shift_JIS", page(JA, "utf-8"))
+            + response(1, "http://e.com/b", "text/html; charset=iso-8859-1", page(fr, "utf-8"))
+            + plain_response(2, "text/plain; charset=Shift_JIS", JA.encode("shift_jis"))
+            + plain_response(3, "text/plain; charset=iso-8859-1", fr.encode("cp1252"))
+            + response(4, "http://e.com/c", "text/html; charset=iso-8859-1", page(fr, "cp1252")))
+    warc = write(os.path.join(c["tmp"], "labels.warc.gz"), gzip.compress(recs))
+    docs, err = cat(warc)
+    check(len(docs) == 5, f"{len(docs)} documents")
+    for i, want in enumerate((JA, fr, JA, fr, fr)):
+        check(want in docs[i]["text"], f"record {i}: {docs[i]['text'][:160]!r}")
+    ix = os.path.join(c["tmp"], "l.cidx")
+    r = contam("index", "-t", "1", "-o", ix, warc).expect(0)
+    check("2 record(s) declare a charset (first: 'Shift_JIS') but their bytes are UTF-8: "
+          "read as UTF-8" in r.err, f"no note: {r.err[-500:]}")
+    e = contam("info", "--json", ix).expect(0).json()["inputs"][0]
+    check(e["problems"]["not_utf8_bytes"] == 0, f"problems {e['problems']}")
 
 
 @S.test

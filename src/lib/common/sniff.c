@@ -442,6 +442,15 @@ size_t csniff_not_utf8(const void *p, size_t n, size_t *first)
 	return invalid_utf8_bytes(p, n, 1, first);
 }
 
+int csniff_is_utf8_text(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t i = 0;
+	while (i < n && s[i] < 0x80)
+		i++;
+	return i < n && invalid_utf8_bytes(s + i, n - i, 0, NULL) == 0;
+}
+
 void csniff_inside(csniff *dn, csniff_kind codec)
 {
 	char what[sizeof dn->what];

@@ -411,8 +411,9 @@ static void note_not_utf8(file_job *job)
 	double pct = f->bytes_text ? 100.0 * (double)f->not_utf8 / (double)f->bytes_text : 0;
 	const char *advice =
 		f->kind == CONTAM_INPUT_WARC ?
-		"pages in charsets other than UTF-8 and windows-1252 (EUC-JP, "
-		"Shift_JIS, GBK, ...) are read as their bytes, not transcoded" :
+		"its records' payloads are transcoded by the charset their HTTP "
+		"header or <meta> names; these are in payloads that name none (or "
+		"one iconv does not know, or are damaged in theirs)" :
 		pct >= 0.1 ? "if it is Latin-1 or cp1252 text, convert it first "
 		"(iconv -f CP1252 -t UTF-8) and read it again" :
 		"a few damaged bytes cost a word each";

@@ -37,6 +37,7 @@
  * there first).
  */
 #include "reader.h"
+#include "../common/sniff.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -79,8 +80,10 @@ typedef struct warc {
 	char pend[16];
 	size_t npend;
 	cbuf tout, tin;
-	uint64_t transcoded, not_transcoded;
+	int cp1252_html;        /* the HTML filter reads windows-1252 */
+	uint64_t transcoded, not_transcoded, label_wrong;
 	char first_transcoded[CHARSET_LABEL_MAX], first_unknown[CHARSET_LABEL_MAX];
+	char first_wrong[CHARSET_LABEL_MAX];
 } warc;
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
@@ -629,15 +632,24 @@ static int label_is_cp1252(const char *c, size_t k)
 /* The media type of a Content-Type value (before ';', trimmed) is HTML:
  * 1; and *charset is 1 when its charset= parameter names windows-1252
  * or one of the labels browsers read as it, 2 another charset, 0 none. */
-static int http_type_is_html(const char *v, size_t n, int *charset,
-			     charset_label *label)
+static int http_type_is_html(const char *v, size_t n)
+{
+	size_t t = 0;
+	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
+		t++;
+	return word_is(v, t, "text/html") || word_is(v, t, "application/xhtml+xml");
+}
+
+/* The charset= parameter of a Content-Type value: *charset 1 when it
+ * names windows-1252 or a label browsers read as it, 2 another one (kept
+ * in *label), 0 none. */
+static void http_type_charset(const char *v, size_t n, int *charset,
+			      charset_label *label)
 {
 	size_t t = 0;
 	*charset = 0;
-	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
+	while (t < n && v[t] != ';')
 		t++;
-	if (!word_is(v, t, "text/html") && !word_is(v, t, "application/xhtml+xml"))
-		return 0;
 	for (size_t i = t; i + 8 <= n; i++) {
 		if (strncasecmp(v + i, "charset=", 8) != 0)
 			continue;
@@ -654,7 +666,6 @@ static int http_type_is_html(const char *v, size_t n, int *charset,
 		keep_label(label, c, k);
 		break;
 	}
-	return 1;
 }
 
 static int is_ws(char c)
@@ -780,9 +791,10 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 				}
 				int charset = 0;
 				*is_text = http_type_is_text(v, v ? vn : 0);
-				if (v)
-					*is_html = http_type_is_html(v, vn, &charset,
-								     &w->label);
+				if (v) {
+					*is_html = http_type_is_html(v, vn);
+					http_type_charset(v, vn, &charset, &w->label);
+				}
 				*is_text |= *is_html;
 				in->pos += k + 1;
 				w->cw.body_left -= k + 1;
@@ -848,15 +860,17 @@ static const char *iconv_name(const char *label)
 	return label;
 }
 
-/* At the start of an HTML document: transcode it when its charset says. */
+/* At the start of a document: transcode it when its charset says (the
+ * HTML filter reads windows-1252 itself; plain text in it goes through
+ * iconv as the others). */
 static void begin_transcode(warc *w, int is_html)
 {
 	w->transcode = 0;
 	w->npend = 0;
-	if (!is_html || w->charset != 2 || !w->label.s[0])
+	if (w->charset == 0 || (w->charset == 1 && is_html))
 		return;
-	const char *name = iconv_name(w->label.s);
-	if (!name)
+	const char *name = w->charset == 1 ? "CP1252" : iconv_name(w->label.s);
+	if (!name || !name[0])
 		return;
 	if (w->cd != (iconv_t)-1 && strcasecmp(w->cd_label, name) != 0) {
 		iconv_close(w->cd);
@@ -877,6 +891,28 @@ static void begin_transcode(warc *w, int is_html)
 	if (!w->transcoded++)
 		snprintf(w->first_transcoded, sizeof w->first_transcoded, "%s", w->label.s);
 	w->transcode = 1;
+}
+
+/* A page labelled with a legacy charset whose bytes are UTF-8 (a site
+ * moved to UTF-8 and kept its old header or <meta>): read as UTF-8, as
+ * what its bytes say, not through the label into mojibake.  Looks at the
+ * first 64 KiB of the payload (or all of a shorter one). */
+static int label_is_wrong(warc *w, cerr *err)
+{
+	crin *in = w->in;
+	uint64_t want64 = w->cw.body_left < 65536 ? w->cw.body_left : 65536;
+	size_t want = (size_t)want64;
+	int rc = 1;
+	while (crin_avail(in) < want && rc == 1)
+		if ((rc = crin_more(in, want, err)) < 0)
+			return rc;
+	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
+	if (!csniff_is_utf8_text(in->buf + in->pos, n))
+		return 0;
+	if (!w->label_wrong++)
+		snprintf(w->first_wrong, sizeof w->first_wrong, "%s",
+			 w->charset == 1 && !w->label.s[0] ? "windows-1252" : w->label.s);
+	return 1;
 }
 
 /* Convert p[0..n) (after what was pending) into w->tout; `last`: the
@@ -969,6 +1005,13 @@ static void note_at_end(warc *w)
 		return;
 	w->noted = 1;
 	note_no_documents(w);
+	if (w->label_wrong) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " record(s) declare a charset "
+			 "(first: '%s') but their bytes are UTF-8: read as UTF-8",
+			 w->cx->label, w->label_wrong, w->first_wrong);
+		creader_note(w->cx->opt, msg);
+	}
 	if (w->not_transcoded) {
 		char msg[CERR_MSG_MAX];
 		snprintf(msg, sizeof msg, "%s: %" PRIu64 " HTML record(s) in a charset "
@@ -1025,6 +1068,13 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		w->docs++;
 		w->doc_open = 1;
 		w->html = is_html;
+		if (w->charset && (rc = label_is_wrong(w, err)) != 0) {
+			if (rc < 0)
+				return rc;
+			w->charset = 0;
+			cp1252 = 0;
+		}
+		w->cp1252_html = is_html && cp1252;
 		if (is_html)
 			chtml_init(&w->ht, cp1252);
 		begin_transcode(w, is_html);
@@ -1044,7 +1094,7 @@ static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err);
 static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 {
 	warc *w = state;
-	if (!w->html)
+	if (!w->html && !w->transcode)
 		return warc_read_raw(w, p, n, err);
 	for (;;) {
 		const char *raw;
@@ -1059,11 +1109,17 @@ static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 				return trc;
 			raw = w->tout.data;
 			k = w->tout.len;
-			if (rc == 0) {
+			if (rc == 0)
 				w->transcode = 0;
-				if (k && (trc = chtml_feed(&w->ht, raw, k, &w->hout, err)) < 0)
-					return trc;
+			if (!w->html) { /* plain text: its UTF-8 as it comes */
+				if (!k && rc == 1)
+					continue; /* all of it waits for the next piece */
+				*p = raw;
+				*n = k;
+				return k ? 1 : 0;
 			}
+			if (rc == 0 && k && (trc = chtml_feed(&w->ht, raw, k, &w->hout, err)) < 0)
+				return trc;
 		}
 		if (rc == 0) {
 			w->html = 0;
@@ -1089,8 +1145,8 @@ static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 	/* a page read in another charset grows on its way to UTF-8 (a byte
 	 * to at most 4, with what is pending): smaller raw pieces keep the
 	 * text's within CREADER_PIECE */
-	size_t most = w->html && (w->transcode || w->charset == 1)
-		      ? CREADER_PIECE / 4 - 64 : CREADER_PIECE;
+	size_t most = w->transcode || w->cp1252_html ? CREADER_PIECE / 4 - 64
+						      : CREADER_PIECE;
 	int rc = cwarc_body(&w->cw, p, n, most, err);
 	if (rc <= 0)
 		w->doc_open = 0;
