@@ -19,6 +19,8 @@ met, each said in words that name the file and what to do:
 - the exact scan's table footer gives scan figures, not a filter's fill
 - --max-doc-freq on an index without counts is exit 1, as --near-dup on
   one without a minhash section
+- `contam report --format conda` files a benchmark named law_val (or
+  read from .../val/...) under the Development Split, not Test
 - a --field or --text-field naming no Parquet column lists the leaf paths
   it could take ('messages.content', not 'messages'); real files of
   ../shared/data, skipped without them
@@ -177,6 +179,30 @@ def scan_footer_and_missing_sections(tmp):
                "--near-dup").expect(1)
     check("has no minhash section" in r.err, r.err[-300:])
 
+
+
+@S.test
+def conda_split_columns(tmp):
+    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(20))
+    ix = os.path.join(tmp, "c.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    line = json.dumps({"q": f"record 3 {PL} and 21 more"}) + "\n"
+    reps = []
+    for rel in ("law_val.jsonl", os.path.join("dev", "physics.jsonl"), "gsm8k_test.jsonl",
+                "plain.jsonl", "x_train.jsonl"):
+        b = write(os.path.join(tmp, "b", rel), line)
+        reps.append(write(os.path.join(tmp, "r", rel.replace("/", "_") + ".json"),
+                          contam("probe", "-q", "--field", "q", ix, b).expect(0).out))
+    rows = contam("report", "--format", "conda", *reps).expect(0).out.splitlines()
+    head = rows[0].split(";")
+    col = {n: head.index(n) for n in ("Train Split", "Development Split", "Test Split")}
+    got = {}
+    for r in rows[1:]:
+        cells = r.split(";")
+        got[cells[0]] = [k for k, i in col.items() if cells[i]]
+    want = {"law": ["Development Split"], "physics": ["Development Split"],
+            "gsm8k": ["Test Split"], "plain": ["Test Split"], "x": ["Train Split"]}
+    check(got == want, f"conda splits {got}")
 
 
 @S.test

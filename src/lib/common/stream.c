@@ -765,7 +765,9 @@ static long read_units(cstream *s, unsigned char *out, size_t n, cerr *err)
 				snprintf(what, sizeof what, "truncated %s: the "
 					 "file ends at compressed byte %" PRIu64
 					 ", inside the %s that starts at "
-					 "compressed offset %" PRIu64,
+					 "compressed offset %" PRIu64 " (the file "
+					 "was cut: what followed is lost, how much "
+					 "is unknown)",
 					 codec_unit(s->codec), cur_off(s),
 					 codec_unit(s->codec), s->unit_start);
 				int rc = defer_or_damage(s, produced, 1, what, err);
@@ -835,7 +837,9 @@ static long read_zstd(cstream *s, unsigned char *out, size_t n, cerr *err)
 		snprintf(what, sizeof what,
 			 "truncated zstd frame: the file ends at compressed "
 			 "byte %" PRIu64 ", inside the frame that starts at "
-			 "compressed offset %" PRIu64, cur_off(s), s->unit_start);
+			 "compressed offset %" PRIu64 " (the file was cut: what "
+			 "followed is lost, how much is unknown)", cur_off(s),
+			 s->unit_start);
 		int rc = defer_or_damage(s, produced, 1, what, err);
 		if (rc < 0)
 			return rc;

@@ -22,6 +22,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1027,25 +1029,52 @@ static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts
 /* ------------------------------------------------------------------ */
 /* CONDA: the Data Contamination Database's submission rows            */
 
-/* Which split column a benchmark name's last part names: 0 train,
- * 1 development, 2 test (the default: benchmarks are probed for their
- * test data). */
-static int split_of(const char *name, const char **dataset_end)
+/* The split a word names: 0 train, 1 development, 2 test, -1 none. */
+static int split_word(const char *w, size_t n)
 {
-	static const char *const train[] = { "train", NULL };
-	static const char *const dev[] = { "dev", "val", "valid", "validation", NULL };
-	const char *slash = strrchr(name, '/');
+	static const char *const words[][2] = {
+		{ "train", "0" }, { "dev", "1" }, { "val", "1" }, { "valid", "1" },
+		{ "validation", "1" }, { "test", "2" },
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strlen(words[i][0]) == n && !strncasecmp(w, words[i][0], n))
+			return words[i][1][0] - '0';
+	return -1;
+}
+
+/* Which split column a benchmark belongs in: 0 train, 1 development,
+ * 2 test.  Its name's last part says ("ceval/val", "law_val",
+ * "jsquad-valid": *dataset_end is then where the dataset's name ends),
+ * else a directory or file-name part of its first source
+ * (".../val/law_val.csv"), else test (benchmarks are probed for their
+ * test data). */
+static int split_of(const char *name, json_t *bench, const char **dataset_end)
+{
 	*dataset_end = NULL;
-	if (!slash)
+	for (const char *p = name + strlen(name); p > name; p--)
+		if (p[-1] == '/' || p[-1] == '_' || p[-1] == '-') {
+			int s = split_word(p, strlen(p));
+			if (s >= 0) {
+				*dataset_end = p - 1;
+				return s;
+			}
+			break;
+		}
+	/* the source's words from its end: the file's name first, then its
+	 * directories outwards (a "train" far up the path is not the split) */
+	const char *src = json_string_value(json_array_get(json_object_get(bench, "sources"), 0));
+	if (!src)
 		return 2;
-	const char *split = slash + 1;
-	*dataset_end = slash;
-	for (int i = 0; train[i]; i++)
-		if (!strcmp(split, train[i]))
-			return 0;
-	for (int i = 0; dev[i]; i++)
-		if (!strcmp(split, dev[i]))
-			return 1;
+	const char *end = src + strlen(src);
+	for (const char *p = end; p >= src; p--) {
+		if (p > src && !strchr("/_-.", p[-1]))
+			continue;
+		int s = split_word(p, (size_t)(end - p));
+		if (s >= 0)
+			return s;
+		if (p > src)
+			end = p - 1;
+	}
 	return 2;
 }
 
@@ -1063,7 +1092,7 @@ static int render_conda(cbuf *b, const creport_table *t)
 			json_t *ix = json_object_get(report, "index");
 			const char *name = t->bench[k];
 			const char *end;
-			int split = split_of(name, &end);
+			int split = split_of(name, row->bench, &end);
 			char dataset[256], subset[256] = "";
 			snprintf(dataset, sizeof(dataset), "%.*s",
 				 (int)(end ? (size_t)(end - name) : strlen(name)), name);
