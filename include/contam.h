@@ -803,6 +803,11 @@ typedef struct contam_example {
 	 * example was read both ways (contam_rules) and that reading
 	 * matched better */
 	uint8_t labels_kept;
+	/* scored with labels a, b, c, ... added before its fields after the
+	 * first: an example of three or more fields and no labels (MMLU's
+	 * question and option columns) was read that way too, as a copy
+	 * that pastes "A. ...", "(B) ..." has it, and that matched better */
+	uint8_t labels_added;
 	uint32_t near_dup_bands;
 	uint32_t near_dup_shingles;
 	double near_dup_jaccard_lo, near_dup_jaccard_hi;

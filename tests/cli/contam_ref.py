@@ -215,7 +215,7 @@ def _better(a, b):
         return False
     if b["verdict"] == "too_short":
         return True
-    for k in ("coverage", "covered10", "gpt3", "overlap"):
+    for k in ("coverage", "covered10", "gpt3", "palm"):
         x, y = a[k], b[k]
         if k == "covered10":
             x, y = x / a["tokens"] if a["tokens"] else 0, y / b["tokens"] if b["tokens"] else 0
@@ -236,13 +236,39 @@ def score_fields(values, corpus, n=NGRAM, min_span=MIN_SPAN,
         labels = "kept"
     r = _score_reading(values, corpus, n, min_span, cjk, labels == "kept",
                        templates, joined)
-    r["labels_kept"] = False
+    r["labels_kept"] = r["labels_added"] = False
     if labels == "either" and has_labels(values, joined):
         k = _score_reading(values, corpus, n, min_span, cjk, True, templates, joined)
         if _better(k, r):
             r = k
-            r["labels_kept"] = True
+            r["labels_kept"], r["labels_added"] = True, False
+    elif labels == "either" and not joined:
+        lo, hi = option_values(values)
+        if hi - lo >= 2:
+            added = [f"{chr(97 + i - lo)} {v}" if lo <= i < hi and i - lo < 26 else v
+                     for i, v in enumerate(values)]
+            k = _score_reading(added, corpus, n, min_span, cjk, True, templates, joined)
+            if _better(k, r):
+                r = k
+                r["labels_kept"], r["labels_added"] = False, True
     return r
+
+
+def option_values(values):
+    """[lo, hi) of the values a copy would label "A.", "B.", ...: after
+    the question (the first value that is not an id: digits or blank)
+    and before a last value that is an answer key (one letter or digit,
+    or two digits); (0, 0) for fewer than three values."""
+    if len(values) < 3:
+        return 0, 0
+    q = 0
+    while q + 1 < len(values) and re.fullmatch(r"[0-9 \t]*", values[q]):
+        q += 1
+    lo, hi = q + 1, len(values)
+    key = values[-1].lstrip(" \t").rstrip(" \t\r")
+    if re.fullmatch(r"[A-Za-z0-9]|[0-9]{2}", key) and len(values) - 1 > lo:
+        hi = len(values) - 1
+    return lo, hi
 
 
 def _score_reading(values, corpus, n, min_span, cjk, keep, templates, joined):
@@ -255,7 +281,7 @@ def _score_reading(values, corpus, n, min_span, cjk, keep, templates, joined):
     W = sum(token_weight(tokens[t], cjk) for t in scored)
     r = {"tokens": T if counted else len(tokens), "ngrams": len(counted),
          "hits": 0, "longest": 0, "covered": 0, "covered10": 0,
-         "overlap": 0.0, "coverage": 0.0, "gpt3": False,
+         "overlap": 0.0, "coverage": 0.0, "gpt3": False, "palm": False,
          "template_ngrams": len(grams) - len(counted)}
     if not counted:
         r["verdict"] = "too_short"
@@ -321,6 +347,7 @@ def _score_reading(values, corpus, n, min_span, cjk, keep, templates, joined):
     r["covered"] = len(cov & scored)
     r["covered10"] = len(cov10 & scored)
     r["overlap"] = r["hits"] / len(counted)
+    r["palm"] = n == 8 and r["hits"] >= 0.7 * len(counted)
     r["coverage"] = r["covered"] / T
     r["verdict"] = verdict(r["coverage"])
     if len(counted) < 2:   # one n-gram: what a false positive makes

@@ -9,6 +9,10 @@ Generated data only (random words / random CJK ideographs), no ../shared:
   labels_dropped       "A." "(b)" "3)" "[D]" at a field's start are not
                        tokens: a copy of the fields without labels is
                        contaminated; --keep-labels finds nothing
+  labels_added         options without labels that a copy pastes as "A. x",
+                       "(B) x", inline "C) x" or "D: x": found by the
+                       reading with a, b, c, d added (labels_added);
+                       --drop-labels misses them
   template_sentence    a sentence every example of the file starts with,
                        present in the corpus, flags none of them (the
                        report counts its n-grams as template); an example
@@ -186,6 +190,48 @@ def labels_dropped(tmp):
     r = contam("probe", c.ix, "--keep-labels", "--drop-labels", c.bench)
     r.expect(1)
     check("exclude each other" in r.err, f"both label options: {r.err.strip()}")
+
+
+@S.test
+def labels_added(tmp):
+    """An example without labels whose options a copy pastes as "A. ...",
+    "(B) ..." or inline (MMLU's question and option columns): read a
+    second time with a, b, c, d added before the options, found with
+    labels_added; an unlabelled copy is found as before, absent items are
+    not, and --drop-labels (one reading) misses the labelled copies."""
+    rng = random.Random(5)
+    c = Case(tmp, "added")
+    styles = ["\n{l}. {o}", "\n({l}) {o}", " {l}) {o}", "\n{l}: {o}"]
+    for i in range(16):
+        q = words(rng, 9)
+        opts = [words(rng, 3) for _ in range(4)]
+        c.items.append((q, opts))
+        if i < 12:  # a copy with labels, in one of four layouts
+            st = styles[i % 4]
+            copy = "Question: " + q + "".join(st.format(l=l, o=o) for l, o in zip("ABCD", opts))
+            copy += "\nAnswer: B"
+        elif i < 14:  # a copy without labels
+            copy = "\n".join([q] + opts)
+        else:
+            continue
+        c.docs.append(words(rng, 80) + "\n" + copy + "\n" + words(rng, 80))
+    for i in range(20):
+        c.docs.append(words(rng, 150))
+    c.write()
+    rep, exs = c.probe()
+    c.compare(exs)
+    labelled, plain, absent = range(12), range(12, 14), range(14, 16)
+    check(all(exs[i]["verdict"] == "contaminated" and exs[i].get("labels_added") for i in labelled),
+          f"labelled copies: {[(exs[i]['verdict'], exs[i]['coverage'], exs[i].get('labels_added')) for i in labelled]}")
+    check(all("labels a, b, c" in exs[i].get("why", "") for i in labelled),
+          "the why of a labelled copy does not say labels were added")
+    check(all(exs[i]["verdict"] == "contaminated" and not exs[i].get("labels_added")
+              for i in plain), f"unlabelled copies: {verdicts(exs, plain)}")
+    check(not any(flagged(exs[i]["verdict"]) for i in absent), "absent items flagged")
+    rep, dropped = c.probe("--drop-labels")
+    c.compare(dropped, labels="dropped")
+    check(not any(dropped[i]["verdict"] == "contaminated" for i in labelled),
+          f"--drop-labels finds labelled copies: {verdicts(dropped, labelled)}")
 
 
 @S.test

@@ -111,7 +111,9 @@ static void make_item(cprobe_item *it, const size_t *len, size_t pieces, uint32_
 			text[used++] = '\n';
 	}
 	text[used] = '\0';
-	cprobe_recipe r = { .n = n, .seed = 7 };
+	/* one reading: these pieces would be read with labels added too
+	 * (test_labels_added) */
+	cprobe_recipe r = { .n = n, .seed = 7, .drop_labels = 1 };
 	CHECK(cprobe_item_build(it, text, used, ends, pieces, &r) == 0);
 }
 
@@ -386,6 +388,65 @@ static void test_two_readings(void)
 	cprobe_item_release(&it);
 }
 
+/* Fields without labels, a question and its options: read a second
+ * time with "a", "b", ... before the options, as a copy that pastes
+ * "A. ..." has them; an id first and an answer key last are left out. */
+static void test_labels_added(void)
+{
+	cprobe_item it, one;
+	memset(&it, 0, sizeof(it));
+	memset(&one, 0, sizeof(one));
+	const char *q = "which of these is the largest city\ntokyo\ndelhi\nshanghai";
+	size_t ends[4] = { 34, 40, 46, 55 };
+	cprobe_recipe r = { .n = 3, .seed = 7 };
+	CHECK(cprobe_item_build(&it, q, strlen(q), ends, 4, &r) == 0);
+	CHECK(it.has_alt && it.alt_added);
+	CHECK_EQ_U64(it.alt_tok, 10);
+	CHECK_EQ_U64(it.ntok - it.alt_tok, 13);
+	/* the added token is the tokenizer's "A" */
+	CHECK(cprobe_item_build(&one, "A", 1, NULL, 0, &r) == 0);
+	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 7], one.tok_hash[0]);
+	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 9], ctok_hash("b", 1, 7));
+	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 8], it.tok_hash[7]); /* tokyo */
+	unsigned char st[64];
+	cprobe_rule rule = { 3, 10, 3 };
+	contam_example e;
+	for (int copy_labels = 0; copy_labels < 2; copy_labels++) {
+		for (size_t g = 0; g < it.ngrams; g++)
+			st[g] = (g >= it.alt_gram) == copy_labels ? CPROBE_HIT : CPROBE_MISS;
+		memset(&e, 0, sizeof(e));
+		cprobe_item_score(&e, &it, st, &rule, 0);
+		CHECK(e.verdict == CONTAM_CONTAMINATED);
+		CHECK_EQ_U64(e.labels_added, copy_labels);
+		CHECK(!e.labels_kept);
+		CHECK_EQ_U64(e.tokens, copy_labels ? 13 : 10);
+	}
+	/* an id first and an answer key last: labels on the options only */
+	const char *c = "16\nwhich of these is the largest city\ntokyo\ndelhi\nA";
+	size_t ce[5] = { 2, 37, 43, 49, 51 };
+	CHECK(cprobe_item_build(&it, c, strlen(c), ce, 5, &r) == 0);
+	CHECK(it.has_alt && it.alt_added);
+	CHECK_EQ_U64(it.ntok - it.alt_tok, (it.alt_tok) + 2);
+	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 8], one.tok_hash[0]); /* before tokyo */
+	CHECK_EQ_U64(it.tok_hash[it.ntok - 1], one.tok_hash[0]);   /* the key, unlabelled */
+	/* one option, or a question and its answer: no second reading */
+	size_t e2[2] = { 34, 40 };
+	CHECK(cprobe_item_build(&it, q, 40, e2, 2, &r) == 0);
+	CHECK(!it.has_alt);
+	/* --drop-labels, --keep-labels and joined fields: one reading */
+	cprobe_recipe d = { .n = 3, .seed = 7, .drop_labels = 1 };
+	CHECK(cprobe_item_build(&it, q, strlen(q), ends, 4, &d) == 0);
+	CHECK(!it.has_alt);
+	cprobe_recipe k = { .n = 3, .seed = 7, .keep_labels = 1 };
+	CHECK(cprobe_item_build(&it, q, strlen(q), ends, 4, &k) == 0);
+	CHECK(!it.has_alt);
+	cprobe_recipe j = { .n = 3, .seed = 7, .join_fields = 1 };
+	CHECK(cprobe_item_build(&it, q, strlen(q), ends, 4, &j) == 0);
+	CHECK(!it.has_alt);
+	cprobe_item_release(&it);
+	cprobe_item_release(&one);
+}
+
 static void test_shuffle(void)
 {
 	cprobe_item it, a, b;
@@ -424,5 +485,6 @@ int main(void)
 	test_templates();
 	test_shuffle();
 	test_two_readings();
+	test_labels_added();
 	return tu_finish("probe_item");
 }

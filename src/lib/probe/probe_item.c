@@ -171,13 +171,29 @@ static size_t label_len(const char *s, size_t n)
 	return i;
 }
 
+/* The token a copy's label "A." / "(a)" makes (the tokenizer's hash of
+ * the lowercase letter), added at the start of a piece at byte `at`. */
+static int add_label_token(cprobe_item *it, char letter, uint64_t at,
+			   uint64_t seed)
+{
+	if (reserve_tokens(it, it->ntok + 1))
+		return CONTAM_E_NOMEM;
+	it->tok_start[it->ntok] = it->tok_end[it->ntok] = at;
+	it->tok_hash[it->ntok] = ctok_hash(&letter, 1, seed);
+	it->tok_cjk[it->ntok] = 0;
+	it->ntok++;
+	it->piece_first[it->npieces] = (uint32_t)it->ntok;
+	return CONTAM_OK;
+}
+
 /* Tokenize text[a, b) as one piece, or several: a new piece starts at
  * every line that opens with a label.  keep: the label's bytes are
  * tokenized with its piece; else they are skipped.  *labels counts the
- * labels found. */
+ * labels found.  added (a letter, or 0): a label token of its own
+ * starts the value (the reading with labels added). */
 static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 			  size_t b, const cprobe_recipe *r, int keep,
-			  size_t *labels)
+			  size_t *labels, char added)
 {
 	size_t p = a, l0 = label_len(text + a, b - a);
 	*labels += l0 != 0;
@@ -202,6 +218,9 @@ static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 		ctok t;
 		if (add_piece(it))
 			return CONTAM_E_NOMEM;
+		if (added && add_label_token(it, added, p, r->seed))
+			return CONTAM_E_NOMEM;
+		added = 0;
 		ctok_init(&t, r->fast, r->seed, take_token, &c);
 		int rc = ctok_feed(&t, text + p, end - p);
 		int rc2 = ctok_finish(&t);
@@ -215,19 +234,60 @@ static int tokenize_value(cprobe_item *it, const char *text, size_t a,
 	}
 }
 
-/* The example's values as pieces, labels kept or dropped. */
+/* Which values of an example are options a copy would label: those
+ * after its question, the first value that is not an id (a number, or
+ * empty: C-Eval's first column), and before a last value that is an
+ * answer key (one letter, or one or two digits).  [*from, *to). */
+static void option_values(const char *text, size_t len, const size_t *seg_end,
+			  size_t nseg, size_t *from, size_t *to)
+{
+	size_t q = 0, a = 0, b;
+	for (;;) {
+		b = seg_end[q] < len ? seg_end[q] : len;
+		size_t i = a, digits = 0;
+		for (; i < b; i++) {
+			if (text[i] >= '0' && text[i] <= '9')
+				digits++;
+			else if (text[i] != ' ' && text[i] != '\t')
+				break;
+		}
+		if (i < b || q + 1 >= nseg)
+			break; /* not an id: the question */
+		q++;
+		a = b + 1;
+	}
+	*from = q + 1;
+	*to = nseg;
+	a = nseg >= 2 ? seg_end[nseg - 2] + 1 : 0;
+	b = seg_end[nseg - 1] < len ? seg_end[nseg - 1] : len;
+	while (a < b && (text[a] == ' ' || text[a] == '\t'))
+		a++;
+	while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r'))
+		b--;
+	int key = (b - a == 1 && (is_alpha(text[a]) || is_digit(text[a]))) ||
+		  (b - a == 2 && is_digit(text[a]) && is_digit(text[a + 1]));
+	if (key && nseg - 1 > *from)
+		*to = nseg - 1;
+}
+
+/* The example's values as pieces, labels kept or dropped; values
+ * [add_from, add_to) start with "a", "b", ... (to 'z'): the reading
+ * with labels added (add_to 0: none). */
 static int tokenize_values(cprobe_item *it, const char *text, size_t len,
 			   const size_t *seg_end, size_t nseg,
-			   const cprobe_recipe *r, int keep, size_t *labels)
+			   const cprobe_recipe *r, int keep, size_t add_from,
+			   size_t add_to, size_t *labels)
 {
 	if (nseg == 0 || r->join_fields)
-		return tokenize_value(it, text, 0, len, r, keep, labels);
+		return tokenize_value(it, text, 0, len, r, keep, labels, 0);
 	size_t a = 0;
 	for (size_t s = 0; s < nseg; s++) {
 		size_t b = seg_end[s] < len ? seg_end[s] : len;
 		if (a > b)
 			a = b;
-		if (tokenize_value(it, text, a, b, r, keep, labels))
+		char letter = s >= add_from && s < add_to && s - add_from < 26
+			      ? (char)('a' + (s - add_from)) : 0;
+		if (tokenize_value(it, text, a, b, r, keep, labels, letter))
 			return CONTAM_E_NOMEM;
 		a = b + 1;
 	}
@@ -275,18 +335,27 @@ int cprobe_item_build(cprobe_item *it, const char *text, size_t len,
 {
 	size_t labels = 0;
 	it->ntok = it->npieces = it->ngrams = 0;
-	it->has_alt = 0;
+	it->has_alt = it->alt_added = 0;
 	if (tokenize_values(it, text, len, seg_end, nseg, r, r->keep_labels,
-			    &labels))
+			    0, 0, &labels))
 		return CONTAM_E_NOMEM;
 	/* labels dropped: read the example a second time with them kept, so
 	 * that a verbatim copy (its "1." "(A)" tokens in the corpus) matches
-	 * as well as a relabelled one; the score keeps the better reading */
-	if (labels && !r->keep_labels && !r->drop_labels) {
+	 * as well as a relabelled one; none, and fields that may be a
+	 * question and its options: read it with labels added, as a copy
+	 * that pastes them "A. ...", "(B) ..." has them.  The score keeps
+	 * the better reading. */
+	size_t from = 0, to = 0;
+	if (!labels && nseg >= 3 && !r->join_fields)
+		option_values(text, len, seg_end, nseg, &from, &to);
+	int added = to >= from + 2; /* two options at least */
+	if ((labels || added) && !r->keep_labels && !r->drop_labels) {
 		it->has_alt = 1;
+		it->alt_added = added;
 		it->alt_tok = it->ntok;
 		it->alt_piece = it->npieces;
-		if (tokenize_values(it, text, len, seg_end, nseg, r, 1, &labels))
+		if (tokenize_values(it, text, len, seg_end, nseg, r, 1, added ? from : 0,
+				    added ? to : 0, &labels))
 			return CONTAM_E_NOMEM;
 	}
 	if (it->ntok >= UINT32_MAX)
@@ -594,7 +663,9 @@ static void score_reading(contam_example *ex, cprobe_item *it,
 }
 
 /* Whether reading a scored better than reading b: more coverage, then
- * the published definitions' evidence, then more hits. */
+ * the published definitions' evidence (GPT-3's span, PaLM's 70%).  Not
+ * more hits alone: a false positive in the second reading's own n-grams
+ * would choose it for nothing. */
 static int better(const contam_example *a, const contam_example *b)
 {
 	if (a->verdict == CONTAM_TOO_SHORT)
@@ -609,7 +680,7 @@ static int better(const contam_example *a, const contam_example *b)
 		return a10 > b10;
 	if (a->gpt3 != b->gpt3)
 		return a->gpt3 > b->gpt3;
-	return a->overlap > b->overlap;
+	return a->palm > b->palm;
 }
 
 int cprobe_item_reading(const cprobe_item *it, int alt, size_t *g0, size_t *g1)
@@ -629,7 +700,7 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		       size_t split)
 {
 	reading first = { 0, it->ntok, 0, it->ngrams, 0, it->npieces };
-	ex->labels_kept = 0;
+	ex->labels_kept = ex->labels_added = 0;
 	if (!it->has_alt) {
 		score_reading(ex, it, state, r, split, &first);
 		return;
@@ -654,7 +725,10 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 	score_reading(&kept, it, state, r, split2, &second);
 	if (better(&kept, ex)) {
 		*ex = kept;
-		ex->labels_kept = 1;
+		if (it->alt_added)
+			ex->labels_added = 1;
+		else
+			ex->labels_kept = 1;
 	}
 }
 

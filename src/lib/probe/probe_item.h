@@ -12,7 +12,10 @@
  *             starts a piece of its own, as a field does; the example
  *             is read twice, its labels dropped (a copy that relabels
  *             or drops them) and kept as tokens (a verbatim copy), and
- *             scored by the reading that matched better;
+ *             scored by the reading that matched better; an example of
+ *             three or more fields without labels is read a second time
+ *             with "a", "b", ... added before its fields after the first
+ *             (its options, pasted as "A. ..." by the copy);
  *   anchor    a run of matched n-grams counts toward coverage only when
  *             it has tokens of a piece (a field, a labelled line) of at
  *             least n tokens: a run inside short options alone ("the
@@ -94,6 +97,11 @@ typedef struct cprobe_item {
 	 * the reading that matched better (labels_kept in the example). */
 	int has_alt;
 	size_t alt_tok, alt_piece, alt_gram;
+	/* the second reading adds labels instead (the example has none and
+	 * three or more fields): "a", "b", ... as a token before each field
+	 * after the first, where a copy that pastes its options as "A. ..."
+	 * has them (labels_added in the example) */
+	int alt_added;
 	uint64_t *hash;         /* per n-gram */
 	uint32_t *first;        /* per n-gram: its first token */
 	cprobe_run *runs;       /* scratch of cprobe_item_score */

@@ -531,6 +531,9 @@ static int put_why(cbuf *b, const contam_result *r, const contam_example *e)
 	if (e->labels_kept)
 		rc |= cbuf_printf(&w, ", read with its choice labels as tokens (the "
 				  "copy keeps them)");
+	if (e->labels_added)
+		rc |= cbuf_printf(&w, ", read with labels a, b, c, ... added before its "
+				  "fields after the first (the copy labels its options)");
 	if (e->whole_fields)
 		rc |= cbuf_printf(&w, ", %u of the spans shorter but holding a "
 				  "whole field (the question, or an option carried "
@@ -589,6 +592,8 @@ static int put_example_extras(cbuf *b, const contam_result *r,
 	rc |= cbuf_printf(b, ", \"longest\": %u}", e->longest);
 	if (e->labels_kept)
 		rc |= cbuf_printf(b, ", \"labels_kept\": true");
+	if (e->labels_added)
+		rc |= cbuf_printf(b, ", \"labels_added\": true");
 	rc |= cbuf_printf(b, ", \"unscored_tokens\": %u, \"template_ngrams\": %u"
 			  ", \"frequent_ngrams\": %u, \"chance_hits\": %u"
 			  ", \"whole_fields\": %u, \"longest_words\": ", e->unscored_tokens,
