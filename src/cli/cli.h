@@ -52,6 +52,9 @@ int cli_report(int argc, char **argv);
 int cli_impact(int argc, char **argv);
 int cli_cat(int argc, char **argv);  /* cli_cat.c: the documents contam reads */
 
+/* After getopt has named an unknown option or a missing argument: point
+ * at `contam COMMAND --help` (exit 1) rather than print all of it. */
+int cli_bad_option(const char *command);
 /* "error: ..." on stderr, returns `code` for `return cli_error(...)`. */
 int cli_error(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

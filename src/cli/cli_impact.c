@@ -180,7 +180,7 @@ int cli_impact(int argc, char **argv)
 			opt.seed = v;
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("impact");
 		}
 	}
 	if (strcmp(format, "md") && strcmp(format, "latex") && strcmp(format, "json"))

@@ -618,7 +618,7 @@ static int index_main(int argc, char **argv, const char **globs)
 			break;
 		case 'q': ui.quiet = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("index");
 		}
 	}
 	if (!output)

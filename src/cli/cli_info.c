@@ -186,7 +186,7 @@ int cli_info(int argc, char **argv)
 						 optarg);
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("info");
 		}
 	}
 	if (optind + 1 != argc)

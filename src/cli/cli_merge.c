@@ -46,7 +46,7 @@ int cli_merge(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("merge");
 		}
 	}
 	if (!output)

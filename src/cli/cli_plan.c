@@ -112,7 +112,7 @@ int cli_plan(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--mbps-per-core wants a positive number");
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("plan");
 		}
 	}
 	if (!text)

@@ -419,7 +419,7 @@ int cli_probe(int argc, char **argv)
 				goto out;
 			break;
 		}
-		default: usage(stderr); rc = EXIT_USAGE; goto out;
+		default: rc = cli_bad_option("probe"); goto out;
 		}
 	}
 	if (optind >= argc) {
@@ -609,7 +609,8 @@ int cli_probe(int argc, char **argv)
 		snprintf(tmp, n, "%s.tmp.%ld", output, (long)getpid());
 		out = fopen(tmp, "w");
 		if (!out) {
-			rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", tmp, strerror(errno));
+			rc = cli_error(EXIT_INPUT, "cannot write '%s' (its temporary '%s'): %s",
+				       output, tmp, strerror(errno));
 			goto out;
 		}
 	}

@@ -94,7 +94,7 @@ int cli_report(int argc, char **argv)
 		case 'P': ro.provenance = 1; break;
 		case 'o': output = cli_is_stdout_name(optarg) ? NULL : optarg; break; /* '-': stdout */
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		default: return cli_bad_option("report");
 		}
 	}
 	static const char *const formats[] = { "md", "markdown", "latex", "tex",
@@ -117,13 +117,15 @@ int cli_report(int argc, char **argv)
 	/* "-" is standard input (once); one report twice would put its
 	 * corpus in the table twice ("#2"), as if a second one agreed */
 	for (int i = optind; i < argc; i++) {
+		const char *given = argv[i];
 		if (!strcmp(argv[i], "-"))
 			argv[i] = "/dev/stdin";
 		for (int j = optind; j < i; j++)
 			if (!strcmp(argv[i], argv[j]) || cli_same_path(argv[i], argv[j]))
-				return cli_error(EXIT_USAGE, "'%s' is given twice (as "
+				return cli_error(EXIT_USAGE, "'%s'%s is given twice (as "
 						 "report %d and %d): each report is one "
-						 "column of the table", argv[i],
+						 "column of the table", given,
+						 strcmp(given, "-") ? "" : " (standard input)",
 						 j - optind + 1, i - optind + 1);
 	}
 	if (cli_output_clash("output", output, (const char *const *)argv + optind,
@@ -139,7 +141,8 @@ int cli_report(int argc, char **argv)
 			return cli_error(EXIT_INPUT, "out of memory");
 		snprintf(tmp, n, "%s.tmp.%ld", output, (long)getpid());
 		if (!(out = fopen(tmp, "w"))) {
-			rc = cli_error(EXIT_INPUT, "cannot create '%s': %s", tmp, strerror(errno));
+			rc = cli_error(EXIT_INPUT, "cannot write '%s' (its temporary '%s'): %s",
+				       output, tmp, strerror(errno));
 			goto out;
 		}
 	}

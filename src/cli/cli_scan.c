@@ -444,7 +444,7 @@ int cli_scan(int argc, char **argv)
 				goto out;
 			break;
 		}
-		default: usage(stderr); rc = EXIT_USAGE; goto out;
+		default: rc = cli_bad_option("scan"); goto out;
 		}
 	}
 	if (!nbenches) {

@@ -50,6 +50,12 @@ int cli_error(int code, const char *fmt, ...)
 	return code;
 }
 
+int cli_bad_option(const char *command)
+{
+	/* getopt has said which option; the whole --help would bury it */
+	return cli_error(EXIT_USAGE, "'contam %s --help' lists the options", command);
+}
+
 void cli_warn(const char *fmt, ...)
 {
 	va_list ap;

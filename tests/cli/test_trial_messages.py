@@ -19,6 +19,9 @@ met, each said in words that name the file and what to do:
 - the exact scan's table footer gives scan figures, not a filter's fill
 - --max-doc-freq on an index without counts is exit 1, as --near-dup on
   one without a minhash section
+- an unknown option points at --help (exit 1) instead of printing it all;
+  `contam report` names an index given as a report, and '-' twice; a
+  report's "Not indexed" note is said once per index in a column
 - `contam report --format conda` files a benchmark named law_val (or
   read from .../val/...) under the Development Split, not Test
 - a --field or --text-field naming no Parquet column lists the leaf paths
@@ -179,6 +182,27 @@ def scan_footer_and_missing_sections(tmp):
                "--near-dup").expect(1)
     check("has no minhash section" in r.err, r.err[-300:])
 
+
+
+@S.test
+def report_and_option_messages(tmp):
+    r = contam("probe", "x.cidx", "--bogus").expect(1)
+    check("'contam probe --help' lists the options" in r.err and len(r.err.splitlines()) <= 3,
+          f"unknown option: {r.err[-400:]}")
+    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(10) + "{broken\n")
+    ix = os.path.join(tmp, "c.cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    r = contam("report", ix).expect(2)
+    check(f"'{ix}' is a contam index, not a report" in r.err, f"index as report: {r.err[-300:]}")
+    reps = []
+    for i in range(2):
+        b = write(os.path.join(tmp, f"b{i}.jsonl"), json.dumps({"q": f"record {i} {PL} and 1 more"}) + "\n")
+        reps.append(write(os.path.join(tmp, f"r{i}.json"),
+                          contam("probe", "-q", "--field", "q", ix, b).expect(0).out))
+    md = contam("report", *reps).expect(0).out
+    check(md.count("1 damaged_records") == 1, f"the note is repeated: {md[-400:]}")
+    r = contam("report", "-", "-", input=open(reps[0], "rb").read()).expect(1)
+    check("'-' (standard input) is given twice" in r.err, f"'-' twice: {r.err[-300:]}")
 
 
 @S.test

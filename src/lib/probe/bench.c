@@ -506,7 +506,8 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 		sn = dn;
 	}
 	/* bytes given in memory have no name to disagree with */
-	bool nameless = r->in_memory && depth == 0;
+	/* (nor does standard input: contam probe INDEX -) */
+	bool nameless = (r->in_memory || !strcmp(r->path, "/dev/stdin")) && depth == 0;
 	cstream_codec said = codec_from_name(name);
 	if (said != codec && !nameless) {
 		if (codec != CSTREAM_PLAIN)

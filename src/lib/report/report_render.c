@@ -316,6 +316,17 @@ static int render_unread(cbuf *b, const creport_table *t,
 			json_t *r = t->reports[t->corpora[c].reports[k]];
 			if (!has_unread(r))
 				continue;
+			/* reports of one index merged into a column say it once */
+			json_t *ix = json_object_get(r, "index");
+			int said = 0;
+			for (size_t j = 0; j < k && !said; j++) {
+				json_t *o = json_object_get(t->reports[t->corpora[c].reports[j]],
+							    "index");
+				said = json_equal(json_object_get(o, "path"), json_object_get(ix, "path")) &&
+				       json_equal(json_object_get(o, "unread"), json_object_get(ix, "unread"));
+			}
+			if (said)
+				continue;
 			rc |= cbuf_printf(b, "%s%s", any ? "" : head, pre);
 			any = 1;
 			rc |= esc(b, t->corpora[c].label);
@@ -1482,9 +1493,16 @@ bad_json:
 	rc = strstr(je.text, "memory") ? CONTAM_E_NOMEM : CONTAM_E_FORMAT;
 	goto out;
 bad:
-	set_err(errbuf, errlen, "cannot read '%s': not a JSON object, or it ends "
-		"early, near line %llu", path,
-		(unsigned long long)line_at(s.d, s.i < s.n ? s.i : s.n));
+	if (s.n >= 8 && !memcmp(s.d, "CONTAMIX", 8))
+		set_err(errbuf, errlen, "'%s' is a contam index, not a report: probe "
+			"it first (contam probe %s BENCH... -o report.json)", path, path);
+	else
+		set_err(errbuf, errlen, "cannot read '%s': not a JSON object, or it "
+			"ends early, near line %llu%s", path,
+			(unsigned long long)line_at(s.d, s.i < s.n ? s.i : s.n),
+			s.n && s.d[0] == '{' && memchr(s.d, '\n', s.n) &&
+			line_at(s.d, s.i < s.n ? s.i : s.n) == 2
+			? " (one JSON object a line: a benchmark or corpus file?)" : "");
 	rc = CONTAM_E_FORMAT;
 	goto out;
 nomem:
@@ -1553,8 +1571,10 @@ static int render(const char *const *paths, size_t n, const contam_report_option
 		json_t *v = json_object_get(reports[i], "report_version");
 		if (!json_is_integer(v) || json_integer_value(v) != 1 ||
 		    !json_is_array(json_object_get(reports[i], "benchmarks"))) {
-			set_err(errbuf, errlen, "'%s' is not a contam report "
-				"(report_version 1)", paths[i]);
+			set_err(errbuf, errlen, "'%s' is not a contam report: a "
+				"report is the JSON object 'contam probe' or 'contam "
+				"scan --report' writes, with \"report_version\": 1 and "
+				"a \"benchmarks\" array", paths[i]);
 			rc = CONTAM_E_FORMAT;
 			goto out;
 		}
