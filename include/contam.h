@@ -956,6 +956,11 @@ typedef struct contam_probe_options {
 	 * (device and inode) is refused before anything is written. */
 	const char *const *inputs;
 	size_t ninputs;
+	/* Files that walks of benchmark directories skipped as not
+	 * benchmark files, by name (borrowed): reported as "bench_skipped",
+	 * so that a report kept without its stderr says what was left out. */
+	const char *const *skipped_files;
+	size_t nskipped_files;
 	/* The corpus's name in reports (probe --label "Common
 	 * Crawl 2025-05"; borrowed), or NULL: renderers then use the index
 	 * file name. */

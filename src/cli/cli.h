@@ -194,6 +194,8 @@ typedef struct cli_bench_list {
 	char **paths;
 	char **names;
 	size_t n;
+	char **skipped;            /* walked files that are not benchmarks */
+	size_t nskipped;
 } cli_bench_list;
 int cli_bench_expand(const char *const *args, size_t nargs, const char *name,
 		     bool quiet, cli_bench_list *out);

@@ -275,6 +275,9 @@ void cli_bench_list_free(cli_bench_list *l)
 	}
 	free(l->paths);
 	free(l->names);
+	for (size_t i = 0; i < l->nskipped; i++)
+		free(l->skipped[i]);
+	free(l->skipped);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -423,6 +426,12 @@ out:
 	for (size_t i = 0; i < w.n; i++)
 		free(w.files[i].path);
 	free(w.files);
+	if (!rc) { /* the skips go to the report too */
+		out->skipped = w.skipped;
+		out->nskipped = w.nskipped;
+		w.skipped = NULL;
+		w.nskipped = 0;
+	}
 	for (size_t i = 0; i < w.nskipped; i++)
 		free(w.skipped[i]);
 	free(w.skipped);

@@ -489,6 +489,8 @@ int cli_probe(int argc, char **argv)
 		goto out;
 	/* --write-clean must never overwrite an input of this run */
 	popt.inputs = (const char *const *)benches.paths;
+	popt.skipped_files = (const char *const *)benches.skipped;
+	popt.nskipped_files = benches.nskipped;
 	popt.ninputs = benches.n;
 	if (output) {
 		/* the report must not replace an index, benchmark or corpus */

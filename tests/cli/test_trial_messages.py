@@ -203,6 +203,14 @@ def report_and_option_messages(tmp):
     check(md.count("1 damaged_records") == 1, f"the note is repeated: {md[-400:]}")
     r = contam("report", "-", "-", input=open(reps[0], "rb").read()).expect(1)
     check("'-' (standard input) is given twice" in r.err, f"'-' twice: {r.err[-300:]}")
+    # a benchmark directory's other files are named in the report too
+    bd = os.path.join(tmp, "bdir")
+    write(os.path.join(bd, "b.jsonl"), json.dumps({"q": f"record 1 {PL}"}) + "\n")
+    write(os.path.join(bd, "README.md"), "about these files\n")
+    rep = contam("probe", "-q", "--field", "q", ix, bd).expect(0).json()
+    check(rep.get("bench_skipped") == [os.path.join(bd, "README.md")], f"bench_skipped {rep.get('bench_skipped')}")
+    rep = contam("probe", "-q", "--field", "q", ix, os.path.join(bd, "b.jsonl")).expect(0).json()
+    check("bench_skipped" not in rep, "bench_skipped without a skip")
 
 
 @S.test

@@ -726,6 +726,14 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 	}
 	if (r->options)
 		rc |= put_options(&b, r);
+	if (r->options && r->options->nskipped_files) {
+		rc |= cbuf_printf(&b, "  \"bench_skipped\": [");
+		for (size_t i = 0; i < r->options->nskipped_files; i++) {
+			rc |= cbuf_printf(&b, "%s", i ? ", " : "");
+			rc |= put_str(&b, r->options->skipped_files[i]);
+		}
+		rc |= cbuf_printf(&b, "],\n");
+	}
 
 	rc |= cbuf_printf(&b, "  \"benchmarks\": [");
 	for (size_t i = 0; i < r->nbenchmarks; i++) {
