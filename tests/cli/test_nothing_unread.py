@@ -452,10 +452,10 @@ def legacy_encodings_are_refused(tmp):
     gb = write(os.path.join(tmp, "enc", "sanguo_gbk.txt"), zh.encode("gbk"))
     ok = write(os.path.join(tmp, "enc", "neko.txt"), ja)
     out = os.path.join(tmp, "enc.cidx")
-    for f, enc in ((sj, "Shift-JIS"), (gb, "GBK")):
+    for f, enc in ((sj, "SHIFT_JIS"), (gb, "GBK")):
         r = contam("index", "-q", "-t", "1", "-o", out, f).expect(2)
-        check(f"'{f}' is text in a legacy CJK encoding" in r.err and "iconv" in r.err,
-              f"{enc}: {r.err[-300:]}")
+        check(f"'{f}' is text in a legacy CJK encoding" in r.err and
+              f"most likely {enc}: iconv -f {enc} -t UTF-8" in r.err, f"{enc}: {r.err[-300:]}")
         check(not os.path.exists(out), f"{enc}: an index was written")
         bench = write(os.path.join(tmp, "enc", "b.jsonl"), json.dumps({"text": ja[:60]}) + "\n")
         r = contam("scan", "-q", "--bench", bench, "-o", os.path.join(tmp, "h.jsonl"), f).expect(2)

@@ -253,6 +253,41 @@ static size_t invalid_utf8_bytes(const unsigned char *p, size_t n, int whole,
  * UTF-8 that does not fit (stray bytes, a damaged line, lone
  * continuation bytes) is damage in UTF-8 text, which is read, each bad
  * byte a separator. */
+/* Which legacy encoding the pairs most likely are: Japanese text is a
+ * third or more kana (Shift-JIS leads 82/83, EUC-JP a4/a5 with trails
+ * a1-fe, as all of EUC's), Korean mostly hangul syllables (EUC-KR leads
+ * b0-c8); Big5's frequent characters have trails 40-7e in a fifth or
+ * more of its pairs, and no lead under a1; else Chinese, read as GBK (a
+ * superset of GB2312).  A guess for the advice only: the file is refused
+ * anyway. */
+static const char *likely_legacy_cjk(const unsigned char *p, size_t n)
+{
+	size_t pairs = 0, sjis_kana = 0, euc_kana = 0, hangul = 0, low_trail = 0,
+	       low_lead = 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (p[i] < 0x81)
+			continue;
+		pairs++;
+		sjis_kana += p[i] == 0x82 || p[i] == 0x83;
+		euc_kana += p[i] == 0xa4 || p[i] == 0xa5;
+		hangul += p[i] >= 0xb0 && p[i] <= 0xc8 && p[i + 1] >= 0xa1;
+		low_trail += p[i + 1] < 0xa1;
+		low_lead += p[i] < 0xa1;
+		i++;
+	}
+	if (!pairs)
+		return "GBK";
+	if (3 * sjis_kana >= pairs)
+		return "SHIFT_JIS";
+	if (3 * euc_kana >= pairs && 50 * low_trail <= pairs)
+		return "EUC-JP";
+	if (10 * hangul >= 9 * pairs && 50 * low_trail <= pairs)
+		return "EUC-KR";
+	if (5 * low_trail >= pairs && !low_lead)
+		return "BIG5";
+	return "GBK";
+}
+
 static int fits_legacy_cjk(const unsigned char *p, size_t n)
 {
 	for (int scheme = 0; scheme < 3; scheme++) {
@@ -423,14 +458,16 @@ csniff_kind csniff_bytes(const void *data, size_t n, csniff *out)
 	size_t bad = n >= 5 && memcmp(p, "WARC/", 5) == 0 ? 0 : invalid_utf8_bytes(p, n, 0, NULL);
 	if (bad >= 8 && bad * 50 > n && fits_legacy_cjk(p, n)) {
 		char what[160];
+		const char *likely = likely_legacy_cjk(p, n);
 		snprintf(what, sizeof what, "text in a legacy CJK encoding (%zu "
 			 "of the first %zu bytes are not UTF-8; they pair up as "
 			 "GBK, Shift-JIS or EUC)", bad, n);
 		set(out, CSNIFF_NOT_UTF8, what);
 		snprintf(out->advice, sizeof out->advice,
 			 "; contam reads UTF-8 and UTF-16: convert it first "
-			 "from its encoding, e.g. iconv -f SHIFT_JIS (or GBK, "
-			 "GB18030, EUC-JP, EUC-KR, BIG5) -t UTF-8");
+			 "from its encoding, most likely %s: iconv -f %s -t UTF-8 "
+			 "(else one of GBK, GB18030, BIG5, SHIFT_JIS, EUC-JP, "
+			 "EUC-KR)", likely, likely);
 		return out->kind;
 	}
 	set(out, CSNIFF_TEXT, "text");
