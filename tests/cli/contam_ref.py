@@ -599,15 +599,13 @@ def _decode_charset(payload, label):
     return "".join(out)
 
 
-def is_utf8_text(head):
-    """A byte >= 0x80 and all of them well-formed UTF-8 (a sequence cut at
-    the end allowed): what contam reads as UTF-8 whatever the label."""
-    if max(head, default=0) < 0x80:
-        return False
-    for cut in range(4):
+def is_utf8_text(head, whole):
+    """A whole multibyte character and every byte >= 0x80 well-formed
+    UTF-8 (unless whole, a sequence cut at the end allowed): what contam
+    reads as UTF-8 whatever the label."""
+    for cut in range(1 if whole else 4):
         try:
-            head[:len(head) - cut].decode("utf-8")
-            return True
+            return not head[:len(head) - cut].decode("utf-8").isascii()
         except UnicodeDecodeError:
             pass
     return False
@@ -617,7 +615,7 @@ def charset_text(payload, charset):
     """A payload's text as contam reads it: `charset` True (windows-1252),
     a label, or None/False (UTF-8); a labelled payload whose first 64 KiB
     are UTF-8 is read as UTF-8."""
-    if charset and is_utf8_text(payload[:65536]):
+    if charset and is_utf8_text(payload[:65536], len(payload) <= 65536):
         charset = None
     if charset is True:
         return _cp1252_full(payload)
@@ -637,7 +635,7 @@ def html_text(payload, cp1252=False):
     """The visible text of an HTML payload (bytes in, UTF-8 bytes out);
     cp1252: True (windows-1252), False / None (UTF-8) or another charset's
     label."""
-    if cp1252 and is_utf8_text(payload[:65536]):
+    if cp1252 and is_utf8_text(payload[:65536], len(payload) <= 65536):
         cp1252 = None
     if cp1252 is True:
         text = _cp1252_decode(payload)

@@ -479,13 +479,18 @@ size_t csniff_not_utf8(const void *p, size_t n, size_t *first)
 	return invalid_utf8_bytes(p, n, 1, first);
 }
 
-int csniff_is_utf8_text(const void *p, size_t n)
+int csniff_is_utf8_text(const void *p, size_t n, int whole)
 {
 	const unsigned char *s = p;
 	size_t i = 0;
 	while (i < n && s[i] < 0x80)
 		i++;
-	return i < n && invalid_utf8_bytes(s + i, n - i, 0, NULL) == 0;
+	/* a complete multibyte character first: a lone lead byte cut by
+	 * the end proves nothing */
+	if (i + 1 >= n || invalid_utf8_bytes(s + i, n - i, whole, NULL) != 0)
+		return 0;
+	size_t len = s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : 2;
+	return i + len <= n;
 }
 
 void csniff_inside(csniff *dn, csniff_kind codec)

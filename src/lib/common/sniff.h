@@ -101,11 +101,12 @@ void csniff_refusal(const csniff *sn, const char *path, char *msg,
  * separator.  *first (may be NULL) gets the first one's offset. */
 size_t csniff_not_utf8(const void *p, size_t n, size_t *first);
 
-/* 1 if p[0..n) (the head of a text: a sequence cut at its end is
- * allowed) holds a byte >= 0x80 and every such byte is well-formed UTF-8:
- * text that is UTF-8, whatever a label says (legacy CJK or Latin-1 text
- * of any length is almost never valid UTF-8 by chance). */
-int csniff_is_utf8_text(const void *p, size_t n);
+/* 1 if p[0..n) holds a whole multibyte UTF-8 character and every byte
+ * >= 0x80 is well-formed UTF-8 (whole 0: p is the head of a text, and a
+ * sequence cut at its end is allowed): text that is UTF-8, whatever a
+ * label says (legacy CJK or Latin-1 text of any length is almost never
+ * valid UTF-8 by chance). */
+int csniff_is_utf8_text(const void *p, size_t n, int whole);
 
 /* `dn` classified the data inside `codec` compression (a CSNIFF_IS_CODEC
  * kind): say so in its description, "an ELF executable ... once

@@ -907,7 +907,7 @@ static int label_is_wrong(warc *w, cerr *err)
 		if ((rc = crin_more(in, want, err)) < 0)
 			return rc;
 	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
-	if (!csniff_is_utf8_text(in->buf + in->pos, n))
+	if (!csniff_is_utf8_text(in->buf + in->pos, n, n == w->cw.body_left))
 		return 0;
 	if (!w->label_wrong++)
 		snprintf(w->first_wrong, sizeof w->first_wrong, "%s",
