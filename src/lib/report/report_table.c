@@ -263,6 +263,10 @@ static int table(const contam_result *r, cbuf *out)
 			shown(r->index_path ? r->index_path : "?", pbuf, sizeof pbuf),
 			s->params.ngram, s->recipe, s->ngrams_inserted, 100.0 * s->fill, s->fpr);
 	rc |= table_unread(r, out);
+	if (r->suite_path) /* which files each entry read */
+		rc |= cbuf_printf(out, "suite %s: split %s\n", r->suite_path,
+				  r->suite_split ? r->suite_split
+				  : "test (or an entry's own \"split\"; --split NAME for another)");
 	rc |= cbuf_printf(out, "verdicts: contaminated = coverage >= 0.8, partial >= 0.2, "
 		"coverage counts spans of >= %u words (%u CJK characters a word) "
 		"that touch a field of >= %u tokens\n", r->min_span,
