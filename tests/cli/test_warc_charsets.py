@@ -147,10 +147,15 @@ def wrong_labels_and_plain_text(c):
             + plain_response(2, "text/plain; charset=Shift_JIS", JA.encode("shift_jis"))
             + plain_response(3, "text/plain; charset=iso-8859-1", fr.encode("cp1252"))
             + response(4, "http://e.com/c", "text/html; charset=iso-8859-1", page(fr, "cp1252")))
+    # a conversion record after a labelled response is not read by its label
+    conv = ("conv " + JA).encode()
+    recs += (f"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:uuid:c>\r\n"
+             f"Content-Type: text/plain\r\nContent-Length: {len(conv)}\r\n\r\n").encode() \
+        + conv + b"\r\n\r\n"
     warc = write(os.path.join(c["tmp"], "labels.warc.gz"), gzip.compress(recs))
     docs, err = cat(warc)
-    check(len(docs) == 5, f"{len(docs)} documents")
-    for i, want in enumerate((JA, fr, JA, fr, fr)):
+    check(len(docs) == 6, f"{len(docs)} documents")
+    for i, want in enumerate((JA, fr, JA, fr, fr, JA)):
         check(want in docs[i]["text"], f"record {i}: {docs[i]['text'][:160]!r}")
     ix = os.path.join(c["tmp"], "l.cidx")
     r = contam("index", "-t", "1", "-o", ix, warc).expect(0)

@@ -1048,6 +1048,9 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		cwarc_enter_body(&w->cw, &it);
 
 		int is_doc = 0, is_html = 0, cp1252 = 0;
+		/* a charset is a response's own: not the next record's */
+		w->charset = 0;
+		w->label.s[0] = '\0';
 		if (cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource")) {
 			is_doc = 1;
 		} else if (cwarc_type_is(h, "response")) {
