@@ -45,6 +45,14 @@ PL = ("the quick brown fox jumps over the lazy dog while seven purple "
       "elephants dance quietly beneath the silver moon tonight")
 
 
+def small_index(tmp, name, n=20):
+    """A corpus of n generated records and its index: (corpus, index)."""
+    corpus = write(os.path.join(tmp, name + ".jsonl"), jsonl(n))
+    ix = os.path.join(tmp, name + ".cidx")
+    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    return corpus, ix
+
+
 def jsonl(n):
     return "".join(json.dumps({"text": f"record {i} {PL} and {i * 7} more"}) + "\n"
                    for i in range(n))
@@ -150,9 +158,7 @@ def table_and_json_named_as_text(tmp):
 
 @S.test
 def stdin_and_twice(tmp):
-    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(20))
-    ix = os.path.join(tmp, "s.cidx")
-    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    corpus, ix = small_index(tmp, "s")
     line = json.dumps({"q": f"record 3 {PL} and 21 more"}) + "\n"
     r = contam("probe", "-q", ix, "--field", "q", "-", input=line.encode()).expect(0)
     rep = r.json()
@@ -215,9 +221,7 @@ def report_and_option_messages(tmp):
 
 @S.test
 def conda_split_columns(tmp):
-    corpus = write(os.path.join(tmp, "c.jsonl"), jsonl(20))
-    ix = os.path.join(tmp, "c.cidx")
-    contam("index", "-q", "-t", "1", "-o", ix, corpus).expect(0)
+    corpus, ix = small_index(tmp, "c")
     line = json.dumps({"q": f"record 3 {PL} and 21 more"}) + "\n"
     reps = []
     for rel in ("law_val.jsonl", os.path.join("dev", "physics.jsonl"), "gsm8k_test.jsonl",
