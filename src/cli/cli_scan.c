@@ -715,20 +715,33 @@ static bool among_inputs(const contam_manifest_entry *e, const contam_inputs *in
 /* Is the indexed input e among the --confirm inputs under its own path,
  * with other content (its size or its fingerprint changed since it was
  * indexed)?  Then *now gets its size today. */
+/* An input's resolved path, for looking indexed paths up (sorted by
+ * path: one realpath per input, not one per input and manifest entry). */
+typedef struct real_input {
+	char *real;
+	size_t k;
+} real_input;
+
+static int cmp_real(const void *a, const void *b)
+{
+	return strcmp(((const real_input *)a)->real, ((const real_input *)b)->real);
+}
+
 static bool changed_input(const contam_manifest_entry *e, const contam_inputs *in,
-			  uint64_t *now)
+			  const real_input *reals, size_t nreals, uint64_t *now)
 {
 	char *want = realpath(e->path, NULL);
 	bool changed = false;
-	for (size_t k = 0; want && k < in->count && !changed; k++) {
-		char *got = realpath(in->paths[k], NULL);
-		if (got && !strcmp(got, want)) {
+	if (want) {
+		real_input key = { want, 0 };
+		const real_input *hit = bsearch(&key, reals, nreals, sizeof(*reals), cmp_real);
+		if (hit) {
+			size_t k = hit->k;
 			*now = in->sizes[k];
 			changed = in->sizes[k] != e->size ||
 				  (e->fingerprint &&
 				   contam_input_fingerprint(in->paths[k]) != e->fingerprint);
 		}
-		free(got);
 	}
 	free(want);
 	return changed;
@@ -745,6 +758,16 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 		order[i] = i;
 	by_size_in = in;
 	qsort(order, in->count, sizeof(*order), cmp_by_size);
+	real_input *reals = calloc(in->count ? in->count : 1, sizeof(*reals));
+	size_t nreals = 0;
+	if (!reals) {
+		free(order);
+		return cli_error(EXIT_INPUT, "out of memory");
+	}
+	for (size_t k = 0; k < in->count; k++)
+		if ((reals[nreals].real = realpath(in->paths[k], NULL)))
+			reals[nreals++].k = k;
+	qsort(reals, nreals, sizeof(*reals), cmp_real);
 	int rc = 0;
 	size_t n = contam_index_manifest_count(ix), missing = 0;
 	const char *first = NULL;
@@ -754,7 +777,7 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 		uint64_t now = 0;
 		if (!e->documents)
 			continue;
-		if (changed_input(e, in, &now)) {
+		if (changed_input(e, in, reals, nreals, &now)) {
 			rc = cli_error(EXIT_INPUT, "--confirm must rescan the corpus the "
 				       "index was built from, and '%s' has changed since "
 				       "it was indexed (%" PRIu64 " bytes then, %" PRIu64
@@ -777,6 +800,9 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 			       "first '%s' (%" PRIu64 " documents); a hit only there would be "
 			       "reported clean.  Give every indexed input ('contam info INDEX' "
 			       "lists them)", missing, n, first, first_docs);
+	for (size_t k = 0; k < nreals; k++)
+		free(reals[k].real);
+	free(reals);
 	free(order);
 	return rc;
 }

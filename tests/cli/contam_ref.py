@@ -676,7 +676,13 @@ def meta_cp1252(payload):
     """The charset of the first <meta ... charset=X> of the payload's
     first 1024 bytes: True (windows-1252), another label, or False."""
     m = re.search(rb"<meta[^>]*?charset\s*=\s*[\"']?([^\"'\s;/>]*)", payload[:1024], re.I)
-    return _charset(m.group(1).decode("latin-1").lower()) if m else False
+    if not m:
+        return False
+    label = m.group(1).decode("latin-1").lower()
+    # a <meta> read as ASCII cannot be UTF-16/32: HTML reads it as UTF-8
+    if label.startswith(("utf-16", "utf-32")) or label == "unicode":
+        return False
+    return _charset(label)
 
 
 def payload_is_html(payload):

@@ -239,6 +239,13 @@ def conda_split_columns(tmp):
     want = {"law": ["Development Split"], "physics": ["Development Split"],
             "gsm8k": ["Test Split"], "plain": ["Test Split"], "x": ["Train Split"]}
     check(got == want, f"conda splits {got}")
+    # a name's last part that is no split is the subset; a "train"
+    # directory far up the source's path is not the split
+    b = write(os.path.join(tmp, "train", "deep", "m", "mmlu.jsonl"), line)
+    rep = write(os.path.join(tmp, "r", "sub.json"), contam(
+        "probe", "-q", "--field", "q", "--name", "mmlu/anatomy", ix, b).expect(0).out)
+    row = contam("report", "--format", "conda", rep).expect(0).out.splitlines()[1].split(";")
+    check(row[0] == "mmlu" and row[1] == "anatomy" and row[col["Test Split"]], f"subset row {row}")
 
 
 @S.test

@@ -125,8 +125,10 @@ def invalid_bytes_and_unknown_labels(c):
           f"invalid bytes: {docs[0]['text'][:200]!r}")
     ix = os.path.join(c["tmp"], "u.cidx")
     r = contam("index", "-t", "1", "-o", ix, warc).expect(0)
-    check("1 HTML record(s) in a charset this system's iconv does not know "
+    check("1 record(s) in a charset this system's iconv does not know "
           "(first: 'x-no-such-charset')" in r.err, f"no note: {r.err[-500:]}")
+    check("2 byte(s) in 1 record(s) are invalid in the charset their page declares" in r.err,
+          f"replaced bytes not said: {r.err[-500:]}")
     e = contam("info", "--json", ix).expect(0).json()["inputs"][0]
     check(e["problems"]["not_utf8_bytes"] > 50, f"untranscoded bytes not counted: {e['problems']}")
 
@@ -146,7 +148,11 @@ def wrong_labels_and_plain_text(c):
             + response(1, "http://e.com/b", "text/html; charset=iso-8859-1", page(fr, "utf-8"))
             + plain_response(2, "text/plain; charset=Shift_JIS", JA.encode("shift_jis"))
             + plain_response(3, "text/plain; charset=iso-8859-1", fr.encode("cp1252"))
-            + response(4, "http://e.com/c", "text/html; charset=iso-8859-1", page(fr, "cp1252")))
+            + response(4, "http://e.com/c", "text/html; charset=iso-8859-1", page(fr, "cp1252"))
+            # a right label says nothing; <meta> UTF-16 on an ASCII page is UTF-8
+            + response(5, "http://e.com/d", "text/html; charset=utf-8", page(JA, "utf-8"))
+            + response(6, "http://e.com/e", "text/html",
+                       page("plain english words here", "utf-8", '<meta charset="utf-16">')))
     # a conversion record after a labelled response is not read by its label
     conv = ("conv " + JA).encode()
     recs += (f"WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:uuid:c>\r\n"
@@ -154,8 +160,8 @@ def wrong_labels_and_plain_text(c):
         + conv + b"\r\n\r\n"
     warc = write(os.path.join(c["tmp"], "labels.warc.gz"), gzip.compress(recs))
     docs, err = cat(warc)
-    check(len(docs) == 6, f"{len(docs)} documents")
-    for i, want in enumerate((JA, fr, JA, fr, fr, JA)):
+    check(len(docs) == 8, f"{len(docs)} documents")
+    for i, want in enumerate((JA, fr, JA, fr, fr, JA, "plain english words here", JA)):
         check(want in docs[i]["text"], f"record {i}: {docs[i]['text'][:160]!r}")
     ix = os.path.join(c["tmp"], "l.cidx")
     r = contam("index", "-t", "1", "-o", ix, warc).expect(0)

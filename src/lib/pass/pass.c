@@ -413,7 +413,7 @@ static void note_not_utf8(file_job *job)
 		f->kind == CONTAM_INPUT_WARC ?
 		"its records' payloads are transcoded by the charset their HTTP "
 		"header or <meta> names; these are in payloads that name none (or "
-		"one iconv does not know, or are damaged in theirs)" :
+		"one iconv does not know)" :
 		pct >= 0.1 ? "if it is Latin-1 or cp1252 text, convert it first "
 		"(iconv -f CP1252 -t UTF-8) and read it again" :
 		"a few damaged bytes cost a word each";

@@ -529,21 +529,6 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 	rc = cstream_read_rest(s, BENCH_MAX_BYTES, &r->data, &r->len, err);
 	if (rc < 0)
 		return rc;
-	size_t first = 0;
-	if ((r->not_utf8 = csniff_not_utf8(r->data, r->len, &first))) {
-		/* JSON refuses them (bench_json.c); text and CSV read them
-		 * as the corpus reader does, each a word separator, so an
-		 * accented word of a Latin-1 file matches no UTF-8 copy */
-		uint64_t line = 1;
-		for (size_t i = 0; i < first; i++)
-			line += r->data[i] == '\n';
-		bench_note(opt, "'%s': %" PRIu64 " byte%s not UTF-8 (the first on "
-			   "line %" PRIu64 "), read as word separators: the "
-			   "words with them match no UTF-8 copy; if it is "
-			   "Latin-1 or cp1252 text, convert it first (iconv -f "
-			   "CP1252 -t UTF-8)", label, r->not_utf8,
-			   r->not_utf8 == 1 ? " is" : "s are", line);
-	}
 	r->format = named;
 	if (!named) {
 		size_t i = 0;
@@ -565,6 +550,22 @@ static int load_stream(bench_reader *r, const bench_options *opt,
 			bench_note(opt, "'%s' has no benchmark extension (.jsonl .json "
 				   ".csv .tsv .txt): read as %s, by its content", label,
 				   format_name(r->format));
+	}
+	size_t first = 0;
+	if (r->format != BENCH_JSON && r->format != BENCH_JSONL &&
+	    (r->not_utf8 = csniff_not_utf8(r->data, r->len, &first))) {
+		/* JSON refuses them (bench_json.c); text and CSV read them
+		 * as the corpus reader does, each a word separator, so an
+		 * accented word of a Latin-1 file matches no UTF-8 copy */
+		uint64_t line = 1;
+		for (size_t i = 0; i < first; i++)
+			line += r->data[i] == '\n';
+		bench_note(opt, "'%s': %" PRIu64 " byte%s not UTF-8 (the first on "
+			   "line %" PRIu64 "), read as word separators: the "
+			   "words with them match no UTF-8 copy; if it is "
+			   "Latin-1 or cp1252 text, convert it first (iconv -f "
+			   "CP1252 -t UTF-8)", label, r->not_utf8,
+			   r->not_utf8 == 1 ? " is" : "s are", line);
 	}
 	return CONTAM_OK;
 }

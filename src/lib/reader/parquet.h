@@ -69,7 +69,7 @@ const char *cpq_type_name(int type);
  * returns how many, 0 if none. */
 size_t cpq_select(const cpq *f, const char *field, size_t *cols, size_t max);
 /* "'a', 'm.content', ..." of the leaf columns' logical paths (what
- * --field takes; the first 12), for messages. */
+ * --field takes; the first 16, three per top-level field), for messages. */
 void cpq_names(const cpq *f, char *out, size_t outlen);
 
 /* Rows of some BYTE_ARRAY (or cpq_column_number) columns (at least one:

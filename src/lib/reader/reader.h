@@ -391,6 +391,7 @@ typedef struct cwarc {
 	int in_body;
 	int body_skip;           /* the body is skipped (handed out as SKIP) */
 	int body_short;          /* the last body ran out before its length */
+	int draining;            /* passing over a body the caller did not take */
 	int resync, line_start;  /* looking for a record (line_start: here) */
 	int skip_cont, skip_why; /* the skipped run goes on */
 	int at_end;

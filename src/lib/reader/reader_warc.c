@@ -82,6 +82,9 @@ typedef struct warc {
 	cbuf tout, tin;
 	int cp1252_html;        /* the HTML filter reads windows-1252 */
 	uint64_t transcoded, not_transcoded, label_wrong;
+	uint64_t replaced;      /* bytes invalid in their page's charset */
+	uint64_t replaced_records;
+	int replaced_here;      /* the current record has some */
 	char first_transcoded[CHARSET_LABEL_MAX], first_unknown[CHARSET_LABEL_MAX];
 	char first_wrong[CHARSET_LABEL_MAX];
 } warc;
@@ -380,8 +383,9 @@ static int body_cut(cwarc *w, int rc, cerr *err)
 		char doing[256];
 		snprintf(doing, sizeof doing, " inside WARC record %" PRIu64
 			 " (at offset %" PRIu64 "), whose last %" PRIu64 " body "
-			 "bytes are lost: what came before them was read",
-			 w->rec_index, w->rec_offset, unread);
+			 "bytes are lost%s", w->rec_index, w->rec_offset, unread,
+			 w->draining || w->body_skip ? " (a record not read as a document)"
+			 : ": what came before them was read");
 		start_resync(w, 1);
 		return pass_damage(w, doing, err);
 	}
@@ -445,7 +449,9 @@ int cwarc_next(cwarc *w, cwarc_item *it, cerr *err)
 			const char *p;
 			size_t n;
 			uint64_t at = crin_offset(in);
+			w->draining = 1;
 			rc = cwarc_body(w, &p, &n, (size_t)-1, err);
+			w->draining = 0;
 			if (rc < 0)
 				return rc;
 			if (rc == 1 && w->body_skip)
@@ -741,6 +747,12 @@ static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
 		*is_html = payload_is_html(in->buf + in->pos, n < 64 ? n : 64);
 	if (*is_html && *charset == 0)
 		*charset = meta_charset(in->buf + in->pos, n, &w->label);
+	/* a <meta> read as ASCII cannot be in UTF-16 or UTF-32: HTML reads
+	 * such a label as UTF-8 */
+	if (*charset == 2 && (!strncasecmp(w->label.s, "utf-16", 6) ||
+			      !strncasecmp(w->label.s, "utf-32", 6) ||
+			      !strcasecmp(w->label.s, "unicode")))
+		*charset = 0;
 	return CONTAM_OK;
 }
 
@@ -867,6 +879,7 @@ static void begin_transcode(warc *w, int is_html)
 {
 	w->transcode = 0;
 	w->npend = 0;
+	w->replaced_here = 0;
 	if (w->charset == 0 || (w->charset == 1 && is_html))
 		return;
 	const char *name = w->charset == 1 ? "CP1252" : iconv_name(w->label.s);
@@ -947,9 +960,13 @@ static int transcode(warc *w, const char *p, size_t n, int last, cerr *err)
 			w->npend = inleft;
 			break;
 		}
-		/* invalid in the charset (or cut at the end): U+FFFD a byte */
+		/* invalid in the charset (or cut at the end): U+FFFD a byte,
+		 * counted (valid UTF-8 then: the tokenizer cannot see them) */
 		if (cbuf_append(&w->tout, repl, 3) < 0)
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		w->replaced++;
+		w->replaced_records += !w->replaced_here;
+		w->replaced_here = 1;
 		in++;
 		inleft--;
 	}
@@ -1012,9 +1029,18 @@ static void note_at_end(warc *w)
 			 w->cx->label, w->label_wrong, w->first_wrong);
 		creader_note(w->cx->opt, msg);
 	}
+	if (w->replaced) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " byte(s) in %" PRIu64 " record(s) "
+			 "are invalid in the charset their page declares and were read as "
+			 "U+FFFD, cutting the words they are in (a label that does not "
+			 "fit its page, or damage)", w->cx->label, w->replaced,
+			 w->replaced_records);
+		creader_note(w->cx->opt, msg);
+	}
 	if (w->not_transcoded) {
 		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " HTML record(s) in a charset "
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " record(s) in a charset "
 			 "this system's iconv does not know (first: '%s'), read as "
 			 "their bytes, not transcoded to UTF-8", w->cx->label,
 			 w->not_transcoded, w->first_unknown);
@@ -1071,7 +1097,9 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		w->docs++;
 		w->doc_open = 1;
 		w->html = is_html;
-		if (w->charset && (rc = label_is_wrong(w, err)) != 0) {
+		/* a label that says UTF-8 is right when the bytes are */
+		if (w->charset && (w->charset == 1 || iconv_name(w->label.s)) &&
+		    (rc = label_is_wrong(w, err)) != 0) {
 			if (rc < 0)
 				return rc;
 			w->charset = 0;

@@ -1061,7 +1061,9 @@ static int split_word(const char *w, size_t n)
  * test data). */
 static int split_of(const char *name, json_t *bench, const char **dataset_end)
 {
-	*dataset_end = NULL;
+	/* "mmlu/anatomy": dataset mmlu, subset anatomy (the caller's) */
+	const char *slash = strrchr(name, '/');
+	*dataset_end = slash;
 	for (const char *p = name + strlen(name); p > name; p--)
 		if (p[-1] == '/' || p[-1] == '_' || p[-1] == '-') {
 			int s = split_word(p, strlen(p));
@@ -1071,20 +1073,28 @@ static int split_of(const char *name, json_t *bench, const char **dataset_end)
 			}
 			break;
 		}
-	/* the source's words from its end: the file's name first, then its
-	 * directories outwards (a "train" far up the path is not the split) */
+	/* the source's file name and the directory holding it, their words
+	 * from the end ("law_val.csv", ".../dev/physics.jsonl"); a "train"
+	 * further up the path is not the split */
 	const char *src = json_string_value(json_array_get(json_object_get(bench, "sources"), 0));
 	if (!src)
 		return 2;
-	const char *end = src + strlen(src);
-	for (const char *p = end; p >= src; p--) {
-		if (p > src && !strchr("/_-.", p[-1]))
+	const char *end = src + strlen(src), *stop = src;
+	int slashes = 0;
+	for (const char *q = end; q > src; q--)
+		if (q[-1] == '/' && ++slashes == 2) {
+			stop = q;
+			break;
+		}
+	for (const char *p = end; ; p--) {
+		if (p > stop && !strchr("/_-.", p[-1]))
 			continue;
 		int s = split_word(p, (size_t)(end - p));
 		if (s >= 0)
 			return s;
-		if (p > src)
-			end = p - 1;
+		if (p == stop)
+			break;
+		end = p - 1;
 	}
 	return 2;
 }
