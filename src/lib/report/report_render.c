@@ -435,7 +435,7 @@ static int render_provenance(cbuf *b, const creport_table *t,
 
 int creport_unread_html(cbuf *b, const creport_table *t)
 {
-	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\"><b>Not indexed</b>, ",
+	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\"><b>Not indexed or misread</b>, ",
 			     " &mdash; the rates do not cover it.</p>\n", "");
 }
 
@@ -654,7 +654,7 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 					  json_integer_value(mb) > 1 ? "not near-dup under this rule"
 					  : "near-dup on that band alone; weak evidence");
 		}
-	rc |= render_unread(b, t, md_esc, "\nNot indexed (the rates do not cover it):\n\n",
+	rc |= render_unread(b, t, md_esc, "\nNot indexed or misread (the rates do not cover it):\n\n",
 			    "- ", "\n", "");
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, md_esc, "\nProvenance:\n\n", "- ", "\n", "");
@@ -953,8 +953,8 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 		first = 0;
 	}
 	rc |= render_unread(b, t, latex_prov_esc,
-			    "\n%% not indexed: the rates do not cover it\n"
-			    "\\begin{itemize}\\footnotesize\\raggedright\n", "\\item Not indexed, ",
+			    "\n%% not indexed or misread: the rates do not cover it\n"
+			    "\\begin{itemize}\\footnotesize\\raggedright\n", "\\item Not indexed or misread, ",
 			    "\n", "\\end{itemize}\n");
 	if (o && o->provenance)
 		rc |= render_provenance(b, t, latex_prov_esc,
