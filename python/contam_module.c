@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static PyObject *Error, *FormatError, *IOErr, *CorruptError, *ParamError,
 	*LimitError;
@@ -589,8 +590,14 @@ static PyObject *mod_build(PyObject *m, PyObject *args, PyObject *kw)
 		goto done;
 	}
 	job j = { .run = build_run, .data = &b };
-	if (job_exec(&j, progress))
+	if (job_exec(&j, progress)) {
+		/* a signal (or a progress callback's exception) that came
+		 * after the build had saved the index: the call raises, so
+		 * it leaves nothing, as an interrupted build does */
+		if (j.rc == CONTAM_OK)
+			unlink(b.out);
 		goto done;
+	}
 	if (j.rc) {
 		raise_code(j.rc, b.err.msg);
 		goto done;
