@@ -80,12 +80,11 @@ typedef struct warc {
 	char pend[16];
 	size_t npend;
 	cbuf tout, tin;
-	int cp1252_html;        /* the HTML filter reads windows-1252 */
-	uint64_t transcoded, not_transcoded, label_wrong;
+	uint64_t not_transcoded, label_wrong;
 	uint64_t replaced;      /* bytes invalid in their page's charset */
 	uint64_t replaced_records;
 	int replaced_here;      /* the current record has some */
-	char first_transcoded[CHARSET_LABEL_MAX], first_unknown[CHARSET_LABEL_MAX];
+	char first_unknown[CHARSET_LABEL_MAX];
 	char first_wrong[CHARSET_LABEL_MAX];
 } warc;
 
@@ -730,19 +729,29 @@ static int payload_is_html(const char *s, size_t n)
 
 /* At the payload's start: without a Content-Type (sniff), is it HTML;
  * for HTML without a charset from HTTP, does a <meta> say windows-1252? */
+/* The payload's first `most` bytes (or all of a shorter body, or what
+ * the input has before its end or damage) in the look-ahead, at
+ * in->buf + in->pos: their count in *n. */
+static int peek_payload(warc *w, size_t most, size_t *n, cerr *err)
+{
+	crin *in = w->in;
+	size_t want = w->cw.body_left < most ? (size_t)w->cw.body_left : most;
+	int rc = 1;
+	while (crin_avail(in) < want && rc == 1)
+		if ((rc = crin_more(in, want, err)) < 0)
+			return rc;
+	*n = crin_avail(in) < want ? crin_avail(in) : want;
+	return CONTAM_OK;
+}
+
 static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
 		      cerr *err)
 {
 	crin *in = w->in;
-	size_t want = w->cw.body_left < HTML_PRESCAN ? (size_t)w->cw.body_left
-						  : HTML_PRESCAN;
-	int rc = 1;
-	while (crin_avail(in) < want && rc == 1) {
-		rc = crin_more(in, want, err);
-		if (rc < 0)
-			return rc;
-	}
-	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
+	size_t n;
+	int rc = peek_payload(w, HTML_PRESCAN, &n, err);
+	if (rc < 0)
+		return rc;
 	if (sniff)
 		*is_html = payload_is_html(in->buf + in->pos, n < 64 ? n : 64);
 	if (*is_html && *charset == 0)
@@ -760,8 +769,7 @@ static int sniff_html(warc *w, int sniff, int *is_html, int *charset,
  * is one and tell whether the payload is text.  When the header does
  * not fit (or the body is cut), the record is not a document; the body
  * skipper then meets and reports any damage. */
-static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
-		      cerr *err)
+static int strip_http(warc *w, int *is_text, int *is_html, cerr *err)
 {
 	crin *in = w->in;
 	uint64_t lim64 = w->cw.body_left < w->max_header ? w->cw.body_left
@@ -771,9 +779,6 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 
 	*is_text = 0;
 	*is_html = 0;
-	*cp1252 = 0;
-	w->charset = 0;
-	w->label.s[0] = '\0';
 	for (;;) {
 		size_t avail = crin_avail(in);
 		if (avail > lim)
@@ -815,7 +820,6 @@ static int strip_http(warc *w, int *is_text, int *is_html, int *cp1252,
 					if (rc < 0)
 						return rc;
 				}
-				*cp1252 = charset == 1;
 				w->charset = charset;
 				return CONTAM_OK;
 			}
@@ -901,8 +905,6 @@ static void begin_transcode(warc *w, int is_html)
 	} else {
 		iconv(w->cd, NULL, NULL, NULL, NULL); /* the initial state */
 	}
-	if (!w->transcoded++)
-		snprintf(w->first_transcoded, sizeof w->first_transcoded, "%s", w->label.s);
 	w->transcode = 1;
 }
 
@@ -913,13 +915,10 @@ static void begin_transcode(warc *w, int is_html)
 static int label_is_wrong(warc *w, cerr *err)
 {
 	crin *in = w->in;
-	uint64_t want64 = w->cw.body_left < 65536 ? w->cw.body_left : 65536;
-	size_t want = (size_t)want64;
-	int rc = 1;
-	while (crin_avail(in) < want && rc == 1)
-		if ((rc = crin_more(in, want, err)) < 0)
-			return rc;
-	size_t n = crin_avail(in) < want ? crin_avail(in) : want;
+	size_t n;
+	int rc = peek_payload(w, 65536, &n, err);
+	if (rc < 0)
+		return rc;
 	if (!csniff_is_utf8_text(in->buf + in->pos, n, n == w->cw.body_left))
 		return 0;
 	if (!w->label_wrong++)
@@ -1073,14 +1072,14 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		w->rec_index = it.index;
 		cwarc_enter_body(&w->cw, &it);
 
-		int is_doc = 0, is_html = 0, cp1252 = 0;
+		int is_doc = 0, is_html = 0;
 		/* a charset is a response's own: not the next record's */
 		w->charset = 0;
 		w->label.s[0] = '\0';
 		if (cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource")) {
 			is_doc = 1;
 		} else if (cwarc_type_is(h, "response")) {
-			rc = strip_http(w, &is_doc, &is_html, &cp1252, err);
+			rc = strip_http(w, &is_doc, &is_html, err);
 			if (rc < 0)
 				return rc;
 			w->not_text += !is_doc;
@@ -1103,11 +1102,9 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 			if (rc < 0)
 				return rc;
 			w->charset = 0;
-			cp1252 = 0;
 		}
-		w->cp1252_html = is_html && cp1252;
-		if (is_html)
-			chtml_init(&w->ht, cp1252);
+		if (is_html) /* the filter reads windows-1252 itself */
+			chtml_init(&w->ht, w->charset == 1);
 		begin_transcode(w, is_html);
 		doc->member = NULL;
 		doc->record = w->rec_index;
@@ -1176,8 +1173,8 @@ static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 	/* a page read in another charset grows on its way to UTF-8 (a byte
 	 * to at most 4, with what is pending): smaller raw pieces keep the
 	 * text's within CREADER_PIECE */
-	size_t most = w->transcode || w->cp1252_html ? CREADER_PIECE / 4 - 64
-						      : CREADER_PIECE;
+	size_t most = w->transcode || (w->html && w->charset == 1)
+		      ? CREADER_PIECE / 4 - 64 : CREADER_PIECE;
 	int rc = cwarc_body(&w->cw, p, n, most, err);
 	if (rc <= 0)
 		w->doc_open = 0;
