@@ -684,37 +684,6 @@ static int cmp_by_size(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Is the manifest entry e among the inputs: the same file (real path),
- * or one of the same size and content fingerprint (the index was built
- * from another directory, or the corpus was copied)? */
-static bool among_inputs(const contam_manifest_entry *e, const contam_inputs *in,
-			 const size_t *order)
-{
-	size_t lo = 0, hi = in->count;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (in->sizes[order[mid]] < e->size)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	char *want = realpath(e->path, NULL);
-	bool found = false;
-	for (size_t k = lo; k < in->count && in->sizes[order[k]] == e->size && !found; k++) {
-		const char *p = in->paths[order[k]];
-		char *got = want ? realpath(p, NULL) : NULL;
-		found = got && !strcmp(got, want);
-		free(got);
-		if (!found && e->fingerprint)
-			found = contam_input_fingerprint(p) == e->fingerprint;
-	}
-	free(want);
-	return found;
-}
-
-/* Is the indexed input e among the --confirm inputs under its own path,
- * with other content (its size or its fingerprint changed since it was
- * indexed)?  Then *now gets its size today. */
 /* An input's resolved path, for looking indexed paths up (sorted by
  * path: one realpath per input, not one per input and manifest entry). */
 typedef struct real_input {
@@ -727,24 +696,50 @@ static int cmp_real(const void *a, const void *b)
 	return strcmp(((const real_input *)a)->real, ((const real_input *)b)->real);
 }
 
-static bool changed_input(const contam_manifest_entry *e, const contam_inputs *in,
-			  const real_input *reals, size_t nreals, uint64_t *now)
+/* The input that is the manifest entry's file itself (by real path), or
+ * -1. */
+static long same_file_input(const contam_manifest_entry *e, const real_input *reals,
+			    size_t nreals)
 {
 	char *want = realpath(e->path, NULL);
-	bool changed = false;
+	const real_input *hit = NULL;
 	if (want) {
 		real_input key = { want, 0 };
-		const real_input *hit = bsearch(&key, reals, nreals, sizeof(*reals), cmp_real);
-		if (hit) {
-			size_t k = hit->k;
-			*now = in->sizes[k];
-			changed = in->sizes[k] != e->size ||
-				  (e->fingerprint &&
-				   contam_input_fingerprint(in->paths[k]) != e->fingerprint);
-		}
+		hit = bsearch(&key, reals, nreals, sizeof(*reals), cmp_real);
 	}
 	free(want);
-	return changed;
+	return hit ? (long)hit->k : -1;
+}
+
+/* Has input k, the entry's own file, other content than when it was
+ * indexed (its size, or its fingerprint)? */
+static bool changed_since(const contam_manifest_entry *e, const contam_inputs *in,
+			  size_t k)
+{
+	return in->sizes[k] != e->size ||
+	       (e->fingerprint && contam_input_fingerprint(in->paths[k]) != e->fingerprint);
+}
+
+/* Is a copy of the manifest entry among the inputs: a file of the same
+ * size and content fingerprint (the index was built from another
+ * directory, or the corpus was copied)? */
+static bool copy_among_inputs(const contam_manifest_entry *e, const contam_inputs *in,
+			      const size_t *order)
+{
+	if (!e->fingerprint)
+		return false;
+	size_t lo = 0, hi = in->count;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (in->sizes[order[mid]] < e->size)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < in->count && in->sizes[order[k]] == e->size; k++)
+		if (contam_input_fingerprint(in->paths[order[k]]) == e->fingerprint)
+			return true;
+	return false;
 }
 
 /* An exact rescan of less than the indexed corpus would overturn every
@@ -774,10 +769,11 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 	uint64_t first_docs = 0;
 	for (size_t i = 0; i < n; i++) {
 		const contam_manifest_entry *e = contam_index_manifest_get(ix, i);
-		uint64_t now = 0;
 		if (!e->documents)
 			continue;
-		if (changed_input(e, in, reals, nreals, &now)) {
+		long k = same_file_input(e, reals, nreals);
+		if (k >= 0 && changed_since(e, in, (size_t)k)) {
+			uint64_t now = in->sizes[k];
 			rc = cli_error(EXIT_INPUT, "--confirm must rescan the corpus the "
 				       "index was built from, and '%s' has changed since "
 				       "it was indexed (%" PRIu64 " bytes then, %" PRIu64
@@ -787,7 +783,7 @@ static int confirm_covers_index(const contam_index *ix, const contam_inputs *in)
 				       e->size == now ? ", other content" : "");
 			break;
 		}
-		if (among_inputs(e, in, order))
+		if (k >= 0 || copy_among_inputs(e, in, order))
 			continue;
 		if (!missing++) {
 			first = e->path;

@@ -245,7 +245,7 @@ static int take_evidence(contam_probe *p, contam_example *ex,
 	size_t nbest = 0, n = p->ix->params.ngram, g0, G;
 	const unsigned char *st = p->state;
 	/* the runs of the reading the score took */
-	cprobe_item_reading(it, ex->labels_kept || ex->labels_added, &g0, &G);
+	cprobe_item_reading(it, cprobe_took_alt(ex), &g0, &G);
 	for (size_t i = g0; i < G;) {
 		if (st[i] != CPROBE_HIT) {
 			i++;

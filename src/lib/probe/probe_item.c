@@ -244,13 +244,9 @@ static void option_values(const char *text, size_t len, const size_t *seg_end,
 	size_t q = 0, a = 0, b;
 	for (;;) {
 		b = seg_end[q] < len ? seg_end[q] : len;
-		size_t i = a, digits = 0;
-		for (; i < b; i++) {
-			if (text[i] >= '0' && text[i] <= '9')
-				digits++;
-			else if (text[i] != ' ' && text[i] != '\t')
-				break;
-		}
+		size_t i = a;
+		while (i < b && (is_digit(text[i]) || text[i] == ' ' || text[i] == '\t'))
+			i++;
 		if (i < b || q + 1 >= nseg)
 			break; /* not an id: the question */
 		q++;

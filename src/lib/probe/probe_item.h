@@ -142,10 +142,15 @@ void cprobe_item_score(contam_example *ex, cprobe_item *it,
 		       size_t split);
 
 /* The n-grams [*g0, *g1) of the first reading (alt 0) or of the second
- * (alt 1: labels kept; the first when there is none); returns whether
- * the second was given.  The evidence of a score is in the reading it
- * took (contam_example.labels_kept). */
+ * (alt 1: labels kept or added; the first when there is none); returns
+ * whether the second was given.  The evidence of a score is in the
+ * reading it took (cprobe_took_alt). */
 int cprobe_item_reading(const cprobe_item *it, int alt, size_t *g0, size_t *g1);
+/* Whether a scored example took its item's second reading. */
+static inline int cprobe_took_alt(const contam_example *ex)
+{
+	return ex->labels_kept || ex->labels_added;
+}
 
 /* Weight of tokens [a, b) in CJK-character units (a word is
  * cjk_chars_per_word units). */

@@ -724,8 +724,7 @@ static void add_example_fields(const contam_scan *s, size_t i, json_t *o, json_t
 	int any = 0;
 	uint64_t ign = 0;
 	size_t g0, g1; /* the reading the score took */
-	cprobe_item_reading(&s->set.items[i], s->set.examples[i].labels_kept ||
-			    s->set.examples[i].labels_added, &g0, &g1);
+	cprobe_item_reading(&s->set.items[i], cprobe_took_alt(&s->set.examples[i]), &g0, &g1);
 	for (size_t p = g0; p < g1; p++) {
 		uint64_t d = ent[p] == CSCAN_NONE ? 0 : s->table.docs[ent[p]];
 		any |= d > 0;
