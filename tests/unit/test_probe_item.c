@@ -335,6 +335,20 @@ static void test_templates(void)
  * them matches (its lines are shorter than n, so the other has no n-gram
  * inside a line); one that drops them: only the first.  The score takes
  * the better reading and says which. */
+/* The score of an item whose copy matches one reading whole (second:
+ * its second reading, else its first) and nothing of the other. */
+static contam_example score_copy_of(cprobe_item *it, int second, const cprobe_rule *rule)
+{
+	unsigned char st[64];
+	contam_example e;
+	CHECK(it->ngrams <= sizeof st);
+	for (size_t g = 0; g < it->ngrams && g < sizeof st; g++)
+		st[g] = (g >= it->alt_gram) == second ? CPROBE_HIT : CPROBE_MISS;
+	memset(&e, 0, sizeof(e));
+	cprobe_item_score(&e, it, st, rule, 0);
+	return e;
+}
+
 static void test_two_readings(void)
 {
 	cprobe_item it;
@@ -350,10 +364,7 @@ static void test_two_readings(void)
 	cprobe_rule rule = { 8, 10, 3 };
 	contam_example e;
 	for (int copy_keeps = 0; copy_keeps < 2; copy_keeps++) {
-		for (size_t g = 0; g < it.ngrams; g++)
-			st[g] = (g >= it.alt_gram) == copy_keeps ? CPROBE_HIT : CPROBE_MISS;
-		memset(&e, 0, sizeof(e));
-		cprobe_item_score(&e, &it, st, &rule, 0);
+		e = score_copy_of(&it, copy_keeps, &rule);
 		CHECK(e.verdict == CONTAM_CONTAMINATED);
 		CHECK_EQ_U64(e.labels_kept, copy_keeps);
 		CHECK_EQ_U64(e.tokens, copy_keeps ? 14 : 11);
@@ -408,14 +419,9 @@ static void test_labels_added(void)
 	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 7], one.tok_hash[0]);
 	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 9], ctok_hash("b", 1, 7));
 	CHECK_EQ_U64(it.tok_hash[it.alt_tok + 8], it.tok_hash[7]); /* tokyo */
-	unsigned char st[64];
 	cprobe_rule rule = { 3, 10, 3 };
-	contam_example e;
 	for (int copy_labels = 0; copy_labels < 2; copy_labels++) {
-		for (size_t g = 0; g < it.ngrams; g++)
-			st[g] = (g >= it.alt_gram) == copy_labels ? CPROBE_HIT : CPROBE_MISS;
-		memset(&e, 0, sizeof(e));
-		cprobe_item_score(&e, &it, st, &rule, 0);
+		contam_example e = score_copy_of(&it, copy_labels, &rule);
 		CHECK(e.verdict == CONTAM_CONTAMINATED);
 		CHECK_EQ_U64(e.labels_added, copy_labels);
 		CHECK(!e.labels_kept);
