@@ -745,16 +745,13 @@ static int latex_rule(cbuf *b, const char *s)
 	return rc;
 }
 
-/* Decimals of a rate and its interval: d (the column's), or the cell's
- * own when d < 0. */
+/* A rate and its interval at d decimals (the column's). */
 static int latex_rate(cbuf *b, const creport_rate_v *v, int d)
 {
 	if (v->state == CREPORT_NOT_PROBED)
 		return cbuf_printf(b, "--");
 	if (v->state != CREPORT_VALUE || isnan(v->rate))
 		return cbuf_printf(b, "n/a");
-	if (d < 0)
-		d = creport_decimals(v);
 	return cbuf_printf(b, "%.*f", d, 100 * v->rate);
 }
 
@@ -762,8 +759,6 @@ static int latex_ci(cbuf *b, const creport_rate_v *v, int d)
 {
 	if (v->state != CREPORT_VALUE || isnan(v->rate))
 		return 0;
-	if (d < 0)
-		d = creport_decimals(v);
 	return cbuf_printf(b, "[%.*f, %.*f]", d, 100 * v->lo, d, 100 * v->hi);
 }
 
@@ -840,6 +835,11 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 			     size_t from, size_t to, size_t part)
 {
 	const creport_measure_info *mi = &CREPORT_MEASURES[m];
+	int *dec = malloc((t->ncorpora ? t->ncorpora : 1) * sizeof(*dec));
+	if (!dec)
+		return CONTAM_E_NOMEM;
+	for (size_t c = 0; c < t->ncorpora; c++)
+		dec[c] = latex_column_decimals(t, c, m);
 	int rc = latex_head(b, t, m, wide);
 	for (size_t k = from; k < to; k++) {
 		double n = grid_n(t, k, m);
@@ -850,7 +850,7 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 			rc |= cbuf_printf(b, " & --");
 		for (size_t c = 0; c < t->ncorpora; c++) {
 			const creport_cell *ce = &creport_row_at(t, c, k)->cells[m];
-			int d = latex_column_decimals(t, c, m);
+			int d = dec[c];
 			if (ce->v.state != CREPORT_VALUE) {
 				rc |= cbuf_printf(b, " & ");
 				rc |= latex_rate(b, &ce->v, d);
@@ -895,6 +895,7 @@ static int render_latex_part(cbuf *b, const creport_table *t, size_t m, bool wid
 	if (from > 0)
 		rc |= cbuf_printf(b, "-%zu", part + 1);
 	rc |= cbuf_printf(b, "}\n\\end{table%s}\n", wide ? "*" : "");
+	free(dec);
 	return rc;
 }
 
