@@ -163,14 +163,20 @@ static int put_unread(cbuf *b, const contam_result *r)
 }
 
 /* ", "key": ["a", "b"]" */
-static int put_str_list(cbuf *b, const char *key, const char *const *v, size_t n)
+/* ["a", "b", ...] */
+static int put_str_array(cbuf *b, const char *const *v, size_t n)
 {
-	int rc = cbuf_printf(b, ", \"%s\": [", key);
+	int rc = cbuf_printf(b, "[");
 	for (size_t i = 0; i < n; i++) {
 		rc |= cbuf_printf(b, "%s", i ? ", " : "");
 		rc |= put_str(b, v[i]);
 	}
 	return rc | cbuf_printf(b, "]");
+}
+
+static int put_str_list(cbuf *b, const char *key, const char *const *v, size_t n)
+{
+	return cbuf_printf(b, ", \"%s\": ", key) | put_str_array(b, v, n);
 }
 
 /* "options": every probe option that changes a number of the report
@@ -727,12 +733,9 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 	if (r->options)
 		rc |= put_options(&b, r);
 	if (r->options && r->options->nskipped_files) {
-		rc |= cbuf_printf(&b, "  \"bench_skipped\": [");
-		for (size_t i = 0; i < r->options->nskipped_files; i++) {
-			rc |= cbuf_printf(&b, "%s", i ? ", " : "");
-			rc |= put_str(&b, r->options->skipped_files[i]);
-		}
-		rc |= cbuf_printf(&b, "],\n");
+		rc |= cbuf_printf(&b, "  \"bench_skipped\": ");
+		rc |= put_str_array(&b, r->options->skipped_files, r->options->nskipped_files);
+		rc |= cbuf_printf(&b, ",\n");
 	}
 
 	rc |= cbuf_printf(&b, "  \"benchmarks\": [");
