@@ -354,25 +354,54 @@ static inline uint32_t word_share(uint32_t k, int w)
 	return k / 8 + ((uint32_t)w < k % 8);
 }
 
+/* A block's share of the false-positive rate: the product, word by
+ * word, of the word's fill to the power of the bits it receives (k over
+ * 8 words: each gets k / 8 or one more, so one or two factors; lo and hi
+ * are the words that get a first and a second).  The order of the
+ * multiplications is the loop's over words and bits, so the figure is
+ * the same to the bit whatever the caller's batching. */
+#define MEASURE_WORD(f, w, j, total, lo, hi) do {                       \
+		uint32_t pc_ = (uint32_t)__builtin_popcountll((w)[j]);  \
+		double fill_ = (double)pc_ / 64.0;                      \
+		(total) += pc_;                                         \
+		if ((j) < (lo))                                         \
+			(f) *= fill_;                                   \
+		if ((j) < (hi))                                         \
+			(f) *= fill_;                                   \
+	} while (0)
+
 /* With the popcnt instruction where the CPU has it: the x86-64 baseline
- * lacks it, and the library call in its place was 2% of a build. */
+ * lacks it, and the library call in its place was 2% of a build.  Four
+ * blocks at a time: each block's product is a chain of k dependent
+ * multiplies, and four chains side by side keep the multiplier busy
+ * (85 MiB filter at 40% fill, k = 6 and 11, Intel Xeon: 33-39 -> 16-18
+ * ms; the sums are added in block order, as one at a time). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 __attribute__((target_clones("popcnt", "default")))
 #endif
 double cbloom_measure(const uint64_t *blocks, uint64_t n, uint32_t k, uint64_t *set)
 {
+	const int lo = k >= 8 ? 8 : (int)k, hi = k > 8 ? (int)k - 8 : 0;
 	double sum = 0;
-	uint64_t total = 0;
-	for (uint64_t b = 0; b < n; b++) {
+	uint64_t total = 0, b = 0;
+	for (; b + 4 <= n; b += 4) {
 		const uint64_t *w = blocks + b * 8;
-		double f = 1;
+		double f0 = 1, f1 = 1, f2 = 1, f3 = 1;
 		for (int j = 0; j < 8; j++) {
-			uint32_t pc = (uint32_t)__builtin_popcountll(w[j]);
-			double fill = (double)pc / 64.0;
-			total += pc;
-			for (uint32_t r = 0; r < word_share(k, j); r++)
-				f *= fill;
+			MEASURE_WORD(f0, w, j, total, lo, hi);
+			MEASURE_WORD(f1, w + 8, j, total, lo, hi);
+			MEASURE_WORD(f2, w + 16, j, total, lo, hi);
+			MEASURE_WORD(f3, w + 24, j, total, lo, hi);
 		}
+		sum += f0;
+		sum += f1;
+		sum += f2;
+		sum += f3;
+	}
+	for (; b < n; b++) {
+		double f = 1;
+		for (int j = 0; j < 8; j++)
+			MEASURE_WORD(f, blocks + b * 8, j, total, lo, hi);
 		sum += f;
 	}
 	*set = total;
