@@ -148,6 +148,48 @@ def fields_taken_are_named(c):
 
 
 @S.test
+def default_reading_finds_verbatim_copies(c):
+    """Without --field, a benchmark in ARC's layout (an "id", options as
+    {"text", "label"}) or the Hub's (label and text arrays) is read as a copy
+    writes it: the id is the example's id, not text, and each option is
+    "A. text".  Read as the values stand (the id first, each label after its
+    text) a verbatim copy scored partial, not contaminated."""
+    words = ("amber basil cedar delta ember fable garnet harbor indigo juniper "
+             "kettle lantern meadow nectar orchid pepper quartz raven saffron "
+             "thistle umber velvet willow yarrow zephyr").split()
+
+    def phrase(i, n):
+        return " ".join(words[(i * 7 + j * 3) % len(words)] + str(i) for j in range(n))
+
+    arc, hub, copies = [], [], []
+    for i in range(12):
+        stem = phrase(i, 9) + "?"
+        opts = [phrase(i * 5 + k + 100, 2) for k in range(4)]
+        labels = ["A", "B", "C", "D"]
+        arc.append({"id": f"Mercury_{7000 + i}", "question": {
+            "stem": stem, "choices": [{"text": t, "label": l} for t, l in zip(opts, labels)]},
+            "answerKey": "B"})
+        hub.append({"id": f"q{i}", "question": stem,
+                    "choices": {"label": labels, "text": opts}, "answerKey": "B"})
+        copies.append("Question: " + stem + "\n" +
+                      "\n".join(f"{l}. {t}" for l, t in zip(labels, opts)) + "\nAnswer: B\n")
+    corpus = write(c, "opts/corpus.txt", "\n\n".join(copies))
+    ix = os.path.join(c.tmp, "opts.cidx")
+    contam("index", "-q", "-o", ix, corpus).expect(0)
+    for name, recs in (("arc", arc), ("hub", hub)):
+        bench = jsonl(c, f"opts/{name}.jsonl", recs)
+        out = os.path.join(c.tmp, f"opts-{name}.json")
+        r = contam("probe", ix, "-o", out, bench).expect(0)
+        check("ids from 'id', not read as text" in r.err, f"{name}: note: {r.err}")
+        rep = json.load(open(out))
+        verdicts = [e["verdict"] for e in rep["examples"]]
+        check(verdicts == ["contaminated"] * 12, f"{name}: verdicts {verdicts}")
+        ids = [e["id"] for e in rep["examples"]]
+        check(ids == [x["id"] for x in recs], f"{name}: ids {ids[:3]}")
+        check(rep["benchmarks"][0]["id_field"] == "id", f"{name}: {rep['benchmarks'][0]}")
+
+
+@S.test
 def headerless_csv_is_not_read_as_header(c):
     """MMLU's CSV files have no header: without --no-header the first
     question became the column names and one example was lost silently."""

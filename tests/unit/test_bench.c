@@ -7,6 +7,7 @@
  * and their record counts checked (skipped when absent).
  */
 #include "probe/bench.h"
+#include "probe/bench_int.h"
 #include "testutil.h"
 
 #include <ftw.h>
@@ -174,18 +175,49 @@ static void test_jsonl(void)
 	CHECK_EQ_U64(g.line[1], 4);
 	got_release(&g);
 
-	/* All strings in document order, numbers skipped. */
+	/* All strings in document order, numbers skipped; the "id" key is
+	 * the id, not text; an option {"text", "label"} reads "A. text",
+	 * as a copy writes it. */
 	read_bench("arc.jsonl", NULL, 0, NULL, 0, &g);
 	CHECK_EQ_U64(g.n, 2);
-	CHECK_STR(g.text[0], "q1\nWhich is a planet?\nMars\nA\nMoon\nB\nA");
-	CHECK(g.id[0] == NULL);
+	CHECK_STR(g.text[0], "Which is a planet?\nA. Mars\nB. Moon\nA");
+	CHECK_STR(g.id[0], "q1");
+	got_release(&g);
+	/* an --id-field keeps every other key as text */
+	read_bench("arc.jsonl", NULL, 0, "question.stem", 0, &g);
+	CHECK_STR(g.text[0], "q1\nWhich is a planet?\nA. Mars\nB. Moon\nA");
+	CHECK_STR(g.id[0], "Which is a planet?");
 	got_release(&g);
 
-	/* An object at the end of a path gives all its strings; a numeric
-	 * step indexes an array. */
+	/* The Hub's layout of options, label and text in parallel arrays;
+	 * a "label" that is no option label (long, or arrays that do not
+	 * pair) is read as it stands; "questionId" is an id name */
+	write_file("hub.jsonl",
+		   "{\"questionId\":7,\"question\":\"Where?\",\"choices\":"
+		   "{\"label\":[\"A\",\"B\"],\"text\":[\"bank\",\"mall\"]}}\n"
+		   "{\"questionId\":8,\"question\":\"Who?\",\"choices\":"
+		   "{\"label\":[\"A\"],\"text\":[\"me\",\"you\"]},"
+		   "\"x\":{\"label\":\"a long label\",\"text\":\"t\"}}\n");
+	read_bench("hub.jsonl", NULL, 0, NULL, 0, &g);
+	CHECK_EQ_U64(g.n, 2);
+	CHECK_STR(g.text[0], "Where?\nA. bank\nB. mall");
+	CHECK_STR(g.id[0], "7");
+	CHECK_STR(g.text[1], "Who?\nA\nme\nyou\na long label\nt");
+	CHECK_STR(g.id[1], "8");
+	got_release(&g);
+	CHECK(bench_is_id_name("id") && bench_is_id_name("ID") &&
+	      bench_is_id_name("task_id") && bench_is_id_name("sampleId") &&
+	      bench_is_id_name("uuid") && bench_is_id_name("example-id") &&
+	      bench_is_id_name("Id"));
+	CHECK(!bench_is_id_name("idea") && !bench_is_id_name("valid") &&
+	      !bench_is_id_name("paid") &&
+	      !bench_is_id_name("android") && !bench_is_id_name("I"));
+
+	/* An object at the end of a path gives all its strings (options
+	 * label first); a numeric step indexes an array. */
 	const char *fobj[] = { "question" };
 	read_bench("arc.jsonl", fobj, 1, "question.choices.0.label", 0, &g);
-	CHECK_STR(g.text[0], "Which is a planet?\nMars\nA\nMoon\nB");
+	CHECK_STR(g.text[0], "Which is a planet?\nA. Mars\nB. Moon");
 	CHECK_STR(g.id[0], "A");
 	got_release(&g);
 	const char *fidx[] = { "question.choices.1.text", "answerKey" };
@@ -337,8 +369,8 @@ static void test_csv(void)
 	CHECK_STR(g.text[0], "x\nA");
 	got_release(&g);
 	read_bench("q.csv", NULL, 0, NULL, 0, &g);
-	CHECK_STR(g.text[0], "1\nHello, \"world\"\nA\nx");
-	CHECK(g.id[0] == NULL);
+	CHECK_STR(g.text[0], "Hello, \"world\"\nA\nx");
+	CHECK_STR(g.id[0], "1");
 	got_release(&g);
 	/* an --id-field that is no column is an error */
 	read_bench("q.csv", NULL, 0, "nope", 0, &g);

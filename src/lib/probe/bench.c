@@ -41,6 +41,7 @@
 #include <archive_entry.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 
 /* Benchmarks are far smaller; this only stops a mistaken corpus file from
  * exhausting memory. */
@@ -136,6 +137,35 @@ void bench_field_hit(bench_reader *r, size_t i)
 {
 	if (i < r->nfstat)
 		r->fstat[i].records++;
+}
+
+bool bench_is_id_name(const char *name)
+{
+	static const char *const whole[] = { "id", "_id", "idx", "uid", "qid",
+					     "guid", "uuid", "key_id" };
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(whole) / sizeof(*whole); i++)
+		if (!strcasecmp(name, whole[i]))
+			return true;
+	/* task_id, question_id, example-id; questionId, sampleID */
+	if (n > 3 && (name[n - 3] == '_' || name[n - 3] == '-') &&
+	    !strcasecmp(name + n - 2, "id"))
+		return true;
+	return n > 2 && name[n - 2] == 'I' && (name[n - 1] == 'd' || name[n - 1] == 'D') &&
+	       name[n - 3] >= 'a' && name[n - 3] <= 'z';
+}
+
+int bench_take_auto_id(bench_reader *r, const char *name, bool *is_it)
+{
+	if (!r->auto_id && !(r->auto_id = cstrdup(name)))
+		return CONTAM_E_NOMEM;
+	*is_it = !strcmp(r->auto_id, name);
+	return CONTAM_OK;
+}
+
+const char *bench_reader_id_field(const bench_reader *r)
+{
+	return r->id_field ? r->id_field : r->auto_id;
 }
 
 int bench_auto_hit(bench_reader *r, const char *name)
@@ -1113,6 +1143,7 @@ void bench_reader_free(bench_reader *r)
 		free(r->fields[i]);
 	free(r->fields);
 	free(r->id_field);
+	free(r->auto_id);
 	free(r->field_flag);
 	free(r->records_path);
 	for (size_t i = 0; i < r->nfstat; i++)

@@ -119,6 +119,9 @@ void bench_reader_fields(const bench_reader *r, const bench_field_stat **f,
 /* Records returned so far, and those among them that had an id. */
 uint64_t bench_reader_records(const bench_reader *r);
 uint64_t bench_reader_id_records(const bench_reader *r);
+/* The --id-field, or the key/column read as the id without --field and
+ * --id-field (bench_is_id_name); NULL when neither. */
+const char *bench_reader_id_field(const bench_reader *r);
 /* Fold one finished file's field statistics into a benchmark's
  * (fields, field_missing, ...; see contam.h).  `before` is the number of
  * records the benchmark had read before this file; `same_file` is set

@@ -249,6 +249,16 @@ static int resolve_columns(bench_reader *r, uint64_t line, cerr *err)
 				      err)) < 0)
 			return rc;
 		r->id_col = (long)col;
+	} else if (!r->nfields && r->colnames) {
+		/* without either: an id column is the id, not text */
+		for (size_t i = 0; i < r->ncols && r->id_col < 0; i++) {
+			bool is_it;
+			if (!bench_is_id_name(r->colnames[i]))
+				continue;
+			if (bench_take_auto_id(r, r->colnames[i], &is_it))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+			r->id_col = (long)i;
+		}
 	}
 	/* for messages about fields found in no record */
 	for (size_t i = 0; i < r->ncols; i++) {
@@ -328,6 +338,8 @@ int bench_csv_next(bench_reader *r, bench_example *ex, cerr *err)
 	if (r->nfields == 0) {
 		for (size_t i = 0; i < r->row.count; i++) {
 			char num[24];
+			if ((long)i == r->id_col && r->auto_id)
+				continue;
 			if (bench_join(&r->text, &r->segs, row_field(&r->row, i),
 				       r->row.flen[i], &pieces))
 				goto nomem;

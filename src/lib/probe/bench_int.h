@@ -24,6 +24,9 @@ struct bench_reader {
 	char **fields;          /* copies of opt->fields */
 	size_t nfields;
 	char *id_field;         /* copy of opt->id_field, or NULL */
+	char *auto_id;          /* without --field and --id-field: the key
+				   or column read as the id (bench_is_id_name),
+				   not as text; or NULL */
 	char *field_flag;       /* "--field", "--question-field", ... */
 	int no_header;
 	int force_header;       /* CSV/TSV: the first row is the header,
@@ -108,6 +111,15 @@ typedef struct bench_item {
 	json_t *rec;
 	size_t chain_first, chain_len;
 } bench_item;
+
+/* Whether a key or column named `name` holds an example's id ("id",
+ * "idx", "uid", "task_id", "questionId", ...): without --field it is not
+ * read as text (a copy seldom carries it, and its tokens would count
+ * against the copy's coverage), and without --id-field it is the id. */
+bool bench_is_id_name(const char *name);
+/* Auto mode: take key/column `name` as the id; whether it is the one
+ * (the first such name a file showed). */
+int bench_take_auto_id(bench_reader *r, const char *name, bool *is_it);
 
 /* Count one record in which field i selected something. */
 void bench_field_hit(bench_reader *r, size_t i);

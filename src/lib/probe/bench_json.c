@@ -140,6 +140,80 @@ static int emit_scalar(emit_ctx *e, const json_t *v)
 
 /* Every string under v, in document order; numbers, booleans and null
  * are not text and are skipped. */
+static int emit_strings(emit_ctx *e, json_t *v);
+
+/* An option's label: "A", "b", "1", "(C)" -- short, no space. */
+static bool is_label_value(const json_t *v)
+{
+	if (!json_is_string(v))
+		return false;
+	const char *s = json_string_value(v);
+	size_t n = json_string_length(v);
+	if (n == 0 || n > 3)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == ' ' || s[i] == '\n' || s[i] == '\t')
+			return false;
+	return true;
+}
+
+/* One "LABEL. TEXT" value: an option as a copy would write it, so the
+ * label reading (probe_item.c) can drop or keep "LABEL." as it does for
+ * an option written that way in one string. */
+static int emit_labelled(emit_ctx *e, const json_t *label, const json_t *text)
+{
+	cbuf *b = e->key;
+	cbuf_reset(b);
+	if (cbuf_append(b, json_string_value(label), json_string_length(label)) ||
+	    cbuf_append(b, ". ", 2) ||
+	    cbuf_append(b, json_string_value(text), json_string_length(text)))
+		return CONTAM_E_NOMEM;
+	return bench_join(e->out, e->segs, b->data, b->len, &e->pieces);
+}
+
+/* Options stored as {"label": "A", "text": "..."} (ARC's choices) or as
+ * {"label": ["A", ...], "text": ["...", ...]} (the Hub's layout of them):
+ * read label before text, "A. ...", not the text and then a stray "A"
+ * after it, which no copy has.  Whether v was such an object (*done). */
+static int emit_options(emit_ctx *e, json_t *v, bool *done)
+{
+	json_t *label = json_object_get(v, "label");
+	json_t *text = json_object_get(v, "text");
+	*done = false;
+	if (!label || !text)
+		return CONTAM_OK;
+	if (is_label_value(label) && json_is_string(text)) {
+		*done = true;
+		if (emit_labelled(e, label, text))
+			return CONTAM_E_NOMEM;
+	} else if (json_is_array(label) && json_is_array(text) &&
+		   json_array_size(label) == json_array_size(text) &&
+		   json_array_size(label) > 0) {
+		for (size_t i = 0; i < json_array_size(label); i++)
+			if (!is_label_value(json_array_get(label, i)) ||
+			    !json_is_string(json_array_get(text, i)))
+				return CONTAM_OK;
+		*done = true;
+		for (size_t i = 0; i < json_array_size(label) && !emit_full(e); i++)
+			if (emit_labelled(e, json_array_get(label, i),
+					  json_array_get(text, i)))
+				return CONTAM_E_NOMEM;
+	} else {
+		return CONTAM_OK;
+	}
+	/* the object's other values, in order */
+	const char *k;
+	json_t *child;
+	json_object_foreach(v, k, child) {
+		if (child == label || child == text)
+			continue;
+		int rc = emit_strings(e, child);
+		if (rc < 0)
+			return rc;
+	}
+	return CONTAM_OK;
+}
+
 static int emit_strings(emit_ctx *e, json_t *v)
 {
 	int rc = CONTAM_OK;
@@ -150,6 +224,11 @@ static int emit_strings(emit_ctx *e, json_t *v)
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *child;
+		bool done;
+		if (emit_options(e, v, &done) < 0)
+			return CONTAM_E_NOMEM;
+		if (done)
+			return CONTAM_OK;
 		json_object_foreach(v, k, child) {
 			rc = emit_strings(e, child);
 			if (rc < 0)
@@ -349,6 +428,24 @@ static int select_field(bench_reader *r, emit_ctx *e, json_t *rec,
 	return select_path(e, base, path + up, strlen(path + up));
 }
 
+/* Without --field and --id-field: record's id-named key k (a string or
+ * an integer; null: none) is its id if it is the reader's
+ * (bench_take_auto_id). */
+static int take_auto_id(bench_reader *r, const char *k, json_t *v)
+{
+	bool is_it;
+	if (bench_take_auto_id(r, k, &is_it))
+		return CONTAM_E_NOMEM;
+	if (!is_it || r->id.len)
+		return CONTAM_OK;
+	emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL };
+	if (emit_scalar(&ide, v) || cbuf_reserve(&r->id, 0))
+		return CONTAM_E_NOMEM;
+	if (ide.pieces)
+		r->id_records++;
+	return CONTAM_OK;
+}
+
 /* Turn one parsed record into *ex. */
 static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 		       uint64_t line, bench_example *ex, cerr *err)
@@ -400,6 +497,14 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 		json_t *child;
 		json_object_foreach(rec, k, child) {
 			size_t before = e.pieces;
+			if (!r->id_field && bench_is_id_name(k) &&
+			    (json_is_string(child) || json_is_integer(child) ||
+			     json_is_null(child))) {
+				rc = take_auto_id(r, k, child);
+				if (rc < 0)
+					break;
+				continue;
+			}
 			rc = emit_strings(&e, child);
 			if (rc < 0)
 				break;
@@ -439,7 +544,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 	if (cbuf_reserve(&r->text, 0))
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 
-	ex->id = NULL;
+	ex->id = r->id.len ? r->id.data : NULL; /* the auto id, if any */
 	if (r->id_field && json_is_object(rec)) {
 		emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL };
 		if (select_field(r, &ide, rec, it, r->id_field, &carets))

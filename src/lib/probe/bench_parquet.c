@@ -32,6 +32,7 @@
 int bench_parquet_open(bench_reader *r, cerr *err)
 {
 	size_t cols[BPQ_MAX_COLS], n = 0;
+	long auto_id = -1; /* without --field and --id-field: the id column */
 	int rc = cpq_open(&r->pq, r->path, r->data, r->len, 0, err);
 	if (rc < 0)
 		return rc;
@@ -71,12 +72,21 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 		}
 		r->pq_nfields = r->nfields;
 	} else {
-		/* one field per top-level name, its string leaves together */
+		/* one field per top-level name, its string leaves together;
+		 * without --id-field, a top-level id column is the id */
 		size_t nf2 = 0;
+		for (size_t c = 0; c < cpq_num_columns(r->pq) && auto_id < 0 &&
+				   !r->id_field; c++) {
+			int t = cpq_column_type(r->pq, c);
+			if ((t == CPQ_BYTE_ARRAY || t == CPQ_INT32 || t == CPQ_INT64) &&
+			    !strcmp(cpq_column_top(r->pq, c), cpq_column_path(r->pq, c)) &&
+			    bench_is_id_name(cpq_column_path(r->pq, c)))
+				auto_id = (long)c;
+		}
 		for (size_t c = 0; c < cpq_num_columns(r->pq) &&
 				   n < BPQ_MAX_COLS; c++) {
 			if (cpq_column_type(r->pq, c) != CPQ_BYTE_ARRAY ||
-			    cpq_column_map_key(r->pq, c))
+			    cpq_column_map_key(r->pq, c) || (long)c == auto_id)
 				continue;
 			if (nf2 == 0 || strcmp(cpq_column_top(r->pq, c),
 					       cpq_column_top(r->pq,
@@ -88,6 +98,14 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 			cols[n++] = c;
 		}
 		r->pq_nfields = nf2;
+		if (auto_id >= 0 && n > 0 && n < BPQ_MAX_COLS) {
+			bool is_it;
+			if (bench_take_auto_id(r, cpq_column_path(r->pq, (size_t)auto_id),
+					       &is_it))
+				return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+		} else {
+			auto_id = -1;
+		}
 		if (n == 0) {
 			const char *key = NULL;
 			for (size_t c = 0; c < cpq_num_columns(r->pq) && !key; c++)
@@ -103,7 +121,10 @@ int bench_parquet_open(bench_reader *r, cerr *err)
 		}
 	}
 	r->pq_ntext = n;
-	if (r->id_field) {
+	if (r->auto_id) {
+		r->pq_id = (long)n;
+		cols[n++] = (size_t)auto_id;
+	} else if (r->id_field) {
 		size_t c;
 		if (cpq_select(r->pq, r->id_field, &c, 1) != 1 ||
 		    n >= BPQ_MAX_COLS)

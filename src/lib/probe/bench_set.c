@@ -370,7 +370,7 @@ static void close_readers(cbench_set *s)
 int cbench_set_commit(cbench_set *s, cerr *err)
 {
 	contam_benchmark *b = &s->benchmarks[s->cur_bench];
-	if (bench_merge_fields(b, b->records_read, s->r, s->cur->id_field, 0) ||
+	if (bench_merge_fields(b, b->records_read, s->r, bench_reader_id_field(s->r), 0) ||
 	    (s->ra && bench_merge_fields(b, s->cur_before.records_read, s->ra,
 					 NULL, 1)))
 		return cbench_set_abort(s, cerr_set(err, CONTAM_E_NOMEM,

@@ -53,6 +53,9 @@ static int table_field_notes(const contam_result *r, cbuf *out)
 				rc |= cbuf_printf(out, " and %" PRIu64 " more", b->fields_more);
 			if (!b->nfields)
 				rc |= cbuf_printf(out, " (records are strings)");
+			if (b->id_field)
+				rc |= cbuf_printf(out, "; ids from '%s', not read as text",
+					shown(b->id_field, fbuf, sizeof fbuf));
 			rc |= cbuf_putc(out, '\n');
 		}
 		for (size_t j = 0; j < b->nfields; j++) {
@@ -64,8 +67,9 @@ static int table_field_notes(const contam_result *r, cbuf *out)
 				b->records_read);
 		}
 		if (b->id_field && b->id_missing)
-			rc |= cbuf_printf(out, "%s: --id-field '%s' missing in %" PRIu64 " of %"
-				PRIu64 " records\n", name, b->id_field,
+			rc |= cbuf_printf(out, "%s: %s '%s' missing in %" PRIu64 " of %"
+				PRIu64 " records\n", name,
+				b->fields_auto ? "id" : "--id-field", b->id_field,
 				b->id_missing, b->records_read);
 	}
 	return rc;
