@@ -693,6 +693,57 @@ def payload_is_html(payload):
     return p.startswith(b"<!doctype html") or p.startswith(b"<html")
 
 
+def http_dechunk(body):
+    """A chunked HTTP body's data; a body that does not open with a chunk
+    size line is returned as it is (de-chunked before it was archived)."""
+    out, pos = b"", 0
+    m = re.match(rb"[0-9a-fA-F]+[^\n]*\n", body)
+    if not m:
+        return body
+    while True:
+        m = re.match(rb"([0-9a-fA-F]+)[^\n]*\n", body[pos:])
+        if not m:
+            return out + body[pos:]
+        size = int(m.group(1), 16)
+        pos += m.end()
+        if size == 0:
+            return out
+        out += body[pos:pos + size]
+        pos += size
+        while pos < len(body) and body[pos:pos + 1] == b"\r":
+            pos += 1
+        if body[pos:pos + 1] == b"\n":
+            pos += 1
+
+
+def http_decode(payload, coding):
+    """The payload with its Content-Encoding undone (gzip members, zlib or
+    raw deflate); as it is when it is not coded so."""
+    coding = coding.strip().lower()
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        return payload
+    if coding != "deflate" and not payload.startswith(b"\x1f\x8b"):
+        return payload
+    out, rest = b"", payload
+    try:
+        while rest:
+            wbits = 31 if coding != "deflate" else (
+                15 if len(rest) >= 2 and rest[0] & 15 == 8 and (rest[0] * 256 + rest[1]) % 31 == 0
+                else -15)
+            d = zlib.decompressobj(wbits)
+            out += d.decompress(rest)
+            rest = d.unused_data if coding != "deflate" else b""
+    except zlib.error:
+        return out or payload
+    return out
+
+
+def http_is_text(media):
+    return (media == "" or media.startswith("text/") or media.endswith("json") or
+            media.endswith("xml") or
+            (media.startswith("application/") and media.endswith("javascript")))
+
+
 def warc_documents(data):
     """Bodies of the document records of a decompressed WARC stream."""
     pos, n = 0, len(data)
@@ -724,7 +775,20 @@ def warc_documents(data):
                 http = body[:m_end.start()].lower()
                 m = re.search(rb"\ncontent-type:[ \t]*([^\r\n]*)", http)
                 payload = body[m_end.end():]
+                te = re.search(rb"\ntransfer-encoding:[ \t]*([^\r\n]*)", http)
+                ce = re.search(rb"\ncontent-encoding:[ \t]*([^\r\n]*)", http)
+                if te and te.group(1).strip().endswith(b"chunked"):
+                    payload = http_dechunk(payload)
+                if ce:
+                    payload = http_decode(payload, ce.group(1).decode("latin-1"))
                 if m:
+                    media = re.split(rb"[;\s]", m.group(1).strip(), 1)[0].decode("latin-1")
+                    if media.endswith("xml") and media != "application/xhtml+xml":
+                        yield html_text(payload, None)
+                        continue
+                    if http_is_text(media) and not media.startswith("text/") and media:
+                        yield payload
+                        continue
                     is_html, cp = html_type(m.group(1).decode("latin-1"))
                     if is_html:
                         yield html_text(payload, meta_cp1252(payload) if cp is None else cp)

@@ -37,6 +37,7 @@
  * there first).
  */
 #include "reader.h"
+#include "http_body.h"
 #include "../common/sniff.h"
 
 #include <errno.h>
@@ -86,6 +87,20 @@ typedef struct warc {
 	int replaced_here;      /* the current record has some */
 	char first_unknown[CHARSET_LABEL_MAX];
 	char first_wrong[CHARSET_LABEL_MAX];
+	/* the current response's HTTP framing and coding (http_body.h):
+	 * NULL when its body is the page as it stands */
+	chttp_body *body;
+	int body_in_done;       /* its raw bytes are all put in */
+	int chunked;            /* Transfer-Encoding: chunked */
+	chttp_coding coding;    /* Content-Encoding */
+	char coding_name[CHARSET_LABEL_MAX];
+	uint64_t decoded;       /* responses decoded (coding or chunks) */
+	uint64_t not_decoded;   /* skipped: a Content-Encoding not undone */
+	char first_not_decoded[CHARSET_LABEL_MAX];
+	uint64_t decode_failed; /* damaged coded bodies, read to the damage */
+	uint64_t coded_plain;   /* declared coded, were not: read as they stand */
+	char first_decode_error[CERR_MSG_MAX];
+	char first_not_text[CHARSET_LABEL_MAX];
 } warc;
 
 /* Does the line [p, p+n) start with header `name` (case-insensitive)?
@@ -603,7 +618,15 @@ int cwarc_next(cwarc *w, cwarc_item *it, cerr *err)
 /* Is this HTTP Content-Type value text?  Absent counts as text. */
 static int http_type_is_text(const char *v, size_t n)
 {
-	return n == 0 || (n >= 5 && strncasecmp(v, "text/", 5) == 0);
+	size_t t = 0;
+	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
+		t++;
+	/* JSON and XML are text a page's words can be in (APIs, feeds) */
+	return n == 0 || (n >= 5 && strncasecmp(v, "text/", 5) == 0) ||
+	       (t >= 4 && (strncasecmp(v + t - 4, "json", 4) == 0 ||
+			   strncasecmp(v + t - 3, "xml", 3) == 0)) ||
+	       (t >= 16 && strncasecmp(v, "application/", 12) == 0 &&
+		strncasecmp(v + t - 10, "javascript", 10) == 0);
 }
 
 static int word_is(const char *v, size_t n, const char *w)
@@ -642,7 +665,10 @@ static int http_type_is_html(const char *v, size_t n)
 	size_t t = 0;
 	while (t < n && v[t] != ';' && v[t] != ' ' && v[t] != '\t')
 		t++;
-	return word_is(v, t, "text/html") || word_is(v, t, "application/xhtml+xml");
+	/* XML (feeds, sitemaps, SVG) too: the filter keeps its text and
+	 * drops its tags, as it does a page's */
+	return word_is(v, t, "text/html") || word_is(v, t, "application/xhtml+xml") ||
+	       (t >= 3 && strncasecmp(v + t - 3, "xml", 3) == 0);
 }
 
 /* The charset= parameter of a Content-Type value: *charset 1 when it
@@ -795,17 +821,28 @@ static int strip_http(warc *w, int *is_text, int *is_html, cerr *err)
 			if (line > 0 && (llen == 0 || (llen == 1 && s[line] == '\r'))) {
 				/* Header block is s[0 .. k]. */
 				const char *p = s, *end = s + k;
-				const char *v = NULL;
-				size_t vn = 0;
+				const char *v = NULL, *hv;
+				size_t vn = 0, hn;
+				w->chunked = 0;
+				w->coding = CHTTP_IDENTITY;
 				while (p < end) {
 					const char *e = memchr(p, '\n', (size_t)(end - p));
 					size_t ln = e ? (size_t)(e - p) : (size_t)(end - p);
-					if (cwarc_header_is(p, ln, "Content-Type", &v, &vn))
-						break;
-					v = NULL;
-					vn = 0;
+					if (!v && cwarc_header_is(p, ln, "Content-Type", &hv, &hn)) {
+						v = hv;
+						vn = hn;
+					} else if (cwarc_header_is(p, ln, "Transfer-Encoding", &hv, &hn)) {
+						w->chunked = chttp_is_chunked(hv, hn);
+					} else if (cwarc_header_is(p, ln, "Content-Encoding", &hv, &hn)) {
+						w->coding = chttp_coding_of(hv, hn);
+						size_t c = hn < sizeof w->coding_name - 1 ? hn
+							   : sizeof w->coding_name - 1;
+						memcpy(w->coding_name, hv, c);
+						w->coding_name[c] = '\0';
+					}
 					p = e ? e + 1 : end;
 				}
+
 				int charset = 0;
 				*is_text = http_type_is_text(v, v ? vn : 0);
 				if (v) {
@@ -813,8 +850,20 @@ static int strip_http(warc *w, int *is_text, int *is_html, cerr *err)
 					http_type_charset(v, vn, &charset, &w->label);
 				}
 				*is_text |= *is_html;
+				if (!*is_text && !w->first_not_text[0]) {
+					size_t t = 0;
+					while (t < vn && v[t] != ';' && t < sizeof w->first_not_text - 1)
+						t++;
+					memcpy(w->first_not_text, v, t);
+					w->first_not_text[t] = '\0';
+				}
 				in->pos += k + 1;
 				w->cw.body_left -= k + 1;
+				/* a coded or chunked body cannot be sniffed */
+				if (w->coding != CHTTP_IDENTITY || w->chunked) {
+					w->charset = charset;
+					return CONTAM_OK;
+				}
 				if (!v || (*is_html && charset == 0)) {
 					int rc = sniff_html(w, !v, is_html, &charset, err);
 					if (rc < 0)
@@ -1037,6 +1086,36 @@ static void note_at_end(warc *w)
 			 w->replaced_records);
 		creader_note(w->cx->opt, msg);
 	}
+	if (w->not_decoded) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) with a "
+			 "Content-Encoding this reader does not undo (first: '%s') were "
+			 "skipped, not read", w->cx->label, w->not_decoded,
+			 w->first_not_decoded);
+		creader_note(w->cx->opt, msg);
+	}
+	if (w->decode_failed) {
+		char msg[CERR_MSG_MAX + 128];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " compressed response "
+			 "record(s) are damaged and were read up to the damage (first: %s)",
+			 w->cx->label, w->decode_failed, w->first_decode_error);
+		creader_note(w->cx->opt, msg);
+	}
+	if (w->coded_plain) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) declare a "
+			 "Content-Encoding their bytes do not have (decoded before they "
+			 "were archived): read as they stand", w->cx->label, w->coded_plain);
+		creader_note(w->cx->opt, msg);
+	}
+	if (w->not_text && w->docs) {
+		char msg[CERR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) with a "
+			 "payload that is not text (first: '%s') were skipped",
+			 w->cx->label, w->not_text, w->first_not_text[0] ?
+			 w->first_not_text : "?");
+		creader_note(w->cx->opt, msg);
+	}
 	if (w->not_transcoded) {
 		char msg[CERR_MSG_MAX];
 		snprintf(msg, sizeof msg, "%s: %" PRIu64 " record(s) in a charset "
@@ -1076,6 +1155,11 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 		/* a charset is a response's own: not the next record's */
 		w->charset = 0;
 		w->label.s[0] = '\0';
+		chttp_body_free(w->body);
+		w->body = NULL;
+		w->body_in_done = 0;
+		w->chunked = 0;
+		w->coding = CHTTP_IDENTITY;
 		if (cwarc_type_is(h, "conversion") || cwarc_type_is(h, "resource")) {
 			is_doc = 1;
 		} else if (cwarc_type_is(h, "response")) {
@@ -1083,6 +1167,17 @@ static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
 			if (rc < 0)
 				return rc;
 			w->not_text += !is_doc;
+			if (is_doc && w->coding == CHTTP_UNKNOWN) {
+				/* counted and said at the end: not read as noise */
+				if (!w->not_decoded++)
+					snprintf(w->first_not_decoded, sizeof w->first_not_decoded,
+						 "%s", w->coding_name);
+				is_doc = 0;
+			} else if (is_doc && (w->coding != CHTTP_IDENTITY || w->chunked)) {
+				if (!(w->body = chttp_body_new(w->chunked, w->coding)))
+					return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+				w->decoded++;
+			}
 		} else {
 			w->metadata += cwarc_type_is(h, "metadata");
 			w->requests += cwarc_type_is(h, "request");
@@ -1166,6 +1261,43 @@ static int warc_read_text(void *state, const char **p, size_t *n, cerr *err)
 	}
 }
 
+/* A coded or chunked body's next decoded piece (http_body.h).  A body
+ * that breaks off is read up to the damage, counted and said at the
+ * end of the file. */
+static int read_decoded(warc *w, size_t most, const char **p, size_t *n, cerr *err)
+{
+	for (;;) {
+		cerr e;
+		cerr_clear(&e);
+		int rc = chttp_body_get(w->body, w->body_in_done, most, p, n, &e);
+		if (rc == 1)
+			return 1;
+		if (rc < 0 && e.code == CONTAM_E_NOMEM) {
+			*err = e;
+			return rc;
+		}
+		if (rc < 0 || w->body_in_done) {
+			w->coded_plain += chttp_body_plain(w->body);
+			if (rc < 0 && !w->decode_failed++)
+				snprintf(w->first_decode_error, sizeof w->first_decode_error,
+					 "record at offset %" PRIu64 ": %s", w->rec_offset, e.msg);
+			w->doc_open = 0;
+			return 0; /* the walker skips what is left of the record */
+		}
+		const char *raw;
+		size_t k;
+		rc = cwarc_body(&w->cw, &raw, &k, CREADER_PIECE, err);
+		if (rc < 0) {
+			w->doc_open = 0;
+			return rc;
+		}
+		if (rc == 0)
+			w->body_in_done = 1;
+		else if (chttp_body_put(w->body, raw, k))
+			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	}
+}
+
 static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 {
 	if (!w->doc_open)
@@ -1175,6 +1307,8 @@ static int warc_read_raw(warc *w, const char **p, size_t *n, cerr *err)
 	 * text's within CREADER_PIECE */
 	size_t most = w->transcode || (w->html && w->charset == 1)
 		      ? CREADER_PIECE / 4 - 64 : CREADER_PIECE;
+	if (w->body)
+		return read_decoded(w, most, p, n, err);
 	int rc = cwarc_body(&w->cw, p, n, most, err);
 	if (rc <= 0)
 		w->doc_open = 0;
@@ -1198,6 +1332,7 @@ static void warc_close(void *state)
 	cbuf_release(&w->hout);
 	cbuf_release(&w->tout);
 	cbuf_release(&w->tin);
+	chttp_body_free(w->body);
 	if (w->cd != (iconv_t)-1)
 		iconv_close(w->cd);
 	free(w);
