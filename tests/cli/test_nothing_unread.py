@@ -210,6 +210,27 @@ def walks_skip_and_list(tmp):
 
 
 @S.test
+def partition_set_keeps_walk_skips(tmp):
+    """A probe of a set of partitions says the files the walks skipped, as
+    a probe of the whole index does (the set's skips were dropped: a
+    benchmark that was only in a skipped file read clean, silently)."""
+    d = os.path.join(tmp, "pwalk")
+    write(os.path.join(d, "a.txt"), PL + "\n")
+    write(os.path.join(d, "leak.dat"), (PL + "\n").encode("utf-16-le"))
+    parts = []
+    for i in range(2):
+        parts.append(os.path.join(tmp, f"pw{i}.cidx"))
+        contam("index", *SMALL, "--partition", f"{i}/2", "-o", parts[-1], d).expect(0)
+    bench = write(os.path.join(tmp, "pwb.jsonl"), json.dumps({"text": PL}) + "\n")
+    for mode in ("", "whole"):
+        r = contam("probe", "-o", os.path.join(tmp, "pw.json"), ",".join(parts), bench,
+                   env={"CONTAM_PROBE_PARTS": mode} if mode else None).expect(0)
+        check("not indexed: 1 file skipped by the walks" in r.err, f"{mode}: {r.err[-400:]}")
+        u = json.load(open(os.path.join(tmp, "pw.json")))["index"]["unread"]
+        check(u["skipped_files"]["unknown_kind"] == 1, f"{mode}: unread {u}")
+
+
+@S.test
 def include_exclude(tmp):
     d = os.path.join(tmp, "globs")
     write(os.path.join(d, "keep", "a.jsonl"), json.dumps({"text": PL}) + "\n")

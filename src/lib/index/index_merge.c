@@ -489,12 +489,18 @@ static int load_parts(contam_index **out, const char *const *paths, size_t n)
 		goto out;
 	}
 	/* every partition indexed the same inputs (same_build): keep the
-	 * first manifest, and the first n-gram count */
+	 * first manifest, its skips (the walks' files not read: a probe of
+	 * the set says them as one of the whole index does) and the first
+	 * n-gram count */
 	ix->ngrams_inserted = parts[0]->ngrams_inserted;
 	ix->manifest = parts[0]->manifest;
 	ix->nmanifest = parts[0]->nmanifest;
+	ix->skips = parts[0]->skips;
+	ix->nskips = parts[0]->nskips;
 	parts[0]->manifest = NULL;
 	parts[0]->nmanifest = 0;
+	parts[0]->skips = NULL;
+	parts[0]->nskips = 0;
 	uint64_t set = 0;
 	double sum = 0;
 	for (size_t i = 0; i < n && !rc; i++) {

@@ -172,21 +172,22 @@ int contam_index_parts_open(contam_index **out, const char *const *paths, size_t
 			cerr_set(&e, rc, "out of memory");
 		goto out;
 	}
-	/* as contam_index_load_parts: the first part's manifest and n-gram
-	 * count (every part indexed the same inputs); a whole index alone
-	 * keeps its input notes and format version too */
+	/* as contam_index_load_parts: the first part's manifest, skips and
+	 * n-gram count (every part indexed the same inputs, and walked the
+	 * same directories); a whole index alone keeps its format version
+	 * too */
 	cifile *f0 = r->parts[0];
 	ix->ngrams_inserted = f0->ngrams_inserted;
 	ix->manifest = f0->manifest;
 	ix->nmanifest = f0->nmanifest;
+	ix->skips = f0->skips;
+	ix->nskips = f0->nskips;
 	f0->manifest = NULL;
 	f0->nmanifest = 0;
+	f0->skips = NULL;
+	f0->nskips = 0;
 	if (f0->part_count == 1) {
 		ix->format_version = f0->format_version;
-		ix->skips = f0->skips;
-		ix->nskips = f0->nskips;
-		f0->skips = NULL;
-		f0->nskips = 0;
 		ix->raw_filter = f0->raw;
 	}
 	/* every chunked section but the doc-freq sketch (streamed with
