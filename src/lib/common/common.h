@@ -85,6 +85,18 @@ FILE *csink_fopen(const contam_sink *s, int *rc, cerr *e);
 /* splitmix64's finalizer (Steele, Lea, Flood 2014): a bijective mix of
  * 64 bits, for the winnowing order, the doc-freq slots and the null
  * control's generator. */
+/* The value of a hex digit (either case), or -1. */
+static inline int chex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 static inline uint64_t cmix64(uint64_t x)
 {
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;

@@ -203,17 +203,6 @@ static int is_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Is text being shown here? */
 static int visible(const chtml *h)
 {
@@ -607,7 +596,7 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 			}
 			continue;
 		case S_NUM: {
-			int d = h->num_hex ? hexval(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
+			int d = h->num_hex ? chex_value(c) : (c >= '0' && c <= '9' ? c - '0' : -1);
 			if (d >= 0) {
 				h->num = h->num * (h->num_hex ? 16u : 10u) + (unsigned)d;
 				if (h->num > 0x10FFFF) {

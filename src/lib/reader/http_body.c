@@ -102,17 +102,6 @@ int chttp_body_put(chttp_body *b, const char *p, size_t n)
 	return cbuf_append(&b->in, p, n) ? -1 : 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Move b->in, de-chunked, to the end of b->mid. */
 static int dechunk(chttp_body *b)
 {
@@ -127,7 +116,7 @@ static int dechunk(chttp_body *b)
 			i = n;
 			break;
 		case CH_SIZE: {
-			int h = hex_value(c);
+			int h = chex_value(c);
 			if (h >= 0 && b->chunk_left < (UINT64_C(1) << 56)) {
 				b->chunk_left = b->chunk_left * 16 + (uint64_t)h;
 				b->first_line = 0;

@@ -59,17 +59,6 @@ static int next_or_close(jscan *j, unsigned char close, const char *what)
 	return fail(j, what);
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Read the 4 hex digits after "\u" at j->p; -1 if malformed. */
 static long read_hex4(jscan *j)
 {
@@ -77,7 +66,7 @@ static long read_hex4(jscan *j)
 		return -1;
 	long v = 0;
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(j->p[i]);
+		int h = chex_value(j->p[i]);
 		if (h < 0)
 			return -1;
 		v = (v << 4) | h;
