@@ -887,6 +887,9 @@ typedef struct contam_benchmark {
 	 * near_dup or not (--near-dup-bands): the verdicts that hang on a
 	 * single band, the weakest evidence */
 	uint64_t near_dup_one_band;
+	/* id_field was not given but taken: without --field and --id-field
+	 * an id-named key or column ("id", "task_id", ...) is the id */
+	int id_auto;
 } contam_benchmark;
 
 /* The scoring rules probe and scan share (README "Scoring

@@ -464,9 +464,12 @@ class Report:
         is the example's id (id_field; an integer when it is one) or else
         its record number, which is the row of a Dataset."""
         ids = []
+        # an id taken without id_field (an "id" key) is the data's own,
+        # not lm-eval's doc id: the row is
+        auto = {b["name"] for b in self.benchmarks if b.get("id_auto")}
         for i in self.clean_indices(definition):
             e = self.examples[i]
-            v = e.get("id")
+            v = e.get("id") if e.get("benchmark") not in auto else None
             if v is None:
                 v = e["record"]
             elif isinstance(v, str) and v.lstrip("-").isdigit():

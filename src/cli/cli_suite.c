@@ -618,6 +618,15 @@ size_t cli_fail_above(const contam_result *r, contam_definition d, double rate)
 	for (size_t b = 0; b < r->nbenchmarks; b++) {
 		const contam_benchmark *bm = &r->benchmarks[b];
 		uint64_t k = 0;
+		if (bm->examples && bm->too_short == bm->examples) {
+			/* nothing measured: a gate that passed would say the
+			 * benchmark is clean without having looked */
+			above++;
+			fprintf(stderr, "contam: '%s' fails --fail-above: none of its %llu "
+				"examples was scored (all too_short), so its rate is not "
+				"known\n", bm->name, (unsigned long long)bm->examples);
+			continue;
+		}
 		for (size_t i = 0; i < r->nexamples; i++) {
 			const contam_example *e = &r->examples[i];
 			if (e->benchmark != bm->name && strcmp(e->benchmark, bm->name))

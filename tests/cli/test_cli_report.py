@@ -82,8 +82,9 @@ def definitions_and_intervals(ctx):
     check(len(rates_in(b)) >= 14, "rates missing")
     for m in ("clean", "not_clean", "not_dirty", "dirty"):
         check(is_rate(d["llama2"][m]), f"llama2 {m}")
-    check(d["llama2"]["clean"]["count"] + d["llama2"]["not_clean"]["count"] == b["examples"],
-          "llama2 clean + not_clean = all")
+    check(d["llama2"]["clean"]["count"] + d["llama2"]["not_clean"]["count"] +
+          d["llama2"]["too_short"] == b["examples"], "llama2 clean + not_clean + too_short = all")
+    check(d["llama2"]["too_short"] == b["too_short"], "llama2 too_short = the benchmark's")
     check(d["gpt3"]["run_of_hits"] == 6, "13 tokens = 6 8-gram hits")
     # the verbatim items are contaminated under every definition
     ex = {e["id"]: e for e in r["examples"] if e["source"].endswith(".jsonl")}

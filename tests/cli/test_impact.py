@@ -255,7 +255,7 @@ def groups_from_report(c, task, definition="contam"):
             g = v if v in ("contaminated", "partial") else "clean"
         elif definition == "llama2":
             g = {"dirty": "contaminated", "not_clean": "partial",
-                 "clean": "clean"}[e["definitions"]["llama2"]["bucket"]]
+                 "clean": "clean", "too_short": "clean"}[e["definitions"]["llama2"]["bucket"]]
         else:
             g = "contaminated" if e["definitions"][definition] else "clean"
         out[e["record"]] = g

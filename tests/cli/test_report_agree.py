@@ -313,7 +313,7 @@ def any_is_the_union_of_the_examples(ctx):
     r = json.load(open(r8))
     ex = r["examples"]
     k = sum(1 for e in ex if e["verdict"] in ("partial", "contaminated") or e["definitions"]["gpt3"]
-            or e["definitions"]["palm"] or (e["definitions"]["llama2"]["bucket"] or "clean") != "clean")
+            or e["definitions"]["palm"] or e["definitions"]["llama2"]["bucket"] in ("dirty", "not_clean"))
     n = len(ex)
     check(0 < k < n, f"a test that can fail: {k} of {n}")
     rows = list(csv.DictReader(io.StringIO(contam("report", "--format", "csv", "--definition", "any",

@@ -117,7 +117,7 @@ def flagged_by(e, definition):
     if definition == "contam":
         return e["verdict"] in ("partial", "contaminated")
     if definition == "llama2":
-        return d["llama2"]["bucket"] != "clean"
+        return d["llama2"]["bucket"] in ("dirty", "not_clean")
     return bool(d[definition])
 
 

@@ -375,6 +375,8 @@ int cbench_set_commit(cbench_set *s, cerr *err)
 					 NULL, 1)))
 		return cbench_set_abort(s, cerr_set(err, CONTAM_E_NOMEM,
 						    "out of memory"), err);
+	if (!s->cur->id_field && bench_reader_id_field(s->r))
+		b->id_auto = 1;
 	close_readers(s);
 	s->pending = 0;
 	s->qa |= s->cur_qa;

@@ -248,6 +248,10 @@ static const char *labels_rule(const contam_rules *rules)
 static const char *llama2_bucket(const contam_example *e)
 {
 	double c = e->tokens ? (double)e->covered10 / (double)e->tokens : 0;
+	/* not measured: in no bucket (Llama 2's rule would call it clean,
+	 * and a benchmark of short items would read 100% clean) */
+	if (e->verdict == CONTAM_TOO_SHORT)
+		return "too_short";
 	if (c >= 0.8)
 		return "dirty";
 	if (contam_example_flagged(e, CONTAM_DEF_LLAMA2)) /* c >= 0.2 */
@@ -261,7 +265,8 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 				     const contam_benchmark *bm)
 {
 	uint32_t n = r->index.params.ngram;
-	uint64_t m = bm->examples, gpt3 = 0, palm = 0, l_clean = 0, l_dirty = 0;
+	uint64_t m = bm->examples, gpt3 = 0, palm = 0;
+	uint64_t l_clean = 0, l_not_clean = 0, l_dirty = 0, l_short = 0;
 	uint64_t longest_max = 0, longest_sum = 0, scored = 0;
 	uint64_t hist[10] = { 0 };
 	uint64_t qa[4] = { 0 }, nqa = 0;
@@ -274,7 +279,9 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 		palm += e->palm;
 		const char *lb = llama2_bucket(e);
 		l_clean += lb[0] == 'c';
+		l_not_clean += lb[0] == 'n';
 		l_dirty += lb[0] == 'd';
+		l_short += lb[0] == 't';
 		if (e->longest > longest_max)
 			longest_max = e->longest;
 		longest_sum += e->longest;
@@ -356,11 +363,13 @@ static int put_benchmark_definitions(cbuf *b, const contam_result *r,
 				  "hits\", \"clean\": ", 10 - n + 1, n);
 		rc |= put_rate(b, l_clean, m);
 		rc |= cbuf_printf(b, ", \"not_clean\": ");
-		rc |= put_rate(b, m - l_clean, m);
+		rc |= put_rate(b, l_not_clean + l_dirty, m);
 		rc |= cbuf_printf(b, ", \"not_dirty\": ");
-		rc |= put_rate(b, m - l_dirty, m);
+		rc |= put_rate(b, l_clean + l_not_clean, m);
 		rc |= cbuf_printf(b, ", \"dirty\": ");
 		rc |= put_rate(b, l_dirty, m);
+		/* in none of the buckets above: not measured */
+		rc |= cbuf_printf(b, ", \"too_short\": %" PRIu64, l_short);
 		rc |= cbuf_printf(b, ", \"expected_false_dirty\": ");
 		rc |= put_num(b, creport_expected_false_at(r, bm, 10, 0.8));
 		rc |= cbuf_printf(b, ", \"expected_false_not_clean\": ");
@@ -519,6 +528,8 @@ static int put_benchmark_fields(cbuf *b, const contam_benchmark *bm)
 		rc |= cbuf_printf(b, ", \"id_field\": ");
 		rc |= put_str(b, bm->id_field);
 		rc |= cbuf_printf(b, ", \"id_missing\": %" PRIu64, bm->id_missing);
+		if (bm->id_auto)
+			rc |= cbuf_printf(b, ", \"id_auto\": true");
 	}
 	return rc;
 }
