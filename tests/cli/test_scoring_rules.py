@@ -295,6 +295,32 @@ def cjk_phrase(tmp):
 
 
 @S.test
+def short_items_are_not_llama2_clean(tmp):
+    """Examples too short to score are in no Llama 2 bucket (they were
+    counted clean: a benchmark of short items, every one of them in the
+    corpus, read llama2 clean 100%), and --fail-above does not pass a
+    benchmark none of whose examples was scored."""
+    rng = random.Random(7)
+    c = Case(tmp, "short")
+    for _ in range(4):
+        q = words(rng, 5)
+        c.items.append((q, []))
+        c.docs.append(words(rng, 30) + " " + q + " " + words(rng, 30))
+    c.write()
+    out = os.path.join(c.dir, "r.json")
+    r = contam("probe", c.ix, "-o", out, "--field", "question", "--fail-above", "0",
+               c.bench).expect(3)
+    check("none of its 4 examples was scored" in r.err, r.err[-400:])
+    rep = json.load(open(out))
+    b = rep["benchmarks"][0]
+    l2 = b["definitions"]["llama2"]
+    check(b["too_short"] == 4 and l2["too_short"] == 4 and l2["clean"]["count"] == 0 and
+          l2["not_dirty"]["count"] == 0, f"llama2: {l2}")
+    check(all(e["definitions"]["llama2"]["bucket"] == "too_short" for e in rep["examples"]),
+          f"buckets: {[e['definitions']['llama2'] for e in rep['examples']]}")
+
+
+@S.test
 def cjk_null_control(tmp):
     rng = random.Random(5)
     c = Case(tmp, "cjknull")
