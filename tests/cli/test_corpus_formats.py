@@ -227,21 +227,22 @@ def wiki_scan_hit_names_the_page(c):
 
 def records_of(doc, fields):
     """The README's rule: a top-level array's elements; an object with a
-    text field at its top level is one record; else the elements of the
-    first array of objects among its members or their members, in
-    document order; else the object itself."""
+    text field at its top level is one record; else the elements of every
+    array of objects among its members or their members, in document
+    order; else the object itself."""
     if isinstance(doc, list):
         return doc
     if any(f.split(".")[0] in doc or f in doc for f in fields):
         return [doc]
+    out = []
     for v in doc.values():
         if isinstance(v, list) and v and isinstance(v[0], dict):
-            return v
-        if isinstance(v, dict):
+            out += v
+        elif isinstance(v, dict):
             for w in v.values():
                 if isinstance(w, list) and w and isinstance(w[0], dict):
-                    return w
-    return [doc]
+                    out += w
+    return out or [doc]
 
 
 def select(v, path):
@@ -341,6 +342,31 @@ def json_array_streams_past_max_record(c):
     e = info(out)["inputs"][0]
     check(e["documents"] == 10 and e["errors"] == 1, f"{e}")
     check("record 10" in r.err and "larger than" in r.err, r.err[-300:])
+
+
+@S.test
+def every_array_of_records_in_an_object(c):
+    """An object holding several arrays of records ({"train": [...],
+    "test": [...]}, one level down or at the top) gives the records of
+    every one of them, in document order: the arrays after the first were
+    not read, and nothing said so."""
+    doc = {"meta": {"name": "x", "n": [1, 2]},
+           "data": {"train": [{"text": f"train record {i} alpha"} for i in range(3)],
+                    "size": 3, "test": [{"text": "test record beta"}]},
+           "extra": [{"text": "extra record gamma"}, {"text": "extra record delta"}],
+           "tail": "not a record"}
+    want = [r["text"] for r in records_of(doc, ["text"])]
+    check(len(want) == 6, f"reference: {want}")
+    os.makedirs(os.path.join(c.tmp, "arrays"))
+    for name, indent in (("pretty.json", 1), ("wide.json", 4)):
+        p = os.path.join(c.tmp, "arrays", name)
+        write(p, json.dumps(doc, indent=indent).encode())
+        got = [json.loads(line)["text"] for line in contam("cat", p).expect(0).out.splitlines()]
+        check(got == want, f"{name}: {got}")
+    r, out = index(c.tmp, "arrays", os.path.join(c.tmp, "arrays", "pretty.json"))
+    r.expect(0)
+    e = info(out)["inputs"][0]
+    check(e["documents"] == 6 and e["errors"] == 0, f"{e}")
 
 
 @S.test

@@ -44,6 +44,8 @@ typedef struct jsonl {
 	int array;             /* whole file: 1 a JSON array, 2 one object */
 	int array_done;
 	char array_key[64];    /* the object member holding the records */
+	int in_object;         /* that array is a member of the top object */
+	int rec_depth;         /* ... or of a member's object (1) */
 	const char *const *fields; /* --text-field paths */
 	size_t nfields;
 	int paths;             /* --text-field given: path rule (else the
@@ -505,14 +507,17 @@ static int has_text_key(const jsonl *j, const char *s, size_t n)
 
 #define NOT_FOUND 4
 
-/* Scan the members of the object at in.pos + *off (at its '{') for one
- * whose value is an array of objects, in document order, looking into
- * member objects too while depth < 1.  1: found (array mode reads it
- * now); NOT_FOUND with *off after the object; 0 malformed or cut;
- * TOO_BIG; CRIN_DAMAGE; < 0 fatal. */
-static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
+/* Walk the members of the object that holds in.pos + off for one whose
+ * value is an array of objects, in document order, looking into member
+ * objects too (depth 0: the top object, 1: a member's object); off is
+ * just inside the object, after its '{' or after a member's value (the
+ * records array, when the walk resumes after it: every array of records
+ * in the object is read, not the first alone).  1: found (array mode
+ * reads it now, from depth j->rec_depth); NOT_FOUND when the top object
+ * ends; 0 malformed or cut; TOO_BIG; CRIN_DAMAGE; < 0 fatal. */
+static int walk_members(jsonl *j, size_t off, int depth, cerr *err)
 {
-	size_t off = *offp + 1, end;
+	size_t end;
 	int c, rc;
 	cerr perr;
 
@@ -521,8 +526,10 @@ static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 		if (rc != 1)
 			return rc;
 		if (c == '}') {
-			*offp = off + 1;
-			return NOT_FOUND;
+			off++;
+			if (depth-- == 0)
+				return NOT_FOUND;
+			continue;
 		}
 		if (c != '"')
 			return 0;
@@ -554,12 +561,13 @@ static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
 				j->array_key[klen] = '\0';
 				j->ln.in.pos += off + 1;
 				j->array = 1;
+				j->in_object = 1;
+				j->rec_depth = depth;
 				return 1;
 			}
 		} else if (c == '{' && depth < 1) {
-			rc = scan_members(j, &off, depth + 1, err);
-			if (rc != NOT_FOUND)
-				return rc;
+			off++;
+			depth++;
 			continue;
 		}
 		rc = value_at(j, off, &end, &perr, err);
@@ -576,8 +584,8 @@ static int scan_members(jsonl *j, size_t *offp, int depth, cerr *err)
  * now reads that array; 0 when the object is the one record. */
 static int find_records(jsonl *j, cerr *err)
 {
-	size_t off = 0;
-	int rc = scan_members(j, &off, 0, err);
+	size_t off = 1; /* after the object's '{' */
+	int rc = walk_members(j, off, 0, err);
 	if (rc == 1)
 		return 1;
 	/* No array of objects: the whole object is the record. */
@@ -633,7 +641,22 @@ static int next_array_doc(jsonl *j, creader_doc *doc, cerr *err)
 			rc = skip_blank(j, &off, 1, &c, err);
 			in->pos += off;
 			if (rc == 1 && c == ']') {
-				j->array_done = 1;
+				if (!j->in_object) {
+					j->array_done = 1;
+					break;
+				}
+				/* the object's next array of records, if any */
+				in->pos++;
+				rc = walk_members(j, 0, j->rec_depth, err);
+				if (rc == 1)
+					continue;
+				if (rc == NOT_FOUND) {
+					j->array_done = 1;
+					break;
+				}
+				rc = array_fail(j, rc, NULL, 0, err);
+				if (rc < 0)
+					return rc;
 				break;
 			}
 			if (rc == 1)
