@@ -453,9 +453,25 @@ def unread_inputs_reach_the_report(tmp):
           and u["skipped_files"]["unknown_kind"] == 1 and u["inputs_with_problems"] == 1, f"unread {u}")
     check("not indexed: 1 damaged record, 1 record without the text field, 1 file skipped"
           in r.out + r.err, f"probe table: {(r.out + r.err)[-600:]}")
-    for fmt in ("md", "latex", "html"):
+    for fmt in ("md", "latex", "html", "csv", "conda"):
         out = contam("report", "--format", fmt, rep).expect(0).out
         check("ot indexed" in out and "1 damaged" in out, f"report {fmt}: {out[-500:]}")
+    # CSV and CONDA rows travel alone: each one says it
+    rows = [ln for ln in contam("report", "--format", "csv", rep).expect(0).out.splitlines()[1:] if ln]
+    check(rows and all("not indexed" in ln for ln in rows), f"csv rows: {rows[:2]}")
+    conda = contam("report", "--format", "conda", rep).expect(0).out.splitlines()
+    check(all(len(ln.split(";")) == 10 for ln in conda), f"conda columns: {conda}")
+    # the exact scan of the same directory says it too, in its table and report
+    srep = os.path.join(tmp, "unread-scan.json")
+    r = contam("scan", "--bench", bench, "--field", "q", "--report", srep,
+               "-o", os.path.join(tmp, "uh.jsonl"), d).expect(0)
+    check("not scanned: 1 damaged record, 1 record without the text field, 1 file skipped"
+          in r.out + r.err, f"scan table: {(r.out + r.err)[-600:]}")
+    u = json.load(open(srep))["index"]["unread"]
+    check(u["damaged_records"] == 1 and u["records_without_text"] == 1
+          and u["skipped_files"]["unknown_kind"] == 1 and u["inputs_with_problems"] == 1,
+          f"scan unread {u}")
+    check("ot indexed" in contam("report", srep).expect(0).out, "scan report: no note")
     # a clean index says nothing
     clean = os.path.join(tmp, "clean.cidx")
     contam("index", "-q", "-t", "1", "-o", clean, os.path.join(d, "good.txt")).expect(0)

@@ -726,7 +726,7 @@ int contam_report_json_to(const contam_result *r, const contam_sink *out,
 				  ", \"inputs\": %" PRIu64 ", \"inputs_digest\": \"%016"
 				  PRIx64 "\"", s->params.seed, s->params.winnow,
 				  r->inputs, r->inputs_digest);
-	if (r->options)
+	if (r->options || r->exact_scan)
 		rc |= put_unread(&b, r);
 	if (r->near_dup)
 		rc |= put_minhash_params(&b, r);

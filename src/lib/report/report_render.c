@@ -304,6 +304,24 @@ static int has_unread(json_t *r)
 	return any;
 }
 
+static int plain_text(cbuf *b, const char *s)
+{
+	return cbuf_append(b, s, strlen(s));
+}
+
+/* "not indexed: 3 damaged_records, ..." of report r into b (nothing when
+ * its index read everything): for the formats whose rows travel alone
+ * (CSV, CONDA), every row carries it. */
+static int unread_clause(cbuf *b, json_t *r, const char *sep)
+{
+	if (!has_unread(r))
+		return 0;
+	int rc = cbuf_printf(b, "%snot indexed", sep);
+	rc |= put_unread_text(b, json_object_get(json_object_get(r, "index"), "unread"),
+			      ": ", plain_text);
+	return rc | cbuf_printf(b, " (the rate does not cover them)");
+}
+
 /* Under every table, with or without --provenance: per corpus whose
  * index left inputs unread, what was not read (never a silent clean). */
 static int render_unread(cbuf *b, const creport_table *t,
@@ -1030,7 +1048,12 @@ static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts
 						 "checked (near_dup_unscored)", u, row_examples(row));
 					note = ndnote;
 				}
-				rc |= creport_csv_field(b, ce->why ? ce->why : note);
+				cbuf nb = CBUF_INIT;
+				const char *base = ce->why ? ce->why : note;
+				rc |= cbuf_printf(&nb, "%s", base ? base : "");
+				rc |= unread_clause(&nb, t->reports[row->report], base ? "; " : "");
+				rc |= creport_csv_field(b, nb.len ? nb.data : "");
+				cbuf_release(&nb);
 				rc |= csv_rate(b, &ce->null);
 				rc |= cbuf_printf(b, "\r\n");
 			}
@@ -1134,16 +1157,20 @@ static int render_conda(cbuf *b, const creport_table *t)
 				if (s == split && !isnan(pct))
 					rc |= cbuf_printf(b, "%.2f", pct);
 			}
+			cbuf nb = CBUF_INIT; /* no ';' in a CONDA cell */
+			rc |= unread_clause(&nb, report, ", ");
 			rc |= cbuf_printf(b, ";data-based: word %" JSON_INTEGER_FORMAT
 					  "-gram overlap with contam %s (coverage >= 80%% "
 					  "by spans >= %" JSON_INTEGER_FORMAT " tokens, Bloom "
-					  "false-positive rate %.2g);contam;\n",
+					  "false-positive rate %.2g%s);contam;\n",
 					  json_integer_value(json_object_get(ix, "ngram")),
 					  str_or(json_string_value(json_object_get(
 						  json_object_get(report, "tool"),
 						  "version")), "?"),
 					  json_integer_value(json_object_get(ix, "min_span")),
-					  creport_num(json_object_get(ix, "fpr")));
+					  creport_num(json_object_get(ix, "fpr")),
+					  nb.len ? nb.data : "");
+			cbuf_release(&nb);
 		}
 	return rc ? CONTAM_E_NOMEM : CONTAM_OK;
 }

@@ -167,7 +167,7 @@ static int table_unread(const contam_result *r, cbuf *out)
 			unread += r->unread_skipped[k];
 	if (!unread)
 		return rc;
-	rc |= cbuf_printf(out, "not indexed:");
+	rc |= cbuf_printf(out, r->exact_scan ? "not scanned:" : "not indexed:");
 	const char *sep = " ";
 	for (int k = 0; k < CONTAM_PROBLEMS; k++) {
 		uint64_t n = r->unread_problems[k];
@@ -183,6 +183,9 @@ static int table_unread(const contam_result *r, cbuf *out)
 	if (skipped)
 		rc |= cbuf_printf(out, "%s%" PRIu64 " file%s skipped by the walks", sep,
 				  skipped, skipped == 1 ? "" : "s");
+	if (r->exact_scan)
+		return rc | cbuf_printf(out, "; the rates above do not cover them "
+					"(the warnings above name them)\n");
 	return rc | cbuf_printf(out, "; the rates above do not cover them "
 				"('contam info %s' lists them)\n", index);
 }

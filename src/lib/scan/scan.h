@@ -112,6 +112,8 @@ typedef struct cscan_file {
 	contam_input_kind kind;
 	uint64_t size, documents, bytes_text, ngrams, errors;
 	uint64_t not_utf8;       /* bytes read as separators (cpass_file) */
+	uint64_t problems[CONTAM_PROBLEMS]; /* what was not read, by kind, as
+					       an index's manifest counts it */
 	cscan_chunk *chunks;     /* its hit documents, in reader order */
 	size_t nchunks, cap_chunks;
 	size_t ndocs;            /* hit documents */
@@ -120,6 +122,9 @@ typedef struct cscan_file {
 
 struct contam_scan {
 	contam_scan_options opt; /* benchmark strings point into `set` */
+	/* files the walks skipped, by reason (contam_inputs.skips): a scan
+	 * says them as a probe of an index of the same inputs does */
+	uint64_t skipped[CONTAM_SKIP_REASONS];
 	char *text_field, *purify_dir;
 	uint64_t seed;
 	/* benchmarks and examples (all added), with their items (tokens and

@@ -355,8 +355,17 @@ void contam_scan_result(const contam_scan *s, contam_result *out)
 	out->index.ngrams_inserted = s->stats.ngrams;
 	out->index.documents = s->stats.documents;
 	out->index.errors = s->stats.errors;
-	/* the table's "misread:" line */
-	out->unread_problems[CONTAM_PROBLEM_NOT_UTF8] = s->stats.not_utf8_bytes;
+	/* what the scan did not read: the table's "not scanned:" and
+	 * "misread:" lines and the report's index.unread, as a probe's */
+	for (size_t i = 0; i < s->nfiles; i++) {
+		int any = 0;
+		for (int k = 0; k < CONTAM_PROBLEMS; k++) {
+			out->unread_problems[k] += s->files[i].problems[k];
+			any |= s->files[i].problems[k] != 0;
+		}
+		out->unread_inputs += any;
+	}
+	memcpy(out->unread_skipped, s->skipped, sizeof out->unread_skipped);
 	out->min_span = s->opt.min_span;
 	out->benchmarks = s->set.benchmarks;
 	out->nbenchmarks = s->set.nbenchmarks;

@@ -181,6 +181,20 @@ static int sink_emit(void *ctx, cpass_file *pf, const cpass_out *out, cerr *err)
 	return CONTAM_OK;
 }
 
+/* A reader's message, counted by kind as an index's manifest counts it
+ * (index_build.c sink_file_message): the report's "unread". */
+static void sink_file_message(void *ctx, cpass_file *pf, int kind, const char *msg)
+{
+	run_state *st = ctx;
+	cscan_file *f = &st->s->files[pf->index];
+	if (kind == CPASS_MSG_NOTE)
+		return;
+	contam_problem pk = kind == CPASS_MSG_UNREADABLE ? CONTAM_PROBLEM_UNREADABLE
+			    : strstr(msg, "missing or not a string") ? CONTAM_PROBLEM_NO_TEXT
+			    : CONTAM_PROBLEM_DAMAGED;
+	__atomic_fetch_add(&f->problems[pk], 1, __ATOMIC_RELAXED);
+}
+
 static void sink_collect(void *ctx, cpass_file *pf)
 {
 	run_state *st = ctx;
@@ -193,6 +207,9 @@ static void sink_collect(void *ctx, cpass_file *pf)
 	f->bytes_text = pf->bytes_text;
 	f->errors = pf->errors;
 	f->not_utf8 = pf->not_utf8;
+	f->problems[CONTAM_PROBLEM_NOT_UTF8] = pf->not_utf8;
+	if (pf->opened && (!pf->documents || !pf->bytes_text) && !crun_should_stop(&st->run))
+		f->problems[CONTAM_PROBLEM_EMPTY]++; /* no document, or no text */
 	if (pf->opened && !crun_should_stop(&st->run) &&
 	    (rc = spill(st, f, fs, &err)) < 0)
 		crun_fail(&st->run, rc, &err);
@@ -283,6 +300,7 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 		.file_begin = sink_file_begin,
 		.emit = sink_emit,
 		.collect = sink_collect,
+		.file_message = sink_file_message,
 	};
 	cpass_run(&st.run, &popt, &sink);
 
@@ -295,6 +313,9 @@ int contam_scan_run(contam_scan *s, const contam_inputs *in)
 	}
 	contam_scan_stats *ss = &s->stats;
 	ss->files = in->count;
+	memset(s->skipped, 0, sizeof s->skipped);
+	for (size_t i = 0; i < in->nskips; i++)
+		s->skipped[in->skips[i].reason] += in->skips[i].count;
 	for (size_t i = 0; i < in->count; i++) {
 		const cscan_file *f = &s->files[i];
 		ss->documents += f->documents;
