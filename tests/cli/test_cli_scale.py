@@ -11,6 +11,7 @@ and a mismatch or a duplicate is refused with a message that says why.
 import filecmp
 import json
 import os
+import shutil
 import random
 import signal
 import subprocess
@@ -90,6 +91,23 @@ def merge_refuses_mismatch_and_duplicates(c):
     check(not os.path.exists(out), "a refused merge left a file")
     r = contam("merge", "-o", out, c["one"], c["one"]).expect(2)
     check("more than one part" in r.err, f"duplicate not named: {r.err}")
+    # one file under two spellings (relative and absolute, ./x): refused,
+    # its documents would count twice; two files of one content are merged
+    rel = os.path.relpath(files[0], tmp)
+    p1, p2, p3 = (os.path.join(tmp, n) for n in ("sp1.cidx", "sp2.cidx", "sp3.cidx"))
+    contam("index", "-q", *SIZE, "-o", p1, rel, cwd=tmp).expect(0)
+    contam("index", "-q", *SIZE, "-o", p2, os.path.abspath(files[0])).expect(0)
+    contam("index", "-q", *SIZE, "-o", p3, "./" + rel, cwd=tmp).expect(0)
+    for x, y in ((p1, p2), (p1, p3)):
+        r = contam("merge", "-o", out, x, y).expect(2)
+        check("one file under two spellings" in r.err, f"two spellings merged: {r.err}")
+    check(not os.path.exists(out), "a refused merge left a file")
+    twin = os.path.join(tmp, "twin", os.path.basename(files[0]))
+    os.makedirs(os.path.dirname(twin), exist_ok=True)
+    shutil.copyfile(files[0], twin)
+    p4 = os.path.join(tmp, "sp4.cidx")
+    contam("index", "-q", *SIZE, "-o", p4, twin).expect(0)
+    contam("merge", "-q", "-o", out, p2, p4).expect(0)
 
 
 @suite.test

@@ -22,6 +22,8 @@
 #include "../common/run.h"
 
 #include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -131,6 +133,82 @@ static int by_ref_path(const void *a, const void *b)
 	const man_ref *x = a, *y = b;
 	int c = strcmp(x->e->path, y->e->path);
 	return c ? c : (x->part > y->part) - (x->part < y->part);
+}
+
+static int by_ref_content(const void *a, const void *b)
+{
+	const man_ref *x = a, *y = b;
+	if (x->e->fingerprint != y->e->fingerprint)
+		return x->e->fingerprint < y->e->fingerprint ? -1 : 1;
+	if (x->e->size != y->e->size)
+		return x->e->size < y->e->size ? -1 : 1;
+	return (x->part > y->part) - (x->part < y->part);
+}
+
+/* A path without "./" steps and repeated slashes, into out. */
+static void lexical_path(const char *p, char *out, size_t cap)
+{
+	size_t n = 0;
+	while (*p && n + 1 < cap) {
+		if ((n == 0 || out[n - 1] == '/') && p[0] == '.' && (p[1] == '/' || !p[1])) {
+			p += p[1] ? 2 : 1;
+			continue;
+		}
+		if (*p == '/' && n && out[n - 1] == '/') {
+			p++;
+			continue;
+		}
+		out[n++] = *p++;
+	}
+	out[n] = '\0';
+}
+
+/* Whether two spellings may name one file: equal once normalized, one
+ * the other's tail at a '/' (x and /abs/x: the same file seen from two
+ * directories), or the same file here. */
+static bool may_be_one_file(const char *a, const char *b)
+{
+	char x[PATH_MAX], y[PATH_MAX];
+	lexical_path(a, x, sizeof x);
+	lexical_path(b, y, sizeof y);
+	size_t nx = strlen(x), ny = strlen(y);
+	const char *lo = nx <= ny ? x : y, *hi = nx <= ny ? y : x;
+	size_t nl = nx <= ny ? nx : ny, nh = nx <= ny ? ny : nx;
+	if (nl && !strcmp(hi + nh - nl, lo) && (nl == nh || hi[nh - nl - 1] == '/'))
+		return true;
+	char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+	bool same = ra && rb && !strcmp(ra, rb);
+	free(ra);
+	free(rb);
+	return same;
+}
+
+/* An input in two parts under two names (x and /abs/x, a node's mount
+ * and another's): two spellings of one path with the same size,
+ * content fingerprint, documents and n-grams.  Merged, its documents
+ * and doc-freq counts would be doubled, and --max-doc-freq would then
+ * take its copies of a benchmark for common text.  (Two files of the
+ * same content under other names, a LICENSE in every repository, are
+ * two files and are merged.)  refs is re-sorted (its paths' order is
+ * used before). */
+static int same_content_twice(man_ref *refs, size_t k, const char *const *paths,
+			      cerr *err)
+{
+	qsort(refs, k, sizeof(*refs), by_ref_content);
+	for (size_t q = 1; q < k; q++) {
+		const contam_manifest_entry *a = refs[q - 1].e, *b = refs[q].e;
+		if (!a->fingerprint || a->fingerprint != b->fingerprint || a->size != b->size ||
+		    a->documents != b->documents || a->ngrams != b->ngrams ||
+		    refs[q - 1].part == refs[q].part || !may_be_one_file(a->path, b->path))
+			continue;
+		return cerr_set(err, CONTAM_E_PARAM,
+				"cannot merge: '%s' (in '%s') and '%s' (in '%s') are one file "
+				"under two spellings (the same path, size, content and "
+				"documents), whose documents would count twice; build the "
+				"parts from disjoint files", a->path, paths[refs[q - 1].part], b->path,
+				paths[refs[q].part]);
+	}
+	return CONTAM_OK;
 }
 
 /* Name the first parameter in which b differs from a. */
@@ -258,6 +336,8 @@ int contam_index_merge_stop(const char *out_path, const char *const *paths,
 		}
 		man[q] = *refs[q].e; /* borrowed strings */
 	}
+	if ((rc = same_content_twice(refs, k, paths, &err)))
+		goto out;
 	/* the output's chunks are 1 MiB, or as large as the largest input's
 	 * so that no input chunk is decompressed more than twice; never
 	 * larger than the filter (buffers are a chunk each) */
