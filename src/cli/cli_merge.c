@@ -61,6 +61,9 @@ int cli_merge(int argc, char **argv)
 	if (cli_output_clash("output", output, (const char *const *)argv + optind,
 			     (size_t)(argc - optind)))
 		return EXIT_USAGE;
+	int rc = cli_check_output_dir(output);
+	if (rc)
+		return rc;
 	contam_error err;
 	/* a signal stops the merge and leaves nothing (no temporary file) */
 	cli_install_signal_handlers();

@@ -96,6 +96,13 @@ int cli_check_output_dir(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[4096];
+	struct stat pst;
+	/* a directory is no file to write: said now, not after the run at
+	 * the rename */
+	if ((slash && !slash[1]) || (stat(path, &pst) == 0 && S_ISDIR(pst.st_mode)))
+		return cli_error(EXIT_INPUT, "cannot write '%s': it is a directory; name the "
+				 "file to write in it (e.g. '%s%sout')", path, path,
+				 slash && !slash[1] ? "" : "/");
 	if (!slash)
 		snprintf(dir, sizeof dir, ".");
 	else if (slash == path)

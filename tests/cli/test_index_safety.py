@@ -171,6 +171,23 @@ def refused(c, args, victim, what="output"):
 
 
 @S.test
+def output_that_is_a_directory_is_refused_first(c):
+    """-o naming a directory (or ending in '/') is refused before anything
+    is read: the run used to build everything and fail at the rename."""
+    d = os.path.join(c.tmp, "outdir")
+    os.makedirs(d, exist_ok=True)
+    for out in (d, d + "/"):
+        for args in (["index", "-q", "-o", out, c.corpus],
+                     ["merge", "-o", out, c.p[0], c.o[0]],
+                     ["scan", "-q", "--bench", c.bench, "-o", out, c.corpus]):
+            r = contam(*args).expect(2)
+            check("it is a directory" in r.err, f"{args[0]} -o {out}: {r.err[-300:]}")
+            check("wrote" not in r.err and "scanned" not in r.err,
+                  f"{args[0]}: ran before refusing: {r.err[-300:]}")
+    check(os.listdir(d) == [], f"left in the directory: {os.listdir(d)}")
+
+
+@S.test
 def index_output_is_input(c):
     corpus = os.path.join(c.tmp, "oi-corpus.jsonl")
     write(corpus, "".join(json.dumps({"text": f"corpus record {i} with words"}) + "\n"
