@@ -205,6 +205,15 @@ static void test_jsonl(void)
 	CHECK_STR(g.text[1], "Who?\nA\nme\nyou\na long label\nt");
 	CHECK_STR(g.id[1], "8");
 	got_release(&g);
+	/* answers stored as keys mapped to 1 or 0 (TruthfulQA's mc targets)
+	 * are its text; keys that are names (no space) are not */
+	write_file("tqa.json",
+		   "[{\"question\":\"Why?\",\"mc1_targets\":{\"Because it rains\":1,"
+		   "\"It does not\":0},\"scores\":{\"bleu\":0.5,\"rouge\":1}}]");
+	read_bench("tqa.json", NULL, 0, NULL, 0, &g);
+	CHECK_EQ_U64(g.n, 1);
+	CHECK_STR(g.text[0], "Why?\nBecause it rains\nIt does not");
+	got_release(&g);
 	CHECK(bench_is_id_name("id") && bench_is_id_name("ID") &&
 	      bench_is_id_name("task_id") && bench_is_id_name("sampleId") &&
 	      bench_is_id_name("uuid") && bench_is_id_name("example-id") &&

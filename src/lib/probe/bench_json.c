@@ -66,6 +66,7 @@ typedef struct emit_ctx {
 	const char *path;
 	size_t stop_len;
 	json_t *stop_val;
+	bool keys_as_text;   /* without --field: see keys_are_text */
 } emit_ctx;
 
 static bool emit_full(const emit_ctx *e)
@@ -214,6 +215,26 @@ static int emit_options(emit_ctx *e, json_t *v, bool *done)
 	return CONTAM_OK;
 }
 
+/* An object whose values are all numbers or booleans and whose keys
+ * are words, not names (one holds a space): its text is its keys (the
+ * answers of TruthfulQA's mc1_targets, each mapped to 1 or 0).  Read
+ * as values, it had none, and without --field the answers were left out
+ * unsaid.  (A --field path to it still wants .@keys, as documented.) */
+static bool keys_are_text(json_t *v)
+{
+	const char *k;
+	json_t *child;
+	bool spaced = false;
+	if (json_object_size(v) == 0)
+		return false;
+	json_object_foreach(v, k, child) {
+		if (!json_is_number(child) && !json_is_boolean(child))
+			return false;
+		spaced |= strchr(k, ' ') != NULL;
+	}
+	return spaced;
+}
+
 static int emit_strings(emit_ctx *e, json_t *v)
 {
 	int rc = CONTAM_OK;
@@ -229,6 +250,15 @@ static int emit_strings(emit_ctx *e, json_t *v)
 			return CONTAM_E_NOMEM;
 		if (done)
 			return CONTAM_OK;
+		if (e->keys_as_text && keys_are_text(v)) {
+			/* TruthfulQA's {"answer text": 1, "another": 0} */
+			json_object_foreach(v, k, child) {
+				rc = bench_join(e->out, e->segs, k, strlen(k), &e->pieces);
+				if (rc < 0 || emit_full(e))
+					return rc;
+			}
+			return CONTAM_OK;
+		}
 		json_object_foreach(v, k, child) {
 			rc = emit_strings(e, child);
 			if (rc < 0)
@@ -438,7 +468,7 @@ static int take_auto_id(bench_reader *r, const char *k, json_t *v)
 		return CONTAM_E_NOMEM;
 	if (!is_it || r->id.len)
 		return CONTAM_OK;
-	emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL };
+	emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL, false };
 	if (emit_scalar(&ide, v) || cbuf_reserve(&r->id, 0))
 		return CONTAM_E_NOMEM;
 	if (ide.pieces)
@@ -451,7 +481,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 		       uint64_t line, bench_example *ex, cerr *err)
 {
 	uint64_t record = r->records;
-	emit_ctx e = { &r->text, &r->segs, &r->scratch, 0, 0, "", 0, NULL };
+	emit_ctx e = { &r->text, &r->segs, &r->scratch, 0, 0, "", 0, NULL, false };
 	int rc = CONTAM_OK, carets;
 	cbuf_reset(&r->text);
 	r->segs.n = 0;
@@ -495,6 +525,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 	} else if (r->nfields == 0) {
 		const char *k;
 		json_t *child;
+		e.keys_as_text = true;
 		json_object_foreach(rec, k, child) {
 			size_t before = e.pieces;
 			if (!r->id_field && bench_is_id_name(k) &&
@@ -546,7 +577,7 @@ static int take_record(bench_reader *r, json_t *rec, const bench_item *it,
 
 	ex->id = r->id.len ? r->id.data : NULL; /* the auto id, if any */
 	if (r->id_field && json_is_object(rec)) {
-		emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL };
+		emit_ctx ide = { &r->id, NULL, &r->scratch, 0, 1, "", 0, NULL, false };
 		if (select_field(r, &ide, rec, it, r->id_field, &carets))
 			return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 		if (ide.pieces) {
