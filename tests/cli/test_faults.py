@@ -391,7 +391,11 @@ def sigterm_leaves_nothing(ctx):
         p.send_signal(signal.SIGTERM)
         _, err = p.communicate(timeout=60)
         if not running:
-            continue  # finished before the signal: try sooner
+            # finished before the signal: try sooner, without the index
+            # this run wrote (the next attempt checks that none is left)
+            if os.path.exists(out):
+                os.unlink(out)
+            continue
         if p.returncode == 0:
             # the signal came after the index was renamed into place (its
             # last moment): then the index must be whole; try sooner
