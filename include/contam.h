@@ -1252,6 +1252,10 @@ CONTAM_API int contam_impact_write_samples(const contam_impact *im,
  * matched no report example (0 unless allow_missing). */
 CONTAM_API void contam_impact_missing(const contam_impact *im, uint64_t *examples,
 				      uint64_t *lines);
+/* Whether the report's index left anything unread (its index.unread):
+ * the clean group, and the samples written, may hold examples whose
+ * copies are in what was not read. */
+CONTAM_API int contam_impact_unread(const contam_impact *im);
 CONTAM_API void contam_impact_free(contam_impact *im);
 
 /* ------------------------------------------------------------------ */

@@ -226,6 +226,10 @@ int cli_impact(int argc, char **argv)
 			goto out;
 		}
 	}
+	if (write_samples && contam_impact_unread(im))
+		cli_warn("'%s': the report's index did not read all of its inputs (the "
+			 "report's index.unread): some clean samples may have copies there",
+			 write_samples);
 	if ((xrc = out_close(&main_out)) || (xrc = out_close(&samples_out)))
 		goto out;
 	if ((xrc = out_commit(&main_out)) || (xrc = out_commit(&samples_out)))

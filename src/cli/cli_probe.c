@@ -646,6 +646,14 @@ int cli_probe(int argc, char **argv)
 				       "%s", contam_probe_errmsg(probe));
 			goto out;
 		}
+		/* the clean set is clean of what the index read */
+		uint64_t unread = res.unread_inputs;
+		for (int k = 0; k < CONTAM_SKIP_REASONS; k++)
+			unread += k != CONTAM_SKIP_HIDDEN ? res.unread_skipped[k] : 0;
+		if (unread)
+			cli_warn("'%s': the index did not read all of its inputs ('contam info "
+				 "%s' lists them): the clean examples may have copies there",
+				 clean_dir, res.index_path ? res.index_path : "INDEX");
 	}
 	if (out) {
 		int bad = fflush(out) || (tmp && fsync(fileno(out)));

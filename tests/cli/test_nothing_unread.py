@@ -472,6 +472,22 @@ def unread_inputs_reach_the_report(tmp):
           and u["skipped_files"]["unknown_kind"] == 1 and u["inputs_with_problems"] == 1,
           f"scan unread {u}")
     check("ot indexed" in contam("report", srep).expect(0).out, "scan report: no note")
+    # what is built from the report says it too: --write-clean, contam impact
+    r = contam("probe", "-q", ix, "--field", "q", bench, "-o", rep,
+               "--write-clean", os.path.join(tmp, "uclean")).expect(0)
+    check("did not read all of its inputs" in r.err, f"--write-clean: {r.err[-300:]}")
+    samples = write(os.path.join(tmp, "samples_t_2024-01-01T00-00-00.jsonl"),
+                    json.dumps({"doc_id": 0, "doc": {"q": PL}, "target": "x", "exact_match": 1.0,
+                                "filter": "none", "metrics": ["exact_match"]}) + "\n")
+    irep = os.path.join(tmp, "uimpact.json")
+    contam("probe", "-q", ix, "--field", "doc.q", "--id-field", "doc_id", samples,
+           "-o", irep).expect(0)
+    r = contam("impact", irep, samples, "--write-samples",
+               os.path.join(tmp, "uclean.json")).expect(0)
+    check("not indexed: the report's index did not read 1 damaged_records" in r.out
+          and "did not read all of its inputs" in r.err, f"impact: {r.out[-400:]} {r.err[-300:]}")
+    ij = json.loads(contam("impact", irep, samples, "--format", "json").expect(0).out)
+    check(ij.get("index_unread", {}).get("damaged_records") == 1, f"impact json: {ij.keys()}")
     # a clean index says nothing
     clean = os.path.join(tmp, "clean.cidx")
     contam("index", "-q", "-t", "1", "-o", clean, os.path.join(d, "good.txt")).expect(0)

@@ -232,7 +232,11 @@ struct contam_impact {
 	uint64_t missing_examples, missing_lines;
 	json_t *missing_named;    /* array of strings */
 	uint64_t missing_unnamed; /* notes beyond MISSING_NAMED */
+	json_t *unread;           /* the report's index.unread, when its
+				     index left anything unread; or NULL */
 };
+
+static int unread_any(json_t *u);
 
 void contam_impact_options_init(contam_impact_options *o)
 {
@@ -267,7 +271,13 @@ void contam_impact_free(contam_impact *im)
 	free(im->report_path);
 	free(im->report_name);
 	json_decref(im->missing_named);
+	json_decref(im->unread);
 	free(im);
+}
+
+int contam_impact_unread(const contam_impact *im)
+{
+	return im->unread != NULL;
 }
 
 void contam_impact_missing(const contam_impact *im, uint64_t *examples, uint64_t *lines)
@@ -820,6 +830,11 @@ int contam_impact_new(contam_impact **out, const char *report_path,
 			      "'%s': %s (line %d)", report_path, je.text, je.line);
 		goto out;
 	}
+	/* what the report's index did not read: its "clean" examples may
+	 * have copies there, and the tables say so */
+	json_t *unread = json_object_get(json_object_get(report, "index"), "unread");
+	if (unread && unread_any(unread))
+		im->unread = json_incref(unread);
 	json_t *examples = json_object_get(report, "examples");
 	if (!json_is_array(examples)) {
 		rc = cerr_set(&e, CONTAM_E_FORMAT, "'%s' is not a probe report: no 'examples' list",
@@ -922,6 +937,46 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Whether an index.unread object counts anything (its nested
+ * skipped_files too); inputs_with_problems only sums the others. */
+static int unread_any(json_t *u)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(u, k, v) {
+		if (json_is_object(v) ? unread_any(v) : json_integer_value(v) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* "3 damaged_records, 1 files skipped (unknown_kind)" into b. */
+static int put_unread_counts(cbuf *b, json_t *u, const char **sep)
+{
+	const char *k;
+	json_t *v;
+	int rc = 0;
+	json_object_foreach(u, k, v) {
+		if (!strcmp(k, "inputs_with_problems"))
+			continue;
+		if (json_is_object(v)) {
+			const char *k2;
+			json_t *v2;
+			json_object_foreach(v, k2, v2)
+				if (json_integer_value(v2) > 0) {
+					rc |= cbuf_printf(b, "%s%" JSON_INTEGER_FORMAT " files skipped (%s)",
+							  *sep, json_integer_value(v2), k2);
+					*sep = ", ";
+				}
+		} else if (json_integer_value(v) > 0) {
+			rc |= cbuf_printf(b, "%s%" JSON_INTEGER_FORMAT " %s", *sep,
+					  json_integer_value(v), k);
+			*sep = ", ";
+		}
+	}
+	return rc;
+}
+
 static json_t *impact_json(const contam_impact *im)
 {
 	json_t *root = json_object();
@@ -987,6 +1042,8 @@ static json_t *impact_json(const contam_impact *im)
 	json_t *missing = json_pack("{s:I, s:I, s:O}", "examples", (json_int_t)im->missing_examples,
 				    "lines", (json_int_t)im->missing_lines, "named", im->missing_named);
 	bad |= json_add(root, "missing", missing);
+	if (im->unread)
+		bad |= json_add(root, "index_unread", json_incref(im->unread));
 	if (bad) {
 		json_decref(root);
 		return NULL;
@@ -1106,6 +1163,12 @@ static int impact_text(const contam_impact *im, bool latex, cbuf *b)
 						  x->filter ? x->filter : "none", x->not_numbers, x->n,
 						  x->first_bad_line, x->first_bad_kind);
 		}
+	}
+	if (im->unread) {
+		const char *sep = "";
+		rc |= cbuf_printf(b, "%snot indexed: the report's index did not read ", lead);
+		rc |= put_unread_counts(b, im->unread, &sep);
+		rc |= cbuf_printf(b, "; the clean group may hold examples copied there\n");
 	}
 	if (im->missing_examples || im->missing_lines) {
 		rc |= cbuf_printf(b, "%smissing (--allow-missing): %" PRIu64 " report example(s) "
