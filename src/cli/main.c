@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -43,6 +44,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+	/* past a file-size limit (ulimit -f) a write fails with EFBIG, is
+	 * reported and its temporary file removed, as a full disk is; the
+	 * signal's default killed the process with 153 and left the file */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -57,6 +57,7 @@
 #include <math.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1031,6 +1032,8 @@ out:
 int main(int argc, char **argv)
 {
 	int provided = 0;
+	/* past ulimit -f a write fails (EFBIG) and is reported, as in contam */
+	signal(SIGXFSZ, SIG_IGN);
 	/* OpenMP threads work inside contam_index_build; only the main
 	 * thread calls MPI */
 	if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {

@@ -378,6 +378,22 @@ def write_text(path, nbytes, seed_words):
             i += 1
 
 
+def file_size_limit_is_an_error(ctx):
+    """Past `ulimit -f` a write fails with EFBIG: index and merge say
+    which file, exit 2 and leave no temporary file (SIGXFSZ killed them
+    with 153 and left it)."""
+    tmp = ctx["tmp"]
+    out = os.path.join(tmp, "limited.cidx")
+    for cmd in ([BIN, "index", "-q", "--memory", "4M", "-o", out, ctx["faults"]],
+                [BIN, "merge", "-q", "-o", out, ctx["big_index"]]):
+        r = subprocess.run(["bash", "-c", 'ulimit -f 64; exec "$@"', "bash", *cmd],
+                           capture_output=True, text=True, timeout=120)
+        check(r.returncode == 2 and "File too large" in r.stderr,
+              f"{cmd[1]}: exit {r.returncode}: {r.stderr[-300:]}")
+        check(not os.path.exists(out) and not glob.glob(out + ".*"),
+              f"{cmd[1]}: left {glob.glob(out + '*')}")
+
+
 def sigterm_leaves_nothing(ctx):
     tmp = ctx["tmp"]
     big = os.path.join(tmp, "stream200m.txt")
@@ -536,7 +552,7 @@ def main(argv):
             suite.test(fn)
         print(f"{len(state['manifest']['cases'])} fault cases", flush=True)
         for fn in (all_at_once, random_damage, bad_bench, damaged_index,
-                   sigterm_leaves_nothing):
+                   file_size_limit_is_an_error, sigterm_leaves_nothing):
             suite.test(fn)
     try:
         return suite.run(setup)
