@@ -138,7 +138,15 @@ static int table_unread(const contam_result *r, cbuf *out)
 		[CONTAM_PROBLEM_EMPTY] = { "input without documents",
 					   "inputs without documents" },
 	};
+	/* a partition set's parts each hold the whole manifest: its first
+	 * part is what 'contam info' opens ("p0.cidx,p1.cidx" it cannot) */
+	char first[512];
 	const char *index = r->index_path ? r->index_path : "INDEX";
+	const char *comma = strchr(index, ',');
+	if (comma) {
+		snprintf(first, sizeof first, "%.*s", (int)(comma - index), index);
+		index = first;
+	}
 	int rc = 0;
 	uint64_t bad = r->unread_problems[CONTAM_PROBLEM_NOT_UTF8];
 	if (bad) {
