@@ -210,6 +210,22 @@ def walks_skip_and_list(tmp):
 
 
 @S.test
+def dangling_links_are_counted_skips(tmp):
+    """A dangling symlink or a link loop inside a walked directory is a
+    counted skip of the walk, not the end of the run (it stopped every
+    index of a mirror with one stale link)."""
+    d = os.path.join(tmp, "links")
+    write(os.path.join(d, "a.txt"), PL + "\n")
+    os.symlink("/nonexistent/x.jsonl.gz", os.path.join(d, "dangling.jsonl.gz"))
+    os.symlink("self.jsonl", os.path.join(d, "self.jsonl"))
+    out = os.path.join(tmp, "links.cidx")
+    r = contam("index", *SMALL, "-o", out, d).expect(0)
+    check("dangling.jsonl.gz, self.jsonl" in r.err, r.err[-400:])
+    sk = {s["reason"]: s for s in info(out)["skipped"]}
+    check(sk["unknown_kind"]["count"] == 2, f"skips: {sk}")
+
+
+@S.test
 def partition_set_keeps_walk_skips(tmp):
     """A probe of a set of partitions says the files the walks skipped, as
     a probe of the whole index does (the set's skips were dropped: a

@@ -413,6 +413,15 @@ static int walk_dir(walk *w, const char *dir, unsigned depth)
 			continue;
 		}
 		if (stat(path.data, &st) != 0) {
+			struct stat ls;
+			if (lstat(path.data, &ls) == 0 && S_ISLNK(ls.st_mode)) {
+				/* a dangling link or a loop (a mirror's stale
+				 * "latest"): nothing to read, counted with the
+				 * walk's skips, not the end of the run */
+				if ((rc = add_skip(w, CONTAM_SKIP_UNKNOWN_KIND, path.data)) < 0)
+					goto out;
+				continue;
+			}
 			rc = io_error(w, "cannot open", path.data);
 			goto out;
 		}
