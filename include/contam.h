@@ -330,6 +330,13 @@ CONTAM_API int contam_inputs_expand(contam_inputs *out,
 CONTAM_API void contam_inputs_free(contam_inputs *in);
 /* Was input i found by walking a directory (1), or named itself (0)? */
 CONTAM_API int contam_inputs_walked(const contam_inputs *in, size_t i);
+/* Read input i as found by a walk (walked 1) or as named (0): a list of
+ * files that a walk made elsewhere (contam-mpi's shares, the file list
+ * of a Slurm task) is then read as that walk reads it, an unreadable
+ * file counted and skipped instead of stopping the run.  Such an input
+ * is attributed to an argument "(walked)" (or "(named)") of its own.
+ * Call it once the list is whole (it sizes its marks to in->count). */
+CONTAM_API int contam_inputs_set_walked(contam_inputs *in, size_t i, int walked);
 /* A fingerprint of a regular file's content: XXH3-64 of its size, its
  * first MiB and its last MiB (never 0).  It tells --resume that a file
  * changed without keeping anything time-dependent in the index.  0 when

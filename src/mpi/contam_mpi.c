@@ -431,7 +431,7 @@ static uint64_t physical_memory(void)
 }
 
 /* Rank 0: expand the inputs, plan the filter, assign the shares and
- * serialize the plan: params, then per input u64 size, u32 owner, u32 path
+ * serialize the plan: params, then per input u64 size, u32 owner, u32 walked, u32 path
  * length, path bytes. */
 static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		     wbuf *plan, contam_params *params, contam_inputs *skipped,
@@ -538,6 +538,8 @@ static int make_plan(const options *o, int argc, char **argv, int local_ranks,
 		size_t len = strlen(in.paths[i]);
 		wbuf_u64(plan, in.sizes[i]);
 		wbuf_u32(plan, owner[i]);
+		/* found by a walk: the rank reads it so (unreadable: counted) */
+		wbuf_u32(plan, (uint32_t)contam_inputs_walked(&in, i));
 		wbuf_u32(plan, (uint32_t)len);
 		wbuf_put(plan, in.paths[i], len);
 	}
@@ -586,11 +588,14 @@ static int read_share(const unsigned char *p, size_t len, int rank,
 		return CONTAM_E_CORRUPT;
 	share->paths = calloc(count ? count : 1, sizeof(*share->paths));
 	share->sizes = calloc(count ? count : 1, sizeof(*share->sizes));
-	if (!share->paths || !share->sizes)
+	unsigned char *walked_at = calloc(count ? count : 1, 1);
+	if (!share->paths || !share->sizes || !walked_at) {
+		free(walked_at);
 		return CONTAM_E_NOMEM;
+	}
 	for (uint64_t i = 0; i < count; i++) {
 		uint64_t size = rbuf_u64(&b);
-		uint32_t owner = rbuf_u32(&b), plen = rbuf_u32(&b);
+		uint32_t owner = rbuf_u32(&b), walked = rbuf_u32(&b), plen = rbuf_u32(&b);
 		if ((int)owner != rank) {
 			if (plen <= len - b.pos)
 				b.pos += plen;
@@ -599,23 +604,28 @@ static int read_share(const unsigned char *p, size_t len, int rank,
 			continue;
 		}
 		char *path = rbuf_str(&b, plen);
-		if (!path)
+		if (!path) {
+			free(walked_at);
 			return b.bad ? CONTAM_E_CORRUPT : CONTAM_E_NOMEM;
+		}
+		walked_at[share->count] = walked != 0;
 		share->paths[share->count] = path;
 		share->sizes[share->count] = size;
 		share->count++;
 		share->total_size += size;
 	}
-	return b.bad ? CONTAM_E_CORRUPT : CONTAM_OK;
+	/* once the share is whole (the walked marks size to it) */
+	int rc = b.bad ? CONTAM_E_CORRUPT : CONTAM_OK;
+	for (size_t i = 0; i < share->count && !rc; i++)
+		if (walked_at[i] && contam_inputs_set_walked(share, i, 1))
+			rc = CONTAM_E_NOMEM;
+	free(walked_at);
+	return rc;
 }
 
 static void free_share(contam_inputs *share)
 {
-	for (size_t i = 0; i < share->count; i++)
-		free(share->paths[i]);
-	free(share->paths);
-	free(share->sizes);
-	memset(share, 0, sizeof(*share));
+	contam_inputs_free(share);
 }
 
 /* ---- building, reducing, gathering --------------------------------- */

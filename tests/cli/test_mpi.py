@@ -146,6 +146,17 @@ def damaged_input_fails_every_rank(c):
 
 
 @suite.test
+def unreadable_walked_files_are_counted_as_in_contam_index(c):
+    """A walked file contam index counts as unreadable (an executable named
+    .jsonl) is counted on its rank too: the ranks read their shares as the
+    walk found them (the rank stopped the run on it, exit 2)."""
+    d = os.path.join(c["tmp"], "unreadable")
+    shutil.copytree(c["corpus"], d)
+    shutil.copy("/bin/true", os.path.join(d, "bin.jsonl"))
+    same_as_single(c, 2, "unreadable", SIZE, [d])
+
+
+@suite.test
 def usage_and_input_errors(c):
     rc, err, _ = mpi(2, "index", c["corpus"])
     check(rc == 1 and "no output" in err, f"missing -o: exit {rc}: {err[-300:]}")

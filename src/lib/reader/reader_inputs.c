@@ -720,6 +720,53 @@ const char *contam_input_kind_name(contam_input_kind kind)
 	return f ? f->name : "unknown";
 }
 
+/* The index of the synthetic argument "(walked)" or "(named)", added
+ * the first time. */
+static long synthetic_arg(contam_inputs *in, int walked)
+{
+	const char *name = walked ? "(walked)" : "(named)";
+	for (size_t a = 0; a < in->nargs; a++)
+		if (!strcmp(in->args[a], name) && (in->arg_is_dir[a] != 0) == (walked != 0))
+			return (long)a;
+	char **args = realloc(in->args, (in->nargs + 1) * sizeof *args);
+	if (!args)
+		return -1;
+	in->args = args;
+	unsigned char *dirs = realloc(in->arg_is_dir, in->nargs + 1);
+	if (!dirs)
+		return -1;
+	in->arg_is_dir = dirs;
+	if (!(in->args[in->nargs] = cstrdup(name)))
+		return -1;
+	in->arg_is_dir[in->nargs] = walked != 0;
+	return (long)in->nargs++;
+}
+
+int contam_inputs_set_walked(contam_inputs *in, size_t i, int walked)
+{
+	if (!in || i >= in->count)
+		return CONTAM_E_PARAM;
+	if (contam_inputs_walked(in, i) == (walked != 0) && in->origin)
+		return CONTAM_OK;
+	if (!in->origin) {
+		/* a list without its arguments: every input named so far */
+		if (!(in->origin = calloc(in->count, sizeof *in->origin)))
+			return CONTAM_E_NOMEM;
+		long named = synthetic_arg(in, 0);
+		if (named < 0)
+			return CONTAM_E_NOMEM;
+		for (size_t k = 0; k < in->count; k++)
+			in->origin[k] = (uint32_t)named;
+		if (contam_inputs_walked(in, i) == (walked != 0))
+			return CONTAM_OK;
+	}
+	long a = synthetic_arg(in, walked);
+	if (a < 0)
+		return CONTAM_E_NOMEM;
+	in->origin[i] = (uint32_t)a;
+	return CONTAM_OK;
+}
+
 int contam_inputs_walked(const contam_inputs *in, size_t i)
 {
 	if (!in || i >= in->count || !in->origin || !in->arg_is_dir)
