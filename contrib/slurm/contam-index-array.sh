@@ -160,7 +160,9 @@ for arg in "${inputs[@]}"; do
 	*$'\n'*|*$'\t'*) die 2 "'$arg': paths with tabs or newlines are not supported" ;;
 	esac
 done
-"$contam_bin" index --list-inputs "${walk_opts[@]}" -- "${inputs[@]}" >"$listing" ||
+# what the walk skipped goes to task 0 (--skips-from), so that the merged
+# index carries it as one contam index of the walk does
+"$contam_bin" index --list-inputs --skips-to "$listing.skips" "${walk_opts[@]}" -- "${inputs[@]}" >"$listing" ||
 	die 2 "cannot list the inputs"
 if LC_ALL=C grep -q $'\r' "$listing"; then
 	die 2 "a walked path holds a carriage return: not supported"
@@ -215,10 +217,19 @@ while read -r s b; do shard_bytes[s]=$b; done < <(
 
 part() { printf '%s/part-%d.cidx' "$workdir" "$1"; }
 
+# the tasks read their files as the walk found them (--walked: one that
+# turns out unreadable is counted, not the end of the task)
+skips_opt() { # skips_opt SHARD DIR -> task SHARD's --skips-from, if any
+	if [ "$1" = 0 ] && [ -s "$listing.skips" ]; then
+		printf '%s\n' --skips-from "$2/skips.jsonl"
+	fi
+}
+
 index_cmd() { # index_cmd SHARD -> the contam command of task SHARD
-	local -a files
+	local -a files skips
 	mapfile -t files <"$lists/shard-$1.list"
-	quote_cmd "$contam_bin" index -q --allow-empty "${sizing[@]}" "${index_opts[@]}" -o "$(part "$1")" "${files[@]}"
+	mapfile -t skips < <(skips_opt "$1" "$workdir")
+	quote_cmd "$contam_bin" index -q --allow-empty --walked "${skips[@]}" "${sizing[@]}" "${index_opts[@]}" -o "$(part "$1")" "${files[@]}"
 }
 
 merge_cmd() {
@@ -256,6 +267,9 @@ command -v sbatch >/dev/null || die 2 "sbatch not found: run on a Slurm login no
 mkdir -p "$workdir/logs" || die 2 "cannot create '$workdir'"
 rm -f "$workdir"/shard-*.list
 mv "$lists"/shard-*.list "$workdir"/ || die 2 "cannot write the shard lists in '$workdir'"
+if [ -s "$listing.skips" ]; then
+	cp "$listing.skips" "$workdir/skips.jsonl" || die 2 "cannot write '$workdir/skips.jsonl'"
+fi
 {
 	echo '#!/usr/bin/env bash'
 	echo "# written by $prog: task i indexes the files of shard-i.list"
@@ -263,8 +277,12 @@ mv "$lists"/shard-*.list "$workdir"/ || die 2 "cannot write the shard lists in '
 	# shellcheck disable=SC2016 # expanded by the task, not here
 	echo 'i=$SLURM_ARRAY_TASK_ID'
 	echo "mapfile -t files <$(printf '%q' "$workdir")/shard-\$i.list"
-	echo "exec $(quote_cmd "$contam_bin" index -q --allow-empty "${sizing[@]}" "${index_opts[@]}") \\"
-	echo "    -o $(printf '%q' "$workdir")/part-\$i.cidx \"\${files[@]}\""
+	echo "skips=()"
+	if [ -s "$listing.skips" ]; then
+		echo "[ \"\$i\" != 0 ] || skips=(--skips-from $(printf '%q' "$workdir")/skips.jsonl)"
+	fi
+	echo "exec $(quote_cmd "$contam_bin" index -q --allow-empty --walked "${sizing[@]}" "${index_opts[@]}") \\"
+	echo "    \"\${skips[@]}\" -o $(printf '%q' "$workdir")/part-\$i.cidx \"\${files[@]}\""
 } >"$workdir/index.sbatch"
 {
 	echo '#!/usr/bin/env bash'

@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -60,8 +61,13 @@ static void usage(FILE *f)
 "                            directories that match GLOB (repeatable)\n"
 "      --allow-empty         an input that yields no documents is reported, not\n"
 "                            an error (without it: exit 2, nothing written)\n"
+"      --walked              read the files named as a walk found them (a job's\n"
+"                            share of a --list-inputs list): an unreadable one\n"
+"                            is counted and skipped, not an error\n"
+"      --skips-from FILE     add the walk skips of FILE (--skips-to) to the index\n"
 "      --list-inputs         print the files that would be read (SIZE<TAB>PATH,\n"
-"                            in order) and exit; no index is written\n"
+"                            in order) and exit; no index is written;\n"
+"                            --skips-to FILE also writes the walk's skips\n"
 "      --add INDEX           add the inputs to an existing index (written back\n"
 "                            to INDEX, or to -o); inputs already in its\n"
 "                            manifest are refused unless --force\n"
@@ -431,11 +437,101 @@ static int refuse_changed_params(contam_index *ix, const contam_inputs *in,
 	return 0;
 }
 
+/* The walks' skips as JSON lines, one per directory and reason:
+ * {"dir": D, "reason": R, "count": N, "names": [...]} (--skips-to), read
+ * back by --skips-from: a job that splits a walk's files among tasks
+ * hands what the walk skipped to one of them, so that the merged index
+ * carries it as one contam index of the walk does. */
+static const char *const skip_reason_key[CONTAM_SKIP_REASONS] = {
+	[CONTAM_SKIP_UNKNOWN_KIND] = "unknown_kind",
+	[CONTAM_SKIP_CONTAM_OUTPUT] = "contam_output",
+	[CONTAM_SKIP_EXCLUDED] = "excluded",
+	[CONTAM_SKIP_DUPLICATE] = "duplicate",
+	[CONTAM_SKIP_HIDDEN] = "hidden",
+};
+
+static int write_skips(const contam_inputs *in, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return cli_error(EXIT_INPUT, "cannot write '%s': %s", path, strerror(errno));
+	int bad = 0;
+	for (size_t i = 0; i < in->nskips && !bad; i++) {
+		const contam_input_skip *k = &in->skips[i];
+		if (k->reason == CONTAM_SKIP_HIDDEN)
+			continue; /* not kept in an index either */
+		json_t *names = json_array();
+		for (size_t j = 0; names && j < k->nnames; j++)
+			bad |= json_array_append_new(names, json_string(k->names[j]));
+		json_t *o = json_pack("{s:s, s:s, s:I, s:o}", "dir", k->dir, "reason",
+				      skip_reason_key[k->reason], "count", (json_int_t)k->count,
+				      "names", names);
+		char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		bad |= !line || fprintf(f, "%s\n", line) < 0;
+		free(line);
+		json_decref(o);
+	}
+	bad |= fclose(f) != 0;
+	return bad ? cli_error(EXIT_INPUT, "cannot write '%s'", path) : 0;
+}
+
+/* --skips-from: the skips a walk elsewhere wrote (write_skips), added to
+ * this run's (they reach the index). */
+static int read_skips(contam_inputs *in, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return cli_error(EXIT_INPUT, "cannot open '%s': %s", path, strerror(errno));
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+	for (uint64_t no = 1; !rc && (n = getline(&line, &cap, f)) > 0; no++) {
+		json_error_t je;
+		json_t *o = json_loadb(line, (size_t)n, 0, &je);
+		const char *dir = NULL, *reason = NULL;
+		json_int_t count = -1;
+		json_t *names = NULL;
+		int r = -1;
+		if (o && !json_unpack(o, "{s:s, s:s, s:I, s:o}", "dir", &dir, "reason", &reason,
+				      "count", &count, "names", &names) && json_is_array(names))
+			for (int k = 0; k < CONTAM_SKIP_REASONS; k++)
+				if (!strcmp(reason, skip_reason_key[k]))
+					r = k;
+		contam_input_skip *g = NULL;
+		if (r < 0 || count < 0) {
+			rc = cli_error(EXIT_INPUT, "%s:%" PRIu64 ": not a skip line of --skips-to",
+				       path, no);
+		} else if (!(g = realloc(in->skips, (in->nskips + 1) * sizeof(*g)))) {
+			rc = cli_error(EXIT_INPUT, "out of memory");
+		} else {
+			in->skips = g;
+			contam_input_skip *k = &g[in->nskips++];
+			memset(k, 0, sizeof(*k));
+			k->reason = (contam_skip_reason)r;
+			k->count = (uint64_t)count;
+			k->dir = strdup(dir);
+			for (size_t j = 0; j < json_array_size(names) && j < CONTAM_SKIP_NAMES; j++) {
+				const char *s = json_string_value(json_array_get(names, j));
+				if (s && (k->names[k->nnames] = strdup(s)))
+					k->nnames++;
+			}
+			if (!k->dir)
+				rc = cli_error(EXIT_INPUT, "out of memory");
+		}
+		json_decref(o);
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 /* --list-inputs: the files an index of these inputs would read, one
  * "SIZE<TAB>PATH" line each in input order (for tools that split a corpus
- * among jobs, contrib/slurm), the walks' skips on stderr. */
+ * among jobs, contrib/slurm), the walks' skips on stderr (and with
+ * --skips-to in a file). */
 static int list_walk(int argc, char **argv, const contam_walk_options *wopt,
-		     bool quiet, bool allow_empty)
+		     bool quiet, bool allow_empty, const char *skips_to)
 {
 	if (optind >= argc)
 		return cli_error(EXIT_USAGE, "no inputs: give corpus files or directories (see 'contam index --help')");
@@ -447,6 +543,8 @@ static int list_walk(int argc, char **argv, const contam_walk_options *wopt,
 	int rc = cli_report_walk(&in, allow_empty);
 	if (!rc && !quiet)
 		cli_print_skips(&in);
+	if (!rc && skips_to)
+		rc = write_skips(&in, skips_to);
 	for (size_t i = 0; i < in.count && !rc; i++)
 		printf("%" PRIu64 "\t%s\n", in.sizes[i], in.paths[i]);
 	if (!rc && (fflush(stdout) || ferror(stdout)))
@@ -463,7 +561,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	       OPT_CHECKPOINT, OPT_RESUME, OPT_WINNOW, OPT_INCLUDE, OPT_EXCLUDE,
 	       OPT_ALLOW_EMPTY, OPT_LIST_INPUTS, OPT_DOC_FREQ, OPT_DOC_FREQ_MEMORY,
 	       OPT_UNCOMPRESSED, OPT_MINHASH, OPT_MH_BANDS, OPT_MH_ROWS, OPT_MH_WINDOWS,
-	       OPT_MH_SHINGLE, OPT_MH_FPR, OPT_MH_STRIDE };
+	       OPT_MH_SHINGLE, OPT_MH_FPR, OPT_MH_STRIDE, OPT_WALKED, OPT_SKIPS_FROM,
+	       OPT_SKIPS_TO };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "ngram", required_argument, NULL, 'n' },
@@ -484,6 +583,9 @@ static int index_main(int argc, char **argv, const char **globs)
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
 		{ "allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY },
 		{ "list-inputs", no_argument, NULL, OPT_LIST_INPUTS },
+		{ "walked", no_argument, NULL, OPT_WALKED },
+		{ "skips-from", required_argument, NULL, OPT_SKIPS_FROM },
+		{ "skips-to", required_argument, NULL, OPT_SKIPS_TO },
 		{ "doc-freq", no_argument, NULL, OPT_DOC_FREQ },
 		{ "doc-freq-memory", required_argument, NULL, OPT_DOC_FREQ_MEMORY },
 		{ "uncompressed-filter", no_argument, NULL, OPT_UNCOMPRESSED },
@@ -504,6 +606,8 @@ static int index_main(int argc, char **argv, const char **globs)
 	uint64_t expected = 0, memory = 0, checkpoint_every = 0;
 	bool force = false, resume = false, fpr_given = false, allow_empty = false;
 	bool ngram_given = false, winnow_given = false, list_inputs = false;
+	bool walked = false;
+	const char *skips_from = NULL, *skips_to = NULL;
 	bool doc_freq = false, uncompressed = false;
 	uint64_t doc_freq_memory = 0;
 	/* --minhash: its parameters (any --minhash-* implies it) and which
@@ -584,6 +688,9 @@ static int index_main(int argc, char **argv, const char **globs)
 		case OPT_EXCLUDE: globs[nglobs++] = optarg; break;
 		case OPT_ALLOW_EMPTY: allow_empty = true; break;
 		case OPT_LIST_INPUTS: list_inputs = true; break;
+		case OPT_WALKED: walked = true; break;
+		case OPT_SKIPS_FROM: skips_from = optarg; break;
+		case OPT_SKIPS_TO: skips_to = optarg; break;
 		case OPT_DOC_FREQ: doc_freq = true; break;
 		case OPT_UNCOMPRESSED: uncompressed = true; break;
 		case OPT_DOC_FREQ_MEMORY:
@@ -626,7 +733,9 @@ static int index_main(int argc, char **argv, const char **globs)
 	if (list_inputs)
 		return list_walk(argc, argv, &(contam_walk_options){
 				 globs, ninclude, globs + ninclude, nglobs - ninclude },
-				 ui.quiet, allow_empty);
+				 ui.quiet, allow_empty, skips_to);
+	if (skips_to)
+		return cli_error(EXIT_USAGE, "--skips-to goes with --list-inputs");
 	if (!output)
 		return cli_error(EXIT_USAGE, "no output: give -o INDEX (see 'contam index --help')");
 	if (cli_is_stdout_name(output))
@@ -662,6 +771,15 @@ static int index_main(int argc, char **argv, const char **globs)
 					   (size_t)(argc - optind), &wopt, &err);
 	if (rc)
 		return cli_error(EXIT_INPUT, "%s", err.msg);
+	/* a task's share of a walk made elsewhere (contrib/slurm): read as
+	 * that walk reads its files, with what it skipped */
+	for (size_t i = 0; walked && i < in.count; i++)
+		if (contam_inputs_set_walked(&in, i, 1)) {
+			contam_inputs_free(&in);
+			return cli_error(EXIT_INPUT, "out of memory");
+		}
+	if (skips_from && (rc = read_skips(&in, skips_from)))
+		goto out_inputs;
 	if ((rc = cli_report_walk(&in, allow_empty)))
 		goto out_inputs;
 	if (in.count == 0) {

@@ -13,6 +13,7 @@ per task, then the merge) and must give the same bytes too.
 import filecmp
 import json
 import os
+import shutil
 import random
 import shlex
 import stat
@@ -112,7 +113,8 @@ def dry_run_prints_the_exact_commands(c):
     check(sorted(tasks) == list(range(SHARDS)), f"task lines: {sorted(tasks)}")
     for s in range(SHARDS):
         # a shard may hold only files that give nothing: --allow-empty
-        want = [BIN, "index", "-q", "--allow-empty", *SIZE, "-o", f"{w}/part-{s}.cidx"] + shards[s]
+        want = [BIN, "index", "-q", "--allow-empty", "--walked", *SIZE,
+                "-o", f"{w}/part-{s}.cidx"] + shards[s]
         check(tasks[s] == want, f"task {s}:\n  got  {tasks[s]}\n  want {want}")
     check(len(submits) == 2, f"expected two sbatch lines: {submits}")
     arr, dep = submits
@@ -182,6 +184,48 @@ def submission_with_a_fake_sbatch(c):
     check(p.returncode == 0, f"merge.sbatch: {p.stderr.decode()[-400:]}")
     check(filecmp.cmp(merged, c["one"], shallow=False),
           "the submitted batch scripts give an index that differs from the one-shot run")
+
+
+@suite.test
+def walk_skips_and_unreadable_files_as_one_shot(c):
+    """What the walk skipped (a PDF) reaches the merged index through task
+    0 (--skips-from), and a walked file that turns out unreadable (an
+    executable named .jsonl) is counted by its task (--walked), not the
+    end of it: tasks + merge equal the one-shot index again."""
+    tmp = c["tmp"]
+    corpus = os.path.join(tmp, "skips-corpus")
+    shutil.copytree(c["corpus"], corpus)
+    with open(os.path.join(corpus, "extra", "paper.pdf"), "wb") as fh:
+        fh.write(b"%PDF-1.4" + b"\0" * 64)
+    shutil.copy("/bin/true", os.path.join(corpus, "extra", "tool.jsonl"))
+    one = os.path.join(tmp, "skips-one.cidx")
+    contam("index", "-q", *SIZE, "-o", one, corpus).expect(0)
+    bindir = os.path.join(tmp, "fakebin5")
+    os.makedirs(bindir)
+    sb = os.path.join(bindir, "sbatch")
+    with open(sb, "w") as fh:
+        fh.write(FAKE_SBATCH)
+    os.chmod(sb, os.stat(sb).st_mode | stat.S_IXUSR)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
+               FAKE_SBATCH_LOG=os.path.join(tmp, "sbatch5.log"))
+    w = os.path.join(tmp, "w5")
+    merged = os.path.join(tmp, "skips-merged.cidx")
+    rc, out, err = run_script("-o", merged, "-s", SHARDS, *SIZE, "--workdir", w,
+                              "--contam", BIN, corpus, env=env)
+    check(rc == 0, f"submission: exit {rc}: {err}")
+    for s in range(SHARDS):
+        e = dict(os.environ, SLURM_ARRAY_TASK_ID=str(s))
+        p = subprocess.run(["bash", os.path.join(w, "index.sbatch")], env=e,
+                           stderr=subprocess.PIPE, timeout=120)
+        check(p.returncode == 0, f"index.sbatch task {s}: {p.stderr.decode()[-400:]}")
+    p = subprocess.run(["bash", os.path.join(w, "merge.sbatch")], stderr=subprocess.PIPE,
+                       timeout=120)
+    check(p.returncode == 0, f"merge.sbatch: {p.stderr.decode()[-400:]}")
+    info = contam("info", "--json", merged).expect(0).json()
+    sk = {s["reason"]: s["count"] for s in info["skipped"]}
+    check(sk.get("unknown_kind") == 1, f"walk skips in the merged index: {info['skipped']}")
+    check(filecmp.cmp(merged, one, shallow=False),
+          "tasks + merge differ from the one-shot index of a walk with skips")
 
 
 @suite.test
