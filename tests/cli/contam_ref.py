@@ -540,6 +540,11 @@ class _HTMLText(html.parser.HTMLParser):
 
     def handle_data(self, data):
         if self.cdata_elem is None:   # not inside <script> / <style>
+            # text in a head (not its title) starts the body, as in a browser
+            if (self.in_head and not self.in_title and self.skip is None
+                    and data.strip(" \t\n\r\f")):
+                self.in_head = False
+                data = data.lstrip(" \t\n\r\f")
             self.emit(data)
 
     def handle_entityref(self, name):

@@ -117,12 +117,16 @@ static void test_dropped(void)
 	T("<?xml version=\"1.0\"?>a", "a");
 	T("a<![CDATA[x < y & z]]>b", "ax < y & zb");
 	T("a<![CDATA[x]y]]]>b", "ax]y]b");
+	/* text in a head starts the body, as a browser shows it (HTML5);
+	 * white space does not, nor does the head's <script> */
 	T("<html><head><title>T</title><meta charset=utf-8>junk"
 	  "<script>s</script></head><body>B</body></html>",
-	  "\n\n\nT\n\n\nB\n\n");
-	/* a head never closed ends at the first body tag */
-	T("<head><title>T</title>x<p>body text", "\n\nT\n\nbody text");
-	T("<head>hidden<div>shown", "\n\nshown");
+	  "\n\n\nT\njunk\n\nB\n\n");
+	T("<html><head> \n <meta charset=utf-8>\n<script>s</script></head>"
+	  "<body>B</body></html>", "\n\n\n\nB\n\n");
+	/* a head never closed ends at the first body tag, or at its text */
+	T("<head><title>T</title>x<p>body text", "\n\nT\nx\nbody text");
+	T("<head>shown too<div>shown", "\nshown too\nshown");
 	T("a<script>never closed", "a");
 	T("a<!-- never closed", "a");
 	T("a<b", "a");

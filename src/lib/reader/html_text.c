@@ -20,7 +20,8 @@
  *     "</script" / "</style" followed by white space, '/' or '>'),
  *     of <noscript>, <template> and <svg> (nested same-name elements
  *     counted), text inside <head> except in <title> (the head ends at
- *     </head>, <body>, or any start tag that does not belong in a head),
+ *     </head>, <body>, any start tag that does not belong in a head, or
+ *     text that is not white space, where a browser starts the body),
  *     comments <!-- ... -->, <!doctype ...> and other <!...> / <?...?>
  *     declarations up to '>'.  <![CDATA[ ... ]]> is kept as text.
  *   - entities: &#N; and &#xH; become UTF-8 (0, surrogates and values
@@ -203,6 +204,24 @@ static int is_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
 }
 
+/* Text in a <head> outside its <title> ends the head, as a browser
+ * starts the body there (HTML5 "in head": anything else): a page without
+ * <body> whose text follows its <meta> tags shows that text.  White
+ * space does not, and the white space before that text stays hidden
+ * (however the input is cut into pieces).  Where the shown text starts. */
+static const unsigned char *head_text(chtml *h, const unsigned char *s,
+				      const unsigned char *e)
+{
+	if (!h->in_head || h->in_title || h->skip)
+		return s;
+	for (; s < e; s++)
+		if (!is_space(*s)) {
+			h->in_head = 0;
+			return s;
+		}
+	return s;
+}
+
 /* Is text being shown here? */
 static int visible(const chtml *h)
 {
@@ -331,6 +350,7 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 					r = lt;
 			}
 			if (r > s) {
+				s = head_text(h, s, r);
 				if (visible(h)) {
 					memcpy(o, s, (size_t)(r - s));
 					o += r - s;
@@ -343,8 +363,10 @@ int chtml_feed(chtml *h, const char *p, size_t n, cbuf *out, cerr *err)
 				h->state = S_LT;
 			} else if (c == '&') {
 				h->state = S_AMP;
-			} else if (visible(h)) {  /* cp1252 byte >= 0x80 */
-				o = put_cp(o, c < 0xA0 ? cp1252[c - 0x80] : (unsigned)c);
+			} else {  /* cp1252 byte >= 0x80 */
+				head_text(h, s - 1, s);
+				if (visible(h))
+					o = put_cp(o, c < 0xA0 ? cp1252[c - 0x80] : (unsigned)c);
 			}
 			continue;
 		}
