@@ -12,6 +12,7 @@ otherwise); generated files cover the rest.
 Ends with "N passed, N failed"; exit status 1 on any failure.
 """
 import bz2
+import collections
 import gzip
 import json
 import os
@@ -367,6 +368,59 @@ def every_array_of_records_in_an_object(c):
     r.expect(0)
     e = info(out)["inputs"][0]
     check(e["documents"] == 6 and e["errors"] == 0, f"{e}")
+
+
+@S.test
+def damaged_archive_members_lose_only_the_damage(c):
+    """A tar member cut short gives its documents up to the cut (it gave
+    none: libarchive's read dropped the bytes it had copied), and a zip
+    member whose data is corrupt costs that member alone: the members after
+    it are read through the central directory (the rest of the archive was
+    skipped).  Each is one counted damaged record."""
+    import io
+    import tarfile
+    import zipfile
+    d = os.path.join(c.tmp, "damaged-archives")
+    os.makedirs(d)
+    lines = {m: "".join(json.dumps({"text": f"member {m} record {i} " + " ".join(
+        f"w{(i * 7 + j) % 501}" for j in range(40))}) + "\n" for i in range(120))
+        for m in "abc"}
+    tpath = os.path.join(d, "cut.tar")
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as t:
+        for m in "ab":
+            data = lines[m].encode()
+            ti = tarfile.TarInfo(m + ".jsonl")
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+    raw = buf.getvalue()
+    a_len = len(lines["a"].encode())
+    b_start = 512 + a_len + (-a_len % 512) + 512
+    keep = len(lines["b"].encode()) // 2
+    write(tpath, raw[:b_start + keep])
+    want_b = lines["b"].encode()[:keep].count(b"\n")
+    docs = [json.loads(x) for x in contam("cat", tpath).expect(0).out.splitlines()]
+    got_b = sum(1 for x in docs if x["member"] == "b.jsonl")
+    check(len(docs) - got_b == 120 and got_b == want_b,
+          f"cut tar: {len(docs) - got_b} of a, {got_b} of b (want 120, {want_b})")
+    zpath = os.path.join(d, "corrupt.zip")
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+        for m in "abc":
+            z.writestr(m + ".jsonl", lines[m])
+    zraw = bytearray(open(zpath, "rb").read())
+    zi = zipfile.ZipFile(zpath).getinfo("b.jsonl")
+    zraw[zi.header_offset + 30 + len("b.jsonl") + zi.compress_size // 2] ^= 0xFF
+    write(zpath, bytes(zraw))
+    r = contam("cat", zpath).expect(0)
+    members = [json.loads(x)["member"] for x in r.out.splitlines()]
+    check(members.count("a.jsonl") == 120 and members.count("c.jsonl") == 120,
+          f"corrupt zip: {collections.Counter(members)}")
+    check("the rest of that member is skipped" in r.err, r.err[-300:])
+    for p in (tpath, zpath):
+        rr, out = index(c.tmp, os.path.basename(p), p)
+        rr.expect(0)
+        e = info(out)["inputs"][0]
+        check(e["errors"] == 1, f"{p}: {e}")
 
 
 @S.test

@@ -94,6 +94,8 @@ struct cstream {
 	cstream_codec codec;
 	int strict;
 	int eof;          /* the file has no more bytes */
+	int read_errno;   /* a read error kept until the bytes read before
+			     it are handed out (0: none) */
 	int done;         /* the decoded stream has ended */
 	int failed;       /* a fatal error was returned; err is in fail */
 	cerr fail;
@@ -225,9 +227,18 @@ static long raw_read(cstream *s, void *buf, size_t n, cerr *err)
 {
 	if (s->poll_fd >= 0)
 		return fifo_read(s, buf, n, err);
+	if (s->read_errno)
+		return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s", s->name,
+				strerror(s->read_errno));
 	size_t got = fread(buf, 1, n, s->f);
 	s->raw_total += got;
 	if (got < n) {
+		/* the bytes before the error first (an archive member cut
+		 * short: its readable part is read), the error next time */
+		if (ferror(s->f) && got > 0) {
+			s->read_errno = errno ? errno : EIO;
+			return (long)got;
+		}
 		if (ferror(s->f))
 			return cerr_set(err, CONTAM_E_IO, "cannot read '%s': %s",
 					s->name, strerror(errno));
@@ -512,6 +523,8 @@ static long read_plain(cstream *s, unsigned char *out, size_t n, cerr *err)
 	}
 	if (produced < n && !s->eof) {
 		long got = raw_read(s, out + produced, n - produced, err);
+		if (got < 0 && produced)
+			return (long)produced; /* the error again next time */
 		if (got < 0)
 			return got;
 		s->in_off += (uint64_t)got;

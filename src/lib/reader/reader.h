@@ -300,6 +300,13 @@ typedef struct creader_member_src {
 	struct archive *a;
 	int failed;
 	char msg[512];
+	/* the data block being handed out (archive_read_data_block), the
+	 * member's offset so far, and an error kept until the bytes before
+	 * it are read */
+	const char *blk;
+	size_t blk_len;
+	int64_t pos, gap;
+	int eof, pending;
 } creader_member_src;
 FILE *creader_member_open(creader_member_src *m, struct archive *a);
 

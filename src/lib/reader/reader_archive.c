@@ -15,9 +15,11 @@
  * name; `record` is the record within the member for JSONL/WARC members
  * and the index of the entry in the archive for plain-text members.
  *
- * An error from libarchive itself (a truncated or corrupt archive) cannot
- * be resynchronized past: it is reported once with the member name and
- * counted, the archive is closed, and what was read so far is kept.
+ * An error from libarchive itself (a truncated or corrupt archive): the
+ * member is read up to it (member_read hands out the bytes before the
+ * error first), it is reported once with the member name and counted,
+ * and the archive goes on at its next member when libarchive can (a
+ * zip's central directory), else it is closed, what was read kept.
  * fopencookie() is a GNU extension (glibc, musl); the build defines
  * _GNU_SOURCE.
  */
@@ -48,20 +50,65 @@ typedef struct arch {
 	void *sub;
 	contam_input_kind sub_kind;
 	creader_member_src src;
+	int member_failed;      /* its data broke off (src.msg): said when the
+				   next member is looked for */
 } arch;
 
+/* A member's bytes, block by block.  Not archive_read_data: asked for
+ * more than a damaged member still holds, it returns the error and drops
+ * the bytes it had copied (a tar member cut at half its size gave none of
+ * its first half).  Here the bytes before the damage are handed out first
+ * and the error comes on the next call.  Holes of a sparse member read as
+ * zeros, as archive_read_data gives them. */
 static ssize_t member_read(void *cookie, char *buf, size_t size)
 {
 	creader_member_src *m = cookie;
-	la_ssize_t got = archive_read_data(m->a, buf, size);
-	if (got < 0) {
-		const char *e = archive_error_string(m->a);
+	size_t n = 0;
+	while (n < size) {
+		if (m->gap > 0) {
+			size_t k = (uint64_t)m->gap < size - n ? (size_t)m->gap : size - n;
+			memset(buf + n, 0, k);
+			n += k;
+			m->gap -= (int64_t)k;
+			m->pos += (int64_t)k;
+			continue;
+		}
+		if (m->blk_len == 0) {
+			if (m->eof || m->pending)
+				break;
+			const void *b;
+			size_t len;
+			la_int64_t off;
+			int r = archive_read_data_block(m->a, &b, &len, &off);
+			if (r == ARCHIVE_EOF) {
+				m->eof = 1;
+				break;
+			}
+			if (r < ARCHIVE_WARN) {
+				const char *e = archive_error_string(m->a);
+				snprintf(m->msg, sizeof m->msg, "%s", e ? e : "read error");
+				m->pending = 1;
+				break;
+			}
+			m->blk = b;
+			m->blk_len = len;
+			if (off > m->pos)
+				m->gap = off - m->pos;
+			continue;
+		}
+		size_t k = m->blk_len < size - n ? m->blk_len : size - n;
+		memcpy(buf + n, m->blk, k);
+		m->blk += k;
+		m->blk_len -= k;
+		m->pos += (int64_t)k;
+		n += k;
+	}
+	if (n == 0 && m->pending) {
 		m->failed = 1;
-		snprintf(m->msg, sizeof m->msg, "%s", e ? e : "read error");
 		errno = EIO;
 		return -1;
 	}
-	return (ssize_t)got;
+	return (ssize_t)n;
 }
 
 static int member_close(void *cookie)
@@ -73,9 +120,8 @@ static int member_close(void *cookie)
 FILE *creader_member_open(creader_member_src *m, struct archive *a)
 {
 	cookie_io_functions_t io = { member_read, NULL, NULL, member_close };
+	memset(m, 0, sizeof(*m));
 	m->a = a;
-	m->failed = 0;
-	m->msg[0] = '\0';
 	return fopencookie(m, "r", io);
 }
 
@@ -165,8 +211,10 @@ static int open_member(arch *ar, cerr *err)
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
 	rc = cstream_open_file(&cs, f, ar->label.data, 1, ar->cx->opt->fast, err);
 	if (rc < 0) {
-		if (ar->src.failed)
-			return archive_failed(ar, ar->src.msg, err);
+		if (ar->src.failed) {
+			ar->member_failed = 1;
+			return 0;
+		}
 		return rc;
 	}
 	cstream_set_strict(cs, ar->cx->opt->strict);
@@ -183,8 +231,10 @@ static int open_member(arch *ar, cerr *err)
 		}
 		if (rc < 0) {
 			cstream_free(cs);
-			if (ar->src.failed)
-				return archive_failed(ar, ar->src.msg, err);
+			if (ar->src.failed) {
+				ar->member_failed = 1;
+				return 0;
+			}
 			return rc;
 		}
 		if (rc == 1) {
@@ -228,18 +278,32 @@ static int arch_next_doc(void *state, creader_doc *doc, cerr *err)
 					doc->record = ar->entry;
 				return 1;
 			}
-			if (rc < 0 && ar->src.failed) {
-				rc = archive_failed(ar, ar->src.msg, err);
-				return rc < 0 ? rc : 0;
-			}
-			if (rc < 0)
+			if (rc < 0 && !ar->src.failed)
 				return rc;
 			close_sub(ar);
+			if (rc < 0)
+				ar->member_failed = 1; /* said below */
 		}
 		if (ar->done)
 			return 0;
-		cbuf_reset(&ar->member);
 		int r = archive_read_next_header(ar->a, &e);
+		if (ar->member_failed) {
+			/* a member's data broke off: read up to there; with a
+			 * way on (a zip's central directory), the next member
+			 * is read, else the rest of the archive is lost */
+			ar->member_failed = 0;
+			if (r >= ARCHIVE_WARN || r == ARCHIVE_EOF) {
+				rc = creader_damage(ar->cx, err, 1, "member '%s': %s; the "
+						    "rest of that member is skipped",
+						    ar->member.data, ar->src.msg);
+				if (rc < 0)
+					return rc;
+			} else {
+				rc = archive_failed(ar, ar->src.msg, err);
+				return rc < 0 ? rc : 0;
+			}
+		}
+		cbuf_reset(&ar->member);
 		if (r == ARCHIVE_EOF) {
 			ar->done = 1;
 			return 0;
@@ -273,8 +337,11 @@ static int arch_read_text(void *state, const char **p, size_t *n, cerr *err)
 		return 0;
 	int rc = ar->sub_ops->read_text(ar->sub, p, n, err);
 	if (rc < 0 && ar->src.failed) {
-		rc = archive_failed(ar, ar->src.msg, err);
-		return rc < 0 ? rc : 0;
+		/* the document ends where the member broke off; the next
+		 * arch_next_doc says it */
+		close_sub(ar);
+		ar->member_failed = 1;
+		return 0;
 	}
 	return rc;
 }
