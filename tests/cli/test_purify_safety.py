@@ -224,6 +224,31 @@ def unread_records_left_out(c):
 
 
 @S.test
+def damaged_frame_between_lines_is_listed(c):
+    """A corrupt zstd frame whose edges fall between lines cuts no line,
+    but its lines are lost: the copy's manifest lists it (bytes 0, where
+    it was), as it lists a line cut by damage (it listed nothing)."""
+    import shutil
+    zstd = shutil.which("zstd")
+    if not zstd:
+        return "skip"
+    d = mkdir(c, "zframes")
+    frames = []
+    for k in range(3):
+        data = "".join(json.dumps({"text": f"frame {k} line {i} " + PL}) + "\n"
+                       for i in range(40)).encode()
+        frames.append(subprocess.run([zstd, "-q", "-c"], input=data,
+                                     capture_output=True, check=True).stdout)
+    mid = bytearray(frames[1])
+    mid[len(mid) // 2] ^= 0xFF
+    write(os.path.join(d, "m.jsonl.zst"), frames[0] + bytes(mid) + frames[2])
+    purify(c, d, "p", "m.jsonl.zst").expect(0)
+    m = manifest(os.path.join(d, "p"))
+    lost = [x for x in m if x["reason"] == "unread: damaged compressed data: the lines in it are lost"]
+    check(len(lost) == 1 and lost[0]["bytes"] == 0, f"manifest {[x['reason'] for x in m][:8]}")
+
+
+@S.test
 def purify_memory_bounded(c):
     """r11/r11b, scaled down: a 64 MB JSONL line (skipped by the reader,
     --max-record 1M) and a 64 MB one-document text with a match."""

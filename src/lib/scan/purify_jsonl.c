@@ -86,12 +86,16 @@ typedef struct jsonl_skips {
 static void jsonl_skipped(void *ctx, uint64_t offset, uint64_t bytes, int why)
 {
 	jsonl_skips *k = ctx;
-	if (k->rc || bytes == 0)
+	if (k->rc || (bytes == 0 && why != CJSONL_SKIP_DAMAGE))
 		return;
+	/* damage at a line boundary cut no line, but its region's lines
+	 * are lost all the same: listed with bytes 0 (their size is not
+	 * known), so the copy's manifest says where */
 	k->rc = cpurify_manifest_unread(k->p, k->member, offset, bytes,
 					why == CJSONL_SKIP_LONG
 					? "line longer than --max-record"
-					: "a line cut by damaged compressed data");
+					: bytes ? "a line cut by damaged compressed data"
+					: "damaged compressed data: the lines in it are lost");
 }
 
 /* Lines are split by the reader's own splitter (cjsonl_next_line): the
