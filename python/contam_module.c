@@ -719,15 +719,17 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "index", "index_path", "benches", "fields", "id_field",
 				  "min_span", "label", "question_fields", "answer_fields",
-				  "records", "no_header", "near_dup", "near_dup_bands", NULL };
+				  "records", "no_header", "near_dup", "near_dup_bands",
+				  "force_header", "lines_per_record", NULL };
 	PyObject *ixo, *benches, *fields = Py_None, *qf = Py_None, *af = Py_None;
 	const char *index_path, *id_field = NULL, *label = NULL, *records = NULL;
-	unsigned int min_span = 0, near_dup_bands = 0;
-	int no_header = 0, near_dup = 0;
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!sO|OzIzOOzppI", kwlist,
+	unsigned int min_span = 0, near_dup_bands = 0, lines_per_record = 0;
+	int no_header = 0, near_dup = 0, force_header = 0;
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!sO|OzIzOOzppIpI", kwlist,
 					 (PyTypeObject *)IndexType, &ixo, &index_path, &benches,
 					 &fields, &id_field, &min_span, &label, &qf, &af,
-					 &records, &no_header, &near_dup, &near_dup_bands))
+					 &records, &no_header, &near_dup, &near_dup_bands,
+					 &force_header, &lines_per_record))
 		return NULL;
 	if (!PyList_Check(benches))
 		return PyErr_Format(PyExc_TypeError, "benches must be a list");
@@ -752,6 +754,8 @@ static PyObject *mod_probe(PyObject *m, PyObject *args, PyObject *kw)
 	pj.popt.label = label;
 	pj.popt.records = records;
 	pj.popt.no_header = no_header;
+	pj.popt.force_header = force_header;
+	pj.popt.lines_per_record = lines_per_record;
 	pj.popt.near_dup = near_dup; /* probe --near-dup */
 	if (near_dup_bands) /* --near-dup-bands */
 		pj.popt.near_dup_min_bands = near_dup_bands;

@@ -288,7 +288,8 @@ class Index:
     def probe(self, examples, *, fields=None, name=None, definition="contam",
               min_span=None, id_field=None, label=None, question_fields=None,
               answer_fields=None, records=None, near_dup=False,
-              near_dup_bands=None):
+              near_dup_bands=None, no_header=False, header=False,
+              lines_per_record=None):
         """Probe a benchmark against this index; returns a Report.
 
         examples: an iterable of str (each one example), an iterable of
@@ -310,10 +311,19 @@ class Index:
         near_dup=True): as --near-dup-bands, near_dup needs at least N
         of the index's bands (default 1: any; more than its b is a
         ParamError); 2 on big corpora and short examples.
+        no_header=True / header=True: as --no-header / --header, for a
+        CSV/TSV file whose first row is data (MMLU's files) or is the
+        header although it looks like data.  lines_per_record=N: as
+        --lines-per-record, a txt file's records are N lines (fields are
+        then line numbers "0".."N-1").  A directory is not read here (the
+        CLI walks one): give its files.
         """
         if definition not in DEFINITIONS:
             raise ParamError(f"unknown definition '{definition}' (contam, gpt3, palm, llama2)")
         min_span = _opt_count("min_span", min_span)
+        lines_per_record = _opt_count("lines_per_record", lines_per_record)
+        if no_header and header:
+            raise ParamError("no_header and header say opposite things: give one")
         if near_dup_bands is not None:
             near_dup_bands = _count("near_dup_bands", near_dup_bands)
             if not near_dup:
@@ -339,11 +349,23 @@ class Index:
                 question_fields=_fields_arg(question_fields),
                 answer_fields=_fields_arg(answer_fields), records=records,
                 **({"near_dup": True} if near_dup else {}),
-                **({"near_dup_bands": near_dup_bands} if near_dup_bands else {}))
+                **({"near_dup_bands": near_dup_bands} if near_dup_bands else {}),
+                **({"no_header": True} if no_header else {}),
+                **({"force_header": True} if header else {}),
+                **({"lines_per_record": lines_per_record} if lines_per_record else {}))
         except IOError as e:
             if len(benches[0]) != 2:
                 raise
             raise _not_a_file(e, benches[0][1]) from None
+        except FormatError as e:
+            # the library names the CLI's flags; here they are arguments
+            msg = str(e)
+            for flag, arg in (("--no-header", "no_header=True"), ("--header", "header=True"),
+                              ("--lines-per-record", "lines_per_record=N")):
+                msg = msg.replace(flag, arg)
+            if msg == str(e):
+                raise
+            raise FormatError(msg) from None
         r = Report(js, table=table, flags=flags, definition=definition)
         r.warnings = [w for w in warns.split("\n") if w]
         return r

@@ -37,7 +37,8 @@ class Index:
               id_field: Optional[str] = None, label: Optional[str] = None,
               question_fields: Fields = None, answer_fields: Fields = None,
               records: Optional[str] = None, near_dup: bool = False,
-              near_dup_bands: Optional[int] = None) -> "Report": ...
+              near_dup_bands: Optional[int] = None, no_header: bool = False,
+              header: bool = False, lines_per_record: Optional[int] = None) -> "Report": ...
 
 class Report:
     data: Dict[str, Any]

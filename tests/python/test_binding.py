@@ -4,6 +4,7 @@ Run by meson with PYTHONPATH at build/python; skips (exit 77) when the
 module was not built.  Environment: CONTAM_BIN (the CLI, for the identity
 checks), CONTAM_SOURCE_ROOT, CONTAM_SHARED_DATA.
 """
+import csv
 import json
 import os
 import pickle
@@ -179,6 +180,38 @@ class Binding(unittest.TestCase):
         r = self.ix.probe(read_jsonl(BENCH), fields=["question"], id_field="id", min_span=13,
                           name="demo")
         self.assertEqual(per_example(r.examples), per_example(want["examples"]))
+
+    def test_probe_layout_options_same_as_cli(self):
+        """no_header, header and lines_per_record read a file as the CLI's
+        --no-header, --header and --lines-per-record do; the refusal names
+        the argument, not the flag."""
+        with open(BENCH, encoding="utf-8") as f:
+            recs = [json.loads(x) for x in f if x.strip()]
+        headerless = os.path.join(self.tmp, "nohead.csv")
+        with open(headerless, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            for e in recs:
+                w.writerow([e["question"], e.get("answer", "")])
+        twolines = os.path.join(self.tmp, "two.txt")
+        with open(twolines, "w", encoding="utf-8") as f:
+            for e in recs:
+                f.write(e["question"].replace("\n", " ") + "\n" +
+                        str(e.get("answer", "")).replace("\n", " ") + "\n")
+        with self.assertRaises(contam.FormatError) as cm:
+            self.ix.probe(headerless)
+        self.assertIn("no_header=True", str(cm.exception))
+        self.assertNotIn("--no-header", str(cm.exception))
+        for path, flags, kw in ((headerless, ["--no-header"], {"no_header": True}),
+                                (twolines, ["--lines-per-record", "2"],
+                                 {"lines_per_record": 2})):
+            out = os.path.join(self.tmp, "layout.json")
+            cli("probe", "-q", self.ix_path, path, *flags, "-o", out)
+            with open(out, encoding="utf-8") as f:
+                want = json.load(f)
+            r = self.ix.probe(path, **kw)
+            self.assertEqual(per_example(r.examples), per_example(want["examples"]))
+        with self.assertRaises(contam.ParamError):
+            self.ix.probe(headerless, no_header=True, header=True)
 
     def test_shared_benchmark_same_as_cli(self):
         bench = os.path.join(SHARED, "benchmarks", "gsm8k", "test.jsonl")
