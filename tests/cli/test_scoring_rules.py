@@ -318,6 +318,11 @@ def short_items_are_not_llama2_clean(tmp):
           l2["not_dirty"]["count"] == 0, f"llama2: {l2}")
     check(all(e["definitions"]["llama2"]["bucket"] == "too_short" for e in rep["examples"]),
           f"buckets: {[e['definitions']['llama2'] for e in rep['examples']]}")
+    # every rendered format says what its n holds but nothing scored
+    for fmt, want in (("md", "Not scored"), ("latex", "\\item Not scored"),
+                      ("html", "<b>Not scored</b>"), ("csv", "4 of 4 examples too short")):
+        o = contam("report", "--format", fmt, out).expect(0).out
+        check(want in o and "4 of 4 examples too short to score" in o, f"report {fmt}: {o[-400:]}")
 
 
 @S.test

@@ -322,6 +322,71 @@ static int unread_clause(cbuf *b, json_t *r, const char *sep)
 	return rc | cbuf_printf(b, " (the rate does not cover them)");
 }
 
+/* "N of M examples too short to score; field 'x' missing in K records"
+ * of one benchmark row into b (nothing when all were scored and read):
+ * its rates' n counts examples that could not be contaminated. */
+static int unscored_clause(cbuf *b, const creport_row *row)
+{
+	json_int_t ts = json_integer_value(json_object_get(row->bench, "too_short"));
+	json_t *mf = json_object_get(row->bench, "missing_fields");
+	json_int_t recs = json_integer_value(json_object_get(row->bench, "records"));
+	int rc = 0;
+	const char *sep = "";
+	if (ts > 0) {
+		rc |= cbuf_printf(b, "%" JSON_INTEGER_FORMAT " of %" JSON_INTEGER_FORMAT
+				  " examples too short to score (too_short: in n, never "
+				  "contaminated)", ts, row_examples(row));
+		sep = "; ";
+	}
+	const char *k;
+	json_t *v;
+	json_object_foreach(mf, k, v) {
+		if (json_integer_value(v) <= 0)
+			continue;
+		rc |= cbuf_printf(b, "%sfield '%s' missing in %" JSON_INTEGER_FORMAT " of %"
+				  JSON_INTEGER_FORMAT " records", sep, k, json_integer_value(v), recs);
+		sep = "; ";
+	}
+	return rc;
+}
+
+/* Under every table: per benchmark (once for all corpora that read it
+ * alike) what its rates' n holds but nothing scored. */
+static int render_unscored(cbuf *b, const creport_table *t,
+			   int (*esc)(cbuf *, const char *), const char *head,
+			   const char *pre, const char *post, const char *tail)
+{
+	int rc = 0, any = 0;
+	for (size_t k = 0; k < t->nbench; k++) {
+		cbuf said = CBUF_INIT;
+		for (size_t c = 0; c < t->ncorpora; c++) {
+			const creport_row *row = creport_row_at(t, c, k);
+			if (!row->bench)
+				continue;
+			cbuf cl = CBUF_INIT;
+			rc |= unscored_clause(&cl, row);
+			if (cl.len && !(said.len && !strcmp(said.data, cl.data))) {
+				rc |= cbuf_printf(b, "%s%s", any ? "" : head, pre);
+				any = 1;
+				rc |= esc(b, t->bench[k]);
+				if (t->ncorpora > 1) {
+					rc |= esc(b, " (");
+					rc |= esc(b, t->corpora[c].label);
+					rc |= esc(b, ")");
+				}
+				rc |= esc(b, ": ");
+				rc |= esc(b, cl.data);
+				rc |= cbuf_printf(b, "%s", post);
+				cbuf_reset(&said);
+				rc |= cbuf_append(&said, cl.data, cl.len + 1);
+			}
+			cbuf_release(&cl);
+		}
+		cbuf_release(&said);
+	}
+	return rc | (any ? cbuf_printf(b, "%s", tail) : 0);
+}
+
 /* Under every table, with or without --provenance: per corpus whose
  * index left inputs unread, what was not read (never a silent clean). */
 static int render_unread(cbuf *b, const creport_table *t,
@@ -453,7 +518,9 @@ static int render_provenance(cbuf *b, const creport_table *t,
 
 int creport_unread_html(cbuf *b, const creport_table *t)
 {
-	return render_unread(b, t, creport_html_escape, "", "<p class=\"note\"><b>Not indexed or misread</b>, ",
+	int urc = render_unscored(b, t, creport_html_escape, "",
+				  "<p class=\"note\"><b>Not scored</b>, ", "</p>\n", "");
+	return urc | render_unread(b, t, creport_html_escape, "", "<p class=\"note\"><b>Not indexed or misread</b>, ",
 			     " &mdash; the rates do not cover it.</p>\n", "");
 }
 
@@ -672,6 +739,8 @@ static int render_md(cbuf *b, const creport_table *t, const creport_render_opts 
 					  json_integer_value(mb) > 1 ? "not near-dup under this rule"
 					  : "near-dup on that band alone; weak evidence");
 		}
+	rc |= render_unscored(b, t, md_esc, "\nNot scored (counted in n, never contaminated):\n\n",
+			       "- ", "\n", "");
 	rc |= render_unread(b, t, md_esc, "\nNot indexed or misread (the rates do not cover it):\n\n",
 			    "- ", "\n", "");
 	if (o && o->provenance)
@@ -971,6 +1040,10 @@ static int render_latex(cbuf *b, const creport_table *t, const creport_render_op
 		rc |= render_latex_table(b, t, m, o && o->latex_wide);
 		first = 0;
 	}
+	rc |= render_unscored(b, t, latex_prov_esc,
+			      "\n%% not scored: counted in n, never contaminated\n"
+			      "\\begin{itemize}\\footnotesize\\raggedright\n", "\\item Not scored, ",
+			      "\n", "\\end{itemize}\n");
 	rc |= render_unread(b, t, latex_prov_esc,
 			    "\n%% not indexed or misread: the rates do not cover it\n"
 			    "\\begin{itemize}\\footnotesize\\raggedright\n", "\\item Not indexed or misread, ",
@@ -1052,6 +1125,18 @@ static int render_csv(cbuf *b, const creport_table *t, const creport_render_opts
 				const char *base = ce->why ? ce->why : note;
 				rc |= cbuf_printf(&nb, "%s", base ? base : "");
 				rc |= unread_clause(&nb, t->reports[row->report], base ? "; " : "");
+				if (m < CREPORT_NMAIN) { /* the rates' n holds them */
+					size_t before = nb.len;
+					if (nb.len)
+						rc |= cbuf_printf(&nb, "; ");
+					size_t mark = nb.len;
+					rc |= unscored_clause(&nb, row);
+					if (nb.len == mark) {
+						nb.len = before;
+						if (nb.data)
+							nb.data[before] = '\0';
+					}
+				}
 				rc |= creport_csv_field(b, nb.len ? nb.data : "");
 				cbuf_release(&nb);
 				rc |= csv_rate(b, &ce->null);
