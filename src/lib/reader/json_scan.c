@@ -209,11 +209,20 @@ static int scan_string(jscan *j, cbuf *out, int *raw_plain)
 	}
 }
 
+static int scan_literal(jscan *j, const char *word);
+
 static int scan_number(jscan *j)
 {
 	const unsigned char *p = j->p;
 	if (p < j->end && *p == '-')
 		p++;
+	if (p < j->end && *p == 'I') {
+		/* -Infinity: Python's json.dumps writes it (and NaN,
+		 * Infinity), and a float field of metadata must not cost
+		 * the record its text */
+		j->p = p;
+		return scan_literal(j, "Infinity");
+	}
 	if (p < j->end && *p == '0')
 		p++;
 	else if (p < j->end && *p >= '1' && *p <= '9')
@@ -306,6 +315,10 @@ static int skip_value(jscan *j)
 			rc = scan_literal(j, "false");
 		} else if (c == 'n') {
 			rc = scan_literal(j, "null");
+		} else if (c == 'N') {
+			rc = scan_literal(j, "NaN");
+		} else if (c == 'I') {
+			rc = scan_literal(j, "Infinity");
 		} else {
 			rc = fail(j, "unexpected character");
 		}

@@ -87,6 +87,10 @@ static ssize_t member_read(void *cookie, char *buf, size_t size)
 			if (r < ARCHIVE_WARN) {
 				const char *e = archive_error_string(m->a);
 				snprintf(m->msg, sizeof m->msg, "%s", e ? e : "read error");
+				/* libarchive ends some with a newline */
+				size_t l = strlen(m->msg);
+				while (l && (m->msg[l - 1] == '\n' || m->msg[l - 1] == ' '))
+					m->msg[--l] = '\0';
 				m->pending = 1;
 				break;
 			}
@@ -153,8 +157,14 @@ static int archive_failed(arch *ar, const char *msg, cerr *err)
 
 static const char *archive_msg(struct archive *a)
 {
+	static _Thread_local char buf[512];
 	const char *e = archive_error_string(a);
-	return e ? e : "archive error";
+	snprintf(buf, sizeof buf, "%s", e ? e : "archive error");
+	/* libarchive ends some with a newline */
+	size_t l = strlen(buf);
+	while (l && (buf[l - 1] == '\n' || buf[l - 1] == ' '))
+		buf[--l] = '\0';
+	return buf;
 }
 
 int creader_member_kind(cstream *cs, const char *label, const char *name,
