@@ -342,9 +342,21 @@ int cli_info(int argc, char **argv)
 		if (st.params.winnow > 1)
 			printf("winnowing  W=%u: spans of >= %u tokens are always found\n",
 			       st.params.winnow, st.params.winnow + st.params.ngram - 1);
-		printf("contents   %" PRIu64 " documents, %" PRIu64 " n-grams inserted, %"
-		       PRIu64 " damaged records skipped\n", st.documents,
-		       st.ngrams_inserted, st.errors);
+		/* by kind, as the probe's "not indexed" line says them */
+		uint64_t kind[CONTAM_PROBLEMS] = { 0 };
+		for (size_t i = 0; i < contam_index_manifest_count(ix); i++)
+			for (int k = 0; k < CONTAM_PROBLEMS; k++)
+				kind[k] += contam_index_manifest_get(ix, i)->problems[k];
+		uint64_t other = kind[CONTAM_PROBLEM_NO_TEXT] + kind[CONTAM_PROBLEM_UNREADABLE];
+		printf("contents   %" PRIu64 " documents, %" PRIu64 " n-grams inserted, ",
+		       st.documents, st.ngrams_inserted);
+		if (!other || other > st.errors)
+			printf("%" PRIu64 " damaged records skipped\n", st.errors);
+		else
+			printf("%" PRIu64 " skipped: %" PRIu64 " damaged records, %" PRIu64
+			       " records without the text field, %" PRIu64 " unreadable inputs\n",
+			       st.errors, st.errors - other, kind[CONTAM_PROBLEM_NO_TEXT],
+			       kind[CONTAM_PROBLEM_UNREADABLE]);
 		printf("fill       %.2f%% of bits set; false-positive rate %.3g per n-gram\n",
 		       100 * st.fill, st.fpr);
 		if (st.params.winnow > 1)
