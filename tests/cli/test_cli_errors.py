@@ -486,7 +486,9 @@ def damage_is_localized(c):
     i = zbytes.find(ds[1]["text"][:30].encode())
     zbytes[i + 5] ^= 0x20
     write(os.path.join(d, "crc.zip"), bytes(zbytes))
-    cases["crc.zip"] = ([ds[0]], 1, 2)
+    # the bad CRC is found at the member's end: its bytes are read (one
+    # flipped), the damage counted, and the member after it read too
+    cases["crc.zip"] = ([ds[0], ds[2]], 2, 3)
     ds = docs(300, "tr")
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w") as tf:

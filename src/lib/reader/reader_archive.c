@@ -84,7 +84,9 @@ static ssize_t member_read(void *cookie, char *buf, size_t size)
 				m->eof = 1;
 				break;
 			}
-			if (r < ARCHIVE_WARN) {
+			if (r < ARCHIVE_OK) {
+				/* a failure, or a warning (a zip entry's bad
+				 * CRC): damage, said after the bytes before it */
 				const char *e = archive_error_string(m->a);
 				snprintf(m->msg, sizeof m->msg, "%s", e ? e : "read error");
 				/* libarchive ends some with a newline */
@@ -92,7 +94,8 @@ static ssize_t member_read(void *cookie, char *buf, size_t size)
 				while (l && (m->msg[l - 1] == '\n' || m->msg[l - 1] == ' '))
 					m->msg[--l] = '\0';
 				m->pending = 1;
-				break;
+				if (r < ARCHIVE_WARN || !len)
+					break;
 			}
 			m->blk = b;
 			m->blk_len = len;
