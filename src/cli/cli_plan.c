@@ -88,8 +88,11 @@ int cli_plan(int argc, char **argv)
 				return cli_error(EXIT_USAGE, "--ngram wants 1..%d", CONTAM_MAX_NGRAM);
 			break;
 		case OPT_MEM:
-			if (!cli_parse_size(optarg, &mem) || mem < (1u << 30))
+			if (!cli_parse_size(optarg, &mem))
 				return cli_error(EXIT_USAGE, "--node-memory wants a size such as 256G, not '%s'", optarg);
+			if (mem < (1u << 30))
+				return cli_error(EXIT_USAGE, "--node-memory %s is too small to plan for: "
+						 "give a node's memory, at least 1G", optarg);
 			break;
 		case OPT_CORES:
 			if (!cli_parse_uint(optarg, 1, 1u << 20, &cores))
