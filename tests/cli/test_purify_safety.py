@@ -224,6 +224,25 @@ def unread_records_left_out(c):
 
 
 @S.test
+def failed_purify_leaves_no_directories(c):
+    """A purify that fails part way removes the copies it made and the
+    directories it made for them (an empty skeleton was left), never one
+    that holds anything else."""
+    d = mkdir(c, "skeleton")
+    os.makedirs(os.path.join(d, "in", "a"))
+    os.makedirs(os.path.join(d, "in", "b"))
+    write(os.path.join(d, "in", "a", "x.jsonl"), json.dumps({"text": "some text " + PL}) + "\n")
+    write(os.path.join(d, "in", "b", "y.txt"), "other words here\n")
+    os.makedirs(os.path.join(d, "p", "in"))
+    write(os.path.join(d, "p", "in", "b"), "a file where a directory would go\n")
+    r = purify(c, d, "p", "in")
+    check(r.rc == 2 and "Not a directory" in r.err, f"exit {r.rc}: {r.err[-300:]}")
+    left = sorted(os.path.relpath(os.path.join(w, f), d)
+                  for w, ds, fs in os.walk(os.path.join(d, "p")) for f in ds + fs)
+    check(left == [os.path.join("p", "in"), os.path.join("p", "in", "b")], f"left: {left}")
+
+
+@S.test
 def damaged_frame_between_lines_is_listed(c):
     """A corrupt zstd frame whose edges fall between lines cuts no line,
     but its lines are lost: the copy's manifest lists it (bytes 0, where

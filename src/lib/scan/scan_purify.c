@@ -782,12 +782,20 @@ out:
  * saying so (the manifest is written last, only after every file). */
 void cscan_purify_undo(contam_scan *s, const cscan_purified *res)
 {
+	const size_t top = strlen(s->opt.purify_dir);
 	for (size_t i = 0; i < s->nfiles; i++) {
-		if (!res[i].written)
-			continue;
 		char *o = out_name(s->opt.purify_dir, s->files[i].path);
-		if (o)
+		if (!o)
+			continue;
+		if (res[i].written)
 			unlink(o);
+		/* and the directories made for it, now empty (rmdir leaves
+		 * one that holds anything), up to the purify directory */
+		for (char *q = strrchr(o, '/'); q && (size_t)(q - o) > top; q = strrchr(o, '/')) {
+			*q = '\0';
+			if (rmdir(o) != 0)
+				break;
+		}
 		free(o);
 	}
 }
