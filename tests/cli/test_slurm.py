@@ -149,18 +149,37 @@ echo "$((4000 + n));testcluster"
 """
 
 
-@suite.test
-def submission_with_a_fake_sbatch(c):
-    tmp = c["tmp"]
-    bindir = os.path.join(tmp, "fakebin")
+def fake_sbatch_env(tmp, name):
+    """The environment of a run with the fake sbatch first on PATH, and
+    the log it writes its calls to."""
+    bindir = os.path.join(tmp, name)
     os.makedirs(bindir)
     sb = os.path.join(bindir, "sbatch")
     with open(sb, "w") as fh:
         fh.write(FAKE_SBATCH)
     os.chmod(sb, os.stat(sb).st_mode | stat.S_IXUSR)
-    log = os.path.join(tmp, "sbatch.log")
-    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
-               FAKE_SBATCH_LOG=log)
+    log = os.path.join(tmp, name + ".log")
+    return dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
+                FAKE_SBATCH_LOG=log), log
+
+
+def run_batch_scripts(w):
+    """Every task of WORKDIR/index.sbatch, then merge.sbatch, as Slurm
+    would run them."""
+    for s in range(SHARDS):
+        e = dict(os.environ, SLURM_ARRAY_TASK_ID=str(s))
+        p = subprocess.run(["bash", os.path.join(w, "index.sbatch")], env=e,
+                           stderr=subprocess.PIPE, timeout=120)
+        check(p.returncode == 0, f"index.sbatch task {s}: {p.stderr.decode()[-400:]}")
+    p = subprocess.run(["bash", os.path.join(w, "merge.sbatch")], stderr=subprocess.PIPE,
+                       timeout=120)
+    check(p.returncode == 0, f"merge.sbatch: {p.stderr.decode()[-400:]}")
+
+
+@suite.test
+def submission_with_a_fake_sbatch(c):
+    tmp = c["tmp"]
+    env, log = fake_sbatch_env(tmp, "fakebin")
     w = os.path.join(tmp, "w4")
     merged = os.path.join(tmp, "submitted.cidx")
     rc, out, err = run_script("-o", merged, "-s", SHARDS, *SIZE, "--workdir", w,
@@ -173,15 +192,7 @@ def submission_with_a_fake_sbatch(c):
     check(f"--array=0-{SHARDS - 1}%2" in calls[0] and "--time=1:00:00" in calls[0], calls[0])
     check("--dependency=afterok:4001" in calls[1] and "--time=1:00:00" in calls[1], calls[1])
     check("4001" in out and "4002" in out, f"job ids not reported: {out}")
-    # run the batch scripts as Slurm would
-    for s in range(SHARDS):
-        e = dict(os.environ, SLURM_ARRAY_TASK_ID=str(s))
-        p = subprocess.run(["bash", os.path.join(w, "index.sbatch")], env=e,
-                           stderr=subprocess.PIPE, timeout=120)
-        check(p.returncode == 0, f"index.sbatch task {s}: {p.stderr.decode()[-400:]}")
-    p = subprocess.run(["bash", os.path.join(w, "merge.sbatch")], stderr=subprocess.PIPE,
-                       timeout=120)
-    check(p.returncode == 0, f"merge.sbatch: {p.stderr.decode()[-400:]}")
+    run_batch_scripts(w)
     check(filecmp.cmp(merged, c["one"], shallow=False),
           "the submitted batch scripts give an index that differs from the one-shot run")
 
@@ -200,27 +211,13 @@ def walk_skips_and_unreadable_files_as_one_shot(c):
     shutil.copy("/bin/true", os.path.join(corpus, "extra", "tool.jsonl"))
     one = os.path.join(tmp, "skips-one.cidx")
     contam("index", "-q", *SIZE, "-o", one, corpus).expect(0)
-    bindir = os.path.join(tmp, "fakebin5")
-    os.makedirs(bindir)
-    sb = os.path.join(bindir, "sbatch")
-    with open(sb, "w") as fh:
-        fh.write(FAKE_SBATCH)
-    os.chmod(sb, os.stat(sb).st_mode | stat.S_IXUSR)
-    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"],
-               FAKE_SBATCH_LOG=os.path.join(tmp, "sbatch5.log"))
+    env, _ = fake_sbatch_env(tmp, "fakebin5")
     w = os.path.join(tmp, "w5")
     merged = os.path.join(tmp, "skips-merged.cidx")
     rc, out, err = run_script("-o", merged, "-s", SHARDS, *SIZE, "--workdir", w,
                               "--contam", BIN, corpus, env=env)
     check(rc == 0, f"submission: exit {rc}: {err}")
-    for s in range(SHARDS):
-        e = dict(os.environ, SLURM_ARRAY_TASK_ID=str(s))
-        p = subprocess.run(["bash", os.path.join(w, "index.sbatch")], env=e,
-                           stderr=subprocess.PIPE, timeout=120)
-        check(p.returncode == 0, f"index.sbatch task {s}: {p.stderr.decode()[-400:]}")
-    p = subprocess.run(["bash", os.path.join(w, "merge.sbatch")], stderr=subprocess.PIPE,
-                       timeout=120)
-    check(p.returncode == 0, f"merge.sbatch: {p.stderr.decode()[-400:]}")
+    run_batch_scripts(w)
     info = contam("info", "--json", merged).expect(0).json()
     sk = {s["reason"]: s["count"] for s in info["skipped"]}
     check(sk.get("unknown_kind") == 1, f"walk skips in the merged index: {info['skipped']}")

@@ -43,6 +43,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -1060,6 +1061,20 @@ static void note_no_documents(warc *w)
 	creader_note(w->cx->opt, msg);
 }
 
+/* A note about this file, "LABEL: ..." (creader_note). */
+static void warc_note(warc *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warc_note(warc *w, const char *fmt, ...)
+{
+	char msg[CERR_MSG_MAX + 256];
+	int n = snprintf(msg, sizeof msg, "%s: ", w->cx->label);
+	va_list ap;
+	va_start(ap, fmt);
+	if (n >= 0 && (size_t)n < sizeof msg)
+		vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
+	va_end(ap);
+	creader_note(w->cx->opt, msg);
+}
+
 /* At the end of the file, once: why it gave no document, and pages
  * whose charset iconv does not know (read as bytes: their words are cut
  * where those bytes are not UTF-8, and the count of such bytes says how
@@ -1070,60 +1085,34 @@ static void note_at_end(warc *w)
 		return;
 	w->noted = 1;
 	note_no_documents(w);
-	if (w->label_wrong) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " record(s) declare a charset "
-			 "(first: '%s') but their bytes are UTF-8: read as UTF-8",
-			 w->cx->label, w->label_wrong, w->first_wrong);
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->replaced) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " byte(s) in %" PRIu64 " record(s) "
-			 "are invalid in the charset their page declares and were read as "
-			 "U+FFFD, cutting the words they are in (a label that does not "
-			 "fit its page, or damage)", w->cx->label, w->replaced,
-			 w->replaced_records);
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->not_decoded) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) with a "
-			 "Content-Encoding this reader does not undo (first: '%s') were "
-			 "skipped, not read", w->cx->label, w->not_decoded,
-			 w->first_not_decoded);
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->decode_failed) {
-		char msg[CERR_MSG_MAX + 128];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " compressed response "
-			 "record(s) are damaged and were read up to the damage (first: %s)",
-			 w->cx->label, w->decode_failed, w->first_decode_error);
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->coded_plain) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) declare a "
-			 "Content-Encoding their bytes do not have (decoded before they "
-			 "were archived): read as they stand", w->cx->label, w->coded_plain);
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->not_text && w->docs) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " response record(s) with a "
-			 "payload that is not text (first: '%s') were skipped",
-			 w->cx->label, w->not_text, w->first_not_text[0] ?
-			 w->first_not_text : "?");
-		creader_note(w->cx->opt, msg);
-	}
-	if (w->not_transcoded) {
-		char msg[CERR_MSG_MAX];
-		snprintf(msg, sizeof msg, "%s: %" PRIu64 " record(s) in a charset "
-			 "this system's iconv does not know (first: '%s'), read as "
-			 "their bytes, not transcoded to UTF-8", w->cx->label,
-			 w->not_transcoded, w->first_unknown);
-		creader_note(w->cx->opt, msg);
-	}
+	if (w->label_wrong)
+		warc_note(w, "%" PRIu64 " record(s) declare a charset (first: '%s') but "
+			  "their bytes are UTF-8: read as UTF-8", w->label_wrong, w->first_wrong);
+	if (w->replaced)
+		warc_note(w, "%" PRIu64 " byte(s) in %" PRIu64 " record(s) are invalid in the "
+			  "charset their page declares and were read as U+FFFD, cutting the "
+			  "words they are in (a label that does not fit its page, or damage)",
+			  w->replaced, w->replaced_records);
+	if (w->not_decoded)
+		warc_note(w, "%" PRIu64 " response record(s) with a Content-Encoding this "
+			  "reader does not undo (first: '%s') were skipped, not read",
+			  w->not_decoded, w->first_not_decoded);
+	if (w->decode_failed)
+		warc_note(w, "%" PRIu64 " compressed response record(s) are damaged and were "
+			  "read up to the damage (first: %s)", w->decode_failed,
+			  w->first_decode_error);
+	if (w->coded_plain)
+		warc_note(w, "%" PRIu64 " response record(s) declare a Content-Encoding their "
+			  "bytes do not have (decoded before they were archived): read as "
+			  "they stand", w->coded_plain);
+	if (w->not_text && w->docs)
+		warc_note(w, "%" PRIu64 " response record(s) with a payload that is not text "
+			  "(first: '%s') were skipped", w->not_text,
+			  w->first_not_text[0] ? w->first_not_text : "?");
+	if (w->not_transcoded)
+		warc_note(w, "%" PRIu64 " record(s) in a charset this system's iconv does not "
+			  "know (first: '%s'), read as their bytes, not transcoded to UTF-8",
+			  w->not_transcoded, w->first_unknown);
 }
 
 static int warc_next_doc(void *state, creader_doc *doc, cerr *err)
