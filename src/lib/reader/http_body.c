@@ -23,6 +23,12 @@
 
 enum { CH_SIZE, CH_EXT, CH_DATA, CH_DATA_END, CH_TRAILER, CH_RAW };
 
+/* A coded body is kept from its start until it decodes to a first byte,
+ * to be read as it stands if it turns out not to be coded (an error at
+ * its first bytes); past this much without output (a gzip header's
+ * endless name field) it is not kept: memory stays bounded. */
+#define KEEP_UNDECODED (1u << 20)
+
 struct chttp_body {
 	chttp_coding coding;
 	int chunked, cstate, first_line;
@@ -190,13 +196,17 @@ static int decode(chttp_body *b, size_t most, cerr *err)
 	cbuf_reset(&b->out);
 	if (cbuf_reserve(&b->out, most))
 		return cerr_set(err, CONTAM_E_NOMEM, "out of memory");
+	if (b->z_end || b->br_end) {
+		/* the coded stream is over: what follows it is no page (and
+		 * must not pile up in memory) */
+		b->mid_pos = b->mid.len;
+		return 0;
+	}
 	const uint8_t *in = (const uint8_t *)b->mid.data + b->mid_pos;
 	size_t avail = b->mid.len - b->mid_pos;
 	if (b->coding == CHTTP_BR) {
 		size_t out_left = most;
 		uint8_t *o = (uint8_t *)b->out.data;
-		if (b->br_end)
-			return 0;
 		BrotliDecoderResult r = BrotliDecoderDecompressStream(b->br, &avail, &in,
 								       &out_left, &o, NULL);
 		b->mid_pos = b->mid.len - avail;
@@ -257,7 +267,8 @@ int chttp_body_get(chttp_body *b, int last, size_t most, const char **p,
 	/* what was handed out or taken by the decoder is done with (the
 	 * decoder keeps its own window); until a coded body gave its first
 	 * byte it is kept, to be read as it stands if it is not coded */
-	if (b->mid_pos == b->mid.len && (b->produced || b->coding == CHTTP_IDENTITY)) {
+	if (b->mid_pos == b->mid.len &&
+	    (b->produced || b->coding == CHTTP_IDENTITY || b->mid.len > KEEP_UNDECODED)) {
 		cbuf_reset(&b->mid);
 		b->mid_pos = 0;
 	}
