@@ -29,6 +29,7 @@ import json
 import lzma
 import tarfile
 import zipfile
+import zlib
 import os
 import shutil
 import subprocess
@@ -101,6 +102,21 @@ def warc_seeds(g, c, put):
             b"\r\n<p>" + ja.encode("iso2022_jp"), 12) +
         rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=x-nonesuch\r\n"
             b"\r\n<p>" + ja.encode("euc_jp"), 13))
+    # HTTP framing and coding (http_body.c): gzip, chunked deflate (zlib
+    # wrapper), JSON, a coding not undone
+    body = b"<html><body><p>a page of words for the fuzzer to chew on</p></body></html>"
+    z = zlib.compress(body)
+    chunked = b"".join(b"%x\r\n" % len(z[k:k + 9]) + z[k:k + 9] + b"\r\n"
+                       for k in range(0, len(z), 9)) + b"0\r\nX-T: 1\r\n\r\n"
+    put("http_coded.warc",
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            b"Content-Encoding: gzip\r\n\r\n" + g.gz(body), 14) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: "
+            b"chunked\r\nContent-Encoding: deflate\r\n\r\n" + chunked, 15) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n"
+            b'{"q": "a json answer of several words"}', 16) +
+        rec("response", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+            b"Content-Encoding: compress\r\n\r\n\x1f\x9d\x90junk", 17))
 
 
 def jsonl_seeds(g, c, put):
