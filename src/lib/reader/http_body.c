@@ -82,8 +82,10 @@ chttp_body *chttp_body_new(int chunked, chttp_coding coding)
 	b->chunked = chunked;
 	b->cstate = chunked ? CH_SIZE : CH_RAW;
 	b->first_line = 1;
-	if (coding == CHTTP_BR && !(b->br = BrotliDecoderCreateInstance(NULL, NULL, NULL))) {
-		free(b);
+	/* buffers that are never NULL: their data + pos is always defined */
+	if (cbuf_reserve(&b->in, 64) || cbuf_reserve(&b->mid, 64) ||
+	    (coding == CHTTP_BR && !(b->br = BrotliDecoderCreateInstance(NULL, NULL, NULL)))) {
+		chttp_body_free(b);
 		return NULL;
 	}
 	return b;
