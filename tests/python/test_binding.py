@@ -631,12 +631,19 @@ class Binding(unittest.TestCase):
         ticks, dt = self.ticks_during(lambda: contam.scan(BENCH, [self.big_dir()], threads=1))
         self.assertGreater(dt, 0.3, "the scan was too short to tell")
         self.assertGreater(ticks, dt * 10, (ticks, dt))
+        # a fast machine probes 15,000 examples in about 0.3 s: the file
+        # doubles until the probe takes long enough to count ticks in
         rng = random.Random(3)
         path = os.path.join(self.tmp, "many.txt")
-        with open(path, "w") as f:
-            for _ in range(15000):
-                f.write(" ".join("w%d" % rng.randrange(5000) for _ in range(40)) + "\n")
-        ticks, dt = self.ticks_during(lambda: self.ix.probe(path))
+        lines = 15000
+        while True:
+            with open(path, "w") as f:
+                for _ in range(lines):
+                    f.write(" ".join("w%d" % rng.randrange(5000) for _ in range(40)) + "\n")
+            ticks, dt = self.ticks_during(lambda: self.ix.probe(path))
+            if dt > 0.3 or lines >= 120000:
+                break
+            lines *= 2
         self.assertGreater(dt, 0.3, "the probe was too short to tell")
         self.assertGreater(ticks, dt * 10, (ticks, dt))
 
